@@ -1,0 +1,74 @@
+"""The one exception tree of Tysha.
+
+::
+
+    TyshaError                    every failure a person may see; has diagnostics()
+    ├── ProtocolError             malformed, non-canonical, oversized or wrong-version input
+    ├── VerificationError         a signature, proof, digest or consistency check failed
+    ├── StorageError              a store, vault or blob folder cannot do what was asked
+    ├── TransportError            a drop or transport could not be reached or refused
+    └── ConfigError               missing or wrong settings, keys, passphrases or paths
+
+Parsers raise only their own family (a property test checks it); the CLI turns any
+``TyshaError`` into one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "ProtocolError",
+    "StorageError",
+    "TransportError",
+    "TyshaError",
+    "VerificationError",
+]
+
+
+class TyshaError(Exception):
+    """Root of every error Tysha raises on purpose."""
+
+    #: What a person can do about this family of failure.
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if hint is not None:
+            self.hint = hint
+
+    def diagnostics(self) -> str:
+        """One or two lines for a person: what went wrong and what to do."""
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+class ProtocolError(TyshaError):
+    """Input does not have the form the protocol requires."""
+
+    hint = "the data is malformed, truncated or from an incompatible version"
+
+
+class VerificationError(TyshaError):
+    """A check that protects the evidence or the user failed; never ignore it."""
+
+    hint = "do not trust this item; keep it aside and tell your handler or auditor"
+
+
+class StorageError(TyshaError):
+    """The store could not read or write what was asked."""
+
+    hint = "check the path, free disk space and the passphrase"
+
+
+class TransportError(TyshaError):
+    """The network or a drop refused or failed."""
+
+    hint = "the drop may be unreachable; nothing was lost, try again later"
+
+
+class ConfigError(TyshaError):
+    """Settings, keys or passphrases are missing or wrong."""
+
+    hint = "check the command's options and environment variables"

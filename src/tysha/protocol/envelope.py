@@ -1,0 +1,453 @@
+"""Envelopes: content sealed once, its key wrapped for each recipient, no recipient named.
+
+Wire form (version 1)::
+
+    envelope = u32be(len(header)) || header || body
+    header   = deterministic CBOR map {
+                 0: 1                      version
+                 1: kem_id                 0x647a X-Wing (default) or 0x0020 DHKEM(X25519)
+                 2: clue_pub               32-byte X25519 ephemeral public key E
+                 3: [clue, ...]            one 8-byte detection clue per slot
+                 4: [slot, ...]            HPKE enc || HPKE ct of (content_key || deletion_secret)
+                 5: length                 padded payload length L (see padding.py)
+                 6: [deletion_hash, ...]   SHA-256 of each slot's deletion secret
+               }
+    body     = STREAM(payload_key, u64be(len(content)) || content || zero padding to L)
+
+* **Content** is encrypted once under a fresh 32-byte ``content_key``; the STREAM payload key is
+  ``HKDF-SHA256(ikm=content_key, salt=SHA-256(header), info="tysha/v1 payload")`` (RFC 5869), so
+  the body is bound to every byte of the header.
+* **Slots.** For each recipient the 64 bytes ``content_key || deletion_secret`` are sealed with
+  HPKE base mode (RFC 9180, :mod:`tysha.protocol.hpke`), ``info = "tysha/v1 slot"`` and
+  ``aad = SHA-256(CBOR of header fields 0, 1, 2, 3, 5, 6)``. Slots are padded to at least
+  :data:`MIN_SLOTS` with random look-alikes and put in a random order.
+* **Clues.** ``clue_i = BLAKE2b-64(key = X25519(e, C_i), msg = E || C_i,
+  personal = "tysha-clue-v1")`` where ``C_i`` is the recipient's clue public key. A recipient
+  checks an envelope with one X25519 and one BLAKE2b: compute its own clue and look for it in
+  the list. The drop serves only ``E`` and the clues to scanners (see :mod:`.clues`), so
+  checking 10,000 foreign envelopes costs about half a megabyte.
+
+What a clue reveals, to whom:
+
+* to the drop, a network observer, a courier: nothing about the recipient (without a clue
+  secret key the clue is a pseudorandom function output under a Diffie-Hellman key); only the
+  slot count, which is padded;
+* to the holder of a clue secret key (the recipient, or whoever seizes its desk or vault):
+  which envelopes are addressed to that key — but not their content, which needs the KEM key;
+  so clue keys can be handed to a helper that pre-filters without being able to decrypt;
+* to a future quantum adversary who recorded the clue lists and knows a recipient's public
+  clue key (for example from a seized invitation): which envelopes went to that recipient.
+  Contents stay protected by X-Wing; only this link is classical.
+
+* **Deletion.** A recipient that has fetched an envelope may ask the drop to drop its slot by
+  showing the slot's deletion secret; the drop deletes the stored envelope once every slot's
+  secret was shown (look-alike slots have none, so padded envelopes live until expiry).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from nacl.bindings import crypto_generichash_blake2b_salt_personal, crypto_scalarmult
+
+from tysha.errors import ProtocolError, VerificationError
+from tysha.protocol import cbor
+from tysha.protocol.hpke import open_base, seal_base
+from tysha.protocol.kem import KEM_XWING, hkdf_expand, hkdf_extract, kem_for, x25519_public
+from tysha.protocol.keys import Identity, PublicIdentity, Rand
+from tysha.protocol.padding import is_valid_padded_length, padded_length
+from tysha.protocol.stream import CHUNK_SIZE, TAG_SIZE, StreamOpener, StreamSealer
+
+__all__ = [
+    "CLUE_SIZE",
+    "ENVELOPE_VERSION",
+    "MAX_ENVELOPE_SIZE",
+    "MIN_SLOTS",
+    "EnvelopeHeader",
+    "EnvelopeOpener",
+    "EnvelopeSealer",
+    "OpenedEnvelope",
+    "SlotKey",
+    "clue_for",
+    "envelope_digest",
+    "find_slot",
+    "open_envelope",
+    "parse_header",
+    "seal_envelope",
+    "unwrap_slot",
+]
+
+ENVELOPE_VERSION = 1
+CLUE_SIZE = 8
+MIN_SLOTS = 2
+MAX_SLOTS = 16
+MAX_HEADER_SIZE = 64 * 1024
+#: The largest payload a version-1 envelope may carry (4 GiB).
+MAX_PADDED_LENGTH = 1 << 32
+MAX_ENVELOPE_SIZE = MAX_PADDED_LENGTH + (MAX_PADDED_LENGTH // CHUNK_SIZE + 1) * TAG_SIZE + (
+    4 + MAX_HEADER_SIZE
+)
+_SLOT_INFO = b"tysha/v1 slot"
+_PAYLOAD_INFO = b"tysha/v1 payload"
+_CLUE_PERSON = b"tysha-clue-v1\x00\x00\x00"
+_WRAPPED = 64
+
+
+def clue_for(shared: bytes, clue_pub: bytes, recipient_clue: bytes) -> bytes:
+    """The detection clue for one recipient, from the X25519 shared secret."""
+    return bytes(
+        crypto_generichash_blake2b_salt_personal(
+            clue_pub + recipient_clue, digest_size=CLUE_SIZE, key=shared, person=_CLUE_PERSON
+        )
+    )
+
+
+_x25519_pub = x25519_public
+
+
+@dataclass(frozen=True)
+class EnvelopeHeader:
+    """A parsed, form-checked header. ``size`` is the byte length of the header block
+    (the 4-byte prefix and the CBOR map)."""
+
+    kem_id: int
+    clue_pub: bytes
+    clues: tuple[bytes, ...]
+    slots: tuple[bytes, ...]
+    length: int
+    deletion_hashes: tuple[bytes, ...]
+    raw: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.raw)
+
+    def body_length(self) -> int:
+        chunks = -(-self.length // CHUNK_SIZE)
+        return self.length + chunks * TAG_SIZE
+
+    def envelope_length(self) -> int:
+        return self.size + self.body_length()
+
+    def chunk_lengths(self) -> Iterator[int]:
+        """Ciphertext length of each body chunk, in order."""
+        full, rest = divmod(self.length, CHUNK_SIZE)
+        if rest == 0:
+            full, rest = full - 1, CHUNK_SIZE
+        for _ in range(full):
+            yield CHUNK_SIZE + TAG_SIZE
+        yield rest + TAG_SIZE
+
+    def slot_aad(self) -> bytes:
+        return _slot_aad(self.kem_id, self.clue_pub, self.clues, self.length, self.deletion_hashes)
+
+
+def _slot_aad(
+    kem_id: int, clue_pub: bytes, clues: Iterable[bytes], length: int, dels: Iterable[bytes]
+) -> bytes:
+    fields = {0: ENVELOPE_VERSION, 1: kem_id, 2: clue_pub, 3: list(clues), 5: length, 6: list(dels)}
+    return hashlib.sha256(cbor.encode(fields)).digest()
+
+
+def _payload_key(content_key: bytes, header_raw: bytes) -> bytes:
+    prk = hkdf_extract(hashlib.sha256(header_raw).digest(), content_key)
+    return hkdf_expand(prk, _PAYLOAD_INFO, 32)
+
+
+def parse_header(data: bytes) -> EnvelopeHeader:
+    """Parse and form-check the header at the start of ``data`` (which may hold more).
+
+    This is all the drop ever checks: version, structure, sizes. Never content.
+    """
+    if len(data) < 4:
+        raise ProtocolError("envelope is truncated before its header length")
+    (hlen,) = struct.unpack(">I", data[:4])
+    if hlen > MAX_HEADER_SIZE:
+        raise ProtocolError(f"envelope header of {hlen} bytes exceeds {MAX_HEADER_SIZE}")
+    if len(data) < 4 + hlen:
+        raise ProtocolError("envelope is truncated inside its header")
+    raw = bytes(data[: 4 + hlen])
+    obj = cbor.decode(raw[4:], max_bytes=MAX_HEADER_SIZE, max_items=MAX_SLOTS + 8, max_depth=3)
+    if not isinstance(obj, dict):
+        raise ProtocolError("envelope header is not a map")
+    version = obj.get(0)
+    if version != ENVELOPE_VERSION:
+        raise ProtocolError(f"unsupported envelope version {version!r}")
+    if set(obj) != {0, 1, 2, 3, 4, 5, 6}:
+        raise ProtocolError("envelope header has missing or unknown fields")
+    kem_id, clue_pub, clues, slots, length, dels = obj[1], obj[2], obj[3], obj[4], obj[5], obj[6]
+    if not isinstance(kem_id, int):
+        raise ProtocolError("envelope KEM id is not an integer")
+    kem = kem_for(kem_id)
+    if not isinstance(clue_pub, bytes) or len(clue_pub) != 32:
+        raise ProtocolError("envelope clue key must be 32 bytes")
+    if not (isinstance(clues, list) and isinstance(slots, list) and isinstance(dels, list)):
+        raise ProtocolError("envelope clues, slots and deletion hashes must be arrays")
+    n = len(slots)
+    if not MIN_SLOTS <= n <= MAX_SLOTS or len(clues) != n or len(dels) != n:
+        raise ProtocolError("envelope must have 2 to 16 slots, each with a clue and a hash")
+    slot_len = kem.n_enc + _WRAPPED + TAG_SIZE
+    for c in clues:
+        if not isinstance(c, bytes) or len(c) != CLUE_SIZE:
+            raise ProtocolError(f"each clue must be {CLUE_SIZE} bytes")
+    for s in slots:
+        if not isinstance(s, bytes) or len(s) != slot_len:
+            raise ProtocolError(f"each slot must be {slot_len} bytes for this KEM")
+    for d in dels:
+        if not isinstance(d, bytes) or len(d) != 32:
+            raise ProtocolError("each deletion hash must be 32 bytes")
+    if not isinstance(length, int) or not 0 < length <= MAX_PADDED_LENGTH:
+        raise ProtocolError("envelope payload length out of range")
+    if not is_valid_padded_length(length):
+        raise ProtocolError(f"envelope payload length {length} is not a padding bucket")
+    return EnvelopeHeader(
+        kem_id, clue_pub, tuple(clues), tuple(slots), length, tuple(dels), raw  # type: ignore[arg-type]
+    )
+
+
+def envelope_digest(data: bytes) -> bytes:
+    """The envelope's address and log entry: SHA-256 of all its bytes."""
+    return hashlib.sha256(data).digest()
+
+
+class EnvelopeSealer:
+    """Seal ``content_length`` bytes of content for ``recipients`` in flat memory.
+
+    ``header`` is ready at once; feed the content to :meth:`body` in pieces of any size.
+    """
+
+    def __init__(
+        self,
+        recipients: Iterable[PublicIdentity],
+        content_length: int,
+        rand: Rand,
+        kem_id: int = KEM_XWING,
+    ) -> None:
+        recips = list(recipients)
+        if not 1 <= len(recips) <= MAX_SLOTS:
+            raise ProtocolError("an envelope needs 1 to 16 recipients")
+        if content_length < 0:
+            raise ProtocolError("content length must not be negative")
+        kem = kem_for(kem_id)
+        for r in recips:
+            if r.kem_id != kem_id:
+                raise ProtocolError("every recipient must use the envelope's KEM")
+        self.content_length = content_length
+        self.length = padded_length(content_length + 8)
+        if self.length > MAX_PADDED_LENGTH:
+            raise ProtocolError("content is too large for one envelope")
+        content_key = rand(32)
+        e = rand(32)
+        clue_pub = _x25519_pub(e)
+        n = max(MIN_SLOTS, len(recips))
+        entries: list[tuple[bytes, bytes, PublicIdentity | None]] = []  # (clue, del_secret, r)
+        for r in recips:
+            shared = _scalarmult(e, r.clue)
+            entries.append((clue_for(shared, clue_pub, r.clue), rand(32), r))
+        for _ in range(n - len(recips)):
+            entries.append((rand(CLUE_SIZE), rand(32), None))
+        _shuffle(entries, rand)
+        clues = [c for c, _, _ in entries]
+        dels = [hashlib.sha256(d).digest() for _, d, _ in entries]
+        aad = _slot_aad(kem_id, clue_pub, clues, self.length, dels)
+        slots = []
+        for _, del_secret, r in entries:
+            if r is None:
+                slots.append(rand(kem.n_enc + _WRAPPED + TAG_SIZE))
+            else:
+                enc, ct = seal_base(
+                    kem_id, r.kem, _SLOT_INFO, aad, content_key + del_secret, rand(kem.n_rand)
+                )
+                slots.append(enc + ct)
+        body = cbor.encode(
+            {0: ENVELOPE_VERSION, 1: kem_id, 2: clue_pub, 3: clues, 4: slots, 5: self.length, 6: dels}
+        )
+        self.header = struct.pack(">I", len(body)) + body
+        self._stream = StreamSealer(_payload_key(content_key, self.header))
+        self._buf = bytearray(struct.pack(">Q", content_length))
+        self._fed = 0
+        self._emitted = 0
+
+    @property
+    def envelope_length(self) -> int:
+        chunks = -(-self.length // CHUNK_SIZE)
+        return len(self.header) + self.length + chunks * TAG_SIZE
+
+    def body(self, content: Iterable[bytes]) -> Iterator[bytes]:
+        """Yield the sealed body chunks for ``content`` (exactly ``content_length`` bytes)."""
+        for piece in content:
+            self._fed += len(piece)
+            if self._fed > self.content_length:
+                raise ProtocolError("more content than announced")
+            self._buf += piece
+            while len(self._buf) > CHUNK_SIZE:
+                yield self._emit(bytes(self._buf[:CHUNK_SIZE]))
+                del self._buf[:CHUNK_SIZE]
+        if self._fed != self.content_length:
+            raise ProtocolError("less content than announced")
+        remaining = self.length - self._emitted - len(self._buf)
+        while True:
+            take = min(CHUNK_SIZE - len(self._buf), remaining)
+            self._buf += bytes(take)
+            remaining -= take
+            last = remaining == 0
+            if len(self._buf) == CHUNK_SIZE or last:
+                yield self._emit(bytes(self._buf), last)
+                self._buf.clear()
+            if last:
+                return
+
+    def _emit(self, chunk: bytes, last: bool = False) -> bytes:
+        self._emitted += len(chunk)
+        return self._stream.seal(chunk, last)
+
+
+def _scalarmult(secret: bytes, public: bytes) -> bytes:
+    try:
+        return bytes(crypto_scalarmult(secret, public))
+    except Exception:  # libsodium refuses low-order points (all-zero output)
+        raise VerificationError("clue key agreement failed (invalid public key)") from None
+
+
+def _shuffle(items: list[tuple[bytes, bytes, PublicIdentity | None]], rand: Rand) -> None:
+    """Fisher-Yates with rejection sampling from ``rand`` (no modulo bias)."""
+    for i in range(len(items) - 1, 0, -1):
+        bound = i + 1
+        limit = (1 << 32) - ((1 << 32) % bound)
+        while True:
+            x = int.from_bytes(rand(4), "big")
+            if x < limit:
+                break
+        j = x % bound
+        items[i], items[j] = items[j], items[i]
+
+
+def seal_envelope(
+    content: bytes, recipients: Iterable[PublicIdentity], rand: Rand, kem_id: int = KEM_XWING
+) -> bytes:
+    """Seal a whole in-memory content (convenience for small envelopes)."""
+    sealer = EnvelopeSealer(recipients, len(content), rand, kem_id)
+    return sealer.header + b"".join(sealer.body([content]))
+
+
+@dataclass(frozen=True)
+class SlotKey:
+    """What a recipient recovers from its slot."""
+
+    slot: int
+    content_key: bytes
+    deletion_secret: bytes
+
+
+def find_slot(clue_pub: bytes, clues: Iterable[bytes], clue_secret: bytes, clue_public: bytes) -> int | None:
+    """The index of the slot whose clue is ours, or None. One X25519 and one BLAKE2b."""
+    try:
+        shared = bytes(crypto_scalarmult(clue_secret, clue_pub))
+    except Exception:
+        return None
+    mine = clue_for(shared, clue_pub, clue_public)
+    for i, c in enumerate(clues):
+        if c == mine:
+            return i
+    return None
+
+
+def unwrap_slot(header: EnvelopeHeader, identity: Identity, slot: int | None = None) -> SlotKey:
+    """Open our slot of ``header``; raise ``VerificationError`` if it is not for us."""
+    if slot is None:
+        slot = find_slot(
+            header.clue_pub, header.clues, identity.clue_secret, identity.public().clue
+        )
+        if slot is None:
+            raise VerificationError("this envelope is not addressed to this key")
+    if header.kem_id != identity.kem_id:
+        raise VerificationError("this envelope uses a KEM this key does not have")
+    kem = kem_for(header.kem_id)
+    data = header.slots[slot]
+    wrapped = open_base(
+        header.kem_id,
+        identity.kem_secret,
+        data[: kem.n_enc],
+        _SLOT_INFO,
+        header.slot_aad(),
+        data[kem.n_enc :],
+    )
+    content_key, del_secret = wrapped[:32], wrapped[32:]
+    if hashlib.sha256(del_secret).digest() != header.deletion_hashes[slot]:
+        raise VerificationError("slot deletion secret does not match the header")
+    return SlotKey(slot, content_key, del_secret)
+
+
+class EnvelopeOpener:
+    """Open a body chunk by chunk; yields content with the prefix and padding removed."""
+
+    def __init__(self, header: EnvelopeHeader, key: SlotKey) -> None:
+        self.header = header
+        self._stream = StreamOpener(_payload_key(key.content_key, header.raw))
+        self._lengths = list(header.chunk_lengths())
+        self._index = 0
+        self._content_left: int | None = None
+        self.content_length = -1
+
+    def open_chunk(self, chunk: bytes) -> bytes:
+        if self._index >= len(self._lengths):
+            raise VerificationError("data after the final chunk of the envelope")
+        if len(chunk) != self._lengths[self._index]:
+            raise ProtocolError("envelope body chunk has the wrong size")
+        last = self._index == len(self._lengths) - 1
+        self._index += 1
+        pt = self._stream.open(chunk, last)
+        if self._content_left is None:
+            (clen,) = struct.unpack(">Q", pt[:8])
+            if clen + 8 > self.header.length:
+                raise VerificationError("content length exceeds the padded payload")
+            self.content_length = clen
+            self._content_left = clen
+            pt = pt[8:]
+        take = min(len(pt), self._content_left)
+        out, pad = pt[:take], pt[take:]
+        self._content_left -= take
+        if pad.count(0) != len(pad):
+            raise VerificationError("envelope padding is not zero")
+        return out
+
+    def body(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """Re-chunk an arbitrary byte stream into body chunks and open them."""
+        buf = bytearray()
+        sizes = iter(self._lengths[self._index :])
+        want = next(sizes, None)
+        for piece in chunks:
+            buf += piece
+            while want is not None and len(buf) >= want:
+                yield self.open_chunk(bytes(buf[:want]))
+                del buf[:want]
+                want = next(sizes, None)
+            if want is None and buf:
+                raise VerificationError("data after the final chunk of the envelope")
+        if want is not None or buf:
+            raise VerificationError("envelope body is truncated")
+        self.finish()
+
+    def finish(self) -> None:
+        self._stream.finish()
+
+
+@dataclass(frozen=True)
+class OpenedEnvelope:
+    header: EnvelopeHeader
+    key: SlotKey
+    content: bytes
+
+
+def open_envelope(data: bytes, identity: Identity) -> OpenedEnvelope:
+    """Open a whole in-memory envelope addressed to ``identity``."""
+    header = parse_header(data)
+    if len(data) != header.envelope_length():
+        raise ProtocolError("envelope length does not match its header")
+    key = unwrap_slot(header, identity)
+    opener = EnvelopeOpener(header, key)
+    content = b"".join(opener.body([data[header.size :]]))
+    return OpenedEnvelope(header, key, content)

@@ -1,0 +1,244 @@
+"""Key encapsulation: DHKEM(X25519, HKDF-SHA256) and X-Wing (ML-KEM-768 + X25519).
+
+DHKEM(X25519, HKDF-SHA256) follows RFC 9180 §4.1 and §7.1 (KEM id 0x0020), including
+``DeriveKeyPair`` (§7.1.3), so the RFC's Appendix A vectors reproduce byte for byte.
+
+X-Wing follows draft-connolly-cfrg-xwing-kem (the CFRG hybrid combiner; HPKE KEM id 0x647a,
+named MLKEM768-X25519 in draft-ietf-hpke-pq):
+
+* the private key is a 32-byte seed; ``SHAKE256(seed, 96)`` gives the ML-KEM-768 key seed
+  ``d || z`` (64 bytes) and the X25519 private key (32 bytes);
+* ``pk = pk_M (1184) || pk_X (32)``, ``ct = ct_M (1088) || ct_X (32)``;
+* ``ss = SHA3-256(ss_M || ss_X || ct_X || pk_X || XWingLabel)`` with ``XWingLabel = "\\.//^\\"``.
+
+The primitives come from pyca/cryptography (ML-KEM-768, HKDF, HMAC) and libsodium (X25519);
+SHAKE256 and SHA3-256 from the standard library's OpenSSL-backed ``hashlib``.
+Randomness is always passed in, with one exception we cannot avoid: pyca/cryptography offers no
+derandomised ML-KEM encapsulation, so the ML-KEM half of an X-Wing encapsulation draws its 32
+bytes of randomness from the library's CSPRNG. Decapsulation, key derivation and the X25519
+half are deterministic and are checked against the draft's Appendix C vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass
+
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.asymmetric import mlkem
+from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+from nacl.bindings import crypto_scalarmult, crypto_scalarmult_base
+
+from tysha.errors import ProtocolError, VerificationError
+
+__all__ = [
+    "KEM_X25519",
+    "KEM_XWING",
+    "Kem",
+    "KemKeyPair",
+    "kem_for",
+    "labeled_expand",
+    "x25519_public",
+    "x25519_shared",
+    "labeled_extract",
+]
+
+KEM_X25519 = 0x0020
+KEM_XWING = 0x647A
+
+_HPKE_V1 = b"HPKE-v1"
+_XWING_LABEL = b"\\.//^\\"
+
+
+def hkdf_extract(salt: bytes, ikm: bytes) -> bytes:
+    """HKDF-Extract with SHA-256 (RFC 5869 §2.2); an empty salt is HashLen zeros."""
+    h = hmac.HMAC(salt if salt else b"\x00" * 32, hashes.SHA256())
+    h.update(ikm)
+    return h.finalize()
+
+
+def hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
+    """HKDF-Expand with SHA-256 (RFC 5869 §2.3)."""
+    return HKDFExpand(hashes.SHA256(), length, info).derive(prk)
+
+
+def labeled_extract(suite_id: bytes, salt: bytes, label: bytes, ikm: bytes) -> bytes:
+    """RFC 9180 §4 LabeledExtract."""
+    return hkdf_extract(salt, _HPKE_V1 + suite_id + label + ikm)
+
+
+def labeled_expand(suite_id: bytes, prk: bytes, label: bytes, info: bytes, length: int) -> bytes:
+    """RFC 9180 §4 LabeledExpand."""
+    labeled_info = struct.pack(">H", length) + _HPKE_V1 + suite_id + label + info
+    return hkdf_expand(prk, labeled_info, length)
+
+
+def x25519_shared(private: bytes, public: bytes) -> bytes:
+    """X25519 (RFC 7748 §5) through libsodium; an all-zero result (a low-order public key,
+    §6.1) is refused by the library and raised as ``VerificationError``."""
+    if len(private) != 32 or len(public) != 32:
+        raise ProtocolError("X25519 keys are 32 bytes")
+    try:
+        return bytes(crypto_scalarmult(private, public))
+    except Exception:  # nacl raises its own RuntimeError subclass
+        raise VerificationError("X25519 key agreement failed (invalid public key)") from None
+
+
+def x25519_public(private: bytes) -> bytes:
+    """The X25519 public key of a 32-byte private scalar (libsodium's fixed-base multiply)."""
+    return bytes(crypto_scalarmult_base(private))
+
+
+_x25519 = x25519_shared
+_x25519_public = x25519_public
+
+
+@dataclass(frozen=True)
+class KemKeyPair:
+    """A KEM key pair: ``secret`` is the seed or scalar, ``public`` the encoded public key."""
+
+    secret: bytes
+    public: bytes
+
+
+class Kem:
+    """The interface both KEMs implement (RFC 9180 §4)."""
+
+    kem_id: int
+    n_secret: int
+    n_enc: int
+    n_pk: int
+    n_sk: int
+    #: Bytes of randomness ``encap`` takes.
+    n_rand: int
+
+    def derive_key_pair(self, ikm: bytes) -> KemKeyPair:
+        raise NotImplementedError
+
+    def public_key(self, secret: bytes) -> bytes:
+        """The public key of a private key (as stored in ``KemKeyPair.secret``)."""
+        raise NotImplementedError
+
+    def encap(self, public: bytes, rand: bytes) -> tuple[bytes, bytes]:
+        """Return ``(shared_secret, enc)``."""
+        raise NotImplementedError
+
+    def decap(self, enc: bytes, secret: bytes) -> bytes:
+        raise NotImplementedError
+
+    def _check_public(self, public: bytes) -> None:
+        if len(public) != self.n_pk:
+            raise ProtocolError(f"public key must be {self.n_pk} bytes, got {len(public)}")
+
+    def _check_enc(self, enc: bytes) -> None:
+        if len(enc) != self.n_enc:
+            raise ProtocolError(f"encapsulation must be {self.n_enc} bytes, got {len(enc)}")
+
+
+class DhKemX25519(Kem):
+    """DHKEM(X25519, HKDF-SHA256), RFC 9180 §4.1."""
+
+    kem_id = KEM_X25519
+    n_secret = 32
+    n_enc = 32
+    n_pk = 32
+    n_sk = 32
+    n_rand = 32
+    _suite_id = b"KEM" + struct.pack(">H", KEM_X25519)
+
+    def derive_key_pair(self, ikm: bytes) -> KemKeyPair:
+        # §7.1.3: for X25519 the scalar is LabeledExpand(dkp_prk, "sk", "", 32); clamping is
+        # applied by X25519 itself.
+        dkp_prk = labeled_extract(self._suite_id, b"", b"dkp_prk", ikm)
+        sk = labeled_expand(self._suite_id, dkp_prk, b"sk", b"", 32)
+        return KemKeyPair(sk, _x25519_public(sk))
+
+    def public_key(self, secret: bytes) -> bytes:
+        return _x25519_public(secret)
+
+    def _extract_and_expand(self, dh: bytes, kem_context: bytes) -> bytes:
+        eae_prk = labeled_extract(self._suite_id, b"", b"eae_prk", dh)
+        return labeled_expand(self._suite_id, eae_prk, b"shared_secret", kem_context, 32)
+
+    def encap(self, public: bytes, rand: bytes) -> tuple[bytes, bytes]:
+        self._check_public(public)
+        eph = self.derive_key_pair(rand)
+        dh = _x25519(eph.secret, public)
+        enc = eph.public
+        return self._extract_and_expand(dh, enc + public), enc
+
+    def decap(self, enc: bytes, secret: bytes) -> bytes:
+        self._check_enc(enc)
+        dh = _x25519(secret, enc)
+        return self._extract_and_expand(dh, enc + _x25519_public(secret))
+
+
+class XWing(Kem):
+    """X-Wing, draft-connolly-cfrg-xwing-kem; KEM id 0x647a in HPKE."""
+
+    kem_id = KEM_XWING
+    n_secret = 32
+    n_enc = 1120
+    n_pk = 1216
+    n_sk = 32
+    n_rand = 32
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def _expand(seed: bytes) -> tuple[mlkem.MLKEM768PrivateKey, bytes, bytes]:
+        if len(seed) != 32:
+            raise ProtocolError("an X-Wing private key is a 32-byte seed")
+        expanded = hashlib.shake_256(seed).digest(96)
+        sk_m = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
+        sk_x = expanded[64:96]
+        return sk_m, sk_x, _x25519_public(sk_x)
+
+    def derive_key_pair(self, ikm: bytes) -> KemKeyPair:
+        """Treat ``ikm`` (32 bytes) as the X-Wing seed, as the draft's key generation does."""
+        sk_m, _sk_x, pk_x = self._expand(ikm)
+        return KemKeyPair(ikm, sk_m.public_key().public_bytes_raw() + pk_x)
+
+    def public_key(self, secret: bytes) -> bytes:
+        return self.derive_key_pair(secret).public
+
+    @staticmethod
+    def _combine(ss_m: bytes, ss_x: bytes, ct_x: bytes, pk_x: bytes) -> bytes:
+        return hashlib.sha3_256(ss_m + ss_x + ct_x + pk_x + _XWING_LABEL).digest()
+
+    def encap(self, public: bytes, rand: bytes) -> tuple[bytes, bytes]:
+        self._check_public(public)
+        if len(rand) != 32:
+            raise ProtocolError("X-Wing encapsulation takes 32 bytes of randomness")
+        pk_m, pk_x = public[:1184], public[1184:]
+        try:
+            ss_m, ct_m = mlkem.MLKEM768PublicKey.from_public_bytes(pk_m).encapsulate()
+        except ValueError as exc:
+            raise ProtocolError("invalid ML-KEM-768 public key") from exc
+        ct_x = _x25519_public(rand)
+        ss_x = _x25519(rand, pk_x)
+        return self._combine(ss_m, ss_x, ct_x, pk_x), ct_m + ct_x
+
+    def decap(self, enc: bytes, secret: bytes) -> bytes:
+        self._check_enc(enc)
+        sk_m, sk_x, pk_x = self._expand(secret)
+        ct_m, ct_x = enc[:1088], enc[1088:]
+        try:
+            ss_m = sk_m.decapsulate(ct_m)
+        except ValueError as exc:
+            raise VerificationError("ML-KEM decapsulation failed") from exc
+        ss_x = _x25519(sk_x, ct_x)
+        return self._combine(ss_m, ss_x, ct_x, pk_x)
+
+
+_KEMS: dict[int, Kem] = {KEM_X25519: DhKemX25519(), KEM_XWING: XWing()}
+
+
+def kem_for(kem_id: int) -> Kem:
+    """The KEM for an id; unknown ids are a ``ProtocolError`` (no silent downgrade)."""
+    try:
+        return _KEMS[kem_id]
+    except KeyError:
+        raise ProtocolError(f"unknown KEM id 0x{kem_id:04x}") from None
