@@ -1,0 +1,65 @@
+"""``tysha drop init|serve|info`` (../shared/CLI.md, Drop)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="The intake server (untrusted; ciphertext and the log).")
+
+
+@app.command()
+def init(
+    data: Path = typer.Option(..., "--data", help="Folder for the log key and storage."),
+    origin: str = typer.Option(None, "--origin", help="The log's name (checkpoint origin)."),
+    pow_bits: int = typer.Option(8, "--pow-bits", help="Proof-of-work difficulty per envelope."),
+) -> None:
+    """Create the drop's log key and storage; print its verifier key (C2SP vkey)."""
+    from tysha.drop.service import init_drop
+
+    typer.echo(init_drop(data, origin, pow_bits))
+
+
+@app.command()
+def serve(
+    data: Path = typer.Option(..., "--data"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8080, "--port"),
+    database: str = typer.Option(None, "--database", help="postgresql://… instead of SQLite."),
+) -> None:
+    """Serve the intake API and the log (C2SP tlog-tiles under /log/)."""
+    import uvicorn
+
+    from tysha.drop.service import DropService
+    from tysha.drop.web import create_app
+
+    service = DropService(data, database)
+    typer.echo(f"drop {service.config.origin} serving on http://{host}:{port}/", err=True)
+    # No access log: it would record client addresses (THREAT_MODEL A3, A8).
+    uvicorn.run(create_app(service), host=host, port=port, access_log=False,
+                log_level="warning", server_header=False, date_header=False)
+
+
+@app.command()
+def info(
+    data: Path = typer.Option(..., "--data"),
+    as_json: bool = typer.Option(False, "--json"),
+    database: str = typer.Option(None, "--database"),
+) -> None:
+    """The drop's origin, verifier key and current tree."""
+    from tysha.drop.service import DropService
+    from tysha.tlog import Checkpoint
+
+    service = DropService(data, database)
+    size, note = service.checkpoint()
+    cp = Checkpoint.parse(note.split("\n\n", 1)[0] + "\n")
+    out = {"origin": service.config.origin, "vkey": service.vkey, "tree_size": size,
+           "root_hash": cp.root_hash.hex()}
+    service.store.close()
+    if as_json:
+        typer.echo(json.dumps(out))
+    else:
+        for k, v in out.items():
+            typer.echo(f"{k}: {v}")

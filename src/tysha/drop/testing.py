@@ -1,0 +1,79 @@
+"""Start a real drop process on loopback, for tests, benchmarks and the demo."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+__all__ = ["free_port", "run_drop", "start_drop", "wait_ready"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def init_data(data_dir: Path, pow_bits: int = 0, origin: str | None = None) -> str:
+    from tysha.drop.service import init_drop
+
+    return init_drop(data_dir, origin or "tysha.test/drop", pow_bits)
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"drop exited with {proc.returncode}")
+        try:
+            if httpx.get(url + "/v1/info", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("drop did not become ready")
+
+
+def start_drop(data_dir: Path, port: int, database: str | None = None,
+               log: Path | None = None) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "tysha.cli", "drop", "serve", "--data", str(data_dir),
+           "--port", str(port)]
+    if database:
+        cmd += ["--database", database]
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen(cmd, stdout=out, stderr=out, env=env)
+
+
+@contextlib.contextmanager
+def run_drop(tmp_path: Path, pow_bits: int = 0, database: str | None = None,
+             data_dir: Path | None = None) -> Iterator[tuple[str, str, Path]]:
+    """Init (unless ``data_dir`` already holds a drop) and serve a drop; yield (url, vkey, dir)."""
+    data = Path(data_dir) if data_dir else Path(tmp_path) / "drop"
+    if not (data / "log.key").exists():
+        vkey = init_data(data, pow_bits)
+    else:
+        from tysha.drop.service import DropService
+
+        vkey = DropService(data).vkey
+    port = free_port()
+    proc = start_drop(data, port, database, log=data / "server.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, proc)
+        yield url, vkey, data
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,466 @@
+"""The drop's storage: one interface, an embedded SQLite backend and a PostgreSQL backend.
+
+What is stored (THREAT_MODEL "Drop"): envelope digests, sizes, the clue listing (ephemeral key
+and clues), deletion hashes, the hour of arrival, the log's hash nodes and its latest
+checkpoint. Never an address, a user agent, an exact time or a recipient.
+
+Envelope bytes live in a :class:`BlobStore` (a content-addressed folder by default); a row is
+only written after its blob is durable, and a blob without a row is invisible garbage that
+:meth:`DropStore.collect_orphans` removes, so a crash can never expose a half-written envelope.
+
+Log integration is a single transaction per batch (group commit): the tree state is read inside
+the transaction, under the database's write lock (SQLite ``BEGIN IMMEDIATE``; PostgreSQL
+``pg_advisory_xact_lock``), so several drop processes over one PostgreSQL database serve one
+consistent log with a single sequencer at a time.
+
+Driver errors are translated by exception type (``sqlite3.Error``, ``psycopg.Error``) into
+``StorageError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from tysha.errors import StorageError
+from tysha.protocol import cbor_decode, cbor_encode
+from tysha.tlog import CompactRange
+
+__all__ = [
+    "BlobStore",
+    "DropStore",
+    "EnvelopeRow",
+    "FolderBlobStore",
+    "IntegrationItem",
+    "PostgresDropStore",
+    "SQLiteDropStore",
+    "open_drop_store",
+]
+
+
+@dataclass(frozen=True)
+class EnvelopeRow:
+    index: int
+    digest: bytes
+    size: int
+    clue_pub: bytes
+    clues: tuple[bytes, ...]
+    deletion_hashes: tuple[bytes, ...]
+    deleted_mask: int
+    hour: int
+    gone: bool
+
+
+@dataclass(frozen=True)
+class IntegrationItem:
+    digest: bytes
+    size: int
+    clue_pub: bytes
+    clues: tuple[bytes, ...]
+    deletion_hashes: tuple[bytes, ...]
+    hour: int
+
+
+class BlobStore(Protocol):
+    """Where envelope bytes live; an S3-compatible store can implement the same four calls."""
+
+    def put_file(self, digest: bytes, source: Path) -> None: ...
+    def path(self, digest: bytes) -> Path: ...
+    def delete(self, digest: bytes) -> None: ...
+    def digests(self) -> Iterator[bytes]: ...
+
+
+class FolderBlobStore:
+    """Content-addressed files ``ab/cdef…`` under one folder, with path containment: a name
+    is always the hex of a 32-byte digest, so no request can reach outside the folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, digest: bytes) -> Path:
+        if len(digest) != 32:
+            raise StorageError("blob names are 32-byte digests")
+        h = digest.hex()
+        p = (self.root / h[:2] / h[2:]).resolve()
+        if self.root not in p.parents:
+            raise StorageError("blob path escapes the blob folder")
+        return p
+
+    def put_file(self, digest: bytes, source: Path) -> None:
+        """Move an fsynced file into place atomically and make the rename durable."""
+        dest = self.path(digest)
+        try:
+            dest.parent.mkdir(exist_ok=True)
+            os.replace(source, dest)
+            fd = os.open(dest.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise StorageError(f"cannot store envelope: {exc.strerror}") from exc
+
+    def delete(self, digest: bytes) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(digest).unlink()
+
+    def digests(self) -> Iterator[bytes]:
+        for sub in self.root.iterdir():
+            if not sub.is_dir() or len(sub.name) != 2:
+                continue
+            for f in sub.iterdir():
+                try:
+                    d = bytes.fromhex(sub.name + f.name)
+                except ValueError:
+                    continue
+                if len(d) == 32:
+                    yield d
+
+
+class DropStore:
+    """The interface every backend implements (the contract tests run against each)."""
+
+    def integrate(
+        self, items: Sequence[IntegrationItem], sign: Callable[[int, bytes], str]
+    ) -> tuple[list[int], int, str]:
+        """Append new digests (existing ones keep their index) in one transaction; ``sign``
+        makes the checkpoint note for ``(size, root)``. Returns (indices, size, checkpoint)."""
+        raise NotImplementedError
+
+    def checkpoint(self) -> tuple[int, str | None]:
+        raise NotImplementedError
+
+    def read_hashes(self, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
+        raise NotImplementedError
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        raise NotImplementedError
+
+    def envelope(self, index: int) -> EnvelopeRow | None:
+        raise NotImplementedError
+
+    def index_of(self, digest: bytes) -> int | None:
+        raise NotImplementedError
+
+    def listing(self, after: int, limit: int) -> tuple[list[EnvelopeRow], int]:
+        """Rows still held with index > after (at most ``limit``), and the next cursor."""
+        raise NotImplementedError
+
+    def mark_deleted(self, index: int, slot: int) -> bool:
+        """Mark a slot collected; returns True when every slot is (the blob may go)."""
+        raise NotImplementedError
+
+    def expire(self, before_hour: int) -> list[bytes]:
+        """Mark rows older than ``before_hour`` gone; return their digests."""
+        raise NotImplementedError
+
+    def live_digests(self) -> set[bytes]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+def _row(r: Sequence[Any]) -> EnvelopeRow:
+    clues = cbor_decode(bytes(r[4]))
+    dels = cbor_decode(bytes(r[5]))
+    assert isinstance(clues, list) and isinstance(dels, list)
+    return EnvelopeRow(
+        int(r[0]), bytes(r[1]), int(r[2]), bytes(r[3]),
+        tuple(bytes(c) for c in clues if isinstance(c, bytes)),
+        tuple(bytes(d) for d in dels if isinstance(d, bytes)),
+        int(r[6]), int(r[7]), bool(r[8]),
+    )
+
+
+_COLS = "idx, digest, size, clue_pub, clues, del_hashes, del_mask, hour, gone"
+
+
+class _SqlDropStore(DropStore):
+    """Shared SQL for both backends; subclasses provide connections and placeholders."""
+
+    ph = "?"
+    _driver_error: type[Exception] = Exception
+
+    @contextlib.contextmanager
+    def _tx(self, write: bool = False) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def _guard(self) -> contextlib.AbstractContextManager[None]:
+        store = self
+
+        @contextlib.contextmanager
+        def guard() -> Iterator[None]:
+            try:
+                yield
+            except store._driver_error as exc:
+                raise StorageError(f"database error: {type(exc).__name__}") from exc
+
+        return guard()
+
+    def _state(self, cur: Any) -> tuple[int, list[bytes], str | None]:
+        cur.execute("SELECT v FROM state WHERE k = 'tree'")
+        row = cur.fetchone()
+        if row is None:
+            return 0, [], None
+        obj = cbor_decode(bytes(row[0]), max_items=100)
+        assert isinstance(obj, dict)
+        size, border, cp = obj[0], obj[1], obj[2]
+        assert isinstance(size, int) and isinstance(border, list)
+        return size, [bytes(b) for b in border if isinstance(b, bytes)], cp if isinstance(cp, str) else None
+
+    def integrate(
+        self, items: Sequence[IntegrationItem], sign: Callable[[int, bytes], str]
+    ) -> tuple[list[int], int, str]:
+        p = self.ph
+        with self._guard(), self._tx(write=True) as cur:
+            size, border, cp = self._state(cur)
+            rng = CompactRange(size, border)
+            indices: list[int] = []
+            new_nodes: list[tuple[int, int, bytes]] = []
+            rows: list[tuple[Any, ...]] = []
+            seen: dict[bytes, int] = {}
+            from tysha.tlog import leaf_hash
+
+            for it in items:
+                if it.digest in seen:
+                    indices.append(seen[it.digest])
+                    continue
+                cur.execute(f"SELECT idx FROM envelopes WHERE digest = {p}", (it.digest,))
+                found = cur.fetchone()
+                if found is not None:
+                    indices.append(int(found[0]))
+                    seen[it.digest] = int(found[0])
+                    continue
+                idx = rng.size
+                new_nodes.extend(rng.append(leaf_hash(it.digest)))
+                rows.append(
+                    (idx, it.digest, it.size, it.clue_pub, cbor_encode(list(it.clues)),
+                     cbor_encode(list(it.deletion_hashes)), 0, it.hour, 0)
+                )
+                seen[it.digest] = idx
+                indices.append(idx)
+            if rows:
+                cur.executemany(
+                    f"INSERT INTO envelopes ({_COLS}) VALUES ({', '.join([p] * 9)})", rows
+                )
+                cur.executemany(
+                    f"INSERT INTO nodes (level, idx, hash) VALUES ({p}, {p}, {p})", new_nodes
+                )
+                cp = sign(rng.size, rng.root())
+                state = cbor_encode({0: rng.size, 1: rng.border(), 2: cp})
+                self._put_state(cur, state)
+            elif cp is None:
+                cp = sign(0, rng.root())
+                self._put_state(cur, cbor_encode({0: 0, 1: [], 2: cp}))
+            return indices, rng.size, cp
+
+    def _put_state(self, cur: Any, state: bytes) -> None:
+        p = self.ph
+        cur.execute("DELETE FROM state WHERE k = 'tree'")
+        cur.execute(f"INSERT INTO state (k, v) VALUES ('tree', {p})", (state,))
+
+    def checkpoint(self) -> tuple[int, str | None]:
+        with self._guard(), self._tx() as cur:
+            size, _, cp = self._state(cur)
+            return size, cp
+
+    def read_hashes(self, nodes: Sequence[tuple[int, int]]) -> list[bytes]:
+        if not nodes:
+            return []
+        p = self.ph
+        found: dict[tuple[int, int], bytes] = {}
+        with self._guard(), self._tx() as cur:
+            want = list(dict.fromkeys(nodes))
+            for i in range(0, len(want), 200):
+                part = want[i : i + 200]
+                cond = " OR ".join([f"(level = {p} AND idx = {p})"] * len(part))
+                args = [x for n in part for x in n]
+                cur.execute(f"SELECT level, idx, hash FROM nodes WHERE {cond}", args)
+                for lv, ix, h in cur.fetchall():
+                    found[(int(lv), int(ix))] = bytes(h)
+        try:
+            return [found[n] for n in nodes]
+        except KeyError as exc:
+            raise StorageError(f"log node {exc.args[0]} is missing from the store") from None
+
+    def entries(self, start: int, end: int) -> list[bytes]:
+        p = self.ph
+        with self._guard(), self._tx() as cur:
+            cur.execute(
+                f"SELECT digest FROM envelopes WHERE idx >= {p} AND idx < {p} ORDER BY idx",
+                (start, end),
+            )
+            return [bytes(r[0]) for r in cur.fetchall()]
+
+    def envelope(self, index: int) -> EnvelopeRow | None:
+        with self._guard(), self._tx() as cur:
+            cur.execute(f"SELECT {_COLS} FROM envelopes WHERE idx = {self.ph}", (index,))
+            r = cur.fetchone()
+            return None if r is None else _row(r)
+
+    def index_of(self, digest: bytes) -> int | None:
+        with self._guard(), self._tx() as cur:
+            cur.execute(f"SELECT idx FROM envelopes WHERE digest = {self.ph}", (digest,))
+            r = cur.fetchone()
+            return None if r is None else int(r[0])
+
+    def listing(self, after: int, limit: int) -> tuple[list[EnvelopeRow], int]:
+        p = self.ph
+        with self._guard(), self._tx() as cur:
+            cur.execute(
+                f"SELECT {_COLS} FROM envelopes WHERE idx > {p} ORDER BY idx LIMIT {p}",
+                (after, limit),
+            )
+            raw = cur.fetchall()
+        rows = [_row(r) for r in raw]
+        cursor = rows[-1].index if rows else after
+        return [r for r in rows if not r.gone], cursor
+
+    def mark_deleted(self, index: int, slot: int) -> bool:
+        p = self.ph
+        with self._guard(), self._tx(write=True) as cur:
+            cur.execute(f"SELECT {_COLS} FROM envelopes WHERE idx = {p}", (index,))
+            r = cur.fetchone()
+            if r is None:
+                raise StorageError("no such envelope")
+            row = _row(r)
+            mask = row.deleted_mask | (1 << slot)
+            done = mask == (1 << len(row.deletion_hashes)) - 1
+            cur.execute(
+                f"UPDATE envelopes SET del_mask = {p}, gone = {p} WHERE idx = {p}",
+                (mask, 1 if done else 0, index),
+            )
+            return done
+
+    def expire(self, before_hour: int) -> list[bytes]:
+        p = self.ph
+        with self._guard(), self._tx(write=True) as cur:
+            cur.execute(
+                f"SELECT digest FROM envelopes WHERE gone = 0 AND hour < {p}", (before_hour,)
+            )
+            digests = [bytes(r[0]) for r in cur.fetchall()]
+            cur.execute(f"UPDATE envelopes SET gone = 1 WHERE gone = 0 AND hour < {p}", (before_hour,))
+            return digests
+
+    def live_digests(self) -> set[bytes]:
+        with self._guard(), self._tx() as cur:
+            cur.execute("SELECT digest FROM envelopes WHERE gone = 0")
+            return {bytes(r[0]) for r in cur.fetchall()}
+
+
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS envelopes (
+        idx BIGINT PRIMARY KEY, digest BYTEA UNIQUE NOT NULL, size BIGINT NOT NULL,
+        clue_pub BYTEA NOT NULL, clues BYTEA NOT NULL, del_hashes BYTEA NOT NULL,
+        del_mask BIGINT NOT NULL, hour BIGINT NOT NULL, gone INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS nodes (
+        level INTEGER NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL,
+        PRIMARY KEY (level, idx))""",
+    "CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v BYTEA NOT NULL)",
+]
+
+
+class SQLiteDropStore(_SqlDropStore):
+    """The embedded default: one SQLite file in WAL mode, ``synchronous=FULL``."""
+
+    ph = "?"
+    _driver_error = sqlite3.Error
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        with self._guard():
+            conn = self._conn()
+            for stmt in _SCHEMA:
+                conn.execute(stmt.replace("BYTEA", "BLOB"))
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def _tx(self, write: bool = False) -> Iterator[Any]:
+        conn = self._conn()
+        cur = conn.cursor()
+        if write:
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+        else:
+            yield cur
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+class PostgresDropStore(_SqlDropStore):
+    """PostgreSQL (psycopg 3): how a drop outgrows one machine. Integration takes a
+    transaction-scoped advisory lock, so one sequencer at a time assigns indices."""
+
+    ph = "%s"
+    _LOCK_KEY = 0x7479736861  # "tysha"
+
+    def __init__(self, url: str, schema: str | None = None) -> None:
+        import psycopg
+
+        self._psycopg = psycopg
+        self._driver_error = psycopg.Error
+        self.url = url
+        self.schema = schema
+        self._local = threading.local()
+        with self._guard(), self._tx(write=True) as cur:
+            for stmt in _SCHEMA:
+                cur.execute(stmt)
+
+    def _conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._psycopg.connect(self.url, autocommit=True)
+            if self.schema:
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                conn.execute(f'SET search_path TO "{self.schema}"')
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def _tx(self, write: bool = False) -> Iterator[Any]:
+        conn = self._conn()
+        with conn.transaction(), conn.cursor() as cur:
+            if write:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (self._LOCK_KEY,))
+            yield cur
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def open_drop_store(data_dir: Path, database: str | None = None) -> DropStore:
+    if database:
+        if not database.startswith(("postgresql://", "postgres://")):
+            raise StorageError("--database takes a postgresql:// URL")
+        return PostgresDropStore(database)
+    return SQLiteDropStore(Path(data_dir) / "drop.db")
