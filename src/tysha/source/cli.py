@@ -1,0 +1,238 @@
+"""``tysha source …`` and ``tysha courier …`` (../shared/CLI.md, Source and Courier).
+
+Nothing here prints what a report says, who it is for, or where it goes; output is about
+the outbox's sizes and counts only. Passphrases come from a terminal prompt or, for scripts,
+``TYSHA_PASSPHRASE`` / ``TYSHA_DECOY_PASSPHRASE``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import typer
+
+from tysha.errors import ConfigError
+
+app = typer.Typer(no_args_is_help=True, help="A reporter's device: one vault file, nothing else.")
+courier_app = typer.Typer(no_args_is_help=True, help="Carry ciphertext from a source to a drop.")
+
+VAULT = typer.Option(..., "--vault", help="The vault file.")
+
+
+def _passphrase(env: str = "TYSHA_PASSPHRASE", prompt: str = "Passphrase: ",
+                confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise ConfigError(f"no passphrase: set {env} or run on a terminal")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again: ") != first:
+        raise ConfigError("the two passphrases differ")
+    return first
+
+
+def _device(vault: Path):  # type: ignore[no-untyped-def]
+    from tysha.source.device import SourceDevice
+
+    return SourceDevice.open(vault, _passphrase())
+
+
+@contextlib.contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    if not sys.stdout.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    with Progress(TextColumn(label), BarColumn(), DownloadColumn(), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield update
+
+
+@app.command()
+def init(vault: Path = VAULT, size: str = typer.Option("64MiB", "--size")) -> None:
+    """Create the fixed-size vault (it looks like random data)."""
+    from tysha.source.vault import Vault, parse_size
+
+    passphrase = _passphrase(confirm=True)
+    v = Vault.create(vault, parse_size(size))
+    v.add_compartment(passphrase, 0, {"v": 1, "notes": []})
+    typer.echo(f"vault ready: {v.size()} bytes")
+
+
+@app.command()
+def enroll(vault: Path = VAULT, invitation: str = typer.Option(..., "--invitation")) -> None:
+    """Pin the keys and drop addresses of an invitation."""
+    dev = _device(vault)
+    inv = dev.enroll(invitation)
+    typer.echo("enrolled. Compare this fingerprint with your handler, in person:")
+    typer.echo(f"  {inv.handler.fingerprint()}")
+
+
+@app.command()
+def report(
+    vault: Path = VAULT,
+    category: list[str] = typer.Option(..., "--category"),
+    text: str = typer.Option(..., "--text"),
+    when: str = typer.Option(None, "--when", help="ISO 8601 time of the event"),
+    where: str = typer.Option(None, "--where"),
+    attach: list[Path] = typer.Option([], "--attach"),
+    mean_delay: float = typer.Option(6 * 3600, "--mean-delay", help="Mean random send delay, s."),
+    shred_originals: bool = typer.Option(False, "--shred-originals",
+                                         help="Best-effort overwrite of the attached originals."),
+) -> None:
+    """Seal a report into the outbox (prints nothing about its content)."""
+    dev = _device(vault)
+    dev.report(category, text, when, where, list(attach), mean_delay)
+    typer.echo("sealed into the outbox.")
+    if attach:
+        if shred_originals:
+            from tysha.source.shred import shred
+
+            for p in attach:
+                shred(p)
+            typer.echo("the originals were overwritten and removed. On phones and USB flash this "
+                       "is best effort: old copies may survive inside the storage chip.")
+        else:
+            typer.echo("the original files are still on this device. Remove them yourself, or "
+                       "run again with --shred-originals (best effort on flash storage).")
+
+
+@app.command()
+def outbox(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json")) -> None:
+    """What waits to be sent: ids and size buckets, never content."""
+    items = _device(vault).outbox()
+    if as_json:
+        typer.echo(json.dumps(items))
+    else:
+        for i in items:
+            typer.echo(f"{i['id']}  {i['size_bucket']:>10} bytes  {i['created_at']}")
+        typer.echo(f"{len(items)} waiting")
+
+
+def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
+    from tysha.transport import DropClient
+
+    inv = dev.invitation()
+    return DropClient(drop or inv.drops[0])
+
+
+@app.command()
+def send(vault: Path = VAULT, now: bool = typer.Option(False, "--now"),
+         drop: str = typer.Option(None, "--drop", help="Use this drop address instead.")) -> None:
+    """Send what is due (``--now``: ignore the random delays)."""
+    dev = _device(vault)
+    with _drop_client(dev, drop) as client, _progress("sending") as prog:
+        result = dev.send(client, now=now, progress=prog)
+    typer.echo(f"sent {result.sent}, receipts verified; {result.waiting} still waiting")
+
+
+@app.command()
+def replies(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json"),
+            offline: bool = typer.Option(False, "--offline", help="Only show stored replies.")) -> None:
+    """Check the drop for replies from your handler and show them."""
+    dev = _device(vault)
+    if not offline:
+        with _drop_client(dev, None) as client:
+            dev.fetch_replies(client)
+    items = dev.replies()
+    if as_json:
+        typer.echo(json.dumps(items, ensure_ascii=False))
+    else:
+        for r in items:
+            typer.echo(f"[{r['received_at']}] {r['text']}")
+
+
+@app.command()
+def decoy(vault: Path = VAULT, note: list[str] = typer.Option([], "--note",
+          help="Harmless content the decoy shows (repeat for several notes).")) -> None:
+    """Set the duress passphrase (TYSHA_DECOY_PASSPHRASE) and its decoy content."""
+    from tysha.source.vault import Vault
+
+    real = _passphrase()
+    fake = _passphrase("TYSHA_DECOY_PASSPHRASE", "Decoy passphrase: ", confirm=True)
+    if real == fake:
+        raise ConfigError("the decoy passphrase must differ from the real one")
+    v = Vault(vault)
+    comp = v.unlock(real)
+    v.add_compartment(fake, 1 - comp.number, {"v": 1, "notes": list(note)}, avoid_slots={comp.slot})
+    typer.echo("done.")
+
+
+@app.command()
+def notes(vault: Path = VAULT, add: list[str] = typer.Option([], "--add"),
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show (or add) the plain notes kept in the vault."""
+    dev = _device(vault)
+    if add:
+        dev.state.setdefault("notes", []).extend(add)
+        dev.save()
+    items = list(dev.state.get("notes", []))
+    typer.echo(json.dumps(items, ensure_ascii=False) if as_json else "\n".join(items))
+
+
+@app.command()
+def purge(vault: Path = VAULT) -> None:
+    """Destroy the real contents in place; the file keeps its size and looks the same."""
+    from tysha.source.vault import Vault
+
+    v = Vault(vault)
+    v.purge(v.unlock(_passphrase()))
+    typer.echo("done.")
+
+
+@app.command("export")
+def export_(vault: Path = VAULT, to: Path = typer.Option(..., "--to"),
+            now: bool = typer.Option(True, "--now/--due", help="All waiting, or only due ones.")) -> None:
+    """Write the waiting envelopes as one padded ciphertext file for a courier."""
+    from tysha.transport.courier import write_export
+
+    dev = _device(vault)
+    envs = [bytes(i["env"]) for i in dev.due(now)]
+    size = write_export(to, envs, dev.last_checkpoint_size())
+    typer.echo(f"wrote {len(envs)} envelopes ({size} bytes)")
+
+
+@app.command("import-receipts")
+def import_receipts(vault: Path = VAULT, from_: Path = typer.Option(..., "--from")) -> None:
+    """Verify and apply the receipts a courier brought back."""
+    from tysha.transport.courier import read_receipts
+
+    dev = _device(vault)
+    cp, cons, receipts = read_receipts(from_)
+    n = dev.apply_courier_receipts(receipts, cons, cp)
+    typer.echo(f"{n} envelopes confirmed by the drop's log; {len(dev.outbox())} still waiting")
+
+
+@courier_app.command()
+def deliver(path: Path = typer.Argument(...), drop: str = typer.Option(..., "--drop"),
+            receipts: Path = typer.Option(None, "--receipts")) -> None:
+    """Upload a source's export file; write the receipts file for the source."""
+    from tysha.protocol import Receipt
+    from tysha.transport import DropClient
+    from tysha.transport.courier import read_export, write_receipts
+
+    last_size, envs = read_export(path)
+    out = receipts or Path(str(path) + ".receipts.json")
+    with DropClient(drop) as client, _progress("delivering") as prog:
+        got = [client.upload(e, progress=prog) for e in envs]
+        note = client.checkpoint()
+        from tysha.tlog import Checkpoint
+
+        size = Checkpoint.parse(note.split("\n\n", 1)[0] + "\n").size
+        final = [Receipt(r.envelope_digest, r.index, note, tuple(client.inclusion_proof(r.index, size)))
+                 for r in got]
+        cons = client.consistency_proof(min(last_size, size), size) if last_size else []
+    write_receipts(out, note, cons, final)
+    typer.echo(f"delivered {len(got)} envelopes; receipts in {out}")
