@@ -1,0 +1,524 @@
+"""The desk's local store: keys and reports encrypted at rest, in SQLite and a blob folder.
+
+Why encrypted columns and blobs rather than SQLCipher: SQLCipher needs a system library or a
+wheel that is not on every machine; per-item AEAD needs only libsodium, keeps each item bound
+to its row (the row id is the associated data, so rows cannot be swapped) and lets big
+attachments stream through a chunked AEAD instead of living inside the database.
+
+Keys: ``desk.json`` holds the Argon2id salt (libsodium ``crypto_pwhash``, 64 MiB, RFC 9106)
+and the handler's :class:`~tysha.protocol.Identity` sealed with XChaCha20-Poly1305 under the
+passphrase-derived key. From the identity's seed a separate *data key* is derived with keyed
+BLAKE2b (RFC 7693); every row and blob is sealed under it. Without the passphrase nothing in
+the desk folder is readable: not report text, not attachment bytes, not source names.
+
+What is stored in clear: row ids (random), the hour a report arrived, opaque blob names.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nacl.pwhash
+from nacl.bindings import (
+    crypto_aead_xchacha20poly1305_ietf_decrypt,
+    crypto_aead_xchacha20poly1305_ietf_encrypt,
+    crypto_generichash_blake2b_salt_personal,
+)
+from nacl.exceptions import CryptoError
+
+from tysha.errors import ConfigError, StorageError, VerificationError
+from tysha.protocol import Identity, PublicIdentity
+from tysha.protocol.stream import CHUNK_SIZE, TAG_SIZE, StreamOpener, StreamSealer
+
+__all__ = ["STATUSES", "DeskStore", "Report", "Source", "init_desk"]
+
+STATUSES = ("new", "reviewing", "verified", "escalated")
+KDF_MEM = 64 * 1024 * 1024
+KDF_OPS = 2
+_PERSON = b"tysha-desk-v1\x00\x00\x00"
+
+_ADJ = ("Amber", "Birch", "Cedar", "Dawn", "Elm", "Fern", "Grey", "Hazel", "Ivy", "Juniper",
+        "Linden", "Maple", "North", "Oak", "Pine", "Quiet", "River", "Sage", "Willow", "Yarrow")
+_NOUN = ("Fox", "Heron", "Lark", "Owl", "Hare", "Wren", "Stork", "Crane", "Finch", "Swift",
+         "Robin", "Otter", "Lynx", "Badger", "Falcon", "Marten", "Swallow", "Kestrel", "Deer", "Bee")
+
+
+def _kdf(key: bytes, label: bytes) -> bytes:
+    return bytes(crypto_generichash_blake2b_salt_personal(label, digest_size=32, key=key, person=_PERSON))
+
+
+def _seal(key: bytes, aad: bytes, pt: bytes) -> bytes:
+    nonce = os.urandom(24)
+    return nonce + bytes(crypto_aead_xchacha20poly1305_ietf_encrypt(pt, aad, nonce, key))
+
+
+def _open(key: bytes, aad: bytes, blob: bytes) -> bytes:
+    try:
+        return bytes(crypto_aead_xchacha20poly1305_ietf_decrypt(blob[24:], aad, blob[:24], key))
+    except CryptoError:
+        raise VerificationError("a stored item does not decrypt: wrong key or corrupted desk") from None
+
+
+def _hour(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime(t))
+
+
+def init_desk(desk_dir: Path, name: str, passphrase: str, role: str = "handler",
+              escrow_key: str | None = None) -> Identity:
+    """Create a desk: keys sealed under ``passphrase`` and an empty store."""
+    desk_dir = Path(desk_dir)
+    if (desk_dir / "desk.json").exists():
+        raise ConfigError(f"{desk_dir} already holds a desk")
+    if not passphrase or len(passphrase) < 8:
+        raise ConfigError("choose a desk passphrase of at least 8 characters")
+    if escrow_key:
+        PublicIdentity.from_text(escrow_key)
+    desk_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(desk_dir, 0o700)
+    ident = Identity.generate(os.urandom)
+    salt = os.urandom(16)
+    master = bytes(nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt,
+                                            opslimit=KDF_OPS, memlimit=KDF_MEM))
+    doc = {
+        "version": 1,
+        "name": name,
+        "role": role,
+        "public_key": ident.public().to_text(),
+        "escrow_key": escrow_key,
+        "salt": base64.b64encode(salt).decode(),
+        "identity": base64.b64encode(_seal(master, b"tysha-desk-identity", ident.to_bytes())).decode(),
+    }
+    path = desk_dir / "desk.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(doc, f, indent=1)
+    store = DeskStore.open(desk_dir, passphrase)
+    store.custody("desk-created", None, {"name": name, "role": role})
+    store.close()
+    return ident
+
+
+@dataclass
+class Source:
+    id: str
+    pseudonym: str
+    enrolled_at: str
+    revoked: bool
+    public: PublicIdentity
+    real_name: str = ""
+
+
+@dataclass
+class Report:
+    id: str
+    received_at: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+
+class DeskStore:
+    """An unlocked desk. Open with :meth:`open`; every method is safe to call from threads."""
+
+    def __init__(self, desk_dir: Path, meta: dict[str, Any], identity: Identity) -> None:
+        self.dir = Path(desk_dir)
+        self.meta = meta
+        self.identity = identity
+        self.public = identity.public()
+        self._key = _kdf(identity.sign_seed + identity.clue_secret, b"data")
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self.blob_dir = self.dir / "blobs"
+        self.blob_dir.mkdir(exist_ok=True)
+        with self._db() as db:
+            db.executescript(
+                """
+                CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, received TEXT, digest BLOB UNIQUE, enc BLOB);
+                CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, sign BLOB UNIQUE, enc BLOB);
+                CREATE TABLE IF NOT EXISTS invitations (id TEXT PRIMARY KEY, secret_hash BLOB UNIQUE, enc BLOB);
+                CREATE TABLE IF NOT EXISTS drops (url_hash BLOB PRIMARY KEY, enc BLOB);
+                CREATE TABLE IF NOT EXISTS custody (seq INTEGER PRIMARY KEY, enc BLOB);
+                CREATE TABLE IF NOT EXISTS settings (k TEXT PRIMARY KEY, enc BLOB);
+                """
+            )
+
+    # --- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, desk_dir: Path, passphrase: str) -> DeskStore:
+        desk_dir = Path(desk_dir)
+        try:
+            meta = json.loads((desk_dir / "desk.json").read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
+        except (OSError, ValueError) as exc:
+            raise StorageError(f"cannot read the desk's key file: {exc}") from None
+        salt = base64.b64decode(meta["salt"])
+        master = bytes(nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt,
+                                                opslimit=KDF_OPS, memlimit=KDF_MEM))
+        try:
+            raw = _open(master, b"tysha-desk-identity", base64.b64decode(meta["identity"]))
+        except VerificationError:
+            raise ConfigError("wrong desk passphrase") from None
+        return cls(desk_dir, meta, Identity.from_bytes(raw))
+
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.dir / "desk.db", timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+        try:
+            with self._lock, conn:
+                yield conn
+        except sqlite3.Error as exc:
+            raise StorageError(f"desk database error: {type(exc).__name__}") from exc
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name", ""))
+
+    @property
+    def role(self) -> str:
+        return str(self.meta.get("role", "handler"))
+
+    @property
+    def escrow_key(self) -> PublicIdentity | None:
+        k = self.meta.get("escrow_key")
+        return PublicIdentity.from_text(k) if k else None
+
+    # --- sealed JSON rows ------------------------------------------------------------------------
+
+    def _enc(self, table: str, rid: str, obj: Any) -> bytes:
+        return _seal(self._key, f"{table}:{rid}".encode(), json.dumps(obj, ensure_ascii=False).encode())
+
+    def _dec(self, table: str, rid: str, blob: bytes) -> Any:
+        return json.loads(_open(self._key, f"{table}:{rid}".encode(), bytes(blob)))
+
+    # --- settings --------------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self._db() as db:
+            row = db.execute("SELECT enc FROM settings WHERE k = ?", (key,)).fetchone()
+        return default if row is None else self._dec("settings", key, row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO settings (k, enc) VALUES (?, ?)",
+                       (key, self._enc("settings", key, value)))
+
+    # --- drops -----------------------------------------------------------------------------------
+
+    def drops(self) -> list[dict[str, Any]]:
+        with self._db() as db:
+            rows = db.execute("SELECT url_hash, enc FROM drops").fetchall()
+        return [self._dec("drops", bytes(h).hex(), e) for h, e in rows]
+
+    def save_drop(self, drop: dict[str, Any]) -> None:
+        h = hashlib.sha256(drop["url"].encode()).digest()
+        with self._db() as db:
+            db.execute("INSERT OR REPLACE INTO drops (url_hash, enc) VALUES (?, ?)",
+                       (h, self._enc("drops", h.hex(), drop)))
+
+    def drop(self, url: str) -> dict[str, Any] | None:
+        for d in self.drops():
+            if d["url"] == url:
+                return d
+        return None
+
+    # --- invitations -----------------------------------------------------------------------------
+
+    def add_invitation(self, secret: bytes, drop_url: str, drop_vkey: str, text: str) -> str:
+        iid = os.urandom(8).hex()
+        rec = {"id": iid, "created_at": _hour(time.time()), "drop": drop_url, "vkey": drop_vkey,
+               "text": text, "used": False}
+        with self._db() as db:
+            db.execute("INSERT INTO invitations (id, secret_hash, enc) VALUES (?, ?, ?)",
+                       (iid, hashlib.sha256(secret).digest(), self._enc("invitations", iid, rec)))
+        if self.drop(drop_url) is None:
+            self.save_drop({"url": drop_url, "vkey": drop_vkey, "cursor": -1, "cp_size": 0,
+                            "cp_root": "", "forked": False})
+        self.custody("invitation-created", None, {"invitation": iid})
+        return iid
+
+    def invitation_for_secret(self, secret: bytes) -> dict[str, Any] | None:
+        with self._db() as db:
+            row = db.execute("SELECT id, enc FROM invitations WHERE secret_hash = ?",
+                             (hashlib.sha256(secret).digest(),)).fetchone()
+        return None if row is None else self._dec("invitations", row[0], row[1])
+
+    def list_invitations(self) -> list[dict[str, Any]]:
+        with self._db() as db:
+            rows = db.execute("SELECT id, enc FROM invitations").fetchall()
+        return sorted((self._dec("invitations", i, e) for i, e in rows), key=lambda r: r["created_at"])
+
+    # --- sources ---------------------------------------------------------------------------------
+
+    def source_for(self, public: PublicIdentity, enrolment: bytes | None) -> Source | None:
+        """The source with this key; a new pseudonym if its enrolment secret is ours."""
+        with self._db() as db:
+            row = db.execute("SELECT id, enc FROM sources WHERE sign = ?", (public.sign,)).fetchone()
+        if row is not None:
+            return self._source(row[0], row[1])
+        inv = self.invitation_for_secret(enrolment) if enrolment else None
+        if inv is None:
+            return None
+        with self._db() as db:
+            n = db.execute("SELECT COUNT(*) FROM sources").fetchone()[0] + 1
+            sid = os.urandom(8).hex()
+            pseud = f"Source {n} · {_ADJ[public.sign[0] % 20]} {_NOUN[public.sign[1] % 20]}"
+            rec = {"pseudonym": pseud, "enrolled_at": _hour(time.time()), "revoked": False,
+                   "public": public.to_text(), "invitation": inv["id"], "real_name": ""}
+            db.execute("INSERT INTO sources (id, sign, enc) VALUES (?, ?, ?)",
+                       (sid, public.sign, self._enc("sources", sid, rec)))
+        self.custody("source-enrolled", None, {"source": sid})
+        return self.get_source(sid)
+
+    def _source(self, sid: str, enc: bytes) -> Source:
+        d = self._dec("sources", sid, enc)
+        return Source(sid, d["pseudonym"], d["enrolled_at"], bool(d["revoked"]),
+                      PublicIdentity.from_text(d["public"]), d.get("real_name", ""))
+
+    def get_source(self, sid: str) -> Source:
+        with self._db() as db:
+            row = db.execute("SELECT enc FROM sources WHERE id = ?", (sid,)).fetchone()
+        if row is None:
+            raise ConfigError(f"no source {sid!r}")
+        return self._source(sid, row[0])
+
+    def list_sources(self) -> list[Source]:
+        with self._db() as db:
+            rows = db.execute("SELECT id, enc FROM sources").fetchall()
+        return sorted((self._source(i, e) for i, e in rows), key=lambda s: s.enrolled_at)
+
+    def _update_source(self, sid: str, **changes: Any) -> None:
+        with self._db() as db:
+            row = db.execute("SELECT enc FROM sources WHERE id = ?", (sid,)).fetchone()
+            if row is None:
+                raise ConfigError(f"no source {sid!r}")
+            d = self._dec("sources", sid, row[0])
+            d.update(changes)
+            db.execute("UPDATE sources SET enc = ? WHERE id = ?", (self._enc("sources", sid, d), sid))
+
+    def find_source(self, ref: str) -> Source:
+        for s in self.list_sources():
+            if ref in (s.id, s.pseudonym) or s.pseudonym.lower().startswith(ref.lower()):
+                return s
+        raise ConfigError(f"no source matches {ref!r}; see the sources page or `tysha desk list`")
+
+    def revoke(self, ref: str) -> Source:
+        s = self.find_source(ref)
+        self._update_source(s.id, revoked=True)
+        self.custody("source-revoked", None, {"source": s.id})
+        return self.get_source(s.id)
+
+    def set_real_name(self, sid: str, name: str) -> None:
+        self._update_source(sid, real_name=name)
+
+    # --- reports ---------------------------------------------------------------------------------
+
+    def has_digest(self, digest: bytes) -> bool:
+        with self._db() as db:
+            return db.execute("SELECT 1 FROM reports WHERE digest = ?", (digest,)).fetchone() is not None
+
+    def add_report(self, digest: bytes, data: dict[str, Any]) -> str:
+        rid = os.urandom(6).hex()
+        data = dict(data, id=rid)
+        data.setdefault("status", "new")
+        data.setdefault("qualifications", [])
+        data.setdefault("notes", [])
+        with self._db() as db:
+            db.execute("INSERT INTO reports (id, received, digest, enc) VALUES (?, ?, ?, ?)",
+                       (rid, data["received_at"], digest, self._enc("reports", rid, data)))
+        return rid
+
+    def get_report(self, rid: str) -> Report:
+        with self._db() as db:
+            row = db.execute("SELECT received, enc FROM reports WHERE id = ?", (rid,)).fetchone()
+        if row is None:
+            raise ConfigError(f"no report {rid!r}")
+        return Report(rid, row[0], self._dec("reports", rid, row[1]))
+
+    def _update_report(self, rid: str, data: dict[str, Any]) -> None:
+        with self._db() as db:
+            db.execute("UPDATE reports SET enc = ? WHERE id = ?", (self._enc("reports", rid, data), rid))
+
+    def list_reports(self, category: str | None = None, status: str | None = None,
+                     since: str | None = None, until: str | None = None,
+                     search: str | None = None) -> list[Report]:
+        with self._db() as db:
+            rows = db.execute("SELECT id, received, enc FROM reports ORDER BY received DESC, id").fetchall()
+        out = []
+        needle = (search or "").strip().lower()
+        for rid, received, enc in rows:
+            d = self._dec("reports", rid, enc)
+            if category and category not in d.get("categories", []):
+                continue
+            if status and d.get("status") != status:
+                continue
+            day = (d.get("when") or d.get("received_at") or "")[:10]
+            if since and day < since:
+                continue
+            if until and day > until:
+                continue
+            if needle and needle not in " ".join(
+                    str(d.get(k, "")) for k in ("text", "where", "when")).lower():
+                continue
+            out.append(Report(rid, received, d))
+        return out
+
+    def set_status(self, rid: str, status: str, reviewer: str) -> None:
+        if status not in STATUSES:
+            raise ConfigError(f"status must be one of {', '.join(STATUSES)}")
+        r = self.get_report(rid)
+        old = r.data.get("status")
+        r.data["status"] = status
+        self._update_report(rid, r.data)
+        self.custody("status", rid, {"from": old, "to": status, "reviewer": reviewer})
+
+    def add_qualification(self, rid: str, code: str, confidence: str, reviewer: str) -> None:
+        from tysha.evidence.taxonomy import qualification
+
+        if qualification(code) is None:
+            raise ConfigError(f"unknown legal qualification {code!r}")
+        if confidence not in ("low", "medium", "high"):
+            raise ConfigError("confidence is low, medium or high")
+        r = self.get_report(rid)
+        q = {"code": code, "confidence": confidence, "reviewer": reviewer, "date": _hour(time.time())[:10]}
+        r.data.setdefault("qualifications", []).append(q)
+        self._update_report(rid, r.data)
+        self.custody("qualified", rid, q)
+
+    def add_note(self, rid: str, text: str, author: str) -> None:
+        r = self.get_report(rid)
+        r.data.setdefault("notes", []).append({"text": text, "author": author, "at": _hour(time.time())})
+        self._update_report(rid, r.data)
+        self.custody("annotated", rid, {"author": author})
+
+    def record_reply(self, rid: str, text: str, receipt: dict[str, Any]) -> None:
+        r = self.get_report(rid)
+        r.data.setdefault("replies", []).append({"text": text, "at": _hour(time.time()),
+                                                 "index": receipt.get("index")})
+        self._update_report(rid, r.data)
+        self.custody("replied", rid, {"envelope_index": receipt.get("index")})
+
+    # --- attachment blobs ------------------------------------------------------------------------
+
+    def _blob_key(self, name: str) -> bytes:
+        return _kdf(self._key, b"blob:" + name.encode())
+
+    def blob_writer(self) -> BlobWriter:
+        return BlobWriter(self)
+
+    def read_blob(self, name: str, size: int | None = None) -> Iterator[bytes]:
+        """Decrypt a stored attachment chunk by chunk (``size``: the attachment's length,
+        which trims the one-byte marker an empty attachment is stored with)."""
+        left = size
+        for piece in self._read_blob(name):
+            if left is not None:
+                piece = piece[:left]
+                left -= len(piece)
+            if piece:
+                yield piece
+
+    def _read_blob(self, name: str) -> Iterator[bytes]:
+        path = self._blob_path(name)
+        opener = StreamOpener(self._blob_key(name))
+        size = path.stat().st_size
+        done = 0
+        with open(path, "rb") as f:
+            while done < size:
+                chunk = f.read(CHUNK_SIZE + TAG_SIZE)
+                done += len(chunk)
+                yield opener.open(chunk, done >= size)
+        opener.finish()
+
+    def blob_bytes(self, name: str, size: int | None = None) -> bytes:
+        return b"".join(self.read_blob(name, size))
+
+    def _blob_path(self, name: str) -> Path:
+        if not name.isalnum() or len(name) != 32:
+            raise StorageError("bad blob name")
+        return self.blob_dir / name
+
+    # --- custody log -----------------------------------------------------------------------------
+
+    def custody(self, action: str, report: str | None, detail: dict[str, Any]) -> None:
+        """Append a signed, hash-chained custody event (evidence/custody.py)."""
+        from tysha.evidence.custody import CustodyEvent
+
+        with self._db() as db:
+            row = db.execute("SELECT seq, enc FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+            prev = bytes(32) if row is None else CustodyEvent.from_json(
+                self._dec("custody", str(row[0]), row[1])).digest()
+            seq = 0 if row is None else row[0] + 1
+            ev = CustodyEvent(seq, _hour(time.time()), action, report, detail, prev).signed(self.identity)
+            db.execute("INSERT INTO custody (seq, enc) VALUES (?, ?)",
+                       (seq, self._enc("custody", str(seq), ev.to_json())))
+
+    def custody_events(self, report: str | None = None) -> list[dict[str, Any]]:
+        with self._db() as db:
+            rows = db.execute("SELECT seq, enc FROM custody ORDER BY seq").fetchall()
+        evs = [self._dec("custody", str(s), e) for s, e in rows]
+        return [e for e in evs if report is None or e.get("report") == report]
+
+
+class BlobWriter:
+    """Encrypt an attachment into the blob folder as it streams in."""
+
+    def __init__(self, store: DeskStore) -> None:
+        self.store = store
+        self.name = os.urandom(16).hex()
+        self._sealer = StreamSealer(store._blob_key(self.name))
+        self._path = store._blob_path(self.name)
+        self._f = open(self._path, "wb")  # noqa: SIM115
+        self._buf = bytearray()
+        self._h = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self._h.update(data)
+        self.size += len(data)
+        self._buf += data
+        while len(self._buf) > CHUNK_SIZE:
+            self._f.write(self._sealer.seal(bytes(self._buf[:CHUNK_SIZE]), False))
+            del self._buf[:CHUNK_SIZE]
+
+    def close(self) -> bytes:
+        # An empty attachment is stored as one chunk holding a one-byte marker.
+        self._f.write(self._sealer.seal(bytes(self._buf) or b"\x00", True))
+        self._f.flush()
+        os.fsync(self._f.fileno())
+        self._f.close()
+        return self._h.digest()
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self._f.close()
+            self._path.unlink()
+
+
+def blobs_for(store: DeskStore, names: Iterable[str]) -> list[Path]:
+    return [store._blob_path(n) for n in names]
