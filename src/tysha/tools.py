@@ -14,8 +14,14 @@ def register(app: typer.Typer) -> None:
         verify_path(path)
 
     @app.command()
-    def demo() -> None:
+    def demo(
+        no_serve: bool = typer.Option(False, "--no-serve", help="Stop after fetching (tests, CI)."),
+        as_json: bool = typer.Option(False, "--json", help="With --no-serve: print a JSON summary."),
+        port: int = typer.Option(8090, "--port", help="Web desk port (another if taken)."),
+        reports: int = typer.Option(20, "--reports", help="How many sample reports."),
+        keep: bool = typer.Option(False, "--keep", help="Keep the demo folder afterwards."),
+    ) -> None:
         """Start a drop and a desk, enrol a sample source, send sample reports."""
         from tysha.demo import run_demo
 
-        run_demo()
+        run_demo(serve=not no_serve, as_json=as_json, port=port, reports=reports, keep=keep)

@@ -1,0 +1,192 @@
+"""``tysha demo``: a drop, a desk and a sample source, on the embedded default, in a temp folder.
+
+Everything runs for real: the drop is a separate process serving HTTP on loopback, the source
+seals reports into a vault and uploads them, the desk fetches, opens and verifies them. The
+sample reports are invented and harmless; the photos are generated drawings.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+__all__ = ["SAMPLES", "run_demo"]
+
+SAMPLES: list[tuple[list[str], str, str]] = [
+    (["chd", "dep"], "Eleven children from the boarding school were put on a bus to a 'recreation camp'. "
+     "Parents were not asked; the teachers were told they would not come back before spring.",
+     "boarding school, east district"),
+    (["mob"], "Summons delivered to every man aged 18-50 in our street, with a warning that refusal "
+     "means losing the apartment.", "residential block near the market"),
+    (["fil"], "At the checkpoint they took phones from everyone on the bus, photographed passports "
+     "and took two young men to a separate tent.", "checkpoint on the regional road"),
+    (["det"], "Our neighbour, a retired teacher, was taken from her home at night. The family has "
+     "had no news for nine days.", "village, west edge"),
+    (["tor", "det"], "A released man says he was held in the basement of the old police station and "
+     "beaten during questioning about his son.", "former police station"),
+    (["per"], "The school director announced that lessons in Ukrainian are forbidden from Monday "
+     "and that pupils need the new passports to enrol.", "school no. 3"),
+    (["pil"], "Soldiers loaded furniture and appliances from empty apartments onto two trucks "
+     "without number plates.", "apartment block by the river"),
+    (["chd"], "A list of orphans 'for adoption' was posted at the district office; two of the "
+     "children on it have living parents.", "district administration"),
+    (["atk"], "The clinic was hit in the morning while patients were queuing; the roof of the "
+     "maternity ward collapsed.", "district clinic"),
+    (["mob", "per"], "Workers at the factory were told to take the new passport or be dismissed, then "
+     "received call-up papers a week later.", "canning factory"),
+    (["dep"], "Families from the flooded quarter were moved by bus across the border, not to the "
+     "shelter that was announced.", "riverside quarter"),
+    (["fil", "det"], "Men leaving the city had to pass a 'registration point' at the stadium; some were "
+     "held overnight and three have not come out.", "city stadium"),
+    (["shd"], "Military vehicles were parked inside the school yard during lessons.", "village school"),
+    (["det"], "A volunteer who delivered medicines was detained at the bakery; her phone was taken.",
+     "bakery on the main square"),
+    (["tor"], "Injuries seen on a man returned to his family: burns on both hands.", "hospital ward"),
+    (["chd", "per"], "Teenagers from the orphanage were enrolled in a 'cadet class' with weapons drill.",
+     "orphanage"),
+    (["pil"], "The grain store of the cooperative was emptied and the harvest driven away.",
+     "farm cooperative"),
+    (["other"], "Internet was cut for the whole district for three days; phones only work with local SIMs.",
+     "whole district"),
+    (["kil"], "A man was shot at the roadblock after he refused to hand over his car keys; "
+     "witnesses saw the body taken away.", "roadblock at the bridge"),
+    (["mob"], "Men are stopped on the street and brought to the enlistment office the same day.",
+     "tram stop by the railway station"),
+]
+
+
+def sample_photo(n: int, when: time.struct_time) -> bytes:
+    """A generated, harmless picture with an EXIF capture time."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (480, 320), (200 - 5 * n % 120, 210, 190 + 3 * n % 60))
+    d = ImageDraw.Draw(img)
+    for i in range(6):
+        d.rectangle([20 + 70 * i, 200 - 20 * ((n + i) % 5), 70 + 70 * i, 300], fill=(90, 100 + 10 * i, 120))
+    d.text((20, 20), f"sample photo {n + 1}", fill=(20, 20, 20))
+    exif = Image.Exif()
+    stamp = time.strftime("%Y:%m:%d %H:%M:%S", when)
+    exif[306] = stamp
+    exif.get_ifd(0x8769)[36867] = stamp
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85, exif=exif)
+    return out.getvalue()
+
+
+def _free_port(preferred: int) -> int:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            pass
+    from tysha.drop.testing import free_port
+
+    return free_port()
+
+
+def build(root: Path, reports: int = 20, quiet: bool = False) -> dict[str, Any]:
+    """Set up drop, desk and source under ``root`` and send ``reports`` sample reports."""
+    from tysha.desk.cli import make_invitation
+    from tysha.desk.fetch import fetch_all
+    from tysha.desk.store import DeskStore, init_desk
+    from tysha.desk.web.app import random_passphrase
+    from tysha.drop.testing import free_port, init_data, start_drop, wait_ready
+    from tysha.source.device import SourceDevice
+    from tysha.source.vault import Vault
+    from tysha.transport import DropClient
+
+    def say(msg: str) -> None:
+        if not quiet:
+            typer.echo(msg, err=True)
+
+    drop_dir = root / "drop"
+    vkey = init_data(drop_dir, pow_bits=8, origin="tysha.demo/drop")
+    port = free_port()
+    proc = start_drop(drop_dir, port, log=drop_dir / "server.log")
+    url = f"http://127.0.0.1:{port}"
+    wait_ready(url, proc)
+    say(f"drop running at {url}")
+
+    desk_pass = random_passphrase()
+    init_desk(root / "desk", "Demo cell", desk_pass)
+    store = DeskStore.open(root / "desk", desk_pass)
+    inv = make_invitation(store, url, vkey)
+    say("desk ready; invitation made")
+
+    vault_pass = random_passphrase()
+    vault = Vault.create(root / "source.vault", 32 * 1024 * 1024)
+    vault.add_compartment(vault_pass, 0, {"v": 1, "notes": []})
+    dev = SourceDevice(vault, vault.unlock(vault_pass))
+    dev.enroll(inv.to_text())
+    photos = root / "camera"
+    photos.mkdir()
+    now = time.time()
+    for i in range(reports):
+        cats, text, where = SAMPLES[i % len(SAMPLES)]
+        when = time.gmtime(now - 3600 * (6 + 11 * i))
+        files = []
+        if i % 2 == 0:
+            p = photos / f"IMG_{1000 + i}.jpg"
+            p.write_bytes(sample_photo(i, when))
+            files.append(p)
+        dev.report(cats, text, time.strftime("%Y-%m-%dT%H:%M", when), where, files, mean_delay=0)
+    with DropClient(url) as client:
+        sent = dev.send(client, now=True)
+    say(f"sample source sent {sent.sent} reports")
+    res = fetch_all(store)
+    say(f"desk fetched {len(res.new_reports)} reports")
+    store.close()
+    return {"root": str(root), "drop_url": url, "drop_vkey": vkey, "drop_pid": proc.pid,
+            "desk": str(root / "desk"), "desk_passphrase": desk_pass,
+            "vault": str(root / "source.vault"), "vault_passphrase": vault_pass,
+            "reports_sent": sent.sent, "reports_fetched": len(res.new_reports),
+            "errors": res.errors, "_proc": proc}
+
+
+def run_demo(serve: bool = True, as_json: bool = False, port: int = 8090, reports: int = 20,
+             keep: bool = False) -> None:
+    root = Path(tempfile.mkdtemp(prefix="tysha-demo-"))
+    info: dict[str, Any] = {}
+    try:
+        info = build(root, reports, quiet=as_json)
+        proc = info.pop("_proc")
+        if not serve:
+            if as_json:
+                typer.echo(json.dumps(info))
+            else:
+                typer.echo(f"demo: {info['reports_fetched']} reports fetched into {info['desk']}")
+            return
+        from tysha.desk.web import serve as serve_desk
+
+        web_port = _free_port(port)
+        typer.echo("")
+        typer.echo("  Tysha demo is running.")
+        typer.echo(f"  Desk:        http://127.0.0.1:{web_port}/")
+        typer.echo(f"  Passphrase:  {info['desk_passphrase']}")
+        typer.echo(f"  Drop:        {info['drop_url']}  (log at {info['drop_url']}/log/checkpoint)")
+        typer.echo(f"  Source vault {info['vault']}  passphrase {info['vault_passphrase']}")
+        typer.echo("  Ctrl-C stops everything and deletes the demo folder.")
+        typer.echo("")
+        serve_desk(Path(info["desk"]), "127.0.0.1", web_port)
+    finally:
+        p = info.get("_proc") or locals().get("proc")
+        if p is not None:
+            p.terminate()
+            try:
+                p.wait(10)
+            except Exception:
+                p.kill()
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+        os.environ.pop("TYSHA_DEMO", None)

@@ -1,0 +1,117 @@
+"""Hostile attachments: decide what may be shown, and make safe thumbnails in a jail.
+
+An infiltrator can send malware (THREAT_MODEL, Desk). Rules:
+
+* the type is decided by sniffing the bytes, never by the name or the declared type;
+* only JPEG, PNG, GIF and WebP are ever shown, and only as a thumbnail *re-encoded* to PNG by
+  Pillow in a separate process with a CPU-time limit, an address-space limit and a wall-clock
+  timeout, under Pillow's decompression-bomb limit — a bomb or a parser exploit kills that
+  process, not the desk; everything (EXIF, ICC, comments, trailing polyglot bytes) is dropped;
+* SVG, HTML, PDF, office files, archives and anything else are never rendered: they are
+  offered as a download (``application/octet-stream``, ``Content-Disposition: attachment``,
+  a sandboxing CSP) with a warning; archives are not unpacked.
+
+Run as ``python -m tysha.desk.web.sanitize`` it reads an image on stdin and writes the PNG
+thumbnail on stdout (that is the jailed child).
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from dataclasses import dataclass
+
+__all__ = ["Kind", "sniff", "thumbnail"]
+
+MAX_PIXELS = 40_000_000
+THUMB = 640
+_LIMIT_AS = 768 * 1024 * 1024
+_LIMIT_CPU = 8
+_TIMEOUT = 15
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    image: bool
+    label: str
+
+
+def sniff(data: bytes) -> Kind:
+    head = data[:512]
+    if head.startswith(b"\xff\xd8\xff"):
+        return Kind("jpeg", True, "JPEG image")
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return Kind("png", True, "PNG image")
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return Kind("gif", True, "GIF image")
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return Kind("webp", True, "WebP image")
+    if head.startswith(b"%PDF"):
+        return Kind("pdf", False, "PDF document")
+    if head[:4] in (b"PK\x03\x04", b"Rar!", b"7z\xbc\xaf") or head[:2] == b"\x1f\x8b":
+        return Kind("archive", False, "archive or office document")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return Kind("office", False, "old office document")
+    low = head.lower().lstrip()
+    if b"<svg" in low or low.startswith(b"<?xml"):
+        return Kind("svg", False, "SVG/XML document (may contain scripts)")
+    if b"<html" in low or b"<script" in low or low.startswith(b"<!doctype"):
+        return Kind("html", False, "HTML document (may contain scripts)")
+    if head[4:8] == b"ftyp":
+        return Kind("video", False, "video")
+    return Kind("binary", False, "unknown file")
+
+
+def _limits() -> None:  # pragma: no cover - runs in the child
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (_LIMIT_AS, _LIMIT_AS))
+    resource.setrlimit(resource.RLIMIT_CPU, (_LIMIT_CPU, _LIMIT_CPU))
+
+
+def thumbnail(data: bytes) -> bytes | None:
+    """A safe PNG thumbnail of an image, or None if it cannot be made safely."""
+    if not sniff(data).image:
+        return None
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-I", "-m", "tysha.desk.web.sanitize"],
+            input=data, capture_output=True, timeout=_TIMEOUT, preexec_fn=_limits,
+            env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin",
+                 "PYTHONPATH": ":".join(p for p in sys.path if p)},
+        )
+    except (subprocess.TimeoutExpired, OSError):
+        return None
+    if proc.returncode != 0 or not proc.stdout.startswith(b"\x89PNG"):
+        return None
+    return proc.stdout
+
+
+def _child() -> int:  # pragma: no cover - exercised through thumbnail()
+    import warnings
+
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    warnings.simplefilter("error", Image.DecompressionBombWarning)
+    data = sys.stdin.buffer.read()
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            if im.format not in ("JPEG", "PNG", "GIF", "WEBP"):
+                return 2
+            im.draft("RGB", (THUMB, THUMB))
+            im.thumbnail((THUMB, THUMB))
+            clean = Image.new("RGB", im.size)
+            clean.paste(im.convert("RGB"))
+    except Exception:
+        return 3
+    out = io.BytesIO()
+    clean.save(out, "PNG")
+    sys.stdout.buffer.write(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(_child())
