@@ -36,7 +36,8 @@ def serve(
     from tysha.drop.web import create_app
 
     service = DropService(data, database)
-    typer.echo(f"drop {service.config.origin} serving on http://{host}:{port}/", err=True)
+    # No address in the log, not even our own (THREAT_MODEL "Drop": no IP addresses in logs).
+    typer.echo(f"drop {service.config.origin} serving on port {port}", err=True)
     # No access log: it would record client addresses (THREAT_MODEL A3, A8).
     uvicorn.run(create_app(service), host=host, port=port, access_log=False,
                 log_level="warning", server_header=False, date_header=False)

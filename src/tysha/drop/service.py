@@ -141,13 +141,20 @@ class DropService:
         self.store.close()
 
     def maintenance(self) -> None:
-        """Expire old envelopes and remove blobs that no live row points to (crash debris)."""
+        """Expire old envelopes and remove blobs that no live row points to (crash debris
+        older than an hour: a younger one may belong to an upload being integrated)."""
         cutoff = hour_now(self.clock) - self.config.retention_days * 24
         for d in self.store.expire(cutoff):
             self.blobs.delete(d)
         live = self.store.live_digests()
+        grace = time.time() - 3600  # an upload between blob and commit is never collected
         for d in list(self.blobs.digests()):
             if d not in live:
+                try:
+                    if self.blobs.path(d).stat().st_mtime > grace:
+                        continue
+                except OSError:
+                    continue
                 self.blobs.delete(d)
 
     # --- intake ------------------------------------------------------------------------

@@ -48,9 +48,11 @@ def start_drop(data_dir: Path, port: int, database: str | None = None,
            "--port", str(port)]
     if database:
         cmd += ["--database", database]
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.Popen(cmd, stdout=out, stderr=out, env=env)
+    if log is None:
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(cmd, stdout=out, stderr=out, env=env)
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ later); a refusal (4xx) raises ``ProtocolError`` or ``VerificationError`` with t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Callable
@@ -75,6 +76,12 @@ class DropClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def __del__(self) -> None:  # a forgotten client still closes its connections
+        http = self.__dict__.get("_http")
+        if http is not None:
+            with contextlib.suppress(Exception):
+                http.close()
 
     def __enter__(self) -> DropClient:
         return self
