@@ -1,0 +1,176 @@
+"""The desk end to end: source → drop → desk → reply → source, verification, at-rest secrecy."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tysha.drop.testing import run_drop
+
+DESK_PASS = "desk passphrase for tests"
+SRC_PASS = "source passphrase"
+
+
+@pytest.fixture
+def world(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> dict[str, Any]:
+    url, vkey, data = drop
+    desk = tmp_path / "desk"
+    denv = {"TYSHA_PASSPHRASE": DESK_PASS}
+    senv = {"TYSHA_PASSPHRASE": SRC_PASS}
+    cli("desk", "init", "--desk", str(desk), "--name", "Test cell", env=denv)
+    qr = tmp_path / "invite.png"
+    code = cli("desk", "invite", "--desk", str(desk), "--drop", url, "--drop-key", vkey,
+               "--qr", str(qr), env=denv).stdout.strip()
+    assert code.startswith("TYSHA1:") and qr.read_bytes().startswith(b"\x89PNG")
+    vault = tmp_path / "v.vault"
+    cli("source", "init", "--vault", str(vault), "--size", "8MiB", env=senv)
+    cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=senv)
+    return {"url": url, "vkey": vkey, "data": data, "desk": desk, "denv": denv, "senv": senv,
+            "vault": vault, "tmp": tmp_path}
+
+
+def send_report(w: dict[str, Any], cli: Any, text: str, cats: list[str], attach: list[Path] = ()) -> None:  # type: ignore[assignment]
+    args = ["source", "report", "--vault", str(w["vault"]), "--text", text]
+    for c in cats:
+        args += ["--category", c]
+    for a in attach:
+        args += ["--attach", str(a)]
+    cli(*args, env=w["senv"])
+    cli("source", "send", "--vault", str(w["vault"]), "--now", env=w["senv"])
+
+
+def jpeg(path: Path) -> Path:
+    Image.new("RGB", (50, 40), (200, 30, 30)).save(path, "JPEG")
+    return path
+
+
+def test_full_flow_with_reply(world: dict[str, Any], cli: Any) -> None:
+    w = world
+    send_report(w, cli, "Summons delivered to all men in the street", ["mob"], [jpeg(w["tmp"] / "s.jpg")])
+    send_report(w, cli, "Teacher detained at night", ["det"])
+    d, denv = str(w["desk"]), w["denv"]
+    cli("desk", "fetch", "--desk", d, env=denv)
+    cli("desk", "fetch", "--desk", d, env=denv)  # idempotent
+    reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
+    assert len(reports) == 2
+    for r in reports:
+        assert set(r) == {"id", "categories", "text", "when", "where", "received_at", "attachments",
+                          "capture_verified", "receipt_verified"}
+        assert r["capture_verified"] and r["receipt_verified"]
+    mob = next(r for r in reports if r["categories"] == ["mob"])
+    assert mob["attachments"][0]["name"] == "s.jpg"
+    assert mob["attachments"][0]["sha256"] == __import__("hashlib").sha256((w["tmp"] / "s.jpg").read_bytes()).hexdigest()
+    shown = json.loads(cli("desk", "show", mob["id"], "--desk", d, "--json", env=denv).stdout)
+    assert shown["status"] == "new" and shown["source"].startswith("Source 1") and shown["log_consistent"]
+    assert [e["action"] for e in shown["custody"]][:2] == ["received", "verified"]
+    cli("desk", "reply", mob["id"], "--desk", d, "--text", "Received. Delete the photo.", env=denv)
+    replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout)
+    assert [r["text"] for r in replies] == ["Received. Delete the photo."]
+    # The drop no longer lists the handler's slots as pending: the desk deleted them.
+    assert json.loads(cli("desk", "fetch", "--desk", d, "--json", env=denv).stdout)["new"] == 0
+
+
+def test_at_rest_nothing_readable(world: dict[str, Any], cli: Any) -> None:
+    w = world
+    photo = jpeg(w["tmp"] / "evidence.jpg")
+    send_report(w, cli, "Canary text: filtration camp behind the stadium", ["fil"], [photo])
+    cli("desk", "fetch", "--desk", str(w["desk"]), env=w["denv"])
+    blob = b"".join(p.read_bytes() for p in w["desk"].rglob("*") if p.is_file())
+    assert b"Canary text" not in blob and "Canary text".encode("utf-16-le") not in blob
+    assert photo.read_bytes()[:200] not in blob
+    assert b"Source 1" not in blob
+    bad = cli("desk", "list", "--desk", str(w["desk"]), "--json", env={"TYSHA_PASSPHRASE": "wrong"}, check=False)
+    assert bad.returncode == 1 and "wrong desk passphrase" in bad.stderr
+
+
+def test_revoked_source_is_flagged(world: dict[str, Any], cli: Any) -> None:
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    send_report(w, cli, "first", ["per"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    cli("desk", "revoke", "Source 1", "--desk", d, env=denv)
+    send_report(w, cli, "after the phone was seized", ["per"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
+    later = next(r for r in reports if r["text"] == "after the phone was seized")
+    shown = json.loads(cli("desk", "show", later["id"], "--desk", d, "--json", env=denv).stdout)
+    assert shown["revoked"] is True and shown["trusted"] is False
+
+
+def test_fork_is_reported_loudly(tmp_path: Path, world: dict[str, Any], cli: Any) -> None:
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    send_report(w, cli, "one", ["atk"])
+    send_report(w, cli, "two", ["atk"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    # A second history under the same log key: copy the key, start over, serve it at the same URL.
+    forked = tmp_path / "forked"
+    forked.mkdir()
+    for name in ("log.key", "drop.json"):
+        shutil.copy(w["data"] / name, forked / name)
+    from tysha.drop.service import DropService
+    from tysha.protocol import Identity, seal_envelope
+    from tysha.transport import DropClient
+
+    DropService(forked).store.close()
+    with run_drop(tmp_path / "honest-stand-in", data_dir=forked) as (furl, _fvkey, _):
+        with DropClient(furl) as c:
+            for _ in range(5):
+                c.upload(seal_envelope(b"other history", [Identity.generate(os.urandom).public()], os.urandom))
+        # point the desk at the forked drop's address (same key, different history)
+        from tysha.desk.store import DeskStore
+
+        store = DeskStore.open(w["desk"], DESK_PASS)
+        drop = store.drops()[0]
+        store.save_drop(dict(drop, url=furl))
+        store.close()
+        r = cli("desk", "fetch", "--desk", d, env=denv, check=False)
+    assert r.returncode == 1 and "FORK" in r.stderr
+
+
+def test_export_and_verify(world: dict[str, Any], cli: Any) -> None:
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    send_report(w, cli, "children moved to a camp", ["chd"], [jpeg(w["tmp"] / "c.jpg")])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    out = w["tmp"] / "bundle.zip"
+    cli("desk", "export", "--desk", d, "--out", str(out), env=denv)
+    ok = cli("verify", str(out))
+    assert "bundle ok: 1 reports" in ok.stdout and "[7] ok" in ok.stdout
+    names = zipfile.ZipFile(out).namelist()
+
+    def rewrite(drop: str | None = None, change: str | None = None, flip: bool = False) -> Path:
+        bad = w["tmp"] / f"bad-{len(list(w['tmp'].glob('bad-*')))}.zip"
+        with zipfile.ZipFile(out) as zin, zipfile.ZipFile(bad, "w") as zout:
+            for n in zin.namelist():
+                if n == drop:
+                    continue
+                data = zin.read(n)
+                if n == change:
+                    b = bytearray(data)
+                    b[len(b) // 2] ^= 1
+                    data = bytes(b)
+                zout.writestr(n, data)
+        return bad
+
+    attachment = next(n for n in names if "/files/" in n)
+    for bad, step in ((rewrite(change=attachment), "step 3"), (rewrite(drop=attachment), "step 3"),
+                      (rewrite(change="custody.json"), "step 3"), (rewrite(change="bundle.json"), "step 2")):
+        r = cli("verify", str(bad), check=False)
+        assert r.returncode == 1 and step in r.stderr, (bad, r.stderr)
+    truncated = w["tmp"] / "truncated.zip"
+    truncated.write_bytes(out.read_bytes()[: out.stat().st_size // 2])
+    r = cli("verify", str(truncated), check=False)
+    assert r.returncode == 1 and "tysha: error" in r.stderr
+
+
+def test_demo_runs(cli: Any) -> None:
+    out = json.loads(cli("demo", "--no-serve", "--json", "--reports", "20").stdout)
+    assert out["reports_sent"] == 20 and out["reports_fetched"] == 20 and out["errors"] == []

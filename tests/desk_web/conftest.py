@@ -1,0 +1,111 @@
+"""A desk full of reports (some of them hostile), served for real."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tysha.drop.testing import free_port, wait_ready  # noqa: F401
+
+DESK_PASS = "web desk passphrase"
+SRC_PASS = "web source passphrase"
+MARK = "PWNED"
+
+
+def png_bomb() -> bytes:
+    """A tiny PNG that declares 50000 x 50000 pixels."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", 50000, 50000, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 50001 * 4, 9)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def malicious_corpus(d: Path) -> list[Path]:
+    files = {
+        "drawing.svg": f'<svg xmlns="http://www.w3.org/2000/svg"><script>document.title="{MARK}";'
+                       f'fetch("/{MARK}-svg")</script><rect width="10" height="10"/></svg>'.encode(),
+        "page.html": f'<html><body><script>document.title="{MARK}";fetch("/{MARK}-html")</script>'
+                     f'<img src=x onerror="fetch(\'/{MARK}-onerror\')"></body></html>'.encode(),
+        "photo.jpg": f'<!doctype html><script>document.title="{MARK}"</script>'.encode(),  # fake extension
+        "bomb.png": png_bomb(),
+        "archive.zip": b"PK\x03\x04" + b"\x00" * 100,
+        "report.pdf": b"%PDF-1.4\n1 0 obj<</JS (app.alert(1))>>endobj\n%%EOF",
+    }
+    out = []
+    for name, data in files.items():
+        p = d / name
+        p.write_bytes(data)
+        out.append(p)
+    import io
+
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 40), (30, 90, 160)).save(buf, "JPEG")
+    poly = d / "polyglot.jpg"  # a valid JPEG that is also an HTML page with a script
+    poly.write_bytes(buf.getvalue() + f"<html><script>document.title='{MARK}'</script></html>".encode())
+    out.append(poly)
+    good = d / "street.jpg"
+    Image.new("RGB", (300, 200), (120, 160, 90)).save(good, "JPEG")
+    out.append(good)
+    return out
+
+
+@pytest.fixture
+def populated(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> dict[str, Any]:
+    url, vkey, _ = drop
+    desk = tmp_path / "desk"
+    denv, senv = {"TYSHA_PASSPHRASE": DESK_PASS}, {"TYSHA_PASSPHRASE": SRC_PASS}
+    cli("desk", "init", "--desk", str(desk), "--name", "Web cell", env=denv)
+    code = cli("desk", "invite", "--desk", str(desk), "--drop", url, "--drop-key", vkey, env=denv).stdout.strip()
+    vault = tmp_path / "v.vault"
+    cli("source", "init", "--vault", str(vault), "--size", "8MiB", env=senv)
+    cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=senv)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    files = malicious_corpus(corpus)
+    args = ["source", "report", "--vault", str(vault), "--category", "fil", "--text",
+            "Checkpoint search; files attached", "--where", "bus station"]
+    for f in files:
+        args += ["--attach", str(f)]
+    cli(*args, env=senv)
+    cli("source", "report", "--vault", str(vault), "--category", "mob", "--text",
+        "Summons in every mailbox", "--where", "river street", env=senv)
+    cli("source", "report", "--vault", str(vault), "--category", "chd", "--text",
+        "Children taken to a camp", env=senv)
+    cli("source", "send", "--vault", str(vault), "--now", env=senv)
+    cli("desk", "fetch", "--desk", str(desk), env=denv)
+    return {"desk": desk, "vault": vault, "senv": senv, "denv": denv, "url": url}
+
+
+@pytest.fixture
+def served(populated: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk",
+                             str(populated["desk"]), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/login").status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    try:
+        yield dict(populated, base=base)
+    finally:
+        proc.terminate()
+        proc.wait(10)

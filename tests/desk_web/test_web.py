@@ -1,0 +1,99 @@
+"""The web desk with Starlette's TestClient: login, CSRF, headers, filters, hostile attachments."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from tysha.desk.web.app import CSP, create_app
+from tysha.desk.web.sanitize import sniff, thumbnail
+
+from .conftest import DESK_PASS, MARK, png_bomb
+
+
+def login(client: TestClient) -> str:
+    r = client.post("/login", data={"passphrase": DESK_PASS}, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/").text
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def test_login_csrf_headers_and_filters(populated: dict[str, Any]) -> None:
+    with TestClient(create_app(populated["desk"])) as c:
+        r = c.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        assert c.post("/login", data={"passphrase": "wrong"}).status_code == 401
+        # a failed attempt slows the next one down (brute force), even with the right passphrase
+        assert c.post("/login", data={"passphrase": DESK_PASS}).status_code == 429
+        import time
+
+        time.sleep(0.6)
+        csrf = login(c)
+        page = c.get("/")
+        assert page.headers["content-security-policy"] == CSP
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["referrer-policy"] == "no-referrer"
+        assert "Summons in every mailbox" in page.text and "Children taken" in page.text
+        only_mob = c.get("/?category=mob").text
+        assert "Summons in every mailbox" in only_mob and "Children taken" not in only_mob
+        assert "Children taken" in c.get("/?search=camp").text
+        assert "Summons" not in c.get("/?search=camp").text
+        assert "<script" not in c.get("/", headers={"HX-Request": "true"}).text
+        rid = re.search(r'href="/report/([0-9a-f]+)">Summons', page.text).group(1)  # type: ignore[union-attr]
+        # a POST without the session's CSRF token is refused and changes nothing
+        r = c.post(f"/report/{rid}/triage", data={"status": "verified", "csrf": "forged"})
+        assert r.status_code == 403
+        assert 'option value="new" selected' in c.get(f"/report/{rid}").text
+        r = c.post(f"/report/{rid}/triage", data={"status": "reviewing", "csrf": csrf,
+                                                   "qualification": "RS 8(2)(a)(v)",
+                                                   "confidence": "high", "reviewer": "Anna"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        report = c.get(f"/report/{rid}").text
+        assert "RS 8(2)(a)(v)" in report and "Anna" in report
+        assert 'option value="reviewing" selected' in report
+        uk = c.get("/?lang=uk").text
+        assert "Вхідні" in uk
+
+
+def test_hostile_attachments_never_render(populated: dict[str, Any]) -> None:
+    with TestClient(create_app(populated["desk"])) as c:
+        login(c)
+        page = c.get("/").text
+        rid = re.search(r'href="/report/([0-9a-f]+)">Checkpoint search', page).group(1)  # type: ignore[union-attr]
+        report = c.get(f"/report/{rid}").text
+        assert "<script>document.title" not in report and "<svg" not in report
+        n_att = report.count('class="att"')
+        assert n_att == 8
+        thumbs = re.findall(r'src="(/report/[0-9a-f]+/att/(\d+)/thumb.png)"', report)
+        # only the images (by their bytes: the clean JPEG, the polyglot, the bomb) get an <img>;
+        # the bomb's thumbnail is refused in the jail, the two real pictures are re-encoded
+        assert len(thumbs) == 3
+        made = []
+        for url, n in thumbs:
+            r = c.get(url)
+            if r.status_code == 200:
+                assert r.content.startswith(b"\x89PNG")
+                assert MARK.encode() not in r.content and b"<html" not in r.content
+                made.append(int(n))
+        assert len(made) == 2
+        thumbs = [(u, n) for u, n in thumbs if int(n) in made]
+        for n in range(n_att):
+            r = c.get(f"/report/{rid}/att/{n}/download")
+            assert r.headers["content-type"] == "application/octet-stream"
+            assert r.headers["content-disposition"].startswith("attachment;")
+            assert "sandbox" in r.headers["content-security-policy"]
+        shown = {int(n) for _, n in thumbs}
+        for n in set(range(n_att)) - shown:
+            assert c.get(f"/report/{rid}/att/{n}/thumb.png").status_code == 404
+        assert c.get("/").status_code == 200  # the desk is still up
+
+
+def test_sanitiser_units() -> None:
+    assert sniff(b"<svg onload=alert(1)>").name == "svg"
+    assert sniff(b"\xff\xd8\xff\xe0" + b"<html>").image
+    assert not sniff(b"%PDF-1.7").image
+    assert thumbnail(png_bomb()) is None  # refused in the jailed child, the caller survives
+    assert thumbnail(b"<html><script>x</script>") is None
