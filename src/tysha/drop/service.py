@@ -129,6 +129,11 @@ class DropService:
     # --- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
+        # Blob writes and fsyncs wait on the disk, not the CPU: let many overlap.
+        from concurrent.futures import ThreadPoolExecutor
+
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=64, thread_name_prefix="drop-io"))
         self._queue = asyncio.Queue()
         self._task = asyncio.create_task(self._integrator())
         await asyncio.to_thread(self.maintenance)
