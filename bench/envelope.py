@@ -1,6 +1,6 @@
 """Envelope seal + open against libsodium's sealed box, and clue scanning.
 
-    python bench/envelope.py --json [--seconds S] [--payload BYTES]
+python bench/envelope.py --json [--seconds S] [--payload BYTES]
 """
 
 from __future__ import annotations
@@ -64,20 +64,25 @@ def main() -> None:
     kem = kem_for(KEM_XWING)
     kp = kem.derive_key_pair(os.urandom(32))
     ss_enc = kem.encap(kp.public, os.urandom(32))
-    emit({
-        "payload_bytes": a.payload,
-        "seal_open_per_s": round(xwing, 1),
-        "scan_per_s": round(scan, 1),
-        "limit_sealed_box_per_s": round(limit, 1),
-        "ratio": round(xwing / limit, 3),
-        "kem": "X-Wing (ML-KEM-768 + X25519)",
-        "seal_open_x25519_per_s": round(x25519, 1),
-        "ratio_x25519": round(x25519 / limit, 3),
-        "xwing_encap_per_s": round(rate(lambda: kem.encap(kp.public, os.urandom(32)), per / 3), 1),
-        "xwing_decap_per_s": round(rate(lambda: kem.decap(ss_enc[1], kp.secret), per / 3), 1),
-        "target_ratio": 0.9,
-        "target_scan_per_s": 20000,
-    }, a.json)
+    emit(
+        {
+            "payload_bytes": a.payload,
+            "seal_open_per_s": round(xwing, 1),
+            "scan_per_s": round(scan, 1),
+            "limit_sealed_box_per_s": round(limit, 1),
+            "ratio": round(xwing / limit, 3),
+            "kem": "X-Wing (ML-KEM-768 + X25519)",
+            "seal_open_x25519_per_s": round(x25519, 1),
+            "ratio_x25519": round(x25519 / limit, 3),
+            "xwing_encap_per_s": round(
+                rate(lambda: kem.encap(kp.public, os.urandom(32)), per / 3), 1
+            ),
+            "xwing_decap_per_s": round(rate(lambda: kem.decap(ss_enc[1], kp.secret), per / 3), 1),
+            "target_ratio": 0.9,
+            "target_scan_per_s": 20000,
+        },
+        a.json,
+    )
 
 
 if __name__ == "__main__":

@@ -67,8 +67,19 @@ def main() -> None:
     step = a.total // a.mine
     for i in range(a.total):
         if i % step == 0 and len(envs) // step < a.mine:
-            m = Manifest("report", source.public(), {"categories": ["det"], "text": f"report {i}",
-                         "when": "", "where": "", "created_at": ""}, (), inv.secret).signed(source)
+            m = Manifest(
+                "report",
+                source.public(),
+                {
+                    "categories": ["det"],
+                    "text": f"report {i}",
+                    "when": "",
+                    "where": "",
+                    "created_at": "",
+                },
+                (),
+                inv.secret,
+            ).signed(source)
             envs.append(seal_envelope(frame_content(m.to_bytes()), inv.recipients(), os.urandom))
         else:
             envs.append(seal_envelope(b"foreign", [strangers[i % 20]], os.urandom))
@@ -99,21 +110,24 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
-    emit({
-        "envelopes": a.total,
-        "mine": a.mine,
-        "fetched": len(res.new_reports),
-        "errors": len(res.errors),
-        "fetch_seconds": round(fetch_s, 2),
-        "listing_bytes": listing,
-        "listing_bytes_per_envelope": round(listing / max(1, len(records)), 1),
-        "listing_seconds": round(list_s, 3),
-        "scan_seconds": round(scan_s, 3),
-        "scan_per_s": round(len(records) / scan_s, 1),
-        "download_open_store_seconds": round(fetch_s - list_s - scan_s, 2),
-        "per_own_envelope_ms": round((fetch_s - list_s - scan_s) / max(1, a.mine) * 1000, 2),
-        "seal_seconds_setup": round(seal_s, 2),
-    }, a.json)
+    emit(
+        {
+            "envelopes": a.total,
+            "mine": a.mine,
+            "fetched": len(res.new_reports),
+            "errors": len(res.errors),
+            "fetch_seconds": round(fetch_s, 2),
+            "listing_bytes": listing,
+            "listing_bytes_per_envelope": round(listing / max(1, len(records)), 1),
+            "listing_seconds": round(list_s, 3),
+            "scan_seconds": round(scan_s, 3),
+            "scan_per_s": round(len(records) / scan_s, 1),
+            "download_open_store_seconds": round(fetch_s - list_s - scan_s, 2),
+            "per_own_envelope_ms": round((fetch_s - list_s - scan_s) / max(1, a.mine) * 1000, 2),
+            "seal_seconds_setup": round(seal_s, 2),
+        },
+        a.json,
+    )
     store.close()
 
 

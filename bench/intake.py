@@ -49,7 +49,7 @@ class Bodies:
     def next(self) -> bytes:
         self.n += 1
         off = (self.n * 7919) % (1 << 20)
-        return self.header + self.pool[off:off + self.body_len - 8] + self.n.to_bytes(8, "big")
+        return self.header + self.pool[off : off + self.body_len - 8] + self.n.to_bytes(8, "big")
 
 
 async def load(url: str, bodies: Bodies, seconds: float, concurrency: int) -> tuple[int, int]:
@@ -65,9 +65,13 @@ async def load(url: str, bodies: Bodies, seconds: float, concurrency: int) -> tu
         try:
             while time.perf_counter() < deadline:
                 body = bodies.next()
-                writer.write(b"POST /v1/envelopes HTTP/1.1\r\nHost: bench\r\n"
-                             b"Content-Type: application/octet-stream\r\nContent-Length: "
-                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+                writer.write(
+                    b"POST /v1/envelopes HTTP/1.1\r\nHost: bench\r\n"
+                    b"Content-Type: application/octet-stream\r\nContent-Length: "
+                    + str(len(body)).encode()
+                    + b"\r\n\r\n"
+                    + body
+                )
                 await writer.drain()
                 status = await reader.readline()
                 length = 0
@@ -89,13 +93,13 @@ async def load(url: str, bodies: Bodies, seconds: float, concurrency: int) -> tu
 async def direct(data: Path, bodies: Bodies, seconds: float, concurrency: int) -> int:
     """The same store, blob fsync and group-committed log, without HTTP."""
     from tysha.drop.service import DropService
-    from tysha.store.drop_store import IntegrationItem
 
     svc = DropService(data)
     await svc.start()
     done = 0
     deadline = time.perf_counter() + seconds
     try:
+
         async def worker(w: int) -> None:
             nonlocal done
             n = 0

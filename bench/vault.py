@@ -28,12 +28,17 @@ def main() -> None:
     a = ap.parse_args()
     path = Path(tempfile.mkdtemp()) / "v"
     v = Vault.create(path, a.size_mib << 20)
-    real = v.add_compartment("real passphrase", 0, {"notes": [], "outbox": [os.urandom(20000)] * 20})
+    real = v.add_compartment(
+        "real passphrase", 0, {"notes": [], "outbox": [os.urandom(20000)] * 20}
+    )
     v.add_compartment("decoy passphrase", 1, {"notes": ["milk"]}, avoid_slots={real.slot})
     times: dict[str, list[float]] = {"right": [], "decoy": [], "wrong": []}
     for _ in range(a.rounds):
-        for kind, pw in (("right", "real passphrase"), ("decoy", "decoy passphrase"),
-                         ("wrong", "not the passphrase")):
+        for kind, pw in (
+            ("right", "real passphrase"),
+            ("decoy", "decoy passphrase"),
+            ("wrong", "not the passphrase"),
+        ):
             t = time.perf_counter()
             try:
                 Vault(path).unlock(pw)
@@ -47,16 +52,19 @@ def main() -> None:
     for _ in range(5):
         Vault(path).save(c)
     save = (time.perf_counter() - t) / 5
-    emit({
-        "vault_mib": a.size_mib,
-        "unlock_right_ms": round(med["right"] * 1000, 1),
-        "unlock_decoy_ms": round(med["decoy"] * 1000, 1),
-        "unlock_wrong_ms": round(med["wrong"] * 1000, 1),
-        "spread": round(spread, 4),
-        "target_spread": 0.05,
-        "save_ms": round(save * 1000, 1),
-        "rounds": a.rounds,
-    }, a.json)
+    emit(
+        {
+            "vault_mib": a.size_mib,
+            "unlock_right_ms": round(med["right"] * 1000, 1),
+            "unlock_decoy_ms": round(med["decoy"] * 1000, 1),
+            "unlock_wrong_ms": round(med["wrong"] * 1000, 1),
+            "spread": round(spread, 4),
+            "target_spread": 0.05,
+            "save_ms": round(save * 1000, 1),
+            "rounds": a.rounds,
+        },
+        a.json,
+    )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ def _register() -> None:
     from tysha.source.cli import app as source_app
     from tysha.source.cli import courier_app
 
-    app.add_typer(drop_app, name="drop", help="The intake server (untrusted; ciphertext and the log).")
+    app.add_typer(
+        drop_app, name="drop", help="The intake server (untrusted; ciphertext and the log)."
+    )
     app.add_typer(desk_app, name="desk", help="A handler's workstation (trusted; holds keys).")
     app.add_typer(source_app, name="source", help="A reporter's device (one vault file).")
     app.add_typer(courier_app, name="courier", help="Carry ciphertext to a drop.")

@@ -21,45 +21,119 @@ import typer
 __all__ = ["SAMPLES", "run_demo"]
 
 SAMPLES: list[tuple[list[str], str, str]] = [
-    (["chd", "dep"], "Eleven children from the boarding school were put on a bus to a 'recreation camp'. "
-     "Parents were not asked; the teachers were told they would not come back before spring.",
-     "boarding school, east district"),
-    (["mob"], "Summons delivered to every man aged 18-50 in our street, with a warning that refusal "
-     "means losing the apartment.", "residential block near the market"),
-    (["fil"], "At the checkpoint they took phones from everyone on the bus, photographed passports "
-     "and took two young men to a separate tent.", "checkpoint on the regional road"),
-    (["det"], "Our neighbour, a retired teacher, was taken from her home at night. The family has "
-     "had no news for nine days.", "village, west edge"),
-    (["tor", "det"], "A released man says he was held in the basement of the old police station and "
-     "beaten during questioning about his son.", "former police station"),
-    (["per"], "The school director announced that lessons in Ukrainian are forbidden from Monday "
-     "and that pupils need the new passports to enrol.", "school no. 3"),
-    (["pil"], "Soldiers loaded furniture and appliances from empty apartments onto two trucks "
-     "without number plates.", "apartment block by the river"),
-    (["chd"], "A list of orphans 'for adoption' was posted at the district office; two of the "
-     "children on it have living parents.", "district administration"),
-    (["atk"], "The clinic was hit in the morning while patients were queuing; the roof of the "
-     "maternity ward collapsed.", "district clinic"),
-    (["mob", "per"], "Workers at the factory were told to take the new passport or be dismissed, then "
-     "received call-up papers a week later.", "canning factory"),
-    (["dep"], "Families from the flooded quarter were moved by bus across the border, not to the "
-     "shelter that was announced.", "riverside quarter"),
-    (["fil", "det"], "Men leaving the city had to pass a 'registration point' at the stadium; some were "
-     "held overnight and three have not come out.", "city stadium"),
-    (["shd"], "Military vehicles were parked inside the school yard during lessons.", "village school"),
-    (["det"], "A volunteer who delivered medicines was detained at the bakery; her phone was taken.",
-     "bakery on the main square"),
-    (["tor"], "Injuries seen on a man returned to his family: burns on both hands.", "hospital ward"),
-    (["chd", "per"], "Teenagers from the orphanage were enrolled in a 'cadet class' with weapons drill.",
-     "orphanage"),
-    (["pil"], "The grain store of the cooperative was emptied and the harvest driven away.",
-     "farm cooperative"),
-    (["other"], "Internet was cut for the whole district for three days; phones only work with local SIMs.",
-     "whole district"),
-    (["kil"], "A man was shot at the roadblock after he refused to hand over his car keys; "
-     "witnesses saw the body taken away.", "roadblock at the bridge"),
-    (["mob"], "Men are stopped on the street and brought to the enlistment office the same day.",
-     "tram stop by the railway station"),
+    (
+        ["chd", "dep"],
+        "Eleven children from the boarding school were put on a bus to a 'recreation camp'. "
+        "Parents were not asked; the teachers were told they would not come back before spring.",
+        "boarding school, east district",
+    ),
+    (
+        ["mob"],
+        "Summons delivered to every man aged 18-50 in our street, with a warning that refusal "
+        "means losing the apartment.",
+        "residential block near the market",
+    ),
+    (
+        ["fil"],
+        "At the checkpoint they took phones from everyone on the bus, photographed passports "
+        "and took two young men to a separate tent.",
+        "checkpoint on the regional road",
+    ),
+    (
+        ["det"],
+        "Our neighbour, a retired teacher, was taken from her home at night. The family has "
+        "had no news for nine days.",
+        "village, west edge",
+    ),
+    (
+        ["tor", "det"],
+        "A released man says he was held in the basement of the old police station and "
+        "beaten during questioning about his son.",
+        "former police station",
+    ),
+    (
+        ["per"],
+        "The school director announced that lessons in Ukrainian are forbidden from Monday "
+        "and that pupils need the new passports to enrol.",
+        "school no. 3",
+    ),
+    (
+        ["pil"],
+        "Soldiers loaded furniture and appliances from empty apartments onto two trucks "
+        "without number plates.",
+        "apartment block by the river",
+    ),
+    (
+        ["chd"],
+        "A list of orphans 'for adoption' was posted at the district office; two of the "
+        "children on it have living parents.",
+        "district administration",
+    ),
+    (
+        ["atk"],
+        "The clinic was hit in the morning while patients were queuing; the roof of the "
+        "maternity ward collapsed.",
+        "district clinic",
+    ),
+    (
+        ["mob", "per"],
+        "Workers at the factory were told to take the new passport or be dismissed, then "
+        "received call-up papers a week later.",
+        "canning factory",
+    ),
+    (
+        ["dep"],
+        "Families from the flooded quarter were moved by bus across the border, not to the "
+        "shelter that was announced.",
+        "riverside quarter",
+    ),
+    (
+        ["fil", "det"],
+        "Men leaving the city had to pass a 'registration point' at the stadium; some were "
+        "held overnight and three have not come out.",
+        "city stadium",
+    ),
+    (
+        ["shd"],
+        "Military vehicles were parked inside the school yard during lessons.",
+        "village school",
+    ),
+    (
+        ["det"],
+        "A volunteer who delivered medicines was detained at the bakery; her phone was taken.",
+        "bakery on the main square",
+    ),
+    (
+        ["tor"],
+        "Injuries seen on a man returned to his family: burns on both hands.",
+        "hospital ward",
+    ),
+    (
+        ["chd", "per"],
+        "Teenagers from the orphanage were enrolled in a 'cadet class' with weapons drill.",
+        "orphanage",
+    ),
+    (
+        ["pil"],
+        "The grain store of the cooperative was emptied and the harvest driven away.",
+        "farm cooperative",
+    ),
+    (
+        ["other"],
+        "Internet was cut for the whole district for three days; phones only work with local SIMs.",
+        "whole district",
+    ),
+    (
+        ["kil"],
+        "A man was shot at the roadblock after he refused to hand over his car keys; "
+        "witnesses saw the body taken away.",
+        "roadblock at the bridge",
+    ),
+    (
+        ["mob"],
+        "Men are stopped on the street and brought to the enlistment office the same day.",
+        "tram stop by the railway station",
+    ),
 ]
 
 
@@ -70,7 +144,9 @@ def sample_photo(n: int, when: time.struct_time) -> bytes:
     img = Image.new("RGB", (480, 320), (200 - 5 * n % 120, 210, 190 + 3 * n % 60))
     d = ImageDraw.Draw(img)
     for i in range(6):
-        d.rectangle([20 + 70 * i, 200 - 20 * ((n + i) % 5), 70 + 70 * i, 300], fill=(90, 100 + 10 * i, 120))
+        d.rectangle(
+            [20 + 70 * i, 200 - 20 * ((n + i) % 5), 70 + 70 * i, 300], fill=(90, 100 + 10 * i, 120)
+        )
     d.text((20, 20), f"sample photo {n + 1}", fill=(20, 20, 20))
     exif = Image.Exif()
     stamp = time.strftime("%Y:%m:%d %H:%M:%S", when)
@@ -147,15 +223,29 @@ def build(root: Path, reports: int = 20, quiet: bool = False) -> dict[str, Any]:
     res = fetch_all(store)
     say(f"desk fetched {len(res.new_reports)} reports")
     store.close()
-    return {"root": str(root), "drop_url": url, "drop_vkey": vkey, "drop_pid": proc.pid,
-            "desk": str(root / "desk"), "desk_passphrase": desk_pass,
-            "vault": str(root / "source.vault"), "vault_passphrase": vault_pass,
-            "reports_sent": sent.sent, "reports_fetched": len(res.new_reports),
-            "errors": res.errors, "_proc": proc}
+    return {
+        "root": str(root),
+        "drop_url": url,
+        "drop_vkey": vkey,
+        "drop_pid": proc.pid,
+        "desk": str(root / "desk"),
+        "desk_passphrase": desk_pass,
+        "vault": str(root / "source.vault"),
+        "vault_passphrase": vault_pass,
+        "reports_sent": sent.sent,
+        "reports_fetched": len(res.new_reports),
+        "errors": res.errors,
+        "_proc": proc,
+    }
 
 
-def run_demo(serve: bool = True, as_json: bool = False, port: int = 8090, reports: int = 20,
-             keep: bool = False) -> None:
+def run_demo(
+    serve: bool = True,
+    as_json: bool = False,
+    port: int = 8090,
+    reports: int = 20,
+    keep: bool = False,
+) -> None:
     root = Path(tempfile.mkdtemp(prefix="tysha-demo-"))
     info: dict[str, Any] = {}
     try:

@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
         no_serve: bool = typer.Option(False, "--no-serve", help="Stop after fetching (tests, CI)."),
-        as_json: bool = typer.Option(False, "--json", help="With --no-serve: print a JSON summary."),
+        as_json: bool = typer.Option(
+            False, "--json", help="With --no-serve: print a JSON summary."
+        ),
         port: int = typer.Option(8090, "--port", help="Web desk port (another if taken)."),
         reports: int = typer.Option(20, "--reports", help="How many sample reports."),
         keep: bool = typer.Option(False, "--keep", help="Keep the demo folder afterwards."),

@@ -53,8 +53,10 @@ def verify_receipt_file(path: Path) -> None:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ProtocolError(f"not a receipt file: {exc}") from None
     cp = receipt.verify(vkey)
-    typer.echo(f"receipt ok: envelope {receipt.envelope_digest.hex()} is entry {receipt.index} "
-               f"of {cp.origin} (tree of {cp.size})")
+    typer.echo(
+        f"receipt ok: envelope {receipt.envelope_digest.hex()} is entry {receipt.index} "
+        f"of {cp.origin} (tree of {cp.size})"
+    )
 
 
 def verify_bundle(path: Path) -> int:
@@ -83,7 +85,9 @@ def verify_bundle(path: Path) -> int:
         try:
             data = z.read(name)
         except (KeyError, zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise VerificationError(f"step 3 (files): {name} is missing or unreadable ({exc})") from None
+            raise VerificationError(
+                f"step 3 (files): {name} is missing or unreadable ({exc})"
+            ) from None
         if hashlib.sha256(data).hexdigest() != want:
             raise VerificationError(f"step 3 (files): {name} was altered (SHA-256 differs)")
         contents[name] = data
@@ -116,7 +120,7 @@ def verify_bundle(path: Path) -> int:
             opener = EnvelopeOpener(header, SlotKey(0, content_key, b""))
             splitter = ContentSplitter()
             pieces: dict[int, list[bytes]] = {}
-            for content in opener.body([envelope[header.size:]]):
+            for content in opener.body([envelope[header.size :]]):
                 for ev in splitter.feed(content):
                     if ev[0] == "data":
                         pieces.setdefault(ev[1], []).append(ev[2])
@@ -134,20 +138,27 @@ def verify_bundle(path: Path) -> int:
             orig = b"".join(pieces.get(n, []))
             bundled = [v for k, v in contents.items() if k.startswith(f"{base}/files/{n}-")]
             if len(bundled) != 1 or bundled[0] != orig:
-                raise VerificationError(f"step 5 (report {rid}): attachment {a['name']} differs "
-                                        "from the envelope's original")
+                raise VerificationError(
+                    f"step 5 (report {rid}): attachment {a['name']} differs "
+                    "from the envelope's original"
+                )
         _step(5, f"report {rid}: the envelope re-opens to this report and its {len(atts)} files")
         # 6
         try:
             for n, att in enumerate(manifest.attachments):
                 if att.attestation is None:
                     raise VerificationError(f"{att.name} has no capture attestation")
-                att.attestation.verify(signer=manifest.sender.sign,
-                                       original_sha256=hashlib.sha256(b"".join(pieces.get(n, []))).digest())
+                att.attestation.verify(
+                    signer=manifest.sender.sign,
+                    original_sha256=hashlib.sha256(b"".join(pieces.get(n, []))).digest(),
+                )
         except TyshaError as exc:
             raise VerificationError(f"step 6 (report {rid}, capture): {exc.message}") from None
-        _step(6, f"report {rid}: source signature and capture attestations hold "
-                 f"(source fingerprint {manifest.sender.fingerprint()})")
+        _step(
+            6,
+            f"report {rid}: source signature and capture attestations hold "
+            f"(source fingerprint {manifest.sender.fingerprint()})",
+        )
     # 7
     try:
         events = [CustodyEvent.from_json(e) for e in json.loads(contents["custody.json"])]

@@ -13,8 +13,21 @@ import pytest
 
 from tysha.drop.testing import free_port, run_drop, start_drop, wait_ready
 from tysha.errors import ProtocolError, VerificationError
-from tysha.protocol import Identity, Receipt, cbor_decode, cbor_encode, parse_header, seal_envelope, solve_pow
-from tysha.tlog import NoteVerifier, open_checkpoint, verify_checkpoint_consistency, verify_tiles_against_checkpoint
+from tysha.protocol import (
+    Identity,
+    Receipt,
+    cbor_decode,
+    cbor_encode,
+    parse_header,
+    seal_envelope,
+    solve_pow,
+)
+from tysha.tlog import (
+    NoteVerifier,
+    open_checkpoint,
+    verify_checkpoint_consistency,
+    verify_tiles_against_checkpoint,
+)
 from tysha.transport import DropClient
 
 ME = Identity.generate(os.urandom)

@@ -19,7 +19,14 @@ import httpx
 from tysha.drop.testing import free_port, init_data, start_drop, wait_ready
 from tysha.errors import TyshaError
 from tysha.protocol import Identity, Receipt, parse_header, seal_envelope
-from tysha.tlog import Checkpoint, NoteVerifier, leaf_hash, open_checkpoint, verify_consistency, verify_inclusion
+from tysha.tlog import (
+    Checkpoint,
+    NoteVerifier,
+    leaf_hash,
+    open_checkpoint,
+    verify_consistency,
+    verify_inclusion,
+)
 from tysha.transport import DropClient
 
 KILLS = int(os.environ.get("TYSHA_CRASH_KILLS", "20"))
@@ -62,7 +69,8 @@ def test_sigkill_during_uploads(tmp_path: Path) -> None:
         stop = threading.Event()
         lock = threading.Lock()
 
-        def worker(seed: int) -> None:
+        def worker(seed: int, url: str = url, stop: threading.Event = stop,
+                   lock: threading.Lock = lock) -> None:
             wrng = random.Random(seed)
             with DropClient(url, timeout=5) as c:
                 while not stop.is_set():

@@ -25,7 +25,15 @@ from tysha.protocol import (
     solve_pow,
 )
 from tysha.protocol.objects import MAX_MANIFEST
-from tysha.tlog import Checkpoint, MemoryHashStore, NoteSigner, CompactRange, inclusion_proof, leaf_hash, sign_checkpoint
+from tysha.tlog import (
+    Checkpoint,
+    CompactRange,
+    MemoryHashStore,
+    NoteSigner,
+    inclusion_proof,
+    leaf_hash,
+    sign_checkpoint,
+)
 
 
 @pytest.fixture(scope="module")

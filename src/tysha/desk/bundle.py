@@ -57,27 +57,47 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                 drops[d["drop"]] = d["drop_vkey"]
                 public = {k: v for k, v in d.items() if k not in ("content_key", "envelope_blob")}
                 put(f"{base}/report.json", canonical_json(public))
-                put(f"{base}/envelope.bin", store.blob_bytes(d["envelope_blob"], d["envelope_size"]))
+                put(
+                    f"{base}/envelope.bin", store.blob_bytes(d["envelope_blob"], d["envelope_size"])
+                )
                 put(f"{base}/content-key", d["content_key"].encode())
-                put(f"{base}/receipt.json", canonical_json({
-                    "vkey": d["drop_vkey"], "receipt": {
-                        "envelope_digest": d["envelope_digest"], "index": d["index"],
-                        "checkpoint": d["checkpoint_note"], "proof": d["inclusion_proof"]}}))
+                put(
+                    f"{base}/receipt.json",
+                    canonical_json(
+                        {
+                            "vkey": d["drop_vkey"],
+                            "receipt": {
+                                "envelope_digest": d["envelope_digest"],
+                                "index": d["index"],
+                                "checkpoint": d["checkpoint_note"],
+                                "proof": d["inclusion_proof"],
+                            },
+                        }
+                    ),
+                )
                 for n, a in enumerate(d.get("attachments", [])):
-                    put(f"{base}/files/{n}-{_safe(a['name'])}", store.blob_bytes(a["blob"], a["size"]))
+                    put(
+                        f"{base}/files/{n}-{_safe(a['name'])}",
+                        store.blob_bytes(a["blob"], a["size"]),
+                    )
             events = store.custody_events()
             put("custody.json", canonical_json(events))
             index: dict[str, Any] = {
                 "format": "tysha-bundle/1",
-                "desk": {"name": store.name, "public_key": store.public.to_text(),
-                         "fingerprint": store.public.fingerprint()},
+                "desk": {
+                    "name": store.name,
+                    "public_key": store.public.to_text(),
+                    "fingerprint": store.public.fingerprint(),
+                },
                 "drops": drops,
                 "reports": [r.id for r in reports],
                 "files": files,
             }
             raw = canonical_json(index)
             z.writestr("bundle.json", raw)
-            z.writestr("bundle.sig", sign_message(store.identity.sign_seed, BUNDLE_DOMAIN, raw).hex())
+            z.writestr(
+                "bundle.sig", sign_message(store.identity.sign_seed, BUNDLE_DOMAIN, raw).hex()
+            )
         tmp.replace(out)
     except OSError as exc:
         raise StorageError(f"cannot write the bundle: {exc.strerror}") from None

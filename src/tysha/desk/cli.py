@@ -46,31 +46,46 @@ def report_json(r: Any, full: bool = False) -> dict[str, Any]:
         "when": d.get("when", ""),
         "where": d.get("where", ""),
         "received_at": d.get("received_at", ""),
-        "attachments": [{"name": a["name"], "sha256": a["sha256"], "size": a["size"]}
-                        for a in d.get("attachments", [])],
+        "attachments": [
+            {"name": a["name"], "sha256": a["sha256"], "size": a["size"]}
+            for a in d.get("attachments", [])
+        ],
         "capture_verified": bool(d.get("capture_verified")),
         "receipt_verified": bool(d.get("receipt_verified")),
     }
     if full:
-        out.update({
-            "status": d.get("status", "new"),
-            "source": d.get("source"),
-            "source_fingerprint": d.get("source_fingerprint"),
-            "revoked": bool(d.get("revoked")),
-            "trusted": bool(d.get("trusted")),
-            "log_consistent": bool(d.get("log_consistent")),
-            "capture_problems": d.get("capture_problems", []),
-            "qualifications": d.get("qualifications", []),
-            "notes": d.get("notes", []),
-            "replies": d.get("replies", []),
-            "drop": d.get("drop"),
-            "index": d.get("index"),
-            "envelope_digest": d.get("envelope_digest"),
-            "checkpoint": d.get("checkpoint"),
-            "attachments": [{k: a[k] for k in ("name", "sha256", "size", "media_type",
-                                                "capture_verified", "claims")}
-                            for a in d.get("attachments", [])],
-        })
+        out.update(
+            {
+                "status": d.get("status", "new"),
+                "source": d.get("source"),
+                "source_fingerprint": d.get("source_fingerprint"),
+                "revoked": bool(d.get("revoked")),
+                "trusted": bool(d.get("trusted")),
+                "log_consistent": bool(d.get("log_consistent")),
+                "capture_problems": d.get("capture_problems", []),
+                "qualifications": d.get("qualifications", []),
+                "notes": d.get("notes", []),
+                "replies": d.get("replies", []),
+                "drop": d.get("drop"),
+                "index": d.get("index"),
+                "envelope_digest": d.get("envelope_digest"),
+                "checkpoint": d.get("checkpoint"),
+                "attachments": [
+                    {
+                        k: a[k]
+                        for k in (
+                            "name",
+                            "sha256",
+                            "size",
+                            "media_type",
+                            "capture_verified",
+                            "claims",
+                        )
+                    }
+                    for a in d.get("attachments", [])
+                ],
+            }
+        )
     return out
 
 
@@ -81,8 +96,9 @@ def _progress() -> Iterator[Any]:
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                  transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), transient=True
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def update(label: str, done: int, total: int) -> None:
@@ -121,8 +137,12 @@ def info(desk: Path = DESK, as_json: bool = typer.Option(False, "--json")) -> No
     except OSError:
         raise ConfigError(f"{desk} is not a desk; run `tysha desk init` first") from None
     pub = PublicIdentity.from_text(meta["public_key"])
-    out = {"name": meta["name"], "role": meta["role"], "fingerprint": pub.fingerprint(),
-           "public_key": meta["public_key"]}
+    out = {
+        "name": meta["name"],
+        "role": meta["role"],
+        "fingerprint": pub.fingerprint(),
+        "public_key": meta["public_key"],
+    }
     if as_json:
         typer.echo(json.dumps(out))
     else:
@@ -147,13 +167,17 @@ def write_qr(inv: Any, path: Path) -> None:
     import segno
 
     segno.make(inv.qr_payload(), error="l", mode="byte", boost_error=False).save(
-        str(path), scale=4, border=4)
+        str(path), scale=4, border=4
+    )
 
 
 @app.command()
-def invite(desk: Path = DESK, drop: str = typer.Option(..., "--drop"),
-           drop_key: str = typer.Option(..., "--drop-key"),
-           qr: Path = typer.Option(None, "--qr", help="Also write a QR code PNG here.")) -> None:
+def invite(
+    desk: Path = DESK,
+    drop: str = typer.Option(..., "--drop"),
+    drop_key: str = typer.Option(..., "--drop-key"),
+    qr: Path = typer.Option(None, "--qr", help="Also write a QR code PNG here."),
+) -> None:
     """Print a one-time invitation code (and write its QR code)."""
     store = open_store(desk)
     inv = make_invitation(store, drop, drop_key)
@@ -170,8 +194,14 @@ def fetch(desk: Path = DESK, as_json: bool = typer.Option(False, "--json")) -> N
     store = open_store(desk)
     with _progress() as prog:
         res = fetch_all(store, prog)
-    summary = {"scanned": res.scanned, "new": len(res.new_reports), "skipped": res.skipped,
-               "listing_bytes": res.listing_bytes, "errors": res.errors, "forks": res.forks}
+    summary = {
+        "scanned": res.scanned,
+        "new": len(res.new_reports),
+        "skipped": res.skipped,
+        "listing_bytes": res.listing_bytes,
+        "errors": res.errors,
+        "forks": res.forks,
+    }
     if as_json:
         typer.echo(json.dumps(summary))
     else:
@@ -183,10 +213,13 @@ def fetch(desk: Path = DESK, as_json: bool = typer.Option(False, "--json")) -> N
 
 
 @app.command("list")
-def list_(desk: Path = DESK, as_json: bool = typer.Option(False, "--json"),
-          category: str = typer.Option(None, "--category"),
-          status: str = typer.Option(None, "--status"),
-          search: str = typer.Option(None, "--search")) -> None:
+def list_(
+    desk: Path = DESK,
+    as_json: bool = typer.Option(False, "--json"),
+    category: str = typer.Option(None, "--category"),
+    status: str = typer.Option(None, "--status"),
+    search: str = typer.Option(None, "--search"),
+) -> None:
     """The reports in this desk."""
     store = open_store(desk)
     reports = store.list_reports(category=category, status=status, search=search)
@@ -194,13 +227,16 @@ def list_(desk: Path = DESK, as_json: bool = typer.Option(False, "--json"),
         typer.echo(json.dumps([report_json(r) for r in reports], ensure_ascii=False))
     else:
         for r in reports:
-            typer.echo(f"{r.id}  {r.received_at[:16]}  {','.join(r['categories']):12}  "
-                       f"{r.get('status', 'new'):10}  {r['text'][:60]}")
+            typer.echo(
+                f"{r.id}  {r.received_at[:16]}  {','.join(r['categories']):12}  "
+                f"{r.get('status', 'new'):10}  {r['text'][:60]}"
+            )
 
 
 @app.command()
-def show(id: str = typer.Argument(...), desk: Path = DESK,
-         as_json: bool = typer.Option(False, "--json")) -> None:
+def show(
+    id: str = typer.Argument(...), desk: Path = DESK, as_json: bool = typer.Option(False, "--json")
+) -> None:
     """One report, with its verification and triage."""
     store = open_store(desk)
     out = report_json(store.get_report(id), full=True)
@@ -213,8 +249,9 @@ def show(id: str = typer.Argument(...), desk: Path = DESK,
 
 
 @app.command()
-def reply(id: str = typer.Argument(...), desk: Path = DESK,
-          text: str = typer.Option(..., "--text")) -> None:
+def reply(
+    id: str = typer.Argument(...), desk: Path = DESK, text: str = typer.Option(..., "--text")
+) -> None:
     """Queue an encrypted reply to the report's source and send it."""
     from tysha.desk.fetch import send_reply
 
@@ -232,8 +269,9 @@ def revoke(source: str = typer.Argument(...), desk: Path = DESK) -> None:
 
 
 @app.command()
-def export(desk: Path = DESK, out: Path = typer.Option(..., "--out"),
-           ids: list[str] = typer.Argument(None)) -> None:
+def export(
+    desk: Path = DESK, out: Path = typer.Option(..., "--out"), ids: list[str] = typer.Argument(None)
+) -> None:
     """A court bundle of the given reports (all when none is given)."""
     from tysha.desk.bundle import export_bundle
 

@@ -39,7 +39,14 @@ from tysha.protocol import (
     unwrap_slot,
 )
 from tysha.protocol.envelope import MAX_HEADER_SIZE
-from tysha.tlog import Checkpoint, NoteVerifier, leaf_hash, open_checkpoint, verify_consistency, verify_inclusion
+from tysha.tlog import (
+    Checkpoint,
+    NoteVerifier,
+    leaf_hash,
+    open_checkpoint,
+    verify_consistency,
+    verify_inclusion,
+)
 from tysha.transport import DropClient
 
 __all__ = ["FetchResult", "fetch_all", "send_reply"]
@@ -68,8 +75,13 @@ def _check_log(store: DeskStore, client: DropClient, drop: dict[str, Any]) -> Ch
         root = bytes.fromhex(old_root)
         try:
             if old_size <= cp.size:
-                verify_consistency(old_size, cp.size, root, cp.root_hash,
-                                   client.consistency_proof(old_size, cp.size))
+                verify_consistency(
+                    old_size,
+                    cp.size,
+                    root,
+                    cp.root_hash,
+                    client.consistency_proof(old_size, cp.size),
+                )
             else:
                 raise VerificationError(f"the log shrank from {old_size} to {cp.size} entries")
         except VerificationError as exc:
@@ -85,8 +97,11 @@ def _check_log(store: DeskStore, client: DropClient, drop: dict[str, Any]) -> Ch
     return cp
 
 
-def fetch_all(store: DeskStore, progress: Callable[[str, int, int], None] | None = None,
-              client_factory: Callable[[str], DropClient] = DropClient) -> FetchResult:
+def fetch_all(
+    store: DeskStore,
+    progress: Callable[[str, int, int], None] | None = None,
+    client_factory: Callable[[str], DropClient] = DropClient,
+) -> FetchResult:
     result = FetchResult()
     scanner = Scanner(store.identity.clue_secret, store.public.clue)
     for drop in store.drops():
@@ -133,11 +148,20 @@ def fetch_all(store: DeskStore, progress: Callable[[str, int, int], None] | None
     return result
 
 
-def _fetch_one(store: DeskStore, client: DropClient, drop: dict[str, Any], index: int,
-               cp: Checkpoint, progress: Callable[[str, int, int], None] | None) -> str | None:
+def _fetch_one(
+    store: DeskStore,
+    client: DropClient,
+    drop: dict[str, Any],
+    index: int,
+    cp: Checkpoint,
+    progress: Callable[[str, int, int], None] | None,
+) -> str | None:
     with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
-        client.download(index, spool,
-                        progress=(lambda d, t: progress(f"envelope {index}", d, t)) if progress else None)
+        client.download(
+            index,
+            spool,
+            progress=(lambda d, t: progress(f"envelope {index}", d, t)) if progress else None,
+        )
         spool.seek(0)
         digest_h = hashlib.sha256()
         head = spool.read(4 + MAX_HEADER_SIZE)
@@ -208,12 +232,18 @@ def _fetch_one(store: DeskStore, client: DropClient, drop: dict[str, Any], index
             problems.append(f"{att.name}: {exc.message}")
         capture_ok = capture_ok and ok
         claims = att.attestation.claims if att.attestation else {}
-        attachments.append({
-            "name": att.name, "sha256": sha.hex(), "size": size, "media_type": att.media_type,
-            "blob": name, "capture_verified": ok,
-            "claims": {k: (v.hex() if isinstance(v, bytes) else v) for k, v in claims.items()},
-            "attestation": att.attestation.to_bytes().hex() if att.attestation else None,
-        })
+        attachments.append(
+            {
+                "name": att.name,
+                "sha256": sha.hex(),
+                "size": size,
+                "media_type": att.media_type,
+                "blob": name,
+                "capture_verified": ok,
+                "claims": {k: (v.hex() if isinstance(v, bytes) else v) for k, v in claims.items()},
+                "attestation": att.attestation.to_bytes().hex() if att.attestation else None,
+            }
+        )
     body = manifest.body
     revoked = bool(source and source.revoked)
     data = {
@@ -248,8 +278,11 @@ def _fetch_one(store: DeskStore, client: DropClient, drop: dict[str, Any], index
     }
     rid = store.add_report(digest, data)
     store.custody("received", rid, {"drop": drop["url"], "index": index, "digest": digest.hex()})
-    store.custody("verified", rid, {"capture": capture_ok, "receipt": True, "log_consistent": True,
-                                    "revoked_source": revoked})
+    store.custody(
+        "verified",
+        rid,
+        {"capture": capture_ok, "receipt": True, "log_consistent": True, "revoked_source": revoked},
+    )
     try:
         client.delete(index, key.deletion_secret)
     except TyshaError:
@@ -257,8 +290,9 @@ def _fetch_one(store: DeskStore, client: DropClient, drop: dict[str, Any], index
     return rid
 
 
-def send_reply(store: DeskStore, rid: str, text: str,
-               client_factory: Callable[[str], DropClient] = DropClient) -> dict[str, Any]:
+def send_reply(
+    store: DeskStore, rid: str, text: str, client_factory: Callable[[str], DropClient] = DropClient
+) -> dict[str, Any]:
     """Seal a reply to the report's source and upload it through the report's drop."""
     if not text.strip():
         raise ProtocolError("a reply needs some text")

@@ -48,14 +48,56 @@ KDF_MEM = 64 * 1024 * 1024
 KDF_OPS = 2
 _PERSON = b"tysha-desk-v1\x00\x00\x00"
 
-_ADJ = ("Amber", "Birch", "Cedar", "Dawn", "Elm", "Fern", "Grey", "Hazel", "Ivy", "Juniper",
-        "Linden", "Maple", "North", "Oak", "Pine", "Quiet", "River", "Sage", "Willow", "Yarrow")
-_NOUN = ("Fox", "Heron", "Lark", "Owl", "Hare", "Wren", "Stork", "Crane", "Finch", "Swift",
-         "Robin", "Otter", "Lynx", "Badger", "Falcon", "Marten", "Swallow", "Kestrel", "Deer", "Bee")
+_ADJ = (
+    "Amber",
+    "Birch",
+    "Cedar",
+    "Dawn",
+    "Elm",
+    "Fern",
+    "Grey",
+    "Hazel",
+    "Ivy",
+    "Juniper",
+    "Linden",
+    "Maple",
+    "North",
+    "Oak",
+    "Pine",
+    "Quiet",
+    "River",
+    "Sage",
+    "Willow",
+    "Yarrow",
+)
+_NOUN = (
+    "Fox",
+    "Heron",
+    "Lark",
+    "Owl",
+    "Hare",
+    "Wren",
+    "Stork",
+    "Crane",
+    "Finch",
+    "Swift",
+    "Robin",
+    "Otter",
+    "Lynx",
+    "Badger",
+    "Falcon",
+    "Marten",
+    "Swallow",
+    "Kestrel",
+    "Deer",
+    "Bee",
+)
 
 
 def _kdf(key: bytes, label: bytes) -> bytes:
-    return bytes(crypto_generichash_blake2b_salt_personal(label, digest_size=32, key=key, person=_PERSON))
+    return bytes(
+        crypto_generichash_blake2b_salt_personal(label, digest_size=32, key=key, person=_PERSON)
+    )
 
 
 def _seal(key: bytes, aad: bytes, pt: bytes) -> bytes:
@@ -67,15 +109,18 @@ def _open(key: bytes, aad: bytes, blob: bytes) -> bytes:
     try:
         return bytes(crypto_aead_xchacha20poly1305_ietf_decrypt(blob[24:], aad, blob[:24], key))
     except CryptoError:
-        raise VerificationError("a stored item does not decrypt: wrong key or corrupted desk") from None
+        raise VerificationError(
+            "a stored item does not decrypt: wrong key or corrupted desk"
+        ) from None
 
 
 def _hour(t: float) -> str:
     return time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime(t))
 
 
-def init_desk(desk_dir: Path, name: str, passphrase: str, role: str = "handler",
-              escrow_key: str | None = None) -> Identity:
+def init_desk(
+    desk_dir: Path, name: str, passphrase: str, role: str = "handler", escrow_key: str | None = None
+) -> Identity:
     """Create a desk: keys sealed under ``passphrase`` and an empty store."""
     desk_dir = Path(desk_dir)
     if (desk_dir / "desk.json").exists():
@@ -88,8 +133,9 @@ def init_desk(desk_dir: Path, name: str, passphrase: str, role: str = "handler",
     os.chmod(desk_dir, 0o700)
     ident = Identity.generate(os.urandom)
     salt = os.urandom(16)
-    master = bytes(nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt,
-                                            opslimit=KDF_OPS, memlimit=KDF_MEM))
+    master = bytes(
+        nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt, opslimit=KDF_OPS, memlimit=KDF_MEM)
+    )
     doc = {
         "version": 1,
         "name": name,
@@ -97,7 +143,9 @@ def init_desk(desk_dir: Path, name: str, passphrase: str, role: str = "handler",
         "public_key": ident.public().to_text(),
         "escrow_key": escrow_key,
         "salt": base64.b64encode(salt).decode(),
-        "identity": base64.b64encode(_seal(master, b"tysha-desk-identity", ident.to_bytes())).decode(),
+        "identity": base64.b64encode(
+            _seal(master, b"tysha-desk-identity", ident.to_bytes())
+        ).decode(),
     }
     path = desk_dir / "desk.json"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -148,9 +196,12 @@ class DeskStore:
         with self._db() as db:
             db.executescript(
                 """
-                CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, received TEXT, digest BLOB UNIQUE, enc BLOB);
-                CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, sign BLOB UNIQUE, enc BLOB);
-                CREATE TABLE IF NOT EXISTS invitations (id TEXT PRIMARY KEY, secret_hash BLOB UNIQUE, enc BLOB);
+                CREATE TABLE IF NOT EXISTS reports
+                    (id TEXT PRIMARY KEY, received TEXT, digest BLOB UNIQUE, enc BLOB);
+                CREATE TABLE IF NOT EXISTS sources
+                    (id TEXT PRIMARY KEY, sign BLOB UNIQUE, enc BLOB);
+                CREATE TABLE IF NOT EXISTS invitations
+                    (id TEXT PRIMARY KEY, secret_hash BLOB UNIQUE, enc BLOB);
                 CREATE TABLE IF NOT EXISTS drops (url_hash BLOB PRIMARY KEY, enc BLOB);
                 CREATE TABLE IF NOT EXISTS custody (seq INTEGER PRIMARY KEY, enc BLOB);
                 CREATE TABLE IF NOT EXISTS settings (k TEXT PRIMARY KEY, enc BLOB);
@@ -169,8 +220,11 @@ class DeskStore:
         except (OSError, ValueError) as exc:
             raise StorageError(f"cannot read the desk's key file: {exc}") from None
         salt = base64.b64decode(meta["salt"])
-        master = bytes(nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt,
-                                                opslimit=KDF_OPS, memlimit=KDF_MEM))
+        master = bytes(
+            nacl.pwhash.argon2id.kdf(
+                32, passphrase.encode(), salt, opslimit=KDF_OPS, memlimit=KDF_MEM
+            )
+        )
         try:
             raw = _open(master, b"tysha-desk-identity", base64.b64decode(meta["identity"]))
         except VerificationError:
@@ -212,7 +266,9 @@ class DeskStore:
     # --- sealed JSON rows ------------------------------------------------------------------------
 
     def _enc(self, table: str, rid: str, obj: Any) -> bytes:
-        return _seal(self._key, f"{table}:{rid}".encode(), json.dumps(obj, ensure_ascii=False).encode())
+        return _seal(
+            self._key, f"{table}:{rid}".encode(), json.dumps(obj, ensure_ascii=False).encode()
+        )
 
     def _dec(self, table: str, rid: str, blob: bytes) -> Any:
         return json.loads(_open(self._key, f"{table}:{rid}".encode(), bytes(blob)))
@@ -226,8 +282,10 @@ class DeskStore:
 
     def set_setting(self, key: str, value: Any) -> None:
         with self._db() as db:
-            db.execute("INSERT OR REPLACE INTO settings (k, enc) VALUES (?, ?)",
-                       (key, self._enc("settings", key, value)))
+            db.execute(
+                "INSERT OR REPLACE INTO settings (k, enc) VALUES (?, ?)",
+                (key, self._enc("settings", key, value)),
+            )
 
     # --- drops -----------------------------------------------------------------------------------
 
@@ -239,8 +297,10 @@ class DeskStore:
     def save_drop(self, drop: dict[str, Any]) -> None:
         h = hashlib.sha256(drop["url"].encode()).digest()
         with self._db() as db:
-            db.execute("INSERT OR REPLACE INTO drops (url_hash, enc) VALUES (?, ?)",
-                       (h, self._enc("drops", h.hex(), drop)))
+            db.execute(
+                "INSERT OR REPLACE INTO drops (url_hash, enc) VALUES (?, ?)",
+                (h, self._enc("drops", h.hex(), drop)),
+            )
 
     def drop(self, url: str) -> dict[str, Any] | None:
         for d in self.drops():
@@ -252,34 +312,56 @@ class DeskStore:
 
     def add_invitation(self, secret: bytes, drop_url: str, drop_vkey: str, text: str) -> str:
         iid = os.urandom(8).hex()
-        rec = {"id": iid, "created_at": _hour(time.time()), "drop": drop_url, "vkey": drop_vkey,
-               "text": text, "used": False}
+        rec = {
+            "id": iid,
+            "created_at": _hour(time.time()),
+            "drop": drop_url,
+            "vkey": drop_vkey,
+            "text": text,
+            "used": False,
+        }
         with self._db() as db:
-            db.execute("INSERT INTO invitations (id, secret_hash, enc) VALUES (?, ?, ?)",
-                       (iid, hashlib.sha256(secret).digest(), self._enc("invitations", iid, rec)))
+            db.execute(
+                "INSERT INTO invitations (id, secret_hash, enc) VALUES (?, ?, ?)",
+                (iid, hashlib.sha256(secret).digest(), self._enc("invitations", iid, rec)),
+            )
         if self.drop(drop_url) is None:
-            self.save_drop({"url": drop_url, "vkey": drop_vkey, "cursor": -1, "cp_size": 0,
-                            "cp_root": "", "forked": False})
+            self.save_drop(
+                {
+                    "url": drop_url,
+                    "vkey": drop_vkey,
+                    "cursor": -1,
+                    "cp_size": 0,
+                    "cp_root": "",
+                    "forked": False,
+                }
+            )
         self.custody("invitation-created", None, {"invitation": iid})
         return iid
 
     def invitation_for_secret(self, secret: bytes) -> dict[str, Any] | None:
         with self._db() as db:
-            row = db.execute("SELECT id, enc FROM invitations WHERE secret_hash = ?",
-                             (hashlib.sha256(secret).digest(),)).fetchone()
+            row = db.execute(
+                "SELECT id, enc FROM invitations WHERE secret_hash = ?",
+                (hashlib.sha256(secret).digest(),),
+            ).fetchone()
         return None if row is None else self._dec("invitations", row[0], row[1])
 
     def list_invitations(self) -> list[dict[str, Any]]:
         with self._db() as db:
             rows = db.execute("SELECT id, enc FROM invitations").fetchall()
-        return sorted((self._dec("invitations", i, e) for i, e in rows), key=lambda r: r["created_at"])
+        return sorted(
+            (self._dec("invitations", i, e) for i, e in rows), key=lambda r: r["created_at"]
+        )
 
     # --- sources ---------------------------------------------------------------------------------
 
     def source_for(self, public: PublicIdentity, enrolment: bytes | None) -> Source | None:
         """The source with this key; a new pseudonym if its enrolment secret is ours."""
         with self._db() as db:
-            row = db.execute("SELECT id, enc FROM sources WHERE sign = ?", (public.sign,)).fetchone()
+            row = db.execute(
+                "SELECT id, enc FROM sources WHERE sign = ?", (public.sign,)
+            ).fetchone()
         if row is not None:
             return self._source(row[0], row[1])
         inv = self.invitation_for_secret(enrolment) if enrolment else None
@@ -289,17 +371,31 @@ class DeskStore:
             n = db.execute("SELECT COUNT(*) FROM sources").fetchone()[0] + 1
             sid = os.urandom(8).hex()
             pseud = f"Source {n} · {_ADJ[public.sign[0] % 20]} {_NOUN[public.sign[1] % 20]}"
-            rec = {"pseudonym": pseud, "enrolled_at": _hour(time.time()), "revoked": False,
-                   "public": public.to_text(), "invitation": inv["id"], "real_name": ""}
-            db.execute("INSERT INTO sources (id, sign, enc) VALUES (?, ?, ?)",
-                       (sid, public.sign, self._enc("sources", sid, rec)))
+            rec = {
+                "pseudonym": pseud,
+                "enrolled_at": _hour(time.time()),
+                "revoked": False,
+                "public": public.to_text(),
+                "invitation": inv["id"],
+                "real_name": "",
+            }
+            db.execute(
+                "INSERT INTO sources (id, sign, enc) VALUES (?, ?, ?)",
+                (sid, public.sign, self._enc("sources", sid, rec)),
+            )
         self.custody("source-enrolled", None, {"source": sid})
         return self.get_source(sid)
 
     def _source(self, sid: str, enc: bytes) -> Source:
         d = self._dec("sources", sid, enc)
-        return Source(sid, d["pseudonym"], d["enrolled_at"], bool(d["revoked"]),
-                      PublicIdentity.from_text(d["public"]), d.get("real_name", ""))
+        return Source(
+            sid,
+            d["pseudonym"],
+            d["enrolled_at"],
+            bool(d["revoked"]),
+            PublicIdentity.from_text(d["public"]),
+            d.get("real_name", ""),
+        )
 
     def get_source(self, sid: str) -> Source:
         with self._db() as db:
@@ -320,7 +416,9 @@ class DeskStore:
                 raise ConfigError(f"no source {sid!r}")
             d = self._dec("sources", sid, row[0])
             d.update(changes)
-            db.execute("UPDATE sources SET enc = ? WHERE id = ?", (self._enc("sources", sid, d), sid))
+            db.execute(
+                "UPDATE sources SET enc = ? WHERE id = ?", (self._enc("sources", sid, d), sid)
+            )
 
     def find_source(self, ref: str) -> Source:
         for s in self.list_sources():
@@ -341,7 +439,10 @@ class DeskStore:
 
     def has_digest(self, digest: bytes) -> bool:
         with self._db() as db:
-            return db.execute("SELECT 1 FROM reports WHERE digest = ?", (digest,)).fetchone() is not None
+            return (
+                db.execute("SELECT 1 FROM reports WHERE digest = ?", (digest,)).fetchone()
+                is not None
+            )
 
     def add_report(self, digest: bytes, data: dict[str, Any]) -> str:
         rid = os.urandom(6).hex()
@@ -350,8 +451,10 @@ class DeskStore:
         data.setdefault("qualifications", [])
         data.setdefault("notes", [])
         with self._db() as db:
-            db.execute("INSERT INTO reports (id, received, digest, enc) VALUES (?, ?, ?, ?)",
-                       (rid, data["received_at"], digest, self._enc("reports", rid, data)))
+            db.execute(
+                "INSERT INTO reports (id, received, digest, enc) VALUES (?, ?, ?, ?)",
+                (rid, data["received_at"], digest, self._enc("reports", rid, data)),
+            )
         return rid
 
     def get_report(self, rid: str) -> Report:
@@ -363,13 +466,22 @@ class DeskStore:
 
     def _update_report(self, rid: str, data: dict[str, Any]) -> None:
         with self._db() as db:
-            db.execute("UPDATE reports SET enc = ? WHERE id = ?", (self._enc("reports", rid, data), rid))
+            db.execute(
+                "UPDATE reports SET enc = ? WHERE id = ?", (self._enc("reports", rid, data), rid)
+            )
 
-    def list_reports(self, category: str | None = None, status: str | None = None,
-                     since: str | None = None, until: str | None = None,
-                     search: str | None = None) -> list[Report]:
+    def list_reports(
+        self,
+        category: str | None = None,
+        status: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        search: str | None = None,
+    ) -> list[Report]:
         with self._db() as db:
-            rows = db.execute("SELECT id, received, enc FROM reports ORDER BY received DESC, id").fetchall()
+            rows = db.execute(
+                "SELECT id, received, enc FROM reports ORDER BY received DESC, id"
+            ).fetchall()
         out = []
         needle = (search or "").strip().lower()
         for rid, received, enc in rows:
@@ -383,8 +495,11 @@ class DeskStore:
                 continue
             if until and day > until:
                 continue
-            if needle and needle not in " ".join(
-                    str(d.get(k, "")) for k in ("text", "where", "when")).lower():
+            if (
+                needle
+                and needle
+                not in " ".join(str(d.get(k, "")) for k in ("text", "where", "when")).lower()
+            ):
                 continue
             out.append(Report(rid, received, d))
         return out
@@ -406,21 +521,29 @@ class DeskStore:
         if confidence not in ("low", "medium", "high"):
             raise ConfigError("confidence is low, medium or high")
         r = self.get_report(rid)
-        q = {"code": code, "confidence": confidence, "reviewer": reviewer, "date": _hour(time.time())[:10]}
+        q = {
+            "code": code,
+            "confidence": confidence,
+            "reviewer": reviewer,
+            "date": _hour(time.time())[:10],
+        }
         r.data.setdefault("qualifications", []).append(q)
         self._update_report(rid, r.data)
         self.custody("qualified", rid, q)
 
     def add_note(self, rid: str, text: str, author: str) -> None:
         r = self.get_report(rid)
-        r.data.setdefault("notes", []).append({"text": text, "author": author, "at": _hour(time.time())})
+        r.data.setdefault("notes", []).append(
+            {"text": text, "author": author, "at": _hour(time.time())}
+        )
         self._update_report(rid, r.data)
         self.custody("annotated", rid, {"author": author})
 
     def record_reply(self, rid: str, text: str, receipt: dict[str, Any]) -> None:
         r = self.get_report(rid)
-        r.data.setdefault("replies", []).append({"text": text, "at": _hour(time.time()),
-                                                 "index": receipt.get("index")})
+        r.data.setdefault("replies", []).append(
+            {"text": text, "at": _hour(time.time()), "index": receipt.get("index")}
+        )
         self._update_report(rid, r.data)
         self.custody("replied", rid, {"envelope_index": receipt.get("index")})
 
@@ -471,12 +594,19 @@ class DeskStore:
 
         with self._db() as db:
             row = db.execute("SELECT seq, enc FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
-            prev = bytes(32) if row is None else CustodyEvent.from_json(
-                self._dec("custody", str(row[0]), row[1])).digest()
+            prev = (
+                bytes(32)
+                if row is None
+                else CustodyEvent.from_json(self._dec("custody", str(row[0]), row[1])).digest()
+            )
             seq = 0 if row is None else row[0] + 1
-            ev = CustodyEvent(seq, _hour(time.time()), action, report, detail, prev).signed(self.identity)
-            db.execute("INSERT INTO custody (seq, enc) VALUES (?, ?)",
-                       (seq, self._enc("custody", str(seq), ev.to_json())))
+            ev = CustodyEvent(seq, _hour(time.time()), action, report, detail, prev).signed(
+                self.identity
+            )
+            db.execute(
+                "INSERT INTO custody (seq, enc) VALUES (?, ?)",
+                (seq, self._enc("custody", str(seq), ev.to_json())),
+            )
 
     def custody_events(self, report: str | None = None) -> list[dict[str, Any]]:
         with self._db() as db:

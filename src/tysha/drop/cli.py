@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, help="The intake server (untrusted; ciphertext and the log).")
+app = typer.Typer(
+    no_args_is_help=True, help="The intake server (untrusted; ciphertext and the log)."
+)
 
 
 @app.command()
@@ -39,8 +41,15 @@ def serve(
     # No address in the log, not even our own (THREAT_MODEL "Drop": no IP addresses in logs).
     typer.echo(f"drop {service.config.origin} serving on port {port}", err=True)
     # No access log: it would record client addresses (THREAT_MODEL A3, A8).
-    uvicorn.run(create_app(service), host=host, port=port, access_log=False,
-                log_level="warning", server_header=False, date_header=False)
+    uvicorn.run(
+        create_app(service),
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        date_header=False,
+    )
 
 
 @app.command()
@@ -56,8 +65,12 @@ def info(
     service = DropService(data, database)
     size, note = service.checkpoint()
     cp = Checkpoint.parse(note.split("\n\n", 1)[0] + "\n")
-    out = {"origin": service.config.origin, "vkey": service.vkey, "tree_size": size,
-           "root_hash": cp.root_hash.hex()}
+    out = {
+        "origin": service.config.origin,
+        "vkey": service.vkey,
+        "tree_size": size,
+        "root_hash": cp.root_hash.hex(),
+    }
     service.store.close()
     if as_json:
         typer.echo(json.dumps(out))

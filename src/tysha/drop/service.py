@@ -51,7 +51,9 @@ class DropConfig:
         try:
             obj = json.loads(path.read_text())
         except FileNotFoundError:
-            raise ConfigError(f"{data_dir} is not a drop folder; run `tysha drop init` first") from None
+            raise ConfigError(
+                f"{data_dir} is not a drop folder; run `tysha drop init` first"
+            ) from None
         except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot read {path}: {exc}") from None
         return cls(**{k: obj[k] for k in obj if k in cls.__dataclass_fields__})
@@ -133,7 +135,8 @@ class DropService:
         from concurrent.futures import ThreadPoolExecutor
 
         asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=64, thread_name_prefix="drop-io"))
+            ThreadPoolExecutor(max_workers=64, thread_name_prefix="drop-io")
+        )
         self._queue = asyncio.Queue()
         self._task = asyncio.create_task(self._integrator())
         await asyncio.to_thread(self.maintenance)

@@ -42,10 +42,20 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: f
     raise RuntimeError("drop did not become ready")
 
 
-def start_drop(data_dir: Path, port: int, database: str | None = None,
-               log: Path | None = None) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "tysha.cli", "drop", "serve", "--data", str(data_dir),
-           "--port", str(port)]
+def start_drop(
+    data_dir: Path, port: int, database: str | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "tysha.cli",
+        "drop",
+        "serve",
+        "--data",
+        str(data_dir),
+        "--port",
+        str(port),
+    ]
     if database:
         cmd += ["--database", database]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -56,8 +66,9 @@ def start_drop(data_dir: Path, port: int, database: str | None = None,
 
 
 @contextlib.contextmanager
-def run_drop(tmp_path: Path, pow_bits: int = 0, database: str | None = None,
-             data_dir: Path | None = None) -> Iterator[tuple[str, str, Path]]:
+def run_drop(
+    tmp_path: Path, pow_bits: int = 0, database: str | None = None, data_dir: Path | None = None
+) -> Iterator[tuple[str, str, Path]]:
     """Init (unless ``data_dir`` already holds a drop) and serve a drop; yield (url, vkey, dir)."""
     data = Path(data_dir) if data_dir else Path(tmp_path) / "drop"
     if not (data / "log.key").exists():

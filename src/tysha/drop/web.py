@@ -56,8 +56,9 @@ def _error(exc: Exception) -> JSONResponse:
     return JSONResponse({"error": "refused", "detail": exc.message}, status_code=400)
 
 
-def _int_param(request: Request, name: str, default: int | None = None, lo: int = 0,
-               hi: int = 1 << 62) -> int:
+def _int_param(
+    request: Request, name: str, default: int | None = None, lo: int = 0, hi: int = 1 << 62
+) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         if default is None:
@@ -140,7 +141,9 @@ def create_app(service: DropService) -> Starlette:
         try:
             length = int(meta.read_text())
         except (OSError, ValueError):
-            raise HTTPProblem(404, "not_found", "no such upload (finished, discarded or never made)") from None
+            raise HTTPProblem(
+                404, "not_found", "no such upload (finished, discarded or never made)"
+            ) from None
         return part, length
 
     async def create_upload(request: Request) -> Response:
@@ -153,7 +156,11 @@ def create_app(service: DropService) -> Starlette:
         digest_hex, length = obj.get("digest"), obj.get("length")
         if not isinstance(digest_hex, str) or not _HEX64.match(digest_hex):
             raise HTTPProblem(400, "malformed", "digest must be 64 lower-case hex characters")
-        if not isinstance(length, int) or isinstance(length, bool) or not 4 < length <= MAX_ENVELOPE_SIZE:
+        if (
+            not isinstance(length, int)
+            or isinstance(length, bool)
+            or not 4 < length <= MAX_ENVELOPE_SIZE
+        ):
             raise HTTPProblem(400, "malformed", "length is out of range")
         pow_hex = obj.get("pow")
         svc.check_work(bytes.fromhex(digest_hex), pow_hex if isinstance(pow_hex, str) else None)
@@ -161,7 +168,9 @@ def create_app(service: DropService) -> Starlette:
         if meta.exists():
             _, known = _meta(digest_hex)
             if known != length:
-                raise HTTPProblem(409, "conflict", "an upload of this digest with another length exists")
+                raise HTTPProblem(
+                    409, "conflict", "an upload of this digest with another length exists"
+                )
         else:
             meta.write_text(str(length))
             part.touch()
@@ -219,8 +228,9 @@ def create_app(service: DropService) -> Starlette:
 
     async def log_checkpoint(request: Request) -> Response:
         _, cp = svc.checkpoint()
-        return Response(cp, media_type="text/plain; charset=utf-8",
-                        headers={"Cache-Control": _SHORT_CACHE})
+        return Response(
+            cp, media_type="text/plain; charset=utf-8", headers={"Cache-Control": _SHORT_CACHE}
+        )
 
     async def log_tile(request: Request) -> Response:
         path = request.path_params["rest"]
@@ -239,7 +249,9 @@ def create_app(service: DropService) -> Starlette:
         else:
             data = await _to_thread(tile_contents, level, index, width, svc.store)
         cache = _FULL_TILE_CACHE if width == 256 or width < available else _SHORT_CACHE
-        return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
+        return Response(
+            data, media_type="application/octet-stream", headers={"Cache-Control": cache}
+        )
 
     async def proof_inclusion(request: Request) -> Response:
         index = _int_param(request, "index")
@@ -262,8 +274,11 @@ def create_app(service: DropService) -> Starlette:
         size, _ = svc.checkpoint()
         records = [ClueRecord(r.index, r.clue_pub, r.clues) for r in rows]
         body = encode_clue_records(records, after=after)
-        return Response(body, media_type="application/octet-stream",
-                        headers={"X-Tysha-Cursor": str(cursor), "X-Tysha-Tree-Size": str(size)})
+        return Response(
+            body,
+            media_type="application/octet-stream",
+            headers={"X-Tysha-Cursor": str(cursor), "X-Tysha-Tree-Size": str(size)},
+        )
 
     async def get_envelope(request: Request) -> Response:
         index = _int_param_path(request.path_params["index"])
@@ -273,8 +288,11 @@ def create_app(service: DropService) -> Starlette:
         path = svc.blobs.path(row.digest)
         if row.gone or not path.exists():
             raise HTTPProblem(410, "gone", "that envelope was deleted or has expired")
-        return FileResponse(path, media_type="application/octet-stream",
-                            headers={"X-Tysha-Digest": row.digest.hex()})
+        return FileResponse(
+            path,
+            media_type="application/octet-stream",
+            headers={"X-Tysha-Digest": row.digest.hex()},
+        )
 
     async def delete_envelope(request: Request) -> Response:
         index = _int_param_path(request.path_params["index"])

@@ -28,7 +28,9 @@ _DOMAIN = b"tysha/v1 custody"
 def canonical_json(obj: Any) -> bytes:
     """Sorted keys, no white space, UTF-8: the subset of RFC 8785 our objects need
     (strings, integers, booleans, null, arrays, objects; no floats)."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 @dataclass(frozen=True)
@@ -43,18 +45,36 @@ class CustodyEvent:
     sig: bytes = field(default=b"", compare=False)
 
     def body(self) -> bytes:
-        return canonical_json({"seq": self.seq, "at": self.at, "action": self.action,
-                               "report": self.report, "detail": self.detail,
-                               "prev": self.prev.hex(), "signer": self.signer.hex()})
+        return canonical_json(
+            {
+                "seq": self.seq,
+                "at": self.at,
+                "action": self.action,
+                "report": self.report,
+                "detail": self.detail,
+                "prev": self.prev.hex(),
+                "signer": self.signer.hex(),
+            }
+        )
 
     def digest(self) -> bytes:
         return hashlib.sha256(self.body()).digest()
 
     def signed(self, identity: Identity) -> CustodyEvent:
         signer = identity.public().sign
-        unsigned = CustodyEvent(self.seq, self.at, self.action, self.report, self.detail, self.prev, signer)
-        return CustodyEvent(self.seq, self.at, self.action, self.report, self.detail, self.prev,
-                            signer, identity.sign(_DOMAIN, unsigned.body()))
+        unsigned = CustodyEvent(
+            self.seq, self.at, self.action, self.report, self.detail, self.prev, signer
+        )
+        return CustodyEvent(
+            self.seq,
+            self.at,
+            self.action,
+            self.report,
+            self.detail,
+            self.prev,
+            signer,
+            identity.sign(_DOMAIN, unsigned.body()),
+        )
 
     def verify(self, signer: bytes | None = None) -> None:
         if signer is not None and signer != self.signer:
@@ -62,16 +82,30 @@ class CustodyEvent:
         verify_signature(self.signer, _DOMAIN, self.body(), self.sig)
 
     def to_json(self) -> dict[str, Any]:
-        return {"seq": self.seq, "at": self.at, "action": self.action, "report": self.report,
-                "detail": self.detail, "prev": self.prev.hex(), "signer": self.signer.hex(),
-                "sig": self.sig.hex()}
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "action": self.action,
+            "report": self.report,
+            "detail": self.detail,
+            "prev": self.prev.hex(),
+            "signer": self.signer.hex(),
+            "sig": self.sig.hex(),
+        }
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> CustodyEvent:
         try:
-            return cls(int(obj["seq"]), str(obj["at"]), str(obj["action"]), obj.get("report"),
-                       dict(obj["detail"]), bytes.fromhex(obj["prev"]), bytes.fromhex(obj["signer"]),
-                       bytes.fromhex(obj["sig"]))
+            return cls(
+                int(obj["seq"]),
+                str(obj["at"]),
+                str(obj["action"]),
+                obj.get("report"),
+                dict(obj["detail"]),
+                bytes.fromhex(obj["prev"]),
+                bytes.fromhex(obj["signer"]),
+                bytes.fromhex(obj["sig"]),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ProtocolError(f"malformed custody event: {exc}") from None
 

@@ -30,33 +30,80 @@ class Qualification:
 
 CATEGORIES: tuple[Category, ...] = (
     Category("dep", "taken away / deported", "вивезли / депортували", "вывезли / депортировали"),
-    Category("chd", "children taken to a camp or away", "дітей вивезли до табору чи деінде",
-             "детей вывезли в лагерь или куда-то"),
-    Category("mob", "forced to join the army", "примусили піти до армії", "заставили пойти в армию"),
-    Category("det", "detained / disappeared", "затримали / зникла людина", "задержали / пропал человек"),
+    Category(
+        "chd",
+        "children taken to a camp or away",
+        "дітей вивезли до табору чи деінде",
+        "детей вывезли в лагерь или куда-то",
+    ),
+    Category(
+        "mob", "forced to join the army", "примусили піти до армії", "заставили пойти в армию"
+    ),
+    Category(
+        "det", "detained / disappeared", "затримали / зникла людина", "задержали / пропал человек"
+    ),
     Category("tor", "beaten or tortured", "били чи катували", "били или пытали"),
-    Category("fil", "filtration / checkpoint search", "фільтрація / обшук на блокпосту",
-             "фильтрация / обыск на блокпосту"),
+    Category(
+        "fil",
+        "filtration / checkpoint search",
+        "фільтрація / обшук на блокпосту",
+        "фильтрация / обыск на блокпосту",
+    ),
     Category("sxv", "sexual violence", "сексуальне насильство", "сексуальное насилие"),
     Category("kil", "someone was killed", "когось убили", "кого-то убили"),
-    Category("atk", "attack on civilians or a school, hospital, church",
-             "напад на цивільних, школу, лікарню, церкву", "нападение на гражданских, школу, больницу, церковь"),
-    Category("pil", "property taken or destroyed", "майно забрали чи знищили", "имущество забрали или уничтожили"),
-    Category("shd", "people used as shields", "людей використали як щит", "людей использовали как щит"),
-    Category("per", "forced passport, language, schooling", "примусовий паспорт, мова, школа",
-             "принудительный паспорт, язык, школа"),
+    Category(
+        "atk",
+        "attack on civilians or a school, hospital, church",
+        "напад на цивільних, школу, лікарню, церкву",
+        "нападение на гражданских, школу, больницу, церковь",
+    ),
+    Category(
+        "pil",
+        "property taken or destroyed",
+        "майно забрали чи знищили",
+        "имущество забрали или уничтожили",
+    ),
+    Category(
+        "shd", "people used as shields", "людей використали як щит", "людей использовали как щит"
+    ),
+    Category(
+        "per",
+        "forced passport, language, schooling",
+        "примусовий паспорт, мова, школа",
+        "принудительный паспорт, язык, школа",
+    ),
     Category("other", "something else", "інше", "другое"),
 )
 
 _BY_CODE = {c.code: c for c in CATEGORIES}
 
 QUALIFICATIONS: tuple[Qualification, ...] = (
-    Qualification("RS 8(2)(a)(v)", "compelling a protected person to serve in hostile forces", ("mob",)),
-    Qualification("RS 8(2)(b)(xv)", "compelling nationals to take part in operations against their country", ("mob",)),
-    Qualification("RS 8(2)(b)(xxvi)", "conscripting or enlisting children under 15", ("mob", "chd")),
-    Qualification("RS 8(2)(a)(vii)", "unlawful deportation, transfer or confinement", ("dep", "chd", "det", "fil")),
-    Qualification("RS 8(2)(b)(viii)", "deportation or transfer of the population of occupied territory", ("dep", "chd", "fil")),
-    Qualification("RS 7(1)(d)", "deportation or forcible transfer (crime against humanity)", ("dep", "chd", "fil")),
+    Qualification(
+        "RS 8(2)(a)(v)", "compelling a protected person to serve in hostile forces", ("mob",)
+    ),
+    Qualification(
+        "RS 8(2)(b)(xv)",
+        "compelling nationals to take part in operations against their country",
+        ("mob",),
+    ),
+    Qualification(
+        "RS 8(2)(b)(xxvi)", "conscripting or enlisting children under 15", ("mob", "chd")
+    ),
+    Qualification(
+        "RS 8(2)(a)(vii)",
+        "unlawful deportation, transfer or confinement",
+        ("dep", "chd", "det", "fil"),
+    ),
+    Qualification(
+        "RS 8(2)(b)(viii)",
+        "deportation or transfer of the population of occupied territory",
+        ("dep", "chd", "fil"),
+    ),
+    Qualification(
+        "RS 7(1)(d)",
+        "deportation or forcible transfer (crime against humanity)",
+        ("dep", "chd", "fil"),
+    ),
     Qualification("RS 6(e)", "genocide: forcibly transferring children of the group", ("chd",)),
     Qualification("RS 8(2)(b)(xxii)", "rape, sexual slavery and other sexual violence", ("sxv",)),
     Qualification("RS 7(1)(g)", "sexual violence (crime against humanity)", ("sxv",)),
@@ -75,13 +122,22 @@ QUALIFICATIONS: tuple[Qualification, ...] = (
     Qualification("RS 8(2)(b)(i)", "attacks on civilians", ("atk",)),
     Qualification("RS 8(2)(b)(ii)", "attacks on civilian objects", ("atk",)),
     Qualification("RS 8(2)(b)(iv)", "disproportionate attack", ("atk",)),
-    Qualification("RS 8(2)(b)(ix)", "attacks on religious, educational, medical buildings, monuments", ("atk",)),
-    Qualification("RS 8(2)(a)(iv)", "extensive destruction and appropriation of property", ("pil",)),
+    Qualification(
+        "RS 8(2)(b)(ix)",
+        "attacks on religious, educational, medical buildings, monuments",
+        ("atk",),
+    ),
+    Qualification(
+        "RS 8(2)(a)(iv)", "extensive destruction and appropriation of property", ("pil",)
+    ),
     Qualification("RS 8(2)(b)(xiii)", "destroying or seizing the enemy's property", ("pil",)),
     Qualification("RS 8(2)(b)(xvi)", "pillaging", ("pil",)),
     Qualification("RS 8(2)(b)(xxiii)", "using protected persons as shields", ("shd",)),
-    Qualification("CCU 438", "violation of the laws and customs of war (Criminal Code of Ukraine)",
-                  ("dep", "chd", "mob", "det", "tor", "fil", "sxv", "kil", "atk", "pil", "shd", "per")),
+    Qualification(
+        "CCU 438",
+        "violation of the laws and customs of war (Criminal Code of Ukraine)",
+        ("dep", "chd", "mob", "det", "tor", "fil", "sxv", "kil", "atk", "pil", "shd", "per"),
+    ),
     Qualification("CCU 442", "genocide (Criminal Code of Ukraine)", ("chd",), verify=True),
 )
 

@@ -29,7 +29,9 @@ from tysha.errors import ProtocolError
 
 __all__ = ["CBORValue", "decode", "encode"]
 
-CBORValue = Union[int, bytes, str, bool, None, list["CBORValue"], dict["CBORValue", "CBORValue"]]
+CBORValue = Union[  # noqa: UP007 (a recursive alias needs the string form)
+    int, bytes, str, bool, None, list["CBORValue"], dict["CBORValue", "CBORValue"]
+]
 
 _MAX_U64 = (1 << 64) - 1
 

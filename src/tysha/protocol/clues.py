@@ -62,7 +62,9 @@ def encode_clue_records(records: Iterable[ClueRecord], after: int = -1) -> bytes
     return bytes(out)
 
 
-def decode_clue_records(data: bytes, after: int = -1, max_records: int = 100_000) -> list[ClueRecord]:
+def decode_clue_records(
+    data: bytes, after: int = -1, max_records: int = 100_000
+) -> list[ClueRecord]:
     records: list[ClueRecord] = []
     pos = 0
     prev = after

@@ -87,8 +87,8 @@ MAX_SLOTS = 16
 MAX_HEADER_SIZE = 64 * 1024
 #: The largest payload a version-1 envelope may carry (4 GiB).
 MAX_PADDED_LENGTH = 1 << 32
-MAX_ENVELOPE_SIZE = MAX_PADDED_LENGTH + (MAX_PADDED_LENGTH // CHUNK_SIZE + 1) * TAG_SIZE + (
-    4 + MAX_HEADER_SIZE
+MAX_ENVELOPE_SIZE = (
+    MAX_PADDED_LENGTH + (MAX_PADDED_LENGTH // CHUNK_SIZE + 1) * TAG_SIZE + (4 + MAX_HEADER_SIZE)
 )
 _SLOT_INFO = b"tysha/v1 slot"
 _PAYLOAD_INFO = b"tysha/v1 payload"
@@ -204,7 +204,13 @@ def parse_header(data: bytes) -> EnvelopeHeader:
     if not is_valid_padded_length(length):
         raise ProtocolError(f"envelope payload length {length} is not a padding bucket")
     return EnvelopeHeader(
-        kem_id, clue_pub, tuple(clues), tuple(slots), length, tuple(dels), raw  # type: ignore[arg-type]
+        kem_id,
+        clue_pub,
+        tuple(c for c in clues if isinstance(c, bytes)),
+        tuple(s for s in slots if isinstance(s, bytes)),
+        length,
+        tuple(d for d in dels if isinstance(d, bytes)),
+        raw,
     )
 
 
@@ -254,16 +260,29 @@ class EnvelopeSealer:
         dels = [hashlib.sha256(d).digest() for _, d, _ in entries]
         aad = _slot_aad(kem_id, clue_pub, clues, self.length, dels)
         slots = []
-        for _, del_secret, r in entries:
-            if r is None:
+        for _, del_secret, recipient in entries:
+            if recipient is None:
                 slots.append(rand(kem.n_enc + _WRAPPED + TAG_SIZE))
             else:
                 enc, ct = seal_base(
-                    kem_id, r.kem, _SLOT_INFO, aad, content_key + del_secret, rand(kem.n_rand)
+                    kem_id,
+                    recipient.kem,
+                    _SLOT_INFO,
+                    aad,
+                    content_key + del_secret,
+                    rand(kem.n_rand),
                 )
                 slots.append(enc + ct)
         body = cbor.encode(
-            {0: ENVELOPE_VERSION, 1: kem_id, 2: clue_pub, 3: clues, 4: slots, 5: self.length, 6: dels}
+            {
+                0: ENVELOPE_VERSION,
+                1: kem_id,
+                2: clue_pub,
+                3: clues,
+                4: slots,
+                5: self.length,
+                6: dels,
+            }
         )
         self.header = struct.pack(">I", len(body)) + body
         self._stream = StreamSealer(_payload_key(content_key, self.header))
@@ -342,7 +361,9 @@ class SlotKey:
     deletion_secret: bytes
 
 
-def find_slot(clue_pub: bytes, clues: Iterable[bytes], clue_secret: bytes, clue_public: bytes) -> int | None:
+def find_slot(
+    clue_pub: bytes, clues: Iterable[bytes], clue_secret: bytes, clue_public: bytes
+) -> int | None:
     """The index of the slot whose clue is ours, or None. One X25519 and one BLAKE2b."""
     try:
         shared = bytes(crypto_scalarmult(clue_secret, clue_pub))

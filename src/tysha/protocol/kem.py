@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes, hmac

@@ -157,7 +157,9 @@ class Identity:
         return sign_message(self.sign_seed, domain, message)
 
     def to_bytes(self) -> bytes:
-        return cbor.encode({0: self.sign_seed, 1: self.kem_id, 2: self.kem_secret, 3: self.clue_secret})
+        return cbor.encode(
+            {0: self.sign_seed, 1: self.kem_id, 2: self.kem_secret, 3: self.clue_secret}
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Identity:
@@ -166,10 +168,12 @@ class Identity:
             raise ProtocolError("malformed private identity")
         a, b, c, d = obj[0], obj[1], obj[2], obj[3]
         if not (
-            isinstance(a, bytes) and len(a) == 32
+            isinstance(a, bytes)
+            and len(a) == 32
             and isinstance(b, int)
             and isinstance(c, bytes)
-            and isinstance(d, bytes) and len(d) == 32
+            and isinstance(d, bytes)
+            and len(d) == 32
         ):
             raise ProtocolError("malformed private identity")
         kem_for(b)

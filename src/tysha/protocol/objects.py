@@ -84,7 +84,9 @@ class Invitation:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Invitation:
-        obj = _expect_map(cbor.decode(data, max_bytes=8192, max_items=16), {0, 1, 2, 3, 4, 5}, "invitation")
+        obj = _expect_map(
+            cbor.decode(data, max_bytes=8192, max_items=16), {0, 1, 2, 3, 4, 5}, "invitation"
+        )
         drops = _typed(obj[1], list, "invitation drops")
         for d in drops:
             _typed(d, str, "drop address")
@@ -174,7 +176,9 @@ class CaptureAttestation:
         m = _expect_map(obj, {0, 1, 2, 3}, "capture attestation")
         claims = _typed(m[1], dict, "capture claims")
         _check_claims(claims)
-        return cls(claims, _typed(m[2], bytes, "attestation signer"), _typed(m[3], bytes, "signature"))
+        return cls(
+            claims, _typed(m[2], bytes, "attestation signer"), _typed(m[3], bytes, "signature")
+        )
 
     def to_bytes(self) -> bytes:
         return cbor.encode(self.to_obj())
@@ -288,7 +292,14 @@ class Manifest:
         enrol = obj[5]
         if enrol is not None:
             _typed(enrol, bytes, "enrolment secret")
-        m = cls(kind, PublicIdentity.from_obj(obj[2]), body, atts, enrol, _typed(obj[6], bytes, "signature"))
+        m = cls(
+            kind,
+            PublicIdentity.from_obj(obj[2]),
+            body,
+            atts,
+            enrol,
+            _typed(obj[6], bytes, "signature"),
+        )
         m.sender.verify(_MANIFEST_DOMAIN, m._signed_fields(), m.signature)
         return m
 
@@ -373,7 +384,13 @@ class Receipt:
     proof: tuple[bytes, ...]
 
     def to_obj(self) -> dict[int, object]:
-        return {0: 1, 1: self.envelope_digest, 2: self.index, 3: self.checkpoint, 4: list(self.proof)}
+        return {
+            0: 1,
+            1: self.envelope_digest,
+            2: self.index,
+            3: self.checkpoint,
+            4: list(self.proof),
+        }
 
     def to_bytes(self) -> bytes:
         return cbor.encode(self.to_obj())
@@ -426,9 +443,12 @@ class Receipt:
         cp = open_checkpoint(self.checkpoint, NoteVerifier.from_vkey(drop_vkey))
         if self.index >= cp.size:
             raise VerificationError(
-                f"receipt leaf index {self.index} is outside the checkpoint's tree of size {cp.size}"
+                f"receipt leaf index {self.index} is outside the checkpoint's tree "
+                f"of size {cp.size}"
             )
-        verify_inclusion(leaf_hash(self.envelope_digest), self.index, cp.size, list(self.proof), cp.root_hash)
+        verify_inclusion(
+            leaf_hash(self.envelope_digest), self.index, cp.size, list(self.proof), cp.root_hash
+        )
         return cp
 
 

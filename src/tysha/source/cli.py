@@ -25,8 +25,9 @@ courier_app = typer.Typer(no_args_is_help=True, help="Carry ciphertext from a so
 VAULT = typer.Option(..., "--vault", help="The vault file.")
 
 
-def _passphrase(env: str = "TYSHA_PASSPHRASE", prompt: str = "Passphrase: ",
-                confirm: bool = False) -> str:
+def _passphrase(
+    env: str = "TYSHA_PASSPHRASE", prompt: str = "Passphrase: ", confirm: bool = False
+) -> str:
     value = os.environ.get(env)
     if value:
         return value
@@ -89,8 +90,9 @@ def report(
     where: str = typer.Option(None, "--where"),
     attach: list[Path] = typer.Option([], "--attach"),
     mean_delay: float = typer.Option(6 * 3600, "--mean-delay", help="Mean random send delay, s."),
-    shred_originals: bool = typer.Option(False, "--shred-originals",
-                                         help="Best-effort overwrite of the attached originals."),
+    shred_originals: bool = typer.Option(
+        False, "--shred-originals", help="Best-effort overwrite of the attached originals."
+    ),
 ) -> None:
     """Seal a report into the outbox (prints nothing about its content)."""
     dev = _device(vault)
@@ -102,11 +104,15 @@ def report(
 
             for p in attach:
                 shred(p)
-            typer.echo("the originals were overwritten and removed. On phones and USB flash this "
-                       "is best effort: old copies may survive inside the storage chip.")
+            typer.echo(
+                "the originals were overwritten and removed. On phones and USB flash this "
+                "is best effort: old copies may survive inside the storage chip."
+            )
         else:
-            typer.echo("the original files are still on this device. Remove them yourself, or "
-                       "run again with --shred-originals (best effort on flash storage).")
+            typer.echo(
+                "the original files are still on this device. Remove them yourself, or "
+                "run again with --shred-originals (best effort on flash storage)."
+            )
 
 
 @app.command()
@@ -129,8 +135,11 @@ def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
 
 
 @app.command()
-def send(vault: Path = VAULT, now: bool = typer.Option(False, "--now"),
-         drop: str = typer.Option(None, "--drop", help="Use this drop address instead.")) -> None:
+def send(
+    vault: Path = VAULT,
+    now: bool = typer.Option(False, "--now"),
+    drop: str = typer.Option(None, "--drop", help="Use this drop address instead."),
+) -> None:
     """Send what is due (``--now``: ignore the random delays)."""
     dev = _device(vault)
     with _drop_client(dev, drop) as client, _progress("sending") as prog:
@@ -139,8 +148,11 @@ def send(vault: Path = VAULT, now: bool = typer.Option(False, "--now"),
 
 
 @app.command()
-def replies(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json"),
-            offline: bool = typer.Option(False, "--offline", help="Only show stored replies.")) -> None:
+def replies(
+    vault: Path = VAULT,
+    as_json: bool = typer.Option(False, "--json"),
+    offline: bool = typer.Option(False, "--offline", help="Only show stored replies."),
+) -> None:
     """Check the drop for replies from your handler and show them."""
     dev = _device(vault)
     if not offline:
@@ -155,8 +167,12 @@ def replies(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json"),
 
 
 @app.command()
-def decoy(vault: Path = VAULT, note: list[str] = typer.Option([], "--note",
-          help="Harmless content the decoy shows (repeat for several notes).")) -> None:
+def decoy(
+    vault: Path = VAULT,
+    note: list[str] = typer.Option(
+        [], "--note", help="Harmless content the decoy shows (repeat for several notes)."
+    ),
+) -> None:
     """Set the duress passphrase (TYSHA_DECOY_PASSPHRASE) and its decoy content."""
     from tysha.source.vault import Vault
 
@@ -171,8 +187,11 @@ def decoy(vault: Path = VAULT, note: list[str] = typer.Option([], "--note",
 
 
 @app.command()
-def notes(vault: Path = VAULT, add: list[str] = typer.Option([], "--add"),
-          as_json: bool = typer.Option(False, "--json")) -> None:
+def notes(
+    vault: Path = VAULT,
+    add: list[str] = typer.Option([], "--add"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
     """Show (or add) the plain notes kept in the vault."""
     dev = _device(vault)
     if add:
@@ -193,8 +212,11 @@ def purge(vault: Path = VAULT) -> None:
 
 
 @app.command("export")
-def export_(vault: Path = VAULT, to: Path = typer.Option(..., "--to"),
-            now: bool = typer.Option(True, "--now/--due", help="All waiting, or only due ones.")) -> None:
+def export_(
+    vault: Path = VAULT,
+    to: Path = typer.Option(..., "--to"),
+    now: bool = typer.Option(True, "--now/--due", help="All waiting, or only due ones."),
+) -> None:
     """Write the waiting envelopes as one padded ciphertext file for a courier."""
     from tysha.transport.courier import write_export
 
@@ -216,8 +238,11 @@ def import_receipts(vault: Path = VAULT, from_: Path = typer.Option(..., "--from
 
 
 @courier_app.command()
-def deliver(path: Path = typer.Argument(...), drop: str = typer.Option(..., "--drop"),
-            receipts: Path = typer.Option(None, "--receipts")) -> None:
+def deliver(
+    path: Path = typer.Argument(...),
+    drop: str = typer.Option(..., "--drop"),
+    receipts: Path = typer.Option(None, "--receipts"),
+) -> None:
     """Upload a source's export file; write the receipts file for the source."""
     from tysha.protocol import Receipt
     from tysha.transport import DropClient
@@ -231,8 +256,10 @@ def deliver(path: Path = typer.Argument(...), drop: str = typer.Option(..., "--d
         from tysha.tlog import Checkpoint
 
         size = Checkpoint.parse(note.split("\n\n", 1)[0] + "\n").size
-        final = [Receipt(r.envelope_digest, r.index, note, tuple(client.inclusion_proof(r.index, size)))
-                 for r in got]
+        final = [
+            Receipt(r.envelope_digest, r.index, note, tuple(client.inclusion_proof(r.index, size)))
+            for r in got
+        ]
         cons = client.consistency_proof(min(last_size, size), size) if last_size else []
     write_receipts(out, note, cons, final)
     typer.echo(f"delivered {len(got)} envelopes; receipts in {out}")

@@ -38,7 +38,21 @@ from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consist
 
 __all__ = ["CATEGORIES", "SendResult", "SourceDevice", "capture_claims"]
 
-CATEGORIES = ("dep", "chd", "mob", "det", "tor", "fil", "sxv", "kil", "atk", "pil", "shd", "per", "other")
+CATEGORIES = (
+    "dep",
+    "chd",
+    "mob",
+    "det",
+    "tor",
+    "fil",
+    "sxv",
+    "kil",
+    "atk",
+    "pil",
+    "shd",
+    "per",
+    "other",
+)
 DEFAULT_MEAN_DELAY = 6 * 3600.0
 
 
@@ -100,9 +114,13 @@ class SendResult:
 class SourceDevice:
     """One unlocked vault compartment."""
 
-    def __init__(self, vault: Vault, comp: Compartment,
-                 clock: Callable[[], float] = time.time,
-                 rand: Callable[[int], bytes] = os.urandom) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        comp: Compartment,
+        clock: Callable[[], float] = time.time,
+        rand: Callable[[int], bytes] = os.urandom,
+    ) -> None:
         self.vault = vault
         self.comp = comp
         self.clock = clock
@@ -150,14 +168,23 @@ class SourceDevice:
 
     # --- reports -----------------------------------------------------------------------------
 
-    def report(self, categories: list[str], text: str, when: str | None = None,
-               where: str | None = None, attachments: list[Path] = (),  # type: ignore[assignment]
-               mean_delay: float = DEFAULT_MEAN_DELAY) -> str:
+    def report(
+        self,
+        categories: list[str],
+        text: str,
+        when: str | None = None,
+        where: str | None = None,
+        attachments: list[Path] = (),  # type: ignore[assignment]
+        mean_delay: float = DEFAULT_MEAN_DELAY,
+    ) -> str:
         """Seal a report into the outbox; return its outbox id."""
         cats = [c.lower() for c in categories]
         bad = [c for c in cats if c not in CATEGORIES]
         if bad or not cats:
-            raise ConfigError(f"unknown category {bad[0] if bad else '(none)'}; use one of: {', '.join(CATEGORIES)}")
+            raise ConfigError(
+                f"unknown category {bad[0] if bad else '(none)'}; "
+                f"use one of: {', '.join(CATEGORIES)}"
+            )
         if not text.strip():
             raise ConfigError("a report needs some text")
         ident = self.identity()
@@ -169,14 +196,23 @@ class SourceDevice:
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                raise ConfigError(f"cannot read the attachment {path.name}: {exc.strerror}") from None
+                raise ConfigError(
+                    f"cannot read the attachment {path.name}: {exc.strerror}"
+                ) from None
             claims = capture_claims(path, data, self.clock)
             att = CaptureAttestation.create(ident, claims)
-            atts.append(Attachment(path.name, claims["media_type"], len(data), claims["sha256"], att))
+            atts.append(
+                Attachment(path.name, claims["media_type"], len(data), claims["sha256"], att)
+            )
             blobs.append(data)
         now = self.clock()
-        body = {"categories": cats, "text": text, "when": when or "", "where": where or "",
-                "created_at": _iso(now)}
+        body = {
+            "categories": cats,
+            "text": text,
+            "when": when or "",
+            "where": where or "",
+            "created_at": _iso(now),
+        }
         manifest = Manifest("report", ident.public(), body, tuple(atts), inv.secret).signed(ident)
         prefix = frame_content(manifest.to_bytes())
         total = len(prefix) + sum(len(b) for b in blobs)
@@ -188,35 +224,44 @@ class SourceDevice:
         header = parse_header(env)
         u = int.from_bytes(self.rand(7), "big") / float(1 << 56)
         delay = -mean_delay * math.log(1.0 - u) if mean_delay > 0 else 0.0
-        item = {"id": self.rand(6).hex(), "env": env, "created": int(now) // 3600 * 3600,
-                "due": int(now + delay), "bucket": header.length}
+        item = {
+            "id": self.rand(6).hex(),
+            "env": env,
+            "created": int(now) // 3600 * 3600,
+            "due": int(now + delay),
+            "bucket": header.length,
+        }
         self.state.setdefault("outbox", []).append(item)
         self.save()
         return str(item["id"])
 
     def outbox(self) -> list[dict[str, Any]]:
-        return [{"id": i["id"], "size_bucket": i["bucket"], "created_at": _iso(i["created"])}
-                for i in self.state.get("outbox", [])]
+        return [
+            {"id": i["id"], "size_bucket": i["bucket"], "created_at": _iso(i["created"])}
+            for i in self.state.get("outbox", [])
+        ]
 
     def due(self, now: bool = False) -> list[dict[str, Any]]:
         t = self.clock()
         items = [i for i in self.state.get("outbox", []) if now or i["due"] <= t]
         # Random order: the drop must not learn the order of capture.
-        keyed = sorted(((self.rand(8), n) for n in range(len(items))))
+        keyed = sorted((self.rand(8), n) for n in range(len(items)))
         return [items[n] for _, n in keyed]
 
     # --- receipts and the log ----------------------------------------------------------------
 
-    def check_receipt(self, receipt: Receipt, digest: bytes,
-                      consistency: Callable[[int, int], list[bytes]] | None) -> Checkpoint:
+    def check_receipt(
+        self, receipt: Receipt, digest: bytes, consistency: Callable[[int, int], list[bytes]] | None
+    ) -> Checkpoint:
         """Verify a receipt against the pinned drop key and the last checkpoint seen."""
         inv = self.invitation()
         cp: Checkpoint = receipt.verify(inv.drop_vkey, digest)
         self.observe_checkpoint(cp, consistency)
         return cp
 
-    def observe_checkpoint(self, cp: Checkpoint,
-                           consistency: Callable[[int, int], list[bytes]] | None) -> None:
+    def observe_checkpoint(
+        self, cp: Checkpoint, consistency: Callable[[int, int], list[bytes]] | None
+    ) -> None:
         last = self.state.get("checkpoint")
         if isinstance(last, dict):
             old_size, old_root = int(last["size"]), bytes(last["root"])
@@ -224,11 +269,13 @@ class SourceDevice:
                 raise VerificationError("cannot check the drop's log against the last checkpoint")
             try:
                 if old_size <= cp.size:
-                    verify_consistency(old_size, cp.size, old_root, cp.root_hash,
-                                       consistency(old_size, cp.size))
+                    verify_consistency(
+                        old_size, cp.size, old_root, cp.root_hash, consistency(old_size, cp.size)
+                    )
                 else:
-                    verify_consistency(cp.size, old_size, cp.root_hash, old_root,
-                                       consistency(cp.size, old_size))
+                    verify_consistency(
+                        cp.size, old_size, cp.root_hash, old_root, consistency(cp.size, old_size)
+                    )
             except VerificationError as exc:
                 raise VerificationError(
                     "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): "
@@ -239,8 +286,9 @@ class SourceDevice:
 
     # --- sending -----------------------------------------------------------------------------
 
-    def send(self, client: Any, now: bool = False,
-             progress: Callable[[int, int], None] | None = None) -> SendResult:
+    def send(
+        self, client: Any, now: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> SendResult:
         """Upload due envelopes; keep only the verified receipt of each."""
         items = self.due(now)
         receipts = []
@@ -297,12 +345,17 @@ class SourceDevice:
             raise ProtocolError("not a reply")
         if m.sender.sign != inv.handler.sign:
             raise VerificationError("a reply not signed by the pinned handler key")
-        return {"text": str(m.body.get("text", "")), "received_at": _iso(self.clock()),
-                "_del": opened.key.deletion_secret}
+        return {
+            "text": str(m.body.get("text", "")),
+            "received_at": _iso(self.clock()),
+            "_del": opened.key.deletion_secret,
+        }
 
     def replies(self) -> list[dict[str, Any]]:
-        return [{"id": r["id"], "text": r["text"], "received_at": r["received_at"]}
-                for r in self.state.get("replies", [])]
+        return [
+            {"id": r["id"], "text": r["text"], "received_at": r["received_at"]}
+            for r in self.state.get("replies", [])
+        ]
 
     # --- courier -----------------------------------------------------------------------------
 
@@ -310,14 +363,17 @@ class SourceDevice:
         last = self.state.get("checkpoint")
         return int(last["size"]) if isinstance(last, dict) else 0
 
-    def apply_courier_receipts(self, receipts: list[Receipt], consistency: list[bytes] | None,
-                               new_checkpoint: str) -> int:
+    def apply_courier_receipts(
+        self, receipts: list[Receipt], consistency: list[bytes] | None, new_checkpoint: str
+    ) -> int:
         """Verify receipts a courier brought back and drop their envelopes from the outbox."""
         inv = self.invitation()
         cp = open_checkpoint(new_checkpoint, NoteVerifier.from_vkey(inv.drop_vkey))
         proof = list(consistency or [])
         self.observe_checkpoint(cp, lambda old, new: proof)
-        by_digest = {hashlib.sha256(bytes(i["env"])).digest(): i for i in self.state.get("outbox", [])}
+        by_digest = {
+            hashlib.sha256(bytes(i["env"])).digest(): i for i in self.state.get("outbox", [])
+        }
         applied = 0
         for r in receipts:
             item = by_digest.get(r.envelope_digest)

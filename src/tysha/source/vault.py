@@ -69,7 +69,15 @@ KDF_OPS = 2
 
 def parse_size(text: str) -> int:
     t = text.strip().lower().replace(" ", "")
-    units = {"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "b": 1}
+    units = {
+        "kib": 1 << 10,
+        "mib": 1 << 20,
+        "gib": 1 << 30,
+        "k": 1 << 10,
+        "m": 1 << 20,
+        "g": 1 << 30,
+        "b": 1,
+    }
     for u, m in sorted(units.items(), key=lambda kv: -len(kv[0])):
         if t.endswith(u):
             try:
@@ -83,8 +91,11 @@ def parse_size(text: str) -> int:
 
 
 def _derive(key: bytes, label: bytes) -> bytes:
-    return bytes(crypto_generichash_blake2b_salt_personal(
-        label, digest_size=32, key=key, person=b"tysha-vault-v1\x00\x00"))
+    return bytes(
+        crypto_generichash_blake2b_salt_personal(
+            label, digest_size=32, key=key, person=b"tysha-vault-v1\x00\x00"
+        )
+    )
 
 
 def _seal(key: bytes, aad: bytes, pt: bytes) -> bytes:
@@ -94,7 +105,9 @@ def _seal(key: bytes, aad: bytes, pt: bytes) -> bytes:
 
 def _open(key: bytes, aad: bytes, blob: bytes) -> bytes | None:
     try:
-        return bytes(crypto_aead_xchacha20poly1305_ietf_decrypt(blob[NONCE:], aad, blob[:NONCE], key))
+        return bytes(
+            crypto_aead_xchacha20poly1305_ietf_decrypt(blob[NONCE:], aad, blob[:NONCE], key)
+        )
     except CryptoError:
         return None
 
@@ -180,8 +193,11 @@ class Vault:
         if not passphrase:
             raise ConfigError("an empty passphrase opens nothing")
         salt = self._read(f, 0, SALT)
-        return bytes(nacl.pwhash.argon2id.kdf(
-            32, passphrase.encode("utf-8"), salt, opslimit=KDF_OPS, memlimit=KDF_MEM))
+        return bytes(
+            nacl.pwhash.argon2id.kdf(
+                32, passphrase.encode("utf-8"), salt, opslimit=KDF_OPS, memlimit=KDF_MEM
+            )
+        )
 
     def _slots(self, f: Any, master: bytes) -> list[tuple[int, bytes, int]]:
         """Try all eight slots; return every (slot, key, compartment) that opens."""
@@ -215,14 +231,19 @@ class Vault:
         best: tuple[int, int, bytes] | None = None
         for g in (0, 1):
             base = offset + g * half
-            head = _open(kh, b"tysha-vault-gen" + bytes((number, g)), self._read(f, base, GEN_HEADER))
+            head = _open(
+                kh, b"tysha-vault-gen" + bytes((number, g)), self._read(f, base, GEN_HEADER)
+            )
             if head is None:
                 continue
             seq, blen = struct.unpack(">QQ", head)
             if blen > half - GEN_HEADER:
                 continue
-            body = _open(kb, b"tysha-vault-body" + bytes((number, g)) + struct.pack(">Q", seq),
-                         self._read(f, base + GEN_HEADER, blen))
+            body = _open(
+                kb,
+                b"tysha-vault-body" + bytes((number, g)) + struct.pack(">Q", seq),
+                self._read(f, base + GEN_HEADER, blen),
+            )
             if body is None:
                 continue
             if best is None or seq > best[0]:
@@ -232,7 +253,9 @@ class Vault:
         state = cbor_decode(best[2], max_bytes=size, max_items=1 << 20, max_depth=12)
         if not isinstance(state, dict):
             return None
-        return Compartment(number, slot, key, {str(k): v for k, v in state.items()}, best[0], best[1])
+        return Compartment(
+            number, slot, key, {str(k): v for k, v in state.items()}, best[0], best[1]
+        )
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -256,8 +279,12 @@ class Vault:
         g = 1 - comp.generation
         seq = comp.seq + 1
         kh, kb = _derive(comp.key, b"header"), _derive(comp.key, b"body")
-        body = _seal(kb, b"tysha-vault-body" + bytes((comp.number, g)) + struct.pack(">Q", seq), body_pt)
-        head = _seal(kh, b"tysha-vault-gen" + bytes((comp.number, g)), struct.pack(">QQ", seq, len(body)))
+        body = _seal(
+            kb, b"tysha-vault-body" + bytes((comp.number, g)) + struct.pack(">Q", seq), body_pt
+        )
+        head = _seal(
+            kh, b"tysha-vault-gen" + bytes((comp.number, g)), struct.pack(">QQ", seq, len(body))
+        )
         base = offset + g * half
         with self._file(write=True) as f:
             # Body first, header last: until the header lands, this generation stays invalid
@@ -272,8 +299,13 @@ class Vault:
             os.fsync(f.fileno())
         comp.seq, comp.generation = seq, g
 
-    def add_compartment(self, passphrase: str, number: int, state: dict[str, Any],
-                        avoid_slots: set[int] = frozenset()) -> Compartment:  # type: ignore[assignment]
+    def add_compartment(
+        self,
+        passphrase: str,
+        number: int,
+        state: dict[str, Any],
+        avoid_slots: set[int] = frozenset(),
+    ) -> Compartment:  # type: ignore[assignment]
         """Create compartment ``number`` behind ``passphrase`` in a slot not in ``avoid_slots``."""
         with self._file() as f:
             master = self._master(f, passphrase)
@@ -282,7 +314,9 @@ class Vault:
         free = [i for i in range(SLOTS) if i not in avoid_slots]
         slot = free[int.from_bytes(os.urandom(2), "big") % len(free)]
         key = os.urandom(32)
-        blob = _seal(master, b"tysha-vault-slot" + bytes((slot,)), key + bytes((number,)) + bytes(7))
+        blob = _seal(
+            master, b"tysha-vault-slot" + bytes((slot,)), key + bytes((number,)) + bytes(7)
+        )
         assert len(blob) == SLOT_SIZE
         comp = Compartment(number, slot, key, state, 0, 1)
         self.save(comp)  # writes generation 0 with sequence 1

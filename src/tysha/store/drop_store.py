@@ -173,10 +173,15 @@ def _row(r: Sequence[Any]) -> EnvelopeRow:
     dels = cbor_decode(bytes(r[5]))
     assert isinstance(clues, list) and isinstance(dels, list)
     return EnvelopeRow(
-        int(r[0]), bytes(r[1]), int(r[2]), bytes(r[3]),
+        int(r[0]),
+        bytes(r[1]),
+        int(r[2]),
+        bytes(r[3]),
         tuple(bytes(c) for c in clues if isinstance(c, bytes)),
         tuple(bytes(d) for d in dels if isinstance(d, bytes)),
-        int(r[6]), int(r[7]), bool(r[8]),
+        int(r[6]),
+        int(r[7]),
+        bool(r[8]),
     )
 
 
@@ -214,7 +219,11 @@ class _SqlDropStore(DropStore):
         assert isinstance(obj, dict)
         size, border, cp = obj[0], obj[1], obj[2]
         assert isinstance(size, int) and isinstance(border, list)
-        return size, [bytes(b) for b in border if isinstance(b, bytes)], cp if isinstance(cp, str) else None
+        return (
+            size,
+            [bytes(b) for b in border if isinstance(b, bytes)],
+            cp if isinstance(cp, str) else None,
+        )
 
     def integrate(
         self, items: Sequence[IntegrationItem], sign: Callable[[int, bytes], str]
@@ -242,8 +251,17 @@ class _SqlDropStore(DropStore):
                 idx = rng.size
                 new_nodes.extend(rng.append(leaf_hash(it.digest)))
                 rows.append(
-                    (idx, it.digest, it.size, it.clue_pub, cbor_encode(list(it.clues)),
-                     cbor_encode(list(it.deletion_hashes)), 0, it.hour, 0)
+                    (
+                        idx,
+                        it.digest,
+                        it.size,
+                        it.clue_pub,
+                        cbor_encode(list(it.clues)),
+                        cbor_encode(list(it.deletion_hashes)),
+                        0,
+                        it.hour,
+                        0,
+                    )
                 )
                 seen[it.digest] = idx
                 indices.append(idx)
@@ -347,7 +365,9 @@ class _SqlDropStore(DropStore):
                 f"SELECT digest FROM envelopes WHERE gone = 0 AND hour < {p}", (before_hour,)
             )
             digests = [bytes(r[0]) for r in cur.fetchall()]
-            cur.execute(f"UPDATE envelopes SET gone = 1 WHERE gone = 0 AND hour < {p}", (before_hour,))
+            cur.execute(
+                f"UPDATE envelopes SET gone = 1 WHERE gone = 0 AND hour < {p}", (before_hour,)
+            )
             return digests
 
     def live_digests(self) -> set[bytes]:
@@ -386,7 +406,9 @@ class SQLiteDropStore(_SqlDropStore):
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             self._local.conn = conn

@@ -41,8 +41,9 @@ class DirectTransport:
     name = "direct"
 
     def client(self, base_url: str, timeout: float) -> httpx.Client:
-        return httpx.Client(base_url=base_url, timeout=timeout, trust_env=False,
-                            headers={"User-Agent": "-"})
+        return httpx.Client(
+            base_url=base_url, timeout=timeout, trust_env=False, headers={"User-Agent": "-"}
+        )
 
 
 class Socks5Transport:
@@ -57,8 +58,13 @@ class Socks5Transport:
         self.proxy_url = proxy_url.replace("socks5h://", "socks5://", 1)
 
     def client(self, base_url: str, timeout: float) -> httpx.Client:
-        return httpx.Client(base_url=base_url, timeout=timeout, trust_env=False,
-                            proxy=self.proxy_url, headers={"User-Agent": "-"})
+        return httpx.Client(
+            base_url=base_url,
+            timeout=timeout,
+            trust_env=False,
+            proxy=self.proxy_url,
+            headers={"User-Agent": "-"},
+        )
 
 
 def transport_from_env() -> Transport:
@@ -148,13 +154,15 @@ class DropClient:
         pow_hex = self._pow(digest)
         if total <= int(info.get("max_oneshot", 1 << 20)):
             body = data if opener is None else _read_all(opener)
-            resp = self._request("POST", "/v1/envelopes", content=body,
-                                 params={"pow": pow_hex} if pow_hex else None)
+            resp = self._request(
+                "POST", "/v1/envelopes", content=body, params={"pow": pow_hex} if pow_hex else None
+            )
             if progress:
                 progress(total, total)
             return Receipt.from_json(resp.json()["receipt"])
-        resp = self._request("POST", "/v1/uploads",
-                             json={"digest": digest.hex(), "length": total, "pow": pow_hex})
+        resp = self._request(
+            "POST", "/v1/uploads", json={"digest": digest.hex(), "length": total, "pow": pow_hex}
+        )
         uid, offset = resp.json()["upload"], int(resp.json()["offset"])
         chunk = int(info.get("chunk_max", 4 << 20))
         src = opener() if opener else None
@@ -166,8 +174,9 @@ class DropClient:
                 else:
                     piece = data[offset : offset + chunk]
                 try:
-                    r = self._request("PUT", f"/v1/uploads/{uid}", params={"offset": offset},
-                                      content=piece)
+                    r = self._request(
+                        "PUT", f"/v1/uploads/{uid}", params={"offset": offset}, content=piece
+                    )
                     offset = int(r.json()["offset"])
                 except ProtocolError as exc:
                     if getattr(exc, "status", None) == 409:

@@ -67,10 +67,14 @@ def read_export(path: Path) -> tuple[int, list[bytes]]:
     return last_size, envs
 
 
-def write_receipts(path: Path, checkpoint: str, consistency: list[bytes],
-                   receipts: list[Receipt]) -> None:
-    doc = {"checkpoint": checkpoint, "consistency": [h.hex() for h in consistency],
-           "receipts": [r.to_json() for r in receipts]}
+def write_receipts(
+    path: Path, checkpoint: str, consistency: list[bytes], receipts: list[Receipt]
+) -> None:
+    doc = {
+        "checkpoint": checkpoint,
+        "consistency": [h.hex() for h in consistency],
+        "receipts": [r.to_json() for r in receipts],
+    }
     try:
         Path(path).write_text(json.dumps(doc, indent=1) + "\n")
     except OSError as exc:

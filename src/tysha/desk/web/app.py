@@ -39,8 +39,10 @@ from tysha.i18n import LANGUAGES, gettext_for
 __all__ = ["CSP", "create_app"]
 
 HERE = Path(__file__).parent
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 SESSION_TTL = 8 * 3600
 
 
@@ -60,8 +62,11 @@ def totp_now(secret: bytes, at: float | None = None) -> str:
     from cryptography.hazmat.primitives.hashes import SHA1
     from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
-    return TOTP(secret, 6, SHA1(), 30, enforce_key_length=False).generate(
-        int(at if at is not None else time.time())).decode()
+    return (
+        TOTP(secret, 6, SHA1(), 30, enforce_key_length=False)
+        .generate(int(at if at is not None else time.time()))
+        .decode()
+    )
 
 
 def totp_ok(secret: bytes, code: str) -> bool:
@@ -72,8 +77,9 @@ def totp_ok(secret: bytes, code: str) -> bool:
 def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
     desk_dir = Path(desk_dir)
     sessions: dict[str, dict[str, Any]] = {}
-    env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
-                      autoescape=select_autoescape(["html"]))
+    env = Environment(
+        loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"])
+    )
     failures = {"count": 0, "until": 0.0}
 
     def session(request: Request) -> dict[str, Any] | None:
@@ -98,9 +104,18 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
             return str(getattr(c, language, c.en))
 
         html = env.get_template(name).render(
-            _=_, lang=language, languages=LANGUAGES, session=s, csrf=(s or {}).get("csrf", ""),
-            categories=CATEGORIES, cat_label=cat_label, statuses=STATUSES,
-            qualifications=QUALIFICATIONS, desk_name=(s["store"].name if s else ""), **ctx)
+            _=_,
+            lang=language,
+            languages=LANGUAGES,
+            session=s,
+            csrf=(s or {}).get("csrf", ""),
+            categories=CATEGORIES,
+            cat_label=cat_label,
+            statuses=STATUSES,
+            qualifications=QUALIFICATIONS,
+            desk_name=(s["store"].name if s else ""),
+            **ctx,
+        )
         return HTMLResponse(html, status_code=status)
 
     def need(request: Request) -> dict[str, Any]:
@@ -137,11 +152,16 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
             return render(request, "login.html", status=401, error="totp")
         failures["count"] = 0
         token = secrets.token_urlsafe(32)
-        sessions[token] = {"store": store, "csrf": secrets.token_urlsafe(32),
-                           "expires": time.time() + SESSION_TTL, "lang": fields.get("lang") or lang}
+        sessions[token] = {
+            "store": store,
+            "csrf": secrets.token_urlsafe(32),
+            "expires": time.time() + SESSION_TTL,
+            "lang": fields.get("lang") or lang,
+        }
         resp = RedirectResponse("/", status_code=303)
-        resp.set_cookie("tysha_session", token, httponly=True, samesite="strict", path="/",
-                        max_age=SESSION_TTL)
+        resp.set_cookie(
+            "tysha_session", token, httponly=True, samesite="strict", path="/", max_age=SESSION_TTL
+        )
         return resp
 
     async def logout(request: Request) -> Response:
@@ -156,7 +176,9 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
     async def inbox(request: Request) -> Response:
         s = need(request)
         q = request.query_params
-        filters = {k: (q.get(k) or None) for k in ("category", "status", "since", "until", "search")}
+        filters = {
+            k: (q.get(k) or None) for k in ("category", "status", "since", "until", "search")
+        }
         reports = s["store"].list_reports(**filters)
         tpl = "_rows.html" if request.headers.get("HX-Request") else "inbox.html"
         return render(request, tpl, reports=reports, filters=filters)
@@ -171,8 +193,14 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         s = need(request)
         r = _report(s, request.path_params["rid"])
         kinds = [sniff_label(s["store"], a) for a in r.get("attachments", [])]
-        return render(request, "report.html", r=r, kinds=kinds,
-                      custody=s["store"].custody_events(r.id), message=request.query_params.get("m"))
+        return render(
+            request,
+            "report.html",
+            r=r,
+            kinds=kinds,
+            custody=s["store"].custody_events(r.id),
+            message=request.query_params.get("m"),
+        )
 
     def sniff_label(store: DeskStore, att: dict[str, Any]) -> Any:
         head = b"".join(_take(store.read_blob(att["blob"], att["size"]), 512))
@@ -188,8 +216,9 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
             if fields.get("status"):
                 s["store"].set_status(rid, fields["status"], reviewer)
             if fields.get("qualification"):
-                s["store"].add_qualification(rid, fields["qualification"],
-                                             fields.get("confidence", "medium"), reviewer)
+                s["store"].add_qualification(
+                    rid, fields["qualification"], fields.get("confidence", "medium"), reviewer
+                )
             if fields.get("note"):
                 s["store"].add_note(rid, fields["note"], reviewer)
         except TyshaError as exc:
@@ -227,8 +256,11 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         png = await asyncio.to_thread(thumbnail, data)
         if png is None:
             raise _NotFound()
-        return Response(png, media_type="image/png",
-                        headers={"Content-Security-Policy": "default-src 'none'; sandbox"})
+        return Response(
+            png,
+            media_type="image/png",
+            headers={"Content-Security-Policy": "default-src 'none'; sandbox"},
+        )
 
     async def download(request: Request) -> Response:
         from starlette.responses import StreamingResponse
@@ -243,10 +275,14 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in a["name"])[:80] or "file"
         s["store"].custody("exported", r.id, {"attachment": n, "as": "download"})
         return StreamingResponse(
-            s["store"].read_blob(a["blob"], a["size"]), media_type="application/octet-stream",
-            headers={"Content-Disposition": f'attachment; filename="{safe}.bin"',
-                     "Content-Security-Policy": "default-src 'none'; sandbox",
-                     "Content-Length": str(a["size"])})
+            s["store"].read_blob(a["blob"], a["size"]),
+            media_type="application/octet-stream",
+            headers={
+                "Content-Disposition": f'attachment; filename="{safe}.bin"',
+                "Content-Security-Policy": "default-src 'none'; sandbox",
+                "Content-Length": str(a["size"]),
+            },
+        )
 
     async def sources_page(request: Request) -> Response:
         s = need(request)
@@ -263,8 +299,14 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
 
     async def invitations_page(request: Request) -> Response:
         s = need(request)
-        return render(request, "invitations.html", invitations=s["store"].list_invitations(),
-                      new=None, qr=None, drops=s["store"].drops())
+        return render(
+            request,
+            "invitations.html",
+            invitations=s["store"].list_invitations(),
+            new=None,
+            qr=None,
+            drops=s["store"].drops(),
+        )
 
     async def invite(request: Request) -> Response:
         import base64
@@ -282,10 +324,17 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
 
         buf = io.BytesIO()
         segno.make(inv.qr_payload(), error="l", mode="byte", boost_error=False).save(
-            buf, kind="png", scale=3, border=4)
+            buf, kind="png", scale=3, border=4
+        )
         qr = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-        return render(request, "invitations.html", invitations=s["store"].list_invitations(),
-                      new=inv.to_text(), qr=qr, drops=s["store"].drops())
+        return render(
+            request,
+            "invitations.html",
+            invitations=s["store"].list_invitations(),
+            new=inv.to_text(),
+            qr=qr,
+            drops=s["store"].drops(),
+        )
 
     routes = [
         Route("/login", login_page, methods=["GET"]),
@@ -317,8 +366,12 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
     return Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={_Redirect: on_redirect, _Forbidden: on_forbidden,
-                            _NotFound: on_not_found, 404: on_not_found},
+        exception_handlers={
+            _Redirect: on_redirect,
+            _Forbidden: on_forbidden,
+            _NotFound: on_not_found,
+            404: on_not_found,
+        },
     )
 
 
@@ -347,7 +400,30 @@ class _NotFound(Exception):
 
 
 def random_passphrase() -> str:
-    words = ("amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "island",
-             "jasper", "kettle", "lantern", "meadow", "north", "orchard", "pebble", "quarry",
-             "river", "saffron", "timber", "umber", "valley", "willow", "yonder")
+    words = (
+        "amber",
+        "birch",
+        "cedar",
+        "delta",
+        "ember",
+        "fjord",
+        "grove",
+        "harbor",
+        "island",
+        "jasper",
+        "kettle",
+        "lantern",
+        "meadow",
+        "north",
+        "orchard",
+        "pebble",
+        "quarry",
+        "river",
+        "saffron",
+        "timber",
+        "umber",
+        "valley",
+        "willow",
+        "yonder",
+    )
     return "-".join(words[b % len(words)] for b in os.urandom(5))

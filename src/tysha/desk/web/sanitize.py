@@ -78,9 +78,15 @@ def thumbnail(data: bytes) -> bytes | None:
     try:
         proc = subprocess.run(
             [sys.executable, "-I", "-m", "tysha.desk.web.sanitize"],
-            input=data, capture_output=True, timeout=_TIMEOUT, preexec_fn=_limits,
-            env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin",
-                 "PYTHONPATH": ":".join(p for p in sys.path if p)},
+            input=data,
+            capture_output=True,
+            timeout=_TIMEOUT,
+            preexec_fn=_limits,
+            env={
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "PATH": "/usr/bin:/bin",
+                "PYTHONPATH": ":".join(p for p in sys.path if p),
+            },
         )
     except (subprocess.TimeoutExpired, OSError):
         return None
