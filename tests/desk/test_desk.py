@@ -174,3 +174,28 @@ def test_export_and_verify(world: dict[str, Any], cli: Any) -> None:
 def test_demo_runs(cli: Any) -> None:
     out = json.loads(cli("demo", "--no-serve", "--json", "--reports", "20").stdout)
     assert out["reports_sent"] == 20 and out["reports_fetched"] == 20 and out["errors"] == []
+
+
+def test_escrow_desk_opens_what_is_sealed_to_it(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> None:
+    url, vkey, data = drop
+    denv = {"TYSHA_PASSPHRASE": DESK_PASS}
+    escrow, handler = tmp_path / "escrow", tmp_path / "handler"
+    cli("desk", "init", "--desk", str(escrow), "--name", "Org escrow", "--escrow", env=denv)
+    info = json.loads(cli("desk", "info", "--desk", str(escrow), "--json").stdout)
+    assert info["role"] == "escrow" and info["public_key"].startswith("tysha-key1:")
+    cli("desk", "init", "--desk", str(handler), "--name", "Cell", "--escrow-key", info["public_key"], env=denv)
+    code = cli("desk", "invite", "--desk", str(handler), "--drop", url, "--drop-key", vkey, env=denv).stdout.strip()
+    senv = {"TYSHA_PASSPHRASE": SRC_PASS}
+    vault = tmp_path / "v"
+    cli("source", "init", "--vault", str(vault), "--size", "4MiB", env=senv)
+    cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=senv)
+    cli("source", "report", "--vault", str(vault), "--category", "kil", "--text", "for both desks", env=senv)
+    cli("source", "send", "--vault", str(vault), "--now", env=senv)
+    cli("desk", "fetch", "--desk", str(handler), env=denv)
+    blob_files = [p for p in (data / "blobs").rglob("*") if p.is_file()]
+    assert len(blob_files) == 1  # the escrow copy is still waiting at the drop
+    cli("desk", "fetch", "--desk", str(escrow), "--drop", url, "--drop-key", vkey, env=denv)
+    for d in (handler, escrow):
+        reports = json.loads(cli("desk", "list", "--desk", str(d), "--json", env=denv).stdout)
+        assert [r["text"] for r in reports] == ["for both desks"]
+    assert [p for p in (data / "blobs").rglob("*") if p.is_file()] == []  # both slots collected

@@ -29,3 +29,12 @@ def test_every_template_string_is_translated(lang: str) -> None:
     assert not missing, f"{lang} lacks: {missing}"
     assert gettext_for(lang)("Inbox") != "Inbox"
     assert gettext_for("en")("Inbox") == "Inbox"
+
+
+def test_source_cli_speaks_ukrainian(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("source", "init", "--vault", str(tmp_path / "v"), "--size", "1MiB",
+              env={"TYSHA_PASSPHRASE": "p", "TYSHA_LANG": "uk"})
+    assert "сховище готове" in out.stdout
+    out = cli("source", "init", "--vault", str(tmp_path / "w"), "--size", "1MiB",
+              env={"TYSHA_PASSPHRASE": "p", "TYSHA_LANG": "ru"})
+    assert "хранилище готово" in out.stdout

@@ -187,11 +187,22 @@ def invite(
 
 
 @app.command()
-def fetch(desk: Path = DESK, as_json: bool = typer.Option(False, "--json")) -> None:
+def fetch(
+    desk: Path = DESK,
+    as_json: bool = typer.Option(False, "--json"),
+    drop: str = typer.Option(None, "--drop", help="Also watch this drop (with --drop-key)."),
+    drop_key: str = typer.Option(None, "--drop-key"),
+) -> None:
     """Fetch new envelopes from the known drops, open and verify our own."""
     from tysha.desk.fetch import fetch_all
+    from tysha.tlog import NoteVerifier
 
     store = open_store(desk)
+    if drop or drop_key:
+        if not (drop and drop_key):
+            raise ConfigError("--drop and --drop-key go together")
+        NoteVerifier.from_vkey(drop_key)
+        store.add_drop(drop, drop_key)
     with _progress() as prog:
         res = fetch_all(store, prog)
     summary = {

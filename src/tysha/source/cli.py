@@ -19,6 +19,13 @@ import typer
 
 from tysha.errors import ConfigError
 
+def _(message: str) -> str:
+    """Translate a message (TYSHA_LANG or LANG: uk, ru, en)."""
+    from tysha.i18n import gettext_for, language_from_env
+
+    return gettext_for(language_from_env())(message)
+
+
 app = typer.Typer(no_args_is_help=True, help="A reporter's device: one vault file, nothing else.")
 courier_app = typer.Typer(no_args_is_help=True, help="Carry ciphertext from a source to a drop.")
 
@@ -69,7 +76,7 @@ def init(vault: Path = VAULT, size: str = typer.Option("64MiB", "--size")) -> No
     passphrase = _passphrase(confirm=True)
     v = Vault.create(vault, parse_size(size))
     v.add_compartment(passphrase, 0, {"v": 1, "notes": []})
-    typer.echo(f"vault ready: {v.size()} bytes")
+    typer.echo(_("vault ready: {size} bytes").format(size=v.size()))
 
 
 @app.command()
@@ -77,7 +84,7 @@ def enroll(vault: Path = VAULT, invitation: str = typer.Option(..., "--invitatio
     """Pin the keys and drop addresses of an invitation."""
     dev = _device(vault)
     inv = dev.enroll(invitation)
-    typer.echo("enrolled. Compare this fingerprint with your handler, in person:")
+    typer.echo(_("enrolled. Compare this fingerprint with your handler, in person:"))
     typer.echo(f"  {inv.handler.fingerprint()}")
 
 
@@ -97,7 +104,7 @@ def report(
     """Seal a report into the outbox (prints nothing about its content)."""
     dev = _device(vault)
     dev.report(category, text, when, where, list(attach), mean_delay)
-    typer.echo("sealed into the outbox.")
+    typer.echo(_("sealed into the outbox."))
     if attach:
         if shred_originals:
             from tysha.source.shred import shred
@@ -105,13 +112,17 @@ def report(
             for p in attach:
                 shred(p)
             typer.echo(
-                "the originals were overwritten and removed. On phones and USB flash this "
-                "is best effort: old copies may survive inside the storage chip."
+                _(
+                    "the originals were overwritten and removed. On phones and USB flash this "
+                    "is best effort: old copies may survive inside the storage chip."
+                )
             )
         else:
             typer.echo(
-                "the original files are still on this device. Remove them yourself, or "
-                "run again with --shred-originals (best effort on flash storage)."
+                _(
+                    "the original files are still on this device. Remove them yourself, or "
+                    "run again with --shred-originals (best effort on flash storage)."
+                )
             )
 
 
@@ -144,7 +155,11 @@ def send(
     dev = _device(vault)
     with _drop_client(dev, drop) as client, _progress("sending") as prog:
         result = dev.send(client, now=now, progress=prog)
-    typer.echo(f"sent {result.sent}, receipts verified; {result.waiting} still waiting")
+    typer.echo(
+        _("sent {sent}, receipts verified; {waiting} still waiting").format(
+            sent=result.sent, waiting=result.waiting
+        )
+    )
 
 
 @app.command()
@@ -183,7 +198,7 @@ def decoy(
     v = Vault(vault)
     comp = v.unlock(real)
     v.add_compartment(fake, 1 - comp.number, {"v": 1, "notes": list(note)}, avoid_slots={comp.slot})
-    typer.echo("done.")
+    typer.echo(_("done."))
 
 
 @app.command()
@@ -208,7 +223,7 @@ def purge(vault: Path = VAULT) -> None:
 
     v = Vault(vault)
     v.purge(v.unlock(_passphrase()))
-    typer.echo("done.")
+    typer.echo(_("done."))
 
 
 @app.command("export")
