@@ -305,8 +305,16 @@ class DeskStore:
     def add_drop(self, url: str, vkey: str) -> None:
         """Know a drop without making an invitation (the escrow desk's way in)."""
         if self.drop(url) is None:
-            self.save_drop({"url": url, "vkey": vkey, "cursor": -1, "cp_size": 0, "cp_root": "",
-                            "forked": False})
+            self.save_drop(
+                {
+                    "url": url,
+                    "vkey": vkey,
+                    "cursor": -1,
+                    "cp_size": 0,
+                    "cp_root": "",
+                    "forked": False,
+                }
+            )
 
     def drop(self, url: str) -> dict[str, Any] | None:
         for d in self.drops():

@@ -19,6 +19,7 @@ import typer
 
 from tysha.errors import ConfigError
 
+
 def _(message: str) -> str:
     """Translate a message (TYSHA_LANG or LANG: uk, ru, en)."""
     from tysha.i18n import gettext_for, language_from_env
