@@ -116,6 +116,11 @@ T: dict[str, tuple[str, str]] = {
     "new": ("нове", "новое"),
     "reviewing": ("на розгляді", "на рассмотрении"),
     "escalated": ("передано далі", "передано дальше"),
+    "Protected field": ("Захищене поле", "Защищённое поле"),
+    "Real name (only if you must; stored encrypted, never exported)": (
+        "Справжнє ім'я (лише якщо конче треба; зберігається зашифрованим, ніколи не експортується)",
+        "Настоящее имя (только если необходимо; хранится зашифрованным, никогда не экспортируется)",
+    ),
     # the source CLI
     "sealed into the outbox.": ("запечатано у вихідні.", "запечатано в исходящие."),
     "enrolled. Compare this fingerprint with your handler, in person:": (

@@ -97,3 +97,37 @@ def test_sanitiser_units() -> None:
     assert not sniff(b"%PDF-1.7").image
     assert thumbnail(png_bomb()) is None  # refused in the jailed child, the caller survives
     assert thumbnail(b"<html><script>x</script>") is None
+
+
+def test_totp_login(populated: dict[str, Any], cli: Any) -> None:  # type: ignore[no-untyped-def]
+    import base64
+    import time
+    from urllib.parse import parse_qs, urlparse
+
+    from tysha.desk.web.app import totp_now
+
+    out = cli("desk", "totp", "--desk", str(populated["desk"]), env=populated["denv"]).stdout
+    uri = next(line for line in out.splitlines() if line.startswith("otpauth://"))
+    b32 = parse_qs(urlparse(uri).query)["secret"][0]
+    secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+    with TestClient(create_app(populated["desk"])) as c:
+        assert c.post("/login", data={"passphrase": DESK_PASS}).status_code == 401
+        time.sleep(0.6)
+        assert c.post("/login", data={"passphrase": DESK_PASS, "totp": "000000"}).status_code in (401, 429)
+        time.sleep(1.1)
+        r = c.post("/login", data={"passphrase": DESK_PASS, "totp": totp_now(secret)},
+                   follow_redirects=False)
+        assert r.status_code == 303
+
+
+def test_real_name_only_in_the_protected_field(populated: dict[str, Any]) -> None:
+    with TestClient(create_app(populated["desk"])) as c:
+        csrf = login(c)
+        page = c.get("/sources").text
+        sid = re.search(r'name="source" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+        r = c.post("/sources/name", data={"csrf": csrf, "source": sid, "real_name": "Olena Kovalenko"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        assert "Olena Kovalenko" in c.get("/sources").text
+    blob = b"".join(p.read_bytes() for p in populated["desk"].rglob("*") if p.is_file())
+    assert b"Olena Kovalenko" not in blob and b"Olena" not in blob

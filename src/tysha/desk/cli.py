@@ -280,6 +280,24 @@ def revoke(source: str = typer.Argument(...), desk: Path = DESK) -> None:
 
 
 @app.command()
+def totp(desk: Path = DESK, disable: bool = typer.Option(False, "--disable")) -> None:
+    """Require a one-time code (RFC 6238) at the web desk's login, or stop requiring it."""
+    import base64
+
+    store = open_store(desk)
+    if disable:
+        store.set_setting("totp", None)
+        typer.echo("one-time codes are no longer required")
+        return
+    secret = os.urandom(20)
+    store.set_setting("totp", secret.hex())
+    store.custody("totp-enabled", None, {})
+    b32 = base64.b32encode(secret).decode().rstrip("=")
+    typer.echo("Add this to your authenticator app (it is shown once):")
+    typer.echo(f"otpauth://totp/Tysha:{store.name.replace(' ', '%20')}?secret={b32}&issuer=Tysha")
+
+
+@app.command()
 def export(
     desk: Path = DESK, out: Path = typer.Option(..., "--out"), ids: list[str] = typer.Argument(None)
 ) -> None:

@@ -297,6 +297,16 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse("/sources", status_code=303)
 
+    async def set_name(request: Request) -> Response:
+        s = need(request)
+        fields = await form(request, s)
+        try:
+            src = s["store"].find_source(fields.get("source", ""))
+            s["store"].set_real_name(src.id, fields.get("real_name", "").strip())
+        except TyshaError as exc:
+            return render(request, "error.html", status=400, message=exc.message)
+        return RedirectResponse("/sources", status_code=303)
+
     async def invitations_page(request: Request) -> Response:
         s = need(request)
         return render(
@@ -348,6 +358,7 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         Route("/report/{rid:str}/att/{n:int}/download", download, methods=["GET"]),
         Route("/sources", sources_page, methods=["GET"]),
         Route("/sources/revoke", revoke, methods=["POST"]),
+        Route("/sources/name", set_name, methods=["POST"]),
         Route("/invitations", invitations_page, methods=["GET"]),
         Route("/invitations", invite, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
