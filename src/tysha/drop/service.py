@@ -215,6 +215,9 @@ class DropService:
                 except TimeoutError:
                     break
             try:
+                # Group commit: one folder fsync per batch makes every blob's rename durable
+                # before any of them enters the log.
+                await asyncio.to_thread(self.blobs.sync, [p.item.digest for p in batch])
                 indices, size, cp = await asyncio.to_thread(
                     self.store.integrate, [p.item for p in batch], self._sign
                 )
@@ -241,7 +244,7 @@ class DropService:
             os.fsync(fd)
         finally:
             os.close(fd)
-        self.blobs.put_file(digest, path)
+        self.blobs.put_file(digest, path, durable=False)
 
     # --- reading -----------------------------------------------------------------------
 

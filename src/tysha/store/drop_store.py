@@ -23,7 +23,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -70,7 +70,8 @@ class IntegrationItem:
 class BlobStore(Protocol):
     """Where envelope bytes live; an S3-compatible store can implement the same four calls."""
 
-    def put_file(self, digest: bytes, source: Path) -> None: ...
+    def put_file(self, digest: bytes, source: Path, durable: bool = True) -> None: ...
+    def sync(self, digests: Iterable[bytes]) -> None: ...
     def path(self, digest: bytes) -> Path: ...
     def delete(self, digest: bytes) -> None: ...
     def digests(self) -> Iterator[bytes]: ...
@@ -93,19 +94,30 @@ class FolderBlobStore:
             raise StorageError("blob path escapes the blob folder")
         return p
 
-    def put_file(self, digest: bytes, source: Path) -> None:
-        """Move an fsynced file into place atomically and make the rename durable."""
+    def put_file(self, digest: bytes, source: Path, durable: bool = True) -> None:
+        """Move an fsynced file into place atomically. The rename itself becomes durable when
+        its folder is fsynced: here (``durable``), or for a whole batch in :meth:`sync`."""
         dest = self.path(digest)
         try:
             dest.parent.mkdir(exist_ok=True)
             os.replace(source, dest)
-            fd = os.open(dest.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
         except OSError as exc:
             raise StorageError(f"cannot store envelope: {exc.strerror}") from exc
+        if durable:
+            self.sync([digest])
+
+    def sync(self, digests: Iterable[bytes]) -> None:
+        """fsync the folders holding these blobs (once per folder), making their renames
+        durable; the drop calls this for a batch before committing it to the log."""
+        try:
+            for folder in {self.path(d).parent for d in digests}:
+                fd = os.open(folder, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        except OSError as exc:
+            raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from exc
 
     def delete(self, digest: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
