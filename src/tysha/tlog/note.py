@@ -215,25 +215,28 @@ class NoteSigner:
         return f"NoteSigner({self._name!r}, key_id={self._key_id.hex()})"
 
 
-class NoteVerifier:
-    """An Ed25519 note verifier (signed-note type 0x01)."""
+class _Ed25519KeyHolder:
+    """What a note verifier and a cosignature verifier share: a name, an Ed25519 public key,
+    the key ID for the type byte ``_ALG``, and the ``vkey`` text form."""
 
     __slots__ = ("_key", "_key_id", "_name", "_public")
+    _ALG = ALG_ED25519
 
     def __init__(self, name: str, public_key: bytes) -> None:
         _check_name(name)
         self._name = name
         self._public = bytes(public_key)
         self._key = _load_public(self._public)
-        self._key_id = key_id(name, ALG_ED25519, self._public)
+        self._key_id = key_id(name, self._ALG, self._public)
 
     @classmethod
-    def from_vkey(cls, vkey: str) -> NoteVerifier:
-        """Parse a verifier key; ProtocolError if malformed, of another type or mismatched."""
+    def _from_vkey(cls, vkey: str) -> tuple[str, bytes]:
         name, _, alg, public = _parse_vkey(vkey)
-        if alg != ALG_ED25519:
-            raise ProtocolError(f"verifier key {name!r} has type {alg:#04x}, expected 0x01")
-        return cls(name, public)
+        if alg != cls._ALG:
+            raise ProtocolError(
+                f"verifier key {name!r} has type {alg:#04x}, expected {cls._ALG:#04x}"
+            )
+        return name, public
 
     @property
     def name(self) -> str:
@@ -249,7 +252,19 @@ class NoteVerifier:
 
     @property
     def vkey(self) -> str:
-        return f"{self._name}+{self._key_id.hex()}+{_b64(bytes([ALG_ED25519]) + self._public)}"
+        return f"{self._name}+{self._key_id.hex()}+{_b64(bytes([self._ALG]) + self._public)}"
+
+
+class NoteVerifier(_Ed25519KeyHolder):
+    """An Ed25519 note verifier (signed-note type 0x01)."""
+
+    __slots__ = ()
+    _ALG = ALG_ED25519
+
+    @classmethod
+    def from_vkey(cls, vkey: str) -> NoteVerifier:
+        """Parse a verifier key; ProtocolError if malformed, of another type or mismatched."""
+        return cls(*cls._from_vkey(vkey))
 
     def verify(self, text: bytes, signature: bytes) -> None:
         try:
@@ -546,42 +561,15 @@ class CosignatureSigner:
         return f"CosignatureSigner({self._name!r}, key_id={self._key_id.hex()})"
 
 
-class CosignatureVerifier:
+class CosignatureVerifier(_Ed25519KeyHolder):
     """Checks tlog-cosignature v1 Ed25519 cosignatures; usable with :func:`open_note`."""
 
-    __slots__ = ("_key", "_key_id", "_name", "_public")
-
-    def __init__(self, name: str, public_key: bytes) -> None:
-        _check_name(name)
-        self._name = name
-        self._public = bytes(public_key)
-        self._key = _load_public(self._public)
-        self._key_id = key_id(name, ALG_COSIGNATURE_V1, self._public)
+    __slots__ = ()
+    _ALG = ALG_COSIGNATURE_V1
 
     @classmethod
     def from_vkey(cls, vkey: str) -> CosignatureVerifier:
-        name, _, alg, public = _parse_vkey(vkey)
-        if alg != ALG_COSIGNATURE_V1:
-            raise ProtocolError(f"verifier key {name!r} has type {alg:#04x}, expected 0x04")
-        return cls(name, public)
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def key_id(self) -> bytes:
-        return self._key_id
-
-    @property
-    def public_key(self) -> bytes:
-        return self._public
-
-    @property
-    def vkey(self) -> str:
-        return (
-            f"{self._name}+{self._key_id.hex()}+{_b64(bytes([ALG_COSIGNATURE_V1]) + self._public)}"
-        )
+        return cls(*cls._from_vkey(vkey))
 
     def timestamp_of(self, signature: bytes) -> int:
         """The timestamp of a cosignature (``u64 time || Ed25519 sig``), without checking it."""
