@@ -240,14 +240,18 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse(f"/report/{rid}?m=replied", status_code=303)
 
-    async def thumb(request: Request) -> Response:
+    def _attachment(request: Request) -> tuple[dict[str, Any], Any, int, dict[str, Any]]:
+        """(session, report, index, attachment) named by the URL, or 404."""
         s = need(request)
         r = _report(s, request.path_params["rid"])
         atts = r.get("attachments", [])
         n = int(request.path_params["n"])
         if not 0 <= n < len(atts):
             raise _NotFound()
-        a = atts[n]
+        return s, r, n, atts[n]
+
+    async def thumb(request: Request) -> Response:
+        s, _r, _n, a = _attachment(request)
         if a["size"] > 64 << 20:
             raise _NotFound()
         import asyncio
@@ -265,13 +269,7 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
     async def download(request: Request) -> Response:
         from starlette.responses import StreamingResponse
 
-        s = need(request)
-        r = _report(s, request.path_params["rid"])
-        atts = r.get("attachments", [])
-        n = int(request.path_params["n"])
-        if not 0 <= n < len(atts):
-            raise _NotFound()
-        a = atts[n]
+        s, r, n, a = _attachment(request)
         safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in a["name"])[:80] or "file"
         s["store"].custody("exported", r.id, {"attachment": n, "as": "download"})
         return StreamingResponse(
