@@ -102,7 +102,7 @@ def create_app(service: DropService) -> Starlette:
         return endpoint
 
     async def info(request: Request) -> Response:
-        size, _ = svc.checkpoint()
+        size, _ = await _to_thread(svc.checkpoint)
         return JSONResponse(
             {
                 "origin": svc.config.origin,
@@ -119,9 +119,9 @@ def create_app(service: DropService) -> Starlette:
     async def post_envelope(request: Request) -> Response:
         body = await _read_limited(request, MAX_ONESHOT)
         item = svc.check_form(body[: 4 + MAX_HEADER_SIZE], len(body))
-        digest = hashlib.sha256(body).digest()
+        digest = await _to_thread(_sha256, body)
         svc.check_work(digest, request.query_params.get("pow"))
-        existing = svc.store.index_of(digest)
+        existing = await _to_thread(svc.store.index_of, digest)
         if existing is None:
             tmp = svc.temp_path(f"one-{os.urandom(8).hex()}")
             await _write_file(tmp, body)
@@ -216,7 +216,7 @@ def create_app(service: DropService) -> Starlette:
             part.unlink(missing_ok=True)
             meta.unlink(missing_ok=True)
             raise
-        if svc.store.index_of(digest) is None:
+        if await _to_thread(svc.store.index_of, digest) is None:
             await _to_thread(svc.store_blob, digest, part)
         else:
             part.unlink(missing_ok=True)
@@ -227,7 +227,7 @@ def create_app(service: DropService) -> Starlette:
     # --- the log -------------------------------------------------------------------------
 
     async def log_checkpoint(request: Request) -> Response:
-        _, cp = svc.checkpoint()
+        _, cp = await _to_thread(svc.checkpoint)
         return Response(
             cp, media_type="text/plain; charset=utf-8", headers={"Cache-Control": _SHORT_CACHE}
         )
@@ -238,14 +238,14 @@ def create_app(service: DropService) -> Starlette:
             level, index, width, is_entries = parse_tile_path(path)
         except ProtocolError:
             raise HTTPProblem(404, "not_found", "no such tile") from None
-        size, _ = svc.checkpoint()
+        size, _ = await _to_thread(svc.checkpoint)
         start = index * 256
         level_size = size if is_entries else size >> (8 * level)
         available = min(256, level_size - start)
         if available < width:
             raise HTTPProblem(404, "not_found", "tile not yet in the log")
         if is_entries:
-            data = encode_entry_bundle(svc.store.entries(start, start + width))
+            data = encode_entry_bundle(await _to_thread(svc.store.entries, start, start + width))
         else:
             data = await _to_thread(tile_contents, level, index, width, svc.store)
         cache = _FULL_TILE_CACHE if width == 256 or width < available else _SHORT_CACHE
@@ -271,7 +271,7 @@ def create_app(service: DropService) -> Starlette:
         after = _int_param(request, "after", default=-1, lo=-1)
         limit = _int_param(request, "limit", default=1000, lo=1, hi=10000)
         rows, cursor = await _to_thread(svc.store.listing, after, limit)
-        size, _ = svc.checkpoint()
+        size, _ = await _to_thread(svc.checkpoint)
         records = [ClueRecord(r.index, r.clue_pub, r.clues) for r in rows]
         body = encode_clue_records(records, after=after)
         return Response(
@@ -282,7 +282,7 @@ def create_app(service: DropService) -> Starlette:
 
     async def get_envelope(request: Request) -> Response:
         index = _int_param_path(request.path_params["index"])
-        row = svc.store.envelope(index)
+        row = await _to_thread(svc.store.envelope, index)
         if row is None:
             raise HTTPProblem(404, "not_found", "no envelope at that index")
         path = svc.blobs.path(row.digest)
@@ -303,7 +303,7 @@ def create_app(service: DropService) -> Starlette:
         secret = obj.get("secret") if isinstance(obj, dict) else None
         if not isinstance(secret, str) or not _HEX64.match(secret):
             raise HTTPProblem(400, "malformed", "secret must be 64 hex characters")
-        if svc.store.envelope(index) is None:
+        if await _to_thread(svc.store.envelope, index) is None:
             raise HTTPProblem(404, "not_found", "no envelope at that index")
         done = await _to_thread(svc.delete_slot, index, bytes.fromhex(secret))
         return JSONResponse({"deleted": done})
@@ -386,6 +386,10 @@ async def _append(path: Path, data: bytes) -> None:
             os.fsync(f.fileno())
 
     await _to_thread(append)
+
+
+def _sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
 
 
 def _hash_file(path: Path) -> bytes:
