@@ -164,18 +164,15 @@ class Verifier(Protocol):
         ...
 
 
-class NoteSigner:
-    """An Ed25519 note signer (signed-note type 0x01) built from a 32-byte seed."""
+class _KeyNames:
+    """Name, key ID, public key and ``vkey`` text form (``<name>+<hex key id>+base64(type ||
+    public key)``), shared by every signer and verifier here; ``_ALG`` is the type byte."""
 
-    __slots__ = ("_key", "_key_id", "_name", "_public", "_seed")
-
-    def __init__(self, name: str, seed: bytes) -> None:
-        _check_name(name)
-        self._name = name
-        self._seed = bytes(seed)
-        self._key = _private_from_seed(self._seed)
-        self._public = _public_bytes(self._key)
-        self._key_id = key_id(name, ALG_ED25519, self._public)
+    __slots__ = ()
+    _ALG = ALG_ED25519
+    _name: str
+    _key_id: bytes
+    _public: bytes
 
     @property
     def name(self) -> str:
@@ -191,8 +188,22 @@ class NoteSigner:
 
     @property
     def vkey(self) -> str:
-        """``<name>+<hex key id>+base64(0x01 || public key)``."""
-        return f"{self._name}+{self._key_id.hex()}+{_b64(bytes([ALG_ED25519]) + self._public)}"
+        return f"{self._name}+{self._key_id.hex()}+{_b64(bytes([self._ALG]) + self._public)}"
+
+
+class NoteSigner(_KeyNames):
+    """An Ed25519 note signer (signed-note type 0x01) built from a 32-byte seed."""
+
+    __slots__ = ("_key", "_key_id", "_name", "_public", "_seed")
+    _ALG = ALG_ED25519
+
+    def __init__(self, name: str, seed: bytes) -> None:
+        _check_name(name)
+        self._name = name
+        self._seed = bytes(seed)
+        self._key = _private_from_seed(self._seed)
+        self._public = _public_bytes(self._key)
+        self._key_id = key_id(name, ALG_ED25519, self._public)
 
     @property
     def skey(self) -> str:
@@ -215,9 +226,8 @@ class NoteSigner:
         return f"NoteSigner({self._name!r}, key_id={self._key_id.hex()})"
 
 
-class _Ed25519KeyHolder:
-    """What a note verifier and a cosignature verifier share: a name, an Ed25519 public key,
-    the key ID for the type byte ``_ALG``, and the ``vkey`` text form."""
+class _Ed25519KeyHolder(_KeyNames):
+    """A verifier: built from a name and an Ed25519 public key, or parsed from a ``vkey``."""
 
     __slots__ = ("_key", "_key_id", "_name", "_public")
     _ALG = ALG_ED25519
@@ -237,22 +247,6 @@ class _Ed25519KeyHolder:
                 f"verifier key {name!r} has type {alg:#04x}, expected {cls._ALG:#04x}"
             )
         return name, public
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def key_id(self) -> bytes:
-        return self._key_id
-
-    @property
-    def public_key(self) -> bytes:
-        return self._public
-
-    @property
-    def vkey(self) -> str:
-        return f"{self._name}+{self._key_id.hex()}+{_b64(bytes([self._ALG]) + self._public)}"
 
 
 class NoteVerifier(_Ed25519KeyHolder):
@@ -512,10 +506,11 @@ def _cosigned_message(body: str, timestamp: int) -> bytes:
     return f"cosignature/v1\ntime {timestamp}\n{body}".encode()
 
 
-class CosignatureSigner:
+class CosignatureSigner(_KeyNames):
     """A witness key making tlog-cosignature v1 Ed25519 cosignatures (type 0x04)."""
 
     __slots__ = ("_key", "_key_id", "_name", "_public")
+    _ALG = ALG_COSIGNATURE_V1
 
     def __init__(self, name: str, seed: bytes) -> None:
         _check_name(name)
@@ -523,24 +518,6 @@ class CosignatureSigner:
         self._key = _private_from_seed(seed)
         self._public = _public_bytes(self._key)
         self._key_id = key_id(name, ALG_COSIGNATURE_V1, self._public)
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def key_id(self) -> bytes:
-        return self._key_id
-
-    @property
-    def public_key(self) -> bytes:
-        return self._public
-
-    @property
-    def vkey(self) -> str:
-        return (
-            f"{self._name}+{self._key_id.hex()}+{_b64(bytes([ALG_COSIGNATURE_V1]) + self._public)}"
-        )
 
     def verifier(self) -> CosignatureVerifier:
         return CosignatureVerifier(self._name, self._public)
