@@ -6,6 +6,7 @@ import hashlib
 import os
 import struct
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -211,3 +212,23 @@ def test_info_cli(drop: tuple[str, str, Path], cli) -> None:  # type: ignore[no-
     r = cli("drop", "init", "--data", str(data), check=False)
     assert r.returncode == 1 and "refusing" in r.stderr
     assert isinstance(subprocess, object) and ProtocolError
+
+
+def test_stale_partial_uploads_are_collected(tmp_path: Path) -> None:
+    from tysha.drop.service import DropService, init_drop
+
+    init_drop(tmp_path / "d", "stale.test", 0)
+    svc = DropService(tmp_path / "d")
+    up = tmp_path / "d" / "uploads"
+    fresh_part, old_part, old_tmp, fresh_tmp = (up / "up-aa.part", up / "up-bb.part",
+                                               up / "one-1", up / "one-2")
+    for f in (fresh_part, old_part, old_tmp, fresh_tmp):
+        f.write_bytes(b"x")
+    now = time.time()
+    os.utime(old_part, (now - 91 * 86400, now - 91 * 86400))
+    os.utime(old_tmp, (now - 7200, now - 7200))
+    os.utime(fresh_part, (now - 30 * 86400, now - 30 * 86400))  # days offline: kept
+    svc.maintenance()
+    assert fresh_part.exists() and fresh_tmp.exists()
+    assert not old_part.exists() and not old_tmp.exists()
+    svc.store.close()

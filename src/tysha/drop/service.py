@@ -154,8 +154,18 @@ class DropService:
         cutoff = hour_now(self.clock) - self.config.retention_days * 24
         for d in self.store.expire(cutoff):
             self.blobs.delete(d)
+        now = time.time()
+        for f in self.uploads_dir.iterdir():
+            # A resumable upload may wait for weeks of broken connectivity, but not forever;
+            # a one-shot temp file older than an hour is debris from a crash.
+            keep = self.config.retention_days * 86400 if f.name.startswith("up-") else 3600
+            try:
+                if f.stat().st_mtime < now - keep:
+                    f.unlink()
+            except OSError:
+                continue
         live = self.store.live_digests()
-        grace = time.time() - 3600  # an upload between blob and commit is never collected
+        grace = now - 3600  # an upload between blob and commit is never collected
         for d in list(self.blobs.digests()):
             if d not in live:
                 try:
