@@ -96,7 +96,7 @@ def test_schemathesis_finds_no_5xx(drop: tuple[str, str, Path]) -> None:
         from hypothesis import given
 
         @given(case=strategy)
-        @settings(max_examples=15, deadline=None, database=None,
+        @settings(max_examples=15, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         def run(case):  # type: ignore[no-untyped-def]
             resp = case.call(base_url=url, timeout=10)
