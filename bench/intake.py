@@ -161,21 +161,37 @@ def main() -> None:
     ap.add_argument("--payload", type=int, default=65536)
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--big-mib", type=int, default=0)
+    ap.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="drop processes over the same store (one log, one sequencer at a time)",
+    )
     a = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="tysha-bench-"))
     bodies = Bodies(a.payload)
     init_data(root / "http", pow_bits=0)
-    port = free_port()
-    proc = start_drop(root / "http", port)
-    url = f"http://127.0.0.1:{port}"
+    procs, urls = [], []
     try:
-        wait_ready(url, proc)
-        ok, errors = asyncio.run(load(url, bodies, a.seconds / 2, a.concurrency))
-        rss = rss_mb(proc.pid)
-        big = big_upload(url, proc.pid, a.big_mib) if a.big_mib else None
+        for _ in range(a.processes):
+            port = free_port()
+            procs.append(start_drop(root / "http", port))
+            urls.append(f"http://127.0.0.1:{port}")
+            wait_ready(urls[-1], procs[-1])
+        share = max(1, a.concurrency // a.processes)
+
+        async def run_all() -> list[tuple[int, int]]:
+            runs = (load(u, bodies, a.seconds / 2, share) for u in urls)
+            return list(await asyncio.gather(*runs))
+
+        results = asyncio.run(run_all())
+        ok, errors = sum(r[0] for r in results), sum(r[1] for r in results)
+        rss = sum(rss_mb(p.pid) for p in procs)
+        big = big_upload(urls[0], procs[0].pid, a.big_mib) if a.big_mib else None
     finally:
-        proc.terminate()
-        proc.wait(10)
+        for p in procs:
+            p.terminate()
+            p.wait(10)
     init_data(root / "direct", pow_bits=0)
     limit = asyncio.run(direct(root / "direct", bodies, a.seconds / 2, a.concurrency))
     http_rate = ok / (a.seconds / 2)
@@ -189,6 +205,7 @@ def main() -> None:
         "errors": errors,
         "server_rss_mb": round(rss, 1),
         "concurrency": a.concurrency,
+        "processes": a.processes,
         "target_submissions_per_s": 3000,
         "target_ratio": 0.9,
     }
