@@ -171,8 +171,13 @@ def _free_port(preferred: int) -> int:
     return free_port()
 
 
-def build(root: Path, reports: int = 20, quiet: bool = False) -> dict[str, Any]:
-    """Set up drop, desk and source under ``root`` and send ``reports`` sample reports."""
+def build(
+    root: Path, reports: int = 20, quiet: bool = False, procs: list[Any] | None = None
+) -> dict[str, Any]:
+    """Set up drop, desk and source under ``root`` and send ``reports`` sample reports.
+
+    The drop process is appended to ``procs`` as soon as it starts, so a caller can stop it
+    even when a later step fails."""
     from tysha.desk.cli import make_invitation
     from tysha.desk.fetch import fetch_all
     from tysha.desk.store import DeskStore, init_desk
@@ -190,6 +195,8 @@ def build(root: Path, reports: int = 20, quiet: bool = False) -> dict[str, Any]:
     vkey = init_data(drop_dir, pow_bits=8, origin="tysha.demo/drop")
     port = free_port()
     proc = start_drop(drop_dir, port, log=drop_dir / "server.log")
+    if procs is not None:
+        procs.append(proc)
     url = f"http://127.0.0.1:{port}"
     wait_ready(url, proc)
     say(f"drop running at {url}")
@@ -248,9 +255,10 @@ def run_demo(
 ) -> None:
     root = Path(tempfile.mkdtemp(prefix="tysha-demo-"))
     info: dict[str, Any] = {}
+    procs: list[Any] = []
     try:
-        info = build(root, reports, quiet=as_json)
-        proc = info.pop("_proc")
+        info = build(root, reports, quiet=as_json, procs=procs)
+        info.pop("_proc")
         if not serve:
             if as_json:
                 typer.echo(json.dumps(info))
@@ -270,13 +278,13 @@ def run_demo(
         typer.echo("")
         serve_desk(Path(info["desk"]), "127.0.0.1", web_port)
     finally:
-        p = info.get("_proc") or locals().get("proc")
-        if p is not None:
+        for p in procs:
             p.terminate()
             try:
                 p.wait(10)
             except Exception:
                 p.kill()
+                p.wait()
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
         os.environ.pop("TYSHA_DEMO", None)

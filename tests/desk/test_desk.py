@@ -199,3 +199,90 @@ def test_escrow_desk_opens_what_is_sealed_to_it(tmp_path: Path, drop: tuple[str,
         reports = json.loads(cli("desk", "list", "--desk", str(d), "--json", env=denv).stdout)
         assert [r["text"] for r in reports] == ["for both desks"]
     assert [p for p in (data / "blobs").rglob("*") if p.is_file()] == []  # both slots collected
+
+
+def test_invitation_is_one_time(world: dict[str, Any], cli: Any) -> None:
+    """A second key presenting an invitation that already enrolled someone is not a source."""
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    send_report(w, cli, "from the real source", ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    from tysha.desk.store import DeskStore
+
+    store = DeskStore.open(w["desk"], DESK_PASS)
+    code = store.list_invitations()[0]["text"]
+    assert store.list_invitations()[0]["used"] is True
+    store.close()
+    intruder = w["tmp"] / "intruder.vault"
+    cli("source", "init", "--vault", str(intruder), "--size", "4MiB", env=w["senv"])
+    cli("source", "enroll", "--vault", str(intruder), "--invitation", code, env=w["senv"])
+    cli("source", "report", "--vault", str(intruder), "--category", "det", "--text", "planted", env=w["senv"])
+    cli("source", "send", "--vault", str(intruder), "--now", env=w["senv"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
+    planted = next(r for r in reports if r["text"] == "planted")
+    shown = json.loads(cli("desk", "show", planted["id"], "--desk", d, "--json", env=denv).stdout)
+    assert shown["trusted"] is False and shown["source"].startswith("unknown")
+    assert any("already enrolled another key" in p for p in shown["problems"])
+    store = DeskStore.open(w["desk"], DESK_PASS)
+    assert [s.pseudonym.split(" · ")[0] for s in store.list_sources()] == ["Source 1"]
+    assert "invitation-reused" in [e["action"] for e in store.custody_events()]
+    store.close()
+
+
+def test_receipt_failure_is_flagged_and_slot_kept(world: dict[str, Any], cli: Any) -> None:
+    """A drop serving an envelope its log does not hold there: kept, flagged, not deleted."""
+    w = world
+    send_report(w, cli, "proof will not hold", ["atk"])
+    from tysha.desk.fetch import fetch_all
+    from tysha.desk.store import DeskStore
+    from tysha.transport import DropClient
+
+    class LyingProofs(DropClient):
+        def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+            return [bytes(32)] * max(1, len(super().inclusion_proof(index, size)))
+
+    store = DeskStore.open(w["desk"], DESK_PASS)
+    res = fetch_all(store, client_factory=LyingProofs)
+    assert len(res.new_reports) == 1 and res.warnings
+    r = store.get_report(res.new_reports[0])
+    assert r["receipt_verified"] is False and r["trusted"] is False
+    assert any(p.startswith("receipt:") for p in r["problems"])
+    assert [p for p in (w["data"] / "blobs").rglob("*") if p.is_file()]  # slot left on the drop
+    again = fetch_all(store)  # idempotent even so
+    assert again.new_reports == [] and len(store.list_reports()) == 1
+    store.close()
+
+
+def test_store_api_sources_custody_and_order(tmp_path: Path) -> None:
+    from tysha.desk.store import DeskStore, init_desk
+    from tysha.errors import ConfigError
+    from tysha.evidence.custody import CustodyEvent, verify_chain
+    from tysha.protocol import Identity
+
+    init_desk(tmp_path / "d", "Escrow", DESK_PASS, role="escrow")
+    with pytest.raises(ConfigError, match="wrong desk passphrase"):
+        DeskStore.open(tmp_path / "d", "not the passphrase")
+    store = DeskStore.open(tmp_path / "d", DESK_PASS)
+    keys = [Identity.generate(os.urandom).public() for _ in range(12)]
+    made = [store.source_for(k, None) for k in keys]
+    assert [s.pseudonym.split(" · ")[0] for s in store.list_sources()] == [f"Source {i}" for i in range(1, 13)]
+    assert store.find_source("Source 1").id == made[0].id  # not "Source 10"
+    assert store.find_source("source 12").id == made[11].id
+    assert store.revoke("Source 3").revoked and store.get_source(made[2].id).revoked
+    for i in range(3):
+        store.add_report(os.urandom(32), {"received_at": f"2026-01-01T10:00:0{i}Z", "text": f"r{i}",
+                                          "categories": ["det"]})
+    assert [r["text"] for r in store.list_reports()] == ["r2", "r1", "r0"]
+    rid = store.list_reports(search="R1")[0].id
+    store.set_status(rid, "reviewing", "analyst A")
+    store.add_qualification(rid, "RS 7(1)(i)", "medium", "analyst A")
+    store.add_note(rid, "call back on Tuesday", "analyst A")
+    with pytest.raises(ConfigError):
+        store.set_status(rid, "closed", "analyst A")
+    assert [r.id for r in store.list_reports(status="reviewing")] == [rid]
+    events = [CustodyEvent.from_json(e) for e in store.custody_events()]
+    verify_chain(events, store.public.sign)
+    assert [e["action"] for e in store.custody_events(rid)] == ["status", "qualified", "annotated"]
+    assert events[-1].at.endswith("Z") and len(events[-1].at) == 20  # to the second
+    store.close()

@@ -63,6 +63,7 @@ def report_json(r: Any, full: bool = False) -> dict[str, Any]:
                 "trusted": bool(d.get("trusted")),
                 "log_consistent": bool(d.get("log_consistent")),
                 "capture_problems": d.get("capture_problems", []),
+                "problems": d.get("problems", d.get("capture_problems", [])),
                 "qualifications": d.get("qualifications", []),
                 "notes": d.get("notes", []),
                 "replies": d.get("replies", []),
@@ -211,14 +212,16 @@ def fetch(
         "skipped": res.skipped,
         "listing_bytes": res.listing_bytes,
         "errors": res.errors,
+        "warnings": res.warnings,
         "forks": res.forks,
+        "seconds": {k: round(v, 3) for k, v in res.seconds.items()},
     }
     if as_json:
         typer.echo(json.dumps(summary))
     else:
         typer.echo(f"scanned {res.scanned} envelopes, {len(res.new_reports)} new reports")
-        for e in res.errors:
-            typer.echo(f"warning: {e}", err=True)
+    for e in res.errors + res.warnings:
+        typer.echo(f"warning: {e}", err=True)
     if res.forks:
         raise VerificationError(" ".join(res.forks))
 
@@ -251,6 +254,11 @@ def show(
     """One report, with its verification and triage."""
     store = open_store(desk)
     out = report_json(store.get_report(id), full=True)
+    drop = store.drop(out["drop"]) if out.get("drop") else None
+    # A drop later caught showing a forked history taints what came through it.
+    out["drop_forked"] = bool(drop and drop.get("forked"))
+    if out["drop_forked"]:
+        out["log_consistent"] = False
     out["custody"] = store.custody_events(id)
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))

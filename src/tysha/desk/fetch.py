@@ -12,7 +12,12 @@ open them chunk by chunk straight into encrypted storage, and check, in order:
    loudly and stops the fetch from that drop).
 
 Then the desk deletes its slot on the drop with the slot's deletion secret. A report from a
-revoked source key is stored but flagged and never marked trusted.
+revoked source key is stored but flagged and never marked trusted; so is one whose capture
+attestation or receipt does not hold (its slot then stays on the drop, as a second copy), and
+one whose sender presents an invitation that already enrolled another key.
+
+:class:`FetchResult` carries where the time went (listing, scanning, downloading, opening and
+storing, proofs), measured inside the fetch; ``bench/fetch.py`` reports it.
 """
 
 from __future__ import annotations
@@ -60,6 +65,18 @@ class FetchResult:
     skipped: int = 0
     forks: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    downloaded_bytes: int = 0
+    seconds: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("checkpoint", "listing", "scan", "download", "proof", "open_store", "delete"), 0.0
+        )
+    )
+
+    def _add(self, what: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[what] += now - since
+        return now
 
 
 def _now_iso() -> str:
@@ -106,26 +123,35 @@ def fetch_all(
     scanner = Scanner(store.identity.clue_secret, store.public.clue)
     for drop in store.drops():
         with client_factory(drop["url"]) as client:
+            t = time.perf_counter()
             try:
                 cp = _check_log(store, client, drop)
             except VerificationError as exc:
                 result.forks.append(exc.message)
                 continue
+            except TransportError as exc:
+                result.errors.append(f"{drop['url']}: {exc.message}")
+                continue
+            t = result._add("checkpoint", t)
             cursor = int(drop.get("cursor", -1))
+            base_bytes = getattr(client, "bytes_received", 0)
             while True:
+                t = time.perf_counter()
                 records, nxt, _size = client.clues(cursor, 5000)
+                t = result._add("listing", t)
                 result.scanned += len(records)
-                result.listing_bytes = getattr(client, "bytes_received", 0)
+                result.listing_bytes += getattr(client, "bytes_received", 0) - base_bytes
                 stop = False
                 done_upto = cursor
                 hits = {rec.index for rec, _ in scanner.scan(records)}
+                result._add("scan", t)
                 for rec in records:
                     if rec.index >= cp.size:
                         stop = True  # not yet covered by the checkpoint we verified
                         break
                     if rec.index in hits:
                         try:
-                            rid = _fetch_one(store, client, drop, rec.index, cp, progress)
+                            rid = _fetch_one(store, client, drop, rec.index, cp, progress, result)
                         except TransportError as exc:
                             result.errors.append(f"envelope {rec.index}: {exc.message}")
                             stop = True  # retry from here next time: nothing is lost
@@ -142,6 +168,7 @@ def fetch_all(
                     done_upto = max(done_upto, min(nxt, cp.size - 1))
                 drop["cursor"] = done_upto
                 store.save_drop(drop)
+                base_bytes = getattr(client, "bytes_received", 0)
                 if stop or nxt == cursor:
                     break
                 cursor = done_upto
@@ -155,13 +182,20 @@ def _fetch_one(
     index: int,
     cp: Checkpoint,
     progress: Callable[[str, int, int], None] | None,
+    result: FetchResult | None = None,
 ) -> str | None:
+    result = result or FetchResult()
+    t = time.perf_counter()
+    # Small envelopes stay in memory; anything bigger streams to a temporary file (ciphertext
+    # only), and from there chunk by chunk into encrypted blobs: no attachment is ever held
+    # whole in memory.
     with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
-        client.download(
+        result.downloaded_bytes += client.download(
             index,
             spool,
             progress=(lambda d, t: progress(f"envelope {index}", d, t)) if progress else None,
         )
+        t = result._add("download", t)
         spool.seek(0)
         digest_h = hashlib.sha256()
         head = spool.read(4 + MAX_HEADER_SIZE)
@@ -175,9 +209,17 @@ def _fetch_one(
         digest = digest_h.digest()
         if store.has_digest(digest):
             return None
-        # 3. receipt: inclusion in the log at this index, under the verified checkpoint.
-        proof = client.inclusion_proof(index, cp.size)
-        verify_inclusion(leaf_hash(digest), index, cp.size, proof, cp.root_hash)
+        # 3. receipt: inclusion in the log at this index, under the verified checkpoint. A drop
+        # that serves an envelope its log does not hold there is misbehaving: the report is
+        # kept (it may be genuine) but flagged, and its slot is left on the drop.
+        proof: list[bytes] = []
+        receipt_ok, receipt_problem = True, ""
+        try:
+            proof = client.inclusion_proof(index, cp.size)
+            verify_inclusion(leaf_hash(digest), index, cp.size, proof, cp.root_hash)
+        except (VerificationError, ProtocolError) as exc:
+            receipt_ok, receipt_problem = False, f"receipt: {exc.message}"
+        t = result._add("proof", t)
         # Keep the envelope itself (encrypted at rest): a court bundle carries it, with its
         # content key, so anyone can re-derive the report from the logged ciphertext.
         spool.seek(0)
@@ -211,15 +253,29 @@ def _fetch_one(
         except Exception:
             for w in writers.values():
                 w.abort()
+            for name, _sha, _size in blobs.values():
+                store.delete_blob(name)
+            store.delete_blob(env_writer.name)
             raise
     manifest = splitter.manifest
     assert manifest is not None
     if manifest.kind != "report":
+        for name, _sha, _size in blobs.values():
+            store.delete_blob(name)
+        store.delete_blob(env_writer.name)
         return None
     source = store.source_for(manifest.sender, manifest.enrolment)
     capture_ok = True
     attachments = []
     problems = []
+    others: list[str] = [receipt_problem] if receipt_problem else []
+    if source is None:
+        inv = store.invitation_for_secret(manifest.enrolment) if manifest.enrolment else None
+        others.append(
+            "sender: this invitation already enrolled another key (leaked or reused code)"
+            if inv is not None
+            else "sender: not enrolled at this desk"
+        )
     for n, att in enumerate(manifest.attachments):
         name, sha, size = blobs[n]
         ok = sha == att.sha256 and size == att.size
@@ -256,8 +312,9 @@ def _fetch_one(
         "attachments": attachments,
         "capture_verified": capture_ok,
         "capture_problems": problems,
-        "receipt_verified": True,
+        "receipt_verified": receipt_ok,
         "log_consistent": True,
+        "problems": problems + others,
         "checkpoint": {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin},
         "checkpoint_note": drop.get("cp_note", ""),
         "drop_vkey": drop["vkey"],
@@ -273,7 +330,7 @@ def _fetch_one(
         "source_key": manifest.sender.to_text(),
         "source_fingerprint": manifest.sender.fingerprint(),
         "revoked": revoked,
-        "trusted": bool(source) and not revoked and capture_ok,
+        "trusted": bool(source) and not revoked and capture_ok and receipt_ok,
         "manifest": manifest.to_bytes().hex(),
     }
     rid = store.add_report(digest, data)
@@ -281,12 +338,23 @@ def _fetch_one(
     store.custody(
         "verified",
         rid,
-        {"capture": capture_ok, "receipt": True, "log_consistent": True, "revoked_source": revoked},
+        {
+            "capture": capture_ok,
+            "receipt": receipt_ok,
+            "log_consistent": True,
+            "revoked_source": revoked,
+        },
     )
-    try:
-        client.delete(index, key.deletion_secret)
-    except TyshaError:
-        pass  # the envelope expires anyway; nothing acknowledged is lost
+    if receipt_problem:
+        result.warnings.append(f"envelope {index}: {receipt_problem}")
+    t = result._add("open_store", t)
+    if receipt_ok:
+        try:
+            client.delete(index, key.deletion_secret)
+            store.custody("deleted-from-drop", rid, {"drop": drop["url"], "index": index})
+        except TyshaError:
+            pass  # the envelope expires anyway; nothing acknowledged is lost
+    result._add("delete", t)
     return rid
 
 

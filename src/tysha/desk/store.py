@@ -12,6 +12,29 @@ BLAKE2b (RFC 7693); every row and blob is sealed under it. Without the passphras
 the desk folder is readable: not report text, not attachment bytes, not source names.
 
 What is stored in clear: row ids (random), the hour a report arrived, opaque blob names.
+
+The API the CLI and the web desk build on (all results are plain dataclasses or dicts)::
+
+    init_desk(dir, name, passphrase, role="handler"|"escrow"|"analyst", escrow_key=None)
+    store = DeskStore.open(dir, passphrase)        # ConfigError("wrong desk passphrase")
+    store.name, store.role, store.public, store.identity, store.escrow_key
+    store.list_reports(category=, status=, since=, until=, search=) -> [Report]  (newest first)
+    store.get_report(id) -> Report          # Report.id, .received_at, .data (and r["text"] …)
+    store.read_blob(blob, size) -> iterator of decrypted chunks; store.blob_bytes(blob, size)
+    store.set_status(id, status, reviewer)  # STATUSES: new → reviewing → verified → escalated
+    store.add_qualification(id, code, confidence, reviewer)   # codes: evidence.taxonomy
+    store.add_note(id, text, author)        # annotations, encrypted with the report
+    store.list_sources() -> [Source]; store.find_source(ref); store.revoke(ref)
+    store.set_real_name(source_id, name)    # the protected field; never exported
+    store.list_invitations(); store.create_invitation(drop_url, drop_vkey) -> Invitation
+    store.fetch() -> FetchResult;  store.reply(id, text) -> receipt dict (sent via the drop)
+    store.drops(); store.custody_events(report=None) -> [event dict]
+    store.get_setting(k) / set_setting(k, v)  # encrypted key/value (e.g. the TOTP secret)
+
+A report's ``data`` holds: categories, text, when, where, created_at, received_at,
+attachments [{name, sha256, size, media_type, blob, capture_verified, claims, attestation}],
+capture_verified, receipt_verified, log_consistent, trusted, revoked, source, source_id,
+status, qualifications, notes, replies, problems, drop, index, envelope_digest, checkpoint.
 """
 
 from __future__ import annotations
@@ -118,6 +141,10 @@ def _hour(t: float) -> str:
     return time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime(t))
 
 
+def _second(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
 def init_desk(
     desk_dir: Path, name: str, passphrase: str, role: str = "handler", escrow_key: str | None = None
 ) -> Identity:
@@ -155,6 +182,11 @@ def init_desk(
     store.custody("desk-created", None, {"name": name, "role": role})
     store.close()
     return ident
+
+
+def _source_order(s: Source) -> tuple[int, str]:
+    head = s.pseudonym.split(" · ")[0].split()
+    return (int(head[-1]) if head and head[-1].isdigit() else 1 << 30, s.id)
 
 
 @dataclass
@@ -361,6 +393,37 @@ class DeskStore:
             ).fetchone()
         return None if row is None else self._dec("invitations", row[0], row[1])
 
+    def _update_invitation(self, iid: str, **changes: Any) -> None:
+        with self._db() as db:
+            row = db.execute("SELECT enc FROM invitations WHERE id = ?", (iid,)).fetchone()
+            if row is None:
+                raise ConfigError(f"no invitation {iid!r}")
+            d = self._dec("invitations", iid, row[0])
+            d.update(changes)
+            db.execute(
+                "UPDATE invitations SET enc = ? WHERE id = ?",
+                (self._enc("invitations", iid, d), iid),
+            )
+
+    def create_invitation(self, drop_url: str, drop_vkey: str) -> Any:
+        """A fresh one-time :class:`~tysha.protocol.Invitation` to this desk (and the escrow
+        key given at init) through ``drop_url``; its secret is recorded here."""
+        from tysha.desk.cli import make_invitation
+
+        return make_invitation(self, drop_url, drop_vkey)
+
+    def fetch(self, progress: Any = None) -> Any:
+        """Fetch, open, verify and store from every known drop (:func:`.fetch.fetch_all`)."""
+        from tysha.desk.fetch import fetch_all
+
+        return fetch_all(self, progress)
+
+    def reply(self, rid: str, text: str) -> dict[str, Any]:
+        """Seal ``text`` to the report's source and send it through the report's drop."""
+        from tysha.desk.fetch import send_reply
+
+        return send_reply(self, rid, text)
+
     def list_invitations(self) -> list[dict[str, Any]]:
         with self._db() as db:
             rows = db.execute("SELECT id, enc FROM invitations").fetchall()
@@ -379,6 +442,11 @@ class DeskStore:
         if row is not None:
             return self._source(row[0], row[1])
         inv = self.invitation_for_secret(enrolment) if enrolment else None
+        if inv is not None and inv.get("source"):
+            # One-time: the invitation already enrolled another key. A second key presenting
+            # it (a leaked or photographed code) is not a source of this cell.
+            self.custody("invitation-reused", None, {"invitation": inv["id"]})
+            return None
         if inv is None and self.role != "escrow":
             return None  # not enrolled here: a handler trusts only its own cell
         # The escrow desk holds the organisation's key and enrols no one: every sender
@@ -399,6 +467,8 @@ class DeskStore:
                 "INSERT INTO sources (id, sign, enc) VALUES (?, ?, ?)",
                 (sid, public.sign, self._enc("sources", sid, rec)),
             )
+        if inv is not None:
+            self._update_invitation(inv["id"], used=True, source=sid)
         self.custody("source-enrolled", None, {"source": sid})
         return self.get_source(sid)
 
@@ -423,7 +493,7 @@ class DeskStore:
     def list_sources(self) -> list[Source]:
         with self._db() as db:
             rows = db.execute("SELECT id, enc FROM sources").fetchall()
-        return sorted((self._source(i, e) for i, e in rows), key=lambda s: s.enrolled_at)
+        return sorted((self._source(i, e) for i, e in rows), key=_source_order)
 
     def _update_source(self, sid: str, **changes: Any) -> None:
         with self._db() as db:
@@ -437,10 +507,23 @@ class DeskStore:
             )
 
     def find_source(self, ref: str) -> Source:
-        for s in self.list_sources():
-            if ref in (s.id, s.pseudonym) or s.pseudonym.lower().startswith(ref.lower()):
+        """A source by id, full pseudonym, "Source 7" or "Amber Fox" (never a guess: a
+        reference that fits two sources is refused)."""
+        want = " ".join(ref.replace("·", " ").split()).lower()
+        sources = self.list_sources()
+        for s in sources:
+            if ref in (s.id, s.pseudonym):
                 return s
-        raise ConfigError(f"no source matches {ref!r}; see the sources page or `tysha desk list`")
+        hits = []
+        for s in sources:
+            number, _, words = s.pseudonym.partition(" · ")
+            if want and want in (number.lower(), words.lower(), f"{number} {words}".lower()):
+                hits.append(s)
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise ConfigError(f"{ref!r} fits {len(hits)} sources; give the number or the id")
+        raise ConfigError(f"no source matches {ref!r}; see the sources page or `tysha desk show`")
 
     def revoke(self, ref: str) -> Source:
         s = self.find_source(ref)
@@ -518,6 +601,7 @@ class DeskStore:
             ):
                 continue
             out.append(Report(rid, received, d))
+        out.sort(key=lambda r: (r.data.get("received_at", r.received_at), r.id), reverse=True)
         return out
 
     def set_status(self, rid: str, status: str, reviewer: str) -> None:
@@ -597,6 +681,10 @@ class DeskStore:
     def blob_bytes(self, name: str, size: int | None = None) -> bytes:
         return b"".join(self.read_blob(name, size))
 
+    def delete_blob(self, name: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self._blob_path(name).unlink()
+
     def _blob_path(self, name: str) -> Path:
         if not name.isalnum() or len(name) != 32:
             raise StorageError("bad blob name")
@@ -609,6 +697,10 @@ class DeskStore:
         from tysha.evidence.custody import CustodyEvent
 
         with self._db() as db:
+            # Another process (the web desk while the CLI fetches) may append too: take the
+            # write lock before reading the head, so two events never claim one place.
+            if not db.in_transaction:
+                db.execute("BEGIN IMMEDIATE")
             row = db.execute("SELECT seq, enc FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
             prev = (
                 bytes(32)
@@ -616,7 +708,7 @@ class DeskStore:
                 else CustodyEvent.from_json(self._dec("custody", str(row[0]), row[1])).digest()
             )
             seq = 0 if row is None else row[0] + 1
-            ev = CustodyEvent(seq, _hour(time.time()), action, report, detail, prev).signed(
+            ev = CustodyEvent(seq, _second(time.time()), action, report, detail, prev).signed(
                 self.identity
             )
             db.execute(

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CATEGORIES", "QUALIFICATIONS", "Category", "Qualification", "category", "qualification"]
+__all__ = [
+    "CATEGORIES",
+    "CROSS_CUTTING",
+    "IHL_BASIS",
+    "QUALIFICATIONS",
+    "Basis",
+    "Category",
+    "Qualification",
+    "category",
+    "label",
+    "qualification",
+    "qualifications_for",
+]
 
 
 @dataclass(frozen=True)
@@ -153,3 +165,58 @@ def category(code: str) -> Category:
 
 def qualification(code: str) -> Qualification | None:
     return _QUAL.get(code)
+
+
+def qualifications_for(code: str) -> tuple[Qualification, ...]:
+    """The legal qualifications an analyst may consider for a reported category (a hint
+    list, never applied automatically: qualifying is the analyst's decision)."""
+    code = code.lower()
+    return tuple(q for q in QUALIFICATIONS if code in q.categories)
+
+
+def label(code: str, lang: str = "en") -> str:
+    """A category's plain words in ``lang`` (``en``, ``uk`` or ``ru``; English otherwise)."""
+    c = category(code)
+    return str(getattr(c, lang, c.en)) if lang in ("en", "uk", "ru") else c.en
+
+
+@dataclass(frozen=True)
+class Basis:
+    """A rule of international humanitarian law behind a category (TAXONOMY.md, IHL basis).
+    ``verify=True``: TAXONOMY.md marks the article [verify]; show it as unverified."""
+
+    code: str
+    verify: bool = False
+
+
+IHL_BASIS: dict[str, tuple[Basis, ...]] = {
+    "mob": (
+        Basis("GC IV Art. 51"),
+        Basis("GC IV Art. 50"),
+        Basis("HR Art. 45", verify=True),
+        Basis("CCU Art. 438"),
+    ),
+    "dep": (Basis("GC IV Art. 49"),),
+    "chd": (Basis("GC IV Art. 50"), Basis("CRC Arts 7-8", verify=True)),
+    "sxv": (Basis("GC IV Art. 27"),),
+    "tor": (Basis("GC IV Arts 31-32", verify=True), Basis("CAT")),
+    "det": (
+        Basis("GC IV Arts 42-43, 78", verify=True),
+        Basis("GC IV Art. 147"),
+    ),
+    "fil": (Basis("GC IV Art. 27"), Basis("GC IV Art. 49"), Basis("GC IV Art. 78")),
+    "kil": (Basis("GC IV Art. 32"), Basis("GC IV Art. 147")),
+    "atk": (Basis("AP I"),),
+    "pil": (Basis("GC IV Arts 33, 53", verify=True),),
+    "shd": (Basis("GC IV Art. 28", verify=True),),
+    "per": (Basis("HR Art. 45", verify=True),),
+    "other": (),
+}
+
+#: Cross-cutting legal elements an analyst records beside the qualifications (TAXONOMY.md).
+CROSS_CUTTING: tuple[tuple[str, str], ...] = (
+    ("RS 25(3)(a)-(d)", "modes of liability"),
+    ("RS 28", "command / superior responsibility"),
+    ("RS 30", "mental element"),
+    ("RS 7(1)/(2)(a)", "contextual element: widespread or systematic attack on civilians"),
+)
