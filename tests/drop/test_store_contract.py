@@ -120,3 +120,27 @@ def test_blob_folder_containment(tmp_path: Path) -> None:
         blobs.path(b"../../etc/passwd")
     blobs.delete(d)
     assert list(blobs.digests()) == []
+
+
+def test_blob_batches_racing_on_new_folders(tmp_path: Path) -> None:
+    """Concurrent batches (or drop processes) may create the same two-hex folder at once."""
+    import concurrent.futures as cf
+
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    results: list[StorageError | None] = []
+    for prefix in (bytes([b]) for b in os.urandom(6)):
+
+        def batch(n: int, prefix: bytes = prefix) -> list[StorageError | None]:
+            moves = []
+            for i in range(12):
+                src = tmp_path / f"src-{prefix.hex()}-{n}-{i}"
+                src.write_bytes(b"x" * i)
+                moves.append((prefix + os.urandom(31), src))
+            return blobs.put_many(moves, mtime=3600.0 * 480000)
+
+        with cf.ThreadPoolExecutor(8) as ex:
+            results += [r for rs in ex.map(batch, range(16)) for r in rs]
+    assert results == [None] * len(results)
+    assert len(set(blobs.digests())) == len(results)
+    assert {p.stat().st_mtime for p in (tmp_path / "blobs").rglob("*") if p.is_file()} == {3600.0 * 480000}
+    blobs.close()

@@ -67,16 +67,31 @@ def start_drop(
 
 @contextlib.contextmanager
 def run_drop(
-    tmp_path: Path, pow_bits: int = 0, database: str | None = None, data_dir: Path | None = None
+    tmp_path: Path,
+    pow_bits: int = 0,
+    database: str | None = None,
+    data_dir: Path | None = None,
+    workers: int | None = None,
 ) -> Iterator[tuple[str, str, Path]]:
-    """Init (unless ``data_dir`` already holds a drop) and serve a drop; yield (url, vkey, dir)."""
+    """Init (unless ``data_dir`` already holds a drop) and serve a drop; yield (url, vkey, dir).
+
+    ``workers`` sets the number of server processes behind the port (drop.json)."""
     data = Path(data_dir) if data_dir else Path(tmp_path) / "drop"
     if not (data / "log.key").exists():
         vkey = init_data(data, pow_bits)
     else:
         from tysha.drop.service import DropService
 
-        vkey = DropService(data).vkey
+        svc = DropService(data, database)
+        vkey = svc.vkey
+        svc.store.close()
+        svc.blobs.close()
+    if workers is not None:
+        from tysha.drop.service import DropConfig
+
+        config = DropConfig.load(data)
+        config.workers = workers
+        config.save(data)
     port = free_port()
     proc = start_drop(data, port, database, log=data / "server.log")
     url = f"http://127.0.0.1:{port}"

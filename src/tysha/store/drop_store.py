@@ -5,8 +5,12 @@ and clues), deletion hashes, the hour of arrival, the log's hash nodes and its l
 checkpoint. Never an address, a user agent, an exact time or a recipient.
 
 Envelope bytes live in a :class:`BlobStore` (a content-addressed folder by default); a row is
-only written after its blob is durable, and a blob without a row is invisible garbage that
-:meth:`DropStore.collect_orphans` removes, so a crash can never expose a half-written envelope.
+only written after its blob is durable, and a blob without a row is invisible garbage that the
+drop's debris collection removes, so a crash can never expose a half-written envelope. Blobs
+of a batch are made durable together (:meth:`FolderBlobStore.put_many`: one ``syncfs`` before
+and one after the renames on Linux, else fsyncs), and their modification and access times are
+set to the hour of arrival. (The inode change time cannot be set from user space; it still
+tells the minute a blob arrived to whoever reads the raw filesystem.)
 
 Log integration is a single transaction per batch (group commit): the tree state is read inside
 the transaction, under the database's write lock (SQLite ``BEGIN IMMEDIATE``; PostgreSQL
@@ -20,8 +24,11 @@ Driver errors are translated by exception type (``sqlite3.Error``, ``psycopg.Err
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -30,7 +37,7 @@ from typing import Any, Protocol
 
 from tysha.errors import StorageError
 from tysha.protocol import cbor_decode, cbor_encode
-from tysha.tlog import CompactRange
+from tysha.tlog import CompactRange, leaf_hash
 
 __all__ = [
     "BlobStore",
@@ -68,31 +75,128 @@ class IntegrationItem:
 
 
 class BlobStore(Protocol):
-    """Where envelope bytes live; an S3-compatible store can implement the same four calls."""
+    """Where envelope bytes live; an S3-compatible store can implement the same calls
+    (``put_many`` is then a batch of conditional PUTs, ``sync`` a no-op)."""
 
+    def put_many(
+        self, moves: Sequence[tuple[bytes, Path]], mtime: float | None = None
+    ) -> list[StorageError | None]: ...
     def put_file(self, digest: bytes, source: Path, durable: bool = True) -> None: ...
     def sync(self, digests: Iterable[bytes]) -> None: ...
     def path(self, digest: bytes) -> Path: ...
+    def exists(self, digest: bytes) -> bool: ...
     def delete(self, digest: bytes) -> None: ...
     def digests(self) -> Iterator[bytes]: ...
+
+
+def _load_syncfs() -> Callable[[int], int] | None:
+    """Linux ``syncfs(2)``: one call makes every file of the filesystem durable (the blob
+    folder's group commit). ``None`` elsewhere; the folder store then fsyncs file by file."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        fn = libc.syncfs
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_SYNCFS = _load_syncfs()
 
 
 class FolderBlobStore:
     """Content-addressed files ``ab/cdef…`` under one folder, with path containment: a name
     is always the hex of a 32-byte digest, so no request can reach outside the folder."""
 
+    #: Below this many files a batch fsyncs each one; above, one ``syncfs`` is cheaper.
+    SYNCFS_MIN = 8
+
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        self._dev = self.root.stat().st_dev
+        # One long-lived descriptor: since Linux 5.8 syncfs reports every writeback error
+        # that happened on the filesystem since the previous syncfs through it.
+        self._fs_fd = os.open(self.root, os.O_RDONLY) if _SYNCFS is not None else -1
+
+    def _syncfs(self) -> None:
+        if _SYNCFS is None or _SYNCFS(self._fs_fd) != 0:
+            err = ctypes.get_errno()
+            raise StorageError(f"cannot make envelopes durable: {os.strerror(err)}")
+
+    def exists(self, digest: bytes) -> bool:
+        return self.path(digest).exists()
+
+    def put_many(
+        self, moves: Sequence[tuple[bytes, Path]], mtime: float | None = None
+    ) -> list[StorageError | None]:
+        """Group commit of a batch of blobs: make every source's bytes durable, rename each
+        into place, make the renames durable. One ``syncfs`` before and one after when the
+        batch is large (Linux), else an fsync per file and per folder.
+
+        ``mtime`` (the hour of arrival) replaces the files' exact modification times. A
+        source that has vanished is fine when its digest is already in place (a twin upload
+        placed it); otherwise that one move fails and the others go on."""
+        out: list[StorageError | None] = [None] * len(moves)
+        if not moves:
+            return out
+        batch_sync = (
+            _SYNCFS is not None
+            and len(moves) >= self.SYNCFS_MIN
+            and all(self._same_fs(src) for _, src in moves)
+        )
+        try:
+            if batch_sync:
+                self._syncfs()
+            else:
+                for _, src in moves:
+                    _fsync_path(src, missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from exc
+        folders: set[Path] = set()
+        for i, (digest, src) in enumerate(moves):
+            dest = self.path(digest)
+            try:
+                if mtime is not None:
+                    os.utime(src, (mtime, mtime))
+                try:
+                    os.replace(src, dest)
+                except FileNotFoundError:  # a new folder (another batch may be making it)
+                    dest.parent.mkdir(exist_ok=True)
+                    folders.add(self.root)
+                    os.replace(src, dest)
+                folders.add(dest.parent)
+            except FileNotFoundError:
+                if not dest.exists():
+                    out[i] = StorageError("the uploaded bytes vanished before they were stored")
+            except OSError as exc:
+                out[i] = StorageError(f"cannot store envelope: {exc.strerror}")
+        try:
+            if batch_sync:
+                self._syncfs()
+            else:
+                for folder in folders:
+                    _fsync_path(folder)
+        except OSError as exc:
+            raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from exc
+        return out
+
+    def _same_fs(self, path: Path) -> bool:
+        try:
+            return path.stat().st_dev == self._dev
+        except OSError:
+            return True  # a vanished source is handled per move
 
     def path(self, digest: bytes) -> Path:
-        if len(digest) != 32:
+        # Containment by construction: a name is the hex of exactly 32 bytes, so it has no
+        # separator, no "..", nothing but [0-9a-f], and cannot reach outside the folder.
+        if not isinstance(digest, bytes) or len(digest) != 32:
             raise StorageError("blob names are 32-byte digests")
         h = digest.hex()
-        p = (self.root / h[:2] / h[2:]).resolve()
-        if self.root not in p.parents:
-            raise StorageError("blob path escapes the blob folder")
-        return p
+        return self.root / h[:2] / h[2:]
 
     def put_file(self, digest: bytes, source: Path, durable: bool = True) -> None:
         """Move an fsynced file into place atomically. The rename itself becomes durable when
@@ -110,12 +214,8 @@ class FolderBlobStore:
         """fsync the folders holding these blobs (once per folder), making their renames
         durable; the drop calls this for a batch before committing it to the log."""
         try:
-            for folder in {self.path(d).parent for d in digests}:
-                fd = os.open(folder, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+            for folder in {self.path(d).parent for d in digests} | {self.root}:
+                _fsync_path(folder)
         except OSError as exc:
             raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from exc
 
@@ -134,6 +234,24 @@ class FolderBlobStore:
                     continue
                 if len(d) == 32:
                     yield d
+
+    def close(self) -> None:
+        if self._fs_fd >= 0:
+            os.close(self._fs_fd)
+            self._fs_fd = -1
+
+
+def _fsync_path(path: Path, missing_ok: bool = False) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        if missing_ok:
+            return
+        raise
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class DropStore:
@@ -159,6 +277,10 @@ class DropStore:
         raise NotImplementedError
 
     def index_of(self, digest: bytes) -> int | None:
+        raise NotImplementedError
+
+    def states(self, digests: Sequence[bytes]) -> dict[bytes, bool]:
+        """For the digests already logged: whether their envelope is gone (deleted/expired)."""
         raise NotImplementedError
 
     def listing(self, after: int, limit: int) -> tuple[list[EnvelopeRow], int]:
@@ -244,21 +366,14 @@ class _SqlDropStore(DropStore):
         with self._guard(), self._tx(write=True) as cur:
             size, border, cp = self._state(cur)
             rng = CompactRange(size, border)
+            known = {d: idx for d, idx, _ in self._known(cur, [it.digest for it in items])}
             indices: list[int] = []
             new_nodes: list[tuple[int, int, bytes]] = []
             rows: list[tuple[Any, ...]] = []
-            seen: dict[bytes, int] = {}
-            from tysha.tlog import leaf_hash
-
             for it in items:
-                if it.digest in seen:
-                    indices.append(seen[it.digest])
-                    continue
-                cur.execute(f"SELECT idx FROM envelopes WHERE digest = {p}", (it.digest,))
-                found = cur.fetchone()
+                found = known.get(it.digest)
                 if found is not None:
-                    indices.append(int(found[0]))
-                    seen[it.digest] = int(found[0])
+                    indices.append(found)
                     continue
                 idx = rng.size
                 new_nodes.extend(rng.append(leaf_hash(it.digest)))
@@ -275,7 +390,7 @@ class _SqlDropStore(DropStore):
                         0,
                     )
                 )
-                seen[it.digest] = idx
+                known[it.digest] = idx
                 indices.append(idx)
             if rows:
                 cur.executemany(
@@ -291,6 +406,22 @@ class _SqlDropStore(DropStore):
                 cp = sign(0, rng.root())
                 self._put_state(cur, cbor_encode({0: 0, 1: [], 2: cp}))
             return indices, rng.size, cp
+
+    def _known(self, cur: Any, digests: Sequence[bytes]) -> list[tuple[bytes, int, bool]]:
+        want = list(dict.fromkeys(digests))
+        out: list[tuple[bytes, int, bool]] = []
+        for i in range(0, len(want), 500):
+            part = want[i : i + 500]
+            marks = ", ".join([self.ph] * len(part))
+            cur.execute(f"SELECT digest, idx, gone FROM envelopes WHERE digest IN ({marks})", part)
+            out += [(bytes(d), int(ix), bool(g)) for d, ix, g in cur.fetchall()]
+        return out
+
+    def states(self, digests: Sequence[bytes]) -> dict[bytes, bool]:
+        if not digests:
+            return {}
+        with self._guard(), self._tx() as cur:
+            return {d: gone for d, _, gone in self._known(cur, digests)}
 
     def _put_state(self, cur: Any, state: bytes) -> None:
         p = self.ph

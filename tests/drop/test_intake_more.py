@@ -1,0 +1,146 @@
+"""Group commit details: replays after deletion, early refusal of a wrong first chunk, coarse
+blob times, periodic expiry, several server processes behind one port."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures as cf
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import httpx
+
+from tysha.drop.testing import run_drop
+from tysha.protocol import Identity, Receipt, parse_header, seal_envelope, unwrap_slot
+from tysha.tlog import NoteVerifier, open_checkpoint, verify_tiles_against_checkpoint
+from tysha.transport import DropClient
+
+A, B = Identity.generate(os.urandom), Identity.generate(os.urandom)
+
+
+def test_deleted_envelope_sent_again_is_not_resurrected(tmp_path: Path) -> None:
+    e = seal_envelope(b"to two desks", [A.public(), B.public()], os.urandom)
+    digest = hashlib.sha256(e).digest()
+    with run_drop(tmp_path) as (url, vkey, data), DropClient(url) as c:
+        r = c.upload(e)
+        h = parse_header(e)
+        assert c.delete(r.index, unwrap_slot(h, A).deletion_secret) is False
+        assert c.delete(r.index, unwrap_slot(h, B).deletion_secret) is True
+        blob = data / "blobs" / digest.hex()[:2] / digest.hex()[2:]
+        assert not blob.exists()
+        again = c.upload(e)  # a replay: the same leaf, and the bytes stay deleted
+        assert again.index == r.index
+        again.verify(vkey, digest)
+        assert httpx.get(f"{url}/v1/envelopes/{r.index}").status_code == 410
+        assert not blob.exists()
+        assert list((data / "uploads").iterdir()) == []
+        assert int(httpx.get(url + "/v1/info").json()["tree_size"]) == 1
+
+
+def test_wrong_first_chunk_is_refused_at_once(drop: tuple[str, str, Path]) -> None:
+    url, _, _ = drop
+    e = seal_envelope(os.urandom(300), [A.public()], os.urandom)
+    digest = hashlib.sha256(e).hexdigest()
+    uid = httpx.post(url + "/v1/uploads", json={"digest": digest, "length": len(e) + 16}).json()["upload"]
+    # The header announces another length than the upload: refused before any byte is kept.
+    r = httpx.put(f"{url}/v1/uploads/{uid}?offset=0", content=e)
+    assert r.status_code == 400 and r.json()["error"] == "malformed"
+    r = httpx.put(f"{url}/v1/uploads/{uid}?offset=0", content=b"\xff\xff\xff\xff" + e[4:])
+    assert r.status_code == 400
+    assert httpx.get(f"{url}/v1/uploads/{uid}").json()["offset"] == 0
+
+
+def test_blob_times_are_whole_hours(drop: tuple[str, str, Path]) -> None:
+    url, _, data = drop
+    with DropClient(url) as c:
+        for _ in range(3):
+            c.upload(seal_envelope(os.urandom(50), [A.public()], os.urandom))
+    blobs = [p for p in (data / "blobs").rglob("*") if p.is_file()]
+    assert len(blobs) == 3
+    for p in blobs:
+        st = p.stat()
+        assert st.st_mtime % 3600 == 0 and st.st_atime % 3600 == 0
+
+
+def test_expiry_runs_periodically(tmp_path: Path) -> None:
+    """Not only at startup: a running drop expires envelopes as time passes (injected clock)."""
+    from tysha.drop.service import DropConfig, DropService, init_drop
+    from tysha.store.drop_store import IntegrationItem
+
+    init_drop(tmp_path / "d", "periodic.test", 0)
+    config = DropConfig.load(tmp_path / "d")
+    config.maintenance_s = 0.05
+    config.save(tmp_path / "d")
+    now = [1_800_000_000.0]
+    svc = DropService(tmp_path / "d", clock=lambda: now[0])
+    e = seal_envelope(b"expires", [A.public()], os.urandom)
+    d = hashlib.sha256(e).digest()
+    h = parse_header(e)
+
+    async def go() -> tuple[Receipt, bool, bool]:
+        await svc.start()
+        try:
+            tmp = tmp_path / "t"
+            tmp.write_bytes(e)
+            r = await svc.submit(
+                IntegrationItem(d, len(e), h.clue_pub, h.clues, h.deletion_hashes, int(now[0]) // 3600),
+                temp=tmp,
+            )
+            await asyncio.sleep(0.3)
+            kept = svc.blobs.path(d).exists()
+            now[0] += 90 * 86400 + 7200
+            deadline = time.monotonic() + 10
+            while svc.blobs.path(d).exists() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            return r, kept, svc.blobs.path(d).exists()
+        finally:
+            await svc.stop()
+
+    r, kept, still = asyncio.run(go())
+    assert r.index == 0 and kept and not still
+    svc = DropService(tmp_path / "d", clock=lambda: now[0])
+    assert svc.store.listing(-1, 10)[0] == [] and svc.store.checkpoint()[0] == 1
+    svc.store.close()
+
+
+def worker_pids(data: Path) -> list[int]:
+    """The worker processes of `tysha drop serve --data DATA` (not its resource tracker)."""
+    deadline = time.monotonic() + 20
+    while True:
+        for proc in Path("/proc").iterdir():
+            try:
+                cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in cmd and str(data).encode() in cmd:
+                kids = [
+                    int(k)
+                    for k in (proc / "task" / proc.name / "children").read_text().split()
+                    if b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes()
+                ]
+                if len(kids) >= 2 or time.monotonic() > deadline:
+                    time.sleep(0.5)  # the workers import and open the store
+                    return kids
+        time.sleep(0.1)
+
+
+def test_two_worker_processes_behind_one_port(tmp_path: Path) -> None:
+    """drop.json ``workers``: several server processes, one port, one store, one log."""
+    envs = [seal_envelope(os.urandom(200), [A.public()], os.urandom) for _ in range(60)]
+    with run_drop(tmp_path, workers=2) as (url, vkey, data):
+        assert len(worker_pids(data)) == 2
+
+        def up(e: bytes) -> int:
+            with DropClient(url) as c:
+                r = c.upload(e)
+                r.verify(vkey, hashlib.sha256(e).digest())
+                return r.index
+
+        with cf.ThreadPoolExecutor(12) as ex:
+            got = list(ex.map(up, envs + envs[:10]))
+        assert sorted(set(got)) == list(range(60)) and got[60:] == got[:10]
+        cp = open_checkpoint(httpx.get(url + "/log/checkpoint").text, NoteVerifier.from_vkey(vkey))
+        assert cp.size == 60
+        verify_tiles_against_checkpoint(cp, lambda p: httpx.get(f"{url}/log/{p}").content)
