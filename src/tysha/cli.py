@@ -33,6 +33,11 @@ def _register() -> None:
     app.add_typer(desk_app, name="desk", help="A handler's workstation (trusted; holds keys).")
     app.add_typer(source_app, name="source", help="A reporter's device (one vault file).")
     app.add_typer(courier_app, name="courier", help="Carry ciphertext to a drop.")
+    from tysha.witness.cli import app as witness_app
+
+    app.add_typer(
+        witness_app, name="witness", help="An independent witness cosigning a log's checkpoints."
+    )
     from tysha import tools
 
     tools.register(app)

@@ -1,0 +1,57 @@
+"""``tysha witness init|serve`` (../shared/CLI.md, Anyone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="An independent witness: cosigns a log's checkpoints after checking consistency.",
+)
+
+
+@app.command()
+def init(
+    data: Path = typer.Option(..., "--data", help="Folder for the witness key and state."),
+    name: str = typer.Option(None, "--name", help="The witness's key name (e.g. example.org/w1)."),
+) -> None:
+    """Create the witness's Ed25519 cosigning key; print its verifier key (vkey)."""
+    from tysha.witness.service import init_witness
+
+    typer.echo(init_witness(data, name))
+
+
+@app.command()
+def serve(
+    data: Path = typer.Option(..., "--data"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8070, "--port"),
+    log: list[str] = typer.Option(
+        ..., "--log", help="ORIGIN=VKEY of a log to follow; repeat for more logs or keys."
+    ),
+) -> None:
+    """Serve POST /add-checkpoint (C2SP tlog-witness) for the logs given with --log."""
+    import uvicorn
+
+    from tysha.witness.service import WitnessService, parse_log_option
+    from tysha.witness.web import create_app
+
+    logs: dict[str, list] = {}
+    for value in log:
+        origin, verifier = parse_log_option(value)
+        logs.setdefault(origin, []).append(verifier)
+    service = WitnessService(data, logs)  # checks the folder, key and state first
+    typer.echo(f"witness {service.name} following {len(logs)} log(s) on port {port}", err=True)
+    # No access log and no proxy headers: client addresses are never recorded.
+    uvicorn.run(
+        create_app(service),
+        host=host,
+        port=port,
+        access_log=False,
+        proxy_headers=False,
+        log_level="warning",
+        server_header=False,
+        date_header=False,
+    )

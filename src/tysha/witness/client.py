@@ -1,0 +1,225 @@
+"""Asking witnesses for cosignatures (the client side of C2SP tlog-witness).
+
+A log (the drop) or a monitor (a desk) uses :class:`WitnessClient` per witness, or
+:func:`cosign_all` for several. Given the signed checkpoint note, the size the witness is
+believed to hold, and a *proof source* ``(old_size, new_size) -> list[bytes]`` giving
+RFC 6962 consistency proofs of the log, it obtains the witness's cosignature line(s),
+learning the witness's size from a ``409`` and retrying once if the first guess was wrong.
+
+Every line returned is verified against the witness's vkey; lines by other keys are ignored
+(tlog-witness: "The client MUST ignore any cosignatures from unknown keys").
+
+Errors: TransportError if the witness cannot be reached; :class:`WitnessRefused` (a
+TransportError with ``status`` and, for 409, ``size``) for a refusal that says nothing about
+the log's honesty (unknown log, our key not trusted, it already cosigned a larger tree);
+VerificationError when the witness says the checkpoint is *inconsistent* with what it
+cosigned (422, or 409 at the same size with another root): the log has forked or lied, and
+the caller must report it, not retry it away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from tysha.errors import ProtocolError, TransportError, TyshaError, VerificationError
+from tysha.tlog import Checkpoint, CosignatureVerifier, add_signatures, parse_note
+from tysha.tlog.witness import (
+    SIZE_CONTENT_TYPE,
+    format_add_checkpoint,
+    parse_cosignature_lines,
+    parse_size_body,
+)
+
+__all__ = [
+    "Cosigned",
+    "ProofSource",
+    "WitnessClient",
+    "WitnessRefused",
+    "cosign_all",
+]
+
+#: ``proof_source(old_size, new_size)`` -> the log's consistency proof between the two sizes.
+ProofSource = Callable[[int, int], Sequence[bytes]]
+
+
+class WitnessRefused(TransportError):
+    """The witness answered and refused, for a reason that is not a fork (see module doc)."""
+
+    hint = "check the witness's configuration for this log; the checkpoint stays valid"
+
+    def __init__(self, message: str, *, status: int, size: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.size = size
+
+
+@dataclass(frozen=True)
+class Cosigned:
+    """A witness's verified cosignature line(s) on one checkpoint, and their timestamp."""
+
+    witness: str
+    size: int
+    lines: tuple[str, ...]
+    timestamp: int
+
+
+class WitnessClient:
+    """One witness at ``url`` (its submission prefix), identified by its vkey (type 0x04)."""
+
+    def __init__(
+        self,
+        url: str,
+        vkey: str,
+        *,
+        client: httpx.Client | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.verifier = CosignatureVerifier.from_vkey(vkey)
+        self._own = client is None
+        self._http = client or httpx.Client(timeout=timeout)
+
+    @property
+    def name(self) -> str:
+        return self.verifier.name
+
+    def close(self) -> None:
+        if self._own:
+            self._http.close()
+
+    def __enter__(self) -> WitnessClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add_checkpoint(self, note: str, old_size: int, proof: Sequence[bytes]) -> Cosigned:
+        """One add-checkpoint call; the verified cosignature on success, else raises."""
+        text, _ = parse_note(note)
+        checkpoint = Checkpoint.parse(text)
+        body = format_add_checkpoint(old_size, proof, note)
+        try:
+            resp = self._http.post(
+                self.url + "/add-checkpoint",
+                content=body,
+                headers={"content-type": "text/plain; charset=utf-8"},
+            )
+        except httpx.HTTPError:
+            raise TransportError(f"witness {self.name} could not be reached") from None
+        status = resp.status_code
+        if status == 200:
+            return self._verified(checkpoint, resp.content)
+        if status == 409:
+            size = self._conflict_size(resp)
+            if old_size == checkpoint.size and size == checkpoint.size:
+                raise VerificationError(
+                    f"witness {self.name} cosigned another tree of size {checkpoint.size} for "
+                    f"{checkpoint.origin}: the log has two histories (a fork)"
+                )
+            raise WitnessRefused(
+                f"witness {self.name} holds size {size} for {checkpoint.origin}, not {old_size}",
+                status=409,
+                size=size,
+            )
+        if status == 422:
+            raise VerificationError(
+                f"witness {self.name} refuses size {checkpoint.size} of {checkpoint.origin}: "
+                f"it is not consistent with size {old_size} it cosigned (a fork, or a bad proof)"
+            )
+        what = {
+            400: "found the request malformed",
+            403: "does not trust this log's key",
+            404: "does not follow this log",
+            413: "found the request too large",
+        }.get(status, f"answered HTTP {status}")
+        raise WitnessRefused(f"witness {self.name} {what}", status=status)
+
+    def cosign(
+        self, note: str, proof_source: ProofSource, known_size: int = 0, *, tries: int = 3
+    ) -> Cosigned:
+        """Obtain the witness's cosignature on ``note``, learning its size from a 409.
+
+        ``known_size`` is the size the caller believes the witness holds (0 if unknown).
+        A witness already past this checkpoint raises WitnessRefused (it cannot cosign an
+        older tree); an inconsistency raises VerificationError.
+        """
+        text, _ = parse_note(note)
+        size = Checkpoint.parse(text).size
+        old = known_size
+        for _ in range(max(1, tries)):
+            if old > size:
+                raise WitnessRefused(
+                    f"witness {self.name} already cosigned size {old}, past this checkpoint "
+                    f"({size})",
+                    status=409,
+                    size=old,
+                )
+            proof = [] if old in (0, size) else list(proof_source(old, size))
+            try:
+                return self.add_checkpoint(note, old, proof)
+            except WitnessRefused as exc:
+                if exc.status != 409 or exc.size is None or exc.size == old:
+                    raise
+                old = exc.size
+        raise WitnessRefused(
+            f"witness {self.name} kept changing its size; try again later", status=409, size=old
+        )
+
+    def _conflict_size(self, resp: httpx.Response) -> int:
+        ctype = resp.headers.get("content-type", "").split(";")[0].strip()
+        try:
+            if ctype != SIZE_CONTENT_TYPE:
+                raise ProtocolError("wrong content type")
+            return parse_size_body(resp.content)
+        except ProtocolError:
+            raise WitnessRefused(
+                f"witness {self.name} answered 409 without its tree size", status=409
+            ) from None
+
+    def _verified(self, checkpoint: Checkpoint, content: bytes) -> Cosigned:
+        try:
+            lines = parse_cosignature_lines(content)
+        except ProtocolError:
+            raise VerificationError(
+                f"witness {self.name} answered without well-formed cosignature lines"
+            ) from None
+        mine: list[str] = []
+        stamp = -1
+        for line in lines:
+            _, sigs = parse_note("x\n\n" + line)
+            sig = sigs[0]
+            if (sig.name, sig.key_id) != (self.verifier.name, self.verifier.key_id):
+                continue  # another key of the witness, or junk: ignored, as the spec says
+            stamp = self.verifier.verify_line(checkpoint, line)  # VerificationError if bad
+            mine.append(line)
+        if not mine:
+            raise VerificationError(f"witness {self.name} answered without its cosignature")
+        return Cosigned(self.name, checkpoint.size, tuple(mine), stamp)
+
+
+def cosign_all(
+    note: str,
+    witnesses: Sequence[WitnessClient],
+    proof_source: ProofSource,
+    known_sizes: dict[str, int] | None = None,
+) -> tuple[str, dict[str, Cosigned | TyshaError]]:
+    """Ask every witness; return the note with all cosignatures obtained, and per witness
+    (by name) its :class:`Cosigned` or the error it gave. One failing witness never stops
+    the others. ``known_sizes`` (name -> size) is updated with each witness's new size.
+    """
+    sizes = known_sizes if known_sizes is not None else {}
+    results: dict[str, Cosigned | TyshaError] = {}
+    lines: list[str] = []
+    for witness in witnesses:
+        try:
+            got = witness.cosign(note, proof_source, sizes.get(witness.name, 0))
+        except TyshaError as exc:
+            results[witness.name] = exc
+            continue
+        sizes[witness.name] = got.size
+        results[witness.name] = got
+        lines.extend(got.lines)
+    return (add_signatures(note, lines) if lines else note), results
