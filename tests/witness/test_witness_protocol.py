@@ -351,3 +351,36 @@ def test_cli_init_prints_vkey_and_errors_in_one_line(tmp_path: Path, cli: Callab
     bad = cli("witness", "serve", "--data", str(tmp_path / "w"), "--log", "nonsense", check=False)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr  # type: ignore[attr-defined]
     assert bad.stderr.startswith("tysha: error: --log")  # type: ignore[attr-defined]
+
+
+def test_stalled_body_is_cut_off_with_408(rig: Rig) -> None:
+    """A client that starts a body and never finishes it gets 408 (ASGI called directly, so
+    the stall reaches the app exactly as a slow socket would)."""
+    import anyio
+
+    app = create_app(rig.service, read_timeout=0.2)
+    sent: list[dict[str, object]] = []
+    calls = 0
+
+    async def receive() -> dict[str, object]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            return {"type": "http.request", "body": b"old 0\n", "more_body": True}
+        await anyio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/add-checkpoint", "raw_path": b"/add-checkpoint",
+             "query_string": b"", "headers": [], "http_version": "1.1", "scheme": "http",
+             "server": ("testserver", 80), "client": None, "root_path": ""}
+
+    async def main() -> None:
+        with anyio.fail_after(10):
+            await app(scope, receive, send)
+
+    anyio.run(main)
+    assert sent[0]["status"] == 408
+    assert rig.service.state(ORIGIN)[0] == 0

@@ -56,7 +56,7 @@ CONFIG_FILE = "witness.json"
 KEY_FILE = "witness.key"
 DB_FILE = "witness.db"
 #: Kept evidence of refused, log-signed requests (the oldest are dropped beyond this).
-MAX_REFUSED = 10_000
+MAX_REFUSED = 1_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS logs (

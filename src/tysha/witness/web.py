@@ -1,13 +1,15 @@
 """The witness's HTTP face: ``POST /add-checkpoint`` (C2SP tlog-witness) and nothing else.
 
 The body is read with a cap while it streams (a declared or actual size above
-:data:`~tysha.tlog.witness.MAX_ADD_CHECKPOINT_SIZE` gets 413 before more is read); the
+:data:`~tysha.tlog.witness.MAX_ADD_CHECKPOINT_SIZE` gets 413 before more is read) and must
+arrive within :data:`READ_TIMEOUT` (else 408: a stalled upload holds nothing for long); the
 decision runs in a worker thread because it commits to disk. Answers are short text, never
 internal details; a failure to commit is 503 (nothing was cosigned), never a cosignature.
 """
 
 from __future__ import annotations
 
+import anyio
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -18,7 +20,10 @@ from tysha.errors import StorageError
 from tysha.tlog.witness import MAX_ADD_CHECKPOINT_SIZE
 from tysha.witness.service import TEXT, Answer, WitnessService
 
-__all__ = ["create_app"]
+__all__ = ["READ_TIMEOUT", "create_app"]
+
+#: Seconds a client gets to send its whole body: a stalled upload is cut off (408).
+READ_TIMEOUT = 30.0
 
 
 class _TooLarge(Exception):
@@ -44,10 +49,14 @@ def _response(answer: Answer) -> Response:
     )
 
 
-def create_app(service: WitnessService) -> Starlette:
+def create_app(service: WitnessService, *, read_timeout: float = READ_TIMEOUT) -> Starlette:
     async def add_checkpoint(request: Request) -> Response:
+        body = b""
         try:
-            body = await _read_capped(request, MAX_ADD_CHECKPOINT_SIZE)
+            with anyio.move_on_after(read_timeout) as scope:
+                body = await _read_capped(request, MAX_ADD_CHECKPOINT_SIZE)
+            if scope.cancelled_caught:
+                return _response(Answer.text(408, "the request body came too slowly"))
         except _TooLarge:
             return _response(Answer.text(413, f"the body exceeds {MAX_ADD_CHECKPOINT_SIZE} bytes"))
         except ClientDisconnect:
