@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tysha.errors import ProtocolError, VerificationError
+from tysha.errors import ProtocolError, TyshaError, VerificationError
 from tysha.tlog import CosignatureSigner, NoteSigner, NoteVerifier, add_signatures
 from tysha.tlog.witness import (
     MAX_PROOF_LINES,
@@ -183,3 +185,26 @@ def test_log_signature_is_required_and_policy_shape_checked() -> None:
     with pytest.raises(ProtocolError):  # a plain note key (type 0x01) is not a witness key
         WitnessPolicy.from_vkeys([log.vkey], 1)
     assert check_witnesses(note, NoteVerifier.from_vkey(log.vkey), WitnessPolicy((), 0)).accepted
+
+
+# -- parsers raise only their family --------------------------------------------------------
+
+
+@given(st.binary(max_size=400))
+def test_parse_add_checkpoint_raises_only_protocol_error(data: bytes) -> None:
+    for body in (data, b"old 0\n\n" + data, b"old 3\n" + data):
+        try:
+            parse_add_checkpoint(body)
+        except ProtocolError:
+            pass
+
+
+@given(st.text(max_size=300))
+def test_policy_check_raises_only_tyshaerror(text: str) -> None:
+    log, ws, note = _cosigned(1, [0])
+    policy = WitnessPolicy.from_vkeys([ws[0].vkey], 1)
+    for candidate in (text, note + text, note[: len(text) % len(note)] + text):
+        try:
+            check_witnesses(candidate, NoteVerifier.from_vkey(log.vkey), policy)
+        except TyshaError:
+            pass

@@ -35,10 +35,11 @@ def serve(
     """Serve POST /add-checkpoint (C2SP tlog-witness) for the logs given with --log."""
     import uvicorn
 
+    from tysha.tlog import NoteVerifier
     from tysha.witness.service import WitnessService, parse_log_option
     from tysha.witness.web import create_app
 
-    logs: dict[str, list] = {}
+    logs: dict[str, list[NoteVerifier]] = {}
     for value in log:
         origin, verifier = parse_log_option(value)
         logs.setdefault(origin, []).append(verifier)

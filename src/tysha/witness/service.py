@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -77,6 +78,9 @@ CREATE TABLE IF NOT EXISTS refused (
 """
 
 TEXT = "text/plain; charset=utf-8"
+
+# What an operator sees: refusals of log-signed checkpoints (no client address, ever).
+_log = logging.getLogger("tysha.witness")
 
 
 @dataclass(frozen=True)
@@ -275,6 +279,13 @@ class WitnessService:
                 refusal = self._refusal(req, size, root)
                 if refusal is not None:
                     self._keep_refused(cp.origin, refusal, body)
+                    _log.warning(
+                        "refused size %d of %s: not consistent with size %d it cosigned "
+                        "(kept as evidence)",
+                        cp.size,
+                        cp.origin,
+                        size,
+                    )
                     db.execute("COMMIT")
                     return refusal
                 now = int(self.clock())
