@@ -132,7 +132,7 @@ def test_first_checkpoint_needs_an_empty_proof(rig: Rig) -> None:
 
 def test_size_zero_checkpoint_must_have_the_empty_root(rig: Rig) -> None:
     bogus = sign_checkpoint(Checkpoint(ORIGIN, 0, b"\x01" * 32), rig.log.signer)
-    assert rig.submit(0, note=bogus)[0] == 422
+    assert rig.submit(0, note=bogus)[:3] == (409, "text/x.tlog.size", b"0\n")
     assert rig.submit(0, size=0)[0] == 200
 
 
@@ -331,6 +331,27 @@ def test_init_refuses_to_overwrite_and_serve_needs_state(tmp_path: Path) -> None
         WitnessService(tmp_path / "w", {ORIGIN: [NoteVerifier.from_vkey(MemoryLog(ORIGIN).vkey)]})
     with pytest.raises(BadInput):
         init_witness(tmp_path / "v", "has space")
+
+
+def test_serve_refuses_an_empty_or_foreign_state(tmp_path: Path) -> None:
+    """A fresh database would make the witness cosign any history again: refuse to start."""
+    import shutil
+    import sqlite3
+
+    logs = {ORIGIN: [NoteVerifier.from_vkey(MemoryLog(ORIGIN).vkey)]}
+    init_witness(tmp_path / "w", "w1")
+    (tmp_path / "w" / "witness.db").unlink()
+    sqlite3.connect(tmp_path / "w" / "witness.db").close()  # an empty database
+    with pytest.raises(ConfigError, match="refusing to start"):
+        WitnessService(tmp_path / "w", logs)
+    init_witness(tmp_path / "x", "w1")
+    init_witness(tmp_path / "y", "w1")
+    shutil.copy(tmp_path / "y" / "witness.db", tmp_path / "x" / "witness.db")  # another key's
+    with pytest.raises(ConfigError, match="refusing to start"):
+        WitnessService(tmp_path / "x", logs)
+    (tmp_path / "x" / "witness.db").write_bytes(b"not a database")
+    with pytest.raises(ConfigError, match="refusing to start"):
+        WitnessService(tmp_path / "x", logs)
 
 
 def test_log_option_parsing() -> None:

@@ -20,6 +20,7 @@ the caller must report it, not retry it away.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -206,20 +207,31 @@ def cosign_all(
     proof_source: ProofSource,
     known_sizes: dict[str, int] | None = None,
 ) -> tuple[str, dict[str, Cosigned | TyshaError]]:
-    """Ask every witness; return the note with all cosignatures obtained, and per witness
-    (by name) its :class:`Cosigned` or the error it gave. One failing witness never stops
-    the others. ``known_sizes`` (name -> size) is updated with each witness's new size.
+    """Ask every witness at once; return the note with all cosignatures obtained, and per
+    witness (by name) its :class:`Cosigned` or the error it gave.
+
+    One failing or slow witness never stops the others (each runs in its own thread, bounded
+    by its client's timeout). ``known_sizes`` (name -> size) is read for each witness's
+    starting guess and updated with its new size. ``proof_source`` may be called from
+    several threads at once.
     """
     sizes = known_sizes if known_sizes is not None else {}
+
+    def ask(witness: WitnessClient) -> Cosigned | TyshaError:
+        try:
+            return witness.cosign(note, proof_source, sizes.get(witness.name, 0))
+        except TyshaError as exc:
+            return exc
+
+    if not witnesses:
+        return note, {}
+    with ThreadPoolExecutor(max_workers=min(16, len(witnesses))) as pool:
+        answers = list(pool.map(ask, witnesses))
     results: dict[str, Cosigned | TyshaError] = {}
     lines: list[str] = []
-    for witness in witnesses:
-        try:
-            got = witness.cosign(note, proof_source, sizes.get(witness.name, 0))
-        except TyshaError as exc:
-            results[witness.name] = exc
-            continue
-        sizes[witness.name] = got.size
+    for witness, got in zip(witnesses, answers, strict=True):
         results[witness.name] = got
-        lines.extend(got.lines)
+        if isinstance(got, Cosigned):
+            sizes[witness.name] = got.size
+            lines.extend(got.lines)
     return (add_signatures(note, lines) if lines else note), results

@@ -67,6 +67,10 @@ CREATE TABLE IF NOT EXISTS logs (
     note TEXT NOT NULL,
     cosigned_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS refused (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     origin TEXT NOT NULL,
@@ -124,7 +128,7 @@ def init_witness(data_dir: Path, name: str | None = None) -> str:
     except ProtocolError as exc:
         raise BadInput(f"witness name: {exc.message}") from None
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(data_dir / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(base64.b64encode(seed).decode("ascii") + "\n")
@@ -138,6 +142,9 @@ def init_witness(data_dir: Path, name: str | None = None) -> str:
         os.replace(tmp, data_dir / CONFIG_FILE)
         db = _connect(data_dir / DB_FILE)
         db.executescript(_SCHEMA)
+        # Ties the state to this key: serve refuses an empty or foreign database, which
+        # would otherwise make it cosign any history again.
+        db.execute("INSERT INTO meta (key, value) VALUES ('vkey', ?)", (signer.vkey,))
         db.close()
         _fsync_dir(data_dir)
     except OSError:
@@ -189,11 +196,20 @@ class WitnessService:
         self.logs: dict[str, tuple[NoteVerifier, ...]] = {o: tuple(v) for o, v in logs.items()}
         self.clock = clock
         self._lock = threading.Lock()
+        db: sqlite3.Connection | None = None
         try:
-            self._db = _connect(self.data_dir / DB_FILE)
-            self._db.executescript(_SCHEMA)
+            db = _connect(self.data_dir / DB_FILE)
+            row = db.execute("SELECT value FROM meta WHERE key = 'vkey'").fetchone()
         except sqlite3.Error:
-            raise StorageError(f"cannot open the witness state in {self.data_dir}") from None
+            row = None
+        if db is None or row is None or row[0] != self.signer.vkey:
+            if db is not None:
+                db.close()
+            raise ConfigError(
+                f"the witness state in {self.data_dir} is missing, empty or not this key's: "
+                "refusing to start (a witness that lost its state must get a new key)"
+            )
+        self._db = db
 
     @property
     def name(self) -> str:
@@ -312,15 +328,13 @@ class WitnessService:
     @staticmethod
     def _refusal(req: AddCheckpoint, size: int, root: bytes) -> Answer | None:
         cp = req.checkpoint
-        if req.old_size == cp.size and size > 0:
+        if req.old_size == cp.size:  # == size, checked by the caller
             if cp.root_hash != root:
-                # Same size, another root: two histories under one key (a fork).
+                # Same size, another root (for size 0: not the empty tree's): a fork.
                 return Answer(409, SIZE_CONTENT_TYPE, format_size_body(size))
             if req.proof:
                 return Answer.text(422, "the consistency proof must be empty for equal sizes")
             return None
-        if cp.size == 0 and cp.root_hash != empty_root():
-            return Answer.text(422, "a checkpoint of size 0 must carry the empty tree's root")
         try:
             verify_consistency(size, cp.size, root, cp.root_hash, req.proof)
         except VerificationError:
