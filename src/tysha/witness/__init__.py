@@ -6,6 +6,22 @@
 - :mod:`tysha.witness.cli` — ``tysha witness init|serve``.
 
 The wire format and the "k of these witnesses" policy are pure, in :mod:`tysha.tlog.witness`.
+
+How a drop uses it (after each batch, off the receipt path)::
+
+    clients = [WitnessClient(url, vkey) for url, vkey in configured]   # keep them open
+    sizes: dict[str, int] = {}                                          # persist if you like
+    note = signed_checkpoint_text                                        # as receipts carry it
+    cosigned, results = cosign_all(note, clients, lambda a, b: consistency_proof(a, b, reader),
+                                   sizes)
+    # serve `cosigned`; a VerificationError in `results` means a witness saw another history.
+
+How a source, desk or ``tysha verify`` checks one::
+
+    policy = WitnessPolicy.from_vkeys(witness_vkeys, k)
+    result = check_witnesses(cosigned, NoteVerifier.from_vkey(drop_vkey), policy)
+    result.summary()   # which cosignatures were checked: valid / invalid / missing / other
+    result.require()   # VerificationError unless k valid and none invalid
 """
 
 from tysha.witness.client import Cosigned, ProofSource, WitnessClient, WitnessRefused, cosign_all
