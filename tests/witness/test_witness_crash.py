@@ -45,6 +45,7 @@ def test_sigkill_never_yields_inconsistent_cosignatures(tmp_path: Path) -> None:
     roots = {name: {s: log.root(s) for s in range(LENGTH + 1)} for name, log in branches.items()}
     notes = {name: {s: log.checkpoint(s) for s in range(LENGTH + 1)} for name, log in branches.items()}
     cosigned: list[tuple[str, int, bytes]] = []  # (branch, size, root) of every 200
+    errors: list[BaseException] = []
     lock = threading.Lock()
     log_file = tmp_path / "witness.log"
     rng = random.Random(14)
@@ -62,6 +63,13 @@ def test_sigkill_never_yields_inconsistent_cosignatures(tmp_path: Path) -> None:
         stop = threading.Event()
 
         def client(seed: int, url: str = url, stop: threading.Event = stop) -> None:
+            try:
+                submit(seed, url, stop)
+            except BaseException as exc:  # a failed check in a thread must fail the test
+                with lock:
+                    errors.append(exc)
+
+        def submit(seed: int, url: str, stop: threading.Event) -> None:
             crng = random.Random(seed)
             known = 0
             with httpx.Client(timeout=5) as http:
@@ -102,6 +110,7 @@ def test_sigkill_never_yields_inconsistent_cosignatures(tmp_path: Path) -> None:
         for t in threads:
             t.join(10)
 
+    assert not errors, errors
     assert len(cosigned) > KILLS  # the test did exercise the witness
     # No two cosigned checkpoints are inconsistent: the smaller one is a prefix of the larger.
     for name1, s1, r1 in cosigned:

@@ -51,6 +51,8 @@ def serve(
         host=host,
         port=port,
         access_log=False,
+        # Bounded: a flood of connections gets 503s instead of exhausting the process.
+        limit_concurrency=512,
         proxy_headers=False,
         log_level="warning",
         server_header=False,
