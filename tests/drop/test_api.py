@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tysha.drop.testing import free_port, run_drop, start_drop, wait_ready
-from tysha.errors import ProtocolError, VerificationError
+from tysha.errors import DropRefused, ProtocolError
 from tysha.protocol import (
     Identity,
     Receipt,
@@ -158,8 +158,9 @@ def test_proof_of_work_and_deletion(tmp_path: Path) -> None:
         assert httpx.post(url + f"/v1/envelopes?pow={bad}", content=e).status_code in (403,)
         r = DropClient(url).upload(e)  # the client solves the work itself
         r.verify(vkey, d)
-        with pytest.raises(VerificationError):
+        with pytest.raises(DropRefused) as refused:
             DropClient(url).delete(r.index, os.urandom(32))
+        assert refused.value.status == 403 and refused.value.body["error"] == "forbidden"
         from tysha.protocol import unwrap_slot
 
         key = unwrap_slot(parse_header(e), ME)
@@ -183,20 +184,19 @@ def test_expiry_with_injected_clock(tmp_path: Path) -> None:
     async def go() -> Receipt:
         await svc.start()
         (tmp_path / "t").write_bytes(e)
-        svc.store_blob(d, tmp_path / "t")
         try:
             return await svc.submit(IntegrationItem(d, len(e), h.clue_pub, h.clues, h.deletion_hashes,
-                                                    int(now[0]) // 3600))
+                                                    int(now[0]) // 3600), temp=tmp_path / "t")
         finally:
             await svc.stop()
 
     asyncio.run(go())
     svc = DropService(tmp_path / "d", clock=lambda: now[0])
     svc.maintenance()
-    assert svc.blobs.path(d).exists()
+    assert svc.blobs.exists(d)
     now[0] += 91 * 86400
     svc.maintenance()
-    assert not svc.blobs.path(d).exists()
+    assert not svc.blobs.exists(d)
     assert svc.store.listing(-1, 10)[0] == []
     assert svc.store.checkpoint()[0] == 1  # the log keeps the digest forever
 
@@ -225,9 +225,11 @@ def test_stale_partial_uploads_are_collected(tmp_path: Path) -> None:
     for f in (fresh_part, old_part, old_tmp, fresh_tmp):
         f.write_bytes(b"x")
     now = time.time()
-    os.utime(old_part, (now - 91 * 86400, now - 91 * 86400))
+    # Abandoned resumable uploads go within hours (upload_expiry_hours, 24 by default), not
+    # after the 90 days envelopes are kept.
+    os.utime(old_part, (now - 25 * 3600, now - 25 * 3600))
     os.utime(old_tmp, (now - 7200, now - 7200))
-    os.utime(fresh_part, (now - 30 * 86400, now - 30 * 86400))  # days offline: kept
+    os.utime(fresh_part, (now - 3600, now - 3600))  # an hour offline: kept
     svc.maintenance()
     assert fresh_part.exists() and fresh_tmp.exists()
     assert not old_part.exists() and not old_tmp.exists()

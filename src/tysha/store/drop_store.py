@@ -26,16 +26,18 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import io
 import os
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
-from tysha.errors import StorageError
+from tysha.errors import NotFound, StorageError
 from tysha.protocol import cbor_decode, cbor_encode
 from tysha.tlog import CompactRange, leaf_hash
 
@@ -45,6 +47,7 @@ __all__ = [
     "EnvelopeRow",
     "FolderBlobStore",
     "IntegrationItem",
+    "MemoryBlobStore",
     "PostgresDropStore",
     "SQLiteDropStore",
     "open_drop_store",
@@ -75,18 +78,94 @@ class IntegrationItem:
 
 
 class BlobStore(Protocol):
-    """Where envelope bytes live; an S3-compatible store can implement the same calls
-    (``put_many`` is then a batch of conditional PUTs, ``sync`` a no-op)."""
+    """Where envelope bytes live, named by their SHA-256 digest. It moves bytes and never
+    hands out a path: bytes come in from the drop's staging files (``put_many``, which takes
+    them over) and go out as a stream (``open``). An S3-compatible store implements the same
+    calls (``put_many`` is then a batch of conditional PUTs, ``sync`` a no-op);
+    :class:`MemoryBlobStore` and :class:`FolderBlobStore` pass one contract test."""
 
     def put_many(
         self, moves: Sequence[tuple[bytes, Path]], mtime: float | None = None
     ) -> list[StorageError | None]: ...
-    def put_file(self, digest: bytes, source: Path, durable: bool = True) -> None: ...
     def sync(self, digests: Iterable[bytes]) -> None: ...
-    def path(self, digest: bytes) -> Path: ...
+    def open(self, digest: bytes) -> BinaryIO: ...
+    def mtime(self, digest: bytes) -> float | None: ...
     def exists(self, digest: bytes) -> bool: ...
     def delete(self, digest: bytes) -> None: ...
     def digests(self) -> Iterator[bytes]: ...
+    def close(self) -> None: ...
+
+
+def _check_name(digest: bytes) -> None:
+    if not isinstance(digest, bytes) or len(digest) != 32:
+        raise StorageError("blob names are 32-byte digests")
+
+
+class MemoryBlobStore:
+    """Blobs in memory: for tests and in-process drops (nothing survives the process)."""
+
+    def __init__(self) -> None:
+        self._blobs: dict[bytes, tuple[bytes, float]] = {}
+        self._lock = threading.Lock()
+
+    def put_many(
+        self, moves: Sequence[tuple[bytes, Path]], mtime: float | None = None
+    ) -> list[StorageError | None]:
+        out: list[StorageError | None] = []
+        for digest, src in moves:
+            _check_name(digest)
+            try:
+                data = Path(src).read_bytes()
+            except FileNotFoundError:
+                out.append(
+                    None
+                    if self.exists(digest)
+                    else StorageError("the uploaded bytes vanished before they were stored")
+                )
+                continue
+            except OSError:
+                out.append(StorageError("cannot store envelope"))
+                continue
+            with self._lock:
+                self._blobs[digest] = (data, mtime if mtime is not None else time.time())
+            Path(src).unlink(missing_ok=True)  # taken over, as a rename would
+            out.append(None)
+        return out
+
+    def sync(self, digests: Iterable[bytes]) -> None:
+        return None
+
+    def open(self, digest: bytes) -> BinaryIO:
+        _check_name(digest)
+        with self._lock:
+            found = self._blobs.get(digest)
+        if found is None:
+            raise NotFound("no such blob")
+        return io.BytesIO(found[0])
+
+    def mtime(self, digest: bytes) -> float | None:
+        _check_name(digest)
+        with self._lock:
+            found = self._blobs.get(digest)
+        return None if found is None else found[1]
+
+    def exists(self, digest: bytes) -> bool:
+        _check_name(digest)
+        with self._lock:
+            return digest in self._blobs
+
+    def delete(self, digest: bytes) -> None:
+        _check_name(digest)
+        with self._lock:
+            self._blobs.pop(digest, None)
+
+    def digests(self) -> Iterator[bytes]:
+        with self._lock:
+            names = list(self._blobs)
+        yield from names
+
+    def close(self) -> None:
+        return None
 
 
 def _load_syncfs() -> Callable[[int], int] | None:
@@ -191,12 +270,28 @@ class FolderBlobStore:
             return True  # a vanished source is handled per move
 
     def path(self, digest: bytes) -> Path:
+        """Where a blob lives inside this folder (not part of :class:`BlobStore`: callers
+        outside the store read through :meth:`open`)."""
         # Containment by construction: a name is the hex of exactly 32 bytes, so it has no
         # separator, no "..", nothing but [0-9a-f], and cannot reach outside the folder.
-        if not isinstance(digest, bytes) or len(digest) != 32:
-            raise StorageError("blob names are 32-byte digests")
+        _check_name(digest)
         h = digest.hex()
         return self.root / h[:2] / h[2:]
+
+    def open(self, digest: bytes) -> BinaryIO:
+        """A stream of the blob's bytes; a delete meanwhile cannot cut it short."""
+        try:
+            return open(self.path(digest), "rb")  # noqa: SIM115 - the caller closes it
+        except FileNotFoundError:
+            raise NotFound("no such blob") from None
+        except OSError:
+            raise StorageError("cannot read a stored envelope") from None
+
+    def mtime(self, digest: bytes) -> float | None:
+        try:
+            return self.path(digest).stat().st_mtime
+        except OSError:
+            return None
 
     def put_file(self, digest: bytes, source: Path, durable: bool = True) -> None:
         """Move an fsynced file into place atomically. The rename itself becomes durable when
