@@ -1,4 +1,6 @@
-"""Start a real drop process on loopback, for tests, benchmarks and the demo."""
+"""Start a drop for tests, benchmarks and the demo: a real process on loopback
+(:func:`run_drop`, :func:`start_drop`) or in this process without a socket
+(:func:`in_process_drop`, a :class:`~tysha.transport.client.DropClient` bound to the app)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-__all__ = ["free_port", "run_drop", "start_drop", "wait_ready"]
+if TYPE_CHECKING:
+    from tysha.drop.service import DropService
+    from tysha.transport.client import DropClient
+    from tysha.transport.inprocess import InProcessTransport
+
+__all__ = ["InProcessDrop", "free_port", "in_process_drop", "run_drop", "start_drop", "wait_ready"]
 
 
 def free_port() -> int:
@@ -105,3 +114,47 @@ def run_drop(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@dataclass
+class InProcessDrop:
+    """A drop app served in this process: ``client`` talks to it as over HTTP."""
+
+    client: DropClient
+    service: DropService
+    transport: InProcessTransport
+    vkey: str
+    data: Path
+
+    def new_client(self) -> DropClient:
+        """Another client of the same drop (as a second device would be)."""
+        from tysha.transport.client import DropClient
+
+        return DropClient(self.client.url, transport=self.transport)
+
+
+@contextlib.contextmanager
+def in_process_drop(
+    data_dir: Path, pow_bits: int = 0, database: str | None = None, **config: Any
+) -> Iterator[InProcessDrop]:
+    """Init a drop in ``data_dir`` (unless one is there), apply ``config`` (drop.json keys,
+    validated), serve its app in this process and yield a client bound to it."""
+    from tysha.drop.service import DropConfig, DropService
+    from tysha.drop.web import create_app
+    from tysha.transport.client import DropClient
+    from tysha.transport.inprocess import InProcessTransport
+
+    data = Path(data_dir)
+    if not (data / "log.key").exists():
+        init_data(data, pow_bits)
+    if config:
+        current = DropConfig.load(data).__dict__ | config
+        DropConfig.from_dict(current).save(data)
+    service = DropService(data, database)
+    transport = InProcessTransport(create_app(service))
+    client = DropClient("http://drop.in-process", transport=transport)
+    try:
+        yield InProcessDrop(client, service, transport, service.vkey, data)
+    finally:
+        client.close()
+        transport.close()
