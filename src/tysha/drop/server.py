@@ -22,6 +22,8 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
 from tysha.drop.service import DropService
 from tysha.errors import ConfigError
 
@@ -31,57 +33,46 @@ HEADER_TIMEOUT = 10.0
 MAX_HEADER_BYTES = 16 << 10
 
 
-def _guarded_protocol() -> type:
-    """uvicorn's HTTP protocol with a header deadline on each request."""
-    try:
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as Base
+class GuardedHttpTools(HttpToolsProtocol):
+    """uvicorn's HTTP protocol with a deadline for each request's headers (module level: the
+    worker processes of ``workers > 1`` receive it pickled)."""
 
-        started_hook = "on_headers_complete"
-    except ImportError:  # pragma: no cover - httptools is a dependency of uvicorn[standard]
-        from uvicorn.protocols.http.h11_impl import H11Protocol as Base  # type: ignore[assignment]
+    header_timeout = HEADER_TIMEOUT
 
-        started_hook = "handle_events"
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
 
-    class Guarded(Base):  # type: ignore[misc, valid-type]
-        header_timeout = HEADER_TIMEOUT
+    def _arm(self) -> None:
+        self._waiting_for = self.cycle
+        self._header_timer: asyncio.TimerHandle | None = self.loop.call_later(
+            self.header_timeout, self._expire
+        )
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
+    def _expire(self) -> None:
+        # No new request's headers since the timer was armed: drop the connection.
+        if self.cycle is self._waiting_for and not self.transport.is_closing():
+            self.transport.close()
+
+    def _disarm(self) -> None:
+        timer = getattr(self, "_header_timer", None)
+        if timer is not None:
+            timer.cancel()
+            self._header_timer = None
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._disarm()
+        if not self.transport.is_closing():
             self._arm()
 
-        def _arm(self) -> None:
-            self._waiting_for = self.cycle
-            self._header_timer = self.loop.call_later(self.header_timeout, self._expire)
-
-        def _expire(self) -> None:
-            # No new request's headers since the timer was armed: drop the connection.
-            if self.cycle is self._waiting_for and not self.transport.is_closing():
-                self.transport.close()
-
-        def _disarm(self) -> None:
-            timer = getattr(self, "_header_timer", None)
-            if timer is not None:
-                timer.cancel()
-                self._header_timer = None
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            self._disarm()
-            if not self.transport.is_closing():
-                self._arm()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            super().connection_lost(exc)
-
-    def started(self: Any, *args: Any) -> Any:
-        result = getattr(Base, started_hook)(self, *args)
-        if self.cycle is not getattr(self, "_waiting_for", None):
-            self._disarm()
-        return result
-
-    setattr(Guarded, started_hook, started)
-    return Guarded
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -137,7 +128,7 @@ def serve(
         timeout_keep_alive=cfg.keep_alive_s,
         limit_concurrency=cfg.max_connections,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-        http=_guarded_protocol(),
+        http=GuardedHttpTools,
     )
     if workers == 1:
         config = uvicorn.Config(create_app(service), **options)
@@ -158,4 +149,4 @@ def serve(
     os.environ["TYSHA_DROP_DATABASE"] = database or ""
     config = uvicorn.Config("tysha.drop.web:app_from_env", factory=True, workers=workers, **options)
     announce(message)  # the socket listens; the workers accept from it as they come up
-    Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+    Multiprocess(config, sockets=[sock]).run()
