@@ -48,6 +48,7 @@ __all__ = [
     "FolderBlobStore",
     "IntegrationItem",
     "MemoryBlobStore",
+    "SCHEMA_VERSION",
     "PostgresDropStore",
     "SQLiteDropStore",
     "open_drop_store",
@@ -439,6 +440,43 @@ class _SqlDropStore(DropStore):
 
         return guard()
 
+    def _has_table(self, cur: Any, name: str) -> bool:
+        raise NotImplementedError
+
+    def _ddl(self, stmt: str) -> str:
+        return stmt
+
+    def schema_version(self) -> int:
+        with self._guard(), self._tx() as cur:
+            return self._version(cur)
+
+    def _version(self, cur: Any) -> int:
+        if not self._has_table(cur, "schema_version"):
+            return 1 if self._has_table(cur, "envelopes") else 0
+        cur.execute("SELECT version FROM schema_version")
+        row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        """Bring the database to :data:`SCHEMA_VERSION`, or refuse a newer one."""
+        with self._guard(), self._tx(write=True) as cur:
+            version = self._version(cur)
+            if version > SCHEMA_VERSION:
+                raise StorageError(
+                    f"the drop's database has schema version {version}, newer than this"
+                    f" version of tysha understands ({SCHEMA_VERSION}); upgrade tysha"
+                )
+            if version == SCHEMA_VERSION:
+                return
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for stmt in _MIGRATIONS[step]:
+                    cur.execute(self._ddl(stmt))
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            cur.execute("DELETE FROM schema_version")
+            cur.execute(
+                f"INSERT INTO schema_version (version) VALUES ({self.ph})", (SCHEMA_VERSION,)
+            )
+
     def _state(self, cur: Any) -> tuple[int, list[bytes], str | None]:
         cur.execute("SELECT v FROM state WHERE k = 'tree'")
         row = cur.fetchone()
@@ -614,7 +652,13 @@ class _SqlDropStore(DropStore):
             return {bytes(r[0]) for r in cur.fetchall()}
 
 
-_SCHEMA = [
+#: The schema this code reads and writes. ``_MIGRATIONS[v]`` takes a database from ``v - 1``
+#: to ``v`` in one transaction under the write lock; the version is kept in the table
+#: ``schema_version``. A database from before versioning (its tables, no version) is version
+#: 1. A database newer than this code is refused, never written.
+SCHEMA_VERSION = 2
+
+_SCHEMA_V1 = [
     """CREATE TABLE IF NOT EXISTS envelopes (
         idx BIGINT PRIMARY KEY, digest BYTEA UNIQUE NOT NULL, size BIGINT NOT NULL,
         clue_pub BYTEA NOT NULL, clues BYTEA NOT NULL, del_hashes BYTEA NOT NULL,
@@ -624,6 +668,13 @@ _SCHEMA = [
         PRIMARY KEY (level, idx))""",
     "CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v BYTEA NOT NULL)",
 ]
+
+_MIGRATIONS: dict[int, list[str]] = {
+    1: _SCHEMA_V1,
+    # Expiry and the live-digest scan look rows up by (gone, hour): without an index every
+    # maintenance pass read the whole table.
+    2: ["CREATE INDEX IF NOT EXISTS envelopes_gone_hour ON envelopes (gone, hour)"],
+}
 
 
 class SQLiteDropStore(_SqlDropStore):
@@ -636,10 +687,18 @@ class SQLiteDropStore(_SqlDropStore):
         self.path = Path(path)
         self._local = threading.local()
         self._lock = threading.Lock()
-        with self._guard():
-            conn = self._conn()
-            for stmt in _SCHEMA:
-                conn.execute(stmt.replace("BYTEA", "BLOB"))
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()  # a refused database leaves no connection behind
+            raise
+
+    def _ddl(self, stmt: str) -> str:
+        return stmt.replace("BYTEA", "BLOB")
+
+    def _has_table(self, cur: Any, name: str) -> bool:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return cur.fetchone() is not None
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -689,9 +748,19 @@ class PostgresDropStore(_SqlDropStore):
         self.url = url
         self.schema = schema
         self._local = threading.local()
-        with self._guard(), self._tx(write=True) as cur:
-            for stmt in _SCHEMA:
-                cur.execute(stmt)
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()  # a refused database leaves no connection behind
+            raise
+
+    def _has_table(self, cur: Any, name: str) -> bool:
+        cur.execute(
+            "SELECT 1 FROM information_schema.tables"
+            " WHERE table_name = %s AND table_schema = current_schema()",
+            (name,),
+        )
+        return cur.fetchone() is not None
 
     def _conn(self) -> Any:
         conn = getattr(self._local, "conn", None)
