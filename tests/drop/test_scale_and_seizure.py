@@ -18,6 +18,7 @@ from tysha.transport import DropClient
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_two_drop_processes_one_log(tmp_path: Path, pg_schema: str) -> None:
     data = tmp_path / "drop"
     vkey = init_data(data, pow_bits=0)
@@ -80,6 +81,7 @@ def test_seizure_reveals_nothing(tmp_path: Path) -> None:
     assert b"python-httpx" not in blob and b"User-Agent" not in blob
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_5xx(drop: tuple[str, str, Path]) -> None:
     import schemathesis
     from hypothesis import HealthCheck, settings
