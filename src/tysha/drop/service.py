@@ -601,6 +601,14 @@ class DropService:
     def temp_path(self, name: str) -> Path:
         return self.uploads_dir / name
 
+    def store_blob(self, digest: bytes, path: Path) -> None:
+        """Move a staged file into the blob store now (bulk loading, e.g. bench/fetch.py; the
+        intake path lets the integrator do it for a whole batch)."""
+        errors = self.blobs.put_many([(digest, path)], mtime=hour_now(self.clock) * 3600)
+        self.blobs.sync([digest])
+        if errors[0] is not None:
+            raise errors[0]
+
     # --- reading -----------------------------------------------------------------------
 
     def checkpoint(self) -> tuple[int, str]:

@@ -1,8 +1,10 @@
 """The drop's HTTP face (docs/drop-api.md): intake, the C2SP tiles under /log/, fetch.
 
-Errors map to JSON ``{"error", "detail"}`` in one place (:func:`_error`): ProtocolError → 400,
-VerificationError → 403 (bad proof of work, wrong deletion secret) or 400, StorageError → 503.
-No handler reads the client address; the server runs without an access log.
+Errors map to JSON ``{"error", "detail"}`` in one place (:func:`_problem`, table in
+docs/drop-api.md); only sentences written for clients reach a body, never internal text.
+Every request passes a guard first (:class:`_BodyGuard`): the route's byte limit, from
+Content-Length and while reading, and read deadlines for the body. No handler reads the
+client address; the server runs without an access log.
 
 The one hot route, ``POST /v1/envelopes``, is also answered by a thin ASGI front in
 :func:`create_app` without Starlette's request/response objects and middleware (a quarter of
