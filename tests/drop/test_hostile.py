@@ -152,6 +152,22 @@ def test_real_process_refuses_512_mib_with_bounded_memory(tmp_path: Path) -> Non
         assert b" 413 " in answer.split(b"\r\n", 1)[0] or sent < 64 << 20
         assert sent < 64 << 20  # refused long before 512 MiB
         assert httpx.get(url + "/v1/info").status_code == 200
+        # Bounded memory: the server holds at most a route's limit per request (before the
+        # fix, one such request took it to 1.65 GB).
+        assert _server_rss_mb(_data) < 400
+
+
+def _server_rss_mb(data: Path) -> float:
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in cmd and str(data).encode() in cmd:
+            for line in (proc / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    raise AssertionError("the drop process was not found")
 
 
 # --- 9.3 and 9.5: work per byte, adaptive; caps; expiry; 507 ------------------------------
@@ -489,3 +505,25 @@ def test_listing_against_a_real_drop(inproc: InProcessDrop) -> None:
     pages = list(inproc.client.listing(-1, size, limit=3))
     assert [r.index for recs, _ in pages for r in recs] == list(range(7))
     assert [c for _, c in pages] == [2, 5, 6]
+
+
+def test_read_deadlines_do_not_cut_downloads_or_quiet_maintenance(tmp_path: Path) -> None:
+    with in_process_drop(tmp_path / "d", body_idle_s=0.05, maintenance_s=0.05) as d:
+        e = env(3 << 20)
+        r = d.client.upload(e)
+        calls = []
+
+        def failing() -> None:
+            calls.append(1)
+            raise RuntimeError("boom")
+
+        d.service.maintenance = failing  # type: ignore[method-assign]
+        import io
+        import time
+
+        sink = io.BytesIO()
+        assert d.client.download(r.index, sink) == len(e) and sink.getvalue() == e
+        time.sleep(0.3)
+        n = len(calls)
+        time.sleep(0.3)
+        assert len(calls) > n >= 1  # a failing pass does not stop the next ones

@@ -16,7 +16,7 @@ app = typer.Typer(
 def init(
     data: Path = typer.Option(..., "--data", help="Folder for the log key and storage."),
     origin: str = typer.Option(None, "--origin", help="The log's name (checkpoint origin)."),
-    pow_bits: int = typer.Option(8, "--pow-bits", help="Proof-of-work difficulty per envelope."),
+    pow_bits: int = typer.Option(8, "--pow-bits", help="Work bits per 64 KiB unit."),
 ) -> None:
     """Create the drop's log key and storage; print its verifier key (C2SP vkey)."""
     from tysha.drop.service import init_drop

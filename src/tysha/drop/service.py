@@ -134,7 +134,9 @@ class DropConfig:
             allowed = (int, float) if kind is float else kind
             if isinstance(value, bool) or not isinstance(value, allowed):
                 raise ConfigError(f"drop.json: {f.name} must be of type {kind.__name__}")
-            if kind is not str and (value <= 0 if f.name in _POSITIVE else value < 0):
+            if isinstance(value, (int, float)) and (
+                value <= 0 if f.name in _POSITIVE else value < 0
+            ):
                 raise ConfigError(f"drop.json: {f.name} is out of range")
         if not self.origin or any(c.isspace() for c in self.origin) or "+" in self.origin:
             raise ConfigError("drop.json: origin must be a non-empty name without spaces or '+'")
@@ -356,8 +358,12 @@ class DropService:
         """Expiry and debris collection, periodically (and once at startup, in ``start``)."""
         while True:
             await asyncio.sleep(self.config.maintenance_s)
-            with contextlib.suppress(StorageError, OSError):  # tried again next period
+            try:
                 await asyncio.to_thread(self.maintenance)
+            except Exception as exc:  # tried again next period; the loop must not die
+                logging.getLogger("tysha.drop").warning(
+                    "maintenance failed: %s", type(exc).__name__
+                )
 
     def maintenance(self) -> None:
         """Expire old envelopes and remove blobs that no live row points to (crash debris

@@ -31,7 +31,7 @@ class _Lifespan:
 
     async def start(self) -> None:
         scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
-        self.task = asyncio.create_task(self.app(scope, self.inbox.get, self.outbox.put))
+        self.task = asyncio.ensure_future(self.app(scope, self.inbox.get, self.outbox.put))
         await self.inbox.put({"type": "lifespan.startup"})
         answer = await self.outbox.get()
         if answer["type"] != "lifespan.startup.complete":
@@ -71,7 +71,7 @@ class InProcessTransport:
     def __init__(self, app: ASGIApp, timeout: float = 120.0) -> None:
         self.app = app
         self.timeout = timeout
-        self.asgi = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        self.asgi = httpx.ASGITransport(app=app)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="in-process-drop", daemon=True
