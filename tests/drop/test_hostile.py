@@ -527,3 +527,34 @@ def test_read_deadlines_do_not_cut_downloads_or_quiet_maintenance(tmp_path: Path
         n = len(calls)
         time.sleep(0.3)
         assert len(calls) > n >= 1  # a failing pass does not stop the next ones
+
+
+def test_a_lying_drop_cannot_make_a_client_hold_an_endless_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Endless:
+        name = "endless"
+
+        def client(self, base_url: str, timeout: float) -> httpx.Client:
+            def handler(request: httpx.Request) -> httpx.Response:
+                def body() -> Iterator[bytes]:
+                    for _ in range(10_000):  # 640 MiB if the client kept reading
+                        yield b"\x00" * 65536
+
+                return httpx.Response(200, content=body(), headers={
+                    "X-Tysha-Cursor": "5", "X-Tysha-Tree-Size": "10"})
+
+            return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler))
+
+    c = DropClient("http://x", transport=Endless())
+    with pytest.raises(VerificationError, match="longer answer"):
+        c.clues(-1, 10)
+    import tysha.transport.client as client_mod
+
+    monkeypatch.setattr(client_mod, "MAX_ENVELOPE_SIZE", 1 << 20)
+    with pytest.raises(VerificationError):
+        c.fetch_bytes(0)
+    import io
+
+    with pytest.raises(VerificationError):
+        c.download(0, io.BytesIO())

@@ -28,6 +28,7 @@ import httpx
 from tysha.drop.work import MAX_TOTAL_BITS, work_bits
 from tysha.errors import DropRefused, ProtocolError, TransportError, VerificationError
 from tysha.protocol import ClueRecord, Receipt, decode_clue_records, solve_pow
+from tysha.protocol.envelope import CLUE_SIZE, MAX_ENVELOPE_SIZE, MAX_SLOTS
 
 __all__ = ["DirectTransport", "DropClient", "Socks5Transport", "Transport"]
 
@@ -289,9 +290,31 @@ class DropClient:
             yield records, nxt
             cursor = nxt
 
+    def _bounded(self, path: str, cap: int, **kw: Any) -> httpx.Response:
+        """GET whose body may not exceed ``cap`` bytes (a lying drop cannot make a client
+        hold or wait for an endless answer)."""
+        try:
+            with self._http.stream("GET", path, **kw) as resp:
+                buf = bytearray()
+                limit = cap if resp.status_code < 400 else 1 << 16
+                for piece in resp.iter_bytes(1 << 16):
+                    buf += piece
+                    if len(buf) > limit:
+                        raise VerificationError(
+                            "the drop sent a longer answer than the protocol allows"
+                        )
+        except httpx.HTTPError as exc:
+            raise TransportError(f"cannot reach the drop: {type(exc).__name__}") from None
+        out = httpx.Response(resp.status_code, headers=resp.headers, content=bytes(buf))
+        self._check(out)
+        return out
+
     def clues(self, after: int = -1, limit: int = 1000) -> tuple[list[ClueRecord], int, int]:
         """One page of the clue listing: (records, next cursor, tree size)."""
-        r = self._request("GET", "/v1/clues", params={"after": after, "limit": limit})
+        limit = max(1, min(int(limit), self.PAGE_MAX))
+        r = self._bounded(
+            "/v1/clues", limit * _RECORD_MAX + 64, params={"after": after, "limit": limit}
+        )
         try:
             cursor = int(r.headers["X-Tysha-Cursor"])
             size = int(r.headers["X-Tysha-Tree-Size"])
@@ -312,8 +335,12 @@ class DropClient:
                 out = open(sink, "wb") if isinstance(sink, Path) else sink  # noqa: SIM115
                 try:
                     for piece in resp.iter_bytes(1 << 16):
-                        out.write(piece)
                         done += len(piece)
+                        if done > MAX_ENVELOPE_SIZE:
+                            raise VerificationError(
+                                "the drop sent more bytes than an envelope can have"
+                            )
+                        out.write(piece)
                         if progress:
                             progress(done, total)
                 finally:
@@ -324,7 +351,7 @@ class DropClient:
             raise TransportError(f"download broke: {type(exc).__name__}") from None
 
     def fetch_bytes(self, index: int) -> bytes:
-        return self._request("GET", f"/v1/envelopes/{index}").content
+        return self._bounded(f"/v1/envelopes/{index}", MAX_ENVELOPE_SIZE).content
 
     def delete(self, index: int, secret: bytes) -> bool:
         r = self._request("POST", f"/v1/envelopes/{index}/delete", json={"secret": secret.hex()})
@@ -343,6 +370,10 @@ class DropClient:
 
     def log_file(self, path: str) -> bytes:
         return self._request("GET", "/log/" + path).content
+
+
+#: The most bytes one listing record can take (index delta, key, slot count, clues).
+_RECORD_MAX = 10 + 32 + 2 + MAX_SLOTS * CLUE_SIZE
 
 
 def _int_field(info: dict[str, Any], name: str, default: int = 0) -> int:
