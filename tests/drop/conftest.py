@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tysha.drop.testing import InProcessDrop, in_process_drop
+from tysha.drop.launcher import InProcessDrop, in_process_drop
 
 PG_URL = os.environ.get("TYSHA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tysha.drop.testing import InProcessDrop, in_process_drop
+from tysha.drop.launcher import InProcessDrop, in_process_drop
 from tysha.errors import DropRefused, ProtocolError
 from tysha.protocol import (
     Identity,

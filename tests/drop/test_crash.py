@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tysha.drop.testing import free_port, init_data, start_drop, wait_ready
+from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
 from tysha.errors import TyshaError
 from tysha.protocol import Identity, Receipt, parse_header, seal_envelope
 from tysha.tlog import (

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tysha.drop.launcher import InProcessDrop, in_process_drop, init_data
 from tysha.drop.service import DropConfig, DropService
-from tysha.drop.testing import InProcessDrop, in_process_drop, init_data
 from tysha.drop.uploads import FolderUploads, OffsetMismatch
 from tysha.drop.web import create_app
 from tysha.drop.work import WorkPolicy, parse_private_token, work_bits
@@ -123,7 +123,7 @@ def test_real_process_refuses_512_mib_with_bounded_memory(tmp_path: Path) -> Non
     """The claim is about the server process: send 512 MiB chunked and watch its memory."""
     import socket
 
-    from tysha.drop.testing import run_drop
+    from tysha.drop.launcher import run_drop
 
     with run_drop(tmp_path) as (url, _, _data):
         port = int(url.rsplit(":", 1)[1])

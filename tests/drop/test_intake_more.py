@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tysha.drop.testing import InProcessDrop, in_process_drop, run_drop
+from tysha.drop.launcher import InProcessDrop, in_process_drop, run_drop
 from tysha.protocol import Identity, Receipt, parse_header, seal_envelope, unwrap_slot
 from tysha.tlog import NoteVerifier, open_checkpoint, verify_tiles_against_checkpoint
 from tysha.transport import DropClient

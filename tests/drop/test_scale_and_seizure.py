@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tysha.drop.testing import free_port, init_data, start_drop, wait_ready
+from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
 from tysha.protocol import Identity, open_envelope, seal_envelope
 from tysha.tlog import NoteVerifier, open_checkpoint, verify_tiles_against_checkpoint
 from tysha.transport import DropClient
@@ -57,7 +57,7 @@ def test_two_drop_processes_one_log(tmp_path: Path, pg_schema: str) -> None:
 def test_seizure_reveals_nothing(tmp_path: Path) -> None:
     """After an end-to-end run, the drop's database, blobs and logs hold no plaintext,
     no recipient key or fingerprint and no IP address."""
-    from tysha.drop.testing import run_drop
+    from tysha.drop.launcher import run_drop
 
     handler, source = Identity.generate(os.urandom), Identity.generate(os.urandom)
     text = "Seizure canary: teacher Olena saw buses at school 7"

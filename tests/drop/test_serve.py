@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tysha.drop.testing import free_port, init_data, wait_ready
+from tysha.drop.launcher import free_port, init_data, wait_ready
 
 
 def serve(data: Path, port: int) -> subprocess.Popen[str]:
