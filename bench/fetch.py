@@ -34,8 +34,8 @@ from _common import emit
 from tysha.desk.cli import make_invitation
 from tysha.desk.fetch import fetch_all
 from tysha.desk.store import DeskStore, init_desk
+from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
 from tysha.drop.service import DropService
-from tysha.drop.testing import free_port, init_data, start_drop, wait_ready
 from tysha.protocol import (
     Attachment,
     CaptureAttestation,

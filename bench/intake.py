@@ -24,7 +24,7 @@ from pathlib import Path
 import _common  # noqa: F401
 from _common import emit
 
-from tysha.drop.testing import free_port, init_data, start_drop, wait_ready
+from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
 from tysha.protocol import EnvelopeSealer, Identity, parse_header
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import _common  # noqa: F401
 from _common import emit
 
-from tysha.drop.testing import run_drop
+from tysha.drop.launcher import run_drop
 from tysha.protocol import Identity, Invitation
 from tysha.source.device import SourceDevice
 from tysha.source.vault import Vault

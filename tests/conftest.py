@@ -41,7 +41,7 @@ def drbg() -> Callable[[str], DRBG]:
 
 @pytest.fixture
 def drop(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
-    from tysha.drop.testing import run_drop
+    from tysha.drop.launcher import run_drop
 
     with run_drop(tmp_path) as d:
         yield d

@@ -166,7 +166,7 @@ def _free_port(preferred: int) -> int:
             return preferred
         except OSError:
             pass
-    from tysha.drop.testing import free_port
+    from tysha.drop.launcher import free_port
 
     return free_port()
 
@@ -182,7 +182,7 @@ def build(
     from tysha.desk.fetch import fetch_all
     from tysha.desk.store import DeskStore, init_desk
     from tysha.desk.web.app import random_passphrase
-    from tysha.drop.testing import free_port, init_data, start_drop, wait_ready
+    from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
     from tysha.source.device import SourceDevice
     from tysha.source.vault import Vault
     from tysha.transport import DropClient

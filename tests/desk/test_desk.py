@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tysha.drop.testing import run_drop
+from tysha.drop.launcher import run_drop
 
 DESK_PASS = "desk passphrase for tests"
 SRC_PASS = "source passphrase"

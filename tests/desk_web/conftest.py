@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tysha.drop.testing import free_port, wait_ready  # noqa: F401
+from tysha.drop.launcher import free_port, wait_ready  # noqa: F401
 
 DESK_PASS = "web desk passphrase"
 SRC_PASS = "web source passphrase"

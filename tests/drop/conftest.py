@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from tysha.drop.launcher import InProcessDrop, in_process_drop
 
 PG_URL = os.environ.get("TYSHA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -34,3 +37,11 @@ def pg_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as c:
             c.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+@pytest.fixture
+def inproc(tmp_path: Path) -> Iterator[InProcessDrop]:
+    """A drop served in this process (no socket, no child): ``inproc.client`` is a
+    DropClient bound to it, ``inproc.service`` its DropService."""
+    with in_process_drop(tmp_path / "drop") as d:
+        yield d

@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tysha.drop.testing import free_port, init_data, start_drop, wait_ready
+from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
 from tysha.errors import TyshaError
 from tysha.protocol import Identity, Receipt, parse_header, seal_envelope
 from tysha.tlog import (
@@ -32,6 +33,7 @@ from tysha.transport import DropClient
 KILLS = int(os.environ.get("TYSHA_CRASH_KILLS", "20"))
 
 
+@pytest.mark.slow
 def test_sigkill_during_uploads(tmp_path: Path) -> None:
     data = tmp_path / "drop"
     vkey = init_data(data, pow_bits=0)

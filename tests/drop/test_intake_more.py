@@ -11,8 +11,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tysha.drop.testing import run_drop
+from tysha.drop.launcher import InProcessDrop, in_process_drop, run_drop
 from tysha.protocol import Identity, Receipt, parse_header, seal_envelope, unwrap_slot
 from tysha.tlog import NoteVerifier, open_checkpoint, verify_tiles_against_checkpoint
 from tysha.transport import DropClient
@@ -23,7 +24,8 @@ A, B = Identity.generate(os.urandom), Identity.generate(os.urandom)
 def test_deleted_envelope_sent_again_is_not_resurrected(tmp_path: Path) -> None:
     e = seal_envelope(b"to two desks", [A.public(), B.public()], os.urandom)
     digest = hashlib.sha256(e).digest()
-    with run_drop(tmp_path) as (url, vkey, data), DropClient(url) as c:
+    with in_process_drop(tmp_path / "drop") as d:
+        c, vkey, data, H = d.client, d.vkey, d.data, d.client._http
         r = c.upload(e)
         h = parse_header(e)
         assert c.delete(r.index, unwrap_slot(h, A).deletion_secret) is False
@@ -33,28 +35,28 @@ def test_deleted_envelope_sent_again_is_not_resurrected(tmp_path: Path) -> None:
         again = c.upload(e)  # a replay: the same leaf, and the bytes stay deleted
         assert again.index == r.index
         again.verify(vkey, digest)
-        assert httpx.get(f"{url}/v1/envelopes/{r.index}").status_code == 410
+        assert H.get(f"/v1/envelopes/{r.index}").status_code == 410
         assert not blob.exists()
         assert list((data / "uploads").iterdir()) == []
-        assert int(httpx.get(url + "/v1/info").json()["tree_size"]) == 1
+        assert int(H.get("/v1/info").json()["tree_size"]) == 1
 
 
-def test_wrong_first_chunk_is_refused_at_once(drop: tuple[str, str, Path]) -> None:
-    url, _, _ = drop
+def test_wrong_first_chunk_is_refused_at_once(inproc: InProcessDrop) -> None:
+    H = inproc.client._http
     e = seal_envelope(os.urandom(300), [A.public()], os.urandom)
     digest = hashlib.sha256(e).hexdigest()
-    uid = httpx.post(url + "/v1/uploads", json={"digest": digest, "length": len(e) + 16}).json()["upload"]
+    uid = H.post("/v1/uploads", json={"digest": digest, "length": len(e) + 16}).json()["upload"]
     # The header announces another length than the upload: refused before any byte is kept.
-    r = httpx.put(f"{url}/v1/uploads/{uid}?offset=0", content=e)
+    r = H.put(f"/v1/uploads/{uid}?offset=0", content=e)
     assert r.status_code == 400 and r.json()["error"] == "malformed"
-    r = httpx.put(f"{url}/v1/uploads/{uid}?offset=0", content=b"\xff\xff\xff\xff" + e[4:])
+    r = H.put(f"/v1/uploads/{uid}?offset=0", content=b"\xff\xff\xff\xff" + e[4:])
     assert r.status_code == 400
-    assert httpx.get(f"{url}/v1/uploads/{uid}").json()["offset"] == 0
+    assert H.get(f"/v1/uploads/{uid}").json()["offset"] == 0
 
 
-def test_blob_times_are_whole_hours(drop: tuple[str, str, Path]) -> None:
-    url, _, data = drop
-    with DropClient(url) as c:
+def test_blob_times_are_whole_hours(inproc: InProcessDrop) -> None:
+    data = inproc.data
+    with inproc.new_client() as c:
         for _ in range(3):
             c.upload(seal_envelope(os.urandom(50), [A.public()], os.urandom))
     blobs = [p for p in (data / "blobs").rglob("*") if p.is_file()]
@@ -126,6 +128,7 @@ def worker_pids(data: Path) -> list[int]:
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_two_worker_processes_behind_one_port(tmp_path: Path) -> None:
     """drop.json ``workers``: several server processes, one port, one store, one log."""
     envs = [seal_envelope(os.urandom(200), [A.public()], os.urandom) for _ in range(60)]

@@ -11,13 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tysha.drop.testing import free_port, init_data, start_drop, wait_ready
+from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
 from tysha.protocol import Identity, open_envelope, seal_envelope
 from tysha.tlog import NoteVerifier, open_checkpoint, verify_tiles_against_checkpoint
 from tysha.transport import DropClient
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_two_drop_processes_one_log(tmp_path: Path, pg_schema: str) -> None:
     data = tmp_path / "drop"
     vkey = init_data(data, pow_bits=0)
@@ -56,7 +57,7 @@ def test_two_drop_processes_one_log(tmp_path: Path, pg_schema: str) -> None:
 def test_seizure_reveals_nothing(tmp_path: Path) -> None:
     """After an end-to-end run, the drop's database, blobs and logs hold no plaintext,
     no recipient key or fingerprint and no IP address."""
-    from tysha.drop.testing import run_drop
+    from tysha.drop.launcher import run_drop
 
     handler, source = Identity.generate(os.urandom), Identity.generate(os.urandom)
     text = "Seizure canary: teacher Olena saw buses at school 7"
@@ -80,6 +81,7 @@ def test_seizure_reveals_nothing(tmp_path: Path) -> None:
     assert b"python-httpx" not in blob and b"User-Agent" not in blob
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_5xx(drop: tuple[str, str, Path]) -> None:
     import schemathesis
     from hypothesis import HealthCheck, settings

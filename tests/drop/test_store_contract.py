@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tysha.errors import StorageError
+from tysha.errors import NotFound, StorageError
 from tysha.store.drop_store import (
+    _SCHEMA_V1,
+    SCHEMA_VERSION,
+    BlobStore,
     DropStore,
     FolderBlobStore,
     IntegrationItem,
+    MemoryBlobStore,
     PostgresDropStore,
     SQLiteDropStore,
 )
@@ -144,3 +151,95 @@ def test_blob_batches_racing_on_new_folders(tmp_path: Path) -> None:
     assert len(set(blobs.digests())) == len(results)
     assert {p.stat().st_mtime for p in (tmp_path / "blobs").rglob("*") if p.is_file()} == {3600.0 * 480000}
     blobs.close()
+
+
+# --- schema versions (issue 8): an old database is migrated, a newer one refused ---------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    """(open a store, run raw SQL on the same database) for each backend."""
+    if request.param == "sqlite":
+        import sqlite3
+
+        path = tmp_path / "drop.db"
+
+        def raw_sqlite(sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+            with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as c:
+                return c.execute(sql.replace("%s", "?"), args).fetchall()
+
+        yield (lambda: SQLiteDropStore(path)), raw_sqlite
+    else:
+        import psycopg
+
+        url = request.getfixturevalue("pg_schema")
+
+        def raw_pg(sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+            with psycopg.connect(url, autocommit=True) as c:
+                cur = c.execute(sql.replace("BLOB", "BYTEA"), args)
+                return cur.fetchall() if cur.description else []
+
+        yield (lambda: PostgresDropStore(url)), raw_pg
+
+
+def test_old_schema_is_migrated_and_newer_is_refused(opener: tuple[Any, Any]) -> None:
+    open_store, raw = opener
+    # A database as drops made it before schema versions existed (version 1), with data.
+    for stmt in _SCHEMA_V1:
+        raw(stmt.replace("BYTEA", "BLOB"))
+    raw("INSERT INTO state (k, v) VALUES ('tree', %s)", (b"\xa0",))
+    s = open_store()
+    try:
+        assert s.schema_version() == SCHEMA_VERSION
+    finally:
+        s.close()
+    assert raw("SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert raw("SELECT k FROM state") == [("tree",)]  # data kept
+    s = open_store()  # opening again changes nothing
+    s.close()
+    assert raw("SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    raw("UPDATE schema_version SET version = %s", (SCHEMA_VERSION + 1,))
+    with pytest.raises(StorageError, match="newer"):
+        open_store()
+    assert raw("SELECT version FROM schema_version") == [(SCHEMA_VERSION + 1,)]
+
+
+# --- blob stores (issue 8): one contract, every backend; bytes in and out, no paths ------
+
+
+@pytest.fixture(params=["memory", "folder"])
+def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
+    b: BlobStore = MemoryBlobStore() if request.param == "memory" else FolderBlobStore(
+        tmp_path / "blobs")
+    yield b
+    b.close()
+
+
+def test_blob_store_contract(blobs: BlobStore, tmp_path: Path) -> None:
+    staged = []
+    for i in range(10):
+        f = tmp_path / f"staged-{i}"
+        f.write_bytes(bytes([i]) * (i * 1000 + 1))
+        staged.append((hashlib.sha256(f.read_bytes()).digest(), f))
+    missing = (os.urandom(32), tmp_path / "never-written")
+    errors = blobs.put_many([*staged, missing], mtime=3600 * 500)
+    assert errors[:10] == [None] * 10 and isinstance(errors[10], StorageError)
+    assert not any(f.exists() for _, f in staged)  # taken over
+    blobs.sync([d for d, _ in staged])
+    for i, (d, _) in enumerate(staged):
+        assert blobs.exists(d) and blobs.mtime(d) == 3600 * 500
+        with blobs.open(d) as f:
+            assert f.read() == bytes([i]) * (i * 1000 + 1)
+    assert set(blobs.digests()) == {d for d, _ in staged}
+    reader = blobs.open(staged[0][0])
+    blobs.delete(staged[0][0])
+    blobs.delete(staged[0][0])  # twice is fine
+    assert reader.read() == b"\x00"  # an open stream survives a delete
+    reader.close()
+    assert not blobs.exists(staged[0][0]) and blobs.mtime(staged[0][0]) is None
+    with pytest.raises(NotFound):
+        blobs.open(staged[0][0])
+    for bad in (b"", b"x" * 31, "ab" * 32):
+        with pytest.raises(StorageError):
+            blobs.exists(bad)  # type: ignore[arg-type]
+    assert not hasattr(BlobStore, "path")  # the seam hands out bytes, never a path

@@ -16,7 +16,7 @@ app = typer.Typer(
 def init(
     data: Path = typer.Option(..., "--data", help="Folder for the log key and storage."),
     origin: str = typer.Option(None, "--origin", help="The log's name (checkpoint origin)."),
-    pow_bits: int = typer.Option(8, "--pow-bits", help="Proof-of-work difficulty per envelope."),
+    pow_bits: int = typer.Option(8, "--pow-bits", help="Work bits per 64 KiB unit."),
 ) -> None:
     """Create the drop's log key and storage; print its verifier key (C2SP vkey)."""
     from tysha.drop.service import init_drop
@@ -32,44 +32,17 @@ def serve(
     database: str = typer.Option(None, "--database", help="postgresql://… instead of SQLite."),
 ) -> None:
     """Serve the intake API and the log (C2SP tlog-tiles under /log/)."""
-    import os
-
-    import uvicorn
-
+    from tysha.drop.server import serve as run_server
     from tysha.drop.service import DropService
-    from tysha.drop.web import create_app
 
     service = DropService(data, database)  # checks the folder, key and database first
-    workers = max(1, service.config.workers)
-    # No address in the log, not even our own (THREAT_MODEL "Drop": no IP addresses in logs).
-    typer.echo(
-        f"drop {service.config.origin} serving on port {port}"
-        + (f" with {workers} processes" if workers > 1 else ""),
-        err=True,
-    )
-    # No access log: it would record client addresses (THREAT_MODEL A3, A8). No proxy
-    # headers either: a forwarded-for address must not even reach the application.
-    options: dict[str, object] = dict(
-        host=host,
-        port=port,
-        access_log=False,
-        proxy_headers=False,
-        log_level="warning",
-        server_header=False,
-        date_header=False,
-    )
-    if workers == 1:
-        uvicorn.run(create_app(service), **options)  # type: ignore[arg-type]
-        return
-    service.store.close()
-    service.blobs.close()
-    os.environ["TYSHA_DROP_DATA"] = str(Path(data).resolve())
-    os.environ["TYSHA_DROP_DATABASE"] = database or ""
-    uvicorn.run(
-        "tysha.drop.web:app_from_env",
-        factory=True,
-        workers=workers,
-        **options,  # type: ignore[arg-type]
+    run_server(
+        service,
+        str(Path(data).resolve()),
+        database,
+        host,
+        port,
+        lambda line: typer.echo(line, err=True),
     )
 
 

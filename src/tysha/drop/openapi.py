@@ -66,7 +66,14 @@ OPENAPI: dict[str, Any] = {
                     }
                 ],
                 "requestBody": {"required": True, **_BIN},
-                "responses": {"200": _RECEIPT, "400": _ERR, "403": _ERR, "413": _ERR},
+                "responses": {
+                    "200": _RECEIPT,
+                    "400": _ERR,
+                    "403": _ERR,
+                    "408": _ERR,
+                    "413": _ERR,
+                    "507": _ERR,
+                },
             }
         },
         "/v1/uploads": {
@@ -91,6 +98,9 @@ OPENAPI: dict[str, Any] = {
                     "200": {"description": "upload state"},
                     "400": _ERR,
                     "403": _ERR,
+                    "408": _ERR,
+                    "413": _ERR,
+                    "507": _ERR,
                     "409": _ERR,
                 },
             }
@@ -107,8 +117,10 @@ OPENAPI: dict[str, Any] = {
                     "200": {"description": "new offset"},
                     "400": _ERR,
                     "404": _ERR,
+                    "408": _ERR,
                     "409": _ERR,
                     "413": _ERR,
+                    "507": _ERR,
                 },
             },
         },
@@ -164,6 +176,8 @@ OPENAPI: dict[str, Any] = {
                     "400": _ERR,
                     "403": _ERR,
                     "404": _ERR,
+                    "408": _ERR,
+                    "413": _ERR,
                 },
             }
         },

@@ -22,20 +22,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import json
+import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from tysha.errors import ConfigError, ProtocolError, StorageError, VerificationError
+from tysha.drop.uploads import FolderUploads
+from tysha.drop.work import NoTokens, TokenVerifier, WorkPolicy
+from tysha.errors import ConfigError, NotFound, ProtocolError, StorageError, VerificationError
 from tysha.protocol import Receipt, check_pow, parse_header
 from tysha.protocol.envelope import MAX_HEADER_SIZE, EnvelopeHeader
-from tysha.store.drop_store import DropStore, FolderBlobStore, IntegrationItem, open_drop_store
+from tysha.store.drop_store import (
+    BlobStore,
+    DropStore,
+    FolderBlobStore,
+    IntegrationItem,
+    open_drop_store,
+)
 from tysha.tlog import (
     Checkpoint,
     HashReader,
@@ -48,7 +59,29 @@ from tysha.tlog import (
     sign_checkpoint,
 )
 
-__all__ = ["DropConfig", "DropService", "init_drop"]
+__all__ = ["DropConfig", "DropService", "InsufficientStorage", "WorkRequired", "init_drop"]
+
+
+class WorkRequired(VerificationError):
+    """The proof of work is missing or too weak; ``bits`` is what the drop asks now."""
+
+    def __init__(self, message: str, bits: int) -> None:
+        super().__init__(message)
+        self.bits = bits
+
+
+class InsufficientStorage(StorageError):
+    """The drop is (nearly) out of disk or out of room for open uploads: HTTP 507."""
+
+
+class Busy(StorageError):
+    """A transient failure of the drop's own storage: HTTP 503, nothing was acknowledged.
+
+    Its message is fixed and says nothing about the machine (paths, driver text)."""
+
+    def __init__(self) -> None:
+        super().__init__("the drop could not store this now; nothing was acknowledged")
+
 
 MAX_ONESHOT = 1 << 20
 CHUNK_MAX = 4 << 20
@@ -56,8 +89,16 @@ CHUNK_MAX = 4 << 20
 
 @dataclass
 class DropConfig:
+    """``drop.json``: every key typed and range-checked; an unknown key is an error naming it
+    (a typo must not silently leave a protection at its default)."""
+
     origin: str
+    #: Proof-of-work bits for an envelope of one ``pow_unit``; 0 switches work off (tests,
+    #: private drops). See :mod:`tysha.drop.work`: +1 bit per doubling of the bytes announced.
     pow_bits: int = 8
+    pow_unit: int = 64 << 10
+    #: Intake (bytes per minute, this process) above which the difficulty starts to rise.
+    pow_target_per_min: int = 256 << 20
     retention_days: int = 90
     batch_max: int = 512
     batch_ms: float = 5.0
@@ -70,6 +111,49 @@ class DropConfig:
     #: integrator, and the database's write lock keeps them one log. Python serves about one
     #: core per process, so one per core is the fast setting.
     workers: int = 1
+    #: A resumable upload untouched for this long is discarded (its client starts over).
+    upload_expiry_hours: float = 24.0
+    #: Open resumable uploads, and the bytes they announce, over the whole drop.
+    max_open_uploads: int = 1000
+    max_open_upload_bytes: int = 8 << 30
+    #: Below this much free space in the data folder, intake answers 507 (reads go on).
+    min_free_bytes: int = 256 << 20
+    #: A request body must keep arriving: at most ``body_idle_s`` between pieces and
+    #: ``body_deadline_s`` in all, or the request is cut off (slow-body attacks).
+    body_idle_s: float = 30.0
+    body_deadline_s: float = 600.0
+    #: uvicorn: idle keep-alive connections are closed after this; at most
+    #: ``max_connections`` connections and requests at once (more get 503 at once).
+    keep_alive_s: float = 5.0
+    max_connections: int = 512
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            kind = {"str": str, "int": int, "float": float}[str(f.type)]
+            allowed = (int, float) if kind is float else kind
+            if isinstance(value, bool) or not isinstance(value, allowed):
+                raise ConfigError(f"drop.json: {f.name} must be of type {kind.__name__}")
+            if isinstance(value, (int, float)) and (
+                value <= 0 if f.name in _POSITIVE else value < 0
+            ):
+                raise ConfigError(f"drop.json: {f.name} is out of range")
+        if not self.origin or any(c.isspace() for c in self.origin) or "+" in self.origin:
+            raise ConfigError("drop.json: origin must be a non-empty name without spaces or '+'")
+        if self.pow_bits > 24:
+            raise ConfigError("drop.json: pow_bits is out of range (0 to 24)")
+
+    @classmethod
+    def from_dict(cls, obj: object) -> DropConfig:
+        if not isinstance(obj, dict):
+            raise ConfigError("drop.json must hold a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(str(k) for k in obj if k not in known)
+        if unknown:
+            raise ConfigError(f"drop.json: unknown setting(s): {', '.join(unknown)}")
+        if "origin" not in obj:
+            raise ConfigError("drop.json: origin is missing")
+        return cls(**obj)
 
     @classmethod
     def load(cls, data_dir: Path) -> DropConfig:
@@ -77,15 +161,33 @@ class DropConfig:
         try:
             obj = json.loads(path.read_text())
         except FileNotFoundError:
-            raise ConfigError(
+            raise NotFound(
                 f"{data_dir} is not a drop folder; run `tysha drop init` first"
             ) from None
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot read {path}: {exc}") from None
-        return cls(**{k: obj[k] for k in obj if k in cls.__dataclass_fields__})
+        except (OSError, ValueError):
+            raise ConfigError(f"{path.name} in {data_dir} cannot be read as JSON") from None
+        return cls.from_dict(obj)
 
     def save(self, data_dir: Path) -> None:
-        (Path(data_dir) / "drop.json").write_text(json.dumps(self.__dict__, indent=1) + "\n")
+        (Path(data_dir) / "drop.json").write_text(json.dumps(asdict(self), indent=1) + "\n")
+
+
+_POSITIVE = {
+    "pow_unit",
+    "pow_target_per_min",
+    "retention_days",
+    "batch_max",
+    "batch_depth",
+    "maintenance_s",
+    "workers",
+    "upload_expiry_hours",
+    "max_open_uploads",
+    "max_open_upload_bytes",
+    "body_idle_s",
+    "body_deadline_s",
+    "keep_alive_s",
+    "max_connections",
+}
 
 
 def init_drop(data_dir: Path, origin: str | None = None, pow_bits: int = 8) -> str:
@@ -199,10 +301,16 @@ class DropService:
         except OSError as exc:
             raise ConfigError(f"cannot read the drop's log key: {exc.strerror}") from None
         self.store: DropStore = open_drop_store(self.data_dir, database)
-        self.blobs = FolderBlobStore(self.data_dir / "blobs")
+        self.blobs: BlobStore = FolderBlobStore(self.data_dir / "blobs")
         self.uploads_dir = self.data_dir / "uploads"
-        self.uploads_dir.mkdir(exist_ok=True)
+        self.uploads = FolderUploads(self.uploads_dir)
         self.clock = clock
+        c = self.config
+        self.work = WorkPolicy(c.pow_bits, c.pow_unit, c.pow_target_per_min)
+        #: Redeems anonymous tokens instead of work (:mod:`tysha.drop.work`); none by default.
+        self.tokens: TokenVerifier = NoTokens()
+        #: Free bytes where envelopes are written; a test injects a probe.
+        self.free_space: Any = lambda: shutil.disk_usage(self.data_dir).free
         self._queue: asyncio.Queue[_Pending] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         # Batches hold it shared from their first rename to their commit, debris collection
@@ -250,8 +358,12 @@ class DropService:
         """Expiry and debris collection, periodically (and once at startup, in ``start``)."""
         while True:
             await asyncio.sleep(self.config.maintenance_s)
-            with contextlib.suppress(StorageError, OSError):  # tried again next period
+            try:
                 await asyncio.to_thread(self.maintenance)
+            except Exception as exc:  # tried again next period; the loop must not die
+                logging.getLogger("tysha.drop").warning(
+                    "maintenance failed: %s", type(exc).__name__
+                )
 
     def maintenance(self) -> None:
         """Expire old envelopes and remove blobs that no live row points to (crash debris
@@ -264,12 +376,14 @@ class DropService:
 
     def _collect_debris(self) -> None:
         now = time.time()
+        # An upload untouched for upload_expiry_hours is abandoned (its client starts over).
+        self.uploads.expire(self.config.upload_expiry_hours * 3600, now)
         for f in self.uploads_dir.iterdir():
-            # A resumable upload may wait for weeks of broken connectivity, but not forever;
-            # a one-shot temp file older than an hour is debris from a crash.
-            keep = self.config.retention_days * 86400 if f.name.startswith("up-") else 3600
+            # A staged one-shot or finished file older than an hour is debris from a crash.
+            if f.name.startswith("up-"):
+                continue
             try:
-                if f.stat().st_mtime < now - keep:
+                if f.stat().st_mtime < now - 3600:
                     f.unlink()
             except OSError:
                 continue
@@ -279,10 +393,8 @@ class DropService:
         grace = now - 7200
         for d in list(self.blobs.digests()):
             if d not in live:
-                try:
-                    if self.blobs.path(d).stat().st_mtime > grace:
-                        continue
-                except OSError:
+                when = self.blobs.mtime(d)
+                if when is None or when > grace:
                     continue
                 self.blobs.delete(d)
 
@@ -310,49 +422,87 @@ class DropService:
             hour_now(self.clock),
         )
 
-    def check_work(self, digest: bytes, pow_hex: str | None) -> None:
-        bits = self.config.pow_bits
-        if bits <= 0:
+    def check_work(
+        self, digest: bytes, pow_hex: str | None, length: int, token: bytes | None = None
+    ) -> None:
+        """Charge for ``length`` bytes (:mod:`tysha.drop.work`): a redeemed anonymous token,
+        or a proof of work of the difficulty asked now. Counts the bytes against the rate."""
+        if token is not None and self.tokens.redeem(token, digest, length):
+            self.work.admitted(length)
             return
-        if not pow_hex:
-            raise VerificationError(f"this drop asks for a proof of work of {bits} bits")
+        bits = self.work.required(length)
+        if bits > 0:
+            if not pow_hex:
+                raise WorkRequired(f"this drop asks for a proof of work of {bits} bits", bits)
+            if not isinstance(pow_hex, str) or len(pow_hex) != 16:
+                raise ProtocolError("proof of work must be 16 hex characters")
+            try:
+                nonce = bytes.fromhex(pow_hex)
+            except ValueError:
+                raise ProtocolError("proof of work must be 16 hex characters") from None
+            try:
+                check_pow(digest, nonce, bits)
+            except VerificationError:
+                raise WorkRequired(f"proof of work does not reach {bits} bits", bits) from None
+        self.work.admitted(length)
+
+    def check_space(self, incoming: int) -> None:
+        """507 rather than a full disk: keep ``min_free_bytes`` free after ``incoming``."""
         try:
-            nonce = bytes.fromhex(pow_hex)
-        except ValueError:
-            raise ProtocolError("proof of work must be 16 hex characters") from None
-        check_pow(digest, nonce, bits)
+            free = int(self.free_space())
+        except OSError:
+            raise Busy() from None
+        if free - incoming < self.config.min_free_bytes:
+            raise InsufficientStorage("the drop is out of storage; try again later")
+
+    def check_upload_room(self, length: int) -> None:
+        """Open resumable uploads are capped in number and in bytes announced."""
+        count, total = self.uploads.totals()
+        c = self.config
+        if count >= c.max_open_uploads or total + length > c.max_open_upload_bytes:
+            raise InsufficientStorage("too many uploads are open; try again later")
+        self.check_space(length)
 
     #: One-shot envelopes up to this size are hashed and written on the event loop: the
     #: hand-off to a worker thread would cost the process more than it saves.
     INLINE_MAX = 256 << 10
 
-    async def accept(self, body: bytes, pow_hex: str | None) -> Receipt:
+    async def accept(self, body: bytes, pow_hex: str | None, token: bytes | None = None) -> Receipt:
         """One-shot intake of a whole envelope: form, work, bytes, group commit, receipt."""
         if len(body) <= self.INLINE_MAX:
-            item, tmp = self.stage(body, pow_hex)
+            item, tmp = self.stage(body, pow_hex, token)
         else:
-            item, tmp = await asyncio.to_thread(self.stage, body, pow_hex)
+            item, tmp = await asyncio.to_thread(self.stage, body, pow_hex, token)
         try:
             return await self.submit(item, temp=tmp)
         except BaseException:
             tmp.unlink(missing_ok=True)  # otherwise moved into the blob folder or dropped
             raise
 
-    def stage(self, body: bytes, pow_hex: str | None) -> tuple[IntegrationItem, Path]:
+    def stage(
+        self, body: bytes, pow_hex: str | None, token: bytes | None = None
+    ) -> tuple[IntegrationItem, Path]:
         """Check a one-shot envelope's form, hash it, check its proof of work and write it
         to a temporary file (not yet durable: the integrator makes a batch durable at once)."""
         header = self._form(body[: 4 + MAX_HEADER_SIZE], len(body))
         digest = hashlib.sha256(body).digest()
-        self.check_work(digest, pow_hex)
+        self.check_work(digest, pow_hex, len(body), token)
+        self.check_space(len(body))
         tmp = self.temp_path(f"one-{os.urandom(8).hex()}")
-        with open(tmp, "wb") as f:
-            f.write(body)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(body)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise InsufficientStorage("the drop is out of storage; try again later") from None
+            raise Busy() from None
         return self._item(header, len(body), digest), tmp
 
     async def submit(self, item: IntegrationItem, temp: Path | None = None) -> Receipt:
         """Queue an item and wait for its receipt. ``temp`` holds its bytes (moved into the
         blob folder by the integrator); without it the blob is already in place
-        (:meth:`store_blob`)."""
+        (a digest already stored)."""
         assert self._queue is not None, "service not started"
         fut: asyncio.Future[Receipt] = asyncio.get_running_loop().create_future()
         await self._queue.put(_Pending(item, temp, fut))
@@ -394,7 +544,9 @@ class DropService:
         try:
             results = await asyncio.to_thread(self._commit_batch, batch)
         except Exception as exc:  # every waiter learns of the failure
-            err = exc if isinstance(exc, StorageError) else StorageError(str(exc))
+            # Its text (driver messages, paths) stays here: waiters get a fixed message.
+            logging.getLogger("tysha.drop").warning("batch failed: %s", type(exc).__name__)
+            err = Busy()
             for p in batch:
                 if not p.future.done():
                     p.future.set_exception(err)
@@ -403,7 +555,7 @@ class DropService:
             if p.future.done():
                 continue
             if isinstance(r, Exception):
-                p.future.set_exception(r)
+                p.future.set_exception(Busy())
             else:
                 p.future.set_result(r)
 
@@ -456,14 +608,12 @@ class DropService:
         return self.uploads_dir / name
 
     def store_blob(self, digest: bytes, path: Path) -> None:
-        """fsync ``path`` and move it into the blob folder."""
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.utime(path, (hour_now(self.clock) * 3600,) * 2)
-        self.blobs.put_file(digest, path, durable=False)
+        """Move a staged file into the blob store now (bulk loading, e.g. bench/fetch.py; the
+        intake path lets the integrator do it for a whole batch)."""
+        errors = self.blobs.put_many([(digest, path)], mtime=hour_now(self.clock) * 3600)
+        self.blobs.sync([digest])
+        if errors[0] is not None:
+            raise errors[0]
 
     # --- reading -----------------------------------------------------------------------
 
@@ -484,6 +634,16 @@ class DropService:
         if not 0 <= old <= new <= tree:
             raise ProtocolError("consistency proof asked outside the tree")
         return consistency_proof(old, new, self.store)
+
+    def receipt_for(self, digest: bytes) -> Receipt | None:
+        """The receipt of a digest already in the log (a repeated ``finish``), else None."""
+        index = self.store.index_of(digest)
+        if index is None:
+            return None
+        size, cp = self.checkpoint()
+        if index >= size:
+            return None
+        return Receipt(digest, index, cp, tuple(inclusion_proof(index, size, self.store)))
 
     def delete_slot(self, index: int, secret: bytes) -> bool:
         row = self.store.envelope(index)

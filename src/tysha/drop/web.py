@@ -1,8 +1,10 @@
 """The drop's HTTP face (docs/drop-api.md): intake, the C2SP tiles under /log/, fetch.
 
-Errors map to JSON ``{"error", "detail"}`` in one place (:func:`_error`): ProtocolError → 400,
-VerificationError → 403 (bad proof of work, wrong deletion secret) or 400, StorageError → 503.
-No handler reads the client address; the server runs without an access log.
+Errors map to JSON ``{"error", "detail"}`` in one place (:func:`_problem`, table in
+docs/drop-api.md); only sentences written for clients reach a body, never internal text.
+Every request passes a guard first (:class:`_BodyGuard`): the route's byte limit, from
+Content-Length and while reading, and read deadlines for the body. No handler reads the
+client address; the server runs without an access log.
 
 The one hot route, ``POST /v1/envelopes``, is also answered by a thin ASGI front in
 :func:`create_app` without Starlette's request/response objects and middleware (a quarter of
@@ -14,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import os
 import re
+import time
 import urllib.parse
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,11 +30,26 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tysha.drop.openapi import OPENAPI
-from tysha.drop.service import CHUNK_MAX, MAX_ONESHOT, DropService
-from tysha.errors import ProtocolError, StorageError, TyshaError, VerificationError
+from tysha.drop.service import (
+    CHUNK_MAX,
+    MAX_ONESHOT,
+    Busy,
+    DropService,
+    InsufficientStorage,
+    WorkRequired,
+)
+from tysha.drop.uploads import OffsetMismatch, UploadExists, UploadState
+from tysha.drop.work import parse_private_token
+from tysha.errors import (
+    NotFound,
+    ProtocolError,
+    StorageError,
+    TyshaError,
+    VerificationError,
+)
 from tysha.protocol import MAX_ENVELOPE_SIZE, ClueRecord, encode_clue_records
 from tysha.protocol.envelope import MAX_HEADER_SIZE
 from tysha.tlog import encode_entry_bundle, parse_tile_path, tile_contents
@@ -44,25 +61,58 @@ _FULL_TILE_CACHE = "public, max-age=31536000, immutable"
 _SHORT_CACHE = "no-cache"
 
 
+#: Body limits per route (bytes), enforced from Content-Length at once and while reading.
+JSON_MAX = 4096
+
+
+def _body_limit(method: str, path: str) -> int:
+    if method == "POST" and path == _INTAKE:
+        return MAX_ONESHOT
+    if method == "PUT" and path.startswith("/v1/uploads/"):
+        return CHUNK_MAX
+    if method == "POST":
+        return JSON_MAX
+    return 0  # nothing else takes a body
+
+
 class HTTPProblem(Exception):
     def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail, self.extra = status, code, detail, extra
 
 
-def _error(exc: Exception) -> JSONResponse:
+def _problem(exc: BaseException) -> tuple[int, dict[str, Any]]:
+    """THE mapping from errors to HTTP (every route and the fast intake path use it).
+
+    Only messages written for clients reach a body: a StorageError (whose text may name
+    paths or driver errors) and anything unexpected get fixed words."""
     if isinstance(exc, HTTPProblem):
-        return JSONResponse(
-            {"error": exc.code, "detail": exc.detail, **exc.extra}, status_code=exc.status
-        )
+        return exc.status, {"error": exc.code, "detail": exc.detail, **exc.extra}
+    if isinstance(exc, WorkRequired):
+        return 403, {"error": "work", "detail": exc.message, "pow_bits": exc.bits}
     if isinstance(exc, VerificationError):
-        return JSONResponse({"error": "forbidden", "detail": exc.message}, status_code=403)
+        return 403, {"error": "forbidden", "detail": exc.message}
+    if isinstance(exc, OffsetMismatch):
+        return 409, {"error": "offset", "detail": exc.message, "offset": exc.offset}
+    if isinstance(exc, UploadExists):
+        return 409, {"error": "conflict", "detail": exc.message}
     if isinstance(exc, ProtocolError):
-        return JSONResponse({"error": "malformed", "detail": exc.message}, status_code=400)
+        return 400, {"error": "malformed", "detail": exc.message}
+    if isinstance(exc, NotFound):
+        return 404, {"error": "not_found", "detail": exc.message}
+    if isinstance(exc, InsufficientStorage):
+        return 507, {"error": "insufficient_storage", "detail": exc.message}
     if isinstance(exc, StorageError):
-        return JSONResponse({"error": "unavailable", "detail": exc.message}, status_code=503)
-    assert isinstance(exc, TyshaError)
-    return JSONResponse({"error": "refused", "detail": exc.message}, status_code=400)
+        return 503, {"error": "unavailable", "detail": Busy().message}
+    if isinstance(exc, TyshaError):
+        return 400, {"error": "refused", "detail": "the drop refused this request"}
+    logging.getLogger("tysha.drop").error("unexpected %s", type(exc).__name__)
+    return 500, {"error": "internal", "detail": "internal error"}
+
+
+def _error(exc: BaseException) -> JSONResponse:
+    status, body = _problem(exc)
+    return JSONResponse(body, status_code=status)
 
 
 def _int_param(
@@ -82,9 +132,8 @@ def _int_param(
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPProblem(413, "too_large", f"body exceeds {limit} bytes")
+    """The body, at most ``limit`` bytes (the guard in :func:`create_app` also enforces
+    the route's limit and the read deadlines on every piece received)."""
     buf = bytearray()
     async for piece in request.stream():
         buf += piece
@@ -93,19 +142,31 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     return bytes(buf)
 
 
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await _read_limited(request, JSON_MAX)
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        raise HTTPProblem(400, "malformed", "body must be JSON") from None
+    if not isinstance(obj, dict):
+        raise HTTPProblem(400, "malformed", "body must be a JSON object")
+    return obj
+
+
 def receipt_json(receipt: Any) -> dict[str, Any]:
     return {"receipt": receipt.to_json()}
 
 
 def create_app(service: DropService) -> ASGIApp:
     svc = service
+    cfg = svc.config
 
     def wrap(handler: Any) -> Any:
         async def endpoint(request: Request) -> Response:
             try:
                 resp: Response = await handler(request)
                 return resp
-            except (HTTPProblem, TyshaError) as exc:
+            except Exception as exc:  # one mapping, no internal text (see _problem)
                 return _error(exc)
 
         return endpoint
@@ -114,69 +175,43 @@ def create_app(service: DropService) -> ASGIApp:
         size, _ = await _to_thread(svc.checkpoint)
         return JSONResponse(
             {
-                "origin": svc.config.origin,
+                "origin": cfg.origin,
                 "vkey": svc.vkey,
-                "pow_bits": svc.config.pow_bits,
+                "pow_bits": cfg.pow_bits,
+                "pow_unit": cfg.pow_unit,
+                "pow_load_bits": svc.work.load_bits() if cfg.pow_bits > 0 else 0,
                 "max_oneshot": MAX_ONESHOT,
                 "max_envelope": MAX_ENVELOPE_SIZE,
                 "chunk_max": CHUNK_MAX,
-                "retention_days": svc.config.retention_days,
+                "retention_days": cfg.retention_days,
+                "upload_expiry_hours": cfg.upload_expiry_hours,
                 "tree_size": size,
             }
         )
 
     async def post_envelope(request: Request) -> Response:
         body = await _read_limited(request, MAX_ONESHOT)
+        token = parse_private_token(request.headers.get("authorization"))
         return Response(
-            await _intake(svc, body, request.query_params.get("pow")),
+            await _intake(svc, body, request.query_params.get("pow"), token),
             media_type="application/json",
         )
 
-    # --- resumable uploads ---------------------------------------------------------------
+    # --- resumable uploads (tysha.drop.uploads) -------------------------------------------
 
-    def _upload_paths(upload_id: str) -> tuple[Path, Path]:
-        if not _HEX64.match(upload_id):
+    finishing: dict[str, asyncio.Future[Any]] = {}
+
+    def _uid(request: Request) -> str:
+        uid = str(request.path_params["upload_id"])
+        if not _HEX64.match(uid):
             raise HTTPProblem(404, "not_found", "no such upload")
-        return svc.temp_path(f"up-{upload_id}.part"), svc.temp_path(f"up-{upload_id}.meta")
+        return uid
 
-    def _meta(upload_id: str) -> tuple[Path, int]:
-        part, meta = _upload_paths(upload_id)
-        try:
-            length = int(meta.read_text())
-        except (OSError, ValueError):
-            raise HTTPProblem(
-                404, "not_found", "no such upload (finished, discarded or never made)"
-            ) from None
-        return part, length
-
-    def _offset(part: Path) -> int:
-        try:
-            return part.stat().st_size
-        except FileNotFoundError:  # lost to a failed batch: the client starts over
-            part.touch()
-            return 0
-
-    locks: dict[str, asyncio.Lock] = {}
-
-    @contextlib.asynccontextmanager
-    async def upload_lock(upload_id: str) -> AsyncIterator[None]:
-        """One request at a time per upload in this process (two clients racing on one
-        upload would interleave; across processes the digest check at finish catches it)."""
-        lock = locks.setdefault(upload_id, asyncio.Lock())
-        try:
-            async with lock:
-                yield
-        finally:
-            if not lock.locked() and locks.get(upload_id) is lock:
-                del locks[upload_id]
+    def _state(st: UploadState) -> JSONResponse:
+        return JSONResponse({"upload": st.upload, "offset": st.offset, "length": st.length})
 
     async def create_upload(request: Request) -> Response:
-        try:
-            obj = await request.json()
-        except ValueError:
-            raise HTTPProblem(400, "malformed", "body must be JSON") from None
-        if not isinstance(obj, dict):
-            raise HTTPProblem(400, "malformed", "body must be a JSON object")
+        obj = await _json_body(request)
         digest_hex, length = obj.get("digest"), obj.get("length")
         if not isinstance(digest_hex, str) or not _HEX64.match(digest_hex):
             raise HTTPProblem(400, "malformed", "digest must be 64 lower-case hex characters")
@@ -187,76 +222,84 @@ def create_app(service: DropService) -> ASGIApp:
         ):
             raise HTTPProblem(400, "malformed", "length is out of range")
         pow_hex = obj.get("pow")
-        svc.check_work(bytes.fromhex(digest_hex), pow_hex if isinstance(pow_hex, str) else None)
-        part, meta = _upload_paths(digest_hex)
-        async with upload_lock(digest_hex):
-            if meta.exists():
-                _, known = _meta(digest_hex)
-                if known != length:
-                    raise HTTPProblem(
-                        409, "conflict", "an upload of this digest with another length exists"
-                    )
-            else:
-                part.touch()
-                staged = meta.with_suffix(".new")
-                staged.write_text(str(length))
-                os.replace(staged, meta)  # the upload exists once its length is whole
-            offset = _offset(part)
-        return JSONResponse({"upload": digest_hex, "offset": offset, "length": length})
+        token = parse_private_token(request.headers.get("authorization"))
+        # Work for every byte announced, before anything is kept for this client.
+        svc.check_work(
+            bytes.fromhex(digest_hex), pow_hex if isinstance(pow_hex, str) else None, length, token
+        )
+        try:
+            st = await _to_thread(svc.uploads.status, digest_hex)
+        except NotFound:
+            await _to_thread(svc.check_upload_room, length)
+            st = await _to_thread(svc.uploads.create, digest_hex, length)
+        if st.length != length:
+            raise UploadExists("an upload of this digest with another length exists")
+        return _state(st)
 
     async def upload_status(request: Request) -> Response:
-        uid = request.path_params["upload_id"]
-        part, length = _meta(uid)
-        return JSONResponse({"upload": uid, "offset": _offset(part), "length": length})
+        return _state(await _to_thread(svc.uploads.status, _uid(request)))
 
     async def put_chunk(request: Request) -> Response:
-        uid = request.path_params["upload_id"]
-        part, length = _meta(uid)
+        uid = _uid(request)
         offset = _int_param(request, "offset", lo=0, hi=MAX_ENVELOPE_SIZE)
-        async with upload_lock(uid):
-            current = _offset(part)
-            if offset != current:
-                raise HTTPProblem(
-                    409, "offset", "upload continues at another offset", offset=current
-                )
-            data = await _read_limited(request, CHUNK_MAX)
-            if current + len(data) > length:
-                raise HTTPProblem(400, "malformed", "chunk goes past the announced length")
-            if current == 0 and len(data) >= 4:
-                # The header comes first: refuse a wrong form at once rather than at finish.
-                hlen = int.from_bytes(data[:4], "big")
+        st = await _to_thread(svc.uploads.status, uid)
+        if offset != st.offset:  # refused before its body is read
+            raise OffsetMismatch(st.offset)
+        data = await _read_limited(request, CHUNK_MAX)
+        if offset + len(data) > st.length:
+            raise HTTPProblem(400, "malformed", "chunk goes past the announced length")
+        if offset < 4 + MAX_HEADER_SIZE:
+            # The header comes first: refuse a wrong form as soon as it is whole.
+            prefix = (await _to_thread(svc.uploads.head, uid, offset)) + data
+            if len(prefix) >= 4:
+                hlen = int.from_bytes(prefix[:4], "big")
                 if hlen > MAX_HEADER_SIZE:
                     raise ProtocolError(f"envelope header of {hlen} bytes is too large")
-                if len(data) >= 4 + hlen:
-                    svc.check_form(data[: 4 + hlen], length)
-            await _append(part, data)
-            return JSONResponse({"upload": uid, "offset": current + len(data), "length": length})
+                if offset < 4 + hlen <= len(prefix):
+                    svc.check_form(prefix[: 4 + hlen], st.length)
+        svc.check_space(len(data))
+        # Appended under the upload's lock, which re-checks the offset: of two chunks sent
+        # at one offset, exactly one is taken.
+        return _state(await _to_thread(svc.uploads.append, uid, offset, data))
 
     async def finish_upload(request: Request) -> Response:
-        uid = request.path_params["upload_id"]
-        part, length = _meta(uid)
-        _, meta = _upload_paths(uid)
-        async with upload_lock(uid):
-            size = _offset(part)
-            if size != length:
-                raise HTTPProblem(409, "incomplete", "upload is not complete", offset=size)
-            digest = await _to_thread(_hash_file, part)
-            try:
-                if digest.hex() != uid:
-                    raise ProtocolError("uploaded bytes do not match the announced digest")
-                with part.open("rb") as f:
-                    head = f.read(4 + MAX_HEADER_SIZE)
-                item = svc.check_form(head, size, digest)
-            except ProtocolError:
-                part.unlink(missing_ok=True)
-                meta.unlink(missing_ok=True)
-                raise
-            # The integrator moves the part into the blob folder (or drops it when the log
-            # already holds this digest); the upload record goes once the receipt exists.
-            receipt = await svc.submit(item, temp=part)
-            meta.unlink(missing_ok=True)
-            part.unlink(missing_ok=True)
+        uid = _uid(request)
+        running = finishing.get(uid)
+        if running is not None:  # the same finish already under way here: share its result
+            return JSONResponse(receipt_json(await asyncio.shield(running)))
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        finishing[uid] = fut
+        try:
+            receipt = await _finish(uid)
+            fut.set_result(receipt)
+        except BaseException as exc:
+            fut.set_exception(exc)
+            fut.exception()  # retrieved: a failure no one else awaited is not an error
+            raise
+        finally:
+            del finishing[uid]
         return JSONResponse(receipt_json(receipt))
+
+    async def _finish(uid: str) -> Any:
+        staging = svc.temp_path(f"fin-{os.urandom(8).hex()}")
+        try:
+            size, digest = await _to_thread(svc.uploads.take, uid, staging)
+        except NotFound:
+            # Finished by another request (or process): the same receipt, if it is logged.
+            receipt = await _to_thread(svc.receipt_for, bytes.fromhex(uid))
+            if receipt is None:
+                raise
+            return receipt
+        try:
+            with open(staging, "rb") as f:
+                head = f.read(4 + MAX_HEADER_SIZE)
+            item = svc.check_form(head, size, digest)
+            # The integrator moves the file into the blob store (or drops it when the log
+            # already holds this digest).
+            return await svc.submit(item, temp=staging)
+        except BaseException:
+            staging.unlink(missing_ok=True)
+            raise
 
     # --- the log -------------------------------------------------------------------------
 
@@ -322,8 +365,8 @@ def create_app(service: DropService) -> ASGIApp:
         if row.gone:
             raise HTTPProblem(410, "gone", "that envelope was deleted or has expired")
         try:
-            f = await _to_thread(open, svc.blobs.path(row.digest), "rb")
-        except FileNotFoundError:
+            f = await _to_thread(svc.blobs.open, row.digest)
+        except NotFound:
             raise HTTPProblem(410, "gone", "that envelope was deleted or has expired") from None
         # Streamed from the open file: a delete meanwhile cannot cut the download short.
         return StreamingResponse(
@@ -334,11 +377,8 @@ def create_app(service: DropService) -> ASGIApp:
 
     async def delete_envelope(request: Request) -> Response:
         index = _int_param_path(request.path_params["index"])
-        try:
-            obj = await request.json()
-        except ValueError:
-            raise HTTPProblem(400, "malformed", "body must be JSON") from None
-        secret = obj.get("secret") if isinstance(obj, dict) else None
+        obj = await _json_body(request)
+        secret = obj.get("secret")
         if not isinstance(secret, str) or not _HEX64.match(secret):
             raise HTTPProblem(400, "malformed", "secret must be 64 hex characters")
         if await _to_thread(svc.store.envelope, index) is None:
@@ -390,10 +430,20 @@ def create_app(service: DropService) -> ASGIApp:
     )
 
     async def front(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == _INTAKE:
-            await _fast_intake(svc, scope, receive, send)
-        else:
+        if scope["type"] != "http":
             await inner(scope, receive, send)
+            return
+        limit = _body_limit(scope["method"], scope["path"])
+        for name, value in scope["headers"]:
+            if name == b"content-length" and (not value.isdigit() or int(value) > limit):
+                # Refused before a byte of the body is read.
+                await _send_json(send, 413, {"error": "too_large", "detail": "body too large"})
+                return
+        guarded = _BodyGuard(receive, limit, cfg.body_idle_s, cfg.body_deadline_s)
+        if scope["method"] == "POST" and scope["path"] == _INTAKE:
+            await _fast_intake(svc, scope, guarded, send)
+        else:
+            await inner(scope, guarded, send)
 
     return front
 
@@ -402,9 +452,11 @@ _INTAKE = "/v1/envelopes"
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
-async def _intake(svc: DropService, body: bytes, pow_hex: str | None) -> bytes:
+async def _intake(
+    svc: DropService, body: bytes, pow_hex: str | None, token: bytes | None = None
+) -> bytes:
     """One-shot intake (:meth:`DropService.accept`); returns the JSON receipt."""
-    receipt = await svc.accept(body, pow_hex)
+    receipt = await svc.accept(body, pow_hex, token)
     return json.dumps(receipt_json(receipt), separators=(",", ":")).encode()
 
 
@@ -412,9 +464,6 @@ async def _fast_intake(svc: DropService, scope: Scope, receive: Receive, send: S
     """``POST /v1/envelopes`` on bare ASGI (same checks and answers as the Starlette route)."""
     status, payload = 200, b""
     try:
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > MAX_ONESHOT:
-                raise HTTPProblem(413, "too_large", f"body exceeds {MAX_ONESHOT} bytes")
         body = bytearray()
         while True:
             message = await receive()
@@ -431,16 +480,63 @@ async def _fast_intake(svc: DropService, scope: Scope, receive: Receive, send: S
         ):
             if key == "pow":
                 pow_hex = value
-        payload = await _intake(svc, bytes(body), pow_hex)
-    except (HTTPProblem, TyshaError) as exc:
-        err = _error(exc)
-        status, payload = err.status_code, bytes(err.body)
-    except Exception:
-        logging.getLogger("tysha.drop").exception("intake failed")
-        status, payload = 500, b'{"error":"internal","detail":"internal error"}'
+        token = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                token = parse_private_token(value.decode("latin-1"))
+        payload = await _intake(svc, bytes(body), pow_hex, token)
+    except Exception as exc:  # the one mapping (_problem), as on every other route
+        status, obj = _problem(exc)
+        payload = json.dumps(obj, separators=(",", ":")).encode()
     headers = [*_JSON_HEADERS, (b"content-length", str(len(payload)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
+
+
+async def _send_json(send: Send, status: int, obj: dict[str, Any]) -> None:
+    payload = json.dumps(obj, separators=(",", ":")).encode()
+    headers = [
+        *_JSON_HEADERS,
+        (b"content-length", str(len(payload)).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class _BodyGuard:
+    """``receive`` with the route's byte limit and read deadlines, while the body lasts.
+
+    A body that grows past ``limit`` or stalls (``idle`` seconds without a piece, or
+    ``deadline`` seconds in all) raises ``HTTPProblem`` (413, 408) in the reading handler, so
+    no handler can hold more than its limit or wait forever. Once the body is complete the
+    calls pass through untouched (Starlette waits on them for a disconnect while streaming)."""
+
+    def __init__(self, receive: Receive, limit: int, idle: float, deadline: float) -> None:
+        self._receive, self._limit, self._idle = receive, limit, idle
+        self._deadline = time.monotonic() + deadline
+        self._seen = 0
+        self._done = False
+
+    async def __call__(self) -> Message:
+        if self._done:
+            return await self._receive()
+        wait = min(self._idle, self._deadline - time.monotonic())
+        if wait <= 0:
+            raise HTTPProblem(408, "timeout", "the request body arrived too slowly")
+        try:
+            message = await asyncio.wait_for(self._receive(), wait)
+        except TimeoutError:
+            raise HTTPProblem(408, "timeout", "the request body arrived too slowly") from None
+        if message["type"] == "http.request":
+            self._seen += len(message.get("body", b""))
+            if self._seen > self._limit:
+                raise HTTPProblem(413, "too_large", f"body exceeds {self._limit} bytes")
+            if not message.get("more_body", False):
+                self._done = True
+        else:
+            self._done = True
+        return message
 
 
 def app_from_env() -> ASGIApp:
@@ -468,21 +564,3 @@ async def _stream(f: BinaryIO, piece: int = 1 << 18) -> AsyncIterator[bytes]:
             yield data
     finally:
         f.close()
-
-
-async def _append(path: Path, data: bytes) -> None:
-    def append() -> None:
-        with open(path, "ab") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-
-    await _to_thread(append)
-
-
-def _hash_file(path: Path) -> bytes:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.digest()

@@ -26,16 +26,18 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import io
 import os
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
-from tysha.errors import StorageError
+from tysha.errors import NotFound, StorageError
 from tysha.protocol import cbor_decode, cbor_encode
 from tysha.tlog import CompactRange, leaf_hash
 
@@ -45,6 +47,8 @@ __all__ = [
     "EnvelopeRow",
     "FolderBlobStore",
     "IntegrationItem",
+    "MemoryBlobStore",
+    "SCHEMA_VERSION",
     "PostgresDropStore",
     "SQLiteDropStore",
     "open_drop_store",
@@ -75,18 +79,94 @@ class IntegrationItem:
 
 
 class BlobStore(Protocol):
-    """Where envelope bytes live; an S3-compatible store can implement the same calls
-    (``put_many`` is then a batch of conditional PUTs, ``sync`` a no-op)."""
+    """Where envelope bytes live, named by their SHA-256 digest. It moves bytes and never
+    hands out a path: bytes come in from the drop's staging files (``put_many``, which takes
+    them over) and go out as a stream (``open``). An S3-compatible store implements the same
+    calls (``put_many`` is then a batch of conditional PUTs, ``sync`` a no-op);
+    :class:`MemoryBlobStore` and :class:`FolderBlobStore` pass one contract test."""
 
     def put_many(
         self, moves: Sequence[tuple[bytes, Path]], mtime: float | None = None
     ) -> list[StorageError | None]: ...
-    def put_file(self, digest: bytes, source: Path, durable: bool = True) -> None: ...
     def sync(self, digests: Iterable[bytes]) -> None: ...
-    def path(self, digest: bytes) -> Path: ...
+    def open(self, digest: bytes) -> BinaryIO: ...
+    def mtime(self, digest: bytes) -> float | None: ...
     def exists(self, digest: bytes) -> bool: ...
     def delete(self, digest: bytes) -> None: ...
     def digests(self) -> Iterator[bytes]: ...
+    def close(self) -> None: ...
+
+
+def _check_name(digest: bytes) -> None:
+    if not isinstance(digest, bytes) or len(digest) != 32:
+        raise StorageError("blob names are 32-byte digests")
+
+
+class MemoryBlobStore:
+    """Blobs in memory: for tests and in-process drops (nothing survives the process)."""
+
+    def __init__(self) -> None:
+        self._blobs: dict[bytes, tuple[bytes, float]] = {}
+        self._lock = threading.Lock()
+
+    def put_many(
+        self, moves: Sequence[tuple[bytes, Path]], mtime: float | None = None
+    ) -> list[StorageError | None]:
+        out: list[StorageError | None] = []
+        for digest, src in moves:
+            _check_name(digest)
+            try:
+                data = Path(src).read_bytes()
+            except FileNotFoundError:
+                out.append(
+                    None
+                    if self.exists(digest)
+                    else StorageError("the uploaded bytes vanished before they were stored")
+                )
+                continue
+            except OSError:
+                out.append(StorageError("cannot store envelope"))
+                continue
+            with self._lock:
+                self._blobs[digest] = (data, mtime if mtime is not None else time.time())
+            Path(src).unlink(missing_ok=True)  # taken over, as a rename would
+            out.append(None)
+        return out
+
+    def sync(self, digests: Iterable[bytes]) -> None:
+        return None
+
+    def open(self, digest: bytes) -> BinaryIO:
+        _check_name(digest)
+        with self._lock:
+            found = self._blobs.get(digest)
+        if found is None:
+            raise NotFound("no such blob")
+        return io.BytesIO(found[0])
+
+    def mtime(self, digest: bytes) -> float | None:
+        _check_name(digest)
+        with self._lock:
+            found = self._blobs.get(digest)
+        return None if found is None else found[1]
+
+    def exists(self, digest: bytes) -> bool:
+        _check_name(digest)
+        with self._lock:
+            return digest in self._blobs
+
+    def delete(self, digest: bytes) -> None:
+        _check_name(digest)
+        with self._lock:
+            self._blobs.pop(digest, None)
+
+    def digests(self) -> Iterator[bytes]:
+        with self._lock:
+            names = list(self._blobs)
+        yield from names
+
+    def close(self) -> None:
+        return None
 
 
 def _load_syncfs() -> Callable[[int], int] | None:
@@ -191,12 +271,28 @@ class FolderBlobStore:
             return True  # a vanished source is handled per move
 
     def path(self, digest: bytes) -> Path:
+        """Where a blob lives inside this folder (not part of :class:`BlobStore`: callers
+        outside the store read through :meth:`open`)."""
         # Containment by construction: a name is the hex of exactly 32 bytes, so it has no
         # separator, no "..", nothing but [0-9a-f], and cannot reach outside the folder.
-        if not isinstance(digest, bytes) or len(digest) != 32:
-            raise StorageError("blob names are 32-byte digests")
+        _check_name(digest)
         h = digest.hex()
         return self.root / h[:2] / h[2:]
+
+    def open(self, digest: bytes) -> BinaryIO:
+        """A stream of the blob's bytes; a delete meanwhile cannot cut it short."""
+        try:
+            return open(self.path(digest), "rb")  # noqa: SIM115 - the caller closes it
+        except FileNotFoundError:
+            raise NotFound("no such blob") from None
+        except OSError:
+            raise StorageError("cannot read a stored envelope") from None
+
+    def mtime(self, digest: bytes) -> float | None:
+        try:
+            return self.path(digest).stat().st_mtime
+        except OSError:
+            return None
 
     def put_file(self, digest: bytes, source: Path, durable: bool = True) -> None:
         """Move an fsynced file into place atomically. The rename itself becomes durable when
@@ -343,6 +439,43 @@ class _SqlDropStore(DropStore):
                 raise StorageError(f"database error: {type(exc).__name__}") from exc
 
         return guard()
+
+    def _has_table(self, cur: Any, name: str) -> bool:
+        raise NotImplementedError
+
+    def _ddl(self, stmt: str) -> str:
+        return stmt
+
+    def schema_version(self) -> int:
+        with self._guard(), self._tx() as cur:
+            return self._version(cur)
+
+    def _version(self, cur: Any) -> int:
+        if not self._has_table(cur, "schema_version"):
+            return 1 if self._has_table(cur, "envelopes") else 0
+        cur.execute("SELECT version FROM schema_version")
+        row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        """Bring the database to :data:`SCHEMA_VERSION`, or refuse a newer one."""
+        with self._guard(), self._tx(write=True) as cur:
+            version = self._version(cur)
+            if version > SCHEMA_VERSION:
+                raise StorageError(
+                    f"the drop's database has schema version {version}, newer than this"
+                    f" version of tysha understands ({SCHEMA_VERSION}); upgrade tysha"
+                )
+            if version == SCHEMA_VERSION:
+                return
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for stmt in _MIGRATIONS[step]:
+                    cur.execute(self._ddl(stmt))
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            cur.execute("DELETE FROM schema_version")
+            cur.execute(
+                f"INSERT INTO schema_version (version) VALUES ({self.ph})", (SCHEMA_VERSION,)
+            )
 
     def _state(self, cur: Any) -> tuple[int, list[bytes], str | None]:
         cur.execute("SELECT v FROM state WHERE k = 'tree'")
@@ -519,7 +652,13 @@ class _SqlDropStore(DropStore):
             return {bytes(r[0]) for r in cur.fetchall()}
 
 
-_SCHEMA = [
+#: The schema this code reads and writes. ``_MIGRATIONS[v]`` takes a database from ``v - 1``
+#: to ``v`` in one transaction under the write lock; the version is kept in the table
+#: ``schema_version``. A database from before versioning (its tables, no version) is version
+#: 1. A database newer than this code is refused, never written.
+SCHEMA_VERSION = 2
+
+_SCHEMA_V1 = [
     """CREATE TABLE IF NOT EXISTS envelopes (
         idx BIGINT PRIMARY KEY, digest BYTEA UNIQUE NOT NULL, size BIGINT NOT NULL,
         clue_pub BYTEA NOT NULL, clues BYTEA NOT NULL, del_hashes BYTEA NOT NULL,
@@ -529,6 +668,13 @@ _SCHEMA = [
         PRIMARY KEY (level, idx))""",
     "CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v BYTEA NOT NULL)",
 ]
+
+_MIGRATIONS: dict[int, list[str]] = {
+    1: _SCHEMA_V1,
+    # Expiry and the live-digest scan look rows up by (gone, hour): without an index every
+    # maintenance pass read the whole table.
+    2: ["CREATE INDEX IF NOT EXISTS envelopes_gone_hour ON envelopes (gone, hour)"],
+}
 
 
 class SQLiteDropStore(_SqlDropStore):
@@ -541,10 +687,18 @@ class SQLiteDropStore(_SqlDropStore):
         self.path = Path(path)
         self._local = threading.local()
         self._lock = threading.Lock()
-        with self._guard():
-            conn = self._conn()
-            for stmt in _SCHEMA:
-                conn.execute(stmt.replace("BYTEA", "BLOB"))
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()  # a refused database leaves no connection behind
+            raise
+
+    def _ddl(self, stmt: str) -> str:
+        return stmt.replace("BYTEA", "BLOB")
+
+    def _has_table(self, cur: Any, name: str) -> bool:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return cur.fetchone() is not None
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -594,9 +748,19 @@ class PostgresDropStore(_SqlDropStore):
         self.url = url
         self.schema = schema
         self._local = threading.local()
-        with self._guard(), self._tx(write=True) as cur:
-            for stmt in _SCHEMA:
-                cur.execute(stmt)
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()  # a refused database leaves no connection behind
+            raise
+
+    def _has_table(self, cur: Any, name: str) -> bool:
+        cur.execute(
+            "SELECT 1 FROM information_schema.tables"
+            " WHERE table_name = %s AND table_schema = current_schema()",
+            (name,),
+        )
+        return cur.fetchone() is not None
 
     def _conn(self) -> Any:
         conn = getattr(self._local, "conn", None)

@@ -6,8 +6,12 @@ Transports are plugins behind one small interface, :class:`Transport`: something
 with ``socks5h`` semantics the proxy resolves names, so no plaintext DNS names the drop,
 THREAT_MODEL A3). Hand-carried files (the courier) live in :mod:`tysha.transport.courier`.
 
-Network failures and 5xx answers raise ``TransportError`` (nothing was acknowledged; retry
-later); a refusal (4xx) raises ``ProtocolError`` or ``VerificationError`` with the drop's reason.
+Network failures raise ``TransportError`` (nothing was acknowledged; retry later); any answer
+with an error status raises :class:`~tysha.errors.DropRefused` (a ``TransportError``) carrying
+the HTTP ``status`` and the drop's JSON ``body`` as typed fields. What the drop *says* is
+never trusted further than it can be checked: :meth:`DropClient.listing` bounds every page and
+refuses a cursor that does not advance or runs past the verified checkpoint
+(``VerificationError``), so a lying drop can neither hang a client nor make it skip entries.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 import httpx
 
-from tysha.errors import ProtocolError, TransportError, VerificationError
+from tysha.drop.work import MAX_TOTAL_BITS, work_bits
+from tysha.errors import DropRefused, ProtocolError, TransportError, VerificationError
 from tysha.protocol import ClueRecord, Receipt, decode_clue_records, solve_pow
+from tysha.protocol.envelope import CLUE_SIZE, MAX_ENVELOPE_SIZE, MAX_SLOTS
 
 __all__ = ["DirectTransport", "DropClient", "Socks5Transport", "Transport"]
 
@@ -109,19 +115,20 @@ class DropClient:
     def _check(resp: httpx.Response) -> None:
         if resp.status_code < 400:
             return
+        body: dict[str, object] = {}
         try:
-            body = resp.json()
-            detail = str(body.get("detail", ""))
+            obj = resp.json()
         except ValueError:
-            body, detail = {}, resp.text[:200]
-        if resp.status_code >= 500:
-            raise TransportError(f"the drop failed ({resp.status_code}): {detail}")
-        if resp.status_code == 403:
-            raise VerificationError(f"the drop refused: {detail}")
-        err = ProtocolError(f"the drop refused ({resp.status_code}): {detail}")
-        err.status = resp.status_code  # type: ignore[attr-defined]
-        err.body = body  # type: ignore[attr-defined]
-        raise err
+            obj = None
+        if isinstance(obj, dict):
+            body = obj
+        # The drop is untrusted: its words reach a person only as one short printable line.
+        detail = "".join(c for c in str(body.get("detail", ""))[:200] if c.isprintable())
+        raise DropRefused(
+            f"the drop refused ({resp.status_code}): {detail or 'no reason given'}",
+            status=resp.status_code,
+            body=body,
+        )
 
     # --- API ---------------------------------------------------------------------------------
 
@@ -130,9 +137,32 @@ class DropClient:
             self._info = dict(self._request("GET", "/v1/info").json())
         return self._info
 
-    def _pow(self, digest: bytes) -> str:
-        bits = int(self.info().get("pow_bits", 0))
+    def _pow(self, digest: bytes, length: int, bits: int | None = None) -> str:
+        """Work for ``length`` bytes at the drop's published price (:mod:`tysha.drop.work`),
+        or at ``bits`` when the drop asked for more since (its load rose)."""
+        if bits is None:
+            info = self.info()
+            base, unit, load = (
+                _int_field(info, "pow_bits"),
+                _int_field(info, "pow_unit", 1 << 16),
+                _int_field(info, "pow_load_bits"),
+            )
+            bits = work_bits(length, base, unit, load)
+        if not 0 <= bits <= MAX_TOTAL_BITS:  # a lying drop must not make us spin for hours
+            raise VerificationError(f"the drop asks for an unreasonable proof of work ({bits})")
         return solve_pow(digest, bits).hex() if bits > 0 else ""
+
+    def _with_work(
+        self, digest: bytes, length: int, send: Callable[[str], httpx.Response]
+    ) -> httpx.Response:
+        """Send with work; when the drop's price rose meanwhile, solve once more for it."""
+        try:
+            return send(self._pow(digest, length))
+        except DropRefused as exc:
+            asked = exc.body.get("pow_bits")
+            if exc.status != 403 or exc.body.get("error") != "work" or not isinstance(asked, int):
+                raise
+            return send(self._pow(digest, length, asked))
 
     def upload(self, envelope: bytes | Path, progress: Progress | None = None) -> Receipt:
         """Upload an envelope (bytes or a file); one-shot when small, else resumable chunks.
@@ -151,17 +181,29 @@ class DropClient:
             digest = _hash_file(path)
             data = b""
             opener = lambda: open(path, "rb")  # noqa: E731, SIM115
-        pow_hex = self._pow(digest)
-        if total <= int(info.get("max_oneshot", 1 << 20)):
+        if total <= _int_field(info, "max_oneshot", 1 << 20):
             body = data if opener is None else _read_all(opener)
-            resp = self._request(
-                "POST", "/v1/envelopes", content=body, params={"pow": pow_hex} if pow_hex else None
+            resp = self._with_work(
+                digest,
+                total,
+                lambda pow_hex: self._request(
+                    "POST",
+                    "/v1/envelopes",
+                    content=body,
+                    params={"pow": pow_hex} if pow_hex else None,
+                ),
             )
             if progress:
                 progress(total, total)
             return Receipt.from_json(resp.json()["receipt"])
-        resp = self._request(
-            "POST", "/v1/uploads", json={"digest": digest.hex(), "length": total, "pow": pow_hex}
+        resp = self._with_work(
+            digest,
+            total,
+            lambda pow_hex: self._request(
+                "POST",
+                "/v1/uploads",
+                json={"digest": digest.hex(), "length": total, "pow": pow_hex},
+            ),
         )
         uid, offset = resp.json()["upload"], int(resp.json()["offset"])
         chunk = int(info.get("chunk_max", 4 << 20))
@@ -178,11 +220,14 @@ class DropClient:
                         "PUT", f"/v1/uploads/{uid}", params={"offset": offset}, content=piece
                     )
                     offset = int(r.json()["offset"])
-                except ProtocolError as exc:
-                    if getattr(exc, "status", None) == 409:
-                        offset = int(getattr(exc, "body", {}).get("offset", offset))
-                        continue
-                    raise
+                except DropRefused as exc:
+                    told = exc.body.get("offset")
+                    if exc.status != 409 or not isinstance(told, int) or not 0 <= told <= total:
+                        raise
+                    if told == offset:  # a drop that repeats itself would loop us forever
+                        raise
+                    offset = told
+                    continue
                 if progress:
                     progress(offset, total)
         finally:
@@ -191,9 +236,85 @@ class DropClient:
         r = self._request("POST", f"/v1/uploads/{uid}/finish")
         return Receipt.from_json(r.json()["receipt"])
 
+    #: The most records one listing page may hold, whatever the drop sends.
+    PAGE_MAX = 10000
+
+    def listing(
+        self, after: int, verified_size: int, limit: int = 1000
+    ) -> Iterator[tuple[list[ClueRecord], int]]:
+        """The clue listing after ``after``, page by page, checked against a checkpoint the
+        caller has VERIFIED (signature and consistency) of ``verified_size`` entries.
+
+        Yields ``(records, cursor)``; persist ``cursor`` only after handling ``records``.
+        Every page is checked before it is yielded, and ``VerificationError`` is raised
+        (nothing of that page yielded) when the drop lies:
+
+        * the cursor does not strictly advance on a non-empty answer, or moves backwards;
+        * the cursor, or a record's index, is at or beyond ``verified_size`` (entries not
+          covered by the verified checkpoint are never reported, and a cursor past it is
+          never handed out, so nothing is skipped once the drop turns honest);
+        * a record's index is not in ``(after, cursor]``, or indices do not increase;
+        * a page holds more than ``limit`` records.
+
+        It stops when the cursor reaches ``verified_size - 1``; a drop cannot keep a client
+        looping (every page advances, and there are at most ``verified_size`` entries). A
+        saved cursor at or past ``verified_size`` yields nothing: clamp it to
+        ``verified_size - 1`` before calling. Records the drop omits (deleted and expired
+        rows are legitimately absent) are not detected here: cross-check the indices against
+        the log's entries (the entry tiles) when that matters."""
+        limit = max(1, min(limit, self.PAGE_MAX))
+        cursor = after
+        while cursor < verified_size - 1:
+            records, nxt, _size = self.clues(cursor, limit)
+            if nxt < cursor:
+                raise VerificationError("the drop's listing cursor went backwards")
+            if nxt >= verified_size:
+                raise VerificationError(
+                    f"the drop's listing cursor ({nxt}) runs ahead of the verified log"
+                    f" ({verified_size} entries)"
+                )
+            if len(records) > limit:
+                raise VerificationError("the drop sent a listing page larger than asked")
+            last = cursor
+            for rec in records:
+                if not last < rec.index <= nxt:
+                    raise VerificationError("the drop's listing is out of order or out of range")
+                last = rec.index
+            if nxt == cursor:
+                # The verified checkpoint covers entries up to verified_size - 1, and the
+                # drop's own log only grows: an honest listing always gets there.
+                raise VerificationError(
+                    "the drop's listing cursor does not advance (it stops short of the"
+                    " verified log)"
+                )
+            yield records, nxt
+            cursor = nxt
+
+    def _bounded(self, path: str, cap: int, **kw: Any) -> httpx.Response:
+        """GET whose body may not exceed ``cap`` bytes (a lying drop cannot make a client
+        hold or wait for an endless answer)."""
+        try:
+            with self._http.stream("GET", path, **kw) as resp:
+                buf = bytearray()
+                limit = cap if resp.status_code < 400 else 1 << 16
+                for piece in resp.iter_bytes(1 << 16):
+                    buf += piece
+                    if len(buf) > limit:
+                        raise VerificationError(
+                            "the drop sent a longer answer than the protocol allows"
+                        )
+        except httpx.HTTPError as exc:
+            raise TransportError(f"cannot reach the drop: {type(exc).__name__}") from None
+        out = httpx.Response(resp.status_code, headers=resp.headers, content=bytes(buf))
+        self._check(out)
+        return out
+
     def clues(self, after: int = -1, limit: int = 1000) -> tuple[list[ClueRecord], int, int]:
         """One page of the clue listing: (records, next cursor, tree size)."""
-        r = self._request("GET", "/v1/clues", params={"after": after, "limit": limit})
+        limit = max(1, min(int(limit), self.PAGE_MAX))
+        r = self._bounded(
+            "/v1/clues", limit * _RECORD_MAX + 64, params={"after": after, "limit": limit}
+        )
         try:
             cursor = int(r.headers["X-Tysha-Cursor"])
             size = int(r.headers["X-Tysha-Tree-Size"])
@@ -214,8 +335,12 @@ class DropClient:
                 out = open(sink, "wb") if isinstance(sink, Path) else sink  # noqa: SIM115
                 try:
                     for piece in resp.iter_bytes(1 << 16):
-                        out.write(piece)
                         done += len(piece)
+                        if done > MAX_ENVELOPE_SIZE:
+                            raise VerificationError(
+                                "the drop sent more bytes than an envelope can have"
+                            )
+                        out.write(piece)
                         if progress:
                             progress(done, total)
                 finally:
@@ -226,7 +351,7 @@ class DropClient:
             raise TransportError(f"download broke: {type(exc).__name__}") from None
 
     def fetch_bytes(self, index: int) -> bytes:
-        return self._request("GET", f"/v1/envelopes/{index}").content
+        return self._bounded(f"/v1/envelopes/{index}", MAX_ENVELOPE_SIZE).content
 
     def delete(self, index: int, secret: bytes) -> bool:
         r = self._request("POST", f"/v1/envelopes/{index}/delete", json={"secret": secret.hex()})
@@ -245,6 +370,17 @@ class DropClient:
 
     def log_file(self, path: str) -> bytes:
         return self._request("GET", "/log/" + path).content
+
+
+#: The most bytes one listing record can take (index delta, key, slot count, clues).
+_RECORD_MAX = 10 + 32 + 2 + MAX_SLOTS * CLUE_SIZE
+
+
+def _int_field(info: dict[str, Any], name: str, default: int = 0) -> int:
+    value = info.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ProtocolError(f"the drop's info has a bad {name!r}")
+    return value
 
 
 def _hash_file(path: Path) -> bytes:

@@ -1,0 +1,160 @@
+"""Launch a drop for the demo, benchmarks and tests: a real process on loopback
+(:func:`run_drop`, :func:`start_drop`) or in this process without a socket
+(:func:`in_process_drop`, a :class:`~tysha.transport.client.DropClient` bound to the app)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from tysha.drop.service import DropService
+    from tysha.transport.client import DropClient
+    from tysha.transport.inprocess import InProcessTransport
+
+__all__ = ["InProcessDrop", "free_port", "in_process_drop", "run_drop", "start_drop", "wait_ready"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def init_data(data_dir: Path, pow_bits: int = 0, origin: str | None = None) -> str:
+    from tysha.drop.service import init_drop
+
+    return init_drop(data_dir, origin or "tysha.test/drop", pow_bits)
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"drop exited with {proc.returncode}")
+        try:
+            if httpx.get(url + "/v1/info", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("drop did not become ready")
+
+
+def start_drop(
+    data_dir: Path, port: int, database: str | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "tysha.cli",
+        "drop",
+        "serve",
+        "--data",
+        str(data_dir),
+        "--port",
+        str(port),
+    ]
+    if database:
+        cmd += ["--database", database]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if log is None:
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(cmd, stdout=out, stderr=out, env=env)
+
+
+@contextlib.contextmanager
+def run_drop(
+    tmp_path: Path,
+    pow_bits: int = 0,
+    database: str | None = None,
+    data_dir: Path | None = None,
+    workers: int | None = None,
+) -> Iterator[tuple[str, str, Path]]:
+    """Init (unless ``data_dir`` already holds a drop) and serve a drop; yield (url, vkey, dir).
+
+    ``workers`` sets the number of server processes behind the port (drop.json)."""
+    data = Path(data_dir) if data_dir else Path(tmp_path) / "drop"
+    if not (data / "log.key").exists():
+        vkey = init_data(data, pow_bits)
+    else:
+        from tysha.drop.service import DropService
+
+        svc = DropService(data, database)
+        vkey = svc.vkey
+        svc.store.close()
+        svc.blobs.close()
+    if workers is not None:
+        from tysha.drop.service import DropConfig
+
+        config = DropConfig.load(data)
+        config.workers = workers
+        config.save(data)
+    port = free_port()
+    proc = start_drop(data, port, database, log=data / "server.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, proc)
+        yield url, vkey, data
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class InProcessDrop:
+    """A drop app served in this process: ``client`` talks to it as over HTTP."""
+
+    client: DropClient
+    service: DropService
+    transport: InProcessTransport
+    vkey: str
+    data: Path
+
+    def new_client(self) -> DropClient:
+        """Another client of the same drop (as a second device would be)."""
+        from tysha.transport.client import DropClient
+
+        return DropClient(self.client.url, transport=self.transport)
+
+
+@contextlib.contextmanager
+def in_process_drop(
+    data_dir: Path, pow_bits: int = 0, database: str | None = None, **config: Any
+) -> Iterator[InProcessDrop]:
+    """Init a drop in ``data_dir`` (unless one is there), apply ``config`` (drop.json keys,
+    validated), serve its app in this process and yield a client bound to it."""
+    from tysha.drop.service import DropConfig, DropService
+    from tysha.drop.web import create_app
+    from tysha.transport.client import DropClient
+    from tysha.transport.inprocess import InProcessTransport
+
+    data = Path(data_dir)
+    if not (data / "log.key").exists():
+        init_data(data, pow_bits)
+    if config:
+        current = DropConfig.load(data).__dict__ | config
+        DropConfig.from_dict(current).save(data)
+    service = DropService(data, database)
+    transport = InProcessTransport(create_app(service))
+    client = DropClient("http://drop.in-process", transport=transport)
+    try:
+        yield InProcessDrop(client, service, transport, service.vkey, data)
+    finally:
+        client.close()
+        transport.close()

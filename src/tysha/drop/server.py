@@ -1,0 +1,152 @@
+"""Running the drop's app under uvicorn: bind first, say "serving" only once listening, and
+bound what a connection may cost (docs/drop-api.md, "Production").
+
+* The port is bound here, before anything is announced: a busy port or a refused address is
+  one clear line (``ConfigError``), never a traceback after a premature "serving".
+* "serving" is printed once the socket listens and the app's startup (storage, maintenance)
+  succeeded.
+* A connection must send its request headers within ``HEADER_TIMEOUT`` seconds of opening (or
+  of its previous response): uvicorn has no such timeout, so the HTTP protocol class is
+  extended with one (slowloris). Bodies have their own deadlines (``body_idle_s``,
+  ``body_deadline_s``, enforced by the app). Idle keep-alive connections close after
+  ``keep_alive_s``; beyond ``max_connections`` concurrent connections and requests uvicorn
+  answers 503 at once, before descriptors run out. Headers are capped at 16 KiB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from tysha.drop.service import DropService
+from tysha.errors import ConfigError
+
+__all__ = ["HEADER_TIMEOUT", "bind", "serve"]
+
+HEADER_TIMEOUT = 10.0
+MAX_HEADER_BYTES = 16 << 10
+
+
+class GuardedHttpTools(HttpToolsProtocol):
+    """uvicorn's HTTP protocol with a deadline for each request's headers (module level: the
+    worker processes of ``workers > 1`` receive it pickled)."""
+
+    header_timeout = HEADER_TIMEOUT
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def _arm(self) -> None:
+        self._waiting_for = self.cycle
+        self._header_timer: asyncio.TimerHandle | None = self.loop.call_later(
+            self.header_timeout, self._expire
+        )
+
+    def _expire(self) -> None:
+        # No new request's headers since the timer was armed: drop the connection.
+        if self.cycle is self._waiting_for and not self.transport.is_closing():
+            self.transport.close()
+
+    def _disarm(self) -> None:
+        timer = getattr(self, "_header_timer", None)
+        if timer is not None:
+            timer.cancel()
+            self._header_timer = None
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._disarm()
+        if not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind and listen, or raise one clear ``ConfigError``."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} is busy: another program is listening there") from None
+        if exc.errno == errno.EACCES:
+            raise ConfigError(f"not allowed to listen on port {port}") from None
+        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+            raise ConfigError(f"cannot listen on {host}: no such local address") from None
+        raise ConfigError(f"cannot listen on port {port}") from None
+    except (OverflowError, socket.gaierror):
+        sock.close()
+        raise ConfigError(f"cannot listen on {host} port {port}: not a valid address") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    service: DropService,
+    data: str,
+    database: str | None,
+    host: str,
+    port: int,
+    announce: Callable[[str], None],
+) -> None:
+    import uvicorn
+
+    from tysha.drop.web import create_app
+
+    cfg = service.config
+    workers = max(1, cfg.workers)
+    sock = bind(host, port)
+    message = f"drop {cfg.origin} serving on port {sock.getsockname()[1]}" + (
+        f" with {workers} processes" if workers > 1 else ""
+    )
+    # No access log: it would record client addresses (THREAT_MODEL A3, A8). No proxy
+    # headers either: a forwarded-for address must not even reach the application.
+    options: dict[str, Any] = dict(
+        access_log=False,
+        proxy_headers=False,
+        log_level="warning",
+        server_header=False,
+        date_header=False,
+        timeout_keep_alive=cfg.keep_alive_s,
+        limit_concurrency=cfg.max_connections,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        http=GuardedHttpTools,
+    )
+    if workers == 1:
+        config = uvicorn.Config(create_app(service), **options)
+
+        class Announcing(uvicorn.Server):
+            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+                await super().startup(sockets=sockets)
+                if not self.should_exit:
+                    announce(message)
+
+        Announcing(config).run(sockets=[sock])
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    service.store.close()
+    service.blobs.close()
+    os.environ["TYSHA_DROP_DATA"] = data
+    os.environ["TYSHA_DROP_DATABASE"] = database or ""
+    config = uvicorn.Config("tysha.drop.web:app_from_env", factory=True, workers=workers, **options)
+    announce(message)  # the socket listens; the workers accept from it as they come up
+    Multiprocess(config, sockets=[sock]).run()

@@ -1,0 +1,76 @@
+"""``tysha drop serve`` (issue 10.11, 9.4): "serving" only once listening, one clear line on
+failure, and connections that cannot hold the drop (real processes: the claim is about them)."""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tysha.drop.launcher import free_port, init_data, wait_ready
+
+
+def serve(data: Path, port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "drop", "serve", "--data", str(data),
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
+
+
+def test_busy_port_and_missing_folder_fail_with_one_line(tmp_path: Path) -> None:
+    init_data(tmp_path / "d")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        p = serve(tmp_path / "d", port)
+        out, err = p.communicate(timeout=60)
+    assert p.returncode == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "busy" in lines[0] and "serving" not in err, err
+    assert "Traceback" not in err and "Errno" not in err
+    p = serve(tmp_path / "nowhere", free_port())
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "not a drop folder" in lines[0] and "serving" not in err, err
+
+
+@pytest.mark.slow
+def test_serving_is_printed_once_listening_and_stalled_headers_are_dropped(
+    tmp_path: Path,
+) -> None:
+    init_data(tmp_path / "d")
+    port = free_port()
+    p = serve(tmp_path / "d", port)
+    try:
+        assert p.stderr is not None
+        ready, _, _ = select.select([p.stderr], [], [], 60)
+        assert ready, "the drop never said it was serving"
+        line = p.stderr.readline()
+        assert "serving on port" in line
+        # It said so: it must answer now, without a retry loop.
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"GET /v1/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert s.recv(64).startswith(b"HTTP/1.1 200")
+        # A client that opens a connection and sends half a header is cut off.
+        from tysha.drop import server
+
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(b"GET /v1/info HTTP/1.1\r\nHost: x\r\n")
+            s.settimeout(server.HEADER_TIMEOUT + 20)
+            t0 = time.monotonic()
+            assert s.recv(64) == b""  # closed by the drop
+            assert time.monotonic() - t0 < server.HEADER_TIMEOUT + 15
+        wait_ready(f"http://127.0.0.1:{port}", None)
+    finally:
+        p.terminate()
+        p.communicate(timeout=10)  # also closes its pipes
