@@ -14,8 +14,8 @@ Report body (``kind == "report"``), all text keys, no others:
 * ``text``: up to 100 000 characters; ``when``: up to 200; ``where``: up to 1000;
   ``created_at``: up to 40 (optional, like ``when`` and ``where``).
 
-Reply body (``kind == "reply"``): ``text`` (up to 100 000), ``in_reply_to`` (up to 128),
-``created_at`` (up to 40).
+Reply body (``kind == "reply"``): ``text`` (up to 100 000); optional ``in_reply_to`` (up to
+128) and ``created_at`` (up to 40).
 
 Attachments: at most 1000 entries ``{0: name (1..255 chars), 1: media type (..127),
 2: size (0..2^40), 3: SHA-256 (32 bytes), 4: capture attestation or null}``.
@@ -54,7 +54,7 @@ _CATEGORY_RE = re.compile(r"[a-z][a-z0-9-]{1,15}")
 _BODY_TEXT: dict[str, dict[str, tuple[int, bool]]] = {
     "report": {"text": (100_000, True), "when": (200, False), "where": (1000, False),
                "created_at": (40, False)},
-    "reply": {"text": (100_000, True), "in_reply_to": (128, True), "created_at": (40, False)},
+    "reply": {"text": (100_000, True), "in_reply_to": (128, False), "created_at": (40, False)},
 }
 
 
