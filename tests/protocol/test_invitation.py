@@ -39,6 +39,9 @@ def test_round_trip_text_binary_qr(inv: Invitation) -> None:
     assert Invitation.from_bytes(inv.to_bytes()) == inv
     assert Invitation.from_qr_payload(inv.qr_payload()) == inv
     assert Invitation.from_qr_payload(text.encode()) == inv  # a scanner that returns text
+    assert Invitation.from_qr_payload(text) == inv
+    # a decoder that returns the byte-mode payload as ISO 8859-1 text
+    assert Invitation.from_qr_payload(inv.qr_payload().decode("latin-1")) == inv
     assert len(inv.qr_payload()) <= 2953  # QR version 40-L byte-mode capacity
 
 
@@ -160,6 +163,6 @@ def test_not_an_invitation(inv: Invitation) -> None:
     for junk in ("", "hello", "tysha-key1:AAAA", "TYSHA2:", "TYSHA2:" + "A" * 7, 5):
         with pytest.raises(ProtocolError):
             Invitation.from_text(junk)  # type: ignore[arg-type]
-    for raw in (b"", b"\xff\xfe", b"TY2", b"TY2\xa0", "TYSHA2:ÄÖ".encode()):
+    for raw in (b"", b"\xff\xfe", b"TY2", b"TY2\xa0", "TYSHA2:ÄÖ".encode(), "ТУ2", "TY2x", 5):
         with pytest.raises(ProtocolError):
             Invitation.from_qr_payload(raw)

@@ -244,8 +244,20 @@ class Invitation:
         return _QR_MAGIC + self.to_bytes()
 
     @classmethod
-    def from_qr_payload(cls, data: bytes) -> Invitation:
-        """Read what a QR decoder returns: the binary payload, or the text form as bytes."""
+    def from_qr_payload(cls, data: bytes | str) -> Invitation:
+        """Read what a QR decoder returns: the binary payload, or the text form.
+
+        Decoders that hand back a byte-mode code as text (zbar, some phone libraries) use
+        ISO 8859-1 for it, the QR default: such a ``str`` is turned back into bytes here."""
+        if isinstance(data, str):
+            if data.lstrip().upper().startswith("TYSHA"):
+                return cls.from_text(data)
+            try:
+                data = data.encode("latin-1")
+            except UnicodeEncodeError:
+                raise ProtocolError(
+                    "this QR code does not hold a Tysha invitation", hint=""
+                ) from None
         if not isinstance(data, (bytes, bytearray)):
             raise ProtocolError("a QR payload is bytes")
         data = bytes(data)
