@@ -51,6 +51,8 @@ def test_whitespace_line_breaks_and_case_from_chat_apps_are_tolerated(inv: Invit
     assert Invitation.from_text("  " + wrapped + "\r\n\t") == inv
     assert Invitation.from_text(" ".join(text[i : i + 4] for i in range(0, len(text), 4))) == inv
     assert Invitation.from_text("\u00a0" + text.lower() + "\u2028") == inv
+    soft = "\u200b".join(text[i : i + 20] for i in range(0, len(text), 20))
+    assert Invitation.from_text(soft.replace("A", "A\u00ad", 3) + "\ufeff\u2060") == inv
 
 
 def _refused_as_damaged(code: str) -> None:

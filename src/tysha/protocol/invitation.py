@@ -17,7 +17,8 @@ Text form (``to_text``)::
     "TYSHA2:" || BASE32(binary) || CHECK
 
 ``BASE32`` is RFC 4648 §6 without padding (upper case; lower case is accepted, so is any
-whitespace or line break a chat app inserts: all whitespace is removed before decoding).
+whitespace, line break or invisible format character — zero-width space, soft hyphen, word
+joiner — a chat app inserts: all are removed before decoding).
 ``CHECK`` is 7 base32 characters holding ``C = Σ_{i=1..n} i·v_i mod p`` big-endian, where
 ``v_i`` ∈ [0, 32) is the value of the i-th base32 character of the body, ``n`` its length and
 ``p = 2^35 − 31`` (prime). This is the weighted-sum check of ISBN-10 with a larger prime
@@ -46,6 +47,7 @@ from __future__ import annotations
 
 import base64
 import operator
+import unicodedata
 from dataclasses import dataclass, field
 
 from tysha.errors import ProtocolError, VerificationError
@@ -203,7 +205,11 @@ class Invitation:
         """Parse a code as pasted: whitespace anywhere is ignored, case does not matter."""
         if not isinstance(text, str):
             raise ProtocolError("an invitation code is text")
-        compact = "".join(text.split())
+        if len(text) > 4 * _MAX_TEXT:
+            raise ProtocolError("this is too long to be an invitation code")
+        # Chat apps wrap long words with spaces, line breaks, and invisible format characters
+        # (zero-width space, soft hyphen, word joiner, BOM): none is part of a code.
+        compact = "".join(c for c in "".join(text.split()) if unicodedata.category(c) != "Cf")
         if len(compact) > _MAX_TEXT:
             raise ProtocolError("this is too long to be an invitation code")
         upper = compact.upper()
