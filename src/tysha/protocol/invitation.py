@@ -209,7 +209,9 @@ class Invitation:
             raise ProtocolError("this is too long to be an invitation code")
         # Chat apps wrap long words with spaces, line breaks, and invisible format characters
         # (zero-width space, soft hyphen, word joiner, BOM): none is part of a code.
-        compact = "".join(c for c in "".join(text.split()) if unicodedata.category(c) != "Cf")
+        compact = "".join(text.split())
+        if not compact.isascii():
+            compact = "".join(c for c in compact if unicodedata.category(c) != "Cf")
         if len(compact) > _MAX_TEXT:
             raise ProtocolError("this is too long to be an invitation code")
         upper = compact.upper()
