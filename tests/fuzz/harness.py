@@ -151,6 +151,13 @@ class _World:
                         self.resign_attestation(a[4])
         return obj
 
+    def resign_invitation(self, obj: Any) -> Any:
+        if isinstance(obj, dict) and 6 in obj:
+            with contextlib.suppress(ProtocolError):
+                fields = {k: v for k, v in obj.items() if k != 6}
+                obj[6] = self.src.sign(b"tysha/v2 invitation", cbor_encode(fields))
+        return obj
+
     def resign_attestation(self, obj: Any) -> Any:
         if isinstance(obj, dict) and 1 in obj and 3 in obj:
             with contextlib.suppress(ProtocolError):
@@ -240,8 +247,10 @@ def build_targets(seed: int = 1) -> tuple[dict[str, Target], Callable[[], None]]
                resign=w.resign_attestation),
         Target("invitation_text", lambda b: Invitation.from_text(_text(b)), PV,
                [w.invitation.to_text().encode()]),
-        Target("invitation_bytes", Invitation.from_bytes, PV, [w.invitation.to_bytes()]),
-        Target("invitation_qr", Invitation.from_qr_payload, PV, [w.invitation.qr_payload()]),
+        Target("invitation_bytes", Invitation.from_bytes, PV, [w.invitation.to_bytes()],
+               resign=w.resign_invitation),
+        Target("invitation_qr", Invitation.from_qr_payload, PV, [w.invitation.qr_payload()],
+               resign=w.resign_invitation),
         Target("public_key", lambda b: PublicIdentity.from_text(_text(b)), PV,
                [w.src.public().to_text().encode()]),
         Target("receipt", Receipt.from_bytes, PV, [w.receipt.to_bytes()]),
