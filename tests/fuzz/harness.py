@@ -109,6 +109,8 @@ class _World:
                                                        "created_at": "x"}).signed(self.desk)
         self.reply_content = frame_content(reply.to_bytes())
         self.envelope = seal_envelope(self.content, [self.desk.public()], self.rand, KEM_X25519)
+        # what a real desk receives: X-Wing slots (ML-KEM randomness comes from pyca)
+        self.envelope_xwing = seal_envelope(self.content, [self.src.public()], self.rand)
         signer = NoteSigner("drop.example/fuzz", self.rand(32))
         self.vkey = signer.vkey
         self.verifier = NoteVerifier.from_vkey(signer.vkey)
@@ -238,6 +240,7 @@ def build_targets(seed: int = 1) -> tuple[dict[str, Target], Callable[[], None]]
                                                                           {1: None}, True])]),
         Target("envelope_header", parse_header, PV, [w.envelope[:4096], w.envelope]),
         Target("envelope", lambda b: open_envelope(b, w.desk), PV, [w.envelope]),
+        Target("envelope_xwing", lambda b: open_envelope(b, w.src), PV, [w.envelope_xwing]),
         Target("manifest", Manifest.from_bytes, PV, [w.manifest.to_bytes()],
                resign=w.resign_manifest),
         Target("content", lambda b: read_report([b]), PV, [w.content, w.reply_content],
