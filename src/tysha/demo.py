@@ -273,18 +273,23 @@ def run_demo(
                     "deleted again (pass --keep to keep it)"
                 )
             return
-        from tysha.desk.web import serve as serve_desk
+        from tysha.desk.cli import serve_web
 
         web_port = _free_port(port)
-        typer.echo("")
-        typer.echo("  Tysha demo is running.")
-        typer.echo(f"  Desk:        http://127.0.0.1:{web_port}/")
-        typer.echo(f"  Passphrase:  {info['desk_passphrase']}")
-        typer.echo(f"  Drop:        {info['drop_url']}  (log at {info['drop_url']}/log/checkpoint)")
-        typer.echo(f"  Source vault {info['vault']}  passphrase {info['vault_passphrase']}")
-        typer.echo("  Ctrl-C stops everything and deletes the demo folder.")
-        typer.echo("")
-        serve_desk(Path(info["desk"]), "127.0.0.1", web_port)
+
+        def ready() -> None:
+            typer.echo("")
+            typer.echo("  Tysha demo is running.")
+            typer.echo(f"  Desk:        http://127.0.0.1:{web_port}/")
+            typer.echo(f"  Passphrase:  {info['desk_passphrase']}")
+            typer.echo(
+                f"  Drop:        {info['drop_url']}  (log at {info['drop_url']}/log/checkpoint)"
+            )
+            typer.echo(f"  Source vault {info['vault']}  passphrase {info['vault_passphrase']}")
+            typer.echo("  Ctrl-C stops everything and deletes the demo folder.")
+            typer.echo("")
+
+        serve_web(Path(info["desk"]), "127.0.0.1", web_port, ready)
     finally:
         for p in procs:
             p.terminate()

@@ -241,6 +241,11 @@ def test_invitation_is_one_time(world: dict[str, Any], cli: Any) -> None:
     shown = json.loads(cli("desk", "show", planted["id"], "--desk", d, "--json", env=denv).stdout)
     assert shown["trusted"] is False and shown["source"].startswith("unknown")
     assert any("already enrolled another key" in p for p in shown["problems"])
+    # Issue 10.2: the flag shows in `desk list` too, with its reason and its code.
+    assert planted["trusted"] is False and planted["flag_codes"] == ["invitation-reused"]
+    assert "one-time invitation" in planted["flags"][0]
+    genuine = next(r for r in reports if r["text"] == "from the real source")
+    assert genuine["trusted"] is True and genuine["flags"] == []
     store = DeskStore.open(w["desk"], DESK_PASS)
     assert [s.pseudonym.split(" · ")[0] for s in store.list_sources()] == ["Source 1"]
     assert "invitation-reused" in [e["action"] for e in store.custody_events()]
@@ -264,6 +269,9 @@ def test_receipt_failure_is_flagged_and_slot_kept(world: dict[str, Any], cli: An
     assert len(res.new_reports) == 1 and res.warnings
     r = store.get_report(res.new_reports[0])
     assert r["receipt_verified"] is False and r["trusted"] is False
+    from tysha.desk.views import report_view
+
+    assert report_view(store, r).flag_codes == ["receipt-unverified"]
     assert any(p.startswith("receipt:") for p in r["problems"])
     assert [p for p in (w["data"] / "blobs").rglob("*") if p.is_file()]  # slot left on the drop
     again = fetch_all(store)  # idempotent even so

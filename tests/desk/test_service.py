@@ -185,6 +185,18 @@ def test_reply_outbox_survives_an_unreachable_drop(
     desk.close()
 
 
+class _FakeIds:
+    class store:  # noqa: N801 - stands in for the DeskStore attribute
+        ids: list[str] = []
+
+        @classmethod
+        def report_ids(cls) -> list[str]:
+            return cls.ids
+
+    def __init__(self, ids: list[str]) -> None:
+        self.store.ids = ids
+
+
 def test_revoke_restore_totp_prefix_and_errors(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
     url, vkey, _ = drop
     desk, inv = _desk(tmp_path, drop)
@@ -202,8 +214,15 @@ def test_revoke_restore_totp_prefix_and_errors(tmp_path: Path, drop: tuple[str, 
     details = [e["detail"] for e in desk.custody() if e["action"].startswith("source-")]
     assert [d.get("reason") for d in details[-2:]] == ["phone seized at a checkpoint",
                                                        "phone was returned unopened"]
-    # Id prefixes: unambiguous works, unknown is NotFound.
+    # Id prefixes: unambiguous works, ambiguous is BadInput, unknown is NotFound.
     assert desk.report(v.id[:3]).id == v.id
+    other = desk.store.add_report(os.urandom(32), {"received_at": "2026-01-01T00:00:00Z"})
+    common = os.path.commonprefix([v.id, other])
+    if common:
+        with pytest.raises(BadInput, match="start of 2 report ids"):
+            desk.report(common)
+    with pytest.raises(BadInput, match="start of 2 report ids"):
+        Desk.resolve(_FakeIds(["ab12", "ab34"]), "ab")  # type: ignore[arg-type]
     with pytest.raises(NotFound):
         desk.report("zzzz")
     with pytest.raises(BadInput):

@@ -18,7 +18,7 @@ from typing import Any
 
 import typer
 
-from tysha.errors import BadInput, BadPassphrase, ConfigError, NotFound, TransportError
+from tysha.errors import BadInput, BadPassphrase, NotFound, TransportError, VerificationError
 
 app = typer.Typer(no_args_is_help=True, help="A handler's workstation (trusted; holds keys).")
 DESK = typer.Option(
@@ -26,7 +26,15 @@ DESK = typer.Option(
 )
 JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
-__all__ = ["app", "make_invitation", "open_desk", "passphrase", "render_report", "write_qr"]
+__all__ = [
+    "app",
+    "make_invitation",
+    "open_desk",
+    "passphrase",
+    "render_report",
+    "serve_web",
+    "write_qr",
+]
 
 
 def passphrase(confirm: bool = False) -> str:
@@ -174,18 +182,18 @@ def fetch(
     for e in res.errors + res.warnings:
         typer.echo(f"warning: {e}", err=True)
     if res.forks:
-        from tysha.errors import VerificationError
-
         raise VerificationError(" ".join(res.forks))
+    if res.anomalies:
+        raise VerificationError(
+            "a drop's listing misbehaved (see the warnings above); what it did list was fetched",
+            hint="this is recorded in custody; tell your organisation if it persists",
+        )
     if res.unreachable:
         raise TransportError(
             f"could not reach {', '.join(res.unreachable)}; nothing was lost, fetch again later"
         )
     if res.errors:
-        raise ConfigError(
-            "some envelopes or listings could not be taken (see the warnings above)",
-            hint="what was fetched is stored; the rest is recorded in custody",
-        )
+        raise TransportError("some envelopes could not be fetched; fetch again later")
 
 
 def _flags_cell(v: Any) -> str:
@@ -417,6 +425,26 @@ def _listen(host: str, port: int) -> socket.socket:
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
+def serve_web(
+    desk: Path, host: str = "127.0.0.1", port: int = 8090, on_listening: Any = None
+) -> None:
+    """Serve the web desk; ``on_listening()`` runs once the port is bound and listening
+    (so nothing says "serving" before a busy port or a missing desk has failed)."""
+    import uvicorn
+
+    from tysha.desk.web.app import create_app
+    from tysha.i18n import language_from_env
+
+    if not (Path(desk) / "desk.json").exists():
+        raise NotFound(f"{desk} is not a desk; run `tysha desk init` first")
+    web = create_app(Path(desk), language_from_env())
+    sock = _listen("127.0.0.1" if host == "localhost" else host, port)
+    config = uvicorn.Config(web, access_log=False, log_level="warning", server_header=False)
+    if on_listening is not None:
+        on_listening()
+    uvicorn.Server(config).run(sockets=[sock])
+
+
 @app.command("serve")
 def serve(
     desk: Path = DESK,
@@ -427,24 +455,15 @@ def serve(
     ),
 ) -> None:
     """The desk's web interface, on loopback."""
-    import uvicorn
-
-    from tysha.desk.web.app import create_app
-    from tysha.i18n import language_from_env
-
     if host not in _LOOPBACK and not exposed:
         raise BadInput(
             "the web desk binds to loopback only (127.0.0.1); reach it over "
             "an SSH tunnel, or pass --i-know-this-is-exposed"
         )
-    if not (Path(desk) / "desk.json").exists():
-        raise NotFound(f"{desk} is not a desk; run `tysha desk init` first")
-    web = create_app(Path(desk), language_from_env())
-    sock = _listen("127.0.0.1" if host == "localhost" else host, port)
-    config = uvicorn.Config(
-        web, access_log=False, log_level="warning", server_header=False, lifespan="off"
-    )
-    server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"web desk on http://{shown}:{port}/ (Ctrl-C to stop)")
-    server.run(sockets=[sock])
+    serve_web(
+        desk,
+        host,
+        port,
+        lambda: typer.echo(f"web desk on http://{shown}:{port}/ (Ctrl-C to stop)"),
+    )

@@ -87,6 +87,7 @@ class FetchResult:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)  # drop URLs that did not answer
+    anomalies: list[str] = field(default_factory=list)  # a drop's listing misbehaved
     replies: Any = None  # service.SendResult, when the service sent queued replies
     downloaded_bytes: int = 0
     seconds: dict[str, float] = field(
@@ -165,6 +166,7 @@ def fetch_all(
 
 def _anomaly(store: DeskStore, result: FetchResult, drop: DropState, what: str) -> None:
     result.errors.append(f"{drop.url}: {what}")
+    result.anomalies.append(f"{drop.url}: {what}")
     store.custody("listing-anomaly", None, {"drop": drop.url, "detail": what})
 
 
@@ -295,7 +297,8 @@ class _Intake:
         reason = f"{step}: {family}"
         self.store.quarantine(self.drop.url, self.index, self.digest.hex(), reason)
         self.result.quarantined.append(f"envelope {self.index}: {reason}")
-        self.result.errors.append(f"envelope {self.index} quarantined ({reason})")
+        # Recorded and passed over: a warning, not a failed fetch (the others arrived).
+        self.result.warnings.append(f"envelope {self.index} quarantined ({reason})")
 
     def _writer(self) -> BlobWriter:
         w = self.store.blob_writer()
