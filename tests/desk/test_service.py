@@ -205,8 +205,16 @@ def test_revoke_restore_totp_prefix_and_errors(tmp_path: Path, drop: tuple[str, 
     desk.fetch()
     v = desk.reports()[0]
     assert v.trusted
+    _send(url, desk, inv, ident, _body(text="older event", when="2020-05-01T10:00:00+03:00"))
+    _send(url, desk, inv, ident, _body(text="newer event", when="2024-05-01"))
+    desk.fetch()
+    assert [x.text for x in desk.reports(sort="event")] == ["newer event", "older event", "one"]
+    assert desk.reports(sort="event")[1].event_time == "2020-05-01T07:00:00Z"
+    with pytest.raises(BadInput):
+        desk.reports(sort="sideways")
     desk.revoke("Source 1", "phone seized at a checkpoint")
     assert desk.report(v.id).flag_codes == ["revoked-source"]  # taints reports received before
+    assert all(not x.trusted for x in desk.reports())
     with pytest.raises(NotAllowed):
         desk.revoke("Source 1")
     desk.restore("Source 1", "phone was returned unopened")

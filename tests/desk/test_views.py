@@ -88,3 +88,17 @@ def test_normalise_time() -> None:
     assert normalise_time("2026-03-01") == "2026-03-01T00:00:00Z"
     assert normalise_time("2026-03-01T14:00:05Z") == "2026-03-01T14:00:05Z"
     assert normalise_time("yesterday") == "" and normalise_time("") == ""
+
+
+def test_random_passphrase_shape_and_strength() -> None:
+    import re
+
+    from tysha.desk.passphrase import ENTROPY_BITS_PER_WORD, random_passphrase
+
+    p = random_passphrase()
+    assert re.fullmatch(r"([bdfghjklmnprstvz][aeiou]){2}[bdfghjklmnprstvz](-([bdfghjklmnprstvz][aeiou]){2}[bdfghjklmnprstvz]){4}", p)
+    assert 5 * ENTROPY_BITS_PER_WORD > 80
+    assert len({random_passphrase(1) for _ in range(200)}) > 190  # not a tiny list
+    # Uniform draws: 255 would bias the vowels (256 % 5 != 0), so it is drawn again.
+    seq = iter([0, 255, 0, 0, 0, 0])
+    assert random_passphrase(1, lambda n: bytes([next(seq)])) == "babab"

@@ -208,11 +208,18 @@ def list_(
     status: str = typer.Option(None, "--status", metavar="STATUS"),
     search: str = typer.Option(None, "--search", metavar="TEXT"),
     flagged: bool = typer.Option(False, "--flagged", help="Only reports with a flag."),
+    sort: str = typer.Option(
+        "received", "--sort", metavar="received|event", help="Newest first by this time."
+    ),
 ) -> None:
     """The reports in this desk, newest first, with their flags."""
     d = open_desk(desk)
     views = d.reports(
-        category=category, status=status, search=search, flagged=True if flagged else None
+        category=category,
+        status=status,
+        search=search,
+        flagged=True if flagged else None,
+        sort=sort,
     )
     if as_json:
         typer.echo(json.dumps([v.to_json() for v in views], ensure_ascii=False))

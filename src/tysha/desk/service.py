@@ -241,7 +241,12 @@ class Desk:
         until: str | None = None,
         search: str | None = None,
         flagged: bool | None = None,
+        sort: str = "received",
     ) -> list[ReportView]:
+        """Reports newest first, by the time received or (``sort="event"``) by the reporter's
+        event time, reports without one last."""
+        if sort not in ("received", "event"):
+            raise BadInput("sort by received or event")
         if status and status not in STATUSES:
             raise BadInput(f"status must be one of {', '.join(STATUSES)}")
         views = report_views(
@@ -252,6 +257,8 @@ class Desk:
         )
         if flagged is not None:
             views = [v for v in views if bool(v.flags) == flagged]
+        if sort == "event":
+            views.sort(key=lambda v: (v.event_time != "", v.event_time, v.id), reverse=True)
         return views
 
     def report(self, ref: str) -> ReportView:
