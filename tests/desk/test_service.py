@@ -90,6 +90,7 @@ def test_hostile_envelopes_never_block_the_desk(tmp_path: Path, drop: tuple[str,
     # The bytes claim value is kept as hex; the six malformed ones are quarantined.
     assert len(res.quarantined) == 6, res.quarantined
     q = desk.store.quarantined()
+    assert [x["index"] for x in desk.quarantined()] == [x.index for x in q]
     assert len(q) == 6 and all(set(x.to_json()) == {"id", "drop", "index", "digest", "reason", "at"}
                                for x in q)
     assert sum(e["action"] == "quarantined" for e in desk.custody()) == 6

@@ -11,12 +11,13 @@ failure is a :class:`~tysha.errors.TyshaError` of the family that says what it m
     Desk.init(dir, name, passphrase, role="handler", escrow_key=None) -> fingerprint
     Desk.info(dir) -> {"name", "role", "fingerprint", "public_key"}   (no passphrase)
     desk = Desk.open(dir, passphrase)         # BadPassphrase / NotFound
-    desk.reports(category=, status=, since=, until=, search=) -> [ReportView]
+    desk.reports(category=, status=, since=, until=, search=, flagged=, sort=) -> [ReportView]
     desk.report(ref) -> ReportView            # id or unambiguous id prefix
     desk.resolve(ref) -> id;  desk.custody(ref=None) -> [event dict]
     desk.set_status / add_qualification / remove_qualification / add_note
     desk.attachment(ref, n) -> AttachmentView;  desk.attachment_chunks(ref, n) -> iterator
     desk.fetch(progress=None) -> FetchResult  (also sends queued replies)
+    desk.quarantined() -> [{"drop", "index", "digest", "reason", "at"}]
     desk.watch_drop(url, vkey)
     desk.reply(ref, text) -> ReplyOutcome     (queued in a sealed outbox, then sent if it can)
     desk.send_queued() -> SendResult;  desk.outbox() -> [QueuedReply]
@@ -328,6 +329,10 @@ class Desk:
         except ProtocolError:
             raise BadInput("that is not a drop's verifier key") from None
         self.store.add_drop(url, vkey)
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        """Envelopes that could not be opened or verified: drop, index, digest, why, when."""
+        return [q.to_json() for q in self.store.quarantined()]
 
     def drops(self) -> list[dict[str, Any]]:
         return [
