@@ -3,6 +3,7 @@ revoke/restore, one-time codes, id prefixes, errors by meaning."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -114,8 +115,8 @@ class _Lying(DropClient):
             return [], after, size  # never advances
         if self.mode == "far":
             return [], 10**15, size  # a cursor far past the log
-        if self.mode == "omit":
-            return records[1:], nxt, size
+        if self.mode == "creep":
+            return [], after + 1, size  # advances one entry a page: thousands of requests
         return records, nxt, size
 
 
@@ -128,6 +129,9 @@ def test_lying_listing_cannot_hang_or_push_the_cursor_past_the_log(
     url = drop[0]
     desk, inv = _desk(tmp_path, drop, client_factory=_Lying)
     ident = Identity.generate(os.urandom)
+    with DropClient(url) as c:  # other people's envelopes first
+        for _ in range(6):
+            c.upload(seal_envelope(b"x" * 40, [Identity.generate(os.urandom).public()], os.urandom))
     _send(url, desk, inv, ident, _body(text="hidden while the drop lies"))
     _Lying.mode = "stall"
     res = desk.fetch()
@@ -135,6 +139,11 @@ def test_lying_listing_cannot_hang_or_push_the_cursor_past_the_log(
                                          for e in res.errors)
     assert "listing-anomaly" in [e["action"] for e in desk.custody()]
     assert desk.store.drops()[0].cursor == -1
+    _Lying.mode = "creep"
+    res = desk.fetch()
+    assert res.new_reports == [] and any("too slowly" in e for e in res.errors)
+    assert desk.store.drops()[0].cursor == 2  # three pages, then cut off
+    desk.store.save_drop(dataclasses.replace(desk.store.drops()[0], cursor=-1))
     _Lying.mode = "honest"
     assert len(desk.fetch().new_reports) == 1
     _send(url, desk, inv, ident, _body(text="second"))

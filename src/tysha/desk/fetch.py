@@ -72,6 +72,9 @@ __all__ = ["PAGE", "FetchResult", "fetch_all", "send_reply"]
 
 #: Clue records asked for per listing page; a page longer than this is an anomaly.
 PAGE = 5000
+#: An honest page advances the cursor by the page's length (gone entries included); a drop
+#: that creeps forward slower than this many entries a page is cut off (issue 9.6).
+MIN_ADVANCE = 1000
 _MAX_TEXT = 1 << 20  # a report's text, in characters
 _MAX_FIELD = 4096  # when / where / created_at / names
 
@@ -182,7 +185,12 @@ def _walk_listing(
     """Page through the clue listing from the stored cursor up to the checkpoint's size."""
     last = cp.size - 1  # the last index the verified checkpoint covers
     cursor = min(drop.cursor, last)
+    pages_left = -(-(last - cursor) // MIN_ADVANCE) + 2
     while cursor < last:
+        if pages_left == 0:
+            _anomaly(store, result, drop, "the clue listing advances too slowly; stopped")
+            return
+        pages_left -= 1
         t = time.perf_counter()
         base = getattr(client, "bytes_received", 0)
         try:
@@ -209,10 +217,9 @@ def _walk_listing(
                     _save_cursor(store, drop, done)
                     return  # a download broke: retry from here next time; nothing is lost
             done = rec.index
-        if not beyond:
-            # An honest cursor covers the gone entries the page skipped; never past the
-            # checkpoint, never backwards.
-            done = max(done, min(nxt, last))
+        # The drop's cursor also covers entries it no longer lists (collected or expired):
+        # taken as far as the checkpoint reaches, never past it, never backwards.
+        done = max(done, min(nxt, last))
         if done <= cursor:
             # The signed checkpoint covers entries after the cursor, so an honest listing
             # moves past them (listed, or skipped as gone): this one stalls or ends early.
