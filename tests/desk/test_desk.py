@@ -72,6 +72,11 @@ def test_full_flow_with_reply(world: dict[str, Any], cli: Any) -> None:
     shown = json.loads(cli("desk", "show", mob["id"], "--desk", d, "--json", env=denv).stdout)
     assert shown["status"] == "new" and shown["source"].startswith("Source 1") and shown["log_consistent"]
     assert [e["action"] for e in shown["custody"]][:2] == ["received", "verified"]
+    # Readable text, no Python reprs (issue 10.13).
+    text = cli("desk", "show", mob["id"], "--desk", d, env=denv).stdout
+    assert "attachment 0: s.jpg" in text and "trusted:           yes" in text
+    for repr_mark in ("{", "[", "True", "False", "None"):
+        assert repr_mark not in text, repr_mark
     cli("desk", "reply", mob["id"], "--desk", d, "--text", "Received. Delete the photo.", env=denv)
     replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout)
     assert [r["text"] for r in replies] == ["Received. Delete the photo."]

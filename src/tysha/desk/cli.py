@@ -179,7 +179,7 @@ def fetch(
             typer.echo(f"{len(res.quarantined)} envelopes could not be opened (quarantined)")
         if replies and (replies.sent or replies.left):
             typer.echo(f"replies: {len(replies.sent)} sent, {replies.left} still queued")
-    for e in res.errors + res.warnings:
+    for e in res.errors + res.warnings + res.quarantined:
         typer.echo(f"warning: {e}", err=True)
     if res.forks:
         raise VerificationError(" ".join(res.forks))
@@ -239,6 +239,22 @@ def list_(
         )
 
 
+def _value_text(key: str, value: Any) -> str:
+    """A stored value as a person reads it (no Python reprs)."""
+    if key == "exif_gps" and isinstance(value, list) and len(value) == 2:
+        if all(isinstance(x, int) and not isinstance(x, bool) for x in value):
+            return f"{value[0] / 1e6:.6f}, {value[1] / 1e6:.6f}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(_value_text("", x) for x in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_value_text(k, x)}" for k, x in value.items())
+    return str(value)
+
+
 def render_report(v: Any, custody: list[dict[str, Any]]) -> list[str]:
     """``desk show`` as readable lines (no Python reprs)."""
     yes = {True: "yes", False: "NO"}
@@ -274,7 +290,7 @@ def render_report(v: Any, custody: list[dict[str, Any]]) -> list[str]:
             f"  capture {'verified' if a.capture_verified else 'NOT verified'}"
         )
         for k, val in a.claims.items():
-            lines.append(f"      {k}: {val}")
+            lines.append(f"      {k}: {_value_text(k, val)}")
     for q in v.qualifications:
         lines.append(
             f"  qualification: {q.get('code')} ({q.get('confidence')}) by {q.get('reviewer')}"
@@ -291,7 +307,9 @@ def render_report(v: Any, custody: list[dict[str, Any]]) -> list[str]:
         lines.append(f"  reply written {r.get('at')} ({state}): {r.get('text')}")
     lines.append("  custody:")
     for e in custody:
-        detail = ", ".join(f"{k}={val}" for k, val in (e.get("detail") or {}).items())
+        detail = ", ".join(
+            f"{k} {_value_text(k, val)}" for k, val in (e.get("detail") or {}).items()
+        )
         lines.append(f"    {e.get('at')}  {e.get('action')}" + (f"  ({detail})" if detail else ""))
     return lines
 

@@ -303,9 +303,8 @@ class _Intake:
     def _quarantine(self, step: str, family: str) -> None:
         reason = f"{step}: {family}"
         self.store.quarantine(self.drop.url, self.index, self.digest.hex(), reason)
-        self.result.quarantined.append(f"envelope {self.index}: {reason}")
-        # Recorded and passed over: a warning, not a failed fetch (the others arrived).
-        self.result.warnings.append(f"envelope {self.index} quarantined ({reason})")
+        # Recorded and passed over: not a failed fetch (the others arrived).
+        self.result.quarantined.append(f"envelope {self.index} set aside ({reason})")
 
     def _writer(self) -> BlobWriter:
         w = self.store.blob_writer()
