@@ -12,13 +12,17 @@ import json
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from tysha.errors import BadInput, BadPassphrase, NotFound, TransportError, VerificationError
+
+if TYPE_CHECKING:  # imported when a command runs: `tysha --help` stays light
+    from tysha.desk.service import Desk
+    from tysha.desk.views import ReportView
 
 app = typer.Typer(no_args_is_help=True, help="A handler's workstation (trusted; holds keys).")
 DESK = typer.Option(
@@ -49,7 +53,7 @@ def passphrase(confirm: bool = False) -> str:
     return first
 
 
-def open_desk(desk: Path) -> Any:
+def open_desk(desk: Path) -> Desk:
     from tysha.desk.service import Desk
 
     if not (Path(desk) / "desk.json").exists():
@@ -196,7 +200,7 @@ def fetch(
         raise TransportError("some envelopes could not be fetched; fetch again later")
 
 
-def _flags_cell(v: Any) -> str:
+def _flags_cell(v: ReportView) -> str:
     return ",".join(v.flag_codes) if v.flags else "-"
 
 
@@ -255,7 +259,7 @@ def _value_text(key: str, value: Any) -> str:
     return str(value)
 
 
-def render_report(v: Any, custody: list[dict[str, Any]]) -> list[str]:
+def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
     """``desk show`` as readable lines (no Python reprs)."""
     yes = {True: "yes", False: "NO"}
     lines = [
@@ -451,7 +455,10 @@ _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def serve_web(
-    desk: Path, host: str = "127.0.0.1", port: int = 8090, on_listening: Any = None
+    desk: Path,
+    host: str = "127.0.0.1",
+    port: int = 8090,
+    on_listening: Callable[[], None] | None = None,
 ) -> None:
     """Serve the web desk; ``on_listening()`` runs once the port is bound and listening
     (so nothing says "serving" before a busy port or a missing desk has failed)."""

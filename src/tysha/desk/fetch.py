@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from tysha.desk.store import BlobWriter, DeskStore, DropState, now_iso
+from tysha.desk.store import BlobWriter, DeskStore, DropState, Source, now_iso
 from tysha.errors import (
     ProtocolError,
     StorageError,
@@ -57,7 +57,7 @@ from tysha.protocol import (
     parse_header,
     unwrap_slot,
 )
-from tysha.protocol.envelope import MAX_HEADER_SIZE, EnvelopeHeader
+from tysha.protocol.envelope import MAX_HEADER_SIZE, EnvelopeHeader, SlotKey
 from tysha.tlog import (
     Checkpoint,
     NoteVerifier,
@@ -91,7 +91,7 @@ class FetchResult:
     warnings: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)  # drop URLs that did not answer
     anomalies: list[str] = field(default_factory=list)  # a drop's listing misbehaved
-    replies: Any = None  # service.SendResult, when the service sent queued replies
+    replies: Any = None  # a service.SendResult once Desk.fetch sent queued replies
     downloaded_bytes: int = 0
     seconds: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(
@@ -386,7 +386,7 @@ class _Intake:
     # 3. ---------------------------------------------------------------------------------------
     def step3_open(
         self, spool: IO[bytes], header: EnvelopeHeader
-    ) -> tuple[BlobWriter, Any, ContentSplitter, dict[int, tuple[str, bytes, int]]]:
+    ) -> tuple[BlobWriter, SlotKey, ContentSplitter, dict[int, tuple[str, bytes, int]]]:
         # Keep the envelope itself (encrypted at rest): a court bundle carries it, with its
         # content key, so anyone can re-derive the report from the logged ciphertext.
         self.step = "store-envelope"
@@ -449,7 +449,7 @@ class _Intake:
         return manifest
 
     # 5. ---------------------------------------------------------------------------------------
-    def step5_sender(self, manifest: Manifest) -> tuple[Any, str]:
+    def step5_sender(self, manifest: Manifest) -> tuple[Source | None, str]:
         self.step = "sender"
         enrolment = manifest.enrolment if isinstance(manifest.enrolment, bytes) else None
         source = self.store.source_for(manifest.sender, enrolment)
@@ -504,7 +504,7 @@ class _Intake:
     def step7_store(
         self,
         manifest: Manifest,
-        source: Any,
+        source: Source | None,
         attachments: list[dict[str, Any]],
         capture_ok: bool,
         capture_problems: list[str],
@@ -512,7 +512,7 @@ class _Intake:
         receipt_ok: bool,
         proof: list[bytes],
         env_writer: BlobWriter,
-        key: Any,
+        key: SlotKey,
     ) -> str:
         self.step = "store"
         body, cp, drop = manifest.body, self.cp, self.drop

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tysha.desk.fetch import FetchResult, fetch_all
 from tysha.desk.store import STATUSES, DeskStore, Source, init_desk, now_iso
 from tysha.desk.views import AttachmentView, ReportView, report_view, report_views
 from tysha.errors import (
@@ -57,6 +58,8 @@ from tysha.errors import (
     TyshaError,
     VerificationError,
 )
+from tysha.protocol import Invitation
+from tysha.transport import DropClient
 
 __all__ = [
     "STATUSES",
@@ -100,9 +103,8 @@ class SendResult:
     errors: list[str] = field(default_factory=list)
 
 
-def make_invitation(store: DeskStore, drop: str, drop_key: str) -> Any:
+def make_invitation(store: DeskStore, drop: str, drop_key: str) -> Invitation:
     """A fresh one-time invitation through ``drop`` (NotAllowed unless a handler desk)."""
-    from tysha.protocol import Invitation
     from tysha.tlog import NoteVerifier
 
     if store.role != "handler":
@@ -119,7 +121,7 @@ def make_invitation(store: DeskStore, drop: str, drop_key: str) -> Any:
     return inv
 
 
-def qr_png(invitation: Any, scale: int = 4) -> bytes:
+def qr_png(invitation: Invitation, scale: int = 4) -> bytes:
     """The invitation's QR code as a PNG image."""
     import segno
 
@@ -145,12 +147,10 @@ class Desk:
     """An unlocked desk and everything a handler does with it."""
 
     def __init__(
-        self, store: DeskStore, client_factory: Callable[[str], Any] | None = None
+        self, store: DeskStore, client_factory: Callable[[str], DropClient] | None = None
     ) -> None:
-        from tysha.transport import DropClient
-
         self.store = store
-        self.client_factory: Callable[[str], Any] = client_factory or DropClient
+        self.client_factory: Callable[[str], DropClient] = client_factory or DropClient
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -192,7 +192,7 @@ class Desk:
         cls,
         desk_dir: Path,
         passphrase: str,
-        client_factory: Callable[[str], Any] | None = None,
+        client_factory: Callable[[str], DropClient] | None = None,
     ) -> Desk:
         return cls(DeskStore.open(Path(desk_dir), passphrase), client_factory)
 
@@ -340,11 +340,9 @@ class Desk:
             for d in self.store.drops()
         ]
 
-    def fetch(self, progress: Callable[[str, int, int], None] | None = None) -> Any:
+    def fetch(self, progress: Callable[[str, int, int], None] | None = None) -> FetchResult:
         """Fetch from every known drop, then send queued replies (their result is in
         ``FetchResult.replies``)."""
-        from tysha.desk.fetch import fetch_all
-
         res = fetch_all(self.store, progress, client_factory=self.client_factory)
         res.replies = self.send_queued()
         return res
@@ -424,13 +422,13 @@ class Desk:
             # The drop took it but its receipt does not verify: keep it queued, say so.
             self.store.reply_failed(qid, f"the drop's receipt does not verify: {exc.message}")
             return None
-        rec = receipt.to_json()
-        self.store.reply_sent(qid, rec.get("index"))
-        return int(rec["index"]) if isinstance(rec.get("index"), int) else -1
+        index = receipt.to_json().get("index")
+        self.store.reply_sent(qid, index)
+        return index if isinstance(index, int) else -1
 
     # --- invitations -----------------------------------------------------------------------
 
-    def invite(self, drop: str, drop_key: str) -> Any:
+    def invite(self, drop: str, drop_key: str) -> Invitation:
         return make_invitation(self.store, drop, drop_key)
 
     def invitations(self) -> list[dict[str, Any]]:

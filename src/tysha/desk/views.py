@@ -31,7 +31,10 @@ import datetime as _dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from tysha.desk.models import DropState, Report, Source
 
 __all__ = [
     "FLAG_REASONS",
@@ -220,10 +223,18 @@ def _checkpoint_text(cp: Any) -> str | None:
     return str(cp) if cp else None
 
 
+class DeskState(Protocol):
+    """What a view reads from the desk (a :class:`~tysha.desk.store.DeskStore`)."""
+
+    def drops(self) -> list[DropState]: ...
+
+    def get_source(self, sid: str) -> Source: ...
+
+
 class _State:
     """The desk state a view depends on, read once per listing."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: DeskState) -> None:
         # A fork is a property of the log, named by its key: every report whose receipt came
         # from that log is tainted, whatever address the drop was reached at.
         drops = [d for d in store.drops() if d.forked]
@@ -242,7 +253,7 @@ class _State:
         return self.revoked[sid]
 
 
-def _view(state: _State, report: Any) -> ReportView:
+def _view(state: _State, report: Report) -> ReportView:
     d: Mapping[str, Any] = report.data
     problems = [str(p) for p in d.get("problems", [])]
     attachments = [_attachment(a) for a in d.get("attachments", []) if isinstance(a, Mapping)]
@@ -308,12 +319,12 @@ def _view(state: _State, report: Any) -> ReportView:
     )
 
 
-def report_view(store: Any, report: Any) -> ReportView:
+def report_view(store: DeskState, report: Report) -> ReportView:
     """The view of one report (``store``: a DeskStore; ``report``: a stored Report)."""
     return _view(_State(store), report)
 
 
-def report_views(store: Any, reports: Iterable[Any]) -> list[ReportView]:
+def report_views(store: DeskState, reports: Iterable[Report]) -> list[ReportView]:
     """Views of many reports, reading the desk's drop and source state once."""
     state = _State(store)
     return [_view(state, r) for r in reports]
