@@ -83,3 +83,32 @@ VECTOR_SEAL = (
     "6465666768696a6b6c6d6e6f707172737475767778797a7b"
     "0e1689df8d5aa9f6e248e9fdd63a60343d4f6c07c550fc0cfee5fe"
 )
+
+
+def test_a_one_time_code_is_accepted_once_even_concurrently(tmp_path: Path) -> None:
+    """Issue 9.7: the accepted time step is claimed atomically, so two logins racing with
+    the same code cannot both pass."""
+    import threading
+
+    from tysha.desk.service import _totp
+
+    Desk.init(tmp_path / "d", "Cell", "desk passphrase for tests")
+    desk = Desk.open(tmp_path / "d", "desk passphrase for tests")
+    desk.enable_totp()
+    secret = bytes.fromhex(desk.store.get_setting("totp"))
+    now = 1_800_000_000.0
+    code = _totp(secret, int(now // 30))
+    start = threading.Barrier(8)
+    results: list[bool] = []
+
+    def login() -> None:
+        start.wait()
+        results.append(desk.check_totp(code, now))
+
+    threads = [threading.Thread(target=login) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 7 + [True]
+    desk.close()

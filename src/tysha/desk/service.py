@@ -481,12 +481,11 @@ class Desk:
         if not (len(code) == 6 and code.isdigit()):
             return False
         step = int((time.time() if now is None else now) // TOTP_STEP)
-        last = int(self.store.get_setting("totp_last_step", -1) or -1)
         key = bytes.fromhex(secret)
         for s in (step - 1, step, step + 1):
-            if s > last and hmac.compare_digest(_totp(key, s), code):
-                self.store.set_setting("totp_last_step", s)
-                return True
+            if hmac.compare_digest(_totp(key, s), code):
+                # Accepted only if no code of this step or a later one was accepted before.
+                return self.store.advance_counter("totp_last_step", s)
         return False
 
     # --- bundles ---------------------------------------------------------------------------

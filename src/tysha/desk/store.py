@@ -210,6 +210,22 @@ class DeskStore:
     def set_setting(self, key: str, value: Any) -> None:
         self._settings.put(key, value)
 
+    def advance_counter(self, key: str, value: int) -> bool:
+        """Store ``value`` under ``key`` only if it is above the stored one, atomically across
+        threads and processes (a one-time code's time step is accepted once: issue 9.7)."""
+        with self._db() as db:
+            if not db.in_transaction:
+                db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT enc FROM settings WHERE k = ?", (key,)).fetchone()
+            last = self._settings.unseal(key, row[0]) if row is not None else None
+            if isinstance(last, int) and value <= last:
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO settings (k, enc) VALUES (?, ?)",
+                (key, self._settings.seal(key, value)),
+            )
+            return True
+
     # --- drops -----------------------------------------------------------------------------------
 
     def drops(self) -> list[DropState]:
