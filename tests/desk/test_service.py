@@ -271,3 +271,35 @@ def test_revoke_restore_totp_prefix_and_errors(tmp_path: Path, drop: tuple[str, 
         Desk.init(tmp_path / "escrow", "again", PASS)
     with pytest.raises(BadInput):
         Desk.init(tmp_path / "short", "x", "short")
+
+
+def test_gone_refused_and_failing_downloads(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
+    """A listed envelope the drop no longer holds (404/410) is passed over; another refusal
+    is quarantined; a drop that fails (5xx, unreachable) is retried from that envelope."""
+    from tysha.errors import DropRefused
+
+    url = drop[0]
+
+    class Flaky(DropClient):
+        answer: dict[int, int] = {}
+
+        def download(self, index: int, sink: Any, progress: Any = None) -> int:
+            status = self.answer.get(index)
+            if status == 503:
+                raise TransportError("the drop failed (503)")
+            if status:
+                raise DropRefused(f"refused ({status})", status=status)
+            return super().download(index, sink, progress)
+
+    desk, inv = _desk(tmp_path, drop, client_factory=Flaky)
+    ident = Identity.generate(os.urandom)
+    for n in range(4):
+        _send(url, desk, inv, ident, _body(text=f"r{n}"))
+    Flaky.answer = {0: 410, 1: 400, 2: 503}
+    res = desk.fetch()
+    assert res.skipped == 1 and len(res.quarantined) == 1 and res.new_reports == []
+    assert desk.store.drops()[0].cursor == 1  # stopped before the envelope that failed
+    Flaky.answer = {}
+    res = desk.fetch()
+    assert sorted(v.text for v in desk.reports()) == ["r2", "r3"]
+    desk.close()

@@ -43,6 +43,7 @@ from typing import IO, Any
 
 from tysha.desk.store import BlobWriter, DeskStore, DropState, Source, now_iso
 from tysha.errors import (
+    DropRefused,
     ProtocolError,
     StorageError,
     TransportError,
@@ -271,9 +272,21 @@ class _Intake:
         """ "new", "skipped", "quarantined" or "retry"."""
         try:
             rid = self._steps()
-        except TransportError:
+        except (TransportError, ProtocolError) as exc:
             self._undo()
-            self.result.errors.append(f"envelope {self.index}: download broke; will retry")
+            status = getattr(exc, "status", None)  # DropRefused (and the older client's 4xx)
+            if status in (404, 410):
+                # Listed, then collected or expired before we asked: nothing to take.
+                self.result.skipped += 1
+                self.result.warnings.append(f"envelope {self.index} is gone from the drop")
+                return "skipped"
+            if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
+                self._quarantine(self.step, f"refused ({status})")
+                return "quarantined"
+            if isinstance(exc, ProtocolError):
+                self._quarantine(self.step, "ProtocolError")
+                return "quarantined"
+            self.result.errors.append(f"envelope {self.index}: the drop did not answer; will retry")
             return "retry"
         except (StorageError, sqlite3.Error, OSError):
             # Our own disk or database failed, not the envelope: undo and retry later.
@@ -378,7 +391,8 @@ class _Intake:
             verify_inclusion(
                 leaf_hash(self.digest), self.index, self.cp.size, proof, self.cp.root_hash
             )
-        except (VerificationError, ProtocolError) as exc:
+        except (VerificationError, ProtocolError, DropRefused) as exc:
+            # A drop that refuses to prove what it serves is treated like a false proof.
             self.result.warnings.append(f"envelope {self.index}: receipt: {exc.message}")
             return f"receipt: {exc.message}", []
         return "", proof
