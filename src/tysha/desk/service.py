@@ -419,6 +419,10 @@ class Desk:
             self.store.reply_failed(qid, "the drop is unreachable; the reply stays queued")
             return None
         except (VerificationError, ProtocolError) as exc:
+            status = getattr(exc, "status", None)  # the older client's refusals
+            if status is not None:
+                self.store.reply_failed(qid, f"the drop refused the reply ({status})")
+                return None
             # The drop took it but its receipt does not verify: keep it queued, say so.
             self.store.reply_failed(qid, f"the drop's receipt does not verify: {exc.message}")
             return None
