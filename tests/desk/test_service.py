@@ -285,6 +285,15 @@ def test_gone_refused_and_failing_downloads(tmp_path: Path, drop: tuple[str, str
 
         def download(self, index: int, sink: Any, progress: Any = None) -> int:
             status = self.answer.get(index)
+            if status == 1:  # the envelope, then bytes that never end (here: 1 MiB more)
+                import io
+
+                buf = io.BytesIO()
+                super().download(index, buf)
+                sink.write(buf.getvalue())
+                for _ in range(16):
+                    sink.write(b"\0" * 65536)
+                return 0
             if status == 503:
                 raise TransportError("the drop failed (503)")
             if status:
@@ -293,13 +302,15 @@ def test_gone_refused_and_failing_downloads(tmp_path: Path, drop: tuple[str, str
 
     desk, inv = _desk(tmp_path, drop, client_factory=Flaky)
     ident = Identity.generate(os.urandom)
-    for n in range(4):
+    for n in range(5):
         _send(url, desk, inv, ident, _body(text=f"r{n}"))
-    Flaky.answer = {0: 410, 1: 400, 2: 503}
+    Flaky.answer = {0: 410, 1: 400, 2: 1, 3: 503}
     res = desk.fetch()
-    assert res.skipped == 1 and len(res.quarantined) == 1 and res.new_reports == []
-    assert desk.store.drops()[0].cursor == 1  # stopped before the envelope that failed
+    assert res.skipped == 1 and len(res.quarantined) == 2 and res.new_reports == []
+    assert "longer than its header says" in res.quarantined[1]
+    assert desk.store.drops()[0].cursor == 2  # stopped before the envelope that failed
+    assert _files(tmp_path / "desk") == 0
     Flaky.answer = {}
     res = desk.fetch()
-    assert sorted(v.text for v in desk.reports()) == ["r2", "r3"]
+    assert sorted(v.text for v in desk.reports()) == ["r3", "r4"]
     desk.close()

@@ -58,7 +58,7 @@ from tysha.protocol import (
     parse_header,
     unwrap_slot,
 )
-from tysha.protocol.envelope import MAX_HEADER_SIZE, EnvelopeHeader, SlotKey
+from tysha.protocol.envelope import MAX_ENVELOPE_SIZE, MAX_HEADER_SIZE, EnvelopeHeader, SlotKey
 from tysha.tlog import (
     Checkpoint,
     NoteVerifier,
@@ -365,7 +365,7 @@ class _Intake:
         index, progress = self.index, self.progress
         self.result.downloaded_bytes += self.client.download(
             index,
-            spool,
+            _Bounded(spool, MAX_ENVELOPE_SIZE),  # type: ignore[arg-type]
             progress=(lambda d, t: progress(f"envelope {index}", d, t)) if progress else None,
         )
         self.step = "header"
@@ -593,6 +593,29 @@ class _Intake:
             )
         except TyshaError:
             pass  # the envelope expires anyway; nothing acknowledged is lost
+
+
+class _Bounded:
+    """A download sink that takes no more than the envelope's header declares (and never
+    more than any envelope can hold): a lying drop cannot fill the desk's disk with one
+    endless answer."""
+
+    def __init__(self, sink: IO[bytes], limit: int) -> None:
+        self.sink, self.limit, self.written = sink, limit, 0
+        self._head = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        if len(self._head) < 4 + MAX_HEADER_SIZE:
+            self._head += data[: 4 + MAX_HEADER_SIZE - len(self._head)]
+            try:
+                self.limit = min(self.limit, parse_header(bytes(self._head)).envelope_length())
+                self._head = bytearray(b"x" * (4 + MAX_HEADER_SIZE))  # known: stop parsing
+            except ProtocolError:
+                pass  # not all of the header yet (or a bad one: step 1 says so)
+        if self.written > self.limit:
+            raise _Quarantine("download", "longer than its header says")
+        return self.sink.write(data)
 
 
 def _json_claims(claims: Any, depth: int = 0) -> Any:
