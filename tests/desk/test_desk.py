@@ -240,7 +240,8 @@ def test_invitation_is_one_time(world: dict[str, Any], cli: Any) -> None:
     cli("source", "enroll", "--vault", str(intruder), "--invitation", code, env=w["senv"])
     cli("source", "report", "--vault", str(intruder), "--category", "det", "--text", "planted", env=w["senv"])
     cli("source", "send", "--vault", str(intruder), "--now", env=w["senv"])
-    cli("desk", "fetch", "--desk", d, env=denv)
+    fetched = cli("desk", "fetch", "--desk", d, env=denv).stdout
+    assert "1 of them flagged" in fetched
     reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
     planted = next(r for r in reports if r["text"] == "planted")
     shown = json.loads(cli("desk", "show", planted["id"], "--desk", d, "--json", env=denv).stdout)

@@ -161,10 +161,13 @@ def fetch(
     with _progress() as prog:
         res = d.fetch(prog)
     replies = res.replies
+    new = set(res.new_reports)
+    flagged = [v.id for v in d.reports(flagged=True) if v.id in new] if new else []
     summary = {
         "scanned": res.scanned,
         "new": len(res.new_reports),
         "skipped": res.skipped,
+        "flagged": len(flagged),
         "quarantined": len(res.quarantined),
         "listing_bytes": res.listing_bytes,
         "errors": res.errors,
@@ -179,6 +182,11 @@ def fetch(
         typer.echo(json.dumps(summary))
     else:
         typer.echo(f"scanned {res.scanned} envelopes, {len(res.new_reports)} new reports")
+        if flagged:
+            typer.echo(
+                f"{len(flagged)} of them flagged, not to be taken at face value "
+                "(see `tysha desk list --flagged`)"
+            )
         if res.quarantined:
             typer.echo(f"{len(res.quarantined)} envelopes could not be opened (quarantined)")
         if replies and (replies.sent or replies.left):
