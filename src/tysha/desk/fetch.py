@@ -641,7 +641,8 @@ def _json_claims(claims: Any, depth: int = 0) -> Any:
 def send_reply(
     store: DeskStore, rid: str, text: str, client_factory: Callable[[str], DropClient] = DropClient
 ) -> dict[str, Any]:
-    """Deprecated: the web desk's old entry point; use ``tysha.desk.service.Desk.reply``."""
+    """Deprecated: the web desk's old entry point, kept only until the web desk's switch to
+    ``tysha.desk.service.Desk.reply`` is merged (then delete it: it points upwards)."""
     from tysha.desk.service import Desk
 
     out = Desk(store, client_factory).reply(rid, text)
