@@ -61,15 +61,22 @@ def test_full_flow_with_reply(world: dict[str, Any], cli: Any) -> None:
     reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
     assert len(reports) == 2
     for r in reports:
+        # CLI.md's fields, plus the stable flag codes, the normalised event time and the status.
         assert set(r) == {"id", "categories", "text", "when", "where", "received_at", "attachments",
-                          "capture_verified", "receipt_verified"}
-        assert r["capture_verified"] and r["receipt_verified"]
+                          "capture_verified", "receipt_verified", "trusted", "flags", "flag_codes",
+                          "event_time", "status"}
+        assert r["capture_verified"] and r["receipt_verified"] and r["trusted"] and r["flags"] == []
     mob = next(r for r in reports if r["categories"] == ["mob"])
     assert mob["attachments"][0]["name"] == "s.jpg"
     assert mob["attachments"][0]["sha256"] == __import__("hashlib").sha256((w["tmp"] / "s.jpg").read_bytes()).hexdigest()
     shown = json.loads(cli("desk", "show", mob["id"], "--desk", d, "--json", env=denv).stdout)
     assert shown["status"] == "new" and shown["source"].startswith("Source 1") and shown["log_consistent"]
     assert [e["action"] for e in shown["custody"]][:2] == ["received", "verified"]
+    # Readable text, no Python reprs (issue 10.13).
+    text = cli("desk", "show", mob["id"], "--desk", d, env=denv).stdout
+    assert "attachment 0: s.jpg" in text and "trusted:           yes" in text
+    for repr_mark in ("{", "[", "True", "False", "None"):
+        assert repr_mark not in text, repr_mark
     cli("desk", "reply", mob["id"], "--desk", d, "--text", "Received. Delete the photo.", env=denv)
     replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout)
     assert [r["text"] for r in replies] == ["Received. Delete the photo."]
@@ -129,10 +136,23 @@ def test_fork_is_reported_loudly(tmp_path: Path, world: dict[str, Any], cli: Any
 
         store = DeskStore.open(w["desk"], DESK_PASS)
         drop = store.drops()[0]
-        store.save_drop(dict(drop, url=furl))
+        drop.url = furl
+        store.save_drop(drop)
         store.close()
         r = cli("desk", "fetch", "--desk", d, env=denv, check=False)
     assert r.returncode == 1 and "FORK" in r.stderr
+    # Issue 8/10.2: the reports that came through the forked drop are no longer taken at face
+    # value, although their stored field says consistent; `desk show` and `desk list` say so.
+    reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
+    assert len(reports) == 2
+    assert all(r["trusted"] is False and "log-forked" in r["flag_codes"] and r["flags"] for r in reports)
+    shown = json.loads(cli("desk", "show", reports[0]["id"], "--desk", d, "--json", env=denv).stdout)
+    assert shown["log_consistent"] is False and "log-forked" in shown["flag_codes"]
+    table = cli("desk", "list", "--desk", d, env=denv).stdout.splitlines()
+    assert table[0].split()[:2] == ["ID", "RECEIVED"] and "FLAGS" in table[0]
+    assert all("log-forked" in line for line in table[1:])
+    text = cli("desk", "show", reports[0]["id"][:5], "--desk", d, env=denv).stdout
+    assert "FLAG log-forked" in text and "log consistent:    NO" in text
 
 
 def test_export_and_verify(world: dict[str, Any], cli: Any) -> None:
@@ -174,6 +194,8 @@ def test_export_and_verify(world: dict[str, Any], cli: Any) -> None:
 def test_demo_runs(cli: Any) -> None:
     out = json.loads(cli("demo", "--no-serve", "--json", "--reports", "20").stdout)
     assert out["reports_sent"] == 20 and out["reports_fetched"] == 20 and out["errors"] == []
+    # The folder is deleted on exit: the output names none (issue 10.13).
+    assert "desk" not in out and "root" not in out and out["kept"] is False
 
 
 def test_escrow_desk_opens_what_is_sealed_to_it(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> None:
@@ -210,20 +232,26 @@ def test_invitation_is_one_time(world: dict[str, Any], cli: Any) -> None:
     from tysha.desk.store import DeskStore
 
     store = DeskStore.open(w["desk"], DESK_PASS)
-    code = store.list_invitations()[0]["text"]
-    assert store.list_invitations()[0]["used"] is True
+    code = store.list_invitations()[0].text
+    assert store.list_invitations()[0].used is True
     store.close()
     intruder = w["tmp"] / "intruder.vault"
     cli("source", "init", "--vault", str(intruder), "--size", "4MiB", env=w["senv"])
     cli("source", "enroll", "--vault", str(intruder), "--invitation", code, env=w["senv"])
     cli("source", "report", "--vault", str(intruder), "--category", "det", "--text", "planted", env=w["senv"])
     cli("source", "send", "--vault", str(intruder), "--now", env=w["senv"])
-    cli("desk", "fetch", "--desk", d, env=denv)
+    fetched = cli("desk", "fetch", "--desk", d, env=denv).stdout
+    assert "1 of them flagged" in fetched
     reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
     planted = next(r for r in reports if r["text"] == "planted")
     shown = json.loads(cli("desk", "show", planted["id"], "--desk", d, "--json", env=denv).stdout)
     assert shown["trusted"] is False and shown["source"].startswith("unknown")
     assert any("already enrolled another key" in p for p in shown["problems"])
+    # Issue 10.2: the flag shows in `desk list` too, with its reason and its code.
+    assert planted["trusted"] is False and planted["flag_codes"] == ["invitation-reused"]
+    assert "one-time invitation" in planted["flags"][0]
+    genuine = next(r for r in reports if r["text"] == "from the real source")
+    assert genuine["trusted"] is True and genuine["flags"] == []
     store = DeskStore.open(w["desk"], DESK_PASS)
     assert [s.pseudonym.split(" · ")[0] for s in store.list_sources()] == ["Source 1"]
     assert "invitation-reused" in [e["action"] for e in store.custody_events()]
@@ -247,6 +275,9 @@ def test_receipt_failure_is_flagged_and_slot_kept(world: dict[str, Any], cli: An
     assert len(res.new_reports) == 1 and res.warnings
     r = store.get_report(res.new_reports[0])
     assert r["receipt_verified"] is False and r["trusted"] is False
+    from tysha.desk.views import report_view
+
+    assert report_view(store, r).flag_codes == ["receipt-unverified"]
     assert any(p.startswith("receipt:") for p in r["problems"])
     assert [p for p in (w["data"] / "blobs").rglob("*") if p.is_file()]  # slot left on the drop
     again = fetch_all(store)  # idempotent even so
@@ -286,3 +317,68 @@ def test_store_api_sources_custody_and_order(tmp_path: Path) -> None:
     assert [e["action"] for e in store.custody_events(rid)] == ["status", "qualified", "annotated"]
     assert events[-1].at.endswith("Z") and len(events[-1].at) == 20  # to the second
     store.close()
+
+
+def test_cli_outbox_revoke_prefix_and_exit_codes(world: dict[str, Any], cli: Any) -> None:
+    """Issues 10.5, 10.6, 10.13 through the real CLI."""
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    send_report(w, cli, "first report", ["det"])
+    send_report(w, cli, "second report", ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
+    rid = reports[0]["id"]
+    down = dict(denv, TYSHA_PROXY="socks5://127.0.0.1:9")  # nothing listens there: unreachable
+    r = cli("desk", "fetch", "--desk", d, env=down, check=False)
+    assert r.returncode == 1 and "could not reach" in r.stderr and "Traceback" not in r.stderr
+    r = cli("desk", "reply", rid, "--desk", d, "--text", "Stay safe; we read it.", env=down)
+    assert "queued" in r.stdout and "sent;" not in r.stdout
+    r = cli("desk", "send", "--desk", d, env=down, check=False)
+    assert r.returncode == 1 and "still queued" in r.stderr
+    assert cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout.strip() == "[]"
+    assert "1 replies sent" in cli("desk", "send", "--desk", d, env=denv).stdout
+    replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout)
+    assert [x["text"] for x in replies] == ["Stay safe; we read it."]
+    shown = json.loads(cli("desk", "show", rid, "--desk", d, "--json", env=denv).stdout)
+    at = shown["replies"][0]["at"]
+    assert len(at) == 20 and at.endswith("Z") and shown["replies"][0]["sent_at"]
+    # Ambiguous or unknown id prefixes are clear errors; show prints no Python reprs.
+    r = cli("desk", "show", "", "--desk", d, env=denv, check=False)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    r = cli("desk", "show", "nonexistent", "--desk", d, env=denv, check=False)
+    assert r.returncode == 1 and "no report" in r.stderr
+    text = cli("desk", "show", rid, "--desk", d, env=denv).stdout
+    assert "{" not in text and "[" not in text.replace("[verify]", "")
+    # Revoke with a reason (no terminal: no prompt), then restore.
+    cli("desk", "revoke", "Source 1", "--desk", d, "--reason", "phone seized", env=denv)
+    flagged = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
+    assert all("revoked-source" in x["flag_codes"] for x in flagged)
+    cli("desk", "restore", "Source 1", "--desk", d, "--reason", "false alarm", env=denv)
+    shown = json.loads(cli("desk", "show", rid, "--desk", d, "--json", env=denv).stdout)
+    assert shown["trusted"] is True
+    reasons = [e["detail"].get("reason") for e in shown["custody"]]
+    assert reasons == [None] * len(reasons)  # source events are desk-wide, not per report
+    from tysha.desk.service import Desk
+
+    with Desk.open(w["desk"], DESK_PASS) as desk:
+        ev = [e for e in desk.custody() if e["action"] in ("source-revoked", "source-restored")]
+    assert [e["detail"]["reason"] for e in ev] == ["phone seized", "false alarm"]
+
+
+def test_serve_fails_with_one_line(tmp_path: Path, cli: Any) -> None:
+    """Issue 10.11: a missing desk or a busy port fail with one clear line, before "web desk on"."""
+    import socket
+
+    r = cli("desk", "serve", "--desk", str(tmp_path / "none"), check=False)
+    assert r.returncode == 1 and "is not a desk" in r.stderr and "web desk on" not in r.stdout
+    cli("desk", "init", "--desk", str(tmp_path / "d"), "--name", "x", env={"TYSHA_PASSPHRASE": DESK_PASS})
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    try:
+        r = cli("desk", "serve", "--desk", str(tmp_path / "d"), "--port", str(port), check=False)
+    finally:
+        busy.close()
+    assert r.returncode == 1 and "port" in r.stderr and "web desk on" not in r.stdout
+    assert len(r.stderr.strip().splitlines()) == 1

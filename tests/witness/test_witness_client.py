@@ -9,7 +9,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from tysha.drop.testing import free_port
+from tysha.drop.launcher import free_port
 from tysha.errors import TransportError, VerificationError
 from tysha.tlog import CosignatureSigner, NoteVerifier
 from tysha.tlog.witness import WitnessPolicy, check_witnesses

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tysha.drop.testing import free_port
+from tysha.drop.launcher import free_port
 from tysha.tlog import Checkpoint, CosignatureVerifier, open_checkpoint
 from tysha.tlog.witness import format_add_checkpoint, parse_size_body
 from tysha.witness.service import init_witness
