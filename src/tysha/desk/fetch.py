@@ -509,6 +509,8 @@ class _Intake:
                     "blob": name,
                     "capture_verified": ok,
                     "claims": claims,
+                    # Claims the pure core dropped as implausible (issue 9.14): shown as a flag.
+                    "implausible": list(att.attestation.implausible) if att.attestation else [],
                     "attestation": att.attestation.to_bytes().hex() if att.attestation else None,
                 }
             )

@@ -213,7 +213,7 @@ def _attachment(a: Mapping[str, Any]) -> AttachmentView:
         media_type=str(a.get("media_type", "")),
         capture_verified=bool(a.get("capture_verified")),
         claims=claims,
-        plausible=_plausible(claims),
+        plausible=_plausible(claims) and not a.get("implausible"),
     )
 
 
