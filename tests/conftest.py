@@ -67,6 +67,9 @@ def tysha(*args: str | Path, env: dict[str, str] | None = None, check: bool = Tr
     when the claim is about the process (what it leaves on disk, signals, crashes, the demo).
     """
     argv = [str(a) for a in args]
+    # TYSHA_TEST_CLI=process runs every call in a real process (to compare, or to rule out the
+    # in-process runner when a test fails).
+    process = process or os.environ.get("TYSHA_TEST_CLI") == "process"
     if process or (env and _PROCESS_ENV.intersection(env)):
         r = _run_process(argv, env, cwd, input)
     else:

@@ -71,3 +71,10 @@ def test_category_codes_in_the_users_language(cli: Any) -> None:
     out = flat(cli("source", "report", "--help", env={"TYSHA_LANG": "uk", "COLUMNS": "100"}).stdout)
     chd = next(c for c in CATEGORIES if c.code == "chd")
     assert f"chd ({chd.uk})" in out
+
+
+def test_help_is_the_same_on_every_call(cli: Any) -> None:
+    # polish_help edits the freshly built command; a second call must not add the notes twice.
+    first = cli("source", "report", "--help", env={"COLUMNS": "100"}).stdout
+    second = cli("source", "report", "--help", env={"COLUMNS": "100"}).stdout
+    assert first == second and flat(first).count("Repeat the option for several") == 2
