@@ -96,6 +96,7 @@ _UK_RU: dict[str, tuple[str, str]] = {
         "система відмовила в операції з {path}",
         "система отказала в операции с {path}",
     ),
+    "interrupted": ("перервано", "прервано"),
     "not enough memory for this operation": (
         "недостатньо пам'яті для цієї операції",
         "недостаточно памяти для этой операции",
@@ -346,7 +347,35 @@ def describe_error(exc: BaseException) -> str:
 
 _FOLDER_OPTIONS = {"desk", "data"}
 _NUMBER_NAMES = {"port": "PORT", "workers": "N", "pow_bits": "BITS", "reports": "N"}
+# Placeholders the contract (docs/CLI.md) uses, by option name.
+_NAMED = {
+    "drop": "URL",
+    "database": "URL",
+    "blobs": "URL",
+    "drop_key": "VKEY",
+    "escrow_key": "KEY",
+    "desk_key": "KEY",
+    "analyst": "KEY",
+    "when": "ISO-8601",
+    "size": "SIZE",
+    "invitation": "CODE",
+    "incident": "ID",
+    "source": "SOURCE",
+}
 _PASSPHRASE_NOTE = "The passphrase is asked on the terminal; scripts set TYSHA_PASSPHRASE."
+# Help for options that sub-commands declare without any, by option name.
+_DEFAULT_HELP = {
+    "json": "Print one JSON document on stdout and nothing else there.",
+    "text": "The text (quote it in the shell).",
+    "where": "Where it happened, in your own words.",
+    "out": "The file to write.",
+    "drop": "The drop's address, e.g. http://127.0.0.1:8080.",
+    "drop_key": "The drop's log key (C2SP vkey), as `tysha drop init` printed it.",
+    "name": "A name people will recognise.",
+    "invitation": "The invitation code your handler gave you.",
+    "host": "The address to listen on (keep 127.0.0.1 unless you know why not).",
+    "port": "The TCP port to listen on.",
+}
 
 
 def _metavar(param: Any) -> str:
@@ -359,6 +388,8 @@ def _metavar(param: Any) -> str:
     name = (param.name or "").lower()
     if name in {"category", "categories"}:
         base = "CODE"
+    elif name in _NAMED and inner is str:
+        base = _NAMED[name]
     elif name in {"id", "ids"}:
         base = "ID"
     elif inner is Path or desc.is_path:
@@ -413,6 +444,8 @@ def polish_help(command: Any) -> Any:
                 extra.append("Repeat the option for several.")
             if param.name in {"category", "categories"}:
                 extra.append(_category_help())
+            if not getattr(param, "help", "x") and param.name in _DEFAULT_HELP:
+                param.help = _DEFAULT_HELP[param.name]
             if extra and hasattr(param, "help"):
                 param.help = " ".join(filter(None, [param.help, *extra]))
         if names & {"vault", "desk"}:
@@ -447,7 +480,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         command.main(args=argv, prog_name="tysha")
     except KeyboardInterrupt:
-        print("tysha: interrupted", file=sys.stderr)
+        print("tysha: " + _gettext()("interrupted"), file=sys.stderr)
         sys.exit(130)
     except SystemExit:
         raise
