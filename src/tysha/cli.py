@@ -246,7 +246,9 @@ _SAYS_WHAT_TO_DO = re.compile(
     r"pass|add|start|wait)\b",
     re.IGNORECASE,
 )
-_LOOKS_MISSING = re.compile(r"\b(?:does not exist|not found|no such)\b", re.IGNORECASE)
+_LOOKS_MISSING = re.compile(
+    r"\b(?:does not exist|no such file|is not a file|is not a folder)\b", re.IGNORECASE
+)
 _LOOKS_PASSPHRASE = re.compile(
     r"passphrase.*\b(?:wrong|opens nothing)\b|\bwrong\b.*passphrase", re.IGNORECASE
 )
@@ -301,6 +303,20 @@ def _oserror_line(exc: OSError, tr: Callable[[str], str]) -> tuple[str, str]:
     )
 
 
+def _with_context(
+    message: str, context: BaseException | None, tr: Callable[[str], str]
+) -> tuple[str, str | None]:
+    if isinstance(context, OSError):
+        found = _errno_phrase(context.errno or 0, str(context.filename or ""), tr)
+    elif isinstance(context, UnicodeDecodeError):
+        found = (tr(_CODEC[0]), _CODEC[1])
+    else:
+        found = None
+    if found is None or found[0] in message:
+        return message, None
+    return f"{message}: {found[0]}", found[1]
+
+
 def describe_error(exc: BaseException) -> str:
     """One line for a person: what happened and what to do, in their language, no Python text.
 
@@ -312,6 +328,10 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, TyshaError):
         message, implied = _clean(exc.message, tr)
         message = tr(message)
+        if implied is None and "hint" not in vars(exc) and not _SAYS_WHAT_TO_DO.search(message):
+            # The raiser may have hidden why (``raise … from None``); the OS error it caught is
+            # still the context, and says what a person needs to know (missing, a folder…).
+            message, implied = _with_context(message, exc.__cause__ or exc.__context__, tr)
         if "hint" in vars(exc):  # the raiser chose this hint for this case
             hint: str | None = exc.hint
         elif implied is not None:
@@ -320,9 +340,10 @@ def describe_error(exc: BaseException) -> str:
             hint = None
         elif isinstance(exc, BadPassphrase) or _LOOKS_PASSPHRASE.search(exc.message):
             hint = "check the passphrase (scripts: TYSHA_PASSPHRASE) and try again"
-        elif isinstance(exc, NotFound) or _LOOKS_MISSING.search(exc.message):
-            precise = isinstance(exc, NotFound)
-            hint = NotFound.hint if precise else "check the path and its spelling"
+        elif _LOOKS_MISSING.search(exc.message):  # a path, named by the person
+            hint = "check the path and its spelling"
+        elif isinstance(exc, NotFound):  # a report, a source, an invitation…
+            hint = NotFound.hint
         else:
             hint = exc.hint or None
     elif isinstance(exc, OSError):
