@@ -6,6 +6,7 @@ decode…", no exception class names; exit code 1 and nothing on stdout.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -101,6 +102,8 @@ def test_errors_speak_the_users_language(lang: str, place: dict[str, Path], cli:
         assert re.search("[а-яіїєґ]", hint) and not re.search("[A-Za-z]", hint), line
 
 
+@pytest.mark.skipif(os.environ.get("TYSHA_TEST_CLI") == "process",
+                    reason="the fault is injected into this process")
 def test_an_unexpected_failure_is_one_line_without_internals(cli: Any, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import tysha.verify

@@ -17,6 +17,10 @@ from typing import Any
 
 import pytest
 
+# These tests are about the in-process runner itself.
+pytestmark = pytest.mark.skipif(os.environ.get("TYSHA_TEST_CLI") == "process",
+                                reason="TYSHA_TEST_CLI=process: every call is a real process")
+
 
 def snapshot() -> dict[str, Any]:
     umask = os.umask(0o022)
