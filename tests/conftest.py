@@ -70,13 +70,24 @@ def tysha(*args: str | Path, env: dict[str, str] | None = None, check: bool = Tr
     # TYSHA_TEST_CLI=process runs every call in a real process (to compare, or to rule out the
     # in-process runner when a test fails).
     process = process or os.environ.get("TYSHA_TEST_CLI") == "process"
-    if process or (env and _PROCESS_ENV.intersection(env)):
+    if process or (env and _PROCESS_ENV.intersection(env)) or _serves(argv):
         r = _run_process(argv, env, cwd, input)
     else:
         r = _run_in_process(argv, env, cwd, input)
     if check and r.returncode != 0:
         raise AssertionError(f"tysha {' '.join(argv)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
     return r
+
+
+def _serves(argv: list[str]) -> bool:
+    """A server (``… serve``, ``demo`` without ``--no-serve``) is a process: it binds, installs
+    signal handlers and, if a test's expected failure does not come, must be stopped by the
+    timeout rather than hang the test run."""
+    if "--help" in argv:
+        return False
+    if argv[:1] == ["demo"]:
+        return "--no-serve" not in argv
+    return "serve" in argv[:2]
 
 
 def _run_process(argv: list[str], env: dict[str, str] | None, cwd: Path | None,
@@ -111,8 +122,12 @@ def _run_in_process(argv: list[str], env: dict[str, str] | None, cwd: Path | Non
     os.umask(saved_umask)
     saved_locale = locale.setlocale(locale.LC_ALL)
     saved_signals = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    root = logging.getLogger()
-    saved_log = (list(root.handlers), root.level)
+    # Servers and libraries configure loggers (uvicorn's dictConfig); a handler left on the
+    # captured stream of one call would write into a closed stream in the next.
+    loggers = [logging.getLogger(), *(lg for lg in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(lg, logging.Logger))]
+    saved_log = {id(lg): (lg, list(lg.handlers), lg.level, lg.propagate, lg.disabled)
+                 for lg in loggers}
     code = 0
     runner = CliRunner()
     try:
@@ -148,7 +163,14 @@ def _run_in_process(argv: list[str], env: dict[str, str] | None, cwd: Path | Non
         for s, handler in saved_signals.items():
             if handler is not None:
                 signal.signal(s, handler)
-        root.handlers[:], root.level = saved_log[0], saved_log[1]
+        for lg in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+            if not isinstance(lg, logging.Logger):
+                continue
+            if id(lg) in saved_log:
+                _, handlers, level, propagate, disabled = saved_log[id(lg)]
+                lg.handlers[:], lg.level, lg.propagate, lg.disabled = handlers, level, propagate, disabled
+            else:  # a logger this call created: no handlers on the call's streams
+                lg.handlers.clear()
     return subprocess.CompletedProcess(["tysha", *argv], code, stdout, stderr)
 
 

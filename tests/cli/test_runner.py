@@ -26,7 +26,11 @@ def snapshot() -> dict[str, Any]:
     umask = os.umask(0o022)
     os.umask(umask)
     root = logging.getLogger()
+    loggers = {name: (list(lg.handlers), lg.level, lg.propagate)
+               for name, lg in logging.Logger.manager.loggerDict.items()
+               if isinstance(lg, logging.Logger)}
     return {
+        "loggers": loggers,
         "environ": dict(os.environ),
         "cwd": os.getcwd(),
         "umask": umask,
@@ -58,7 +62,13 @@ def test_nothing_leaks_between_in_process_calls(cli: Any, tmp_path: Path) -> Non
     cli("drop", "init", "--data", "relative-drop", cwd=work, env=env)
     cli("desk", "init", "--desk", str(tmp_path / "desk"), "--name", "Cell", env=env)
     assert (work / "relative-drop").is_dir()  # the relative path was taken from cwd=
-    assert snapshot() == before
+    after = snapshot()
+    # A logger a call created may stay (logging keeps them all), but with no handler on the
+    # call's captured streams.
+    new = set(after["loggers"]) - set(before["loggers"])
+    assert all(after["loggers"][name][0] == [] for name in new)
+    after["loggers"] = {k: v for k, v in after["loggers"].items() if k not in new}
+    assert after == before
     assert "TYSHA_TEST_MARKER" not in os.environ
 
 
@@ -83,3 +93,10 @@ def test_process_level_environment_gets_a_real_process(cli: Any, tmp_path: Path)
 def test_check_raises_with_the_output(cli: Any, tmp_path: Path) -> None:
     with pytest.raises(AssertionError, match="tysha: error"):
         cli("drop", "info", "--data", str(tmp_path / "nothing"), "--json")
+
+
+def test_servers_run_as_processes(cli: Any, tmp_path: Path) -> None:
+    # A server that should fail but does not must hit the timeout, not hang the test run.
+    r = cli("drop", "serve", "--data", str(tmp_path / "none"), "--port", "1", check=False)
+    assert r.args[0] == sys.executable and r.returncode != 0
+    assert cli("drop", "serve", "--help").args[0] == "tysha"
