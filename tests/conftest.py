@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import subprocess
@@ -47,18 +48,139 @@ def drop(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
         yield d
 
 
-def tysha(*args: str, env: dict[str, str] | None = None, check: bool = True,
-          cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a subprocess."""
+# Variables a running interpreter has already consumed (tempfile caches TMPDIR, Python reads
+# PYTHON* at start-up, HOME and XDG_* are where a process would leave traces). A test that sets
+# one is asking about the process itself, so it gets a real one.
+_PROCESS_ENV = frozenset({"HOME", "TMPDIR", "TEMP", "TMP", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
+                          "XDG_DATA_HOME", "XDG_RUNTIME_DIR"})
+
+
+def tysha(*args: str | Path, env: dict[str, str] | None = None, check: bool = True,
+          cwd: Path | None = None, input: str | None = None,
+          process: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as ``tysha ARGS…`` would and return its exit code, stdout and stderr.
+
+    By default it runs in this process (the same ``tysha.cli.main`` the console script calls,
+    with ``env`` overlaid on the environment, ``cwd``, and stdin/stdout/stderr captured), which
+    skips an interpreter start and the imports on every call. ``process=True`` (or an ``env``
+    that sets a variable in ``_PROCESS_ENV``) runs a real ``python -m tysha.cli`` instead: use it
+    when the claim is about the process (what it leaves on disk, signals, crashes, the demo).
+    """
+    argv = [str(a) for a in args]
+    # TYSHA_TEST_CLI=process runs every call in a real process (to compare, or to rule out the
+    # in-process runner when a test fails).
+    process = process or os.environ.get("TYSHA_TEST_CLI") == "process"
+    if process or (env and _PROCESS_ENV.intersection(env)) or _serves(argv):
+        r = _run_process(argv, env, cwd, input)
+    else:
+        r = _run_in_process(argv, env, cwd, input)
+    if check and r.returncode != 0:
+        raise AssertionError(f"tysha {' '.join(argv)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def _serves(argv: list[str]) -> bool:
+    """A server (``… serve``, ``demo`` without ``--no-serve``) is a process: it binds, installs
+    signal handlers and, if a test's expected failure does not come, must be stopped by the
+    timeout rather than hang the test run."""
+    if "--help" in argv:
+        return False
+    if argv[:1] == ["demo"]:
+        return "--no-serve" not in argv
+    return "serve" in argv[:2]
+
+
+def _run_process(argv: list[str], env: dict[str, str] | None, cwd: Path | None,
+                 input: str | None) -> subprocess.CompletedProcess[str]:
     full_env = dict(os.environ)
     full_env.update(env or {})
-    r = subprocess.run([sys.executable, "-m", "tysha.cli", *args], env=full_env,
-                       capture_output=True, text=True, cwd=cwd, timeout=300)
-    if check and r.returncode != 0:
-        raise AssertionError(f"tysha {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
-    return r
+    return subprocess.run([sys.executable, "-m", "tysha.cli", *argv], env=full_env, input=input,
+                          stdin=None if input is not None else subprocess.DEVNULL,
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def _run_in_process(argv: list[str], env: dict[str, str] | None, cwd: Path | None,
+                    input: str | None) -> subprocess.CompletedProcess[str]:
+    """Call ``tysha.cli.main`` here, and put back everything a command may change.
+
+    Click's ``CliRunner.isolation`` swaps stdin/stdout/stderr and overlays ``env`` on
+    ``os.environ`` (restoring both); around it we restore the working directory, umask, locale,
+    signal handlers, the root logger and warning filters, so one call cannot leak into the next.
+    """
+    import locale
+    import logging
+    import signal
+    import traceback
+    import warnings
+
+    from click.testing import CliRunner
+
+    from tysha.cli import main
+
+    saved_cwd = os.getcwd()
+    saved_umask = os.umask(0o022)
+    os.umask(saved_umask)
+    saved_locale = locale.setlocale(locale.LC_ALL)
+    saved_signals = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    # Servers and libraries configure loggers (uvicorn's dictConfig); a handler left on the
+    # captured stream of one call would write into a closed stream in the next.
+    loggers = [logging.getLogger(), *(lg for lg in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(lg, logging.Logger))]
+    saved_log = {id(lg): (lg, list(lg.handlers), lg.level, lg.propagate, lg.disabled)
+                 for lg in loggers}
+    code = 0
+    runner = CliRunner()
+    try:
+        with runner.isolation(input=input, env=env) as (out, err, _mixed), warnings.catch_warnings():
+            # A real process shows Python's default warning filters, not pytest's "error".
+            warnings.resetwarnings()
+            warnings.simplefilter("default")
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", ResourceWarning)
+            if cwd is not None:
+                os.chdir(cwd)
+            try:
+                main(argv)
+            except SystemExit as exc:
+                if exc.code is None:
+                    code = 0
+                elif isinstance(exc.code, int):
+                    code = exc.code
+                else:
+                    print(exc.code, file=sys.stderr)
+                    code = 1
+            except BaseException:  # what an uncaught error would print, as the process would
+                traceback.print_exc(file=sys.stderr)
+                code = 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            stdout = out.getvalue().decode("utf-8", "replace")
+            stderr = err.getvalue().decode("utf-8", "replace")
+    finally:
+        os.chdir(saved_cwd)
+        os.umask(saved_umask)
+        locale.setlocale(locale.LC_ALL, saved_locale)
+        for s, handler in saved_signals.items():
+            if handler is not None:
+                signal.signal(s, handler)
+        for lg in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+            if not isinstance(lg, logging.Logger):
+                continue
+            if id(lg) in saved_log:
+                _, handlers, level, propagate, disabled = saved_log[id(lg)]
+                lg.handlers[:], lg.level, lg.propagate, lg.disabled = handlers, level, propagate, disabled
+            else:  # a logger this call created: no handlers on the call's streams
+                lg.handlers.clear()
+    return subprocess.CompletedProcess(["tysha", *argv], code, stdout, stderr)
 
 
 @pytest.fixture
 def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``tysha(...)``: in-process by default, a real process with ``process=True``."""
     return tysha
+
+
+@pytest.fixture
+def cli_process() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Always a real ``python -m tysha.cli`` process, for claims about the process itself."""
+    return functools.partial(tysha, process=True)

@@ -1,20 +1,46 @@
-"""The ``tysha`` command (../shared/CLI.md is the contract).
+"""The ``tysha`` command (docs/CLI.md is the contract).
 
 Exit codes: 0 success, 1 a user-facing error (one line on stderr, no traceback), 2 bad usage.
-Each application contributes a Typer sub-app; this module only assembles them and maps errors.
+Each application contributes a Typer sub-app; this module assembles them, polishes their help
+once for all (:func:`polish_help`) and turns every failure into one line a person can act on
+(:func:`describe_error`), in the user's language (``TYSHA_LANG``, then ``LANG``: uk, ru, en).
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import typer
+import typer.main
 
-from tysha.errors import TyshaError
+from tysha.errors import (
+    BadInput,
+    BadPassphrase,
+    ConfigError,
+    NotAllowed,
+    NotFound,
+    ProtocolError,
+    StorageError,
+    TransportError,
+    TyshaError,
+    VerificationError,
+)
+
+__all__ = ["app", "describe_error", "main", "polish_help"]
 
 app = typer.Typer(
     name="tysha",
-    help="Tysha: secure documentation of abuses — source, drop, desk, courier, verification.",
+    help=(
+        "Tysha: secure documentation of abuses — source, drop, desk, courier, verification. "
+        "Passphrases are asked on the terminal; scripts set TYSHA_PASSPHRASE (vault or desk) "
+        "and TYSHA_DECOY_PASSPHRASE. Messages follow TYSHA_LANG or LANG (uk, ru, en)."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -46,19 +72,450 @@ def _register() -> None:
 _register()
 
 
+# ---------------------------------------------------------------------------------------------
+# The user's language. Strings of this module; tysha.i18n's catalogs win where they hold the same
+# msgid, so a translator's review there overrides these.
+
+_UK_RU: dict[str, tuple[str, str]] = {
+    "{path} does not exist": ("{path} не існує", "{path} не существует"),
+    "{path} is a folder, not a file": (
+        "{path} — це тека, а не файл",
+        "{path} — это папка, а не файл",
+    ),
+    "a part of the path {path} is a file, not a folder": (
+        "частина шляху {path} — це файл, а не тека",
+        "часть пути {path} — это файл, а не папка",
+    ),
+    "{path} cannot be read or written (permission denied)": (
+        "{path} не можна прочитати чи записати (доступ заборонено)",
+        "{path} нельзя прочитать или записать (доступ запрещён)",
+    ),
+    "{path} already exists": ("{path} вже існує", "{path} уже существует"),
+    "the disk is full": ("диск заповнений", "диск заполнен"),
+    "the disk is read-only": ("диск доступний лише для читання", "диск доступен только для чтения"),
+    "the file is not text (it holds binary data)": (
+        "файл не текстовий (містить двійкові дані)",
+        "файл не текстовый (содержит двоичные данные)",
+    ),
+    "the system refused the operation on {path}": (
+        "система відмовила в операції з {path}",
+        "система отказала в операции с {path}",
+    ),
+    "interrupted": ("перервано", "прервано"),
+    "not enough memory for this operation": (
+        "недостатньо пам'яті для цієї операції",
+        "недостаточно памяти для этой операции",
+    ),
+    "an unexpected internal error stopped the command": (
+        "несподівана внутрішня помилка зупинила команду",
+        "неожиданная внутренняя ошибка остановила команду",
+    ),
+    # hints
+    "check the path and its spelling": (
+        "перевірте шлях і його написання",
+        "проверьте путь и его написание",
+    ),
+    "give the path of a file": ("вкажіть шлях до файлу", "укажите путь к файлу"),
+    "check the path": ("перевірте шлях", "проверьте путь"),
+    "check the owner and permissions of the file or folder": (
+        "перевірте власника і права доступу до файлу чи теки",
+        "проверьте владельца и права доступа к файлу или папке",
+    ),
+    "choose another name, or move the existing one away first": (
+        "виберіть іншу назву або спершу перемістіть наявний",
+        "выберите другое имя или сначала переместите существующий",
+    ),
+    "free some disk space and try again; nothing was changed": (
+        "звільніть місце на диску і спробуйте ще раз; нічого не змінено",
+        "освободите место на диске и попробуйте снова; ничего не изменено",
+    ),
+    "use a writable location": (
+        "виберіть місце, доступне для запису",
+        "выберите место, доступное для записи",
+    ),
+    "give the file the command expects; see the command's --help": (
+        "вкажіть файл, який очікує команда; див. --help команди",
+        "укажите файл, который ожидает команда; см. --help команды",
+    ),
+    "check the passphrase (scripts: TYSHA_PASSPHRASE) and try again": (
+        "перевірте парольну фразу (у скриптах: TYSHA_PASSPHRASE) і спробуйте ще раз",
+        "проверьте парольную фразу (в скриптах: TYSHA_PASSPHRASE) и попробуйте снова",
+    ),
+    "close other programs or use a smaller file": (
+        "закрийте інші програми або візьміть менший файл",
+        "закройте другие программы или возьмите файл поменьше",
+    ),
+    "this is a bug in Tysha: run again with TYSHA_DEBUG=1 for details, and report it without "
+    "personal data": (
+        "це вада Tysha: запустіть ще раз з TYSHA_DEBUG=1, щоб побачити подробиці, і повідомте "
+        "про неї без особистих даних",
+        "это ошибка Tysha: запустите снова с TYSHA_DEBUG=1, чтобы увидеть подробности, и сообщите "
+        "о ней без личных данных",
+    ),
+    # the families' and kinds' own hints (tysha.errors)
+    ProtocolError.hint: (
+        "дані пошкоджені, обрізані або з несумісної версії",
+        "данные повреждены, обрезаны или из несовместимой версии",
+    ),
+    VerificationError.hint: (
+        "не довіряйте цьому; відкладіть окремо і повідомте куратора чи аудитора",
+        "не доверяйте этому; отложите отдельно и сообщите куратору или аудитору",
+    ),
+    StorageError.hint: (
+        "перевірте шлях, вільне місце на диску і парольну фразу",
+        "проверьте путь, свободное место на диске и парольную фразу",
+    ),
+    TransportError.hint: (
+        "сервер прийому може бути недоступний; нічого не втрачено, спробуйте пізніше",
+        "сервер приёма может быть недоступен; ничего не потеряно, попробуйте позже",
+    ),
+    ConfigError.hint: (
+        "перевірте параметри команди і змінні середовища",
+        "проверьте параметры команды и переменные окружения",
+    ),
+    NotFound.hint: (
+        "перевірте назву чи ідентифікатор (команда list показує наявні)",
+        "проверьте имя или идентификатор (команда list показывает существующие)",
+    ),
+    NotAllowed.hint: (
+        "роль цього робочого місця або стан елемента не дозволяє цієї дії",
+        "роль этого рабочего места или состояние элемента не разрешает этого действия",
+    ),
+    BadPassphrase.hint: (
+        "перевірте парольну фразу (у скриптах: TYSHA_PASSPHRASE) і спробуйте ще раз",
+        "проверьте парольную фразу (в скриптах: TYSHA_PASSPHRASE) и попробуйте снова",
+    ),
+    BadInput.hint: (
+        "допустимі форми див. у --help команди",
+        "допустимые формы см. в --help команды",
+    ),
+}
+
+
+def _gettext() -> Callable[[str], str]:
+    from tysha.i18n import gettext_for, language_from_env
+
+    lang = language_from_env()
+    catalog = gettext_for(lang)
+    column = {"uk": 0, "ru": 1}.get(lang)
+
+    def gettext(msgid: str) -> str:
+        translated = catalog(msgid)
+        if translated != msgid or column is None:
+            return translated
+        pair = _UK_RU.get(msgid)
+        return pair[column] if pair else msgid
+
+    return gettext
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors: what happened and what to do, without Python's text.
+
+# What an OSError means for a person, by errno: (what happened, what to do).
+_ERRNO: dict[int, tuple[str, str]] = {
+    errno.ENOENT: ("{path} does not exist", "check the path and its spelling"),
+    errno.EISDIR: ("{path} is a folder, not a file", "give the path of a file"),
+    errno.ENOTDIR: ("a part of the path {path} is a file, not a folder", "check the path"),
+    errno.EACCES: (
+        "{path} cannot be read or written (permission denied)",
+        "check the owner and permissions of the file or folder",
+    ),
+    errno.EPERM: (
+        "{path} cannot be read or written (permission denied)",
+        "check the owner and permissions of the file or folder",
+    ),
+    errno.EEXIST: (
+        "{path} already exists",
+        "choose another name, or move the existing one away first",
+    ),
+    errno.ENOSPC: ("the disk is full", "free some disk space and try again; nothing was changed"),
+    errno.EDQUOT: ("the disk is full", "free some disk space and try again; nothing was changed"),
+    errno.EROFS: ("the disk is read-only", "use a writable location"),
+}
+_BY_STRERROR = {os.strerror(n): n for n in _ERRNO}
+_CODEC = (
+    "the file is not text (it holds binary data)",
+    "give the file the command expects; see the command's --help",
+)
+
+# Python's renderings of an OSError ("[Errno 2] No such file or directory: 'x'") and of a codec
+# error ("'utf-8' codec can't decode byte 0xff in position 1: invalid start byte").
+_ERRNO_TEXT = re.compile(r"\[Errno (\d+)\] ([^:'\"()]+)(?:: ('[^']*'|\"[^\"]*\"))?")
+_CODEC_TEXT = re.compile(
+    r"'[\w.-]+' codec can't (?:en|de)code [^()]*?(?:: [a-z][a-z -]*[a-z])?(?=$|\))"
+)
+# A message that already tells the person what to do ("…; run `tysha desk init` first").
+_SAYS_WHAT_TO_DO = re.compile(
+    r"[;:,]\s*(?:run|use|try|give|set|check|see|ask|choose|remove|"
+    r"pass|add|start|wait)\b",
+    re.IGNORECASE,
+)
+_LOOKS_MISSING = re.compile(
+    r"\b(?:does not exist|no such file|is not a file|is not a folder)\b", re.IGNORECASE
+)
+_LOOKS_PASSPHRASE = re.compile(
+    r"passphrase.*\b(?:wrong|opens nothing)\b|\bwrong\b.*passphrase", re.IGNORECASE
+)
+
+
+def _errno_phrase(n: int, path: str, tr: Callable[[str], str]) -> tuple[str, str] | None:
+    known = _ERRNO.get(n)
+    if known is None:
+        return None
+    what, todo = known
+    return tr(what).format(path=path or "?"), todo
+
+
+def _clean(message: str, tr: Callable[[str], str]) -> tuple[str, str | None]:
+    """``message`` without Python's error renderings, and the hint they imply (if any)."""
+    hint: str | None = None
+
+    def errno_sub(m: re.Match[str]) -> str:
+        nonlocal hint
+        path = (m.group(3) or "").strip("'\"")
+        found = _errno_phrase(int(m.group(1)), path, tr)
+        if found is None:
+            return m.group(2).strip()
+        hint = found[1]
+        return found[0]
+
+    text = _ERRNO_TEXT.sub(errno_sub, message)
+    if _CODEC_TEXT.search(text):
+        text = _CODEC_TEXT.sub(tr(_CODEC[0]), text)
+        hint = _CODEC[1]
+    # Bare OS text from ``exc.strerror`` ("cannot read x: No such file or directory").
+    for phrase, n in _BY_STRERROR.items():
+        if text.endswith(": " + phrase):
+            head = text[: -len(phrase) - 2]
+            subject = head.rsplit(" ", 1)[-1] if " " in head else head
+            found = _errno_phrase(n, subject, tr)
+            if found is not None:
+                text = f"{head}: {found[0]}"
+                hint = found[1]
+            break
+    return text, hint
+
+
+def _oserror_line(exc: OSError, tr: Callable[[str], str]) -> tuple[str, str]:
+    path = exc.filename if exc.filename is not None else ""
+    found = _errno_phrase(exc.errno or 0, str(path), tr)
+    if found is not None:
+        return found
+    return (
+        tr("the system refused the operation on {path}").format(path=path or "?"),
+        "check the path",
+    )
+
+
+def _with_context(
+    message: str, context: BaseException | None, tr: Callable[[str], str]
+) -> tuple[str, str | None]:
+    if isinstance(context, OSError):
+        found = _errno_phrase(context.errno or 0, str(context.filename or ""), tr)
+    elif isinstance(context, UnicodeDecodeError):
+        found = (tr(_CODEC[0]), _CODEC[1])
+    else:
+        found = None
+    if found is None or found[0] in message:
+        return message, None
+    return f"{message}: {found[0]}", found[1]
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a person: what happened and what to do, in their language, no Python text.
+
+    The hint is chosen to fit this error, in order: the one its raiser gave; the one an
+    underlying OS or codec error implies; none if the message already says what to do; the
+    precise kind's (not found, wrong passphrase, …); the family's.
+    """
+    tr = _gettext()
+    if isinstance(exc, TyshaError):
+        message, implied = _clean(exc.message, tr)
+        message = tr(message)
+        if implied is None and "hint" not in vars(exc) and not _SAYS_WHAT_TO_DO.search(message):
+            # The raiser may have hidden why (``raise … from None``); the OS error it caught is
+            # still the context, and says what a person needs to know (missing, a folder…).
+            message, implied = _with_context(message, exc.__cause__ or exc.__context__, tr)
+        if "hint" in vars(exc):  # the raiser chose this hint for this case
+            hint: str | None = exc.hint
+        elif implied is not None:
+            hint = implied
+        elif _SAYS_WHAT_TO_DO.search(message):
+            hint = None
+        elif isinstance(exc, BadPassphrase) or _LOOKS_PASSPHRASE.search(exc.message):
+            hint = "check the passphrase (scripts: TYSHA_PASSPHRASE) and try again"
+        elif _LOOKS_MISSING.search(exc.message):  # a path, named by the person
+            hint = "check the path and its spelling"
+        elif isinstance(exc, NotFound):  # a report, a source, an invitation…
+            hint = NotFound.hint
+        else:
+            hint = exc.hint or None
+    elif isinstance(exc, OSError):
+        message, hint = _oserror_line(exc, tr)
+    elif isinstance(exc, UnicodeError):
+        message, hint = tr(_CODEC[0]), _CODEC[1]
+    elif isinstance(exc, MemoryError):
+        message = tr("not enough memory for this operation")
+        hint = "close other programs or use a smaller file"
+    else:
+        message = tr("an unexpected internal error stopped the command")
+        hint = (
+            "this is a bug in Tysha: run again with TYSHA_DEBUG=1 for details, and report it "
+            "without personal data"
+        )
+    line = f"{message} — {tr(hint)}" if hint else message
+    return " ".join(line.split())  # one line, whatever the message held
+
+
+# ---------------------------------------------------------------------------------------------
+# Help: plain metavars, the category codes where a category is asked, the passphrase variables.
+
+_FOLDER_OPTIONS = {"desk", "data"}
+_NUMBER_NAMES = {"port": "PORT", "workers": "N", "pow_bits": "BITS", "reports": "N"}
+# Placeholders the contract (docs/CLI.md) uses, by option name.
+_NAMED = {
+    "drop": "URL",
+    "database": "URL",
+    "blobs": "URL",
+    "drop_key": "VKEY",
+    "escrow_key": "KEY",
+    "desk_key": "KEY",
+    "analyst": "KEY",
+    "when": "ISO-8601",
+    "size": "SIZE",
+    "invitation": "CODE",
+    "incident": "ID",
+    "source": "SOURCE",
+}
+_PASSPHRASE_NOTE = "The passphrase is asked on the terminal; scripts set TYSHA_PASSPHRASE."
+# Help for options that sub-commands declare without any, by option name.
+_DEFAULT_HELP = {
+    "json": "Print one JSON document on stdout and nothing else there.",
+    "text": "The text (quote it in the shell).",
+    "where": "Where it happened, in your own words.",
+    "out": "The file to write.",
+    "drop": "The drop's address, e.g. http://127.0.0.1:8080.",
+    "drop_key": "The drop's log key (C2SP vkey), as `tysha drop init` printed it.",
+    "name": "A name people will recognise.",
+    "invitation": "The invitation code your handler gave you.",
+    "host": "The address to listen on (keep 127.0.0.1 unless you know why not).",
+    "port": "The TCP port to listen on.",
+}
+
+
+def _metavar(param: Any) -> str:
+    """A plain placeholder for a parameter: FILE, FOLDER, TEXT, N…; empty for a flag."""
+    if getattr(param, "is_flag", False):
+        return ""
+    desc = param.type_descriptor
+    annotation = desc.annotation
+    inner = getattr(annotation, "__args__", (annotation,))[0] if desc.is_list else annotation
+    name = (param.name or "").lower()
+    if name in {"category", "categories"}:
+        base = "CODE"
+    elif name in _NAMED and inner is str:
+        base = _NAMED[name]
+    elif name in {"id", "ids"}:
+        base = "ID"
+    elif inner is Path or desc.is_path:
+        base = "FOLDER" if name in _FOLDER_OPTIONS else "FILE"
+    elif inner is int:
+        base = _NUMBER_NAMES.get(name, "N")
+    elif inner is float:
+        base = "SECONDS" if "delay" in name else "NUMBER"
+    else:
+        is_argument = isinstance(param, typer.core.TyperArgument)
+        base = name.upper().replace("-", "_") if is_argument else "TEXT"
+    return base
+
+
+def _category_help() -> str:
+    from tysha.evidence.taxonomy import CATEGORIES
+    from tysha.i18n import language_from_env
+
+    lang = language_from_env()
+    parts = [f"{c.code} ({getattr(c, lang, c.en)})" for c in CATEGORIES]
+    return "Codes: " + "; ".join(parts) + "."
+
+
+def polish_help(command: Any) -> Any:
+    """Fix the help of every command below ``command`` in place, and return it.
+
+    Typer renders each option's Python type (``<bool>``, ``<list[Path]>``); a person needs a
+    placeholder (FILE, CODE…) and nothing for a flag. Repeatable options say so; a category
+    option lists the codes; commands that open a vault or a desk name TYSHA_PASSPHRASE.
+    """
+    subcommands = getattr(command, "commands", None)
+    if subcommands is not None:
+        for sub in subcommands.values():
+            polish_help(sub)
+    else:
+        names = set()
+        for param in command.params:
+            names.add(param.name)
+            label = _metavar(param)
+            repeatable = bool(getattr(param, "multiple", False))
+            if isinstance(param, typer.core.TyperArgument):
+                # The name column shows the placeholder already; the type column stays empty.
+                param.metavar = label + ("..." if param.nargs != 1 else "")
+                shown = ""
+            else:
+                param.metavar = label or None
+                shown = label
+            # Typer asks this method for the type column; answer with the placeholder.
+            param.display_type_rich = lambda ctx, shown=shown: shown
+            extra = []
+            if repeatable and not isinstance(param, typer.core.TyperArgument):
+                extra.append("Repeat the option for several.")
+            if param.name in {"category", "categories"}:
+                extra.append(_category_help())
+            if not getattr(param, "help", "x") and param.name in _DEFAULT_HELP:
+                param.help = _DEFAULT_HELP[param.name]
+            if extra and hasattr(param, "help"):
+                param.help = " ".join(filter(None, [param.help, *extra]))
+        if names & {"vault", "desk"}:
+            note = _PASSPHRASE_NOTE
+            if command.name == "decoy":
+                note += " The decoy's own passphrase comes from TYSHA_DECOY_PASSPHRASE."
+            command.help = f"{command.help or ''}\n\n{note}".strip()
+    _plain_help_option(command)
+    return command
+
+
+def _plain_help_option(command: Any) -> None:
+    original = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = original(ctx)
+        if option is not None:
+            option.metavar = None
+            option.display_type_rich = lambda ctx: ""
+        return option
+
+    command.get_help_option = get_help_option
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into one line and an exit code.
 
-    Usage errors are Typer's (exit 2); a ``TyshaError`` becomes one line on stderr and exit 1.
+    Usage errors are Typer's (exit 2); any other failure becomes one line on stderr and exit 1
+    (``TYSHA_DEBUG=1`` shows the traceback of an unexpected one, for developers).
     """
+    command = polish_help(typer.main.get_command(app))
     try:
-        app(args=argv, prog_name="tysha")
-    except TyshaError as exc:
-        print(f"tysha: error: {exc.diagnostics()}", file=sys.stderr)
-        sys.exit(1)
+        command.main(args=argv, prog_name="tysha")
     except KeyboardInterrupt:
-        print("tysha: interrupted", file=sys.stderr)
+        print("tysha: " + _gettext()("interrupted"), file=sys.stderr)
         sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        expected = isinstance(exc, TyshaError | OSError | UnicodeError | MemoryError)
+        if not expected and os.environ.get("TYSHA_DEBUG"):
+            raise
+        print(f"tysha: error: {describe_error(exc)}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
