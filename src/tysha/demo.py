@@ -273,7 +273,7 @@ def run_demo(
                     "deleted again (pass --keep to keep it)"
                 )
             return
-        from tysha.desk.cli import serve_web
+        from tysha.desk.web.serve import serve_web
 
         web_port = _free_port(port)
 

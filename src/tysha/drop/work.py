@@ -32,6 +32,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from tysha.protocol.pow import MAX_TOTAL_BITS, work_bits
+
 __all__ = [
     "MAX_LOAD_BITS",
     "NoTokens",
@@ -43,17 +45,6 @@ __all__ = [
 
 #: The most the intake rate can add to the difficulty (each bit doubles the price).
 MAX_LOAD_BITS = 8
-#: Never ask more than this of a client (a phone must still send a large report).
-MAX_TOTAL_BITS = 30
-
-
-def work_bits(length: int, base: int, unit: int, load: int = 0) -> int:
-    """Difficulty for an envelope of ``length`` bytes: ``base`` for one ``unit``, +1 per
-    doubling beyond it, plus ``load`` (0 when ``base`` is 0: work is switched off)."""
-    if base <= 0:
-        return 0
-    units = max(1, -(-max(0, length) // max(1, unit)))
-    return min(MAX_TOTAL_BITS, base + (units - 1).bit_length() + max(0, load))
 
 
 class TokenVerifier(Protocol):

@@ -14,10 +14,23 @@ import hashlib
 
 from tysha.errors import ProtocolError, VerificationError
 
-__all__ = ["check_pow", "solve_pow"]
+__all__ = ["MAX_TOTAL_BITS", "check_pow", "solve_pow", "work_bits"]
 
 _DOMAIN = b"tysha/v1 pow\x00"
 MAX_BITS = 32
+#: Never ask more than this of a client (a phone must still send a large report).
+MAX_TOTAL_BITS = 30
+
+
+def work_bits(length: int, base: int, unit: int, load: int = 0) -> int:
+    """The price of an envelope of ``length`` bytes, per byte announced: ``base`` bits for one
+    ``unit``, +1 per doubling beyond it (the expected work grows linearly with the bytes the
+    drop must hold), plus ``load`` bits while the drop's intake is high; 0 when ``base`` is 0.
+    Drop and client compute the same figure (see :mod:`tysha.drop.work`)."""
+    if base <= 0:
+        return 0
+    units = max(1, -(-max(0, length) // max(1, unit)))
+    return min(MAX_TOTAL_BITS, base + (units - 1).bit_length() + max(0, load))
 
 
 def _leading_zero_bits(h: bytes) -> int:

@@ -25,9 +25,9 @@ from typing import IO, Any, Protocol
 
 import httpx
 
-from tysha.drop.work import MAX_TOTAL_BITS, work_bits
 from tysha.errors import DropRefused, ProtocolError, TransportError, VerificationError
 from tysha.protocol import ClueRecord, Receipt, decode_clue_records, solve_pow
+from tysha.protocol.pow import MAX_TOTAL_BITS, work_bits
 from tysha.protocol.envelope import CLUE_SIZE, MAX_ENVELOPE_SIZE, MAX_SLOTS
 
 __all__ = ["DirectTransport", "DropClient", "Socks5Transport", "Transport"]

@@ -1,0 +1,57 @@
+"""Serving the web desk: bind and listen first, then say so (issue 10.11).
+
+Shared by ``tysha desk serve`` and ``tysha demo`` so neither face reaches into the other."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+from tysha.errors import BadInput, NotFound
+
+__all__ = ["serve_web"]
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind and listen before saying "serving": a busy port fails with one clear line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise BadInput(
+            f"cannot listen on {host}:{port}: the port is in use or not allowed; "
+            "choose another with --port"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+
+def serve_web(
+    desk: Path,
+    host: str = "127.0.0.1",
+    port: int = 8090,
+    on_listening: Callable[[], None] | None = None,
+) -> None:
+    """Serve the web desk; ``on_listening()`` runs once the port is bound and listening
+    (so nothing says "serving" before a busy port or a missing desk has failed)."""
+    import uvicorn
+
+    from tysha.desk.web.app import create_app
+    from tysha.i18n import language_from_env
+
+    if not (Path(desk) / "desk.json").exists():
+        raise NotFound(f"{desk} is not a desk; run `tysha desk init` first")
+    web = create_app(Path(desk), language_from_env())
+    sock = _listen("127.0.0.1" if host == "localhost" else host, port)
+    config = uvicorn.Config(web, access_log=False, log_level="warning", server_header=False)
+    if on_listening is not None:
+        on_listening()
+    uvicorn.Server(config).run(sockets=[sock])
+
+
