@@ -424,11 +424,16 @@ class SourceDevice:
 
         The drop is not trusted (issue 9.6): its checkpoint is verified first (signature and
         consistency with the last one seen), and the listing is read only up to that verified
-        size. Each page must move the cursor forward and may not hold records past the cursor
-        it names; a page that moves less than a full page is the last; at most
-        ``MAX_CLUE_PAGES`` pages are read per run. The cursor kept in the vault therefore never
-        passes the verified checkpoint, so a lying drop can neither hang the source nor make it
-        skip replies for good."""
+        size. Each page must move the cursor forward, by at most one page, and its records past
+        the cursor it names are ignored; a page that moves less than a full page is the last;
+        at most ``MAX_CLUE_PAGES`` pages are read per run. The cursor kept in the vault never
+        passes the verified checkpoint, so a lying drop can neither hang the source nor push
+        it past replies that are not in the log yet.
+
+        What this can't do: a drop can leave a record out of a page (or claim a page it did
+        not send). The log's entries are envelope digests, not clue records, so only fetching
+        every envelope would show the omission; a reply hidden that way is lost like a reply
+        the drop never stored."""
         ident = self.identity()
         inv = self.invitation()
         cp = open_checkpoint(client.checkpoint(), NoteVerifier.from_vkey(inv.drop_vkey))
@@ -448,7 +453,9 @@ class SourceDevice:
             records, next_cursor, _size = client.clues(cursor, CLUE_PAGE)
             if not isinstance(next_cursor, int) or next_cursor <= cursor:
                 break  # the end (or a drop that doesn't move): stop, never loop
-            next_cursor = min(next_cursor, limit)
+            # Every log index has a row in the listing (expired ones are marked, not removed),
+            # so an honest page never moves further than it is long.
+            next_cursor = min(next_cursor, limit, cursor + CLUE_PAGE)
             for rec, _slot in scanner.scan(r for r in records if r.index <= next_cursor):
                 if str(rec.index) in seen:
                     continue
