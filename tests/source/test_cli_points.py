@@ -206,3 +206,53 @@ def test_the_source_writes_no_bytecode(tmp_path: Path) -> None:
     # The check can see bytecode: a desk-side command does write it.
     run("--help")
     assert len(list(pkg.rglob("*.pyc"))) > 5
+
+
+def test_a_terminal_is_offered_a_generated_passphrase(tmp_path: Path) -> None:
+    import pty
+    import re
+    import select
+
+    vault = tmp_path / "phone.vault"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TYSHA_")}
+    env["TYSHA_LANG"] = "en"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real CLI on a terminal
+        os.execve(sys.executable, [sys.executable, "-m", "tysha.cli", "source", "init",
+                                   "--vault", str(vault), "--size", "1MiB"], env)
+    seen = b""
+
+    def expect(pattern: bytes) -> bytes:
+        nonlocal seen
+        for _ in range(600):
+            m = re.search(pattern, seen)
+            if m:
+                seen = seen[m.end():]
+                return m.group(0)
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        raise AssertionError(f"never saw {pattern!r}; got {seen!r}")
+
+    try:
+        expect(rb"New vault passphrase \(press Enter to get a generated one\): ")
+        os.write(fd, b"qwerty\n")  # too weak: explained, and asked again
+        expect(rb"too easy to guess[^\n]*for example")
+        expect(rb"New vault passphrase")
+        os.write(fd, b"\n")  # take a generated one
+        shown = expect(rb"Your vault passphrase: [a-z -]+\r?\n")
+        words = shown.split(b": ", 1)[1].strip()
+        assert len(words.split()) == 6
+        expect(rb"Again: ")
+        os.write(fd, words + b"\n")
+        expect(rb"vault ready")
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    from tysha.source.vault import Vault
+
+    assert Vault(vault).unlock(words.decode()).state["notes"] == []
