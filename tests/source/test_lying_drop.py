@@ -16,22 +16,19 @@ from tysha.source.vault import Vault
 from tysha.transport import DropClient
 
 
-class LyingClient:
+class LyingClient(DropClient):
     """A real client whose clue listing lies in one chosen way; counts the pages asked."""
 
-    def __init__(self, inner: DropClient, lie: str) -> None:
-        self.inner = inner
+    def __init__(self, url: str, lie: str) -> None:
+        super().__init__(url)
         self.lie = lie
         self.pages = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
     def clues(self, after: int = -1, limit: int = 1000) -> Any:
         self.pages += 1
         if self.pages > 100_000:
             raise AssertionError("the source never stops asking")
-        records, cursor, size = self.inner.clues(after, limit)
+        records, cursor, size = super().clues(after, limit)
         if self.lie == "stuck":
             return records, after, size  # records, but the cursor never moves
         if self.lie == "far-ahead":
@@ -40,6 +37,11 @@ class LyingClient:
             return [], after + 1, 10**9  # moves by one, forever, with nothing in it
         if self.lie == "backwards":
             return [], after - 5, size
+        if self.lie == "outside":
+            return records, after + 1, size  # names a page of one, sends them all
+        if self.lie == "ahead-of-checkpoint":
+            # Honest, on a busy drop: entries arrived after the checkpoint was read.
+            return records, cursor + 50, size
         return records, cursor, size
 
 
@@ -68,17 +70,17 @@ def send_report_and_reply(w: dict[str, Any], text: str = "Received. Stay safe.")
     return rid
 
 
-@pytest.mark.parametrize("lie", ["stuck", "far-ahead", "creep", "backwards"])
+@pytest.mark.parametrize("lie", ["stuck", "far-ahead", "creep", "backwards", "outside"])
 def test_a_lying_listing_ends_and_never_pushes_the_cursor_past_the_log(
     world: dict[str, Any], lie: str
 ) -> None:
     send_report_and_reply(world)
     dev = world["dev"]
-    with DropClient(world["url"]) as inner:
-        liar = LyingClient(inner, lie)
+    with LyingClient(world["url"], lie) as liar:
         dev.fetch_replies(liar)
         size = dev.last_checkpoint_size()
     assert liar.pages <= 2
+    assert dev.listing_problem is not None
     assert -1 <= dev.state["cursor"] <= size - 1
     assert Vault(dev.vault.path).unlock("p").state["cursor"] <= size - 1  # what was saved
     # Once the drop is honest again, replies arrive: the source is not blinded for good.
@@ -89,13 +91,18 @@ def test_a_lying_listing_ends_and_never_pushes_the_cursor_past_the_log(
             seal_envelope(frame_content(later.to_bytes()), [dev.identity().public()], os.urandom)
         )
         dev.fetch_replies(honest)
-    texts = [r["text"] for r in dev.replies()]
-    if lie == "far-ahead":
-        # Claiming to have listed entries it left out is omission, which the source can't
-        # detect (the log holds digests, not clues): that reply is missed, later ones are not.
-        assert texts in (["Later."], ["Received. Stay safe.", "Later."])
-    else:
-        assert texts == ["Received. Stay safe.", "Later."]
+    assert [r["text"] for r in dev.replies()] == ["Received. Stay safe.", "Later."]
+    assert dev.listing_problem is None
+
+
+def test_a_cursor_ahead_of_the_checkpoint_is_normal_and_cut_back(world: dict[str, Any]) -> None:
+    send_report_and_reply(world)
+    dev = world["dev"]
+    with LyingClient(world["url"], "ahead-of-checkpoint") as busy:
+        dev.fetch_replies(busy)
+    assert dev.listing_problem is None
+    assert [r["text"] for r in dev.replies()] == ["Received. Stay safe."]
+    assert dev.state["cursor"] == dev.last_checkpoint_size() - 1
 
 
 def test_a_cursor_poisoned_before_this_check_is_read_again(world: dict[str, Any]) -> None:
@@ -113,8 +120,7 @@ def test_a_cursor_poisoned_before_this_check_is_read_again(world: dict[str, Any]
 def test_pages_are_bounded_by_the_verified_log(world: dict[str, Any]) -> None:
     send_report_and_reply(world)
     dev = world["dev"]
-    with DropClient(world["url"]) as inner:
-        liar = LyingClient(inner, "honest")
+    with LyingClient(world["url"], "honest") as liar:
         dev.fetch_replies(liar)
     # Five entries in the log: one page, not one per entry.
     assert liar.pages == 1 and CLUE_PAGE > 5

@@ -307,6 +307,14 @@ def replies(
             typer.echo(f"[{r['received_at']}] ({about}) {r['text']}")
         if not items:
             typer.echo(_("no replies yet."))
+    if dev.listing_problem:
+        from tysha.errors import VerificationError
+
+        raise VerificationError(
+            f"the drop is not honest about its listing: {dev.listing_problem}; replies may be "
+            "withheld from you. The replies shown are genuine (each is signed by your handler)",
+            hint="tell your handler in person; don't rely on this drop for replies",
+        )
 
 
 @app.command()

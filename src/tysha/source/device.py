@@ -205,6 +205,8 @@ class SourceDevice:
         self.comp = comp
         self.clock = clock
         self.rand = rand
+        #: Set by :meth:`fetch_replies` when the drop's listing was caught lying.
+        self.listing_problem: str | None = None
 
     @classmethod
     def open(cls, path: Path, passphrase: str, **kw: Any) -> SourceDevice:
@@ -422,18 +424,22 @@ class SourceDevice:
     def fetch_replies(self, client: Any) -> list[dict[str, Any]]:
         """Scan the clue listing after our cursor; open, verify and keep our replies.
 
-        The drop is not trusted (issue 9.6): its checkpoint is verified first (signature and
-        consistency with the last one seen), and the listing is read only up to that verified
-        size. Each page must move the cursor forward, by at most one page, and its records past
-        the cursor it names are ignored; a page that moves less than a full page is the last;
-        at most ``MAX_CLUE_PAGES`` pages are read per run. The cursor kept in the vault never
-        passes the verified checkpoint, so a lying drop can neither hang the source nor push
-        it past replies that are not in the log yet.
+        The drop is not trusted (issue 9.6). Its checkpoint is verified first (signature and
+        consistency with the last one seen) and the listing is read only up to that verified
+        size; at most ``MAX_CLUE_PAGES`` pages per run. A page is believed only if it moves
+        the cursor forward by exactly one page, or by less to the end of the signed log (every
+        log index has a row in the listing; expired ones are marked, not removed, so an honest
+        page moves by its length) and holds no record past the cursor it names; otherwise
+        nothing of it is
+        used, the scan stops and ``listing_problem`` says what the drop did. A cursor beyond
+        the verified checkpoint is normal on a busy drop (entries arrived after the
+        checkpoint was read): it is cut back to the checkpoint, so the cursor kept in the
+        vault never passes the verified log and nothing is skipped.
 
-        What this can't do: a drop can leave a record out of a page (or claim a page it did
-        not send). The log's entries are envelope digests, not clue records, so only fetching
-        every envelope would show the omission; a reply hidden that way is lost like a reply
-        the drop never stored."""
+        What this can't see: a drop that leaves a record out of an otherwise well-formed
+        page. The log's entries are envelope digests, not clue records, so only fetching
+        every envelope would show the omission; a reply hidden that way is lost like one the
+        drop never stored."""
         ident = self.identity()
         inv = self.invitation()
         cp = open_checkpoint(client.checkpoint(), NoteVerifier.from_vkey(inv.drop_vkey))
@@ -447,15 +453,26 @@ class SourceDevice:
             cursor = -1
         seen = {str(r.get("id")) for r in self.state.get("replies", [])}
         new = []
+        self.listing_problem = None
         for _page in range(MAX_CLUE_PAGES):
             if cursor >= limit:
                 break
-            records, next_cursor, _size = client.clues(cursor, CLUE_PAGE)
-            if not isinstance(next_cursor, int) or next_cursor <= cursor:
-                break  # the end (or a drop that doesn't move): stop, never loop
-            # Every log index has a row in the listing (expired ones are marked, not removed),
-            # so an honest page never moves further than it is long.
-            next_cursor = min(next_cursor, limit, cursor + CLUE_PAGE)
+            records, claimed, _size = client.clues(cursor, CLUE_PAGE)
+            problem = None
+            if not isinstance(claimed, int) or claimed < cursor:
+                problem = "its listing cursor went backwards"
+            elif claimed - cursor < CLUE_PAGE and claimed < limit:
+                # A page shorter than asked must reach the drop's end, which is at least the
+                # size of the checkpoint it signed (its log only grows: checked above).
+                problem = "its listing stops short of the log it signed"
+            elif claimed - cursor > CLUE_PAGE:
+                problem = "its listing skips entries of the log"
+            elif any(r.index > claimed for r in records):
+                problem = "its listing holds records outside the page it names"
+            if problem:
+                self.listing_problem = problem
+                break
+            next_cursor = min(claimed, limit)
             for rec, _slot in scanner.scan(r for r in records if r.index <= next_cursor):
                 if str(rec.index) in seen:
                     continue
@@ -472,10 +489,7 @@ class SourceDevice:
                     client.delete(rec.index, secret)
                 except TyshaError:
                     pass
-            short = next_cursor - cursor < CLUE_PAGE
             cursor = next_cursor
-            if short:
-                break
         self.state["cursor"] = cursor
         self.save()
         return new
