@@ -177,3 +177,55 @@ def test_cli_warns_on_stderr_and_keeps_json_clean(tmp_path: Path, cli: Any) -> N
     v.write_bytes(v.read_bytes()[:-5])
     cut = cli("source", "outbox", "--vault", str(v), "--json", env=env, check=False)
     assert cut.returncode == 1 and "wrong size" in cut.stderr and cut.stdout == ""
+
+
+def flip_bit(path: Path, at: int) -> None:
+    with open(path, "r+b") as f:
+        f.seek(at)
+        b = f.read(1)[0]
+        f.seek(at)
+        f.write(bytes((b ^ 0x10,)))
+
+
+@pytest.mark.parametrize(("where", "says"), [("body", "newest save"), ("header", "can't be read")])
+def test_one_flipped_bit_in_the_newest_save_is_noticed(three_saves: Any, where: str, says: str) -> None:
+    path, c, _ = three_saves
+    base = gen_base(path, 0, c.generation)
+    flip_bit(path, base + (GEN_HEADER + 30 if where == "body" else 30))
+    got = Vault(path).unlock("right passphrase")
+    assert got.state["outbox"] == ["report one"] and got.damage is not None and says in got.damage
+
+
+def test_a_vault_of_the_first_format_still_opens(tmp_path: Path) -> None:
+    """Older vaults: 7 zero bytes for the size in the slot, 16-byte generation headers."""
+    import struct
+
+    from tysha.protocol import cbor_encode
+    from tysha.source import vault as vm
+
+    path = tmp_path / "old"
+    v = Vault.create(path, SIZE)
+    c = v.add_compartment("right passphrase", 0, {"notes": ["new format"]})
+    with open(path, "rb") as f:
+        salt = f.read(16)
+    import nacl.pwhash
+
+    master = nacl.pwhash.argon2id.kdf(32, b"right passphrase", salt, opslimit=vm.KDF_OPS,
+                                      memlimit=vm.KDF_MEM)
+    kh, kb = vm._derive(c.key, b"header"), vm._derive(c.key, b"body")
+    with open(path, "r+b") as f:
+        f.seek(vm.SALT + c.slot * vm.SLOT_SIZE)
+        f.write(vm._seal(master, b"tysha-vault-slot" + bytes((c.slot,)), c.key + bytes(8)))
+        for g, seq in ((0, 7), (1, 8)):
+            base = gen_base(path, 0, g)
+            body = vm._seal(kb, b"tysha-vault-body" + bytes((0, g)) + struct.pack(">Q", seq),
+                            cbor_encode({"notes": [f"old {seq}"]}))
+            head = vm._seal(kh, b"tysha-vault-gen" + bytes((0, g)), struct.pack(">QQ", seq, len(body)))
+            assert len(head) == vm.OLD_GEN_HEADER
+            f.seek(base)
+            f.write(head + body)
+    old = Vault(path).unlock("right passphrase")
+    assert old.state == {"notes": ["old 8"]} and old.damage is None and old.size == 0
+    old.state["notes"].append("saved again")
+    Vault(path).save(old)
+    assert Vault(path).unlock("right passphrase").state["notes"] == ["old 8", "saved again"]

@@ -10,17 +10,21 @@ Layout of a vault of ``N`` bytes (nothing marks any boundary; every byte starts 
 * **Unlock** derives one 32-byte key ``K = Argon2id(passphrase, salt)`` (libsodium
   ``crypto_pwhash``, 64 MiB, 2 passes, RFC 9106) and then *always* tries all eight slots:
   slot ``i`` is ``nonce (24) || XChaCha20-Poly1305(K, nonce, aad = "tysha-vault-slot" || i)``
-  of ``compartment key (32) || compartment number (1) || 7 zero bytes``. A right, a decoy and a
+  of ``compartment key (32) || compartment number (1) || vault size (7, big-endian)`` (slots
+  of the first format hold 7 zero bytes there: size unknown). A right, a decoy and a
   wrong passphrase cost the same Argon2id and the same eight trial decryptions. Unused slots
   are random bytes, indistinguishable from used ones.
 * **A compartment** is stored twice (two generations, for crash safety). A generation starts
   with ``nonce (24) || XChaCha20-Poly1305(Kh, nonce, aad = "tysha-vault-gen" || c || g)`` of
-  ``sequence (8) || length (8)`` and is followed by ``nonce (24) || XChaCha20-Poly1305(Kb, …)``
-  of the compartment's state (deterministic CBOR). ``Kh`` and ``Kb`` are BLAKE2b-derived from
+  ``sequence (8) || length (8) || saved hour (8) || reports made (8)`` and is followed by
+  ``nonce (24) || XChaCha20-Poly1305(Kb, nonce, aad = "tysha-vault-body" || c || g ||
+  sequence)`` of the compartment's state (deterministic CBOR). XChaCha20-Poly1305 is libsodium's
+  (draft-irtf-cfrg-xchacha, over RFC 8439). ``Kh`` and ``Kb`` are BLAKE2b-derived from
   the compartment key (libsodium ``crypto_kdf``-style keyed hashing, RFC 7693). A save writes
   the *older* generation with ``sequence + 1`` and fsyncs; a power cut mid-write leaves that
   generation undecryptable and the other one intact, so opening always finds the old or the
-  new state, never a corrupt one.
+  new state, never a corrupt one. A new compartment is saved twice, so both generations are
+  always written and an unreadable one is never "not written yet".
 * **Purge** overwrites the compartment's slot and both generation headers with random bytes
   and fsyncs (instant), then overwrites the rest of its area with random bytes. The file keeps
   its size; the other compartment (the decoy) still opens.
@@ -29,6 +33,7 @@ Honest limits: this defends against one snapshot of the file. Someone who images
 several times can see which regions changed; flash storage may keep old blocks after an
 overwrite. Upload-then-delete is the real protection: what has left the device can't be read
 back from it.
+
 * **Size.** A vault is a whole number of 64 KiB blocks, at least 1 MiB. The size it was
   created with is also sealed into each of its slots, so a file that was cut short or extended
   (a bad copy, a full card) is refused before anything is read or written, with a message that
@@ -57,14 +62,15 @@ and a wrong passphrase look the same, because every byte of the file is random t
   - a generation whose header does not authenticate at all: a power cut during that very
     header write or damage; which of the two was newer can't be known. The message says the
     other save (from <hour>) was opened and anything done after that hour may be missing;
-  - an *older* generation that fails while the newer one opens is what a power cut leaves:
-    nothing is lost and the next save overwrites it, so nothing is said.
+  - an *older* generation (its header authenticates with a lower sequence number) whose body
+    fails is what a power cut in the middle of a save leaves: nothing that was acknowledged is
+    lost and the next save overwrites it, so nothing is said.
 
   Only a holder of the passphrase ever sees these messages; a decoy passphrase sees only its
   own compartment.
 
-The header plaintext is ``sequence (8) || length (8) || saved hour (8) || reports made (8)``;
-headers of the first format (16 bytes: sequence and length) are still read.
+Headers of the first format (16 bytes of plaintext: sequence and length; 56 bytes on disk)
+are still read; they carry no hour or count, so their messages say less.
 """
 
 from __future__ import annotations
