@@ -35,6 +35,13 @@ def test_weak_passphrases_are_refused_with_a_generated_one(weak: str) -> None:
     assert "too easy to guess" in e.value.message and "for example" in e.value.message
 
 
+def test_long_and_non_latin_passphrases_are_estimated() -> None:
+    check_strength("the river bends where the old mill stood " * 5)  # 210 characters
+    check_strength("червона калина над тихою водою")
+    with pytest.raises(BadInput):
+        check_strength("a" * 300)
+
+
 def test_generated_passphrases_are_strong_and_fresh() -> None:
     seen = {generate() for _ in range(20)}
     assert len(seen) == 20

@@ -27,8 +27,9 @@ __all__ = ["MIN_GUESSES_LOG10", "check_strength", "estimate_log10", "generate"]
 
 MIN_GUESSES_LOG10 = 12.0
 WORDS = 6
-#: zxcvbn's matching grows fast with length; the first 100 characters give a lower bound.
-_ESTIMATE_CHARS = 100
+#: zxcvbn refuses longer input (its matching grows fast with length); the first 72
+#: characters give a lower bound for a longer passphrase.
+_ESTIMATE_CHARS = 72
 
 
 def estimate_log10(passphrase: str) -> float:
@@ -40,7 +41,10 @@ def estimate_log10(passphrase: str) -> float:
         from zxcvbn import zxcvbn
     except ImportError:
         return _fallback_log10(text)
-    return float(zxcvbn(text, user_inputs=["tysha"])["guesses_log10"])
+    try:
+        return float(zxcvbn(text, user_inputs=["tysha"])["guesses_log10"])
+    except (ValueError, KeyError, TypeError):  # a changed zxcvbn must not stop the user
+        return _fallback_log10(text)
 
 
 def _fallback_log10(text: str) -> float:
