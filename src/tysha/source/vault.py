@@ -414,11 +414,12 @@ class Vault:
             # A save fsyncs its body before writing its header: a header newer than every
             # readable body is damage, never a power cut.
             lost = other.made - good.made if other.made >= 0 and good.made >= 0 else None
-            lost_txt = (
-                "reports written since then: unknown"
-                if lost is None
-                else f"{lost} report(s) written since then are lost (write them again)"
-            )
+            if lost is None:
+                lost_txt = "whether reports were written since then can't be known"
+            elif lost <= 0:
+                lost_txt = "no report was written since then"
+            else:
+                lost_txt = f"{lost} report(s) written since then are lost (write them again)"
             newest = _hour(other.saved) if other.saved else "later"
             damage = (
                 f"the newest save of this vault (from {newest}) is damaged; the previous one, "
