@@ -220,6 +220,9 @@ class Compartment:
 class _Gen:
     """What one generation shows: its header (if it authenticates) and its state (if whole)."""
 
+    base: int = 0
+    hlen: int = GEN_HEADER
+    blen: int = 0
     header_ok: bool = False
     seq: int = 0
     saved: int = 0
@@ -360,39 +363,41 @@ class Vault:
             )
         raise BadPassphrase(NOTHING_OPENS, hint=NOTHING_OPENS_HINT)
 
-    def _generation(
-        self, f: Any, base: int, half: int, number: int, g: int, kh: bytes, kb: bytes, size: int
-    ) -> _Gen:
-        out = _Gen()
+    def _header(self, f: Any, base: int, number: int, g: int, kh: bytes) -> _Gen:
+        out = _Gen(base=base)
         raw = self._read(f, base, GEN_HEADER)
         aad = b"tysha-vault-gen" + bytes((number, g))
         head = _open(kh, aad, raw)
-        hlen = GEN_HEADER
+        out.hlen = GEN_HEADER
         if head is None:
-            head, hlen = _open(kh, aad, raw[:OLD_GEN_HEADER]), OLD_GEN_HEADER
+            head, out.hlen = _open(kh, aad, raw[:OLD_GEN_HEADER]), OLD_GEN_HEADER
         if head is None:
             return out
         out.header_ok = True
-        seq, blen = struct.unpack(">QQ", head[:16])
-        out.seq = seq
+        out.seq, out.blen = struct.unpack(">QQ", head[:16])
         if len(head) == HEADER_PT:
             out.saved, out.made = struct.unpack(">QQ", head[16:])
-        if blen > half - hlen:
-            return out
+        return out
+
+    def _body(
+        self, f: Any, gen: _Gen, half: int, number: int, g: int, kb: bytes, size: int
+    ) -> None:
+        """Fill ``gen.state`` when its body is whole (authenticates and decodes to a map)."""
+        if gen.blen > half - gen.hlen:
+            return
         body = _open(
             kb,
-            b"tysha-vault-body" + bytes((number, g)) + struct.pack(">Q", seq),
-            self._read(f, base + hlen, blen),
+            b"tysha-vault-body" + bytes((number, g)) + struct.pack(">Q", gen.seq),
+            self._read(f, gen.base + gen.hlen, gen.blen),
         )
         if body is None:
-            return out
+            return
         try:
             state = cbor_decode(body, max_bytes=size, max_items=1 << 20, max_depth=12)
         except TyshaError:
-            return out
+            return
         if isinstance(state, dict):
-            out.state = {str(k): v for k, v in state.items()}
-        return out
+            gen.state = {str(k): v for k, v in state.items()}
 
     def _load(
         self, f: Any, size: int, slot: int, key: bytes, number: int, recorded: int
@@ -400,9 +405,13 @@ class Vault:
         offset, length = _layout(size)[number]
         half = length // 2
         kh, kb = _derive(key, b"header"), _derive(key, b"body")
-        gens = [
-            self._generation(f, offset + g * half, half, number, g, kh, kb, size) for g in (0, 1)
-        ]
+        gens = [self._header(f, offset + g * half, number, g, kh) for g in (0, 1)]
+        # Newest first; the older body is read only when the newer one is not whole (what
+        # is said about an older generation needs its header alone).
+        for g in sorted((g for g in (0, 1) if gens[g].header_ok), key=lambda g: -gens[g].seq):
+            self._body(f, gens[g], half, number, g, kb, size)
+            if gens[g].state is not None:
+                break
         whole = [(gen.seq, g) for g, gen in enumerate(gens) if gen.state is not None]
         if not whole:
             return None
