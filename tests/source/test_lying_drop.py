@@ -135,3 +135,26 @@ def test_a_reply_names_the_report_it_answers(world: dict[str, Any]) -> None:
     assert r["in_reply_to"]["id"] == rid
     assert r["in_reply_to"]["created_at"].endswith(":00:00Z")  # the hour, as the outbox showed
     assert set(r) == {"id", "text", "received_at", "in_reply_to"}
+
+
+def test_replies_shows_what_it_has_then_fails_loudly(world: dict[str, Any],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tysha.errors import VerificationError
+    from tysha.source import cli as source_cli
+
+    send_report_and_reply(world)
+    dev = world["dev"]
+    with DropClient(world["url"]) as c:
+        dev.fetch_replies(c)  # one genuine reply is already in the vault
+        for _ in range(3):  # the log grows: there is more to list
+            c.upload(seal_envelope(b"noise", [Identity.generate(os.urandom).public()], os.urandom))
+    monkeypatch.setattr(source_cli, "_drop_client", lambda d, drop: LyingClient(world["url"], "creep"))
+    monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
+    result = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), "--json"])
+    assert isinstance(result.exception, VerificationError)
+    assert "not honest about its listing" in result.exception.message
+    assert [r["text"] for r in json.loads(result.stdout)] == ["Received. Stay safe."]
