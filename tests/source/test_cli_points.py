@@ -21,6 +21,8 @@ from tysha.protocol import Identity, Invitation
 from tysha.source.device import parse_when
 from tysha.source.passphrase import MIN_GUESSES_LOG10, check_strength, estimate_log10, generate
 
+from ._inv import make_invitation
+
 PASS = "a passphrase nobody guesses 7"
 NOW = 1_780_000_000.0  # 2026-05-28 20:26:40 UTC
 
@@ -100,15 +102,15 @@ def test_when_refuses_everything_else_and_names_the_forms(bad: str) -> None:
 
 def invitation() -> tuple[Invitation, Identity]:
     handler = Identity.generate(os.urandom)
-    inv = Invitation(("http://127.0.0.1:9",), "tysha.test/drop+" + "ab" * 4 + "+" + "A" * 44,
-                     handler.public(), None, os.urandom(16))
+    inv = make_invitation("http://127.0.0.1:9", "tysha.test/drop+" + "ab" * 4 + "+" + "A" * 44,
+                          handler)
     return inv, handler
 
 
 def real_invitation(drop: tuple[str, str, Path]) -> tuple[Invitation, Identity]:
     url, vkey, _ = drop
     handler = Identity.generate(os.urandom)
-    return Invitation((url,), vkey, handler.public(), None, os.urandom(16)), handler
+    return make_invitation(url, vkey, handler), handler
 
 
 def qr_png(payload: bytes, path: Path) -> Path:

@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 
-from tysha.protocol import Identity, Invitation, Manifest, frame_content, seal_envelope
+from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
 from tysha.source.device import CLUE_PAGE, SourceDevice
 from tysha.source.vault import Vault
 from tysha.transport import DropClient
+
+from ._inv import make_invitation
 
 
 class LyingClient(DropClient):
@@ -52,7 +54,7 @@ def world(tmp_path: Path, drop: tuple[str, str, Path]) -> dict[str, Any]:
     vault = Vault.create(tmp_path / "v", 4 * 1024 * 1024)
     comp = vault.add_compartment("p", 0, {"v": 1, "notes": []})
     dev = SourceDevice(vault, comp)
-    dev.enroll(Invitation((url,), vkey, handler.public(), None, os.urandom(16)).to_text())
+    dev.enroll(make_invitation(url, vkey, handler).to_text())
     return {"url": url, "dev": dev, "handler": handler}
 
 
