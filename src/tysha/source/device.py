@@ -247,7 +247,7 @@ class SourceDevice:
         A damaged code is refused (``BadInput``) and nothing changes: a typo would pin a wrong
         key, and every report sealed to it would be lost."""
         try:
-            if isinstance(code, bytes) and code[:6].upper() == b"TYSHA1":
+            if isinstance(code, bytes) and code.lstrip()[:5].upper() == b"TYSHA":
                 # A QR code made of the text form (any QR app can make one): read it as text.
                 inv = Invitation.from_text(code.decode("ascii", "replace"))
             elif isinstance(code, bytes):
