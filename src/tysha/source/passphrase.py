@@ -11,7 +11,8 @@ English words and names best; a passphrase in Ukrainian or Russian is judged by 
 characters only, so it is rated higher than it deserves: say so to users, and prefer the
 generated passphrase. Without zxcvbn installed, a documented fallback is used: for each
 character, log2 of the size of the character classes present (lower, upper, digits, other,
-non-ASCII letters), halved to allow for human patterns; it can't see words or patterns, so
+non-ASCII letters), counting a character that repeats the one before it as nothing, halved to
+allow for human patterns; it can't see words or keyboard patterns, so
 zxcvbn is a dependency of the source.
 """
 
@@ -59,7 +60,9 @@ def _fallback_log10(text: str) -> float:
         pool += 33
     if any(not c.isascii() for c in text):
         pool += 66  # a Cyrillic alphabet, both cases
-    bits = len(text) * math.log2(max(pool, 2)) / 2
+    # A character repeating the one before it adds nothing ("aaaa" is one guess away).
+    changes = 1 + sum(1 for a, b in zip(text, text[1:], strict=False) if a != b)
+    bits = changes * math.log2(max(pool, 2)) / 2
     return bits * math.log10(2)
 
 
