@@ -33,8 +33,8 @@ def test_every_template_string_is_translated(lang: str) -> None:
 
 def test_source_cli_speaks_ukrainian(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     out = cli("source", "init", "--vault", str(tmp_path / "v"), "--size", "1MiB",
-              env={"TYSHA_PASSPHRASE": "p", "TYSHA_LANG": "uk"})
+              env={"TYSHA_PASSPHRASE": "a vault passphrase for i18n", "TYSHA_LANG": "uk"})
     assert "сховище готове" in out.stdout
     out = cli("source", "init", "--vault", str(tmp_path / "w"), "--size", "1MiB",
-              env={"TYSHA_PASSPHRASE": "p", "TYSHA_LANG": "ru"})
+              env={"TYSHA_PASSPHRASE": "a vault passphrase for i18n", "TYSHA_LANG": "ru"})
     assert "хранилище готово" in out.stdout

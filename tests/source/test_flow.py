@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tysha.protocol import Identity, Invitation, Manifest, frame_content, seal_envelope
+from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
 from tysha.transport import DropClient, Socks5Transport
 
+from ._inv import make_invitation
 from .test_vault import chi_square_ok, no_marker
 
 REAL = "real passphrase 1"
@@ -33,7 +34,7 @@ def encodings(s: str) -> list[bytes]:
 def enrolled(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> dict[str, Any]:
     url, vkey, _ = drop
     handler, escrow = Identity.generate(os.urandom), Identity.generate(os.urandom)
-    inv = Invitation.create((url,), vkey, handler, escrow.public(), os.urandom(16))
+    inv = make_invitation(url, vkey, handler, escrow)
     vault = tmp_path / "phone.vault"
     env = {"TYSHA_PASSPHRASE": REAL, "TYSHA_DECOY_PASSPHRASE": DECOY}
     cli("source", "init", "--vault", str(vault), "--size", "4MiB", env=env)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from tysha.errors import ConfigError
+from tysha.errors import BadInput, ConfigError
 
 
 def _(message: str) -> str:
@@ -47,10 +47,47 @@ def _passphrase(
     return first
 
 
+def _new_passphrase(env: str, what: str) -> str:
+    """A new vault (or decoy) passphrase, refused below the minimum strength.
+
+    On a terminal, an empty answer takes a generated passphrase (shown once, then typed back
+    to prove it was noted); a weak one is explained and asked again."""
+    from tysha.source.passphrase import check_strength, generate
+
+    value = os.environ.get(env)
+    if value:
+        check_strength(value, what)
+        return value
+    if not sys.stdin.isatty():
+        raise ConfigError(f"no passphrase: set {env} or run on a terminal")
+    for _attempt in range(3):
+        first = getpass.getpass(
+            _("New {what} (press Enter to get a generated one): ").format(what=what)
+        )
+        if not first:
+            first = generate()
+            typer.echo(_("Your {what}: {p}").format(what=what, p=first), err=True)
+            typer.echo(_("Learn it or write it down, then type it to confirm."), err=True)
+        try:
+            check_strength(first, what)
+        except BadInput as exc:
+            typer.echo(exc.message, err=True)
+            continue
+        if getpass.getpass(_("Again: ")) != first:
+            raise ConfigError("the two passphrases differ")
+        return first
+    raise BadInput(f"no {what} strong enough was given; nothing was changed")
+
+
 def _device(vault: Path):  # type: ignore[no-untyped-def]
     from tysha.source.device import SourceDevice
 
-    return SourceDevice.open(vault, _passphrase())
+    dev = SourceDevice.open(vault, _passphrase())
+    if dev.comp.damage:
+        # On stderr, so --json output stays one document; said on every command until the
+        # next save overwrites the damaged copy.
+        typer.echo(_("tysha: WARNING: {damage}").format(damage=dev.comp.damage), err=True)
+    return dev
 
 
 @contextlib.contextmanager
@@ -72,19 +109,81 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
 @app.command()
 def init(vault: Path = VAULT, size: str = typer.Option("64MiB", "--size")) -> None:
     """Create the fixed-size vault (it looks like random data)."""
-    from tysha.source.vault import Vault, parse_size
+    from tysha.source.vault import Vault, check_size, parse_size
 
-    passphrase = _passphrase(confirm=True)
-    v = Vault.create(vault, parse_size(size))
+    n = parse_size(size)
+    check_size(n)
+    if vault.exists():
+        raise ConfigError(f"{vault.name} already exists; refusing to overwrite it")
+    passphrase = _new_passphrase("TYSHA_PASSPHRASE", "vault passphrase")
+    v = Vault.create(vault, n)
     v.add_compartment(passphrase, 0, {"v": 1, "notes": []})
     typer.echo(_("vault ready: {size} bytes").format(size=v.size()))
 
 
+MAX_QR_FILE = 32 * 1024 * 1024
+MAX_QR_PIXELS = 40_000_000
+
+
+def read_qr(path: Path) -> bytes:
+    """The bytes of the Tysha invitation QR code in a photo or PNG (zxing-cpp).
+
+    The image is hostile input: its size and pixel count are bounded before decoding, and
+    every failure is one ``BadInput`` sentence."""
+    import warnings
+
+    try:
+        if path.stat().st_size > MAX_QR_FILE:
+            raise BadInput(f"{path.name} is too large for a photo of a QR code")
+    except OSError as exc:
+        raise BadInput(f"cannot read {path.name}: {exc.strerror}") from None
+    try:
+        import zxingcpp
+        from PIL import Image
+    except ImportError:
+        raise ConfigError(
+            "reading QR codes needs the zxing-cpp package; use --invitation CODE instead"
+        ) from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                if im.width * im.height > MAX_QR_PIXELS:
+                    raise BadInput(f"{path.name} has too many pixels for a photo of a QR code")
+                gray = im.convert("L")
+    except BadInput:
+        raise
+    except Exception:  # PIL raises many types for a broken or hostile file
+        raise BadInput(f"{path.name} is not an image this device can read") from None
+    found = [
+        r
+        for r in zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode)
+        if r.valid and r.bytes
+    ]
+    if not found:
+        raise BadInput(
+            f"no readable QR code in {path.name}: it is missing, too small, blurred or damaged",
+            hint="photograph it again, closer and in focus, or use --invitation CODE",
+        )
+    if len(found) > 1:
+        raise BadInput(f"{path.name} shows {len(found)} QR codes; photograph only the invitation")
+    return bytes(found[0].bytes)
+
+
 @app.command()
-def enroll(vault: Path = VAULT, invitation: str = typer.Option(..., "--invitation")) -> None:
-    """Pin the keys and drop addresses of an invitation."""
+def enroll(
+    vault: Path = VAULT,
+    invitation: str = typer.Option(None, "--invitation", help="The invitation code (text)."),
+    qr: Path = typer.Option(
+        None, "--qr", help="A photo or PNG of the invitation's QR code.", metavar="IMAGE"
+    ),
+) -> None:
+    """Check an invitation and pin its keys and drop addresses (refuses a damaged code)."""
+    if (invitation is None) == (qr is None):
+        raise typer.BadParameter("give exactly one of --invitation CODE or --qr IMAGE")
+    code: str | bytes = read_qr(qr) if qr is not None else invitation
     dev = _device(vault)
-    inv = dev.enroll(invitation)
+    inv = dev.enroll(code)
     typer.echo(_("enrolled. Compare this fingerprint with your handler, in person:"))
     typer.echo(f"  {inv.handler.fingerprint()}")
 
@@ -94,7 +193,12 @@ def report(
     vault: Path = VAULT,
     category: list[str] = typer.Option(..., "--category"),
     text: str = typer.Option(..., "--text"),
-    when: str = typer.Option(None, "--when", help="ISO 8601 time of the event"),
+    when: str = typer.Option(
+        None,
+        "--when",
+        help="When it happened, ISO 8601: 2026-03-01, 2026-03-01T10:20 (local time there) "
+        "or with a zone, 2026-03-01T10:20+03:00.",
+    ),
     where: str = typer.Option(None, "--where"),
     attach: list[Path] = typer.Option([], "--attach"),
     mean_delay: float = typer.Option(6 * 3600, "--mean-delay", help="Mean random send delay, s."),
@@ -154,6 +258,19 @@ def send(
 ) -> None:
     """Send what is due (``--now``: ignore the random delays)."""
     dev = _device(vault)
+    from tysha.source.device import coarse_wait
+
+    if not dev.due(now):
+        wait = dev.next_due()
+        if wait is None:
+            typer.echo(_("nothing to send: the outbox is empty."))
+        else:
+            typer.echo(
+                _("nothing is due yet; {n} waiting, the next is due {when}.").format(
+                    n=len(dev.outbox()), when=_(coarse_wait(wait))
+                )
+            )
+        return
     with _drop_client(dev, drop) as client, _progress("sending") as prog:
         result = dev.send(client, now=now, progress=prog)
     typer.echo(
@@ -179,7 +296,25 @@ def replies(
         typer.echo(json.dumps(items, ensure_ascii=False))
     else:
         for r in items:
-            typer.echo(f"[{r['received_at']}] {r['text']}")
+            ref = r["in_reply_to"]
+            about = (
+                _("answers your report {id} (written {at})").format(
+                    id=ref["id"], at=ref["created_at"]
+                )
+                if ref
+                else _("names no report sent from this vault")
+            )
+            typer.echo(f"[{r['received_at']}] ({about}) {r['text']}")
+        if not items:
+            typer.echo(_("no replies yet."))
+    if dev.listing_problem:
+        from tysha.errors import VerificationError
+
+        raise VerificationError(
+            f"the drop is not honest about its listing: {dev.listing_problem}; replies may be "
+            "withheld from you. The replies shown are genuine (each is signed by your handler)",
+            hint="tell your handler in person; don't rely on this drop for replies",
+        )
 
 
 @app.command()
@@ -193,11 +328,11 @@ def decoy(
     from tysha.source.vault import Vault
 
     real = _passphrase()
-    fake = _passphrase("TYSHA_DECOY_PASSPHRASE", "Decoy passphrase: ", confirm=True)
-    if real == fake:
-        raise ConfigError("the decoy passphrase must differ from the real one")
     v = Vault(vault)
     comp = v.unlock(real)
+    fake = _new_passphrase("TYSHA_DECOY_PASSPHRASE", "decoy passphrase")
+    if real == fake:
+        raise ConfigError("the decoy passphrase must differ from the real one")
     v.add_compartment(fake, 1 - comp.number, {"v": 1, "notes": list(note)}, avoid_slots={comp.slot})
     typer.echo(_("done."))
 

@@ -8,17 +8,19 @@ the caller (``clock``, ``rand``) so tests can fix them.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import math
 import mimetypes
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tysha.errors import ConfigError, ProtocolError, TyshaError, VerificationError
+from tysha.errors import BadInput, ConfigError, ProtocolError, TyshaError, VerificationError
 from tysha.protocol import (
     Attachment,
     CaptureAttestation,
@@ -36,7 +38,15 @@ from tysha.protocol import (
 from tysha.source.vault import Compartment, Vault
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
 
-__all__ = ["CATEGORIES", "SendResult", "SourceDevice", "capture_claims"]
+__all__ = [
+    "CATEGORIES",
+    "WHEN_FORMS",
+    "SendResult",
+    "SourceDevice",
+    "capture_claims",
+    "coarse_wait",
+    "parse_when",
+]
 
 CATEGORIES = (
     "dep",
@@ -54,6 +64,79 @@ CATEGORIES = (
     "other",
 )
 DEFAULT_MEAN_DELAY = 6 * 3600.0
+# Signed invitations (wt-core) read an unsigned, already pinned one only when told to.
+_LEGACY_OK = "legacy_ok" in inspect.signature(Invitation.from_bytes).parameters
+#: Clue records asked for per page, and pages read per run at most (10 million entries): a
+#: drop that lies about its cursor can't keep the source busy for longer than that.
+CLUE_PAGE = 1000
+MAX_CLUE_PAGES = 10_000
+
+WHEN_FORMS = (
+    "2026-03-01 (a day), 2026-03-01T10:20 or 2026-03-01 10:20[:30] (local time where it "
+    "happened, no zone), or with a zone: 2026-03-01T10:20Z, 2026-03-01T10:20+03:00"
+)
+_WHEN = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?)?"
+)
+
+
+def parse_when(text: str, now: float) -> str:
+    """Check an event time given as ISO 8601 and return it in one canonical form.
+
+    Accepted: a date (``2026-03-01``); a date and time to the minute or second, ``T`` or a
+    space between (``2026-03-01T10:20``, ``2026-03-01 10:20:30``) meaning the local time where
+    it happened (no zone: the device's zone may be set to anything under occupation, so it is
+    not guessed); the same with ``Z`` or ``±HH:MM``. Words (``yesterday``), other orders and
+    impossible dates are refused with ``BadInput``, as is a time more than a day ahead of the
+    device's clock (a day covers every time zone).
+    """
+    t = text.strip()
+    m = _WHEN.fullmatch(t)
+    if m is None:
+        raise BadInput(
+            f"cannot read the time {text!r}; accepted forms: {WHEN_FORMS}",
+            hint="give the date of the event; leave --when out if you don't know it",
+        )
+    y, mo, d, hh, mm, ss, zone = m.groups()
+    try:
+        day = date(int(y), int(mo), int(d))
+        if hh is not None:
+            stamp = datetime(day.year, day.month, day.day, int(hh), int(mm), int(ss or 0))
+            if zone and zone != "Z":
+                sign = 1 if zone[0] == "+" else -1
+                zh, zm = int(zone[1:3]), int(zone[4:6])
+                if zh > 14 or zm > 59:
+                    raise ValueError("zone")
+                offset = timedelta(hours=zh, minutes=zm) * sign
+                utc = stamp - offset
+            else:
+                utc = stamp
+        else:
+            utc = datetime(day.year, day.month, day.day)
+    except ValueError:
+        raise BadInput(
+            f"{text!r} is not a real date or time; accepted forms: {WHEN_FORMS}"
+        ) from None
+    if utc.replace(tzinfo=UTC).timestamp() > now + 86400:
+        raise BadInput(f"{text!r} is in the future (by the device's clock)")
+    if hh is None:
+        return day.isoformat()
+    out = f"{day.isoformat()}T{hh}:{mm}" + (f":{ss}" if ss is not None else "")
+    return out + (zone or "")
+
+
+def coarse_wait(seconds: float) -> str:
+    """A wait, said coarsely (whole hours or days): precise enough to plan, too coarse to
+    tell anything about when a report was written."""
+    if seconds <= 0:
+        return "now"
+    hours = math.ceil(seconds / 3600)
+    if hours <= 1:
+        return "within the hour"
+    if hours < 48:
+        return f"in about {hours} hours"
+    return f"in about {math.ceil(hours / 24)} days"
 
 
 def _iso(ts: float) -> str:
@@ -125,6 +208,8 @@ class SourceDevice:
         self.comp = comp
         self.clock = clock
         self.rand = rand
+        #: Set by :meth:`fetch_replies` when the drop's listing was caught lying.
+        self.listing_problem: str | None = None
 
     @classmethod
     def open(cls, path: Path, passphrase: str, **kw: Any) -> SourceDevice:
@@ -150,17 +235,38 @@ class SourceDevice:
         raw = self.state.get("invitation")
         if not isinstance(raw, bytes):
             raise ConfigError("this vault is not enrolled; run `tysha source enroll` first")
-        return Invitation.from_bytes(raw, legacy_ok=True)
+        if _LEGACY_OK:
+            # Pinned at enrolment (checked then): an unsigned invitation of the first format,
+            # enrolled before invitations were signed, stays usable.
+            return Invitation.from_bytes(raw, legacy_ok=True)  # type: ignore[call-arg]
+        return Invitation.from_bytes(raw)
 
-    def enroll(self, code: str) -> Invitation:
-        inv = Invitation.from_text(code)
-        NoteVerifier.from_vkey(inv.drop_vkey)  # refuse a malformed drop key now
+    def enroll(self, code: str | bytes) -> Invitation:
+        """Pin an invitation given as its text code or as the bytes of its QR code.
+
+        A damaged code is refused (``BadInput``) and nothing changes: a typo would pin a wrong
+        key, and every report sealed to it would be lost."""
+        try:
+            if isinstance(code, bytes) and code.lstrip()[:5].upper() == b"TYSHA":
+                # A QR code made of the text form (any QR app can make one): read it as text.
+                inv = Invitation.from_text(code.decode("ascii", "replace"))
+            elif isinstance(code, bytes):
+                inv = Invitation.from_qr_payload(code)
+            else:
+                inv = Invitation.from_text(code)
+            NoteVerifier.from_vkey(inv.drop_vkey)  # refuse a malformed drop key now
+        except (ProtocolError, VerificationError) as exc:
+            raise BadInput(
+                f"this invitation is damaged or incomplete ({exc.message}); nothing was changed",
+                hint="ask your handler for the code again, or copy it again whole",
+            ) from None
         if "identity" not in self.state:
             self.state["identity"] = Identity.generate(self.rand).to_bytes()
         self.state["invitation"] = inv.to_bytes()
         self.state.setdefault("outbox", [])
         self.state.setdefault("receipts", [])
         self.state.setdefault("replies", [])
+        self.state.setdefault("sent", [])
         self.state["cursor"] = -1
         self.state.pop("checkpoint", None)
         self.save()
@@ -186,7 +292,8 @@ class SourceDevice:
                 f"use one of: {', '.join(CATEGORIES)}"
             )
         if not text.strip():
-            raise ConfigError("a report needs some text")
+            raise BadInput("a report needs some text")
+        when = parse_when(when, self.clock()) if when else None
         ident = self.identity()
         inv = self.invitation()
         atts = []
@@ -232,6 +339,10 @@ class SourceDevice:
             "bucket": header.length,
         }
         self.state.setdefault("outbox", []).append(item)
+        # Counted in the vault's sealed save header too, so a damaged save can say how many
+        # reports it took with it (vault.py).
+        made = self.state.get("made", 0)
+        self.state["made"] = (made if isinstance(made, int) else 0) + 1
         self.save()
         return str(item["id"])
 
@@ -240,6 +351,13 @@ class SourceDevice:
             {"id": i["id"], "size_bucket": i["bucket"], "created_at": _iso(i["created"])}
             for i in self.state.get("outbox", [])
         ]
+
+    def next_due(self) -> float | None:
+        """Seconds until the next waiting report is due (None when nothing waits)."""
+        items = self.state.get("outbox", [])
+        if not items:
+            return None
+        return max(0.0, min(float(i["due"]) for i in items) - self.clock())
 
     def due(self, now: bool = False) -> list[dict[str, Any]]:
         t = self.clock()
@@ -297,38 +415,90 @@ class SourceDevice:
             digest = hashlib.sha256(env).digest()
             receipt = client.upload(env, progress=progress)
             self.check_receipt(receipt, digest, client.consistency_proof)
-            self.state["outbox"] = [i for i in self.state["outbox"] if i["id"] != item["id"]]
-            self.state.setdefault("receipts", []).append(receipt.to_bytes())
+            self._mark_sent(item, receipt)
             self.save()
             receipts.append(receipt)
         return SendResult(len(receipts), len(self.state.get("outbox", [])), receipts)
 
+    def _mark_sent(self, item: dict[str, Any], receipt: Receipt) -> None:
+        """Move an item from the outbox to the sent list: its local id, the hour it was written
+        and its digest (what a reply names), never its content."""
+        self.state["outbox"] = [i for i in self.state["outbox"] if i["id"] != item["id"]]
+        self.state.setdefault("receipts", []).append(receipt.to_bytes())
+        self.state.setdefault("sent", []).append(
+            {"id": item["id"], "created": item["created"], "digest": receipt.envelope_digest}
+        )
+
     # --- replies -----------------------------------------------------------------------------
 
     def fetch_replies(self, client: Any) -> list[dict[str, Any]]:
-        """Scan the clue listing after our cursor; open, verify and keep our replies."""
+        """Scan the clue listing after our cursor; open, verify and keep our replies.
+
+        The drop is not trusted (issue 9.6). Its checkpoint is verified first (signature and
+        consistency with the last one seen) and the listing is read only up to that verified
+        size; at most ``MAX_CLUE_PAGES`` pages per run. A page is believed only if it moves
+        the cursor forward by exactly one page, or by less to the end of the signed log (every
+        log index has a row in the listing; expired ones are marked, not removed, so an honest
+        page moves by its length) and holds no record past the cursor it names; otherwise
+        nothing of it is
+        used, the scan stops and ``listing_problem`` says what the drop did. A cursor beyond
+        the verified checkpoint is normal on a busy drop (entries arrived after the
+        checkpoint was read): it is cut back to the checkpoint, so the cursor kept in the
+        vault never passes the verified log and nothing is skipped.
+
+        What this can't see: a drop that leaves a record out of an otherwise well-formed
+        page. The log's entries are envelope digests, not clue records, so only fetching
+        every envelope would show the omission; a reply hidden that way is lost like one the
+        drop never stored."""
         ident = self.identity()
         inv = self.invitation()
+        cp = open_checkpoint(client.checkpoint(), NoteVerifier.from_vkey(inv.drop_vkey))
+        self.observe_checkpoint(cp, client.consistency_proof)
+        limit = cp.size - 1  # the last index the verified log holds
         scanner = Scanner(ident.clue_secret, ident.public().clue)
-        cursor = int(self.state.get("cursor", -1))
+        cursor = self.state.get("cursor", -1)
+        if not isinstance(cursor, int) or cursor < -1 or cursor > limit:
+            # Never written by this code: a cursor from before this check, pushed ahead by a
+            # lying drop. Read the listing again from the start (seen replies are skipped).
+            cursor = -1
+        seen = {str(r.get("id")) for r in self.state.get("replies", [])}
         new = []
-        while True:
-            records, next_cursor, _size = client.clues(cursor, 1000)
-            for rec, _slot in scanner.scan(records):
+        self.listing_problem = None
+        for _page in range(MAX_CLUE_PAGES):
+            if cursor >= limit:
+                break
+            records, claimed, _size = client.clues(cursor, CLUE_PAGE)
+            problem = None
+            if not isinstance(claimed, int) or claimed < cursor:
+                problem = "its listing cursor went backwards"
+            elif claimed - cursor < CLUE_PAGE and claimed < limit:
+                # A page shorter than asked must reach the drop's end, which is at least the
+                # size of the checkpoint it signed (its log only grows: checked above).
+                problem = "its listing stops short of the log it signed"
+            elif claimed - cursor > CLUE_PAGE:
+                problem = "its listing skips entries of the log"
+            elif any(r.index > claimed for r in records):
+                problem = "its listing holds records outside the page it names"
+            if problem:
+                self.listing_problem = problem
+                break
+            next_cursor = min(claimed, limit)
+            for rec, _slot in scanner.scan(r for r in records if r.index <= next_cursor):
+                if str(rec.index) in seen:
+                    continue
                 try:
                     reply = self._open_reply(client.fetch_bytes(rec.index), ident, inv)
                 except TyshaError:
                     continue  # not a valid reply from our handler: ignore it
                 reply["id"] = f"{rec.index}"
+                seen.add(reply["id"])
+                secret = reply.pop("_del")
                 new.append(reply)
                 self.state.setdefault("replies", []).append(reply)
-                secret = reply.pop("_del")
                 try:
                     client.delete(rec.index, secret)
                 except TyshaError:
                     pass
-            if next_cursor == cursor:
-                break
             cursor = next_cursor
         self.state["cursor"] = cursor
         self.save()
@@ -345,17 +515,42 @@ class SourceDevice:
             raise ProtocolError("not a reply")
         if m.sender.sign != inv.handler.sign:
             raise VerificationError("a reply not signed by the pinned handler key")
+        answers = m.body.get("in_reply_to")
+        if isinstance(answers, str):
+            try:
+                answers = bytes.fromhex(answers)
+            except ValueError:
+                answers = None
         return {
             "text": str(m.body.get("text", "")),
             "received_at": _iso(self.clock()),
+            "in_reply_to": answers if isinstance(answers, bytes) else None,
             "_del": opened.key.deletion_secret,
         }
 
     def replies(self) -> list[dict[str, Any]]:
-        return [
-            {"id": r["id"], "text": r["text"], "received_at": r["received_at"]}
-            for r in self.state.get("replies", [])
-        ]
+        """Stored replies; ``in_reply_to`` names the report answered by its local outbox id and
+        the hour it was written (what ``outbox`` showed), or is None when the reply names no
+        report this vault sent."""
+        sent = {
+            bytes(s["digest"]): s
+            for s in self.state.get("sent", [])
+            if isinstance(s, dict) and isinstance(s.get("digest"), bytes)
+        }
+        out = []
+        for r in self.state.get("replies", []):
+            ref = r.get("in_reply_to")
+            item = sent.get(bytes(ref)) if isinstance(ref, bytes) else None
+            answers = {"id": item["id"], "created_at": _iso(item["created"])} if item else None
+            out.append(
+                {
+                    "id": r["id"],
+                    "text": r["text"],
+                    "received_at": r["received_at"],
+                    "in_reply_to": answers,
+                }
+            )
+        return out
 
     # --- courier -----------------------------------------------------------------------------
 
@@ -382,8 +577,7 @@ class SourceDevice:
             got = r.verify(inv.drop_vkey, r.envelope_digest)
             if got.size != cp.size or got.root_hash != cp.root_hash:
                 raise VerificationError("a courier receipt refers to another checkpoint")
-            self.state["outbox"] = [i for i in self.state["outbox"] if i["id"] != item["id"]]
-            self.state.setdefault("receipts", []).append(r.to_bytes())
+            self._mark_sent(item, r)
             applied += 1
         self.save()
         return applied

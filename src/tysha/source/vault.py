@@ -10,17 +10,21 @@ Layout of a vault of ``N`` bytes (nothing marks any boundary; every byte starts 
 * **Unlock** derives one 32-byte key ``K = Argon2id(passphrase, salt)`` (libsodium
   ``crypto_pwhash``, 64 MiB, 2 passes, RFC 9106) and then *always* tries all eight slots:
   slot ``i`` is ``nonce (24) || XChaCha20-Poly1305(K, nonce, aad = "tysha-vault-slot" || i)``
-  of ``compartment key (32) || compartment number (1) || 7 zero bytes``. A right, a decoy and a
+  of ``compartment key (32) || compartment number (1) || vault size (7, big-endian)`` (slots
+  of the first format hold 7 zero bytes there: size unknown). A right, a decoy and a
   wrong passphrase cost the same Argon2id and the same eight trial decryptions. Unused slots
   are random bytes, indistinguishable from used ones.
 * **A compartment** is stored twice (two generations, for crash safety). A generation starts
   with ``nonce (24) || XChaCha20-Poly1305(Kh, nonce, aad = "tysha-vault-gen" || c || g)`` of
-  ``sequence (8) || length (8)`` and is followed by ``nonce (24) || XChaCha20-Poly1305(Kb, …)``
-  of the compartment's state (deterministic CBOR). ``Kh`` and ``Kb`` are BLAKE2b-derived from
+  ``sequence (8) || length (8) || saved hour (8) || reports made (8)`` and is followed by
+  ``nonce (24) || XChaCha20-Poly1305(Kb, nonce, aad = "tysha-vault-body" || c || g ||
+  sequence)`` of the compartment's state (deterministic CBOR). XChaCha20-Poly1305 is libsodium's
+  (draft-irtf-cfrg-xchacha, over RFC 8439). ``Kh`` and ``Kb`` are BLAKE2b-derived from
   the compartment key (libsodium ``crypto_kdf``-style keyed hashing, RFC 7693). A save writes
   the *older* generation with ``sequence + 1`` and fsyncs; a power cut mid-write leaves that
   generation undecryptable and the other one intact, so opening always finds the old or the
-  new state, never a corrupt one.
+  new state, never a corrupt one. A new compartment is saved twice, so both generations are
+  always written and an unreadable one is never "not written yet".
 * **Purge** overwrites the compartment's slot and both generation headers with random bytes
   and fsyncs (instant), then overwrites the rest of its area with random bytes. The file keeps
   its size; the other compartment (the decoy) still opens.
@@ -29,6 +33,44 @@ Honest limits: this defends against one snapshot of the file. Someone who images
 several times can see which regions changed; flash storage may keep old blocks after an
 overwrite. Upload-then-delete is the real protection: what has left the device can't be read
 back from it.
+
+* **Size.** A vault is a whole number of 64 KiB blocks, at least 1 MiB. The size it was
+  created with is also sealed into each of its slots, so a file that was cut short or extended
+  (a bad copy, a full card) is refused before anything is read or written, with a message that
+  says so; nothing is "repaired" by guessing a layout.
+
+Damage, and what can honestly be said about it (issue 10.3)
+----------------------------------------------------------
+The rule that must not break: to someone *without* the right passphrase, a vault with damage
+and a wrong passphrase look the same, because every byte of the file is random to them.
+
+* **The salt or the slot is damaged.** The Argon2id key then opens no slot, exactly as for a
+  wrong passphrase. Telling these apart would need something recognisable in the file (a
+  checksum or a second copy of the salt is a marker: a random file has neither), so by design
+  they can't be told apart. The message says both possibilities, for every passphrase that
+  opens nothing, so it reveals nothing about this file.
+* **The slot opens** (the passphrase is right): from here on, everything is authenticated
+  under a key only that passphrase reaches, so damage is *provable* and is reported:
+
+  - both generations fail: "the passphrase is right but the contents are damaged";
+  - the header of a generation authenticates with a *higher* sequence number than the
+    generation that opens, but its body does not: the newest save is damaged. A power cut can
+    never produce this (a save writes and fsyncs the body before the header), so it is damage.
+    The header (sealed) also carries the hour of that save and the number of reports made by
+    then, so the message can say "the previous save from <hour> was opened; N reports written
+    since are lost";
+  - a generation whose header does not authenticate at all: a power cut during that very
+    header write or damage; which of the two was newer can't be known. The message says the
+    other save (from <hour>) was opened and anything done after that hour may be missing;
+  - an *older* generation (its header authenticates with a lower sequence number) whose body
+    fails is what a power cut in the middle of a save leaves: nothing that was acknowledged is
+    lost and the next save overwrites it, so nothing is said.
+
+  Only a holder of the passphrase ever sees these messages; a decoy passphrase sees only its
+  own compartment.
+
+Headers of the first format (16 bytes of plaintext: sequence and length; 56 bytes on disk)
+are still read; they carry no hour or count, so their messages say less.
 """
 
 from __future__ import annotations
@@ -36,8 +78,10 @@ from __future__ import annotations
 import contextlib
 import os
 import struct
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,22 +93,43 @@ from nacl.bindings import (
 )
 from nacl.exceptions import CryptoError
 
-from tysha.errors import ConfigError, StorageError
+from tysha.errors import BadInput, BadPassphrase, ConfigError, StorageError, TyshaError
 from tysha.protocol import cbor_decode, cbor_encode
 
-__all__ = ["DEFAULT_SIZE", "MIN_SIZE", "Compartment", "Vault", "parse_size"]
+__all__ = [
+    "BLOCK",
+    "DEFAULT_SIZE",
+    "MIN_SIZE",
+    "Compartment",
+    "Vault",
+    "check_size",
+    "parse_size",
+]
 
 DEFAULT_SIZE = 64 * 1024 * 1024
 MIN_SIZE = 1024 * 1024
+BLOCK = 64 * 1024
 SALT = 16
 SLOTS = 8
 SLOT_SIZE = 80
 HEAD = SALT + SLOTS * SLOT_SIZE
 NONCE = 24
 TAG = 16
-GEN_HEADER = NONCE + 16 + TAG
+HEADER_PT = 32
+GEN_HEADER = NONCE + HEADER_PT + TAG
+OLD_GEN_HEADER = NONCE + 16 + TAG  # first format: sequence and length only
 KDF_MEM = 64 * 1024 * 1024
 KDF_OPS = 2
+
+NOTHING_OPENS = (
+    "this passphrase opens nothing in this vault: either it is not the passphrase of this "
+    "vault, or the start of the file (where the keys are kept) is damaged; the two can't be "
+    "told apart, by design"
+)
+NOTHING_OPENS_HINT = (
+    "type it again carefully (TYSHA_PASSPHRASE for scripts); if you are sure of it, keep the "
+    "file unchanged and tell your handler in person"
+)
 
 
 def parse_size(text: str) -> int:
@@ -87,7 +152,20 @@ def parse_size(text: str) -> int:
     try:
         return int(t)
     except ValueError:
-        raise ConfigError(f"cannot read the size {text!r} (say e.g. 64MiB)") from None
+        raise BadInput(f"cannot read the size {text!r} (say e.g. 64MiB)") from None
+
+
+def check_size(size: int) -> None:
+    """Refuse a size no vault can have (``BadInput``)."""
+    if size < MIN_SIZE or size % BLOCK:
+        raise BadInput(
+            f"a vault is a whole number of 64 KiB blocks and at least {MIN_SIZE >> 20} MiB; "
+            f"{size} bytes is not (say e.g. 64MiB)"
+        )
+
+
+def _hour(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:00 UTC")
 
 
 def _derive(key: bytes, label: bytes) -> bytes:
@@ -122,7 +200,11 @@ def _layout(size: int) -> list[tuple[int, int]]:
 
 @dataclass
 class Compartment:
-    """An unlocked compartment: its number, slot, key and state (a dict of CBOR values)."""
+    """An unlocked compartment: its number, slot, key and state (a dict of CBOR values).
+
+    ``damage`` is a sentence for the user when the newest save could not be read and an older
+    one was opened (None when all is well); ``size`` is the vault size sealed in the slot (0
+    for slots of the first format, which did not record it)."""
 
     number: int
     slot: int
@@ -130,23 +212,44 @@ class Compartment:
     state: dict[str, Any]
     seq: int
     generation: int
+    damage: str | None = None
+    size: int = 0
+
+
+@dataclass
+class _Gen:
+    """What one generation shows: its header (if it authenticates) and its state (if whole)."""
+
+    base: int = 0
+    hlen: int = GEN_HEADER
+    blen: int = 0
+    header_ok: bool = False
+    seq: int = 0
+    saved: int = 0
+    made: int = -1
+    state: dict[str, Any] | None = None
+
+
+def _made(state: dict[str, Any]) -> int:
+    made = state.get("made", 0)
+    return made if isinstance(made, int) and 0 <= made < 1 << 62 else 0
 
 
 class Vault:
     """A vault file. Nothing but this one file is ever written."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
+        self.clock = clock
 
     # --- creation --------------------------------------------------------------------------
 
     @classmethod
     def create(cls, path: Path, size: int = DEFAULT_SIZE) -> Vault:
         path = Path(path)
-        if size < MIN_SIZE:
-            raise ConfigError(f"a vault needs at least {MIN_SIZE // (1 << 20)} MiB")
+        check_size(size)
         if path.exists():
-            raise ConfigError(f"{path} already exists; refusing to overwrite it")
+            raise ConfigError(f"{path.name} already exists; refusing to overwrite it")
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:
@@ -167,14 +270,29 @@ class Vault:
         try:
             return self.path.stat().st_size
         except OSError:
-            raise StorageError(f"cannot read the vault {self.path}") from None
+            raise StorageError(f"cannot read the vault {self.path.name}") from None
+
+    def checked_size(self) -> int:
+        """The file's size, refused (``StorageError``) when no vault can have it."""
+        size = self.size()
+        try:
+            check_size(size)
+        except BadInput:
+            raise StorageError(
+                f"the vault file has the wrong size ({size} bytes; a vault is a whole number "
+                "of 64 KiB blocks): it was probably cut short or extended when copied or "
+                "stored. Nothing was read or changed",
+                hint="put back the copy you made before, or keep this file unchanged and tell "
+                "your handler in person",
+            ) from None
+        return size
 
     @contextlib.contextmanager
     def _file(self, write: bool = False) -> Iterator[Any]:
         try:
             f = open(self.path, "r+b" if write else "rb")  # noqa: SIM115
         except OSError as exc:
-            raise StorageError(f"cannot open the vault {self.path}: {exc.strerror}") from None
+            raise StorageError(f"cannot open the vault {self.path.name}: {exc.strerror}") from None
         try:
             yield f
         finally:
@@ -191,7 +309,7 @@ class Vault:
 
     def _master(self, f: Any, passphrase: str) -> bytes:
         if not passphrase:
-            raise ConfigError("an empty passphrase opens nothing")
+            raise BadPassphrase("an empty passphrase opens nothing")
         salt = self._read(f, 0, SALT)
         return bytes(
             nacl.pwhash.argon2id.kdf(
@@ -199,62 +317,132 @@ class Vault:
             )
         )
 
-    def _slots(self, f: Any, master: bytes) -> list[tuple[int, bytes, int]]:
-        """Try all eight slots; return every (slot, key, compartment) that opens."""
+    def _slots(self, f: Any, master: bytes) -> list[tuple[int, bytes, int, int]]:
+        """Try all eight slots; return every (slot, key, compartment, size) that opens."""
         table = self._read(f, SALT, SLOTS * SLOT_SIZE)
         found = []
         for i in range(SLOTS):
             blob = table[i * SLOT_SIZE : (i + 1) * SLOT_SIZE]
             pt = _open(master, b"tysha-vault-slot" + bytes((i,)), blob)
             if pt is not None and len(pt) == 40:
-                found.append((i, pt[:32], pt[32]))
+                found.append((i, pt[:32], pt[32], int.from_bytes(pt[33:40], "big")))
         return found
 
     def unlock(self, passphrase: str) -> Compartment:
-        """Open the compartment of ``passphrase``; ``ConfigError`` if it opens nothing."""
+        """Open the compartment of ``passphrase``.
+
+        ``BadPassphrase`` if it opens no slot (wrong passphrase or damaged key area: these
+        can't be told apart); ``StorageError`` if it opens a slot whose contents are damaged
+        beyond use, or the file's size differs from the one sealed in the slot. When an older
+        save had to be used, the compartment's ``damage`` says so."""
+        size = self.checked_size()
         with self._file() as f:
             master = self._master(f, passphrase)
             found = self._slots(f, master)
-            size = self.size()
-            comps = [self._load(f, size, slot, key, number) for slot, key, number in found]
-        for c in comps:
+            loaded = []
+            for slot, key, number, recorded in found:
+                if number not in (0, 1):
+                    continue
+                if recorded and recorded != size:
+                    raise StorageError(
+                        f"the vault file was {recorded} bytes when it was made and is now "
+                        f"{size}: it was cut short or extended. Nothing was read or changed",
+                        hint="put back the copy you made before, or keep this file "
+                        "unchanged and tell your handler in person",
+                    )
+                loaded.append(self._load(f, size, slot, key, number, recorded))
+        for c in loaded:
             if c is not None:
                 return c
-        raise ConfigError("this passphrase opens nothing in this vault")
+        if loaded:
+            raise StorageError(
+                "the passphrase is right, but both saves of this vault's contents are "
+                "damaged and nothing in them can be read",
+                hint="keep the file unchanged (a copy made before may still open) and tell "
+                "your handler in person which reports you had not sent yet",
+            )
+        raise BadPassphrase(NOTHING_OPENS, hint=NOTHING_OPENS_HINT)
 
-    def _load(self, f: Any, size: int, slot: int, key: bytes, number: int) -> Compartment | None:
-        if number not in (0, 1):
-            return None
+    def _header(self, f: Any, base: int, number: int, g: int, kh: bytes) -> _Gen:
+        out = _Gen(base=base)
+        raw = self._read(f, base, GEN_HEADER)
+        aad = b"tysha-vault-gen" + bytes((number, g))
+        head = _open(kh, aad, raw)
+        out.hlen = GEN_HEADER
+        if head is None:
+            head, out.hlen = _open(kh, aad, raw[:OLD_GEN_HEADER]), OLD_GEN_HEADER
+        if head is None:
+            return out
+        out.header_ok = True
+        out.seq, out.blen = struct.unpack(">QQ", head[:16])
+        if len(head) == HEADER_PT:
+            out.saved, out.made = struct.unpack(">QQ", head[16:])
+        return out
+
+    def _body(
+        self, f: Any, gen: _Gen, half: int, number: int, g: int, kb: bytes, size: int
+    ) -> None:
+        """Fill ``gen.state`` when its body is whole (authenticates and decodes to a map)."""
+        if gen.blen > half - gen.hlen:
+            return
+        body = _open(
+            kb,
+            b"tysha-vault-body" + bytes((number, g)) + struct.pack(">Q", gen.seq),
+            self._read(f, gen.base + gen.hlen, gen.blen),
+        )
+        if body is None:
+            return
+        try:
+            state = cbor_decode(body, max_bytes=size, max_items=1 << 20, max_depth=12)
+        except TyshaError:
+            return
+        if isinstance(state, dict):
+            gen.state = {str(k): v for k, v in state.items()}
+
+    def _load(
+        self, f: Any, size: int, slot: int, key: bytes, number: int, recorded: int
+    ) -> Compartment | None:
         offset, length = _layout(size)[number]
         half = length // 2
         kh, kb = _derive(key, b"header"), _derive(key, b"body")
-        best: tuple[int, int, bytes] | None = None
-        for g in (0, 1):
-            base = offset + g * half
-            head = _open(
-                kh, b"tysha-vault-gen" + bytes((number, g)), self._read(f, base, GEN_HEADER)
-            )
-            if head is None:
-                continue
-            seq, blen = struct.unpack(">QQ", head)
-            if blen > half - GEN_HEADER:
-                continue
-            body = _open(
-                kb,
-                b"tysha-vault-body" + bytes((number, g)) + struct.pack(">Q", seq),
-                self._read(f, base + GEN_HEADER, blen),
-            )
-            if body is None:
-                continue
-            if best is None or seq > best[0]:
-                best = (seq, g, body)
-        if best is None:
+        gens = [self._header(f, offset + g * half, number, g, kh) for g in (0, 1)]
+        # Newest first; the older body is read only when the newer one is not whole (what
+        # is said about an older generation needs its header alone).
+        for g in sorted((g for g in (0, 1) if gens[g].header_ok), key=lambda g: -gens[g].seq):
+            self._body(f, gens[g], half, number, g, kb, size)
+            if gens[g].state is not None:
+                break
+        whole = [(gen.seq, g) for g, gen in enumerate(gens) if gen.state is not None]
+        if not whole:
             return None
-        state = cbor_decode(best[2], max_bytes=size, max_items=1 << 20, max_depth=12)
-        if not isinstance(state, dict):
-            return None
+        seq, g = max(whole)
+        good, other = gens[g], gens[1 - g]
+        damage = None
+        when = _hour(good.saved) if good.saved else "an earlier time"
+        if other.state is None and other.header_ok and other.seq > seq:
+            # A save fsyncs its body before writing its header: a header newer than every
+            # readable body is damage, never a power cut.
+            lost = other.made - good.made if other.made >= 0 and good.made >= 0 else None
+            if lost is None:
+                lost_txt = "whether reports were written since then can't be known"
+            elif lost <= 0:
+                lost_txt = "no report was written since then"
+            else:
+                lost_txt = f"{lost} report(s) written since then are lost (write them again)"
+            newest = _hour(other.saved) if other.saved else "later"
+            damage = (
+                f"the newest save of this vault (from {newest}) is damaged; the previous one, "
+                f"from {when}, was opened; {lost_txt}. "
+                "Anything else done after that hour may be missing too"
+            )
+        elif not other.header_ok:
+            damage = (
+                f"one of the vault's two saves can't be read (damage, or a save cut short by a "
+                f"power loss); the other one, from {when}, was opened. Anything done after "
+                "that hour may be missing: check the outbox and write again what is not there"
+            )
         return Compartment(
-            number, slot, key, {str(k): v for k, v in state.items()}, best[0], best[1]
+            number, slot, key, good.state or {}, seq, g, damage=damage, size=recorded
         )
 
     # --- writing ---------------------------------------------------------------------------
@@ -266,8 +454,14 @@ class Vault:
 
     def save(self, comp: Compartment) -> None:
         """Write the compartment's state into its older generation, then fsync."""
+        size = self.checked_size()
+        if comp.size and comp.size != size:
+            raise StorageError(
+                f"the vault file was {comp.size} bytes when it was made and is now {size}: "
+                "refusing to write into it",
+                hint="put back the copy you made before, or tell your handler in person",
+            )
         body_pt = cbor_encode(comp.state)
-        size = self.size()
         offset, length = _layout(size)[comp.number]
         half = length // 2
         if len(body_pt) > self.capacity(comp.number):
@@ -282,8 +476,11 @@ class Vault:
         body = _seal(
             kb, b"tysha-vault-body" + bytes((comp.number, g)) + struct.pack(">Q", seq), body_pt
         )
+        saved = int(self.clock()) // 3600 * 3600  # to the hour, like every time in the vault
         head = _seal(
-            kh, b"tysha-vault-gen" + bytes((comp.number, g)), struct.pack(">QQ", seq, len(body))
+            kh,
+            b"tysha-vault-gen" + bytes((comp.number, g)),
+            struct.pack(">QQQQ", seq, len(body), saved, _made(comp.state)),
         )
         base = offset + g * half
         with self._file(write=True) as f:
@@ -298,6 +495,7 @@ class Vault:
             f.flush()
             os.fsync(f.fileno())
         comp.seq, comp.generation = seq, g
+        comp.damage = None
 
     def add_compartment(
         self,
@@ -307,6 +505,7 @@ class Vault:
         avoid_slots: set[int] = frozenset(),
     ) -> Compartment:  # type: ignore[assignment]
         """Create compartment ``number`` behind ``passphrase`` in a slot not in ``avoid_slots``."""
+        size = self.checked_size()
         with self._file() as f:
             master = self._master(f, passphrase)
             if self._slots(f, master):
@@ -315,11 +514,16 @@ class Vault:
         slot = free[int.from_bytes(os.urandom(2), "big") % len(free)]
         key = os.urandom(32)
         blob = _seal(
-            master, b"tysha-vault-slot" + bytes((slot,)), key + bytes((number,)) + bytes(7)
+            master,
+            b"tysha-vault-slot" + bytes((slot,)),
+            key + bytes((number,)) + size.to_bytes(7, "big"),
         )
         assert len(blob) == SLOT_SIZE
-        comp = Compartment(number, slot, key, state, 0, 1)
-        self.save(comp)  # writes generation 0 with sequence 1
+        comp = Compartment(number, slot, key, state, 0, 1, size=size)
+        # Both generations are written (sequences 1 and 2), so from the start an unreadable
+        # generation always means damage or a cut save, never "not written yet".
+        self.save(comp)
+        self.save(comp)
         with self._file(write=True) as f:
             f.seek(SALT + slot * SLOT_SIZE)
             f.write(blob)
@@ -329,7 +533,7 @@ class Vault:
 
     def purge(self, comp: Compartment) -> None:
         """Destroy a compartment in place: key material first (fsync), then its whole area."""
-        offset, length = _layout(self.size())[comp.number]
+        offset, length = _layout(self.checked_size())[comp.number]
         half = length // 2
         with self._file(write=True) as f:
             f.seek(SALT + comp.slot * SLOT_SIZE)

@@ -1,0 +1,231 @@
+"""Damage to the vault is never silent (issue 10.3), and a wrong passphrase stays deniable."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tysha.errors import BadInput, BadPassphrase, StorageError
+from tysha.source.vault import GEN_HEADER, NOTHING_OPENS, Vault, _layout
+
+SIZE = 2 * 1024 * 1024
+T0 = 1_780_000_000.0  # 2026-05-28 20:26:40 UTC
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = T0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def gen_base(path: Path, number: int, g: int) -> int:
+    offset, length = _layout(path.stat().st_size)[number]
+    return offset + g * (length // 2)
+
+
+def scribble(path: Path, at: int, n: int = 512) -> None:
+    with open(path, "r+b") as f:
+        f.seek(at)
+        f.write(os.urandom(n))
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def three_saves(tmp_path: Path) -> tuple[Path, Any, Clock]:
+    """A vault saved at three hours: one report, then (an hour later) a second one."""
+    clock = Clock()
+    path = tmp_path / "v"
+    v = Vault.create(path, SIZE)
+    v.clock = clock
+    c = v.add_compartment("right passphrase", 0, {"made": 0, "outbox": []})
+    clock.t += 3600
+    c.state["outbox"].append("report one")
+    c.state["made"] = 1
+    v.save(c)
+    clock.t += 3600
+    c.state["outbox"].append("report two")
+    c.state["made"] = 2
+    v.save(c)
+    return path, c, clock
+
+
+def test_damaged_newest_body_says_which_save_opened_and_what_is_lost(three_saves: Any) -> None:
+    path, c, clock = three_saves
+    scribble(path, gen_base(path, 0, c.generation) + GEN_HEADER)
+    got = Vault(path).unlock("right passphrase")
+    assert got.state["outbox"] == ["report one"]  # the previous save, whole
+    assert got.damage is not None
+    assert "newest save" in got.damage and "damaged" in got.damage
+    assert "2026-05-28 22:00 UTC" in got.damage  # when the lost save was made
+    assert "previous one, from 2026-05-28 21:00 UTC, was opened" in got.damage
+    assert "1 report(s) written since then are lost" in got.damage
+
+
+def test_the_next_save_repairs_and_the_notice_goes(three_saves: Any) -> None:
+    path, c, clock = three_saves
+    scribble(path, gen_base(path, 0, c.generation) + GEN_HEADER)
+    v = Vault(path)
+    got = v.unlock("right passphrase")
+    got.state["outbox"].append("report two, written again")
+    v.save(got)
+    again = Vault(path).unlock("right passphrase")
+    assert again.damage is None
+    assert again.state["outbox"] == ["report one", "report two, written again"]
+
+
+def test_damaged_newest_header_is_reported_without_guessing(three_saves: Any) -> None:
+    path, c, _ = three_saves
+    scribble(path, gen_base(path, 0, c.generation))  # header and the start of the body
+    got = Vault(path).unlock("right passphrase")
+    assert got.state["outbox"] == ["report one"]
+    assert got.damage is not None
+    assert "can't be read" in got.damage and "from 2026-05-28 21:00 UTC" in got.damage
+    assert "power loss" in got.damage  # both possible causes are named
+
+
+def test_a_cut_older_save_is_what_a_power_cut_leaves_and_loses_nothing(three_saves: Any) -> None:
+    path, c, _ = three_saves
+    # The older generation's body broken, its header intact: a save cut short mid-body.
+    scribble(path, gen_base(path, 0, 1 - c.generation) + GEN_HEADER)
+    got = Vault(path).unlock("right passphrase")
+    assert got.state["outbox"] == ["report one", "report two"]
+    assert got.damage is None
+
+
+def test_both_saves_damaged_is_not_called_a_wrong_passphrase(three_saves: Any) -> None:
+    path, c, _ = three_saves
+    for g in (0, 1):
+        scribble(path, gen_base(path, 0, g) + GEN_HEADER)
+    with pytest.raises(StorageError, match="passphrase is right, but both saves"):
+        Vault(path).unlock("right passphrase")
+    # To anyone else the vault still answers exactly as an intact one does.
+    with pytest.raises(BadPassphrase) as wrong:
+        Vault(path).unlock("some other passphrase")
+    assert wrong.value.message == NOTHING_OPENS
+
+
+def test_damaged_salt_and_wrong_passphrase_are_the_same_answer(three_saves: Any, tmp_path: Path) -> None:
+    path, _, _ = three_saves
+    intact = tmp_path / "intact"
+    intact.write_bytes(path.read_bytes())
+    with pytest.raises(BadPassphrase) as wrong:
+        Vault(intact).unlock("not the passphrase")
+    scribble(path, 0, 16)  # the salt
+    with pytest.raises(BadPassphrase) as damaged:
+        Vault(path).unlock("right passphrase")
+    assert damaged.value.message == wrong.value.message == NOTHING_OPENS
+    assert damaged.value.hint == wrong.value.hint
+    # ...and the one message names both possibilities.
+    assert "not the passphrase" in NOTHING_OPENS and "damaged" in NOTHING_OPENS
+
+
+@pytest.mark.parametrize("change", [-5, 5, -65536, 65536])
+def test_a_file_of_the_wrong_size_is_refused_and_left_alone(three_saves: Any, change: int) -> None:
+    path, _, _ = three_saves
+    data = path.read_bytes()
+    path.write_bytes(data[:change] if change < 0 else data + os.urandom(change))
+    before = digest(path)
+    with pytest.raises(StorageError, match="cut short or extended"):
+        Vault(path).unlock("right passphrase")
+    assert digest(path) == before
+
+
+def test_save_refuses_a_file_whose_size_changed(three_saves: Any) -> None:
+    path, _, _ = three_saves
+    v = Vault(path)
+    c = v.unlock("right passphrase")
+    with open(path, "ab") as f:
+        f.write(os.urandom(65536))
+    before = digest(path)
+    c.state["outbox"].append("three")
+    with pytest.raises(StorageError, match="cut short or extended|refusing to write"):
+        v.save(c)
+    assert digest(path) == before
+
+
+def test_create_refuses_sizes_no_vault_has(tmp_path: Path) -> None:
+    for bad in (1024 * 1024 - 65536, 1024 * 1024 + 5, 3 * 1000 * 1000):
+        with pytest.raises(BadInput, match="64 KiB"):
+            Vault.create(tmp_path / "v", bad)
+        assert not (tmp_path / "v").exists()
+
+
+def test_cli_warns_on_stderr_and_keeps_json_clean(tmp_path: Path, cli: Any) -> None:
+    v = tmp_path / "phone.vault"
+    env = {"TYSHA_PASSPHRASE": "a passphrase for damage tests"}
+    cli("source", "init", "--vault", str(v), "--size", "1MiB", env=env)
+    cli("source", "notes", "--vault", str(v), "--add", "one", env=env)
+    c = Vault(v).unlock(env["TYSHA_PASSPHRASE"])
+    scribble(v, gen_base(v, 0, c.generation) + GEN_HEADER, 64)
+    r = cli("source", "notes", "--vault", str(v), "--json", env=env)
+    assert json.loads(r.stdout) == []
+    assert "WARNING" in r.stderr and "newest save" in r.stderr
+    bad = cli("source", "init", "--vault", str(tmp_path / "w"), "--size", "1000001", env=env,
+              check=False)
+    assert bad.returncode == 1 and "64 KiB" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "w").exists()
+    v.write_bytes(v.read_bytes()[:-5])
+    cut = cli("source", "outbox", "--vault", str(v), "--json", env=env, check=False)
+    assert cut.returncode == 1 and "wrong size" in cut.stderr and cut.stdout == ""
+
+
+def flip_bit(path: Path, at: int) -> None:
+    with open(path, "r+b") as f:
+        f.seek(at)
+        b = f.read(1)[0]
+        f.seek(at)
+        f.write(bytes((b ^ 0x10,)))
+
+
+@pytest.mark.parametrize(("where", "says"), [("body", "newest save"), ("header", "can't be read")])
+def test_one_flipped_bit_in_the_newest_save_is_noticed(three_saves: Any, where: str, says: str) -> None:
+    path, c, _ = three_saves
+    base = gen_base(path, 0, c.generation)
+    flip_bit(path, base + (GEN_HEADER + 30 if where == "body" else 30))
+    got = Vault(path).unlock("right passphrase")
+    assert got.state["outbox"] == ["report one"] and got.damage is not None and says in got.damage
+
+
+def test_a_vault_of_the_first_format_still_opens(tmp_path: Path) -> None:
+    """Older vaults: 7 zero bytes for the size in the slot, 16-byte generation headers."""
+    import struct
+
+    from tysha.protocol import cbor_encode
+    from tysha.source import vault as vm
+
+    path = tmp_path / "old"
+    v = Vault.create(path, SIZE)
+    c = v.add_compartment("right passphrase", 0, {"notes": ["new format"]})
+    with open(path, "rb") as f:
+        salt = f.read(16)
+    import nacl.pwhash
+
+    master = nacl.pwhash.argon2id.kdf(32, b"right passphrase", salt, opslimit=vm.KDF_OPS,
+                                      memlimit=vm.KDF_MEM)
+    kh, kb = vm._derive(c.key, b"header"), vm._derive(c.key, b"body")
+    with open(path, "r+b") as f:
+        f.seek(vm.SALT + c.slot * vm.SLOT_SIZE)
+        f.write(vm._seal(master, b"tysha-vault-slot" + bytes((c.slot,)), c.key + bytes(8)))
+        for g, seq in ((0, 7), (1, 8)):
+            base = gen_base(path, 0, g)
+            body = vm._seal(kb, b"tysha-vault-body" + bytes((0, g)) + struct.pack(">Q", seq),
+                            cbor_encode({"notes": [f"old {seq}"]}))
+            head = vm._seal(kh, b"tysha-vault-gen" + bytes((0, g)), struct.pack(">QQ", seq, len(body)))
+            assert len(head) == vm.OLD_GEN_HEADER
+            f.seek(base)
+            f.write(head + body)
+    old = Vault(path).unlock("right passphrase")
+    assert old.state == {"notes": ["old 8"]} and old.damage is None and old.size == 0
+    old.state["notes"].append("saved again")
+    Vault(path).save(old)
+    assert Vault(path).unlock("right passphrase").state["notes"] == ["old 8", "saved again"]

@@ -1,0 +1,162 @@
+"""A lying drop can neither hang `source replies` nor blind the source (issue 9.6), and a reply
+says which report it answers (issue 10.13)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
+from tysha.source.device import CLUE_PAGE, SourceDevice
+from tysha.source.vault import Vault
+from tysha.transport import DropClient
+
+from ._inv import make_invitation
+
+
+class LyingClient(DropClient):
+    """A real client whose clue listing lies in one chosen way; counts the pages asked."""
+
+    def __init__(self, url: str, lie: str) -> None:
+        super().__init__(url)
+        self.lie = lie
+        self.pages = 0
+
+    def clues(self, after: int = -1, limit: int = 1000) -> Any:
+        self.pages += 1
+        if self.pages > 100_000:
+            raise AssertionError("the source never stops asking")
+        records, cursor, size = super().clues(after, limit)
+        if self.lie == "stuck":
+            return records, after, size  # records, but the cursor never moves
+        if self.lie == "far-ahead":
+            return [], 1_000_000_000_000_000, size
+        if self.lie == "creep":
+            return [], after + 1, 10**9  # moves by one, forever, with nothing in it
+        if self.lie == "backwards":
+            return [], after - 5, size
+        if self.lie == "outside":
+            return records, after + 1, size  # names a page of one, sends them all
+        if self.lie == "ahead-of-checkpoint":
+            # Honest, on a busy drop: entries arrived after the checkpoint was read.
+            return records, cursor + 50, size
+        return records, cursor, size
+
+
+@pytest.fixture
+def world(tmp_path: Path, drop: tuple[str, str, Path]) -> dict[str, Any]:
+    url, vkey, _ = drop
+    handler = Identity.generate(os.urandom)
+    vault = Vault.create(tmp_path / "v", 4 * 1024 * 1024)
+    comp = vault.add_compartment("p", 0, {"v": 1, "notes": []})
+    dev = SourceDevice(vault, comp)
+    dev.enroll(make_invitation(url, vkey, handler).to_text())
+    return {"url": url, "dev": dev, "handler": handler}
+
+
+def send_report_and_reply(w: dict[str, Any], text: str = "Received. Stay safe.") -> str:
+    dev, handler = w["dev"], w["handler"]
+    rid = dev.report(["det"], "a neighbour taken at night", mean_delay=0)
+    env = bytes(dev.state["outbox"][0]["env"])
+    with DropClient(w["url"]) as c:
+        dev.send(c, now=True)
+        body = {"text": text, "in_reply_to": hashlib.sha256(env).hexdigest()}
+        reply = Manifest("reply", handler.public(), body).signed(handler)
+        c.upload(seal_envelope(frame_content(reply.to_bytes()), [dev.identity().public()], os.urandom))
+        for _ in range(3):
+            c.upload(seal_envelope(b"noise", [Identity.generate(os.urandom).public()], os.urandom))
+    return rid
+
+
+@pytest.mark.parametrize("lie", ["stuck", "far-ahead", "creep", "backwards", "outside"])
+def test_a_lying_listing_ends_and_never_pushes_the_cursor_past_the_log(
+    world: dict[str, Any], lie: str
+) -> None:
+    send_report_and_reply(world)
+    dev = world["dev"]
+    with LyingClient(world["url"], lie) as liar:
+        dev.fetch_replies(liar)
+        size = dev.last_checkpoint_size()
+    assert liar.pages <= 2
+    assert dev.listing_problem is not None
+    assert -1 <= dev.state["cursor"] <= size - 1
+    assert Vault(dev.vault.path).unlock("p").state["cursor"] <= size - 1  # what was saved
+    # Once the drop is honest again, replies arrive: the source is not blinded for good.
+    handler = world["handler"]
+    with DropClient(world["url"]) as honest:
+        later = Manifest("reply", handler.public(), {"text": "Later."}).signed(handler)
+        honest.upload(
+            seal_envelope(frame_content(later.to_bytes()), [dev.identity().public()], os.urandom)
+        )
+        dev.fetch_replies(honest)
+    assert [r["text"] for r in dev.replies()] == ["Received. Stay safe.", "Later."]
+    assert dev.listing_problem is None
+
+
+def test_a_cursor_ahead_of_the_checkpoint_is_normal_and_cut_back(world: dict[str, Any]) -> None:
+    send_report_and_reply(world)
+    dev = world["dev"]
+    with LyingClient(world["url"], "ahead-of-checkpoint") as busy:
+        dev.fetch_replies(busy)
+    assert dev.listing_problem is None
+    assert [r["text"] for r in dev.replies()] == ["Received. Stay safe."]
+    assert dev.state["cursor"] == dev.last_checkpoint_size() - 1
+
+
+def test_a_cursor_poisoned_before_this_check_is_read_again(world: dict[str, Any]) -> None:
+    send_report_and_reply(world)
+    dev = world["dev"]
+    dev.state["cursor"] = 1_000_000_000_000_000  # what a lying drop left in older vaults
+    dev.save()
+    with DropClient(world["url"]) as c:
+        dev.fetch_replies(c)
+        dev.fetch_replies(c)  # read twice: kept once
+    assert [r["text"] for r in dev.replies()] == ["Received. Stay safe."]
+    assert dev.state["cursor"] <= dev.last_checkpoint_size() - 1
+
+
+def test_pages_are_bounded_by_the_verified_log(world: dict[str, Any]) -> None:
+    send_report_and_reply(world)
+    dev = world["dev"]
+    with LyingClient(world["url"], "honest") as liar:
+        dev.fetch_replies(liar)
+    # Five entries in the log: one page, not one per entry.
+    assert liar.pages == 1 and CLUE_PAGE > 5
+
+
+def test_a_reply_names_the_report_it_answers(world: dict[str, Any]) -> None:
+    rid = send_report_and_reply(world)
+    dev = world["dev"]
+    with DropClient(world["url"]) as c:
+        dev.fetch_replies(c)
+    [r] = dev.replies()
+    assert r["in_reply_to"]["id"] == rid
+    assert r["in_reply_to"]["created_at"].endswith(":00:00Z")  # the hour, as the outbox showed
+    assert set(r) == {"id", "text", "received_at", "in_reply_to"}
+
+
+def test_replies_shows_what_it_has_then_fails_loudly(world: dict[str, Any],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tysha.errors import VerificationError
+    from tysha.source import cli as source_cli
+
+    send_report_and_reply(world)
+    dev = world["dev"]
+    with DropClient(world["url"]) as c:
+        dev.fetch_replies(c)  # one genuine reply is already in the vault
+        for _ in range(3):  # the log grows: there is more to list
+            c.upload(seal_envelope(b"noise", [Identity.generate(os.urandom).public()], os.urandom))
+    monkeypatch.setattr(source_cli, "_drop_client", lambda d, drop: LyingClient(world["url"], "creep"))
+    monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
+    result = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), "--json"])
+    assert isinstance(result.exception, VerificationError)
+    assert "not honest about its listing" in result.exception.message
+    assert [r["text"] for r in json.loads(result.stdout)] == ["Received. Stay safe."]
