@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from tysha.protocol.pow import MAX_TOTAL_BITS, work_bits
+from tysha.protocol.pow import work_bits
 
 __all__ = [
     "MAX_LOAD_BITS",

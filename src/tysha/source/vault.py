@@ -93,7 +93,7 @@ from nacl.bindings import (
 )
 from nacl.exceptions import CryptoError
 
-from tysha.errors import BadInput, BadPassphrase, ConfigError, StorageError, TyshaError
+from tysha.errors import BadInput, BadPassphrase, ConfigError, NotFound, StorageError, TyshaError
 from tysha.protocol import cbor_decode, cbor_encode
 
 __all__ = [
@@ -267,10 +267,20 @@ class Vault:
     # --- low-level I/O ---------------------------------------------------------------------
 
     def size(self) -> int:
+        import stat
+
         try:
-            return self.path.stat().st_size
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise NotFound(f"the vault {self.path} does not exist") from None
         except OSError:
             raise StorageError(f"cannot read the vault {self.path.name}") from None
+        if stat.S_ISDIR(st.st_mode):
+            raise BadInput(
+                f"{self.path} is a folder, not a file",
+                hint="give the path of the vault file itself (--vault FILE)",
+            )
+        return st.st_size
 
     def checked_size(self) -> int:
         """The file's size, refused (``StorageError``) when no vault can have it."""

@@ -27,8 +27,8 @@ import httpx
 
 from tysha.errors import DropRefused, ProtocolError, TransportError, VerificationError
 from tysha.protocol import ClueRecord, Receipt, decode_clue_records, solve_pow
-from tysha.protocol.pow import MAX_TOTAL_BITS, work_bits
 from tysha.protocol.envelope import CLUE_SIZE, MAX_ENVELOPE_SIZE, MAX_SLOTS
+from tysha.protocol.pow import MAX_TOTAL_BITS, work_bits
 
 __all__ = ["DirectTransport", "DropClient", "Socks5Transport", "Transport"]
 
