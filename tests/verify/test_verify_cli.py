@@ -122,8 +122,8 @@ def test_issue_9_8_resigned_forgery_is_refused(world: dict[str, Any]) -> None:
     assert "bundle ok" not in r.stdout
     assert "[2] UNPINNED" in r.stdout and fresh.public().fingerprint() in r.stdout
     assert "step 5" in r.stderr
-    for field in ("categories", "when", "where", "attachment 0: name",
-                  "capture claims (time, GPS)"):
+    for field in ("categories", "when", "where", "attachment 0 name",
+                  "attachment 0 capture claims (time, GPS)", "bundled file of attachment 0"):
         assert field in r.stderr, (field, r.stderr)
     pinned = run("verify", str(forged), "--desk-key", world["info"]["fingerprint"], check=False)
     assert pinned.returncode == 1 and "step 2" in pinned.stderr

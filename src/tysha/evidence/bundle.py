@@ -736,13 +736,16 @@ class BundleVerifier:
             fname = f"{base}/files/{n}-{member_name(att.name)}"
             want_files.add(fname)
             if digests.get(fname) != piece_sha[n].hex():
-                problems.append(
-                    f"attachment {n} ({att.name!r}) differs from the envelope's original"
-                )
+                problems.append(f"the bundled file of attachment {n} ({att.name!r})")
         if listed != want_files:
-            problems.append("the bundled files are not the envelope's attachments")
+            problems.append("the set of bundled files")
         if problems:
-            raise _fail(5, f"report {rid}", "; ".join(problems[:6]))
+            raise _fail(
+                5,
+                f"report {rid}",
+                "report.json or the bundled files differ from what the source signed in the "
+                "logged envelope: " + ", ".join(problems[:12]),
+            )
         on_step(
             Step(
                 5,
@@ -877,14 +880,14 @@ def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, by
     }
     for k, v in expect.items():
         if report.get(k) != v:
-            problems.append(f"{k} differs from what the source signed")
+            problems.append(k)
     atts = report.get("attachments")
     if not isinstance(atts, list) or len(atts) != len(manifest.attachments):
-        problems.append("the attachment list differs from what the source signed")
+        problems.append("the attachment list")
         return problems
     for n, (mine, att) in enumerate(zip(atts, manifest.attachments, strict=True)):
         if not isinstance(mine, dict):
-            problems.append(f"attachment {n} is malformed")
+            problems.append(f"attachment {n} (malformed)")
             continue
         claims = att.attestation.claims if att.attestation else {}
         want = {
@@ -898,8 +901,8 @@ def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, by
         for k in _ATTACHMENT_FIELDS:
             if mine.get(k) != want[k]:
                 label = "capture claims (time, GPS)" if k == "claims" else k
-                problems.append(f"attachment {n}: {label} differs from what the source signed")
+                problems.append(f"attachment {n} {label}")
         extra = set(mine) - set(_ATTACHMENT_FIELDS) - {"capture_verified", "plausible", "blob"}
         if extra:
-            problems.append(f"attachment {n} carries unknown fields {sorted(extra)}")
+            problems.append(f"attachment {n} unknown fields {sorted(extra)}")
     return problems
