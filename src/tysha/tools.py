@@ -8,7 +8,7 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command()
     def verify(
-        path: str,
+        path: str = typer.Argument(..., metavar="PATH"),
         desk_key: str = typer.Option(
             None, "--desk-key", metavar="KEY", help="The desk's public key or fingerprint."
         ),

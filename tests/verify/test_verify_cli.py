@@ -154,25 +154,29 @@ def test_wrong_drop_pin_fails_step_4(world: dict[str, Any]) -> None:
 
 
 def test_flags_are_in_the_summary_and_fail_verify(world: dict[str, Any]) -> None:
+    """Issue 10.2. The source's key was revoked after the first report: the desk's view flags
+    every report of that key, and the bundle carries it to the summary and to `tysha verify`."""
     m = members(world["flagged"])
     index = json.loads(m["bundle.json"])
     readme = m["README.txt"].decode()
-    flagged = [rid for rid, fl in index["flags"].items() if fl]
-    clean = [rid for rid, fl in index["flags"].items() if not fl]
-    assert len(flagged) == 1 and len(clean) == 1
-    codes = [f["code"] for f in index["flags"][flagged[0]]]
-    assert "revoked-source" in codes
-    section = readme.split(f"Report {flagged[0]}")[1].split("\nReport ")[0]
-    for f in index["flags"][flagged[0]]:
-        assert f"! {f['code']}: {f['reason']}" in section
-    assert "Flags: none" in readme.split(f"Report {clean[0]}")[1].split("\nReport ")[0]
+    assert len(index["reports"]) == 2
+    for rid in index["reports"]:
+        fl = index["flags"][rid]
+        assert "revoked-source" in [f["code"] for f in fl]
+        section = readme.split(f"Report {rid}")[1].split("\nReport ")[0]
+        assert "FLAGS:" in section
+        for f in fl:
+            assert f"! {f['code']}: {f['reason']}" in section
+    before = members(world["genuine"])["README.txt"].decode()
+    assert "Flags: none" in before and "FLAGS" not in before
     r = run("verify", str(world["flagged"]), "--desk-key", world["info"]["fingerprint"],
             "--drop-key", world["vkey"], check=False)
-    assert r.returncode == 1 and "--accept-flagged" in r.stderr
-    assert f"[8] FLAG  report {flagged[0]}: revoked-source" in r.stdout
+    assert r.returncode == 1 and "--accept-flagged" in r.stderr and "bundle ok" not in r.stdout
+    for rid in index["reports"]:
+        assert f"[8] FLAG  report {rid}: revoked-source" in r.stdout
     ok = run("verify", str(world["flagged"]), "--desk-key", world["info"]["fingerprint"],
              "--drop-key", world["vkey"], "--accept-flagged")
-    assert "bundle ok: 2 reports verified offline; 1 flagged reports accepted" in ok.stdout
+    assert "bundle ok: 2 reports verified offline; 2 flagged reports accepted" in ok.stdout
 
 
 def test_summary_cannot_hide_a_flag(world: dict[str, Any]) -> None:

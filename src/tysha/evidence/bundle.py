@@ -406,12 +406,14 @@ class BundleVerifier:
         for rid in index["reports"]:
             base = f"reports/{rid}"
             try:
-                report = json.loads(small[f"{base}/report.json"])
-                rec_doc = json.loads(small[f"{base}/receipt.json"])
+                report = _json(small[f"{base}/report.json"])
+                rec_doc = _json(small[f"{base}/receipt.json"])
                 content_key = bytes.fromhex(small[f"{base}/content-key"].decode("ascii"))
+                if len(content_key) != 32:
+                    raise ProtocolError("the content key is not 32 bytes")
                 if not isinstance(report, dict) or not isinstance(rec_doc, dict):
-                    raise ValueError("not an object")
-            except (KeyError, ValueError) as exc:
+                    raise ProtocolError("report.json or receipt.json is not an object")
+            except (KeyError, ValueError, TyshaError) as exc:
                 raise _fail(4, f"report {rid}", f"incomplete or malformed ({_why(exc)})") from None
             carried = self._flags(rid, report, flags_in_index)
             codes = {f.code for f in carried}
@@ -423,7 +425,7 @@ class BundleVerifier:
         result.drops_pinned = not seen_unpinned
         self._step7(small, desk, on_step)
         for rid in index["reports"]:
-            report = json.loads(small[f"reports/{rid}/report.json"])
+            report = _json(small[f"reports/{rid}/report.json"])
             asserted = sorted(k for k in report if k not in _CHECKED and k not in _DESK_RESULTS)
             text = ", ".join(f"{k}={_short(report[k])}" for k in asserted) or "nothing"
             on_step(Step(8, "desk's assertion", f"report {rid}: {text}"))
@@ -471,7 +473,7 @@ class BundleVerifier:
                 raise _fail(1, "bundle readable", f"{name} is missing")
         try:
             raw = self._read(INDEX, lim.max_index)
-            index = json.loads(raw)
+            index = _json(raw)
             _check_index(index)
         except (TyshaError, ValueError) as exc:
             raise _fail(1, "bundle readable", f"{INDEX}: {_why(exc)}") from None
@@ -580,7 +582,7 @@ class BundleVerifier:
             try:
                 entries = []
                 for rid in index["reports"]:
-                    d = json.loads(small[f"reports/{rid}/report.json"])
+                    d = _json(small[f"reports/{rid}/report.json"])
                     fl = [Flag.from_json(f) for f in index.get("flags", {}).get(rid, [])]
                     entries.append((rid, d, fl))
                 expect = summary_text(
@@ -806,7 +808,7 @@ class BundleVerifier:
     ) -> None:
         try:
             raw = small[CUSTODY]
-            doc = json.loads(raw)
+            doc = _json(raw)
             if not isinstance(doc, list):
                 raise ProtocolError("custody.json is not a list")
             events = [CustodyEvent.from_json(e) for e in doc]
@@ -823,6 +825,14 @@ class BundleVerifier:
                 "(the desk's assertion of what it did)",
             )
         )
+
+
+def _json(raw: bytes) -> Any:
+    """Parse a member as JSON; hostile nesting or encodings become a ProtocolError."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ProtocolError("a member is not well-formed JSON") from None
 
 
 def _norm(text: str) -> str:
