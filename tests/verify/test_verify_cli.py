@@ -264,3 +264,43 @@ def test_usage_and_hostile_paths(world: dict[str, Any]) -> None:
     junk.write_bytes(b"\xff\xfe not json")
     r = run("verify", str(junk), check=False)
     assert r.returncode == 1 and "Traceback" not in r.stderr and "codec" not in r.stderr
+
+
+def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[str, Any]) -> None:
+    """A report whose receipt does not hold is kept by the desk, flagged: the bundle verifies
+    it as FLAG at step 4 (exit 1 unless --accept-flagged). The same failure with no flag
+    carried is a failed check, whatever the options."""
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+
+    m = members(world["genuine"])
+    prev, chain = bytes(32), []
+    for e in json.loads(m["custody.json"]):
+        ev = CustodyEvent(e["seq"], e["at"], e["action"], e["report"], e["detail"], prev).signed(FRESH)
+        prev = ev.digest()
+        chain.append(ev.to_json())
+    m["custody.json"] = canonical_json(chain)
+    index = json.loads(m["bundle.json"])
+    rid = index["reports"][0]
+    rec = json.loads(m[f"reports/{rid}/receipt.json"])
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rec["receipt"]["index"] = rep["index"] = 5  # outside the tree the checkpoint commits to
+    m[f"reports/{rid}/receipt.json"] = canonical_json(rec)
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+
+    def write(flags: list[dict[str, str]], name: str) -> Path:
+        index["flags"] = {rid: flags}
+        path = world["tmp"] / name
+        with zipfile.ZipFile(path, "w") as z:
+            for n, b in rebuild(m, index).items():
+                z.writestr(n, b)
+        return path
+
+    flagged = write([{"code": "receipt-unverified", "reason": "The drop's log does not prove it."}],
+                    "receipt-flagged.zip")
+    r = run("verify", str(flagged), check=False)
+    assert r.returncode == 1 and f"[4] FLAG  report {rid}: NOT proved" in r.stdout
+    ok = run("verify", str(flagged), "--accept-flagged")
+    assert "1 flagged reports accepted" in ok.stdout
+    silent = write([], "receipt-silent.zip")
+    bad = run("verify", str(silent), "--accept-flagged", check=False)
+    assert bad.returncode == 1 and "step 4" in bad.stderr and "outside" in bad.stderr

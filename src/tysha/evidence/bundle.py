@@ -752,7 +752,7 @@ class BundleVerifier:
             Step(
                 5,
                 "ok",
-                f"report {rid}: the logged envelope re-opens to this report; text, categories, "
+                f"report {rid}: the envelope re-opens to this report; text, categories, "
                 f"when, where, created at and {len(manifest.attachments)} attachments "
                 "(names, hashes, capture claims) are the source's",
             )
