@@ -29,6 +29,7 @@ import typer
 
 from tysha.errors import BadInput, NotFound, ProtocolError, StorageError, VerificationError
 from tysha.evidence.bundle import BundleLimits, BundleResult, BundleVerifier, MemberInfo, Step
+from tysha.evidence.receipts import check_courier_receipts, check_receipt
 from tysha.protocol import Receipt
 
 __all__ = ["verify_bundle", "verify_path", "verify_receipt_file"]
@@ -40,10 +41,6 @@ _EOCD64 = b"PK\x06\x06"
 
 def _echo(step: Step) -> None:
     typer.echo(f"  [{step.number}] {step.status}  {step.text}")
-
-
-def _norm(text: str) -> str:
-    return "".join(text.split())
 
 
 def _read_json(path: Path) -> Any:
@@ -62,62 +59,43 @@ def _read_json(path: Path) -> Any:
         raise ProtocolError(f"{path.name} is neither a bundle nor a receipt file") from None
 
 
-def _drop_key(vkey: str, pins: Sequence[str]) -> None:
-    if not pins:
-        typer.echo(f"  UNPINNED  drop key {vkey} (no --drop-key given: compare it with the drop's)")
-    elif _norm(vkey) not in {_norm(p) for p in pins}:
-        raise VerificationError(f"the receipt is signed by drop key {vkey!r}, not a pinned one")
-
-
 def verify_receipt_file(path: Path, drop_pins: Sequence[str] = ()) -> None:
     doc = _read_json(Path(path))
     if isinstance(doc, dict) and "receipts" in doc and "vkey" not in doc:
-        return verify_courier_receipts(Path(path), doc, drop_pins)
+        return verify_courier_receipts(Path(path), drop_pins)
     try:
         receipt = Receipt.from_json(doc["receipt"])
         vkey = str(doc["vkey"])
-    except (KeyError, TypeError) as exc:
-        raise ProtocolError(f"not a receipt file (no {exc})") from None
-    _drop_key(vkey, drop_pins)
-    cp = receipt.verify(vkey)
+    except (KeyError, TypeError):
+        raise ProtocolError(f"{path.name} is not a receipt file") from None
+    cp = check_receipt(receipt, vkey, drop_pins)
+    if not drop_pins:
+        typer.echo(f"  UNPINNED  drop key {vkey} (no --drop-key given: compare it with the drop's)")
     typer.echo(
         f"receipt ok: envelope {receipt.envelope_digest.hex()} is entry {receipt.index} "
         f"of {cp.origin} (tree of {cp.size})"
     )
 
 
-def verify_courier_receipts(path: Path, doc: Any, drop_pins: Sequence[str]) -> None:
+def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
     """Every receipt a courier brought back, against the drop key the user pins."""
     from tysha.transport.courier import read_receipts
 
-    if not drop_pins:
-        raise BadInput(
-            "a courier's receipts file names no drop key: give the drop's key with --drop-key VKEY"
-        )
     note, consistency, receipts = read_receipts(path)
-    errors: list[str] = []
-    cp = None
-    last = ""
-    for n, r in enumerate(receipts, 1):
-        if r.checkpoint != note:
-            errors.append(f"receipt {n}: is not proved against the file's checkpoint")
-            continue
-        for pin in drop_pins:
-            try:
-                cp = r.verify(pin)
-                break
-            except VerificationError as exc:
-                last = exc.message
+    checks = check_courier_receipts(note, receipts, drop_pins)
+    for c in checks:
+        if c.error is None:
+            typer.echo(
+                f"  ok  envelope {c.receipt.envelope_digest.hex()} is entry {c.receipt.index}"
+            )
         else:
-            errors.append(f"receipt {n} (entry {r.index}): {last}")
-            continue
-        typer.echo(f"  ok  envelope {r.envelope_digest.hex()} is entry {r.index}")
-    if errors:
-        for e in errors:
-            typer.echo(f"  FAILED  {e}")
+            typer.echo(f"  FAILED  receipt {c.position} (entry {c.receipt.index}): {c.error}")
+    failed = [c for c in checks if c.error is not None]
+    if failed:
         raise VerificationError(
-            f"{len(errors)} of {len(receipts)} receipts in {path.name} do not verify"
+            f"{len(failed)} of {len(receipts)} receipts in {path.name} do not verify"
         )
+    cp = next((c.checkpoint for c in checks if c.checkpoint is not None), None)
     where = f" of {cp.origin} (tree of {cp.size})" if cp is not None else ""
     typer.echo(
         f"  note  the consistency proof ({len(consistency)} hashes) links this checkpoint to the "
@@ -209,18 +187,4 @@ def verify_path(
             raise BadInput("--desk-key applies to a court bundle; this is not one")
         verify_receipt_file(p, drop_keys)
         return
-    result = verify_bundle(p, desk_key, drop_keys)
-    unpinned = []
-    if not result.desk_pinned:
-        unpinned.append(f"desk key UNPINNED (fingerprint {result.desk_fingerprint})")
-    if not result.drops_pinned:
-        unpinned.append("drop key UNPINNED")
-    tail = f"; {', '.join(unpinned)}" if unpinned else ""
-    flagged = result.flagged_reports
-    if flagged and not accept_flagged:
-        raise VerificationError(
-            f"{len(flagged)} of {result.reports} reports carry flags (listed above with their "
-            "reasons); the checks hold, but to accept flagged reports give --accept-flagged"
-        )
-    accepted = f"; {len(flagged)} flagged reports accepted" if flagged else ""
-    typer.echo(f"bundle ok: {result.reports} reports verified offline{accepted}{tail}")
+    typer.echo(verify_bundle(p, desk_key, drop_keys).verdict(accept_flagged))

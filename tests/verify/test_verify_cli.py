@@ -304,3 +304,26 @@ def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[
     silent = write([], "receipt-silent.zip")
     bad = run("verify", str(silent), "--accept-flagged", check=False)
     assert bad.returncode == 1 and "step 4" in bad.stderr and "outside" in bad.stderr
+
+
+def test_receipt_checks_in_process(world: dict[str, Any]) -> None:
+    import pytest
+
+    from tysha.errors import BadInput, VerificationError
+    from tysha.evidence.receipts import check_courier_receipts, check_receipt
+    from tysha.protocol import Receipt
+    from tysha.transport.courier import read_receipts
+
+    note, _cons, receipts = read_receipts(world["receipts"])
+    checks = check_courier_receipts(note, receipts, [world["vkey"]])
+    assert [c.error for c in checks] == [None, None] and checks[0].checkpoint is not None
+    with pytest.raises(BadInput):
+        check_courier_receipts(note, receipts, [])
+    other = Receipt(receipts[0].envelope_digest, receipts[0].index, note + " ", receipts[0].proof)
+    assert check_courier_receipts(note, [other], [world["vkey"]])[0].error == (
+        "not proved against the file's checkpoint")
+    wrong = check_courier_receipts(note, receipts, ["other+01234567+AAAA"])
+    assert all(c.error for c in wrong)
+    assert check_receipt(receipts[0], world["vkey"], [world["vkey"]]).size >= 2
+    with pytest.raises(VerificationError, match="not a pinned one"):
+        check_receipt(receipts[0], world["vkey"], ["other+01234567+AAAA"])

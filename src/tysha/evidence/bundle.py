@@ -342,6 +342,23 @@ class BundleResult:
     def flagged_reports(self) -> list[str]:
         return sorted({rid for rid, _f in self.flags})
 
+    def verdict(self, accept_flagged: bool = False) -> str:
+        """The closing line; raises if flagged reports are not accepted (CLI.md: a bundle
+        carrying flagged reports fails unless ``--accept-flagged``)."""
+        flagged = self.flagged_reports
+        if flagged and not accept_flagged:
+            raise VerificationError(
+                f"{len(flagged)} of {self.reports} reports carry flags (listed above with their "
+                "reasons); the checks hold, but to accept flagged reports give --accept-flagged"
+            )
+        notes = [f"{len(flagged)} flagged reports accepted"] if flagged else []
+        if not self.desk_pinned:
+            notes.append(f"desk key UNPINNED (fingerprint {self.desk_fingerprint})")
+        if not self.drops_pinned:
+            notes.append("drop key UNPINNED")
+        tail = f"; {', '.join(notes)}" if notes else ""
+        return f"bundle ok: {self.reports} reports verified offline{tail}"
+
 
 _SMALL = ("report.json", "receipt.json", "content-key")
 _PIECE = 1 << 16
