@@ -38,14 +38,17 @@ from tysha.protocol import sign_message
 __all__ = ["BUNDLE_DOMAIN", "export_bundle", "report_flags"]
 
 
-def report_flags(store: DeskStore, report: Any) -> list[Flag]:
-    """The flags the desk shows for ``report``: its report view's when the desk has one (one
-    source of truth for every face), else what the record's own fields state."""
+def report_flags(store: DeskStore, reports: list[Any]) -> dict[str, list[Flag]]:
+    """The flags the desk shows for each report, by id: its report views' (one source of truth
+    for every face, the desk's state read once), else what each record's own fields state."""
     try:
-        from tysha.desk.views import report_view  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return record_flags(report.data)
-    return [Flag(str(f.code), str(f.reason)) for f in report_view(store, report).flags]
+        from tysha.desk.views import report_views
+    except ImportError:  # a desk without views (older branches)
+        return {r.id: record_flags(r.data) for r in reports}
+    return {
+        v.id: [Flag(str(f.code), str(f.reason)) for f in v.flags]
+        for v in report_views(store, reports)
+    }
 
 
 def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> int:
@@ -56,7 +59,7 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
     out = Path(out)
     files: dict[str, str] = {}
     drops: dict[str, str] = {}
-    flags = {r.id: report_flags(store, r) for r in reports}
+    flags = report_flags(store, reports)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     except OSError as exc:

@@ -132,6 +132,7 @@ _DESK_RESULTS = frozenset(
         "problems",
         "trusted",
         "revoked",
+        "flag_codes",
     }
 )
 
@@ -887,26 +888,52 @@ def _check_index(index: Any) -> None:
         raise ProtocolError("the index's flags are malformed")
 
 
-def _hexify(claims: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (v.hex() if isinstance(v, bytes) else v) for k, v in claims.items()}
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    """A CBOR value as the desk stores it in JSON: bytes as hex, integers beyond 2^53 as text
+    (JSON readers lose them), maps and lists recursively."""
+    if depth > 8:
+        return None
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v, depth + 1) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1 << 53:
+        return str(value)
+    return value
+
+
+def _same(actual: Any, *candidates: Any) -> bool:
+    """Equal as canonical JSON (so NaN equals NaN, and 1 is not True)."""
+    try:
+        got = canonical_json(actual)
+        return any(got == canonical_json(c) for c in candidates)
+    except (TypeError, ValueError, RecursionError):
+        return False
 
 
 def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, bytes]) -> list[str]:
-    """Every evidentiary field of report.json against the source-signed envelope."""
+    """Every evidentiary field of report.json against the source-signed envelope.
+
+    A desk stores the manifest's body values either as text (older desks) or as they are; both
+    are the source's words, anything else is not."""
     body = manifest.body
     problems = []
-    expect: dict[str, Any] = {
-        "categories": [str(c) for c in body.get("categories", []) or []],
-        "text": str(body.get("text", "")),
-        "when": str(body.get("when", "")),
-        "where": str(body.get("where", "")),
-        "created_at": str(body.get("created_at", "")),
-        "manifest": manifest.to_bytes().hex(),
-        "source_key": manifest.sender.to_text(),
-        "source_fingerprint": manifest.sender.fingerprint(),
+    cats = body.get("categories", [])
+    expect: dict[str, tuple[Any, ...]] = {
+        "categories": (
+            _jsonable(cats),
+            *([[str(c) for c in cats]] if isinstance(cats, list) else []),
+        ),
+        "manifest": (manifest.to_bytes().hex(),),
+        "source_key": (manifest.sender.to_text(),),
+        "source_fingerprint": (manifest.sender.fingerprint(),),
     }
-    for k, v in expect.items():
-        if report.get(k) != v:
+    for k in ("text", "when", "where", "created_at"):
+        expect[k] = (_jsonable(body.get(k, "")), str(body.get(k, "")))
+    for k, want in expect.items():
+        if not _same(report.get(k), *want):
             problems.append(k)
     atts = report.get("attachments")
     if not isinstance(atts, list) or len(atts) != len(manifest.attachments):
@@ -917,16 +944,16 @@ def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, by
             problems.append(f"attachment {n} (malformed)")
             continue
         claims = att.attestation.claims if att.attestation else {}
-        want = {
+        want_att = {
             "name": att.name,
             "sha256": piece_sha[n].hex(),
             "size": att.size,
             "media_type": att.media_type,
-            "claims": _hexify(claims),
+            "claims": _jsonable(claims),
             "attestation": att.attestation.to_bytes().hex() if att.attestation else None,
         }
         for k in _ATTACHMENT_FIELDS:
-            if mine.get(k) != want[k]:
+            if not _same(mine.get(k), want_att[k]):
                 label = "capture claims (time, GPS)" if k == "claims" else k
                 problems.append(f"attachment {n} {label}")
         extra = set(mine) - set(_ATTACHMENT_FIELDS) - {"capture_verified", "plausible", "blob"}
