@@ -327,3 +327,38 @@ def test_receipt_checks_in_process(world: dict[str, Any]) -> None:
     assert check_receipt(receipts[0], world["vkey"], [world["vkey"]]).size >= 2
     with pytest.raises(VerificationError, match="not a pinned one"):
         check_receipt(receipts[0], world["vkey"], ["other+01234567+AAAA"])
+
+
+def test_format_1_bundles_still_verify_and_their_flags_come_from_the_records(
+        world: dict[str, Any]) -> None:
+    """Bundles exported before format 2 (no flag list, no summary) verify under the pinned
+    desk key; flags are then derived from each report.json (`revoked`, `trusted`, ...)."""
+    from tysha.desk.store import DeskStore
+
+    store = DeskStore.open(world["desk"], DESK_PASS)
+    try:
+        seed = store.identity.sign_seed
+    finally:
+        store.close()
+    for src, name in ((world["genuine"], "v1-genuine.zip"), (world["flagged"], "v1-flagged.zip")):
+        m = members(src)
+        index = json.loads(m.pop("bundle.json"))
+        m.pop("bundle.sig")
+        m.pop("README.txt")
+        index["format"] = "tysha-bundle/1"
+        del index["flags"]
+        del index["files"]["README.txt"]
+        raw = canonical_json(index)
+        path = world["tmp"] / name
+        with zipfile.ZipFile(path, "w") as z:
+            for n, b in m.items():
+                z.writestr(n, b)
+            z.writestr("bundle.json", raw)
+            z.writestr("bundle.sig", sign_message(seed, BUNDLE_DOMAIN, raw).hex())
+        r = run("verify", str(path), "--desk-key", world["info"]["fingerprint"],
+                "--drop-key", world["vkey"], check=False)
+        if src == world["genuine"]:
+            assert r.returncode == 0 and "bundle ok: 1 reports" in r.stdout, r.stderr
+        else:
+            # Only the report that arrived after the revocation says so in its own record.
+            assert r.returncode == 1 and "[8] FLAG" in r.stdout and "revoked-source" in r.stdout
