@@ -177,3 +177,9 @@ def test_stored_claims_compare_as_the_desk_stores_them() -> None:
     assert _same(float("nan"), float("nan"))
     assert not _same(1, True) and not _same("1", 1)
     assert _same(["atk"], None, ["atk"]) and not _same(None, ["atk"])
+
+
+def test_members_held_in_memory_are_bounded_in_total() -> None:
+    members, _ = empty_bundle()
+    with pytest.raises(VerificationError, match="step 3.*exceed 10 bytes"):
+        verify(members, limits=BundleLimits(max_held=10))

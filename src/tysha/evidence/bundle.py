@@ -320,6 +320,7 @@ class BundleLimits:
     max_small: int = 16 << 20  # report.json, receipt.json
     max_ratio: int = 200  # expansion of one member, beyond its first MiB
     max_attachment: int = MAX_ENVELOPE_SIZE
+    max_held: int = 1 << 30  # JSON members and keys held in memory (10^4 reports: ~100 MB)
 
 
 @dataclass(frozen=True)
@@ -568,11 +569,21 @@ class BundleVerifier:
             )
             if not known:
                 raise _fail(3, "files", f"{name!r} is not a member a bundle holds")
+        # The JSON members and keys are held for the later steps; their declared sizes are
+        # bounded in total before any is read (envelopes and attachments are only streamed).
+        held = {
+            n for n in files if n in (CUSTODY, README) or (n.count("/") == 2 and n.endswith(_SMALL))
+        }
+        missing = sorted(n for n in files if n not in self._declared)
+        if missing:
+            raise _fail(3, "files", f"{missing[0]} is missing")
+        if sum(self._declared[n].size for n in held) > self.limits.max_held:
+            raise _fail(
+                3, "files", f"the index and report members exceed {self.limits.max_held} bytes"
+            )
         for name, want in files.items():
-            if name not in self._declared:
-                raise _fail(3, "files", f"{name} is missing")
             h = hashlib.sha256()
-            keep = name == CUSTODY or name == README or name.rsplit("/", 1)[-1] in _SMALL
+            keep = name in held
             kept: list[bytes] = []
             try:
                 if keep and self._declared[name].size > self._cap(name):
