@@ -119,10 +119,14 @@ class _ZipMembers:
             with self._z.open(self._infos[name]) as f:
                 while piece := f.read(1 << 16):
                     yield piece
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-            raise VerificationError(f"{name} cannot be read ({type(exc).__name__})") from None
-        except Exception as exc:  # zlib.error and friends from a hostile stream
-            raise VerificationError(f"{name} cannot be read ({type(exc).__name__})") from None
+        except NotImplementedError:
+            raise VerificationError(f"{name} uses an unsupported compression") from None
+        except RuntimeError:  # zipfile's word for an encrypted member
+            raise VerificationError(f"{name} is encrypted") from None
+        except (OSError, EOFError):
+            raise VerificationError(f"{name} is truncated or unreadable") from None
+        except Exception:  # BadZipFile (bad CRC), zlib.error and friends from a hostile stream
+            raise VerificationError(f"{name} is damaged (its checksum or structure)") from None
 
 
 def _declared_members(path: Path) -> int | None:
@@ -159,10 +163,8 @@ def verify_bundle(
                 f"step 1 (bundle readable): {declared} members (at most {limits.max_members})"
             )
         z = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError, struct.error) as exc:
-        raise VerificationError(
-            f"step 1 (bundle readable): not a readable zip archive ({type(exc).__name__})"
-        ) from None
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, struct.error):
+        raise VerificationError("step 1 (bundle readable): not a readable zip archive") from None
     with z:
         return BundleVerifier(
             _ZipMembers(z), desk_pin=desk_pin, drop_pins=drop_pins, limits=limits

@@ -371,7 +371,14 @@ def _fail(step: int, what: str, msg: str) -> VerificationError:
 
 
 def _why(exc: Exception) -> str:
-    return exc.message if isinstance(exc, TyshaError) else type(exc).__name__
+    """Words for a person, never Python's text (which may quote hostile input)."""
+    if isinstance(exc, TyshaError):
+        return exc.message
+    if isinstance(exc, KeyError):
+        return "a part is missing"
+    if isinstance(exc, (TypeError, AttributeError)):
+        return "a field has the wrong type"
+    return "not well-formed"
 
 
 class BundleVerifier:
