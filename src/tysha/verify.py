@@ -28,8 +28,15 @@ from typing import Any
 import typer
 
 from tysha.errors import BadInput, NotFound, ProtocolError, StorageError, VerificationError
-from tysha.evidence.bundle import BundleLimits, BundleResult, BundleVerifier, MemberInfo, Step
-from tysha.evidence.receipts import check_courier_receipts, check_receipt
+from tysha.evidence.bundle import (
+    BundleLimits,
+    BundleResult,
+    BundleVerifier,
+    MemberInfo,
+    Step,
+    check_desk_pin,
+)
+from tysha.evidence.receipts import check_courier_receipts, check_drop_pins, check_receipt
 from tysha.protocol import Receipt
 
 __all__ = ["verify_bundle", "verify_path", "verify_receipt_file"]
@@ -177,6 +184,9 @@ def verify_path(
     drop_keys: Sequence[str] = (),
     accept_flagged: bool = False,
 ) -> None:
+    drop_keys = check_drop_pins(drop_keys)
+    if desk_key is not None:
+        check_desk_pin(desk_key)
     p = Path(path)
     if not p.is_file():
         raise NotFound(f"{path} does not exist or is not a file")

@@ -21,6 +21,9 @@ from tysha.evidence.bundle import (
 )
 from tysha.evidence.custody import CustodyEvent, canonical_json
 from tysha.protocol import Identity, sign_message
+from tysha.tlog import NoteSigner
+
+OTHER_DROP = NoteSigner("other.example/drop", b"\x05" * 32).vkey
 
 
 def members(path: Path) -> dict[str, bytes]:
@@ -148,7 +151,7 @@ def test_forged_desk_assertions_show_as_unpinned_and_fail_pinned(world: dict[str
 
 
 def test_wrong_drop_pin_fails_step_4(world: dict[str, Any]) -> None:
-    other = run("verify", str(world["genuine"]), "--drop-key", "other-drop+01234567+AAAA",
+    other = run("verify", str(world["genuine"]), "--drop-key", OTHER_DROP,
                 check=False)
     assert other.returncode == 1 and "step 4" in other.stderr and "not a pinned one" in other.stderr
 
@@ -237,7 +240,7 @@ def test_single_receipt_file(world: dict[str, Any]) -> None:
     assert "receipt ok" in r.stdout and "UNPINNED" in r.stdout
     r = run("verify", str(receipt), "--drop-key", world["vkey"])
     assert "receipt ok" in r.stdout and "UNPINNED" not in r.stdout
-    bad = run("verify", str(receipt), "--drop-key", "other+00000000+AAAA", check=False)
+    bad = run("verify", str(receipt), "--drop-key", OTHER_DROP, check=False)
     assert bad.returncode == 1 and "not a pinned one" in bad.stderr
 
 
@@ -322,11 +325,11 @@ def test_receipt_checks_in_process(world: dict[str, Any]) -> None:
     other = Receipt(receipts[0].envelope_digest, receipts[0].index, note + " ", receipts[0].proof)
     assert check_courier_receipts(note, [other], [world["vkey"]])[0].error == (
         "not proved against the file's checkpoint")
-    wrong = check_courier_receipts(note, receipts, ["other+01234567+AAAA"])
+    wrong = check_courier_receipts(note, receipts, [OTHER_DROP])
     assert all(c.error for c in wrong)
     assert check_receipt(receipts[0], world["vkey"], [world["vkey"]]).size >= 2
     with pytest.raises(VerificationError, match="not a pinned one"):
-        check_receipt(receipts[0], world["vkey"], ["other+01234567+AAAA"])
+        check_receipt(receipts[0], world["vkey"], [OTHER_DROP])
 
 
 def test_format_1_bundles_still_verify_and_their_flags_come_from_the_records(
@@ -362,3 +365,12 @@ def test_format_1_bundles_still_verify_and_their_flags_come_from_the_records(
         else:
             # Only the report that arrived after the revocation says so in its own record.
             assert r.returncode == 1 and "[8] FLAG" in r.stdout and "revoked-source" in r.stdout
+
+
+def test_pins_that_are_not_keys_are_named(world: dict[str, Any]) -> None:
+    bad = run("verify", str(world["genuine"]), "--drop-key", "other+01234567+AAAA", check=False)
+    assert bad.returncode == 1 and "is not a drop key" in bad.stderr
+    bad = run("verify", str(world["genuine"]), "--desk-key", "12345", check=False)
+    assert bad.returncode == 1 and "fingerprint (30 digits)" in bad.stderr
+    bad = run("verify", str(world["receipts"]), "--drop-key", "nonsense", check=False)
+    assert bad.returncode == 1 and "is not a drop key" in bad.stderr

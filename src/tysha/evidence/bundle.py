@@ -56,8 +56,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tysha.errors import ProtocolError, TyshaError, VerificationError
+from tysha.errors import BadInput, ProtocolError, TyshaError, VerificationError
 from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain
+from tysha.evidence.receipts import check_drop_pins
 from tysha.protocol import (
     MAX_ENVELOPE_SIZE,
     ContentSplitter,
@@ -85,6 +86,7 @@ __all__ = [
     "Members",
     "Step",
     "build_index",
+    "check_desk_pin",
     "member_name",
     "record_flags",
     "report_public",
@@ -397,8 +399,8 @@ class BundleVerifier:
         limits: BundleLimits | None = None,
     ) -> None:
         self.members = members
-        self.desk_pin = desk_pin
-        self.drop_pins = [_norm(p) for p in drop_pins]
+        self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
+        self.drop_pins = [p.lower() for p in check_drop_pins(drop_pins)]
         self.limits = limits or BundleLimits()
         self._declared: dict[str, MemberInfo] = {}
 
@@ -869,6 +871,22 @@ def _json(raw: bytes) -> Any:
         return json.loads(raw)
     except (ValueError, RecursionError):
         raise ProtocolError("a member is not well-formed JSON") from None
+
+
+def check_desk_pin(pin: str) -> str:
+    """A desk pin is its public key text or its 30-digit fingerprint (``tysha desk info``)."""
+    text = _norm(pin)
+    if text.startswith("tysha-key"):
+        try:
+            PublicIdentity.from_text(pin)
+        except TyshaError:
+            raise BadInput("--desk-key is not a readable desk public key") from None
+    elif not (text.isdigit() and len(text) == 30):
+        raise BadInput(
+            "--desk-key is the desk's fingerprint (30 digits) or public key, "
+            "as `tysha desk info --json` gives them"
+        )
+    return text
 
 
 def _norm(text: str) -> str:

@@ -19,11 +19,35 @@ from tysha.errors import BadInput, TyshaError, VerificationError
 from tysha.protocol import Receipt
 from tysha.tlog import Checkpoint
 
-__all__ = ["ReceiptCheck", "check_courier_receipts", "check_receipt", "pinned"]
+__all__ = [
+    "ReceiptCheck",
+    "check_courier_receipts",
+    "check_drop_pins",
+    "check_receipt",
+    "pinned",
+]
 
 
 def _norm(key: str) -> str:
     return "".join(str(key).split())
+
+
+def check_drop_pins(drop_pins: Sequence[str]) -> list[str]:
+    """The pins as given, each checked to be a drop verifier key (C2SP signed-note vkey), so a
+    typo is named rather than reported as a mismatch."""
+    from tysha.tlog import NoteVerifier
+
+    out = []
+    for pin in drop_pins:
+        try:
+            NoteVerifier.from_vkey(_norm(pin))
+        except TyshaError:
+            raise BadInput(
+                f"--drop-key {str(pin)[:60]!r} is not a drop key (`tysha drop info --json` "
+                'gives it as "vkey")'
+            ) from None
+        out.append(_norm(pin))
+    return out
 
 
 def pinned(vkey: str, drop_pins: Sequence[str]) -> bool:
