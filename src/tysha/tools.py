@@ -7,11 +7,23 @@ import typer
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def verify(path: str) -> None:
-        """Check a receipt or a court bundle offline (exit 0 only if every check holds)."""
+    def verify(
+        path: str = typer.Argument(..., metavar="PATH"),
+        desk_key: str = typer.Option(
+            None, "--desk-key", metavar="KEY", help="The desk's public key or fingerprint."
+        ),
+        drop_key: list[str] = typer.Option(
+            [], "--drop-key", metavar="VKEY", help="A drop's verifier key (repeatable)."
+        ),
+        accept_flagged: bool = typer.Option(
+            False, "--accept-flagged", help="Exit 0 even if reports carry flags."
+        ),
+    ) -> None:
+        """Check a receipt, a courier's receipts file or a court bundle offline (exit 0 only if
+        every check holds)."""
         from tysha.verify import verify_path
 
-        verify_path(path)
+        verify_path(path, desk_key, drop_key, accept_flagged)
 
     @app.command()
     def demo(

@@ -1,183 +1,202 @@
-"""``tysha verify PATH``: check a receipt or a court bundle offline, step by numbered step.
+"""``tysha verify PATH``: check a receipt, a courier's receipts file or a court bundle offline.
 
-Steps for a bundle (each failure names its step and stops):
+This module reads files and prints; it decides nothing. The bundle's numbered checks are
+:class:`tysha.evidence.bundle.BundleVerifier` (its docstring lists the steps); receipts are
+checked by :meth:`tysha.protocol.Receipt.verify`.
 
-1. the zip opens and holds ``bundle.json`` and ``bundle.sig``;
-2. ``bundle.sig`` is the desk key's signature over ``bundle.json``;
-3. every listed file is present with its SHA-256, and nothing unlisted is present;
-4. per report, the envelope's digest is in the drop's log: the checkpoint is signed by the
-   drop key the bundle names and the inclusion proof leads to its root;
-5. the envelope opens with its content key, and its content is exactly the report's signed
-   manifest followed by the attachment files;
-6. the manifest's signature by the source key holds, and every attachment matches its
-   capture attestation (SHA-256 at capture, signed by the same source key);
-7. the custody log's chain and signatures hold under the desk key.
+Accepted inputs:
 
-A receipt file is JSON ``{"vkey": …, "receipt": {envelope_digest, index, checkpoint, proof}}``.
+- a court bundle (zip), see :mod:`tysha.evidence.bundle`;
+- a receipt file: JSON ``{"vkey": …, "receipt": {envelope_digest, index, checkpoint, proof}}``;
+- a courier's receipts file (:mod:`tysha.transport.courier`): JSON ``{"checkpoint",
+  "consistency", "receipts": [...]}``, which names no drop key, so ``--drop-key`` is required.
+
+Pins: ``--desk-key`` (the desk's public key or fingerprint, as ``tysha desk info --json`` gives
+them) and ``--drop-key`` (a drop's verifier key, as ``tysha drop info --json`` gives it). Without
+them the key that signed is printed as UNPINNED: a forger can sign with a key of their own.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import struct
 import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from tysha.errors import ProtocolError, TyshaError, VerificationError
-from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain
-from tysha.protocol import (
-    ContentSplitter,
-    EnvelopeOpener,
-    PublicIdentity,
-    Receipt,
-    SlotKey,
-    parse_header,
-    verify_signature,
+from tysha.errors import BadInput, NotFound, ProtocolError, StorageError, VerificationError
+from tysha.evidence.bundle import (
+    BundleLimits,
+    BundleResult,
+    BundleVerifier,
+    MemberInfo,
+    Step,
+    check_desk_pin,
 )
+from tysha.evidence.receipts import check_courier_receipts, check_drop_pins, check_receipt
+from tysha.protocol import Receipt
 
 __all__ = ["verify_bundle", "verify_path", "verify_receipt_file"]
 
+MAX_RECEIPT_FILE = 16 << 20  # a courier's file for ~10^4 envelopes is ~10 MB
+_EOCD = b"PK\x05\x06"
+_EOCD64 = b"PK\x06\x06"
 
-def _step(n: int, what: str) -> None:
-    typer.echo(f"  [{n}] ok  {what}")
+
+def _echo(step: Step) -> None:
+    typer.echo(f"  [{step.number}] {step.status}  {step.text}")
 
 
-def verify_receipt_file(path: Path) -> None:
+def _read_json(path: Path) -> Any:
     try:
-        doc = json.loads(Path(path).read_text())
+        with open(path, "rb") as f:
+            raw = f.read(MAX_RECEIPT_FILE + 1)
+    except OSError as exc:
+        raise StorageError(f"cannot read {path.name}: {exc.strerror}") from None
+    if len(raw) > MAX_RECEIPT_FILE:
+        raise ProtocolError(
+            f"{path.name} is larger than any receipt file ({MAX_RECEIPT_FILE} bytes)"
+        )
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ProtocolError(f"{path.name} is neither a bundle nor a receipt file") from None
+
+
+def verify_receipt_file(path: Path, drop_pins: Sequence[str] = ()) -> None:
+    doc = _read_json(Path(path))
+    if isinstance(doc, dict) and "receipts" in doc and "vkey" not in doc:
+        return verify_courier_receipts(Path(path), drop_pins)
+    try:
         receipt = Receipt.from_json(doc["receipt"])
         vkey = str(doc["vkey"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ProtocolError(f"not a receipt file: {exc}") from None
-    cp = receipt.verify(vkey)
+    except (KeyError, TypeError):
+        raise ProtocolError(f"{path.name} is not a receipt file") from None
+    cp = check_receipt(receipt, vkey, drop_pins)
+    if not drop_pins:
+        typer.echo(f"  UNPINNED  drop key {vkey} (no --drop-key given: compare it with the drop's)")
     typer.echo(
         f"receipt ok: envelope {receipt.envelope_digest.hex()} is entry {receipt.index} "
         f"of {cp.origin} (tree of {cp.size})"
     )
 
 
-def verify_bundle(path: Path) -> int:
-    # 1
-    try:
-        z = zipfile.ZipFile(path)
-        names = set(z.namelist())
-        raw = z.read("bundle.json")
-        sig = bytes.fromhex(z.read("bundle.sig").decode())
-        index: dict[str, Any] = json.loads(raw)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
-        raise VerificationError(f"step 1 (bundle readable): {exc}") from None
-    _step(1, "the bundle opens")
-    # 2
-    try:
-        desk = PublicIdentity.from_text(index["desk"]["public_key"])
-        verify_signature(desk.sign, b"tysha/v1 bundle", raw, sig)
-    except (TyshaError, KeyError, TypeError) as exc:
-        msg = exc.message if isinstance(exc, TyshaError) else str(exc)
-        raise VerificationError(f"step 2 (desk signature): {msg}") from None
-    _step(2, f"signed by desk {index['desk'].get('name')!r}, fingerprint {desk.fingerprint()}")
-    # 3
-    files: dict[str, str] = index.get("files", {})
-    contents: dict[str, bytes] = {}
-    for name, want in files.items():
-        try:
-            data = z.read(name)
-        except (KeyError, zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise VerificationError(
-                f"step 3 (files): {name} is missing or unreadable ({exc})"
-            ) from None
-        if hashlib.sha256(data).hexdigest() != want:
-            raise VerificationError(f"step 3 (files): {name} was altered (SHA-256 differs)")
-        contents[name] = data
-    extra = names - set(files) - {"bundle.json", "bundle.sig"}
-    if extra:
-        raise VerificationError(f"step 3 (files): unlisted files present: {sorted(extra)}")
-    _step(3, f"{len(files)} files present and unaltered")
-    drops: dict[str, str] = index.get("drops", {})
-    for rid in index.get("reports", []):
-        base = f"reports/{rid}"
-        try:
-            report = json.loads(contents[f"{base}/report.json"])
-            rec_doc = json.loads(contents[f"{base}/receipt.json"])
-            envelope = contents[f"{base}/envelope.bin"]
-            content_key = bytes.fromhex(contents[f"{base}/content-key"].decode())
-        except (KeyError, ValueError) as exc:
-            raise VerificationError(f"step 4 (report {rid}): incomplete ({exc})") from None
-        # 4
-        try:
-            if drops.get(report["drop"]) != rec_doc["vkey"]:
-                raise VerificationError("the receipt names another drop key than the bundle")
-            receipt = Receipt.from_json(rec_doc["receipt"])
-            receipt.verify(rec_doc["vkey"], hashlib.sha256(envelope).digest())
-        except TyshaError as exc:
-            raise VerificationError(f"step 4 (report {rid}, drop log): {exc.message}") from None
-        _step(4, f"report {rid}: envelope is entry {receipt.index} of the drop's log")
-        # 5
-        try:
-            header = parse_header(envelope)
-            opener = EnvelopeOpener(header, SlotKey(0, content_key, b""))
-            splitter = ContentSplitter()
-            pieces: dict[int, list[bytes]] = {}
-            for content in opener.body([envelope[header.size :]]):
-                for ev in splitter.feed(content):
-                    if ev[0] == "data":
-                        pieces.setdefault(ev[1], []).append(ev[2])
-            splitter.finish()
-            manifest = splitter.manifest
-            assert manifest is not None
-        except TyshaError as exc:
-            raise VerificationError(f"step 5 (report {rid}, envelope): {exc.message}") from None
-        if manifest.to_bytes().hex() != report.get("manifest"):
-            raise VerificationError(f"step 5 (report {rid}): the envelope holds another manifest")
-        if str(manifest.body.get("text", "")) != report.get("text"):
-            raise VerificationError(f"step 5 (report {rid}): report text differs from the envelope")
-        atts = report.get("attachments", [])
-        for n, a in enumerate(atts):
-            orig = b"".join(pieces.get(n, []))
-            bundled = [v for k, v in contents.items() if k.startswith(f"{base}/files/{n}-")]
-            if len(bundled) != 1 or bundled[0] != orig:
-                raise VerificationError(
-                    f"step 5 (report {rid}): attachment {a['name']} differs "
-                    "from the envelope's original"
-                )
-        _step(5, f"report {rid}: the envelope re-opens to this report and its {len(atts)} files")
-        # 6
-        try:
-            for n, att in enumerate(manifest.attachments):
-                if att.attestation is None:
-                    raise VerificationError(f"{att.name} has no capture attestation")
-                att.attestation.verify(
-                    signer=manifest.sender.sign,
-                    original_sha256=hashlib.sha256(b"".join(pieces.get(n, []))).digest(),
-                )
-        except TyshaError as exc:
-            raise VerificationError(f"step 6 (report {rid}, capture): {exc.message}") from None
-        _step(
-            6,
-            f"report {rid}: source signature and capture attestations hold "
-            f"(source fingerprint {manifest.sender.fingerprint()})",
+def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
+    """Every receipt a courier brought back, against the drop key the user pins."""
+    from tysha.transport.courier import read_receipts
+
+    note, consistency, receipts = read_receipts(path)
+    checks = check_courier_receipts(note, receipts, drop_pins)
+    for c in checks:
+        if c.error is None:
+            typer.echo(
+                f"  ok  envelope {c.receipt.envelope_digest.hex()} is entry {c.receipt.index}"
+            )
+        else:
+            typer.echo(f"  FAILED  receipt {c.position} (entry {c.receipt.index}): {c.error}")
+    failed = [c for c in checks if c.error is not None]
+    if failed:
+        raise VerificationError(
+            f"{len(failed)} of {len(receipts)} receipts in {path.name} do not verify"
         )
-    # 7
+    cp = next((c.checkpoint for c in checks if c.checkpoint is not None), None)
+    where = f" of {cp.origin} (tree of {cp.size})" if cp is not None else ""
+    typer.echo(
+        f"  note  the consistency proof ({len(consistency)} hashes) links this checkpoint to the "
+        "source's previous one; only the source device holds that, so it is checked there"
+    )
+    typer.echo(f"receipts ok: {len(receipts)} envelopes are in the drop's log{where}")
+
+
+class _ZipMembers:
+    """The archive's members, read through zipfile (which stops at each declared size)."""
+
+    def __init__(self, z: zipfile.ZipFile) -> None:
+        self._z = z
+        self._infos = {i.filename: i for i in z.infolist()}
+
+    def names(self) -> list[tuple[str, MemberInfo]]:
+        return [(i.filename, MemberInfo(i.file_size, i.compress_size)) for i in self._z.infolist()]
+
+    def read(self, name: str) -> Iterator[bytes]:
+        try:
+            with self._z.open(self._infos[name]) as f:
+                while piece := f.read(1 << 16):
+                    yield piece
+        except NotImplementedError:
+            raise VerificationError(f"{name} uses an unsupported compression") from None
+        except RuntimeError:  # zipfile's word for an encrypted member
+            raise VerificationError(f"{name} is encrypted") from None
+        except (OSError, EOFError):
+            raise VerificationError(f"{name} is truncated or unreadable") from None
+        except Exception:  # BadZipFile (bad CRC), zlib.error and friends from a hostile stream
+            raise VerificationError(f"{name} is damaged (its checksum or structure)") from None
+
+
+def _declared_members(path: Path) -> int | None:
+    """The member count the end-of-central-directory record declares, read before zipfile
+    loads the directory (whose size a hostile file chooses). None if it cannot be found."""
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(max(0, size - (1 << 16) - 22))
+        tail = f.read()
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) < at + 22:
+        return None
+    count = int(struct.unpack("<H", tail[at + 10 : at + 12])[0])
+    if count == 0xFFFF:
+        z64 = tail.rfind(_EOCD64, 0, at)
+        if z64 >= 0 and len(tail) >= z64 + 40:
+            return int(struct.unpack("<Q", tail[z64 + 32 : z64 + 40])[0])
+        return None
+    return count
+
+
+def verify_bundle(
+    path: Path,
+    desk_pin: str | None = None,
+    drop_pins: Sequence[str] = (),
+    limits: BundleLimits | None = None,
+) -> BundleResult:
+    limits = limits or BundleLimits()
     try:
-        events = [CustodyEvent.from_json(e) for e in json.loads(contents["custody.json"])]
-        verify_chain(events, desk.sign)
-        if canonical_json([e.to_json() for e in events]) != contents["custody.json"]:
-            raise VerificationError("custody.json is not in canonical form")
-    except (TyshaError, KeyError, ValueError) as exc:
-        msg = exc.message if isinstance(exc, TyshaError) else str(exc)
-        raise VerificationError(f"step 7 (custody log): {msg}") from None
-    _step(7, f"custody log of {len(events)} events is intact and signed by the desk")
-    return len(index.get("reports", []))
+        declared = _declared_members(path)
+        if declared is not None and declared > limits.max_members:
+            raise VerificationError(
+                f"step 1 (bundle readable): {declared} members (at most {limits.max_members})"
+            )
+        z = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, struct.error):
+        raise VerificationError("step 1 (bundle readable): not a readable zip archive") from None
+    with z:
+        return BundleVerifier(
+            _ZipMembers(z), desk_pin=desk_pin, drop_pins=drop_pins, limits=limits
+        ).run(_echo)
 
 
-def verify_path(path: str) -> None:
+def verify_path(
+    path: str,
+    desk_key: str | None = None,
+    drop_keys: Sequence[str] = (),
+    accept_flagged: bool = False,
+) -> None:
+    drop_keys = check_drop_pins(drop_keys)
+    if desk_key is not None:
+        check_desk_pin(desk_key)
     p = Path(path)
-    if not p.exists():
-        raise ProtocolError(f"{path} does not exist")
-    if zipfile.is_zipfile(p):
-        n = verify_bundle(p)
-        typer.echo(f"bundle ok: {n} reports verified offline")
-    else:
-        verify_receipt_file(p)
+    if not p.is_file():
+        raise NotFound(f"{path} does not exist or is not a file")
+    try:
+        is_zip = zipfile.is_zipfile(p)
+    except OSError as exc:
+        raise StorageError(f"cannot read {p.name}: {exc.strerror}") from None
+    if not is_zip:
+        if desk_key:
+            raise BadInput("--desk-key applies to a court bundle; this is not one")
+        verify_receipt_file(p, drop_keys)
+        return
+    typer.echo(verify_bundle(p, desk_key, drop_keys).verdict(accept_flagged))

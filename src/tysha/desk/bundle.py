@@ -1,106 +1,155 @@
-"""Court bundles: everything a court needs to check a report offline, from capture to export.
+"""Writing a court bundle (the format and its checks are :mod:`tysha.evidence.bundle`).
 
-A bundle is a zip file::
-
-    bundle.json                 the index: desk key, drop keys, every file with its SHA-256
-    bundle.sig                  Ed25519 signature by the desk key over bundle.json
-    custody.json                the desk's signed, hash-chained custody log
-    reports/<id>/report.json    the report as the desk holds it (canonical JSON)
-    reports/<id>/envelope.bin   the envelope exactly as the drop logged it
-    reports/<id>/content-key    the envelope's content key (hex), to re-open it
-    reports/<id>/receipt.json   checkpoint note + inclusion proof of the envelope's digest
-    reports/<id>/files/<n>-<name>   the original attachments, byte for byte
-
-``tysha verify`` (:mod:`tysha.verify`) checks it in numbered steps.
+The file is created mode 0600 from its first byte (``mkstemp``; no window in which other local
+users can read it: issue 9.17), written as ``<out>.<random>.part`` beside the target, flushed
+to disk and renamed into place, so a crash never leaves a half bundle under the final name.
+Attachments and envelopes are streamed from the encrypted store into the archive and hashed on
+the way; they are stored uncompressed (ciphertext and media do not compress).
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import hashlib
+import os
+import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from tysha.desk.store import DeskStore
 from tysha.errors import ConfigError, StorageError
+from tysha.evidence.bundle import (
+    BUNDLE_DOMAIN,
+    INDEX,
+    README,
+    SIGNATURE,
+    Flag,
+    build_index,
+    member_name,
+    record_flags,
+    report_public,
+    summary_text,
+)
 from tysha.evidence.custody import canonical_json
 from tysha.protocol import sign_message
 
-__all__ = ["BUNDLE_DOMAIN", "export_bundle"]
-
-BUNDLE_DOMAIN = b"tysha/v1 bundle"
+__all__ = ["BUNDLE_DOMAIN", "export_bundle", "report_flags"]
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80] or "file"
+def report_flags(store: DeskStore, reports: list[Any]) -> dict[str, list[Flag]]:
+    """The flags the desk shows for each report, by id: its report views' (one source of truth
+    for every face, the desk's state read once), else what each record's own fields state."""
+    try:
+        from tysha.desk.views import report_views
+    except ImportError:  # a desk without views (older branches)
+        return {r.id: record_flags(r.data) for r in reports}
+    return {
+        v.id: [Flag(str(f.code), str(f.reason)) for f in v.flags]
+        for v in report_views(store, reports)
+    }
 
 
 def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> int:
+    """Write a bundle of the reports ``ids`` (all when None) to ``out``; return how many."""
     reports = [store.get_report(i) for i in ids] if ids else store.list_reports()
     if not reports:
         raise ConfigError("no reports to export")
+    out = Path(out)
     files: dict[str, str] = {}
     drops: dict[str, str] = {}
-    import hashlib
-
-    tmp = Path(str(out) + ".part")
+    flags = report_flags(store, reports)
     try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-
-            def put(name: str, data: bytes) -> None:
-                z.writestr(name, data)
-                files[name] = hashlib.sha256(data).hexdigest()
-
-            for r in reports:
-                d = r.data
-                base = f"reports/{r.id}"
-                drops[d["drop"]] = d["drop_vkey"]
-                public = {k: v for k, v in d.items() if k not in ("content_key", "envelope_blob")}
-                put(f"{base}/report.json", canonical_json(public))
-                put(
-                    f"{base}/envelope.bin", store.blob_bytes(d["envelope_blob"], d["envelope_size"])
-                )
-                put(f"{base}/content-key", d["content_key"].encode())
-                put(
-                    f"{base}/receipt.json",
-                    canonical_json(
-                        {
-                            "vkey": d["drop_vkey"],
-                            "receipt": {
-                                "envelope_digest": d["envelope_digest"],
-                                "index": d["index"],
-                                "checkpoint": d["checkpoint_note"],
-                                "proof": d["inclusion_proof"],
-                            },
-                        }
-                    ),
-                )
-                for n, a in enumerate(d.get("attachments", [])):
-                    put(
-                        f"{base}/files/{n}-{_safe(a['name'])}",
-                        store.blob_bytes(a["blob"], a["size"]),
-                    )
-            events = store.custody_events()
-            put("custody.json", canonical_json(events))
-            index: dict[str, Any] = {
-                "format": "tysha-bundle/1",
-                "desk": {
-                    "name": store.name,
-                    "public_key": store.public.to_text(),
-                    "fingerprint": store.public.fingerprint(),
-                },
-                "drops": drops,
-                "reports": [r.id for r in reports],
-                "files": files,
-            }
-            raw = canonical_json(index)
-            z.writestr("bundle.json", raw)
-            z.writestr(
-                "bundle.sig", sign_message(store.identity.sign_seed, BUNDLE_DOMAIN, raw).hex()
-            )
-        tmp.replace(out)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     except OSError as exc:
         raise StorageError(f"cannot write the bundle: {exc.strerror}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
+
+                def put(name: str, data: bytes) -> None:
+                    z.writestr(name, data)
+                    files[name] = hashlib.sha256(data).hexdigest()
+
+                def put_stream(name: str, size: int, pieces: Iterable[bytes]) -> None:
+                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_STORED
+                    info.file_size = size
+                    h = hashlib.sha256()
+                    with z.open(info, "w", force_zip64=size >= (1 << 31)) as w:
+                        for piece in pieces:
+                            h.update(piece)
+                            w.write(piece)
+                    files[name] = h.hexdigest()
+
+                public: dict[str, dict[str, Any]] = {}
+                for r in reports:
+                    d = r.data
+                    base = f"reports/{r.id}"
+                    drops[d["drop"]] = d["drop_vkey"]
+                    public[r.id] = report_public(d)
+                    put(f"{base}/report.json", canonical_json(public[r.id]))
+                    put_stream(
+                        f"{base}/envelope.bin",
+                        int(d["envelope_size"]),
+                        store.read_blob(d["envelope_blob"], d["envelope_size"]),
+                    )
+                    put(f"{base}/content-key", d["content_key"].encode())
+                    put(
+                        f"{base}/receipt.json",
+                        canonical_json(
+                            {
+                                "vkey": d["drop_vkey"],
+                                "receipt": {
+                                    "envelope_digest": d["envelope_digest"],
+                                    "index": d["index"],
+                                    "checkpoint": d["checkpoint_note"],
+                                    "proof": d["inclusion_proof"],
+                                },
+                            }
+                        ),
+                    )
+                    for n, a in enumerate(d.get("attachments", [])):
+                        put_stream(
+                            f"{base}/files/{n}-{member_name(a['name'])}",
+                            int(a["size"]),
+                            store.read_blob(a["blob"], a["size"]),
+                        )
+                put("custody.json", canonical_json(store.custody_events()))
+                put(
+                    README,
+                    summary_text(
+                        store.name,
+                        store.public.fingerprint(),
+                        drops,
+                        [(r.id, public[r.id], flags[r.id]) for r in reports],
+                    ),
+                )
+                raw = build_index(
+                    desk=store.public,
+                    desk_name=store.name,
+                    drops=drops,
+                    reports=[r.id for r in reports],
+                    flags=flags,
+                    files=files,
+                )
+                z.writestr(INDEX, raw)
+                z.writestr(
+                    SIGNATURE, sign_message(store.identity.sign_seed, BUNDLE_DOMAIN, raw).hex()
+                )
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StorageError(f"cannot write the bundle: {exc.strerror}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     for r in reports:
         store.custody("exported", r.id, {"bundle": out.name})
     return len(reports)

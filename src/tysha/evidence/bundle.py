@@ -1,0 +1,998 @@
+"""Court bundles: the format, what a desk writes, and the numbered checks of ``tysha verify``.
+
+A bundle is a zip archive (the archive I/O is the caller's; this module only sees member names,
+their declared sizes and their bytes, handed in through a :class:`Members` reader)::
+
+    bundle.json                 the index: format, desk key, drop keys, reports and their flags,
+                                every other member with its SHA-256 (canonical JSON)
+    bundle.sig                  hex Ed25519 signature by the desk key over
+                                ``BUNDLE_DOMAIN || 0x00 || bundle.json``
+    README.txt                  the readable summary: every report, every flag, how to verify
+    custody.json                the desk's signed, hash-chained custody log
+    reports/<id>/report.json    the report as the desk holds it (canonical JSON)
+    reports/<id>/envelope.bin   the envelope exactly as the drop logged it
+    reports/<id>/content-key    the envelope's content key (hex), to re-open it
+    reports/<id>/receipt.json   checkpoint note + inclusion proof of the envelope's digest
+    reports/<id>/files/<n>-<name>   the original attachments, byte for byte
+
+Who vouches for what. The *source* signed the manifest (text, categories, when, where, created
+at, attachment names, sizes, media types, hashes) and each capture attestation (the capture
+claims: device time, EXIF time, GPS); the *drop's log* proves the envelope holding them was
+logged; the *desk* signs everything else (status, qualifications, notes, pseudonyms, custody,
+flags). :class:`BundleVerifier` checks every evidentiary field of ``report.json`` against what
+the source signed inside the logged envelope, and reports the rest as the desk's assertion. A
+bundle re-signed with another key verifies only as UNPINNED unless the verifier pins the desk's
+key (``--desk-key``), and the drop's (``--drop-key``).
+
+Steps (each failure raises :class:`VerificationError` naming its step):
+
+1. the archive's member count and declared sizes are within bounds, ``bundle.json`` and
+   ``bundle.sig`` are present and the index is well-formed;
+2. ``bundle.sig`` is the desk key's signature over ``bundle.json``, and that key is the pinned one
+   (else UNPINNED and the signer's fingerprint);
+3. every listed member is present with its SHA-256 (hashed as a stream), nothing unlisted is
+   present, and ``README.txt`` is exactly the summary of the signed data;
+4. per report, the envelope's digest is in the drop's log: the checkpoint is signed by the
+   (pinned) drop key and the inclusion proof leads to its root, and ``report.json`` states that
+   same receipt;
+5. the envelope opens with its content key to exactly the report's signed manifest followed by
+   the bundled attachments, and every evidentiary field of ``report.json`` equals what the
+   envelope holds;
+6. the manifest's signature by the source key holds, and every attachment matches its capture
+   attestation (SHA-256 at capture, signed by the same source key);
+7. the custody log's chain and signatures hold under the desk key;
+8. the desk's assertions and every flag the desk recorded, per report.
+
+Pure: no I/O, no clock, no randomness. Members are read through the injected reader, which the
+verifier bounds: a member yielding more than its declared size is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tysha.errors import BadInput, ProtocolError, TyshaError, VerificationError
+from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain
+from tysha.evidence.receipts import check_drop_pins
+from tysha.protocol import (
+    MAX_ENVELOPE_SIZE,
+    ContentSplitter,
+    EnvelopeOpener,
+    Manifest,
+    PublicIdentity,
+    Receipt,
+    SlotKey,
+    parse_header,
+    verify_signature,
+)
+from tysha.protocol.envelope import MAX_HEADER_SIZE
+
+__all__ = [
+    "BUNDLE_DOMAIN",
+    "BUNDLE_FORMAT",
+    "INDEX",
+    "README",
+    "SIGNATURE",
+    "BundleLimits",
+    "BundleResult",
+    "BundleVerifier",
+    "Flag",
+    "MemberInfo",
+    "Members",
+    "Step",
+    "build_index",
+    "check_desk_pin",
+    "member_name",
+    "record_flags",
+    "report_public",
+    "summary_text",
+]
+
+#: The signature's domain separation string (the only place it is spelt).
+BUNDLE_DOMAIN = b"tysha/v1 bundle"
+#: Format 2 adds per-report flags and the readable summary; format 1 bundles still verify
+#: (their flags are derived from ``report.json``).
+BUNDLE_FORMAT = "tysha-bundle/2"
+_FORMATS = ("tysha-bundle/1", BUNDLE_FORMAT)
+INDEX = "bundle.json"
+SIGNATURE = "bundle.sig"
+README = "README.txt"
+CUSTODY = "custody.json"
+
+# Fields of report.json and who vouches for them. Everything not in _CHECKED is reported as the
+# desk's assertion (a new desk field is never silently taken as verified).
+_FROM_MANIFEST = ("categories", "text", "when", "where", "created_at")
+_CHECKED = frozenset(
+    {
+        *_FROM_MANIFEST,
+        "attachments",
+        "manifest",
+        "source_key",
+        "source_fingerprint",
+        "envelope_digest",
+        "index",
+        "checkpoint",
+        "checkpoint_note",
+        "drop_vkey",
+        "inclusion_proof",
+        "envelope_size",
+    }
+)
+_ATTACHMENT_FIELDS = ("name", "sha256", "size", "media_type", "claims", "attestation")
+# The desk's own verification results: recomputed here, shown only through flags.
+_DESK_RESULTS = frozenset(
+    {
+        "capture_verified",
+        "capture_problems",
+        "receipt_verified",
+        "log_consistent",
+        "problems",
+        "trusted",
+        "revoked",
+        "flag_codes",
+    }
+)
+
+
+def member_name(name: str) -> str:
+    """An attachment's name as a member name: ASCII letters, digits, ``._-``; at most 80."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80] or "file"
+
+
+def report_public(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``report.json``: the desk's record without what is secret or local (the content key is
+    its own member; blob names are the desk's storage)."""
+    out = {k: v for k, v in data.items() if k not in ("content_key", "envelope_blob")}
+    out["attachments"] = [
+        {k: v for k, v in a.items() if k != "blob"} for a in data.get("attachments", [])
+    ]
+    return out
+
+
+# --- flags ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Why a report must not be taken at face value (the desk's codes, see desk.views)."""
+
+    code: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, obj: object) -> Flag:
+        if not isinstance(obj, dict) or not isinstance(obj.get("code"), str):
+            raise ProtocolError("malformed flag")
+        return cls(obj["code"], str(obj.get("reason", "")))
+
+
+def record_flags(data: Mapping[str, Any]) -> list[Flag]:
+    """Flags a desk record states by its own fields (for desks without a report view, and for
+    format 1 bundles, which carry no flag list)."""
+    problems = [str(p) for p in data.get("problems", []) or []]
+    out: list[Flag] = []
+    if data.get("revoked") is True:
+        out.append(Flag("revoked-source", "The sender's key has been revoked as compromised."))
+    if data.get("capture_verified") is False:
+        detail = "; ".join(str(p) for p in data.get("capture_problems", []) or [])
+        out.append(
+            Flag(
+                "capture-unverified",
+                "An attachment's capture attestation does not verify."
+                + (f" ({detail})" if detail else ""),
+            )
+        )
+    if data.get("receipt_verified") is False:
+        out.append(
+            Flag("receipt-unverified", "The drop's log does not prove that it holds this report.")
+        )
+    if data.get("log_consistent") is False:
+        out.append(
+            Flag("log-forked", "The drop showed this desk two inconsistent histories of its log.")
+        )
+    if data.get("trusted") is False and not out:
+        sender = next((p for p in problems if p.startswith("sender:")), "")
+        out.append(
+            Flag(
+                "invitation-reused" if "reused" in sender else "unenrolled-source",
+                sender.removeprefix("sender:").strip()
+                or "The desk does not trust this report's sender.",
+            )
+        )
+    return out
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def build_index(
+    *,
+    desk: PublicIdentity,
+    desk_name: str,
+    drops: Mapping[str, str],
+    reports: Sequence[str],
+    flags: Mapping[str, Sequence[Flag]],
+    files: Mapping[str, str],
+) -> bytes:
+    """The canonical ``bundle.json`` a desk signs (``files``: member name → SHA-256 hex)."""
+    return canonical_json(
+        {
+            "format": BUNDLE_FORMAT,
+            "desk": {
+                "name": desk_name,
+                "public_key": desk.to_text(),
+                "fingerprint": desk.fingerprint(),
+            },
+            "drops": dict(drops),
+            "reports": list(reports),
+            "flags": {rid: [f.to_json() for f in flags.get(rid, [])] for rid in reports},
+            "files": dict(files),
+        }
+    )
+
+
+def summary_text(
+    desk_name: str,
+    desk_fingerprint: str,
+    drops: Mapping[str, str],
+    reports: Sequence[tuple[str, Mapping[str, Any], Sequence[Flag]]],
+) -> bytes:
+    """``README.txt``: what a person reads first. Every report with every flag and its reason;
+    the verifier regenerates it from the signed data, so it cannot hide a flag."""
+    flagged = sum(1 for _rid, _d, fl in reports if fl)
+    lines = [
+        "TYSHA COURT BUNDLE",
+        "",
+        f"Exported by the desk {desk_name!r}, key fingerprint {desk_fingerprint}.",
+        f"{len(reports)} reports; {flagged} carry flags (listed with each report).",
+        "",
+        "How to verify, offline, with the keys you obtained from the desk and the drop yourself",
+        "(never the ones printed here: a forger would print their own):",
+        "",
+        "    tysha verify THIS_FILE.zip --desk-key DESK_FINGERPRINT --drop-key DROP_VKEY",
+        "",
+        "Each numbered step it prints says what it proved. The source vouches for the text,",
+        "categories, time, place and attachments (and their capture claims); the drop's log",
+        "proves they were logged; everything else (status, qualifications, notes, custody) is",
+        "the desk's assertion.",
+        "",
+        "Drops:",
+    ]
+    lines += [f"  {url}  {vkey}" for url, vkey in sorted(drops.items())] or ["  (none)"]
+    for rid, d, fl in reports:
+        lines += ["", f"Report {rid}"]
+        lines.append("  FLAGS:" if fl else "  Flags: none")
+        lines += [f"    ! {f.code}: {f.reason}" for f in fl]
+        cats = ", ".join(str(c) for c in d.get("categories", []) or [])
+        lines.append(f"  Categories (source): {cats or '-'}")
+        lines.append(f"  When (source): {d.get('when') or '-'}")
+        lines.append(f"  Where (source): {d.get('where') or '-'}")
+        lines.append(f"  Written (source's device): {d.get('created_at') or '-'}")
+        lines.append(f"  Received by the desk: {d.get('received_at') or '-'}")
+        lines.append(f"  Source key fingerprint: {d.get('source_fingerprint') or '-'}")
+        lines.append(f"  Drop log entry: {d.get('index')} of {d.get('drop') or '-'}")
+        lines.append(f"  Envelope SHA-256: {d.get('envelope_digest') or '-'}")
+        lines.append(f"  Status (desk): {d.get('status', 'new')}")
+        for a in d.get("attachments", []) or []:
+            if isinstance(a, Mapping):
+                lines.append(
+                    f"  Attachment {a.get('name')!r}: {a.get('size')} bytes, "
+                    f"SHA-256 {a.get('sha256')}"
+                )
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    """What the archive declares about a member, before anything is read."""
+
+    size: int  # uncompressed
+    compressed: int
+
+
+class Members(Protocol):
+    """The archive, as the caller opened it. ``names`` may repeat (a hostile archive can)."""
+
+    def names(self) -> Sequence[tuple[str, MemberInfo]]: ...
+
+    def read(self, name: str) -> Iterable[bytes]:
+        """The member's bytes, in pieces (the verifier stops at its declared size)."""
+        ...
+
+
+@dataclass(frozen=True)
+class BundleLimits:
+    """Bounds checked on declared sizes before anything is read (a 2 MB zip can declare
+    terabytes: issue 9.16). Members are then read as streams, so memory stays bounded."""
+
+    max_members: int = 200_000
+    max_total: int = 1 << 40  # 1 TiB of declared content
+    max_index: int = 64 << 20  # bundle.json, custody.json, README.txt
+    max_small: int = 16 << 20  # report.json, receipt.json
+    max_ratio: int = 200  # expansion of one member, beyond its first MiB
+    max_attachment: int = MAX_ENVELOPE_SIZE
+    max_held: int = 1 << 30  # JSON members and keys held in memory (10^4 reports: ~100 MB)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the verification transcript."""
+
+    number: int
+    status: str  # "ok", "UNPINNED", "FLAG", "desk's assertion", "note"
+    text: str
+
+
+@dataclass
+class BundleResult:
+    reports: int = 0
+    desk_fingerprint: str = ""
+    desk_pinned: bool = False
+    drops_pinned: bool = False
+    flags: list[tuple[str, Flag]] = field(default_factory=list)
+
+    @property
+    def flagged_reports(self) -> list[str]:
+        return sorted({rid for rid, _f in self.flags})
+
+    def verdict(self, accept_flagged: bool = False) -> str:
+        """The closing line; raises if flagged reports are not accepted (CLI.md: a bundle
+        carrying flagged reports fails unless ``--accept-flagged``)."""
+        flagged = self.flagged_reports
+        if flagged and not accept_flagged:
+            raise VerificationError(
+                f"{len(flagged)} of {self.reports} reports carry flags (listed above with their "
+                "reasons); the checks hold, but to accept flagged reports give --accept-flagged"
+            )
+        notes = [f"{len(flagged)} flagged reports accepted"] if flagged else []
+        if not self.desk_pinned:
+            notes.append(f"desk key UNPINNED (fingerprint {self.desk_fingerprint})")
+        if not self.drops_pinned:
+            notes.append("drop key UNPINNED")
+        tail = f"; {', '.join(notes)}" if notes else ""
+        return f"bundle ok: {self.reports} reports verified offline{tail}"
+
+
+_SMALL = ("report.json", "receipt.json", "content-key")
+_PIECE = 1 << 16
+
+
+def _fail(step: int, what: str, msg: str) -> VerificationError:
+    return VerificationError(f"step {step} ({what}): {msg}")
+
+
+def _why(exc: Exception) -> str:
+    """Words for a person, never Python's text (which may quote hostile input)."""
+    if isinstance(exc, TyshaError):
+        return exc.message
+    if isinstance(exc, KeyError):
+        return "a part is missing"
+    if isinstance(exc, (TypeError, AttributeError)):
+        return "a field has the wrong type"
+    return "not well-formed"
+
+
+class BundleVerifier:
+    """Run the numbered checks over an opened archive; ``on_step`` receives each result line.
+
+    ``desk_pin``: the desk's public key text or fingerprint; ``drop_pins``: drop verifier keys.
+    Raises :class:`VerificationError` at the first failed check; returns a :class:`BundleResult`.
+    """
+
+    def __init__(
+        self,
+        members: Members,
+        *,
+        desk_pin: str | None = None,
+        drop_pins: Sequence[str] = (),
+        limits: BundleLimits | None = None,
+    ) -> None:
+        self.members = members
+        self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
+        self.drop_pins = [p.lower() for p in check_drop_pins(drop_pins)]
+        self.limits = limits or BundleLimits()
+        self._declared: dict[str, MemberInfo] = {}
+
+    # Members are read through here only: never past the declared size, hashed as a stream.
+    def _stream(self, name: str) -> Iterator[bytes]:
+        left = self._declared[name].size
+        for piece in self.members.read(name):
+            if len(piece) > left:
+                raise VerificationError(f"{name} holds more than its declared size")
+            left -= len(piece)
+            yield piece
+        if left:
+            raise VerificationError(f"{name} holds less than its declared size")
+
+    def _read(self, name: str, cap: int) -> bytes:
+        if self._declared[name].size > cap:
+            raise VerificationError(f"{name} is larger than {cap} bytes")
+        return b"".join(self._stream(name))
+
+    def run(self, on_step: Callable[[Step], None]) -> BundleResult:
+        result = BundleResult()
+        index, raw = self._step1()
+        on_step(Step(1, "ok", f"the bundle opens ({len(self._declared)} members within bounds)"))
+        desk = self._step2(index, raw, result, on_step)
+        small, digests = self._step3(index, result, on_step)
+        drops = index["drops"]
+        flags_in_index: dict[str, Any] = (
+            index.get("flags", {}) if index["format"] != "tysha-bundle/1" else {}
+        )
+        seen_unpinned: set[str] = set()
+        for rid in index["reports"]:
+            base = f"reports/{rid}"
+            try:
+                report = _json(small[f"{base}/report.json"])
+                rec_doc = _json(small[f"{base}/receipt.json"])
+                content_key = bytes.fromhex(small[f"{base}/content-key"].decode("ascii"))
+                if len(content_key) != 32:
+                    raise ProtocolError("the content key is not 32 bytes")
+                if not isinstance(report, dict) or not isinstance(rec_doc, dict):
+                    raise ProtocolError("report.json or receipt.json is not an object")
+            except (KeyError, ValueError, TyshaError) as exc:
+                raise _fail(4, f"report {rid}", f"incomplete or malformed ({_why(exc)})") from None
+            carried = self._flags(rid, report, flags_in_index)
+            codes = {f.code for f in carried}
+            self._step4(rid, base, report, rec_doc, drops, digests, codes, seen_unpinned, on_step)
+            manifest, piece_sha = self._step5(rid, base, report, content_key, digests, on_step)
+            self._step6(rid, manifest, piece_sha, codes, on_step)
+            for f in carried:
+                result.flags.append((rid, f))
+        result.drops_pinned = not seen_unpinned
+        self._step7(small, desk, on_step)
+        for rid in index["reports"]:
+            report = _json(small[f"reports/{rid}/report.json"])
+            asserted = sorted(k for k in report if k not in _CHECKED and k not in _DESK_RESULTS)
+            text = ", ".join(f"{k}={_short(report[k])}" for k in asserted) or "nothing"
+            on_step(Step(8, "desk's assertion", f"report {rid}: {text}"))
+            for r2, f in result.flags:
+                if r2 == rid:
+                    on_step(Step(8, "FLAG", f"report {rid}: {f.code}: {f.reason}"))
+        result.reports = len(index["reports"])
+        return result
+
+    # 1 ---------------------------------------------------------------------------------------
+    def _step1(self) -> tuple[dict[str, Any], bytes]:
+        lim = self.limits
+        try:
+            listing = list(self.members.names())
+        except TyshaError as exc:
+            raise _fail(1, "bundle readable", exc.message) from None
+        if len(listing) > lim.max_members:
+            raise _fail(1, "bundle readable", f"{len(listing)} members (at most {lim.max_members})")
+        total = 0
+        for name, info in listing:
+            if name in self._declared:
+                raise _fail(1, "bundle readable", f"member {name!r} appears twice")
+            if name.startswith("/") or "\\" in name or ".." in name.split("/"):
+                raise _fail(1, "bundle readable", f"member name {name!r} is not allowed")
+            if info.size < 0 or info.compressed < 0:
+                raise _fail(1, "bundle readable", f"member {name!r} declares a negative size")
+            cap = self._cap(name)
+            if info.size > cap:
+                raise _fail(
+                    1, "bundle readable", f"{name} declares {info.size} bytes (at most {cap})"
+                )
+            if info.size > (1 << 20) and info.size > lim.max_ratio * max(info.compressed, 1):
+                raise _fail(
+                    1,
+                    "bundle readable",
+                    f"{name} expands {info.size // max(info.compressed, 1)}-fold "
+                    "(a compression bomb)",
+                )
+            total += info.size
+            self._declared[name] = info
+        if total > lim.max_total:
+            raise _fail(1, "bundle readable", f"{total} bytes declared (at most {lim.max_total})")
+        for name in (INDEX, SIGNATURE):
+            if name not in self._declared:
+                raise _fail(1, "bundle readable", f"{name} is missing")
+        try:
+            raw = self._read(INDEX, lim.max_index)
+            index = _json(raw)
+            _check_index(index)
+        except (TyshaError, ValueError) as exc:
+            raise _fail(1, "bundle readable", f"{INDEX}: {_why(exc)}") from None
+        return index, raw
+
+    def _cap(self, name: str) -> int:
+        lim = self.limits
+        if name in (INDEX, CUSTODY, README):
+            return lim.max_index
+        if name == SIGNATURE:
+            return 1024
+        if name.endswith("/envelope.bin"):
+            return MAX_ENVELOPE_SIZE
+        if "/files/" in name:
+            return lim.max_attachment
+        return lim.max_small
+
+    # 2 ---------------------------------------------------------------------------------------
+    def _step2(
+        self,
+        index: dict[str, Any],
+        raw: bytes,
+        result: BundleResult,
+        on_step: Callable[[Step], None],
+    ) -> PublicIdentity:
+        try:
+            desk = PublicIdentity.from_text(str(index["desk"]["public_key"]))
+            sig = bytes.fromhex(self._read(SIGNATURE, 1024).decode("ascii").strip())
+            verify_signature(desk.sign, BUNDLE_DOMAIN, raw, sig)
+        except (TyshaError, ValueError) as exc:
+            raise _fail(2, "desk signature", _why(exc)) from None
+        fp = desk.fingerprint()
+        result.desk_fingerprint = fp
+        name = str(index["desk"].get("name", ""))
+        if self.desk_pin is None:
+            on_step(
+                Step(
+                    2,
+                    "UNPINNED",
+                    f"signed by a key calling itself desk {name!r}, fingerprint {fp}; no "
+                    "--desk-key given, so anyone could have signed it: compare this fingerprint "
+                    "with one you got from the desk itself",
+                )
+            )
+            return desk
+        if _norm(self.desk_pin) not in (_norm(desk.to_text()), _norm(fp)):
+            raise _fail(
+                2,
+                "desk signature",
+                f"signed by fingerprint {fp}, not by the pinned desk key",
+            )
+        result.desk_pinned = True
+        on_step(Step(2, "ok", f"signed by the pinned desk {name!r}, fingerprint {fp}"))
+        return desk
+
+    # 3 ---------------------------------------------------------------------------------------
+    def _step3(
+        self, index: dict[str, Any], result: BundleResult, on_step: Callable[[Step], None]
+    ) -> tuple[dict[str, bytes], dict[str, str]]:
+        files: dict[str, str] = index["files"]
+        small: dict[str, bytes] = {}
+        # Only members the format defines, for the reports listed: nothing rides along unchecked.
+        rids = set(index["reports"])
+        for name in files:
+            parts = name.split("/")
+            known = name in (CUSTODY, README) or (
+                len(parts) >= 3
+                and parts[0] == "reports"
+                and parts[1] in rids
+                and (
+                    (len(parts) == 3 and parts[2] in (*_SMALL, "envelope.bin"))
+                    or (len(parts) == 4 and parts[2] == "files")
+                )
+            )
+            if not known:
+                raise _fail(3, "files", f"{name!r} is not a member a bundle holds")
+        # The JSON members and keys are held for the later steps; their declared sizes are
+        # bounded in total before any is read (envelopes and attachments are only streamed).
+        held = {
+            n for n in files if n in (CUSTODY, README) or (n.count("/") == 2 and n.endswith(_SMALL))
+        }
+        missing = sorted(n for n in files if n not in self._declared)
+        if missing:
+            raise _fail(3, "files", f"{missing[0]} is missing")
+        if sum(self._declared[n].size for n in held) > self.limits.max_held:
+            raise _fail(
+                3, "files", f"the index and report members exceed {self.limits.max_held} bytes"
+            )
+        for name, want in files.items():
+            h = hashlib.sha256()
+            keep = name in held
+            kept: list[bytes] = []
+            try:
+                if keep and self._declared[name].size > self._cap(name):
+                    raise VerificationError(f"{name} is too large")
+                for piece in self._stream(name):
+                    h.update(piece)
+                    if keep:
+                        kept.append(piece)
+            except TyshaError as exc:
+                raise _fail(3, "files", f"{name} is unreadable ({exc.message})") from None
+            if h.hexdigest() != want:
+                raise _fail(3, "files", f"{name} was altered (SHA-256 differs)")
+            if keep:
+                small[name] = b"".join(kept)
+        extra = set(self._declared) - set(files) - {INDEX, SIGNATURE}
+        if extra:
+            raise _fail(3, "files", f"unlisted members present: {sorted(extra)[:5]}")
+        for rid in index["reports"]:
+            for part in _SMALL + ("envelope.bin",):
+                if f"reports/{rid}/{part}" not in files:
+                    raise _fail(3, "files", f"report {rid} has no {part}")
+        if index["format"] != "tysha-bundle/1":
+            if CUSTODY not in small or README not in small:
+                raise _fail(3, "files", f"{CUSTODY} or {README} is missing")
+            try:
+                entries = []
+                for rid in index["reports"]:
+                    d = _json(small[f"reports/{rid}/report.json"])
+                    fl = [Flag.from_json(f) for f in index.get("flags", {}).get(rid, [])]
+                    entries.append((rid, d, fl))
+                expect = summary_text(
+                    str(index["desk"].get("name", "")),
+                    str(PublicIdentity.from_text(index["desk"]["public_key"]).fingerprint()),
+                    index["drops"],
+                    entries,
+                )
+            except (TyshaError, ValueError, TypeError, AttributeError) as exc:
+                raise _fail(3, "files", f"a report or flag is malformed ({_why(exc)})") from None
+            if small[README] != expect:
+                raise _fail(3, "files", f"{README} does not match the signed reports and flags")
+        on_step(Step(3, "ok", f"{len(files)} members present, unaltered, and nothing else"))
+        return small, dict(files)
+
+    def _flags(self, rid: str, report: dict[str, Any], in_index: dict[str, Any]) -> list[Flag]:
+        try:
+            listed = [Flag.from_json(f) for f in in_index.get(rid, [])]
+        except TyshaError as exc:
+            raise _fail(3, f"report {rid}", exc.message) from None
+        # A desk that flags in its record but not in the list is not let off: its own fields
+        # are its assertion too.
+        return listed or record_flags(report)
+
+    # 4 ---------------------------------------------------------------------------------------
+    def _step4(
+        self,
+        rid: str,
+        base: str,
+        report: dict[str, Any],
+        rec_doc: dict[str, Any],
+        drops: dict[str, str],
+        digests: dict[str, str],
+        codes: set[str],
+        seen_unpinned: set[str],
+        on_step: Callable[[Step], None],
+    ) -> None:
+        what = f"report {rid}, drop log"
+        try:
+            vkey = str(rec_doc["vkey"])
+            receipt = Receipt.from_json(rec_doc["receipt"])
+        except (TyshaError, KeyError, TypeError) as exc:
+            raise _fail(4, what, f"receipt.json is malformed ({_why(exc)})") from None
+        if drops.get(str(report.get("drop"))) != vkey:
+            raise _fail(4, what, "the receipt names another drop key than the bundle's index")
+        if self.drop_pins and _norm(vkey) not in self.drop_pins:
+            raise _fail(4, what, f"logged by drop key {vkey!r}, not a pinned one")
+        digest = bytes.fromhex(digests[f"{base}/envelope.bin"])
+        try:
+            cp = receipt.verify(vkey, digest)
+        except TyshaError as exc:
+            if "receipt-unverified" not in codes:
+                raise _fail(4, what, exc.message) from None
+            on_step(
+                Step(
+                    4,
+                    "FLAG",
+                    f"report {rid}: NOT proved to be in the drop's log "
+                    f"({exc.message}); the desk flagged this too",
+                )
+            )
+            cp = None
+        expect = {
+            "envelope_digest": digest.hex(),
+            "index": receipt.index,
+            "checkpoint_note": receipt.checkpoint,
+            "drop_vkey": vkey,
+            "inclusion_proof": [h.hex() for h in receipt.proof],
+        }
+        for k, v in expect.items():
+            if report.get(k) != v:
+                raise _fail(4, what, f"report.json's {k} is not the logged receipt's")
+        if cp is not None:
+            stated = report.get("checkpoint")
+            if stated != {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin}:
+                raise _fail(4, what, "report.json's checkpoint is not the receipt's")
+            if not self.drop_pins and vkey not in seen_unpinned:
+                seen_unpinned.add(vkey)
+                on_step(
+                    Step(
+                        4,
+                        "UNPINNED",
+                        f"drop key {vkey} was not pinned (--drop-key): the log "
+                        "proves inclusion only in that key's log",
+                    )
+                )
+            on_step(
+                Step(
+                    4,
+                    "ok",
+                    f"report {rid}: envelope is entry {receipt.index} of {cp.origin} "
+                    f"(tree of {cp.size})",
+                )
+            )
+        elif not self.drop_pins:
+            seen_unpinned.add(vkey)
+
+    # 5 ---------------------------------------------------------------------------------------
+    def _step5(
+        self,
+        rid: str,
+        base: str,
+        report: dict[str, Any],
+        content_key: bytes,
+        digests: dict[str, str],
+        on_step: Callable[[Step], None],
+    ) -> tuple[Manifest, dict[int, bytes]]:
+        what = f"report {rid}, envelope"
+        env_name = f"{base}/envelope.bin"
+        hashes: dict[int, Any] = {}
+        sizes: dict[int, int] = {}
+        try:
+            stream = self._stream(env_name)
+            head = bytearray()
+            for piece in stream:
+                head += piece
+                if len(head) >= 4 + MAX_HEADER_SIZE:
+                    break
+            header = parse_header(bytes(head))
+            if header.envelope_length() != self._declared[env_name].size:
+                raise ProtocolError("the envelope has the wrong length for its header")
+            if report.get("envelope_size", header.envelope_length()) != header.envelope_length():
+                raise ProtocolError("report.json states another envelope size")
+            opener = EnvelopeOpener(header, SlotKey(0, content_key, b""))
+            splitter = ContentSplitter()
+
+            def body() -> Iterator[bytes]:
+                yield bytes(head[header.size :])
+                yield from stream
+
+            for content in opener.body(body()):
+                for ev in splitter.feed(content):
+                    if ev[0] == "data":
+                        hashes.setdefault(ev[1], hashlib.sha256()).update(ev[2])
+                        sizes[ev[1]] = sizes.get(ev[1], 0) + len(ev[2])
+            splitter.finish()
+            manifest = splitter.manifest
+            if manifest is None:
+                raise ProtocolError("the envelope holds no manifest")
+        except TyshaError as exc:
+            raise _fail(5, what, exc.message) from None
+        if manifest.kind != "report":
+            raise _fail(5, what, "the envelope holds a reply, not a report")
+        piece_sha = {
+            n: (hashes[n].digest() if n in hashes else hashlib.sha256(b"").digest())
+            for n in range(len(manifest.attachments))
+        }
+        problems = _compare(report, manifest, piece_sha)
+        # The bundled originals must be exactly the envelope's attachments, by name and bytes.
+        listed = {k for k in digests if k.startswith(f"{base}/files/")}
+        want_files = set()
+        for n, att in enumerate(manifest.attachments):
+            fname = f"{base}/files/{n}-{member_name(att.name)}"
+            want_files.add(fname)
+            if digests.get(fname) != piece_sha[n].hex():
+                problems.append(f"the bundled file of attachment {n} ({att.name!r})")
+        if listed != want_files:
+            problems.append("the set of bundled files")
+        if problems:
+            raise _fail(
+                5,
+                f"report {rid}",
+                "report.json or the bundled files differ from what the source signed in the "
+                "logged envelope: " + ", ".join(problems[:12]),
+            )
+        on_step(
+            Step(
+                5,
+                "ok",
+                f"report {rid}: the envelope re-opens to this report; text, categories, "
+                f"when, where, created at and {len(manifest.attachments)} attachments "
+                "(names, hashes, capture claims) are the source's",
+            )
+        )
+        return manifest, piece_sha
+
+    # 6 ---------------------------------------------------------------------------------------
+    def _step6(
+        self,
+        rid: str,
+        manifest: Manifest,
+        piece_sha: dict[int, bytes],
+        codes: set[str],
+        on_step: Callable[[Step], None],
+    ) -> None:
+        bad = []
+        for n, att in enumerate(manifest.attachments):
+            try:
+                if att.attestation is None:
+                    raise VerificationError(f"{att.name} has no capture attestation")
+                att.attestation.verify(signer=manifest.sender.sign, original_sha256=piece_sha[n])
+                if (
+                    att.attestation.sha256 != att.sha256
+                    or att.attestation.claims.get("size") != att.size
+                ):
+                    raise VerificationError(f"{att.name}: the attestation is for another file")
+            except TyshaError as exc:
+                bad.append(exc.message)
+        if bad and "capture-unverified" not in codes:
+            raise _fail(6, f"report {rid}, capture", "; ".join(bad[:6]))
+        if bad:
+            on_step(
+                Step(
+                    6,
+                    "FLAG",
+                    f"report {rid}: capture attestations do NOT hold "
+                    f"({'; '.join(bad[:3])}); the desk flagged this too",
+                )
+            )
+            return
+        on_step(
+            Step(
+                6,
+                "ok",
+                f"report {rid}: source signature and capture attestations hold "
+                f"(source fingerprint {manifest.sender.fingerprint()})",
+            )
+        )
+
+    # 7 ---------------------------------------------------------------------------------------
+    def _step7(
+        self, small: dict[str, bytes], desk: PublicIdentity, on_step: Callable[[Step], None]
+    ) -> None:
+        try:
+            raw = small[CUSTODY]
+            doc = _json(raw)
+            if not isinstance(doc, list):
+                raise ProtocolError("custody.json is not a list")
+            events = [CustodyEvent.from_json(e) for e in doc]
+            verify_chain(events, desk.sign)
+            if canonical_json([e.to_json() for e in events]) != raw:
+                raise VerificationError("custody.json is not in canonical form")
+        except (TyshaError, KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise _fail(7, "custody log", _why(exc)) from None
+        on_step(
+            Step(
+                7,
+                "ok",
+                f"custody log of {len(events)} events is intact and signed by the desk key "
+                "(the desk's assertion of what it did)",
+            )
+        )
+
+
+def _json(raw: bytes) -> Any:
+    """Parse a member as JSON; hostile nesting or encodings become a ProtocolError."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ProtocolError("a member is not well-formed JSON") from None
+
+
+def check_desk_pin(pin: str) -> str:
+    """A desk pin is its public key text or its 30-digit fingerprint (``tysha desk info``)."""
+    text = _norm(pin)
+    if text.startswith("tysha-key"):
+        try:
+            PublicIdentity.from_text(pin)
+        except TyshaError:
+            raise BadInput("--desk-key is not a readable desk public key") from None
+    elif not (text.isdigit() and len(text) == 30):
+        raise BadInput(
+            "--desk-key is the desk's fingerprint (30 digits) or public key, "
+            "as `tysha desk info --json` gives them"
+        )
+    return text
+
+
+def _norm(text: str) -> str:
+    return "".join(str(text).split()).lower()
+
+
+def _short(value: Any) -> str:
+    s = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return s if len(s) <= 120 else s[:117] + "..."
+
+
+def _check_index(index: Any) -> None:
+    if not isinstance(index, dict):
+        raise ProtocolError("the index is not an object")
+    if index.get("format") not in _FORMATS:
+        raise ProtocolError(f"unknown bundle format {str(index.get('format'))[:40]!r}")
+    desk = index.get("desk")
+    if not isinstance(desk, dict) or not isinstance(desk.get("public_key"), str):
+        raise ProtocolError("the index names no desk key")
+    files, drops, reports = index.get("files"), index.get("drops"), index.get("reports")
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        raise ProtocolError("the index's file list is malformed")
+    if not isinstance(drops, dict) or not all(isinstance(v, str) for v in drops.values()):
+        raise ProtocolError("the index's drop list is malformed")
+    if not isinstance(reports, list) or not all(
+        isinstance(r, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", r) for r in reports
+    ):
+        raise ProtocolError("the index's report list is malformed")
+    if len(set(reports)) != len(reports):
+        raise ProtocolError("a report is listed twice")
+    flags = index.get("flags", {})
+    if not isinstance(flags, dict) or not all(isinstance(v, list) for v in flags.values()):
+        raise ProtocolError("the index's flags are malformed")
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    """A CBOR value as the desk stores it in JSON: bytes as hex, integers beyond 2^53 as text
+    (JSON readers lose them), maps and lists recursively."""
+    if depth > 8:
+        return None
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v, depth + 1) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1 << 53:
+        return str(value)
+    return value
+
+
+def _same(actual: Any, *candidates: Any) -> bool:
+    """Equal as canonical JSON (so NaN equals NaN, and 1 is not True)."""
+    try:
+        got = canonical_json(actual)
+        return any(got == canonical_json(c) for c in candidates)
+    except (TypeError, ValueError, RecursionError):
+        return False
+
+
+def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, bytes]) -> list[str]:
+    """Every evidentiary field of report.json against the source-signed envelope.
+
+    A desk stores the manifest's body values either as text (older desks) or as they are; both
+    are the source's words, anything else is not."""
+    body = manifest.body
+    problems = []
+    cats = body.get("categories", [])
+    expect: dict[str, tuple[Any, ...]] = {
+        "categories": (
+            _jsonable(cats),
+            *([[str(c) for c in cats]] if isinstance(cats, list) else []),
+        ),
+        "manifest": (manifest.to_bytes().hex(),),
+        "source_key": (manifest.sender.to_text(),),
+        "source_fingerprint": (manifest.sender.fingerprint(),),
+    }
+    for k in ("text", "when", "where", "created_at"):
+        expect[k] = (_jsonable(body.get(k, "")), str(body.get(k, "")))
+    for k, want in expect.items():
+        if not _same(report.get(k), *want):
+            problems.append(k)
+    atts = report.get("attachments")
+    if not isinstance(atts, list) or len(atts) != len(manifest.attachments):
+        problems.append("the attachment list")
+        return problems
+    for n, (mine, att) in enumerate(zip(atts, manifest.attachments, strict=True)):
+        if not isinstance(mine, dict):
+            problems.append(f"attachment {n} (malformed)")
+            continue
+        claims = att.attestation.claims if att.attestation else {}
+        want_att = {
+            "name": att.name,
+            "sha256": piece_sha[n].hex(),
+            "size": att.size,
+            "media_type": att.media_type,
+            "claims": _jsonable(claims),
+            "attestation": att.attestation.to_bytes().hex() if att.attestation else None,
+        }
+        for k in _ATTACHMENT_FIELDS:
+            if not _same(mine.get(k), want_att[k]):
+                label = "capture claims (time, GPS)" if k == "claims" else k
+                problems.append(f"attachment {n} {label}")
+        extra = set(mine) - set(_ATTACHMENT_FIELDS) - {"capture_verified", "plausible", "blob"}
+        if extra:
+            problems.append(f"attachment {n} unknown fields {sorted(extra)}")
+    return problems

@@ -1,0 +1,376 @@
+"""`tysha verify` against bundles and receipts the real desk and courier wrote, and forgeries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.verify.conftest import DESK_PASS, run
+from tysha.evidence.bundle import (
+    BUNDLE_DOMAIN,
+    Flag,
+    build_index,
+    member_name,
+    summary_text,
+)
+from tysha.evidence.custody import CustodyEvent, canonical_json
+from tysha.protocol import Identity, sign_message
+from tysha.tlog import NoteSigner
+
+OTHER_DROP = NoteSigner("other.example/drop", b"\x05" * 32).vkey
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def forge(
+    src: Path,
+    out: Path,
+    edit_report: Callable[[dict[str, Any]], None] = lambda r: None,
+    edit_custody: bool = False,
+    keep_flags: bool = True,
+) -> Identity:
+    """Re-sign ``src`` with a fresh key after editing its reports, as a careful forger would:
+    every hash, the README and the custody chain made consistent again."""
+    fresh = Identity.generate(os.urandom)
+    m = members(src)
+    index = json.loads(m.pop("bundle.json"))
+    m.pop("bundle.sig")
+    new: dict[str, bytes] = {}
+    reports: list[tuple[str, dict[str, Any], list[Flag]]] = []
+    flags = {rid: [Flag(f["code"], f["reason"]) for f in fl] if keep_flags else []
+             for rid, fl in index["flags"].items()}
+    for rid in index["reports"]:
+        base = f"reports/{rid}"
+        rep = json.loads(m[f"{base}/report.json"])
+        old_names = [a["name"] for a in rep["attachments"]]
+        edit_report(rep)
+        new[f"{base}/report.json"] = canonical_json(rep)
+        for part in ("envelope.bin", "content-key", "receipt.json"):
+            new[f"{base}/{part}"] = m[f"{base}/{part}"]
+        for n, (old, a) in enumerate(zip(old_names, rep["attachments"], strict=True)):
+            new[f"{base}/files/{n}-{member_name(a['name'])}"] = m[f"{base}/files/{n}-{member_name(old)}"]
+        reports.append((rid, rep, flags[rid]))
+    events = json.loads(m["custody.json"])
+    if edit_custody:
+        prev = bytes(32)
+        chain = []
+        for e in events:
+            detail = dict(e["detail"])
+            if e["action"] == "received":
+                detail["drop"] = "http://another-drop.example"
+            ev = CustodyEvent(e["seq"], e["at"], e["action"], e["report"], detail, prev).signed(fresh)
+            prev = ev.digest()
+            chain.append(ev.to_json())
+        events = chain
+    new["custody.json"] = canonical_json(events)
+    new["README.txt"] = summary_text("Kherson cell", fresh.public().fingerprint(), index["drops"],
+                                     reports)
+    files = {n: hashlib.sha256(b).hexdigest() for n, b in new.items()}
+    raw = build_index(desk=fresh.public(), desk_name="Kherson cell", drops=index["drops"],
+                      reports=index["reports"], flags=flags, files=files)
+    with zipfile.ZipFile(out, "w") as z:
+        for n, b in new.items():
+            z.writestr(n, b)
+        z.writestr("bundle.json", raw)
+        z.writestr("bundle.sig", sign_message(fresh.sign_seed, BUNDLE_DOMAIN, raw).hex())
+    return fresh
+
+
+def the_forgery_of_issue_9_8(rep: dict[str, Any]) -> None:
+    """Place, date, categories, attachment names and GPS claims changed."""
+    rep["where"] = "Kherson, Ushakova avenue"
+    rep["when"] = "2026-02-14T22:00:00Z"
+    rep["categories"] = ["kil"]
+    for a in rep["attachments"]:
+        a["name"] = "evidence-2.jpg"
+        a["claims"]["exif_gps"] = [46635000, 32616000]
+        a["claims"]["name"] = "evidence-2.jpg"
+
+
+def test_genuine_bundle_verifies_pinned(world: dict[str, Any]) -> None:
+    r = run("verify", str(world["genuine"]), "--desk-key", world["info"]["fingerprint"],
+            "--drop-key", world["vkey"])
+    out = r.stdout
+    assert "bundle ok: 1 reports verified offline" in out and "UNPINNED" not in out
+    for n in range(1, 8):
+        assert f"[{n}] ok" in out
+    assert "[8] desk's assertion" in out and "FLAG" not in out
+    # The public key text works as a pin as well as the fingerprint.
+    r = run("verify", str(world["genuine"]), "--desk-key", world["info"]["public_key"],
+            "--drop-key", world["vkey"])
+    assert "UNPINNED" not in r.stdout
+
+
+def test_unpinned_genuine_bundle_says_so(world: dict[str, Any]) -> None:
+    r = run("verify", str(world["genuine"]))
+    assert "[2] UNPINNED" in r.stdout and world["info"]["fingerprint"] in r.stdout
+    assert "[4] UNPINNED" in r.stdout and world["vkey"] in r.stdout
+    assert "desk key UNPINNED" in r.stdout.splitlines()[-1]
+
+
+def test_issue_9_8_resigned_forgery_is_refused(world: dict[str, Any]) -> None:
+    forged = world["tmp"] / "forged-9-8.zip"
+    fresh = forge(world["genuine"], forged, the_forgery_of_issue_9_8, edit_custody=True)
+    r = run("verify", str(forged), check=False)
+    assert r.returncode == 1, r.stdout
+    assert "bundle ok" not in r.stdout
+    assert "[2] UNPINNED" in r.stdout and fresh.public().fingerprint() in r.stdout
+    assert "step 5" in r.stderr
+    for field in ("categories", "when", "where", "attachment 0 name",
+                  "attachment 0 capture claims (time, GPS)", "bundled file of attachment 0"):
+        assert field in r.stderr, (field, r.stderr)
+    pinned = run("verify", str(forged), "--desk-key", world["info"]["fingerprint"], check=False)
+    assert pinned.returncode == 1 and "step 2" in pinned.stderr
+    assert "not by the pinned desk key" in pinned.stderr
+
+
+def test_forged_desk_assertions_show_as_unpinned_and_fail_pinned(world: dict[str, Any]) -> None:
+    """What only the desk asserts (status, notes, custody) cannot be checked against the source:
+    unpinned it is labelled as the desk's assertion under an UNPINNED key; pinned it fails."""
+    forged = world["tmp"] / "forged-desk.zip"
+
+    def desk_only(rep: dict[str, Any]) -> None:
+        rep["status"] = "verified"
+        rep["notes"] = [{"text": "confirmed by two witnesses", "author": "x", "at": "2026"}]
+
+    forge(world["genuine"], forged, desk_only, edit_custody=True)
+    r = run("verify", str(forged))
+    assert "[2] UNPINNED" in r.stdout and "desk key UNPINNED" in r.stdout
+    assert "[8] desk's assertion" in r.stdout and '"verified"' in r.stdout
+    pinned = run("verify", str(forged), "--desk-key", world["info"]["fingerprint"], check=False)
+    assert pinned.returncode == 1 and "step 2" in pinned.stderr
+
+
+def test_wrong_drop_pin_fails_step_4(world: dict[str, Any]) -> None:
+    other = run("verify", str(world["genuine"]), "--drop-key", OTHER_DROP,
+                check=False)
+    assert other.returncode == 1 and "step 4" in other.stderr and "not a pinned one" in other.stderr
+
+
+def test_flags_are_in_the_summary_and_fail_verify(world: dict[str, Any]) -> None:
+    """Issue 10.2. The source's key was revoked after the first report: the desk's view flags
+    every report of that key, and the bundle carries it to the summary and to `tysha verify`."""
+    m = members(world["flagged"])
+    index = json.loads(m["bundle.json"])
+    readme = m["README.txt"].decode()
+    assert len(index["reports"]) == 2
+    for rid in index["reports"]:
+        fl = index["flags"][rid]
+        assert "revoked-source" in [f["code"] for f in fl]
+        section = readme.split(f"Report {rid}")[1].split("\nReport ")[0]
+        assert "FLAGS:" in section
+        for f in fl:
+            assert f"! {f['code']}: {f['reason']}" in section
+    before = members(world["genuine"])["README.txt"].decode()
+    assert "Flags: none" in before and "FLAGS" not in before
+    r = run("verify", str(world["flagged"]), "--desk-key", world["info"]["fingerprint"],
+            "--drop-key", world["vkey"], check=False)
+    assert r.returncode == 1 and "--accept-flagged" in r.stderr and "bundle ok" not in r.stdout
+    for rid in index["reports"]:
+        assert f"[8] FLAG  report {rid}: revoked-source" in r.stdout
+    ok = run("verify", str(world["flagged"]), "--desk-key", world["info"]["fingerprint"],
+             "--drop-key", world["vkey"], "--accept-flagged")
+    assert "bundle ok: 2 reports verified offline; 2 flagged reports accepted" in ok.stdout
+
+
+def test_summary_cannot_hide_a_flag(world: dict[str, Any]) -> None:
+    """A README that leaves a flag out (even re-hashed and re-signed) fails step 3."""
+    m = members(world["flagged"])
+    index = json.loads(m["bundle.json"])
+    readme = m["README.txt"].decode()
+    hidden = "\n".join(line for line in readme.splitlines() if "revoked-source" not in line) + "\n"
+    m["README.txt"] = hidden.encode()
+    index["files"]["README.txt"] = hashlib.sha256(m["README.txt"]).hexdigest()
+    fresh = Identity.generate(os.urandom)
+    index["desk"] = {"name": "x", "public_key": fresh.public().to_text(),
+                     "fingerprint": fresh.public().fingerprint()}
+    raw = canonical_json(index)
+    m["bundle.json"], m["bundle.sig"] = raw, sign_message(fresh.sign_seed, BUNDLE_DOMAIN, raw).hex().encode()
+    bad = world["tmp"] / "hidden-flag.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        for n, b in m.items():
+            z.writestr(n, b)
+    r = run("verify", str(bad), "--accept-flagged", check=False)
+    assert r.returncode == 1 and "step 3" in r.stderr and "README.txt" in r.stderr
+
+
+def test_export_is_private_from_its_first_byte(world: dict[str, Any]) -> None:
+    """Issue 9.17: the bundle (and its temporary file while being written) is mode 0600."""
+    from tysha.desk.bundle import export_bundle
+    from tysha.desk.store import DeskStore
+
+    out_dir = world["tmp"] / "exports"
+    out_dir.mkdir(exist_ok=True)
+    seen: list[int] = []
+    old = os.umask(0o022)
+    store = DeskStore.open(world["desk"], DESK_PASS)
+    try:
+        real = store.read_blob
+
+        def watching(name: str, size: int | None = None) -> Any:
+            for p in out_dir.iterdir():
+                seen.append(stat.S_IMODE(p.stat().st_mode))
+            return real(name, size)
+
+        store.read_blob = watching  # type: ignore[method-assign]
+        out = out_dir / "court.zip"
+        assert export_bundle(store, out) == 2
+    finally:
+        store.close()
+        os.umask(old)
+    assert seen and set(seen) == {0o600}
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in out_dir.iterdir()] == ["court.zip"]
+
+
+def test_single_receipt_file(world: dict[str, Any]) -> None:
+    receipt = world["tmp"] / "one-receipt.json"
+    rid = json.loads(members(world["genuine"])["bundle.json"])["reports"][0]
+    receipt.write_bytes(members(world["genuine"])[f"reports/{rid}/receipt.json"])
+    r = run("verify", str(receipt))
+    assert "receipt ok" in r.stdout and "UNPINNED" in r.stdout
+    r = run("verify", str(receipt), "--drop-key", world["vkey"])
+    assert "receipt ok" in r.stdout and "UNPINNED" not in r.stdout
+    bad = run("verify", str(receipt), "--drop-key", OTHER_DROP, check=False)
+    assert bad.returncode == 1 and "not a pinned one" in bad.stderr
+
+
+def test_courier_receipts_file(world: dict[str, Any]) -> None:
+    """Issue 10.13: the receipts file a courier brings back is checked against a pinned drop."""
+    path = world["receipts"]
+    ok = run("verify", str(path), "--drop-key", world["vkey"])
+    assert "receipts ok: 2 envelopes are in the drop's log" in ok.stdout
+    no_pin = run("verify", str(path), check=False)
+    assert no_pin.returncode == 1 and "--drop-key" in no_pin.stderr
+    doc = json.loads(path.read_text())
+    doc["receipts"][1]["proof"][0] = "00" * 32
+    forged = world["tmp"] / "forged-receipts.json"
+    forged.write_text(json.dumps(doc))
+    bad = run("verify", str(forged), "--drop-key", world["vkey"], check=False)
+    assert bad.returncode == 1 and "1 of 2 receipts" in bad.stderr
+    assert "FAILED  receipt 2" in bad.stdout
+
+
+def test_usage_and_hostile_paths(world: dict[str, Any]) -> None:
+    missing = run("verify", str(world["tmp"] / "nope.zip"), check=False)
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+    junk = world["tmp"] / "junk.bin"
+    junk.write_bytes(b"\xff\xfe not json")
+    r = run("verify", str(junk), check=False)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "codec" not in r.stderr
+
+
+def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[str, Any]) -> None:
+    """A report whose receipt does not hold is kept by the desk, flagged: the bundle verifies
+    it as FLAG at step 4 (exit 1 unless --accept-flagged). The same failure with no flag
+    carried is a failed check, whatever the options."""
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+
+    m = members(world["genuine"])
+    prev, chain = bytes(32), []
+    for e in json.loads(m["custody.json"]):
+        ev = CustodyEvent(e["seq"], e["at"], e["action"], e["report"], e["detail"], prev).signed(FRESH)
+        prev = ev.digest()
+        chain.append(ev.to_json())
+    m["custody.json"] = canonical_json(chain)
+    index = json.loads(m["bundle.json"])
+    rid = index["reports"][0]
+    rec = json.loads(m[f"reports/{rid}/receipt.json"])
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rec["receipt"]["index"] = rep["index"] = 5  # outside the tree the checkpoint commits to
+    m[f"reports/{rid}/receipt.json"] = canonical_json(rec)
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+
+    def write(flags: list[dict[str, str]], name: str) -> Path:
+        index["flags"] = {rid: flags}
+        path = world["tmp"] / name
+        with zipfile.ZipFile(path, "w") as z:
+            for n, b in rebuild(m, index).items():
+                z.writestr(n, b)
+        return path
+
+    flagged = write([{"code": "receipt-unverified", "reason": "The drop's log does not prove it."}],
+                    "receipt-flagged.zip")
+    r = run("verify", str(flagged), check=False)
+    assert r.returncode == 1 and f"[4] FLAG  report {rid}: NOT proved" in r.stdout
+    ok = run("verify", str(flagged), "--accept-flagged")
+    assert "1 flagged reports accepted" in ok.stdout
+    silent = write([], "receipt-silent.zip")
+    bad = run("verify", str(silent), "--accept-flagged", check=False)
+    assert bad.returncode == 1 and "step 4" in bad.stderr and "outside" in bad.stderr
+
+
+def test_receipt_checks_in_process(world: dict[str, Any]) -> None:
+    import pytest
+
+    from tysha.errors import BadInput, VerificationError
+    from tysha.evidence.receipts import check_courier_receipts, check_receipt
+    from tysha.protocol import Receipt
+    from tysha.transport.courier import read_receipts
+
+    note, _cons, receipts = read_receipts(world["receipts"])
+    checks = check_courier_receipts(note, receipts, [world["vkey"]])
+    assert [c.error for c in checks] == [None, None] and checks[0].checkpoint is not None
+    with pytest.raises(BadInput):
+        check_courier_receipts(note, receipts, [])
+    other = Receipt(receipts[0].envelope_digest, receipts[0].index, note + " ", receipts[0].proof)
+    assert check_courier_receipts(note, [other], [world["vkey"]])[0].error == (
+        "not proved against the file's checkpoint")
+    wrong = check_courier_receipts(note, receipts, [OTHER_DROP])
+    assert all(c.error for c in wrong)
+    assert check_receipt(receipts[0], world["vkey"], [world["vkey"]]).size >= 2
+    with pytest.raises(VerificationError, match="not a pinned one"):
+        check_receipt(receipts[0], world["vkey"], [OTHER_DROP])
+
+
+def test_format_1_bundles_still_verify_and_their_flags_come_from_the_records(
+        world: dict[str, Any]) -> None:
+    """Bundles exported before format 2 (no flag list, no summary) verify under the pinned
+    desk key; flags are then derived from each report.json (`revoked`, `trusted`, ...)."""
+    from tysha.desk.store import DeskStore
+
+    store = DeskStore.open(world["desk"], DESK_PASS)
+    try:
+        seed = store.identity.sign_seed
+    finally:
+        store.close()
+    for src, name in ((world["genuine"], "v1-genuine.zip"), (world["flagged"], "v1-flagged.zip")):
+        m = members(src)
+        index = json.loads(m.pop("bundle.json"))
+        m.pop("bundle.sig")
+        m.pop("README.txt")
+        index["format"] = "tysha-bundle/1"
+        del index["flags"]
+        del index["files"]["README.txt"]
+        raw = canonical_json(index)
+        path = world["tmp"] / name
+        with zipfile.ZipFile(path, "w") as z:
+            for n, b in m.items():
+                z.writestr(n, b)
+            z.writestr("bundle.json", raw)
+            z.writestr("bundle.sig", sign_message(seed, BUNDLE_DOMAIN, raw).hex())
+        r = run("verify", str(path), "--desk-key", world["info"]["fingerprint"],
+                "--drop-key", world["vkey"], check=False)
+        if src == world["genuine"]:
+            assert r.returncode == 0 and "bundle ok: 1 reports" in r.stdout, r.stderr
+        else:
+            # Only the report that arrived after the revocation says so in its own record.
+            assert r.returncode == 1 and "[8] FLAG" in r.stdout and "revoked-source" in r.stdout
+
+
+def test_pins_that_are_not_keys_are_named(world: dict[str, Any]) -> None:
+    bad = run("verify", str(world["genuine"]), "--drop-key", "other+01234567+AAAA", check=False)
+    assert bad.returncode == 1 and "is not a drop key" in bad.stderr
+    bad = run("verify", str(world["genuine"]), "--desk-key", "12345", check=False)
+    assert bad.returncode == 1 and "fingerprint (30 digits)" in bad.stderr
+    bad = run("verify", str(world["receipts"]), "--drop-key", "nonsense", check=False)
+    assert bad.returncode == 1 and "is not a drop key" in bad.stderr
