@@ -21,12 +21,12 @@ from tysha.evidence.bundle import BUNDLE_DOMAIN, build_index, summary_text
 from tysha.evidence.custody import canonical_json
 from tysha.protocol import Identity
 
-INDEX_SHA256 = "e8e8d8d8bb46a7106d59a23a07cc969b3d2c6142d84c4224496545d7f52b5efe"
+INDEX_SHA256 = "5fee68f5f50fe52e2dfe2a48a1a721cd4ac06efd451beddc68efbff245fb5262"
 SIGNATURE = (
-    "1e845ae108345085c2f664c130037c922a7b13742159a2a0fe1e15a8889ff90e"
-    "ac623de4644ae92c01bcd68ad8005ead27c6d92c882b8dbb67018d7822ba4e00"
+    "bc1e9a8ab017be30b3c4a93fe2b079071d61a1d4129d6a7075c9b034a1df4d18"
+    "2b6748e28552cf7830f95361ea846a55983a146533999361364960efbc33770e"
 )
-FINGERPRINT = "87597 51780 58889 94554 40355 22395"
+FINGERPRINT = "13408 11233 49433 01146 64253 27961"
 
 
 def vector() -> tuple[Identity, bytes, bytes, bytes]:

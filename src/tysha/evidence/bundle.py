@@ -992,7 +992,18 @@ def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, by
             if not _same(mine.get(k), want_att[k]):
                 label = "capture claims (time, GPS)" if k == "claims" else k
                 problems.append(f"attachment {n} {label}")
-        extra = set(mine) - set(_ATTACHMENT_FIELDS) - {"capture_verified", "plausible", "blob"}
+        # The claims the source's signed attestation holds but the pure core refused as
+        # implausible (issue 9.14): derived from the envelope, so checked, when present.
+        if "implausible" in mine:
+            dropped = list(att.attestation.implausible) if att.attestation else []
+            if not _same(mine.get("implausible"), dropped):
+                problems.append(f"attachment {n} implausible claims")
+        extra = set(mine) - set(_ATTACHMENT_FIELDS) - {
+            "capture_verified",
+            "plausible",
+            "blob",
+            "implausible",
+        }
         if extra:
             problems.append(f"attachment {n} unknown fields {sorted(extra)}")
     return problems

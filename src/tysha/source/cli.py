@@ -155,11 +155,8 @@ def read_qr(path: Path) -> bytes:
         raise
     except Exception:  # PIL raises many types for a broken or hostile file
         raise BadInput(f"{path.name} is not an image this device can read") from None
-    found = [
-        r
-        for r in zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode)
-        if r.valid and r.bytes
-    ]
+    qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    found = [r for r in zxingcpp.read_barcodes(gray, formats=qr_only) if r.valid and r.bytes]
     if not found:
         raise BadInput(
             f"no readable QR code in {path.name}: it is missing, too small, blurred or damaged",

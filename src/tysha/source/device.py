@@ -8,7 +8,6 @@ the caller (``clock``, ``rand``) so tests can fix them.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import math
 import mimetypes
 import os
@@ -65,7 +64,6 @@ CATEGORIES = (
 )
 DEFAULT_MEAN_DELAY = 6 * 3600.0
 # Signed invitations (wt-core) read an unsigned, already pinned one only when told to.
-_LEGACY_OK = "legacy_ok" in inspect.signature(Invitation.from_bytes).parameters
 #: Clue records asked for per page, and pages read per run at most (10 million entries): a
 #: drop that lies about its cursor can't keep the source busy for longer than that.
 CLUE_PAGE = 1000
@@ -235,11 +233,9 @@ class SourceDevice:
         raw = self.state.get("invitation")
         if not isinstance(raw, bytes):
             raise ConfigError("this vault is not enrolled; run `tysha source enroll` first")
-        if _LEGACY_OK:
-            # Pinned at enrolment (checked then): an unsigned invitation of the first format,
-            # enrolled before invitations were signed, stays usable.
-            return Invitation.from_bytes(raw, legacy_ok=True)  # type: ignore[call-arg]
-        return Invitation.from_bytes(raw)
+        # Pinned at enrolment (checked then): an unsigned invitation of the first format,
+        # enrolled before invitations were signed, stays usable.
+        return Invitation.from_bytes(raw, legacy_ok=True)
 
     def enroll(self, code: str | bytes) -> Invitation:
         """Pin an invitation given as its text code or as the bytes of its QR code.
