@@ -13,6 +13,14 @@ from tysha.desk.web.sanitize import sniff, thumbnail
 from .conftest import DESK_PASS, MARK, png_bomb
 
 
+BASE = "http://127.0.0.1:8090"
+
+
+def web(desk: Any, **kw: Any) -> TestClient:
+    """The app in-process, addressed by one of the desk's own host names."""
+    return TestClient(create_app(desk, **kw), base_url=BASE)
+
+
 def login(client: TestClient) -> str:
     r = client.post("/login", data={"passphrase": DESK_PASS}, follow_redirects=False)
     assert r.status_code == 303
@@ -21,7 +29,7 @@ def login(client: TestClient) -> str:
 
 
 def test_login_csrf_headers_and_filters(populated: dict[str, Any]) -> None:
-    with TestClient(create_app(populated["desk"])) as c:
+    with web(populated["desk"]) as c:
         r = c.get("/", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/login"
         assert c.post("/login", data={"passphrase": "wrong"}).status_code == 401
@@ -41,7 +49,7 @@ def test_login_csrf_headers_and_filters(populated: dict[str, Any]) -> None:
         assert "Children taken" in c.get("/?search=camp").text
         assert "Summons" not in c.get("/?search=camp").text
         assert "<script" not in c.get("/", headers={"HX-Request": "true"}).text
-        rid = re.search(r'href="/report/([0-9a-f]+)">Summons', page.text).group(1)  # type: ignore[union-attr]
+        rid = re.search(r'href="/report/([0-9a-f]+)"><bdi class="user">Summons', page.text).group(1)  # type: ignore[union-attr]
         # a POST without the session's CSRF token is refused and changes nothing
         r = c.post(f"/report/{rid}/triage", data={"status": "verified", "csrf": "forged"})
         assert r.status_code == 403
@@ -59,10 +67,10 @@ def test_login_csrf_headers_and_filters(populated: dict[str, Any]) -> None:
 
 
 def test_hostile_attachments_never_render(populated: dict[str, Any]) -> None:
-    with TestClient(create_app(populated["desk"])) as c:
+    with web(populated["desk"]) as c:
         login(c)
         page = c.get("/").text
-        rid = re.search(r'href="/report/([0-9a-f]+)">Checkpoint search', page).group(1)  # type: ignore[union-attr]
+        rid = re.search(r'href="/report/([0-9a-f]+)"><bdi class="user">Checkpoint search', page).group(1)  # type: ignore[union-attr]
         report = c.get(f"/report/{rid}").text
         assert "<script>document.title" not in report and "<svg" not in report
         n_att = report.count('class="att"')
@@ -80,8 +88,9 @@ def test_hostile_attachments_never_render(populated: dict[str, Any]) -> None:
                 made.append(int(n))
         assert len(made) == 2
         thumbs = [(u, n) for u, n in thumbs if int(n) in made]
+        csrf = re.search(r'name="csrf" value="([^"]+)"', report).group(1)  # type: ignore[union-attr]
         for n in range(n_att):
-            r = c.get(f"/report/{rid}/att/{n}/download")
+            r = c.post(f"/report/{rid}/att/{n}/download", data={"csrf": csrf})
             assert r.headers["content-type"] == "application/octet-stream"
             assert r.headers["content-disposition"].startswith("attachment;")
             assert "sandbox" in r.headers["content-security-policy"]
@@ -110,7 +119,7 @@ def test_totp_login(populated: dict[str, Any], cli: Any) -> None:  # type: ignor
     uri = next(line for line in out.splitlines() if line.startswith("otpauth://"))
     b32 = parse_qs(urlparse(uri).query)["secret"][0]
     secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
-    with TestClient(create_app(populated["desk"])) as c:
+    with web(populated["desk"]) as c:
         assert c.post("/login", data={"passphrase": DESK_PASS}).status_code == 401
         time.sleep(0.6)
         assert c.post("/login", data={"passphrase": DESK_PASS, "totp": "000000"}).status_code in (401, 429)
@@ -121,7 +130,7 @@ def test_totp_login(populated: dict[str, Any], cli: Any) -> None:  # type: ignor
 
 
 def test_real_name_only_in_the_protected_field(populated: dict[str, Any]) -> None:
-    with TestClient(create_app(populated["desk"])) as c:
+    with web(populated["desk"]) as c:
         csrf = login(c)
         page = c.get("/sources").text
         sid = re.search(r'name="source" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]

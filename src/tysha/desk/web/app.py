@@ -1,86 +1,205 @@
 """The web desk: Starlette + Jinja2 (+ htmx for progressive enhancement), on loopback only.
 
-Security posture (THREAT_MODEL, Desk; A8, A9):
+Security posture (THREAT_MODEL, Desk; A8, A9; issue 9 points 7, 9-12, 15):
 
 * login with the desk passphrase (which opens the encrypted store) and, when enabled, a TOTP
-  code (RFC 6238); the session is a random token in an ``HttpOnly; SameSite=Strict`` cookie;
-* every POST carries the session's CSRF token; a missing or wrong token is refused (403);
-* a strict Content-Security-Policy on every response (no inline script or style, no external
-  origin, no framing), ``nosniff``, ``no-referrer``; all assets are served from this package;
+  code (RFC 6238) usable once; failures are throttled per browser, not for the whole desk
+  (:mod:`tysha.desk.web.guard`); the session is a random token in an ``HttpOnly;
+  SameSite=Strict`` cookie;
+* only the desk's own host names are served (DNS rebinding); a request another site or
+  another local port makes (``Sec-Fetch-Site``) is refused; every POST carries our
+  ``Origin`` and the session's CSRF token;
+* no GET has a side effect: downloading an original (which the custody log records) is a
+  POST, and the "exported" event is written only once the last byte was handed over;
+* a strict Content-Security-Policy, ``nosniff``, ``no-referrer``, CORP ``same-origin`` on every
+  response, error pages included; all assets are served from this package;
 * attachments: see :mod:`tysha.desk.web.sanitize` — images only as re-encoded thumbnails made
-  in a jailed process, everything else only as a download.
+  in a jailed process (cached, a capped number per view), everything else only as a download;
+* every user string is isolated and its control characters shown (:mod:`.display`);
 * every page reads without JavaScript; htmx only makes filtering snappier.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-import os
 import secrets
 import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tysha.desk.store import STATUSES, DeskStore
-from tysha.desk.web.sanitize import sniff, thumbnail
-from tysha.errors import ConfigError, TyshaError
-from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category
-from tysha.i18n import LANGUAGES, gettext_for
+from tysha.desk.web import actions
+from tysha.desk.web.display import plain_name, user_text
+from tysha.desk.web.guard import (
+    Throttle,
+    accept_totp,
+    allowed_hosts,
+    harden,
+    refusal,
+    totp_at,
+)
+from tysha.desk.web.sanitize import confinement, sniff, thumbnail
+from tysha.desk.web.view import (
+    CLAIM_LABELS,
+    CUSTODY_LABELS,
+    FLAG_LABELS,
+    WebReport,
+    report_view,
+)
+from tysha.errors import ConfigError, NotFound, TyshaError
+from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
+from tysha.i18n import LANGUAGES, translations
 
-__all__ = ["CSP", "create_app"]
+__all__ = ["CSP", "create_app", "random_passphrase", "totp_now"]
 
 HERE = Path(__file__).parent
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
 SESSION_TTL = 8 * 3600
-
-
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        return response
+THUMBS_PER_VIEW = 24
+THUMB_CACHE_BYTES = 64 << 20
+MAX_THUMB_INPUT = 64 << 20
 
 
 def totp_now(secret: bytes, at: float | None = None) -> str:
-    from cryptography.hazmat.primitives.hashes import SHA1
-    from cryptography.hazmat.primitives.twofactor.totp import TOTP
-
-    return (
-        TOTP(secret, 6, SHA1(), 30, enforce_key_length=False)
-        .generate(int(at if at is not None else time.time()))
-        .decode()
-    )
+    """The current one-time code (tests and the CLI's setup check use it)."""
+    return totp_at(secret, int(at if at is not None else time.time()) // 30)
 
 
-def totp_ok(secret: bytes, code: str) -> bool:
-    now = time.time()
-    return any(hmac.compare_digest(totp_now(secret, now + d), code.strip()) for d in (-30, 0, 30))
+class Guard:
+    """Outermost ASGI layer of the app's own stack: refuse foreign hosts, cross-site requests
+    and foreign origins before anything runs; put the security headers on every response."""
+
+    def __init__(self, app: ASGIApp, hosts: frozenset[str]) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        why = refusal(scope["method"], scope["path"], headers, self.hosts)
+        if why is not None:
+            resp = PlainTextResponse(
+                "unknown host" if why == "host" else "refused: not from this desk",
+                status_code=400 if why == "host" else 403,
+            )
+            harden(resp.headers, CSP)
+            await resp(scope, receive, send)
+            return
+
+        async def send_hardened(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", []))
+                present = {k.lower() for k, _ in raw}
+                extra: dict[str, str] = {}
+                harden(extra, CSP)
+                for k, v in extra.items():
+                    kb = k.lower().encode("latin-1")
+                    if kb == b"content-security-policy" and kb in present:
+                        continue  # a stricter, per-response policy (downloads) stays
+                    raw = [(a, b) for a, b in raw if a.lower() != kb]
+                    raw.append((kb, v.encode("latin-1")))
+                message = dict(message, headers=raw)
+            await send(message)
+
+        await self.app(scope, receive, send_hardened)
 
 
-def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
+class ThumbCache:
+    """Thumbnails in memory only (never on disk in clear), least recently used out first."""
+
+    def __init__(self, limit: int = THUMB_CACHE_BYTES) -> None:
+        self.limit = limit
+        self.items: OrderedDict[str, bytes | None] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: str) -> tuple[bool, bytes | None]:
+        if key not in self.items:
+            return False, None
+        self.items.move_to_end(key)
+        return True, self.items[key]
+
+    def put(self, key: str, png: bytes | None) -> None:
+        self.items[key] = png
+        self.size += len(png or b"")
+        while self.size > self.limit and self.items:
+            _k, old = self.items.popitem(last=False)
+            self.size -= len(old or b"")
+
+
+def _fmt_time(iso: str) -> str:
+    """'2026-11-29T23:57:15Z' → '2026-11-29 23:57 UTC' (the zone always shown)."""
+    if not iso or len(iso) < 16 or iso[10:11] != "T":
+        return iso or "—"
+    zone = iso[19:] if len(iso) > 19 else ""
+    zone = zone.lstrip("0123456789.")
+    zone = "UTC" if zone in ("Z", "+00:00", "") else zone
+    return f"{iso[:10]} {iso[11:16]} {zone}"
+
+
+def create_app(
+    desk_dir: Path,
+    lang: str = "en",
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8090,
+    thumbs_per_view: int = THUMBS_PER_VIEW,
+    make_thumbnail: Callable[[bytes], bytes | None] = thumbnail,
+    fetch: Callable[[Any], Any] | None = None,
+    send_reply: Callable[[Any, str, str], Any] | None = None,
+) -> Starlette:
+    """The web desk over ``desk_dir``. ``host``/``port``: the address it is served on (only
+    those host names are answered). ``fetch``/``send_reply``: the desk's fetch and reply
+    (defaults: :mod:`tysha.desk.fetch`), injectable so tests need no drop."""
     desk_dir = Path(desk_dir)
     sessions: dict[str, dict[str, Any]] = {}
     env = Environment(
         loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"])
     )
-    failures = {"count": 0, "until": 0.0}
+    env.filters["u"] = user_text
+    env.filters["t"] = _fmt_time
+    throttle = Throttle()
+    thumbs = ThumbCache()
+    kinds_cache: dict[str, Any] = {}
+    jail = asyncio.Semaphore(2)  # the machine's cores: never 300 jailed processes at once
+
+    def _fetch(store: Any) -> Any:
+        if fetch is not None:
+            return fetch(store)
+        from tysha.desk.fetch import fetch_all
+
+        return fetch_all(store)
+
+    def _send(store: Any, rid: str, text: str) -> Any:
+        if send_reply is not None:
+            return send_reply(store, rid, text)
+        from tysha.desk.fetch import send_reply as real
+
+        return real(store, rid, text)
 
     def session(request: Request) -> dict[str, Any] | None:
         token = request.cookies.get("tysha_session", "")
@@ -97,22 +216,45 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
             language = "en"
         if s is not None:
             s["lang"] = language
-        _ = gettext_for(language)
+        tr = translations(language)
+        _ = tr.gettext
 
         def cat_label(code: str) -> str:
             c = category(code)
-            return str(getattr(c, language, c.en))
+            if language in ("uk", "ru"):
+                return str(getattr(c, language))
+            return _(c.en)
+
+        def qual_label(code: str) -> str:
+            q = qualification(code)
+            if q is None:
+                return code
+            text = f"{q.code} — {_(q.label)}"
+            return text + (f" ({_('article to be confirmed')})" if q.verify else "")
+
+        def pseudonym(p: str) -> str:
+            number, sep, words = (p or "").partition(" · ")
+            n = number.removeprefix("Source ").strip()
+            if not sep or not n.isdigit():
+                return _(p)
+            return _("Source {n}").format(n=n) + " · " + " ".join(_(w) for w in words.split())
 
         html = env.get_template(name).render(
             _=_,
+            ngettext=tr.ngettext,
             lang=language,
             languages=LANGUAGES,
             session=s,
             csrf=(s or {}).get("csrf", ""),
             categories=CATEGORIES,
             cat_label=cat_label,
+            qual_label=qual_label,
+            pseudonym=pseudonym,
             statuses=STATUSES,
             qualifications=QUALIFICATIONS,
+            flag_labels=FLAG_LABELS,
+            claim_labels=CLAIM_LABELS,
+            custody_labels=CUSTODY_LABELS,
             desk_name=(s["store"].name if s else ""),
             **ctx,
         )
@@ -124,43 +266,60 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
             raise _Redirect("/login")
         return s
 
-    async def form(request: Request, s: dict[str, Any] | None) -> dict[str, str]:
+    async def form(request: Request, s: dict[str, Any] | None) -> dict[str, Any]:
         data = await request.form()
-        fields = {k: str(v) for k, v in data.items() if isinstance(v, str)}
-        if s is not None and not hmac.compare_digest(fields.get("csrf", ""), s["csrf"]):
+        fields: dict[str, Any] = {}
+        for k, v in data.multi_items():
+            if isinstance(v, str):
+                fields.setdefault(k, v)
+                fields.setdefault(k + "[]", []).append(v)
+        if s is not None and not hmac.compare_digest(str(fields.get("csrf", "")), s["csrf"]):
             raise _Forbidden()
         return fields
 
-    # --- pages ---------------------------------------------------------------------------
+    def view(store: Any, r: Any) -> WebReport:
+        return report_view(store, r)
+
+    # --- login ------------------------------------------------------------------------------
 
     async def login_page(request: Request) -> Response:
         return render(request, "login.html", error=None)
 
     async def login(request: Request) -> Response:
         fields = await form(request, None)
-        if failures["until"] > time.time():
+        bucket = throttle.key(request.cookies.get("tysha_device", ""))
+        if throttle.wait(bucket) > 0:
             return render(request, "login.html", status=429, error="wait")
         try:
-            store = DeskStore.open(desk_dir, fields.get("passphrase", ""))
+            store = await asyncio.to_thread(
+                DeskStore.open, desk_dir, str(fields.get("passphrase", ""))
+            )
         except ConfigError:
-            failures["count"] += 1
-            failures["until"] = time.time() + min(30, 2 ** failures["count"] / 4)
+            throttle.fail(bucket)
             return render(request, "login.html", status=401, error="passphrase")
         secret = store.get_setting("totp")
-        if secret and not totp_ok(bytes.fromhex(secret), fields.get("totp", "")):
-            failures["count"] += 1
+        if secret and not accept_totp(
+            store, bytes.fromhex(secret), str(fields.get("totp", "")), time.time()
+        ):
+            throttle.fail(bucket)
+            store.close()
             return render(request, "login.html", status=401, error="totp")
-        failures["count"] = 0
+        device = throttle.succeed(bucket)
         token = secrets.token_urlsafe(32)
+        chosen = str(fields.get("lang") or lang)
         sessions[token] = {
             "store": store,
             "csrf": secrets.token_urlsafe(32),
             "expires": time.time() + SESSION_TTL,
-            "lang": fields.get("lang") or lang,
+            "lang": chosen if chosen in LANGUAGES else "en",
         }
         resp = RedirectResponse("/", status_code=303)
         resp.set_cookie(
             "tysha_session", token, httponly=True, samesite="strict", path="/", max_age=SESSION_TTL
+        )
+        resp.set_cookie(
+            "tysha_device", device, httponly=True, samesite="strict", path="/login",
+            max_age=180 * 24 * 3600,
         )
         return resp
 
@@ -173,15 +332,35 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         resp.delete_cookie("tysha_session", path="/")
         return resp
 
+    # --- inbox ------------------------------------------------------------------------------
+
     async def inbox(request: Request) -> Response:
         s = need(request)
+        store = s["store"]
         q = request.query_params
         filters = {
             k: (q.get(k) or None) for k in ("category", "status", "since", "until", "search")
         }
-        reports = s["store"].list_reports(**filters)
+        sort = q.get("sort") if q.get("sort") in ("received", "event") else "received"
+        reports = store.list_reports(**filters)
+        drops = {d["url"]: d for d in store.drops()}
+        sources = {x.id: x for x in store.list_sources()}
+        rows = [report_view(store, r, drops, sources) for r in reports]
+        key = (lambda v: v.event_time or "") if sort == "event" else (lambda v: v.received_at)
+        rows.sort(key=lambda v: (key(v), v.id), reverse=True)
         tpl = "_rows.html" if request.headers.get("HX-Request") else "inbox.html"
-        return render(request, tpl, reports=reports, filters=filters)
+        return render(
+            request, tpl, reports=rows, filters=filters, sort=sort,
+            fetched=s.pop("fetched", None),
+        )
+
+    async def fetch_now(request: Request) -> Response:
+        s = need(request)
+        await form(request, s)
+        s["fetched"] = await asyncio.to_thread(actions.fetch_now, s["store"], _fetch, _send)
+        return RedirectResponse("/", status_code=303)
+
+    # --- one report -------------------------------------------------------------------------
 
     def _report(s: dict[str, Any], rid: str) -> Any:
         try:
@@ -189,56 +368,94 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         except ConfigError:
             raise _NotFound() from None
 
+    def kind_of(store: DeskStore, att: dict[str, Any]) -> Any:
+        blob = att["blob"]
+        if blob not in kinds_cache:
+            head = b"".join(_take(store.read_blob(blob, att["size"]), 512))
+            kinds_cache[blob] = sniff(head)
+        return kinds_cache[blob]
+
     async def report_page(request: Request) -> Response:
         s = need(request)
         r = _report(s, request.path_params["rid"])
-        kinds = [sniff_label(s["store"], a) for a in r.get("attachments", [])]
+        return report_response(request, s, r)
+
+    def report_response(
+        request: Request, s: dict[str, Any], r: Any, status: int = 200, **extra: Any
+    ) -> Response:
+        store = s["store"]
+        v = view(store, r)
+        atts = v.data.get("attachments", [])
+        kinds = [kind_of(store, a) for a in atts]
+        try:
+            limit = max(thumbs_per_view, int(request.query_params.get("thumbs", "0")))
+        except ValueError:
+            limit = thumbs_per_view
+        shown, previews = set(), 0
+        for i, k in enumerate(kinds):
+            if k.image and previews < limit:
+                shown.add(i)
+                previews += 1
+        more = sum(1 for k in kinds if k.image) - previews
         return render(
             request,
             "report.html",
-            r=r,
+            status=status,
+            r=v,
             kinds=kinds,
-            custody=s["store"].custody_events(r.id),
+            previews=shown,
+            more_previews=more,
+            next_limit=limit + thumbs_per_view,
+            jail=confinement(),
+            custody=store.custody_events(v.id),
+            queued=actions.outbox(store, v.id),
             message=request.query_params.get("m"),
+            **extra,
         )
-
-    def sniff_label(store: DeskStore, att: dict[str, Any]) -> Any:
-        head = b"".join(_take(store.read_blob(att["blob"], att["size"]), 512))
-        return sniff(head)
 
     async def triage(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
         rid = request.path_params["rid"]
-        _report(s, rid)
-        reviewer = fields.get("reviewer") or s["store"].name
+        r = _report(s, rid)
+        store = s["store"]
+        reviewer = str(fields.get("reviewer") or store.name).strip()[:200]
+        have = {q["code"] for q in r.data.get("qualifications", [])}
         try:
-            if fields.get("status"):
-                s["store"].set_status(rid, fields["status"], reviewer)
-            if fields.get("qualification"):
-                s["store"].add_qualification(
-                    rid, fields["qualification"], fields.get("confidence", "medium"), reviewer
-                )
-            if fields.get("note"):
-                s["store"].add_note(rid, fields["note"], reviewer)
+            if fields.get("status") and fields["status"] != r.data.get("status"):
+                store.set_status(rid, fields["status"], reviewer)
+            for code in fields.get("qualification[]", []):
+                if code and code not in have:
+                    store.add_qualification(
+                        rid, code, str(fields.get("confidence", "medium")), reviewer
+                    )
+                    have.add(code)
+            if str(fields.get("note", "")).strip():
+                store.add_note(rid, str(fields["note"]), reviewer)
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
+        s.setdefault("reviewers", {})[rid] = reviewer
+        s.setdefault("confidence", {})[rid] = str(fields.get("confidence", "medium"))
         return RedirectResponse(f"/report/{rid}?m=saved", status_code=303)
 
     async def reply(request: Request) -> Response:
-        from tysha.desk.fetch import send_reply
-
         s = need(request)
         fields = await form(request, s)
         rid = request.path_params["rid"]
-        _report(s, rid)
+        r = _report(s, rid)
+        text = str(fields.get("text", ""))
+        if not text.strip():
+            return report_response(request, s, r, status=400, reply_text=text, reply_error=True)
         try:
-            import asyncio
-
-            await asyncio.to_thread(send_reply, s["store"], rid, fields.get("text", ""))
-        except TyshaError as exc:
-            return render(request, "error.html", status=400, message=exc.message)
-        return RedirectResponse(f"/report/{rid}?m=replied", status_code=303)
+            outcome = await asyncio.to_thread(
+                actions.queue_or_send_reply, s["store"], rid, text, _send
+            )
+        except TyshaError:
+            # Not a network failure and not sent: keep what was typed, say it was not sent.
+            return report_response(request, s, r, status=400, reply_text=text, reply_error=True)
+        return RedirectResponse(
+            f"/report/{rid}?m={'replied' if outcome == 'sent' else 'queued'}", status_code=303
+        )
 
     def _attachment(request: Request) -> tuple[dict[str, Any], Any, int, dict[str, Any]]:
         """(session, report, index, attachment) named by the URL, or 404."""
@@ -252,45 +469,91 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
 
     async def thumb(request: Request) -> Response:
         s, _r, _n, a = _attachment(request)
-        if a["size"] > 64 << 20:
+        if a["size"] > MAX_THUMB_INPUT or not kind_of(s["store"], a).image:
             raise _NotFound()
-        import asyncio
-
-        data = s["store"].blob_bytes(a["blob"], a["size"])
-        png = await asyncio.to_thread(thumbnail, data)
+        hit, png = thumbs.get(a["blob"])
+        if not hit:
+            data = s["store"].blob_bytes(a["blob"], a["size"])
+            async with jail:
+                png = await asyncio.to_thread(make_thumbnail, data)
+            thumbs.put(a["blob"], png)
         if png is None:
             raise _NotFound()
         return Response(
-            png,
-            media_type="image/png",
-            headers={"Content-Security-Policy": "default-src 'none'; sandbox"},
+            png, media_type="image/png", headers={"Content-Security-Policy": DOWNLOAD_CSP}
         )
 
     async def download(request: Request) -> Response:
-        from starlette.responses import StreamingResponse
-
         s, r, n, a = _attachment(request)
-        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in a["name"])[:80] or "file"
-        s["store"].custody("exported", r.id, {"attachment": n, "as": "download"})
+        await form(request, s)
+        store = s["store"]
+        name = plain_name(str(a.get("name", "")))
+        ascii_name = "".join(
+            c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name
+        )
+        disposition = (
+            f'attachment; filename="{ascii_name[:100] or "attachment"}"; '
+            f"filename*=UTF-8''{quote(name, safe='')}"
+        )
+
+        async def body() -> AsyncIterator[bytes]:
+            chunks = store.read_blob(a["blob"], a["size"])
+            sent = 0
+            while True:
+                chunk = await asyncio.to_thread(next, chunks, None)
+                if chunk is None:
+                    break
+                sent += len(chunk)
+                yield chunk
+            # Control comes back here only after the server took the last chunk: only now is
+            # the export a fact the custody log may record (issue 9.9).
+            if sent == a["size"]:
+                await asyncio.to_thread(
+                    store.custody, "exported", r.id, {"attachment": n, "as": "download"}
+                )
+
         return StreamingResponse(
-            s["store"].read_blob(a["blob"], a["size"]),
+            body(),
             media_type="application/octet-stream",
             headers={
-                "Content-Disposition": f'attachment; filename="{safe}.bin"',
-                "Content-Security-Policy": "default-src 'none'; sandbox",
+                "Content-Disposition": disposition,
+                "Content-Security-Policy": DOWNLOAD_CSP,
                 "Content-Length": str(a["size"]),
             },
         )
+
+    # --- sources ----------------------------------------------------------------------------
 
     async def sources_page(request: Request) -> Response:
         s = need(request)
         return render(request, "sources.html", sources=s["store"].list_sources())
 
-    async def revoke(request: Request) -> Response:
+    def _source(s: dict[str, Any], sid: str) -> Any:
+        try:
+            return s["store"].get_source(sid)
+        except ConfigError:
+            raise _NotFound() from None
+
+    async def confirm_page(request: Request) -> Response:
+        s = need(request)
+        src = _source(s, request.path_params["sid"])
+        action = request.path_params["action"]
+        if action not in ("revoke", "restore"):
+            raise _NotFound()
+        return render(request, "confirm.html", src=src, action=action, error=False)
+
+    async def change_source(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
+        src = _source(s, request.path_params["sid"])
+        action = request.path_params["action"]
+        if action not in ("revoke", "restore"):
+            raise _NotFound()
+        reason = str(fields.get("reason", "")).strip()[:2000]
+        if not reason or fields.get("confirm") != "yes":
+            return render(request, "confirm.html", status=400, src=src, action=action, error=True)
         try:
-            s["store"].revoke(fields.get("source", ""))
+            (actions.revoke if action == "revoke" else actions.restore)(s["store"], src.id, reason)
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse("/sources", status_code=303)
@@ -299,11 +562,13 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         s = need(request)
         fields = await form(request, s)
         try:
-            src = s["store"].find_source(fields.get("source", ""))
-            s["store"].set_real_name(src.id, fields.get("real_name", "").strip())
+            src = s["store"].find_source(str(fields.get("source", "")))
+            s["store"].set_real_name(src.id, str(fields.get("real_name", "")).strip())
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse("/sources", status_code=303)
+
+    # --- invitations ------------------------------------------------------------------------
 
     async def invitations_page(request: Request) -> Response:
         s = need(request)
@@ -320,12 +585,12 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         import base64
         import io
 
-        from tysha.desk.cli import make_invitation
-
         s = need(request)
         fields = await form(request, s)
         try:
-            inv = make_invitation(s["store"], fields.get("drop", ""), fields.get("drop_key", ""))
+            inv = actions.create_invitation(
+                s["store"], str(fields.get("drop", "")), str(fields.get("drop_key", ""))
+            )
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
         import segno
@@ -344,21 +609,27 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
             drops=s["store"].drops(),
         )
 
+    async def favicon(request: Request) -> Response:
+        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
+
     routes = [
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/", inbox, methods=["GET"]),
+        Route("/fetch", fetch_now, methods=["POST"]),
         Route("/report/{rid:str}", report_page, methods=["GET"]),
         Route("/report/{rid:str}/triage", triage, methods=["POST"]),
         Route("/report/{rid:str}/reply", reply, methods=["POST"]),
         Route("/report/{rid:str}/att/{n:int}/thumb.png", thumb, methods=["GET"]),
-        Route("/report/{rid:str}/att/{n:int}/download", download, methods=["GET"]),
+        Route("/report/{rid:str}/att/{n:int}/download", download, methods=["POST"]),
         Route("/sources", sources_page, methods=["GET"]),
-        Route("/sources/revoke", revoke, methods=["POST"]),
+        Route("/sources/{sid:str}/{action:str}", confirm_page, methods=["GET"]),
+        Route("/sources/{sid:str}/{action:str}", change_source, methods=["POST"]),
         Route("/sources/name", set_name, methods=["POST"]),
         Route("/invitations", invitations_page, methods=["GET"]),
         Route("/invitations", invite, methods=["POST"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 
@@ -372,16 +643,31 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
     async def on_not_found(request: Request, exc: Exception) -> Response:
         return render(request, "error.html", status=404, message="404")
 
-    return Starlette(
+    async def on_method(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse("method not allowed", status_code=405)
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        # Never the exception's text: it may name paths or internals (issue 9.9).
+        resp = PlainTextResponse("internal error: the desk could not do this", status_code=500)
+        harden(resp.headers, CSP)
+        return resp
+
+    app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
         exception_handlers={
             _Redirect: on_redirect,
             _Forbidden: on_forbidden,
             _NotFound: on_not_found,
+            NotFound: on_not_found,
             404: on_not_found,
+            405: on_method,
+            500: on_error,
         },
     )
+    # Guard sits inside ServerErrorMiddleware's reach but around everything else; the 500
+    # handler hardens its own response because ServerErrorMiddleware is outermost.
+    app.add_middleware(Guard, hosts=allowed_hosts(host, port))
+    return app
 
 
 def _take(chunks: Any, n: int) -> list[bytes]:
@@ -435,4 +721,6 @@ def random_passphrase() -> str:
         "willow",
         "yonder",
     )
+    import os
+
     return "-".join(words[b % len(words)] for b in os.urandom(5))
