@@ -12,7 +12,6 @@ from tysha.desk.web.sanitize import sniff, thumbnail
 
 from .conftest import DESK_PASS, MARK, png_bomb
 
-
 BASE = "http://127.0.0.1:8090"
 
 
@@ -28,8 +27,8 @@ def login(client: TestClient) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
 
-def test_login_csrf_headers_and_filters(populated: dict[str, Any]) -> None:
-    with web(populated["desk"]) as c:
+def test_login_csrf_headers_and_filters(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
         r = c.get("/", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/login"
         assert c.post("/login", data={"passphrase": "wrong"}).status_code == 401
@@ -66,19 +65,19 @@ def test_login_csrf_headers_and_filters(populated: dict[str, Any]) -> None:
         assert "Вхідні" in uk
 
 
-def test_hostile_attachments_never_render(populated: dict[str, Any]) -> None:
-    with web(populated["desk"]) as c:
+def test_hostile_attachments_never_render(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
         login(c)
         page = c.get("/").text
         rid = re.search(r'href="/report/([0-9a-f]+)"><bdi class="user">Checkpoint search', page).group(1)  # type: ignore[union-attr]
         report = c.get(f"/report/{rid}").text
         assert "<script>document.title" not in report and "<svg" not in report
         n_att = report.count('class="att"')
-        assert n_att == 8
+        assert n_att == 10
         thumbs = re.findall(r'src="(/report/[0-9a-f]+/att/(\d+)/thumb.png)"', report)
-        # only the images (by their bytes: the clean JPEG, the polyglot, the bomb) get an <img>;
+        # only the images (by their bytes: two clean JPEGs, the polyglot, the bomb) get an <img>;
         # the bomb's thumbnail is refused in the jail, the two real pictures are re-encoded
-        assert len(thumbs) == 3
+        assert len(thumbs) == 4
         made = []
         for url, n in thumbs:
             r = c.get(url)
@@ -86,7 +85,7 @@ def test_hostile_attachments_never_render(populated: dict[str, Any]) -> None:
                 assert r.content.startswith(b"\x89PNG")
                 assert MARK.encode() not in r.content and b"<html" not in r.content
                 made.append(int(n))
-        assert len(made) == 2
+        assert len(made) == 3
         thumbs = [(u, n) for u, n in thumbs if int(n) in made]
         csrf = re.search(r'name="csrf" value="([^"]+)"', report).group(1)  # type: ignore[union-attr]
         for n in range(n_att):
@@ -108,18 +107,18 @@ def test_sanitiser_units() -> None:
     assert thumbnail(b"<html><script>x</script>") is None
 
 
-def test_totp_login(populated: dict[str, Any], cli: Any) -> None:  # type: ignore[no-untyped-def]
+def test_totp_login(desk: dict[str, Any], cli: Any) -> None:  # type: ignore[no-untyped-def]
     import base64
     import time
     from urllib.parse import parse_qs, urlparse
 
     from tysha.desk.web.app import totp_now
 
-    out = cli("desk", "totp", "--desk", str(populated["desk"]), env=populated["denv"]).stdout
+    out = cli("desk", "totp", "--desk", str(desk["desk"]), env=desk["denv"]).stdout
     uri = next(line for line in out.splitlines() if line.startswith("otpauth://"))
     b32 = parse_qs(urlparse(uri).query)["secret"][0]
     secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
-    with web(populated["desk"]) as c:
+    with web(desk["desk"]) as c:
         assert c.post("/login", data={"passphrase": DESK_PASS}).status_code == 401
         time.sleep(0.6)
         assert c.post("/login", data={"passphrase": DESK_PASS, "totp": "000000"}).status_code in (401, 429)
@@ -129,8 +128,8 @@ def test_totp_login(populated: dict[str, Any], cli: Any) -> None:  # type: ignor
         assert r.status_code == 303
 
 
-def test_real_name_only_in_the_protected_field(populated: dict[str, Any]) -> None:
-    with web(populated["desk"]) as c:
+def test_real_name_only_in_the_protected_field(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
         csrf = login(c)
         page = c.get("/sources").text
         sid = re.search(r'name="source" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
@@ -138,5 +137,5 @@ def test_real_name_only_in_the_protected_field(populated: dict[str, Any]) -> Non
                    follow_redirects=False)
         assert r.status_code == 303
         assert "Olena Kovalenko" in c.get("/sources").text
-    blob = b"".join(p.read_bytes() for p in populated["desk"].rglob("*") if p.is_file())
+    blob = b"".join(p.read_bytes() for p in desk["desk"].rglob("*") if p.is_file())
     assert b"Olena Kovalenko" not in blob and b"Olena" not in blob
