@@ -1,0 +1,313 @@
+"""The one view of a report that every face renders.
+
+The CLI (``desk list``/``desk show``), the web desk (inbox and report page) and the bundle's
+readable summary all build their output from :class:`ReportView`, so they can never disagree
+about whether a report is trusted. ``log_consistent``, ``trusted``, ``revoked`` and ``flags``
+are *computed* from the desk's current state, not copied from what was stored at intake: a fork
+detected later taints every report that came through that drop, and a key revoked later taints
+its reports (restoring the key lifts that taint again).
+
+Flags (``Flag.code`` is stable and machine-readable; ``Flag.reason`` is one English sentence,
+a gettext msgid the faces translate):
+
+=====================  =======================================================================
+unenrolled-source      the sender's key was never enrolled at this desk
+invitation-reused      the sender presented a one-time invitation that already enrolled a key
+revoked-source         the sender's key is revoked now (whenever that happened)
+capture-unverified     an attachment's capture attestation or hash does not hold
+receipt-unverified     the drop's log does not prove it holds this envelope at its index
+log-forked             the drop showed this desk two inconsistent histories of its log
+implausible-claims     a capture claim is out of range (e.g. latitude beyond ±90°)
+=====================  =======================================================================
+
+JSON (``ReportView.to_json``): the fields of CLI.md's ``desk list`` row, where ``flags`` is the
+list of reasons (readable text, as CLI.md says), plus ``flag_codes`` (the stable codes, for
+scripts), ``event_time`` and ``status``. ``full=True`` (``desk show``) adds the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "FLAG_REASONS",
+    "AttachmentView",
+    "Flag",
+    "ReportView",
+    "normalise_time",
+    "report_view",
+    "report_views",
+]
+
+#: code -> reason (an English sentence; a gettext msgid).
+FLAG_REASONS: dict[str, str] = {
+    "unenrolled-source": "The sender's key was never enrolled at this desk.",
+    "invitation-reused": (
+        "The sender used a one-time invitation that had already enrolled another key "
+        "(a leaked or reused code)."
+    ),
+    "revoked-source": "The sender's key has been revoked as compromised.",
+    "capture-unverified": "An attachment's capture attestation does not verify.",
+    "receipt-unverified": "The drop's log does not prove that it holds this report.",
+    "log-forked": "The drop showed this desk two inconsistent histories of its log.",
+    "implausible-claims": "An attachment carries capture claims that cannot be true.",
+}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Why a report must not be taken at face value."""
+
+    code: str
+    reason: str
+
+    @classmethod
+    def of(cls, code: str) -> Flag:
+        return cls(code, FLAG_REASONS[code])
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+    capture_verified: bool
+    claims: dict[str, object]
+    plausible: bool = True
+
+    def to_json(self, full: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "sha256": self.sha256, "size": self.size}
+        if full:
+            out.update(
+                media_type=self.media_type,
+                capture_verified=self.capture_verified,
+                claims=self.claims,
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class ReportView:
+    id: str
+    categories: list[str]
+    text: str
+    when: str
+    where: str
+    received_at: str  # ISO-8601 with zone, to the second
+    event_time: str  # the reporter's "when" in UTC ISO-8601, "" if none or unreadable
+    attachments: list[AttachmentView]
+    capture_verified: bool
+    receipt_verified: bool
+    log_consistent: bool
+    trusted: bool
+    flags: list[Flag]
+    status: str
+    source: str | None
+    source_fingerprint: str | None
+    revoked: bool
+    qualifications: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    drop: str | None = None
+    index: int | None = None
+    envelope_digest: str | None = None
+    checkpoint: str | None = None  # "<origin> <size> <root hex>" of the checkpoint at intake
+    problems: list[str] = field(default_factory=list)  # the details behind the flags
+
+    @property
+    def flag_codes(self) -> list[str]:
+        return [f.code for f in self.flags]
+
+    def has_flag(self, code: str) -> bool:
+        return any(f.code == code for f in self.flags)
+
+    def to_json(self, full: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "categories": list(self.categories),
+            "text": self.text,
+            "when": self.when,
+            "where": self.where,
+            "received_at": self.received_at,
+            "event_time": self.event_time,
+            "attachments": [a.to_json(full) for a in self.attachments],
+            "capture_verified": self.capture_verified,
+            "receipt_verified": self.receipt_verified,
+            "trusted": self.trusted,
+            "flags": [f.reason for f in self.flags],
+            "flag_codes": self.flag_codes,
+            "status": self.status,
+        }
+        if full:
+            out.update(
+                log_consistent=self.log_consistent,
+                source=self.source,
+                source_fingerprint=self.source_fingerprint,
+                revoked=self.revoked,
+                problems=list(self.problems),
+                qualifications=list(self.qualifications),
+                notes=list(self.notes),
+                replies=list(self.replies),
+                drop=self.drop,
+                index=self.index,
+                envelope_digest=self.envelope_digest,
+                checkpoint=self.checkpoint,
+            )
+        return out
+
+
+def normalise_time(value: str) -> str:
+    """A reporter's time as UTC ISO-8601 to the second (``2026-03-01T14:00:00Z``), so event
+    times sort; "" when empty or not ISO-8601. A time without a zone is taken as UTC (the
+    source CLI sends UTC); a bare date is its midnight."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    try:
+        if len(text) == 10:
+            t = _dt.datetime.combine(_dt.date.fromisoformat(text), _dt.time())
+        else:
+            t = _dt.datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=_dt.UTC)
+    return t.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _plausible(claims: Mapping[str, object]) -> bool:
+    """Capture claims within physical range (issue 9.14): coordinates on Earth, no huge
+    strings, no NaN. Implausible claims are kept and shown, but flagged."""
+    for key, value in claims.items():
+        if isinstance(value, str) and len(value) > 256:
+            return False
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        if key == "exif_gps":
+            if not isinstance(value, (list, tuple)) or len(value) != 2:
+                return False
+            lat, lon = value
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+                return False
+            if not (math.isfinite(lat) and math.isfinite(lon)):
+                return False
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                return False
+    return True
+
+
+def _attachment(a: Mapping[str, Any]) -> AttachmentView:
+    claims = a.get("claims")
+    claims = dict(claims) if isinstance(claims, Mapping) else {}
+    return AttachmentView(
+        name=str(a.get("name", "")),
+        sha256=str(a.get("sha256", "")),
+        size=int(a.get("size", 0) or 0),
+        media_type=str(a.get("media_type", "")),
+        capture_verified=bool(a.get("capture_verified")),
+        claims=claims,
+        plausible=_plausible(claims),
+    )
+
+
+def _checkpoint_text(cp: Any) -> str | None:
+    if isinstance(cp, Mapping):
+        return f"{cp.get('origin', '')} {cp.get('size', '')} {cp.get('root', '')}".strip()
+    return str(cp) if cp else None
+
+
+class _State:
+    """The desk state a view depends on, read once per listing."""
+
+    def __init__(self, store: Any) -> None:
+        self.forked = {d["url"] for d in store.drops() if d.get("forked")}
+        self.revoked: dict[str, bool] = {}
+        self._store = store
+
+    def source_revoked(self, sid: str | None) -> bool:
+        if not sid:
+            return False
+        if sid not in self.revoked:
+            try:
+                self.revoked[sid] = bool(self._store.get_source(sid).revoked)
+            except Exception:  # a source row that cannot be read is treated as revoked
+                self.revoked[sid] = True
+        return self.revoked[sid]
+
+
+def _view(state: _State, report: Any) -> ReportView:
+    d: Mapping[str, Any] = report.data
+    problems = [str(p) for p in d.get("problems", [])]
+    attachments = [_attachment(a) for a in d.get("attachments", []) if isinstance(a, Mapping)]
+    flags: list[Flag] = []
+    source_id = d.get("source_id")
+    stored_codes = set(d.get("flag_codes", []))
+    if not source_id:
+        reused = "invitation-reused" in stored_codes or any(
+            "already enrolled another key" in p for p in problems
+        )
+        flags.append(Flag.of("invitation-reused" if reused else "unenrolled-source"))
+    # The key's state now: a revocation after intake taints earlier reports; a restore
+    # (the handler found the key was not compromised) lifts it.
+    revoked = state.source_revoked(source_id) if source_id else bool(d.get("revoked"))
+    if revoked:
+        flags.append(Flag.of("revoked-source"))
+    capture_ok = bool(d.get("capture_verified", True)) and all(
+        a.capture_verified for a in attachments
+    )
+    if not capture_ok:
+        flags.append(Flag.of("capture-unverified"))
+    receipt_ok = bool(d.get("receipt_verified"))
+    if not receipt_ok:
+        flags.append(Flag.of("receipt-unverified"))
+    log_ok = bool(d.get("log_consistent", True)) and d.get("drop") not in state.forked
+    if not log_ok:
+        flags.append(Flag.of("log-forked"))
+    if not all(a.plausible for a in attachments):
+        flags.append(Flag.of("implausible-claims"))
+    received = str(d.get("received_at") or report.received_at or "")
+    index = d.get("index")
+    return ReportView(
+        id=str(report.id),
+        categories=[str(c) for c in d.get("categories", []) or []],
+        text=str(d.get("text", "")),
+        when=str(d.get("when", "")),
+        where=str(d.get("where", "")),
+        received_at=received,
+        event_time=normalise_time(str(d.get("when", ""))),
+        attachments=attachments,
+        capture_verified=capture_ok,
+        receipt_verified=receipt_ok,
+        log_consistent=log_ok,
+        # Trust is the absence of every flag, recomputed now.
+        trusted=not flags,
+        flags=flags,
+        status=str(d.get("status", "new")),
+        source=d.get("source"),
+        source_fingerprint=d.get("source_fingerprint"),
+        revoked=revoked,
+        qualifications=list(d.get("qualifications", [])),
+        notes=list(d.get("notes", [])),
+        replies=list(d.get("replies", [])),
+        drop=d.get("drop"),
+        index=int(index) if isinstance(index, int) else None,
+        envelope_digest=d.get("envelope_digest"),
+        checkpoint=_checkpoint_text(d.get("checkpoint")),
+        problems=problems,
+    )
+
+
+def report_view(store: Any, report: Any) -> ReportView:
+    """The view of one report (``store``: a DeskStore; ``report``: a stored Report)."""
+    return _view(_State(store), report)
+
+
+def report_views(store: Any, reports: Iterable[Any]) -> list[ReportView]:
+    """Views of many reports, reading the desk's drop and source state once."""
+    state = _State(store)
+    return [_view(state, r) for r in reports]

@@ -1,0 +1,88 @@
+"""The one report view: flags and trust computed from the desk's current state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tysha.desk.views import normalise_time, report_view, report_views
+
+
+@dataclass
+class _Src:
+    revoked: bool
+
+
+@dataclass
+class _Rep:
+    id: str
+    received_at: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class _Store:
+    def __init__(self, forked: bool = False, revoked: bool = False) -> None:
+        self.forked, self.src_revoked = forked, revoked
+
+    def drops(self) -> list[dict[str, Any]]:
+        return [{"url": "http://d", "forked": self.forked}]
+
+    def get_source(self, sid: str) -> _Src:
+        return _Src(self.src_revoked)
+
+
+def _good(**changes: Any) -> _Rep:
+    d = {"categories": ["det"], "text": "t", "when": "2026-03-01T14:00+02:00", "where": "w",
+         "received_at": "2026-03-02T10:11:12Z", "attachments": [
+             {"name": "a.jpg", "sha256": "00", "size": 3, "media_type": "image/jpeg",
+              "capture_verified": True, "claims": {"exif_gps": [50.4, 30.5]}}],
+         "capture_verified": True, "receipt_verified": True, "log_consistent": True,
+         "trusted": True, "revoked": False, "source_id": "s1", "source": "Source 1 · Oak Owl",
+         "drop": "http://d", "index": 4, "checkpoint": {"origin": "o", "size": 5, "root": "ab"}}
+    d.update(changes)
+    return _Rep("abc", d["received_at"], d)
+
+
+def test_clean_report_is_trusted_and_has_list_fields() -> None:
+    v = report_view(_Store(), _good())
+    assert v.trusted and v.flags == [] and v.log_consistent
+    j = v.to_json()
+    assert {"id", "categories", "text", "when", "where", "received_at", "attachments",
+            "capture_verified", "receipt_verified", "trusted", "flags"} <= set(j)
+    assert j["attachments"] == [{"name": "a.jpg", "sha256": "00", "size": 3}]
+    assert v.event_time == "2026-03-01T12:00:00Z"
+    assert report_view(_Store(), _good()).to_json(full=True)["checkpoint"] == "o 5 ab"
+
+
+def test_fork_detected_after_intake_taints_the_report() -> None:
+    # The stored field says consistent; the drop has since been caught forking.
+    v = report_view(_Store(forked=True), _good())
+    assert not v.log_consistent and not v.trusted and v.flag_codes == ["log-forked"]
+    assert v.to_json(full=True)["log_consistent"] is False
+    assert v.to_json()["flags"] == [v.flags[0].reason]
+
+
+def test_revocation_now_taints_and_restore_lifts_it() -> None:
+    assert report_view(_Store(revoked=True), _good()).flag_codes == ["revoked-source"]
+    assert report_view(_Store(revoked=False), _good(revoked=True)).trusted
+
+
+def test_each_intake_flag() -> None:
+    st = _Store()
+    assert report_view(st, _good(source_id=None)).flag_codes == ["unenrolled-source"]
+    reused = _good(source_id=None, problems=["sender: this invitation already enrolled another key"])
+    assert report_view(st, reused).flag_codes == ["invitation-reused"]
+    assert report_view(st, _good(receipt_verified=False)).flag_codes == ["receipt-unverified"]
+    bad = _good()
+    bad.data["attachments"][0]["capture_verified"] = False
+    assert report_view(st, bad).flag_codes == ["capture-unverified"]
+    odd = _good()
+    odd.data["attachments"][0]["claims"] = {"exif_gps": [-1000.0, 30.0]}
+    assert report_view(st, odd).flag_codes == ["implausible-claims"]
+    assert [v.trusted for v in report_views(st, [_good(), reused])] == [True, False]
+
+
+def test_normalise_time() -> None:
+    assert normalise_time("2026-03-01") == "2026-03-01T00:00:00Z"
+    assert normalise_time("2026-03-01T14:00:05Z") == "2026-03-01T14:00:05Z"
+    assert normalise_time("yesterday") == "" and normalise_time("") == ""
