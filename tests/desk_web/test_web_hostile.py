@@ -84,7 +84,7 @@ def test_fork_shows_failed_log_consistency_on_report_and_inbox(
         rid = rid_of(c, "Summons in every mailbox")
         page = c.get(f"/report/{rid}").text
         assert re.search(r'id="log-consistency">Log consistency: FAILED', page)
-        assert 'class="banner bad"' in page and "forked history" in page
+        assert 'class="banner bad"' in page and "two inconsistent histories" in page
         uk = c.get(f"/report/{rid}?lang=uk").text
         assert "Узгодженість журналу: НЕ ПРОЙДЕНО" in uk
 

@@ -47,6 +47,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tysha.desk.store import STATUSES, DeskStore
+from tysha.desk.views import ReportView, report_view, report_views
 from tysha.desk.web import actions
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import (
@@ -58,13 +59,7 @@ from tysha.desk.web.guard import (
     totp_at,
 )
 from tysha.desk.web.sanitize import confinement, sniff, thumbnail
-from tysha.desk.web.view import (
-    CLAIM_LABELS,
-    CUSTODY_LABELS,
-    FLAG_LABELS,
-    WebReport,
-    report_view,
-)
+from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
 from tysha.errors import ConfigError, NotFound, TyshaError
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
 from tysha.i18n import LANGUAGES, translations
@@ -233,7 +228,9 @@ def create_app(
             return text + (f" ({_('article to be confirmed')})" if q.verify else "")
 
         def pseudonym(p: str) -> str:
-            number, sep, words = (p or "").partition(" · ")
+            if not p:
+                return "—"
+            number, sep, words = p.partition(" · ")
             n = number.removeprefix("Source ").strip()
             if not sep or not n.isdigit():
                 return _(p)
@@ -276,9 +273,6 @@ def create_app(
         if s is not None and not hmac.compare_digest(str(fields.get("csrf", "")), s["csrf"]):
             raise _Forbidden()
         return fields
-
-    def view(store: Any, r: Any) -> WebReport:
-        return report_view(store, r)
 
     # --- login ------------------------------------------------------------------------------
 
@@ -342,12 +336,11 @@ def create_app(
             k: (q.get(k) or None) for k in ("category", "status", "since", "until", "search")
         }
         sort = q.get("sort") if q.get("sort") in ("received", "event") else "received"
-        reports = store.list_reports(**filters)
-        drops = {d["url"]: d for d in store.drops()}
-        sources = {x.id: x for x in store.list_sources()}
-        rows = [report_view(store, r, drops, sources) for r in reports]
-        key = (lambda v: v.event_time or "") if sort == "event" else (lambda v: v.received_at)
-        rows.sort(key=lambda v: (key(v), v.id), reverse=True)
+        rows: list[ReportView] = report_views(store, store.list_reports(**filters))
+        if sort == "event":
+            rows.sort(key=lambda v: (v.event_time, v.id), reverse=True)
+        else:
+            rows.sort(key=lambda v: (v.received_at, v.id), reverse=True)
         tpl = "_rows.html" if request.headers.get("HX-Request") else "inbox.html"
         return render(
             request, tpl, reports=rows, filters=filters, sort=sort,
@@ -384,9 +377,8 @@ def create_app(
         request: Request, s: dict[str, Any], r: Any, status: int = 200, **extra: Any
     ) -> Response:
         store = s["store"]
-        v = view(store, r)
-        atts = v.data.get("attachments", [])
-        kinds = [kind_of(store, a) for a in atts]
+        v = report_view(store, r)
+        kinds = [kind_of(store, a) for a in r.data.get("attachments", [])]
         try:
             limit = max(thumbs_per_view, int(request.query_params.get("thumbs", "0")))
         except ValueError:
@@ -402,6 +394,7 @@ def create_app(
             "report.html",
             status=status,
             r=v,
+            written=r.data.get("created_at", ""),
             kinds=kinds,
             previews=shown,
             more_previews=more,
