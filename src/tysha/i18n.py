@@ -6,8 +6,8 @@ from ``TYSHA_LANG``, then ``LANG``; English is the fallback and the msgids thems
 
 Plurals follow each catalog's own ``Plural-Forms`` header (gettext's rule, evaluated with the
 standard library's :func:`gettext.c2py`): Ukrainian and Russian have three forms ("1
-повідомлення", "3 повідомлення", "5 повідомлень"), English two, Crimean Tatar one (a Turkic
-noun does not change after a numeral: "3 haber").
+повідомлення", "3 повідомлення", "5 повідомлень"), English two, Crimean Tatar two with the
+same noun in both (a Turkic noun does not change after a numeral: "1 haber", "3 haber").
 """
 
 from __future__ import annotations
