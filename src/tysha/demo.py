@@ -178,10 +178,8 @@ def build(
 
     The drop process is appended to ``procs`` as soon as it starts, so a caller can stop it
     even when a later step fails."""
-    from tysha.desk.cli import make_invitation
-    from tysha.desk.fetch import fetch_all
-    from tysha.desk.store import DeskStore, init_desk
-    from tysha.desk.web.app import random_passphrase
+    from tysha.desk.passphrase import random_passphrase
+    from tysha.desk.service import Desk
     from tysha.drop.testing import free_port, init_data, start_drop, wait_ready
     from tysha.source.device import SourceDevice
     from tysha.source.vault import Vault
@@ -202,9 +200,9 @@ def build(
     say(f"drop running at {url}")
 
     desk_pass = random_passphrase()
-    init_desk(root / "desk", "Demo cell", desk_pass)
-    store = DeskStore.open(root / "desk", desk_pass)
-    inv = make_invitation(store, url, vkey)
+    Desk.init(root / "desk", "Demo cell", desk_pass)
+    desk = Desk.open(root / "desk", desk_pass)
+    inv = desk.invite(url, vkey)
     say("desk ready; invitation made")
 
     vault_pass = random_passphrase()
@@ -227,9 +225,9 @@ def build(
     with DropClient(url) as client:
         sent = dev.send(client, now=True)
     say(f"sample source sent {sent.sent} reports")
-    res = fetch_all(store)
+    res = desk.fetch()
     say(f"desk fetched {len(res.new_reports)} reports")
-    store.close()
+    desk.close()
     return {
         "root": str(root),
         "drop_url": url,
@@ -260,10 +258,20 @@ def run_demo(
         info = build(root, reports, quiet=as_json, procs=procs)
         info.pop("_proc")
         if not serve:
+            if not keep:
+                # The folder is deleted on the way out: name no path that will not exist.
+                for k in ("root", "desk", "vault"):
+                    info.pop(k, None)
+                info["kept"] = False
             if as_json:
                 typer.echo(json.dumps(info))
-            else:
+            elif keep:
                 typer.echo(f"demo: {info['reports_fetched']} reports fetched into {info['desk']}")
+            else:
+                typer.echo(
+                    f"demo: {info['reports_fetched']} reports fetched; the demo folder is "
+                    "deleted again (pass --keep to keep it)"
+                )
             return
         from tysha.desk.web import serve as serve_desk
 

@@ -61,9 +61,11 @@ def test_full_flow_with_reply(world: dict[str, Any], cli: Any) -> None:
     reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
     assert len(reports) == 2
     for r in reports:
+        # CLI.md's fields, plus the stable flag codes, the normalised event time and the status.
         assert set(r) == {"id", "categories", "text", "when", "where", "received_at", "attachments",
-                          "capture_verified", "receipt_verified"}
-        assert r["capture_verified"] and r["receipt_verified"]
+                          "capture_verified", "receipt_verified", "trusted", "flags", "flag_codes",
+                          "event_time", "status"}
+        assert r["capture_verified"] and r["receipt_verified"] and r["trusted"] and r["flags"] == []
     mob = next(r for r in reports if r["categories"] == ["mob"])
     assert mob["attachments"][0]["name"] == "s.jpg"
     assert mob["attachments"][0]["sha256"] == __import__("hashlib").sha256((w["tmp"] / "s.jpg").read_bytes()).hexdigest()

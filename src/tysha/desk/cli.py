@@ -1,4 +1,8 @@
-"""``tysha desk …`` (../shared/CLI.md, Desk)."""
+"""``tysha desk …`` (../shared/CLI.md, Desk): a thin face over :class:`~tysha.desk.service.Desk`.
+
+Every command parses its options, calls one service method and renders the result; reports
+are rendered from :class:`~tysha.desk.views.ReportView`, the same view the web desk renders.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import contextlib
 import getpass
 import json
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +18,15 @@ from typing import Any
 
 import typer
 
-from tysha.errors import ConfigError, VerificationError
+from tysha.errors import BadInput, BadPassphrase, ConfigError, NotFound, TransportError
 
 app = typer.Typer(no_args_is_help=True, help="A handler's workstation (trusted; holds keys).")
-DESK = typer.Option(..., "--desk", help="The desk folder.")
+DESK = typer.Option(
+    ..., "--desk", metavar="DIR", help="The desk folder (passphrase: TYSHA_PASSPHRASE or a prompt)."
+)
+JSON = typer.Option(False, "--json", help="Machine-readable output.")
+
+__all__ = ["app", "make_invitation", "open_desk", "passphrase", "render_report", "write_qr"]
 
 
 def passphrase(confirm: bool = False) -> str:
@@ -24,70 +34,35 @@ def passphrase(confirm: bool = False) -> str:
     if value:
         return value
     if not sys.stdin.isatty():
-        raise ConfigError("no passphrase: set TYSHA_PASSPHRASE or run on a terminal")
+        raise BadPassphrase("no passphrase: set TYSHA_PASSPHRASE or run on a terminal")
     first = getpass.getpass("Desk passphrase: ")
     if confirm and getpass.getpass("Again: ") != first:
-        raise ConfigError("the two passphrases differ")
+        raise BadInput("the two passphrases differ")
     return first
 
 
-def open_store(desk: Path):  # type: ignore[no-untyped-def]
-    from tysha.desk.store import DeskStore
+def open_desk(desk: Path) -> Any:
+    from tysha.desk.service import Desk
 
-    return DeskStore.open(desk, passphrase())
+    if not (Path(desk) / "desk.json").exists():
+        raise NotFound(f"{desk} is not a desk; run `tysha desk init` first")
+    return Desk.open(desk, passphrase())
 
 
-def report_json(r: Any, full: bool = False) -> dict[str, Any]:
-    d = r.data
-    out = {
-        "id": r.id,
-        "categories": d.get("categories", []),
-        "text": d.get("text", ""),
-        "when": d.get("when", ""),
-        "where": d.get("where", ""),
-        "received_at": d.get("received_at", ""),
-        "attachments": [
-            {"name": a["name"], "sha256": a["sha256"], "size": a["size"]}
-            for a in d.get("attachments", [])
-        ],
-        "capture_verified": bool(d.get("capture_verified")),
-        "receipt_verified": bool(d.get("receipt_verified")),
-    }
-    if full:
-        out.update(
-            {
-                "status": d.get("status", "new"),
-                "source": d.get("source"),
-                "source_fingerprint": d.get("source_fingerprint"),
-                "revoked": bool(d.get("revoked")),
-                "trusted": bool(d.get("trusted")),
-                "log_consistent": bool(d.get("log_consistent")),
-                "capture_problems": d.get("capture_problems", []),
-                "problems": d.get("problems", d.get("capture_problems", [])),
-                "qualifications": d.get("qualifications", []),
-                "notes": d.get("notes", []),
-                "replies": d.get("replies", []),
-                "drop": d.get("drop"),
-                "index": d.get("index"),
-                "envelope_digest": d.get("envelope_digest"),
-                "checkpoint": d.get("checkpoint"),
-                "attachments": [
-                    {
-                        k: a[k]
-                        for k in (
-                            "name",
-                            "sha256",
-                            "size",
-                            "media_type",
-                            "capture_verified",
-                            "claims",
-                        )
-                    }
-                    for a in d.get("attachments", [])
-                ],
-            }
-        )
-    return out
+def make_invitation(store: Any, drop: str, drop_key: str) -> Any:
+    """Deprecated alias of :func:`tysha.desk.service.make_invitation` (kept for old callers)."""
+    from tysha.desk.service import make_invitation as make
+
+    return make(store, drop, drop_key)
+
+
+def write_qr(inv: Any, path: Path) -> None:
+    from tysha.desk.service import qr_png
+
+    try:
+        path.write_bytes(qr_png(inv))
+    except OSError:
+        raise BadInput(f"cannot write the QR code to {path.name}") from None
 
 
 @contextlib.contextmanager
@@ -119,31 +94,21 @@ def init(
     escrow_key: str = typer.Option(None, "--escrow-key", help="Also seal reports to this key."),
 ) -> None:
     """Create the desk's keys, encrypted at rest under a passphrase."""
-    from tysha.desk.store import init_desk
+    from tysha.desk.service import Desk
 
     if escrow and analyst:
-        raise ConfigError("a desk is an escrow desk or an analyst desk, not both")
+        raise BadInput("a desk is an escrow desk or an analyst desk, not both")
     role = "escrow" if escrow else "analyst" if analyst else "handler"
-    ident = init_desk(desk, name, passphrase(confirm=True), role, escrow_key)
-    typer.echo(f"desk {name!r} ({role}) ready. Fingerprint: {ident.public().fingerprint()}")
+    fp = Desk.init(desk, name, passphrase(confirm=True), role, escrow_key)
+    typer.echo(f"desk {name!r} ({role}) ready. Fingerprint: {fp}")
 
 
 @app.command()
-def info(desk: Path = DESK, as_json: bool = typer.Option(False, "--json")) -> None:
+def info(desk: Path = DESK, as_json: bool = JSON) -> None:
     """Name, role, fingerprint and public key (no passphrase needed)."""
-    from tysha.protocol import PublicIdentity
+    from tysha.desk.service import Desk
 
-    try:
-        meta = json.loads((desk / "desk.json").read_text())
-    except OSError:
-        raise ConfigError(f"{desk} is not a desk; run `tysha desk init` first") from None
-    pub = PublicIdentity.from_text(meta["public_key"])
-    out = {
-        "name": meta["name"],
-        "role": meta["role"],
-        "fingerprint": pub.fingerprint(),
-        "public_key": meta["public_key"],
-    }
+    out = Desk.info(desk)
     if as_json:
         typer.echo(json.dumps(out))
     else:
@@ -151,37 +116,16 @@ def info(desk: Path = DESK, as_json: bool = typer.Option(False, "--json")) -> No
             typer.echo(f"{k}: {v}")
 
 
-def make_invitation(store: Any, drop: str, drop_key: str) -> Any:
-    from tysha.protocol import Invitation
-    from tysha.tlog import NoteVerifier
-
-    NoteVerifier.from_vkey(drop_key)
-    if store.role != "handler":
-        raise ConfigError("only a handler desk enrols sources")
-    secret = os.urandom(16)
-    inv = Invitation((drop,), drop_key, store.public, store.escrow_key, secret)
-    store.add_invitation(secret, drop, drop_key, inv.to_text())
-    return inv
-
-
-def write_qr(inv: Any, path: Path) -> None:
-    import segno
-
-    segno.make(inv.qr_payload(), error="l", mode="byte", boost_error=False).save(
-        str(path), scale=4, border=4
-    )
-
-
 @app.command()
 def invite(
     desk: Path = DESK,
-    drop: str = typer.Option(..., "--drop"),
-    drop_key: str = typer.Option(..., "--drop-key"),
-    qr: Path = typer.Option(None, "--qr", help="Also write a QR code PNG here."),
+    drop: str = typer.Option(..., "--drop", metavar="URL"),
+    drop_key: str = typer.Option(..., "--drop-key", metavar="VKEY"),
+    qr: Path = typer.Option(None, "--qr", metavar="FILE.png", help="Also write a QR code PNG."),
 ) -> None:
     """Print a one-time invitation code (and write its QR code)."""
-    store = open_store(desk)
-    inv = make_invitation(store, drop, drop_key)
+    d = open_desk(desk)
+    inv = d.invite(drop, drop_key)
     if qr:
         write_qr(inv, qr)
     typer.echo(inv.to_text())
@@ -190,136 +134,317 @@ def invite(
 @app.command()
 def fetch(
     desk: Path = DESK,
-    as_json: bool = typer.Option(False, "--json"),
-    drop: str = typer.Option(None, "--drop", help="Also watch this drop (with --drop-key)."),
-    drop_key: str = typer.Option(None, "--drop-key"),
+    as_json: bool = JSON,
+    drop: str = typer.Option(None, "--drop", metavar="URL", help="Also watch this drop."),
+    drop_key: str = typer.Option(None, "--drop-key", metavar="VKEY"),
 ) -> None:
-    """Fetch new envelopes from the known drops, open and verify our own."""
-    from tysha.desk.fetch import fetch_all
-    from tysha.tlog import NoteVerifier
+    """Fetch new envelopes from the known drops, open and verify our own; send queued replies.
 
-    store = open_store(desk)
+    Exits 1 when a drop is unreachable, shows a fork, or misbehaves."""
+    d = open_desk(desk)
     if drop or drop_key:
         if not (drop and drop_key):
-            raise ConfigError("--drop and --drop-key go together")
-        NoteVerifier.from_vkey(drop_key)
-        store.add_drop(drop, drop_key)
+            raise BadInput("--drop and --drop-key go together")
+        d.watch_drop(drop, drop_key)
     with _progress() as prog:
-        res = fetch_all(store, prog)
+        res = d.fetch(prog)
+    replies = res.replies
     summary = {
         "scanned": res.scanned,
         "new": len(res.new_reports),
         "skipped": res.skipped,
+        "quarantined": len(res.quarantined),
         "listing_bytes": res.listing_bytes,
         "errors": res.errors,
         "warnings": res.warnings,
         "forks": res.forks,
+        "unreachable": res.unreachable,
+        "replies_sent": len(replies.sent) if replies else 0,
+        "replies_queued": replies.left if replies else 0,
         "seconds": {k: round(v, 3) for k, v in res.seconds.items()},
     }
     if as_json:
         typer.echo(json.dumps(summary))
     else:
         typer.echo(f"scanned {res.scanned} envelopes, {len(res.new_reports)} new reports")
+        if res.quarantined:
+            typer.echo(f"{len(res.quarantined)} envelopes could not be opened (quarantined)")
+        if replies and (replies.sent or replies.left):
+            typer.echo(f"replies: {len(replies.sent)} sent, {replies.left} still queued")
     for e in res.errors + res.warnings:
         typer.echo(f"warning: {e}", err=True)
     if res.forks:
+        from tysha.errors import VerificationError
+
         raise VerificationError(" ".join(res.forks))
+    if res.unreachable:
+        raise TransportError(
+            f"could not reach {', '.join(res.unreachable)}; nothing was lost, fetch again later"
+        )
+    if res.errors:
+        raise ConfigError(
+            "some envelopes or listings could not be taken (see the warnings above)",
+            hint="what was fetched is stored; the rest is recorded in custody",
+        )
+
+
+def _flags_cell(v: Any) -> str:
+    return ",".join(v.flag_codes) if v.flags else "-"
 
 
 @app.command("list")
 def list_(
     desk: Path = DESK,
-    as_json: bool = typer.Option(False, "--json"),
-    category: str = typer.Option(None, "--category"),
-    status: str = typer.Option(None, "--status"),
-    search: str = typer.Option(None, "--search"),
+    as_json: bool = JSON,
+    category: str = typer.Option(None, "--category", metavar="CODE"),
+    status: str = typer.Option(None, "--status", metavar="STATUS"),
+    search: str = typer.Option(None, "--search", metavar="TEXT"),
+    flagged: bool = typer.Option(False, "--flagged", help="Only reports with a flag."),
 ) -> None:
-    """The reports in this desk."""
-    store = open_store(desk)
-    reports = store.list_reports(category=category, status=status, search=search)
+    """The reports in this desk, newest first, with their flags."""
+    d = open_desk(desk)
+    views = d.reports(
+        category=category, status=status, search=search, flagged=True if flagged else None
+    )
     if as_json:
-        typer.echo(json.dumps([report_json(r) for r in reports], ensure_ascii=False))
-    else:
-        for r in reports:
-            typer.echo(
-                f"{r.id}  {r.received_at[:16]}  {','.join(r['categories']):12}  "
-                f"{r.get('status', 'new'):10}  {r['text'][:60]}"
-            )
+        typer.echo(json.dumps([v.to_json() for v in views], ensure_ascii=False))
+        return
+    if not views:
+        typer.echo("no reports")
+        return
+    typer.echo(
+        f"{'ID':12}  {'RECEIVED':20}  {'EVENT TIME':20}  {'CATEGORIES':12}  {'STATUS':10}  "
+        f"{'FLAGS':24}  TEXT"
+    )
+    for v in views:
+        text = " ".join(v.text.split())
+        typer.echo(
+            f"{v.id:12}  {v.received_at:20}  {v.event_time or '-':20}  "
+            f"{','.join(v.categories) or '-':12}  {v.status:10}  {_flags_cell(v):24}  {text[:60]}"
+        )
+
+
+def render_report(v: Any, custody: list[dict[str, Any]]) -> list[str]:
+    """``desk show`` as readable lines (no Python reprs)."""
+    yes = {True: "yes", False: "NO"}
+    lines = [
+        f"Report {v.id}",
+        f"  status:            {v.status}",
+        f"  trusted:           {yes[v.trusted]}",
+    ]
+    for f in v.flags:
+        lines.append(f"  FLAG {f.code}: {f.reason}")
+    for p in v.problems:
+        lines.append(f"    detail: {p}")
+    lines += [
+        f"  categories:        {', '.join(v.categories) or '-'}",
+        f"  when:              {v.when or '-'}" + (f"  ({v.event_time})" if v.event_time else ""),
+        f"  where:             {v.where or '-'}",
+        f"  received:          {v.received_at}",
+        f"  source:            {v.source or '-'}"
+        + (f"  (key {v.source_fingerprint})" if v.source_fingerprint else "")
+        + ("  REVOKED" if v.revoked else ""),
+        f"  capture verified:  {yes[v.capture_verified]}",
+        f"  receipt verified:  {yes[v.receipt_verified]}",
+        f"  log consistent:    {yes[v.log_consistent]}",
+        f"  drop:              {v.drop or '-'}  (log index {v.index})",
+        f"  envelope sha-256:  {v.envelope_digest or '-'}",
+        "",
+        "  " + v.text.replace("\n", "\n  "),
+        "",
+    ]
+    for n, a in enumerate(v.attachments):
+        lines.append(
+            f"  attachment {n}: {a.name} ({a.media_type}, {a.size} bytes) sha-256 {a.sha256}"
+            f"  capture {'verified' if a.capture_verified else 'NOT verified'}"
+        )
+        for k, val in a.claims.items():
+            lines.append(f"      {k}: {val}")
+    for q in v.qualifications:
+        lines.append(
+            f"  qualification: {q.get('code')} ({q.get('confidence')}) by {q.get('reviewer')}"
+            f" on {q.get('at') or q.get('date')}"
+        )
+    for note in v.notes:
+        lines.append(f"  note by {note.get('author')} at {note.get('at')}: {note.get('text')}")
+    for r in v.replies:
+        state = (
+            f"sent {r.get('sent_at')}"
+            if r.get("sent_at") or r.get("index") is not None
+            else "QUEUED"
+        )
+        lines.append(f"  reply written {r.get('at')} ({state}): {r.get('text')}")
+    lines.append("  custody:")
+    for e in custody:
+        detail = ", ".join(f"{k}={val}" for k, val in (e.get("detail") or {}).items())
+        lines.append(f"    {e.get('at')}  {e.get('action')}" + (f"  ({detail})" if detail else ""))
+    return lines
 
 
 @app.command()
 def show(
-    id: str = typer.Argument(...), desk: Path = DESK, as_json: bool = typer.Option(False, "--json")
+    id: str = typer.Argument(..., metavar="ID", help="A report id or an unambiguous prefix."),
+    desk: Path = DESK,
+    as_json: bool = JSON,
 ) -> None:
-    """One report, with its verification and triage."""
-    store = open_store(desk)
-    out = report_json(store.get_report(id), full=True)
-    drop = store.drop(out["drop"]) if out.get("drop") else None
-    # A drop later caught showing a forked history taints what came through it.
-    out["drop_forked"] = bool(drop and drop.get("forked"))
-    if out["drop_forked"]:
-        out["log_consistent"] = False
-    out["custody"] = store.custody_events(id)
+    """One report, with its verification, flags and triage."""
+    d = open_desk(desk)
+    v = d.report(id)
+    custody = d.custody(v.id)
     if as_json:
+        out = v.to_json(full=True)
+        out["drop_forked"] = v.has_flag("log-forked")
+        out["custody"] = custody
         typer.echo(json.dumps(out, ensure_ascii=False))
     else:
-        for k, v in out.items():
-            typer.echo(f"{k}: {v}")
+        for line in render_report(v, custody):
+            typer.echo(line)
 
 
 @app.command()
 def reply(
-    id: str = typer.Argument(...), desk: Path = DESK, text: str = typer.Option(..., "--text")
+    id: str = typer.Argument(..., metavar="ID"),
+    desk: Path = DESK,
+    text: str = typer.Option(..., "--text"),
 ) -> None:
-    """Queue an encrypted reply to the report's source and send it."""
-    from tysha.desk.fetch import send_reply
-
-    store = open_store(desk)
-    rec = send_reply(store, id, text)
-    typer.echo(f"reply sent; in the drop's log at index {rec['index']}")
+    """Queue an encrypted reply to the report's source and send it; if the drop is
+    unreachable it stays queued (sent by `desk send` or the next `desk fetch`)."""
+    d = open_desk(desk)
+    out = d.reply(id, text)
+    if out.sent:
+        typer.echo(f"reply sent; in the drop's log at index {out.index}")
+    else:
+        typer.echo(
+            f"reply queued, not sent yet ({out.error or 'the drop did not take it'}); "
+            "`tysha desk send` or the next `tysha desk fetch` sends it"
+        )
 
 
 @app.command()
-def revoke(source: str = typer.Argument(...), desk: Path = DESK) -> None:
-    """Mark a source key compromised: its later envelopes are flagged, not trusted."""
-    store = open_store(desk)
-    s = store.revoke(source)
-    typer.echo(f"{s.pseudonym} revoked")
+def send(desk: Path = DESK, as_json: bool = JSON) -> None:
+    """Send queued replies."""
+    d = open_desk(desk)
+    res = d.send_queued()
+    if as_json:
+        typer.echo(json.dumps({"sent": len(res.sent), "queued": res.left, "errors": res.errors}))
+    else:
+        typer.echo(f"{len(res.sent)} replies sent, {res.left} still queued")
+    if res.left:
+        raise TransportError(f"{res.left} replies are still queued: {res.errors[-1]}")
+
+
+def _confirm(question: str, yes: bool) -> None:
+    # Scripts (no terminal) keep CLI.md's one-line form; a person at a terminal confirms.
+    if yes or not sys.stdin.isatty():
+        return
+    if not typer.confirm(question, default=False):
+        raise BadInput("not confirmed; nothing changed")
+
+
+@app.command()
+def revoke(
+    source: str = typer.Argument(..., metavar="SOURCE", help='"Source 3", "Amber Fox" or the id.'),
+    desk: Path = DESK,
+    reason: str = typer.Option("", "--reason", metavar="TEXT", help="Recorded in custody."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Mark a source key compromised: its reports are flagged, not trusted (undo: restore)."""
+    d = open_desk(desk)
+    s = d.source(source)
+    _confirm(f"Revoke {s.pseudonym}? Its reports will be flagged as untrusted.", yes)
+    s = d.revoke(s.id, reason)
+    typer.echo(f"{s.pseudonym} revoked" + (f" ({reason})" if reason else ""))
+
+
+@app.command()
+def restore(
+    source: str = typer.Argument(..., metavar="SOURCE"),
+    desk: Path = DESK,
+    reason: str = typer.Option("", "--reason", metavar="TEXT", help="Recorded in custody."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Undo a revocation: the source's key is trusted again."""
+    d = open_desk(desk)
+    s = d.source(source)
+    _confirm(f"Restore {s.pseudonym}? Its reports will be trusted again.", yes)
+    s = d.restore(s.id, reason)
+    typer.echo(f"{s.pseudonym} restored" + (f" ({reason})" if reason else ""))
 
 
 @app.command()
 def totp(desk: Path = DESK, disable: bool = typer.Option(False, "--disable")) -> None:
     """Require a one-time code (RFC 6238) at the web desk's login, or stop requiring it."""
-    import base64
-
-    store = open_store(desk)
+    d = open_desk(desk)
     if disable:
-        store.set_setting("totp", None)
+        d.disable_totp()
         typer.echo("one-time codes are no longer required")
         return
-    secret = os.urandom(20)
-    store.set_setting("totp", secret.hex())
-    store.custody("totp-enabled", None, {})
-    b32 = base64.b32encode(secret).decode().rstrip("=")
+    uri = d.enable_totp()
     typer.echo("Add this to your authenticator app (it is shown once):")
-    typer.echo(f"otpauth://totp/Tysha:{store.name.replace(' ', '%20')}?secret={b32}&issuer=Tysha")
+    typer.echo(uri)
 
 
 @app.command()
 def export(
-    desk: Path = DESK, out: Path = typer.Option(..., "--out"), ids: list[str] = typer.Argument(None)
+    desk: Path = DESK,
+    out: Path = typer.Option(..., "--out", metavar="FILE.zip"),
+    ids: list[str] = typer.Argument(None, metavar="[ID]...", help="Report ids (default: all)."),
 ) -> None:
     """A court bundle of the given reports (all when none is given)."""
-    from tysha.desk.bundle import export_bundle
-
-    store = open_store(desk)
-    n = export_bundle(store, out, ids or None)
+    d = open_desk(desk)
+    n = d.export(out, ids or None)
     typer.echo(f"bundle of {n} reports written to {out}; check it with `tysha verify {out}`")
 
 
-try:
-    from tysha.desk.web import register_serve
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind and listen before saying "serving": a busy port fails with one clear line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise BadInput(
+            f"cannot listen on {host}:{port}: the port is in use or not allowed; "
+            "choose another with --port"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
 
-    register_serve(app)
-except ImportError:  # pragma: no cover - the web desk is optional at import time
-    pass
+
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@app.command("serve")
+def serve(
+    desk: Path = DESK,
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8090, "--port", min=1, max=65535),
+    exposed: bool = typer.Option(
+        False, "--i-know-this-is-exposed", help="Allow a non-loopback address (not recommended)."
+    ),
+) -> None:
+    """The desk's web interface, on loopback."""
+    import uvicorn
+
+    from tysha.desk.web.app import create_app
+    from tysha.i18n import language_from_env
+
+    if host not in _LOOPBACK and not exposed:
+        raise BadInput(
+            "the web desk binds to loopback only (127.0.0.1); reach it over "
+            "an SSH tunnel, or pass --i-know-this-is-exposed"
+        )
+    if not (Path(desk) / "desk.json").exists():
+        raise NotFound(f"{desk} is not a desk; run `tysha desk init` first")
+    web = create_app(Path(desk), language_from_env())
+    sock = _listen("127.0.0.1" if host == "localhost" else host, port)
+    config = uvicorn.Config(
+        web, access_log=False, log_level="warning", server_header=False, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"web desk on http://{shown}:{port}/ (Ctrl-C to stop)")
+    server.run(sockets=[sock])

@@ -1,20 +1,30 @@
-"""Fetch, open, verify and store a desk's envelopes; send replies (DESIGN.md step 6).
+"""Fetch, open, verify and store a desk's envelopes (DESIGN.md step 6).
 
-For every drop the desk knows: page through the clue listing after the stored cursor, match
-clues with the desk's clue key, download matching envelopes *streaming* into a spooled buffer,
-open them chunk by chunk straight into encrypted storage, and check, in order:
+For every drop the desk knows: verify the drop's checkpoint and its consistency with the last
+one this desk saw (a fork is reported loudly and stops the fetch from that drop), page through
+the clue listing after the stored cursor, match clues with the desk's clue key, and take each
+matching envelope through the numbered steps of :class:`_Intake`:
 
-1. the manifest's signature by the sender's key (``Manifest.from_bytes``);
-2. each attachment's SHA-256 against its capture attestation, signed by the same sender;
-3. the envelope's inclusion in the drop's log at its index (proof against a checkpoint
-   signed by the pinned drop key);
-4. the drop's checkpoint is consistent with the last one this desk saw (a fork is reported
-   loudly and stops the fetch from that drop).
+1. download it *streaming* into a spooled buffer; check its length and digest;
+2. the receipt: its inclusion in the drop's log at its index, under the verified checkpoint;
+3. keep the envelope itself (encrypted at rest), open it chunk by chunk straight into
+   encrypted blobs;
+4. the manifest's signature by the sender's key (inside ``ContentSplitter``) and the type of
+   every field the desk keeps (a wrong type is a hostile or broken envelope);
+5. the sender: an enrolled source, a revoked one, or a key presenting a used invitation;
+6. each attachment's SHA-256 against its capture attestation, signed by the same sender;
+7. store the report and its custody events;
+8. delete its slot on the drop with the slot's deletion secret.
 
-Then the desk deletes its slot on the drop with the slot's deletion secret. A report from a
-revoked source key is stored but flagged and never marked trusted; so is one whose capture
-attestation or receipt does not hold (its slot then stays on the drop, as a second copy), and
-one whose sender presents an invitation that already enrolled another key.
+One envelope never blocks the desk (issue 9.1): a failure to download is retried on the next
+fetch (the cursor stops before it), but any failure to parse, open or verify it is recorded
+(a quarantine record and a custody event naming the step and the error family, never its
+content), every blob it produced is removed, and the cursor moves on.
+
+A lying drop must not hang or blind the desk (issue 9.6): the listing cursor must advance on
+every page, pages are bounded, nothing at or beyond the verified checkpoint's size is taken,
+and no cursor past the checkpoint is ever stored. Anomalies are reported as errors (the CLI
+exits 1) and recorded in custody.
 
 :class:`FetchResult` carries where the time went (listing, scanning, downloading, opening and
 storing, proofs), measured inside the fetch; ``bench/fetch.py`` reports it.
@@ -24,26 +34,30 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
-from tysha.desk.store import DeskStore
-from tysha.errors import ProtocolError, TransportError, TyshaError, VerificationError
+from tysha.desk.store import BlobWriter, DeskStore, now_iso
+from tysha.errors import (
+    ProtocolError,
+    StorageError,
+    TransportError,
+    TyshaError,
+    VerificationError,
+)
 from tysha.protocol import (
     ContentSplitter,
     EnvelopeOpener,
     Manifest,
-    PublicIdentity,
     Scanner,
-    frame_content,
     parse_header,
-    seal_envelope,
     unwrap_slot,
 )
-from tysha.protocol.envelope import MAX_HEADER_SIZE
+from tysha.protocol.envelope import MAX_HEADER_SIZE, EnvelopeHeader
 from tysha.tlog import (
     Checkpoint,
     NoteVerifier,
@@ -54,7 +68,12 @@ from tysha.tlog import (
 )
 from tysha.transport import DropClient
 
-__all__ = ["FetchResult", "fetch_all", "send_reply"]
+__all__ = ["PAGE", "FetchResult", "fetch_all", "send_reply"]
+
+#: Clue records asked for per listing page; a page longer than this is an anomaly.
+PAGE = 5000
+_MAX_TEXT = 1 << 20  # a report's text, in characters
+_MAX_FIELD = 4096  # when / where / created_at / names
 
 
 @dataclass
@@ -63,9 +82,12 @@ class FetchResult:
     listing_bytes: int = 0
     new_reports: list[str] = field(default_factory=list)
     skipped: int = 0
+    quarantined: list[str] = field(default_factory=list)  # "envelope N: step: family"
     forks: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)  # drop URLs that did not answer
+    replies: Any = None  # service.SendResult, when the service sent queued replies
     downloaded_bytes: int = 0
     seconds: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(
@@ -77,10 +99,6 @@ class FetchResult:
         now = time.perf_counter()
         self.seconds[what] += now - since
         return now
-
-
-def _now_iso() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _check_log(store: DeskStore, client: DropClient, drop: dict[str, Any]) -> Checkpoint:
@@ -101,7 +119,7 @@ def _check_log(store: DeskStore, client: DropClient, drop: dict[str, Any]) -> Ch
                 )
             else:
                 raise VerificationError(f"the log shrank from {old_size} to {cp.size} entries")
-        except VerificationError as exc:
+        except (VerificationError, ProtocolError) as exc:
             drop["forked"] = True
             store.save_drop(drop)
             store.custody("fork-detected", None, {"drop": drop["url"], "detail": exc.message})
@@ -129,252 +147,458 @@ def fetch_all(
             except VerificationError as exc:
                 result.forks.append(exc.message)
                 continue
-            except TransportError as exc:
-                result.errors.append(f"{drop['url']}: {exc.message}")
+            except TransportError:
+                result.unreachable.append(drop["url"])
+                result.errors.append(f"{drop['url']}: the drop is unreachable; try again later")
                 continue
-            t = result._add("checkpoint", t)
-            cursor = int(drop.get("cursor", -1))
-            base_bytes = getattr(client, "bytes_received", 0)
-            while True:
-                t = time.perf_counter()
-                records, nxt, _size = client.clues(cursor, 5000)
-                t = result._add("listing", t)
-                result.scanned += len(records)
-                result.listing_bytes += getattr(client, "bytes_received", 0) - base_bytes
-                stop = False
-                done_upto = cursor
-                hits = {rec.index for rec, _ in scanner.scan(records)}
-                result._add("scan", t)
-                for rec in records:
-                    if rec.index >= cp.size:
-                        stop = True  # not yet covered by the checkpoint we verified
-                        break
-                    if rec.index in hits:
-                        try:
-                            rid = _fetch_one(store, client, drop, rec.index, cp, progress, result)
-                        except TransportError as exc:
-                            result.errors.append(f"envelope {rec.index}: {exc.message}")
-                            stop = True  # retry from here next time: nothing is lost
-                            break
-                        except TyshaError as exc:
-                            result.errors.append(f"envelope {rec.index}: {exc.message}")
-                            rid = None
-                        if rid:
-                            result.new_reports.append(rid)
-                        else:
-                            result.skipped += 1
-                    done_upto = rec.index
-                if not stop:
-                    done_upto = max(done_upto, min(nxt, cp.size - 1))
-                drop["cursor"] = done_upto
-                store.save_drop(drop)
-                base_bytes = getattr(client, "bytes_received", 0)
-                if stop or nxt == cursor:
-                    break
-                cursor = done_upto
+            except ProtocolError as exc:
+                result.errors.append(f"{drop['url']}: the drop's checkpoint is unusable: {exc}")
+                continue
+            result._add("checkpoint", t)
+            try:
+                _walk_listing(store, client, drop, cp, scanner, progress, result)
+            except TransportError:
+                result.unreachable.append(drop["url"])
+                result.errors.append(f"{drop['url']}: the drop stopped answering; try again later")
     return result
 
 
-def _fetch_one(
+def _anomaly(store: DeskStore, result: FetchResult, drop: dict[str, Any], what: str) -> None:
+    result.errors.append(f"{drop['url']}: {what}")
+    store.custody("listing-anomaly", None, {"drop": drop["url"], "detail": what})
+
+
+def _walk_listing(
     store: DeskStore,
     client: DropClient,
     drop: dict[str, Any],
-    index: int,
     cp: Checkpoint,
+    scanner: Scanner,
     progress: Callable[[str, int, int], None] | None,
-    result: FetchResult | None = None,
-) -> str | None:
-    result = result or FetchResult()
-    t = time.perf_counter()
-    # Small envelopes stay in memory; anything bigger streams to a temporary file (ciphertext
-    # only), and from there chunk by chunk into encrypted blobs: no attachment is ever held
-    # whole in memory.
-    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
-        result.downloaded_bytes += client.download(
+    result: FetchResult,
+) -> None:
+    """Page through the clue listing from the stored cursor up to the checkpoint's size."""
+    last = cp.size - 1  # the last index the verified checkpoint covers
+    cursor = min(int(drop.get("cursor", -1)), last)
+    while cursor < last:
+        t = time.perf_counter()
+        base = getattr(client, "bytes_received", 0)
+        try:
+            records, nxt, _size = client.clues(cursor, PAGE)
+        except ProtocolError as exc:
+            _anomaly(store, result, drop, f"the clue listing is malformed ({exc.message})")
+            return
+        t = result._add("listing", t)
+        result.listing_bytes += getattr(client, "bytes_received", 0) - base
+        if len(records) > PAGE:
+            _anomaly(store, result, drop, f"the listing sent {len(records)} records for {PAGE}")
+            return
+        # Only what the verified checkpoint covers; the rest waits for the next checkpoint.
+        covered = [r for r in records if cursor < r.index <= last]
+        beyond = len(covered) < len(records)
+        result.scanned += len(covered)
+        hits = {rec.index for rec, _ in scanner.scan(covered)}
+        result._add("scan", t)
+        done = cursor
+        for rec in covered:
+            if rec.index in hits:
+                outcome = _Intake(store, client, drop, rec.index, cp, progress, result).run()
+                if outcome == "retry":
+                    _save_cursor(store, drop, done)
+                    return  # a download broke: retry from here next time; nothing is lost
+            done = rec.index
+        if not beyond:
+            # An honest cursor covers the gone entries the page skipped; never past the
+            # checkpoint, never backwards.
+            done = max(done, min(nxt, last))
+        if done <= cursor:
+            # The signed checkpoint covers entries after the cursor, so an honest listing
+            # moves past them (listed, or skipped as gone): this one stalls or ends early.
+            _anomaly(
+                store, result, drop,
+                f"the clue listing stops at entry {cursor + 1} of the {cp.size} its log holds",
+            )  # fmt: skip
+            _save_cursor(store, drop, cursor)
+            return
+        cursor = done
+        _save_cursor(store, drop, cursor)
+        if beyond:
+            return
+
+
+def _save_cursor(store: DeskStore, drop: dict[str, Any], cursor: int) -> None:
+    drop["cursor"] = min(cursor, int(drop.get("cp_size", 0)) - 1)
+    store.save_drop(drop)
+
+
+class _Quarantine(Exception):
+    """An envelope that will never open or verify here: record it and move on."""
+
+    def __init__(self, step: str, family: str) -> None:
+        super().__init__(f"{step}: {family}")
+        self.step, self.family = step, family
+
+
+class _Intake:
+    """One envelope, through the numbered steps of the module docstring."""
+
+    def __init__(
+        self,
+        store: DeskStore,
+        client: DropClient,
+        drop: dict[str, Any],
+        index: int,
+        cp: Checkpoint,
+        progress: Callable[[str, int, int], None] | None,
+        result: FetchResult,
+    ) -> None:
+        self.store, self.client, self.drop, self.index, self.cp = store, client, drop, index, cp
+        self.progress, self.result = progress, result
+        self.writers: list[BlobWriter] = []  # every blob this envelope made, to undo on failure
+        self.step = "download"
+        self.digest = b""
+
+    def run(self) -> str:
+        """ "new", "skipped", "quarantined" or "retry"."""
+        try:
+            rid = self._steps()
+        except TransportError:
+            self._undo()
+            self.result.errors.append(f"envelope {self.index}: download broke; will retry")
+            return "retry"
+        except (StorageError, sqlite3.Error, OSError):
+            # Our own disk or database failed, not the envelope: undo and retry later.
+            self._undo()
+            self.result.errors.append(f"envelope {self.index}: the desk could not store it")
+            return "retry"
+        except _Quarantine as q:
+            self._undo()
+            self._quarantine(q.step, q.family)
+            return "quarantined"
+        except Exception as exc:  # hostile input must never stop the other envelopes
+            self._undo()
+            family = type(exc).__name__ if isinstance(exc, TyshaError) else "malformed"
+            self._quarantine(self.step, family)
+            return "quarantined"
+        if rid is None:
+            self.result.skipped += 1
+            return "skipped"
+        self.result.new_reports.append(rid)
+        return "new"
+
+    def _undo(self) -> None:
+        for w in self.writers:
+            w.abort()
+        self.writers.clear()
+
+    def _quarantine(self, step: str, family: str) -> None:
+        reason = f"{step}: {family}"
+        self.store.quarantine(self.drop["url"], self.index, self.digest.hex(), reason)
+        self.result.quarantined.append(f"envelope {self.index}: {reason}")
+        self.result.errors.append(f"envelope {self.index} quarantined ({reason})")
+
+    def _writer(self) -> BlobWriter:
+        w = self.store.blob_writer()
+        self.writers.append(w)
+        return w
+
+    def _steps(self) -> str | None:
+        t = time.perf_counter()
+        # Small envelopes stay in memory; anything bigger streams to a temporary file
+        # (ciphertext only), and from there chunk by chunk into encrypted blobs.
+        with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
+            header = self.step1_download(spool)
+            t = self.result._add("download", t)
+            if self.store.has_digest(self.digest):
+                return None
+            receipt_problem, proof = self.step2_receipt()
+            t = self.result._add("proof", t)
+            env_writer, key, splitter, blobs = self.step3_open(spool, header)
+        manifest = self.step4_manifest(splitter)
+        if manifest is None:
+            self._undo()
+            return None
+        source, sender_problem = self.step5_sender(manifest)
+        attachments, capture_ok, capture_problems = self.step6_attachments(manifest, blobs)
+        rid = self.step7_store(
+            manifest,
+            source,
+            attachments,
+            capture_ok,
+            capture_problems,
+            [p for p in (receipt_problem, sender_problem) if p],
+            receipt_problem == "",
+            proof,
+            env_writer,
+            key,
+        )
+        t = self.result._add("open_store", t)
+        if not receipt_problem:
+            self.step8_delete(rid, key.deletion_secret)
+        self.result._add("delete", t)
+        return rid
+
+    # 1. ---------------------------------------------------------------------------------------
+    def step1_download(self, spool: IO[bytes]) -> EnvelopeHeader:
+        index, progress = self.index, self.progress
+        self.result.downloaded_bytes += self.client.download(
             index,
             spool,
             progress=(lambda d, t: progress(f"envelope {index}", d, t)) if progress else None,
         )
-        t = result._add("download", t)
+        self.step = "header"
         spool.seek(0)
-        digest_h = hashlib.sha256()
-        head = spool.read(4 + MAX_HEADER_SIZE)
-        header = parse_header(head)
+        header = parse_header(spool.read(4 + MAX_HEADER_SIZE))
         spool.seek(0, os.SEEK_END)
         if spool.tell() != header.envelope_length():
-            raise ProtocolError("downloaded envelope has the wrong length")
+            raise _Quarantine("download", "wrong length")
         spool.seek(0)
+        h = hashlib.sha256()
         while chunk := spool.read(1 << 20):
-            digest_h.update(chunk)
-        digest = digest_h.digest()
-        if store.has_digest(digest):
-            return None
-        # 3. receipt: inclusion in the log at this index, under the verified checkpoint. A drop
-        # that serves an envelope its log does not hold there is misbehaving: the report is
-        # kept (it may be genuine) but flagged, and its slot is left on the drop.
-        proof: list[bytes] = []
-        receipt_ok, receipt_problem = True, ""
+            h.update(chunk)
+        self.digest = h.digest()
+        return header
+
+    # 2. ---------------------------------------------------------------------------------------
+    def step2_receipt(self) -> tuple[str, list[bytes]]:
+        """A drop that serves an envelope its log does not hold at this index is misbehaving:
+        the report is kept (it may be genuine) but flagged, and its slot left on the drop."""
+        self.step = "receipt"
         try:
-            proof = client.inclusion_proof(index, cp.size)
-            verify_inclusion(leaf_hash(digest), index, cp.size, proof, cp.root_hash)
+            proof = self.client.inclusion_proof(self.index, self.cp.size)
+            verify_inclusion(
+                leaf_hash(self.digest), self.index, self.cp.size, proof, self.cp.root_hash
+            )
         except (VerificationError, ProtocolError) as exc:
-            receipt_ok, receipt_problem = False, f"receipt: {exc.message}"
-        t = result._add("proof", t)
+            self.result.warnings.append(f"envelope {self.index}: receipt: {exc.message}")
+            return f"receipt: {exc.message}", []
+        return "", proof
+
+    # 3. ---------------------------------------------------------------------------------------
+    def step3_open(
+        self, spool: IO[bytes], header: EnvelopeHeader
+    ) -> tuple[BlobWriter, Any, ContentSplitter, dict[int, tuple[str, bytes, int]]]:
         # Keep the envelope itself (encrypted at rest): a court bundle carries it, with its
         # content key, so anyone can re-derive the report from the logged ciphertext.
+        self.step = "store-envelope"
         spool.seek(0)
-        env_writer = store.blob_writer()
+        env_writer = self._writer()
         while piece := spool.read(1 << 20):
             env_writer.write(piece)
         env_writer.close()
-        key = unwrap_slot(header, store.identity)
+        self.step = "open"
+        key = unwrap_slot(header, self.store.identity)
         opener = EnvelopeOpener(header, key)
         splitter = ContentSplitter()
-        writers: dict[int, Any] = {}
+        writers: dict[int, BlobWriter] = {}
         blobs: dict[int, tuple[str, bytes, int]] = {}
         spool.seek(header.size)
 
-        def body_pieces() -> Any:
+        def body_pieces() -> Iterator[bytes]:
             while piece := spool.read(1 << 20):
                 yield piece
 
-        try:
-            for content in opener.body(body_pieces()):
-                for ev in splitter.feed(content):
-                    if ev[0] == "data":
-                        if ev[1] not in writers:
-                            writers[ev[1]] = store.blob_writer()
-                        writers[ev[1]].write(ev[2])
-                    elif ev[0] == "end":
-                        w = writers.pop(ev[1], None) or store.blob_writer()
-                        sha = w.close()
-                        blobs[ev[1]] = (w.name, sha, w.size)
-            splitter.finish()
-        except Exception:
-            for w in writers.values():
-                w.abort()
-            for name, _sha, _size in blobs.values():
-                store.delete_blob(name)
-            store.delete_blob(env_writer.name)
-            raise
-    manifest = splitter.manifest
-    assert manifest is not None
-    if manifest.kind != "report":
-        for name, _sha, _size in blobs.values():
-            store.delete_blob(name)
-        store.delete_blob(env_writer.name)
-        return None
-    source = store.source_for(manifest.sender, manifest.enrolment)
-    capture_ok = True
-    attachments = []
-    problems = []
-    others: list[str] = [receipt_problem] if receipt_problem else []
-    if source is None:
-        inv = store.invitation_for_secret(manifest.enrolment) if manifest.enrolment else None
-        others.append(
-            "sender: this invitation already enrolled another key (leaked or reused code)"
-            if inv is not None
-            else "sender: not enrolled at this desk"
-        )
-    for n, att in enumerate(manifest.attachments):
-        name, sha, size = blobs[n]
-        ok = sha == att.sha256 and size == att.size
-        try:
-            if att.attestation is None:
-                raise VerificationError("no capture attestation")
-            att.attestation.verify(signer=manifest.sender.sign, original_sha256=sha)
-        except VerificationError as exc:
-            ok = False
-            problems.append(f"{att.name}: {exc.message}")
-        capture_ok = capture_ok and ok
-        claims = att.attestation.claims if att.attestation else {}
-        attachments.append(
-            {
-                "name": att.name,
-                "sha256": sha.hex(),
-                "size": size,
-                "media_type": att.media_type,
-                "blob": name,
-                "capture_verified": ok,
-                "claims": {k: (v.hex() if isinstance(v, bytes) else v) for k, v in claims.items()},
-                "attestation": att.attestation.to_bytes().hex() if att.attestation else None,
-            }
-        )
-    body = manifest.body
-    revoked = bool(source and source.revoked)
-    data = {
-        "categories": [str(c) for c in body.get("categories", [])],
-        "text": str(body.get("text", "")),
-        "when": str(body.get("when", "")),
-        "where": str(body.get("where", "")),
-        "created_at": str(body.get("created_at", "")),
-        "received_at": _now_iso(),
-        "attachments": attachments,
-        "capture_verified": capture_ok,
-        "capture_problems": problems,
-        "receipt_verified": receipt_ok,
-        "log_consistent": True,
-        "problems": problems + others,
-        "checkpoint": {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin},
-        "checkpoint_note": drop.get("cp_note", ""),
-        "drop_vkey": drop["vkey"],
-        "inclusion_proof": [h.hex() for h in proof],
-        "envelope_blob": env_writer.name,
-        "envelope_size": env_writer.size,
-        "content_key": key.content_key.hex(),
-        "drop": drop["url"],
-        "index": index,
-        "envelope_digest": digest.hex(),
-        "source_id": source.id if source else None,
-        "source": source.pseudonym if source else "unknown (not enrolled here)",
-        "source_key": manifest.sender.to_text(),
-        "source_fingerprint": manifest.sender.fingerprint(),
-        "revoked": revoked,
-        "trusted": bool(source) and not revoked and capture_ok and receipt_ok,
-        "manifest": manifest.to_bytes().hex(),
-    }
-    rid = store.add_report(digest, data)
-    store.custody("received", rid, {"drop": drop["url"], "index": index, "digest": digest.hex()})
-    store.custody(
-        "verified",
-        rid,
-        {
-            "capture": capture_ok,
-            "receipt": receipt_ok,
+        for content in opener.body(body_pieces()):
+            for ev in splitter.feed(content):
+                if ev[0] == "data":
+                    if ev[1] not in writers:
+                        writers[ev[1]] = self._writer()
+                    writers[ev[1]].write(ev[2])
+                elif ev[0] == "end":
+                    w = writers.pop(ev[1], None) or self._writer()
+                    sha = w.close()
+                    blobs[ev[1]] = (w.name, sha, w.size)
+        splitter.finish()
+        if writers:
+            raise _Quarantine("open", "unterminated attachment")
+        return env_writer, key, splitter, blobs
+
+    # 4. ---------------------------------------------------------------------------------------
+    def step4_manifest(self, splitter: ContentSplitter) -> Manifest | None:
+        self.step = "manifest"
+        manifest = splitter.manifest
+        if manifest is None:
+            raise _Quarantine("manifest", "missing")
+        if manifest.kind != "report":
+            return None  # a reply or another kind sent to this key: not for the inbox
+        body = manifest.body
+        if not isinstance(body, dict):
+            raise _Quarantine("manifest", "body is not a map")
+        cats = body.get("categories", [])
+        if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
+            raise _Quarantine("manifest", "categories are not a list of text")
+        for k, limit in (("text", _MAX_TEXT), ("when", _MAX_FIELD), ("where", _MAX_FIELD),
+                         ("created_at", _MAX_FIELD)):  # fmt: skip
+            v = body.get(k, "")
+            if not isinstance(v, str) or len(v) > limit:
+                raise _Quarantine("manifest", f"{k} is not text")
+        for a in manifest.attachments:
+            if not (isinstance(a.name, str) and isinstance(a.media_type, str)):
+                raise _Quarantine("manifest", "attachment name is not text")
+            if len(a.name) > _MAX_FIELD or len(a.media_type) > _MAX_FIELD:
+                raise _Quarantine("manifest", "attachment name too long")
+        return manifest
+
+    # 5. ---------------------------------------------------------------------------------------
+    def step5_sender(self, manifest: Manifest) -> tuple[Any, str]:
+        self.step = "sender"
+        enrolment = manifest.enrolment if isinstance(manifest.enrolment, bytes) else None
+        source = self.store.source_for(manifest.sender, enrolment)
+        if source is not None:
+            return source, ""
+        inv = self.store.invitation_for_secret(enrolment) if enrolment else None
+        if inv is not None:
+            return (
+                None,
+                "sender: this invitation already enrolled another key (leaked or reused code)",
+            )
+        return None, "sender: not enrolled at this desk"
+
+    # 6. ---------------------------------------------------------------------------------------
+    def step6_attachments(
+        self, manifest: Manifest, blobs: dict[int, tuple[str, bytes, int]]
+    ) -> tuple[list[dict[str, Any]], bool, list[str]]:
+        self.step = "attachments"
+        if len(blobs) != len(manifest.attachments):
+            raise _Quarantine("attachments", "count differs from the manifest")
+        capture_ok, attachments, problems = True, [], []
+        for n, att in enumerate(manifest.attachments):
+            name, sha, size = blobs[n]
+            ok = sha == att.sha256 and size == att.size
+            try:
+                if att.attestation is None:
+                    raise VerificationError("no capture attestation")
+                att.attestation.verify(signer=manifest.sender.sign, original_sha256=sha)
+            except VerificationError as exc:
+                ok = False
+                problems.append(f"{att.name}: {exc.message}")
+            capture_ok = capture_ok and ok
+            raw = att.attestation.claims if att.attestation else {}
+            if not isinstance(raw, dict):
+                raise _Quarantine("attachments", "claims are not a map")
+            claims = _json_claims(raw)
+            attachments.append(
+                {
+                    "name": att.name,
+                    "sha256": sha.hex(),
+                    "size": size,
+                    "media_type": att.media_type,
+                    "blob": name,
+                    "capture_verified": ok,
+                    "claims": claims,
+                    "attestation": att.attestation.to_bytes().hex() if att.attestation else None,
+                }
+            )
+        return attachments, capture_ok, problems
+
+    # 7. ---------------------------------------------------------------------------------------
+    def step7_store(
+        self,
+        manifest: Manifest,
+        source: Any,
+        attachments: list[dict[str, Any]],
+        capture_ok: bool,
+        capture_problems: list[str],
+        others: list[str],
+        receipt_ok: bool,
+        proof: list[bytes],
+        env_writer: BlobWriter,
+        key: Any,
+    ) -> str:
+        self.step = "store"
+        body, cp, drop = manifest.body, self.cp, self.drop
+        revoked = bool(source and source.revoked)
+        codes = []
+        if source is None:
+            codes.append("invitation-reused" if "already enrolled" in " ".join(others)
+                         else "unenrolled-source")  # fmt: skip
+        data = {
+            "categories": list(body.get("categories", [])),
+            "text": body.get("text", ""),
+            "when": body.get("when", ""),
+            "where": body.get("where", ""),
+            "created_at": body.get("created_at", ""),
+            "received_at": now_iso(),
+            "attachments": attachments,
+            "capture_verified": capture_ok,
+            "capture_problems": capture_problems,
+            "receipt_verified": receipt_ok,
             "log_consistent": True,
-            "revoked_source": revoked,
-        },
-    )
-    if receipt_problem:
-        result.warnings.append(f"envelope {index}: {receipt_problem}")
-    t = result._add("open_store", t)
-    if receipt_ok:
+            "problems": capture_problems + others,
+            "flag_codes": codes,
+            "checkpoint": {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin},
+            "checkpoint_note": drop.get("cp_note", ""),
+            "drop_vkey": drop["vkey"],
+            "inclusion_proof": [h.hex() for h in proof],
+            "envelope_blob": env_writer.name,
+            "envelope_size": env_writer.size,
+            "content_key": key.content_key.hex(),
+            "drop": drop["url"],
+            "index": self.index,
+            "envelope_digest": self.digest.hex(),
+            "source_id": source.id if source else None,
+            "source": source.pseudonym if source else "unknown (not enrolled here)",
+            "source_key": manifest.sender.to_text(),
+            "source_fingerprint": manifest.sender.fingerprint(),
+            "revoked": revoked,
+            "trusted": bool(source) and not revoked and capture_ok and receipt_ok,
+            "manifest": manifest.to_bytes().hex(),
+        }
+        rid = self.store.add_report(self.digest, data)
+        self.writers.clear()  # stored: the blobs belong to the report now
+        self.store.custody(
+            "received", rid, {"drop": drop["url"], "index": self.index, "digest": self.digest.hex()}
+        )
+        self.store.custody(
+            "verified",
+            rid,
+            {
+                "capture": capture_ok,
+                "receipt": receipt_ok,
+                "log_consistent": True,
+                "revoked_source": revoked,
+            },
+        )
+        return rid
+
+    # 8. ---------------------------------------------------------------------------------------
+    def step8_delete(self, rid: str, secret: bytes) -> None:
         try:
-            client.delete(index, key.deletion_secret)
-            store.custody("deleted-from-drop", rid, {"drop": drop["url"], "index": index})
+            self.client.delete(self.index, secret)
+            self.store.custody(
+                "deleted-from-drop", rid, {"drop": self.drop["url"], "index": self.index}
+            )
         except TyshaError:
             pass  # the envelope expires anyway; nothing acknowledged is lost
-    result._add("delete", t)
-    return rid
+
+
+def _json_claims(claims: Any, depth: int = 0) -> Any:
+    """Capture claims as JSON the desk can store: bytes become hex; a map key that is not
+    text, or nesting deeper than 4, makes the envelope malformed."""
+    if depth > 4:
+        raise _Quarantine("attachments", "claims nested too deep")
+    if isinstance(claims, bytes):
+        return claims.hex()
+    if isinstance(claims, dict):
+        if not all(isinstance(k, str) for k in claims):
+            raise _Quarantine("attachments", "claim keys are not text")
+        return {k: _json_claims(v, depth + 1) for k, v in claims.items()}
+    if isinstance(claims, (list, tuple)):
+        return [_json_claims(v, depth + 1) for v in claims]
+    if claims is None or isinstance(claims, (str, bool, int, float)):
+        if isinstance(claims, int) and not isinstance(claims, bool) and abs(claims) > 1 << 53:
+            return str(claims)
+        return claims
+    raise _Quarantine("attachments", "claims of an unknown type")
 
 
 def send_reply(
     store: DeskStore, rid: str, text: str, client_factory: Callable[[str], DropClient] = DropClient
 ) -> dict[str, Any]:
-    """Seal a reply to the report's source and upload it through the report's drop."""
-    if not text.strip():
-        raise ProtocolError("a reply needs some text")
-    report = store.get_report(rid)
-    recipient = PublicIdentity.from_text(report["source_key"])
-    body = {"text": text, "in_reply_to": report["envelope_digest"], "created_at": _now_iso()}
-    manifest = Manifest("reply", store.public, body).signed(store.identity)
-    env = seal_envelope(frame_content(manifest.to_bytes()), [recipient], os.urandom)
-    drop = store.drop(report["drop"])
-    if drop is None:
-        raise ProtocolError("this report's drop is unknown to the desk")
-    with client_factory(drop["url"]) as client:
-        receipt = client.upload(env)
-        receipt.verify(drop["vkey"], hashlib.sha256(env).digest())
-    rec = receipt.to_json()
-    store.record_reply(rid, text, rec)
-    return rec
+    """Deprecated: the web desk's old entry point; use ``tysha.desk.service.Desk.reply``."""
+    from tysha.desk.service import Desk
+
+    out = Desk(store, client_factory).reply(rid, text)
+    if not out.sent:
+        raise TransportError(f"the reply is queued, not sent: {out.error}")
+    return {"index": out.index}

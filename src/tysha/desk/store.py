@@ -60,11 +60,18 @@ from nacl.bindings import (
 )
 from nacl.exceptions import CryptoError
 
-from tysha.errors import ConfigError, StorageError, VerificationError
+from tysha.errors import (
+    BadInput,
+    BadPassphrase,
+    NotAllowed,
+    NotFound,
+    StorageError,
+    VerificationError,
+)
 from tysha.protocol import Identity, PublicIdentity
 from tysha.protocol.stream import CHUNK_SIZE, TAG_SIZE, StreamOpener, StreamSealer
 
-__all__ = ["STATUSES", "DeskStore", "Report", "Source", "init_desk"]
+__all__ = ["STATUSES", "DeskStore", "Report", "Source", "init_desk", "now_iso"]
 
 STATUSES = ("new", "reviewing", "verified", "escalated")
 KDF_MEM = 64 * 1024 * 1024
@@ -145,15 +152,22 @@ def _second(t: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
+def now_iso() -> str:
+    """Now, UTC, to the second, with its zone (every time the desk stores looks like this)."""
+    return _second(time.time())
+
+
 def init_desk(
     desk_dir: Path, name: str, passphrase: str, role: str = "handler", escrow_key: str | None = None
 ) -> Identity:
     """Create a desk: keys sealed under ``passphrase`` and an empty store."""
     desk_dir = Path(desk_dir)
     if (desk_dir / "desk.json").exists():
-        raise ConfigError(f"{desk_dir} already holds a desk")
+        raise NotAllowed(f"{desk_dir} already holds a desk")
+    if not name.strip():
+        raise BadInput("give the desk a name")
     if not passphrase or len(passphrase) < 8:
-        raise ConfigError("choose a desk passphrase of at least 8 characters")
+        raise BadInput("choose a desk passphrase of at least 8 characters")
     if escrow_key:
         PublicIdentity.from_text(escrow_key)
     desk_dir.mkdir(parents=True, exist_ok=True)
@@ -237,6 +251,8 @@ class DeskStore:
                 CREATE TABLE IF NOT EXISTS drops (url_hash BLOB PRIMARY KEY, enc BLOB);
                 CREATE TABLE IF NOT EXISTS custody (seq INTEGER PRIMARY KEY, enc BLOB);
                 CREATE TABLE IF NOT EXISTS settings (k TEXT PRIMARY KEY, enc BLOB);
+                CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, enc BLOB);
+                CREATE TABLE IF NOT EXISTS quarantine (id TEXT PRIMARY KEY, enc BLOB);
                 """
             )
 
@@ -248,9 +264,9 @@ class DeskStore:
         try:
             meta = json.loads((desk_dir / "desk.json").read_text())
         except FileNotFoundError:
-            raise ConfigError(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
-        except (OSError, ValueError) as exc:
-            raise StorageError(f"cannot read the desk's key file: {exc}") from None
+            raise NotFound(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
+        except (OSError, ValueError):
+            raise StorageError("cannot read the desk's key file (desk.json)") from None
         salt = base64.b64decode(meta["salt"])
         master = bytes(
             nacl.pwhash.argon2id.kdf(
@@ -260,7 +276,7 @@ class DeskStore:
         try:
             raw = _open(master, b"tysha-desk-identity", base64.b64decode(meta["identity"]))
         except VerificationError:
-            raise ConfigError("wrong desk passphrase") from None
+            raise BadPassphrase("wrong desk passphrase") from None
         return cls(desk_dir, meta, Identity.from_bytes(raw))
 
     @contextlib.contextmanager
@@ -360,7 +376,7 @@ class DeskStore:
         iid = os.urandom(8).hex()
         rec = {
             "id": iid,
-            "created_at": _hour(time.time()),
+            "created_at": now_iso(),
             "drop": drop_url,
             "vkey": drop_vkey,
             "text": text,
@@ -397,32 +413,13 @@ class DeskStore:
         with self._db() as db:
             row = db.execute("SELECT enc FROM invitations WHERE id = ?", (iid,)).fetchone()
             if row is None:
-                raise ConfigError(f"no invitation {iid!r}")
+                raise NotFound(f"no invitation {iid!r}")
             d = self._dec("invitations", iid, row[0])
             d.update(changes)
             db.execute(
                 "UPDATE invitations SET enc = ? WHERE id = ?",
                 (self._enc("invitations", iid, d), iid),
             )
-
-    def create_invitation(self, drop_url: str, drop_vkey: str) -> Any:
-        """A fresh one-time :class:`~tysha.protocol.Invitation` to this desk (and the escrow
-        key given at init) through ``drop_url``; its secret is recorded here."""
-        from tysha.desk.cli import make_invitation
-
-        return make_invitation(self, drop_url, drop_vkey)
-
-    def fetch(self, progress: Any = None) -> Any:
-        """Fetch, open, verify and store from every known drop (:func:`.fetch.fetch_all`)."""
-        from tysha.desk.fetch import fetch_all
-
-        return fetch_all(self, progress)
-
-    def reply(self, rid: str, text: str) -> dict[str, Any]:
-        """Seal ``text`` to the report's source and send it through the report's drop."""
-        from tysha.desk.fetch import send_reply
-
-        return send_reply(self, rid, text)
 
     def list_invitations(self) -> list[dict[str, Any]]:
         with self._db() as db:
@@ -457,7 +454,7 @@ class DeskStore:
             pseud = f"Source {n} · {_ADJ[public.sign[0] % 20]} {_NOUN[public.sign[1] % 20]}"
             rec = {
                 "pseudonym": pseud,
-                "enrolled_at": _hour(time.time()),
+                "enrolled_at": now_iso(),
                 "revoked": False,
                 "public": public.to_text(),
                 "invitation": inv["id"] if inv else None,
@@ -487,7 +484,7 @@ class DeskStore:
         with self._db() as db:
             row = db.execute("SELECT enc FROM sources WHERE id = ?", (sid,)).fetchone()
         if row is None:
-            raise ConfigError(f"no source {sid!r}")
+            raise NotFound(f"no source {sid!r}")
         return self._source(sid, row[0])
 
     def list_sources(self) -> list[Source]:
@@ -499,7 +496,7 @@ class DeskStore:
         with self._db() as db:
             row = db.execute("SELECT enc FROM sources WHERE id = ?", (sid,)).fetchone()
             if row is None:
-                raise ConfigError(f"no source {sid!r}")
+                raise NotFound(f"no source {sid!r}")
             d = self._dec("sources", sid, row[0])
             d.update(changes)
             db.execute(
@@ -522,13 +519,25 @@ class DeskStore:
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
-            raise ConfigError(f"{ref!r} fits {len(hits)} sources; give the number or the id")
-        raise ConfigError(f"no source matches {ref!r}; see the sources page or `tysha desk show`")
+            raise BadInput(f"{ref!r} fits {len(hits)} sources; give the number or the id")
+        raise NotFound(f"no source matches {ref!r}; see the sources page")
 
-    def revoke(self, ref: str) -> Source:
+    def revoke(self, ref: str, reason: str = "") -> Source:
+        """Mark a source's key compromised; the reason goes into custody (issue 10.6)."""
         s = self.find_source(ref)
-        self._update_source(s.id, revoked=True)
-        self.custody("source-revoked", None, {"source": s.id})
+        if s.revoked:
+            raise NotAllowed(f"{s.pseudonym} is already revoked")
+        self._update_source(s.id, revoked=True, revoked_at=now_iso(), revoke_reason=reason)
+        self.custody("source-revoked", None, {"source": s.id, "reason": reason})
+        return self.get_source(s.id)
+
+    def restore(self, ref: str, reason: str = "") -> Source:
+        """Undo a revocation (the key was not compromised after all), recorded in custody."""
+        s = self.find_source(ref)
+        if not s.revoked:
+            raise NotAllowed(f"{s.pseudonym} is not revoked")
+        self._update_source(s.id, revoked=False, revoked_at=None, revoke_reason="")
+        self.custody("source-restored", None, {"source": s.id, "reason": reason})
         return self.get_source(s.id)
 
     def set_real_name(self, sid: str, name: str) -> None:
@@ -560,8 +569,12 @@ class DeskStore:
         with self._db() as db:
             row = db.execute("SELECT received, enc FROM reports WHERE id = ?", (rid,)).fetchone()
         if row is None:
-            raise ConfigError(f"no report {rid!r}")
+            raise NotFound(f"no report {rid!r}")
         return Report(rid, row[0], self._dec("reports", rid, row[1]))
+
+    def report_ids(self) -> list[str]:
+        with self._db() as db:
+            return [r[0] for r in db.execute("SELECT id FROM reports").fetchall()]
 
     def _update_report(self, rid: str, data: dict[str, Any]) -> None:
         with self._db() as db:
@@ -606,7 +619,7 @@ class DeskStore:
 
     def set_status(self, rid: str, status: str, reviewer: str) -> None:
         if status not in STATUSES:
-            raise ConfigError(f"status must be one of {', '.join(STATUSES)}")
+            raise BadInput(f"status must be one of {', '.join(STATUSES)}")
         r = self.get_report(rid)
         old = r.data.get("status")
         r.data["status"] = status
@@ -617,35 +630,120 @@ class DeskStore:
         from tysha.evidence.taxonomy import qualification
 
         if qualification(code) is None:
-            raise ConfigError(f"unknown legal qualification {code!r}")
+            raise BadInput(f"unknown legal qualification {code!r}")
         if confidence not in ("low", "medium", "high"):
-            raise ConfigError("confidence is low, medium or high")
+            raise BadInput("confidence is low, medium or high")
         r = self.get_report(rid)
         q = {
             "code": code,
             "confidence": confidence,
             "reviewer": reviewer,
-            "date": _hour(time.time())[:10],
+            "date": now_iso()[:10],
+            "at": now_iso(),
         }
-        r.data.setdefault("qualifications", []).append(q)
+        # Several qualifications per report; the same code again replaces its assessment.
+        quals = [x for x in r.data.get("qualifications", []) if x.get("code") != code]
+        r.data["qualifications"] = [*quals, q]
         self._update_report(rid, r.data)
         self.custody("qualified", rid, q)
 
+    def remove_qualification(self, rid: str, code: str, reviewer: str) -> None:
+        r = self.get_report(rid)
+        quals = r.data.get("qualifications", [])
+        keep = [x for x in quals if x.get("code") != code]
+        if len(keep) == len(quals):
+            raise NotFound(f"report {rid} has no qualification {code!r}")
+        r.data["qualifications"] = keep
+        self._update_report(rid, r.data)
+        self.custody("unqualified", rid, {"code": code, "reviewer": reviewer})
+
     def add_note(self, rid: str, text: str, author: str) -> None:
         r = self.get_report(rid)
-        r.data.setdefault("notes", []).append(
-            {"text": text, "author": author, "at": _hour(time.time())}
-        )
+        r.data.setdefault("notes", []).append({"text": text, "author": author, "at": now_iso()})
         self._update_report(rid, r.data)
         self.custody("annotated", rid, {"author": author})
 
-    def record_reply(self, rid: str, text: str, receipt: dict[str, Any]) -> None:
+    # --- reply outbox (issue 10.5) ---------------------------------------------------------
+
+    def queue_reply(self, rid: str, text: str, written_at: str, drop: str, envelope: bytes) -> str:
+        """Keep a sealed reply (and its text) until the drop has logged it."""
+        qid = os.urandom(8).hex()
+        rec = {
+            "id": qid,
+            "report": rid,
+            "text": text,
+            "written_at": written_at,
+            "drop": drop,
+            "envelope": envelope.hex(),
+            "attempts": 0,
+            "last_error": "",
+        }
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO outbox (id, enc) VALUES (?, ?)", (qid, self._enc("outbox", qid, rec))
+            )
         r = self.get_report(rid)
         r.data.setdefault("replies", []).append(
-            {"text": text, "at": _hour(time.time()), "index": receipt.get("index")}
+            {"text": text, "at": written_at, "queued": qid, "sent_at": None, "index": None}
         )
         self._update_report(rid, r.data)
-        self.custody("replied", rid, {"envelope_index": receipt.get("index")})
+        self.custody("reply-queued", rid, {"queued": qid})
+        return qid
+
+    def outbox(self) -> list[dict[str, Any]]:
+        with self._db() as db:
+            rows = db.execute("SELECT id, enc FROM outbox").fetchall()
+        return sorted((self._dec("outbox", i, e) for i, e in rows), key=lambda q: q["written_at"])
+
+    def queued_reply(self, qid: str) -> dict[str, Any] | None:
+        with self._db() as db:
+            row = db.execute("SELECT enc FROM outbox WHERE id = ?", (qid,)).fetchone()
+        return None if row is None else dict(self._dec("outbox", qid, row[0]))
+
+    def reply_failed(self, qid: str, error: str) -> None:
+        with self._db() as db:
+            row = db.execute("SELECT enc FROM outbox WHERE id = ?", (qid,)).fetchone()
+            if row is None:
+                return
+            q = self._dec("outbox", qid, row[0])
+            q["attempts"] = int(q.get("attempts", 0)) + 1
+            q["last_error"] = error
+            db.execute("UPDATE outbox SET enc = ? WHERE id = ?", (self._enc("outbox", qid, q), qid))
+
+    def reply_sent(self, qid: str, index: Any) -> None:
+        q = self.queued_reply(qid)
+        if q is None:
+            return
+        rid = q["report"]
+        r = self.get_report(rid)
+        for rep in r.data.setdefault("replies", []):
+            if rep.get("queued") == qid:
+                rep.update(sent_at=now_iso(), index=index)
+        self._update_report(rid, r.data)
+        with self._db() as db:
+            db.execute("DELETE FROM outbox WHERE id = ?", (qid,))
+        self.custody("replied", rid, {"envelope_index": index})
+
+    # --- quarantine (issue 9.1): what could not be opened, without its content ----------------
+
+    def quarantine(self, drop: str, index: int, digest: str, reason: str) -> str:
+        qid = os.urandom(8).hex()
+        rec = {"id": qid, "drop": drop, "index": index, "digest": digest, "reason": reason,
+               "at": now_iso()}  # fmt: skip
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO quarantine (id, enc) VALUES (?, ?)",
+                (qid, self._enc("quarantine", qid, rec)),
+            )
+        self.custody(
+            "quarantined", None, {k: rec[k] for k in ("drop", "index", "digest", "reason")}
+        )
+        return qid
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        with self._db() as db:
+            rows = db.execute("SELECT id, enc FROM quarantine").fetchall()
+        return sorted((self._dec("quarantine", i, e) for i, e in rows), key=lambda q: q["at"])
 
     # --- attachment blobs ------------------------------------------------------------------------
 

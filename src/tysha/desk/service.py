@@ -1,0 +1,495 @@
+"""The desk's application service: what a handler can do, for every face.
+
+``tysha desk …`` (:mod:`tysha.desk.cli`) and the web desk (:mod:`tysha.desk.web`) are thin
+faces over :class:`Desk`: they parse input, call one method, and render
+:class:`~tysha.desk.views.ReportView` objects. Nothing here prints or knows about HTTP; every
+failure is a :class:`~tysha.errors.TyshaError` of the family that says what it means
+(``NotFound``, ``NotAllowed``, ``BadPassphrase``, ``BadInput``, ``TransportError`` …).
+
+::
+
+    Desk.init(dir, name, passphrase, role="handler", escrow_key=None) -> fingerprint
+    Desk.info(dir) -> {"name", "role", "fingerprint", "public_key"}   (no passphrase)
+    desk = Desk.open(dir, passphrase)         # BadPassphrase / NotFound
+    desk.reports(category=, status=, since=, until=, search=) -> [ReportView]
+    desk.report(ref) -> ReportView            # id or unambiguous id prefix
+    desk.resolve(ref) -> id;  desk.custody(ref=None) -> [event dict]
+    desk.set_status / add_qualification / remove_qualification / add_note
+    desk.attachment(ref, n) -> AttachmentView;  desk.attachment_chunks(ref, n) -> iterator
+    desk.fetch(progress=None) -> FetchResult  (also sends queued replies)
+    desk.watch_drop(url, vkey)
+    desk.reply(ref, text) -> ReplyOutcome     (queued in a sealed outbox, then sent if it can)
+    desk.send_queued() -> SendResult;  desk.outbox() -> [QueuedReply]
+    desk.invite(drop, drop_key) -> Invitation (NotAllowed unless a handler desk)
+    desk.invitations();  desk.drops();  qr_png(invitation) -> PNG bytes
+    desk.sources();  desk.source(ref);  desk.revoke(ref, reason);  desk.restore(ref, reason)
+    desk.set_real_name(ref, name)
+    desk.totp_enabled();  desk.enable_totp() -> otpauth URI;  desk.disable_totp()
+    desk.check_totp(code, now=None) -> bool   (a code's time step is accepted once only)
+    desk.export(out, ids=None) -> count       (tysha.desk.bundle.export_bundle)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tysha.desk.store import STATUSES, DeskStore, Source, init_desk, now_iso
+from tysha.desk.views import AttachmentView, ReportView, report_view, report_views
+from tysha.errors import (
+    BadInput,
+    DropRefused,
+    NotAllowed,
+    NotFound,
+    ProtocolError,
+    StorageError,
+    TransportError,
+    TyshaError,
+    VerificationError,
+)
+
+__all__ = [
+    "STATUSES",
+    "Desk",
+    "QueuedReply",
+    "ReplyOutcome",
+    "SendResult",
+    "make_invitation",
+    "qr_png",
+]
+
+#: RFC 6238 parameters the authenticator apps expect: HMAC-SHA1, 6 digits, 30 s steps.
+TOTP_STEP = 30
+_MAX_REPLY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class QueuedReply:
+    id: str
+    report: str
+    text: str
+    written_at: str
+    attempts: int
+    last_error: str
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    """What became of a reply: ``sent`` (with the drop's log ``index``) or still ``queued``."""
+
+    queued_id: str
+    sent: bool
+    index: int | None = None
+    error: str = ""
+
+
+@dataclass
+class SendResult:
+    sent: list[str] = field(default_factory=list)
+    left: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def make_invitation(store: DeskStore, drop: str, drop_key: str) -> Any:
+    """A fresh one-time invitation through ``drop`` (NotAllowed unless a handler desk)."""
+    from tysha.protocol import Invitation
+    from tysha.tlog import NoteVerifier
+
+    if store.role != "handler":
+        raise NotAllowed("only a handler desk enrols sources")
+    if not drop.startswith(("http://", "https://")):
+        raise BadInput("the drop address must start with http:// or https://")
+    try:
+        NoteVerifier.from_vkey(drop_key)
+    except ProtocolError:
+        raise BadInput("that is not a drop's verifier key") from None
+    secret = os.urandom(16)
+    inv = Invitation((drop,), drop_key, store.public, store.escrow_key, secret)
+    store.add_invitation(secret, drop, drop_key, inv.to_text())
+    return inv
+
+
+def qr_png(invitation: Any, scale: int = 4) -> bytes:
+    """The invitation's QR code as a PNG image."""
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(invitation.qr_payload(), error="l", mode="byte", boost_error=False).save(
+        buf, kind="png", scale=scale, border=4
+    )
+    return buf.getvalue()
+
+
+def _totp(secret: bytes, step: int) -> str:
+    from cryptography.hazmat.primitives.hashes import SHA1
+    from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+    return (
+        TOTP(secret, 6, SHA1(), TOTP_STEP, enforce_key_length=False)
+        .generate(step * TOTP_STEP)
+        .decode()
+    )
+
+
+class Desk:
+    """An unlocked desk and everything a handler does with it."""
+
+    def __init__(
+        self, store: DeskStore, client_factory: Callable[[str], Any] | None = None
+    ) -> None:
+        from tysha.transport import DropClient
+
+        self.store = store
+        self.client_factory: Callable[[str], Any] = client_factory or DropClient
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    @staticmethod
+    def init(
+        desk_dir: Path,
+        name: str,
+        passphrase: str,
+        role: str = "handler",
+        escrow_key: str | None = None,
+    ) -> str:
+        """Create a desk; returns its fingerprint."""
+        if role not in ("handler", "escrow", "analyst"):
+            raise BadInput("a desk is a handler, escrow or analyst desk")
+        return init_desk(Path(desk_dir), name, passphrase, role, escrow_key).public().fingerprint()
+
+    @staticmethod
+    def info(desk_dir: Path) -> dict[str, str]:
+        """Name, role, fingerprint and public key, read without the passphrase."""
+        from tysha.protocol import PublicIdentity
+
+        path = Path(desk_dir) / "desk.json"
+        try:
+            meta = json.loads(path.read_text())
+            pub = PublicIdentity.from_text(meta["public_key"])
+            return {
+                "name": str(meta["name"]),
+                "role": str(meta["role"]),
+                "fingerprint": pub.fingerprint(),
+                "public_key": str(meta["public_key"]),
+            }
+        except FileNotFoundError:
+            raise NotFound(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
+        except (OSError, ValueError, KeyError, TypeError, ProtocolError):
+            raise StorageError("the desk's key file (desk.json) is unreadable") from None
+
+    @classmethod
+    def open(
+        cls,
+        desk_dir: Path,
+        passphrase: str,
+        client_factory: Callable[[str], Any] | None = None,
+    ) -> Desk:
+        return cls(DeskStore.open(Path(desk_dir), passphrase), client_factory)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def name(self) -> str:
+        return self.store.name
+
+    @property
+    def role(self) -> str:
+        return self.store.role
+
+    @property
+    def fingerprint(self) -> str:
+        return self.store.public.fingerprint()
+
+    # --- reports ---------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> str:
+        """A report id from its id or an unambiguous prefix of it."""
+        ref = (ref or "").strip().lower()
+        if not ref:
+            raise BadInput("give a report id")
+        ids = self.store.report_ids()
+        if ref in ids:
+            return ref
+        hits = [i for i in ids if i.startswith(ref)]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise BadInput(f"{ref!r} is the start of {len(hits)} report ids; give more of it")
+        raise NotFound(f"no report {ref!r}")
+
+    def reports(
+        self,
+        category: str | None = None,
+        status: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        search: str | None = None,
+        flagged: bool | None = None,
+    ) -> list[ReportView]:
+        if status and status not in STATUSES:
+            raise BadInput(f"status must be one of {', '.join(STATUSES)}")
+        views = report_views(
+            self.store,
+            self.store.list_reports(
+                category=category, status=status, since=since, until=until, search=search
+            ),
+        )
+        if flagged is not None:
+            views = [v for v in views if bool(v.flags) == flagged]
+        return views
+
+    def report(self, ref: str) -> ReportView:
+        return report_view(self.store, self.store.get_report(self.resolve(ref)))
+
+    def custody(self, ref: str | None = None) -> list[dict[str, Any]]:
+        return self.store.custody_events(self.resolve(ref) if ref else None)
+
+    # --- triage ----------------------------------------------------------------------------
+
+    def set_status(self, ref: str, status: str, reviewer: str) -> None:
+        self.store.set_status(self.resolve(ref), status, reviewer)
+
+    def add_qualification(self, ref: str, code: str, confidence: str, reviewer: str) -> None:
+        self.store.add_qualification(self.resolve(ref), code, confidence, reviewer)
+
+    def remove_qualification(self, ref: str, code: str, reviewer: str) -> None:
+        self.store.remove_qualification(self.resolve(ref), code, reviewer)
+
+    def add_note(self, ref: str, text: str, author: str) -> None:
+        if not text.strip():
+            raise BadInput("a note needs some text")
+        self.store.add_note(self.resolve(ref), text, author)
+
+    # --- attachments -----------------------------------------------------------------------
+
+    def _stored_attachment(self, ref: str, n: int) -> dict[str, Any]:
+        r = self.store.get_report(self.resolve(ref))
+        atts = r.get("attachments", [])
+        if not 0 <= n < len(atts):
+            raise NotFound(f"report {r.id} has no attachment {n}")
+        return dict(atts[n])
+
+    def attachment(self, ref: str, n: int) -> AttachmentView:
+        return self.report(ref).attachments[self._check_n(ref, n)]
+
+    def _check_n(self, ref: str, n: int) -> int:
+        self._stored_attachment(ref, n)
+        return n
+
+    def attachment_chunks(self, ref: str, n: int) -> Iterator[bytes]:
+        """The attachment's bytes, decrypted chunk by chunk (the caller records custody)."""
+        a = self._stored_attachment(ref, n)
+        return self.store.read_blob(a["blob"], int(a["size"]))
+
+    def attachment_head(self, ref: str, n: int, size: int = 512) -> bytes:
+        out = b""
+        for piece in self.attachment_chunks(ref, n):
+            out += piece
+            if len(out) >= size:
+                break
+        return out[:size]
+
+    def record_export(self, ref: str, n: int, how: str) -> None:
+        """Custody for an attachment that left the desk (call after it did)."""
+        self.store.custody("exported", self.resolve(ref), {"attachment": n, "as": how})
+
+    # --- intake ----------------------------------------------------------------------------
+
+    def watch_drop(self, url: str, vkey: str) -> None:
+        from tysha.tlog import NoteVerifier
+
+        if not url.startswith(("http://", "https://")):
+            raise BadInput("the drop address must start with http:// or https://")
+        try:
+            NoteVerifier.from_vkey(vkey)
+        except ProtocolError:
+            raise BadInput("that is not a drop's verifier key") from None
+        self.store.add_drop(url, vkey)
+
+    def drops(self) -> list[dict[str, Any]]:
+        return [
+            {k: d.get(k) for k in ("url", "vkey", "cursor", "cp_size", "forked")}
+            for d in self.store.drops()
+        ]
+
+    def fetch(self, progress: Callable[[str, int, int], None] | None = None) -> Any:
+        """Fetch from every known drop, then send queued replies (their result is in
+        ``FetchResult.replies``)."""
+        from tysha.desk.fetch import fetch_all
+
+        res = fetch_all(self.store, progress, client_factory=self.client_factory)
+        res.replies = self.send_queued()
+        return res
+
+    # --- replies (a sealed outbox: nothing typed is lost while the drop is down) ------------
+
+    def reply(self, ref: str, text: str) -> ReplyOutcome:
+        """Seal ``text`` to the report's source, keep it in the outbox, and try to send it.
+
+        Unreachable drop: the reply stays queued (``sent=False``) and goes with the next
+        ``send_queued`` or ``fetch``."""
+        from tysha.protocol import Manifest, PublicIdentity, frame_content, seal_envelope
+
+        text = text.strip()
+        if not text:
+            raise BadInput("a reply needs some text")
+        if len(text.encode()) > _MAX_REPLY:
+            raise BadInput("a reply is limited to 64 KiB of text")
+        rid = self.resolve(ref)
+        r = self.store.get_report(rid)
+        if not r.get("source_key") or not r.get("drop"):
+            raise NotAllowed("this report has no source key or drop to reply through")
+        if self.store.drop(r["drop"]) is None:
+            raise NotFound("this report's drop is unknown to the desk")
+        recipient = PublicIdentity.from_text(r["source_key"])
+        written = now_iso()
+        body = {"text": text, "in_reply_to": r["envelope_digest"], "created_at": written}
+        manifest = Manifest("reply", self.store.public, body).signed(self.store.identity)
+        env = seal_envelope(frame_content(manifest.to_bytes()), [recipient], os.urandom)
+        qid = self.store.queue_reply(rid, text, written, r["drop"], env)
+        sent = self._send_one(qid)
+        if sent is None:
+            q = next((q for q in self.store.outbox() if q["id"] == qid), None)
+            return ReplyOutcome(qid, False, None, q["last_error"] if q else "")
+        return ReplyOutcome(qid, True, sent)
+
+    def outbox(self) -> list[QueuedReply]:
+        return [
+            QueuedReply(
+                q["id"], q["report"], q["text"], q["written_at"], q["attempts"], q["last_error"]
+            )
+            for q in self.store.outbox()
+        ]
+
+    def send_queued(self) -> SendResult:
+        res = SendResult()
+        for q in self.store.outbox():
+            index = self._send_one(q["id"])
+            if index is None:
+                res.left += 1
+                again = next((x for x in self.store.outbox() if x["id"] == q["id"]), None)
+                if again and again["last_error"]:
+                    res.errors.append(again["last_error"])
+            else:
+                res.sent.append(q["report"])
+        return res
+
+    def _send_one(self, qid: str) -> int | None:
+        """Upload one queued reply; its log index, or None (kept queued, error recorded)."""
+        q = self.store.queued_reply(qid)
+        if q is None:
+            return None
+        drop = self.store.drop(q["drop"])
+        if drop is None:
+            self.store.reply_failed(qid, "the report's drop is unknown to the desk")
+            return None
+        env = bytes.fromhex(q["envelope"])
+        try:
+            with self.client_factory(drop["url"]) as client:
+                receipt = client.upload(env)
+            receipt.verify(drop["vkey"], hashlib.sha256(env).digest())
+        except DropRefused as exc:
+            self.store.reply_failed(qid, f"the drop refused the reply ({exc.status})")
+            return None
+        except TransportError:
+            self.store.reply_failed(qid, "the drop is unreachable; the reply stays queued")
+            return None
+        except (VerificationError, ProtocolError) as exc:
+            # The drop took it but its receipt does not verify: keep it queued, say so.
+            self.store.reply_failed(qid, f"the drop's receipt does not verify: {exc.message}")
+            return None
+        rec = receipt.to_json()
+        self.store.reply_sent(qid, rec.get("index"))
+        return int(rec["index"]) if isinstance(rec.get("index"), int) else -1
+
+    # --- invitations -----------------------------------------------------------------------
+
+    def invite(self, drop: str, drop_key: str) -> Any:
+        return make_invitation(self.store, drop, drop_key)
+
+    def invitations(self) -> list[dict[str, Any]]:
+        return self.store.list_invitations()
+
+    # --- sources ---------------------------------------------------------------------------
+
+    def sources(self) -> list[Source]:
+        return self.store.list_sources()
+
+    def source(self, ref: str) -> Source:
+        return self.store.find_source(ref)
+
+    def revoke(self, ref: str, reason: str = "") -> Source:
+        return self.store.revoke(ref, reason.strip())
+
+    def restore(self, ref: str, reason: str = "") -> Source:
+        return self.store.restore(ref, reason.strip())
+
+    def set_real_name(self, ref: str, name: str) -> None:
+        self.store.set_real_name(self.store.find_source(ref).id, name.strip())
+
+    # --- one-time codes (RFC 6238) ---------------------------------------------------------
+
+    def totp_enabled(self) -> bool:
+        return bool(self.store.get_setting("totp"))
+
+    def enable_totp(self) -> str:
+        """A fresh secret; returns the otpauth:// URI to show once."""
+        from urllib.parse import quote
+
+        secret = os.urandom(20)
+        self.store.set_setting("totp", secret.hex())
+        self.store.set_setting("totp_last_step", -1)
+        self.store.custody("totp-enabled", None, {})
+        b32 = base64.b32encode(secret).decode().rstrip("=")
+        return f"otpauth://totp/Tysha:{quote(self.name)}?secret={b32}&issuer=Tysha"
+
+    def disable_totp(self) -> None:
+        self.store.set_setting("totp", None)
+        self.store.custody("totp-disabled", None, {})
+
+    def check_totp(self, code: str, now: float | None = None) -> bool:
+        """True if ``code`` is valid now (±1 step for clock drift) and its time step is later
+        than the last one accepted: a code that worked once never works again (issue 9.7)."""
+        secret = self.store.get_setting("totp")
+        if not secret:
+            return True
+        code = (code or "").strip()
+        if not (len(code) == 6 and code.isdigit()):
+            return False
+        step = int((time.time() if now is None else now) // TOTP_STEP)
+        last = int(self.store.get_setting("totp_last_step", -1) or -1)
+        key = bytes.fromhex(secret)
+        for s in (step - 1, step, step + 1):
+            if s > last and hmac.compare_digest(_totp(key, s), code):
+                self.store.set_setting("totp_last_step", s)
+                return True
+        return False
+
+    # --- bundles ---------------------------------------------------------------------------
+
+    def export(self, out: Path, ids: list[str] | None = None) -> int:
+        from tysha.desk.bundle import export_bundle
+
+        resolved = [self.resolve(i) for i in ids] if ids else None
+        try:
+            return export_bundle(self.store, Path(out), resolved)
+        except TyshaError:
+            raise
+        except OSError:
+            raise StorageError(f"cannot write the bundle to {Path(out).name}") from None
