@@ -151,6 +151,7 @@ NEW: dict[str, tuple[str, str, str]] = {
         "Qabul serverine bağlanıp olmadı; hiç bir şey ğayıp olmadı, soñra kene deñeñiz.",
     ),
     "Cancel": ("Скасувати", "Отмена", "Vazgeç"),
+    "Details": ("Подробиці", "Подробности", "Tafsilât"),
     "Do not rely on this report without checking:": (
         "Не покладайтеся на це повідомлення без перевірки:",
         "Не полагайтесь на это сообщение без проверки:",
@@ -306,7 +307,9 @@ NEW: dict[str, tuple[str, str, str]] = {
     "received": ("отримано", "получено", "alındı"),
     "replied": ("надіслано відповідь", "отправлен ответ", "cevap yiberildi"),
     "reply queued": ("відповідь у черзі", "ответ в очереди", "cevap sırada"),
-    "reason for revocation": ("причина відкликання", "причина отзыва", "keri aluv sebebi"),
+    "drop listing anomaly": ("аномалія у списку сервера прийому", "аномалия в списке сервера приёма", "qabul serveri listesinde anomaliya"),
+    "one-time codes disabled": ("вимкнено одноразові коди", "отключены одноразовые коды", "bir kerelik kodlar qapatıldı"),
+    "qualification withdrawn": ("кваліфікацію відкликано", "квалификация отозвана", "tasnif keri alındı"),
     "source enrolled": ("джерело підключено", "источник подключён", "menba qayd etildi"),
     "source restored": ("джерело відновлено", "источник восстановлен", "menba qaytarıldı"),
     "source revoked": ("джерело відкликано", "источник отозван", "menba keri alındı"),
@@ -548,6 +551,11 @@ PLURALS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...], tuple[str
         ("%(n)d відповідь ще чекає на сервер прийому", "%(n)d відповіді ще чекають на сервер прийому", "%(n)d відповідей ще чекають на сервер прийому"),
         ("%(n)d ответ ещё ждёт сервер приёма", "%(n)d ответа ещё ждут сервер приёма", "%(n)d ответов ещё ждут сервер приёма"),
         ("%(n)d cevap ale qabul serverini bekley", "%(n)d cevap ale qabul serverini bekley"),
+    ),
+    ("%(n)d envelope could not be opened and was set aside", "%(n)d envelopes could not be opened and were set aside"): (
+        ("%(n)d конверт не вдалося відкрити, його відкладено", "%(n)d конверти не вдалося відкрити, їх відкладено", "%(n)d конвертів не вдалося відкрити, їх відкладено"),
+        ("%(n)d конверт не удалось открыть, он отложен", "%(n)d конверта не удалось открыть, они отложены", "%(n)d конвертов не удалось открыть, они отложены"),
+        ("%(n)d zarf açılıp olmadı ve bir kenarğa qoyuldı", "%(n)d zarf açılıp olmadı ve bir kenarğa qoyuldı"),
     ),
     ("Show %(n)d more preview", "Show %(n)d more previews"): (
         ("Показати ще %(n)d мініатюру", "Показати ще %(n)d мініатюри", "Показати ще %(n)d мініатюр"),

@@ -17,7 +17,7 @@ BASE = "http://127.0.0.1:8090"
 
 def web(desk: Any, **kw: Any) -> TestClient:
     """The app in-process, addressed by one of the desk's own host names."""
-    return TestClient(create_app(desk, **kw), base_url=BASE)
+    return TestClient(create_app(desk, **{"port": 8090, **kw}), base_url=BASE)
 
 
 def login(client: TestClient) -> str:

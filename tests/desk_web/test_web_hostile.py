@@ -171,6 +171,7 @@ def test_failed_download_writes_no_custody_event(desk: dict[str, Any], monkeypat
 def test_error_pages_carry_security_headers(desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     with TestClient(create_app(desk["desk"]), base_url=BASE, raise_server_exceptions=False) as c:
         login(c)
+        rid = rid_of(c, "Children taken")
         r404 = c.get("/no/such/page")
         assert r404.status_code == 404
 
@@ -178,7 +179,7 @@ def test_error_pages_carry_security_headers(desk: dict[str, Any], monkeypatch: p
             raise RuntimeError("[Errno 5] /home/handler/desk/db.sqlite")
 
         monkeypatch.setattr(DeskStore, "get_report", boom)
-        r500 = c.get("/report/abcdef")
+        r500 = c.get(f"/report/{rid}")
         assert r500.status_code == 500
         assert "Errno" not in r500.text and "/home" not in r500.text
         for r in (r404, r500):
@@ -232,6 +233,12 @@ def test_only_own_hosts_and_origins(desk: dict[str, Any]) -> None:
     with TestClient(create_app(desk["desk"], host="desk.lan", port=8443),
                     base_url="http://desk.lan:8443") as c:
         assert c.get("/login").status_code == 200
+    # served without a known port (any port on the loopback names), origins stay exact
+    with TestClient(create_app(desk["desk"]), base_url=BASE) as c:
+        assert c.get("/login", headers={"host": "attacker.example:8090"}).status_code == 400
+        assert c.get("/login", headers={"host": "localhost:41000"}).status_code == 200
+        r = c.post("/login", data={"passphrase": "x"}, headers={"origin": "http://127.0.0.1:9999"})
+        assert r.status_code == 403
 
 
 # --- 9.11 no side effects on GET, no cross-site reads ----------------------------------------------

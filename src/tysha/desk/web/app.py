@@ -46,25 +46,17 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tysha.desk.store import STATUSES, DeskStore
-from tysha.desk.views import ReportView, report_view, report_views
-from tysha.desk.web import actions
+from tysha.desk.service import STATUSES, Desk, qr_png
+from tysha.desk.views import ReportView
 from tysha.desk.web.display import plain_name, user_text
-from tysha.desk.web.guard import (
-    Throttle,
-    accept_totp,
-    allowed_hosts,
-    harden,
-    refusal,
-    totp_at,
-)
+from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, totp_at
 from tysha.desk.web.sanitize import confinement, sniff, thumbnail
 from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
-from tysha.errors import ConfigError, NotFound, TyshaError
+from tysha.errors import BadInput, ConfigError, NotFound, TyshaError
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
 from tysha.i18n import LANGUAGES, translations
 
-__all__ = ["CSP", "create_app", "random_passphrase", "totp_now"]
+__all__ = ["CSP", "create_app", "totp_now"]
 
 HERE = Path(__file__).parent
 CSP = (
@@ -161,15 +153,16 @@ def create_app(
     lang: str = "en",
     *,
     host: str = "127.0.0.1",
-    port: int = 8090,
+    port: int | None = None,
     thumbs_per_view: int = THUMBS_PER_VIEW,
     make_thumbnail: Callable[[bytes], bytes | None] = thumbnail,
-    fetch: Callable[[Any], Any] | None = None,
-    send_reply: Callable[[Any, str, str], Any] | None = None,
+    client_factory: Callable[[str], Any] | None = None,
 ) -> Starlette:
-    """The web desk over ``desk_dir``. ``host``/``port``: the address it is served on (only
-    those host names are answered). ``fetch``/``send_reply``: the desk's fetch and reply
-    (defaults: :mod:`tysha.desk.fetch`), injectable so tests need no drop."""
+    """The web desk over ``desk_dir`` (a thin face over :class:`~tysha.desk.service.Desk`).
+
+    ``host``/``port``: the address it is served on; only the loopback names and ``host`` are
+    answered, on ``port`` when given (any port otherwise: a rebinding attacker's ``Host`` is
+    its own name, never a loopback one). ``client_factory``: the drop transport (tests)."""
     desk_dir = Path(desk_dir)
     sessions: dict[str, dict[str, Any]] = {}
     env = Environment(
@@ -181,20 +174,6 @@ def create_app(
     thumbs = ThumbCache()
     kinds_cache: dict[str, Any] = {}
     jail = asyncio.Semaphore(2)  # the machine's cores: never 300 jailed processes at once
-
-    def _fetch(store: Any) -> Any:
-        if fetch is not None:
-            return fetch(store)
-        from tysha.desk.fetch import fetch_all
-
-        return fetch_all(store)
-
-    def _send(store: Any, rid: str, text: str) -> Any:
-        if send_reply is not None:
-            return send_reply(store, rid, text)
-        from tysha.desk.fetch import send_reply as real
-
-        return real(store, rid, text)
 
     def session(request: Request) -> dict[str, Any] | None:
         token = request.cookies.get("tysha_session", "")
@@ -252,7 +231,7 @@ def create_app(
             flag_labels=FLAG_LABELS,
             claim_labels=CLAIM_LABELS,
             custody_labels=CUSTODY_LABELS,
-            desk_name=(s["store"].name if s else ""),
+            desk_name=(s["desk"].name if s else ""),
             **ctx,
         )
         return HTMLResponse(html, status_code=status)
@@ -285,24 +264,22 @@ def create_app(
         if throttle.wait(bucket) > 0:
             return render(request, "login.html", status=429, error="wait")
         try:
-            store = await asyncio.to_thread(
-                DeskStore.open, desk_dir, str(fields.get("passphrase", ""))
+            desk = await asyncio.to_thread(
+                Desk.open, desk_dir, str(fields.get("passphrase", "")), client_factory
             )
         except ConfigError:
             throttle.fail(bucket)
             return render(request, "login.html", status=401, error="passphrase")
-        secret = store.get_setting("totp")
-        if secret and not accept_totp(
-            store, bytes.fromhex(secret), str(fields.get("totp", "")), time.time()
-        ):
+        # A code is accepted once: the Desk remembers the last accepted time step (9.7).
+        if desk.totp_enabled() and not desk.check_totp(str(fields.get("totp", ""))):
             throttle.fail(bucket)
-            store.close()
+            desk.close()
             return render(request, "login.html", status=401, error="totp")
         device = throttle.succeed(bucket)
         token = secrets.token_urlsafe(32)
         chosen = str(fields.get("lang") or lang)
         sessions[token] = {
-            "store": store,
+            "desk": desk,
             "csrf": secrets.token_urlsafe(32),
             "expires": time.time() + SESSION_TTL,
             "lang": chosen if chosen in LANGUAGES else "en",
@@ -321,7 +298,7 @@ def create_app(
         s = need(request)
         await form(request, s)
         sessions.pop(request.cookies.get("tysha_session", ""), None)
-        s["store"].close()
+        s["desk"].close()
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie("tysha_session", path="/")
         return resp
@@ -330,13 +307,15 @@ def create_app(
 
     async def inbox(request: Request) -> Response:
         s = need(request)
-        store = s["store"]
         q = request.query_params
         filters = {
             k: (q.get(k) or None) for k in ("category", "status", "since", "until", "search")
         }
         sort = q.get("sort") if q.get("sort") in ("received", "event") else "received"
-        rows: list[ReportView] = report_views(store, store.list_reports(**filters))
+        try:
+            rows: list[ReportView] = s["desk"].reports(**filters)
+        except BadInput as exc:
+            return render(request, "error.html", status=400, message=exc.message)
         if sort == "event":
             rows.sort(key=lambda v: (v.event_time, v.id), reverse=True)
         else:
@@ -350,35 +329,37 @@ def create_app(
     async def fetch_now(request: Request) -> Response:
         s = need(request)
         await form(request, s)
-        s["fetched"] = await asyncio.to_thread(actions.fetch_now, s["store"], _fetch, _send)
+        try:
+            s["fetched"] = await asyncio.to_thread(s["desk"].fetch)
+        except TyshaError as exc:
+            return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse("/", status_code=303)
 
     # --- one report -------------------------------------------------------------------------
 
-    def _report(s: dict[str, Any], rid: str) -> Any:
+    def _report(s: dict[str, Any], rid: str) -> ReportView:
         try:
-            return s["store"].get_report(rid)
-        except ConfigError:
+            return s["desk"].report(rid)
+        except (NotFound, BadInput):
             raise _NotFound() from None
 
-    def kind_of(store: DeskStore, att: dict[str, Any]) -> Any:
-        blob = att["blob"]
-        if blob not in kinds_cache:
-            head = b"".join(_take(store.read_blob(blob, att["size"]), 512))
-            kinds_cache[blob] = sniff(head)
-        return kinds_cache[blob]
+    def kind_of(desk: Desk, v: ReportView, n: int) -> Any:
+        a = v.attachments[n]
+        key = f"{a.sha256}:{a.size}"  # content-addressed: the same bytes are the same kind
+        if key not in kinds_cache:
+            kinds_cache[key] = sniff(desk.attachment_head(v.id, n, 512))
+        return kinds_cache[key]
 
     async def report_page(request: Request) -> Response:
         s = need(request)
-        r = _report(s, request.path_params["rid"])
-        return report_response(request, s, r)
+        v = _report(s, request.path_params["rid"])
+        return report_response(request, s, v)
 
     def report_response(
-        request: Request, s: dict[str, Any], r: Any, status: int = 200, **extra: Any
+        request: Request, s: dict[str, Any], v: ReportView, status: int = 200, **extra: Any
     ) -> Response:
-        store = s["store"]
-        v = report_view(store, r)
-        kinds = [kind_of(store, a) for a in r.data.get("attachments", [])]
+        desk: Desk = s["desk"]
+        kinds = [kind_of(desk, v, n) for n in range(len(v.attachments))]
         try:
             limit = max(thumbs_per_view, int(request.query_params.get("thumbs", "0")))
         except ValueError:
@@ -394,14 +375,13 @@ def create_app(
             "report.html",
             status=status,
             r=v,
-            written=r.data.get("created_at", ""),
             kinds=kinds,
             previews=shown,
             more_previews=more,
             next_limit=limit + thumbs_per_view,
             jail=confinement(),
-            custody=store.custody_events(v.id),
-            queued=actions.outbox(store, v.id),
+            custody=desk.custody(v.id),
+            queued=[q for q in desk.outbox() if q.report == v.id],
             message=request.query_params.get("m"),
             **extra,
         )
@@ -409,67 +389,66 @@ def create_app(
     async def triage(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
-        rid = request.path_params["rid"]
-        r = _report(s, rid)
-        store = s["store"]
-        reviewer = str(fields.get("reviewer") or store.name).strip()[:200]
-        have = {q["code"] for q in r.data.get("qualifications", [])}
+        desk: Desk = s["desk"]
+        v = _report(s, request.path_params["rid"])
+        reviewer = str(fields.get("reviewer") or desk.name).strip()[:200]
+        confidence = str(fields.get("confidence", "medium"))
+        have = {q["code"] for q in v.qualifications}
+        # The multi-select shows what is applied; what the handler leaves selected stays,
+        # what is newly selected is added, what is deselected is withdrawn (in custody).
+        want = [c for c in fields.get("qualification[]", []) if c]
         try:
-            if fields.get("status") and fields["status"] != r.data.get("status"):
-                store.set_status(rid, fields["status"], reviewer)
-            for code in fields.get("qualification[]", []):
-                if code and code not in have:
-                    store.add_qualification(
-                        rid, code, str(fields.get("confidence", "medium")), reviewer
-                    )
-                    have.add(code)
+            if fields.get("status") and fields["status"] != v.status:
+                desk.set_status(v.id, str(fields["status"]), reviewer)
+            for code in want:
+                if code not in have:
+                    desk.add_qualification(v.id, code, confidence, reviewer)
+            if "qualifications-shown" in fields:
+                for code in sorted(have - set(want)):
+                    desk.remove_qualification(v.id, code, reviewer)
             if str(fields.get("note", "")).strip():
-                store.add_note(rid, str(fields["note"]), reviewer)
+                desk.add_note(v.id, str(fields["note"]), reviewer)
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
-        s.setdefault("reviewers", {})[rid] = reviewer
-        s.setdefault("confidence", {})[rid] = str(fields.get("confidence", "medium"))
-        return RedirectResponse(f"/report/{rid}?m=saved", status_code=303)
+        return RedirectResponse(f"/report/{v.id}?m=saved", status_code=303)
 
     async def reply(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
-        rid = request.path_params["rid"]
-        r = _report(s, rid)
+        v = _report(s, request.path_params["rid"])
         text = str(fields.get("text", ""))
-        if not text.strip():
-            return report_response(request, s, r, status=400, reply_text=text, reply_error=True)
         try:
-            outcome = await asyncio.to_thread(
-                actions.queue_or_send_reply, s["store"], rid, text, _send
-            )
+            outcome = await asyncio.to_thread(s["desk"].reply, v.id, text)
         except TyshaError:
-            # Not a network failure and not sent: keep what was typed, say it was not sent.
-            return report_response(request, s, r, status=400, reply_text=text, reply_error=True)
+            # Neither sent nor queued (empty, too long, no way back to the source): keep
+            # what was typed on the page and say so.
+            return report_response(request, s, v, status=400, reply_text=text, reply_error=True)
         return RedirectResponse(
-            f"/report/{rid}?m={'replied' if outcome == 'sent' else 'queued'}", status_code=303
+            f"/report/{v.id}?m={'replied' if outcome.sent else 'queued'}", status_code=303
         )
 
-    def _attachment(request: Request) -> tuple[dict[str, Any], Any, int, dict[str, Any]]:
-        """(session, report, index, attachment) named by the URL, or 404."""
+    def _attachment(request: Request) -> tuple[dict[str, Any], ReportView, int]:
+        """(session, report, index) named by the URL, or 404."""
         s = need(request)
-        r = _report(s, request.path_params["rid"])
-        atts = r.get("attachments", [])
+        v = _report(s, request.path_params["rid"])
         n = int(request.path_params["n"])
-        if not 0 <= n < len(atts):
+        if not 0 <= n < len(v.attachments):
             raise _NotFound()
-        return s, r, n, atts[n]
+        return s, v, n
 
     async def thumb(request: Request) -> Response:
-        s, _r, _n, a = _attachment(request)
-        if a["size"] > MAX_THUMB_INPUT or not kind_of(s["store"], a).image:
+        s, v, n = _attachment(request)
+        desk: Desk = s["desk"]
+        a = v.attachments[n]
+        if a.size > MAX_THUMB_INPUT or not kind_of(desk, v, n).image:
             raise _NotFound()
-        hit, png = thumbs.get(a["blob"])
+        key = f"{a.sha256}:{a.size}"
+        hit, png = thumbs.get(key)
         if not hit:
-            data = s["store"].blob_bytes(a["blob"], a["size"])
+            data = b"".join(desk.attachment_chunks(v.id, n))
             async with jail:
                 png = await asyncio.to_thread(make_thumbnail, data)
-            thumbs.put(a["blob"], png)
+            thumbs.put(key, png)
         if png is None:
             raise _NotFound()
         return Response(
@@ -477,10 +456,11 @@ def create_app(
         )
 
     async def download(request: Request) -> Response:
-        s, r, n, a = _attachment(request)
+        s, v, n = _attachment(request)
         await form(request, s)
-        store = s["store"]
-        name = plain_name(str(a.get("name", "")))
+        desk: Desk = s["desk"]
+        a = v.attachments[n]
+        name = plain_name(a.name)
         ascii_name = "".join(
             c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name
         )
@@ -488,9 +468,9 @@ def create_app(
             f'attachment; filename="{ascii_name[:100] or "attachment"}"; '
             f"filename*=UTF-8''{quote(name, safe='')}"
         )
+        chunks = desk.attachment_chunks(v.id, n)
 
         async def body() -> AsyncIterator[bytes]:
-            chunks = store.read_blob(a["blob"], a["size"])
             sent = 0
             while True:
                 chunk = await asyncio.to_thread(next, chunks, None)
@@ -500,10 +480,8 @@ def create_app(
                 yield chunk
             # Control comes back here only after the server took the last chunk: only now is
             # the export a fact the custody log may record (issue 9.9).
-            if sent == a["size"]:
-                await asyncio.to_thread(
-                    store.custody, "exported", r.id, {"attachment": n, "as": "download"}
-                )
+            if sent == a.size:
+                await asyncio.to_thread(desk.record_export, v.id, n, "download")
 
         return StreamingResponse(
             body(),
@@ -511,7 +489,7 @@ def create_app(
             headers={
                 "Content-Disposition": disposition,
                 "Content-Security-Policy": DOWNLOAD_CSP,
-                "Content-Length": str(a["size"]),
+                "Content-Length": str(a.size),
             },
         )
 
@@ -519,34 +497,39 @@ def create_app(
 
     async def sources_page(request: Request) -> Response:
         s = need(request)
-        return render(request, "sources.html", sources=s["store"].list_sources())
+        return render(request, "sources.html", sources=s["desk"].sources())
 
     def _source(s: dict[str, Any], sid: str) -> Any:
+        if not sid.isalnum():
+            raise _NotFound()
         try:
-            return s["store"].get_source(sid)
+            src = s["desk"].source(sid)
         except ConfigError:
             raise _NotFound() from None
+        if src.id != sid:  # only an exact id names a source in a URL
+            raise _NotFound()
+        return src
 
     async def confirm_page(request: Request) -> Response:
         s = need(request)
-        src = _source(s, request.path_params["sid"])
         action = request.path_params["action"]
         if action not in ("revoke", "restore"):
             raise _NotFound()
+        src = _source(s, request.path_params["sid"])
         return render(request, "confirm.html", src=src, action=action, error=False)
 
     async def change_source(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
-        src = _source(s, request.path_params["sid"])
         action = request.path_params["action"]
         if action not in ("revoke", "restore"):
             raise _NotFound()
+        src = _source(s, request.path_params["sid"])
         reason = str(fields.get("reason", "")).strip()[:2000]
         if not reason or fields.get("confirm") != "yes":
             return render(request, "confirm.html", status=400, src=src, action=action, error=True)
         try:
-            (actions.revoke if action == "revoke" else actions.restore)(s["store"], src.id, reason)
+            (s["desk"].revoke if action == "revoke" else s["desk"].restore)(src.id, reason)
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse("/sources", status_code=303)
@@ -555,8 +538,7 @@ def create_app(
         s = need(request)
         fields = await form(request, s)
         try:
-            src = s["store"].find_source(str(fields.get("source", "")))
-            s["store"].set_real_name(src.id, str(fields.get("real_name", "")).strip())
+            s["desk"].set_real_name(str(fields.get("source", "")), str(fields.get("real_name", "")))
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse("/sources", status_code=303)
@@ -568,38 +550,29 @@ def create_app(
         return render(
             request,
             "invitations.html",
-            invitations=s["store"].list_invitations(),
+            invitations=s["desk"].invitations(),
             new=None,
             qr=None,
-            drops=s["store"].drops(),
+            drops=s["desk"].drops(),
         )
 
     async def invite(request: Request) -> Response:
         import base64
-        import io
 
         s = need(request)
         fields = await form(request, s)
         try:
-            inv = actions.create_invitation(
-                s["store"], str(fields.get("drop", "")), str(fields.get("drop_key", ""))
-            )
+            inv = s["desk"].invite(str(fields.get("drop", "")), str(fields.get("drop_key", "")))
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
-        import segno
-
-        buf = io.BytesIO()
-        segno.make(inv.qr_payload(), error="l", mode="byte", boost_error=False).save(
-            buf, kind="png", scale=3, border=4
-        )
-        qr = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+        qr = "data:image/png;base64," + base64.b64encode(qr_png(inv, scale=3)).decode()
         return render(
             request,
             "invitations.html",
-            invitations=s["store"].list_invitations(),
+            invitations=s["desk"].invitations(),
             new=inv.to_text(),
             qr=qr,
-            drops=s["store"].drops(),
+            drops=s["desk"].drops(),
         )
 
     async def favicon(request: Request) -> Response:
@@ -663,16 +636,6 @@ def create_app(
     return app
 
 
-def _take(chunks: Any, n: int) -> list[bytes]:
-    out, got = [], 0
-    for c in chunks:
-        out.append(c)
-        got += len(c)
-        if got >= n:
-            break
-    return out
-
-
 class _Redirect(Exception):
     def __init__(self, to: str) -> None:
         super().__init__(to)
@@ -685,35 +648,3 @@ class _Forbidden(Exception):
 
 class _NotFound(Exception):
     pass
-
-
-def random_passphrase() -> str:
-    words = (
-        "amber",
-        "birch",
-        "cedar",
-        "delta",
-        "ember",
-        "fjord",
-        "grove",
-        "harbor",
-        "island",
-        "jasper",
-        "kettle",
-        "lantern",
-        "meadow",
-        "north",
-        "orchard",
-        "pebble",
-        "quarry",
-        "river",
-        "saffron",
-        "timber",
-        "umber",
-        "valley",
-        "willow",
-        "yonder",
-    )
-    import os
-
-    return "-".join(words[b % len(words)] for b in os.urandom(5))

@@ -14,14 +14,12 @@ Threats (THREAT_MODEL A8/A9; issue 9, points 7, 10, 11):
   in before holds a random *device cookie*; its failures count in its own bucket, so an
   attacker's guesses (which lack that cookie) slow down only anonymous attempts
   (the OWASP "device cookie" pattern). The delay is capped; nobody is locked out for good.
-* **One-time codes** (RFC 6238): failures count like passphrase failures, and a code is
-  accepted once: the time step last accepted is remembered (sealed in the desk's settings)
-  and no step at or before it is accepted again.
+* **One-time codes** (RFC 6238): failures count like passphrase failures; a code is accepted
+  once (``Desk.check_totp`` remembers the last accepted time step, sealed in the desk).
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from collections.abc import Callable
@@ -30,9 +28,9 @@ from typing import Any
 
 __all__ = [
     "Throttle",
-    "accept_totp",
     "allowed_hosts",
     "harden",
+    "host_ok",
     "refusal",
     "totp_at",
 ]
@@ -55,17 +53,28 @@ def harden(headers: Any, csp: str) -> None:
         headers[k] = v
 
 
-def allowed_hosts(host: str, port: int) -> frozenset[str]:
+def allowed_hosts(host: str, port: int | None) -> frozenset[str]:
+    """The ``Host`` values the desk answers: ``name:port``, or ``name:*`` (any port) when the
+    port is not known to the app (a rebinding attacker's Host carries its own name anyway)."""
     names = {"127.0.0.1", "localhost", "[::1]"}
     h = host.strip().lower()
     if h:
         names.add(f"[{h}]" if ":" in h and not h.startswith("[") else h)
-    return frozenset(f"{n}:{port}" for n in names)
+    return frozenset(f"{n}:{port if port is not None else '*'}" for n in names)
+
+
+def host_ok(value: str, hosts: frozenset[str]) -> bool:
+    value = value.strip().lower()
+    if value in hosts:
+        return True
+    name, sep, port = value.rpartition(":")
+    return bool(sep) and port.isdigit() and f"{name}:*" in hosts
 
 
 def refusal(method: str, path: str, headers: Any, hosts: frozenset[str]) -> str | None:
     """Why this request must be refused before any handler runs (None: go ahead)."""
-    if headers.get("host", "").lower() not in hosts:
+    host = headers.get("host", "").strip().lower()
+    if not host_ok(host, hosts):
         return "host"
     site = headers.get("sec-fetch-site", "").lower()
     if site in ("same-site", "cross-site"):
@@ -73,7 +82,9 @@ def refusal(method: str, path: str, headers: Any, hosts: frozenset[str]) -> str 
     if method not in ("GET", "HEAD"):
         origin = headers.get("origin")
         if origin is not None:
-            if not origin.lower().startswith("http://") or origin[7:].lower() not in hosts:
+            # same origin exactly: this scheme, this host, this port (another local port is
+            # another origin, even though it is the same site)
+            if origin.strip().lower() != "http://" + host:
                 return "origin"
         elif site not in ("", "same-origin", "none"):
             return "origin"
@@ -121,18 +132,3 @@ def totp_at(secret: bytes, step: int) -> str:
     from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
     return TOTP(secret, 6, SHA1(), 30, enforce_key_length=False).generate(step * 30).decode()
-
-
-def accept_totp(store: Any, secret: bytes, code: str, now: float) -> bool:
-    """True once for a code of the current step (±1 for clock drift) newer than the last
-    accepted one; the accepted step is remembered in the desk's sealed settings."""
-    code = "".join(code.split())
-    if len(code) != 6 or not code.isdigit():
-        return False
-    last = int(store.get_setting("totp_last_step") or -1)
-    here = int(now) // 30
-    for step in (here - 1, here, here + 1):
-        if step > last and hmac.compare_digest(totp_at(secret, step), code):
-            store.set_setting("totp_last_step", step)
-            return True
-    return False

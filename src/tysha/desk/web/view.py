@@ -33,12 +33,14 @@ CUSTODY_LABELS: dict[str, str] = {
     "received": "received",
     "replied": "replied",
     "reply-queued": "reply queued",
-    "revocation-reason": "reason for revocation",
+    "listing-anomaly": "drop listing anomaly",
     "source-enrolled": "source enrolled",
     "source-restored": "source restored",
     "source-revoked": "source revoked",
     "status": "status changed",
     "totp-enabled": "one-time codes enabled",
+    "totp-disabled": "one-time codes disabled",
+    "unqualified": "qualification withdrawn",
     "verified": "verified on arrival",
 }
 
