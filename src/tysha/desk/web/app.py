@@ -183,9 +183,11 @@ def create_app(
             return None
         return s
 
-    def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    def render(
+        request: Request, name: str, status: int = 200, chosen: str = "", **ctx: Any
+    ) -> HTMLResponse:
         s = session(request)
-        language = request.query_params.get("lang") or (s or {}).get("lang") or lang
+        language = request.query_params.get("lang") or chosen or (s or {}).get("lang") or lang
         if language not in LANGUAGES:
             language = "en"
         if s is not None:
@@ -260,24 +262,25 @@ def create_app(
 
     async def login(request: Request) -> Response:
         fields = await form(request, None)
+        chosen = str(fields.get("lang") or "")  # the language the login page was shown in
         bucket = throttle.key(request.cookies.get("tysha_device", ""))
         if throttle.wait(bucket) > 0:
-            return render(request, "login.html", status=429, error="wait")
+            return render(request, "login.html", status=429, chosen=chosen, error="wait")
         try:
             desk = await asyncio.to_thread(
                 Desk.open, desk_dir, str(fields.get("passphrase", "")), client_factory
             )
         except ConfigError:
             throttle.fail(bucket)
-            return render(request, "login.html", status=401, error="passphrase")
+            return render(request, "login.html", status=401, chosen=chosen, error="passphrase")
         # A code is accepted once: the Desk remembers the last accepted time step (9.7).
         if desk.totp_enabled() and not desk.check_totp(str(fields.get("totp", ""))):
             throttle.fail(bucket)
             desk.close()
-            return render(request, "login.html", status=401, error="totp")
+            return render(request, "login.html", status=401, chosen=chosen, error="totp")
         device = throttle.succeed(bucket)
         token = secrets.token_urlsafe(32)
-        chosen = str(fields.get("lang") or lang)
+        chosen = chosen or lang
         sessions[token] = {
             "desk": desk,
             "csrf": secrets.token_urlsafe(32),
