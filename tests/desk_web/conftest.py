@@ -98,7 +98,8 @@ def populate(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> dict[str,
         args += ["--attach", str(f)]
     cli(*args, env=senv)
     cli("source", "report", "--vault", str(vault), "--category", "mob", "--text",
-        "Summons in every mailbox", "--where", "river street", env=senv)
+        "Summons in every mailbox", "--where", "river street", "--when", "2026-11-28T14:30:00Z",
+        env=senv)
     cli("source", "report", "--vault", str(vault), "--category", "chd", "--text",
         "Children taken to a camp", env=senv)
     cli("source", "send", "--vault", str(vault), "--now", env=senv)

@@ -81,7 +81,12 @@ def refusal(method: str, path: str, headers: Any, hosts: frozenset[str]) -> str 
         return "cross-site"
     if method not in ("GET", "HEAD"):
         origin = headers.get("origin")
-        if origin is not None:
+        if origin is not None and origin.strip().lower() == "null":
+            # Under ``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` even for
+            # our own forms; then only the browser's fetch metadata can vouch for it.
+            if site != "same-origin":
+                return "origin"
+        elif origin is not None:
             # same origin exactly: this scheme, this host, this port (another local port is
             # another origin, even though it is the same site)
             if origin.strip().lower() != "http://" + host:
