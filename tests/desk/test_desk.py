@@ -135,6 +135,18 @@ def test_fork_is_reported_loudly(tmp_path: Path, world: dict[str, Any], cli: Any
         store.close()
         r = cli("desk", "fetch", "--desk", d, env=denv, check=False)
     assert r.returncode == 1 and "FORK" in r.stderr
+    # Issue 8/10.2: the reports that came through the forked drop are no longer taken at face
+    # value, although their stored field says consistent; `desk show` and `desk list` say so.
+    reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
+    assert len(reports) == 2
+    assert all(r["trusted"] is False and "log-forked" in r["flag_codes"] and r["flags"] for r in reports)
+    shown = json.loads(cli("desk", "show", reports[0]["id"], "--desk", d, "--json", env=denv).stdout)
+    assert shown["log_consistent"] is False and "log-forked" in shown["flag_codes"]
+    table = cli("desk", "list", "--desk", d, env=denv).stdout.splitlines()
+    assert table[0].split()[:2] == ["ID", "RECEIVED"] and "FLAGS" in table[0]
+    assert all("log-forked" in line for line in table[1:])
+    text = cli("desk", "show", reports[0]["id"][:5], "--desk", d, env=denv).stdout
+    assert "FLAG log-forked" in text and "log consistent:    NO" in text
 
 
 def test_export_and_verify(world: dict[str, Any], cli: Any) -> None:
@@ -176,6 +188,8 @@ def test_export_and_verify(world: dict[str, Any], cli: Any) -> None:
 def test_demo_runs(cli: Any) -> None:
     out = json.loads(cli("demo", "--no-serve", "--json", "--reports", "20").stdout)
     assert out["reports_sent"] == 20 and out["reports_fetched"] == 20 and out["errors"] == []
+    # The folder is deleted on exit: the output names none (issue 10.13).
+    assert "desk" not in out and "root" not in out and out["kept"] is False
 
 
 def test_escrow_desk_opens_what_is_sealed_to_it(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> None:
@@ -288,3 +302,68 @@ def test_store_api_sources_custody_and_order(tmp_path: Path) -> None:
     assert [e["action"] for e in store.custody_events(rid)] == ["status", "qualified", "annotated"]
     assert events[-1].at.endswith("Z") and len(events[-1].at) == 20  # to the second
     store.close()
+
+
+def test_cli_outbox_revoke_prefix_and_exit_codes(world: dict[str, Any], cli: Any) -> None:
+    """Issues 10.5, 10.6, 10.13 through the real CLI."""
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    send_report(w, cli, "first report", ["det"])
+    send_report(w, cli, "second report", ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
+    rid = reports[0]["id"]
+    down = dict(denv, TYSHA_PROXY="socks5://127.0.0.1:9")  # nothing listens there: unreachable
+    r = cli("desk", "fetch", "--desk", d, env=down, check=False)
+    assert r.returncode == 1 and "could not reach" in r.stderr and "Traceback" not in r.stderr
+    r = cli("desk", "reply", rid, "--desk", d, "--text", "Stay safe; we read it.", env=down)
+    assert "queued" in r.stdout and "sent;" not in r.stdout
+    r = cli("desk", "send", "--desk", d, env=down, check=False)
+    assert r.returncode == 1 and "still queued" in r.stderr
+    assert cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout.strip() == "[]"
+    assert "1 replies sent" in cli("desk", "send", "--desk", d, env=denv).stdout
+    replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout)
+    assert [x["text"] for x in replies] == ["Stay safe; we read it."]
+    shown = json.loads(cli("desk", "show", rid, "--desk", d, "--json", env=denv).stdout)
+    at = shown["replies"][0]["at"]
+    assert len(at) == 20 and at.endswith("Z") and shown["replies"][0]["sent_at"]
+    # Ambiguous or unknown id prefixes are clear errors; show prints no Python reprs.
+    r = cli("desk", "show", "", "--desk", d, env=denv, check=False)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    r = cli("desk", "show", "nonexistent", "--desk", d, env=denv, check=False)
+    assert r.returncode == 1 and "no report" in r.stderr
+    text = cli("desk", "show", rid, "--desk", d, env=denv).stdout
+    assert "{" not in text and "[" not in text.replace("[verify]", "")
+    # Revoke with a reason (no terminal: no prompt), then restore.
+    cli("desk", "revoke", "Source 1", "--desk", d, "--reason", "phone seized", env=denv)
+    flagged = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
+    assert all("revoked-source" in x["flag_codes"] for x in flagged)
+    cli("desk", "restore", "Source 1", "--desk", d, "--reason", "false alarm", env=denv)
+    shown = json.loads(cli("desk", "show", rid, "--desk", d, "--json", env=denv).stdout)
+    assert shown["trusted"] is True
+    reasons = [e["detail"].get("reason") for e in shown["custody"]]
+    assert reasons == [None] * len(reasons)  # source events are desk-wide, not per report
+    from tysha.desk.service import Desk
+
+    with Desk.open(w["desk"], DESK_PASS) as desk:
+        ev = [e for e in desk.custody() if e["action"] in ("source-revoked", "source-restored")]
+    assert [e["detail"]["reason"] for e in ev] == ["phone seized", "false alarm"]
+
+
+def test_serve_fails_with_one_line(tmp_path: Path, cli: Any) -> None:
+    """Issue 10.11: a missing desk or a busy port fail with one clear line, before "web desk on"."""
+    import socket
+
+    r = cli("desk", "serve", "--desk", str(tmp_path / "none"), check=False)
+    assert r.returncode == 1 and "is not a desk" in r.stderr and "web desk on" not in r.stdout
+    cli("desk", "init", "--desk", str(tmp_path / "d"), "--name", "x", env={"TYSHA_PASSPHRASE": DESK_PASS})
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    try:
+        r = cli("desk", "serve", "--desk", str(tmp_path / "d"), "--port", str(port), check=False)
+    finally:
+        busy.close()
+    assert r.returncode == 1 and "port" in r.stderr and "web desk on" not in r.stdout
+    assert len(r.stderr.strip().splitlines()) == 1

@@ -35,7 +35,7 @@ def _good(**changes: Any) -> _Rep:
     d = {"categories": ["det"], "text": "t", "when": "2026-03-01T14:00+02:00", "where": "w",
          "received_at": "2026-03-02T10:11:12Z", "attachments": [
              {"name": "a.jpg", "sha256": "00", "size": 3, "media_type": "image/jpeg",
-              "capture_verified": True, "claims": {"exif_gps": [50.4, 30.5]}}],
+              "capture_verified": True, "claims": {"exif_gps": [50_400_000, 30_500_000]}}],
          "capture_verified": True, "receipt_verified": True, "log_consistent": True,
          "trusted": True, "revoked": False, "source_id": "s1", "source": "Source 1 · Oak Owl",
          "drop": "http://d", "index": 4, "checkpoint": {"origin": "o", "size": 5, "root": "ab"}}
@@ -77,7 +77,7 @@ def test_each_intake_flag() -> None:
     bad.data["attachments"][0]["capture_verified"] = False
     assert report_view(st, bad).flag_codes == ["capture-unverified"]
     odd = _good()
-    odd.data["attachments"][0]["claims"] = {"exif_gps": [-1000.0, 30.0]}
+    odd.data["attachments"][0]["claims"] = {"exif_gps": [-1_000_000_000, 30_000_000]}
     assert report_view(st, odd).flag_codes == ["implausible-claims"]
     assert [v.trusted for v in report_views(st, [_good(), reused])] == [True, False]
 

@@ -17,7 +17,7 @@ revoked-source         the sender's key is revoked now (whenever that happened)
 capture-unverified     an attachment's capture attestation or hash does not hold
 receipt-unverified     the drop's log does not prove it holds this envelope at its index
 log-forked             the drop showed this desk two inconsistent histories of its log
-implausible-claims     a capture claim is out of range (e.g. latitude beyond ±90°)
+implausible-claims     a capture claim is out of range (e.g. latitude beyond ±90°, NaN)
 =====================  =======================================================================
 
 JSON (``ReportView.to_json``): the fields of CLI.md's ``desk list`` row, where ``flags`` is the
@@ -191,12 +191,11 @@ def _plausible(claims: Mapping[str, object]) -> bool:
         if key == "exif_gps":
             if not isinstance(value, (list, tuple)) or len(value) != 2:
                 return False
+            # [latitude, longitude] in integer micro-degrees (CaptureAttestation).
             lat, lon = value
-            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 return False
-            if not (math.isfinite(lat) and math.isfinite(lon)):
-                return False
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            if not (-90_000_000 <= lat <= 90_000_000 and -180_000_000 <= lon <= 180_000_000):
                 return False
     return True
 
@@ -225,7 +224,10 @@ class _State:
     """The desk state a view depends on, read once per listing."""
 
     def __init__(self, store: Any) -> None:
-        self.forked = {d["url"] for d in store.drops() if d.get("forked")}
+        # A fork is a property of the log, named by its key: every report whose receipt came
+        # from that log is tainted, whatever address the drop was reached at.
+        drops = [d for d in store.drops() if d.get("forked")]
+        self.forked = {d["url"] for d in drops} | {d["vkey"] for d in drops if d.get("vkey")}
         self.revoked: dict[str, bool] = {}
         self._store = store
 
@@ -265,7 +267,11 @@ def _view(state: _State, report: Any) -> ReportView:
     receipt_ok = bool(d.get("receipt_verified"))
     if not receipt_ok:
         flags.append(Flag.of("receipt-unverified"))
-    log_ok = bool(d.get("log_consistent", True)) and d.get("drop") not in state.forked
+    log_ok = (
+        bool(d.get("log_consistent", True))
+        and d.get("drop") not in state.forked
+        and d.get("drop_vkey") not in state.forked
+    )
     if not log_ok:
         flags.append(Flag.of("log-forked"))
     if not all(a.plausible for a in attachments):
