@@ -131,7 +131,8 @@ def test_fork_is_reported_loudly(tmp_path: Path, world: dict[str, Any], cli: Any
 
         store = DeskStore.open(w["desk"], DESK_PASS)
         drop = store.drops()[0]
-        store.save_drop(dict(drop, url=furl))
+        drop.url = furl
+        store.save_drop(drop)
         store.close()
         r = cli("desk", "fetch", "--desk", d, env=denv, check=False)
     assert r.returncode == 1 and "FORK" in r.stderr
@@ -226,8 +227,8 @@ def test_invitation_is_one_time(world: dict[str, Any], cli: Any) -> None:
     from tysha.desk.store import DeskStore
 
     store = DeskStore.open(w["desk"], DESK_PASS)
-    code = store.list_invitations()[0]["text"]
-    assert store.list_invitations()[0]["used"] is True
+    code = store.list_invitations()[0].text
+    assert store.list_invitations()[0].used is True
     store.close()
     intruder = w["tmp"] / "intruder.vault"
     cli("source", "init", "--vault", str(intruder), "--size", "4MiB", env=w["senv"])

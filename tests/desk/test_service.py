@@ -90,9 +90,10 @@ def test_hostile_envelopes_never_block_the_desk(tmp_path: Path, drop: tuple[str,
     # The bytes claim value is kept as hex; the six malformed ones are quarantined.
     assert len(res.quarantined) == 6, res.quarantined
     q = desk.store.quarantined()
-    assert len(q) == 6 and all(set(x) == {"id", "drop", "index", "digest", "reason", "at"} for x in q)
+    assert len(q) == 6 and all(set(x.to_json()) == {"id", "drop", "index", "digest", "reason", "at"}
+                               for x in q)
     assert sum(e["action"] == "quarantined" for e in desk.custody()) == 6
-    assert not any("the good report" in json.dumps(x) for x in q)  # no plaintext
+    assert not any("the good report" in json.dumps(x.to_json()) for x in q)  # no plaintext
     # Only the two stored reports' blobs remain (envelope + attachment, envelope), and
     # fetching again neither retries nor grows the folder.
     before = _files(tmp_path / "desk")
@@ -132,14 +133,14 @@ def test_lying_listing_cannot_hang_or_push_the_cursor_past_the_log(
     assert res.new_reports == [] and any("does not advance" in e or "stops at" in e
                                          for e in res.errors)
     assert "listing-anomaly" in [e["action"] for e in desk.custody()]
-    assert desk.store.drops()[0]["cursor"] == -1
+    assert desk.store.drops()[0].cursor == -1
     _Lying.mode = "honest"
     assert len(desk.fetch().new_reports) == 1
     _send(url, desk, inv, ident, _body(text="second"))
     _Lying.mode = "far"
     desk.fetch()
     d = desk.store.drops()[0]
-    assert d["cursor"] <= d["cp_size"] - 1
+    assert d.cursor <= d.cp_size - 1
     desk.close()
 
 

@@ -24,8 +24,10 @@ class _Store:
     def __init__(self, forked: bool = False, revoked: bool = False) -> None:
         self.forked, self.src_revoked = forked, revoked
 
-    def drops(self) -> list[dict[str, Any]]:
-        return [{"url": "http://d", "forked": self.forked}]
+    def drops(self) -> list[Any]:
+        from tysha.desk.models import DropState
+
+        return [DropState("http://d", "vk", forked=self.forked)]
 
     def get_source(self, sid: str) -> _Src:
         return _Src(self.src_revoked)

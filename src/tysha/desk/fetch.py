@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from tysha.desk.store import BlobWriter, DeskStore, now_iso
+from tysha.desk.store import BlobWriter, DeskStore, DropState, now_iso
 from tysha.errors import (
     ProtocolError,
     StorageError,
@@ -101,11 +101,11 @@ class FetchResult:
         return now
 
 
-def _check_log(store: DeskStore, client: DropClient, drop: dict[str, Any]) -> Checkpoint:
+def _check_log(store: DeskStore, client: DropClient, drop: DropState) -> Checkpoint:
     note = client.checkpoint()
-    cp = open_checkpoint(note, NoteVerifier.from_vkey(drop["vkey"]))
-    drop["cp_note"] = note
-    old_size, old_root = int(drop.get("cp_size", 0)), drop.get("cp_root") or ""
+    cp = open_checkpoint(note, NoteVerifier.from_vkey(drop.vkey))
+    drop.cp_note = note
+    old_size, old_root = drop.cp_size, drop.cp_root
     if old_size and old_root:
         root = bytes.fromhex(old_root)
         try:
@@ -120,14 +120,14 @@ def _check_log(store: DeskStore, client: DropClient, drop: dict[str, Any]) -> Ch
             else:
                 raise VerificationError(f"the log shrank from {old_size} to {cp.size} entries")
         except (VerificationError, ProtocolError) as exc:
-            drop["forked"] = True
+            drop.forked = True
             store.save_drop(drop)
-            store.custody("fork-detected", None, {"drop": drop["url"], "detail": exc.message})
+            store.custody("fork-detected", None, {"drop": drop.url, "detail": exc.message})
             raise VerificationError(
-                f"FORK: the drop {drop['url']} shows a history inconsistent with the one this desk "
+                f"FORK: the drop {drop.url} shows a history inconsistent with the one this desk "
                 f"saw before ({exc.message}). Do not trust it; tell your organisation."
             ) from None
-    drop["cp_size"], drop["cp_root"] = cp.size, cp.root_hash.hex()
+    drop.cp_size, drop.cp_root = cp.size, cp.root_hash.hex()
     store.save_drop(drop)
     return cp
 
@@ -140,7 +140,7 @@ def fetch_all(
     result = FetchResult()
     scanner = Scanner(store.identity.clue_secret, store.public.clue)
     for drop in store.drops():
-        with client_factory(drop["url"]) as client:
+        with client_factory(drop.url) as client:
             t = time.perf_counter()
             try:
                 cp = _check_log(store, client, drop)
@@ -148,30 +148,30 @@ def fetch_all(
                 result.forks.append(exc.message)
                 continue
             except TransportError:
-                result.unreachable.append(drop["url"])
-                result.errors.append(f"{drop['url']}: the drop is unreachable; try again later")
+                result.unreachable.append(drop.url)
+                result.errors.append(f"{drop.url}: the drop is unreachable; try again later")
                 continue
             except ProtocolError as exc:
-                result.errors.append(f"{drop['url']}: the drop's checkpoint is unusable: {exc}")
+                result.errors.append(f"{drop.url}: the drop's checkpoint is unusable: {exc}")
                 continue
             result._add("checkpoint", t)
             try:
                 _walk_listing(store, client, drop, cp, scanner, progress, result)
             except TransportError:
-                result.unreachable.append(drop["url"])
-                result.errors.append(f"{drop['url']}: the drop stopped answering; try again later")
+                result.unreachable.append(drop.url)
+                result.errors.append(f"{drop.url}: the drop stopped answering; try again later")
     return result
 
 
-def _anomaly(store: DeskStore, result: FetchResult, drop: dict[str, Any], what: str) -> None:
-    result.errors.append(f"{drop['url']}: {what}")
-    store.custody("listing-anomaly", None, {"drop": drop["url"], "detail": what})
+def _anomaly(store: DeskStore, result: FetchResult, drop: DropState, what: str) -> None:
+    result.errors.append(f"{drop.url}: {what}")
+    store.custody("listing-anomaly", None, {"drop": drop.url, "detail": what})
 
 
 def _walk_listing(
     store: DeskStore,
     client: DropClient,
-    drop: dict[str, Any],
+    drop: DropState,
     cp: Checkpoint,
     scanner: Scanner,
     progress: Callable[[str, int, int], None] | None,
@@ -179,7 +179,7 @@ def _walk_listing(
 ) -> None:
     """Page through the clue listing from the stored cursor up to the checkpoint's size."""
     last = cp.size - 1  # the last index the verified checkpoint covers
-    cursor = min(int(drop.get("cursor", -1)), last)
+    cursor = min(drop.cursor, last)
     while cursor < last:
         t = time.perf_counter()
         base = getattr(client, "bytes_received", 0)
@@ -226,8 +226,8 @@ def _walk_listing(
             return
 
 
-def _save_cursor(store: DeskStore, drop: dict[str, Any], cursor: int) -> None:
-    drop["cursor"] = min(cursor, int(drop.get("cp_size", 0)) - 1)
+def _save_cursor(store: DeskStore, drop: DropState, cursor: int) -> None:
+    drop.cursor = min(cursor, drop.cp_size - 1)
     store.save_drop(drop)
 
 
@@ -246,7 +246,7 @@ class _Intake:
         self,
         store: DeskStore,
         client: DropClient,
-        drop: dict[str, Any],
+        drop: DropState,
         index: int,
         cp: Checkpoint,
         progress: Callable[[str, int, int], None] | None,
@@ -293,7 +293,7 @@ class _Intake:
 
     def _quarantine(self, step: str, family: str) -> None:
         reason = f"{step}: {family}"
-        self.store.quarantine(self.drop["url"], self.index, self.digest.hex(), reason)
+        self.store.quarantine(self.drop.url, self.index, self.digest.hex(), reason)
         self.result.quarantined.append(f"envelope {self.index}: {reason}")
         self.result.errors.append(f"envelope {self.index} quarantined ({reason})")
 
@@ -527,13 +527,13 @@ class _Intake:
             "problems": capture_problems + others,
             "flag_codes": codes,
             "checkpoint": {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin},
-            "checkpoint_note": drop.get("cp_note", ""),
-            "drop_vkey": drop["vkey"],
+            "checkpoint_note": drop.cp_note,
+            "drop_vkey": drop.vkey,
             "inclusion_proof": [h.hex() for h in proof],
             "envelope_blob": env_writer.name,
             "envelope_size": env_writer.size,
             "content_key": key.content_key.hex(),
-            "drop": drop["url"],
+            "drop": drop.url,
             "index": self.index,
             "envelope_digest": self.digest.hex(),
             "source_id": source.id if source else None,
@@ -547,7 +547,7 @@ class _Intake:
         rid = self.store.add_report(self.digest, data)
         self.writers.clear()  # stored: the blobs belong to the report now
         self.store.custody(
-            "received", rid, {"drop": drop["url"], "index": self.index, "digest": self.digest.hex()}
+            "received", rid, {"drop": drop.url, "index": self.index, "digest": self.digest.hex()}
         )
         self.store.custody(
             "verified",
@@ -566,7 +566,7 @@ class _Intake:
         try:
             self.client.delete(self.index, secret)
             self.store.custody(
-                "deleted-from-drop", rid, {"drop": self.drop["url"], "index": self.index}
+                "deleted-from-drop", rid, {"drop": self.drop.url, "index": self.index}
             )
         except TyshaError:
             pass  # the envelope expires anyway; nothing acknowledged is lost

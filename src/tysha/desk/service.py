@@ -324,7 +324,7 @@ class Desk:
 
     def drops(self) -> list[dict[str, Any]]:
         return [
-            {k: d.get(k) for k in ("url", "vkey", "cursor", "cp_size", "forked")}
+            {k: getattr(d, k) for k in ("url", "vkey", "cursor", "cp_size", "forked")}
             for d in self.store.drops()
         ]
 
@@ -365,29 +365,27 @@ class Desk:
         qid = self.store.queue_reply(rid, text, written, r["drop"], env)
         sent = self._send_one(qid)
         if sent is None:
-            q = next((q for q in self.store.outbox() if q["id"] == qid), None)
-            return ReplyOutcome(qid, False, None, q["last_error"] if q else "")
+            q = self.store.queued_reply(qid)
+            return ReplyOutcome(qid, False, None, q.last_error if q else "")
         return ReplyOutcome(qid, True, sent)
 
     def outbox(self) -> list[QueuedReply]:
         return [
-            QueuedReply(
-                q["id"], q["report"], q["text"], q["written_at"], q["attempts"], q["last_error"]
-            )
+            QueuedReply(q.id, q.report, q.text, q.written_at, q.attempts, q.last_error)
             for q in self.store.outbox()
         ]
 
     def send_queued(self) -> SendResult:
         res = SendResult()
         for q in self.store.outbox():
-            index = self._send_one(q["id"])
+            index = self._send_one(q.id)
             if index is None:
                 res.left += 1
-                again = next((x for x in self.store.outbox() if x["id"] == q["id"]), None)
-                if again and again["last_error"]:
-                    res.errors.append(again["last_error"])
+                again = self.store.queued_reply(q.id)
+                if again and again.last_error:
+                    res.errors.append(again.last_error)
             else:
-                res.sent.append(q["report"])
+                res.sent.append(q.report)
         return res
 
     def _send_one(self, qid: str) -> int | None:
@@ -395,15 +393,15 @@ class Desk:
         q = self.store.queued_reply(qid)
         if q is None:
             return None
-        drop = self.store.drop(q["drop"])
+        drop = self.store.drop(q.drop)
         if drop is None:
             self.store.reply_failed(qid, "the report's drop is unknown to the desk")
             return None
-        env = bytes.fromhex(q["envelope"])
+        env = q.envelope
         try:
-            with self.client_factory(drop["url"]) as client:
+            with self.client_factory(drop.url) as client:
                 receipt = client.upload(env)
-            receipt.verify(drop["vkey"], hashlib.sha256(env).digest())
+            receipt.verify(drop.vkey, hashlib.sha256(env).digest())
         except DropRefused as exc:
             self.store.reply_failed(qid, f"the drop refused the reply ({exc.status})")
             return None
@@ -424,7 +422,7 @@ class Desk:
         return make_invitation(self.store, drop, drop_key)
 
     def invitations(self) -> list[dict[str, Any]]:
-        return self.store.list_invitations()
+        return [i.to_json() for i in self.store.list_invitations()]
 
     # --- sources ---------------------------------------------------------------------------
 

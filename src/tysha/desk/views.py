@@ -226,8 +226,8 @@ class _State:
     def __init__(self, store: Any) -> None:
         # A fork is a property of the log, named by its key: every report whose receipt came
         # from that log is tainted, whatever address the drop was reached at.
-        drops = [d for d in store.drops() if d.get("forked")]
-        self.forked = {d["url"] for d in drops} | {d["vkey"] for d in drops if d.get("vkey")}
+        drops = [d for d in store.drops() if d.forked]
+        self.forked = {d.url for d in drops} | {d.vkey for d in drops if d.vkey}
         self.revoked: dict[str, bool] = {}
         self._store = store
 

@@ -1,0 +1,146 @@
+"""The desk's key file, ``desk.json``: the handler's identity sealed under the passphrase.
+
+The passphrase goes through Argon2id (libsodium ``crypto_pwhash``, RFC 9106) with a random
+16-byte salt, 64 MiB and 2 passes; the 32-byte result seals the identity's bytes with
+:func:`tysha.desk.atrest.seal` under the associated data ``"tysha-desk-identity"``. Name,
+role, public key and the escrow key are in clear: ``tysha desk info`` reads them without the
+passphrase. The file is created 0600 in a 0700 folder, and never overwritten.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nacl.pwhash
+
+from tysha.desk.atrest import open_sealed, seal
+from tysha.errors import (
+    BadInput,
+    BadPassphrase,
+    NotAllowed,
+    NotFound,
+    ProtocolError,
+    StorageError,
+    VerificationError,
+)
+from tysha.protocol import Identity, PublicIdentity
+
+__all__ = ["KDF_MEM", "KDF_OPS", "KeyFile", "create_keyfile", "read_keyfile"]
+
+KDF_MEM = 64 * 1024 * 1024
+KDF_OPS = 2
+_AAD = b"tysha-desk-identity"
+ROLES = ("handler", "escrow", "analyst")
+
+
+@dataclass(frozen=True)
+class KeyFile:
+    """What ``desk.json`` says, before unlocking."""
+
+    name: str
+    role: str
+    public_key: str
+    escrow_key: str | None
+    salt: bytes
+    sealed_identity: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "name": self.name,
+            "role": self.role,
+            "public_key": self.public_key,
+            "escrow_key": self.escrow_key,
+            "salt": base64.b64encode(self.salt).decode(),
+            "identity": base64.b64encode(self.sealed_identity).decode(),
+        }
+
+    @property
+    def public(self) -> PublicIdentity:
+        return PublicIdentity.from_text(self.public_key)
+
+    def unlock(self, passphrase: str) -> Identity:
+        master = _kdf(passphrase, self.salt)
+        try:
+            raw = open_sealed(master, _AAD, self.sealed_identity)
+        except VerificationError:
+            raise BadPassphrase("wrong desk passphrase") from None
+        return Identity.from_bytes(raw)
+
+
+def _kdf(passphrase: str, salt: bytes) -> bytes:
+    return bytes(
+        nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt, opslimit=KDF_OPS, memlimit=KDF_MEM)
+    )
+
+
+def read_keyfile(desk_dir: Path) -> KeyFile:
+    path = Path(desk_dir) / "desk.json"
+    try:
+        doc = json.loads(path.read_text())
+    except (FileNotFoundError, NotADirectoryError):
+        raise NotFound(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
+    except (OSError, ValueError):
+        raise StorageError("cannot read the desk's key file (desk.json)") from None
+    try:
+        kf = KeyFile(
+            name=str(doc["name"]),
+            role=str(doc.get("role", "handler")),
+            public_key=str(doc["public_key"]),
+            escrow_key=doc.get("escrow_key") or None,
+            salt=base64.b64decode(doc["salt"], validate=True),
+            sealed_identity=base64.b64decode(doc["identity"], validate=True),
+        )
+        kf.public  # noqa: B018 - parse it now: a damaged file fails here, in one clear line
+    except (KeyError, TypeError, ValueError, ProtocolError):
+        raise StorageError("the desk's key file (desk.json) is damaged") from None
+    return kf
+
+
+def create_keyfile(
+    desk_dir: Path,
+    name: str,
+    passphrase: str,
+    role: str = "handler",
+    escrow_key: str | None = None,
+    rand: Any = os.urandom,
+) -> Identity:
+    """Create the desk folder and its key file; returns the new identity."""
+    desk_dir = Path(desk_dir)
+    if (desk_dir / "desk.json").exists():
+        raise NotAllowed(f"{desk_dir} already holds a desk")
+    if role not in ROLES:
+        raise BadInput("a desk is a handler, escrow or analyst desk")
+    if not name.strip():
+        raise BadInput("give the desk a name")
+    if not passphrase or len(passphrase) < 8:
+        raise BadInput("choose a desk passphrase of at least 8 characters")
+    if escrow_key:
+        try:
+            PublicIdentity.from_text(escrow_key)
+        except ProtocolError:
+            raise BadInput("--escrow-key is not a desk's public key") from None
+    try:
+        desk_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(desk_dir, 0o700)
+    except OSError:
+        raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
+    ident = Identity.generate(rand)
+    salt = rand(16)
+    kf = KeyFile(
+        name,
+        role,
+        ident.public().to_text(),
+        escrow_key,
+        salt,
+        seal(_kdf(passphrase, salt), _AAD, ident.to_bytes(), rand),
+    )
+    fd = os.open(desk_dir / "desk.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(kf.to_json(), f, indent=1)
+    return ident
