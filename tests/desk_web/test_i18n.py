@@ -34,7 +34,7 @@ def plural_msgids() -> set[tuple[str, str]]:
 
 
 def msgids() -> set[str]:
-    from tysha.desk import store
+    from tysha.desk import sources
 
     found: set[str] = set(STATUSES) | {"low", "medium", "high"}
     for t in TEMPLATES.glob("*.html"):
@@ -44,7 +44,7 @@ def msgids() -> set[str]:
     found |= set(CLAIM_LABELS.values()) | set(CUSTODY_LABELS.values()) | set(FLAG_LABELS.values())
     found |= set(FLAG_REASONS.values()) | set(KINDS)
     found |= {q.label for q in QUALIFICATIONS} | {c.en for c in CATEGORIES}
-    found |= set(store._ADJ) | set(store._NOUN) | {"Source {n}", "unknown (not enrolled here)"}
+    found |= set(sources._ADJ) | set(sources._NOUN) | {"Source {n}", "unknown (not enrolled here)"}
     return found
 
 
