@@ -329,3 +329,18 @@ def test_thumbnail_jail_confines_or_says_so(desk: dict[str, Any]) -> None:
     else:
         assert "no bubblewrap" not in page
 
+
+
+def test_oversized_bodies_are_refused_before_parsing(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
+        big = b"passphrase=" + b"a" * (2 << 20)
+        r = c.post("/login", content=big, headers={"content-type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 413 and "cross-origin-resource-policy" in r.headers
+
+        def chunks() -> Any:  # no Content-Length: counted while it arrives
+            for _ in range(40):
+                yield b"a" * 65536
+
+        r = c.post("/login", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 413
+        assert c.post("/login", data={"passphrase": DESK_PASS}, follow_redirects=False).status_code == 303

@@ -68,6 +68,8 @@ SESSION_TTL = 8 * 3600
 THUMBS_PER_VIEW = 24
 THUMB_CACHE_BYTES = 64 << 20
 MAX_THUMB_INPUT = 64 << 20
+# Every form this desk serves fits in far less (a reply is at most 64 KiB of text).
+MAX_BODY = 1 << 20
 
 
 def totp_now(secret: bytes, at: float | None = None) -> str:
@@ -98,6 +100,24 @@ class Guard:
             await resp(scope, receive, send)
             return
 
+        declared = headers.get("content-length", "")
+        if declared and (not declared.isdigit() or int(declared) > MAX_BODY):
+            resp = PlainTextResponse("request too large", status_code=413)
+            harden(resp.headers, CSP)
+            await resp(scope, receive, send)
+            return
+        seen = 0
+
+        async def bounded_receive() -> Message:
+            # A body without a length (chunked) is counted as it arrives.
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > MAX_BODY:
+                    raise _TooLarge()
+            return message
+
         async def send_hardened(message: Message) -> None:
             if message["type"] == "http.response.start":
                 raw = list(message.get("headers", []))
@@ -113,7 +133,7 @@ class Guard:
                 message = dict(message, headers=raw)
             await send(message)
 
-        await self.app(scope, receive, send_hardened)
+        await self.app(scope, bounded_receive, send_hardened)
 
 
 class ThumbCache:
@@ -612,6 +632,9 @@ def create_app(
     async def on_not_found(request: Request, exc: Exception) -> Response:
         return render(request, "error.html", status=404, message="404")
 
+    async def on_too_large(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse("request too large", status_code=413)
+
     async def on_method(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("method not allowed", status_code=405)
 
@@ -626,6 +649,7 @@ def create_app(
         exception_handlers={
             _Redirect: on_redirect,
             _Forbidden: on_forbidden,
+            _TooLarge: on_too_large,
             _NotFound: on_not_found,
             NotFound: on_not_found,
             404: on_not_found,
@@ -646,6 +670,10 @@ class _Redirect(Exception):
 
 
 class _Forbidden(Exception):
+    pass
+
+
+class _TooLarge(Exception):
     pass
 
 
