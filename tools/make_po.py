@@ -10,7 +10,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-# msgid: (Ukrainian, Russian)
+# msgid: (Ukrainian, Russian). Crimean Tatar (Latin script) is in CRH below; new strings in NEW.
 T: dict[str, tuple[str, str]] = {
     "Attachments": ("Вкладення", "Вложения"),
     "Capture claims (EXIF as data)": (
@@ -91,7 +91,7 @@ T: dict[str, tuple[str, str]] = {
         "Забагато спроб; зачекайте трохи.",
         "Слишком много попыток; подождите немного.",
     ),
-    "Triage": ("Сортування", "Сортировка"),
+    "Triage": ("Первинна оцінка", "Первичная оценка"),
     "Tysha desk": ("Тиша: робоче місце", "Тиша: рабочее место"),
     "Verification": ("Перевірка", "Проверка"),
     "When": ("Коли", "Когда"),
@@ -100,7 +100,6 @@ T: dict[str, tuple[str, str]] = {
     "Wrong one-time code.": ("Неправильний одноразовий код.", "Неверный одноразовый код."),
     "Wrong passphrase.": ("Неправильний пароль.", "Неверный пароль."),
     "all": ("усі", "все"),
-    "bytes": ("байт", "байт"),
     "capture not verified": ("зйомку не підтверджено", "съёмка не подтверждена"),
     "capture verified": ("зйомку підтверджено", "съёмка подтверждена"),
     "desk": ("робоче місце", "рабочее место"),
@@ -108,7 +107,6 @@ T: dict[str, tuple[str, str]] = {
     "high": ("висока", "высокая"),
     "low": ("низька", "низкая"),
     "medium": ("середня", "средняя"),
-    "reports": ("повідомлень", "сообщений"),
     "revoked key: do not trust": ("ключ відкликано: не довіряти", "ключ отозван: не доверять"),
     "revoked": ("відкликано", "отозван"),
     "verified": ("перевірено", "проверено"),
@@ -144,17 +142,553 @@ T: dict[str, tuple[str, str]] = {
 }
 
 
+# Strings added with the flags, dates, revocation, outbox and taxonomy labels: (uk, ru, crh).
+NEW: dict[str, tuple[str, str, str]] = {
+    "Tysha": ("Тиша", "Тиша", "Tışa"),
+    "A drop could not be reached; nothing was lost, try again later.": (
+        "Не вдалося зв'язатися з сервером прийому; нічого не втрачено, спробуйте пізніше.",
+        "Не удалось связаться с сервером приёма; ничего не потеряно, попробуйте позже.",
+        "Qabul serverine bağlanıp olmadı; hiç bir şey ğayıp olmadı, soñra kene deñeñiz.",
+    ),
+    "Cancel": ("Скасувати", "Отмена", "Vazgeç"),
+    "Details": ("Подробиці", "Подробности", "Tafsilât"),
+    "Do not rely on this report without checking:": (
+        "Не покладайтеся на це повідомлення без перевірки:",
+        "Не полагайтесь на это сообщение без проверки:",
+        "Bu haberge teşkerüvsiz işanmañız:",
+    ),
+    "Event time": ("Час події", "Время события", "Vaqia vaqtı"),
+    "Fetch now": ("Отримати зараз", "Получить сейчас", "Şimdi al"),
+    "Give a reason and tick the confirmation.": (
+        "Вкажіть причину й позначте підтвердження.",
+        "Укажите причину и отметьте подтверждение.",
+        "Sebebini yazıñız ve tasdıqnı belgileñiz.",
+    ),
+    "I am sure": ("Я впевнений(-а)", "Я уверен(-а)", "Eminim"),
+    "Its reports are trusted again. Do this only when you are sure the key is back in the source's hands.": (
+        "Його повідомленням знову довіряють. Робіть це, лише коли впевнені, що ключ знову в руках джерела.",
+        "Его сообщениям снова доверяют. Делайте это, только если уверены, что ключ снова в руках источника.",
+        "Onıñ haberlerine kene işanılır. Anahtar kene menbanıñ elinde olğanına emin olğanda yapıñız.",
+    ),
+    "All its reports are flagged as untrusted while the key is revoked. Do this when the phone may be in someone else's hands. You can restore the key later.": (
+        "Поки ключ відкликано, усі його повідомлення позначено як недостовірні. Робіть це, коли телефон може бути в чужих руках. Пізніше ключ можна відновити.",
+        "Пока ключ отозван, все его сообщения помечены как недостоверные. Делайте это, когда телефон может быть в чужих руках. Позже ключ можно восстановить.",
+        "Anahtar keri alınğan ekende, onıñ bütün haberleri işançsız dep belgilenir. Telefon yabancı ellerde olıp olsa, bunı yapıñız. Soñra anahtarnı keri qaytarıp olursıñız.",
+    ),
+    "Legal qualifications (choose one or more)": (
+        "Правові кваліфікації (одна чи кілька)",
+        "Правовые квалификации (одна или несколько)",
+        "Uquqiy tasnifler (bir ya da bir qaç)",
+    ),
+    "Not found.": ("Не знайдено.", "Не найдено.", "Tapılmadı."),
+    "Preview not made for this view.": (
+        "Попередній перегляд тут не створено.",
+        "Предпросмотр здесь не создан.",
+        "Bu körüniş içün ögden baquv yapılmadı.",
+    ),
+    "Queued replies": ("Відповіді в черзі", "Ответы в очереди", "Sırada beklegen cevaplar"),
+    "Reason (kept in the custody log)": (
+        "Причина (записується в журнал зберігання)",
+        "Причина (записывается в журнал хранения)",
+        "Sebep (saqlav jurnalına yazılır)",
+    ),
+    "Restore key": ("Відновити ключ", "Восстановить ключ", "Anahtarnı qaytar"),
+    "Restore this source's key?": (
+        "Відновити ключ цього джерела?",
+        "Восстановить ключ этого источника?",
+        "Bu menbanıñ anahtarını qaytarmalımı?",
+    ),
+    "Revoke this source's key?": (
+        "Відкликати ключ цього джерела?",
+        "Отозвать ключ этого источника?",
+        "Bu menbanıñ anahtarını keri almalımı?",
+    ),
+    "The drop cannot be reached: the reply is queued and will be sent by the next fetch.": (
+        "Сервер прийому недоступний: відповідь поставлено в чергу, її буде надіслано під час наступного отримання.",
+        "Сервер приёма недоступен: ответ поставлен в очередь и будет отправлен при следующем получении.",
+        "Qabul serverine bağlanıp olmay: cevap sırağa qoyuldı, kelecek alışta yiberilecek.",
+    ),
+    "The drop showed a forked history: do not trust it; tell your organisation.": (
+        "Сервер прийому показав роздвоєну історію: не довіряйте йому; повідомте свою організацію.",
+        "Сервер приёма показал раздвоенную историю: не доверяйте ему; сообщите своей организации.",
+        "Qabul serveri ekige bölüngen tarih kösterdi: oña işanmañız; teşkilâtıñızğa bildiriñiz.",
+    ),
+    "The reply was not sent. Your text is kept below.": (
+        "Відповідь не надіслано. Ваш текст збережено нижче.",
+        "Ответ не отправлен. Ваш текст сохранён ниже.",
+        "Cevap yiberilmedi. Metniñiz aşağıda saqlandı.",
+    ),
+    "This form is out of date or was not sent from this desk; reload the page and try again.": (
+        "Ця форма застаріла або надіслана не з цього робочого місця; оновіть сторінку й спробуйте ще раз.",
+        "Эта форма устарела или отправлена не с этого рабочего места; обновите страницу и попробуйте ещё раз.",
+        "Bu forma eskirgen ya da bu iş yerinden yiberilmegen; saifeni yañartıñız ve kene deñeñiz.",
+    ),
+    "Thumbnails are made in a separate process with memory and time limits, but this machine has no bubblewrap: that process is not cut off from the network and the files. Install bubblewrap to confine it.": (
+        "Мініатюри створюються в окремому процесі з обмеженнями пам'яті й часу, але на цьому комп'ютері немає bubblewrap: цей процес не відрізаний від мережі й файлів. Установіть bubblewrap, щоб ізолювати його.",
+        "Миниатюры создаются в отдельном процессе с ограничениями памяти и времени, но на этом компьютере нет bubblewrap: этот процесс не отрезан от сети и файлов. Установите bubblewrap, чтобы изолировать его.",
+        "Kiçik resimler hatıra ve vaqıt sıñırları olğan ayrı bir processte yapıla, amma bu kompyuterde bubblewrap yoq: o process ağdan ve fayllardan ayırılmağan. Onı qapatmaq içün bubblewrap qurıñız.",
+    ),
+    "all checks passed": ("усі перевірки пройдено", "все проверки пройдены", "bütün teşkerüvler keçti"),
+    "queued": ("у черзі", "в очереди", "sırada"),
+    "article to be confirmed": ("статтю треба уточнити", "статью нужно уточнить", "madde tasdıqlanmalı"),
+    "Source {n}": ("Джерело {n}", "Источник {n}", "Menba {n}"),
+    "unknown (not enrolled here)": (
+        "невідоме (не підключене тут)",
+        "неизвестный (не подключён здесь)",
+        "belgisiz (mında qayd etilmegen)",
+    ),
+    # flags: badge labels and the reasons desk/views.py gives
+    "unknown sender": ("невідомий відправник", "неизвестный отправитель", "belgisiz yiberici"),
+    "reused invitation": ("повторне запрошення", "повторное приглашение", "tekrar qullanılğan davet"),
+    "revoked key": ("ключ відкликано", "ключ отозван", "anahtar keri alındı"),
+    "receipt failed": ("квитанцію не підтверджено", "квитанция не подтверждена", "qabul vesiqası tasdıqlanmadı"),
+    "forked log": ("роздвоєний журнал", "раздвоенный журнал", "ekige bölüngen jurnal"),
+    "implausible claims": ("неправдоподібні дані", "неправдоподобные данные", "inanılmaz malümat"),
+    "The sender's key was never enrolled at this desk.": (
+        "Ключ відправника ніколи не підключали на цьому робочому місці.",
+        "Ключ отправителя никогда не подключали на этом рабочем месте.",
+        "Yibericiniñ anahtarı bu iş yerinde asla qayd etilmegen.",
+    ),
+    "The sender used a one-time invitation that had already enrolled another key (a leaked or reused code).": (
+        "Відправник використав одноразове запрошення, яким уже підключено інший ключ (код витік або використаний повторно).",
+        "Отправитель использовал одноразовое приглашение, которым уже подключён другой ключ (код утёк или использован повторно).",
+        "Yiberici endi başqa bir anahtarnı qayd etken bir kerelik davetni qullandı (sızğan ya da tekrar qullanılğan kod).",
+    ),
+    "The sender's key has been revoked as compromised.": (
+        "Ключ відправника відкликано як скомпрометований.",
+        "Ключ отправителя отозван как скомпрометированный.",
+        "Yibericiniñ anahtarı tehlikege tüşken dep keri alındı.",
+    ),
+    "An attachment's capture attestation does not verify.": (
+        "Підтвердження зйомки одного з вкладень не проходить перевірку.",
+        "Подтверждение съёмки одного из вложений не проходит проверку.",
+        "Bir ilâvede çekiliş tasdıqı teşkerüvden keçmey.",
+    ),
+    "The drop's log does not prove that it holds this report.": (
+        "Журнал сервера прийому не доводить, що містить це повідомлення.",
+        "Журнал сервера приёма не доказывает, что содержит это сообщение.",
+        "Qabul serveriniñ jurnalı bu haberni saqlağanını isbatlamay.",
+    ),
+    "The drop showed this desk two inconsistent histories of its log.": (
+        "Сервер прийому показав цьому робочому місцю дві несумісні історії свого журналу.",
+        "Сервер приёма показал этому рабочему месту две несовместимые истории своего журнала.",
+        "Qabul serveri bu iş yerine jurnalınıñ bir-birine uymağan eki tarihını kösterdi.",
+    ),
+    "An attachment carries capture claims that cannot be true.": (
+        "Вкладення містить дані зйомки, які не можуть бути правдою.",
+        "Вложение содержит данные съёмки, которые не могут быть правдой.",
+        "Bir ilâvede doğru olıp olmağan çekiliş malümatı bar.",
+    ),
+    # capture-claim keys
+    "SHA-256 at capture": ("SHA-256 під час зйомки", "SHA-256 при съёмке", "Çekilişte SHA-256"),
+    "size at capture": ("розмір під час зйомки", "размер при съёмке", "çekilişte büyüklik"),
+    "file type": ("тип файлу", "тип файла", "fayl türü"),
+    "file name": ("назва файлу", "имя файла", "fayl adı"),
+    "device clock at capture": (
+        "час пристрою під час зйомки",
+        "время устройства при съёмке",
+        "çekilişte cihaz saatı",
+    ),
+    "camera time (EXIF)": ("час камери (EXIF)", "время камеры (EXIF)", "kamera vaqtı (EXIF)"),
+    "camera position (EXIF)": (
+        "місце камери (EXIF)",
+        "местоположение камеры (EXIF)",
+        "kamera yeri (EXIF)",
+    ),
+    # custody actions
+    "note added": ("додано нотатку", "добавлена заметка", "qayd qoşuldı"),
+    "deleted from the drop": ("видалено з сервера прийому", "удалено с сервера приёма", "qabul serverinden silindi"),
+    "desk created": ("робоче місце створено", "рабочее место создано", "iş yeri yaratıldı"),
+    "exported": ("експортовано", "экспортировано", "tışarı çıqarıldı"),
+    "fork detected": ("виявлено роздвоєння", "обнаружено раздвоение", "ekige bölünüv tapıldı"),
+    "invitation made": ("створено запрошення", "создано приглашение", "davet yapıldı"),
+    "invitation reused": ("запрошення використано повторно", "приглашение использовано повторно", "davet tekrar qullanıldı"),
+    "qualified": ("кваліфіковано", "квалифицировано", "tasnif etildi"),
+    "received": ("отримано", "получено", "alındı"),
+    "replied": ("надіслано відповідь", "отправлен ответ", "cevap yiberildi"),
+    "reply queued": ("відповідь у черзі", "ответ в очереди", "cevap sırada"),
+    "drop listing anomaly": ("аномалія у списку сервера прийому", "аномалия в списке сервера приёма", "qabul serveri listesinde anomaliya"),
+    "one-time codes disabled": ("вимкнено одноразові коди", "отключены одноразовые коды", "bir kerelik kodlar qapatıldı"),
+    "qualification withdrawn": ("кваліфікацію відкликано", "квалификация отозвана", "tasnif keri alındı"),
+    "source enrolled": ("джерело підключено", "источник подключён", "menba qayd etildi"),
+    "source restored": ("джерело відновлено", "источник восстановлен", "menba qaytarıldı"),
+    "source revoked": ("джерело відкликано", "источник отозван", "menba keri alındı"),
+    "status changed": ("змінено статус", "изменён статус", "durum deñişti"),
+    "one-time codes enabled": ("увімкнено одноразові коди", "включены одноразовые коды", "bir kerelik kodlar açıldı"),
+    "verified on arrival": ("перевірено при отриманні", "проверено при получении", "kelgende teşkerildi"),
+    # what sniffing decided a file is
+    "JPEG image": ("зображення JPEG", "изображение JPEG", "JPEG resmi"),
+    "PNG image": ("зображення PNG", "изображение PNG", "PNG resmi"),
+    "GIF image": ("зображення GIF", "изображение GIF", "GIF resmi"),
+    "WebP image": ("зображення WebP", "изображение WebP", "WebP resmi"),
+    "PDF document": ("документ PDF", "документ PDF", "PDF vesiqası"),
+    "archive or office document": ("архів або офісний документ", "архив или офисный документ", "arhiv ya da ofis vesiqası"),
+    "old office document": ("старий офісний документ", "старый офисный документ", "eski ofis vesiqası"),
+    "SVG/XML document (may contain scripts)": (
+        "документ SVG/XML (може містити скрипти)",
+        "документ SVG/XML (может содержать скрипты)",
+        "SVG/XML vesiqası (skriptler olıp ola)",
+    ),
+    "HTML document (may contain scripts)": (
+        "документ HTML (може містити скрипти)",
+        "документ HTML (может содержать скрипты)",
+        "HTML vesiqası (skriptler olıp ola)",
+    ),
+    "video": ("відео", "видео", "video"),
+    "unknown file": ("невідомий файл", "неизвестный файл", "belgisiz fayl"),
+    # pseudonym words (desk/store.py _ADJ, _NOUN): a code name, translated word by word
+    "Amber": ("Бурштин", "Янтарь", "Kehribar"),
+    "Birch": ("Береза", "Берёза", "Qayın"),
+    "Cedar": ("Кедр", "Кедр", "Sedir"),
+    "Dawn": ("Світанок", "Рассвет", "Tañ"),
+    "Elm": ("В'яз", "Вяз", "Qaraağaç"),
+    "Fern": ("Папороть", "Папоротник", "Eğrelti"),
+    "Grey": ("Сивий", "Седой", "Boz"),
+    "Hazel": ("Ліщина", "Орешник", "Fındıq"),
+    "Ivy": ("Плющ", "Плющ", "Sarmaşıq"),
+    "Juniper": ("Ялівець", "Можжевельник", "Ardıç"),
+    "Linden": ("Липа", "Липа", "Ihlamur"),
+    "Maple": ("Клен", "Клён", "Aqçaağaç"),
+    "North": ("Північ", "Север", "Şimal"),
+    "Oak": ("Дуб", "Дуб", "Emen"),
+    "Pine": ("Сосна", "Сосна", "Çam"),
+    "Quiet": ("Тихий", "Тихий", "Sessiz"),
+    "River": ("Річка", "Река", "Özen"),
+    "Sage": ("Шавлія", "Шалфей", "Şalfey"),
+    "Willow": ("Верба", "Ива", "Söğüt"),
+    "Yarrow": ("Деревій", "Тысячелистник", "Civanperçem"),
+    "Fox": ("Лис", "Лис", "Tilki"),
+    "Heron": ("Чапля", "Цапля", "Balıqçıl"),
+    "Lark": ("Жайворонок", "Жаворонок", "Torğay"),
+    "Owl": ("Сова", "Сова", "Bayğuş"),
+    "Hare": ("Заєць", "Заяц", "Tavşan"),
+    "Wren": ("Кропив'янка", "Крапивник", "Çıtçıq"),
+    "Stork": ("Лелека", "Аист", "Leylek"),
+    "Crane": ("Журавель", "Журавль", "Turna"),
+    "Finch": ("Зяблик", "Зяблик", "İspinoz"),
+    "Swift": ("Стриж", "Стриж", "Ebabil"),
+    "Robin": ("Вільшанка", "Зарянка", "Qızılgögüs"),
+    "Otter": ("Видра", "Выдра", "Suv samurı"),
+    "Lynx": ("Рись", "Рысь", "Vaşaq"),
+    "Badger": ("Борсук", "Барсук", "Porsuq"),
+    "Falcon": ("Сокіл", "Сокол", "Şahin"),
+    "Marten": ("Куниця", "Куница", "Sansar"),
+    "Swallow": ("Ластівка", "Ласточка", "Qarlığaç"),
+    "Kestrel": ("Боривітер", "Пустельга", "Kerkenez"),
+    "Deer": ("Олень", "Олень", "Kiyik"),
+    "Bee": ("Бджола", "Пчела", "Arı"),
+}
+
+
+# Legal qualifications (evidence/taxonomy.py): the article's wording in each language.
+QUAL: dict[str, tuple[str, str, str]] = {
+    "compelling a protected person to serve in hostile forces": (
+        "примушування особи, що перебуває під захистом, до служби у збройних силах ворожої держави",
+        "принуждение покровительствуемого лица к службе в вооружённых силах враждебной державы",
+        "qorçalanğan şahısnı duşman quvvetlerinde hızmet etmege mecbur etüv",
+    ),
+    "compelling nationals to take part in operations against their country": (
+        "примушування громадян до участі у воєнних діях проти власної країни",
+        "принуждение граждан к участию в военных действиях против своей страны",
+        "vatandaşlarnı öz memleketine qarşı areketlerge iştirak etmege mecbur etüv",
+    ),
+    "conscripting or enlisting children under 15": (
+        "призов або зарахування дітей до 15 років",
+        "призыв или вербовка детей младше 15 лет",
+        "15 yaşından kiçik balalarnı askerlikke çağıruv ya da yazuv",
+    ),
+    "unlawful deportation, transfer or confinement": (
+        "незаконна депортація, переміщення або позбавлення волі",
+        "незаконная депортация, перемещение или лишение свободы",
+        "qanunsız sürgün, köçürüv ya da apiske qapatuv",
+    ),
+    "deportation or transfer of the population of occupied territory": (
+        "депортація або переміщення населення окупованої території",
+        "депортация или перемещение населения оккупированной территории",
+        "işğal etilgen topraq ealisini sürgün etüv ya da köçürüv",
+    ),
+    "deportation or forcible transfer (crime against humanity)": (
+        "депортація або насильницьке переміщення (злочин проти людяності)",
+        "депортация или насильственное перемещение (преступление против человечности)",
+        "sürgün ya da zorlap köçürüv (insaniyetke qarşı cinayet)",
+    ),
+    "genocide: forcibly transferring children of the group": (
+        "геноцид: насильницька передача дітей групи",
+        "геноцид: насильственная передача детей группы",
+        "genotsid: gruppanıñ balalarını zorlap köçürüv",
+    ),
+    "rape, sexual slavery and other sexual violence": (
+        "зґвалтування, сексуальне рабство та інше сексуальне насильство",
+        "изнасилование, сексуальное рабство и другое сексуальное насилие",
+        "zorlav, cinsiy qullıq ve diger cinsiy zorbalıq",
+    ),
+    "sexual violence (crime against humanity)": (
+        "сексуальне насильство (злочин проти людяності)",
+        "сексуальное насилие (преступление против человечности)",
+        "cinsiy zorbalıq (insaniyetke qarşı cinayet)",
+    ),
+    "torture or inhuman treatment": (
+        "катування або нелюдське поводження",
+        "пытки или бесчеловечное обращение",
+        "qıynav ya da insaniyetsiz muamele",
+    ),
+    "wilfully causing great suffering": (
+        "умисне заподіяння сильних страждань",
+        "умышленное причинение сильных страданий",
+        "bilerek büyük azap berüv",
+    ),
+    "outrages upon personal dignity": (
+        "посягання на людську гідність",
+        "посягательство на человеческое достоинство",
+        "şahsiy izzet-nefske tecavüz",
+    ),
+    "torture (crime against humanity)": (
+        "катування (злочин проти людяності)",
+        "пытки (преступление против человечности)",
+        "qıynav (insaniyetke qarşı cinayet)",
+    ),
+    "other inhumane acts": ("інші нелюдські діяння", "другие бесчеловечные деяния", "diger insaniyetsiz areketler"),
+    "denial of a fair trial": (
+        "позбавлення права на справедливий суд",
+        "лишение права на справедливый суд",
+        "adaletli maqkeme aqqından marum etüv",
+    ),
+    "taking of hostages": ("захоплення заручників", "взятие заложников", "rehine aluv"),
+    "imprisonment or severe deprivation of liberty": (
+        "ув'язнення або інше жорстоке позбавлення волі",
+        "заключение или иное жестокое лишение свободы",
+        "apiske aluv ya da serbestlikten ağır marum etüv",
+    ),
+    "enforced disappearance": ("насильницьке зникнення", "насильственное исчезновение", "zorlap ğayıp etüv"),
+    "persecution (with another listed act)": (
+        "переслідування (разом з іншим переліченим діянням)",
+        "преследование (вместе с другим перечисленным деянием)",
+        "taqip (diger sayılğan bir areket ile)",
+    ),
+    "wilful killing": ("умисне вбивство", "умышленное убийство", "bilerek öldürüv"),
+    "murder (crime against humanity)": (
+        "вбивство (злочин проти людяності)",
+        "убийство (преступление против человечности)",
+        "öldürüv (insaniyetke qarşı cinayet)",
+    ),
+    "attacks on civilians": ("напади на цивільне населення", "нападения на гражданское население", "sivil ealige ücümler"),
+    "attacks on civilian objects": ("напади на цивільні об'єкти", "нападения на гражданские объекты", "sivil obyektlerge ücümler"),
+    "disproportionate attack": ("непропорційний напад", "несоразмерное нападение", "ölçüsiz ücüm"),
+    "attacks on religious, educational, medical buildings, monuments": (
+        "напади на релігійні, освітні, медичні будівлі, пам'ятки",
+        "нападения на религиозные, образовательные, медицинские здания, памятники",
+        "diniy, tasil, tibbiy binalarğa, abidelerge ücümler",
+    ),
+    "extensive destruction and appropriation of property": (
+        "масштабне знищення та привласнення майна",
+        "массовое уничтожение и присвоение имущества",
+        "mülkni keñ çapta yoq etüv ve mülkke sahiplenüv",
+    ),
+    "destroying or seizing the enemy's property": (
+        "знищення або захоплення майна супротивника",
+        "уничтожение или захват имущества противника",
+        "duşmannıñ mülkini yoq etüv ya da zapt etüv",
+    ),
+    "pillaging": ("мародерство", "мародёрство", "yağma"),
+    "using protected persons as shields": (
+        "використання осіб під захистом як щита",
+        "использование покровительствуемых лиц в качестве щита",
+        "qorçalanğan şahıslarnı qalqan olaraq qullanuv",
+    ),
+    "violation of the laws and customs of war (Criminal Code of Ukraine)": (
+        "порушення законів та звичаїв війни (Кримінальний кодекс України)",
+        "нарушение законов и обычаев войны (Уголовный кодекс Украины)",
+        "cenk qanunlarını ve adetlerini bozuv (Ukrainanıñ Cinayet kodeksi)",
+    ),
+    "genocide (Criminal Code of Ukraine)": (
+        "геноцид (Кримінальний кодекс України)",
+        "геноцид (Уголовный кодекс Украины)",
+        "genotsid (Ukrainanıñ Cinayet kodeksi)",
+    ),
+}
+
+# The reported categories in Crimean Tatar (uk and ru live in evidence/taxonomy.py).
+CRH_CATEGORIES: dict[str, str] = {
+    "taken away / deported": "alıp kettiler / sürgün ettiler",
+    "children taken to a camp or away": "balalarnı lagerge ya da başqa yerge alıp kettiler",
+    "forced to join the army": "orduğa kirmege mecbur ettiler",
+    "detained / disappeared": "tuttılar / insan ğayıp oldı",
+    "beaten or tortured": "urdılar ya da qıynadılar",
+    "filtration / checkpoint search": "filtratsiya / blok-postta axtaruv",
+    "sexual violence": "cinsiy zorbalıq",
+    "someone was killed": "birini öldürdiler",
+    "attack on civilians or a school, hospital, church": "sivillerge ya da mektep, hastahane, cami-kilisege ücüm",
+    "property taken or destroyed": "mülkni aldılar ya da yoq ettiler",
+    "people used as shields": "insanlarnı qalqan olaraq qullandılar",
+    "forced passport, language, schooling": "mecburiy pasport, til, mektep",
+    "something else": "başqa bir şey",
+}
+
+# Plural messages: (singular, plural) → (uk 3 forms, ru 3 forms, crh 2 forms: a Turkic noun
+# does not change after a numeral, so both crh forms are the same).
+PLURALS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    ("%(n)d report", "%(n)d reports"): (
+        ("%(n)d повідомлення", "%(n)d повідомлення", "%(n)d повідомлень"),
+        ("%(n)d сообщение", "%(n)d сообщения", "%(n)d сообщений"),
+        ("%(n)d haber", "%(n)d haber"),
+    ),
+    ("%(n)d new report", "%(n)d new reports"): (
+        ("%(n)d нове повідомлення", "%(n)d нові повідомлення", "%(n)d нових повідомлень"),
+        ("%(n)d новое сообщение", "%(n)d новых сообщения", "%(n)d новых сообщений"),
+        ("%(n)d yañı haber", "%(n)d yañı haber"),
+    ),
+    ("%(n)d byte", "%(n)d bytes"): (
+        ("%(n)d байт", "%(n)d байти", "%(n)d байтів"),
+        ("%(n)d байт", "%(n)d байта", "%(n)d байт"),
+        ("%(n)d bayt", "%(n)d bayt"),
+    ),
+    ("%(n)d queued reply sent", "%(n)d queued replies sent"): (
+        ("надіслано %(n)d відповідь із черги", "надіслано %(n)d відповіді з черги", "надіслано %(n)d відповідей із черги"),
+        ("отправлен %(n)d ответ из очереди", "отправлено %(n)d ответа из очереди", "отправлено %(n)d ответов из очереди"),
+        ("sıradan %(n)d cevap yiberildi", "sıradan %(n)d cevap yiberildi"),
+    ),
+    ("%(n)d reply still waiting for the drop", "%(n)d replies still waiting for the drop"): (
+        ("%(n)d відповідь ще чекає на сервер прийому", "%(n)d відповіді ще чекають на сервер прийому", "%(n)d відповідей ще чекають на сервер прийому"),
+        ("%(n)d ответ ещё ждёт сервер приёма", "%(n)d ответа ещё ждут сервер приёма", "%(n)d ответов ещё ждут сервер приёма"),
+        ("%(n)d cevap ale qabul serverini bekley", "%(n)d cevap ale qabul serverini bekley"),
+    ),
+    ("%(n)d envelope could not be opened and was set aside", "%(n)d envelopes could not be opened and were set aside"): (
+        ("%(n)d конверт не вдалося відкрити, його відкладено", "%(n)d конверти не вдалося відкрити, їх відкладено", "%(n)d конвертів не вдалося відкрити, їх відкладено"),
+        ("%(n)d конверт не удалось открыть, он отложен", "%(n)d конверта не удалось открыть, они отложены", "%(n)d конвертов не удалось открыть, они отложены"),
+        ("%(n)d zarf açılıp olmadı ve bir kenarğa qoyuldı", "%(n)d zarf açılıp olmadı ve bir kenarğa qoyuldı"),
+    ),
+    ("Show %(n)d more preview", "Show %(n)d more previews"): (
+        ("Показати ще %(n)d мініатюру", "Показати ще %(n)d мініатюри", "Показати ще %(n)d мініатюр"),
+        ("Показать ещё %(n)d миниатюру", "Показать ещё %(n)d миниатюры", "Показать ещё %(n)d миниатюр"),
+        ("Daa %(n)d kiçik resim köster", "Daa %(n)d kiçik resim köster"),
+    ),
+}
+
+
+# Crimean Tatar (Latin script) for the strings of T. Written by the web desk's engineer, not
+# yet reviewed by a native documentation team: see docs (the report asks for that review).
+CRH: dict[str, str] = {
+    "Attachments": "İlâveler",
+    "Capture claims (EXIF as data)": "Çekiliş malümatı (EXIF, malümat olaraq)",
+    "Capture signature and hashes": "Çekiliş imzası ve heşler",
+    "Categories": "Kategoriyalar",
+    "Category": "Kategoriya",
+    "Checks": "Teşkerüvler",
+    "Confidence": "İşanç",
+    "Custody log": "Saqlav jurnalı",
+    "Desk passphrase": "İş yeriniñ parolı",
+    "Download original (open only on an isolated machine)": "Aslını yükle (tek ayırılğan kompyuterde açıñız)",
+    "Drop address": "Qabul serveriniñ adresi",
+    "Drop log key": "Qabul serveri jurnalınıñ anahtarı",
+    "Drop": "Qabul serveri",
+    "Enrolled": "Qayd etildi",
+    "FAILED": "KEÇMEDİ",
+    "Filter": "Süz",
+    "From": "Başlap",
+    "Inbox": "Kelgenler",
+    "Invitations": "Davetler",
+    "Key fingerprint": "Anahtar izi",
+    "Legal qualification": "Uquqiy tasnif",
+    "Log consistency": "Jurnalnıñ uyğunlığı",
+    "Log in": "Kir",
+    "Log out": "Çıq",
+    "Made": "Yapıldı",
+    "Make a one-time invitation": "Bir kerelik davet yap",
+    "New invitation — hand it over in person": "Yañı davet — onı şahsen beriñiz",
+    "No attachments.": "İlâve yoq.",
+    "No reports match.": "Uyğun haber yoq.",
+    "No sources yet.": "Ale menba yoq.",
+    "Not shown: this file could be hostile.": "Kösterilmedi: bu fayl zararlı olıp ola.",
+    "Note": "Qayd",
+    "Notes": "Qaydlar",
+    "One-time code (if enabled)": "Bir kerelik kod (açıq olsa)",
+    "Open the desk": "İş yerini aç",
+    "Pseudonym": "Taqma ad",
+    "Qualifications": "Tasnifler",
+    "Receipt in the drop's log": "Qabul serveri jurnalındaki vesiqa",
+    "Received": "Alındı",
+    "Reply sent.": "Cevap yiberildi.",
+    "Reply to the source": "Menbağa cevap",
+    "Report": "Haber",
+    "Reports are hostile until proven otherwise: never open originals on this machine.": "Aksi isbatlanmağance haberler tehlikeli sayılır: asılların bu kompyuterde asla açmañız.",
+    "Reviewer": "Teşkerüvci",
+    "Revoke key": "Anahtarnı keri al",
+    "Save": "Saqla",
+    "Saved.": "Saqlandı.",
+    "Search": "Qıdıruv",
+    "Send encrypted reply": "Şifrelengen cevap yiber",
+    "Something was refused": "Areket red etildi",
+    "Source": "Menba",
+    "Sources": "Menbalar",
+    "Status": "Durum",
+    "To": "Qadar",
+    "Too many attempts; wait a little.": "Pek çoq deneme; biraz bekleñiz.",
+    "Triage": "İlk qıymetlendirüv",
+    "Tysha desk": "Tışa: iş yeri",
+    "Verification": "Teşkerüv",
+    "When": "Ne vaqıt",
+    "Where": "Nerede",
+    "Written": "Yazıldı",
+    "Wrong one-time code.": "Yañlış bir kerelik kod.",
+    "Wrong passphrase.": "Yañlış parol.",
+    "all": "episi",
+    "capture not verified": "çekiliş tasdıqlanmadı",
+    "capture verified": "çekiliş tasdıqlandı",
+    "desk": "iş yeri",
+    "entry": "yazı",
+    "high": "yüksek",
+    "low": "alçaq",
+    "medium": "orta",
+    "revoked key: do not trust": "anahtar keri alındı: işanmañız",
+    "revoked": "keri alındı",
+    "verified": "teşkerildi",
+    "words in the text or place": "metindeki ya da yerdeki sözler",
+    "new": "yañı",
+    "reviewing": "baqıla",
+    "escalated": "yuqarığa berildi",
+    "Protected field": "Qorçalanğan saa",
+    "Real name (only if you must; stored encrypted, never exported)": "Aqiqiy adı (tek mecbur olsañız; şifrelengen saqlana, asla tışarı çıqarılmay)",
+    "sealed into the outbox.": "çıqacaqlarğa möhürlendi.",
+    "enrolled. Compare this fingerprint with your handler, in person:": "qayd etildi. Bu izni küratorıñız ile şahsen teñeştiriñiz:",
+    "the original files are still on this device. Remove them yourself, or run again with --shred-originals (best effort on flash storage).": "asıl fayllar ale bu cihazda. Olarnı özüñiz siliñiz ya da --shred-originals ile kene işletiñiz (flaş hatırada kefaletsiz).",
+    "the originals were overwritten and removed. On phones and USB flash this is best effort: old copies may survive inside the storage chip.": "asıllar üstünden yazılıp silindi. Telefonlarda ve USB flaşta bu kefaletsiz: eski nushalar hatıra çipinde qalıp ola.",
+    "sent {sent}, receipts verified; {waiting} still waiting": "{sent} yiberildi, vesiqalar teşkerildi; {waiting} ale bekley",
+    "vault ready: {size} bytes": "saqlayıcı azır: {size} bayt",
+    "done.": "azır.",
+}
+
+LANGS = ("uk", "ru", "crh")
+
+
+def table() -> dict[str, tuple[str, str, str]]:
+    """Every singular msgid with its (uk, ru, crh) translation."""
+    from tysha.evidence.taxonomy import CATEGORIES
+
+    out: dict[str, tuple[str, str, str]] = {k: (uk, ru, CRH[k]) for k, (uk, ru) in T.items()}
+    out.update(NEW)
+    out.update(QUAL)
+    for c in CATEGORIES:  # uk/ru come from the taxonomy itself, crh from here
+        out[c.en] = (c.uk, c.ru, CRH_CATEGORIES[c.en])
+    return out
+
+
 def main() -> None:
     root = Path(__file__).resolve().parent.parent / "src" / "tysha" / "locale"
-    for i, lang in enumerate(("uk", "ru")):
+    rows = table()
+    for i, lang in enumerate(LANGS):
         cat = Catalog(locale=lang, project="tysha", version="1", charset="utf-8")
-        for msgid, pair in T.items():
-            cat.add(msgid, pair[i])
+        for msgid, trio in rows.items():
+            cat.add(msgid, trio[i])
+        for pair, forms in PLURALS.items():
+            cat.add(pair, forms[i])
+        (root / lang / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
         with open(root / lang / "LC_MESSAGES" / "tysha.po", "wb") as f:
             write_po(f, cat, width=0, omit_header=False)
     cat = Catalog(locale="en", project="tysha", version="1", charset="utf-8")
-    for msgid in T:
+    for msgid in rows:
         cat.add(msgid, msgid)
+    for pair in PLURALS:
+        cat.add(pair, pair)
     with open(root / "en" / "LC_MESSAGES" / "tysha.po", "wb") as f:
         write_po(f, cat, width=0)
 

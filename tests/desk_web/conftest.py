@@ -18,6 +18,7 @@ from tysha.drop.launcher import free_port, wait_ready  # noqa: F401
 DESK_PASS = "web desk passphrase"
 SRC_PASS = "web source passphrase"
 MARK = "PWNED"
+RLO = "\u202e"
 
 
 def png_bomb() -> bytes:
@@ -56,11 +57,30 @@ def malicious_corpus(d: Path) -> list[Path]:
     good = d / "street.jpg"
     Image.new("RGB", (300, 200), (120, 160, 90)).save(good, "JPEG")
     out.append(good)
+    cyr = d / "фото.jpg"  # a Cyrillic name must download (RFC 6266 filename*)
+    Image.new("RGB", (40, 30), (200, 60, 60)).save(cyr, "JPEG")
+    out.append(cyr)
+    spoof = d / f"invoice{RLO}gpj.exe"  # RIGHT-TO-LEFT OVERRIDE: reads as "invoiceexe.jpg"
+    spoof.write_bytes(b"MZ" + b"\x00" * 64)
+    out.append(spoof)
     return out
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    r = subprocess.run([sys.executable, "-m", "tysha.cli", *args], env=dict(os.environ, **(env or {})),
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, f"tysha {' '.join(args)}: {r.stdout}{r.stderr}"
+    return r
 
 
 @pytest.fixture
 def populated(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> dict[str, Any]:
+    return populate(tmp_path, drop, cli)
+
+
+def populate(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> dict[str, Any]:
     url, vkey, _ = drop
     desk = tmp_path / "desk"
     denv, senv = {"TYSHA_PASSPHRASE": DESK_PASS}, {"TYSHA_PASSPHRASE": SRC_PASS}
@@ -78,12 +98,33 @@ def populated(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> dict[str
         args += ["--attach", str(f)]
     cli(*args, env=senv)
     cli("source", "report", "--vault", str(vault), "--category", "mob", "--text",
-        "Summons in every mailbox", "--where", "river street", env=senv)
+        "Summons in every mailbox", "--where", "river street", "--when", "2026-11-28T14:30:00Z",
+        env=senv)
     cli("source", "report", "--vault", str(vault), "--category", "chd", "--text",
         "Children taken to a camp", env=senv)
     cli("source", "send", "--vault", str(vault), "--now", env=senv)
     cli("desk", "fetch", "--desk", str(desk), env=denv)
     return {"desk": desk, "vault": vault, "senv": senv, "denv": denv, "url": url}
+
+
+@pytest.fixture(scope="session")
+def populated_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One populated desk for the in-process tests (each test gets a copy: see ``desk``)."""
+    from tysha.drop.testing import run_drop
+
+    tmp = tmp_path_factory.mktemp("web-once")
+    with run_drop(tmp) as drop:
+        yield populate(tmp, drop, _cli)
+
+
+@pytest.fixture
+def desk(populated_once: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    """A private copy of the populated desk (no drop needed: tests inject fetch and reply)."""
+    import shutil
+
+    copy = tmp_path / "desk-copy"
+    shutil.copytree(populated_once["desk"], copy)
+    return dict(populated_once, desk=copy)
 
 
 @pytest.fixture

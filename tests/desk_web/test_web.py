@@ -12,6 +12,13 @@ from tysha.desk.web.sanitize import sniff, thumbnail
 
 from .conftest import DESK_PASS, MARK, png_bomb
 
+BASE = "http://127.0.0.1:8090"
+
+
+def web(desk: Any, **kw: Any) -> TestClient:
+    """The app in-process, addressed by one of the desk's own host names."""
+    return TestClient(create_app(desk, **{"port": 8090, **kw}), base_url=BASE)
+
 
 def login(client: TestClient) -> str:
     r = client.post("/login", data={"passphrase": DESK_PASS}, follow_redirects=False)
@@ -20,8 +27,8 @@ def login(client: TestClient) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
 
-def test_login_csrf_headers_and_filters(populated: dict[str, Any]) -> None:
-    with TestClient(create_app(populated["desk"])) as c:
+def test_login_csrf_headers_and_filters(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
         r = c.get("/", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/login"
         assert c.post("/login", data={"passphrase": "wrong"}).status_code == 401
@@ -41,7 +48,7 @@ def test_login_csrf_headers_and_filters(populated: dict[str, Any]) -> None:
         assert "Children taken" in c.get("/?search=camp").text
         assert "Summons" not in c.get("/?search=camp").text
         assert "<script" not in c.get("/", headers={"HX-Request": "true"}).text
-        rid = re.search(r'href="/report/([0-9a-f]+)">Summons', page.text).group(1)  # type: ignore[union-attr]
+        rid = re.search(r'href="/report/([0-9a-f]+)"><bdi class="user">Summons', page.text).group(1)  # type: ignore[union-attr]
         # a POST without the session's CSRF token is refused and changes nothing
         r = c.post(f"/report/{rid}/triage", data={"status": "verified", "csrf": "forged"})
         assert r.status_code == 403
@@ -58,19 +65,19 @@ def test_login_csrf_headers_and_filters(populated: dict[str, Any]) -> None:
         assert "Вхідні" in uk
 
 
-def test_hostile_attachments_never_render(populated: dict[str, Any]) -> None:
-    with TestClient(create_app(populated["desk"])) as c:
+def test_hostile_attachments_never_render(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
         login(c)
         page = c.get("/").text
-        rid = re.search(r'href="/report/([0-9a-f]+)">Checkpoint search', page).group(1)  # type: ignore[union-attr]
+        rid = re.search(r'href="/report/([0-9a-f]+)"><bdi class="user">Checkpoint search', page).group(1)  # type: ignore[union-attr]
         report = c.get(f"/report/{rid}").text
         assert "<script>document.title" not in report and "<svg" not in report
         n_att = report.count('class="att"')
-        assert n_att == 8
+        assert n_att == 10
         thumbs = re.findall(r'src="(/report/[0-9a-f]+/att/(\d+)/thumb.png)"', report)
-        # only the images (by their bytes: the clean JPEG, the polyglot, the bomb) get an <img>;
+        # only the images (by their bytes: two clean JPEGs, the polyglot, the bomb) get an <img>;
         # the bomb's thumbnail is refused in the jail, the two real pictures are re-encoded
-        assert len(thumbs) == 3
+        assert len(thumbs) == 4
         made = []
         for url, n in thumbs:
             r = c.get(url)
@@ -78,10 +85,11 @@ def test_hostile_attachments_never_render(populated: dict[str, Any]) -> None:
                 assert r.content.startswith(b"\x89PNG")
                 assert MARK.encode() not in r.content and b"<html" not in r.content
                 made.append(int(n))
-        assert len(made) == 2
+        assert len(made) == 3
         thumbs = [(u, n) for u, n in thumbs if int(n) in made]
+        csrf = re.search(r'name="csrf" value="([^"]+)"', report).group(1)  # type: ignore[union-attr]
         for n in range(n_att):
-            r = c.get(f"/report/{rid}/att/{n}/download")
+            r = c.post(f"/report/{rid}/att/{n}/download", data={"csrf": csrf})
             assert r.headers["content-type"] == "application/octet-stream"
             assert r.headers["content-disposition"].startswith("attachment;")
             assert "sandbox" in r.headers["content-security-policy"]
@@ -99,18 +107,18 @@ def test_sanitiser_units() -> None:
     assert thumbnail(b"<html><script>x</script>") is None
 
 
-def test_totp_login(populated: dict[str, Any], cli: Any) -> None:  # type: ignore[no-untyped-def]
+def test_totp_login(desk: dict[str, Any], cli: Any) -> None:  # type: ignore[no-untyped-def]
     import base64
     import time
     from urllib.parse import parse_qs, urlparse
 
     from tysha.desk.web.app import totp_now
 
-    out = cli("desk", "totp", "--desk", str(populated["desk"]), env=populated["denv"]).stdout
+    out = cli("desk", "totp", "--desk", str(desk["desk"]), env=desk["denv"]).stdout
     uri = next(line for line in out.splitlines() if line.startswith("otpauth://"))
     b32 = parse_qs(urlparse(uri).query)["secret"][0]
     secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
-    with TestClient(create_app(populated["desk"])) as c:
+    with web(desk["desk"]) as c:
         assert c.post("/login", data={"passphrase": DESK_PASS}).status_code == 401
         time.sleep(0.6)
         assert c.post("/login", data={"passphrase": DESK_PASS, "totp": "000000"}).status_code in (401, 429)
@@ -120,8 +128,8 @@ def test_totp_login(populated: dict[str, Any], cli: Any) -> None:  # type: ignor
         assert r.status_code == 303
 
 
-def test_real_name_only_in_the_protected_field(populated: dict[str, Any]) -> None:
-    with TestClient(create_app(populated["desk"])) as c:
+def test_real_name_only_in_the_protected_field(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
         csrf = login(c)
         page = c.get("/sources").text
         sid = re.search(r'name="source" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
@@ -129,5 +137,5 @@ def test_real_name_only_in_the_protected_field(populated: dict[str, Any]) -> Non
                    follow_redirects=False)
         assert r.status_code == 303
         assert "Olena Kovalenko" in c.get("/sources").text
-    blob = b"".join(p.read_bytes() for p in populated["desk"].rglob("*") if p.is_file())
+    blob = b"".join(p.read_bytes() for p in desk["desk"].rglob("*") if p.is_file())
     assert b"Olena Kovalenko" not in blob and b"Olena" not in blob

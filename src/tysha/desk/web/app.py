@@ -1,86 +1,199 @@
 """The web desk: Starlette + Jinja2 (+ htmx for progressive enhancement), on loopback only.
 
-Security posture (THREAT_MODEL, Desk; A8, A9):
+Security posture (THREAT_MODEL, Desk; A8, A9; issue 9 points 7, 9-12, 15):
 
 * login with the desk passphrase (which opens the encrypted store) and, when enabled, a TOTP
-  code (RFC 6238); the session is a random token in an ``HttpOnly; SameSite=Strict`` cookie;
-* every POST carries the session's CSRF token; a missing or wrong token is refused (403);
-* a strict Content-Security-Policy on every response (no inline script or style, no external
-  origin, no framing), ``nosniff``, ``no-referrer``; all assets are served from this package;
+  code (RFC 6238) usable once; failures are throttled per browser, not for the whole desk
+  (:mod:`tysha.desk.web.guard`); the session is a random token in an ``HttpOnly;
+  SameSite=Strict`` cookie;
+* only the desk's own host names are served (DNS rebinding); a request another site or
+  another local port makes (``Sec-Fetch-Site``) is refused; every POST carries our
+  ``Origin`` and the session's CSRF token;
+* no GET has a side effect: downloading an original (which the custody log records) is a
+  POST, and the "exported" event is written only once the last byte was handed over;
+* a strict Content-Security-Policy, ``nosniff``, ``no-referrer``, CORP ``same-origin`` on every
+  response, error pages included; all assets are served from this package;
 * attachments: see :mod:`tysha.desk.web.sanitize` — images only as re-encoded thumbnails made
-  in a jailed process, everything else only as a download.
+  in a jailed process (cached, a capped number per view), everything else only as a download;
+* every user string is isolated and its control characters shown (:mod:`.display`);
 * every page reads without JavaScript; htmx only makes filtering snappier.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-import os
 import secrets
 import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tysha.desk.store import STATUSES, DeskStore
-from tysha.desk.web.sanitize import sniff, thumbnail
-from tysha.errors import ConfigError, TyshaError
-from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category
-from tysha.i18n import LANGUAGES, gettext_for
+from tysha.desk.service import STATUSES, Desk, qr_png
+from tysha.desk.views import ReportView
+from tysha.desk.web.display import plain_name, user_text
+from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, totp_at
+from tysha.desk.web.sanitize import confinement, sniff, thumbnail
+from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
+from tysha.errors import BadInput, ConfigError, NotFound, TyshaError
+from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
+from tysha.i18n import LANGUAGES, translations
 
-__all__ = ["CSP", "create_app"]
+__all__ = ["CSP", "create_app", "totp_now"]
 
 HERE = Path(__file__).parent
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
 SESSION_TTL = 8 * 3600
-
-
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        return response
+THUMBS_PER_VIEW = 24
+THUMB_CACHE_BYTES = 64 << 20
+MAX_THUMB_INPUT = 64 << 20
+# Every form this desk serves fits in far less (a reply is at most 64 KiB of text).
+MAX_BODY = 1 << 20
 
 
 def totp_now(secret: bytes, at: float | None = None) -> str:
-    from cryptography.hazmat.primitives.hashes import SHA1
-    from cryptography.hazmat.primitives.twofactor.totp import TOTP
-
-    return (
-        TOTP(secret, 6, SHA1(), 30, enforce_key_length=False)
-        .generate(int(at if at is not None else time.time()))
-        .decode()
-    )
+    """The current one-time code (tests and the CLI's setup check use it)."""
+    return totp_at(secret, int(at if at is not None else time.time()) // 30)
 
 
-def totp_ok(secret: bytes, code: str) -> bool:
-    now = time.time()
-    return any(hmac.compare_digest(totp_now(secret, now + d), code.strip()) for d in (-30, 0, 30))
+class Guard:
+    """Outermost ASGI layer of the app's own stack: refuse foreign hosts, cross-site requests
+    and foreign origins before anything runs; put the security headers on every response."""
+
+    def __init__(self, app: ASGIApp, hosts: frozenset[str]) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        why = refusal(scope["method"], scope["path"], headers, self.hosts)
+        if why is not None:
+            resp = PlainTextResponse(
+                "unknown host" if why == "host" else "refused: not from this desk",
+                status_code=400 if why == "host" else 403,
+            )
+            harden(resp.headers, CSP)
+            await resp(scope, receive, send)
+            return
+
+        declared = headers.get("content-length", "")
+        if declared and (not declared.isdigit() or int(declared) > MAX_BODY):
+            resp = PlainTextResponse("request too large", status_code=413)
+            harden(resp.headers, CSP)
+            await resp(scope, receive, send)
+            return
+        seen = 0
+
+        async def bounded_receive() -> Message:
+            # A body without a length (chunked) is counted as it arrives.
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > MAX_BODY:
+                    raise _TooLarge()
+            return message
+
+        async def send_hardened(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", []))
+                present = {k.lower() for k, _ in raw}
+                extra: dict[str, str] = {}
+                harden(extra, CSP)
+                for k, v in extra.items():
+                    kb = k.lower().encode("latin-1")
+                    if kb == b"content-security-policy" and kb in present:
+                        continue  # a stricter, per-response policy (downloads) stays
+                    raw = [(a, b) for a, b in raw if a.lower() != kb]
+                    raw.append((kb, v.encode("latin-1")))
+                message = dict(message, headers=raw)
+            await send(message)
+
+        await self.app(scope, bounded_receive, send_hardened)
 
 
-def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
+class ThumbCache:
+    """Thumbnails in memory only (never on disk in clear), least recently used out first."""
+
+    def __init__(self, limit: int = THUMB_CACHE_BYTES) -> None:
+        self.limit = limit
+        self.items: OrderedDict[str, bytes | None] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: str) -> tuple[bool, bytes | None]:
+        if key not in self.items:
+            return False, None
+        self.items.move_to_end(key)
+        return True, self.items[key]
+
+    def put(self, key: str, png: bytes | None) -> None:
+        self.items[key] = png
+        self.size += len(png or b"")
+        while self.size > self.limit and self.items:
+            _k, old = self.items.popitem(last=False)
+            self.size -= len(old or b"")
+
+
+def _fmt_time(iso: str) -> str:
+    """'2026-11-29T23:57:15Z' → '2026-11-29 23:57 UTC' (the zone always shown)."""
+    if not iso or len(iso) < 16 or iso[10:11] != "T":
+        return iso or "—"
+    zone = iso[19:] if len(iso) > 19 else ""
+    zone = zone.lstrip("0123456789.")
+    zone = "UTC" if zone in ("Z", "+00:00", "") else zone
+    return f"{iso[:10]} {iso[11:16]} {zone}"
+
+
+def create_app(
+    desk_dir: Path,
+    lang: str = "en",
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    thumbs_per_view: int = THUMBS_PER_VIEW,
+    make_thumbnail: Callable[[bytes], bytes | None] = thumbnail,
+    client_factory: Callable[[str], Any] | None = None,
+) -> Starlette:
+    """The web desk over ``desk_dir`` (a thin face over :class:`~tysha.desk.service.Desk`).
+
+    ``host``/``port``: the address it is served on; only the loopback names and ``host`` are
+    answered, on ``port`` when given (any port otherwise: a rebinding attacker's ``Host`` is
+    its own name, never a loopback one). ``client_factory``: the drop transport (tests)."""
     desk_dir = Path(desk_dir)
     sessions: dict[str, dict[str, Any]] = {}
     env = Environment(
         loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"])
     )
-    failures = {"count": 0, "until": 0.0}
+    env.filters["u"] = user_text
+    env.filters["t"] = _fmt_time
+    throttle = Throttle()
+    thumbs = ThumbCache()
+    kinds_cache: dict[str, Any] = {}
+    jail = asyncio.Semaphore(2)  # the machine's cores: never 300 jailed processes at once
 
     def session(request: Request) -> dict[str, Any] | None:
         token = request.cookies.get("tysha_session", "")
@@ -90,30 +203,57 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
             return None
         return s
 
-    def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    def render(
+        request: Request, name: str, status: int = 200, chosen: str = "", **ctx: Any
+    ) -> HTMLResponse:
         s = session(request)
-        language = request.query_params.get("lang") or (s or {}).get("lang") or lang
+        language = request.query_params.get("lang") or chosen or (s or {}).get("lang") or lang
         if language not in LANGUAGES:
             language = "en"
         if s is not None:
             s["lang"] = language
-        _ = gettext_for(language)
+        tr = translations(language)
+        _ = tr.gettext
 
         def cat_label(code: str) -> str:
             c = category(code)
-            return str(getattr(c, language, c.en))
+            if language in ("uk", "ru"):
+                return str(getattr(c, language))
+            return _(c.en)
+
+        def qual_label(code: str) -> str:
+            q = qualification(code)
+            if q is None:
+                return code
+            text = f"{q.code} — {_(q.label)}"
+            return text + (f" ({_('article to be confirmed')})" if q.verify else "")
+
+        def pseudonym(p: str) -> str:
+            if not p:
+                return "—"
+            number, sep, words = p.partition(" · ")
+            n = number.removeprefix("Source ").strip()
+            if not sep or not n.isdigit():
+                return _(p)
+            return _("Source {n}").format(n=n) + " · " + " ".join(_(w) for w in words.split())
 
         html = env.get_template(name).render(
             _=_,
+            ngettext=tr.ngettext,
             lang=language,
             languages=LANGUAGES,
             session=s,
             csrf=(s or {}).get("csrf", ""),
             categories=CATEGORIES,
             cat_label=cat_label,
+            qual_label=qual_label,
+            pseudonym=pseudonym,
             statuses=STATUSES,
             qualifications=QUALIFICATIONS,
-            desk_name=(s["store"].name if s else ""),
+            flag_labels=FLAG_LABELS,
+            claim_labels=CLAIM_LABELS,
+            custody_labels=CUSTODY_LABELS,
+            desk_name=(s["desk"].name if s else ""),
             **ctx,
         )
         return HTMLResponse(html, status_code=status)
@@ -124,43 +264,56 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
             raise _Redirect("/login")
         return s
 
-    async def form(request: Request, s: dict[str, Any] | None) -> dict[str, str]:
+    async def form(request: Request, s: dict[str, Any] | None) -> dict[str, Any]:
         data = await request.form()
-        fields = {k: str(v) for k, v in data.items() if isinstance(v, str)}
-        if s is not None and not hmac.compare_digest(fields.get("csrf", ""), s["csrf"]):
+        fields: dict[str, Any] = {}
+        for k, v in data.multi_items():
+            if isinstance(v, str):
+                fields.setdefault(k, v)
+                fields.setdefault(k + "[]", []).append(v)
+        if s is not None and not hmac.compare_digest(str(fields.get("csrf", "")), s["csrf"]):
             raise _Forbidden()
         return fields
 
-    # --- pages ---------------------------------------------------------------------------
+    # --- login ------------------------------------------------------------------------------
 
     async def login_page(request: Request) -> Response:
         return render(request, "login.html", error=None)
 
     async def login(request: Request) -> Response:
         fields = await form(request, None)
-        if failures["until"] > time.time():
-            return render(request, "login.html", status=429, error="wait")
+        chosen = str(fields.get("lang") or "")  # the language the login page was shown in
+        bucket = throttle.key(request.cookies.get("tysha_device", ""))
+        if throttle.wait(bucket) > 0:
+            return render(request, "login.html", status=429, chosen=chosen, error="wait")
         try:
-            store = DeskStore.open(desk_dir, fields.get("passphrase", ""))
+            desk = await asyncio.to_thread(
+                Desk.open, desk_dir, str(fields.get("passphrase", "")), client_factory
+            )
         except ConfigError:
-            failures["count"] += 1
-            failures["until"] = time.time() + min(30, 2 ** failures["count"] / 4)
-            return render(request, "login.html", status=401, error="passphrase")
-        secret = store.get_setting("totp")
-        if secret and not totp_ok(bytes.fromhex(secret), fields.get("totp", "")):
-            failures["count"] += 1
-            return render(request, "login.html", status=401, error="totp")
-        failures["count"] = 0
+            throttle.fail(bucket)
+            return render(request, "login.html", status=401, chosen=chosen, error="passphrase")
+        # A code is accepted once: the Desk remembers the last accepted time step (9.7).
+        if desk.totp_enabled() and not desk.check_totp(str(fields.get("totp", ""))):
+            throttle.fail(bucket)
+            desk.close()
+            return render(request, "login.html", status=401, chosen=chosen, error="totp")
+        device = throttle.succeed(bucket)
         token = secrets.token_urlsafe(32)
+        chosen = chosen or lang
         sessions[token] = {
-            "store": store,
+            "desk": desk,
             "csrf": secrets.token_urlsafe(32),
             "expires": time.time() + SESSION_TTL,
-            "lang": fields.get("lang") or lang,
+            "lang": chosen if chosen in LANGUAGES else "en",
         }
         resp = RedirectResponse("/", status_code=303)
         resp.set_cookie(
             "tysha_session", token, httponly=True, samesite="strict", path="/", max_age=SESSION_TTL
+        )
+        resp.set_cookie(
+            "tysha_device", device, httponly=True, samesite="strict", path="/login",
+            max_age=180 * 24 * 3600,
         )
         return resp
 
@@ -168,10 +321,12 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         s = need(request)
         await form(request, s)
         sessions.pop(request.cookies.get("tysha_session", ""), None)
-        s["store"].close()
+        s["desk"].close()
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie("tysha_session", path="/")
         return resp
+
+    # --- inbox ------------------------------------------------------------------------------
 
     async def inbox(request: Request) -> Response:
         s = need(request)
@@ -179,118 +334,225 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         filters = {
             k: (q.get(k) or None) for k in ("category", "status", "since", "until", "search")
         }
-        reports = s["store"].list_reports(**filters)
-        tpl = "_rows.html" if request.headers.get("HX-Request") else "inbox.html"
-        return render(request, tpl, reports=reports, filters=filters)
-
-    def _report(s: dict[str, Any], rid: str) -> Any:
+        sort = q.get("sort") if q.get("sort") in ("received", "event") else "received"
         try:
-            return s["store"].get_report(rid)
-        except ConfigError:
+            rows: list[ReportView] = s["desk"].reports(**filters)
+        except BadInput as exc:
+            return render(request, "error.html", status=400, message=exc.message)
+        if sort == "event":
+            rows.sort(key=lambda v: (v.event_time, v.id), reverse=True)
+        else:
+            rows.sort(key=lambda v: (v.received_at, v.id), reverse=True)
+        tpl = "_rows.html" if request.headers.get("HX-Request") else "inbox.html"
+        return render(
+            request, tpl, reports=rows, filters=filters, sort=sort,
+            fetched=s.pop("fetched", None),
+        )
+
+    async def fetch_now(request: Request) -> Response:
+        s = need(request)
+        await form(request, s)
+        try:
+            s["fetched"] = await asyncio.to_thread(s["desk"].fetch)
+        except TyshaError as exc:
+            return render(request, "error.html", status=400, message=exc.message)
+        return RedirectResponse("/", status_code=303)
+
+    # --- one report -------------------------------------------------------------------------
+
+    def _report(s: dict[str, Any], rid: str) -> ReportView:
+        try:
+            return s["desk"].report(rid)
+        except (NotFound, BadInput):
             raise _NotFound() from None
+
+    def kind_of(desk: Desk, v: ReportView, n: int) -> Any:
+        a = v.attachments[n]
+        key = f"{a.sha256}:{a.size}"  # content-addressed: the same bytes are the same kind
+        if key not in kinds_cache:
+            kinds_cache[key] = sniff(desk.attachment_head(v.id, n, 512))
+        return kinds_cache[key]
 
     async def report_page(request: Request) -> Response:
         s = need(request)
-        r = _report(s, request.path_params["rid"])
-        kinds = [sniff_label(s["store"], a) for a in r.get("attachments", [])]
+        v = _report(s, request.path_params["rid"])
+        return report_response(request, s, v)
+
+    def report_response(
+        request: Request, s: dict[str, Any], v: ReportView, status: int = 200, **extra: Any
+    ) -> Response:
+        desk: Desk = s["desk"]
+        kinds = [kind_of(desk, v, n) for n in range(len(v.attachments))]
+        try:
+            limit = max(thumbs_per_view, int(request.query_params.get("thumbs", "0")))
+        except ValueError:
+            limit = thumbs_per_view
+        shown, previews = set(), 0
+        for i, k in enumerate(kinds):
+            if k.image and previews < limit:
+                shown.add(i)
+                previews += 1
+        more = sum(1 for k in kinds if k.image) - previews
         return render(
             request,
             "report.html",
-            r=r,
+            status=status,
+            r=v,
             kinds=kinds,
-            custody=s["store"].custody_events(r.id),
+            previews=shown,
+            more_previews=more,
+            next_limit=limit + thumbs_per_view,
+            jail=confinement(),
+            custody=desk.custody(v.id),
+            queued=[q for q in desk.outbox() if q.report == v.id],
             message=request.query_params.get("m"),
+            **extra,
         )
-
-    def sniff_label(store: DeskStore, att: dict[str, Any]) -> Any:
-        head = b"".join(_take(store.read_blob(att["blob"], att["size"]), 512))
-        return sniff(head)
 
     async def triage(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
-        rid = request.path_params["rid"]
-        _report(s, rid)
-        reviewer = fields.get("reviewer") or s["store"].name
+        desk: Desk = s["desk"]
+        v = _report(s, request.path_params["rid"])
+        reviewer = str(fields.get("reviewer") or desk.name).strip()[:200]
+        confidence = str(fields.get("confidence", "medium"))
+        have = {q["code"] for q in v.qualifications}
+        # The multi-select shows what is applied; what the handler leaves selected stays,
+        # what is newly selected is added, what is deselected is withdrawn (in custody).
+        want = [c for c in fields.get("qualification[]", []) if c]
         try:
-            if fields.get("status"):
-                s["store"].set_status(rid, fields["status"], reviewer)
-            if fields.get("qualification"):
-                s["store"].add_qualification(
-                    rid, fields["qualification"], fields.get("confidence", "medium"), reviewer
-                )
-            if fields.get("note"):
-                s["store"].add_note(rid, fields["note"], reviewer)
+            if fields.get("status") and fields["status"] != v.status:
+                desk.set_status(v.id, str(fields["status"]), reviewer)
+            for code in want:
+                if code not in have:
+                    desk.add_qualification(v.id, code, confidence, reviewer)
+            if "qualifications-shown" in fields:
+                for code in sorted(have - set(want)):
+                    desk.remove_qualification(v.id, code, reviewer)
+            if str(fields.get("note", "")).strip():
+                desk.add_note(v.id, str(fields["note"]), reviewer)
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
-        return RedirectResponse(f"/report/{rid}?m=saved", status_code=303)
+        return RedirectResponse(f"/report/{v.id}?m=saved", status_code=303)
 
     async def reply(request: Request) -> Response:
-        from tysha.desk.fetch import send_reply
-
         s = need(request)
         fields = await form(request, s)
-        rid = request.path_params["rid"]
-        _report(s, rid)
+        v = _report(s, request.path_params["rid"])
+        text = str(fields.get("text", ""))
         try:
-            import asyncio
+            outcome = await asyncio.to_thread(s["desk"].reply, v.id, text)
+        except TyshaError:
+            # Neither sent nor queued (empty, too long, no way back to the source): keep
+            # what was typed on the page and say so.
+            return report_response(request, s, v, status=400, reply_text=text, reply_error=True)
+        return RedirectResponse(
+            f"/report/{v.id}?m={'replied' if outcome.sent else 'queued'}", status_code=303
+        )
 
-            await asyncio.to_thread(send_reply, s["store"], rid, fields.get("text", ""))
-        except TyshaError as exc:
-            return render(request, "error.html", status=400, message=exc.message)
-        return RedirectResponse(f"/report/{rid}?m=replied", status_code=303)
-
-    def _attachment(request: Request) -> tuple[dict[str, Any], Any, int, dict[str, Any]]:
-        """(session, report, index, attachment) named by the URL, or 404."""
+    def _attachment(request: Request) -> tuple[dict[str, Any], ReportView, int]:
+        """(session, report, index) named by the URL, or 404."""
         s = need(request)
-        r = _report(s, request.path_params["rid"])
-        atts = r.get("attachments", [])
+        v = _report(s, request.path_params["rid"])
         n = int(request.path_params["n"])
-        if not 0 <= n < len(atts):
+        if not 0 <= n < len(v.attachments):
             raise _NotFound()
-        return s, r, n, atts[n]
+        return s, v, n
 
     async def thumb(request: Request) -> Response:
-        s, _r, _n, a = _attachment(request)
-        if a["size"] > 64 << 20:
+        s, v, n = _attachment(request)
+        desk: Desk = s["desk"]
+        a = v.attachments[n]
+        if a.size > MAX_THUMB_INPUT or not kind_of(desk, v, n).image:
             raise _NotFound()
-        import asyncio
-
-        data = s["store"].blob_bytes(a["blob"], a["size"])
-        png = await asyncio.to_thread(thumbnail, data)
+        key = f"{a.sha256}:{a.size}"
+        hit, png = thumbs.get(key)
+        if not hit:
+            data = b"".join(desk.attachment_chunks(v.id, n))
+            async with jail:
+                png = await asyncio.to_thread(make_thumbnail, data)
+            thumbs.put(key, png)
         if png is None:
             raise _NotFound()
         return Response(
-            png,
-            media_type="image/png",
-            headers={"Content-Security-Policy": "default-src 'none'; sandbox"},
+            png, media_type="image/png", headers={"Content-Security-Policy": DOWNLOAD_CSP}
         )
 
     async def download(request: Request) -> Response:
-        from starlette.responses import StreamingResponse
+        s, v, n = _attachment(request)
+        await form(request, s)
+        desk: Desk = s["desk"]
+        a = v.attachments[n]
+        name = plain_name(a.name)
+        ascii_name = "".join(
+            c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name
+        )
+        disposition = (
+            f'attachment; filename="{ascii_name[:100] or "attachment"}"; '
+            f"filename*=UTF-8''{quote(name, safe='')}"
+        )
+        chunks = desk.attachment_chunks(v.id, n)
 
-        s, r, n, a = _attachment(request)
-        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in a["name"])[:80] or "file"
-        s["store"].custody("exported", r.id, {"attachment": n, "as": "download"})
+        async def body() -> AsyncIterator[bytes]:
+            sent = 0
+            while True:
+                chunk = await asyncio.to_thread(next, chunks, None)
+                if chunk is None:
+                    break
+                sent += len(chunk)
+                yield chunk
+            # Control comes back here only after the server took the last chunk: only now is
+            # the export a fact the custody log may record (issue 9.9).
+            if sent == a.size:
+                await asyncio.to_thread(desk.record_export, v.id, n, "download")
+
         return StreamingResponse(
-            s["store"].read_blob(a["blob"], a["size"]),
+            body(),
             media_type="application/octet-stream",
             headers={
-                "Content-Disposition": f'attachment; filename="{safe}.bin"',
-                "Content-Security-Policy": "default-src 'none'; sandbox",
-                "Content-Length": str(a["size"]),
+                "Content-Disposition": disposition,
+                "Content-Security-Policy": DOWNLOAD_CSP,
+                "Content-Length": str(a.size),
             },
         )
 
+    # --- sources ----------------------------------------------------------------------------
+
     async def sources_page(request: Request) -> Response:
         s = need(request)
-        return render(request, "sources.html", sources=s["store"].list_sources())
+        return render(request, "sources.html", sources=s["desk"].sources())
 
-    async def revoke(request: Request) -> Response:
+    def _source(s: dict[str, Any], sid: str) -> Any:
+        if not sid.isalnum():
+            raise _NotFound()
+        try:
+            src = s["desk"].source(sid)
+        except ConfigError:
+            raise _NotFound() from None
+        if src.id != sid:  # only an exact id names a source in a URL
+            raise _NotFound()
+        return src
+
+    async def confirm_page(request: Request) -> Response:
+        s = need(request)
+        action = request.path_params["action"]
+        if action not in ("revoke", "restore"):
+            raise _NotFound()
+        src = _source(s, request.path_params["sid"])
+        return render(request, "confirm.html", src=src, action=action, error=False)
+
+    async def change_source(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
+        action = request.path_params["action"]
+        if action not in ("revoke", "restore"):
+            raise _NotFound()
+        src = _source(s, request.path_params["sid"])
+        reason = str(fields.get("reason", "")).strip()[:2000]
+        if not reason or fields.get("confirm") != "yes":
+            return render(request, "confirm.html", status=400, src=src, action=action, error=True)
         try:
-            s["store"].revoke(fields.get("source", ""))
+            (s["desk"].revoke if action == "revoke" else s["desk"].restore)(src.id, reason)
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse("/sources", status_code=303)
@@ -299,66 +561,64 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
         s = need(request)
         fields = await form(request, s)
         try:
-            src = s["store"].find_source(fields.get("source", ""))
-            s["store"].set_real_name(src.id, fields.get("real_name", "").strip())
+            s["desk"].set_real_name(str(fields.get("source", "")), str(fields.get("real_name", "")))
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse("/sources", status_code=303)
+
+    # --- invitations ------------------------------------------------------------------------
 
     async def invitations_page(request: Request) -> Response:
         s = need(request)
         return render(
             request,
             "invitations.html",
-            invitations=s["store"].list_invitations(),
+            invitations=s["desk"].invitations(),
             new=None,
             qr=None,
-            drops=s["store"].drops(),
+            drops=s["desk"].drops(),
         )
 
     async def invite(request: Request) -> Response:
         import base64
-        import io
-
-        from tysha.desk.cli import make_invitation
 
         s = need(request)
         fields = await form(request, s)
         try:
-            inv = make_invitation(s["store"], fields.get("drop", ""), fields.get("drop_key", ""))
+            inv = s["desk"].invite(str(fields.get("drop", "")), str(fields.get("drop_key", "")))
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
-        import segno
-
-        buf = io.BytesIO()
-        segno.make(inv.qr_payload(), error="l", mode="byte", boost_error=False).save(
-            buf, kind="png", scale=3, border=4
-        )
-        qr = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+        qr = "data:image/png;base64," + base64.b64encode(qr_png(inv, scale=3)).decode()
         return render(
             request,
             "invitations.html",
-            invitations=s["store"].list_invitations(),
+            invitations=s["desk"].invitations(),
             new=inv.to_text(),
             qr=qr,
-            drops=s["store"].drops(),
+            drops=s["desk"].drops(),
         )
+
+    async def favicon(request: Request) -> Response:
+        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
 
     routes = [
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/", inbox, methods=["GET"]),
+        Route("/fetch", fetch_now, methods=["POST"]),
         Route("/report/{rid:str}", report_page, methods=["GET"]),
         Route("/report/{rid:str}/triage", triage, methods=["POST"]),
         Route("/report/{rid:str}/reply", reply, methods=["POST"]),
         Route("/report/{rid:str}/att/{n:int}/thumb.png", thumb, methods=["GET"]),
-        Route("/report/{rid:str}/att/{n:int}/download", download, methods=["GET"]),
+        Route("/report/{rid:str}/att/{n:int}/download", download, methods=["POST"]),
         Route("/sources", sources_page, methods=["GET"]),
-        Route("/sources/revoke", revoke, methods=["POST"]),
+        Route("/sources/{sid:str}/{action:str}", confirm_page, methods=["GET"]),
+        Route("/sources/{sid:str}/{action:str}", change_source, methods=["POST"]),
         Route("/sources/name", set_name, methods=["POST"]),
         Route("/invitations", invitations_page, methods=["GET"]),
         Route("/invitations", invite, methods=["POST"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 
@@ -372,26 +632,35 @@ def create_app(desk_dir: Path, lang: str = "en") -> Starlette:
     async def on_not_found(request: Request, exc: Exception) -> Response:
         return render(request, "error.html", status=404, message="404")
 
-    return Starlette(
+    async def on_too_large(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse("request too large", status_code=413)
+
+    async def on_method(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse("method not allowed", status_code=405)
+
+    async def on_error(request: Request, exc: Exception) -> Response:
+        # Never the exception's text: it may name paths or internals (issue 9.9).
+        resp = PlainTextResponse("internal error: the desk could not do this", status_code=500)
+        harden(resp.headers, CSP)
+        return resp
+
+    app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
         exception_handlers={
             _Redirect: on_redirect,
             _Forbidden: on_forbidden,
+            _TooLarge: on_too_large,
             _NotFound: on_not_found,
+            NotFound: on_not_found,
             404: on_not_found,
+            405: on_method,
+            500: on_error,
         },
     )
-
-
-def _take(chunks: Any, n: int) -> list[bytes]:
-    out, got = [], 0
-    for c in chunks:
-        out.append(c)
-        got += len(c)
-        if got >= n:
-            break
-    return out
+    # Guard sits inside ServerErrorMiddleware's reach but around everything else; the 500
+    # handler hardens its own response because ServerErrorMiddleware is outermost.
+    app.add_middleware(Guard, hosts=allowed_hosts(host, port))
+    return app
 
 
 class _Redirect(Exception):
@@ -404,35 +673,9 @@ class _Forbidden(Exception):
     pass
 
 
-class _NotFound(Exception):
+class _TooLarge(Exception):
     pass
 
 
-def random_passphrase() -> str:
-    words = (
-        "amber",
-        "birch",
-        "cedar",
-        "delta",
-        "ember",
-        "fjord",
-        "grove",
-        "harbor",
-        "island",
-        "jasper",
-        "kettle",
-        "lantern",
-        "meadow",
-        "north",
-        "orchard",
-        "pebble",
-        "quarry",
-        "river",
-        "saffron",
-        "timber",
-        "umber",
-        "valley",
-        "willow",
-        "yonder",
-    )
-    return "-".join(words[b % len(words)] for b in os.urandom(5))
+class _NotFound(Exception):
+    pass

@@ -13,16 +13,26 @@ An infiltrator can send malware (THREAT_MODEL, Desk). Rules:
 
 Run as ``python -m tysha.desk.web.sanitize`` it reads an image on stdin and writes the PNG
 thumbnail on stdout (that is the jailed child).
+
+Confinement of that child (issue 9.15): where bubblewrap (``bwrap``) is installed the child
+runs in new user, network, PID, IPC and UTS namespaces with no network at all and a file
+system holding only read-only copies of the Python installation and the package (no home, no
+desk, no /tmp of ours); the rlimits and the timeout stay. Where ``bwrap`` is missing the child
+still has the rlimits, an empty environment and no input but stdin, but it *could* reach the
+network and read files as the desk user: :func:`confinement` says so, and the report page
+shows it.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 
-__all__ = ["Kind", "sniff", "thumbnail"]
+__all__ = ["Kind", "bwrap_command", "confinement", "sniff", "thumbnail"]
 
 MAX_PIXELS = 40_000_000
 THUMB = 640
@@ -71,13 +81,55 @@ def _limits() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_CPU, (_LIMIT_CPU, _LIMIT_CPU))
 
 
+def _read_only_roots() -> list[str]:
+    """What the child must see: the interpreter's installation and the package's import path."""
+    roots: set[str] = set()
+    for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path):
+        if p and os.path.isdir(p):
+            roots.add(os.path.realpath(p))
+    return sorted(roots)
+
+
+def bwrap_command(bwrap: str, child: list[str]) -> list[str]:
+    """``child`` inside bubblewrap: every namespace unshared (so no network), no capabilities,
+    only system libraries and the Python roots mounted read-only, dies with the desk."""
+    cmd = [
+        bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop", "ALL",
+        "--clearenv",
+        "--setenv", "PATH", "/usr/bin:/bin",
+        "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+        "--setenv", "PYTHONPATH", ":".join(p for p in sys.path if p),
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--tmpfs", "/tmp",
+    ]
+    for sys_dir in ("/usr", "/lib", "/lib64", "/bin", "/etc/alternatives", "/etc/ld.so.cache"):
+        if os.path.exists(sys_dir):
+            cmd += ["--ro-bind", sys_dir, sys_dir]
+    for root in _read_only_roots():
+        if not root.startswith("/usr/"):
+            cmd += ["--ro-bind", root, root]
+    return cmd + ["--", *child]
+
+
+def confinement() -> str:
+    """'bwrap' when thumbnails are made in a bubblewrap jail, 'rlimits' when only limited."""
+    return "bwrap" if shutil.which("bwrap") else "rlimits"
+
+
 def thumbnail(data: bytes) -> bytes | None:
     """A safe PNG thumbnail of an image, or None if it cannot be made safely."""
     if not sniff(data).image:
         return None
+    child = [sys.executable, "-I", "-m", "tysha.desk.web.sanitize"]
+    bwrap = shutil.which("bwrap")
     try:
         proc = subprocess.run(
-            [sys.executable, "-I", "-m", "tysha.desk.web.sanitize"],
+            bwrap_command(bwrap, child) if bwrap else child,
             input=data,
             capture_output=True,
             timeout=_TIMEOUT,

@@ -1,0 +1,67 @@
+"""Labels the web desk puts on what :class:`tysha.desk.views.ReportView` says.
+
+The report itself (its flags, trust, log consistency, times) comes from ``desk/views.py``, the
+one view every face renders (issue 8); this module only maps its stable codes — flags,
+capture-claim keys, custody actions — to short English msgids the templates translate.
+A key not listed is shown as it is, isolated.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CLAIM_LABELS", "CUSTODY_LABELS", "FLAG_LABELS"]
+
+# Capture-claim keys and custody actions → English msgids (the templates translate them;
+# a key not listed is shown as it is, isolated).
+CLAIM_LABELS: dict[str, str] = {
+    "sha256": "SHA-256 at capture",
+    "size": "size at capture",
+    "media_type": "file type",
+    "name": "file name",
+    "device_time": "device clock at capture",
+    "exif_time": "camera time (EXIF)",
+    "exif_gps": "camera position (EXIF)",
+}
+CUSTODY_LABELS: dict[str, str] = {
+    "annotated": "note added",
+    "deleted-from-drop": "deleted from the drop",
+    "desk-created": "desk created",
+    "exported": "exported",
+    "fork-detected": "fork detected",
+    "invitation-created": "invitation made",
+    "invitation-reused": "invitation reused",
+    "qualified": "qualified",
+    "received": "received",
+    "replied": "replied",
+    "reply-queued": "reply queued",
+    "listing-anomaly": "drop listing anomaly",
+    "source-enrolled": "source enrolled",
+    "source-restored": "source restored",
+    "source-revoked": "source revoked",
+    "status": "status changed",
+    "totp-enabled": "one-time codes enabled",
+    "totp-disabled": "one-time codes disabled",
+    "unqualified": "qualification withdrawn",
+    "verified": "verified on arrival",
+}
+
+# code → a short badge label (an English msgid).
+FLAG_LABELS: dict[str, str] = {
+    "forked": "forked log",
+    "log-inconsistent": "log inconsistent",
+    "capture-failed": "capture not verified",
+    "receipt-failed": "receipt failed",
+    "revoked": "revoked key",
+    "unknown-sender": "unknown sender",
+    "untrusted": "untrusted",
+}
+
+# ReportView flag code → a short badge label (the reason sentence comes with the flag).
+FLAG_LABELS: dict[str, str] = {
+    "unenrolled-source": "unknown sender",
+    "invitation-reused": "reused invitation",
+    "revoked-source": "revoked key",
+    "capture-unverified": "capture not verified",
+    "receipt-unverified": "receipt failed",
+    "log-forked": "forked log",
+    "implausible-claims": "implausible claims",
+}

@@ -1,0 +1,184 @@
+"""Issue 10 on the web desk: replies while the drop is down, revocation, dates, triage, fetch now,
+favicon — in-process (Starlette TestClient over a copy of a populated desk)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tysha.desk.store import DeskStore
+from tysha.errors import TransportError
+
+from .conftest import DESK_PASS
+from .test_web import login, web
+from .test_web_hostile import csrf_of, rid_of
+
+
+class DropDown:
+    """A drop transport that cannot connect (the drop is down or the network is cut)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __enter__(self) -> DropDown:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        def fail(*args: Any, **kwargs: Any) -> Any:
+            raise TransportError("cannot reach the drop")
+
+        return fail
+
+
+def custody_actions(desk_dir: Any) -> list[dict[str, Any]]:
+    store = DeskStore.open(desk_dir, DESK_PASS)
+    try:
+        return store.custody_events()
+    finally:
+        store.close()
+
+
+def test_reply_while_drop_is_down_is_queued_then_sent_by_fetch_now(desk: dict[str, Any]) -> None:
+    with web(desk["desk"], client_factory=DropDown) as c:
+        token = login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        r = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "Stay safe, we read it."},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/report/{rid}?m=queued"
+        page = c.get(r.headers["location"]).text
+        assert "the reply is queued" in page and "Stay safe, we read it." in page
+        assert 'class="badge warn">queued' in page
+        # fetch now while still down: the reply stays queued, the page says so
+        inbox = c.post("/fetch", data={"csrf": token}, follow_redirects=True).text
+        assert "1 reply still waiting for the drop" in inbox
+    with web(desk["desk"]) as c:  # the drop is back (the real transport)
+        token = login(c)
+        r = c.post("/fetch", data={"csrf": token}, follow_redirects=True)
+        assert "1 queued reply sent" in r.text and "0 new reports" in r.text
+        page = c.get(f"/report/{rid}").text
+        assert "Queued replies" not in page and "Stay safe, we read it." in page
+
+
+def test_failed_reply_keeps_the_typed_text(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
+        token = login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        long = "x" * (70 * 1024)  # over the reply limit: refused, not lost from the page
+        r = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": long})
+        assert r.status_code == 400
+        assert "The reply was not sent" in r.text and long in r.text
+
+
+def test_revoke_is_confirmed_with_a_reason_and_restore_reverses_it(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
+        token = login(c)
+        sources = c.get("/sources").text
+        assert 'action="/sources/revoke"' not in sources  # no one-click revocation
+        sid = re.search(r'href="/sources/([0-9a-f]+)/revoke"', sources).group(1)  # type: ignore[union-attr]
+        confirm = c.get(f"/sources/{sid}/revoke").text
+        assert "Revoke this source&#39;s key?" in confirm and 'name="reason"' in confirm
+        # without a reason or the tick, nothing happens
+        assert c.post(f"/sources/{sid}/revoke", data={"csrf": token, "confirm": "yes"}).status_code == 400
+        assert c.post(f"/sources/{sid}/revoke", data={"csrf": token, "reason": "seized"}).status_code == 400
+        assert "badge bad" not in c.get("/sources").text
+        # a GET never revokes; a forged POST is refused
+        assert c.post(f"/sources/{sid}/revoke", data={"csrf": "forged", "reason": "x", "confirm": "yes"}).status_code == 403
+        r = c.post(f"/sources/{sid}/revoke", data={"csrf": token, "reason": "phone seized at a checkpoint",
+                                                    "confirm": "yes"}, follow_redirects=False)
+        assert r.status_code == 303
+        assert f'href="/sources/{sid}/restore"' in c.get("/sources").text
+        c.post(f"/sources/{sid}/restore", data={"csrf": token, "reason": "phone returned, checked",
+                                                 "confirm": "yes"})
+        assert f'href="/sources/{sid}/revoke"' in c.get("/sources").text
+        assert "badge good" in c.get("/").text
+    events = custody_actions(desk["desk"])
+    revoked = [e for e in events if e["action"] == "source-revoked"]
+    restored = [e for e in events if e["action"] == "source-restored"]
+    assert revoked[-1]["detail"]["reason"] == "phone seized at a checkpoint"
+    assert restored[-1]["detail"]["reason"] == "phone returned, checked"
+
+
+def test_inbox_shows_both_times_with_zone_sortable(desk: dict[str, Any]) -> None:
+    store = DeskStore.open(desk["desk"], DESK_PASS)
+    times = {  # text: (received, event)
+        "Summons in every mailbox": ("2026-02-01T08:00:00Z", "2020-05-01T10:00:00Z"),
+        "Children taken to a camp": ("2026-01-01T08:00:00Z", "2030-01-01T10:00:00Z"),
+        "Checkpoint search; files attached": ("2026-03-01T08:00:00Z", ""),
+    }
+    for r in store.list_reports():
+        received, event = times[r.data["text"]]
+        r.data.update(received_at=received, when=event)
+        store._update_report(r.id, r.data)
+    store.close()
+
+    def order(html: str) -> list[str]:
+        return re.findall(r'<bdi class="user">(Summons|Children|Checkpoint)', html)
+
+    with web(desk["desk"]) as c:
+        login(c)
+        by_received = c.get("/").text
+        assert order(by_received) == ["Checkpoint", "Summons", "Children"]
+        assert "Event time" in by_received and "Received" in by_received
+        assert "2026-02-01 08:00 UTC" in by_received and "2020-05-01 10:00 UTC" in by_received
+        assert 'datetime="2030-01-01T10:00:00Z"' in by_received
+        assert order(c.get("/?sort=event").text) == ["Children", "Summons", "Checkpoint"]
+        assert order(c.get("/?sort=event", headers={"HX-Request": "true"}).text)[0] == "Children"
+
+
+def test_triage_form_shows_saved_values_and_several_qualifications(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
+        token = login(c)
+        rid = rid_of(c, "Children taken")
+        r = c.post(f"/report/{rid}/triage", data={
+            "csrf": token, "status": "reviewing", "qualification": ["RS 6(e)", "CCU 442"],
+            "qualifications-shown": "1", "confidence": "high", "reviewer": "Anna K."},
+            follow_redirects=False)
+        assert r.status_code == 303
+        page = c.get(f"/report/{rid}").text
+        assert 'option value="reviewing" selected' in page
+        assert 'option value="RS 6(e)" selected' in page and 'option value="CCU 442" selected' in page
+        assert 'option value="high" selected' in page and 'name="reviewer" value="Anna K."' in page
+        assert "genocide: forcibly transferring children of the group" in page  # the label
+        assert "(article to be confirmed)" in page and "[verify]" not in page
+        # deselecting one withdraws it (and custody says so); the other stays
+        c.post(f"/report/{rid}/triage", data={"csrf": token, "status": "reviewing", "qualification": ["RS 6(e)"],
+                                              "qualifications-shown": "1", "confidence": "high",
+                                              "reviewer": "Anna K."})
+        page = c.get(f"/report/{rid}").text
+        assert 'option value="RS 6(e)" selected' in page and 'option value="CCU 442" selected' not in page
+        uk = c.get(f"/report/{rid}?lang=uk").text
+        assert "Первинна оцінка" in uk and "Сортування" not in uk
+        assert "геноцид: насильницька передача дітей групи" in uk
+    assert any(e["action"] == "unqualified" for e in custody_actions(desk["desk"]))
+
+
+def test_fetch_now_is_a_csrf_checked_post(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
+        token = login(c)
+        inbox = c.get("/").text
+        assert 'action="/fetch"' in inbox and 'method="post"' in inbox
+        assert c.get("/fetch").status_code == 405
+        assert c.post("/fetch", data={"csrf": "forged"}).status_code == 403
+        r = c.post("/fetch", data={"csrf": token}, follow_redirects=True)
+        assert r.status_code == 200 and "0 new reports" in r.text
+    with web(desk["desk"], client_factory=DropDown) as c:
+        token = login(c)
+        r = c.post("/fetch", data={"csrf": token}, follow_redirects=True)
+        assert "A drop could not be reached" in r.text
+
+
+def test_favicon_is_served_locally(desk: dict[str, Any]) -> None:
+    with web(desk["desk"]) as c:
+        r = c.get("/favicon.ico")
+        assert r.status_code == 200 and r.headers["content-type"] == "image/x-icon"
+        assert r.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+        login(c)
+        page = c.get("/").text
+        assert '<link rel="icon" href="/favicon.ico"' in page
+        # nothing on any page is fetched from elsewhere
+        for url in re.findall(r'(?:src|href|action)="([^"]*)"', page + c.get("/sources").text):
+            assert url.startswith(("/", "?", "#")) or url == "", url
+        assert csrf_of(page)
