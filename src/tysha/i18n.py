@@ -67,7 +67,7 @@ def translations(lang: str) -> Translations:
         if not m.id or m.fuzzy:
             continue
         if isinstance(m.id, (tuple, list)):
-            strings = tuple(str(s) for s in m.string)
+            strings = tuple(str(s) for s in (m.string or ()))
             if all(strings):
                 out.plural[str(m.id[0])] = strings
         elif m.string:

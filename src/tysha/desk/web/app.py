@@ -362,7 +362,8 @@ def create_app(
 
     def _report(s: dict[str, Any], rid: str) -> ReportView:
         try:
-            return s["desk"].report(rid)
+            view: ReportView = s["desk"].report(rid)
+            return view
         except (NotFound, BadInput):
             raise _NotFound() from None
 

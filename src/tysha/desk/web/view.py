@@ -44,17 +44,6 @@ CUSTODY_LABELS: dict[str, str] = {
     "verified": "verified on arrival",
 }
 
-# code → a short badge label (an English msgid).
-FLAG_LABELS: dict[str, str] = {
-    "forked": "forked log",
-    "log-inconsistent": "log inconsistent",
-    "capture-failed": "capture not verified",
-    "receipt-failed": "receipt failed",
-    "revoked": "revoked key",
-    "unknown-sender": "unknown sender",
-    "untrusted": "untrusted",
-}
-
 # ReportView flag code → a short badge label (the reason sentence comes with the flag).
 FLAG_LABELS: dict[str, str] = {
     "unenrolled-source": "unknown sender",
