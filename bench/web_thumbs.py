@@ -22,7 +22,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from tysha.desk.web.app import create_app
-from tysha.drop.testing import run_drop
+from tysha.drop.launcher import run_drop
 
 DESK = {"TYSHA_PASSPHRASE": "bench desk passphrase"}
 SRC = {"TYSHA_PASSPHRASE": "bench source passphrase"}

@@ -52,7 +52,7 @@ def test_fork_shows_failed_log_consistency_on_report_and_inbox(
 ) -> None:
     """A drop caught forking taints every report that came through it, on both pages."""
     from tysha.drop.service import DropService
-    from tysha.drop.testing import run_drop
+    from tysha.drop.launcher import run_drop
     from tysha.protocol import Identity, seal_envelope
     from tysha.transport import DropClient
 

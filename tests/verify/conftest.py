@@ -43,7 +43,7 @@ def gps_jpeg(path: Path) -> Path:
 
 @pytest.fixture(scope="package")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from tysha.drop.testing import run_drop
+    from tysha.drop.launcher import run_drop
 
     tmp = tmp_path_factory.mktemp("verify-world")
     denv = {"TYSHA_PASSPHRASE": DESK_PASS}

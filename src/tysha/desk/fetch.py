@@ -69,7 +69,7 @@ from tysha.tlog import (
 )
 from tysha.transport import DropClient
 
-__all__ = ["PAGE", "FetchResult", "fetch_all", "send_reply"]
+__all__ = ["PAGE", "FetchResult", "fetch_all"]
 
 #: Clue records asked for per listing page; a page longer than this is an anomaly.
 PAGE = 5000
@@ -638,16 +638,3 @@ def _json_claims(claims: Any, depth: int = 0) -> Any:
             return str(claims)
         return claims
     raise _Quarantine("attachments", "claims of an unknown type")
-
-
-def send_reply(
-    store: DeskStore, rid: str, text: str, client_factory: Callable[[str], DropClient] = DropClient
-) -> dict[str, Any]:
-    """Deprecated: the web desk's old entry point, kept only until the web desk's switch to
-    ``tysha.desk.service.Desk.reply`` is merged (then delete it: it points upwards)."""
-    from tysha.desk.service import Desk
-
-    out = Desk(store, client_factory).reply(rid, text)
-    if not out.sent:
-        raise TransportError(f"the reply is queued, not sent: {out.error}")
-    return {"index": out.index}
