@@ -34,6 +34,7 @@ from tysha.protocol import (
     open_envelope,
     parse_header,
 )
+from tysha.protocol.capture import gps_from_exif
 from tysha.source.vault import Compartment, Vault
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
 
@@ -156,7 +157,9 @@ def capture_claims(path: Path, data: bytes, clock: Callable[[], float]) -> dict[
 
 
 def _exif_claims(path: Path) -> dict[str, Any]:
-    """EXIF DateTimeOriginal and GPS position (micro-degrees), read defensively."""
+    """EXIF DateTimeOriginal and GPS position (micro-degrees), read defensively: each claim on
+    its own, so one broken value (a NaN rational, an odd type) drops that claim and keeps the
+    other (issue 9.14)."""
     out: dict[str, Any] = {}
     try:
         import warnings
@@ -167,21 +170,22 @@ def _exif_claims(path: Path) -> dict[str, Any]:
             warnings.simplefilter("ignore")
             with Image.open(path) as im:
                 exif = im.getexif()
-        sub = exif.get_ifd(0x8769)
-        dto = sub.get(36867) or exif.get(306)
+    except Exception:  # not an image, or unreadable EXIF: no claims, never a failure
+        return out
+    try:
+        dto = exif.get_ifd(0x8769).get(36867) or exif.get(306)
         if isinstance(dto, str) and dto.strip():
             out["exif_time"] = dto.strip()
+    except Exception:  # a hostile EXIF block: no time claim
+        pass
+    try:
         gps = exif.get_ifd(0x8825)
         if gps and 2 in gps and 4 in gps:
-
-            def deg(v: Any, ref: Any, neg: str) -> int:
-                d, m, s = (float(x) for x in v)
-                val = d + m / 60 + s / 3600
-                return int(round((-val if ref == neg else val) * 1_000_000))
-
-            out["exif_gps"] = [deg(gps[2], gps.get(1), "S"), deg(gps[4], gps.get(3), "W")]
-    except Exception:  # not an image, or broken EXIF: no claims, never a failure
-        return {}
+            pos = gps_from_exif(gps[2], gps.get(1), gps[4], gps.get(3))
+            if pos is not None:
+                out["exif_gps"] = pos
+    except Exception:  # a hostile GPS block: no position claim
+        pass
     return out
 
 
