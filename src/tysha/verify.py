@@ -172,6 +172,11 @@ def verify_bundle(
         z = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, struct.error):
         raise VerificationError("step 1 (bundle readable): not a readable zip archive") from None
+    except NotImplementedError:  # a zip version or compression method zipfile cannot read
+        raise VerificationError(
+            "step 1 (bundle readable): the archive uses a zip feature this verifier does not "
+            "read (not a bundle Tysha writes)"
+        ) from None
     with z:
         return BundleVerifier(
             _ZipMembers(z), desk_pin=desk_pin, drop_pins=drop_pins, limits=limits
