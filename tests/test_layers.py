@@ -14,15 +14,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
 
-# Contracts that state issue 8's target and are broken on the branch this file was written on,
-# each with the import that breaks it. Not strict: they start passing when the desk's upward
-# imports are gone, and then must keep passing (.ci/run checks every contract).
-TARGET = {
-    "desk-faces": "desk/web/app.py imports make_invitation from desk/cli.py; desk/store.py imports desk.cli",
-    "desk-below-faces": "desk/store.py imports desk.cli and desk.fetch (an unused upward facade)",
-    "demo-uses-services": "demo.py imports make_invitation from desk.cli and random_passphrase "
-                          "from desk.web.app",
-}
 
 
 def lint_imports() -> str:
@@ -33,9 +24,7 @@ def lint_imports() -> str:
 
 
 @pytest.mark.parametrize("contract", [c["id"] for c in CONTRACTS])
-def test_import_contract(contract: str, request: pytest.FixtureRequest) -> None:
-    if contract in TARGET:
-        request.applymarker(pytest.mark.xfail(reason=TARGET[contract], strict=False))
+def test_import_contract(contract: str) -> None:
     r = subprocess.run([lint_imports(), "--no-cache", "--no-logo", "--contract", contract],
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -27,7 +27,7 @@ from typing import Any
 
 import typer
 
-from tysha.errors import BadInput, NotFound, ProtocolError, StorageError, VerificationError
+from tysha.errors import BadInput, ProtocolError, StorageError, VerificationError
 from tysha.evidence.bundle import (
     BundleLimits,
     BundleResult,
@@ -194,7 +194,12 @@ def verify_path(
         check_desk_pin(desk_key)
     p = Path(path)
     if not p.is_file():
-        raise NotFound(f"{path} does not exist or is not a file")
+        # The CLI names these in the user's language (missing / a folder / not a file).
+        import errno
+        import os
+
+        code = errno.EISDIR if p.is_dir() else errno.ENOENT if not p.exists() else errno.EINVAL
+        raise OSError(code, os.strerror(code), str(p))
     try:
         is_zip = zipfile.is_zipfile(p)
     except OSError as exc:

@@ -1,15 +1,9 @@
-"""At-rest sealing for the desk: the ONE place this construction lives on the desk side.
+"""At-rest sealing on the desk: the pure core's construction (:mod:`tysha.protocol.atrest`,
+which documents it and carries its vectors) with the nonce drawn here, at the edge.
 
-Construction (byte-compatible with every desk written so far; ``tysha.protocol.atrest`` is
-to replace this module with the same bytes):
-
-* key derivation: keyed BLAKE2b (RFC 7693) with a 32-byte output, the parent key as the
-  BLAKE2b key, the label as the message and ``"tysha-desk-v1"`` (zero-padded to 16 bytes) as
-  the personalisation string: ``derive(key, label)``;
-* sealing: XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03, the AEAD of RFC 8439 with a
-  192-bit nonce) with a random 24-byte nonce: ``seal = nonce || ciphertext || tag``. The
-  associated data binds each item to where it is stored (``"<table>:<row id>"``), so rows
-  cannot be swapped or moved.
+* key derivation: keyed BLAKE2b (RFC 7693), personalisation ``"tysha-desk-v1"``;
+* sealing: XChaCha20-Poly1305 with a random 24-byte nonce, ``nonce || ciphertext || tag``; the
+  associated data binds each item to where it is stored (``"<table>:<row id>"``).
 
 Every failure to open (truncated, bit-flipped, wrong key, wrong associated data) is one
 :class:`~tysha.errors.VerificationError`: no oracle on which check failed.
@@ -20,50 +14,36 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from nacl.bindings import (
-    crypto_aead_xchacha20poly1305_ietf_decrypt,
-    crypto_aead_xchacha20poly1305_ietf_encrypt,
-    crypto_generichash_blake2b_salt_personal,
-)
-from nacl.exceptions import CryptoError
-
-from tysha.errors import VerificationError
+from tysha.errors import ProtocolError, VerificationError
+from tysha.protocol import atrest as _core
 
 __all__ = ["NONCE_SIZE", "OVERHEAD", "PERSON", "derive", "open_sealed", "seal"]
 
-PERSON = b"tysha-desk-v1\x00\x00\x00"
-NONCE_SIZE = 24
-OVERHEAD = NONCE_SIZE + 16
+PERSON = _core.DESK_PERSON
+NONCE_SIZE = _core.NONCE_SIZE
+OVERHEAD = _core.OVERHEAD
 
 
 def derive(key: bytes, label: bytes) -> bytes:
     """A 32-byte subkey of ``key`` for ``label`` (keyed BLAKE2b, RFC 7693)."""
-    return bytes(
-        crypto_generichash_blake2b_salt_personal(label, digest_size=32, key=key, person=PERSON)
-    )
+    return _core.derive_key(key, label, PERSON)
 
 
 def seal(
     key: bytes, aad: bytes, plaintext: bytes, rand: Callable[[int], bytes] = os.urandom
 ) -> bytes:
-    """``nonce || XChaCha20-Poly1305(key, nonce, aad, plaintext)``."""
+    """``nonce || XChaCha20-Poly1305(key, nonce, aad, plaintext)`` with a fresh nonce."""
     nonce = rand(NONCE_SIZE)
     if len(nonce) != NONCE_SIZE:
         raise ValueError("the random source gave a short nonce")
-    return nonce + bytes(crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, aad, nonce, key))
+    return _core.seal(key, aad, plaintext, nonce)
 
 
 def open_sealed(key: bytes, aad: bytes, sealed: bytes) -> bytes:
     """The plaintext of :func:`seal`'s output; VerificationError if anything differs."""
-    if len(sealed) < OVERHEAD:
-        raise VerificationError("a stored item does not decrypt: wrong key or corrupted desk")
     try:
-        return bytes(
-            crypto_aead_xchacha20poly1305_ietf_decrypt(
-                sealed[NONCE_SIZE:], aad, sealed[:NONCE_SIZE], key
-            )
-        )
-    except CryptoError:
+        return _core.open_sealed(key, aad, sealed)
+    except (ProtocolError, VerificationError):
         raise VerificationError(
             "a stored item does not decrypt: wrong key or corrupted desk"
         ) from None

@@ -86,14 +86,18 @@ from pathlib import Path
 from typing import Any
 
 import nacl.pwhash
-from nacl.bindings import (
-    crypto_aead_xchacha20poly1305_ietf_decrypt,
-    crypto_aead_xchacha20poly1305_ietf_encrypt,
-    crypto_generichash_blake2b_salt_personal,
-)
-from nacl.exceptions import CryptoError
 
-from tysha.errors import BadInput, BadPassphrase, ConfigError, NotFound, StorageError, TyshaError
+from tysha.errors import (
+    BadInput,
+    BadPassphrase,
+    ConfigError,
+    NotFound,
+    ProtocolError,
+    StorageError,
+    TyshaError,
+    VerificationError,
+)
+from tysha.protocol import atrest as _atrest
 from tysha.protocol import cbor_decode, cbor_encode
 
 __all__ = [
@@ -168,25 +172,20 @@ def _hour(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:00 UTC")
 
 
+# The at-rest construction is the pure core's (tysha.protocol.atrest: documented, with
+# vectors); the vault only draws the nonce and treats "does not open" as "not this slot".
 def _derive(key: bytes, label: bytes) -> bytes:
-    return bytes(
-        crypto_generichash_blake2b_salt_personal(
-            label, digest_size=32, key=key, person=b"tysha-vault-v1\x00\x00"
-        )
-    )
+    return _atrest.derive_key(key, label, _atrest.VAULT_PERSON)
 
 
 def _seal(key: bytes, aad: bytes, pt: bytes) -> bytes:
-    nonce = os.urandom(NONCE)
-    return nonce + bytes(crypto_aead_xchacha20poly1305_ietf_encrypt(pt, aad, nonce, key))
+    return _atrest.seal(key, aad, pt, os.urandom(NONCE))
 
 
 def _open(key: bytes, aad: bytes, blob: bytes) -> bytes | None:
     try:
-        return bytes(
-            crypto_aead_xchacha20poly1305_ietf_decrypt(blob[NONCE:], aad, blob[:NONCE], key)
-        )
-    except CryptoError:
+        return _atrest.open_sealed(key, aad, blob)
+    except (VerificationError, ProtocolError):
         return None
 
 
