@@ -33,7 +33,7 @@ def main() -> None:
     photo.write_bytes(os.urandom(a.attachment_kib * 1024))
     with run_drop(root) as (url, vkey, _):
         h, e = Identity.generate(os.urandom), Identity.generate(os.urandom)
-        inv = Invitation((url,), vkey, h.public(), e.public(), os.urandom(16))
+        inv = Invitation.create((url,), vkey, h, e.public(), os.urandom(16))
         v = Vault.create(root / "v", 64 << 20)
         v.add_compartment("p", 0, {})
         dev = SourceDevice(v, v.unlock("p"))

@@ -24,6 +24,7 @@ def test_importing_the_pure_core_loads_no_io_module() -> None:
         "import sys, json\n"
         "before = set(sys.modules)\n"
         "import tysha.protocol, tysha.tlog, tysha.evidence.taxonomy, tysha.evidence.custody\n"
+        "import tysha.protocol.atrest, tysha.protocol.objects\n"
         "print(json.dumps(sorted(set(sys.modules) - before)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -28,7 +28,7 @@ def world(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> dict[str, An
     qr = tmp_path / "invite.png"
     code = cli("desk", "invite", "--desk", str(desk), "--drop", url, "--drop-key", vkey,
                "--qr", str(qr), env=denv).stdout.strip()
-    assert code.startswith("TYSHA1:") and qr.read_bytes().startswith(b"\x89PNG")
+    assert code.startswith("TYSHA2:") and qr.read_bytes().startswith(b"\x89PNG")
     vault = tmp_path / "v.vault"
     cli("source", "init", "--vault", str(vault), "--size", "8MiB", env=senv)
     cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=senv)

@@ -109,3 +109,28 @@ def test_interop_with_pyca_hpke(kem_id: int) -> None:
     assert hpke.open_base(kem_id, kp.secret, c[:n], b"tysha test", b"", c[n:]) == b"from pyca"
     enc, ct = hpke.seal_base(kem_id, kp.public, b"tysha test", b"", b"from tysha", os.urandom(32))
     assert theirs.decrypt(enc + ct, their_sk, info=b"tysha test") == b"from tysha"
+
+
+def test_xwing_derive_key_pair_vectors() -> None:
+    """DeriveKeyPair(ikm) = GenerateKeyPairDerand(SHAKE256(ikm, 32)), any ikm length."""
+    doc = json.loads((VEC / "xwing_derive.json").read_text())
+    kem = kem_for(KEM_XWING)
+    assert [len(v["ikm"]) // 2 for v in doc["vectors"]] == [0, 32, 32, 100]
+    for v in doc["vectors"]:
+        ikm = bytes.fromhex(v["ikm"])
+        kp = kem.derive_key_pair(ikm)
+        assert kp.secret.hex() == v["sk"] == hashlib.shake_256(ikm).hexdigest(32)
+        assert hashlib.sha256(kp.public).hexdigest() == v["pk_sha256"]
+        assert kem.public_key(kp.secret) == kp.public
+
+
+def test_xwing_derive_is_not_the_identity_on_a_seed() -> None:
+    """The draft's Appendix C sk is a GenerateKeyPairDerand seed: deriving from it as ikm
+    must give another key (the old code treated ikm as the seed)."""
+    v = json.loads((VEC / "xwing.json").read_text())["vectors"][0]
+    kem = kem_for(KEM_XWING)
+    sk = bytes.fromhex(v["sk"])
+    assert kem.generate_derand(sk).public.hex() == v["pk"]  # type: ignore[attr-defined]
+    assert kem.derive_key_pair(sk).public.hex() != v["pk"]
+    with pytest.raises(ProtocolError):
+        kem.derive_key_pair("not bytes")  # type: ignore[arg-type]

@@ -42,8 +42,8 @@ def ids() -> dict[str, Identity]:
 
 
 def test_invitation_round_trip_and_qr_size(ids: dict[str, Identity]) -> None:
-    inv = Invitation(("http://127.0.0.1:8080",), "drop+01020304+AQ" + "A" * 42,
-                     ids["handler"].public(), ids["escrow"].public(), os.urandom(16))
+    inv = Invitation.create(("http://127.0.0.1:8080",), "drop+01020304+AQ" + "A" * 42,
+                            ids["handler"], ids["escrow"].public(), os.urandom(16))
     assert Invitation.from_text(inv.to_text()) == inv
     assert Invitation.from_text(inv.to_text()[:30] + "\n " + inv.to_text()[30:]) == inv
     assert Invitation.from_qr_payload(inv.qr_payload()) == inv
@@ -51,7 +51,7 @@ def test_invitation_round_trip_and_qr_size(ids: dict[str, Identity]) -> None:
     with pytest.raises(ProtocolError):
         Invitation.from_text(inv.to_text()[:-10])
     with pytest.raises(ProtocolError):
-        Invitation.from_text("TYSHA2:" + inv.to_text()[7:])
+        Invitation.from_text("TYSHA3:" + inv.to_text()[7:])
 
 
 def test_attestation(ids: dict[str, Identity]) -> None:
@@ -81,7 +81,8 @@ def test_manifest_signature_binds_every_field(ids: dict[str, Identity]) -> None:
         Manifest("report", m.sender, m.body, (), m.enrolment, m.signature),
         Manifest("report", m.sender, m.body, m.attachments, None, m.signature),
     ):
-        with pytest.raises(VerificationError):
+        # a reply's body has other fields, so that variant is malformed before it is forged
+        with pytest.raises(VerificationError if variant.kind == "report" else ProtocolError):
             Manifest.from_bytes(variant.to_bytes())
     with pytest.raises(ProtocolError):
         Manifest("report", ids["handler"].public(), {}).signed(src)
@@ -91,7 +92,7 @@ def test_content_splitter_byte_by_byte(ids: dict[str, Identity]) -> None:
     src = ids["src"]
     blobs = [b"hello", b"", os.urandom(1000)]
     atts = tuple(Attachment(f"f{i}", "x", len(b), os.urandom(32)) for i, b in enumerate(blobs))
-    m = Manifest("report", src.public(), {"text": "x"}, atts).signed(src)
+    m = Manifest("report", src.public(), {"text": "x", "categories": ["dep"]}, atts).signed(src)
     content = frame_content(m.to_bytes()) + b"".join(blobs)
     s = ContentSplitter()
     got: dict[int, bytes] = {}

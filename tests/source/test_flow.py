@@ -33,7 +33,7 @@ def encodings(s: str) -> list[bytes]:
 def enrolled(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> dict[str, Any]:
     url, vkey, _ = drop
     handler, escrow = Identity.generate(os.urandom), Identity.generate(os.urandom)
-    inv = Invitation((url,), vkey, handler.public(), escrow.public(), os.urandom(16))
+    inv = Invitation.create((url,), vkey, handler, escrow.public(), os.urandom(16))
     vault = tmp_path / "phone.vault"
     env = {"TYSHA_PASSPHRASE": REAL, "TYSHA_DECOY_PASSPHRASE": DECOY}
     cli("source", "init", "--vault", str(vault), "--size", "4MiB", env=env)

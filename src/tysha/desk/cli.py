@@ -159,7 +159,7 @@ def make_invitation(store: Any, drop: str, drop_key: str) -> Any:
     if store.role != "handler":
         raise ConfigError("only a handler desk enrols sources")
     secret = os.urandom(16)
-    inv = Invitation((drop,), drop_key, store.public, store.escrow_key, secret)
+    inv = Invitation.create((drop,), drop_key, store.identity, store.escrow_key, secret)
     store.add_invitation(secret, drop, drop_key, inv.to_text())
     return inv
 

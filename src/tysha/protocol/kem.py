@@ -196,12 +196,25 @@ class XWing(Kem):
         return sk_m, sk_x, _x25519_public(sk_x)
 
     def derive_key_pair(self, ikm: bytes) -> KemKeyPair:
-        """Treat ``ikm`` (32 bytes) as the X-Wing seed, as the draft's key generation does."""
-        sk_m, _sk_x, pk_x = self._expand(ikm)
-        return KemKeyPair(ikm, sk_m.public_key().public_bytes_raw() + pk_x)
+        """HPKE ``DeriveKeyPair`` for X-Wing: ``GenerateKeyPairDerand(SHAKE256(ikm, 32))``.
+
+        As draft-connolly-cfrg-xwing-kem -06 to -10 define it ("Use in HPKE", §5.6): ``ikm``
+        of any length is hashed to the 32-byte seed that is the private key. (Not the
+        ``LabeledDerive`` form of draft-ietf-hpke-pq, which derives different keys.) The
+        draft has no vector for this step; ``tests/vectors/protocol/xwing_derive.json`` holds
+        ours, and ``GenerateKeyPairDerand`` itself is checked against Appendix C."""
+        if not isinstance(ikm, (bytes, bytearray)):
+            raise ProtocolError("X-Wing key derivation takes bytes")
+        seed = hashlib.shake_256(bytes(ikm)).digest(32)
+        return self.generate_derand(seed)
+
+    def generate_derand(self, seed: bytes) -> KemKeyPair:
+        """``GenerateKeyPairDerand(seed)``: the 32-byte seed is the private key."""
+        sk_m, _sk_x, pk_x = self._expand(seed)
+        return KemKeyPair(seed, sk_m.public_key().public_bytes_raw() + pk_x)
 
     def public_key(self, secret: bytes) -> bytes:
-        return self.derive_key_pair(secret).public
+        return self.generate_derand(secret).public
 
     @staticmethod
     def _combine(ss_m: bytes, ss_x: bytes, ct_x: bytes, pk_x: bytes) -> bytes:

@@ -150,7 +150,7 @@ class SourceDevice:
         raw = self.state.get("invitation")
         if not isinstance(raw, bytes):
             raise ConfigError("this vault is not enrolled; run `tysha source enroll` first")
-        return Invitation.from_bytes(raw)
+        return Invitation.from_bytes(raw, legacy_ok=True)
 
     def enroll(self, code: str) -> Invitation:
         inv = Invitation.from_text(code)
