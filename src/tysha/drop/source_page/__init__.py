@@ -25,7 +25,7 @@ import hashlib
 import html
 import json
 import mimetypes
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,7 @@ def _file_bytes(rel: str) -> bytes:
     return (STATIC / rel).read_bytes()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sri(rel: str) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(_file_bytes(rel)).digest()).decode()
 
@@ -188,7 +188,8 @@ def render_page(lang: str) -> str:
 <h2>{e(s["enrol_h"])}</h2>
 <p>{e(s["enrol_intro"])}</p>
 <label for="invite">{e(s["enrol_paste_label"])}</label>
-<textarea id="invite" rows="4" autocomplete="off" autocapitalize="off" spellcheck="false"></textarea>
+<textarea id="invite" rows="4" autocomplete="off" autocapitalize="off"
+spellcheck="false"></textarea>
 <button type="button" id="enrol-go">{e(s["enrol_button"])}</button>
 <label for="qr-file">{e(s["enrol_qr_label"])}</label>
 <input type="file" id="qr-file" accept="image/*">
