@@ -10,12 +10,12 @@ import tysha.tlog
 def test_protocol_all() -> None:
     assert sorted(tysha.protocol.__all__) == sorted([
         "CHUNK_SIZE", "CLUE_SIZE", "ENVELOPE_VERSION", "KEM_X25519", "KEM_XWING", "MAX_ENVELOPE_SIZE",
-        "TEXT_BUCKET", "Attachment", "CaptureAttestation", "ClueRecord", "ContentSplitter",
+        "TEXT_BUCKET", "Attachment", "AttachmentCheck", "CaptureAttestation", "ClueRecord", "ContentSplitter",
         "EnvelopeHeader", "EnvelopeOpener", "EnvelopeSealer", "Identity", "Invitation", "Manifest",
-        "OpenedEnvelope", "PublicIdentity", "Rand", "Receipt", "Scanner", "SlotKey", "cbor_decode",
-        "cbor_encode", "check_pow", "decode_clue_records", "encode_clue_records", "envelope_digest",
-        "find_slot", "frame_content", "is_valid_padded_length", "open_envelope", "padded_length",
-        "padme", "parse_header", "seal_envelope", "sign_message", "solve_pow", "unwrap_slot",
+        "OpenedEnvelope", "OpenedReport", "PublicIdentity", "Rand", "Receipt", "ReportReader", "Scanner", "SlotKey", "cbor_decode",
+        "cbor_encode", "check_claims", "check_pow", "decode_clue_records", "encode_clue_records", "envelope_digest",
+        "find_slot", "frame_content", "gps_from_exif", "is_valid_padded_length", "open_envelope", "padded_length",
+        "padme", "parse_header", "read_report", "seal_envelope", "sign_message", "solve_pow", "unwrap_slot",
         "verify_signature"])
     for name in tysha.protocol.__all__:
         assert hasattr(tysha.protocol, name)

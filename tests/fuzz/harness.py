@@ -109,6 +109,8 @@ class _World:
                                                        "created_at": "x"}).signed(self.desk)
         self.reply_content = frame_content(reply.to_bytes())
         self.envelope = seal_envelope(self.content, [self.desk.public()], self.rand, KEM_X25519)
+        # what a real desk receives: X-Wing slots (ML-KEM randomness comes from pyca)
+        self.envelope_xwing = seal_envelope(self.content, [self.src.public()], self.rand)
         signer = NoteSigner("drop.example/fuzz", self.rand(32))
         self.vkey = signer.vkey
         self.verifier = NoteVerifier.from_vkey(signer.vkey)
@@ -149,6 +151,13 @@ class _World:
                 for a in atts:
                     if isinstance(a, dict) and isinstance(a.get(4), dict):
                         self.resign_attestation(a[4])
+        return obj
+
+    def resign_invitation(self, obj: Any) -> Any:
+        if isinstance(obj, dict) and 6 in obj:
+            with contextlib.suppress(ProtocolError):
+                fields = {k: v for k, v in obj.items() if k != 6}
+                obj[6] = self.src.sign(b"tysha/v2 invitation", cbor_encode(fields))
         return obj
 
     def resign_attestation(self, obj: Any) -> Any:
@@ -200,8 +209,9 @@ def build_targets(seed: int = 1) -> tuple[dict[str, Target], Callable[[], None]]
     def bundle(b: bytes) -> object:
         from tysha.verify import verify_bundle
 
+        # A path, as `tysha verify` gets one (its reader may look at the file before zipfile).
         with contextlib.redirect_stdout(io.StringIO()):
-            return verify_bundle(io.BytesIO(b))  # type: ignore[arg-type]
+            return verify_bundle(files.write(b))
 
     def receipt_json(b: bytes) -> object:
         try:
@@ -230,6 +240,7 @@ def build_targets(seed: int = 1) -> tuple[dict[str, Target], Callable[[], None]]
                                                                           {1: None}, True])]),
         Target("envelope_header", parse_header, PV, [w.envelope[:4096], w.envelope]),
         Target("envelope", lambda b: open_envelope(b, w.desk), PV, [w.envelope]),
+        Target("envelope_xwing", lambda b: open_envelope(b, w.src), PV, [w.envelope_xwing]),
         Target("manifest", Manifest.from_bytes, PV, [w.manifest.to_bytes()],
                resign=w.resign_manifest),
         Target("content", lambda b: read_report([b]), PV, [w.content, w.reply_content],
@@ -239,8 +250,10 @@ def build_targets(seed: int = 1) -> tuple[dict[str, Target], Callable[[], None]]
                resign=w.resign_attestation),
         Target("invitation_text", lambda b: Invitation.from_text(_text(b)), PV,
                [w.invitation.to_text().encode()]),
-        Target("invitation_bytes", Invitation.from_bytes, PV, [w.invitation.to_bytes()]),
-        Target("invitation_qr", Invitation.from_qr_payload, PV, [w.invitation.qr_payload()]),
+        Target("invitation_bytes", Invitation.from_bytes, PV, [w.invitation.to_bytes()],
+               resign=w.resign_invitation),
+        Target("invitation_qr", Invitation.from_qr_payload, PV, [w.invitation.qr_payload()],
+               resign=w.resign_invitation),
         Target("public_key", lambda b: PublicIdentity.from_text(_text(b)), PV,
                [w.src.public().to_text().encode()]),
         Target("receipt", Receipt.from_bytes, PV, [w.receipt.to_bytes()]),

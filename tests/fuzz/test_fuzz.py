@@ -34,7 +34,7 @@ def targets() -> Iterator[dict[str, harness.Target]]:
 
 
 def _names() -> list[Any]:
-    names = ["cbor", "envelope_header", "envelope", "manifest", "content", "attestation",
+    names = ["cbor", "envelope_header", "envelope", "envelope_xwing", "manifest", "content", "attestation",
              "invitation_text", "invitation_bytes", "invitation_qr", "public_key", "receipt",
              "receipt_json", "checkpoint_note", "checkpoint_body", "clue_records", "tile_path",
              "entry_bundle", "courier_export", "courier_receipts", "bundle"]

@@ -173,8 +173,10 @@ class Manifest:
             raise ProtocolError(f"unknown manifest kind {ascii(kind[:20])}")
         body = check_body(kind, obj[3])
         raw_atts = _wire.typed(obj[4], list, "attachments")
-        if len(raw_atts) > MAX_ATTACHMENTS or (kind == "reply" and raw_atts):
+        if len(raw_atts) > MAX_ATTACHMENTS:
             raise ProtocolError("too many attachments")
+        if kind == "reply" and raw_atts:
+            raise ProtocolError("a reply carries no attachments")
         atts = tuple(Attachment.from_obj(a) for a in raw_atts)
         enrol = obj[5]
         if enrol is not None:
