@@ -50,15 +50,22 @@ def python_seal() -> float:
 
 BROWSER_SEAL = """async () => {
   const T = TyshaCore;
-  const rand = (n) => { const o = new Uint8Array(n);
-    for (let i = 0; i < n; i += 65536) crypto.getRandomValues(o.subarray(i, Math.min(n, i + 65536)));
-    return o; };
-  const ids = [0, 1].map(() => T.identityFromSecrets(rand(32), T.KEM_XWING, rand(32), rand(32)).public);
+  const rand = (n) => {
+    const o = new Uint8Array(n);
+    for (let i = 0; i < n; i += 65536) {
+      crypto.getRandomValues(o.subarray(i, Math.min(n, i + 65536)));
+    }
+    return o;
+  };
+  const ids = [0, 1].map(
+    () => T.identityFromSecrets(rand(32), T.KEM_XWING, rand(32), rand(32)).public);
   const content = rand(10 << 20);
   const t0 = performance.now();
   const s = new T.EnvelopeSealer(ids, content.length, rand, T.KEM_XWING);
   const parts = [s.header];
-  for (let o = 0; o < content.length; o += 1 << 20) parts.push(s.chunk(content.subarray(o, o + (1 << 20))));
+  for (let o = 0; o < content.length; o += 1 << 20) {
+    parts.push(s.chunk(content.subarray(o, o + (1 << 20))));
+  }
   parts.push(s.finish());
   const seal = (performance.now() - t0) / 1000;
   const t1 = performance.now();
@@ -70,15 +77,19 @@ BROWSER_SEAL = """async () => {
 BROWSER_CODENAME = """() => new Promise((resolve, reject) => {
   const w = new Worker('/source/static/worker.js');
   const t0 = performance.now();
-  w.onmessage = (e) => { w.terminate(); e.data.error ? reject(e.data.error) : resolve((performance.now() - t0) / 1000); };
-  w.postMessage({ op: 'codename', codename: 'abacus ability ablaze able abnormal abrasion abrasive' });
+  w.onmessage = (e) => {
+    w.terminate();
+    e.data.error ? reject(e.data.error) : resolve((performance.now() - t0) / 1000);
+  };
+  w.postMessage({ op: 'codename', codename: 'abacus ability ablaze able abnormal abrasive' });
 })"""
 
 
 def browser_figures() -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp, run_drop(Path(tmp), pow_bits=POW_BITS) as (url, _, _d):
+    with tempfile.TemporaryDirectory() as tmp, run_drop(Path(tmp), pow_bits=POW_BITS) as drop:
+        url = drop[0]
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
             page = b.new_page()
