@@ -84,7 +84,8 @@
   }
   // A link carries the invitation in its fragment, which browsers never send to a server.
   if (location.hash.length > 8) {
-    const code = decodeURIComponent(location.hash.slice(1));
+    let code = location.hash.slice(1);
+    try { code = decodeURIComponent(code); } catch (e) { /* keep it as it came */ }
     history.replaceState(null, '', location.pathname + location.search);
     $('invite').value = code;
     enrolWith(() => T.invitationFromText(code));
@@ -138,8 +139,15 @@
   // --- 3. attachments: hash, list, EXIF warning, strip GPS from a copy ---------------------------
   const TOKEN = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}$/;
   function mediaType(f) { return TOKEN.test(f.type) ? f.type : 'application/octet-stream'; }
+  // Sealing holds the files and the envelope in this tab's memory: keep that within a phone's reach.
+  const MAX_TOTAL = 256 << 20;
   $('files').addEventListener('change', async (ev) => {
+    say($('report-error'), '');
     for (const f of ev.target.files) {
+      if (state.files.reduce((n, it) => n + it.data.length, 0) + f.size > MAX_TOTAL) {
+        say($('report-error'), S.err_too_big, 'error');
+        break;
+      }
       const data = new Uint8Array(await f.arrayBuffer());
       const item = { name: (f.name || 'file').slice(0, 255), type: mediaType(f), data, exif: readExif(data) };
       item.sha256 = T.sha256(data);
@@ -180,7 +188,7 @@
   function stripGps(i) {
     const it = state.files[i];
     const copy = it.data.slice();
-    if (!removeGps(copy)) return;
+    try { if (!removeGps(copy)) return; } catch (e) { return; }
     it.data = copy; it.sha256 = T.sha256(copy); it.exif = readExif(copy); it.stripped = true;
     if (it.exif) it.exif.gps = null;
     renderFiles();
