@@ -173,3 +173,37 @@ test('invitations: text, spaced lower case and QR parse; damaged, forged, old re
   const qr = h(I.qr); qr[20] ^= 1;
   assert.throws(() => T.invitationFromQr(qr), T.TyshaError);
 });
+
+test('envelope.json (tests/vectors/protocol): positives open, negatives are refused', () => {
+  const doc = VP('envelope.json');
+  const me = identity(doc.recipient_identity);
+  const stranger = identity(doc.stranger_identity);
+  for (const c of doc.cases) {
+    const env = h(c.envelope);
+    eqHex(T.sha256(env), c.digest);
+    eqHex(T.openEnvelope(env, me).content, c.content);
+    assert.throws(() => T.openEnvelope(env, stranger), T.VerificationError);
+    for (const [name, bad] of Object.entries(c.negative)) {
+      assert.throws(() => T.openEnvelope(h(bad), me), T.TyshaError, name);
+    }
+  }
+});
+
+test('hostile headers: wrong slot count, KEM, length and sizes are ProtocolErrors', () => {
+  const c = V.envelopes_dhkem[1];
+  const env = h(c.envelope);
+  const hd = T.parseHeader(env);
+  const m = T.cborDecode(hd.raw.subarray(4));
+  const rebuild = (f) => { const x = new Map(m); f(x); const b = T.cborEncode(x); return T.concat(Uint8Array.of(0, 0, b.length >> 8, b.length & 255), b); };
+  const cases = {
+    one_slot: (x) => { x.set(3, x.get(3).slice(0, 1)); x.set(4, x.get(4).slice(0, 1)); x.set(6, x.get(6).slice(0, 1)); },
+    unknown_kem: (x) => x.set(1, 0x0010),
+    not_a_bucket: (x) => x.set(5, 8193),
+    short_clue: (x) => x.set(3, [x.get(3)[0].slice(0, 7), x.get(3)[1]]),
+    extra_field: (x) => x.set(7, 0),
+    clue_key_text: (x) => x.set(2, 'abc'),
+  };
+  for (const [name, f] of Object.entries(cases)) assert.throws(() => T.parseHeader(rebuild(f)), T.ProtocolError, name);
+  assert.throws(() => T.parseHeader(Uint8Array.of(0, 1, 0, 1)), T.ProtocolError);
+  assert.throws(() => T.parseHeader(new Uint8Array(3)), T.ProtocolError);
+});
