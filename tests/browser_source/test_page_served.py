@@ -155,3 +155,17 @@ def test_drop_info_prints_the_page_digest(tmp_path: Path, cli) -> None:  # type:
     init_drop(tmp_path / "d", "tysha.test/drop", 0)
     out = json.loads(cli("drop", "info", "--data", str(tmp_path / "d"), "--json").stdout)
     assert out["source_page_sha256"] == source_page.bundle_digest()
+
+
+def test_api_answers_are_never_cached_and_carry_no_referrer(client: TestClient) -> None:
+    for path in ("/v1/info", "/v1/clues", "/v1/envelopes/0", "/nothing"):
+        r = client.get(path)
+        assert r.headers["cache-control"] == "no-store", path
+        assert r.headers["referrer-policy"] == "no-referrer", path
+    assert client.get("/log/checkpoint").headers["cache-control"] == "no-cache"  # its own
+    r = client.post("/", content=b"x")
+    assert r.status_code == 405 and r.json()["error"] == "method"
+    for path in ("/source/nothing", "/sourcex", "/source/static/app.js/x"):
+        r = client.get(path)
+        assert r.status_code in (404,), path
+    assert client.get("/sourcex").json()["error"] == "not_found"

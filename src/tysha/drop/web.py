@@ -366,7 +366,6 @@ def create_app(service: DropService) -> ASGIApp:
         Route("/log/{rest:path}", wrap(log_tile), methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]
-    routes.extend(source_page.routes(svc))  # the browser source page (issue 11)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -385,11 +384,12 @@ def create_app(service: DropService) -> ASGIApp:
     async def server_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": "internal", "detail": "internal error"}, status_code=500)
 
-    inner = Starlette(
+    inner: ASGIApp = Starlette(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: not_allowed, 500: server_error},
     )
+    inner = source_page.mount(inner)  # the browser source page (issue 11)
 
     async def front(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == _INTAKE:

@@ -31,9 +31,10 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["LANGS", "bundle_digest", "choose_lang", "render_page", "routes"]
+__all__ = ["LANGS", "bundle_digest", "choose_lang", "mount", "render_page", "routes"]
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -275,6 +276,9 @@ def routes(service: Any = None) -> list[Route]:
 
     files = set(_static_files())
 
+    async def unknown(request: Request) -> Response:
+        return _not_found()
+
     async def static(request: Request) -> Response:
         rel = request.path_params["path"]
         if rel not in files:  # an allow-list: no path is ever joined from the request
@@ -292,7 +296,54 @@ def routes(service: Any = None) -> list[Route]:
         Route("/source/", page, methods=["GET"]),
         Route("/source/static/{path:path}", static, methods=["GET"]),
         Route("/source/{lang}/", page_lang, methods=["GET"]),
+        Route("/{rest:path}", unknown, methods=["GET", "HEAD"]),
     ]
+
+
+def _is_page_path(path: str) -> bool:
+    return path in ("/", "/source") or path.startswith("/source/")
+
+
+def mount(app: ASGIApp) -> ASGIApp:
+    """The drop's app with the page in front (``drop/web.py`` makes this one call).
+
+    Page paths (``/``, ``/source…``) are answered here; everything else goes to ``app``, whose
+    responses get ``Cache-Control: no-store`` and ``Referrer-Policy: no-referrer`` unless they
+    set their own (the log's tiles and checkpoint do): no HTTP cache keeps an API answer."""
+    page = Router(routes=routes())
+
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        if _is_page_path(scope["path"]):
+            if scope["method"] not in ("GET", "HEAD"):
+                await _not_allowed()(scope, receive, send)
+                return
+            await page(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {bytes(k).lower() for k, _ in headers}
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                if b"referrer-policy" not in names:
+                    headers.append((b"referrer-policy", b"no-referrer"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return asgi
+
+
+def _not_allowed() -> Response:
+    return Response(
+        '{"error": "method", "detail": "method not allowed"}', status_code=405,
+        media_type="application/json", headers={**SECURITY_HEADERS, "Cache-Control": "no-store"},
+    )
 
 
 def _not_found() -> Response:
