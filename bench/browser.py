@@ -7,7 +7,9 @@ against the Python sealer in the same run, codename derivation, proof of work.
   app.js, page.css); qr_kb_compressed: the QR reader, loaded only when a photo is chosen;
 * seal_10mib_s: seconds for tysha-core.js to seal 10 MiB with X-Wing to two recipients in
   Debian's headless Chromium; python_seal_10mib_s: the same in tysha.protocol;
-* codename_s: Argon2id (t=2, 64 MiB) + key derivation in Chromium, in the page's Worker;
+* codename_s: Argon2id (t=2, 19 MiB) + key derivation in Chromium, in the page's Worker;
+  codename_jitless_s (with --jitless, about 15 s more): the same without a JIT
+  (chromium --js-flags=--jitless), as in Tor Browser "Safer";
 * pow_s: mean time to solve the proof of work at the drop's default difficulty (8 bits) in
   the page's code, over 20 digests; pow_bits says which difficulty.
 """
@@ -85,7 +87,7 @@ BROWSER_CODENAME = """() => new Promise((resolve, reject) => {
 })"""
 
 
-def browser_figures() -> dict[str, float]:
+def browser_figures(jitless: bool) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp, run_drop(Path(tmp), pow_bits=POW_BITS) as drop:
@@ -98,18 +100,28 @@ def browser_figures() -> dict[str, float]:
             r = page.evaluate(BROWSER_SEAL % POW_BITS)
             codename = page.evaluate(BROWSER_CODENAME)
             b.close()
-    return {"seal_10mib_s": round(r["seal"], 2), "codename_s": round(codename, 2),
-            "pow_s": round(r["pow"], 4)}
+            out = {"seal_10mib_s": round(r["seal"], 2), "codename_s": round(codename, 2),
+                   "pow_s": round(r["pow"], 4)}
+            if jitless:
+                b = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                      args=["--no-sandbox", "--js-flags=--jitless"])
+                page = b.new_page()
+                page.goto(url + "/source/en/")
+                page.wait_for_selector("body[data-ready='1']")
+                out["codename_jitless_s"] = round(page.evaluate(BROWSER_CODENAME), 2)
+                b.close()
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--jitless", action="store_true", help="also time the codename without JIT")
     args = ap.parse_args()
     upfront, qr = page_kb()
     out: dict[str, object] = {"page_kb_compressed": upfront, "qr_kb_compressed": qr}
     try:
-        out.update(browser_figures())
+        out.update(browser_figures(args.jitless))
     except Exception as exc:  # no chromium or playwright here: say so, keep the other figures
         print(f"browser figures skipped: {type(exc).__name__}", file=sys.stderr)
     out["python_seal_10mib_s"] = round(python_seal(), 2)

@@ -5,15 +5,19 @@ the same codename on any device gives the same pseudonym (reads replies, sends m
 
     norm   = words of NFKC(codename), lower-cased, joined by one space
     master = Argon2id(norm, salt = SHA-256("tysha/v1 codename")[:16],
-                      t = 2 passes, m = 64 MiB, p = 1, 32 bytes)            (RFC 9106)
+                      t = 2 passes, m = 19 MiB, p = 1, 32 bytes)            (RFC 9106)
     sub(L) = HKDF-Expand-SHA256(master, "tysha/v1 codename " || L, 32)      (RFC 5869 §2.3)
     sign   = sub("sign")                      Ed25519 seed (RFC 8032)
     kem    = X-Wing DeriveKeyPair(sub("kem")) i.e. seed = SHAKE256(ikm, 32) (kem.XWing)
     clue   = sub("clue")                      X25519 scalar (RFC 7748)
 
 The salt is fixed because nothing may be stored on the phone: the codename itself carries the
-entropy (the page draws 7 words from a 2048-word list, 77 bits; Argon2id's 64 MiB per guess
-makes each guess cost what unlocking the vault costs). The same function is in the page
+entropy (the page draws 7 words from the 7776-word EFF list: 90 bits, out of reach of any
+guessing whatever the KDF's cost). Argon2id adds cost per guess for a codename a person chose
+themselves; its parameters are the OWASP minimum (19 MiB, 2 passes) rather than the vault's
+64 MiB because the page runs it in JavaScript, without a JIT in Tor Browser's "Safer" mode:
+there 64 MiB took 53 s in headless Chromium with ``--jitless`` on a server core, and a cheap
+phone may not grant a tab 64 MiB at all. The same function is in the page
 (``source_page/static/tysha-core.js``, ``identityFromCodename``); ``tests/vectors/js``
 holds vectors both must reproduce. Pure: no randomness, no clock.
 """
@@ -30,7 +34,7 @@ from tysha.protocol.keys import Identity
 __all__ = ["CODENAME_MEM", "CODENAME_OPS", "identity_from_codename", "normalize_codename"]
 
 CODENAME_OPS = 2
-CODENAME_MEM = 64 * 1024 * 1024
+CODENAME_MEM = 19 * 1024 * 1024
 _SALT = hashlib.sha256(b"tysha/v1 codename").digest()[:16]
 
 

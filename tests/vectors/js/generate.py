@@ -157,7 +157,7 @@ def build() -> dict[str, Any]:
                           "fingerprint": ident.public().fingerprint()})
     real = identity_from_codename("тиша вітер кавун")
     codenames.append({"codename": "тиша вітер кавун", "normalized": "тиша вітер кавун",
-                      "ops": 2, "mem_kib": 65536, "public": real.public().to_bytes().hex(),
+                      "ops": 2, "mem_kib": 19456, "public": real.public().to_bytes().hex(),
                       "fingerprint": real.public().fingerprint()})
     source = identity_from_codename(codenames[0]["codename"], **CHEAP)
 

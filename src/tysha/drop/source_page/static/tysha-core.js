@@ -578,7 +578,7 @@
 
   // --- codename (protocol/codename.py) -------------------------------------------------------------
   const CODENAME_SALT = sha256(utf8('tysha/v1 codename')).slice(0, 16);
-  const CODENAME_T = 2, CODENAME_M_KIB = 64 * 1024;
+  const CODENAME_T = 2, CODENAME_M_KIB = 19 * 1024;
   function normalizeCodename(s) {
     return s.normalize('NFKC').toLowerCase().split(/\s+/u).filter(Boolean).join(' ');
   }
