@@ -407,6 +407,7 @@
     if (!resp.ok) throw new Error('drop');
     return { data: new Uint8Array(await resp.arrayBuffer()), cursor: Number(resp.headers.get('X-Tysha-Cursor')) };
   }
+  const MAX_REPLY = 1 << 20;
   async function replies() {
     const status = $('replies-status');
     say(status, S.replies_checking, '');
@@ -420,10 +421,13 @@
         const hits = await work({ op: 'scan', listing: data, after, clueSecret: state.me.clueSecret, cluePublic: state.me.public.clue });
         for (const hit of hits) {
           const resp = await fetch(`/v1/envelopes/${hit.index}`, { credentials: 'omit', cache: 'no-store' });
-          if (!resp.ok) continue;
+          // A reply is text only (one 8 KiB bucket): anything far bigger is not one.
+          if (!resp.ok || Number(resp.headers.get('Content-Length') || 0) > MAX_REPLY) continue;
           let reply, opened;
           try {
-            opened = T.openEnvelope(new Uint8Array(await resp.arrayBuffer()), state.me);
+            const data = new Uint8Array(await resp.arrayBuffer());
+            if (data.length > MAX_REPLY) continue;
+            opened = T.openEnvelope(data, state.me);
             reply = T.readReply(opened.content, state.inv ? state.inv.handler : null, true);
           } catch (e) { continue; }
           found++;
