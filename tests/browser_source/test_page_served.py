@@ -169,3 +169,24 @@ def test_api_answers_are_never_cached_and_carry_no_referrer(client: TestClient) 
         r = client.get(path)
         assert r.status_code in (404,), path
     assert client.get("/sourcex").json()["error"] == "not_found"
+
+
+def test_codename_word_lists() -> None:
+    import math
+    import unicodedata
+
+    from tysha.protocol.codename import normalize_codename
+
+    alphabets = {"uk": "абвгдежзийклмнопрстуфхцчшщьюяєії", "ru": "абвгдежзийклмнопрстуфхцчшщъыьэюя",
+                 "en": "abcdefghijklmnopqrstuvwxyz-"}
+    for lang, rel in source_page.WORDS.items():
+        words = (STATIC / rel).read_text("utf-8").split("\n")
+        assert words[-1] == "" and all(words[:-1])
+        words = words[:-1]
+        assert len(words) == len(set(words)) >= 1024, lang
+        alpha = alphabets["en" if lang == "crh" else lang]
+        for w in words:
+            assert set(w) <= set(alpha), (lang, w)
+            assert normalize_codename(w) == w == unicodedata.normalize("NFKC", w)
+        count = math.ceil(80 / math.log2(len(words)))
+        assert count * math.log2(len(words)) >= 80 and count <= 8

@@ -3,7 +3,7 @@
 A phone keeps nothing, so the reporter's keys come from words they can memorise or write down;
 the same codename on any device gives the same pseudonym (reads replies, sends more reports).
 
-    norm   = words of NFKC(codename), lower-cased, joined by one space
+    norm   = words of NFKC(codename), lower-cased, "ё" as "е", joined by one space
     master = Argon2id(norm, salt = SHA-256("tysha/v1 codename")[:16],
                       t = 2 passes, m = 19 MiB, p = 1, 32 bytes)            (RFC 9106)
     sub(L) = HKDF-Expand-SHA256(master, "tysha/v1 codename " || L, 32)      (RFC 5869 §2.3)
@@ -11,13 +11,15 @@ the same codename on any device gives the same pseudonym (reads replies, sends m
     kem    = X-Wing DeriveKeyPair(sub("kem")) i.e. seed = SHAKE256(ikm, 32) (kem.XWing)
     clue   = sub("clue")                      X25519 scalar (RFC 7748)
 
-The salt is fixed because nothing may be stored on the phone: the codename itself carries the
-entropy (the page draws 7 words from the 7776-word EFF list: 90 bits, out of reach of any
-guessing whatever the KDF's cost). Argon2id adds cost per guess for a codename a person chose
-themselves; its parameters are the OWASP minimum (19 MiB, 2 passes) rather than the vault's
-64 MiB because the page runs it in JavaScript, without a JIT in Tor Browser's "Safer" mode:
-there 64 MiB took 53 s in headless Chromium with ``--jitless`` on a server core, and a cheap
-phone may not grant a tab 64 MiB at all. The same function is in the page
+The salt is fixed because nothing may be stored on the phone: the codename itself carries
+the entropy: the page draws words until they carry at least 80 bits, 7 from the 7776-word
+EFF list (en, crh: 90 bits) or 8 from the page's Ukrainian and Russian lists of about 1100
+everyday nouns (81 bits), out of reach of any guessing whatever the KDF's cost. Argon2id adds
+cost per guess for a codename a person chose themselves; its parameters are the OWASP
+minimum (19 MiB, 2 passes) rather than the vault's 64 MiB because the page runs it in
+JavaScript, without a JIT in Tor Browser's "Safer" mode: there 64 MiB took 53 s in headless
+Chromium with ``--jitless`` on a server core, and a cheap phone may not grant a tab 64 MiB.
+The same function is in the page
 (``source_page/static/tysha-core.js``, ``identityFromCodename``); ``tests/vectors/js``
 holds vectors both must reproduce. Pure: no randomness, no clock.
 """
@@ -42,7 +44,8 @@ def normalize_codename(codename: str) -> str:
     """The form that is hashed: NFKC, lower case, words separated by one space."""
     if not isinstance(codename, str):
         raise ProtocolError("a codename is text")
-    return " ".join(unicodedata.normalize("NFKC", codename).lower().split())
+    # "ё" is written "е" by most people: both give the same keys.
+    return " ".join(unicodedata.normalize("NFKC", codename).lower().replace("ё", "е").split())
 
 
 def identity_from_codename(

@@ -149,7 +149,7 @@ def build() -> dict[str, Any]:
         envs.append({"name": name, "content": content.hex(), "envelope": env.hex()})
 
     codenames = []
-    for words in ("тиша вітер  КАВУН", "Sun river ＯＲＡＮＧＥ"):
+    for words in ("тиша вітер  КАВУН", "Sun river ＯＲＡＮＧＥ", "Ёлка\tберёза\u00a0мёд"):
         ident = identity_from_codename(words, **CHEAP)
         codenames.append({"codename": words, "normalized": normalize_codename(words),
                           "ops": CHEAP["ops"], "mem_kib": CHEAP["mem"] // 1024,

@@ -66,6 +66,11 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(self), geolocation=(), microphone=(), interest-cohort=()",
 }
 
+#: Codename word list per language. Crimean Tatar is written in Latin letters: it uses the
+#: English list, whose words a Latin keyboard types.
+WORDS = {"uk": "words/words-uk.txt", "ru": "words/words-ru.txt", "crh": "vendor/words-en.txt",
+         "en": "vendor/words-en.txt"}
+
 #: Crimean Tatar labels for the taxonomy's reported categories (evidence.taxonomy has en/uk/ru).
 CRH_CATEGORIES = {
     "dep": "alıp kettiler / sürgün ettiler",
@@ -147,8 +152,9 @@ def render_page(lang: str) -> str:
     """The page's HTML in ``lang``: no inline script or style; strings travel as JSON data."""
     s = _strings()[lang]
     e = html.escape
+    words = WORDS[lang]
     data = {"lang": lang, "strings": s, "categories": _categories(lang),
-            "words": "vendor/words-en.txt", "words_sri": _sri("vendor/words-en.txt"),
+            "words": words, "words_sri": _sri(words),
             "qr_sri": _sri("vendor/qr.js")}
     blob = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace("&", "\\u0026")
     switch = " ".join(

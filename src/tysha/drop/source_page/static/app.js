@@ -97,7 +97,9 @@
     const words = (await resp.text()).split('\n').filter(Boolean);
     const picked = [];
     const limit = 2 ** 32 - (2 ** 32 % words.length);
-    while (picked.length < 7) {
+    // At least 80 bits: 7 words of the 7776-word list, 8 of the ~1100-word ones.
+    const count = Math.ceil(80 / Math.log2(words.length));
+    while (picked.length < count) {
       const x = new DataView(rand(4).buffer).getUint32(0);
       if (x < limit) picked.push(words[x % words.length]);
     }

@@ -580,7 +580,8 @@
   const CODENAME_SALT = sha256(utf8('tysha/v1 codename')).slice(0, 16);
   const CODENAME_T = 2, CODENAME_M_KIB = 19 * 1024;
   function normalizeCodename(s) {
-    return s.normalize('NFKC').toLowerCase().split(/\s+/u).filter(Boolean).join(' ');
+    // ё is written е by most people: both give the same keys.
+    return s.normalize('NFKC').toLowerCase().replace(/ё/g, 'е').split(/\s+/u).filter(Boolean).join(' ');
   }
   /** Argon2id(codename) -> three HKDF-Expand labels -> Ed25519 seed, X-Wing DeriveKeyPair, clue. */
   function identityFromCodename(codename, params = { t: CODENAME_T, m: CODENAME_M_KIB }) {
