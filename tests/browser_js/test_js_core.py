@@ -130,3 +130,19 @@ def test_vendor_check_notices_a_changed_file(tmp_path: Path, monkeypatch: pytest
     target = page / "static" / "vendor" / "noble.js"
     target.write_bytes(target.read_bytes() + b"\n//x")
     assert any("does not match" in p for p in mod.check())
+
+
+def test_page_work_table_matches_python_work_bits() -> None:
+    """tests/js/core.test.mjs checks tysha-core.js's workBits against WORK_TABLE; the same
+    table must hold for the drop's own work_bits wherever that exists."""
+    pow_mod = pytest.importorskip("tysha.protocol.pow")
+    work_bits = getattr(pow_mod, "work_bits", None)
+    if work_bits is None:
+        pytest.skip("this tree's drop prices work per envelope, not per byte")
+    text = (ROOT / "tests" / "js" / "core.test.mjs").read_text()
+    body = text.split("WORK_TABLE = [", 1)[1].split("];", 1)[0]
+    body = body.replace("2 ** 32", str(1 << 32)).replace("10 << 20", str(10 << 20))
+    rows = json.loads("[" + body.strip().rstrip(",") + "]")
+    assert len(rows) >= 10
+    for length, base, unit, load, bits in rows:
+        assert work_bits(length, base, unit, load) == bits, (length, base, unit, load)

@@ -207,3 +207,14 @@ test('hostile headers: wrong slot count, KEM, length and sizes are ProtocolError
   assert.throws(() => T.parseHeader(Uint8Array.of(0, 1, 0, 1)), T.ProtocolError);
   assert.throws(() => T.parseHeader(new Uint8Array(3)), T.ProtocolError);
 });
+
+// [length, base, unit, load, bits]: protocol/pow.py work_bits (tests/browser_js checks the same
+// table against Python wherever work_bits exists).
+export const WORK_TABLE = [
+  [0, 0, 65536, 0, 0], [100, 8, 65536, 0, 8], [65536, 8, 65536, 0, 8], [65537, 8, 65536, 0, 9],
+  [131072, 8, 65536, 0, 9], [131073, 8, 65536, 0, 10], [10 << 20, 8, 65536, 2, 18],
+  [2 ** 32, 20, 1024, 5, 30], [5, 12, 0, 0, 15], [-1, 8, 65536, -3, 8],
+];
+test('per-byte work matches work_bits', () => {
+  for (const [length, base, unit, load, bits] of WORK_TABLE) assert.equal(T.workBits(length, base, unit, load), bits, String([length, base, unit, load]));
+});

@@ -350,12 +350,29 @@
       const digest = T.sha256(env);
 
       const info = await api('GET', '/v1/info');
-      const bits = Number.isInteger(info.pow_bits) ? info.pow_bits : 0;
+      const int = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
+      // A drop that prices work per byte says pow_unit (and pow_load_bits while busy).
+      let bits = Number.isInteger(info.pow_unit) && info.pow_unit > 0
+        ? T.workBits(env.length, int(info.pow_bits), info.pow_unit, int(info.pow_load_bits))
+        : int(info.pow_bits);
       const chunkMax = Math.max(1 << 16, Math.min(info.chunk_max || (1 << 20), 8 << 20));
-      progress(S.progress_pow, 0);
-      const nonce = bits > 0 ? await work({ op: 'pow', digest, bits }, (f) => progress(S.progress_pow, f)) : new Uint8Array(8);
+      const solve = async () => {
+        progress(S.progress_pow, 0);
+        return bits > 0 ? await work({ op: 'pow', digest, bits: Math.min(bits, 32) }, (f) => progress(S.progress_pow, f)) : new Uint8Array(8);
+      };
       const id = T.hex(digest);
-      let up = await api('POST', '/v1/uploads', { digest: id, length: env.length, pow: T.hex(nonce) });
+      let nonce = await solve();
+      let up;
+      try {
+        up = await api('POST', '/v1/uploads', { digest: id, length: env.length, pow: T.hex(nonce) });
+      } catch (e) {
+        // The drop got busier meanwhile and names the work it wants now: do it once more.
+        const want = e.status === 403 && e.body && e.body.error === 'work' ? e.body.pow_bits : 0;
+        if (!(Number.isInteger(want) && want > bits && want <= 32)) throw e;
+        bits = want;
+        nonce = await solve();
+        up = await api('POST', '/v1/uploads', { digest: id, length: env.length, pow: T.hex(nonce) });
+      }
       let offset = up.offset, failures = 0;
       while (offset < env.length) {
         progress(failures ? S.progress_resume : S.progress_upload, offset / env.length);

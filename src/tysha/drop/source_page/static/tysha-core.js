@@ -646,6 +646,14 @@
     if (bits <= 0) return;
     if (leadingZeroBits(sha256(concat(POW_DOMAIN, digest, nonce))) < bits) throw new VerificationError(`proof of work does not reach ${bits} bits`);
   }
+  /** The work a drop asks for an envelope of `length` bytes (protocol/pow.py work_bits on
+   * main): `base` bits for one `unit`, +1 per doubling beyond it, + `load` bits, at most 30. */
+  const MAX_TOTAL_BITS = 30;
+  function workBits(length, base, unit, load = 0) {
+    if (!(base > 0)) return 0;
+    const units = Math.max(1, Math.ceil(Math.max(0, length) / Math.max(1, unit)));
+    return Math.min(MAX_TOTAL_BITS, base + bitLength(units - 1) + Math.max(0, load));
+  }
   /** Search nonces from `start`; `progress(tried)` every 4096 tries (may return false to stop). */
   function solvePow(digest, bits, start = 0, progress = null) {
     if (!(bits >= 0 && bits <= 32)) throw new ProtocolError('proof-of-work difficulty must be 0 to 32 bits');
@@ -820,7 +828,7 @@
     identityObj, identityFromObj, identityFromSecrets, fingerprint, signMessage, verifySignature,
     CODENAME_SALT, CODENAME_T, CODENAME_M_KIB, normalizeCodename, identityFromCodename,
     captureAttestation, signedManifest, frameContent, readReply,
-    checkPow, solvePow, leadingZeroBits,
+    checkPow, solvePow, leadingZeroBits, workBits, MAX_TOTAL_BITS,
     parseVkey, openCheckpoint, leafHash, rootFromInclusion, verifyReceipt,
     invitationCheck, invitationFromText, invitationFromQr, invitationFromBytes,
   });
