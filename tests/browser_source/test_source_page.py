@@ -204,24 +204,27 @@ def test_enrol_seal_send_desk_verifies(world: dict[str, Any], browser: Any, lang
     ctx.close()
 
 
-def test_fresh_context_reads_reply_with_codename(world: dict[str, Any], browser: Any) -> None:
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_fresh_context_reads_reply_with_codename(
+    world: dict[str, Any], browser: Any, lang: str
+) -> None:
     w = world
-    if "codenames" not in w or "uk" not in w["codenames"]:
-        pytest.skip("needs the report of test_enrol_seal_send_desk_verifies[uk]")
-    _tysha("desk", "reply", "--desk", str(w["desk"]), str(w["report_ids"]["uk"]),
+    if lang not in w.get("codenames", {}):
+        pytest.skip(f"needs the report of test_enrol_seal_send_desk_verifies[{lang}]")
+    _tysha("desk", "reply", "--desk", str(w["desk"]), str(w["report_ids"][lang]),
            "--text", "Дякуємо, ми отримали. Будьте обережні.")
-    ctx = _context(browser, "uk")
+    ctx = _context(browser, lang)
     page = ctx.new_page()
     seen = _watch(page, w["url"])
-    page.goto(w["url"] + "/source/uk/#" + w["code"])  # enrolment by link: the fragment
+    page.goto(w["url"] + f"/source/{lang}/#" + w["code"])  # enrolment by link: the fragment
     page.wait_for_selector("#enrolled:not([hidden])")
     assert "#" not in page.url  # the code does not stay in the address bar
-    _codename(page, "  " + w["codenames"]["uk"].upper() + " ")
+    _codename(page, "  " + w["codenames"][lang].upper() + " ")
     deletes: list[int] = []
     page.on("response", lambda r: deletes.append(r.status) if r.url.endswith("/delete") else None)
     page.click("#replies-go")
     page.wait_for_selector("body[data-replies]", timeout=120_000)
-    _shot(page, "uk", "5-reply")
+    _shot(page, lang, "5-reply")
     assert page.get_attribute("body", "data-replies") == "1"
     assert "Дякуємо, ми отримали" in (page.text_content("#reply-list") or "")
     assert "warn" not in (page.inner_html("#reply-list"))  # signed by the pinned handler
@@ -233,8 +236,9 @@ def test_fresh_context_reads_reply_with_codename(world: dict[str, Any], browser:
     ctx.close()
 
 
-def test_enrol_from_qr_photo(world: dict[str, Any], browser: Any) -> None:
-    ctx = _context(browser, "en")
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_enrol_from_qr_photo(world: dict[str, Any], browser: Any, lang: str) -> None:
+    ctx = _context(browser, lang)
     page = ctx.new_page()
     seen = _watch(page, world["url"])
     page.goto(world["url"] + "/")
@@ -242,7 +246,7 @@ def test_enrol_from_qr_photo(world: dict[str, Any], browser: Any) -> None:
     page.set_input_files("#qr-file", str(world["qr"]))
     page.wait_for_selector("#enrolled:not([hidden])", timeout=60_000)
     assert page.text_content("#fingerprint") == world["fp"]
-    _shot(page, "en", "1-enrolled-by-qr")
+    _shot(page, lang, "1-enrolled-by-qr")
     _same_origin(seen, world["url"])
     ctx.close()
 
