@@ -21,8 +21,9 @@ CASES = 2500
 # Crashes the fuzzer found in files this part does not own, reported to their owners; the
 # test turns green by itself once they are fixed (non-strict xfail).
 KNOWN = {
-    "bundle": "src/tysha/verify.py verify_bundle: zipfile raises zlib.error, "
-              "NotImplementedError and RuntimeError on a hostile zip (not caught)",
+    "bundle": "src/tysha/verify.py verify_bundle lets zipfile's zlib.error, "
+              "NotImplementedError and RuntimeError escape on a hostile zip (ZipFile() and "
+              "z.read()); owner: verify",
 }
 
 
