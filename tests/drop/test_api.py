@@ -208,7 +208,7 @@ def test_info_cli(drop: tuple[str, str, Path], cli) -> None:  # type: ignore[no-
 
     out = json.loads(cli("drop", "info", "--data", str(data), "--json").stdout)
     assert out["vkey"] == vkey and out["tree_size"] == 1 and len(out["root_hash"]) == 64
-    assert set(out) == {"origin", "vkey", "tree_size", "root_hash"}
+    assert set(out) == {"origin", "vkey", "tree_size", "root_hash", "source_page_sha256"}
     r = cli("drop", "init", "--data", str(data), check=False)
     assert r.returncode == 1 and "refusing" in r.stderr
     assert isinstance(subprocess, object) and ProtocolError

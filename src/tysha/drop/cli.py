@@ -53,6 +53,7 @@ def info(
     database: str = typer.Option(None, "--database"),
 ) -> None:
     """The drop's origin, verifier key and current tree."""
+    from tysha.drop import source_page
     from tysha.drop.service import DropService
     from tysha.tlog import Checkpoint
 
@@ -64,6 +65,7 @@ def info(
         "vkey": service.vkey,
         "tree_size": size,
         "root_hash": cp.root_hash.hex(),
+        "source_page_sha256": source_page.bundle_digest(),
     }
     service.store.close()
     if as_json:

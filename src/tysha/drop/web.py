@@ -32,6 +32,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tysha.drop import source_page
 from tysha.drop.openapi import OPENAPI
 from tysha.drop.service import (
     CHUNK_MAX,
@@ -423,11 +424,12 @@ def create_app(service: DropService) -> ASGIApp:
     async def server_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": "internal", "detail": "internal error"}, status_code=500)
 
-    inner = Starlette(
+    inner: ASGIApp = Starlette(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: not_allowed, 500: server_error},
     )
+    inner = source_page.mount(inner)  # the browser source page (issue 11)
 
     async def front(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -1,0 +1,482 @@
+/* The browser source page: enrol, codename, report, seal, proof of work, resumable upload,
+ * receipt check, replies. Nothing is stored: no cookies, no Web Storage, no IndexedDB, no
+ * service worker; everything lives in this tab's memory and goes when it closes. Every
+ * request goes to this page's own origin (the CSP's connect-src 'self' enforces it). */
+(function () {
+  'use strict';
+  const T = globalThis.TyshaCore;
+  const D = JSON.parse(document.getElementById('tysha-data').textContent);
+  const S = D.strings;
+  const $ = (id) => document.getElementById(id);
+  const state = { inv: null, me: null, files: [], busy: false };
+  const WORKER = '/source/static/worker.js';
+
+  // crypto.getRandomValues fills at most 65536 bytes a call.
+  function rand(n) {
+    const out = new Uint8Array(n);
+    for (let o = 0; o < n; o += 65536) crypto.getRandomValues(out.subarray(o, Math.min(n, o + 65536)));
+    return out;
+  }
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  function show(el, on = true) { el.hidden = !on; }
+  function say(el, text, cls) { el.textContent = text; if (cls !== undefined) el.className = cls; show(el, !!text); }
+
+  function work(msg, onProgress) {
+    return new Promise((resolve, reject) => {
+      const w = new Worker(WORKER);
+      w.onmessage = (e) => {
+        if (e.data.progress !== undefined) { if (onProgress) onProgress(e.data.progress); return; }
+        w.terminate();
+        if (e.data.error) reject(new Error(e.data.error)); else resolve(e.data.result);
+      };
+      w.onerror = () => { w.terminate(); reject(new Error('worker failed')); };
+      w.postMessage(msg);
+    });
+  }
+
+  // --- 1. enrol ---------------------------------------------------------------------------------
+  const ERR = { damaged: S.err_damaged, old: S.err_old, notcode: S.err_notcode };
+  function enrolWith(parse) {
+    const box = $('enrol-error');
+    try {
+      state.inv = parse();
+    } catch (e) {
+      state.inv = null;
+      show($('enrolled'), false);
+      say(box, e instanceof T.VerificationError ? S.err_forged : (ERR[e.message] || S.err_damaged), 'error');
+      return;
+    }
+    say(box, '');
+    $('fingerprint').textContent = state.inv.fingerprint;
+    show($('enrolled'));
+    document.body.dataset.enrolled = '1';
+    ready();
+  }
+  $('enrol-go').addEventListener('click', () => enrolWith(() => T.invitationFromText($('invite').value)));
+  $('qr-file').addEventListener('change', async (ev) => {
+    const f = ev.target.files[0];
+    if (!f) return;
+    try {
+      await loadScript('/source/static/vendor/qr.js', D.qr_sri);
+      const bmp = await createImageBitmap(f);
+      const scale = Math.min(1, 1600 / Math.max(bmp.width, bmp.height));
+      const c = document.createElement('canvas');
+      c.width = Math.round(bmp.width * scale); c.height = Math.round(bmp.height * scale);
+      const g = c.getContext('2d');
+      g.drawImage(bmp, 0, 0, c.width, c.height);
+      const img = g.getImageData(0, 0, c.width, c.height);
+      const code = globalThis.TyshaQR.jsQR(img.data, img.width, img.height);
+      if (!code) { say($('enrol-error'), S.err_qr_none, 'error'); return; }
+      enrolWith(() => T.invitationFromQr(Uint8Array.from(code.binaryData)));
+    } catch (e) {
+      say($('enrol-error'), S.err_qr_none, 'error');
+    }
+  });
+  function loadScript(src, integrity) {
+    if (document.querySelector(`script[src="${src}"]`)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = src; s.integrity = integrity; s.crossOrigin = 'anonymous';
+      s.onload = resolve; s.onerror = reject;
+      document.head.appendChild(s);
+    });
+  }
+  // A link carries the invitation in its fragment, which browsers never send to a server.
+  if (location.hash.length > 8) {
+    let code = location.hash.slice(1);
+    try { code = decodeURIComponent(code); } catch (e) { /* keep it as it came */ }
+    history.replaceState(null, '', location.pathname + location.search);
+    $('invite').value = code;
+    enrolWith(() => T.invitationFromText(code));
+  }
+
+  // --- 2. codename ------------------------------------------------------------------------------
+  async function newCodename() {
+    const resp = await fetch('/source/static/' + D.words, { integrity: D.words_sri, credentials: 'omit', cache: 'no-store' });
+    const words = (await resp.text()).split('\n').filter(Boolean);
+    const picked = [];
+    const limit = 2 ** 32 - (2 ** 32 % words.length);
+    // At least 80 bits: 7 words of the 7776-word list, 8 of the ~1100-word ones.
+    const count = Math.ceil(80 / Math.log2(words.length));
+    while (picked.length < count) {
+      const x = new DataView(rand(4).buffer).getUint32(0);
+      if (x < limit) picked.push(words[x % words.length]);
+    }
+    return picked.join(' ');
+  }
+  async function useCodename(codename) {
+    const status = $('code-status');
+    say(status, S.code_deriving, '');
+    $('code-use').disabled = $('code-new').disabled = $('code-have').disabled = true;
+    try {
+      const k = await work({ op: 'codename', codename });
+      state.me = T.identityFromSecrets(k.signSeed, T.KEM_XWING, k.kemSecret, k.clueSecret);
+      say(status, S.code_ready, 'ok');
+      document.body.dataset.keys = '1';
+      ready();
+    } catch (e) {
+      say(status, S.err_generic, 'error');
+    } finally {
+      $('code-use').disabled = $('code-new').disabled = $('code-have').disabled = false;
+    }
+  }
+  $('code-new').addEventListener('click', async () => {
+    const c = await newCodename();
+    $('code-words').textContent = c;
+    show($('code-shown')); show($('code-entry'), false);
+    await useCodename(c);
+  });
+  $('code-have').addEventListener('click', () => { show($('code-entry')); show($('code-shown'), false); $('code-input').focus(); });
+  $('code-use').addEventListener('click', () => {
+    const c = $('code-input').value;
+    if (T.normalizeCodename(c)) useCodename(c);
+  });
+
+  function ready() {
+    show($('report'), !!(state.inv && state.me));
+    show($('replies'), !!state.me);
+  }
+
+  // --- 3. attachments: hash, list, EXIF warning, strip GPS from a copy ---------------------------
+  const TOKEN = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,62}$/;
+  function mediaType(f) { return TOKEN.test(f.type) ? f.type : 'application/octet-stream'; }
+  // Sealing holds the files and the envelope in this tab's memory: keep that within a phone's reach.
+  const MAX_TOTAL = 256 << 20;
+  $('files').addEventListener('change', async (ev) => {
+    say($('report-error'), '');
+    for (const f of ev.target.files) {
+      if (state.files.reduce((n, it) => n + it.data.length, 0) + f.size > MAX_TOTAL) {
+        say($('report-error'), S.err_too_big, 'error');
+        break;
+      }
+      const data = new Uint8Array(await f.arrayBuffer());
+      const item = { name: (f.name || 'file').slice(0, 255), type: mediaType(f), data, exif: readExif(data) };
+      item.sha256 = T.sha256(data);
+      state.files.push(item);
+    }
+    ev.target.value = '';
+    renderFiles();
+  });
+  function human(n) { return n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`; }
+  function renderFiles() {
+    const ul = $('file-list');
+    ul.textContent = '';
+    state.files.forEach((it, i) => {
+      const li = document.createElement('li');
+      const head = document.createElement('div');
+      head.textContent = `${it.name} — ${human(it.data.length)} — SHA-256 ${T.hex(it.sha256).slice(0, 16)}…`;
+      li.appendChild(head);
+      const x = it.exif;
+      if (x && (x.gps || x.device || x.time)) {
+        const w = document.createElement('div');
+        w.className = 'warn';
+        const parts = [x.gps && S.exif_gps, x.device && `${S.exif_device} (${x.device})`, x.time && `${S.exif_time} (${x.time})`].filter(Boolean);
+        w.textContent = `${S.exif_warn} ${parts.join('; ')}. ${S.exif_keep}`;
+        li.appendChild(w);
+        if (x.gps) {
+          const b = document.createElement('button');
+          b.type = 'button'; b.textContent = S.strip_gps; b.dataset.strip = String(i);
+          b.addEventListener('click', () => stripGps(i));
+          li.appendChild(b);
+        }
+      }
+      if (it.stripped) {
+        const ok = document.createElement('div'); ok.className = 'ok'; ok.textContent = S.stripped; li.appendChild(ok);
+      }
+      ul.appendChild(li);
+    });
+  }
+  function stripGps(i) {
+    const it = state.files[i];
+    const copy = it.data.slice();
+    try { if (!removeGps(copy)) return; } catch (e) { return; }
+    it.data = copy; it.sha256 = T.sha256(copy); it.exif = readExif(copy); it.stripped = true;
+    if (it.exif) it.exif.gps = null;
+    renderFiles();
+  }
+
+  // A minimal EXIF reader for JPEG (TIFF IFDs: IFD0 Make/Model, Exif DateTimeOriginal, GPS).
+  function tiff(data) {
+    if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) return null;
+    let p = 2;
+    while (p + 4 <= data.length && data[p] === 0xff) {
+      const marker = data[p + 1];
+      const len = (data[p + 2] << 8) | data[p + 3];
+      if (marker === 0xda || len < 2) break;
+      if (marker === 0xe1 && p + 10 <= data.length && String.fromCharCode(...data.subarray(p + 4, p + 8)) === 'Exif') {
+        const start = p + 10, end = Math.min(data.length, p + 2 + len);
+        const le = data[start] === 0x49;
+        const dv = new DataView(data.buffer, data.byteOffset + start, end - start);
+        return { dv, le, start, size: end - start };
+      }
+      p += 2 + len;
+    }
+    return null;
+  }
+  function ifd(t, off) {
+    const { dv, le, size } = t;
+    if (off + 2 > size) return [];
+    const n = dv.getUint16(off, le), out = [];
+    for (let k = 0; k < n && off + 2 + 12 * (k + 1) <= size; k++) {
+      const e = off + 2 + 12 * k;
+      const type = dv.getUint16(e + 2, le), count = dv.getUint32(e + 4, le);
+      const unit = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1, 9: 4, 10: 8 }[type] || 1;
+      const bytes = unit * count;
+      out.push({ entry: e, tag: dv.getUint16(e, le), type, count, bytes, at: bytes <= 4 ? e + 8 : dv.getUint32(e + 8, le) });
+    }
+    return out;
+  }
+  // An IFD pointer (Exif, GPS) is a LONG stored in the entry itself.
+  function pointer(t, en) { return en.at + 4 <= t.size ? t.dv.getUint32(en.at, t.le) : t.size; }
+  function ascii(t, en) { if (en.at + en.bytes > t.size) return ''; let s = ''; for (let i = 0; i < en.count; i++) { const c = t.dv.getUint8(en.at + i); if (!c) break; s += String.fromCharCode(c); } return s.trim(); }
+  function rationals(t, en) {
+    if (en.type !== 5 || en.count !== 3 || en.at + 24 > t.size) return null;
+    const v = [];
+    for (let i = 0; i < 3; i++) { const d = t.dv.getUint32(en.at + 8 * i + 4, t.le); if (!d) return null; v.push(t.dv.getUint32(en.at + 8 * i, t.le) / d); }
+    return v;
+  }
+  function readExif(data) {
+    try {
+      const t = tiff(data);
+      if (!t) return null;
+      const root = ifd(t, t.dv.getUint32(4, t.le));
+      const by = (list, tag) => list.find((e) => e.tag === tag);
+      const out = { gps: null, device: '', time: '' };
+      const make = by(root, 0x010f), model = by(root, 0x0110);
+      out.device = [make && ascii(t, make), model && ascii(t, model)].filter(Boolean).join(' ').slice(0, 80);
+      const ex = by(root, 0x8769);
+      if (ex) { const dto = by(ifd(t, pointer(t, ex)), 0x9003); if (dto) out.time = ascii(t, dto); }
+      const g = by(root, 0x8825);
+      if (g) {
+        const gl = ifd(t, pointer(t, g));
+        const lat = by(gl, 2), lon = by(gl, 4), latRef = by(gl, 1), lonRef = by(gl, 3);
+        if (lat && lon) {
+          const a = rationals(t, lat), b = rationals(t, lon);
+          out.gps = true;
+          if (a && b && a[1] < 60 && a[2] < 60 && b[1] < 60 && b[2] < 60) {
+            let la = a[0] + a[1] / 60 + a[2] / 3600, lo = b[0] + b[1] / 60 + b[2] / 3600;
+            if (latRef && ascii(t, latRef) === 'S') la = -la;
+            if (lonRef && ascii(t, lonRef) === 'W') lo = -lo;
+            if (Math.abs(la) <= 90 && Math.abs(lo) <= 180) out.gpsClaim = [Math.round(la * 1e6), Math.round(lo * 1e6)];
+          }
+        } else if (gl.length) out.gps = true;
+      }
+      return out;
+    } catch (e) {
+      return null;
+    }
+  }
+  /** Zero every GPS value and entry in place and leave an empty GPS IFD (a valid EXIF). */
+  function removeGps(data) {
+    const t = tiff(data);
+    if (!t) return false;
+    const g = ifd(t, t.dv.getUint32(4, t.le)).find((e) => e.tag === 0x8825);
+    if (!g) return false;
+    const at = pointer(t, g);
+    if (at + 2 > t.size) return false;
+    for (const e of ifd(t, at)) {
+      if (e.bytes > 4 && e.at + e.bytes <= t.size) data.fill(0, t.start + e.at, t.start + e.at + e.bytes);
+      data.fill(0, t.start + e.entry, t.start + e.entry + 12);
+    }
+    t.dv.setUint16(at, 0, t.le);
+    return true;
+  }
+
+  // --- 4. seal, proof of work, resumable upload, receipt --------------------------------------------
+  function progress(label, frac) {
+    say($('progress-label'), label, '');
+    const p = $('progress');
+    show(p); p.value = frac;
+  }
+  async function api(method, path, body, json = true) {
+    const init = { method, credentials: 'omit', cache: 'no-store', redirect: 'error', referrerPolicy: 'no-referrer' };
+    if (body !== undefined) {
+      init.body = json ? JSON.stringify(body) : body;
+      init.headers = { 'Content-Type': json ? 'application/json' : 'application/octet-stream' };
+    }
+    let resp;
+    try { resp = await fetch(path, init); } catch (e) { const err = new Error('network'); err.network = true; throw err; }
+    const text = await resp.text();
+    let obj = null;
+    try { obj = JSON.parse(text); } catch (e) { obj = null; }
+    if (!resp.ok) { const err = new Error('drop'); err.status = resp.status; err.body = obj; throw err; }
+    return obj;
+  }
+
+  function claimsFor(it, now) {
+    const c = new Map([['sha256', it.sha256], ['size', it.data.length], ['media_type', it.type], ['name', it.name], ['device_time', now]]);
+    if (it.exif && /^\d{4}:\d{2}:\d{2} \d{2}:\d{2}:\d{2}$/.test(it.exif.time || '')) c.set('exif_time', it.exif.time);
+    if (it.exif && it.exif.gps && it.exif.gpsClaim) c.set('exif_gps', it.exif.gpsClaim);
+    return c;
+  }
+
+  async function send() {
+    if (state.busy) return;
+    const cats = [...document.querySelectorAll('input[name=cat]:checked')].map((x) => x.value);
+    const text = $('text').value.trim();
+    if (!cats.length || !text) { say($('report-error'), S.need_fields, 'error'); return; }
+    say($('report-error'), '');
+    show($('result'), false);
+    state.busy = true; $('send').disabled = true;
+    try {
+      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const body = new Map([['categories', cats], ['text', text], ['created_at', now]]);
+      if ($('where').value.trim()) body.set('where', $('where').value.trim().slice(0, 1000));
+      if ($('when').value.trim()) body.set('when', $('when').value.trim().slice(0, 200));
+      const atts = state.files.map((it) => ({ name: it.name, mediaType: it.type, size: it.data.length, sha256: it.sha256,
+        attestation: T.captureAttestation(state.me, claimsFor(it, now)) }));
+      const manifest = T.signedManifest(state.me, 'report', body, atts, state.inv.secret);
+      const head = T.frameContent(manifest);
+      const total = head.length + state.files.reduce((n, it) => n + it.data.length, 0);
+      progress(S.progress_seal, 0);
+      await tick();
+      const sealer = new T.EnvelopeSealer(state.inv.recipients, total, rand, T.KEM_XWING);
+      const env = new Uint8Array(sealer.envelopeLength);
+      env.set(sealer.header);
+      let o = sealer.header.length, fed = 0;
+      const feed = async (bytes) => {
+        for (let i = 0; i < bytes.length; i += 1 << 20) {
+          const out = sealer.chunk(bytes.subarray(i, i + (1 << 20)));
+          env.set(out, o); o += out.length;
+          fed += Math.min(1 << 20, bytes.length - i);
+          progress(S.progress_seal, fed / total);
+          await tick();
+        }
+      };
+      await feed(head);
+      for (const it of state.files) await feed(it.data);
+      env.set(sealer.finish(), o);
+      const digest = T.sha256(env);
+
+      const info = await api('GET', '/v1/info');
+      const int = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
+      // A drop that prices work per byte says pow_unit (and pow_load_bits while busy).
+      let bits = Number.isInteger(info.pow_unit) && info.pow_unit > 0
+        ? T.workBits(env.length, int(info.pow_bits), info.pow_unit, int(info.pow_load_bits))
+        : int(info.pow_bits);
+      const chunkMax = Math.max(1 << 16, Math.min(info.chunk_max || (1 << 20), 8 << 20));
+      const solve = async () => {
+        progress(S.progress_pow, 0);
+        return bits > 0 ? await work({ op: 'pow', digest, bits: Math.min(bits, 32) }, (f) => progress(S.progress_pow, f)) : new Uint8Array(8);
+      };
+      const id = T.hex(digest);
+      let nonce = await solve();
+      let up;
+      try {
+        up = await api('POST', '/v1/uploads', { digest: id, length: env.length, pow: T.hex(nonce) });
+      } catch (e) {
+        // The drop got busier meanwhile and names the work it wants now: do it once more.
+        const want = e.status === 403 && e.body && e.body.error === 'work' ? e.body.pow_bits : 0;
+        if (!(Number.isInteger(want) && want > bits && want <= 32)) throw e;
+        bits = want;
+        nonce = await solve();
+        up = await api('POST', '/v1/uploads', { digest: id, length: env.length, pow: T.hex(nonce) });
+      }
+      let offset = up.offset, failures = 0;
+      while (offset < env.length) {
+        progress(failures ? S.progress_resume : S.progress_upload, offset / env.length);
+        try {
+          up = await api('PUT', `/v1/uploads/${id}?offset=${offset}`, env.subarray(offset, offset + chunkMax), false);
+          offset = up.offset; failures = 0;
+        } catch (e) {
+          // A dropped connection or a conflicting offset: ask the drop where it stands, go on.
+          if (!(e.network || e.status === 409 || e.status >= 500) || ++failures > 8) throw e;
+          progress(S.progress_resume, offset / env.length);
+          await sleep(Math.min(8000, 500 * 2 ** failures));
+          try { offset = (await api('GET', `/v1/uploads/${id}`)).offset; } catch (e2) { if (!e2.network) throw e2; }
+        }
+      }
+      progress(S.progress_upload, 1);
+      const answer = await api('POST', `/v1/uploads/${id}/finish`);
+      const receipt = answer && answer.receipt;
+      progress(S.progress_verify, 1);
+      let checked;
+      try {
+        checked = T.verifyReceipt(receipt, state.inv.dropVkey, digest);
+      } catch (e) {
+        say($('received'), S.receipt_bad, 'error');
+        $('receipt').textContent = '';
+        show($('result'));
+        document.body.dataset.receipt = 'bad';
+        return;
+      }
+      const hour = String(new Date().getHours()).padStart(2, '0');
+      say($('received'), S.received.replace('{hour}', hour).replace('{n}', String(checked.index)), 'ok');
+      $('receipt').textContent = JSON.stringify(receipt, null, 1);
+      show($('result'));
+      document.body.dataset.receipt = 'ok';
+      state.files = []; renderFiles();
+      $('text').value = ''; $('where').value = ''; $('when').value = '';
+      document.querySelectorAll('input[name=cat]:checked').forEach((x) => { x.checked = false; });
+    } catch (e) {
+      const msg = e.network ? S.err_network : e.message === 'drop' ? S.err_drop : S.err_generic;
+      say($('report-error'), msg, 'error');
+      document.body.dataset.receipt = 'error';
+    } finally {
+      state.busy = false; $('send').disabled = false;
+      say($('progress-label'), ''); show($('progress'), false);
+    }
+  }
+  $('send').addEventListener('click', send);
+
+  // --- 5. replies ---------------------------------------------------------------------------------
+  async function listing(after) {
+    const resp = await fetch(`/v1/clues?after=${after}&limit=10000`, { credentials: 'omit', cache: 'no-store' });
+    if (!resp.ok) throw new Error('drop');
+    return { data: new Uint8Array(await resp.arrayBuffer()), cursor: Number(resp.headers.get('X-Tysha-Cursor')) };
+  }
+  const MAX_REPLY = 1 << 20;
+  async function replies() {
+    const status = $('replies-status');
+    say(status, S.replies_checking, '');
+    $('replies-go').disabled = true;
+    let found = 0;
+    try {
+      let after = -1;
+      for (let page = 0; page < 1000; page++) {
+        const { data, cursor } = await listing(after);
+        if (!data.length) break;
+        const hits = await work({ op: 'scan', listing: data, after, clueSecret: state.me.clueSecret, cluePublic: state.me.public.clue });
+        for (const hit of hits) {
+          const resp = await fetch(`/v1/envelopes/${hit.index}`, { credentials: 'omit', cache: 'no-store' });
+          // A reply is text only (one 8 KiB bucket): anything far bigger is not one.
+          if (!resp.ok || Number(resp.headers.get('Content-Length') || 0) > MAX_REPLY) continue;
+          let reply, opened;
+          try {
+            const data = new Uint8Array(await resp.arrayBuffer());
+            if (data.length > MAX_REPLY) continue;
+            opened = T.openEnvelope(data, state.me);
+            reply = T.readReply(opened.content, state.inv ? state.inv.handler : null, true);
+          } catch (e) { continue; }
+          found++;
+          showReply(reply);
+          await api('POST', `/v1/envelopes/${hit.index}/delete`, { secret: T.hex(opened.deletionSecret) }).catch(() => null);
+        }
+        if (!(cursor > after)) break;
+        after = cursor;
+      }
+      say(status, found ? S.reply_deleted : S.replies_none, found ? 'ok' : '');
+      document.body.dataset.replies = String(found);
+    } catch (e) {
+      say(status, S.err_network, 'error');
+    } finally {
+      $('replies-go').disabled = false;
+    }
+  }
+  function showReply(r) {
+    const div = document.createElement('div');
+    div.className = 'reply';
+    const h = document.createElement('p');
+    h.textContent = r.fromSigner ? S.reply_from : `${S.reply_other} ${T.fingerprint(r.sender)}`;
+    if (!r.fromSigner) h.className = 'warn';
+    const p = document.createElement('p');
+    p.textContent = r.text;
+    div.append(h, p);
+    $('reply-list').appendChild(div);
+  }
+  $('replies-go').addEventListener('click', replies);
+
+  document.getElementById('app').hidden = false;
+  document.body.dataset.ready = '1';
+})();

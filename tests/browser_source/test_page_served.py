@@ -1,0 +1,206 @@
+"""How the drop serves the browser source page (in process; no browser): headers, SRI, the
+static allow-list, languages, translations, the bundle digest (issue 11)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from tysha.drop import source_page
+from tysha.drop.service import DropService, init_drop
+from tysha.drop.web import create_app
+
+STATIC = source_page.STATIC
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    init_drop(tmp_path / "d", "tysha.test/drop", 0)
+    svc = DropService(tmp_path / "d")
+    with TestClient(create_app(svc)) as c:
+        yield c
+
+
+def test_page_headers_are_strict(client: TestClient) -> None:
+    for path in ("/", "/source", "/source/", "/source/en/", "/source/crh/"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        csp = r.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp
+        assert "connect-src 'self'" in csp and "style-src 'self'" in csp
+        assert "unsafe" not in csp and "http" not in csp  # no inline code, no other origin
+        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["cache-control"] == "no-store"
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert "set-cookie" not in r.headers
+
+
+def test_every_script_and_style_has_sri_matching_the_served_bytes(client: TestClient) -> None:
+    html = client.get("/").text
+    tags = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"[^>]*integrity="([^"]+)"',
+                      html)
+    assert {t[0] for t in tags} == {"/source/static/vendor/noble.js",
+                                    "/source/static/tysha-core.js", "/source/static/app.js",
+                                    "/source/static/page.css"}
+    for url, sri in tags:
+        body = client.get(url).content
+        assert sri == "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
+    # The only inline <script> is JSON data, which a CSP without 'unsafe-inline' never runs.
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+    assert inline == [' type="application/json" id="tysha-data"']
+    assert "style=" not in html and " on" not in re.sub(r"<script[^>]*>.*?</script>", "", html)
+
+
+def test_no_third_party_origin_anywhere_in_the_page() -> None:
+    for path in [*STATIC.rglob("*.js"), *STATIC.rglob("*.css")]:
+        if "vendor" in path.parts:
+            continue
+        text = path.read_text("utf-8")
+        assert not re.search(r"https?://", text), path
+    for name in ("app.js", "worker.js"):
+        text = (STATIC / name).read_text("utf-8")
+        for banned in ("localStorage", "sessionStorage", "indexedDB", "document.cookie",
+                       "serviceWorker", "caches."):
+            assert banned not in text, (name, banned)
+
+
+def test_static_files_are_an_allow_list(client: TestClient) -> None:
+    r = client.get("/source/static/app.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+    assert "no-store" not in r.headers["cache-control"]
+    for bad in ("/source/static/../__init__.py", "/source/static/%2e%2e/strings.json",
+                "/source/static/nothing.js", "/source/static/", "/source/xx/",
+                "/source/static/vendor/../../__init__.py"):
+        r = client.get(bad)
+        assert r.status_code == 404, bad
+        assert "Traceback" not in r.text and "/" not in r.json()["detail"]
+
+
+def test_language_follows_accept_language_with_a_visible_switch(client: TestClient) -> None:
+    cases = {"uk-UA,uk;q=0.9": "uk", "ru-RU": "ru", "crh": "crh", "en-GB,en;q=0.8": "en",
+             "de-DE,de;q=0.9": "uk", "de, en;q=0.5, ru;q=0.7": "ru", "": "uk",
+             "en;q=0, ru;q=0.1": "ru", "x" * 5000: "uk", "en;q=abc": "uk"}
+    for header, want in cases.items():
+        assert source_page.choose_lang(header) == want, header
+        r = client.get("/", headers={"accept-language": header})
+        assert f'<html lang="{want}">' in r.text
+        for code in source_page.LANGS:
+            assert f'href="/source/{code}/"' in r.text
+
+
+def test_every_string_is_translated_in_every_language() -> None:
+    strings = json.loads((source_page.HERE / "strings.json").read_text("utf-8"))
+    assert set(strings) == set(source_page.LANGS)
+    keys = set(strings["en"])
+    for lang in source_page.LANGS:
+        assert set(strings[lang]) == keys, lang
+        for k, v in strings[lang].items():
+            assert v.strip(), (lang, k)
+            if lang != "en" and k not in ("lang_label",):
+                assert v != strings["en"][k], (lang, k)  # really translated
+        assert strings[lang]["received"].count("{hour}") == 1
+        assert strings[lang]["received"].count("{n}") == 1
+    from tysha.evidence.taxonomy import CATEGORIES
+
+    assert set(source_page.CRH_CATEGORIES) == {c.code for c in CATEGORIES}
+
+
+def test_the_page_lists_the_cli_categories_in_plain_words(client: TestClient) -> None:
+    from tysha.evidence.taxonomy import CATEGORIES, label
+
+    html = client.get("/source/uk/").text
+    for c in CATEGORIES:
+        assert f'value="{c.code}"' in html
+        assert label(c.code, "uk") in html
+
+
+def test_noscript_explains_in_the_readers_language(client: TestClient) -> None:
+    for lang in source_page.LANGS:
+        html = client.get(f"/source/{lang}/").text
+        noscript = html.split("<noscript>")[1].split("</noscript>")[0]
+        strings = json.loads((source_page.HERE / "strings.json").read_text("utf-8"))[lang]
+        assert strings["noscript_body"].split("“")[0].replace("'", "&#x27;") in noscript
+        assert 'id="app" hidden' in html  # the form appears only when the script runs
+
+
+def test_bundle_digest_names_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d1 = source_page.bundle_digest()
+    assert re.fullmatch(r"[0-9a-f]{64}", d1)
+    import shutil
+
+    copy = tmp_path / "page"
+    shutil.copytree(source_page.HERE, copy)
+    monkeypatch.setattr(source_page, "HERE", copy)
+    monkeypatch.setattr(source_page, "STATIC", copy / "static")
+    source_page.bundle_digest.cache_clear()
+    source_page._sri.cache_clear()
+    try:
+        assert source_page.bundle_digest() == d1
+        source_page.bundle_digest.cache_clear()
+        (copy / "static" / "app.js").write_bytes((copy / "static" / "app.js").read_bytes() + b" ")
+        assert source_page.bundle_digest() != d1
+    finally:
+        source_page.bundle_digest.cache_clear()
+        source_page._sri.cache_clear()
+
+
+def test_drop_info_prints_the_page_digest(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    init_drop(tmp_path / "d", "tysha.test/drop", 0)
+    out = json.loads(cli("drop", "info", "--data", str(tmp_path / "d"), "--json").stdout)
+    assert out["source_page_sha256"] == source_page.bundle_digest()
+
+
+def test_api_answers_are_never_cached_and_carry_no_referrer(client: TestClient) -> None:
+    for path in ("/v1/info", "/v1/clues", "/v1/envelopes/0", "/nothing"):
+        r = client.get(path)
+        assert r.headers["cache-control"] == "no-store", path
+        assert r.headers["referrer-policy"] == "no-referrer", path
+    assert client.get("/log/checkpoint").headers["cache-control"] == "no-cache"  # its own
+    r = client.post("/", content=b"x")
+    assert r.status_code == 405 and r.json()["error"] == "method"
+    for path in ("/source/nothing", "/sourcex", "/source/static/app.js/x"):
+        r = client.get(path)
+        assert r.status_code in (404,), path
+    assert client.get("/sourcex").json()["error"] == "not_found"
+
+
+def test_codename_word_lists() -> None:
+    import math
+    import unicodedata
+
+    from tysha.protocol.codename import normalize_codename
+
+    alphabets = {"uk": "абвгдежзийклмнопрстуфхцчшщьюяєії", "ru": "абвгдежзийклмнопрстуфхцчшщъыьэюя",
+                 "en": "abcdefghijklmnopqrstuvwxyz-"}
+    for lang, rel in source_page.WORDS.items():
+        words = (STATIC / rel).read_text("utf-8").split("\n")
+        assert words[-1] == "" and all(words[:-1])
+        words = words[:-1]
+        assert len(words) == len(set(words)) >= 1024, lang
+        alpha = alphabets["en" if lang == "crh" else lang]
+        for w in words:
+            assert set(w) <= set(alpha), (lang, w)
+            assert normalize_codename(w) == w == unicodedata.normalize("NFKC", w)
+        count = math.ceil(80 / math.log2(len(words)))
+        assert count * math.log2(len(words)) >= 80 and count <= 8
+
+
+def test_english_codename_list_leaves_out_words_of_war_and_prison() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "vendor_js", source_page.HERE.parents[3] / "tools" / "vendor_js.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    words = set((STATIC / "vendor" / "words-en.txt").read_text().split())
+    assert len(words) == 7776 - len(mod.DENY)
+    assert not words & mod.DENY
+    assert not words & {"army", "prison", "tank", "bomb", "gun"}

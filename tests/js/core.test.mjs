@@ -1,0 +1,220 @@
+// tysha-core.js against vectors the Python code generated (tests/vectors/js, tests/vectors/protocol).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { T, V, VP, h, drbg, untag, identity } from './load.mjs';
+
+const eqHex = (a, b) => assert.equal(T.hex(a), typeof b === 'string' ? b : T.hex(b));
+
+test('CBOR: encodes every value as Python does, decodes it back', () => {
+  for (const c of V.cbor) {
+    const v = untag(c.value);
+    eqHex(T.cborEncode(v), c.hex);
+    eqHex(T.cborEncode(T.cborDecode(h(c.hex))), c.hex);
+  }
+});
+
+test('CBOR: refuses non-canonical, float, tag, bad UTF-8, trailing and truncated input', () => {
+  for (const bad of V.cbor_bad) assert.throws(() => T.cborDecode(h(bad)), T.ProtocolError, bad);
+  assert.throws(() => T.cborEncode(1.5), T.ProtocolError);
+  assert.throws(() => T.cborEncode(2 ** 53), T.ProtocolError);
+});
+
+test('padding buckets match padded_length', () => {
+  for (const [n, want] of V.padding) assert.equal(T.paddedLength(n), want);
+  assert.ok(!T.isValidPaddedLength(8193));
+});
+
+test('HPKE: RFC 9180 A.2 (DHKEM X25519, ChaCha20-Poly1305) sealed and opened', () => {
+  const a = VP('rfc9180_a2.json');
+  const kp = T.DhKem.deriveKeyPair(h(a.ikmR));
+  eqHex(kp.secret, a.skRm); eqHex(kp.public, a.pkRm);
+  const e = a.encryptions[0];
+  const { enc, ct } = T.hpkeSeal(T.KEM_X25519, h(a.pkRm), h(a.info), h(e.aad), h(e.pt), () => h(a.ikmE));
+  eqHex(enc, a.enc); eqHex(ct, e.ct);
+  eqHex(T.hpkeOpen(T.KEM_X25519, h(a.skRm), enc, h(a.info), h(e.aad), ct), e.pt);
+  const bad = ct.slice(); bad[0] ^= 1;
+  assert.throws(() => T.hpkeOpen(T.KEM_X25519, h(a.skRm), enc, h(a.info), h(e.aad), bad), T.VerificationError);
+});
+
+test('X-Wing: draft Appendix C keys, encapsulation and decapsulation', () => {
+  for (const v of VP('xwing.json').vectors) {
+    eqHex(T.XWing.publicKey(h(v.sk)), v.pk);
+    const es = h(v.eseed);
+    const { ss, enc } = T.XWing.encap(h(v.pk), es.slice(32), es.slice(0, 32));
+    eqHex(enc, v.ct); eqHex(ss, v.ss);
+    eqHex(T.XWing.decap(h(v.ct), h(v.sk)), v.ss);
+  }
+  assert.throws(() => T.XWing.encap(new Uint8Array(1215), new Uint8Array(32), new Uint8Array(32)), T.ProtocolError);
+});
+
+test('X-Wing DeriveKeyPair: seed = SHAKE256(ikm, 32), as kem.XWing.derive_key_pair', () => {
+  const d = VP('xwing_derive.json');
+  for (const v of d.vectors) {
+    const kp = T.XWing.deriveKeyPair(h(v.ikm));
+    eqHex(kp.secret, v.sk); eqHex(T.sha256(kp.public), v.pk_sha256);
+  }
+});
+
+test('X-Wing agrees with noble\'s own ml_kem768_x25519', () => {
+  const seed = drbg('noble xwing')(32);
+  eqHex(globalThis.TyshaNoble.ml_kem768_x25519.keygen(seed).publicKey, T.XWing.publicKey(seed));
+});
+
+test('envelopes (DHKEM): the same DRBG seals byte for byte as Python; Python\'s open in JS', () => {
+  const me = identity(V.identities.dh_recipient);
+  for (const c of V.envelopes_dhkem) {
+    const env = T.sealEnvelope(h(c.content), [me.public], drbg(`seal ${c.name}`), T.KEM_X25519);
+    eqHex(env, c.envelope);
+    eqHex(T.openEnvelope(h(c.envelope), me).content, c.content);
+    const cut = h(c.envelope).slice(0, -1);
+    assert.throws(() => T.openEnvelope(cut, me), T.ProtocolError);
+    const flip = h(c.envelope); flip[flip.length - 3] ^= 0x80;
+    assert.throws(() => T.openEnvelope(flip, me), T.VerificationError);
+    assert.throws(() => T.openEnvelope(h(c.envelope), identity(V.identities.handler)), T.VerificationError);
+  }
+});
+
+test('envelope sealer: streamed pieces give the same bytes as one piece', () => {
+  const me = identity(V.identities.dh_recipient);
+  const c = V.envelopes_dhkem[2];
+  const content = h(c.content);
+  const s = new T.EnvelopeSealer([me.public], content.length, drbg(`seal ${c.name}`), T.KEM_X25519);
+  const parts = [s.header];
+  for (let o = 0; o < content.length; o += 7777) parts.push(s.chunk(content.subarray(o, o + 7777)));
+  parts.push(s.finish());
+  const env = T.concat(...parts);
+  eqHex(env, c.envelope);
+  assert.equal(env.length, s.envelopeLength);
+});
+
+test('codename: Argon2id + HKDF + X-Wing DeriveKeyPair gives Python\'s identity', () => {
+  for (const c of V.codenames) {
+    assert.equal(T.normalizeCodename(c.codename), c.normalized);
+    const id = T.identityFromCodename(c.codename, { t: c.ops, m: c.mem_kib });
+    eqHex(T.cborEncode(T.identityObj(id.public)), c.public);
+    assert.equal(T.fingerprint(id.public), c.fingerprint);
+  }
+  assert.equal(T.CODENAME_T, 2); assert.equal(T.CODENAME_M_KIB, 19456);
+  assert.throws(() => T.identityFromCodename('   '), T.ProtocolError);
+});
+
+test('report: capture attestation and signed manifest byte for byte as Python', () => {
+  const r = V.report;
+  const c = V.codenames[0];
+  const me = T.identityFromCodename(r.codename, { t: c.ops, m: c.mem_kib });
+  const att = T.captureAttestation(me, untag(r.claims));
+  eqHex(T.cborEncode(att), r.attestation);
+  const photo = h(r.photo);
+  const manifest = T.signedManifest(me, 'report', untag(r.body),
+    [{ name: 'photo.jpg', mediaType: 'image/jpeg', size: photo.length, sha256: T.sha256(photo), attestation: att }], h(r.enrolment));
+  eqHex(manifest, r.manifest);
+  eqHex(T.concat(T.frameContent(manifest), photo), r.content);
+});
+
+test('replies: a Python X-Wing reply opens for the codename, signed by the handler', () => {
+  const c = V.codenames[0];
+  const me = T.identityFromCodename(c.codename, { t: c.ops, m: c.mem_kib });
+  const handler = identity(V.identities.handler).public;
+  const opened = T.openEnvelope(h(V.reply.envelope), me);
+  assert.equal(T.readReply(opened.content, handler).text, V.reply.text);
+  const other = T.openEnvelope(h(V.reply.from_stranger), me);
+  assert.throws(() => T.readReply(other.content, handler), T.VerificationError);
+});
+
+test('clue listing decodes; the scanner finds our slot and no other', () => {
+  const recs = T.decodeClueRecords(h(V.clues.listing), V.clues.after);
+  assert.deepEqual(recs.map((r) => ({ index: r.index, clue_pub: T.hex(r.cluePub), clues: r.clues.map(T.hex) })), V.clues.records);
+  assert.throws(() => T.decodeClueRecords(h(V.clues.listing).slice(0, -1)), T.ProtocolError);
+  const me = identity(V.identities.dh_recipient);
+  const c = V.envelopes_dhkem[1];
+  const hd = T.parseHeader(h(c.envelope));
+  assert.notEqual(T.findSlot(hd.cluePub, hd.clues, me.clueSecret, me.public.clue), null);
+  const other = identity(V.identities.escrow);
+  assert.equal(T.findSlot(hd.cluePub, hd.clues, other.clueSecret, other.public.clue), null);
+});
+
+test('proof of work: same nonce as solve_pow; checked like check_pow', () => {
+  const p = V.pow;
+  eqHex(T.solvePow(h(p.digest), p.bits), p.nonce);
+  T.checkPow(h(p.digest), h(p.nonce), p.bits);
+  const bad = h(p.nonce); bad[7] ^= 1;
+  assert.throws(() => T.checkPow(h(p.digest), bad, 20), T.VerificationError);
+});
+
+test('receipts: signed checkpoint + inclusion verify; every tampering is refused', () => {
+  const R = V.receipts;
+  for (const g of R.good) {
+    const out = T.verifyReceipt(g, R.vkey, h(g.envelope_digest));
+    assert.equal(out.index, g.index); assert.equal(out.size, 7);
+  }
+  for (const [name, bad] of Object.entries(R.bad)) {
+    assert.throws(() => T.verifyReceipt(bad, R.vkey, h(bad.envelope_digest)), T.TyshaError, name);
+  }
+  const g = R.good[0];
+  assert.throws(() => T.verifyReceipt(g, R.vkey, h(R.good[1].envelope_digest)), T.VerificationError);
+});
+
+test('invitations: text, spaced lower case and QR parse; damaged, forged, old refused', () => {
+  const I = V.invitation;
+  for (const form of [I.text, I.lower_spaced, I.text.replace('A', 'A\u200b')]) {
+    const inv = T.invitationFromText(form);
+    assert.equal(inv.fingerprint, I.fingerprint);
+    assert.deepEqual(inv.drops, I.drops);
+    eqHex(inv.secret, I.secret);
+    assert.equal(inv.dropVkey, V.receipts.vkey);
+    assert.equal(inv.recipients.length, 2);
+  }
+  assert.equal(T.invitationFromQr(h(I.qr)).fingerprint, I.fingerprint);
+  assert.equal(T.invitationFromQr(T.utf8(I.text)).fingerprint, I.fingerprint);
+  assert.throws(() => T.invitationFromText(I.damaged), (e) => e instanceof T.ProtocolError && e.message === 'damaged');
+  assert.throws(() => T.invitationFromText(I.forged), T.VerificationError);
+  assert.throws(() => T.invitationFromText(I.old), (e) => e.message === 'old');
+  assert.throws(() => T.invitationFromText('hello'), (e) => e.message === 'notcode');
+  const qr = h(I.qr); qr[20] ^= 1;
+  assert.throws(() => T.invitationFromQr(qr), T.TyshaError);
+});
+
+test('envelope.json (tests/vectors/protocol): positives open, negatives are refused', () => {
+  const doc = VP('envelope.json');
+  const me = identity(doc.recipient_identity);
+  const stranger = identity(doc.stranger_identity);
+  for (const c of doc.cases) {
+    const env = h(c.envelope);
+    eqHex(T.sha256(env), c.digest);
+    eqHex(T.openEnvelope(env, me).content, c.content);
+    assert.throws(() => T.openEnvelope(env, stranger), T.VerificationError);
+    for (const [name, bad] of Object.entries(c.negative)) {
+      assert.throws(() => T.openEnvelope(h(bad), me), T.TyshaError, name);
+    }
+  }
+});
+
+test('hostile headers: wrong slot count, KEM, length and sizes are ProtocolErrors', () => {
+  const c = V.envelopes_dhkem[1];
+  const env = h(c.envelope);
+  const hd = T.parseHeader(env);
+  const m = T.cborDecode(hd.raw.subarray(4));
+  const rebuild = (f) => { const x = new Map(m); f(x); const b = T.cborEncode(x); return T.concat(Uint8Array.of(0, 0, b.length >> 8, b.length & 255), b); };
+  const cases = {
+    one_slot: (x) => { x.set(3, x.get(3).slice(0, 1)); x.set(4, x.get(4).slice(0, 1)); x.set(6, x.get(6).slice(0, 1)); },
+    unknown_kem: (x) => x.set(1, 0x0010),
+    not_a_bucket: (x) => x.set(5, 8193),
+    short_clue: (x) => x.set(3, [x.get(3)[0].slice(0, 7), x.get(3)[1]]),
+    extra_field: (x) => x.set(7, 0),
+    clue_key_text: (x) => x.set(2, 'abc'),
+  };
+  for (const [name, f] of Object.entries(cases)) assert.throws(() => T.parseHeader(rebuild(f)), T.ProtocolError, name);
+  assert.throws(() => T.parseHeader(Uint8Array.of(0, 1, 0, 1)), T.ProtocolError);
+  assert.throws(() => T.parseHeader(new Uint8Array(3)), T.ProtocolError);
+});
+
+// [length, base, unit, load, bits]: protocol/pow.py work_bits (tests/browser_js checks the same
+// table against Python wherever work_bits exists).
+export const WORK_TABLE = [
+  [0, 0, 65536, 0, 0], [100, 8, 65536, 0, 8], [65536, 8, 65536, 0, 8], [65537, 8, 65536, 0, 9],
+  [131072, 8, 65536, 0, 9], [131073, 8, 65536, 0, 10], [10 << 20, 8, 65536, 2, 18],
+  [2 ** 32, 20, 1024, 5, 30], [5, 12, 0, 0, 15], [-1, 8, 65536, -3, 8],
+];
+test('per-byte work matches work_bits', () => {
+  for (const [length, base, unit, load, bits] of WORK_TABLE) assert.equal(T.workBits(length, base, unit, load), bits, String([length, base, unit, load]));
+});

@@ -1,0 +1,230 @@
+"""Generate tests/vectors/js/vectors.json: what the browser page's JavaScript must reproduce.
+
+    python tests/vectors/js/generate.py
+
+Every value here is computed by the Python code (tysha.protocol, tysha.tlog); node's test runner
+(tests/js/) checks tysha-core.js against it, and tests/browser_js/test_vectors.py regenerates
+the file and compares it byte for byte. Randomness comes from a SHA-256 counter DRBG with fixed
+seeds; the JS tests run the same DRBG, so deterministic constructions (DHKEM envelopes,
+manifests, capture attestations: Ed25519 is deterministic) must match byte for byte. X-Wing
+encapsulation draws ML-KEM randomness inside pyca/cryptography, so X-Wing envelopes are checked
+by opening (both directions) rather than by bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from tysha.protocol import cbor
+from tysha.protocol.capture import CaptureAttestation
+from tysha.protocol.clues import ClueRecord, encode_clue_records
+from tysha.protocol.codename import identity_from_codename, normalize_codename
+from tysha.protocol.envelope import seal_envelope
+from tysha.protocol.invitation import Invitation
+from tysha.protocol.kem import KEM_X25519, KEM_XWING
+from tysha.protocol.keys import Identity
+from tysha.protocol.manifest import Attachment, Manifest, frame_content
+from tysha.protocol.padding import padded_length
+from tysha.protocol.pow import solve_pow
+from tysha.tlog import (
+    Checkpoint,
+    NoteSigner,
+    leaf_hash,
+    node_hash,
+    sign_checkpoint,
+    verify_inclusion,
+)
+
+HERE = Path(__file__).parent
+#: Codename KDF cost for most vectors (the real cost is checked by one vector).
+CHEAP = {"ops": 1, "mem": 8192 * 1024}
+
+
+class DRBG:
+    def __init__(self, seed: bytes) -> None:
+        self.seed, self.counter = seed, 0
+
+    def __call__(self, n: int) -> bytes:
+        out = b""
+        while len(out) < n:
+            out += hashlib.sha256(self.seed + self.counter.to_bytes(8, "big")).digest()
+            self.counter += 1
+        return out[:n]
+
+
+def tagged(v: Any) -> Any:
+    """A CBOR value as JSON the JS tests can rebuild exactly."""
+    if v is None or isinstance(v, bool):
+        return v
+    if isinstance(v, int):
+        return {"int": v}
+    if isinstance(v, bytes):
+        return {"bytes": v.hex()}
+    if isinstance(v, str):
+        return {"text": v}
+    if isinstance(v, list):
+        return {"array": [tagged(x) for x in v]}
+    if isinstance(v, dict):
+        return {"map": [[tagged(k), tagged(x)] for k, x in v.items()]}
+    raise TypeError(type(v))
+
+
+def _path(m: int, leaves: list[bytes]) -> list[bytes]:
+    """RFC 6962 §2.1.1 PATH(m, D[n]) over leaf hashes (independent of tysha.tlog's code)."""
+    n = len(leaves)
+    if n == 1:
+        return []
+    k = 1 << ((n - 1).bit_length() - 1)
+    if m < k:
+        return _path(m, leaves[:k]) + [_mth(leaves[k:])]
+    return _path(m - k, leaves[k:]) + [_mth(leaves[:k])]
+
+
+def _mth(leaves: list[bytes]) -> bytes:
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    return node_hash(_mth(leaves[:k]), _mth(leaves[k:]))
+
+
+def _receipts() -> dict[str, Any]:
+    signer = NoteSigner("drop.example/log", DRBG(b"js drop key")(32))
+    other = NoteSigner("drop.example/log", DRBG(b"js other key")(32))
+    digests = [hashlib.sha256(b"envelope %d" % i).digest() for i in range(7)]
+    leaves = [leaf_hash(d) for d in digests]
+    cp = Checkpoint("drop.example/log", len(leaves), _mth(leaves))
+    note = sign_checkpoint(cp, signer)
+    good = []
+    for i in (0, 3, 6):
+        proof = _path(i, leaves)
+        verify_inclusion(leaves[i], i, len(leaves), proof, cp.root_hash)
+        good.append({"envelope_digest": digests[i].hex(), "index": i, "checkpoint": note,
+                     "proof": [h.hex() for h in proof]})
+    base = good[1]
+    bad_sig = note.replace(note.split(" ")[-1][-6:-1], "AAAAA")
+    return {
+        "vkey": signer.verifier().vkey,
+        "good": good,
+        "bad": {
+            "signature": {**base, "checkpoint": bad_sig},
+            "other_key": {**base, "checkpoint": sign_checkpoint(cp, other)},
+            "wrong_index": {**base, "index": 2},
+            "wrong_proof": {**base, "proof": [good[0]["proof"][0]] + base["proof"][1:]},
+            "short_proof": {**base, "proof": base["proof"][:-1]},
+            "index_outside": {**base, "index": 7},
+        },
+    }
+
+
+def build() -> dict[str, Any]:
+    values: list[Any] = [
+        0, 23, 24, 255, 256, 65535, 65536, 4294967295, 4294967296, -1, -24, -25, -256,
+        b"", b"\x00\xff", "", "тиша", True, False, None, [1, [2, 3]],
+        {0: 1, 1: "a", -1: b"x", "z": 2, "aa": 3, 10: [True]},
+    ]
+    noncanon = ["1817", "190017", "1a0000ffff", "5f41ff", "a20102010a", "a201020102",
+                "f93c00", "c001", "62c328", "0000", "61"]
+
+    handler = Identity.generate(DRBG(b"js handler"))
+    escrow = Identity.generate(DRBG(b"js escrow"))
+    dh_recipient = Identity.generate(DRBG(b"js dh recipient"), KEM_X25519)
+    receipts = _receipts()
+
+    inv = Invitation.create(("http://127.0.0.1:8000",), receipts["vkey"], handler,
+                            escrow.public(), DRBG(b"js invite")(16))
+    forged = Invitation(inv.drops, inv.drop_vkey, inv.handler, inv.escrow, inv.secret,
+                        escrow.sign(b"tysha/v2 invitation", inv._signed_fields()))
+    text = inv.to_text()
+    pos = len(text) // 2
+    damaged = text[:pos] + ("A" if text[pos] != "A" else "B") + text[pos + 1:]
+
+    envs = []
+    for name, size in (("empty", 0), ("text", 300), ("two-chunks", 70000)):
+        content = DRBG(b"content " + name.encode())(size)
+        env = seal_envelope(content, [dh_recipient.public()], DRBG(b"seal " + name.encode()),
+                            KEM_X25519)
+        envs.append({"name": name, "content": content.hex(), "envelope": env.hex()})
+
+    codenames = []
+    for words in ("тиша вітер  КАВУН", "Sun river ＯＲＡＮＧＥ", "Ёлка\tберёза\u00a0мёд"):
+        ident = identity_from_codename(words, **CHEAP)
+        codenames.append({"codename": words, "normalized": normalize_codename(words),
+                          "ops": CHEAP["ops"], "mem_kib": CHEAP["mem"] // 1024,
+                          "public": ident.public().to_bytes().hex(),
+                          "fingerprint": ident.public().fingerprint()})
+    real = identity_from_codename("тиша вітер кавун")
+    codenames.append({"codename": "тиша вітер кавун", "normalized": "тиша вітер кавун",
+                      "ops": 2, "mem_kib": 19456, "public": real.public().to_bytes().hex(),
+                      "fingerprint": real.public().fingerprint()})
+    source = identity_from_codename(codenames[0]["codename"], **CHEAP)
+
+    # A report as the page builds it, signed by the codename's key.
+    photo = DRBG(b"js photo")(1000)
+    claims = {"sha256": hashlib.sha256(photo).digest(), "size": len(photo),
+              "media_type": "image/jpeg", "name": "photo.jpg",
+              "device_time": "2026-11-29T10:00:00Z", "exif_gps": [50450000, 30523333]}
+    att = CaptureAttestation.create(source, claims)
+    body = {"categories": ["detention"], "text": "Текст звіту", "where": "Мелітополь",
+            "when": "вчора ввечері", "created_at": "2026-11-29T10:05:00Z"}
+    manifest = Manifest("report", source.public(), body,
+                        (Attachment("photo.jpg", "image/jpeg", len(photo), claims["sha256"],
+                                    att),), inv.secret).signed(source)
+    report_content = frame_content(manifest.to_bytes()) + photo
+
+    reply = Manifest("reply", handler.public(),
+                     {"text": "Дякуємо. Ми отримали.", "created_at": "2026-11-29T12:00:00Z"}
+                     ).signed(handler)
+    reply_env = seal_envelope(frame_content(reply.to_bytes()),
+                              [source.public()], DRBG(b"js reply"), KEM_XWING)
+    stranger_reply = Manifest("reply", escrow.public(), {"text": "not the handler"}).signed(escrow)
+    stranger_env = seal_envelope(frame_content(stranger_reply.to_bytes()),
+                                 [source.public()], DRBG(b"js stranger reply"), KEM_XWING)
+
+    recs = [ClueRecord(i, DRBG(b"clue pub %d" % i)(32),
+                       tuple(DRBG(b"clue %d" % i)(8) for _ in range(2 + i % 3)))
+            for i in (0, 1, 5, 200, 70000)]
+    digest = hashlib.sha256(b"pow vector").digest()
+    return {
+        "provenance": "generated by tests/vectors/js/generate.py from tysha.protocol and "
+                      "tysha.tlog (SHA-256 counter-mode DRBG with fixed seeds)",
+        "cbor": [{"value": tagged(v), "hex": cbor.encode(v).hex()} for v in values],
+        "cbor_bad": noncanon,
+        "padding": [[n, padded_length(n)] for n in (0, 8, 8192, 8193, 10000, 70000,
+                                                    1 << 20, 10 * (1 << 20) + 12345)],
+        "identities": {
+            "handler": handler.to_bytes().hex(), "escrow": escrow.to_bytes().hex(),
+            "dh_recipient": dh_recipient.to_bytes().hex(),
+            "handler_public": handler.public().to_bytes().hex(),
+            "handler_fingerprint": handler.public().fingerprint(),
+        },
+        "envelopes_dhkem": envs,
+        "codenames": codenames,
+        "report": {"codename": codenames[0]["codename"], "photo": photo.hex(),
+                   "claims": tagged(claims), "attestation": cbor.encode(att.to_obj()).hex(),
+                   "body": tagged(body), "enrolment": inv.secret.hex(),
+                   "manifest": manifest.to_bytes().hex(), "content": report_content.hex()},
+        "reply": {"envelope": reply_env.hex(), "text": reply.body["text"],
+                  "from_stranger": stranger_env.hex()},
+        "clues": {"after": -1, "listing": encode_clue_records(recs).hex(),
+                  "records": [{"index": r.index, "clue_pub": r.clue_pub.hex(),
+                               "clues": [c.hex() for c in r.clues]} for r in recs]},
+        "pow": {"digest": digest.hex(), "bits": 12, "nonce": solve_pow(digest, 12).hex()},
+        "receipts": receipts,
+        "invitation": {"text": text, "lower_spaced": " ".join(text[i:i + 40].lower()
+                                                               for i in range(0, len(text), 40)),
+                       "qr": inv.qr_payload().hex(), "damaged": damaged,
+                       "forged": forged.to_text(), "old": "TYSHA1:" + text[7:],
+                       "fingerprint": handler.public().fingerprint(),
+                       "drops": list(inv.drops), "secret": inv.secret.hex()},
+    }
+
+
+def render() -> str:
+    return json.dumps(build(), indent=1, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    (HERE / "vectors.json").write_text(render())
