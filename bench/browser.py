@@ -27,7 +27,7 @@ from pathlib import Path
 from _common import emit
 
 from tysha.drop import source_page
-from tysha.drop.testing import run_drop
+from tysha.drop.launcher import run_drop
 from tysha.protocol import Identity, seal_envelope
 
 UPFRONT = ("vendor/noble.js", "tysha-core.js", "app.js", "page.css")

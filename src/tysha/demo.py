@@ -227,6 +227,9 @@ def build(
     say(f"sample source sent {sent.sent} reports")
     res = desk.fetch()
     say(f"desk fetched {len(res.new_reports)} reports")
+    # A second one-time invitation for a reporter using the browser source page: the code
+    # travels in the URL fragment, which the browser never sends to the drop.
+    browser_inv = desk.invite(url, vkey).to_text()
     desk.close()
     return {
         "root": str(root),
@@ -239,6 +242,8 @@ def build(
         "vault_passphrase": vault_pass,
         "reports_sent": sent.sent,
         "reports_fetched": len(res.new_reports),
+        "source_page": f"{url}/",
+        "browser_invitation": browser_inv,
         "errors": res.errors,
         "_proc": proc,
     }
@@ -286,6 +291,10 @@ def run_demo(
                 f"  Drop:        {info['drop_url']}  (log at {info['drop_url']}/log/checkpoint)"
             )
             typer.echo(f"  Source vault {info['vault']}  passphrase {info['vault_passphrase']}")
+            typer.echo(
+                "  Browser source (open in a browser; the invitation is in the fragment):"
+            )
+            typer.echo(f"    {info['source_page']}#{info['browser_invitation']}")
             typer.echo("  Ctrl-C stops everything and deletes the demo folder.")
             typer.echo("")
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from tysha.drop.testing import run_drop
+from tysha.drop.launcher import run_drop
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 CHROMIUM = Path("/usr/bin/chromium")

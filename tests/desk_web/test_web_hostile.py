@@ -51,8 +51,8 @@ def test_fork_shows_failed_log_consistency_on_report_and_inbox(
     populated: dict[str, Any], drop: tuple[str, str, Path], tmp_path: Path, cli: Any
 ) -> None:
     """A drop caught forking taints every report that came through it, on both pages."""
-    from tysha.drop.service import DropService
     from tysha.drop.launcher import run_drop
+    from tysha.drop.service import DropService
     from tysha.protocol import Identity, seal_envelope
     from tysha.transport import DropClient
 
