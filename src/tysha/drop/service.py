@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from tysha.drop.uploads import FolderUploads
+from tysha.drop.uploads import FolderUploads, Uploads
 from tysha.drop.work import NoTokens, TokenVerifier, WorkPolicy
 from tysha.errors import ConfigError, NotFound, ProtocolError, StorageError, VerificationError
 from tysha.protocol import Receipt, check_pow, parse_header
@@ -293,6 +293,7 @@ class DropService:
         data_dir: Path,
         database: str | None = None,
         clock: Any = time.time,
+        blobs: str | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.config = DropConfig.load(self.data_dir)
@@ -300,10 +301,22 @@ class DropService:
             self.signer: NoteSigner = parse_skey((self.data_dir / "log.key").read_text().strip())
         except OSError as exc:
             raise ConfigError(f"cannot read the drop's log key: {exc.strerror}") from None
-        self.store: DropStore = open_drop_store(self.data_dir, database)
-        self.blobs: BlobStore = FolderBlobStore(self.data_dir / "blobs")
         self.uploads_dir = self.data_dir / "uploads"
-        self.uploads = FolderUploads(self.uploads_dir)
+        self.uploads_dir.mkdir(exist_ok=True)
+        self.blobs: BlobStore
+        self.uploads: Uploads
+        if blobs:
+            # Envelopes and open uploads in the object store: this process keeps nothing
+            # on its disk but staging files of the batch it is committing.
+            from tysha.store.s3 import S3BlobStore, S3Uploads, parse_s3_url
+
+            s3 = S3BlobStore(parse_s3_url(blobs))
+            s3.check()
+            self.blobs, self.uploads = s3, S3Uploads(s3)
+        else:
+            self.blobs = FolderBlobStore(self.data_dir / "blobs")
+            self.uploads = FolderUploads(self.uploads_dir)
+        self.store: DropStore = open_drop_store(self.data_dir, database)
         self.clock = clock
         c = self.config
         self.work = WorkPolicy(c.pow_bits, c.pow_unit, c.pow_target_per_min)

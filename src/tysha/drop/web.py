@@ -545,7 +545,13 @@ def app_from_env() -> ASGIApp:
     data = os.environ.get("TYSHA_DROP_DATA")
     if not data:
         raise RuntimeError("TYSHA_DROP_DATA is not set; start the drop with `tysha drop serve`")
-    return create_app(DropService(Path(data), os.environ.get("TYSHA_DROP_DATABASE") or None))
+    return create_app(
+        DropService(
+            Path(data),
+            os.environ.get("TYSHA_DROP_DATABASE") or None,
+            blobs=os.environ.get("TYSHA_DROP_BLOBS") or None,
+        )
+    )
 
 
 def _int_param_path(raw: str) -> int:
