@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,73 @@ def pg_url() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as c:
             c.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+class OwnPostgres:
+    """A PostgreSQL server of our own (``initdb`` in a temp folder, a free port): the
+    machine's shared server must never be restarted by a test."""
+
+    def __init__(self, folder: Path, bindir: Path) -> None:
+        import shutil
+        import subprocess
+
+        from tysha.drop.launcher import free_port
+
+        self.bindir, self.folder = bindir, folder
+        self.data = folder / "data"
+        self.port = free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses root: run the server as "postgres"
+            shutil.chown(folder, "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        subprocess.run(
+            [*self.as_user, str(bindir / "initdb"), "-D", str(self.data), "-A", "trust",
+             "-U", "postgres", "--no-sync", "-E", "UTF8"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _ctl(self, *args: str) -> None:
+        import subprocess
+
+        subprocess.run(
+            [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-w",
+             "-l", str(self.folder / "pg.log"), *args],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        opts = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._ctl("-o", opts, "start")
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "stop")
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[OwnPostgres]:
+    import glob
+    import shutil
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not found:
+        pytest.skip("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        pytest.skip("running as root without runuser: cannot start a private PostgreSQL")
+    import tempfile
+
+    # Not under pytest's temp root: that one is private to this user, and the server runs
+    # as "postgres" when we are root.
+    folder = Path(tempfile.mkdtemp(prefix="tysha-pg-"))
+    try:
+        pg = OwnPostgres(folder, Path(found[-1]).parent)
+        pg.start()
+        try:
+            yield pg
+        finally:
+            try:
+                pg.stop()
+            except Exception:  # already stopped by the test
+                pass
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
