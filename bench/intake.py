@@ -43,6 +43,45 @@ def rss_mb(pid: int) -> float:
     return total
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and all its descendants (live ones)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += cpu_s(int(child))
+    except (OSError, IndexError, ValueError):
+        pass
+    return total
+
+
+def disk_append(folder: Path, payload: int, seconds: float) -> float:
+    """The durable-append ceiling: ``payload``-sized records appended to one file in
+    ``folder`` (the drop's file system), one fsync per 256 records; records per second."""
+    record = os.urandom(payload)
+    path = folder / "ceiling.bin"
+    n = 0
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        start = time.perf_counter()
+        deadline = start + seconds
+        while True:
+            for _ in range(256):
+                os.write(fd, record)
+            os.fsync(fd)
+            n += 256
+            if time.perf_counter() >= deadline:
+                break
+        elapsed = time.perf_counter() - start
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    return n / elapsed
+
+
 class Bodies:
     def __init__(self, payload: int) -> None:
         me = Identity.generate(os.urandom)
@@ -211,6 +250,8 @@ def main() -> None:
 
 def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
     bodies = Bodies(a.payload)
+    ceiling_s = max(1.0, a.seconds / 10)
+    disk_before = disk_append(root, a.payload, ceiling_s)
     init_data(root / "http", pow_bits=0)
     conf = root / "http" / "drop.json"
     conf.write_text(json.dumps(dict(json.loads(conf.read_text()), workers=a.processes)))
@@ -221,7 +262,9 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         wait_ready(url, proc)
         if a.processes > 1:
             time.sleep(2)  # every worker process up, not only the first
+        cpu0 = cpu_s(proc.pid)
         ok, errors = asyncio.run(load(url, bodies, a.seconds / 2, a.concurrency))
+        cpu1 = cpu_s(proc.pid)
         rss = rss_mb(proc.pid)
         big = big_upload(url, proc.pid, a.big_mib, root) if a.big_mib else None
     finally:
@@ -229,6 +272,8 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         proc.wait(10)
     init_data(root / "direct", pow_bits=0)
     limit, st = direct_limit(root / "direct", a.payload, a.seconds / 2, a.concurrency, a.processes)
+    disk_after = disk_append(root, a.payload, ceiling_s)
+    disk_rate = (disk_before + disk_after) / 2
     http_rate = ok / (a.seconds / 2)
     limit_rate = limit / (a.seconds / 2)
     batches = st.get("batches") or 1.0
@@ -238,6 +283,13 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         "submissions_per_s": round(http_rate, 1),
         "limit_per_s": round(limit_rate, 1),
         "ratio": round(http_rate / limit_rate, 3) if limit_rate else None,
+        "limit_disk_append_per_s": round(disk_rate, 1),
+        "limit_disk_append_before_after_per_s": [round(disk_before, 1), round(disk_after, 1)],
+        "ratio_disk": round(http_rate / disk_rate, 3) if disk_rate else None,
+        "target_ratio_disk": 0.9,
+        # The drop's own CPU (every server process) over what it acknowledged: steadier
+        # than a rate on a shared machine.
+        "server_cpu_us_per_submission": round(1e6 * (cpu1 - cpu0) / ok, 1) if ok else None,
         "errors": errors,
         "server_rss_mb": round(rss, 1),
         "concurrency": a.concurrency,
