@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import errno
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -387,6 +388,9 @@ class DropService:
         with self._batch_lock.exclusive():
             self._collect_debris()
 
+    #: Blob names checked against the database per query during debris collection.
+    DEBRIS_SLICE = 1000
+
     def _collect_debris(self) -> None:
         now = time.time()
         # An upload untouched for upload_expiry_hours is abandoned (its client starts over).
@@ -400,12 +404,17 @@ class DropService:
                     f.unlink()
             except OSError:
                 continue
-        live = self.store.live_digests()
         # Blob times are coarsened to the hour, so "older than two hours" really means older
         # than one: no other drop process over the same folder is still committing it.
         grace = now - 7200
-        for d in list(self.blobs.digests()):
-            if d not in live:
+        # In slices, never the whole set of live digests: a million envelopes would cost the
+        # process a hundred megabytes here.
+        names = self.blobs.digests()
+        while chunk := list(itertools.islice(names, self.DEBRIS_SLICE)):
+            states = self.store.states(chunk)  # digest -> gone, for the logged ones
+            for d in chunk:
+                if states.get(d) is False:
+                    continue  # a live envelope
                 when = self.blobs.mtime(d)
                 if when is None or when > grace:
                     continue
