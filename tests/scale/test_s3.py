@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -153,3 +154,22 @@ def test_s3_upload_wrong_digest_and_expiry(s3_env: str, tmp_path: Path) -> None:
     assert up.expire(3600) == 0
     assert up.expire(3600, now=10**10) == 1
     assert up.totals() == (0, 0)
+
+
+def test_s3_upload_taken_by_a_dead_finisher_can_be_finished_again(
+    s3_env: str, tmp_path: Path
+) -> None:
+    up = S3Uploads(S3BlobStore(parse_s3_url(s3_env)))
+    data = os.urandom(1000)
+    uid = hashlib.sha256(data).hexdigest()
+    up.create(uid, len(data))
+    up.append(uid, 0, data)
+    # A finish took the bytes and its process died before removing the upload.
+    up.client.put_object(Bucket=up.bucket, Key=f"{up.base}{uid}/taken", Body=b"")
+    with pytest.raises(NotFound):
+        up.take(uid, tmp_path / "a")  # while the taker may still be at work
+    up.TAKE_STALE_S = 0.0
+    time.sleep(1.1)  # object times have a resolution of one second
+    assert up.status(uid).offset == len(data)
+    assert up.take(uid, tmp_path / "b") == (len(data), hashlib.sha256(data).digest())
+    assert (tmp_path / "b").read_bytes() == data

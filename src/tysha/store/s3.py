@@ -309,6 +309,10 @@ class S3Uploads:
     """:class:`~tysha.drop.uploads.Uploads` kept in the bucket: any drop process can
     continue or finish any upload (see the module docstring for the layout and the races)."""
 
+    #: A ``finish`` that took an upload's bytes and then died leaves its marker; after this
+    #: long the upload can be finished again.
+    TAKE_STALE_S = 600.0
+
     def __init__(self, blobs: S3BlobStore) -> None:
         self.blobs = blobs
         self.client = blobs.client
@@ -325,7 +329,11 @@ class S3Uploads:
         return list(_list(self.client, self.bucket, self._dir(upload), self._errors))
 
     def _read_state(self, upload: str) -> tuple[int, list[tuple[int, int, str]], bool]:
-        """(announced length or -1, the chain of chunks as (offset, size, key), taken)."""
+        """(announced length or -1, the chain of chunks as (offset, size, key), taken).
+
+        A ``taken`` marker older than :attr:`TAKE_STALE_S` is ignored: the process that
+        took the bytes died before it removed the upload, and the client must be able to
+        finish again (a second take stages the same bytes; the log keeps one entry)."""
         prefix = self._dir(upload)
         length, taken = -1, False
         chunks: dict[int, tuple[int, str]] = {}
@@ -334,7 +342,8 @@ class S3Uploads:
             if name.startswith("len-") and name[4:].isdigit():
                 length = int(name[4:])
             elif name == "taken":
-                taken = True
+                stamp = obj.get("LastModified")
+                taken = stamp is None or stamp.timestamp() > time.time() - self.TAKE_STALE_S
             elif name.startswith("c-") and name[2:].isdigit():
                 chunks[int(name[2:])] = (int(obj["Size"]), obj["Key"])
         chain: list[tuple[int, int, str]] = []
@@ -442,8 +451,12 @@ class S3Uploads:
         size = _end(chain)
         if size != length:
             raise OffsetMismatch(size)
-        if not self._create_once(self._dir(upload) + "taken", b""):
-            raise NotFound("no such upload (finished, discarded or never made)")
+        marker = self._dir(upload) + "taken"
+        if not self._create_once(marker, b""):
+            # _state saw no live marker, so this one is stale (its taker died): replace it.
+            self._delete_key(marker)
+            if not self._create_once(marker, b""):
+                raise NotFound("no such upload (finished, discarded or never made)")
         h = hashlib.sha256()
         try:
             with open(staging, "wb") as f:
