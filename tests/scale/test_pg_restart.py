@@ -32,7 +32,7 @@ ME = Identity.generate(os.urandom)
 def test_postgres_restart_mid_load_gives_503_then_recovers(
     tmp_path: Path, own_postgres: OwnPostgres
 ) -> None:
-    envelopes = [seal_envelope(os.urandom(200), [ME.public()], os.urandom) for _ in range(400)]
+    envelopes = [seal_envelope(os.urandom(200), [ME.public()], os.urandom) for _ in range(1500)]
     acked: list[tuple[bytes, Receipt]] = []
     statuses: list[tuple[int, str | None]] = []
     stop = threading.Event()
@@ -40,13 +40,23 @@ def test_postgres_restart_mid_load_gives_503_then_recovers(
     lock = threading.Lock()
     with run_drop(tmp_path, database=own_postgres.url) as (url, vkey, _):
 
+        failures: list[BaseException] = []
+
         def client() -> None:
+            try:
+                load()
+            except BaseException as exc:  # reported by the main thread
+                failures.append(exc)
+
+        def load() -> None:
             with httpx.Client(base_url=url, timeout=30) as h:
+                env = None
                 while not stop.is_set():
-                    with lock:
-                        env = next(nxt, None)
-                    if env is None:
-                        return
+                    if env is None:  # a refused envelope is sent again, as a source would
+                        with lock:
+                            env = next(nxt, None)
+                        if env is None:
+                            return
                     try:
                         r = h.post("/v1/envelopes", content=env)
                     except httpx.HTTPError:
@@ -56,25 +66,29 @@ def test_postgres_restart_mid_load_gives_503_then_recovers(
                     if r.status_code == 200:
                         with lock:
                             acked.append((env, Receipt.from_json(r.json()["receipt"])))
+                        env = None
                     else:
                         time.sleep(0.05)
 
         threads = [threading.Thread(target=client) for _ in range(3)]
         for t in threads:
             t.start()
-        time.sleep(1.5)
-        before = len(acked)
-        own_postgres.stop()
-        time.sleep(2)
-        during = len(statuses)
-        own_postgres.start()
-        # It recovers by itself: new intake is acknowledged again.
-        deadline = time.monotonic() + 30
-        while len(acked) <= before + 5 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        stop.set()
-        for t in threads:
-            t.join(60)
+        try:
+            time.sleep(1.5)
+            before = len(acked)
+            own_postgres.stop()
+            time.sleep(2)
+            during = len(statuses)
+            own_postgres.start()
+            # It recovers by itself: new intake is acknowledged again.
+            deadline = time.monotonic() + 30
+            while len(acked) <= before + 5 and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(60)
+        assert not failures, failures
         assert before > 0 and len(acked) > before + 5
         codes = {s for s, _ in statuses}
         assert codes <= {200, 503}, codes  # never a 500, never a half answer
