@@ -190,7 +190,7 @@ class SeaweedFS:
         }
 
     def client(self) -> Any:
-        import boto3
+        import boto3  # type: ignore[import-untyped]
 
         e = self.env()
         return boto3.session.Session().client(

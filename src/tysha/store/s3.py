@@ -80,8 +80,8 @@ def s3_client() -> Any:
     (MinIO, Ceph RGW, SeaweedFS…), ``AWS_S3_ADDRESSING_STYLE`` (``path`` by default when an
     endpoint is given, as those servers expect; else ``virtual``)."""
     try:
-        import boto3
-        from botocore.config import Config
+        import boto3  # type: ignore[import-untyped]
+        from botocore.config import Config  # type: ignore[import-untyped]
     except ImportError:
         raise ConfigError("--blobs s3:// needs boto3 (pip install boto3)") from None
     endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
@@ -102,7 +102,7 @@ def s3_client() -> Any:
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
     return (BotoCoreError, ClientError)
 
@@ -250,7 +250,7 @@ class S3BlobStore:
             if _missing(exc):
                 raise NotFound("no such blob") from None
             raise StorageError("cannot read a stored envelope") from None
-        return io.BufferedReader(_BodyReader(resp["Body"]), buffer_size=1 << 18)  # type: ignore[return-value]
+        return io.BufferedReader(_BodyReader(resp["Body"]), buffer_size=1 << 18)
 
     def _head(self, digest: bytes) -> dict[str, Any] | None:
         try:
