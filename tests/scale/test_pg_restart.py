@@ -96,11 +96,11 @@ def test_postgres_restart_mid_load_gives_503_then_recovers(
         assert outage and all(ra is not None and ra.isdigit() for ra in outage)
         assert during > before  # requests were answered during the outage
         verifier = NoteVerifier.from_vkey(vkey)
-        with httpx.Client(base_url=url) as h:
+        with httpx.Client(base_url=url) as h:  # open while the reader fetches tiles lazily
             final = open_checkpoint(h.get("/log/checkpoint").text, verifier)
             reader = verify_tiles_against_checkpoint(final, lambda p: h.get("/log/" + p).content)
-        for env, r in acked:
-            d = hashlib.sha256(env).digest()
-            r.verify(vkey, d)
-            proof = inclusion_proof(r.index, final.size, reader)
-            verify_inclusion(leaf_hash(d), r.index, final.size, proof, final.root_hash)
+            for env, r in acked:
+                d = hashlib.sha256(env).digest()
+                r.verify(vkey, d)
+                proof = inclusion_proof(r.index, final.size, reader)
+                verify_inclusion(leaf_hash(d), r.index, final.size, proof, final.root_hash)
