@@ -7,6 +7,11 @@ The load generator sends distinct envelopes of valid form: one real sealed heade
 of fresh random bytes each time (the drop checks form, never content, so this is exactly the
 work a real envelope costs it). ``--big-mib`` also uploads one envelope of that size in chunks
 and reports the server's peak resident memory during that upload.
+
+Side by side in the same run: the durable-append ceiling (payload-sized appends to one file
+with an fsync per 256, on the drop's file system, before and after), the drop's own CPU per
+acknowledged submission, and OnionShare's receive mode on the same payloads when
+``onionshare-cli`` is installed.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import asyncio
 import json
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -41,6 +47,45 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return total
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and all its descendants (live ones)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += cpu_s(int(child))
+    except (OSError, IndexError, ValueError):
+        pass
+    return total
+
+
+def disk_append(folder: Path, payload: int, seconds: float) -> float:
+    """The durable-append ceiling: ``payload``-sized records appended to one file in
+    ``folder`` (the drop's file system), one fsync per 256 records; records per second."""
+    record = os.urandom(payload)
+    path = folder / "ceiling.bin"
+    n = 0
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        start = time.perf_counter()
+        deadline = start + seconds
+        while True:
+            for _ in range(256):
+                os.write(fd, record)
+            os.fsync(fd)
+            n += 256
+            if time.perf_counter() >= deadline:
+                break
+        elapsed = time.perf_counter() - start
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    return n / elapsed
 
 
 class Bodies:
@@ -94,6 +139,88 @@ async def load(url: str, bodies: Bodies, seconds: float, concurrency: int) -> tu
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return ok, errors
+
+
+async def load_onionshare(url: str, bodies: Bodies, seconds: float, concurrency: int) -> int:
+    """The same payloads posted to OnionShare's receive mode (``/upload-ajax``, one
+    multipart file each). Its server (werkzeug) speaks HTTP/1.0: a connection per upload."""
+    ok = 0
+    host, port = url.split("//")[1].split(":")
+    deadline = time.perf_counter() + seconds
+    boundary = b"tyshabench" + os.urandom(8).hex().encode()
+
+    async def worker() -> None:
+        nonlocal ok
+        while time.perf_counter() < deadline:
+            body = bodies.next()
+            form = (
+                b"--" + boundary + b"\r\n"
+                b'Content-Disposition: form-data; name="file[]"; filename="e'
+                + str(bodies.n).encode()
+                + b'.bin"\r\nContent-Type: application/octet-stream\r\n\r\n'
+                + body
+                + b"\r\n--" + boundary + b"--\r\n"
+            )
+            reader, writer = await asyncio.open_connection(host, int(port))
+            try:
+                writer.write(
+                    b"POST /upload-ajax HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n"
+                    b"Content-Type: multipart/form-data; boundary=" + boundary
+                    + b"\r\nContent-Length: " + str(len(form)).encode() + b"\r\n\r\n" + form
+                )
+                await writer.drain()
+                status = await reader.readline()
+                await reader.read()
+                if b" 200 " in status:
+                    ok += 1
+            finally:
+                writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return ok
+
+
+def onionshare(root: Path, bodies: Bodies, seconds: float, concurrency: int) -> float | None:
+    """OnionShare receive mode (``onionshare-cli --receive --local-only``, a stub ``tor`` on
+    PATH: it is never run in local-only mode) receiving the same payloads; per second."""
+    import re
+    import subprocess
+
+    exe = shutil.which("onionshare-cli") or str(Path(sys.executable).parent / "onionshare-cli")
+    if not Path(exe).exists():
+        return None
+    stub = root / "stub-bin"
+    stub.mkdir(exist_ok=True)
+    (stub / "tor").write_text("#!/bin/sh\nexit 0\n")
+    (stub / "tor").chmod(0o755)
+    received = root / "onionshare-received"
+    received.mkdir(exist_ok=True)
+    env = dict(os.environ, PATH=f"{stub}:{os.environ.get('PATH', '')}", HOME=str(root))
+    out = root / "onionshare.out"
+    with open(out, "wb") as log:
+        proc = subprocess.Popen(
+            [exe, "--receive", "--local-only", "--public", "--data-dir", str(received)],
+            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )  # fmt: skip
+    try:
+        url = None
+        end = time.monotonic() + 30
+        while url is None and time.monotonic() < end and proc.poll() is None:
+            time.sleep(0.2)
+            found = re.search(rb"http://127\.0\.0\.1:\d+", out.read_bytes())
+            url = found.group(0).decode() if found else None
+        if url is None:
+            return None
+        time.sleep(0.5)
+        ok = asyncio.run(load_onionshare(url, bodies, seconds, concurrency))
+        return ok / seconds
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 async def direct(
@@ -211,6 +338,8 @@ def main() -> None:
 
 def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
     bodies = Bodies(a.payload)
+    ceiling_s = max(1.0, a.seconds / 10)
+    disk_before = disk_append(root, a.payload, ceiling_s)
     init_data(root / "http", pow_bits=0)
     conf = root / "http" / "drop.json"
     conf.write_text(json.dumps(dict(json.loads(conf.read_text()), workers=a.processes)))
@@ -221,7 +350,9 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         wait_ready(url, proc)
         if a.processes > 1:
             time.sleep(2)  # every worker process up, not only the first
+        cpu0 = cpu_s(proc.pid)
         ok, errors = asyncio.run(load(url, bodies, a.seconds / 2, a.concurrency))
+        cpu1 = cpu_s(proc.pid)
         rss = rss_mb(proc.pid)
         big = big_upload(url, proc.pid, a.big_mib, root) if a.big_mib else None
     finally:
@@ -229,6 +360,9 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         proc.wait(10)
     init_data(root / "direct", pow_bits=0)
     limit, st = direct_limit(root / "direct", a.payload, a.seconds / 2, a.concurrency, a.processes)
+    os_rate = onionshare(root, bodies, a.seconds / 4, min(16, a.concurrency))
+    disk_after = disk_append(root, a.payload, ceiling_s)
+    disk_rate = (disk_before + disk_after) / 2
     http_rate = ok / (a.seconds / 2)
     limit_rate = limit / (a.seconds / 2)
     batches = st.get("batches") or 1.0
@@ -238,6 +372,15 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         "submissions_per_s": round(http_rate, 1),
         "limit_per_s": round(limit_rate, 1),
         "ratio": round(http_rate / limit_rate, 3) if limit_rate else None,
+        "limit_disk_append_per_s": round(disk_rate, 1),
+        "limit_disk_append_before_after_per_s": [round(disk_before, 1), round(disk_after, 1)],
+        "ratio_disk": round(http_rate / disk_rate, 3) if disk_rate else None,
+        "target_ratio_disk": 0.9,
+        # The drop's own CPU (every server process) over what it acknowledged: steadier
+        # than a rate on a shared machine.
+        "server_cpu_us_per_submission": round(1e6 * (cpu1 - cpu0) / ok, 1) if ok else None,
+        "onionshare_per_s": None if os_rate is None else round(os_rate, 1),
+        "ratio_onionshare": round(http_rate / os_rate, 2) if os_rate else None,
         "errors": errors,
         "server_rss_mb": round(rss, 1),
         "concurrency": a.concurrency,

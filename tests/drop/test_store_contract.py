@@ -216,6 +216,11 @@ def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]
 
 
 def test_blob_store_contract(blobs: BlobStore, tmp_path: Path) -> None:
+    check_blob_store(blobs, tmp_path)
+
+
+def check_blob_store(blobs: BlobStore, tmp_path: Path) -> None:
+    """The contract every BlobStore passes (tests/scale runs it on a real S3 server)."""
     staged = []
     for i in range(10):
         f = tmp_path / f"staged-{i}"
@@ -243,3 +248,18 @@ def test_blob_store_contract(blobs: BlobStore, tmp_path: Path) -> None:
         with pytest.raises(StorageError):
             blobs.exists(bad)  # type: ignore[arg-type]
     assert not hasattr(BlobStore, "path")  # the seam hands out bytes, never a path
+
+
+def test_read_hashes_runs_and_singles(store: DropStore) -> None:
+    """Tiles read runs of consecutive nodes by range; proofs read scattered ones; a node
+    missing from either kind is a StorageError."""
+    items = [item() for _ in range(40)]
+    store.integrate(items, sign)
+    leaves = [(0, i) for i in range(40)]
+    assert store.read_hashes(leaves) == [leaf_hash(it.digest) for it in items]
+    mixed = [(0, 39), (1, 3), (0, 2), *[(0, i) for i in range(10, 30)], (0, 2)]
+    got = store.read_hashes(mixed)
+    assert got[0] == leaf_hash(items[39].digest) and got[2] == got[-1]
+    assert got[3:-1] == [leaf_hash(it.digest) for it in items[10:30]]
+    with pytest.raises(StorageError):
+        store.read_hashes([(0, i) for i in range(30, 41)])  # a run running past the log

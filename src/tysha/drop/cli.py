@@ -30,12 +30,22 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8080, "--port"),
     database: str = typer.Option(None, "--database", help="postgresql://… instead of SQLite."),
+    blobs: str = typer.Option(
+        None, "--blobs", help="s3://BUCKET/PREFIX: envelopes in an S3-compatible store."
+    ),
+    workers: int = typer.Option(None, "--workers", help="Server processes on one log."),
 ) -> None:
     """Serve the intake API and the log (C2SP tlog-tiles under /log/)."""
     from tysha.drop.server import serve as run_server
     from tysha.drop.service import DropService
+    from tysha.errors import BadInput
 
-    service = DropService(data, database)  # checks the folder, key and database first
+    if workers is not None and not 1 <= workers <= 256:
+        raise BadInput("--workers must be between 1 and 256")
+    # Checks the folder, key, database and bucket first.
+    service = DropService(data, database, blobs=blobs)
+    if workers is not None:
+        service.config.workers = workers
     run_server(
         service,
         str(Path(data).resolve()),
@@ -43,6 +53,7 @@ def serve(
         host,
         port,
         lambda line: typer.echo(line, err=True),
+        blobs=blobs,
     )
 
 

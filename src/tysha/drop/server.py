@@ -106,6 +106,7 @@ def serve(
     host: str,
     port: int,
     announce: Callable[[str], None],
+    blobs: str | None = None,
 ) -> None:
     import uvicorn
 
@@ -147,6 +148,7 @@ def serve(
     service.blobs.close()
     os.environ["TYSHA_DROP_DATA"] = data
     os.environ["TYSHA_DROP_DATABASE"] = database or ""
+    os.environ["TYSHA_DROP_BLOBS"] = blobs or ""
     config = uvicorn.Config("tysha.drop.web:app_from_env", factory=True, workers=workers, **options)
     announce(message)  # the socket listens; the workers accept from it as they come up
     Multiprocess(config, sockets=[sock]).run()

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import errno
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -35,7 +36,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from tysha.drop.uploads import FolderUploads
+from tysha.drop.uploads import FolderUploads, Uploads
 from tysha.drop.work import NoTokens, TokenVerifier, WorkPolicy
 from tysha.errors import ConfigError, NotFound, ProtocolError, StorageError, VerificationError
 from tysha.protocol import Receipt, check_pow, parse_header
@@ -293,6 +294,7 @@ class DropService:
         data_dir: Path,
         database: str | None = None,
         clock: Any = time.time,
+        blobs: str | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.config = DropConfig.load(self.data_dir)
@@ -300,10 +302,22 @@ class DropService:
             self.signer: NoteSigner = parse_skey((self.data_dir / "log.key").read_text().strip())
         except OSError as exc:
             raise ConfigError(f"cannot read the drop's log key: {exc.strerror}") from None
-        self.store: DropStore = open_drop_store(self.data_dir, database)
-        self.blobs: BlobStore = FolderBlobStore(self.data_dir / "blobs")
         self.uploads_dir = self.data_dir / "uploads"
-        self.uploads = FolderUploads(self.uploads_dir)
+        self.uploads_dir.mkdir(exist_ok=True)
+        self.blobs: BlobStore
+        self.uploads: Uploads
+        if blobs:
+            # Envelopes and open uploads in the object store: this process keeps nothing
+            # on its disk but staging files of the batch it is committing.
+            from tysha.store.s3 import S3BlobStore, S3Uploads, parse_s3_url
+
+            s3 = S3BlobStore(parse_s3_url(blobs))
+            s3.check()
+            self.blobs, self.uploads = s3, S3Uploads(s3)
+        else:
+            self.blobs = FolderBlobStore(self.data_dir / "blobs")
+            self.uploads = FolderUploads(self.uploads_dir)
+        self.store: DropStore = open_drop_store(self.data_dir, database)
         self.clock = clock
         c = self.config
         self.work = WorkPolicy(c.pow_bits, c.pow_unit, c.pow_target_per_min)
@@ -312,6 +326,9 @@ class DropService:
         #: Free bytes where envelopes are written; a test injects a probe.
         self.free_space: Any = lambda: shutil.disk_usage(self.data_dir).free
         self._queue: asyncio.Queue[_Pending] | None = None
+        #: Log publication to the object store (None: not yet read from the store).
+        self._publish_wanted: asyncio.Event | None = None
+        self._published: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
         # Batches hold it shared from their first rename to their commit, debris collection
         # exclusively: a blob between the two is never mistaken for debris by this process.
@@ -344,6 +361,10 @@ class DropService:
             asyncio.create_task(self._integrator()),
             asyncio.create_task(self._maintainer()),
         ]
+        if hasattr(self.blobs, "publish_checkpoint"):
+            self._publish_wanted = asyncio.Event()
+            self._publish_wanted.set()  # what earlier processes committed, too
+            self._tasks.append(asyncio.create_task(self._publisher()))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -353,6 +374,37 @@ class DropService:
         self._tasks = []
         self.store.close()
         self.blobs.close()
+
+    async def _publisher(self) -> None:
+        """Publish the log to the object store after batches (coalesced: one pass covers
+        every batch that committed while the previous pass ran)."""
+        assert self._publish_wanted is not None
+        while True:
+            await self._publish_wanted.wait()
+            self._publish_wanted.clear()
+            try:
+                await asyncio.to_thread(self.publish_log)
+            except Exception as exc:  # tried again after the next batch, or in a second
+                logging.getLogger("tysha.drop").warning("publishing failed: %s", type(exc).__name__)
+                await asyncio.sleep(1)
+                self._publish_wanted.set()
+
+    def publish_log(self) -> None:
+        """Tiles and entry bundles the log grew by since the last publication, then the
+        checkpoint (:mod:`tysha.drop.publish`)."""
+        from tysha.drop.publish import TILE_CACHE, changed_log_files
+
+        pub: Any = self.blobs
+        size, note = self.checkpoint()
+        if self._published is None:
+            self._published = pub.published_size()
+        old = min(self._published, size)
+        if size <= old:
+            return
+        for path, data in changed_log_files(old, size, self.store):
+            pub.publish(path, data, TILE_CACHE)
+        pub.publish_checkpoint(size, note)
+        self._published = size
 
     async def _maintainer(self) -> None:
         """Expiry and debris collection, periodically (and once at startup, in ``start``)."""
@@ -374,6 +426,9 @@ class DropService:
         with self._batch_lock.exclusive():
             self._collect_debris()
 
+    #: Blob names checked against the database per query during debris collection.
+    DEBRIS_SLICE = 1000
+
     def _collect_debris(self) -> None:
         now = time.time()
         # An upload untouched for upload_expiry_hours is abandoned (its client starts over).
@@ -387,12 +442,17 @@ class DropService:
                     f.unlink()
             except OSError:
                 continue
-        live = self.store.live_digests()
         # Blob times are coarsened to the hour, so "older than two hours" really means older
         # than one: no other drop process over the same folder is still committing it.
         grace = now - 7200
-        for d in list(self.blobs.digests()):
-            if d not in live:
+        # In slices, never the whole set of live digests: a million envelopes would cost the
+        # process a hundred megabytes here.
+        names = self.blobs.digests()
+        while chunk := list(itertools.islice(names, self.DEBRIS_SLICE)):
+            states = self.store.states(chunk)  # digest -> gone, for the logged ones
+            for d in chunk:
+                if states.get(d) is False:
+                    continue  # a live envelope
                 when = self.blobs.mtime(d)
                 if when is None or when > grace:
                     continue
@@ -551,6 +611,8 @@ class DropService:
                 if not p.future.done():
                     p.future.set_exception(err)
             return
+        if self._publish_wanted is not None:
+            self._publish_wanted.set()
         for p, r in zip(batch, results, strict=True):
             if p.future.done():
                 continue

@@ -111,9 +111,15 @@ def _problem(exc: BaseException) -> tuple[int, dict[str, Any]]:
     return 500, {"error": "internal", "detail": "internal error"}
 
 
+#: A 503 tells the client when to try again: the drop's database or store is away for
+#: seconds (a restart, a failover), and clients must not hammer it meanwhile.
+RETRY_AFTER_S = 5
+
+
 def _error(exc: BaseException) -> JSONResponse:
     status, body = _problem(exc)
-    return JSONResponse(body, status_code=status)
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _int_param(
@@ -491,6 +497,8 @@ async def _fast_intake(svc: DropService, scope: Scope, receive: Receive, send: S
         status, obj = _problem(exc)
         payload = json.dumps(obj, separators=(",", ":")).encode()
     headers = [*_JSON_HEADERS, (b"content-length", str(len(payload)).encode())]
+    if status == 503:
+        headers.append((b"retry-after", str(RETRY_AFTER_S).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
@@ -547,7 +555,13 @@ def app_from_env() -> ASGIApp:
     data = os.environ.get("TYSHA_DROP_DATA")
     if not data:
         raise RuntimeError("TYSHA_DROP_DATA is not set; start the drop with `tysha drop serve`")
-    return create_app(DropService(Path(data), os.environ.get("TYSHA_DROP_DATABASE") or None))
+    return create_app(
+        DropService(
+            Path(data),
+            os.environ.get("TYSHA_DROP_DATABASE") or None,
+            blobs=os.environ.get("TYSHA_DROP_BLOBS") or None,
+        )
+    )
 
 
 def _int_param_path(raw: str) -> int:
