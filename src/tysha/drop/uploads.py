@@ -22,34 +22,15 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from tysha.errors import NotFound, ProtocolError, StorageError
+from tysha.store.uploads import OffsetMismatch, UploadExists, UploadState
 
 __all__ = ["FolderUploads", "OffsetMismatch", "UploadExists", "UploadState", "Uploads"]
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-
-
-@dataclass(frozen=True)
-class UploadState:
-    upload: str
-    offset: int
-    length: int
-
-
-class OffsetMismatch(ProtocolError):
-    """The chunk was sent for another offset than where the upload continues."""
-
-    def __init__(self, offset: int) -> None:
-        super().__init__("upload continues at another offset")
-        self.offset = offset
-
-
-class UploadExists(ProtocolError):
-    """An upload of this digest with another length exists."""
 
 
 class Uploads(Protocol):

@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from tysha.drop.uploads import OffsetMismatch, UploadExists, UploadState
 from tysha.errors import ConfigError, NotFound, ProtocolError, StorageError
+from tysha.store.uploads import OffsetMismatch, UploadExists, UploadState
 
 __all__ = ["PART_SIZE", "S3BlobStore", "S3Location", "S3Uploads", "parse_s3_url", "s3_client"]
 
@@ -323,11 +323,10 @@ class S3BlobStore:
         except (IndexError, ValueError):
             return 0
 
-    def publish_checkpoint(self, size: int, note: str) -> None:
-        from tysha.drop.publish import CHECKPOINT_CACHE
-
+    def publish_checkpoint(self, size: int, note: str, cache: str = "public, max-age=2") -> None:
+        """Publish the checkpoint (short-lived cache: the drop's publisher passes its policy)."""
         if size > self.published_size():  # never replace a larger one
-            self.publish("checkpoint", note.encode(), CHECKPOINT_CACHE)
+            self.publish("checkpoint", note.encode(), cache)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
