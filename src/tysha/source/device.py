@@ -23,7 +23,6 @@ from tysha.errors import BadInput, ConfigError, ProtocolError, TyshaError, Verif
 from tysha.protocol import (
     Attachment,
     CaptureAttestation,
-    ContentSplitter,
     EnvelopeSealer,
     Identity,
     Invitation,
@@ -35,6 +34,7 @@ from tysha.protocol import (
     parse_header,
 )
 from tysha.protocol.capture import gps_from_exif
+from tysha.protocol.sealed_report import read_report
 from tysha.source.vault import Compartment, Vault
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
 
@@ -506,13 +506,10 @@ class SourceDevice:
 
     def _open_reply(self, data: bytes, ident: Identity, inv: Invitation) -> dict[str, Any]:
         opened = open_envelope(data, ident)
-        splitter = ContentSplitter()
-        list(splitter.feed(opened.content))
-        splitter.finish()
-        m = splitter.manifest
-        assert m is not None
-        if m.kind != "reply":
-            raise ProtocolError("not a reply")
+        # The one sealed-report recipe (split, type-check, verify the manifest's signature);
+        # it refuses anything but a reply.
+        reply, _files = read_report([opened.content], kind="reply")
+        m = reply.manifest
         if m.sender.sign != inv.handler.sign:
             raise VerificationError("a reply not signed by the pinned handler key")
         answers = m.body.get("in_reply_to")
