@@ -18,12 +18,15 @@ def register(app: typer.Typer) -> None:
         accept_flagged: bool = typer.Option(
             False, "--accept-flagged", help="Exit 0 even if reports carry flags."
         ),
+        tsa_root: list[str] = typer.Option(
+            [], "--tsa-root", metavar="PEM", help="A time-stamping authority's root (repeatable)."
+        ),
     ) -> None:
         """Check a receipt, a courier's receipts file or a court bundle offline (exit 0 only if
         every check holds)."""
         from tysha.verify import verify_path
 
-        verify_path(path, desk_key, drop_key, accept_flagged)
+        verify_path(path, desk_key, drop_key, accept_flagged, tsa_roots=tsa_root)
 
     @app.command()
     def demo(

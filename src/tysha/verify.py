@@ -161,6 +161,7 @@ def verify_bundle(
     desk_pin: str | None = None,
     drop_pins: Sequence[str] = (),
     limits: BundleLimits | None = None,
+    tsa_roots: Sequence[bytes] = (),
 ) -> BundleResult:
     limits = limits or BundleLimits()
     try:
@@ -174,7 +175,11 @@ def verify_bundle(
         raise VerificationError("step 1 (bundle readable): not a readable zip archive") from None
     with z:
         return BundleVerifier(
-            _ZipMembers(z), desk_pin=desk_pin, drop_pins=drop_pins, limits=limits
+            _ZipMembers(z),
+            desk_pin=desk_pin,
+            drop_pins=drop_pins,
+            limits=limits,
+            tsa_roots=tsa_roots,
         ).run(_echo)
 
 
@@ -183,8 +188,10 @@ def verify_path(
     desk_key: str | None = None,
     drop_keys: Sequence[str] = (),
     accept_flagged: bool = False,
+    tsa_roots: Sequence[str] = (),
 ) -> None:
     drop_keys = check_drop_pins(drop_keys)
+    roots = [_read_pem(r) for r in tsa_roots]
     if desk_key is not None:
         check_desk_pin(desk_key)
     p = Path(path)
@@ -199,4 +206,19 @@ def verify_path(
             raise BadInput("--desk-key applies to a court bundle; this is not one")
         verify_receipt_file(p, drop_keys)
         return
-    typer.echo(verify_bundle(p, desk_key, drop_keys).verdict(accept_flagged))
+    typer.echo(verify_bundle(p, desk_key, drop_keys, tsa_roots=roots).verdict(accept_flagged))
+
+
+def _read_pem(path: str) -> bytes:
+    """A TSA root certificate file (PEM), read and checked before any bundle is opened."""
+    from cryptography import x509
+
+    try:
+        with open(path, "rb") as f:
+            pem = f.read(1 << 20)
+        x509.load_pem_x509_certificate(pem)
+    except OSError:
+        raise NotFound(f"--tsa-root {Path(path).name} cannot be read") from None
+    except ValueError:
+        raise BadInput(f"--tsa-root {Path(path).name} is not a PEM certificate") from None
+    return pem

@@ -21,7 +21,7 @@ from tysha.evidence.bundle import (
     record_flags,
     summary_text,
 )
-from tysha.evidence.custody import canonical_json
+from tysha.evidence.custody import build_segment, canonical_json
 from tysha.protocol import Identity, sign_message
 
 
@@ -46,7 +46,7 @@ class Fake:
 def empty_bundle(drbg_seed: bytes = b"k" * 32, extra: dict[str, bytes] | None = None,
                  listed_extra: bool = True) -> tuple[list[tuple[str, int, object]], Identity]:
     ident = Identity.generate(lambda n: (drbg_seed * n)[:n])
-    custody = canonical_json([])
+    custody = canonical_json(build_segment([], [], ident))
     readme = summary_text("cell", ident.public().fingerprint(), {}, [])
     members = {"custody.json": custody, "README.txt": readme, **(extra or {})}
     files = {n: hashlib.sha256(b).hexdigest() for n, b in members.items()

@@ -20,7 +20,9 @@ from typing import Any
 
 from tysha.desk.store import DeskStore
 from tysha.errors import ConfigError, StorageError
+from tysha.evidence.anchor import ANCHOR_FIELDS
 from tysha.evidence.bundle import (
+    ANCHOR,
     BUNDLE_DOMAIN,
     INDEX,
     README,
@@ -32,8 +34,14 @@ from tysha.evidence.bundle import (
     report_public,
     summary_text,
 )
-from tysha.evidence.custody import canonical_json
+from tysha.evidence.custody import (
+    EXPORT_ACTION,
+    build_segment,
+    canonical_json,
+    custody_consistency,
+)
 from tysha.protocol import sign_message
+from tysha.tlog import Checkpoint, parse_note
 
 __all__ = ["BUNDLE_DOMAIN", "export_bundle", "report_flags"]
 
@@ -60,6 +68,15 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
     files: dict[str, str] = {}
     drops: dict[str, str] = {}
     flags = report_flags(store, reports)
+    # Recorded before the custody head is signed, so each report's custody in the bundle must
+    # end here (a tail cut off is then detectable); "exported" follows once it is written.
+    for r in reports:
+        store.custody(EXPORT_ACTION, r.id, {"bundle": out.name})
+    log = store.custody_events()
+    ids = {r.id for r in reports}
+    cut = 1 + max(
+        i for i, e in enumerate(log) if e["action"] == EXPORT_ACTION and e.get("report") in ids
+    )
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     except OSError as exc:
@@ -117,7 +134,22 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                             int(a["size"]),
                             store.read_blob(a["blob"], a["size"]),
                         )
-                put("custody.json", canonical_json(store.custody_events()))
+                # Only these reports' events, proved into a signed head of the whole log:
+                # exporting one report discloses nothing of the others (issue 14).
+                put(
+                    "custody.json",
+                    canonical_json(
+                        build_segment(log[:cut], [r.id for r in reports], store.identity)
+                    ),
+                )
+                # The latest anchor of the custody log in a drop's log, and the proof that
+                # this bundle's custody head extends it (evidence/anchor.py).
+                anchor = store.latest_anchor(cut)
+                if anchor is not None and anchor.get("receipt"):
+                    size = int(Checkpoint.parse(parse_note(anchor["head"])[0]).size)
+                    doc = {k: anchor[k] for k in ANCHOR_FIELDS if anchor.get(k) is not None}
+                    doc["consistency"] = [h.hex() for h in custody_consistency(log[:cut], size)]
+                    put(ANCHOR, canonical_json(doc))
                 put(
                     README,
                     summary_text(

@@ -494,6 +494,12 @@ class Desk:
 
     # --- bundles ---------------------------------------------------------------------------
 
+    def anchor(self, drop: str | None = None, tsa_url: str | None = None) -> dict[str, Any]:
+        """Anchor the custody head in a drop's log (desk/anchor.py)."""
+        from tysha.desk.anchor import anchor_custody
+
+        return anchor_custody(self.store, drop, tsa_url)
+
     def export(self, out: Path, ids: list[str] | None = None) -> int:
         from tysha.desk.bundle import export_bundle
 

@@ -8,7 +8,10 @@ their declared sizes and their bytes, handed in through a :class:`Members` reade
     bundle.sig                  hex Ed25519 signature by the desk key over
                                 ``BUNDLE_DOMAIN || 0x00 || bundle.json``
     README.txt                  the readable summary: every report, every flag, how to verify
-    custody.json                the desk's signed, hash-chained custody log
+    custody.json                format 3: the custody segment of these reports (their events
+                                only, each with an inclusion proof into the desk-signed custody
+                                head, :func:`tysha.evidence.custody.verify_segment`); formats
+                                1-2: the desk's whole signed, hash-chained custody log
     reports/<id>/report.json    the report as the desk holds it (canonical JSON)
     reports/<id>/envelope.bin   the envelope exactly as the drop logged it
     reports/<id>/content-key    the envelope's content key (hex), to re-open it
@@ -40,7 +43,10 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    envelope holds;
 6. the manifest's signature by the source key holds, and every attachment matches its capture
    attestation (SHA-256 at capture, signed by the same source key);
-7. the custody log's chain and signatures hold under the desk key;
+7. format 3: the custody head is signed by the desk key, every event is the desk's, about a
+   report of the bundle, in order, included in that head, and each report's events are complete
+   (per-report links); a removed, reordered or altered event is named. Formats 1-2: the
+   custody log's chain and signatures hold under the desk key;
 8. the desk's assertions and every flag the desk recorded, per report.
 
 Pure: no I/O, no clock, no randomness. Members are read through the injected reader, which the
@@ -57,7 +63,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tysha.errors import BadInput, ProtocolError, TyshaError, VerificationError
-from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain
+from tysha.evidence.anchor import verify_anchor
+from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain, verify_segment
 from tysha.evidence.receipts import check_drop_pins
 from tysha.protocol import (
     MAX_ENVELOPE_SIZE,
@@ -73,6 +80,7 @@ from tysha.protocol import (
 from tysha.protocol.envelope import MAX_HEADER_SIZE
 
 __all__ = [
+    "ANCHOR",
     "BUNDLE_DOMAIN",
     "BUNDLE_FORMAT",
     "INDEX",
@@ -96,13 +104,16 @@ __all__ = [
 #: The signature's domain separation string (the only place it is spelt).
 BUNDLE_DOMAIN = b"tysha/v1 bundle"
 #: Format 2 adds per-report flags and the readable summary; format 1 bundles still verify
-#: (their flags are derived from ``report.json``).
-BUNDLE_FORMAT = "tysha-bundle/2"
-_FORMATS = ("tysha-bundle/1", BUNDLE_FORMAT)
+#: (their flags are derived from ``report.json``). Format 3 carries a custody *segment* (only
+#: the bundle's reports' events, each proved into a signed custody head) instead of the whole
+#: custody log, which disclosed every other report's id and qualifications.
+BUNDLE_FORMAT = "tysha-bundle/3"
+_FORMATS = ("tysha-bundle/1", "tysha-bundle/2", BUNDLE_FORMAT)
 INDEX = "bundle.json"
 SIGNATURE = "bundle.sig"
 README = "README.txt"
 CUSTODY = "custody.json"
+ANCHOR = "anchor.json"
 
 # Fields of report.json and who vouches for them. Everything not in _CHECKED is reported as the
 # desk's assertion (a new desk field is never silently taken as verified).
@@ -221,11 +232,15 @@ def build_index(
     reports: Sequence[str],
     flags: Mapping[str, Sequence[Flag]],
     files: Mapping[str, str],
+    fmt: str = BUNDLE_FORMAT,
 ) -> bytes:
-    """The canonical ``bundle.json`` a desk signs (``files``: member name → SHA-256 hex)."""
+    """The canonical ``bundle.json`` a desk signs (``files``: member name → SHA-256 hex).
+    ``fmt`` other than the current format is for test vectors of older bundles."""
+    if fmt not in _FORMATS:
+        raise ValueError(f"unknown bundle format {fmt!r}")
     return canonical_json(
         {
-            "format": BUNDLE_FORMAT,
+            "format": fmt,
             "desk": {
                 "name": desk_name,
                 "public_key": desk.to_text(),
@@ -397,8 +412,10 @@ class BundleVerifier:
         desk_pin: str | None = None,
         drop_pins: Sequence[str] = (),
         limits: BundleLimits | None = None,
+        tsa_roots: Sequence[bytes] = (),
     ) -> None:
         self.members = members
+        self.tsa_roots = list(tsa_roots)
         self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
         self.drop_pins = [p.lower() for p in check_drop_pins(drop_pins)]
         self.limits = limits or BundleLimits()
@@ -451,7 +468,7 @@ class BundleVerifier:
             for f in carried:
                 result.flags.append((rid, f))
         result.drops_pinned = not seen_unpinned
-        self._step7(small, desk, on_step)
+        self._step7(small, desk, index["format"], index["reports"], on_step)
         for rid in index["reports"]:
             report = _json(small[f"reports/{rid}/report.json"])
             asserted = sorted(k for k in report if k not in _CHECKED and k not in _DESK_RESULTS)
@@ -567,13 +584,17 @@ class BundleVerifier:
         rids = set(index["reports"])
         for name in files:
             parts = name.split("/")
-            known = name in (CUSTODY, README) or (
-                len(parts) >= 3
-                and parts[0] == "reports"
-                and parts[1] in rids
-                and (
-                    (len(parts) == 3 and parts[2] in (*_SMALL, "envelope.bin"))
-                    or (len(parts) == 4 and parts[2] == "files")
+            known = (
+                name in (CUSTODY, README)
+                or (name == ANCHOR and index["format"] == BUNDLE_FORMAT)
+                or (
+                    len(parts) >= 3
+                    and parts[0] == "reports"
+                    and parts[1] in rids
+                    and (
+                        (len(parts) == 3 and parts[2] in (*_SMALL, "envelope.bin"))
+                        or (len(parts) == 4 and parts[2] == "files")
+                    )
                 )
             )
             if not known:
@@ -581,7 +602,9 @@ class BundleVerifier:
         # The JSON members and keys are held for the later steps; their declared sizes are
         # bounded in total before any is read (envelopes and attachments are only streamed).
         held = {
-            n for n in files if n in (CUSTODY, README) or (n.count("/") == 2 and n.endswith(_SMALL))
+            n
+            for n in files
+            if n in (CUSTODY, README, ANCHOR) or (n.count("/") == 2 and n.endswith(_SMALL))
         }
         missing = sorted(n for n in files if n not in self._declared)
         if missing:
@@ -842,8 +865,33 @@ class BundleVerifier:
 
     # 7 ---------------------------------------------------------------------------------------
     def _step7(
-        self, small: dict[str, bytes], desk: PublicIdentity, on_step: Callable[[Step], None]
+        self,
+        small: dict[str, bytes],
+        desk: PublicIdentity,
+        fmt: str,
+        reports: Sequence[str],
+        on_step: Callable[[Step], None],
     ) -> None:
+        if fmt == BUNDLE_FORMAT:
+            try:
+                seg = verify_segment(_json(small[CUSTODY]), desk, reports)
+                if canonical_json(_json(small[CUSTODY])) != small[CUSTODY]:
+                    raise ProtocolError("custody.json is not in canonical form")
+            except (TyshaError, KeyError) as exc:
+                raise _fail(7, "custody", _why(exc)) from None
+            self._anchor(small, desk, seg.head, on_step)
+            old = f"; {seg.unlinked} older events carry no per-report link" if seg.unlinked else ""
+            on_step(
+                Step(
+                    7,
+                    "ok",
+                    f"custody: {seg.events} events of these reports, in order and complete, each "
+                    f"proved to be in the desk-signed custody head (log of {seg.head.size} "
+                    f"events, root {seg.head.root_hash.hex()[:16]}…); nothing of other reports "
+                    f"is carried{old} (the desk's assertion of what it did)",
+                )
+            )
+            return
         try:
             raw = small[CUSTODY]
             doc = _json(raw)
@@ -863,6 +911,52 @@ class BundleVerifier:
                 "(the desk's assertion of what it did)",
             )
         )
+
+    def _anchor(
+        self,
+        small: dict[str, bytes],
+        desk: PublicIdentity,
+        head: Any,
+        on_step: Callable[[Step], None],
+    ) -> None:
+        if ANCHOR not in small:
+            on_step(
+                Step(
+                    7,
+                    "note",
+                    "the custody head is not anchored in a drop's log (the desk had not "
+                    "anchored it): custody rests on the desk's signature alone",
+                )
+            )
+            return
+        try:
+            res = verify_anchor(_json(small[ANCHOR]), desk, head, self.drop_pins, self.tsa_roots)
+        except TyshaError as exc:
+            raise _fail(7, "custody anchor", exc.message) from None
+        pin = "" if res.drop_pinned else f" (drop key {res.vkey} UNPINNED)"
+        on_step(
+            Step(
+                7,
+                "ok" if res.drop_pinned else "UNPINNED",
+                f"custody head of {res.head.size} events was anchored as entry {res.index} of "
+                f"{res.drop_checkpoint.origin} (tree of {res.drop_checkpoint.size}){pin}; "
+                f"this bundle's custody head extends it",
+            )
+        )
+        if res.tsa != "none":
+            status, when = res.tsa.split(" ", 1)
+            on_step(
+                Step(
+                    7,
+                    "ok" if status == "verified" else "UNPINNED",
+                    f"RFC 3161 time-stamp over the anchored custody head: {when}"
+                    + (
+                        ""
+                        if status == "verified"
+                        else " (no --tsa-root given: its signer is not checked)"
+                    ),
+                )
+            )
 
 
 def _json(raw: bytes) -> Any:
@@ -998,12 +1092,16 @@ def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, by
             dropped = list(att.attestation.implausible) if att.attestation else []
             if not _same(mine.get("implausible"), dropped):
                 problems.append(f"attachment {n} implausible claims")
-        extra = set(mine) - set(_ATTACHMENT_FIELDS) - {
-            "capture_verified",
-            "plausible",
-            "blob",
-            "implausible",
-        }
+        extra = (
+            set(mine)
+            - set(_ATTACHMENT_FIELDS)
+            - {
+                "capture_verified",
+                "plausible",
+                "blob",
+                "implausible",
+            }
+        )
         if extra:
             problems.append(f"attachment {n} unknown fields {sorted(extra)}")
     return problems
