@@ -32,7 +32,9 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     import httpx
     import rfc3161_client
 
-    req = rfc3161_client.TimestampRequestBuilder(data=data, nonce=True, cert_req=True).build()
+    req = rfc3161_client.TimestampRequestBuilder(
+        data=data, hash_algorithm=rfc3161_client.HashAlgorithm.SHA256, nonce=True, cert_req=True
+    ).build()
     try:
         with httpx.Client(timeout=timeout) as c:
             r = c.post(

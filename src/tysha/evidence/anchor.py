@@ -4,7 +4,8 @@ The desk submits its signed custody head (:func:`tysha.evidence.custody.custody_
 as an ordinary envelope sealed to itself, whose content is ``ANCHOR_DOMAIN || 0x00 || head note``;
 the drop's receipt then proves that this custody state existed when the drop logged it (and the
 drop's witnesses fix that moment for everyone). Where a time-stamping authority is configured,
-an RFC 3161 token over SHA-256(head note) is kept as well.
+an RFC 3161 token over the head note (SHA-256 imprint when the desk asks; SHA-384/512 tokens
+are accepted) is kept as well.
 
 A bundle carries, in ``anchor.json``, the latest anchored head no larger than its segment's
 head::
@@ -57,6 +58,12 @@ ANCHOR_FORMAT = "tysha-custody-anchor/1"
 #: What a kept anchor puts in a bundle's ``anchor.json`` (with ``consistency`` added).
 ANCHOR_FIELDS = ("format", "head", "envelope", "content_key", "vkey", "receipt", "tsa_token")
 MAX_ANCHOR_ENVELOPE = 1 << 20
+# RFC 5754 / NIST hash OIDs a token's message imprint may use.
+_TSA_HASHES = {
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+}
 
 
 def anchor_content(head_note: str) -> bytes:
@@ -77,7 +84,7 @@ class AnchorResult:
 def verify_tsa_token(
     token_der: bytes, data: bytes, roots_pem: Sequence[bytes] = ()
 ) -> tuple[str, bool]:
-    """Check an RFC 3161 response over ``data``: its imprint is SHA-256(data); with roots, its
+    """Check an RFC 3161 response over ``data``: its imprint is the hash of data; with roots, its
     signature chains to one of them. Returns (generation time ISO, verified under a root)."""
     import rfc3161_client
     from cryptography import x509
@@ -89,7 +96,10 @@ def verify_tsa_token(
     if resp.status != rfc3161_client.PKIStatus.GRANTED:
         raise VerificationError("the time-stamp token was not granted")
     info = resp.tst_info
-    if info.message_imprint.message != hashlib.sha256(data).digest():
+    algo = _TSA_HASHES.get(info.message_imprint.hash_algorithm.dotted_string)
+    if algo is None:
+        raise VerificationError("the time-stamp token uses an unknown hash")
+    if info.message_imprint.message != hashlib.new(algo, data).digest():
         raise VerificationError("the time-stamp token is over other data than the custody head")
     when = info.gen_time.strftime("%Y-%m-%dT%H:%M:%SZ")
     if not roots_pem:
