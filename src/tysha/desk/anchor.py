@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from typing import Any
 
 from tysha.desk.store import DeskStore, now_iso
 from tysha.errors import ConfigError, TransportError, TyshaError, VerificationError
 from tysha.evidence.anchor import ANCHOR_FORMAT, anchor_content, verify_tsa_token
 from tysha.evidence.custody import custody_head
-from tysha.protocol import open_envelope, seal_envelope
-from tysha.tlog import Checkpoint, parse_note
+from tysha.protocol import Receipt, open_envelope, seal_envelope
+from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note
 
-__all__ = ["anchor_custody", "request_tsa_token"]
+__all__ = ["anchor_custody", "request_tsa_token", "witnessed_checkpoint"]
 
 MAX_TSA_RESPONSE = 64 << 10
 
@@ -50,8 +51,52 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     return r.content
 
 
+def witnessed_checkpoint(
+    store: DeskStore, url: str, vkey: str, receipt: Receipt, wait: float
+) -> dict[str, Any] | None:
+    """The drop's cosigned checkpoint once it covers the anchor (the drop asks its witnesses
+    right after the batch, so it follows within moments), with consistency proofs to it from
+    the anchor's checkpoint and from every checkpoint this desk's reports from that drop hold.
+    None when the drop has no witnesses or they have not answered within ``wait`` seconds."""
+    from tysha.transport import DropClient
+
+    verifier = NoteVerifier.from_vkey(vkey)
+    try:
+        anchor_cp = open_checkpoint(receipt.checkpoint, verifier)
+    except TyshaError:
+        return None
+    deadline = time.monotonic() + wait
+    with DropClient(url) as c:
+        while True:
+            try:
+                note = c.log_file("checkpoint.cosigned").decode("utf-8")
+                cp = open_checkpoint(note, verifier)
+                if cp.size >= anchor_cp.size:
+                    break
+            except (TyshaError, UnicodeDecodeError):
+                pass
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)
+        sizes = {anchor_cp.size}
+        for r in store.list_reports():
+            d = r.data
+            if d.get("drop_vkey") == vkey and isinstance(d.get("checkpoint"), dict):
+                size = d["checkpoint"].get("size")
+                if isinstance(size, int) and 0 < size <= cp.size:
+                    sizes.add(size)
+        proofs = {
+            str(s): [h.hex() for h in (c.consistency_proof(s, cp.size) if s < cp.size else [])]
+            for s in sorted(sizes)
+        }
+    return {"note": note, "proofs": proofs}
+
+
 def anchor_custody(
-    store: DeskStore, drop_url: str | None = None, tsa_url: str | None = None
+    store: DeskStore,
+    drop_url: str | None = None,
+    tsa_url: str | None = None,
+    witness_wait: float = 10.0,
 ) -> dict[str, Any]:
     """Anchor the current custody head; return what was kept (size, drop, index, tsa)."""
     from tysha.transport import DropClient
@@ -94,10 +139,17 @@ def anchor_custody(
     except TyshaError:
         raise
     record["receipt"] = receipt.to_json()
+    record["witnessed"] = witnessed_checkpoint(store, drop.url, drop.vkey, receipt, witness_wait)
     store.save_anchor(head.size, digest, record)
     store.custody(
         "custody-anchored",
         None,
         {"size": head.size, "drop": drop.url, "index": receipt.index, "tsa": bool(token)},
     )
-    return {"size": head.size, "drop": drop.url, "index": receipt.index, "tsa": bool(token)}
+    return {
+        "size": head.size,
+        "drop": drop.url,
+        "index": receipt.index,
+        "tsa": bool(token),
+        "witnessed": record["witnessed"] is not None,
+    }

@@ -40,7 +40,7 @@ from tysha.evidence.custody import (
     canonical_json,
     custody_consistency,
 )
-from tysha.protocol import sign_message
+from tysha.protocol import Receipt, sign_message
 from tysha.tlog import Checkpoint, parse_note
 
 __all__ = ["BUNDLE_DOMAIN", "export_bundle", "report_flags"]
@@ -149,6 +149,17 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                     size = int(Checkpoint.parse(parse_note(anchor["head"])[0]).size)
                     doc = {k: anchor[k] for k in ANCHOR_FIELDS if anchor.get(k) is not None}
                     doc["consistency"] = [h.hex() for h in custody_consistency(log[:cut], size)]
+                    if isinstance(doc.get("witnessed"), dict):
+                        # Only the proofs of this bundle's checkpoints (sizes say nothing of
+                        # other reports beyond the drop's public log).
+                        need = {str(r.data.get("checkpoint", {}).get("size")) for r in reports}
+                        note = Receipt.from_json(doc["receipt"]).checkpoint
+                        need.add(str(Checkpoint.parse(parse_note(note)[0]).size))
+                        w = doc["witnessed"]
+                        doc["witnessed"] = {
+                            "note": w["note"],
+                            "proofs": {k: v for k, v in w["proofs"].items() if k in need},
+                        }
                     put(ANCHOR, canonical_json(doc))
                 put(
                     README,

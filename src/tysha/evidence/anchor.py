@@ -41,22 +41,34 @@ from tysha.protocol import (
     SlotKey,
     parse_header,
 )
-from tysha.tlog import Checkpoint, open_checkpoint, verify_consistency
+from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
+from tysha.tlog.witness import WitnessPolicy, check_witnesses
 
 __all__ = [
     "ANCHOR_DOMAIN",
     "ANCHOR_FIELDS",
     "ANCHOR_FORMAT",
     "AnchorResult",
+    "WitnessedResult",
     "anchor_content",
     "verify_anchor",
     "verify_tsa_token",
+    "verify_witnessed",
 ]
 
 ANCHOR_DOMAIN = b"tysha/v1 custody-anchor"
 ANCHOR_FORMAT = "tysha-custody-anchor/1"
 #: What a kept anchor puts in a bundle's ``anchor.json`` (with ``consistency`` added).
-ANCHOR_FIELDS = ("format", "head", "envelope", "content_key", "vkey", "receipt", "tsa_token")
+ANCHOR_FIELDS = (
+    "format",
+    "head",
+    "envelope",
+    "content_key",
+    "vkey",
+    "receipt",
+    "tsa_token",
+    "witnessed",
+)
 MAX_ANCHOR_ENVELOPE = 1 << 20
 # RFC 5754 / NIST hash OIDs a token's message imprint may use.
 _TSA_HASHES = {
@@ -184,3 +196,60 @@ def verify_anchor(
         when, rooted = verify_tsa_token(token, note.encode("utf-8"), tsa_roots)
         tsa = f"verified {when}" if rooted else f"UNPINNED {when}"
     return AnchorResult(head, cp, receipt.index, vkey, bool(pins), tsa)
+
+
+@dataclass(frozen=True)
+class WitnessedResult:
+    checkpoint: Checkpoint
+    summary: str  # which cosignatures were checked (tlog.witness.WitnessPolicyResult.summary)
+    covered: list[str]  # report ids proved in the witnessed log
+    accepted: bool
+
+
+def verify_witnessed(
+    doc: Any,
+    vkey: str,
+    anchor_cp: Checkpoint,
+    report_cps: dict[str, Checkpoint],
+    policy: WitnessPolicy | None,
+) -> WitnessedResult:
+    """The drop's cosigned checkpoint in ``anchor.json``: signed by the drop, the witnesses'
+    cosignatures checked against ``policy`` (k of these keys), and consistency proofs from the
+    anchor's checkpoint and from each report's (same drop) checkpoint to it. With a policy,
+    VerificationError unless it is met and everything is covered."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("note"), str):
+        raise ProtocolError("the witnessed checkpoint is malformed")
+    proofs = doc.get("proofs")
+    if not isinstance(proofs, dict):
+        raise ProtocolError("the witnessed checkpoint's proofs are malformed")
+    log = NoteVerifier.from_vkey(vkey)
+    res = check_witnesses(doc["note"], log, policy or WitnessPolicy((), 0), origin=anchor_cp.origin)
+    if policy is not None:
+        res.require()
+    cp = res.checkpoint
+
+    def covers(old: Checkpoint, what: str) -> None:
+        if old.size > cp.size:
+            raise VerificationError(f"{what} is newer than the witnessed checkpoint")
+        try:
+            proof = [bytes.fromhex(h) for h in proofs[str(old.size)]]
+            verify_consistency(old.size, cp.size, old.root_hash, cp.root_hash, proof)
+        except KeyError:
+            raise VerificationError(f"{what}: no proof to the witnessed checkpoint") from None
+        except (TypeError, ValueError):
+            raise ProtocolError("the witnessed checkpoint's proofs are malformed") from None
+        except TyshaError:
+            raise VerificationError(
+                f"{what} is not consistent with the witnessed checkpoint: the drop forked"
+            ) from None
+
+    covers(anchor_cp, "the anchor's checkpoint")
+    covered = []
+    for rid, rcp in report_cps.items():
+        try:
+            covers(rcp, f"report {rid}'s checkpoint")
+            covered.append(rid)
+        except VerificationError as exc:
+            if policy is not None or "forked" in exc.message:
+                raise
+    return WitnessedResult(cp, res.summary(), covered, res.accepted)

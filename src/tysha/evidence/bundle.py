@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tysha.errors import BadInput, ProtocolError, TyshaError, VerificationError
-from tysha.evidence.anchor import verify_anchor
+from tysha.evidence.anchor import AnchorResult, verify_anchor, verify_witnessed
 from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain, verify_segment
 from tysha.evidence.receipts import check_drop_pins
 from tysha.protocol import (
@@ -78,6 +78,8 @@ from tysha.protocol import (
     verify_signature,
 )
 from tysha.protocol.envelope import MAX_HEADER_SIZE
+from tysha.tlog import Checkpoint
+from tysha.tlog.witness import WitnessPolicy
 
 __all__ = [
     "ANCHOR",
@@ -413,9 +415,12 @@ class BundleVerifier:
         drop_pins: Sequence[str] = (),
         limits: BundleLimits | None = None,
         tsa_roots: Sequence[bytes] = (),
+        witness_policy: WitnessPolicy | None = None,
     ) -> None:
         self.members = members
         self.tsa_roots = list(tsa_roots)
+        self.witness_policy = witness_policy
+        self._report_cps: dict[str, tuple[str, Checkpoint]] = {}
         self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
         self.drop_pins = [p.lower() for p in check_drop_pins(drop_pins)]
         self.limits = limits or BundleLimits()
@@ -717,6 +722,7 @@ class BundleVerifier:
             if report.get(k) != v:
                 raise _fail(4, what, f"report.json's {k} is not the logged receipt's")
         if cp is not None:
+            self._report_cps[rid] = (vkey, cp)
             stated = report.get("checkpoint")
             if stated != {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin}:
                 raise _fail(4, what, "report.json's checkpoint is not the receipt's")
@@ -920,6 +926,12 @@ class BundleVerifier:
         on_step: Callable[[Step], None],
     ) -> None:
         if ANCHOR not in small:
+            if self.witness_policy is not None:
+                raise _fail(
+                    7,
+                    "witnesses",
+                    "the bundle carries no witnessed checkpoint, and --witness was given",
+                )
             on_step(
                 Step(
                     7,
@@ -943,6 +955,7 @@ class BundleVerifier:
                 f"this bundle's custody head extends it",
             )
         )
+        self._witnessed(_json(small[ANCHOR]).get("witnessed"), res, on_step)
         if res.tsa != "none":
             status, when = res.tsa.split(" ", 1)
             on_step(
@@ -957,6 +970,39 @@ class BundleVerifier:
                     ),
                 )
             )
+
+    def _witnessed(self, doc: Any, res: AnchorResult, on_step: Callable[[Step], None]) -> None:
+        policy = self.witness_policy
+        if doc is None:
+            if policy is not None:
+                raise _fail(7, "witnesses", "the anchor carries no witnessed checkpoint")
+            return
+        mine = {rid: cp for rid, (vkey, cp) in self._report_cps.items() if vkey == res.vkey}
+        try:
+            w = verify_witnessed(doc, res.vkey, res.drop_checkpoint, mine, policy)
+        except TyshaError as exc:
+            raise _fail(7, "witnesses", exc.message) from None
+        left = sorted(set(mine) - set(w.covered))
+        tail = f"; not yet covered: reports {', '.join(left)}" if left else ""
+        if policy is None:
+            on_step(
+                Step(
+                    7,
+                    "note",
+                    f"a cosigned checkpoint of the drop's log (tree of {w.checkpoint.size}) is "
+                    "carried; no --witness given, so its cosignatures were not checked"
+                    f"{tail}",
+                )
+            )
+            return
+        on_step(
+            Step(
+                7,
+                "ok",
+                f"witnessed: {w.summary}; the anchor and reports {', '.join(w.covered) or '-'} "
+                f"are in the witnessed tree of {w.checkpoint.size}{tail}",
+            )
+        )
 
 
 def _json(raw: bytes) -> Any:
