@@ -31,3 +31,14 @@ def resign_segment(
         log[e["seq"]] = e
     reports = sorted({e["report"] for e in resigned})
     return canonical_json(build_segment(log, reports, signer))
+
+
+def page(members: dict[str, bytes], desk_name: str, desk_fingerprint: str,
+         drops: dict[str, str], entries: list[Any], lang: str = "en") -> bytes:
+    """The report.html a forger regenerates after editing a bundle."""
+    from tysha.evidence.bundle import custody_by_report
+    from tysha.evidence.report_html import render_report_html
+
+    return render_report_html(lang=lang, desk_name=desk_name, desk_fingerprint=desk_fingerprint,
+                              drops=drops, reports=entries,
+                              custody=custody_by_report(members.get("custody.json", b"")))

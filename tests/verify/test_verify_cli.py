@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.chain.forgery import resign_segment
+from tests.chain.forgery import page, resign_segment
 from tests.verify.conftest import DESK_PASS, run
 from tysha.evidence.bundle import (
     BUNDLE_DOMAIN,
@@ -70,6 +70,8 @@ def forge(
                                          other_drop if edit_custody else lambda evs: evs)
     new["README.txt"] = summary_text("Kherson cell", fresh.public().fingerprint(), index["drops"],
                                      reports)
+    new["report.html"] = page(new, "Kherson cell", fresh.public().fingerprint(), index["drops"],
+                              reports)
     files = {n: hashlib.sha256(b).hexdigest() for n, b in new.items()}
     raw = build_index(desk=fresh.public(), desk_name="Kherson cell", drops=index["drops"],
                       reports=index["reports"], flags=flags, files=files)
@@ -341,6 +343,10 @@ def test_format_1_bundles_still_verify_and_their_flags_come_from_the_records(
         index = json.loads(m.pop("bundle.json"))
         m.pop("bundle.sig")
         m.pop("README.txt")
+        for newer in ("report.html", "anchor.json"):  # format 3 members
+            m.pop(newer, None)
+            index["files"].pop(newer, None)
+        index.pop("lang", None)
         index["format"] = "tysha-bundle/1"
         del index["flags"]
         del index["files"]["README.txt"]

@@ -10,6 +10,7 @@ the way; they are stored uncompressed (ciphertext and media do not compress).
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import os
 import tempfile
@@ -24,11 +25,14 @@ from tysha.evidence.anchor import ANCHOR_FIELDS
 from tysha.evidence.bundle import (
     ANCHOR,
     BUNDLE_DOMAIN,
+    CUSTODY,
     INDEX,
     README,
+    REPORT_HTML,
     SIGNATURE,
     Flag,
     build_index,
+    custody_by_report,
     member_name,
     record_flags,
     report_public,
@@ -40,10 +44,12 @@ from tysha.evidence.custody import (
     canonical_json,
     custody_consistency,
 )
+from tysha.evidence.report_html import render_report_html
+from tysha.i18n import language_from_env
 from tysha.protocol import Receipt, sign_message
 from tysha.tlog import Checkpoint, parse_note
 
-__all__ = ["BUNDLE_DOMAIN", "export_bundle", "report_flags"]
+__all__ = ["BUNDLE_DOMAIN", "export_bundle", "export_uwazi", "report_flags"]
 
 
 def report_flags(store: DeskStore, reports: list[Any]) -> dict[str, list[Flag]]:
@@ -66,6 +72,7 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
         raise ConfigError("no reports to export")
     out = Path(out)
     files: dict[str, str] = {}
+    files_raw: dict[str, bytes] = {}
     drops: dict[str, str] = {}
     flags = report_flags(store, reports)
     # Recorded before the custody head is signed, so each report's custody in the bundle must
@@ -89,6 +96,8 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                 def put(name: str, data: bytes) -> None:
                     z.writestr(name, data)
                     files[name] = hashlib.sha256(data).hexdigest()
+                    if name == CUSTODY:
+                        files_raw[name] = data
 
                 def put_stream(name: str, size: int, pieces: Iterable[bytes]) -> None:
                     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
@@ -137,7 +146,7 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                 # Only these reports' events, proved into a signed head of the whole log:
                 # exporting one report discloses nothing of the others (issue 14).
                 put(
-                    "custody.json",
+                    CUSTODY,
                     canonical_json(
                         build_segment(log[:cut], [r.id for r in reports], store.identity)
                     ),
@@ -170,6 +179,18 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                         [(r.id, public[r.id], flags[r.id]) for r in reports],
                     ),
                 )
+                lang = str(store.get_setting("lang") or language_from_env())
+                put(
+                    REPORT_HTML,
+                    render_report_html(
+                        lang=lang,
+                        desk_name=store.name,
+                        desk_fingerprint=store.public.fingerprint(),
+                        drops=drops,
+                        reports=[(r.id, public[r.id], flags[r.id]) for r in reports],
+                        custody=custody_by_report(files_raw[CUSTODY]),
+                    ),
+                )
                 raw = build_index(
                     desk=store.public,
                     desk_name=store.name,
@@ -177,6 +198,7 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                     reports=[r.id for r in reports],
                     flags=flags,
                     files=files,
+                    lang=lang,
                 )
                 z.writestr(INDEX, raw)
                 z.writestr(
@@ -195,4 +217,40 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
         raise
     for r in reports:
         store.custody("exported", r.id, {"bundle": out.name})
+    return len(reports)
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    """A CSV file, 0600 from its first byte, written whole then renamed into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows(rows)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def export_uwazi(store: DeskStore, out_dir: Path, ids: list[str] | None = None) -> int:
+    """``entities.csv`` and ``thesauri/<name>.csv`` for Uwazi (:mod:`tysha.evidence.uwazi`)."""
+    from tysha.evidence.uwazi import THESAURI, entity_rows, thesaurus_rows
+
+    reports = [store.get_report(i) for i in ids] if ids else store.list_reports()
+    if not reports:
+        raise ConfigError("no reports to export")
+    flags = report_flags(store, reports)
+    rows = entity_rows([(r.id, r.data, [f.code for f in flags[r.id]]) for r in reports])
+    try:
+        (out_dir / "thesauri").mkdir(parents=True, exist_ok=True, mode=0o700)
+        _write_csv(out_dir / "entities.csv", rows)
+        for name in THESAURI:
+            _write_csv(out_dir / "thesauri" / f"{name}.csv", thesaurus_rows(name))
+    except OSError as exc:
+        raise StorageError(f"cannot write the Uwazi export: {exc.strerror}") from None
+    for r in reports:
+        store.custody("exported", r.id, {"uwazi": out_dir.name})
     return len(reports)

@@ -439,6 +439,18 @@ def export(
     typer.echo(f"bundle of {n} reports written to {out}; check it with `tysha verify {out}`")
 
 
+@app.command("export-uwazi")
+def export_uwazi(
+    desk: Path = DESK,
+    out: Path = typer.Option(..., "--out", metavar="DIR"),
+    ids: list[str] = typer.Argument(None, metavar="[ID]...", help="Report ids (default: all)."),
+) -> None:
+    """Uwazi CSVs (entities and thesauri) of the given reports (all when none is given)."""
+    d = open_desk(desk)
+    n = d.export_uwazi(out, ids or None)
+    typer.echo(f"{n} reports written to {out}/entities.csv (thesauri in {out}/thesauri)")
+
+
 @app.command()
 def anchor(
     desk: Path = DESK,

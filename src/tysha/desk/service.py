@@ -500,6 +500,14 @@ class Desk:
 
         return anchor_custody(self.store, drop, tsa_url)
 
+    def export_uwazi(self, out_dir: Path, ids: list[str] | None = None) -> int:
+        """Uwazi CSVs of the given reports (all when None): ``entities.csv`` and
+        ``thesauri/<name>.csv`` (evidence/uwazi.py), each file 0600, recorded in custody."""
+        from tysha.desk.bundle import export_uwazi
+
+        resolved = [self.resolve(i) for i in ids] if ids else None
+        return export_uwazi(self.store, Path(out_dir), resolved)
+
     def export(self, out: Path, ids: list[str] | None = None) -> int:
         from tysha.desk.bundle import export_bundle
 

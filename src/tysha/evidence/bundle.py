@@ -8,6 +8,10 @@ their declared sizes and their bytes, handed in through a :class:`Members` reade
     bundle.sig                  hex Ed25519 signature by the desk key over
                                 ``BUNDLE_DOMAIN || 0x00 || bundle.json``
     README.txt                  the readable summary: every report, every flag, how to verify
+    report.html                 format 3: the readable report in the team's language (index
+                                ``lang``), regenerated and compared like README.txt
+    anchor.json                 format 3, optional: the custody head anchored in a drop's log
+                                (:mod:`tysha.evidence.anchor`), with its witnessed checkpoint
     custody.json                format 3: the custody segment of these reports (their events
                                 only, each with an inclusion proof into the desk-signed custody
                                 head, :func:`tysha.evidence.custody.verify_segment`); formats
@@ -66,6 +70,7 @@ from tysha.errors import BadInput, ProtocolError, TyshaError, VerificationError
 from tysha.evidence.anchor import AnchorResult, verify_anchor, verify_witnessed
 from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain, verify_segment
 from tysha.evidence.receipts import check_drop_pins
+from tysha.evidence.report_html import render_report_html
 from tysha.protocol import (
     MAX_ENVELOPE_SIZE,
     ContentSplitter,
@@ -83,6 +88,7 @@ from tysha.tlog.witness import WitnessPolicy
 
 __all__ = [
     "ANCHOR",
+    "REPORT_HTML",
     "BUNDLE_DOMAIN",
     "BUNDLE_FORMAT",
     "INDEX",
@@ -116,6 +122,7 @@ SIGNATURE = "bundle.sig"
 README = "README.txt"
 CUSTODY = "custody.json"
 ANCHOR = "anchor.json"
+REPORT_HTML = "report.html"
 
 # Fields of report.json and who vouches for them. Everything not in _CHECKED is reported as the
 # desk's assertion (a new desk field is never silently taken as verified).
@@ -235,6 +242,7 @@ def build_index(
     flags: Mapping[str, Sequence[Flag]],
     files: Mapping[str, str],
     fmt: str = BUNDLE_FORMAT,
+    lang: str = "en",
 ) -> bytes:
     """The canonical ``bundle.json`` a desk signs (``files``: member name → SHA-256 hex).
     ``fmt`` other than the current format is for test vectors of older bundles."""
@@ -252,8 +260,25 @@ def build_index(
             "reports": list(reports),
             "flags": {rid: [f.to_json() for f in flags.get(rid, [])] for rid in reports},
             "files": dict(files),
+            **({"lang": lang} if fmt == BUNDLE_FORMAT else {}),
         }
     )
+
+
+def custody_by_report(raw: bytes) -> dict[str, list[dict[str, Any]]]:
+    """A custody segment's events grouped by report, for the readable page (checked in
+    step 7; anything unreadable here is simply left out, and step 7 names it)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    try:
+        doc = json.loads(raw)
+        items = doc.get("events", []) if isinstance(doc, dict) else []
+    except (ValueError, RecursionError):
+        return out
+    for item in items if isinstance(items, list) else []:
+        ev = item.get("event") if isinstance(item, dict) else None
+        if isinstance(ev, dict) and isinstance(ev.get("report"), str):
+            out.setdefault(ev["report"], []).append(ev)
+    return out
 
 
 def summary_text(
@@ -421,6 +446,7 @@ class BundleVerifier:
         self.tsa_roots = list(tsa_roots)
         self.witness_policy = witness_policy
         self._report_cps: dict[str, tuple[str, Checkpoint]] = {}
+        self._files_index: dict[str, set[str]] | None = None
         self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
         self.drop_pins = [p.lower() for p in check_drop_pins(drop_pins)]
         self.limits = limits or BundleLimits()
@@ -531,7 +557,7 @@ class BundleVerifier:
 
     def _cap(self, name: str) -> int:
         lim = self.limits
-        if name in (INDEX, CUSTODY, README):
+        if name in (INDEX, CUSTODY, README, REPORT_HTML):
             return lim.max_index
         if name == SIGNATURE:
             return 1024
@@ -591,7 +617,7 @@ class BundleVerifier:
             parts = name.split("/")
             known = (
                 name in (CUSTODY, README)
-                or (name == ANCHOR and index["format"] == BUNDLE_FORMAT)
+                or (name in (ANCHOR, REPORT_HTML) and index["format"] == BUNDLE_FORMAT)
                 or (
                     len(parts) >= 3
                     and parts[0] == "reports"
@@ -609,7 +635,8 @@ class BundleVerifier:
         held = {
             n
             for n in files
-            if n in (CUSTODY, README, ANCHOR) or (n.count("/") == 2 and n.endswith(_SMALL))
+            if n in (CUSTODY, README, ANCHOR, REPORT_HTML)
+            or (n.count("/") == 2 and n.endswith(_SMALL))
         }
         missing = sorted(n for n in files if n not in self._declared)
         if missing:
@@ -661,8 +688,35 @@ class BundleVerifier:
                 raise _fail(3, "files", f"a report or flag is malformed ({_why(exc)})") from None
             if small[README] != expect:
                 raise _fail(3, "files", f"{README} does not match the signed reports and flags")
+            if index["format"] == BUNDLE_FORMAT:
+                self._check_page(index, small, entries)
         on_step(Step(3, "ok", f"{len(files)} members present, unaltered, and nothing else"))
         return small, dict(files)
+
+    def _check_page(
+        self,
+        index: dict[str, Any],
+        small: dict[str, bytes],
+        entries: list[tuple[str, Any, list[Flag]]],
+    ) -> None:
+        """``report.html`` must be exactly the page the signed data makes (like README.txt)."""
+        if REPORT_HTML not in small:
+            raise _fail(3, "files", f"{REPORT_HTML} is missing")
+        try:
+            expect = render_report_html(
+                lang=str(index.get("lang", "en")),
+                desk_name=str(index["desk"].get("name", "")),
+                desk_fingerprint=PublicIdentity.from_text(
+                    index["desk"]["public_key"]
+                ).fingerprint(),
+                drops=index["drops"],
+                reports=entries,
+                custody=custody_by_report(small.get(CUSTODY, b"")),
+            )
+        except (TyshaError, ValueError, TypeError, AttributeError) as exc:
+            raise _fail(3, "files", f"a report is malformed ({_why(exc)})") from None
+        if small[REPORT_HTML] != expect:
+            raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
 
     def _flags(self, rid: str, report: dict[str, Any], in_index: dict[str, Any]) -> list[Flag]:
         try:
@@ -799,7 +853,7 @@ class BundleVerifier:
         }
         problems = _compare(report, manifest, piece_sha)
         # The bundled originals must be exactly the envelope's attachments, by name and bytes.
-        listed = {k for k in digests if k.startswith(f"{base}/files/")}
+        listed = self._files_of(digests).get(base, set())
         want_files = set()
         for n, att in enumerate(manifest.attachments):
             fname = f"{base}/files/{n}-{member_name(att.name)}"
@@ -825,6 +879,18 @@ class BundleVerifier:
             )
         )
         return manifest, piece_sha
+
+    def _files_of(self, digests: dict[str, str]) -> dict[str, set[str]]:
+        """Attachment members by report folder, indexed once (a scan per report was
+        quadratic: 10^4 reports took minutes)."""
+        if self._files_index is None:
+            index: dict[str, set[str]] = {}
+            for k in digests:
+                parts = k.split("/")
+                if len(parts) == 4 and parts[0] == "reports" and parts[2] == "files":
+                    index.setdefault(f"reports/{parts[1]}", set()).add(k)
+            self._files_index = index
+        return self._files_index
 
     # 6 ---------------------------------------------------------------------------------------
     def _step6(

@@ -72,11 +72,72 @@ _DOMAIN = b"tysha/v1 custody"
 
 
 def canonical_json(obj: Any) -> bytes:
-    """Sorted keys, no white space, UTF-8: the subset of RFC 8785 our objects need
-    (strings, integers, booleans, null, arrays, objects; no floats)."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
+    """RFC 8785 (JSON Canonicalization Scheme): object members sorted by the UTF-16 code
+    units of their names (§3.2.3), no white space, strings escaped as ECMAScript's
+    JSON.stringify does (§3.2.2.2, which is what ``json.dumps`` with ``ensure_ascii=False``
+    writes), finite numbers in ECMAScript's shortest form (§3.2.2.3), UTF-8.
+
+    NaN and infinities have no JSON form; they only come from hostile input, and are written
+    as Python writes them so that such input is compared, and refused, rather than crashing."""
+    floats: list[bool] = []
+    ordered = _jcs(obj, 0, floats)
+    if not floats:  # the common case: json's C encoder, members already in order
+        return json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _dump(ordered).encode("utf-8")
+
+
+def es6_number(x: float) -> str:
+    """ECMAScript Number::toString for a finite double (RFC 8785 §3.2.2.3): the shortest
+    round-trip digits (Python's repr gives the same digits), laid out as ECMA-262 says."""
+    if x == 0:
+        return "0"
+    if x < 0:
+        return "-" + es6_number(-x)
+    mantissa, _, exp_text = repr(x).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).lstrip("0")
+    # n: the decimal exponent such that x = 0.digits * 10^n
+    n = len(whole.lstrip("0")) if whole.strip("0") else -(len(frac) - len(frac.lstrip("0")))
+    n += int(exp_text or 0)
+    digits = digits.rstrip("0") or "0"
+    k = len(digits)
+    if k <= n <= 21:
+        return digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return "0." + "0" * (-n) + digits
+    e = n - 1
+    sign = "+" if e >= 0 else "-"
+    head = digits[0] + ("." + digits[1:] if k > 1 else "")
+    return f"{head}e{sign}{abs(e)}"
+
+
+def _jcs(obj: Any, depth: int, floats: list[bool]) -> Any:
+    if depth > 200:
+        raise ValueError("nested too deeply")
+    if isinstance(obj, dict):
+        keys = sorted(obj, key=lambda k: str(k).encode("utf-16-be", "surrogatepass"))
+        return {k: _jcs(obj[k], depth + 1, floats) for k in keys}
+    if isinstance(obj, (list, tuple)):
+        return [_jcs(v, depth + 1, floats) for v in obj]
+    if isinstance(obj, float) and not floats:
+        floats.append(True)
+    return obj
+
+
+def _dump(obj: Any) -> str:
+    """The slow path, for values holding floats (members are already in order)."""
+    if isinstance(obj, dict):
+        return "{" + ",".join(f"{_dump(str(k))}:{_dump(v)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, list):
+        return "[" + ",".join(_dump(v) for v in obj) + "]"
+    if isinstance(obj, float) and obj == obj and abs(obj) != INF:
+        return es6_number(obj)
+    return json.dumps(obj, ensure_ascii=False)
+
+
+INF = float("inf")
 
 
 @dataclass(frozen=True)
