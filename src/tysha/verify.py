@@ -182,6 +182,11 @@ def verify_bundle(
         z = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, struct.error):
         raise VerificationError("step 1 (bundle readable): not a readable zip archive") from None
+    except NotImplementedError:  # a zip version or compression method zipfile cannot read
+        raise VerificationError(
+            "step 1 (bundle readable): the archive uses a zip feature this verifier does not "
+            "read (not a bundle Tysha writes)"
+        ) from None
     with z:
         return BundleVerifier(
             _ZipMembers(z),
@@ -209,7 +214,12 @@ def verify_path(
         check_desk_pin(desk_key)
     p = Path(path)
     if not p.is_file():
-        raise NotFound(f"{path} does not exist or is not a file")
+        # The CLI names these in the user's language (missing / a folder / not a file).
+        import errno
+        import os
+
+        code = errno.EISDIR if p.is_dir() else errno.ENOENT if not p.exists() else errno.EINVAL
+        raise OSError(code, os.strerror(code), str(p))
     try:
         is_zip = zipfile.is_zipfile(p)
     except OSError as exc:
