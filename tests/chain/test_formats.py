@@ -148,6 +148,14 @@ def test_report_page_is_readable_escaped_in_the_team_language_and_checked(export
     assert "report.html does not match the signed data" in bad.stderr
 
 
+def test_bundle_carries_the_page_as_pdf(exported: Any) -> None:
+    m = _members(exported["out"])
+    pdf = m["report.pdf"]
+    assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-64:]
+    r = run("verify", str(exported["out"]), "--desk-key", exported["fp"])
+    assert "report.pdf is the desk's typesetting of report.html" in r.stdout
+
+
 def test_uwazi_csv_reads_back_against_the_template(exported: Any) -> None:
     tpl = json.loads((DOCS / "uwazi-template.json").read_text())
     props = {p["name"]: p for p in tpl["properties"]}

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from tysha.desk.report_pdf import render_pdf
 from tysha.desk.store import DeskStore
 from tysha.errors import ConfigError, StorageError
 from tysha.evidence.anchor import ANCHOR_FIELDS
@@ -29,6 +30,7 @@ from tysha.evidence.bundle import (
     INDEX,
     README,
     REPORT_HTML,
+    REPORT_PDF,
     SIGNATURE,
     Flag,
     build_index,
@@ -96,7 +98,7 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                 def put(name: str, data: bytes) -> None:
                     z.writestr(name, data)
                     files[name] = hashlib.sha256(data).hexdigest()
-                    if name == CUSTODY:
+                    if name in (CUSTODY, REPORT_HTML):
                         files_raw[name] = data
 
                 def put_stream(name: str, size: int, pieces: Iterable[bytes]) -> None:
@@ -191,6 +193,9 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                         custody=custody_by_report(files_raw[CUSTODY]),
                     ),
                 )
+                pdf = render_pdf(files_raw[REPORT_HTML])
+                if pdf is not None:
+                    put(REPORT_PDF, pdf)
                 raw = build_index(
                     desk=store.public,
                     desk_name=store.name,

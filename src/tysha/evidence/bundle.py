@@ -10,6 +10,8 @@ their declared sizes and their bytes, handed in through a :class:`Members` reade
     README.txt                  the readable summary: every report, every flag, how to verify
     report.html                 format 3: the readable report in the team's language (index
                                 ``lang``), regenerated and compared like README.txt
+    report.pdf                  format 3, optional: report.html typeset (desk/report_pdf.py);
+                                hashed and signed, not re-derived (verify says so)
     anchor.json                 format 3, optional: the custody head anchored in a drop's log
                                 (:mod:`tysha.evidence.anchor`), with its witnessed checkpoint
     custody.json                format 3: the custody segment of these reports (their events
@@ -89,6 +91,7 @@ from tysha.tlog.witness import WitnessPolicy
 __all__ = [
     "ANCHOR",
     "REPORT_HTML",
+    "REPORT_PDF",
     "BUNDLE_DOMAIN",
     "BUNDLE_FORMAT",
     "INDEX",
@@ -123,6 +126,7 @@ README = "README.txt"
 CUSTODY = "custody.json"
 ANCHOR = "anchor.json"
 REPORT_HTML = "report.html"
+REPORT_PDF = "report.pdf"
 
 # Fields of report.json and who vouches for them. Everything not in _CHECKED is reported as the
 # desk's assertion (a new desk field is never silently taken as verified).
@@ -557,7 +561,7 @@ class BundleVerifier:
 
     def _cap(self, name: str) -> int:
         lim = self.limits
-        if name in (INDEX, CUSTODY, README, REPORT_HTML):
+        if name in (INDEX, CUSTODY, README, REPORT_HTML, REPORT_PDF):
             return lim.max_index
         if name == SIGNATURE:
             return 1024
@@ -617,7 +621,7 @@ class BundleVerifier:
             parts = name.split("/")
             known = (
                 name in (CUSTODY, README)
-                or (name in (ANCHOR, REPORT_HTML) and index["format"] == BUNDLE_FORMAT)
+                or (name in (ANCHOR, REPORT_HTML, REPORT_PDF) and index["format"] == BUNDLE_FORMAT)
                 or (
                     len(parts) >= 3
                     and parts[0] == "reports"
@@ -691,6 +695,15 @@ class BundleVerifier:
             if index["format"] == BUNDLE_FORMAT:
                 self._check_page(index, small, entries)
         on_step(Step(3, "ok", f"{len(files)} members present, unaltered, and nothing else"))
+        if REPORT_PDF in files:
+            on_step(
+                Step(
+                    3,
+                    "note",
+                    f"{REPORT_PDF} is the desk's typesetting of {REPORT_HTML} (signed, not "
+                    f"re-derived here): {REPORT_HTML} is the page checked against the data",
+                )
+            )
         return small, dict(files)
 
     def _check_page(
