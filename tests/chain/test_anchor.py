@@ -117,3 +117,22 @@ def test_tsa_token_negative_cases(anchored: dict[str, Any]) -> None:
     with local_tsa() as (_url, other_root):  # another TSA's root
         with pytest.raises(VerificationError, match="not signed under a given TSA root"):
             verify_tsa_token(token, head, [other_root.read_bytes()])
+
+
+def test_anchored_at_intervals_after_fetch(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
+    """The desk setting ``anchor_every`` (events): a fetch anchors when the log grew that much;
+    a drop without witnesses answers 404 for the cosigned checkpoint and nothing waits."""
+    desk, inv = _desk(tmp_path, drop)
+    desk.fetch()
+    assert desk.store.latest_anchor(10**9) is None  # not configured: no anchor
+    desk.store.set_setting("anchor_every", 2)
+    desk.fetch()
+    first = desk.store.latest_anchor(10**9)
+    assert first is not None and first["witnessed"] is None
+    desk.fetch()  # grew by one event only (the anchor's own): not due
+    assert desk.store.latest_anchor(10**9)["head"] == first["head"]
+    _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="later"))
+    desk.fetch()  # received + verified...: due again
+    assert desk.store.latest_anchor(10**9)["head"] != first["head"]
+    assert len(desk.reports()) == 1 and not desk.quarantined()
+    desk.close()

@@ -17,13 +17,19 @@ import time
 from typing import Any
 
 from tysha.desk.store import DeskStore, now_iso
-from tysha.errors import ConfigError, TransportError, TyshaError, VerificationError
+from tysha.errors import (
+    ConfigError,
+    DropRefused,
+    TransportError,
+    TyshaError,
+    VerificationError,
+)
 from tysha.evidence.anchor import ANCHOR_FORMAT, anchor_content, verify_tsa_token
 from tysha.evidence.custody import custody_head
 from tysha.protocol import Receipt, open_envelope, seal_envelope
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note
 
-__all__ = ["anchor_custody", "request_tsa_token", "witnessed_checkpoint"]
+__all__ = ["anchor_custody", "anchor_due", "request_tsa_token", "witnessed_checkpoint"]
 
 MAX_TSA_RESPONSE = 64 << 10
 
@@ -66,6 +72,7 @@ def witnessed_checkpoint(
     except TyshaError:
         return None
     deadline = time.monotonic() + wait
+    note_seen = False
     with DropClient(url) as c:
         while True:
             try:
@@ -73,8 +80,12 @@ def witnessed_checkpoint(
                 cp = open_checkpoint(note, verifier)
                 if cp.size >= anchor_cp.size:
                     break
+            except DropRefused as exc:
+                if exc.status == 404 and not note_seen:
+                    return None  # this drop has no witnesses (or serves no cosigned note)
             except (TyshaError, UnicodeDecodeError):
                 pass
+            note_seen = True
             if time.monotonic() >= deadline:
                 return None
             time.sleep(0.2)
@@ -153,3 +164,11 @@ def anchor_custody(
         "tsa": bool(token),
         "witnessed": record["witnessed"] is not None,
     }
+
+
+def anchor_due(store: DeskStore, every: int) -> bool:
+    """Whether the custody log grew by ``every`` events since its last anchor."""
+    size = len(store.custody_events())
+    last = store.latest_anchor(size)
+    anchored = 0 if last is None else Checkpoint.parse(parse_note(last["head"])[0]).size
+    return size - anchored >= every

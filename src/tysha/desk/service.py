@@ -33,6 +33,7 @@ failure is a :class:`~tysha.errors.TyshaError` of the family that says what it m
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import io
@@ -345,7 +346,19 @@ class Desk:
         ``FetchResult.replies``)."""
         res = fetch_all(self.store, progress, client_factory=self.client_factory)
         res.replies = self.send_queued()
+        self._anchor_if_due()
         return res
+
+    def _anchor_if_due(self) -> None:
+        """The custody head is anchored at intervals: when the desk setting ``anchor_every``
+        (events) is set and the log grew that much since the last anchor (desk/anchor.py).
+        A drop that cannot take it now is tried again after the next fetch."""
+        from tysha.desk.anchor import anchor_custody, anchor_due
+
+        every = self.store.get_setting("anchor_every")
+        if isinstance(every, int) and every > 0 and anchor_due(self.store, every):
+            with contextlib.suppress(TyshaError):
+                anchor_custody(self.store, None, self.store.get_setting("tsa_url"))
 
     # --- replies (a sealed outbox: nothing typed is lost while the drop is down) ------------
 
