@@ -23,7 +23,8 @@ def resign_segment(
     resigned = []
     for e in events:
         ev = CustodyEvent(e["seq"], e["at"], e["action"], e["report"], e["detail"],
-                          bytes.fromhex(e["prev"]), report_prev=e.get("report_prev"))
+                          bytes.fromhex(e["prev"]), report_prev=e.get("report_prev"),
+                          v=e.get("v", 1))
         resigned.append(ev.signed(signer).to_json())
     size = max((e["seq"] for e in resigned), default=-1) + 1
     log: list[dict[str, Any]] = [{"stand-in": i} for i in range(size)]

@@ -220,3 +220,26 @@ def test_one_report_bundle_discloses_nothing_of_the_others(
         bad = run("verify", str(forged), check=False)
         assert bad.returncode == 1 and "step 7" in bad.stderr, bad.stderr
         assert "were removed" in bad.stderr or "was removed" in bad.stderr, bad.stderr
+
+
+def test_a_neighbours_guessed_body_cannot_be_confirmed_from_prev() -> None:
+    """Version 2 events link over the previous event's *signed* form: knowing a bundle's event
+    and guessing its undisclosed predecessor (action, report id, code) confirms nothing."""
+    a = CustodyEvent(0, "t0", "qualified", "rB", {"code": "RS 8(2)(b)(xxii)"}, bytes(32),
+                     report_prev=-1, v=2).signed(DESK)
+    b = CustodyEvent(1, "t1", "status", "rA", {}, a.prev_for_next(2), report_prev=-1,
+                     v=2).signed(DESK)
+    guess = CustodyEvent(0, "t0", "qualified", "rB", {"code": "RS 8(2)(b)(xxii)"}, bytes(32),
+                         report_prev=-1, v=2)
+    assert b.prev != guess.digest() and b.prev == a.link_digest()
+    assert verify_chain([a, b], DESK.public().sign) == b.link_digest()
+    # The link covers the signature: a re-signed (altered) predecessor breaks it.
+    a2 = CustodyEvent(0, "t0", "qualified", "rB", {"code": "RS 6(a)"}, bytes(32),
+                      report_prev=-1, v=2).signed(DESK)
+    with pytest.raises(VerificationError, match="does not link"):
+        verify_chain([a2, b], DESK.public().sign)
+    # Version markers are strict.
+    with pytest.raises(ProtocolError):
+        CustodyEvent.from_json({**b.to_json(), "v": 3})
+    with pytest.raises(ProtocolError):
+        CustodyEvent.from_json({**b.to_json(), "v": 1})

@@ -528,7 +528,9 @@ class DeskStore:
             prev = (
                 bytes(32)
                 if row is None
-                else CustodyEvent.from_json(self._custody.unseal(str(row[0]), row[1])).digest()
+                else CustodyEvent.from_json(
+                    self._custody.unseal(str(row[0]), row[1])
+                ).prev_for_next(2)
             )
             seq = 0 if row is None else row[0] + 1
             # Each report's events link to its previous one, so a bundle's custody segment
@@ -540,7 +542,7 @@ class DeskStore:
                 ).fetchone()
                 link = -1 if last is None else int(last[0])
             ev = CustodyEvent(
-                seq, now_iso(), action, report, detail, prev, report_prev=link
+                seq, now_iso(), action, report, detail, prev, report_prev=link, v=2
             ).signed(self.identity)
             db.execute(
                 "INSERT INTO custody (seq, enc) VALUES (?, ?)",

@@ -69,6 +69,7 @@ SEGMENT_FORMAT = "tysha-custody-segment/1"
 EXPORT_ACTION = "export-started"
 
 _DOMAIN = b"tysha/v1 custody"
+_LINK_DOMAIN = b"tysha/v1 custody-link"
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -154,6 +155,11 @@ class CustodyEvent:
     #: ``None`` for desk-wide events and for events written before the per-report link existed
     #: (their signed body then omits the field, so older logs verify as they were).
     report_prev: int | None = None
+    #: 2: ``prev`` is :meth:`link_digest` of the previous event (over its signed form), so a
+    #: bundle's events do not let anyone confirm a guess of an undisclosed neighbour (a body
+    #: digest could be brute-forced from a guessed action, report id and code). 1: older
+    #: events, ``prev`` is the previous body's digest; the field is then absent.
+    v: int = 1
 
     def _fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -167,6 +173,8 @@ class CustodyEvent:
         }
         if self.report_prev is not None:
             out["report_prev"] = self.report_prev
+        if self.v != 1:
+            out["v"] = self.v
         return out
 
     def body(self) -> bytes:
@@ -174,6 +182,14 @@ class CustodyEvent:
 
     def digest(self) -> bytes:
         return hashlib.sha256(self.body()).digest()
+
+    def link_digest(self) -> bytes:
+        """What a version 2 successor's ``prev`` holds: SHA-256 over a domain and this event's
+        signed JSON (its signature is unpredictable without the desk key)."""
+        return hashlib.sha256(_LINK_DOMAIN + b"\x00" + canonical_json(self.to_json())).digest()
+
+    def prev_for_next(self, version: int) -> bytes:
+        return self.link_digest() if version >= 2 else self.digest()
 
     def signed(self, identity: Identity) -> CustodyEvent:
         signer = identity.public().sign
@@ -194,6 +210,9 @@ class CustodyEvent:
             link = obj.get("report_prev")
             if link is not None and (type(link) is not int or link < -1):
                 raise ValueError("report_prev")
+            version = obj.get("v", 1)
+            if version not in (1, 2) or type(version) is not int or ("v" in obj and version == 1):
+                raise ValueError("v")
             report = obj.get("report")
             if report is not None and not isinstance(report, str):
                 raise TypeError("report")
@@ -207,22 +226,25 @@ class CustodyEvent:
                 bytes.fromhex(obj["signer"]),
                 bytes.fromhex(obj["sig"]),
                 link,
+                version,
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             raise ProtocolError("malformed custody event") from None
 
 
 def verify_chain(events: Sequence[CustodyEvent], signer: bytes | None = None) -> bytes:
-    """Check signatures and links; return the head digest."""
+    """Check signatures and links; return the head digest (what a successor of the same
+    version as the last event would link to)."""
     prev = bytes(32)
     for i, ev in enumerate(events):
         if ev.seq != i:
             raise VerificationError(f"custody log: event {i} is missing or out of order")
-        if ev.prev != prev:
+        if i and ev.prev != events[i - 1].prev_for_next(ev.v):
             raise VerificationError(f"custody log: event {i} does not link to event {i - 1}")
+        if not i and ev.prev != prev:
+            raise VerificationError("custody log: event 0 does not start the log")
         ev.verify(signer)
-        prev = ev.digest()
-    return prev
+    return events[-1].prev_for_next(events[-1].v) if events else prev
 
 
 # --- the custody log as a Merkle log -----------------------------------------------------------
