@@ -163,7 +163,11 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                     if isinstance(doc.get("witnessed"), dict):
                         # Only the proofs of this bundle's checkpoints (sizes say nothing of
                         # other reports beyond the drop's public log).
-                        need = {str(r.data.get("checkpoint", {}).get("size")) for r in reports}
+                        need = {
+                            str(r.data["checkpoint"].get("size"))
+                            for r in reports
+                            if isinstance(r.data.get("checkpoint"), dict)
+                        }
                         note = Receipt.from_json(doc["receipt"]).checkpoint
                         need.add(str(Checkpoint.parse(parse_note(note)[0]).size))
                         w = doc["witnessed"]
