@@ -103,17 +103,19 @@ def verify_tsa_token(
 
     try:
         resp = rfc3161_client.decode_timestamp_response(token_der)
-    except Exception:  # the library raises its own and ValueError for bad DER
+        granted = resp.status == rfc3161_client.PKIStatus.GRANTED
+        info = resp.tst_info if granted else None
+        algo = _TSA_HASHES.get(info.message_imprint.hash_algorithm.dotted_string) if info else None
+        imprint = bytes(info.message_imprint.message) if info else b""
+        when = info.gen_time.strftime("%Y-%m-%dT%H:%M:%SZ") if info else ""
+    except Exception:  # the library raises its own, ValueError and more for bad DER
         raise VerificationError("the time-stamp token is malformed") from None
-    if resp.status != rfc3161_client.PKIStatus.GRANTED:
+    if not granted:
         raise VerificationError("the time-stamp token was not granted")
-    info = resp.tst_info
-    algo = _TSA_HASHES.get(info.message_imprint.hash_algorithm.dotted_string)
     if algo is None:
         raise VerificationError("the time-stamp token uses an unknown hash")
-    if info.message_imprint.message != hashlib.new(algo, data).digest():
+    if imprint != hashlib.new(algo, data).digest():
         raise VerificationError("the time-stamp token is over other data than the custody head")
-    when = info.gen_time.strftime("%Y-%m-%dT%H:%M:%SZ")
     if not roots_pem:
         return when, False
     for pem in roots_pem:
