@@ -124,3 +124,36 @@ def test_a_forked_drop_is_reported(witnessed: dict[str, Any]) -> None:
         verify_witnessed(forged, w["vkey"], anchor_cp, {}, policy)
     with pytest.raises(VerificationError, match="the drop forked"):
         verify_witnessed(forged, w["vkey"], anchor_cp, {}, None)
+
+
+def test_the_desk_reports_a_drop_whose_witnessed_tree_is_not_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The desk checks the drop's consistency proofs to the witnessed checkpoint: a drop that
+    shows witnesses one history and the desk another is named as forked."""
+    from types import SimpleNamespace
+
+    from tysha.desk.anchor import witnessed_checkpoint
+
+    honest = MemoryLog("fork.example/drop", b"\x05" * 32)
+    honest.append(b"a", b"b", b"c")
+    receipt_cp = honest.checkpoint()
+    honest.append(b"d")
+    # What the drop had its witnesses cosign: a tree under the same key that ours is not in.
+    fork_of_ours = MemoryLog("fork.example/drop", b"\x05" * 32)
+    fork_of_ours.append(b"x", b"y", b"z", b"w", b"v")
+    monkeypatch.setattr(DropClient, "log_file",
+                        lambda self, path: fork_of_ours.checkpoint().encode())
+    monkeypatch.setattr(DropClient, "consistency_proof",
+                        lambda self, old, new: fork_of_ours.proof(old, new))
+    store = SimpleNamespace(list_reports=lambda: [])
+    with pytest.raises(VerificationError, match="the drop forked"):
+        witnessed_checkpoint(store, "http://drop.invalid", honest.vkey,  # type: ignore[arg-type]
+                             SimpleNamespace(checkpoint=receipt_cp), 1.0)  # type: ignore[arg-type]
+    # The honest extension is accepted.
+    monkeypatch.setattr(DropClient, "log_file", lambda self, path: honest.checkpoint().encode())
+    monkeypatch.setattr(DropClient, "consistency_proof",
+                        lambda self, old, new: honest.proof(old, new))
+    got = witnessed_checkpoint(store, "http://drop.invalid", honest.vkey,  # type: ignore[arg-type]
+                               SimpleNamespace(checkpoint=receipt_cp), 1.0)  # type: ignore[arg-type]
+    assert got is not None and got["proofs"]["3"]

@@ -11,6 +11,7 @@ anchor and a consistency proof from it to the bundle's own custody head.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -27,7 +28,7 @@ from tysha.errors import (
 from tysha.evidence.anchor import ANCHOR_FORMAT, anchor_content, verify_tsa_token
 from tysha.evidence.custody import custody_head
 from tysha.protocol import Receipt, open_envelope, seal_envelope
-from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note
+from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
 
 __all__ = ["anchor_custody", "anchor_due", "request_tsa_token", "witnessed_checkpoint"]
 
@@ -89,17 +90,28 @@ def witnessed_checkpoint(
             if time.monotonic() >= deadline:
                 return None
             time.sleep(0.2)
-        sizes = {anchor_cp.size}
+        roots = {anchor_cp.size: anchor_cp.root_hash}
         for r in store.list_reports():
             d = r.data
-            if d.get("drop_vkey") == vkey and isinstance(d.get("checkpoint"), dict):
-                size = d["checkpoint"].get("size")
-                if isinstance(size, int) and 0 < size <= cp.size:
-                    sizes.add(size)
-        proofs = {
-            str(s): [h.hex() for h in (c.consistency_proof(s, cp.size) if s < cp.size else [])]
-            for s in sorted(sizes)
-        }
+            rcp = d.get("checkpoint")
+            if d.get("drop_vkey") == vkey and isinstance(rcp, dict):
+                size, root = rcp.get("size"), rcp.get("root")
+                if isinstance(size, int) and 0 < size <= cp.size and isinstance(root, str):
+                    with contextlib.suppress(ValueError):
+                        roots.setdefault(size, bytes.fromhex(root))
+        proofs: dict[str, list[str]] = {}
+        for size in sorted(roots):
+            proof = c.consistency_proof(size, cp.size) if size < cp.size else []
+            # The drop is untrusted: a proof that does not hold means the witnessed tree is
+            # not the one this desk's receipts are in (a fork); say so, keep nothing.
+            try:
+                verify_consistency(size, cp.size, roots[size], cp.root_hash, proof)
+            except TyshaError:
+                raise VerificationError(
+                    f"the drop's witnessed checkpoint (tree of {cp.size}) is not consistent "
+                    f"with the tree of {size} this desk holds receipts in: the drop forked"
+                ) from None
+            proofs[str(size)] = [h.hex() for h in proof]
     return {"note": note, "proofs": proofs}
 
 
@@ -150,7 +162,17 @@ def anchor_custody(
     except TyshaError:
         raise
     record["receipt"] = receipt.to_json()
-    record["witnessed"] = witnessed_checkpoint(store, drop.url, drop.vkey, receipt, witness_wait)
+    try:
+        record["witnessed"] = witnessed_checkpoint(
+            store, drop.url, drop.vkey, receipt, witness_wait
+        )
+    except VerificationError as exc:
+        # The anchor itself holds; the drop showed a witnessed tree that is not ours: kept on
+        # record in custody, and said to the person.
+        record["witnessed"] = None
+        store.save_anchor(head.size, digest, record)
+        store.custody("drop-forked", None, {"drop": drop.url, "seen": exc.message})
+        raise
     store.save_anchor(head.size, digest, record)
     store.custody(
         "custody-anchored",
