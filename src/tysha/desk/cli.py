@@ -465,6 +465,7 @@ def anchor(
     typer.echo(
         f"custody head of {a['size']} events anchored as entry {a['index']} of the drop's log"
         + ("; time-stamped" if a["tsa"] else "")
+        + ("; the drop's witnessed checkpoint kept" if a.get("witnessed") else "")
     )
 
 
