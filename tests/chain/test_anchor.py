@@ -136,3 +136,20 @@ def test_anchored_at_intervals_after_fetch(tmp_path: Path, drop: tuple[str, str,
     assert desk.store.latest_anchor(10**9)["head"] != first["head"]
     assert len(desk.reports()) == 1 and not desk.quarantined()
     desk.close()
+
+
+def test_cli_desk_anchor_and_export_uwazi(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
+    from tests.desk.test_service import PASS
+
+    desk, _inv = _desk(tmp_path, drop)
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS}
+    r = run("desk", "anchor", "--desk", str(tmp_path / "desk"), env=env)
+    assert "anchored as entry 0 of the drop's log" in r.stdout
+    bad = run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--drop", "http://nope.invalid",
+              env=env, check=False)
+    assert bad.returncode == 1 and "not one of this desk's" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    empty = run("desk", "export-uwazi", "--desk", str(tmp_path / "desk"), "--out",
+                str(tmp_path / "u"), env=env, check=False)
+    assert empty.returncode == 1 and "no reports" in empty.stderr
