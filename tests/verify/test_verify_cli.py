@@ -343,7 +343,7 @@ def test_format_1_bundles_still_verify_and_their_flags_come_from_the_records(
         index = json.loads(m.pop("bundle.json"))
         m.pop("bundle.sig")
         m.pop("README.txt")
-        for newer in ("report.html", "anchor.json"):  # format 3 members
+        for newer in ("report.html", "report.pdf", "anchor.json"):  # format 3 members
             m.pop(newer, None)
             index["files"].pop(newer, None)
         index.pop("lang", None)
