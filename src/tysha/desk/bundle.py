@@ -82,9 +82,9 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
     for r in reports:
         store.custody(EXPORT_ACTION, r.id, {"bundle": out.name})
     log = store.custody_events()
-    ids = {r.id for r in reports}
+    chosen = {r.id for r in reports}
     cut = 1 + max(
-        i for i, e in enumerate(log) if e["action"] == EXPORT_ACTION and e.get("report") in ids
+        i for i, e in enumerate(log) if e["action"] == EXPORT_ACTION and e.get("report") in chosen
     )
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)

@@ -396,8 +396,8 @@ def verify_segment(
     # report's chain must end there: events cut off its end are named too.
     for rid in reports:
         last = last_of.get(rid)
-        ev = next((p[0] for p in reversed(parsed) if p[0].seq == last), None)
-        if ev is None or ev.action != EXPORT_ACTION or ev.report_prev is None:
+        tail = next((p[0] for p in reversed(parsed) if p[0].seq == last), None)
+        if tail is None or tail.action != EXPORT_ACTION or tail.report_prev is None:
             after = f"after event {last} " if last is not None else ""
             raise VerificationError(
                 f"custody of report {rid}: its events {after}were removed (its custody does "

@@ -209,7 +209,8 @@ def render_report_html(
                     f"</td><td>{_claims(a.get('claims'))}</td></tr>"
                 )
         out.append("</table>")
-        cp = d.get("checkpoint") if isinstance(d.get("checkpoint"), Mapping) else {}
+        raw_cp = d.get("checkpoint")
+        cp: Mapping[str, Any] = raw_cp if isinstance(raw_cp, Mapping) else {}
         receipt_title = t("Receipt in the drop's log")
         out.append(f"<h3>{_e(receipt_title)}</h3>")
         out.append("<table>")
@@ -231,7 +232,8 @@ def render_report_html(
             f"<th>{_e(t('Detail'))}</th></tr>"
         )
         for ev in custody.get(rid, []):
-            detail = ev.get("detail") if isinstance(ev.get("detail"), Mapping) else {}
+            raw_detail = ev.get("detail")
+            detail: Mapping[str, Any] = raw_detail if isinstance(raw_detail, Mapping) else {}
             text = "; ".join(f"{_e(k)}: {_e(detail[k])}" for k in sorted(detail)) or "-"
             out.append(
                 f"<tr><td>{_e(ev.get('seq'))}</td><td>{_e(ev.get('at'))}</td>"
