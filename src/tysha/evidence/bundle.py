@@ -51,7 +51,11 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    attestation (SHA-256 at capture, signed by the same source key);
 7. format 3: the custody head is signed by the desk key, every event is the desk's, about a
    report of the bundle, in order, included in that head, and each report's events are complete
-   (per-report links); a removed, reordered or altered event is named. Formats 1-2: the
+   (per-report links); a removed, reordered or altered event is named; ``anchor.json``,
+   when present: that head extends a desk-signed head logged in a drop's log (envelope,
+   receipt, drop pin, content), its RFC 3161 token (under ``tsa_roots``), and the drop's
+   witnessed checkpoint under the witness policy (which cosignatures were checked, and that
+   the anchor's and the reports' checkpoints are in the witnessed tree). Formats 1-2: the
    custody log's chain and signatures hold under the desk key;
 8. the desk's assertions and every flag the desk recorded, per report.
 
