@@ -18,12 +18,29 @@ def register(app: typer.Typer) -> None:
         accept_flagged: bool = typer.Option(
             False, "--accept-flagged", help="Exit 0 even if reports carry flags."
         ),
+        tsa_root: list[str] = typer.Option(
+            [], "--tsa-root", metavar="PEM", help="A time-stamping authority's root (repeatable)."
+        ),
+        witness: list[str] = typer.Option(
+            [], "--witness", metavar="VKEY", help="A witness's key (repeatable)."
+        ),
+        witnesses_needed: int = typer.Option(
+            None, "--witnesses-needed", metavar="K", help="How many must cosign (default: all)."
+        ),
     ) -> None:
         """Check a receipt, a courier's receipts file or a court bundle offline (exit 0 only if
         every check holds)."""
         from tysha.verify import verify_path
 
-        verify_path(path, desk_key, drop_key, accept_flagged)
+        verify_path(
+            path,
+            desk_key,
+            drop_key,
+            accept_flagged,
+            tsa_roots=tsa_root,
+            witnesses=witness,
+            witnesses_needed=witnesses_needed,
+        )
 
     @app.command()
     def demo(

@@ -14,6 +14,11 @@ Accepted inputs:
 Pins: ``--desk-key`` (the desk's public key or fingerprint, as ``tysha desk info --json`` gives
 them) and ``--drop-key`` (a drop's verifier key, as ``tysha drop info --json`` gives it). Without
 them the key that signed is printed as UNPINNED: a forger can sign with a key of their own.
+
+A bundle's custody anchor (step 7) may carry an RFC 3161 token, checked under ``--tsa-root
+PEM`` (else reported UNPINNED), and the drop's witnessed checkpoint, checked against the policy
+``--witness VKEY … [--witnesses-needed K]`` (K of those C2SP tlog-cosignature keys; default all):
+the line says which cosignatures were valid, invalid or missing.
 """
 
 from __future__ import annotations
@@ -27,7 +32,14 @@ from typing import Any
 
 import typer
 
-from tysha.errors import BadInput, ProtocolError, StorageError, VerificationError
+from tysha.errors import (
+    BadInput,
+    NotFound,
+    ProtocolError,
+    StorageError,
+    TyshaError,
+    VerificationError,
+)
 from tysha.evidence.bundle import (
     BundleLimits,
     BundleResult,
@@ -38,6 +50,7 @@ from tysha.evidence.bundle import (
 )
 from tysha.evidence.receipts import check_courier_receipts, check_drop_pins, check_receipt
 from tysha.protocol import Receipt
+from tysha.tlog.witness import WitnessPolicy
 
 __all__ = ["verify_bundle", "verify_path", "verify_receipt_file"]
 
@@ -161,6 +174,8 @@ def verify_bundle(
     desk_pin: str | None = None,
     drop_pins: Sequence[str] = (),
     limits: BundleLimits | None = None,
+    tsa_roots: Sequence[bytes] = (),
+    witness_policy: WitnessPolicy | None = None,
 ) -> BundleResult:
     limits = limits or BundleLimits()
     try:
@@ -179,7 +194,12 @@ def verify_bundle(
         ) from None
     with z:
         return BundleVerifier(
-            _ZipMembers(z), desk_pin=desk_pin, drop_pins=drop_pins, limits=limits
+            _ZipMembers(z),
+            desk_pin=desk_pin,
+            drop_pins=drop_pins,
+            limits=limits,
+            tsa_roots=tsa_roots,
+            witness_policy=witness_policy,
         ).run(_echo)
 
 
@@ -188,8 +208,13 @@ def verify_path(
     desk_key: str | None = None,
     drop_keys: Sequence[str] = (),
     accept_flagged: bool = False,
+    tsa_roots: Sequence[str] = (),
+    witnesses: Sequence[str] = (),
+    witnesses_needed: int | None = None,
 ) -> None:
     drop_keys = check_drop_pins(drop_keys)
+    roots = [_read_pem(r) for r in tsa_roots]
+    policy = _witness_policy(witnesses, witnesses_needed)
     if desk_key is not None:
         check_desk_pin(desk_key)
     p = Path(path)
@@ -207,6 +232,39 @@ def verify_path(
     if not is_zip:
         if desk_key:
             raise BadInput("--desk-key applies to a court bundle; this is not one")
+        if policy is not None:
+            raise BadInput("--witness applies to a court bundle; this is not one")
         verify_receipt_file(p, drop_keys)
         return
-    typer.echo(verify_bundle(p, desk_key, drop_keys).verdict(accept_flagged))
+    result = verify_bundle(p, desk_key, drop_keys, tsa_roots=roots, witness_policy=policy)
+    typer.echo(result.verdict(accept_flagged))
+
+
+def _witness_policy(vkeys: Sequence[str], k: int | None) -> WitnessPolicy | None:
+    """``--witness VKEY … --witnesses-needed K`` (K defaults to all of them)."""
+    if not vkeys:
+        if k is not None:
+            raise BadInput("--witnesses-needed needs --witness keys")
+        return None
+    need = len(vkeys) if k is None else k
+    if not 1 <= need <= len(vkeys):
+        raise BadInput(f"--witnesses-needed must be between 1 and {len(vkeys)}")
+    try:
+        return WitnessPolicy.from_vkeys(list(vkeys), need)
+    except TyshaError:
+        raise BadInput("a --witness key is not a witness verifier key (type 0x04)") from None
+
+
+def _read_pem(path: str) -> bytes:
+    """A TSA root certificate file (PEM), read and checked before any bundle is opened."""
+    from cryptography import x509
+
+    try:
+        with open(path, "rb") as f:
+            pem = f.read(1 << 20)
+        x509.load_pem_x509_certificate(pem)
+    except OSError:
+        raise NotFound(f"--tsa-root {Path(path).name} cannot be read") from None
+    except ValueError:
+        raise BadInput(f"--tsa-root {Path(path).name} is not a PEM certificate") from None
+    return pem

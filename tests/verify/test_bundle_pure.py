@@ -21,7 +21,8 @@ from tysha.evidence.bundle import (
     record_flags,
     summary_text,
 )
-from tysha.evidence.custody import canonical_json
+from tysha.evidence.custody import build_segment, canonical_json
+from tysha.evidence.report_html import render_report_html
 from tysha.protocol import Identity, sign_message
 
 
@@ -46,11 +47,15 @@ class Fake:
 def empty_bundle(drbg_seed: bytes = b"k" * 32, extra: dict[str, bytes] | None = None,
                  listed_extra: bool = True) -> tuple[list[tuple[str, int, object]], Identity]:
     ident = Identity.generate(lambda n: (drbg_seed * n)[:n])
-    custody = canonical_json([])
+    custody = canonical_json(build_segment([], [], ident))
     readme = summary_text("cell", ident.public().fingerprint(), {}, [])
-    members = {"custody.json": custody, "README.txt": readme, **(extra or {})}
+    html = render_report_html(lang="en", desk_name="cell",
+                              desk_fingerprint=ident.public().fingerprint(), drops={}, reports=[],
+                              custody={})
+    members = {"custody.json": custody, "README.txt": readme, "report.html": html,
+               **(extra or {})}
     files = {n: hashlib.sha256(b).hexdigest() for n, b in members.items()
-             if listed_extra or n in ("custody.json", "README.txt")}
+             if listed_extra or n in ("custody.json", "README.txt", "report.html")}
     raw = build_index(desk=ident.public(), desk_name="cell", drops={}, reports=[], flags={},
                       files=files)
     sig = sign_message(ident.sign_seed, BUNDLE_DOMAIN, raw).hex().encode()
@@ -108,7 +113,7 @@ def test_a_listed_member_the_format_does_not_define_is_refused() -> None:
 
 def test_member_count_is_bounded() -> None:
     members, _ = empty_bundle()
-    with pytest.raises(VerificationError, match="4 members"):
+    with pytest.raises(VerificationError, match="5 members"):
         verify(members, limits=BundleLimits(max_members=3))
 
 

@@ -34,8 +34,9 @@ def vector() -> tuple[Identity, bytes, bytes, bytes]:
     readme = summary_text("cell", ident.public().fingerprint(), {}, [])
     files = {"custody.json": hashlib.sha256(b"[]").hexdigest(),
              "README.txt": hashlib.sha256(readme).hexdigest()}
+    # A format 2 bundle (whole custody log as a list): older bundles keep verifying.
     raw = build_index(desk=ident.public(), desk_name="cell", drops={}, reports=[], flags={},
-                      files=files)
+                      files=files, fmt="tysha-bundle/2")
     return ident, raw, readme, bytes.fromhex(SIGNATURE)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.chain.forgery import page
 from tysha.errors import TyshaError
 from tysha.evidence.bundle import (
     BUNDLE_DOMAIN,
@@ -56,6 +57,9 @@ def rebuild(m: dict[str, bytes], index: dict[str, Any], edit_index: Any = None) 
                     [Flag(f["code"], f["reason"]) for f in index["flags"].get(rid, [])])
                    for rid in index["reports"]]
         out["README.txt"] = summary_text("x", FRESH.public().fingerprint(), index["drops"], entries)
+        if "report.html" in out:
+            out["report.html"] = page(out, "x", FRESH.public().fingerprint(), index["drops"],
+                                      entries)
     except Exception:  # a hostile report the summary cannot describe: leave the old one
         pass
     files = {n: hashlib.sha256(b).hexdigest() for n, b in out.items()}

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.chain.forgery import page, resign_segment
 from tests.verify.conftest import DESK_PASS, run
 from tysha.evidence.bundle import (
     BUNDLE_DOMAIN,
@@ -19,7 +20,7 @@ from tysha.evidence.bundle import (
     member_name,
     summary_text,
 )
-from tysha.evidence.custody import CustodyEvent, canonical_json
+from tysha.evidence.custody import canonical_json
 from tysha.protocol import Identity, sign_message
 from tysha.tlog import NoteSigner
 
@@ -59,21 +60,18 @@ def forge(
         for n, (old, a) in enumerate(zip(old_names, rep["attachments"], strict=True)):
             new[f"{base}/files/{n}-{member_name(a['name'])}"] = m[f"{base}/files/{n}-{member_name(old)}"]
         reports.append((rid, rep, flags[rid]))
-    events = json.loads(m["custody.json"])
-    if edit_custody:
-        prev = bytes(32)
-        chain = []
+    def other_drop(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for e in events:
-            detail = dict(e["detail"])
             if e["action"] == "received":
-                detail["drop"] = "http://another-drop.example"
-            ev = CustodyEvent(e["seq"], e["at"], e["action"], e["report"], detail, prev).signed(fresh)
-            prev = ev.digest()
-            chain.append(ev.to_json())
-        events = chain
-    new["custody.json"] = canonical_json(events)
+                e["detail"] = {**e["detail"], "drop": "http://another-drop.example"}
+        return events
+
+    new["custody.json"] = resign_segment(m["custody.json"], fresh,
+                                         other_drop if edit_custody else lambda evs: evs)
     new["README.txt"] = summary_text("Kherson cell", fresh.public().fingerprint(), index["drops"],
                                      reports)
+    new["report.html"] = page(new, "Kherson cell", fresh.public().fingerprint(), index["drops"],
+                              reports)
     files = {n: hashlib.sha256(b).hexdigest() for n, b in new.items()}
     raw = build_index(desk=fresh.public(), desk_name="Kherson cell", drops=index["drops"],
                       reports=index["reports"], flags=flags, files=files)
@@ -276,12 +274,7 @@ def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[
     from tests.verify.test_fuzz_bundle import FRESH, rebuild
 
     m = members(world["genuine"])
-    prev, chain = bytes(32), []
-    for e in json.loads(m["custody.json"]):
-        ev = CustodyEvent(e["seq"], e["at"], e["action"], e["report"], e["detail"], prev).signed(FRESH)
-        prev = ev.digest()
-        chain.append(ev.to_json())
-    m["custody.json"] = canonical_json(chain)
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
     index = json.loads(m["bundle.json"])
     rid = index["reports"][0]
     rec = json.loads(m[f"reports/{rid}/receipt.json"])
@@ -341,6 +334,8 @@ def test_format_1_bundles_still_verify_and_their_flags_come_from_the_records(
     store = DeskStore.open(world["desk"], DESK_PASS)
     try:
         seed = store.identity.sign_seed
+        # Format 1 desks put their whole custody log in the bundle.
+        whole_log = canonical_json(store.custody_events())
     finally:
         store.close()
     for src, name in ((world["genuine"], "v1-genuine.zip"), (world["flagged"], "v1-flagged.zip")):
@@ -348,9 +343,15 @@ def test_format_1_bundles_still_verify_and_their_flags_come_from_the_records(
         index = json.loads(m.pop("bundle.json"))
         m.pop("bundle.sig")
         m.pop("README.txt")
+        for newer in ("report.html", "report.pdf", "anchor.json"):  # format 3 members
+            m.pop(newer, None)
+            index["files"].pop(newer, None)
+        index.pop("lang", None)
         index["format"] = "tysha-bundle/1"
         del index["flags"]
         del index["files"]["README.txt"]
+        m["custody.json"] = whole_log
+        index["files"]["custody.json"] = hashlib.sha256(whole_log).hexdigest()
         raw = canonical_json(index)
         path = world["tmp"] / name
         with zipfile.ZipFile(path, "w") as z:

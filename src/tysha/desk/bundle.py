@@ -10,6 +10,7 @@ the way; they are stored uncompressed (ciphertext and media do not compress).
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import os
 import tempfile
@@ -18,24 +19,39 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from tysha.desk.report_pdf import render_pdf
 from tysha.desk.store import DeskStore
 from tysha.errors import ConfigError, StorageError
+from tysha.evidence.anchor import ANCHOR_FIELDS
 from tysha.evidence.bundle import (
+    ANCHOR,
     BUNDLE_DOMAIN,
+    CUSTODY,
     INDEX,
     README,
+    REPORT_HTML,
+    REPORT_PDF,
     SIGNATURE,
     Flag,
     build_index,
+    custody_by_report,
     member_name,
     record_flags,
     report_public,
     summary_text,
 )
-from tysha.evidence.custody import canonical_json
-from tysha.protocol import sign_message
+from tysha.evidence.custody import (
+    EXPORT_ACTION,
+    build_segment,
+    canonical_json,
+    custody_consistency,
+)
+from tysha.evidence.report_html import render_report_html
+from tysha.i18n import language_from_env
+from tysha.protocol import Receipt, sign_message
+from tysha.tlog import Checkpoint, parse_note
 
-__all__ = ["BUNDLE_DOMAIN", "export_bundle", "report_flags"]
+__all__ = ["BUNDLE_DOMAIN", "export_bundle", "export_uwazi", "report_flags"]
 
 
 def report_flags(store: DeskStore, reports: list[Any]) -> dict[str, list[Flag]]:
@@ -58,8 +74,18 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
         raise ConfigError("no reports to export")
     out = Path(out)
     files: dict[str, str] = {}
+    files_raw: dict[str, bytes] = {}
     drops: dict[str, str] = {}
     flags = report_flags(store, reports)
+    # Recorded before the custody head is signed, so each report's custody in the bundle must
+    # end here (a tail cut off is then detectable); "exported" follows once it is written.
+    for r in reports:
+        store.custody(EXPORT_ACTION, r.id, {"bundle": out.name})
+    log = store.custody_events()
+    chosen = {r.id for r in reports}
+    cut = 1 + max(
+        i for i, e in enumerate(log) if e["action"] == EXPORT_ACTION and e.get("report") in chosen
+    )
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     except OSError as exc:
@@ -72,6 +98,8 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                 def put(name: str, data: bytes) -> None:
                     z.writestr(name, data)
                     files[name] = hashlib.sha256(data).hexdigest()
+                    if name in (CUSTODY, REPORT_HTML):
+                        files_raw[name] = data
 
                 def put_stream(name: str, size: int, pieces: Iterable[bytes]) -> None:
                     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
@@ -117,7 +145,37 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                             int(a["size"]),
                             store.read_blob(a["blob"], a["size"]),
                         )
-                put("custody.json", canonical_json(store.custody_events()))
+                # Only these reports' events, proved into a signed head of the whole log:
+                # exporting one report discloses nothing of the others (issue 14).
+                put(
+                    CUSTODY,
+                    canonical_json(
+                        build_segment(log[:cut], [r.id for r in reports], store.identity)
+                    ),
+                )
+                # The latest anchor of the custody log in a drop's log, and the proof that
+                # this bundle's custody head extends it (evidence/anchor.py).
+                anchor = store.latest_anchor(cut)
+                if anchor is not None and anchor.get("receipt"):
+                    size = int(Checkpoint.parse(parse_note(anchor["head"])[0]).size)
+                    doc = {k: anchor[k] for k in ANCHOR_FIELDS if anchor.get(k) is not None}
+                    doc["consistency"] = [h.hex() for h in custody_consistency(log[:cut], size)]
+                    if isinstance(doc.get("witnessed"), dict):
+                        # Only the proofs of this bundle's checkpoints (sizes say nothing of
+                        # other reports beyond the drop's public log).
+                        need = {
+                            str(r.data["checkpoint"].get("size"))
+                            for r in reports
+                            if isinstance(r.data.get("checkpoint"), dict)
+                        }
+                        note = Receipt.from_json(doc["receipt"]).checkpoint
+                        need.add(str(Checkpoint.parse(parse_note(note)[0]).size))
+                        w = doc["witnessed"]
+                        doc["witnessed"] = {
+                            "note": w["note"],
+                            "proofs": {k: v for k, v in w["proofs"].items() if k in need},
+                        }
+                    put(ANCHOR, canonical_json(doc))
                 put(
                     README,
                     summary_text(
@@ -127,6 +185,21 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                         [(r.id, public[r.id], flags[r.id]) for r in reports],
                     ),
                 )
+                lang = str(store.get_setting("lang") or language_from_env())
+                put(
+                    REPORT_HTML,
+                    render_report_html(
+                        lang=lang,
+                        desk_name=store.name,
+                        desk_fingerprint=store.public.fingerprint(),
+                        drops=drops,
+                        reports=[(r.id, public[r.id], flags[r.id]) for r in reports],
+                        custody=custody_by_report(files_raw[CUSTODY]),
+                    ),
+                )
+                pdf = render_pdf(files_raw[REPORT_HTML])
+                if pdf is not None:
+                    put(REPORT_PDF, pdf)
                 raw = build_index(
                     desk=store.public,
                     desk_name=store.name,
@@ -134,6 +207,7 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                     reports=[r.id for r in reports],
                     flags=flags,
                     files=files,
+                    lang=lang,
                 )
                 z.writestr(INDEX, raw)
                 z.writestr(
@@ -152,4 +226,40 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
         raise
     for r in reports:
         store.custody("exported", r.id, {"bundle": out.name})
+    return len(reports)
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    """A CSV file, 0600 from its first byte, written whole then renamed into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows(rows)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def export_uwazi(store: DeskStore, out_dir: Path, ids: list[str] | None = None) -> int:
+    """``entities.csv`` and ``thesauri/<name>.csv`` for Uwazi (:mod:`tysha.evidence.uwazi`)."""
+    from tysha.evidence.uwazi import THESAURI, entity_rows, thesaurus_rows
+
+    reports = [store.get_report(i) for i in ids] if ids else store.list_reports()
+    if not reports:
+        raise ConfigError("no reports to export")
+    flags = report_flags(store, reports)
+    rows = entity_rows([(r.id, r.data, [f.code for f in flags[r.id]]) for r in reports])
+    try:
+        (out_dir / "thesauri").mkdir(parents=True, exist_ok=True, mode=0o700)
+        _write_csv(out_dir / "entities.csv", rows)
+        for name in THESAURI:
+            _write_csv(out_dir / "thesauri" / f"{name}.csv", thesaurus_rows(name))
+    except OSError as exc:
+        raise StorageError(f"cannot write the Uwazi export: {exc.strerror}") from None
+    for r in reports:
+        store.custody("exported", r.id, {"uwazi": out_dir.name})
     return len(reports)

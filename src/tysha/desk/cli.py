@@ -439,6 +439,36 @@ def export(
     typer.echo(f"bundle of {n} reports written to {out}; check it with `tysha verify {out}`")
 
 
+@app.command("export-uwazi")
+def export_uwazi(
+    desk: Path = DESK,
+    out: Path = typer.Option(..., "--out", metavar="DIR"),
+    ids: list[str] = typer.Argument(None, metavar="[ID]...", help="Report ids (default: all)."),
+) -> None:
+    """Uwazi CSVs (entities and thesauri) of the given reports (all when none is given)."""
+    d = open_desk(desk)
+    n = d.export_uwazi(out, ids or None)
+    typer.echo(f"{n} reports written to {out}/entities.csv (thesauri in {out}/thesauri)")
+
+
+@app.command()
+def anchor(
+    desk: Path = DESK,
+    drop: str = typer.Option(None, "--drop", metavar="URL", help="Default: the first drop."),
+    tsa: str = typer.Option(
+        None, "--tsa", metavar="URL", help="An RFC 3161 time-stamping authority."
+    ),
+) -> None:
+    """Anchor the custody log's signed head in a drop's log (run it at intervals)."""
+    d = open_desk(desk)
+    a = d.anchor(drop, tsa)
+    typer.echo(
+        f"custody head of {a['size']} events anchored as entry {a['index']} of the drop's log"
+        + ("; time-stamped" if a["tsa"] else "")
+        + ("; the drop's witnessed checkpoint kept" if a.get("witnessed") else "")
+    )
+
+
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 

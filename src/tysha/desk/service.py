@@ -33,6 +33,7 @@ failure is a :class:`~tysha.errors.TyshaError` of the family that says what it m
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import io
@@ -345,7 +346,19 @@ class Desk:
         ``FetchResult.replies``)."""
         res = fetch_all(self.store, progress, client_factory=self.client_factory)
         res.replies = self.send_queued()
+        self._anchor_if_due()
         return res
+
+    def _anchor_if_due(self) -> None:
+        """The custody head is anchored at intervals: when the desk setting ``anchor_every``
+        (events) is set and the log grew that much since the last anchor (desk/anchor.py).
+        A drop that cannot take it now is tried again after the next fetch."""
+        from tysha.desk.anchor import anchor_custody, anchor_due
+
+        every = self.store.get_setting("anchor_every")
+        if isinstance(every, int) and every > 0 and anchor_due(self.store, every):
+            with contextlib.suppress(TyshaError):
+                anchor_custody(self.store, None, self.store.get_setting("tsa_url"))
 
     # --- replies (a sealed outbox: nothing typed is lost while the drop is down) ------------
 
@@ -493,6 +506,20 @@ class Desk:
         return False
 
     # --- bundles ---------------------------------------------------------------------------
+
+    def anchor(self, drop: str | None = None, tsa_url: str | None = None) -> dict[str, Any]:
+        """Anchor the custody head in a drop's log (desk/anchor.py)."""
+        from tysha.desk.anchor import anchor_custody
+
+        return anchor_custody(self.store, drop, tsa_url)
+
+    def export_uwazi(self, out_dir: Path, ids: list[str] | None = None) -> int:
+        """Uwazi CSVs of the given reports (all when None): ``entities.csv`` and
+        ``thesauri/<name>.csv`` (evidence/uwazi.py), each file 0600, recorded in custody."""
+        from tysha.desk.bundle import export_uwazi
+
+        resolved = [self.resolve(i) for i in ids] if ids else None
+        return export_uwazi(self.store, Path(out_dir), resolved)
 
     def export(self, out: Path, ids: list[str] | None = None) -> int:
         from tysha.desk.bundle import export_bundle

@@ -73,6 +73,8 @@ _SCHEMA = """
     CREATE TABLE IF NOT EXISTS invitations (id TEXT PRIMARY KEY, secret_hash BLOB UNIQUE, enc BLOB);
     CREATE TABLE IF NOT EXISTS drops (url_hash BLOB PRIMARY KEY, enc BLOB);
     CREATE TABLE IF NOT EXISTS custody (seq INTEGER PRIMARY KEY, enc BLOB);
+    CREATE TABLE IF NOT EXISTS custody_link (report TEXT PRIMARY KEY, seq INTEGER);
+    CREATE TABLE IF NOT EXISTS custody_anchor (size INTEGER PRIMARY KEY, digest BLOB, enc BLOB);
     CREATE TABLE IF NOT EXISTS settings (k TEXT PRIMARY KEY, enc BLOB);
     CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, enc BLOB);
     CREATE TABLE IF NOT EXISTS quarantine (id TEXT PRIMARY KEY, enc BLOB);
@@ -339,6 +341,11 @@ class DeskStore:
     def has_digest(self, digest: bytes) -> bool:
         with self._db() as db:
             row = db.execute("SELECT 1 FROM reports WHERE digest = ?", (digest,)).fetchone()
+            # The desk's own custody anchors come back from the drop too: not reports.
+            if row is None:
+                row = db.execute(
+                    "SELECT 1 FROM custody_anchor WHERE digest = ?", (digest,)
+                ).fetchone()
         return row is not None
 
     def add_report(self, digest: bytes, data: dict[str, Any]) -> str:
@@ -521,14 +528,49 @@ class DeskStore:
             prev = (
                 bytes(32)
                 if row is None
-                else CustodyEvent.from_json(self._custody.unseal(str(row[0]), row[1])).digest()
+                else CustodyEvent.from_json(
+                    self._custody.unseal(str(row[0]), row[1])
+                ).prev_for_next(2)
             )
             seq = 0 if row is None else row[0] + 1
-            ev = CustodyEvent(seq, now_iso(), action, report, detail, prev).signed(self.identity)
+            # Each report's events link to its previous one, so a bundle's custody segment
+            # shows a removed event (evidence/custody.py).
+            link = None
+            if report is not None:
+                last = db.execute(
+                    "SELECT seq FROM custody_link WHERE report = ?", (report,)
+                ).fetchone()
+                link = -1 if last is None else int(last[0])
+            ev = CustodyEvent(
+                seq, now_iso(), action, report, detail, prev, report_prev=link, v=2
+            ).signed(self.identity)
             db.execute(
                 "INSERT INTO custody (seq, enc) VALUES (?, ?)",
                 (seq, self._custody.seal(str(seq), ev.to_json())),
             )
+            if report is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO custody_link (report, seq) VALUES (?, ?)",
+                    (report, seq),
+                )
+
+    def save_anchor(self, size: int, digest: bytes, record: dict[str, Any]) -> None:
+        """Keep a custody anchor (desk/anchor.py); sealed like every other record."""
+        with self._db() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO custody_anchor (size, digest, enc) VALUES (?, ?, ?)",
+                (size, digest, self._custody.seal(f"anchor-{size}", record)),
+            )
+
+    def latest_anchor(self, at_most: int) -> dict[str, Any] | None:
+        """The anchor of the largest custody head no larger than ``at_most`` events."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT size, enc FROM custody_anchor WHERE size >= 0 AND size <= ? "
+                "ORDER BY size DESC LIMIT 1",
+                (at_most,),
+            ).fetchone()
+        return None if row is None else self._custody.unseal(f"anchor-{row[0]}", row[1])
 
     def custody_events(self, report: str | None = None) -> list[dict[str, Any]]:
         with self._db() as db:

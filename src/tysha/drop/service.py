@@ -325,6 +325,21 @@ class DropService:
         self.tokens: TokenVerifier = NoTokens()
         #: Free bytes where envelopes are written; a test injects a probe.
         self.free_space: Any = lambda: shutil.disk_usage(self.data_dir).free
+        # Witnesses named in witnesses.json cosign each new checkpoint in a background thread:
+        # receipts never wait for them (issue 14; tysha.drop.witnessing).
+        from tysha.drop.witnessing import Witnessing, load_witnesses
+
+        configured = load_witnesses(self.data_dir)
+        self.witnessing: Witnessing | None = (
+            Witnessing(
+                configured,
+                self.checkpoint,
+                self.proof_consistency,
+                self.data_dir / "checkpoint.cosigned",
+            )
+            if configured
+            else None
+        )
         self._queue: asyncio.Queue[_Pending] | None = None
         #: Log publication to the object store (None: not yet read from the store).
         self._publish_wanted: asyncio.Event | None = None
@@ -361,6 +376,8 @@ class DropService:
             asyncio.create_task(self._integrator()),
             asyncio.create_task(self._maintainer()),
         ]
+        if self.witnessing is not None:
+            self.witnessing.start()
         if hasattr(self.blobs, "publish_checkpoint"):
             self._publish_wanted = asyncio.Event()
             self._publish_wanted.set()  # what earlier processes committed, too
@@ -372,6 +389,8 @@ class DropService:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        if self.witnessing is not None:
+            self.witnessing.stop()
         self.store.close()
         self.blobs.close()
 
@@ -613,6 +632,8 @@ class DropService:
             return
         if self._publish_wanted is not None:
             self._publish_wanted.set()
+        if self.witnessing is not None:
+            self.witnessing.notify()  # sets a flag; the cosigning happens off this path
         for p, r in zip(batch, results, strict=True):
             if p.future.done():
                 continue

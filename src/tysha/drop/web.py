@@ -43,6 +43,7 @@ from tysha.drop.service import (
     WorkRequired,
 )
 from tysha.drop.uploads import OffsetMismatch, UploadExists, UploadState
+from tysha.drop.witnessing import witnessing_routes
 from tysha.drop.work import parse_private_token
 from tysha.errors import (
     NotFound,
@@ -409,6 +410,8 @@ def create_app(service: DropService) -> ASGIApp:
         Route("/v1/envelopes/{index}", wrap(get_envelope), methods=["GET"]),
         Route("/v1/envelopes/{index}/delete", wrap(delete_envelope), methods=["POST"]),
         Route("/log/checkpoint", wrap(log_checkpoint), methods=["GET"]),
+        # The checkpoint as cosigned by the drop's witnesses (issue 14), before the tile route.
+        *witnessing_routes(svc.witnessing),
         Route("/log/{rest:path}", wrap(log_tile), methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]

@@ -8,7 +8,16 @@ their declared sizes and their bytes, handed in through a :class:`Members` reade
     bundle.sig                  hex Ed25519 signature by the desk key over
                                 ``BUNDLE_DOMAIN || 0x00 || bundle.json``
     README.txt                  the readable summary: every report, every flag, how to verify
-    custody.json                the desk's signed, hash-chained custody log
+    report.html                 format 3: the readable report in the team's language (index
+                                ``lang``), regenerated and compared like README.txt
+    report.pdf                  format 3, optional: report.html typeset (desk/report_pdf.py);
+                                hashed and signed, not re-derived (verify says so)
+    anchor.json                 format 3, optional: the custody head anchored in a drop's log
+                                (:mod:`tysha.evidence.anchor`), with its witnessed checkpoint
+    custody.json                format 3: the custody segment of these reports (their events
+                                only, each with an inclusion proof into the desk-signed custody
+                                head, :func:`tysha.evidence.custody.verify_segment`); formats
+                                1-2: the desk's whole signed, hash-chained custody log
     reports/<id>/report.json    the report as the desk holds it (canonical JSON)
     reports/<id>/envelope.bin   the envelope exactly as the drop logged it
     reports/<id>/content-key    the envelope's content key (hex), to re-open it
@@ -40,7 +49,14 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    envelope holds;
 6. the manifest's signature by the source key holds, and every attachment matches its capture
    attestation (SHA-256 at capture, signed by the same source key);
-7. the custody log's chain and signatures hold under the desk key;
+7. format 3: the custody head is signed by the desk key, every event is the desk's, about a
+   report of the bundle, in order, included in that head, and each report's events are complete
+   (per-report links); a removed, reordered or altered event is named; ``anchor.json``,
+   when present: that head extends a desk-signed head logged in a drop's log (envelope,
+   receipt, drop pin, content), its RFC 3161 token (under ``tsa_roots``), and the drop's
+   witnessed checkpoint under the witness policy (which cosignatures were checked, and that
+   the anchor's and the reports' checkpoints are in the witnessed tree). Formats 1-2: the
+   custody log's chain and signatures hold under the desk key;
 8. the desk's assertions and every flag the desk recorded, per report.
 
 Pure: no I/O, no clock, no randomness. Members are read through the injected reader, which the
@@ -57,8 +73,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from tysha.errors import BadInput, ProtocolError, TyshaError, VerificationError
-from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain
+from tysha.evidence.anchor import AnchorResult, verify_anchor, verify_witnessed
+from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain, verify_segment
 from tysha.evidence.receipts import check_drop_pins
+from tysha.evidence.report_html import render_report_html
 from tysha.protocol import (
     MAX_ENVELOPE_SIZE,
     ContentSplitter,
@@ -71,8 +89,13 @@ from tysha.protocol import (
     verify_signature,
 )
 from tysha.protocol.envelope import MAX_HEADER_SIZE
+from tysha.tlog import Checkpoint
+from tysha.tlog.witness import WitnessPolicy
 
 __all__ = [
+    "ANCHOR",
+    "REPORT_HTML",
+    "REPORT_PDF",
     "BUNDLE_DOMAIN",
     "BUNDLE_FORMAT",
     "INDEX",
@@ -96,13 +119,18 @@ __all__ = [
 #: The signature's domain separation string (the only place it is spelt).
 BUNDLE_DOMAIN = b"tysha/v1 bundle"
 #: Format 2 adds per-report flags and the readable summary; format 1 bundles still verify
-#: (their flags are derived from ``report.json``).
-BUNDLE_FORMAT = "tysha-bundle/2"
-_FORMATS = ("tysha-bundle/1", BUNDLE_FORMAT)
+#: (their flags are derived from ``report.json``). Format 3 carries a custody *segment* (only
+#: the bundle's reports' events, each proved into a signed custody head) instead of the whole
+#: custody log, which disclosed every other report's id and qualifications.
+BUNDLE_FORMAT = "tysha-bundle/3"
+_FORMATS = ("tysha-bundle/1", "tysha-bundle/2", BUNDLE_FORMAT)
 INDEX = "bundle.json"
 SIGNATURE = "bundle.sig"
 README = "README.txt"
 CUSTODY = "custody.json"
+ANCHOR = "anchor.json"
+REPORT_HTML = "report.html"
+REPORT_PDF = "report.pdf"
 
 # Fields of report.json and who vouches for them. Everything not in _CHECKED is reported as the
 # desk's assertion (a new desk field is never silently taken as verified).
@@ -221,11 +249,16 @@ def build_index(
     reports: Sequence[str],
     flags: Mapping[str, Sequence[Flag]],
     files: Mapping[str, str],
+    fmt: str = BUNDLE_FORMAT,
+    lang: str = "en",
 ) -> bytes:
-    """The canonical ``bundle.json`` a desk signs (``files``: member name → SHA-256 hex)."""
+    """The canonical ``bundle.json`` a desk signs (``files``: member name → SHA-256 hex).
+    ``fmt`` other than the current format is for test vectors of older bundles."""
+    if fmt not in _FORMATS:
+        raise ValueError(f"unknown bundle format {fmt!r}")
     return canonical_json(
         {
-            "format": BUNDLE_FORMAT,
+            "format": fmt,
             "desk": {
                 "name": desk_name,
                 "public_key": desk.to_text(),
@@ -235,8 +268,25 @@ def build_index(
             "reports": list(reports),
             "flags": {rid: [f.to_json() for f in flags.get(rid, [])] for rid in reports},
             "files": dict(files),
+            **({"lang": lang} if fmt == BUNDLE_FORMAT else {}),
         }
     )
+
+
+def custody_by_report(raw: bytes) -> dict[str, list[dict[str, Any]]]:
+    """A custody segment's events grouped by report, for the readable page (checked in
+    step 7; anything unreadable here is simply left out, and step 7 names it)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    try:
+        doc = json.loads(raw)
+        items = doc.get("events", []) if isinstance(doc, dict) else []
+    except (ValueError, RecursionError):
+        return out
+    for item in items if isinstance(items, list) else []:
+        ev = item.get("event") if isinstance(item, dict) else None
+        if isinstance(ev, dict) and isinstance(ev.get("report"), str):
+            out.setdefault(ev["report"], []).append(ev)
+    return out
 
 
 def summary_text(
@@ -397,8 +447,14 @@ class BundleVerifier:
         desk_pin: str | None = None,
         drop_pins: Sequence[str] = (),
         limits: BundleLimits | None = None,
+        tsa_roots: Sequence[bytes] = (),
+        witness_policy: WitnessPolicy | None = None,
     ) -> None:
         self.members = members
+        self.tsa_roots = list(tsa_roots)
+        self.witness_policy = witness_policy
+        self._report_cps: dict[str, tuple[str, Checkpoint]] = {}
+        self._files_index: dict[str, set[str]] | None = None
         self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
         self.drop_pins = [p.lower() for p in check_drop_pins(drop_pins)]
         self.limits = limits or BundleLimits()
@@ -451,7 +507,7 @@ class BundleVerifier:
             for f in carried:
                 result.flags.append((rid, f))
         result.drops_pinned = not seen_unpinned
-        self._step7(small, desk, on_step)
+        self._step7(small, desk, index["format"], index["reports"], on_step)
         for rid in index["reports"]:
             report = _json(small[f"reports/{rid}/report.json"])
             asserted = sorted(k for k in report if k not in _CHECKED and k not in _DESK_RESULTS)
@@ -509,7 +565,7 @@ class BundleVerifier:
 
     def _cap(self, name: str) -> int:
         lim = self.limits
-        if name in (INDEX, CUSTODY, README):
+        if name in (INDEX, CUSTODY, README, REPORT_HTML, REPORT_PDF):
             return lim.max_index
         if name == SIGNATURE:
             return 1024
@@ -567,13 +623,17 @@ class BundleVerifier:
         rids = set(index["reports"])
         for name in files:
             parts = name.split("/")
-            known = name in (CUSTODY, README) or (
-                len(parts) >= 3
-                and parts[0] == "reports"
-                and parts[1] in rids
-                and (
-                    (len(parts) == 3 and parts[2] in (*_SMALL, "envelope.bin"))
-                    or (len(parts) == 4 and parts[2] == "files")
+            known = (
+                name in (CUSTODY, README)
+                or (name in (ANCHOR, REPORT_HTML, REPORT_PDF) and index["format"] == BUNDLE_FORMAT)
+                or (
+                    len(parts) >= 3
+                    and parts[0] == "reports"
+                    and parts[1] in rids
+                    and (
+                        (len(parts) == 3 and parts[2] in (*_SMALL, "envelope.bin"))
+                        or (len(parts) == 4 and parts[2] == "files")
+                    )
                 )
             )
             if not known:
@@ -581,7 +641,10 @@ class BundleVerifier:
         # The JSON members and keys are held for the later steps; their declared sizes are
         # bounded in total before any is read (envelopes and attachments are only streamed).
         held = {
-            n for n in files if n in (CUSTODY, README) or (n.count("/") == 2 and n.endswith(_SMALL))
+            n
+            for n in files
+            if n in (CUSTODY, README, ANCHOR, REPORT_HTML)
+            or (n.count("/") == 2 and n.endswith(_SMALL))
         }
         missing = sorted(n for n in files if n not in self._declared)
         if missing:
@@ -633,8 +696,44 @@ class BundleVerifier:
                 raise _fail(3, "files", f"a report or flag is malformed ({_why(exc)})") from None
             if small[README] != expect:
                 raise _fail(3, "files", f"{README} does not match the signed reports and flags")
+            if index["format"] == BUNDLE_FORMAT:
+                self._check_page(index, small, entries)
         on_step(Step(3, "ok", f"{len(files)} members present, unaltered, and nothing else"))
+        if REPORT_PDF in files:
+            on_step(
+                Step(
+                    3,
+                    "note",
+                    f"{REPORT_PDF} is the desk's typesetting of {REPORT_HTML} (signed, not "
+                    f"re-derived here): {REPORT_HTML} is the page checked against the data",
+                )
+            )
         return small, dict(files)
+
+    def _check_page(
+        self,
+        index: dict[str, Any],
+        small: dict[str, bytes],
+        entries: list[tuple[str, Any, list[Flag]]],
+    ) -> None:
+        """``report.html`` must be exactly the page the signed data makes (like README.txt)."""
+        if REPORT_HTML not in small:
+            raise _fail(3, "files", f"{REPORT_HTML} is missing")
+        try:
+            expect = render_report_html(
+                lang=str(index.get("lang", "en")),
+                desk_name=str(index["desk"].get("name", "")),
+                desk_fingerprint=PublicIdentity.from_text(
+                    index["desk"]["public_key"]
+                ).fingerprint(),
+                drops=index["drops"],
+                reports=entries,
+                custody=custody_by_report(small.get(CUSTODY, b"")),
+            )
+        except (TyshaError, ValueError, TypeError, AttributeError) as exc:
+            raise _fail(3, "files", f"a report is malformed ({_why(exc)})") from None
+        if small[REPORT_HTML] != expect:
+            raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
 
     def _flags(self, rid: str, report: dict[str, Any], in_index: dict[str, Any]) -> list[Flag]:
         try:
@@ -694,6 +793,7 @@ class BundleVerifier:
             if report.get(k) != v:
                 raise _fail(4, what, f"report.json's {k} is not the logged receipt's")
         if cp is not None:
+            self._report_cps[rid] = (vkey, cp)
             stated = report.get("checkpoint")
             if stated != {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin}:
                 raise _fail(4, what, "report.json's checkpoint is not the receipt's")
@@ -770,7 +870,7 @@ class BundleVerifier:
         }
         problems = _compare(report, manifest, piece_sha)
         # The bundled originals must be exactly the envelope's attachments, by name and bytes.
-        listed = {k for k in digests if k.startswith(f"{base}/files/")}
+        listed = self._files_of(digests).get(base, set())
         want_files = set()
         for n, att in enumerate(manifest.attachments):
             fname = f"{base}/files/{n}-{member_name(att.name)}"
@@ -796,6 +896,18 @@ class BundleVerifier:
             )
         )
         return manifest, piece_sha
+
+    def _files_of(self, digests: dict[str, str]) -> dict[str, set[str]]:
+        """Attachment members by report folder, indexed once (a scan per report was
+        quadratic: 10^4 reports took minutes)."""
+        if self._files_index is None:
+            index: dict[str, set[str]] = {}
+            for k in digests:
+                parts = k.split("/")
+                if len(parts) == 4 and parts[0] == "reports" and parts[2] == "files":
+                    index.setdefault(f"reports/{parts[1]}", set()).add(k)
+            self._files_index = index
+        return self._files_index
 
     # 6 ---------------------------------------------------------------------------------------
     def _step6(
@@ -842,8 +954,33 @@ class BundleVerifier:
 
     # 7 ---------------------------------------------------------------------------------------
     def _step7(
-        self, small: dict[str, bytes], desk: PublicIdentity, on_step: Callable[[Step], None]
+        self,
+        small: dict[str, bytes],
+        desk: PublicIdentity,
+        fmt: str,
+        reports: Sequence[str],
+        on_step: Callable[[Step], None],
     ) -> None:
+        if fmt == BUNDLE_FORMAT:
+            try:
+                seg = verify_segment(_json(small[CUSTODY]), desk, reports)
+                if canonical_json(_json(small[CUSTODY])) != small[CUSTODY]:
+                    raise ProtocolError("custody.json is not in canonical form")
+            except (TyshaError, KeyError) as exc:
+                raise _fail(7, "custody", _why(exc)) from None
+            self._anchor(small, desk, seg.head, on_step)
+            old = f"; {seg.unlinked} older events carry no per-report link" if seg.unlinked else ""
+            on_step(
+                Step(
+                    7,
+                    "ok",
+                    f"custody: {seg.events} events of these reports, in order and complete, each "
+                    f"proved to be in the desk-signed custody head (log of {seg.head.size} "
+                    f"events, root {seg.head.root_hash.hex()[:16]}…); nothing of other reports "
+                    f"is carried{old} (the desk's assertion of what it did)",
+                )
+            )
+            return
         try:
             raw = small[CUSTODY]
             doc = _json(raw)
@@ -861,6 +998,92 @@ class BundleVerifier:
                 "ok",
                 f"custody log of {len(events)} events is intact and signed by the desk key "
                 "(the desk's assertion of what it did)",
+            )
+        )
+
+    def _anchor(
+        self,
+        small: dict[str, bytes],
+        desk: PublicIdentity,
+        head: Any,
+        on_step: Callable[[Step], None],
+    ) -> None:
+        if ANCHOR not in small:
+            if self.witness_policy is not None:
+                raise _fail(
+                    7,
+                    "witnesses",
+                    "the bundle carries no witnessed checkpoint, and --witness was given",
+                )
+            on_step(
+                Step(
+                    7,
+                    "note",
+                    "the custody head is not anchored in a drop's log (the desk had not "
+                    "anchored it): custody rests on the desk's signature alone",
+                )
+            )
+            return
+        try:
+            res = verify_anchor(_json(small[ANCHOR]), desk, head, self.drop_pins, self.tsa_roots)
+        except TyshaError as exc:
+            raise _fail(7, "custody anchor", exc.message) from None
+        pin = "" if res.drop_pinned else f" (drop key {res.vkey} UNPINNED)"
+        on_step(
+            Step(
+                7,
+                "ok" if res.drop_pinned else "UNPINNED",
+                f"custody head of {res.head.size} events was anchored as entry {res.index} of "
+                f"{res.drop_checkpoint.origin} (tree of {res.drop_checkpoint.size}){pin}; "
+                f"this bundle's custody head extends it",
+            )
+        )
+        self._witnessed(_json(small[ANCHOR]).get("witnessed"), res, on_step)
+        if res.tsa != "none":
+            status, when = res.tsa.split(" ", 1)
+            on_step(
+                Step(
+                    7,
+                    "ok" if status == "verified" else "UNPINNED",
+                    f"RFC 3161 time-stamp over the anchored custody head: {when}"
+                    + (
+                        ""
+                        if status == "verified"
+                        else " (no --tsa-root given: its signer is not checked)"
+                    ),
+                )
+            )
+
+    def _witnessed(self, doc: Any, res: AnchorResult, on_step: Callable[[Step], None]) -> None:
+        policy = self.witness_policy
+        if doc is None:
+            if policy is not None:
+                raise _fail(7, "witnesses", "the anchor carries no witnessed checkpoint")
+            return
+        mine = {rid: cp for rid, (vkey, cp) in self._report_cps.items() if vkey == res.vkey}
+        try:
+            w = verify_witnessed(doc, res.vkey, res.drop_checkpoint, mine, policy)
+        except TyshaError as exc:
+            raise _fail(7, "witnesses", exc.message) from None
+        left = sorted(set(mine) - set(w.covered))
+        tail = f"; not yet covered: reports {', '.join(left)}" if left else ""
+        if policy is None:
+            on_step(
+                Step(
+                    7,
+                    "note",
+                    f"a cosigned checkpoint of the drop's log (tree of {w.checkpoint.size}) is "
+                    "carried; no --witness given, so its cosignatures were not checked"
+                    f"{tail}",
+                )
+            )
+            return
+        on_step(
+            Step(
+                7,
+                "ok",
+                f"witnessed: {w.summary}; the anchor and reports {', '.join(w.covered) or '-'} "
+                f"are in the witnessed tree of {w.checkpoint.size}{tail}",
             )
         )
 
@@ -998,12 +1221,16 @@ def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, by
             dropped = list(att.attestation.implausible) if att.attestation else []
             if not _same(mine.get("implausible"), dropped):
                 problems.append(f"attachment {n} implausible claims")
-        extra = set(mine) - set(_ATTACHMENT_FIELDS) - {
-            "capture_verified",
-            "plausible",
-            "blob",
-            "implausible",
-        }
+        extra = (
+            set(mine)
+            - set(_ATTACHMENT_FIELDS)
+            - {
+                "capture_verified",
+                "plausible",
+                "blob",
+                "implausible",
+            }
+        )
         if extra:
             problems.append(f"attachment {n} unknown fields {sorted(extra)}")
     return problems

@@ -1,0 +1,196 @@
+"""Anchoring the desk's custody head in a drop's log (format: :mod:`tysha.evidence.anchor`).
+
+``anchor_custody`` signs the current custody head, seals it to the desk itself, uploads it to
+one of the desk's drops as an ordinary envelope (to the drop it is one more envelope, like any
+other), checks the receipt against the drop key the desk pinned, and keeps everything a
+verifier needs. Where a time-stamping authority URL is given, an RFC 3161 token over the head is
+requested and kept too. Run it at intervals (``tysha desk anchor`` from a timer, or the desk
+setting ``anchor_every`` events, honoured after each fetch); each bundle then carries the latest
+anchor and a consistency proof from it to the bundle's own custody head.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time
+from typing import Any
+
+from tysha.desk.store import DeskStore, now_iso
+from tysha.errors import (
+    ConfigError,
+    DropRefused,
+    TransportError,
+    TyshaError,
+    VerificationError,
+)
+from tysha.evidence.anchor import ANCHOR_FORMAT, anchor_content, verify_tsa_token
+from tysha.evidence.custody import custody_head
+from tysha.protocol import Receipt, open_envelope, seal_envelope
+from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
+
+__all__ = ["anchor_custody", "anchor_due", "request_tsa_token", "witnessed_checkpoint"]
+
+MAX_TSA_RESPONSE = 64 << 10
+
+
+def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
+    """An RFC 3161 time-stamp response (DER) over SHA-256(``data``), checked to cover it."""
+    import httpx
+    import rfc3161_client
+
+    req = rfc3161_client.TimestampRequestBuilder(
+        data=data, hash_algorithm=rfc3161_client.HashAlgorithm.SHA256, nonce=True, cert_req=True
+    ).build()
+    try:
+        with httpx.Client(timeout=timeout) as c:
+            r = c.post(
+                url,
+                content=req.as_bytes(),
+                headers={"Content-Type": "application/timestamp-query"},
+            )
+    except httpx.HTTPError:
+        raise TransportError("the time-stamping authority cannot be reached") from None
+    if r.status_code != 200 or len(r.content) > MAX_TSA_RESPONSE:
+        raise TransportError(f"the time-stamping authority refused ({r.status_code})")
+    verify_tsa_token(r.content, data)
+    return r.content
+
+
+def witnessed_checkpoint(
+    store: DeskStore, url: str, vkey: str, receipt: Receipt, wait: float
+) -> dict[str, Any] | None:
+    """The drop's cosigned checkpoint once it covers the anchor (the drop asks its witnesses
+    right after the batch, so it follows within moments), with consistency proofs to it from
+    the anchor's checkpoint and from every checkpoint this desk's reports from that drop hold.
+    None when the drop has no witnesses or they have not answered within ``wait`` seconds."""
+    from tysha.transport import DropClient
+
+    verifier = NoteVerifier.from_vkey(vkey)
+    try:
+        anchor_cp = open_checkpoint(receipt.checkpoint, verifier)
+    except TyshaError:
+        return None
+    deadline = time.monotonic() + wait
+    note_seen = False
+    with DropClient(url) as c:
+        while True:
+            try:
+                note = c.log_file("checkpoint.cosigned").decode("utf-8")
+                cp = open_checkpoint(note, verifier)
+                if cp.size >= anchor_cp.size:
+                    break
+            except DropRefused as exc:
+                if exc.status == 404 and not note_seen:
+                    return None  # this drop has no witnesses (or serves no cosigned note)
+            except (TyshaError, UnicodeDecodeError):
+                pass
+            note_seen = True
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)
+        roots = {anchor_cp.size: anchor_cp.root_hash}
+        for r in store.list_reports():
+            d = r.data
+            rcp = d.get("checkpoint")
+            if d.get("drop_vkey") == vkey and isinstance(rcp, dict):
+                size, root = rcp.get("size"), rcp.get("root")
+                if isinstance(size, int) and 0 < size <= cp.size and isinstance(root, str):
+                    with contextlib.suppress(ValueError):
+                        roots.setdefault(size, bytes.fromhex(root))
+        proofs: dict[str, list[str]] = {}
+        for size in sorted(roots):
+            proof = c.consistency_proof(size, cp.size) if size < cp.size else []
+            # The drop is untrusted: a proof that does not hold means the witnessed tree is
+            # not the one this desk's receipts are in (a fork); say so, keep nothing.
+            try:
+                verify_consistency(size, cp.size, roots[size], cp.root_hash, proof)
+            except TyshaError:
+                raise VerificationError(
+                    f"the drop's witnessed checkpoint (tree of {cp.size}) is not consistent "
+                    f"with the tree of {size} this desk holds receipts in: the drop forked"
+                ) from None
+            proofs[str(size)] = [h.hex() for h in proof]
+    return {"note": note, "proofs": proofs}
+
+
+def anchor_custody(
+    store: DeskStore,
+    drop_url: str | None = None,
+    tsa_url: str | None = None,
+    witness_wait: float = 10.0,
+) -> dict[str, Any]:
+    """Anchor the current custody head; return what was kept (size, drop, index, tsa)."""
+    from tysha.transport import DropClient
+
+    drops = store.drops()
+    if not drops:
+        raise ConfigError("this desk has no drop to anchor its custody in (tysha desk invite)")
+    drop = next((d for d in drops if d.url == drop_url), None) if drop_url else drops[0]
+    if drop is None:
+        raise ConfigError("that drop is not one of this desk's")
+    events = store.custody_events()
+    note = custody_head(events, store.identity)
+    body, _sigs = parse_note(note)
+    head = Checkpoint.parse(body)
+    envelope = seal_envelope(anchor_content(note), [store.public], os.urandom)
+    content_key = open_envelope(envelope, store.identity).key.content_key
+    digest = hashlib.sha256(envelope).digest()
+    token = request_tsa_token(tsa_url, note.encode("utf-8")) if tsa_url else b""
+    # Known before the upload, so a fetch racing this never takes the anchor for a report.
+    record: dict[str, Any] = {
+        "format": ANCHOR_FORMAT,
+        "head": note,
+        "envelope": envelope.hex(),
+        "content_key": content_key.hex(),
+        "vkey": drop.vkey,
+        "drop": drop.url,
+        "receipt": None,
+        "tsa_token": token.hex() if token else None,
+        "at": now_iso(),
+    }
+    store.save_anchor(-1 - head.size, digest, record)  # pending until the drop answers
+    try:
+        with DropClient(drop.url) as c:
+            receipt = c.upload(envelope)
+        receipt.verify(drop.vkey, digest)
+    except VerificationError as exc:
+        raise VerificationError(
+            f"the drop's receipt for the anchor does not hold ({exc.message})"
+        ) from None
+    except TyshaError:
+        raise
+    record["receipt"] = receipt.to_json()
+    try:
+        record["witnessed"] = witnessed_checkpoint(
+            store, drop.url, drop.vkey, receipt, witness_wait
+        )
+    except VerificationError as exc:
+        # The anchor itself holds; the drop showed a witnessed tree that is not ours: kept on
+        # record in custody, and said to the person.
+        record["witnessed"] = None
+        store.save_anchor(head.size, digest, record)
+        store.custody("drop-forked", None, {"drop": drop.url, "seen": exc.message})
+        raise
+    store.save_anchor(head.size, digest, record)
+    store.custody(
+        "custody-anchored",
+        None,
+        {"size": head.size, "drop": drop.url, "index": receipt.index, "tsa": bool(token)},
+    )
+    return {
+        "size": head.size,
+        "drop": drop.url,
+        "index": receipt.index,
+        "tsa": bool(token),
+        "witnessed": record["witnessed"] is not None,
+    }
+
+
+def anchor_due(store: DeskStore, every: int) -> bool:
+    """Whether the custody log grew by ``every`` events since its last anchor."""
+    size = len(store.custody_events())
+    last = store.latest_anchor(size)
+    anchored = 0 if last is None else Checkpoint.parse(parse_note(last["head"])[0]).size
+    return size - anchored >= every

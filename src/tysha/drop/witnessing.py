@@ -1,0 +1,196 @@
+"""The drop asks its witnesses to cosign its log, after each batch, off the receipt path.
+
+A receipt carries the checkpoint as the drop signed it; the cosigned checkpoint follows, served
+at ``GET /log/checkpoint.cosigned`` (the drop's checkpoint note with every witness's C2SP
+tlog-cosignature line it obtained). :class:`Witnessing` runs in its own thread: ``notify()``
+only sets a flag (no I/O, no lock held by the batch), so a receipt never waits for a witness;
+the thread then cosigns the *latest* checkpoint (several batches in a row are cosigned once).
+
+A witness that answers "inconsistent" (422, or 409 at the same size with another root) has
+seen another history of this log under this key: that is recorded in ``forks`` and logged as
+a warning naming the witness (never an IP or a report), and the cosigned checkpoint is not
+replaced by one that witness refused.
+
+Integration (for the drop's owner; one line each)::
+
+    # DropService.__init__, when witnesses are configured ([(url, vkey), ...]):
+    self.witnessing = Witnessing(configured, self.checkpoint, self.proof_consistency,
+                                 self.data_dir / "checkpoint.cosigned")
+    # DropService.start / stop:       self.witnessing.start()   /   self.witnessing.stop()
+    # DropService._run_batch, after the futures are resolved (the documented call site):
+    self.witnessing.notify()
+    # drop/web.py routes, BEFORE Route("/log/{rest:path}"):  *witnessing_routes(svc.witnessing)
+
+Witness configuration is read by :func:`load_witnesses` from ``witnesses.json`` in the drop's
+data directory: ``[{"url": ..., "vkey": ...}, ...]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tysha.errors import ConfigError, TyshaError, VerificationError
+from tysha.tlog import Checkpoint, parse_note
+from tysha.witness import Cosigned, WitnessClient, cosign_all
+
+__all__ = ["Witnessing", "load_witnesses", "witnessing_routes"]
+
+_log = logging.getLogger("tysha.drop.witnessing")
+
+
+def load_witnesses(data_dir: Path) -> list[tuple[str, str]]:
+    """``witnesses.json`` in the drop's data directory, or none."""
+    path = Path(data_dir) / "witnesses.json"
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError:
+        raise ConfigError("cannot read witnesses.json") from None
+    try:
+        doc = json.loads(raw)
+        out = [(str(w["url"]), str(w["vkey"])) for w in doc]
+    except (ValueError, TypeError, KeyError):
+        raise ConfigError("witnesses.json is a list of {url, vkey}") from None
+    return out
+
+
+class Witnessing:
+    """Cosigns the drop's latest checkpoint with its witnesses, in a background thread."""
+
+    def __init__(
+        self,
+        witnesses: Sequence[tuple[str, str]] | Sequence[WitnessClient],
+        checkpoint: Callable[[], tuple[int, str]],
+        proof: Callable[[int, int], Sequence[bytes]],
+        path: Path | None = None,
+    ) -> None:
+        self.clients = [
+            w if isinstance(w, WitnessClient) else WitnessClient(w[0], w[1]) for w in witnesses
+        ]
+        self._checkpoint = checkpoint
+        self._proof = proof
+        self._path = path
+        self._sizes: dict[str, int] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._cosigned: str | None = None
+        self._cosigned_size = -1
+        #: witness name -> what it said when it refused a checkpoint as inconsistent.
+        self.forks: dict[str, str] = {}
+        #: witness name -> the last answer (Cosigned or the error), for status pages.
+        self.last: dict[str, Cosigned | TyshaError] = {}
+        self.rounds = 0
+        if path is not None:
+            with contextlib.suppress(OSError, UnicodeDecodeError, TyshaError):
+                note = path.read_text("utf-8")
+                self._cosigned_size = Checkpoint.parse(parse_note(note)[0]).size
+                self._cosigned = note
+
+    # --- the receipt path calls only this -------------------------------------------------
+    def notify(self) -> None:
+        """A batch was committed: cosign the latest checkpoint soon. Never blocks."""
+        self._wake.set()
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> None:
+        if not self.clients or self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="drop-witnessing", daemon=True)
+        self._thread.start()
+        self._wake.set()  # cosign what the log holds at start
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        for c in self.clients:
+            c.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            if self._stop.is_set():
+                return
+            self._wake.clear()
+            try:
+                self.cosign_now()
+            except Exception as exc:  # the thread must outlive any one failure
+                _log.warning("witnessing round failed: %s", type(exc).__name__)
+
+    # --- one round (also callable directly, e.g. by tests and `drop` tooling) ---------------
+    def cosign_now(self) -> str | None:
+        size, note = self._checkpoint()
+        if size == self._cosigned_size:
+            return self._cosigned
+        cosigned, results = cosign_all(note, self.clients, self._proof, self._sizes)
+        self.rounds += 1
+        self.last = results
+        good = 0
+        for name, got in results.items():
+            if isinstance(got, VerificationError):
+                self.forks[name] = got.message
+                _log.warning("witness %s refused the log as inconsistent", name)
+            elif isinstance(got, Cosigned):
+                good += 1
+        if good:
+            with self._lock:
+                self._cosigned, self._cosigned_size = cosigned, size
+            self._persist(cosigned)
+        return cosigned if good else self._cosigned
+
+    def _persist(self, note: str) -> None:
+        if self._path is None:
+            return
+        tmp = self._path.with_name(self._path.name + ".tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(note)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self._path)
+        except OSError:
+            _log.warning("cannot keep the cosigned checkpoint on disk")
+
+    def cosigned(self) -> str | None:
+        """The latest checkpoint note with the witnesses' cosignatures, if any."""
+        with self._lock:
+            return self._cosigned
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "witnesses": [c.name for c in self.clients],
+            "cosigned_size": self._cosigned_size,
+            "forks": dict(self.forks),
+        }
+
+
+def witnessing_routes(witnessing: Witnessing | None) -> list[Any]:
+    """``GET /log/checkpoint.cosigned``: the latest cosigned checkpoint (404 while none)."""
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse, Response
+    from starlette.routing import Route
+
+    async def cosigned(request: Request) -> Response:
+        note = witnessing.cosigned() if witnessing is not None else None
+        if note is None:
+            return PlainTextResponse("no cosigned checkpoint yet\n", status_code=404)
+        return Response(
+            note,
+            media_type="text/plain; charset=utf-8",
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    return [Route("/log/checkpoint.cosigned", cosigned, methods=["GET"])]

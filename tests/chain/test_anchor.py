@@ -1,0 +1,155 @@
+"""Issue 14: the custody head anchored in the drop's log (an ordinary envelope sealed to the
+desk itself) and time-stamped by a real RFC 3161 TSA on loopback; a bundle carries the anchor
+and `tysha verify` checks it (desk key, drop key pin, inclusion, consistency, TSA root)."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.chain.tsa import local_tsa
+from tests.desk.test_service import _body, _desk, _send
+from tests.verify.conftest import run
+from tysha.errors import ProtocolError, VerificationError
+from tysha.evidence.anchor import verify_anchor, verify_tsa_token
+from tysha.evidence.custody import custody_head
+from tysha.protocol import Identity
+from tysha.tlog import Checkpoint, NoteSigner, parse_note
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+@pytest.fixture(scope="module")
+def anchored(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from tysha.drop.launcher import run_drop
+
+    tmp = tmp_path_factory.mktemp("anchor")
+    with run_drop(tmp) as drop, local_tsa() as (tsa_url, tsa_root):
+        desk, inv = _desk(tmp, drop)
+        _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="shelling"))
+        desk.fetch()
+        rid = desk.reports()[0].id
+        desk.add_qualification(rid, "RS 7(1)(i)", "medium", "analyst A")
+        a = desk.anchor(None, tsa_url)
+        # The anchor comes back in the next fetch: not a report, not quarantined.
+        res = desk.fetch()
+        assert len(desk.reports()) == 1 and not res.quarantined and not desk.quarantined()
+        desk.set_status(rid, "verified", "analyst A")  # after the anchor: the bundle extends it
+        out = tmp / "anchored.zip"
+        desk.export(out, [rid])
+        info = {"fingerprint": desk.fingerprint, "vkey": drop[1], "anchor": a, "rid": rid,
+                "identity": desk.store.identity, "out": out, "root": tsa_root.read_bytes(),
+                "tmp": tmp}
+        (tmp / "root.pem").write_bytes(info["root"])
+        desk.close()
+        yield info
+
+
+def test_anchor_round_trip_verifies_with_pins(anchored: dict[str, Any]) -> None:
+    a = anchored
+    assert a["anchor"]["tsa"] is True and a["anchor"]["size"] >= 3
+    r = run("verify", str(a["out"]), "--desk-key", a["fingerprint"], "--drop-key", a["vkey"],
+            "--tsa-root", str(a["tmp"] / "root.pem"))
+    assert f"custody head of {a['anchor']['size']} events was anchored as entry" in r.stdout
+    assert "RFC 3161 time-stamp over the anchored custody head" in r.stdout
+    assert "UNPINNED" not in r.stdout and "bundle ok" in r.stdout
+    # Without the TSA root the token is reported, not trusted.
+    r = run("verify", str(a["out"]), "--desk-key", a["fingerprint"], "--drop-key", a["vkey"])
+    assert "[7] UNPINNED  RFC 3161" in r.stdout
+
+
+def _verify(a: dict[str, Any], edit: Any, pins: tuple[str, ...] = (),
+            roots: tuple[bytes, ...] = ()) -> None:
+    m = _members(a["out"])
+    doc = json.loads(m["anchor.json"])
+    seg = json.loads(m["custody.json"])
+    desk = a["identity"].public()
+    head = Checkpoint.parse(parse_note(seg["head"])[0])
+    edit(doc)
+    verify_anchor(doc, desk, head, pins or (a["vkey"],), roots)
+
+
+def test_anchor_negative_cases(anchored: dict[str, Any]) -> None:
+    a = anchored
+    _verify(a, lambda d: None, roots=(a["root"],))
+    other_drop = NoteSigner("other.example/drop", b"\x07" * 32).vkey
+    cases: list[tuple[str, Any, str]] = [
+        ("wrong drop pin", lambda d: None, "not a pinned one"),
+        ("rewritten log", lambda d: d.update(
+            head=custody_head([{"forged": 1}] * 3, a["identity"])), "does not extend"),
+        ("head by another key", lambda d: d.update(
+            head=custody_head([{"x": 1}], Identity.generate(os.urandom))), "not the desk's"),
+        ("flipped envelope", lambda d: d.update(
+            envelope=d["envelope"][:-2] + ("00" if d["envelope"][-2:] != "00" else "01")),
+         "another envelope"),
+        ("wrong content key", lambda d: d.update(content_key="11" * 32), "does not open"),
+        ("truncated consistency", lambda d: d["consistency"].pop(), "does not extend"),
+    ]
+    for name, edit, words in cases:
+        pins = (other_drop,) if name == "wrong drop pin" else ()
+        with pytest.raises(VerificationError) as e:
+            _verify(a, edit, pins)
+        assert words in e.value.message, (name, e.value.message)
+    with pytest.raises(ProtocolError):
+        _verify(a, lambda d: d.update(format="tysha-custody-anchor/9"))
+    with pytest.raises(ProtocolError):
+        _verify(a, lambda d: d.pop("receipt"))
+
+
+def test_tsa_token_negative_cases(anchored: dict[str, Any]) -> None:
+    m = _members(anchored["out"])
+    doc = json.loads(m["anchor.json"])
+    token = bytes.fromhex(doc["tsa_token"])
+    head = doc["head"].encode()
+    assert verify_tsa_token(token, head, [anchored["root"]])[1] is True
+    with pytest.raises(VerificationError, match="over other data"):
+        verify_tsa_token(token, head + b" ", [anchored["root"]])
+    with pytest.raises(VerificationError, match="malformed"):
+        verify_tsa_token(token[:-7], head)
+    with local_tsa() as (_url, other_root):  # another TSA's root
+        with pytest.raises(VerificationError, match="not signed under a given TSA root"):
+            verify_tsa_token(token, head, [other_root.read_bytes()])
+
+
+def test_anchored_at_intervals_after_fetch(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
+    """The desk setting ``anchor_every`` (events): a fetch anchors when the log grew that much;
+    a drop without witnesses answers 404 for the cosigned checkpoint and nothing waits."""
+    desk, inv = _desk(tmp_path, drop)
+    desk.fetch()
+    assert desk.store.latest_anchor(10**9) is None  # not configured: no anchor
+    desk.store.set_setting("anchor_every", 2)
+    desk.fetch()
+    first = desk.store.latest_anchor(10**9)
+    assert first is not None and first["witnessed"] is None
+    desk.fetch()  # grew by one event only (the anchor's own): not due
+    assert desk.store.latest_anchor(10**9)["head"] == first["head"]
+    _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="later"))
+    desk.fetch()  # received + verified...: due again
+    assert desk.store.latest_anchor(10**9)["head"] != first["head"]
+    assert len(desk.reports()) == 1 and not desk.quarantined()
+    desk.close()
+
+
+def test_cli_desk_anchor_and_export_uwazi(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
+    from tests.desk.test_service import PASS
+
+    desk, _inv = _desk(tmp_path, drop)
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS}
+    r = run("desk", "anchor", "--desk", str(tmp_path / "desk"), env=env)
+    assert "anchored as entry 0 of the drop's log" in r.stdout
+    bad = run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--drop", "http://nope.invalid",
+              env=env, check=False)
+    assert bad.returncode == 1 and "not one of this desk's" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    empty = run("desk", "export-uwazi", "--desk", str(tmp_path / "desk"), "--out",
+                str(tmp_path / "u"), env=env, check=False)
+    assert empty.returncode == 1 and "no reports" in empty.stderr

@@ -1,0 +1,159 @@
+"""Issue 14: witnesses in the chain. The drop's witnesses cosign its log (drop/witnessing.py);
+the desk keeps the cosigned checkpoint with its custody anchor; `tysha verify --witness …
+--witnesses-needed K` says which cosignatures it checked, and a drop that forked is reported."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.desk.test_service import _body, _desk, _send
+from tests.verify.conftest import run
+from tysha.drop.witnessing import Witnessing
+from tysha.errors import VerificationError
+from tysha.evidence.anchor import verify_witnessed
+from tysha.protocol import Identity
+from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, parse_skey
+from tysha.tlog.witness import WitnessPolicy
+from tysha.transport import DropClient
+from tysha.witness import WitnessClient
+from tysha.witness.service import WitnessService, init_witness
+from tysha.witness.testing import MemoryLog
+from tysha.witness.web import create_app
+
+
+@pytest.fixture(scope="module")
+def witnessed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    from tysha.drop.launcher import run_drop
+
+    tmp = tmp_path_factory.mktemp("witnessed")
+    mp = pytest.MonkeyPatch()
+    with run_drop(tmp) as drop:
+        url, vkey, data = drop
+        log_key = NoteVerifier.from_vkey(vkey)
+        c = DropClient(url)
+        origin = open_checkpoint(c.checkpoint(), log_key).origin
+        services, clients, wvkeys = [], [], []
+        for i in (1, 2):
+            wvkeys.append(init_witness(tmp / f"w{i}", f"w{i}.example"))
+            services.append(WitnessService(tmp / f"w{i}", {origin: [log_key]}))
+            clients.append(WitnessClient("http://testserver", wvkeys[-1],
+                                         client=TestClient(create_app(services[-1]))))
+
+        def checkpoint() -> tuple[int, str]:
+            note = c.checkpoint()
+            return open_checkpoint(note, log_key).size, note
+
+        witnessing = Witnessing(clients, checkpoint, c.consistency_proof)
+        # The drop process here predates the integration of drop/witnessing.py into its
+        # service, so its /log/checkpoint.cosigned is served from this in-process Witnessing
+        # (what the drop's thread does after each batch, run on demand).
+        real = DropClient.log_file
+
+        def log_file(self: DropClient, path: str) -> bytes:
+            if path == "checkpoint.cosigned":
+                note = witnessing.cosign_now()
+                return (note or "").encode()
+            return real(self, path)
+
+        mp.setattr(DropClient, "log_file", log_file)
+        desk, inv = _desk(tmp, drop)
+        _send(url, desk, inv, Identity.generate(os.urandom), _body(text="witnessed report"))
+        desk.fetch()
+        rid = desk.reports()[0].id
+        a = desk.anchor()
+        assert a["witnessed"] is True
+        out = tmp / "witnessed.zip"
+        desk.export(out, [rid])
+        info = {"out": out, "fp": desk.fingerprint, "vkey": vkey, "wvkeys": wvkeys,
+                "origin": origin, "skey": (data / "log.key").read_text().strip(), "rid": rid}
+        desk.close()
+        yield info
+        mp.undo()
+        c.close()
+        for s in services:
+            s.close()
+
+
+def test_verify_says_which_cosignatures_it_checked(witnessed: dict[str, Any]) -> None:
+    w = witnessed
+    args = ["verify", str(w["out"]), "--desk-key", w["fp"], "--drop-key", w["vkey"]]
+    r = run(*args, "--witness", w["wvkeys"][0], "--witness", w["wvkeys"][1],
+            "--witnesses-needed", "2")
+    line = next(x for x in r.stdout.splitlines() if "witnessed:" in x)
+    assert "[7] ok" in line and "accepted: 2 of 2" in line
+    assert "w1.example: valid" in line and "w2.example: valid" in line
+    assert f"reports {w['rid']} are in the witnessed tree" in line
+    # Without --witness the cosigned checkpoint is carried but not taken as checked.
+    r = run(*args)
+    assert "no --witness given, so its cosignatures were not checked" in r.stdout
+    # A witness the drop never asked: the policy is not met, and verify says so.
+    from tysha.tlog import CosignatureSigner
+
+    stranger = CosignatureSigner("w3.example", b"\x09" * 32).verifier().vkey
+    bad = run(*args, "--witness", stranger, check=False)
+    assert bad.returncode == 1 and "step 7 (witnesses)" in bad.stderr
+    assert "w3.example: missing" in bad.stderr
+    usage = run(*args, "--witness", w["wvkeys"][0], "--witnesses-needed", "3", check=False)
+    assert usage.returncode != 0 and "between 1 and 1" in usage.stderr
+
+
+def test_a_forked_drop_is_reported(witnessed: dict[str, Any]) -> None:
+    """The drop signs another history (same key) of a larger tree and hands it out as its
+    cosigned checkpoint: the witnesses never cosigned it, and the reports' checkpoints are not
+    consistent with it."""
+    w = witnessed
+    with zipfile.ZipFile(w["out"]) as z:
+        anchor = json.loads(z.read("anchor.json"))
+    signer = parse_skey(w["skey"])
+    fork = MemoryLog(w["origin"], b"\x00" * 32)
+    fork.signer = signer
+    fork.append(*[f"forged {i}".encode() for i in range(40)])
+    forged = {"note": fork.checkpoint(), "proofs": {
+        k: [h.hex() for h in fork.proof(int(k), fork.size)] for k in anchor["witnessed"]["proofs"]}}
+    rec = anchor["receipt"]
+    anchor_cp = Checkpoint.parse(parse_note(rec["checkpoint"])[0])
+    policy = WitnessPolicy.from_vkeys(w["wvkeys"], 2)
+    with pytest.raises(VerificationError, match="NOT accepted"):
+        verify_witnessed(forged, w["vkey"], anchor_cp, {}, policy)
+    with pytest.raises(VerificationError, match="the drop forked"):
+        verify_witnessed(forged, w["vkey"], anchor_cp, {}, None)
+
+
+def test_the_desk_reports_a_drop_whose_witnessed_tree_is_not_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The desk checks the drop's consistency proofs to the witnessed checkpoint: a drop that
+    shows witnesses one history and the desk another is named as forked."""
+    from types import SimpleNamespace
+
+    from tysha.desk.anchor import witnessed_checkpoint
+
+    honest = MemoryLog("fork.example/drop", b"\x05" * 32)
+    honest.append(b"a", b"b", b"c")
+    receipt_cp = honest.checkpoint()
+    honest.append(b"d")
+    # What the drop had its witnesses cosign: a tree under the same key that ours is not in.
+    fork_of_ours = MemoryLog("fork.example/drop", b"\x05" * 32)
+    fork_of_ours.append(b"x", b"y", b"z", b"w", b"v")
+    monkeypatch.setattr(DropClient, "log_file",
+                        lambda self, path: fork_of_ours.checkpoint().encode())
+    monkeypatch.setattr(DropClient, "consistency_proof",
+                        lambda self, old, new: fork_of_ours.proof(old, new))
+    store = SimpleNamespace(list_reports=lambda: [])
+    with pytest.raises(VerificationError, match="the drop forked"):
+        witnessed_checkpoint(store, "http://drop.invalid", honest.vkey,  # type: ignore[arg-type]
+                             SimpleNamespace(checkpoint=receipt_cp), 1.0)  # type: ignore[arg-type]
+    # The honest extension is accepted.
+    monkeypatch.setattr(DropClient, "log_file", lambda self, path: honest.checkpoint().encode())
+    monkeypatch.setattr(DropClient, "consistency_proof",
+                        lambda self, old, new: honest.proof(old, new))
+    got = witnessed_checkpoint(store, "http://drop.invalid", honest.vkey,  # type: ignore[arg-type]
+                               SimpleNamespace(checkpoint=receipt_cp), 1.0)  # type: ignore[arg-type]
+    assert got is not None and got["proofs"]["3"]

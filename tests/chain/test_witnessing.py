@@ -1,0 +1,112 @@
+"""Issue 14: the drop asks two witnesses after each batch, off the receipt path, and serves the
+cosigned checkpoint; a forking drop is refused by both witnesses and reported."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from tests.witness.test_witness_client import ORIGIN, Witness
+from tysha.drop.witnessing import Witnessing, load_witnesses, witnessing_routes
+from tysha.errors import ConfigError
+from tysha.tlog import NoteVerifier
+from tysha.tlog.witness import WitnessPolicy, check_witnesses
+from tysha.witness.testing import MemoryLog
+
+
+@pytest.fixture
+def log() -> MemoryLog:
+    return MemoryLog(ORIGIN, b"\x44" * 32)
+
+
+@pytest.fixture
+def two(tmp_path: Path, log: MemoryLog) -> Iterator[list[Witness]]:
+    ws = [Witness(tmp_path / f"w{i}", f"w{i}.example", log) for i in (1, 2)]
+    yield ws
+    for w in ws:
+        w.service.close()
+
+
+def _witnessing(log: MemoryLog, two: list[Witness], path: Path | None = None) -> Witnessing:
+    return Witnessing([w.client for w in two], lambda: (log.size, log.checkpoint()), log.proof,
+                      path)
+
+
+def test_cosigned_after_each_batch_and_served(tmp_path: Path, log: MemoryLog,
+                                             two: list[Witness]) -> None:
+    w = _witnessing(log, two, tmp_path / "checkpoint.cosigned")
+    app = Starlette(routes=witnessing_routes(w))
+    http = TestClient(app)
+    assert http.get("/log/checkpoint.cosigned").status_code == 404
+    policy = WitnessPolicy.from_vkeys([x.vkey for x in two], 2)
+    for batch in range(3):
+        log.append(*[f"e{batch}-{i}".encode() for i in range(batch + 2)])
+        w.notify()
+        w.cosign_now()  # what the thread does; run here so the test is deterministic
+        note = http.get("/log/checkpoint.cosigned").text
+        res = check_witnesses(note, NoteVerifier.from_vkey(log.vkey), policy)
+        res.require()
+        assert res.checkpoint.size == log.size and len(res.valid) == 2
+    assert not w.forks
+    # Nothing to do when the log has not grown; and the note survives a restart.
+    rounds = w.rounds
+    w.cosign_now()
+    assert w.rounds == rounds
+    again = _witnessing(log, two, tmp_path / "checkpoint.cosigned")
+    assert again.cosigned() == w.cosigned()
+
+
+def test_two_witnesses_refuse_a_forking_drop_and_it_is_reported(
+    log: MemoryLog, two: list[Witness]
+) -> None:
+    honest = _witnessing(log, two)
+    log.append(b"a", b"b", b"c")
+    honest.cosign_now()
+    # The drop shows another history under the same key to someone else.
+    fork = log.fork()
+    fork.append(b"evil", b"more")
+    log.append(b"d")
+    assert honest.cosign_now() is not None  # the witnesses now hold the honest size 4
+    liar = Witnessing([w.client for w in two], lambda: (fork.size, fork.checkpoint()), fork.proof)
+    liar._sizes = dict(honest._sizes)  # the drop knows what the witnesses hold
+    assert liar.cosign_now() is None
+    assert set(liar.forks) == {"w1.example", "w2.example"}
+    for why in liar.forks.values():
+        assert "fork" in why or "not consistent" in why
+    # The honest history still gets cosigned.
+    log.append(b"e")
+    assert honest.cosign_now() is not None and not honest.forks
+
+
+def test_notify_never_waits_for_a_witness(log: MemoryLog, two: list[Witness]) -> None:
+    """The receipt path only sets a flag: with every witness round stuck, notify() returns."""
+    release = threading.Event()
+    entered = threading.Event()
+
+    def stuck_checkpoint() -> tuple[int, str]:
+        entered.set()
+        release.wait(30)
+        return log.size, log.checkpoint()
+
+    w = Witnessing([x.client for x in two], stuck_checkpoint, log.proof)
+    log.append(b"x")
+    w.start()
+    assert entered.wait(30)
+    for _ in range(1000):
+        w.notify()  # would hang the test if it waited on the round
+    release.set()
+    w.stop()
+
+
+def test_witness_configuration(tmp_path: Path) -> None:
+    assert load_witnesses(tmp_path) == []
+    (tmp_path / "witnesses.json").write_text('[{"url": "http://w", "vkey": "k"}]')
+    assert load_witnesses(tmp_path) == [("http://w", "k")]
+    (tmp_path / "witnesses.json").write_text('{"url": 1}')
+    with pytest.raises(ConfigError):
+        load_witnesses(tmp_path)
