@@ -141,16 +141,27 @@ def invite(
     typer.echo(inv.to_text())
 
 
+TOR = typer.Option(False, "--tor", help="Through the local Tor (TYSHA_TOR or 127.0.0.1:9050).")
+
+
+def _use_tor(tor: bool) -> None:
+    """``--tor``: every drop through Tor, isolated per drop (tysha.transport.TorTransport)."""
+    if tor:
+        os.environ.setdefault("TYSHA_TOR", "socks5://127.0.0.1:9050")
+
+
 @app.command()
 def fetch(
     desk: Path = DESK,
     as_json: bool = JSON,
+    tor: bool = TOR,
     drop: str = typer.Option(None, "--drop", metavar="URL", help="Also watch this drop."),
     drop_key: str = typer.Option(None, "--drop-key", metavar="VKEY"),
 ) -> None:
     """Fetch new envelopes from the known drops, open and verify our own; send queued replies.
 
     Exits 1 when a drop is unreachable, shows a fork, or misbehaves."""
+    _use_tor(tor)
     d = open_desk(desk)
     if drop or drop_key:
         if not (drop and drop_key):
@@ -349,9 +360,11 @@ def reply(
     id: str = typer.Argument(..., metavar="ID"),
     desk: Path = DESK,
     text: str = typer.Option(..., "--text"),
+    tor: bool = TOR,
 ) -> None:
     """Queue an encrypted reply to the report's source and send it; if the drop is
     unreachable it stays queued (sent by `desk send` or the next `desk fetch`)."""
+    _use_tor(tor)
     d = open_desk(desk)
     out = d.reply(id, text)
     if out.sent:
@@ -364,8 +377,9 @@ def reply(
 
 
 @app.command()
-def send(desk: Path = DESK, as_json: bool = JSON) -> None:
+def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
     """Send queued replies."""
+    _use_tor(tor)
     d = open_desk(desk)
     res = d.send_queued()
     if as_json:

@@ -30,12 +30,30 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8080, "--port"),
     database: str = typer.Option(None, "--database", help="postgresql://… instead of SQLite."),
+    onion: bool = typer.Option(
+        False, "--onion", help="Also publish as a v3 onion service (writes DATA/torrc-onion)."
+    ),
+    single_onion: bool = typer.Option(
+        False,
+        "--single-onion",
+        help="Onion service in single-hop mode: faster, but the drop's location is NOT hidden.",
+    ),
 ) -> None:
     """Serve the intake API and the log (C2SP tlog-tiles under /log/)."""
     from tysha.drop.server import serve as run_server
     from tysha.drop.service import DropService
 
     service = DropService(data, database)  # checks the folder, key and database first
+    if onion or single_onion:
+        from tysha.tor.onion import onion_address, write_onion_torrc
+
+        _path, how = write_onion_torrc(data, port, single=single_onion)
+        typer.echo(how, err=True)
+        address = onion_address(data)
+        typer.echo(
+            f"onion address: {address}" if address else "onion address: made when Tor reads it",
+            err=True,
+        )
     run_server(
         service,
         str(Path(data).resolve()),
@@ -55,6 +73,7 @@ def info(
     """The drop's origin, verifier key and current tree."""
     from tysha.drop.service import DropService
     from tysha.tlog import Checkpoint
+    from tysha.tor.onion import onion_address
 
     service = DropService(data, database)
     size, note = service.checkpoint()
@@ -64,6 +83,7 @@ def info(
         "vkey": service.vkey,
         "tree_size": size,
         "root_hash": cp.root_hash.hex(),
+        "onion": onion_address(data),
     }
     service.store.close()
     if as_json:

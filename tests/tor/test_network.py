@@ -1,0 +1,78 @@
+"""The private Tor network itself: converges, builds circuits, stays on loopback."""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tysha.tor.network import PrivateTorNetwork
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def web() -> Iterator[int]:
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = b"hello through tor"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield srv.server_address[1]
+    srv.shutdown()
+    srv.server_close()
+
+
+def get_through(socks: str, url: str, patience: float = 90.0) -> httpx.Response:
+    """A GET through Tor, retried while the young network settles (a fresh consensus can
+    briefly lack a usable path); the first answer wins."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with httpx.Client(proxy=socks, timeout=30, trust_env=False) as http:
+                return http.get(url)
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def test_every_torrc_keeps_the_network_private(tornet: PrivateTorNetwork) -> None:
+    for node in tornet.nodes:
+        conf = node.torrc.read_text()
+        for line in ("TestingTorNetwork 1", "UseDefaultFallbackDirs 0", "ClientUseIPv6 0"):
+            assert line in conf, (node.name, line)
+        assert conf.count("DirAuthority ") == 3
+        # Every address a node names is on loopback.
+        for addr in re.findall(r"\b(\d+\.\d+\.\d+\.\d+)\b", conf):
+            assert addr == "127.0.0.1", (node.name, addr)
+    assert tornet.converged_s > 0
+
+
+def test_a_client_gets_a_circuit_through_the_exit(tornet: PrivateTorNetwork, web: int) -> None:
+    client = tornet.add_client("circuit-client")
+    r = get_through(tornet.socks_url(client), f"http://127.0.0.1:{web}/")
+    assert r.status_code == 200 and r.text == "hello through tor"
+
+
+def test_a_client_gets_a_circuit_through_the_obfs4_bridge(
+    tornet: PrivateTorNetwork, web: int
+) -> None:
+    assert tornet.bridge_line.startswith("obfs4 127.0.0.1:")
+    client = tornet.add_client("bridge-client", bridge_line=tornet.bridge_line)
+    assert "UseBridges 1" in client.torrc.read_text()
+    r = get_through(tornet.socks_url(client), f"http://127.0.0.1:{web}/")
+    assert r.text == "hello through tor"
