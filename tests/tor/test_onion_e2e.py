@@ -104,11 +104,22 @@ def test_onion_drop_sources_via_tor_and_bridge_desk_replies(
                              env={**senv, **tor_env}).stdout)
         assert [g["text"] for g in got] == ["Received via onion."]
 
-        # Direct, for the figures (same machine, same run).
-        cli("source", "report", "--vault", str(vaults[0]), "--category", "det", "--text", "direct",
+        # An onion invitation never lets its source reach a clearnet address directly.
+        cli("source", "report", "--vault", str(vaults[0]), "--category", "det", "--text", "more",
             env=senv)
+        r = cli("source", "send", "--vault", str(vaults[0]), "--now", "--drop", url, env=senv,
+                check=False)
+        assert r.returncode == 1 and "asks for Tor" in r.stderr
+        # Direct, for the figures (same machine, same run): a source invited to the clearnet
+        # address of the same drop.
+        code3 = cli("desk", "invite", "--desk", str(desk), "--drop", url, "--drop-key", vkey,
+                    env=denv).stdout.strip()
+        v3 = str(tmp_path / "direct.vault")
+        cli("source", "init", "--vault", v3, "--size", "4MiB", env=senv)
+        cli("source", "enroll", "--vault", v3, "--invitation", code3, env=senv)
+        cli("source", "report", "--vault", v3, "--category", "det", "--text", "direct", env=senv)
         t = time.monotonic()
-        cli("source", "send", "--vault", str(vaults[0]), "--now", "--drop", url, env=senv)
+        cli("source", "send", "--vault", v3, "--now", env=senv)
         figures["send_direct_s"] = round(time.monotonic() - t, 2)
         _no_client_address(data, {"torrc-onion"})
         log = (data / "server.log").read_text(errors="replace") if (data / "server.log").exists() else ""

@@ -294,10 +294,10 @@ def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
         if len(candidates) > 1:
             typer.echo(_("drop {n} of {total} answered").format(n=n, total=len(candidates)))
         return client
-    raise TransportError(
-        (last.message if last else "no drop answered")
-        + "; nothing was sent, everything stays in the outbox"
-    )
+    why = last.message if last else "no drop answered"
+    if "outbox" not in why:
+        why += "; nothing was sent, everything stays in the outbox"
+    raise TransportError(why)
 
 
 @app.command()

@@ -386,10 +386,12 @@ class PrivateTorNetwork:
         """A client torrc of this network (SOCKS on 127.0.0.1, isolation by SOCKS credentials)."""
         conf = self._common(node) + (
             f"SocksPort 127.0.0.1:{node.socks_port} IsolateSOCKSAuth\nORPort 0\nDirPort 0\n"
-            # The exit allows only 127.0.0.1, which a microdescriptor's policy summary cannot
-            # say; full descriptors carry the exact policy, so clients find the exit.
-            "UseMicrodescriptors 0\n"
         )
+        if not bridge_line:
+            # The exit allows only 127.0.0.1, which a microdescriptor's policy summary cannot
+            # say; full descriptors carry the exact policy, so clients find the exit. (A
+            # bridge client stays on microdescriptors: it reaches onion services only.)
+            conf += "UseMicrodescriptors 0\n"
         if bridge_line:
             conf += (
                 "UseBridges 1\n"
