@@ -86,9 +86,10 @@ class Socks5Transport:
 class TorTransport(Socks5Transport):
     """Through a Tor SOCKS port, with stream isolation per drop.
 
-    Each drop host gets its own random SOCKS username/password for the life of this object;
-    Tor's ``IsolateSOCKSAuth`` (on by default for every SocksPort) then never puts streams to
-    two drops on one circuit, so no relay can link a source's use of one drop to another."""
+    Each drop (host and port) gets its own random SOCKS username/password for the life of this
+    object; Tor's ``IsolateSOCKSAuth`` (on by default for every SocksPort) then never puts
+    streams to two drops on one circuit, so no relay can link a source's use of one drop to
+    another."""
 
     name = "tor"
 
@@ -102,8 +103,8 @@ class TorTransport(Socks5Transport):
         return self._creds[host]
 
     def client(self, base_url: str, timeout: float) -> httpx.Client:
-        host = (urlsplit(base_url).hostname or "").lower()
-        token = self.credentials(host)
+        # One drop = one host and port (two drops may share a host name or address).
+        token = self.credentials(urlsplit(base_url).netloc.lower())
         proxy = httpx.Proxy(self.proxy_url, auth=("tysha-" + token[:8], token))
         return httpx.Client(
             base_url=base_url,
