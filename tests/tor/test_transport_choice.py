@@ -147,3 +147,47 @@ def test_source_send_to_onion_without_tor_keeps_the_outbox(tmp_path: Path, cli: 
     r = cli("source", "send", "--vault", v, "--now", env=env, check=False)
     assert r.returncode == 1 and "only through Tor" in r.stderr and "Traceback" not in r.stderr
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_drop_serve_onion_writes_and_explains_its_torrc(tmp_path: Path, cli: Any) -> None:
+    """`tysha drop serve --onion` (a real process): the torrc in the drop's folder, the
+    explanation on stderr, `drop info` showing the address once Tor made it."""
+    import subprocess
+    import sys
+    import time
+
+    from tysha.drop.launcher import init_data
+    from tysha.tor.network import free_port
+
+    data = tmp_path / "drop"
+    init_data(data, 0)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "drop", "serve", "--data", str(data), "--port",
+         str(port), "--onion"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (data / "torrc-onion").exists() and time.monotonic() < deadline:
+            assert proc.poll() is None
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        _out, err = proc.communicate(timeout=30)
+    torrc = (data / "torrc-onion").read_text()
+    assert f"HiddenServicePort 80 127.0.0.1:{port}" in torrc and "SingleHop" not in torrc
+    assert str(data / "torrc-onion") in err and "onion address:" in err
+    assert stat.S_IMODE((data / "onion").stat().st_mode) == 0o700
+    info = json.loads(cli("drop", "info", "--data", str(data), "--json").stdout)
+    assert info["onion"] is None
+    (data / "onion" / "hostname").write_text("c" * 56 + ".onion\n")
+    info = json.loads(cli("drop", "info", "--data", str(data), "--json").stdout)
+    assert info["onion"] == "http://" + "c" * 56 + ".onion"
+
+
+def test_tor_flag_is_for_one_command_only(tmp_path: Path, cli: Any) -> None:
+    r = cli("desk", "send", "--desk", str(tmp_path / "nodesk"), "--tor", check=False,
+            env={"TYSHA_PASSPHRASE": "x"})
+    assert r.returncode != 0
+    assert "TYSHA_TOR" not in os.environ

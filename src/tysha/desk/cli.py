@@ -7,11 +7,12 @@ are rendered from :class:`~tysha.desk.views.ReportView`, the same view the web d
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -144,13 +145,26 @@ def invite(
 TOR = typer.Option(False, "--tor", help="Through the local Tor (TYSHA_TOR or 127.0.0.1:9050).")
 
 
-def _use_tor(tor: bool) -> None:
-    """``--tor``: every drop through Tor, isolated per drop (tysha.transport.TorTransport)."""
-    if tor:
-        os.environ.setdefault("TYSHA_TOR", "socks5://127.0.0.1:9050")
+def _with_tor(command: Callable[..., None]) -> Callable[..., None]:
+    """``--tor``: every drop through Tor, isolated per drop (tysha.transport.TorTransport),
+    for this command only (an in-process caller keeps its environment)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        old = os.environ.get("TYSHA_TOR")
+        if kwargs.get("tor") and not old:
+            os.environ["TYSHA_TOR"] = "socks5://127.0.0.1:9050"
+        try:
+            command(*args, **kwargs)
+        finally:
+            if old is None:
+                os.environ.pop("TYSHA_TOR", None)
+
+    return run
 
 
 @app.command()
+@_with_tor
 def fetch(
     desk: Path = DESK,
     as_json: bool = JSON,
@@ -161,7 +175,6 @@ def fetch(
     """Fetch new envelopes from the known drops, open and verify our own; send queued replies.
 
     Exits 1 when a drop is unreachable, shows a fork, or misbehaves."""
-    _use_tor(tor)
     d = open_desk(desk)
     if drop or drop_key:
         if not (drop and drop_key):
@@ -356,6 +369,7 @@ def show(
 
 
 @app.command()
+@_with_tor
 def reply(
     id: str = typer.Argument(..., metavar="ID"),
     desk: Path = DESK,
@@ -364,7 +378,6 @@ def reply(
 ) -> None:
     """Queue an encrypted reply to the report's source and send it; if the drop is
     unreachable it stays queued (sent by `desk send` or the next `desk fetch`)."""
-    _use_tor(tor)
     d = open_desk(desk)
     out = d.reply(id, text)
     if out.sent:
@@ -377,9 +390,9 @@ def reply(
 
 
 @app.command()
+@_with_tor
 def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
     """Send queued replies."""
-    _use_tor(tor)
     d = open_desk(desk)
     res = d.send_queued()
     if as_json:
