@@ -25,6 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from tysha.errors import TransportError
 
@@ -282,7 +283,7 @@ class PrivateTorNetwork:
         with open(node.datadir / "stdout.log", "wb") as out:
             self._popen(node, out)
 
-    def _popen(self, node: TorNode, out: object) -> None:
+    def _popen(self, node: TorNode, out: IO[bytes]) -> None:
         node.proc = subprocess.Popen(
             ["tor", "-f", str(node.torrc), "--defaults-torrc", "/dev/null"],
             stdin=subprocess.DEVNULL,
