@@ -191,3 +191,61 @@ def test_tor_flag_is_for_one_command_only(tmp_path: Path, cli: Any) -> None:
             env={"TYSHA_PASSPHRASE": "x"})
     assert r.returncode != 0
     assert "TYSHA_TOR" not in os.environ
+
+
+def _enrolled_source(tmp_path: Path, cli: Any, drops: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    from tysha.drop.launcher import init_data
+    from tysha.protocol import Identity, Invitation
+
+    vkey = init_data(tmp_path / "drop", 0)
+    inv = Invitation.create(drops, vkey, Identity.generate(os.urandom), None, os.urandom(16))
+    env = {"TYSHA_PASSPHRASE": "a source passphrase"}
+    v = str(tmp_path / "s.vault")
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation", inv.to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "x", env=env)
+    return v, env
+
+
+def test_tor_not_running_keeps_the_outbox(tmp_path: Path, cli: Any) -> None:
+    from tysha.tor.network import free_port
+
+    v, env = _enrolled_source(tmp_path, cli, (ONION, "http://" + "d" * 56 + ".onion"))
+    dead = f"socks5://127.0.0.1:{free_port()}"  # nothing listens: Tor is not running
+    r = cli("source", "send", "--vault", v, "--now", "--tor", env={**env, "TYSHA_TOR": dead},
+            check=False)
+    assert r.returncode == 1 and "outbox" in r.stderr and "Traceback" not in r.stderr
+    assert "127.0.0.1" not in r.stdout
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_source_tries_the_drops_in_order_and_says_which_answered(
+    tmp_path: Path, cli: Any, drop: tuple[str, str, Path]
+) -> None:
+    """A dead first address, then the live drop: sent, and the output names only the position."""
+    from tysha.protocol import Identity, Invitation
+    from tysha.tor.network import free_port
+
+    url, vkey, _ = drop
+    dead = f"http://127.0.0.1:{free_port()}"
+    inv = Invitation.create((dead, url), vkey, Identity.generate(os.urandom), None, os.urandom(16))
+    env = {"TYSHA_PASSPHRASE": "a source passphrase"}
+    v = str(tmp_path / "s.vault")
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation", inv.to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "x", env=env)
+    r = cli("source", "send", "--vault", v, "--now", env=env)
+    assert "drop 2 of 2 answered" in r.stdout and url not in r.stdout and dead not in r.stdout
+    assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []
+
+
+def test_desk_fetch_of_an_onion_drop_without_tor_says_so(tmp_path: Path, cli: Any) -> None:
+    from tysha.drop.launcher import init_data
+
+    vkey = init_data(tmp_path / "drop", 0)
+    denv = {"TYSHA_PASSPHRASE": "desk passphrase for tests"}
+    d = str(tmp_path / "desk")
+    cli("desk", "init", "--desk", d, "--name", "Cell", env=denv)
+    r = cli("desk", "fetch", "--desk", d, "--drop", ONION, "--drop-key", vkey, env=denv,
+            check=False)
+    assert r.returncode == 1 and "use --tor" in r.stderr and "Traceback" not in r.stderr

@@ -223,8 +223,12 @@ def fetch(
             hint="this is recorded in custody; tell your organisation if it persists",
         )
     if res.unreachable:
+        from tysha.transport import is_onion
+
+        needs_tor = not os.environ.get("TYSHA_TOR") and any(map(is_onion, res.unreachable))
         raise TransportError(
             f"could not reach {', '.join(res.unreachable)}; nothing was lost, fetch again later"
+            + (" (a .onion drop is reached only through Tor: use --tor)" if needs_tor else "")
         )
     if res.errors:
         raise TransportError("some envelopes could not be fetched; fetch again later")
