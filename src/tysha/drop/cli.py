@@ -83,8 +83,10 @@ def info(
         "vkey": service.vkey,
         "tree_size": size,
         "root_hash": cp.root_hash.hex(),
-        "onion": onion_address(data),
     }
+    onion = onion_address(data)
+    if onion:  # CLI.md: present once the drop is published as an onion service
+        out["onion"] = onion
     service.store.close()
     if as_json:
         typer.echo(json.dumps(out))
