@@ -235,7 +235,8 @@ def test_source_tries_the_drops_in_order_and_says_which_answered(
     cli("source", "enroll", "--vault", v, "--invitation", inv.to_text(), env=env)
     cli("source", "report", "--vault", v, "--category", "det", "--text", "x", env=env)
     r = cli("source", "send", "--vault", v, "--now", env=env)
-    assert "drop 2 of 2 answered" in r.stdout and url not in r.stdout and dead not in r.stdout
+    assert "drop 2 of 2 answered" in r.stderr  # stderr: --json output stays JSON
+    assert url not in r.stdout + r.stderr and dead not in r.stdout + r.stderr
     assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []
 
 

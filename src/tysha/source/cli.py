@@ -292,7 +292,9 @@ def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
             last = exc
             continue
         if len(candidates) > 1:
-            typer.echo(_("drop {n} of {total} answered").format(n=n, total=len(candidates)))
+            typer.echo(
+                _("drop {n} of {total} answered").format(n=n, total=len(candidates)), err=True
+            )
         return client
     why = last.message if last else "no drop answered"
     if "outbox" not in why:
