@@ -49,8 +49,12 @@ def main() -> None:
     ap.add_argument("--reports", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=8.0)
     a = ap.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="tysha-torbench-"))
-    with PrivateTorNetwork(authorities=3, relays=1, bridge=True) as net, run_drop(root) as d:
+    with (
+        tempfile.TemporaryDirectory(prefix="tysha-torbench-") as tmp,
+        PrivateTorNetwork(authorities=3, relays=1, bridge=True) as net,
+        run_drop(Path(tmp)) as d,
+    ):
+        root = Path(tmp)
         url, vkey, data = d
         torrc, _how = write_onion_torrc(data, int(url.rsplit(":", 1)[1]))
         t = time.monotonic()
