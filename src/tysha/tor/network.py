@@ -325,7 +325,9 @@ class PrivateTorNetwork:
     def _wait_consensus(self, timeout: float) -> None:
         """Until every authority has a consensus listing every relay, and the bridge its line."""
         deadline = time.monotonic() + max(timeout, 1)
-        want = {n.fingerprint for n in self.authorities} | {self._fp_later(n) for n in self.relays}
+        want = {n.fingerprint for n in self.authorities} | {
+            self._fp_later(n, deadline) for n in self.relays
+        }
         while True:
             self._check_alive()
             done = all(self._consensus_has(a, want) for a in self.authorities)
@@ -337,11 +339,14 @@ class PrivateTorNetwork:
                 raise TransportError("the private Tor network did not converge in time")
             time.sleep(0.5)
 
-    def _fp_later(self, node: TorNode) -> str:
+    def _fp_later(self, node: TorNode, deadline: float) -> str:
+        """A relay's fingerprint, from the file Tor writes when it starts."""
         if not node.fingerprint:
             fp = node.datadir / "fingerprint"
             while not fp.exists():
                 self._check_alive()
+                if time.monotonic() > deadline:
+                    raise TransportError(f"tor node {node.name} made no identity in time")
                 time.sleep(0.2)
             node.fingerprint = fp.read_text().split()[-1]
         return node.fingerprint
