@@ -54,6 +54,12 @@ def serve(
             f"onion address: {address}" if address else "onion address: made when Tor reads it",
             err=True,
         )
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            typer.echo(
+                f"note: the drop also listens on {host}, reachable without Tor; use --host"
+                " 127.0.0.1 for an onion-only drop",
+                err=True,
+            )
     run_server(
         service,
         str(Path(data).resolve()),
