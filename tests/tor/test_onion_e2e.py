@@ -87,6 +87,14 @@ def test_onion_drop_sources_via_tor_and_bridge_desk_replies(
         cli("source", "send", "--vault", str(vaults[1]), "--now", "--bridge", tornet.bridge_line,
             env={**senv, "TYSHA_TOR_TORRC": str(extra)}, process=True)
         figures["send_bridge_incl_tor_start_s"] = round(time.monotonic() - t, 2)
+        # The source's own Tor (and its obfs4proxy) ended with the command.
+        for pid in os.listdir("/proc"):
+            if pid.isdigit() and int(pid) not in tornet.pids():
+                try:
+                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                assert b"tysha-tor-" not in cmd, cmd
         for v in vaults:
             assert json.loads(cli("source", "outbox", "--vault", str(v), "--json",
                                   env=senv).stdout) == []
