@@ -7,11 +7,12 @@ are rendered from :class:`~tysha.desk.views.ReportView`, the same view the web d
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,10 +142,33 @@ def invite(
     typer.echo(inv.to_text())
 
 
+TOR = typer.Option(False, "--tor", help="Through the local Tor (TYSHA_TOR or 127.0.0.1:9050).")
+
+
+def _with_tor(command: Callable[..., None]) -> Callable[..., None]:
+    """``--tor``: every drop through Tor, isolated per drop (tysha.transport.TorTransport),
+    for this command only (an in-process caller keeps its environment)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        old = os.environ.get("TYSHA_TOR")
+        if kwargs.get("tor") and not old:
+            os.environ["TYSHA_TOR"] = "socks5://127.0.0.1:9050"
+        try:
+            command(*args, **kwargs)
+        finally:
+            if old is None:
+                os.environ.pop("TYSHA_TOR", None)
+
+    return run
+
+
 @app.command()
+@_with_tor
 def fetch(
     desk: Path = DESK,
     as_json: bool = JSON,
+    tor: bool = TOR,
     drop: str = typer.Option(None, "--drop", metavar="URL", help="Also watch this drop."),
     drop_key: str = typer.Option(None, "--drop-key", metavar="VKEY"),
 ) -> None:
@@ -199,8 +223,12 @@ def fetch(
             hint="this is recorded in custody; tell your organisation if it persists",
         )
     if res.unreachable:
+        from tysha.transport import is_onion
+
+        needs_tor = not os.environ.get("TYSHA_TOR") and any(map(is_onion, res.unreachable))
         raise TransportError(
             f"could not reach {', '.join(res.unreachable)}; nothing was lost, fetch again later"
+            + (" (a .onion drop is reached only through Tor: use --tor)" if needs_tor else "")
         )
     if res.errors:
         raise TransportError("some envelopes could not be fetched; fetch again later")
@@ -345,10 +373,12 @@ def show(
 
 
 @app.command()
+@_with_tor
 def reply(
     id: str = typer.Argument(..., metavar="ID"),
     desk: Path = DESK,
     text: str = typer.Option(..., "--text"),
+    tor: bool = TOR,
 ) -> None:
     """Queue an encrypted reply to the report's source and send it; if the drop is
     unreachable it stays queued (sent by `desk send` or the next `desk fetch`)."""
@@ -364,7 +394,8 @@ def reply(
 
 
 @app.command()
-def send(desk: Path = DESK, as_json: bool = JSON) -> None:
+@_with_tor
+def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
     """Send queued replies."""
     d = open_desk(desk)
     res = d.send_queued()

@@ -34,6 +34,14 @@ def serve(
         None, "--blobs", help="s3://BUCKET/PREFIX: envelopes in an S3-compatible store."
     ),
     workers: int = typer.Option(None, "--workers", help="Server processes on one log."),
+    onion: bool = typer.Option(
+        False, "--onion", help="Also publish as a v3 onion service (writes DATA/torrc-onion)."
+    ),
+    single_onion: bool = typer.Option(
+        False,
+        "--single-onion",
+        help="Onion service in single-hop mode: faster, but the drop's location is NOT hidden.",
+    ),
 ) -> None:
     """Serve the intake API and the log (C2SP tlog-tiles under /log/)."""
     from tysha.drop.server import serve as run_server
@@ -46,6 +54,22 @@ def serve(
     service = DropService(data, database, blobs=blobs)
     if workers is not None:
         service.config.workers = workers
+    if onion or single_onion:
+        from tysha.tor.onion import onion_address, write_onion_torrc
+
+        _path, how = write_onion_torrc(data, port, single=single_onion)
+        typer.echo(how, err=True)
+        address = onion_address(data)
+        typer.echo(
+            f"onion address: {address}" if address else "onion address: made when Tor reads it",
+            err=True,
+        )
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            typer.echo(
+                f"note: the drop also listens on {host}, reachable without Tor; use --host"
+                " 127.0.0.1 for an onion-only drop",
+                err=True,
+            )
     run_server(
         service,
         str(Path(data).resolve()),
@@ -67,6 +91,7 @@ def info(
     from tysha.drop import source_page
     from tysha.drop.service import DropService
     from tysha.tlog import Checkpoint
+    from tysha.tor.onion import onion_address
 
     service = DropService(data, database)
     size, note = service.checkpoint()
@@ -78,6 +103,9 @@ def info(
         "root_hash": cp.root_hash.hex(),
         "source_page_sha256": source_page.bundle_digest(),
     }
+    onion = onion_address(data)
+    if onion:  # CLI.md: present once the drop is published as an onion service
+        out["onion"] = onion
     service.store.close()
     if as_json:
         typer.echo(json.dumps(out))

@@ -240,11 +240,66 @@ def outbox(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json")) -
         typer.echo(f"{len(items)} waiting")
 
 
+TOR = typer.Option(False, "--tor", help="Through the local Tor (TYSHA_TOR or 127.0.0.1:9050).")
+BRIDGE = typer.Option(
+    [], "--bridge", help='Start a private Tor through this bridge ("obfs4 …" or "snowflake …").'
+)
+
+
+@contextlib.contextmanager
+def _route(tor: bool, bridges: list[str]) -> Iterator[None]:
+    """``--tor`` / ``--bridge``: make the transport go through Tor for this command only."""
+    old = os.environ.get("TYSHA_TOR")
+    try:
+        if bridges:
+            from tysha.tor.client import bridge_client
+
+            with bridge_client(bridges) as socks:
+                os.environ["TYSHA_TOR"] = socks
+                yield
+            return
+        if tor:
+            os.environ.setdefault("TYSHA_TOR", "socks5://127.0.0.1:9050")
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("TYSHA_TOR", None)
+        else:
+            os.environ["TYSHA_TOR"] = old
+
+
 def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
-    from tysha.transport import DropClient
+    """The first drop of the invitation that answers, tried in order (each over its own
+    route; one drop's address is never sent to another). An invitation that lists an onion
+    address asks for Tor: its clearnet addresses are then never reached directly."""
+    from tysha.errors import TransportError
+    from tysha.transport import DropClient, is_onion, transport_for
 
     inv = dev.invitation()
-    return DropClient(drop or inv.drops[0])
+    candidates = [drop] if drop else list(inv.drops)
+    tor_only = any(is_onion(d) for d in inv.drops)
+    last: TransportError | None = None
+    for n, url in enumerate(candidates, 1):
+        try:
+            client = DropClient(url, transport=transport_for(url, tor_only=tor_only))
+        except TransportError as exc:
+            last = exc
+            continue
+        try:
+            client.info()
+        except TransportError as exc:
+            client.close()
+            last = exc
+            continue
+        if len(candidates) > 1:
+            typer.echo(
+                _("drop {n} of {total} answered").format(n=n, total=len(candidates)), err=True
+            )
+        return client
+    why = last.message if last else "no drop answered"
+    if "outbox" not in why:
+        why += "; nothing was sent, everything stays in the outbox"
+    raise TransportError(why)
 
 
 @app.command()
@@ -252,6 +307,8 @@ def send(
     vault: Path = VAULT,
     now: bool = typer.Option(False, "--now"),
     drop: str = typer.Option(None, "--drop", help="Use this drop address instead."),
+    tor: bool = TOR,
+    bridge: list[str] = BRIDGE,
 ) -> None:
     """Send what is due (``--now``: ignore the random delays)."""
     dev = _device(vault)
@@ -268,7 +325,11 @@ def send(
                 )
             )
         return
-    with _drop_client(dev, drop) as client, _progress("sending") as prog:
+    with (
+        _route(tor, bridge),
+        _drop_client(dev, drop) as client,
+        _progress("sending") as prog,
+    ):
         result = dev.send(client, now=now, progress=prog)
     typer.echo(
         _("sent {sent}, receipts verified; {waiting} still waiting").format(
@@ -282,11 +343,13 @@ def replies(
     vault: Path = VAULT,
     as_json: bool = typer.Option(False, "--json"),
     offline: bool = typer.Option(False, "--offline", help="Only show stored replies."),
+    tor: bool = TOR,
+    bridge: list[str] = BRIDGE,
 ) -> None:
     """Check the drop for replies from your handler and show them."""
     dev = _device(vault)
     if not offline:
-        with _drop_client(dev, None) as client:
+        with _route(tor, bridge), _drop_client(dev, None) as client:
             dev.fetch_replies(client)
     items = dev.replies()
     if as_json:

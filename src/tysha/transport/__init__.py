@@ -4,8 +4,20 @@ from tysha.transport.client import (
     DirectTransport,
     DropClient,
     Socks5Transport,
+    TorTransport,
     Transport,
+    is_onion,
+    transport_for,
     transport_from_env,
 )
 
-__all__ = ["DirectTransport", "DropClient", "Socks5Transport", "Transport", "transport_from_env"]
+__all__ = [
+    "DirectTransport",
+    "DropClient",
+    "Socks5Transport",
+    "TorTransport",
+    "Transport",
+    "is_onion",
+    "transport_for",
+    "transport_from_env",
+]

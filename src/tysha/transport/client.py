@@ -19,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -30,7 +32,15 @@ from tysha.protocol import ClueRecord, Receipt, decode_clue_records, solve_pow
 from tysha.protocol.envelope import CLUE_SIZE, MAX_ENVELOPE_SIZE, MAX_SLOTS
 from tysha.protocol.pow import MAX_TOTAL_BITS, work_bits
 
-__all__ = ["DirectTransport", "DropClient", "Socks5Transport", "Transport"]
+__all__ = [
+    "DirectTransport",
+    "DropClient",
+    "Socks5Transport",
+    "TorTransport",
+    "Transport",
+    "is_onion",
+    "transport_for",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -73,8 +83,88 @@ class Socks5Transport:
         )
 
 
+class TorTransport(Socks5Transport):
+    """Through a Tor SOCKS port, with stream isolation per drop.
+
+    Each drop (host and port) gets its own random SOCKS username/password for the life of this
+    object; Tor's ``IsolateSOCKSAuth`` (on by default for every SocksPort) then never puts
+    streams to two drops on one circuit, so no relay can link a source's use of one drop to
+    another."""
+
+    name = "tor"
+
+    def __init__(self, socks_url: str = "socks5://127.0.0.1:9050") -> None:
+        super().__init__(socks_url)
+        self._creds: dict[str, str] = {}
+
+    def credentials(self, host: str) -> str:
+        if host not in self._creds:
+            self._creds[host] = secrets.token_hex(12)
+        return self._creds[host]
+
+    def client(self, base_url: str, timeout: float) -> httpx.Client:
+        # One drop = one host and port (two drops may share a host name or address).
+        token = self.credentials(urlsplit(base_url).netloc.lower())
+        proxy = httpx.Proxy(self.proxy_url, auth=("tysha-" + token[:8], token))
+        return httpx.Client(
+            base_url=base_url,
+            timeout=timeout,
+            trust_env=False,
+            proxy=proxy,
+            headers={"User-Agent": "-"},
+        )
+
+
+def is_onion(url: str) -> bool:
+    return (urlsplit(url).hostname or "").lower().rstrip(".").endswith(".onion")
+
+
+#: One TorTransport per SOCKS URL per process, so each drop keeps one isolation identity.
+_TOR: dict[str, TorTransport] = {}
+
+
+def tor_from_env() -> TorTransport | None:
+    """``TYSHA_TOR=socks5://127.0.0.1:9050`` (set by ``--tor``): the local Tor to use."""
+    url = os.environ.get("TYSHA_TOR")
+    if not url:
+        return None
+    if url not in _TOR:
+        _TOR[url] = TorTransport(url)
+    return _TOR[url]
+
+
+def transport_for(url: str, tor_only: bool = False) -> Transport:
+    """The transport for one drop address; never a silent fallback to a direct connection.
+
+    * a ``.onion`` address only through Tor (``--tor``/``TYSHA_TOR``) or ``TYSHA_PROXY``;
+      without either it is refused (``TransportError``: nothing sent, the outbox keeps all);
+    * with ``--tor`` every address, clearnet too, goes through Tor;
+    * ``tor_only`` (an invitation that lists an onion address asks for Tor): a clearnet
+      address is then refused rather than reached directly."""
+    tor = tor_from_env()
+    if tor is not None:
+        return tor
+    proxy = os.environ.get("TYSHA_PROXY")
+    if proxy:
+        return Socks5Transport(proxy)
+    if is_onion(url):
+        raise TransportError(
+            "a .onion drop is reached only through Tor: start Tor and use --tor"
+            " (nothing was sent; everything stays in the outbox)"
+        )
+    if tor_only:
+        raise TransportError(
+            "this invitation asks for Tor: use --tor (nothing was sent; everything stays"
+            " in the outbox)"
+        )
+    return DirectTransport()
+
+
 def transport_from_env() -> Transport:
-    """``TYSHA_PROXY=socks5://…`` selects the SOCKS5 transport; otherwise direct."""
+    """``TYSHA_TOR`` (Tor, isolated per drop), else ``TYSHA_PROXY=socks5://…``, else direct."""
+    tor = tor_from_env()
+    if tor is not None:
+        return tor
     proxy = os.environ.get("TYSHA_PROXY")
     return Socks5Transport(proxy) if proxy else DirectTransport()
 
@@ -82,7 +172,17 @@ def transport_from_env() -> Transport:
 class DropClient:
     def __init__(self, url: str, transport: Transport | None = None, timeout: float = 60.0) -> None:
         self.url = url.rstrip("/")
-        self.transport = transport or transport_from_env()
+        # A refused route is kept and raised on the first request, so that one drop that
+        # cannot be reached this way never stops a loop over several (desk fetch).
+        self._refusal: TransportError | None = None
+        if transport is not None and is_onion(self.url) and transport.name == "direct":
+            self._refusal = TransportError("a .onion drop is reached only through Tor")
+        elif transport is None:
+            try:
+                transport = transport_for(self.url)
+            except TransportError as exc:
+                self._refusal = exc
+        self.transport: Transport = transport or DirectTransport()
         self._http = self.transport.client(self.url, timeout)
         self._info: dict[str, Any] | None = None
 
@@ -103,7 +203,12 @@ class DropClient:
 
     # --- plumbing --------------------------------------------------------------------------
 
+    def _guard(self) -> None:
+        if self._refusal is not None:
+            raise TransportError(self._refusal.message)
+
     def _request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        self._guard()
         try:
             resp = self._http.request(method, path, **kw)
         except httpx.HTTPError as exc:
@@ -293,6 +398,7 @@ class DropClient:
     def _bounded(self, path: str, cap: int, **kw: Any) -> httpx.Response:
         """GET whose body may not exceed ``cap`` bytes (a lying drop cannot make a client
         hold or wait for an endless answer)."""
+        self._guard()
         try:
             with self._http.stream("GET", path, **kw) as resp:
                 buf = bytearray()
@@ -325,6 +431,7 @@ class DropClient:
 
     def download(self, index: int, sink: IO[bytes] | Path, progress: Progress | None = None) -> int:
         """Stream the envelope at ``index`` into a file object or path; return its size."""
+        self._guard()
         try:
             with self._http.stream("GET", f"/v1/envelopes/{index}") as resp:
                 if resp.status_code >= 400:

@@ -1,0 +1,115 @@
+"""A private Tor client for the source, through bridges with a pluggable transport.
+
+Where Tor itself is blocked the source starts its own Tor, which connects only to the given
+bridges through ``obfs4proxy`` (obfs4 lines) or ``snowflake-client`` (snowflake lines), both
+Debian packages. The Tor lives only as long as the command: a temporary DataDirectory (removed
+afterwards), SOCKS on 127.0.0.1 at a free port, killed on exit. Nothing is sent unless Tor has
+fully bootstrapped; otherwise ``TransportError`` and the outbox keeps everything.
+
+``TYSHA_TOR_TORRC`` may name a file of extra torrc lines (the private test network's
+``DirAuthority`` lines, for instance).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from tysha.errors import BadInput, TransportError
+
+__all__ = ["bridge_client", "bridge_torrc"]
+
+_PLUGINS = {"obfs4": "obfs4proxy", "snowflake": "snowflake-client"}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bridge_torrc(bridges: list[str], datadir: Path, socks_port: int) -> str:
+    """The torrc of a bridge-only client; refuses a line whose transport we cannot run."""
+    if not bridges:
+        raise BadInput("give at least one --bridge line")
+    used: dict[str, str] = {}
+    lines = []
+    for b in bridges:
+        if any(c in b for c in "\r\n\0") or len(b) > 2000:
+            raise BadInput("a --bridge line is one line of text")
+        kind = b.split(maxsplit=1)[0] if b.strip() else ""
+        if kind not in _PLUGINS:
+            raise BadInput("a --bridge line starts with obfs4 or snowflake")
+        exe = shutil.which(_PLUGINS[kind])
+        if exe is None:
+            raise TransportError(f"{_PLUGINS[kind]} is not installed (apt-get install it)")
+        used[kind] = exe
+        lines.append(f"Bridge {b.strip()}")
+    conf = (
+        f"DataDirectory {datadir}\nSocksPort 127.0.0.1:{socks_port} IsolateSOCKSAuth\n"
+        "UseBridges 1\nClientUseIPv6 0\nRunAsDaemon 0\nSafeLogging 1\nAvoidDiskWrites 1\n"
+        f"Log notice file {datadir / 'notice.log'}\n__OwningControllerProcess {os.getpid()}\n"
+    )
+    conf += "".join(f"ClientTransportPlugin {k} exec {v}\n" for k, v in used.items())
+    return conf + "\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def bridge_client(bridges: list[str], timeout: float = 120.0) -> Iterator[str]:
+    """Start a Tor using only ``bridges``; yield its SOCKS URL once bootstrapped."""
+    if shutil.which("tor") is None:
+        raise TransportError("tor is not installed; nothing was sent")
+    with tempfile.TemporaryDirectory(prefix="tysha-tor-") as tmp:
+        datadir = Path(tmp)
+        os.chmod(datadir, 0o700)
+        port = _free_port()
+        conf = bridge_torrc(bridges, datadir, port)
+        extra = os.environ.get("TYSHA_TOR_TORRC")
+        if extra:
+            try:
+                conf += Path(extra).read_text()
+            except (OSError, UnicodeError):
+                raise BadInput("TYSHA_TOR_TORRC does not name a readable torrc file") from None
+        torrc = datadir / "torrc"
+        torrc.write_text(conf)
+        proc = subprocess.Popen(
+            ["tor", "-f", str(torrc), "--defaults-torrc", "/dev/null"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            log = datadir / "notice.log"
+            t0 = time.monotonic()
+            while True:
+                text = log.read_text(errors="replace") if log.exists() else ""
+                if "Bootstrapped 100%" in text:
+                    break
+                if proc.poll() is not None:
+                    raise TransportError("the bridge Tor stopped; nothing was sent")
+                if time.monotonic() - t0 > timeout:
+                    raise TransportError(
+                        "could not reach Tor through the bridge; nothing was sent, everything"
+                        " stays in the outbox"
+                    )
+                time.sleep(0.25)
+            yield f"socks5://127.0.0.1:{port}"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)

@@ -1,0 +1,23 @@
+"""The private Tor network on loopback, shared by the slow tests of this folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tysha.tor.network import PrivateTorNetwork, tor_missing
+
+
+@pytest.fixture(scope="module")
+def tornet() -> Iterator[PrivateTorNetwork]:
+    why = tor_missing()
+    if why:
+        pytest.skip(f"no private Tor network: {why}")
+    net = PrivateTorNetwork(authorities=3, relays=1, bridge=True)
+    net.start()
+    try:
+        yield net
+    finally:
+        net.stop()
+    assert not net.pids()  # every Tor we started is gone

@@ -1,0 +1,252 @@
+"""Transport chosen per address, without Tor running: .onion never direct, no silent fallback,
+per-drop SOCKS isolation, the drop's onion torrc and the bridge torrc."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tysha.errors import BadInput, TransportError
+from tysha.transport import (
+    DirectTransport,
+    DropClient,
+    Socks5Transport,
+    TorTransport,
+    is_onion,
+    transport_for,
+)
+from tysha.transport.client import _TOR
+
+ONION = "http://" + "a" * 56 + ".onion"
+
+
+@pytest.fixture(autouse=True)
+def _no_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TYSHA_TOR", raising=False)
+    monkeypatch.delenv("TYSHA_PROXY", raising=False)
+    _TOR.clear()
+
+
+def test_onion_is_refused_without_tor() -> None:
+    assert is_onion(ONION) and is_onion(ONION.upper() + "./x") and not is_onion("http://x.org")
+    with pytest.raises(TransportError, match="only through Tor"):
+        transport_for(ONION)
+    # DropClient keeps the refusal and raises it on use, so a loop over drops goes on.
+    c = DropClient(ONION)
+    with pytest.raises(TransportError, match="only through Tor"):
+        c.info()
+    with pytest.raises(TransportError, match="only through Tor"):
+        c.clues()
+    c.close()
+
+
+def test_onion_never_goes_through_an_explicit_direct_transport() -> None:
+    c = DropClient(ONION, transport=DirectTransport())
+    with pytest.raises(TransportError, match="never directly|only through Tor"):
+        c.checkpoint()
+    c.close()
+
+
+def test_an_onion_invitation_refuses_clearnet_direct() -> None:
+    assert isinstance(transport_for("http://203.0.113.5:8080"), DirectTransport)
+    with pytest.raises(TransportError, match="asks for Tor"):
+        transport_for("http://203.0.113.5:8080", tor_only=True)
+
+
+def test_tor_routes_everything_and_isolates_drops(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TYSHA_TOR", "socks5://127.0.0.1:9")
+    a, b = transport_for(ONION), transport_for("http://drop.example")
+    assert isinstance(a, TorTransport) and a is b  # one isolation identity per drop per process
+    assert isinstance(transport_for("http://drop.example", tor_only=True), TorTransport)
+    ca, cb = a.credentials("x.onion"), a.credentials("drop.example")
+    assert ca != cb and a.credentials("x.onion") == ca  # two drops never share a circuit
+
+
+# httpcore leaves the socket of a refused SOCKS handshake to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_tor_client_sends_its_per_drop_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SOCKS5 username/password (Tor's IsolateSOCKSAuth key) differ per drop host."""
+    seen: list[bytes] = []
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def serve() -> None:
+        for _ in range(2):
+            conn, _ = srv.accept()
+            with conn:
+                conn.recv(16)
+                conn.sendall(b"\x05\x02")  # choose username/password
+                seen.append(conn.recv(600))
+                conn.sendall(b"\x01\x01")  # and refuse: we only wanted to see them
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    tor = TorTransport(f"socks5://127.0.0.1:{srv.getsockname()[1]}")
+    for url in (ONION, "http://" + "b" * 56 + ".onion"):
+        with DropClient(url, transport=tor) as c, pytest.raises(TransportError):
+            c.info()
+    t.join(10)
+    srv.close()
+    assert len(seen) == 2 and seen[0] != seen[1] and all(s.startswith(b"\x01") for s in seen)
+
+
+def test_proxy_keeps_working(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TYSHA_PROXY", "socks5h://127.0.0.1:9050")
+    assert isinstance(transport_for(ONION), Socks5Transport)
+
+
+def test_onion_torrc_in_the_drop_folder(tmp_path: Path) -> None:
+    from tysha.tor.onion import onion_address, onion_torrc, write_onion_torrc
+
+    path, how = write_onion_torrc(tmp_path, 8080)
+    text = path.read_text()
+    hs = tmp_path / "onion"
+    assert f"HiddenServiceDir {hs.resolve()}" in text and "HiddenServicePort 80 127.0.0.1:8080" in text
+    assert "SingleHop" not in text and str(path) in how
+    assert stat.S_IMODE(hs.stat().st_mode) == 0o700 and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert onion_address(tmp_path) is None  # until Tor made the key
+    (hs / "hostname").write_text("b" * 56 + ".onion\n")
+    assert onion_address(tmp_path) == "http://" + "b" * 56 + ".onion"
+    (hs / "hostname").write_text("evil.example\n")
+    assert onion_address(tmp_path) is None
+    single = onion_torrc(hs, 8080, single=True)
+    assert "HiddenServiceSingleHopMode 1" in single and "HiddenServiceNonAnonymousMode 1" in single
+    with pytest.raises(BadInput):
+        onion_torrc(hs, 0)
+
+
+def test_bridge_torrc_refuses_bad_lines(tmp_path: Path) -> None:
+    from tysha.tor.client import bridge_torrc
+
+    for bad in (["vanilla 1.2.3.4:1"], ["obfs4 1.2.3.4:1 X\nExitRelay 1"], []):
+        with pytest.raises(BadInput):
+            bridge_torrc(bad, tmp_path, 9999)
+
+
+def test_source_send_to_onion_without_tor_keeps_the_outbox(tmp_path: Path, cli: Any) -> None:
+    from tysha.drop.launcher import init_data
+    from tysha.protocol import Identity, Invitation
+
+    handler = Identity.generate(os.urandom)
+    vkey = init_data(tmp_path / "drop", 0)
+    inv = Invitation.create((ONION,), vkey, handler, None, os.urandom(16))
+    env = {"TYSHA_PASSPHRASE": "a source passphrase"}
+    v = str(tmp_path / "s.vault")
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation", inv.to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "x", env=env)
+    r = cli("source", "send", "--vault", v, "--now", env=env, check=False)
+    assert r.returncode == 1 and "only through Tor" in r.stderr and "Traceback" not in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_drop_serve_onion_writes_and_explains_its_torrc(tmp_path: Path, cli: Any) -> None:
+    """`tysha drop serve --onion` (a real process): the torrc in the drop's folder, the
+    explanation on stderr, `drop info` showing the address once Tor made it."""
+    import subprocess
+    import sys
+    import time
+
+    from tysha.drop.launcher import init_data
+    from tysha.tor.network import free_port
+
+    data = tmp_path / "drop"
+    init_data(data, 0)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "drop", "serve", "--data", str(data), "--port",
+         str(port), "--onion"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (data / "torrc-onion").exists() and time.monotonic() < deadline:
+            assert proc.poll() is None
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        _out, err = proc.communicate(timeout=30)
+    torrc = (data / "torrc-onion").read_text()
+    assert f"HiddenServicePort 80 127.0.0.1:{port}" in torrc and "SingleHop" not in torrc
+    assert str(data / "torrc-onion") in err and "onion address:" in err
+    assert stat.S_IMODE((data / "onion").stat().st_mode) == 0o700
+    info = json.loads(cli("drop", "info", "--data", str(data), "--json").stdout)
+    assert "onion" not in info  # not published yet
+    (data / "onion" / "hostname").write_text("c" * 56 + ".onion\n")
+    info = json.loads(cli("drop", "info", "--data", str(data), "--json").stdout)
+    assert info["onion"] == "http://" + "c" * 56 + ".onion"
+
+
+def test_tor_flag_is_for_one_command_only(tmp_path: Path, cli: Any) -> None:
+    r = cli("desk", "send", "--desk", str(tmp_path / "nodesk"), "--tor", check=False,
+            env={"TYSHA_PASSPHRASE": "x"})
+    assert r.returncode != 0
+    assert "TYSHA_TOR" not in os.environ
+
+
+def _enrolled_source(tmp_path: Path, cli: Any, drops: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    from tysha.drop.launcher import init_data
+    from tysha.protocol import Identity, Invitation
+
+    vkey = init_data(tmp_path / "drop", 0)
+    inv = Invitation.create(drops, vkey, Identity.generate(os.urandom), None, os.urandom(16))
+    env = {"TYSHA_PASSPHRASE": "a source passphrase"}
+    v = str(tmp_path / "s.vault")
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation", inv.to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "x", env=env)
+    return v, env
+
+
+def test_tor_not_running_keeps_the_outbox(tmp_path: Path, cli: Any) -> None:
+    from tysha.tor.network import free_port
+
+    v, env = _enrolled_source(tmp_path, cli, (ONION, "http://" + "d" * 56 + ".onion"))
+    dead = f"socks5://127.0.0.1:{free_port()}"  # nothing listens: Tor is not running
+    r = cli("source", "send", "--vault", v, "--now", "--tor", env={**env, "TYSHA_TOR": dead},
+            check=False)
+    assert r.returncode == 1 and "outbox" in r.stderr and "Traceback" not in r.stderr
+    assert "127.0.0.1" not in r.stdout
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_source_tries_the_drops_in_order_and_says_which_answered(
+    tmp_path: Path, cli: Any, drop: tuple[str, str, Path]
+) -> None:
+    """A dead first address, then the live drop: sent, and the output names only the position."""
+    from tysha.protocol import Identity, Invitation
+    from tysha.tor.network import free_port
+
+    url, vkey, _ = drop
+    dead = f"http://127.0.0.1:{free_port()}"
+    inv = Invitation.create((dead, url), vkey, Identity.generate(os.urandom), None, os.urandom(16))
+    env = {"TYSHA_PASSPHRASE": "a source passphrase"}
+    v = str(tmp_path / "s.vault")
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation", inv.to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "x", env=env)
+    r = cli("source", "send", "--vault", v, "--now", env=env)
+    assert "drop 2 of 2 answered" in r.stderr  # stderr: --json output stays JSON
+    assert url not in r.stdout + r.stderr and dead not in r.stdout + r.stderr
+    assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []
+
+
+def test_desk_fetch_of_an_onion_drop_without_tor_says_so(tmp_path: Path, cli: Any) -> None:
+    from tysha.drop.launcher import init_data
+
+    vkey = init_data(tmp_path / "drop", 0)
+    denv = {"TYSHA_PASSPHRASE": "desk passphrase for tests"}
+    d = str(tmp_path / "desk")
+    cli("desk", "init", "--desk", d, "--name", "Cell", env=denv)
+    r = cli("desk", "fetch", "--desk", d, "--drop", ONION, "--drop-key", vkey, env=denv,
+            check=False)
+    assert r.returncode == 1 and "use --tor" in r.stderr and "Traceback" not in r.stderr
