@@ -34,6 +34,7 @@ __all__ = [
     "attach_reports",
     "create_incident",
     "incident_summary",
+    "places",
     "qualify_act",
     "release_protected",
     "source_keys",
@@ -210,3 +211,27 @@ def release_protected(
                   {"incident": iid, "reviewer": reviewer, "recipient": recipient,
                    "reason": reason})  # fmt: skip
     return inc.to_json(protected=True)
+
+
+def places(store: DeskStore) -> list[dict[str, Any]]:
+    """What the map draws: incident acts with coordinates (their precision as given) and
+    reports whose photos carry a GPS claim (a device's claim, 50 m: never more precise)."""
+    out: list[dict[str, Any]] = []
+    for inc in store.incidents():
+        for act in inc.acts:
+            if act.place.located:
+                out.append({"kind": "act", "id": inc.id, "title": inc.title,
+                            "category": act.category, "lat_e6": act.place.lat_e6,
+                            "lon_e6": act.place.lon_e6, "precision_m": act.place.precision_m,
+                            "reports": len(act.reports or inc.reports)})  # fmt: skip
+    for rid in sorted(store.report_ids()):
+        d = store.get_report(rid).data
+        for a in d.get("attachments", []):
+            gps = (a.get("claims") or {}).get("exif_gps")
+            if isinstance(gps, list) and len(gps) == 2 and all(type(x) is int for x in gps):
+                out.append({"kind": "report", "id": rid, "title": str(d.get("where") or ""),
+                            "category": (d.get("categories") or ["other"])[0],
+                            "lat_e6": gps[0], "lon_e6": gps[1], "precision_m": 50,
+                            "reports": 1})  # fmt: skip
+                break
+    return out

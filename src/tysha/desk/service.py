@@ -569,6 +569,11 @@ class Desk:
 
         return cases.release_protected(self.store, iid, reviewer, recipient, reason)
 
+    def places(self) -> list[dict[str, Any]]:
+        from tysha.desk import cases
+
+        return cases.places(self.store)
+
     def update_media_index(self, progress: Callable[[str, int, int], None] | None = None) -> int:
         """Hash new photos in a process pool (CLI only: never on a web request)."""
         from tysha.desk import corroborate
