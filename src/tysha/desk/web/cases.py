@@ -53,9 +53,13 @@ def map_svg(points: list[dict[str, Any]]) -> str:
     if points:
         lats = [p["lat_e6"] / 1e6 for p in points]
         lons = [p["lon_e6"] / 1e6 for p in points]
-        pad = 0.5
-        x0, x1 = min(lons) - pad, max(lons) + pad
-        y0, y1 = min(lats) - pad, max(lats) + pad
+        # At least 8° × 5° around the points: enough of the outline to say where this is.
+        cx, cy = (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
+        hw, hh = (
+            max(4.0, (max(lons) - min(lons)) / 2 + 0.5),
+            max(2.5, (max(lats) - min(lats)) / 2 + 0.5),
+        )
+        x0, x1, y0, y1 = cx - hw, cx + hw, cy - hh, cy + hh
     else:
         x0, y0, x1, y1 = 22.0, 44.0, 41.0, 53.0
     kx = math.cos(math.radians((y0 + y1) / 2))
@@ -78,7 +82,9 @@ def map_svg(points: list[dict[str, Any]]) -> str:
         r_area = p["precision_m"] / 111_000 * scale  # metres → degrees of latitude → px
         dot = 3 + 2 * math.sqrt(max(1, int(p["reports"])))
         colour = "#a33" if p["kind"] == "act" else "#246"
-        if r_area > dot:
+        if p["precision_m"] >= 1000 or r_area > dot:
+            # A place known to a km or worse is an area, drawn as one even when it is small.
+            r_area = max(r_area, dot + 4)
             parts.append(
                 f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r_area:.1f}" fill="{colour}" '
                 'fill-opacity="0.15" stroke-dasharray="3 2" '
