@@ -543,12 +543,34 @@ class Desk:
     def create_incident(self, title: str, refs: list[str], reviewer: str) -> str:
         from tysha.desk import cases
 
-        return cases.create_incident(self.store, title, [self.resolve(r) for r in refs], reviewer)
+        return cases.create_incident(self.store, title, self._resolve_many(refs), reviewer)
 
     def attach_reports(self, iid: str, refs: list[str], reviewer: str) -> None:
         from tysha.desk import cases
 
-        cases.attach_reports(self.store, iid, [self.resolve(r) for r in refs], reviewer)
+        cases.attach_reports(self.store, iid, self._resolve_many(refs), reviewer)
+
+    def incident_reports(self, iid: str) -> list[ReportView]:
+        """The views of an incident's reports, reading the desk state once."""
+        inc = self.store.get_incident(iid)
+        return report_views(self.store, [self.store.get_report(r) for r in inc.reports])
+
+    def _resolve_many(self, refs: list[str]) -> list[str]:
+        """Like :meth:`resolve` for many refs, reading the id list once (10^4 reports)."""
+        ids = self.store.report_ids()
+        known = set(ids)
+        out = []
+        for ref in refs:
+            ref = (ref or "").strip().lower()
+            if ref in known:
+                out.append(ref)
+                continue
+            hits = [i for i in ids if i.startswith(ref)] if ref else []
+            if len(hits) != 1:
+                out.append(self.resolve(ref))  # raises the precise error
+            else:
+                out.append(hits[0])
+        return out
 
     def add_act(
         self, iid: str, fields: dict[str, Any], reviewer: str, act_id: str | None = None

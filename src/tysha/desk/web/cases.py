@@ -191,7 +191,7 @@ def case_routes(
             i=summary,
             inc=inc,
             edit=act,
-            reports=[desk.report(r) for r in inc.reports],
+            reports=desk.incident_reports(inc.id),
             message=request.query_params.get("m"),
         )
 
