@@ -112,3 +112,33 @@ def test_analyst_desk_routes(tmp_path: Path) -> None:
     for path in ("/incidents", "/suggestions", "/timeline", "/map", f"/report/{rid}"):
         assert c.get(path).status_code == 200, path
     c.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"category": "det", "reports": ["../../etc"]},
+        {"category": "det", "victims": "1e9"},
+        {"category": "det", "age_group": ["toddler"], "sex": ["f"], "victim_note": ["x"]},
+        {"category": "det", "start": "2026-03-01", "end": "2026-02-01"},
+        {"category": "det", "lat": "47.5", "lon": ""},
+        {"category": "det", "precision_m": "far"},
+        {"category": "<script>alert(1)</script>"},
+    ],
+)
+def test_hostile_act_forms_are_refused_and_change_nothing(
+    case_desk: dict[str, object], data: dict[str, object]
+) -> None:
+    r1 = case_desk["ids"][0]  # type: ignore[index]
+    c, token = _client(case_desk["dir"])  # type: ignore[arg-type]
+    r = c.post("/incidents", data={"csrf": token, "title": "t", "reports": r1},
+               follow_redirects=False)  # fmt: skip
+    url = r.headers["location"]
+    before = c.get(url).text
+    r = c.post(f"{url}/act", data={"csrf": token, **data})
+    assert r.status_code == 400
+    assert "<script>alert" not in r.text and "Traceback" not in r.text and "Errno" not in r.text
+    assert c.get(url).text == before
+    r = c.post(f"{url}/qualify", data={"csrf": token, "act_id": "abcdef", "code": "RS 7(1)(e)"})
+    assert r.status_code in (400, 404)
+    c.__exit__(None, None, None)

@@ -192,7 +192,8 @@ def _facts(rid: str, d: dict[str, Any], units: set[str]) -> Facts:
         claims = a.get("claims") or {}
         gps = claims.get("exif_gps")
         if lat is None and isinstance(gps, list) and len(gps) == 2:
-            lat, lon = int(gps[0]), int(gps[1])
+            if all(type(x) is int for x in gps):  # the intake checked it; a desk file may lie
+                lat, lon = gps[0], gps[1]
         if when is None and isinstance(claims.get("device_time"), str):
             when = _seconds(claims["device_time"])
     return Facts(
