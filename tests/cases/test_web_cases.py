@@ -142,3 +142,18 @@ def test_hostile_act_forms_are_refused_and_change_nothing(
     r = c.post(f"{url}/qualify", data={"csrf": token, "act_id": "abcdef", "code": "RS 7(1)(e)"})
     assert r.status_code in (400, 404)
     c.__exit__(None, None, None)
+
+
+def test_untrusted_reports_are_flagged_on_the_case_pages(tmp_path: Path) -> None:
+    desk = make_desk(tmp_path)
+    bad = add_report(desk, None, when="2026-03-01", where="Enerhodar")
+    desk.store._update_report(bad, {**desk.store.get_report(bad).data, "trusted": False,
+                                    "flag_codes": ["unenrolled-source"]})  # fmt: skip
+    iid = desk.create_incident("Case", [bad], "H")
+    desk.close()
+    c, _token = _client(tmp_path / "desk")
+    flagged = c.get("/").text.count('class="badge bad flag"')
+    assert flagged >= 1
+    assert c.get(f"/incident/{iid}").text.count('class="badge bad flag"') == flagged
+    assert c.get("/timeline").text.count('class="badge bad flag"') == flagged
+    c.__exit__(None, None, None)

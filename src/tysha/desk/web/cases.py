@@ -311,6 +311,7 @@ def case_routes(
                     "category": (v.categories or ["other"])[0],
                     "label": v.where,
                     "href": f"/report/{v.id}",
+                    "flags": v.flags,
                 }
             )
         for inc in (desk.incident(i["id"]) for i in desk.incidents()):
@@ -332,6 +333,7 @@ def case_routes(
                         "category": a.category,
                         "label": inc.title,
                         "href": f"/incident/{inc.id}",
+                        "flags": [],
                     }
                 )
         items.sort(key=lambda i: (i["at"] or "~", i["id"]))
