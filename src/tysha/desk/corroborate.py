@@ -136,7 +136,8 @@ def update_index(
     workers: int | None = None,
 ) -> int:
     """Hash the photos not yet indexed (in a process pool) and record near-duplicate pairs;
-    returns how many photos were hashed. Safe to interrupt: the index is written at the end."""
+    returns how many photos were hashed. Safe to interrupt: the index is written every 64
+    batches and at the end, each time whole (atomically replaced)."""
     mi = load_index(store)
     todo = _pending(store, mi)
     done = 0
@@ -163,6 +164,10 @@ def update_index(
                             mi.pairs.append((orid, on, rid, n, dist))
                     mi.index.add(np.frombuffer(hashes[0], np.uint8).reshape(1, 32))
                     mi.items.append((rid, n, quality))
+                if start // batch % 64 == 63:
+                    # A checkpoint now and then: an interrupted first run over a big desk
+                    # keeps most of its work.
+                    store.write_sealed_file(INDEX_FILE, mi.to_bytes())
     store.write_sealed_file(INDEX_FILE, mi.to_bytes())
     return done
 
