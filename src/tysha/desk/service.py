@@ -550,10 +550,12 @@ class Desk:
 
         cases.attach_reports(self.store, iid, self._resolve_many(refs), reviewer)
 
-    def incident_reports(self, iid: str) -> list[ReportView]:
-        """The views of an incident's reports, reading the desk state once."""
+    def incident_reports(self, iid: str, limit: int | None = None) -> list[ReportView]:
+        """The views of an incident's reports (the first ``limit``), reading the desk state
+        once."""
         inc = self.store.get_incident(iid)
-        return report_views(self.store, [self.store.get_report(r) for r in inc.reports])
+        ids = inc.reports[:limit] if limit is not None else inc.reports
+        return report_views(self.store, [self.store.get_report(r) for r in ids])
 
     def _resolve_many(self, refs: list[str]) -> list[str]:
         """Like :meth:`resolve` for many refs, reading the id list once (10^4 reports)."""

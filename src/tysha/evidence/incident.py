@@ -88,12 +88,11 @@ def _list(obj: Mapping[str, Any], key: str, what: str) -> list[Any]:
 
 
 def _ids(values: Iterable[object], what: str) -> tuple[str, ...]:
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered and O(1) membership: incidents hold 10^4 reports
     for v in values:
         if not isinstance(v, str) or not _ID_RE.fullmatch(v):
             raise ProtocolError(f"{what}: not a report id")
-        if v not in out:
-            out.append(v)
+        out[v] = None
     return tuple(out)
 
 

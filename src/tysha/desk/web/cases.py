@@ -27,6 +27,7 @@ __all__ = ["case_routes", "map_svg", "timeline_svg"]
 
 OUTLINE = Path(__file__).parent / "static" / "map" / "outline.json"
 _W, _H = 800, 560
+SHOWN = 300  # reports listed on an incident page; the rest are counted and reachable by id
 
 
 @cache
@@ -191,7 +192,7 @@ def case_routes(
             i=summary,
             inc=inc,
             edit=act,
-            reports=desk.incident_reports(inc.id),
+            reports=desk.incident_reports(inc.id, SHOWN),
             message=request.query_params.get("m"),
         )
 
@@ -220,6 +221,7 @@ def case_routes(
             )
         }
         data["reports"] = [r for r in fields.get("reports[]", []) if r]
+        data["reports"] += ids(fields.get("act_reports"))  # beyond the listed ones, by id
         ages, sexes = fields.get("age_group[]", []), fields.get("sex[]", [])
         notes = fields.get("victim_note[]", [])
         data["protected"] = [
