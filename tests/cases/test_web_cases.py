@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from tysha.desk.service import Desk
 from tysha.desk.web.app import create_app
 
 from .helpers import PASS, add_report, make_desk
@@ -157,3 +158,23 @@ def test_untrusted_reports_are_flagged_on_the_case_pages(tmp_path: Path) -> None
     assert c.get(f"/incident/{iid}").text.count('class="badge bad flag"') == flagged
     assert c.get("/timeline").text.count('class="badge bad flag"') == flagged
     c.__exit__(None, None, None)
+
+
+def test_big_incident_lists_some_reports_and_takes_the_rest_by_id(tmp_path: Path) -> None:
+    from tysha.desk.web.cases import SHOWN
+
+    desk = make_desk(tmp_path)
+    ids = [add_report(desk, f"k{i % 7}") for i in range(SHOWN + 20)]
+    iid = desk.create_incident("Big", ids, "H")
+    desk.close()
+    c, token = _client(tmp_path / "desk")
+    page = c.get(f"/incident/{iid}").text
+    assert f"supported by {SHOWN + 20} reports from 7 independent sources" in page
+    assert page.count('name="reports" value=') == SHOWN and 'name="act_reports"' in page
+    r = c.post(f"/incident/{iid}/act", data={"csrf": token, "category": "det",
+                                             "reports": [ids[0]], "act_reports": ids[-1]}, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    c.__exit__(None, None, None)
+    again = Desk.open(tmp_path / "desk", PASS)
+    assert again.incident(iid).acts[0].reports == (ids[0], ids[-1])
+    again.close()
