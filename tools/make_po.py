@@ -657,6 +657,111 @@ CRH: dict[str, str] = {
     "done.": "azır.",
 }
 
+# Cases and corroboration (issue 12): incidents, suggestions, timeline, map. (uk, ru, crh); the
+# Crimean Tatar is the cases engineer's, not yet reviewed by a native documentation team.
+CASES: dict[str, tuple[str, str, str]] = {
+    "Acts": ("Дії", "Действия", "Areketler"),
+    "Add an act": ("Додати дію", "Добавить действие", "Areket ekle"),
+    "Age group": ("Вікова група", "Возрастная группа", "Yaş gruppası"),
+    "Attach reports": ("Додати повідомлення", "Добавить сообщения", "Haberlerni qoş"),
+    "Children among the victims": (
+        "Серед постраждалих є діти",
+        "Среди пострадавших есть дети",
+        "Zarar körgenler arasında balalar bar",
+    ),
+    "Create incident": ("Створити інцидент", "Создать инцидент", "Hadise yarat"),
+    "Edit": ("Змінити", "Изменить", "Deñiştir"),
+    "Edit act": ("Змінити дію", "Изменить действие", "Areketni deñiştir"),
+    "Incident": ("Інцидент", "Инцидент", "Hadise"),
+    "Incidents": ("Інциденти", "Инциденты", "Hadiseler"),
+    "Insignia": ("Розпізнавальні знаки", "Опознавательные знаки", "Nışanlar"),
+    "Latitude": ("Широта", "Широта", "Kenişlik"),
+    "Longitude": ("Довгота", "Долгота", "Uzunlıq"),
+    "Map": ("Мапа", "Карта", "Harita"),
+    "New incident": ("Новий інцидент", "Новый инцидент", "Yañı hadise"),
+    "No acts yet.": ("Дій ще немає.", "Действий пока нет.", "Areketler ale yoq."),
+    "No incidents yet.": ("Інцидентів ще немає.", "Инцидентов пока нет.", "Hadiseler ale yoq."),
+    "No suggestions.": ("Пропозицій немає.", "Предложений нет.", "Teklifler yoq."),
+    "Nothing with coordinates yet.": (
+        "Ще немає нічого з координатами.",
+        "Пока нет ничего с координатами.",
+        "Koordinatlı bir şey ale yoq.",
+    ),
+    "Number of victims": ("Кількість постраждалих", "Число пострадавших", "Zarar körgenler sayısı"),
+    "Offline map (Natural Earth outlines): a dashed circle is the place's precision, not an exact point.": (
+        "Офлайн-мапа (контури Natural Earth): пунктирне коло — точність місця, а не точна точка.",
+        "Офлайн-карта (контуры Natural Earth): пунктирный круг — точность места, а не точная точка.",
+        "Oflayn harita (Natural Earth sıñırları): noqtalı dane yerniñ doğrulığıdır, tam noqta degil.",
+    ),
+    "Perpetrators (as described)": (
+        "Виконавці (як їх описано)",
+        "Исполнители (как их описали)",
+        "Yapıcılar (tarif etilgeni kibi)",
+    ),
+    "Photos compared: {n}": ("Порівняно фото: {n}", "Сравнено фото: {n}", "Qıyaslanğan suretler: {n}"),
+    "Precision (metres)": ("Точність (метри)", "Точность (метры)", "Doğrulıq (metr)"),
+    "Protected details (sealed; leave the desk only by a recorded decision)": (
+        "Захищені відомості (зашифровані; залишають робоче місце лише за записаним рішенням)",
+        "Защищённые сведения (зашифрованы; покидают рабочее место только по записанному решению)",
+        "Qorçalanğan malümat (şifrelengen; iş yerinden tek yazılğan qarar ile çıqa)",
+    ),
+    "Qualify": ("Кваліфікувати", "Квалифицировать", "Tasnif et"),
+    "Rank": ("Звання", "Звание", "Rütbe"),
+    "Report ids (separated by spaces)": (
+        "Ідентифікатори повідомлень (через пробіл)",
+        "Идентификаторы сообщений (через пробел)",
+        "Haber kimlikleri (boşluq ile ayırıp)",
+    ),
+    "Reports": ("Повідомлення", "Сообщения", "Haberler"),
+    "Sex": ("Стать", "Пол", "Cınıs"),
+    "Suggestions": ("Пропозиції", "Предложения", "Teklifler"),
+    "Suggestions to review, never merged automatically: confirm one into an incident if it holds.": (
+        "Пропозиції для перевірки, ніколи не об'єднуються автоматично: підтвердьте їх як інцидент, якщо вони слушні.",
+        "Предложения для проверки, никогда не объединяются автоматически: подтвердите их как инцидент, если они верны.",
+        "Teşkerüv içün teklifler, asla özü birleşmey: doğru olsa, hadise olaraq tasdıqlañız.",
+    ),
+    "Support": ("Підтвердження", "Подтверждение", "Tasdıq"),
+    "Supporting reports": ("Повідомлення, що підтверджують", "Подтверждающие сообщения", "Tasdıqlağan haberler"),
+    "Timeline": ("Хронологія", "Хронология", "Vaqıt sırası"),
+    "Title": ("Назва", "Название", "Serlevha"),
+    "Unit": ("Підрозділ", "Подразделение", "Bölük"),
+    "Until": ("До", "По", "Qadar"),
+    "Vehicles": ("Техніка", "Техника", "Naqliye"),
+    "Victims": ("Постраждалі", "Пострадавшие", "Zarar körgenler"),
+    "Why": ("Чому", "Почему", "Ne içün"),
+    "children": ("діти", "дети", "balalar"),
+    "near-duplicate photos (distance {d} of 256)": (
+        "майже однакові фото (відстань {d} з 256)",
+        "почти одинаковые фото (расстояние {d} из 256)",
+        "deerli aynı suretler (256-dan {d} mesafe)",
+    ),
+    "protected details sealed": ("захищені відомості зашифровано", "защищённые сведения зашифрованы", "qorçalanğan malümat şifrelendi"),
+    "same category": ("та сама категорія", "та же категория", "aynı kategoriya"),
+    "same unit": ("той самий підрозділ", "то же подразделение", "aynı bölük"),
+    "supported by {n} reports from {k} independent sources": (
+        "підтверджено повідомленнями: {n}, незалежних джерел: {k}",
+        "подтверждено сообщениями: {n}, независимых источников: {k}",
+        "tasdıqlağan haberler: {n}, mustaqil menbalar: {k}",
+    ),
+    "the same file in {n} reports": (
+        "той самий файл у повідомленнях: {n}",
+        "тот же файл в сообщениях: {n}",
+        "aynı fayl haberlerde: {n}",
+    ),
+    "{n} reports close in time and place": (
+        "повідомлення, близькі за часом і місцем: {n}",
+        "сообщения, близкие по времени и месту: {n}",
+        "vaqıt ve yer boyunca yaqın haberler: {n}",
+    ),
+    "child": ("дитина", "ребёнок", "bala"),
+    "adult": ("дорослий", "взрослый", "büyük"),
+    "elderly": ("літня людина", "пожилой человек", "qart"),
+    "unknown": ("невідомо", "неизвестно", "belgisiz"),
+    "female": ("жіноча", "женский", "qadın"),
+    "male": ("чоловіча", "мужской", "erkek"),
+    "other": ("інша", "другой", "diger"),
+}
+
 LANGS = ("uk", "ru", "crh")
 
 
@@ -667,6 +772,7 @@ def table() -> dict[str, tuple[str, str, str]]:
     out: dict[str, tuple[str, str, str]] = {k: (uk, ru, CRH[k]) for k, (uk, ru) in T.items()}
     out.update(NEW)
     out.update(QUAL)
+    out.update({k: v for k, v in CASES.items() if k not in out})
     for c in CATEGORIES:  # uk/ru come from the taxonomy itself, crh from here
         out[c.en] = (c.uk, c.ru, CRH_CATEGORIES[c.en])
     return out

@@ -227,6 +227,7 @@ def build(
     say(f"sample source sent {sent.sent} reports")
     res = desk.fetch()
     say(f"desk fetched {len(res.new_reports)} reports")
+    _corroborating_source(root, desk, url, vkey, now, photos, say)
     # A second one-time invitation for a reporter using the browser source page: the code
     # travels in the URL fragment, which the browser never sends to the drop.
     browser_inv = desk.invite(url, vkey).to_text()
@@ -247,6 +248,49 @@ def build(
         "errors": res.errors,
         "_proc": proc,
     }
+
+
+def _corroborating_source(
+    root: Path, desk: Any, url: str, vkey: str, now: float, photos: Path, say: Any
+) -> None:
+    """Issue 12: a second source of the cell saw the first sample's event and forwards the
+    same photo (re-encoded, its border trimmed) an hour later: the desk's suggestions link the
+    two reports, and one incident is built from them so a new user sees a case at once."""
+    from PIL import Image
+
+    from tysha.desk.passphrase import random_passphrase
+    from tysha.source.device import SourceDevice
+    from tysha.source.vault import Vault
+    from tysha.transport import DropClient
+
+    first = photos / "IMG_1000.jpg"
+    if not first.exists():
+        return
+    img = Image.open(first)
+    w, h = img.size
+    copy = photos / "forwarded.jpg"
+    img.crop((w // 100, h // 100, w - w // 100, h - h // 100)).save(copy, "JPEG", quality=60)
+    vault_pass = random_passphrase()
+    vault = Vault.create(root / "source2.vault", 8 * 1024 * 1024)
+    vault.add_compartment(vault_pass, 0, {"v": 1, "notes": []})
+    dev = SourceDevice(vault, vault.unlock(vault_pass))
+    dev.enroll(desk.invite(url, vkey).to_text())
+    cats, _text, where = SAMPLES[0]
+    when = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(now - 3600 * 5))
+    dev.report(cats, "I saw the bus leave the school; a neighbour sent me this photo.", when,
+               where, [copy], mean_delay=0)  # fmt: skip
+    with DropClient(url) as client:
+        dev.send(client, now=True)
+    desk.fetch()
+    desk.update_media_index()
+    near = desk.corroborate()["near_duplicates"]
+    if near:
+        iid = desk.create_incident("Children taken from the boarding school", near[0]["reports"],
+                                   "demo")  # fmt: skip
+        desk.add_act(iid, {"category": "chd", "start": when[:10], "place": where,
+                           "victims": "11", "children": "1", "reports": near[0]["reports"]},
+                     "demo")  # fmt: skip
+        say("a second source corroborated a report: one incident built, more suggested")
 
 
 def run_demo(

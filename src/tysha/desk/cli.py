@@ -182,6 +182,9 @@ def fetch(
         d.watch_drop(drop, drop_key)
     with _progress() as prog:
         res = d.fetch(prog)
+        # Near-duplicate index (issue 12): new photos are hashed here, in a process pool,
+        # never on a web request.
+        hashed = d.update_media_index(prog) if res.new_reports else 0
     replies = res.replies
     new = set(res.new_reports)
     flagged = [v.id for v in d.reports(flagged=True) if v.id in new] if new else []
@@ -198,6 +201,7 @@ def fetch(
         "unreachable": res.unreachable,
         "replies_sent": len(replies.sent) if replies else 0,
         "replies_queued": replies.left if replies else 0,
+        "photos_hashed": hashed,
         "seconds": {k: round(v, 3) for k, v in res.seconds.items()},
     }
     if as_json:
@@ -527,3 +531,60 @@ def serve(
         port,
         lambda: typer.echo(f"web desk on http://{shown}:{port}/ (Ctrl-C to stop)"),
     )
+
+
+# --- cases and corroboration (issue 12) ------------------------------------------------------
+
+
+@app.command()
+def incidents(
+    desk: Path = DESK,
+    as_json: bool = JSON,
+    create: str = typer.Option(
+        None, "--create", metavar="TITLE", help="Start an incident from the given reports."
+    ),  # fmt: skip
+    reports: list[str] = typer.Argument(None, metavar="[ID …]"),
+    reviewer: str = typer.Option("", "--reviewer", help="Who decides (for custody)."),
+) -> None:
+    """Incidents: "supported by N reports from K independent sources" (no protected details)."""
+    d = open_desk(desk)
+    if create is not None:
+        iid = d.create_incident(create, list(reports or []), reviewer or d.name)
+        typer.echo(json.dumps({"id": iid}) if as_json else f"incident {iid} created")
+        return
+    if reports:
+        raise BadInput("report ids go with --create TITLE")
+    out = d.incidents()
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    if not out:
+        typer.echo("no incidents yet")
+    for i in out:
+        typer.echo(
+            f"{i['id']}  {i['title']}: {len(i['acts'])} acts; supported by "
+            f"{len(i['reports'])} reports from {i['independent_sources']} independent sources"
+        )
+
+
+@app.command()
+def corroborate(
+    desk: Path = DESK,
+    as_json: bool = JSON,
+    no_update: bool = typer.Option(False, "--no-update", help="Do not hash new photos first."),
+) -> None:
+    """Suggestions to review: duplicate and near-duplicate media, reports close in time and
+    place. Never merged automatically: confirm one with `desk incidents --create`."""
+    d = open_desk(desk)
+    if not no_update:
+        with _progress() as prog:
+            d.update_media_index(prog)
+    out = d.corroborate()
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    rows = out["exact"] + out["near_duplicates"] + out["clusters"]
+    if not rows:
+        typer.echo("no suggestions")
+    for s in rows:
+        typer.echo(f"{' '.join(s['reports'])}: {s['why']}")

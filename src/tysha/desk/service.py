@@ -28,6 +28,12 @@ failure is a :class:`~tysha.errors.TyshaError` of the family that says what it m
     desk.totp_enabled();  desk.enable_totp() -> otpauth URI;  desk.disable_totp()
     desk.check_totp(code, now=None) -> bool   (a code's time step is accepted once only)
     desk.export(out, ids=None) -> count       (tysha.desk.bundle.export_bundle)
+    desk.incidents() -> [summary dict];  desk.incident(id) -> Incident   (desk/cases.py)
+    desk.create_incident(title, report refs, reviewer) -> id;  desk.attach_reports(...)
+    desk.add_act(id, fields, reviewer, act_id=None) -> act id;  desk.qualify_act(...)
+    desk.release_protected(id, reviewer, recipient, reason) -> JSON (custody first)
+    desk.corroborate() -> suggestions dict   (desk/corroborate.py)
+An analyst desk (role "analyst") has no sources, replies or invitations: NotAllowed here.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ from tysha.errors import (
     TyshaError,
     VerificationError,
 )
+from tysha.evidence.incident import Incident
 from tysha.protocol import Invitation
 from tysha.transport import DropClient
 
@@ -363,6 +370,7 @@ class Desk:
     # --- replies (a sealed outbox: nothing typed is lost while the drop is down) ------------
 
     def reply(self, ref: str, text: str) -> ReplyOutcome:
+        self._not_analyst("replies")
         """Seal ``text`` to the report's source, keep it in the outbox, and try to send it.
 
         Unreachable drop: the reply stays queued (``sent=False``) and goes with the next
@@ -446,26 +454,38 @@ class Desk:
     # --- invitations -----------------------------------------------------------------------
 
     def invite(self, drop: str, drop_key: str) -> Invitation:
+        self._not_analyst("invitations")
         return make_invitation(self.store, drop, drop_key)
 
     def invitations(self) -> list[dict[str, Any]]:
+        self._not_analyst("invitations")
         return [i.to_json() for i in self.store.list_invitations()]
 
     # --- sources ---------------------------------------------------------------------------
 
+    def _not_analyst(self, what: str) -> None:
+        # The compartment of issue 12: an analyst sees evidence, never who reported it.
+        if self.role == "analyst":
+            raise NotAllowed(f"an analyst desk has no {what}")
+
     def sources(self) -> list[Source]:
+        self._not_analyst("sources")
         return self.store.list_sources()
 
     def source(self, ref: str) -> Source:
+        self._not_analyst("sources")
         return self.store.find_source(ref)
 
     def revoke(self, ref: str, reason: str = "") -> Source:
+        self._not_analyst("sources")
         return self.store.revoke(ref, reason.strip())
 
     def restore(self, ref: str, reason: str = "") -> Source:
+        self._not_analyst("sources")
         return self.store.restore(ref, reason.strip())
 
     def set_real_name(self, ref: str, name: str) -> None:
+        self._not_analyst("sources")
         self.store.set_real_name(self.store.find_source(ref).id, name.strip())
 
     # --- one-time codes (RFC 6238) ---------------------------------------------------------
@@ -531,3 +551,87 @@ class Desk:
             raise
         except OSError:
             raise StorageError(f"cannot write the bundle to {Path(out).name}") from None
+
+    # --- incidents and corroboration (issue 12; logic in desk/cases.py, desk/corroborate.py) --
+
+    def incidents(self) -> list[dict[str, Any]]:
+        from tysha.desk import cases
+
+        return [cases.incident_summary(self.store, i) for i in self.store.incidents()]
+
+    def incident(self, iid: str) -> Incident:
+        return self.store.get_incident(iid)
+
+    def incident_summary(self, iid: str) -> dict[str, Any]:
+        from tysha.desk import cases
+
+        return cases.incident_summary(self.store, self.store.get_incident(iid))
+
+    def create_incident(self, title: str, refs: list[str], reviewer: str) -> str:
+        from tysha.desk import cases
+
+        return cases.create_incident(self.store, title, self._resolve_many(refs), reviewer)
+
+    def attach_reports(self, iid: str, refs: list[str], reviewer: str) -> None:
+        from tysha.desk import cases
+
+        cases.attach_reports(self.store, iid, self._resolve_many(refs), reviewer)
+
+    def incident_reports(self, iid: str, limit: int | None = None) -> list[ReportView]:
+        """The views of an incident's reports (the first ``limit``), reading the desk state
+        once."""
+        inc = self.store.get_incident(iid)
+        ids = inc.reports[:limit] if limit is not None else inc.reports
+        return report_views(self.store, [self.store.get_report(r) for r in ids])
+
+    def _resolve_many(self, refs: list[str]) -> list[str]:
+        """Like :meth:`resolve` for many refs, reading the id list once (10^4 reports)."""
+        ids = self.store.report_ids()
+        known = set(ids)
+        out = []
+        for ref in refs:
+            ref = (ref or "").strip().lower()
+            if ref in known:
+                out.append(ref)
+                continue
+            hits = [i for i in ids if i.startswith(ref)] if ref else []
+            if len(hits) != 1:
+                out.append(self.resolve(ref))  # raises the precise error
+            else:
+                out.append(hits[0])
+        return out
+
+    def add_act(
+        self, iid: str, fields: dict[str, Any], reviewer: str, act_id: str | None = None
+    ) -> str:
+        from tysha.desk import cases
+
+        return cases.add_act(self.store, iid, fields, reviewer, act_id)
+
+    def qualify_act(self, iid: str, act_id: str, code: str, confidence: str, reviewer: str) -> None:
+        from tysha.desk import cases
+
+        cases.qualify_act(self.store, iid, act_id, code, confidence, reviewer)
+
+    def release_protected(
+        self, iid: str, reviewer: str, recipient: str, reason: str
+    ) -> dict[str, Any]:
+        from tysha.desk import cases
+
+        return cases.release_protected(self.store, iid, reviewer, recipient, reason)
+
+    def places(self) -> list[dict[str, Any]]:
+        from tysha.desk import cases
+
+        return cases.places(self.store)
+
+    def update_media_index(self, progress: Callable[[str, int, int], None] | None = None) -> int:
+        """Hash new photos in a process pool (CLI only: never on a web request)."""
+        from tysha.desk import corroborate
+
+        return corroborate.update_index(self.store, progress)
+
+    def corroborate(self) -> dict[str, Any]:
+        from tysha.desk import corroborate
+
+        return corroborate.suggestions(self.store)

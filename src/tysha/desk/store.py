@@ -49,6 +49,7 @@ from tysha.desk.models import (
 )
 from tysha.desk.table import SealedTable
 from tysha.errors import BadInput, NotAllowed, NotFound, StorageError
+from tysha.evidence.incident import Incident
 from tysha.protocol import Identity, PublicIdentity
 
 __all__ = [
@@ -63,9 +64,10 @@ __all__ = [
     "now_iso",
 ]
 
-#: The schema this code writes. Version 1 desks lack ``outbox`` and ``quarantine``; opening
-#: one adds them (tables are only ever added, so an older desk opens as it was).
-SCHEMA_VERSION = 2
+#: The schema this code writes. Version 1 desks lack ``outbox`` and ``quarantine``, version 2
+#: desks ``incidents`` (issue 12); opening one adds them (tables are only ever added, so an
+#: older desk opens as it was).
+SCHEMA_VERSION = 3
 _SCHEMA = """
     CREATE TABLE IF NOT EXISTS reports
         (id TEXT PRIMARY KEY, received TEXT, digest BLOB UNIQUE, enc BLOB);
@@ -78,6 +80,7 @@ _SCHEMA = """
     CREATE TABLE IF NOT EXISTS settings (k TEXT PRIMARY KEY, enc BLOB);
     CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, enc BLOB);
     CREATE TABLE IF NOT EXISTS quarantine (id TEXT PRIMARY KEY, enc BLOB);
+    CREATE TABLE IF NOT EXISTS incidents (id TEXT PRIMARY KEY, enc BLOB);
 """
 
 
@@ -158,6 +161,11 @@ class DeskStore:
         self._quarantine: SealedTable[QuarantineRecord] = SealedTable(
             db_fn, self._key, "quarantine", lambda _k, v: QuarantineRecord.from_json(v),
             QuarantineRecord.to_json,
+        )  # fmt: skip
+        # Incidents (issue 12), protected victim details included: sealed like everything else.
+        self._incidents: SealedTable[Incident] = SealedTable(
+            db_fn, self._key, "incidents", lambda _k, v: Incident.from_json(v),
+            lambda i: i.to_json(protected=True),
         )  # fmt: skip
         self._custody: SealedTable[dict[str, Any]] = SealedTable(
             db_fn, self._key, "custody", lambda _k, v: v, lambda v: v, id_column="seq",
@@ -497,6 +505,44 @@ class DeskStore:
 
     def quarantined(self) -> list[QuarantineRecord]:
         return sorted(self._quarantine.all(), key=lambda q: q.at)
+
+    # --- incidents (issue 12; the logic is desk/cases.py) -------------------------------------
+
+    def incidents(self) -> list[Incident]:
+        return sorted(self._incidents.all(), key=lambda i: (i.created_at, i.id))
+
+    def get_incident(self, iid: str) -> Incident:
+        inc = self._incidents.get(iid)
+        if inc is None:
+            raise NotFound(f"no incident {iid!r}")
+        return inc
+
+    def put_incident(self, inc: Incident) -> None:
+        self._incidents.put(inc.id, inc)
+
+    def write_sealed_file(self, name: str, data: bytes) -> None:
+        """A derived file (the corroboration index) sealed in the desk folder, the file name
+        as associated data; replaced atomically so a crash leaves the old one."""
+        from tysha.desk.atrest import seal
+
+        path = self.dir / name
+        tmp = path.with_suffix(".tmp")
+        try:
+            tmp.write_bytes(seal(self._key, f"file:{name}".encode(), data))
+            os.replace(tmp, path)
+        except OSError:
+            raise StorageError(f"cannot write the desk's {name}") from None
+
+    def read_sealed_file(self, name: str) -> bytes | None:
+        from tysha.desk.atrest import open_sealed
+
+        try:
+            raw = (self.dir / name).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            raise StorageError(f"cannot read the desk's {name}") from None
+        return open_sealed(self._key, f"file:{name}".encode(), raw)
 
     # --- attachment blobs ------------------------------------------------------------------------
 

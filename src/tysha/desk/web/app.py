@@ -48,11 +48,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tysha.desk.service import STATUSES, Desk, qr_png
 from tysha.desk.views import ReportView
+from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, totp_at
 from tysha.desk.web.sanitize import confinement, sniff, thumbnail
 from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
-from tysha.errors import BadInput, ConfigError, NotFound, TyshaError
+from tysha.errors import BadInput, ConfigError, NotAllowed, NotFound, TyshaError
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
 from tysha.i18n import LANGUAGES, translations
 
@@ -620,6 +621,8 @@ def create_app(
         Route("/invitations", invitations_page, methods=["GET"]),
         Route("/invitations", invite, methods=["POST"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
+        # Cases (issue 12): incidents, suggestions, timeline, map — desk/web/cases.py.
+        *case_routes(need, render, form, _NotFound),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 
@@ -632,6 +635,11 @@ def create_app(
 
     async def on_not_found(request: Request, exc: Exception) -> Response:
         return render(request, "error.html", status=404, message="404")
+
+    async def on_not_allowed(request: Request, exc: Exception) -> Response:
+        # A role check in the service (an analyst desk has no sources, replies, invitations).
+        assert isinstance(exc, NotAllowed)
+        return render(request, "error.html", status=403, message=exc.message)
 
     async def on_too_large(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("request too large", status_code=413)
@@ -653,6 +661,7 @@ def create_app(
             _TooLarge: on_too_large,
             _NotFound: on_not_found,
             NotFound: on_not_found,
+            NotAllowed: on_not_allowed,
             404: on_not_found,
             405: on_method,
             500: on_error,

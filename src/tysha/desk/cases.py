@@ -1,0 +1,237 @@
+"""Cases at the desk: incidents built from reports, their acts, their support (issue 12).
+
+The model is pure (:mod:`tysha.evidence.incident`); this module is what a person can do with
+it on an unlocked desk, for every face (CLI, web) through :class:`~tysha.desk.service.Desk`:
+each change is validated (bad input → :class:`~tysha.errors.BadInput`, nothing stored), sealed
+in the ``incidents`` table and recorded in the custody log *without* protected details.
+Protected details (victims' age group, sex, notes) leave only through :func:`release_protected`,
+which writes the decision — who, why, to whom — into custody first.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from tysha.desk.store import DeskStore, now_iso
+from tysha.errors import BadInput, NotFound, ProtocolError
+from tysha.evidence.incident import (
+    Incident,
+    IncidentAct,
+    Perpetrator,
+    Place,
+    ProtectedVictim,
+    TimeRange,
+    Victims,
+    support,
+)
+from tysha.evidence.report import LegalQualification
+
+__all__ = [
+    "act_from_fields",
+    "add_act",
+    "attach_reports",
+    "create_incident",
+    "incident_summary",
+    "places",
+    "qualify_act",
+    "release_protected",
+    "source_keys",
+]
+
+
+def _bad(exc: ProtocolError) -> BadInput:
+    return BadInput(exc.message if hasattr(exc, "message") else str(exc))
+
+
+def _check_reports(store: DeskStore, ids: Iterable[str]) -> list[str]:
+    known = set(store.report_ids())
+    out = list(dict.fromkeys(ids))
+    for rid in out:
+        if rid not in known:
+            raise NotFound(f"no report {rid!r}")
+    return out
+
+
+def source_keys(store: DeskStore, ids: Iterable[str]) -> dict[str, str | None]:
+    """Each report's source key (the key that sealed it), the basis of independence."""
+    out: dict[str, str | None] = {}
+    for rid in ids:
+        try:
+            key = store.get_report(rid).data.get("source_key")
+        except NotFound:
+            key = None
+        out[rid] = key if isinstance(key, str) and key else None
+    return out
+
+
+def incident_summary(store: DeskStore, inc: Incident) -> dict[str, Any]:
+    """What ``desk incidents --json`` prints: no protected details, no source keys."""
+    s = support(inc.reports, source_keys(store, inc.reports))
+    return {
+        "id": inc.id,
+        "title": inc.title,
+        "created_at": inc.created_at,
+        "acts": [a.to_json(protected=False) for a in inc.acts],
+        "reports": list(inc.reports),
+        "independent_sources": s.independent_sources,
+        "unattributed_reports": s.unattributed,
+        "children": inc.children,
+    }
+
+
+def create_incident(store: DeskStore, title: str, reports: Iterable[str], reviewer: str) -> str:
+    ids = _check_reports(store, reports)
+    if not ids:
+        raise BadInput("an incident starts from at least one report")
+    try:
+        inc = Incident(os.urandom(8).hex(), title.strip(), now_iso(), tuple(ids))
+    except ProtocolError as exc:
+        raise _bad(exc) from None
+    store.put_incident(inc)
+    store.custody("incident-created", None,
+                  {"incident": inc.id, "reports": ids, "reviewer": reviewer})  # fmt: skip
+    return inc.id
+
+
+def attach_reports(store: DeskStore, iid: str, reports: Iterable[str], reviewer: str) -> None:
+    inc = store.get_incident(iid)
+    ids = _check_reports(store, reports)
+    store.put_incident(inc.attach(ids))
+    store.custody("incident-attached", None,
+                  {"incident": iid, "reports": ids, "reviewer": reviewer})  # fmt: skip
+
+
+def _int_or_none(value: Any, what: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise BadInput(f"{what} is not a whole number") from None
+
+
+def _micro(value: Any, what: str) -> int | None:
+    """Degrees as typed ("47.0951") to integer micro-degrees, without floats."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    sign = -1 if text.startswith("-") else 1
+    whole, _, frac = text.lstrip("+-").partition(".")
+    if not whole.isdigit() or (frac and not frac.isdigit()) or len(whole) > 3:
+        raise BadInput(f"{what} is not a number of degrees")
+    return sign * (int(whole) * 1_000_000 + int((frac + "000000")[:6]))
+
+
+def act_from_fields(fields: dict[str, Any], act_id: str | None = None) -> IncidentAct:
+    """An act from a form or a script: flat, typed-as-text fields; coordinates in degrees.
+
+    Keys: category, start, end, place, lat, lon, precision_m, victims, children,
+    unit, insignia, vehicles, rank, reports (list), protected (list of {age_group, sex, note}).
+    """
+    try:
+        count = _int_or_none(fields.get("victims"), "the number of victims") or 0
+        protected = tuple(ProtectedVictim.from_json(v) for v in fields.get("protected") or [])
+        children = str(fields.get("children", "")).lower() in ("1", "true", "on", "yes")
+        children = children or any(v.age_group == "child" for v in protected)
+        lat = _micro(fields.get("lat"), "the latitude")
+        lon = _micro(fields.get("lon"), "the longitude")
+        perp = Perpetrator(*(str(fields.get(k) or "").strip()
+                             for k in ("unit", "insignia", "vehicles", "rank")))  # fmt: skip
+        return IncidentAct(
+            act_id or os.urandom(6).hex(),
+            str(fields.get("category") or ""),
+            TimeRange(str(fields.get("start") or ""), str(fields.get("end") or "")),
+            Place(
+                str(fields.get("place") or "").strip(),
+                lat,
+                lon,
+                _int_or_none(fields.get("precision_m"), "the precision")
+                or (0 if lat is None else 1000),
+            ),  # fmt: skip
+            Victims(count, children, protected),
+            (perp,) if any(perp.to_json().values()) else (),
+            tuple(str(r) for r in fields.get("reports") or []),
+        )
+    except ProtocolError as exc:
+        raise _bad(exc) from None
+
+
+def add_act(
+    store: DeskStore, iid: str, fields: dict[str, Any], reviewer: str, act_id: str | None = None
+) -> str:
+    """Add an act, or (``act_id``) replace that act's facts, keeping its qualifications."""
+    inc = store.get_incident(iid)
+    act = act_from_fields(fields, act_id)
+    if act_id is not None:
+        try:
+            old = inc.act(act_id)
+        except ProtocolError:
+            raise NotFound(f"incident {iid} has no act {act_id!r}") from None
+        act = IncidentAct(act.id, act.category, act.when, act.place, act.victims,
+                          act.perpetrators, act.reports, old.qualifications)  # fmt: skip
+    try:
+        new = inc.with_act(act)
+    except ProtocolError as exc:
+        raise _bad(exc) from None
+    store.put_incident(new)
+    # Custody says what changed, never who the victims are.
+    store.custody("incident-act-edited" if act_id else "incident-act-added", None,
+                  {"incident": iid, "act": act.id, "category": act.category,
+                   "reviewer": reviewer})  # fmt: skip
+    return act.id
+
+
+def qualify_act(
+    store: DeskStore, iid: str, act_id: str, code: str, confidence: str, reviewer: str
+) -> None:
+    inc = store.get_incident(iid)
+    try:
+        q = LegalQualification(code, confidence, reviewer, now_iso()[:10])
+        act = inc.act(act_id).qualified(q)
+    except ProtocolError as exc:
+        raise _bad(exc) from None
+    store.put_incident(inc.with_act(act))
+    store.custody("incident-act-qualified", None,
+                  {"incident": iid, "act": act_id, **q.to_json()})  # fmt: skip
+
+
+def release_protected(
+    store: DeskStore, iid: str, reviewer: str, recipient: str, reason: str
+) -> dict[str, Any]:
+    """The incident with its protected details, for one recipient: the decision (who, to
+    whom, why) is in the signed custody log before anything is returned."""
+    if not reviewer.strip() or not recipient.strip() or not reason.strip():
+        raise BadInput("releasing protected details needs a reviewer, a recipient and a reason")
+    inc = store.get_incident(iid)
+    store.custody("protected-released", None,
+                  {"incident": iid, "reviewer": reviewer, "recipient": recipient,
+                   "reason": reason})  # fmt: skip
+    return inc.to_json(protected=True)
+
+
+def places(store: DeskStore) -> list[dict[str, Any]]:
+    """What the map draws: incident acts with coordinates (their precision as given) and
+    reports whose photos carry a GPS claim (a device's claim, 50 m: never more precise)."""
+    out: list[dict[str, Any]] = []
+    for inc in store.incidents():
+        for act in inc.acts:
+            if act.place.located:
+                out.append({"kind": "act", "id": inc.id, "title": inc.title,
+                            "category": act.category, "lat_e6": act.place.lat_e6,
+                            "lon_e6": act.place.lon_e6, "precision_m": act.place.precision_m,
+                            "reports": len(act.reports or inc.reports)})  # fmt: skip
+    for rid in sorted(store.report_ids()):
+        d = store.get_report(rid).data
+        for a in d.get("attachments", []):
+            gps = (a.get("claims") or {}).get("exif_gps")
+            if isinstance(gps, list) and len(gps) == 2 and all(type(x) is int for x in gps):
+                out.append({"kind": "report", "id": rid, "title": str(d.get("where") or ""),
+                            "category": (d.get("categories") or ["other"])[0],
+                            "lat_e6": gps[0], "lon_e6": gps[1], "precision_m": 50,
+                            "reports": 1})  # fmt: skip
+                break
+    return out

@@ -1,0 +1,106 @@
+"""Headless Chromium on the case pages (issue 12): incidents, an incident, the timeline and the
+map in Ukrainian and English, with screenshots in test-artifacts/; no request leaves the
+desk's origin and the pages need no script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tysha.drop.launcher import free_port
+
+from .helpers import PASS, add_report, make_desk
+from .photos import encode, scene, variants
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
+]
+
+
+def test_case_pages_in_chromium(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    desk = make_desk(tmp_path)
+    a = scene(21)
+    r1 = add_report(desk, "k1", when="2026-03-01T08:00:00Z", where="Vasylivka",
+                    gps=(47_440_000, 35_280_000), photos=(encode(a),))  # fmt: skip
+    r2 = add_report(desk, "k2", when="2026-03-01T09:00:00Z", where="Vasylivka",
+                    gps=(47_445_000, 35_285_000), photos=(variants(a)["cropped"],))  # fmt: skip
+    add_report(desk, "k3", categories=("pil",), when="2026-02-20", where="Tokmak")
+    r4 = add_report(desk, "k4", when="2026-03-02", photos=(variants(a)["rotated"],))
+    iid = desk.create_incident("Vasylivka detentions", [r1, r2], "H")
+    desk.add_act(iid, {"category": "det", "start": "2026-03-01T08:00Z", "place": "Vasylivka",
+                       "lat": "47.44", "lon": "35.28", "precision_m": "5000", "victims": "3",
+                       "children": "1", "unit": "unit 12345", "reports": [r1, r2]}, "H")  # fmt: skip
+    desk.update_media_index()
+    desk.close()
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk", str(tmp_path / "desk"),
+         "--port", str(port)], env=dict(os.environ, TYSHA_PASSPHRASE=PASS),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/login").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        requests: list[str] = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for js in (True, False):
+                ctx = browser.new_context(viewport={"width": 1280, "height": 1000},
+                                          java_script_enabled=js)  # fmt: skip
+                page = ctx.new_page()
+                page.on("request", lambda r: requests.append(r.url))
+                page.goto(base + "/login")
+                page.fill("input[name=passphrase]", PASS)
+                page.click("button[type=submit]")
+                page.wait_for_url(base + "/")
+                for lang in ("uk", "en"):
+                    for name, path in (("incidents", "/incidents"), ("incident", f"/incident/{iid}"),
+                                       ("timeline", "/timeline"), ("map", "/map"),
+                                       ("suggestions", "/suggestions")):  # fmt: skip
+                        page.goto(f"{base}{path}?lang={lang}")
+                        if js:
+                            page.screenshot(path=str(ARTIFACTS / f"cases-{name}-{lang}.png"),
+                                            full_page=True)  # fmt: skip
+                        body = page.inner_text("main")
+                        if name == "map":
+                            assert page.locator("svg.map polygon").count() > 0
+                            assert page.locator("svg.map circle").count() >= 3
+                        if name == "timeline":
+                            assert page.locator("ol.timeline li").count() == 5
+                            assert page.locator("svg.timeline circle").count() == 5
+                        if name == "incident":
+                            expected = ("підтверджено повідомленнями: 2, незалежних джерел: 2"
+                                        if lang == "uk" else
+                                        "supported by 2 reports from 2 independent sources")  # fmt: skip
+                            assert expected in body
+                        if name == "suggestions":
+                            assert r4 in body and r1 in body  # not yet in the incident
+                ctx.close()
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert requests and all(u.startswith(base + "/") for u in requests), [
+        u for u in requests if not u.startswith(base)
+    ]
