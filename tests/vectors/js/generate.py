@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +44,10 @@ HERE = Path(__file__).parent
 CHEAP = {"ops": 1, "mem": 8192 * 1024}
 
 
-class DRBG:
-    def __init__(self, seed: bytes) -> None:
-        self.seed, self.counter = seed, 0
-
-    def __call__(self, n: int) -> bytes:
-        out = b""
-        while len(out) < n:
-            out += hashlib.sha256(self.seed + self.counter.to_bytes(8, "big")).digest()
-            self.counter += 1
-        return out[:n]
+# The shared deterministic byte source (tests/vectors/drbg.py), found from this file's place
+# whether it runs as a script or is loaded by a test.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from drbg import DRBG  # noqa: E402
 
 
 def tagged(v: Any) -> Any:
