@@ -218,3 +218,28 @@ def test_analyst_web_routes_refuse_sources_replies_invitations(world: dict[str, 
         assert r.status_code in (400, 403)
         r = c.post("/invitations", data={"csrf": token, "drop": "http://127.0.0.1:1", "drop_key": "x"})
         assert r.status_code in (400, 403)
+
+
+def test_cli_share_then_analyst_fetch(world: dict[str, Any], tmp_path: Path) -> None:
+    """`tysha desk share` without a terminal sends no free text unless --text-approved; usage
+    errors change nothing; `tysha desk pin-handler` and `desk fetch` on the analyst side."""
+    from tests.conftest import tysha
+
+    handler, (a1, _) = world["handler"], world["analysts"]
+    rid = _by_text(handler)[SECRET_TEXT].id
+    env = {"TYSHA_PASSPHRASE": PASS}
+    hdir, a1dir = tmp_path / "h", world["dirs"][0]
+    akey = a1.store.public.to_text()
+    r = tysha("desk", "share", "--desk", hdir, "--analyst", akey, env=env, check=False)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    r = tysha("desk", "share", "--desk", hdir, "--analyst", "nonsense", rid, env=env, check=False)
+    assert r.returncode == 1 and "public key" in (r.stdout + r.stderr)
+    assert not any(e["action"] == "shared" for e in handler.custody())
+    r = tysha("desk", "share", "--desk", hdir, "--analyst", akey, rid, env=env)
+    assert "1 reports shared" in r.stdout and "text" not in r.stdout
+    r = tysha("desk", "pin-handler", "--desk", a1dir, handler.store.public.to_text(), env=env)
+    assert handler.fingerprint in r.stdout
+    a1.close()
+    tysha("desk", "fetch", "--desk", a1dir, env=env)
+    out = tysha("desk", "list", "--desk", a1dir, "--json", env=env).stdout
+    assert SECRET_TEXT not in out and "Vasylivka" in out
