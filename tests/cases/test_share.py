@@ -243,3 +243,23 @@ def test_cli_share_then_analyst_fetch(world: dict[str, Any], tmp_path: Path) -> 
     tysha("desk", "fetch", "--desk", a1dir, env=env)
     out = tysha("desk", "list", "--desk", a1dir, "--json", env=env).stdout
     assert SECRET_TEXT not in out and "Vasylivka" in out
+
+
+def test_analyst_court_bundle_verifies_and_says_whose_word(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A shared report exported by the analyst verifies offline, and `tysha verify` says the
+    capture chain rests on the handler desk's re-attestation, not the source's signature."""
+    from tests.conftest import tysha
+
+    handler, (a1, _) = world["handler"], world["analysts"]
+    handler.share(handler.share_plan(a1.store.public.to_text(), [handler.reports()[0].id]))
+    a1.fetch()
+    [v] = a1.reports()
+    assert not v.flags  # pinned handler: no "unenrolled" flag on a share
+    assert a1.export(tmp_path / "b.zip") == 1
+    r = tysha("verify", tmp_path / "b.zip", "--desk-key", a1.store.public.to_text(),
+              "--drop-key", drop[1])  # fmt: skip
+    assert f"re-attestations of the originals hold (handler fingerprint {handler.fingerprint})" \
+        in r.stdout
+    assert "source fingerprint" not in r.stdout and "are the source's" not in r.stdout
