@@ -59,7 +59,9 @@ def source_keys(store: DeskStore, ids: Iterable[str]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for rid in ids:
         try:
-            key = store.get_report(rid).data.get("source_key")
+            data = store.get_report(rid).data
+            # On an analyst desk a share's opaque label stands for the source (desk/share.py).
+            key = data.get("source_key") or data.get("source_label")
         except NotFound:
             key = None
         out[rid] = key if isinstance(key, str) and key else None

@@ -588,3 +588,63 @@ def corroborate(
         typer.echo("no suggestions")
     for s in rows:
         typer.echo(f"{' '.join(s['reports'])}: {s['why']}")
+
+
+def _preview(plan: Any, with_text: bool) -> None:
+    typer.echo(f"To the analyst desk {plan.analyst.fingerprint()}, de-identified:")
+    for item in plan.items:
+        b = item["body"]
+        typer.echo(f"  report {item['report']}: source label {b['label'][:12]}, "
+                   f"{', '.join(b['categories'])}; {len(item['attachments'])} originals "
+                   f"(re-attested by this desk)")  # fmt: skip
+        for k in ("when", "where"):
+            if k in b:
+                typer.echo(f"    {k}: {b[k]}")
+        if with_text and "text" in b:
+            typer.echo(f"    text: {b['text']}")
+    typer.echo("No source key, pseudonym, enrolment secret or protected detail is sent.")
+
+
+@app.command()
+@_with_tor
+def share(
+    ids: list[str] = typer.Argument(None, metavar="ID …"),
+    desk: Path = DESK,
+    analyst: str = typer.Option(..., "--analyst", metavar="KEY",
+                                help="The analyst desk's public key (pinned out of band)."),
+    incident: str = typer.Option(None, "--incident", metavar="ID"),
+    text_approved: bool = typer.Option(False, "--text-approved",
+                                       help="The reports' free text was reviewed: share it."),
+    drop: str = typer.Option(None, "--drop", metavar="URL", help="Share through this drop."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    tor: bool = TOR,
+) -> None:
+    """Seal chosen reports (or an incident's), de-identified, to an analyst desk through the
+    drop. The free text goes only if approved (--text-approved, or yes at the preview)."""
+    if bool(ids) == bool(incident):
+        raise BadInput("give report ids or --incident ID")
+    d = open_desk(desk)
+    plan = d.share_plan(analyst, list(ids or []), incident, text_approved=True)
+    has_text = any("text" in i["body"] for i in plan.items)
+    approved = text_approved
+    if sys.stdin.isatty() and not yes:
+        _preview(plan, with_text=True)
+        if has_text and not approved:
+            approved = typer.confirm("Share the free text shown above?", default=False)
+        _confirm(f"Share {len(plan.items)} reports?", False)
+    if not approved:
+        for item in plan.items:
+            item["body"].pop("text", None)
+    res = d.share(plan, drop)
+    typer.echo(f"{len(res.sent)} reports shared" + (" with their text" if approved else ""))
+    if res.errors:
+        raise TransportError(f"{len(res.errors)} not shared: {res.errors[-1]}")
+
+
+@app.command("pin-handler")
+def pin_handler(
+    key: str = typer.Argument(..., metavar="KEY"),
+    desk: Path = DESK,
+) -> None:
+    """On an analyst desk: pin a handler desk's public key; its shares are trusted."""
+    typer.echo(f"handler desk {open_desk(desk).pin_handler(key)} pinned")

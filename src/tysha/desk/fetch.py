@@ -442,8 +442,10 @@ class _Intake:
         manifest = splitter.manifest
         if manifest is None:
             raise _Quarantine("manifest", "missing")
-        if manifest.kind != "report":
-            return None  # a reply or another kind sent to this key: not for the inbox
+        # A share (issue 12) is for an analyst desk only; a reply or another kind sent to
+        # this key is not for the inbox.
+        if manifest.kind != ("share" if self.store.role == "analyst" else "report"):
+            return None
         body = manifest.body
         if not isinstance(body, dict):
             raise _Quarantine("manifest", "body is not a map")
@@ -465,6 +467,12 @@ class _Intake:
     # 5. ---------------------------------------------------------------------------------------
     def step5_sender(self, manifest: Manifest) -> tuple[Source | None, str]:
         self.step = "sender"
+        if manifest.kind == "share":
+            # No source here: the sender is a handler desk, trusted only once pinned.
+            pinned = self.store.get_setting("pinned_handlers") or []
+            if manifest.sender.to_text() in pinned:
+                return None, ""
+            return None, "sender: this handler desk is not pinned at this analyst desk"
         enrolment = manifest.enrolment if isinstance(manifest.enrolment, bytes) else None
         source = self.store.source_for(manifest.sender, enrolment)
         if source is not None:
@@ -534,7 +542,11 @@ class _Intake:
         body, cp, drop = manifest.body, self.cp, self.drop
         revoked = bool(source and source.revoked)
         codes = []
-        if source is None:
+        share = manifest.kind == "share"
+        if share:
+            if others:
+                codes.append("unpinned-handler")
+        elif source is None:
             codes.append("invitation-reused" if "already enrolled" in " ".join(others)
                          else "unenrolled-source")  # fmt: skip
         data = {
@@ -567,6 +579,21 @@ class _Intake:
             "source_fingerprint": manifest.sender.fingerprint(),
             "revoked": revoked,
             "trusted": bool(source) and not revoked and capture_ok and receipt_ok,
+        }
+        if share:
+            # A de-identified share: the opaque label is the source; the handler's key is
+            # who vouches for it (desk/share.py), never a source key.
+            label = str(body.get("label", ""))
+            data.update({
+                "source": f"source {label[:12]} (shared by {manifest.sender.fingerprint()})",
+                "source_key": None, "source_label": label,
+                "source_fingerprint": None,
+                "shared_by": manifest.sender.fingerprint(),
+                "shared_by_key": manifest.sender.to_text(),
+                "handler_checks": str(body.get("checks", "")),
+                "trusted": not others and capture_ok and receipt_ok,
+            })  # fmt: skip
+        data |= {
             "manifest": manifest.to_bytes().hex(),
         }
         rid = self.store.add_report(self.digest, data)

@@ -33,6 +33,8 @@ failure is a :class:`~tysha.errors.TyshaError` of the family that says what it m
     desk.add_act(id, fields, reviewer, act_id=None) -> act id;  desk.qualify_act(...)
     desk.release_protected(id, reviewer, recipient, reason) -> JSON (custody first)
     desk.corroborate() -> suggestions dict   (desk/corroborate.py)
+    desk.share_plan(analyst_key, refs, incident=None, text_approved=False) -> SharePlan
+    desk.share(plan, drop=None) -> ShareResult;  desk.pin_handler(key)   (desk/share.py)
 An analyst desk (role "analyst") has no sources, replies or invitations: NotAllowed here.
 """
 
@@ -487,6 +489,45 @@ class Desk:
     def set_real_name(self, ref: str, name: str) -> None:
         self._not_analyst("sources")
         self.store.set_real_name(self.store.find_source(ref).id, name.strip())
+
+    # --- analyst shares (issue 12; desk/share.py) ------------------------------------------
+
+    def share_plan(
+        self, analyst_key: str, refs: list[str], incident: str | None = None,
+        text_approved: bool = False,
+    ) -> Any:
+        """The de-identified shares of ``refs`` (or of an incident's reports), for a preview."""
+        from tysha.desk import share
+
+        self._not_analyst("shares")
+        ids = list(self.store.get_incident(incident).reports) if incident else []
+        ids += [i for i in self._resolve_many(refs) if i not in ids]
+        return share.plan_share(self.store, analyst_key, ids, text_approved)
+
+    def share(self, plan: Any, drop: str | None = None) -> Any:
+        """Seal and send a plan from :meth:`share_plan` through a drop (ShareResult)."""
+        from tysha.desk import share
+
+        self._not_analyst("shares")
+        return share.send_share(self.store, plan, drop, self.client_factory)
+
+    def pin_handler(self, key: str) -> str:
+        """Pin a handler desk's key (exchanged out of band) at this analyst desk; its
+        fingerprint. Shares from an unpinned handler are kept but flagged untrusted."""
+        from tysha.protocol import PublicIdentity
+
+        if self.role != "analyst":
+            raise NotAllowed("only an analyst desk pins handler desks")
+        try:
+            pub = PublicIdentity.from_text(key.strip())
+        except (ProtocolError, ValueError, AttributeError):
+            raise BadInput("that is not a desk's public key") from None
+        pinned = list(self.store.get_setting("pinned_handlers") or [])
+        if pub.to_text() not in pinned:
+            pinned.append(pub.to_text())
+            self.store.set_setting("pinned_handlers", pinned)
+            self.store.custody("handler-pinned", None, {"fingerprint": pub.fingerprint()})
+        return pub.fingerprint()
 
     # --- one-time codes (RFC 6238) ---------------------------------------------------------
 

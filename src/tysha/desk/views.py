@@ -260,7 +260,10 @@ def _view(state: _State, report: Report) -> ReportView:
     flags: list[Flag] = []
     source_id = d.get("source_id")
     stored_codes = set(d.get("flag_codes", []))
-    if not source_id:
+    # A share on an analyst desk (desk/share.py) has no source row by design: it is flagged
+    # only when the handler desk that vouches for it is not pinned here.
+    pinned_share = bool(d.get("shared_by")) and "unpinned-handler" not in stored_codes
+    if not source_id and not pinned_share:
         reused = "invitation-reused" in stored_codes or any(
             "already enrolled another key" in p for p in problems
         )

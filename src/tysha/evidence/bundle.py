@@ -862,7 +862,7 @@ class BundleVerifier:
                 raise ProtocolError("the envelope holds no manifest")
         except TyshaError as exc:
             raise _fail(5, what, exc.message) from None
-        if manifest.kind != "report":
+        if manifest.kind not in ("report", "share"):
             raise _fail(5, what, "the envelope holds a reply, not a report")
         piece_sha = {
             n: (hashes[n].digest() if n in hashes else hashlib.sha256(b"").digest())
@@ -886,13 +886,18 @@ class BundleVerifier:
                 "report.json or the bundled files differ from what the source signed in the "
                 "logged envelope: " + ", ".join(problems[:12]),
             )
+        # A share (desk/share.py) is the handler desk's de-identified copy: say whose words.
+        whose = "the source's" if manifest.kind == "report" else (
+            "as the handler desk shared them, de-identified "
+            f"(handler fingerprint {manifest.sender.fingerprint()})"
+        )
         on_step(
             Step(
                 5,
                 "ok",
                 f"report {rid}: the envelope re-opens to this report; text, categories, "
                 f"when, where, created at and {len(manifest.attachments)} attachments "
-                "(names, hashes, capture claims) are the source's",
+                f"(names, hashes, capture claims) are {whose}",
             )
         )
         return manifest, piece_sha
@@ -940,6 +945,17 @@ class BundleVerifier:
                     "FLAG",
                     f"report {rid}: capture attestations do NOT hold "
                     f"({'; '.join(bad[:3])}); the desk flagged this too",
+                )
+            )
+            return
+        if manifest.kind == "share":
+            on_step(
+                Step(
+                    6,
+                    "ok",
+                    f"report {rid}: the handler desk's re-attestations of the originals hold "
+                    f"(handler fingerprint {manifest.sender.fingerprint()}); the source's own "
+                    "capture signatures were checked by that handler desk, not here",
                 )
             )
             return
@@ -1189,6 +1205,11 @@ def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, by
         "source_key": (manifest.sender.to_text(),),
         "source_fingerprint": (manifest.sender.fingerprint(),),
     }
+    if manifest.kind == "share":
+        # No source key in a share: the handler's key signed it, the label stands for the source.
+        del expect["source_key"], expect["source_fingerprint"]
+        expect["shared_by_key"] = (manifest.sender.to_text(),)
+        expect["source_label"] = (body.get("label"),)
     for k in ("text", "when", "where", "created_at"):
         expect[k] = (_jsonable(body.get(k, "")), str(body.get(k, "")))
     for k, want in expect.items():

@@ -17,6 +17,13 @@ Report body (``kind == "report"``), all text keys, no others:
 Reply body (``kind == "reply"``): ``text`` (up to 100 000); optional ``in_reply_to`` (up to
 128) and ``created_at`` (up to 40).
 
+Share body (``kind == "share"``, handler desk → analyst desk, issue 12): like a report's
+(``categories``; optional ``text`` — only what the handler approved —, ``when``, ``where``,
+``created_at``) plus ``label`` (required, 64 hex characters: the per-analyst opaque source
+label), ``shared_at`` (up to 40) and ``checks`` (up to 200: what the handler desk verified,
+e.g. ``"capture receipt"``). A share carries no enrolment secret; its attachments' capture
+attestations are the handler's re-attestations, signed by the manifest's sender.
+
 Attachments: at most 1000 entries ``{0: name (1..255 chars), 1: media type (..127),
 2: size (0..2^40), 3: SHA-256 (32 bytes), 4: capture attestation or null}``.
 """
@@ -55,7 +62,12 @@ _BODY_TEXT: dict[str, dict[str, tuple[int, bool]]] = {
     "report": {"text": (100_000, True), "when": (200, False), "where": (1000, False),
                "created_at": (40, False)},
     "reply": {"text": (100_000, True), "in_reply_to": (128, False), "created_at": (40, False)},
+    "share": {"text": (100_000, False), "when": (200, False), "where": (1000, False),
+              "created_at": (40, False), "label": (64, True), "shared_at": (40, False),
+              "checks": (200, False)},
 }
+_LABEL_RE = re.compile(r"[0-9a-f]{64}")
+_CATEGORIZED = ("report", "share")
 
 
 def check_body(kind: str, body: object) -> dict[str, Any]:
@@ -67,7 +79,7 @@ def check_body(kind: str, body: object) -> dict[str, Any]:
     if not all(type(k) is str for k in body):
         raise ProtocolError("manifest body keys must be text")
     spec = _BODY_TEXT[kind]
-    allowed = set(spec) | ({"categories"} if kind == "report" else set())
+    allowed = set(spec) | ({"categories"} if kind in _CATEGORIZED else set())
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise ProtocolError(f"manifest body has an unknown field {ascii(unknown[0][:40])}")
@@ -76,7 +88,9 @@ def check_body(kind: str, body: object) -> dict[str, Any]:
             _wire.text(body[key], f"the report's {key}", cap)
         elif required:
             raise ProtocolError(f"manifest body lacks {key}")
-    if kind == "report":
+    if kind == "share" and not _LABEL_RE.fullmatch(body["label"]):
+        raise ProtocolError("a share's source label is not 64 lower-case hex digits")
+    if kind in _CATEGORIZED:
         cats = body.get("categories")
         if not isinstance(cats, list) or not 1 <= len(cats) <= 16:
             raise ProtocolError("a report's categories are a list of 1 to 16 codes")
@@ -121,7 +135,8 @@ class Attachment:
 class Manifest:
     """What an envelope's content starts with: who sends what, signed by the sender.
 
-    ``kind`` is ``"report"`` (source → desk) or ``"reply"`` (desk → source); ``body`` is
+    ``kind`` is ``"report"`` (source → desk), ``"reply"`` (desk → source) or ``"share"``
+    (handler desk → analyst desk, de-identified); ``body`` is
     checked by :func:`check_body`. ``enrolment`` is the invitation's secret on a source's
     reports, so the desk can tie them to its invitation.
     """
@@ -177,6 +192,8 @@ class Manifest:
             raise ProtocolError("too many attachments")
         if kind == "reply" and raw_atts:
             raise ProtocolError("a reply carries no attachments")
+        if kind == "share" and obj[5] is not None:
+            raise ProtocolError("a share carries no enrolment secret")
         atts = tuple(Attachment.from_obj(a) for a in raw_atts)
         enrol = obj[5]
         if enrol is not None:

@@ -1,0 +1,206 @@
+"""Sharing reports de-identified with an analyst desk (issue 12, the analyst compartment).
+
+A handler desk seals chosen reports (or an incident's) to an analyst desk's public key —
+exchanged out of band and pinned — as ordinary envelopes through a drop, one envelope per
+report, manifest kind ``"share"`` (:mod:`tysha.protocol.manifest`). What goes in:
+
+* the categories, ``when``, ``where`` and ``created_at`` the source gave;
+* the free text **only** if the handler approved it (``--text-approved`` or the preview
+  answered yes); otherwise no text at all;
+* a per-analyst opaque source label: HMAC-SHA-256 (RFC 2104) of the source's public key
+  under a 32-byte secret the handler desk keeps for that analyst (sealed in its settings).
+  The same source always gets the same label at one analyst, so the analyst can count
+  independent sources; two analysts get unrelated labels, so they cannot link theirs;
+* the originals, byte for byte, with their SHA-256.
+
+What does not go in: the source's key, its pseudonym or real name, the enrolment secret,
+protected incident details, the drop receipts of the source's envelope.
+
+The design question — the originals' capture attestations carry the source key. Sending them
+as they are would give every analyst the one identifier the compartment exists to hide (and
+let analysts link sources across compartments). So the handler desk does not forward them:
+it **re-attests**. For each original it signs, with its own desk key, the original's SHA-256
+and the claims *it verified* against the source's signature (size, media type, capture times,
+GPS), and the share's body says so (``checks``: what the handler desk verified, e.g.
+``"capture receipt"``; an original whose capture signature did not verify is not
+re-attested as verified: ``checks`` then omits ``capture``). The analyst desk verifies the
+handler's signature over each original (the attestation's signer must be the share's sender)
+and records the report as "shared by <handler fingerprint>": the analyst relies on the
+handler's word for the capture chain, and a court can ask the handler desk for the originals'
+own attestations, which stay in its custody.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tysha.desk.store import DeskStore, now_iso
+from tysha.errors import (
+    BadInput,
+    NotAllowed,
+    NotFound,
+    ProtocolError,
+    TransportError,
+    VerificationError,
+)
+from tysha.protocol import (
+    Attachment,
+    CaptureAttestation,
+    Manifest,
+    PublicIdentity,
+    frame_content,
+    seal_envelope,
+)
+from tysha.transport import DropClient
+
+__all__ = ["SharePlan", "ShareResult", "plan_share", "send_share", "source_label"]
+
+#: Capture claims a share may carry (re-attested by the handler): nothing naming the source.
+_SHAREABLE_CLAIMS = ("size", "media_type", "device_time", "exif_time", "exif_gps")
+#: Keep a share an envelope a drop takes (the originals travel in it).
+_MAX_SHARE_BYTES = 256 << 20
+
+
+def _secret_for(store: DeskStore, analyst: PublicIdentity) -> bytes:
+    """The per-analyst label secret, created on first use and kept sealed in the settings."""
+    key = f"share_secret:{analyst.fingerprint()}"
+    value = store.get_setting(key)
+    if isinstance(value, str) and len(value) == 64:
+        return bytes.fromhex(value)
+    secret = os.urandom(32)
+    store.set_setting(key, secret.hex())
+    return secret
+
+
+def source_label(secret: bytes, source_key: str) -> str:
+    """HMAC-SHA-256 (RFC 2104) of the source's key text under the analyst's secret."""
+    msg = b"tysha/v1 share-label\x00" + source_key.encode()
+    return hmac.new(secret, msg, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class SharePlan:
+    """What will leave the desk, for the preview: one entry per report."""
+
+    analyst: PublicIdentity
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ShareResult:
+    sent: list[str] = field(default_factory=list)  # report ids
+    errors: list[str] = field(default_factory=list)
+
+
+def plan_share(
+    store: DeskStore, analyst_key: str, report_ids: list[str], text_approved: bool
+) -> SharePlan:
+    """Build the de-identified bodies (nothing sent): what the preview shows."""
+    if store.role != "handler":
+        raise NotAllowed("only a handler desk shares reports with an analyst")
+    try:
+        analyst = PublicIdentity.from_text(analyst_key.strip())
+    except (ProtocolError, ValueError, AttributeError):
+        raise BadInput("that is not a desk's public key") from None
+    if analyst == store.public:
+        raise BadInput("that is this desk's own key")
+    if not report_ids:
+        raise BadInput("choose at least one report to share")
+    secret = _secret_for(store, analyst)
+    plan = SharePlan(analyst)
+    for rid in report_ids:
+        d = store.get_report(rid).data
+        key = d.get("source_key")
+        if not isinstance(key, str) or not key:
+            raise BadInput(f"report {rid} has no verified source key to label")
+        checks = [c for c, ok in (("capture", d.get("capture_verified")),
+                                  ("receipt", d.get("receipt_verified"))) if ok]  # fmt: skip
+        body: dict[str, Any] = {
+            "categories": list(d.get("categories") or []) or ["other"],
+            "label": source_label(secret, key),
+            "shared_at": now_iso(),
+            "checks": " ".join(checks),
+        }
+        for k in ("when", "where", "created_at"):
+            if d.get(k):
+                body[k] = str(d[k])
+        if text_approved and d.get("text"):
+            body["text"] = str(d["text"])
+        plan.items.append({"report": rid, "body": body, "attachments": d.get("attachments", [])})
+    return plan
+
+
+def _original(store: DeskStore, a: dict[str, Any]) -> bytes:
+    data = b"".join(store.read_blob(a["blob"], int(a["size"])))
+    if hashlib.sha256(data).hexdigest() != a["sha256"]:
+        raise BadInput("an original no longer matches its hash; it is not shared")
+    return data
+
+
+def _envelope(store: DeskStore, item: dict[str, Any], analyst: PublicIdentity) -> bytes:
+    atts, blobs, total = [], [], 0
+    for n, a in enumerate(item["attachments"]):
+        data = _original(store, a)
+        total += len(data)
+        if total > _MAX_SHARE_BYTES:
+            raise BadInput("the originals are too large for one share")
+        sha = bytes.fromhex(a["sha256"])
+        claims: dict[str, Any] = {"sha256": sha, "size": len(data)}
+        # Only what the handler verified is re-attested (a failed capture check: hash only).
+        if a.get("capture_verified"):
+            src = a.get("claims") or {}
+            for k in _SHAREABLE_CLAIMS[1:]:
+                if k in src:
+                    claims[k] = src[k]
+        claims["media_type"] = str(a.get("media_type") or "application/octet-stream")
+        try:
+            att = CaptureAttestation.create(store.identity, claims)
+        except ProtocolError:
+            att = CaptureAttestation.create(store.identity, {"sha256": sha, "size": len(data)})
+        # The file name is the source's: a neutral one goes instead.
+        atts.append(Attachment(f"original-{n + 1}", att.claims.get("media_type",
+                               "application/octet-stream"), len(data), sha, att))  # fmt: skip
+        blobs.append(data)
+    m = Manifest("share", store.public, item["body"], tuple(atts)).signed(store.identity)
+    content = frame_content(m.to_bytes()) + b"".join(blobs)
+    return seal_envelope(content, [analyst], os.urandom)
+
+
+def send_share(
+    store: DeskStore,
+    plan: SharePlan,
+    drop_url: str | None = None,
+    client_factory: Callable[[str], DropClient] = DropClient,
+) -> ShareResult:
+    """Seal each planned item to the analyst and upload it through a drop the desk watches;
+    each one recorded in custody (``shared``: report, analyst fingerprint, drop index)."""
+    drops = store.drops()
+    drop = next((d for d in drops if drop_url in (None, d.url)), None)
+    if drop is None:
+        raise NotFound("no such drop at this desk; watch one first" if drop_url
+                       else "this desk watches no drop to share through")  # fmt: skip
+    res = ShareResult()
+    for item in plan.items:
+        env = _envelope(store, item, plan.analyst)
+        try:
+            with client_factory(drop.url) as client:
+                receipt = client.upload(env)
+            receipt.verify(drop.vkey, hashlib.sha256(env).digest())
+        except TransportError as exc:
+            res.errors.append(f"report {item['report']}: {exc.message}")
+            continue
+        except (ProtocolError, VerificationError) as exc:
+            res.errors.append(f"report {item['report']}: the drop's receipt: {exc.message}")
+            continue
+        index = receipt.to_json().get("index")
+        store.custody("shared", item["report"], {
+            "analyst": plan.analyst.fingerprint(), "drop": drop.url, "index": index,
+            "text": "text" in item["body"], "originals": len(item["attachments"]),
+        })  # fmt: skip
+        res.sent.append(item["report"])
+    return res

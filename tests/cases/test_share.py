@@ -1,0 +1,265 @@
+"""Issue 12, the analyst compartment: a handler shares reports de-identified with an analyst
+desk through a real drop; the analyst fetches and verifies them without learning who the
+sources are, and two analysts cannot link their sources."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tysha.desk.service import Desk
+from tysha.desk.share import source_label
+from tysha.desk.web.app import create_app
+from tysha.errors import BadInput, NotAllowed, ProtocolError, VerificationError
+from tysha.protocol import (
+    Attachment,
+    CaptureAttestation,
+    EnvelopeOpener,
+    Identity,
+    Manifest,
+    frame_content,
+    parse_header,
+    seal_envelope,
+    unwrap_slot,
+)
+from tysha.transport import DropClient
+
+PASS = "share test passphrase"
+SECRET_TEXT = "my neighbour Petro Hnatiuk saw the column"
+CHILD = {"age_group": "child", "sex": "female", "note": "Olena Kovalenko, 9"}
+
+
+class _Recording(DropClient):
+    """A drop client that keeps every envelope it uploads (to grep their plaintext)."""
+
+    sent: list[bytes] = []
+
+    def upload(self, envelope: Any, progress: Any = None) -> Any:
+        _Recording.sent.append(bytes(envelope))
+        return super().upload(envelope, progress)
+
+
+def _report(url: str, desk: Desk, inv: Any, ident: Identity, photo: bytes, text: str) -> None:
+    sha = hashlib.sha256(photo).digest()
+    claims = {"sha256": sha, "size": len(photo), "media_type": "image/jpeg",
+              "device_time": "2026-03-01T08:00:00Z", "name": "IMG_0042_petro.jpg"}  # fmt: skip
+    att = Attachment("IMG_0042_petro.jpg", "image/jpeg", len(photo), sha,
+                     CaptureAttestation.create(ident, claims))  # fmt: skip
+    body = {"categories": ["det"], "text": text, "when": "2026-03-01 08:00", "where": "Vasylivka"}
+    m = Manifest("report", ident.public(), body, (att,), inv.secret).signed(ident)
+    env = seal_envelope(frame_content(m.to_bytes()) + photo, [desk.store.public], os.urandom)
+    with DropClient(url) as c:
+        c.upload(env)
+
+
+def _plaintext(env: bytes, analyst: Desk) -> bytes:
+    header = parse_header(env)
+    key = unwrap_slot(header, analyst.store.identity)
+    return b"".join(EnvelopeOpener(header, key).body([env[header.size:]]))
+
+
+@pytest.fixture
+def world(tmp_path: Path, drop: tuple[str, str, Path]) -> dict[str, Any]:
+    url, vkey, _ = drop
+    Desk.init(tmp_path / "h", "Cell", PASS)
+    handler = Desk.open(tmp_path / "h", PASS, client_factory=_Recording)
+    inv = handler.invite(url, vkey)
+    src_a, src_b = Identity.generate(os.urandom), Identity.generate(os.urandom)
+    _report(url, handler, inv, src_a, b"\xff\xd8photo-one" * 50, SECRET_TEXT)
+    _report(url, handler, inv, src_a, b"\xff\xd8photo-two" * 50, "second")
+    inv2 = handler.invite(url, vkey)
+    _report(url, handler, inv2, src_b, b"\xff\xd8photo-three" * 50, "third")
+    handler.fetch()
+    analysts, dirs = [], []
+    for name in ("a1", "a2"):
+        Desk.init(tmp_path / name, name, PASS, "analyst")
+        a = Desk.open(tmp_path / name, PASS)
+        a.watch_drop(url, vkey)
+        a.pin_handler(handler.store.public.to_text())
+        analysts.append(a)
+        dirs.append(tmp_path / name)
+    _Recording.sent = []
+    return {"handler": handler, "analysts": analysts, "sources": (src_a, src_b), "dirs": dirs,
+            "secrets": (inv.secret, inv2.secret)}
+
+
+def _by_text(desk: Desk) -> dict[str, Any]:
+    return {v.text: v for v in desk.reports()}
+
+
+def test_share_is_de_identified_and_the_analyst_verifies_it(world: dict[str, Any]) -> None:
+    handler, (a1, _), (src_a, _) = world["handler"], world["analysts"], world["sources"]
+    assert all(sec for sec in world["secrets"])
+    reports = _by_text(handler)
+    first = reports[SECRET_TEXT]
+    iid = handler.create_incident("Column", [first.id], "handler H")
+    handler.add_act(iid, {"category": "chd", "victims": "1", "protected": [CHILD],
+                          "reports": [first.id]}, "handler H")  # fmt: skip
+    plan = handler.share_plan(a1.store.public.to_text(), [], incident=iid)  # text not approved
+    res = handler.share(plan)
+    assert res.sent == [first.id] and not res.errors
+    [env] = _Recording.sent
+    plain = _plaintext(env, a1)
+    pub = src_a.public()
+    for secret in (pub.to_text().encode(), pub.sign, pub.fingerprint().encode(),
+                   first.source.encode(), *world["secrets"], b"Olena", b"Kovalenko", b"Petro", b"petro",
+                   SECRET_TEXT.encode()):  # fmt: skip
+        assert secret not in plain, secret
+    m = Manifest.from_bytes(plain[4 : 4 + int.from_bytes(plain[:4], "big")])
+    assert m.kind == "share" and m.enrolment is None and "text" not in m.body
+    assert m.sender == handler.store.public
+    assert all(a.attestation and a.attestation.signer == handler.store.public.sign
+               for a in m.attachments)  # fmt: skip
+    assert {e["action"] for e in handler.custody(first.id)} >= {"shared"}
+
+    res = a1.fetch()
+    assert len(res.new_reports) == 1 and not res.quarantined
+    [v] = a1.reports()
+    d = a1.store.get_report(v.id).data
+    assert d["source_key"] is None and d["source_label"] == m.body["label"]
+    assert d["shared_by"] == handler.fingerprint
+    assert f"shared by {handler.fingerprint}" in (v.source or "")
+    assert d["capture_verified"] and d["trusted"] and d["handler_checks"] == "capture receipt"
+    assert v.text == "" and v.where == "Vasylivka"
+    assert b"".join(a1.attachment_chunks(v.id, 0)) == b"\xff\xd8photo-one" * 50
+    assert d["attachments"][0]["sha256"] == first.attachments[0].sha256
+    # The analyst's desk has no sources, replies or invitations, even with a share in it.
+    for call in (a1.sources, a1.invitations, lambda: a1.reply(v.id, "hi"),
+                 lambda: a1.share_plan(handler.store.public.to_text(), [v.id])):  # fmt: skip
+        with pytest.raises(NotAllowed):
+            call()
+
+
+def test_approved_text_goes_and_labels_count_sources_per_analyst(world: dict[str, Any]) -> None:
+    handler, (a1, a2) = world["handler"], world["analysts"]
+    ids = [v.id for v in handler.reports()]
+    for a in (a1, a2):
+        handler.share(handler.share_plan(a.store.public.to_text(), ids, text_approved=True))
+        assert len(a.fetch().new_reports) == 3
+    labels = []
+    for a in (a1, a2):
+        by = {v.text: a.store.get_report(v.id).data["source_label"] for v in a.reports()}
+        assert set(by) == {SECRET_TEXT, "second", "third"}  # approved: the text went
+        assert by[SECRET_TEXT] == by["second"] != by["third"]  # same source, same label
+        labels.append(by)
+        iid = a.create_incident("Case", [v.id for v in a.reports()], "analyst A")
+        assert a.incident_summary(iid)["independent_sources"] == 2
+    assert not set(labels[0].values()) & set(labels[1].values())  # unlinkable across analysts
+
+
+def test_unpinned_handler_is_flagged_and_bad_input_changes_nothing(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    handler = world["handler"]
+    Desk.init(tmp_path / "a3", "a3", PASS, "analyst")
+    a3 = Desk.open(tmp_path / "a3", PASS)
+    a3.watch_drop(drop[0], drop[1])
+    ids = [v.id for v in handler.reports()][:1]
+    handler.share(handler.share_plan(a3.store.public.to_text(), ids))
+    a3.fetch()
+    [v] = a3.reports()
+    assert v.flags and not a3.store.get_report(v.id).data["trusted"]
+    before = len(handler.custody())
+    for bad in ("not a key", handler.store.public.to_text()):
+        with pytest.raises(BadInput):
+            handler.share_plan(bad, ids)
+    with pytest.raises(BadInput):
+        handler.share_plan(a3.store.public.to_text(), [])
+    assert len(handler.custody()) == before
+    # A handler desk ignores shares sent to it; an analyst desk ignores reports.
+    with pytest.raises(NotAllowed):
+        handler.pin_handler(a3.store.public.to_text())
+
+
+def test_share_manifest_vectors() -> None:
+    """The pure core: a share needs a 64-hex label, refuses an enrolment secret and unknown
+    fields, and a bit-flipped share fails its signature."""
+    ident = Identity.generate(os.urandom)
+    body = {"categories": ["det"], "label": "ab" * 32, "checks": "capture receipt"}
+    raw = Manifest("share", ident.public(), body).signed(ident).to_bytes()
+    assert Manifest.from_bytes(raw).body == body
+    for bad in ({**body, "label": "AB" * 32}, {**body, "label": "ab"}, {**body, "source": "x"},
+                {"categories": ["det"]}, {**body, "label": 5}):  # fmt: skip
+        with pytest.raises(ProtocolError):
+            Manifest("share", ident.public(), bad).signed(ident)
+    with_enrolment = Manifest("share", ident.public(), body, (), os.urandom(16)).signed(ident)
+    with pytest.raises(ProtocolError):
+        Manifest.from_bytes(with_enrolment.to_bytes())
+    flipped = bytearray(raw)
+    flipped[raw.index(b"capture")] ^= 1
+    with pytest.raises(VerificationError):
+        Manifest.from_bytes(bytes(flipped))
+    # The label: keyed, deterministic, different keys give unrelated labels.
+    assert source_label(b"k" * 32, "key") == source_label(b"k" * 32, "key")
+    assert source_label(b"k" * 32, "key") != source_label(b"j" * 32, "key")
+    assert re.fullmatch(r"[0-9a-f]{64}", source_label(b"k" * 32, "key"))
+
+
+def test_analyst_web_routes_refuse_sources_replies_invitations(world: dict[str, Any]) -> None:
+    handler, (a1, _) = world["handler"], world["analysts"]
+    handler.share(handler.share_plan(a1.store.public.to_text(), [handler.reports()[0].id]))
+    a1.fetch()
+    [v] = a1.reports()
+    a1.close()
+    with TestClient(create_app(world["dirs"][0], port=8090), base_url="http://127.0.0.1:8090") as c:
+        r = c.post("/login", data={"passphrase": PASS}, follow_redirects=False)
+        assert r.status_code == 303
+        token = re.search(r'name="csrf" value="([^"]+)"', c.get("/").text).group(1)  # type: ignore[union-attr]
+        assert c.get(f"/report/{v.id}").status_code == 200
+        for path in ("/sources", "/invitations"):
+            assert c.get(path).status_code == 403
+        r = c.post(f"/report/{v.id}/reply", data={"csrf": token, "text": "hi"})
+        assert r.status_code in (400, 403)
+        r = c.post("/invitations", data={"csrf": token, "drop": "http://127.0.0.1:1", "drop_key": "x"})
+        assert r.status_code in (400, 403)
+
+
+def test_cli_share_then_analyst_fetch(world: dict[str, Any], tmp_path: Path) -> None:
+    """`tysha desk share` without a terminal sends no free text unless --text-approved; usage
+    errors change nothing; `tysha desk pin-handler` and `desk fetch` on the analyst side."""
+    from tests.conftest import tysha
+
+    handler, (a1, _) = world["handler"], world["analysts"]
+    rid = _by_text(handler)[SECRET_TEXT].id
+    env = {"TYSHA_PASSPHRASE": PASS}
+    hdir, a1dir = tmp_path / "h", world["dirs"][0]
+    akey = a1.store.public.to_text()
+    r = tysha("desk", "share", "--desk", hdir, "--analyst", akey, env=env, check=False)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    r = tysha("desk", "share", "--desk", hdir, "--analyst", "nonsense", rid, env=env, check=False)
+    assert r.returncode == 1 and "public key" in (r.stdout + r.stderr)
+    assert not any(e["action"] == "shared" for e in handler.custody())
+    r = tysha("desk", "share", "--desk", hdir, "--analyst", akey, rid, env=env)
+    assert "1 reports shared" in r.stdout and "text" not in r.stdout
+    r = tysha("desk", "pin-handler", "--desk", a1dir, handler.store.public.to_text(), env=env)
+    assert handler.fingerprint in r.stdout
+    a1.close()
+    tysha("desk", "fetch", "--desk", a1dir, env=env)
+    out = tysha("desk", "list", "--desk", a1dir, "--json", env=env).stdout
+    assert SECRET_TEXT not in out and "Vasylivka" in out
+
+
+def test_analyst_court_bundle_verifies_and_says_whose_word(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A shared report exported by the analyst verifies offline, and `tysha verify` says the
+    capture chain rests on the handler desk's re-attestation, not the source's signature."""
+    from tests.conftest import tysha
+
+    handler, (a1, _) = world["handler"], world["analysts"]
+    handler.share(handler.share_plan(a1.store.public.to_text(), [handler.reports()[0].id]))
+    a1.fetch()
+    [v] = a1.reports()
+    assert not v.flags  # pinned handler: no "unenrolled" flag on a share
+    assert a1.export(tmp_path / "b.zip") == 1
+    r = tysha("verify", tmp_path / "b.zip", "--desk-key", a1.store.public.to_text(),
+              "--drop-key", drop[1])  # fmt: skip
+    assert f"re-attestations of the originals hold (handler fingerprint {handler.fingerprint})" \
+        in r.stdout
+    assert "source fingerprint" not in r.stdout and "are the source's" not in r.stdout
