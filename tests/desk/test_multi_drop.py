@@ -143,3 +143,33 @@ def test_store_merges_addresses_by_key_and_never_moves_one_to_another_key(
         assert store.drop(url).vkey == vkey
         with pytest.raises(BadInput):
             desk.invite([], vkey)
+
+
+def test_web_invitations_page_shows_and_makes_several_addresses(
+    world: dict[str, Any]
+) -> None:
+    import re
+
+    from starlette.testclient import TestClient
+
+    from tysha.desk.web.app import create_app
+
+    w = world
+    with TestClient(create_app(w["desk"], port=8090), base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": DESK_PASS},
+                      follow_redirects=False).status_code == 303
+        page = c.get("/invitations").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        # The invitation made on the CLI lists both addresses, in order.
+        assert page.index(w["dead"]) < page.index(w["url"])
+        onion = "http://" + "a" * 56 + ".onion"
+        r = c.post("/invitations", data={"csrf": csrf, "drop": f"{onion}\n{w['url']}\n",
+                                         "drop_key": w["vkey"]})
+        assert r.status_code == 200 and "TYSHA2:" in r.text
+    from tysha.protocol import Invitation
+
+    code = re.search(r"(TYSHA2:[^<\s]+)", r.text).group(1)  # type: ignore[union-attr]
+    assert list(Invitation.from_text(code).drops) == [onion, w["url"]]
+    with Desk.open(w["desk"], DESK_PASS) as desk:
+        # Still one log: the onion address joined the drop the desk already reads.
+        assert [x["addresses"] for x in desk.drops()] == [[w["dead"], w["url"], onion]]
