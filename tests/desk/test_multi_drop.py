@@ -173,3 +173,49 @@ def test_web_invitations_page_shows_and_makes_several_addresses(
     with Desk.open(w["desk"], DESK_PASS) as desk:
         # Still one log: the onion address joined the drop the desk already reads.
         assert [x["addresses"] for x in desk.drops()] == [[w["dead"], w["url"], onion]]
+
+
+def test_only_an_unreachable_address_moves_on_to_the_next(world: dict[str, Any]) -> None:
+    """A first address that answers with a bad checkpoint is the log's answer: the desk says
+    so and does not shop around for a mirror that says otherwise; all dead: unreachable."""
+    w = world
+    from tysha.errors import ProtocolError
+
+    asked: list[str] = []
+
+    class Lying(DropClient):
+        def checkpoint(self) -> str:
+            asked.append(self.url)
+            raise ProtocolError("garbage")
+
+    with Desk.open(w["desk"], DESK_PASS, client_factory=Lying) as desk:
+        res = desk.fetch()
+    # The first address answered (with garbage): the second is never asked.
+    assert asked == [w["dead"]] and res.unreachable == []
+    assert any("checkpoint is unusable" in e for e in res.errors)
+    asked.clear()
+
+    class LiveLying(DropClient):
+        def checkpoint(self) -> str:
+            if self.url == w["dead"]:
+                return super().checkpoint()  # connection refused: next address
+            asked.append(self.url)
+            raise ProtocolError("garbage")
+
+    with Desk.open(w["desk"], DESK_PASS, client_factory=LiveLying) as desk:
+        res = desk.fetch()
+    assert asked == [w["url"]] and res.unreachable == []
+    assert any("checkpoint is unusable" in e for e in res.errors)
+
+    class Down(DropClient):
+        def checkpoint(self) -> str:
+            from tysha.errors import TransportError
+
+            asked.append(self.url)
+            raise TransportError("down")
+
+    asked.clear()
+    with Desk.open(w["desk"], DESK_PASS, client_factory=Down) as desk:
+        res = desk.fetch()
+    assert asked == [w["dead"], w["url"]] and res.unreachable == [w["dead"]]
+    assert "none of its 2 addresses answered" in res.errors[0]

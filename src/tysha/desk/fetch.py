@@ -155,7 +155,11 @@ def fetch_all(
             continue
         except TransportError:
             result.unreachable.append(drop.url)
-            result.errors.append(f"{drop.url}: the drop is unreachable; try again later")
+            none = f"none of its {len(drop.addresses)} addresses answered" if drop.mirrors else ""
+            result.errors.append(
+                f"{drop.url}: the drop is unreachable{' (' + none + ')' if none else ''};"
+                " try again later"
+            )
             continue
         except ProtocolError as exc:
             result.errors.append(f"{drop.url}: the drop's checkpoint is unusable: {exc}")
