@@ -219,3 +219,30 @@ def test_only_an_unreachable_address_moves_on_to_the_next(world: dict[str, Any])
         res = desk.fetch()
     assert asked == [w["dead"], w["url"]] and res.unreachable == [w["dead"]]
     assert "none of its 2 addresses answered" in res.errors[0]
+
+
+def test_queued_reply_goes_out_through_the_live_address(world: dict[str, Any], cli: Any) -> None:
+    w = world
+    from tysha.errors import TransportError
+
+    cli("source", "report", "--vault", str(w["vault"]), "--text", "Roadblock", "--category", "mob",
+        env=w["senv"])
+    cli("source", "send", "--vault", str(w["vault"]), "--now", env=w["senv"])
+    d, denv = str(w["desk"]), w["denv"]
+    cli("desk", "fetch", "--desk", d, env=denv)
+    rid = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)[0]["id"]
+
+    class Down(DropClient):
+        def upload(self, envelope: Any, progress: Any = None) -> Any:
+            raise TransportError("down")
+
+    with Desk.open(w["desk"], DESK_PASS, client_factory=Down) as desk:
+        out = desk.reply(rid, "Stay safe")
+    assert not out.sent and "unreachable" in out.error
+    r = cli("desk", "send", "--desk", d, env=denv)
+    assert "1 replies sent, 0 still queued" in r.stdout and f"answered at {w['url']}" in r.stdout
+    js = json.loads(cli("desk", "send", "--desk", d, "--json", env=denv).stdout)
+    assert js == {"sent": 0, "queued": 0, "errors": []}
+    replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json",
+                             env=w["senv"]).stdout)
+    assert [x["text"] for x in replies] == ["Stay safe"]
