@@ -130,7 +130,12 @@ def info(desk: Path = DESK, as_json: bool = JSON) -> None:
 @app.command()
 def invite(
     desk: Path = DESK,
-    drop: str = typer.Option(..., "--drop", metavar="URL"),
+    drop: list[str] = typer.Option(
+        ...,
+        "--drop",
+        metavar="URL",
+        help="The drop's address; repeat for its other addresses (onion, mirrors), in order.",
+    ),
     drop_key: str = typer.Option(..., "--drop-key", metavar="VKEY"),
     qr: Path = typer.Option(None, "--qr", metavar="FILE.png", help="Also write a QR code PNG."),
 ) -> None:
@@ -201,12 +206,15 @@ def fetch(
         "unreachable": res.unreachable,
         "replies_sent": len(replies.sent) if replies else 0,
         "replies_queued": replies.left if replies else 0,
+        "answered": res.answered,
         "photos_hashed": hashed,
         "seconds": {k: round(v, 3) for k, v in res.seconds.items()},
     }
     if as_json:
         typer.echo(json.dumps(summary))
     else:
+        for url, address in res.answered.items():
+            typer.echo(f"drop {url}: answered at {address}")
         typer.echo(f"scanned {res.scanned} envelopes, {len(res.new_reports)} new reports")
         if flagged:
             typer.echo(
@@ -389,7 +397,10 @@ def reply(
     d = open_desk(desk)
     out = d.reply(id, text)
     if out.sent:
-        typer.echo(f"reply sent; in the drop's log at index {out.index}")
+        typer.echo(
+            f"reply sent; in the drop's log at index {out.index}"
+            + (f" (answered at {out.via})" if out.via else "")
+        )
     else:
         typer.echo(
             f"reply queued, not sent yet ({out.error or 'the drop did not take it'}); "
@@ -404,9 +415,13 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
     d = open_desk(desk)
     res = d.send_queued()
     if as_json:
-        typer.echo(json.dumps({"sent": len(res.sent), "queued": res.left, "errors": res.errors}))
+        out = {"sent": len(res.sent), "queued": res.left, "errors": res.errors}
+        typer.echo(json.dumps(out | ({"answered": res.via} if res.via else {})))
     else:
-        typer.echo(f"{len(res.sent)} replies sent, {res.left} still queued")
+        typer.echo(
+            f"{len(res.sent)} replies sent, {res.left} still queued"
+            + (f" (answered at {', '.join(res.via)})" if res.via else "")
+        )
     if res.left:
         raise TransportError(f"{res.left} replies are still queued: {res.errors[-1]}")
 

@@ -92,6 +92,8 @@ class FetchResult:
     warnings: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)  # drop URLs that did not answer
     anomalies: list[str] = field(default_factory=list)  # a drop's listing misbehaved
+    # drop URL -> the address that answered, for a drop with several addresses
+    answered: dict[str, str] = field(default_factory=dict)
     replies: Any = None  # a service.SendResult once Desk.fetch sent queued replies
     downloaded_bytes: int = 0
     seconds: dict[str, float] = field(
@@ -145,20 +147,26 @@ def fetch_all(
     result = FetchResult()
     scanner = Scanner(store.identity.clue_secret, store.public.clue)
     for drop in store.drops():
-        with client_factory(drop.url) as client:
-            t = time.perf_counter()
-            try:
-                cp = _check_log(store, client, drop)
-            except VerificationError as exc:
-                result.forks.append(exc.message)
-                continue
-            except TransportError:
-                result.unreachable.append(drop.url)
-                result.errors.append(f"{drop.url}: the drop is unreachable; try again later")
-                continue
-            except ProtocolError as exc:
-                result.errors.append(f"{drop.url}: the drop's checkpoint is unusable: {exc}")
-                continue
+        t = time.perf_counter()
+        try:
+            client, cp, address = _first_answering(store, drop, client_factory)
+        except VerificationError as exc:
+            result.forks.append(exc.message)
+            continue
+        except TransportError:
+            result.unreachable.append(drop.url)
+            none = f"none of its {len(drop.addresses)} addresses answered" if drop.mirrors else ""
+            result.errors.append(
+                f"{drop.url}: the drop is unreachable{' (' + none + ')' if none else ''};"
+                " try again later"
+            )
+            continue
+        except ProtocolError as exc:
+            result.errors.append(f"{drop.url}: the drop's checkpoint is unusable: {exc}")
+            continue
+        if drop.mirrors:
+            result.answered[drop.url] = address
+        with client:
             result._add("checkpoint", t)
             try:
                 _walk_listing(store, client, drop, cp, scanner, progress, result)
@@ -166,6 +174,29 @@ def fetch_all(
                 result.unreachable.append(drop.url)
                 result.errors.append(f"{drop.url}: the drop stopped answering; try again later")
     return result
+
+
+def _first_answering(
+    store: DeskStore, drop: DropState, client_factory: Callable[[str], DropClient]
+) -> tuple[DropClient, Checkpoint, str]:
+    """The drop's first address (in the invitation's order) whose checkpoint could be
+    fetched, each over its own client: one address is never sent to another. Only an
+    unreachable address moves on to the next; a fork or a bad checkpoint is the log's
+    answer and stops here."""
+    last: TransportError | None = None
+    for address in drop.addresses:
+        client = client_factory(address)
+        try:
+            cp = _check_log(store, client, drop)
+        except TransportError as exc:
+            client.close()
+            last = exc
+            continue
+        except BaseException:
+            client.close()
+            raise
+        return client, cp, address
+    raise last or TransportError("the drop has no address")
 
 
 def _anomaly(store: DeskStore, result: FetchResult, drop: DropState, what: str) -> None:

@@ -76,12 +76,18 @@ class Invitation:
     text: str
     used: bool = False
     source: str | None = None
+    mirrors: tuple[str, ...] = ()  # the drop's other addresses, in the invitation's order
+
+    @property
+    def drops(self) -> tuple[str, ...]:
+        return (self.drop, *self.mirrors)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "created_at": self.created_at,
             "drop": self.drop,
+            "drops": list(self.drops),
             "vkey": self.vkey,
             "text": self.text,
             "used": self.used,
@@ -98,6 +104,7 @@ class Invitation:
             str(d.get("text", "")),
             bool(d.get("used")),
             d.get("source"),
+            tuple(str(m) for m in (d.get("drops") or [d["drop"]])[1:]),
         )
 
     # Old callers read invitations as mappings.
@@ -116,10 +123,18 @@ class DropState:
     cp_root: str = ""
     cp_note: str = ""
     forked: bool = False
+    # Other addresses of the same log (onion + clearnet mirrors, one vkey), tried after
+    # ``url`` in order; ``url`` stays the drop's name in reports, custody and the outbox.
+    mirrors: tuple[str, ...] = ()
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        return (self.url, *self.mirrors)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "url": self.url,
+            "mirrors": list(self.mirrors),
             "vkey": self.vkey,
             "cursor": self.cursor,
             "cp_size": self.cp_size,
@@ -138,6 +153,7 @@ class DropState:
             str(d.get("cp_root") or ""),
             str(d.get("cp_note") or ""),
             bool(d.get("forked")),
+            tuple(str(m) for m in d.get("mirrors") or ()),
         )
 
 

@@ -48,7 +48,7 @@ import io
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,7 @@ class ReplyOutcome:
     sent: bool
     index: int | None = None
     error: str = ""
+    via: str = ""  # the drop address that took it, when the drop has several
 
 
 @dataclass
@@ -111,23 +112,38 @@ class SendResult:
     sent: list[str] = field(default_factory=list)
     left: int = 0
     errors: list[str] = field(default_factory=list)
+    via: list[str] = field(default_factory=list)  # addresses that took them (several-address drops)
 
 
-def make_invitation(store: DeskStore, drop: str, drop_key: str) -> Invitation:
-    """A fresh one-time invitation through ``drop`` (NotAllowed unless a handler desk)."""
+def make_invitation(
+    store: DeskStore, drop: str | Sequence[str], drop_key: str
+) -> Invitation:
+    """A fresh one-time invitation through ``drop`` (NotAllowed unless a handler desk).
+
+    ``drop`` may list several addresses of ONE drop's log (an onion address and clearnet
+    mirrors, all under ``drop_key``): the source and the desk try them in that order."""
     from tysha.tlog import NoteVerifier
 
     if store.role != "handler":
         raise NotAllowed("only a handler desk enrols sources")
-    if not drop.startswith(("http://", "https://")):
-        raise BadInput("the drop address must start with http:// or https://")
+    # A string may hold several addresses, one a line (the web form); no URL has a space.
+    drops = drop.split() if isinstance(drop, str) else list(drop)
+    if not drops:
+        raise BadInput("give the drop's address with --drop")
+    for url in drops:
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise BadInput("the drop address must start with http:// or https://")
+        if any(c.isspace() for c in url):
+            raise BadInput("a drop address has no spaces; give each address with its own --drop")
+    if len(set(drops)) != len(drops):
+        raise BadInput("the same drop address is given twice")
     try:
         NoteVerifier.from_vkey(drop_key)
     except ProtocolError:
         raise BadInput("that is not a drop's verifier key") from None
     secret = os.urandom(16)
-    inv = Invitation.create((drop,), drop_key, store.identity, store.escrow_key, secret)
-    store.add_invitation(secret, drop, drop_key, inv.to_text())
+    inv = Invitation.create(tuple(drops), drop_key, store.identity, store.escrow_key, secret)
+    store.add_invitation(secret, drops[0], drop_key, inv.to_text(), drops[1:])
     return inv
 
 
@@ -347,6 +363,7 @@ class Desk:
     def drops(self) -> list[dict[str, Any]]:
         return [
             {k: getattr(d, k) for k in ("url", "vkey", "cursor", "cp_size", "forked")}
+            | {"addresses": list(d.addresses)}
             for d in self.store.drops()
         ]
 
@@ -396,11 +413,11 @@ class Desk:
         manifest = Manifest("reply", self.store.public, body).signed(self.store.identity)
         env = seal_envelope(frame_content(manifest.to_bytes()), [recipient], os.urandom)
         qid = self.store.queue_reply(rid, text, written, r["drop"], env)
-        sent = self._send_one(qid)
+        sent, via = self._send_one(qid)
         if sent is None:
             q = self.store.queued_reply(qid)
             return ReplyOutcome(qid, False, None, q.last_error if q else "")
-        return ReplyOutcome(qid, True, sent)
+        return ReplyOutcome(qid, True, sent, via=via)
 
     def outbox(self) -> list[QueuedReply]:
         return [
@@ -411,7 +428,9 @@ class Desk:
     def send_queued(self) -> SendResult:
         res = SendResult()
         for q in self.store.outbox():
-            index = self._send_one(q.id)
+            index, via = self._send_one(q.id)
+            if via and via not in res.via:
+                res.via.append(via)
             if index is None:
                 res.left += 1
                 again = self.store.queued_reply(q.id)
@@ -421,41 +440,49 @@ class Desk:
                 res.sent.append(q.report)
         return res
 
-    def _send_one(self, qid: str) -> int | None:
-        """Upload one queued reply; its log index, or None (kept queued, error recorded)."""
+    def _send_one(self, qid: str) -> tuple[int | None, str]:
+        """Upload one queued reply: its log index, or None (kept queued, error recorded), and
+        the address that took it when the drop has several (tried in order, each over its own
+        client; only an unreachable address moves on to the next)."""
         q = self.store.queued_reply(qid)
         if q is None:
-            return None
+            return None, ""
         drop = self.store.drop(q.drop)
         if drop is None:
             self.store.reply_failed(qid, "the report's drop is unknown to the desk")
-            return None
+            return None, ""
         env = q.envelope
-        try:
-            with self.client_factory(drop.url) as client:
-                receipt = client.upload(env)
-            receipt.verify(drop.vkey, hashlib.sha256(env).digest())
-        except DropRefused as exc:
-            self.store.reply_failed(qid, f"the drop refused the reply ({exc.status})")
-            return None
-        except TransportError:
+        receipt = None
+        for address in drop.addresses:
+            try:
+                with self.client_factory(address) as client:
+                    receipt = client.upload(env)
+                receipt.verify(drop.vkey, hashlib.sha256(env).digest())
+            except DropRefused as exc:
+                self.store.reply_failed(qid, f"the drop refused the reply ({exc.status})")
+                return None, ""
+            except TransportError:
+                receipt = None
+                continue
+            except (VerificationError, ProtocolError) as exc:
+                status = getattr(exc, "status", None)  # the older client's refusals
+                if status is not None:
+                    self.store.reply_failed(qid, f"the drop refused the reply ({status})")
+                    return None, ""
+                # The drop took it but its receipt does not verify: keep it queued, say so.
+                self.store.reply_failed(qid, f"the drop's receipt does not verify: {exc.message}")
+                return None, ""
+            break
+        if receipt is None:
             self.store.reply_failed(qid, "the drop is unreachable; the reply stays queued")
-            return None
-        except (VerificationError, ProtocolError) as exc:
-            status = getattr(exc, "status", None)  # the older client's refusals
-            if status is not None:
-                self.store.reply_failed(qid, f"the drop refused the reply ({status})")
-                return None
-            # The drop took it but its receipt does not verify: keep it queued, say so.
-            self.store.reply_failed(qid, f"the drop's receipt does not verify: {exc.message}")
-            return None
+            return None, ""
         index = receipt.to_json().get("index")
         self.store.reply_sent(qid, index)
-        return index if isinstance(index, int) else -1
+        return (index if isinstance(index, int) else -1), (address if drop.mirrors else "")
 
     # --- invitations -----------------------------------------------------------------------
 
-    def invite(self, drop: str, drop_key: str) -> Invitation:
+    def invite(self, drop: str | Sequence[str], drop_key: str) -> Invitation:
         self._not_analyst("invitations")
         return make_invitation(self.store, drop, drop_key)
 

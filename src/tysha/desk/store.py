@@ -30,7 +30,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -244,21 +244,44 @@ class DeskStore:
     def save_drop(self, drop: DropState) -> None:
         self._drops.put(_url_key(drop.url), drop)
 
-    def add_drop(self, url: str, vkey: str) -> None:
-        """Know a drop without making an invitation (the escrow desk's way in)."""
-        if self.drop(url) is None:
-            self.save_drop(DropState(url, vkey))
+    def add_drop(self, url: str, vkey: str, mirrors: Sequence[str] = ()) -> DropState:
+        """Know a drop without making an invitation (the escrow desk's way in).
+
+        One log per verifier key: addresses of a log already known (by address or by key)
+        are added to it as mirrors, never a second drop state, so it is fetched once."""
+        with self._lock:
+            addresses = list(dict.fromkeys((url, *mirrors)))
+            known = next((d for d in self.drops() if d.vkey == vkey), None)
+            # An address already read under another log's key is never moved to this one.
+            free = [a for a in addresses if (o := self.drop(a)) is None or o.vkey == vkey]
+            if known is None:
+                if not free:  # every address belongs to another log: nothing to add
+                    return self.drop(url) or DropState(url, vkey)
+                state = DropState(free[0], vkey, mirrors=tuple(free[1:]))
+                self.save_drop(state)
+                return state
+            extra = tuple(a for a in free if a not in known.addresses)
+            if extra:
+                known.mirrors = (*known.mirrors, *extra)
+                self.save_drop(known)
+            return known
 
     def drop(self, url: str) -> DropState | None:
-        return self._drops.get(_url_key(url))
+        """The drop named ``url`` or having it among its mirrors."""
+        found = self._drops.get(_url_key(url))
+        if found is None:
+            found = next((d for d in self.drops() if url in d.mirrors), None)
+        return found
 
     # --- invitations -----------------------------------------------------------------------------
 
-    def add_invitation(self, secret: bytes, drop_url: str, drop_vkey: str, text: str) -> str:
+    def add_invitation(
+        self, secret: bytes, drop_url: str, drop_vkey: str, text: str, mirrors: Sequence[str] = ()
+    ) -> str:
         iid = os.urandom(8).hex()
-        inv = Invitation(iid, now_iso(), drop_url, drop_vkey, text)
+        inv = Invitation(iid, now_iso(), drop_url, drop_vkey, text, mirrors=tuple(mirrors))
         self._invitations.insert(iid, inv, secret_hash=hashlib.sha256(secret).digest())
-        self.add_drop(drop_url, drop_vkey)
+        self.add_drop(drop_url, drop_vkey, mirrors)
         self.custody("invitation-created", None, {"invitation": iid})
         return iid
 
