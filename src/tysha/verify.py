@@ -23,7 +23,9 @@ the line says which cosignatures were valid, invalid or missing.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import struct
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -220,9 +222,6 @@ def verify_path(
     p = Path(path)
     if not p.is_file():
         # The CLI names these in the user's language (missing / a folder / not a file).
-        import errno
-        import os
-
         code = errno.EISDIR if p.is_dir() else errno.ENOENT if not p.exists() else errno.EINVAL
         raise OSError(code, os.strerror(code), str(p))
     try:

@@ -18,7 +18,7 @@ from tysha.tlog import NoteVerifier
 from tysha.tlog.witness import WitnessPolicy, check_witnesses
 from tysha.transport import DropClient
 from tysha.witness.service import init_witness
-from tysha.witness.testing import start_witness
+from tysha.witness.testing import start_witness, wait_witness
 
 ORIGIN = "tysha.test/drop"
 
@@ -34,7 +34,7 @@ def test_drop_serves_checkpoints_cosigned_by_its_witnesses(tmp_path: Path) -> No
             port = free_port()
             procs.append(start_witness(tmp_path / name, port, [(ORIGIN, vkey)]))
             url = f"http://127.0.0.1:{port}"
-            _wait_port(url)
+            wait_witness(url, procs[-1])
             witnesses.append({"url": url, "vkey": wvkey})
         (data / "witnesses.json").write_text(json.dumps(witnesses))
         me = Identity.generate(os.urandom)
@@ -50,17 +50,6 @@ def test_drop_serves_checkpoints_cosigned_by_its_witnesses(tmp_path: Path) -> No
         for p in procs:
             p.kill()
             p.wait(10)
-
-
-def _wait_port(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url + "/", timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError("witness did not start")
 
 
 def _cosigned(url: str, size: int) -> str:

@@ -154,7 +154,9 @@ class Witnessing:
     def _persist(self, note: str) -> None:
         if self._path is None:
             return
-        tmp = self._path.with_name(self._path.name + ".tmp")
+        # One temporary name per process: several worker processes of one drop may persist at
+        # once, and each must rename a whole file of its own into place.
+        tmp = self._path.with_name(f"{self._path.name}.{os.getpid()}.tmp")
         try:
             with open(tmp, "w", encoding="utf-8") as f:
                 f.write(note)
