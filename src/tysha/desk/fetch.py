@@ -7,12 +7,16 @@ matching envelope through the numbered steps of :class:`_Intake`:
 
 1. download it *streaming* into a spooled buffer; check its length and digest;
 2. the receipt: its inclusion in the drop's log at its index, under the verified checkpoint;
-3. keep the envelope itself (encrypted at rest), open it chunk by chunk straight into
-   encrypted blobs;
-4. the manifest's signature by the sender's key (inside ``ContentSplitter``) and the type of
-   every field the desk keeps (a wrong type is a hostile or broken envelope);
+3. keep the envelope itself (encrypted at rest), open it chunk by chunk and run the pure
+   sealed-report recipe (:class:`~tysha.protocol.sealed_report.ReportReader`, the one
+   ``tysha verify`` and the source use too) with each attachment streaming straight into an
+   encrypted blob: the manifest's signature by the sender's key and every field's type are
+   checked there, each attachment is hashed, each capture attestation checked;
+4. the manifest's kind (a report, or a share at an analyst desk) and the limits the desk
+   keeps on its text fields (a wrong type is a hostile or broken envelope);
 5. the sender: an enrolled source, a revoked one, or a key presenting a used invitation;
-6. each attachment's SHA-256 against its capture attestation, signed by the same sender;
+6. each attachment's check as the desk stores it (hash, size, capture attestation signed by
+   the same sender, implausible claims dropped and named);
 7. store the report and its custody events;
 8. delete its slot on the drop with the slot's deletion secret.
 
@@ -51,7 +55,6 @@ from tysha.errors import (
     VerificationError,
 )
 from tysha.protocol import (
-    ContentSplitter,
     EnvelopeOpener,
     Manifest,
     Scanner,
@@ -59,6 +62,7 @@ from tysha.protocol import (
     unwrap_slot,
 )
 from tysha.protocol.envelope import MAX_ENVELOPE_SIZE, MAX_HEADER_SIZE, EnvelopeHeader, SlotKey
+from tysha.protocol.sealed_report import OpenedReport, ReportReader
 from tysha.tlog import (
     Checkpoint,
     NoteVerifier,
@@ -366,13 +370,13 @@ class _Intake:
                 return None
             receipt_problem, proof = self.step2_receipt()
             t = self.result._add("proof", t)
-            env_writer, key, splitter, blobs = self.step3_open(spool, header)
-        manifest = self.step4_manifest(splitter)
+            env_writer, key, opened, blobs = self.step3_open(spool, header)
+        manifest = self.step4_manifest(opened)
         if manifest is None:
             self._undo()
             return None
         source, sender_problem = self.step5_sender(manifest)
-        attachments, capture_ok, capture_problems = self.step6_attachments(manifest, blobs)
+        attachments, capture_ok, capture_problems = self.step6_attachments(opened, blobs)
         rid = self.step7_store(
             manifest,
             source,
@@ -429,9 +433,12 @@ class _Intake:
         return "", proof
 
     # 3. ---------------------------------------------------------------------------------------
-    def step3_open(
-        self, spool: IO[bytes], header: EnvelopeHeader
-    ) -> tuple[BlobWriter, SlotKey, ContentSplitter, dict[int, tuple[str, bytes, int]]]:
+    def step3_open(self, spool: IO[bytes], header: EnvelopeHeader) -> tuple[
+        BlobWriter, SlotKey, OpenedReport, dict[int, BlobWriter]
+    ]:
+        """Keep the envelope (encrypted at rest), open it, and run the sealed-report recipe
+        (:mod:`tysha.protocol.sealed_report`: split, hash, check attestations) with each
+        attachment streaming into an encrypted blob."""
         # Keep the envelope itself (encrypted at rest): a court bundle carries it, with its
         # content key, so anyone can re-derive the report from the logged ciphertext.
         self.step = "store-envelope"
@@ -443,9 +450,14 @@ class _Intake:
         self.step = "open"
         key = unwrap_slot(header, self.store.identity)
         opener = EnvelopeOpener(header, key)
-        splitter = ContentSplitter()
-        writers: dict[int, BlobWriter] = {}
-        blobs: dict[int, tuple[str, bytes, int]] = {}
+        blobs: dict[int, BlobWriter] = {}
+
+        def sink(index: int) -> BlobWriter:
+            blobs[index] = self._writer()
+            return blobs[index]
+
+        # Any kind is read here; step 4 decides what belongs in this desk's inbox.
+        reader = ReportReader(sink=sink, kind=None)
         spool.seek(header.size)
 
         def body_pieces() -> Iterator[bytes]:
@@ -453,26 +465,13 @@ class _Intake:
                 yield piece
 
         for content in opener.body(body_pieces()):
-            for ev in splitter.feed(content):
-                if ev[0] == "data":
-                    if ev[1] not in writers:
-                        writers[ev[1]] = self._writer()
-                    writers[ev[1]].write(ev[2])
-                elif ev[0] == "end":
-                    w = writers.pop(ev[1], None) or self._writer()
-                    sha = w.close()
-                    blobs[ev[1]] = (w.name, sha, w.size)
-        splitter.finish()
-        if writers:
-            raise _Quarantine("open", "unterminated attachment")
-        return env_writer, key, splitter, blobs
+            reader.feed(content)
+        return env_writer, key, reader.finish(), blobs
 
     # 4. ---------------------------------------------------------------------------------------
-    def step4_manifest(self, splitter: ContentSplitter) -> Manifest | None:
+    def step4_manifest(self, opened: OpenedReport) -> Manifest | None:
         self.step = "manifest"
-        manifest = splitter.manifest
-        if manifest is None:
-            raise _Quarantine("manifest", "missing")
+        manifest = opened.manifest
         # A share (issue 12) is for an analyst desk only; a reply or another kind sent to
         # this key is not for the inbox.
         if manifest.kind != ("share" if self.store.role == "analyst" else "report"):
@@ -518,42 +517,28 @@ class _Intake:
 
     # 6. ---------------------------------------------------------------------------------------
     def step6_attachments(
-        self, manifest: Manifest, blobs: dict[int, tuple[str, bytes, int]]
+        self, opened: OpenedReport, blobs: dict[int, BlobWriter]
     ) -> tuple[list[dict[str, Any]], bool, list[str]]:
+        """The recipe's checks as the desk stores them (one record per attachment)."""
         self.step = "attachments"
-        if len(blobs) != len(manifest.attachments):
-            raise _Quarantine("attachments", "count differs from the manifest")
-        capture_ok, attachments, problems = True, [], []
-        for n, att in enumerate(manifest.attachments):
-            name, sha, size = blobs[n]
-            ok = sha == att.sha256 and size == att.size
-            try:
-                if att.attestation is None:
-                    raise VerificationError("no capture attestation")
-                att.attestation.verify(signer=manifest.sender.sign, original_sha256=sha)
-            except VerificationError as exc:
-                ok = False
-                problems.append(f"{att.name}: {exc.message}")
-            capture_ok = capture_ok and ok
-            raw = att.attestation.claims if att.attestation else {}
-            if not isinstance(raw, dict):
-                raise _Quarantine("attachments", "claims are not a map")
-            claims = _json_claims(raw)
+        attachments = []
+        for check in opened.attachments:
+            att, writer = check.attachment, blobs[check.index]
             attachments.append(
                 {
                     "name": att.name,
-                    "sha256": sha.hex(),
-                    "size": size,
+                    "sha256": check.sha256.hex(),
+                    "size": check.size,
                     "media_type": att.media_type,
-                    "blob": name,
-                    "capture_verified": ok,
-                    "claims": claims,
+                    "blob": writer.name,
+                    "capture_verified": check.capture_verified,
+                    "claims": check.claims,
                     # Claims the pure core dropped as implausible (issue 9.14): shown as a flag.
-                    "implausible": list(att.attestation.implausible) if att.attestation else [],
+                    "implausible": list(check.implausible),
                     "attestation": att.attestation.to_bytes().hex() if att.attestation else None,
                 }
             )
-        return attachments, capture_ok, problems
+        return attachments, opened.capture_verified, list(opened.capture_problems)
 
     # 7. ---------------------------------------------------------------------------------------
     def step7_store(
@@ -676,23 +661,3 @@ class _Bounded:
         if self.written > self.limit:
             raise _Quarantine("download", "longer than its header says")
         return self.sink.write(data)
-
-
-def _json_claims(claims: Any, depth: int = 0) -> Any:
-    """Capture claims as JSON the desk can store: bytes become hex; a map key that is not
-    text, or nesting deeper than 4, makes the envelope malformed."""
-    if depth > 4:
-        raise _Quarantine("attachments", "claims nested too deep")
-    if isinstance(claims, bytes):
-        return claims.hex()
-    if isinstance(claims, dict):
-        if not all(isinstance(k, str) for k in claims):
-            raise _Quarantine("attachments", "claim keys are not text")
-        return {k: _json_claims(v, depth + 1) for k, v in claims.items()}
-    if isinstance(claims, (list, tuple)):
-        return [_json_claims(v, depth + 1) for v in claims]
-    if claims is None or isinstance(claims, (str, bool, int, float)):
-        if isinstance(claims, int) and not isinstance(claims, bool) and abs(claims) > 1 << 53:
-            return str(claims)
-        return claims
-    raise _Quarantine("attachments", "claims of an unknown type")

@@ -87,8 +87,11 @@ class ReportReader:
     def __init__(
         self,
         sink: Callable[[int], AttachmentSink] | None = None,
-        kind: str = "report",
+        kind: str | None = "report",
     ) -> None:
+        """``kind``: the manifest kind expected (another raises ``ProtocolError`` as soon as
+        the manifest is read); ``None`` reads any kind and leaves the decision to the caller
+        (the desk's fetch, which skips kinds that are not for its inbox)."""
         self._splitter = ContentSplitter()
         self._sink_factory = sink
         self._kind = kind
@@ -114,7 +117,7 @@ class ReportReader:
     def feed(self, piece: bytes) -> None:
         for ev in self._splitter.feed(piece):
             if ev[0] == "manifest":
-                if ev[1].kind != self._kind:
+                if self._kind is not None and ev[1].kind != self._kind:
                     raise ProtocolError(f"expected a {self._kind}, found a {ev[1].kind}")
             elif ev[0] == "data":
                 self._sink(ev[1]).write(ev[2])
