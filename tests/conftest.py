@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -33,6 +34,59 @@ class DRBG:
             out += hashlib.sha256(self.seed + self.counter.to_bytes(8, "big")).digest()
             self.counter += 1
         return out[:n]
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Workers for ``-n auto``: twice the cores (most tests wait on a process, a socket or
+    a browser as much as they compute), at most 8; ``TYSHA_TEST_WORKERS`` overrides it."""
+    wanted = os.environ.get("TYSHA_TEST_WORKERS")
+    if wanted:
+        return max(0, int(wanted))
+    return min(8, 2 * (len(os.sched_getaffinity(0)) or 1))
+
+
+#: Test folders whose tests run in one worker: they share a module/session fixture that is
+#: costly to start twice (a private Tor network, an S3 server, a populated desk), or assert a
+#: machine-wide fact (which Tor processes run) that another worker's tests would disturb.
+_ONE_WORKER = ("tor", "scale", "desk_web")
+
+
+@functools.cache
+def _modules_with_shared_fixtures() -> frozenset[str]:
+    """Test modules (as nodeid paths) defining a module- or session-scoped fixture: their
+    tests share it, and may read what an earlier test of the module left in it."""
+    root = Path(__file__).parent.parent
+    found = set()
+    for path in Path(__file__).parent.rglob("test_*.py"):
+        text = path.read_text(encoding="utf-8")
+        if any(f'scope="{s}"' in text for s in ("module", "package", "session")):
+            found.add(path.relative_to(root).as_posix())
+    return frozenset(found)
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The unit of work one worker takes whole: a folder of ``_ONE_WORKER``, a module with
+    shared fixtures, else the single test (the finest split balances the workers best)."""
+    path = nodeid.split("::", 1)[0]
+    parts = path.split("/")
+    if len(parts) > 2 and parts[0] == "tests" and parts[1] in _ONE_WORKER:
+        return "/".join(parts[:2])
+    if path in _modules_with_shared_fixtures():
+        return path
+    return nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's load-scope scheduling with :func:`xdist_scope` as the scope (largest
+    units first). xdist's own ``xdist_group`` mark cannot be used: with pytest 9 the nodeid
+    suffix it relies on is not applied."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class _Scheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return _Scheduling(config, log)
 
 
 @pytest.fixture

@@ -270,6 +270,9 @@ def _start_weed(weed: str, folder: Path, bucket: str) -> SeaweedFS:
         weed, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         f"-master.port={master}", f"-volume.port={volume}", "-filer", f"-filer.port={filer}",
         "-s3", f"-s3.port={s3}", "-master.volumeSizeLimitMB=64", "-volume.max=50",
+        # Its Iceberg and Lance catalogs would bind fixed ports (8181, 9101): two servers on
+        # one machine (parallel tests) would collide. Tysha needs neither.
+        "-s3.port.iceberg=0", "-s3.port.lance=0",
     ]  # fmt: skip
     with open(folder / "weed.log", "ab") as log:
         proc = subprocess.Popen(
