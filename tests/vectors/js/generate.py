@@ -13,6 +13,7 @@ by opening (both directions) rather than by bytes.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import sys
@@ -24,7 +25,7 @@ from tysha.protocol.capture import CaptureAttestation
 from tysha.protocol.clues import ClueRecord, encode_clue_records
 from tysha.protocol.codename import identity_from_codename, normalize_codename
 from tysha.protocol.envelope import seal_envelope
-from tysha.protocol.invitation import Invitation
+from tysha.protocol.invitation import Invitation, invitation_check
 from tysha.protocol.kem import KEM_X25519, KEM_XWING
 from tysha.protocol.keys import Identity
 from tysha.protocol.manifest import Attachment, Manifest, frame_content
@@ -133,6 +134,15 @@ def build() -> dict[str, Any]:
     forged = Invitation(inv.drops, inv.drop_vkey, inv.handler, inv.escrow, inv.secret,
                         escrow.sign(b"tysha/v2 invitation", inv._signed_fields()))
     text = inv.to_text()
+    # Issue 11: the handler's display name, signed (key 7); one that breaks the rule is refused.
+    named = Invitation.create(("http://127.0.0.1:8000",), receipts["vkey"], handler,
+                              escrow.public(), DRBG(b"js invite named")(16),
+                              handler_name="Олена Коваль")
+    bad_fields = named._fields(2)
+    bad_fields[7] = "Олена\u202eКоваль"  # a right-to-left override: refused on both sides
+    bad_fields[6] = handler.sign(b"tysha/v2 invitation",
+                                 cbor.encode({k: v for k, v in bad_fields.items() if k != 6}))
+    bad_body = base64.b32encode(cbor.encode(bad_fields)).decode().rstrip("=")
     pos = len(text) // 2
     damaged = text[:pos] + ("A" if text[pos] != "A" else "B") + text[pos + 1:]
 
@@ -163,7 +173,7 @@ def build() -> dict[str, Any]:
               "device_time": "2026-11-29T10:00:00Z", "exif_gps": [50450000, 30523333]}
     att = CaptureAttestation.create(source, claims)
     body = {"categories": ["detention"], "text": "Текст звіту", "where": "Мелітополь",
-            "when": "вчора ввечері", "created_at": "2026-11-29T10:05:00Z"}
+            "when": "вчора ввечері", "created_at": "2026-11-29T10:05:00Z", "client": "browser"}
     manifest = Manifest("report", source.public(), body,
                         (Attachment("photo.jpg", "image/jpeg", len(photo), claims["sha256"],
                                     att),), inv.secret).signed(source)
@@ -213,7 +223,10 @@ def build() -> dict[str, Any]:
                        "qr": inv.qr_payload().hex(), "damaged": damaged,
                        "forged": forged.to_text(), "old": "TYSHA1:" + text[7:],
                        "fingerprint": handler.public().fingerprint(),
-                       "drops": list(inv.drops), "secret": inv.secret.hex()},
+                       "drops": list(inv.drops), "secret": inv.secret.hex(),
+                       "named": {"text": named.to_text(), "qr": named.qr_payload().hex(),
+                                 "handler_name": named.handler_name,
+                                 "bad_name": "TYSHA2:" + bad_body + invitation_check(bad_body)}},
     }
 
 

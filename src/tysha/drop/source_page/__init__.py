@@ -200,9 +200,16 @@ spellcheck="false"></textarea>
 <button type="button" id="enrol-go">{e(s["enrol_button"])}</button>
 <label for="qr-file">{e(s["enrol_qr_label"])}</label>
 <input type="file" id="qr-file" accept="image/*">
+<button type="button" id="qr-camera">{e(s["qr_camera"])}</button>
+<div id="camera" hidden>
+<p>{e(s["qr_camera_hint"])}</p>
+<video id="camera-video" muted playsinline></video>
+<button type="button" id="qr-camera-stop">{e(s["qr_camera_stop"])}</button>
+</div>
 <p class="error" id="enrol-error" role="alert" hidden></p>
 <div id="enrolled" hidden>
 <p>{e(s["enrol_ok"])}</p>
+<p id="handler-line" hidden>{e(s["enrol_name"])}: <strong><bdi id="handler-name"></bdi></strong></p>
 <p>{e(s["enrol_fp"])}: <strong id="fingerprint" class="digits"></strong></p>
 </div>
 </section>
