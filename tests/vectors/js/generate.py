@@ -154,7 +154,8 @@ def build() -> dict[str, Any]:
         envs.append({"name": name, "content": content.hex(), "envelope": env.hex()})
 
     codenames = []
-    for words in ("тиша вітер  КАВУН", "Sun river ＯＲＡＮＧＥ", "Ёлка\tберёза\u00a0мёд"):
+    for words in ("тиша вітер  КАВУН", "Sun river ＯＲＡＮＧＥ", "Ёлка\tберёза\u00a0мёд",
+                  "Çeşme ÖZEN qırlanğıç İş ñ"):  # crh letters fold (issue 11)
         ident = identity_from_codename(words, **CHEAP)
         codenames.append({"codename": words, "normalized": normalize_codename(words),
                           "ops": CHEAP["ops"], "mem_kib": CHEAP["mem"] // 1024,

@@ -157,8 +157,9 @@
     const words = (await resp.text()).split('\n').filter(Boolean);
     const picked = [];
     const limit = 2 ** 32 - (2 ** 32 % words.length);
-    // At least 80 bits: 7 words of the 7776-word list, 8 of the ~1100-word ones.
-    const count = Math.ceil(80 / Math.log2(words.length));
+    // At least codename_bits: 7 words of the 7718-word list, 8 of the ~1100-word uk/ru ones
+    // (80 bits), 9 of the 1117-word crh one (90 bits asked, 91.2 given).
+    const count = Math.ceil((D.codename_bits || 80) / Math.log2(words.length));
     while (picked.length < count) {
       const x = new DataView(rand(4).buffer).getUint32(0);
       if (x < limit) picked.push(words[x % words.length]);

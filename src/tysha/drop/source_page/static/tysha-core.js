@@ -579,9 +579,13 @@
   // --- codename (protocol/codename.py) -------------------------------------------------------------
   const CODENAME_SALT = sha256(utf8('tysha/v1 codename')).slice(0, 16);
   const CODENAME_T = 2, CODENAME_M_KIB = 19 * 1024;
+  // Crimean Tatar letters as the Latin letters a keyboard without them has (codename.py _FOLD).
+  const FOLD = { 'ç': 'c', 'ğ': 'g', 'ı': 'i', 'ñ': 'n', 'ö': 'o', 'ş': 's', 'ü': 'u' };
   function normalizeCodename(s) {
-    // ё is written е by most people: both give the same keys.
-    return s.normalize('NFKC').toLowerCase().replace(/ё/g, 'е').split(/\s+/u).filter(Boolean).join(' ');
+    // ё is written е by most people: both give the same keys; so is a crh word typed without
+    // its letters ("qırım" = "qirim"), and a lower-cased "İ" ("i" + combining dot) is "i".
+    const low = s.normalize('NFKC').toLowerCase().replace(/ё/g, 'е');
+    return low.replace(/i\u0307/g, 'i').replace(/[çğıñöşü]/g, (c) => FOLD[c]).split(/\s+/u).filter(Boolean).join(' ');
   }
   /** Argon2id(codename) -> three HKDF-Expand labels -> Ed25519 seed, X-Wing DeriveKeyPair, clue. */
   function identityFromCodename(codename, params = { t: CODENAME_T, m: CODENAME_M_KIB }) {
