@@ -769,7 +769,7 @@ SOURCE_PAGE: dict[str, tuple[str, str, str]] = {
     "the browser page": ("сторінки в браузері", "страницы в браузере", "brauzerdeki saifeden"),
     "the app": ("програми", "приложения", "programmadan"),
     "handler's name: {name}": ("ім'я куратора: {name}", "имя куратора: {name}",
-                               "küratornıñ adı: {name}"),
+                               "kuratornıñ adı: {name}"),
 }
 
 LANGS = ("uk", "ru", "crh")
