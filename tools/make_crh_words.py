@@ -1,7 +1,7 @@
 """Write the Crimean Tatar codename word list from tools/crh_words.txt (issue 11).
 
-    python tools/make_crh_words.py           # write src/tysha/drop/source_page/static/words/words-crh.txt
-    python tools/make_crh_words.py --check   # exit 1 if the shipped list differs from the dictionary
+    python tools/make_crh_words.py           # writes static/words/words-crh.txt of the page
+    python tools/make_crh_words.py --check   # exit 1 if that list differs from the dictionary
 
 tools/crh_words.txt holds one word a line with an English gloss for the reviewer. Every word must
 be lower-case Crimean Tatar Latin letters only (a b c ç d e f g ğ h ı i j k l m n ñ o ö p q r s ş

@@ -80,11 +80,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
+def playwright() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:  # one per module: they cannot nest
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    yield b
+    b.close()
 
 
 def _context(browser: Any, lang: str, **kw: Any) -> Any:
@@ -286,7 +291,7 @@ def write_y4m(path: Path, payload: bytes, frames: int = 10, size: tuple[int, int
             f.write(frame)
 
 
-def test_enrol_live_from_the_camera_in_crh(world: dict[str, Any]) -> None:
+def test_enrol_live_from_the_camera_in_crh(world: dict[str, Any], playwright: Any) -> None:
     from tysha.protocol import Invitation
 
     w = world
@@ -294,8 +299,8 @@ def test_enrol_live_from_the_camera_in_crh(world: dict[str, Any]) -> None:
     write_y4m(video, Invitation.from_text(w["code"]).qr_payload())
     args = ["--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-video-capture={video}"]
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    try:
         ctx = b.new_context(viewport=PHONE, locale="crh", device_scale_factor=1, is_mobile=True,
                             has_touch=True)
         ctx.grant_permissions(["camera"], origin=w["url"])
@@ -325,6 +330,7 @@ def test_enrol_live_from_the_camera_in_crh(world: dict[str, Any]) -> None:
         _storage_empty(page, ctx)
         _same_origin(seen, w["url"])
         ctx.close()
+    finally:
         b.close()
 
 

@@ -182,3 +182,27 @@ def test_favicon_is_served_locally(desk: dict[str, Any]) -> None:
         for url in re.findall(r'(?:src|href|action)="([^"]*)"', page + c.get("/sources").text):
             assert url.startswith(("/", "?", "#")) or url == "", url
         assert csrf_of(page)
+
+
+def test_inbox_and_report_page_show_where_a_report_came_from(desk: dict[str, Any]) -> None:
+    """Issue 11: "the app" for a tysha source report, "the browser page" for the source page,
+    "unknown" for a report stored before the manifest said; translated like every string."""
+    store = DeskStore.open(desk["desk"], DESK_PASS)
+    reports = store.list_reports()
+    assert {r.data.get("client") for r in reports} == {"app"}  # fetched from tysha source
+    browser, old = reports[0], reports[1]
+    browser.data["client"] = "browser"
+    store._update_report(browser.id, browser.data)
+    del old.data["client"]
+    store._update_report(old.id, old.data)
+    store.close()
+    with web(desk["desk"]) as c:
+        login(c)
+        inbox = c.get("/").text
+        assert inbox.count('data-client="browser"') == 1 and inbox.count('data-client="unknown"') == 1
+        assert 'data-client="app"' in inbox
+        page = c.get(f"/report/{browser.id}").text
+        assert re.search(r'id="client" data-client="browser">the browser page<', page)
+        assert 'data-client="unknown">unknown<' in c.get(f"/report/{old.id}").text
+        uk = c.get(f"/report/{browser.id}?lang=uk").text
+        assert "Надіслано з" in uk and "сторінки в браузері" in uk

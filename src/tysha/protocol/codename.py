@@ -23,12 +23,12 @@ these letters, so no codename drawn before the crh list existed changes. The crh
 The salt is fixed because nothing may be stored on the phone: the codename itself carries
 the entropy: the page draws words until they carry at least 80 bits, 7 from the 7718-word
 EFF list (en: 90 bits), 8 from the page's Ukrainian and Russian lists of about 1100
-everyday nouns (80.5 bits) or 9 from its Crimean Tatar list (91.2 bits), out of reach of any guessing whatever the KDF's cost. Argon2id adds
-cost per guess for a codename a person chose themselves; its parameters are the OWASP
-minimum (19 MiB, 2 passes) rather than the vault's 64 MiB because the page runs it in
-JavaScript, without a JIT in Tor Browser's "Safer" mode: there 64 MiB took 53 s in headless
-Chromium with ``--jitless`` on a server core, and a cheap phone may not grant a tab 64 MiB.
-The same function is in the page
+everyday nouns (80.5 bits) or 9 from its Crimean Tatar list (91.2 bits), out of reach of
+any guessing whatever the KDF's cost. Argon2id adds cost per guess for a codename a person
+chose themselves; its parameters are the OWASP minimum (19 MiB, 2 passes) rather than the
+vault's 64 MiB because the page runs it in JavaScript, without a JIT in Tor Browser's
+"Safer" mode: there 64 MiB took 53 s in headless Chromium with ``--jitless`` on a server
+core, and a cheap phone may not grant a tab 64 MiB. The same function is in the page
 (``source_page/static/tysha-core.js``, ``identityFromCodename``); ``tests/vectors/js``
 holds vectors both must reproduce. Pure: no randomness, no clock.
 """
