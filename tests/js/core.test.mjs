@@ -191,6 +191,13 @@ test('invitations: the signed handler name (key 7) reads as Python wrote it; an 
   assert.throws(() => T.invitationFromQr(qr), T.VerificationError);
 });
 
+test('handler names: the page accepts exactly what Python accepts (vectors)', () => {
+  for (const [name, ok] of V.invitation.handler_names) {
+    if (ok) assert.equal(T.handlerName(name), name);
+    else assert.throws(() => T.handlerName(name), T.ProtocolError, JSON.stringify(name));
+  }
+});
+
 test('handler names: length, controls, bidi and zero-width characters, spaces, NFC', () => {
   for (const ok of ['Олена', 'Ayşe Qurtseitova', 'مريم', 'x'.repeat(64), 'A B']) assert.equal(T.handlerName(ok), ok);
   for (const bad of ['', 'x'.repeat(65), 'a\u0000b', 'a\nb', 'a\u202eb', 'a\u2066b', 'a\u200bb', 'a\u200fb',

@@ -25,7 +25,8 @@ from tysha.protocol.capture import CaptureAttestation
 from tysha.protocol.clues import ClueRecord, encode_clue_records
 from tysha.protocol.codename import identity_from_codename, normalize_codename
 from tysha.protocol.envelope import seal_envelope
-from tysha.protocol.invitation import Invitation, invitation_check
+from tysha.errors import ProtocolError
+from tysha.protocol.invitation import Invitation, check_handler_name, invitation_check
 from tysha.protocol.kem import KEM_X25519, KEM_XWING
 from tysha.protocol.keys import Identity
 from tysha.protocol.manifest import Attachment, Manifest, frame_content
@@ -143,6 +144,18 @@ def build() -> dict[str, Any]:
     bad_fields[6] = handler.sign(b"tysha/v2 invitation",
                                  cbor.encode({k: v for k, v in bad_fields.items() if k != 6}))
     bad_body = base64.b32encode(cbor.encode(bad_fields)).decode().rstrip("=")
+    name_cases = []
+    for cp in (0x9, 0xA, 0x20, 0x85, 0xA0, 0xAD, 0x301, 0x34F, 0x5D0, 0x61C, 0x627, 0x1680,
+               0x180E, *range(0x200B, 0x2010), 0x2028, 0x2029, *range(0x202A, 0x202F), 0x205F,
+               *range(0x2060, 0x206A), 0x3000, 0xFEFF, 0xE000, 0x1F600, 0x1C5, 0xFB01):
+        name = "a" + chr(cp) + "b"
+        try:
+            check_handler_name(name)
+            name_cases.append([name, True])
+        except ProtocolError:
+            name_cases.append([name, False])
+    name_cases += [["e\u0301", False], ["\u00e9", True], [" ab", False], ["a  b", False],
+                   ["x" * 64, True], ["x" * 65, False], ["😀" * 64, True]]
     pos = len(text) // 2
     damaged = text[:pos] + ("A" if text[pos] != "A" else "B") + text[pos + 1:]
 
@@ -227,7 +240,8 @@ def build() -> dict[str, Any]:
                        "drops": list(inv.drops), "secret": inv.secret.hex(),
                        "named": {"text": named.to_text(), "qr": named.qr_payload().hex(),
                                  "handler_name": named.handler_name,
-                                 "bad_name": "TYSHA2:" + bad_body + invitation_check(bad_body)}},
+                                 "bad_name": "TYSHA2:" + bad_body + invitation_check(bad_body)},
+                       "handler_names": name_cases},
     }
 
 
