@@ -20,12 +20,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tysha.errors import ProtocolError
 from tysha.protocol import cbor
 from tysha.protocol.capture import CaptureAttestation
 from tysha.protocol.clues import ClueRecord, encode_clue_records
 from tysha.protocol.codename import identity_from_codename, normalize_codename
 from tysha.protocol.envelope import seal_envelope
-from tysha.errors import ProtocolError
 from tysha.protocol.invitation import Invitation, check_handler_name, invitation_check
 from tysha.protocol.kem import KEM_X25519, KEM_XWING
 from tysha.protocol.keys import Identity
