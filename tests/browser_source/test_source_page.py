@@ -305,6 +305,12 @@ def test_enrol_live_from_the_camera_in_crh(world: dict[str, Any], playwright: An
                             has_touch=True)
         ctx.grant_permissions(["camera"], origin=w["url"])
         page = ctx.new_page()
+        # Keep a handle on every stream the page opens, to see that its tracks are stopped.
+        page.add_init_script("""(() => {
+          const md = navigator.mediaDevices, open = md.getUserMedia.bind(md);
+          window.__streams = [];
+          md.getUserMedia = async (c) => { const s = await open(c); window.__streams.push(s); return s; };
+        })()""")
         seen = _watch(page, w["url"])
         resp = page.goto(w["url"] + "/source/crh/")
         csp = resp.headers["content-security-policy"]
@@ -320,6 +326,9 @@ def test_enrol_live_from_the_camera_in_crh(world: dict[str, Any], playwright: An
         # The camera is off once the code is read: no live track, no stream on the video.
         assert page.is_hidden("#camera")
         assert page.evaluate("document.getElementById('camera-video').srcObject === null")
+        tracks = page.evaluate(
+            "window.__streams.flatMap((s) => s.getTracks().map((t) => [t.kind, t.readyState]))")
+        assert tracks == [["video", "ended"]], tracks  # video only, and stopped
         _shot(page, "crh", "1-enrolled-by-camera")
         # A Crimean Tatar codename: 9 words of the crh list (91 bits).
         words = _codename(page).split()
