@@ -768,6 +768,8 @@ SOURCE_PAGE: dict[str, tuple[str, str, str]] = {
     "Sent from": ("Надіслано з", "Отправлено из", "Nereden yiberildi"),
     "the browser page": ("сторінки в браузері", "страницы в браузере", "brauzerdeki saifeden"),
     "the app": ("програми", "приложения", "programmadan"),
+    "Handler's name on the invitation": ("Ім'я куратора в запрошенні", "Имя куратора в приглашении",
+                                         "Davetnamedeki kuratornıñ adı"),
     "handler's name: {name}": ("ім'я куратора: {name}", "имя куратора: {name}",
                                "kuratornıñ adı: {name}"),
 }

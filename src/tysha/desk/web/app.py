@@ -597,6 +597,8 @@ def create_app(
             "invitations.html",
             invitations=s["desk"].invitations(),
             new=inv.to_text(),
+            new_name=inv.handler_name or "",  # what the source's page shows (issue 11)
+            new_fingerprint=inv.handler.fingerprint(),
             qr=qr,
             drops=s["desk"].drops(),
         )
