@@ -762,6 +762,18 @@ CASES: dict[str, tuple[str, str, str]] = {
     "other": ("інша", "другой", "diger"),
 }
 
+# Where a report came from (issue 11, desk/views.py CLIENT_LABELS): (uk, ru, crh). The Crimean
+# Tatar is the source-page engineer's, not yet reviewed by a native speaker.
+SOURCE_PAGE: dict[str, tuple[str, str, str]] = {
+    "Sent from": ("Надіслано з", "Отправлено из", "Nereden yiberildi"),
+    "the browser page": ("сторінки в браузері", "страницы в браузере", "brauzerdeki saifeden"),
+    "the app": ("програми", "приложения", "programmadan"),
+    "Handler's name on the invitation": ("Ім'я куратора в запрошенні", "Имя куратора в приглашении",
+                                         "Davetnamedeki kuratornıñ adı"),
+    "handler's name: {name}": ("ім'я куратора: {name}", "имя куратора: {name}",
+                               "kuratornıñ adı: {name}"),
+}
+
 LANGS = ("uk", "ru", "crh")
 
 
@@ -773,6 +785,7 @@ def table() -> dict[str, tuple[str, str, str]]:
     out.update(NEW)
     out.update(QUAL)
     out.update({k: v for k, v in CASES.items() if k not in out})
+    out.update({k: v for k, v in SOURCE_PAGE.items() if k not in out})
     for c in CATEGORIES:  # uk/ru come from the taxonomy itself, crh from here
         out[c.en] = (c.uk, c.ru, CRH_CATEGORIES[c.en])
     return out

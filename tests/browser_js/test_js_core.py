@@ -23,6 +23,7 @@ from tysha.protocol import cbor
 from tysha.protocol.codename import identity_from_codename
 from tysha.protocol.envelope import open_envelope
 from tysha.protocol.keys import Identity
+from tysha.protocol.manifest import client_of
 from tysha.protocol.sealed_report import read_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +96,7 @@ def test_js_sealed_report_opens_in_python_for_handler_and_escrow() -> None:
         assert report.manifest.sender == source.public()
         assert report.manifest.enrolment == bytes.fromhex(doc["invitation"]["secret"])
         assert report.manifest.body["categories"] == ["detention"]
+        assert client_of(report.manifest.body) == "browser"  # signed by the page (issue 11)
         assert files == [bytes.fromhex(doc["report"]["photo"])]
         assert report.attachments[0].claims["exif_gps"] == [50450000, 30523333]
     stranger = Identity.from_bytes(bytes.fromhex(doc["identities"]["dh_recipient"]))

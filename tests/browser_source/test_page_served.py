@@ -178,18 +178,46 @@ def test_codename_word_lists() -> None:
     from tysha.protocol.codename import normalize_codename
 
     alphabets = {"uk": "абвгдежзийклмнопрстуфхцчшщьюяєії", "ru": "абвгдежзийклмнопрстуфхцчшщъыьэюя",
-                 "en": "abcdefghijklmnopqrstuvwxyz-"}
+                 "en": "abcdefghijklmnopqrstuvwxyz-", "crh": "abcçdefgğhıijklmnñoöpqrsştuüvyz"}
+    bits = {}
     for lang, rel in source_page.WORDS.items():
         words = (STATIC / rel).read_text("utf-8").split("\n")
         assert words[-1] == "" and all(words[:-1])
         words = words[:-1]
         assert len(words) == len(set(words)) >= 1024, lang
-        alpha = alphabets["en" if lang == "crh" else lang]
+        # Distinct as the codename hashes them (crh letters folded), so no word is worth less.
+        assert len({normalize_codename(w) for w in words}) == len(words), lang
         for w in words:
-            assert set(w) <= set(alpha), (lang, w)
-            assert normalize_codename(w) == w == unicodedata.normalize("NFKC", w)
-        count = math.ceil(80 / math.log2(len(words)))
-        assert count * math.log2(len(words)) >= 80 and count <= 8
+            assert set(w) <= set(alphabets[lang]), (lang, w)
+            assert w == unicodedata.normalize("NFKC", w) and w == w.lower()
+            if lang != "crh":
+                assert normalize_codename(w) == w
+        count = math.ceil(source_page.CODENAME_BITS[lang] / math.log2(len(words)))
+        bits[lang] = count * math.log2(len(words))
+        assert bits[lang] >= 80 and count <= 9, lang
+    # Crimean Tatar has its own list (no longer the English one) and gives no fewer bits.
+    assert source_page.WORDS["crh"] == "words/words-crh.txt"
+    assert bits["crh"] >= max(bits.values()) - 1e-9
+
+
+def test_crh_word_list_is_made_from_the_dictionary() -> None:
+    import subprocess
+    import sys
+
+    tool = source_page.HERE.parents[3] / "tools" / "make_crh_words.py"
+    done = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_crh_codename_typed_without_its_letters_gives_the_same_keys() -> None:
+    from tysha.protocol.codename import identity_from_codename, normalize_codename
+
+    assert normalize_codename("Çeşme  QIRLANĞIÇ ñ İş") == "cesme qirlangic n is"
+    cheap = {"ops": 1, "mem": 8192}
+    a = identity_from_codename("çeşme özen quyaş", **cheap).public()
+    assert a == identity_from_codename("CESME OZEN QUYAS", **cheap).public()
+    assert a != identity_from_codename("cesme ozen quyas kün", **cheap).public()
 
 
 def test_english_codename_list_leaves_out_words_of_war_and_prison() -> None:

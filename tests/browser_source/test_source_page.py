@@ -7,7 +7,9 @@ loopback, a real desk through its CLI.
   every request went to the drop's origin; screenshots in uk and en;
 * the desk replies; a fresh browser context enrolled by a link (invitation in the fragment)
   and the same codename reads it, and the slot is deleted;
-* enrolment from a photo of the QR code; an interrupted upload resumes; a tampered receipt is
+* enrolment from a photo of the QR code, and live from the camera (Chromium's fake camera
+  playing a Y4M video of the invitation's QR code; the camera stops once it is read), in crh
+  with a 9-word codename from the Crimean Tatar list; an interrupted upload resumes; a tampered receipt is
   an error, never "received"; without JavaScript the page explains itself.
 """
 
@@ -78,11 +80,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
+def playwright() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:  # one per module: they cannot nest
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    yield b
+    b.close()
 
 
 def _context(browser: Any, lang: str, **kw: Any) -> Any:
@@ -172,6 +179,9 @@ def test_enrol_seal_send_desk_verifies(world: dict[str, Any], browser: Any, lang
     page.click("#enrol-go")
     page.wait_for_selector("#enrolled:not([hidden])")
     assert page.text_content("#fingerprint") == w["fp"]
+    # The handler's name from the desk (desk init --name), signed in the invitation, isolated.
+    assert page.text_content("#handler-line bdi#handler-name") == "Handler"
+    assert page.is_visible("#handler-line")
     _shot(page, lang, "1-enrolled")
     words = _codename(page)
     assert len(words.split()) == (8 if lang == "uk" else 7)
@@ -193,6 +203,7 @@ def test_enrol_seal_send_desk_verifies(world: dict[str, Any], browser: Any, lang
     r = next(x for x in reports if "Сусіда" in x["text"])
     assert r["capture_verified"] is True and r["receipt_verified"] is True, r
     assert r["categories"] == ["det"] and r["where"] == "Мелітополь"
+    assert r["client"] == "browser"  # the page says so in the signed manifest (issue 11)
     sent = r["attachments"][0]
     assert sent["sha256"] != hashlib.sha256(original).hexdigest()  # the GPS-stripped copy
     assert sent["size"] == len(original)
@@ -248,6 +259,99 @@ def test_enrol_from_qr_photo(world: dict[str, Any], browser: Any, lang: str) -> 
     assert page.text_content("#fingerprint") == world["fp"]
     _shot(page, lang, "1-enrolled-by-qr")
     _same_origin(seen, world["url"])
+    ctx.close()
+
+
+def write_y4m(path: Path, payload: bytes, frames: int = 10, size: tuple[int, int] = (640, 480)
+              ) -> None:
+    """A YUV4MPEG2 (4:2:0) video of the QR code of ``payload``, as Chromium's fake camera plays
+    it: the same grey picture every frame, the code black on white with its quiet zone."""
+    import segno
+
+    width, height = size
+    qr = segno.make(payload, error="l", mode="byte", boost_error=False)
+    rows = [list(r) for r in qr.matrix_iter(scale=1, border=4)]
+    scale = min(width, height) // len(rows)
+    assert scale >= 2, "the QR code does not fit the video"
+    side = scale * len(rows)
+    left, top = (width - side) // 2, (height - side) // 2
+    luma = bytearray(b"\xeb" * (width * height))  # white (video range)
+    for y, row in enumerate(rows):
+        for x, dark in enumerate(row):
+            if dark:
+                line = b"\x10" * scale  # black (video range)
+                for dy in range(scale):
+                    start = (top + y * scale + dy) * width + left + x * scale
+                    luma[start:start + scale] = line
+    chroma = b"\x80" * ((width // 2) * (height // 2))  # no colour
+    frame = b"FRAME\n" + bytes(luma) + chroma + chroma
+    with open(path, "wb") as f:
+        f.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            f.write(frame)
+
+
+def test_enrol_live_from_the_camera_in_crh(world: dict[str, Any], playwright: Any) -> None:
+    from tysha.protocol import Invitation
+
+    w = world
+    video = w["tmp"] / "invite-qr.y4m"
+    write_y4m(video, Invitation.from_text(w["code"]).qr_payload())
+    args = ["--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"]
+    b = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    try:
+        ctx = b.new_context(viewport=PHONE, locale="crh", device_scale_factor=1, is_mobile=True,
+                            has_touch=True)
+        ctx.grant_permissions(["camera"], origin=w["url"])
+        page = ctx.new_page()
+        # Keep a handle on every stream the page opens, to see that its tracks are stopped.
+        page.add_init_script("""(() => {
+          const md = navigator.mediaDevices, open = md.getUserMedia.bind(md);
+          window.__streams = [];
+          md.getUserMedia = async (c) => { const s = await open(c); window.__streams.push(s); return s; };
+        })()""")
+        seen = _watch(page, w["url"])
+        resp = page.goto(w["url"] + "/source/crh/")
+        csp = resp.headers["content-security-policy"]
+        assert "connect-src 'self'" in csp and "unsafe" not in csp and "camera=(self)" in \
+            resp.headers["permissions-policy"]
+        page.wait_for_selector("body[data-ready='1']")
+        assert page.is_hidden("#camera")
+        page.click("#qr-camera")  # the visible "scan with camera" button
+        page.wait_for_selector("body[data-camera='read']", timeout=60_000)
+        page.wait_for_selector("#enrolled:not([hidden])")
+        assert page.text_content("#fingerprint") == w["fp"]
+        assert page.text_content("#handler-name") == "Handler"
+        # The camera is off once the code is read: no live track, no stream on the video.
+        assert page.is_hidden("#camera")
+        assert page.evaluate("document.getElementById('camera-video').srcObject === null")
+        tracks = page.evaluate(
+            "window.__streams.flatMap((s) => s.getTracks().map((t) => [t.kind, t.readyState]))")
+        assert tracks == [["video", "ended"]], tracks  # video only, and stopped
+        _shot(page, "crh", "1-enrolled-by-camera")
+        # A Crimean Tatar codename: 9 words of the crh list (91 bits).
+        words = _codename(page).split()
+        crh = set((ROOT / "src/tysha/drop/source_page/static/words/words-crh.txt")
+                  .read_text("utf-8").split())
+        assert len(words) == 9 and set(words) <= crh, words
+        _shot(page, "crh", "2-codename")
+        _storage_empty(page, ctx)
+        _same_origin(seen, w["url"])
+        ctx.close()
+    finally:
+        b.close()
+
+
+def test_camera_refused_is_explained(world: dict[str, Any], browser: Any) -> None:
+    ctx = _context(browser, "en")  # no fake device, no permission: getUserMedia fails
+    page = ctx.new_page()
+    page.goto(world["url"] + "/")
+    page.wait_for_selector("body[data-ready='1']")
+    page.click("#qr-camera")
+    page.wait_for_selector("#enrol-error:not([hidden])", timeout=30_000)
+    assert "camera could not be opened" in (page.text_content("#enrol-error") or "")
+    assert page.is_hidden("#camera") and page.is_enabled("#qr-camera")
     ctx.close()
 
 

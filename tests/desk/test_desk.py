@@ -64,8 +64,9 @@ def test_full_flow_with_reply(world: dict[str, Any], cli: Any) -> None:
         # CLI.md's fields, plus the stable flag codes, the normalised event time and the status.
         assert set(r) == {"id", "categories", "text", "when", "where", "received_at", "attachments",
                           "capture_verified", "receipt_verified", "trusted", "flags", "flag_codes",
-                          "event_time", "status"}
+                          "event_time", "status", "client"}
         assert r["capture_verified"] and r["receipt_verified"] and r["trusted"] and r["flags"] == []
+        assert r["client"] == "app"  # tysha source signs it in the manifest (issue 11)
     mob = next(r for r in reports if r["categories"] == ["mob"])
     assert mob["attachments"][0]["name"] == "s.jpg"
     assert mob["attachments"][0]["sha256"] == __import__("hashlib").sha256((w["tmp"] / "s.jpg").read_bytes()).hexdigest()
@@ -382,3 +383,33 @@ def test_serve_fails_with_one_line(tmp_path: Path, cli: Any) -> None:
         busy.close()
     assert r.returncode == 1 and "port" in r.stderr and "web desk on" not in r.stdout
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_where_a_report_came_from_and_the_handler_name(
+    world: dict[str, Any], cli: Any, tmp_path: Path
+) -> None:
+    """Issue 11: the desk shows "app" for a tysha source report everywhere the report appears
+    (show, list, bundle summary); the invitation names the handler as the desk is named."""
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    vault = tmp_path / "v2.vault"
+    cli("source", "init", "--vault", str(vault), "--size", "8MiB", env=w["senv"])
+    code = cli("desk", "invite", "--desk", d, "--drop", w["url"], "--drop-key", w["vkey"],
+               env=denv).stdout.strip()
+    out = cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=w["senv"]).stdout
+    assert "handler's name: \u2068Test cell\u2069" in out  # bidi-isolated, before the fingerprint
+    assert out.index("Test cell") < out.index("fingerprint")
+    send_report(w, cli, "a report from the app", ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    rid = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)[0]["id"]
+    assert json.loads(cli("desk", "show", rid, "--desk", d, "--json", env=denv).stdout)[
+        "client"] == "app"
+    assert "sent from:         app (tysha source)" in cli("desk", "show", rid, "--desk", d,
+                                                          env=denv).stdout
+    table = cli("desk", "list", "--desk", d, env=denv).stdout.splitlines()
+    assert "FROM" in table[0] and " app " in table[1]
+    bundle = tmp_path / "b.zip"
+    cli("desk", "export", "--desk", d, "--out", str(bundle), env=denv)
+    assert "bundle ok" in cli("verify", str(bundle)).stdout
+    readme = zipfile.ZipFile(bundle).read("README.txt").decode()
+    assert "Sent from (browser or app): app" in readme

@@ -182,3 +182,54 @@ def test_favicon_is_served_locally(desk: dict[str, Any]) -> None:
         for url in re.findall(r'(?:src|href|action)="([^"]*)"', page + c.get("/sources").text):
             assert url.startswith(("/", "?", "#")) or url == "", url
         assert csrf_of(page)
+
+
+def test_inbox_and_report_page_show_where_a_report_came_from(desk: dict[str, Any]) -> None:
+    """Issue 11: "the app" for a tysha source report, "the browser page" for the source page,
+    "unknown" for a report stored before the manifest said; translated like every string."""
+    store = DeskStore.open(desk["desk"], DESK_PASS)
+    reports = store.list_reports()
+    assert {r.data.get("client") for r in reports} == {"app"}  # fetched from tysha source
+    browser, old = reports[0], reports[1]
+    browser.data["client"] = "browser"
+    store._update_report(browser.id, browser.data)
+    del old.data["client"]
+    store._update_report(old.id, old.data)
+    store.close()
+    with web(desk["desk"]) as c:
+        login(c)
+        inbox = c.get("/").text
+        assert inbox.count('data-client="browser"') == 1 and inbox.count('data-client="unknown"') == 1
+        assert 'data-client="app"' in inbox
+        page = c.get(f"/report/{browser.id}").text
+        assert re.search(r'id="client" data-client="browser">the browser page<', page)
+        assert 'data-client="unknown">unknown<' in c.get(f"/report/{old.id}").text
+        uk = c.get(f"/report/{browser.id}?lang=uk").text
+        assert "Надіслано з" in uk and "сторінки в браузері" in uk
+
+
+def test_a_new_invitation_shows_the_name_and_fingerprint_the_page_will_show(
+    desk: dict[str, Any]
+) -> None:
+    """Issue 11: the web desk's invitation carries the desk's name, signed, and says so."""
+    from tysha.protocol import Invitation
+
+    with web(desk["desk"]) as c:
+        token = login(c)
+        form = c.get("/invitations").text
+        vkey = re.search(r'name="drop_key" required value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+        page = c.post("/invitations", data={"csrf": token, "drop": desk["url"],
+                                            "drop_key": html_unescape(vkey)}).text
+        code = re.search(r'class="code">(TYSHA2:[A-Z2-7]+)<', page).group(1)  # type: ignore[union-attr]
+        inv = Invitation.from_text(code)
+        assert inv.handler_name == "Web cell"
+        assert "<bdi>Web cell</bdi>" in page and inv.handler.fingerprint() in page
+        uk = c.post("/invitations?lang=uk", data={"csrf": token, "drop": desk["url"],
+                                                  "drop_key": html_unescape(vkey)}).text
+        assert "Ім&#39;я куратора в запрошенні" in uk or "Ім'я куратора в запрошенні" in uk
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

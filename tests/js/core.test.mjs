@@ -174,6 +174,38 @@ test('invitations: text, spaced lower case and QR parse; damaged, forged, old re
   assert.throws(() => T.invitationFromQr(qr), T.TyshaError);
 });
 
+test('invitations: the signed handler name (key 7) reads as Python wrote it; an unnamed one has none', () => {
+  const N = V.invitation.named;
+  const inv = T.invitationFromText(N.text);
+  assert.equal(inv.handlerName, N.handler_name);
+  assert.equal(inv.fingerprint, V.invitation.fingerprint);
+  assert.equal(T.invitationFromQr(h(N.qr)).handlerName, N.handler_name);
+  assert.equal(T.invitationFromText(V.invitation.text).handlerName, null);
+  // A name with a bidi override is refused even though the handler's key signed it.
+  assert.throws(() => T.invitationFromText(N.bad_name), (e) => e instanceof T.ProtocolError && e.message === 'damaged');
+  // Changing the name breaks the signature: a QR payload with one name byte flipped.
+  const qr = h(N.qr);
+  const at = T.hex(qr).indexOf(T.hex(T.utf8('Коваль'))) / 2;
+  assert.ok(at > 0);
+  qr[at + 1] ^= 1; // К (d0 9a) -> d0 9b, still valid UTF-8
+  assert.throws(() => T.invitationFromQr(qr), T.VerificationError);
+});
+
+test('handler names: the page accepts exactly what Python accepts (vectors)', () => {
+  for (const [name, ok] of V.invitation.handler_names) {
+    if (ok) assert.equal(T.handlerName(name), name);
+    else assert.throws(() => T.handlerName(name), T.ProtocolError, JSON.stringify(name));
+  }
+});
+
+test('handler names: length, controls, bidi and zero-width characters, spaces, NFC', () => {
+  for (const ok of ['Олена', 'Ayşe Qurtseitova', 'مريم', 'x'.repeat(64), 'A B']) assert.equal(T.handlerName(ok), ok);
+  for (const bad of ['', 'x'.repeat(65), 'a\u0000b', 'a\nb', 'a\u202eb', 'a\u2066b', 'a\u200bb', 'a\u200fb',
+    ' a', 'a ', 'a  b', 'a\u00a0b', 'a\u2028b', 'e\u0301', '\ue000', 7, null]) {
+    assert.throws(() => T.handlerName(bad), T.ProtocolError, JSON.stringify(bad));
+  }
+});
+
 test('envelope.json (tests/vectors/protocol): positives open, negatives are refused', () => {
   const doc = VP('envelope.json');
   const me = identity(doc.recipient_identity);

@@ -279,13 +279,14 @@ def list_(
         return
     typer.echo(
         f"{'ID':12}  {'RECEIVED':20}  {'EVENT TIME':20}  {'CATEGORIES':12}  {'STATUS':10}  "
-        f"{'FLAGS':24}  TEXT"
+        f"{'FROM':7}  {'FLAGS':24}  TEXT"
     )
     for v in views:
         text = " ".join(v.text.split())
         typer.echo(
             f"{v.id:12}  {v.received_at:20}  {v.event_time or '-':20}  "
-            f"{','.join(v.categories) or '-':12}  {v.status:10}  {_flags_cell(v):24}  {text[:60]}"
+            f"{','.join(v.categories) or '-':12}  {v.status:10}  {v.client:7}  "
+            f"{_flags_cell(v):24}  {text[:60]}"
         )
 
 
@@ -305,6 +306,14 @@ def _value_text(key: str, value: Any) -> str:
     return str(value)
 
 
+#: How ``desk show`` names where a report came from (ReportView.client).
+CLIENT_TEXT = {
+    "browser": "browser (the drop's source page)",
+    "app": "app (tysha source)",
+    "unknown": "unknown (a source from before this was recorded)",
+}
+
+
 def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
     """``desk show`` as readable lines (no Python reprs)."""
     yes = {True: "yes", False: "NO"}
@@ -322,6 +331,7 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
         f"  when:              {v.when or '-'}" + (f"  ({v.event_time})" if v.event_time else ""),
         f"  where:             {v.where or '-'}",
         f"  received:          {v.received_at}",
+        f"  sent from:         {CLIENT_TEXT.get(v.client, v.client)}",
         f"  source:            {v.source or '-'}"
         + (f"  (key {v.source_fingerprint})" if v.source_fingerprint else "")
         + ("  REVOKED" if v.revoked else ""),

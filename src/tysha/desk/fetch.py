@@ -62,6 +62,7 @@ from tysha.protocol import (
     unwrap_slot,
 )
 from tysha.protocol.envelope import MAX_ENVELOPE_SIZE, MAX_HEADER_SIZE, EnvelopeHeader, SlotKey
+from tysha.protocol.manifest import client_of
 from tysha.protocol.sealed_report import OpenedReport, ReportReader
 from tysha.tlog import (
     Checkpoint,
@@ -571,6 +572,7 @@ class _Intake:
             "when": body.get("when", ""),
             "where": body.get("where", ""),
             "created_at": body.get("created_at", ""),
+            "client": client_of(body),  # "browser", "app" or "unknown" (issue 11)
             "received_at": now_iso(),
             "attachments": attachments,
             "capture_verified": capture_ok,

@@ -48,6 +48,7 @@ import io
 import json
 import os
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,9 +143,23 @@ def make_invitation(
     except ProtocolError:
         raise BadInput("that is not a drop's verifier key") from None
     secret = os.urandom(16)
-    inv = Invitation.create(tuple(drops), drop_key, store.identity, store.escrow_key, secret)
+    inv = Invitation.create(tuple(drops), drop_key, store.identity, store.escrow_key, secret,
+                            handler_name=_handler_name(store.name))
     store.add_invitation(secret, drops[0], drop_key, inv.to_text(), drops[1:])
     return inv
+
+
+def _handler_name(name: str) -> str | None:
+    """The desk's name (``desk init --name``) as the invitation's handler name, which the
+    source page and ``source enroll`` show beside the fingerprint (issue 11); none when the
+    name is not acceptable there (too long, control or invisible characters)."""
+    from tysha.protocol.invitation import check_handler_name
+
+    shown = " ".join(name.split())
+    try:
+        return check_handler_name(unicodedata.normalize("NFC", shown))
+    except ProtocolError:
+        return None
 
 
 def qr_png(invitation: Invitation, scale: int = 4) -> bytes:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from tysha.desk.models import DropState, Report, Source
 
 __all__ = [
+    "CLIENT_LABELS",
     "FLAG_REASONS",
     "AttachmentView",
     "Flag",
@@ -45,6 +46,13 @@ __all__ = [
     "report_view",
     "report_views",
 ]
+
+#: ReportView.client -> how the faces name it (a gettext msgid).
+CLIENT_LABELS: dict[str, str] = {
+    "browser": "the browser page",
+    "app": "the app",
+    "unknown": "unknown",
+}
 
 #: code -> reason (an English sentence; a gettext msgid).
 FLAG_REASONS: dict[str, str] = {
@@ -121,6 +129,9 @@ class ReportView:
     envelope_digest: str | None = None
     checkpoint: str | None = None  # "<origin> <size> <root hex>" of the checkpoint at intake
     problems: list[str] = field(default_factory=list)  # the details behind the flags
+    #: Where the report came from, as the source signed it: "browser" (the drop's source page),
+    #: "app" (``tysha source``) or "unknown" (a source from before the field existed).
+    client: str = "unknown"
 
     @property
     def flag_codes(self) -> list[str]:
@@ -145,6 +156,7 @@ class ReportView:
             "flags": [f.reason for f in self.flags],
             "flag_codes": self.flag_codes,
             "status": self.status,
+            "client": self.client,
         }
         if full:
             out.update(
@@ -319,7 +331,12 @@ def _view(state: _State, report: Report) -> ReportView:
         envelope_digest=d.get("envelope_digest"),
         checkpoint=_checkpoint_text(d.get("checkpoint")),
         problems=problems,
+        client=_client(d.get("client")),
     )
+
+
+def _client(value: object) -> str:
+    return value if isinstance(value, str) and value in ("browser", "app") else "unknown"
 
 
 def report_view(store: DeskState, report: Report) -> ReportView:

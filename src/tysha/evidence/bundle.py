@@ -89,6 +89,7 @@ from tysha.protocol import (
     verify_signature,
 )
 from tysha.protocol.envelope import MAX_HEADER_SIZE
+from tysha.protocol.manifest import client_of
 from tysha.tlog import Checkpoint
 from tysha.tlog.witness import WitnessPolicy
 
@@ -149,6 +150,7 @@ _CHECKED = frozenset(
         "drop_vkey",
         "inclusion_proof",
         "envelope_size",
+        "client",  # checked against the manifest when report.json has it (issue 11)
     }
 )
 _ATTACHMENT_FIELDS = ("name", "sha256", "size", "media_type", "claims", "attestation")
@@ -326,6 +328,8 @@ def summary_text(
         lines.append(f"  When (source): {d.get('when') or '-'}")
         lines.append(f"  Where (source): {d.get('where') or '-'}")
         lines.append(f"  Written (source's device): {d.get('created_at') or '-'}")
+        if "client" in d:  # recorded since issue 11; older bundles' summaries stay identical
+            lines.append(f"  Sent from (browser or app): {d.get('client')}")
         lines.append(f"  Received by the desk: {d.get('received_at') or '-'}")
         lines.append(f"  Source key fingerprint: {d.get('source_fingerprint') or '-'}")
         lines.append(f"  Drop log entry: {d.get('index')} of {d.get('drop') or '-'}")
@@ -1212,6 +1216,8 @@ def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, by
         expect["source_label"] = (body.get("label"),)
     for k in ("text", "when", "where", "created_at"):
         expect[k] = (_jsonable(body.get(k, "")), str(body.get(k, "")))
+    if "client" in report:  # desks before issue 11 did not store it
+        expect["client"] = (client_of(body),)
     for k, want in expect.items():
         if not _same(report.get(k), *want):
             problems.append(k)

@@ -28,6 +28,8 @@ _T: dict[str, tuple[str, str]] = {
     "reports": ("повідомлень", "сообщений"),
     "carry flags": ("мають позначки", "имеют пометки"),
     "Report": ("Повідомлення", "Сообщение"),
+    "Sent from (browser or app)": ("Надіслано з (браузер чи програма)",
+                                   "Отправлено из (браузер или приложение)"),
     "Flags": ("Позначки", "Пометки"),
     "none": ("немає", "нет"),
     "Incident (as the source signed it)": (
@@ -195,6 +197,8 @@ def render_report_html(
             ("Where", d.get("where")),
             ("Written on the source's device", d.get("created_at")),
             ("Source key fingerprint", d.get("source_fingerprint")),
+            # Only in bundles whose desk recorded it (issue 11): older bundles stay identical.
+            *([("Sent from (browser or app)", d.get("client"))] if "client" in d else []),
         ):
             out.append(f"<tr><th>{_e(t(label))}</th><td>{_e(value)}</td></tr>")
         out.append("</table>")

@@ -8,9 +8,19 @@ fingerprint a reporter compares in person also vouches for the rest of the code 
 Binary form (``to_bytes``), deterministic CBOR::
 
     {0: 2, 1: [drop URL, ...], 2: drop vkey, 3: handler identity, 4: escrow identity | null,
-     5: secret (16 bytes), 6: Ed25519 signature}
+     5: secret (16 bytes), 6: Ed25519 signature, 7: handler name (optional)}
 
-signed over ``"tysha/v2 invitation" || 0x00 || CBOR(fields 0..5)``.
+signed over ``"tysha/v2 invitation" || 0x00 || CBOR(every field but 6)``: the handler's display
+name (key 7, issue 11) is signed with the rest when present; an invitation made before it
+existed has no key 7, and its signed bytes (and so its signature) are unchanged.
+
+Handler name (:func:`check_handler_name`): 1 to 64 characters, NFC, single spaces between
+words and none at either end, no control (Cc), format (Cf: the bidirectional overrides and
+isolates, zero-width characters), line/paragraph separator, surrogate or private-use
+character. Faces show it bidi-isolated (``<bdi>`` on the page, U+2068…U+2069 on a terminal,
+:func:`isolate`), so a right-to-left name cannot reorder the fingerprint shown beside it. The
+name is only as trustworthy as the fingerprint the reporter compares in person: it is signed
+by the key that fingerprint names.
 
 Text form (``to_text``)::
 
@@ -54,7 +64,14 @@ from tysha.errors import ProtocolError, VerificationError
 from tysha.protocol import _wire, cbor
 from tysha.protocol.keys import Identity, PublicIdentity
 
-__all__ = ["INVITE_PREFIX", "Invitation", "invitation_check"]
+__all__ = [
+    "HANDLER_NAME_MAX",
+    "INVITE_PREFIX",
+    "Invitation",
+    "check_handler_name",
+    "invitation_check",
+    "isolate",
+]
 
 INVITE_PREFIX = "TYSHA2:"
 _OLD_PREFIX = "TYSHA1:"
@@ -93,6 +110,36 @@ def _check_value(check: str) -> int:
     return value
 
 
+HANDLER_NAME_MAX = 64
+# Cc control, Cf format (bidi overrides/isolates, zero-width), Zl/Zp separators, Cs surrogate,
+# Co private use: none belongs in a name shown next to a fingerprint.
+_NAME_REFUSED = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+
+
+def check_handler_name(name: object) -> str:
+    """``name`` if it is an acceptable handler display name (see the module docstring), else
+    a ``ProtocolError`` saying why. Pure; the same rule as ``handlerName`` in tysha-core.js."""
+    if type(name) is not str:
+        raise ProtocolError("the handler's name is not text")
+    if not 1 <= len(name) <= HANDLER_NAME_MAX:
+        raise ProtocolError(f"the handler's name is 1 to {HANDLER_NAME_MAX} characters")
+    if any(unicodedata.category(c) in _NAME_REFUSED for c in name):
+        raise ProtocolError("the handler's name holds a control or invisible character")
+    if name != name.strip(" ") or "  " in name:
+        raise ProtocolError("the handler's name has extra spaces")
+    if any(c.isspace() and c != " " for c in name):
+        raise ProtocolError("the handler's name holds a space other than a plain one")
+    if not unicodedata.is_normalized("NFC", name):
+        raise ProtocolError("the handler's name is not in Unicode normal form C")
+    return name
+
+
+def isolate(name: str) -> str:
+    """``name`` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, for a terminal: its
+    direction cannot spill onto the text around it (a checked name holds no isolate itself)."""
+    return "\u2068" + name + "\u2069"
+
+
 def _damaged() -> ProtocolError:
     return ProtocolError(DAMAGED, hint="")
 
@@ -107,12 +154,15 @@ class Invitation:
     escrow: PublicIdentity | None
     secret: bytes
     signature: bytes = field(default=b"", compare=False)
+    handler_name: str | None = None
 
     def __post_init__(self) -> None:
         if not self.drops or len(self.drops) > 8:
             raise ProtocolError("an invitation names 1 to 8 drops")
         if len(self.secret) != 16:
             raise ProtocolError("the enrolment secret is 16 bytes")
+        if self.handler_name is not None:
+            check_handler_name(self.handler_name)
 
     @classmethod
     def create(
@@ -122,19 +172,23 @@ class Invitation:
         desk: Identity,
         escrow: PublicIdentity | None,
         secret: bytes,
+        handler_name: str | None = None,
     ) -> Invitation:
-        """A new invitation to ``desk`` (the handler), signed with its identity key."""
-        unsigned = cls(tuple(drops), drop_vkey, desk.public(), escrow, secret)
+        """A new invitation to ``desk`` (the handler), signed with its identity key, naming
+        the handler as ``handler_name`` when given (checked by :func:`check_handler_name`)."""
+        unsigned = cls(tuple(drops), drop_vkey, desk.public(), escrow, secret,
+                       handler_name=handler_name)
         return unsigned.signed(desk)
 
     def signed(self, desk: Identity) -> Invitation:
         if desk.public() != self.handler:
             raise ProtocolError("an invitation is signed by the handler it names")
         sig = desk.sign(_DOMAIN, self._signed_fields())
-        return Invitation(self.drops, self.drop_vkey, self.handler, self.escrow, self.secret, sig)
+        return Invitation(self.drops, self.drop_vkey, self.handler, self.escrow, self.secret, sig,
+                          self.handler_name)
 
     def _fields(self, version: int) -> dict[int, object]:
-        return {
+        out: dict[int, object] = {
             0: version,
             1: list(self.drops),
             2: self.drop_vkey,
@@ -142,6 +196,9 @@ class Invitation:
             4: self.escrow.to_obj() if self.escrow else None,
             5: self.secret,
         }
+        if self.handler_name is not None and version >= 2:
+            out[7] = self.handler_name
+        return out
 
     def _signed_fields(self) -> bytes:
         return cbor.encode(self._fields(2))
@@ -174,7 +231,8 @@ class Invitation:
                 raise ProtocolError(OLD_FORMAT, hint="")
             inv = cls._from_fields(_wire.expect_map(obj, {0, 1, 2, 3, 4, 5}, "invitation"), b"")
             return inv
-        m = _wire.expect_map(obj, {0, 1, 2, 3, 4, 5, 6}, "invitation", version=2)
+        keys = {0, 1, 2, 3, 4, 5, 6} | ({7} if isinstance(obj, dict) and 7 in obj else set())
+        m = _wire.expect_map(obj, keys, "invitation", version=2)
         inv = cls._from_fields(m, _wire.fixed_bytes(m[6], "invitation signature", 64))
         inv.verify()
         return inv
@@ -192,6 +250,7 @@ class Invitation:
             escrow,
             _wire.fixed_bytes(m[5], "enrolment secret", 16),
             signature,
+            check_handler_name(m[7]) if 7 in m else None,
         )
 
     def to_text(self) -> str:

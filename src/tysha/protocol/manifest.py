@@ -12,7 +12,11 @@ Report body (``kind == "report"``), all text keys, no others:
 * ``categories``: 1 to 16 codes of the form ``[a-z][a-z0-9-]{1,15}`` (the form, not the
   current list, so a newer taxonomy still parses), no repeats;
 * ``text``: up to 100 000 characters; ``when``: up to 200; ``where``: up to 1000;
-  ``created_at``: up to 40 (optional, like ``when`` and ``where``).
+  ``created_at``: up to 40 (optional, like ``when`` and ``where``);
+* ``client`` (optional): which kind of source program sealed it, ``"browser"`` (the drop's
+  source page) or ``"app"`` (``tysha source``); any other value is refused. It is signed with
+  the rest, so the desk can say where a report came from; a manifest without it (made before
+  the field existed) reads as ``"unknown"`` (:func:`client_of`).
 
 Reply body (``kind == "reply"``): ``text`` (up to 100 000); optional ``in_reply_to`` (up to
 128) and ``created_at`` (up to 40).
@@ -46,8 +50,10 @@ __all__ = [
     "Attachment",
     "ContentSplitter",
     "Manifest",
+    "CLIENTS",
     "attachments_total",
     "check_body",
+    "client_of",
     "frame_content",
 ]
 
@@ -60,7 +66,7 @@ _CATEGORY_RE = re.compile(r"[a-z][a-z0-9-]{1,15}")
 #: kind -> {key: (max characters, required)}
 _BODY_TEXT: dict[str, dict[str, tuple[int, bool]]] = {
     "report": {"text": (100_000, True), "when": (200, False), "where": (1000, False),
-               "created_at": (40, False)},
+               "created_at": (40, False), "client": (16, False)},
     "reply": {"text": (100_000, True), "in_reply_to": (128, False), "created_at": (40, False)},
     "share": {"text": (100_000, False), "when": (200, False), "where": (1000, False),
               "created_at": (40, False), "label": (64, True), "shared_at": (40, False),
@@ -68,6 +74,15 @@ _BODY_TEXT: dict[str, dict[str, tuple[int, bool]]] = {
 }
 _LABEL_RE = re.compile(r"[0-9a-f]{64}")
 _CATEGORIZED = ("report", "share")
+#: The values a report's ``client`` may take: the browser source page, or the app (CLI).
+CLIENTS = ("browser", "app")
+
+
+def client_of(body: Any) -> str:
+    """Where a report came from: ``"browser"``, ``"app"``, or ``"unknown"`` for a body
+    without the field (older sources) or anything that is not one of :data:`CLIENTS`."""
+    value = body.get("client") if isinstance(body, dict) else None
+    return value if isinstance(value, str) and value in CLIENTS else "unknown"
 
 
 def check_body(kind: str, body: object) -> dict[str, Any]:
@@ -88,6 +103,8 @@ def check_body(kind: str, body: object) -> dict[str, Any]:
             _wire.text(body[key], f"the report's {key}", cap)
         elif required:
             raise ProtocolError(f"manifest body lacks {key}")
+    if "client" in body and body["client"] not in CLIENTS:
+        raise ProtocolError("a report's client is neither \"browser\" nor \"app\"")
     if kind == "share" and not _LABEL_RE.fullmatch(body["label"]):
         raise ProtocolError("a share's source label is not 64 lower-case hex digits")
     if kind in _CATEGORIZED:

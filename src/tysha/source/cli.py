@@ -181,6 +181,10 @@ def enroll(
     code: str | bytes = read_qr(qr) if qr is not None else invitation
     dev = _device(vault)
     inv = dev.enroll(code)
+    if inv.handler_name:  # signed by the key the fingerprint below names; bidi-isolated
+        from tysha.protocol.invitation import isolate
+
+        typer.echo(_("handler's name: {name}").format(name=isolate(inv.handler_name)))
     typer.echo(_("enrolled. Compare this fingerprint with your handler, in person:"))
     typer.echo(f"  {inv.handler.fingerprint()}")
 

@@ -319,6 +319,7 @@ class SourceDevice:
             "when": when or "",
             "where": where or "",
             "created_at": _iso(now),
+            "client": "app",  # the desk shows where a report came from (issue 11)
         }
         manifest = Manifest("report", ident.public(), body, tuple(atts), inv.secret).signed(ident)
         prefix = frame_content(manifest.to_bytes())

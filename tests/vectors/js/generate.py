@@ -13,18 +13,20 @@ by opening (both directions) rather than by bytes.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from tysha.errors import ProtocolError
 from tysha.protocol import cbor
 from tysha.protocol.capture import CaptureAttestation
 from tysha.protocol.clues import ClueRecord, encode_clue_records
 from tysha.protocol.codename import identity_from_codename, normalize_codename
 from tysha.protocol.envelope import seal_envelope
-from tysha.protocol.invitation import Invitation
+from tysha.protocol.invitation import Invitation, check_handler_name, invitation_check
 from tysha.protocol.kem import KEM_X25519, KEM_XWING
 from tysha.protocol.keys import Identity
 from tysha.protocol.manifest import Attachment, Manifest, frame_content
@@ -133,6 +135,27 @@ def build() -> dict[str, Any]:
     forged = Invitation(inv.drops, inv.drop_vkey, inv.handler, inv.escrow, inv.secret,
                         escrow.sign(b"tysha/v2 invitation", inv._signed_fields()))
     text = inv.to_text()
+    # Issue 11: the handler's display name, signed (key 7); one that breaks the rule is refused.
+    named = Invitation.create(("http://127.0.0.1:8000",), receipts["vkey"], handler,
+                              escrow.public(), DRBG(b"js invite named")(16),
+                              handler_name="Олена Коваль")
+    bad_fields = named._fields(2)
+    bad_fields[7] = "Олена\u202eКоваль"  # a right-to-left override: refused on both sides
+    bad_fields[6] = handler.sign(b"tysha/v2 invitation",
+                                 cbor.encode({k: v for k, v in bad_fields.items() if k != 6}))
+    bad_body = base64.b32encode(cbor.encode(bad_fields)).decode().rstrip("=")
+    name_cases = []
+    for cp in (0x9, 0xA, 0x20, 0x85, 0xA0, 0xAD, 0x301, 0x34F, 0x5D0, 0x61C, 0x627, 0x1680,
+               0x180E, *range(0x200B, 0x2010), 0x2028, 0x2029, *range(0x202A, 0x202F), 0x205F,
+               *range(0x2060, 0x206A), 0x3000, 0xFEFF, 0xE000, 0x1F600, 0x1C5, 0xFB01):
+        name = "a" + chr(cp) + "b"
+        try:
+            check_handler_name(name)
+            name_cases.append([name, True])
+        except ProtocolError:
+            name_cases.append([name, False])
+    name_cases += [["e\u0301", False], ["\u00e9", True], [" ab", False], ["a  b", False],
+                   ["x" * 64, True], ["x" * 65, False], ["😀" * 64, True]]
     pos = len(text) // 2
     damaged = text[:pos] + ("A" if text[pos] != "A" else "B") + text[pos + 1:]
 
@@ -144,7 +167,8 @@ def build() -> dict[str, Any]:
         envs.append({"name": name, "content": content.hex(), "envelope": env.hex()})
 
     codenames = []
-    for words in ("тиша вітер  КАВУН", "Sun river ＯＲＡＮＧＥ", "Ёлка\tберёза\u00a0мёд"):
+    for words in ("тиша вітер  КАВУН", "Sun river ＯＲＡＮＧＥ", "Ёлка\tберёза\u00a0мёд",
+                  "Çeşme ÖZEN qırlanğıç İş ñ"):  # crh letters fold (issue 11)
         ident = identity_from_codename(words, **CHEAP)
         codenames.append({"codename": words, "normalized": normalize_codename(words),
                           "ops": CHEAP["ops"], "mem_kib": CHEAP["mem"] // 1024,
@@ -163,7 +187,7 @@ def build() -> dict[str, Any]:
               "device_time": "2026-11-29T10:00:00Z", "exif_gps": [50450000, 30523333]}
     att = CaptureAttestation.create(source, claims)
     body = {"categories": ["detention"], "text": "Текст звіту", "where": "Мелітополь",
-            "when": "вчора ввечері", "created_at": "2026-11-29T10:05:00Z"}
+            "when": "вчора ввечері", "created_at": "2026-11-29T10:05:00Z", "client": "browser"}
     manifest = Manifest("report", source.public(), body,
                         (Attachment("photo.jpg", "image/jpeg", len(photo), claims["sha256"],
                                     att),), inv.secret).signed(source)
@@ -213,7 +237,11 @@ def build() -> dict[str, Any]:
                        "qr": inv.qr_payload().hex(), "damaged": damaged,
                        "forged": forged.to_text(), "old": "TYSHA1:" + text[7:],
                        "fingerprint": handler.public().fingerprint(),
-                       "drops": list(inv.drops), "secret": inv.secret.hex()},
+                       "drops": list(inv.drops), "secret": inv.secret.hex(),
+                       "named": {"text": named.to_text(), "qr": named.qr_payload().hex(),
+                                 "handler_name": named.handler_name,
+                                 "bad_name": "TYSHA2:" + bad_body + invitation_check(bad_body)},
+                       "handler_names": name_cases},
     }
 
 

@@ -47,7 +47,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tysha.desk.service import STATUSES, Desk, qr_png
-from tysha.desk.views import ReportView
+from tysha.desk.views import CLIENT_LABELS, ReportView
 from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, totp_at
@@ -252,6 +252,7 @@ def create_app(
             statuses=STATUSES,
             qualifications=QUALIFICATIONS,
             flag_labels=FLAG_LABELS,
+            client_labels=CLIENT_LABELS,
             claim_labels=CLAIM_LABELS,
             custody_labels=CUSTODY_LABELS,
             desk_name=(s["desk"].name if s else ""),
@@ -596,6 +597,8 @@ def create_app(
             "invitations.html",
             invitations=s["desk"].invitations(),
             new=inv.to_text(),
+            new_name=inv.handler_name or "",  # what the source's page shows (issue 11)
+            new_fingerprint=inv.handler.fingerprint(),
             qr=qr,
             drops=s["desk"].drops(),
         )

@@ -66,10 +66,13 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(self), geolocation=(), microphone=(), interest-cohort=()",
 }
 
-#: Codename word list per language. Crimean Tatar is written in Latin letters: it uses the
-#: English list, whose words a Latin keyboard types.
-WORDS = {"uk": "words/words-uk.txt", "ru": "words/words-ru.txt", "crh": "vendor/words-en.txt",
+#: Codename word list per language (Crimean Tatar: tools/make_crh_words.py, Latin letters,
+#: distinct after the codename's folding of ç ğ ı ñ ö ş ü).
+WORDS = {"uk": "words/words-uk.txt", "ru": "words/words-ru.txt", "crh": "words/words-crh.txt",
          "en": "vendor/words-en.txt"}
+#: The page draws ceil(bits / log2(list length)) words: 8 of uk/ru (80.5 bits), 7 of en
+#: (90.4 bits), 9 of crh (91.2 bits: no fewer bits than any other language's codename).
+CODENAME_BITS = {"uk": 80, "ru": 80, "crh": 90, "en": 80}
 
 #: Crimean Tatar labels for the taxonomy's reported categories (evidence.taxonomy has en/uk/ru).
 CRH_CATEGORIES = {
@@ -154,7 +157,7 @@ def render_page(lang: str) -> str:
     e = html.escape
     words = WORDS[lang]
     data = {"lang": lang, "strings": s, "categories": _categories(lang),
-            "words": words, "words_sri": _sri(words),
+            "words": words, "words_sri": _sri(words), "codename_bits": CODENAME_BITS[lang],
             "qr_sri": _sri("vendor/qr.js")}
     blob = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace("&", "\\u0026")
     switch = " ".join(
@@ -200,9 +203,16 @@ spellcheck="false"></textarea>
 <button type="button" id="enrol-go">{e(s["enrol_button"])}</button>
 <label for="qr-file">{e(s["enrol_qr_label"])}</label>
 <input type="file" id="qr-file" accept="image/*">
+<button type="button" id="qr-camera">{e(s["qr_camera"])}</button>
+<div id="camera" hidden>
+<p>{e(s["qr_camera_hint"])}</p>
+<video id="camera-video" muted playsinline></video>
+<button type="button" id="qr-camera-stop">{e(s["qr_camera_stop"])}</button>
+</div>
 <p class="error" id="enrol-error" role="alert" hidden></p>
 <div id="enrolled" hidden>
 <p>{e(s["enrol_ok"])}</p>
+<p id="handler-line" hidden>{e(s["enrol_name"])}: <strong><bdi id="handler-name"></bdi></strong></p>
 <p>{e(s["enrol_fp"])}: <strong id="fingerprint" class="digits"></strong></p>
 </div>
 </section>

@@ -48,31 +48,91 @@
       return;
     }
     say(box, '');
+    stopCamera();
     $('fingerprint').textContent = state.inv.fingerprint;
+    // The name is signed by the key the fingerprint names; <bdi> keeps its direction to itself.
+    $('handler-name').textContent = state.inv.handlerName || '';
+    show($('handler-line'), !!state.inv.handlerName);
     show($('enrolled'));
     document.body.dataset.enrolled = '1';
     ready();
   }
   $('enrol-go').addEventListener('click', () => enrolWith(() => T.invitationFromText($('invite').value)));
+  /** Look for a QR code in an image or a video frame (scaled to at most `max` pixels a side). */
+  function readQr(source, width, height, max, canvas) {
+    const scale = Math.min(1, max / Math.max(width, height));
+    const c = canvas || document.createElement('canvas');
+    c.width = Math.round(width * scale); c.height = Math.round(height * scale);
+    const g = c.getContext('2d', { willReadFrequently: true });
+    g.drawImage(source, 0, 0, c.width, c.height);
+    const img = g.getImageData(0, 0, c.width, c.height);
+    return globalThis.TyshaQR.jsQR(img.data, img.width, img.height);
+  }
   $('qr-file').addEventListener('change', async (ev) => {
     const f = ev.target.files[0];
     if (!f) return;
     try {
       await loadScript('/source/static/vendor/qr.js', D.qr_sri);
       const bmp = await createImageBitmap(f);
-      const scale = Math.min(1, 1600 / Math.max(bmp.width, bmp.height));
-      const c = document.createElement('canvas');
-      c.width = Math.round(bmp.width * scale); c.height = Math.round(bmp.height * scale);
-      const g = c.getContext('2d');
-      g.drawImage(bmp, 0, 0, c.width, c.height);
-      const img = g.getImageData(0, 0, c.width, c.height);
-      const code = globalThis.TyshaQR.jsQR(img.data, img.width, img.height);
+      const code = readQr(bmp, bmp.width, bmp.height, 1600);
       if (!code) { say($('enrol-error'), S.err_qr_none, 'error'); return; }
       enrolWith(() => T.invitationFromQr(Uint8Array.from(code.binaryData)));
     } catch (e) {
       say($('enrol-error'), S.err_qr_none, 'error');
     }
   });
+
+  // Live scanning: the camera's frames go through the same QR reader, in this tab only (the
+  // stream is never recorded or sent); the camera stops as soon as a code is read, on "stop",
+  // and when the tab is hidden.
+  const cam = { stream: null, timer: 0, canvas: null };
+  function stopCamera() {
+    if (cam.timer) { clearTimeout(cam.timer); cam.timer = 0; }
+    if (cam.stream) { cam.stream.getTracks().forEach((t) => t.stop()); cam.stream = null; }
+    const v = $('camera-video');
+    v.pause(); v.srcObject = null;
+    show($('camera'), false);
+    $('qr-camera').disabled = false;
+    delete document.body.dataset.camera;
+  }
+  async function startCamera() {
+    say($('enrol-error'), '');
+    $('qr-camera').disabled = true;
+    try {
+      await loadScript('/source/static/vendor/qr.js', D.qr_sri);
+      cam.stream = await navigator.mediaDevices.getUserMedia({ audio: false, video: { facingMode: 'environment' } });
+    } catch (e) {
+      stopCamera();
+      say($('enrol-error'), S.err_camera, 'error');
+      return;
+    }
+    const v = $('camera-video');
+    v.srcObject = cam.stream;
+    show($('camera'));
+    document.body.dataset.camera = 'on';
+    try { await v.play(); } catch (e) { /* frames still arrive for drawImage */ }
+    cam.canvas = cam.canvas || document.createElement('canvas');
+    const scan = () => {
+      cam.timer = 0;
+      if (!cam.stream) return;
+      let code = null;
+      if (v.readyState >= 2 && v.videoWidth) {
+        try { code = readQr(v, v.videoWidth, v.videoHeight, 960, cam.canvas); } catch (e) { code = null; }
+      }
+      if (code && code.binaryData && code.binaryData.length) {
+        const bytes = Uint8Array.from(code.binaryData);
+        stopCamera(); // every track stopped: the camera light goes off
+        enrolWith(() => T.invitationFromQr(bytes));
+        document.body.dataset.camera = 'read';
+        return;
+      }
+      cam.timer = setTimeout(scan, 150);
+    };
+    scan();
+  }
+  $('qr-camera').addEventListener('click', startCamera);
+  $('qr-camera-stop').addEventListener('click', stopCamera);
+  document.addEventListener('visibilitychange', () => { if (document.hidden && cam.stream) stopCamera(); });
   function loadScript(src, integrity) {
     if (document.querySelector(`script[src="${src}"]`)) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -97,8 +157,9 @@
     const words = (await resp.text()).split('\n').filter(Boolean);
     const picked = [];
     const limit = 2 ** 32 - (2 ** 32 % words.length);
-    // At least 80 bits: 7 words of the 7776-word list, 8 of the ~1100-word ones.
-    const count = Math.ceil(80 / Math.log2(words.length));
+    // At least codename_bits: 7 words of the 7718-word list, 8 of the ~1100-word uk/ru ones
+    // (80 bits), 9 of the 1117-word crh one (90 bits asked, 91.2 given).
+    const count = Math.ceil((D.codename_bits || 80) / Math.log2(words.length));
     while (picked.length < count) {
       const x = new DataView(rand(4).buffer).getUint32(0);
       if (x < limit) picked.push(words[x % words.length]);
@@ -321,7 +382,8 @@
     state.busy = true; $('send').disabled = true;
     try {
       const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const body = new Map([['categories', cats], ['text', text], ['created_at', now]]);
+      // client: the desk shows that this report came from the browser page (signed, like the rest).
+      const body = new Map([['categories', cats], ['text', text], ['created_at', now], ['client', 'browser']]);
       if ($('where').value.trim()) body.set('where', $('where').value.trim().slice(0, 1000));
       if ($('when').value.trim()) body.set('when', $('when').value.trim().slice(0, 200));
       const atts = state.files.map((it) => ({ name: it.name, mediaType: it.type, size: it.data.length, sha256: it.sha256,

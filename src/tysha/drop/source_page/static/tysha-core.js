@@ -579,9 +579,13 @@
   // --- codename (protocol/codename.py) -------------------------------------------------------------
   const CODENAME_SALT = sha256(utf8('tysha/v1 codename')).slice(0, 16);
   const CODENAME_T = 2, CODENAME_M_KIB = 19 * 1024;
+  // Crimean Tatar letters as the Latin letters a keyboard without them has (codename.py _FOLD).
+  const FOLD = { 'ç': 'c', 'ğ': 'g', 'ı': 'i', 'ñ': 'n', 'ö': 'o', 'ş': 's', 'ü': 'u' };
   function normalizeCodename(s) {
-    // ё is written е by most people: both give the same keys.
-    return s.normalize('NFKC').toLowerCase().replace(/ё/g, 'е').split(/\s+/u).filter(Boolean).join(' ');
+    // ё is written е by most people: both give the same keys; so is a crh word typed without
+    // its letters ("qırım" = "qirim"), and a lower-cased "İ" ("i" + combining dot) is "i".
+    const low = s.normalize('NFKC').toLowerCase().replace(/ё/g, 'е');
+    return low.replace(/i\u0307/g, 'i').replace(/[çğıñöşü]/g, (c) => FOLD[c]).split(/\s+/u).filter(Boolean).join(' ');
   }
   /** Argon2id(codename) -> three HKDF-Expand labels -> Ed25519 seed, X-Wing DeriveKeyPair, clue. */
   function identityFromCodename(codename, params = { t: CODENAME_T, m: CODENAME_M_KIB }) {
@@ -774,14 +778,32 @@
     if (![0, 2, 4, 5, 7].includes(s.length % 8) || acc !== 0) throw new ProtocolError(DAMAGED);
     return Uint8Array.from(out);
   }
+  /** A handler's display name as protocol/invitation.py check_handler_name accepts it: 1 to
+   * 64 characters, NFC, single inner spaces, no control, format (bidi, zero-width), separator,
+   * surrogate or private-use character. Shown bidi-isolated (<bdi>) beside the fingerprint. */
+  function handlerName(v) {
+    const bad = (why) => new ProtocolError(`the handler's name ${why}`);
+    if (typeof v !== 'string') throw bad('is not text');
+    const n = [...v].length;
+    if (n < 1 || n > 64) throw bad('is 1 to 64 characters');
+    if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}]/u.test(v)) throw bad('holds a control or invisible character');
+    if (v !== v.replace(/^ +| +$/g, '') || v.includes('  ')) throw bad('has extra spaces');
+    if (/[^\S ]/u.test(v)) throw bad('holds a space other than a plain one');
+    if (v.normalize('NFC') !== v) throw bad('is not in Unicode normal form C');
+    return v;
+  }
   function invitationFromBytes(data) {
-    const o = expectMap(cborDecode(data, { maxBytes: 8192, maxItems: 16, maxDepth: 4 }), [0, 1, 2, 3, 4, 5, 6], 'invitation', 2);
+    const obj = cborDecode(data, { maxBytes: 8192, maxItems: 16, maxDepth: 4 });
+    // Key 7, the handler's name, is optional (older invitations lack it) and signed when present.
+    const keys = [0, 1, 2, 3, 4, 5, 6].concat(obj instanceof Map && obj.has(7) ? [7] : []);
+    const o = expectMap(obj, keys, 'invitation', 2);
     const drops = o.get(1);
     if (!Array.isArray(drops) || drops.length < 1 || drops.length > 8) throw new ProtocolError('an invitation names 1 to 8 drops');
     drops.forEach((d) => text(d, 'drop address', 2048, false));
     const inv = {
       drops, dropVkey: text(o.get(2), 'drop key', 1024, false), handler: identityFromObj(o.get(3)),
       escrow: o.get(4) === null ? null : identityFromObj(o.get(4)), secret: fixedBytes(o.get(5), 'enrolment secret', 16),
+      handlerName: o.has(7) ? handlerName(o.get(7)) : null,
     };
     const sig = fixedBytes(o.get(6), 'invitation signature', 64);
     const signed = new Map(o); signed.delete(6);
@@ -830,6 +852,6 @@
     captureAttestation, signedManifest, frameContent, readReply,
     checkPow, solvePow, leadingZeroBits, workBits, MAX_TOTAL_BITS,
     parseVkey, openCheckpoint, leafHash, rootFromInclusion, verifyReceipt,
-    invitationCheck, invitationFromText, invitationFromQr, invitationFromBytes,
+    invitationCheck, invitationFromText, invitationFromQr, invitationFromBytes, handlerName,
   });
 })();
