@@ -4,11 +4,13 @@ desk's origin and the pages need no script."""
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -27,6 +29,27 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
+
+
+def _check_leaflet(page: Any) -> None:
+    """The Leaflet map replaced the SVG: country and oblast outlines drawn from the desk's own
+    files (no tiles), the act's place a circle whose radius is its precision (5 km)."""
+    page.wait_for_selector("#leaflet-map[data-outlines='1']", timeout=15_000)
+    assert page.locator("#svg-map").is_hidden()
+    assert page.locator("#leaflet-map img.leaflet-tile").count() == 0
+    assert page.locator("path.tysha-country").count() > 10
+    assert page.locator("path.tysha-admin1").count() >= 27  # 24 oblasts, Crimea, 2 cities
+    zoom = int(page.get_attribute("#leaflet-map", "data-zoom") or "0")
+    box = page.locator("path.tysha-area.tysha-act").bounding_box()
+    assert box is not None
+    # Web Mercator: metres per pixel at latitude 47.44 and this zoom (256-pixel tiles).
+    per_px = 2 * math.pi * 6378137 * math.cos(math.radians(47.44)) / (256 * 2**zoom)
+    expected = 2 * 5000 / per_px
+    assert abs(box["width"] - expected) / expected < 0.05, (box, expected, zoom)
+    assert page.locator("path.tysha-dot").count() == 3  # the act and two photos with GPS
+    page.locator("path.tysha-dot.tysha-act").dispatch_event("click")
+    link = page.locator(".leaflet-popup-content a")
+    assert link.get_attribute("href", timeout=5_000).startswith("/incident/")  # type: ignore[union-attr]
 
 
 def test_case_pages_in_chromium(tmp_path: Path) -> None:
@@ -79,6 +102,8 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
                                        ("timeline", "/timeline"), ("map", "/map"),
                                        ("suggestions", "/suggestions")):  # fmt: skip
                         page.goto(f"{base}{path}?lang={lang}")
+                        if js and name == "map":
+                            _check_leaflet(page)
                         if js:
                             page.screenshot(path=str(ARTIFACTS / f"cases-{name}-{lang}.png"),
                                             full_page=True)  # fmt: skip

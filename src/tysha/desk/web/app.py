@@ -52,6 +52,7 @@ from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, totp_at
 from tysha.desk.web.sanitize import confinement, sniff, thumbnail
+from tysha.desk.web.sharing import share_routes
 from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
 from tysha.errors import BadInput, ConfigError, NotAllowed, NotFound, TyshaError
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
@@ -623,6 +624,8 @@ def create_app(
         Route("/favicon.ico", favicon, methods=["GET"]),
         # Cases (issue 12): incidents, suggestions, timeline, map — desk/web/cases.py.
         *case_routes(need, render, form, _NotFound),
+        # The share preview (issue 12): desk/web/sharing.py.
+        *share_routes(need, render, form, _NotFound),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 
