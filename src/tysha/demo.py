@@ -421,7 +421,7 @@ def run_demo(
         web_port = _free_port(port)
         # Cell B's desk and the escrow desk are served by their own processes (`tysha desk
         # serve`), stopped with the drop; cell A's is served by this one.
-        others = []
+        others: list[tuple[str, int]] = []
         for key in ("desk_b", "escrow"):
             p = _free_port(web_port + 1 + len(others))
             procs.append(_serve_process(Path(info[key]), p))
