@@ -67,7 +67,9 @@
     var div = document.createElement("div");
     var a = document.createElement("a");
     a.href = (p.kind === "act" ? "/incident/" : "/report/") + encodeURIComponent(p.id);
-    a.textContent = p.title || p.id;
+    var bdi = document.createElement("bdi");  // user text: isolated, never markup
+    bdi.textContent = p.title || p.id;
+    a.appendChild(bdi);
     div.appendChild(a);
     var line = document.createElement("div");
     line.textContent = (p.category_label || p.category) + " · " + (labels.reports || "reports") + ": " +
