@@ -852,6 +852,8 @@ MAP: dict[str, tuple[str, str, str]] = {
         "Я прочитал этот текст; в нём не назван никто, кто должен оставаться скрытым: отправить",
         "Bu metinni oqudım; onda gizli qalmalı kimse adlanmay: yiber",
     ),
+    "the capture signature": ("підпис під час зйомки", "подпись при съёмке", "çekim vaqtındaki imza"),
+    "the drop's receipt": ("квитанцію сервера прийому", "квитанцию сервера приёма", "qabul serveriniñ makbuzı"),
     "Seal and send": ("Запечатати й надіслати", "Запечатать и отправить", "Mühürlep yibermek"),
     "Shared": ("Надіслано", "Отправлено", "Paylaşıldı"),
     "{n} reports sealed and sent to the analyst desk {fp}.": (
