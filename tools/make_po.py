@@ -854,6 +854,11 @@ MAP: dict[str, tuple[str, str, str]] = {
     ),
     "the capture signature": ("підпис під час зйомки", "подпись при съёмке", "çekim vaqtındaki imza"),
     "the drop's receipt": ("квитанцію сервера прийому", "квитанцию сервера приёма", "qabul serveriniñ makbuzı"),
+    "Cell (the handler desk that enrolled this source)": (
+        "Осередок (робоче місце куратора, що зареєструвало це джерело)",
+        "Ячейка (рабочее место куратора, которое зарегистрировало этот источник)",
+        "Hüceyre (bu menbanı qayd etken kurator iş yeri)",
+    ),
     "Seal and send": ("Запечатати й надіслати", "Запечатать и отправить", "Mühürlep yibermek"),
     "Shared": ("Надіслано", "Отправлено", "Paylaşıldı"),
     "{n} reports sealed and sent to the analyst desk {fp}.": (

@@ -554,6 +554,12 @@ class Desk:
         self.store.set_setting("cells", cells)
         self.store.custody("cell-assigned", None, {"source": src.id, "cell": cell})
 
+    def cells(self) -> dict[str, str]:
+        """On an escrow desk: source id -> the cell recorded for it (empty elsewhere)."""
+        if self.role != "escrow":
+            return {}
+        return {str(k): str(v) for k, v in (self.store.get_setting("cells") or {}).items()}
+
     def incident_cells(self, iid: str) -> int | None:
         """On an escrow desk: in how many cells the incident's reports were made (distinct
         cells of their sources; a source with no cell recorded adds none). None elsewhere:

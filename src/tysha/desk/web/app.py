@@ -523,7 +523,20 @@ def create_app(
 
     async def sources_page(request: Request) -> Response:
         s = need(request)
-        return render(request, "sources.html", sources=s["desk"].sources())
+        desk: Desk = s["desk"]
+        return render(request, "sources.html", sources=desk.sources(), cells=desk.cells())
+
+    async def set_cell(request: Request) -> Response:
+        # The escrow desk records which cell a source reports through (issue 12).
+        s = need(request)
+        fields = await form(request, s)
+        try:
+            s["desk"].set_cell(str(fields.get("source", "")), str(fields.get("cell", "")))
+        except NotAllowed:
+            raise  # not an escrow desk: 403
+        except TyshaError as exc:
+            return render(request, "error.html", status=400, message=exc.message)
+        return RedirectResponse("/sources", status_code=303)
 
     def _source(s: dict[str, Any], sid: str) -> Any:
         if not sid.isalnum():
@@ -619,6 +632,7 @@ def create_app(
         Route("/sources/{sid:str}/{action:str}", confirm_page, methods=["GET"]),
         Route("/sources/{sid:str}/{action:str}", change_source, methods=["POST"]),
         Route("/sources/name", set_name, methods=["POST"]),
+        Route("/sources/cell", set_cell, methods=["POST"]),
         Route("/invitations", invitations_page, methods=["GET"]),
         Route("/invitations", invite, methods=["POST"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
