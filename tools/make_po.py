@@ -774,6 +774,118 @@ SOURCE_PAGE: dict[str, tuple[str, str, str]] = {
                                "kuratornıñ adı: {name}"),
 }
 
+# Issue 12, the interactive map, the share preview and the escrow desk's cell count (wt-map).
+MAP: dict[str, tuple[str, str, str]] = {
+    "The same on the map": ("Те саме на мапі", "То же на карте", "Aynısı haritada"),
+    "The same on the timeline": ("Те саме в хронології", "То же в хронологии", "Aynısı hronologiyada"),
+    "Outlines: Natural Earth (public domain)": (
+        "Контури: Natural Earth (суспільне надбання)",
+        "Контуры: Natural Earth (общественное достояние)",
+        "Sıñırlar: Natural Earth (umumiy mülk)",
+    ),
+    "Share with an analyst desk": (
+        "Поділитися з робочим місцем аналітика",
+        "Поделиться с рабочим местом аналитика",
+        "Analitik iş yerinen paylaşmaq",
+    ),
+    "{k} independent sources / {n} cells": (
+        "незалежних джерел: {k} / осередків: {n}",
+        "независимых источников: {k} / ячеек: {n}",
+        "müstaqil menbalar: {k} / hüceyreler: {n}",
+    ),
+    "Share": ("Поділитися", "Поделиться", "Paylaşmaq"),
+    "The analyst sees the evidence, never who reported it: no source key, pseudonym or protected detail is sent, and free text only where you approve it on the next page.": (
+        "Аналітик бачить докази, але ніколи — хто повідомив: ключ джерела, псевдонім і захищені відомості не надсилаються, а вільний текст — лише там, де ви дозволите на наступній сторінці.",
+        "Аналитик видит доказательства, но никогда — кто сообщил: ключ источника, псевдоним и защищённые сведения не отправляются, а свободный текст — только там, где вы разрешите на следующей странице.",
+        "Analitik delillerni köre, amma kim bildirgenini asla körmey: menba anahtarı, taqma adı ve qorçalanğan malümat yiberilmey, serbest metin ise tek soñki saifede siz izin bergen yerde yiberile.",
+    ),
+    "The analyst desk's public key (exchanged in person and compared)": (
+        "Публічний ключ робочого місця аналітика (обміняний особисто й звірений)",
+        "Публичный ключ рабочего места аналитика (обменян лично и сверен)",
+        "Analitik iş yeriniñ açıq anahtarı (şahsen deñiştirilgen ve tengleştirilgen)",
+    ),
+    "none: the reports below": (
+        "жодного: повідомлення нижче",
+        "никакого: сообщения ниже",
+        "yoq: aşağıdaki bildirimler",
+    ),
+    "Reports (ids, separated by spaces)": (
+        "Повідомлення (ідентифікатори через пробіл)",
+        "Сообщения (идентификаторы через пробел)",
+        "Bildirimler (boşluq ile ayırılğan identifikatorlar)",
+    ),
+    "Preview what will be sent": (
+        "Переглянути, що буде надіслано",
+        "Просмотреть, что будет отправлено",
+        "Ne yiberilecegini körmek",
+    ),
+    "Preview: exactly what will be sealed": (
+        "Попередній перегляд: саме те, що буде запечатано",
+        "Предпросмотр: именно то, что будет запечатано",
+        "Ög körüniş: tam mühürlenecek şey",
+    ),
+    "The reports changed since the preview. Nothing was sent; check this preview again.": (
+        "Повідомлення змінилися після перегляду. Нічого не надіслано; перевірте цей перегляд ще раз.",
+        "Сообщения изменились после просмотра. Ничего не отправлено; проверьте этот просмотр ещё раз.",
+        "Bildirimler ög körünişten soñ deñiştiler. Hiç bir şey yiberilmedi; bu ög körünişni kene teşkeriñiz.",
+    ),
+    "To the analyst desk {fp}, de-identified.": (
+        "Робочому місцю аналітика {fp}, знеособлено.",
+        "Рабочему месту аналитика {fp}, обезличенно.",
+        "Analitik iş yerine {fp}, şahsiyetsizleştirilip.",
+    ),
+    "No source key, pseudonym, enrolment secret or protected detail is sent.": (
+        "Ключ джерела, псевдонім, секрет запрошення й захищені відомості не надсилаються.",
+        "Ключ источника, псевдоним, секрет приглашения и защищённые сведения не отправляются.",
+        "Menba anahtarı, taqma adı, davet sırrı ve qorçalanğan malümat yiberilmey.",
+    ),
+    "Source label (this analyst only)": (
+        "Мітка джерела (лише для цього аналітика)",
+        "Метка источника (только для этого аналитика)",
+        "Menba etiketi (tek bu analitik içün)",
+    ),
+    "Checked by this desk": (
+        "Перевірено цим робочим місцем",
+        "Проверено этим рабочим местом",
+        "Bu iş yeri teşkerdi",
+    ),
+    "Originals (re-attested by this desk)": (
+        "Оригінали (повторно засвідчені цим робочим місцем)",
+        "Оригиналы (повторно заверенные этим рабочим местом)",
+        "Asıllar (bu iş yeri tarafından kene tasdıqlanğan)",
+    ),
+    "Free text: not sent unless you tick the box": (
+        "Вільний текст: не надсилається, якщо ви не поставите позначку",
+        "Свободный текст: не отправляется, если вы не поставите отметку",
+        "Serbest metin: belgi qoymasañız yiberilmey",
+    ),
+    "I have read this text; it names no one who must stay hidden: send it": (
+        "Я прочитав цей текст; у ньому не названо нікого, хто має лишатися прихованим: надіслати",
+        "Я прочитал этот текст; в нём не назван никто, кто должен оставаться скрытым: отправить",
+        "Bu metinni oqudım; onda gizli qalmalı kimse adlanmay: yiber",
+    ),
+    "the capture signature": ("підпис під час зйомки", "подпись при съёмке", "çekim vaqtındaki imza"),
+    "the drop's receipt": ("квитанцію сервера прийому", "квитанцию сервера приёма", "qabul serveriniñ makbuzı"),
+    "Cell (the handler desk that enrolled this source)": (
+        "Осередок (робоче місце куратора, що зареєструвало це джерело)",
+        "Ячейка (рабочее место куратора, которое зарегистрировало этот источник)",
+        "Hüceyre (bu menbanı qayd etken kurator iş yeri)",
+    ),
+    "Seal and send": ("Запечатати й надіслати", "Запечатать и отправить", "Mühürlep yibermek"),
+    "Shared": ("Надіслано", "Отправлено", "Paylaşıldı"),
+    "{n} reports sealed and sent to the analyst desk {fp}.": (
+        "Повідомлень запечатано й надіслано робочому місцю аналітика {fp}: {n}.",
+        "Сообщений запечатано и отправлено рабочему месту аналитика {fp}: {n}.",
+        "Analitik iş yerine {fp} mühürlenip yiberilgen bildirimler: {n}.",
+    ),
+    "With their text (approved): {ids}": (
+        "З текстом (дозволено): {ids}",
+        "С текстом (разрешено): {ids}",
+        "Metini ile (izin berilgen): {ids}",
+    ),
+}
+
+
 LANGS = ("uk", "ru", "crh")
 
 
@@ -786,6 +898,7 @@ def table() -> dict[str, tuple[str, str, str]]:
     out.update(QUAL)
     out.update({k: v for k, v in CASES.items() if k not in out})
     out.update({k: v for k, v in SOURCE_PAGE.items() if k not in out})
+    out.update({k: v for k, v in MAP.items() if k not in out})
     for c in CATEGORIES:  # uk/ru come from the taxonomy itself, crh from here
         out[c.en] = (c.uk, c.ru, CRH_CATEGORIES[c.en])
     return out

@@ -137,21 +137,47 @@ SAMPLES: list[tuple[list[str], str, str]] = [
 ]
 
 
-def sample_photo(n: int, when: time.struct_time) -> bytes:
-    """A generated, harmless picture with an EXIF capture time."""
+#: Where the demo's photos say they were taken (EXIF GPS): towns of the occupied south.
+PLACES: list[tuple[str, float, float]] = [
+    ("Vasylivka", 47.4400, 35.2800),
+    ("Melitopol", 46.8490, 35.3650),
+    ("Enerhodar", 47.4990, 34.6560),
+    ("Tokmak", 47.2550, 35.7050),
+    ("Berdiansk", 46.7560, 36.7880),
+]
+
+
+def _dms(value: float) -> tuple[float, float, float]:
+    total = round(value * 360000)  # hundredths of a second
+    d, rest = divmod(total, 360000)
+    m, cs = divmod(rest, 6000)
+    return (float(d), float(m), cs / 100)
+
+
+def sample_photo(n: int, when: time.struct_time, gps: tuple[float, float] | None = None) -> bytes:
+    """A generated, harmless picture with an EXIF capture time (and position, when given)."""
     from PIL import Image, ImageDraw
 
     img = Image.new("RGB", (480, 320), (200 - 5 * n % 120, 210, 190 + 3 * n % 60))
     d = ImageDraw.Draw(img)
     for i in range(6):
+        # Bar heights and a disc that differ from photo to photo: unrelated pictures must not
+        # look like near-duplicates of each other.
         d.rectangle(
-            [20 + 70 * i, 200 - 20 * ((n + i) % 5), 70 + 70 * i, 300], fill=(90, 100 + 10 * i, 120)
+            [20 + 70 * i, 60 + 12 * ((n * 7 + i * 5) % 11), 70 + 70 * i, 300],
+            fill=(90, 100 + 10 * i, 120),
         )
+    x = 40 + (n * 53) % 380
+    d.ellipse([x, 40 + (n * 31) % 120, x + 60 + (n % 3) * 20, 120 + (n * 31) % 120],
+              fill=(230, 180 - (n * 13) % 90, 60))  # fmt: skip
     d.text((20, 20), f"sample photo {n + 1}", fill=(20, 20, 20))
     exif = Image.Exif()
     stamp = time.strftime("%Y:%m:%d %H:%M:%S", when)
     exif[306] = stamp
     exif.get_ifd(0x8769)[36867] = stamp
+    if gps is not None:
+        g = exif.get_ifd(0x8825)
+        g[1], g[2], g[3], g[4] = "N", _dms(gps[0]), "E", _dms(gps[1])
     out = io.BytesIO()
     img.save(out, "JPEG", quality=85, exif=exif)
     return out.getvalue()
@@ -199,11 +225,19 @@ def build(
     wait_ready(url, proc)
     say(f"drop running at {url}")
 
-    desk_pass = random_passphrase()
-    Desk.init(root / "desk", "Demo cell", desk_pass)
+    # The organisation's escrow desk first: both cells seal every report to it as well.
+    escrow_pass = random_passphrase()
+    Desk.init(root / "escrow", "Demo escrow", escrow_pass, role="escrow")
+    escrow_key = str(Desk.info(root / "escrow")["public_key"])
+    desk_pass, desk_b_pass = random_passphrase(), random_passphrase()
+    Desk.init(root / "desk", "Cell A", desk_pass, escrow_key=escrow_key)
+    Desk.init(root / "desk-b", "Cell B", desk_b_pass, escrow_key=escrow_key)
     desk = Desk.open(root / "desk", desk_pass)
+    desk_b = Desk.open(root / "desk-b", desk_b_pass)
+    escrow = Desk.open(root / "escrow", escrow_pass)
+    escrow.watch_drop(url, vkey)
     inv = desk.invite(url, vkey)
-    say("desk ready; invitation made")
+    say("two cells' desks and the escrow desk ready; invitation made")
 
     vault_pass = random_passphrase()
     vault = Vault.create(root / "source.vault", 32 * 1024 * 1024)
@@ -218,8 +252,9 @@ def build(
         when = time.gmtime(now - 3600 * (6 + 11 * i))
         files = []
         if i % 2 == 0:
+            _town, lat, lon = PLACES[(i // 2) % len(PLACES)]
             p = photos / f"IMG_{1000 + i}.jpg"
-            p.write_bytes(sample_photo(i, when))
+            p.write_bytes(sample_photo(i, when, (lat + 0.001 * i, lon + 0.001 * i)))
             files.append(p)
         dev.report(cats, text, time.strftime("%Y-%m-%dT%H:%M", when), where, files, mean_delay=0)
     with DropClient(url) as client:
@@ -227,11 +262,12 @@ def build(
     say(f"sample source sent {sent.sent} reports")
     res = desk.fetch()
     say(f"desk fetched {len(res.new_reports)} reports")
-    _corroborating_source(root, desk, url, vkey, now, photos, say)
+    _corroborating_sources(root, desk, desk_b, escrow, url, vkey, now, photos, say)
     # A second one-time invitation for a reporter using the browser source page: the code
     # travels in the URL fragment, which the browser never sends to the drop.
     browser_inv = desk.invite(url, vkey).to_text()
-    desk.close()
+    for d in (desk, desk_b, escrow):
+        d.close()
     return {
         "root": str(root),
         "drop_url": url,
@@ -239,6 +275,10 @@ def build(
         "drop_pid": proc.pid,
         "desk": str(root / "desk"),
         "desk_passphrase": desk_pass,
+        "desk_b": str(root / "desk-b"),
+        "desk_b_passphrase": desk_b_pass,
+        "escrow": str(root / "escrow"),
+        "escrow_passphrase": escrow_pass,
         "vault": str(root / "source.vault"),
         "vault_passphrase": vault_pass,
         "reports_sent": sent.sent,
@@ -250,17 +290,34 @@ def build(
     }
 
 
-def _corroborating_source(
-    root: Path, desk: Any, url: str, vkey: str, now: float, photos: Path, say: Any
-) -> None:
-    """Issue 12: a second source of the cell saw the first sample's event and forwards the
-    same photo (re-encoded, its border trimmed) an hour later: the desk's suggestions link the
-    two reports, and one incident is built from them so a new user sees a case at once."""
-    from PIL import Image
-
+def _new_source(root: Path, name: str, desk: Any, url: str, vkey: str) -> Any:
+    """A source device enrolled at ``desk`` (its own vault, a fresh one-time invitation)."""
     from tysha.desk.passphrase import random_passphrase
     from tysha.source.device import SourceDevice
     from tysha.source.vault import Vault
+
+    vault_pass = random_passphrase()
+    vault = Vault.create(root / f"{name}.vault", 8 * 1024 * 1024)
+    vault.add_compartment(vault_pass, 0, {"v": 1, "notes": []})
+    dev = SourceDevice(vault, vault.unlock(vault_pass))
+    dev.enroll(desk.invite(url, vkey).to_text())
+    return dev
+
+
+def _corroborating_sources(
+    root: Path, desk: Any, desk_b: Any, escrow: Any, url: str, vkey: str, now: float,
+    photos: Path, say: Any,
+) -> None:
+    """Issue 12: the first sample's event, seen by three people in two cells.
+
+    A second source of cell A forwards the same photo, its border trimmed and re-encoded, an
+    hour later; a source of cell B, in another town's cell, sends it re-encoded and resized
+    with its own words an hour after that. Cell A's desk and the escrow desk (which opens
+    both cells' reports) each see the near-duplicates as a suggestion; one incident is built
+    from them at each, so a new user sees a case, the map and the timeline at once. At the
+    escrow desk the incident is "3 independent sources / 2 cells"."""
+    from PIL import Image
+
     from tysha.transport import DropClient
 
     first = photos / "IMG_1000.jpg"
@@ -268,29 +325,66 @@ def _corroborating_source(
         return
     img = Image.open(first)
     w, h = img.size
-    copy = photos / "forwarded.jpg"
-    img.crop((w // 100, h // 100, w - w // 100, h - h // 100)).save(copy, "JPEG", quality=60)
-    vault_pass = random_passphrase()
-    vault = Vault.create(root / "source2.vault", 8 * 1024 * 1024)
-    vault.add_compartment(vault_pass, 0, {"v": 1, "notes": []})
-    dev = SourceDevice(vault, vault.unlock(vault_pass))
-    dev.enroll(desk.invite(url, vkey).to_text())
+    cropped = photos / "forwarded.jpg"
+    img.crop((w // 100, h // 100, w - w // 100, h - h // 100)).save(cropped, "JPEG", quality=60)
+    resized = photos / "from-cell-b.jpg"
+    img.resize((w * 3 // 4, h * 3 // 4)).save(resized, "JPEG", quality=50)
     cats, _text, where = SAMPLES[0]
-    when = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(now - 3600 * 5))
-    dev.report(cats, "I saw the bus leave the school; a neighbour sent me this photo.", when,
-               where, [copy], mean_delay=0)  # fmt: skip
-    with DropClient(url) as client:
-        dev.send(client, now=True)
+    town, lat, lon = PLACES[0]
+    for name, cell, copy, hours, text in (
+        ("source2", desk, cropped, 5,
+         "I saw the bus leave the school; a neighbour sent me this photo."),
+        ("source3", desk_b, resized, 4,
+         f"In {town} the children from the boarding school were driven away this morning."),
+    ):  # fmt: skip
+        dev = _new_source(root, name, cell, url, vkey)
+        when = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(now - 3600 * hours))
+        dev.report(cats, text, when, where, [copy], mean_delay=0)
+        with DropClient(url) as client:
+            dev.send(client, now=True)
     desk.fetch()
-    desk.update_media_index()
-    near = desk.corroborate()["near_duplicates"]
-    if near:
-        iid = desk.create_incident("Children taken from the boarding school", near[0]["reports"],
-                                   "demo")  # fmt: skip
-        desk.add_act(iid, {"category": "chd", "start": when[:10], "place": where,
-                           "victims": "11", "children": "1", "reports": near[0]["reports"]},
-                     "demo")  # fmt: skip
-        say("a second source corroborated a report: one incident built, more suggested")
+    desk_b.fetch()
+    escrow.fetch()
+    # The escrow desk learns each source's cell from the handlers (out of band; nothing in an
+    # envelope names the handler): here the demo knows who enrolled whom.
+    for handler, cell in ((desk, "Cell A"), (desk_b, "Cell B")):
+        keys = {s.public.sign for s in handler.sources()}
+        for s in escrow.sources():
+            if s.public.sign in keys:
+                escrow.set_cell(s.id, cell)
+    day = time.strftime("%Y-%m-%d", time.gmtime(now - 3600 * 6))
+    act = {"category": "chd", "start": day, "place": f"{where}, {town}", "lat": f"{lat:.4f}",
+           "lon": f"{lon:.4f}", "precision_m": "5000", "victims": "11",
+           "children": "1"}  # fmt: skip
+    for d in (desk, escrow):
+        d.update_media_index()
+        near = d.corroborate()["near_duplicates"]
+        # The reports whose photo is a near-duplicate of the first sample's.
+        views = {v.text: v.id for v in d.reports()}
+        seed = views.get(SAMPLES[0][1])
+        group = {seed} if seed else set()
+        for pair in near:
+            if seed in pair["reports"]:
+                group |= set(pair["reports"])
+        if len(group) < 2:
+            continue
+        ids = sorted(group)
+        iid = d.create_incident("Children taken from the boarding school", ids, "demo")
+        d.add_act(iid, {**act, "reports": ids}, "demo")
+    say("two more sources, in two cells, corroborated a report: an incident at cell A's desk "
+        "and at the escrow desk, more suggested")  # fmt: skip
+
+
+def _serve_process(desk_dir: Path, port: int) -> Any:
+    """`tysha desk serve` for one more demo desk, as a child process on loopback."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk", str(desk_dir),
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
 
 
 def run_demo(
@@ -309,7 +403,7 @@ def run_demo(
         if not serve:
             if not keep:
                 # The folder is deleted on the way out: name no path that will not exist.
-                for k in ("root", "desk", "vault"):
+                for k in ("root", "desk", "desk_b", "escrow", "vault"):
                     info.pop(k, None)
                 info["kept"] = False
             if as_json:
@@ -325,12 +419,24 @@ def run_demo(
         from tysha.desk.web.serve import serve_web
 
         web_port = _free_port(port)
+        # Cell B's desk and the escrow desk are served by their own processes (`tysha desk
+        # serve`), stopped with the drop; cell A's is served by this one.
+        others: list[tuple[str, int]] = []
+        for key in ("desk_b", "escrow"):
+            p = _free_port(web_port + 1 + len(others))
+            procs.append(_serve_process(Path(info[key]), p))
+            others.append((key, p))
 
         def ready() -> None:
             typer.echo("")
-            typer.echo("  Tysha demo is running.")
-            typer.echo(f"  Desk:        http://127.0.0.1:{web_port}/")
+            typer.echo("  Tysha demo is running: two cells (a desk each) and the escrow desk.")
+            typer.echo(f"  Cell A desk: http://127.0.0.1:{web_port}/")
             typer.echo(f"  Passphrase:  {info['desk_passphrase']}")
+            for key, p in others:
+                label = "Cell B desk:" if key == "desk_b" else "Escrow desk:"
+                secret = info[key + "_passphrase"]
+                typer.echo(f"  {label} http://127.0.0.1:{p}/  passphrase {secret}")
+            typer.echo("  (The escrow desk opens both cells' reports and counts cells.)")
             typer.echo(
                 f"  Drop:        {info['drop_url']}  (log at {info['drop_url']}/log/checkpoint)"
             )

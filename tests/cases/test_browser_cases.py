@@ -4,11 +4,13 @@ desk's origin and the pages need no script."""
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -27,6 +29,27 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
+
+
+def _check_leaflet(page: Any) -> None:
+    """The Leaflet map replaced the SVG: country and oblast outlines drawn from the desk's own
+    files (no tiles), the act's place a circle whose radius is its precision (5 km)."""
+    page.wait_for_selector("#leaflet-map[data-outlines='1']", timeout=15_000)
+    assert page.locator("#svg-map").is_hidden()
+    assert page.locator("#leaflet-map img.leaflet-tile").count() == 0
+    assert page.locator("path.tysha-country").count() > 10
+    assert page.locator("path.tysha-admin1").count() >= 27  # 24 oblasts, Crimea, 2 cities
+    zoom = int(page.get_attribute("#leaflet-map", "data-zoom") or "0")
+    box = page.locator("path.tysha-area.tysha-act").bounding_box()
+    assert box is not None
+    # Web Mercator: metres per pixel at latitude 47.44 and this zoom (256-pixel tiles).
+    per_px = 2 * math.pi * 6378137 * math.cos(math.radians(47.44)) / (256 * 2**zoom)
+    expected = 2 * 5000 / per_px
+    assert abs(box["width"] - expected) / expected < 0.05, (box, expected, zoom)
+    assert page.locator("path.tysha-dot").count() == 3  # the act and two photos with GPS
+    page.locator("path.tysha-dot.tysha-act").dispatch_event("click")
+    link = page.locator(".leaflet-popup-content a")
+    assert link.get_attribute("href", timeout=5_000).startswith("/incident/")  # type: ignore[union-attr]
 
 
 def test_case_pages_in_chromium(tmp_path: Path) -> None:
@@ -79,6 +102,8 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
                                        ("timeline", "/timeline"), ("map", "/map"),
                                        ("suggestions", "/suggestions")):  # fmt: skip
                         page.goto(f"{base}{path}?lang={lang}")
+                        if js and name == "map":
+                            _check_leaflet(page)
                         if js:
                             page.screenshot(path=str(ARTIFACTS / f"cases-{name}-{lang}.png"),
                                             full_page=True)  # fmt: skip
@@ -104,3 +129,72 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
     assert requests and all(u.startswith(base + "/") for u in requests), [
         u for u in requests if not u.startswith(base)
     ]
+
+
+def test_share_preview_in_chromium(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
+    """The share preview in Ukrainian and English: the free text is folded away and its box
+    unticked until the handler opens and ticks it; screenshots; nothing leaves the origin."""
+    import re
+    from html import unescape
+
+    from playwright.sync_api import sync_playwright
+
+    from tysha.desk.service import Desk as _Desk
+    from tysha.protocol import Identity
+
+    from .test_share import PASS as SHARE_PASS
+    from .test_share import SECRET_TEXT, _report
+
+    url, vkey, _ = drop
+    _Desk.init(tmp_path / "h", "Cell", SHARE_PASS)
+    handler = _Desk.open(tmp_path / "h", SHARE_PASS)
+    _report(url, handler, handler.invite(url, vkey), Identity.generate(os.urandom),
+            b"\xff\xd8photo-one" * 50, SECRET_TEXT)  # fmt: skip
+    handler.fetch()
+    rid = handler.reports()[0].id
+    handler.close()
+    _Desk.init(tmp_path / "a", "Analyst", SHARE_PASS, "analyst")
+    analyst_key = _Desk.info(tmp_path / "a")["public_key"]
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk", str(tmp_path / "h"),
+         "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    requests: list[str] = []
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/login").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(base + "/login")
+            page.fill("input[name=passphrase]", SHARE_PASS)
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/")
+            for lang in ("uk", "en"):
+                page.goto(f"{base}/share?reports={rid}&lang={lang}")
+                page.fill("textarea[name=analyst]", str(analyst_key))
+                page.click("form[action='/share/preview'] button[type=submit]")
+                page.wait_for_selector(f"#share-{rid}")
+                assert not page.is_visible(f"text={SECRET_TEXT}")  # folded away
+                box = page.locator(f"input[name=text][value='{rid}']")
+                assert not box.is_checked()
+                page.screenshot(path=str(ARTIFACTS / f"share-preview-{lang}.png"), full_page=True)
+                page.click(".share-text summary")
+                assert page.is_visible(f"text={SECRET_TEXT}")
+                digest = page.get_attribute("input[name=digest]", "value")
+                assert digest and re.fullmatch(r"[0-9a-f]{64}", digest)
+                assert unescape(page.content()).count(SECRET_TEXT) == 1
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert requests and all(u.startswith(base + "/") for u in requests), requests

@@ -3,6 +3,9 @@ timeline and map readable without JavaScript, the analyst role on every route.""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -11,6 +14,7 @@ from starlette.testclient import TestClient
 
 from tysha.desk.service import Desk
 from tysha.desk.web.app import create_app
+from tysha.desk.web.cases import STATIC
 
 from .helpers import PASS, add_report, make_desk
 from .photos import encode, scene, variants
@@ -83,9 +87,31 @@ def test_incident_flow_on_the_web(case_desk: dict[str, object]) -> None:
     assert iid in c.get("/timeline?qualification=RS+7(1)(e)").text
     m = c.get("/map").text
     assert "<svg" in m and "<polygon" in m and "stroke-dasharray" in m  # 3 km: an area
-    assert "<script" not in m.split("</head>")[1] and "http" not in m.split("<svg")[1].split(
-        "</svg>"
-    )[0].replace("http://www.w3.org/2000/svg", "")
+    body = m.split("</head>")[1]
+    # The only script element in the body is data (never executed); the list reads without JS.
+    assert body.count("<script") == 1 and '<script type="application/json" id="map-data">' in body
+    assert "http" not in m.split("<svg")[1].split("</svg>")[0].replace(
+        "http://www.w3.org/2000/svg", ""
+    )
+    data = json.loads(body.split('id="map-data">')[1].split("</script>")[0])
+    area = next(p for p in data["points"] if p["kind"] == "act")
+    assert area["id"] == iid and area["precision_m"] == 3000 and area["reports"] == 1
+    assert {p["id"] for p in data["points"] if p["kind"] == "report"} == {r1, r2}
+    # Every script and style the map loads is the desk's own, pinned by its integrity.
+    head = m.split("</head>")[0]
+    for rel in ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "map.js"):
+        shipped = (STATIC / rel).read_bytes()
+        digest = "sha384-" + base64.b64encode(hashlib.sha384(shipped).digest()).decode()
+        assert f'href="/static/{rel}" integrity="{digest}"' in head or (
+            f'src="/static/{rel}" integrity="{digest}"' in head
+        ), rel
+        assert c.get(f"/static/{rel}").content == shipped
+    # The timeline's filters apply to the map too.
+    tokmak = c.get("/map?place=tokmak").text
+    assert f"/report/{r1}" not in tokmak and f"/incident/{iid}" not in tokmak
+    det = c.get("/map?category=det").text
+    assert f"/incident/{iid}" in det and f"/report/{r1}" in det
+    assert 'href="/timeline?category=det"' in det
     assert iid in c.get("/incidents").text
     for path in ("/incidents", f"/incident/{iid}", "/suggestions", "/timeline", "/map"):
         for lang in ("uk", "en"):

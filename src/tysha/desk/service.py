@@ -553,6 +553,50 @@ class Desk:
         self._not_analyst("shares")
         return share.send_share(self.store, plan, drop, self.client_factory)
 
+    def set_cell(self, source: str, cell: str) -> None:
+        """On an escrow desk: record which cell (handler desk) a source reports through, as the
+        organisation knows it (the handler that enrolled it says so out of band; nothing in an
+        envelope names the handler). Kept sealed with the settings, recorded in custody by the
+        source's id only. NotAllowed unless this is an escrow desk."""
+        if self.role != "escrow":
+            raise NotAllowed("only an escrow desk counts cells")
+        cell = " ".join(str(cell or "").split())[:100]
+        if not cell:
+            raise BadInput("name the cell")
+        src = self.store.find_source(source)
+        cells = dict(self.store.get_setting("cells") or {})
+        cells[src.id] = cell
+        self.store.set_setting("cells", cells)
+        self.store.custody("cell-assigned", None, {"source": src.id, "cell": cell})
+
+    def cells(self) -> dict[str, str]:
+        """On an escrow desk: source id -> the cell recorded for it (empty elsewhere)."""
+        if self.role != "escrow":
+            return {}
+        return {str(k): str(v) for k, v in (self.store.get_setting("cells") or {}).items()}
+
+    def incident_cells(self, iid: str) -> int | None:
+        """On an escrow desk: in how many cells the incident's reports were made (distinct
+        cells of their sources; a source with no cell recorded adds none). None elsewhere:
+        a handler desk sees one cell, its own."""
+        if self.role != "escrow":
+            return None
+        cells = self.store.get_setting("cells") or {}
+        seen = set()
+        for rid in self.store.get_incident(iid).reports:
+            sid = self.store.get_report(rid).data.get("source_id")
+            if isinstance(sid, str) and sid in cells:
+                seen.add(cells[sid])
+        return len(seen)
+
+    def share_choices(self) -> dict[str, Any]:
+        """What a share can be made of here (the web preview's form): the incidents and the
+        drops to send through. NotAllowed unless this is a handler desk (an analyst or escrow
+        desk shares nothing: the compartment of issue 12)."""
+        if self.role != "handler":
+            raise NotAllowed("only a handler desk shares reports with an analyst")
+        return {"incidents": self.incidents(), "drops": [d["url"] for d in self.drops()]}
+
     def pin_handler(self, key: str) -> str:
         """Pin a handler desk's key (exchanged out of band) at this analyst desk; its
         fingerprint. Shares from an unpinned handler are kept but flagged untrusted."""

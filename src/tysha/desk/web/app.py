@@ -52,6 +52,7 @@ from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, totp_at
 from tysha.desk.web.sanitize import confinement, sniff, thumbnail
+from tysha.desk.web.sharing import share_routes
 from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
 from tysha.errors import BadInput, ConfigError, NotAllowed, NotFound, TyshaError
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
@@ -523,7 +524,20 @@ def create_app(
 
     async def sources_page(request: Request) -> Response:
         s = need(request)
-        return render(request, "sources.html", sources=s["desk"].sources())
+        desk: Desk = s["desk"]
+        return render(request, "sources.html", sources=desk.sources(), cells=desk.cells())
+
+    async def set_cell(request: Request) -> Response:
+        # The escrow desk records which cell a source reports through (issue 12).
+        s = need(request)
+        fields = await form(request, s)
+        try:
+            s["desk"].set_cell(str(fields.get("source", "")), str(fields.get("cell", "")))
+        except NotAllowed:
+            raise  # not an escrow desk: 403
+        except TyshaError as exc:
+            return render(request, "error.html", status=400, message=exc.message)
+        return RedirectResponse("/sources", status_code=303)
 
     def _source(s: dict[str, Any], sid: str) -> Any:
         if not sid.isalnum():
@@ -621,11 +635,14 @@ def create_app(
         Route("/sources/{sid:str}/{action:str}", confirm_page, methods=["GET"]),
         Route("/sources/{sid:str}/{action:str}", change_source, methods=["POST"]),
         Route("/sources/name", set_name, methods=["POST"]),
+        Route("/sources/cell", set_cell, methods=["POST"]),
         Route("/invitations", invitations_page, methods=["GET"]),
         Route("/invitations", invite, methods=["POST"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
         # Cases (issue 12): incidents, suggestions, timeline, map — desk/web/cases.py.
         *case_routes(need, render, form, _NotFound),
+        # The share preview (issue 12): desk/web/sharing.py.
+        *share_routes(need, render, form, _NotFound),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

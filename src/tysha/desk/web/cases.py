@@ -8,6 +8,8 @@ hashes photos (that is ``desk fetch`` / ``desk corroborate`` on the CLI).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import math
 from collections.abc import Awaitable, Callable
@@ -15,6 +17,7 @@ from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -23,11 +26,20 @@ from starlette.routing import Route
 from tysha.desk.service import Desk
 from tysha.errors import NotFound, TyshaError
 
-__all__ = ["case_routes", "map_svg", "timeline_svg"]
+__all__ = ["case_routes", "map_svg", "sri", "timeline_svg"]
 
-OUTLINE = Path(__file__).parent / "static" / "map" / "outline.json"
+STATIC = Path(__file__).parent / "static"
+OUTLINE = STATIC / "map" / "outline.json"
 _W, _H = 800, 560
 SHOWN = 300  # reports listed on an incident page; the rest are counted and reachable by id
+
+
+@cache
+def sri(rel: str) -> str:
+    """The Subresource Integrity value (sha384) of a file the desk serves under /static/,
+    from the shipped bytes (so a page names exactly the script the package carries)."""
+    data = (STATIC / rel).read_bytes()
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
 @cache
@@ -191,6 +203,7 @@ def case_routes(
             "incident.html",
             i=summary,
             inc=inc,
+            cells=desk.incident_cells(inc.id),
             edit=act,
             reports=desk.incident_reports(inc.id, SHOWN),
             message=request.query_params.get("m"),
@@ -288,16 +301,11 @@ def case_routes(
             for k in ("category", "status", "since", "until", "place", "qualification")
         }
 
-    async def timeline_page(request: Request) -> Response:
-        s = need(request)
-        desk: Desk = s["desk"]
-        f = _filters(request)
-        try:
-            views = desk.reports(
-                category=f["category"], status=f["status"], since=f["since"], until=f["until"]
-            )
-        except TyshaError as exc:
-            return refused(request, exc)
+    def _items(desk: Desk, f: dict[str, str | None]) -> list[dict[str, Any]]:
+        """Reports and incident acts matching the filters, oldest first (timeline and map)."""
+        views = desk.reports(
+            category=f["category"], status=f["status"], since=f["since"], until=f["until"]
+        )
         place, qual = (f["place"] or "").lower(), f["qualification"]
         items: list[dict[str, Any]] = []
         for v in views:
@@ -332,6 +340,7 @@ def case_routes(
                         "kind": "act",
                         "at": at,
                         "id": inc.id,
+                        "act": a.id,
                         "category": a.category,
                         "label": inc.title,
                         "href": f"/incident/{inc.id}",
@@ -339,13 +348,41 @@ def case_routes(
                     }
                 )
         items.sort(key=lambda i: (i["at"] or "~", i["id"]))
-        return render(request, "timeline.html", items=items, filters=f, svg=timeline_svg(items))
+        return items
+
+    def _query(f: dict[str, str | None]) -> str:
+        return urlencode({k: v for k, v in f.items() if v})
+
+    async def timeline_page(request: Request) -> Response:
+        s = need(request)
+        f = _filters(request)
+        try:
+            items = _items(s["desk"], f)
+        except TyshaError as exc:
+            return refused(request, exc)
+        return render(
+            request, "timeline.html", items=items, filters=f, svg=timeline_svg(items),
+            query=_query(f),
+        )
 
     async def map_page(request: Request) -> Response:
         s = need(request)
-        pts = s["desk"].places()
+        desk: Desk = s["desk"]
+        f = _filters(request)
+        pts = desk.places()
+        if any(f.values()):
+            # The timeline's filters: a point is shown when its report (or its incident's
+            # act, matched by category, place, time and qualification) is.
+            try:
+                keep = {(i["kind"], i["id"]) for i in _items(desk, f)}
+            except TyshaError as exc:
+                return refused(request, exc)
+            pts = [p for p in pts if (p["kind"], p["id"]) in keep]
         pts.sort(key=lambda p: (-p["reports"], p["id"]))
-        return render(request, "map.html", points=pts, svg=map_svg(pts))
+        return render(
+            request, "map.html", points=pts, svg=map_svg(pts), filters=f, query=_query(f),
+            sri=sri,
+        )
 
     return [
         Route("/incidents", incidents_page, methods=["GET"]),

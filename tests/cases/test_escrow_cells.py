@@ -1,0 +1,92 @@
+"""The escrow desk counts cells (issue 12): which cell a source reports through is recorded at
+the escrow desk (the handlers say so out of band: nothing in an envelope names the handler),
+and an incident there reads "K independent sources / N cells". Handler and analyst desks
+have no cells. In-process web."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from tysha.desk.service import Desk
+from tysha.desk.store import now_iso
+from tysha.desk.web.app import create_app
+from tysha.errors import BadInput, NotAllowed, TyshaError
+from tysha.protocol import Identity
+
+from .helpers import PASS, add_report, make_desk
+
+BASE = "http://127.0.0.1:8090"
+
+
+def _sourced_report(desk: Desk, ident: Identity) -> tuple[str, str]:
+    src = desk.store.source_for(ident.public(), None)  # an escrow desk enrols every sender
+    assert src is not None
+    data = {"categories": ["det"], "text": "seen", "when": "2026-03-01", "where": "Tokmak",
+            "received_at": now_iso(), "attachments": [], "source_key": ident.public().to_text(),
+            "source_id": src.id, "source": src.pseudonym, "trusted": True}  # fmt: skip
+    return desk.store.add_report(os.urandom(32), data), src.id
+
+
+def test_escrow_desk_counts_the_cells_of_an_incident(tmp_path: Path) -> None:
+    desk = make_desk(tmp_path, "escrow")
+    idents = [Identity.generate(os.urandom) for _ in range(3)]
+    (r1, s1), (r2, s2), (r3, s3) = (_sourced_report(desk, i) for i in idents)
+    r4 = add_report(desk, None, when="2026-03-01")  # no source known: no cell either
+    desk.set_cell(s1, "Cell A")
+    desk.set_cell(s2, "  Cell   A ")  # the same cell, however it is typed
+    desk.set_cell(s3, "Cell B")
+    assert desk.cells() == {s1: "Cell A", s2: "Cell A", s3: "Cell B"}
+    iid = desk.create_incident("Tokmak", [r1, r2, r4], "E")
+    assert desk.incident_cells(iid) == 1
+    assert desk.incident_summary(iid)["independent_sources"] == 2
+    desk.attach_reports(iid, [r3], "E")
+    assert desk.incident_cells(iid) == 2
+    events = [e for e in desk.custody() if e["action"] == "cell-assigned"]
+    assert len(events) == 3
+    assert all(idents[0].public().to_text() not in str(e) for e in events)  # ids, not keys
+    before = len(desk.custody())
+    with pytest.raises(BadInput):
+        desk.set_cell(s1, "   ")
+    with pytest.raises(TyshaError):
+        desk.set_cell("no such source", "Cell A")
+    assert len(desk.custody()) == before and desk.cells()[s1] == "Cell A"
+    desk.close()
+
+    c = TestClient(create_app(tmp_path / "desk", port=8090), base_url=BASE)
+    with c:
+        c.post("/login", data={"passphrase": PASS})
+        page = c.get("/sources").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        assert page.count('action="/sources/cell"') == 3 and 'value="Cell B"' in page
+        assert c.post("/sources/cell", data={"csrf": "forged", "source": s3,
+                                             "cell": "Cell C"}).status_code == 403  # fmt: skip
+        r = c.post("/sources/cell", data={"csrf": token, "source": s3, "cell": "Cell C"})
+        assert r.status_code == 200 and 'value="Cell C"' in r.text
+        assert c.post("/sources/cell", data={"csrf": token, "source": s3,
+                                             "cell": ""}).status_code == 400  # fmt: skip
+        assert "2 independent sources / 2 cells" not in c.get(f"/incident/{iid}").text
+        assert "3 independent sources / 2 cells" in c.get(f"/incident/{iid}").text
+
+
+@pytest.mark.parametrize("role", ["handler", "analyst"])
+def test_other_desks_have_no_cells(tmp_path: Path, role: str) -> None:
+    desk = make_desk(tmp_path, role)
+    rid = add_report(desk, "k1", when="2026-03-01")
+    iid = desk.create_incident("x", [rid], "H")
+    with pytest.raises(NotAllowed):
+        desk.set_cell("anything", "Cell A")
+    assert desk.incident_cells(iid) is None and desk.cells() == {}
+    desk.close()
+    c = TestClient(create_app(tmp_path / "desk", port=8090), base_url=BASE)
+    with c:
+        c.post("/login", data={"passphrase": PASS})
+        page = c.get(f"/incident/{iid}").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        assert " cells" not in page
+        r = c.post("/sources/cell", data={"csrf": token, "source": "x", "cell": "A"})
+        assert r.status_code == 403

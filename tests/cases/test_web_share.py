@@ -1,0 +1,166 @@
+"""The web desk's share preview (issue 12): a handler chooses an incident or reports and an
+analyst desk, sees exactly the de-identified content, ticks the free text it approves, and
+confirms; only the confirmation sends, and it sends what was shown. Analyst and escrow desks
+get 403 on every share route. A real drop; the web desk in-process."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tysha.desk.service import Desk
+from tysha.desk.web.app import create_app
+from tysha.protocol import Identity
+
+from .test_share import CHILD, PASS, SECRET_TEXT, _plaintext, _Recording, _report
+
+BASE = "http://127.0.0.1:8090"
+
+
+def _client(desk_dir: Path) -> tuple[TestClient, str]:
+    c = TestClient(create_app(desk_dir, port=8090, client_factory=_Recording), base_url=BASE)
+    c.__enter__()
+    assert c.post("/login", data={"passphrase": PASS}, follow_redirects=False).status_code == 303
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/").text)
+    assert token is not None
+    return c, token.group(1)
+
+
+def _hidden(page: str) -> dict[str, str]:
+    return {
+        m.group(1): html.unescape(m.group(2))
+        for m in re.finditer(r'<input type="hidden" name="([a-z]+)" value="([^"]*)"', page)
+    }
+
+
+@pytest.fixture
+def cell(tmp_path: Path, drop: tuple[str, str, Path]) -> dict[str, Any]:
+    url, vkey, _ = drop
+    Desk.init(tmp_path / "h", "Cell", PASS)
+    handler = Desk.open(tmp_path / "h", PASS, client_factory=_Recording)
+    src = Identity.generate(os.urandom)
+    _report(url, handler, handler.invite(url, vkey), src, b"\xff\xd8photo-one" * 50, SECRET_TEXT)
+    _report(url, handler, handler.invite(url, vkey), Identity.generate(os.urandom),
+            b"\xff\xd8photo-two" * 50, "the second report's own words")  # fmt: skip
+    handler.fetch()
+    first = next(v for v in handler.reports() if v.text == SECRET_TEXT)
+    second = next(v for v in handler.reports() if v.text != SECRET_TEXT)
+    iid = handler.create_incident("Column", [first.id], "H")
+    handler.add_act(iid, {"category": "chd", "victims": "1", "protected": [CHILD],
+                          "reports": [first.id]}, "H")  # fmt: skip
+    handler.close()
+    Desk.init(tmp_path / "a", "Analyst", PASS, "analyst")
+    analyst = Desk.open(tmp_path / "a", PASS)
+    analyst.watch_drop(url, vkey)
+    key = analyst.store.public.to_text()
+    analyst.close()
+    _Recording.sent = []
+    return {"h": tmp_path / "h", "a": tmp_path / "a", "iid": iid, "first": first.id,
+            "second": second.id, "analyst_key": key, "source": src}  # fmt: skip
+
+
+def test_preview_shows_what_is_sealed_and_only_the_confirmation_sends(
+    cell: dict[str, Any],
+) -> None:
+    c, token = _client(cell["h"])
+    home = c.get("/").text
+    assert 'href="/share"' in home
+    form = c.get(f"/share?incident={cell['iid']}").text
+    assert f'<option value="{cell["iid"]}" selected>' in form
+    assert 'href="/share?incident=' in c.get(f"/incident/{cell['iid']}").text
+
+    # The preview: every field that will be sealed, the free text shown to the handler
+    # folded away with its box unticked; nothing sent yet.
+    r = c.post("/share/preview", data={"csrf": token, "analyst": cell["analyst_key"],
+                                       "incident": cell["iid"]})  # fmt: skip
+    assert r.status_code == 200, r.text
+    page = r.text
+    assert cell["first"] in page and "Vasylivka" in page and "original-1" in page
+    assert html.escape(SECRET_TEXT) in page  # the handler reads what it would approve
+    assert f'name="text" value="{cell["first"]}">' in page and "checked" not in page
+    assert "Olena" not in page and cell["source"].public().to_text() not in page
+    assert _Recording.sent == []
+    fields = _hidden(page)
+    assert set(fields) >= {"csrf", "analyst", "incident", "reports", "digest"}
+    assert fields["reports"] == cell["first"]
+
+    # A forged form, or a digest that is not the preview's: nothing is sent.
+    assert c.post("/share", data={**fields, "csrf": "forged"}).status_code == 403
+    r = c.post("/share", data={**fields, "digest": "0" * 64})
+    assert r.status_code == 409 and "Nothing was sent" in r.text
+    # The same preview parameters with one more report is another plan: refused too.
+    r = c.post("/share", data={**fields, "reports": f"{cell['first']} {cell['second']}"})
+    assert r.status_code == 409
+    assert _Recording.sent == []
+
+    # Confirmed without ticking the text: one envelope, and no free text in it.
+    r = c.post("/share", data=fields)
+    assert r.status_code == 200 and "1 reports sealed and sent" in r.text, r.text
+    [env] = _Recording.sent
+    analyst = Desk.open(cell["a"], PASS)
+    plain = _plaintext(env, analyst)
+    pub = cell["source"].public()
+    for secret in (SECRET_TEXT.encode(), pub.to_text().encode(), pub.sign, b"Olena", b"petro"):
+        assert secret not in plain, secret
+
+    # A second share of both reports, the second one's text approved: only that text goes.
+    r = c.post("/share/preview", data={"csrf": token, "analyst": cell["analyst_key"],
+                                       "reports": f"{cell['first']} {cell['second']}"})  # fmt: skip
+    fields = _hidden(r.text)
+    _Recording.sent = []
+    r = c.post("/share", data={**fields, "text": cell["second"]})
+    assert r.status_code == 200 and "2 reports sealed and sent" in r.text
+    plains = [_plaintext(e, analyst) for e in _Recording.sent]
+    assert sum(b"the second report's own words" in p for p in plains) == 1
+    assert not any(SECRET_TEXT.encode() in p for p in plains)
+    analyst.close()
+    c.__exit__(None, None, None)
+
+
+def test_bad_share_input_is_refused_and_sends_nothing(cell: dict[str, Any]) -> None:
+    c, token = _client(cell["h"])
+    for data in ({"analyst": "not a key", "incident": cell["iid"]},
+                 {"analyst": cell["analyst_key"]},  # nothing chosen
+                 {"analyst": cell["analyst_key"], "reports": "ffffffffffff"}):  # fmt: skip
+        r = c.post("/share/preview", data={"csrf": token, **data})
+        assert r.status_code in (400, 404) and "Traceback" not in r.text, data
+    assert c.post("/share/preview", data={"csrf": token, "analyst": cell["analyst_key"],
+                                          "incident": "00000000deadbeef"}).status_code == 404
+    assert _Recording.sent == []
+    c.__exit__(None, None, None)
+
+
+def test_an_analyst_desk_has_no_share_routes(cell: dict[str, Any]) -> None:
+    c, token = _client(cell["a"])
+    assert 'href="/share"' not in c.get("/").text
+    assert c.get("/share").status_code == 403
+    for path in ("/share/preview", "/share"):
+        r = c.post(path, data={"csrf": token, "analyst": cell["analyst_key"], "reports": "x"})
+        assert r.status_code == 403, path
+    assert _Recording.sent == []
+    c.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "crh"])
+def test_share_pages_are_translated(cell: dict[str, Any], lang: str) -> None:
+    from desk_web.test_i18n import english_leaks
+
+    c, token = _client(cell["h"])
+    pages = {"form": c.get(f"/share?lang={lang}").text}
+    r = c.post("/share/preview", data={"csrf": token, "analyst": cell["analyst_key"],
+                                       "incident": cell["iid"]})  # fmt: skip
+    pages["preview"] = r.text
+    pages["changed"] = c.post("/share", data={**_hidden(r.text), "digest": "0" * 64}).text
+    pages["done"] = c.post("/share", data=_hidden(r.text)).text
+    pages["incident"] = c.get(f"/incident/{cell['iid']}").text
+    pages["map"] = c.get("/map").text
+    pages["timeline"] = c.get("/timeline").text
+    leaks = {k: english_leaks(v, lang) for k, v in pages.items()}
+    assert not {k: v for k, v in leaks.items() if v}, leaks
+    c.__exit__(None, None, None)
