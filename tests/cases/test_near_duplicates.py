@@ -49,7 +49,8 @@ def test_pdq_precision_and_recall_on_1320_generated_photos() -> None:
         if kind == "original" and h:
             mi.add_photo(f"orig-{s}", 0, h)
             usable += h[0][2] >= PDQ_MIN_QUALITY
-    assert len(mi.items) <= usable * len(WINDOWS)  # bounded growth: ≤ 8 rows per photo
+    rows = len(mi.items) + len(mi.witems)
+    assert len(mi.items) == usable and rows <= usable * len(WINDOWS)  # ≤ 8 rows per photo
     tp, fn, fp = Counter[str](), Counter[str](), Counter[str]()
     for i, ((kind, s, _d), h) in enumerate(zip(jobs, hashed, strict=True)):
         if kind == "original" or h is None or h[0][2] < PDQ_MIN_QUALITY:
@@ -71,7 +72,7 @@ def test_pdq_precision_and_recall_on_1320_generated_photos() -> None:
     precision = sum(tp.values()) / matches if matches else 1.0
     print(json.dumps({"photos": len(jobs), "usable_originals": usable, "recall": recall,
                       "precision": precision, "false_matches": dict(fp),
-                      "index_rows_per_photo": round(len(mi.items) / len(jobs), 2)}))  # fmt: skip
+                      "index_rows_per_photo": round((len(mi.items) + len(mi.witems)) / len(jobs), 2)}))  # fmt: skip
     assert usable >= ORIGINALS * 0.95
     assert sum(fp.values()) == 0 and precision == 1.0
     for kind in ("reencoded", "resized", "rotated", "mirrored", "trimmed", "cropped"):
@@ -133,3 +134,31 @@ def test_window_boxes() -> None:
     for bad in ((len(WINDOWS), 10, 10), (-1, 10, 10), (0, 0, 10)):
         with pytest.raises(ProtocolError):
             window_box(*bad)
+
+
+def test_the_index_round_trips_and_reads_the_first_format() -> None:
+    import json
+    import struct
+
+    from tysha.desk import corroborate
+    from tysha.errors import StorageError
+
+    img = scene(7)
+    mi = MediaIndex()
+    for rid, data in (("a", encode(img)), ("b", crops(img)["crop_15"])):
+        h = hash_photo(data)
+        assert h
+        mi.add_photo(rid, 0, h)
+    mi.add_video("v", 1, "partial", [])
+    again = MediaIndex.from_bytes(mi.to_bytes())
+    assert (again.items, again.witems, again.pairs) == (mi.items, mi.witems, mi.pairs)
+    assert again.problems == {"v/1": "partial"} and again.videos == {"v/1": 0}
+    assert (again.index.rows() == mi.index.rows()).all() and len(again.windex) == len(mi.witems)
+    # The first format (whole photos only) is still read.
+    meta = json.dumps({"seen": ["a/0"], "items": [["a", 0, 90]], "pairs": [["a", 0, "b", 0, 3]]})
+    v1 = corroborate._MAGIC_V1 + struct.pack(">Q", len(meta)) + meta.encode() + bytes(32)
+    old = MediaIndex.from_bytes(v1)
+    assert old.items == [("a", 0, 90, 0, -1)] and old.pairs == [("a", 0, -1, "b", 0, -1, 3, "whole")]
+    for bad in (b"", b"TYCI9\x00" + bytes(40), mi.to_bytes()[:-5], v1[:-32] + bytes(64)):
+        with pytest.raises(StorageError):
+            MediaIndex.from_bytes(bad)

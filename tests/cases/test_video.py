@@ -183,3 +183,39 @@ def test_video_matches_on_the_web_and_the_cli(
     assert "videos compared: 2" in page and re.search(r"not fully read", page)
     assert re.search("кадр на 00:0[45] відео збігається з фото", uk)
     assert "порівняно відео: 2" in uk and "прочитані не повністю" in uk
+
+
+def test_big_files_are_handed_to_the_workers_a_few_at_a_time(
+    tmp_path: Path, clips: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are bounded by bytes as well as by count (a desk of videos must not hold them
+    all decrypted at once); a video over the size limit is not read and says so."""
+    batches: list[int] = []
+    real = corroborate.hash_media
+
+    class Pool:  # the real pool's map, counting what each batch holds
+        def __init__(self, max_workers: int) -> None:
+            pass
+
+        def __enter__(self) -> Pool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def map(self, fn: Any, jobs: list[tuple[str, bytes]]) -> list[Any]:
+            batches.append(len(jobs))
+            return [real(j) for j in jobs]
+
+    monkeypatch.setattr(corroborate, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(corroborate, "_BATCH_BYTES", len(clips["original"]) + 10)
+    monkeypatch.setattr(corroborate, "MAX_VIDEO_BYTES", len(clips["original"]) + 10)
+    desk = make_desk(tmp_path)
+    a = _add(desk, "kA", encode(scene(300), 85), "p.jpg", "image/jpeg")
+    b = _add(desk, "kB", clips["original"], "clip.mp4", "video/mp4")
+    c = _add(desk, "kC", clips["original"] + bytes(100), "big.mp4", "video/mp4")
+    assert desk.update_media_index() == 3
+    assert sorted(batches) == [1, 2]  # the video alone fills a batch; the big one is not read
+    out = desk.corroborate()
+    assert [n["reports"] for n in out["near_duplicates"]] == [sorted([a, b])]
+    assert out["index"]["unreadable"] == [{"report": c, "attachment": 0, "state": "too large"}]

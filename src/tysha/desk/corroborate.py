@@ -76,7 +76,8 @@ _WINDOW_SIDE = 192  # sub-windows are cut from a copy this size
 
 # Video limits (hostile files): bytes handed to the decoder, frames kept, frames decoded,
 # and the decoding child's CPU seconds, address space and wall-clock time.
-MAX_VIDEO_BYTES = 512 * 1024 * 1024
+MAX_VIDEO_BYTES = 256 * 1024 * 1024
+_BATCH_BYTES = 512 * 1024 * 1024  # decrypted files held at once for the workers
 MAX_FRAMES = 120
 _MAX_DECODED = 30 * 60 * 20  # 20 minutes at 30 frames/s
 _FRAME_SIDE = 256
@@ -248,7 +249,7 @@ def hash_video(data: bytes) -> tuple[str, list[Frame]]:
         except (ValueError, TypeError):
             continue  # an empty or cut line
         if len(hashes) == 8 and all(len(h) == 32 for h in hashes):
-            frames.append((int(ms), hashes, int(quality)))
+            frames.append((max(0, int(ms)), hashes, int(quality)))  # -1 means "a photo"
     if code is None:
         return ("partial" if frames else "timed out"), frames
     if code == 0:
@@ -294,16 +295,29 @@ class MediaIndex:
 
     def __init__(self) -> None:
         self.seen: set[str] = set()  # "rid/n" looked at (hashed, skipped or unreadable)
-        self.items: list[Item] = []  # per hash row
+        # Two indexes: whole images and video frames (every new hash is compared with these),
+        # and photos' sub-windows (only a new *whole* image or frame is compared with these):
+        # a new photo's 7 windows × 8 hashes then search 1/8 of the rows.
+        self.items: list[Item] = []  # per row of ``index``
+        self.witems: list[Item] = []  # per row of ``windex``
         self.pairs: list[Pair] = []
         self.problems: dict[str, str] = {}  # "rid/n" -> state of a video not fully read
         self.videos: dict[str, int] = {}  # "rid/n" -> frames indexed
         self.index = HashIndex()
+        self.windex = HashIndex()
+
+    def _hits(self, hashes: list[bytes], windows_too: bool) -> list[tuple[Item, int]]:
+        out = [(self.items[p], d) for p, d in self.index.query_dihedral(hashes, PDQ_MATCH)]
+        if windows_too:
+            out += [(self.witems[p], d) for p, d in self.windex.query_dihedral(hashes, PDQ_MATCH)]
+        return out
 
     def to_bytes(self) -> bytes:
-        meta = json.dumps({"seen": sorted(self.seen), "items": self.items, "pairs": self.pairs,
-                           "problems": self.problems, "videos": self.videos}).encode()  # fmt: skip
-        return _MAGIC + struct.pack(">Q", len(meta)) + meta + self.index.rows().tobytes()
+        meta = json.dumps({"seen": sorted(self.seen), "items": self.items, "witems": self.witems,
+                           "pairs": self.pairs, "problems": self.problems,
+                           "videos": self.videos}).encode()  # fmt: skip
+        rows = self.index.rows().tobytes() + self.windex.rows().tobytes()
+        return _MAGIC + struct.pack(">Q", len(meta)) + meta + rows
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> MediaIndex:
@@ -324,15 +338,18 @@ class MediaIndex:
             else:
                 mi.items = [(str(r), int(a), int(q), int(w), int(t))
                             for r, a, q, w, t in meta["items"]]  # fmt: skip
+                mi.witems = [(str(r), int(a), int(q), int(w), int(t))
+                             for r, a, q, w, t in meta["witems"]]  # fmt: skip
                 mi.pairs = [(str(a), int(n_), int(at), str(b), int(m), int(bt), int(d), str(h))
                             for a, n_, at, b, m, bt, d, h in meta["pairs"]]  # fmt: skip
                 mi.problems = {str(k): str(v) for k, v in meta["problems"].items()}
                 mi.videos = {str(k): int(v) for k, v in meta["videos"].items()}
         except (ValueError, TypeError, KeyError, AttributeError):
             raise StorageError("the corroboration index is damaged; delete it to rebuild") from None
-        if len(rows) != len(mi.items):
+        if len(rows) != len(mi.items) + len(mi.witems):
             raise StorageError("the corroboration index is damaged; delete it to rebuild")
-        mi.index = HashIndex(rows.copy())
+        mi.index = HashIndex(rows[: len(mi.items)].copy())
+        mi.windex = HashIndex(rows[len(mi.items) :].copy())
         return mi
 
     def add_photo(self, rid: str, n: int, windows: list[Window]) -> None:
@@ -342,18 +359,20 @@ class MediaIndex:
             return  # the whole image too flat to compare: its windows are not looked at
         best: dict[tuple[str, int, int], tuple[int, str]] = {}
         for k, hashes, _q in usable:
-            for pos, dist in self.index.query_dihedral(hashes, PDQ_MATCH):
-                orid, on, _oq, ow, ot = self.items[pos]
-                if orid == rid or (k != 0 and ow > 0):
-                    continue  # the same report, or window against window
+            for (orid, on, _oq, ow, ot), dist in self._hits(hashes, windows_too=k == 0):
+                if orid == rid:
+                    continue
                 how = "whole" if k == 0 and ow <= 0 else "crop"
                 key = (orid, on, ot)
                 if key not in best or (dist, how) < best[key]:
                     best[key] = (dist, how)
         for (orid, on, ot), (dist, how) in sorted(best.items()):
             self.pairs.append((orid, on, ot, rid, n, -1, dist, how))
-        self.index.add(np.array([np.frombuffer(h[0], np.uint8) for _k, h, _q in usable]))
-        self.items += [(rid, n, q, k, -1) for k, _h, q in usable]
+        self.index.add(np.frombuffer(usable[0][1][0], np.uint8).reshape(1, 32))
+        self.items.append((rid, n, usable[0][2], 0, -1))
+        if len(usable) > 1:
+            self.windex.add(np.array([np.frombuffer(h[0], np.uint8) for _k, h, _q in usable[1:]]))
+            self.witems += [(rid, n, q, k, -1) for k, _h, q in usable[1:]]
 
     def add_video(self, rid: str, n: int, state: str, frames: list[Frame]) -> None:
         """Query with every usable frame, record pairs, index the frames under the attachment."""
@@ -364,8 +383,7 @@ class MediaIndex:
         self.videos[key] = len(usable)
         best: dict[tuple[str, int, int, int], tuple[int, str]] = {}
         for ms, hashes, _q in usable:
-            for pos, dist in self.index.query_dihedral(hashes, PDQ_MATCH):
-                orid, on, _oq, ow, ot = self.items[pos]
+            for (orid, on, _oq, ow, ot), dist in self._hits(hashes, windows_too=True):
                 if orid == rid:
                     continue
                 k = (orid, on, ot, ms)
@@ -432,8 +450,16 @@ def update_index(
             # Decrypt here (the key never goes to a worker); hash there, a bounded batch at a
             # time so memory holds a few files per worker, not the whole desk.
             batch = max(1, workers * 4)
-            for start in range(0, len(todo), batch):
-                part = todo[start : start + batch]
+            parts: list[list[tuple[str, int, str, int, str]]] = [[]]
+            held = 0
+            for t in todo:  # a few files per worker, and never more than _BATCH_BYTES at once
+                size = t[3] if t[3] <= MAX_VIDEO_BYTES else 0
+                if parts[-1] and (len(parts[-1]) >= batch or held + size > _BATCH_BYTES):
+                    parts.append([])
+                    held = 0
+                parts[-1].append(t)
+                held += size
+            for number, part in enumerate(parts):
                 jobs = []
                 for _rid, _n, blob, size, kind in part:
                     if kind == "video" and size > MAX_VIDEO_BYTES:
@@ -452,7 +478,7 @@ def update_index(
                         mi.add_photo(rid, n, res[1])
                     elif res[0] == "video":
                         mi.add_video(rid, n, res[1], res[2])
-                if start // batch % 64 == 63:
+                if number % 64 == 63:
                     # A checkpoint now and then: an interrupted first run over a big desk
                     # keeps most of its work.
                     store.write_sealed_file(INDEX_FILE, mi.to_bytes())
