@@ -760,6 +760,28 @@ CASES: dict[str, tuple[str, str, str]] = {
     "female": ("жіноча", "женский", "qadın"),
     "male": ("чоловіча", "мужской", "erkek"),
     "other": ("інша", "другой", "diger"),
+    "one is a cropped copy": ("одне з них — обрізана копія", "одно из них — обрезанная копия", "biri kesilgen kopiya"),
+    "videos share {n} frames (at {a} and {b})": (
+        "відео мають спільні кадри: {n} (на {a} і {b})",
+        "у видео общие кадры: {n} (на {a} и {b})",
+        "videolarnıñ ortaq kadrları: {n} ({a} ve {b})",
+    ),
+    "frame at {t} of a video matches a photo": (
+        "кадр на {t} відео збігається з фото",
+        "кадр на {t} видео совпадает с фото",
+        "videonıñ {t} kadrı suretke uyğun",
+    ),
+    "distance {d} of 256": ("відстань {d} з 256", "расстояние {d} из 256", "256-dan {d} mesafe"),
+    "videos compared: {n} ({f} frames)": (
+        "порівняно відео: {n} (кадрів: {f})",
+        "сравнено видео: {n} (кадров: {f})",
+        "qıyaslanğan videolar: {n} (kadrlar: {f})",
+    ),
+    "Videos not fully read (damaged, too large or too slow to decode):": (
+        "Відео, прочитані не повністю (пошкоджені, завеликі або надто повільні для декодування):",
+        "Видео, прочитанные не полностью (повреждены, слишком велики или слишком медленно декодируются):",
+        "Tam oqulmağan videolar (zararlı, pek büyük ya da pek yavaş açılğan):",
+    ),
 }
 
 # Where a report came from (issue 11, desk/views.py CLIENT_LABELS): (uk, ru, crh). The Crimean

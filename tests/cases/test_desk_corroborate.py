@@ -41,7 +41,7 @@ def test_suggestions_exact_and_near_duplicates(tmp_path: Path) -> None:
     pairs = {tuple(sorted(p)) for p in [(ids["orig"], ids["copy"]), (ids["orig"], ids["same"]),
                                         (ids["copy"], ids["same"])]}  # fmt: skip
     assert near == pairs  # the unrelated photo and the junk are in no suggestion
-    assert out["index"] == {"photos": 4, "looked_at": 6}
+    assert out["index"] == {"photos": 4, "looked_at": 6, "videos": 0, "frames": 0, "unreadable": []}
     # Suggestions only: nothing was merged, deleted or grouped.
     assert len(desk.store.report_ids()) == 5 and desk.incidents() == []
     # Once the reports are one incident, the suggestion is no longer shown.
