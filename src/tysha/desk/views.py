@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tysha.evidence.provenance import ProvenanceRecord, records_of
+
 if TYPE_CHECKING:
     from tysha.desk.models import DropState, Report, Source
 
@@ -121,6 +123,13 @@ class ReportView:
     envelope_digest: str | None = None
     checkpoint: str | None = None  # "<origin> <size> <root hex>" of the checkpoint at intake
     problems: list[str] = field(default_factory=list)  # the details behind the flags
+    # ProofMode proofs and C2PA manifests about its attachments (evidence/provenance.py)
+    provenance: list[ProvenanceRecord] = field(default_factory=list)
+
+    def provenance_of(self, n: int) -> list[ProvenanceRecord]:
+        """The provenance records about attachment ``n`` (C2PA first)."""
+        return sorted((r for r in self.provenance if r.attachment == n),
+                      key=lambda r: r.kind != "c2pa")  # fmt: skip
 
     @property
     def flag_codes(self) -> list[str]:
@@ -160,6 +169,7 @@ class ReportView:
                 index=self.index,
                 envelope_digest=self.envelope_digest,
                 checkpoint=self.checkpoint,
+                provenance=[r.to_json() for r in self.provenance],
             )
         return out
 
@@ -319,6 +329,7 @@ def _view(state: _State, report: Report) -> ReportView:
         envelope_digest=d.get("envelope_digest"),
         checkpoint=_checkpoint_text(d.get("checkpoint")),
         problems=problems,
+        provenance=records_of(d),
     )
 
 
