@@ -32,7 +32,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tysha.errors import BadInput, NotFound, ProtocolError, StorageError
 from tysha.evidence.bundle import BundleLimits
@@ -126,21 +126,26 @@ class OpenPgpKey:
         return None if ok else "bad signature"
 
 
-def _zip(path: Path, limits: ProofModeLimits) -> zipfile.ZipFile:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise NotFound(f"no file {path.name}") from None
-    except OSError as exc:
-        raise StorageError(f"cannot read {path.name}: {exc.strerror}") from None
-    if not path.is_file():
-        raise BadInput(f"{path.name} is not a file")
+def _zip(source: Path | IO[bytes], name: str, limits: ProofModeLimits) -> zipfile.ZipFile:
+    """The zip, its size on disk bounded first (a path, or an open binary file: an upload)."""
+    if isinstance(source, Path):
+        try:
+            size = source.stat().st_size
+        except FileNotFoundError:
+            raise NotFound(f"no file {name}") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read {name}: {exc.strerror}") from None
+        if not source.is_file():
+            raise BadInput(f"{name} is not a file")
+    else:
+        size = source.seek(0, 2)
+        source.seek(0)
     if size > limits.max_zip:
-        raise BadInput(f"{path.name} is larger than a ProofMode bundle may be ({limits.max_zip})")
+        raise BadInput(f"{name} is larger than a ProofMode bundle may be ({limits.max_zip} bytes)")
     try:
-        return zipfile.ZipFile(path)
+        return zipfile.ZipFile(source)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError):
-        raise ProtocolError(f"{path.name} is not a readable zip archive (truncated?)") from None
+        raise ProtocolError(f"{name} is not a readable zip archive (truncated?)") from None
 
 
 def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterator[bytes]:
@@ -173,11 +178,15 @@ class ProofModeZip:
     key: OpenPgpKey
 
 
-def read_proofmode_zip(path: Path, limits: ProofModeLimits | None = None) -> ProofModeZip:
-    """Open and bound a ProofMode zip; raises ProtocolError / BadInput / NotFound with a clear
-    message when it is not one (no key, no proof, damaged, too large, a zip bomb)."""
+def read_proofmode_zip(
+    source: Path | IO[bytes], name: str = "", limits: ProofModeLimits | None = None
+) -> ProofModeZip:
+    """Open and bound a ProofMode zip (a path, or an open binary file such as an upload);
+    raises ProtocolError / BadInput / NotFound with a clear message when it is not one (no
+    key, no proof, damaged, truncated, too large, a zip bomb)."""
     limits = limits or ProofModeLimits()
-    with _zip(Path(path), limits) as z:
+    name = name or (source.name if isinstance(source, Path) else "the bundle")
+    with _zip(source, name, limits) as z:
         infos = [i for i in z.infolist() if not i.is_dir()]
         if len(infos) > limits.max_members:
             raise ProtocolError(
@@ -211,7 +220,11 @@ def read_proofmode_zip(path: Path, limits: ProofModeLimits | None = None) -> Pro
 
 
 def import_proofmode(
-    store: DeskStore, rid: str, path: Path, limits: ProofModeLimits | None = None
+    store: DeskStore,
+    rid: str,
+    source: Path | IO[bytes],
+    name: str = "",
+    limits: ProofModeLimits | None = None,
 ) -> list[ProvenanceRecord]:
     """Attach a ProofMode bundle to report ``rid``: every proof is checked and kept as a
     record (whatever its state: an invalid proof is evidence of something too), with one
@@ -220,7 +233,8 @@ def import_proofmode(
     from tysha.desk.store import now_iso
 
     report = store.get_report(rid)
-    bundle = read_proofmode_zip(path, limits)
+    name = name or (source.name if isinstance(source, Path) else "the bundle")
+    bundle = read_proofmode_zip(source, name, limits)
     atts = [str(a.get("sha256", "")) for a in report.data.get("attachments", [])]
     records = assess_proofmode(
         bundle.members,
@@ -228,12 +242,12 @@ def import_proofmode(
         bundle.key,
         atts,
         bundle.media,
-        source_file=Path(path).name,
+        source_file=name,
         imported_at=now_iso(),
     )
     if all(r.attachment is None for r in records):
         raise BadInput(
-            f"{Path(path).name}: no proof in it is about an attachment of report {rid} "
+            f"{name}: no proof in it is about an attachment of report {rid} "
             "(its file hashes match none of them); nothing imported"
         )
     store.add_provenance(rid, [r.to_json() for r in records])
@@ -306,9 +320,13 @@ def c2pa_check(
             results = r.get_validation_results()
     except Exception as exc:  # c2pa.C2paError and its family; an unusable native library
         name = type(exc).__name__
-        error = "absent" if "ManifestNotFound" in name or "NotSupported" in name else (
-            str(getattr(exc, "message", "") or exc).splitlines()[0][:200] if str(exc) else name
-        )
+        text = str(exc).strip()
+        # A file the library cannot parse carries no manifest we could read; it has one
+        # (and a broken one is "invalid") only if the C2PA JUMBF label is in its bytes.
+        if "ManifestNotFound" in name or "NotSupported" in name or b"c2pa" not in data:
+            error = "absent"
+        else:
+            error = text.splitlines()[0][:200] if text else name
     return c2pa_record(
         media_sha256=sha,
         attachment=attachment,

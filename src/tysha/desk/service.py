@@ -52,7 +52,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tysha.desk.fetch import FetchResult, fetch_all
 from tysha.desk.store import STATUSES, DeskStore, Source, init_desk, now_iso
@@ -623,14 +623,18 @@ class Desk:
 
     # --- provenance (issue 14; logic in desk/provenance.py) -------------------------------
 
-    def import_proofmode(self, ref: str, path: Path) -> list[Any]:
+    def import_proofmode(
+        self, ref: str, source: Path | IO[bytes], name: str = ""
+    ) -> list[Any]:
         """Attach a ProofMode bundle (zip) to a report: each proof checked (OpenPGP
         signatures, hashes against the report's attachments) and kept, whatever its state, as
         a ProvenanceRecord with a custody event ``provenance-imported``. BadInput /
         ProtocolError (and nothing changed) when it is no ProofMode bundle about this report."""
         from tysha.desk.provenance import import_proofmode
 
-        return import_proofmode(self.store, self.resolve(ref), Path(path))
+        if isinstance(source, str | Path):
+            source = Path(source)
+        return import_proofmode(self.store, self.resolve(ref), source, name)
 
     def set_c2pa_trust(self, pem: bytes) -> int:
         """The desk's C2PA trust anchors (PEM certificates); returns how many."""
