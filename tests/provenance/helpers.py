@@ -119,13 +119,13 @@ def proofmode_bundle(
 
 
 @dataclass
-class TestCA:
+class SigningCA:
     ca_pem: bytes
     chain_pem: bytes
     key_pem: bytes
 
 
-def make_ca(name: str = "Tysha test") -> TestCA:
+def make_ca(name: str = "Tysha test") -> SigningCA:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -162,7 +162,7 @@ def make_ca(name: str = "Tysha test") -> TestCA:
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    return TestCA(
+    return SigningCA(
         ca_pem=ca.public_bytes(pem),
         chain_pem=leaf.public_bytes(pem) + ca.public_bytes(pem),
         key_pem=leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
@@ -170,7 +170,7 @@ def make_ca(name: str = "Tysha test") -> TestCA:
     )
 
 
-def c2pa_sign(jpeg: bytes, ca: TestCA, title: str = "street.jpg") -> bytes:
+def c2pa_sign(jpeg: bytes, ca: SigningCA, title: str = "street.jpg") -> bytes:
     import c2pa
 
     signer = c2pa.Signer.from_info(
