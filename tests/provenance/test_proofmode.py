@@ -278,3 +278,55 @@ def test_zip_reader_reads_an_upload_stream(tmp_path: Path, key: Any) -> None:
     [r] = desk.import_proofmode(rid, buf, "upload.zip")
     assert r.state == "valid" and r.source_file == "upload.zip"
     assert zipfile.is_zipfile(io.BytesIO(proofmode_bundle(media, key).zip()))
+
+
+def test_two_proofs_one_media_altered(tmp_path: Path, key: Any) -> None:
+    a, b = photo(30), photo(31)
+    desk = make_desk(tmp_path)
+    rid = add_report(desk, None, photos=(a, b))
+    one, two = proofmode_bundle(a, key, media_name="A.jpg"), proofmode_bundle(b, key, media_name="B.jpg")
+    files = {**one.files, **two.files}
+    files["B.jpg"] = photo(32)  # altered after signing
+    recs = {r.attachment: r for r in desk.import_proofmode(rid, _write(tmp_path, Bundle(files)))}
+    assert recs[0].state == "valid", recs[0].errors
+    assert recs[1].state == "invalid"
+    assert any("no proof names" in e or "not the SHA-256 of the bundled media" in e for e in recs[1].errors)
+
+
+class _FakeKey:
+    """A SignatureCheck that accepts exactly the signatures b"ok:" + data (pure-core test)."""
+
+    fingerprint = "AB" * 20
+    user_id = "fake"
+
+    def verify(self, data: bytes, signature: bytes) -> str | None:
+        return None if signature == b"ok:" + data else "bad signature"
+
+
+def test_assess_rules_without_openpgp() -> None:
+    from tysha.evidence.provenance import MediaMember, assess_proofmode
+
+    media = photo(40)
+    h = sha(media)
+    pj = json.dumps(proof_fields(media)).encode()
+    members = {f"{h}.proof.json": pj, f"{h}.proof.json.asc": b"ok:" + pj, "pubkey.asc": b"k"}
+    names = [*members, "m.jpg", "m.jpg.asc"]
+    good = {"m.jpg": MediaMember(h, True, None)}
+    [r] = assess_proofmode(members, names, _FakeKey(), ["00" * 32, h], good)
+    assert (r.state, r.attachment, r.signature_ok) == ("valid", 1, True)
+    [r] = assess_proofmode(members, names, _FakeKey(), [h], good, pinned_fingerprint="CD" * 20)
+    assert r.state == "untrusted-signer" and r.signature_ok
+    [r] = assess_proofmode(members, names, _FakeKey(), [h], {"m.jpg": MediaMember(h, False)})
+    assert r.state == "invalid" and "the bundled media is not signed (no .asc)" in r.errors
+    [r] = assess_proofmode(members, names, _FakeKey(), [h], {"m.jpg": MediaMember(h, True, "bad")})
+    assert r.state == "invalid" and not r.signature_ok
+    # A proof whose name states another hash than its content.
+    other = "cd" * 32
+    renamed = {f"{other}.proof.json": pj, f"{other}.proof.json.asc": b"ok:" + pj, "pubkey.asc": b"k"}
+    [r] = assess_proofmode(renamed, list(renamed), _FakeKey(), [h], {})
+    assert r.state == "invalid" and any("file name states" in e for e in r.errors)
+    # JSON and CSV about different files.
+    pc = proof_csv(proof_fields(photo(41)))
+    both = {**members, f"{h}.proof.csv": pc, f"{h}.proof.csv.asc": b"ok:" + pc}
+    [r] = assess_proofmode(both, list(both), _FakeKey(), [h], {})
+    assert r.state == "invalid" and "the proof JSON and CSV name different files" in r.errors

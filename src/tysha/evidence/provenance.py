@@ -379,6 +379,7 @@ def assess_proofmode(
     _key, plans = plan_proofmode(names)
     media_by_hash = {m.sha256: name for name, m in media.items()}
     proof_hashes = {pl.sha256 for pl in plans}
+    strays = sorted(n for n, m in media.items() if m.sha256 not in proof_hashes)
     out = []
     for plan in plans:
         errors: list[str] = []
@@ -418,9 +419,9 @@ def assess_proofmode(
             elif m.signature_problem is not None:
                 errors.append(f"the media: signature does not verify ({m.signature_problem})")
                 sig_ok = False
-        elif len(plans) == 1 and media:
-            # One proof and a media file whose bytes are not the ones the proof names.
-            strays = sorted(n for n, m in media.items() if m.sha256 not in proof_hashes)
+        elif strays:
+            # Its media is not in the bundle as the proof names it, and a media file is there
+            # whose bytes no proof names: altered after signing, or swapped.
             errors.append(
                 "the proof's file hash is not the SHA-256 of the bundled media "
                 f"({', '.join(strays)})"
