@@ -187,3 +187,34 @@ def test_fetch_checks_c2pa_show_web_bundle(
     assert any("c2pa invalid" in ln and "dataHash.mismatch" in ln for ln in carried)
     assert any("proofmode valid" in ln and "attachment 2" in ln for ln in carried)
     assert v.returncode == 0, v.stdout + v.stderr
+
+
+def test_stored_attachments_checked_streaming(tmp_path: Path, ca: SigningCA, signed: bytes,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.cases.helpers import add_report, make_desk
+    from tysha.desk import provenance
+    from tysha.protocol.stream import CHUNK_SIZE
+
+    desk = make_desk(tmp_path)
+    # The manifest-store UUID straddling two encrypted chunks, in a file that is no real JPEG:
+    # found by the streaming scan, then the library says what it is (never a traceback).
+    straddle = b"\xff\xd8\xff" + b"\0" * (CHUNK_SIZE - 11) + provenance.C2PA_UUID + b"\0" * 100
+    rid = add_report(desk, None, photos=(signed, photo(9), straddle, b"not a photo"))
+    desk.set_c2pa_trust(ca.ca_pem)
+    found = {r.attachment: r for r in provenance.check_attachments(desk.store, rid)}
+    assert set(found) == {0, 2}
+    assert found[0].state == "valid"
+    assert found[2].state in ("invalid", "absent")
+    actions = [e["action"] for e in desk.custody(rid)]
+    assert actions.count("c2pa-checked") == len(found)
+    assert "c2pa-trust-set" in [e["action"] for e in desk.custody()]
+    # Larger than the desk holds in memory: recorded as unchecked, with the reason.
+    monkeypatch.setattr(provenance, "C2PA_MAX_BYTES", 1000)
+    [big] = [r for r in provenance.check_attachments(desk.store, rid) if r.attachment == 0]
+    assert big.state == "unchecked" and "larger than the desk checks" in big.errors[0]
+    # Bad trust anchors are refused and change nothing.
+    from tysha.errors import BadInput
+
+    with pytest.raises(BadInput):
+        desk.set_c2pa_trust(b"not a certificate")
+    assert desk.store.get_setting(provenance.TRUST_SETTING) == ca.ca_pem.decode()

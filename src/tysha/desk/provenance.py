@@ -60,8 +60,12 @@ __all__ = [
     "set_trust_anchors",
 ]
 
-#: The largest attachment whose C2PA manifest the desk reads (held in memory to read it).
-C2PA_MAX_BYTES = 256 << 20
+#: The largest attachment whose C2PA manifest the desk reads (held in memory to read it);
+#: a larger one that carries a manifest is recorded as ``unchecked``.
+C2PA_MAX_BYTES = 64 << 20
+#: The UUID of a C2PA manifest store's JUMBF box ("c2pa" 0011-0010-8000-00AA00389B71): a file
+#: without it carries no manifest, and is never held whole in memory to find out.
+C2PA_UUID = bytes.fromhex("6332706100110010800000aa00389b71")
 TRUST_SETTING = "c2pa_trust_anchors"
 
 
@@ -323,7 +327,7 @@ def c2pa_check(
         text = str(exc).strip()
         # A file the library cannot parse carries no manifest we could read; it has one
         # (and a broken one is "invalid") only if the C2PA JUMBF label is in its bytes.
-        if "ManifestNotFound" in name or "NotSupported" in name or b"c2pa" not in data:
+        if "ManifestNotFound" in name or "NotSupported" in name or C2PA_UUID not in data:
             error = "absent"
         else:
             error = text.splitlines()[0][:200] if text else name
@@ -338,10 +342,28 @@ def c2pa_check(
     )
 
 
+def _carries_manifest(store: DeskStore, blob: str, size: int) -> str | None:
+    """The media type of a stored attachment that is a JPEG, PNG or MP4 by content and holds
+    a C2PA manifest store, streamed chunk by chunk; else None."""
+    media_type: str | None = None
+    tail = b""
+    for piece in store.read_blob(blob, size):
+        if media_type is None:
+            media_type = c2pa_media_type(piece[:16])
+            if media_type is None:
+                return None
+        window = tail + piece
+        if C2PA_UUID in window:
+            return media_type
+        tail = window[-(len(C2PA_UUID) - 1) :]
+    return None
+
+
 def check_attachments(store: DeskStore, rid: str) -> list[ProvenanceRecord]:
     """The fetch hook: every attachment of ``rid`` that is a JPEG, PNG or MP4 by content and
     carries a C2PA manifest gets its validation state kept in the report (sealed with it) and
-    a custody event ``c2pa-checked``. Files without a manifest are left as they are. Never
+    a custody event ``c2pa-checked``. Files without a manifest are left as they are (found by
+    streaming them, never holding them whole). Never
     raises: a desk failure here must not lose the report it is about (it is then unchecked)."""
     from tysha.desk.store import now_iso
 
@@ -351,24 +373,28 @@ def check_attachments(store: DeskStore, rid: str) -> list[ProvenanceRecord]:
         found: list[ProvenanceRecord] = []
         for n, a in enumerate(report.data.get("attachments", [])):
             size = int(a.get("size", 0) or 0)
-            head = b""
-            for piece in store.read_blob(a["blob"], size):
-                head = piece[:16]
-                break
-            media_type = c2pa_media_type(head)
+            media_type = _carries_manifest(store, a["blob"], size)
             if media_type is None:
                 continue
+            sha = str(a.get("sha256", ""))
             if size > C2PA_MAX_BYTES:
-                continue  # too large to hold here; `tysha desk show` says it is unchecked
-            data = store.blob_bytes(a["blob"], size)
-            rec = c2pa_check(
-                data,
-                media_type,
-                media_sha256=str(a.get("sha256", "")),
-                attachment=n,
-                trust_pem=trust if isinstance(trust, str) else None,
-                checked_at=now_iso(),
-            )
+                rec = ProvenanceRecord(
+                    kind="c2pa",
+                    state="unchecked",
+                    media_sha256=sha,
+                    attachment=n,
+                    errors=(f"larger than the desk checks ({C2PA_MAX_BYTES >> 20} MiB)",),
+                    imported_at=now_iso(),
+                )
+            else:
+                rec = c2pa_check(
+                    store.blob_bytes(a["blob"], size),
+                    media_type,
+                    media_sha256=sha,
+                    attachment=n,
+                    trust_pem=trust if isinstance(trust, str) else None,
+                    checked_at=now_iso(),
+                )
             if rec.state != "absent":
                 found.append(rec)
         if found:
