@@ -330,3 +330,23 @@ def test_assess_rules_without_openpgp() -> None:
     both = {**members, f"{h}.proof.csv": pc, f"{h}.proof.csv.asc": b"ok:" + pc}
     [r] = assess_proofmode(both, list(both), _FakeKey(), [h], {})
     assert r.state == "invalid" and "the proof JSON and CSV name different files" in r.errors
+
+
+def test_signed_by_a_signing_subkey(tmp_path: Path) -> None:
+    import warnings
+
+    import pgpy
+    from pgpy.constants import EllipticCurveOID, KeyFlags, PubKeyAlgorithm
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        primary = pgp_key("device with a subkey")
+        sub = pgpy.PGPKey.new(PubKeyAlgorithm.EdDSA, EllipticCurveOID.Ed25519)
+        primary.add_subkey(sub, usage={KeyFlags.Sign})
+    media = photo(50)
+    desk, rid = _desk(tmp_path, media)
+    b = proofmode_bundle(media, primary, signer=sub)
+    b.files["pubkey.asc"] = str(primary.pubkey).encode()
+    [r] = desk.import_proofmode(rid, _write(tmp_path, b))
+    assert r.state == "valid", r.errors
+    assert r.signer_fingerprint == pgp_fingerprint(primary)

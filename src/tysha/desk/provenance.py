@@ -77,6 +77,7 @@ class ProofModeLimits:
     max_members: int = 2000  # a share of a few hundred photos
     max_media: int = 256 << 20  # one bundled photo or video (its signature is checked whole)
     max_total: int = 1 << 30  # every member's declared size, added up
+    max_proofs: int = 64 << 20  # proofs, signatures and key (held in memory), added up
     max_ratio: int = BundleLimits().max_ratio  # expansion of one member beyond its first MiB
 
 
@@ -103,6 +104,10 @@ class OpenPgpKey:
         self._fpr = str(self._key.fingerprint).replace(" ", "").upper()
         uids = list(self._key.userids)
         self._uid = str(uids[0].userid) if uids else ""
+        # The key ids a signature may name: the primary key's and its subkeys'.
+        self._ids = {self._fpr[-16:]} | {
+            str(k).replace(" ", "").upper()[-16:] for k in getattr(self._key, "subkeys", {})
+        }
 
     @property
     def fingerprint(self) -> str:
@@ -122,7 +127,7 @@ class OpenPgpKey:
             except Exception:
                 return "not an OpenPGP signature"
             try:
-                if sig.signer and not self._fpr.endswith(str(sig.signer).upper()):
+                if sig.signer and str(sig.signer).upper()[-16:] not in self._ids:
                     return f"made by another key ({sig.signer})"
                 ok = bool(self._key.verify(data, sig))
             except Exception:
@@ -205,6 +210,9 @@ def read_proofmode_zip(
         key_name, _plans = plan_proofmode(names)
         media_names = set(media_members(names))
         by_name = {i.filename: i for i in infos}
+        small = sum(i.file_size for i in infos if i.filename not in media_names)
+        if small > limits.max_proofs:
+            raise ProtocolError("the bundle's proofs and signatures are larger than any real ones")
         members: dict[str, bytes] = {}
         for name in names:
             if name not in media_names:
