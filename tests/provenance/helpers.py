@@ -135,7 +135,7 @@ def make_ca(name: str = "Tysha test") -> SigningCA:
         return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
                           x509.NameAttribute(NameOID.ORGANIZATION_NAME, name)])
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
         x509.CertificateBuilder().subject_name(dn(f"{name} CA")).issuer_name(dn(f"{name} CA"))

@@ -360,10 +360,11 @@ def _carries_manifest(store: DeskStore, blob: str, size: int) -> str | None:
             media_type = c2pa_media_type(piece[:16])
             if media_type is None:
                 return None
-        window = tail + piece
-        if C2PA_UUID in window:
+        # The UUID inside this piece, or across the boundary with the previous one.
+        if C2PA_UUID in piece or C2PA_UUID in tail + piece[: len(C2PA_UUID) - 1]:
             return media_type
-        tail = window[-(len(C2PA_UUID) - 1) :]
+        keep = len(C2PA_UUID) - 1
+        tail = piece[-keep:] if len(piece) >= keep else (tail + piece)[-keep:]
     return None
 
 
