@@ -187,6 +187,15 @@ def test_fetch_checks_c2pa_show_web_bundle(
     assert any("c2pa invalid" in ln and "dataHash.mismatch" in ln for ln in carried)
     assert any("proofmode valid" in ln and "attachment 2" in ln for ln in carried)
     assert v.returncode == 0, v.stdout + v.stderr
+    # The readable report.html (regenerated and compared by verify) has the provenance table.
+    import zipfile
+
+    with zipfile.ZipFile(out) as z:
+        page = z.read("report.html").decode()
+        report = json.loads(z.read(f"reports/{rid}/report.json"))
+    assert "Provenance (ProofMode, C2PA), as the desk read it" in page
+    assert "assertion.dataHash.mismatch" in page and "46.6354" in page
+    assert [p["state"] for p in report["provenance"]] == ["valid", "invalid", "valid"]
 
 
 def test_stored_attachments_checked_streaming(tmp_path: Path, ca: SigningCA, signed: bytes,

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.cases.helpers import PASS, add_report, make_desk
 from tests.provenance.helpers import (
@@ -350,3 +352,24 @@ def test_signed_by_a_signing_subkey(tmp_path: Path) -> None:
     [r] = desk.import_proofmode(rid, _write(tmp_path, b))
     assert r.state == "valid", r.errors
     assert r.signer_fingerprint == pgp_fingerprint(primary)
+
+
+@given(st.binary(max_size=2000))
+def test_parsers_raise_only_protocol_error(raw: bytes) -> None:
+    for parse in (parse_proof_json, parse_proof_csv):
+        try:
+            out = parse(raw)
+        except ProtocolError:
+            continue
+        assert len(out["File Hash SHA256"]) == 64
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=12), c, max_size=6),
+                    max_leaves=30))
+def test_records_from_anything(obj: Any) -> None:
+    try:
+        ProvenanceRecord.from_json(obj)
+    except ProtocolError:
+        pass
+    assert isinstance(records_of({"provenance": obj if isinstance(obj, list) else [obj]}), list)
