@@ -221,6 +221,15 @@ def test_cli_import_and_show(tmp_path: Path, key: Any, cli: Any) -> None:
               env=env, check=False)
     assert bad.returncode == 1 and "do not verify" in bad.stderr + bad.stdout
     assert "Traceback" not in bad.stderr
+    # --signer: the key expected for this source
+    d = str(tmp_path / "desk")
+    ok = cli("desk", "import-proofmode", "--desk", d, rid, str(zp), "--signer", pgp_fingerprint(key), env=env)
+    assert "ProofMode: VALID" in ok.stdout
+    other = cli("desk", "import-proofmode", "--desk", d, rid, str(zp), "--signer", "AB" * 20, env=env, check=False)
+    assert other.returncode == 1 and "ProofMode: UNTRUSTED-SIGNER" in other.stdout
+    assert "not the one pinned" in other.stdout and "--signer key" in other.stderr + other.stdout
+    malformed = cli("desk", "import-proofmode", "--desk", d, rid, str(zp), "--signer", "xyz", env=env, check=False)
+    assert malformed.returncode == 1 and "40 or 64 hex digits" in malformed.stderr + malformed.stdout
     missing = cli("desk", "import-proofmode", "--desk", str(tmp_path / "desk"), rid, str(tmp_path / "nope.zip"),
                   env=env, check=False)
     assert missing.returncode == 1 and "Traceback" not in missing.stderr

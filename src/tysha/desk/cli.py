@@ -552,11 +552,14 @@ def import_proofmode(
     id: str = typer.Argument(..., metavar="ID", help="A report id or an unambiguous prefix."),
     zip_path: Path = typer.Argument(..., metavar="ZIP", help="The ProofMode proof bundle."),
     desk: Path = DESK,
+    signer: str = typer.Option(
+        None, "--signer", metavar="FINGERPRINT", help="The ProofMode key expected (OpenPGP)."
+    ),
 ) -> None:
     """Attach a ProofMode proof bundle to a report: signatures and hashes checked, kept as
     provenance with a custody event. Exits 1 when a proof does not verify."""
     d = open_desk(desk)
-    records = d.import_proofmode(id, zip_path)
+    records = d.import_proofmode(id, zip_path, signer=signer)
     for line in _provenance_lines(records):
         typer.echo(line.strip())
     bad = [r for r in records if r.state != "valid"]
@@ -565,7 +568,10 @@ def import_proofmode(
         f"{d.resolve(id)}; {len(records) - len(bad)} verified"
     )
     if bad:
-        raise VerificationError(f"{len(bad)} of the proofs in {zip_path.name} do not verify")
+        raise VerificationError(
+            f"{len(bad)} of the proofs in {zip_path.name} do not verify"
+            + (" or are not by the --signer key" if signer else "")
+        )
 
 
 @app.command("c2pa-trust")

@@ -237,11 +237,14 @@ def import_proofmode(
     source: Path | IO[bytes],
     name: str = "",
     limits: ProofModeLimits | None = None,
+    pinned_fingerprint: str | None = None,
 ) -> list[ProvenanceRecord]:
     """Attach a ProofMode bundle to report ``rid``: every proof is checked and kept as a
     record (whatever its state: an invalid proof is evidence of something too), with one
-    custody event ``provenance-imported`` per proof. Refuses (and changes nothing) a zip that
-    is not a ProofMode bundle, or one none of whose proofs names an attachment of the report."""
+    custody event ``provenance-imported`` per proof. With ``pinned_fingerprint`` (the
+    ProofMode key the handler knows for this source), good signatures by another key are
+    ``untrusted-signer``. Refuses (and changes nothing) a zip that is not a ProofMode bundle,
+    or one none of whose proofs names an attachment of the report."""
     from tysha.desk.store import now_iso
 
     report = store.get_report(rid)
@@ -254,6 +257,7 @@ def import_proofmode(
         bundle.key,
         atts,
         bundle.media,
+        pinned_fingerprint=pinned_fingerprint,
         source_file=name,
         imported_at=now_iso(),
     )

@@ -624,17 +624,25 @@ class Desk:
     # --- provenance (issue 14; logic in desk/provenance.py) -------------------------------
 
     def import_proofmode(
-        self, ref: str, source: Path | IO[bytes], name: str = ""
+        self, ref: str, source: Path | IO[bytes], name: str = "", signer: str | None = None
     ) -> list[Any]:
         """Attach a ProofMode bundle (zip) to a report: each proof checked (OpenPGP
         signatures, hashes against the report's attachments) and kept, whatever its state, as
-        a ProvenanceRecord with a custody event ``provenance-imported``. BadInput /
+        a ProvenanceRecord with a custody event ``provenance-imported``; ``signer``: the
+        fingerprint of the ProofMode key expected (another is ``untrusted-signer``). BadInput /
         ProtocolError (and nothing changed) when it is no ProofMode bundle about this report."""
         from tysha.desk.provenance import import_proofmode
 
         if isinstance(source, str | Path):
             source = Path(source)
-        return import_proofmode(self.store, self.resolve(ref), source, name)
+        pin = None
+        if signer is not None:
+            pin = signer.replace(" ", "").upper()
+            if len(pin) not in (40, 64) or any(c not in "0123456789ABCDEF" for c in pin):
+                raise BadInput("--signer is an OpenPGP fingerprint (40 or 64 hex digits)")
+        return import_proofmode(
+            self.store, self.resolve(ref), source, name, pinned_fingerprint=pin
+        )
 
     def set_c2pa_trust(self, pem: bytes) -> int:
         """The desk's C2PA trust anchors (PEM certificates); returns how many."""
