@@ -170,7 +170,8 @@ def make_ca(name: str = "Tysha test") -> SigningCA:
     )
 
 
-def c2pa_sign(jpeg: bytes, ca: SigningCA, title: str = "street.jpg") -> bytes:
+def c2pa_sign(jpeg: bytes, ca: SigningCA, title: str = "street.jpg",
+              mime: str = "image/jpeg") -> bytes:
     import c2pa
 
     signer = c2pa.Signer.from_info(
@@ -186,7 +187,7 @@ def c2pa_sign(jpeg: bytes, ca: SigningCA, title: str = "street.jpg") -> bytes:
     }
     out = io.BytesIO()
     with c2pa.Builder(manifest) as b:
-        b.sign(signer, "image/jpeg", io.BytesIO(jpeg), out)
+        b.sign(signer, mime, io.BytesIO(jpeg), out)
     signer.close()
     return out.getvalue()
 

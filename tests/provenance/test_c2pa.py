@@ -55,6 +55,16 @@ def test_states_of_a_signed_photo(ca: SigningCA, signed: bytes) -> None:
     assert bad.state == "invalid"
     assert any(e.startswith("assertion.dataHash.mismatch") for e in bad.errors), bad.errors
     assert c2pa_check(photo(4), "image/jpeg").state == "absent"
+    # PNG too (its manifest in a caBX chunk)
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (1, 2, 3)).save(buf, "PNG")
+    png = c2pa_sign(buf.getvalue(), ca, "x.png", "image/png")
+    assert c2pa_media_type(png[:16]) == "image/png"
+    assert c2pa_check(png, "image/png", trust_pem=trust).state == "valid"
     assert c2pa_check(b"\xff\xd8\xff" + b"x" * 200, "image/jpeg").state == "absent"
     # A manifest cut short is a manifest that cannot be read: invalid, never a traceback.
     cut = c2pa_check(signed[: len(signed) // 2], "image/jpeg", trust_pem=trust)
