@@ -376,8 +376,8 @@ def check_attachments(store: DeskStore, rid: str) -> list[ProvenanceRecord]:
     """The fetch hook: every attachment of ``rid`` that is a JPEG, PNG or MP4 by content and
     carries a C2PA manifest gets its validation state kept in the report (sealed with it) and
     a custody event ``c2pa-checked``. Files without a manifest are left as they are (found by
-    streaming them, never holding them whole). Never
-    raises: a desk failure here must not lose the report it is about (it is then unchecked)."""
+    streaming them, never holding them whole). Never raises: a desk failure here must not
+    lose the report it is about (its photos then simply show no C2PA state)."""
     from tysha.desk.store import now_iso
 
     try:
