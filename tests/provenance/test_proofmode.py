@@ -346,11 +346,11 @@ def test_assess_rules_without_openpgp() -> None:
 def test_signed_by_a_signing_subkey(tmp_path: Path) -> None:
     import warnings
 
-    import pgpy
-    from pgpy.constants import EllipticCurveOID, KeyFlags, PubKeyAlgorithm
-
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # pgpy imports Python's deprecated imghdr
+        import pgpy
+        from pgpy.constants import EllipticCurveOID, KeyFlags, PubKeyAlgorithm
+
         primary = pgp_key("device with a subkey")
         sub = pgpy.PGPKey.new(PubKeyAlgorithm.EdDSA, EllipticCurveOID.Ed25519)
         primary.add_subkey(sub, usage={KeyFlags.Sign})
