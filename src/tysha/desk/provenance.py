@@ -29,7 +29,7 @@ import hashlib
 import io
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -52,7 +52,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "C2PA_MAX_BYTES",
+    "C2PA_UUID",
+    "TRUST_SETTING",
+    "OpenPgpKey",
     "ProofModeLimits",
+    "ProofModeZip",
     "c2pa_check",
     "check_attachments",
     "import_proofmode",
@@ -421,11 +425,3 @@ def check_attachments(store: DeskStore, rid: str) -> list[ProvenanceRecord]:
         return found
     except Exception:  # noqa: BLE001 - the report is stored; its provenance stays unread
         return []
-
-
-def attachment_records(
-    records: Sequence[ProvenanceRecord], n: int
-) -> list[ProvenanceRecord]:
-    """The records about attachment ``n``, C2PA first."""
-    mine = [r for r in records if r.attachment == n]
-    return sorted(mine, key=lambda r: r.kind != "c2pa")
