@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.provenance.helpers import (
+    Bundle,
     SigningCA,
     c2pa_sign,
     flip_pixels,
@@ -237,3 +238,49 @@ def test_stored_attachments_checked_streaming(tmp_path: Path, ca: SigningCA, sig
     with pytest.raises(BadInput):
         desk.set_c2pa_trust(b"not a certificate")
     assert desk.store.get_setting(provenance.TRUST_SETTING) == ca.ca_pem.decode()
+
+
+def test_mutated_inputs_never_raise(tmp_path: Path, ca: SigningCA, signed: bytes) -> None:
+    """Byte flips and cuts of a signed photo and of a ProofMode zip: a state or a TyshaError,
+    never another exception (seeded: the same cases every run)."""
+    import io
+    import random
+
+    from tests.cases.helpers import add_report, make_desk
+    from tysha.errors import TyshaError
+
+    rng = random.Random(14)
+    trust = ca.ca_pem.decode()
+
+    def mutate(data: bytes) -> bytes:
+        b = bytearray(data)
+        if rng.random() < 0.2:
+            return bytes(b[: rng.randrange(len(b))])
+        for _ in range(rng.randint(1, 8)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        return bytes(b)
+
+    states = set()
+    for _ in range(150):
+        states.add(c2pa_check(mutate(signed), "image/jpeg", trust_pem=trust).state)
+    assert "invalid" in states  # the mutations did reach the manifest checks
+
+    media = photo(60)
+    desk = make_desk(tmp_path)
+    rid = add_report(desk, None, photos=(media,))
+    bundle = proofmode_bundle(media, pgp_key())
+    zipped = bundle.zip()
+    outcomes: dict[str, int] = {}
+    for i in range(120):
+        if i % 2:  # the archive's bytes
+            raw = mutate(zipped)
+        else:  # one member's content, zipped anew (past the checksums, to the checks)
+            name = rng.choice(sorted(bundle.files))
+            raw = Bundle({**bundle.files, name: mutate(bundle.files[name])}).zip()
+        try:
+            recs = desk.import_proofmode(rid, io.BytesIO(raw), "m.zip")
+            key = "records:" + ",".join(sorted(r.state for r in recs))
+        except TyshaError as exc:
+            key = type(exc).__name__
+        outcomes[key] = outcomes.get(key, 0) + 1
+    assert "records:invalid" in outcomes and "ProtocolError" in outcomes, outcomes
