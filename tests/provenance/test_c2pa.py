@@ -284,3 +284,24 @@ def test_mutated_inputs_never_raise(tmp_path: Path, ca: SigningCA, signed: bytes
             key = type(exc).__name__
         outcomes[key] = outcomes.get(key, 0) + 1
     assert "records:invalid" in outcomes and "ProtocolError" in outcomes, outcomes
+
+
+def test_without_the_libraries_a_clear_state_or_error(signed: bytes, monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    import sys
+
+    from tests.cases.helpers import add_report, make_desk
+    from tysha.errors import ConfigError
+
+    desk = make_desk(tmp_path)
+    rid = add_report(desk, None, photos=(signed,))
+    zipped = proofmode_bundle(signed, pgp_key()).zip()
+    monkeypatch.setitem(sys.modules, "c2pa", None)  # import fails as with a broken wheel
+    monkeypatch.setitem(sys.modules, "pgpy", None)
+    r = c2pa_check(signed, "image/jpeg")
+    assert r.state == "unchecked" and "does not load" in r.errors[0]
+    import io
+
+    with pytest.raises(ConfigError, match="pgpy"):
+        desk.import_proofmode(rid, io.BytesIO(zipped), "p.zip")
+    assert desk.store.get_report(rid).data.get("provenance") is None

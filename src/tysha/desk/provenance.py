@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from tysha.errors import BadInput, NotFound, ProtocolError, StorageError
+from tysha.errors import BadInput, ConfigError, NotFound, ProtocolError, StorageError
 from tysha.evidence.bundle import BundleLimits
 from tysha.evidence.provenance import (
     MAX_PROOF_FILE,
@@ -98,8 +98,13 @@ class OpenPgpKey:
 
     def __init__(self, armored: bytes) -> None:
         with _quiet():
-            import pgpy
-
+            try:
+                import pgpy
+            except ImportError:  # pgpy 0.6 imports imghdr, which Python 3.13 removed
+                raise ConfigError(
+                    "OpenPGP checks are not available: the pgpy library does not load on this "
+                    "Python (3.11 or 3.12 is needed for pgpy 0.6)"
+                ) from None
             try:
                 key, _ = pgpy.PGPKey.from_blob(armored.decode("ascii"))
             except Exception:  # pgpy raises ValueError, PGPError, and worse on hostile input
@@ -333,7 +338,16 @@ def c2pa_check(
     state = manifest = results = error = None
     try:
         import c2pa
-
+    except (ImportError, OSError):  # the wheel's native library is missing or does not load
+        return ProvenanceRecord(
+            kind="c2pa",
+            state="unchecked",
+            media_sha256=sha,
+            attachment=attachment,
+            errors=("the C2PA library (c2pa-python) does not load on this machine",),
+            imported_at=checked_at,
+        )
+    try:
         with _quiet(), c2pa.Reader(media_type, io.BytesIO(data), context=_context(trust_pem)) as r:
             state = r.get_validation_state()
             manifest = r.get_active_manifest()
