@@ -203,6 +203,9 @@ def test_fetch_checks_c2pa_show_web_bundle(
 
     with zipfile.ZipFile(out) as z:
         page = z.read("report.html").decode()
+        readme = z.read("README.txt").decode()
+    assert readme.count("Provenance (desk's record): ") == 3 and "proofmode valid" in readme
+    with zipfile.ZipFile(out) as z:
         report = json.loads(z.read(f"reports/{rid}/report.json"))
     assert "Provenance (ProofMode, C2PA), as the desk read it" in page
     assert "assertion.dataHash.mismatch" in page and "46.6354" in page

@@ -340,6 +340,8 @@ def summary_text(
                     f"  Attachment {a.get('name')!r}: {a.get('size')} bytes, "
                     f"SHA-256 {a.get('sha256')}"
                 )
+        # ProofMode proofs and C2PA manifests, as the desk recorded them (not checked here).
+        lines += [f"  Provenance (desk's record): {rec.summary()}" for rec in records_of(d)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
