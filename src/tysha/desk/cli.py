@@ -351,6 +351,11 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
         )
         for k, val in a.claims.items():
             lines.append(f"      {k}: {_value_text(k, val)}")
+        lines += _provenance_lines(v.provenance_of(n))
+    orphans = [r for r in v.provenance if r.attachment is None]
+    if orphans:
+        lines.append("  provenance about no attachment of this report:")
+        lines += _provenance_lines(orphans)
     for q in v.qualifications:
         lines.append(
             f"  qualification: {q.get('code')} ({q.get('confidence')}) by {q.get('reviewer')}"
@@ -372,6 +377,29 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
         )
         lines.append(f"    {e.get('at')}  {e.get('action')}" + (f"  ({detail})" if detail else ""))
     return lines
+
+
+def _provenance_lines(records: list[Any]) -> list[str]:
+    """A ProofMode proof or C2PA manifest as lines under its attachment (claims as claimed)."""
+    out = []
+    for r in records:
+        if r.kind == "c2pa":
+            out.append(
+                f"      C2PA: {r.state.upper()}  signer {r.signer or '-'}, issuer {r.issuer or '-'}"
+                f", made by {r.claim_generator or '-'}, signed {r.signed_at or '(no time-stamp)'}"
+            )
+        else:
+            out.append(
+                f"      ProofMode: {r.state.upper()}  signer key {r.signer_fingerprint or '-'}"
+                + (f" ({r.signer})" if r.signer else "")
+                + f", signature {'ok' if r.signature_ok else 'NOT ok'}"
+                + (f", from {r.source_file}" if r.source_file else "")
+            )
+        for e in r.errors:
+            out.append(f"        reason: {e}")
+        for k, val in r.highlights().items():
+            out.append(f"        {k} (as claimed): {val}")
+    return out
 
 
 @app.command()
@@ -527,6 +555,47 @@ def anchor(
         + ("; time-stamped" if a["tsa"] else "")
         + ("; the drop's witnessed checkpoint kept" if a.get("witnessed") else "")
     )
+
+
+@app.command("import-proofmode")
+def import_proofmode(
+    id: str = typer.Argument(..., metavar="ID", help="A report id or an unambiguous prefix."),
+    zip_path: Path = typer.Argument(..., metavar="ZIP", help="The ProofMode proof bundle."),
+    desk: Path = DESK,
+    signer: str = typer.Option(
+        None, "--signer", metavar="FINGERPRINT", help="The ProofMode key expected (OpenPGP)."
+    ),
+) -> None:
+    """Attach a ProofMode proof bundle to a report: signatures and hashes checked, kept as
+    provenance with a custody event. Exits 1 when a proof does not verify."""
+    d = open_desk(desk)
+    records = d.import_proofmode(id, zip_path, signer=signer)
+    for line in _provenance_lines(records):
+        typer.echo(line.strip())
+    bad = [r for r in records if r.state != "valid"]
+    typer.echo(
+        f"{len(records)} proof(s) from {zip_path.name} kept as provenance of report "
+        f"{d.resolve(id)}; {len(records) - len(bad)} verified"
+    )
+    if bad:
+        raise VerificationError(
+            f"{len(bad)} of the proofs in {zip_path.name} do not verify"
+            + (" or are not by the --signer key" if signer else "")
+        )
+
+
+@app.command("c2pa-trust")
+def c2pa_trust(
+    pem: Path = typer.Argument(..., metavar="PEM", help="The trust anchors (PEM certificates)."),
+    desk: Path = DESK,
+) -> None:
+    """Set the C2PA trust anchors: a manifest signed under them shows as valid."""
+    try:
+        data = pem.read_bytes()[: 4 << 20]
+    except OSError:
+        raise NotFound(f"cannot read {pem.name}") from None
+    n = open_desk(desk).set_c2pa_trust(data)
+    typer.echo(f"{n} C2PA trust anchor(s) set; photos fetched from now on are checked under them")
 
 
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")

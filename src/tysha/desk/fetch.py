@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from tysha.desk.provenance import check_attachments
 from tysha.desk.store import BlobWriter, DeskStore, DropState, Source, now_iso
 from tysha.errors import (
     DropRefused,
@@ -629,6 +630,9 @@ class _Intake:
                 "revoked_source": revoked,
             },
         )
+        # C2PA manifests in its photos and videos: their validation state, sealed in the
+        # report, with a custody event (desk/provenance.py; never fails the intake).
+        check_attachments(self.store, rid)
         return rid
 
     # 8. ---------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ failure is a :class:`~tysha.errors.TyshaError` of the family that says what it m
     desk.add_act(id, fields, reviewer, act_id=None) -> act id;  desk.qualify_act(...)
     desk.release_protected(id, reviewer, recipient, reason) -> JSON (custody first)
     desk.corroborate() -> suggestions dict   (desk/corroborate.py)
+    desk.import_proofmode(ref, zip) -> [ProvenanceRecord];  desk.set_c2pa_trust(pem)
     desk.share_plan(analyst_key, refs, incident=None, text_approved=False) -> SharePlan
     desk.share(plan, drop=None) -> ShareResult;  desk.pin_handler(key)   (desk/share.py)
 An analyst desk (role "analyst") has no sources, replies or invitations: NotAllowed here.
@@ -52,7 +53,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tysha.desk.fetch import FetchResult, fetch_all
 from tysha.desk.store import STATUSES, DeskStore, Source, init_desk, now_iso
@@ -678,6 +679,35 @@ class Desk:
             raise
         except OSError:
             raise StorageError(f"cannot write the bundle to {Path(out).name}") from None
+
+    # --- provenance (issue 14; logic in desk/provenance.py) -------------------------------
+
+    def import_proofmode(
+        self, ref: str, source: Path | IO[bytes], name: str = "", signer: str | None = None
+    ) -> list[Any]:
+        """Attach a ProofMode bundle (zip) to a report: each proof checked (OpenPGP
+        signatures, hashes against the report's attachments) and kept, whatever its state, as
+        a ProvenanceRecord with a custody event ``provenance-imported``; ``signer``: the
+        fingerprint of the ProofMode key expected (another is ``untrusted-signer``). BadInput /
+        ProtocolError (and nothing changed) when it is no ProofMode bundle about this report."""
+        from tysha.desk.provenance import import_proofmode
+
+        if isinstance(source, str | Path):
+            source = Path(source)
+        pin = None
+        if signer is not None:
+            pin = signer.replace(" ", "").upper()
+            if len(pin) not in (40, 64) or any(c not in "0123456789ABCDEF" for c in pin):
+                raise BadInput("--signer is an OpenPGP fingerprint (40 or 64 hex digits)")
+        return import_proofmode(
+            self.store, self.resolve(ref), source, name, pinned_fingerprint=pin
+        )
+
+    def set_c2pa_trust(self, pem: bytes) -> int:
+        """The desk's C2PA trust anchors (PEM certificates); returns how many."""
+        from tysha.desk.provenance import set_trust_anchors
+
+        return set_trust_anchors(self.store, pem)
 
     # --- incidents and corroboration (issue 12; logic in desk/cases.py, desk/corroborate.py) --
 

@@ -478,6 +478,21 @@ class DeskStore:
         self._update_report(rid, r.data)
         self.custody("annotated", rid, {"author": author})
 
+    def add_provenance(self, rid: str, records: list[dict[str, Any]]) -> None:
+        """Keep provenance records (evidence/provenance.py) in the sealed report; a record
+        of the same kind, file, signer and source file replaces the earlier one. The caller
+        writes the custody events (desk/provenance.py)."""
+
+        def same(a: dict[str, Any]) -> tuple[Any, ...]:
+            return tuple(a.get(k) for k in ("kind", "media_sha256", "signer_fingerprint",
+                                            "source_file"))  # fmt: skip
+
+        r = self.get_report(rid)
+        new = {same(x) for x in records}
+        kept = [x for x in r.data.get("provenance", []) if same(x) not in new]
+        r.data["provenance"] = [*kept, *records]
+        self._update_report(rid, r.data)
+
     # --- reply outbox (issue 10.5) ---------------------------------------------------------
 
     def queue_reply(self, rid: str, text: str, written_at: str, drop: str, envelope: bytes) -> str:

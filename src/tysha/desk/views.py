@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tysha.evidence.provenance import ProvenanceRecord, records_of
+
 if TYPE_CHECKING:
     from tysha.desk.models import DropState, Report, Source
 
@@ -132,6 +134,13 @@ class ReportView:
     #: Where the report came from, as the source signed it: "browser" (the drop's source page),
     #: "app" (``tysha source``) or "unknown" (a source from before the field existed).
     client: str = "unknown"
+    # ProofMode proofs and C2PA manifests about its attachments (evidence/provenance.py)
+    provenance: list[ProvenanceRecord] = field(default_factory=list)
+
+    def provenance_of(self, n: int) -> list[ProvenanceRecord]:
+        """The provenance records about attachment ``n`` (C2PA first)."""
+        return sorted((r for r in self.provenance if r.attachment == n),
+                      key=lambda r: r.kind != "c2pa")  # fmt: skip
 
     @property
     def flag_codes(self) -> list[str]:
@@ -172,6 +181,7 @@ class ReportView:
                 index=self.index,
                 envelope_digest=self.envelope_digest,
                 checkpoint=self.checkpoint,
+                provenance=[r.to_json() for r in self.provenance],
             )
         return out
 
@@ -332,6 +342,7 @@ def _view(state: _State, report: Report) -> ReportView:
         checkpoint=_checkpoint_text(d.get("checkpoint")),
         problems=problems,
         client=_client(d.get("client")),
+        provenance=records_of(d),
     )
 
 

@@ -57,7 +57,9 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    witnessed checkpoint under the witness policy (which cosignatures were checked, and that
    the anchor's and the reports' checkpoints are in the witnessed tree). Formats 1-2: the
    custody log's chain and signatures hold under the desk key;
-8. the desk's assertions and every flag the desk recorded, per report.
+8. the desk's assertions and every flag the desk recorded, per report, and the provenance
+   it carries (ProofMode proofs, C2PA manifests: :mod:`tysha.evidence.provenance`), printed
+   as "carried provenance" with the state the desk recorded (informative, never a failure).
 
 Pure: no I/O, no clock, no randomness. Members are read through the injected reader, which the
 verifier bounds: a member yielding more than its declared size is refused.
@@ -75,6 +77,7 @@ from typing import Any, Protocol
 from tysha.errors import BadInput, ProtocolError, TyshaError, VerificationError
 from tysha.evidence.anchor import AnchorResult, verify_anchor, verify_witnessed
 from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain, verify_segment
+from tysha.evidence.provenance import records_of
 from tysha.evidence.receipts import check_drop_pins
 from tysha.evidence.report_html import render_report_html
 from tysha.protocol import (
@@ -341,6 +344,8 @@ def summary_text(
                     f"  Attachment {a.get('name')!r}: {a.get('size')} bytes, "
                     f"SHA-256 {a.get('sha256')}"
                 )
+        # ProofMode proofs and C2PA manifests, as the desk recorded them (not checked here).
+        lines += [f"  Provenance (desk's record): {rec.summary()}" for rec in records_of(d)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -384,7 +389,7 @@ class Step:
     """One line of the verification transcript."""
 
     number: int
-    status: str  # "ok", "UNPINNED", "FLAG", "desk's assertion", "note"
+    status: str  # "ok", "UNPINNED", "FLAG", "desk's assertion", "note", "carried provenance"
     text: str
 
 
@@ -514,9 +519,17 @@ class BundleVerifier:
         self._step7(small, desk, index["format"], index["reports"], on_step)
         for rid in index["reports"]:
             report = _json(small[f"reports/{rid}/report.json"])
-            asserted = sorted(k for k in report if k not in _CHECKED and k not in _DESK_RESULTS)
+            asserted = sorted(
+                k
+                for k in report
+                if k not in _CHECKED and k not in _DESK_RESULTS and k != "provenance"
+            )
             text = ", ".join(f"{k}={_short(report[k])}" for k in asserted) or "nothing"
             on_step(Step(8, "desk's assertion", f"report {rid}: {text}"))
+            # ProofMode proofs and C2PA manifests the desk read (evidence/provenance.py):
+            # informative, as the desk recorded them; they fail nothing here.
+            for rec in records_of(report):
+                on_step(Step(8, "carried provenance", f"report {rid}: {rec.summary()}"))
             for r2, f in result.flags:
                 if r2 == rid:
                     on_step(Step(8, "FLAG", f"report {rid}: {f.code}: {f.reason}"))

@@ -16,6 +16,8 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tysha.evidence.provenance import records_of
+
 __all__ = ["LANGS", "render_report_html"]
 
 LANGS = ("en", "uk", "ru")
@@ -50,6 +52,16 @@ _T: dict[str, tuple[str, str]] = {
     "Size (bytes)": ("Розмір (байт)", "Размер (байт)"),
     "Type": ("Тип", "Тип"),
     "Capture claims": ("Дані зйомки", "Данные съёмки"),
+    "Provenance (ProofMode, C2PA), as the desk read it": (
+        "Походження (ProofMode, C2PA), як його прочитало робоче місце",
+        "Происхождение (ProofMode, C2PA), как его прочитало рабочее место",
+    ),
+    "Item": ("Файл", "Файл"),
+    "Kind": ("Вид", "Вид"),
+    "State": ("Стан", "Состояние"),
+    "Signer": ("Підписант", "Подписант"),
+    "Claims (as claimed)": ("Твердження (як заявлено)", "Утверждения (как заявлено)"),
+    "Reasons": ("Причини", "Причины"),
     "Receipt in the drop's log": ("Квитанція в журналі сервера", "Квитанция в журнале сервера"),
     "Drop": ("Сервер", "Сервер"),
     "Entry": ("Запис", "Запись"),
@@ -152,6 +164,30 @@ def _claims(c: Any) -> str:
     return "; ".join(f"{_e(k)}: {_e(c[k])}" for k in keys) or "-"
 
 
+def _provenance(d: Mapping[str, Any], t: Any) -> list[str]:
+    """The provenance records a report carries, as a table (nothing when it has none)."""
+    records = records_of(d)
+    if not records:
+        return []
+    out = [f"<h3>{_e(t('Provenance (ProofMode, C2PA), as the desk read it'))}</h3><table><tr>"]
+    heads = ("Item", "Kind", "State", "Signer", "Claims (as claimed)", "Reasons")
+    out += [f"<th>{_e(t(h))}</th>" for h in heads]
+    out.append("</tr>")
+    for r in records:
+        signer = " / ".join(
+            x for x in (r.signer, r.signer_fingerprint, r.issuer, r.claim_generator, r.signed_at)
+            if x
+        )
+        claims = "; ".join(f"{_e(k)}: {_e(v)}" for k, v in r.highlights().items()) or "-"
+        out.append(
+            f"<tr><td>{_e('-' if r.attachment is None else r.attachment)}</td>"
+            f"<td>{_e(r.kind)}</td><td>{_e(r.state)}</td><td>{_e(signer or '-')}</td>"
+            f"<td>{claims}</td><td>{_e('; '.join(r.errors) or '-')}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
 def render_report_html(
     *,
     lang: str,
@@ -213,6 +249,7 @@ def render_report_html(
                     f"</td><td>{_claims(a.get('claims'))}</td></tr>"
                 )
         out.append("</table>")
+        out += _provenance(d, t)
         raw_cp = d.get("checkpoint")
         cp: Mapping[str, Any] = raw_cp if isinstance(raw_cp, Mapping) else {}
         receipt_title = t("Receipt in the drop's log")

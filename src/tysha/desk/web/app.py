@@ -72,6 +72,8 @@ THUMB_CACHE_BYTES = 64 << 20
 MAX_THUMB_INPUT = 64 << 20
 # Every form this desk serves fits in far less (a reply is at most 64 KiB of text).
 MAX_BODY = 1 << 20
+#: A ProofMode bundle upload (desk/provenance.py bounds what is inside it).
+MAX_UPLOAD = 256 << 20
 
 
 def totp_now(secret: bytes, at: float | None = None) -> str:
@@ -102,8 +104,10 @@ class Guard:
             await resp(scope, receive, send)
             return
 
+        # A ProofMode bundle (photos and videos inside) is the one larger form.
+        limit = MAX_UPLOAD if str(scope.get("path", "")).endswith("/provenance") else MAX_BODY
         declared = headers.get("content-length", "")
-        if declared and (not declared.isdigit() or int(declared) > MAX_BODY):
+        if declared and (not declared.isdigit() or int(declared) > limit):
             resp = PlainTextResponse("request too large", status_code=413)
             harden(resp.headers, CSP)
             await resp(scope, receive, send)
@@ -116,7 +120,7 @@ class Guard:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > MAX_BODY:
+                if seen > limit:
                     raise _TooLarge()
             return message
 
@@ -454,6 +458,31 @@ def create_app(
             f"/report/{v.id}?m={'replied' if outcome.sent else 'queued'}", status_code=303
         )
 
+    async def import_provenance(request: Request) -> Response:
+        """A ProofMode bundle uploaded for this report (desk/provenance.py does the checks;
+        the upload may be larger than other forms: Guard allows MAX_UPLOAD here)."""
+        s = need(request)
+        async with request.form(max_files=1, max_fields=4) as data:
+            if not hmac.compare_digest(str(data.get("csrf", "")), s["csrf"]):
+                raise _Forbidden()
+            v = _report(s, request.path_params["rid"])
+            upload = data.get("bundle")
+            if upload is None or isinstance(upload, str):
+                return report_response(
+                    request, s, v, status=400, provenance_error="no file was chosen"
+                )
+            name = plain_name(str(upload.filename or "bundle.zip"))[:200]
+            try:
+                records = await asyncio.to_thread(
+                    s["desk"].import_proofmode, v.id, upload.file, name
+                )
+            except TyshaError as exc:
+                return report_response(request, s, v, status=400, provenance_error=exc.message)
+        ok = all(r.state == "valid" for r in records)
+        return RedirectResponse(
+            f"/report/{v.id}?m=provenance-{'valid' if ok else 'invalid'}", status_code=303
+        )
+
     def _attachment(request: Request) -> tuple[dict[str, Any], ReportView, int]:
         """(session, report, index) named by the URL, or 404."""
         s = need(request)
@@ -629,6 +658,7 @@ def create_app(
         Route("/report/{rid:str}", report_page, methods=["GET"]),
         Route("/report/{rid:str}/triage", triage, methods=["POST"]),
         Route("/report/{rid:str}/reply", reply, methods=["POST"]),
+        Route("/report/{rid:str}/provenance", import_provenance, methods=["POST"]),
         Route("/report/{rid:str}/att/{n:int}/thumb.png", thumb, methods=["GET"]),
         Route("/report/{rid:str}/att/{n:int}/download", download, methods=["POST"]),
         Route("/sources", sources_page, methods=["GET"]),

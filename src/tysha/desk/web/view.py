@@ -42,6 +42,9 @@ CUSTODY_LABELS: dict[str, str] = {
     "totp-disabled": "one-time codes disabled",
     "unqualified": "qualification withdrawn",
     "verified": "verified on arrival",
+    "provenance-imported": "provenance imported",
+    "c2pa-checked": "C2PA manifest checked",
+    "c2pa-trust-set": "C2PA trust anchors set",
 }
 
 # ReportView flag code → a short badge label (the reason sentence comes with the flag).
