@@ -203,6 +203,7 @@ def fetch(
         "errors": res.errors,
         "warnings": res.warnings,
         "forks": res.forks,
+        "withheld": res.withheld,
         "unreachable": res.unreachable,
         "replies_sent": len(replies.sent) if replies else 0,
         "replies_queued": replies.left if replies else 0,
@@ -227,8 +228,16 @@ def fetch(
             typer.echo(f"replies: {len(replies.sent)} sent, {replies.left} still queued")
     for e in res.errors + res.warnings + res.quarantined:
         typer.echo(f"warning: {e}", err=True)
+    for e in res.withheld:
+        typer.echo(f"WITHHELD: {e}", err=True)
     if res.forks:
         raise VerificationError(" ".join(res.forks))
+    if res.withheld:
+        raise VerificationError(
+            f"a drop withholds {len(res.withheld)} entries of its log from this desk (see above);"
+            " what it did list was fetched",
+            hint="this is recorded in custody; the entries are checked again on every fetch",
+        )
     if res.anomalies:
         raise VerificationError(
             "a drop's listing misbehaved (see the warnings above); what it did list was fetched",

@@ -59,6 +59,7 @@ from tysha.protocol import (
     unwrap_slot,
 )
 from tysha.protocol.envelope import MAX_ENVELOPE_SIZE, MAX_HEADER_SIZE, EnvelopeHeader, SlotKey
+from tysha.protocol.listing import DELETED, EXPIRED
 from tysha.tlog import (
     Checkpoint,
     NoteVerifier,
@@ -69,7 +70,7 @@ from tysha.tlog import (
 )
 from tysha.transport import DropClient
 
-__all__ = ["PAGE", "FetchResult", "fetch_all"]
+__all__ = ["PAGE", "FetchResult", "fetch_all", "withheld"]
 
 #: Clue records asked for per listing page; a page longer than this is an anomaly.
 PAGE = 5000
@@ -92,6 +93,8 @@ class FetchResult:
     warnings: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)  # drop URLs that did not answer
     anomalies: list[str] = field(default_factory=list)  # a drop's listing misbehaved
+    # "URL: entry N WITHHELD: what the drop did" (omitted, substituted, falsely gone)
+    withheld: list[str] = field(default_factory=list)
     # drop URL -> the address that answered, for a drop with several addresses
     answered: dict[str, str] = field(default_factory=dict)
     replies: Any = None  # a service.SendResult once Desk.fetch sent queued replies
@@ -214,57 +217,185 @@ def _walk_listing(
     progress: Callable[[str, int, int], None] | None,
     result: FetchResult,
 ) -> None:
-    """Page through the clue listing from the stored cursor up to the checkpoint's size."""
+    """Page through the verifiable listing from the stored cursor up to the checkpoint's size.
+
+    Every index of every page is accounted for (:meth:`DropClient.audited_page`): an entry
+    the drop omits, lists with another digest or calls expired too early, and an entry
+    addressed to this desk that the drop calls deleted although this desk never took it, is
+    WITHHELD: reported (``FetchResult.withheld``, a custody event the first time, the drop's
+    flag in :func:`withheld`), and the stored cursor stays before it, so it is looked at
+    again on every fetch; the pages after it are still read and their reports fetched."""
     last = cp.size - 1  # the last index the verified checkpoint covers
     cursor = min(drop.cursor, last)
+    page_cursor = cursor
+    now_hour = int(time.time()) // 3600
+    fresh = store.get_setting(_SEEN_KEY, {}).get(drop.url)
+    fresh_from, fresh_hour = (int(fresh[0]), int(fresh[1])) if _pair(fresh) else (None, None)
+    retention = _retention_hours(store, client, drop)
+    held = _held_digests(store)
+    old_flags = withheld(store, drop.url)
+    flags: dict[int, str] = {}
     pages_left = -(-(last - cursor) // MIN_ADVANCE) + 2
-    while cursor < last:
-        if pages_left == 0:
-            _anomaly(store, result, drop, "the clue listing advances too slowly; stopped")
-            return
-        pages_left -= 1
-        t = time.perf_counter()
-        base = getattr(client, "bytes_received", 0)
-        try:
-            records, nxt, _size = client.clues(cursor, PAGE)
-        except ProtocolError as exc:
-            _anomaly(store, result, drop, f"the clue listing is malformed ({exc.message})")
-            return
-        t = result._add("listing", t)
-        result.listing_bytes += getattr(client, "bytes_received", 0) - base
-        if len(records) > PAGE:
-            _anomaly(store, result, drop, f"the listing sent {len(records)} records for {PAGE}")
-            return
-        # Only what the verified checkpoint covers; the rest waits for the next checkpoint.
-        covered = [r for r in records if cursor < r.index <= last]
-        beyond = len(covered) < len(records)
-        result.scanned += len(covered)
-        hits = {rec.index for rec, _ in scanner.scan(covered)}
-        result._add("scan", t)
-        done = cursor
-        for rec in covered:
-            if rec.index in hits:
+    warned_legacy = False
+    try:
+        while page_cursor < last:
+            if pages_left == 0:
+                _anomaly(store, result, drop, "the clue listing advances too slowly; stopped")
+                return
+            pages_left -= 1
+            t = time.perf_counter()
+            base = getattr(client, "bytes_received", 0)
+            try:
+                audit, end = client.audited_page(
+                    page_cursor, cp, PAGE, now_hour=now_hour, retention_hours=retention,
+                    fresh_from=fresh_from, fresh_hour=fresh_hour,
+                )  # fmt: skip
+            except ProtocolError as exc:
+                _anomaly(store, result, drop, f"the clue listing is malformed ({exc.message})")
+                return
+            except VerificationError as exc:
+                _anomaly(
+                    store, result, drop,
+                    f"{exc.message} (at entry {page_cursor + 1} of the {cp.size} its log holds)",
+                )  # fmt: skip
+                return
+            t = result._add("listing", t)
+            result.listing_bytes += getattr(client, "bytes_received", 0) - base
+            if not audit.verifiable and not warned_legacy:
+                warned_legacy = True
+                result.warnings.append(
+                    f"{drop.url}: the drop serves only the old listing; an entry it leaves out"
+                    " cannot be detected"
+                )
+            for index, why in audit.problems.items():
+                flags[index] = why
+            result.scanned += len(audit.records)
+            hits = [rec for rec in audit.records if scanner.match(rec) is not None]
+            result._add("scan", t)
+            for rec in hits:
+                if rec.state == EXPIRED:
+                    result.warnings.append(
+                        f"{drop.url}: entry {rec.index} addressed to this desk expired on the"
+                        " drop before it was fetched"
+                    )
+                    continue
+                if rec.digest and rec.digest in held:
+                    continue  # taken before (its slot deleted by this desk, or set aside)
+                if rec.state == DELETED:
+                    flags[rec.index] = (
+                        "addressed to this desk, but deleted on the drop without this desk"
+                    )
+                    continue
                 outcome = _Intake(store, client, drop, rec.index, cp, progress, result).run()
                 if outcome == "retry":
-                    _save_cursor(store, drop, done)
-                    return  # a download broke: retry from here next time; nothing is lost
-            done = rec.index
-        # The drop's cursor also covers entries it no longer lists (collected or expired):
-        # taken as far as the checkpoint reaches, never past it, never backwards.
-        done = max(done, min(nxt, last))
-        if done <= cursor:
-            # The signed checkpoint covers entries after the cursor, so an honest listing
-            # moves past them (listed, or skipped as gone): this one stalls or ends early.
-            _anomaly(
-                store, result, drop,
-                f"the clue listing stops at entry {cursor + 1} of the {cp.size} its log holds",
-            )  # fmt: skip
-            _save_cursor(store, drop, cursor)
-            return
-        cursor = done
-        _save_cursor(store, drop, cursor)
-        if beyond:
-            return
+                    # A download broke: retry from here next time; nothing is lost.
+                    page_cursor = rec.index - 1
+                    return
+                if rec.digest:
+                    held.add(rec.digest)
+            page_cursor = end
+    finally:
+        _record_withheld(store, result, drop, old_flags, flags, page_cursor)
+        # Never past an entry withheld: it is looked at again next time.
+        done = min([page_cursor] + [i - 1 for i in flags])
+        _save_cursor(store, drop, max(done, cursor))
+        if page_cursor >= last:
+            seen = dict(store.get_setting(_SEEN_KEY, {}))
+            seen[drop.url] = [cp.size, now_hour]
+            store.set_setting(_SEEN_KEY, seen)
+
+
+#: Desk settings: per drop, the verified log size at the last complete fetch and its hour
+#: (an entry at or after that size arrived later: it cannot have expired before), the
+#: drop's retention as first announced, and the entries it withholds.
+_SEEN_KEY = "listing_seen"
+_RETENTION_KEY = "drop_retention_hours"
+_WITHHELD_KEY = "withheld"
+#: The retention assumed for a drop that does not announce one (DropConfig's default).
+_DEFAULT_RETENTION_HOURS = 90 * 24
+
+
+def _pair(value: Any) -> bool:
+    return (
+        isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)
+    )
+
+
+def _retention_hours(store: DeskStore, client: DropClient, drop: DropState) -> int:
+    """The drop's retention as first announced (pinned: a drop that later claims a shorter
+    one to excuse an expiry is held to the first)."""
+    pinned = dict(store.get_setting(_RETENTION_KEY, {}))
+    value = pinned.get(drop.url)
+    if isinstance(value, int) and value > 0:
+        return value
+    try:
+        days = client.info().get("retention_days")
+    except (TransportError, ProtocolError, ValueError):
+        days = None
+    hours = days * 24 if isinstance(days, int) and 0 < days < 100_000 else None
+    if hours is None:
+        return _DEFAULT_RETENTION_HOURS
+    pinned[drop.url] = hours
+    store.set_setting(_RETENTION_KEY, pinned)
+    return hours
+
+
+def _held_digests(store: DeskStore) -> _HeldSet:
+    """Digests this desk took from a drop (reports, its own anchors via ``has_digest``) or
+    set aside: the envelopes whose slot it deleted or chose to leave."""
+    out: set[bytes] = set()
+    for q in store.quarantined():
+        try:
+            out.add(bytes.fromhex(q.digest))
+        except ValueError:
+            continue
+    return _HeldSet(store, out)
+
+
+class _HeldSet(set[bytes]):
+    """The quarantined digests, and any digest the desk's store holds (asked lazily)."""
+
+    def __init__(self, store: DeskStore, initial: set[bytes]) -> None:
+        super().__init__(initial)
+        self._store = store
+
+    def __contains__(self, digest: object) -> bool:
+        if super().__contains__(digest):
+            return True
+        return isinstance(digest, bytes) and self._store.has_digest(digest)
+
+
+def withheld(store: DeskStore, url: str) -> dict[int, str]:
+    """The entries a drop withholds from this desk, as last found: index -> what it did."""
+    raw = store.get_setting(_WITHHELD_KEY, {}).get(url, {})
+    return {int(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def _record_withheld(
+    store: DeskStore,
+    result: FetchResult,
+    drop: DropState,
+    old: dict[int, str],
+    found: dict[int, str],
+    walked_to: int,
+) -> None:
+    """Keep the drop's withheld entries (those found now, and old ones this walk did not
+    reach); a custody event for each one the first time; every one reported."""
+    now = {i: why for i, why in old.items() if i > walked_to} | found
+    for index, why in sorted(found.items()):
+        if index not in old:
+            store.custody(
+                "withheld-by-drop", None, {"drop": drop.url, "index": index, "detail": why}
+            )
+    for index, why in sorted(now.items()):
+        result.withheld.append(f"{drop.url}: entry {index} WITHHELD: {why}")
+    every = dict(store.get_setting(_WITHHELD_KEY, {}))
+    if now:
+        every[drop.url] = {str(i): why for i, why in now.items()}
+    else:
+        every.pop(drop.url, None)
+    if every != store.get_setting(_WITHHELD_KEY, {}):
+        store.set_setting(_WITHHELD_KEY, every)
 
 
 def _save_cursor(store: DeskStore, drop: DropState, cursor: int) -> None:

@@ -34,6 +34,7 @@ from tysha.protocol import (
     parse_header,
 )
 from tysha.protocol.capture import gps_from_exif
+from tysha.protocol.listing import DELETED, EXPIRED
 from tysha.protocol.sealed_report import read_report
 from tysha.source.vault import Compartment, Vault
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
@@ -212,6 +213,8 @@ class SourceDevice:
         self.rand = rand
         #: Set by :meth:`fetch_replies` when the drop's listing was caught lying.
         self.listing_problem: str | None = None
+        #: Set by :meth:`fetch_replies`: log index -> what the drop did to withhold it.
+        self.withheld: dict[int, str] = {}
 
     @classmethod
     def open(cls, path: Path, passphrase: str, **kw: Any) -> SourceDevice:
@@ -436,20 +439,21 @@ class SourceDevice:
 
         The drop is not trusted (issue 9.6). Its checkpoint is verified first (signature and
         consistency with the last one seen) and the listing is read only up to that verified
-        size; at most ``MAX_CLUE_PAGES`` pages per run. A page is believed only if it moves
-        the cursor forward by exactly one page, or by less to the end of the signed log (every
-        log index has a row in the listing; expired ones are marked, not removed, so an honest
-        page moves by its length) and holds no record past the cursor it names; otherwise
-        nothing of it is
-        used, the scan stops and ``listing_problem`` says what the drop did. A cursor beyond
-        the verified checkpoint is normal on a busy drop (entries arrived after the
-        checkpoint was read): it is cut back to the checkpoint, so the cursor kept in the
-        vault never passes the verified log and nothing is skipped.
+        size; at most ``MAX_CLUE_PAGES`` pages per run. Every page is audited against the
+        verified log (:meth:`DropClient.audited_page`, the verifiable listing): it must move
+        the cursor forward by exactly one page, or by less to the end of the signed log, name
+        no record outside it, and account for every index with the log's own entry there.
+        A page that fails this is not used: the scan stops and ``listing_problem`` says what
+        the drop did. An entry the drop omits, lists with another digest or calls expired
+        too early, and a reply to this vault it calls deleted although this vault never took
+        it, is *withheld*: ``listing_problem`` says so, the vault's cursor stays before it
+        (it is looked at again next time) and the pages after it are still read.
 
-        What this can't see: a drop that leaves a record out of an otherwise well-formed
-        page. The log's entries are envelope digests, not clue records, so only fetching
-        every envelope would show the omission; a reply hidden that way is lost like one the
-        drop never stored."""
+        A cursor beyond the verified checkpoint is normal on a busy drop (entries arrived
+        after the checkpoint was read): it is cut back to the checkpoint, so the cursor kept
+        in the vault never passes the verified log and nothing is skipped. What is still
+        out of reach is said in :mod:`tysha.protocol.listing` (a drop that garbles a
+        record's clues)."""
         ident = self.identity()
         inv = self.invitation()
         cp = open_checkpoint(client.checkpoint(), NoteVerifier.from_vkey(inv.drop_vkey))
@@ -464,27 +468,40 @@ class SourceDevice:
         seen = {str(r.get("id")) for r in self.state.get("replies", [])}
         new = []
         self.listing_problem = None
+        now_hour = int(self.clock()) // 3600
+        fresh = self.state.get("listing_seen")
+        fresh_from, fresh_hour = (
+            (int(fresh[0]), int(fresh[1]))
+            if isinstance(fresh, list) and len(fresh) == 2
+            and all(isinstance(v, int) for v in fresh)
+            else (None, None)
+        )  # fmt: skip
+        retention = self._retention_hours(client)
+        withheld: dict[int, str] = {}
+        page_cursor = cursor
         for _page in range(MAX_CLUE_PAGES):
-            if cursor >= limit:
+            if page_cursor >= limit:
                 break
-            records, claimed, _size = client.clues(cursor, CLUE_PAGE)
-            problem = None
-            if not isinstance(claimed, int) or claimed < cursor:
-                problem = "its listing cursor went backwards"
-            elif claimed - cursor < CLUE_PAGE and claimed < limit:
+            try:
+                audit, end = client.audited_page(
+                    page_cursor, cp, CLUE_PAGE, now_hour=now_hour, retention_hours=retention,
+                    fresh_from=fresh_from, fresh_hour=fresh_hour,
+                )  # fmt: skip
+            except (VerificationError, ProtocolError) as exc:
+                self.listing_problem = exc.message
+                break
+            if end - page_cursor < CLUE_PAGE and end < limit:
                 # A page shorter than asked must reach the drop's end, which is at least the
                 # size of the checkpoint it signed (its log only grows: checked above).
-                problem = "its listing stops short of the log it signed"
-            elif claimed - cursor > CLUE_PAGE:
-                problem = "its listing skips entries of the log"
-            elif any(r.index > claimed for r in records):
-                problem = "its listing holds records outside the page it names"
-            if problem:
-                self.listing_problem = problem
+                self.listing_problem = "its listing stops short of the log it signed"
                 break
-            next_cursor = min(claimed, limit)
-            for rec, _slot in scanner.scan(r for r in records if r.index <= next_cursor):
-                if str(rec.index) in seen:
+            withheld.update(audit.problems)
+            for rec in audit.records:
+                if scanner.match(rec) is None or str(rec.index) in seen or rec.state == EXPIRED:
+                    continue
+                if rec.state == DELETED:
+                    # Deleting needs this vault's slot secret, which only this vault learns.
+                    withheld[rec.index] = "a reply to you, deleted on the drop without you"
                     continue
                 try:
                     reply = self._open_reply(client.fetch_bytes(rec.index), ident, inv)
@@ -499,10 +516,35 @@ class SourceDevice:
                     client.delete(rec.index, secret)
                 except TyshaError:
                     pass
-            cursor = next_cursor
-        self.state["cursor"] = cursor
+            page_cursor = end
+        if withheld and self.listing_problem is None:
+            first = min(withheld)
+            self.listing_problem = (
+                f"it withholds {len(withheld)} entries of its log from you (entry {first}:"
+                f" {withheld[first]})"
+            )
+        self.withheld = dict(sorted(withheld.items()))
+        # Never past a withheld entry: it is looked at again next time.
+        self.state["cursor"] = max(cursor, min([page_cursor] + [i - 1 for i in withheld]))
+        if page_cursor >= limit:
+            self.state["listing_seen"] = [cp.size, now_hour]
         self.save()
         return new
+
+    def _retention_hours(self, client: Any) -> int:
+        """The drop's retention as first announced, kept in the vault (a drop that later
+        claims a shorter one to excuse an expiry is held to the first)."""
+        pinned = self.state.get("drop_retention_hours")
+        if isinstance(pinned, int) and pinned > 0:
+            return pinned
+        try:
+            days = client.info().get("retention_days")
+        except (TyshaError, ValueError, AttributeError):
+            days = None
+        if not (isinstance(days, int) and 0 < days < 100_000):
+            return 90 * 24
+        self.state["drop_retention_hours"] = days * 24
+        return days * 24
 
     def _open_reply(self, data: bytes, ident: Identity, inv: Invitation) -> dict[str, Any]:
         opened = open_envelope(data, ident)
