@@ -32,6 +32,7 @@ storing, proofs), measured inside the fetch; ``bench/fetch.py`` reports it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -39,6 +40,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, Any
 
 from tysha.desk.store import BlobWriter, DeskStore, DropState, Source, now_iso
@@ -232,6 +234,7 @@ def _walk_listing(
     fresh = store.get_setting(_SEEN_KEY, {}).get(drop.url)
     fresh_from, fresh_hour = (int(fresh[0]), int(fresh[1])) if _pair(fresh) else (None, None)
     retention = _retention_hours(store, client, drop)
+    born = _key_birth_hour(store)
     held = _held_digests(store)
     old_flags = withheld(store, drop.url)
     flags: dict[int, str] = {}
@@ -273,6 +276,12 @@ def _walk_listing(
             hits = [rec for rec in audit.records if scanner.match(rec) is not None]
             result._add("scan", t)
             for rec in hits:
+                if rec.state == EXPIRED and rec.hour is not None and rec.hour < born - 1:
+                    flags[rec.index] = (
+                        f"claimed expired (hour {rec.hour}), but it is addressed to this desk,"
+                        " whose key is younger"
+                    )
+                    continue
                 if rec.state == EXPIRED:
                     result.warnings.append(
                         f"{drop.url}: entry {rec.index} addressed to this desk expired on the"
@@ -311,6 +320,7 @@ def _walk_listing(
 _SEEN_KEY = "listing_seen"
 _RETENTION_KEY = "drop_retention_hours"
 _WITHHELD_KEY = "withheld"
+_BORN_KEY = "key_birth_hour"
 #: The retention assumed for a drop that does not announce one (DropConfig's default).
 _DEFAULT_RETENTION_HOURS = 90 * 24
 
@@ -338,6 +348,22 @@ def _retention_hours(store: DeskStore, client: DropClient, drop: DropState) -> i
     pinned[drop.url] = hours
     store.set_setting(_RETENTION_KEY, pinned)
     return hours
+
+
+def _key_birth_hour(store: DeskStore) -> int:
+    """The hour this desk's key was made (its first custody event), kept as a setting: an
+    envelope addressed to it cannot have arrived before, so cannot have expired since."""
+    hour = store.get_setting(_BORN_KEY)
+    if isinstance(hour, int):
+        return hour
+    hour = 0
+    events = store.custody_events()
+    if events:
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            when = datetime.fromisoformat(str(events[0]["at"]).replace("Z", "+00:00"))
+            hour = int(when.timestamp()) // 3600
+    store.set_setting(_BORN_KEY, hour)
+    return hour
 
 
 def _held_digests(store: DeskStore) -> _HeldSet:

@@ -265,6 +265,8 @@ class SourceDevice:
             ) from None
         if "identity" not in self.state:
             self.state["identity"] = Identity.generate(self.rand).to_bytes()
+            # No reply to this key can be older (an expiry claimed before it is a lie).
+            self.state["key_birth_hour"] = int(self.clock()) // 3600
         self.state["invitation"] = inv.to_bytes()
         self.state.setdefault("outbox", [])
         self.state.setdefault("receipts", [])
@@ -477,6 +479,8 @@ class SourceDevice:
             else (None, None)
         )  # fmt: skip
         retention = self._retention_hours(client)
+        born = self.state.get("key_birth_hour")
+        born = born if isinstance(born, int) else 0
         withheld: dict[int, str] = {}
         page_cursor = cursor
         for _page in range(MAX_CLUE_PAGES):
@@ -497,7 +501,13 @@ class SourceDevice:
                 break
             withheld.update(audit.problems)
             for rec in audit.records:
-                if scanner.match(rec) is None or str(rec.index) in seen or rec.state == EXPIRED:
+                if scanner.match(rec) is None or str(rec.index) in seen:
+                    continue
+                if rec.state == EXPIRED:
+                    if rec.hour is not None and rec.hour < born - 1:
+                        withheld[rec.index] = (
+                            "a reply to you, claimed expired before your key existed"
+                        )
                     continue
                 if rec.state == DELETED:
                     # Deleting needs this vault's slot secret, which only this vault learns.
