@@ -24,7 +24,10 @@ content), every blob it produced is removed, and the cursor moves on.
 A lying drop must not hang or blind the desk (issue 9.6): the listing cursor must advance on
 every page, pages are bounded, nothing at or beyond the verified checkpoint's size is taken,
 and no cursor past the checkpoint is ever stored. Anomalies are reported as errors (the CLI
-exits 1) and recorded in custody.
+exits 1) and recorded in custody. The listing is the verifiable one (docs/drop-api.md,
+:mod:`tysha.protocol.listing`): every index accounted for and proved against the verified
+checkpoint, so an entry the drop omits, substitutes or falsely calls gone is reported as
+WITHHELD and the cursor stays before it.
 
 :class:`FetchResult` carries where the time went (listing, scanning, downloading, opening and
 storing, proofs), measured inside the fetch; ``bench/fetch.py`` reports it.

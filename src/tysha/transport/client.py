@@ -11,7 +11,10 @@ with an error status raises :class:`~tysha.errors.DropRefused` (a ``TransportErr
 the HTTP ``status`` and the drop's JSON ``body`` as typed fields. What the drop *says* is
 never trusted further than it can be checked: :meth:`DropClient.listing` bounds every page and
 refuses a cursor that does not advance or runs past the verified checkpoint
-(``VerificationError``), so a lying drop can neither hang a client nor make it skip entries.
+(``VerificationError``), so a lying drop can neither hang a client nor make it skip entries;
+:meth:`DropClient.audited_page` also proves every index of a page against the verified log
+(the verifiable listing, :mod:`tysha.protocol.listing`), so an omitted or substituted entry
+is named.
 """
 
 from __future__ import annotations
