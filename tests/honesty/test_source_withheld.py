@@ -38,7 +38,7 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
         try:
             yield {"drop": d, "dev": dev, "handler": handler}
         finally:
-            Liar.lie, Liar.target = "honest", -1
+            Liar.lie, Liar.target, Liar.instead = "honest", -1, -1
 
 
 def _reply(w: dict[str, Any], text: str) -> int:
@@ -56,11 +56,11 @@ def _noise(w: dict[str, Any]) -> None:
 def test_a_hidden_reply_is_reported_and_arrives_later(world: dict[str, Any], lie: str) -> None:
     dev: SourceDevice = world["dev"]
     _noise(world)
-    _reply(world, "first")
+    first = _reply(world, "first")
     hidden = _reply(world, "hidden")
     _noise(world)
     _reply(world, "third")
-    Liar.lie, Liar.target = lie, hidden
+    Liar.lie, Liar.target, Liar.instead = lie, hidden, first
     with Liar(world["drop"].client.url, transport=world["drop"].transport) as liar:
         dev.fetch_replies(liar)
     assert sorted(r["text"] for r in dev.replies()) == ["first", "third"]

@@ -53,11 +53,23 @@ class Liar(DropClient):
                 out.append(replace(r, state=EXPIRED, hour=0))  # "arrived in 1970"
             elif self.lie == "expired-recently":
                 out.append(replace(r, state=EXPIRED, hour=_hour()))
-            elif self.lie == "substitute":
-                out.append(replace(r, digest=hashlib.sha256(b"another envelope").digest()))
             else:
                 out.append(r)
         return out, cursor, size
+
+    # "substitute": the listing is honest, but the envelope served at the target index is
+    # another one (here: the one at ``instead``), as a drop hiding an entry behind a copy would.
+    instead = -1
+
+    def download(self, index: int, sink: Any, progress: Any = None) -> int:
+        if self.lie == "substitute" and index == self.target:
+            index = self.instead
+        return super().download(index, sink, progress)
+
+    def fetch_bytes(self, index: int) -> bytes:
+        if self.lie == "substitute" and index == self.target:
+            index = self.instead
+        return super().fetch_bytes(index)
 
 
 def _hour() -> int:
@@ -77,7 +89,7 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
         try:
             yield {"drop": d, "desk": desk, "inv": inv, "ident": Identity.generate(os.urandom)}
         finally:
-            Liar.lie, Liar.target = "honest", -1
+            Liar.lie, Liar.target, Liar.instead = "honest", -1, -1
             desk.close()
 
 
@@ -108,11 +120,11 @@ def test_desk_reports_a_withheld_entry_and_fetches_the_others(
 ) -> None:
     desk: Desk = world["desk"]
     _noise(world, 2)
-    _report(world, "r0")
+    first = _report(world, "r0")
     hidden = _report(world, "r1 hidden")
     _noise(world, 2)
     _report(world, "r2")
-    Liar.lie, Liar.target = lie, hidden
+    Liar.lie, Liar.target, Liar.instead = lie, hidden, first
     res = desk.fetch()
     assert _texts(desk) == ["r0", "r2"]  # the others still arrive
     assert len(res.withheld) == 1 and f"entry {hidden} WITHHELD" in res.withheld[0]

@@ -239,6 +239,8 @@ def _walk_listing(
     retention = _retention_hours(store, client, drop)
     born = _key_birth_hour(store)
     held = _held_digests(store)
+    raw_taken = store.get_setting(_TAKEN_KEY, {}).get(drop.url, [])
+    taken = {int(i) for i in raw_taken if isinstance(i, int) and i > cursor}
     old_flags = withheld(store, drop.url)
     flags: dict[int, str] = {}
     pages_left = -(-(last - cursor) // MIN_ADVANCE) + 2
@@ -291,26 +293,37 @@ def _walk_listing(
                         " drop before it was fetched"
                     )
                     continue
-                if rec.digest and rec.digest in held:
-                    continue  # taken before (its slot deleted by this desk, or set aside)
+                if rec.index in taken:
+                    continue  # taken on an earlier pass (the cursor was held back before it)
                 if rec.state == DELETED:
-                    flags[rec.index] = (
-                        "addressed to this desk, but deleted on the drop without this desk"
-                    )
+                    problem = _deleted_without_us(client, cp, rec.index, held)
+                    if problem:
+                        flags[rec.index] = problem
                     continue
-                outcome = _Intake(store, client, drop, rec.index, cp, progress, result).run()
+                intake = _Intake(store, client, drop, rec.index, cp, progress, result)
+                outcome = intake.run()
                 if outcome == "retry":
                     # A download broke: retry from here next time; nothing is lost.
                     page_cursor = rec.index - 1
                     return
-                if rec.digest:
-                    held.add(rec.digest)
+                if intake.served_other:
+                    flags[rec.index] = (
+                        "the drop served another envelope than its log holds at this index"
+                    )
+                else:
+                    taken.add(rec.index)
             page_cursor = end
     finally:
         _record_withheld(store, result, drop, old_flags, flags, page_cursor)
-        # Never past an entry withheld: it is looked at again next time.
+        # Never past an entry withheld: it is looked at again next time. What was taken
+        # beyond the stored cursor is remembered, so a later pass does not download it again.
         done = min([page_cursor] + [i - 1 for i in flags])
         _save_cursor(store, drop, max(done, cursor))
+        every = dict(store.get_setting(_TAKEN_KEY, {}))
+        keep = sorted(i for i in taken if i > drop.cursor)
+        if keep or drop.url in every:
+            every[drop.url] = keep
+            store.set_setting(_TAKEN_KEY, every)
         if page_cursor >= last:
             seen = dict(store.get_setting(_SEEN_KEY, {}))
             seen[drop.url] = [cp.size, now_hour]
@@ -324,6 +337,7 @@ _SEEN_KEY = "listing_seen"
 _RETENTION_KEY = "drop_retention_hours"
 _WITHHELD_KEY = "withheld"
 _BORN_KEY = "key_birth_hour"
+_TAKEN_KEY = "taken_beyond_cursor"
 #: The retention assumed for a drop that does not announce one (DropConfig's default).
 _DEFAULT_RETENTION_HOURS = 90 * 24
 
@@ -351,6 +365,21 @@ def _retention_hours(store: DeskStore, client: DropClient, drop: DropState) -> i
     pinned[drop.url] = hours
     store.set_setting(_RETENTION_KEY, pinned)
     return hours
+
+
+def _deleted_without_us(
+    client: DropClient, cp: Checkpoint, index: int, held: set[bytes]
+) -> str | None:
+    """Why an entry addressed to this desk that the drop calls deleted was withheld, or None
+    when this desk took it (deleting needs this desk's slot secret, sealed to it alone). Its
+    digest is the log's, proved against the verified checkpoint, never the drop's word."""
+    try:
+        digest = client.proved_entry(index, cp)
+    except (VerificationError, ProtocolError) as exc:
+        return f"called deleted, but its log entry cannot be proved ({exc.message})"
+    if digest in held:
+        return None
+    return "addressed to this desk, but deleted on the drop without this desk"
 
 
 def _key_birth_hour(store: DeskStore) -> int:
@@ -458,6 +487,8 @@ class _Intake:
         self.writers: list[BlobWriter] = []  # every blob this envelope made, to undo on failure
         self.step = "download"
         self.digest = b""
+        #: The envelope served is not the log's entry at this index (issue 9.6: withheld).
+        self.served_other = False
 
     def run(self) -> str:
         """ "new", "skipped", "quarantined" or "retry"."""
@@ -523,8 +554,12 @@ class _Intake:
             header = self.step1_download(spool)
             t = self.result._add("download", t)
             if self.store.has_digest(self.digest):
+                # Held already: legitimate only if the log holds it at this index (a drop
+                # serving a copy of an old envelope would hide the entry that is there).
+                self.served_other = bool(self.step2_receipt()[0])
                 return None
             receipt_problem, proof = self.step2_receipt()
+            self.served_other = bool(receipt_problem)
             t = self.result._add("proof", t)
             env_writer, key, splitter, blobs = self.step3_open(spool, header)
         manifest = self.step4_manifest(splitter)

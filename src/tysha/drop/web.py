@@ -594,10 +594,10 @@ def _listing_record(row: EnvelopeRow) -> ListingRecord:
     """A stored row as a version-2 listing record. Gone with every slot's deletion secret
     shown is "deleted"; gone otherwise is "expired" (with its hour: it is past retention)."""
     if not row.gone:
-        return ListingRecord(row.index, row.clue_pub, row.clues, row.digest, LIVE)
+        return ListingRecord(row.index, row.clue_pub, row.clues, LIVE)
     if row.deleted_mask == (1 << len(row.deletion_hashes)) - 1:
-        return ListingRecord(row.index, row.clue_pub, row.clues, row.digest, DELETED)
-    return ListingRecord(row.index, row.clue_pub, row.clues, row.digest, EXPIRED, row.hour)
+        return ListingRecord(row.index, row.clue_pub, row.clues, DELETED)
+    return ListingRecord(row.index, row.clue_pub, row.clues, EXPIRED, row.hour)
 
 
 def _int_param_path(raw: str) -> int:

@@ -2,32 +2,36 @@
 
 Version 1 (:mod:`.clues`) lists only the envelopes a drop still holds, so a drop could leave a
 record out and nobody would notice. Version 2 is *contiguous*: for every log index in
-``(after, cursor]`` the drop sends one record, live or gone, carrying the envelope's digest
-(the log's entry at that index)::
+``(after, cursor]`` the drop sends one record, live or gone::
 
-    record = varint(index - previous_index - 1)    0 for an honest drop; a gap is an omission
+    record = varint(index - previous_index - 1)    0 from an honest drop; a gap is an omission
              || state (1 byte)                     0 live, 1 deleted, 2 expired
-             || digest (32 bytes)                  SHA-256 of the envelope = the log entry
              || E (32 bytes) || n (1 byte) || n clues (8 bytes each)
              || [varint(hour)]                     expired only: the hour the entry arrived
 
-A gone record keeps the header's clue fields, so its recipient still recognises it.
+A gone record keeps the header's clue fields, so its recipient still recognises it. With two
+slots a record is 51 bytes (one more than version 1): the listing every phone downloads stays
+small (issue 9.5).
 
 What the client checks (:func:`audit_page`, pure; the caller fetches):
 
-* **No omission.** Every index of the page has a record; a gap is reported per index.
-* **No substitution.** The page's digests, hashed as log leaves (RFC 9162 §2.1.1), together
-  with the other nodes of the tree read from the drop's tiles (C2SP tlog-tiles), must give
-  the root of a checkpoint the caller already verified (:func:`root_with_leaves`). When they
-  do not, the entry bundles of the page are fetched, proved against the same root the same
-  way, and each record compared with its entry, so the one substituted index is named.
+* **No omission.** Every index of the page has a record (the cursor is bounded by a verified
+  checkpoint, so the drop cannot end the log early either); a gap is reported per index.
 * **No false expiry.** An expired record's hour must be old enough for the drop's retention
   (with a day's slack for clocks), and an index the client knows arrived after a given hour
   (it was not in a checkpoint verified then) cannot claim an earlier one.
 
-What the client decides with its own knowledge (not here): a *deleted* record addressed to
-it that it does not hold was deleted without it — every slot's deletion secret is needed,
-and its slot's secret is only in its slot — so it was withheld.
+What binds an index to an envelope is the log itself, never the listing: a live envelope's
+digest is proved at download (its inclusion at that index under the verified root), and for a
+gone entry addressed to it the client reads the log's entry (:func:`proved_entries`: an entry
+bundle whose leaves, with the rest of the tree from the drop's tiles, give the verified root).
+A drop that serves another envelope at an index, or calls gone an entry its recipient never
+took, is caught there.
+
+What the client decides with its own knowledge (not here): a *deleted* entry addressed to it
+that it does not hold was deleted without it — every slot's deletion secret is needed, and its
+slot's secret is sealed to it alone (the sender keeps none after sealing) — so it was withheld;
+likewise an expiry claimed for an entry addressed to it at an hour before its key existed.
 
 Residual limits (stated, not solved):
 
@@ -36,14 +40,13 @@ Residual limits (stated, not solved):
   that garbles the clues of a record (live or gone) hides that envelope from its recipient
   without any check here noticing; it must still account for the index, and a live envelope
   remains downloadable by anyone who tries every index.
-* A recipient that never learned its deletion secret cannot check a deletion by itself; it
-  relies on knowing what it holds (the rule above).
-* An expiry claimed within the slack (about a day early) is not detected.
+* An expiry claimed within the slack (about a day early) is not detected, nor one for an
+  entry older than anything the client has seen once the entry could be that old.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tysha.errors import ProtocolError, StorageError, VerificationError
@@ -62,6 +65,7 @@ __all__ = [
     "audit_page",
     "decode_listing",
     "encode_listing",
+    "proved_entries",
     "root_with_leaves",
 ]
 
@@ -71,14 +75,13 @@ _STATES = (LIVE, DELETED, EXPIRED)
 #: How much earlier than the retention allows an expiry may be claimed (client clocks drift).
 EXPIRY_SLACK_HOURS = 24
 #: The most bytes one version-2 record can take.
-RECORD_MAX = 10 + 1 + 32 + 32 + 1 + MAX_SLOTS * CLUE_SIZE + 10
+RECORD_MAX = 10 + 1 + 32 + 1 + MAX_SLOTS * CLUE_SIZE + 10
 
 
 @dataclass(frozen=True)
 class ListingRecord(ClueRecord):
-    """A clue record of the verifiable listing: also the envelope's digest and its state."""
+    """A clue record of the verifiable listing: its state (and, for an expired one, its hour)."""
 
-    digest: bytes = b""
     state: str = LIVE
     #: The hour of arrival (hours since the epoch), sent for an expired entry only.
     hour: int | None = None
@@ -128,11 +131,11 @@ def encode_listing(records: Sequence[ListingRecord], after: int = -1) -> bytes:
             raise ProtocolError("listing records must be in increasing index order")
         if not MIN_SLOTS <= len(r.clues) <= MAX_SLOTS or len(r.clue_pub) != 32:
             raise ProtocolError("malformed listing record")
-        if len(r.digest) != 32 or r.state not in _STATES:
+        if r.state not in _STATES:
             raise ProtocolError("malformed listing record")
         out += _varint(r.index - prev - 1)
         out.append(_STATES.index(r.state))
-        out += r.digest + r.clue_pub
+        out += r.clue_pub
         out.append(len(r.clues))
         for c in r.clues:
             if len(c) != CLUE_SIZE:
@@ -156,15 +159,14 @@ def decode_listing(
         if len(records) >= max_records:
             raise ProtocolError("too many listing records")
         delta, pos = _read_varint(data, pos)
-        if pos + 1 + 32 + 32 + 1 > n:
+        if pos + 1 + 32 + 1 > n:
             raise ProtocolError("listing truncated in a record")
         code = data[pos]
         if code >= len(_STATES):
             raise ProtocolError("listing record has an unknown state")
-        digest = bytes(data[pos + 1 : pos + 33])
-        clue_pub = bytes(data[pos + 33 : pos + 65])
-        count = data[pos + 65]
-        pos += 66
+        clue_pub = bytes(data[pos + 1 : pos + 33])
+        count = data[pos + 33]
+        pos += 34
         if not MIN_SLOTS <= count <= MAX_SLOTS:
             raise ProtocolError("listing record has an impossible slot count")
         end = pos + count * CLUE_SIZE
@@ -176,7 +178,7 @@ def decode_listing(
         if _STATES[code] == EXPIRED:
             hour, pos = _read_varint(data, pos)
         prev = prev + delta + 1
-        records.append(ListingRecord(prev, clue_pub, clues, digest, _STATES[code], hour))
+        records.append(ListingRecord(prev, clue_pub, clues, _STATES[code], hour))
     return records
 
 
@@ -212,15 +214,11 @@ def root_with_leaves(size: int, first: int, leaves: Sequence[bytes], reader: Has
 @dataclass
 class PageAudit:
     """What :func:`audit_page` found. ``problems`` maps a log index to what the drop did
-    there (omitted, substituted, a false expiry); ``records`` are the page's records whose
-    index has no problem (their digests proved against the checkpoint)."""
+    there (omitted, a false expiry); ``records`` are the page's other records."""
 
     records: list[ListingRecord] = field(default_factory=list)
     problems: dict[int, str] = field(default_factory=dict)
-    #: True when the page was proved by its own digests; False when entry bundles were needed.
-    direct: bool = True
-    #: False for a version-1 listing (live records only): nothing was proved, omissions
-    #: cannot be seen.
+    #: False for a version-1 listing (live records only): omissions cannot be seen.
     verifiable: bool = True
 
 
@@ -229,26 +227,19 @@ def audit_page(
     after: int,
     cursor: int,
     size: int,
-    root: bytes,
-    reader: HashReader,
-    entries: Callable[[int, int], Sequence[bytes]],
     now_hour: int,
     retention_hours: int,
     fresh_from: int | None = None,
     fresh_hour: int | None = None,
 ) -> PageAudit:
-    """Check one page of the verifiable listing covering ``(after, cursor]`` against a tree of
-    ``size`` entries whose ``root`` the caller VERIFIED (a signed, consistent checkpoint).
+    """Check one page of the verifiable listing covering ``(after, cursor]`` of a log whose
+    VERIFIED checkpoint (signed, consistent) has ``size`` entries. ``now_hour`` is the
+    client's hour; entries at or after ``fresh_from`` are known to have arrived at or after
+    ``fresh_hour``.
 
-    ``reader`` gives the tree's nodes (the drop's tiles; untrusted), ``entries(start, end)``
-    the log's entries (digests) for ``[start, end)`` (the drop's entry bundles; untrusted: they
-    are proved against ``root`` before use). ``now_hour`` is the client's hour, and entries at
-    or after ``fresh_from`` are known to have arrived at or after ``fresh_hour``.
-
-    Raises VerificationError when the page cannot be checked at all (the cursor outside the
-    tree, records outside the page, tiles and entries that do not give the root); otherwise
-    returns the audit: every index of the page is either in ``records`` (proved) or in
-    ``problems``."""
+    Raises VerificationError when the page cannot be used at all (outside the verified log,
+    records outside the page); otherwise every index of the page is either in ``records`` or
+    in ``problems``."""
     if not after < cursor < size:
         raise VerificationError(
             f"the listing page ({after}, {cursor}] is not inside the verified log ({size})"
@@ -257,28 +248,10 @@ def audit_page(
         raise VerificationError("the listing holds records outside the page it names")
     by_index = {r.index: r for r in records}
     audit = PageAudit()
-    first, end = after + 1, cursor + 1
-    complete = len(by_index) == end - first
-    try:
-        if complete:
-            leaves = [leaf_hash(by_index[i].digest) for i in range(first, end)]
-            if root_with_leaves(size, first, leaves, reader) == root:
-                truth: list[bytes] | None = [by_index[i].digest for i in range(first, end)]
-            else:
-                truth = None
-        else:
-            truth = None
-        if truth is None:
-            audit.direct = False
-            truth = _proved_entries(size, first, end, root, reader, entries)
-    except (ProtocolError, StorageError, ValueError) as exc:
-        raise VerificationError(f"the drop's tiles do not prove its listing: {exc}") from None
-    for i, want in zip(range(first, end), truth, strict=True):
+    for i in range(after + 1, cursor + 1):
         rec = by_index.get(i)
         if rec is None:
             audit.problems[i] = "omitted from the listing"
-        elif rec.digest != want:
-            audit.problems[i] = "listed with another envelope's digest"
         elif rec.state == EXPIRED and not _expiry_plausible(
             rec, now_hour, retention_hours, fresh_from, fresh_hour
         ):
@@ -288,20 +261,25 @@ def audit_page(
     return audit
 
 
-def _proved_entries(
+def proved_entries(
     size: int,
-    first: int,
-    end: int,
     root: bytes,
+    first: int,
+    bundle: Sequence[bytes],
     reader: HashReader,
-    entries: Callable[[int, int], Sequence[bytes]],
 ) -> list[bytes]:
-    got = list(entries(first, end))
-    if len(got) != end - first or any(len(d) != 32 for d in got):
-        raise VerificationError("the drop's log entries do not cover the listing page")
-    if root_with_leaves(size, first, [leaf_hash(d) for d in got], reader) != root:
+    """The log entries ``first .. first + len(bundle) - 1`` (an entry bundle from the drop),
+    returned only once proved: their leaf hashes, with the other nodes from ``reader`` (the
+    drop's tiles), give ``root``, the VERIFIED checkpoint's. VerificationError otherwise."""
+    if not bundle or any(len(d) != 32 for d in bundle):
+        raise VerificationError("the drop's log entries are not envelope digests")
+    try:
+        got = root_with_leaves(size, first, [leaf_hash(d) for d in bundle], reader)
+    except (ProtocolError, StorageError, ValueError) as exc:
+        raise VerificationError(f"the drop's tiles do not prove its log entries: {exc}") from None
+    if got != root:
         raise VerificationError("the drop's log entries do not give its signed root")
-    return got
+    return list(bundle)
 
 
 def _expiry_plausible(

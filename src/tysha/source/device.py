@@ -514,7 +514,20 @@ class SourceDevice:
                     withheld[rec.index] = "a reply to you, deleted on the drop without you"
                     continue
                 try:
-                    reply = self._open_reply(client.fetch_bytes(rec.index), ident, inv)
+                    data = client.fetch_bytes(rec.index)
+                    # The envelope must be the log's entry at this index (a drop serving
+                    # another one hides the entry that is there).
+                    entry = client.proved_entry(rec.index, cp)
+                except VerificationError as exc:
+                    withheld[rec.index] = f"its log entry cannot be proved ({exc.message})"
+                    continue
+                except TyshaError:
+                    continue  # gone meanwhile, or the drop did not answer: next time
+                if hashlib.sha256(data).digest() != entry:
+                    withheld[rec.index] = "the drop served another envelope than its log holds"
+                    continue
+                try:
+                    reply = self._open_reply(data, ident, inv)
                 except TyshaError:
                     continue  # not a valid reply from our handler: ignore it
                 reply["id"] = f"{rec.index}"

@@ -12,9 +12,10 @@ the HTTP ``status`` and the drop's JSON ``body`` as typed fields. What the drop 
 never trusted further than it can be checked: :meth:`DropClient.listing` bounds every page and
 refuses a cursor that does not advance or runs past the verified checkpoint
 (``VerificationError``), so a lying drop can neither hang a client nor make it skip entries;
-:meth:`DropClient.audited_page` also proves every index of a page against the verified log
-(the verifiable listing, :mod:`tysha.protocol.listing`), so an omitted or substituted entry
-is named.
+:meth:`DropClient.audited_page` also accounts for every index of a page (the verifiable
+listing, :mod:`tysha.protocol.listing`), so an omitted entry is named, and
+:meth:`DropClient.proved_entry` reads the log's own entry at an index, proved against the
+verified root.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from tysha.protocol.listing import (
     PageAudit,
     audit_page,
     decode_listing,
+    proved_entries,
 )
 from tysha.protocol.listing import RECORD_MAX as LISTING_RECORD_MAX
 from tysha.protocol.pow import MAX_TOTAL_BITS, work_bits
@@ -377,13 +379,13 @@ class DropClient:
         checkpoint the caller has VERIFIED (signature and consistency): ``(audit, end)``.
 
         ``end`` is the last index the page covers (never at or past ``checkpoint.size``);
-        every index in ``(after, end]`` is either in ``audit.records`` (its digest proved to
-        be the log's entry there) or in ``audit.problems`` (omitted, substituted, falsely
-        expired: see :func:`tysha.protocol.listing.audit_page`). ``VerificationError`` (and
-        nothing usable) when the page cannot be checked: a cursor that does not advance, runs
-        backwards or names records outside its page, a page larger than asked, tiles that do
-        not give the signed root. A drop without the verifiable listing (version 1) gives an
-        audit with ``verifiable`` False: omissions cannot be seen there (the caller says so).
+        every index in ``(after, end]`` is either in ``audit.records`` or in
+        ``audit.problems`` (omitted, falsely expired: see
+        :func:`tysha.protocol.listing.audit_page`). ``VerificationError`` (and nothing
+        usable) when the page cannot be checked: a cursor that does not advance, runs
+        backwards or names records outside its page, a page larger than asked. A drop
+        without the verifiable listing (version 1) gives an audit with ``verifiable`` False:
+        omissions cannot be seen there (the caller says so).
         """
         size = checkpoint.size
         last = size - 1
@@ -411,9 +413,6 @@ class DropClient:
             after,
             end,
             size,
-            checkpoint.root_hash,
-            self.tile_reader(size),
-            lambda start, stop: self.log_entries(start, stop, size),
             now_hour,
             retention_hours,
             fresh_from,
@@ -425,17 +424,30 @@ class DropClient:
         """The drop's hash tiles for a tree of ``size`` (untrusted until a root is compared)."""
         return TileHashReader(lambda path: self._bounded("/log/" + path, _TILE_MAX).content, size)
 
-    def log_entries(self, start: int, end: int, size: int) -> list[bytes]:
-        """The log's entries ``[start, end)`` of a tree of ``size``, from the drop's entry
-        bundles (untrusted: prove them against a root before use)."""
-        out: list[bytes] = []
-        for tile in range(start // TILE_WIDTH, (end - 1) // TILE_WIDTH + 1):
+    def proved_entry(self, index: int, checkpoint: Checkpoint) -> bytes:
+        """The log's entry (the envelope digest) at ``index``, proved against a VERIFIED
+        checkpoint: its entry bundle, with the rest of the tree from the drop's tiles, must
+        give the checkpoint's root (``VerificationError`` otherwise). Bundles are kept per
+        client, so the entries of one tile cost one request."""
+        size = checkpoint.size
+        if not 0 <= index < size:
+            raise VerificationError(f"entry {index} is not in the verified log ({size})")
+        tile = index // TILE_WIDTH
+        cache: dict[tuple[int, bytes, int], list[bytes]] = self.__dict__.setdefault(
+            "_entries", {}
+        )
+        key = (size, checkpoint.root_hash, tile)
+        if key not in cache:
             width = min(TILE_WIDTH, size - tile * TILE_WIDTH)
             data = self._bounded("/log/" + entries_path(tile, width), _BUNDLE_MAX).content
-            bundle = decode_entry_bundle(data, width)
-            base = tile * TILE_WIDTH
-            out += bundle[max(start - base, 0) : end - base]
-        return out
+            try:
+                bundle = decode_entry_bundle(data, width)
+            except ProtocolError as exc:
+                raise VerificationError(f"the drop's entry bundle is malformed: {exc}") from None
+            cache[key] = proved_entries(
+                size, checkpoint.root_hash, tile * TILE_WIDTH, bundle, self.tile_reader(size)
+            )
+        return cache[key][index - tile * TILE_WIDTH]
 
     def listing(
         self, after: int, verified_size: int, limit: int = 1000
@@ -458,7 +470,7 @@ class DropClient:
         looping (every page advances, and there are at most ``verified_size`` entries). A
         saved cursor at or past ``verified_size`` yields nothing: clamp it to
         ``verified_size - 1`` before calling. This checks the cursor only: omitted and
-        substituted records are found by :meth:`audited_page` (the verifiable listing)."""
+        what a record stands for is checked by :meth:`audited_page` and :meth:`proved_entry`."""
         limit = max(1, min(limit, self.PAGE_MAX))
         cursor = after
         while cursor < verified_size - 1:
