@@ -41,13 +41,14 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
 from tysha.desk.store import BlobWriter, DeskStore, DropState, Source, now_iso
 from tysha.errors import (
+    BadInput,
     DropRefused,
     ProtocolError,
     StorageError,
@@ -73,9 +74,17 @@ from tysha.tlog import (
     verify_consistency,
     verify_inclusion,
 )
+from tysha.tlog.witness import WitnessPolicy, check_witnesses
 from tysha.transport import DropClient
 
-__all__ = ["PAGE", "FetchResult", "fetch_all", "withheld"]
+__all__ = [
+    "PAGE",
+    "FetchResult",
+    "fetch_all",
+    "set_witness_policy",
+    "withheld",
+    "witness_policy",
+]
 
 #: Clue records asked for per listing page; a page longer than this is an anomaly.
 PAGE = 5000
@@ -100,6 +109,10 @@ class FetchResult:
     anomalies: list[str] = field(default_factory=list)  # a drop's listing misbehaved
     # "URL: entry N WITHHELD: what the drop did" (omitted, substituted, falsely gone)
     withheld: list[str] = field(default_factory=list)
+    # drop URL -> which witness cosignatures were checked (a drop with a witness policy)
+    witnessed: dict[str, str] = field(default_factory=dict)
+    # a drop whose witness policy was not met: nothing fetched from it (issue 14)
+    unwitnessed: list[str] = field(default_factory=list)
     # drop URL -> the address that answered, for a drop with several addresses
     answered: dict[str, str] = field(default_factory=dict)
     replies: Any = None  # a service.SendResult once Desk.fetch sent queued replies
@@ -177,11 +190,124 @@ def fetch_all(
         with client:
             result._add("checkpoint", t)
             try:
+                cp = _check_witnesses(store, client, drop, cp, result)
+            except TransportError:
+                result.unreachable.append(drop.url)
+                result.errors.append(f"{drop.url}: the drop stopped answering; try again later")
+                continue
+            except VerificationError as exc:
+                (result.forks if exc.message.startswith("FORK") else result.unwitnessed).append(
+                    exc.message
+                )
+                continue
+            try:
                 _walk_listing(store, client, drop, cp, scanner, progress, result)
             except TransportError:
                 result.unreachable.append(drop.url)
                 result.errors.append(f"{drop.url}: the drop stopped answering; try again later")
     return result
+
+
+#: Desk setting: drop URL -> {"witnesses": [vkey, ...], "k": K} (issue 14).
+_WITNESS_KEY = "witness_policy"
+
+
+def set_witness_policy(
+    store: DeskStore, urls: Sequence[str], vkeys: Sequence[str], k: int | None
+) -> dict[str, Any]:
+    """Pin "``k`` of these witnesses" (C2SP tlog-cosignature vkeys; ``k`` defaults to all)
+    for each drop in ``urls``; an empty ``vkeys`` removes the policy. BadInput for a key that
+    is not a witness key or a ``k`` that cannot be met; nothing changes then."""
+    if not vkeys:
+        if k is not None:
+            raise BadInput("--witnesses-needed needs --witness keys")
+        policy: dict[str, Any] | None = None
+    else:
+        need = len(vkeys) if k is None else k
+        if not 1 <= need <= len(vkeys):
+            raise BadInput(f"--witnesses-needed must be between 1 and {len(vkeys)}")
+        try:
+            WitnessPolicy.from_vkeys(vkeys, need)
+        except ProtocolError as exc:
+            raise BadInput(
+                f"a --witness key is not a witness verifier key: {exc.message}"
+            ) from None
+        policy = {"witnesses": list(vkeys), "k": need}
+    every = dict(store.get_setting(_WITNESS_KEY, {}))
+    for url in urls:
+        if policy is None:
+            every.pop(url, None)
+        else:
+            every[url] = policy
+    store.set_setting(_WITNESS_KEY, every)
+    return every
+
+
+def witness_policy(store: DeskStore, url: str) -> WitnessPolicy | None:
+    """The witness policy pinned for a drop, if any."""
+    raw = store.get_setting(_WITNESS_KEY, {}).get(url)
+    if not isinstance(raw, dict):
+        return None
+    return WitnessPolicy.from_vkeys([str(v) for v in raw["witnesses"]], int(raw["k"]))
+
+
+def _check_witnesses(
+    store: DeskStore, client: DropClient, drop: DropState, cp: Checkpoint, result: FetchResult
+) -> Checkpoint:
+    """With a witness policy for this drop: the checkpoint the desk may advance to. The
+    drop's cosigned checkpoint (``/log/checkpoint.cosigned``) must carry ``k`` valid
+    cosignatures of the pinned witnesses (none invalid) and be consistent with the checkpoint
+    just verified; the walk then goes no further than what the witnesses cosigned.
+    VerificationError naming the missing witnesses otherwise (``FORK:`` first when the
+    cosigned tree is another history: recorded like any fork). Which cosignatures were
+    checked goes to ``result.witnessed``."""
+    policy = witness_policy(store, drop.url)
+    if policy is None:
+        return cp
+    verifier = NoteVerifier.from_vkey(drop.vkey)
+    try:
+        note = client.log_file("checkpoint.cosigned").decode("utf-8")
+        checked = check_witnesses(note, verifier, policy, origin=cp.origin)
+    except DropRefused as exc:
+        if exc.status != 404:
+            raise
+        names = ", ".join(w.name for w in policy.witnesses)
+        raise VerificationError(
+            f"{drop.url}: not advancing: the drop serves no cosigned checkpoint, and this desk"
+            f" requires {policy.k} of its witnesses ({names}); missing: {names}"
+        ) from None
+    except (ProtocolError, UnicodeDecodeError, VerificationError) as exc:
+        detail = exc.message if isinstance(exc, TyshaError) else "not text"
+        raise VerificationError(
+            f"{drop.url}: not advancing: the drop's cosigned checkpoint is unusable ({detail})"
+        ) from None
+    summary = checked.summary()
+    result.witnessed[drop.url] = summary
+    if not checked.accepted:
+        missing = [c.name for c in checked.checks if c.status in ("missing", "invalid")]
+        raise VerificationError(
+            f"{drop.url}: not advancing: the witness policy is not met ({summary}); missing:"
+            f" {', '.join(missing) or '-'}"
+        )
+    wcp = checked.checkpoint
+    try:
+        if wcp.size <= cp.size:
+            proof = client.consistency_proof(wcp.size, cp.size) if wcp.size < cp.size else []
+            verify_consistency(wcp.size, cp.size, wcp.root_hash, cp.root_hash, proof)
+        else:
+            proof = client.consistency_proof(cp.size, wcp.size)
+            verify_consistency(cp.size, wcp.size, cp.root_hash, wcp.root_hash, proof)
+    except (VerificationError, ProtocolError) as exc:
+        drop.forked = True
+        store.save_drop(drop)
+        store.custody("fork-detected", None, {"drop": drop.url, "detail": exc.message})
+        raise VerificationError(
+            f"FORK: the drop {drop.url} had its witnesses cosign a history inconsistent with"
+            f" the one it shows this desk ({exc.message}). Do not trust it; tell your"
+            " organisation."
+        ) from None
+    # Only what the witnesses cosigned is taken; the rest waits for their next cosignature.
+    return wcp if wcp.size < cp.size else cp
 
 
 def _first_answering(
