@@ -297,7 +297,9 @@ def _check_witnesses(
         else:
             proof = client.consistency_proof(cp.size, wcp.size)
             verify_consistency(cp.size, wcp.size, cp.root_hash, wcp.root_hash, proof)
-    except (VerificationError, ProtocolError) as exc:
+    except (VerificationError, ProtocolError, DropRefused) as exc:
+        if isinstance(exc, DropRefused) and (exc.status or 500) >= 500:
+            raise  # the drop failed to answer: try again later
         drop.forked = True
         store.save_drop(drop)
         store.custody("fork-detected", None, {"drop": drop.url, "detail": exc.message})
