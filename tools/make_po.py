@@ -308,6 +308,7 @@ NEW: dict[str, tuple[str, str, str]] = {
     "replied": ("надіслано відповідь", "отправлен ответ", "cevap yiberildi"),
     "reply queued": ("відповідь у черзі", "ответ в очереди", "cevap sırada"),
     "drop listing anomaly": ("аномалія у списку сервера прийому", "аномалия в списке сервера приёма", "qabul serveri listesinde anomaliya"),
+    "entry withheld by the drop": ("сервер прийому приховав запис", "сервер приёма скрыл запись", "qabul serveri qaydnı gizledi"),
     "one-time codes disabled": ("вимкнено одноразові коди", "отключены одноразовые коды", "bir kerelik kodlar qapatıldı"),
     "qualification withdrawn": ("кваліфікацію відкликано", "квалификация отозвана", "tasnif keri alındı"),
     "source enrolled": ("джерело підключено", "источник подключён", "menba qayd etildi"),
