@@ -309,6 +309,7 @@ NEW: dict[str, tuple[str, str, str]] = {
     "reply queued": ("відповідь у черзі", "ответ в очереди", "cevap sırada"),
     "drop listing anomaly": ("аномалія у списку сервера прийому", "аномалия в списке сервера приёма", "qabul serveri listesinde anomaliya"),
     "entry withheld by the drop": ("сервер прийому приховав запис", "сервер приёма скрыл запись", "qabul serveri qaydnı gizledi"),
+    "witnesses: {checked}": ("свідки: {checked}", "свидетели: {checked}", "şaatlar: {checked}"),
     "The drop withholds an entry of its log from this desk; it is checked again on every fetch.": (
         "Сервер прийому приховує від цього робочого місця запис свого журналу; його перевірятимуть знову під час кожного отримання.",
         "Сервер приёма скрывает от этого рабочего места запись своего журнала; её будут проверять снова при каждом получении.",

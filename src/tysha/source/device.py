@@ -19,7 +19,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tysha.errors import BadInput, ConfigError, ProtocolError, TyshaError, VerificationError
+from tysha.errors import (
+    BadInput,
+    ConfigError,
+    DropRefused,
+    ProtocolError,
+    TyshaError,
+    VerificationError,
+)
 from tysha.protocol import (
     Attachment,
     CaptureAttestation,
@@ -38,6 +45,7 @@ from tysha.protocol.listing import DELETED, EXPIRED
 from tysha.protocol.sealed_report import read_report
 from tysha.source.vault import Compartment, Vault
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
+from tysha.tlog.witness import WitnessPolicy, check_witnesses
 
 __all__ = [
     "CATEGORIES",
@@ -215,6 +223,8 @@ class SourceDevice:
         self.listing_problem: str | None = None
         #: Set by :meth:`fetch_replies`: log index -> what the drop did to withhold it.
         self.withheld: dict[int, str] = {}
+        #: Set by :meth:`fetch_replies` with a witness policy: which cosignatures were checked.
+        self.witnessed: str | None = None
 
     @classmethod
     def open(cls, path: Path, passphrase: str, **kw: Any) -> SourceDevice:
@@ -460,7 +470,8 @@ class SourceDevice:
         inv = self.invitation()
         cp = open_checkpoint(client.checkpoint(), NoteVerifier.from_vkey(inv.drop_vkey))
         self.observe_checkpoint(cp, client.consistency_proof)
-        limit = cp.size - 1  # the last index the verified log holds
+        cp = self._witnessed(client, cp)
+        limit = cp.size - 1  # the last index the verified (and witnessed) log holds
         scanner = Scanner(ident.clue_secret, ident.public().clue)
         cursor = self.state.get("cursor", -1)
         if not isinstance(cursor, int) or cursor < -1 or cursor > limit:
@@ -553,6 +564,78 @@ class SourceDevice:
             self.state["listing_seen"] = [cp.size, now_hour]
         self.save()
         return new
+
+    # --- witnesses (issue 14) ------------------------------------------------------------------
+
+    def set_witness_policy(self, vkeys: list[str], k: int | None) -> None:
+        """Keep "``k`` (default: all) of these witnesses" (C2SP tlog-cosignature vkeys) in the
+        vault; an empty list removes it. BadInput (nothing changed) for a key that is not a
+        witness key or a ``k`` that cannot be met."""
+        if not vkeys:
+            if k is not None:
+                raise BadInput("--witnesses-needed needs --witness keys")
+            self.state.pop("witness_policy", None)
+            return
+        need = len(vkeys) if k is None else k
+        if not 1 <= need <= len(vkeys):
+            raise BadInput(f"--witnesses-needed must be between 1 and {len(vkeys)}")
+        try:
+            WitnessPolicy.from_vkeys(vkeys, need)
+        except ProtocolError as exc:
+            raise BadInput(
+                f"a --witness key is not a witness verifier key: {exc.message}"
+            ) from None
+        self.state["witness_policy"] = {"witnesses": list(vkeys), "k": need}
+
+    def _witnessed(self, client: Any, cp: Checkpoint) -> Checkpoint:
+        """With a witness policy in the vault: the checkpoint replies may be read up to. The
+        drop's cosigned checkpoint must carry ``k`` valid cosignatures of the pinned witnesses
+        and be consistent with ``cp`` (verified); only what it covers is read.
+        VerificationError naming the missing witnesses, or the fork, otherwise. Which
+        cosignatures were checked is in ``witnessed``."""
+        raw = self.state.get("witness_policy")
+        if not isinstance(raw, dict):
+            return cp
+        policy = WitnessPolicy.from_vkeys([str(v) for v in raw["witnesses"]], int(raw["k"]))
+        names = ", ".join(w.name for w in policy.witnesses)
+        try:
+            note = client.log_file("checkpoint.cosigned").decode("utf-8")
+            checked = check_witnesses(
+                note, NoteVerifier.from_vkey(self.invitation().drop_vkey), policy,
+                origin=cp.origin,
+            )  # fmt: skip
+        except DropRefused as exc:
+            if exc.status != 404:
+                raise
+            raise VerificationError(
+                f"the drop serves no cosigned checkpoint; you require {policy.k} of its"
+                f" witnesses ({names}); missing: {names}. Nothing was read"
+            ) from None
+        except (ProtocolError, UnicodeDecodeError, VerificationError) as exc:
+            detail = exc.message if isinstance(exc, TyshaError) else "not text"
+            raise VerificationError(
+                f"the drop's cosigned checkpoint is unusable ({detail}). Nothing was read"
+            ) from None
+        self.witnessed = checked.summary()
+        if not checked.accepted:
+            missing = [c.name for c in checked.checks if c.status in ("missing", "invalid")]
+            raise VerificationError(
+                f"the witness policy is not met ({self.witnessed}); missing:"
+                f" {', '.join(missing) or '-'}. Nothing was read"
+            )
+        wcp = checked.checkpoint
+        try:
+            small, big = (wcp, cp) if wcp.size <= cp.size else (cp, wcp)
+            proof = client.consistency_proof(small.size, big.size) if small.size < big.size else []
+            verify_consistency(small.size, big.size, small.root_hash, big.root_hash, proof)
+        except (VerificationError, ProtocolError, DropRefused) as exc:
+            if isinstance(exc, DropRefused) and (exc.status or 500) >= 500:
+                raise
+            raise VerificationError(
+                "THE DROP SHOWS ITS WITNESSES A DIFFERENT HISTORY than it shows you (a forked"
+                f" log): {exc.message}. Stop sending to it and tell your handler in person."
+            ) from None
+        return wcp if wcp.size < cp.size else cp
 
     def _retention_hours(self, client: Any) -> int:
         """The drop's retention as first announced, kept in the vault (a drop that later
