@@ -353,11 +353,13 @@ def _walk_listing(
     """Page through the verifiable listing from the stored cursor up to the checkpoint's size.
 
     Every index of every page is accounted for (:meth:`DropClient.audited_page`): an entry
-    the drop omits, lists with another digest or calls expired too early, and an entry
-    addressed to this desk that the drop calls deleted although this desk never took it, is
-    WITHHELD: reported (``FetchResult.withheld``, a custody event the first time, the drop's
-    flag in :func:`withheld`), and the stored cursor stays before it, so it is looked at
-    again on every fetch; the pages after it are still read and their reports fetched."""
+    the drop omits or calls expired too early, and an entry addressed to this desk that the
+    drop calls deleted although this desk never took it (the log's entry there, proved, is
+    not a digest this desk holds), calls expired before this desk's key existed, or serves
+    as another envelope than the log holds, is WITHHELD: reported (``FetchResult.withheld``,
+    a custody event the first time, the drop's flag in :func:`withheld`), and the stored
+    cursor stays before it, so it is looked at again on every fetch; the pages after it are
+    still read and their reports fetched."""
     last = cp.size - 1  # the last index the verified checkpoint covers
     cursor = min(drop.cursor, last)
     page_cursor = cursor
