@@ -115,3 +115,31 @@ def test_a_bad_policy_is_refused(world: dict[str, Any]) -> None:
     with pytest.raises(BadInput):
         dev.set_witness_policy([world["drop"].vkey], 1)
     assert "witness_policy" not in dev.state
+
+
+def test_send_checks_the_witnessed_history_after_keeping_its_receipts(
+    world: dict[str, Any],
+) -> None:
+    dev: SourceDevice = world["dev"]
+    dev.set_witness_policy(world["vkeys"], 2)
+    dev.enroll(world["code"])
+    dev.report(["det"], "sent under witnesses", mean_delay=0)
+    with _client(world) as c:
+        assert dev.send(c, now=True).sent == 1
+    assert dev.witnessed is not None and "accepted: 2 of 2" in dev.witnessed
+    # A drop showing its (fresh) witnesses another history: told after the receipt is kept.
+    fork = MemoryLog(world["origin"])
+    fork.signer = parse_skey((world["drop"].data / "log.key").read_text().strip())
+    fork.append(*[f"forged {i}".encode() for i in range(9)])
+    services, clients, vkeys = _witnesses(world["tmp"] / "fresh", ["f1", "f2"], world["origin"],
+                                          world["log_key"])
+    forked = Witnessing(clients, lambda: (fork.size, fork.checkpoint()), fork.proof)
+    Witnessed.cosign = forked.cosign_now
+    dev.set_witness_policy(vkeys, 2)
+    dev.report(["det"], "second", mean_delay=0)
+    with _client(world) as c, pytest.raises(VerificationError, match="DIFFERENT HISTORY"):
+        dev.send(c, now=True)
+    assert dev.outbox() == [] and len(dev.state["sent"]) == 2
+    forked.stop()
+    for s in services:
+        s.close()

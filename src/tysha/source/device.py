@@ -422,17 +422,24 @@ class SourceDevice:
     def send(
         self, client: Any, now: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> SendResult:
-        """Upload due envelopes; keep only the verified receipt of each."""
+        """Upload due envelopes; keep only the verified receipt of each. With a witness policy
+        the drop's cosigned checkpoint is checked afterwards (:meth:`_witnessed`): a fork or a
+        policy not met raises VerificationError once every receipt is kept."""
         items = self.due(now)
         receipts = []
+        last: Checkpoint | None = None
         for item in items:
             env = bytes(item["env"])
             digest = hashlib.sha256(env).digest()
             receipt = client.upload(env, progress=progress)
-            self.check_receipt(receipt, digest, client.consistency_proof)
+            last = self.check_receipt(receipt, digest, client.consistency_proof)
             self._mark_sent(item, receipt)
             self.save()
             receipts.append(receipt)
+        if last is not None:
+            # Receipts never wait for witnesses; what they cosigned so far must be the same
+            # history (a fork is told now; VerificationError after the sends were kept).
+            self._witnessed(client, last)
         return SendResult(len(receipts), len(self.state.get("outbox", [])), receipts)
 
     def _mark_sent(self, item: dict[str, Any], receipt: Receipt) -> None:
