@@ -308,6 +308,18 @@ NEW: dict[str, tuple[str, str, str]] = {
     "replied": ("надіслано відповідь", "отправлен ответ", "cevap yiberildi"),
     "reply queued": ("відповідь у черзі", "ответ в очереди", "cevap sırada"),
     "drop listing anomaly": ("аномалія у списку сервера прийому", "аномалия в списке сервера приёма", "qabul serveri listesinde anomaliya"),
+    "entry withheld by the drop": ("сервер прийому приховав запис", "сервер приёма скрыл запись", "qabul serveri qaydnı gizledi"),
+    "witnesses: {checked}": ("свідки: {checked}", "свидетели: {checked}", "şaatlar: {checked}"),
+    "The drop withholds an entry of its log from this desk; it is checked again on every fetch.": (
+        "Сервер прийому приховує від цього робочого місця запис свого журналу; його перевірятимуть знову під час кожного отримання.",
+        "Сервер приёма скрывает от этого рабочего места запись своего журнала; её будут проверять снова при каждом получении.",
+        "Qabul serveri bu iş yerinden öz jurnalınıñ bir qaydını gizley; er alışta kene teşkerilecek.",
+    ),
+    "The drop's witnesses have not cosigned what it shows; nothing was taken from it.": (
+        "Свідки сервера прийому не підписали того, що він показує; з нього нічого не взято.",
+        "Свидетели сервера приёма не подписали того, что он показывает; из него ничего не взято.",
+        "Qabul serveriniñ şaatları onıñ köstergenini imzalamadı; ondan bir şey alınmadı.",
+    ),
     "one-time codes disabled": ("вимкнено одноразові коди", "отключены одноразовые коды", "bir kerelik kodlar qapatıldı"),
     "qualification withdrawn": ("кваліфікацію відкликано", "квалификация отозвана", "tasnif keri alındı"),
     "source enrolled": ("джерело підключено", "источник подключён", "menba qayd etildi"),

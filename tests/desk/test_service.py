@@ -154,7 +154,11 @@ def test_lying_listing_cannot_hang_or_push_the_cursor_past_the_log(
     _Lying.mode = "creep"
     res = desk.fetch()
     assert res.new_reports == [] and any("too slowly" in e for e in res.errors)
-    assert desk.store.drops()[0].cursor == 2  # three pages, then cut off
+    # Three pages, then cut off; the entries it crept over without listing are omissions
+    # (issue 9.6, verifiable listing): withheld, and the cursor stays before them.
+    assert [w.split(": ")[1] for w in res.withheld] == ["entry 0 WITHHELD", "entry 1 WITHHELD",
+                                                        "entry 2 WITHHELD"]
+    assert desk.store.drops()[0].cursor == -1
     desk.store.save_drop(dataclasses.replace(desk.store.drops()[0], cursor=-1))
     _Lying.mode = "honest"
     assert len(desk.fetch().new_reports) == 1

@@ -176,15 +176,39 @@ def fetch(
     tor: bool = TOR,
     drop: str = typer.Option(None, "--drop", metavar="URL", help="Also watch this drop."),
     drop_key: str = typer.Option(None, "--drop-key", metavar="VKEY"),
+    witness: list[str] = typer.Option(
+        [], "--witness", metavar="VKEY",
+        help="Require cosignatures of this witness (repeat; kept for the drop).",
+    ),
+    witnesses_needed: int = typer.Option(
+        None, "--witnesses-needed", metavar="K", help="How many of the --witness keys (all)."
+    ),
 ) -> None:
     """Fetch new envelopes from the known drops, open and verify our own; send queued replies.
 
-    Exits 1 when a drop is unreachable, shows a fork, or misbehaves."""
+    With ``--witness VKEY … [--witnesses-needed K]`` the desk keeps the policy "K of these
+    witnesses" for ``--drop`` (or for every drop it knows) and advances on a drop only as far
+    as K valid cosignatures of them cover a checkpoint consistent with what it verified.
+
+    Exits 1 when a drop is unreachable, shows a fork, misbehaves, withholds entries or lacks
+    the required cosignatures."""
     d = open_desk(desk)
     if drop or drop_key:
         if not (drop and drop_key):
             raise BadInput("--drop and --drop-key go together")
+    from tysha.desk.fetch import set_witness_policy
+
+    policy = bool(witness) or witnesses_needed is not None
+    if policy:
+        set_witness_policy(d.store, [], witness, witnesses_needed)  # checks it, keeps nothing
+        if not (drop or d.store.drops()):
+            raise BadInput("--witness needs a drop: give --drop URL --drop-key VKEY")
+    if drop and drop_key:
         d.watch_drop(drop, drop_key)
+    if policy:
+        urls = [x.url for x in d.store.drops()
+                if not drop or drop in (x.url, *x.addresses)]  # fmt: skip
+        set_witness_policy(d.store, urls or [drop], witness, witnesses_needed)
     with _progress() as prog:
         res = d.fetch(prog)
         # Near-duplicate index (issue 12): new photos are hashed here, in a process pool,
@@ -203,6 +227,9 @@ def fetch(
         "errors": res.errors,
         "warnings": res.warnings,
         "forks": res.forks,
+        "withheld": res.withheld,
+        "witnessed": res.witnessed,
+        "unwitnessed": res.unwitnessed,
         "unreachable": res.unreachable,
         "replies_sent": len(replies.sent) if replies else 0,
         "replies_queued": replies.left if replies else 0,
@@ -215,6 +242,8 @@ def fetch(
     else:
         for url, address in res.answered.items():
             typer.echo(f"drop {url}: answered at {address}")
+        for url, checked in res.witnessed.items():
+            typer.echo(f"drop {url}: witnesses: {checked}")
         typer.echo(f"scanned {res.scanned} envelopes, {len(res.new_reports)} new reports")
         if flagged:
             typer.echo(
@@ -227,8 +256,21 @@ def fetch(
             typer.echo(f"replies: {len(replies.sent)} sent, {replies.left} still queued")
     for e in res.errors + res.warnings + res.quarantined:
         typer.echo(f"warning: {e}", err=True)
+    for e in res.withheld:
+        typer.echo(f"WITHHELD: {e}", err=True)
     if res.forks:
         raise VerificationError(" ".join(res.forks))
+    if res.unwitnessed:
+        raise VerificationError(
+            " ".join(res.unwitnessed),
+            hint="nothing was taken from that drop; fetch again once its witnesses cosign",
+        )
+    if res.withheld:
+        raise VerificationError(
+            f"a drop withholds {len(res.withheld)} entries of its log from this desk (see above);"
+            " what it did list was fetched",
+            hint="this is recorded in custody; the entries are checked again on every fetch",
+        )
     if res.anomalies:
         raise VerificationError(
             "a drop's listing misbehaved (see the warnings above); what it did list was fetched",

@@ -28,7 +28,10 @@ content), every blob it produced is removed, and the cursor moves on.
 A lying drop must not hang or blind the desk (issue 9.6): the listing cursor must advance on
 every page, pages are bounded, nothing at or beyond the verified checkpoint's size is taken,
 and no cursor past the checkpoint is ever stored. Anomalies are reported as errors (the CLI
-exits 1) and recorded in custody.
+exits 1) and recorded in custody. The listing is the verifiable one (docs/drop-api.md,
+:mod:`tysha.protocol.listing`): every index accounted for and proved against the verified
+checkpoint, so an entry the drop omits, substitutes or falsely calls gone is reported as
+WITHHELD and the cursor stays before it.
 
 :class:`FetchResult` carries where the time went (listing, scanning, downloading, opening and
 storing, proofs), measured inside the fetch; ``bench/fetch.py`` reports it.
@@ -36,18 +39,21 @@ storing, proofs), measured inside the fetch; ``bench/fetch.py`` reports it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, Any
 
 from tysha.desk.provenance import check_attachments
 from tysha.desk.store import BlobWriter, DeskStore, DropState, Source, now_iso
 from tysha.errors import (
+    BadInput,
     DropRefused,
     ProtocolError,
     StorageError,
@@ -63,6 +69,7 @@ from tysha.protocol import (
     unwrap_slot,
 )
 from tysha.protocol.envelope import MAX_ENVELOPE_SIZE, MAX_HEADER_SIZE, EnvelopeHeader, SlotKey
+from tysha.protocol.listing import DELETED, EXPIRED
 from tysha.protocol.manifest import client_of
 from tysha.protocol.sealed_report import OpenedReport, ReportReader
 from tysha.tlog import (
@@ -73,9 +80,17 @@ from tysha.tlog import (
     verify_consistency,
     verify_inclusion,
 )
+from tysha.tlog.witness import WitnessPolicy, check_witnesses
 from tysha.transport import DropClient
 
-__all__ = ["PAGE", "FetchResult", "fetch_all"]
+__all__ = [
+    "PAGE",
+    "FetchResult",
+    "fetch_all",
+    "set_witness_policy",
+    "withheld",
+    "witness_policy",
+]
 
 #: Clue records asked for per listing page; a page longer than this is an anomaly.
 PAGE = 5000
@@ -98,6 +113,12 @@ class FetchResult:
     warnings: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)  # drop URLs that did not answer
     anomalies: list[str] = field(default_factory=list)  # a drop's listing misbehaved
+    # "URL: entry N WITHHELD: what the drop did" (omitted, substituted, falsely gone)
+    withheld: list[str] = field(default_factory=list)
+    # drop URL -> which witness cosignatures were checked (a drop with a witness policy)
+    witnessed: dict[str, str] = field(default_factory=dict)
+    # a drop whose witness policy was not met: nothing fetched from it (issue 14)
+    unwitnessed: list[str] = field(default_factory=list)
     # drop URL -> the address that answered, for a drop with several addresses
     answered: dict[str, str] = field(default_factory=dict)
     replies: Any = None  # a service.SendResult once Desk.fetch sent queued replies
@@ -175,11 +196,126 @@ def fetch_all(
         with client:
             result._add("checkpoint", t)
             try:
+                cp = _check_witnesses(store, client, drop, cp, result)
+            except TransportError:
+                result.unreachable.append(drop.url)
+                result.errors.append(f"{drop.url}: the drop stopped answering; try again later")
+                continue
+            except VerificationError as exc:
+                (result.forks if exc.message.startswith("FORK") else result.unwitnessed).append(
+                    exc.message
+                )
+                continue
+            try:
                 _walk_listing(store, client, drop, cp, scanner, progress, result)
             except TransportError:
                 result.unreachable.append(drop.url)
                 result.errors.append(f"{drop.url}: the drop stopped answering; try again later")
     return result
+
+
+#: Desk setting: drop URL -> {"witnesses": [vkey, ...], "k": K} (issue 14).
+_WITNESS_KEY = "witness_policy"
+
+
+def set_witness_policy(
+    store: DeskStore, urls: Sequence[str], vkeys: Sequence[str], k: int | None
+) -> dict[str, Any]:
+    """Pin "``k`` of these witnesses" (C2SP tlog-cosignature vkeys; ``k`` defaults to all)
+    for each drop in ``urls``; an empty ``vkeys`` removes the policy. BadInput for a key that
+    is not a witness key or a ``k`` that cannot be met; nothing changes then."""
+    if not vkeys:
+        if k is not None:
+            raise BadInput("--witnesses-needed needs --witness keys")
+        policy: dict[str, Any] | None = None
+    else:
+        need = len(vkeys) if k is None else k
+        if not 1 <= need <= len(vkeys):
+            raise BadInput(f"--witnesses-needed must be between 1 and {len(vkeys)}")
+        try:
+            WitnessPolicy.from_vkeys(vkeys, need)
+        except ProtocolError as exc:
+            raise BadInput(
+                f"a --witness key is not a witness verifier key: {exc.message}"
+            ) from None
+        policy = {"witnesses": list(vkeys), "k": need}
+    every = dict(store.get_setting(_WITNESS_KEY, {}))
+    for url in urls:
+        if policy is None:
+            every.pop(url, None)
+        else:
+            every[url] = policy
+    store.set_setting(_WITNESS_KEY, every)
+    return every
+
+
+def witness_policy(store: DeskStore, url: str) -> WitnessPolicy | None:
+    """The witness policy pinned for a drop, if any."""
+    raw = store.get_setting(_WITNESS_KEY, {}).get(url)
+    if not isinstance(raw, dict):
+        return None
+    return WitnessPolicy.from_vkeys([str(v) for v in raw["witnesses"]], int(raw["k"]))
+
+
+def _check_witnesses(
+    store: DeskStore, client: DropClient, drop: DropState, cp: Checkpoint, result: FetchResult
+) -> Checkpoint:
+    """With a witness policy for this drop: the checkpoint the desk may advance to. The
+    drop's cosigned checkpoint (``/log/checkpoint.cosigned``) must carry ``k`` valid
+    cosignatures of the pinned witnesses (none invalid) and be consistent with the checkpoint
+    just verified; the walk then goes no further than what the witnesses cosigned.
+    VerificationError naming the missing witnesses otherwise (``FORK:`` first when the
+    cosigned tree is another history: recorded like any fork). Which cosignatures were
+    checked goes to ``result.witnessed``."""
+    policy = witness_policy(store, drop.url)
+    if policy is None:
+        return cp
+    verifier = NoteVerifier.from_vkey(drop.vkey)
+    try:
+        note = client.log_file("checkpoint.cosigned").decode("utf-8")
+        checked = check_witnesses(note, verifier, policy, origin=cp.origin)
+    except DropRefused as exc:
+        if exc.status != 404:
+            raise
+        names = ", ".join(w.name for w in policy.witnesses)
+        raise VerificationError(
+            f"{drop.url}: not advancing: the drop serves no cosigned checkpoint, and this desk"
+            f" requires {policy.k} of its witnesses ({names}); missing: {names}"
+        ) from None
+    except (ProtocolError, UnicodeDecodeError, VerificationError) as exc:
+        detail = exc.message if isinstance(exc, TyshaError) else "not text"
+        raise VerificationError(
+            f"{drop.url}: not advancing: the drop's cosigned checkpoint is unusable ({detail})"
+        ) from None
+    summary = checked.summary()
+    result.witnessed[drop.url] = summary
+    if not checked.accepted:
+        missing = [c.name for c in checked.checks if c.status in ("missing", "invalid")]
+        raise VerificationError(
+            f"{drop.url}: not advancing: the witness policy is not met ({summary}); missing:"
+            f" {', '.join(missing) or '-'}"
+        )
+    wcp = checked.checkpoint
+    try:
+        if wcp.size <= cp.size:
+            proof = client.consistency_proof(wcp.size, cp.size) if wcp.size < cp.size else []
+            verify_consistency(wcp.size, cp.size, wcp.root_hash, cp.root_hash, proof)
+        else:
+            proof = client.consistency_proof(cp.size, wcp.size)
+            verify_consistency(cp.size, wcp.size, cp.root_hash, wcp.root_hash, proof)
+    except (VerificationError, ProtocolError, DropRefused) as exc:
+        if isinstance(exc, DropRefused) and (exc.status or 500) >= 500:
+            raise  # the drop failed to answer: try again later
+        drop.forked = True
+        store.save_drop(drop)
+        store.custody("fork-detected", None, {"drop": drop.url, "detail": exc.message})
+        raise VerificationError(
+            f"FORK: the drop {drop.url} had its witnesses cosign a history inconsistent with"
+            f" the one it shows this desk ({exc.message}). Do not trust it; tell your"
+            " organisation."
+        ) from None
+    # Only what the witnesses cosigned is taken; the rest waits for their next cosignature.
+    return wcp if wcp.size < cp.size else cp
 
 
 def _first_answering(
@@ -220,57 +356,240 @@ def _walk_listing(
     progress: Callable[[str, int, int], None] | None,
     result: FetchResult,
 ) -> None:
-    """Page through the clue listing from the stored cursor up to the checkpoint's size."""
+    """Page through the verifiable listing from the stored cursor up to the checkpoint's size.
+
+    Every index of every page is accounted for (:meth:`DropClient.audited_page`): an entry
+    the drop omits or calls expired too early, and an entry addressed to this desk that the
+    drop calls deleted although this desk never took it (the log's entry there, proved, is
+    not a digest this desk holds), calls expired before this desk's key existed, or serves
+    as another envelope than the log holds, is WITHHELD: reported (``FetchResult.withheld``,
+    a custody event the first time, the drop's flag in :func:`withheld`), and the stored
+    cursor stays before it, so it is looked at again on every fetch; the pages after it are
+    still read and their reports fetched."""
     last = cp.size - 1  # the last index the verified checkpoint covers
     cursor = min(drop.cursor, last)
+    page_cursor = cursor
+    now_hour = int(time.time()) // 3600
+    fresh = store.get_setting(_SEEN_KEY, {}).get(drop.url)
+    fresh_from, fresh_hour = (int(fresh[0]), int(fresh[1])) if _pair(fresh) else (None, None)
+    retention = _retention_hours(store, client, drop)
+    born = _key_birth_hour(store)
+    held = _held_digests(store)
+    raw_taken = store.get_setting(_TAKEN_KEY, {}).get(drop.url, [])
+    taken = {int(i) for i in raw_taken if isinstance(i, int) and i > cursor}
+    old_flags = withheld(store, drop.url)
+    flags: dict[int, str] = {}
     pages_left = -(-(last - cursor) // MIN_ADVANCE) + 2
-    while cursor < last:
-        if pages_left == 0:
-            _anomaly(store, result, drop, "the clue listing advances too slowly; stopped")
-            return
-        pages_left -= 1
-        t = time.perf_counter()
-        base = getattr(client, "bytes_received", 0)
-        try:
-            records, nxt, _size = client.clues(cursor, PAGE)
-        except ProtocolError as exc:
-            _anomaly(store, result, drop, f"the clue listing is malformed ({exc.message})")
-            return
-        t = result._add("listing", t)
-        result.listing_bytes += getattr(client, "bytes_received", 0) - base
-        if len(records) > PAGE:
-            _anomaly(store, result, drop, f"the listing sent {len(records)} records for {PAGE}")
-            return
-        # Only what the verified checkpoint covers; the rest waits for the next checkpoint.
-        covered = [r for r in records if cursor < r.index <= last]
-        beyond = len(covered) < len(records)
-        result.scanned += len(covered)
-        hits = {rec.index for rec, _ in scanner.scan(covered)}
-        result._add("scan", t)
-        done = cursor
-        for rec in covered:
-            if rec.index in hits:
-                outcome = _Intake(store, client, drop, rec.index, cp, progress, result).run()
+    warned_legacy = False
+    try:
+        while page_cursor < last:
+            if pages_left == 0:
+                _anomaly(store, result, drop, "the clue listing advances too slowly; stopped")
+                return
+            pages_left -= 1
+            t = time.perf_counter()
+            base = getattr(client, "bytes_received", 0)
+            try:
+                audit, end = client.audited_page(
+                    page_cursor, cp, PAGE, now_hour=now_hour, retention_hours=retention,
+                    fresh_from=fresh_from, fresh_hour=fresh_hour,
+                )  # fmt: skip
+            except ProtocolError as exc:
+                _anomaly(store, result, drop, f"the clue listing is malformed ({exc.message})")
+                return
+            except VerificationError as exc:
+                _anomaly(
+                    store, result, drop,
+                    f"{exc.message} (at entry {page_cursor + 1} of the {cp.size} its log holds)",
+                )  # fmt: skip
+                return
+            t = result._add("listing", t)
+            result.listing_bytes += getattr(client, "bytes_received", 0) - base
+            if not audit.verifiable and not warned_legacy:
+                warned_legacy = True
+                result.warnings.append(
+                    f"{drop.url}: the drop serves only the old listing; an entry it leaves out"
+                    " cannot be detected"
+                )
+            for index, why in audit.problems.items():
+                flags[index] = why
+            result.scanned += len(audit.records)
+            hits = [rec for rec in audit.records if scanner.match(rec) is not None]
+            result._add("scan", t)
+            for rec in hits:
+                if rec.state == EXPIRED and rec.hour is not None and rec.hour < born - 1:
+                    flags[rec.index] = (
+                        f"claimed expired (hour {rec.hour}), but it is addressed to this desk,"
+                        " whose key is younger"
+                    )
+                    continue
+                if rec.state == EXPIRED:
+                    result.warnings.append(
+                        f"{drop.url}: entry {rec.index} addressed to this desk expired on the"
+                        " drop before it was fetched"
+                    )
+                    continue
+                if rec.index in taken:
+                    continue  # taken on an earlier pass (the cursor was held back before it)
+                if rec.state == DELETED:
+                    problem = _deleted_without_us(client, cp, rec.index, held)
+                    if problem:
+                        flags[rec.index] = problem
+                    continue
+                intake = _Intake(store, client, drop, rec.index, cp, progress, result)
+                outcome = intake.run()
                 if outcome == "retry":
-                    _save_cursor(store, drop, done)
-                    return  # a download broke: retry from here next time; nothing is lost
-            done = rec.index
-        # The drop's cursor also covers entries it no longer lists (collected or expired):
-        # taken as far as the checkpoint reaches, never past it, never backwards.
-        done = max(done, min(nxt, last))
-        if done <= cursor:
-            # The signed checkpoint covers entries after the cursor, so an honest listing
-            # moves past them (listed, or skipped as gone): this one stalls or ends early.
-            _anomaly(
-                store, result, drop,
-                f"the clue listing stops at entry {cursor + 1} of the {cp.size} its log holds",
-            )  # fmt: skip
-            _save_cursor(store, drop, cursor)
-            return
-        cursor = done
-        _save_cursor(store, drop, cursor)
-        if beyond:
-            return
+                    # A download broke: retry from here next time; nothing is lost.
+                    page_cursor = rec.index - 1
+                    return
+                if intake.served_other:
+                    flags[rec.index] = (
+                        "the drop served another envelope than its log holds at this index"
+                    )
+                else:
+                    taken.add(rec.index)
+            page_cursor = end
+    finally:
+        _record_withheld(store, result, drop, old_flags, flags, page_cursor)
+        # Never past an entry withheld: it is looked at again next time. What was taken
+        # beyond the stored cursor is remembered, so a later pass does not download it again.
+        done = min([page_cursor] + [i - 1 for i in flags])
+        _save_cursor(store, drop, max(done, cursor))
+        every = dict(store.get_setting(_TAKEN_KEY, {}))
+        keep = sorted(i for i in taken if i > drop.cursor)
+        if keep or drop.url in every:
+            every[drop.url] = keep
+            store.set_setting(_TAKEN_KEY, every)
+        if page_cursor >= last:
+            seen = dict(store.get_setting(_SEEN_KEY, {}))
+            seen[drop.url] = [cp.size, now_hour]
+            store.set_setting(_SEEN_KEY, seen)
+
+
+#: Desk settings: per drop, the verified log size at the last complete fetch and its hour
+#: (an entry at or after that size arrived later: it cannot have expired before), the
+#: drop's retention as first announced, and the entries it withholds.
+_SEEN_KEY = "listing_seen"
+_RETENTION_KEY = "drop_retention_hours"
+_WITHHELD_KEY = "withheld"
+_BORN_KEY = "key_birth_hour"
+_TAKEN_KEY = "taken_beyond_cursor"
+#: The retention assumed for a drop that does not announce one (DropConfig's default).
+_DEFAULT_RETENTION_HOURS = 90 * 24
+
+
+def _pair(value: Any) -> bool:
+    return (
+        isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)
+    )
+
+
+def _retention_hours(store: DeskStore, client: DropClient, drop: DropState) -> int:
+    """The drop's retention as first announced (pinned: a drop that later claims a shorter
+    one to excuse an expiry is held to the first)."""
+    pinned = dict(store.get_setting(_RETENTION_KEY, {}))
+    value = pinned.get(drop.url)
+    if isinstance(value, int) and value > 0:
+        return value
+    try:
+        days = client.info().get("retention_days")
+    except (TransportError, ProtocolError, ValueError):
+        days = None
+    hours = days * 24 if isinstance(days, int) and 0 < days < 100_000 else None
+    if hours is None:
+        return _DEFAULT_RETENTION_HOURS
+    pinned[drop.url] = hours
+    store.set_setting(_RETENTION_KEY, pinned)
+    return hours
+
+
+def _deleted_without_us(
+    client: DropClient, cp: Checkpoint, index: int, held: set[bytes]
+) -> str | None:
+    """Why an entry addressed to this desk that the drop calls deleted was withheld, or None
+    when this desk took it (deleting needs this desk's slot secret, sealed to it alone). Its
+    digest is the log's, proved against the verified checkpoint, never the drop's word."""
+    try:
+        digest = client.proved_entry(index, cp)
+    except (VerificationError, ProtocolError) as exc:
+        return f"called deleted, but its log entry cannot be proved ({exc.message})"
+    if digest in held:
+        return None
+    return "addressed to this desk, but deleted on the drop without this desk"
+
+
+def _key_birth_hour(store: DeskStore) -> int:
+    """The hour this desk's key was made (its first custody event), kept as a setting: an
+    envelope addressed to it cannot have arrived before, so cannot have expired since."""
+    hour = store.get_setting(_BORN_KEY)
+    if isinstance(hour, int):
+        return hour
+    hour = 0
+    events = store.custody_events()
+    if events:
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            when = datetime.fromisoformat(str(events[0]["at"]).replace("Z", "+00:00"))
+            hour = int(when.timestamp()) // 3600
+    store.set_setting(_BORN_KEY, hour)
+    return hour
+
+
+def _held_digests(store: DeskStore) -> _HeldSet:
+    """Digests this desk took from a drop (reports, its own anchors via ``has_digest``) or
+    set aside: the envelopes whose slot it deleted or chose to leave."""
+    out: set[bytes] = set()
+    for q in store.quarantined():
+        try:
+            out.add(bytes.fromhex(q.digest))
+        except ValueError:
+            continue
+    return _HeldSet(store, out)
+
+
+class _HeldSet(set[bytes]):
+    """The quarantined digests, and any digest the desk's store holds (asked lazily)."""
+
+    def __init__(self, store: DeskStore, initial: set[bytes]) -> None:
+        super().__init__(initial)
+        self._store = store
+
+    def __contains__(self, digest: object) -> bool:
+        if super().__contains__(digest):
+            return True
+        return isinstance(digest, bytes) and self._store.has_digest(digest)
+
+
+def withheld(store: DeskStore, url: str) -> dict[int, str]:
+    """The entries a drop withholds from this desk, as last found: index -> what it did."""
+    raw = store.get_setting(_WITHHELD_KEY, {}).get(url, {})
+    return {int(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def _record_withheld(
+    store: DeskStore,
+    result: FetchResult,
+    drop: DropState,
+    old: dict[int, str],
+    found: dict[int, str],
+    walked_to: int,
+) -> None:
+    """Keep the drop's withheld entries (those found now, and old ones this walk did not
+    reach); a custody event for each one the first time; every one reported."""
+    now = {i: why for i, why in old.items() if i > walked_to} | found
+    for index, why in sorted(found.items()):
+        if index not in old:
+            store.custody(
+                "withheld-by-drop", None, {"drop": drop.url, "index": index, "detail": why}
+            )
+    for index, why in sorted(now.items()):
+        result.withheld.append(f"{drop.url}: entry {index} WITHHELD: {why}")
+    every = dict(store.get_setting(_WITHHELD_KEY, {}))
+    if now:
+        every[drop.url] = {str(i): why for i, why in now.items()}
+    else:
+        every.pop(drop.url, None)
+    if every != store.get_setting(_WITHHELD_KEY, {}):
+        store.set_setting(_WITHHELD_KEY, every)
 
 
 def _save_cursor(store: DeskStore, drop: DropState, cursor: int) -> None:
@@ -304,6 +623,8 @@ class _Intake:
         self.writers: list[BlobWriter] = []  # every blob this envelope made, to undo on failure
         self.step = "download"
         self.digest = b""
+        #: The envelope served is not the log's entry at this index (issue 9.6: withheld).
+        self.served_other = False
 
     def run(self) -> str:
         """ "new", "skipped", "quarantined" or "retry"."""
@@ -369,8 +690,12 @@ class _Intake:
             header = self.step1_download(spool)
             t = self.result._add("download", t)
             if self.store.has_digest(self.digest):
+                # Held already: legitimate only if the log holds it at this index (a drop
+                # serving a copy of an old envelope would hide the entry that is there).
+                self.served_other = bool(self.step2_receipt()[0])
                 return None
             receipt_problem, proof = self.step2_receipt()
+            self.served_other = bool(receipt_problem)
             t = self.result._add("proof", t)
             env_writer, key, opened, blobs = self.step3_open(spool, header)
         manifest = self.step4_manifest(opened)

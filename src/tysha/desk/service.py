@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from tysha.desk.fetch import FetchResult, fetch_all
+from tysha.desk.fetch import FetchResult, fetch_all, withheld
 from tysha.desk.store import STATUSES, DeskStore, Source, init_desk, now_iso
 from tysha.desk.views import AttachmentView, ReportView, report_view, report_views
 from tysha.errors import (
@@ -380,6 +380,7 @@ class Desk:
         return [
             {k: getattr(d, k) for k in ("url", "vkey", "cursor", "cp_size", "forked")}
             | {"addresses": list(d.addresses)}
+            | {"withheld": {str(i): why for i, why in withheld(self.store, d.url).items()}}
             for d in self.store.drops()
         ]
 

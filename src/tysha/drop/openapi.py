@@ -144,7 +144,11 @@ OPENAPI: dict[str, Any] = {
         },
         "/v1/clues": {
             "get": {
-                "parameters": [_q("after", False, -1), _q("limit", False, 1, 10000)],
+                "parameters": [
+                    _q("after", False, -1),
+                    _q("limit", False, 1, 10000),
+                    _q("v", False, 1, 2),
+                ],
                 "responses": {"200": {"description": "clue records", **_BIN}, "400": _ERR},
             }
         },

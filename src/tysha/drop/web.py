@@ -54,6 +54,15 @@ from tysha.errors import (
 )
 from tysha.protocol import MAX_ENVELOPE_SIZE, ClueRecord, encode_clue_records
 from tysha.protocol.envelope import MAX_HEADER_SIZE
+from tysha.protocol.listing import (
+    DELETED,
+    EXPIRED,
+    LISTING_VERSION,
+    LIVE,
+    ListingRecord,
+    encode_listing,
+)
+from tysha.store.drop_store import EnvelopeRow
 from tysha.tlog import encode_entry_bundle, parse_tile_path, tile_contents
 
 __all__ = ["app_from_env", "create_app"]
@@ -355,6 +364,20 @@ def create_app(service: DropService) -> ASGIApp:
     async def clues(request: Request) -> Response:
         after = _int_param(request, "after", default=-1, lo=-1)
         limit = _int_param(request, "limit", default=1000, lo=1, hi=10000)
+        version = _int_param(request, "v", default=1, lo=1, hi=LISTING_VERSION)
+        if version == LISTING_VERSION:
+            # Contiguous: every index, live or gone, with its digest (protocol/listing.py).
+            every, cursor = await _to_thread(svc.store.listing_all, after, limit)
+            size, _ = await _to_thread(svc.checkpoint)
+            return Response(
+                encode_listing([_listing_record(r) for r in every], after=after),
+                media_type="application/octet-stream",
+                headers={
+                    "X-Tysha-Cursor": str(cursor),
+                    "X-Tysha-Tree-Size": str(size),
+                    "X-Tysha-Listing": str(LISTING_VERSION),
+                },
+            )
         rows, cursor = await _to_thread(svc.store.listing, after, limit)
         size, _ = await _to_thread(svc.checkpoint)
         records = [ClueRecord(r.index, r.clue_pub, r.clues) for r in rows]
@@ -565,6 +588,16 @@ def app_from_env() -> ASGIApp:
             blobs=os.environ.get("TYSHA_DROP_BLOBS") or None,
         )
     )
+
+
+def _listing_record(row: EnvelopeRow) -> ListingRecord:
+    """A stored row as a version-2 listing record. Gone with every slot's deletion secret
+    shown is "deleted"; gone otherwise is "expired" (with its hour: it is past retention)."""
+    if not row.gone:
+        return ListingRecord(row.index, row.clue_pub, row.clues, LIVE)
+    if row.deleted_mask == (1 << len(row.deletion_hashes)) - 1:
+        return ListingRecord(row.index, row.clue_pub, row.clues, DELETED)
+    return ListingRecord(row.index, row.clue_pub, row.clues, EXPIRED, row.hour)
 
 
 def _int_param_path(raw: str) -> int:

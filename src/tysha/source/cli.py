@@ -174,12 +174,24 @@ def enroll(
     qr: Path = typer.Option(
         None, "--qr", help="A photo or PNG of the invitation's QR code.", metavar="IMAGE"
     ),
+    witness: list[str] = typer.Option(
+        [], "--witness", metavar="VKEY",
+        help="Require cosignatures of this witness of the drop's log (repeat).",
+    ),
+    witnesses_needed: int = typer.Option(
+        None, "--witnesses-needed", metavar="K", help="How many of the --witness keys (all)."
+    ),
 ) -> None:
-    """Check an invitation and pin its keys and drop addresses (refuses a damaged code)."""
+    """Check an invitation and pin its keys and drop addresses (refuses a damaged code).
+
+    With ``--witness VKEY … [--witnesses-needed K]`` replies are read only as far as K of
+    those witnesses cosigned the drop's log."""
     if (invitation is None) == (qr is None):
         raise typer.BadParameter("give exactly one of --invitation CODE or --qr IMAGE")
     code: str | bytes = read_qr(qr) if qr is not None else invitation
     dev = _device(vault)
+    if witness or witnesses_needed is not None:
+        dev.set_witness_policy(list(witness), witnesses_needed)  # checked before enrolling
     inv = dev.enroll(code)
     if inv.handler_name:  # signed by the key the fingerprint below names; bidi-isolated
         from tysha.protocol.invitation import isolate
@@ -356,6 +368,8 @@ def replies(
         with _route(tor, bridge), _drop_client(dev, None) as client:
             dev.fetch_replies(client)
     items = dev.replies()
+    if dev.witnessed and not as_json:
+        typer.echo(_("witnesses: {checked}").format(checked=dev.witnessed))
     if as_json:
         typer.echo(json.dumps(items, ensure_ascii=False))
     else:

@@ -19,7 +19,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tysha.errors import BadInput, ConfigError, ProtocolError, TyshaError, VerificationError
+from tysha.errors import (
+    BadInput,
+    ConfigError,
+    DropRefused,
+    ProtocolError,
+    TyshaError,
+    VerificationError,
+)
 from tysha.protocol import (
     Attachment,
     CaptureAttestation,
@@ -34,9 +41,11 @@ from tysha.protocol import (
     parse_header,
 )
 from tysha.protocol.capture import gps_from_exif
+from tysha.protocol.listing import DELETED, EXPIRED
 from tysha.protocol.sealed_report import read_report
 from tysha.source.vault import Compartment, Vault
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
+from tysha.tlog.witness import WitnessPolicy, check_witnesses
 
 __all__ = [
     "CATEGORIES",
@@ -212,6 +221,10 @@ class SourceDevice:
         self.rand = rand
         #: Set by :meth:`fetch_replies` when the drop's listing was caught lying.
         self.listing_problem: str | None = None
+        #: Set by :meth:`fetch_replies`: log index -> what the drop did to withhold it.
+        self.withheld: dict[int, str] = {}
+        #: Set by :meth:`fetch_replies` with a witness policy: which cosignatures were checked.
+        self.witnessed: str | None = None
 
     @classmethod
     def open(cls, path: Path, passphrase: str, **kw: Any) -> SourceDevice:
@@ -262,6 +275,8 @@ class SourceDevice:
             ) from None
         if "identity" not in self.state:
             self.state["identity"] = Identity.generate(self.rand).to_bytes()
+            # No reply to this key can be older (an expiry claimed before it is a lie).
+            self.state["key_birth_hour"] = int(self.clock()) // 3600
         self.state["invitation"] = inv.to_bytes()
         self.state.setdefault("outbox", [])
         self.state.setdefault("receipts", [])
@@ -408,17 +423,24 @@ class SourceDevice:
     def send(
         self, client: Any, now: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> SendResult:
-        """Upload due envelopes; keep only the verified receipt of each."""
+        """Upload due envelopes; keep only the verified receipt of each. With a witness policy
+        the drop's cosigned checkpoint is checked afterwards (:meth:`_witnessed`): a fork or a
+        policy not met raises VerificationError once every receipt is kept."""
         items = self.due(now)
         receipts = []
+        last: Checkpoint | None = None
         for item in items:
             env = bytes(item["env"])
             digest = hashlib.sha256(env).digest()
             receipt = client.upload(env, progress=progress)
-            self.check_receipt(receipt, digest, client.consistency_proof)
+            last = self.check_receipt(receipt, digest, client.consistency_proof)
             self._mark_sent(item, receipt)
             self.save()
             receipts.append(receipt)
+        if last is not None:
+            # Receipts never wait for witnesses; what they cosigned so far must be the same
+            # history (a fork is told now; VerificationError after the sends were kept).
+            self._witnessed(client, last)
         return SendResult(len(receipts), len(self.state.get("outbox", [])), receipts)
 
     def _mark_sent(self, item: dict[str, Any], receipt: Receipt) -> None:
@@ -437,25 +459,27 @@ class SourceDevice:
 
         The drop is not trusted (issue 9.6). Its checkpoint is verified first (signature and
         consistency with the last one seen) and the listing is read only up to that verified
-        size; at most ``MAX_CLUE_PAGES`` pages per run. A page is believed only if it moves
-        the cursor forward by exactly one page, or by less to the end of the signed log (every
-        log index has a row in the listing; expired ones are marked, not removed, so an honest
-        page moves by its length) and holds no record past the cursor it names; otherwise
-        nothing of it is
-        used, the scan stops and ``listing_problem`` says what the drop did. A cursor beyond
-        the verified checkpoint is normal on a busy drop (entries arrived after the
-        checkpoint was read): it is cut back to the checkpoint, so the cursor kept in the
-        vault never passes the verified log and nothing is skipped.
+        size; at most ``MAX_CLUE_PAGES`` pages per run. Every page is audited against the
+        verified log (:meth:`DropClient.audited_page`, the verifiable listing): it must move
+        the cursor forward by exactly one page, or by less to the end of the signed log, name
+        no record outside it, and account for every index with the log's own entry there.
+        A page that fails this is not used: the scan stops and ``listing_problem`` says what
+        the drop did. An entry the drop omits, lists with another digest or calls expired
+        too early, and a reply to this vault it calls deleted although this vault never took
+        it, is *withheld*: ``listing_problem`` says so, the vault's cursor stays before it
+        (it is looked at again next time) and the pages after it are still read.
 
-        What this can't see: a drop that leaves a record out of an otherwise well-formed
-        page. The log's entries are envelope digests, not clue records, so only fetching
-        every envelope would show the omission; a reply hidden that way is lost like one the
-        drop never stored."""
+        A cursor beyond the verified checkpoint is normal on a busy drop (entries arrived
+        after the checkpoint was read): it is cut back to the checkpoint, so the cursor kept
+        in the vault never passes the verified log and nothing is skipped. What is still
+        out of reach is said in :mod:`tysha.protocol.listing` (a drop that garbles a
+        record's clues)."""
         ident = self.identity()
         inv = self.invitation()
         cp = open_checkpoint(client.checkpoint(), NoteVerifier.from_vkey(inv.drop_vkey))
         self.observe_checkpoint(cp, client.consistency_proof)
-        limit = cp.size - 1  # the last index the verified log holds
+        cp = self._witnessed(client, cp)
+        limit = cp.size - 1  # the last index the verified (and witnessed) log holds
         scanner = Scanner(ident.clue_secret, ident.public().clue)
         cursor = self.state.get("cursor", -1)
         if not isinstance(cursor, int) or cursor < -1 or cursor > limit:
@@ -465,30 +489,64 @@ class SourceDevice:
         seen = {str(r.get("id")) for r in self.state.get("replies", [])}
         new = []
         self.listing_problem = None
+        now_hour = int(self.clock()) // 3600
+        fresh = self.state.get("listing_seen")
+        fresh_from, fresh_hour = (
+            (int(fresh[0]), int(fresh[1]))
+            if isinstance(fresh, list) and len(fresh) == 2
+            and all(isinstance(v, int) for v in fresh)
+            else (None, None)
+        )  # fmt: skip
+        retention = self._retention_hours(client)
+        born = self.state.get("key_birth_hour")
+        born = born if isinstance(born, int) else 0
+        withheld: dict[int, str] = {}
+        page_cursor = cursor
         for _page in range(MAX_CLUE_PAGES):
-            if cursor >= limit:
+            if page_cursor >= limit:
                 break
-            records, claimed, _size = client.clues(cursor, CLUE_PAGE)
-            problem = None
-            if not isinstance(claimed, int) or claimed < cursor:
-                problem = "its listing cursor went backwards"
-            elif claimed - cursor < CLUE_PAGE and claimed < limit:
+            try:
+                audit, end = client.audited_page(
+                    page_cursor, cp, CLUE_PAGE, now_hour=now_hour, retention_hours=retention,
+                    fresh_from=fresh_from, fresh_hour=fresh_hour,
+                )  # fmt: skip
+            except (VerificationError, ProtocolError) as exc:
+                self.listing_problem = exc.message
+                break
+            if end - page_cursor < CLUE_PAGE and end < limit:
                 # A page shorter than asked must reach the drop's end, which is at least the
                 # size of the checkpoint it signed (its log only grows: checked above).
-                problem = "its listing stops short of the log it signed"
-            elif claimed - cursor > CLUE_PAGE:
-                problem = "its listing skips entries of the log"
-            elif any(r.index > claimed for r in records):
-                problem = "its listing holds records outside the page it names"
-            if problem:
-                self.listing_problem = problem
+                self.listing_problem = "its listing stops short of the log it signed"
                 break
-            next_cursor = min(claimed, limit)
-            for rec, _slot in scanner.scan(r for r in records if r.index <= next_cursor):
-                if str(rec.index) in seen:
+            withheld.update(audit.problems)
+            for rec in audit.records:
+                if scanner.match(rec) is None or str(rec.index) in seen:
+                    continue
+                if rec.state == EXPIRED:
+                    if rec.hour is not None and rec.hour < born - 1:
+                        withheld[rec.index] = (
+                            "a reply to you, claimed expired before your key existed"
+                        )
+                    continue
+                if rec.state == DELETED:
+                    # Deleting needs this vault's slot secret, which only this vault learns.
+                    withheld[rec.index] = "a reply to you, deleted on the drop without you"
                     continue
                 try:
-                    reply = self._open_reply(client.fetch_bytes(rec.index), ident, inv)
+                    data = client.fetch_bytes(rec.index)
+                    # The envelope must be the log's entry at this index (a drop serving
+                    # another one hides the entry that is there).
+                    entry = client.proved_entry(rec.index, cp)
+                except VerificationError as exc:
+                    withheld[rec.index] = f"its log entry cannot be proved ({exc.message})"
+                    continue
+                except TyshaError:
+                    continue  # gone meanwhile, or the drop did not answer: next time
+                if hashlib.sha256(data).digest() != entry:
+                    withheld[rec.index] = "the drop served another envelope than its log holds"
+                    continue
+                try:
+                    reply = self._open_reply(data, ident, inv)
                 except TyshaError:
                     continue  # not a valid reply from our handler: ignore it
                 reply["id"] = f"{rec.index}"
@@ -500,10 +558,107 @@ class SourceDevice:
                     client.delete(rec.index, secret)
                 except TyshaError:
                     pass
-            cursor = next_cursor
-        self.state["cursor"] = cursor
+            page_cursor = end
+        if withheld and self.listing_problem is None:
+            first = min(withheld)
+            self.listing_problem = (
+                f"it withholds {len(withheld)} entries of its log from you (entry {first}:"
+                f" {withheld[first]})"
+            )
+        self.withheld = dict(sorted(withheld.items()))
+        # Never past a withheld entry: it is looked at again next time.
+        self.state["cursor"] = max(cursor, min([page_cursor] + [i - 1 for i in withheld]))
+        if page_cursor >= limit:
+            self.state["listing_seen"] = [cp.size, now_hour]
         self.save()
         return new
+
+    # --- witnesses (issue 14) ------------------------------------------------------------------
+
+    def set_witness_policy(self, vkeys: list[str], k: int | None) -> None:
+        """Keep "``k`` (default: all) of these witnesses" (C2SP tlog-cosignature vkeys) in the
+        vault; an empty list removes it. BadInput (nothing changed) for a key that is not a
+        witness key or a ``k`` that cannot be met."""
+        if not vkeys:
+            if k is not None:
+                raise BadInput("--witnesses-needed needs --witness keys")
+            self.state.pop("witness_policy", None)
+            return
+        need = len(vkeys) if k is None else k
+        if not 1 <= need <= len(vkeys):
+            raise BadInput(f"--witnesses-needed must be between 1 and {len(vkeys)}")
+        try:
+            WitnessPolicy.from_vkeys(vkeys, need)
+        except ProtocolError as exc:
+            raise BadInput(
+                f"a --witness key is not a witness verifier key: {exc.message}"
+            ) from None
+        self.state["witness_policy"] = {"witnesses": list(vkeys), "k": need}
+
+    def _witnessed(self, client: Any, cp: Checkpoint) -> Checkpoint:
+        """With a witness policy in the vault: the checkpoint replies may be read up to. The
+        drop's cosigned checkpoint must carry ``k`` valid cosignatures of the pinned witnesses
+        and be consistent with ``cp`` (verified); only what it covers is read.
+        VerificationError naming the missing witnesses, or the fork, otherwise. Which
+        cosignatures were checked is in ``witnessed``."""
+        raw = self.state.get("witness_policy")
+        if not isinstance(raw, dict):
+            return cp
+        policy = WitnessPolicy.from_vkeys([str(v) for v in raw["witnesses"]], int(raw["k"]))
+        names = ", ".join(w.name for w in policy.witnesses)
+        try:
+            note = client.log_file("checkpoint.cosigned").decode("utf-8")
+            checked = check_witnesses(
+                note, NoteVerifier.from_vkey(self.invitation().drop_vkey), policy,
+                origin=cp.origin,
+            )  # fmt: skip
+        except DropRefused as exc:
+            if exc.status != 404:
+                raise
+            raise VerificationError(
+                f"the drop serves no cosigned checkpoint; you require {policy.k} of its"
+                f" witnesses ({names}); missing: {names}. Nothing was read"
+            ) from None
+        except (ProtocolError, UnicodeDecodeError, VerificationError) as exc:
+            detail = exc.message if isinstance(exc, TyshaError) else "not text"
+            raise VerificationError(
+                f"the drop's cosigned checkpoint is unusable ({detail}). Nothing was read"
+            ) from None
+        self.witnessed = checked.summary()
+        if not checked.accepted:
+            missing = [c.name for c in checked.checks if c.status in ("missing", "invalid")]
+            raise VerificationError(
+                f"the witness policy is not met ({self.witnessed}); missing:"
+                f" {', '.join(missing) or '-'}. Nothing was read"
+            )
+        wcp = checked.checkpoint
+        try:
+            small, big = (wcp, cp) if wcp.size <= cp.size else (cp, wcp)
+            proof = client.consistency_proof(small.size, big.size) if small.size < big.size else []
+            verify_consistency(small.size, big.size, small.root_hash, big.root_hash, proof)
+        except (VerificationError, ProtocolError, DropRefused) as exc:
+            if isinstance(exc, DropRefused) and (exc.status or 500) >= 500:
+                raise
+            raise VerificationError(
+                "THE DROP SHOWS ITS WITNESSES A DIFFERENT HISTORY than it shows you (a forked"
+                f" log): {exc.message}. Stop sending to it and tell your handler in person."
+            ) from None
+        return wcp if wcp.size < cp.size else cp
+
+    def _retention_hours(self, client: Any) -> int:
+        """The drop's retention as first announced, kept in the vault (a drop that later
+        claims a shorter one to excuse an expiry is held to the first)."""
+        pinned = self.state.get("drop_retention_hours")
+        if isinstance(pinned, int) and pinned > 0:
+            return pinned
+        try:
+            days = client.info().get("retention_days")
+        except (TyshaError, ValueError, AttributeError):
+            days = None
+        if not (isinstance(days, int) and 0 < days < 100_000):
+            return 90 * 24
+        self.state["drop_retention_hours"] = days * 24
+        return days * 24
 
     def _open_reply(self, data: bytes, ident: Identity, inv: Invitation) -> dict[str, Any]:
         opened = open_envelope(data, ident)

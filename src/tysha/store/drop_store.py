@@ -383,6 +383,11 @@ class DropStore:
         """Rows still held with index > after (at most ``limit``), and the next cursor."""
         raise NotImplementedError
 
+    def listing_all(self, after: int, limit: int) -> tuple[list[EnvelopeRow], int]:
+        """Every row with index > after (at most ``limit``), gone ones included, and the next
+        cursor: the contiguous listing (version 2) accounts for every log index."""
+        raise NotImplementedError
+
     def mark_deleted(self, index: int, slot: int) -> bool:
         """Mark a slot collected; returns True when every slot is (the blob may go)."""
         raise NotImplementedError
@@ -646,6 +651,16 @@ class _SqlDropStore(DropStore):
         rows = [_row(r) for r in raw]
         cursor = rows[-1].index if rows else after
         return [r for r in rows if not r.gone], cursor
+
+    def listing_all(self, after: int, limit: int) -> tuple[list[EnvelopeRow], int]:
+        p = self.ph
+        with self._guard(), self._tx() as cur:
+            cur.execute(
+                f"SELECT {_COLS} FROM envelopes WHERE idx > {p} ORDER BY idx LIMIT {p}",
+                (after, limit),
+            )
+            rows = [_row(r) for r in cur.fetchall()]
+        return rows, rows[-1].index if rows else after
 
     def mark_deleted(self, index: int, slot: int) -> bool:
         p = self.ph

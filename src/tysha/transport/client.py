@@ -11,7 +11,11 @@ with an error status raises :class:`~tysha.errors.DropRefused` (a ``TransportErr
 the HTTP ``status`` and the drop's JSON ``body`` as typed fields. What the drop *says* is
 never trusted further than it can be checked: :meth:`DropClient.listing` bounds every page and
 refuses a cursor that does not advance or runs past the verified checkpoint
-(``VerificationError``), so a lying drop can neither hang a client nor make it skip entries.
+(``VerificationError``), so a lying drop can neither hang a client nor make it skip entries;
+:meth:`DropClient.audited_page` also accounts for every index of a page (the verifiable
+listing, :mod:`tysha.protocol.listing`), so an omitted entry is named, and
+:meth:`DropClient.proved_entry` reads the log's own entry at an index, proved against the
+verified root.
 """
 
 from __future__ import annotations
@@ -30,7 +34,23 @@ import httpx
 from tysha.errors import DropRefused, ProtocolError, TransportError, VerificationError
 from tysha.protocol import ClueRecord, Receipt, decode_clue_records, solve_pow
 from tysha.protocol.envelope import CLUE_SIZE, MAX_ENVELOPE_SIZE, MAX_SLOTS
+from tysha.protocol.listing import (
+    LISTING_VERSION,
+    ListingRecord,
+    PageAudit,
+    audit_page,
+    decode_listing,
+    proved_entries,
+)
+from tysha.protocol.listing import RECORD_MAX as LISTING_RECORD_MAX
 from tysha.protocol.pow import MAX_TOTAL_BITS, work_bits
+from tysha.tlog import (
+    TILE_WIDTH,
+    Checkpoint,
+    TileHashReader,
+    decode_entry_bundle,
+    entries_path,
+)
 
 __all__ = [
     "DirectTransport",
@@ -344,6 +364,91 @@ class DropClient:
     #: The most records one listing page may hold, whatever the drop sends.
     PAGE_MAX = 10000
 
+    def audited_page(
+        self,
+        after: int,
+        checkpoint: Checkpoint,
+        limit: int = 1000,
+        *,
+        now_hour: int,
+        retention_hours: int,
+        fresh_from: int | None = None,
+        fresh_hour: int | None = None,
+    ) -> tuple[PageAudit, int]:
+        """One page of the listing after ``after``, every index of it accounted for against a
+        checkpoint the caller has VERIFIED (signature and consistency): ``(audit, end)``.
+
+        ``end`` is the last index the page covers (never at or past ``checkpoint.size``);
+        every index in ``(after, end]`` is either in ``audit.records`` or in
+        ``audit.problems`` (omitted, falsely expired: see
+        :func:`tysha.protocol.listing.audit_page`). ``VerificationError`` (and nothing
+        usable) when the page cannot be checked: a cursor that does not advance, runs
+        backwards or names records outside its page, a page larger than asked. A drop
+        without the verifiable listing (version 1) gives an audit with ``verifiable`` False:
+        omissions cannot be seen there (the caller says so).
+        """
+        size = checkpoint.size
+        last = size - 1
+        if not -1 <= after < last:
+            raise VerificationError("nothing of the verified log is left after that cursor")
+        limit = max(1, min(limit, self.PAGE_MAX))
+        records, nxt, _size = self.clues(after, limit)
+        if nxt <= after:
+            raise VerificationError(
+                "the drop's listing cursor does not advance (it stops short of the verified log)"
+            )
+        if len(records) > limit or nxt - after > limit:
+            raise VerificationError("the drop sent a listing page larger than asked")
+        if any(not after < r.index <= nxt for r in records):
+            raise VerificationError("the drop's listing holds records outside the page it names")
+        # Entries after the verified checkpoint wait for the next one (never reported, and
+        # never a cursor past it: nothing is skipped once the drop turns honest).
+        end = min(nxt, last)
+        covered = [r for r in records if r.index <= end]
+        if not all(isinstance(r, ListingRecord) for r in covered):
+            legacy = [ListingRecord(r.index, r.clue_pub, r.clues) for r in covered]
+            return PageAudit(records=legacy, verifiable=False), end
+        audit = audit_page(
+            [r for r in covered if isinstance(r, ListingRecord)],
+            after,
+            end,
+            size,
+            now_hour,
+            retention_hours,
+            fresh_from,
+            fresh_hour,
+        )
+        return audit, end
+
+    def tile_reader(self, size: int) -> TileHashReader:
+        """The drop's hash tiles for a tree of ``size`` (untrusted until a root is compared)."""
+        return TileHashReader(lambda path: self._bounded("/log/" + path, _TILE_MAX).content, size)
+
+    def proved_entry(self, index: int, checkpoint: Checkpoint) -> bytes:
+        """The log's entry (the envelope digest) at ``index``, proved against a VERIFIED
+        checkpoint: its entry bundle, with the rest of the tree from the drop's tiles, must
+        give the checkpoint's root (``VerificationError`` otherwise). Bundles are kept per
+        client, so the entries of one tile cost one request."""
+        size = checkpoint.size
+        if not 0 <= index < size:
+            raise VerificationError(f"entry {index} is not in the verified log ({size})")
+        tile = index // TILE_WIDTH
+        cache: dict[tuple[int, bytes, int], list[bytes]] = self.__dict__.setdefault(
+            "_entries", {}
+        )
+        key = (size, checkpoint.root_hash, tile)
+        if key not in cache:
+            width = min(TILE_WIDTH, size - tile * TILE_WIDTH)
+            data = self._bounded("/log/" + entries_path(tile, width), _BUNDLE_MAX).content
+            try:
+                bundle = decode_entry_bundle(data, width)
+            except ProtocolError as exc:
+                raise VerificationError(f"the drop's entry bundle is malformed: {exc}") from None
+            cache[key] = proved_entries(
+                size, checkpoint.root_hash, tile * TILE_WIDTH, bundle, self.tile_reader(size)
+            )
+        return cache[key][index - tile * TILE_WIDTH]
+
     def listing(
         self, after: int, verified_size: int, limit: int = 1000
     ) -> Iterator[tuple[list[ClueRecord], int]]:
@@ -364,9 +469,8 @@ class DropClient:
         It stops when the cursor reaches ``verified_size - 1``; a drop cannot keep a client
         looping (every page advances, and there are at most ``verified_size`` entries). A
         saved cursor at or past ``verified_size`` yields nothing: clamp it to
-        ``verified_size - 1`` before calling. Records the drop omits (deleted and expired
-        rows are legitimately absent) are not detected here: cross-check the indices against
-        the log's entries (the entry tiles) when that matters."""
+        ``verified_size - 1`` before calling. This checks the cursor only: omitted and
+        what a record stands for is checked by :meth:`audited_page` and :meth:`proved_entry`."""
         limit = max(1, min(limit, self.PAGE_MAX))
         cursor = after
         while cursor < verified_size - 1:
@@ -416,10 +520,17 @@ class DropClient:
         return out
 
     def clues(self, after: int = -1, limit: int = 1000) -> tuple[list[ClueRecord], int, int]:
-        """One page of the clue listing: (records, next cursor, tree size)."""
+        """One page of the clue listing: (records, next cursor, tree size).
+
+        Asks for the verifiable listing (version 2: every index, live or gone, as
+        :class:`~tysha.protocol.listing.ListingRecord`); a drop that does not serve it
+        answers version 1 (live :class:`ClueRecord` only), and ``listing_version`` says
+        which one came."""
         limit = max(1, min(int(limit), self.PAGE_MAX))
         r = self._bounded(
-            "/v1/clues", limit * _RECORD_MAX + 64, params={"after": after, "limit": limit}
+            "/v1/clues",
+            limit * LISTING_RECORD_MAX + 64,
+            params={"after": after, "limit": limit, "v": LISTING_VERSION},
         )
         try:
             cursor = int(r.headers["X-Tysha-Cursor"])
@@ -427,6 +538,12 @@ class DropClient:
         except (KeyError, ValueError):
             raise ProtocolError("the drop's clue listing lacks its cursor headers") from None
         self.bytes_received = getattr(self, "bytes_received", 0) + len(r.content)
+        if r.headers.get("X-Tysha-Listing") == str(LISTING_VERSION):
+            self.listing_version = LISTING_VERSION
+            return list(decode_listing(r.content, after=after)), cursor, size
+        self.listing_version = 1
+        if len(r.content) > limit * _RECORD_MAX + 64:
+            raise VerificationError("the drop sent a longer answer than the protocol allows")
         return decode_clue_records(r.content, after=after), cursor, size
 
     def download(self, index: int, sink: IO[bytes] | Path, progress: Progress | None = None) -> int:
@@ -481,6 +598,9 @@ class DropClient:
 
 #: The most bytes one listing record can take (index delta, key, slot count, clues).
 _RECORD_MAX = 10 + 32 + 2 + MAX_SLOTS * CLUE_SIZE
+#: A hash tile (256 hashes) and an entry bundle (256 digests with their length prefixes).
+_TILE_MAX = TILE_WIDTH * 32
+_BUNDLE_MAX = TILE_WIDTH * (2 + 32)
 
 
 def _int_field(info: dict[str, Any], name: str, default: int = 0) -> int:

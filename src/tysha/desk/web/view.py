@@ -34,6 +34,7 @@ CUSTODY_LABELS: dict[str, str] = {
     "replied": "replied",
     "reply-queued": "reply queued",
     "listing-anomaly": "drop listing anomaly",
+    "withheld-by-drop": "entry withheld by the drop",
     "source-enrolled": "source enrolled",
     "source-restored": "source restored",
     "source-revoked": "source revoked",

@@ -1,0 +1,86 @@
+"""`source replies` against a drop that hides a reply (issue 9.6): the source is told, its
+cursor stays before the hidden entry, the other replies arrive, and once the drop is honest
+the hidden reply arrives too."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tysha.drop.launcher import in_process_drop
+from tysha.protocol import Identity, Invitation, Manifest, frame_content, seal_envelope
+from tysha.source.device import SourceDevice
+from tysha.source.vault import Vault
+from tysha.transport import DropClient
+
+from .test_withheld import Liar
+
+
+def make_invitation(url: str, vkey: str, handler: Identity) -> Invitation:
+    """A fresh invitation from ``handler`` (signed where the protocol signs invitations)."""
+    create = getattr(Invitation, "create", None)
+    if create is not None:
+        return create((url,), vkey, handler, None, os.urandom(16))  # type: ignore[no-any-return]
+    return Invitation((url,), vkey, handler.public(), None, os.urandom(16))
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    with in_process_drop(tmp_path / "drop") as d:
+        handler = Identity.generate(os.urandom)
+        vault = Vault.create(tmp_path / "v", 4 * 1024 * 1024)
+        dev = SourceDevice(vault, vault.add_compartment("p", 0, {"v": 1, "notes": []}))
+        dev.enroll(make_invitation(d.client.url, d.vkey, handler).to_text())
+        try:
+            yield {"drop": d, "dev": dev, "handler": handler}
+        finally:
+            Liar.lie, Liar.target, Liar.instead = "honest", -1, -1
+
+
+def _reply(w: dict[str, Any], text: str) -> int:
+    handler, dev = w["handler"], w["dev"]
+    m = Manifest("reply", handler.public(), {"text": text}).signed(handler)
+    env = seal_envelope(frame_content(m.to_bytes()), [dev.identity().public()], os.urandom)
+    return int(w["drop"].client.upload(env).index)
+
+
+def _noise(w: dict[str, Any]) -> None:
+    w["drop"].client.upload(seal_envelope(b"x", [Identity.generate(os.urandom).public()], os.urandom))
+
+
+@pytest.mark.parametrize("lie", ["omit", "deleted", "expired", "substitute"])
+def test_a_hidden_reply_is_reported_and_arrives_later(world: dict[str, Any], lie: str) -> None:
+    dev: SourceDevice = world["dev"]
+    _noise(world)
+    first = _reply(world, "first")
+    hidden = _reply(world, "hidden")
+    _noise(world)
+    _reply(world, "third")
+    Liar.lie, Liar.target, Liar.instead = lie, hidden, first
+    with Liar(world["drop"].client.url, transport=world["drop"].transport) as liar:
+        dev.fetch_replies(liar)
+    assert sorted(r["text"] for r in dev.replies()) == ["first", "third"]
+    assert dev.listing_problem is not None and "withholds 1 entries" in dev.listing_problem
+    assert list(dev.withheld) == [hidden]
+    assert Vault(dev.vault.path).unlock("p").state["cursor"] == hidden - 1  # what was saved
+    Liar.lie = "honest"
+    with Liar(world["drop"].client.url, transport=world["drop"].transport) as honest:
+        dev.fetch_replies(honest)
+    assert sorted(r["text"] for r in dev.replies()) == ["first", "hidden", "third"]
+    assert dev.listing_problem is None and dev.withheld == {}
+    assert dev.state["cursor"] == dev.last_checkpoint_size() - 1
+
+
+def test_an_honest_drop_raises_no_alarm(world: dict[str, Any]) -> None:
+    dev: SourceDevice = world["dev"]
+    _reply(world, "one")
+    _noise(world)
+    with DropClient(world["drop"].client.url, transport=world["drop"].transport) as c:
+        dev.fetch_replies(c)
+        dev.fetch_replies(c)
+    assert [r["text"] for r in dev.replies()] == ["one"]
+    assert dev.listing_problem is None and dev.withheld == {}

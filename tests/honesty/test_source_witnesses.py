@@ -1,0 +1,145 @@
+"""Issue 14, the source's side: `source enroll --witness VKEY … --witnesses-needed K` keeps the
+policy in the vault; replies are read only as far as K valid cosignatures of those witnesses
+cover a checkpoint consistent with the one verified; a missing witness is named, a fork told."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tysha.drop.launcher import in_process_drop
+from tysha.drop.witnessing import Witnessing
+from tysha.errors import BadInput, VerificationError
+from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
+from tysha.source.device import SourceDevice
+from tysha.source.vault import Vault
+from tysha.tlog import CosignatureSigner, NoteVerifier, open_checkpoint, parse_skey
+from tysha.witness.testing import MemoryLog
+
+from .test_desk_witnesses import Witnessed, _witnesses
+from .test_source_withheld import make_invitation
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    with in_process_drop(tmp_path / "drop") as d:
+        log_key = NoteVerifier.from_vkey(d.vkey)
+        origin = open_checkpoint(d.client.checkpoint(), log_key).origin
+        services, clients, vkeys = _witnesses(tmp_path, ["w1", "w2"], origin, log_key)
+
+        def checkpoint() -> tuple[int, str]:
+            note = d.client.checkpoint()
+            return open_checkpoint(note, log_key).size, note
+
+        witnessing = Witnessing(clients, checkpoint, d.client.consistency_proof)
+        Witnessed.cosign = witnessing.cosign_now
+        handler = Identity.generate(os.urandom)
+        vault = Vault.create(tmp_path / "v", 4 * 1024 * 1024)
+        dev = SourceDevice(vault, vault.add_compartment("p", 0, {"v": 1, "notes": []}))
+        code = make_invitation(d.client.url, d.vkey, handler).to_text()
+        try:
+            yield {"drop": d, "dev": dev, "handler": handler, "vkeys": vkeys, "code": code,
+                   "origin": origin, "log_key": log_key, "tmp": tmp_path}
+        finally:
+            Witnessed.cosign = None
+            witnessing.stop()
+            for s in services:
+                s.close()
+
+
+def _reply(w: dict[str, Any], text: str) -> None:
+    handler, dev = w["handler"], w["dev"]
+    m = Manifest("reply", handler.public(), {"text": text}).signed(handler)
+    env = seal_envelope(frame_content(m.to_bytes()), [dev.identity().public()], os.urandom)
+    w["drop"].client.upload(env)
+
+
+def _client(w: dict[str, Any]) -> Witnessed:
+    return Witnessed(w["drop"].client.url, transport=w["drop"].transport)
+
+
+def test_replies_are_read_under_the_witness_policy(world: dict[str, Any]) -> None:
+    dev: SourceDevice = world["dev"]
+    dev.set_witness_policy(world["vkeys"], 2)
+    dev.enroll(world["code"])
+    _reply(world, "witnessed reply")
+    with _client(world) as c:
+        dev.fetch_replies(c)
+    assert [r["text"] for r in dev.replies()] == ["witnessed reply"]
+    assert dev.witnessed is not None and "accepted: 2 of 2" in dev.witnessed
+    assert "w1.example: valid" in dev.witnessed and "w2.example: valid" in dev.witnessed
+    # Kept in the vault.
+    assert Vault(dev.vault.path).unlock("p").state["witness_policy"]["k"] == 2
+
+
+def test_a_missing_witness_is_named_and_nothing_is_read(world: dict[str, Any]) -> None:
+    dev: SourceDevice = world["dev"]
+    stranger = CosignatureSigner("w3.example", b"\x09" * 32).verifier().vkey
+    dev.set_witness_policy([world["vkeys"][0], stranger], 2)
+    dev.enroll(world["code"])
+    _reply(world, "not yet")
+    with _client(world) as c, pytest.raises(VerificationError, match="missing: w3.example"):
+        dev.fetch_replies(c)
+    assert dev.replies() == [] and dev.state["cursor"] == -1
+
+
+def test_a_fork_shown_to_the_witnesses_is_told(world: dict[str, Any]) -> None:
+    dev: SourceDevice = world["dev"]
+    _reply_drop = world["drop"]
+    fork = MemoryLog(world["origin"])
+    fork.signer = parse_skey((_reply_drop.data / "log.key").read_text().strip())
+    fork.append(*[f"forged {i}".encode() for i in range(5)])
+    services, clients, vkeys = _witnesses(world["tmp"] / "fresh", ["f1", "f2"], world["origin"],
+                                          world["log_key"])
+    forked = Witnessing(clients, lambda: (fork.size, fork.checkpoint()), fork.proof)
+    Witnessed.cosign = forked.cosign_now
+    dev.set_witness_policy(vkeys, 2)
+    dev.enroll(world["code"])
+    _reply(world, "r")
+    with _client(world) as c, pytest.raises(VerificationError, match="DIFFERENT HISTORY"):
+        dev.fetch_replies(c)
+    assert dev.replies() == []
+    forked.stop()
+    for s in services:
+        s.close()
+
+
+def test_a_bad_policy_is_refused(world: dict[str, Any]) -> None:
+    dev: SourceDevice = world["dev"]
+    with pytest.raises(BadInput):
+        dev.set_witness_policy(world["vkeys"], 3)
+    with pytest.raises(BadInput):
+        dev.set_witness_policy([world["drop"].vkey], 1)
+    assert "witness_policy" not in dev.state
+
+
+def test_send_checks_the_witnessed_history_after_keeping_its_receipts(
+    world: dict[str, Any],
+) -> None:
+    dev: SourceDevice = world["dev"]
+    dev.set_witness_policy(world["vkeys"], 2)
+    dev.enroll(world["code"])
+    dev.report(["det"], "sent under witnesses", mean_delay=0)
+    with _client(world) as c:
+        assert dev.send(c, now=True).sent == 1
+    assert dev.witnessed is not None and "accepted: 2 of 2" in dev.witnessed
+    # A drop showing its (fresh) witnesses another history: told after the receipt is kept.
+    fork = MemoryLog(world["origin"])
+    fork.signer = parse_skey((world["drop"].data / "log.key").read_text().strip())
+    fork.append(*[f"forged {i}".encode() for i in range(9)])
+    services, clients, vkeys = _witnesses(world["tmp"] / "fresh", ["f1", "f2"], world["origin"],
+                                          world["log_key"])
+    forked = Witnessing(clients, lambda: (fork.size, fork.checkpoint()), fork.proof)
+    Witnessed.cosign = forked.cosign_now
+    dev.set_witness_policy(vkeys, 2)
+    dev.report(["det"], "second", mean_delay=0)
+    with _client(world) as c, pytest.raises(VerificationError, match="DIFFERENT HISTORY"):
+        dev.send(c, now=True)
+    assert dev.outbox() == [] and len(dev.state["sent"]) == 2
+    forked.stop()
+    for s in services:
+        s.close()
