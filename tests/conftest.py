@@ -45,33 +45,43 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return min(8, 2 * (len(os.sched_getaffinity(0)) or 1))
 
 
-#: Test folders whose tests run in one worker: they share a module/session fixture that is
-#: costly to start twice (a private Tor network, an S3 server, a populated desk), or assert a
-#: machine-wide fact (which Tor processes run) that another worker's tests would disturb.
-_ONE_WORKER = ("tor", "scale", "desk_web")
+#: Test folders whose tests run in one worker whatever their fixtures: the private Tor
+#: networks assert a machine-wide fact (which Tor processes run) that another worker's would
+#: disturb. Folders whose conftest.py shares a fixture beyond one test are added below.
+_ONE_WORKER = frozenset({"tor"})
+_SHARED_SCOPES = ("module", "package", "session")
+
+
+def _shares_fixtures(path: Path) -> bool:
+    text = path.read_text(encoding="utf-8")
+    return any(f'scope="{s}"' in text for s in _SHARED_SCOPES)
 
 
 @functools.cache
-def _modules_with_shared_fixtures() -> frozenset[str]:
-    """Test modules (as nodeid paths) defining a module- or session-scoped fixture: their
-    tests share it, and may read what an earlier test of the module left in it."""
-    root = Path(__file__).parent.parent
-    found = set()
-    for path in Path(__file__).parent.rglob("test_*.py"):
-        text = path.read_text(encoding="utf-8")
-        if any(f'scope="{s}"' in text for s in ("module", "package", "session")):
-            found.add(path.relative_to(root).as_posix())
-    return frozenset(found)
+def _shared_units() -> tuple[frozenset[str], frozenset[str]]:
+    """(folders, modules) as nodeid paths whose tests share a module-, package- or
+    session-scoped fixture: built once per worker that takes them, and a test may read what
+    an earlier one left in it. A folder's conftest.py makes the whole folder one unit."""
+    tests = Path(__file__).parent
+    root = tests.parent
+    folders = {f"tests/{name}" for name in _ONE_WORKER}
+    for conf in tests.glob("*/conftest.py"):
+        if _shares_fixtures(conf):
+            folders.add(conf.parent.relative_to(root).as_posix())
+    modules = {p.relative_to(root).as_posix() for p in tests.rglob("test_*.py")
+               if _shares_fixtures(p)}
+    return frozenset(folders), frozenset(modules)
 
 
 def xdist_scope(nodeid: str) -> str:
-    """The unit of work one worker takes whole: a folder of ``_ONE_WORKER``, a module with
-    shared fixtures, else the single test (the finest split balances the workers best)."""
+    """The unit of work one worker takes whole: a folder (see :func:`_shared_units`), a
+    module with shared fixtures, else the single test (the finest split balances best)."""
     path = nodeid.split("::", 1)[0]
-    parts = path.split("/")
-    if len(parts) > 2 and parts[0] == "tests" and parts[1] in _ONE_WORKER:
-        return "/".join(parts[:2])
-    if path in _modules_with_shared_fixtures():
+    folders, modules = _shared_units()
+    folder = "/".join(path.split("/")[:2])
+    if folder in folders:
+        return folder
+    if path in modules:
         return path
     return nodeid
 
