@@ -762,6 +762,1124 @@ CASES: dict[str, tuple[str, str, str]] = {
     "other": ("інша", "другой", "diger"),
 }
 
+
+# ---------------------------------------------------------------------------------------------
+# The command line (issue 10, "an interface that speaks the handler's language"): every message
+# of `tysha desk|drop|verify|witness|courier|source|demo`, its errors and hints, and the table
+# that src/tysha/cli.py kept beside the catalogs (moved here: one source of truth). (uk, ru,
+# crh); the Crimean Tatar is the CLI engineer's, not yet reviewed by a native documentation team.
+CLI: dict[str, tuple[str, str, str]] = {
+    # describe_error (src/tysha/cli.py): what an OS or codec error means, and what to do
+    "{path} does not exist": ("{path} не існує", "{path} не существует", "{path} yoq"),
+    "{path} is a folder, not a file": (
+        "{path} — це тека, а не файл",
+        "{path} — это папка, а не файл",
+        "{path} — bu papka, fayl degil",
+    ),
+    "a part of the path {path} is a file, not a folder": (
+        "частина шляху {path} — це файл, а не тека",
+        "часть пути {path} — это файл, а не папка",
+        "{path} yolunıñ bir parçası fayl, papka degil",
+    ),
+    "{path} cannot be read or written (permission denied)": (
+        "{path} не можна прочитати чи записати (доступ заборонено)",
+        "{path} нельзя прочитать или записать (доступ запрещён)",
+        "{path} oqulıp ya da yazılıp olamay (izin yoq)",
+    ),
+    "{path} already exists": ("{path} вже існує", "{path} уже существует", "{path} endi bar"),
+    "the disk is full": ("диск заповнений", "диск заполнен", "disk tolu"),
+    "the disk is read-only": (
+        "диск доступний лише для читання",
+        "диск доступен только для чтения",
+        "disk tek oqumaq içün",
+    ),
+    "the file is not text (it holds binary data)": (
+        "файл не текстовий (містить двійкові дані)",
+        "файл не текстовый (содержит двоичные данные)",
+        "fayl metin degil (içinde ikilik malümat bar)",
+    ),
+    "the system refused the operation on {path}": (
+        "система відмовила в операції з {path}",
+        "система отказала в операции с {path}",
+        "sistema {path} ile amelni red etti",
+    ),
+    "interrupted": ("перервано", "прервано", "kesildi"),
+    "not enough memory for this operation": (
+        "недостатньо пам'яті для цієї операції",
+        "недостаточно памяти для этой операции",
+        "bu amel içün hafıza yetmey",
+    ),
+    "an unexpected internal error stopped the command": (
+        "несподівана внутрішня помилка зупинила команду",
+        "неожиданная внутренняя ошибка остановила команду",
+        "beklenmegen içki hata emirni toqtattı",
+    ),
+    "check the path and its spelling": (
+        "перевірте шлях і його написання",
+        "проверьте путь и его написание",
+        "yolnı ve onıñ yazılışını teşkeriñiz",
+    ),
+    "give the path of a file": ("вкажіть шлях до файлу", "укажите путь к файлу", "bir faylnıñ yolunı beriñiz"),
+    "check the path": ("перевірте шлях", "проверьте путь", "yolnı teşkeriñiz"),
+    "check the owner and permissions of the file or folder": (
+        "перевірте власника і права доступу до файлу чи теки",
+        "проверьте владельца и права доступа к файлу или папке",
+        "fayl ya da papkanıñ saibini ve izinlerini teşkeriñiz",
+    ),
+    "choose another name, or move the existing one away first": (
+        "виберіть іншу назву або спершу перемістіть наявний",
+        "выберите другое имя или сначала переместите существующий",
+        "başqa ad saylañız ya da evelâ bar olanını başqa yerge avuştırıñız",
+    ),
+    "free some disk space and try again; nothing was changed": (
+        "звільніть місце на диску і спробуйте ще раз; нічого не змінено",
+        "освободите место на диске и попробуйте снова; ничего не изменено",
+        "diskte biraz yer boşatıñız ve kene deñeñiz; hiç bir şey deñiştirilmedi",
+    ),
+    "use a writable location": (
+        "виберіть місце, доступне для запису",
+        "выберите место, доступное для записи",
+        "yazmaq mümkün olğan yerni saylañız",
+    ),
+    "give the file the command expects; see the command's --help": (
+        "вкажіть файл, який очікує команда; див. --help команди",
+        "укажите файл, который ожидает команда; см. --help команды",
+        "emir beklegen faylnı beriñiz; emirniñ --help yardımına baqıñız",
+    ),
+    "check the passphrase (scripts: TYSHA_PASSPHRASE) and try again": (
+        "перевірте парольну фразу (у скриптах: TYSHA_PASSPHRASE) і спробуйте ще раз",
+        "проверьте парольную фразу (в скриптах: TYSHA_PASSPHRASE) и попробуйте снова",
+        "parol ibaresini teşkeriñiz (skriptlerde: TYSHA_PASSPHRASE) ve kene deñeñiz",
+    ),
+    "close other programs or use a smaller file": (
+        "закрийте інші програми або візьміть менший файл",
+        "закройте другие программы или возьмите файл поменьше",
+        "başqa programmalarnı qapatıñız ya da daa kiçik fayl alıñız",
+    ),
+    "this is a bug in Tysha: run again with TYSHA_DEBUG=1 for details, and report it without personal data": (
+        "це вада Tysha: запустіть ще раз з TYSHA_DEBUG=1, щоб побачити подробиці, і повідомте про неї без особистих даних",
+        "это ошибка Tysha: запустите снова с TYSHA_DEBUG=1, чтобы увидеть подробности, и сообщите о ней без личных данных",
+        "bu Tysha-nıñ hatası: tafsilât içün TYSHA_DEBUG=1 ile kene işletiñiz ve şahsiy malümat olmadan bildiriñiz",
+    ),
+    # the hints of the error families and kinds (tysha.errors)
+    "the data is malformed, truncated or from an incompatible version": (
+        "дані пошкоджені, обрізані або з несумісної версії",
+        "данные повреждены, обрезаны или из несовместимой версии",
+        "malümat bozuq, kesik ya da uyğun olmağan versiyadan",
+    ),
+    "do not trust this item; keep it aside and tell your handler or auditor": (
+        "не довіряйте цьому; відкладіть окремо і повідомте куратора чи аудитора",
+        "не доверяйте этому; отложите отдельно и сообщите куратору или аудитору",
+        "buña işanmañız; ayrı qoyuñız ve kuratoruñızğa ya da auditorğa bildiriñiz",
+    ),
+    "check the path, free disk space and the passphrase": (
+        "перевірте шлях, вільне місце на диску і парольну фразу",
+        "проверьте путь, свободное место на диске и парольную фразу",
+        "yolnı, diskte boş yerni ve parol ibaresini teşkeriñiz",
+    ),
+    "the drop may be unreachable; nothing was lost, try again later": (
+        "сервер прийому може бути недоступний; нічого не втрачено, спробуйте пізніше",
+        "сервер приёма может быть недоступен; ничего не потеряно, попробуйте позже",
+        "qabul serverine barılıp olmay ola; hiç bir şey ğayıp olmadı, soñra kene deñeñiz",
+    ),
+    "check the command's options and environment variables": (
+        "перевірте параметри команди і змінні середовища",
+        "проверьте параметры команды и переменные окружения",
+        "emirniñ parametrlerini ve muhit deñişkenlerini teşkeriñiz",
+    ),
+    "the drop refused the request; the item is kept and can be sent again": (
+        "сервер прийому відхилив запит; елемент збережено, його можна надіслати знову",
+        "сервер приёма отклонил запрос; элемент сохранён, его можно отправить снова",
+        "qabul serveri rica red etti; element saqlandı, onı kene yibermek mümkün",
+    ),
+    "check the name or id (the list command shows what exists)": (
+        "перевірте назву чи ідентифікатор (команда list показує наявні)",
+        "проверьте имя или идентификатор (команда list показывает существующие)",
+        "adnı ya da identifikatornı teşkeriñiz (list emiri bar olğanlarnı köstere)",
+    ),
+    "this desk's role or the item's state does not allow it": (
+        "роль цього робочого місця або стан елемента не дозволяє цієї дії",
+        "роль этого рабочего места или состояние элемента не разрешает этого действия",
+        "bu iş yeriniñ rolü ya da elementniñ alı buña izin bermey",
+    ),
+    "check the passphrase (TYSHA_PASSPHRASE for scripts) and try again": (
+        "перевірте парольну фразу (у скриптах: TYSHA_PASSPHRASE) і спробуйте ще раз",
+        "проверьте парольную фразу (в скриптах: TYSHA_PASSPHRASE) и попробуйте снова",
+        "parol ibaresini teşkeriñiz (skriptler içün: TYSHA_PASSPHRASE) ve kene deñeñiz",
+    ),
+    "see the command's --help for the accepted forms": (
+        "допустимі форми див. у --help команди",
+        "допустимые формы см. в --help команды",
+        "qabul etilgen şekiller içün emirniñ --help yardımına baqıñız",
+    ),
+    # prompts and words
+    "Again: ": ("Ще раз: ", "Ещё раз: ", "Kene bir kere: "),
+    "Passphrase: ": ("Парольна фраза: ", "Парольная фраза: ", "Parol ibaresi: "),
+    "New {what} (press Enter to get a generated one): ": (
+        "Нова {what} (натисніть Enter, щоб отримати згенеровану): ",
+        "Новая {what} (нажмите Enter, чтобы получить сгенерированную): ",
+        "Yañı {what} (yaratılğanını almaq içün Enter basıñız): ",
+    ),
+    "Your {what}: {p}": ("Ваша {what}: {p}", "Ваша {what}: {p}", "Siziñ {what}: {p}"),
+    "Learn it or write it down, then type it to confirm.": (
+        "Запам'ятайте або запишіть її, потім введіть для підтвердження.",
+        "Запомните или запишите её, затем введите для подтверждения.",
+        "Onı ezberleñiz ya da yazıp alıñız, soñra tasdıqlamaq içün yazıñız.",
+    ),
+    "vault passphrase": ("парольна фраза сховища", "парольная фраза хранилища", "kassa parol ibaresi"),
+    "decoy passphrase": ("парольна фраза-приманка", "парольная фраза-приманка", "aldatma parol ibaresi"),
+    "yes": ("так", "да", "ebet"),
+    "no": ("ні", "нет", "yoq"),
+    "NO": ("НІ", "НЕТ", "YOQ"),
+    "ok": ("гаразд", "в порядке", "tamam"),
+    "note": ("примітка", "примечание", "qayd"),
+    "UNPINNED": ("НЕ ЗАКРІПЛЕНО", "НЕ ЗАКРЕПЛЁН", "BEKİTİLMEGEN"),
+    "FLAG": ("ПОЗНАЧКА", "ОТМЕТКА", "BELGİ"),
+    "desk's assertion": ("твердження робочого місця", "утверждение рабочего места", "iş yeriniñ beyanı"),
+    "QUEUED": ("У ЧЕРЗІ", "В ОЧЕРЕДИ", "SIRADA"),
+    "REVOKED": ("ВІДКЛИКАНО", "ОТОЗВАН", "QAYTARIP ALINĞAN"),
+    "NOT verified": ("НЕ перевірено", "НЕ проверена", "teşkerilmedi DEGİL"),
+    "sending": ("надсилання", "отправка", "yiberile"),
+    "delivering": ("доставлення", "доставка", "ketirile"),
+    "text": ("текст", "текст", "metin"),
+    "when": ("коли", "когда", "ne vaqıt"),
+    "where": ("де", "где", "nerede"),
+    "handler": ("куратор", "куратор", "kurator"),
+    "escrow": ("депозитарій", "депозитарий", "emanetçi"),
+    "analyst": ("аналітик", "аналитик", "analitik"),
+    "name": ("назва", "имя", "ad"),
+    "role": ("роль", "роль", "rol"),
+    "fingerprint": ("відбиток", "отпечаток", "parmaq izi"),
+    "public_key": ("публічний ключ", "публичный ключ", "açıq anahtar"),
+    "origin": ("назва журналу", "имя журнала", "jurnal adı"),
+    "vkey": ("ключ перевірки", "ключ проверки", "teşkerüv anahtarı"),
+    "tree_size": ("розмір дерева", "размер дерева", "terek büyükligi"),
+    "root_hash": ("хеш кореня", "хеш корня", "tamır heşi"),
+    "source_page_sha256": ("sha-256 сторінки джерела", "sha-256 страницы источника", "menba saifesiniñ sha-256"),
+    "onion": ("onion-адреса", "onion-адрес", "onion adresi"),
+    # tysha desk
+    "desk {name} ({role}) ready. Fingerprint: {fp}": (
+        "робоче місце {name} ({role}) готове. Відбиток: {fp}",
+        "рабочее место {name} ({role}) готово. Отпечаток: {fp}",
+        "{name} iş yeri ({role}) azır. Parmaq izi: {fp}",
+    ),
+    "drop {url}: answered at {address}": (
+        "сервер прийому {url}: відповів за адресою {address}",
+        "сервер приёма {url}: ответил по адресу {address}",
+        "qabul serveri {url}: {address} adresinde cevap berdi",
+    ),
+    "replies: {sent} sent, {left} still queued": (
+        "відповіді: надіслано {sent}, у черзі ще {left}",
+        "ответы: отправлено {sent}, в очереди ещё {left}",
+        "cevaplar: {sent} yiberildi, {left} ale sırada",
+    ),
+    "warning: {detail}": ("попередження: {detail}", "предупреждение: {detail}", "tenbi: {detail}"),
+    "no reports": ("повідомлень немає", "сообщений нет", "haberler yoq"),
+    "ID": ("ID", "ID", "ID"),
+    "RECEIVED": ("ОТРИМАНО", "ПОЛУЧЕНО", "ALINDI"),
+    "EVENT TIME": ("ЧАС ПОДІЇ", "ВРЕМЯ СОБЫТИЯ", "VAQİA VAQTI"),
+    "CATEGORIES": ("КАТЕГОРІЇ", "КАТЕГОРИИ", "KATEGORİYALAR"),
+    "STATUS": ("СТАТУС", "СТАТУС", "AL"),
+    "FLAGS": ("ПОЗНАЧКИ", "ОТМЕТКИ", "BELGİLER"),
+    "TEXT": ("ТЕКСТ", "ТЕКСТ", "METİN"),
+    "Report {id}": ("Повідомлення {id}", "Сообщение {id}", "Haber {id}"),
+    "status": ("статус", "статус", "al"),
+    "trusted": ("довірене", "доверенное", "işanılğan"),
+    "FLAG {code}: {reason}": ("ПОЗНАЧКА {code}: {reason}", "ОТМЕТКА {code}: {reason}", "BELGİ {code}: {reason}"),
+    "detail: {detail}": ("подробиця: {detail}", "подробность: {detail}", "tafsilât: {detail}"),
+    "key {fp}": ("ключ {fp}", "ключ {fp}", "anahtar {fp}"),
+    "categories": ("категорії", "категории", "kategoriyalar"),
+    "received": ("отримано", "получено", "alındı"),
+    "source": ("джерело", "источник", "menba"),
+    "capture verified": ("зйомку перевірено", "съёмка проверена", "çekiliş teşkerildi"),
+    "receipt verified": ("квитанцію перевірено", "квитанция проверена", "vesiqa teşkerildi"),
+    "log consistent": ("журнал узгоджений", "журнал согласован", "jurnal uyğun"),
+    "drop": ("сервер прийому", "сервер приёма", "qabul serveri"),
+    "log index {index}": ("індекс у журналі {index}", "индекс в журнале {index}", "jurnalda indeks {index}"),
+    "envelope sha-256": ("sha-256 конверта", "sha-256 конверта", "zarfnıñ sha-256"),
+    "attachment {n}: {name} ({media_type}, {size}) sha-256 {sha256}  capture {state}": (
+        "вкладення {n}: {name} ({media_type}, {size}) sha-256 {sha256}  зйомку {state}",
+        "вложение {n}: {name} ({media_type}, {size}) sha-256 {sha256}  съёмка {state}",
+        "ilâve {n}: {name} ({media_type}, {size}) sha-256 {sha256}  çekiliş {state}",
+    ),
+    "qualification: {code} ({confidence}) by {reviewer} on {at}": (
+        "кваліфікація: {code} ({confidence}), {reviewer}, {at}",
+        "квалификация: {code} ({confidence}), {reviewer}, {at}",
+        "kvalifikatsiya: {code} ({confidence}), {reviewer}, {at}",
+    ),
+    "note by {author} at {at}: {text}": (
+        "нотатка від {author} о {at}: {text}",
+        "заметка от {author} в {at}: {text}",
+        "{author} qaydı, {at}: {text}",
+    ),
+    "sent {at}": ("надіслано {at}", "отправлен {at}", "yiberildi {at}"),
+    "reply written {at} ({state}): {text}": (
+        "відповідь написано {at} ({state}): {text}",
+        "ответ написан {at} ({state}): {text}",
+        "cevap yazıldı {at} ({state}): {text}",
+    ),
+    "custody:": ("журнал зберігання:", "журнал хранения:", "saqlav jurnalı:"),
+    "reply sent; in the drop's log at index {index}": (
+        "відповідь надіслано; у журналі сервера прийому під індексом {index}",
+        "ответ отправлен; в журнале сервера приёма под индексом {index}",
+        "cevap yiberildi; qabul serveriniñ jurnalında {index} indeksinde",
+    ),
+    "answered at {address}": ("відповів за адресою {address}", "ответил по адресу {address}", "{address} adresinde cevap berdi"),
+    "the drop did not take it": (
+        "сервер прийому її не прийняв",
+        "сервер приёма его не принял",
+        "qabul serveri onı almadı",
+    ),
+    "reply queued, not sent yet ({why}); `tysha desk send` or the next `tysha desk fetch` sends it": (
+        "відповідь у черзі, ще не надіслана ({why}); її надішле `tysha desk send` або наступний `tysha desk fetch`",
+        "ответ в очереди, ещё не отправлен ({why}); его отправит `tysha desk send` или следующий `tysha desk fetch`",
+        "cevap sırada, ale yiberilmedi ({why}); onı `tysha desk send` ya da soñraki `tysha desk fetch` yiberir",
+    ),
+    "Revoke {source}? Its reports will be flagged as untrusted.": (
+        "Відкликати {source}? Повідомлення цього джерела буде позначено як недовірені.",
+        "Отозвать {source}? Сообщения этого источника будут отмечены как недоверенные.",
+        "{source} qaytarıp alınsınmı? Onıñ haberleri işanılmağan olaraq belgilenecek.",
+    ),
+    "{source} revoked": ("{source}: ключ відкликано", "{source}: ключ отозван", "{source}: anahtar qaytarıp alındı"),
+    "Restore {source}? Its reports will be trusted again.": (
+        "Відновити {source}? Повідомленням цього джерела знову довірятимуть.",
+        "Восстановить {source}? Сообщениям этого источника снова будут доверять.",
+        "{source} tiklensinmi? Onıñ haberlerine kene işanılacaq.",
+    ),
+    "{source} restored": ("{source}: ключ відновлено", "{source}: ключ восстановлен", "{source}: anahtar tiklendi"),
+    "one-time codes are no longer required": (
+        "одноразові коди більше не потрібні",
+        "одноразовые коды больше не требуются",
+        "bir kerelik kodlar endi kerek degil",
+    ),
+    "Add this to your authenticator app (it is shown once):": (
+        "Додайте це до застосунку автентифікації (показується один раз):",
+        "Добавьте это в приложение аутентификации (показывается один раз):",
+        "Bunı autentifikatsiya programmañızğa qoşuñız (tek bir kere kösterile):",
+    ),
+    "time-stamped": ("з позначкою часу", "с меткой времени", "vaqıt belgisi ile"),
+    "the drop's witnessed checkpoint kept": (
+        "засвідчену контрольну точку сервера прийому збережено",
+        "заверенная контрольная точка сервера приёма сохранена",
+        "qabul serveriniñ şaatlı kontrol noqtası saqlandı",
+    ),
+    "web desk on {url} (Ctrl-C to stop)": (
+        "вебробоче місце на {url} (Ctrl-C — зупинити)",
+        "веб-рабочее место на {url} (Ctrl-C — остановить)",
+        "veb iş yeri {url} adresinde (toqtatmaq içün Ctrl-C)",
+    ),
+    "incident {id} created": ("інцидент {id} створено", "инцидент {id} создан", "{id} vaqiası yaratıldı"),
+    "no incidents yet": ("інцидентів ще немає", "инцидентов пока нет", "ale vaqialar yoq"),
+    "no suggestions": ("пропозицій немає", "предложений нет", "teklifler yoq"),
+    "To the analyst desk {fp}, de-identified:": (
+        "До робочого місця аналітика {fp}, знеособлено:",
+        "На рабочее место аналитика {fp}, обезличенно:",
+        "{fp} analitik iş yerine, şahsiyetsizleştirilip:",
+    ),
+    "report {id}: source label {label}, {categories}": (
+        "повідомлення {id}: мітка джерела {label}, {categories}",
+        "сообщение {id}: метка источника {label}, {categories}",
+        "haber {id}: menba etiketi {label}, {categories}",
+    ),
+    "No source key, pseudonym, enrolment secret or protected detail is sent.": (
+        "Ключ джерела, псевдонім, секрет підключення чи захищені подробиці не надсилаються.",
+        "Ключ источника, псевдоним, секрет подключения и защищённые подробности не отправляются.",
+        "Menba anahtarı, taqma ad, qoşuluv sırrı ya da qorçalanğan tafsilât yiberilmey.",
+    ),
+    "Share the free text shown above?": (
+        "Поділитися вільним текстом, показаним вище?",
+        "Поделиться свободным текстом, показанным выше?",
+        "Yuqarıda kösterilgen serbest metin paylaşılsınmı?",
+    ),
+    "with their text": ("разом із текстом", "вместе с текстом", "metni ile birlikte"),
+    "handler desk {fp} pinned": (
+        "робоче місце куратора {fp} закріплено",
+        "рабочее место куратора {fp} закреплено",
+        "{fp} kurator iş yeri bekitildi",
+    ),
+    # tysha drop / witness
+    "onion address: {address}": ("onion-адреса: {address}", "onion-адрес: {address}", "onion adresi: {address}"),
+    "onion address: made when Tor reads it": (
+        "onion-адреса: з'явиться, коли Tor прочитає налаштування",
+        "onion-адрес: появится, когда Tor прочитает настройки",
+        "onion adresi: Tor ayarlarnı oquğanda yaratılır",
+    ),
+    "note: the drop also listens on {host}, reachable without Tor; use --host 127.0.0.1 for an onion-only drop": (
+        "примітка: сервер прийому також слухає на {host}, доступний без Tor; для лише onion-сервера вкажіть --host 127.0.0.1",
+        "примечание: сервер приёма также слушает на {host}, доступен без Tor; для только onion-сервера укажите --host 127.0.0.1",
+        "qayd: qabul serveri {host} adresinde de diñley, Tor olmadan barılır; tek onion serveri içün --host 127.0.0.1 beriñiz",
+    ),
+    "drop {origin} serving on port {port}": (
+        "сервер прийому {origin} працює на порту {port}",
+        "сервер приёма {origin} работает на порту {port}",
+        "qabul serveri {origin} {port} portunda çalışa",
+    ),
+    "drop {origin} serving on port {port} with {workers} processes": (
+        "сервер прийому {origin} працює на порту {port}, процесів: {workers}",
+        "сервер приёма {origin} работает на порту {port}, процессов: {workers}",
+        "qabul serveri {origin} {port} portunda çalışa, protsessler: {workers}",
+    ),
+    "{what}: Tor configuration written to {path}; include it in your Tor's torrc or run `tor -f {path}`; the service key lives in {hs} (mode 0700)": (
+        "{what}: налаштування Tor записано до {path}; додайте його до torrc вашого Tor або запустіть `tor -f {path}`; ключ сервісу лежить у {hs} (режим 0700)",
+        "{what}: настройки Tor записаны в {path}; добавьте их в torrc вашего Tor или запустите `tor -f {path}`; ключ сервиса лежит в {hs} (режим 0700)",
+        "{what}: Tor ayarları {path} faylına yazıldı; onı Tor-nıñ torrc faylına qoşuñız ya da `tor -f {path}` işletiñiz; hizmet anahtarı {hs} içinde (rejim 0700)",
+    ),
+    "onion service": ("onion-сервіс", "onion-сервис", "onion hizmeti"),
+    "single-onion (fast, NOT location-hidden)": (
+        "single-onion (швидко, розташування НЕ приховане)",
+        "single-onion (быстро, расположение НЕ скрыто)",
+        "single-onion (tez, yeri GİZLENMEGEN)",
+    ),
+    # tysha verify
+    "drop key {vkey} (no --drop-key given: compare it with the drop's)": (
+        "ключ сервера прийому {vkey} (--drop-key не вказано: звірте його з ключем сервера)",
+        "ключ сервера приёма {vkey} (--drop-key не указан: сверьте его с ключом сервера)",
+        "qabul serveriniñ anahtarı {vkey} (--drop-key berilmedi: onı serverniñ anahtarı ile qıyaslañız)",
+    ),
+    "receipt ok: envelope {digest} is entry {index} of {origin} (tree of {size})": (
+        "квитанція в порядку: конверт {digest} — запис {index} журналу {origin} (дерево розміром {size})",
+        "квитанция в порядке: конверт {digest} — запись {index} журнала {origin} (дерево размером {size})",
+        "vesiqa tamam: {digest} zarfı {origin} jurnalınıñ {index} qaydı (terek büyükligi {size})",
+    ),
+    "envelope {digest} is entry {index}": (
+        "конверт {digest} — запис {index}",
+        "конверт {digest} — запись {index}",
+        "{digest} zarfı {index} qaydı",
+    ),
+    "receipt {position} (entry {index}): {error}": (
+        "квитанція {position} (запис {index}): {error}",
+        "квитанция {position} (запись {index}): {error}",
+        "vesiqa {position} (qayd {index}): {error}",
+    ),
+    "of {origin} (tree of {size})": (
+        "журналу {origin} (дерево розміром {size})",
+        "журнала {origin} (дерево размером {size})",
+        "{origin} jurnalında (terek büyükligi {size})",
+    ),
+    "desk key UNPINNED (fingerprint {fp})": (
+        "ключ робочого місця НЕ ЗАКРІПЛЕНО (відбиток {fp})",
+        "ключ рабочего места НЕ ЗАКРЕПЛЁН (отпечаток {fp})",
+        "iş yeri anahtarı BEKİTİLMEGEN (parmaq izi {fp})",
+    ),
+    "drop key UNPINNED": (
+        "ключ сервера прийому НЕ ЗАКРІПЛЕНО",
+        "ключ сервера приёма НЕ ЗАКРЕПЛЁН",
+        "qabul serveriniñ anahtarı BEKİTİLMEGEN",
+    ),
+    "report {rid}: {text}": ("повідомлення {rid}: {text}", "сообщение {rid}: {text}", "haber {rid}: {text}"),
+    "the bundle opens ({n} members within bounds)": (
+        "пакет відкривається (елементів: {n}, у межах обмежень)",
+        "пакет открывается (элементов: {n}, в пределах ограничений)",
+        "paket açıla ({n} element, sıñırlar içinde)",
+    ),
+    "signed by the pinned desk {name}, fingerprint {fp}": (
+        "підписано закріпленим робочим місцем {name}, відбиток {fp}",
+        "подписано закреплённым рабочим местом {name}, отпечаток {fp}",
+        "bekitilgen {name} iş yeri tarafından imzalanğan, parmaq izi {fp}",
+    ),
+    "signed by a key calling itself desk {name}, fingerprint {fp}; no --desk-key given, so anyone could have signed it: compare this fingerprint with one you got from the desk itself": (
+        "підписано ключем, що називає себе робочим місцем {name}, відбиток {fp}; --desk-key не вказано, тож підписати міг будь-хто: звірте цей відбиток з отриманим від самого робочого місця",
+        "подписано ключом, называющим себя рабочим местом {name}, отпечаток {fp}; --desk-key не указан, так что подписать мог кто угодно: сверьте этот отпечаток с полученным от самого рабочего места",
+        "özüni {name} iş yeri dep adlandırğan anahtar ile imzalanğan, parmaq izi {fp}; --desk-key berilmedi, demek er kes imzalap olabilir edi: bu parmaq izini iş yeriniñ özünden alğanıñız ile qıyaslañız",
+    ),
+    "{n} members present, unaltered, and nothing else": (
+        "є всі елементи ({n}), незмінені, і нічого зайвого",
+        "есть все элементы ({n}), без изменений, и ничего лишнего",
+        "bütün elementler ({n}) bar, deñiştirilmegen, ve artıq bir şey yoq",
+    ),
+    "report {rid}: envelope is entry {index} of {origin} (tree of {size})": (
+        "повідомлення {rid}: конверт — запис {index} журналу {origin} (дерево розміром {size})",
+        "сообщение {rid}: конверт — запись {index} журнала {origin} (дерево размером {size})",
+        "haber {rid}: zarf {origin} jurnalınıñ {index} qaydı (terek büyükligi {size})",
+    ),
+    "report {rid}: source signature and capture attestations hold (source fingerprint {fp})": (
+        "повідомлення {rid}: підпис джерела і засвідчення зйомки дійсні (відбиток джерела {fp})",
+        "сообщение {rid}: подпись источника и удостоверения съёмки действительны (отпечаток источника {fp})",
+        "haber {rid}: menba imzası ve çekiliş tasdıqları doğru (menba parmaq izi {fp})",
+    ),
+    "custody log of {n} events is intact and signed by the desk key (the desk's assertion of what it did)": (
+        "журнал зберігання ({n} подій) цілий і підписаний ключем робочого місця (твердження робочого місця про власні дії)",
+        "журнал хранения ({n} событий) целостен и подписан ключом рабочего места (утверждение рабочего места о собственных действиях)",
+        "saqlav jurnalı ({n} vaqia) bütün ve iş yeri anahtarı ile imzalanğan (iş yeriniñ yapqanları aqqında beyanı)",
+    ),
+    "the custody head is not anchored in a drop's log (the desk had not anchored it): custody rests on the desk's signature alone": (
+        "вершина журналу зберігання не закріплена в журналі сервера прийому (робоче місце її не закріпило): зберігання тримається лише на підписі робочого місця",
+        "вершина журнала хранения не закреплена в журнале сервера приёма (рабочее место её не закрепило): хранение держится только на подписи рабочего места",
+        "saqlav jurnalınıñ başı qabul serveriniñ jurnalında bekitilmegen (iş yeri onı bekitmedi): saqlav tek iş yeriniñ imzasına dayana",
+    ),
+    "{n} of {total} reports carry flags (listed above with their reasons); the checks hold, but to accept flagged reports give --accept-flagged": (
+        "{n} з {total} повідомлень мають позначки (перелічені вище з причинами); перевірки пройдено, але щоб прийняти позначені повідомлення, вкажіть --accept-flagged",
+        "{n} из {total} сообщений имеют отметки (перечислены выше с причинами); проверки пройдены, но чтобы принять отмеченные сообщения, укажите --accept-flagged",
+        "{total} haberden {n} belgili (yuqarıda sebepleri ile sıralanğan); teşkerüvler doğru, amma belgili haberlerni qabul etmek içün --accept-flagged beriñiz",
+    ),
+    # tysha source / courier
+    "drop {n} of {total} answered": (
+        "відповів сервер прийому {n} з {total}",
+        "ответил сервер приёма {n} из {total}",
+        "{total} qabul serverinden {n}-si cevap berdi",
+    ),
+    "nothing to send: the outbox is empty.": (
+        "нічого надсилати: вихідні порожні.",
+        "нечего отправлять: исходящие пусты.",
+        "yiberecek bir şey yoq: çıqış qutusı boş.",
+    ),
+    "nothing is due yet; {n} waiting, the next is due {when}.": (
+        "ще нічого не час надсилати; чекають: {n}, наступне — {when}.",
+        "ещё нечего отправлять; ждут: {n}, следующее — {when}.",
+        "ale yiberecek vaqıt kelmedi; bekleyler: {n}, soñrakisi {when}.",
+    ),
+    "answers your report {id} (written {at})": (
+        "відповідь на ваше повідомлення {id} (написане {at})",
+        "ответ на ваше сообщение {id} (написано {at})",
+        "{id} haberiñizge cevap ({at} yazılğan)",
+    ),
+    "names no report sent from this vault": (
+        "не вказує на повідомлення з цього сховища",
+        "не указывает на сообщение из этого хранилища",
+        "bu kassadan yiberilgen bir haberni köstermey",
+    ),
+    "no replies yet.": ("відповідей ще немає.", "ответов пока нет.", "ale cevaplar yoq."),
+    "tysha: WARNING: {damage}": ("tysha: ПОПЕРЕДЖЕННЯ: {damage}", "tysha: ПРЕДУПРЕЖДЕНИЕ: {damage}", "tysha: TENBİ: {damage}"),
+    "photograph it again, closer and in focus, or use --invitation CODE": (
+        "сфотографуйте ще раз, ближче і чітко, або вкажіть --invitation CODE",
+        "сфотографируйте ещё раз, ближе и чётко, или укажите --invitation CODE",
+        "kene, daa yaqından ve açıq resimge alıñız ya da --invitation CODE beriñiz",
+    ),
+    "tell your handler in person; don't rely on this drop for replies": (
+        "скажіть куратору особисто; не покладайтеся на цей сервер прийому щодо відповідей",
+        "скажите куратору лично; не полагайтесь на этот сервер приёма в получении ответов",
+        "kuratoruñızğa özüñiz aytıñız; cevaplar içün bu qabul serverine işanmañız",
+    ),
+    "this is recorded in custody; tell your organisation if it persists": (
+        "це записано в журнал зберігання; якщо повторюється, повідомте свою організацію",
+        "это записано в журнал хранения; если повторяется, сообщите своей организации",
+        "bu saqlav jurnalına yazıldı; tekrarlansa, teşkilâtıñızğa bildiriñiz",
+    ),
+    # errors raised by the command line and the desk service (translated at the face by template)
+    "--desk-key applies to a court bundle; this is not one": (
+        "--desk-key стосується судового пакета; це не він",
+        "--desk-key относится к судебному пакету; это не он",
+        "--desk-key mahkeme paketine ait; bu paket degil",
+    ),
+    "--drop and --drop-key go together": (
+        "--drop і --drop-key вказують разом",
+        "--drop и --drop-key указывают вместе",
+        "--drop ve --drop-key beraber beriler",
+    ),
+    "--tsa-root {name} cannot be read": (
+        "--tsa-root {name} не вдається прочитати",
+        "--tsa-root {name} не удаётся прочитать",
+        "--tsa-root {name} oqulıp olamay",
+    ),
+    "--tsa-root {name} is not a PEM certificate": (
+        "--tsa-root {name} — не сертифікат PEM",
+        "--tsa-root {name} — не сертификат PEM",
+        "--tsa-root {name} PEM sertifikatı degil",
+    ),
+    "--witness applies to a court bundle; this is not one": (
+        "--witness стосується судового пакета; це не він",
+        "--witness относится к судебному пакету; это не он",
+        "--witness mahkeme paketine ait; bu paket degil",
+    ),
+    "--witnesses-needed must be between 1 and {n}": (
+        "--witnesses-needed має бути від 1 до {n}",
+        "--witnesses-needed должно быть от 1 до {n}",
+        "--witnesses-needed 1 ile {n} arasında olmalı",
+    ),
+    "--witnesses-needed needs --witness keys": (
+        "--witnesses-needed потребує ключів --witness",
+        "--witnesses-needed требует ключей --witness",
+        "--witnesses-needed içün --witness anahtarları kerek",
+    ),
+    "--workers must be between 1 and 256": (
+        "--workers має бути від 1 до 256",
+        "--workers должно быть от 1 до 256",
+        "--workers 1 ile 256 arasında olmalı",
+    ),
+    "{name} already exists; refusing to overwrite it": (
+        "{name} вже існує; перезаписувати не буду",
+        "{name} уже существует; перезаписывать не буду",
+        "{name} endi bar; üstünden yazmayım",
+    ),
+    "{name} has too many pixels for a photo of a QR code": (
+        "{name} має забагато пікселів для фото QR-коду",
+        "{name} содержит слишком много пикселей для фото QR-кода",
+        "{name} QR kod resmi içün pek çoq pikselge sahip",
+    ),
+    "{name} is damaged (its checksum or structure)": (
+        "{name} пошкоджено (контрольна сума чи структура)",
+        "{name} повреждён (контрольная сумма или структура)",
+        "{name} bozulğan (kontrol summası ya da strukturası)",
+    ),
+    "{name} is encrypted": ("{name} зашифровано", "{name} зашифрован", "{name} şifrelengen"),
+    "{name} is larger than any receipt file ({size} bytes)": (
+        "{name} більший за будь-який файл квитанцій ({size} байтів)",
+        "{name} больше любого файла квитанций ({size} байт)",
+        "{name} er angi vesiqa faylından büyük ({size} bayt)",
+    ),
+    "{name} is neither a bundle nor a receipt file": (
+        "{name} — ні пакет, ні файл квитанцій",
+        "{name} — ни пакет, ни файл квитанций",
+        "{name} ne paket, ne de vesiqa faylı",
+    ),
+    "{name} is not a desk; run `tysha desk init` first": (
+        "{name} — не робоче місце; спершу виконайте `tysha desk init`",
+        "{name} — не рабочее место; сначала выполните `tysha desk init`",
+        "{name} iş yeri degil; evelâ `tysha desk init` işletiñiz",
+    ),
+    "{name} is not a receipt file": ("{name} — не файл квитанцій", "{name} — не файл квитанций", "{name} vesiqa faylı degil"),
+    "{name} is not an image this device can read": (
+        "{name} — не зображення, яке може прочитати цей пристрій",
+        "{name} — не изображение, которое может прочитать это устройство",
+        "{name} bu cihaz oqup olğan resim degil",
+    ),
+    "{ref} is the start of {n} report ids; give more of it": (
+        "{ref} — початок {n} ідентифікаторів повідомлень; вкажіть довшу частину",
+        "{ref} — начало {n} идентификаторов сообщений; укажите более длинную часть",
+        "{ref} {n} haber identifikatorınıñ başı; daa uzun parçasını beriñiz",
+    ),
+    "{name} is too large for a photo of a QR code": (
+        "{name} завеликий для фото QR-коду",
+        "{name} слишком велик для фото QR-кода",
+        "{name} QR kod resmi içün pek büyük",
+    ),
+    "{name} is truncated or unreadable": (
+        "{name} обрізано або неможливо прочитати",
+        "{name} обрезан или не читается",
+        "{name} kesik ya da oqulmay",
+    ),
+    "{n} not shared: {error}": ("не передано: {n}; {error}", "не передано: {n}; {error}", "paylaşılmadı: {n}; {error}"),
+    "{n} of {total} receipts in {name} do not verify": (
+        "{n} з {total} квитанцій у {name} не проходять перевірку",
+        "{n} из {total} квитанций в {name} не проходят проверку",
+        "{name} içindeki {total} vesiqadan {n} teşkerüvden keçmey",
+    ),
+    "{n} replies are still queued: {error}": (
+        "відповідей у черзі: {n}; {error}",
+        "ответов в очереди: {n}; {error}",
+        "sıradaki cevaplar: {n}; {error}",
+    ),
+    "{name} shows {n} QR codes; photograph only the invitation": (
+        "на {name} видно QR-кодів: {n}; сфотографуйте лише запрошення",
+        "на {name} видно QR-кодов: {n}; сфотографируйте только приглашение",
+        "{name} üzerinde {n} QR kod kösterile; tek davetnamenı resimge alıñız",
+    ),
+    "{name} uses an unsupported compression": (
+        "{name} використовує непідтримуване стиснення",
+        "{name} использует неподдерживаемое сжатие",
+        "{name} destek berilmegen sıqıştıruv qullana",
+    ),
+    "a --witness key is not a witness verifier key (type 0x04)": (
+        "ключ --witness — не ключ перевірки свідка (тип 0x04)",
+        "ключ --witness — не ключ проверки свидетеля (тип 0x04)",
+        "--witness anahtarı şaat teşkerüv anahtarı degil (tip 0x04)",
+    ),
+    "a desk is a handler, escrow or analyst desk": (
+        "робоче місце буває куратора, депозитарію або аналітика",
+        "рабочее место бывает куратора, депозитария или аналитика",
+        "iş yeri kurator, emanetçi ya da analitik iş yeri ola",
+    ),
+    "a desk is an escrow desk or an analyst desk, not both": (
+        "робоче місце — депозитарій або аналітик, не обидва",
+        "рабочее место — депозитарий или аналитик, не оба",
+        "iş yeri emanetçi ya da analitik ola, ekisi birden degil",
+    ),
+    "a drop address has no spaces; give each address with its own --drop": (
+        "адреса сервера прийому не має пробілів; кожну адресу вкажіть окремим --drop",
+        "адрес сервера приёма не содержит пробелов; каждый адрес укажите отдельным --drop",
+        "qabul serveri adresinde boşluq olmay; er adresni ayrı --drop ile beriñiz",
+    ),
+    "a drop's listing misbehaved (see the warnings above); what it did list was fetched": (
+        "перелік сервера прийому поводився неправильно (див. попередження вище); те, що він перелічив, отримано",
+        "список сервера приёма вёл себя неправильно (см. предупреждения выше); то, что он перечислил, получено",
+        "qabul serveriniñ cedveli yañlış davrandı (yuqarıdaki tenbilerge baqıñız); sıralağanı alındı",
+    ),
+    "a note needs some text": ("нотатці потрібен текст", "заметке нужен текст", "qayd içün metin kerek"),
+    "a reply is limited to 64 KiB of text": (
+        "відповідь обмежена 64 КіБ тексту",
+        "ответ ограничен 64 КиБ текста",
+        "cevap 64 KiB metin ile sıñırlı",
+    ),
+    "a reply needs some text": ("відповіді потрібен текст", "ответу нужен текст", "cevap içün metin kerek"),
+    "an analyst desk has no {what}": (
+        "робоче місце аналітика не має: {what}",
+        "у рабочего места аналитика нет: {what}",
+        "analitik iş yerinde yoq: {what}",
+    ),
+    "cannot read {name}: {error}": ("не вдається прочитати {name}: {error}", "не удаётся прочитать {name}: {error}", "{name} oqulıp olamay: {error}"),
+    "cannot write the QR code to {name}": (
+        "не вдається записати QR-код до {name}",
+        "не удаётся записать QR-код в {name}",
+        "QR kod {name} faylına yazılıp olamay",
+    ),
+    "cannot write the bundle to {name}": (
+        "не вдається записати пакет до {name}",
+        "не удаётся записать пакет в {name}",
+        "paket {name} faylına yazılıp olamay",
+    ),
+    "give a report id": ("вкажіть ідентифікатор повідомлення", "укажите идентификатор сообщения", "haber identifikatorını beriñiz"),
+    "give report ids or --incident ID": (
+        "вкажіть ідентифікатори повідомлень або --incident ID",
+        "укажите идентификаторы сообщений или --incident ID",
+        "haber identifikatorlarını ya da --incident ID beriñiz",
+    ),
+    "give the drop's address with --drop": (
+        "вкажіть адресу сервера прийому через --drop",
+        "укажите адрес сервера приёма через --drop",
+        "qabul serveriniñ adresini --drop ile beriñiz",
+    ),
+    "no {what} strong enough was given; nothing was changed": (
+        "достатньо надійну {what} не вказано; нічого не змінено",
+        "достаточно надёжная {what} не указана; ничего не изменено",
+        "yeterli derecede sağlam {what} berilmedi; hiç bir şey deñiştirilmedi",
+    ),
+    "no passphrase: set {env} or run on a terminal": (
+        "немає парольної фрази: задайте {env} або запустіть у терміналі",
+        "нет парольной фразы: задайте {env} или запустите в терминале",
+        "parol ibaresi yoq: {env} beriñiz ya da terminalde işletiñiz",
+    ),
+    "no readable QR code in {name}: it is missing, too small, blurred or damaged": (
+        "у {name} немає читабельного QR-коду: його немає, він замалий, розмитий чи пошкоджений",
+        "в {name} нет читаемого QR-кода: его нет, он слишком мал, размыт или повреждён",
+        "{name} içinde oqulğan QR kod yoq: o yoq, pek kiçik, bulanıq ya da bozuq",
+    ),
+    "no report {ref}": ("немає повідомлення {ref}", "нет сообщения {ref}", "{ref} haberi yoq"),
+    "not confirmed; nothing changed": ("не підтверджено; нічого не змінено", "не подтверждено; ничего не изменено", "tasdıqlanmadı; hiç bir şey deñişmedi"),
+    "only a handler desk enrols sources": (
+        "джерела підключає лише робоче місце куратора",
+        "источники подключает только рабочее место куратора",
+        "menbalarnı tek kurator iş yeri qoşa",
+    ),
+    "only an analyst desk pins handler desks": (
+        "робочі місця кураторів закріплює лише робоче місце аналітика",
+        "рабочие места кураторов закрепляет только рабочее место аналитика",
+        "kurator iş yerlerini tek analitik iş yeri bekite",
+    ),
+    "reading QR codes needs the zxing-cpp package; use --invitation CODE instead": (
+        "для читання QR-кодів потрібен пакет zxing-cpp; натомість вкажіть --invitation CODE",
+        "для чтения QR-кодов нужен пакет zxing-cpp; вместо этого укажите --invitation CODE",
+        "QR kodlarnı oqumaq içün zxing-cpp paketi kerek; yerine --invitation CODE beriñiz",
+    ),
+    "report {id} has no attachment {n}": (
+        "повідомлення {id} не має вкладення {n}",
+        "у сообщения {id} нет вложения {n}",
+        "{id} haberinde {n} ilâvesi yoq",
+    ),
+    "report ids go with --create TITLE": (
+        "ідентифікатори повідомлень вказують разом із --create TITLE",
+        "идентификаторы сообщений указывают вместе с --create TITLE",
+        "haber identifikatorları --create TITLE ile beraber beriler",
+    ),
+    "some envelopes could not be fetched; fetch again later": (
+        "деякі конверти не вдалося отримати; спробуйте пізніше",
+        "некоторые конверты не удалось получить; попробуйте позже",
+        "bazı zarflar alınıp olamadı; soñra kene alıñız",
+    ),
+    "sort by received or event": (
+        "сортуйте за received (отримання) або event (подія)",
+        "сортируйте по received (получение) или event (событие)",
+        "received (alınuv) ya da event (vaqia) boyunca sıralañız",
+    ),
+    "status must be one of {statuses}": (
+        "статус має бути одним із: {statuses}",
+        "статус должен быть одним из: {statuses}",
+        "al bulardan biri olmalı: {statuses}",
+    ),
+    "step 1 (bundle readable): {n} members (at most {limit})": (
+        "крок 1 (пакет читається): елементів {n} (не більше {limit})",
+        "шаг 1 (пакет читается): элементов {n} (не более {limit})",
+        "1-nci adım (paket oqula): {n} element (eñ çoq {limit})",
+    ),
+    "step 1 (bundle readable): not a readable zip archive": (
+        "крок 1 (пакет читається): це не читабельний zip-архів",
+        "шаг 1 (пакет читается): это не читаемый zip-архив",
+        "1-nci adım (paket oqula): oqulğan zip arhivi degil",
+    ),
+    "step 1 (bundle readable): the archive uses a zip feature this verifier does not read (not a bundle Tysha writes)": (
+        "крок 1 (пакет читається): архів використовує можливість zip, яку ця перевірка не читає (не пакет, який пише Tysha)",
+        "шаг 1 (пакет читается): архив использует возможность zip, которую эта проверка не читает (не пакет, который пишет Tysha)",
+        "1-nci adım (paket oqula): arhiv bu teşkerüv oqumağan zip imkânını qullana (Tysha yazğan paket degil)",
+    ),
+    "that is not a desk's public key": (
+        "це не публічний ключ робочого місця",
+        "это не публичный ключ рабочего места",
+        "bu iş yeriniñ açıq anahtarı degil",
+    ),
+    "that is not a drop's verifier key": (
+        "це не ключ перевірки сервера прийому",
+        "это не ключ проверки сервера приёма",
+        "bu qabul serveriniñ teşkerüv anahtarı degil",
+    ),
+    "the decoy passphrase must differ from the real one": (
+        "парольна фраза-приманка має відрізнятися від справжньої",
+        "парольная фраза-приманка должна отличаться от настоящей",
+        "aldatma parol ibaresi aqiqiysinden farqlı olmalı",
+    ),
+    "the desk's key file (desk.json) is unreadable": (
+        "файл ключів робочого місця (desk.json) не читається",
+        "файл ключей рабочего места (desk.json) не читается",
+        "iş yeriniñ anahtar faylı (desk.json) oqulmay",
+    ),
+    "the drop address must start with http:// or https://": (
+        "адреса сервера прийому має починатися з http:// або https://",
+        "адрес сервера приёма должен начинаться с http:// или https://",
+        "qabul serveriniñ adresi http:// ya da https:// ile başlamalı",
+    ),
+    "the drop is not honest about its listing: {reason}; replies may be withheld from you. The replies shown are genuine (each is signed by your handler)": (
+        "сервер прийому нечесний щодо свого переліку: {reason}; від вас можуть приховувати відповіді. Показані відповіді справжні (кожну підписав ваш куратор)",
+        "сервер приёма нечестен в своём списке: {reason}; от вас могут скрывать ответы. Показанные ответы подлинные (каждый подписан вашим куратором)",
+        "qabul serveri cedvelinde namuslı degil: {reason}; cevaplar sizden saqlanıp olur. Kösterilgen cevaplar aqiqiy (er birini kuratoruñız imzalağan)",
+    ),
+    "the same drop address is given twice": (
+        "ту саму адресу сервера прийому вказано двічі",
+        "один и тот же адрес сервера приёма указан дважды",
+        "qabul serveriniñ aynı adresi eki kere berildi",
+    ),
+    "the two passphrases differ": (
+        "дві парольні фрази відрізняються",
+        "две парольные фразы различаются",
+        "eki parol ibaresi farqlı",
+    ),
+    "the web desk binds to loopback only (127.0.0.1); reach it over an SSH tunnel, or pass --i-know-this-is-exposed": (
+        "вебробоче місце слухає лише локальну адресу (127.0.0.1); заходьте через SSH-тунель або вкажіть --i-know-this-is-exposed",
+        "веб-рабочее место слушает только локальный адрес (127.0.0.1); заходите через SSH-туннель или укажите --i-know-this-is-exposed",
+        "veb iş yeri tek yerli adresni (127.0.0.1) diñley; oña SSH tunneli ile barıñız ya da --i-know-this-is-exposed beriñiz",
+    ),
+    "this report has no source key or drop to reply through": (
+        "у цього повідомлення немає ключа джерела чи сервера прийому для відповіді",
+        "у этого сообщения нет ключа источника или сервера приёма для ответа",
+        "bu haberde cevap içün menba anahtarı ya da qabul serveri yoq",
+    ),
+    "this report's drop is unknown to the desk": (
+        "сервер прийому цього повідомлення невідомий робочому місцю",
+        "сервер приёма этого сообщения неизвестен рабочему месту",
+        "bu haberniñ qabul serveri iş yerine belgisiz",
+    ),
+    "could not reach {drops}; nothing was lost, fetch again later": (
+        "не вдалося зв'язатися з {drops}; нічого не втрачено, спробуйте пізніше",
+        "не удалось связаться с {drops}; ничего не потеряно, попробуйте позже",
+        "{drops} ile bağ qurulıp olamadı; hiç bir şey ğayıp olmadı, soñra kene alıñız",
+    ),
+    "could not reach {drops}; nothing was lost, fetch again later (a .onion drop is reached only through Tor: use --tor)": (
+        "не вдалося зв'язатися з {drops}; нічого не втрачено, спробуйте пізніше (до .onion-сервера можна дістатися лише через Tor: вкажіть --tor)",
+        "не удалось связаться с {drops}; ничего не потеряно, попробуйте позже (до .onion-сервера можно добраться только через Tor: укажите --tor)",
+        "{drops} ile bağ qurulıp olamadı; hiç bir şey ğayıp olmadı, soñra kene alıñız (.onion serverine tek Tor vastasınen barılır: --tor beriñiz)",
+    ),
+    "{why}; nothing was sent, everything stays in the outbox": (
+        "{why}; нічого не надіслано, усе лишається у вихідних",
+        "{why}; ничего не отправлено, всё остаётся в исходящих",
+        "{why}; hiç bir şey yiberilmedi, episi çıqış qutusında qala",
+    ),
+    "no drop answered": ("жоден сервер прийому не відповів", "ни один сервер приёма не ответил", "iç bir qabul serveri cevap bermedi"),
+}
+
+# The reporter's device (tysha source): its errors, hints and notices, translated at the face by
+# msgid template (issue 10, point 12: "in the user's language"). (uk, ru, crh); the Crimean
+# Tatar is the CLI engineer's, not yet reviewed by a native documentation team.
+CLI_SOURCE: dict[str, tuple[str, str, str]] = {
+    "this passphrase opens nothing in this vault: either it is not the passphrase of this vault, or the start of the file (where the keys are kept) is damaged; the two can't be told apart, by design": (
+        "ця парольна фраза нічого не відкриває в цьому сховищі: або це не парольна фраза цього сховища, або пошкоджено початок файлу (де зберігаються ключі); ці два випадки навмисно неможливо розрізнити",
+        "эта парольная фраза ничего не открывает в этом хранилище: либо это не парольная фраза этого хранилища, либо повреждено начало файла (где хранятся ключи); эти два случая намеренно неразличимы",
+        "bu parol ibaresi bu kassada hiç bir şey açmay: ya bu kassanıñ parol ibaresi degil, ya da faylnıñ başı (anahtarlar saqlanğan yer) bozulğan; bu ekisini ayırıp olmay, bu mahsus böyle",
+    ),
+    "type it again carefully (TYSHA_PASSPHRASE for scripts); if you are sure of it, keep the file unchanged and tell your handler in person": (
+        "введіть її ще раз уважно (у скриптах: TYSHA_PASSPHRASE); якщо ви в ній упевнені, не змінюйте файл і скажіть куратору особисто",
+        "введите её ещё раз внимательно (в скриптах: TYSHA_PASSPHRASE); если вы в ней уверены, не меняйте файл и скажите куратору лично",
+        "onı kene diqqatnen yazıñız (skriptler içün: TYSHA_PASSPHRASE); emin olsañız, faylnı deñiştirmeñiz ve kuratoruñızğa özüñiz aytıñız",
+    ),
+    "ask your handler for the code again, or copy it again whole": (
+        "попросіть у куратора код ще раз або скопіюйте його знову повністю",
+        "попросите у куратора код ещё раз или скопируйте его снова целиком",
+        "kuratoruñızdan kodnı kene isteñiz ya da onı kene bütünley kopiyalañız",
+    ),
+    "give the date of the event; leave --when out if you don't know it": (
+        "вкажіть дату події; якщо не знаєте її, не вказуйте --when",
+        "укажите дату события; если не знаете её, не указывайте --when",
+        "vaqianıñ tarihini beriñiz; bilmeseñiz, --when bermeñiz",
+    ),
+    "give the path of the vault file itself (--vault FILE)": (
+        "вкажіть шлях до самого файлу сховища (--vault FILE)",
+        "укажите путь к самому файлу хранилища (--vault FILE)",
+        "kassa faylınıñ özüniñ yolunı beriñiz (--vault FILE)",
+    ),
+    "keep the file unchanged (a copy made before may still open) and tell your handler in person which reports you had not sent yet": (
+        "не змінюйте файл (копія, зроблена раніше, може ще відкритися) і скажіть куратору особисто, які повідомлення ви ще не надіслали",
+        "не меняйте файл (копия, сделанная раньше, может ещё открыться) и скажите куратору лично, какие сообщения вы ещё не отправили",
+        "faylnı deñiştirmeñiz (evelce yapılğan kopiya ale açılıp olur) ve kuratoruñızğa özüñiz qaysı haberlerni ale yibermegeniñizni aytıñız",
+    ),
+    "put back the copy you made before, or keep this file unchanged and tell your handler in person": (
+        "поверніть копію, зроблену раніше, або не змінюйте цей файл і скажіть куратору особисто",
+        "верните копию, сделанную раньше, или не меняйте этот файл и скажите куратору лично",
+        "evelce yapqan kopiyañıznı yerine qoyuñız ya da bu faylnı deñiştirmeñiz ve kuratoruñızğa özüñiz aytıñız",
+    ),
+    "put back the copy you made before, or tell your handler in person": (
+        "поверніть копію, зроблену раніше, або скажіть куратору особисто",
+        "верните копию, сделанную раньше, или скажите куратору лично",
+        "evelce yapqan kopiyañıznı yerine qoyuñız ya da kuratoruñızğa özüñiz aytıñız",
+    ),
+    "write a new one down until you know it by heart, then destroy the paper": (
+        "запишіть нову, доки не завчите її напам'ять, потім знищте папірець",
+        "запишите новую, пока не выучите её наизусть, затем уничтожьте бумажку",
+        "yañısını ezberlegence yazıp alıñız, soñra kâğıtnı yoq etiñiz",
+    ),
+    "cannot read the size {text} (say e.g. 64MiB)": (
+        "не вдається прочитати розмір {text} (напишіть, наприклад, 64MiB)",
+        "не удаётся прочитать размер {text} (напишите, например, 64MiB)",
+        "{text} büyüklik oqulıp olamay (meselâ 64MiB yazıñız)",
+    ),
+    "a vault is a whole number of 64 KiB blocks and at least {min} MiB; {size} bytes is not (say e.g. 64MiB)": (
+        "сховище — це ціла кількість блоків по 64 КіБ і щонайменше {min} МіБ; {size} байтів не підходить (напишіть, наприклад, 64MiB)",
+        "хранилище — это целое число блоков по 64 КиБ и не меньше {min} МиБ; {size} байт не подходит (напишите, например, 64MiB)",
+        "kassa 64 KiB bloklarnıñ tam sayısı ve eñ az {min} MiB; {size} bayt uyğun degil (meselâ 64MiB yazıñız)",
+    ),
+    "cannot create the vault: {error}": ("не вдається створити сховище: {error}", "не удаётся создать хранилище: {error}", "kassa yaratılıp olamay: {error}"),
+    "the vault {path} does not exist": ("сховища {path} не існує", "хранилища {path} не существует", "{path} kassası yoq"),
+    "cannot read the vault {name}": ("не вдається прочитати сховище {name}", "не удаётся прочитать хранилище {name}", "{name} kassası oqulıp olamay"),
+    "cannot open the vault {name}: {error}": ("не вдається відкрити сховище {name}: {error}", "не удаётся открыть хранилище {name}: {error}", "{name} kassası açılıp olamay: {error}"),
+    "the vault file has the wrong size ({size} bytes; a vault is a whole number of 64 KiB blocks): it was probably cut short or extended when copied or stored. Nothing was read or changed": (
+        "файл сховища має неправильний розмір ({size} байтів; сховище — ціла кількість блоків по 64 КіБ): ймовірно, його обрізано чи подовжено під час копіювання або зберігання. Нічого не прочитано і не змінено",
+        "файл хранилища имеет неправильный размер ({size} байт; хранилище — целое число блоков по 64 КиБ): вероятно, его обрезали или удлинили при копировании или хранении. Ничего не прочитано и не изменено",
+        "kassa faylınıñ büyükligi yañlış ({size} bayt; kassa 64 KiB bloklarnıñ tam sayısı): belki de kopiyalanğanda ya da saqlanğanda kesildi ya da uzattırıldı. Hiç bir şey oqulmadı ve deñiştirilmedi",
+    ),
+    "the vault file is truncated": ("файл сховища обрізано", "файл хранилища обрезан", "kassa faylı kesik"),
+    "an empty passphrase opens nothing": ("порожня парольна фраза нічого не відкриває", "пустая парольная фраза ничего не открывает", "boş parol ibaresi hiç bir şey açmay"),
+    "the vault file was {before} bytes when it was made and is now {size}: it was cut short or extended. Nothing was read or changed": (
+        "файл сховища мав {before} байтів, коли його створили, а тепер {size}: його обрізано чи подовжено. Нічого не прочитано і не змінено",
+        "файл хранилища был {before} байт при создании, а теперь {size}: его обрезали или удлинили. Ничего не прочитано и не изменено",
+        "kassa faylı yaratılğanda {before} bayt edi, şimdi {size}: kesildi ya da uzattırıldı. Hiç bir şey oqulmadı ve deñiştirilmedi",
+    ),
+    "the passphrase is right, but both saves of this vault's contents are damaged and nothing in them can be read": (
+        "парольна фраза правильна, але обидва збереження вмісту сховища пошкоджені, і в них нічого не можна прочитати",
+        "парольная фраза верна, но оба сохранения содержимого хранилища повреждены, и в них ничего нельзя прочитать",
+        "parol ibaresi doğru, amma kassa içindekileriniñ eki saqlavı da bozulğan ve olarda hiç bir şey oqulıp olmay",
+    ),
+    "the vault file was {before} bytes when it was made and is now {size}: refusing to write into it": (
+        "файл сховища мав {before} байтів, коли його створили, а тепер {size}: записувати в нього не буду",
+        "файл хранилища был {before} байт при создании, а теперь {size}: записывать в него не буду",
+        "kassa faylı yaratılğanda {before} bayt edi, şimdi {size}: oña yazmayım",
+    ),
+    "the vault is full: this needs {need} KiB, the compartment holds {have} KiB; send what waits, or make a larger vault": (
+        "сховище заповнене: потрібно {need} КіБ, відділ вміщує {have} КіБ; надішліть те, що чекає, або створіть більше сховище",
+        "хранилище заполнено: нужно {need} КиБ, отсек вмещает {have} КиБ; отправьте то, что ждёт, или создайте хранилище побольше",
+        "kassa tolu: {need} KiB kerek, bölme {have} KiB alır; bekleygenlerni yiberiñiz ya da daa büyük kassa yapıñız",
+    ),
+    "that passphrase is already in use in this vault; choose another": (
+        "ця парольна фраза вже використовується в цьому сховищі; виберіть іншу",
+        "эта парольная фраза уже используется в этом хранилище; выберите другую",
+        "bu parol ibaresi bu kassada endi qullanıla; başqasını saylañız",
+    ),
+    "the newest save of this vault (from {newest}) is damaged; the previous one, from {when}, was opened; {what}. Anything else done after that hour may be missing too": (
+        "найновіше збереження цього сховища (від {newest}) пошкоджене; відкрито попереднє, від {when}; {what}. Усе інше, зроблене після тієї години, теж може бути втрачене",
+        "самое новое сохранение этого хранилища (от {newest}) повреждено; открыто предыдущее, от {when}; {what}. Всё остальное, сделанное после того часа, тоже может быть потеряно",
+        "bu kassanıñ eñ yañı saqlavı ({newest}) bozulğan; evelkisi, {when} tarihli, açıldı; {what}. O saattan soñ yapılğan başqa şeyler de ğayıp olıp olur",
+    ),
+    "one of the vault's two saves can't be read (damage, or a save cut short by a power loss); the other one, from {when}, was opened. Anything done after that hour may be missing: check the outbox and write again what is not there": (
+        "одне з двох збережень сховища не читається (пошкодження або збереження, перерване вимкненням живлення); відкрито інше, від {when}. Усе, зроблене після тієї години, може бути втрачене: перевірте вихідні й напишіть знову те, чого там немає",
+        "одно из двух сохранений хранилища не читается (повреждение или сохранение, прерванное отключением питания); открыто другое, от {when}. Всё, сделанное после того часа, может быть потеряно: проверьте исходящие и напишите снова то, чего там нет",
+        "kassanıñ eki saqlavından biri oqulmay (bozuqlıq ya da elektrik kesilip, saqlav yarım qaldı); ekinci, {when} tarihli, açıldı. O saattan soñ yapılğan şeyler ğayıp olıp olur: çıqış qutusını teşkeriñiz ve anda olmağannı kene yazıñız",
+    ),
+    "whether reports were written since then can't be known": (
+        "чи писали відтоді повідомлення, дізнатися неможливо",
+        "писались ли с тех пор сообщения, узнать невозможно",
+        "o vaqıttan berli haber yazılğanını bilip olmay",
+    ),
+    "no report was written since then": ("відтоді не написано жодного повідомлення", "с тех пор не написано ни одного сообщения", "o vaqıttan berli iç bir haber yazılmadı"),
+    "{n} report(s) written since then are lost (write them again)": (
+        "втрачено повідомлень, написаних відтоді: {n} (напишіть їх знову)",
+        "потеряно сообщений, написанных с тех пор: {n} (напишите их снова)",
+        "o vaqıttan berli yazılğan haberler ğayıp oldı: {n} (olarnı kene yazıñız)",
+    ),
+    "cannot read the time {text}; accepted forms: {forms}": (
+        "не вдається прочитати час {text}; допустимі форми: {forms}",
+        "не удаётся прочитать время {text}; допустимые формы: {forms}",
+        "{text} vaqtı oqulıp olamay; qabul etilgen şekiller: {forms}",
+    ),
+    "{text} is not a real date or time; accepted forms: {forms}": (
+        "{text} — не справжня дата чи час; допустимі форми: {forms}",
+        "{text} — не настоящая дата или время; допустимые формы: {forms}",
+        "{text} aqiqiy tarih ya da vaqıt degil; qabul etilgen şekiller: {forms}",
+    ),
+    "2026-03-01 (a day), 2026-03-01T10:20 or 2026-03-01 10:20[:30] (local time where it happened, no zone), or with a zone: 2026-03-01T10:20Z, 2026-03-01T10:20+03:00": (
+        "2026-03-01 (день), 2026-03-01T10:20 або 2026-03-01 10:20[:30] (місцевий час там, де це сталося, без поясу) або з поясом: 2026-03-01T10:20Z, 2026-03-01T10:20+03:00",
+        "2026-03-01 (день), 2026-03-01T10:20 или 2026-03-01 10:20[:30] (местное время там, где это произошло, без пояса) или с поясом: 2026-03-01T10:20Z, 2026-03-01T10:20+03:00",
+        "2026-03-01 (kün), 2026-03-01T10:20 ya da 2026-03-01 10:20[:30] (olğan yerniñ yerli vaqtı, quşaqsız) ya da quşaq ile: 2026-03-01T10:20Z, 2026-03-01T10:20+03:00",
+    ),
+    "{text} is in the future (by the device's clock)": (
+        "{text} — у майбутньому (за годинником пристрою)",
+        "{text} — в будущем (по часам устройства)",
+        "{text} kelecekte (cihaz saatına köre)",
+    ),
+    "this vault is not enrolled; run `tysha source enroll` first": (
+        "це сховище не підключене; спершу виконайте `tysha source enroll`",
+        "это хранилище не подключено; сначала выполните `tysha source enroll`",
+        "bu kassa qoşulmağan; evelâ `tysha source enroll` işletiñiz",
+    ),
+    "this invitation is damaged or incomplete ({reason}); nothing was changed": (
+        "це запрошення пошкоджене або неповне ({reason}); нічого не змінено",
+        "это приглашение повреждено или неполно ({reason}); ничего не изменено",
+        "bu davetname bozuq ya da tolu degil ({reason}); hiç bir şey deñiştirilmedi",
+    ),
+    "unknown category {code}; use one of: {codes}": (
+        "невідома категорія {code}; вкажіть одну з: {codes}",
+        "неизвестная категория {code}; укажите одну из: {codes}",
+        "belgisiz kategoriya {code}; bulardan birini beriñiz: {codes}",
+    ),
+    "a report needs some text": ("повідомленню потрібен текст", "сообщению нужен текст", "haber içün metin kerek"),
+    "cannot read the attachment {name}: {error}": (
+        "не вдається прочитати вкладення {name}: {error}",
+        "не удаётся прочитать вложение {name}: {error}",
+        "{name} ilâvesi oqulıp olamay: {error}",
+    ),
+    "cannot check the drop's log against the last checkpoint": (
+        "не вдається звірити журнал сервера прийому з останньою контрольною точкою",
+        "не удаётся сверить журнал сервера приёма с последней контрольной точкой",
+        "qabul serveriniñ jurnalını soñki kontrol noqtası ile qıyaslap olamay",
+    ),
+    "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): {reason}. Stop sending to it and tell your handler in person.": (
+        "СЕРВЕР ПРИЙОМУ ПОКАЗУЄ ІНШУ ІСТОРІЮ, ніж раніше (розгалужений журнал): {reason}. Припиніть надсилати на нього і скажіть куратору особисто.",
+        "СЕРВЕР ПРИЁМА ПОКАЗЫВАЕТ ДРУГУЮ ИСТОРИЮ, чем раньше (разветвлённый журнал): {reason}. Прекратите отправлять на него и скажите куратору лично.",
+        "QABUL SERVERİ EVELKİNDEN BAŞQA TARİH KÖSTERE (çatallanğan jurnal): {reason}. Oña yibermekni toqtatıñız ve kuratoruñızğa özüñiz aytıñız.",
+    ),
+    "a reply not signed by the pinned handler key": (
+        "відповідь не підписана закріпленим ключем куратора",
+        "ответ не подписан закреплённым ключом куратора",
+        "cevap bekitilgen kurator anahtarı ile imzalanmağan",
+    ),
+    "a courier receipt refers to another checkpoint": (
+        "квитанція кур'єра посилається на іншу контрольну точку",
+        "квитанция курьера ссылается на другую контрольную точку",
+        "kuryer vesiqası başqa kontrol noqtasına işaret ete",
+    ),
+    "this {what} is too easy to guess: about 10^{got} guesses would find it, and at least 10^{need} are needed (a seized vault can be attacked offline). Use five or six unrelated words, for example this one, made just now: {example}": (
+        "ця {what} надто легка: її знайшли б приблизно за 10^{got} спроб, а потрібно щонайменше 10^{need} (вилучене сховище можна атакувати офлайн). Візьміть п'ять-шість не пов'язаних слів, наприклад ці, щойно згенеровані: {example}",
+        "эта {what} слишком простая: её нашли бы примерно за 10^{got} попыток, а нужно не меньше 10^{need} (изъятое хранилище можно атаковать офлайн). Возьмите пять-шесть не связанных слов, например эти, только что сгенерированные: {example}",
+        "bu {what} pek kolay tapılır: taqriben 10^{got} deñemede tapılır edi, amma eñ az 10^{need} kerek (alınğan kassağa internetsiz ücüm etmek mümkün). Beş-altı bağlı olmağan söz alıñız, meselâ şimdi yaratılğan bular: {example}",
+    ),
+    # coarse waits (tysha.source.device.coarse_wait): no plural forms needed in these phrasings
+    "now": ("зараз", "сейчас", "şimdi"),
+    "within the hour": ("протягом години", "в течение часа", "bir saat içinde"),
+    "in about {hours} hours": ("приблизно через {hours} год", "примерно через {hours} ч", "taqriben {hours} saattan soñ"),
+    "in about {days} days": ("приблизно через {days} дн.", "примерно через {days} дн.", "taqriben {days} künden soñ"),
+}
+
+CLI_PLURALS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    ("Share {n} report?", "Share {n} reports?"): (
+        ("Поділитися {n} повідомленням?", "Поділитися {n} повідомленнями?", "Поділитися {n} повідомленнями?"),
+        ("Поделиться {n} сообщением?", "Поделиться {n} сообщениями?", "Поделиться {n} сообщениями?"),
+        ("{n} haber paylaşılsınmı?", "{n} haber paylaşılsınmı?"),
+    ),
+    ("bundle of {n} report written to {out}; check it with `tysha verify {out}`", "bundle of {n} reports written to {out}; check it with `tysha verify {out}`"): (
+        ("пакет з {n} повідомлення записано до {out}; перевірте його: `tysha verify {out}`", "пакет з {n} повідомлень записано до {out}; перевірте його: `tysha verify {out}`", "пакет з {n} повідомлень записано до {out}; перевірте його: `tysha verify {out}`"),
+        ("пакет из {n} сообщения записан в {out}; проверьте его: `tysha verify {out}`", "пакет из {n} сообщений записан в {out}; проверьте его: `tysha verify {out}`", "пакет из {n} сообщений записан в {out}; проверьте его: `tysha verify {out}`"),
+        ("{n} haberlik paket {out} faylına yazıldı; onı `tysha verify {out}` ile teşkeriñiz", "{n} haberlik paket {out} faylına yazıldı; onı `tysha verify {out}` ile teşkeriñiz"),
+    ),
+    ("bundle ok: {n} report verified offline", "bundle ok: {n} reports verified offline"): (
+        ("пакет у порядку: {n} повідомлення перевірено офлайн", "пакет у порядку: {n} повідомлення перевірено офлайн", "пакет у порядку: {n} повідомлень перевірено офлайн"),
+        ("пакет в порядке: {n} сообщение проверено офлайн", "пакет в порядке: {n} сообщения проверено офлайн", "пакет в порядке: {n} сообщений проверено офлайн"),
+        ("paket tamam: {n} haber internetsiz teşkerildi", "paket tamam: {n} haber internetsiz teşkerildi"),
+    ),
+    ("custody head of {n} event anchored as entry {index} of the drop's log", "custody head of {n} events anchored as entry {index} of the drop's log"): (
+        ("вершину журналу зберігання ({n} подія) закріплено як запис {index} журналу сервера прийому", "вершину журналу зберігання ({n} події) закріплено як запис {index} журналу сервера прийому", "вершину журналу зберігання ({n} подій) закріплено як запис {index} журналу сервера прийому"),
+        ("вершина журнала хранения ({n} событие) закреплена как запись {index} журнала сервера приёма", "вершина журнала хранения ({n} события) закреплена как запись {index} журнала сервера приёма", "вершина журнала хранения ({n} событий) закреплена как запись {index} журнала сервера приёма"),
+        ("saqlav jurnalınıñ başı ({n} vaqia) qabul serveri jurnalınıñ {index} qaydı olaraq bekitildi", "saqlav jurnalınıñ başı ({n} vaqia) qabul serveri jurnalınıñ {index} qaydı olaraq bekitildi"),
+    ),
+    ("delivered {n} envelope; receipts in {out}", "delivered {n} envelopes; receipts in {out}"): (
+        ("доставлено {n} конверт; квитанції в {out}", "доставлено {n} конверти; квитанції в {out}", "доставлено {n} конвертів; квитанції в {out}"),
+        ("доставлен {n} конверт; квитанции в {out}", "доставлено {n} конверта; квитанции в {out}", "доставлено {n} конвертов; квитанции в {out}"),
+        ("{n} zarf ketirildi; vesiqalar {out} içinde", "{n} zarf ketirildi; vesiqalar {out} içinde"),
+    ),
+    ("receipts ok: {n} envelope is in the drop's log{where}", "receipts ok: {n} envelopes are in the drop's log{where}"): (
+        ("квитанції в порядку: {n} конверт є в журналі сервера прийому{where}", "квитанції в порядку: {n} конверти є в журналі сервера прийому{where}", "квитанції в порядку: {n} конвертів є в журналі сервера прийому{where}"),
+        ("квитанции в порядке: {n} конверт есть в журнале сервера приёма{where}", "квитанции в порядке: {n} конверта есть в журнале сервера приёма{where}", "квитанции в порядке: {n} конвертов есть в журнале сервера приёма{where}"),
+        ("vesiqalar tamam: {n} zarf qabul serveriniñ jurnalında bar{where}", "vesiqalar tamam: {n} zarf qabul serveriniñ jurnalında bar{where}"),
+    ),
+    ("scanned {n} envelope", "scanned {n} envelopes"): (
+        ("переглянуто {n} конверт", "переглянуто {n} конверти", "переглянуто {n} конвертів"),
+        ("просмотрен {n} конверт", "просмотрено {n} конверта", "просмотрено {n} конвертов"),
+        ("{n} zarf baqıldı", "{n} zarf baqıldı"),
+    ),
+    ("the consistency proof ({n} hash) links this checkpoint to the source's previous one; only the source device holds that, so it is checked there", "the consistency proof ({n} hashes) links this checkpoint to the source's previous one; only the source device holds that, so it is checked there"): (
+        ("доказ узгодженості ({n} хеш) пов'язує цю контрольну точку з попередньою точкою джерела; її має лише пристрій джерела, тож перевіряють там", "доказ узгодженості ({n} хеші) пов'язує цю контрольну точку з попередньою точкою джерела; її має лише пристрій джерела, тож перевіряють там", "доказ узгодженості ({n} хешів) пов'язує цю контрольну точку з попередньою точкою джерела; її має лише пристрій джерела, тож перевіряють там"),
+        ("доказательство согласованности ({n} хеш) связывает эту контрольную точку с предыдущей точкой источника; она есть только на устройстве источника, поэтому проверяется там", "доказательство согласованности ({n} хеша) связывает эту контрольную точку с предыдущей точкой источника; она есть только на устройстве источника, поэтому проверяется там", "доказательство согласованности ({n} хешей) связывает эту контрольную точку с предыдущей точкой источника; она есть только на устройстве источника, поэтому проверяется там"),
+        ("uyğunlıq isbatı ({n} heş) bu kontrol noqtasını menbanıñ evelki noqtası ile bağlay; o tek menba cihazında bar, bunıñ içün anda teşkerile", "uyğunlıq isbatı ({n} heş) bu kontrol noqtasını menbanıñ evelki noqtası ile bağlay; o tek menba cihazında bar, bunıñ içün anda teşkerile"),
+    ),
+    ("witness {name} following {n} log on port {port}", "witness {name} following {n} logs on port {port}"): (
+        ("свідок {name} стежить за {n} журналом на порту {port}", "свідок {name} стежить за {n} журналами на порту {port}", "свідок {name} стежить за {n} журналами на порту {port}"),
+        ("свидетель {name} следит за {n} журналом на порту {port}", "свидетель {name} следит за {n} журналами на порту {port}", "свидетель {name} следит за {n} журналами на порту {port}"),
+        ("şaat {name} {port} portunda {n} jurnalnı taqip ete", "şaat {name} {port} portunda {n} jurnalnı taqip ete"),
+    ),
+    ("wrote {n} envelope", "wrote {n} envelopes"): (
+        ("записано {n} конверт", "записано {n} конверти", "записано {n} конвертів"),
+        ("записан {n} конверт", "записано {n} конверта", "записано {n} конвертов"),
+        ("{n} zarf yazıldı", "{n} zarf yazıldı"),
+    ),
+    ("{n} act", "{n} acts"): (
+        ("{n} діяння", "{n} діяння", "{n} діянь"),
+        ("{n} деяние", "{n} деяния", "{n} деяний"),
+        ("{n} amel", "{n} amel"),
+    ),
+    ("{n} byte", "{n} bytes"): (
+        ("{n} байт", "{n} байти", "{n} байтів"),
+        ("{n} байт", "{n} байта", "{n} байт"),
+        ("{n} bayt", "{n} bayt"),
+    ),
+    ("{n} envelope confirmed by the drop's log; {waiting} still waiting", "{n} envelopes confirmed by the drop's log; {waiting} still waiting"): (
+        ("{n} конверт підтверджено журналом сервера прийому; ще чекають: {waiting}", "{n} конверти підтверджено журналом сервера прийому; ще чекають: {waiting}", "{n} конвертів підтверджено журналом сервера прийому; ще чекають: {waiting}"),
+        ("{n} конверт подтверждён журналом сервера приёма; ещё ждут: {waiting}", "{n} конверта подтверждены журналом сервера приёма; ещё ждут: {waiting}", "{n} конвертов подтверждены журналом сервера приёма; ещё ждут: {waiting}"),
+        ("{n} zarf qabul serveriniñ jurnalı ile tasdıqlandı; ale bekleyler: {waiting}", "{n} zarf qabul serveriniñ jurnalı ile tasdıqlandı; ale bekleyler: {waiting}"),
+    ),
+    ("{n} envelope could not be opened (quarantined)", "{n} envelopes could not be opened (quarantined)"): (
+        ("{n} конверт не вдалося відкрити (у карантині)", "{n} конверти не вдалося відкрити (у карантині)", "{n} конвертів не вдалося відкрити (у карантині)"),
+        ("{n} конверт не удалось открыть (в карантине)", "{n} конверта не удалось открыть (в карантине)", "{n} конвертов не удалось открыть (в карантине)"),
+        ("{n} zarf açılıp olamadı (karantinde)", "{n} zarf açılıp olamadı (karantinde)"),
+    ),
+    ("{n} flagged report accepted", "{n} flagged reports accepted"): (
+        ("прийнято {n} позначене повідомлення", "прийнято {n} позначені повідомлення", "прийнято {n} позначених повідомлень"),
+        ("принято {n} отмеченное сообщение", "принято {n} отмеченных сообщения", "принято {n} отмеченных сообщений"),
+        ("{n} belgili haber qabul etildi", "{n} belgili haber qabul etildi"),
+    ),
+    ("{n} new report", "{n} new reports"): (
+        ("{n} нове повідомлення", "{n} нові повідомлення", "{n} нових повідомлень"),
+        ("{n} новое сообщение", "{n} новых сообщения", "{n} новых сообщений"),
+        ("{n} yañı haber", "{n} yañı haber"),
+    ),
+    ("{n} of them flagged, not to be taken at face value (see `tysha desk list --flagged`)", "{n} of them flagged, not to be taken at face value (see `tysha desk list --flagged`)"): (
+        ("{n} з них позначене, не приймайте його на віру (див. `tysha desk list --flagged`)", "{n} з них позначені, не приймайте їх на віру (див. `tysha desk list --flagged`)", "{n} з них позначені, не приймайте їх на віру (див. `tysha desk list --flagged`)"),
+        ("{n} из них отмечено, не принимайте его на веру (см. `tysha desk list --flagged`)", "{n} из них отмечены, не принимайте их на веру (см. `tysha desk list --flagged`)", "{n} из них отмечены, не принимайте их на веру (см. `tysha desk list --flagged`)"),
+        ("olardan {n} belgili, közge körüngenine işanmañız (`tysha desk list --flagged` baqıñız)", "olardan {n} belgili, közge körüngenine işanmañız (`tysha desk list --flagged` baqıñız)"),
+    ),
+    ("{n} original (re-attested by this desk)", "{n} originals (re-attested by this desk)"): (
+        ("{n} оригінал (повторно засвідчений цим робочим місцем)", "{n} оригінали (повторно засвідчені цим робочим місцем)", "{n} оригіналів (повторно засвідчені цим робочим місцем)"),
+        ("{n} оригинал (повторно удостоверен этим рабочим местом)", "{n} оригинала (повторно удостоверены этим рабочим местом)", "{n} оригиналов (повторно удостоверены этим рабочим местом)"),
+        ("{n} asıl fayl (bu iş yeri tarafından kene tasdıqlanğan)", "{n} asıl fayl (bu iş yeri tarafından kene tasdıqlanğan)"),
+    ),
+    ("{n} reply sent", "{n} replies sent"): (
+        ("надіслано {n} відповідь", "надіслано {n} відповіді", "надіслано {n} відповідей"),
+        ("отправлен {n} ответ", "отправлено {n} ответа", "отправлено {n} ответов"),
+        ("{n} cevap yiberildi", "{n} cevap yiberildi"),
+    ),
+    ("{n} report shared", "{n} reports shared"): (
+        ("передано {n} повідомлення", "передано {n} повідомлення", "передано {n} повідомлень"),
+        ("передано {n} сообщение", "передано {n} сообщения", "передано {n} сообщений"),
+        ("{n} haber paylaşıldı", "{n} haber paylaşıldı"),
+    ),
+    ("{n} report written to {out}/entities.csv (thesauri in {out}/thesauri)", "{n} reports written to {out}/entities.csv (thesauri in {out}/thesauri)"): (
+        ("{n} повідомлення записано до {out}/entities.csv (тезауруси в {out}/thesauri)", "{n} повідомлення записано до {out}/entities.csv (тезауруси в {out}/thesauri)", "{n} повідомлень записано до {out}/entities.csv (тезауруси в {out}/thesauri)"),
+        ("{n} сообщение записано в {out}/entities.csv (тезаурусы в {out}/thesauri)", "{n} сообщения записано в {out}/entities.csv (тезаурусы в {out}/thesauri)", "{n} сообщений записано в {out}/entities.csv (тезаурусы в {out}/thesauri)"),
+        ("{n} haber {out}/entities.csv faylına yazıldı (tezauruslar {out}/thesauri içinde)", "{n} haber {out}/entities.csv faylına yazıldı (tezauruslar {out}/thesauri içinde)"),
+    ),
+    ("{n} still queued", "{n} still queued"): (
+        ("у черзі ще {n}", "у черзі ще {n}", "у черзі ще {n}"),
+        ("в очереди ещё {n}", "в очереди ещё {n}", "в очереди ещё {n}"),
+        ("{n} ale sırada", "{n} ale sırada"),
+    ),
+    ("{n} waiting", "{n} waiting"): (
+        ("{n} чекає", "{n} чекають", "{n} чекають"),
+        ("{n} ждёт", "{n} ждут", "{n} ждут"),
+        ("{n} bekley", "{n} bekley"),
+    ),
+}
+
 LANGS = ("uk", "ru", "crh")
 
 
@@ -775,7 +1893,21 @@ def table() -> dict[str, tuple[str, str, str]]:
     out.update({k: v for k, v in CASES.items() if k not in out})
     for c in CATEGORIES:  # uk/ru come from the taxonomy itself, crh from here
         out[c.en] = (c.uk, c.ru, CRH_CATEGORIES[c.en])
+    # the command line (issue 10): another block's translation of the same msgid wins
+    out.update({k: v for k, v in (CLI | CLI_SOURCE).items() if k not in out})
     return out
+
+
+def plurals() -> dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+    """Every plural msgid pair with its (uk, ru, crh) forms."""
+    return PLURALS | {k: v for k, v in CLI_PLURALS.items() if k not in PLURALS}
+
+
+# The catalog header says who still has to read the Crimean Tatar (issue 10, point 5).
+CRH_REVIEW = (
+    "Crimean Tatar (Latin script), written by Tysha's engineers, NOT yet reviewed:\n"
+    "it needs a native reviewer (a Qırımtatar documentation team) before field use."
+)
 
 
 def main() -> None:
@@ -783,9 +1915,12 @@ def main() -> None:
     rows = table()
     for i, lang in enumerate(LANGS):
         cat = Catalog(locale=lang, project="tysha", version="1", charset="utf-8")
+        if lang == "crh":
+            cat.header_comment = "# " + CRH_REVIEW.replace("\n", "\n# ")
+            cat.last_translator = "NEEDS NATIVE REVIEW"
         for msgid, trio in rows.items():
             cat.add(msgid, trio[i])
-        for pair, forms in PLURALS.items():
+        for pair, forms in plurals().items():
             cat.add(pair, forms[i])
         (root / lang / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
         with open(root / lang / "LC_MESSAGES" / "tysha.po", "wb") as f:
@@ -793,7 +1928,7 @@ def main() -> None:
     cat = Catalog(locale="en", project="tysha", version="1", charset="utf-8")
     for msgid in rows:
         cat.add(msgid, msgid)
-    for pair in PLURALS:
+    for pair in plurals():
         cat.add(pair, pair)
     with open(root / "en" / "LC_MESSAGES" / "tysha.po", "wb") as f:
         write_po(f, cat, width=0)

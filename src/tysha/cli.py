@@ -3,7 +3,7 @@
 Exit codes: 0 success, 1 a user-facing error (one line on stderr, no traceback), 2 bad usage.
 Each application contributes a Typer sub-app; this module assembles them, polishes their help
 once for all (:func:`polish_help`) and turns every failure into one line a person can act on
-(:func:`describe_error`), in the user's language (``TYSHA_LANG``, then ``LANG``: uk, ru, en).
+(:func:`describe_error`), in the user's language (``TYSHA_LANG``, then ``LANG``: uk, ru, crh, en).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ app = typer.Typer(
     help=(
         "Tysha: secure documentation of abuses — source, drop, desk, courier, verification. "
         "Passphrases are asked on the terminal; scripts set TYSHA_PASSPHRASE (vault or desk) "
-        "and TYSHA_DECOY_PASSPHRASE. Messages follow TYSHA_LANG or LANG (uk, ru, en)."
+        "and TYSHA_DECOY_PASSPHRASE. Messages follow TYSHA_LANG or LANG (uk, ru, crh, en)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -73,140 +73,14 @@ _register()
 
 
 # ---------------------------------------------------------------------------------------------
-# The user's language. Strings of this module; tysha.i18n's catalogs win where they hold the same
-# msgid, so a translator's review there overrides these.
-
-_UK_RU: dict[str, tuple[str, str]] = {
-    "{path} does not exist": ("{path} не існує", "{path} не существует"),
-    "{path} is a folder, not a file": (
-        "{path} — це тека, а не файл",
-        "{path} — это папка, а не файл",
-    ),
-    "a part of the path {path} is a file, not a folder": (
-        "частина шляху {path} — це файл, а не тека",
-        "часть пути {path} — это файл, а не папка",
-    ),
-    "{path} cannot be read or written (permission denied)": (
-        "{path} не можна прочитати чи записати (доступ заборонено)",
-        "{path} нельзя прочитать или записать (доступ запрещён)",
-    ),
-    "{path} already exists": ("{path} вже існує", "{path} уже существует"),
-    "the disk is full": ("диск заповнений", "диск заполнен"),
-    "the disk is read-only": ("диск доступний лише для читання", "диск доступен только для чтения"),
-    "the file is not text (it holds binary data)": (
-        "файл не текстовий (містить двійкові дані)",
-        "файл не текстовый (содержит двоичные данные)",
-    ),
-    "the system refused the operation on {path}": (
-        "система відмовила в операції з {path}",
-        "система отказала в операции с {path}",
-    ),
-    "interrupted": ("перервано", "прервано"),
-    "not enough memory for this operation": (
-        "недостатньо пам'яті для цієї операції",
-        "недостаточно памяти для этой операции",
-    ),
-    "an unexpected internal error stopped the command": (
-        "несподівана внутрішня помилка зупинила команду",
-        "неожиданная внутренняя ошибка остановила команду",
-    ),
-    # hints
-    "check the path and its spelling": (
-        "перевірте шлях і його написання",
-        "проверьте путь и его написание",
-    ),
-    "give the path of a file": ("вкажіть шлях до файлу", "укажите путь к файлу"),
-    "check the path": ("перевірте шлях", "проверьте путь"),
-    "check the owner and permissions of the file or folder": (
-        "перевірте власника і права доступу до файлу чи теки",
-        "проверьте владельца и права доступа к файлу или папке",
-    ),
-    "choose another name, or move the existing one away first": (
-        "виберіть іншу назву або спершу перемістіть наявний",
-        "выберите другое имя или сначала переместите существующий",
-    ),
-    "free some disk space and try again; nothing was changed": (
-        "звільніть місце на диску і спробуйте ще раз; нічого не змінено",
-        "освободите место на диске и попробуйте снова; ничего не изменено",
-    ),
-    "use a writable location": (
-        "виберіть місце, доступне для запису",
-        "выберите место, доступное для записи",
-    ),
-    "give the file the command expects; see the command's --help": (
-        "вкажіть файл, який очікує команда; див. --help команди",
-        "укажите файл, который ожидает команда; см. --help команды",
-    ),
-    "check the passphrase (scripts: TYSHA_PASSPHRASE) and try again": (
-        "перевірте парольну фразу (у скриптах: TYSHA_PASSPHRASE) і спробуйте ще раз",
-        "проверьте парольную фразу (в скриптах: TYSHA_PASSPHRASE) и попробуйте снова",
-    ),
-    "close other programs or use a smaller file": (
-        "закрийте інші програми або візьміть менший файл",
-        "закройте другие программы или возьмите файл поменьше",
-    ),
-    "this is a bug in Tysha: run again with TYSHA_DEBUG=1 for details, and report it without "
-    "personal data": (
-        "це вада Tysha: запустіть ще раз з TYSHA_DEBUG=1, щоб побачити подробиці, і повідомте "
-        "про неї без особистих даних",
-        "это ошибка Tysha: запустите снова с TYSHA_DEBUG=1, чтобы увидеть подробности, и сообщите "
-        "о ней без личных данных",
-    ),
-    # the families' and kinds' own hints (tysha.errors)
-    ProtocolError.hint: (
-        "дані пошкоджені, обрізані або з несумісної версії",
-        "данные повреждены, обрезаны или из несовместимой версии",
-    ),
-    VerificationError.hint: (
-        "не довіряйте цьому; відкладіть окремо і повідомте куратора чи аудитора",
-        "не доверяйте этому; отложите отдельно и сообщите куратору или аудитору",
-    ),
-    StorageError.hint: (
-        "перевірте шлях, вільне місце на диску і парольну фразу",
-        "проверьте путь, свободное место на диске и парольную фразу",
-    ),
-    TransportError.hint: (
-        "сервер прийому може бути недоступний; нічого не втрачено, спробуйте пізніше",
-        "сервер приёма может быть недоступен; ничего не потеряно, попробуйте позже",
-    ),
-    ConfigError.hint: (
-        "перевірте параметри команди і змінні середовища",
-        "проверьте параметры команды и переменные окружения",
-    ),
-    NotFound.hint: (
-        "перевірте назву чи ідентифікатор (команда list показує наявні)",
-        "проверьте имя или идентификатор (команда list показывает существующие)",
-    ),
-    NotAllowed.hint: (
-        "роль цього робочого місця або стан елемента не дозволяє цієї дії",
-        "роль этого рабочего места или состояние элемента не разрешает этого действия",
-    ),
-    BadPassphrase.hint: (
-        "перевірте парольну фразу (у скриптах: TYSHA_PASSPHRASE) і спробуйте ще раз",
-        "проверьте парольную фразу (в скриптах: TYSHA_PASSPHRASE) и попробуйте снова",
-    ),
-    BadInput.hint: (
-        "допустимі форми див. у --help команди",
-        "допустимые формы см. в --help команды",
-    ),
-}
+# The user's language: the catalogs of tysha.i18n (made by tools/make_po.py, the one table of
+# every string), matched by msgid or by msgid template for messages formatted with values.
 
 
 def _gettext() -> Callable[[str], str]:
-    from tysha.i18n import gettext_for, language_from_env
+    from tysha.i18n import language_from_env, translations
 
-    lang = language_from_env()
-    catalog = gettext_for(lang)
-    column = {"uk": 0, "ru": 1}.get(lang)
-
-    def gettext(msgid: str) -> str:
-        translated = catalog(msgid)
-        if translated != msgid or column is None:
-            return translated
-        pair = _UK_RU.get(msgid)
-        return pair[column] if pair else msgid
-
-    return gettext
+    return translations(language_from_env()).message
 
 
 # ---------------------------------------------------------------------------------------------

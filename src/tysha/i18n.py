@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,9 +24,12 @@ __all__ = [
     "LANGUAGES",
     "Translations",
     "catalog",
+    "gettext",
     "gettext_for",
     "language_from_env",
+    "ngettext",
     "ngettext_for",
+    "translate_message",
     "translations",
 ]
 
@@ -43,8 +47,31 @@ class Translations:
     plural: dict[str, tuple[str, ...]] = field(default_factory=dict)
     plural_index: Callable[[int], int] = lambda n: 0 if n == 1 else 1
 
+    templates: list[tuple[re.Pattern[str], str, tuple[str, ...]]] | None = None
+
     def gettext(self, message: str) -> str:
         return self.singular.get(message, message)
+
+    def message(self, text: str) -> str:
+        """``text`` in this language: its own msgid's translation, else the translation of the
+        msgid template it was formatted from (``"no report {ref}"`` matches ``"no report
+        'ab12'"``), with the same values put back; ``text`` itself when nothing matches."""
+        exact = self.singular.get(text)
+        if exact is not None:
+            return exact
+        if self.templates is None:
+            self.templates = _templates(self.singular)
+        for pattern, translated, names in self.templates:
+            m = pattern.fullmatch(text)
+            if m is not None:
+                values = m.groupdict()
+                # a field that holds a message itself (a reason, a hint) is translated too
+                return _format(
+                    translated,
+                    {n: self.message(values[n]) if n in _MESSAGE_FIELDS else values[n]
+                     for n in names},
+                )
+        return text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         forms = self.plural.get(singular)
@@ -86,6 +113,56 @@ def gettext_for(lang: str) -> Callable[[str], str]:
 
 def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
     return translations(lang).ngettext
+
+
+# Fields whose value is itself a message (translated in turn); others hold data, kept as is.
+_MESSAGE_FIELDS = frozenset({"reason", "why", "error", "detail", "hint", "what", "state", "forms"})
+_FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def _templates(singular: dict[str, str]) -> list[tuple[re.Pattern[str], str, tuple[str, ...]]]:
+    """The msgids with ``{name}`` fields as patterns, the longest fixed text first (so the most
+    specific template wins)."""
+    out: list[tuple[int, re.Pattern[str], str, tuple[str, ...]]] = []
+    for msgid, translated in singular.items():
+        names = tuple(dict.fromkeys(_FIELD.findall(msgid)))
+        if not names:
+            continue
+        pieces = _FIELD.split(msgid)  # fixed, name, fixed, name, …, fixed
+        regex = ""
+        seen: set[str] = set()
+        for i, piece in enumerate(pieces):
+            if i % 2 == 0:
+                regex += re.escape(piece)
+            else:  # a field used twice must hold the same value twice
+                regex += f"(?P={piece})" if piece in seen else f"(?P<{piece}>.+?)"
+                seen.add(piece)
+        fixed = sum(len(p) for p in pieces[::2])
+        if fixed < 4:  # "{a}: {b}" would match anything
+            continue
+        out.append((fixed, re.compile(regex, re.DOTALL), translated, names))
+    out.sort(key=lambda t: -t[0])
+    return [(p, t, n) for _fixed, p, t, n in out]
+
+
+def _format(template: str, values: dict[str, str]) -> str:
+    return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def gettext(message: str) -> str:
+    """``message`` in the user's language (``TYSHA_LANG``, then ``LANG``), read at each call."""
+    return translations(language_from_env()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of ``singular``/``plural`` for ``n`` in the user's language (its plural rule)."""
+    return translations(language_from_env()).ngettext(singular, plural, n)
+
+
+def translate_message(text: str, lang: str | None = None) -> str:
+    """An already formatted English message (an error's text) in ``lang`` (default: the
+    user's), matched against the catalog's msgid templates; unchanged if none matches."""
+    return translations(lang or language_from_env()).message(text)
 
 
 def language_from_env() -> str:
