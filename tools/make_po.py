@@ -1198,8 +1198,8 @@ CLI: dict[str, tuple[str, str, str]] = {
         "haber {rid}: menba imzası ve çekiliş tasdıqları doğru (menba parmaq izi {fp})",
     ),
     "custody log of {n} events is intact and signed by the desk key (the desk's assertion of what it did)": (
-        "журнал зберігання ({n} подій) цілий і підписаний ключем робочого місця (твердження робочого місця про власні дії)",
-        "журнал хранения ({n} событий) целостен и подписан ключом рабочего места (утверждение рабочего места о собственных действиях)",
+        "журнал зберігання (подій: {n}) цілий і підписаний ключем робочого місця (твердження робочого місця про власні дії)",
+        "журнал хранения (событий: {n}) целостен и подписан ключом рабочего места (утверждение рабочего места о собственных действиях)",
         "saqlav jurnalı ({n} vaqia) bütün ve iş yeri anahtarı ile imzalanğan (iş yeriniñ yapqanları aqqında beyanı)",
     ),
     "the custody head is not anchored in a drop's log (the desk had not anchored it): custody rests on the desk's signature alone": (
@@ -1762,6 +1762,87 @@ CLI_SOURCE: dict[str, tuple[str, str, str]] = {
     "in about {days} days": ("приблизно через {days} дн.", "примерно через {days} дн.", "taqriben {days} künden soñ"),
 }
 
+# `tysha verify`: the numbered steps of tysha.evidence.bundle, translated at the face by template.
+# (uk, ru, crh); the Crimean Tatar is the CLI engineer's, not yet reviewed by a native team.
+CLI_VERIFY: dict[str, tuple[str, str, str]] = {
+    "{pdf} is the desk's typesetting of {html} (signed, not re-derived here): {html} is the page checked against the data": (
+        "{pdf} — верстка {html} робочим місцем (підписана, тут не відтворюється): з даними звіряється сторінка {html}",
+        "{pdf} — вёрстка {html} рабочим местом (подписана, здесь не воспроизводится): с данными сверяется страница {html}",
+        "{pdf} iş yeriniñ {html} saifesini tizüvi (imzalanğan, mında kene yapılmay): malümat ile {html} saifesi qıyaslana",
+    ),
+    "drop key {vkey} was not pinned (--drop-key): the log proves inclusion only in that key's log": (
+        "ключ сервера прийому {vkey} не закріплено (--drop-key): журнал доводить включення лише в журнал цього ключа",
+        "ключ сервера приёма {vkey} не закреплён (--drop-key): журнал доказывает включение только в журнал этого ключа",
+        "qabul serveriniñ {vkey} anahtarı bekitilmedi (--drop-key): jurnal tek bu anahtarnıñ jurnalına kirgenini isbatlay",
+    ),
+    "report {rid}: NOT proved to be in the drop's log ({reason}); the desk flagged this too": (
+        "повідомлення {rid}: НЕ доведено, що воно є в журналі сервера прийому ({reason}); робоче місце теж це позначило",
+        "сообщение {rid}: НЕ доказано, что оно есть в журнале сервера приёма ({reason}); рабочее место тоже это отметило",
+        "haber {rid}: qabul serveriniñ jurnalında olğanı isbatlanMADI ({reason}); iş yeri de bunı belgiledi",
+    ),
+    "report {rid}: the envelope re-opens to this report; text, categories, when, where, created at and {n} attachments (names, hashes, capture claims) are {what}": (
+        "повідомлення {rid}: конверт знову відкривається в це повідомлення; текст, категорії, коли, де, час створення і вкладення ({n}: назви, хеші, дані зйомки) — {what}",
+        "сообщение {rid}: конверт снова открывается в это сообщение; текст, категории, когда, где, время создания и вложения ({n}: имена, хеши, данные съёмки) — {what}",
+        "haber {rid}: zarf kene bu haberge açıla; metin, kategoriyalar, ne vaqıt, nerede, yaratılğan vaqıt ve ilâveler ({n}: adlar, heşler, çekiliş malümatı) — {what}",
+    ),
+    "the source's": ("від джерела", "от источника", "menbanıñ"),
+    "as the handler desk shared them, de-identified (handler fingerprint {fp})": (
+        "у тому вигляді, як їх знеособлено передало робоче місце куратора (відбиток куратора {fp})",
+        "в том виде, как их обезличенно передало рабочее место куратора (отпечаток куратора {fp})",
+        "kurator iş yeri olarnı şahsiyetsizleştirip paylaşqanı kibi (kurator parmaq izi {fp})",
+    ),
+    "report {rid}: capture attestations do NOT hold ({reason}); the desk flagged this too": (
+        "повідомлення {rid}: засвідчення зйомки НЕ дійсні ({reason}); робоче місце теж це позначило",
+        "сообщение {rid}: удостоверения съёмки НЕ действительны ({reason}); рабочее место тоже это отметило",
+        "haber {rid}: çekiliş tasdıqları doğru DEGİL ({reason}); iş yeri de bunı belgiledi",
+    ),
+    "report {rid}: the handler desk's re-attestations of the originals hold (handler fingerprint {fp}); the source's own capture signatures were checked by that handler desk, not here": (
+        "повідомлення {rid}: повторні засвідчення оригіналів робочим місцем куратора дійсні (відбиток куратора {fp}); власні підписи зйомки джерела перевірило те робоче місце, а не ця перевірка",
+        "сообщение {rid}: повторные удостоверения оригиналов рабочим местом куратора действительны (отпечаток куратора {fp}); собственные подписи съёмки источника проверило то рабочее место, а не эта проверка",
+        "haber {rid}: kurator iş yeriniñ asıl fayllarnı kene tasdıqlağanı doğru (kurator parmaq izi {fp}); menbanıñ öz çekiliş imzalarını o iş yeri teşkerdi, mında degil",
+    ),
+    "custody: {n} events of these reports, in order and complete, each proved to be in the desk-signed custody head (log of {size} events, root {root}){detail} (the desk's assertion of what it did)": (
+        "журнал зберігання: події цих повідомлень ({n}), по порядку і повністю, кожну доведено до підписаної робочим місцем вершини журналу (подій у журналі: {size}, корінь {root}){detail} (твердження робочого місця про власні дії)",
+        "журнал хранения: события этих сообщений ({n}), по порядку и полностью, каждое доказано до подписанной рабочим местом вершины журнала (событий в журнале: {size}, корень {root}){detail} (утверждение рабочего места о собственных действиях)",
+        "saqlav jurnalı: bu haberlerniñ {n} vaqiası, sırasınen ve tolu, er biri iş yeri imzalağan jurnal başına isbatlanğan (jurnalda {size} vaqia, tamır {root}){detail} (iş yeriniñ yapqanları aqqında beyanı)",
+    ),
+    "; nothing of other reports is carried": (
+        "; нічого з інших повідомлень не додано",
+        "; ничего из других сообщений не приложено",
+        "; başqa haberlerden hiç bir şey ketirilmey",
+    ),
+    "; nothing of other reports is carried; {n} older events carry no per-report link": (
+        "; нічого з інших повідомлень не додано; давніші події ({n}) не мають прив'язки до повідомлення",
+        "; ничего из других сообщений не приложено; более старые события ({n}) не имеют привязки к сообщению",
+        "; başqa haberlerden hiç bir şey ketirilmey; eski vaqialar ({n}) haberge bağlı degil",
+    ),
+    "custody head of {n} events was anchored as entry {index} of {origin} (tree of {size}){detail}; this bundle's custody head extends it": (
+        "вершину журналу зберігання (подій: {n}) закріплено як запис {index} журналу {origin} (дерево розміром {size}){detail}; вершина журналу в цьому пакеті її продовжує",
+        "вершина журнала хранения (событий: {n}) закреплена как запись {index} журнала {origin} (дерево размером {size}){detail}; вершина журнала в этом пакете её продолжает",
+        "saqlav jurnalınıñ başı ({n} vaqia) {origin} jurnalınıñ {index} qaydı olaraq bekitildi (terek büyükligi {size}){detail}; bu paketteki jurnal başı onı devam ete",
+    ),
+    " (drop key {vkey} UNPINNED)": (
+        " (ключ сервера прийому {vkey} НЕ ЗАКРІПЛЕНО)",
+        " (ключ сервера приёма {vkey} НЕ ЗАКРЕПЛЁН)",
+        " (qabul serveriniñ {vkey} anahtarı BEKİTİLMEGEN)",
+    ),
+    "RFC 3161 time-stamp over the anchored custody head: {when}": (
+        "позначка часу RFC 3161 над закріпленою вершиною журналу зберігання: {when}",
+        "метка времени RFC 3161 над закреплённой вершиной журнала хранения: {when}",
+        "bekitilgen saqlav jurnalı başı üzerinde RFC 3161 vaqıt belgisi: {when}",
+    ),
+    "RFC 3161 time-stamp over the anchored custody head: {when} (no --tsa-root given: its signer is not checked)": (
+        "позначка часу RFC 3161 над закріпленою вершиною журналу зберігання: {when} (--tsa-root не вказано: її підписувача не перевірено)",
+        "метка времени RFC 3161 над закреплённой вершиной журнала хранения: {when} (--tsa-root не указан: её подписант не проверен)",
+        "bekitilgen saqlav jurnalı başı üzerinde RFC 3161 vaqıt belgisi: {when} (--tsa-root berilmedi: imzalağanı teşkerilmedi)",
+    ),
+    "report {rid}: {code}: {reason}": (
+        "повідомлення {rid}: {code}: {reason}",
+        "сообщение {rid}: {code}: {reason}",
+        "haber {rid}: {code}: {reason}",
+    ),
+}
+
 CLI_PLURALS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     ("Share {n} report?", "Share {n} reports?"): (
         ("Поділитися {n} повідомленням?", "Поділитися {n} повідомленнями?", "Поділитися {n} повідомленнями?"),
@@ -1894,7 +1975,7 @@ def table() -> dict[str, tuple[str, str, str]]:
     for c in CATEGORIES:  # uk/ru come from the taxonomy itself, crh from here
         out[c.en] = (c.uk, c.ru, CRH_CATEGORIES[c.en])
     # the command line (issue 10): another block's translation of the same msgid wins
-    out.update({k: v for k, v in (CLI | CLI_SOURCE).items() if k not in out})
+    out.update({k: v for k, v in (CLI | CLI_SOURCE | CLI_VERIFY).items() if k not in out})
     return out
 
 

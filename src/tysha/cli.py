@@ -20,16 +20,9 @@ import typer
 import typer.main
 
 from tysha.errors import (
-    BadInput,
     BadPassphrase,
-    ConfigError,
-    NotAllowed,
     NotFound,
-    ProtocolError,
-    StorageError,
-    TransportError,
     TyshaError,
-    VerificationError,
 )
 
 __all__ = ["app", "describe_error", "main", "polish_help"]

@@ -135,7 +135,7 @@ def _templates(singular: dict[str, str]) -> list[tuple[re.Pattern[str], str, tup
             if i % 2 == 0:
                 regex += re.escape(piece)
             else:  # a field used twice must hold the same value twice
-                regex += f"(?P={piece})" if piece in seen else f"(?P<{piece}>.+?)"
+                regex += f"(?P={piece})" if piece in seen else f"(?P<{piece}>.*?)"
                 seen.add(piece)
         fixed = sum(len(p) for p in pieces[::2])
         if fixed < 4:  # "{a}: {b}" would match anything

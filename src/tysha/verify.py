@@ -108,7 +108,10 @@ def verify_receipt_file(path: Path, drop_pins: Sequence[str] = ()) -> None:
         )
     typer.echo(
         _("receipt ok: envelope {digest} is entry {index} of {origin} (tree of {size})").format(
-            digest=receipt.envelope_digest.hex(), index=receipt.index, origin=cp.origin, size=cp.size
+            digest=receipt.envelope_digest.hex(),
+            index=receipt.index,
+            origin=cp.origin,
+            size=cp.size,
         )
     )
 

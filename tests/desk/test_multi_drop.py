@@ -240,7 +240,7 @@ def test_queued_reply_goes_out_through_the_live_address(world: dict[str, Any], c
         out = desk.reply(rid, "Stay safe")
     assert not out.sent and "unreachable" in out.error
     r = cli("desk", "send", "--desk", d, env=denv)
-    assert "1 replies sent, 0 still queued" in r.stdout and f"answered at {w['url']}" in r.stdout
+    assert "1 reply sent, 0 still queued" in r.stdout and f"answered at {w['url']}" in r.stdout
     js = json.loads(cli("desk", "send", "--desk", d, "--json", env=denv).stdout)
     assert js == {"sent": 0, "queued": 0, "errors": []}
     replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json",

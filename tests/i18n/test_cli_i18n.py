@@ -4,6 +4,7 @@ without a translation fails here; and real commands run under TYSHA_LANG speak t
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import string
@@ -15,9 +16,9 @@ import pytest
 
 from tysha import cli as cli_module
 from tysha import errors, verify
-from tysha.source import device, vault
-from tysha.i18n import LANGUAGES, translate_message, translations
 from tysha.drop.launcher import run_drop
+from tysha.i18n import LANGUAGES, translate_message, translations
+from tysha.source import device, vault
 
 from .extract import RAISING_MODULES, extract, raised
 
@@ -172,6 +173,7 @@ def english_words(text: str) -> list[str]:
              "trusted", "categories", "custody", "flags", "envelope", "drop", "fingerprint",
              "does", "exist", "check", "spelling", "signed", "entry", "members", "origin",
              "tree", "size", "hash", "replies", "waiting", "nothing", "sealed"}  # fmt: skip
+    text = re.sub(r"\S*[/.=]\S*|--\S+", " ", text)  # paths, addresses, keys, data, options
     return sorted({w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in known})
 
 
@@ -188,8 +190,10 @@ def test_real_commands_speak_the_language(world: dict[str, Any], lang: str) -> N
     checked = run(lang, "verify", str(w["bundle"])).stdout
     last = checked.strip().splitlines()[-1]
     assert MARKERS[lang] in last and not english_words(last), last
-    # the numbered steps' statuses are translated ("ok", "UNPINNED" are English words)
+    # the numbered steps are translated, statuses and sentences ([8] quotes the desk's data)
     assert "] ok " not in checked and "UNPINNED" not in checked
+    steps = [ln for ln in checked.splitlines() if ln.startswith("  [") and "[8]" not in ln]
+    assert len(steps) >= 8 and not [ln for ln in steps if english_words(ln)], steps
     info = run(lang, "drop", "info", "--data", w["data"]).stdout
     assert "tree_size" not in info and "root_hash" not in info
     # an error: one line, in the language, what happened and what to do
@@ -216,3 +220,25 @@ def test_english_output_is_unchanged(world: dict[str, Any]) -> None:
     assert "  [1] ok  the bundle opens (" in checked
     err = run("en", "desk", "show", "nosuchid", "--desk", w["desk"], check=False)
     assert err.stderr.startswith("tysha: error: no report 'nosuchid'"), err.stderr
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("uk", "статус має бути одним із: new"),
+    ("ru", "статус должен быть одним из: new"),
+    ("crh", "al bulardan biri olmalı: new"),
+    ("en", "status must be one of new"),
+])  # fmt: skip
+def test_web_desk_shows_service_errors_in_the_handlers_language(
+    world: dict[str, Any], lang: str, expected: str
+) -> None:
+    from starlette.testclient import TestClient
+
+    from tysha.desk.web.app import create_app
+
+    app = create_app(world["desk"], port=8090)
+    with TestClient(app, base_url="http://127.0.0.1:8090") as c:
+        r = c.post("/login", data={"passphrase": DESK_PASS, "lang": lang}, follow_redirects=False)
+        assert r.status_code == 303
+        page = c.get("/", params={"status": "bogus", "lang": lang})
+    assert page.status_code == 400
+    assert expected in html.unescape(page.text), page.text

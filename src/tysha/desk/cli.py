@@ -366,16 +366,15 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
         _field("trusted", yes[v.trusted]),
     ]
     for f in v.flags:
-        lines.append(
-            "  " + _("FLAG {code}: {reason}").format(code=f.code, reason=translate_message(f.reason))
-        )
+        reason = translate_message(f.reason)
+        lines.append("  " + _("FLAG {code}: {reason}").format(code=f.code, reason=reason))
     for p in v.problems:
         lines.append("    " + _("detail: {detail}").format(detail=translate_message(p)))
-    source = (
-        (_pseudonym(v.source) if v.source else "-")
-        + ("  (" + _("key {fp}").format(fp=v.source_fingerprint) + ")" if v.source_fingerprint else "")
-        + ("  " + _("REVOKED") if v.revoked else "")
-    )
+    source = _pseudonym(v.source) if v.source else "-"
+    if v.source_fingerprint:
+        source += "  (" + _("key {fp}").format(fp=v.source_fingerprint) + ")"
+    if v.revoked:
+        source += "  " + _("REVOKED")
     lines += [
         _field("categories", ", ".join(v.categories) or "-"),
         _field("when", v.when or "-") + (f"  ({v.event_time})" if v.event_time else ""),

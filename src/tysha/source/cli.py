@@ -21,7 +21,6 @@ from tysha.errors import BadInput, ConfigError
 from tysha.i18n import gettext as _
 from tysha.i18n import ngettext, translate_message
 
-
 app = typer.Typer(no_args_is_help=True, help="A reporter's device: one vault file, nothing else.")
 courier_app = typer.Typer(no_args_is_help=True, help="Carry ciphertext from a source to a drop.")
 
