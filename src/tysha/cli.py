@@ -18,6 +18,7 @@ from typing import Any
 
 import typer
 import typer.main
+import typer.rich_utils
 
 from tysha.errors import (
     BadPassphrase,
@@ -302,8 +303,23 @@ def _category_help() -> str:
     from tysha.i18n import language_from_env
 
     lang = language_from_env()
-    parts = [f"{c.code} ({getattr(c, lang, c.en)})" for c in CATEGORIES]
-    return "Codes: " + "; ".join(parts) + "."
+    tr = _gettext()
+    # uk and ru labels live in the taxonomy itself; crh (and any other) in the catalogs
+    parts = [f"{c.code} ({getattr(c, lang, None) or tr(c.en)})" for c in CATEGORIES]
+    return tr("Codes: {codes}.").format(codes="; ".join(parts))
+
+
+def _tr_help(text: str | None, tr: Callable[[str], str]) -> str | None:
+    """A help text in the user's language, paragraph by paragraph (each one a msgid with its
+    whitespace folded, as a docstring wraps it); a paragraph no catalog holds stays as written."""
+    if not text:
+        return text
+    out = []
+    for paragraph in text.split("\n\n"):
+        folded = " ".join(paragraph.split())
+        translated = tr(folded)
+        out.append(paragraph if translated == folded else translated)
+    return "\n\n".join(out)
 
 
 def polish_help(command: Any) -> Any:
@@ -313,6 +329,12 @@ def polish_help(command: Any) -> Any:
     placeholder (FILE, CODE…) and nothing for a flag. Repeatable options say so; a category
     option lists the codes; commands that open a vault or a desk name TYSHA_PASSPHRASE.
     """
+    from tysha.i18n import language_from_env, translations
+
+    tr = translations(language_from_env()).gettext  # help texts: by exact msgid only
+    command.help = _tr_help(command.help, tr)
+    if getattr(command, "short_help", None):
+        command.short_help = _tr_help(command.short_help, tr)
     subcommands = getattr(command, "commands", None)
     if subcommands is not None:
         for sub in subcommands.values():
@@ -334,20 +356,46 @@ def polish_help(command: Any) -> Any:
             param.display_type_rich = lambda ctx, shown=shown: shown
             extra = []
             if repeatable and not isinstance(param, typer.core.TyperArgument):
-                extra.append("Repeat the option for several.")
+                extra.append(tr("Repeat the option for several."))
             if param.name in {"category", "categories"}:
                 extra.append(_category_help())
             if not getattr(param, "help", "x") and param.name in _DEFAULT_HELP:
                 param.help = _DEFAULT_HELP[param.name]
+            if getattr(param, "help", None):
+                param.help = _tr_help(param.help, tr)
             if extra and hasattr(param, "help"):
                 param.help = " ".join(filter(None, [param.help, *extra]))
         if names & {"vault", "desk"}:
-            note = _PASSPHRASE_NOTE
+            note = tr(_PASSPHRASE_NOTE)
             if command.name == "decoy":
-                note += " The decoy's own passphrase comes from TYSHA_DECOY_PASSPHRASE."
+                note += " " + tr("The decoy's own passphrase comes from TYSHA_DECOY_PASSPHRASE.")
             command.help = f"{command.help or ''}\n\n{note}".strip()
     _plain_help_option(command)
     return command
+
+
+# Typer's own words in the help screens (its English, kept to restore them for English).
+_TYPER_WORDS = {
+    name: getattr(typer.rich_utils, name)
+    for name in (
+        "ARGUMENTS_PANEL_TITLE",
+        "OPTIONS_PANEL_TITLE",
+        "COMMANDS_PANEL_TITLE",
+        "DEFAULT_STRING",
+        "REQUIRED_LONG_STRING",
+        "ENVVAR_STRING",
+    )
+}
+
+
+def _localise_typer() -> None:
+    """Typer's panel titles and markers in the user's language (set on every run, since an
+    in-process caller may run commands in several languages)."""
+    from tysha.i18n import language_from_env, translations
+
+    tr = translations(language_from_env()).gettext
+    for name, english in _TYPER_WORDS.items():
+        setattr(typer.rich_utils, name, tr(english))
 
 
 def _plain_help_option(command: Any) -> None:
@@ -358,6 +406,7 @@ def _plain_help_option(command: Any) -> None:
         if option is not None:
             option.metavar = None
             option.display_type_rich = lambda ctx: ""
+            option.help = _gettext()("Show this message and exit.")
         return option
 
     command.get_help_option = get_help_option
@@ -369,6 +418,7 @@ def main(argv: list[str] | None = None) -> None:
     Usage errors are Typer's (exit 2); any other failure becomes one line on stderr and exit 1
     (``TYSHA_DEBUG=1`` shows the traceback of an unexpected one, for developers).
     """
+    _localise_typer()
     command = polish_help(typer.main.get_command(app))
     try:
         command.main(args=argv, prog_name="tysha")

@@ -242,3 +242,30 @@ def test_web_desk_shows_service_errors_in_the_handlers_language(
         page = c.get("/", params={"status": "bogus", "lang": lang})
     assert page.status_code == 400
     assert expected in html.unescape(page.text), page.text
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_help_text_is_translated(lang: str) -> None:
+    from .helptexts import help_msgids
+
+    found = help_msgids()
+    assert "The vault file." in found and len(found) > 100  # the walk reaches every command
+    tr = translations(lang)
+    missing = sorted(m for m in found if not tr.singular.get(m) or tr.singular[m] == m)
+    assert not missing, f"{lang}: {missing}"
+    assert not [m for m in found if fields(tr.singular[m]) != fields(m)]
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("uk", ("Запечатати повідомлення у вихідні", "Коди:", "Парольну фразу запитують")),
+    ("ru", ("Запечатать сообщение в исходящие", "Коды:", "Парольную фразу запрашивают")),
+    ("crh", ("Habernı çıqış qutusına mühürlemek", "Kodlar:", "Parol ibaresi terminalde")),
+    ("en", ("Seal a report into the outbox", "Codes:", "The passphrase is asked")),
+])  # fmt: skip
+def test_help_speaks_the_language(lang: str, words: tuple[str, ...]) -> None:
+    from tests.conftest import tysha
+
+    out = tysha("source", "report", "--help", env={"TYSHA_LANG": lang, "COLUMNS": "400"}).stdout
+    folded = " ".join(out.replace("│", " ").split())
+    for w in words:
+        assert w in folded, (w, out)
