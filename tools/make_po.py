@@ -1255,6 +1255,36 @@ CLI: dict[str, tuple[str, str, str]] = {
         "это записано в журнал хранения; если повторяется, сообщите своей организации",
         "bu saqlav jurnalına yazıldı; tekrarlansa, teşkilâtıñızğa bildiriñiz",
     ),
+    # tysha demo (src/tysha/demo.py) and the desk's progress labels
+    "drop running at {url}": ("сервер прийому працює на {url}", "сервер приёма работает на {url}", "qabul serveri {url} adresinde çalışa"),
+    "desk ready; invitation made": ("робоче місце готове; запрошення створено", "рабочее место готово; приглашение создано", "iş yeri azır; davetname yaratıldı"),
+    "a second source corroborated a report: one incident built, more suggested": (
+        "друге джерело підтвердило повідомлення: створено один інцидент, запропоновано ще",
+        "второй источник подтвердил сообщение: создан один инцидент, предложены ещё",
+        "ekinci menba bir habernı tasdıqladı: bir vaqia yaratıldı, daa başqaları teklif etildi",
+    ),
+    "Tysha demo is running.": ("Демонстрація Тиші працює.", "Демонстрация Тиши работает.", "Tışa demosı çalışa."),
+    "Desk:": ("Робоче місце:", "Рабочее место:", "İş yeri:"),
+    "Passphrase:": ("Парольна фраза:", "Парольная фраза:", "Parol ibaresi:"),
+    "Drop:": ("Сервер прийому:", "Сервер приёма:", "Qabul serveri:"),
+    "log at {url}": ("журнал на {url}", "журнал на {url}", "jurnal {url} adresinde"),
+    "Source vault {vault}  passphrase {passphrase}": (
+        "Сховище джерела {vault}  парольна фраза {passphrase}",
+        "Хранилище источника {vault}  парольная фраза {passphrase}",
+        "Menba kassası {vault}  parol ibaresi {passphrase}",
+    ),
+    "Browser source (open in a browser; the invitation is in the fragment):": (
+        "Джерело в браузері (відкрийте в браузері; запрошення — у фрагменті адреси):",
+        "Источник в браузере (откройте в браузере; приглашение — во фрагменте адреса):",
+        "Brauzerdeki menba (brauzerde açıñız; davetname adresniñ fragmentinde):",
+    ),
+    "Ctrl-C stops everything and deletes the demo folder.": (
+        "Ctrl-C зупиняє все і видаляє теку демонстрації.",
+        "Ctrl-C останавливает всё и удаляет папку демонстрации.",
+        "Ctrl-C episini toqtata ve demo papkasını siler.",
+    ),
+    "hashing photos": ("обчислення хешів фото", "вычисление хешей фото", "resimlerniñ heşleri esaplana"),
+    "envelope {index}": ("конверт {index}", "конверт {index}", "zarf {index}"),
     # errors raised by the command line and the desk service (translated at the face by template)
     "--desk-key applies to a court bundle; this is not one": (
         "--desk-key стосується судового пакета; це не він",
@@ -2087,6 +2117,26 @@ CLI_PLURALS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...], tuple
         ("у черзі ще {n}", "у черзі ще {n}", "у черзі ще {n}"),
         ("в очереди ещё {n}", "в очереди ещё {n}", "в очереди ещё {n}"),
         ("{n} ale sırada", "{n} ale sırada"),
+    ),
+    ("sample source sent {n} report", "sample source sent {n} reports"): (
+        ("зразкове джерело надіслало {n} повідомлення", "зразкове джерело надіслало {n} повідомлення", "зразкове джерело надіслало {n} повідомлень"),
+        ("образцовый источник отправил {n} сообщение", "образцовый источник отправил {n} сообщения", "образцовый источник отправил {n} сообщений"),
+        ("nümune menba {n} haber yiberdi", "nümune menba {n} haber yiberdi"),
+    ),
+    ("desk fetched {n} report", "desk fetched {n} reports"): (
+        ("робоче місце отримало {n} повідомлення", "робоче місце отримало {n} повідомлення", "робоче місце отримало {n} повідомлень"),
+        ("рабочее место получило {n} сообщение", "рабочее место получило {n} сообщения", "рабочее место получило {n} сообщений"),
+        ("iş yeri {n} haber aldı", "iş yeri {n} haber aldı"),
+    ),
+    ("demo: {n} report fetched into {desk}", "demo: {n} reports fetched into {desk}"): (
+        ("демонстрація: {n} повідомлення отримано до {desk}", "демонстрація: {n} повідомлення отримано до {desk}", "демонстрація: {n} повідомлень отримано до {desk}"),
+        ("демонстрация: {n} сообщение получено в {desk}", "демонстрация: {n} сообщения получено в {desk}", "демонстрация: {n} сообщений получено в {desk}"),
+        ("demo: {n} haber {desk} içine alındı", "demo: {n} haber {desk} içine alındı"),
+    ),
+    ("demo: {n} report fetched; the demo folder is deleted again (pass --keep to keep it)", "demo: {n} reports fetched; the demo folder is deleted again (pass --keep to keep it)"): (
+        ("демонстрація: {n} повідомлення отримано; теку демонстрації знову видалено (--keep, щоб її залишити)", "демонстрація: {n} повідомлення отримано; теку демонстрації знову видалено (--keep, щоб її залишити)", "демонстрація: {n} повідомлень отримано; теку демонстрації знову видалено (--keep, щоб її залишити)"),
+        ("демонстрация: {n} сообщение получено; папка демонстрации снова удалена (--keep, чтобы её оставить)", "демонстрация: {n} сообщения получено; папка демонстрации снова удалена (--keep, чтобы её оставить)", "демонстрация: {n} сообщений получено; папка демонстрации снова удалена (--keep, чтобы её оставить)"),
+        ("demo: {n} haber alındı; demo papkası kene silindi (saqlamaq içün --keep)", "demo: {n} haber alındı; demo papkası kene silindi (saqlamaq içün --keep)"),
     ),
     ("{n} waiting", "{n} waiting"): (
         ("{n} чекає", "{n} чекають", "{n} чекають"),

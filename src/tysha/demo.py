@@ -18,6 +18,9 @@ from typing import Any
 
 import typer
 
+from tysha.i18n import gettext as _
+from tysha.i18n import ngettext
+
 __all__ = ["SAMPLES", "run_demo"]
 
 SAMPLES: list[tuple[list[str], str, str]] = [
@@ -197,13 +200,13 @@ def build(
         procs.append(proc)
     url = f"http://127.0.0.1:{port}"
     wait_ready(url, proc)
-    say(f"drop running at {url}")
+    say(_("drop running at {url}").format(url=url))
 
     desk_pass = random_passphrase()
     Desk.init(root / "desk", "Demo cell", desk_pass)
     desk = Desk.open(root / "desk", desk_pass)
     inv = desk.invite(url, vkey)
-    say("desk ready; invitation made")
+    say(_("desk ready; invitation made"))
 
     vault_pass = random_passphrase()
     vault = Vault.create(root / "source.vault", 32 * 1024 * 1024)
@@ -224,9 +227,15 @@ def build(
         dev.report(cats, text, time.strftime("%Y-%m-%dT%H:%M", when), where, files, mean_delay=0)
     with DropClient(url) as client:
         sent = dev.send(client, now=True)
-    say(f"sample source sent {sent.sent} reports")
+    sent_n = sent.sent
+    say(
+        ngettext("sample source sent {n} report", "sample source sent {n} reports", sent_n).format(
+            n=sent_n
+        )
+    )
     res = desk.fetch()
-    say(f"desk fetched {len(res.new_reports)} reports")
+    n_new = len(res.new_reports)
+    say(ngettext("desk fetched {n} report", "desk fetched {n} reports", n_new).format(n=n_new))
     _corroborating_source(root, desk, url, vkey, now, photos, say)
     # A second one-time invitation for a reporter using the browser source page: the code
     # travels in the URL fragment, which the browser never sends to the drop.
@@ -290,7 +299,7 @@ def _corroborating_source(
         desk.add_act(iid, {"category": "chd", "start": when[:10], "place": where,
                            "victims": "11", "children": "1", "reports": near[0]["reports"]},
                      "demo")  # fmt: skip
-        say("a second source corroborated a report: one incident built, more suggested")
+        say(_("a second source corroborated a report: one incident built, more suggested"))
 
 
 def run_demo(
@@ -315,11 +324,24 @@ def run_demo(
             if as_json:
                 typer.echo(json.dumps(info))
             elif keep:
-                typer.echo(f"demo: {info['reports_fetched']} reports fetched into {info['desk']}")
-            else:
+                n = info["reports_fetched"]
                 typer.echo(
-                    f"demo: {info['reports_fetched']} reports fetched; the demo folder is "
-                    "deleted again (pass --keep to keep it)"
+                    ngettext(
+                        "demo: {n} report fetched into {desk}",
+                        "demo: {n} reports fetched into {desk}",
+                        n,
+                    ).format(n=n, desk=info["desk"])
+                )
+            else:
+                n = info["reports_fetched"]
+                typer.echo(
+                    ngettext(
+                        "demo: {n} report fetched; the demo folder is deleted again "
+                        "(pass --keep to keep it)",
+                        "demo: {n} reports fetched; the demo folder is deleted again "
+                        "(pass --keep to keep it)",
+                        n,
+                    ).format(n=n)
                 )
             return
         from tysha.desk.web.serve import serve_web
@@ -328,18 +350,22 @@ def run_demo(
 
         def ready() -> None:
             typer.echo("")
-            typer.echo("  Tysha demo is running.")
-            typer.echo(f"  Desk:        http://127.0.0.1:{web_port}/")
-            typer.echo(f"  Passphrase:  {info['desk_passphrase']}")
+            typer.echo("  " + _("Tysha demo is running."))
+            typer.echo(f"  {_('Desk:'):12} http://127.0.0.1:{web_port}/")
+            typer.echo(f"  {_('Passphrase:'):12} {info['desk_passphrase']}")
+            log = _("log at {url}").format(url=f"{info['drop_url']}/log/checkpoint")
+            typer.echo(f"  {_('Drop:'):12} {info['drop_url']}  ({log})")
             typer.echo(
-                f"  Drop:        {info['drop_url']}  (log at {info['drop_url']}/log/checkpoint)"
+                "  "
+                + _("Source vault {vault}  passphrase {passphrase}").format(
+                    vault=info["vault"], passphrase=info["vault_passphrase"]
+                )
             )
-            typer.echo(f"  Source vault {info['vault']}  passphrase {info['vault_passphrase']}")
             typer.echo(
-                "  Browser source (open in a browser; the invitation is in the fragment):"
+                "  " + _("Browser source (open in a browser; the invitation is in the fragment):")
             )
             typer.echo(f"    {info['source_page']}#{info['browser_invitation']}")
-            typer.echo("  Ctrl-C stops everything and deletes the demo folder.")
+            typer.echo("  " + _("Ctrl-C stops everything and deletes the demo folder."))
             typer.echo("")
 
         serve_web(Path(info["desk"]), "127.0.0.1", web_port, ready)

@@ -18,6 +18,7 @@ CLI_MODULES = (
     "verify.py",
     "tools.py",
     "source/cli.py",
+    "demo.py",
 )
 # Services whose errors reach the web desk and the CLI (translated at the face by template).
 RAISING_MODULES = (

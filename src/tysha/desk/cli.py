@@ -92,7 +92,8 @@ def _progress() -> Iterator[Any]:
 
         def update(label: str, done: int, total: int) -> None:
             if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total or None)
+                shown = translate_message(label)  # "hashing photos", "envelope 12"
+                tasks[label] = bar.add_task(shown, total=total or None)
             bar.update(tasks[label], completed=done, total=total or None)
 
         yield update
