@@ -200,8 +200,10 @@ def describe_error(exc: BaseException) -> str:
     tr = _gettext()
     if isinstance(exc, TyshaError):
         message, implied = _clean(exc.message, tr)
+        # Whether it already says what to do is read in English, before translation.
+        says_what_to_do = bool(_SAYS_WHAT_TO_DO.search(message))
         message = tr(message)
-        if implied is None and "hint" not in vars(exc) and not _SAYS_WHAT_TO_DO.search(message):
+        if implied is None and "hint" not in vars(exc) and not says_what_to_do:
             # The raiser may have hidden why (``raise … from None``); the OS error it caught is
             # still the context, and says what a person needs to know (missing, a folder…).
             message, implied = _with_context(message, exc.__cause__ or exc.__context__, tr)
@@ -209,7 +211,7 @@ def describe_error(exc: BaseException) -> str:
             hint: str | None = exc.hint
         elif implied is not None:
             hint = implied
-        elif _SAYS_WHAT_TO_DO.search(message):
+        elif says_what_to_do:
             hint = None
         elif isinstance(exc, BadPassphrase) or _LOOKS_PASSPHRASE.search(exc.message):
             hint = "check the passphrase (scripts: TYSHA_PASSPHRASE) and try again"
