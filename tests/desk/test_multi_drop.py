@@ -60,7 +60,7 @@ def test_two_addresses_one_dead_source_sends_desk_fetches_and_replies_through_th
 
     d, denv = str(w["desk"]), w["denv"]
     out = cli("desk", "fetch", "--desk", d, env=denv).stdout
-    assert f"answered at {w['url']}" in out and "1 new reports" in out
+    assert f"answered at {w['url']}" in out and "1 new report" in out
     summary = json.loads(cli("desk", "fetch", "--desk", d, "--json", env=denv).stdout)
     assert summary["answered"] == {w["dead"]: w["url"]} and summary["unreachable"] == []
     reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
