@@ -8,6 +8,12 @@ Plurals follow each catalog's own ``Plural-Forms`` header (gettext's rule, evalu
 standard library's :func:`gettext.c2py`): Ukrainian and Russian have three forms ("1
 повідомлення", "3 повідомлення", "5 повідомлень"), English two, Crimean Tatar two with the
 same noun in both (a Turkic noun does not change after a numeral: "1 haber", "3 haber").
+
+The faces translate; services stay English. An error's text was formatted by the service
+(``f"no report {ref!r}"``); :func:`translate_message` finds the catalog's msgid template it came
+from (``"no report {ref}"``), translates that and puts the values back, so the command line and
+the web desk show it in the user's language without the service knowing any language. One
+table, ``tools/make_po.py``, holds every string; the catalogs are generated from it.
 """
 
 from __future__ import annotations
