@@ -117,6 +117,17 @@ def test_template_translation_keeps_the_values() -> None:
     # a field holding a message is itself translated; a value that is data is not
     assert translate_message("report 3 has no attachment 7", "crh") == "3 haberinde 7 ilâvesi yoq"
     assert translate_message("something no catalog holds", "uk") == "something no catalog holds"
+    # lines other layers format: the drop server's, the source device's coarse waits
+    assert translate_message("drop tysha.test/drop serving on port 8080", "uk") == (
+        "сервер прийому tysha.test/drop працює на порту 8080"
+    )
+    assert translate_message("in about 5 hours", "ru") == "примерно через 5 ч"
+    # a field used twice must match the same value twice
+    how = ("onion service: Tor configuration written to /d/t; include it in your Tor's torrc or"
+           " run `tor -f /d/t`; the service key lives in /d/hs (mode 0700)")  # fmt: skip
+    assert translate_message(how, "crh").startswith("onion hizmeti: Tor ayarları /d/t faylına")
+    other = how.replace("-f /d/t", "-f /elsewhere")
+    assert translate_message(other, "crh") == other
 
 
 def test_the_crh_catalog_asks_for_a_native_review() -> None:
