@@ -2007,6 +2007,82 @@ CLI_HELP: dict[str, tuple[str, str, str]] = {
     "s3://BUCKET/PREFIX: envelopes in an S3-compatible store.": ("s3://BUCKET/PREFIX: конверти в S3-сумісному сховищі.", "s3://BUCKET/PREFIX: конверты в S3-совместимом хранилище.", "s3://BUCKET/PREFIX: S3 ile uyğun saqlavda zarflar."),
 }
 
+# `tysha verify` refusing a bundle (tysha.evidence.bundle): "step N (what): why", each part
+# translated at the face. (uk, ru, crh); the Crimean Tatar is the CLI engineer's, not reviewed.
+CLI_REFUSALS: dict[str, tuple[str, str, str]] = {
+    "step {n} ({what}): {reason}": ("крок {n} ({what}): {reason}", "шаг {n} ({what}): {reason}", "{n}-nci adım ({what}): {reason}"),
+    "bundle readable": ("пакет читається", "пакет читается", "paket oqula"),
+    "desk signature": ("підпис робочого місця", "подпись рабочего места", "iş yeriniñ imzası"),
+    "files": ("файли", "файлы", "fayllar"),
+    "custody": ("журнал зберігання", "журнал хранения", "saqlav jurnalı"),
+    "custody log": ("журнал зберігання", "журнал хранения", "saqlav jurnalı"),
+    "custody anchor": ("закріплення журналу зберігання", "закрепление журнала хранения", "saqlav jurnalınıñ bekitilüvi"),
+    "witnesses": ("свідки", "свидетели", "şaatlar"),
+    "report {rid}": ("повідомлення {rid}", "сообщение {rid}", "haber {rid}"),
+    "report {rid}, drop log": ("повідомлення {rid}, журнал сервера прийому", "сообщение {rid}, журнал сервера приёма", "haber {rid}, qabul serveriniñ jurnalı"),
+    "report {rid}, envelope": ("повідомлення {rid}, конверт", "сообщение {rid}, конверт", "haber {rid}, zarf"),
+    "report {rid}, capture": ("повідомлення {rid}, зйомка", "сообщение {rid}, съёмка", "haber {rid}, çekiliş"),
+    "a part is missing": ("бракує частини", "не хватает части", "bir parça yoq"),
+    "a field has the wrong type": ("поле має неправильний тип", "поле имеет неправильный тип", "bir meydannıñ tipi yañlış"),
+    "not well-formed": ("неправильно сформовано", "неправильно сформировано", "doğru şekillenmegen"),
+    "{name} was altered (SHA-256 differs)": ("{name} змінено (SHA-256 відрізняється)", "{name} изменён (SHA-256 отличается)", "{name} deñiştirilgen (SHA-256 farqlı)"),
+    "{name} is missing": ("{name} бракує", "{name} отсутствует", "{name} yoq"),
+    "{name} is unreadable ({reason})": ("{name} не читається ({reason})", "{name} не читается ({reason})", "{name} oqulmay ({reason})"),
+    "{name} is not a member a bundle holds": ("{name} — не елемент, який буває в пакеті", "{name} — не элемент, который бывает в пакете", "{name} pakette olğan element degil"),
+    "unlisted members present: {names}": ("є елементи поза переліком: {names}", "есть элементы вне списка: {names}", "cedvelde olmağan elementler bar: {names}"),
+    "report {rid} has no {part}": ("у повідомлення {rid} немає {part}", "у сообщения {rid} нет {part}", "{rid} haberinde {part} yoq"),
+    "{a} or {b} is missing": ("бракує {a} або {b}", "отсутствует {a} или {b}", "{a} ya da {b} yoq"),
+    "a report or flag is malformed ({reason})": ("повідомлення чи позначка має неправильну форму ({reason})", "сообщение или отметка имеет неправильную форму ({reason})", "haber ya da belgi yañlış şekilli ({reason})"),
+    "{name} does not match the signed reports and flags": ("{name} не відповідає підписаним повідомленням і позначкам", "{name} не соответствует подписанным сообщениям и отметкам", "{name} imzalanğan haberlerge ve belgilerge uymay"),
+    "{name} does not match the signed data": ("{name} не відповідає підписаним даним", "{name} не соответствует подписанным данным", "{name} imzalanğan malümatqa uymay"),
+    "a report is malformed ({reason})": ("повідомлення має неправильну форму ({reason})", "сообщение имеет неправильную форму ({reason})", "haber yañlış şekilli ({reason})"),
+    "the index and report members exceed {n} bytes": ("індекс і елементи повідомлень перевищують {n} байтів", "индекс и элементы сообщений превышают {n} байт", "indeks ve haber elementleri {n} bayttan aşa"),
+    "receipt.json is malformed ({reason})": ("receipt.json має неправильну форму ({reason})", "receipt.json имеет неправильную форму ({reason})", "receipt.json yañlış şekilli ({reason})"),
+    "the receipt names another drop key than the bundle's index": ("квитанція називає інший ключ сервера прийому, ніж індекс пакета", "квитанция называет другой ключ сервера приёма, чем индекс пакета", "vesiqa paket indeksindekinden başqa qabul serveri anahtarını köstere"),
+    "logged by drop key {vkey}, not a pinned one": ("записано ключем сервера прийому {vkey}, не закріпленим", "записано ключом сервера приёма {vkey}, не закреплённым", "bekitilmegen {vkey} qabul serveri anahtarı ile yazılğan"),
+    "report.json's {key} is not the logged receipt's": ("{key} у report.json не збігається з записаною квитанцією", "{key} в report.json не совпадает с записанной квитанцией", "report.json içindeki {key} yazılğan vesiqanıñkine uymay"),
+    "report.json's checkpoint is not the receipt's": ("контрольна точка в report.json не збігається з квитанцією", "контрольная точка в report.json не совпадает с квитанцией", "report.json içindeki kontrol noqtası vesiqanıñkine uymay"),
+    "the envelope holds a reply, not a report": ("у конверті відповідь, а не повідомлення", "в конверте ответ, а не сообщение", "zarfta haber degil, cevap bar"),
+    "the anchor carries no witnessed checkpoint": ("закріплення не містить засвідченої контрольної точки", "закрепление не содержит заверенной контрольной точки", "bekitilüvde şaatlı kontrol noqtası yoq"),
+    "the bundle carries no witnessed checkpoint, and --witness was given": ("пакет не містить засвідченої контрольної точки, а --witness вказано", "пакет не содержит заверенной контрольной точки, а --witness указан", "paketde şaatlı kontrol noqtası yoq, amma --witness berildi"),
+    "incomplete or malformed ({reason})": ("неповне або неправильної форми ({reason})", "неполное или неправильной формы ({reason})", "tolu degil ya da yañlış şekilli ({reason})"),
+    "member {name} appears twice": ("елемент {name} трапляється двічі", "элемент {name} встречается дважды", "{name} elementi eki kere bar"),
+    "member name {name} is not allowed": ("назва елемента {name} недопустима", "имя элемента {name} недопустимо", "{name} element adına izin yoq"),
+    "member {name} declares a negative size": ("елемент {name} заявляє від'ємний розмір", "элемент {name} заявляет отрицательный размер", "{name} elementi menfiy büyüklik bildire"),
+    "{name} declares {size} bytes (at most {cap})": ("{name} заявляє {size} байтів (не більше {cap})", "{name} заявляет {size} байт (не более {cap})", "{name} {size} bayt bildire (eñ çoq {cap})"),
+    "{name} expands {n}-fold (a compression bomb)": ("{name} розширюється в {n} разів (стискальна бомба)", "{name} расширяется в {n} раз (бомба сжатия)", "{name} {n} qat genişley (sıqıştıruv bombası)"),
+    "{n} bytes declared (at most {max})": ("заявлено {n} байтів (не більше {max})", "заявлено {n} байт (не более {max})", "{n} bayt bildirildi (eñ çoq {max})"),
+    "{n} members (at most {max})": ("елементів {n} (не більше {max})", "элементов {n} (не более {max})", "{n} element (eñ çoq {max})"),
+    "signed by fingerprint {fp}, not by the pinned desk key": ("підписано відбитком {fp}, а не закріпленим ключем робочого місця", "подписано отпечатком {fp}, а не закреплённым ключом рабочего места", "{fp} parmaq izi ile imzalanğan, bekitilgen iş yeri anahtarı ile degil"),
+    "report.json or the bundled files differ from what the source signed in the logged envelope: {what}": ("report.json або файли пакета відрізняються від того, що джерело підписало в записаному конверті: {what}", "report.json или файлы пакета отличаются от того, что источник подписал в записанном конверте: {what}", "report.json ya da paket faylları menbanıñ yazılğan zarfta imzalağanından farqlı: {what}"),
+    # the bundle's own refusals (tysha.evidence.bundle raises)
+    "--desk-key is not a readable desk public key": ("--desk-key — не читабельний публічний ключ робочого місця", "--desk-key — не читаемый публичный ключ рабочего места", "--desk-key oqulğan iş yeri açıq anahtarı degil"),
+    "--desk-key is the desk's fingerprint (30 digits) or public key, as `tysha desk info --json` gives them": ("--desk-key — це відбиток (30 цифр) або публічний ключ робочого місця, як їх дає `tysha desk info --json`", "--desk-key — это отпечаток (30 цифр) или публичный ключ рабочего места, как их даёт `tysha desk info --json`", "--desk-key iş yeriniñ parmaq izi (30 raqam) ya da açıq anahtarı, `tysha desk info --json` bergeni kibi"),
+    "{name} has no capture attestation": ("{name} не має засвідчення зйомки", "у {name} нет удостоверения съёмки", "{name} çekiliş tasdıqı yoq"),
+    "{name} holds less than its declared size": ("{name} містить менше за заявлений розмір", "{name} содержит меньше заявленного размера", "{name} bildirilgen büyükliginden az tuta"),
+    "{name} holds more than its declared size": ("{name} містить більше за заявлений розмір", "{name} содержит больше заявленного размера", "{name} bildirilgen büyükliginden çoq tuta"),
+    "{name} is larger than {n} bytes": ("{name} більший за {n} байтів", "{name} больше {n} байт", "{name} {n} bayttan büyük"),
+    "{name} is too large": ("{name} завеликий", "{name} слишком велик", "{name} pek büyük"),
+    "{name}: the attestation is for another file": ("{name}: засвідчення стосується іншого файлу", "{name}: удостоверение относится к другому файлу", "{name}: tasdıq başqa faylğa ait"),
+    "a member is not well-formed JSON": ("елемент — неправильно сформований JSON", "элемент — неправильно сформированный JSON", "element doğru şekillenmegen JSON"),
+    "a report is listed twice": ("повідомлення перелічено двічі", "сообщение перечислено дважды", "haber eki kere sıralanğan"),
+    "custody.json is not a list": ("custody.json — не список", "custody.json — не список", "custody.json cedvel degil"),
+    "custody.json is not in canonical form": ("custody.json не в канонічній формі", "custody.json не в канонической форме", "custody.json kanonik şekilde degil"),
+    "malformed flag": ("позначка неправильної форми", "отметка неправильной формы", "yañlış şekilli belgi"),
+    "report.json or receipt.json is not an object": ("report.json або receipt.json — не об'єкт", "report.json или receipt.json — не объект", "report.json ya da receipt.json obyekt degil"),
+    "report.json states another envelope size": ("report.json вказує інший розмір конверта", "report.json указывает другой размер конверта", "report.json başqa zarf büyükligini köstere"),
+    "the content key is not 32 bytes": ("ключ вмісту — не 32 байти", "ключ содержимого — не 32 байта", "içindekiler anahtarı 32 bayt degil"),
+    "the envelope has the wrong length for its header": ("конверт має неправильну довжину для свого заголовка", "конверт имеет неправильную длину для своего заголовка", "zarfnıñ uzunlığı başlığına köre yañlış"),
+    "the envelope holds no manifest": ("у конверті немає маніфесту", "в конверте нет манифеста", "zarfta manifest yoq"),
+    "the index is not an object": ("індекс — не об'єкт", "индекс — не объект", "indeks obyekt degil"),
+    "the index names no desk key": ("індекс не називає ключа робочого місця", "индекс не называет ключа рабочего места", "indeks iş yeri anahtarını köstermey"),
+    "the index's drop list is malformed": ("перелік серверів прийому в індексі має неправильну форму", "список серверов приёма в индексе имеет неправильную форму", "indekstegi qabul serverleri cedveli yañlış şekilli"),
+    "the index's file list is malformed": ("перелік файлів в індексі має неправильну форму", "список файлов в индексе имеет неправильную форму", "indekstegi fayllar cedveli yañlış şekilli"),
+    "the index's flags are malformed": ("позначки в індексі мають неправильну форму", "отметки в индексе имеют неправильную форму", "indekstegi belgiler yañlış şekilli"),
+    "the index's report list is malformed": ("перелік повідомлень в індексі має неправильну форму", "список сообщений в индексе имеет неправильную форму", "indekstegi haberler cedveli yañlış şekilli"),
+    "unknown bundle format {fmt}": ("невідомий формат пакета {fmt}", "неизвестный формат пакета {fmt}", "belgisiz paket formatı {fmt}"),
+}
+
 CLI_PLURALS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     ("Share {n} report?", "Share {n} reports?"): (
         ("Поділитися {n} повідомленням?", "Поділитися {n} повідомленнями?", "Поділитися {n} повідомленнями?"),
@@ -2159,7 +2235,7 @@ def table() -> dict[str, tuple[str, str, str]]:
     for c in CATEGORIES:  # uk/ru come from the taxonomy itself, crh from here
         out[c.en] = (c.uk, c.ru, CRH_CATEGORIES[c.en])
     # the command line (issue 10): another block's translation of the same msgid wins
-    out.update({k: v for k, v in (CLI | CLI_SOURCE | CLI_VERIFY | CLI_HELP).items() if k not in out})
+    out.update({k: v for k, v in (CLI | CLI_SOURCE | CLI_VERIFY | CLI_HELP | CLI_REFUSALS).items() if k not in out})
     return out
 
 

@@ -122,14 +122,17 @@ def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
 
 
 # Fields whose value is itself a message (translated in turn); others hold data, kept as is.
-_MESSAGE_FIELDS = frozenset({"reason", "why", "error", "detail", "hint", "what", "state", "forms"})
+_MESSAGE_FIELDS = frozenset(
+    {"reason", "why", "error", "detail", "hint", "what", "state", "forms", "part"}
+)
 _FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 def _templates(singular: dict[str, str]) -> list[tuple[re.Pattern[str], str, tuple[str, ...]]]:
-    """The msgids with ``{name}`` fields as patterns, the longest fixed text first (so the most
-    specific template wins)."""
-    out: list[tuple[int, re.Pattern[str], str, tuple[str, ...]]] = []
+    """The msgids with ``{name}`` fields as patterns, most specific first: those that begin
+    with fixed text before those that begin with a field (which could swallow an outer
+    message's head, "step 3 (files): {name} was altered"), then the longest fixed text."""
+    out: list[tuple[tuple[int, int], re.Pattern[str], str, tuple[str, ...]]] = []
     for msgid, translated in singular.items():
         names = tuple(dict.fromkeys(_FIELD.findall(msgid)))
         if not names:
@@ -146,8 +149,9 @@ def _templates(singular: dict[str, str]) -> list[tuple[re.Pattern[str], str, tup
         fixed = sum(len(p) for p in pieces[::2])
         if fixed < 4:  # "{a}: {b}" would match anything
             continue
-        out.append((fixed, re.compile(regex, re.DOTALL), translated, names))
-    out.sort(key=lambda t: -t[0])
+        rank = (0 if pieces[0] else 1, -fixed)
+        out.append((rank, re.compile(regex, re.DOTALL), translated, names))
+    out.sort(key=lambda t: t[0])
     return [(p, t, n) for _fixed, p, t, n in out]
 
 

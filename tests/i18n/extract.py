@@ -27,6 +27,7 @@ RAISING_MODULES = (
     "source/vault.py",
     "source/device.py",
     "source/passphrase.py",
+    "evidence/bundle.py",
 )
 _ERRORS = {
     "TyshaError", "ProtocolError", "VerificationError", "StorageError", "TransportError",

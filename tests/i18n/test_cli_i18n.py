@@ -8,6 +8,7 @@ import html
 import json
 import re
 import string
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -166,8 +167,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         bundle = tmp / "b.zip"
         tysha("desk", "export", "--desk", desk, "--out", bundle, env=denv)
         rid = json.loads(tysha("desk", "list", "--desk", desk, "--json", env=denv).stdout)[0]["id"]
+        tampered = tmp / "tampered.zip"  # one bit of the envelope flipped
+        with zipfile.ZipFile(bundle) as z, zipfile.ZipFile(tampered, "w") as out:
+            for name in z.namelist():
+                data_ = z.read(name)
+                if name.endswith("envelope.bin"):
+                    data_ = data_[:-1] + bytes([data_[-1] ^ 1])
+                out.writestr(name, data_)
         yield {"desk": desk, "vault": vault, "data": data, "bundle": bundle, "rid": rid,
-               "tmp": tmp, "url": url}  # fmt: skip
+               "tmp": tmp, "url": url, "tampered": tampered}  # fmt: skip
 
 
 def run(lang: str, *args: Any, check: bool = True) -> Any:
@@ -183,7 +191,8 @@ def english_words(text: str) -> list[str]:
     known = {"reports", "report", "received", "status", "verified", "offline", "bundle",
              "trusted", "categories", "custody", "flags", "envelope", "drop", "fingerprint",
              "does", "exist", "check", "spelling", "signed", "entry", "members", "origin",
-             "tree", "size", "hash", "replies", "waiting", "nothing", "sealed"}  # fmt: skip
+             "tree", "size", "hash", "replies", "waiting", "nothing", "sealed", "step",
+             "files", "altered", "differs", "trust"}  # fmt: skip
     text = re.sub(r"\S*[/.=]\S*|--\S+", " ", text)  # paths, addresses, keys, data, options
     return sorted({w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in known})
 
@@ -212,6 +221,10 @@ def test_real_commands_speak_the_language(world: dict[str, Any], lang: str) -> N
     assert err.returncode == 1 and len(err.stderr.strip().splitlines()) == 1
     line = err.stderr
     assert not english_words(line.removeprefix("tysha: error: ")), line
+    refused = run(lang, "verify", str(w["tampered"]), check=False)
+    step = {"uk": "крок 3 (файли)", "ru": "шаг 3 (файлы)", "crh": "3-nci adım (fayllar)"}[lang]
+    assert refused.returncode == 1 and step in refused.stderr, refused.stderr
+    assert not english_words(refused.stderr.removeprefix("tysha: error: ")), refused.stderr
     missing = run(lang, "verify", str(w["tmp"] / "absent.zip"), check=False)
     assert missing.returncode == 1 and not english_words(missing.stderr.split(": ", 2)[-1])
     if lang in ("uk", "ru"):
@@ -231,6 +244,10 @@ def test_english_output_is_unchanged(world: dict[str, Any]) -> None:
     assert "  [1] ok  the bundle opens (" in checked
     err = run("en", "desk", "show", "nosuchid", "--desk", w["desk"], check=False)
     assert err.stderr.startswith("tysha: error: no report 'nosuchid'"), err.stderr
+    refused = run("en", "verify", str(w["tampered"]), check=False).stderr
+    assert refused.startswith("tysha: error: step 3 (files): reports/") and (
+        "envelope.bin was altered (SHA-256 differs)" in refused
+    ), refused
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
