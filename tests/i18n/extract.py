@@ -28,6 +28,10 @@ RAISING_MODULES = (
     "source/device.py",
     "source/passphrase.py",
     "evidence/bundle.py",
+    "transport/client.py",
+    "desk/keyfile.py",
+    "desk/sources.py",
+    "desk/fetch.py",
 )
 _ERRORS = {
     "TyshaError", "ProtocolError", "VerificationError", "StorageError", "TransportError",
