@@ -1866,6 +1866,31 @@ CLI_VERIFY: dict[str, tuple[str, str, str]] = {
         "метка времени RFC 3161 над закреплённой вершиной журнала хранения: {when} (--tsa-root не указан: её подписант не проверен)",
         "bekitilgen saqlav jurnalı başı üzerinde RFC 3161 vaqıt belgisi: {when} (--tsa-root berilmedi: imzalağanı teşkerilmedi)",
     ),
+    "a cosigned checkpoint of the drop's log (tree of {size}) is carried; no --witness given, so its cosignatures were not checked{detail}": (
+        "додано співпідписану контрольну точку журналу сервера прийому (дерево розміром {size}); --witness не вказано, тож її співпідписи не перевірено{detail}",
+        "приложена соподписанная контрольная точка журнала сервера приёма (дерево размером {size}); --witness не указан, так что её соподписи не проверены{detail}",
+        "qabul serveri jurnalınıñ birlikte imzalanğan kontrol noqtası bar (terek büyükligi {size}); --witness berilmedi, bunıñ içün birlikte imzaları teşkerilmedi{detail}",
+    ),
+    "; not yet covered: reports {ids}": (
+        "; ще не охоплено: повідомлення {ids}",
+        "; ещё не охвачены: сообщения {ids}",
+        "; ale qaplanmağan: haberler {ids}",
+    ),
+    "witnessed: {reason}; the anchor and reports {ids} are in the witnessed tree of {size}{detail}": (
+        "засвідчено: {reason}; закріплення і повідомлення {ids} є в засвідченому дереві розміром {size}{detail}",
+        "заверено: {reason}; закрепление и сообщения {ids} есть в заверенном дереве размером {size}{detail}",
+        "şaatlandı: {reason}; bekitilüv ve {ids} haberleri büyükligi {size} olğan şaatlı terekte bar{detail}",
+    ),
+    "accepted: {n} of {k} required witness cosignatures valid{detail}": (
+        "прийнято: дійсних співпідписів свідків {n} з {k} потрібних{detail}",
+        "принято: действительных соподписей свидетелей {n} из {k} требуемых{detail}",
+        "qabul etildi: kerekli {k} şaat birlikte imzasından {n} doğru{detail}",
+    ),
+    "NOT accepted: {n} of {k} required witness cosignatures valid{detail}": (
+        "НЕ прийнято: дійсних співпідписів свідків {n} з {k} потрібних{detail}",
+        "НЕ принято: действительных соподписей свидетелей {n} из {k} требуемых{detail}",
+        "qabul etilMEDİ: kerekli {k} şaat birlikte imzasından {n} doğru{detail}",
+    ),
     "report {rid}: {code}: {reason}": (
         "повідомлення {rid}: {code}: {reason}",
         "сообщение {rid}: {code}: {reason}",

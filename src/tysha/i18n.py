@@ -143,8 +143,13 @@ def _templates(singular: dict[str, str]) -> list[tuple[re.Pattern[str], str, tup
         for i, piece in enumerate(pieces):
             if i % 2 == 0:
                 regex += re.escape(piece)
-            else:  # a field used twice must hold the same value twice
-                regex += f"(?P={piece})" if piece in seen else f"(?P<{piece}>.*?)"
+            elif piece in seen:  # a field used twice must hold the same value twice
+                regex += f"(?P={piece})"
+            else:
+                # a field may be empty ("…{detail}"), except one directly followed by another
+                # field ("{size}{detail}"), which would otherwise leave its value to the next
+                adjacent = i + 2 < len(pieces) and pieces[i + 1] == ""
+                regex += f"(?P<{piece}>.+?)" if adjacent else f"(?P<{piece}>.*?)"
                 seen.add(piece)
         fixed = sum(len(p) for p in pieces[::2])
         if fixed < 4:  # "{a}: {b}" would match anything

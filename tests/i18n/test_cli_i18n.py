@@ -127,6 +127,12 @@ def test_template_translation_keeps_the_values() -> None:
     how = ("onion service: Tor configuration written to /d/t; include it in your Tor's torrc or"
            " run `tor -f /d/t`; the service key lives in /d/hs (mode 0700)")  # fmt: skip
     assert translate_message(how, "crh").startswith("onion hizmeti: Tor ayarları /d/t faylına")
+    # adjacent fields: the tail after "{size}" is its own message, translated in turn
+    witnessed = ("witnessed: accepted: 2 of 2 required witness cosignatures valid; the anchor and"
+                 " reports ab are in the witnessed tree of 5; not yet covered: reports ef")  # fmt: skip
+    assert translate_message(witnessed, "uk").endswith(
+        "є в засвідченому дереві розміром 5; ще не охоплено: повідомлення ef"
+    )
     other = how.replace("-f /d/t", "-f /elsewhere")
     assert translate_message(other, "crh") == other
 
