@@ -3,7 +3,7 @@
 Exit codes: 0 success, 1 a user-facing error (one line on stderr, no traceback), 2 bad usage.
 Each application contributes a Typer sub-app; this module assembles them, polishes their help
 once for all (:func:`polish_help`) and turns every failure into one line a person can act on
-(:func:`describe_error`), in the user's language (``TYSHA_LANG``, then ``LANG``: uk, ru, en).
+(:func:`describe_error`), in the user's language (``TYSHA_LANG``, then ``LANG``: uk, ru, crh, en).
 """
 
 from __future__ import annotations
@@ -18,18 +18,12 @@ from typing import Any
 
 import typer
 import typer.main
+import typer.rich_utils
 
 from tysha.errors import (
-    BadInput,
     BadPassphrase,
-    ConfigError,
-    NotAllowed,
     NotFound,
-    ProtocolError,
-    StorageError,
-    TransportError,
     TyshaError,
-    VerificationError,
 )
 
 __all__ = ["app", "describe_error", "main", "polish_help"]
@@ -39,7 +33,7 @@ app = typer.Typer(
     help=(
         "Tysha: secure documentation of abuses — source, drop, desk, courier, verification. "
         "Passphrases are asked on the terminal; scripts set TYSHA_PASSPHRASE (vault or desk) "
-        "and TYSHA_DECOY_PASSPHRASE. Messages follow TYSHA_LANG or LANG (uk, ru, en)."
+        "and TYSHA_DECOY_PASSPHRASE. Messages follow TYSHA_LANG or LANG (uk, ru, crh, en)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -73,140 +67,14 @@ _register()
 
 
 # ---------------------------------------------------------------------------------------------
-# The user's language. Strings of this module; tysha.i18n's catalogs win where they hold the same
-# msgid, so a translator's review there overrides these.
-
-_UK_RU: dict[str, tuple[str, str]] = {
-    "{path} does not exist": ("{path} не існує", "{path} не существует"),
-    "{path} is a folder, not a file": (
-        "{path} — це тека, а не файл",
-        "{path} — это папка, а не файл",
-    ),
-    "a part of the path {path} is a file, not a folder": (
-        "частина шляху {path} — це файл, а не тека",
-        "часть пути {path} — это файл, а не папка",
-    ),
-    "{path} cannot be read or written (permission denied)": (
-        "{path} не можна прочитати чи записати (доступ заборонено)",
-        "{path} нельзя прочитать или записать (доступ запрещён)",
-    ),
-    "{path} already exists": ("{path} вже існує", "{path} уже существует"),
-    "the disk is full": ("диск заповнений", "диск заполнен"),
-    "the disk is read-only": ("диск доступний лише для читання", "диск доступен только для чтения"),
-    "the file is not text (it holds binary data)": (
-        "файл не текстовий (містить двійкові дані)",
-        "файл не текстовый (содержит двоичные данные)",
-    ),
-    "the system refused the operation on {path}": (
-        "система відмовила в операції з {path}",
-        "система отказала в операции с {path}",
-    ),
-    "interrupted": ("перервано", "прервано"),
-    "not enough memory for this operation": (
-        "недостатньо пам'яті для цієї операції",
-        "недостаточно памяти для этой операции",
-    ),
-    "an unexpected internal error stopped the command": (
-        "несподівана внутрішня помилка зупинила команду",
-        "неожиданная внутренняя ошибка остановила команду",
-    ),
-    # hints
-    "check the path and its spelling": (
-        "перевірте шлях і його написання",
-        "проверьте путь и его написание",
-    ),
-    "give the path of a file": ("вкажіть шлях до файлу", "укажите путь к файлу"),
-    "check the path": ("перевірте шлях", "проверьте путь"),
-    "check the owner and permissions of the file or folder": (
-        "перевірте власника і права доступу до файлу чи теки",
-        "проверьте владельца и права доступа к файлу или папке",
-    ),
-    "choose another name, or move the existing one away first": (
-        "виберіть іншу назву або спершу перемістіть наявний",
-        "выберите другое имя или сначала переместите существующий",
-    ),
-    "free some disk space and try again; nothing was changed": (
-        "звільніть місце на диску і спробуйте ще раз; нічого не змінено",
-        "освободите место на диске и попробуйте снова; ничего не изменено",
-    ),
-    "use a writable location": (
-        "виберіть місце, доступне для запису",
-        "выберите место, доступное для записи",
-    ),
-    "give the file the command expects; see the command's --help": (
-        "вкажіть файл, який очікує команда; див. --help команди",
-        "укажите файл, который ожидает команда; см. --help команды",
-    ),
-    "check the passphrase (scripts: TYSHA_PASSPHRASE) and try again": (
-        "перевірте парольну фразу (у скриптах: TYSHA_PASSPHRASE) і спробуйте ще раз",
-        "проверьте парольную фразу (в скриптах: TYSHA_PASSPHRASE) и попробуйте снова",
-    ),
-    "close other programs or use a smaller file": (
-        "закрийте інші програми або візьміть менший файл",
-        "закройте другие программы или возьмите файл поменьше",
-    ),
-    "this is a bug in Tysha: run again with TYSHA_DEBUG=1 for details, and report it without "
-    "personal data": (
-        "це вада Tysha: запустіть ще раз з TYSHA_DEBUG=1, щоб побачити подробиці, і повідомте "
-        "про неї без особистих даних",
-        "это ошибка Tysha: запустите снова с TYSHA_DEBUG=1, чтобы увидеть подробности, и сообщите "
-        "о ней без личных данных",
-    ),
-    # the families' and kinds' own hints (tysha.errors)
-    ProtocolError.hint: (
-        "дані пошкоджені, обрізані або з несумісної версії",
-        "данные повреждены, обрезаны или из несовместимой версии",
-    ),
-    VerificationError.hint: (
-        "не довіряйте цьому; відкладіть окремо і повідомте куратора чи аудитора",
-        "не доверяйте этому; отложите отдельно и сообщите куратору или аудитору",
-    ),
-    StorageError.hint: (
-        "перевірте шлях, вільне місце на диску і парольну фразу",
-        "проверьте путь, свободное место на диске и парольную фразу",
-    ),
-    TransportError.hint: (
-        "сервер прийому може бути недоступний; нічого не втрачено, спробуйте пізніше",
-        "сервер приёма может быть недоступен; ничего не потеряно, попробуйте позже",
-    ),
-    ConfigError.hint: (
-        "перевірте параметри команди і змінні середовища",
-        "проверьте параметры команды и переменные окружения",
-    ),
-    NotFound.hint: (
-        "перевірте назву чи ідентифікатор (команда list показує наявні)",
-        "проверьте имя или идентификатор (команда list показывает существующие)",
-    ),
-    NotAllowed.hint: (
-        "роль цього робочого місця або стан елемента не дозволяє цієї дії",
-        "роль этого рабочего места или состояние элемента не разрешает этого действия",
-    ),
-    BadPassphrase.hint: (
-        "перевірте парольну фразу (у скриптах: TYSHA_PASSPHRASE) і спробуйте ще раз",
-        "проверьте парольную фразу (в скриптах: TYSHA_PASSPHRASE) и попробуйте снова",
-    ),
-    BadInput.hint: (
-        "допустимі форми див. у --help команди",
-        "допустимые формы см. в --help команды",
-    ),
-}
+# The user's language: the catalogs of tysha.i18n (made by tools/make_po.py, the one table of
+# every string), matched by msgid or by msgid template for messages formatted with values.
 
 
 def _gettext() -> Callable[[str], str]:
-    from tysha.i18n import gettext_for, language_from_env
+    from tysha.i18n import language_from_env, translations
 
-    lang = language_from_env()
-    catalog = gettext_for(lang)
-    column = {"uk": 0, "ru": 1}.get(lang)
-
-    def gettext(msgid: str) -> str:
-        translated = catalog(msgid)
-        if translated != msgid or column is None:
-            return translated
-        pair = _UK_RU.get(msgid)
-        return pair[column] if pair else msgid
-
-    return gettext
+    return translations(language_from_env()).message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,8 +200,10 @@ def describe_error(exc: BaseException) -> str:
     tr = _gettext()
     if isinstance(exc, TyshaError):
         message, implied = _clean(exc.message, tr)
+        # Whether it already says what to do is read in English, before translation.
+        says_what_to_do = bool(_SAYS_WHAT_TO_DO.search(message))
         message = tr(message)
-        if implied is None and "hint" not in vars(exc) and not _SAYS_WHAT_TO_DO.search(message):
+        if implied is None and "hint" not in vars(exc) and not says_what_to_do:
             # The raiser may have hidden why (``raise … from None``); the OS error it caught is
             # still the context, and says what a person needs to know (missing, a folder…).
             message, implied = _with_context(message, exc.__cause__ or exc.__context__, tr)
@@ -341,7 +211,7 @@ def describe_error(exc: BaseException) -> str:
             hint: str | None = exc.hint
         elif implied is not None:
             hint = implied
-        elif _SAYS_WHAT_TO_DO.search(message):
+        elif says_what_to_do:
             hint = None
         elif isinstance(exc, BadPassphrase) or _LOOKS_PASSPHRASE.search(exc.message):
             hint = "check the passphrase (scripts: TYSHA_PASSPHRASE) and try again"
@@ -435,8 +305,23 @@ def _category_help() -> str:
     from tysha.i18n import language_from_env
 
     lang = language_from_env()
-    parts = [f"{c.code} ({getattr(c, lang, c.en)})" for c in CATEGORIES]
-    return "Codes: " + "; ".join(parts) + "."
+    tr = _gettext()
+    # uk and ru labels live in the taxonomy itself; crh (and any other) in the catalogs
+    parts = [f"{c.code} ({getattr(c, lang, None) or tr(c.en)})" for c in CATEGORIES]
+    return tr("Codes: {codes}.").format(codes="; ".join(parts))
+
+
+def _tr_help(text: str | None, tr: Callable[[str], str]) -> str | None:
+    """A help text in the user's language, paragraph by paragraph (each one a msgid with its
+    whitespace folded, as a docstring wraps it); a paragraph no catalog holds stays as written."""
+    if not text:
+        return text
+    out = []
+    for paragraph in text.split("\n\n"):
+        folded = " ".join(paragraph.split())
+        translated = tr(folded)
+        out.append(paragraph if translated == folded else translated)
+    return "\n\n".join(out)
 
 
 def polish_help(command: Any) -> Any:
@@ -446,6 +331,12 @@ def polish_help(command: Any) -> Any:
     placeholder (FILE, CODE…) and nothing for a flag. Repeatable options say so; a category
     option lists the codes; commands that open a vault or a desk name TYSHA_PASSPHRASE.
     """
+    from tysha.i18n import language_from_env, translations
+
+    tr = translations(language_from_env()).gettext  # help texts: by exact msgid only
+    command.help = _tr_help(command.help, tr)
+    if getattr(command, "short_help", None):
+        command.short_help = _tr_help(command.short_help, tr)
     subcommands = getattr(command, "commands", None)
     if subcommands is not None:
         for sub in subcommands.values():
@@ -467,20 +358,46 @@ def polish_help(command: Any) -> Any:
             param.display_type_rich = lambda ctx, shown=shown: shown
             extra = []
             if repeatable and not isinstance(param, typer.core.TyperArgument):
-                extra.append("Repeat the option for several.")
+                extra.append(tr("Repeat the option for several."))
             if param.name in {"category", "categories"}:
                 extra.append(_category_help())
             if not getattr(param, "help", "x") and param.name in _DEFAULT_HELP:
                 param.help = _DEFAULT_HELP[param.name]
+            if getattr(param, "help", None):
+                param.help = _tr_help(param.help, tr)
             if extra and hasattr(param, "help"):
                 param.help = " ".join(filter(None, [param.help, *extra]))
         if names & {"vault", "desk"}:
-            note = _PASSPHRASE_NOTE
+            note = tr(_PASSPHRASE_NOTE)
             if command.name == "decoy":
-                note += " The decoy's own passphrase comes from TYSHA_DECOY_PASSPHRASE."
+                note += " " + tr("The decoy's own passphrase comes from TYSHA_DECOY_PASSPHRASE.")
             command.help = f"{command.help or ''}\n\n{note}".strip()
     _plain_help_option(command)
     return command
+
+
+# Typer's own words in the help screens (its English, kept to restore them for English).
+_TYPER_WORDS = {
+    name: getattr(typer.rich_utils, name)
+    for name in (
+        "ARGUMENTS_PANEL_TITLE",
+        "OPTIONS_PANEL_TITLE",
+        "COMMANDS_PANEL_TITLE",
+        "DEFAULT_STRING",
+        "REQUIRED_LONG_STRING",
+        "ENVVAR_STRING",
+    )
+}
+
+
+def _localise_typer() -> None:
+    """Typer's panel titles and markers in the user's language (set on every run, since an
+    in-process caller may run commands in several languages)."""
+    from tysha.i18n import language_from_env, translations
+
+    tr = translations(language_from_env()).gettext
+    for name, english in _TYPER_WORDS.items():
+        setattr(typer.rich_utils, name, tr(english))
 
 
 def _plain_help_option(command: Any) -> None:
@@ -491,6 +408,7 @@ def _plain_help_option(command: Any) -> None:
         if option is not None:
             option.metavar = None
             option.display_type_rich = lambda ctx: ""
+            option.help = _gettext()("Show this message and exit.")
         return option
 
     command.get_help_option = get_help_option
@@ -502,6 +420,7 @@ def main(argv: list[str] | None = None) -> None:
     Usage errors are Typer's (exit 2); any other failure becomes one line on stderr and exit 1
     (``TYSHA_DEBUG=1`` shows the traceback of an unexpected one, for developers).
     """
+    _localise_typer()
     command = polish_help(typer.main.get_command(app))
     try:
         command.main(args=argv, prog_name="tysha")

@@ -18,6 +18,9 @@ from typing import Any
 
 import typer
 
+from tysha.i18n import gettext as _
+from tysha.i18n import ngettext
+
 __all__ = ["SAMPLES", "run_demo"]
 
 SAMPLES: list[tuple[list[str], str, str]] = [
@@ -223,7 +226,7 @@ def build(
         procs.append(proc)
     url = f"http://127.0.0.1:{port}"
     wait_ready(url, proc)
-    say(f"drop running at {url}")
+    say(_("drop running at {url}").format(url=url))
 
     # The organisation's escrow desk first: both cells seal every report to it as well.
     escrow_pass = random_passphrase()
@@ -237,7 +240,7 @@ def build(
     escrow = Desk.open(root / "escrow", escrow_pass)
     escrow.watch_drop(url, vkey)
     inv = desk.invite(url, vkey)
-    say("two cells' desks and the escrow desk ready; invitation made")
+    say(_("two cells' desks and the escrow desk ready; invitation made"))
 
     vault_pass = random_passphrase()
     vault = Vault.create(root / "source.vault", 32 * 1024 * 1024)
@@ -259,9 +262,15 @@ def build(
         dev.report(cats, text, time.strftime("%Y-%m-%dT%H:%M", when), where, files, mean_delay=0)
     with DropClient(url) as client:
         sent = dev.send(client, now=True)
-    say(f"sample source sent {sent.sent} reports")
+    sent_n = sent.sent
+    say(
+        ngettext("sample source sent {n} report", "sample source sent {n} reports", sent_n).format(
+            n=sent_n
+        )
+    )
     res = desk.fetch()
-    say(f"desk fetched {len(res.new_reports)} reports")
+    n_new = len(res.new_reports)
+    say(ngettext("desk fetched {n} report", "desk fetched {n} reports", n_new).format(n=n_new))
     _corroborating_sources(root, desk, desk_b, escrow, url, vkey, now, photos, say)
     # A second one-time invitation for a reporter using the browser source page: the code
     # travels in the URL fragment, which the browser never sends to the drop.
@@ -371,8 +380,8 @@ def _corroborating_sources(
         ids = sorted(group)
         iid = d.create_incident("Children taken from the boarding school", ids, "demo")
         d.add_act(iid, {**act, "reports": ids}, "demo")
-    say("two more sources, in two cells, corroborated a report: an incident at cell A's desk "
-        "and at the escrow desk, more suggested")  # fmt: skip
+    say(_("two more sources, in two cells, corroborated a report: an incident at cell A's desk"
+          " and at the escrow desk, more suggested"))
 
 
 def _serve_process(desk_dir: Path, port: int) -> Any:
@@ -409,11 +418,24 @@ def run_demo(
             if as_json:
                 typer.echo(json.dumps(info))
             elif keep:
-                typer.echo(f"demo: {info['reports_fetched']} reports fetched into {info['desk']}")
-            else:
+                n = info["reports_fetched"]
                 typer.echo(
-                    f"demo: {info['reports_fetched']} reports fetched; the demo folder is "
-                    "deleted again (pass --keep to keep it)"
+                    ngettext(
+                        "demo: {n} report fetched into {desk}",
+                        "demo: {n} reports fetched into {desk}",
+                        n,
+                    ).format(n=n, desk=info["desk"])
+                )
+            else:
+                n = info["reports_fetched"]
+                typer.echo(
+                    ngettext(
+                        "demo: {n} report fetched; the demo folder is deleted again "
+                        "(pass --keep to keep it)",
+                        "demo: {n} reports fetched; the demo folder is deleted again "
+                        "(pass --keep to keep it)",
+                        n,
+                    ).format(n=n)
                 )
             return
         from tysha.desk.web.serve import serve_web
@@ -429,23 +451,31 @@ def run_demo(
 
         def ready() -> None:
             typer.echo("")
-            typer.echo("  Tysha demo is running: two cells (a desk each) and the escrow desk.")
-            typer.echo(f"  Cell A desk: http://127.0.0.1:{web_port}/")
-            typer.echo(f"  Passphrase:  {info['desk_passphrase']}")
+            running = _("Tysha demo is running: two cells (a desk each) and the escrow desk.")
+            typer.echo("  " + running)
+            typer.echo(f"  {_('Cell A desk:'):12} http://127.0.0.1:{web_port}/")
+            typer.echo(f"  {_('Passphrase:'):12} {info['desk_passphrase']}")
             for key, p in others:
-                label = "Cell B desk:" if key == "desk_b" else "Escrow desk:"
+                label = _("Cell B desk:") if key == "desk_b" else _("Escrow desk:")
                 secret = info[key + "_passphrase"]
-                typer.echo(f"  {label} http://127.0.0.1:{p}/  passphrase {secret}")
-            typer.echo("  (The escrow desk opens both cells' reports and counts cells.)")
+                typer.echo(
+                    f"  {label:12} http://127.0.0.1:{p}/  "
+                    + _("passphrase {passphrase}").format(passphrase=secret)
+                )
+            typer.echo("  " + _("(The escrow desk opens both cells' reports and counts cells.)"))
+            log = _("log at {url}").format(url=f"{info['drop_url']}/log/checkpoint")
+            typer.echo(f"  {_('Drop:'):12} {info['drop_url']}  ({log})")
             typer.echo(
-                f"  Drop:        {info['drop_url']}  (log at {info['drop_url']}/log/checkpoint)"
+                "  "
+                + _("Source vault {vault}  passphrase {passphrase}").format(
+                    vault=info["vault"], passphrase=info["vault_passphrase"]
+                )
             )
-            typer.echo(f"  Source vault {info['vault']}  passphrase {info['vault_passphrase']}")
             typer.echo(
-                "  Browser source (open in a browser; the invitation is in the fragment):"
+                "  " + _("Browser source (open in a browser; the invitation is in the fragment):")
             )
             typer.echo(f"    {info['source_page']}#{info['browser_invitation']}")
-            typer.echo("  Ctrl-C stops everything and deletes the demo folder.")
+            typer.echo("  " + _("Ctrl-C stops everything and deletes the demo folder."))
             typer.echo("")
 
         serve_web(Path(info["desk"]), "127.0.0.1", web_port, ready)

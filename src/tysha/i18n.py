@@ -8,12 +8,19 @@ Plurals follow each catalog's own ``Plural-Forms`` header (gettext's rule, evalu
 standard library's :func:`gettext.c2py`): Ukrainian and Russian have three forms ("1
 повідомлення", "3 повідомлення", "5 повідомлень"), English two, Crimean Tatar two with the
 same noun in both (a Turkic noun does not change after a numeral: "1 haber", "3 haber").
+
+The faces translate; services stay English. An error's text was formatted by the service
+(``f"no report {ref!r}"``); :func:`translate_message` finds the catalog's msgid template it came
+from (``"no report {ref}"``), translates that and puts the values back, so the command line and
+the web desk show it in the user's language without the service knowing any language. One
+table, ``tools/make_po.py``, holds every string; the catalogs are generated from it.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,9 +30,12 @@ __all__ = [
     "LANGUAGES",
     "Translations",
     "catalog",
+    "gettext",
     "gettext_for",
     "language_from_env",
+    "ngettext",
     "ngettext_for",
+    "translate_message",
     "translations",
 ]
 
@@ -43,8 +53,31 @@ class Translations:
     plural: dict[str, tuple[str, ...]] = field(default_factory=dict)
     plural_index: Callable[[int], int] = lambda n: 0 if n == 1 else 1
 
+    templates: list[tuple[re.Pattern[str], str, tuple[str, ...]]] | None = None
+
     def gettext(self, message: str) -> str:
         return self.singular.get(message, message)
+
+    def message(self, text: str) -> str:
+        """``text`` in this language: its own msgid's translation, else the translation of the
+        msgid template it was formatted from (``"no report {ref}"`` matches ``"no report
+        'ab12'"``), with the same values put back; ``text`` itself when nothing matches."""
+        exact = self.singular.get(text)
+        if exact is not None:
+            return exact
+        if self.templates is None:
+            self.templates = _templates(self.singular)
+        for pattern, translated, names in self.templates:
+            m = pattern.fullmatch(text)
+            if m is not None:
+                values = m.groupdict()
+                # a field that holds a message itself (a reason, a hint) is translated too
+                return _format(
+                    translated,
+                    {n: self.message(values[n]) if n in _MESSAGE_FIELDS else values[n]
+                     for n in names},
+                )
+        return text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         forms = self.plural.get(singular)
@@ -86,6 +119,65 @@ def gettext_for(lang: str) -> Callable[[str], str]:
 
 def ngettext_for(lang: str) -> Callable[[str, str, int], str]:
     return translations(lang).ngettext
+
+
+# Fields whose value is itself a message (translated in turn); others hold data, kept as is.
+_MESSAGE_FIELDS = frozenset(
+    {"reason", "why", "error", "detail", "hint", "what", "state", "forms", "part"}
+)
+_FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def _templates(singular: dict[str, str]) -> list[tuple[re.Pattern[str], str, tuple[str, ...]]]:
+    """The msgids with ``{name}`` fields as patterns, most specific first: those that begin
+    with fixed text before those that begin with a field (which could swallow an outer
+    message's head, "step 3 (files): {name} was altered"), then the longest fixed text."""
+    out: list[tuple[tuple[int, int], re.Pattern[str], str, tuple[str, ...]]] = []
+    for msgid, translated in singular.items():
+        names = tuple(dict.fromkeys(_FIELD.findall(msgid)))
+        if not names:
+            continue
+        pieces = _FIELD.split(msgid)  # fixed, name, fixed, name, …, fixed
+        regex = ""
+        seen: set[str] = set()
+        for i, piece in enumerate(pieces):
+            if i % 2 == 0:
+                regex += re.escape(piece)
+            elif piece in seen:  # a field used twice must hold the same value twice
+                regex += f"(?P={piece})"
+            else:
+                # a field may be empty ("…{detail}"), except one directly followed by another
+                # field ("{size}{detail}"), which would otherwise leave its value to the next
+                adjacent = i + 2 < len(pieces) and pieces[i + 1] == ""
+                regex += f"(?P<{piece}>.+?)" if adjacent else f"(?P<{piece}>.*?)"
+                seen.add(piece)
+        fixed = sum(len(p) for p in pieces[::2])
+        if fixed < 4:  # "{a}: {b}" would match anything
+            continue
+        rank = (0 if pieces[0] else 1, -fixed)
+        out.append((rank, re.compile(regex, re.DOTALL), translated, names))
+    out.sort(key=lambda t: t[0])
+    return [(p, t, n) for _fixed, p, t, n in out]
+
+
+def _format(template: str, values: dict[str, str]) -> str:
+    return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def gettext(message: str) -> str:
+    """``message`` in the user's language (``TYSHA_LANG``, then ``LANG``), read at each call."""
+    return translations(language_from_env()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of ``singular``/``plural`` for ``n`` in the user's language (its plural rule)."""
+    return translations(language_from_env()).ngettext(singular, plural, n)
+
+
+def translate_message(text: str, lang: str | None = None) -> str:
+    """An already formatted English message (an error's text) in ``lang`` (default: the
+    user's), matched against the catalog's msgid templates; unchanged if none matches."""
+    return translations(lang or language_from_env()).message(text)
 
 
 def language_from_env() -> str:

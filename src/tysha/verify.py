@@ -51,6 +51,8 @@ from tysha.evidence.bundle import (
     check_desk_pin,
 )
 from tysha.evidence.receipts import check_courier_receipts, check_drop_pins, check_receipt
+from tysha.i18n import gettext as _
+from tysha.i18n import ngettext, translate_message
 from tysha.protocol import Receipt
 from tysha.tlog.witness import WitnessPolicy
 
@@ -61,8 +63,14 @@ _EOCD = b"PK\x05\x06"
 _EOCD64 = b"PK\x06\x06"
 
 
+# The statuses a step may carry (tysha.evidence.bundle): msgids of the catalogs.
+STEP_STATUSES = ("ok", "FLAG", "UNPINNED", "note", "desk's assertion", "FAILED")
+
+
 def _echo(step: Step) -> None:
-    typer.echo(f"  [{step.number}] {step.status}  {step.text}")
+    """One numbered step, in the user's language (the bundle's own words are English msgids,
+    translated here, at the face)."""
+    typer.echo(f"  [{step.number}] {_(step.status)}  {translate_message(step.text)}")
 
 
 def _read_json(path: Path) -> Any:
@@ -92,10 +100,19 @@ def verify_receipt_file(path: Path, drop_pins: Sequence[str] = ()) -> None:
         raise ProtocolError(f"{path.name} is not a receipt file") from None
     cp = check_receipt(receipt, vkey, drop_pins)
     if not drop_pins:
-        typer.echo(f"  UNPINNED  drop key {vkey} (no --drop-key given: compare it with the drop's)")
+        typer.echo(
+            f"  {_('UNPINNED')}  "
+            + _("drop key {vkey} (no --drop-key given: compare it with the drop's)").format(
+                vkey=vkey
+            )
+        )
     typer.echo(
-        f"receipt ok: envelope {receipt.envelope_digest.hex()} is entry {receipt.index} "
-        f"of {cp.origin} (tree of {cp.size})"
+        _("receipt ok: envelope {digest} is entry {index} of {origin} (tree of {size})").format(
+            digest=receipt.envelope_digest.hex(),
+            index=receipt.index,
+            origin=cp.origin,
+            size=cp.size,
+        )
     )
 
 
@@ -108,22 +125,46 @@ def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
     for c in checks:
         if c.error is None:
             typer.echo(
-                f"  ok  envelope {c.receipt.envelope_digest.hex()} is entry {c.receipt.index}"
+                f"  {_('ok')}  "
+                + _("envelope {digest} is entry {index}").format(
+                    digest=c.receipt.envelope_digest.hex(), index=c.receipt.index
+                )
             )
         else:
-            typer.echo(f"  FAILED  receipt {c.position} (entry {c.receipt.index}): {c.error}")
+            typer.echo(
+                f"  {_('FAILED')}  "
+                + _("receipt {position} (entry {index}): {error}").format(
+                    position=c.position, index=c.receipt.index, error=translate_message(c.error)
+                )
+            )
     failed = [c for c in checks if c.error is not None]
     if failed:
         raise VerificationError(
             f"{len(failed)} of {len(receipts)} receipts in {path.name} do not verify"
         )
     cp = next((c.checkpoint for c in checks if c.checkpoint is not None), None)
-    where = f" of {cp.origin} (tree of {cp.size})" if cp is not None else ""
-    typer.echo(
-        f"  note  the consistency proof ({len(consistency)} hashes) links this checkpoint to the "
-        "source's previous one; only the source device holds that, so it is checked there"
+    where = (
+        " " + _("of {origin} (tree of {size})").format(origin=cp.origin, size=cp.size)
+        if cp is not None
+        else ""
     )
-    typer.echo(f"receipts ok: {len(receipts)} envelopes are in the drop's log{where}")
+    typer.echo(
+        f"  {_('note')}  "
+        + ngettext(
+            "the consistency proof ({n} hash) links this checkpoint to the source's previous "
+            "one; only the source device holds that, so it is checked there",
+            "the consistency proof ({n} hashes) links this checkpoint to the source's previous "
+            "one; only the source device holds that, so it is checked there",
+            len(consistency),
+        ).format(n=len(consistency))
+    )
+    typer.echo(
+        ngettext(
+            "receipts ok: {n} envelope is in the drop's log{where}",
+            "receipts ok: {n} envelopes are in the drop's log{where}",
+            len(receipts),
+        ).format(n=len(receipts), where=where)
+    )
 
 
 class _ZipMembers:
@@ -236,7 +277,33 @@ def verify_path(
         verify_receipt_file(p, drop_keys)
         return
     result = verify_bundle(p, desk_key, drop_keys, tsa_roots=roots, witness_policy=policy)
-    typer.echo(result.verdict(accept_flagged))
+    result.verdict(accept_flagged)  # raises unless flagged reports are accepted
+    typer.echo(_verdict(result))
+
+
+def _verdict(result: BundleResult) -> str:
+    """:meth:`BundleResult.verdict`'s closing line, in the user's language (the same words
+    in English)."""
+    flagged = len(result.flagged_reports)
+    notes = []
+    if flagged:
+        notes.append(
+            ngettext("{n} flagged report accepted", "{n} flagged reports accepted", flagged).format(
+                n=flagged
+            )
+        )
+    if not result.desk_pinned:
+        notes.append(
+            _("desk key UNPINNED (fingerprint {fp})").format(fp=result.desk_fingerprint)
+        )
+    if not result.drops_pinned:
+        notes.append(_("drop key UNPINNED"))
+    tail = f"; {', '.join(notes)}" if notes else ""
+    line = ngettext(
+        "bundle ok: {n} report verified offline", "bundle ok: {n} reports verified offline",
+        result.reports,
+    ).format(n=result.reports)
+    return line + tail
 
 
 def _witness_policy(vkeys: Sequence[str], k: int | None) -> WitnessPolicy | None:

@@ -236,7 +236,7 @@ def test_cli_share_then_analyst_fetch(world: dict[str, Any], tmp_path: Path) -> 
     assert r.returncode == 1 and "public key" in (r.stdout + r.stderr)
     assert not any(e["action"] == "shared" for e in handler.custody())
     r = tysha("desk", "share", "--desk", hdir, "--analyst", akey, rid, env=env)
-    assert "1 reports shared" in r.stdout and "text" not in r.stdout
+    assert "1 report shared" in r.stdout and "text" not in r.stdout
     r = tysha("desk", "pin-handler", "--desk", a1dir, handler.store.public.to_text(), env=env)
     assert handler.fingerprint in r.stdout
     a1.close()

@@ -201,7 +201,7 @@ def test_one_report_bundle_discloses_nothing_of_the_others(
 
     r = run("verify", str(out), "--desk-key", fp)
     assert "[7] ok" in r.stdout and "nothing of other reports is carried" in r.stdout
-    assert "bundle ok: 1 reports" in r.stdout
+    assert "bundle ok: 1 report verified" in r.stdout
 
     # A removed event in a bundle re-signed by a forger: named by `tysha verify`.
     from tests.verify.test_fuzz_bundle import FRESH, rebuild

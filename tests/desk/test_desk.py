@@ -164,7 +164,7 @@ def test_export_and_verify(world: dict[str, Any], cli: Any) -> None:
     out = w["tmp"] / "bundle.zip"
     cli("desk", "export", "--desk", d, "--out", str(out), env=denv)
     ok = cli("verify", str(out))
-    assert "bundle ok: 1 reports" in ok.stdout and "[7] ok" in ok.stdout
+    assert "bundle ok: 1 report verified" in ok.stdout and "[7] ok" in ok.stdout
     names = zipfile.ZipFile(out).namelist()
 
     def rewrite(drop: str | None = None, change: str | None = None, flip: bool = False) -> Path:
@@ -337,7 +337,7 @@ def test_cli_outbox_revoke_prefix_and_exit_codes(world: dict[str, Any], cli: Any
     r = cli("desk", "send", "--desk", d, env=down, check=False)
     assert r.returncode == 1 and "still queued" in r.stderr
     assert cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout.strip() == "[]"
-    assert "1 replies sent" in cli("desk", "send", "--desk", d, env=denv).stdout
+    assert "1 reply sent" in cli("desk", "send", "--desk", d, env=denv).stdout
     replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout)
     assert [x["text"] for x in replies] == ["Stay safe; we read it."]
     shown = json.loads(cli("desk", "show", rid, "--desk", d, "--json", env=denv).stdout)

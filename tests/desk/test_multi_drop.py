@@ -60,7 +60,7 @@ def test_two_addresses_one_dead_source_sends_desk_fetches_and_replies_through_th
 
     d, denv = str(w["desk"]), w["denv"]
     out = cli("desk", "fetch", "--desk", d, env=denv).stdout
-    assert f"answered at {w['url']}" in out and "1 new reports" in out
+    assert f"answered at {w['url']}" in out and "1 new report" in out
     summary = json.loads(cli("desk", "fetch", "--desk", d, "--json", env=denv).stdout)
     assert summary["answered"] == {w["dead"]: w["url"]} and summary["unreachable"] == []
     reports = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
@@ -240,7 +240,7 @@ def test_queued_reply_goes_out_through_the_live_address(world: dict[str, Any], c
         out = desk.reply(rid, "Stay safe")
     assert not out.sent and "unreachable" in out.error
     r = cli("desk", "send", "--desk", d, env=denv)
-    assert "1 replies sent, 0 still queued" in r.stdout and f"answered at {w['url']}" in r.stdout
+    assert "1 reply sent, 0 still queued" in r.stdout and f"answered at {w['url']}" in r.stdout
     js = json.loads(cli("desk", "send", "--desk", d, "--json", env=denv).stdout)
     assert js == {"sent": 0, "queued": 0, "errors": []}
     replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json",

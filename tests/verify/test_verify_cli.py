@@ -98,7 +98,7 @@ def test_genuine_bundle_verifies_pinned(world: dict[str, Any]) -> None:
     r = run("verify", str(world["genuine"]), "--desk-key", world["info"]["fingerprint"],
             "--drop-key", world["vkey"])
     out = r.stdout
-    assert "bundle ok: 1 reports verified offline" in out and "UNPINNED" not in out
+    assert "bundle ok: 1 report verified offline" in out and "UNPINNED" not in out
     for n in range(1, 8):
         assert f"[{n}] ok" in out
     assert "[8] desk's assertion" in out and "FLAG" not in out
@@ -296,7 +296,7 @@ def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[
     r = run("verify", str(flagged), check=False)
     assert r.returncode == 1 and f"[4] FLAG  report {rid}: NOT proved" in r.stdout
     ok = run("verify", str(flagged), "--accept-flagged")
-    assert "1 flagged reports accepted" in ok.stdout
+    assert "1 flagged report accepted" in ok.stdout
     silent = write([], "receipt-silent.zip")
     bad = run("verify", str(silent), "--accept-flagged", check=False)
     assert bad.returncode == 1 and "step 4" in bad.stderr and "outside" in bad.stderr
@@ -362,7 +362,7 @@ def test_format_1_bundles_still_verify_and_their_flags_come_from_the_records(
         r = run("verify", str(path), "--desk-key", world["info"]["fingerprint"],
                 "--drop-key", world["vkey"], check=False)
         if src == world["genuine"]:
-            assert r.returncode == 0 and "bundle ok: 1 reports" in r.stdout, r.stderr
+            assert r.returncode == 0 and "bundle ok: 1 report verified" in r.stdout, r.stderr
         else:
             # Only the report that arrived after the revocation says so in its own record.
             assert r.returncode == 1 and "[8] FLAG" in r.stdout and "revoked-source" in r.stdout

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from tysha.errors import BadInput, BadPassphrase, NotFound, TransportError, VerificationError
+from tysha.i18n import gettext as _
+from tysha.i18n import ngettext, translate_message
 
 if TYPE_CHECKING:  # imported when a command runs: `tysha --help` stays light
     from tysha.desk.service import Desk
@@ -46,8 +48,8 @@ def passphrase(confirm: bool = False) -> str:
         return value
     if not sys.stdin.isatty():
         raise BadPassphrase("no passphrase: set TYSHA_PASSPHRASE or run on a terminal")
-    first = getpass.getpass("Desk passphrase: ")
-    if confirm and getpass.getpass("Again: ") != first:
+    first = getpass.getpass(_("Desk passphrase") + ": ")
+    if confirm and getpass.getpass(_("Again: ")) != first:
         raise BadInput("the two passphrases differ")
     return first
 
@@ -90,7 +92,8 @@ def _progress() -> Iterator[Any]:
 
         def update(label: str, done: int, total: int) -> None:
             if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total or None)
+                shown = translate_message(label)  # "hashing photos", "envelope 12"
+                tasks[label] = bar.add_task(shown, total=total or None)
             bar.update(tasks[label], completed=done, total=total or None)
 
         yield update
@@ -111,7 +114,11 @@ def init(
         raise BadInput("a desk is an escrow desk or an analyst desk, not both")
     role = "escrow" if escrow else "analyst" if analyst else "handler"
     fp = Desk.init(desk, name, passphrase(confirm=True), role, escrow_key)
-    typer.echo(f"desk {name!r} ({role}) ready. Fingerprint: {fp}")
+    typer.echo(
+        _("desk {name} ({role}) ready. Fingerprint: {fp}").format(
+            name=repr(name), role=_(role), fp=fp
+        )
+    )
 
 
 @app.command()
@@ -124,7 +131,7 @@ def info(desk: Path = DESK, as_json: bool = JSON) -> None:
         typer.echo(json.dumps(out))
     else:
         for k, v in out.items():
-            typer.echo(f"{k}: {v}")
+            typer.echo(f"{_(k)}: {_(v) if k == 'role' else v}")
 
 
 @app.command()
@@ -241,23 +248,46 @@ def fetch(
         typer.echo(json.dumps(summary))
     else:
         for url, address in res.answered.items():
-            typer.echo(f"drop {url}: answered at {address}")
+            typer.echo(_("drop {url}: answered at {address}").format(url=url, address=address))
         for url, checked in res.witnessed.items():
-            typer.echo(f"drop {url}: witnesses: {checked}")
-        typer.echo(f"scanned {res.scanned} envelopes, {len(res.new_reports)} new reports")
+            typer.echo(_("drop {url}: witnesses: {checked}").format(url=url, checked=checked))
+        scanned = ngettext("scanned {n} envelope", "scanned {n} envelopes", res.scanned)
+        new_n = len(res.new_reports)
+        typer.echo(
+            scanned.format(n=res.scanned)
+            + ", "
+            + ngettext("{n} new report", "{n} new reports", new_n).format(n=new_n)
+        )
         if flagged:
             typer.echo(
-                f"{len(flagged)} of them flagged, not to be taken at face value "
-                "(see `tysha desk list --flagged`)"
+                ngettext(
+                    "{n} of them flagged, not to be taken at face value "
+                    "(see `tysha desk list --flagged`)",
+                    "{n} of them flagged, not to be taken at face value "
+                    "(see `tysha desk list --flagged`)",
+                    len(flagged),
+                ).format(n=len(flagged))
             )
         if res.quarantined:
-            typer.echo(f"{len(res.quarantined)} envelopes could not be opened (quarantined)")
+            q = len(res.quarantined)
+            typer.echo(
+                ngettext(
+                    "{n} envelope could not be opened (quarantined)",
+                    "{n} envelopes could not be opened (quarantined)",
+                    q,
+                ).format(n=q)
+            )
         if replies and (replies.sent or replies.left):
-            typer.echo(f"replies: {len(replies.sent)} sent, {replies.left} still queued")
+            typer.echo(
+                _("replies: {sent} sent, {left} still queued").format(
+                    sent=len(replies.sent), left=replies.left
+                )
+            )
     for e in res.errors + res.warnings + res.quarantined:
-        typer.echo(f"warning: {e}", err=True)
+        typer.echo(_("warning: {detail}").format(detail=translate_message(str(e))), err=True)
     for e in res.withheld:
-        typer.echo(f"WITHHELD: {e}", err=True)
+        # "WITHHELD:" is the contract's marker (docs/CLI.md); the detail is translated.
+        typer.echo("WITHHELD: " + translate_message(str(e)), err=True)
     if res.forks:
         raise VerificationError(" ".join(res.forks))
     if res.unwitnessed:
@@ -267,8 +297,8 @@ def fetch(
         )
     if res.withheld:
         raise VerificationError(
-            f"a drop withholds {len(res.withheld)} entries of its log from this desk (see above);"
-            " what it did list was fetched",
+            f"a drop withholds {len(res.withheld)} entries of its log from this desk (see above); what it did"
+            " list was fetched",
             hint="this is recorded in custody; the entries are checked again on every fetch",
         )
     if res.anomalies:
@@ -317,18 +347,18 @@ def list_(
         typer.echo(json.dumps([v.to_json() for v in views], ensure_ascii=False))
         return
     if not views:
-        typer.echo("no reports")
+        typer.echo(_("no reports"))
         return
     typer.echo(
-        f"{'ID':12}  {'RECEIVED':20}  {'EVENT TIME':20}  {'CATEGORIES':12}  {'STATUS':10}  "
-        f"{'FROM':7}  {'FLAGS':24}  TEXT"
+        f"{_('ID'):12}  {_('RECEIVED'):20}  {_('EVENT TIME'):20}  {_('CATEGORIES'):12}  "
+        f"{_('STATUS'):10}  {_('FROM'):7}  {_('FLAGS'):24}  {_('TEXT')}"
     )
     for v in views:
         text = " ".join(v.text.split())
         typer.echo(
             f"{v.id:12}  {v.received_at:20}  {v.event_time or '-':20}  "
-            f"{','.join(v.categories) or '-':12}  {v.status:10}  {v.client:7}  "
-            f"{_flags_cell(v):24}  {text[:60]}"
+            f"{','.join(v.categories) or '-':12}  {_(v.status):10}  "
+            f"{_(CLIENT_SHORT.get(v.client, v.client)):7}  {_flags_cell(v):24}  {text[:60]}"
         )
 
 
@@ -338,7 +368,7 @@ def _value_text(key: str, value: Any) -> str:
         if all(isinstance(x, int) and not isinstance(x, bool) for x in value):
             return f"{value[0] / 1e6:.6f}, {value[1] / 1e6:.6f}"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if value is None:
         return "-"
     if isinstance(value, list):
@@ -354,42 +384,80 @@ CLIENT_TEXT = {
     "app": "app (tysha source)",
     "unknown": "unknown (a source from before this was recorded)",
 }
+#: The same in ``desk list``'s FROM column.
+CLIENT_SHORT = {"browser": "browser", "app": "app", "unknown": "unknown"}
+
+
+def _pseudonym(p: str) -> str:
+    """``Source 3 · Amber Fox`` in the user's language (the web desk renders it the same way)."""
+    number, sep, words = p.partition(" · ")
+    n = number.removeprefix("Source ").strip()
+    if not sep or not n.isdigit():
+        return _(p)
+    return _("Source {n}").format(n=n) + " · " + " ".join(_(w) for w in words.split())
+
+
+def _custody_action(action: str) -> str:
+    """A custody action's label in the user's language; the stable code itself in English."""
+    from tysha.desk.web.view import CUSTODY_LABELS
+
+    label = CUSTODY_LABELS.get(action)
+    return _(label) if label and _(label) != label else action
+
+
+def _field(label: str, value: str) -> str:
+    """One "  label:   value" line of ``desk show``, the label in the user's language."""
+    head = _(label) + ":"
+    return "  " + (head.ljust(19) if len(head) < 19 else head + " ") + value
 
 
 def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
-    """``desk show`` as readable lines (no Python reprs)."""
-    yes = {True: "yes", False: "NO"}
+    """``desk show`` as readable lines (no Python reprs), in the user's language."""
+    yes = {True: _("yes"), False: _("NO")}
     lines = [
-        f"Report {v.id}",
-        f"  status:            {v.status}",
-        f"  trusted:           {yes[v.trusted]}",
+        _("Report {id}").format(id=v.id),
+        _field("status", _(v.status)),
+        _field("trusted", yes[v.trusted]),
     ]
     for f in v.flags:
-        lines.append(f"  FLAG {f.code}: {f.reason}")
+        reason = translate_message(f.reason)
+        lines.append("  " + _("FLAG {code}: {reason}").format(code=f.code, reason=reason))
     for p in v.problems:
-        lines.append(f"    detail: {p}")
+        lines.append("    " + _("detail: {detail}").format(detail=translate_message(p)))
+    source = _pseudonym(v.source) if v.source else "-"
+    if v.source_fingerprint:
+        source += "  (" + _("key {fp}").format(fp=v.source_fingerprint) + ")"
+    if v.revoked:
+        source += "  " + _("REVOKED")
     lines += [
-        f"  categories:        {', '.join(v.categories) or '-'}",
-        f"  when:              {v.when or '-'}" + (f"  ({v.event_time})" if v.event_time else ""),
-        f"  where:             {v.where or '-'}",
-        f"  received:          {v.received_at}",
-        f"  sent from:         {CLIENT_TEXT.get(v.client, v.client)}",
-        f"  source:            {v.source or '-'}"
-        + (f"  (key {v.source_fingerprint})" if v.source_fingerprint else "")
-        + ("  REVOKED" if v.revoked else ""),
-        f"  capture verified:  {yes[v.capture_verified]}",
-        f"  receipt verified:  {yes[v.receipt_verified]}",
-        f"  log consistent:    {yes[v.log_consistent]}",
-        f"  drop:              {v.drop or '-'}  (log index {v.index})",
-        f"  envelope sha-256:  {v.envelope_digest or '-'}",
+        _field("categories", ", ".join(v.categories) or "-"),
+        _field("when", v.when or "-") + (f"  ({v.event_time})" if v.event_time else ""),
+        _field("where", v.where or "-"),
+        _field("received", v.received_at),
+        _field("sent from", _(CLIENT_TEXT.get(v.client, v.client))),
+        _field("source", source),
+        _field("capture verified", yes[v.capture_verified]),
+        _field("receipt verified", yes[v.receipt_verified]),
+        _field("log consistent", yes[v.log_consistent]),
+        _field("drop", f"{v.drop or '-'}  (" + _("log index {index}").format(index=v.index) + ")"),
+        _field("envelope sha-256", v.envelope_digest or "-"),
         "",
         "  " + v.text.replace("\n", "\n  "),
         "",
     ]
     for n, a in enumerate(v.attachments):
         lines.append(
-            f"  attachment {n}: {a.name} ({a.media_type}, {a.size} bytes) sha-256 {a.sha256}"
-            f"  capture {'verified' if a.capture_verified else 'NOT verified'}"
+            "  "
+            + _(
+                "attachment {n}: {name} ({media_type}, {size}) sha-256 {sha256}  capture {state}"
+            ).format(
+                n=n,
+                name=a.name,
+                media_type=a.media_type,
+                size=ngettext("{n} byte", "{n} bytes", a.size).format(n=a.size),
+                sha256=a.sha256,
+                state=_("verified") if a.capture_verified else _("NOT verified"),
+            )
         )
         for k, val in a.claims.items():
             lines.append(f"      {k}: {_value_text(k, val)}")
@@ -400,24 +468,40 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
         lines += _provenance_lines(orphans)
     for q in v.qualifications:
         lines.append(
-            f"  qualification: {q.get('code')} ({q.get('confidence')}) by {q.get('reviewer')}"
-            f" on {q.get('at') or q.get('date')}"
+            "  "
+            + _("qualification: {code} ({confidence}) by {reviewer} on {at}").format(
+                code=q.get("code"),
+                confidence=_(str(q.get("confidence"))),
+                reviewer=q.get("reviewer"),
+                at=q.get("at") or q.get("date"),
+            )
         )
     for note in v.notes:
-        lines.append(f"  note by {note.get('author')} at {note.get('at')}: {note.get('text')}")
+        lines.append(
+            "  "
+            + _("note by {author} at {at}: {text}").format(
+                author=note.get("author"), at=note.get("at"), text=note.get("text")
+            )
+        )
     for r in v.replies:
         state = (
-            f"sent {r.get('sent_at')}"
+            _("sent {at}").format(at=r.get("sent_at"))
             if r.get("sent_at") or r.get("index") is not None
-            else "QUEUED"
+            else _("QUEUED")
         )
-        lines.append(f"  reply written {r.get('at')} ({state}): {r.get('text')}")
-    lines.append("  custody:")
+        lines.append(
+            "  "
+            + _("reply written {at} ({state}): {text}").format(
+                at=r.get("at"), state=state, text=r.get("text")
+            )
+        )
+    lines.append("  " + _("custody:"))
     for e in custody:
         detail = ", ".join(
             f"{k} {_value_text(k, val)}" for k, val in (e.get("detail") or {}).items()
         )
-        lines.append(f"    {e.get('at')}  {e.get('action')}" + (f"  ({detail})" if detail else ""))
+        action = _custody_action(str(e.get("action")))
+        lines.append(f"    {e.get('at')}  {action}" + (f"  ({detail})" if detail else ""))
     return lines
 
 
@@ -478,13 +562,16 @@ def reply(
     out = d.reply(id, text)
     if out.sent:
         typer.echo(
-            f"reply sent; in the drop's log at index {out.index}"
-            + (f" (answered at {out.via})" if out.via else "")
+            _("reply sent; in the drop's log at index {index}").format(index=out.index)
+            + (" (" + _("answered at {address}").format(address=out.via) + ")" if out.via else "")
         )
     else:
+        why = translate_message(out.error) if out.error else _("the drop did not take it")
         typer.echo(
-            f"reply queued, not sent yet ({out.error or 'the drop did not take it'}); "
-            "`tysha desk send` or the next `tysha desk fetch` sends it"
+            _(
+                "reply queued, not sent yet ({why}); "
+                "`tysha desk send` or the next `tysha desk fetch` sends it"
+            ).format(why=why)
         )
 
 
@@ -499,8 +586,14 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
         typer.echo(json.dumps(out | ({"answered": res.via} if res.via else {})))
     else:
         typer.echo(
-            f"{len(res.sent)} replies sent, {res.left} still queued"
-            + (f" (answered at {', '.join(res.via)})" if res.via else "")
+            ngettext("{n} reply sent", "{n} replies sent", len(res.sent)).format(n=len(res.sent))
+            + ", "
+            + ngettext("{n} still queued", "{n} still queued", res.left).format(n=res.left)
+            + (
+                " (" + _("answered at {address}").format(address=", ".join(res.via)) + ")"
+                if res.via
+                else ""
+            )
         )
     if res.left:
         raise TransportError(f"{res.left} replies are still queued: {res.errors[-1]}")
@@ -524,9 +617,14 @@ def revoke(
     """Mark a source key compromised: its reports are flagged, not trusted (undo: restore)."""
     d = open_desk(desk)
     s = d.source(source)
-    _confirm(f"Revoke {s.pseudonym}? Its reports will be flagged as untrusted.", yes)
+    _confirm(
+        _("Revoke {source}? Its reports will be flagged as untrusted.").format(source=s.pseudonym),
+        yes,
+    )
     s = d.revoke(s.id, reason)
-    typer.echo(f"{s.pseudonym} revoked" + (f" ({reason})" if reason else ""))
+    typer.echo(
+        _("{source} revoked").format(source=s.pseudonym) + (f" ({reason})" if reason else "")
+    )
 
 
 @app.command()
@@ -539,9 +637,13 @@ def restore(
     """Undo a revocation: the source's key is trusted again."""
     d = open_desk(desk)
     s = d.source(source)
-    _confirm(f"Restore {s.pseudonym}? Its reports will be trusted again.", yes)
+    _confirm(
+        _("Restore {source}? Its reports will be trusted again.").format(source=s.pseudonym), yes
+    )
     s = d.restore(s.id, reason)
-    typer.echo(f"{s.pseudonym} restored" + (f" ({reason})" if reason else ""))
+    typer.echo(
+        _("{source} restored").format(source=s.pseudonym) + (f" ({reason})" if reason else "")
+    )
 
 
 @app.command()
@@ -550,10 +652,10 @@ def totp(desk: Path = DESK, disable: bool = typer.Option(False, "--disable")) ->
     d = open_desk(desk)
     if disable:
         d.disable_totp()
-        typer.echo("one-time codes are no longer required")
+        typer.echo(_("one-time codes are no longer required"))
         return
     uri = d.enable_totp()
-    typer.echo("Add this to your authenticator app (it is shown once):")
+    typer.echo(_("Add this to your authenticator app (it is shown once):"))
     typer.echo(uri)
 
 
@@ -566,7 +668,13 @@ def export(
     """A court bundle of the given reports (all when none is given)."""
     d = open_desk(desk)
     n = d.export(out, ids or None)
-    typer.echo(f"bundle of {n} reports written to {out}; check it with `tysha verify {out}`")
+    typer.echo(
+        ngettext(
+            "bundle of {n} report written to {out}; check it with `tysha verify {out}`",
+            "bundle of {n} reports written to {out}; check it with `tysha verify {out}`",
+            n,
+        ).format(n=n, out=out)
+    )
 
 
 @app.command("export-uwazi")
@@ -578,7 +686,13 @@ def export_uwazi(
     """Uwazi CSVs (entities and thesauri) of the given reports (all when none is given)."""
     d = open_desk(desk)
     n = d.export_uwazi(out, ids or None)
-    typer.echo(f"{n} reports written to {out}/entities.csv (thesauri in {out}/thesauri)")
+    typer.echo(
+        ngettext(
+            "{n} report written to {out}/entities.csv (thesauri in {out}/thesauri)",
+            "{n} reports written to {out}/entities.csv (thesauri in {out}/thesauri)",
+            n,
+        ).format(n=n, out=out)
+    )
 
 
 @app.command()
@@ -593,9 +707,13 @@ def anchor(
     d = open_desk(desk)
     a = d.anchor(drop, tsa)
     typer.echo(
-        f"custody head of {a['size']} events anchored as entry {a['index']} of the drop's log"
-        + ("; time-stamped" if a["tsa"] else "")
-        + ("; the drop's witnessed checkpoint kept" if a.get("witnessed") else "")
+        ngettext(
+            "custody head of {n} event anchored as entry {index} of the drop's log",
+            "custody head of {n} events anchored as entry {index} of the drop's log",
+            a["size"],
+        ).format(n=a["size"], index=a["index"])
+        + ("; " + _("time-stamped") if a["tsa"] else "")
+        + ("; " + _("the drop's witnessed checkpoint kept") if a.get("witnessed") else "")
     )
 
 
@@ -665,7 +783,9 @@ def serve(
         desk,
         host,
         port,
-        lambda: typer.echo(f"web desk on http://{shown}:{port}/ (Ctrl-C to stop)"),
+        lambda: typer.echo(
+            _("web desk on {url} (Ctrl-C to stop)").format(url=f"http://{shown}:{port}/")
+        ),
     )
 
 
@@ -686,7 +806,9 @@ def incidents(
     d = open_desk(desk)
     if create is not None:
         iid = d.create_incident(create, list(reports or []), reviewer or d.name)
-        typer.echo(json.dumps({"id": iid}) if as_json else f"incident {iid} created")
+        typer.echo(
+            json.dumps({"id": iid}) if as_json else _("incident {id} created").format(id=iid)
+        )
         return
     if reports:
         raise BadInput("report ids go with --create TITLE")
@@ -695,12 +817,13 @@ def incidents(
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
     if not out:
-        typer.echo("no incidents yet")
+        typer.echo(_("no incidents yet"))
     for i in out:
-        typer.echo(
-            f"{i['id']}  {i['title']}: {len(i['acts'])} acts; supported by "
-            f"{len(i['reports'])} reports from {i['independent_sources']} independent sources"
+        acts = ngettext("{n} act", "{n} acts", len(i["acts"])).format(n=len(i["acts"]))
+        support = _("supported by {n} reports from {k} independent sources").format(
+            n=len(i["reports"]), k=i["independent_sources"]
         )
+        typer.echo(f"{i['id']}  {i['title']}: {acts}; {support}")
 
 
 @app.command()
@@ -721,24 +844,36 @@ def corroborate(
         return
     rows = out["exact"] + out["near_duplicates"] + out["clusters"]
     if not rows:
-        typer.echo("no suggestions")
+        typer.echo(_("no suggestions"))
     for s in rows:
-        typer.echo(f"{' '.join(s['reports'])}: {s['why']}")
+        typer.echo(f"{' '.join(s['reports'])}: {translate_message(str(s['why']))}")
 
 
 def _preview(plan: Any, with_text: bool) -> None:
-    typer.echo(f"To the analyst desk {plan.analyst.fingerprint()}, de-identified:")
+    typer.echo(
+        _("To the analyst desk {fp}, de-identified:").format(fp=plan.analyst.fingerprint())
+    )
     for item in plan.items:
         b = item["body"]
-        typer.echo(f"  report {item['report']}: source label {b['label'][:12]}, "
-                   f"{', '.join(b['categories'])}; {len(item['attachments'])} originals "
-                   f"(re-attested by this desk)")  # fmt: skip
+        originals = len(item["attachments"])
+        typer.echo(
+            "  "
+            + _("report {id}: source label {label}, {categories}").format(
+                id=item["report"], label=b["label"][:12], categories=", ".join(b["categories"])
+            )
+            + "; "
+            + ngettext(
+                "{n} original (re-attested by this desk)",
+                "{n} originals (re-attested by this desk)",
+                originals,
+            ).format(n=originals)
+        )
         for k in ("when", "where"):
             if k in b:
-                typer.echo(f"    {k}: {b[k]}")
+                typer.echo(f"    {_(k)}: {b[k]}")
         if with_text and "text" in b:
-            typer.echo(f"    text: {b['text']}")
-    typer.echo("No source key, pseudonym, enrolment secret or protected detail is sent.")
+            typer.echo(f"    {_('text')}: {b['text']}")
+    typer.echo(_("No source key, pseudonym, enrolment secret or protected detail is sent."))
 
 
 @app.command()
@@ -766,13 +901,18 @@ def share(
     if sys.stdin.isatty() and not yes:
         _preview(plan, with_text=True)
         if has_text and not approved:
-            approved = typer.confirm("Share the free text shown above?", default=False)
-        _confirm(f"Share {len(plan.items)} reports?", False)
+            approved = typer.confirm(_("Share the free text shown above?"), default=False)
+        n = len(plan.items)
+        _confirm(ngettext("Share {n} report?", "Share {n} reports?", n).format(n=n), False)
     if not approved:
         for item in plan.items:
             item["body"].pop("text", None)
     res = d.share(plan, drop)
-    typer.echo(f"{len(res.sent)} reports shared" + (" with their text" if approved else ""))
+    shared = len(res.sent)
+    typer.echo(
+        ngettext("{n} report shared", "{n} reports shared", shared).format(n=shared)
+        + (" " + _("with their text") if approved else "")
+    )
     if res.errors:
         raise TransportError(f"{len(res.errors)} not shared: {res.errors[-1]}")
 
@@ -783,4 +923,4 @@ def pin_handler(
     desk: Path = DESK,
 ) -> None:
     """On an analyst desk: pin a handler desk's public key; its shares are trusted."""
-    typer.echo(f"handler desk {open_desk(desk).pin_handler(key)} pinned")
+    typer.echo(_("handler desk {fp} pinned").format(fp=open_desk(desk).pin_handler(key)))

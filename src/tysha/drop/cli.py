@@ -7,6 +7,9 @@ from pathlib import Path
 
 import typer
 
+from tysha.i18n import gettext as _
+from tysha.i18n import translate_message
+
 app = typer.Typer(
     no_args_is_help=True, help="The intake server (untrusted; ciphertext and the log)."
 )
@@ -58,16 +61,20 @@ def serve(
         from tysha.tor.onion import onion_address, write_onion_torrc
 
         _path, how = write_onion_torrc(data, port, single=single_onion)
-        typer.echo(how, err=True)
+        typer.echo(translate_message(how), err=True)
         address = onion_address(data)
         typer.echo(
-            f"onion address: {address}" if address else "onion address: made when Tor reads it",
+            _("onion address: {address}").format(address=address)
+            if address
+            else _("onion address: made when Tor reads it"),
             err=True,
         )
         if host not in ("127.0.0.1", "::1", "localhost"):
             typer.echo(
-                f"note: the drop also listens on {host}, reachable without Tor; use --host"
-                " 127.0.0.1 for an onion-only drop",
+                _(
+                    "note: the drop also listens on {host}, reachable without Tor; use --host"
+                    " 127.0.0.1 for an onion-only drop"
+                ).format(host=host),
                 err=True,
             )
     run_server(
@@ -76,7 +83,7 @@ def serve(
         database,
         host,
         port,
-        lambda line: typer.echo(line, err=True),
+        lambda line: typer.echo(translate_message(line), err=True),
         blobs=blobs,
     )
 
@@ -111,4 +118,4 @@ def info(
         typer.echo(json.dumps(out))
     else:
         for k, v in out.items():
-            typer.echo(f"{k}: {v}")
+            typer.echo(f"{_(k)}: {v}")

@@ -18,14 +18,8 @@ from pathlib import Path
 import typer
 
 from tysha.errors import BadInput, ConfigError
-
-
-def _(message: str) -> str:
-    """Translate a message (TYSHA_LANG or LANG: uk, ru, en)."""
-    from tysha.i18n import gettext_for, language_from_env
-
-    return gettext_for(language_from_env())(message)
-
+from tysha.i18n import gettext as _
+from tysha.i18n import ngettext, translate_message
 
 app = typer.Typer(no_args_is_help=True, help="A reporter's device: one vault file, nothing else.")
 courier_app = typer.Typer(no_args_is_help=True, help="Carry ciphertext from a source to a drop.")
@@ -41,8 +35,8 @@ def _passphrase(
         return value
     if not sys.stdin.isatty():
         raise ConfigError(f"no passphrase: set {env} or run on a terminal")
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Again: ") != first:
+    first = getpass.getpass(_(prompt))
+    if confirm and getpass.getpass(_("Again: ")) != first:
         raise ConfigError("the two passphrases differ")
     return first
 
@@ -62,16 +56,16 @@ def _new_passphrase(env: str, what: str) -> str:
         raise ConfigError(f"no passphrase: set {env} or run on a terminal")
     for _attempt in range(3):
         first = getpass.getpass(
-            _("New {what} (press Enter to get a generated one): ").format(what=what)
+            _("New {what} (press Enter to get a generated one): ").format(what=_(what))
         )
         if not first:
             first = generate()
-            typer.echo(_("Your {what}: {p}").format(what=what, p=first), err=True)
+            typer.echo(_("Your {what}: {p}").format(what=_(what), p=first), err=True)
             typer.echo(_("Learn it or write it down, then type it to confirm."), err=True)
         try:
             check_strength(first, what)
         except BadInput as exc:
-            typer.echo(exc.message, err=True)
+            typer.echo(translate_message(exc.message), err=True)
             continue
         if getpass.getpass(_("Again: ")) != first:
             raise ConfigError("the two passphrases differ")
@@ -86,7 +80,8 @@ def _device(vault: Path):  # type: ignore[no-untyped-def]
     if dev.comp.damage:
         # On stderr, so --json output stays one document; said on every command until the
         # next save overwrites the damaged copy.
-        typer.echo(_("tysha: WARNING: {damage}").format(damage=dev.comp.damage), err=True)
+        damage = translate_message(dev.comp.damage)
+        typer.echo(_("tysha: WARNING: {damage}").format(damage=damage), err=True)
     return dev
 
 
@@ -252,8 +247,11 @@ def outbox(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json")) -
         typer.echo(json.dumps(items))
     else:
         for i in items:
-            typer.echo(f"{i['id']}  {i['size_bucket']:>10} bytes  {i['created_at']}")
-        typer.echo(f"{len(items)} waiting")
+            size = ngettext("{n} byte", "{n} bytes", i["size_bucket"]).format(
+                n=f"{i['size_bucket']:>10}"
+            )
+            typer.echo(f"{i['id']}  {size}  {i['created_at']}")
+        typer.echo(ngettext("{n} waiting", "{n} waiting", len(items)).format(n=len(items)))
 
 
 TOR = typer.Option(False, "--tor", help="Through the local Tor (TYSHA_TOR or 127.0.0.1:9050).")
@@ -337,14 +335,14 @@ def send(
         else:
             typer.echo(
                 _("nothing is due yet; {n} waiting, the next is due {when}.").format(
-                    n=len(dev.outbox()), when=_(coarse_wait(wait))
+                    n=len(dev.outbox()), when=translate_message(coarse_wait(wait))
                 )
             )
         return
     with (
         _route(tor, bridge),
         _drop_client(dev, drop) as client,
-        _progress("sending") as prog,
+        _progress(_("sending")) as prog,
     ):
         result = dev.send(client, now=now, progress=prog)
     typer.echo(
@@ -452,7 +450,12 @@ def export_(
     dev = _device(vault)
     envs = [bytes(i["env"]) for i in dev.due(now)]
     size = write_export(to, envs, dev.last_checkpoint_size())
-    typer.echo(f"wrote {len(envs)} envelopes ({size} bytes)")
+    typer.echo(
+        ngettext("wrote {n} envelope", "wrote {n} envelopes", len(envs)).format(n=len(envs))
+        + " ("
+        + ngettext("{n} byte", "{n} bytes", size).format(n=size)
+        + ")"
+    )
 
 
 @app.command("import-receipts")
@@ -463,7 +466,14 @@ def import_receipts(vault: Path = VAULT, from_: Path = typer.Option(..., "--from
     dev = _device(vault)
     cp, cons, receipts = read_receipts(from_)
     n = dev.apply_courier_receipts(receipts, cons, cp)
-    typer.echo(f"{n} envelopes confirmed by the drop's log; {len(dev.outbox())} still waiting")
+    waiting = len(dev.outbox())
+    typer.echo(
+        ngettext(
+            "{n} envelope confirmed by the drop's log; {waiting} still waiting",
+            "{n} envelopes confirmed by the drop's log; {waiting} still waiting",
+            n,
+        ).format(n=n, waiting=waiting)
+    )
 
 
 @courier_app.command()
@@ -479,7 +489,7 @@ def deliver(
 
     last_size, envs = read_export(path)
     out = receipts or Path(str(path) + ".receipts.json")
-    with DropClient(drop) as client, _progress("delivering") as prog:
+    with DropClient(drop) as client, _progress(_("delivering")) as prog:
         got = [client.upload(e, progress=prog) for e in envs]
         note = client.checkpoint()
         from tysha.tlog import Checkpoint
@@ -491,4 +501,10 @@ def deliver(
         ]
         cons = client.consistency_proof(min(last_size, size), size) if last_size else []
     write_receipts(out, note, cons, final)
-    typer.echo(f"delivered {len(got)} envelopes; receipts in {out}")
+    typer.echo(
+        ngettext(
+            "delivered {n} envelope; receipts in {out}",
+            "delivered {n} envelopes; receipts in {out}",
+            len(got),
+        ).format(n=len(got), out=out)
+    )

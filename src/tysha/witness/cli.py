@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from tysha.i18n import ngettext
+
 app = typer.Typer(
     no_args_is_help=True,
     help="An independent witness: cosigns a log's checkpoints after checking consistency.",
@@ -44,7 +46,14 @@ def serve(
         origin, verifier = parse_log_option(value)
         logs.setdefault(origin, []).append(verifier)
     service = WitnessService(data, logs)  # checks the folder, key and state first
-    typer.echo(f"witness {service.name} following {len(logs)} log(s) on port {port}", err=True)
+    typer.echo(
+        ngettext(
+            "witness {name} following {n} log on port {port}",
+            "witness {name} following {n} logs on port {port}",
+            len(logs),
+        ).format(name=service.name, n=len(logs), port=port),
+        err=True,
+    )
     # No access log and no proxy headers: client addresses are never recorded.
     uvicorn.run(
         create_app(service),

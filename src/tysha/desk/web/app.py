@@ -220,6 +220,10 @@ def create_app(
             s["lang"] = language
         tr = translations(language)
         _ = tr.gettext
+        if isinstance(ctx.get("message"), str):
+            # A service error's English text, shown in the handler's language: translated here,
+            # at the face, by its msgid template (issue 10); the service has no language.
+            ctx["message"] = tr.message(ctx["message"])
 
         def cat_label(code: str) -> str:
             c = category(code)
