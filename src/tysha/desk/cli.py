@@ -297,8 +297,8 @@ def fetch(
         )
     if res.withheld:
         raise VerificationError(
-            f"a drop withholds {len(res.withheld)} entries of its log from this desk (see above); what it did"
-            " list was fetched",
+            f"a drop withholds {len(res.withheld)} entries of its log from this desk (see above);"
+            " what it did list was fetched",
             hint="this is recorded in custody; the entries are checked again on every fetch",
         )
     if res.anomalies:
