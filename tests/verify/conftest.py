@@ -1,15 +1,13 @@
 """One real world for the verify tests: a drop, a desk, an enrolled source, bundles, receipts.
 
-Built once per module through the real CLI (the claims are about what `tysha verify` says of
+Built once per package through the real CLI (in-process) (the claims are about what `tysha verify` says of
 files the real desk and courier write); each test then forges or checks copies in-process.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,13 +21,11 @@ SRC_PASS = "source passphrase for verify tests"
 
 def run(*args: str, env: dict[str, str] | None = None, check: bool = True,
         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    full = dict(os.environ)
-    full.update(env or {})
-    r = subprocess.run([sys.executable, "-m", "tysha.cli", *args], env=full, capture_output=True,
-                       text=True, timeout=300, cwd=cwd)
-    if check and r.returncode != 0:
-        raise AssertionError(f"tysha {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
-    return r
+    """``tysha ARGS`` through the in-process runner (tests/conftest.py): what is claimed here is
+    about the files the desk and courier write, not about their processes."""
+    from tests.conftest import tysha
+
+    return tysha(*args, env=env, check=check, cwd=cwd)
 
 
 def gps_jpeg(path: Path) -> Path:
