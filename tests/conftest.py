@@ -47,29 +47,30 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 #: Test folders whose tests run in one worker whatever their fixtures: the private Tor
 #: networks assert a machine-wide fact (which Tor processes run) that another worker's would
-#: disturb. Folders whose conftest.py shares a fixture beyond one test are added below.
-_ONE_WORKER = frozenset({"tor"})
-_SHARED_SCOPES = ("module", "package", "session")
+#: disturb; the scale tests share one S3 server and restart a private PostgreSQL. A folder whose
+#: conftest.py holds a package-scoped fixture is one unit too (see below).
+_ONE_WORKER = frozenset({"tor", "scale"})
 
 
-def _shares_fixtures(path: Path) -> bool:
+def _scopes_in(path: Path, scopes: tuple[str, ...]) -> bool:
     text = path.read_text(encoding="utf-8")
-    return any(f'scope="{s}"' in text for s in _SHARED_SCOPES)
+    return any(f'scope="{s}"' in text for s in scopes)
 
 
 @functools.cache
 def _shared_units() -> tuple[frozenset[str], frozenset[str]]:
-    """(folders, modules) as nodeid paths whose tests share a module-, package- or
-    session-scoped fixture: built once per worker that takes them, and a test may read what
-    an earlier one left in it. A folder's conftest.py makes the whole folder one unit."""
+    """(folders, modules) as nodeid paths whose tests share a fixture wider than one test and
+    may read what an earlier test left in it: a folder whose conftest.py has a package-scoped
+    fixture, a module with a module- or session-scoped one. (A session-scoped fixture of a
+    folder's conftest is built once per worker that needs it: those tests still spread.)"""
     tests = Path(__file__).parent
     root = tests.parent
     folders = {f"tests/{name}" for name in _ONE_WORKER}
     for conf in tests.glob("*/conftest.py"):
-        if _shares_fixtures(conf):
+        if _scopes_in(conf, ("package",)):
             folders.add(conf.parent.relative_to(root).as_posix())
     modules = {p.relative_to(root).as_posix() for p in tests.rglob("test_*.py")
-               if _shares_fixtures(p)}
+               if _scopes_in(p, ("module", "package", "session"))}
     return frozenset(folders), frozenset(modules)
 
 

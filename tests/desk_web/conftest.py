@@ -67,12 +67,11 @@ def malicious_corpus(d: Path) -> list[Path]:
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    import os
+    """``tysha ARGS`` in this process (tests/conftest.py runner): the populated desk is about
+    what the commands write, not about their processes."""
+    from tests.conftest import tysha
 
-    r = subprocess.run([sys.executable, "-m", "tysha.cli", *args], env=dict(os.environ, **(env or {})),
-                       capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, f"tysha {' '.join(args)}: {r.stdout}{r.stderr}"
-    return r
+    return tysha(*args, env=env)
 
 
 @pytest.fixture
