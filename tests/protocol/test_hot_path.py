@@ -276,3 +276,16 @@ def test_mlkem_key_cache_does_not_keep_bad_keys() -> None:
     # bytearray public keys still work (the cache key is made bytes).
     ss, enc = kem.encap(bytearray(good), b"r" * 32)
     assert len(enc) == kem.n_enc
+
+
+def test_parse_header_from_a_view_equals_from_bytes() -> None:
+    """The drop parses a one-shot body's header through a view (no copy of the body)."""
+    me = Identity.generate(drbg(b"id"))
+    env = seal_envelope(b"view", [me.public()], drbg(b"s"))
+    h = parse_header(env)
+    v = parse_header(memoryview(env)[: 4 + 65536])
+    assert v == h and type(v.raw) is bytes
+    with pytest.raises(ProtocolError):
+        parse_header(memoryview(env)[: h.size - 1])
+    with pytest.raises(ProtocolError):
+        parse_header(memoryview(env)[:3])

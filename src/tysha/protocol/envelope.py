@@ -50,6 +50,7 @@ import hashlib
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from nacl.bindings import crypto_scalarmult
 
@@ -205,7 +206,7 @@ def _aad_from_raw(raw: bytes, kem_id: int, n: int, slot_len: int) -> bytes:
     return hashlib.sha256(b"\xa6" + raw[5:start] + raw[end:]).digest()
 
 
-def parse_header(data: bytes) -> EnvelopeHeader:
+def parse_header(data: bytes | memoryview) -> EnvelopeHeader:
     """Parse and form-check the header at the start of ``data`` (which may hold more).
 
     This is all the drop ever checks: version, structure, sizes. Never content.
@@ -251,13 +252,14 @@ def parse_header(data: bytes) -> EnvelopeHeader:
         raise ProtocolError("envelope payload length out of range")
     if not is_valid_padded_length(length):
         raise ProtocolError(f"envelope payload length {length} is not a padding bucket")
+    # Every element was checked to be bytes above.
     return EnvelopeHeader(
         kem_id,
         clue_pub,
-        tuple(c for c in clues if isinstance(c, bytes)),
-        tuple(s for s in slots if isinstance(s, bytes)),
+        cast("tuple[bytes, ...]", tuple(clues)),
+        cast("tuple[bytes, ...]", tuple(slots)),
         length,
-        tuple(d for d in dels if isinstance(d, bytes)),
+        cast("tuple[bytes, ...]", tuple(dels)),
         raw,
     )
 
