@@ -192,7 +192,9 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         db = pg_bytes(database) if database else dir_bytes(data) - dir_bytes(data / "blobs")
         blob = dir_bytes(data / "blobs")
     finally:
-        if schema and a.database:
+        if schema and a.database and a.keep:
+            print(f"schema kept: {schema}", file=sys.stderr)
+        elif schema and a.database:
             import psycopg
 
             with psycopg.connect(a.database, autocommit=True) as c:
@@ -223,7 +225,9 @@ def main() -> None:
     ap.add_argument("--content", type=int, default=200, help="plaintext bytes per envelope")
     ap.add_argument("--database", default=None, help="postgresql://… (else SQLite)")
     ap.add_argument("--seconds", type=float, default=3.0, help="tile serving run")
-    ap.add_argument("--keep", action="store_true", help="keep the data folder (path on stderr)")
+    ap.add_argument(
+        "--keep", action="store_true", help="keep the data and the PostgreSQL schema (on stderr)"
+    )
     a = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="tysha-million-"))
     try:
