@@ -532,7 +532,7 @@ def open_envelope(data: bytes, identity: Identity) -> OpenedEnvelope:
         raise ProtocolError("envelope length does not match its header")
     key = unwrap_slot(header, identity)
     opener = EnvelopeOpener(header, key)
-    # The chunks are views into ``data``: no copy of the body before decryption.
+    # Each chunk is a view of ``data``: the body is not first copied out as a whole.
     view = memoryview(data)
     parts = []
     pos = header.size
