@@ -483,7 +483,7 @@ class DropService:
         """Form only: version, structure, size bucket, exact length (so chunk sizes)."""
         return self._item(self._form(head, total), total, digest)
 
-    def _form(self, head: bytes, total: int) -> EnvelopeHeader:
+    def _form(self, head: bytes | memoryview, total: int) -> EnvelopeHeader:
         header = parse_header(head)
         if header.envelope_length() != total:
             raise ProtocolError(
@@ -563,7 +563,7 @@ class DropService:
     ) -> tuple[IntegrationItem, Path]:
         """Check a one-shot envelope's form, hash it, check its proof of work and write it
         to a temporary file (not yet durable: the integrator makes a batch durable at once)."""
-        header = self._form(body[: 4 + MAX_HEADER_SIZE], len(body))
+        header = self._form(memoryview(body)[: 4 + MAX_HEADER_SIZE], len(body))  # no copy
         digest = hashlib.sha256(body).digest()
         self.check_work(digest, pow_hex, len(body), token)
         self.check_space(len(body))

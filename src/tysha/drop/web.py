@@ -498,13 +498,17 @@ async def _fast_intake(svc: DropService, scope: Scope, receive: Receive, send: S
     """``POST /v1/envelopes`` on bare ASGI (same checks and answers as the Starlette route)."""
     status, payload = 200, b""
     try:
-        body = bytearray()
+        # Pieces joined once at the end: a body that arrives in one piece is never copied.
+        pieces: list[bytes] = []
+        size = 0
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return
-            body += message.get("body", b"")
-            if len(body) > MAX_ONESHOT:
+            piece = message.get("body", b"")
+            pieces.append(piece)
+            size += len(piece)
+            if size > MAX_ONESHOT:
                 raise HTTPProblem(413, "too_large", f"body exceeds {MAX_ONESHOT} bytes")
             if not message.get("more_body", False):
                 break
@@ -518,7 +522,7 @@ async def _fast_intake(svc: DropService, scope: Scope, receive: Receive, send: S
         for name, value in scope["headers"]:
             if name == b"authorization":
                 token = parse_private_token(value.decode("latin-1"))
-        payload = await _intake(svc, bytes(body), pow_hex, token)
+        payload = await _intake(svc, b"".join(pieces), pow_hex, token)
     except Exception as exc:  # the one mapping (_problem), as on every other route
         status, obj = _problem(exc)
         payload = json.dumps(obj, separators=(",", ":")).encode()

@@ -36,7 +36,7 @@ CBORValue = Union[  # noqa: UP007 (a recursive alias needs the string form)
 _MAX_U64 = (1 << 64) - 1
 
 
-def _head(major: int, arg: int) -> bytes:
+def _head_form(major: int, arg: int) -> bytes:
     mt = major << 5
     if arg < 24:
         return bytes((mt | arg,))
@@ -49,9 +49,43 @@ def _head(major: int, arg: int) -> bytes:
     return bytes((mt | 27,)) + struct.pack(">Q", arg)
 
 
+#: The heads of every major type for arguments below 256, built once: most of a wire
+#: object's heads (small integers, lengths of keys, hashes and clues) come from here.
+_HEADS = tuple(tuple(_head_form(m, a) for a in range(256)) for m in range(8))
+
+
+def _head(major: int, arg: int) -> bytes:
+    if arg < 256:
+        return _HEADS[major][arg]
+    return _head_form(major, arg)
+
+
 def _encode_into(value: object, out: list[bytes], depth: int) -> None:
     if depth > 64:
         raise ProtocolError("CBOR value nests too deeply to encode")
+    # Concrete types first (the common case, without abstract-class checks); other
+    # sequences and mappings take the general path below. Same bytes either way.
+    if isinstance(value, bytes):
+        n = len(value)
+        out.append(_HEADS[2][n] if n < 256 else _head_form(2, n))
+        out.append(value)
+        return
+    if isinstance(value, int) and type(value) is int:  # not bool
+        if 0 <= value < 256:
+            out.append(_HEADS[0][value])
+            return
+    elif isinstance(value, (list, tuple)):
+        out.append(_head(4, len(value)))
+        for item in value:
+            _encode_into(item, out, depth + 1)
+        return
+    elif isinstance(value, dict) and all(type(k) is int and 0 <= k < 24 for k in value):
+        # Keys 0 to 23 encode as the single bytes 0x00 to 0x17: numeric order is bytewise.
+        out.append(_head(5, len(value)))
+        for k in sorted(value):
+            out.append(_HEADS[0][k])
+            _encode_into(value[k], out, depth + 1)
+        return
     if value is True:
         out.append(b"\xf5")
     elif value is False:
@@ -82,7 +116,7 @@ def _encode_into(value: object, out: list[bytes], depth: int) -> None:
             kb: list[bytes] = []
             _encode_into(k, kb, depth + 1)
             items.append((b"".join(kb), v))
-        items.sort(key=lambda kv: kv[0])
+        items.sort(key=_first)
         for i in range(1, len(items)):
             if items[i][0] == items[i - 1][0]:
                 raise ProtocolError("duplicate map key")
@@ -96,6 +130,10 @@ def _encode_into(value: object, out: list[bytes], depth: int) -> None:
             _encode_into(item, out, depth + 1)
     else:
         raise ProtocolError(f"cannot encode {type(value).__name__} as CBOR")
+
+
+def _first(kv: tuple[bytes, object]) -> bytes:
+    return kv[0]
 
 
 def encode(value: object) -> bytes:
@@ -153,8 +191,19 @@ class _Decoder:
     def item(self, depth: int) -> CBORValue:
         if depth > self.max_depth:
             raise ProtocolError("CBOR nests too deeply")
-        ib = self._take(1)[0]
+        pos = self.pos
+        data = self.data
+        if pos >= len(data):
+            raise ProtocolError("CBOR data is truncated")
+        ib = data[pos]
         major, info = ib >> 5, ib & 0x1F
+        if major == 2 and info < 24 and info <= self.max_bytes:  # a short byte string (clues)
+            end = pos + 1 + info
+            if end > len(data):
+                raise ProtocolError("CBOR data is truncated")
+            self.pos = end
+            return data[pos + 1 : end]
+        self.pos = pos + 1
         if major == 7:
             if info == 20:
                 return False
@@ -163,7 +212,7 @@ class _Decoder:
             if info == 22:
                 return None
             raise ProtocolError("unsupported CBOR simple value or float")
-        arg = self._arg(info)
+        arg = info if info < 24 else self._arg(info)
         if major == 0:
             return arg
         if major == 1:

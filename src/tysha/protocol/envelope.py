@@ -50,8 +50,9 @@ import hashlib
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
-from nacl.bindings import crypto_generichash_blake2b_salt_personal, crypto_scalarmult
+from nacl.bindings import crypto_scalarmult
 
 from tysha.errors import ProtocolError, VerificationError
 from tysha.protocol import cbor
@@ -97,12 +98,16 @@ _WRAPPED = 64
 
 
 def clue_for(shared: bytes, clue_pub: bytes, recipient_clue: bytes) -> bytes:
-    """The detection clue for one recipient, from the X25519 shared secret."""
-    return bytes(
-        crypto_generichash_blake2b_salt_personal(
-            clue_pub + recipient_clue, digest_size=CLUE_SIZE, key=shared, person=_CLUE_PERSON
-        )
-    )
+    """The detection clue for one recipient, from the X25519 shared secret.
+
+    Keyed BLAKE2b (RFC 7693) with a personalisation string, computed by the standard
+    library's ``hashlib.blake2b`` (the BLAKE2 reference code): libsodium's
+    ``crypto_generichash_blake2b_salt_personal`` gives the same bytes
+    (``tests/protocol/test_hot_path.py`` checks both agree) but its Python binding costs
+    ten times the hash itself, and a scanner computes one clue per envelope it checks."""
+    return hashlib.blake2b(
+        clue_pub + recipient_clue, digest_size=CLUE_SIZE, key=shared, person=_CLUE_PERSON
+    ).digest()
 
 
 _x25519_pub = x25519_public
@@ -142,7 +147,9 @@ class EnvelopeHeader:
         yield rest + TAG_SIZE
 
     def slot_aad(self) -> bytes:
-        return _slot_aad(self.kem_id, self.clue_pub, self.clues, self.length, self.deletion_hashes)
+        """SHA-256 of the CBOR of header fields 0, 1, 2, 3, 5 and 6 (the slots' AAD)."""
+        slot_len = len(self.slots[0]) if self.slots else 0
+        return _aad_from_raw(self.raw, self.kem_id, len(self.slots), slot_len)
 
 
 def _slot_aad(
@@ -152,12 +159,54 @@ def _slot_aad(
     return hashlib.sha256(cbor.encode(fields)).digest()
 
 
+def _fields_except_slots(
+    kem_id: int, clue_pub: bytes, clues: list[bytes], length: int, dels: list[bytes]
+) -> list[bytes]:
+    """The encoded key-value pairs of the header map other than the slots (key 4), in key
+    order. Keys 0 to 6 encode as the single bytes 0x00 to 0x06, so numeric order is the
+    deterministic (bytewise) key order: ``0xa6`` followed by these pairs is the CBOR of the
+    slot AAD map (:func:`_slot_aad`), and ``0xa7`` with the slots' pair put after key 3 is
+    the header map; the same bytes as encoding each map whole, with the shared fields
+    encoded once."""
+    return [
+        b"\x00" + cbor.encode(ENVELOPE_VERSION),
+        b"\x01" + cbor.encode(kem_id),
+        b"\x02" + cbor.encode(clue_pub),
+        b"\x03" + cbor.encode(clues),
+        b"\x05" + cbor.encode(length),
+        b"\x06" + cbor.encode(dels),
+    ]
+
+
 def _payload_key(content_key: bytes, header_raw: bytes) -> bytes:
     prk = hkdf_extract(hashlib.sha256(header_raw).digest(), content_key)
     return hkdf_expand(prk, _PAYLOAD_INFO, 32)
 
 
-def parse_header(data: bytes) -> EnvelopeHeader:
+def _head_len(arg: int) -> int:
+    """Bytes of a deterministic CBOR head with argument ``arg`` (RFC 8949 §4.2.1)."""
+    if arg < 24:
+        return 1
+    return 2 if arg < 0x100 else 3 if arg < 0x10000 else 5 if arg < 1 << 32 else 9
+
+
+def _aad_from_raw(raw: bytes, kem_id: int, n: int, slot_len: int) -> bytes:
+    """:func:`_slot_aad` of a header parsed from ``raw``, without encoding it again.
+
+    ``raw`` (the 4-byte length, then the map) passed the strict decoder, so the map is the
+    deterministic encoding of the header: ``0xa7`` then the pairs of keys 0 to 6 in order.
+    The AAD map is ``0xa6`` and the same pairs without key 4 (the slots), whose offset and
+    length follow from the field sizes alone: key 0 holds 1 (2 bytes with its key), key 1
+    the KEM id, key 2 a 32-byte string (35 bytes), key 3 ``n`` clues of 8 bytes, key 4 ``n``
+    slots of ``slot_len`` bytes. ``tests/protocol/test_hot_path.py`` checks it against
+    :func:`_slot_aad` for both KEMs and every slot count."""
+    arr = _head_len(n)
+    start = 5 + 2 + 1 + _head_len(kem_id) + 35 + 1 + arr + n * (1 + CLUE_SIZE)
+    end = start + 1 + arr + n * (_head_len(slot_len) + slot_len)
+    return hashlib.sha256(b"\xa6" + raw[5:start] + raw[end:]).digest()
+
+
+def parse_header(data: bytes | memoryview) -> EnvelopeHeader:
     """Parse and form-check the header at the start of ``data`` (which may hold more).
 
     This is all the drop ever checks: version, structure, sizes. Never content.
@@ -203,13 +252,14 @@ def parse_header(data: bytes) -> EnvelopeHeader:
         raise ProtocolError("envelope payload length out of range")
     if not is_valid_padded_length(length):
         raise ProtocolError(f"envelope payload length {length} is not a padding bucket")
+    # Every element was checked to be bytes above.
     return EnvelopeHeader(
         kem_id,
         clue_pub,
-        tuple(c for c in clues if isinstance(c, bytes)),
-        tuple(s for s in slots if isinstance(s, bytes)),
+        cast("tuple[bytes, ...]", tuple(clues)),
+        cast("tuple[bytes, ...]", tuple(slots)),
         length,
-        tuple(d for d in dels if isinstance(d, bytes)),
+        cast("tuple[bytes, ...]", tuple(dels)),
         raw,
     )
 
@@ -258,7 +308,8 @@ class EnvelopeSealer:
         _shuffle(entries, rand)
         clues = [c for c, _, _ in entries]
         dels = [hashlib.sha256(d).digest() for _, d, _ in entries]
-        aad = _slot_aad(kem_id, clue_pub, clues, self.length, dels)
+        fields = _fields_except_slots(kem_id, clue_pub, clues, self.length, dels)
+        aad = hashlib.sha256(b"\xa6" + b"".join(fields)).digest()  # map(6): see the helper
         slots = []
         for _, del_secret, recipient in entries:
             if recipient is None:
@@ -273,17 +324,7 @@ class EnvelopeSealer:
                     rand(kem.n_rand),
                 )
                 slots.append(enc + ct)
-        body = cbor.encode(
-            {
-                0: ENVELOPE_VERSION,
-                1: kem_id,
-                2: clue_pub,
-                3: clues,
-                4: slots,
-                5: self.length,
-                6: dels,
-            }
-        )
+        body = b"".join([b"\xa7", *fields[:4], b"\x04" + cbor.encode(slots), *fields[4:]])
         self.header = struct.pack(">I", len(body)) + body
         self._stream = StreamSealer(_payload_key(content_key, self.header))
         self._buf = bytearray(struct.pack(">Q", content_length))
@@ -319,7 +360,27 @@ class EnvelopeSealer:
             if last:
                 return
 
-    def _emit(self, chunk: bytes, last: bool = False) -> bytes:
+    def seal_whole(self, content: bytes) -> bytes:
+        """The whole envelope (header and body) for ``content``, given at once instead of
+        through :meth:`body`: the padded payload is laid out once and sealed chunk by chunk
+        from a view of it. Byte for byte what :meth:`body` yields after :attr:`header`."""
+        if self._fed or self._emitted:
+            raise ProtocolError("this sealer has already produced its body")
+        n = len(content)
+        if n != self.content_length:
+            raise ProtocolError("content length differs from the length announced")
+        self._fed = n
+        framed = bytearray(self.length)  # zero padding included
+        framed[:8] = struct.pack(">Q", n)
+        framed[8 : 8 + n] = content
+        view = memoryview(framed)
+        out = [self.header]
+        for start in range(0, self.length, CHUNK_SIZE):
+            end = min(start + CHUNK_SIZE, self.length)
+            out.append(self._emit(view[start:end], end == self.length))
+        return b"".join(out)
+
+    def _emit(self, chunk: bytes | memoryview, last: bool = False) -> bytes:
         self._emitted += len(chunk)
         return self._stream.seal(chunk, last)
 
@@ -347,9 +408,10 @@ def _shuffle(items: list[tuple[bytes, bytes, PublicIdentity | None]], rand: Rand
 def seal_envelope(
     content: bytes, recipients: Iterable[PublicIdentity], rand: Rand, kem_id: int = KEM_XWING
 ) -> bytes:
-    """Seal a whole in-memory content (convenience for small envelopes)."""
+    """Seal a whole in-memory content (convenience for small envelopes). The same bytes as
+    :meth:`EnvelopeSealer.body` gives for it, with fewer copies."""
     sealer = EnvelopeSealer(recipients, len(content), rand, kem_id)
-    return sealer.header + b"".join(sealer.body([content]))
+    return sealer.seal_whole(content)
 
 
 @dataclass(frozen=True)
@@ -413,7 +475,7 @@ class EnvelopeOpener:
         self._content_left: int | None = None
         self.content_length = -1
 
-    def open_chunk(self, chunk: bytes) -> bytes:
+    def open_chunk(self, chunk: bytes | memoryview) -> bytes:
         if self._index >= len(self._lengths):
             raise VerificationError("data after the final chunk of the envelope")
         if len(chunk) != self._lengths[self._index]:
@@ -421,19 +483,19 @@ class EnvelopeOpener:
         last = self._index == len(self._lengths) - 1
         self._index += 1
         pt = self._stream.open(chunk, last)
+        start = 0
         if self._content_left is None:
             (clen,) = struct.unpack(">Q", pt[:8])
             if clen + 8 > self.header.length:
                 raise VerificationError("content length exceeds the padded payload")
             self.content_length = clen
             self._content_left = clen
-            pt = pt[8:]
-        take = min(len(pt), self._content_left)
-        out, pad = pt[:take], pt[take:]
-        self._content_left -= take
-        if pad.count(0) != len(pad):
+            start = 8
+        end = start + min(len(pt) - start, self._content_left)
+        self._content_left -= end - start
+        if pt.count(0, end) != len(pt) - end:
             raise VerificationError("envelope padding is not zero")
-        return out
+        return pt if start == 0 and end == len(pt) else pt[start:end]
 
     def body(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         """Re-chunk an arbitrary byte stream into body chunks and open them."""
@@ -470,5 +532,12 @@ def open_envelope(data: bytes, identity: Identity) -> OpenedEnvelope:
         raise ProtocolError("envelope length does not match its header")
     key = unwrap_slot(header, identity)
     opener = EnvelopeOpener(header, key)
-    content = b"".join(opener.body([data[header.size :]]))
-    return OpenedEnvelope(header, key, content)
+    # Each chunk is a view of ``data``: the body is not first copied out as a whole.
+    view = memoryview(data)
+    parts = []
+    pos = header.size
+    for n in opener._lengths:
+        parts.append(opener.open_chunk(view[pos : pos + n]))
+        pos += n
+    opener.finish()
+    return OpenedEnvelope(header, key, b"".join(parts))

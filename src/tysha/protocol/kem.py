@@ -39,6 +39,7 @@ __all__ = [
     "Kem",
     "KemKeyPair",
     "kem_for",
+    "hmac_sha256",
     "labeled_expand",
     "x25519_public",
     "x25519_shared",
@@ -52,16 +53,28 @@ _HPKE_V1 = b"HPKE-v1"
 _XWING_LABEL = b"\\.//^\\"
 
 
-def hkdf_extract(salt: bytes, ikm: bytes) -> bytes:
-    """HKDF-Extract with SHA-256 (RFC 5869 §2.2); an empty salt is HashLen zeros."""
-    h = hmac.HMAC(salt if salt else b"\x00" * 32, hashes.SHA256())
-    h.update(ikm)
+_SHA256 = hashes.SHA256()
+
+
+def hmac_sha256(key: bytes, msg: bytes) -> bytes:
+    """HMAC-SHA256 (RFC 2104) through pyca/cryptography."""
+    h = hmac.HMAC(key, _SHA256)
+    h.update(msg)
     return h.finalize()
 
 
+def hkdf_extract(salt: bytes, ikm: bytes) -> bytes:
+    """HKDF-Extract with SHA-256 (RFC 5869 §2.2); an empty salt is HashLen zeros."""
+    return hmac_sha256(salt if salt else b"\x00" * 32, ikm)
+
+
 def hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
-    """HKDF-Expand with SHA-256 (RFC 5869 §2.3)."""
-    return HKDFExpand(hashes.SHA256(), length, info).derive(prk)
+    """HKDF-Expand with SHA-256 (RFC 5869 §2.3). Up to HashLen (32) bytes it is the first
+    block alone, ``T(1) = HMAC(PRK, info || 0x01)``, computed here as one HMAC: every
+    key this package derives is that short."""
+    if 0 < length <= 32 and len(prk) >= 32:
+        return hmac_sha256(prk, info + b"\x01")[:length]
+    return HKDFExpand(_SHA256, length, info).derive(prk)
 
 
 def labeled_extract(suite_id: bytes, salt: bytes, label: bytes, ikm: bytes) -> bytes:
@@ -93,6 +106,14 @@ def x25519_public(private: bytes) -> bytes:
 
 _x25519 = x25519_shared
 _x25519_public = x25519_public
+
+
+@lru_cache(maxsize=64)
+def _mlkem_public(pk_m: bytes) -> mlkem.MLKEM768PublicKey:
+    """A parsed ML-KEM-768 public key, kept for the recipients sealed to most recently:
+    parsing (and checking) the 1184 bytes costs about a third of an encapsulation. A key
+    that fails to parse raises and is not kept."""
+    return mlkem.MLKEM768PublicKey.from_public_bytes(pk_m)
 
 
 @dataclass(frozen=True)
@@ -224,9 +245,9 @@ class XWing(Kem):
         self._check_public(public)
         if len(rand) != 32:
             raise ProtocolError("X-Wing encapsulation takes 32 bytes of randomness")
-        pk_m, pk_x = public[:1184], public[1184:]
+        pk_m, pk_x = bytes(public[:1184]), bytes(public[1184:])
         try:
-            ss_m, ct_m = mlkem.MLKEM768PublicKey.from_public_bytes(pk_m).encapsulate()
+            ss_m, ct_m = _mlkem_public(pk_m).encapsulate()
         except ValueError as exc:
             raise ProtocolError("invalid ML-KEM-768 public key") from exc
         ct_x = _x25519_public(rand)

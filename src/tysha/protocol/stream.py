@@ -51,7 +51,7 @@ class StreamSealer:
         self._counter = 0
         self._done = False
 
-    def seal(self, chunk: bytes, last: bool) -> bytes:
+    def seal(self, chunk: bytes | memoryview, last: bool) -> bytes:
         if self._done:
             raise ProtocolError("stream already finished")
         if not last and len(chunk) != CHUNK_SIZE:
@@ -74,7 +74,7 @@ class StreamOpener:
         self._counter = 0
         self._done = False
 
-    def open(self, chunk: bytes, last: bool) -> bytes:
+    def open(self, chunk: bytes | memoryview, last: bool) -> bytes:
         if self._done:
             raise VerificationError("data after the final chunk of the payload")
         if len(chunk) <= TAG_SIZE or len(chunk) > CHUNK_SIZE + TAG_SIZE:

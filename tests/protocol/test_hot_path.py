@@ -1,0 +1,291 @@
+"""The envelope hot path (issue 13) computes the same bytes as the general code it shortcuts.
+
+Each fast path is checked against the slower, plainly specified computation it replaces, with
+deterministic randomness so the comparison is byte for byte, and against hostile input where
+the shortcut skips a step (padding, truncation, a wrong key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections import UserList
+from collections.abc import Callable
+from types import MappingProxyType
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+from nacl.bindings import crypto_generichash_blake2b_salt_personal
+
+from tysha.errors import ProtocolError, VerificationError
+from tysha.protocol import cbor, hpke
+from tysha.protocol.envelope import (
+    CLUE_SIZE,
+    EnvelopeHeader,
+    EnvelopeOpener,
+    EnvelopeSealer,
+    _slot_aad,
+    clue_for,
+    open_envelope,
+    parse_header,
+    seal_envelope,
+    unwrap_slot,
+)
+from tysha.protocol.kem import (
+    KEM_X25519,
+    KEM_XWING,
+    _mlkem_public,
+    hkdf_expand,
+    kem_for,
+    labeled_expand,
+    labeled_extract,
+)
+from tysha.protocol.keys import Identity
+from tysha.protocol.stream import CHUNK_SIZE
+
+
+def drbg(seed: bytes) -> Callable[[int], bytes]:
+    """Deterministic bytes (SHAKE-256 of a counter) standing in for ``os.urandom``."""
+    counter = [0]
+
+    def rand(n: int) -> bytes:
+        counter[0] += 1
+        return hashlib.shake_256(seed + counter[0].to_bytes(8, "big")).digest(n)
+
+    return rand
+
+
+def body_the_long_way(sealer: EnvelopeSealer, content: bytes) -> bytes:
+    """The envelope as the streaming interface yields it, in uneven pieces."""
+    pieces = [content[i : i + 7001] for i in range(0, len(content), 7001)] or [b""]
+    return sealer.header + b"".join(sealer.body(pieces))
+
+
+SIZES = [0, 1, 8184, 8185, CHUNK_SIZE - 8, CHUNK_SIZE - 7, CHUNK_SIZE, 3 * CHUNK_SIZE + 5]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("kem_id", [KEM_XWING, KEM_X25519])
+def test_seal_whole_equals_streamed_body(size: int, kem_id: int) -> None:
+    me = Identity.generate(drbg(b"id"), kem_id)
+    content = hashlib.shake_256(b"content").digest(size) if size else b""
+    # The ML-KEM half of X-Wing draws its own randomness: compare bodies under one header.
+    a = EnvelopeSealer([me.public()], size, drbg(b"env"), kem_id)
+    fast = a.seal_whole(content)
+    assert fast[: len(a.header)] == a.header
+    b = EnvelopeSealer([me.public()], size, drbg(b"env"), kem_id)
+    b.header = a.header
+    b._stream = type(b._stream)(_payload_key_of(a, me))
+    assert body_the_long_way(b, content) == fast
+    assert open_envelope(fast, me).content == content
+
+
+def _payload_key_of(sealer: EnvelopeSealer, me: Identity) -> bytes:
+    from tysha.protocol.envelope import _payload_key
+
+    key = unwrap_slot(parse_header(sealer.header), me)
+    return _payload_key(key.content_key, sealer.header)
+
+
+def test_x25519_envelope_is_fully_deterministic_and_unchanged() -> None:
+    """With the X25519 suite every byte comes from ``rand``: two seals agree byte for byte,
+    and the whole-content path agrees with the streamed one."""
+    me = Identity.generate(drbg(b"x"), KEM_X25519)
+    content = b"report " * 3000
+    one = seal_envelope(content, [me.public()], drbg(b"e"), KEM_X25519)
+    two = body_the_long_way(
+        EnvelopeSealer([me.public()], len(content), drbg(b"e"), KEM_X25519), content
+    )
+    assert one == two
+
+
+def test_seal_whole_refuses_reuse_and_wrong_length() -> None:
+    me = Identity.generate(drbg(b"id"))
+    s = EnvelopeSealer([me.public()], 5, drbg(b"e"))
+    with pytest.raises(ProtocolError):
+        s.seal_whole(b"four")
+    s.seal_whole(b"fives")
+    with pytest.raises(ProtocolError):
+        s.seal_whole(b"fives")
+
+
+@pytest.mark.parametrize("kem_id", [KEM_XWING, KEM_X25519])
+@pytest.mark.parametrize("recipients", [1, 2, 3, 16])
+def test_slot_aad_from_raw_header_equals_encoding(kem_id: int, recipients: int) -> None:
+    ids = [Identity.generate(drbg(bytes([i])), kem_id) for i in range(recipients)]
+    env = seal_envelope(b"x", [i.public() for i in ids], drbg(b"s"), kem_id)
+    h = parse_header(env)
+    assert len(h.slots) == max(2, recipients)
+    assert h.slot_aad() == _slot_aad(h.kem_id, h.clue_pub, h.clues, h.length, h.deletion_hashes)
+    for length in (8192, 1 << 20, (1 << 32)):  # length heads of 3, 5 and 9 bytes
+        assert _aad_of(h, length) == _slot_aad(
+            h.kem_id, h.clue_pub, h.clues, length, h.deletion_hashes
+        )
+
+
+def _aad_of(h: EnvelopeHeader, length: int) -> bytes:
+    """The AAD read from a header re-encoded with another payload length."""
+    obj = {
+        0: 1,
+        1: h.kem_id,
+        2: h.clue_pub,
+        3: list(h.clues),
+        4: list(h.slots),
+        5: length,
+        6: list(h.deletion_hashes),
+    }
+    body = cbor.encode(obj)
+    raw = struct.pack(">I", len(body)) + body
+    return EnvelopeHeader(
+        h.kem_id, h.clue_pub, h.clues, h.slots, length, h.deletion_hashes, raw
+    ).slot_aad()
+
+
+def test_header_is_the_deterministic_encoding_of_its_fields() -> None:
+    me = Identity.generate(drbg(b"id"))
+    env = seal_envelope(b"hello", [me.public()], drbg(b"s"))
+    h = parse_header(env)
+    obj = {
+        0: 1,
+        1: h.kem_id,
+        2: h.clue_pub,
+        3: list(h.clues),
+        4: list(h.slots),
+        5: h.length,
+        6: list(h.deletion_hashes),
+    }
+    assert h.raw[4:] == cbor.encode(obj)
+
+
+def test_clue_matches_libsodium() -> None:
+    for i in range(20):
+        shared, e, c = (hashlib.sha256(bytes([i, j])).digest() for j in range(3))
+        ref = crypto_generichash_blake2b_salt_personal(
+            e + c, digest_size=CLUE_SIZE, key=shared, person=b"tysha-clue-v1\x00\x00\x00"
+        )
+        assert clue_for(shared, e, c) == ref
+
+
+def test_open_detects_nonzero_padding_truncation_and_tampering() -> None:
+    me = Identity.generate(drbg(b"id"))
+    content = b"abc" * 30000  # two chunks, padding in the second
+    env = seal_envelope(content, [me.public()], drbg(b"s"))
+    assert open_envelope(env, me).content == content
+    with pytest.raises(ProtocolError):
+        open_envelope(env[:-1], me)
+    flipped = bytearray(env)
+    flipped[-40] ^= 1
+    with pytest.raises(VerificationError):
+        open_envelope(bytes(flipped), me)
+    other = Identity.generate(drbg(b"other"))
+    with pytest.raises(VerificationError):
+        open_envelope(env, other)
+    # Padding that is not zero, under a valid tag: built with the sealer's own key.
+    h = parse_header(env)
+    key = unwrap_slot(h, me)
+    from tysha.protocol.envelope import _payload_key
+    from tysha.protocol.stream import StreamSealer
+
+    stream = StreamSealer(_payload_key(key.content_key, h.raw))
+    pad = bytes(h.length - 8 - len(content))
+    framed = bytearray(struct.pack(">Q", len(content)) + content + pad)
+    framed[-1] = 1
+    chunks = [bytes(framed[i : i + CHUNK_SIZE]) for i in range(0, len(framed), CHUNK_SIZE)]
+    body = b"".join(stream.seal(c, i == len(chunks) - 1) for i, c in enumerate(chunks))
+    with pytest.raises(VerificationError, match="padding"):
+        open_envelope(h.raw + body, me)
+    # The chunk-by-chunk opener over the same bytes agrees.
+    opener = EnvelopeOpener(h, key)
+    with pytest.raises(VerificationError, match="padding"):
+        b"".join(opener.body([body]))
+
+
+class _Int(int):
+    """An int the encoder's fast path does not take (its type is not exactly int)."""
+
+
+def general(v: object) -> object:
+    """The same value in types that only the encoder's general path handles."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, int):
+        return _Int(v)
+    if isinstance(v, bytes):
+        return bytearray(v)
+    if isinstance(v, (list, tuple)):
+        return UserList([general(x) for x in v])
+    if isinstance(v, dict):
+        return MappingProxyType({general(k): general(x) for k, x in v.items()})
+    raise AssertionError(v)
+
+
+def test_cbor_fast_paths_equal_general_paths() -> None:
+    samples: list[object] = [
+        0, 23, 24, 255, 256, 65535, 65536, (1 << 32) - 1, 1 << 32, (1 << 64) - 1, -1, -25,
+        b"", b"x" * 23, b"x" * 24, b"x" * 255, b"x" * 256, b"x" * 70000,
+        True, False, None, "tekst", [1, [2, [3]]], (1, 2), [b"c" * 8, b"d" * 8],
+        {0: 1, 5: b"a", 23: [1]}, {24: 0, 3: 1}, {"b": 1, "a": 2, 1: 3}, {6: 0, 0: 0, 4: 0},
+    ]  # fmt: skip
+    for v in samples:
+        assert cbor.encode(v) == cbor.encode(general(v)), v
+        back = cbor.decode(cbor.encode(v))
+        assert back == (list(v) if isinstance(v, tuple) else v)
+    # A short byte string still honours max_bytes and truncation.
+    with pytest.raises(ProtocolError):
+        cbor.decode(cbor.encode(b"abcdef"), max_bytes=4)
+    with pytest.raises(ProtocolError):
+        cbor.decode(cbor.encode([b"abcdef"])[:-1])
+
+
+def test_key_schedule_equals_labeled_composition() -> None:
+    for kem_id in (KEM_X25519, KEM_XWING):
+        kem = kem_for(kem_id)
+        sid = b"HPKE" + struct.pack(">HHH", kem_id, 1, 3)
+        for ss in (b"\x01" * 32, hashlib.sha256(b"s").digest()):
+            for info in (b"", b"tysha/v1 slot", bytearray(b"info")):
+                ctx = hpke.key_schedule(kem, ss, bytes(info))
+                psk = labeled_extract(sid, b"", b"psk_id_hash", b"")
+                ih = labeled_extract(sid, b"", b"info_hash", bytes(info))
+                context = b"\x00" + psk + ih
+                secret = labeled_extract(sid, ss, b"secret", b"")
+                assert ctx.key == labeled_expand(sid, secret, b"key", context, 32)
+                assert ctx.base_nonce == labeled_expand(sid, secret, b"base_nonce", context, 12)
+                assert ctx.exporter_secret == labeled_expand(sid, secret, b"exp", context, 32)
+                assert ctx.nonce(0) == ctx.base_nonce
+                assert ctx.nonce(1) != ctx.base_nonce
+
+
+def test_hkdf_expand_single_block_equals_pyca() -> None:
+    prk = hashlib.sha256(b"prk").digest()
+    for length in (1, 12, 31, 32, 33, 64, 100):
+        for info in (b"", b"tysha/v1 payload", b"i" * 300):
+            ref = HKDFExpand(hashes.SHA256(), length, info).derive(prk)
+            assert hkdf_expand(prk, info, length) == ref
+
+
+def test_mlkem_key_cache_does_not_keep_bad_keys() -> None:
+    kem = kem_for(KEM_XWING)
+    good = kem.derive_key_pair(b"k" * 32).public
+    kem.encap(good, b"r" * 32)
+    bad = b"\xff" * 1184 + good[1184:]
+    for _ in range(2):
+        with pytest.raises(ProtocolError):
+            kem.encap(bad, b"r" * 32)
+    assert _mlkem_public.cache_info().currsize >= 1
+    # bytearray public keys still work (the cache key is made bytes).
+    ss, enc = kem.encap(bytearray(good), b"r" * 32)
+    assert len(enc) == kem.n_enc
+
+
+def test_parse_header_from_a_view_equals_from_bytes() -> None:
+    """The drop parses a one-shot body's header through a view (no copy of the body)."""
+    me = Identity.generate(drbg(b"id"))
+    env = seal_envelope(b"view", [me.public()], drbg(b"s"))
+    h = parse_header(env)
+    v = parse_header(memoryview(env)[: 4 + 65536])
+    assert v == h and type(v.raw) is bytes
+    with pytest.raises(ProtocolError):
+        parse_header(memoryview(env)[: h.size - 1])
+    with pytest.raises(ProtocolError):
+        parse_header(memoryview(env)[:3])
