@@ -2654,6 +2654,147 @@ INTEGRATION: dict[str, tuple[str, str, str]] = {
         "ещё два источника в двух ячейках подтвердили сообщение: инцидент в ячейке A и в депозитарии, другие предложены",
         "eki hüceyrede daa eki menba bir bildirimni tasdıqladı: A hüceyresinde ve emanet yerinde adise, başqaları teklif etildi",
     ),
+    # --- i18n2: witness policy, withheld entries, ProofMode/C2PA (errors and help) ---
+    "--witness needs a drop: give --drop URL --drop-key VKEY": (
+        "--witness потребує сервера прийому: вкажіть --drop URL --drop-key VKEY",
+        "--witness требует сервера приёма: укажите --drop URL --drop-key VKEY",
+        "--witness qabul serverini istey: --drop URL --drop-key VKEY beriñiz",
+    ),
+    "cannot read {name}": ("не вдається прочитати {name}", "не удаётся прочитать {name}",
+                           "{name} oqulıp olamay"),
+    "only an escrow desk counts cells": (
+        "рахувати осередки може лише депозитарій",
+        "считать ячейки может только депозитарий",
+        "hüceyrelerni tek emanet yeri saya bile",
+    ),
+    "name the cell": ("назвіть осередок", "назовите ячейку", "hüceyreniñ adını beriñiz"),
+    "only a handler desk shares reports with an analyst": (
+        "ділитися повідомленнями з аналітиком може лише робоче місце куратора",
+        "делиться сообщениями с аналитиком может только рабочее место куратора",
+        "haberlerni analitik ile tek küratorniñ iş yeri paylaşa bile",
+    ),
+    "--signer is an OpenPGP fingerprint (40 or 64 hex digits)": (
+        "--signer — це відбиток OpenPGP (40 або 64 шістнадцяткові цифри)",
+        "--signer — это отпечаток OpenPGP (40 или 64 шестнадцатеричные цифры)",
+        "--signer OpenPGP parmaq izidir (40 ya da 64 onaltılıq raqam)",
+    ),
+    "the witness policy is not met ({summary}); missing: {missing}. Nothing was read": (
+        "правило свідків не виконано ({summary}); бракує: {missing}. Нічого не прочитано",
+        "правило свидетелей не выполнено ({summary}); не хватает: {missing}. Ничего не прочитано",
+        "şaatlar qaidesi yerine ketirilmedi ({summary}); eksik: {missing}. Bir şey oqulmadı",
+    ),
+    "a --witness key is not a witness verifier key: {detail}": (
+        "ключ --witness не є ключем перевірки свідка: {detail}",
+        "ключ --witness не является ключом проверки свидетеля: {detail}",
+        "--witness anahtarı şaatnıñ teşkerüv anahtarı degil: {detail}",
+    ),
+    "the drop serves no cosigned checkpoint; you require {k} of its witnesses ({names}); missing: {missing}. Nothing was read": (
+        "сервер прийому не надає спільно підписаної контрольної точки; ви вимагаєте {k} з його свідків ({names}); бракує: {missing}. Нічого не прочитано",
+        "сервер приёма не предоставляет совместно подписанной контрольной точки; вы требуете {k} из его свидетелей ({names}); не хватает: {missing}. Ничего не прочитано",
+        "qabul serveri birlikte imzalanğan teşkerüv noqtasını bermey; siz onıñ şaatlarından {k} isteysiñiz ({names}); eksik: {missing}. Bir şey oqulmadı",
+    ),
+    "the drop's cosigned checkpoint is unusable ({detail}). Nothing was read": (
+        "спільно підписана контрольна точка сервера прийому непридатна ({detail}). Нічого не прочитано",
+        "совместно подписанная контрольная точка сервера приёма непригодна ({detail}). Ничего не прочитано",
+        "qabul serveriniñ birlikte imzalanğan teşkerüv noqtası qullanılmay ({detail}). Bir şey oqulmadı",
+    ),
+    "THE DROP SHOWS ITS WITNESSES A DIFFERENT HISTORY than it shows you (a forked log): {detail}. Stop sending to it and tell your handler in person.": (
+        "СЕРВЕР ПРИЙОМУ ПОКАЗУЄ СВОЇМ СВІДКАМ ІНШУ ІСТОРІЮ, ніж вам (розгалужений журнал): {detail}. Припиніть надсилати на нього і скажіть своєму куратору особисто.",
+        "СЕРВЕР ПРИЁМА ПОКАЗЫВАЕТ СВОИМ СВИДЕТЕЛЯМ ДРУГУЮ ИСТОРИЮ, чем вам (разветвлённый журнал): {detail}. Прекратите отправлять на него и скажите своему куратору лично.",
+        "QABUL SERVERİ ŞAATLARINA SİZGE KÖSTERGENİNDEN BAŞQA TARİH KÖSTERE (çatallanğan defter): {detail}. Oña yiberüvni toqtatıñız ve küratorıñızğa özüñiz aytıñız.",
+    ),
+    "nothing of the verified log is left after that cursor": (
+        "після цього курсора від перевіреного журналу нічого не лишилося",
+        "после этого курсора от проверенного журнала ничего не осталось",
+        "bu imleçten soñ teşkerilgen defterden bir şey qalmadı",
+    ),
+    "the drop's listing holds records outside the page it names": (
+        "перелік сервера прийому містить записи поза сторінкою, яку він називає",
+        "список сервера приёма содержит записи вне страницы, которую он называет",
+        "qabul serveriniñ cedveli özü aytqan saifeden tış yazılar tuta",
+    ),
+    "entry {index} is not in the verified log ({size})": (
+        "запису {index} немає в перевіреному журналі ({size})",
+        "записи {index} нет в проверенном журнале ({size})",
+        "{index} yazısı teşkerilgen defterde yoq ({size})",
+    ),
+    "the drop's entry bundle is malformed: {detail}": (
+        "пакет записів сервера прийому пошкоджений: {detail}",
+        "пакет записей сервера приёма повреждён: {detail}",
+        "qabul serveriniñ yazılar paketi bozuq: {detail}",
+    ),
+    "{url}: not advancing: the witness policy is not met ({summary}); missing: {missing}": (
+        "{url}: без просування: правило свідків не виконано ({summary}); бракує: {missing}",
+        "{url}: без продвижения: правило свидетелей не выполнено ({summary}); не хватает: {missing}",
+        "{url}: ilerilemey: şaatlar qaidesi yerine ketirilmedi ({summary}); eksik: {missing}",
+    ),
+    "{url}: not advancing: the drop serves no cosigned checkpoint, and this desk requires {k} of its witnesses ({names}); missing: {missing}": (
+        "{url}: без просування: сервер прийому не надає спільно підписаної контрольної точки, а це робоче місце вимагає {k} з його свідків ({names}); бракує: {missing}",
+        "{url}: без продвижения: сервер приёма не предоставляет совместно подписанной контрольной точки, а это рабочее место требует {k} из его свидетелей ({names}); не хватает: {missing}",
+        "{url}: ilerilemey: qabul serveri birlikte imzalanğan teşkerüv noqtasını bermey, bu iş yeri ise onıñ şaatlarından {k} istey ({names}); eksik: {missing}",
+    ),
+    "{url}: not advancing: the drop's cosigned checkpoint is unusable ({detail})": (
+        "{url}: без просування: спільно підписана контрольна точка сервера прийому непридатна ({detail})",
+        "{url}: без продвижения: совместно подписанная контрольная точка сервера приёма непригодна ({detail})",
+        "{url}: ilerilemey: qabul serveriniñ birlikte imzalanğan teşkerüv noqtası qullanılmay ({detail})",
+    ),
+    "FORK: the drop {url} had its witnesses cosign a history inconsistent with the one it shows this desk ({detail}). Do not trust it; tell your organisation.": (
+        "FORK: сервер прийому {url} дав своїм свідкам підписати історію, несумісну з тією, яку він показує цьому робочому місцю ({detail}). Не довіряйте йому; повідомте свою організацію.",
+        "FORK: сервер приёма {url} дал своим свидетелям подписать историю, несовместимую с той, которую он показывает этому рабочему месту ({detail}). Не доверяйте ему; сообщите своей организации.",
+        "FORK: {url} qabul serveri şaatlarına bu iş yerine kösterken tarihqa uyğun kelmegen bir tarih imzalattı ({detail}). Oña işanmañız; teşkilatıñızğa bildiriñiz.",
+    ),
+    "Attach a ProofMode proof bundle to a report: signatures and hashes checked, kept as provenance with a custody event. Exits 1 when a proof does not verify.": (
+        "Додати до повідомлення пакет доказів ProofMode: підписи й хеші перевіряються, зберігаються як походження з подією в журналі зберігання. Код виходу 1, якщо доказ не перевіряється.",
+        "Добавить к сообщению пакет доказательств ProofMode: подписи и хеши проверяются, сохраняются как происхождение с событием в журнале хранения. Код выхода 1, если доказательство не проверяется.",
+        "Haberge ProofMode delil paketini qoşmaq: imzalar ve heşler teşkerile, saqlav jurnalında vaqia ile menşe olaraq saqlana. Delil teşkerilmese, 1 ile çıqa.",
+    ),
+    "Exits 1 when a drop is unreachable, shows a fork, misbehaves, withholds entries or lacks the required cosignatures.": (
+        "Код виходу 1, якщо сервер прийому недоступний, показує розгалуження, поводиться неправильно, приховує записи або не має потрібних спільних підписів.",
+        "Код выхода 1, если сервер приёма недоступен, показывает разветвление, ведёт себя неправильно, скрывает записи или не имеет нужных совместных подписей.",
+        "Qabul serveri yetişilmez, çatallanuv köstere, yañlış areket ete, yazıları saqlay ya da kerekli birlikte imzaları olmasa, 1 ile çıqa.",
+    ),
+    "How many of the --witness keys (all).": (
+        "Скільки з ключів --witness (усі).",
+        "Сколько из ключей --witness (все).",
+        "--witness anahtarlarından qaçı (episi).",
+    ),
+    "Require cosignatures of this witness (repeat; kept for the drop).": (
+        "Вимагати спільних підписів цього свідка (можна повторювати; зберігається для сервера прийому).",
+        "Требовать совместных подписей этого свидетеля (можно повторять; сохраняется для сервера приёма).",
+        "Bu şaatnıñ birlikte imzalarını istemek (tekrarlana bile; qabul serveri içün saqlana).",
+    ),
+    "Require cosignatures of this witness of the drop's log (repeat).": (
+        "Вимагати спільних підписів цього свідка журналу сервера прийому (можна повторювати).",
+        "Требовать совместных подписей этого свидетеля журнала сервера приёма (можно повторять).",
+        "Qabul serveri defteriniñ bu şaatınıñ birlikte imzalarını istemek (tekrarlana bile).",
+    ),
+    "Set the C2PA trust anchors: a manifest signed under them shows as valid.": (
+        "Задати довірчі корені C2PA: маніфест, підписаний під ними, показується як дійсний.",
+        "Задать доверенные корни C2PA: манифест, подписанный под ними, показывается как действительный.",
+        "C2PA işanç tamırlarını belgilemek: olar altında imzalanğan manifest doğru olaraq kösterile.",
+    ),
+    "The ProofMode key expected (OpenPGP).": (
+        "Очікуваний ключ ProofMode (OpenPGP).",
+        "Ожидаемый ключ ProofMode (OpenPGP).",
+        "Beklenilgen ProofMode anahtarı (OpenPGP).",
+    ),
+    "The ProofMode proof bundle.": ("Пакет доказів ProofMode.", "Пакет доказательств ProofMode.",
+                                    "ProofMode delil paketi."),
+    "The trust anchors (PEM certificates).": (
+        "Довірчі корені (сертифікати PEM).",
+        "Доверенные корни (сертификаты PEM).",
+        "İşanç tamırları (PEM sertifikatları).",
+    ),
+    "With ``--witness VKEY … [--witnesses-needed K]`` replies are read only as far as K of those witnesses cosigned the drop's log.": (
+        "З ``--witness VKEY … [--witnesses-needed K]`` відповіді читаються лише до того місця, яке K з цих свідків спільно підписали в журналі сервера прийому.",
+        "С ``--witness VKEY … [--witnesses-needed K]`` ответы читаются только до того места, которое K из этих свидетелей совместно подписали в журнале сервера приёма.",
+        "``--witness VKEY … [--witnesses-needed K]`` ile cevaplar tek bu şaatlardan K qabul serveriniñ defterini birlikte imzalağan yerge qadar oqula.",
+    ),
+    "With ``--witness VKEY … [--witnesses-needed K]`` the desk keeps the policy \"K of these witnesses\" for ``--drop`` (or for every drop it knows) and advances on a drop only as far as K valid cosignatures of them cover a checkpoint consistent with what it verified.": (
+        "З ``--witness VKEY … [--witnesses-needed K]`` робоче місце зберігає правило «K з цих свідків» для ``--drop`` (або для кожного відомого йому сервера прийому) і просувається на сервері прийому лише до того місця, де K дійсних спільних підписів цих свідків покривають контрольну точку, сумісну з тим, що воно перевірило.",
+        "С ``--witness VKEY … [--witnesses-needed K]`` рабочее место сохраняет правило «K из этих свидетелей» для ``--drop`` (или для каждого известного ему сервера приёма) и продвигается на сервере приёма только до того места, где K действительных совместных подписей этих свидетелей покрывают контрольную точку, совместимую с тем, что оно проверило.",
+        "``--witness VKEY … [--witnesses-needed K]`` ile iş yeri ``--drop`` içün (ya da bilgen er qabul serveri içün) «bu şaatlardan K» qaidesini saqlay ve qabul serverinde tek olarnıñ K doğru birlikte imzası özü teşkergen ile uyğun teşkerüv noqtasını örtken yerge qadar ilerilay.",
+    ),
 }
 
 
