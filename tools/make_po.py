@@ -2795,6 +2795,181 @@ INTEGRATION: dict[str, tuple[str, str, str]] = {
         "С ``--witness VKEY … [--witnesses-needed K]`` рабочее место сохраняет правило «K из этих свидетелей» для ``--drop`` (или для каждого известного ему сервера приёма) и продвигается на сервере приёма только до того места, где K действительных совместных подписей этих свидетелей покрывают контрольную точку, совместимую с тем, что оно проверило.",
         "``--witness VKEY … [--witnesses-needed K]`` ile iş yeri ``--drop`` içün (ya da bilgen er qabul serveri içün) «bu şaatlardan K» qaidesini saqlay ve qabul serverinde tek olarnıñ K doğru birlikte imzası özü teşkergen ile uyğun teşkerüv noqtasını örtken yerge qadar ilerilay.",
     ),
+    # --- i18n2: the desk services' errors (store, cases, share, anchor, provenance) ---
+    "no source {ref}": ("немає джерела {ref}", "нет источника {ref}", "{ref} menbası yoq"),
+    "unknown legal qualification {code}": (
+        "невідома правова кваліфікація {code}",
+        "неизвестная правовая квалификация {code}",
+        "belgisiz uquqiy tasnif {code}",
+    ),
+    "confidence is low, medium or high": (
+        "впевненість: low (низька), medium (середня) або high (висока)",
+        "уверенность: low (низкая), medium (средняя) или high (высокая)",
+        "işanç: low (aşağı), medium (orta) ya da high (yüksek)",
+    ),
+    "no incident {ref}": ("немає інциденту {ref}", "нет инцидента {ref}", "{ref} vaqiası yoq"),
+    "cannot open the desk's blob folder": (
+        "не вдається відкрити теку вкладень робочого місця",
+        "не удаётся открыть папку вложений рабочего места",
+        "iş yeriniñ ilâveler papkası açılıp olamay",
+    ),
+    "this desk was written by a newer Tysha; upgrade first": (
+        "це робоче місце записане новішою версією Tysha; спершу оновіть програму",
+        "это рабочее место записано более новой версией Tysha; сначала обновите программу",
+        "bu iş yeri Tysha-nıñ daa yañı versiyası ile yazılğan; evvelâ programmanı yañartıñız",
+    ),
+    "desk database error: {kind}": (
+        "помилка бази даних робочого місця: {kind}",
+        "ошибка базы данных рабочего места: {kind}",
+        "iş yeriniñ malümat bazası hatası: {kind}",
+    ),
+    "cannot write the desk's {name}": (
+        "не вдається записати файл робочого місця {name}",
+        "не удаётся записать файл рабочего места {name}",
+        "iş yeriniñ {name} faylı yazılıp olamay",
+    ),
+    "cannot read the desk's {name}": (
+        "не вдається прочитати файл робочого місця {name}",
+        "не удаётся прочитать файл рабочего места {name}",
+        "iş yeriniñ {name} faylı oqulıp olamay",
+    ),
+    "an incident starts from at least one report": (
+        "інцидент починається щонайменше з одного повідомлення",
+        "инцидент начинается как минимум с одного сообщения",
+        "vaqia eñ az bir haberden başlay",
+    ),
+    "{what} is not a number of degrees": (
+        "{what}: це не число градусів",
+        "{what}: это не число градусов",
+        "{what}: bu derece sayısı degil",
+    ),
+    "{what} is not a whole number": (
+        "{what}: це не ціле число",
+        "{what}: это не целое число",
+        "{what}: bu tam sayı degil",
+    ),
+    "releasing protected details needs a reviewer, a recipient and a reason": (
+        "для розкриття захищених подробиць потрібні рецензент, отримувач і причина",
+        "для раскрытия защищённых подробностей нужны рецензент, получатель и причина",
+        "qorçalanğan tafsilâtlarnı açmaq içün teşkerici, alıcı ve sebep kerek",
+    ),
+    "incident {iid} has no act {act}": (
+        "в інциденті {iid} немає дії {act}",
+        "в инциденте {iid} нет действия {act}",
+        "{iid} vaqiasında {act} areketi yoq",
+    ),
+    "that is this desk's own key": (
+        "це власний ключ цього робочого місця",
+        "это собственный ключ этого рабочего места",
+        "bu, bu iş yeriniñ öz anahtarı",
+    ),
+    "choose at least one report to share": (
+        "виберіть щонайменше одне повідомлення, щоб поділитися",
+        "выберите хотя бы одно сообщение, чтобы поделиться",
+        "paylaşmaq içün eñ az bir haber saylañız",
+    ),
+    "an original no longer matches its hash; it is not shared": (
+        "оригінал більше не відповідає своєму хешу; ним не поділено",
+        "оригинал больше не соответствует своему хешу; им не поделились",
+        "asıl fayl artıq öz heşine uyğun kelmey; o paylaşılmadı",
+    ),
+    "the originals are too large for one share": (
+        "оригінали завеликі для однієї передачі",
+        "оригиналы слишком велики для одной передачи",
+        "asıl fayllar bir paylaşım içün pek büyük",
+    ),
+    "the time-stamping authority refused ({status})": (
+        "служба позначок часу відмовила ({status})",
+        "служба меток времени отказала ({status})",
+        "vaqıt tamğası hizmeti red etti ({status})",
+    ),
+    "this desk has no drop to anchor its custody in (tysha desk invite)": (
+        "у цього робочого місця немає сервера прийому, щоб закріпити журнал зберігання (tysha desk invite)",
+        "у этого рабочего места нет сервера приёма, чтобы закрепить журнал хранения (tysha desk invite)",
+        "bu iş yeriniñ saqlav jurnalını bekitmek içün qabul serveri yoq (tysha desk invite)",
+    ),
+    "that drop is not one of this desk's": (
+        "цей сервер прийому не належить цьому робочому місцю",
+        "этот сервер приёма не принадлежит этому рабочему месту",
+        "bu qabul serveri bu iş yeriniñ degil",
+    ),
+    "the time-stamping authority cannot be reached": (
+        "служба позначок часу недоступна",
+        "служба меток времени недоступна",
+        "vaqıt tamğası hizmetine yetişilmey",
+    ),
+    "the drop's receipt for the anchor does not hold ({detail})": (
+        "квитанція сервера прийому про закріплення не підтверджується ({detail})",
+        "квитанция сервера приёма о закреплении не подтверждается ({detail})",
+        "qabul serveriniñ bekitilüv içün makbuzı doğru çıqmay ({detail})",
+    ),
+    "the drop's witnessed checkpoint (tree of {size}) is not consistent with the tree of {held} this desk holds receipts in: the drop forked": (
+        "засвідчена контрольна точка сервера прийому (дерево з {size}) несумісна з деревом з {held}, у якому це робоче місце має квитанції: сервер прийому розгалузив журнал",
+        "засвидетельствованная контрольная точка сервера приёма (дерево из {size}) несовместима с деревом из {held}, в котором это рабочее место имеет квитанции: сервер приёма разветвил журнал",
+        "qabul serveriniñ şaatlanğan teşkerüv noqtası ({size} ağacı) bu iş yeri makbuzlarnı tutqan {held} ağacı ile uyğun degil: qabul serveri defterni çatalladı",
+    ),
+    "{name} is larger than a ProofMode bundle may be ({limit} bytes)": (
+        "{name} більший, ніж може бути пакет ProofMode ({limit} байтів)",
+        "{name} больше, чем может быть пакет ProofMode ({limit} байт)",
+        "{name} ProofMode paketi ola bilgeninden büyük ({limit} bayt)",
+    ),
+    "{name} is larger than allowed ({cap} bytes)": (
+        "{name} більший, ніж дозволено ({cap} байтів)",
+        "{name} больше, чем разрешено ({cap} байт)",
+        "{name} izin berilgeninden büyük ({cap} bayt)",
+    ),
+    "{name}: no proof in it is about an attachment of report {rid} (its file hashes match none of them); nothing imported": (
+        "{name}: жоден доказ у ньому не стосується вкладення повідомлення {rid} (хеші його файлів не збігаються з жодним); нічого не імпортовано",
+        "{name}: ни одно доказательство в нём не относится к вложению сообщения {rid} (хеши его файлов не совпадают ни с одним); ничего не импортировано",
+        "{name}: içindeki iç bir delil {rid} haberiniñ ilâvesine ait degil (fayl heşleri iç birine uyğun kelmey); bir şey alınmadı",
+    ),
+    "{name} is not a file": ("{name} не є файлом", "{name} не является файлом", "{name} fayl degil"),
+    "{name} is not a readable zip archive (truncated?)": (
+        "{name} не є читабельним zip-архівом (обрізаний?)",
+        "{name} не является читаемым zip-архивом (обрезан?)",
+        "{name} oqulğan zip arhivi degil (kesilgen mi?)",
+    ),
+    "{name} is damaged or truncated": (
+        "{name} пошкоджений або обрізаний",
+        "{name} повреждён или обрезан",
+        "{name} bozuq ya da kesilgen",
+    ),
+    "the bundle declares more content than any ProofMode bundle": (
+        "пакет оголошує більше вмісту, ніж будь-який пакет ProofMode",
+        "пакет объявляет больше содержимого, чем любой пакет ProofMode",
+        "paket er angi ProofMode paketinden çoq muhteva bildire",
+    ),
+    "the bundle's proofs and signatures are larger than any real ones": (
+        "докази й підписи пакета більші за будь-які справжні",
+        "доказательства и подписи пакета больше любых настоящих",
+        "paketniñ delilleri ve imzaları er angi aqiqiylerinden büyük",
+    ),
+    "the trust anchors are not PEM certificates": (
+        "довірчі корені не є сертифікатами PEM",
+        "доверенные корни не являются сертификатами PEM",
+        "işanç tamırları PEM sertifikatları degil",
+    ),
+    "no file {name}": ("немає файлу {name}", "нет файла {name}", "{name} faylı yoq"),
+    "{name} expands more than any real file (zip bomb?)": (
+        "{name} розпаковується більшим за будь-який справжній файл (zip-бомба?)",
+        "{name} распаковывается больше любого настоящего файла (zip-бомба?)",
+        "{name} er angi aqiqiy fayldan büyük açıla (zip bombası mı?)",
+    ),
+    "OpenPGP checks are not available: the pgpy library does not load on this Python (3.11 or 3.12 is needed for pgpy 0.6)": (
+        "перевірки OpenPGP недоступні: бібліотека pgpy не завантажується на цьому Python (для pgpy 0.6 потрібен 3.11 або 3.12)",
+        "проверки OpenPGP недоступны: библиотека pgpy не загружается на этом Python (для pgpy 0.6 нужен 3.11 или 3.12)",
+        "OpenPGP teşkerüvleri yoq: pgpy kütüphanesi bu Python-da yüklenmey (pgpy 0.6 içün 3.11 ya da 3.12 kerek)",
+    ),
+    "pubkey.asc is not an OpenPGP public key": (
+        "pubkey.asc не є відкритим ключем OpenPGP",
+        "pubkey.asc не является открытым ключом OpenPGP",
+        "pubkey.asc OpenPGP açıq anahtarı degil",
+    ),
+    "{name} is longer than it declares": (
+        "{name} довший, ніж оголошує",
+        "{name} длиннее, чем объявляет",
+        "{name} bildirgeninden uzun",
+    ),
 }
 
 

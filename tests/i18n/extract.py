@@ -32,6 +32,11 @@ RAISING_MODULES = (
     "desk/keyfile.py",
     "desk/sources.py",
     "desk/fetch.py",
+    "desk/store.py",
+    "desk/cases.py",
+    "desk/share.py",
+    "desk/anchor.py",
+    "desk/provenance.py",
 )
 _ERRORS = {
     "TyshaError", "ProtocolError", "VerificationError", "StorageError", "TransportError",
