@@ -327,3 +327,48 @@ def _describe(exc: BaseException, lang: str) -> str:
             os.environ.pop("TYSHA_LANG", None)
         else:
             os.environ["TYSHA_LANG"] = old
+
+
+def _record(kind: str, **kw: Any) -> Any:
+    from types import SimpleNamespace
+
+    base = {"kind": kind, "state": "valid", "signer": "Cam", "issuer": "Iss",
+            "claim_generator": "gen 1", "signed_at": None, "signer_fingerprint": "AB12",
+            "signature_ok": True, "source_file": "p.json", "errors": ["x failed"],
+            "highlights": lambda: {"Location.Latitude": "46.6"}}  # fmt: skip
+    base.update(kw)
+    return SimpleNamespace(**base)
+
+
+def test_provenance_lines_speak_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    # desk show / import-proofmode: the labels, the state and "(no time-stamp)" are translated,
+    # the values (signer, key, claim keys) are kept; English stays as other tests parse it.
+    from tysha.desk.cli import _provenance_lines
+
+    recs = [_record("c2pa"), _record("proofmode", state="untrusted-signer", signature_ok=False)]
+    monkeypatch.setenv("TYSHA_LANG", "en")
+    en = _provenance_lines(recs)
+    assert en[0].strip() == ("C2PA: VALID  signer Cam, issuer Iss, made by gen 1, signed "
+                             "(no time-stamp)")  # fmt: skip
+    assert en[3].strip() == (
+        "ProofMode: UNTRUSTED-SIGNER  signer key AB12 (Cam), signature NOT ok, from p.json"
+    )
+    monkeypatch.setenv("TYSHA_LANG", "uk")
+    uk = "\n".join(_provenance_lines(recs))
+    assert "C2PA: ДІЙСНИЙ  підписант Cam, видавець Iss" in uk and "(без позначки часу)" in uk
+    assert "ключ підписанта AB12 (Cam), підпис НЕДІЙСНИЙ, з p.json" in uk
+    assert "Location.Latitude (як заявлено): 46.6" in uk
+    for english in ("signer", "issuer", "made by", "as claimed", "reason:", "VALID"):
+        assert english not in uk
+
+
+def test_carried_provenance_is_translated_part_by_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    line = ("report ab12: c2pa invalid, signed by unknown signer [FF00], issuer X, "
+            "made by cam 1.0, signed at 2026-01-01T10:00Z, attachment 0 sha256 abcdef")  # fmt: skip
+    monkeypatch.setenv("TYSHA_LANG", "en")
+    assert verify._carried(line) == line
+    monkeypatch.setenv("TYSHA_LANG", "ru")
+    assert verify._carried(line) == (
+        "сообщение ab12: c2pa недействителен, подписал неизвестный подписант [FF00], "
+        "издатель X, создано cam 1.0, подписано 2026-01-01T10:00Z, вложение 0 sha256 abcdef"
+    )
