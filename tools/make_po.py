@@ -3062,6 +3062,157 @@ INTEGRATION: dict[str, tuple[str, str, str]] = {
     "signed at {at}": ("підписано {at}", "подписано {at}", "imzalanğan vaqıt {at}"),
     "attachment {n} sha256 {digest}": ("вкладення {n} sha256 {digest}", "вложение {n} sha256 {digest}", "{n} ilâvesi sha256 {digest}"),
     "no attachment sha256 {digest}": ("без вкладення sha256 {digest}", "без вложения sha256 {digest}", "ilâvesiz sha256 {digest}"),
+    # --- i18n2: the witness's and Tor's errors ---
+    "witness {name} refuses size {size} of {origin}: it is not consistent with size {old} it cosigned (a fork, or a bad proof)": (
+        "свідок {name} відхиляє розмір {size} журналу {origin}: він несумісний з розміром {old}, який свідок підписав (розгалуження або хибний доказ)",
+        "свидетель {name} отклоняет размер {size} журнала {origin}: он несовместим с размером {old}, который свидетель подписал (разветвление или ложное доказательство)",
+        "{name} şaatı {origin} defteriniñ {size} ölçüsini red ete: o, şaat imzalağan {old} ölçüsi ile uyğun degil (çatallanuv ya da yañlış delil)",
+    ),
+    "witness {name} answered without its cosignature": (
+        "свідок {name} відповів без свого спільного підпису",
+        "свидетель {name} ответил без своей совместной подписи",
+        "{name} şaatı öz birlikte imzası olmadan cevap berdi",
+    ),
+    "witness {name} could not be reached": (
+        "свідок {name} недоступний",
+        "свидетель {name} недоступен",
+        "{name} şaatına yetişilmedi",
+    ),
+    "witness {name} cosigned another tree of size {size} for {origin}: the log has two histories (a fork)": (
+        "свідок {name} підписав інше дерево розміру {size} для {origin}: журнал має дві історії (розгалуження)",
+        "свидетель {name} подписал другое дерево размера {size} для {origin}: у журнала две истории (разветвление)",
+        "{name} şaatı {origin} içün {size} ölçüli başqa bir ağacnı imzaladı: defterniñ eki tarihı bar (çatallanuv)",
+    ),
+    "wrong content type": ("неправильний тип вмісту", "неправильный тип содержимого", "yañlış muhteva tipi"),
+    "witness {name} answered without well-formed cosignature lines": (
+        "свідок {name} відповів без правильно сформованих рядків спільного підпису",
+        "свидетель {name} ответил без правильно сформированных строк совместной подписи",
+        "{name} şaatı doğru qurulğan birlikte imza satırları olmadan cevap berdi",
+    ),
+    "{path} already holds a witness; refusing to overwrite its key": (
+        "{path} вже містить свідка; його ключ не буде перезаписано",
+        "{path} уже содержит свидетеля; его ключ не будет перезаписан",
+        "{path} içinde endi şaat bar; onıñ anahtarı üstünden yazılmay",
+    ),
+    "--log takes ORIGIN=VKEY (the log's origin and its verifier key)": (
+        "--log приймає ORIGIN=VKEY (походження журналу та його ключ перевірки)",
+        "--log принимает ORIGIN=VKEY (происхождение журнала и его ключ проверки)",
+        "--log ORIGIN=VKEY ala (defterniñ menşesi ve onıñ teşkerüv anahtarı)",
+    ),
+    "--log: the origin has spaces around it or a control character": (
+        "--log: походження має пробіли навколо або керівний символ",
+        "--log: у происхождения пробелы вокруг или управляющий символ",
+        "--log: menşeniñ etrafında boşluqlar ya da idare işareti bar",
+    ),
+    "witness name: {detail}": ("назва свідка: {detail}", "имя свидетеля: {detail}", "şaat adı: {detail}"),
+    "cannot create the witness in {path}": (
+        "не вдається створити свідка в {path}",
+        "не удаётся создать свидетеля в {path}",
+        "{path} içinde şaat yaratılıp olamay",
+    ),
+    "--log {origin}: {detail}": ("журнал --log {origin}: {detail}", "журнал --log {origin}: {detail}",
+                                 "--log {origin} defteri: {detail}"),
+    "a witness needs at least one --log ORIGIN=VKEY to follow": (
+        "свідку потрібен щонайменше один --log ORIGIN=VKEY, за яким стежити",
+        "свидетелю нужен хотя бы один --log ORIGIN=VKEY, за которым следить",
+        "şaatqa közetmek içün eñ az bir --log ORIGIN=VKEY kerek",
+    ),
+    "the witness state in {path} is missing, empty or not this key's: refusing to start (a witness that lost its state must get a new key)": (
+        "стан свідка в {path} відсутній, порожній або належить іншому ключу: запуск відхилено (свідок, що втратив стан, має отримати новий ключ)",
+        "состояние свидетеля в {path} отсутствует, пусто или принадлежит другому ключу: запуск отклонён (свидетель, потерявший состояние, должен получить новый ключ)",
+        "{path} içindeki şaat alı yoq, boş ya da bu anahtarnıñ degil: başlatılmay (alını ğayıp etken şaat yañı anahtar almalı)",
+    ),
+    "{path} is not a witness folder (no {needed}); run 'tysha witness init' — a witness whose state was lost must get a new key": (
+        "{path} не є текою свідка (немає {needed}); запустіть 'tysha witness init' — свідок, що втратив стан, має отримати новий ключ",
+        "{path} не является папкой свидетеля (нет {needed}); запустите 'tysha witness init' — свидетель, потерявший состояние, должен получить новый ключ",
+        "{path} şaat papkası degil ({needed} yoq); 'tysha witness init' işletiñiz — alını ğayıp etken şaat yañı anahtar almalı",
+    ),
+    "the witness key or settings in {path} are unreadable": (
+        "ключ або налаштування свідка в {path} неможливо прочитати",
+        "ключ или настройки свидетеля в {path} невозможно прочитать",
+        "{path} içindeki şaat anahtarı ya da ayarları oqulmay",
+    ),
+    "the witness cannot commit its state; nothing was cosigned": (
+        "свідок не може зберегти свій стан; нічого не підписано",
+        "свидетель не может сохранить своё состояние; ничего не подписано",
+        "şaat öz alını saqlap olamay; bir şey imzalanmadı",
+    ),
+    "give at least one --bridge line": (
+        "вкажіть щонайменше один рядок --bridge",
+        "укажите хотя бы одну строку --bridge",
+        "eñ az bir --bridge satırı beriñiz",
+    ),
+    "tor is not installed; nothing was sent": (
+        "tor не встановлено; нічого не надіслано",
+        "tor не установлен; ничего не отправлено",
+        "tor qurulmağan; bir şey yiberilmedi",
+    ),
+    "a --bridge line is one line of text": (
+        "рядок --bridge — це один рядок тексту",
+        "строка --bridge — это одна строка текста",
+        "--bridge satırı bir metin satırıdır",
+    ),
+    "a --bridge line starts with obfs4 or snowflake": (
+        "рядок --bridge починається з obfs4 або snowflake",
+        "строка --bridge начинается с obfs4 или snowflake",
+        "--bridge satırı obfs4 ya da snowflake ile başlay",
+    ),
+    "{program} is not installed (apt-get install it)": (
+        "{program} не встановлено (встановіть через apt-get)",
+        "{program} не установлен (установите через apt-get)",
+        "{program} qurulmağan (apt-get ile quruñız)",
+    ),
+    "TYSHA_TOR_TORRC does not name a readable torrc file": (
+        "TYSHA_TOR_TORRC не вказує на читабельний файл torrc",
+        "TYSHA_TOR_TORRC не указывает на читаемый файл torrc",
+        "TYSHA_TOR_TORRC oqulğan torrc faylını köstermey",
+    ),
+    "the bridge Tor stopped; nothing was sent": (
+        "Tor із мостом зупинився; нічого не надіслано",
+        "Tor с мостом остановился; ничего не отправлено",
+        "köprüli Tor toqtadı; bir şey yiberilmedi",
+    ),
+    "the 'obfs4proxy' program is not installed": (
+        "програму 'obfs4proxy' не встановлено",
+        "программа 'obfs4proxy' не установлена",
+        "'obfs4proxy' programması qurulmağan",
+    ),
+    "tor-gencert made no authority certificate": (
+        "tor-gencert не створив сертифіката центру",
+        "tor-gencert не создал сертификата центра",
+        "tor-gencert merkez sertifikatını yapmadı",
+    ),
+    "tor printed no fingerprint": ("tor не вивів відбитка", "tor не вывел отпечатка", "tor parmaq izini çıqarmadı"),
+    "tor node {name} exited: {tail}": (
+        "вузол tor {name} завершився: {tail}",
+        "узел tor {name} завершился: {tail}",
+        "{name} tor tügüni çıqtı: {tail}",
+    ),
+    "the private Tor network did not converge in time": (
+        "приватна мережа Tor не узгодилася вчасно",
+        "частная сеть Tor не согласовалась вовремя",
+        "hususiy Tor ağı vaqtında birleşmedi",
+    ),
+    "the onion service made no address": (
+        "onion-сервіс не створив адреси",
+        "onion-сервис не создал адреса",
+        "onion hizmeti adres yapmadı",
+    ),
+    "tor client {name} did not bootstrap in time": (
+        "клієнт tor {name} не запустився вчасно",
+        "клиент tor {name} не запустился вовремя",
+        "{name} tor müşterisi vaqtında başlamadı",
+    ),
+    "tor node {name} made no identity in time": (
+        "вузол tor {name} не створив ідентичності вчасно",
+        "узел tor {name} не создал идентичности вовремя",
+        "{name} tor tügüni vaqtında kimlik yapmadı",
+    ),
+    "the drop's port must be between 1 and 65535": (
+        "порт сервера прийому має бути від 1 до 65535",
+        "порт сервера приёма должен быть от 1 до 65535",
+        "qabul serveriniñ portu 1 ile 65535 arasında olmalı",
+    ),
 }
 
 

@@ -37,6 +37,11 @@ RAISING_MODULES = (
     "desk/share.py",
     "desk/anchor.py",
     "desk/provenance.py",
+    "witness/client.py",
+    "witness/service.py",
+    "tor/client.py",
+    "tor/network.py",
+    "tor/onion.py",
 )
 _ERRORS = {
     "TyshaError", "ProtocolError", "VerificationError", "StorageError", "TransportError",
