@@ -3213,6 +3213,138 @@ INTEGRATION: dict[str, tuple[str, str, str]] = {
         "порт сервера приёма должен быть от 1 до 65535",
         "qabul serveriniñ portu 1 ile 65535 arasında olmalı",
     ),
+    # --- i18n2: the drop's errors (service, server, uploads) ---
+    "{path} already holds a drop; refusing to overwrite its log key": (
+        "{path} вже містить сервер прийому; його ключ журналу не буде перезаписано",
+        "{path} уже содержит сервер приёма; его ключ журнала не будет перезаписан",
+        "{path} içinde endi qabul serveri bar; onıñ defter anahtarı üstünden yazılmay",
+    ),
+    "the origin must be a non-empty name without spaces or '+'": (
+        "походження має бути непорожньою назвою без пробілів і '+'",
+        "происхождение должно быть непустым именем без пробелов и '+'",
+        "menşe boşluqsız ve '+' olmağan boş olmağan ad olmalı",
+    ),
+    "this deletion secret does not open any slot of that envelope": (
+        "цей секрет видалення не відкриває жодного слота цього конверта",
+        "этот секрет удаления не открывает ни одного слота этого конверта",
+        "bu silüv sırrı o zarfnıñ iç bir yuvasını açmay",
+    ),
+    "drop.json: origin must be a non-empty name without spaces or '+'": (
+        "drop.json: origin має бути непорожньою назвою без пробілів і '+'",
+        "drop.json: origin должно быть непустым именем без пробелов и '+'",
+        "drop.json: origin boşluqsız ve '+' olmağan boş olmağan ad olmalı",
+    ),
+    "drop.json: pow_bits is out of range (0 to 24)": (
+        "drop.json: pow_bits поза межами (від 0 до 24)",
+        "drop.json: pow_bits вне диапазона (от 0 до 24)",
+        "drop.json: pow_bits sıñırdan tış (0-dan 24-ke qadar)",
+    ),
+    "drop.json must hold a JSON object": (
+        "drop.json має містити об'єкт JSON",
+        "drop.json должен содержать объект JSON",
+        "drop.json içinde JSON obyekti olmalı",
+    ),
+    "drop.json: unknown setting(s): {names}": (
+        "drop.json: невідомі налаштування: {names}",
+        "drop.json: неизвестные настройки: {names}",
+        "drop.json: belgisiz ayarlar: {names}",
+    ),
+    "the log has no checkpoint yet": (
+        "журнал ще не має контрольної точки",
+        "у журнала ещё нет контрольной точки",
+        "defterniñ daa teşkerüv noqtası yoq",
+    ),
+    "inclusion proof asked outside the tree": (
+        "доказ включення запитано поза деревом",
+        "доказательство включения запрошено вне дерева",
+        "kirsetüv delili ağactan tış soraldı",
+    ),
+    "consistency proof asked outside the tree": (
+        "доказ узгодженості запитано поза деревом",
+        "доказательство согласованности запрошено вне дерева",
+        "uyğunlıq delili ağactan tış soraldı",
+    ),
+    "no such envelope (expired or deleted)": (
+        "такого конверта немає (термін минув або видалено)",
+        "такого конверта нет (срок истёк или удалён)",
+        "öyle zarf yoq (müddeti keçti ya da silindi)",
+    ),
+    "drop.json: {name} must be of type {kind}": (
+        "drop.json: {name} має бути типу {kind}",
+        "drop.json: {name} должно быть типа {kind}",
+        "drop.json: {name} {kind} tipinde olmalı",
+    ),
+    "drop.json: {name} is out of range": (
+        "drop.json: {name} поза межами",
+        "drop.json: {name} вне диапазона",
+        "drop.json: {name} sıñırdan tış",
+    ),
+    "{path} is not a drop folder; run `tysha drop init` first": (
+        "{path} не є текою сервера прийому; спершу запустіть `tysha drop init`",
+        "{path} не является папкой сервера приёма; сначала запустите `tysha drop init`",
+        "{path} qabul serveri papkası degil; evvelâ `tysha drop init` işletiñiz",
+    ),
+    "{name} in {path} cannot be read as JSON": (
+        "{name} у {path} неможливо прочитати як JSON",
+        "{name} в {path} невозможно прочитать как JSON",
+        "{path} içindeki {name} JSON olaraq oqulmay",
+    ),
+    "log node {node} is missing from the store": (
+        "вузла журналу {node} немає в сховищі",
+        "узла журнала {node} нет в хранилище",
+        "{node} defter tügüni saqlavda yoq",
+    ),
+    "proof of work must be 16 hex characters": (
+        "доказ роботи має складатися з 16 шістнадцяткових символів",
+        "доказательство работы должно состоять из 16 шестнадцатеричных символов",
+        "iş delili 16 onaltılıq işaretten ibaret olmalı",
+    ),
+    "cannot listen on port {port}": (
+        "не вдається слухати порт {port}",
+        "не удаётся слушать порт {port}",
+        "{port} portu diñlenip olamay",
+    ),
+    "cannot listen on {host} port {port}: not a valid address": (
+        "не вдається слухати {host} порт {port}: це не дійсна адреса",
+        "не удаётся слушать {host} порт {port}: это не действительный адрес",
+        "{host} {port} portu diñlenip olamay: doğru adres degil",
+    ),
+    "port {port} is busy: another program is listening there": (
+        "порт {port} зайнятий: його вже слухає інша програма",
+        "порт {port} занят: его уже слушает другая программа",
+        "{port} portu meşğul: onı başqa programma diñley",
+    ),
+    "not allowed to listen on port {port}": (
+        "немає дозволу слухати порт {port}",
+        "нет разрешения слушать порт {port}",
+        "{port} portunı diñlemege izin yoq",
+    ),
+    "cannot listen on {host}: no such local address": (
+        "не вдається слухати {host}: такої локальної адреси немає",
+        "не удаётся слушать {host}: такого локального адреса нет",
+        "{host} diñlenip olamay: öyle yerli adres yoq",
+    ),
+    "no such upload": ("такого завантаження немає", "такой загрузки нет", "öyle yüklev yoq"),
+    "no such upload (finished, discarded or never made)": (
+        "такого завантаження немає (завершене, відкинуте або ніколи не створене)",
+        "такой загрузки нет (завершена, отброшена или никогда не создавалась)",
+        "öyle yüklev yoq (bitken, taşlanğan ya da iç yapılmağan)",
+    ),
+    "cannot open an upload record ({error})": (
+        "не вдається відкрити запис завантаження ({error})",
+        "не удаётся открыть запись загрузки ({error})",
+        "yüklev qaydı açılıp olamay ({error})",
+    ),
+    "chunk goes past the announced length": (
+        "частина виходить за оголошену довжину",
+        "часть выходит за объявленную длину",
+        "parça bildirilgen uzunlıqtan ötip kete",
+    ),
+    "uploaded bytes do not match the announced digest": (
+        "завантажені байти не відповідають оголошеному дайджесту",
+        "загруженные байты не соответствуют объявленному дайджесту",
+        "yüklengen baytlar bildirilgen heşke uyğun kelmey",
+    ),
 }
 
 

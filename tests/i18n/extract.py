@@ -42,6 +42,9 @@ RAISING_MODULES = (
     "tor/client.py",
     "tor/network.py",
     "tor/onion.py",
+    "drop/service.py",
+    "drop/server.py",
+    "drop/uploads.py",
 )
 _ERRORS = {
     "TyshaError", "ProtocolError", "VerificationError", "StorageError", "TransportError",
