@@ -3345,6 +3345,98 @@ INTEGRATION: dict[str, tuple[str, str, str]] = {
         "загруженные байты не соответствуют объявленному дайджесту",
         "yüklengen baytlar bildirilgen heşke uyğun kelmey",
     ),
+    # --- i18n2: what `desk fetch` warns of (withheld entries, unreachable drops, envelopes) ---
+    "{url}: entry {index} WITHHELD: {why}": (
+        "{url}: запис {index} WITHHELD (приховано): {why}",
+        "{url}: запись {index} WITHHELD (скрыта): {why}",
+        "{url}: {index} yazısı WITHHELD (saqlanğan): {why}",
+    ),
+    "addressed to this desk, but deleted on the drop without this desk": (
+        "адресований цьому робочому місцю, але видалений на сервері прийому без нього",
+        "адресован этому рабочему месту, но удалён на сервере приёма без него",
+        "bu iş yerine yiberilgen, amma qabul serverinde onsız silingen",
+    ),
+    "called deleted, but its log entry cannot be proved ({detail})": (
+        "названий видаленим, але його запис у журналі не вдається довести ({detail})",
+        "назван удалённым, но его запись в журнале не удаётся доказать ({detail})",
+        "silingen dep aytıla, amma onıñ defterdeki yazısı isbat etilip olamay ({detail})",
+    ),
+    "claimed expired (hour {hour}), but it is addressed to this desk, whose key is younger": (
+        "заявлено, що термін минув (година {hour}), але він адресований цьому робочому місцю, чий ключ молодший",
+        "заявлено, что срок истёк (час {hour}), но он адресован этому рабочему месту, чей ключ моложе",
+        "müddeti keçti dep aytıla ({hour} saat), amma o, anahtarı daa yaş olğan bu iş yerine yiberilgen",
+    ),
+    "the drop served another envelope than its log holds at this index": (
+        "сервер прийому видав інший конверт, ніж той, що в його журналі під цим номером",
+        "сервер приёма выдал другой конверт, чем тот, что в его журнале под этим номером",
+        "qabul serveri defterinde bu nomerde olğan zarftan başqa zarf berdi",
+    ),
+    "omitted from the listing": ("пропущений у переліку", "пропущен в списке", "cedvelde qaldırılğan"),
+    "claimed expired, but it arrived too recently (hour {hour})": (
+        "заявлено, що термін минув, але він надійшов надто недавно (година {hour})",
+        "заявлено, что срок истёк, но он поступил слишком недавно (час {hour})",
+        "müddeti keçti dep aytıla, amma o pek yaqın kelgen ({hour} saat)",
+    ),
+    "{url}: the drop is unreachable; try again later": (
+        "{url}: сервер прийому недоступний; спробуйте пізніше",
+        "{url}: сервер приёма недоступен; попробуйте позже",
+        "{url}: qabul serverine yetişilmey; soñra kene deneñiz",
+    ),
+    "{url}: the drop is unreachable (none of its {n} addresses answered); try again later": (
+        "{url}: сервер прийому недоступний (не відповіла жодна з його адрес: {n}); спробуйте пізніше",
+        "{url}: сервер приёма недоступен (не ответил ни один из его адресов: {n}); попробуйте позже",
+        "{url}: qabul serverine yetişilmey (onıñ {n} adresinden iç biri cevap bermedi); soñra kene deneñiz",
+    ),
+    "{url}: the drop is unreachable{none}; try again later": (
+        "{url}: сервер прийому недоступний{none}; спробуйте пізніше",
+        "{url}: сервер приёма недоступен{none}; попробуйте позже",
+        "{url}: qabul serverine yetişilmey{none}; soñra kene deneñiz",
+    ),
+    "{url}: the drop's checkpoint is unusable: {detail}": (
+        "{url}: контрольна точка сервера прийому непридатна: {detail}",
+        "{url}: контрольная точка сервера приёма непригодна: {detail}",
+        "{url}: qabul serveriniñ teşkerüv noqtası qullanılmay: {detail}",
+    ),
+    "{url}: the drop serves only the old listing; an entry it leaves out cannot be detected": (
+        "{url}: сервер прийому надає лише старий перелік; пропущений запис неможливо виявити",
+        "{url}: сервер приёма предоставляет только старый список; пропущенную запись невозможно обнаружить",
+        "{url}: qabul serveri tek eski cedvelni bere; qaldırğan yazısı tapılıp olamay",
+    ),
+    "{url}: the drop stopped answering; try again later": (
+        "{url}: сервер прийому перестав відповідати; спробуйте пізніше",
+        "{url}: сервер приёма перестал отвечать; попробуйте позже",
+        "{url}: qabul serveri cevap bermekni toqtattı; soñra kene deneñiz",
+    ),
+    "{url}: entry {index} addressed to this desk expired on the drop before it was fetched": (
+        "{url}: термін запису {index}, адресованого цьому робочому місцю, минув на сервері прийому, перш ніж його отримали",
+        "{url}: срок записи {index}, адресованной этому рабочему месту, истёк на сервере приёма до того, как её получили",
+        "{url}: bu iş yerine yiberilgen {index} yazısınıñ müddeti alınmazdan evel qabul serverinde keçti",
+    ),
+    "envelope {index} is gone from the drop": (
+        "конверта {index} більше немає на сервері прийому",
+        "конверта {index} больше нет на сервере приёма",
+        "{index} zarfı artıq qabul serverinde yoq",
+    ),
+    "envelope {index}: the drop did not answer; will retry": (
+        "конверт {index}: сервер прийому не відповів; буде повторна спроба",
+        "конверт {index}: сервер приёма не ответил; будет повторная попытка",
+        "{index} zarfı: qabul serveri cevap bermedi; kene denenecek",
+    ),
+    "envelope {index}: the desk could not store it": (
+        "конверт {index}: робоче місце не змогло його зберегти",
+        "конверт {index}: рабочее место не смогло его сохранить",
+        "{index} zarfı: iş yeri onı saqlap olamadı",
+    ),
+    "envelope {index} set aside ({reason})": (
+        "конверт {index} відкладено ({reason})",
+        "конверт {index} отложен ({reason})",
+        "{index} zarfı bir kenarğa qoyuldı ({reason})",
+    ),
+    "envelope {index}: receipt: {detail}": (
+        "конверт {index}: квитанція: {detail}",
+        "конверт {index}: квитанция: {detail}",
+        "{index} zarfı: makbuz: {detail}",
+    ),
 }
 
 
