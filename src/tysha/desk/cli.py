@@ -288,11 +288,12 @@ def fetch(
     for e in res.withheld:
         # "WITHHELD:" is the contract's marker (docs/CLI.md); the detail is translated.
         typer.echo("WITHHELD: " + translate_message(str(e)), err=True)
+    # each message translated on its own (joined, they would match no catalog template)
     if res.forks:
-        raise VerificationError(" ".join(res.forks))
+        raise VerificationError(" ".join(translate_message(m) for m in res.forks))
     if res.unwitnessed:
         raise VerificationError(
-            " ".join(res.unwitnessed),
+            " ".join(translate_message(m) for m in res.unwitnessed),
             hint="nothing was taken from that drop; fetch again once its witnesses cosign",
         )
     if res.withheld:
