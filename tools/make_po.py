@@ -3437,6 +3437,65 @@ INTEGRATION: dict[str, tuple[str, str, str]] = {
         "конверт {index}: квитанция: {detail}",
         "{index} zarfı: makbuz: {detail}",
     ),
+    # --- i18n2: more errors a person sees (export, corroboration index, courier file, shredding) ---
+    "no reports to export": ("немає повідомлень для експорту", "нет сообщений для экспорта", "ihrac etmek içün haber yoq"),
+    "cannot write the bundle: {error}": (
+        "не вдається записати пакет: {error}",
+        "не удаётся записать пакет: {error}",
+        "paket yazılıp olamay: {error}",
+    ),
+    "cannot write the Uwazi export: {error}": (
+        "не вдається записати експорт для Uwazi: {error}",
+        "не удаётся записать экспорт для Uwazi: {error}",
+        "Uwazi ihracı yazılıp olamay: {error}",
+    ),
+    "the corroboration index is damaged; delete it to rebuild": (
+        "індекс підтверджень пошкоджений; видаліть його, щоб побудувати заново",
+        "индекс подтверждений повреждён; удалите его, чтобы построить заново",
+        "tasdıqlar indeksi bozuq; yañıdan qurmaq içün onı siliñiz",
+    ),
+    "the corroboration index does not decrypt; delete it to rebuild": (
+        "індекс підтверджень не розшифровується; видаліть його, щоб побудувати заново",
+        "индекс подтверждений не расшифровывается; удалите его, чтобы построить заново",
+        "tasdıqlar indeksi şifreden çıqmay; yañıdan qurmaq içün onı siliñiz",
+    ),
+    "a stored item does not decrypt: wrong key or corrupted desk": (
+        "збережений елемент не розшифровується: хибний ключ або пошкоджене робоче місце",
+        "сохранённый элемент не расшифровывается: неверный ключ или повреждённое рабочее место",
+        "saqlanğan unsur şifreden çıqmay: yañlış anahtar ya da bozuq iş yeri",
+    ),
+    "bad blob name": ("неправильна назва вкладення", "неправильное имя вложения", "yañlış ilâve adı"),
+    "an attachment of this report is missing from the desk": (
+        "вкладення цього повідомлення відсутнє на робочому місці",
+        "вложение этого сообщения отсутствует на рабочем месте",
+        "bu haberniñ ilâvesi iş yerinde yoq",
+    ),
+    "this is not a courier file (too short)": (
+        "це не файл кур'єра (закороткий)",
+        "это не файл курьера (слишком короткий)",
+        "bu kurye faylı degil (pek qısqa)",
+    ),
+    "cannot write {path}: {error}": (
+        "не вдається записати {path}: {error}",
+        "не удаётся записать {path}: {error}",
+        "{path} yazılıp olamay: {error}",
+    ),
+    "courier file is truncated": ("файл кур'єра обрізаний", "файл курьера обрезан", "kurye faylı kesilgen"),
+    "malformed receipts file: {detail}": (
+        "пошкоджений файл квитанцій: {detail}",
+        "повреждённый файл квитанций: {detail}",
+        "bozuq makbuzlar faylı: {detail}",
+    ),
+    "witnesses.json is a list of {url, vkey}": (
+        "witnesses.json — це список {url, vkey}",
+        "witnesses.json — это список {url, vkey}",
+        "witnesses.json {url, vkey} cedvelidir",
+    ),
+    "could not overwrite {name}: {error}": (
+        "не вдалося перезаписати {name}: {error}",
+        "не удалось перезаписать {name}: {error}",
+        "{name} üstünden yazılıp olamadı: {error}",
+    ),
 }
 
 

@@ -46,6 +46,13 @@ RAISING_MODULES = (
     "drop/service.py",
     "drop/server.py",
     "drop/uploads.py",
+    "desk/bundle.py",
+    "desk/corroborate.py",
+    "desk/atrest.py",
+    "desk/blobs.py",
+    "transport/courier.py",
+    "drop/witnessing.py",
+    "source/shred.py",
 )
 _ERRORS = {
     "TyshaError", "ProtocolError", "VerificationError", "StorageError", "TransportError",
