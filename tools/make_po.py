@@ -3496,6 +3496,37 @@ INTEGRATION: dict[str, tuple[str, str, str]] = {
         "не удалось перезаписать {name}: {error}",
         "{name} üstünden yazılıp olamadı: {error}",
     ),
+    # --- i18n2: why the source's device says a drop withholds replies ---
+    "its listing stops short of the log it signed": (
+        "його перелік обривається раніше, ніж журнал, який він підписав",
+        "его список обрывается раньше, чем журнал, который он подписал",
+        "onıñ cedveli özü imzalağan defterden evel kesile",
+    ),
+    "a reply to you, claimed expired before your key existed": (
+        "відповідь вам, нібито прострочена ще до появи вашого ключа",
+        "ответ вам, якобы просроченный ещё до появления вашего ключа",
+        "sizge cevap, anahtarıñız olmazdan evel müddeti keçti dep aytılğan",
+    ),
+    "a reply to you, deleted on the drop without you": (
+        "відповідь вам, видалена на сервері прийому без вас",
+        "ответ вам, удалённый на сервере приёма без вас",
+        "sizge cevap, qabul serverinde sizsiz silingen",
+    ),
+    "its log entry cannot be proved ({detail})": (
+        "його запис у журналі не вдається довести ({detail})",
+        "его запись в журнале не удаётся доказать ({detail})",
+        "onıñ defterdeki yazısı isbat etilip olamay ({detail})",
+    ),
+    "the drop served another envelope than its log holds": (
+        "сервер прийому видав інший конверт, ніж той, що в його журналі",
+        "сервер приёма выдал другой конверт, чем тот, что в его журнале",
+        "qabul serveri defterinde olğan zarftan başqa zarf berdi",
+    ),
+    "it withholds {n} entries of its log from you (entry {index}: {reason})": (
+        "він приховує від вас записи свого журналу: {n} (запис {index}: {reason})",
+        "он скрывает от вас записи своего журнала: {n} (запись {index}: {reason})",
+        "o sizden defteriniñ yazılarını saqlay: {n} ({index} yazısı: {reason})",
+    ),
 }
 
 

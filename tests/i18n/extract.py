@@ -133,13 +133,14 @@ def raised(modules: tuple[str, ...] = RAISING_MODULES) -> set[str]:
 
 # What `desk fetch` reports besides errors: the lines it appends to its result's lists (printed
 # as "warning: …" or under the contract's "WITHHELD:" marker) and the reasons an entry was withheld.
-REPORTING_MODULES = ("desk/fetch.py", "protocol/listing.py")
+REPORTING_MODULES = ("desk/fetch.py", "protocol/listing.py", "source/device.py")
 _RESULT_LISTS = {"errors", "warnings", "quarantined", "withheld", "forks", "unwitnessed"}
 
 
 def reported(modules: tuple[str, ...] = REPORTING_MODULES) -> set[str]:
     """Every line appended to a fetch result's lists, and every string kept as why an entry was
-    withheld (``flags[i] = …``, ``audit.problems[i] = …``, ``return "…"`` of a reason), rendered
+    withheld (``flags[i] = …``, ``audit.problems[i] = …``, ``withheld[i] = …``, the source's
+    ``listing_problem``, ``return "…"`` of a reason), rendered
     with sample values; a line that is only fields (``f"{url}: {what}"``) is left out."""
     out: set[str] = set()
     for rel in modules:
@@ -157,8 +158,14 @@ def reported(modules: tuple[str, ...] = REPORTING_MODULES) -> set[str]:
                 values.append(node.args[0])
             elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
                 target = node.targets[0].value
-                if _name(target) in ("flags", "problems"):
+                if _name(target) in ("flags", "problems", "withheld"):
                     values.append(node.value)
+            elif (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Attribute)
+                and node.targets[0].attr == "listing_problem"
+            ):
+                values.append(node.value)
             elif isinstance(node, ast.FunctionDef) and node.name == "_deleted_without_us":
                 values += [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and r.value]
             for value in values:
