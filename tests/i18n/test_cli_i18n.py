@@ -386,3 +386,14 @@ def test_carried_provenance_is_translated_part_by_part(monkeypatch: pytest.Monke
         "сообщение ab12: c2pa недействителен, подписал неизвестный подписант [FF00], "
         "издатель X, создано cam 1.0, подписано 2026-01-01T10:00Z, вложение 0 sha256 abcdef"
     )
+
+
+def test_capture_claim_keys_are_labelled_in_the_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    # desk show names a capture claim as the web desk does; English keeps the bare key.
+    from tysha.desk.cli import _claim_key
+
+    monkeypatch.setenv("TYSHA_LANG", "en")
+    assert _claim_key("exif_gps") == "exif_gps" and _claim_key("other_key") == "other_key"
+    monkeypatch.setenv("TYSHA_LANG", "uk")
+    assert _claim_key("exif_gps") == "місце камери (EXIF)"
+    assert _claim_key("other_key") == "other_key"  # an unknown key is data, shown as is

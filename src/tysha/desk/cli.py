@@ -406,6 +406,15 @@ def _custody_action(action: str) -> str:
     return _(label) if label and _(label) != label else action
 
 
+def _claim_key(key: str) -> str:
+    """A capture claim's label in the user's language (as the web desk names it); the key
+    itself in English, as before."""
+    from tysha.desk.web.view import CLAIM_LABELS
+
+    label = CLAIM_LABELS.get(key)
+    return _(label) if label and _(label) != label else key
+
+
 def _field(label: str, value: str) -> str:
     """One "  label:   value" line of ``desk show``, the label in the user's language."""
     head = _(label) + ":"
@@ -461,7 +470,7 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
             )
         )
         for k, val in a.claims.items():
-            lines.append(f"      {k}: {_value_text(k, val)}")
+            lines.append(f"      {_claim_key(k)}: {_value_text(k, val)}")
         lines += _provenance_lines(v.provenance_of(n))
     orphans = [r for r in v.provenance if r.attachment is None]
     if orphans:
