@@ -3527,6 +3527,22 @@ INTEGRATION: dict[str, tuple[str, str, str]] = {
         "он скрывает от вас записи своего журнала: {n} (запись {index}: {reason})",
         "o sizden defteriniñ yazılarını saqlay: {n} ({index} yazısı: {reason})",
     ),
+    # --- i18n2: custody actions that had no label (desk show, the web desk's custody list) ---
+    "source assigned to a cell": ("джерело призначено осередку", "источник назначен ячейке", "menba hüceyrege berildi"),
+    "custody anchored in the drop's log": (
+        "журнал зберігання закріплено в журналі сервера прийому",
+        "журнал хранения закреплён в журнале сервера приёма",
+        "saqlav jurnalı qabul serveriniñ defterinde bekitildi",
+    ),
+    "drop's log forked": ("журнал сервера прийому розгалужено", "журнал сервера приёма разветвлён", "qabul serveriniñ defteri çatallandı"),
+    "handler key pinned": ("ключ куратора закріплено", "ключ куратора закреплён", "küratorniñ anahtarı bekitildi"),
+    "incident created": ("інцидент створено", "инцидент создан", "vaqia yaratıldı"),
+    "report attached to an incident": ("повідомлення додано до інциденту", "сообщение добавлено к инциденту", "haber vaqiağa qoşuldı"),
+    "incident act edited": ("дію інциденту змінено", "действие инцидента изменено", "vaqia areketi deñiştirildi"),
+    "incident act qualified": ("дію інциденту кваліфіковано", "действие инцидента квалифицировано", "vaqia areketi tasnif etildi"),
+    "protected details released": ("захищені подробиці розкрито", "защищённые подробности раскрыты", "qorçalanğan tafsilâtlar açıldı"),
+    "envelope set aside": ("конверт відкладено", "конверт отложен", "zarf bir kenarğa qoyuldı"),
+    "shared with an analyst": ("передано аналітику", "передано аналитику", "analitik ile paylaşıldı"),
 }
 
 

@@ -21,7 +21,7 @@ from tysha.drop.launcher import run_drop
 from tysha.i18n import LANGUAGES, translate_message, translations
 from tysha.source import device, vault
 
-from .extract import RAISING_MODULES, extract, raised, reported
+from .extract import RAISING_MODULES, SRC, extract, raised, reported
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 FOUND = extract()
@@ -397,3 +397,20 @@ def test_capture_claim_keys_are_labelled_in_the_language(monkeypatch: pytest.Mon
     monkeypatch.setenv("TYSHA_LANG", "uk")
     assert _claim_key("exif_gps") == "місце камери (EXIF)"
     assert _claim_key("other_key") == "other_key"  # an unknown key is data, shown as is
+
+
+def test_every_custody_action_the_desk_records_has_a_translated_label() -> None:
+    # Every action the desk writes to custody (found in its source) is named in each language
+    # (desk show and the web desk's custody list), not shown as its English code.
+    from tysha.desk.web.view import CUSTODY_LABELS
+
+    actions: set[str] = set()
+    for path in (SRC / "desk").glob("*.py"):
+        actions |= set(re.findall(r'custody\(\s*"([a-z0-9-]+)"', path.read_text()))
+    assert {"received", "shared", "handler-pinned"} <= actions
+    missing = sorted(a for a in actions if a not in CUSTODY_LABELS)
+    assert not missing, missing
+    for lang in TRANSLATED:
+        tr = translations(lang)
+        bad = [a for a in actions if tr.gettext(CUSTODY_LABELS[a]) == CUSTODY_LABELS[a]]
+        assert not bad, (lang, bad)
