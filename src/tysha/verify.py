@@ -64,13 +64,28 @@ _EOCD64 = b"PK\x06\x06"
 
 
 # The statuses a step may carry (tysha.evidence.bundle): msgids of the catalogs.
-STEP_STATUSES = ("ok", "FLAG", "UNPINNED", "note", "desk's assertion", "FAILED")
+STEP_STATUSES = (
+    "ok", "FLAG", "UNPINNED", "note", "desk's assertion", "FAILED", "carried provenance"
+)  # fmt: skip
+
+
+def _carried(text: str) -> str:
+    """A carried provenance line ("report ID: proofmode valid, signed by …, issuer …") in the
+    user's language, part by part (its values are kept as they are)."""
+    head, sep, rest = text.partition(": ")
+    if not sep or not head.startswith("report "):
+        return translate_message(text)
+    parts = ", ".join(translate_message(p) for p in rest.split(", "))
+    return _("report {id}: {detail}").format(id=head.removeprefix("report "), detail=parts)
 
 
 def _echo(step: Step) -> None:
     """One numbered step, in the user's language (the bundle's own words are English msgids,
     translated here, at the face)."""
-    typer.echo(f"  [{step.number}] {_(step.status)}  {translate_message(step.text)}")
+    text = _carried(step.text) if step.status == "carried provenance" else (
+        translate_message(step.text)
+    )
+    typer.echo(f"  [{step.number}] {_(step.status)}  {text}")
 
 
 def _read_json(path: Path) -> Any:

@@ -4,6 +4,7 @@ modules' strings by hand, so a new message cannot be forgotten by the test)."""
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,26 @@ RAISING_MODULES = (
     "desk/keyfile.py",
     "desk/sources.py",
     "desk/fetch.py",
+    "desk/store.py",
+    "desk/cases.py",
+    "desk/share.py",
+    "desk/anchor.py",
+    "desk/provenance.py",
+    "witness/client.py",
+    "witness/service.py",
+    "tor/client.py",
+    "tor/network.py",
+    "tor/onion.py",
+    "drop/service.py",
+    "drop/server.py",
+    "drop/uploads.py",
+    "desk/bundle.py",
+    "desk/corroborate.py",
+    "desk/atrest.py",
+    "desk/blobs.py",
+    "transport/courier.py",
+    "drop/witnessing.py",
+    "source/shred.py",
 )
 _ERRORS = {
     "TyshaError", "ProtocolError", "VerificationError", "StorageError", "TransportError",
@@ -108,3 +129,47 @@ def extract(modules: tuple[str, ...] = CLI_MODULES) -> Found:
 
 def raised(modules: tuple[str, ...] = RAISING_MODULES) -> set[str]:
     return extract(modules).raised
+
+
+# What `desk fetch` reports besides errors: the lines it appends to its result's lists (printed
+# as "warning: …" or under the contract's "WITHHELD:" marker) and the reasons an entry was withheld.
+REPORTING_MODULES = ("desk/fetch.py", "protocol/listing.py", "source/device.py")
+_RESULT_LISTS = {"errors", "warnings", "quarantined", "withheld", "forks", "unwitnessed"}
+
+
+def reported(modules: tuple[str, ...] = REPORTING_MODULES) -> set[str]:
+    """Every line appended to a fetch result's lists, and every string kept as why an entry was
+    withheld (``flags[i] = …``, ``audit.problems[i] = …``, ``withheld[i] = …``, the source's
+    ``listing_problem``, ``return "…"`` of a reason), rendered
+    with sample values; a line that is only fields (``f"{url}: {what}"``) is left out."""
+    out: set[str] = set()
+    for rel in modules:
+        tree = ast.parse((SRC / rel).read_text(), rel)
+        for node in ast.walk(tree):
+            values: list[ast.AST] = []
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "append"
+                and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr in _RESULT_LISTS
+                and node.args
+            ):
+                values.append(node.args[0])
+            elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
+                target = node.targets[0].value
+                if _name(target) in ("flags", "problems", "withheld"):
+                    values.append(node.value)
+            elif (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Attribute)
+                and node.targets[0].attr == "listing_problem"
+            ):
+                values.append(node.value)
+            elif isinstance(node, ast.FunctionDef) and node.name == "_deleted_without_us":
+                values += [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and r.value]
+            for value in values:
+                text = _sample(value)
+                if text is not None and len(re.sub(r"V\d+x|\W", "", text)) >= 4:
+                    out.add(text)
+    return out

@@ -288,11 +288,12 @@ def fetch(
     for e in res.withheld:
         # "WITHHELD:" is the contract's marker (docs/CLI.md); the detail is translated.
         typer.echo("WITHHELD: " + translate_message(str(e)), err=True)
+    # each message translated on its own (joined, they would match no catalog template)
     if res.forks:
-        raise VerificationError(" ".join(res.forks))
+        raise VerificationError(" ".join(translate_message(m) for m in res.forks))
     if res.unwitnessed:
         raise VerificationError(
-            " ".join(res.unwitnessed),
+            " ".join(translate_message(m) for m in res.unwitnessed),
             hint="nothing was taken from that drop; fetch again once its witnesses cosign",
         )
     if res.withheld:
@@ -405,6 +406,15 @@ def _custody_action(action: str) -> str:
     return _(label) if label and _(label) != label else action
 
 
+def _claim_key(key: str) -> str:
+    """A capture claim's label in the user's language (as the web desk names it); the key
+    itself in English, as before."""
+    from tysha.desk.web.view import CLAIM_LABELS
+
+    label = CLAIM_LABELS.get(key)
+    return _(label) if label and _(label) != label else key
+
+
 def _field(label: str, value: str) -> str:
     """One "  label:   value" line of ``desk show``, the label in the user's language."""
     head = _(label) + ":"
@@ -460,11 +470,11 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
             )
         )
         for k, val in a.claims.items():
-            lines.append(f"      {k}: {_value_text(k, val)}")
+            lines.append(f"      {_claim_key(k)}: {_value_text(k, val)}")
         lines += _provenance_lines(v.provenance_of(n))
     orphans = [r for r in v.provenance if r.attachment is None]
     if orphans:
-        lines.append("  provenance about no attachment of this report:")
+        lines.append("  " + _("provenance about no attachment of this report:"))
         lines += _provenance_lines(orphans)
     for q in v.qualifications:
         lines.append(
@@ -509,22 +519,36 @@ def _provenance_lines(records: list[Any]) -> list[str]:
     """A ProofMode proof or C2PA manifest as lines under its attachment (claims as claimed)."""
     out = []
     for r in records:
+        state = _(r.state.upper())
         if r.kind == "c2pa":
             out.append(
-                f"      C2PA: {r.state.upper()}  signer {r.signer or '-'}, issuer {r.issuer or '-'}"
-                f", made by {r.claim_generator or '-'}, signed {r.signed_at or '(no time-stamp)'}"
+                "      "
+                + _(
+                    "C2PA: {state}  signer {signer}, issuer {issuer}, made by {generator},"
+                    " signed {signed}"
+                ).format(
+                    state=state,
+                    signer=r.signer or "-",
+                    issuer=r.issuer or "-",
+                    generator=r.claim_generator or "-",
+                    signed=r.signed_at or _("(no time-stamp)"),
+                )
             )
         else:
             out.append(
-                f"      ProofMode: {r.state.upper()}  signer key {r.signer_fingerprint or '-'}"
+                "      "
+                + _("ProofMode: {state}  signer key {key}").format(
+                    state=state, key=r.signer_fingerprint or "-"
+                )
                 + (f" ({r.signer})" if r.signer else "")
-                + f", signature {'ok' if r.signature_ok else 'NOT ok'}"
-                + (f", from {r.source_file}" if r.source_file else "")
+                + ", "
+                + (_("signature ok") if r.signature_ok else _("signature NOT ok"))
+                + (", " + _("from {name}").format(name=r.source_file) if r.source_file else "")
             )
         for e in r.errors:
-            out.append(f"        reason: {e}")
+            out.append("        " + _("reason: {reason}").format(reason=translate_message(e)))
         for k, val in r.highlights().items():
-            out.append(f"        {k} (as claimed): {val}")
+            out.append("        " + _("{key} (as claimed): {value}").format(key=k, value=val))
     return out
 
 
@@ -734,8 +758,11 @@ def import_proofmode(
         typer.echo(line.strip())
     bad = [r for r in records if r.state != "valid"]
     typer.echo(
-        f"{len(records)} proof(s) from {zip_path.name} kept as provenance of report "
-        f"{d.resolve(id)}; {len(records) - len(bad)} verified"
+        ngettext(
+            "{n} proof from {name} kept as provenance of report {id}; {ok} verified",
+            "{n} proofs from {name} kept as provenance of report {id}; {ok} verified",
+            len(records),
+        ).format(n=len(records), name=zip_path.name, id=d.resolve(id), ok=len(records) - len(bad))
     )
     if bad:
         raise VerificationError(
@@ -755,7 +782,13 @@ def c2pa_trust(
     except OSError:
         raise NotFound(f"cannot read {pem.name}") from None
     n = open_desk(desk).set_c2pa_trust(data)
-    typer.echo(f"{n} C2PA trust anchor(s) set; photos fetched from now on are checked under them")
+    typer.echo(
+        ngettext(
+            "{n} C2PA trust anchor set; photos fetched from now on are checked under it",
+            "{n} C2PA trust anchors set; photos fetched from now on are checked under them",
+            n,
+        ).format(n=n)
+    )
 
 
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")

@@ -46,6 +46,17 @@ CUSTODY_LABELS: dict[str, str] = {
     "provenance-imported": "provenance imported",
     "c2pa-checked": "C2PA manifest checked",
     "c2pa-trust-set": "C2PA trust anchors set",
+    "cell-assigned": "source assigned to a cell",
+    "custody-anchored": "custody anchored in the drop's log",
+    "drop-forked": "drop's log forked",
+    "handler-pinned": "handler key pinned",
+    "incident-created": "incident created",
+    "incident-attached": "report attached to an incident",
+    "incident-act-edited": "incident act edited",
+    "incident-act-qualified": "incident act qualified",
+    "protected-released": "protected details released",
+    "quarantined": "envelope set aside",
+    "shared": "shared with an analyst",
 }
 
 # ReportView flag code → a short badge label (the reason sentence comes with the flag).
