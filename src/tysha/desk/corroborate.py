@@ -26,6 +26,7 @@ photo, so it is as private as the photo.
 
 from __future__ import annotations
 
+import collections
 import io
 import json
 import os
@@ -70,7 +71,7 @@ _MAGIC = b"TYCI2\x00"
 _MAX_PIXELS = 60_000_000  # a larger "photo" is a decompression bomb, not evidence
 # JPEG decodes at 1/2…1/8 scale to at least this size (draft mode): PDQ reduces to 64×64 anyway,
 # and resampling again here was measured to cost rotation robustness (distances 30+ vs ≤ 22).
-_DRAFT_SIDE = 256
+_DRAFT_SIDE = 192
 _MAX_SIDE = 1024  # other formats (no draft mode) are reduced to this before hashing
 _WINDOW_SIDE = 192  # sub-windows are cut from a copy this size
 
@@ -459,14 +460,14 @@ def update_index(
                     held = 0
                 parts[-1].append(t)
                 held += size
-            for number, part in enumerate(parts):
-                jobs = []
-                for _rid, _n, blob, size, kind in part:
-                    if kind == "video" and size > MAX_VIDEO_BYTES:
-                        jobs.append((kind, b""))  # not read: too large to sample
-                    else:
-                        jobs.append((kind, store.blob_bytes(blob, size)))
-                results = pool.map(hash_media, jobs)
+            # Two batches in flight: the workers hash one while this process decrypts the
+            # next and files the results of the last (no idle core between batches).
+            in_flight: collections.deque[tuple[list[tuple[str, int, str, int, str]], Any]] = (
+                collections.deque()
+            )
+
+            def file_results(part: list[tuple[str, int, str, int, str]], results: Any) -> None:
+                nonlocal done
                 for (rid, n, _b, size, kind), res in zip(part, results, strict=True):
                     mi.seen.add(f"{rid}/{n}")
                     done += 1
@@ -478,10 +479,24 @@ def update_index(
                         mi.add_photo(rid, n, res[1])
                     elif res[0] == "video":
                         mi.add_video(rid, n, res[1], res[2])
+
+            for number, part in enumerate(parts):
+                jobs = []
+                for _rid, _n, blob, size, kind in part:
+                    if kind == "video" and size > MAX_VIDEO_BYTES:
+                        jobs.append((kind, b""))  # not read: too large to sample
+                    else:
+                        jobs.append((kind, store.blob_bytes(blob, size)))
+                in_flight.append((part, pool.map(hash_media, jobs)))
+                del jobs
+                if len(in_flight) > 1:
+                    file_results(*in_flight.popleft())
                 if number % 64 == 63:
                     # A checkpoint now and then: an interrupted first run over a big desk
                     # keeps most of its work.
                     store.write_sealed_file(INDEX_FILE, mi.to_bytes())
+            while in_flight:
+                file_results(*in_flight.popleft())
     store.write_sealed_file(INDEX_FILE, mi.to_bytes())
     return done
 
