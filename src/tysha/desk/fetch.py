@@ -53,7 +53,6 @@ from typing import IO, Any
 from tysha.desk.provenance import check_attachments
 from tysha.desk.store import BlobWriter, DeskStore, DropState, Source, now_iso
 from tysha.errors import (
-    BadInput,
     DropRefused,
     ProtocolError,
     StorageError,
@@ -80,7 +79,7 @@ from tysha.tlog import (
     verify_consistency,
     verify_inclusion,
 )
-from tysha.tlog.witness import WitnessPolicy, check_witnesses
+from tysha.tlog.witness import WitnessPolicy, check_witnesses, pinned_policy
 from tysha.transport import DropClient
 
 __all__ = [
@@ -224,21 +223,7 @@ def set_witness_policy(
     """Pin "``k`` of these witnesses" (C2SP tlog-cosignature vkeys; ``k`` defaults to all)
     for each drop in ``urls``; an empty ``vkeys`` removes the policy. BadInput for a key that
     is not a witness key or a ``k`` that cannot be met; nothing changes then."""
-    if not vkeys:
-        if k is not None:
-            raise BadInput("--witnesses-needed needs --witness keys")
-        policy: dict[str, Any] | None = None
-    else:
-        need = len(vkeys) if k is None else k
-        if not 1 <= need <= len(vkeys):
-            raise BadInput(f"--witnesses-needed must be between 1 and {len(vkeys)}")
-        try:
-            WitnessPolicy.from_vkeys(vkeys, need)
-        except ProtocolError as exc:
-            raise BadInput(
-                f"a --witness key is not a witness verifier key: {exc.message}"
-            ) from None
-        policy = {"witnesses": list(vkeys), "k": need}
+    policy = pinned_policy(vkeys, k)
     every = dict(store.get_setting(_WITNESS_KEY, {}))
     for url in urls:
         if policy is None:

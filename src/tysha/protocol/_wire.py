@@ -61,3 +61,27 @@ def fixed_bytes(value: object, what: str, length: int) -> bytes:
     if type(value) is not bytes or len(value) != length:
         raise ProtocolError(f"{what} must be {length} bytes")
     return value
+
+
+def read_uvarint(data: bytes, pos: int, what: str) -> tuple[int, int]:
+    """An unsigned LEB128 varint (7 bits a byte, low first) at ``pos`` of ``data``: ``(value,
+    position after it)``. Only the minimal encoding of at most 64 bits is accepted (a trailing
+    zero byte, or more than nine continuation bytes, is a ``ProtocolError``), so a record has
+    one encoding; ``what`` names the listing in the error."""
+    value = shift = 0
+    start = pos
+    while True:
+        if pos >= len(data):
+            raise ProtocolError(f"{what} truncated in a varint")
+        b = data[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            break
+        if shift > 63:
+            raise ProtocolError("varint too long")
+    if pos - start > 1 and data[pos - 1] == 0:
+        raise ProtocolError(f"non-minimal varint in {what}")
+    return value, pos
+

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tysha.errors import ProtocolError
+from tysha.protocol import _wire
 from tysha.protocol.envelope import CLUE_SIZE, MAX_SLOTS, MIN_SLOTS, find_slot
 
 __all__ = ["ClueRecord", "Scanner", "decode_clue_records", "encode_clue_records"]
@@ -72,22 +73,7 @@ def decode_clue_records(
     while pos < n:
         if len(records) >= max_records:
             raise ProtocolError("too many clue records")
-        delta = 0
-        shift = 0
-        start = pos
-        while True:
-            if pos >= n:
-                raise ProtocolError("clue listing truncated in a varint")
-            b = data[pos]
-            pos += 1
-            delta |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                break
-            if shift > 63:
-                raise ProtocolError("varint too long")
-        if pos - start > 1 and data[pos - 1] == 0:
-            raise ProtocolError("non-minimal varint in clue listing")
+        delta, pos = _wire.read_uvarint(data, pos, "clue listing")
         if pos + 33 > n:
             raise ProtocolError("clue listing truncated in a record")
         clue_pub = bytes(data[pos : pos + 32])

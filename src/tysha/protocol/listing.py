@@ -50,6 +50,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tysha.errors import ProtocolError, StorageError, VerificationError
+from tysha.protocol import _wire
 from tysha.protocol.clues import ClueRecord
 from tysha.protocol.envelope import CLUE_SIZE, MAX_SLOTS, MIN_SLOTS
 from tysha.tlog import HashReader, leaf_hash, node_hash, root_of
@@ -104,22 +105,7 @@ def _varint(n: int) -> bytes:
 
 
 def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    start = pos
-    while True:
-        if pos >= len(data):
-            raise ProtocolError("listing truncated in a varint")
-        b = data[pos]
-        pos += 1
-        value |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            break
-        if shift > 63:
-            raise ProtocolError("varint too long")
-    if pos - start > 1 and data[pos - 1] == 0:
-        raise ProtocolError("non-minimal varint in the listing")
-    return value, pos
+    return _wire.read_uvarint(data, pos, "listing")
 
 
 def encode_listing(records: Sequence[ListingRecord], after: int = -1) -> bytes:

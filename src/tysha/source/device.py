@@ -45,7 +45,7 @@ from tysha.protocol.listing import DELETED, EXPIRED
 from tysha.protocol.sealed_report import read_report
 from tysha.source.vault import Compartment, Vault
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
-from tysha.tlog.witness import WitnessPolicy, check_witnesses
+from tysha.tlog.witness import WitnessPolicy, check_witnesses, pinned_policy
 
 __all__ = [
     "CATEGORIES",
@@ -579,21 +579,11 @@ class SourceDevice:
         """Keep "``k`` (default: all) of these witnesses" (C2SP tlog-cosignature vkeys) in the
         vault; an empty list removes it. BadInput (nothing changed) for a key that is not a
         witness key or a ``k`` that cannot be met."""
-        if not vkeys:
-            if k is not None:
-                raise BadInput("--witnesses-needed needs --witness keys")
+        policy = pinned_policy(vkeys, k)
+        if policy is None:
             self.state.pop("witness_policy", None)
-            return
-        need = len(vkeys) if k is None else k
-        if not 1 <= need <= len(vkeys):
-            raise BadInput(f"--witnesses-needed must be between 1 and {len(vkeys)}")
-        try:
-            WitnessPolicy.from_vkeys(vkeys, need)
-        except ProtocolError as exc:
-            raise BadInput(
-                f"a --witness key is not a witness verifier key: {exc.message}"
-            ) from None
-        self.state["witness_policy"] = {"witnesses": list(vkeys), "k": need}
+        else:
+            self.state["witness_policy"] = policy
 
     def _witnessed(self, client: Any, cp: Checkpoint) -> Checkpoint:
         """With a witness policy in the vault: the checkpoint replies may be read up to. The

@@ -21,7 +21,7 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tysha.errors import ProtocolError, TyshaError, VerificationError
+from tysha.errors import BadInput, ProtocolError, TyshaError, VerificationError
 from tysha.tlog.merkle import HASH_SIZE
 from tysha.tlog.note import (
     Checkpoint,
@@ -40,6 +40,7 @@ __all__ = [
     "WitnessPolicy",
     "WitnessPolicyResult",
     "check_witnesses",
+    "pinned_policy",
     "format_add_checkpoint",
     "format_size_body",
     "parse_add_checkpoint",
@@ -190,6 +191,25 @@ class WitnessPolicy:
     def from_vkeys(cls, vkeys: Sequence[str], k: int) -> WitnessPolicy:
         """Build from witness vkeys (type 0x04); ProtocolError if one is malformed."""
         return cls(tuple(CosignatureVerifier.from_vkey(v) for v in vkeys), k)
+
+
+def pinned_policy(vkeys: Sequence[str], k: int | None) -> dict[str, object] | None:
+    """The form a desk or a source stores for "``k`` (default: all) of these witnesses", from
+    what a person typed (``--witness VKEY …``, ``--witnesses-needed K``): ``None`` (no
+    policy) for no keys, else ``{"witnesses": [vkey, …], "k": K}``. ``BadInput`` for a ``k``
+    without keys, a ``k`` that cannot be met, or a key that is not a witness verifier key."""
+    if not vkeys:
+        if k is not None:
+            raise BadInput("--witnesses-needed needs --witness keys")
+        return None
+    need = len(vkeys) if k is None else k
+    if not 1 <= need <= len(vkeys):
+        raise BadInput(f"--witnesses-needed must be between 1 and {len(vkeys)}")
+    try:
+        WitnessPolicy.from_vkeys(vkeys, need)
+    except ProtocolError as exc:
+        raise BadInput(f"a --witness key is not a witness verifier key: {exc.message}") from None
+    return {"witnesses": list(vkeys), "k": need}
 
 
 @dataclass(frozen=True)
