@@ -11,7 +11,11 @@ and reports the server's peak resident memory during that upload.
 Side by side in the same run: the durable-append ceiling (payload-sized appends to one file
 with an fsync per 256, on the drop's file system, before and after), the drop's own CPU per
 acknowledged submission, and OnionShare's receive mode on the same payloads when
-``onionshare-cli`` is installed.
+``onionshare-cli`` is on PATH (its own virtual environment keeps its pinned Flask apart from
+ours: ``python3 -m venv /tmp/os && /tmp/os/bin/pip install onionshare-cli``, then
+``PATH=/tmp/os/bin:$PATH`` would also shadow ``python``, so link only the one script:
+``mkdir -p /tmp/osbin && ln -s /tmp/os/bin/onionshare-cli /tmp/osbin/`` and run with
+``PATH=/tmp/osbin:$PATH``).
 """
 
 from __future__ import annotations
