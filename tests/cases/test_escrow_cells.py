@@ -1,7 +1,7 @@
-"""The escrow desk counts cells (issue 12): which cell a source reports through is recorded at
-the escrow desk (the handlers say so out of band: nothing in an envelope names the handler),
-and an incident there reads "K independent sources / N cells". Handler and analyst desks
-have no cells. In-process web."""
+"""The escrow desk counts cells (issue 12): a report names the handler desk it is for (the
+manifest's signed ``to``), and for reports from before that, the cell of a source can be recorded
+at the escrow desk (the handlers say so out of band); an incident there reads "K independent
+sources / N cells". Handler and analyst desks have no cells. In-process web."""
 
 from __future__ import annotations
 
@@ -23,13 +23,32 @@ from .helpers import PASS, add_report, make_desk
 BASE = "http://127.0.0.1:8090"
 
 
-def _sourced_report(desk: Desk, ident: Identity) -> tuple[str, str]:
+def _sourced_report(desk: Desk, ident: Identity, to: str | None = None) -> tuple[str, str]:
     src = desk.store.source_for(ident.public(), None)  # an escrow desk enrols every sender
     assert src is not None
     data = {"categories": ["det"], "text": "seen", "when": "2026-03-01", "where": "Tokmak",
             "received_at": now_iso(), "attachments": [], "source_key": ident.public().to_text(),
-            "source_id": src.id, "source": src.pseudonym, "trusted": True}  # fmt: skip
+            "source_id": src.id, "source": src.pseudonym, "trusted": True, "to": to}  # fmt: skip
     return desk.store.add_report(os.urandom(32), data), src.id
+
+
+def test_reports_name_their_cell_and_recorded_cells_cover_older_ones(tmp_path: Path) -> None:
+    desk = make_desk(tmp_path, "escrow")
+    cell_a, cell_b = (Identity.generate(os.urandom).public().fingerprint() for _ in range(2))
+    idents = [Identity.generate(os.urandom) for _ in range(4)]
+    r1, _ = _sourced_report(desk, idents[0], to=cell_a)
+    r2, _ = _sourced_report(desk, idents[1], to=cell_a)
+    r3, _ = _sourced_report(desk, idents[2], to=cell_b)
+    r4, s4 = _sourced_report(desk, idents[3])  # an older source: no `to` in its report
+    iid = desk.create_incident("Tokmak", [r1, r2], "E")
+    assert desk.incident_cells(iid) == 1  # two sources, one handler desk: one cell
+    desk.attach_reports(iid, [r3], "E")
+    assert desk.incident_cells(iid) == 2
+    desk.attach_reports(iid, [r4], "E")
+    assert desk.incident_cells(iid) == 2  # no `to` and no recorded cell: adds none
+    desk.set_cell(s4, "Cell C")
+    assert desk.incident_cells(iid) == 3
+    desk.close()
 
 
 def test_escrow_desk_counts_the_cells_of_an_incident(tmp_path: Path) -> None:

@@ -136,3 +136,22 @@ def test_an_unknown_key_is_still_refused() -> None:
     fields[8] = "x"
     with pytest.raises(ProtocolError):
         Invitation.from_bytes(cbor_encode(fields))
+
+
+@pytest.mark.parametrize("to", ["12345 67890 12345 67890 12345 67890"])
+def test_a_report_may_name_its_handler_desk(to: str) -> None:
+    from tysha.protocol.manifest import addressed_to, check_body
+
+    body = {"categories": ["det"], "text": "seen", "to": to}
+    assert check_body("report", body)["to"] == to and addressed_to(body) == to
+    assert addressed_to({"categories": ["det"], "text": "seen"}) is None
+
+
+@pytest.mark.parametrize("to", ["", "12345", "12345 67890 12345 67890 12345 6789x",
+                                "12345-67890-12345-67890-12345-67890", "1" * 35, 12345])
+def test_a_malformed_handler_fingerprint_is_refused(to: object) -> None:
+    from tysha.errors import ProtocolError
+    from tysha.protocol.manifest import check_body
+
+    with pytest.raises(ProtocolError):
+        check_body("report", {"categories": ["det"], "text": "seen", "to": to})

@@ -69,7 +69,7 @@ from tysha.protocol import (
 )
 from tysha.protocol.envelope import MAX_ENVELOPE_SIZE, MAX_HEADER_SIZE, EnvelopeHeader, SlotKey
 from tysha.protocol.listing import DELETED, EXPIRED
-from tysha.protocol.manifest import client_of
+from tysha.protocol.manifest import addressed_to, client_of
 from tysha.protocol.sealed_report import OpenedReport, ReportReader
 from tysha.tlog import (
     Checkpoint,
@@ -884,6 +884,7 @@ class _Intake:
             "where": body.get("where", ""),
             "created_at": body.get("created_at", ""),
             "client": client_of(body),  # "browser", "app" or "unknown" (issue 11)
+            "to": addressed_to(body),  # the handler desk's fingerprint, as the source signed it
             "received_at": now_iso(),
             "attachments": attachments,
             "capture_verified": capture_ok,

@@ -557,8 +557,9 @@ class Desk:
 
     def set_cell(self, source: str, cell: str) -> None:
         """On an escrow desk: record which cell (handler desk) a source reports through, as the
-        organisation knows it (the handler that enrolled it says so out of band; nothing in an
-        envelope names the handler). Kept sealed with the settings, recorded in custody by the
+        organisation knows it (the handler that enrolled it says so out of band). Reports now
+        name their handler desk themselves (signed ``to``); this names the cell of sources whose
+        reports predate that. Kept sealed with the settings, recorded in custody by the
         source's id only. NotAllowed unless this is an escrow desk."""
         if self.role != "escrow":
             raise NotAllowed("only an escrow desk counts cells")
@@ -578,16 +579,21 @@ class Desk:
         return {str(k): str(v) for k, v in (self.store.get_setting("cells") or {}).items()}
 
     def incident_cells(self, iid: str) -> int | None:
-        """On an escrow desk: in how many cells the incident's reports were made (distinct
-        cells of their sources; a source with no cell recorded adds none). None elsewhere:
-        a handler desk sees one cell, its own."""
+        """On an escrow desk: in how many cells the incident's reports were made. A report's
+        cell is the handler desk its source signed it for (the manifest's ``to``: a handler's
+        fingerprint); a report from before that field falls back to the cell recorded for its
+        source (:meth:`set_cell`), else adds none. None elsewhere: a handler desk sees one
+        cell, its own."""
         if self.role != "escrow":
             return None
         cells = self.store.get_setting("cells") or {}
         seen = set()
         for rid in self.store.get_incident(iid).reports:
-            sid = self.store.get_report(rid).data.get("source_id")
-            if isinstance(sid, str) and sid in cells:
+            data = self.store.get_report(rid).data
+            to, sid = data.get("to"), data.get("source_id")
+            if isinstance(to, str) and to:
+                seen.add("handler " + to)
+            elif isinstance(sid, str) and sid in cells:
                 seen.add(cells[sid])
         return len(seen)
 

@@ -53,6 +53,7 @@ __all__ = [
     "CLIENTS",
     "attachments_total",
     "check_body",
+    "addressed_to",
     "client_of",
     "frame_content",
 ]
@@ -66,7 +67,7 @@ _CATEGORY_RE = re.compile(r"[a-z][a-z0-9-]{1,15}")
 #: kind -> {key: (max characters, required)}
 _BODY_TEXT: dict[str, dict[str, tuple[int, bool]]] = {
     "report": {"text": (100_000, True), "when": (200, False), "where": (1000, False),
-               "created_at": (40, False), "client": (16, False)},
+               "created_at": (40, False), "client": (16, False), "to": (35, False)},
     "reply": {"text": (100_000, True), "in_reply_to": (128, False), "created_at": (40, False)},
     "share": {"text": (100_000, False), "when": (200, False), "where": (1000, False),
               "created_at": (40, False), "label": (64, True), "shared_at": (40, False),
@@ -76,6 +77,16 @@ _LABEL_RE = re.compile(r"[0-9a-f]{64}")
 _CATEGORIZED = ("report", "share")
 #: The values a report's ``client`` may take: the browser source page, or the app (CLI).
 CLIENTS = ("browser", "app")
+#: A report's ``to``: the fingerprint of the handler desk the source enrolled with (the form
+#: ``PublicIdentity.fingerprint`` prints), signed by the source, so that an escrow desk, which
+#: opens both cells' reports, knows each report's cell without being told.
+_FINGERPRINT_RE = re.compile(r"\d{5}(?: \d{5}){5}")
+
+
+def addressed_to(body: Any) -> str | None:
+    """The handler fingerprint a report names in ``to``, or None (older sources, shares)."""
+    value = body.get("to") if isinstance(body, dict) else None
+    return value if isinstance(value, str) and _FINGERPRINT_RE.fullmatch(value) else None
 
 
 def client_of(body: Any) -> str:
@@ -105,6 +116,8 @@ def check_body(kind: str, body: object) -> dict[str, Any]:
             raise ProtocolError(f"manifest body lacks {key}")
     if "client" in body and body["client"] not in CLIENTS:
         raise ProtocolError("a report's client is neither \"browser\" nor \"app\"")
+    if "to" in body and not _FINGERPRINT_RE.fullmatch(body["to"]):
+        raise ProtocolError("a report's handler fingerprint is not six groups of five digits")
     if kind == "share" and not _LABEL_RE.fullmatch(body["label"]):
         raise ProtocolError("a share's source label is not 64 lower-case hex digits")
     if kind in _CATEGORIZED:

@@ -335,6 +335,8 @@ class SourceDevice:
             "where": where or "",
             "created_at": _iso(now),
             "client": "app",  # the desk shows where a report came from (issue 11)
+            # The handler desk it is for: an escrow desk counts cells by it (issue 12).
+            "to": inv.handler.fingerprint(),
         }
         manifest = Manifest("report", ident.public(), body, tuple(atts), inv.secret).signed(ident)
         prefix = frame_content(manifest.to_bytes())

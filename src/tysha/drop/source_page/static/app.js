@@ -384,6 +384,8 @@
       const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
       // client: the desk shows that this report came from the browser page (signed, like the rest).
       const body = new Map([['categories', cats], ['text', text], ['created_at', now], ['client', 'browser']]);
+      // to: the handler desk it is for (an escrow desk counts cells by it; signed, like the rest).
+      body.set('to', state.inv.fingerprint);
       if ($('where').value.trim()) body.set('where', $('where').value.trim().slice(0, 1000));
       if ($('when').value.trim()) body.set('when', $('when').value.trim().slice(0, 200));
       const atts = state.files.map((it) => ({ name: it.name, mediaType: it.type, size: it.data.length, sha256: it.sha256,
