@@ -63,6 +63,18 @@ def fixed_bytes(value: object, what: str, length: int) -> bytes:
     return value
 
 
+def uvarint(n: int) -> bytes:
+    """The minimal unsigned LEB128 encoding of ``n >= 0`` (what :func:`read_uvarint` reads)."""
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if not n:
+            out.append(b)
+            return bytes(out)
+        out.append(b | 0x80)
+
+
 def read_uvarint(data: bytes, pos: int, what: str) -> tuple[int, int]:
     """An unsigned LEB128 varint (7 bits a byte, low first) at ``pos`` of ``data``: ``(value,
     position after it)``. Only the minimal encoding of at most 64 bits is accepted (a trailing

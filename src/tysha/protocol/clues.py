@@ -32,18 +32,6 @@ class ClueRecord:
     clues: tuple[bytes, ...]
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
 def encode_clue_records(records: Iterable[ClueRecord], after: int = -1) -> bytes:
     out = bytearray()
     prev = after
@@ -52,7 +40,7 @@ def encode_clue_records(records: Iterable[ClueRecord], after: int = -1) -> bytes
             raise ProtocolError("clue records must be in increasing index order")
         if not MIN_SLOTS <= len(r.clues) <= MAX_SLOTS or len(r.clue_pub) != 32:
             raise ProtocolError("malformed clue record")
-        out += _varint(r.index - prev - 1)
+        out += _wire.uvarint(r.index - prev - 1)
         out += r.clue_pub
         out.append(len(r.clues))
         for c in r.clues:

@@ -92,22 +92,6 @@ class ListingRecord(ClueRecord):
         return self.state != LIVE
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    return _wire.read_uvarint(data, pos, "listing")
-
-
 def encode_listing(records: Sequence[ListingRecord], after: int = -1) -> bytes:
     """The version-2 wire form of ``records`` (strictly increasing indices after ``after``)."""
     out = bytearray()
@@ -119,7 +103,7 @@ def encode_listing(records: Sequence[ListingRecord], after: int = -1) -> bytes:
             raise ProtocolError("malformed listing record")
         if r.state not in _STATES:
             raise ProtocolError("malformed listing record")
-        out += _varint(r.index - prev - 1)
+        out += _wire.uvarint(r.index - prev - 1)
         out.append(_STATES.index(r.state))
         out += r.clue_pub
         out.append(len(r.clues))
@@ -130,7 +114,7 @@ def encode_listing(records: Sequence[ListingRecord], after: int = -1) -> bytes:
         if r.state == EXPIRED:
             if r.hour is None or r.hour < 0:
                 raise ProtocolError("an expired record carries its hour")
-            out += _varint(r.hour)
+            out += _wire.uvarint(r.hour)
         prev = r.index
     return bytes(out)
 
@@ -144,7 +128,7 @@ def decode_listing(
     while pos < n:
         if len(records) >= max_records:
             raise ProtocolError("too many listing records")
-        delta, pos = _read_varint(data, pos)
+        delta, pos = _wire.read_uvarint(data, pos, "listing")
         if pos + 1 + 32 + 1 > n:
             raise ProtocolError("listing truncated in a record")
         code = data[pos]
@@ -162,7 +146,7 @@ def decode_listing(
         pos = end
         hour: int | None = None
         if _STATES[code] == EXPIRED:
-            hour, pos = _read_varint(data, pos)
+            hour, pos = _wire.read_uvarint(data, pos, "listing")
         prev = prev + delta + 1
         records.append(ListingRecord(prev, clue_pub, clues, _STATES[code], hour))
     return records
