@@ -390,12 +390,10 @@ CLIENT_SHORT = {"browser": "browser", "app": "app", "unknown": "unknown"}
 
 
 def _pseudonym(p: str) -> str:
-    """``Source 3 · Amber Fox`` in the user's language (the web desk renders it the same way)."""
-    number, sep, words = p.partition(" · ")
-    n = number.removeprefix("Source ").strip()
-    if not sep or not n.isdigit():
-        return _(p)
-    return _("Source {n}").format(n=n) + " · " + " ".join(_(w) for w in words.split())
+    """``Source 3 · Amber Fox`` in the user's language (as the web desk renders it)."""
+    from tysha.desk.views import pseudonym_text
+
+    return pseudonym_text(p, _)
 
 
 def _custody_action(action: str) -> str:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -184,6 +184,16 @@ class ReportView:
                 provenance=[r.to_json() for r in self.provenance],
             )
         return out
+
+
+def pseudonym_text(p: str, gettext: Callable[[str], str]) -> str:
+    """A pseudonym (``Source 3 · Amber Fox``) in a language: its number and each of its words
+    through ``gettext``; anything not of that form is looked up whole. Both faces use it."""
+    number, sep, words = p.partition(" · ")
+    n = number.removeprefix("Source ").strip()
+    if not sep or not n.isdigit():
+        return gettext(p)
+    return gettext("Source {n}").format(n=n) + " · " + " ".join(gettext(w) for w in words.split())
 
 
 def normalise_time(value: str) -> str:

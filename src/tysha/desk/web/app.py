@@ -47,7 +47,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tysha.desk.service import STATUSES, Desk, qr_png
-from tysha.desk.views import CLIENT_LABELS, ReportView
+from tysha.desk.views import CLIENT_LABELS, ReportView, pseudonym_text
 from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, totp_at
@@ -239,13 +239,7 @@ def create_app(
             return text + (f" ({_('article to be confirmed')})" if q.verify else "")
 
         def pseudonym(p: str) -> str:
-            if not p:
-                return "—"
-            number, sep, words = p.partition(" · ")
-            n = number.removeprefix("Source ").strip()
-            if not sep or not n.isdigit():
-                return _(p)
-            return _("Source {n}").format(n=n) + " · " + " ".join(_(w) for w in words.split())
+            return pseudonym_text(p, _) if p else "—"
 
         html = env.get_template(name).render(
             _=_,
