@@ -39,7 +39,6 @@ from tysha.errors import (
     NotFound,
     ProtocolError,
     StorageError,
-    TyshaError,
     VerificationError,
 )
 from tysha.evidence.bundle import (
@@ -54,7 +53,7 @@ from tysha.evidence.receipts import check_courier_receipts, check_drop_pins, che
 from tysha.i18n import gettext as _
 from tysha.i18n import ngettext, translate_message
 from tysha.protocol import Receipt
-from tysha.tlog.witness import WitnessPolicy
+from tysha.tlog.witness import WitnessPolicy, pinned_policy
 
 __all__ = ["verify_bundle", "verify_path", "verify_receipt_file"]
 
@@ -322,18 +321,10 @@ def _verdict(result: BundleResult) -> str:
 
 
 def _witness_policy(vkeys: Sequence[str], k: int | None) -> WitnessPolicy | None:
-    """``--witness VKEY … --witnesses-needed K`` (K defaults to all of them)."""
-    if not vkeys:
-        if k is not None:
-            raise BadInput("--witnesses-needed needs --witness keys")
-        return None
-    need = len(vkeys) if k is None else k
-    if not 1 <= need <= len(vkeys):
-        raise BadInput(f"--witnesses-needed must be between 1 and {len(vkeys)}")
-    try:
-        return WitnessPolicy.from_vkeys(list(vkeys), need)
-    except TyshaError:
-        raise BadInput("a --witness key is not a witness verifier key (type 0x04)") from None
+    """``--witness VKEY … --witnesses-needed K`` (K defaults to all of them), checked as the
+    desk and the source check theirs (:func:`tysha.tlog.witness.pinned_policy`)."""
+    pinned = pinned_policy(vkeys, k)
+    return None if pinned is None else WitnessPolicy.from_vkeys(list(vkeys), pinned["k"])
 
 
 def _read_pem(path: str) -> bytes:

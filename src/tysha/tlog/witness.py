@@ -20,6 +20,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tysha.errors import BadInput, ProtocolError, TyshaError, VerificationError
 from tysha.tlog.merkle import HASH_SIZE
@@ -193,7 +194,7 @@ class WitnessPolicy:
         return cls(tuple(CosignatureVerifier.from_vkey(v) for v in vkeys), k)
 
 
-def pinned_policy(vkeys: Sequence[str], k: int | None) -> dict[str, object] | None:
+def pinned_policy(vkeys: Sequence[str], k: int | None) -> dict[str, Any] | None:
     """The form a desk or a source stores for "``k`` (default: all) of these witnesses", from
     what a person typed (``--witness VKEY …``, ``--witnesses-needed K``): ``None`` (no
     policy) for no keys, else ``{"witnesses": [vkey, …], "k": K}``. ``BadInput`` for a ``k``
