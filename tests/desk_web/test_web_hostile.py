@@ -344,3 +344,18 @@ def test_oversized_bodies_are_refused_before_parsing(desk: dict[str, Any]) -> No
         r = c.post("/login", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"})
         assert r.status_code == 413
         assert c.post("/login", data={"passphrase": DESK_PASS}, follow_redirects=False).status_code == 303
+        # The ProofMode upload is the one larger form, and it too has a bound: a body declared
+        # beyond MAX_UPLOAD, or one that keeps coming past it, is refused before any parsing.
+        from tysha.desk.web.app import MAX_UPLOAD
+
+        url = f"/report/{rid_of(c, 'Checkpoint search')}/provenance"
+        r = c.post(url, content=b"", headers={"content-type": "multipart/form-data; boundary=x",
+                                               "content-length": str(MAX_UPLOAD + 1)})  # fmt: skip
+        assert r.status_code == 413
+
+        def endless() -> Any:
+            for _ in range(MAX_UPLOAD // (1 << 20) + 2):
+                yield b"a" * (1 << 20)
+
+        r = c.post(url, content=endless(), headers={"content-type": "multipart/form-data; boundary=x"})
+        assert r.status_code == 413
