@@ -20,6 +20,20 @@ settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+# Passphrase keys at libsodium's smallest Argon2id cost in this process and in every Python
+# process the tests start (tests/_kdf/sitecustomize.py): the product's 64 MiB x 2 passes was a
+# quarter of the suite's CPU, spent on nearly 900 desk and vault unlocks. tests/test_kdf_cost.py
+# checks, in a process started without it, that the product keeps its own cost.
+_KDF_DIR = str(Path(__file__).resolve().parent / "_kdf")
+os.environ["TYSHA_TEST_ARGON2"] = "min"
+if _KDF_DIR not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [_KDF_DIR, *filter(None, [os.environ.get("PYTHONPATH")])])
+
+from tysha.protocol import atrest as _atrest  # noqa: E402 - after the environment is set
+
+_atrest.ARGON2_OPS, _atrest.ARGON2_MEM = 1, 8192  # this process too
+
 
 class DRBG:
     """A deterministic byte source for vectors (SHA-256 in counter mode; tests only)."""
@@ -98,6 +112,15 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return xdist_scope(nodeid)
 
     return _Scheduling(config, log)
+
+
+@pytest.fixture
+def product_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test's own process derives passphrase keys at the product's Argon2id cost: for
+    desks and vaults made elsewhere (a committed old desk, a process started without the
+    test path)."""
+    monkeypatch.setattr(_atrest, "ARGON2_OPS", 2)
+    monkeypatch.setattr(_atrest, "ARGON2_MEM", 64 * 1024 * 1024)
 
 
 @pytest.fixture

@@ -414,6 +414,21 @@ def _plain_help_option(command: Any) -> None:
     command.get_help_option = get_help_option
 
 
+_COMMANDS: dict[str, Any] = {}
+
+
+def _command() -> Any:
+    """The Click command Typer builds from ``app``, with its help in the user's language: built
+    once per language and process (building it inspects every command's signature)."""
+    from tysha.i18n import language_from_env
+
+    lang = language_from_env()
+    command = _COMMANDS.get(lang)
+    if command is None:
+        command = _COMMANDS[lang] = polish_help(typer.main.get_command(app))
+    return command
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into one line and an exit code.
 
@@ -421,7 +436,7 @@ def main(argv: list[str] | None = None) -> None:
     (``TYSHA_DEBUG=1`` shows the traceback of an unexpected one, for developers).
     """
     _localise_typer()
-    command = polish_help(typer.main.get_command(app))
+    command = _command()
     try:
         command.main(args=argv, prog_name="tysha")
     except KeyboardInterrupt:

@@ -20,8 +20,10 @@ from tysha.evidence.corroboration import PDQ_MIN_QUALITY, WINDOWS, HashIndex, wi
 
 from .photos import PROMISED_CROPS, crops, encode, scene, variants
 
-ORIGINALS = 70
-UNRELATED = 200  # 70 originals + 70 × 15 copies + 200 unrelated = 1,320 photos
+# 30 originals + 30 × 15 copies + 100 unrelated = 580 photos (bench/pdq.py measures 10^4 and
+# more). Every promised kind of copy is still found for each of the 30 (0.99 allows no miss).
+ORIGINALS = 30
+UNRELATED = 100
 
 
 def _jobs() -> list[tuple[str, int, bytes]]:
@@ -35,9 +37,9 @@ def _jobs() -> list[tuple[str, int, bytes]]:
     return jobs
 
 
-def test_pdq_precision_and_recall_on_1320_generated_photos() -> None:
+def test_pdq_precision_and_recall_on_580_generated_photos() -> None:
     jobs = _jobs()
-    assert len(jobs) >= 1000
+    assert len(jobs) == 580
     with ProcessPoolExecutor(2) as pool:
         hashed = list(pool.map(hash_photo, [d for _k, _s, d in jobs], chunksize=32))
     assert all(h is not None for h in hashed)

@@ -16,7 +16,7 @@ from tysha.errors import VerificationError
 OLD = Path(__file__).parent / "vectors" / "desk-v1"
 
 
-def test_a_desk_written_by_the_previous_store_opens(tmp_path: Path) -> None:
+def test_a_desk_written_by_the_previous_store_opens(tmp_path: Path, product_argon2: None) -> None:
     """Made by the store of commit c776ccd (before the split): one source, one invitation, one
     report with an attachment, a status, a note, a reply, a TOTP secret."""
     from tysha.evidence.custody import CustodyEvent, verify_chain

@@ -3,6 +3,7 @@ every page of the web desk, rendered in each language, shows no English interfac
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from pathlib import Path
@@ -106,18 +107,24 @@ def visible_strings(page: str) -> list[str]:
     return [s for s in out if s]
 
 
-def english_leaks(page: str, lang: str) -> list[str]:
+@functools.cache
+def _english(lang: str) -> tuple[tuple[str, re.Pattern[str] | None], ...]:
+    """Every English msgid the catalog of ``lang`` translates, with its word-bounded pattern
+    (for those long enough to be searched inside a longer text)."""
     table = catalog(lang)
     english = {m for m in msgids() if table.get(m) and table[m] != m}
     for singular, plural in plural_msgids():
         english |= {singular.replace("%(n)d ", "").replace("%(n)d", ""),
                     plural.replace("%(n)d ", "").replace("%(n)d", "")}
+    return tuple((m, re.compile(r"(?<![\w])" + re.escape(m) + r"(?![\w])") if len(m) >= 10
+                  else None) for m in sorted(english) if len(m) >= 3)
+
+
+def english_leaks(page: str, lang: str) -> list[str]:
     leaks = []
     for s in visible_strings(page):
-        for m in english:
-            if len(m) < 3:
-                continue
-            if s == m or (len(m) >= 10 and re.search(r"(?<![\w])" + re.escape(m) + r"(?![\w])", s)):
+        for m, pattern in _english(lang):
+            if s == m or (pattern is not None and m in s and pattern.search(s)):
                 leaks.append(f"{m!r} in {s!r}")
     return leaks
 

@@ -30,7 +30,7 @@ from tysha.tlog import (
 )
 from tysha.transport import DropClient
 
-KILLS = int(os.environ.get("TYSHA_CRASH_KILLS", "12"))  # more: TYSHA_CRASH_KILLS=100
+KILLS = int(os.environ.get("TYSHA_CRASH_KILLS", "8"))  # more: TYSHA_CRASH_KILLS=100
 
 
 @pytest.mark.slow

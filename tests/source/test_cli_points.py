@@ -243,7 +243,7 @@ def test_the_source_writes_no_bytecode(tmp_path: Path) -> None:
     assert len(list(pkg.rglob("*.pyc"))) > 5
 
 
-def test_a_terminal_is_offered_a_generated_passphrase(tmp_path: Path) -> None:
+def test_a_terminal_is_offered_a_generated_passphrase(tmp_path: Path, product_argon2: None) -> None:
     import pty
     import re
     import select

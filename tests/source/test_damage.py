@@ -208,10 +208,9 @@ def test_a_vault_of_the_first_format_still_opens(tmp_path: Path) -> None:
     c = v.add_compartment("right passphrase", 0, {"notes": ["new format"]})
     with open(path, "rb") as f:
         salt = f.read(16)
-    import nacl.pwhash
+    from tysha.protocol.atrest import passphrase_key
 
-    master = nacl.pwhash.argon2id.kdf(32, b"right passphrase", salt, opslimit=vm.KDF_OPS,
-                                      memlimit=vm.KDF_MEM)
+    master = passphrase_key("right passphrase", salt)
     kh, kb = vm._derive(c.key, b"header"), vm._derive(c.key, b"body")
     with open(path, "r+b") as f:
         f.seek(vm.SALT + c.slot * vm.SLOT_SIZE)

@@ -1,4 +1,5 @@
-"""The private Tor network on loopback, shared by the slow tests of this folder."""
+"""The private Tor network on loopback, one for the whole folder (it runs in one worker:
+tests/conftest.py); starting it is most of the folder's time."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from tysha.tor.network import PrivateTorNetwork, tor_missing
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def tornet() -> Iterator[PrivateTorNetwork]:
     why = tor_missing()
     if why:

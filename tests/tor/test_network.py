@@ -141,6 +141,7 @@ def test_two_drops_never_share_a_circuit(tornet: PrivateTorNetwork) -> None:
         for s in servers:
             s.shutdown()
             s.server_close()
+        tornet.remove(client)  # its controller owned it; the network goes on for the folder
     pa, pb = (seen["plain"].get(p, set()) for p in ports)
     assert pa & pb, seen  # the control: one shared circuit
     a, b = (seen["tor"].get(p, set()) for p in ports)

@@ -29,6 +29,7 @@ from tysha.evidence.anchor import ANCHOR_FORMAT, anchor_content, verify_tsa_toke
 from tysha.evidence.custody import custody_head
 from tysha.protocol import Receipt, open_envelope, seal_envelope
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
+from tysha.transport.client import tls_context
 
 __all__ = ["anchor_custody", "anchor_due", "request_tsa_token", "witnessed_checkpoint"]
 
@@ -44,7 +45,7 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
         data=data, hash_algorithm=rfc3161_client.HashAlgorithm.SHA256, nonce=True, cert_req=True
     ).build()
     try:
-        with httpx.Client(timeout=timeout) as c:
+        with httpx.Client(timeout=timeout, verify=tls_context()) as c:
             r = c.post(
                 url,
                 content=req.as_bytes(),

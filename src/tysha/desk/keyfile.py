@@ -1,10 +1,11 @@
 """The desk's key file, ``desk.json``: the handler's identity sealed under the passphrase.
 
 The passphrase goes through Argon2id (libsodium ``crypto_pwhash``, RFC 9106) with a random
-16-byte salt, 64 MiB and 2 passes; the 32-byte result seals the identity's bytes with
-:func:`tysha.desk.atrest.seal` under the associated data ``"tysha-desk-identity"``. Name,
-role, public key and the escrow key are in clear: ``tysha desk info`` reads them without the
-passphrase. The file is created 0600 in a 0700 folder, and never overwritten.
+16-byte salt, 64 MiB and 2 passes (:func:`tysha.protocol.atrest.passphrase_key`); the 32-byte
+result seals the identity's bytes with :func:`tysha.desk.atrest.seal` under the associated
+data ``"tysha-desk-identity"``. Name, role, public key and the escrow key are in clear:
+``tysha desk info`` reads them without the passphrase. The file is created 0600 in a 0700
+folder, and never overwritten.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import nacl.pwhash
 
 from tysha.desk.atrest import open_sealed, seal
 from tysha.errors import (
@@ -29,11 +28,10 @@ from tysha.errors import (
     VerificationError,
 )
 from tysha.protocol import Identity, PublicIdentity
+from tysha.protocol.atrest import passphrase_key
 
-__all__ = ["KDF_MEM", "KDF_OPS", "KeyFile", "create_keyfile", "read_keyfile"]
+__all__ = ["KeyFile", "create_keyfile", "read_keyfile"]
 
-KDF_MEM = 64 * 1024 * 1024
-KDF_OPS = 2
 _AAD = b"tysha-desk-identity"
 ROLES = ("handler", "escrow", "analyst")
 
@@ -74,9 +72,7 @@ class KeyFile:
 
 
 def _kdf(passphrase: str, salt: bytes) -> bytes:
-    return bytes(
-        nacl.pwhash.argon2id.kdf(32, passphrase.encode(), salt, opslimit=KDF_OPS, memlimit=KDF_MEM)
-    )
+    return passphrase_key(passphrase, salt)
 
 
 def read_keyfile(desk_dir: Path) -> KeyFile:

@@ -77,6 +77,9 @@ VAULT_PERSON = b"tysha-vault-v1\x00\x00"
 DESK_IDENTITY_AAD = b"tysha-desk-identity"
 NONCE_SIZE = 24
 OVERHEAD = NONCE_SIZE + 16
+#: Argon2id cost of a passphrase key (desk key file, source vault): 2 passes over 64 MiB.
+#: Neither file records it (a vault must not carry a header that marks it as a vault), so it is
+#: one value for every desk and vault; :func:`passphrase_key` reads it when called.
 ARGON2_OPS = 2
 ARGON2_MEM = 64 * 1024 * 1024
 
@@ -116,14 +119,21 @@ def open_sealed(key: bytes, aad: bytes, blob: bytes) -> bytes:
         ) from None
 
 
-def passphrase_key(passphrase: str, salt: bytes, ops: int = ARGON2_OPS,
-                   mem: int = ARGON2_MEM) -> bytes:
-    """Argon2id (RFC 9106, libsodium ``crypto_pwhash``) of the passphrase: a 32-byte key."""
+def passphrase_key(passphrase: str, salt: bytes, ops: int | None = None,
+                   mem: int | None = None) -> bytes:
+    """Argon2id (RFC 9106, libsodium ``crypto_pwhash``) of the passphrase: a 32-byte key.
+
+    ``ops``/``mem`` default to :data:`ARGON2_OPS`/:data:`ARGON2_MEM` as they are when called.
+    """
     from nacl.pwhash import argon2id
 
     if len(salt) != 16:
         raise ProtocolError("the Argon2id salt is 16 bytes")
-    return bytes(argon2id.kdf(32, passphrase.encode("utf-8"), salt, opslimit=ops, memlimit=mem))
+    return bytes(argon2id.kdf(
+        32, passphrase.encode("utf-8"), salt,
+        opslimit=ARGON2_OPS if ops is None else ops,
+        memlimit=ARGON2_MEM if mem is None else mem,
+    ))
 
 
 # --- desk ---------------------------------------------------------------------------------------

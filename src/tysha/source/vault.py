@@ -85,8 +85,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import nacl.pwhash
-
 from tysha.errors import (
     BadInput,
     BadPassphrase,
@@ -122,8 +120,6 @@ TAG = 16
 HEADER_PT = 32
 GEN_HEADER = NONCE + HEADER_PT + TAG
 OLD_GEN_HEADER = NONCE + 16 + TAG  # first format: sequence and length only
-KDF_MEM = 64 * 1024 * 1024
-KDF_OPS = 2
 
 NOTHING_OPENS = (
     "this passphrase opens nothing in this vault: either it is not the passphrase of this "
@@ -320,11 +316,8 @@ class Vault:
         if not passphrase:
             raise BadPassphrase("an empty passphrase opens nothing")
         salt = self._read(f, 0, SALT)
-        return bytes(
-            nacl.pwhash.argon2id.kdf(
-                32, passphrase.encode("utf-8"), salt, opslimit=KDF_OPS, memlimit=KDF_MEM
-            )
-        )
+        # Argon2id, 64 MiB and 2 passes: the same cost as the desk's key file.
+        return _atrest.passphrase_key(passphrase, salt)
 
     def _slots(self, f: Any, master: bytes) -> list[tuple[int, bytes, int, int]]:
         """Try all eight slots; return every (slot, key, compartment, size) that opens."""

@@ -161,20 +161,31 @@ class PrivateTorNetwork:
 
     def stop(self) -> None:
         for node in reversed(self.nodes):
-            proc = node.proc
-            if proc is None or proc.poll() is not None:
-                continue
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+            self._stop_node(node)
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+    def remove(self, node: TorNode) -> None:
+        """Stop one node the caller added (a client, an onion service) and forget it, so the
+        rest of the network goes on serving other tests."""
+        self._stop_node(node)
+        if node in self.nodes:
+            self.nodes.remove(node)
+
+    @staticmethod
+    def _stop_node(node: TorNode) -> None:
+        proc = node.proc
+        if proc is None or proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
 
     def pids(self) -> list[int]:
         return [n.proc.pid for n in self.nodes if n.proc is not None and n.proc.poll() is None]

@@ -33,6 +33,7 @@ from tysha.tlog.witness import (
     parse_cosignature_lines,
     parse_size_body,
 )
+from tysha.transport.client import tls_context
 
 __all__ = [
     "Cosigned",
@@ -81,7 +82,7 @@ class WitnessClient:
         self.url = url.rstrip("/")
         self.verifier = CosignatureVerifier.from_vkey(vkey)
         self._own = client is None
-        self._http = client or httpx.Client(timeout=timeout)
+        self._http = client or httpx.Client(timeout=timeout, verify=tls_context())
 
     @property
     def name(self) -> str:
