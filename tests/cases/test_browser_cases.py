@@ -16,9 +16,13 @@ import httpx
 import pytest
 
 from tysha.drop.launcher import free_port
+from tysha.transport.client import tls_context
 
 from .helpers import PASS, add_report, make_desk
 from .photos import encode, scene, variants
+
+# One client for the module's plain requests: each new httpx client loads the CA roots.
+_HTTP = httpx.Client(trust_env=False, verify=tls_context())
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -81,7 +85,7 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(base + "/login").status_code == 200:
+                if _HTTP.get(base + "/login").status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -167,7 +171,7 @@ def test_share_preview_in_chromium(tmp_path: Path, drop: tuple[str, str, Path]) 
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(base + "/login").status_code == 200:
+                if _HTTP.get(base + "/login").status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)

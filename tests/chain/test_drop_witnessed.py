@@ -17,8 +17,12 @@ from tysha.protocol import Identity, seal_envelope
 from tysha.tlog import NoteVerifier
 from tysha.tlog.witness import WitnessPolicy, check_witnesses
 from tysha.transport import DropClient
+from tysha.transport.client import tls_context
 from tysha.witness.service import init_witness
 from tysha.witness.testing import start_witness, wait_witness
+
+# One client for the module's plain requests: each new httpx client loads the CA roots.
+_HTTP = httpx.Client(trust_env=False, verify=tls_context())
 
 ORIGIN = "tysha.test/drop"
 
@@ -56,7 +60,7 @@ def _cosigned(url: str, size: int) -> str:
     """The cosigned checkpoint once it covers ``size`` entries (cosigning is asynchronous)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        r = httpx.get(url + "/log/checkpoint.cosigned", timeout=5)
+        r = _HTTP.get(url + "/log/checkpoint.cosigned", timeout=5)
         if r.status_code == 200 and int(r.text.split("\n")[1]) >= size:
             return r.text
         time.sleep(0.2)

@@ -10,10 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PIL import Image
 
 from tysha.drop.launcher import free_port, wait_ready  # noqa: F401
+from tysha.transport.client import tls_context
+
+# One client for the module's plain requests: each new httpx client loads the CA roots.
+_HTTP = httpx.Client(trust_env=False, verify=tls_context())
 
 DESK_PASS = "web desk passphrase"
 SRC_PASS = "web source passphrase"
@@ -135,12 +140,10 @@ def served(populated: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]
     base = f"http://127.0.0.1:{port}"
     import time
 
-    import httpx
-
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(base + "/login").status_code == 200:
+            if _HTTP.get(base + "/login").status_code == 200:
                 break
         except httpx.HTTPError:
             time.sleep(0.1)

@@ -31,6 +31,10 @@ from tysha.tlog import (
     verify_tiles_against_checkpoint,
 )
 from tysha.transport import DropClient
+from tysha.transport.client import tls_context
+
+# One client for the module's plain requests: each new httpx client loads the CA roots.
+_HTTP = httpx.Client(trust_env=False, verify=tls_context())
 
 ME = Identity.generate(os.urandom)
 
@@ -41,7 +45,7 @@ def env(n: int = 100) -> bytes:
 
 def tree_size(h: httpx.Client | str) -> int:
     if isinstance(h, str):
-        return int(httpx.get(h + "/v1/info").json()["tree_size"])
+        return int(_HTTP.get(h + "/v1/info").json()["tree_size"])
     return int(h.get("/v1/info").json()["tree_size"])
 
 

@@ -29,6 +29,10 @@ from tysha.tlog import (
     verify_inclusion,
 )
 from tysha.transport import DropClient
+from tysha.transport.client import tls_context
+
+# One client for the module's plain requests: each new httpx client loads the CA roots.
+_HTTP = httpx.Client(trust_env=False, verify=tls_context())
 
 KILLS = int(os.environ.get("TYSHA_CRASH_KILLS", "8"))  # more: TYSHA_CRASH_KILLS=100
 
@@ -55,7 +59,7 @@ def test_sigkill_during_uploads(tmp_path: Path) -> None:
         #    with that one, so each round proves the receipts acknowledged since the last
         #    round and the consistency of the last checkpoint with this one (the chain of
         #    consistency proofs covers all the earlier ones).
-        cp = open_checkpoint(httpx.get(url + "/log/checkpoint").text, verifier)
+        cp = open_checkpoint(_HTTP.get(url + "/log/checkpoint").text, verifier)
         with DropClient(url) as c:
             for r in acked[verified:]:
                 verify_inclusion(leaf_hash(r.envelope_digest), r.index, cp.size,
@@ -118,7 +122,7 @@ def test_sigkill_during_uploads(tmp_path: Path) -> None:
     try:
         url = f"http://127.0.0.1:{port}"
         wait_ready(url, proc)
-        cp = open_checkpoint(httpx.get(url + "/log/checkpoint").text, verifier)
+        cp = open_checkpoint(_HTTP.get(url + "/log/checkpoint").text, verifier)
         with DropClient(url) as c:
             verify_consistency(seen[-1].size, cp.size, seen[-1].root_hash, cp.root_hash,
                                c.consistency_proof(seen[-1].size, cp.size))

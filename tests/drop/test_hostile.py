@@ -32,6 +32,10 @@ from tysha.errors import (
 from tysha.protocol import ClueRecord, Identity, encode_clue_records, seal_envelope, solve_pow
 from tysha.protocol.envelope import CLUE_SIZE, MIN_SLOTS
 from tysha.transport import DropClient
+from tysha.transport.client import tls_context
+
+# One client for the module's plain requests: each new httpx client loads the CA roots.
+_HTTP = httpx.Client(trust_env=False, verify=tls_context())
 
 ME = Identity.generate(os.urandom)
 
@@ -151,7 +155,7 @@ def test_real_process_refuses_512_mib_with_bounded_memory(tmp_path: Path) -> Non
             s.close()
         assert b" 413 " in answer.split(b"\r\n", 1)[0] or sent < 64 << 20
         assert sent < 64 << 20  # refused long before 512 MiB
-        assert httpx.get(url + "/v1/info").status_code == 200
+        assert _HTTP.get(url + "/v1/info").status_code == 200
         # Bounded memory: the server holds at most a route's limit per request (before the
         # fix, one such request took it to 1.65 GB).
         assert _server_rss_mb(_data) < 400

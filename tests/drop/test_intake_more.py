@@ -17,6 +17,10 @@ from tysha.drop.launcher import InProcessDrop, in_process_drop, run_drop
 from tysha.protocol import Identity, Receipt, parse_header, seal_envelope, unwrap_slot
 from tysha.tlog import NoteVerifier, open_checkpoint, verify_tiles_against_checkpoint
 from tysha.transport import DropClient
+from tysha.transport.client import tls_context
+
+# One client for the module's plain requests: each new httpx client loads the CA roots.
+_HTTP = httpx.Client(trust_env=False, verify=tls_context())
 
 A, B = Identity.generate(os.urandom), Identity.generate(os.urandom)
 
@@ -144,6 +148,6 @@ def test_two_worker_processes_behind_one_port(tmp_path: Path) -> None:
         with cf.ThreadPoolExecutor(12) as ex:
             got = list(ex.map(up, envs + envs[:10]))
         assert sorted(set(got)) == list(range(60)) and got[60:] == got[:10]
-        cp = open_checkpoint(httpx.get(url + "/log/checkpoint").text, NoteVerifier.from_vkey(vkey))
+        cp = open_checkpoint(_HTTP.get(url + "/log/checkpoint").text, NoteVerifier.from_vkey(vkey))
         assert cp.size == 60
-        verify_tiles_against_checkpoint(cp, lambda p: httpx.get(f"{url}/log/{p}").content)
+        verify_tiles_against_checkpoint(cp, lambda p: _HTTP.get(f"{url}/log/{p}").content)

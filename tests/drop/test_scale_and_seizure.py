@@ -15,6 +15,10 @@ from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
 from tysha.protocol import Identity, open_envelope, seal_envelope
 from tysha.tlog import NoteVerifier, open_checkpoint, verify_tiles_against_checkpoint
 from tysha.transport import DropClient
+from tysha.transport.client import tls_context
+
+# One client for the module's plain requests: each new httpx client loads the CA roots.
+_HTTP = httpx.Client(trust_env=False, verify=tls_context())
 
 
 @pytest.mark.postgres
@@ -44,10 +48,10 @@ def test_two_drop_processes_one_log(tmp_path: Path, pg_schema: str) -> None:
             got = list(ex.map(up, range(80)))
         assert sorted(i for i, _ in got) == list(range(80))  # one sequence, no gap, no twin
         verifier = NoteVerifier.from_vkey(vkey)
-        cps = [open_checkpoint(httpx.get(u + "/log/checkpoint").text, verifier) for u in urls]
+        cps = [open_checkpoint(_HTTP.get(u + "/log/checkpoint").text, verifier) for u in urls]
         assert cps[0] == cps[1] and cps[0].size == 80
         for u in urls:
-            verify_tiles_against_checkpoint(cps[0], lambda p, u=u: httpx.get(f"{u}/log/{p}").content)
+            verify_tiles_against_checkpoint(cps[0], lambda p, u=u: _HTTP.get(f"{u}/log/{p}").content)
     finally:
         for p in procs:
             p.terminate()

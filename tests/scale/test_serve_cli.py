@@ -15,6 +15,10 @@ import pytest
 from tysha.drop.launcher import SeaweedFS, free_port, init_data, wait_ready
 from tysha.protocol import Identity, seal_envelope
 from tysha.store.s3 import S3BlobStore, parse_s3_url
+from tysha.transport.client import tls_context
+
+# One client for the module's plain requests: each new httpx client loads the CA roots.
+_HTTP = httpx.Client(trust_env=False, verify=tls_context())
 
 
 def serve(data: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -55,7 +59,7 @@ def test_serve_with_blobs_and_workers(tmp_path: Path, seaweed: SeaweedFS, s3_env
         url = f"http://127.0.0.1:{port}"
         wait_ready(url)
         env = seal_envelope(b"to the bucket", [Identity.generate(os.urandom).public()], os.urandom)
-        r = httpx.post(url + "/v1/envelopes", content=env, timeout=30)
+        r = _HTTP.post(url + "/v1/envelopes", content=env, timeout=30)
         assert r.status_code == 200, r.text
         digest = hashlib.sha256(env).digest()
         blobs = S3BlobStore(parse_s3_url(s3_env))

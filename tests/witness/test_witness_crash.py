@@ -22,8 +22,12 @@ import pytest
 from tysha.drop.launcher import free_port
 from tysha.tlog import Checkpoint, CosignatureVerifier, open_checkpoint
 from tysha.tlog.witness import format_add_checkpoint, parse_size_body
+from tysha.transport.client import tls_context
 from tysha.witness.service import init_witness
 from tysha.witness.testing import MemoryLog, start_witness, wait_witness
+
+# One client for the module's plain requests: each new httpx client loads the CA roots.
+_HTTP = httpx.Client(trust_env=False, verify=tls_context())
 
 KILLS = int(os.environ.get("TYSHA_WITNESS_CRASH_KILLS", "6"))
 ORIGIN = "example.org/crash"
@@ -56,7 +60,7 @@ def test_sigkill_never_yields_inconsistent_cosignatures(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{port}"
         wait_witness(url, proc)
         # The witness never forgets a size it acknowledged (probe: old 0, size 0).
-        probe = httpx.post(url + "/add-checkpoint", content=format_add_checkpoint(0, [], notes["A"][0]))
+        probe = _HTTP.post(url + "/add-checkpoint", content=format_add_checkpoint(0, [], notes["A"][0]))
         held = 0 if probe.status_code == 200 else parse_size_body(probe.content)
         assert probe.status_code in (200, 409)
         assert held >= max((s for _, s, _ in cosigned), default=0), f"round {round_no}: rolled back"

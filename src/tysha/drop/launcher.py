@@ -38,16 +38,20 @@ def init_data(data_dir: Path, pow_bits: int = 0, origin: str | None = None) -> s
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:
+    from tysha.transport.client import tls_context
+
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"drop exited with {proc.returncode}")
-        try:
-            if httpx.get(url + "/v1/info", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
+    # One client for the whole wait (a client per poll would load the CA roots every 50 ms).
+    with httpx.Client(timeout=1, trust_env=False, verify=tls_context()) as http:
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"drop exited with {proc.returncode}")
+            try:
+                if http.get(url + "/v1/info").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
     raise RuntimeError("drop did not become ready")
 
 

@@ -76,16 +76,20 @@ class MemoryLog:
 def wait_witness(
     url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30
 ) -> None:
+    from tysha.transport.client import tls_context
+
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"witness exited with {proc.returncode}")
-        try:
-            if httpx.get(url + "/", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
+    # One client for the whole wait (a client per poll would load the CA roots every 50 ms).
+    with httpx.Client(timeout=1, trust_env=False, verify=tls_context()) as http:
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"witness exited with {proc.returncode}")
+            try:
+                if http.get(url + "/").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
     raise RuntimeError("witness did not become ready")
 
 
