@@ -50,6 +50,21 @@ class DRBG:
         return out[:n]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the package's bytecode once, before any worker starts. This machine (and CI)
+    sets PYTHONDONTWRITEBYTECODE, so otherwise every Python process the tests start - a drop,
+    a desk server, ``python -m tysha.cli`` - compiles every module of the package it imports
+    again (~0.1 s of CPU each, hundreds of processes). Reading bytecode changes nothing the
+    tests check: the source's no-bytecode test runs on a copy without ``__pycache__``."""
+    if hasattr(config, "workerinput"):
+        return  # a worker: the controller compiled before starting it
+    import compileall
+
+    import tysha
+
+    compileall.compile_dir(Path(tysha.__file__).parent, quiet=2)
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """Workers for ``-n auto``: twice the cores (most tests wait on a process, a socket or
     a browser as much as they compute), at most 8; ``TYSHA_TEST_WORKERS`` overrides it."""
@@ -60,10 +75,14 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 #: Test folders whose tests run in one worker whatever their fixtures: the private Tor
-#: networks assert a machine-wide fact (which Tor processes run) that another worker's would
-#: disturb; the scale tests share one S3 server and restart a private PostgreSQL. A folder whose
-#: conftest.py holds a package-scoped fixture is one unit too (see below).
-_ONE_WORKER = frozenset({"tor", "scale"})
+#: network asserts a machine-wide fact (which Tor processes run) that another worker's would
+#: disturb. A folder whose conftest.py holds a package-scoped fixture is one unit too (see
+#: below).
+_ONE_WORKER = frozenset({"tor"})
+#: Test folders whose modules are each one unit: the scale tests' S3 server is one per worker
+#: that needs it (a session fixture), so a module's S3 tests share one, and the long
+#: multi-process tests of other modules run beside them instead of after them.
+_BY_MODULE = frozenset({"scale"})
 
 
 def _scopes_in(path: Path, scopes: tuple[str, ...]) -> bool:
@@ -96,7 +115,7 @@ def xdist_scope(nodeid: str) -> str:
     folder = "/".join(path.split("/")[:2])
     if folder in folders:
         return folder
-    if path in modules:
+    if path in modules or folder.removeprefix("tests/") in _BY_MODULE:
         return path
     return nodeid
 
