@@ -51,6 +51,7 @@ import errno
 import fcntl
 import hashlib
 import io
+import itertools
 import os
 import sqlite3
 import struct
@@ -468,17 +469,29 @@ class SegmentBlobStore:
         folder unlinked its files); the records of a segment that stays are erased in place,
         one ``fdatasync`` per segment. ``erase``: overwrite every record first (deletion)."""
         bysegment: dict[str, list[tuple[int, int]]] = {}
-        for digest in digests:
-            _check_name(digest)
+        todo = iter(digests)
+        while part := list(itertools.islice(todo, 500)):
+            for digest in part:
+                _check_name(digest)
             with self._ilock:
-                found = self._db.execute(
-                    "DELETE FROM blobs WHERE digest = ? RETURNING seg, off, len", (digest,)
-                ).fetchall()
-            if not found:
-                self.legacy.delete(digest)
-                continue
-            for seg, off, length in found:
-                bysegment.setdefault(str(seg), []).append((int(off), int(length)))
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    found = [
+                        self._db.execute(
+                            "DELETE FROM blobs WHERE digest = ? RETURNING seg, off, len",
+                            (digest,),
+                        ).fetchall()
+                        for digest in part
+                    ]
+                    self._db.execute("COMMIT")
+                except sqlite3.Error:
+                    self._db.execute("ROLLBACK")
+                    raise StorageError("cannot update the envelope index") from None
+            for digest, rows in zip(part, found, strict=True):
+                if not rows:
+                    self.legacy.delete(digest)
+                for seg, off, length in rows:
+                    bysegment.setdefault(str(seg), []).append((int(off), int(length)))
         for seg, records in bysegment.items():
             if not erase and self._drop_if_empty(seg):
                 continue
