@@ -223,3 +223,48 @@ def test_index_is_on_disk(tmp_path: Path) -> None:
     s.close()
     with sqlite3.connect(tmp_path / "segments" / "index.db") as db:
         assert db.execute("SELECT count(*) FROM blobs").fetchone() == (1000,)
+
+
+def test_drop_intake_keeps_no_file_per_envelope_and_deletion_erases(tmp_path: Path) -> None:
+    """Through the drop's service: one-shot bodies go straight into a segment (no staging
+    file), and the last slot's deletion secret overwrites the envelope's bytes on disk."""
+    import asyncio
+
+    from tysha.drop.service import DropService, init_drop
+    from tysha.protocol import Identity, parse_header, seal_envelope, unwrap_slot
+
+    init_drop(tmp_path / "d", "segments.test", 0)
+    a, b = Identity.generate(os.urandom), Identity.generate(os.urandom)
+    envs = [seal_envelope(os.urandom(3000), [a.public(), b.public()], os.urandom) for _ in range(6)]
+    svc = DropService(tmp_path / "d")
+    staged: list[str] = []
+
+    async def go() -> list[int]:
+        await svc.start()
+        try:
+            rs = await asyncio.gather(*(svc.accept(e, None) for e in envs))
+            staged.extend(p.name for p in svc.uploads_dir.iterdir())
+            return [r.index for r in rs]
+        finally:
+            await svc.stop()
+
+    indices = asyncio.run(go())
+    assert staged == []
+    segs = segments(tmp_path / "d" / "blobs")
+    assert len(segs) == 1
+    raw = segs[0].read_bytes()
+    assert all(e in raw for e in envs)
+    svc = DropService(tmp_path / "d")
+    target = envs[2]
+    idx = indices[2]
+    header = parse_header(target)
+    assert svc.delete_slot(idx, unwrap_slot(header, a).deletion_secret) is False
+    assert target in segs[0].read_bytes()  # one slot left: the envelope stays
+    assert svc.delete_slot(idx, unwrap_slot(header, b).deletion_secret) is True
+    raw = segs[0].read_bytes()
+    assert target[-2000:] not in raw and hashlib.sha256(target).digest() not in raw
+    assert all(e in raw for e in envs if e != target)
+    with svc.blobs.open(hashlib.sha256(envs[3]).digest()) as f:
+        assert f.read() == envs[3]
+    svc.store.close()
+    svc.blobs.close()
