@@ -268,3 +268,28 @@ def test_drop_intake_keeps_no_file_per_envelope_and_deletion_erases(tmp_path: Pa
         assert f.read() == envs[3]
     svc.store.close()
     svc.blobs.close()
+
+
+def test_failed_fsync_abandons_the_segment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a failed fdatasync nothing more is appended to that segment (its page cache may
+    have lost the batch); the next open rescans its tail, so those records become debris."""
+    from tysha.errors import StorageError
+
+    s = SegmentBlobStore(tmp_path)
+    s.put_many([body(1)], mtime=HOUR)
+    real = os.fdatasync
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", failing)
+    with pytest.raises(StorageError):
+        s.put_many([body(2)], mtime=HOUR)
+    monkeypatch.setattr(os, "fdatasync", real)
+    assert not s.exists(body(2)[0])
+    assert s.put_many([body(3)], mtime=HOUR) == [None]
+    assert len(segments(tmp_path)) == 2  # a fresh segment after the failure
+    s.close()
+    s = SegmentBlobStore(tmp_path)  # the failed batch's whole record is found as debris
+    assert s.exists(body(2)[0]) and set(s.digests()) == {body(i)[0] for i in (1, 2, 3)}
+    s.close()

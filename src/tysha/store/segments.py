@@ -311,32 +311,48 @@ class SegmentBlobStore:
                     taken.append(src)
             end = w.end
             name = w.name
-            sync_fd = os.dup(w.fd)  # the writer may roll meanwhile; this stays valid
-        try:
-            h = float(hour * 3600)
-            os.utime(sync_fd, (h, h))  # the segment's times tell the hour, no more
-            os.fdatasync(sync_fd)  # the batch's one durability point
-        except OSError as exc:
-            raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from None
-        finally:
-            os.close(sync_fd)
-        with self._ilock:
+            sync_fd = os.dup(w.fd) if rows else -1  # the writer may roll; this stays valid
+        if rows:
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?, ?)", rows)
-                self._db.execute(
-                    "INSERT INTO segs VALUES (?, ?, ?) ON CONFLICT (name)"
-                    " DO UPDATE SET indexed = max(indexed, excluded.indexed)",
-                    (name, hour, end),
-                )
-                self._db.execute("COMMIT")
-            except sqlite3.Error:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-                raise StorageError("cannot index stored envelopes") from None
+                h = float(hour * 3600)
+                os.utime(sync_fd, (h, h))  # the segment's times tell the hour, no more
+                os.fdatasync(sync_fd)  # the batch's one durability point
+            except OSError as exc:
+                self._abandon(name)
+                raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from None
+            finally:
+                os.close(sync_fd)
+            with self._ilock:
+                try:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    self._db.executemany(
+                        "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?, ?)", rows
+                    )
+                    self._db.execute(
+                        "INSERT INTO segs VALUES (?, ?, ?) ON CONFLICT (name)"
+                        " DO UPDATE SET indexed = max(indexed, excluded.indexed)",
+                        (name, hour, end),
+                    )
+                    self._db.execute("COMMIT")
+                except sqlite3.Error:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                    self._abandon(name)
+                    raise StorageError("cannot index stored envelopes") from None
         for src in taken:
             src.unlink(missing_ok=True)
         return out
+
+    def _abandon(self, name: str) -> None:
+        """After a failed batch, append no more to its segment: its unindexed records stay
+        past the indexed end, where the next open rescans them (and debris collection then
+        removes what the log never took). After a failed ``fdatasync`` the page cache may
+        have dropped their bytes: nothing later may be acknowledged from that file."""
+        with self._wlock:
+            w = self._writer
+            if w is not None and w.name == name:
+                os.close(w.fd)
+                self._writer = None
 
     def _append(self, w: _Writer, digest: bytes, src: Path | bytes) -> int:
         """One record at the end of ``w``: one ``writev`` for a body in memory; a staging
@@ -559,6 +575,11 @@ class SegmentBlobStore:
         return True
 
     def close(self) -> None:
+        with self._rlock:  # erasures that waited for a reader this process never closed
+            pending, self._erase_later = self._erase_later, {}
+        for (seg, off), length in pending.items():
+            with contextlib.suppress(StorageError):
+                self._erase(seg, off, length)
         with self._wlock:
             if self._writer is not None:
                 os.close(self._writer.fd)
