@@ -314,34 +314,44 @@ class SegmentBlobStore:
             sync_fd = os.dup(w.fd) if rows else -1  # the writer may roll; this stays valid
         if rows:
             try:
-                h = float(hour * 3600)
-                os.utime(sync_fd, (h, h))  # the segment's times tell the hour, no more
-                os.fdatasync(sync_fd)  # the batch's one durability point
-            except OSError as exc:
-                self._abandon(name)
-                raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from None
+                self._sync_and_index(sync_fd, name, hour, end, rows)
             finally:
+                # Closed only now: the duplicate shares the writer's flock, so the segment
+                # cannot be taken for empty and unlinked before its records are indexed.
                 os.close(sync_fd)
-            with self._ilock:
-                try:
-                    self._db.execute("BEGIN IMMEDIATE")
-                    self._db.executemany(
-                        "INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?, ?)", rows
-                    )
-                    self._db.execute(
-                        "INSERT INTO segs VALUES (?, ?, ?) ON CONFLICT (name)"
-                        " DO UPDATE SET indexed = max(indexed, excluded.indexed)",
-                        (name, hour, end),
-                    )
-                    self._db.execute("COMMIT")
-                except sqlite3.Error:
-                    with contextlib.suppress(sqlite3.Error):
-                        self._db.execute("ROLLBACK")
-                    self._abandon(name)
-                    raise StorageError("cannot index stored envelopes") from None
         for src in taken:
             src.unlink(missing_ok=True)
         return out
+
+    def _sync_and_index(
+        self, fd: int, name: str, hour: int, end: int, rows: list[tuple[bytes, str, int, int, int]]
+    ) -> None:
+        try:
+            h = float(hour * 3600)
+            os.utime(fd, (h, h))  # the segment's times tell the hour, no more
+            os.fdatasync(fd)  # the batch's one durability point
+        except OSError as exc:
+            self._abandon(name)
+            raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from None
+        with self._ilock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?, ?)", rows)
+                self._db.execute(
+                    "INSERT INTO segs VALUES (?, ?, ?) ON CONFLICT (name)"
+                    " DO UPDATE SET indexed = max(indexed, excluded.indexed)",
+                    (name, hour, end),
+                )
+                self._db.execute("COMMIT")
+            except sqlite3.Error:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                failed = True
+            else:
+                failed = False
+        if failed:
+            self._abandon(name)
+            raise StorageError("cannot index stored envelopes")
 
     def _abandon(self, name: str) -> None:
         """After a failed batch, append no more to its segment: its unindexed records stay
