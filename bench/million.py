@@ -6,10 +6,11 @@ The envelopes are real: a few are sealed to a desk's key at the start (X-Wing), 
 submission is one of them with its last 8 bytes (inside the AEAD tag) replaced by its number.
 Every one of them passes the drop's form check (header, size bucket, exact length) and has a
 digest of its own; the drop cannot tell them from sealed ones, it never holds the keys. They go
-through :meth:`DropService.accept` — form, hash, staging file, the integrator's group commit
-(blobs durable and renamed into place, one transaction of rows, hash nodes and a signed
-checkpoint per batch, inclusion proofs) — only the HTTP layer is left out. The first 10 % are
-submitted with the drop's clock 91 days back, so they are expired by the maintenance pass.
+through :meth:`DropService.accept` — form, hash, the integrator's group commit (bodies
+appended to a segment and made durable with one fdatasync, one transaction of rows, hash nodes
+and a signed checkpoint per batch, inclusion proofs) — only the HTTP layer is left out. The
+first 10 % are submitted with the drop's clock 91 days back, so they are expired by the
+maintenance pass.
 
 Then a real ``tysha drop serve`` process over the same data is measured on loopback (the
 figures of ``bench/scale.py``): its RSS, the clue listing for a desk that is up to date and for
@@ -169,8 +170,7 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         expire_cutoff = (int(clock()) // 3600) - svc.config.retention_days * 24
         expired_digests = svc.store.expire(expire_cutoff)
         rows_s = time.perf_counter() - t
-        for d in expired_digests:
-            svc.blobs.delete(d)
+        svc.blobs.delete_many(expired_digests)  # as maintenance does: whole segments go
         expiry_s = time.perf_counter() - t
         t = time.perf_counter()
         svc.maintenance()  # nothing left to expire: debris collection over every blob

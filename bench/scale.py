@@ -3,8 +3,8 @@
     python bench/scale.py --json [--envelopes N] [--database postgresql://…] [--body BYTES]
 
 The drop is filled fast through the store API (rows, hash nodes and one signed checkpoint
-per 10,000 envelopes in one transaction; blobs written straight into the blob folder and made
-durable with one ``syncfs``), then served by a real ``tysha drop serve`` process, which is
+per 10,000 envelopes in one transaction; blobs appended to the drop's segments, one
+``fdatasync`` per hour of each 10,000), then served by a real ``tysha drop serve`` process, which is
 measured over HTTP on loopback:
 
 * ``server_rss_mb``: the serving process's resident memory after the measurements below;
@@ -61,27 +61,22 @@ def fill(svc: DropService, n: int, body: int) -> None:
     old = now - svc.config.retention_days * 24 - 1
     pool = os.urandom(body + (1 << 16))
     blobs = svc.blobs
-    folder_path = getattr(blobs, "path", None)
     for start in range(0, n, BATCH):
         items = []
+        bodies: dict[int, list[tuple[bytes, Path | bytes]]] = {old: [], now: []}
         for i in range(start, min(n, start + BATCH)):
             off = (i * 7919) % (1 << 16)
             data = pool[off : off + body - 8] + i.to_bytes(8, "big")
             d = hashlib.sha256(data).digest()
-            if folder_path is not None:
-                p = folder_path(d)
-                try:
-                    p.write_bytes(data)
-                except FileNotFoundError:
-                    p.parent.mkdir(exist_ok=True)
-                    p.write_bytes(data)
             hour = old if i % 10 == 0 else now
+            bodies[hour].append((d, data))
             items.append(
                 IntegrationItem(d, len(data), header.clue_pub, header.clues,
                                 header.deletion_hashes, hour)
             )  # fmt: skip
+        for hour, moves in bodies.items():
+            assert blobs.put_many(moves, mtime=hour * 3600.0) == [None] * len(moves)
         svc.store.integrate(items, svc._sign)
-    os.sync()
 
 
 def dir_bytes(root: Path) -> int:

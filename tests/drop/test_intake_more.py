@@ -63,11 +63,11 @@ def test_blob_times_are_whole_hours(inproc: InProcessDrop) -> None:
     with inproc.new_client() as c:
         for _ in range(3):
             c.upload(seal_envelope(os.urandom(50), [A.public()], os.urandom))
-    blobs = [p for p in (data / "blobs").rglob("*") if p.is_file()]
-    assert len(blobs) == 3
-    for p in blobs:
-        st = p.stat()
-        assert st.st_mtime % 3600 == 0 and st.st_atime % 3600 == 0
+    # One segment holds the three (no file per envelope); its times tell the hour, no more.
+    segs = list((data / "blobs" / "segments").glob("*.seg"))
+    assert len(segs) == 1 and len(list(inproc.service.blobs.digests())) == 3
+    st = segs[0].stat()
+    assert st.st_mtime % 3600 == 0 and st.st_atime % 3600 == 0
 
 
 def test_expiry_runs_periodically(tmp_path: Path) -> None:
@@ -95,12 +95,12 @@ def test_expiry_runs_periodically(tmp_path: Path) -> None:
                 temp=tmp,
             )
             await asyncio.sleep(0.3)
-            kept = svc.blobs.path(d).exists()
+            kept = svc.blobs.exists(d)
             now[0] += 90 * 86400 + 7200
             deadline = time.monotonic() + 10
-            while svc.blobs.path(d).exists() and time.monotonic() < deadline:
+            while svc.blobs.exists(d) and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-            return r, kept, svc.blobs.path(d).exists()
+            return r, kept, svc.blobs.exists(d)
         finally:
             await svc.stop()
 

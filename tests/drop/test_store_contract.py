@@ -23,6 +23,7 @@ from tysha.store.drop_store import (
     PostgresDropStore,
     SQLiteDropStore,
 )
+from tysha.store.segments import SegmentBlobStore
 from tysha.tlog import (
     Checkpoint,
     NoteSigner,
@@ -207,10 +208,15 @@ def test_old_schema_is_migrated_and_newer_is_refused(opener: tuple[Any, Any]) ->
 # --- blob stores (issue 8): one contract, every backend; bytes in and out, no paths ------
 
 
-@pytest.fixture(params=["memory", "folder"])
+@pytest.fixture(params=["memory", "folder", "segment"])
 def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
-    b: BlobStore = MemoryBlobStore() if request.param == "memory" else FolderBlobStore(
-        tmp_path / "blobs")
+    b: BlobStore
+    if request.param == "memory":
+        b = MemoryBlobStore()
+    elif request.param == "folder":
+        b = FolderBlobStore(tmp_path / "blobs")
+    else:
+        b = SegmentBlobStore(tmp_path / "blobs")
     yield b
     b.close()
 
@@ -247,6 +253,16 @@ def check_blob_store(blobs: BlobStore, tmp_path: Path) -> None:
     for bad in (b"", b"x" * 31, "ab" * 32):
         with pytest.raises(StorageError):
             blobs.exists(bad)  # type: ignore[arg-type]
+    # A body handed over in memory (a one-shot envelope), and one already held.
+    body = os.urandom(70_000)
+    d = hashlib.sha256(body).digest()
+    assert blobs.put_many([(d, body)], mtime=3600 * 501) == [None]
+    assert blobs.put_many([(d, body)], mtime=3600 * 501) == [None]  # twice is fine
+    with blobs.open(d) as f:
+        assert f.read() == body
+    assert blobs.mtime(d) == 3600 * 501
+    blobs.delete_many([d, staged[2][0], os.urandom(32)])  # expiry; an unknown digest is fine
+    assert not blobs.exists(d) and not blobs.exists(staged[2][0]) and blobs.exists(staged[3][0])
     assert not hasattr(BlobStore, "path")  # the seam hands out bytes, never a path
 
 

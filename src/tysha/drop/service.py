@@ -1,18 +1,22 @@
 """The drop's intake logic, independent of HTTP: accept, integrate (group commit), prove.
 
-An upload is acknowledged only when (1) its bytes are durable and renamed into the blob
-folder (and the rename is durable), (2) its digest is committed in the log's database
-transaction and (3) a checkpoint covering it is signed and stored in that same transaction.
+An upload is acknowledged only when (1) its bytes are durable in the blob store (appended to
+a segment and ``fdatasync``-ed, :mod:`tysha.store.segments`; or PUT to the object store),
+(2) its digest is committed in the log's database transaction and (3) a checkpoint covering
+it is signed and stored in that same transaction.
 
-Integration is a group commit (as Tessera does): a request only writes its bytes to a temporary
-file and queues; one integrator per process takes up to ``batch_max`` entries (or whatever
-arrived within ``batch_ms`` of the oldest one) and, in one worker-thread call, makes all their
-bytes durable at once (``syncfs`` or fsyncs), renames them into place, makes the renames
-durable, commits the batch's rows, hash nodes and signed checkpoint in one transaction and
-builds every inclusion proof from one read of the stored nodes. One fsync round, one commit and
-one signature serve the whole batch. Several processes over one store (``workers`` in
-drop.json behind one port, or drops on several machines over one PostgreSQL database) stay one
-log: each batch re-reads the tree under the database's write lock.
+Integration is a group commit (as Tessera does): a one-shot request only checks and hashes its
+envelope and queues the body it holds in memory (a resumable upload queues its staging file);
+one integrator per process takes up to ``batch_max`` entries (or whatever arrived within
+``batch_ms`` of the oldest one) and, in one worker-thread call, appends all their bytes to the
+open segment (one write each) and makes them durable with one ``fdatasync``, commits the
+batch's rows, hash nodes and signed checkpoint in one transaction and builds every inclusion
+proof from one read of the stored nodes. One fsync, one commit and one signature serve the
+whole batch; no envelope costs a file of its own. The bodies waiting in the queue are bounded
+by the requests in flight (``max_connections``, each at most ``MAX_ONESHOT`` bytes). Several
+processes over one store (``workers`` in drop.json behind one port, or drops on several
+machines over one PostgreSQL database) stay one log: each batch re-reads the tree under the
+database's write lock.
 
 Small one-shot envelopes are hashed and written on the event loop (:meth:`DropService.accept`):
 handing 70 KB to a worker thread costs the process more than the work itself.
@@ -22,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import hashlib
 import itertools
 import json
@@ -44,7 +47,6 @@ from tysha.protocol.envelope import MAX_HEADER_SIZE, EnvelopeHeader
 from tysha.store.drop_store import (
     BlobStore,
     DropStore,
-    FolderBlobStore,
     IntegrationItem,
     open_drop_store,
 )
@@ -218,7 +220,9 @@ def init_drop(data_dir: Path, origin: str | None = None, pow_bits: int = 8) -> s
 @dataclass
 class _Pending:
     item: IntegrationItem
-    temp: Path | None  # bytes still to move into the blob folder (None: already there)
+    #: The bytes still to store: the body (one-shot) or a staging file (a resumable upload,
+    #: taken over by the blob store); None: already stored.
+    temp: Path | bytes | None
     future: asyncio.Future[Receipt]
     queued: float = field(default_factory=time.monotonic)
 
@@ -315,7 +319,9 @@ class DropService:
             s3.check()
             self.blobs, self.uploads = s3, S3Uploads(s3)
         else:
-            self.blobs = FolderBlobStore(self.data_dir / "blobs")
+            from tysha.store.segments import SegmentBlobStore
+
+            self.blobs = SegmentBlobStore(self.data_dir / "blobs")
             self.uploads = FolderUploads(self.uploads_dir)
         self.store: DropStore = open_drop_store(self.data_dir, database)
         self.clock = clock
@@ -440,8 +446,7 @@ class DropService:
         """Expire old envelopes and remove blobs that no live row points to (crash debris
         older than an hour: a younger one may belong to an upload being integrated)."""
         cutoff = hour_now(self.clock) - self.config.retention_days * 24
-        for d in self.store.expire(cutoff):
-            self.blobs.delete(d)
+        self.blobs.delete_many(self.store.expire(cutoff))
         with self._batch_lock.exclusive():
             self._collect_debris()
 
@@ -549,38 +554,26 @@ class DropService:
     async def accept(self, body: bytes, pow_hex: str | None, token: bytes | None = None) -> Receipt:
         """One-shot intake of a whole envelope: form, work, bytes, group commit, receipt."""
         if len(body) <= self.INLINE_MAX:
-            item, tmp = self.stage(body, pow_hex, token)
+            item = self.stage(body, pow_hex, token)
         else:
-            item, tmp = await asyncio.to_thread(self.stage, body, pow_hex, token)
-        try:
-            return await self.submit(item, temp=tmp)
-        except BaseException:
-            tmp.unlink(missing_ok=True)  # otherwise moved into the blob folder or dropped
-            raise
+            item = await asyncio.to_thread(self.stage, body, pow_hex, token)
+        # The body itself goes to the integrator: no staging file per envelope.
+        return await self.submit(item, temp=bytes(body))
 
     def stage(
         self, body: bytes, pow_hex: str | None, token: bytes | None = None
-    ) -> tuple[IntegrationItem, Path]:
-        """Check a one-shot envelope's form, hash it, check its proof of work and write it
-        to a temporary file (not yet durable: the integrator makes a batch durable at once)."""
+    ) -> IntegrationItem:
+        """Check a one-shot envelope's form, hash it and check its proof of work and the
+        free space (its bytes are stored by the integrator, a batch at a time)."""
         header = self._form(memoryview(body)[: 4 + MAX_HEADER_SIZE], len(body))  # no copy
         digest = hashlib.sha256(body).digest()
         self.check_work(digest, pow_hex, len(body), token)
         self.check_space(len(body))
-        tmp = self.temp_path(f"one-{os.urandom(8).hex()}")
-        try:
-            with open(tmp, "wb") as f:
-                f.write(body)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise InsufficientStorage("the drop is out of storage; try again later") from None
-            raise Busy() from None
-        return self._item(header, len(body), digest), tmp
+        return self._item(header, len(body), digest)
 
-    async def submit(self, item: IntegrationItem, temp: Path | None = None) -> Receipt:
-        """Queue an item and wait for its receipt. ``temp`` holds its bytes (moved into the
-        blob folder by the integrator); without it the blob is already in place
+    async def submit(self, item: IntegrationItem, temp: Path | bytes | None = None) -> Receipt:
+        """Queue an item and wait for its receipt. ``temp`` holds its bytes (the body, or a
+        staging file the blob store takes over); without it the blob is already stored
         (a digest already stored)."""
         assert self._queue is not None, "service not started"
         fut: asyncio.Future[Receipt] = asyncio.get_running_loop().create_future()
@@ -648,7 +641,7 @@ class DropService:
         t0 = time.perf_counter()
         with self._batch_lock.shared():
             known = self.store.states([p.item.digest for p in batch])
-            moves: list[tuple[bytes, Path]] = []
+            moves: list[tuple[bytes, Path | bytes]] = []
             where: list[int] = []
             placing: set[bytes] = set()
             legacy: list[bytes] = []
@@ -658,7 +651,8 @@ class DropService:
                     legacy.append(d)
                 elif d in placing or (d in known and (known[d] or self.blobs.exists(d))):
                     # Already held (or deleted: never resurrect it), or a twin in this batch.
-                    p.temp.unlink(missing_ok=True)
+                    if isinstance(p.temp, Path):
+                        p.temp.unlink(missing_ok=True)
                 else:
                     placing.add(d)
                     moves.append((d, p.temp))

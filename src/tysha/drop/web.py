@@ -565,7 +565,9 @@ class _BodyGuard:
         if wait <= 0:
             raise HTTPProblem(408, "timeout", "the request body arrived too slowly")
         try:
-            message = await asyncio.wait_for(self._receive(), wait)
+            # A timeout scope, not wait_for: no task of its own per piece of every body.
+            async with asyncio.timeout(wait):
+                message = await self._receive()
         except TimeoutError:
             raise HTTPProblem(408, "timeout", "the request body arrived too slowly") from None
         if message["type"] == "http.request":

@@ -80,19 +80,25 @@ class IntegrationItem:
 
 class BlobStore(Protocol):
     """Where envelope bytes live, named by their SHA-256 digest. It moves bytes and never
-    hands out a path: bytes come in from the drop's staging files (``put_many``, which takes
-    them over) and go out as a stream (``open``). An S3-compatible store implements the same
-    calls (``put_many`` is then a batch of conditional PUTs, ``sync`` a no-op);
-    :class:`MemoryBlobStore` and :class:`FolderBlobStore` pass one contract test."""
+    hands out a path: bytes come in as a body in memory (a one-shot envelope) or from the
+    drop's staging files (a resumable upload; ``put_many`` takes them over) and go out as a
+    stream (``open``). An S3-compatible store implements the same calls (``put_many`` is then
+    a batch of PUTs, ``sync`` a no-op); the local default is the segment store
+    (:mod:`tysha.store.segments`). :class:`MemoryBlobStore`, :class:`FolderBlobStore`, the
+    segment store and the S3 store pass one contract test.
+
+    ``delete`` is a source's deletion: the bytes go (a segment store overwrites them);
+    ``delete_many`` is expiry, which may drop whole segments instead."""
 
     def put_many(
-        self, moves: Sequence[tuple[bytes, Path]], mtime: float | None = None
+        self, moves: Sequence[tuple[bytes, Path | bytes]], mtime: float | None = None
     ) -> list[StorageError | None]: ...
     def sync(self, digests: Iterable[bytes]) -> None: ...
     def open(self, digest: bytes) -> BinaryIO: ...
     def mtime(self, digest: bytes) -> float | None: ...
     def exists(self, digest: bytes) -> bool: ...
     def delete(self, digest: bytes) -> None: ...
+    def delete_many(self, digests: Iterable[bytes]) -> None: ...
     def digests(self) -> Iterator[bytes]: ...
     def close(self) -> None: ...
 
@@ -110,11 +116,16 @@ class MemoryBlobStore:
         self._lock = threading.Lock()
 
     def put_many(
-        self, moves: Sequence[tuple[bytes, Path]], mtime: float | None = None
+        self, moves: Sequence[tuple[bytes, Path | bytes]], mtime: float | None = None
     ) -> list[StorageError | None]:
         out: list[StorageError | None] = []
         for digest, src in moves:
             _check_name(digest)
+            if isinstance(src, bytes):
+                with self._lock:
+                    self._blobs[digest] = (src, mtime if mtime is not None else time.time())
+                out.append(None)
+                continue
             try:
                 data = Path(src).read_bytes()
             except FileNotFoundError:
@@ -159,6 +170,10 @@ class MemoryBlobStore:
         _check_name(digest)
         with self._lock:
             self._blobs.pop(digest, None)
+
+    def delete_many(self, digests: Iterable[bytes]) -> None:
+        for d in digests:
+            self.delete(d)
 
     def digests(self) -> Iterator[bytes]:
         with self._lock:
@@ -211,18 +226,30 @@ class FolderBlobStore:
         return self.path(digest).exists()
 
     def put_many(
-        self, moves: Sequence[tuple[bytes, Path]], mtime: float | None = None
+        self, given: Sequence[tuple[bytes, Path | bytes]], mtime: float | None = None
     ) -> list[StorageError | None]:
         """Group commit of a batch of blobs: make every source's bytes durable, rename each
         into place, make the renames durable. One ``syncfs`` before and one after when the
-        batch is large (Linux), else an fsync per file and per folder.
+        batch is large (Linux), else an fsync per file and per folder. A body given in
+        memory is first written to a file of its own in the folder.
 
         ``mtime`` (the hour of arrival) replaces the files' exact modification times. A
         source that has vanished is fine when its digest is already in place (a twin upload
         placed it); otherwise that one move fails and the others go on."""
-        out: list[StorageError | None] = [None] * len(moves)
-        if not moves:
+        out: list[StorageError | None] = [None] * len(given)
+        if not given:
             return out
+        moves: list[tuple[bytes, Path]] = []
+        for digest, src in given:
+            if isinstance(src, bytes):
+                tmp = self.root / f".in-{os.urandom(8).hex()}"
+                try:
+                    tmp.write_bytes(src)
+                except OSError as exc:
+                    tmp.unlink(missing_ok=True)
+                    raise StorageError(f"cannot store envelopes: {exc.strerror}") from exc
+                src = tmp
+            moves.append((digest, src))
         batch_sync = (
             _SYNCFS is not None
             and len(moves) >= self.SYNCFS_MIN
@@ -318,6 +345,10 @@ class FolderBlobStore:
     def delete(self, digest: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.path(digest).unlink()
+
+    def delete_many(self, digests: Iterable[bytes]) -> None:
+        for d in digests:
+            self.delete(d)
 
     def digests(self) -> Iterator[bytes]:
         for sub in self.root.iterdir():

@@ -175,9 +175,15 @@ class S3BlobStore:
         h = digest.hex()
         return f"{self.loc.prefix}blobs/{h[:2]}/{h[2:]}"
 
-    def _put_one(self, digest: bytes, src: Path, hour: int | None) -> StorageError | None:
+    def _put_one(self, digest: bytes, src: Path | bytes, hour: int | None) -> StorageError | None:
         key = self.key(digest)
         meta = {"hour": str(hour)} if hour is not None else {}
+        if isinstance(src, bytes):
+            try:
+                self.client.put_object(Bucket=self.loc.bucket, Key=key, Body=src, Metadata=meta)
+            except self._errors:
+                return StorageError("cannot store envelope")
+            return None
         try:
             with open(src, "rb") as f:
                 size = os.fstat(f.fileno()).st_size
@@ -221,13 +227,14 @@ class S3BlobStore:
             raise
 
     def put_many(
-        self, moves: Sequence[tuple[bytes, Path]], mtime: float | None = None
+        self, moves: Sequence[tuple[bytes, Path | bytes]], mtime: float | None = None
     ) -> list[StorageError | None]:
-        """Upload a batch in parallel; each PUT is durable when it returns."""
+        """Upload a batch in parallel; each PUT is durable when it returns. A source is a
+        staging file (taken over) or the body in memory (one PUT of those bytes)."""
         for digest, _ in moves:
             _check_name(digest)
         hour = None if mtime is None else int(mtime) // 3600
-        futures = [self._pool.submit(self._put_one, d, Path(src), hour) for d, src in moves]
+        futures = [self._pool.submit(self._put_one, d, src, hour) for d, src in moves]
         return [f.result() for f in futures]
 
     def put_bytes(self, digest: bytes, data: bytes, mtime: float | None = None) -> None:
@@ -282,6 +289,10 @@ class S3BlobStore:
         except self._errors as exc:
             if not _missing(exc):
                 raise StorageError("cannot delete a stored envelope") from None
+
+    def delete_many(self, digests: Iterable[bytes]) -> None:
+        for d in digests:
+            self.delete(d)
 
     def digests(self) -> Iterator[bytes]:
         base = f"{self.loc.prefix}blobs/"

@@ -1,0 +1,295 @@
+"""The segment blob store (issue 13): crash-ish cases, erasure, expiry by whole segments,
+older per-digest blobs, several writers. The shared contract is in test_store_contract."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import struct
+from pathlib import Path
+
+import pytest
+
+from tysha.errors import NotFound
+from tysha.store.drop_store import FolderBlobStore
+from tysha.store.segments import HEAD, MAGIC, SegmentBlobStore
+
+HOUR = 3600.0 * 490_000
+
+
+def body(i: int, n: int = 5000) -> tuple[bytes, bytes]:
+    data = (b"envelope %06d " % i) * (n // 16)
+    return hashlib.sha256(data).digest(), data
+
+
+def segments(root: Path) -> list[Path]:
+    return sorted((root / "segments").glob("*.seg"))
+
+
+def read_all(store: SegmentBlobStore, digest: bytes) -> bytes:
+    with store.open(digest) as f:
+        return f.read()
+
+
+def test_one_segment_for_many_envelopes_and_bounded_reads(tmp_path: Path) -> None:
+    s = SegmentBlobStore(tmp_path)
+    items = [body(i) for i in range(200)]
+    assert s.put_many(items, mtime=HOUR) == [None] * 200
+    assert len(segments(tmp_path)) == 1  # no file per envelope
+    assert [p for p in tmp_path.iterdir() if p.name != "segments"] == []
+    for d, data in items[::37]:
+        with s.open(d) as f:
+            assert f.read(10) == data[:10]
+            assert f.read() == data[10:]
+            assert f.read() == b""  # the view ends at the record, not at the segment
+    assert segments(tmp_path)[0].stat().st_mtime == HOUR
+    s.close()
+
+
+def test_segments_roll_by_hour_and_size(tmp_path: Path) -> None:
+    s = SegmentBlobStore(tmp_path)
+    s.SEGMENT_MAX = 20_000
+    s.put_many([body(i) for i in range(3)], mtime=HOUR)  # 15 KB: still one segment
+    s.put_many([body(i) for i in range(3, 6)], mtime=HOUR)  # past 20 KB at the start of the next
+    s.put_many([body(6)], mtime=HOUR)
+    s.put_many([body(7)], mtime=HOUR + 3600)
+    names = [p.name for p in segments(tmp_path)]
+    assert len(names) == 3
+    h = int(HOUR // 3600)
+    assert [n.split("-")[0] for n in names] == [f"{h:010d}"] * 2 + [f"{h + 1:010d}"]
+    assert all(read_all(s, body(i)[0]) == body(i)[1] for i in range(8))
+    s.close()
+
+
+def test_torn_last_record_is_cut_and_never_served(tmp_path: Path) -> None:
+    s = SegmentBlobStore(tmp_path)
+    items = [body(i) for i in range(5)]
+    s.put_many(items, mtime=HOUR)
+    s.close()
+    seg = segments(tmp_path)[0]
+    good = seg.stat().st_size
+    d, data = body(99)
+    with open(seg, "ab") as f:  # a crash in the middle of the next batch's write
+        f.write(HEAD.pack(MAGIC, len(data), d) + data[:1000])
+    s = SegmentBlobStore(tmp_path)
+    assert seg.stat().st_size == good
+    assert not s.exists(d)
+    with pytest.raises(NotFound):
+        s.open(d)
+    assert all(read_all(s, dd) == data for dd, data in items)
+    assert s.put_many([(d, data)], mtime=HOUR) == [None]
+    assert read_all(s, d) == data
+    s.close()
+
+
+def test_record_with_wrong_digest_ends_the_segment(tmp_path: Path) -> None:
+    s = SegmentBlobStore(tmp_path)
+    s.put_many([body(1)], mtime=HOUR)
+    s.close()
+    seg = segments(tmp_path)[0]
+    good = seg.stat().st_size
+    d, data = body(2)
+    with open(seg, "ab") as f:  # whole length, wrong bytes (a torn page inside)
+        f.write(HEAD.pack(MAGIC, len(data), d) + data[:-1] + b"!")
+        f.write(HEAD.pack(MAGIC, 3, hashlib.sha256(b"abc").digest()) + b"abc")
+    s = SegmentBlobStore(tmp_path)
+    assert seg.stat().st_size == good and not s.exists(d)
+    assert not s.exists(hashlib.sha256(b"abc").digest())
+    s.close()
+
+
+def test_lost_index_is_rebuilt_from_the_segments(tmp_path: Path) -> None:
+    s = SegmentBlobStore(tmp_path)
+    items = [body(i) for i in range(30)]
+    s.put_many(items[:20], mtime=HOUR)
+    s.put_many(items[20:], mtime=HOUR + 3600)
+    gone = items[3][0]
+    s.delete(gone)
+    s.close()
+    for f in (tmp_path / "segments").glob("index.db*"):
+        f.unlink()
+    s = SegmentBlobStore(tmp_path)
+    assert set(s.digests()) == {d for d, _ in items} - {gone}  # an erased record stays erased
+    assert all(read_all(s, d) == data for d, data in items if d != gone)
+    assert s.mtime(items[25][0]) == HOUR + 3600
+    s.close()
+
+
+def test_deletion_overwrites_the_bytes(tmp_path: Path) -> None:
+    s = SegmentBlobStore(tmp_path)
+    secret = b"SECRET-REPORT-" * 1000
+    d = hashlib.sha256(secret).digest()
+    keep = body(1)
+    s.put_many([keep, (d, secret), body(2)], mtime=HOUR)
+    seg = segments(tmp_path)[0]
+    assert b"SECRET-REPORT-" in seg.read_bytes()
+    s.delete(d)
+    raw = seg.read_bytes()
+    assert b"SECRET" not in raw and d not in raw  # neither the body nor its name
+    assert seg.stat().st_size == len(raw) and len(raw) > len(secret)  # in place, no rewrite
+    assert not s.exists(d) and read_all(s, keep[0]) == keep[1]
+    s.close()
+
+
+def test_erasure_waits_for_an_open_download(tmp_path: Path) -> None:
+    s = SegmentBlobStore(tmp_path)
+    d, data = body(5, 600_000)
+    s.put_many([(d, data), body(6)], mtime=HOUR)
+    reader = s.open(d)
+    first = reader.read(1000)
+    s.delete(d)
+    with pytest.raises(NotFound):
+        s.open(d)
+    assert first + reader.read() == data  # not cut short, not zeros
+    reader.close()
+    assert b"envelope 000005" not in segments(tmp_path)[0].read_bytes()  # erased at close
+    s.close()
+
+
+def test_expiry_unlinks_whole_segments(tmp_path: Path) -> None:
+    s = SegmentBlobStore(tmp_path)
+    old = [body(i) for i in range(10)]
+    new = [body(i) for i in range(10, 13)]
+    s.put_many(old, mtime=HOUR)
+    s.put_many(new, mtime=HOUR + 3600)  # the writer moved on: the old hour's segment is idle
+    before = segments(tmp_path)
+    assert len(before) == 2
+    s.delete_many(d for d, _ in old)
+    assert segments(tmp_path) == before[1:]
+    assert not any(s.exists(d) for d, _ in old)
+    # The segment being appended to stays even when emptied (its writer holds it).
+    s.delete_many(d for d, _ in new)
+    assert segments(tmp_path) == before[1:]
+    assert s.put_many([body(20)], mtime=HOUR + 3600) == [None]
+    assert read_all(s, body(20)[0]) == body(20)[1]
+    s.close()
+
+
+def test_a_live_writers_segment_is_left_alone(tmp_path: Path) -> None:
+    """Another drop process (here: another store over the same folder) must not cut the
+    segment a live writer is appending to; after that writer is gone, its torn tail goes."""
+    a = SegmentBlobStore(tmp_path)
+    a.put_many([body(1)], mtime=HOUR)
+    seg = segments(tmp_path)[0]
+    with open(seg, "ab") as f:  # a's next record, half written
+        f.write(struct.pack(">4sQ", MAGIC, 5000) + b"x" * 100)
+    size = seg.stat().st_size
+    b = SegmentBlobStore(tmp_path)
+    assert seg.stat().st_size == size
+    assert b.put_many([body(2)], mtime=HOUR) == [None]
+    assert len(segments(tmp_path)) == 2  # b writes a segment of its own
+    assert read_all(b, body(1)[0]) == body(1)[1] and read_all(a, body(2)[0]) == body(2)[1]
+    a.close()
+    b.close()
+    c = SegmentBlobStore(tmp_path)
+    assert seg.stat().st_size < size
+    assert read_all(c, body(1)[0]) == body(1)[1]
+    c.close()
+
+
+def test_older_per_digest_blobs_are_still_served(tmp_path: Path) -> None:
+    old = FolderBlobStore(tmp_path)
+    d, data = body(7)
+    src = tmp_path / "staged"
+    src.write_bytes(data)
+    assert old.put_many([(d, src)], mtime=HOUR) == [None]
+    old.close()
+    s = SegmentBlobStore(tmp_path)
+    assert s.exists(d) and read_all(s, d) == data and s.mtime(d) == HOUR
+    assert list(s.digests()) == [d]
+    s.delete(d)
+    assert not s.exists(d) and not list(tmp_path.rglob(d.hex()[2:]))
+    s.close()
+
+
+def test_resumable_upload_file_is_copied_in(tmp_path: Path) -> None:
+    s = SegmentBlobStore(tmp_path)
+    data = os.urandom(3 << 20)  # larger than one copy piece
+    d = hashlib.sha256(data).digest()
+    src = tmp_path / "fin"
+    src.write_bytes(data)
+    missing = (os.urandom(32), tmp_path / "never")
+    out = s.put_many([(d, src), missing], mtime=HOUR)
+    assert out[0] is None and out[1] is not None and not src.exists()
+    assert read_all(s, d) == data
+    s.close()
+
+
+def test_index_is_on_disk(tmp_path: Path) -> None:
+    s = SegmentBlobStore(tmp_path)
+    items = [body(i, 100) for i in range(1000)]
+    s.put_many(items, mtime=HOUR)
+    s.close()
+    with sqlite3.connect(tmp_path / "segments" / "index.db") as db:
+        assert db.execute("SELECT count(*) FROM blobs").fetchone() == (1000,)
+
+
+def test_drop_intake_keeps_no_file_per_envelope_and_deletion_erases(tmp_path: Path) -> None:
+    """Through the drop's service: one-shot bodies go straight into a segment (no staging
+    file), and the last slot's deletion secret overwrites the envelope's bytes on disk."""
+    import asyncio
+
+    from tysha.drop.service import DropService, init_drop
+    from tysha.protocol import Identity, parse_header, seal_envelope, unwrap_slot
+
+    init_drop(tmp_path / "d", "segments.test", 0)
+    a, b = Identity.generate(os.urandom), Identity.generate(os.urandom)
+    envs = [seal_envelope(os.urandom(3000), [a.public(), b.public()], os.urandom) for _ in range(6)]
+    svc = DropService(tmp_path / "d")
+    staged: list[str] = []
+
+    async def go() -> list[int]:
+        await svc.start()
+        try:
+            rs = await asyncio.gather(*(svc.accept(e, None) for e in envs))
+            staged.extend(p.name for p in svc.uploads_dir.iterdir())
+            return [r.index for r in rs]
+        finally:
+            await svc.stop()
+
+    indices = asyncio.run(go())
+    assert staged == []
+    segs = segments(tmp_path / "d" / "blobs")
+    assert len(segs) == 1
+    raw = segs[0].read_bytes()
+    assert all(e in raw for e in envs)
+    svc = DropService(tmp_path / "d")
+    target = envs[2]
+    idx = indices[2]
+    header = parse_header(target)
+    assert svc.delete_slot(idx, unwrap_slot(header, a).deletion_secret) is False
+    assert target in segs[0].read_bytes()  # one slot left: the envelope stays
+    assert svc.delete_slot(idx, unwrap_slot(header, b).deletion_secret) is True
+    raw = segs[0].read_bytes()
+    assert target[-2000:] not in raw and hashlib.sha256(target).digest() not in raw
+    assert all(e in raw for e in envs if e != target)
+    with svc.blobs.open(hashlib.sha256(envs[3]).digest()) as f:
+        assert f.read() == envs[3]
+    svc.store.close()
+    svc.blobs.close()
+
+
+def test_failed_fsync_abandons_the_segment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a failed fdatasync nothing more is appended to that segment (its page cache may
+    have lost the batch); the next open rescans its tail, so those records become debris."""
+    from tysha.errors import StorageError
+
+    s = SegmentBlobStore(tmp_path)
+    s.put_many([body(1)], mtime=HOUR)
+    real = os.fdatasync
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", failing)
+    with pytest.raises(StorageError):
+        s.put_many([body(2)], mtime=HOUR)
+    monkeypatch.setattr(os, "fdatasync", real)
+    assert not s.exists(body(2)[0])
+    assert s.put_many([body(3)], mtime=HOUR) == [None]
+    assert len(segments(tmp_path)) == 2  # a fresh segment after the failure
+    s.close()
+    s = SegmentBlobStore(tmp_path)  # the failed batch's whole record is found as debris
+    assert s.exists(body(2)[0]) and set(s.digests()) == {body(i)[0] for i in (1, 2, 3)}
+    s.close()
