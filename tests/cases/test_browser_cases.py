@@ -21,8 +21,10 @@ from tysha.transport.client import tls_context
 from .helpers import PASS, add_report, make_desk
 from .photos import encode, scene, variants
 
-# One client for the module's plain requests: each new httpx client loads the CA roots.
-_HTTP = httpx.Client(trust_env=False, verify=tls_context())
+# One client for the module's plain requests (each new httpx client loads the CA roots); no
+# connection is kept open between them, so none is left open when the tests end.
+_NO_KEEPALIVE = httpx.Limits(max_keepalive_connections=0)
+_HTTP = httpx.Client(trust_env=False, verify=tls_context(), limits=_NO_KEEPALIVE)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -17,8 +17,10 @@ from PIL import Image
 from tysha.drop.launcher import free_port, wait_ready  # noqa: F401
 from tysha.transport.client import tls_context
 
-# One client for the module's plain requests: each new httpx client loads the CA roots.
-_HTTP = httpx.Client(trust_env=False, verify=tls_context())
+# One client for the module's plain requests (each new httpx client loads the CA roots); no
+# connection is kept open between them, so none is left open when the tests end.
+_NO_KEEPALIVE = httpx.Limits(max_keepalive_connections=0)
+_HTTP = httpx.Client(trust_env=False, verify=tls_context(), limits=_NO_KEEPALIVE)
 
 DESK_PASS = "web desk passphrase"
 SRC_PASS = "web source passphrase"

@@ -17,8 +17,10 @@ from tysha.protocol import Identity, seal_envelope
 from tysha.store.s3 import S3BlobStore, parse_s3_url
 from tysha.transport.client import tls_context
 
-# One client for the module's plain requests: each new httpx client loads the CA roots.
-_HTTP = httpx.Client(trust_env=False, verify=tls_context())
+# One client for the module's plain requests (each new httpx client loads the CA roots); no
+# connection is kept open between them, so none is left open when the tests end.
+_NO_KEEPALIVE = httpx.Limits(max_keepalive_connections=0)
+_HTTP = httpx.Client(trust_env=False, verify=tls_context(), limits=_NO_KEEPALIVE)
 
 
 def serve(data: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
