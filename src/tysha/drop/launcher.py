@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 if TYPE_CHECKING:
     from tysha.drop.service import DropService
     from tysha.transport.client import DropClient
@@ -38,21 +36,9 @@ def init_data(data_dir: Path, pow_bits: int = 0, origin: str | None = None) -> s
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:
-    from tysha.transport.client import tls_context
+    from tysha.transport.client import wait_answering
 
-    deadline = time.monotonic() + timeout
-    # One client for the whole wait (a client per poll would load the CA roots every 50 ms).
-    with httpx.Client(timeout=1, trust_env=False, verify=tls_context()) as http:
-        while time.monotonic() < deadline:
-            if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"drop exited with {proc.returncode}")
-            try:
-                if http.get(url + "/v1/info").status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-    raise RuntimeError("drop did not become ready")
+    wait_answering(url + "/v1/info", proc, "drop", timeout)
 
 
 def start_drop(

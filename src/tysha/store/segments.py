@@ -235,14 +235,7 @@ class SegmentBlobStore:
             os.ftruncate(fd, off)
             os.fsync(fd)
         with self._ilock:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?, ?)", rows)
-            self._db.execute(
-                "INSERT INTO segs VALUES (?, ?, ?) ON CONFLICT (name)"
-                " DO UPDATE SET indexed = excluded.indexed",
-                (name, hour, off),
-            )
-            self._db.execute("COMMIT")
+            self._index(rows, name, hour, off, rescanned=True)
 
     # --- writing -------------------------------------------------------------------------
 
@@ -335,14 +328,7 @@ class SegmentBlobStore:
             raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from None
         with self._ilock:
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?, ?)", rows)
-                self._db.execute(
-                    "INSERT INTO segs VALUES (?, ?, ?) ON CONFLICT (name)"
-                    " DO UPDATE SET indexed = max(indexed, excluded.indexed)",
-                    (name, hour, end),
-                )
-                self._db.execute("COMMIT")
+                self._index(rows, name, hour, end, rescanned=False)
             except sqlite3.Error:
                 with contextlib.suppress(sqlite3.Error):
                     self._db.execute("ROLLBACK")
@@ -352,6 +338,21 @@ class SegmentBlobStore:
         if failed:
             self._abandon(name)
             raise StorageError("cannot index stored envelopes")
+
+    def _index(self, rows: list[tuple[bytes, str, int, int, int]], name: str, hour: int,
+               end: int, rescanned: bool) -> None:
+        """One index transaction (under ``_ilock``): the records, and how far the segment is
+        indexed - exactly ``end`` after a rescan (which may have cut a torn tail), else never
+        less than before (batches of several processes' views may commit out of order)."""
+        indexed = "excluded.indexed" if rescanned else "max(indexed, excluded.indexed)"
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.executemany("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?, ?)", rows)
+        self._db.execute(
+            "INSERT INTO segs VALUES (?, ?, ?) ON CONFLICT (name)"
+            f" DO UPDATE SET indexed = {indexed}",
+            (name, hour, end),
+        )
+        self._db.execute("COMMIT")
 
     def _abandon(self, name: str) -> None:
         """After a failed batch, append no more to its segment: its unindexed records stay

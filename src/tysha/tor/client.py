@@ -63,6 +63,20 @@ def bridge_torrc(bridges: list[str], datadir: Path, socks_port: int) -> str:
     return conf + "\n".join(lines) + "\n"
 
 
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a Tor started in its own process group: SIGTERM, then SIGKILL after 5 s."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
 @contextlib.contextmanager
 def bridge_client(bridges: list[str], timeout: float = 120.0) -> Iterator[str]:
     """Start a Tor using only ``bridges``; yield its SOCKS URL once bootstrapped."""
@@ -105,11 +119,4 @@ def bridge_client(bridges: list[str], timeout: float = 120.0) -> Iterator[str]:
                 time.sleep(0.25)
             yield f"socks5://127.0.0.1:{port}"
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+            stop_group(proc)

@@ -18,7 +18,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from tysha.errors import TransportError
+from tysha.tor.client import stop_group
 
 __all__ = ["PrivateTorNetwork", "TorNode", "tor_missing"]
 
@@ -175,17 +175,8 @@ class PrivateTorNetwork:
 
     @staticmethod
     def _stop_node(node: TorNode) -> None:
-        proc = node.proc
-        if proc is None or proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        if node.proc is not None:
+            stop_group(node.proc)
 
     def pids(self) -> list[int]:
         return [n.proc.pid for n in self.nodes if n.proc is not None and n.proc.poll() is None]

@@ -26,6 +26,8 @@ import hashlib
 import os
 import secrets
 import ssl
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -63,6 +65,7 @@ __all__ = [
     "Transport",
     "is_onion",
     "tls_context",
+    "wait_answering",
     "transport_for",
 ]
 
@@ -84,6 +87,26 @@ def tls_context() -> ssl.SSLContext:
     default. Loading those roots costs ~25 ms of CPU, which httpx would pay again for every
     client; an ``SSLContext`` is made to be shared."""
     return ssl.create_default_context(cafile=certifi.where())
+
+
+def wait_answering(
+    url: str, proc: subprocess.Popen[bytes] | None, what: str, timeout: float = 30
+) -> None:
+    """Poll ``url`` every 50 ms until it answers 200, while ``proc`` (the server started for
+    it, if any) lives; ``RuntimeError`` naming ``what`` when it exits or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    # One client for the whole wait (a client per poll would load the CA roots every 50 ms).
+    with httpx.Client(timeout=1, trust_env=False, verify=tls_context()) as http:
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{what} exited with {proc.returncode}")
+            try:
+                if http.get(url).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not become ready")
 
 
 class DirectTransport:

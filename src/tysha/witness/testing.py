@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-import httpx
 
 from tysha.tlog import (
     Checkpoint,
@@ -20,6 +17,7 @@ from tysha.tlog import (
     root_at,
     sign_checkpoint,
 )
+from tysha.transport.client import wait_answering
 
 __all__ = ["MemoryLog", "start_witness", "wait_witness"]
 
@@ -76,21 +74,7 @@ class MemoryLog:
 def wait_witness(
     url: str, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30
 ) -> None:
-    from tysha.transport.client import tls_context
-
-    deadline = time.monotonic() + timeout
-    # One client for the whole wait (a client per poll would load the CA roots every 50 ms).
-    with httpx.Client(timeout=1, trust_env=False, verify=tls_context()) as http:
-        while time.monotonic() < deadline:
-            if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"witness exited with {proc.returncode}")
-            try:
-                if http.get(url + "/").status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-    raise RuntimeError("witness did not become ready")
+    wait_answering(url + "/", proc, "witness", timeout)
 
 
 def start_witness(
