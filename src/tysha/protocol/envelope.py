@@ -498,9 +498,8 @@ class EnvelopeSealer:
         if n != self.content_length:
             raise ProtocolError("content length differs from the length announced")
         self._fed = n
-        framed = bytearray(self.length)  # zero padding included
-        framed[:8] = struct.pack(">Q", n)
-        framed[8 : 8 + n] = content
+        # One copy of the content, without first zeroing a buffer for it.
+        framed = b"".join((struct.pack(">Q", n), content, bytes(self.length - 8 - n)))
         view = memoryview(framed)
         out = [self.header]
         for start in range(0, self.length, CHUNK_SIZE):
