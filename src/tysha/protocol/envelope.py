@@ -239,7 +239,9 @@ def _aad_from_raw(raw: bytes, kem_id: int, n: int, slot_len: int) -> bytes:
 def parse_header(data: bytes | memoryview) -> EnvelopeHeader:
     """Parse and form-check the header at the start of ``data`` (which may hold more).
 
-    This is all the drop ever checks: version, structure, sizes. Never content.
+    This is all the drop ever checks: version, structure, sizes. Never content. A header as
+    sealers write it is read at its fixed layout (:func:`_parse_fixed`); any other bytes go
+    through the general CBOR decoder, which decides (:func:`_parse_general`).
     """
     if len(data) < 4:
         raise ProtocolError("envelope is truncated before its header length")
@@ -306,7 +308,7 @@ def _parse_fixed(raw: bytes) -> EnvelopeHeader | None:
         return None
     p = end + 2
     h = len(slot_head)
-    step = h + (_SLOT_LEN[kem_id])
+    step = h + _SLOT_LEN[kem_id]
     end = p + step * n
     for i in range(h):
         if raw[p + i : end : step] != slot_head[i : i + 1] * n:
