@@ -451,3 +451,73 @@ def test_clue_equals_pynacl_public_binding_for_every_key_length() -> None:
                 )
             with pytest.raises(ValueError):
                 clue_for(key, e, c)
+
+
+def _streamed(h: EnvelopeHeader, me: Identity, body: bytes) -> object:
+    """The content the chunk-by-chunk opener gives for ``body``, or its error."""
+    try:
+        return b"".join(EnvelopeOpener(h, unwrap_slot(h, me)).body([body]))
+    except (ProtocolError, VerificationError) as exc:
+        return (type(exc), str(exc))
+
+
+def _whole(env: bytes, me: Identity) -> object:
+    try:
+        return open_envelope(env, me).content
+    except (ProtocolError, VerificationError) as exc:
+        return (type(exc), str(exc))
+
+
+@pytest.mark.parametrize("size", [0, 100, CHUNK_SIZE - 8, CHUNK_SIZE - 7, 2 * CHUNK_SIZE + 3])
+def test_open_into_one_buffer_equals_chunk_by_chunk_opener(size: int) -> None:
+    """open_envelope (each chunk decrypted into one payload buffer) against EnvelopeOpener,
+    on the envelope and on bodies sealed under the envelope's own payload key but wrong: a
+    length prefix past the padded payload, non-zero padding, the final chunk not flagged
+    final, a chunk flagged final too early, chunks swapped; and on flipped bytes. Both refuse
+    each with the same error."""
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    from tysha.protocol.envelope import _payload_key
+    from tysha.protocol.stream import _nonce
+
+    me = Identity.generate(drbg(b"id"))
+    content = hashlib.shake_256(b"c").digest(size) if size else b""
+    env = seal_envelope(content, [me.public()], drbg(b"s"))
+    h = parse_header(env)
+    key = unwrap_slot(h, me)
+    assert _whole(env, me) == _streamed(h, me, env[h.size :]) == content
+    aead = ChaCha20Poly1305(_payload_key(key.content_key, h.raw))
+
+    def body(
+        framed: bytes, lasts: list[bool] | None = None, order: list[int] | None = None
+    ) -> bytes:
+        chunks = [framed[i : i + CHUNK_SIZE] for i in range(0, len(framed), CHUNK_SIZE)]
+        lasts = lasts or [i == len(chunks) - 1 for i in range(len(chunks))]
+        sealed = [
+            aead.encrypt(_nonce(i, last), c, None)
+            for i, (c, last) in enumerate(zip(chunks, lasts, strict=True))
+        ]
+        return b"".join(sealed[i] for i in (order or range(len(sealed))))
+
+    pad = h.length - 8 - size
+    good = struct.pack(">Q", size) + content + bytes(pad)
+    n_chunks = -(-h.length // CHUNK_SIZE)
+    variants = [
+        body(struct.pack(">Q", h.length - 7) + content + bytes(pad)),  # prefix too large
+        body(good, lasts=[False] * n_chunks),  # never final
+    ]
+    if pad:
+        variants.append(body(good[:-1] + b"\x01"))  # padding not zero
+    if n_chunks > 1:
+        variants.append(body(good, lasts=[True] + [False] * (n_chunks - 1)))  # final too early
+        variants.append(body(good, order=[1, 0, *range(2, n_chunks)]))  # chunks swapped
+    sealed_body = env[h.size :]
+    for pos in (0, 7, 8, len(sealed_body) // 2, len(sealed_body) - 17, len(sealed_body) - 1):
+        flipped = bytearray(sealed_body)
+        flipped[pos] ^= 0x40
+        variants.append(bytes(flipped))
+    assert body(good) == sealed_body  # the helper seals as the sealer does
+    for v in variants:
+        whole = _whole(h.raw + v, me)
+        assert isinstance(whole, tuple), "a wrong body must not open"
+        assert whole == _streamed(h, me, v)
