@@ -16,14 +16,20 @@ from types import MappingProxyType
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nacl.bindings import crypto_generichash_blake2b_salt_personal
 
 from tysha.errors import ProtocolError, VerificationError
 from tysha.protocol import cbor, hpke
 from tysha.protocol.envelope import (
     CLUE_SIZE,
+    MAX_SLOTS,
     EnvelopeHeader,
     EnvelopeOpener,
     EnvelopeSealer,
+    _parse_fixed,
+    _parse_general,
     _slot_aad,
     clue_for,
     open_envelope,
@@ -289,3 +295,229 @@ def test_parse_header_from_a_view_equals_from_bytes() -> None:
         parse_header(memoryview(env)[: h.size - 1])
     with pytest.raises(ProtocolError):
         parse_header(memoryview(env)[:3])
+
+
+# The header parser specialised to the envelope's one valid layout (_parse_fixed) reads only
+# headers the general CBOR decoder (_parse_general) accepts, with the same result; anything it
+# does not recognise goes to the general decoder. And the sealer's direct header encoding
+# (_header_fields) is the deterministic CBOR of the fields.
+
+
+def _outcome(fn: Callable[[bytes], object], raw: bytes) -> object:
+    try:
+        return fn(raw)
+    except (ProtocolError, VerificationError) as exc:
+        return (type(exc), str(exc))
+
+
+def _check_fixed_against_general(raw: bytes) -> bool:
+    """Whether the fixed-layout reader took ``raw``; fails if it disagrees with the general
+    decoder (accepting what it refuses, or reading other fields) or if ``parse_header``
+    answers otherwise than the general decoder."""
+    fixed = _parse_fixed(raw)
+    general_result = _outcome(_parse_general, raw)
+    if fixed is not None:
+        assert isinstance(general_result, EnvelopeHeader), general_result
+        assert fixed == general_result
+    if int.from_bytes(raw[:4], "big") == len(raw) - 4:
+        assert _outcome(parse_header, raw) == general_result
+    return fixed is not None
+
+
+def _framed(body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + body
+
+
+# Content lengths giving each form of the length field's head: 8192 (3 bytes), 67584 (5),
+# about 2^31 (5, near the top), and the largest payload, 2^32 (9 bytes).
+_LENGTHS = [0, 65536, (1 << 31) - 100, (1 << 32) - 8]
+
+
+def _header(kem_id: int, recipients: int, content_length: int, seed: bytes = b"h") -> bytes:
+    ids = [Identity.generate(drbg(seed + bytes([i])), kem_id) for i in range(recipients)]
+    return EnvelopeSealer([i.public() for i in ids], content_length, drbg(seed), kem_id).header
+
+
+@pytest.mark.parametrize("kem_id", [KEM_XWING, KEM_X25519])
+def test_fixed_layout_reads_every_valid_header_like_the_general_decoder(kem_id: int) -> None:
+    for recipients in range(1, MAX_SLOTS + 1):
+        for content_length in _LENGTHS:
+            raw = _header(kem_id, recipients, content_length)
+            h = _parse_general(raw)
+            assert len(h.slots) == max(2, recipients)
+            # Not a fallback: the fast reader itself takes every header a sealer makes.
+            assert _check_fixed_against_general(raw)
+            # The direct encoding is the deterministic CBOR of the fields.
+            obj = {
+                0: 1,
+                1: h.kem_id,
+                2: h.clue_pub,
+                3: list(h.clues),
+                4: list(h.slots),
+                5: h.length,
+                6: list(h.deletion_hashes),
+            }
+            assert raw[4:] == cbor.encode(obj)
+
+
+@pytest.mark.parametrize("kem_id", [KEM_XWING, KEM_X25519])
+def test_fixed_layout_every_single_byte_change_agrees_with_the_general_decoder(
+    kem_id: int,
+) -> None:
+    """Every byte of a two-slot header replaced by every value (X25519; for X-Wing every
+    byte outside the slots' contents), deleted, or a byte inserted before it."""
+    raw = _header(kem_id, 1, 100)
+    body = raw[4:]
+    slot_len = 1200 if kem_id == KEM_XWING else 112
+    h = _parse_general(raw)
+    slots_at = body.index(h.slots[0])
+    skip = range(slots_at, slots_at + 2 * (slot_len + 3)) if kem_id == KEM_XWING else range(0)
+    taken = 0
+    for pos in range(len(body)):
+        if pos in skip and pos % 97:
+            continue
+        for value in range(256):
+            if value == body[pos]:
+                continue
+            mutated = body[:pos] + bytes([value]) + body[pos + 1 :]
+            taken += _check_fixed_against_general(_framed(mutated))
+            taken += _check_fixed_against_general(_framed(body[:pos] + bytes([value]) + body[pos:]))
+        taken += _check_fixed_against_general(_framed(body[:pos] + body[pos + 1 :]))
+        taken += _check_fixed_against_general(_framed(body[:pos]))
+        # A map shorter than the 4-byte prefix says (the readers see only the map).
+        taken += _check_fixed_against_general(raw[:4] + body[:pos])
+    # Changing a clue, the clue key, a slot's or a hash's content keeps a valid header.
+    assert taken > 0
+
+
+@pytest.mark.parametrize("kem_id", [KEM_XWING, KEM_X25519])
+def test_fixed_layout_refuses_non_shortest_lengths_and_bad_buckets(kem_id: int) -> None:
+    raw = _header(kem_id, 2, 65536)
+    h = _parse_general(raw)
+    body = raw[4:]
+    length_field = b"\x05" + cbor.encode(h.length) + b"\x06"
+    at = body.index(length_field)
+    heads = [b"\x1a" + h.length.to_bytes(4, "big"), b"\x1b" + h.length.to_bytes(8, "big")]
+    for value in (1, 23, 24, 8191, 8193, h.length - 1, h.length + 1, 1 << 32, (1 << 32) + 1,
+                  (1 << 64) - 1, 0):  # fmt: skip
+        heads.append(cbor.encode(value))
+    heads += [b"\x1c", b"\x1f", b"\x20", b"\x39\x00\x10"]  # reserved, indefinite, negative
+    for head in heads:
+        mutated = body[: at + 1] + head + body[at + len(length_field) - 1 :]
+        took = _check_fixed_against_general(_framed(mutated))
+        # Only the shortest form of a padding bucket (the header's own, or 2^32) is read.
+        assert took == (head in (cbor.encode(h.length), cbor.encode(1 << 32)))
+    assert not _check_fixed_against_general(_framed(body[: at + 1] + b"\x1b"))
+
+
+@given(
+    kem_id=st.sampled_from([KEM_XWING, KEM_X25519]),
+    recipients=st.integers(1, 4),
+    edits=st.lists(
+        st.tuples(st.sampled_from("rid"), st.integers(0, 1 << 16), st.integers(0, 255)),
+        min_size=1,
+        max_size=4,
+    ),
+)
+@settings(max_examples=400)
+def test_fixed_layout_random_edits_agree_with_the_general_decoder(
+    kem_id: int, recipients: int, edits: list[tuple[str, int, int]]
+) -> None:
+    body = bytearray(_header(kem_id, recipients, 100)[4:])
+    for op, pos, value in edits:
+        pos %= len(body) + 1
+        if op == "r" and pos < len(body):
+            body[pos] = value
+        elif op == "i":
+            body.insert(pos, value)
+        elif pos < len(body):
+            del body[pos]
+    _check_fixed_against_general(_framed(bytes(body)))
+
+
+def test_clue_equals_pynacl_public_binding_for_every_key_length() -> None:
+    person = b"tysha-clue-v1\x00\x00\x00"
+    for n in range(0, 70):
+        key, e, c = hashlib.shake_256(bytes([n])).digest(n), b"E" * 32, bytes(range(32))
+        if n <= 64:
+            ref = crypto_generichash_blake2b_salt_personal(
+                e + c, digest_size=CLUE_SIZE, key=key, person=person
+            )
+            assert clue_for(key, e, c) == ref
+        else:  # libsodium refuses the key; the public binding's error, as before
+            with pytest.raises(ValueError):
+                crypto_generichash_blake2b_salt_personal(
+                    e + c, digest_size=CLUE_SIZE, key=key, person=person
+                )
+            with pytest.raises(ValueError):
+                clue_for(key, e, c)
+
+
+def _streamed(h: EnvelopeHeader, me: Identity, body: bytes) -> object:
+    """The content the chunk-by-chunk opener gives for ``body``, or its error."""
+    try:
+        return b"".join(EnvelopeOpener(h, unwrap_slot(h, me)).body([body]))
+    except (ProtocolError, VerificationError) as exc:
+        return (type(exc), str(exc))
+
+
+def _whole(env: bytes, me: Identity) -> object:
+    try:
+        return open_envelope(env, me).content
+    except (ProtocolError, VerificationError) as exc:
+        return (type(exc), str(exc))
+
+
+@pytest.mark.parametrize("size", [0, 100, CHUNK_SIZE - 8, CHUNK_SIZE - 7, 2 * CHUNK_SIZE + 3])
+def test_open_into_one_buffer_equals_chunk_by_chunk_opener(size: int) -> None:
+    """open_envelope (each chunk decrypted into one payload buffer) against EnvelopeOpener,
+    on the envelope and on bodies sealed under the envelope's own payload key but wrong: a
+    length prefix past the padded payload, non-zero padding, the final chunk not flagged
+    final, a chunk flagged final too early, chunks swapped; and on flipped bytes. Both refuse
+    each with the same error."""
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    from tysha.protocol.envelope import _payload_key
+    from tysha.protocol.stream import _nonce
+
+    me = Identity.generate(drbg(b"id"))
+    content = hashlib.shake_256(b"c").digest(size) if size else b""
+    env = seal_envelope(content, [me.public()], drbg(b"s"))
+    h = parse_header(env)
+    key = unwrap_slot(h, me)
+    assert _whole(env, me) == _streamed(h, me, env[h.size :]) == content
+    aead = ChaCha20Poly1305(_payload_key(key.content_key, h.raw))
+
+    def body(
+        framed: bytes, lasts: list[bool] | None = None, order: list[int] | None = None
+    ) -> bytes:
+        chunks = [framed[i : i + CHUNK_SIZE] for i in range(0, len(framed), CHUNK_SIZE)]
+        lasts = lasts or [i == len(chunks) - 1 for i in range(len(chunks))]
+        sealed = [
+            aead.encrypt(_nonce(i, last), c, None)
+            for i, (c, last) in enumerate(zip(chunks, lasts, strict=True))
+        ]
+        return b"".join(sealed[i] for i in (order or range(len(sealed))))
+
+    pad = h.length - 8 - size
+    good = struct.pack(">Q", size) + content + bytes(pad)
+    n_chunks = -(-h.length // CHUNK_SIZE)
+    variants = [
+        body(struct.pack(">Q", h.length - 7) + content + bytes(pad)),  # prefix too large
+        body(good, lasts=[False] * n_chunks),  # never final
+    ]
+    if pad:
+        variants.append(body(good[:-1] + b"\x01"))  # padding not zero
+    if n_chunks > 1:
+        variants.append(body(good, lasts=[True] + [False] * (n_chunks - 1)))  # final too early
+        variants.append(body(good, order=[1, 0, *range(2, n_chunks)]))  # chunks swapped
+    sealed_body = env[h.size :]
+    for pos in (0, 7, 8, len(sealed_body) // 2, len(sealed_body) - 17, len(sealed_body) - 1):
+        flipped = bytearray(sealed_body)
+        flipped[pos] ^= 0x40
+        variants.append(bytes(flipped))
+    assert body(good) == sealed_body  # the helper seals as the sealer does
+    for v in variants:
+        whole = _whole(h.raw + v, me)
+        assert isinstance(whole, tuple), "a wrong body must not open"
+        assert whole == _streamed(h, me, v)

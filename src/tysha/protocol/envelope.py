@@ -50,14 +50,24 @@ import hashlib
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import cast
 
+from nacl._sodium import ffi as _ffi
+from nacl._sodium import lib as _sodium
 from nacl.bindings import crypto_generichash_blake2b_salt_personal, crypto_scalarmult
 
 from tysha.errors import ProtocolError, VerificationError
 from tysha.protocol import cbor
 from tysha.protocol.hpke import open_base, seal_base
-from tysha.protocol.kem import KEM_XWING, hkdf_expand, hkdf_extract, kem_for, x25519_public
+from tysha.protocol.kem import (
+    KEM_X25519,
+    KEM_XWING,
+    hkdf_expand,
+    hkdf_extract,
+    kem_for,
+    x25519_public,
+)
 from tysha.protocol.keys import Identity, PublicIdentity, Rand
 from tysha.protocol.padding import is_valid_padded_length, padded_length
 from tysha.protocol.stream import CHUNK_SIZE, TAG_SIZE, StreamOpener, StreamSealer
@@ -95,19 +105,40 @@ _SLOT_INFO = b"tysha/v1 slot"
 _PAYLOAD_INFO = b"tysha/v1 payload"
 _CLUE_PERSON = b"tysha-clue-v1\x00\x00\x00"
 _WRAPPED = 64
+#: Bytes of a slot for each KEM: HPKE enc, then the 64 wrapped bytes sealed with their tag.
+_SLOT_LEN = {k: kem_for(k).n_enc + _WRAPPED + TAG_SIZE for k in (KEM_X25519, KEM_XWING)}
 
 
 def clue_for(shared: bytes, clue_pub: bytes, recipient_clue: bytes) -> bytes:
     """The detection clue for one recipient, from the X25519 shared secret: keyed BLAKE2b
     (RFC 7693) with a personalisation string, by libsodium (the project takes its
     cryptography from libsodium and pyca/cryptography only; ``hashlib.blake2b`` would be
-    faster per call, and ``tests/protocol/test_hot_path.py`` checks the two agree)."""
-    return bytes(
-        crypto_generichash_blake2b_salt_personal(
-            clue_pub + recipient_clue, digest_size=CLUE_SIZE, key=shared, person=_CLUE_PERSON
-        )
-    )
+    faster per call, and ``tests/protocol/test_hot_path.py`` checks the two agree).
 
+    The call goes to libsodium's ``crypto_generichash_blake2b_salt_personal`` through
+    PyNaCl's own cffi handle (``nacl._sodium``), the one PyNaCl's public binding of the same
+    name calls: that binding re-checks a dozen parameter limits in Python on every call, which
+    cost three times the hash here, where the digest size, salt and personalisation are
+    constants within libsodium's limits. A key libsodium refuses (longer than 64 bytes; a
+    shared secret is 32) goes to the public binding, which raises as before. The test checks
+    this path against PyNaCl's public binding too."""
+    msg = clue_pub + recipient_clue
+    out = _new_clue()
+    if _blake2b_salt_personal(
+        out, CLUE_SIZE, msg, len(msg), shared, len(shared), _NO_SALT, _PERSON
+    ):
+        return bytes(
+            crypto_generichash_blake2b_salt_personal(
+                msg, digest_size=CLUE_SIZE, key=shared, person=_CLUE_PERSON
+            )
+        )
+    return _ffi.buffer(out)[:]  # type: ignore[no-any-return]
+
+
+_PERSON = _ffi.new("unsigned char[]", _CLUE_PERSON)
+_NO_SALT = _ffi.new("unsigned char[]", 16)  # libsodium's zero salt, as PyNaCl passes it
+_blake2b_salt_personal = _sodium.crypto_generichash_blake2b_salt_personal
+_new_clue = partial(_ffi.new, f"unsigned char[{CLUE_SIZE}]")
 
 _x25519_pub = x25519_public
 
@@ -158,23 +189,23 @@ def _slot_aad(
     return hashlib.sha256(cbor.encode(fields)).digest()
 
 
-def _fields_except_slots(
+def _header_fields(
     kem_id: int, clue_pub: bytes, clues: list[bytes], length: int, dels: list[bytes]
-) -> list[bytes]:
-    """The encoded key-value pairs of the header map other than the slots (key 4), in key
-    order. Keys 0 to 6 encode as the single bytes 0x00 to 0x06, so numeric order is the
-    deterministic (bytewise) key order: ``0xa6`` followed by these pairs is the CBOR of the
-    slot AAD map (:func:`_slot_aad`), and ``0xa7`` with the slots' pair put after key 3 is
-    the header map; the same bytes as encoding each map whole, with the shared fields
-    encoded once."""
-    return [
-        b"\x00" + cbor.encode(ENVELOPE_VERSION),
-        b"\x01" + cbor.encode(kem_id),
-        b"\x02" + cbor.encode(clue_pub),
-        b"\x03" + cbor.encode(clues),
-        b"\x05" + cbor.encode(length),
-        b"\x06" + cbor.encode(dels),
-    ]
+) -> tuple[bytes, bytes, bytes]:
+    """The deterministic CBOR of the header map, in three parts: the key-value pairs of keys 0
+    to 3, the head of the slots (key 4, then the array head ``0x80 + n``) and the pairs of keys 5
+    and 6. ``0xa6``, the first part and the third is the CBOR of the slot AAD map
+    (:func:`_slot_aad`); ``0xa7``, the first, the second, the slots and the third is the
+    header map. Written at the fixed layout :func:`_parse_fixed` reads (every clue, slot and
+    deletion hash has its KEM's size, so each of their heads is the same bytes):
+    ``tests/protocol/test_hot_path.py`` checks it against :func:`cbor.encode` of the maps."""
+    prefix, _ = _LAYOUT[kem_id]
+    arr = _ARRAY_HEADS[len(clues)]
+    return (
+        prefix[1:] + clue_pub + b"\x03" + arr + b"\x48" + b"\x48".join(clues),
+        b"\x04" + arr,
+        b"\x05" + cbor.encode(length) + b"\x06" + arr + b"\x58\x20" + b"\x58\x20".join(dels),
+    )
 
 
 def _payload_key(content_key: bytes, header_raw: bytes) -> bytes:
@@ -208,7 +239,9 @@ def _aad_from_raw(raw: bytes, kem_id: int, n: int, slot_len: int) -> bytes:
 def parse_header(data: bytes | memoryview) -> EnvelopeHeader:
     """Parse and form-check the header at the start of ``data`` (which may hold more).
 
-    This is all the drop ever checks: version, structure, sizes. Never content.
+    This is all the drop ever checks: version, structure, sizes. Never content. A header as
+    sealers write it is read at its fixed layout (:func:`_parse_fixed`); any other bytes go
+    through the general CBOR decoder, which decides (:func:`_parse_general`).
     """
     if len(data) < 4:
         raise ProtocolError("envelope is truncated before its header length")
@@ -218,6 +251,103 @@ def parse_header(data: bytes | memoryview) -> EnvelopeHeader:
     if len(data) < 4 + hlen:
         raise ProtocolError("envelope is truncated inside its header")
     raw = bytes(data[: 4 + hlen])
+    fixed = _parse_fixed(raw)
+    if fixed is not None:
+        return fixed
+    return _parse_general(raw)
+
+
+#: For each KEM, the bytes of a header from its map head to the clue key (map of 7 pairs; key
+#: 0 with the version 1; key 1 with the KEM id, 0x0020 taking a 1-byte argument and 0x647a a
+#: 2-byte one; key 2 with the head of a 32-byte string), and the head of each of its slots (a
+#: byte string of ``n_enc + 64 + 16`` bytes: 112 for DHKEM(X25519), 1200 for X-Wing).
+_LAYOUT = {
+    KEM_X25519: (b"\xa7\x00\x01\x01\x18\x20\x02\x58\x20", b"\x58\x70"),
+    KEM_XWING: (b"\xa7\x00\x01\x01\x19\x64\x7a\x02\x58\x20", b"\x59\x04\xb0"),
+}
+#: The same, found by the head byte of the KEM id (the header's fifth byte).
+_LAYOUT_BY_HEAD = {prefix[4:5]: (k, prefix, slot) for k, (prefix, slot) in _LAYOUT.items()}
+#: The head of an array of ``n`` items, for every slot count.
+_ARRAY_HEADS = {n: bytes((0x80 | n,)) for n in range(MIN_SLOTS, MAX_SLOTS + 1)}
+
+
+def _parse_fixed(raw: bytes) -> EnvelopeHeader | None:
+    """The header of ``raw`` read at the fixed offsets of its one valid layout, or None.
+
+    A valid header is the deterministic CBOR of a map of keys 0 to 6 in order whose values'
+    heads are fixed by the KEM and the slot count ``n`` (a single head byte ``0x80 + n``,
+    2 <= n <= 16): the version 1, the KEM id, a 32-byte clue key, ``n`` 8-byte clues, ``n``
+    slots of the KEM's size, the padded length, ``n`` 32-byte deletion hashes. This reads the
+    fields by slicing at those offsets and checks every byte that is not field content; any
+    difference (another layout, an error) returns None, and :func:`parse_header` then runs the
+    general decoder, which gives the same header or the same error. So this accepts a subset of
+    what :func:`_parse_general` accepts, with the same result (``tests/protocol/test_hot_path.py``
+    compares the two on valid and mutated headers)."""
+    kem = _LAYOUT_BY_HEAD.get(raw[8:9])
+    if kem is None:
+        return None
+    kem_id, prefix, slot_head = kem
+    p = len(prefix) + 4
+    if raw[4:p] != prefix:
+        return None
+    clue_pub = raw[p : p + 32]
+    p += 32
+    head = raw[p : p + 2]
+    if len(head) != 2 or head[0] != 3:
+        return None
+    n = head[1] - 0x80
+    if not MIN_SLOTS <= n <= MAX_SLOTS:
+        return None
+    arr = head[1:]
+    p += 2
+    end = p + 9 * n
+    if raw[p:end:9] != b"\x48" * n:  # each clue: head 0x48 (8-byte string), 8 bytes
+        return None
+    clues = tuple([raw[q + 1 : q + 9] for q in range(p, end, 9)])
+    if raw[end : end + 2] != b"\x04" + arr:
+        return None
+    p = end + 2
+    h = len(slot_head)
+    step = h + _SLOT_LEN[kem_id]
+    end = p + step * n
+    for i in range(h):
+        if raw[p + i : end : step] != slot_head[i : i + 1] * n:
+            return None
+    slots = tuple([raw[q + h : q + step] for q in range(p, end, step)])
+    if raw[end : end + 1] != b"\x05":
+        return None
+    length, p = _fixed_uint(raw, end + 1)
+    if p < 0 or raw[p : p + 2] != b"\x06" + arr:
+        return None
+    p += 2
+    end = p + 34 * n
+    if end != len(raw) or raw[p:end:34] != b"\x58" * n or raw[p + 1 : end : 34] != b"\x20" * n:
+        return None
+    if not (0 < length <= MAX_PADDED_LENGTH and is_valid_padded_length(length)):
+        return None
+    dels = tuple([raw[q + 2 : q + 34] for q in range(p, end, 34)])
+    return EnvelopeHeader(kem_id, clue_pub, clues, slots, length, dels, raw)
+
+
+def _fixed_uint(raw: bytes, p: int) -> tuple[int, int]:
+    """The unsigned integer whose deterministic CBOR starts at ``raw[p]`` and the offset after
+    it, or ``(-1, -1)`` if there is none (the caller then refuses the layout)."""
+    ib = raw[p : p + 1]
+    if not ib or ib[0] > 0x1B:
+        return -1, -1
+    info = ib[0]
+    if info < 24:
+        return info, p + 1
+    size = 1 << (info - 24)
+    end = p + 1 + size
+    value = int.from_bytes(raw[p + 1 : end], "big")
+    if end > len(raw) or _head_len(value) != 1 + size:  # not the shortest form
+        return -1, -1
+    return value, end
+
+
+def _parse_general(raw: bytes) -> EnvelopeHeader:
+    """:func:`parse_header` through the general CBOR decoder, for any header ``raw``."""
     obj = cbor.decode(raw[4:], max_bytes=MAX_HEADER_SIZE, max_items=MAX_SLOTS + 8, max_depth=3)
     if not isinstance(obj, dict):
         raise ProtocolError("envelope header is not a map")
@@ -307,8 +437,8 @@ class EnvelopeSealer:
         _shuffle(entries, rand)
         clues = [c for c, _, _ in entries]
         dels = [hashlib.sha256(d).digest() for _, d, _ in entries]
-        fields = _fields_except_slots(kem_id, clue_pub, clues, self.length, dels)
-        aad = hashlib.sha256(b"\xa6" + b"".join(fields)).digest()  # map(6): see the helper
+        first, slots_head, last = _header_fields(kem_id, clue_pub, clues, self.length, dels)
+        aad = hashlib.sha256(b"\xa6" + first + last).digest()  # map(6): see the helper
         slots = []
         for _, del_secret, recipient in entries:
             if recipient is None:
@@ -323,7 +453,8 @@ class EnvelopeSealer:
                     rand(kem.n_rand),
                 )
                 slots.append(enc + ct)
-        body = b"".join([b"\xa7", *fields[:4], b"\x04" + cbor.encode(slots), *fields[4:]])
+        slot_head = _LAYOUT[kem_id][1]
+        body = b"".join([b"\xa7", first, slots_head, slot_head, slot_head.join(slots), last])
         self.header = struct.pack(">I", len(body)) + body
         self._stream = StreamSealer(_payload_key(content_key, self.header))
         self._buf = bytearray(struct.pack(">Q", content_length))
@@ -369,9 +500,8 @@ class EnvelopeSealer:
         if n != self.content_length:
             raise ProtocolError("content length differs from the length announced")
         self._fed = n
-        framed = bytearray(self.length)  # zero padding included
-        framed[:8] = struct.pack(">Q", n)
-        framed[8 : 8 + n] = content
+        # One copy of the content, without first zeroing a buffer for it.
+        framed = b"".join((struct.pack(">Q", n), content, bytes(self.length - 8 - n)))
         view = memoryview(framed)
         out = [self.header]
         for start in range(0, self.length, CHUNK_SIZE):
@@ -525,18 +655,30 @@ class OpenedEnvelope:
 
 
 def open_envelope(data: bytes, identity: Identity) -> OpenedEnvelope:
-    """Open a whole in-memory envelope addressed to ``identity``."""
+    """Open a whole in-memory envelope addressed to ``identity``.
+
+    Each body chunk is read through a view of ``data`` and opened straight into its place in
+    one buffer of the padded payload; the content is copied out of that buffer once. The same
+    checks as :class:`EnvelopeOpener` (chunk order and finality, the length prefix, zero
+    padding), made once over the whole payload."""
     header = parse_header(data)
     if len(data) != header.envelope_length():
         raise ProtocolError("envelope length does not match its header")
     key = unwrap_slot(header, identity)
-    opener = EnvelopeOpener(header, key)
-    # Each chunk is a view of ``data``: the body is not first copied out as a whole.
+    stream = StreamOpener(_payload_key(key.content_key, header.raw))
+    length = header.length
+    padded = bytearray(length)  # holds unauthenticated bytes if a chunk fails: never returned
+    out = memoryview(padded)
     view = memoryview(data)
-    parts = []
     pos = header.size
-    for n in opener._lengths:
-        parts.append(opener.open_chunk(view[pos : pos + n]))
-        pos += n
-    opener.finish()
-    return OpenedEnvelope(header, key, b"".join(parts))
+    for start in range(0, length, CHUNK_SIZE):
+        end = min(start + CHUNK_SIZE, length)
+        stream.open_into(view[pos : pos + end - start + TAG_SIZE], end == length, out[start:end])
+        pos += end - start + TAG_SIZE
+    stream.finish()
+    (clen,) = struct.unpack_from(">Q", padded)
+    if clen + 8 > length:
+        raise VerificationError("content length exceeds the padded payload")
+    if padded.count(0, 8 + clen) != length - 8 - clen:
+        raise VerificationError("envelope padding is not zero")
+    return OpenedEnvelope(header, key, bytes(out[8 : 8 + clen]))

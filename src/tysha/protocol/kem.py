@@ -109,11 +109,13 @@ _x25519_public = x25519_public
 
 
 @lru_cache(maxsize=64)
-def _mlkem_public(pk_m: bytes) -> mlkem.MLKEM768PublicKey:
-    """A parsed ML-KEM-768 public key, kept for the recipients sealed to most recently:
-    parsing (and checking) the 1184 bytes costs about a third of an encapsulation. A key
-    that fails to parse raises and is not kept."""
-    return mlkem.MLKEM768PublicKey.from_public_bytes(pk_m)
+def _mlkem_public(public: bytes) -> mlkem.MLKEM768PublicKey:
+    """The parsed ML-KEM-768 half (the first 1184 bytes) of an X-Wing public key, kept for
+    the recipients sealed to most recently: parsing (and checking) it costs about a third of
+    an encapsulation. Keyed by the whole public key, the object a recipient's identity holds,
+    whose hash Python keeps: no slice is copied and hashed on every seal. A key that fails to
+    parse raises and is not kept."""
+    return mlkem.MLKEM768PublicKey.from_public_bytes(public[:1184])
 
 
 @dataclass(frozen=True)
@@ -245,9 +247,10 @@ class XWing(Kem):
         self._check_public(public)
         if len(rand) != 32:
             raise ProtocolError("X-Wing encapsulation takes 32 bytes of randomness")
-        pk_m, pk_x = bytes(public[:1184]), bytes(public[1184:])
+        public = bytes(public)  # the same object if it is bytes (the cache key)
+        pk_x = public[1184:]
         try:
-            ss_m, ct_m = _mlkem_public(pk_m).encapsulate()
+            ss_m, ct_m = _mlkem_public(public).encapsulate()
         except ValueError as exc:
             raise ProtocolError("invalid ML-KEM-768 public key") from exc
         ct_x = _x25519_public(rand)

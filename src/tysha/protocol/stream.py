@@ -90,6 +90,24 @@ class StreamOpener:
         self._done = last
         return pt
 
+    def open_into(self, chunk: bytes | memoryview, last: bool, out: memoryview) -> None:
+        """:meth:`open`, writing the plaintext into ``out`` (exactly ``len(chunk) - TAG_SIZE``
+        bytes, e.g. a view of one buffer for the whole payload) instead of a new object. If it
+        raises, ``out`` may hold unauthenticated bytes: the caller must discard it."""
+        if self._done:
+            raise VerificationError("data after the final chunk of the payload")
+        if len(chunk) <= TAG_SIZE or len(chunk) > CHUNK_SIZE + TAG_SIZE:
+            raise ProtocolError("payload chunk has an impossible size")
+        try:
+            self._aead.decrypt_into(_nonce(self._counter, last), chunk, None, out)
+        except InvalidTag:
+            raise VerificationError(
+                f"payload chunk {self._counter} does not authenticate (altered, reordered, "
+                "truncated or wrong key)"
+            ) from None
+        self._counter += 1
+        self._done = last
+
     def finish(self) -> None:
         if not self._done:
             raise VerificationError("payload is truncated: the final chunk is missing")
