@@ -50,11 +50,8 @@ import hashlib
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import cast
 
-from nacl._sodium import ffi as _ffi
-from nacl._sodium import lib as _sodium
 from nacl.bindings import crypto_generichash_blake2b_salt_personal, crypto_scalarmult
 
 from tysha.errors import ProtocolError, VerificationError
@@ -111,34 +108,17 @@ _SLOT_LEN = {k: kem_for(k).n_enc + _WRAPPED + TAG_SIZE for k in (KEM_X25519, KEM
 
 def clue_for(shared: bytes, clue_pub: bytes, recipient_clue: bytes) -> bytes:
     """The detection clue for one recipient, from the X25519 shared secret: keyed BLAKE2b
-    (RFC 7693) with a personalisation string, by libsodium (the project takes its
-    cryptography from libsodium and pyca/cryptography only; ``hashlib.blake2b`` would be
-    faster per call, and ``tests/protocol/test_hot_path.py`` checks the two agree).
-
-    The call goes to libsodium's ``crypto_generichash_blake2b_salt_personal`` through
-    PyNaCl's own cffi handle (``nacl._sodium``), the one PyNaCl's public binding of the same
-    name calls: that binding re-checks a dozen parameter limits in Python on every call, which
-    cost three times the hash here, where the digest size, salt and personalisation are
-    constants within libsodium's limits. A key libsodium refuses (longer than 64 bytes; a
-    shared secret is 32) goes to the public binding, which raises as before. The test checks
-    this path against PyNaCl's public binding too."""
-    msg = clue_pub + recipient_clue
-    out = _new_clue()
-    if _blake2b_salt_personal(
-        out, CLUE_SIZE, msg, len(msg), shared, len(shared), _NO_SALT, _PERSON
-    ):
-        return bytes(
-            crypto_generichash_blake2b_salt_personal(
-                msg, digest_size=CLUE_SIZE, key=shared, person=_CLUE_PERSON
-            )
+    (RFC 7693) with a personalisation string, by libsodium through PyNaCl's public binding
+    (the project takes its cryptography from libsodium and pyca/cryptography only;
+    ``hashlib.blake2b`` would be faster per call, and ``tests/protocol/test_hot_path.py``
+    checks the two agree). PyNaCl's private cffi handle would save the binding's Python
+    checks (about 2 us a clue) but ties the core to a module PyNaCl does not publish."""
+    return bytes(
+        crypto_generichash_blake2b_salt_personal(
+            clue_pub + recipient_clue, digest_size=CLUE_SIZE, key=shared, person=_CLUE_PERSON
         )
-    return _ffi.buffer(out)[:]  # type: ignore[no-any-return]
+    )
 
-
-_PERSON = _ffi.new("unsigned char[]", _CLUE_PERSON)
-_NO_SALT = _ffi.new("unsigned char[]", 16)  # libsodium's zero salt, as PyNaCl passes it
-_blake2b_salt_personal = _sodium.crypto_generichash_blake2b_salt_personal
-_new_clue = partial(_ffi.new, f"unsigned char[{CLUE_SIZE}]")
 
 _x25519_pub = x25519_public
 
