@@ -364,19 +364,27 @@ def test_fixed_layout_reads_every_valid_header_like_the_general_decoder(kem_id: 
 def test_fixed_layout_every_single_byte_change_agrees_with_the_general_decoder(
     kem_id: int,
 ) -> None:
-    """Every byte of a two-slot header replaced by every value (X25519; for X-Wing every
-    byte outside the slots' contents), deleted, or a byte inserted before it."""
+    """Every byte of a two-slot header that is structure (heads, keys, lengths) replaced by
+    every value or a byte of every value inserted before it; every byte inside a field's
+    content (key, clues, slots, hashes: any value is content to both readers) replaced by a
+    few values (X-Wing: only every 97th byte of the slots' contents); every byte deleted, and
+    the header cut at every byte."""
     raw = _header(kem_id, 1, 100)
     body = raw[4:]
     slot_len = 1200 if kem_id == KEM_XWING else 112
     h = _parse_general(raw)
     slots_at = body.index(h.slots[0])
     skip = range(slots_at, slots_at + 2 * (slot_len + 3)) if kem_id == KEM_XWING else range(0)
+    content: set[int] = set()
+    for field in (h.clue_pub, *h.clues, *h.slots, *h.deletion_hashes):
+        at = body.index(field)
+        content.update(range(at, at + len(field)))
     taken = 0
     for pos in range(len(body)):
         if pos in skip and pos % 97:
             continue
-        for value in range(256):
+        values = (0x00, 0xFF, body[pos] ^ 0x01, body[pos] ^ 0x80) if pos in content else range(256)
+        for value in values:
             if value == body[pos]:
                 continue
             mutated = body[:pos] + bytes([value]) + body[pos + 1 :]
