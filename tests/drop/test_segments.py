@@ -7,7 +7,9 @@ import hashlib
 import os
 import sqlite3
 import struct
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -293,3 +295,32 @@ def test_failed_fsync_abandons_the_segment(tmp_path: Path, monkeypatch: pytest.M
     s = SegmentBlobStore(tmp_path)  # the failed batch's whole record is found as debris
     assert s.exists(body(2)[0]) and set(s.digests()) == {body(i)[0] for i in (1, 2, 3)}
     s.close()
+
+
+
+def _open_and_close(root: str, barrier: Any) -> None:
+    barrier.wait()
+    try:
+        SegmentBlobStore(Path(root)).close()
+    except Exception as exc:
+        print(repr(exc), file=sys.stderr)
+        os._exit(1)  # the test reads the exit code
+    os._exit(0)
+
+
+def test_drop_processes_opening_a_new_folder_at_once_all_open_it(tmp_path: Path) -> None:
+    """Several drop processes start together on a new folder (``drop serve --workers N``):
+    SQLite refuses the WAL switch and table creation at once, without its busy timeout, to all
+    but one; each store must wait its turn instead of failing to start."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    for i in range(12):
+        barrier = ctx.Barrier(4)
+        procs = [ctx.Process(target=_open_and_close, args=(str(tmp_path / f"d{i}"), barrier))
+                 for _ in range(4)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        assert [p.exitcode for p in procs] == [0, 0, 0, 0], i

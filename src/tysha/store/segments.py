@@ -53,6 +53,7 @@ import hashlib
 import io
 import itertools
 import os
+import random
 import sqlite3
 import struct
 import sys
@@ -166,26 +167,42 @@ class SegmentBlobStore:
         self._db = sqlite3.connect(
             self.dir / "index.db", isolation_level=None, check_same_thread=False, timeout=30
         )
-        try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # Not fsynced: a lost commit is recovered from the segments at the next open.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(
-                # One row per record: a digest stored twice (two drop processes took the
-                # same envelope at once) has two, and a deletion erases both.
-                "CREATE TABLE IF NOT EXISTS blobs (digest BLOB NOT NULL, seg TEXT NOT NULL,"
-                " off INTEGER NOT NULL, len INTEGER NOT NULL, hour INTEGER NOT NULL,"
-                " PRIMARY KEY (digest, seg, off)) WITHOUT ROWID"
-            )
-            self._db.execute("CREATE INDEX IF NOT EXISTS blobs_seg ON blobs (seg)")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS segs (name TEXT PRIMARY KEY, hour INTEGER NOT NULL,"
-                " indexed INTEGER NOT NULL)"
-            )
-            self._recover()
-        except sqlite3.Error as exc:
-            self._db.close()
-            raise StorageError(f"cannot open the envelope index: {exc}") from None
+        # Several drop processes open one folder at once. SQLite answers "locked" at once,
+        # without waiting for its busy timeout, to a connection that switches to WAL or
+        # creates the tables while another does the same: retry those steps for a while.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self._create_index()
+                self._recover()
+                break
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if busy and time.monotonic() < deadline:
+                    time.sleep(0.02 + random.random() * 0.05)
+                    continue
+                self._db.close()
+                raise StorageError(f"cannot open the envelope index: {exc}") from None
+            except sqlite3.Error as exc:
+                self._db.close()
+                raise StorageError(f"cannot open the envelope index: {exc}") from None
+
+    def _create_index(self) -> None:
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # Not fsynced: a lost commit is recovered from the segments at the next open.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            # One row per record: a digest stored twice (two drop processes took the
+            # same envelope at once) has two, and a deletion erases both.
+            "CREATE TABLE IF NOT EXISTS blobs (digest BLOB NOT NULL, seg TEXT NOT NULL,"
+            " off INTEGER NOT NULL, len INTEGER NOT NULL, hour INTEGER NOT NULL,"
+            " PRIMARY KEY (digest, seg, off)) WITHOUT ROWID"
+        )
+        self._db.execute("CREATE INDEX IF NOT EXISTS blobs_seg ON blobs (seg)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS segs (name TEXT PRIMARY KEY, hour INTEGER NOT NULL,"
+            " indexed INTEGER NOT NULL)"
+        )
 
     # --- recovery ------------------------------------------------------------------------
 
