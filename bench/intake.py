@@ -9,7 +9,8 @@ work a real envelope costs it). ``--big-mib`` also uploads one envelope of that 
 and reports the server's peak resident memory during that upload.
 
 Side by side in the same run: the durable-append ceiling (payload-sized appends to one file
-with an fsync per 256, on the drop's file system, before and after), the drop's own CPU per
+with an fsync per 256, on the drop's file system, for as long as the drop's load, right before
+and right after it, each after a ``sync``), the drop's own CPU per
 acknowledged submission, and OnionShare's receive mode on the same payloads when
 ``onionshare-cli`` is on PATH (its own virtual environment keeps its pinned Flask apart from
 ours: ``python3 -m venv /tmp/os && /tmp/os/bin/pip install onionshare-cli``, then
@@ -342,7 +343,11 @@ def main() -> None:
 
 def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
     bodies = Bodies(a.payload)
-    ceiling_s = max(1.0, a.seconds / 10)
+    # The ceiling runs as long as the drop's load, right before and right after it, each
+    # after a sync: a short run would measure the burst the device's cache absorbs, and one
+    # after the OnionShare run would pay for its unsynced files being written back.
+    ceiling_s = max(1.0, a.seconds / 2)
+    os.sync()
     disk_before = disk_append(root, a.payload, ceiling_s)
     init_data(root / "http", pow_bits=0)
     conf = root / "http" / "drop.json"
@@ -354,10 +359,13 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         wait_ready(url, proc)
         if a.processes > 1:
             time.sleep(2)  # every worker process up, not only the first
+        os.sync()
         cpu0 = cpu_s(proc.pid)
         ok, errors = asyncio.run(load(url, bodies, a.seconds / 2, a.concurrency))
         cpu1 = cpu_s(proc.pid)
         rss = rss_mb(proc.pid)
+        os.sync()
+        disk_after = disk_append(root, a.payload, ceiling_s)
         big = big_upload(url, proc.pid, a.big_mib, root) if a.big_mib else None
     finally:
         proc.terminate()
@@ -365,7 +373,6 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
     init_data(root / "direct", pow_bits=0)
     limit, st = direct_limit(root / "direct", a.payload, a.seconds / 2, a.concurrency, a.processes)
     os_rate = onionshare(root, bodies, a.seconds / 4, min(16, a.concurrency))
-    disk_after = disk_append(root, a.payload, ceiling_s)
     disk_rate = (disk_before + disk_after) / 2
     http_rate = ok / (a.seconds / 2)
     limit_rate = limit / (a.seconds / 2)
