@@ -149,9 +149,12 @@ def drbg() -> Callable[[str], DRBG]:
 
 @pytest.fixture
 def drop(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
-    from tysha.drop.launcher import run_drop
+    """A drop serving real HTTP on loopback, on a thread of this process (the same app and
+    uvicorn settings as ``tysha drop serve``; ``run_drop`` starts the real process, for the
+    tests whose claim is about the process)."""
+    from tysha.drop.launcher import threaded_drop
 
-    with run_drop(tmp_path) as d:
+    with threaded_drop(tmp_path) as d:
         yield d
 
 

@@ -113,6 +113,22 @@ def run_drop(
             proc.wait()
 
 
+@contextlib.contextmanager
+def threaded_drop(tmp_path: Path, pow_bits: int = 0) -> Iterator[tuple[str, str, Path]]:
+    """Init and serve a drop as :func:`run_drop` does - a real HTTP server on loopback, the
+    same app and uvicorn settings - but on a thread of this process instead of a process of
+    its own (no interpreter start, no imports: for the many tests whose claim is about the
+    HTTP exchange, not about the process). Yields (url, vkey, dir)."""
+    from tysha.drop.server import serve_in_thread
+    from tysha.drop.service import DropService
+
+    data = Path(tmp_path) / "drop"
+    init_data(data, pow_bits)
+    service = DropService(data)
+    with serve_in_thread(service) as port:
+        yield f"http://127.0.0.1:{port}", service.vkey, data
+
+
 @dataclass
 class InProcessDrop:
     """A drop app served in this process: ``client`` talks to it as over HTTP."""

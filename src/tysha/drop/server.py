@@ -16,10 +16,11 @@ bound what a connection may cost (docs/drop-api.md, "Production").
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -27,7 +28,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from tysha.drop.service import DropService
 from tysha.errors import ConfigError
 
-__all__ = ["HEADER_TIMEOUT", "bind", "serve"]
+__all__ = ["HEADER_TIMEOUT", "bind", "serve", "serve_in_thread"]
 
 HEADER_TIMEOUT = 10.0
 MAX_HEADER_BYTES = 16 << 10
@@ -118,19 +119,7 @@ def serve(
     message = f"drop {cfg.origin} serving on port {sock.getsockname()[1]}" + (
         f" with {workers} processes" if workers > 1 else ""
     )
-    # No access log: it would record client addresses (THREAT_MODEL A3, A8). No proxy
-    # headers either: a forwarded-for address must not even reach the application.
-    options: dict[str, Any] = dict(
-        access_log=False,
-        proxy_headers=False,
-        log_level="warning",
-        server_header=False,
-        date_header=False,
-        timeout_keep_alive=cfg.keep_alive_s,
-        limit_concurrency=cfg.max_connections,
-        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-        http=GuardedHttpTools,
-    )
+    options = _options(service)
     if workers == 1:
         config = uvicorn.Config(create_app(service), **options)
 
@@ -152,3 +141,60 @@ def serve(
     config = uvicorn.Config("tysha.drop.web:app_from_env", factory=True, workers=workers, **options)
     announce(message)  # the socket listens; the workers accept from it as they come up
     Multiprocess(config, sockets=[sock]).run()
+
+
+def _options(service: DropService) -> dict[str, Any]:
+    """uvicorn's settings for the drop, whichever way it is run."""
+    cfg = service.config
+    # No access log: it would record client addresses (THREAT_MODEL A3, A8). No proxy
+    # headers either: a forwarded-for address must not even reach the application.
+    return dict(
+        access_log=False,
+        proxy_headers=False,
+        log_level="warning",
+        server_header=False,
+        date_header=False,
+        timeout_keep_alive=cfg.keep_alive_s,
+        limit_concurrency=cfg.max_connections,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        http=GuardedHttpTools,
+    )
+
+
+@contextlib.contextmanager
+def serve_in_thread(service: DropService, host: str = "127.0.0.1") -> Iterator[int]:
+    """The same server as :func:`serve` (one process), run on a thread of this process on a
+    free port; yields the port once it listens and the app has started, stops it on exit.
+    For callers that want a real HTTP server on loopback without a process of its own (tests,
+    the demo's helpers); its logging is left to the caller's configuration."""
+    import threading
+
+    import uvicorn
+
+    from tysha.drop.web import create_app
+
+    sock = bind(host, 0)
+    config = uvicorn.Config(create_app(service), log_config=None, **_options(service))
+    server = uvicorn.Server(config)
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:  # reported to the caller below
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="tysha-drop", daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            if failed:
+                raise failed[0]  # the app's own startup error (storage, configuration)
+            if not thread.is_alive():
+                raise RuntimeError("the drop's server thread ended before it listened")
+            thread.join(0.01)
+        yield int(sock.getsockname()[1])
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
