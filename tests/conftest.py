@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -120,15 +121,51 @@ def xdist_scope(nodeid: str) -> str:
     return nodeid
 
 
+@functools.cache
+def _slow() -> frozenset[str]:
+    """The tests marked ``slow`` in their source, as nodeids (``path::name``) or whole modules
+    (``path``, for a module-wide ``pytestmark``): the scheduler sees only nodeids, not marks."""
+    tests = Path(__file__).parent
+    out: set[str] = set()
+    for path in tests.rglob("test_*.py"):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(tests.parent).as_posix()
+        module = re.search(r"^pytestmark\s*=\s*(\[.*?\]|[^\n]*)", text, re.M | re.S)
+        if module and "mark.slow" in module.group(1):
+            out.add(rel)
+        for m in re.finditer(r"^@pytest\.mark\.slow\n(?:@.*\n)*def (test_\w+)", text, re.M):
+            out.add(f"{rel}::{m.group(1)}")
+    return frozenset(out)
+
+
+def _is_slow(unit: str) -> bool:
+    slow = _slow()
+    return unit in slow or unit.split("::")[0] in slow or unit.split("[")[0] in slow
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """pytest-xdist's load-scope scheduling with :func:`xdist_scope` as the scope (largest
-    units first). xdist's own ``xdist_group`` mark cannot be used: with pytest 9 the nodeid
-    suffix it relies on is not applied."""
+    """pytest-xdist's load-scope scheduling with :func:`xdist_scope` as the scope. Units
+    holding a test marked ``slow`` go first, then the others, larger units first: a long test
+    started last would leave the other workers idle at the end. xdist's own ``xdist_group``
+    mark cannot be used: with pytest 9 the nodeid suffix it relies on is not applied."""
     from xdist.scheduler import LoadScopeScheduling
 
     class _Scheduling(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
             return xdist_scope(nodeid)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            # The base class fills ``workqueue`` (largest units first) and takes units from
+            # its front; put the slow ones there once, before the first is taken.
+            if not getattr(self, "_slow_first", False):
+                self._slow_first = True
+                units = list(self.workqueue.items())
+                self.workqueue.clear()
+                for unit, nodeids in sorted(
+                    units, key=lambda u: not any(_is_slow(n) for n in u[1])
+                ):
+                    self.workqueue[unit] = nodeids
+            super()._assign_work_unit(node)
 
     return _Scheduling(config, log)
 

@@ -37,6 +37,7 @@ def _jobs() -> list[tuple[str, int, bytes]]:
     return jobs
 
 
+@pytest.mark.slow
 def test_pdq_precision_and_recall_on_580_generated_photos() -> None:
     jobs = _jobs()
     assert len(jobs) == 580
