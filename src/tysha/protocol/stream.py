@@ -75,36 +75,38 @@ class StreamOpener:
         self._done = False
 
     def open(self, chunk: bytes | memoryview, last: bool) -> bytes:
+        nonce = self._check(chunk, last)
+        try:
+            pt = self._aead.decrypt(nonce, chunk, None)
+        except InvalidTag:
+            raise self._forged() from None
+        self._counter += 1
+        self._done = last
+        return pt
+
+    def _check(self, chunk: bytes | memoryview, last: bool) -> bytes:
+        """The next chunk's nonce, once its place and size are possible."""
         if self._done:
             raise VerificationError("data after the final chunk of the payload")
         if len(chunk) <= TAG_SIZE or len(chunk) > CHUNK_SIZE + TAG_SIZE:
             raise ProtocolError("payload chunk has an impossible size")
-        try:
-            pt = self._aead.decrypt(_nonce(self._counter, last), chunk, None)
-        except InvalidTag:
-            raise VerificationError(
-                f"payload chunk {self._counter} does not authenticate (altered, reordered, "
-                "truncated or wrong key)"
-            ) from None
-        self._counter += 1
-        self._done = last
-        return pt
+        return _nonce(self._counter, last)
+
+    def _forged(self) -> VerificationError:
+        return VerificationError(
+            f"payload chunk {self._counter} does not authenticate (altered, reordered, "
+            "truncated or wrong key)"
+        )
 
     def open_into(self, chunk: bytes | memoryview, last: bool, out: memoryview) -> None:
         """:meth:`open`, writing the plaintext into ``out`` (exactly ``len(chunk) - TAG_SIZE``
         bytes, e.g. a view of one buffer for the whole payload) instead of a new object. If it
         raises, ``out`` may hold unauthenticated bytes: the caller must discard it."""
-        if self._done:
-            raise VerificationError("data after the final chunk of the payload")
-        if len(chunk) <= TAG_SIZE or len(chunk) > CHUNK_SIZE + TAG_SIZE:
-            raise ProtocolError("payload chunk has an impossible size")
+        nonce = self._check(chunk, last)
         try:
-            self._aead.decrypt_into(_nonce(self._counter, last), chunk, None, out)
+            self._aead.decrypt_into(nonce, chunk, None, out)
         except InvalidTag:
-            raise VerificationError(
-                f"payload chunk {self._counter} does not authenticate (altered, reordered, "
-                "truncated or wrong key)"
-            ) from None
+            raise self._forged() from None
         self._counter += 1
         self._done = last
 

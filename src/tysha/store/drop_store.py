@@ -103,7 +103,7 @@ class BlobStore(Protocol):
     def close(self) -> None: ...
 
 
-def _check_name(digest: bytes) -> None:
+def check_blob_name(digest: bytes) -> None:
     if not isinstance(digest, bytes) or len(digest) != 32:
         raise StorageError("blob names are 32-byte digests")
 
@@ -120,7 +120,7 @@ class MemoryBlobStore:
     ) -> list[StorageError | None]:
         out: list[StorageError | None] = []
         for digest, src in moves:
-            _check_name(digest)
+            check_blob_name(digest)
             if isinstance(src, bytes):
                 with self._lock:
                     self._blobs[digest] = (src, mtime if mtime is not None else time.time())
@@ -148,7 +148,7 @@ class MemoryBlobStore:
         return None
 
     def open(self, digest: bytes) -> BinaryIO:
-        _check_name(digest)
+        check_blob_name(digest)
         with self._lock:
             found = self._blobs.get(digest)
         if found is None:
@@ -156,18 +156,18 @@ class MemoryBlobStore:
         return io.BytesIO(found[0])
 
     def mtime(self, digest: bytes) -> float | None:
-        _check_name(digest)
+        check_blob_name(digest)
         with self._lock:
             found = self._blobs.get(digest)
         return None if found is None else found[1]
 
     def exists(self, digest: bytes) -> bool:
-        _check_name(digest)
+        check_blob_name(digest)
         with self._lock:
             return digest in self._blobs
 
     def delete(self, digest: bytes) -> None:
-        _check_name(digest)
+        check_blob_name(digest)
         with self._lock:
             self._blobs.pop(digest, None)
 
@@ -184,18 +184,24 @@ class MemoryBlobStore:
         return None
 
 
-def _load_syncfs() -> Callable[[int], int] | None:
-    """Linux ``syncfs(2)``: one call makes every file of the filesystem durable (the blob
-    folder's group commit). ``None`` elsewhere; the folder store then fsyncs file by file."""
+def libc_function(name: str, argtypes: list[Any]) -> Any | None:
+    """A function of Linux's C library (``errno`` kept), or ``None`` elsewhere or if absent."""
     if not sys.platform.startswith("linux"):
         return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        fn = libc.syncfs
+        fn = getattr(libc, name)
     except (OSError, AttributeError):
         return None
-    fn.argtypes = [ctypes.c_int]
+    fn.argtypes = argtypes
     fn.restype = ctypes.c_int
+    return fn
+
+
+def _load_syncfs() -> Callable[[int], int] | None:
+    """Linux ``syncfs(2)``: one call makes every file of the filesystem durable (the blob
+    folder's group commit). ``None`` elsewhere; the folder store then fsyncs file by file."""
+    fn: Callable[[int], int] | None = libc_function("syncfs", [ctypes.c_int])
     return fn
 
 
@@ -302,7 +308,7 @@ class FolderBlobStore:
         outside the store read through :meth:`open`)."""
         # Containment by construction: a name is the hex of exactly 32 bytes, so it has no
         # separator, no "..", nothing but [0-9a-f], and cannot reach outside the folder.
-        _check_name(digest)
+        check_blob_name(digest)
         h = digest.hex()
         return self.root / h[:2] / h[2:]
 

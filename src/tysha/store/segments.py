@@ -56,7 +56,6 @@ import os
 import random
 import sqlite3
 import struct
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -64,7 +63,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tysha.errors import NotFound, StorageError
-from tysha.store.drop_store import FolderBlobStore
+from tysha.store.drop_store import FolderBlobStore, check_blob_name, libc_function
 
 __all__ = ["SegmentBlobStore"]
 
@@ -74,22 +73,13 @@ HEAD = struct.Struct(">4sQ32s")  # magic, body length, SHA-256 of the body
 _COPY = 1 << 20
 
 
-def _check_name(digest: bytes) -> None:
-    if not isinstance(digest, bytes) or len(digest) != 32:
-        raise StorageError("blob names are 32-byte digests")
-
-
 def _load_punch_hole() -> Callable[[int, int, int], None] | None:
     """``fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len)`` on Linux."""
-    if not sys.platform.startswith("linux"):
+    fn = libc_function(
+        "fallocate", [ctypes.c_int, ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong]
+    )
+    if fn is None:
         return None
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        fn = libc.fallocate
-    except (OSError, AttributeError):
-        return None
-    fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong]
-    fn.restype = ctypes.c_int
 
     def punch(fd: int, off: int, length: int) -> None:
         fn(fd, 0x02 | 0x01, off, length)  # best effort: the zeros are already written
@@ -285,7 +275,7 @@ class SegmentBlobStore:
         if not moves:
             return out
         for digest, _ in moves:
-            _check_name(digest)
+            check_blob_name(digest)
         hour = int(mtime if mtime is not None else time.time()) // 3600
         rows: list[tuple[bytes, str, int, int, int]] = []
         taken: list[Path] = []
@@ -410,7 +400,7 @@ class SegmentBlobStore:
     # --- reading -------------------------------------------------------------------------
 
     def _where(self, digest: bytes) -> tuple[str, int, int, int] | None:
-        _check_name(digest)
+        check_blob_name(digest)
         with self._ilock:
             row = self._db.execute(
                 "SELECT seg, off, len, hour FROM blobs WHERE digest = ? LIMIT 1", (digest,)
@@ -516,7 +506,7 @@ class SegmentBlobStore:
         todo = iter(digests)
         while part := list(itertools.islice(todo, 500)):
             for digest in part:
-                _check_name(digest)
+                check_blob_name(digest)
             with self._ilock:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
