@@ -20,15 +20,13 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tysha.drop.launcher import run_drop
+from tysha.drop.launcher import threaded_drop
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,9 +42,10 @@ PHONE = {"width": 360, "height": 740}
 
 
 def _tysha(*args: str, check: bool = True) -> str:
-    env = dict(os.environ, TYSHA_PASSPHRASE=PASS)
-    proc = subprocess.run([sys.executable, "-m", "tysha.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=300)
+    """The desk's side, run as ``tysha ARGS`` in this process (tests/conftest.py ``tysha``)."""
+    from conftest import tysha
+
+    proc = tysha(*args, env={"TYSHA_PASSPHRASE": PASS}, check=False)
     if check:
         assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
@@ -70,7 +69,7 @@ def photo_with_gps() -> bytes:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("browser")
-    with run_drop(tmp, pow_bits=8) as (url, vkey, _data):
+    with threaded_drop(tmp, pow_bits=8) as (url, vkey, _data):
         desk = tmp / "desk"
         _tysha("desk", "init", "--desk", str(desk), "--name", "Handler")
         qr = tmp / "invite.png"
