@@ -134,6 +134,13 @@ class FetchResult:
         return now
 
 
+def _record_fork(store: DeskStore, drop: DropState, detail: str) -> None:
+    """Flag the drop as forked (shown wherever its reports are) and log it in custody."""
+    drop.forked = True
+    store.save_drop(drop)
+    store.custody("fork-detected", None, {"drop": drop.url, "detail": detail})
+
+
 def _check_log(store: DeskStore, client: DropClient, drop: DropState) -> Checkpoint:
     note = client.checkpoint()
     cp = open_checkpoint(note, NoteVerifier.from_vkey(drop.vkey))
@@ -153,9 +160,7 @@ def _check_log(store: DeskStore, client: DropClient, drop: DropState) -> Checkpo
             else:
                 raise VerificationError(f"the log shrank from {old_size} to {cp.size} entries")
         except (VerificationError, ProtocolError) as exc:
-            drop.forked = True
-            store.save_drop(drop)
-            store.custody("fork-detected", None, {"drop": drop.url, "detail": exc.message})
+            _record_fork(store, drop, exc.message)
             raise VerificationError(
                 f"FORK: the drop {drop.url} shows a history inconsistent with the one this desk "
                 f"saw before ({exc.message}). Do not trust it; tell your organisation."
@@ -291,9 +296,7 @@ def _check_witnesses(
     except (VerificationError, ProtocolError, DropRefused) as exc:
         if isinstance(exc, DropRefused) and (exc.status or 500) >= 500:
             raise  # the drop failed to answer: try again later
-        drop.forked = True
-        store.save_drop(drop)
-        store.custody("fork-detected", None, {"drop": drop.url, "detail": exc.message})
+        _record_fork(store, drop, exc.message)
         raise VerificationError(
             f"FORK: the drop {drop.url} had its witnesses cosign a history inconsistent with"
             f" the one it shows this desk ({exc.message}). Do not trust it; tell your"
