@@ -6,6 +6,7 @@ cosign another history (a fork)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,8 +53,10 @@ def _witnesses(tmp: Path, names: list[str], origin: str, log_key: NoteVerifier) 
     return services, clients, vkeys
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
+@contextlib.contextmanager
+def witnessed_drop(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """A real drop (in process) whose log two real witnesses, w1 and w2, cosign on demand
+    through ``Witnessed``; yields drop, vkeys, origin, log_key and the witnessing."""
     with in_process_drop(tmp_path / "drop") as d:
         log_key = NoteVerifier.from_vkey(d.vkey)
         origin = open_checkpoint(d.client.checkpoint(), log_key).origin
@@ -65,19 +68,27 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
 
         witnessing = Witnessing(clients, checkpoint, d.client.consistency_proof)
         Witnessed.cosign = witnessing.cosign_now
-        Desk.init(tmp_path / "desk", "Cell", PASS)
-        desk = Desk.open(tmp_path / "desk", PASS,
-                         client_factory=lambda url: Witnessed(url, transport=d.transport))
-        inv = desk.invite(d.client.url, d.vkey)
         try:
-            yield {"drop": d, "desk": desk, "inv": inv, "vkeys": vkeys, "origin": origin,
-                   "log_key": log_key, "witnessing": witnessing, "tmp": tmp_path}
+            yield {"drop": d, "vkeys": vkeys, "origin": origin, "log_key": log_key,
+                   "witnessing": witnessing, "tmp": tmp_path}
         finally:
             Witnessed.cosign = None
-            desk.close()
             witnessing.stop()
             for s in services:
                 s.close()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    with witnessed_drop(tmp_path) as w:
+        d = w["drop"]
+        Desk.init(tmp_path / "desk", "Cell", PASS)
+        desk = Desk.open(tmp_path / "desk", PASS,
+                         client_factory=lambda url: Witnessed(url, transport=d.transport))
+        try:
+            yield {**w, "desk": desk, "inv": desk.invite(d.client.url, d.vkey)}
+        finally:
+            desk.close()
 
 
 def _report(w: dict[str, Any], text: str) -> int:

@@ -11,44 +11,27 @@ from typing import Any
 
 import pytest
 
-from tysha.drop.launcher import in_process_drop
 from tysha.drop.witnessing import Witnessing
 from tysha.errors import BadInput, VerificationError
 from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
 from tysha.source.device import SourceDevice
 from tysha.source.vault import Vault
-from tysha.tlog import CosignatureSigner, NoteVerifier, open_checkpoint, parse_skey
+from tysha.tlog import CosignatureSigner, parse_skey
 from tysha.witness.testing import MemoryLog
 
-from .test_desk_witnesses import Witnessed, _witnesses
+from .test_desk_witnesses import Witnessed, _witnesses, witnessed_drop
 from .test_source_withheld import make_invitation
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    with in_process_drop(tmp_path / "drop") as d:
-        log_key = NoteVerifier.from_vkey(d.vkey)
-        origin = open_checkpoint(d.client.checkpoint(), log_key).origin
-        services, clients, vkeys = _witnesses(tmp_path, ["w1", "w2"], origin, log_key)
-
-        def checkpoint() -> tuple[int, str]:
-            note = d.client.checkpoint()
-            return open_checkpoint(note, log_key).size, note
-
-        witnessing = Witnessing(clients, checkpoint, d.client.consistency_proof)
-        Witnessed.cosign = witnessing.cosign_now
+    with witnessed_drop(tmp_path) as w:
+        d = w["drop"]
         handler = Identity.generate(os.urandom)
         vault = Vault.create(tmp_path / "v", 4 * 1024 * 1024)
         dev = SourceDevice(vault, vault.add_compartment("p", 0, {"v": 1, "notes": []}))
         code = make_invitation(d.client.url, d.vkey, handler).to_text()
-        try:
-            yield {"drop": d, "dev": dev, "handler": handler, "vkeys": vkeys, "code": code,
-                   "origin": origin, "log_key": log_key, "tmp": tmp_path}
-        finally:
-            Witnessed.cosign = None
-            witnessing.stop()
-            for s in services:
-                s.close()
+        yield {**w, "dev": dev, "handler": handler, "code": code}
 
 
 def _reply(w: dict[str, Any], text: str) -> None:
