@@ -37,9 +37,9 @@ from pathlib import Path
 
 import _common  # noqa: F401
 from _common import emit
-from scale import dir_bytes, measure, pg_bytes, rss_mb
+from scale import serve_and_measure
 
-from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
+from tysha.drop.launcher import init_data
 from tysha.drop.service import DropConfig, DropService
 from tysha.protocol import Identity, open_envelope, parse_header, seal_envelope
 
@@ -177,20 +177,7 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         debris_s = time.perf_counter() - t
         svc.store.close()
         svc.blobs.close()
-        port = free_port()
-        proc = start_drop(data, port, database, log=root / "server.log")
-        url = f"http://127.0.0.1:{port}"
-        try:
-            t = time.perf_counter()
-            wait_ready(url, proc, timeout=1200)
-            startup_s = time.perf_counter() - t
-            figures = measure(url, size, a.seconds)
-            rss = rss_mb(proc.pid)
-        finally:
-            proc.terminate()
-            proc.wait(60)
-        db = pg_bytes(database) if database else dir_bytes(data) - dir_bytes(data / "blobs")
-        blob = dir_bytes(data / "blobs")
+        served = serve_and_measure(data, database, root, size, a.seconds, timeout=1200)
     finally:
         if schema and a.database and a.keep:
             print(f"schema kept: {schema}", file=sys.stderr)
@@ -204,13 +191,8 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         "backend": "postgresql" if database else "sqlite",
         "envelope_bytes": len(envs[0]),
         **filled,
-        "startup_s": round(startup_s, 1),
-        "server_rss_mb": round(rss, 1),
+        **served.figures(size),
         "target_server_rss_mb": 150,
-        **figures,
-        "bytes_per_envelope": round((db + blob) / size, 1),
-        "db_bytes_per_envelope": round(db / size, 1),
-        "blob_bytes_per_envelope": round(blob / size, 1),
         "expired": len(expired_digests),
         "expiry_rows_s": round(rows_s, 2),
         "expiry_s": round(expiry_s, 2),

@@ -30,6 +30,7 @@ import statistics
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import _common  # noqa: F401
@@ -151,6 +152,50 @@ def measure(url: str, size: int, seconds: float) -> dict[str, float]:
     return out
 
 
+@dataclass
+class Served:
+    """What one ``tysha drop serve`` over a filled drop gave (see :func:`serve_and_measure`)."""
+
+    startup_s: float
+    stop_s: float
+    rss: float
+    measured: dict[str, float]
+    db: int
+    blob: int
+
+    def figures(self, size: int) -> dict[str, object]:
+        return {
+            "startup_s": round(self.startup_s, 1),
+            "server_rss_mb": round(self.rss, 1),
+            **self.measured,
+            "bytes_per_envelope": round((self.db + self.blob) / size, 1),
+            "db_bytes_per_envelope": round(self.db / size, 1),
+            "blob_bytes_per_envelope": round(self.blob / size, 1),
+        }
+
+
+def serve_and_measure(data: Path, database: str | None, root: Path, size: int, seconds: float,
+                      timeout: float) -> Served:
+    """Serve the filled drop with ``tysha drop serve`` on loopback: time its start-up, run
+    :func:`measure`, read its RSS, stop it; then the database and blob bytes it keeps."""
+    port = free_port()
+    proc = start_drop(data, port, database, log=root / "server.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        t = time.perf_counter()
+        wait_ready(url, proc, timeout=timeout)
+        startup_s = time.perf_counter() - t
+        measured = measure(url, size, seconds)
+        rss = rss_mb(proc.pid)
+    finally:
+        t = time.perf_counter()
+        proc.terminate()
+        proc.wait(60)
+        stop_s = time.perf_counter() - t
+    db = pg_bytes(database) if database else dir_bytes(data) - dir_bytes(data / "blobs")
+    return Served(startup_s, stop_s, rss, measured, db, dir_bytes(data / "blobs"))
+
+
 def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
     data = root / "drop"
     init_data(data, pow_bits=0)
@@ -181,22 +226,7 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         expired = live_before - len(svc.store.live_digests())
         svc.store.close()
         svc.blobs.close()
-        port = free_port()
-        proc = start_drop(data, port, database, log=root / "server.log")
-        url = f"http://127.0.0.1:{port}"
-        try:
-            t = time.perf_counter()
-            wait_ready(url, proc, timeout=600)
-            startup_s = time.perf_counter() - t
-            figures = measure(url, size, a.seconds)
-            rss = rss_mb(proc.pid)
-        finally:
-            t = time.perf_counter()
-            proc.terminate()
-            proc.wait(30)
-            stop_s = time.perf_counter() - t
-        db = pg_bytes(database) if database else dir_bytes(data) - dir_bytes(data / "blobs")
-        blob = dir_bytes(data / "blobs")
+        served = serve_and_measure(data, database, root, size, a.seconds, timeout=600)
     finally:
         if schema and a.database:
             import psycopg
@@ -207,17 +237,12 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         "envelopes": size,
         "backend": "postgresql" if database else "sqlite",
         "fill_s": round(fill_s, 1),
-        "startup_s": round(startup_s, 1),
-        "server_rss_mb": round(rss, 1),
-        **figures,
-        "bytes_per_envelope": round((db + blob) / size, 1),
-        "db_bytes_per_envelope": round(db / size, 1),
-        "blob_bytes_per_envelope": round(blob / size, 1),
+        **served.figures(size),
         "envelope_body_bytes": a.body,
         "expired": expired,
         "expiry_s": round(expiry_s, 2),
         "target_server_rss_mb": 150,
-        "stop_s": round(stop_s, 1),
+        "stop_s": round(served.stop_s, 1),
     }
 
 
