@@ -11,6 +11,14 @@ bound what a connection may cost (docs/drop-api.md, "Production").
   ``body_deadline_s``, enforced by the app). Idle keep-alive connections close after
   ``keep_alive_s``; beyond ``max_connections`` concurrent connections and requests uvicorn
   answers 503 at once, before descriptors run out. Headers are capped at 16 KiB.
+* The one hot route, ``POST /v1/envelopes``, is answered by the protocol class itself
+  (:class:`GuardedHttpTools`, through the app's ``intake`` object,
+  :class:`tysha.drop.web.ProtocolIntake`): no ASGI task and no message dictionaries per
+  submission. Everything around it stays uvicorn's: parsing, keep-alive and pipelining (a
+  request queued behind it waits for its answer), the header deadline, the concurrency
+  limit, shutdown. The body is gathered here, bounded by the route's limit, with the same
+  idle and total deadlines the app's body guard applies (408), and answered with the same
+  bytes as the ASGI route.
 """
 
 from __future__ import annotations
@@ -23,7 +31,11 @@ import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import (
+    STATUS_LINE,
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
 
 from tysha.drop.service import DropService
 from tysha.errors import ConfigError
@@ -73,7 +85,151 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._fast is not None:
+            self._fast.stop_timer()
         super().connection_lost(exc)
+
+    # --- the intake route, answered here (module docstring) ------------------------------
+
+    _fast: _FastRequest | None = None
+
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        intake = getattr(self.app, "intake", None)
+        if (
+            intake is not None
+            and app is self.app  # not uvicorn's 503 for too many connections
+            and cycle.scope["method"] == "POST"
+            and cycle.scope["path"] == intake.path
+            and intake.ready
+        ):
+            self._begin_intake(cycle, intake)
+        else:
+            super()._start_asgi_task(cycle, app)
+
+    def _begin_intake(self, cycle: RequestResponseCycle, intake: Any) -> None:
+        fast = _FastRequest(self, cycle, intake)
+        for name, value in cycle.scope["headers"]:
+            if name == b"content-length" and (not value.isdigit() or int(value) > intake.limit):
+                fast.refuse(413, "too_large", "body too large")  # before a byte is read
+                return
+        self._fast = fast
+        if cycle.waiting_for_100_continue and not self.transport.is_closing():
+            cycle.waiting_for_100_continue = False
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if cycle.body:  # a pipelined request: uvicorn gathered its body while it waited
+            fast.add(bytes(cycle.body))
+            cycle.body = bytearray()
+        if not cycle.more_body:
+            fast.complete()
+        else:
+            self.flow.resume_reading()  # uvicorn pauses while a pipelined body waits
+
+    def on_body(self, body: bytes) -> None:
+        fast = self._fast
+        if fast is not None and fast.cycle is self.cycle:
+            fast.add(body)
+        else:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        fast = self._fast
+        if fast is not None and fast.cycle is self.cycle:
+            self.cycle.more_body = False
+            fast.complete()
+        else:
+            super().on_message_complete()
+
+
+class _FastRequest:
+    """One ``POST /v1/envelopes`` being answered by :class:`GuardedHttpTools`: its body's
+    pieces (joined once), its deadlines, and the answer written straight to the transport."""
+
+    def __init__(self, proto: GuardedHttpTools, cycle: RequestResponseCycle, intake: Any) -> None:
+        self.proto = proto
+        self.cycle = cycle
+        self.intake = intake
+        self.pieces: list[bytes] = []
+        self.size = 0
+        self.done = False  # the body is complete or refused: nothing more is gathered
+        loop = proto.loop
+        now = loop.time()
+        self.last = now
+        self.deadline = now + intake.deadline_s
+        self.timer: asyncio.TimerHandle | None = loop.call_at(
+            min(now + intake.idle_s, self.deadline), self._check_time
+        )
+
+    def add(self, piece: bytes) -> None:
+        if self.done:
+            return
+        self.size += len(piece)
+        if self.size > self.intake.limit:
+            self.refuse(413, "too_large", f"body exceeds {self.intake.limit} bytes")
+            return
+        self.pieces.append(piece)
+        self.last = self.proto.loop.time()
+
+    def complete(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        self.stop_timer()
+        body = self.pieces[0] if len(self.pieces) == 1 else b"".join(self.pieces)
+        self.pieces = []
+        cycle = self.cycle
+        self.intake.answer(body, cycle.scope["query_string"], cycle.scope["headers"], self.reply)
+
+    def _check_time(self) -> None:
+        self.timer = None
+        if self.done:
+            return
+        now = self.proto.loop.time()
+        if now >= self.deadline or now >= self.last + self.intake.idle_s:
+            self.refuse(408, "timeout", "the request body arrived too slowly")
+            return
+        self.timer = self.proto.loop.call_at(
+            min(self.last + self.intake.idle_s, self.deadline), self._check_time
+        )
+
+    def stop_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def refuse(self, status: int, code: str, detail: str) -> None:
+        """Answer an error before the body is complete, and close the connection (the
+        rest of the body is not read)."""
+        self.done = True
+        self.stop_timer()
+        self.pieces = []
+        self.reply(status, self.intake.refusal(status, code, detail), close=True)
+
+    def reply(self, status: int, payload: bytes, close: bool = False) -> None:
+        proto, cycle = self.proto, self.cycle
+        if proto._fast is self:
+            proto._fast = None
+        if cycle.response_complete:
+            return
+        cycle.response_complete = True
+        transport = proto.transport
+        if cycle.disconnected or transport.is_closing():
+            return
+        keep = cycle.keep_alive and not close
+        head = [
+            STATUS_LINE[status],
+            b"content-type: application/json\r\ncontent-length: ",
+            str(len(payload)).encode(),
+            b"\r\n",
+        ]
+        if status == 503:
+            head.append(b"retry-after: %d\r\n" % self.intake.retry_after_s)
+        if not keep:
+            head.append(b"connection: close\r\n")
+        head.append(b"\r\n")
+        transport.write(b"".join(head) + payload)
+        if not keep:
+            transport.close()
+        cycle.on_response()  # keep-alive, the header deadline, a pipelined next request
 
 
 def bind(host: str, port: int) -> socket.socket:

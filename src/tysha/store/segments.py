@@ -5,10 +5,17 @@ renaming it into place and making both durable cost the drop far more than the b
 quarter of its CPU went to ``open(tmp, "wb")`` alone). :class:`SegmentBlobStore` appends a
 batch's bodies to one open segment file instead, as Tessera, Kafka and SQLite's WAL do:
 
-- **One write per envelope, one ``fdatasync`` per batch.** ``put_many`` appends each body as
-  one self-describing record (``writev`` of a 44-byte head and the body) and then makes the
-  whole batch durable with a single ``fdatasync`` of the segment; only then are the records
-  entered in the index and ``put_many`` returns (the drop commits its log rows after that).
+- **One write per batch, one ``fdatasync`` per batch.** ``put_many`` gathers the batch's
+  self-describing records (a 44-byte head and the body each) in one page-aligned buffer,
+  writes it at a page-aligned offset of the segment -- with ``O_DIRECT`` where the file
+  system takes it, so the bytes go from that buffer to the device without the page cache
+  (on this project's machines the page cache cost the kernel ~100 us of CPU per 64 KiB
+  envelope, direct writes ~3 us) -- and makes the whole batch durable with a single
+  ``fdatasync``; only then are the records entered in the index and ``put_many`` returns
+  (the drop commits its log rows after that). A batch that does not end on a page boundary
+  ends with a filler record: an erased record (below) of zeros, which every scan steps over.
+  Where ``O_DIRECT`` is refused (tmpfs, some network file systems) the same aligned writes go
+  through the page cache.
 - **Records describe themselves**: ``magic "TYS1" | body length (u64, big-endian) | SHA-256 of
   the body | body``. A segment can always be rescanned; a record whose body does not hash to
   its digest (a torn write) ends the valid part of the segment.
@@ -52,6 +59,7 @@ import fcntl
 import hashlib
 import io
 import itertools
+import mmap
 import os
 import random
 import sqlite3
@@ -89,6 +97,9 @@ def _load_punch_hole() -> Callable[[int, int, int], None] | None:
 
 _PUNCH = _load_punch_hole()
 _PAGE = 4096
+#: The batch buffer: records are gathered here and written a page-aligned piece at a time.
+_BUFFER = 8 << 20
+_DIRECT = getattr(os, "O_DIRECT", 0)
 
 
 class _RecordView(io.RawIOBase):
@@ -125,13 +136,91 @@ class _RecordView(io.RawIOBase):
 
 
 class _Writer:
-    """This process's open segment for one hour (appended to under the store's lock)."""
+    """This process's open segment for one hour (appended to under the store's lock).
+    ``end`` is where the next batch starts: always a multiple of the page size."""
 
     def __init__(self, name: str, fd: int, hour: int, end: int) -> None:
         self.name = name
         self.fd = fd
         self.hour = hour
         self.end = end
+
+
+class _Batch:
+    """One batch's records gathered in a page-aligned buffer (``buf``, an anonymous ``mmap``:
+    page-aligned as ``O_DIRECT`` requires) and written to the segment at page-aligned offsets:
+    whole pages while the batch lasts, then the tail padded to a page boundary with a filler
+    record. A write error leaves the segment to be cut back to ``w.end`` by the caller."""
+
+    def __init__(self, w: _Writer, buf: mmap.mmap) -> None:
+        self.w = w
+        self.buf = buf
+        self.view = memoryview(buf)
+        self.used = 0  # bytes gathered in the buffer, not yet written
+        self.at = w.end  # file offset of the buffer's first byte
+
+    def offset(self) -> int:
+        """The file offset the next byte added will have."""
+        return self.at + self.used
+
+    def add(self, data: bytes | memoryview) -> None:
+        data = memoryview(data).cast("B")
+        while data:
+            room = len(self.buf) - self.used
+            if room == 0:
+                self._write(self.used // _PAGE * _PAGE)
+                continue
+            n = min(room, len(data))
+            self.view[self.used : self.used + n] = data[:n]
+            self.used += n
+            data = data[n:]
+
+    def add_file(self, f: BinaryIO, length: int) -> int:
+        """Up to ``length`` bytes read from ``f`` straight into the buffer; bytes copied."""
+        copied = 0
+        while copied < length:
+            if self.used == len(self.buf):
+                self._write(self.used // _PAGE * _PAGE)
+            want = min(len(self.buf) - self.used, length - copied)
+            got = f.readinto(self.view[self.used : self.used + want])  # type: ignore[attr-defined]
+            if not got:
+                break
+            self.used += got
+            copied += got
+        return copied
+
+    def finish(self) -> int:
+        """Pad to a page boundary with a filler record and write the rest; the new end."""
+        if self.used:
+            gap = -self.used % _PAGE
+            if gap and gap < HEAD.size:
+                gap += _PAGE
+            if gap:
+                self.add(HEAD.pack(ERASED, gap - HEAD.size, bytes(32)))
+                self.add(bytes(gap - HEAD.size))
+            self._write(self.used)
+        return self.at
+
+    def _write(self, n: int) -> None:
+        """Write the buffer's first ``n`` bytes (a multiple of the page size) at ``at``."""
+        done = 0
+        while done < n:
+            try:
+                done += os.pwrite(self.w.fd, self.view[done:n], self.at + done)
+            except OSError as exc:
+                if exc.errno != errno.EINVAL or not _direct(self.w.fd):
+                    raise
+                # The file system took O_DIRECT at open but not this write: page cache.
+                flags = fcntl.fcntl(self.w.fd, fcntl.F_GETFL)
+                fcntl.fcntl(self.w.fd, fcntl.F_SETFL, flags & ~_DIRECT)
+        rest = self.used - n
+        self.view[:rest] = self.view[n : self.used]
+        self.used = rest
+        self.at += n
+
+
+def _direct(fd: int) -> bool:
+    return bool(_DIRECT) and bool(fcntl.fcntl(fd, fcntl.F_GETFL) & _DIRECT)
 
 
 class SegmentBlobStore:
@@ -149,6 +238,7 @@ class SegmentBlobStore:
         self._writer_id = os.urandom(4).hex()
         self._serial = 0
         self._writer: _Writer | None = None
+        self._buffer: mmap.mmap | None = None  # the batch buffer, made at the first write
         self._wlock = threading.Lock()  # appends to the open segment
         self._ilock = threading.Lock()  # the index connection
         self._readers: dict[tuple[str, int], int] = {}
@@ -253,7 +343,15 @@ class SegmentBlobStore:
             return w
         self._serial += 1
         name = f"{hour:010d}-{self._writer_id}-{self._serial:06d}.seg"
-        fd = os.open(self.dir / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        path = self.dir / name
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        try:
+            fd = os.open(path, flags | _DIRECT, 0o600)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL or not _DIRECT:
+                raise
+            path.unlink(missing_ok=True)  # created before O_DIRECT was refused
+            fd = os.open(path, flags, 0o600)  # the page cache, aligned all the same
         fcntl.flock(fd, fcntl.LOCK_EX)  # ours while we append; a restart rescans it after
         dfd = os.open(self.dir, os.O_RDONLY)
         try:
@@ -279,36 +377,53 @@ class SegmentBlobStore:
         hour = int(mtime if mtime is not None else time.time()) // 3600
         rows: list[tuple[bytes, str, int, int, int]] = []
         taken: list[Path] = []
+        fresh: set[bytes] = set()  # stored by this batch
+        spare: list[Path] = []  # staging copies of a digest this batch stores
         with self._wlock:
             held = self._held([d for d, _ in moves])
             try:
                 w = self._open_writer(hour)
             except OSError as exc:
                 raise StorageError(f"cannot store envelopes: {exc.strerror}") from None
-            for i, (digest, src) in enumerate(moves):
-                if digest in held:
-                    if isinstance(src, Path):
-                        taken.append(src)
-                    continue
-                start = w.end
-                try:
-                    length = self._append(w, digest, src)
-                except FileNotFoundError:
-                    out[i] = StorageError("the uploaded bytes vanished before they were stored")
-                    continue
-                except OSError as exc:
-                    with contextlib.suppress(OSError):
-                        os.ftruncate(w.fd, start)  # no partial record stays behind
-                    w.end = start
-                    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-                    out[i] = StorageError(
-                        "the drop is out of storage" if full else "cannot store envelope"
-                    )
-                    continue
-                held.add(digest)
-                rows.append((digest, w.name, start + HEAD.size, length, hour))
-                if isinstance(src, Path):
-                    taken.append(src)
+            if self._buffer is None:
+                self._buffer = mmap.mmap(-1, _BUFFER)
+            batch = _Batch(w, self._buffer)
+            appended: list[int] = []
+            again: list[int] = []
+            try:
+                for i, (digest, src) in enumerate(moves):
+                    if digest in held:
+                        if digest in fresh:
+                            again.append(i)  # stored by this batch: shares its fate
+                        if isinstance(src, Path):  # a spare copy, once its digest is stored
+                            (spare if digest in fresh else taken).append(src)
+                        continue
+                    try:
+                        start, length = self._append(batch, digest, src)
+                    except FileNotFoundError:
+                        out[i] = StorageError(
+                            "the uploaded bytes vanished before they were stored"
+                        )
+                        continue
+                    held.add(digest)
+                    fresh.add(digest)
+                    appended.append(i)
+                    rows.append((digest, w.name, start + HEAD.size, length, hour))
+                w.end = batch.finish()
+            except OSError as exc:
+                # The whole batch fails: its staging files stay for the uploads to retry.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(w.fd, w.end)  # no partial record stays behind
+                full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+                err = StorageError(
+                    "the drop is out of storage" if full else "cannot store envelope"
+                )
+                for i in appended + again:
+                    out[i] = err
+                rows = []
+            else:
+                taken += [src for i in appended if isinstance(src := moves[i][1], Path)]
+                taken += spare
             end = w.end
             name = w.name
             sync_fd = os.dup(w.fd) if rows else -1  # the writer may roll; this stays valid
@@ -372,26 +487,21 @@ class SegmentBlobStore:
                 os.close(w.fd)
                 self._writer = None
 
-    def _append(self, w: _Writer, digest: bytes, src: Path | bytes) -> int:
-        """One record at the end of ``w``: one ``writev`` for a body in memory; a staging
-        file (a resumable upload) is copied in pieces. Returns the body length."""
+    def _append(self, batch: _Batch, digest: bytes, src: Path | bytes) -> tuple[int, int]:
+        """One record added to the batch: the body in memory, or a staging file (a resumable
+        upload) read in pieces. Returns where the record starts and the body's length."""
+        start = batch.offset()
         if isinstance(src, Path):
             with open(src, "rb") as f:
                 length = os.fstat(f.fileno()).st_size
-                if length <= _COPY:
-                    return self._append(w, digest, f.read())
-                _write_all(w.fd, [HEAD.pack(MAGIC, length, digest)])
-                copied = 0
-                while piece := f.read(_COPY):
-                    _write_all(w.fd, [piece])
-                    copied += len(piece)
-                if copied != length:
+                batch.add(HEAD.pack(MAGIC, length, digest))
+                if batch.add_file(f, length) != length or f.read(1):
                     raise OSError(errno.EIO, "a staging file changed while it was stored")
         else:
             length = len(src)
-            _write_all(w.fd, [HEAD.pack(MAGIC, length, digest), src])
-        w.end += HEAD.size + length
-        return length
+            batch.add(HEAD.pack(MAGIC, length, digest))
+            batch.add(src)
+        return start, length
 
     def sync(self, digests: Iterable[bytes]) -> None:
         """Nothing to do: ``put_many`` returns only after its records are durable."""
@@ -602,6 +712,7 @@ class SegmentBlobStore:
             if self._writer is not None:
                 os.close(self._writer.fd)
                 self._writer = None
+            self._buffer = None
         with self._ilock:
             self._db.close()
         self.legacy.close()
@@ -612,13 +723,3 @@ def _segment_hour(name: str) -> int:
         return int(name.split("-", 1)[0])
     except ValueError:
         return 0
-
-
-def _write_all(fd: int, parts: list[bytes]) -> None:
-    total = sum(len(p) for p in parts)
-    done = os.writev(fd, parts)
-    if done == total:
-        return
-    rest = b"".join(parts)[done:]  # a short write (rare on files): finish it
-    while rest:
-        rest = rest[os.write(fd, rest) :]

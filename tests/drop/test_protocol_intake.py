@@ -1,0 +1,208 @@
+"""``POST /v1/envelopes`` answered by the server's HTTP protocol class (issue 13, a leaner
+request path): over real sockets to a drop served on loopback, the same guards and the same
+answers as the ASGI route, and uvicorn's keep-alive and pipelining still hold around it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tysha.drop.launcher import in_process_drop, init_data
+from tysha.drop.server import GuardedHttpTools, serve_in_thread
+from tysha.drop.service import DropConfig, DropService
+from tysha.protocol import Identity, seal_envelope
+
+ME = Identity.generate(os.urandom)
+
+
+def envelope(n: int = 3000) -> bytes:
+    return seal_envelope(os.urandom(n), [ME.public()], os.urandom)
+
+
+class Served:
+    def __init__(self, svc: DropService, port: int) -> None:
+        self.svc, self.port = svc, port
+
+    def connect(self) -> socket.socket:
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        s.settimeout(10)
+        return s
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+    init_data(tmp_path / "d")
+    cfg = DropConfig.load(tmp_path / "d")
+    cfg.body_idle_s = 0.4
+    cfg.save(tmp_path / "d")
+    svc = DropService(tmp_path / "d")
+    calls: list[str] = []
+    begin = GuardedHttpTools._begin_intake
+
+    def counting(self: GuardedHttpTools, *a: Any) -> None:
+        calls.append("protocol")
+        begin(self, *a)
+
+    monkeypatch.setattr(GuardedHttpTools, "_begin_intake", counting)
+    with serve_in_thread(svc) as port:
+        yield Served(svc, port)
+    # Every intake request of these tests went through the protocol's own path.
+    assert calls
+
+
+def post(body: bytes, extra: bytes = b"") -> bytes:
+    return (b"POST /v1/envelopes HTTP/1.1\r\nHost: drop\r\nContent-Length: %d\r\n" % len(body)
+            + extra + b"\r\n" + body)
+
+
+def read_response(f: Any) -> tuple[int, dict[bytes, bytes], bytes]:
+    status = f.readline()
+    assert status.startswith(b"HTTP/1.1 "), status
+    headers: dict[bytes, bytes] = {}
+    while (line := f.readline()) not in (b"\r\n", b""):
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip()
+    body = f.read(int(headers.get(b"content-length", b"0")))
+    return int(status.split()[1]), headers, body
+
+
+def closed(s: socket.socket) -> bool:
+    try:
+        return s.recv(1) == b""
+    except (ConnectionResetError, TimeoutError):
+        return True
+
+
+def test_receipts_and_refusals_are_the_asgi_routes_bytes(served: Served, tmp_path: Path) -> None:
+    """A refusal is the same bytes, and a receipt the same shape, on the protocol path and
+    on the ASGI route (another drop, served in process): one mapping of errors for both."""
+    bad = envelope()[:-1]
+    good = envelope()
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(post(bad))
+        status, headers, body = read_response(f)
+        s.sendall(post(good))
+        status2, _, body2 = read_response(f)
+    assert status == 400 and headers[b"content-type"] == b"application/json"
+    assert status2 == 200
+    receipt = json.loads(body2)["receipt"]
+    assert receipt["envelope_digest"] == hashlib.sha256(good).hexdigest()
+    with in_process_drop(tmp_path / "asgi") as d:
+        same = d.client._http.post("/v1/envelopes", content=bad)
+        other = d.client._http.post("/v1/envelopes", content=good)
+    assert same.status_code == 400 and same.content == body
+    assert other.status_code == 200
+    assert json.loads(other.content).keys() == json.loads(body2).keys()
+    assert json.loads(other.content)["receipt"].keys() == receipt.keys()
+
+
+def test_keep_alive_and_pipelining_keep_answers_in_order(served: Served) -> None:
+    """Three submissions and a GET written at once on one connection: four answers, in
+    the order asked, and the connection stays open; ``Connection: close`` closes it."""
+    envs = [envelope(), envelope(), b"not an envelope"]
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(b"".join(post(e) for e in envs)
+                  + b"GET /v1/info HTTP/1.1\r\nHost: drop\r\n\r\n")
+        answers = [read_response(f) for _ in range(4)]
+        assert [a[0] for a in answers] == [200, 200, 400, 200]
+        digests = [json.loads(a[2])["receipt"]["envelope_digest"] for a in answers[:2]]
+        assert digests == [hashlib.sha256(e).hexdigest() for e in envs[:2]]
+        assert "log" in json.loads(answers[3][2]) or answers[3][2]  # /v1/info answered
+        s.sendall(post(envelope(), b"Connection: close\r\n"))
+        status, headers, _ = read_response(f)
+        assert status == 200 and headers[b"connection"] == b"close"
+        assert closed(s)
+
+
+def test_announced_too_large_is_refused_before_the_body(served: Served) -> None:
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(b"POST /v1/envelopes HTTP/1.1\r\nHost: drop\r\n"
+                  b"Content-Length: 536870912\r\n\r\n")
+        status, headers, body = read_response(f)
+        assert status == 413 and json.loads(body)["error"] == "too_large"
+        assert headers[b"connection"] == b"close" and closed(s)
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(b"POST /v1/envelopes HTTP/1.1\r\nHost: drop\r\nContent-Length: 12x\r\n\r\n")
+        status, _, _ = read_response(f)
+        assert status in (400, 413)
+
+
+def test_unannounced_body_past_the_limit_is_cut_off(served: Served) -> None:
+    """Chunked, never ending: 413 once the route's limit is passed, then the connection is
+    closed; the server held at most the limit."""
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(b"POST /v1/envelopes HTTP/1.1\r\nHost: drop\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n")
+        chunk = b"%x\r\n" % (256 << 10) + b"\0" * (256 << 10) + b"\r\n"
+        try:
+            for _ in range(64):  # 16 MiB offered
+                s.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        status, _, body = read_response(f)
+        assert status == 413 and json.loads(body)["error"] == "too_large"
+
+
+def test_stalled_body_gets_408_and_the_drop_goes_on(served: Served) -> None:
+    whole = envelope()
+    with served.connect() as stalled, stalled.makefile("rb") as f:
+        stalled.sendall(post(whole)[: -1000])  # then nothing more
+        start = time.monotonic()
+        status, headers, body = read_response(f)
+        assert status == 408 and json.loads(body)["error"] == "timeout"
+        assert time.monotonic() - start < 5 and closed(stalled)
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(post(whole))
+        assert read_response(f)[0] == 200
+
+
+def test_a_slow_but_steady_body_is_not_cut_off(served: Served) -> None:
+    """The idle deadline is between pieces, not for the whole body."""
+    data = post(envelope(3000))
+    with served.connect() as s, s.makefile("rb") as f:
+        for i in range(0, len(data), 800):
+            s.sendall(data[i : i + 800])
+            time.sleep(0.1)  # 0.1 s between pieces, 0.4 s allowed, ~1 s in all
+        assert read_response(f)[0] == 200
+
+
+def test_expect_100_continue(served: Served) -> None:
+    e = envelope()
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(b"POST /v1/envelopes HTTP/1.1\r\nHost: drop\r\nExpect: 100-continue\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(e))
+        assert f.readline() == b"HTTP/1.1 100 Continue\r\n" and f.readline() == b"\r\n"
+        s.sendall(e)
+        assert read_response(f)[0] == 200
+
+
+def test_storage_failure_is_503_with_retry_after(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*a: Any, **k: Any) -> Any:
+        raise OSError("disk on fire: /secret/path")
+
+    monkeypatch.setattr(served.svc.store, "integrate", broken)
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(post(envelope()))
+        status, headers, body = read_response(f)
+    assert status == 503 and headers[b"retry-after"] == b"5"
+    assert b"secret" not in body and b"fire" not in body
+
+
+def test_a_client_gone_before_its_receipt_harms_no_one(served: Served) -> None:
+    for _ in range(5):
+        s = served.connect()
+        s.sendall(post(envelope()))
+        s.close()  # gone while the batch commits
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(post(envelope()))
+        assert read_response(f)[0] == 200
