@@ -64,6 +64,47 @@ def pytest_configure(config: pytest.Config) -> None:
     import tysha
 
     compileall.compile_dir(Path(tysha.__file__).parent, quiet=2)
+    _precompile_tests(config)
+
+
+def _precompile_tests(config: pytest.Config) -> None:
+    """Each worker imports every test module to collect it, and pytest rewrites the asserts of
+    each one as it does - four times over, ~2 s of CPU per worker - unless it finds the
+    rewritten code cached. With PYTHONDONTWRITEBYTECODE set nothing is cached, so the
+    controller writes that cache once here (pytest's own format: hash-checked pycs in
+    ``__pycache__``, read back only while they match the source), and plain bytecode for
+    the helper modules the tests and their child processes import. This uses pytest's
+    internal rewrite functions; if they change, nothing is cached and nothing else changes."""
+    import compileall
+
+    tests = Path(__file__).parent
+    for helper in tests.rglob("*.py"):
+        if not helper.name.startswith("test_") and helper.name != "conftest.py":
+            compileall.compile_file(helper, quiet=2)
+    try:
+        from _pytest.assertion.rewrite import (
+            PYC_TAIL,
+            _read_pyc,
+            _rewrite_test,
+            _write_pyc,
+            assertstate_key,
+            get_cache_dir,
+        )
+
+        state = config.stash.get(assertstate_key, None)
+        if state is None:
+            return  # --assert=plain: nothing is rewritten
+        for fn in tests.rglob("*.py"):
+            if not fn.name.startswith("test_") and fn.name != "conftest.py":
+                continue
+            pyc = get_cache_dir(fn) / (fn.name[:-3] + PYC_TAIL)
+            if _read_pyc(fn, pyc) is not None:
+                continue
+            pyc.parent.mkdir(exist_ok=True)
+            source_hash, code = _rewrite_test(fn, config)
+            _write_pyc(state, code, source_hash, pyc)
+    except (ImportError, AttributeError, TypeError, OSError, SyntaxError):
+        return
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -29,10 +29,10 @@ def _members(path: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def anchored(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from tysha.drop.launcher import run_drop
+    from tysha.drop.launcher import threaded_drop
 
     tmp = tmp_path_factory.mktemp("anchor")
-    with run_drop(tmp) as drop, local_tsa() as (tsa_url, tsa_root):
+    with threaded_drop(tmp) as drop, local_tsa() as (tsa_url, tsa_root):
         desk, inv = _desk(tmp, drop)
         _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="shelling"))
         desk.fetch()

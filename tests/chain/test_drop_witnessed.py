@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tysha.drop.launcher import free_port, init_data, run_drop
+from tysha.drop.launcher import free_port, init_data, threaded_drop
 from tysha.protocol import Identity, seal_envelope
 from tysha.tlog import NoteVerifier
 from tysha.tlog.witness import WitnessPolicy, check_witnesses
@@ -44,7 +44,7 @@ def test_drop_serves_checkpoints_cosigned_by_its_witnesses(tmp_path: Path) -> No
             witnesses.append({"url": url, "vkey": wvkey})
         (data / "witnesses.json").write_text(json.dumps(witnesses))
         me = Identity.generate(os.urandom)
-        with run_drop(tmp_path, data_dir=data) as (url, _vkey, _), DropClient(url) as c:
+        with threaded_drop(tmp_path, data_dir=data) as (url, _vkey, _), DropClient(url) as c:
             for i in range(3):
                 env = seal_envelope(f"report {i}".encode(), [me.public()], os.urandom)
                 c.upload(env).verify(vkey, hashlib.sha256(env).digest())

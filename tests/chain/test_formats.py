@@ -66,10 +66,10 @@ def test_rfc8785_numbers(bits: str, text: str) -> None:
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from tysha.drop.launcher import run_drop
+    from tysha.drop.launcher import threaded_drop
 
     tmp = tmp_path_factory.mktemp("formats")
-    with run_drop(tmp) as drop:
+    with threaded_drop(tmp) as drop:
         desk, inv = _desk(tmp, drop)
         src = Identity.generate(os.urandom)
         _send(drop[0], desk, inv, src, _body(

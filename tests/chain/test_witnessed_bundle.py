@@ -30,11 +30,11 @@ from tysha.witness.web import create_app
 
 @pytest.fixture(scope="module")
 def witnessed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from tysha.drop.launcher import run_drop
+    from tysha.drop.launcher import threaded_drop
 
     tmp = tmp_path_factory.mktemp("witnessed")
     mp = pytest.MonkeyPatch()
-    with run_drop(tmp) as drop:
+    with threaded_drop(tmp) as drop:
         url, vkey, data = drop
         log_key = NoteVerifier.from_vkey(vkey)
         c = DropClient(url)

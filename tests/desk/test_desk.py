@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tysha.drop.launcher import run_drop
+from tysha.drop.launcher import threaded_drop
 
 DESK_PASS = "desk passphrase for tests"
 SRC_PASS = "source passphrase"
@@ -137,7 +137,7 @@ def test_fork_is_reported_loudly(tmp_path: Path, world: dict[str, Any], cli: Any
     from tysha.transport import DropClient
 
     DropService(forked).store.close()
-    with run_drop(tmp_path / "honest-stand-in", data_dir=forked) as (furl, _fvkey, _):
+    with threaded_drop(tmp_path / "honest-stand-in", data_dir=forked) as (furl, _fvkey, _):
         with DropClient(furl) as c:
             for _ in range(5):
                 c.upload(seal_envelope(b"other history", [Identity.generate(os.urandom).public()], os.urandom))

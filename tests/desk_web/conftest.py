@@ -116,10 +116,10 @@ def populate(tmp_path: Path, drop: tuple[str, str, Path], cli: Any) -> dict[str,
 @pytest.fixture(scope="session")
 def populated_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One populated desk for the in-process tests (each test gets a copy: see ``desk``)."""
-    from tysha.drop.launcher import run_drop
+    from tysha.drop.launcher import threaded_drop
 
     tmp = tmp_path_factory.mktemp("web-once")
-    with run_drop(tmp) as drop:
+    with threaded_drop(tmp) as drop:
         yield populate(tmp, drop, _cli)
 
 

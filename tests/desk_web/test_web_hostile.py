@@ -51,7 +51,7 @@ def test_fork_shows_failed_log_consistency_on_report_and_inbox(
     populated: dict[str, Any], drop: tuple[str, str, Path], tmp_path: Path, cli: Any
 ) -> None:
     """A drop caught forking taints every report that came through it, on both pages."""
-    from tysha.drop.launcher import run_drop
+    from tysha.drop.launcher import threaded_drop
     from tysha.drop.service import DropService
     from tysha.protocol import Identity, seal_envelope
     from tysha.transport import DropClient
@@ -62,7 +62,7 @@ def test_fork_shows_failed_log_consistency_on_report_and_inbox(
     for name in ("log.key", "drop.json"):
         shutil.copy(data / name, forked / name)
     DropService(forked).store.close()
-    with run_drop(tmp_path / "stand-in", data_dir=forked) as (furl, _fvkey, _):
+    with threaded_drop(tmp_path / "stand-in", data_dir=forked) as (furl, _fvkey, _):
         with DropClient(furl) as c:
             for _ in range(5):
                 c.upload(seal_envelope(b"other history", [Identity.generate(os.urandom).public()], os.urandom))

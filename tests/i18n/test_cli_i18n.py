@@ -17,7 +17,7 @@ import pytest
 
 from tysha import cli as cli_module
 from tysha import errors, verify
-from tysha.drop.launcher import run_drop
+from tysha.drop.launcher import threaded_drop
 from tysha.i18n import LANGUAGES, translate_message, translations
 from tysha.source import device, vault
 
@@ -171,7 +171,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from tests.conftest import tysha
 
     tmp = tmp_path_factory.mktemp("i18n")
-    with run_drop(tmp / "drop") as (url, vkey, data):
+    with threaded_drop(tmp / "drop") as (url, vkey, data):
         desk, vault = tmp / "desk", tmp / "v.vault"
         denv = {"TYSHA_PASSPHRASE": DESK_PASS, "TYSHA_LANG": "en"}
         senv = {"TYSHA_PASSPHRASE": SRC_PASS, "TYSHA_LANG": "en"}

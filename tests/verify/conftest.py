@@ -39,12 +39,12 @@ def gps_jpeg(path: Path) -> Path:
 
 @pytest.fixture(scope="package")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from tysha.drop.launcher import run_drop
+    from tysha.drop.launcher import threaded_drop
 
     tmp = tmp_path_factory.mktemp("verify-world")
     denv = {"TYSHA_PASSPHRASE": DESK_PASS}
     senv = {"TYSHA_PASSPHRASE": SRC_PASS}
-    with run_drop(tmp) as (url, vkey, _data):
+    with threaded_drop(tmp) as (url, vkey, _data):
         desk = tmp / "desk"
         d = str(desk)
         run("desk", "init", "--desk", d, "--name", "Kherson cell", env=denv)

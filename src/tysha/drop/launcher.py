@@ -114,17 +114,24 @@ def run_drop(
 
 
 @contextlib.contextmanager
-def threaded_drop(tmp_path: Path, pow_bits: int = 0) -> Iterator[tuple[str, str, Path]]:
-    """Init and serve a drop as :func:`run_drop` does - a real HTTP server on loopback, the
-    same app and uvicorn settings - but on a thread of this process instead of a process of
-    its own (no interpreter start, no imports: for the many tests whose claim is about the
-    HTTP exchange, not about the process). Yields (url, vkey, dir)."""
+def threaded_drop(
+    tmp_path: Path,
+    pow_bits: int = 0,
+    database: str | None = None,
+    data_dir: Path | None = None,
+) -> Iterator[tuple[str, str, Path]]:
+    """Init (unless ``data_dir`` already holds a drop) and serve a drop as :func:`run_drop`
+    does - a real HTTP server on loopback, the same app and uvicorn settings - but on a thread
+    of this process instead of a process of its own (no interpreter start, no imports: for
+    the many tests whose claim is about the HTTP exchange, not about the process). Yields
+    (url, vkey, dir)."""
     from tysha.drop.server import serve_in_thread
     from tysha.drop.service import DropService
 
-    data = Path(tmp_path) / "drop"
-    init_data(data, pow_bits)
-    service = DropService(data)
+    data = Path(data_dir) if data_dir else Path(tmp_path) / "drop"
+    if not (data / "log.key").exists():
+        init_data(data, pow_bits)
+    service = DropService(data, database)
     with serve_in_thread(service) as port:
         yield f"http://127.0.0.1:{port}", service.vkey, data
 
