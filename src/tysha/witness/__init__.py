@@ -24,6 +24,25 @@ How a source, desk or ``tysha verify`` checks one::
     result.require()   # VerificationError unless k valid and none invalid
 """
 
-from tysha.witness.client import Cosigned, ProofSource, WitnessClient, WitnessRefused, cosign_all
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tysha.witness.client import (
+        Cosigned,
+        ProofSource,
+        WitnessClient,
+        WitnessRefused,
+        cosign_all,
+    )
 
 __all__ = ["Cosigned", "ProofSource", "WitnessClient", "WitnessRefused", "cosign_all"]
+
+
+def __getattr__(name: str) -> Any:
+    """The client's names, imported when first used: ``tysha witness init`` and every other
+    command of the CLI (which registers ``tysha witness``) start without the HTTP client."""
+    if name in __all__:
+        from tysha.witness import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module 'tysha.witness' has no attribute {name!r}")

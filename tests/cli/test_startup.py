@@ -1,0 +1,39 @@
+"""The CLI starts without what most commands never use: Typer's rich help renderer (imported
+only to render help or an error, then in the user's language) and the HTTP client (imported
+by the commands that talk to a drop or a witness)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tysha.cli import _TYPER_WORDS
+
+
+def _python(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def test_importing_the_cli_loads_neither_the_help_renderer_nor_the_http_client() -> None:
+    out = _python("import sys, tysha.cli; "
+                  "print(sorted(m for m in ('typer.rich_utils', 'rich.markdown', 'httpx') "
+                  "if m in sys.modules))")
+    assert out == "[]"
+
+
+def test_typer_words_are_typers_own_english() -> None:
+    """The English the catalogs translate is what Typer itself says (checked in a process
+    where no translation was applied)."""
+    names = ", ".join(repr(n) for n in _TYPER_WORDS)
+    out = _python(f"import typer.rich_utils as r; print([getattr(r, n) for n in ({names},)])")
+    assert out == repr(list(_TYPER_WORDS.values()))
+
+
+def test_help_rendered_after_start_is_in_the_users_language() -> None:
+    """The words reach Typer's renderer even though it is imported only when help is drawn."""
+    code = ("import os, sys; os.environ['TYSHA_LANG'] = 'uk'; sys.argv = ['tysha', 'desk', "
+            "'--help']\nfrom tysha.cli import main\ntry:\n    main()\nexcept SystemExit:\n"
+            "    pass")
+    out = _python(code)
+    assert "Параметри" in out and "Команди" in out and "Options" not in out
