@@ -34,11 +34,13 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tysha.errors import ConfigError, TyshaError, VerificationError
 from tysha.tlog import Checkpoint, parse_note
-from tysha.witness import Cosigned, WitnessClient, cosign_all
+
+if TYPE_CHECKING:  # the HTTP client is imported only by a drop that has witnesses
+    from tysha.witness.client import Cosigned, WitnessClient
 
 __all__ = ["Witnessing", "load_witnesses", "witnessing_routes"]
 
@@ -72,6 +74,8 @@ class Witnessing:
         proof: Callable[[int, int], Sequence[bytes]],
         path: Path | None = None,
     ) -> None:
+        from tysha.witness.client import WitnessClient
+
         self.clients = [
             w if isinstance(w, WitnessClient) else WitnessClient(w[0], w[1]) for w in witnesses
         ]
@@ -135,6 +139,8 @@ class Witnessing:
         size, note = self._checkpoint()
         if size == self._cosigned_size:
             return self._cosigned
+        from tysha.witness.client import Cosigned, cosign_all
+
         cosigned, results = cosign_all(note, self.clients, self._proof, self._sizes)
         self.rounds += 1
         self.last = results
