@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tysha.drop.launcher import InProcessDrop, in_process_drop, init_data
-from tysha.drop.service import DropConfig, DropService
+from tysha.drop.service import DropConfig, DropService, InsufficientStorage
 from tysha.drop.uploads import FolderUploads, OffsetMismatch
 from tysha.drop.web import create_app
 from tysha.drop.work import WorkPolicy, parse_private_token, work_bits
@@ -271,6 +271,43 @@ def test_507_when_the_disk_is_nearly_full_injected_probe(tmp_path: Path) -> None
         assert r.status_code == 507
         assert d.service.checkpoint()[0] == 0
         assert http(d).get("/v1/clues").status_code == 200  # reading goes on
+
+
+def test_free_space_readings_are_reused_only_far_from_the_limit(tmp_path: Path) -> None:
+    """A reading of the free space serves intake for a quarter second, less the bytes accepted
+    since, while it stays more than 1 GiB above ``min_free_bytes``; near the limit every
+    request reads again, and a stale reading is never used."""
+    init_data(tmp_path / "d")
+    svc = DropService(tmp_path / "d")
+    low = svc.config.min_free_bytes
+    reads: list[int] = []
+    free = [low + (2 << 30)]
+
+    def probe() -> int:
+        reads.append(free[0])
+        return free[0]
+
+    svc.free_space = probe
+    for _ in range(5):
+        svc.check_space(100 << 20)  # 500 MiB in all: still over 1 GiB above the limit
+    assert len(reads) == 1
+    svc.check_space(600 << 20)  # this one would bring the reading within the margin
+    assert len(reads) == 2
+    free[0] = low + (300 << 20)
+    svc.free_space = probe  # a new probe: no reading of the old one is reused
+    svc.check_space(100 << 20)
+    svc.check_space(100 << 20)
+    assert len(reads) == 4  # near the limit: every request reads
+    free[0] = low + (50 << 20)
+    with pytest.raises(InsufficientStorage):
+        svc.check_space(100 << 20)
+    svc.FREE_READING_S = 0.0  # stale at once: read every time
+    free[0] = low + (5 << 30)
+    n = len(reads)
+    svc.check_space(1)
+    svc.check_space(1)
+    assert len(reads) == n + 2
+    svc.store.close()
 
 
 @pytest.fixture

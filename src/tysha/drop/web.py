@@ -6,10 +6,12 @@ Every request passes a guard first (:class:`_BodyGuard`): the route's byte limit
 Content-Length and while reading, and read deadlines for the body. No handler reads the
 client address; the server runs without an access log.
 
-The one hot route, ``POST /v1/envelopes``, is also answered by a thin ASGI front in
-:func:`create_app` without Starlette's request/response objects and middleware (a quarter of
-the CPU an upload costs in this process); both paths share :func:`_intake` and :func:`_error`,
-so they answer the same bytes. Every other request goes to the Starlette app.
+The one hot route, ``POST /v1/envelopes``, is answered without Starlette twice over: under
+the drop's own server by the HTTP protocol class itself (:class:`ProtocolIntake`, called by
+``tysha.drop.server.GuardedHttpTools``: no ASGI task or messages per submission), and for any
+other ASGI server or an in-process client by a thin ASGI front in :func:`create_app`. All
+paths share the checks and the one error mapping (:func:`_problem`), so they answer the same
+bytes. Every other request goes to the Starlette app.
 """
 
 from __future__ import annotations
