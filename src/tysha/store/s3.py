@@ -34,6 +34,7 @@ import hashlib
 import io
 import os
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -95,10 +96,29 @@ def s3_client() -> Any:
         read_timeout=60,
         max_pool_connections=64,
     )
+    global _SESSION
     try:
-        return boto3.session.Session().client("s3", endpoint_url=endpoint or None, config=config)
+        with _SESSION_LOCK:  # a session's client creation is not thread-safe
+            if _SESSION is None:
+                _SESSION = boto3.session.Session()
+            # Keys from the environment as it is now (the session would keep the first ones
+            # it resolved); without them, the session's own chain (profile, instance role).
+            return _SESSION.client(
+                "s3",
+                endpoint_url=endpoint or None,
+                config=config,
+                aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID") or None,
+                aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+                aws_session_token=os.environ.get("AWS_SESSION_TOKEN") or None,
+            )
     except Exception:  # botocore raises several unrelated types for a bad configuration
         raise ConfigError("cannot configure the S3 client; check the AWS_* variables") from None
+
+
+#: One boto3 session per process: each new one loads botocore's service models again (tens of
+#: milliseconds of JSON per client); clients made from it are independent.
+_SESSION: Any = None
+_SESSION_LOCK = threading.Lock()
 
 
 def _errors() -> tuple[type[BaseException], ...]:
