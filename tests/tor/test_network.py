@@ -42,18 +42,37 @@ def web() -> Iterator[int]:
     srv.server_close()
 
 
-def get_through(socks: str, url: str, patience: float = 90.0) -> httpx.Response:
+def get_through(
+    socks: str, url: str, patience: float = 90.0, fresh_circuits: bool = True,
+    logs: tuple[Path, ...] = (),
+) -> httpx.Response:
     """A GET through Tor, retried while the young network settles (a fresh consensus can
-    briefly lack a usable path); the first answer wins."""
+    briefly lack a usable path); the first answer wins. With ``fresh_circuits`` each retry
+    asks for a new circuit (other SOCKS credentials, the client isolates by them) instead of
+    waiting on the one that failed. On giving up, the tail of each of ``logs`` (the Tor
+    nodes' own) goes into the error."""
     deadline = time.monotonic() + patience
+    attempt = 0
     while True:
+        proxy = socks
+        if fresh_circuits and attempt:
+            proxy = socks.replace("socks5://", f"socks5://retry{attempt}:x@", 1)
         try:
-            with httpx.Client(proxy=socks, timeout=30, trust_env=False) as http:
+            with httpx.Client(proxy=proxy, timeout=30, trust_env=False) as http:
                 return http.get(url)
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
             if time.monotonic() > deadline:
-                raise
+                tails = "\n".join(f"--- {p.parent.name}/{p.name}:\n" + _tail(p) for p in logs)
+                raise AssertionError(f"no answer through Tor: {exc!r}\n{tails}") from exc
+            attempt += 1
             time.sleep(1)
+
+
+def _tail(path: Path, n: int = 1500) -> str:
+    try:
+        return path.read_text(errors="replace")[-n:]
+    except OSError:
+        return "(no log)"
 
 
 def test_every_torrc_keeps_the_network_private(tornet: PrivateTorNetwork) -> None:
@@ -70,7 +89,9 @@ def test_every_torrc_keeps_the_network_private(tornet: PrivateTorNetwork) -> Non
 
 def test_a_client_gets_a_circuit_through_the_exit(tornet: PrivateTorNetwork, web: int) -> None:
     client = tornet.add_client("circuit-client")
-    r = get_through(tornet.socks_url(client), f"http://127.0.0.1:{web}/")
+    exits = [n.log for n in tornet.relays if n.name.startswith("exit")]
+    r = get_through(tornet.socks_url(client), f"http://127.0.0.1:{web}/",
+                    logs=(client.log, *exits))
     assert r.status_code == 200 and r.text == "hello through tor"
 
 
@@ -127,8 +148,9 @@ def test_two_drops_never_share_a_circuit(tornet: PrivateTorNetwork) -> None:
             tor = TorTransport(tornet.socks_url(client))
             ports = [s.server_address[1] for s in servers]
             # Control: without credentials Tor reuses one circuit for both servers.
-            for port in ports:
-                get_through(tornet.socks_url(client), f"http://127.0.0.1:{port}/")
+            for port in ports:  # one circuit for both, unless one fails (then no control)
+                get_through(tornet.socks_url(client), f"http://127.0.0.1:{port}/",
+                            fresh_circuits=False)
             settle(seen["plain"])
             phase[0] = "tor"
             for _ in range(2):
