@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import _common  # noqa: F401
@@ -69,28 +70,32 @@ def cpu_s(pid: int) -> float:
     return total
 
 
+def _appends(fd: int, write: Callable[[int], object], seconds: float) -> float:
+    """Records per second of ``write(n)`` (the n-th record) to ``fd``, one fsync per 256,
+    for ``seconds``."""
+    n = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+    while True:
+        for _ in range(256):
+            write(n)
+            n += 1
+        os.fsync(fd)
+        if time.perf_counter() >= deadline:
+            return n / (time.perf_counter() - start)
+
+
 def disk_append(folder: Path, payload: int, seconds: float) -> float:
     """The durable-append ceiling: ``payload``-sized records appended to one file in
     ``folder`` (the drop's file system), one fsync per 256 records; records per second."""
     record = os.urandom(payload)
     path = folder / "ceiling.bin"
-    n = 0
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
-        start = time.perf_counter()
-        deadline = start + seconds
-        while True:
-            for _ in range(256):
-                os.write(fd, record)
-            os.fsync(fd)
-            n += 256
-            if time.perf_counter() >= deadline:
-                break
-        elapsed = time.perf_counter() - start
+        return _appends(fd, lambda _: os.write(fd, record), seconds)
     finally:
         os.close(fd)
         path.unlink(missing_ok=True)
-    return n / elapsed
 
 
 def disk_append_direct(folder: Path, payload: int, seconds: float) -> float | None:
@@ -107,24 +112,13 @@ def disk_append_direct(folder: Path, payload: int, seconds: float) -> float | No
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o600)
     except (OSError, AttributeError):
         return None
-    n = 0
     try:
-        start = time.perf_counter()
-        deadline = start + seconds
-        while True:
-            for _ in range(256):
-                os.pwrite(fd, record, n * size)
-                n += 1
-            os.fsync(fd)
-            if time.perf_counter() >= deadline:
-                break
-        elapsed = time.perf_counter() - start
+        return _appends(fd, lambda n: os.pwrite(fd, record, n * size), seconds)
     except OSError:
         return None
     finally:
         os.close(fd)
         path.unlink(missing_ok=True)
-    return n / elapsed
 
 
 class Bodies:

@@ -78,33 +78,24 @@ def _precompile_tests(config: pytest.Config) -> None:
     import compileall
 
     tests = Path(__file__).parent
-    for helper in tests.rglob("*.py"):
-        if not helper.name.startswith("test_") and helper.name != "conftest.py":
-            compileall.compile_file(helper, quiet=2)
     try:
-        from _pytest.assertion.rewrite import (
-            PYC_TAIL,
-            _read_pyc,
-            _rewrite_test,
-            _write_pyc,
-            assertstate_key,
-            get_cache_dir,
-        )
+        from _pytest.assertion import rewrite
 
-        state = config.stash.get(assertstate_key, None)
-        if state is None:
-            return  # --assert=plain: nothing is rewritten
-        for fn in tests.rglob("*.py"):
-            if not fn.name.startswith("test_") and fn.name != "conftest.py":
-                continue
-            pyc = get_cache_dir(fn) / (fn.name[:-3] + PYC_TAIL)
-            if _read_pyc(fn, pyc) is not None:
-                continue
-            pyc.parent.mkdir(exist_ok=True)
-            source_hash, code = _rewrite_test(fn, config)
-            _write_pyc(state, code, source_hash, pyc)
-    except (ImportError, AttributeError, TypeError, OSError, SyntaxError):
-        return
+        state = config.stash.get(rewrite.assertstate_key, None)  # None: --assert=plain
+    except (ImportError, AttributeError):
+        state = None
+    for fn in tests.rglob("*.py"):
+        if not fn.name.startswith("test_") and fn.name != "conftest.py":
+            compileall.compile_file(fn, quiet=2)  # a helper: plain bytecode
+        elif state is not None:
+            try:
+                pyc = rewrite.get_cache_dir(fn) / (fn.name[:-3] + rewrite.PYC_TAIL)
+                if rewrite._read_pyc(fn, pyc) is None:
+                    pyc.parent.mkdir(exist_ok=True)
+                    source_hash, code = rewrite._rewrite_test(fn, config)
+                    rewrite._write_pyc(state, code, source_hash, pyc)
+            except (AttributeError, TypeError, OSError, SyntaxError):
+                state = None  # pytest's internals changed: cache nothing more
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -71,6 +71,17 @@ def start_drop(
         return subprocess.Popen(cmd, stdout=out, stderr=out, env=env)
 
 
+def _drop_folder(
+    tmp_path: Path, data_dir: Path | None, pow_bits: int
+) -> tuple[Path, str | None]:
+    """The drop's folder (``data_dir``, else ``tmp_path/drop``), made with a new log key
+    unless it holds one; the new key's vkey, or None for a folder that was there."""
+    data = Path(data_dir) if data_dir else Path(tmp_path) / "drop"
+    if (data / "log.key").exists():
+        return data, None
+    return data, init_data(data, pow_bits)
+
+
 @contextlib.contextmanager
 def run_drop(
     tmp_path: Path,
@@ -82,10 +93,8 @@ def run_drop(
     """Init (unless ``data_dir`` already holds a drop) and serve a drop; yield (url, vkey, dir).
 
     ``workers`` sets the number of server processes behind the port (drop.json)."""
-    data = Path(data_dir) if data_dir else Path(tmp_path) / "drop"
-    if not (data / "log.key").exists():
-        vkey = init_data(data, pow_bits)
-    else:
+    data, vkey = _drop_folder(tmp_path, data_dir, pow_bits)
+    if vkey is None:
         from tysha.drop.service import DropService
 
         svc = DropService(data, database)
@@ -128,9 +137,7 @@ def threaded_drop(
     from tysha.drop.server import serve_in_thread
     from tysha.drop.service import DropService
 
-    data = Path(data_dir) if data_dir else Path(tmp_path) / "drop"
-    if not (data / "log.key").exists():
-        init_data(data, pow_bits)
+    data, _ = _drop_folder(tmp_path, data_dir, pow_bits)
     service = DropService(data, database)
     with serve_in_thread(service) as port:
         yield f"http://127.0.0.1:{port}", service.vkey, data

@@ -108,10 +108,9 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def _begin_intake(self, cycle: RequestResponseCycle, intake: Any) -> None:
         fast = _FastRequest(self, cycle, intake)
-        for name, value in cycle.scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > intake.limit):
-                fast.refuse(413, "too_large", "body too large")  # before a byte is read
-                return
+        if intake.announced_too_large(cycle.scope["headers"]):
+            fast.refuse(*intake.too_large())  # before a byte is read
+            return
         self._fast = fast
         if cycle.waiting_for_100_continue and not self.transport.is_closing():
             cycle.waiting_for_100_continue = False
@@ -164,7 +163,7 @@ class _FastRequest:
             return
         self.size += len(piece)
         if self.size > self.intake.limit:
-            self.refuse(413, "too_large", f"body exceeds {self.intake.limit} bytes")
+            self.refuse(*self.intake.too_large(self.intake.limit))
             return
         self.pieces.append(piece)
         self.last = self.proto.loop.time()
@@ -185,7 +184,7 @@ class _FastRequest:
             return
         now = self.proto.loop.time()
         if now >= self.deadline or now >= self.last + self.intake.idle_s:
-            self.refuse(408, "timeout", "the request body arrived too slowly")
+            self.refuse(*self.intake.too_slow())
             return
         self.timer = self.proto.loop.call_at(
             min(self.last + self.intake.idle_s, self.deadline), self._check_time
@@ -196,13 +195,13 @@ class _FastRequest:
             self.timer.cancel()
             self.timer = None
 
-    def refuse(self, status: int, code: str, detail: str) -> None:
-        """Answer an error before the body is complete, and close the connection (the
-        rest of the body is not read)."""
+    def refuse(self, status: int, payload: bytes) -> None:
+        """Answer the intake's 413 or 408 before the body is complete, and close the
+        connection (the rest of the body is not read)."""
         self.done = True
         self.stop_timer()
         self.pieces = []
-        self.reply(status, self.intake.refusal(status, code, detail), close=True)
+        self.reply(status, payload, close=True)
 
     def reply(self, status: int, payload: bytes, close: bool = False) -> None:
         proto, cycle = self.proto, self.cycle

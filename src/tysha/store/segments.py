@@ -97,7 +97,8 @@ def _load_punch_hole() -> Callable[[int, int, int], None] | None:
 
 _PUNCH = _load_punch_hole()
 _PAGE = 4096
-#: The batch buffer: records are gathered here and written a page-aligned piece at a time.
+#: The batch buffer: records are gathered here and written a page-aligned piece at a time
+#: (a multiple of the page size).
 _BUFFER = 8 << 20
 _DIRECT = getattr(os, "O_DIRECT", 0)
 
@@ -163,14 +164,17 @@ class _Batch:
         """The file offset the next byte added will have."""
         return self.at + self.used
 
+    def _room(self) -> int:
+        """Free bytes in the buffer; a full buffer (whole pages: its size is a multiple of
+        the page) is written first."""
+        if self.used == len(self.buf):
+            self._write(self.used)
+        return len(self.buf) - self.used
+
     def add(self, data: bytes | memoryview) -> None:
         data = memoryview(data).cast("B")
         while data:
-            room = len(self.buf) - self.used
-            if room == 0:
-                self._write(self.used // _PAGE * _PAGE)
-                continue
-            n = min(room, len(data))
+            n = min(self._room(), len(data))
             self.view[self.used : self.used + n] = data[:n]
             self.used += n
             data = data[n:]
@@ -179,9 +183,7 @@ class _Batch:
         """Up to ``length`` bytes read from ``f`` straight into the buffer; bytes copied."""
         copied = 0
         while copied < length:
-            if self.used == len(self.buf):
-                self._write(self.used // _PAGE * _PAGE)
-            want = min(len(self.buf) - self.used, length - copied)
+            want = min(self._room(), length - copied)
             got = f.readinto(self.view[self.used : self.used + want])  # type: ignore[attr-defined]
             if not got:
                 break
