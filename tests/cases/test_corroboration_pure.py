@@ -41,21 +41,41 @@ def test_multi_index_equals_brute_force(tail_max: int) -> None:
     assert 3006 in hits and 3007 not in hits and 3008 not in hits
 
 
-def test_worst_case_bits_all_in_one_chunk_pattern() -> None:
+@pytest.mark.parametrize("tail_max", [0, 4096])  # in the multi-index / in the tail
+def test_worst_case_bits_all_in_one_chunk_pattern(tail_max: int) -> None:
     """31 flipped bits spread so that 15 chunks differ by 2 and one by 1: still found."""
     rng = np.random.default_rng(3)
     row = rng.integers(0, 256, 32, dtype=np.uint8)
     bits = [c * 16 + k for c in range(15) for k in (0, 9)] + [15 * 16 + 4]
-    ix = HashIndex(row.reshape(1, 32))
+    ix = HashIndex(row.reshape(1, 32), tail_max=tail_max)
     assert ix.query(_flip(row, np.array(bits)).tobytes()) == [(0, 31)]
 
 
-def test_dihedral_query_keeps_the_best_distance() -> None:
+@pytest.mark.parametrize("tail_max", [0, 4096])
+def test_dihedral_query_keeps_the_best_distance(tail_max: int) -> None:
     rng = np.random.default_rng(5)
     rows = rng.integers(0, 256, (5, 32), dtype=np.uint8)
-    ix = HashIndex(rows)
+    ix = HashIndex(rows, tail_max=tail_max)
     far = _flip(rows[2], np.arange(0, 20)).tobytes()
     assert ix.query_dihedral([far, rows[2].tobytes()]) == [(2, 0)]
+
+
+def test_a_small_index_is_all_tail_and_answers_as_the_multi_index() -> None:
+    """Up to ``tail_max`` hashes build no chunk tables (8 MB whatever the count); the answers,
+    positions and rows are the multi-index's."""
+    rng = np.random.default_rng(11)
+    rows = rng.integers(0, 256, (200, 32), dtype=np.uint8)
+    near = np.array([_flip(rows[i], rng.choice(256, 20, replace=False)) for i in range(5)])
+    small, big = HashIndex(rows), HashIndex(rows, tail_max=0)
+    assert small._start.size == 1 and big._start.size == (16 << 16) + 1
+    for q in [*rows[:5], *near]:
+        assert small.query(q.tobytes()) == big.query(q.tobytes())
+    assert small.query_dihedral([q.tobytes() for q in near]) == big.query_dihedral(
+        [q.tobytes() for q in near])
+    assert small.add(near) == big.add(near) == range(200, 205)
+    both = np.concatenate([rows, near])
+    assert (small.rows() == both).all() and (big.rows() == both).all()
+    assert small._start.size == 1  # reading the rows folded nothing in
 
 
 @pytest.mark.parametrize("bad", [b"", b"x" * 31, b"x" * 33])

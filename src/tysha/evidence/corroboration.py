@@ -120,7 +120,10 @@ class HashIndex:
     """PDQ hashes (rows of 32 bytes) with a multi-index for radius-31 queries.
 
     New hashes go to a small tail searched exhaustively; :meth:`compact` folds the tail into
-    the sorted chunk tables (done automatically when the tail grows past ``tail_max``).
+    the sorted chunk tables (done automatically when the tail grows past ``tail_max``). The
+    tables address every 16-bit chunk value directly (a million entries, 8 MB, whatever the
+    number of hashes), so an index of at most ``tail_max`` hashes -- a desk with a few hundred
+    photos -- is all tail and never builds them.
     """
 
     def __init__(self, hashes: np.ndarray | None = None, tail_max: int = 4096) -> None:
@@ -131,16 +134,23 @@ class HashIndex:
         self._tail_cache: np.ndarray | None = None
         self._build(self._main)
         if hashes is not None and len(hashes):
-            self._build(_as_rows(hashes))
+            rows = _as_rows(hashes)
+            if len(rows) > tail_max:
+                self._build(rows)
+            else:
+                self._tail, self._tail_n = [rows], len(rows)
 
     def __len__(self) -> int:
         return len(self._main) + self._tail_n
 
     def _build(self, rows: np.ndarray) -> None:
         self._main = rows
-        self._words = (
-            rows.view(">u8").astype(np.uint64) if len(rows) else np.zeros((0, 4), np.uint64)
-        )
+        if not len(rows):  # nothing to look up: no tables (queries skip an empty main part)
+            self._words = np.zeros((0, 4), np.uint64)
+            self._start = np.zeros(1, np.int64)
+            self._order = np.zeros(0, np.int32)
+            return
+        self._words = rows.view(">u8").astype(np.uint64)
         chunks = rows.view(">u2").astype(np.uint16)  # (n, 16): chunk j = bytes 2j, 2j+1
         order = np.argsort(chunks, axis=0, kind="stable").astype(np.int32)
         keys = np.take_along_axis(chunks, order, axis=0).T.astype(np.uint32)  # (16, n) sorted
@@ -176,8 +186,8 @@ class HashIndex:
             self._tail, self._tail_n, self._tail_cache = [], 0, None
 
     def rows(self) -> np.ndarray:
-        self.compact()
-        return self._main
+        """Every hash, in position order (the tail is not folded in: that is for queries)."""
+        return np.concatenate([self._main, *self._tail]) if self._tail else self._main
 
     def query(self, q: bytes, radius: int = PDQ_MATCH) -> list[tuple[int, int]]:
         """Positions within ``radius`` of ``q`` (≤ 31), with their distances, nearest first."""

@@ -22,6 +22,7 @@ Security posture (THREAT_MODEL, Desk; A8, A9; issue 9 points 7, 9-12, 15):
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import secrets
 import time
@@ -174,6 +175,19 @@ def _fmt_time(iso: str) -> str:
     return f"{iso[:10]} {iso[11:16]} {zone}"
 
 
+@functools.cache
+def _templates() -> Environment:
+    """The page templates, compiled once per process and shared by every app made in it
+    (their settings and filters are the same for all; a Jinja environment renders from
+    several threads at once)."""
+    env = Environment(
+        loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"])
+    )
+    env.filters["u"] = user_text
+    env.filters["t"] = _fmt_time
+    return env
+
+
 def create_app(
     desk_dir: Path,
     lang: str = "en",
@@ -191,11 +205,7 @@ def create_app(
     its own name, never a loopback one). ``client_factory``: the drop transport (tests)."""
     desk_dir = Path(desk_dir)
     sessions: dict[str, dict[str, Any]] = {}
-    env = Environment(
-        loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"])
-    )
-    env.filters["u"] = user_text
-    env.filters["t"] = _fmt_time
+    env = _templates()
     throttle = Throttle()
     thumbs = ThumbCache()
     kinds_cache: dict[str, Any] = {}
