@@ -192,8 +192,9 @@ def serve_and_measure(data: Path, database: str | None, root: Path, size: int, s
         proc.terminate()
         proc.wait(60)
         stop_s = time.perf_counter() - t
-    db = pg_bytes(database) if database else dir_bytes(data) - dir_bytes(data / "blobs")
-    return Served(startup_s, stop_s, rss, measured, db, dir_bytes(data / "blobs"))
+    blob = dir_bytes(data / "blobs")
+    db = pg_bytes(database) if database else dir_bytes(data) - blob
+    return Served(startup_s, stop_s, rss, measured, db, blob)
 
 
 def run(a: argparse.Namespace, root: Path) -> dict[str, object]:

@@ -393,6 +393,12 @@ _TYPER_WORDS = {
 _typer_words: dict[str, str] = dict(_TYPER_WORDS)
 
 
+def _set_typer_words(module: Any) -> None:
+    """Put :data:`_typer_words` on Typer's help renderer (``typer.rich_utils``)."""
+    for name, word in _typer_words.items():
+        setattr(module, name, word)
+
+
 class _TyperWordsOnImport(importlib.abc.MetaPathFinder):
     """Sets :data:`_typer_words` on ``typer.rich_utils`` right after it is first imported."""
 
@@ -407,8 +413,7 @@ class _TyperWordsOnImport(importlib.abc.MetaPathFinder):
 
         def exec_module(module: Any) -> None:
             run(module)
-            for name, word in _typer_words.items():
-                setattr(module, name, word)
+            _set_typer_words(module)
 
         spec.loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
@@ -423,8 +428,7 @@ def _localise_typer() -> None:
     _typer_words.update({name: tr(english) for name, english in _TYPER_WORDS.items()})
     module = sys.modules.get("typer.rich_utils")
     if module is not None:
-        for name, word in _typer_words.items():
-            setattr(module, name, word)
+        _set_typer_words(module)
     elif not any(isinstance(f, _TyperWordsOnImport) for f in sys.meta_path):
         sys.meta_path.insert(0, _TyperWordsOnImport())
 

@@ -581,11 +581,22 @@ class DropService:
 
     async def accept(self, body: bytes, pow_hex: str | None, token: bytes | None = None) -> Receipt:
         """One-shot intake of a whole envelope: form, work, bytes, group commit, receipt."""
-        if len(body) <= self.INLINE_MAX:
-            item = self.stage(body, pow_hex, token)
-        else:
-            item = await asyncio.to_thread(self.stage, body, pow_hex, token)
+        return await self.accept_soon(body, pow_hex, token)
+
+    def accept_soon(
+        self, body: bytes, pow_hex: str | None, token: bytes | None = None
+    ) -> asyncio.Future[Receipt]:
+        """:meth:`accept` without a coroutine (the HTTP protocol's intake path answers from
+        the future's callback): the future of the receipt. An envelope up to
+        :attr:`INLINE_MAX` is checked here and queued (what ``stage`` refuses is raised at
+        once); a larger one is hashed on a worker thread by a task."""
+        if len(body) > self.INLINE_MAX:
+            return asyncio.get_running_loop().create_task(self._accept_large(body, pow_hex, token))
         # The body itself goes to the integrator: no staging file per envelope.
+        return self.enqueue(self.stage(body, pow_hex, token), bytes(body))
+
+    async def _accept_large(self, body: bytes, pow_hex: str | None, token: bytes | None) -> Receipt:
+        item = await asyncio.to_thread(self.stage, body, pow_hex, token)
         return await self.submit(item, temp=bytes(body))
 
     def stage(

@@ -54,7 +54,7 @@ from tysha.errors import (
     TyshaError,
     VerificationError,
 )
-from tysha.protocol import MAX_ENVELOPE_SIZE, ClueRecord, Receipt, encode_clue_records
+from tysha.protocol import MAX_ENVELOPE_SIZE, ClueRecord, encode_clue_records
 from tysha.protocol.envelope import MAX_HEADER_SIZE
 from tysha.protocol.listing import (
     DELETED,
@@ -602,14 +602,9 @@ class ProtocolIntake:
     ) -> None:
         """Check, stage and queue ``body``; ``reply(status, json)`` once its receipt (or
         its refusal) is known: at once for a refusal, else from the event loop later."""
-        svc = self.svc
         try:
             pow_hex, token = _intake_params(query, headers)
-            task: asyncio.Future[Receipt]
-            if len(body) > svc.INLINE_MAX:
-                task = asyncio.get_running_loop().create_task(svc.accept(body, pow_hex, token))
-            else:
-                task = svc.enqueue(svc.stage(body, pow_hex, token), body)
+            task = self.svc.accept_soon(body, pow_hex, token)
         except Exception as exc:
             reply(*_answer(exc))
             return
