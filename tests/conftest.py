@@ -202,6 +202,23 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return _Scheduling(config, log)
 
 
+#: Where the browser tests leave their screenshots, when asked for them.
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def screenshot(page: Any, name: str, **kw: Any) -> None:
+    """A screenshot of ``page`` as ``test-artifacts/NAME``, when ``TYSHA_SCREENSHOTS`` is set.
+
+    Screenshots are for people to look at, never a check: the assertions read the page. Each
+    costs Chromium about 0.2 s of CPU (full-page at desktop width), ~40 a run, so the suite
+    takes them only on request: ``TYSHA_SCREENSHOTS=1 python -m pytest -m browser``."""
+    if not os.environ.get("TYSHA_SCREENSHOTS"):
+        return
+    path = ARTIFACTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), **kw)
+
+
 @pytest.fixture
 def product_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     """This test's own process derives passphrase keys at the product's Argon2id cost: for

@@ -4,7 +4,7 @@ loopback, a real desk through its CLI.
 * enrol by pasted code, make a codename, report with a photo (EXIF warning, GPS stripped from a
   copy), seal in the page, proof of work, upload; the receipt is verified in the page; the desk
   fetches the report and verifies the capture signature and the receipt; storage is empty and
-  every request went to the drop's origin; screenshots in uk and en;
+  every request went to the drop's origin; screenshots in uk and en (TYSHA_SCREENSHOTS);
 * the desk replies; a fresh browser context enrolled by a link (invitation in the fragment)
   and the same codename reads it, and the slot is deleted;
 * enrolment from a photo of the QR code, and live from the camera (Chromium's fake camera
@@ -36,7 +36,6 @@ if not CHROMIUM.exists():
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-ART = ROOT / "test-artifacts" / "browser_source"
 PASS = "correct horse battery staple"
 PHONE = {"width": 360, "height": 740}
 
@@ -109,8 +108,9 @@ def _watch(page: Any, origin: str) -> dict[str, list[str]]:
 
 
 def _shot(page: Any, lang: str, name: str) -> None:
-    ART.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ART / f"{lang}-{name}.png"), full_page=True)
+    from conftest import screenshot
+
+    screenshot(page, f"browser_source/{lang}-{name}.png", full_page=True)
 
 
 def _codename(page: Any, codename: str | None = None) -> str:

@@ -1,6 +1,6 @@
 """Headless Chromium on the case pages (issue 12): incidents, an incident, the timeline and the
-map in Ukrainian and English, with screenshots in test-artifacts/; no request leaves the
-desk's origin and the pages need no script."""
+map in Ukrainian and English, with screenshots in test-artifacts/ when TYSHA_SCREENSHOTS is set;
+no request leaves the desk's origin and the pages need no script."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import screenshot
 
 from tysha.drop.launcher import free_port
 from tysha.transport.client import tls_context
@@ -27,7 +28,6 @@ _NO_KEEPALIVE = httpx.Limits(max_keepalive_connections=0)
 _HTTP = httpx.Client(trust_env=False, verify=tls_context(), limits=_NO_KEEPALIVE)
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
@@ -83,7 +83,6 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    ARTIFACTS.mkdir(exist_ok=True)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -112,8 +111,7 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
                         if js and name == "map":
                             _check_leaflet(page)
                         if js:
-                            page.screenshot(path=str(ARTIFACTS / f"cases-{name}-{lang}.png"),
-                                            full_page=True)  # fmt: skip
+                            screenshot(page, f"cases-{name}-{lang}.png", full_page=True)
                         body = page.inner_text("main")
                         if name == "map":
                             assert page.locator("svg.map polygon").count() > 0
@@ -168,7 +166,6 @@ def test_share_preview_in_chromium(tmp_path: Path, drop: tuple[str, str, Path]) 
          "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    ARTIFACTS.mkdir(exist_ok=True)
     requests: list[str] = []
     try:
         deadline = time.monotonic() + 30
@@ -194,7 +191,7 @@ def test_share_preview_in_chromium(tmp_path: Path, drop: tuple[str, str, Path]) 
                 assert not page.is_visible(f"text={SECRET_TEXT}")  # folded away
                 box = page.locator(f"input[name=text][value='{rid}']")
                 assert not box.is_checked()
-                page.screenshot(path=str(ARTIFACTS / f"share-preview-{lang}.png"), full_page=True)
+                screenshot(page, f"share-preview-{lang}.png", full_page=True)
                 page.click(".share-text summary")
                 assert page.is_visible(f"text={SECRET_TEXT}")
                 digest = page.get_attribute("input[name=digest]", "value")

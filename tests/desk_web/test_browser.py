@@ -2,7 +2,7 @@
 
 Log in, filter the inbox, open a report, qualify it, reply — the source then receives the
 reply — and open the report full of hostile attachments: no script may run.
-Screenshots go to test-artifacts/.
+Screenshots go to test-artifacts/ when TYSHA_SCREENSHOTS is set (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import screenshot
 
 from .conftest import DESK_PASS, MARK
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -32,7 +32,6 @@ pytestmark = [
 def test_handler_session_in_chromium(served: dict[str, Any], cli: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     base = served["base"]
     requests: list[str] = []
     with sync_playwright() as p:
@@ -46,14 +45,14 @@ def test_handler_session_in_chromium(served: dict[str, Any], cli: Any, tmp_path:
         page.fill("input[name=passphrase]", DESK_PASS)
         page.click("button[type=submit]")
         page.wait_for_url(base + "/")
-        page.screenshot(path=str(ARTIFACTS / "inbox.png"))
+        screenshot(page, "inbox.png")
         assert page.locator("table.reports tbody tr").count() == 3
         # filter the inbox (htmx swaps the rows; without JS the form submits)
         page.select_option("select[name=category]", "mob")
         # polled from Python: a string predicate polled in the page is an eval, which the
         # desk's CSP (rightly) forbids
         expect(page.locator("table.reports tbody tr")).to_have_count(1)
-        page.screenshot(path=str(ARTIFACTS / "inbox-filtered.png"))
+        screenshot(page, "inbox-filtered.png")
         page.click("text=Summons in every mailbox")
         page.wait_for_selector("h2:has-text('Triage')")
         page.select_option("select[name=status]", "verified")
@@ -70,13 +69,13 @@ def test_handler_session_in_chromium(served: dict[str, Any], cli: Any, tmp_path:
         page.fill("form[action$='/reply'] textarea[name=text]", "We received it. Stay safe.")
         page.click("form[action$='/reply'] button[type=submit]")
         page.wait_for_selector("text=Reply sent.")
-        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        screenshot(page, "report.png", full_page=True)
         # the hostile report: nothing it carries may execute
         page.goto(base + "/")
         page.click("text=Checkpoint search; files attached")
         page.wait_for_selector("h2:has-text('Attachments')")
         page.wait_for_timeout(1500)
-        page.screenshot(path=str(ARTIFACTS / "hostile-report.png"), full_page=True)
+        screenshot(page, "hostile-report.png", full_page=True)
         assert MARK not in page.title()
         names = []
         for button in page.locator("form.download button").all():
@@ -98,18 +97,18 @@ def test_handler_session_in_chromium(served: dict[str, Any], cli: Any, tmp_path:
         assert page.locator("th:has-text('Event time')").count() == 1
         assert "UTC" in page.locator("table.reports tbody tr").first.inner_text()
         assert page.locator("td.time:has-text('2026-11-28 14:30 UTC')").count() == 1  # event time
-        page.screenshot(path=str(ARTIFACTS / "inbox-flags-and-dates.png"), full_page=True)
+        screenshot(page, "inbox-flags-and-dates.png", full_page=True)
         page.click("a:has-text('Children taken to a camp')")
         page.wait_for_selector("section.banner")
-        page.screenshot(path=str(ARTIFACTS / "report-flag-banner.png"), full_page=True)
+        screenshot(page, "report-flag-banner.png", full_page=True)
         # a fully translated Ukrainian page
         page.goto(page.url + "?lang=uk")
         page.wait_for_selector("h2:has-text('Первинна оцінка')")
         assert page.locator("text=Не покладайтеся на це повідомлення без перевірки").count() == 1
-        page.screenshot(path=str(ARTIFACTS / "report-uk.png"), full_page=True)
+        screenshot(page, "report-uk.png", full_page=True)
         page.goto(base + "/?lang=uk")
         assert page.locator("text=3 повідомлення").count() == 1
-        page.screenshot(path=str(ARTIFACTS / "inbox-uk.png"), full_page=True)
+        screenshot(page, "inbox-uk.png", full_page=True)
         assert page.evaluate("fetch('/favicon.ico').then(r => r.status)") == 200
         browser.close()
     assert not dialogs

@@ -4,6 +4,7 @@ without a translation fails here; and real commands run under TYSHA_LANG speak t
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -21,11 +22,24 @@ from tysha.drop.launcher import threaded_drop
 from tysha.i18n import LANGUAGES, translate_message, translations
 from tysha.source import device, vault
 
-from .extract import RAISING_MODULES, SRC, extract, raised, reported
+from .extract import RAISING_MODULES, SRC, Found, extract, raised, reported
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
-FOUND = extract()
-HINTS = extract(RAISING_MODULES).singular  # the hints the services raise with
+
+
+@functools.cache
+def found() -> Found:
+    """The CLI's msgids (parsed on first use, not at collection: every worker collects this
+    module)."""
+    return extract()
+
+
+@functools.cache
+def hints() -> frozenset[str]:
+    """The hints the services raise with."""
+    return frozenset(extract(RAISING_MODULES).singular)
+
+
 # msgids the CLI passes through _() as variables: roles, `info` keys, step statuses, the
 # passphrase kinds, describe_error's OS and codec phrases, the error families' hints.
 EXTRA = (
@@ -51,22 +65,22 @@ def fields(text: str) -> set[str]:
 
 def test_the_walk_finds_the_cli_messages() -> None:
     # The walk itself works: a known message of each module is found (so an empty walk fails).
-    assert "no reports" in FOUND.singular  # desk/cli.py
-    assert "onion address: made when Tor reads it" in FOUND.singular  # drop/cli.py
-    assert ("{n} reply sent", "{n} replies sent") in FOUND.plural
+    assert "no reports" in found().singular  # desk/cli.py
+    assert "onion address: made when Tor reads it" in found().singular  # drop/cli.py
+    assert ("{n} reply sent", "{n} replies sent") in found().plural
     assert ("witness {name} following {n} log on port {port}",
-            "witness {name} following {n} logs on port {port}") in FOUND.plural  # fmt: skip
-    assert "nothing to send: the outbox is empty." in FOUND.singular  # source/cli.py
-    assert any(m.startswith("bundle ok") for m, _p in FOUND.plural)  # verify.py
+            "witness {name} following {n} logs on port {port}") in found().plural  # fmt: skip
+    assert "nothing to send: the outbox is empty." in found().singular  # source/cli.py
+    assert any(m.startswith("bundle ok") for m, _p in found().plural)  # verify.py
     assert "no report V1x" in raised()  # desk/service.py, an f-string rendered with samples
-    assert len(FOUND.singular) > 80 and len(raised()) > 50
+    assert len(found().singular) > 80 and len(raised()) > 50
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_every_cli_message_is_translated(lang: str) -> None:
     tr = translations(lang)
     bad = []
-    for msgid in sorted(FOUND.singular | HINTS | EXTRA):
+    for msgid in sorted(found().singular | hints() | EXTRA):
         out = tr.singular.get(msgid, "")
         if not out.strip():
             bad.append(("missing", msgid))
@@ -82,7 +96,7 @@ def test_every_cli_plural_has_every_form(lang: str) -> None:
     tr = translations(lang)
     needed = {"uk": 3, "ru": 3, "crh": 2}[lang]
     bad = []
-    for singular, plural in sorted(FOUND.plural):
+    for singular, plural in sorted(found().plural):
         forms = tr.plural.get(singular)
         if not forms or len(forms) != needed or not all(forms):
             bad.append(("forms", singular))

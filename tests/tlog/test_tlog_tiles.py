@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -49,8 +51,22 @@ def _build() -> tuple[MemoryHashStore, list[bytes]]:
 
 
 _CHECK_SIZES = (1, 255, 256, 257, 511, 65535, 65536, 65537, 69999, SIZE)
-STORE, _ROOTS = _build()
-ROOTS = dict(zip((0, *_CHECK_SIZES), _ROOTS, strict=True))
+
+
+@functools.cache
+def _built() -> tuple[MemoryHashStore, dict[int, bytes]]:
+    """The tree, built once per process on first use (not at collection: every worker collects
+    this module, few run it)."""
+    store, roots = _build()
+    return store, dict(zip((0, *_CHECK_SIZES), roots, strict=True))
+
+
+def tree_store() -> MemoryHashStore:
+    return _built()[0]
+
+
+def tree_roots() -> dict[int, bytes]:
+    return _built()[1]
 
 
 class TileServer:
@@ -59,7 +75,9 @@ class TileServer:
     def __init__(self, size: int) -> None:
         self.files: dict[str, bytes] = {}
         for level, index, width in tiles_for_size(size):
-            self.files[tile_path(level, index, width)] = tile_contents(level, index, width, STORE)
+            self.files[tile_path(level, index, width)] = tile_contents(
+                level, index, width, tree_store()
+            )
         self.fetched: list[str] = []
 
     def __call__(self, path: str) -> bytes:
@@ -157,11 +175,11 @@ def test_tiles_between() -> None:
 
 
 def test_tile_contents_are_nodes_at_level_8l() -> None:
-    data = tile_contents(1, 0, 256, STORE)
+    data = tile_contents(1, 0, 256, tree_store())
     assert len(data) == 256 * 32
-    assert data[:32] == root_at(256, STORE)
-    assert data[32:64] == STORE.read_hashes([(8, 1)])[0]
-    assert tile_contents(0, 0, 3, STORE) == b"".join(leaf_hash(e) for e in ENTRIES[:3])
+    assert data[:32] == root_at(256, tree_store())
+    assert data[32:64] == tree_store().read_hashes([(8, 1)])[0]
+    assert tile_contents(0, 0, 3, tree_store()) == b"".join(leaf_hash(e) for e in ENTRIES[:3])
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -171,15 +189,17 @@ def test_tile_contents_are_nodes_at_level_8l() -> None:
 def test_tile_reader_root_and_proofs_match_memory(size: int) -> None:
     server = TileServer(size)
     reader = TileHashReader(server, size)
-    assert root_at(size, reader) == ROOTS[size]
+    assert root_at(size, reader) == tree_roots()[size]
     for index in sorted({0, 1, size // 3, size // 2, size - 2, size - 1}):
         if 0 <= index < size:
             proof = inclusion_proof(index, size, reader)
-            assert proof == inclusion_proof(index, size, STORE)
-            verify_inclusion(leaf_hash(ENTRIES[index]), index, size, proof, ROOTS[size])
+            assert proof == inclusion_proof(index, size, tree_store())
+            verify_inclusion(leaf_hash(ENTRIES[index]), index, size, proof, tree_roots()[size])
     for old in (1, 255, 256, 257, 65536, 69999):
         if old <= size:
-            assert consistency_proof(old, size, reader) == consistency_proof(old, size, STORE)
+            assert consistency_proof(old, size, reader) == consistency_proof(
+                old, size, tree_store()
+            )
     # Every path fetched was one the server has at this size, each at most once.
     assert len(server.fetched) == len(set(server.fetched))
     assert set(server.fetched) <= set(server.files)
@@ -189,8 +209,10 @@ def test_tile_reader_every_small_size() -> None:
     for size in range(1, 600, 7):
         reader = TileHashReader(TileServer(size), size)
         for index in range(0, size, 13):
-            assert inclusion_proof(index, size, reader) == inclusion_proof(index, size, STORE)
-        assert root_at(size, reader) == root_at(size, STORE)
+            assert inclusion_proof(index, size, reader) == inclusion_proof(
+                index, size, tree_store()
+            )
+        assert root_at(size, reader) == root_at(size, tree_store())
 
 
 def test_tile_reader_rejects_bad_tiles_and_missing_nodes() -> None:
@@ -207,7 +229,7 @@ def test_tile_reader_rejects_bad_tiles_and_missing_nodes() -> None:
 
 def _signed(size: int) -> tuple[NoteSigner, str]:
     signer = NoteSigner("tysha.example/tiles", b"\x07" * 32)
-    cp = Checkpoint("tysha.example/tiles", size, ROOTS[size])
+    cp = Checkpoint("tysha.example/tiles", size, tree_roots()[size])
     return signer, sign_checkpoint(cp, signer)
 
 
@@ -222,7 +244,7 @@ def test_client_verifies_log_with_only_the_vkey() -> None:
     new = open_checkpoint(note_70000, verifier)
     reader = verify_tiles_against_checkpoint(new, TileServer(SIZE))
     proof = verify_checkpoint_consistency(old, new, reader)
-    assert proof == consistency_proof(65536, SIZE, STORE)
+    assert proof == consistency_proof(65536, SIZE, tree_store())
     # An entry bundle checks against the verified tiles.
     bundle = encode_entry_bundle(ENTRIES[256:512])
     entries = decode_entry_bundle(bundle, 256)
@@ -241,14 +263,14 @@ def test_tampered_tile_fails_checkpoint() -> None:
     with pytest.raises(VerificationError, match="the checkpoint says"):
         verify_tiles_against_checkpoint(cp, server)
     # A forged older checkpoint is not consistent with the new one.
-    forged = Checkpoint(cp.origin, 65536, ROOTS[65535])
+    forged = Checkpoint(cp.origin, 65536, tree_roots()[65535])
     reader = verify_tiles_against_checkpoint(cp, TileServer(SIZE))
     with pytest.raises(VerificationError):
         verify_checkpoint_consistency(forged, cp, reader)
     with pytest.raises(VerificationError):
         verify_checkpoint_consistency(cp, forged, reader)
     with pytest.raises(VerificationError):
-        verify_checkpoint_consistency(Checkpoint("other", 1, ROOTS[1]), cp, reader)
+        verify_checkpoint_consistency(Checkpoint("other", 1, tree_roots()[1]), cp, reader)
 
 
 # -- entry bundles ------------------------------------------------------------------------------
