@@ -22,6 +22,7 @@ from tysha.tlog import (
     verify_inclusion,
     verify_tiles_against_checkpoint,
 )
+from tysha.transport.client import tls_context
 
 from .conftest import OwnPostgres
 
@@ -49,7 +50,7 @@ def test_postgres_restart_mid_load_gives_503_then_recovers(
                 failures.append(exc)
 
         def load() -> None:
-            with httpx.Client(base_url=url, timeout=30) as h:
+            with httpx.Client(base_url=url, timeout=30, verify=tls_context()) as h:
                 env = None
                 while not stop.is_set():
                     if env is None:  # a refused envelope is sent again, as a source would
@@ -96,7 +97,8 @@ def test_postgres_restart_mid_load_gives_503_then_recovers(
         assert outage and all(ra is not None and ra.isdigit() for ra in outage)
         assert during > before  # requests were answered during the outage
         verifier = NoteVerifier.from_vkey(vkey)
-        with httpx.Client(base_url=url) as h:  # open while the reader fetches tiles lazily
+        # open while the reader fetches tiles lazily
+        with httpx.Client(base_url=url, verify=tls_context()) as h:
             final = open_checkpoint(h.get("/log/checkpoint").text, verifier)
             reader = verify_tiles_against_checkpoint(final, lambda p: h.get("/log/" + p).content)
             for env, r in acked:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tysha.tor.network import PrivateTorNetwork
+from tysha.transport.client import tls_context
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +59,9 @@ def get_through(
         if fresh_circuits and attempt:
             proxy = socks.replace("socks5://", f"socks5://retry{attempt}:x@", 1)
         try:
-            with httpx.Client(proxy=proxy, timeout=30, trust_env=False) as http:
+            with httpx.Client(
+                proxy=proxy, timeout=30, trust_env=False, verify=tls_context()
+            ) as http:
                 return http.get(url)
         except httpx.HTTPError as exc:
             if time.monotonic() > deadline:

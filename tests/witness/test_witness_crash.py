@@ -78,7 +78,7 @@ def test_sigkill_never_yields_inconsistent_cosignatures(tmp_path: Path) -> None:
         def submit(seed: int, url: str, stop: threading.Event) -> None:
             crng = random.Random(seed)
             known = 0
-            with httpx.Client(timeout=5) as http:
+            with httpx.Client(timeout=5, verify=tls_context()) as http:
                 while not stop.is_set():
                     name = "A" if crng.random() < 0.6 else "B"
                     log = branches[name]
