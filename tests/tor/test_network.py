@@ -132,17 +132,23 @@ def test_two_drops_never_share_a_circuit(tornet: PrivateTorNetwork) -> None:
     )
     servers = [_hello_server(), _hello_server()]
     seen: dict[str, dict[int, set[str]]] = {"plain": {}, "tor": {}}
+    count = {"plain": 0, "tor": 0}
     phase = ["plain"]
 
     def on_stream(ev: object) -> None:
         if getattr(ev, "status", "") == "SUCCEEDED":
             by_port = seen[phase[0]]
             by_port.setdefault(int(ev.target_port), set()).add(ev.circ_id)  # type: ignore[attr-defined]
+            count[phase[0]] += 1
 
-    def settle(want: dict[int, set[str]]) -> None:
+    def settle(name: str, streams: int) -> None:
+        """Until the controller has reported ``streams`` streams of phase ``name``."""
         deadline = time.monotonic() + 10
-        while len(want) < 2 and time.monotonic() < deadline:
+        while count[name] < streams and time.monotonic() < deadline:
             time.sleep(0.1)
+
+    def shared(by_port: dict[int, set[str]]) -> set[str]:
+        return set.intersection(*(by_port.get(p, set()) for p in ports))
 
     try:
         with stem_control.Controller.from_port(address="127.0.0.1", port=cport) as ctl:
@@ -150,24 +156,28 @@ def test_two_drops_never_share_a_circuit(tornet: PrivateTorNetwork) -> None:
             ctl.add_event_listener(on_stream, stem_control.EventType.STREAM)
             tor = TorTransport(tornet.socks_url(client))
             ports = [s.server_address[1] for s in servers]
-            # Control: without credentials Tor reuses one circuit for both servers.
-            for port in ports:  # one circuit for both, unless one fails (then no control)
-                get_through(tornet.socks_url(client), f"http://127.0.0.1:{port}/",
-                            fresh_circuits=False)
-            settle(seen["plain"])
+            # Control: without credentials Tor reuses one circuit for both servers. It prefers
+            # a circuit already in use, but now and then takes another clean one that is ready:
+            # the pair is asked again (at most three times) until one circuit carried both.
+            for round_no in range(1, 4):
+                for port in ports:
+                    get_through(tornet.socks_url(client), f"http://127.0.0.1:{port}/",
+                                fresh_circuits=False)
+                settle("plain", 2 * round_no)
+                if shared(seen["plain"]):
+                    break
             phase[0] = "tor"
             for _ in range(2):
                 for port in ports:
                     url = f"http://127.0.0.1:{port}"
                     with tor.client(url, 60) as http:
                         assert http.get("/").text == "hello through tor"
-            settle(seen["tor"])
+            settle("tor", 4)
     finally:
         for s in servers:
             s.shutdown()
             s.server_close()
         tornet.remove(client)  # its controller owned it; the network goes on for the folder
-    pa, pb = (seen["plain"].get(p, set()) for p in ports)
-    assert pa & pb, seen  # the control: one shared circuit
+    assert shared(seen["plain"]), seen  # the control: one shared circuit
     a, b = (seen["tor"].get(p, set()) for p in ports)
     assert a and b and not (a & b), seen
