@@ -18,13 +18,14 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
+
+from tysha.drop.launcher import free_port
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -35,12 +36,6 @@ def walk_through(text: str) -> str:
     match = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
     assert match, "README.md has no ```sh block under 'A walk through it'"
     return match.group(1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def runnable(block: str, ports: dict[str, int]) -> str:

@@ -15,18 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# Ports below the kernel's ephemeral range, checked free (see its docstring).
+from tysha.tor.network import free_port
+
 if TYPE_CHECKING:
     from tysha.drop.service import DropService
     from tysha.transport.client import DropClient
     from tysha.transport.inprocess import InProcessTransport
 
 __all__ = ["InProcessDrop", "free_port", "in_process_drop", "run_drop", "start_drop", "wait_ready"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def init_data(data_dir: Path, pow_bits: int = 0, origin: str | None = None) -> str:

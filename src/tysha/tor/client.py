@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -24,15 +26,46 @@ from pathlib import Path
 
 from tysha.errors import BadInput, TransportError
 
-__all__ = ["bridge_client", "bridge_torrc"]
+__all__ = ["bridge_client", "bridge_torrc", "free_port"]
 
 _PLUGINS = {"obfs4": "obfs4proxy", "snowflake": "snowflake-client"}
 
 
-def _free_port() -> int:
-    import socket
+def _ephemeral_start() -> int:
+    """Where the kernel's range of ports for outgoing connections starts (Linux; 32768 when
+    it cannot be read)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
-    with socket.socket() as s:
+
+_GIVEN: set[int] = set()
+
+
+def free_port() -> int:
+    """A free loopback TCP port for a server this process is about to start (a Tor node, a
+    bridge client's SOCKS port, a drop), from just below the kernel's ephemeral range. A port
+    the kernel picks (bind to port 0) is free when asked, but any outgoing connection on the
+    machine may take it as its local port before the server binds it - a private Tor network
+    then died with "Address already in use" (seen with other tests running beside it).
+    Ports below the range are never given to outgoing connections; each one is checked free,
+    and none is given twice by this process."""
+    top = _ephemeral_start()
+    bottom = max(1024, top - 12_000)
+    pick = random.SystemRandom()
+    for _ in range(200 if top - bottom >= 1000 else 0):
+        port = pick.randrange(bottom, top)
+        if port in _GIVEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _GIVEN.add(port)
+        return port
+    with socket.socket() as s:  # no room below the range: the kernel's choice
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
@@ -85,7 +118,7 @@ def bridge_client(bridges: list[str], timeout: float = 120.0) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="tysha-tor-") as tmp:
         datadir = Path(tmp)
         os.chmod(datadir, 0o700)
-        port = _free_port()
+        port = free_port()
         conf = bridge_torrc(bridges, datadir, port)
         extra = os.environ.get("TYSHA_TOR_TORRC")
         if extra:

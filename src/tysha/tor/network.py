@@ -18,7 +18,6 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -27,9 +26,9 @@ from pathlib import Path
 from typing import IO
 
 from tysha.errors import TransportError
-from tysha.tor.client import stop_group
+from tysha.tor.client import free_port, stop_group
 
-__all__ = ["PrivateTorNetwork", "TorNode", "tor_missing"]
+__all__ = ["PrivateTorNetwork", "TorNode", "free_port", "tor_missing"]
 
 #: Tor options every node of the private network shares (the network's isolation from the world).
 _PRIVATE = """\
@@ -70,12 +69,6 @@ def _read(path: Path) -> str:
 
 def _nickname(name: str) -> str:
     return re.sub("[^A-Za-z0-9]", "", name)[:19] or "node"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
