@@ -156,7 +156,7 @@ def test_drop_serve_onion_writes_and_explains_its_torrc(tmp_path: Path, cli: Any
     import sys
     import time
 
-    from tysha.drop.launcher import init_data
+    from tysha.drop.launcher import init_data, wait_ready
     from tysha.tor.network import free_port
 
     data = tmp_path / "drop"
@@ -172,6 +172,8 @@ def test_drop_serve_onion_writes_and_explains_its_torrc(tmp_path: Path, cli: Any
         while not (data / "torrc-onion").exists() and time.monotonic() < deadline:
             assert proc.poll() is None
             time.sleep(0.1)
+        # Serving: the explanation was printed before the server started.
+        wait_ready(f"http://127.0.0.1:{port}", proc)  # type: ignore[arg-type]
     finally:
         proc.terminate()
         _out, err = proc.communicate(timeout=30)

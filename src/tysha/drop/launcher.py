@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # Ports below the kernel's ephemeral range, checked free (see its docstring).
-from tysha.tor.network import free_port
+from tysha.tor.client import free_port
 
 if TYPE_CHECKING:
     from tysha.drop.service import DropService

@@ -51,13 +51,20 @@ def write_onion_torrc(data: Path, target_port: int, single: bool = False) -> tup
     """Write ``<data>/torrc-onion``; return its path and the text explaining how to use it."""
     hs = prepare_onion_dir(data)
     path = Path(data) / "torrc-onion"
-    path.write_text(
+    text = (
         "# Tor configuration publishing this Tysha drop as a v3 onion service.\n"
         "# Add these lines to your Tor's torrc (or: tor -f this-file), then restart Tor.\n"
         "# The service key stays in the folder below: keep it, and the address stays the same.\n"
         + onion_torrc(hs, target_port, single)
     )
-    os.chmod(path, 0o600)
+    # Whole or not at all: a Tor (or a script) reading the file as it appears must never see it
+    # half written; and it is the owner's alone from its first byte.
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, 0o600)  # a .tmp left by a crash keeps its old mode under O_CREAT
+    os.replace(tmp, path)
     mode = "single-onion (fast, NOT location-hidden)" if single else "onion service"
     how = (
         f"{mode}: Tor configuration written to {path}; include it in your Tor's torrc or run"
