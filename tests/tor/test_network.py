@@ -72,10 +72,22 @@ def get_through(
 
 
 def _tail(path: Path, n: int = 1500) -> str:
+    """The start of a node's log (its bootstrap) and its end (why it fails), a line repeated
+    right after itself shown once with a count: a failing client repeats one line for minutes."""
     try:
-        return path.read_text(errors="replace")[-n:]
+        lines = path.read_text(errors="replace").splitlines()
     except OSError:
         return "(no log)"
+    kept: list[list[object]] = []  # [first line, message without the time, count]
+    for line in lines:
+        message = line.split("] ", 1)[-1]
+        if kept and kept[-1][1] == message:
+            kept[-1][2] = int(str(kept[-1][2])) + 1
+        else:
+            kept.append([line, message, 1])
+    joined = "\n".join(f"{first}  (x{count})" if count != 1 else str(first)
+                       for first, _m, count in kept)
+    return joined if len(joined) <= 2 * n else joined[:n] + "\n[...]\n" + joined[-n:]
 
 
 def test_every_torrc_keeps_the_network_private(tornet: PrivateTorNetwork) -> None:
