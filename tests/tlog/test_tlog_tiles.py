@@ -39,26 +39,21 @@ SIZE = 70_000  # the example size of the spec: three tile levels
 ENTRIES = [f"entry {i}".encode() for i in range(SIZE)]
 
 
-def _build() -> tuple[MemoryHashStore, list[bytes]]:
-    store = MemoryHashStore()
-    compact = CompactRange()
-    roots = [compact.root()]
-    for e in ENTRIES:
-        store.add(compact.append(leaf_hash(e)))
-        if compact.size in _CHECK_SIZES:
-            roots.append(compact.root())
-    return store, roots
-
-
 _CHECK_SIZES = (1, 255, 256, 257, 511, 65535, 65536, 65537, 69999, SIZE)
 
 
 @functools.cache
 def _built() -> tuple[MemoryHashStore, dict[int, bytes]]:
-    """The tree, built once per process on first use (not at collection: every worker collects
-    this module, few run it)."""
-    store, roots = _build()
-    return store, dict(zip((0, *_CHECK_SIZES), roots, strict=True))
+    """The tree and its root at each size of ``_CHECK_SIZES`` (and 0), built once per process
+    on first use (not at collection: every worker collects this module, few run it)."""
+    store = MemoryHashStore()
+    compact = CompactRange()
+    roots = {0: compact.root()}
+    for e in ENTRIES:
+        store.add(compact.append(leaf_hash(e)))
+        if compact.size in _CHECK_SIZES:
+            roots[compact.size] = compact.root()
+    return store, roots
 
 
 def tree_store() -> MemoryHashStore:

@@ -13,7 +13,9 @@ it is never the default, and a Tor in that mode cannot also be used as a client.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 from tysha.errors import BadInput
@@ -58,13 +60,17 @@ def write_onion_torrc(data: Path, target_port: int, single: bool = False) -> tup
         + onion_torrc(hs, target_port, single)
     )
     # Whole or not at all: a Tor (or a script) reading the file as it appears must never see it
-    # half written; and it is the owner's alone from its first byte.
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o600)  # a .tmp left by a crash keeps its old mode under O_CREAT
-    os.replace(tmp, path)
+    # half written; and it is the owner's alone from its first byte (mkstemp makes it 0600).
+    # The same recipe as desk/bundle.py's _write_csv (a package this one may not import).
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     mode = "single-onion (fast, NOT location-hidden)" if single else "onion service"
     how = (
         f"{mode}: Tor configuration written to {path}; include it in your Tor's torrc or run"
