@@ -8,6 +8,8 @@ once for all (:func:`polish_help`) and turns every failure into one line a perso
 
 from __future__ import annotations
 
+import copy
+
 import errno
 import importlib.abc
 import importlib.util
@@ -276,24 +278,23 @@ _DEFAULT_HELP = {
 
 
 def _metavar(param: Any) -> str:
-    """A plain placeholder for a parameter: FILE, FOLDER, TEXT, N…; empty for a flag."""
+    """A plain placeholder for a parameter: FILE, FOLDER, TEXT, N…; empty for a flag. Read off
+    the parameter's click type by class name (typer carries its own copy of click's types)."""
     if getattr(param, "is_flag", False):
         return ""
-    desc = param.type_descriptor
-    annotation = desc.annotation
-    inner = getattr(annotation, "__args__", (annotation,))[0] if desc.is_list else annotation
+    kinds = {cls.__name__ for cls in type(param.type).__mro__}
     name = (param.name or "").lower()
     if name in {"category", "categories"}:
         base = "CODE"
-    elif name in _NAMED and inner is str:
+    elif name in _NAMED and "StringParamType" in kinds:
         base = _NAMED[name]
     elif name in {"id", "ids"}:
         base = "ID"
-    elif inner is Path or desc.is_path:
+    elif kinds & {"Path", "TyperPath"}:
         base = "FOLDER" if name in _FOLDER_OPTIONS else "FILE"
-    elif inner is int:
+    elif "IntParamType" in kinds:
         base = _NUMBER_NAMES.get(name, "N")
-    elif inner is float:
+    elif "FloatParamType" in kinds:
         base = "SECONDS" if "delay" in name else "NUMBER"
     else:
         is_argument = isinstance(param, typer.core.TyperArgument)
@@ -352,6 +353,10 @@ def polish_help(command: Any) -> Any:
                 # The name column shows the placeholder already; the type column stays empty.
                 param.metavar = label + ("..." if param.nargs != 1 else "")
                 shown = ""
+                # Typer fills an argument's type column from its click type (``<str>``):
+                # this argument's own copy of the type says nothing there.
+                param.type = copy.copy(param.type)
+                param.type.get_metavar = lambda param, ctx: ""
             else:
                 param.metavar = label or None
                 shown = label
