@@ -9,7 +9,6 @@ once for all (:func:`polish_help`) and turns every failure into one line a perso
 from __future__ import annotations
 
 import copy
-
 import errno
 import importlib.abc
 import importlib.util
@@ -17,7 +16,6 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import typer
