@@ -354,7 +354,7 @@ def polish_help(command: Any) -> Any:
                 # Typer fills an argument's type column from its click type (``<str>``):
                 # this argument's own copy of the type says nothing there.
                 param.type = copy.copy(param.type)
-                param.type.get_metavar = lambda param, ctx: ""
+                setattr(param.type, "get_metavar", lambda param, ctx: "")  # noqa: B010
             else:
                 param.metavar = label or None
                 shown = label
