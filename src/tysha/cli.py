@@ -350,16 +350,12 @@ def polish_help(command: Any) -> Any:
             if isinstance(param, typer.core.TyperArgument):
                 # The name column shows the placeholder already; the type column stays empty.
                 param.metavar = label + ("..." if param.nargs != 1 else "")
-                shown = ""
                 # Typer fills an argument's type column from its click type (``<str>``):
                 # this argument's own copy of the type says nothing there.
                 param.type = copy.copy(param.type)
                 setattr(param.type, "get_metavar", lambda param, ctx: "")  # noqa: B010
             else:
-                param.metavar = label or None
-                shown = label
-            # Typer asks this method for the type column; answer with the placeholder.
-            param.display_type_rich = lambda ctx, shown=shown: shown
+                param.metavar = label or None  # typer shows it in the type column
             extra = []
             if repeatable and not isinstance(param, typer.core.TyperArgument):
                 extra.append(tr("Repeat the option for several."))
@@ -443,7 +439,6 @@ def _plain_help_option(command: Any) -> None:
         option = original(ctx)
         if option is not None:
             option.metavar = None
-            option.display_type_rich = lambda ctx: ""
             option.help = _gettext()("Show this message and exit.")
         return option
 
