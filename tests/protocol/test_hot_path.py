@@ -22,6 +22,7 @@ from nacl.bindings import crypto_generichash_blake2b_salt_personal
 
 from tysha.errors import ProtocolError, VerificationError
 from tysha.protocol import cbor, hpke
+from tysha.protocol._libsodium import keyed_blake2b
 from tysha.protocol.envelope import (
     CLUE_SIZE,
     MAX_SLOTS,
@@ -440,13 +441,52 @@ def test_clue_equals_pynacl_public_binding_for_every_key_length() -> None:
                 e + c, digest_size=CLUE_SIZE, key=key, person=person
             )
             assert clue_for(key, e, c) == ref
-        else:  # libsodium refuses the key; the public binding's error, as before
+        else:  # libsodium refuses the key (the public binding) and so do we, before any C call
             with pytest.raises(ValueError):
                 crypto_generichash_blake2b_salt_personal(
                     e + c, digest_size=CLUE_SIZE, key=key, person=person
                 )
-            with pytest.raises(ValueError):
+            with pytest.raises(ProtocolError, match="at most 64 bytes"):
                 clue_for(key, e, c)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    message=st.binary(max_size=300),
+    key=st.binary(max_size=64),
+    person=st.binary(min_size=16, max_size=16),
+    size=st.integers(1, 64),
+)
+def test_keyed_blake2b_equals_pynacl_public_binding(
+    message: bytes, key: bytes, person: bytes, size: int
+) -> None:
+    """The direct libsodium call gives what ``nacl.bindings`` gives, for any message, key,
+    personalisation and output size libsodium accepts."""
+    ref = crypto_generichash_blake2b_salt_personal(
+        message, digest_size=size, key=key, person=person
+    )
+    assert keyed_blake2b(message, key, person, size) == ref
+
+
+@pytest.mark.parametrize(
+    ("message", "key", "person", "size"),
+    [
+        (b"m", b"k" * 32, b"p" * 15, 8),  # short personalisation: libsodium reads 16 bytes
+        (b"m", b"k" * 32, b"p" * 17, 8),
+        (b"m", b"k" * 65, b"p" * 16, 8),  # a key libsodium refuses
+        (b"m", b"k" * 32, b"p" * 16, 0),
+        (b"m", b"k" * 32, b"p" * 16, 65),
+        (b"m", b"k" * 32, b"p" * 16, 8.0),
+        ("m", b"k" * 32, b"p" * 16, 8),  # not bytes: never handed to C
+        (b"m", bytearray(32), b"p" * 16, 8),
+        (memoryview(b"m"), b"k" * 32, b"p" * 16, 8),
+    ],
+)
+def test_keyed_blake2b_refuses_what_libsodium_would_misread(
+    message: object, key: object, person: object, size: object
+) -> None:
+    with pytest.raises(ProtocolError):
+        keyed_blake2b(message, key, person, size)  # type: ignore[arg-type]
 
 
 def _streamed(h: EnvelopeHeader, me: Identity, body: bytes) -> object:

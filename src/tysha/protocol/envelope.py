@@ -52,10 +52,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import cast
 
-from nacl.bindings import crypto_generichash_blake2b_salt_personal, crypto_scalarmult
+from nacl.bindings import crypto_scalarmult
 
 from tysha.errors import ProtocolError, VerificationError
 from tysha.protocol import cbor
+from tysha.protocol._libsodium import keyed_blake2b
 from tysha.protocol.hpke import open_base, seal_base
 from tysha.protocol.kem import (
     KEM_X25519,
@@ -108,16 +109,12 @@ _SLOT_LEN = {k: kem_for(k).n_enc + _WRAPPED + TAG_SIZE for k in (KEM_X25519, KEM
 
 def clue_for(shared: bytes, clue_pub: bytes, recipient_clue: bytes) -> bytes:
     """The detection clue for one recipient, from the X25519 shared secret: keyed BLAKE2b
-    (RFC 7693) with a personalisation string, by libsodium through PyNaCl's public binding
-    (the project takes its cryptography from libsodium and pyca/cryptography only;
-    ``hashlib.blake2b`` would be faster per call, and ``tests/protocol/test_hot_path.py``
-    checks the two agree). PyNaCl's private cffi handle would save the binding's Python
-    checks (about 2 us a clue) but ties the core to a module PyNaCl does not publish."""
-    return bytes(
-        crypto_generichash_blake2b_salt_personal(
-            clue_pub + recipient_clue, digest_size=CLUE_SIZE, key=shared, person=_CLUE_PERSON
-        )
-    )
+    (RFC 7693) with a personalisation string, by libsodium (the project takes its
+    cryptography from libsodium and pyca/cryptography only; ``hashlib.blake2b`` is CPython's
+    own). Called through :mod:`._libsodium`, which makes ``nacl.bindings``' argument checks
+    once instead of on every call (a clue is computed twice per envelope and once per foreign
+    envelope a desk scans); ``tests/protocol/test_hot_path.py`` checks both agree."""
+    return keyed_blake2b(clue_pub + recipient_clue, shared, _CLUE_PERSON, CLUE_SIZE)
 
 
 _x25519_pub = x25519_public
