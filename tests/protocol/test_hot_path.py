@@ -22,7 +22,7 @@ from nacl.bindings import crypto_generichash_blake2b_salt_personal
 
 from tysha.errors import ProtocolError, VerificationError
 from tysha.protocol import cbor, hpke
-from tysha.protocol._libsodium import keyed_blake2b
+from tysha.protocol._libsodium import keyed_blake2b, keyed_blake2b_public
 from tysha.protocol.envelope import (
     CLUE_SIZE,
     MAX_SLOTS,
@@ -460,12 +460,34 @@ def test_clue_equals_pynacl_public_binding_for_every_key_length() -> None:
 def test_keyed_blake2b_equals_pynacl_public_binding(
     message: bytes, key: bytes, person: bytes, size: int
 ) -> None:
-    """The direct libsodium call gives what ``nacl.bindings`` gives, for any message, key,
-    personalisation and output size libsodium accepts."""
+    """The direct libsodium call (and its fallback, the public binding) gives what
+    ``nacl.bindings`` gives, for any message, key, personalisation and output size libsodium
+    accepts."""
     ref = crypto_generichash_blake2b_salt_personal(
         message, digest_size=size, key=key, person=person
     )
     assert keyed_blake2b(message, key, person, size) == ref
+    assert keyed_blake2b_public(message, key, person, size) == ref
+
+
+def test_without_pynacls_cffi_module_the_public_binding_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A PyNaCl that no longer ships ``nacl._sodium`` costs speed, not correctness."""
+    import sys
+
+    from tysha.protocol import _libsodium
+
+    monkeypatch.setitem(sys.modules, "nacl._sodium", None)  # import of it raises ImportError
+    assert _libsodium._direct() is None
+
+
+def test_the_clue_takes_the_direct_call_where_pynacl_has_it() -> None:
+    """With this PyNaCl the fast path is the one in use (the fallback exists for a PyNaCl
+    without ``nacl._sodium``, and gives the same bytes: above)."""
+    import nacl._sodium  # noqa: F401  (present in every PyNaCl this package accepts)
+
+    assert keyed_blake2b is not keyed_blake2b_public
 
 
 @pytest.mark.parametrize(
@@ -485,8 +507,9 @@ def test_keyed_blake2b_equals_pynacl_public_binding(
 def test_keyed_blake2b_refuses_what_libsodium_would_misread(
     message: object, key: object, person: object, size: object
 ) -> None:
-    with pytest.raises(ProtocolError):
-        keyed_blake2b(message, key, person, size)  # type: ignore[arg-type]
+    for blake2b in (keyed_blake2b, keyed_blake2b_public):
+        with pytest.raises(ProtocolError):
+            blake2b(message, key, person, size)  # type: ignore[arg-type]
 
 
 def _streamed(h: EnvelopeHeader, me: Identity, body: bytes) -> object:
