@@ -206,3 +206,24 @@ def test_a_client_gone_before_its_receipt_harms_no_one(served: Served) -> None:
     with served.connect() as s, s.makefile("rb") as f:
         s.sendall(post(envelope()))
         assert read_response(f)[0] == 200
+
+
+def test_a_websocket_upgrade_is_answered_as_plain_http(tmp_path: Path) -> None:
+    """The drop speaks no WebSocket: an upgrade request is an ordinary request to uvicorn
+    (``ws="none"``), answered like any other. (With uvicorn's default, a handshake library
+    ran on it and answered 403 with a ``Date`` header the drop's answers never carry: code an
+    attacker could reach for nothing, and a mark that tells this server from others.)"""
+    init_data(tmp_path / "d")
+    svc = DropService(tmp_path / "d")
+    upgrade = (b"Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+               b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+    answers = []
+    with serve_in_thread(svc) as port:
+        for extra in (b"", upgrade):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(b"GET /v1/info HTTP/1.1\r\nHost: drop\r\n" + extra + b"\r\n")
+                answers.append(read_response(s.makefile("rb")))
+    (plain_status, plain_headers, plain_body), (status, headers, body) = answers
+    assert plain_status == 200 and json.loads(plain_body)["origin"]
+    assert (status, body) == (plain_status, plain_body)
+    assert set(headers) == set(plain_headers) and b"date" not in headers

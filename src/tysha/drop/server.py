@@ -313,6 +313,8 @@ def _options(service: DropService) -> dict[str, Any]:
         limit_concurrency=cfg.max_connections,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         http=GuardedHttpTools,
+        # No WebSocket: an upgrade request is an ordinary request (no handshake code runs).
+        ws="none",
     )
 
 

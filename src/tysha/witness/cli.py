@@ -66,4 +66,5 @@ def serve(
         log_level="warning",
         server_header=False,
         date_header=False,
+        ws="none",  # no WebSocket: an upgrade request is an ordinary request
     )

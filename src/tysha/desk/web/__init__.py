@@ -19,5 +19,6 @@ def serve(desk: Path, host: str = "127.0.0.1", port: int = 8090, lang: str | Non
         raise NotFound(f"{desk} is not a desk; run `tysha desk init` first")
     app = create_app(Path(desk), lang or language_from_env(), host=host, port=port)
     uvicorn.run(
-        app, host=host, port=port, access_log=False, log_level="warning", server_header=False
+        app, host=host, port=port, access_log=False, log_level="warning", server_header=False,
+        ws="none",
     )

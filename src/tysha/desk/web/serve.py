@@ -49,7 +49,9 @@ def serve_web(
         raise NotFound(f"{desk} is not a desk; run `tysha desk init` first")
     web = create_app(Path(desk), language_from_env(), host=host, port=port)
     sock = _listen("127.0.0.1" if host == "localhost" else host, port)
-    config = uvicorn.Config(web, access_log=False, log_level="warning", server_header=False)
+    config = uvicorn.Config(
+        web, access_log=False, log_level="warning", server_header=False, ws="none"
+    )
     if on_listening is not None:
         on_listening()
     uvicorn.Server(config).run(sockets=[sock])
