@@ -23,11 +23,19 @@ def lint_imports() -> str:
     return found
 
 
-@pytest.mark.parametrize("contract", [c["id"] for c in CONTRACTS])
-def test_import_contract(contract: str) -> None:
-    r = subprocess.run([lint_imports(), "--no-cache", "--no-logo", "--contract", contract],
+@pytest.fixture(scope="module")
+def verdicts() -> str:
+    """One run of ``lint-imports`` over every contract (0.3 s of CPU a run: the module's
+    tests share it), its output with its line wrapping undone."""
+    r = subprocess.run([lint_imports(), "--no-cache", "--no-logo"],
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stdout + r.stderr
+    return " ".join((r.stdout + r.stderr).split())
+
+
+@pytest.mark.parametrize("contract", [c["id"] for c in CONTRACTS])
+def test_import_contract(contract: str, verdicts: str) -> None:
+    name = " ".join(next(c["name"] for c in CONTRACTS if c["id"] == contract).split())
+    assert f"{name} KEPT" in verdicts, verdicts
 
 
 def test_every_top_level_module_has_a_layer() -> None:
