@@ -1,0 +1,72 @@
+"""`tysha demo` stopped by a signal other than Ctrl-C — SIGTERM (a service manager, `timeout`,
+`kill`) or SIGHUP (its terminal closed) — stops as Ctrl-C does: its drop and desk server
+processes end and its folder, with the demo's desks and vaults, is deleted. Before, SIGTERM
+ended the demo's own process at once: three servers kept running and the folder stayed."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tysha.drop.launcher import free_port
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out |= {int(c) for c in (task / "children").read_text().split()}
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_stops_the_demo_as_ctrl_c_does(tmp_path: Path, sig: signal.Signals) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "demo", "--reports", "1", "--port", str(free_port())],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "Ctrl-C stops everything" in line:
+                break
+        text = "".join(lines)
+        assert "Ctrl-C stops everything" in text, text
+        [folder] = tmp.glob("tysha-demo-*")
+        assert re.search(re.escape(str(folder)) + r"/source\.vault", text)
+        servers = _children(proc.pid)
+        assert len(servers) >= 3  # the drop and two desk servers
+        proc.send_signal(sig)
+        proc.wait(30)
+        assert proc.returncode == 130  # as after Ctrl-C
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in servers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [p for p in servers if _alive(p)]
+        assert not folder.exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
