@@ -14,7 +14,9 @@ import importlib.abc
 import importlib.util
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -460,27 +462,78 @@ def _command() -> Any:
     return command
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the command is, as Ctrl-C's ``KeyboardInterrupt`` is:
+    every ``finally`` and context manager on the way out runs. A bridge Tor's temporary
+    folder (its torrc names the bridges) is deleted, the demo's servers are stopped and its
+    folder deleted, a half-written bundle's part file is removed. With the default handlers
+    the process ended at once and left all of that behind (a closed terminal sends SIGHUP)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Signals:
+    """SIGTERM and SIGHUP raise :class:`Stopped` while a command runs (:meth:`install`);
+    :attr:`received` is the last such signal. Only the main thread may set handlers: a caller
+    running :func:`main` on another thread keeps its own. (uvicorn, serving a desk or a drop,
+    takes both signals while it serves and sends them to this process again once it has
+    stopped: they then reach these handlers.)"""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._old: dict[int, Any] = {}
+
+    def _stop(self, signum: int, frame: object) -> None:
+        self.received = signum
+        raise Stopped(signum)
+
+    def install(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self._old = {s: signal.signal(s, self._stop) for s in (signal.SIGTERM, signal.SIGHUP)}
+
+    def restore(self) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
+
+    def exit_code(self, code: str | int | None) -> str | int | None:
+        """The exit code for a command that ended with ``code``: Typer turns every
+        ``KeyboardInterrupt`` into exit 130, Ctrl-C's; after SIGTERM or SIGHUP it is 128 plus
+        the signal's number instead, as a shell reports a process ended by it."""
+        return 128 + self.received if self.received is not None and code == 130 else code
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into one line and an exit code.
 
     Usage errors are Typer's (exit 2); any other failure becomes one line on stderr and exit 1
-    (``TYSHA_DEBUG=1`` shows the traceback of an unexpected one, for developers).
+    (``TYSHA_DEBUG=1`` shows the traceback of an unexpected one, for developers). Ctrl-C exits
+    130; SIGTERM and SIGHUP stop a command the same way (:class:`Stopped`, every ``finally``
+    runs) and exit 128 plus the signal's number.
     """
     _localise_typer()
     command = _command()
+    signals = _Signals()
+    signals.install()
     try:
         command.main(args=argv, prog_name="tysha")
     except KeyboardInterrupt:
-        print("tysha: " + _gettext()("interrupted"), file=sys.stderr)
-        sys.exit(130)
-    except SystemExit:
-        raise
+        try:
+            print("tysha: " + _gettext()("interrupted"), file=sys.stderr)
+        except (OSError, ValueError):  # the terminal is gone (SIGHUP): nothing to tell
+            pass
+        sys.exit(signals.exit_code(130))
+    except SystemExit as exc:
+        sys.exit(signals.exit_code(exc.code))
     except Exception as exc:
         expected = isinstance(exc, TyshaError | OSError | UnicodeError | MemoryError)
         if not expected and os.environ.get("TYSHA_DEBUG"):
             raise
         print(f"tysha: error: {describe_error(exc)}", file=sys.stderr)
         sys.exit(1)
+    finally:
+        signals.restore()
 
 
 if __name__ == "__main__":

@@ -11,9 +11,7 @@ import io
 import json
 import os
 import shutil
-import signal
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -393,28 +391,6 @@ def _serve_process(desk_dir: Path, port: int) -> Any:
     )  # fmt: skip
 
 
-def _stop_on_terminate() -> Any:
-    """Make SIGTERM and SIGHUP stop the demo as Ctrl-C does (its processes stopped, its folder
-    deleted) instead of ending this process at once, which left the drop and two desk servers
-    running and the demo's desks and vaults in the temporary folder. (uvicorn, which serves
-    cell A's desk here, takes both signals while it runs and sends them again to this process
-    once it has stopped, to the handlers set here.) Returns what puts the old handlers back.
-    Only the main thread can set handlers: elsewhere (a caller's thread) nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
-
-    def restore() -> None:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
-
-    return restore
-
-
 def run_demo(
     serve: bool = True,
     as_json: bool = False,
@@ -425,7 +401,6 @@ def run_demo(
     root = Path(tempfile.mkdtemp(prefix="tysha-demo-"))
     info: dict[str, Any] = {}
     procs: list[Any] = []
-    restore = _stop_on_terminate()
     try:
         info = build(root, reports, quiet=as_json, procs=procs)
         info.pop("_proc")
@@ -510,4 +485,3 @@ def run_demo(
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
         os.environ.pop("TYSHA_DEMO", None)
-        restore()

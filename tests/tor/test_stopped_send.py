@@ -1,0 +1,97 @@
+"""A source's send through a bridge, stopped by its terminal closing (SIGHUP) while its own
+Tor starts: the Tor's temporary folder — whose torrc names the bridge, and whose name says
+"tysha" — is deleted and that Tor ends, as after Ctrl-C, and the report stays in the outbox.
+Before, SIGHUP ended the process at once and left the folder on the phone (THREAT_MODEL: a
+phone searched at a checkpoint)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tysha.drop.launcher import free_port, run_drop
+from tysha.tor.network import PrivateTorNetwork
+
+pytestmark = pytest.mark.slow
+
+SRC_PASS = "source passphrase, stopped send"
+
+
+def _tor_with(datadir: Path) -> list[int]:
+    """Tor processes whose command line names ``datadir``'s torrc."""
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(datadir).encode() in cmd and state != "Z":
+            out.append(int(pid))
+    return out
+
+
+def test_sighup_during_the_bridge_tors_start_leaves_no_trace(
+    tornet: PrivateTorNetwork, tmp_path: Path, cli: Any
+) -> None:
+    with run_drop(tmp_path) as (url, vkey, _data):
+        desk = tmp_path / "desk"
+        denv = {"TYSHA_PASSPHRASE": "desk passphrase, stopped send"}
+        cli("desk", "init", "--desk", str(desk), "--name", "Cell", env=denv)
+        code = cli("desk", "invite", "--desk", str(desk), "--drop", url, "--drop-key", vkey,
+                   env=denv).stdout.strip()
+        senv = {"TYSHA_PASSPHRASE": SRC_PASS}
+        vault = tmp_path / "s.vault"
+        cli("source", "init", "--vault", str(vault), "--size", "4MiB", env=senv)
+        cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=senv)
+        cli("source", "report", "--vault", str(vault), "--category", "det", "--text", "seen",
+            env=senv)
+        # The private network's bridge line, at a loopback port where nothing listens: this
+        # Tor knows only the private network and never bootstraps, so the signal lands while
+        # it starts.
+        bridge = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{free_port()}", tornet.bridge_line)
+        extra = tmp_path / "private.torrc"
+        extra.write_text(tornet.private_torrc())
+        tmp = tmp_path / "tmp"
+        tmp.mkdir()
+        env = dict(os.environ, **senv, TMPDIR=str(tmp), TYSHA_TOR_TORRC=str(extra))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tysha.cli", "source", "send", "--vault", str(vault), "--now",
+             "--bridge", bridge],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            started: list[Path] = []
+            while time.monotonic() < deadline and proc.poll() is None:
+                started = [d for d in tmp.glob("tysha-tor-*") if _tor_with(d)]
+                if started:
+                    break
+                time.sleep(0.1)
+            assert started, proc.stderr.read() if proc.poll() is not None else "no Tor started"
+            [datadir] = started
+            assert "Bridge obfs4" in (datadir / "torrc").read_text()
+            proc.send_signal(signal.SIGHUP)
+            _out, err = proc.communicate(timeout=30)
+            assert proc.returncode == 128 + signal.SIGHUP, err
+            assert not datadir.exists() and not list(tmp.iterdir())
+            deadline = time.monotonic() + 10
+            while _tor_with(datadir) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not _tor_with(datadir)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        outbox = json.loads(cli("source", "outbox", "--vault", str(vault), "--json",
+                                env=senv).stdout)
+        assert len(outbox) == 1  # nothing was lost
