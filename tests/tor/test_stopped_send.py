@@ -1,8 +1,9 @@
-"""A source's send through a bridge, stopped by its terminal closing (SIGHUP) while its own
-Tor starts: the Tor's temporary folder — whose torrc names the bridge, and whose name says
-"tysha" — is deleted and that Tor ends, as after Ctrl-C, and the report stays in the outbox.
-Before, SIGHUP ended the process at once and left the folder on the phone (THREAT_MODEL: a
-phone searched at a checkpoint)."""
+"""A source's send through a bridge, stopped while its own Tor starts: by its terminal closing
+(SIGHUP), the Tor's temporary folder — whose torrc names the bridge, and whose name says
+"tysha" — is deleted and that Tor ends, as after Ctrl-C; killed outright with its Tor (SIGKILL,
+the phone's system ending the app), the folder goes at the next source command. The report
+stays in the outbox either way. Before, SIGHUP ended the process at once and left the folder
+on the phone (THREAT_MODEL: a phone searched at a checkpoint)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from tysha.drop.launcher import free_port, run_drop
+from tysha.tor.client import remove_stale_tor_folders
 from tysha.tor.network import PrivateTorNetwork
 
 pytestmark = pytest.mark.slow
@@ -40,46 +42,60 @@ def _tor_with(datadir: Path) -> list[int]:
     return out
 
 
+def _start_send(tornet: PrivateTorNetwork, tmp_path: Path, cli: Any, url: str, vkey: str,
+                tmp: Path) -> tuple[subprocess.Popen[str], Path, Path, dict[str, str]]:
+    """An enrolled vault with one report, and its send through a bridge that never answers,
+    running until its Tor is up: (process, Tor folder, vault, source environment)."""
+    desk = tmp_path / "desk"
+    denv = {"TYSHA_PASSPHRASE": "desk passphrase, stopped send"}
+    cli("desk", "init", "--desk", str(desk), "--name", "Cell", env=denv)
+    code = cli("desk", "invite", "--desk", str(desk), "--drop", url, "--drop-key", vkey,
+               env=denv).stdout.strip()
+    senv = {"TYSHA_PASSPHRASE": SRC_PASS}
+    vault = tmp_path / "s.vault"
+    cli("source", "init", "--vault", str(vault), "--size", "4MiB", env=senv)
+    cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=senv)
+    cli("source", "report", "--vault", str(vault), "--category", "det", "--text", "seen",
+        env=senv)
+    # The private network's bridge line, at a loopback port where nothing listens: this Tor
+    # knows only the private network and never bootstraps, so the signal lands while it starts.
+    bridge = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{free_port()}", tornet.bridge_line)
+    extra = tmp_path / "private.torrc"
+    extra.write_text(tornet.private_torrc())
+    env = dict(os.environ, **senv, TMPDIR=str(tmp), TYSHA_TOR_TORRC=str(extra))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "source", "send", "--vault", str(vault), "--now",
+         "--bridge", bridge],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        started = [d for d in tmp.glob("tysha-tor-*") if _tor_with(d) and (d / "lock").exists()]
+        if started:
+            [datadir] = started
+            assert "Bridge obfs4" in (datadir / "torrc").read_text()
+            # The running Tor holds its folder's lock: another command leaves it alone.
+            assert remove_stale_tor_folders(tmp) == 0 and datadir.exists()
+            return proc, datadir, vault, senv
+        time.sleep(0.1)
+    proc.kill()
+    _out, err = proc.communicate()
+    raise AssertionError(f"no bridge Tor started: {err}")
+
+
+def _outbox(cli: Any, vault: Path, senv: dict[str, str]) -> list[Any]:
+    return list(json.loads(cli("source", "outbox", "--vault", str(vault), "--json",
+                               env=senv).stdout))
+
+
 def test_sighup_during_the_bridge_tors_start_leaves_no_trace(
     tornet: PrivateTorNetwork, tmp_path: Path, cli: Any
 ) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
     with run_drop(tmp_path) as (url, vkey, _data):
-        desk = tmp_path / "desk"
-        denv = {"TYSHA_PASSPHRASE": "desk passphrase, stopped send"}
-        cli("desk", "init", "--desk", str(desk), "--name", "Cell", env=denv)
-        code = cli("desk", "invite", "--desk", str(desk), "--drop", url, "--drop-key", vkey,
-                   env=denv).stdout.strip()
-        senv = {"TYSHA_PASSPHRASE": SRC_PASS}
-        vault = tmp_path / "s.vault"
-        cli("source", "init", "--vault", str(vault), "--size", "4MiB", env=senv)
-        cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=senv)
-        cli("source", "report", "--vault", str(vault), "--category", "det", "--text", "seen",
-            env=senv)
-        # The private network's bridge line, at a loopback port where nothing listens: this
-        # Tor knows only the private network and never bootstraps, so the signal lands while
-        # it starts.
-        bridge = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{free_port()}", tornet.bridge_line)
-        extra = tmp_path / "private.torrc"
-        extra.write_text(tornet.private_torrc())
-        tmp = tmp_path / "tmp"
-        tmp.mkdir()
-        env = dict(os.environ, **senv, TMPDIR=str(tmp), TYSHA_TOR_TORRC=str(extra))
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tysha.cli", "source", "send", "--vault", str(vault), "--now",
-             "--bridge", bridge],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
-        )  # fmt: skip
+        proc, datadir, vault, senv = _start_send(tornet, tmp_path, cli, url, vkey, tmp)
         try:
-            deadline = time.monotonic() + 60
-            started: list[Path] = []
-            while time.monotonic() < deadline and proc.poll() is None:
-                started = [d for d in tmp.glob("tysha-tor-*") if _tor_with(d)]
-                if started:
-                    break
-                time.sleep(0.1)
-            assert started, proc.stderr.read() if proc.poll() is not None else "no Tor started"
-            [datadir] = started
-            assert "Bridge obfs4" in (datadir / "torrc").read_text()
             proc.send_signal(signal.SIGHUP)
             _out, err = proc.communicate(timeout=30)
             assert proc.returncode == 128 + signal.SIGHUP, err
@@ -92,6 +108,25 @@ def test_sighup_during_the_bridge_tors_start_leaves_no_trace(
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
-        outbox = json.loads(cli("source", "outbox", "--vault", str(vault), "--json",
-                                env=senv).stdout)
-        assert len(outbox) == 1  # nothing was lost
+        assert len(_outbox(cli, vault, senv)) == 1  # nothing was lost
+
+
+def test_a_killed_sends_tor_folder_goes_at_the_next_source_command(
+    tornet: PrivateTorNetwork, tmp_path: Path, cli: Any
+) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    with run_drop(tmp_path) as (url, vkey, _data):
+        proc, datadir, vault, senv = _start_send(tornet, tmp_path, cli, url, vkey, tmp)
+        # The app killed outright, its Tor with it: nothing can clean up.
+        for pid in [proc.pid, *_tor_with(datadir)]:
+            os.kill(pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+        deadline = time.monotonic() + 10
+        while _tor_with(datadir) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert datadir.exists()
+        r = cli("source", "outbox", "--vault", str(vault), "--json",
+                env={**senv, "TMPDIR": str(tmp)}, process=True)
+        assert len(json.loads(r.stdout)) == 1  # nothing was lost
+        assert not datadir.exists() and not list(tmp.iterdir())

@@ -27,6 +27,15 @@ courier_app = typer.Typer(no_args_is_help=True, help="Carry ciphertext from a so
 VAULT = typer.Option(..., "--vault", help="The vault file.")
 
 
+@app.callback()
+def _every_source_command() -> None:
+    # A bridge Tor's folder left in the temporary folder by a send that was killed outright
+    # (the phone's system ending the app) goes at the next source command, whatever it is.
+    from tysha.tor.client import remove_stale_tor_folders
+
+    remove_stale_tor_folders()
+
+
 def _passphrase(
     env: str = "TYSHA_PASSPHRASE", prompt: str = "Passphrase: ", confirm: bool = False
 ) -> str:

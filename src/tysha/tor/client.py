@@ -13,6 +13,7 @@ fully bootstrapped; otherwise ``TransportError`` and the outbox keeps everything
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import random
 import shutil
@@ -26,9 +27,13 @@ from pathlib import Path
 
 from tysha.errors import BadInput, TransportError
 
-__all__ = ["bridge_client", "bridge_torrc", "free_port"]
+__all__ = ["bridge_client", "bridge_torrc", "free_port", "remove_stale_tor_folders"]
 
 _PLUGINS = {"obfs4": "obfs4proxy", "snowflake": "snowflake-client"}
+#: The prefix of a bridge Tor's temporary DataDirectory.
+TOR_DIR_PREFIX = "tysha-tor-"
+#: A folder without Tor's lock file is taken for a Tor still starting until it is this old.
+_STARTING_S = 120.0
 
 
 def _ephemeral_start() -> int:
@@ -110,12 +115,47 @@ def stop_group(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(5)
 
 
+def remove_stale_tor_folders(tmp: Path | None = None, now: float | None = None) -> int:
+    """Delete the DataDirectories that bridge Tors of this user left in ``tmp`` (the temporary
+    folder) when their command was killed outright (SIGKILL: the phone's system ending the
+    app), where nothing could delete them: a torrc naming the bridges, Tor's state and a name
+    that says "tysha", on a phone that may be searched. A folder is stale when no Tor holds
+    its lock file (Tor keeps ``lock`` locked with ``flock`` while it runs), or, without one,
+    when it is older than a Tor takes to start. Returns how many were deleted."""
+    base = Path(tmp or tempfile.gettempdir())
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        folders = [d for d in base.glob(TOR_DIR_PREFIX + "*") if d.is_dir() and not d.is_symlink()]
+    except OSError:
+        return 0
+    for d in folders:
+        try:
+            if d.stat().st_uid != os.getuid():
+                continue
+            lock = d / "lock"
+            if lock.exists():
+                with open(lock, "rb") as f:
+                    try:
+                        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue  # a running Tor (another send) holds it
+            elif now - d.stat().st_mtime < _STARTING_S:
+                continue  # a Tor just starting: its lock file is not there yet
+            shutil.rmtree(d)
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 @contextlib.contextmanager
 def bridge_client(bridges: list[str], timeout: float = 120.0) -> Iterator[str]:
     """Start a Tor using only ``bridges``; yield its SOCKS URL once bootstrapped."""
     if shutil.which("tor") is None:
         raise TransportError("tor is not installed; nothing was sent")
-    with tempfile.TemporaryDirectory(prefix="tysha-tor-") as tmp:
+    remove_stale_tor_folders()
+    with tempfile.TemporaryDirectory(prefix=TOR_DIR_PREFIX) as tmp:
         datadir = Path(tmp)
         os.chmod(datadir, 0o700)
         port = free_port()

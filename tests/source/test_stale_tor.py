@@ -1,0 +1,62 @@
+"""A bridge Tor's DataDirectory left in the temporary folder by a send killed outright (SIGKILL:
+the phone's system ending the app) is deleted later: at the next bridge send and at the start of
+any `tysha source` command. Only folders of this user that no running Tor holds, never another
+send's (its Tor holds the lock: tests/tor/test_stopped_send.py checks that with a real Tor),
+never a symlink's target."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from tysha.tor.client import TOR_DIR_PREFIX, remove_stale_tor_folders
+
+
+def _folder(base: Path, name: str, lock: bool, age_s: float = 0.0) -> Path:
+    d = base / (TOR_DIR_PREFIX + name)
+    d.mkdir()
+    (d / "torrc").write_text("Bridge obfs4 192.0.2.1:443 ...\n")
+    if lock:
+        (d / "lock").write_bytes(b"")
+    t = time.time() - age_s
+    os.utime(d, (t, t))
+    return d
+
+
+def test_only_stale_folders_of_bridge_tors_are_deleted(tmp_path: Path) -> None:
+    held = _folder(tmp_path, "held", lock=True)
+    unheld = _folder(tmp_path, "unheld", lock=True)
+    old_no_lock = _folder(tmp_path, "oldnolock", lock=False, age_s=600)
+    starting = _folder(tmp_path, "starting", lock=False, age_s=5)
+    other = tmp_path / "not-ours"
+    other.mkdir()
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "keep").write_text("x")
+    (tmp_path / (TOR_DIR_PREFIX + "link")).symlink_to(target)
+    (tmp_path / (TOR_DIR_PREFIX + "file")).write_text("a file")
+    with open(held / "lock", "rb") as f:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running Tor holds it
+        assert remove_stale_tor_folders(tmp_path) == 2
+        assert held.exists() and starting.exists() and other.exists()
+        assert not unheld.exists() and not old_no_lock.exists()
+        assert (target / "keep").exists() and (tmp_path / (TOR_DIR_PREFIX + "link")).is_symlink()
+    # Once its Tor is gone (the lock released) the held folder is stale too; the starting
+    # one is once it is older than a Tor takes to start.
+    assert remove_stale_tor_folders(tmp_path) == 1 and not held.exists()
+    assert remove_stale_tor_folders(tmp_path, now=time.time() + 600) == 1
+    assert not starting.exists()
+    assert remove_stale_tor_folders(tmp_path / "missing") == 0
+
+
+def test_any_source_command_deletes_a_stale_folder(tmp_path: Path, cli: Any) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    stale = _folder(tmp, "killed", lock=True)
+    r = cli("source", "outbox", "--vault", str(tmp_path / "none.vault"), check=False,
+            env={"TMPDIR": str(tmp), "TYSHA_PASSPHRASE": "x"}, process=True)
+    assert r.returncode == 1  # no such vault: the command itself fails, the cleanup ran first
+    assert not stale.exists()
