@@ -230,6 +230,41 @@ def test_export_is_private_from_its_first_byte(world: dict[str, Any]) -> None:
     assert [p.name for p in out_dir.iterdir()] == ["court.zip"]
 
 
+def test_a_killed_exports_part_file_goes_at_the_next_export(world: dict[str, Any]) -> None:
+    """An export killed outright (SIGKILL, a power cut) leaves its part file — readable
+    evidence — beside the target; the next export to that name deletes it, unless another
+    export is writing it (it holds the file's lock). Other files are never touched."""
+    import fcntl
+
+    from tysha.desk.bundle import export_bundle
+    from tysha.desk.store import DeskStore
+
+    out_dir = world["tmp"] / "killed-exports"
+    out_dir.mkdir()
+    killed = out_dir / ".court.zip.abc123.part"
+    killed.write_bytes(b"PK half a bundle")
+    writing = out_dir / ".court.zip.def456.part"
+    writing.write_bytes(b"PK another export")
+    others = [out_dir / ".court.zip.part", out_dir / ".other.zip.x.part", out_dir / "court.zip.part"]
+    for p in others:
+        p.write_bytes(b"not ours")
+    store = DeskStore.open(world["desk"], DESK_PASS)
+    try:
+        with open(writing, "rb") as held:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            assert export_bundle(store, out_dir / "court.zip") == 2
+            assert not killed.exists() and writing.exists()
+        assert all(p.exists() for p in others)
+        # Its writer gone, the other part file goes at the next export too.
+        assert export_bundle(store, out_dir / "court.zip") == 2
+        assert not writing.exists()
+    finally:
+        store.close()
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(
+        ["court.zip", *(p.name for p in others)]
+    )
+
+
 def test_single_receipt_file(world: dict[str, Any]) -> None:
     receipt = world["tmp"] / "one-receipt.json"
     rid = json.loads(members(world["genuine"])["bundle.json"])["reports"][0]

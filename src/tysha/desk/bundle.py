@@ -2,7 +2,8 @@
 
 The file is created mode 0600 from its first byte (``mkstemp``; no window in which other local
 users can read it: issue 9.17), written as ``<out>.<random>.part`` beside the target, flushed
-to disk and renamed into place, so a crash never leaves a half bundle under the final name.
+to disk and renamed into place, so a crash never leaves a half bundle under the final name;
+the part file a killed export left is deleted by the next export to that name.
 Attachments and envelopes are streamed from the encrypted store into the archive and hashed on
 the way; they are stored uncompressed (ciphertext and media do not compress).
 """
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import hashlib
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +57,33 @@ from tysha.tlog import Checkpoint, parse_note
 __all__ = ["BUNDLE_DOMAIN", "export_bundle", "export_uwazi", "report_flags"]
 
 
+@contextlib.contextmanager
+def _part_file(path: Path) -> Iterator[tuple[int, str]]:
+    """A new part file beside ``path`` (mode 0600 from its first byte, ``mkstemp``), ``flock``ed
+    until the block ends (the caller renames it into place inside the block). First, the part
+    files of ``path`` that no process holds are deleted: what an export killed outright
+    (SIGKILL, a power cut) left behind, readable evidence beside the target that nothing else
+    would delete. Yields the file's descriptor (the caller's to close) and its name."""
+    prefix = f".{path.name}."
+    with contextlib.suppress(OSError):
+        for old in path.parent.glob(glob_escape(prefix) + "*.part"):
+            if old.is_symlink() or not old.is_file() or old.stat().st_uid != os.getuid():
+                continue
+            with open(old, "rb") as f:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # another export is writing it
+                old.unlink()
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
+    lock = os.dup(fd)  # the lock lives as long as one descriptor of the file is open
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield fd, tmp
+    finally:
+        os.close(lock)
+
+
 def report_flags(store: DeskStore, reports: list[Any]) -> dict[str, list[Flag]]:
     """The flags the desk shows for each report, by id: its report views' (one source of truth
     for every face, the desk's state read once), else what each record's own fields state."""
@@ -86,8 +116,9 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
     cut = 1 + max(
         i for i, e in enumerate(log) if e["action"] == EXPORT_ACTION and e.get("report") in chosen
     )
+    part = contextlib.ExitStack()
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+        fd, tmp_name = part.enter_context(_part_file(out))
     except OSError as exc:
         raise StorageError(f"cannot write the bundle: {exc.strerror}") from None
     tmp = Path(tmp_name)
@@ -224,6 +255,8 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    finally:
+        part.close()
     for r in reports:
         store.custody("exported", r.id, {"bundle": out.name})
     return len(reports)
@@ -231,17 +264,17 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
 
 def _write_csv(path: Path, rows: list[list[str]]) -> None:
     """A CSV file, 0600 from its first byte, written whole then renamed into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows(rows)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with _part_file(path) as (fd, tmp):
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                csv.writer(f).writerows(rows)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 def export_uwazi(store: DeskStore, out_dir: Path, ids: list[str] | None = None) -> int:
