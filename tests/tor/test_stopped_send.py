@@ -7,6 +7,7 @@ on the phone (THREAT_MODEL: a phone searched at a checkpoint)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,49 +85,55 @@ def _start_send(tornet: PrivateTorNetwork, tmp_path: Path, cli: Any, url: str, v
     raise AssertionError(f"no bridge Tor started: {err}")
 
 
-def _outbox(cli: Any, vault: Path, senv: dict[str, str]) -> list[Any]:
-    return list(json.loads(cli("source", "outbox", "--vault", str(vault), "--json",
-                               env=senv).stdout))
+def _tor_gone(datadir: Path) -> bool:
+    """Whether the Tor of ``datadir`` has ended (waiting up to 10 s for it)."""
+    deadline = time.monotonic() + 10
+    while _tor_with(datadir) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not _tor_with(datadir)
 
 
-def test_sighup_during_the_bridge_tors_start_leaves_no_trace(
+@contextlib.contextmanager
+def _sending(
     tornet: PrivateTorNetwork, tmp_path: Path, cli: Any
-) -> None:
+) -> Iterator[tuple[subprocess.Popen[str], Path, Path, dict[str, str], Path]]:
+    """A drop, and a send to it whose bridge Tor is up: (process, Tor folder, vault, source
+    environment, the send's temporary folder). The process is killed at the end if alive."""
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     with run_drop(tmp_path) as (url, vkey, _data):
         proc, datadir, vault, senv = _start_send(tornet, tmp_path, cli, url, vkey, tmp)
         try:
-            proc.send_signal(signal.SIGHUP)
-            _out, err = proc.communicate(timeout=30)
-            assert proc.returncode == 128 + signal.SIGHUP, err
-            assert not datadir.exists() and not list(tmp.iterdir())
-            deadline = time.monotonic() + 10
-            while _tor_with(datadir) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert not _tor_with(datadir)
+            yield proc, datadir, vault, senv, tmp
         finally:
             if proc.poll() is None:
                 proc.kill()
-                proc.communicate()
-        assert len(_outbox(cli, vault, senv)) == 1  # nothing was lost
+            proc.communicate()
+
+
+def test_sighup_during_the_bridge_tors_start_leaves_no_trace(
+    tornet: PrivateTorNetwork, tmp_path: Path, cli: Any
+) -> None:
+    with _sending(tornet, tmp_path, cli) as (proc, datadir, vault, senv, tmp):
+        proc.send_signal(signal.SIGHUP)
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 128 + signal.SIGHUP, err
+        assert not datadir.exists() and not list(tmp.iterdir())
+        assert _tor_gone(datadir)
+        outbox = json.loads(cli("source", "outbox", "--vault", str(vault), "--json",
+                                env=senv).stdout)
+        assert len(outbox) == 1  # nothing was lost
 
 
 def test_a_killed_sends_tor_folder_goes_at_the_next_source_command(
     tornet: PrivateTorNetwork, tmp_path: Path, cli: Any
 ) -> None:
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    with run_drop(tmp_path) as (url, vkey, _data):
-        proc, datadir, vault, senv = _start_send(tornet, tmp_path, cli, url, vkey, tmp)
+    with _sending(tornet, tmp_path, cli) as (proc, datadir, vault, senv, tmp):
         # The app killed outright, its Tor with it: nothing can clean up.
         for pid in [proc.pid, *_tor_with(datadir)]:
             os.kill(pid, signal.SIGKILL)
         proc.communicate(timeout=30)
-        deadline = time.monotonic() + 10
-        while _tor_with(datadir) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert datadir.exists()
+        assert _tor_gone(datadir) and datadir.exists()
         r = cli("source", "outbox", "--vault", str(vault), "--json",
                 env={**senv, "TMPDIR": str(tmp)}, process=True)
         assert len(json.loads(r.stdout)) == 1  # nothing was lost
