@@ -476,22 +476,35 @@ class Stopped(KeyboardInterrupt):
 
 class _Signals:
     """SIGTERM and SIGHUP raise :class:`Stopped` while a command runs (:meth:`install`);
-    :attr:`received` is the last such signal. Only the main thread may set handlers: a caller
-    running :func:`main` on another thread keeps its own. (uvicorn, serving a desk or a drop,
-    takes both signals while it serves and sends them to this process again once it has
-    stopped: they then reach these handlers.)"""
+    :attr:`received` is the first such signal. Only the main thread may set handlers: a caller
+    running :func:`main` on another thread keeps its own.
+
+    SIGHUP is passed on as SIGTERM, to whichever handler SIGTERM has at that moment: uvicorn,
+    serving a desk or a drop, takes SIGTERM (not SIGHUP) while it serves and shuts down
+    gracefully, then sends it to this process again, which reaches :meth:`_stop`. (Raised
+    inside a running event loop instead, ``Stopped`` left the loop waiting on tasks that the
+    shutdown never ended: `tysha demo` then hung on SIGHUP about one time in five.)"""
 
     def __init__(self) -> None:
         self.received: int | None = None
         self._old: dict[int, Any] = {}
 
     def _stop(self, signum: int, frame: object) -> None:
-        self.received = signum
-        raise Stopped(signum)
+        if self.received is None:
+            self.received = signum
+        raise Stopped(self.received)
+
+    def _hangup(self, signum: int, frame: object) -> None:
+        if self.received is None:
+            self.received = signum
+        signal.raise_signal(signal.SIGTERM)
 
     def install(self) -> None:
         if threading.current_thread() is threading.main_thread():
-            self._old = {s: signal.signal(s, self._stop) for s in (signal.SIGTERM, signal.SIGHUP)}
+            self._old = {
+                signal.SIGTERM: signal.signal(signal.SIGTERM, self._stop),
+                signal.SIGHUP: signal.signal(signal.SIGHUP, self._hangup),
+            }
 
     def restore(self) -> None:
         for sig, handler in self._old.items():
