@@ -467,11 +467,8 @@ class Stopped(KeyboardInterrupt):
     every ``finally`` and context manager on the way out runs. A bridge Tor's temporary
     folder (its torrc names the bridges) is deleted, the demo's servers are stopped and its
     folder deleted, a half-written bundle's part file is removed. With the default handlers
-    the process ended at once and left all of that behind (a closed terminal sends SIGHUP)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
+    the process ended at once and left all of that behind (a closed terminal sends SIGHUP).
+    Its argument is the signal's number; the exit code comes from :class:`_Signals`."""
 
 
 class _Signals:

@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from itertools import groupby
 from pathlib import Path
 
 import httpx
@@ -78,15 +79,8 @@ def _tail(path: Path, n: int = 1500) -> str:
         lines = path.read_text(errors="replace").splitlines()
     except OSError:
         return "(no log)"
-    kept: list[list[object]] = []  # [first line, message without the time, count]
-    for line in lines:
-        message = line.split("] ", 1)[-1]
-        if kept and kept[-1][1] == message:
-            kept[-1][2] = int(str(kept[-1][2])) + 1
-        else:
-            kept.append([line, message, 1])
-    joined = "\n".join(f"{first}  (x{count})" if count != 1 else str(first)
-                       for first, _m, count in kept)
+    runs = [list(run) for _m, run in groupby(lines, key=lambda line: line.split("] ", 1)[-1])]
+    joined = "\n".join(run[0] + (f"  (x{len(run)})" if len(run) > 1 else "") for run in runs)
     return joined if len(joined) <= 2 * n else joined[:n] + "\n[...]\n" + joined[-n:]
 
 

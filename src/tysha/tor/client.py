@@ -121,7 +121,8 @@ def remove_stale_tor_folders(tmp: Path | None = None, now: float | None = None) 
     app), where nothing could delete them: a torrc naming the bridges, Tor's state and a name
     that says "tysha", on a phone that may be searched. A folder is stale when no Tor holds
     its lock file (Tor keeps ``lock`` locked with ``flock`` while it runs), or, without one,
-    when it is older than a Tor takes to start. Returns how many were deleted."""
+    when it is older than a Tor takes to start. Returns how many were deleted. The source's
+    CLI runs it at the start of every command (a bridge send included)."""
     base = Path(tmp or tempfile.gettempdir())
     now = time.time() if now is None else now
     removed = 0
@@ -154,7 +155,6 @@ def bridge_client(bridges: list[str], timeout: float = 120.0) -> Iterator[str]:
     """Start a Tor using only ``bridges``; yield its SOCKS URL once bootstrapped."""
     if shutil.which("tor") is None:
         raise TransportError("tor is not installed; nothing was sent")
-    remove_stale_tor_folders()
     with tempfile.TemporaryDirectory(prefix=TOR_DIR_PREFIX) as tmp:
         datadir = Path(tmp)
         os.chmod(datadir, 0o700)
