@@ -70,6 +70,23 @@ def cpu_s(pid: int) -> float:
     return total
 
 
+def machine_busy() -> tuple[int, int] | None:
+    """(busy, total) CPU ticks of the whole machine so far (``/proc/stat``; iowait counts
+    as idle), or None where there is no such file."""
+    try:
+        ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
+    return sum(ticks) - idle, sum(ticks)
+
+
+def busy_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return round((after[0] - before[0]) / (after[1] - before[1]), 3)
+
+
 def _appends(fd: int, write: Callable[[int], object], seconds: float) -> float:
     """Records per second of ``write(n)`` (the n-th record) to ``fd``, one fsync per 256,
     for ``seconds``."""
@@ -369,6 +386,13 @@ def main() -> None:
         help="drop server processes (drop.json `workers`) over the one store and log; "
         "the no-HTTP limit runs as many",
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=JSON",
+        help="another drop.json setting for the HTTP run, e.g. --set batch_depth=2",
+    )
     a = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="tysha-bench-"))
     try:
@@ -387,7 +411,18 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
     disk_before = disk_append(root, a.payload, ceiling_s)
     init_data(root / "http", pow_bits=0)
     conf = root / "http" / "drop.json"
-    conf.write_text(json.dumps(dict(json.loads(conf.read_text()), workers=a.processes)))
+    extra = {}
+    for item in a.set:
+        key, eq, value = item.partition("=")
+        try:
+            extra[key] = json.loads(value) if eq else None
+        except json.JSONDecodeError:
+            extra[key] = None
+        if extra[key] is None:
+            raise SystemExit(f"--set {item!r}: expected KEY=JSON, e.g. batch_depth=2")
+    conf.write_text(
+        json.dumps(dict(json.loads(conf.read_text()), workers=a.processes, **extra))
+    )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = start_drop(root / "http", port)
@@ -397,7 +432,9 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
             time.sleep(2)  # every worker process up, not only the first
         os.sync()
         cpu0 = cpu_s(proc.pid)
+        own0, busy0 = time.process_time(), machine_busy()
         ok, errors = asyncio.run(load(url, bodies, a.seconds / 2, a.concurrency))
+        own1, busy1 = time.process_time(), machine_busy()
         cpu1 = cpu_s(proc.pid)
         rss = rss_mb(proc.pid)
         os.sync()
@@ -430,6 +467,12 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         # The drop's own CPU (every server process) over what it acknowledged: steadier
         # than a rate on a shared machine.
         "server_cpu_us_per_submission": round(1e6 * (cpu1 - cpu0) / ok, 1) if ok else None,
+        # The load generator's own CPU (this process) per acknowledged submission: on a
+        # shared 2-core machine what it spends is taken from the drop.
+        "loadgen_cpu_us_per_submission": round(1e6 * (own1 - own0) / ok, 1) if ok else None,
+        # How busy the whole machine's CPUs were during the HTTP load (from /proc/stat):
+        # near 1.0 the run was CPU-bound; below, requests waited on something else.
+        "machine_busy_share": busy_share(busy0, busy1),
         "onionshare_per_s": None if os_rate is None else round(os_rate, 1),
         "ratio_onionshare": round(http_rate / os_rate, 2) if os_rate else None,
         "errors": errors,
