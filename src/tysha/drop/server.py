@@ -39,6 +39,7 @@ from uvicorn.protocols.http.httptools_impl import (
 
 from tysha.drop.service import DropService
 from tysha.errors import ConfigError
+from tysha.transport.serving import run_server
 
 __all__ = ["HEADER_TIMEOUT", "bind", "serve", "serve_in_thread"]
 
@@ -284,7 +285,7 @@ def serve(
                 if not self.should_exit:
                     announce(message)
 
-        Announcing(config).run(sockets=[sock])
+        run_server(Announcing(config), sockets=[sock])
         return
     from uvicorn.supervisors import Multiprocess
 

@@ -36,8 +36,10 @@ def serve(
 ) -> None:
     """Serve POST /add-checkpoint (C2SP tlog-witness) for the logs given with --log."""
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
 
     from tysha.tlog import NoteVerifier
+    from tysha.transport.serving import run_server
     from tysha.witness.service import WitnessService, parse_log_option
     from tysha.witness.web import create_app
 
@@ -55,7 +57,7 @@ def serve(
         err=True,
     )
     # No access log and no proxy headers: client addresses are never recorded.
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(service),
         host=host,
         port=port,
@@ -68,3 +70,5 @@ def serve(
         date_header=False,
         ws="none",  # no WebSocket: an upgrade request is an ordinary request
     )
+    if not run_server(uvicorn.Server(config)):
+        raise typer.Exit(STARTUP_FAILURE)

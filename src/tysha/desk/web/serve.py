@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tysha.errors import BadInput, NotFound
+from tysha.transport.serving import run_server
 
 __all__ = ["serve_web"]
 
@@ -38,8 +39,9 @@ def serve_web(
     port: int = 8090,
     on_listening: Callable[[], None] | None = None,
 ) -> None:
-    """Serve the web desk; ``on_listening()`` runs once the port is bound and listening
-    (so nothing says "serving" before a busy port or a missing desk has failed)."""
+    """Serve the web desk until a stop signal; ``on_listening()`` runs once the port listens
+    and the app has started (so nothing says "serving" before a busy port or a missing desk
+    has failed), with the stop signals already handled (:func:`run_server`)."""
     import uvicorn
 
     from tysha.desk.web.app import create_app
@@ -52,8 +54,15 @@ def serve_web(
     config = uvicorn.Config(
         web, access_log=False, log_level="warning", server_header=False, ws="none"
     )
-    if on_listening is not None:
-        on_listening()
-    uvicorn.Server(config).run(sockets=[sock])
+
+    class Announcing(uvicorn.Server):
+        # Said once the app has started and uvicorn's stop handlers are in place: a caller
+        # that stops the server as soon as it reads the line stops a running server.
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if on_listening is not None and not self.should_exit:
+                on_listening()
+
+    run_server(Announcing(config), sockets=[sock])
 
 

@@ -1,0 +1,123 @@
+"""A server stops on SIGINT/SIGTERM from its first instant, and the command exits as CLI.md says.
+
+``tysha demo`` once hung on a SIGTERM sent right after it printed that it was running: the
+line came before uvicorn had installed its stop handlers, and the CLI's handler raised inside
+the starting event loop (tysha.transport.serving). These tests send the signal inside that
+gap on purpose, and check the exit code of a real serving command: before, ``tysha witness
+serve`` ended with 0 on SIGTERM and Ctrl-C, since ``uvicorn.run`` swallows the
+``KeyboardInterrupt`` that the CLI turns those into (CLI.md: 143 and 130).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tysha.drop.launcher import free_port
+from tysha.tlog import NoteSigner
+
+# A server whose stop signal arrives before uvicorn's handlers exist: Config's loop factory
+# is asked for before the event loop (and uvicorn's signal handling) starts.
+_EARLY = textwrap.dedent(
+    """
+    import signal, socket, sys
+    import uvicorn
+    from tysha.transport.serving import run_server
+
+    SIG = signal.Signals[sys.argv[1]]
+
+    class Stopped(BaseException):
+        pass
+
+    def stop(sig, frame):
+        raise Stopped(sig)
+
+    signal.signal(signal.SIGTERM, stop)  # as the CLI's handler does
+    signal.signal(signal.SIGINT, stop)
+
+    class Early(uvicorn.Config):
+        def get_loop_factory(self):
+            signal.raise_signal(SIG)  # before uvicorn's own handlers are in place
+            return super().get_loop_factory()
+
+    async def app(scope, receive, send):
+        pass
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    server = uvicorn.Server(Early(app, lifespan="off", log_level="warning"))
+    try:
+        run_server(server, sockets=[sock])
+    except Stopped as exc:
+        # Raised again only after the server ran its startup and its graceful shutdown.
+        print("stopped", int(exc.args[0]), server.started, server.should_exit)
+        sys.exit(0)
+    print("not stopped")
+    sys.exit(1)
+    """
+)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_before_uvicorn_handles_signals_stops_the_server(
+    sig: signal.Signals,
+) -> None:
+    r = subprocess.run(
+        [sys.executable, "-c", _EARLY, sig.name], capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    # Handled as uvicorn handles it while serving (the server started and shut down), then
+    # handed to the caller's own handler once the event loop was done.
+    assert r.stdout.split() == ["stopped", str(int(sig)), "True", "True"], r.stdout + r.stderr
+
+
+def _witness(tmp_path: Path) -> tuple[list[str], int]:
+    data = tmp_path / "w"
+    subprocess.run(
+        [sys.executable, "-m", "tysha.cli", "witness", "init", "--data", str(data),
+         "--name", "example.org/w"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    vkey = NoteSigner("example.org/log", bytes(32)).vkey
+    port = free_port()
+    argv = [sys.executable, "-m", "tysha.cli", "witness", "serve", "--data", str(data),
+            "--port", str(port), "--log", f"example.org/log={vkey}"]  # fmt: skip
+    return argv, port
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"]
+)
+def test_witness_serve_exits_with_the_signals_code(
+    tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    argv, port = _witness(tmp_path)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=2, trust_env=False)
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+                time.sleep(0.1)
+        proc.send_signal(sig)
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == code, err
+        assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
