@@ -7,13 +7,23 @@ import asyncio
 import concurrent.futures as cf
 import hashlib
 import os
+import signal
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tysha.drop.launcher import InProcessDrop, in_process_drop, run_drop
+from tysha.drop.launcher import (
+    InProcessDrop,
+    free_port,
+    in_process_drop,
+    init_data,
+    run_drop,
+    start_drop,
+    wait_ready,
+)
+from tysha.drop.service import DropConfig
 from tysha.protocol import Identity, Receipt, parse_header, seal_envelope, unwrap_slot
 from tysha.tlog import NoteVerifier, open_checkpoint, verify_tiles_against_checkpoint
 from tysha.transport import DropClient
@@ -153,3 +163,47 @@ def test_two_worker_processes_behind_one_port(tmp_path: Path) -> None:
         cp = open_checkpoint(_HTTP.get(url + "/log/checkpoint").text, NoteVerifier.from_vkey(vkey))
         assert cp.size == 60
         verify_tiles_against_checkpoint(cp, lambda p: _HTTP.get(f"{url}/log/{p}").content)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["SIGTERM", "SIGHUP"]
+)
+def test_worker_processes_stop_on_a_signal_as_one_process_does(
+    tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    """SIGTERM, and SIGHUP (a closed terminal), stop a drop of several processes as they stop
+    one (CLI.md): every worker ends, and the exit code is 128 plus the signal. uvicorn's own
+    supervisor exited 0 on SIGTERM, and on SIGHUP restarted its workers and went on serving."""
+    data = tmp_path / "drop"
+    init_data(data)
+    config = DropConfig.load(data)
+    config.workers = 2
+    config.save(data)
+    port = free_port()
+    proc = start_drop(data, port)
+    kids: list[int] = []
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", proc)
+        kids = worker_pids(data)
+        assert len(kids) == 2
+        proc.send_signal(sig)
+        assert proc.wait(30) == code
+        deadline = time.monotonic() + 10
+        while any(_alive(k) for k in kids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [k for k in kids if _alive(k)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for k in kids:
+            if _alive(k):
+                os.kill(k, signal.SIGKILL)

@@ -19,6 +19,10 @@ bound what a connection may cost (docs/drop-api.md, "Production").
   limit, shutdown. The body is gathered here, bounded by the route's limit, with the same
   idle and total deadlines the app's body guard applies (408), and answered with the same
   bytes as the ASGI route.
+* Stop signals end the drop the same way however it runs (docs/CLI.md): one process through
+  :func:`tysha.transport.serving.run_server` (handled from before the event loop exists),
+  several through :class:`_Supervisor` (SIGHUP stops the workers instead of restarting
+  them); either way the signal is raised again at the end, for the CLI's exit code.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import asyncio
 import contextlib
 import errno
 import os
+import signal
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -36,6 +41,7 @@ from uvicorn.protocols.http.httptools_impl import (
     HttpToolsProtocol,
     RequestResponseCycle,
 )
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from tysha.drop.service import DropService
 from tysha.errors import ConfigError
@@ -287,16 +293,52 @@ def serve(
 
         run_server(Announcing(config), sockets=[sock])
         return
-    from uvicorn.supervisors import Multiprocess
-
     service.store.close()
     service.blobs.close()
     os.environ["TYSHA_DROP_DATA"] = data
     os.environ["TYSHA_DROP_DATABASE"] = database or ""
     os.environ["TYSHA_DROP_BLOBS"] = blobs or ""
     config = uvicorn.Config("tysha.drop.web:app_from_env", factory=True, workers=workers, **options)
+    before = {sig: signal.getsignal(sig) for sig in _SUPERVISED}
+    supervisor = _Supervisor(config, sockets=[sock])  # takes the signals from here on
     announce(message)  # the socket listens; the workers accept from it as they come up
-    Multiprocess(config, sockets=[sock]).run()
+    try:
+        supervisor.run()
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    if supervisor.stopped_by is not None:
+        signal.raise_signal(supervisor.stopped_by)  # the CLI's handler: exit 128 + signal
+
+
+#: The signals uvicorn's supervisor takes over (its handlers are not put back by it).
+_SUPERVISED = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGTTIN", "SIGTTOU")
+    if hasattr(signal, name)
+)
+_STOPS = frozenset(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's supervisor of the worker processes, stopping as one drop process does
+    (docs/CLI.md): SIGHUP - a closed terminal - stops it like SIGTERM (uvicorn would restart
+    the workers and go on, with no terminal), and once every worker has ended the first stop
+    signal is raised again for the CLI, so the exit code is 128 plus its number, as in the
+    single-process drop."""
+
+    stopped_by: int | None = None
+
+    def handle_signals(self) -> None:
+        for sig in self.signal_queue:
+            if self.stopped_by is None and sig in _STOPS:
+                self.stopped_by = sig
+        super().handle_signals()
+
+    def handle_hup(self) -> None:
+        self.should_exit.set()
 
 
 def _options(service: DropService) -> dict[str, Any]:
