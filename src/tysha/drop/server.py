@@ -284,14 +284,7 @@ def serve(
     options = _options(service)
     if workers == 1:
         config = uvicorn.Config(create_app(service), **options)
-
-        class Announcing(uvicorn.Server):
-            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-                await super().startup(sockets=sockets)
-                if not self.should_exit:
-                    announce(message)
-
-        run_server(Announcing(config), sockets=[sock])
+        run_server(config, sockets=[sock], on_started=lambda: announce(message))
         return
     service.store.close()
     service.blobs.close()

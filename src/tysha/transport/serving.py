@@ -20,11 +20,10 @@ from __future__ import annotations
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from types import FrameType
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import uvicorn
+import uvicorn  # this module is imported only by the commands that serve
 
 __all__ = ["STOP_SIGNALS", "run_server"]
 
@@ -32,12 +31,33 @@ __all__ = ["STOP_SIGNALS", "run_server"]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def run_server(server: uvicorn.Server, sockets: list[socket.socket] | None = None) -> bool:
-    """Run ``server`` until it stops; True if it started serving.
+class _Server(uvicorn.Server):
+    """uvicorn's server, calling ``on_started()`` once the app has started and the socket
+    serves - with uvicorn's stop handlers in place, so a caller that stops the server as
+    soon as it reads what ``on_started`` says stops a running server."""
 
-    On the main thread a stop signal at any moment stops the server gracefully and is raised
-    again once it has stopped (module docstring). On another thread (tests, the demo's
-    helpers) signals are not this function's business: it only runs the server."""
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self.on_started = on_started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.on_started is not None and self.started and not self.should_exit:
+            self.on_started()
+
+
+def run_server(
+    config: uvicorn.Config,
+    sockets: list[socket.socket] | None = None,
+    on_started: Callable[[], None] | None = None,
+) -> bool:
+    """Serve ``config``'s app until the server stops; True if it started serving.
+
+    ``on_started()`` runs once it serves (say "serving" there, not before). On the main
+    thread a stop signal at any moment stops the server gracefully and is raised again once
+    it has stopped (module docstring). On another thread (tests, the demo's helpers) signals
+    are not this function's business: it only runs the server."""
+    server = _Server(config, on_started)
     if threading.current_thread() is not threading.main_thread():
         server.run(sockets=sockets)
         return server.started

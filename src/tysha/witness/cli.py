@@ -70,5 +70,5 @@ def serve(
         date_header=False,
         ws="none",  # no WebSocket: an upgrade request is an ordinary request
     )
-    if not run_server(uvicorn.Server(config)):
+    if not run_server(config):
         raise typer.Exit(STARTUP_FAILURE)

@@ -54,15 +54,6 @@ def serve_web(
     config = uvicorn.Config(
         web, access_log=False, log_level="warning", server_header=False, ws="none"
     )
-
-    class Announcing(uvicorn.Server):
-        # Said once the app has started and uvicorn's stop handlers are in place: a caller
-        # that stops the server as soon as it reads the line stops a running server.
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets=sockets)
-            if on_listening is not None and not self.should_exit:
-                on_listening()
-
-    run_server(Announcing(config), sockets=[sock])
+    run_server(config, sockets=[sock], on_started=on_listening)
 
 
