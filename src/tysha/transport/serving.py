@@ -4,9 +4,10 @@ uvicorn installs its own SIGINT and SIGTERM handlers only once its event loop ru
 (``Server.serve``); it then shuts down gracefully on either and, once its loop is done,
 raises the signal again for whatever handler was there before. A signal that arrives in
 the moment before - the event loop being made, the app being imported - met the CLI's
-handler instead (:class:`tysha.cli.Stopped`, a ``KeyboardInterrupt``), raised inside a
-starting event loop, which could then wait forever on tasks nobody ends: ``tysha demo``
-hung on a SIGTERM sent right after it said it was running (one run in about a hundred).
+handler instead (:class:`tysha.cli.Stopped`, a ``KeyboardInterrupt``), raised wherever the
+starting server happened to be, possibly inside its event loop: ``tysha demo``, which said it
+was running before its server had started, once did not end within 30 s of a SIGTERM sent
+right after that line (a fresh-clone CI run; tests/cases/test_demo_stop.py).
 
 :func:`run_server` closes that gap: from before the loop exists, SIGINT and SIGTERM only ask
 the server to stop (uvicorn's own ``handle_exit``); after the loop is closed the first such
