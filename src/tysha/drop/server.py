@@ -41,7 +41,7 @@ from uvicorn.protocols.http.httptools_impl import (
     HttpToolsProtocol,
     RequestResponseCycle,
 )
-from uvicorn.supervisors.multiprocess import Multiprocess
+from uvicorn.supervisors.multiprocess import SIGNALS, Multiprocess
 
 from tysha.drop.service import DropService
 from tysha.errors import ConfigError
@@ -292,8 +292,9 @@ def serve(
     os.environ["TYSHA_DROP_DATABASE"] = database or ""
     os.environ["TYSHA_DROP_BLOBS"] = blobs or ""
     config = uvicorn.Config("tysha.drop.web:app_from_env", factory=True, workers=workers, **options)
-    before = {sig: signal.getsignal(sig) for sig in _SUPERVISED}
-    supervisor = _Supervisor(config, sockets=[sock])  # takes the signals from here on
+    # The supervisor takes over every signal of uvicorn's SIGNALS and puts none back.
+    before = {sig: signal.getsignal(sig) for sig in SIGNALS}
+    supervisor = _Supervisor(config, sockets=[sock])
     announce(message)  # the socket listens; the workers accept from it as they come up
     try:
         supervisor.run()
@@ -304,15 +305,8 @@ def serve(
         signal.raise_signal(supervisor.stopped_by)  # the CLI's handler: exit 128 + signal
 
 
-#: The signals uvicorn's supervisor takes over (its handlers are not put back by it).
-_SUPERVISED = tuple(
-    getattr(signal, name)
-    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGTTIN", "SIGTTOU")
-    if hasattr(signal, name)
-)
-_STOPS = frozenset(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
+#: What stops the supervisor (and, raised again after it, the command).
+_STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class _Supervisor(Multiprocess):

@@ -25,11 +25,9 @@ from collections.abc import Callable
 from types import FrameType
 
 import uvicorn  # this module is imported only by the commands that serve
+from uvicorn.server import HANDLED_SIGNALS  # what uvicorn stops on: SIGINT, SIGTERM
 
-__all__ = ["STOP_SIGNALS", "run_server"]
-
-#: The signals uvicorn stops on (its ``HANDLED_SIGNALS`` on POSIX).
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+__all__ = ["run_server"]
 
 
 class _Server(uvicorn.Server):
@@ -71,7 +69,7 @@ def run_server(
             caught.append(sig)
         server.handle_exit(sig, frame)
 
-    before = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+    before = {sig: signal.signal(sig, stop) for sig in HANDLED_SIGNALS}
     try:
         server.run(sockets=sockets)
     finally:
