@@ -8,7 +8,8 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,23 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             super()._assign_work_unit(node)
 
     return _Scheduling(config, log)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs: it exists and is not a zombie (read from ``/proc``)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def still_running(pids: Iterable[int], timeout: float = 10.0) -> list[int]:
+    """Wait until none of ``pids`` runs, at most ``timeout`` seconds; those still running."""
+    deadline = time.monotonic() + timeout
+    while (alive := [p for p in pids if process_alive(p)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
 
 
 #: Where the browser tests leave their screenshots, when asked for them.

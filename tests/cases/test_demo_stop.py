@@ -10,10 +10,10 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from conftest import process_alive, still_running
 
 from tysha.drop.launcher import free_port
 
@@ -23,14 +23,6 @@ def _children(pid: int) -> set[int]:
     for task in Path(f"/proc/{pid}/task").iterdir():
         out |= {int(c) for c in (task / "children").read_text().split()}
     return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.mark.slow
@@ -60,17 +52,14 @@ def test_a_signal_stops_the_demo_as_ctrl_c_does(tmp_path: Path, sig: signal.Sign
         proc.send_signal(sig)
         proc.wait(30)
         assert proc.returncode == 128 + sig  # as a shell reports a process ended by it
-        deadline = time.monotonic() + 10
-        while any(_alive(p) for p in servers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not [p for p in servers if _alive(p)]
+        assert not still_running(servers)
         assert not folder.exists()
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         for pid in servers:  # what a failing run left running
-            if _alive(pid):
+            if process_alive(pid):
                 os.kill(pid, signal.SIGKILL)
         if proc.stdout is not None:
             proc.stdout.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import process_alive, still_running
 
 from tysha.drop.launcher import (
     InProcessDrop,
@@ -165,13 +166,6 @@ def test_two_worker_processes_behind_one_port(tmp_path: Path) -> None:
         verify_tiles_against_checkpoint(cp, lambda p: _HTTP.get(f"{url}/log/{p}").content)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)], ids=["SIGTERM", "SIGHUP"]
@@ -196,14 +190,11 @@ def test_worker_processes_stop_on_a_signal_as_one_process_does(
         assert len(kids) == 2
         proc.send_signal(sig)
         assert proc.wait(30) == code
-        deadline = time.monotonic() + 10
-        while any(_alive(k) for k in kids) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not [k for k in kids if _alive(k)]
+        assert not still_running(kids)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         for k in kids:
-            if _alive(k):
+            if process_alive(k):
                 os.kill(k, signal.SIGKILL)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import process_alive
 
 from tysha.drop.launcher import free_port, run_drop
 from tysha.tor.client import remove_stale_tor_folders
@@ -36,10 +37,9 @@ def _tor_with(datadir: Path) -> list[int]:
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if str(datadir).encode() in cmd and state != "Z":
+        if str(datadir).encode() in cmd and process_alive(int(pid)):
             out.append(int(pid))
     return out
 
