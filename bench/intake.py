@@ -372,6 +372,18 @@ def big_upload(url: str, pid: int, mib: int, folder: Path) -> tuple[float, float
     return before, peak[0]
 
 
+def _setting(text: str) -> tuple[str, object]:
+    """``KEY=JSON`` of ``--set``, checked as the options are parsed (before any measuring)."""
+    key, eq, value = text.partition("=")
+    try:
+        parsed = json.loads(value) if key and eq else None
+    except json.JSONDecodeError:
+        parsed = None
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected KEY=JSON, e.g. batch_depth=2")
+    return key, parsed
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true")
@@ -390,6 +402,7 @@ def main() -> None:
         "--set",
         action="append",
         default=[],
+        type=_setting,
         metavar="KEY=JSON",
         help="another drop.json setting for the HTTP run, e.g. --set batch_depth=2",
     )
@@ -411,17 +424,8 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
     disk_before = disk_append(root, a.payload, ceiling_s)
     init_data(root / "http", pow_bits=0)
     conf = root / "http" / "drop.json"
-    extra = {}
-    for item in a.set:
-        key, eq, value = item.partition("=")
-        try:
-            extra[key] = json.loads(value) if eq else None
-        except json.JSONDecodeError:
-            extra[key] = None
-        if extra[key] is None:
-            raise SystemExit(f"--set {item!r}: expected KEY=JSON, e.g. batch_depth=2")
     conf.write_text(
-        json.dumps(dict(json.loads(conf.read_text()), workers=a.processes, **extra))
+        json.dumps(dict(json.loads(conf.read_text()), workers=a.processes, **dict(a.set)))
     )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
