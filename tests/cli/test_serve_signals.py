@@ -111,7 +111,7 @@ def test_witness_serve_exits_with_the_signals_code(
 ) -> None:
     argv, port = _witness(tmp_path)
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))  # fmt: skip
+                            env=dict(os.environ, PYTHONUNBUFFERED="1", TYSHA_LANG="en"))  # fmt: skip
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -125,7 +125,25 @@ def test_witness_serve_exits_with_the_signals_code(
         _out, err = proc.communicate(timeout=30)
         assert proc.returncode == code, err
         assert "Traceback" not in err
+        assert f"following 1 log on port {port}" in err  # said once it served
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+@pytest.mark.slow
+def test_witness_on_a_busy_port_fails_without_saying_it_serves(tmp_path: Path) -> None:
+    """The witness says it follows its logs on a port once it serves there, as the drop and
+    the desk do: on a port another program holds it says nothing of the kind and fails."""
+    import socket
+
+    argv, port = _witness(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                              env=dict(os.environ, TYSHA_LANG="en"))  # fmt: skip
+    assert done.returncode == 3, done.stderr  # uvicorn's STARTUP_FAILURE
+    assert "following" not in done.stderr
+    assert "Traceback" not in done.stderr

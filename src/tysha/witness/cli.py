@@ -48,14 +48,11 @@ def serve(
         origin, verifier = parse_log_option(value)
         logs.setdefault(origin, []).append(verifier)
     service = WitnessService(data, logs)  # checks the folder, key and state first
-    typer.echo(
-        ngettext(
-            "witness {name} following {n} log on port {port}",
-            "witness {name} following {n} logs on port {port}",
-            len(logs),
-        ).format(name=service.name, n=len(logs), port=port),
-        err=True,
-    )
+    serving = ngettext(
+        "witness {name} following {n} log on port {port}",
+        "witness {name} following {n} logs on port {port}",
+        len(logs),
+    ).format(name=service.name, n=len(logs), port=port)
     # No access log and no proxy headers: client addresses are never recorded.
     config = uvicorn.Config(
         create_app(service),
@@ -70,5 +67,6 @@ def serve(
         date_header=False,
         ws="none",  # no WebSocket: an upgrade request is an ordinary request
     )
-    if not run_server(config):
+    # Said once the port serves, as the drop and the desk say theirs: a busy port says nothing.
+    if not run_server(config, on_started=lambda: typer.echo(serving, err=True)):
         raise typer.Exit(STARTUP_FAILURE)
