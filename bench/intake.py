@@ -376,12 +376,11 @@ def _setting(text: str) -> tuple[str, object]:
     """``KEY=JSON`` of ``--set``, checked as the options are parsed (before any measuring)."""
     key, eq, value = text.partition("=")
     try:
-        parsed = json.loads(value) if key and eq else None
+        if key and eq:
+            return key, json.loads(value)  # JSON null too: a setting may be "none"
     except json.JSONDecodeError:
-        parsed = None
-    if parsed is None:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected KEY=JSON, e.g. batch_depth=2")
-    return key, parsed
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r}: expected KEY=JSON, e.g. batch_depth=2")
 
 
 def main() -> None:

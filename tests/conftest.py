@@ -214,6 +214,7 @@ def process_alive(pid: int) -> bool:
 
 def still_running(pids: Iterable[int], timeout: float = 10.0) -> list[int]:
     """Wait until none of ``pids`` runs, at most ``timeout`` seconds; those still running."""
+    pids = list(pids)  # read again on every round
     deadline = time.monotonic() + timeout
     while (alive := [p for p in pids if process_alive(p)]) and time.monotonic() < deadline:
         time.sleep(0.1)
