@@ -23,6 +23,17 @@ def test_importing_the_cli_loads_neither_the_help_renderer_nor_the_http_client()
     assert out == "[]"
 
 
+def test_the_servers_start_without_the_http_client() -> None:
+    """A drop (and each of its worker processes) and a witness serve without calling another
+    server: what they import to serve does not load httpx (``tysha.transport`` loads its client
+    on first use), while the client's names stay importable from the package."""
+    out = _python("import sys, tysha.drop.server, tysha.drop.web, tysha.witness.service, "
+                  "tysha.witness.web, tysha.transport.serving; print('httpx' in sys.modules); "
+                  "from tysha.transport import DropClient; print(DropClient.__module__, "
+                  "'httpx' in sys.modules)")
+    assert out.splitlines() == ["False", "tysha.transport.client True"]
+
+
 def test_a_command_parses_its_options_without_pydantic(tmp_path: Path) -> None:
     """Typer 0.29 coerced every option through a pydantic TypeAdapter, importing pydantic on
     each command's start (~0.1 s of CPU; pyproject.toml pins typer below it): a command with a
