@@ -45,7 +45,7 @@ from uvicorn.supervisors.multiprocess import SIGNALS, Multiprocess
 
 from tysha.drop.service import DropService
 from tysha.errors import ConfigError
-from tysha.transport.serving import run_server
+from tysha.transport.serving import run_server, signals_restored
 
 __all__ = ["HEADER_TIMEOUT", "bind", "serve", "serve_in_thread"]
 
@@ -292,15 +292,12 @@ def serve(
     os.environ["TYSHA_DROP_DATABASE"] = database or ""
     os.environ["TYSHA_DROP_BLOBS"] = blobs or ""
     config = uvicorn.Config("tysha.drop.web:app_from_env", factory=True, workers=workers, **options)
-    # The supervisor takes over every signal of uvicorn's SIGNALS and puts none back.
-    before = {sig: signal.getsignal(sig) for sig in SIGNALS}
-    supervisor = _Supervisor(config, sockets=[sock])
-    announce(message)  # the socket listens; the workers accept from it as they come up
-    try:
+    # The supervisor takes over every signal of uvicorn's SIGNALS as it is made, and puts
+    # none back.
+    with signals_restored(SIGNALS):
+        supervisor = _Supervisor(config, sockets=[sock])
+        announce(message)  # the socket listens; the workers accept from it as they come up
         supervisor.run()
-    finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
     if supervisor.stopped_by is not None:
         signal.raise_signal(supervisor.stopped_by)  # the CLI's handler: exit 128 + signal
 

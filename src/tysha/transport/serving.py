@@ -18,16 +18,17 @@ handling. (SIGHUP reaches it as SIGTERM: the CLI passes it on.)
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from types import FrameType
 
 import uvicorn  # this module is imported only by the commands that serve
 from uvicorn.server import HANDLED_SIGNALS  # what uvicorn stops on: SIGINT, SIGTERM
 
-__all__ = ["run_server"]
+__all__ = ["run_server", "signals_restored"]
 
 
 class _Server(uvicorn.Server):
@@ -43,6 +44,18 @@ class _Server(uvicorn.Server):
         await super().startup(sockets=sockets)
         if self.on_started is not None and self.started and not self.should_exit:
             self.on_started()
+
+
+@contextlib.contextmanager
+def signals_restored(signals: Iterable[int]) -> Iterator[None]:
+    """Put back, on the way out, the handlers ``signals`` have on the way in: around a server
+    (uvicorn's, or its supervisor of worker processes) that installs its own and leaves them."""
+    before = {sig: signal.getsignal(sig) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def run_server(
@@ -69,12 +82,10 @@ def run_server(
             caught.append(sig)
         server.handle_exit(sig, frame)
 
-    before = {sig: signal.signal(sig, stop) for sig in HANDLED_SIGNALS}
-    try:
+    with signals_restored(HANDLED_SIGNALS):
+        for sig in HANDLED_SIGNALS:
+            signal.signal(sig, stop)
         server.run(sockets=sockets)
-    finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
     if caught:
         signal.raise_signal(caught[0])
     return server.started
