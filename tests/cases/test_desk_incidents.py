@@ -82,6 +82,7 @@ def test_protected_details_leave_only_with_a_recorded_decision(tmp_path: Path) -
         {"category": "det", "lat": "91", "lon": "30"},
         {"category": "det", "lat": "46.1"},
         {"category": "det", "lat": "4e1", "lon": "30"},
+        {"category": "det", "lat": "4²", "lon": "30"},  # a digit to isdigit(), not to int()
         {"category": "det", "start": "last week"},
         {"category": "det", "reports": ["abcdefabcdef"]},  # not a report of the incident
         {"category": "det", "protected": [{"age_group": "toddler"}]},

@@ -359,3 +359,87 @@ def test_oversized_bodies_are_refused_before_parsing(desk: dict[str, Any]) -> No
 
         r = c.post(url, content=endless(), headers={"content-type": "multipart/form-data; boundary=x"})
         assert r.status_code == 413
+
+
+# --- refused forms change nothing; odd characters are refused, not a crash ---------------------
+
+
+def test_a_refused_triage_form_changes_nothing(desk: dict[str, Any]) -> None:
+    """The triage form is one decision: with a bad confidence, the status it also asked for
+    is not stored and nothing reaches the custody log (the status used to be saved first)."""
+    from tysha.desk.service import STATUSES, Desk
+    from tysha.evidence.taxonomy import QUALIFICATIONS
+
+    with web(desk["desk"]) as c:
+        token = login(c)
+        rid = rid_of(c, "Children taken")
+        d = Desk.open(desk["desk"], DESK_PASS)
+        before = (d.report(rid).status, len(d.custody(rid)))
+        d.close()
+        other = next(s for s in STATUSES if s != before[0])
+        form = {"csrf": token, "status": other, "qualification": QUALIFICATIONS[0].code,
+                "confidence": "certain", "note": "seen twice", "qualifications-shown": "1"}  # fmt: skip
+        r = c.post(f"/report/{rid}/triage", data=form, follow_redirects=False)
+        assert r.status_code == 400 and "confidence is low, medium or high" in r.text
+        d = Desk.open(desk["desk"], DESK_PASS)
+        v = d.report(rid)
+        assert (v.status, len(d.custody(rid))) == before and not v.notes and not v.qualifications
+        d.close()
+        # the same form with a confidence it knows: every part is made
+        r = c.post(f"/report/{rid}/triage", data=form | {"confidence": "high"}, follow_redirects=False)
+        assert r.status_code == 303
+        d = Desk.open(desk["desk"], DESK_PASS)
+        v = d.report(rid)
+        assert v.status == other and [q["code"] for q in v.qualifications] == [QUALIFICATIONS[0].code]
+        assert len(v.notes) == 1
+        d.close()
+
+
+def test_non_ascii_tokens_and_codes_are_refused_not_a_crash(desk: dict[str, Any], tmp_path: Path) -> None:
+    """A CSRF token, a share preview's digest or a one-time code with characters outside ASCII
+    (compare_digest raised TypeError on them: a 500) is refused like any wrong one."""
+    from tysha.desk.service import Desk
+
+    with web(desk["desk"]) as c:
+        token = login(c)
+        rid = rid_of(c, "Children taken")
+        assert c.post(f"/report/{rid}/triage", data={"csrf": "подделка", "status": "reviewing"}).status_code == 403
+        assert c.post("/logout", data={"csrf": "é"}).status_code == 403
+        r = c.post(f"/report/{rid}/provenance", files={"bundle": ("b.zip", b"PK")}, data={"csrf": "é"})
+        assert r.status_code == 403
+        Desk.init(tmp_path / "analyst", "Analyst", DESK_PASS, "analyst")
+        key = Desk.info(tmp_path / "analyst")["public_key"]
+        r = c.post("/share", data={"csrf": token, "analyst": key, "reports": rid, "digest": "é"})
+        assert r.status_code == 409  # not what the preview showed: shown again, nothing sent
+        assert c.get("/").status_code == 200  # still logged in: the forgeries changed nothing
+    secret = os.urandom(20)
+    store = DeskStore.open(desk["desk"], DESK_PASS)
+    store.set_setting("totp", secret.hex())
+    store.close()
+    with web(desk["desk"]) as c:  # Arabic-Indic digits pass str.isdigit()
+        r = c.post("/login", data={"passphrase": DESK_PASS, "totp": "١٢٣٤٥٦"}, follow_redirects=False)
+        assert r.status_code == 401
+
+
+def test_a_non_ascii_content_length_is_refused(desk: dict[str, Any]) -> None:
+    """'²' passes str.isdigit() but not int(): the body guard answers 413, not a crash."""
+    import asyncio
+
+    from tysha.desk.web.app import create_app
+
+    app = create_app(desk["desk"], port=8090)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+             "scheme": "http", "path": "/login", "raw_path": b"/login", "query_string": b"",
+             "root_path": "", "server": ("127.0.0.1", 8090), "client": ("127.0.0.1", 1),
+             "headers": [(b"host", b"127.0.0.1:8090"), (b"content-length", "²".encode("latin-1")),
+                         (b"content-type", b"application/x-www-form-urlencoded")]}  # fmt: skip
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 413

@@ -123,7 +123,7 @@ def _micro(value: Any, what: str) -> int | None:
     text = str(value).strip()
     sign = -1 if text.startswith("-") else 1
     whole, _, frac = text.lstrip("+-").partition(".")
-    if not whole.isdigit() or (frac and not frac.isdigit()) or len(whole) > 3:
+    if not text.isascii() or not whole.isdigit() or (frac and not frac.isdigit()) or len(whole) > 3:
         raise BadInput(f"{what} is not a number of degrees")
     return sign * (int(whole) * 1_000_000 + int((frac + "000000")[:6]))
 

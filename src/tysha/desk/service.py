@@ -326,6 +326,45 @@ class Desk:
             raise BadInput("a note needs some text")
         self.store.add_note(self.resolve(ref), text, author)
 
+    def triage(
+        self,
+        ref: str,
+        reviewer: str,
+        *,
+        status: str | None = None,
+        add: Sequence[str] = (),
+        withdraw: Sequence[str] = (),
+        confidence: str = "medium",
+        note: str = "",
+    ) -> None:
+        """Several triage changes as one decision (the web desk's triage form): every part is
+        checked before any is made, so a refused form changes nothing and records nothing in
+        custody. ``add`` are qualification codes to apply at ``confidence``; ``withdraw`` are
+        codes applied now and to take back; an empty ``note`` adds none."""
+        from tysha.evidence.taxonomy import qualification
+
+        rid = self.resolve(ref)
+        report = self.store.get_report(rid)
+        if status is not None and status not in STATUSES:
+            raise BadInput(f"status must be one of {', '.join(STATUSES)}")
+        for code in add:
+            if qualification(code) is None:
+                raise BadInput(f"unknown legal qualification {code!r}")
+        if add and confidence not in ("low", "medium", "high"):
+            raise BadInput("confidence is low, medium or high")
+        applied = {q.get("code") for q in report.data.get("qualifications", [])}
+        for code in withdraw:
+            if code not in applied:
+                raise NotFound(f"report {rid} has no qualification {code!r}")
+        if status is not None and status != report.data.get("status"):
+            self.store.set_status(rid, status, reviewer)
+        for code in add:
+            self.store.add_qualification(rid, code, confidence, reviewer)
+        for code in withdraw:
+            self.store.remove_qualification(rid, code, reviewer)
+        if note.strip():
+            self.store.add_note(rid, note, reviewer)
+
     # --- attachments -----------------------------------------------------------------------
 
     def _stored_attachment(self, ref: str, n: int) -> dict[str, Any]:
@@ -650,8 +689,8 @@ class Desk:
         if not secret:
             return True
         code = (code or "").strip()
-        if not (len(code) == 6 and code.isdigit()):
-            return False
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            return False  # (other scripts' digits pass isdigit: "٣" is one)
         step = int((time.time() if now is None else now) // TOTP_STEP)
         key = bytes.fromhex(secret)
         for s in (step - 1, step, step + 1):

@@ -32,7 +32,7 @@ def pseudonym(number: int, public: PublicIdentity) -> str:
 
 def source_order(s: Source) -> tuple[int, str]:
     head = s.pseudonym.split(" · ")[0].split()
-    return (int(head[-1]) if head and head[-1].isdigit() else 1 << 30, s.id)
+    return (int(head[-1]) if head and head[-1].isascii() and head[-1].isdigit() else 1 << 30, s.id)
 
 
 def find(ref: str, sources: Sequence[Source]) -> Source:

@@ -1137,7 +1137,7 @@ def check_desk_pin(pin: str) -> str:
             PublicIdentity.from_text(pin)
         except TyshaError:
             raise BadInput("--desk-key is not a readable desk public key") from None
-    elif not (text.isdigit() and len(text) == 30):
+    elif not (text.isascii() and text.isdigit() and len(text) == 30):
         raise BadInput(
             "--desk-key is the desk's fingerprint (30 digits) or public key, "
             "as `tysha desk info --json` gives them"

@@ -32,7 +32,7 @@ class _TooLarge(Exception):
 
 async def _read_capped(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _TooLarge
     buf = bytearray()
     async for piece in request.stream():

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hmac
 import secrets
 import time
 from collections import OrderedDict
@@ -51,7 +50,7 @@ from tysha.desk.service import STATUSES, Desk, qr_png
 from tysha.desk.views import CLIENT_LABELS, ReportView, pseudonym_text
 from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
-from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, totp_at
+from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, same_text, totp_at
 from tysha.desk.web.sanitize import confinement, sniff, thumbnail
 from tysha.desk.web.sharing import share_routes
 from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
@@ -108,7 +107,7 @@ class Guard:
         # A ProofMode bundle (photos and videos inside) is the one larger form.
         limit = MAX_UPLOAD if str(scope.get("path", "")).endswith("/provenance") else MAX_BODY
         declared = headers.get("content-length", "")
-        if declared and (not declared.isdigit() or int(declared) > limit):
+        if declared and (not (declared.isascii() and declared.isdigit()) or int(declared) > limit):
             resp = PlainTextResponse("request too large", status_code=413)
             harden(resp.headers, CSP)
             await resp(scope, receive, send)
@@ -286,7 +285,7 @@ def create_app(
             if isinstance(v, str):
                 fields.setdefault(k, v)
                 fields.setdefault(k + "[]", []).append(v)
-        if s is not None and not hmac.compare_digest(str(fields.get("csrf", "")), s["csrf"]):
+        if s is not None and not same_text(str(fields.get("csrf", "")), s["csrf"]):
             raise _Forbidden()
         return fields
 
@@ -436,17 +435,14 @@ def create_app(
         # The multi-select shows what is applied; what the handler leaves selected stays,
         # what is newly selected is added, what is deselected is withdrawn (in custody).
         want = [c for c in fields.get("qualification[]", []) if c]
+        withdraw = sorted(have - set(want)) if "qualifications-shown" in fields else []
         try:
-            if fields.get("status") and fields["status"] != v.status:
-                desk.set_status(v.id, str(fields["status"]), reviewer)
-            for code in want:
-                if code not in have:
-                    desk.add_qualification(v.id, code, confidence, reviewer)
-            if "qualifications-shown" in fields:
-                for code in sorted(have - set(want)):
-                    desk.remove_qualification(v.id, code, reviewer)
-            if str(fields.get("note", "")).strip():
-                desk.add_note(v.id, str(fields["note"]), reviewer)
+            # One decision: a refused part (an unknown code, a bad confidence) changes nothing.
+            desk.triage(
+                v.id, reviewer, status=str(fields["status"]) if fields.get("status") else None,
+                add=[c for c in want if c not in have], withdraw=withdraw,
+                confidence=confidence, note=str(fields.get("note", "")),
+            )  # fmt: skip
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse(f"/report/{v.id}?m=saved", status_code=303)
@@ -471,7 +467,7 @@ def create_app(
         the upload may be larger than other forms: Guard allows MAX_UPLOAD here)."""
         s = need(request)
         async with request.form(max_files=1, max_fields=4) as data:
-            if not hmac.compare_digest(str(data.get("csrf", "")), s["csrf"]):
+            if not same_text(str(data.get("csrf", "")), s["csrf"]):
                 raise _Forbidden()
             v = _report(s, request.path_params["rid"])
             upload = data.get("bundle")

@@ -143,8 +143,8 @@ def _days(iso: str) -> float:
         d = date.fromisoformat(iso[:10]).toordinal()
     except ValueError:
         return 0.0
-    hh = int(iso[11:13]) if len(iso) >= 13 and iso[11:13].isdigit() else 0
-    mm = int(iso[14:16]) if len(iso) >= 16 and iso[14:16].isdigit() else 0
+    hh = int(iso[11:13]) if len(iso) >= 13 and iso[11:13].isascii() and iso[11:13].isdigit() else 0
+    mm = int(iso[14:16]) if len(iso) >= 16 and iso[14:16].isascii() and iso[14:16].isdigit() else 0
     return d + hh / 24 + mm / 1440
 
 

@@ -20,6 +20,7 @@ Threats (THREAT_MODEL A8/A9; issue 9, points 7, 10, 11):
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import time
 from collections.abc import Callable
@@ -43,6 +44,16 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+
+
+def same_text(given: str, expected: str) -> bool:
+    """Constant-time equality of a form value and a secret (a CSRF token, a preview digest).
+    ``hmac.compare_digest`` refuses ``str`` with non-ASCII characters (TypeError, which would
+    be a 500): both sides are compared as UTF-8 bytes instead (``surrogatepass``: any string a
+    form decoder gives encodes, and distinct strings stay distinct)."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 def harden(headers: Any, csp: str) -> None:

@@ -17,7 +17,6 @@ Guarantees:
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tysha.desk.service import Desk
+from tysha.desk.web.guard import same_text
 from tysha.errors import NotFound, TyshaError
 
 __all__ = ["plan_digest", "share_routes"]
@@ -102,7 +102,7 @@ def share_routes(
             plan = build(desk, fields)
         except TyshaError as exc:
             return choice(request, desk, status=400, fields=fields, error=exc.message)
-        if not hmac.compare_digest(plan_digest(plan), str(fields.get("digest", ""))):
+        if not same_text(str(fields.get("digest", "")), plan_digest(plan)):
             # What would be sealed is not what was shown: show it again, send nothing.
             return render(
                 request, "share_preview.html", status=409, plan=plan, digest=plan_digest(plan),
