@@ -428,3 +428,15 @@ def test_every_custody_action_the_desk_records_has_a_translated_label() -> None:
         tr = translations(lang)
         bad = [a for a in actions if tr.gettext(CUSTODY_LABELS[a]) == CUSTODY_LABELS[a]]
         assert not bad, (lang, bad)
+
+
+@pytest.mark.parametrize(
+    ("lang", "verified", "failed"),
+    [("en", "verified", "NOT verified"), ("uk", "перевірено", "НЕ перевірено"),
+     ("ru", "проверено", "НЕ проверена"), ("crh", "teşkerildi", "TEŞKERİLMEDİ")],
+)  # fmt: skip
+def test_a_failed_capture_check_reads_as_failed(lang: str, verified: str, failed: str) -> None:
+    """`desk show`'s "capture …" state of an attachment: the crh catalogue said "teşkerilmedi
+    DEGİL" ("not not-checked"), a double negation that a reader takes for verified."""
+    tr = translations(lang)
+    assert (tr.gettext("verified"), tr.gettext("NOT verified")) == (verified, failed)
