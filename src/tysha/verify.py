@@ -99,7 +99,7 @@ def _read_json(path: Path) -> Any:
         )
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise ProtocolError(f"{path.name} is neither a bundle nor a receipt file") from None
 
 
@@ -281,8 +281,17 @@ def verify_path(
         raise OSError(code, os.strerror(code), str(p))
     try:
         is_zip = zipfile.is_zipfile(p)
+        with open(p, "rb") as f:
+            zip_head = f.read(4) == b"PK\x03\x04"
     except OSError as exc:
         raise StorageError(f"cannot read {p.name}: {exc.strerror}") from None
+    if not is_zip and zip_head:
+        # A zip's directory is at its end: a bundle cut short (an interrupted copy) starts
+        # as one and has none. Say so, rather than "not a receipt file" or blaming a flag.
+        raise ProtocolError(
+            f"{p.name} starts as a bundle (zip) but is cut short or damaged: "
+            "its directory of files is missing; copy the bundle again"
+        )
     if not is_zip:
         if desk_key:
             raise BadInput("--desk-key applies to a court bundle; this is not one")

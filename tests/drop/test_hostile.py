@@ -116,6 +116,18 @@ def test_huge_json_body_is_refused_early_and_bounded(app_svc: tuple[Any, DropSer
     assert status == 413
 
 
+def test_json_nested_past_the_parser_is_malformed_not_a_500(app_svc: tuple[Any, DropService]) -> None:
+    """Within the 4 KiB bound, 2,000 brackets still nest deeper than json's parser goes
+    (RecursionError): a 400 like any other bad JSON, and the drop still takes the next one."""
+    app, _ = app_svc
+    deep = b"[" * 2000 + b"]" * 2000
+    for path in ("/v1/uploads", "/v1/envelopes/0/delete"):
+        status, body, _ = _asgi_call(app, "POST", path, iter([deep]))
+        assert (status, body["error"]) == (400, "malformed"), (path, status, body)
+    status, body, _ = _asgi_call(app, "POST", "/v1/uploads", iter([b'{"digest": 1}']))
+    assert (status, body["error"]) == (400, "malformed")
+
+
 def test_stalled_body_is_cut_off(app_svc: tuple[Any, DropService]) -> None:
     app, _ = app_svc
     for method, path in (("POST", "/v1/uploads"), ("POST", "/v1/envelopes"),

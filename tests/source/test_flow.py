@@ -150,6 +150,11 @@ def test_courier_round_trip(tmp_path: Path, enrolled: dict[str, Any], cli: Any) 
     forged.write_text(json.dumps(doc))
     bad = cli("source", "import-receipts", "--vault", v, "--from", str(forged), env=env, check=False)
     assert bad.returncode == 1 and "tysha: error" in bad.stderr
+    deep = tmp_path / "deep.json"  # nested past the parser's depth: said so, not "a bug"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    bad = cli("source", "import-receipts", "--vault", v, "--from", str(deep), env=env, check=False)
+    assert bad.returncode == 1 and "malformed receipts file" in bad.stderr
+    assert "internal error" not in bad.stderr
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 3
     out = cli("source", "import-receipts", "--vault", v, "--from", str(receipts), env=env)
     assert "3 envelopes confirmed" in out.stdout

@@ -300,6 +300,18 @@ def test_usage_and_hostile_paths(world: dict[str, Any]) -> None:
     junk.write_bytes(b"\xff\xfe not json")
     r = run("verify", str(junk), check=False)
     assert r.returncode == 1 and "Traceback" not in r.stderr and "codec" not in r.stderr
+    # JSON nested past the parser's depth: one clear line, not "an unexpected internal error"
+    deep = world["tmp"] / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    r = run("verify", str(deep), check=False)
+    assert r.returncode == 1 and "deep.json is neither a bundle nor a receipt file" in r.stderr
+    assert "internal error" not in r.stderr
+    # A bundle cut short (an interrupted copy) is called that, with or without a pin.
+    cut = world["tmp"] / "cut.zip"
+    cut.write_bytes(world["genuine"].read_bytes()[:40_000])
+    for pin in ((), ("--desk-key", world["info"]["fingerprint"])):
+        r = run("verify", str(cut), *pin, check=False)
+        assert r.returncode == 1 and "cut.zip starts as a bundle (zip) but is cut short" in r.stderr
 
 
 def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[str, Any]) -> None:

@@ -184,7 +184,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
     raw = await _read_limited(request, JSON_MAX)
     try:
         obj = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json parses
         raise HTTPProblem(400, "malformed", "body must be JSON") from None
     if not isinstance(obj, dict):
         raise HTTPProblem(400, "malformed", "body must be a JSON object")

@@ -92,3 +92,5 @@ def read_receipts(path: Path) -> tuple[str, list[bytes], list[Receipt]]:
         raise StorageError(f"cannot read {path}: {exc.strerror}") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise ProtocolError(f"malformed receipts file: {exc}") from None
+    except RecursionError:  # JSON nested deeper than the parser goes
+        raise ProtocolError("malformed receipts file: nested too deeply") from None
