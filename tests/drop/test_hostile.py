@@ -128,6 +128,19 @@ def test_json_nested_past_the_parser_is_malformed_not_a_500(app_svc: tuple[Any, 
     assert (status, body["error"]) == (400, "malformed")
 
 
+def test_a_body_where_none_is_taken_is_refused_before_the_answer(inproc: InProcessDrop) -> None:
+    """A GET with a chunked body (no Content-Length) was let through, and the guard raised
+    once a streamed answer had begun: a 200 cut short, a traceback in the log. Now a body is
+    refused up front wherever none is taken, as an announced length already was."""
+    inproc.client.upload(env())
+    for path in ("/v1/envelopes/0", "/v1/info"):
+        r = http(inproc).request("GET", path, content=iter([b"x" * 10, b"y" * 10]))
+        assert r.request.headers["transfer-encoding"] == "chunked"
+        assert (r.status_code, r.json()["error"]) == (413, "too_large")
+    r = http(inproc).get("/v1/envelopes/0")
+    assert r.status_code == 200 and len(r.content) == int(r.headers["content-length"])
+
+
 def test_stalled_body_is_cut_off(app_svc: tuple[Any, DropService]) -> None:
     app, _ = app_svc
     for method, path in (("POST", "/v1/uploads"), ("POST", "/v1/envelopes"),
@@ -271,6 +284,62 @@ def test_open_uploads_are_capped(tmp_path: Path) -> None:
         r = create(100)
         assert r.status_code == 507 and r.json()["error"] == "insufficient_storage"
         assert len(list((tmp_path / "d" / "uploads").glob("*.meta"))) == 2
+
+
+def test_the_upload_cap_holds_under_concurrent_creates(tmp_path: Path) -> None:
+    """The room check and the creation are one step: 40 creates at once, 5 places, 5 open."""
+    with in_process_drop(tmp_path / "d", max_open_uploads=5) as d:
+        app = create_app(d.service)
+        bodies = [json.dumps({"digest": os.urandom(32).hex(), "length": 1000}).encode()
+                  for _ in range(40)]  # fmt: skip
+
+        async def all_at_once() -> list[int]:
+            async def one(body: bytes) -> int:
+                return (await asyncio.to_thread(_asgi_call, app, "POST", "/v1/uploads",
+                                                iter([body])))[0]  # fmt: skip
+
+            return await asyncio.gather(*(one(b) for b in bodies))
+
+        codes = asyncio.run(all_at_once())
+        assert sorted(set(codes)) == [200, 507] and codes.count(200) == 5, codes
+        assert len(list((tmp_path / "d" / "uploads").glob("*.meta"))) == 5
+
+
+def test_a_proof_of_work_opens_one_upload(tmp_path: Path) -> None:
+    """An upload's digest is a claim until it finishes: one whose bytes do not match is thrown
+    away, and the proof that opened it does not open it again (it did, round after round, each
+    round's bytes written, synced and hashed). Asking again for an upload still open costs
+    nothing; a proof solved anew opens it; the client solves anew by itself."""
+    with in_process_drop(tmp_path / "d", pow_bits=6) as d:
+        real = env((1 << 20) + 1000)  # past the one-shot size: the client uploads it too
+        size = len(real)
+        claimed = os.urandom(32)  # the bytes sent will not hash to it
+        info = http(d).get("/v1/info").json()
+        bits = work_bits(size, info["pow_bits"], info["pow_unit"], info["pow_load_bits"])
+        nonce = solve_pow(claimed, bits).hex()
+        create = {"digest": claimed.hex(), "length": size, "pow": nonce}
+        assert http(d).post("/v1/uploads", json=create).status_code == 200
+        assert http(d).post("/v1/uploads", json=create).status_code == 200  # still open: free
+        head = int.from_bytes(real[:4], "big")
+        junk = real[: 4 + head] + os.urandom(size - 4 - head)
+        for off in range(0, size, 1 << 20):
+            r = http(d).put(f"/v1/uploads/{claimed.hex()}", params={"offset": off},
+                            content=junk[off : off + (1 << 20)])  # fmt: skip
+            assert r.status_code == 200, r.text
+        r = http(d).post(f"/v1/uploads/{claimed.hex()}/finish")
+        assert r.status_code == 400 and "do not match" in r.json()["detail"]
+        r = http(d).post("/v1/uploads", json=create)
+        assert r.status_code == 403 and r.json()["error"] == "work" and "spent" in r.json()["detail"]
+        fresh = solve_pow(claimed, bits, start=1 << 40).hex()
+        assert http(d).post("/v1/uploads", json=create | {"pow": fresh}).status_code == 200
+        # The client: an upload refused with "spent" is solved again from elsewhere.
+        digest = hashlib.sha256(real).digest()
+        spent = solve_pow(digest, bits).hex()
+        assert http(d).post("/v1/uploads", json={"digest": digest.hex(), "length": size,
+                                                 "pow": spent}).status_code == 200  # fmt: skip
+        d.service.uploads.discard(digest.hex())
+        receipt = d.client.upload(real)
+        assert receipt.envelope_digest == digest
 
 
 def test_507_when_the_disk_is_nearly_full_injected_probe(tmp_path: Path) -> None:

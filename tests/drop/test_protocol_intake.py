@@ -4,6 +4,7 @@ answers as the ASGI route, and uvicorn's keep-alive and pipelining still hold ar
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -227,3 +228,67 @@ def test_a_websocket_upgrade_is_answered_as_plain_http(tmp_path: Path) -> None:
     assert plain_status == 200 and json.loads(plain_body)["origin"]
     assert (status, body) == (plain_status, plain_body)
     assert set(headers) == set(plain_headers) and b"date" not in headers
+
+
+def test_headers_past_the_cap_are_refused_with_431(served: Served) -> None:
+    """httptools keeps whatever a header brings (uvicorn's cap is for h11 only): 64 MiB of
+    headers were read and answered 200. Past 16 KiB now: 431 and the connection closed."""
+    from tysha.drop.server import MAX_HEADER_BYTES
+
+    fill = b"".join(b"X-Fill-%d: %s\r\n" % (i, b"a" * 1000) for i in range(20))
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(b"GET /v1/info HTTP/1.1\r\nHost: drop\r\n" + fill + b"\r\n")
+        status, _, body = read_response(f)
+        assert status == 431 and json.loads(body)["error"] == "too_large" and closed(s)
+    with served.connect() as s:  # one header line that never ends: cut off near the cap
+        s.sendall(b"GET /v1/info HTTP/1.1\r\nHost: drop\r\nX-Long: ")
+        sent = 0
+        with contextlib.suppress(OSError):
+            while sent < 8 << 20:
+                s.sendall(b"a" * 65536)
+                sent += 65536
+        assert sent < 8 << 20 and s.recv(64).startswith(b"HTTP/1.1 431 ")
+    small = b"X-Fill: " + b"a" * (MAX_HEADER_BYTES // 2) + b"\r\n"
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(post(envelope(), small))  # under the cap: served
+        assert read_response(f)[0] == 200
+
+
+def test_a_pipelined_request_keeps_its_body_deadlines(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header deadline, armed as an answer completes, was for the next request even when
+    that one's headers were already read (pipelined): its slow but steady body was cut off
+    when the deadline passed. It keeps the body's own deadlines (idle 0.4 s here)."""
+    monkeypatch.setattr(GuardedHttpTools, "header_timeout", 0.6)
+    body = envelope()
+    pieces = [body[i : i + 600] for i in range(0, len(body), 600)]
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(b"GET /v1/info HTTP/1.1\r\nHost: drop\r\n\r\n"
+                  + b"POST /v1/envelopes HTTP/1.1\r\nHost: drop\r\nContent-Length: %d\r\n\r\n"
+                  % len(body))  # fmt: skip
+        assert read_response(f)[0] == 200
+        for piece in pieces:  # ~1.5 s in all, past the header deadline, never idle 0.4 s
+            time.sleep(0.25)
+            s.sendall(piece)
+        status, _, answer = read_response(f)
+        assert status == 200 and "receipt" in json.loads(answer)
+
+
+def test_a_get_with_a_chunked_body_is_refused_before_its_answer(served: Served) -> None:
+    """A GET takes no body. A chunked one (no Content-Length to refuse it by) reached the body
+    guard only once a streamed download had begun: '200 OK' with its length, then nothing."""
+    env = envelope(600_000)
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(post(env))
+        assert read_response(f)[0] == 200
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(b"GET /v1/envelopes/0 HTTP/1.1\r\nHost: drop\r\nTransfer-Encoding: chunked\r\n"
+                  b"\r\n5\r\nhello\r\n0\r\n\r\n")  # fmt: skip
+        time.sleep(0.3)  # a slow reader: the download would be under way
+        status, _, body = read_response(f)
+        assert status == 413 and json.loads(body)["error"] == "too_large"
+    with served.connect() as s, s.makefile("rb") as f:
+        s.sendall(b"GET /v1/envelopes/0 HTTP/1.1\r\nHost: drop\r\n\r\n")
+        status, _, body = read_response(f)
+        assert status == 200 and body == env

@@ -10,7 +10,9 @@ bound what a connection may cost (docs/drop-api.md, "Production").
   extended with one (slowloris). Bodies have their own deadlines (``body_idle_s``,
   ``body_deadline_s``, enforced by the app). Idle keep-alive connections close after
   ``keep_alive_s``; beyond ``max_connections`` concurrent connections and requests uvicorn
-  answers 503 at once, before descriptors run out. Headers are capped at 16 KiB.
+  answers 503 at once, before descriptors run out. A request's line and headers are capped
+  at ``MAX_HEADER_BYTES`` (16 KiB; 431 and the connection closed): httptools, which parses
+  here, keeps whatever a header brings, and uvicorn's size setting applies to h11 only.
 * The one hot route, ``POST /v1/envelopes``, is answered by the protocol class itself
   (:class:`GuardedHttpTools`, through the app's ``intake`` object,
   :class:`tysha.drop.web.ProtocolIntake`): no ASGI task and no message dictionaries per
@@ -54,14 +56,75 @@ MAX_HEADER_BYTES = 16 << 10
 
 
 class GuardedHttpTools(HttpToolsProtocol):
-    """uvicorn's HTTP protocol with a deadline for each request's headers (module level: the
-    worker processes of ``workers > 1`` receive it pickled)."""
+    """uvicorn's HTTP protocol with a deadline and a size cap for each request's headers
+    (module level: the worker processes of ``workers > 1`` receive it pickled)."""
 
     header_timeout = HEADER_TIMEOUT
+    max_header_bytes = MAX_HEADER_BYTES
+    #: Bytes received while a request's line and headers were incomplete, counted per piece
+    #: read (httptools hands a header over only once it is whole, so a header that never
+    #: ends is caught here, to within one read). None while a body is being read.
+    _header_bytes: int | None = 0
+    #: The line and headers of the request being parsed, as the parser hands them over.
+    _header_size = 0
+    #: Refused for its headers: whatever the parser still finds in the last read is ignored.
+    _refused = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        if self._header_bytes is not None:
+            self._header_bytes += len(data)
+        super().data_received(data)
+        if (
+            self._header_bytes is not None
+            and self._header_bytes > self.max_header_bytes
+            and not self._refused
+        ):
+            self._refuse_headers()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._header_size = 0
+
+    def on_url(self, url: bytes) -> None:
+        if self._refused:
+            return
+        super().on_url(url)
+        self._grown(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self._refused:
+            return
+        super().on_header(name, value)
+        self._grown(len(name) + len(value) + 4)
+
+    def _grown(self, n: int) -> None:
+        self._header_size += n
+        if self._header_size > self.max_header_bytes:
+            self._refuse_headers()
+
+    def _refuse_headers(self) -> None:
+        """431, unless an earlier request's answer is still being made (it would be cut
+        into), then close: the rest of what the client sends is not read, and what the
+        parser still finds in the last read is ignored."""
+        self._refused = True
+        self._disarm()
+        if self.transport.is_closing():
+            return
+        if self.cycle is None or self.cycle.response_complete:
+            payload = b'{"error":"too_large","detail":"request headers are too large"}'
+            self.transport.write(
+                STATUS_LINE[431]
+                + b"content-type: application/json\r\ncontent-length: %d\r\n"
+                b"connection: close\r\n\r\n" % len(payload)
+                + payload
+            )
+        self.transport.close()
 
     def _arm(self) -> None:
         self._waiting_for = self.cycle
@@ -81,13 +144,21 @@ class GuardedHttpTools(HttpToolsProtocol):
             self._header_timer = None
 
     def on_headers_complete(self) -> None:
+        if self._refused:
+            return
+        self._header_bytes = None
         super().on_headers_complete()
         self._disarm()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         self._disarm()
-        if not self.transport.is_closing():
+        # The deadline is for headers still to come: not when the next request's headers
+        # were already read (pipelined; it has just started, or waits its turn), whose body
+        # keeps the app's own deadlines.
+        if not self.transport.is_closing() and (
+            self.cycle is None or self.cycle.response_complete
+        ):
             self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -131,6 +202,8 @@ class GuardedHttpTools(HttpToolsProtocol):
             self.flow.resume_reading()  # uvicorn pauses while a pipelined body waits
 
     def on_body(self, body: bytes) -> None:
+        if self._refused:
+            return
         fast = self._fast
         if fast is not None and fast.cycle is self.cycle:
             fast.add(body)
@@ -138,6 +211,9 @@ class GuardedHttpTools(HttpToolsProtocol):
             super().on_body(body)
 
     def on_message_complete(self) -> None:
+        if self._refused:
+            return
+        self._header_bytes = 0  # what follows is the next request's line and headers
         fast = self._fast
         if fast is not None and fast.cycle is self.cycle:
             self.cycle.more_body = False
@@ -338,7 +414,6 @@ def _options(service: DropService) -> dict[str, Any]:
         date_header=False,
         timeout_keep_alive=cfg.keep_alive_s,
         limit_concurrency=cfg.max_connections,
-        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         http=GuardedHttpTools,
         # No WebSocket: an upgrade request is an ordinary request (no handshake code runs).
         ws="none",

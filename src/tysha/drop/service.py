@@ -34,6 +34,7 @@ import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -50,6 +51,7 @@ from tysha.store.drop_store import (
     IntegrationItem,
     open_drop_store,
 )
+from tysha.store.uploads import UploadState
 from tysha.tlog import (
     Checkpoint,
     HashReader,
@@ -327,6 +329,11 @@ class DropService:
         self.clock = clock
         c = self.config
         self.work = WorkPolicy(c.pow_bits, c.pow_unit, c.pow_target_per_min)
+        #: Proofs of work that opened a resumable upload, newest last (see check_work).
+        self._spent_work: OrderedDict[bytes, None] = OrderedDict()
+        #: One upload opened at a time in this process: the cap's check and the creation are
+        #: one step (two threads could each see room for one more).
+        self._upload_room = threading.Lock()
         #: Redeems anonymous tokens instead of work (:mod:`tysha.drop.work`); none by default.
         self.tokens: TokenVerifier = NoTokens()
         #: Free bytes where envelopes are written; a test injects a probe.
@@ -508,11 +515,26 @@ class DropService:
             hour_now(self.clock),
         )
 
+    #: How many spent upload proofs each process remembers (~100 bytes each).
+    SPENT_WORK_KEPT = 32_768
+
     def check_work(
-        self, digest: bytes, pow_hex: str | None, length: int, token: bytes | None = None
+        self,
+        digest: bytes,
+        pow_hex: str | None,
+        length: int,
+        token: bytes | None = None,
+        once: bool = False,
     ) -> None:
         """Charge for ``length`` bytes (:mod:`tysha.drop.work`): a redeemed anonymous token,
-        or a proof of work of the difficulty asked now. Counts the bytes against the rate."""
+        or a proof of work of the difficulty asked now. Counts the bytes against the rate.
+
+        ``once`` (opening a resumable upload): the proof is spent. A one-shot envelope's
+        digest is its own bytes', so sending it again stores nothing new; an upload's digest
+        is only a claim until it finishes, and an upload whose bytes do not match is thrown
+        away - without this, one proof reopened it forever, each round written, synced and
+        hashed. Each process remembers the last ``SPENT_WORK_KEPT`` proofs, so with N
+        processes a proof opens at most N uploads."""
         if token is not None and self.tokens.redeem(token, digest, length):
             self.work.admitted(length)
             return
@@ -530,6 +552,13 @@ class DropService:
                 check_pow(digest, nonce, bits)
             except VerificationError:
                 raise WorkRequired(f"proof of work does not reach {bits} bits", bits) from None
+            if once:
+                key = digest + nonce
+                if key in self._spent_work:
+                    raise WorkRequired("that proof of work was spent already; solve anew", bits)
+                self._spent_work[key] = None
+                if len(self._spent_work) > self.SPENT_WORK_KEPT:
+                    self._spent_work.popitem(last=False)
         self.work.admitted(length)
 
     @property
@@ -574,6 +603,13 @@ class DropService:
         if count >= c.max_open_uploads or total + length > c.max_open_upload_bytes:
             raise InsufficientStorage("too many uploads are open; try again later")
         self.check_space(length)
+
+    def open_upload(self, digest_hex: str, length: int) -> UploadState:
+        """A new resumable upload if there is room for it (the check and the creation under
+        one lock: concurrent requests cannot each take the last place)."""
+        with self._upload_room:
+            self.check_upload_room(length)
+            return self.uploads.create(digest_hex, length)
 
     #: One-shot envelopes up to this size are hashed and written on the event loop: the
     #: hand-off to a worker thread would cost the process more than it saves.

@@ -106,9 +106,13 @@ def _too_slow() -> HTTPProblem:
 
 
 def _announced_too_large(headers: Iterable[tuple[bytes, bytes]], limit: int) -> bool:
-    """A Content-Length that is not a number or is over ``limit``: refused before the body."""
+    """A Content-Length that is not a number or is over ``limit``, or, where no body is
+    taken (``limit`` 0), any body announced at all (a chunked one has no Content-Length):
+    refused before the body. Without the last, a GET's chunked body reached the guard only
+    once the answer had started streaming, which it then cut short."""
     return any(
-        name == b"content-length" and (not value.isdigit() or int(value) > limit)
+        (name == b"content-length" and (not value.isdigit() or int(value) > limit))
+        or (name == b"transfer-encoding" and limit == 0)
         for name, value in headers
     )
 
@@ -261,15 +265,20 @@ def create_app(service: DropService) -> ASGIApp:
             raise HTTPProblem(400, "malformed", "length is out of range")
         pow_hex = obj.get("pow")
         token = parse_private_token(request.headers.get("authorization"))
-        # Work for every byte announced, before anything is kept for this client.
-        svc.check_work(
-            bytes.fromhex(digest_hex), pow_hex if isinstance(pow_hex, str) else None, length, token
-        )
         try:
+            # Asked again (an answer lost on the way): the work was paid when it opened.
             st = await _to_thread(svc.uploads.status, digest_hex)
         except NotFound:
-            await _to_thread(svc.check_upload_room, length)
-            st = await _to_thread(svc.uploads.create, digest_hex, length)
+            # Work for every byte announced, before anything is kept for this client; the
+            # proof is spent (check_work: an upload thrown away cannot be reopened with it).
+            svc.check_work(
+                bytes.fromhex(digest_hex),
+                pow_hex if isinstance(pow_hex, str) else None,
+                length,
+                token,
+                once=True,
+            )
+            st = await _to_thread(svc.open_upload, digest_hex, length)
         if st.length != length:
             raise UploadExists("an upload of this digest with another length exists")
         return _state(st)

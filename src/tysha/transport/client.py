@@ -301,7 +301,7 @@ class DropClient:
             self._info = dict(self._request("GET", "/v1/info").json())
         return self._info
 
-    def _pow(self, digest: bytes, length: int, bits: int | None = None) -> str:
+    def _pow(self, digest: bytes, length: int, bits: int | None = None, fresh: bool = True) -> str:
         """Work for ``length`` bytes at the drop's published price (:mod:`tysha.drop.work`),
         or at ``bits`` when the drop asked for more since (its load rose)."""
         if bits is None:
@@ -314,7 +314,10 @@ class DropClient:
             bits = work_bits(length, base, unit, load)
         if not 0 <= bits <= MAX_TOTAL_BITS:  # a lying drop must not make us spin for hours
             raise VerificationError(f"the drop asks for an unreasonable proof of work ({bits})")
-        return solve_pow(digest, bits).hex() if bits > 0 else ""
+        # Asked again: the first nonce may be one the drop counts as spent (an upload it threw
+        # away), so the search starts somewhere else.
+        start = 0 if fresh else secrets.randbits(48)
+        return solve_pow(digest, bits, start).hex() if bits > 0 else ""
 
     def _with_work(
         self, digest: bytes, length: int, send: Callable[[str], httpx.Response]
@@ -326,7 +329,7 @@ class DropClient:
             asked = exc.body.get("pow_bits")
             if exc.status != 403 or exc.body.get("error") != "work" or not isinstance(asked, int):
                 raise
-            return send(self._pow(digest, length, asked))
+            return send(self._pow(digest, length, asked, fresh=False))
 
     def upload(self, envelope: bytes | Path, progress: Progress | None = None) -> Receipt:
         """Upload an envelope (bytes or a file); one-shot when small, else resumable chunks.
