@@ -263,3 +263,143 @@ def test_analyst_court_bundle_verifies_and_says_whose_word(
     assert f"re-attestations of the originals hold (handler fingerprint {handler.fingerprint})" \
         in r.stdout
     assert "source fingerprint" not in r.stdout and "are the source's" not in r.stdout
+
+
+# --- the handler's flags travel with the share (a reviewer found they did not) ----------------
+
+
+def _login(desk_dir: Path, **kw: Any) -> tuple[TestClient, str]:
+    c = TestClient(create_app(desk_dir, port=8090, **kw), base_url="http://127.0.0.1:8090")
+    c.__enter__()
+    assert c.post("/login", data={"passphrase": PASS}, follow_redirects=False).status_code == 303
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/").text)
+    assert token is not None
+    return c, token.group(1)
+
+
+def test_a_revoked_sources_report_stays_flagged_at_the_analyst(
+    world: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report whose source the handler revoked after intake: the flag shows at the handler's
+    preview (web and terminal), travels in the share, and the analyst desk shows it as the
+    handler's on its report page, in ``desk show`` and ``desk list``: not trusted. Before, the
+    share carried only the stored intake checks and the analyst showed it trusted, unflagged."""
+    from tests.conftest import tysha
+    from tysha.desk.cli import _preview
+
+    handler, (a1, _) = world["handler"], world["analysts"]
+    first = _by_text(handler)[SECRET_TEXT]
+    [sid] = {s.id for s in handler.sources() if s.pseudonym == first.source}
+    handler.revoke(sid, "phone seized")
+    assert handler.report(first.id).flag_codes == ["revoked-source"]
+    akey = a1.store.public.to_text()
+
+    plan = handler.share_plan(akey, [first.id])
+    [item] = plan.items
+    assert item["body"]["flags"] == "revoked-source"
+    assert item["body"]["checks"] == "capture receipt"  # what the handler's view verified
+    assert [f.code for f in item["flags"]] == ["revoked-source"]
+    _preview(plan, with_text=False)
+    assert "FLAG revoked-source: The sender's key has been revoked" in capsys.readouterr().out
+
+    handler.close()
+    c, token = _login(world["dirs"][0].parent / "h", client_factory=_Recording)
+    r = c.post("/share/preview", data={"csrf": token, "analyst": akey, "reports": first.id})
+    assert r.status_code == 200
+    flags = re.search(r'<dd class="share-flags">(.*?)</dd>', r.text, re.S)
+    assert flags and "revoked key" in flags.group(1)
+    assert "has been revoked as compromised" in flags.group(1)
+    fields = {m.group(1): m.group(2) for m in
+              re.finditer(r'<input type="hidden" name="([a-z]+)" value="([^"]*)"', r.text)}  # fmt: skip
+    r = c.post("/share", data=fields)
+    assert r.status_code == 200 and "1 reports sealed and sent" in r.text
+    c.__exit__(None, None, None)
+
+    res = a1.fetch()
+    assert len(res.new_reports) == 1 and not res.quarantined
+    [v] = a1.reports()
+    assert not v.trusted and v.flag_codes == ["shared-revoked-source"]
+    assert "handler desk that shared this report flagged it" in v.flags[0].reason
+    d = a1.store.get_report(v.id).data
+    assert d["handler_flags"] == ["revoked-source"] and d["trusted"] is False
+    a1.close()
+
+    env = {"TYSHA_PASSPHRASE": PASS}
+    out = tysha("desk", "show", "--desk", world["dirs"][0], v.id, env=env).stdout
+    assert "FLAG shared-revoked-source: The handler desk that shared this report flagged it" in out
+    assert re.search(r"trusted:\s+NO", out)
+    listed = tysha("desk", "list", "--desk", world["dirs"][0], "--json", env=env).stdout
+    assert '"shared-revoked-source"' in listed and '"trusted": false' in listed
+    c, _ = _login(world["dirs"][0])
+    page = c.get(f"/report/{v.id}").text
+    assert "Do not rely on this report" in page and "handler: revoked key" in page
+    assert "handler: revoked key" in c.get("/").text  # the inbox row
+    c.__exit__(None, None, None)
+
+
+def _send_share(url: str, handler: Desk, analyst: Desk, body: dict[str, Any]) -> None:
+    """A share body exactly as given (not checked on the way out), signed by the handler."""
+    from tysha.protocol.manifest import _MANIFEST_DOMAIN
+
+    m = Manifest("share", handler.store.public, body)
+    m = Manifest("share", m.sender, body, (), None,
+                 handler.store.identity.sign(_MANIFEST_DOMAIN, m._signed_fields()))  # fmt: skip
+    env = seal_envelope(frame_content(m.to_bytes()), [analyst.store.public], os.urandom)
+    with DropClient(url) as c:
+        c.upload(env)
+
+
+def test_an_old_share_without_flags_still_opens(
+    world: dict[str, Any], drop: tuple[str, str, Path]
+) -> None:
+    """A share from a handler desk before ``flags`` existed opens as before: trusted when its
+    ``checks`` vouch for capture and receipt, flagged as the handler's when they do not; a
+    record stored before ``handler_flags`` existed reads the same."""
+    handler, (a1, _) = world["handler"], world["analysts"]
+    old = {"categories": ["det"], "label": "ab" * 32, "shared_at": "2026-03-01T08:00:00Z"}
+    _send_share(drop[0], handler, a1, {**old, "checks": "capture receipt", "where": "vouched"})
+    _send_share(drop[0], handler, a1, {**old, "checks": "capture", "where": "no receipt"})
+    res = a1.fetch()
+    assert len(res.new_reports) == 2 and not res.quarantined
+    by = {v.where: v for v in a1.reports()}
+    assert by["vouched"].trusted and not by["vouched"].flags
+    assert by["no receipt"].flag_codes == ["shared-receipt-unverified"]
+    assert not by["no receipt"].trusted and by["no receipt"].capture_verified
+    for v in by.values():
+        d = a1.store.get_report(v.id).data
+        assert d["handler_flags"] == []
+        del d["handler_flags"]
+        a1.store._update_report(v.id, d)
+        assert a1.report(v.id).flag_codes == v.flag_codes
+
+
+def test_hostile_share_flags_are_refused_or_flagged_never_trusted(
+    world: dict[str, Any], drop: tuple[str, str, Path]
+) -> None:
+    """``flags`` of the wrong type, malformed, repeated or huge: the manifest is refused (the
+    envelope set aside, nothing stored, no crash); a well-formed code this desk does not know
+    is kept as ``shared-other``, never dropped: the report is not trusted."""
+    handler, (a1, _) = world["handler"], world["analysts"]
+    ident = handler.store.identity
+    body = {"categories": ["det"], "label": "ab" * 32, "checks": "capture receipt"}
+    bad_values: list[Any] = [
+        5, ["revoked-source"], {"revoked-source": 1}, None, b"revoked-source",
+        "x" * 401, " ".join(f"code-{n}" for n in range(17)), "revoked-source revoked-source",
+        "Revoked-Source", "revoked-source  log-forked", " revoked-source", "revoked_source",
+        "revoked-source\nlog-forked", "r",
+    ]  # fmt: skip
+    for bad in bad_values:
+        with pytest.raises(ProtocolError):
+            Manifest("share", ident.public(), {**body, "flags": bad}).signed(ident)
+    for ok in ("", "revoked-source log-forked", "a-code-from-a-newer-desk"):
+        raw = Manifest("share", ident.public(), {**body, "flags": ok}).signed(ident).to_bytes()
+        assert Manifest.from_bytes(raw).body["flags"] == ok
+
+    for bad in bad_values[:3] + ["x" * 5000]:
+        _send_share(drop[0], handler, a1, {**body, "flags": bad})
+    _send_share(drop[0], handler, a1, {**body, "flags": "made-up-flag revoked-source"})
+    res = a1.fetch()
+    assert len(res.quarantined) == 4 and len(res.new_reports) == 1
+    [v] = a1.reports()
+    assert v.flag_codes == ["shared-revoked-source", "shared-other"] and not v.trusted
+    assert "for a reason this desk does not know" in v.flags[1].reason

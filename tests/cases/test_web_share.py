@@ -164,3 +164,42 @@ def test_share_pages_are_translated(cell: dict[str, Any], lang: str) -> None:
     leaks = {k: english_leaks(v, lang) for k, v in pages.items()}
     assert not {k: v for k, v in leaks.items() if v}, leaks
     c.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "crh"])
+def test_handler_flags_at_preview_and_analyst_are_translated(
+    cell: dict[str, Any], lang: str
+) -> None:
+    """A revoked source's report: its flag on the handler's preview and, once shared, on the
+    analyst's report page (as the handler's), each in the page's language, no English left."""
+    from desk_web.test_i18n import english_leaks
+
+    from tysha.i18n import gettext_for
+
+    _ = gettext_for(lang)
+    handler = Desk.open(cell["h"], PASS)
+    handler.revoke(next(s.id for s in handler.sources()), "phone seized")
+    flagged = next(v.id for v in handler.reports() if v.flags)
+    hkey = handler.store.public.to_text()
+    handler.close()
+    c, token = _client(cell["h"])
+    c.get(f"/?lang={lang}")
+    r = c.post("/share/preview", data={"csrf": token, "analyst": cell["analyst_key"],
+                                       "reports": flagged})  # fmt: skip
+    assert r.status_code == 200 and _("revoked key") in r.text
+    assert html.escape(_("The sender's key has been revoked as compromised."), False) in r.text
+    assert not english_leaks(r.text, lang)
+    assert c.post("/share", data=_hidden(r.text)).status_code == 200
+    c.__exit__(None, None, None)
+    analyst = Desk.open(cell["a"], PASS)
+    analyst.pin_handler(hkey)
+    analyst.fetch()
+    [v] = analyst.reports()
+    assert v.flag_codes == ["shared-revoked-source"]
+    analyst.close()
+    c, _token = _client(cell["a"])
+    c.get(f"/?lang={lang}")
+    page = c.get(f"/report/{v.id}").text
+    assert html.escape(_("handler: revoked key"), False) in page
+    assert not english_leaks(page, lang)
+    c.__exit__(None, None, None)

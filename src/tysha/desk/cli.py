@@ -899,6 +899,9 @@ def _preview(plan: Any, with_text: bool) -> None:
                 originals,
             ).format(n=originals)
         )
+        for f in item.get("flags", []):  # the report's flags here: they go with it
+            reason = translate_message(f.reason)
+            typer.echo("    " + _("FLAG {code}: {reason}").format(code=f.code, reason=reason))
         for k in ("when", "where"):
             if k in b:
                 typer.echo(f"    {_(k)}: {b[k]}")

@@ -917,14 +917,21 @@ class _Intake:
             # A de-identified share: the opaque label is the source; the handler's key is
             # who vouches for it (desk/share.py), never a source key.
             label = str(body.get("label", ""))
+            # What the handler vouches for (manifest.check_body checked both fields' form):
+            # a check it does not name and every flag it sent keep the share untrusted; the
+            # view shows them as the handler's (desk/views.py, ``shared-<code>``).
+            checks = str(body.get("checks", ""))
+            handler_flags = str(body.get("flags", "")).split()
+            vouched = {"capture", "receipt"} <= set(checks.split()) and not handler_flags
             data.update({
                 "source": f"source {label[:12]} (shared by {manifest.sender.fingerprint()})",
                 "source_key": None, "source_label": label,
                 "source_fingerprint": None,
                 "shared_by": manifest.sender.fingerprint(),
                 "shared_by_key": manifest.sender.to_text(),
-                "handler_checks": str(body.get("checks", "")),
-                "trusted": not others and capture_ok and receipt_ok,
+                "handler_checks": checks,
+                "handler_flags": handler_flags,
+                "trusted": not others and capture_ok and receipt_ok and vouched,
             })  # fmt: skip
         data |= {
             "manifest": manifest.to_bytes().hex(),

@@ -21,13 +21,17 @@ as they are would give every analyst the one identifier the compartment exists t
 let analysts link sources across compartments). So the handler desk does not forward them:
 it **re-attests**. For each original it signs, with its own desk key, the original's SHA-256
 and the claims *it verified* against the source's signature (size, media type, capture times,
-GPS), and the share's body says so (``checks``: what the handler desk verified, e.g.
-``"capture receipt"``; an original whose capture signature did not verify is not
-re-attested as verified: ``checks`` then omits ``capture``). The analyst desk verifies the
-handler's signature over each original (the attestation's signer must be the share's sender)
-and records the report as "shared by <handler fingerprint>": the analyst relies on the
-handler's word for the capture chain, and a court can ask the handler desk for the originals'
-own attestations, which stay in its custody.
+GPS), and the share's body says so (``checks``: what the handler desk's view of the report
+says verified, e.g. ``"capture receipt"``; an original whose capture signature did not verify
+is not re-attested as verified: ``checks`` then omits ``capture``). The report's flags at the
+handler desk (its :class:`~tysha.desk.views.ReportView`, computed now: a source revoked after
+intake, a forked log, a reused invitation) go too, as ``flags`` (their codes), so a report
+the handler does not trust is not trusted at the analyst either: the analyst desk shows them
+as the handler's (``shared-<code>``), and a missing check as not vouched for. The analyst desk
+verifies the handler's signature over each original (the attestation's signer must be the
+share's sender) and records the report as "shared by <handler fingerprint>": the analyst
+relies on the handler's word for the capture chain, and a court can ask the handler desk for
+the originals' own attestations, which stay in its custody.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tysha.desk.store import DeskStore, now_iso
+from tysha.desk.views import report_views
 from tysha.errors import (
     BadInput,
     NotAllowed,
@@ -85,7 +90,8 @@ def source_label(secret: bytes, source_key: str) -> str:
 
 @dataclass
 class SharePlan:
-    """What will leave the desk, for the preview: one entry per report."""
+    """What will leave the desk, for the preview: one entry per report (``report``, ``body``,
+    ``attachments``, and ``flags``: the report's flags at this desk, which the body carries)."""
 
     analyst: PublicIdentity
     items: list[dict[str, Any]] = field(default_factory=list)
@@ -113,25 +119,30 @@ def plan_share(
         raise BadInput("choose at least one report to share")
     secret = _secret_for(store, analyst)
     plan = SharePlan(analyst)
-    for rid in report_ids:
-        d = store.get_report(rid).data
+    reports = [store.get_report(rid) for rid in report_ids]
+    # What the handler vouches for is what its own view says now (the one every face shows).
+    for report, view in zip(reports, report_views(store, reports), strict=True):
+        rid, d = report.id, report.data
         key = d.get("source_key")
         if not isinstance(key, str) or not key:
             raise BadInput(f"report {rid} has no verified source key to label")
-        checks = [c for c, ok in (("capture", d.get("capture_verified")),
-                                  ("receipt", d.get("receipt_verified"))) if ok]  # fmt: skip
+        checks = [c for c, ok in (("capture", view.capture_verified),
+                                  ("receipt", view.receipt_verified)) if ok]  # fmt: skip
         body: dict[str, Any] = {
             "categories": list(d.get("categories") or []) or ["other"],
             "label": source_label(secret, key),
             "shared_at": now_iso(),
             "checks": " ".join(checks),
         }
+        if view.flags:
+            body["flags"] = " ".join(view.flag_codes)
         for k in ("when", "where", "created_at"):
             if d.get(k):
                 body[k] = str(d[k])
         if text_approved and d.get("text"):
             body["text"] = str(d["text"])
-        plan.items.append({"report": rid, "body": body, "attachments": d.get("attachments", [])})
+        plan.items.append({"report": rid, "body": body, "attachments": d.get("attachments", []),
+                           "flags": list(view.flags)})  # fmt: skip
     return plan
 
 

@@ -18,6 +18,11 @@ capture-unverified     an attachment's capture attestation or hash does not hold
 receipt-unverified     the drop's log does not prove it holds this envelope at its index
 log-forked             the drop showed this desk two inconsistent histories of its log
 implausible-claims     a capture claim is out of range (e.g. latitude beyond ±90°, NaN)
+shared-<code>          on an analyst desk: the handler desk that shared the report flagged it
+                       ``<code>`` (one of the above) when it shared it, or (capture, receipt)
+                       did not vouch for that check; ``shared-other``: a code this desk does
+                       not know. The analyst cannot check these itself: it has the handler's
+                       word, and shows it
 =====================  =======================================================================
 
 JSON (``ReportView.to_json``): the fields of CLI.md's ``desk list`` row, where ``flags`` is the
@@ -68,7 +73,41 @@ FLAG_REASONS: dict[str, str] = {
     "receipt-unverified": "The drop's log does not prove that it holds this report.",
     "log-forked": "The drop showed this desk two inconsistent histories of its log.",
     "implausible-claims": "An attachment carries capture claims that cannot be true.",
+    # A share on an analyst desk (desk/share.py): what the handler desk flagged.
+    "shared-unenrolled-source": (
+        "The handler desk that shared this report flagged it: the sender's key was never "
+        "enrolled there."
+    ),
+    "shared-invitation-reused": (
+        "The handler desk that shared this report flagged it: the sender used a one-time "
+        "invitation that had already enrolled another key."
+    ),
+    "shared-revoked-source": (
+        "The handler desk that shared this report flagged it: the sender's key has been "
+        "revoked as compromised."
+    ),
+    "shared-capture-unverified": (
+        "The handler desk that shared this report did not verify the capture attestations "
+        "of its originals."
+    ),
+    "shared-receipt-unverified": (
+        "The handler desk that shared this report did not verify the drop's receipt for it."
+    ),
+    "shared-log-forked": (
+        "The handler desk that shared this report flagged it: the drop it came through "
+        "showed two inconsistent histories of its log."
+    ),
+    "shared-implausible-claims": (
+        "The handler desk that shared this report flagged it: an attachment carries capture "
+        "claims that cannot be true."
+    ),
+    "shared-other": (
+        "The handler desk that shared this report flagged it for a reason this desk does not know."
+    ),
 }
+#: What a share's ``checks`` must name for the handler desk to vouch for it, and the flag when
+#: it does not (desk/share.py).
+_SHARE_CHECKS = (("capture", "capture-unverified"), ("receipt", "receipt-unverified"))
 
 
 @dataclass(frozen=True)
@@ -285,6 +324,24 @@ class _State:
         return self.revoked[sid]
 
 
+def _handler_flags(d: Mapping[str, Any]) -> list[Flag]:
+    """A share's flags as the handler desk that shared it stated them (desk/share.py): its
+    flags when it shared the report, and a check it does not name in ``checks`` as not vouched
+    for. A code this desk does not know is ``shared-other``: never dropped."""
+    raw = d.get("handler_flags")
+    if raw is None:  # a share from a handler desk before the field existed
+        codes: list[str] = []
+    elif isinstance(raw, list):
+        codes = [c if isinstance(c, str) else "?" for c in raw]
+    else:
+        codes = ["?"]
+    checks = str(d.get("handler_checks") or "").split()
+    codes += [code for check, code in _SHARE_CHECKS if check not in checks]
+    order = list(FLAG_REASONS)
+    found = {f"shared-{c}" if f"shared-{c}" in FLAG_REASONS else "shared-other" for c in codes}
+    return [Flag.of(c) for c in sorted(found, key=order.index)]
+
+
 def _view(state: _State, report: Report) -> ReportView:
     d: Mapping[str, Any] = report.data
     problems = [str(p) for p in d.get("problems", [])]
@@ -322,6 +379,10 @@ def _view(state: _State, report: Report) -> ReportView:
         flags.append(Flag.of("log-forked"))
     if not all(a.plausible for a in attachments):
         flags.append(Flag.of("implausible-claims"))
+    if d.get("shared_by"):
+        # The capture chain of a share rests on the handler's word (desk/share.py).
+        flags += _handler_flags(d)
+        capture_ok = capture_ok and not any(f.code == "shared-capture-unverified" for f in flags)
     received = str(d.get("received_at") or report.received_at or "")
     index = d.get("index")
     return ReportView(

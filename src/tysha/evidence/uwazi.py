@@ -48,6 +48,15 @@ _FLAGS = (
     "unenrolled-source",
     "invitation-reused",
     "implausible-claims",
+    # On an analyst desk: flagged by the handler desk that shared the report (desk.views).
+    "shared-unenrolled-source",
+    "shared-invitation-reused",
+    "shared-revoked-source",
+    "shared-capture-unverified",
+    "shared-receipt-unverified",
+    "shared-log-forked",
+    "shared-implausible-claims",
+    "shared-other",
 )
 THESAURI: dict[str, list[tuple[str, str, str]]] = {
     "tysha_categories": [(c.en, c.uk, c.ru) for c in CATEGORIES],

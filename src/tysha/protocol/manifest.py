@@ -24,8 +24,12 @@ Reply body (``kind == "reply"``): ``text`` (up to 100 000); optional ``in_reply_
 Share body (``kind == "share"``, handler desk → analyst desk, issue 12): like a report's
 (``categories``; optional ``text`` — only what the handler approved —, ``when``, ``where``,
 ``created_at``) plus ``label`` (required, 64 hex characters: the per-analyst opaque source
-label), ``shared_at`` (up to 40) and ``checks`` (up to 200: what the handler desk verified,
-e.g. ``"capture receipt"``). A share carries no enrolment secret; its attachments' capture
+label), ``shared_at`` (up to 40), ``checks`` (up to 200: what the handler desk verified,
+e.g. ``"capture receipt"``) and ``flags`` (optional, up to 400: the handler desk's flags on the
+report when it shared it, stable codes of ``tysha.desk.views`` such as ``"revoked-source"``,
+separated by one space, at most 16, no repeats; each ``[a-z][a-z0-9-]{1,39}``, so a code a
+newer desk adds still parses; absent or empty when the report had none, and absent in shares
+made before the field existed). A share carries no enrolment secret; its attachments' capture
 attestations are the handler's re-attestations, signed by the manifest's sender.
 
 Attachments: at most 1000 entries ``{0: name (1..255 chars), 1: media type (..127),
@@ -71,9 +75,11 @@ _BODY_TEXT: dict[str, dict[str, tuple[int, bool]]] = {
     "reply": {"text": (100_000, True), "in_reply_to": (128, False), "created_at": (40, False)},
     "share": {"text": (100_000, False), "when": (200, False), "where": (1000, False),
               "created_at": (40, False), "label": (64, True), "shared_at": (40, False),
-              "checks": (200, False)},
+              "checks": (200, False), "flags": (400, False)},
 }
 _LABEL_RE = re.compile(r"[0-9a-f]{64}")
+#: A share's ``flags``: flag codes separated by one space.
+_FLAGS_RE = re.compile(r"(?:[a-z][a-z0-9-]{1,39}(?: [a-z][a-z0-9-]{1,39}){0,15})?")
 _CATEGORIZED = ("report", "share")
 #: The values a report's ``client`` may take: the browser source page, or the app (CLI).
 CLIENTS = ("browser", "app")
@@ -120,6 +126,10 @@ def check_body(kind: str, body: object) -> dict[str, Any]:
         raise ProtocolError("a report's handler fingerprint is not six groups of five digits")
     if kind == "share" and not _LABEL_RE.fullmatch(body["label"]):
         raise ProtocolError("a share's source label is not 64 lower-case hex digits")
+    if kind == "share" and "flags" in body:
+        codes = body["flags"].split()
+        if not _FLAGS_RE.fullmatch(body["flags"]) or len(set(codes)) != len(codes):
+            raise ProtocolError("a share's flags are not up to 16 distinct flag codes")
     if kind in _CATEGORIZED:
         cats = body.get("categories")
         if not isinstance(cats, list) or not 1 <= len(cats) <= 16:

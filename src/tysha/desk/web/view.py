@@ -68,4 +68,13 @@ FLAG_LABELS: dict[str, str] = {
     "receipt-unverified": "receipt failed",
     "log-forked": "forked log",
     "implausible-claims": "implausible claims",
+    # A share on an analyst desk: flagged by the handler desk that shared it.
+    "shared-unenrolled-source": "handler: unknown sender",
+    "shared-invitation-reused": "handler: reused invitation",
+    "shared-revoked-source": "handler: revoked key",
+    "shared-capture-unverified": "handler: capture not verified",
+    "shared-receipt-unverified": "handler: receipt not verified",
+    "shared-log-forked": "handler: forked log",
+    "shared-implausible-claims": "handler: implausible claims",
+    "shared-other": "handler: flagged",
 }
