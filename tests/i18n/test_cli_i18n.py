@@ -52,7 +52,7 @@ EXTRA = (
     | {phrase for pair in cli_module._ERRNO.values() for phrase in pair}
     | set(cli_module._CODEC)
     | {cls.hint for cls in vars(errors).values() if isinstance(cls, type) and getattr(cls, "hint", "")}
-    | {vault.NOTHING_OPENS, vault.NOTHING_OPENS_HINT, device.WHEN_FORMS}
+    | {vault.NOTHING_OPENS, vault.NOTHING_OPENS_HINT, vault.NO_ROOM, device.WHEN_FORMS}
     | {device.coarse_wait(s) for s in (0, 1800)}
 )  # fmt: skip
 # Words that are the same in a language (an identifier, a status code).

@@ -120,8 +120,8 @@ def init(vault: Path = VAULT, size: str = typer.Option("64MiB", "--size")) -> No
     if vault.exists():
         raise ConfigError(f"{vault.name} already exists; refusing to overwrite it")
     passphrase = _new_passphrase("TYSHA_PASSPHRASE", "vault passphrase")
-    v = Vault.create(vault, n)
-    v.add_compartment(passphrase, 0, {"v": 1, "notes": []})
+    # Whole or not at all: nothing is at the final name until the compartment is in it.
+    v = Vault.create(vault, n, passphrase, {"v": 1, "notes": []})
     typer.echo(_("vault ready: {size} bytes").format(size=v.size()))
 
 
@@ -410,15 +410,23 @@ def decoy(
     ),
 ) -> None:
     """Set the duress passphrase (TYSHA_DECOY_PASSPHRASE) and its decoy content."""
-    from tysha.source.vault import Vault
+    # Run with the vault's own passphrase, it replaces the decoy there was (whose passphrase
+    # then opens nothing). The help says no more: read on a seized phone next to the refusal
+    # below, "only from the real passphrase" would tell a coercer what the refusal hides.
+    from tysha.source.vault import PRIMARY, SECONDARY, Vault, no_room
 
     real = _passphrase()
     v = Vault(vault)
     comp = v.unlock(real)
+    if comp.number != PRIMARY:
+        # Opened with the decoy passphrase: writing a decoy would overwrite the real contents.
+        # Refused with the sentence of a vault without room, which says nothing of another
+        # compartment (THREAT_MODEL A12), before anything is asked or written.
+        raise no_room()
     fake = _new_passphrase("TYSHA_DECOY_PASSPHRASE", "decoy passphrase")
     if real == fake:
         raise ConfigError("the decoy passphrase must differ from the real one")
-    v.add_compartment(fake, 1 - comp.number, {"v": 1, "notes": list(note)}, avoid_slots={comp.slot})
+    v.add_compartment(fake, SECONDARY, {"v": 1, "notes": list(note)}, owner=comp)
     typer.echo(_("done."))
 
 

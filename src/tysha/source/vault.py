@@ -28,6 +28,21 @@ Layout of a vault of ``N`` bytes (nothing marks any boundary; every byte starts 
 * **Purge** overwrites the compartment's slot and both generation headers with random bytes
   and fsyncs (instant), then overwrites the rest of its area with random bytes. The file keeps
   its size; the other compartment (the decoy) still opens.
+* **Creation** fills a part file beside the target (``.<name>.<random>.part``, mode 0600,
+  made with ``O_EXCL``) with random bytes, writes the first compartment into it, fsyncs, and
+  only then links it to the final name (``link``: never replaces an existing file). An
+  interrupted ``create`` (Ctrl-C, SIGTERM, a full card) removes the part file, so nothing is
+  left at the final name; a part file that a killed creation left (SIGKILL, a power cut; it
+  holds only random bytes and ciphertext) is deleted by the next creation of that name.
+* **Which compartments may be written.** What is live can't be read from the file (an unused
+  slot is random, like a used one), so a compartment is added only where nothing live can be
+  lost: into a vault this very object created (it knows what it made), or else only the
+  secondary compartment (the decoy), and only by the holder of the unlocked *primary* one.
+  Replacing the decoy first overwrites every slot but the primary's with random bytes, so each
+  passphrase of the old decoy then opens nothing, the answer of any wrong passphrase, never
+  "damaged". The decoy's holder can't tell whether a primary compartment is live (purged, or
+  never shown to it), so from a decoy nothing is added: it gets :data:`NO_ROOM`, the same
+  sentence every refusal to add gives, which says nothing about other compartments.
 
 Honest limits: this defends against one snapshot of the file. Someone who images the device
 several times can see which regions changed; flash storage may keep old blocks after an
@@ -76,12 +91,16 @@ are still read; they carry no hour or count, so their messages say less.
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
 import struct
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -102,9 +121,13 @@ __all__ = [
     "BLOCK",
     "DEFAULT_SIZE",
     "MIN_SIZE",
+    "NO_ROOM",
+    "PRIMARY",
+    "SECONDARY",
     "Compartment",
     "Vault",
     "check_size",
+    "no_room",
     "parse_size",
 ]
 
@@ -130,6 +153,19 @@ NOTHING_OPENS_HINT = (
     "type it again carefully (TYSHA_PASSPHRASE for scripts); if you are sure of it, keep the "
     "file unchanged and tell your handler in person"
 )
+# Every refusal to add a passphrase says this and nothing else: asked from the decoy, the
+# answer must not tell that another compartment may exist (THREAT_MODEL A12).
+NO_ROOM = "this vault has no room for another passphrase; nothing was changed"
+PRIMARY, SECONDARY = 0, 1  # the compartment `source init` makes; the decoy's
+
+
+def no_room() -> ConfigError:
+    """The refusal to add a passphrase, always the same sentence and no hint."""
+    return ConfigError(NO_ROOM, hint="")
+
+
+# link() refused by the storage (no hard links there): the part file is renamed instead.
+_NO_LINK = {errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
 
 
 def parse_size(text: str) -> int:
@@ -236,18 +272,38 @@ class Vault:
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
         self.clock = clock
+        # compartment -> slot of what this object made in a vault it created (it then knows
+        # everything live); None for a vault it opened, whose live compartments can't be known.
+        self._made: dict[int, int] | None = None
 
     # --- creation --------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, size: int = DEFAULT_SIZE) -> Vault:
+    def create(
+        cls,
+        path: Path,
+        size: int = DEFAULT_SIZE,
+        passphrase: str | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> Vault:
+        """A new vault of ``size`` random bytes at ``path``, with the primary compartment behind
+        ``passphrase`` (holding ``state``) when one is given. Nothing is at ``path`` until it
+        is whole: it is made as a part file beside it and linked into place, and the part file
+        is removed however this ends (an error, Ctrl-C, SIGTERM)."""
         path = Path(path)
         check_size(size)
         if path.exists():
             raise ConfigError(f"{path.name} already exists; refusing to overwrite it")
+        prefix = f".{path.name}."
+        _remove_stale_parts(path.parent, prefix)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
+        except OSError as exc:
+            raise StorageError(f"cannot create the vault: {exc.strerror}") from None
+        try:
             with os.fdopen(fd, "wb") as f:
+                # Held until the part file is gone: a creation running in parallel leaves it.
+                fcntl.flock(f, fcntl.LOCK_EX)
                 left = size
                 while left:
                     n = min(left, 1 << 20)
@@ -255,9 +311,19 @@ class Vault:
                     left -= n
                 f.flush()
                 os.fsync(f.fileno())
+                part = cls(Path(tmp))
+                part._made = {}
+                if passphrase is not None:
+                    part.add_compartment(passphrase, PRIMARY, state or {})
+                _place(Path(tmp), path)
         except OSError as exc:
             raise StorageError(f"cannot create the vault: {exc.strerror}") from None
-        return cls(path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        made = cls(path)
+        made._made = part._made
+        return made
 
     # --- low-level I/O ---------------------------------------------------------------------
 
@@ -504,15 +570,34 @@ class Vault:
         passphrase: str,
         number: int,
         state: dict[str, Any],
-        avoid_slots: set[int] = frozenset(),
-    ) -> Compartment:  # type: ignore[assignment]
-        """Create compartment ``number`` behind ``passphrase`` in a slot not in ``avoid_slots``."""
+        avoid_slots: set[int] = frozenset(),  # type: ignore[assignment]
+        *,
+        owner: Compartment | None = None,
+    ) -> Compartment:
+        """Create compartment ``number`` behind ``passphrase``, in a slot of no live passphrase.
+
+        Allowed only where nothing live can be lost (module docstring): in a vault this object
+        created, a compartment it has not made (``avoid_slots``: slots to keep as well); in any
+        other vault, the secondary compartment only, for ``owner``, the unlocked primary one.
+        Every slot that belongs to no compartment kept is first overwritten with random bytes,
+        so the passphrases of a compartment being replaced then open nothing. Anything else is
+        refused with :data:`NO_ROOM` (``ConfigError``), before anything is written."""
         size = self.checked_size()
+        known = dict(self._made) if self._made is not None else None
+        if owner is not None:
+            if known is None and (owner.number != PRIMARY or not any(owner.key)):
+                raise no_room()  # the primary compartment may be live
+            known = {**(known or {}), owner.number: owner.slot}
+        if known is None or number in known or number not in (PRIMARY, SECONDARY):
+            raise no_room()
+        keep = set(known.values()) | set(avoid_slots)
+        free = [i for i in range(SLOTS) if i not in keep]
+        if not free:
+            raise no_room()
         with self._file() as f:
             master = self._master(f, passphrase)
-            if self._slots(f, master):
+            if any(found[0] in keep for found in self._slots(f, master)):
                 raise ConfigError("that passphrase is already in use in this vault; choose another")
-        free = [i for i in range(SLOTS) if i not in avoid_slots]
         slot = free[int.from_bytes(os.urandom(2), "big") % len(free)]
         key = os.urandom(32)
         blob = _seal(
@@ -521,6 +606,14 @@ class Vault:
             key + bytes((number,)) + size.to_bytes(7, "big"),
         )
         assert len(blob) == SLOT_SIZE
+        with self._file(write=True) as f:
+            # First the slots of what is replaced: from here on its passphrases open nothing
+            # (not "damaged", which would tell a coercer the compartment was there).
+            for i in free:
+                f.seek(SALT + i * SLOT_SIZE)
+                f.write(os.urandom(SLOT_SIZE))
+            f.flush()
+            os.fsync(f.fileno())
         comp = Compartment(number, slot, key, state, 0, 1, size=size)
         # Both generations are written (sequences 1 and 2), so from the start an unreadable
         # generation always means damage or a cut save, never "not written yet".
@@ -531,6 +624,8 @@ class Vault:
             f.write(blob)
             f.flush()
             os.fsync(f.fileno())
+        if self._made is not None:
+            self._made[number] = slot
         return comp
 
     def purge(self, comp: Compartment) -> None:
@@ -555,3 +650,42 @@ class Vault:
             os.fsync(f.fileno())
         comp.key = bytes(32)
         comp.state = {}
+        if self._made is not None and self._made.get(comp.number) == comp.slot:
+            del self._made[comp.number]
+
+
+def _remove_stale_parts(folder: Path, prefix: str) -> None:
+    """Delete the part files of a vault's name that no creation holds: what one killed
+    outright (SIGKILL, a power cut) left behind. Best effort: a folder that can't be listed
+    is left as it is."""
+    with contextlib.suppress(OSError):
+        for old in folder.glob(glob_escape(prefix) + "*.part"):
+            if old.is_symlink() or not old.is_file() or old.stat().st_uid != os.getuid():
+                continue
+            with open(old, "rb") as f:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # another creation is filling it
+                old.unlink()
+
+
+def _place(part: Path, path: Path) -> None:
+    """Give the whole part file its final name without ever replacing a file there."""
+    try:
+        os.link(part, path)
+    except FileExistsError:
+        raise ConfigError(f"{path.name} already exists; refusing to overwrite it") from None
+    except OSError as exc:
+        if exc.errno not in _NO_LINK:
+            raise
+        # No hard links on this storage (FAT and exFAT cards): checked, then renamed.
+        if path.exists():
+            raise ConfigError(f"{path.name} already exists; refusing to overwrite it") from None
+        os.rename(part, path)
+    with contextlib.suppress(OSError):  # the new name itself made durable
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
