@@ -10,6 +10,7 @@ from typing import Any
 
 from tysha.desk.service import Desk
 from tysha.desk.store import now_iso
+from tysha.protocol import Identity
 
 PASS = "cases test passphrase"
 
@@ -28,8 +29,15 @@ def add_report(
     where: str = "",
     photos: tuple[bytes, ...] = (),
     gps: tuple[int, int] | None = None,
+    trusted: bool = False,
 ) -> str:
-    """Store a report as fetch would (the fields the cases code reads)."""
+    """Store a report as fetch would (the fields the cases code reads).
+
+    By default the report is flagged (no enrolled source: "unknown sender", no verified
+    receipt), as a throwaway key's report is. ``trusted=True`` stores one that passes every
+    check: on a handler or escrow desk its key (one per ``source_key``) is enrolled through an
+    invitation, on an analyst desk it is a share from a pinned handler desk; its receipt holds.
+    """
     atts: list[dict[str, Any]] = []
     for data in photos:
         w = desk.store.blob_writer()
@@ -44,7 +52,24 @@ def add_report(
     data = {"categories": list(categories), "text": "seen", "when": when, "where": where,
             "received_at": now_iso(), "attachments": atts, "source_key": source_key,
             "source_id": None, "source": "Source 1", "trusted": True}  # fmt: skip
+    if trusted:
+        data["receipt_verified"] = True
+        if desk.store.role == "analyst":
+            data["shared_by"] = "pinned handler desk"
+        else:
+            data["source_id"] = _enrolled(desk, source_key or "")
     return desk.store.add_report(os.urandom(32), data)
+
+
+def _enrolled(desk: Desk, label: str) -> str:
+    """The id of the source enrolled for ``label`` (the same label, the same source)."""
+    seed = hashlib.sha256(b"tysha test source " + label.encode()).digest()
+    ident = Identity.generate(lambda n: hashlib.shake_256(seed).digest(n))
+    secret = os.urandom(16)
+    desk.store.add_invitation(secret, "http://127.0.0.1:1", "test-vkey", "")
+    src = desk.store.source_for(ident.public(), secret)
+    assert src is not None
+    return src.id
 
 
 def jpeg(img: Any, quality: int = 90) -> bytes:

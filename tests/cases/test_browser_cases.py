@@ -38,9 +38,10 @@ pytestmark = [
 ]
 
 
-def _check_leaflet(page: Any) -> None:
+def _check_leaflet(page: Any, trusted: str, flagged: str) -> None:
     """The Leaflet map replaced the SVG: country and oblast outlines drawn from the desk's own
-    files (no tiles), the act's place a circle whose radius is its precision (5 km)."""
+    files (no tiles), the act's place a circle whose radius is its precision (5 km); a flagged
+    report's popup shows its flags, a trusted one's none."""
     page.wait_for_selector("#leaflet-map[data-outlines='1']", timeout=15_000)
     assert page.locator("#svg-map").is_hidden()
     assert page.locator("#leaflet-map img.leaflet-tile").count() == 0
@@ -57,6 +58,14 @@ def _check_leaflet(page: Any) -> None:
     page.locator("path.tysha-dot.tysha-act").dispatch_event("click")
     link = page.locator(".leaflet-popup-content a")
     assert link.get_attribute("href", timeout=5_000).startswith("/incident/")  # type: ignore[union-attr]
+    seen = {}
+    dots = page.locator("path.tysha-dot.tysha-report")
+    for n in range(dots.count()):
+        dots.nth(n).dispatch_event("click")
+        popup = page.locator(".leaflet-popup-content").last  # the one just opened
+        href = popup.locator("a").get_attribute("href", timeout=5_000)
+        seen[href] = popup.locator(".badge.flag").count()
+    assert seen == {f"/report/{trusted}": 0, f"/report/{flagged}": 2}, seen
 
 
 def test_case_pages_in_chromium(tmp_path: Path) -> None:
@@ -65,7 +74,7 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
     desk = make_desk(tmp_path)
     a = scene(21)
     r1 = add_report(desk, "k1", when="2026-03-01T08:00:00Z", where="Vasylivka",
-                    gps=(47_440_000, 35_280_000), photos=(encode(a),))  # fmt: skip
+                    gps=(47_440_000, 35_280_000), photos=(encode(a),), trusted=True)  # fmt: skip
     r2 = add_report(desk, "k2", when="2026-03-01T09:00:00Z", where="Vasylivka",
                     gps=(47_445_000, 35_285_000), photos=(variants(a)["cropped"],))  # fmt: skip
     add_report(desk, "k3", categories=("pil",), when="2026-02-20", where="Tokmak")
@@ -109,7 +118,7 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
                                        ("suggestions", "/suggestions")):  # fmt: skip
                         page.goto(f"{base}{path}?lang={lang}")
                         if js and name == "map":
-                            _check_leaflet(page)
+                            _check_leaflet(page, r1, r2)
                         if js:
                             screenshot(page, f"cases-{name}-{lang}.png", full_page=True)
                         body = page.inner_text("main")
@@ -120,9 +129,12 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
                             assert page.locator("ol.timeline li").count() == 5
                             assert page.locator("svg.timeline circle").count() == 5
                         if name == "incident":
-                            expected = ("підтверджено повідомленнями: 2, незалежних джерел: 2"
+                            # r2's key was never enrolled: flagged, not a source.
+                            expected = ("підтверджено повідомленнями: 2 (з позначками: 1), "
+                                        "незалежних довірених джерел: 1"
                                         if lang == "uk" else
-                                        "supported by 2 reports from 2 independent sources")  # fmt: skip
+                                        "supported by 2 reports (1 flagged) from 1 independent "
+                                        "trusted sources")  # fmt: skip
                             assert expected in body
                         if name == "suggestions":
                             assert r4 in body and r1 in body  # not yet in the incident

@@ -18,8 +18,8 @@ CHILD = {"age_group": "child", "sex": "female", "note": "Olena Kovalenko, 9"}
 
 def _case(tmp_path: Path) -> tuple[Desk, str, list[str]]:
     desk = make_desk(tmp_path)
-    rids = [add_report(desk, "key-A"), add_report(desk, "key-A"), add_report(desk, "key-B"),
-            add_report(desk, None)]  # fmt: skip
+    rids = [add_report(desk, "key-A", trusted=True), add_report(desk, "key-A", trusted=True),
+            add_report(desk, "key-B", trusted=True), add_report(desk, None)]  # fmt: skip
     iid = desk.create_incident("School 4", rids[:2], "handler H")
     return desk, iid, rids
 
@@ -32,6 +32,7 @@ def test_create_attach_and_count_independent_sources(tmp_path: Path) -> None:
     [s] = desk.incidents()
     assert s["reports"] == rids
     assert s["independent_sources"] == 2 and s["unattributed_reports"] == 1
+    assert s["flagged_reports"] == 1  # no key known: "unknown sender", counted apart
     assert {e["action"] for e in desk.custody()} >= {"incident-created", "incident-attached"}
 
 
@@ -131,7 +132,7 @@ def test_cli_incidents_json(tmp_path: Path, cli: Any) -> None:
 
 def test_analyst_desk_has_no_sources_replies_or_invitations(tmp_path: Path) -> None:
     desk = make_desk(tmp_path, "analyst")
-    rid = add_report(desk, "opaque-label-1")
+    rid = add_report(desk, "opaque-label-1", trusted=True)
     for call in (
         desk.sources,
         lambda: desk.source("Source 1"),

@@ -218,4 +218,5 @@ def test_big_files_are_handed_to_the_workers_a_few_at_a_time(
     assert sorted(batches) == [1, 2]  # the video alone fills a batch; the big one is not read
     out = desk.corroborate()
     assert [n["reports"] for n in out["near_duplicates"]] == [sorted([a, b])]
-    assert out["index"]["unreadable"] == [{"report": c, "attachment": 0, "state": "too large"}]
+    assert out["index"]["unreadable"] == [{"report": c, "attachment": 0, "state": "too large",
+                                           "flags": desk.report(c).flag_codes}]  # fmt: skip

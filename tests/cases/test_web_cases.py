@@ -35,10 +35,11 @@ def case_desk(tmp_path: Path) -> dict[str, object]:
     desk = make_desk(tmp_path)
     a = scene(11)
     r1 = add_report(desk, "k1", when="2026-03-01T08:00:00Z", where="Vasylivka",
-                    gps=(47_440_000, 35_280_000), photos=(encode(a),))  # fmt: skip
+                    gps=(47_440_000, 35_280_000), photos=(encode(a),), trusted=True)  # fmt: skip
     r2 = add_report(desk, "k2", when="2026-03-01T09:30:00Z", where="Vasylivka",
-                    gps=(47_441_000, 35_281_000), photos=(variants(a)["resized"],))  # fmt: skip
-    r3 = add_report(desk, "k3", categories=("pil",), when="2026-02-20", where="Tokmak")
+                    gps=(47_441_000, 35_281_000), photos=(variants(a)["resized"],),
+                    trusted=True)  # fmt: skip
+    r3 = add_report(desk, "k3", categories=("pil",), when="2026-02-20", where="Tokmak")  # flagged
     desk.update_media_index()
     desk.close()
     return {"dir": tmp_path / "desk", "ids": [r1, r2, r3]}
@@ -68,7 +69,8 @@ def test_incident_flow_on_the_web(case_desk: dict[str, object]) -> None:
                                        "confidence": "high"}, follow_redirects=True)  # fmt: skip
     assert "RS 7(1)(e)" in r.text
     r = c.post(f"{url}/attach", data={"csrf": token, "reports": r3}, follow_redirects=True)
-    assert "supported by 3 reports from 3 independent sources" in r.text
+    # r3's key was never enrolled: a report, flagged, not an independent source.
+    assert "supported by 3 reports (1 flagged) from 2 independent trusted sources" in r.text
     # Bad input: a clear refusal, nothing changed.
     r = c.post(f"{url}/act", data={"csrf": token, "category": "det", "lat": "999", "lon": "1"})
     assert r.status_code == 400 and "Traceback" not in r.text
@@ -181,7 +183,9 @@ def test_untrusted_reports_are_flagged_on_the_case_pages(tmp_path: Path) -> None
     c, _token = _client(tmp_path / "desk")
     flagged = c.get("/").text.count('class="badge bad flag"')
     assert flagged >= 1
-    assert c.get(f"/incident/{iid}").text.count('class="badge bad flag"') == flagged
+    # On the incident page: beside the support count, in the act form's supporting reports
+    # and in the list of reports.
+    assert c.get(f"/incident/{iid}").text.count('class="badge bad flag"') == 3 * flagged
     assert c.get("/timeline").text.count('class="badge bad flag"') == flagged
     c.__exit__(None, None, None)
 
@@ -190,7 +194,7 @@ def test_big_incident_lists_some_reports_and_takes_the_rest_by_id(tmp_path: Path
     from tysha.desk.web.cases import SHOWN
 
     desk = make_desk(tmp_path)
-    ids = [add_report(desk, f"k{i % 7}") for i in range(SHOWN + 20)]
+    ids = [add_report(desk, f"k{i % 7}", trusted=True) for i in range(SHOWN + 20)]
     iid = desk.create_incident("Big", ids, "H")
     desk.close()
     c, token = _client(tmp_path / "desk")

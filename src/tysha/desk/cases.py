@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tysha.desk.store import DeskStore, now_iso
+from tysha.desk.views import FLAG_REASONS, Flag, report_views
 from tysha.errors import BadInput, NotFound, ProtocolError
 from tysha.evidence.incident import (
     Incident,
@@ -37,6 +38,7 @@ __all__ = [
     "places",
     "qualify_act",
     "release_protected",
+    "report_flags",
     "source_keys",
 ]
 
@@ -68,9 +70,32 @@ def source_keys(store: DeskStore, ids: Iterable[str]) -> dict[str, str | None]:
     return out
 
 
+def report_flags(store: DeskStore, ids: Iterable[str]) -> dict[str, list[Flag]]:
+    """The flags of each flagged report among ``ids`` (the same :class:`ReportView` flags the
+    inbox shows, computed now), reading the desk state once; unflagged reports are left out."""
+    found = []
+    for rid in dict.fromkeys(ids):
+        try:
+            found.append(store.get_report(rid))
+        except NotFound:
+            continue
+    return {v.id: v.flags for v in report_views(store, found) if v.flags}
+
+
+def flag_codes(flags: Iterable[Iterable[Flag]]) -> list[str]:
+    """The distinct codes of several reports' flags, in the order of ``FLAG_REASONS``."""
+    seen = {f.code for fs in flags for f in fs}
+    return [code for code in FLAG_REASONS if code in seen]
+
+
 def incident_summary(store: DeskStore, inc: Incident) -> dict[str, Any]:
-    """What ``desk incidents --json`` prints: no protected details, no source keys."""
-    s = support(inc.reports, source_keys(store, inc.reports))
+    """What ``desk incidents --json`` prints: no protected details, no source keys.
+
+    ``independent_sources`` counts only unflagged (trusted) reports' sources; the flagged
+    supporting reports are counted in ``flagged_reports``, their distinct flag codes in
+    ``flag_codes`` (every face shows them beside the count)."""
+    flags = report_flags(store, inc.reports)
+    s = support(inc.reports, source_keys(store, inc.reports), flags.keys())
     return {
         "id": inc.id,
         "title": inc.title,
@@ -79,6 +104,8 @@ def incident_summary(store: DeskStore, inc: Incident) -> dict[str, Any]:
         "reports": list(inc.reports),
         "independent_sources": s.independent_sources,
         "unattributed_reports": s.unattributed,
+        "flagged_reports": s.flagged,
+        "flag_codes": flag_codes(flags.values()),
         "children": inc.children,
     }
 
@@ -217,23 +244,38 @@ def release_protected(
 
 def places(store: DeskStore) -> list[dict[str, Any]]:
     """What the map draws: incident acts with coordinates (their precision as given) and
-    reports whose photos carry a GPS claim (a device's claim, 50 m: never more precise)."""
+    reports whose photos carry a GPS claim (a device's claim, 50 m: never more precise).
+
+    Each place carries ``flags`` (:class:`~tysha.desk.views.Flag`): a report's own flags; for
+    an act, the distinct flags of its flagged supporting reports (``flagged`` says how many)."""
     out: list[dict[str, Any]] = []
-    for inc in store.incidents():
-        for act in inc.acts:
-            if act.place.located:
-                out.append({"kind": "act", "id": inc.id, "title": inc.title,
-                            "category": act.category, "lat_e6": act.place.lat_e6,
-                            "lon_e6": act.place.lon_e6, "precision_m": act.place.precision_m,
-                            "reports": len(act.reports or inc.reports)})  # fmt: skip
+    incidents = store.incidents()
+    located = [(inc, act) for inc in incidents for act in inc.acts if act.place.located]
+    act_flags = report_flags(store, (r for inc, act in located for r in act.reports or inc.reports))
+    for inc, act in located:
+        ids = list(dict.fromkeys(act.reports or inc.reports))
+        flagged = [act_flags[r] for r in ids if r in act_flags]
+        out.append({"kind": "act", "id": inc.id, "title": inc.title,
+                    "category": act.category, "lat_e6": act.place.lat_e6,
+                    "lon_e6": act.place.lon_e6, "precision_m": act.place.precision_m,
+                    "reports": len(act.reports or inc.reports),
+                    "flags": [Flag.of(c) for c in flag_codes(flagged)],
+                    "flagged": len(flagged)})  # fmt: skip
+    points: list[dict[str, Any]] = []
+    shown = []
     for rid in sorted(store.report_ids()):
-        d = store.get_report(rid).data
+        rep = store.get_report(rid)
+        d = rep.data
         for a in d.get("attachments", []):
             gps = (a.get("claims") or {}).get("exif_gps")
             if isinstance(gps, list) and len(gps) == 2 and all(type(x) is int for x in gps):
-                out.append({"kind": "report", "id": rid, "title": str(d.get("where") or ""),
-                            "category": (d.get("categories") or ["other"])[0],
-                            "lat_e6": gps[0], "lon_e6": gps[1], "precision_m": 50,
-                            "reports": 1})  # fmt: skip
+                points.append({"kind": "report", "id": rid, "title": str(d.get("where") or ""),
+                               "category": (d.get("categories") or ["other"])[0],
+                               "lat_e6": gps[0], "lon_e6": gps[1], "precision_m": 50,
+                               "reports": 1})  # fmt: skip
+                shown.append(rep)
                 break
-    return out
+    for p, v in zip(points, report_views(store, shown), strict=True):
+        p["flags"] = v.flags
+        p["flagged"] = 1 if v.flags else 0
+    return out + points

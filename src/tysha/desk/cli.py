@@ -851,10 +851,26 @@ def incidents(
         typer.echo(_("no incidents yet"))
     for i in out:
         acts = ngettext("{n} act", "{n} acts", len(i["acts"])).format(n=len(i["acts"]))
-        support = _("supported by {n} reports from {k} independent sources").format(
-            n=len(i["reports"]), k=i["independent_sources"]
+        typer.echo(f"{i['id']}  {i['title']}: {acts}; {_support_text(i)}")
+
+
+def _flagged_text(codes: list[str]) -> str:
+    """A flagged item's flags, as ``desk list`` names them (the stable codes)."""
+    return _("flagged: {codes}").format(codes=",".join(codes))
+
+
+def _support_text(i: dict[str, Any]) -> str:
+    """An incident's support, as the web desk says it: flagged reports are counted apart and
+    never as independent sources."""
+    n, k, f = len(i["reports"]), i["independent_sources"], i["flagged_reports"]
+    if not f:
+        return _("supported by {n} reports from {k} independent sources").format(n=n, k=k)
+    return (
+        _("supported by {n} reports ({f} flagged) from {k} independent trusted sources").format(
+            n=n, f=f, k=k
         )
-        typer.echo(f"{i['id']}  {i['title']}: {acts}; {support}")
+        + f" ({_flagged_text(i['flag_codes'])})"
+    )
 
 
 @app.command()
@@ -877,7 +893,11 @@ def corroborate(
     if not rows:
         typer.echo(_("no suggestions"))
     for s in rows:
-        typer.echo(f"{' '.join(s['reports'])}: {translate_message(str(s['why']))}")
+        ids = " ".join(
+            f"{r} ({_flagged_text(s['flags'][r])})" if r in s["flags"] else r
+            for r in s["reports"]
+        )
+        typer.echo(f"{ids}: {translate_message(str(s['why']))}")
 
 
 def _preview(plan: Any, with_text: bool) -> None:

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from tysha.desk.store import DeskStore
+from tysha.desk.views import report_views
 from tysha.errors import StorageError, VerificationError
 from tysha.evidence.corroboration import (
     PDQ_MATCH,
@@ -591,7 +592,14 @@ def _near_duplicates(
 def suggestions(store: DeskStore) -> dict[str, Any]:
     """Everything the desk suggests, from what is stored (no hashing here: the web face
     calls this on a request)."""
-    reports = {rid: store.get_report(rid).data for rid in store.report_ids()}
+    stored = [store.get_report(rid) for rid in store.report_ids()]
+    reports = {r.id: r.data for r in stored}
+    # Each suggestion names its flagged reports' flag codes (the inbox's flags, computed now).
+    flags = {v.id: v.flag_codes for v in report_views(store, stored) if v.flags}
+
+    def flagged(ids: list[str]) -> dict[str, list[str]]:
+        return {r: flags[r] for r in ids if r in flags}
+
     incidents = store.incidents()
     grouped = [set(i.reports) for i in incidents]
     units: dict[str, set[str]] = {}
@@ -623,6 +631,8 @@ def suggestions(store: DeskStore) -> dict[str, Any]:
          "why": c.summary}
         for c in clusters(facts) if not reviewed(set(c.reports))
     ]  # fmt: skip
+    for item in exact + near + groups:
+        item["flags"] = flagged(item["reports"])
     return {
         "exact": exact,
         "near_duplicates": near,
@@ -633,7 +643,8 @@ def suggestions(store: DeskStore) -> dict[str, Any]:
             "videos": len(mi.videos),
             "frames": sum(mi.videos.values()),
             "unreadable": [
-                {"report": k.split("/")[0], "attachment": int(k.split("/")[1]), "state": v}
+                {"report": k.split("/")[0], "attachment": int(k.split("/")[1]), "state": v,
+                 "flags": flags.get(k.split("/")[0], [])}
                 for k, v in sorted(mi.problems.items())
                 if k.split("/")[0] in reports
             ],

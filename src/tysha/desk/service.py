@@ -621,13 +621,20 @@ class Desk:
         """On an escrow desk: in how many cells the incident's reports were made. A report's
         cell is the handler desk its source signed it for (the manifest's ``to``: a handler's
         fingerprint); a report from before that field falls back to the cell recorded for its
-        source (:meth:`set_cell`), else adds none. None elsewhere: a handler desk sees one
-        cell, its own."""
+        source (:meth:`set_cell`), else adds none; a flagged report adds none (like
+        ``independent_sources``, cells count only trusted corroboration). None elsewhere: a
+        handler desk sees one cell, its own."""
+        from tysha.desk.cases import report_flags
+
         if self.role != "escrow":
             return None
         cells = self.store.get_setting("cells") or {}
         seen = set()
-        for rid in self.store.get_incident(iid).reports:
+        reports = self.store.get_incident(iid).reports
+        flagged = report_flags(self.store, reports)
+        for rid in reports:
+            if rid in flagged:
+                continue
             data = self.store.get_report(rid).data
             to, sid = data.get("to"), data.get("source_id")
             if isinstance(to, str) and to:

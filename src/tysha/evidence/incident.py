@@ -14,7 +14,8 @@ HURIDOCS "who did what to whom", one level above a single report (:mod:`evidence
 Protected details leave the desk only by a recorded decision: :meth:`Incident.to_json` has a
 ``protected`` switch, and the desk (``desk/cases.py``) writes a custody event whenever it is
 turned on for anything that leaves. :func:`support` counts "N reports from K independent
-sources" where independent means a different source key.
+sources" where independent means a different source key, and only unflagged (trusted) reports
+count towards K.
 
 Pure: no clock, no I/O, no randomness; ids and dates are passed in. Parsers raise only
 :class:`~tysha.errors.ProtocolError`. Coordinates are integers so the canonical JSON of
@@ -24,7 +25,7 @@ custody events (no floats) can carry them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -382,19 +383,28 @@ class Incident:
 
 @dataclass(frozen=True)
 class Support:
-    """ "Supported by N reports from K independent sources" (plus U whose key is unknown)."""
+    """ "Supported by N reports (F flagged) from K independent trusted sources" (plus U whose
+    key is unknown)."""
 
     reports: int
     independent_sources: int
     unattributed: int = 0
+    flagged: int = 0
 
 
-def support(reports: Iterable[str], source_key: Mapping[str, str | None]) -> Support:
+def support(
+    reports: Iterable[str],
+    source_key: Mapping[str, str | None],
+    flagged: Collection[str] = frozenset(),
+) -> Support:
     """Count reports and independent sources: two reports are independent when their sources'
     keys differ. A report whose source key is unknown (not in ``source_key`` or None) is
     counted as a report but never as an extra independent source: independence is claimed
-    only where a key proves it."""
+    only where a key proves it. A flagged report (``flagged``: ids of reports that must not be
+    taken at face value — an unenrolled or revoked key, a receipt that does not verify…) is
+    counted as a report and as flagged, never as an independent source: a throwaway key proves
+    nothing about who sent it."""
     ids = list(dict.fromkeys(reports))
-    keys = {source_key[r] for r in ids if source_key.get(r)}
+    keys = {source_key[r] for r in ids if source_key.get(r) and r not in flagged}
     unknown = sum(1 for r in ids if not source_key.get(r))
-    return Support(len(ids), len(keys), unknown)
+    return Support(len(ids), len(keys), unknown, sum(1 for r in ids if r in flagged))

@@ -47,7 +47,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tysha.desk.service import STATUSES, Desk, qr_png
-from tysha.desk.views import CLIENT_LABELS, ReportView, pseudonym_text
+from tysha.desk.views import CLIENT_LABELS, FLAG_REASONS, ReportView, pseudonym_text
 from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, same_text, totp_at
@@ -264,6 +264,7 @@ def create_app(
             statuses=STATUSES,
             qualifications=QUALIFICATIONS,
             flag_labels=FLAG_LABELS,
+            flag_reasons=FLAG_REASONS,
             client_labels=CLIENT_LABELS,
             claim_labels=CLAIM_LABELS,
             custody_labels=CUSTODY_LABELS,

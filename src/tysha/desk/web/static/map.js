@@ -73,8 +73,18 @@
     div.appendChild(a);
     var line = document.createElement("div");
     line.textContent = (p.category_label || p.category) + " · " + (labels.reports || "reports") + ": " +
-      p.reports + " · ± " + p.precision_m + " m";
+      p.reports + (p.kind === "act" && p.flagged ? " (" + String(labels.flagged || "{n} flagged").replace("{n}", p.flagged) + ")" : "") +
+      " · ± " + p.precision_m + " m";
     div.appendChild(line);
+    // A flagged report (or an act with flagged support) says so here too, as the list does.
+    (p.flags || []).forEach(function (f) {
+      var badge = document.createElement("span");
+      badge.className = "badge bad flag";
+      badge.title = f.reason || "";
+      badge.textContent = f.label || f.code;
+      div.appendChild(badge);
+      div.appendChild(document.createTextNode(" "));
+    });
     return div;
   }
 
