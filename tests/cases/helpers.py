@@ -55,7 +55,9 @@ def add_report(
     if trusted:
         data["receipt_verified"] = True
         if desk.store.role == "analyst":
-            data["shared_by"] = "pinned handler desk"
+            # as fetch stores a share the handler vouched for: both checks, no flags
+            data.update(shared_by="pinned handler desk", handler_checks="capture receipt",
+                        handler_flags=[])  # fmt: skip
         else:
             data["source_id"] = _enrolled(desk, source_key or "")
     return desk.store.add_report(os.urandom(32), data)
