@@ -18,7 +18,6 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +51,7 @@ from tysha.evidence.custody import (
 from tysha.evidence.report_html import render_report_html
 from tysha.i18n import language_from_env
 from tysha.protocol import Receipt, sign_message
+from tysha.store.partfiles import remove_stale_parts
 from tysha.tlog import Checkpoint, parse_note
 
 __all__ = ["BUNDLE_DOMAIN", "export_bundle", "export_uwazi", "report_flags"]
@@ -65,16 +65,7 @@ def _part_file(path: Path) -> Iterator[tuple[int, str]]:
     (SIGKILL, a power cut) left behind, readable evidence beside the target that nothing else
     would delete. Yields the file's descriptor (the caller's to close) and its name."""
     prefix = f".{path.name}."
-    with contextlib.suppress(OSError):
-        for old in path.parent.glob(glob_escape(prefix) + "*.part"):
-            if old.is_symlink() or not old.is_file() or old.stat().st_uid != os.getuid():
-                continue
-            with open(old, "rb") as f:
-                try:
-                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    continue  # another export is writing it
-                old.unlink()
+    remove_stale_parts(path.parent, prefix)
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
     lock = os.dup(fd)  # the lock lives as long as one descriptor of the file is open
     try:

@@ -100,7 +100,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +115,7 @@ from tysha.errors import (
 )
 from tysha.protocol import atrest as _atrest
 from tysha.protocol import cbor_decode, cbor_encode
+from tysha.store.partfiles import remove_stale_parts
 
 __all__ = [
     "BLOCK",
@@ -295,7 +295,7 @@ class Vault:
         if path.exists():
             raise ConfigError(f"{path.name} already exists; refusing to overwrite it")
         prefix = f".{path.name}."
-        _remove_stale_parts(path.parent, prefix)
+        remove_stale_parts(path.parent, prefix)
         try:
             fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
         except OSError as exc:
@@ -652,22 +652,6 @@ class Vault:
         comp.state = {}
         if self._made is not None and self._made.get(comp.number) == comp.slot:
             del self._made[comp.number]
-
-
-def _remove_stale_parts(folder: Path, prefix: str) -> None:
-    """Delete the part files of a vault's name that no creation holds: what one killed
-    outright (SIGKILL, a power cut) left behind. Best effort: a folder that can't be listed
-    is left as it is."""
-    with contextlib.suppress(OSError):
-        for old in folder.glob(glob_escape(prefix) + "*.part"):
-            if old.is_symlink() or not old.is_file() or old.stat().st_uid != os.getuid():
-                continue
-            with open(old, "rb") as f:
-                try:
-                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    continue  # another creation is filling it
-                old.unlink()
 
 
 def _place(part: Path, path: Path) -> None:
