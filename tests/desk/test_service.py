@@ -296,8 +296,9 @@ def test_revoke_restore_totp_prefix_and_errors(tmp_path: Path, drop: tuple[str, 
 
 
 def test_gone_refused_and_failing_downloads(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
-    """A listed envelope the drop no longer holds (404/410) is passed over; another refusal
-    is quarantined; a drop that fails (5xx, unreachable) is retried from that envelope."""
+    """A live-listed envelope the drop then calls gone (404/410) is WITHHELD (the cursor
+    stays before it, it is asked for again); another refusal is quarantined; a drop that
+    fails (5xx, unreachable) is retried from that envelope."""
     from tysha.errors import DropRefused
 
     url = drop[0]
@@ -328,11 +329,16 @@ def test_gone_refused_and_failing_downloads(tmp_path: Path, drop: tuple[str, str
         _send(url, desk, inv, ident, _body(text=f"r{n}"))
     Flaky.answer = {0: 410, 1: 400, 2: 1, 3: 503}
     res = desk.fetch()
-    assert res.skipped == 1 and len(res.quarantined) == 2 and res.new_reports == []
+    assert res.skipped == 0 and len(res.quarantined) == 2 and res.new_reports == []
     assert "longer than its header says" in res.quarantined[1]
-    assert desk.store.drops()[0].cursor == 2  # stopped before the envelope that failed
+    assert [w.split(": ", 1)[1] for w in res.withheld] == [
+        "entry 0 WITHHELD: listed as live, but the drop answers that it is gone (410)"
+    ]
+    assert desk.store.drops()[0].cursor == -1  # never past the entry called gone
     assert _files(tmp_path / "desk") == 0
     Flaky.answer = {}
     res = desk.fetch()
-    assert sorted(v.text for v in desk.reports()) == ["r3", "r4"]
+    # Entry 0 is asked for again (and arrives); the quarantined ones are not taken again.
+    assert sorted(v.text for v in desk.reports()) == ["r0", "r3", "r4"]
+    assert res.withheld == [] and len(res.quarantined) == 0
     desk.close()

@@ -160,3 +160,42 @@ def test_replies_shows_what_it_has_then_fails_loudly(world: dict[str, Any],
     assert isinstance(result.exception, VerificationError)
     assert "not honest about its listing" in result.exception.message
     assert [r["text"] for r in json.loads(result.stdout)] == ["Received. Stay safe."]
+
+
+class GoneClient(DropClient):
+    """A real client whose drop lists a reply as live, then answers 404 for it."""
+
+    gone: set[int] = set()
+    refused = 404
+
+    def fetch_bytes(self, index: int) -> bytes:
+        from tysha.errors import DropRefused, TransportError
+
+        if index in self.gone:
+            if self.refused == 0:
+                raise TransportError("cannot reach the drop: ReadTimeout")
+            raise DropRefused("the drop refused", status=self.refused, body={})
+        return super().fetch_bytes(index)
+
+
+@pytest.mark.parametrize("refused", [404, 410, 0])
+def test_a_live_reply_answered_gone_is_withheld_and_read_again(
+    world: dict[str, Any], refused: int
+) -> None:
+    """Listed live, then 404/410 (or no answer): never passed over. The old device moved its
+    cursor past it, and the reply was lost for good."""
+    send_report_and_reply(world)
+    dev = world["dev"]
+    with GoneClient(world["url"]) as c:
+        c.gone, c.refused = {1}, refused
+        assert dev.fetch_replies(c) == []
+        assert dev.state["cursor"] == 0  # before the reply, not past it
+        if refused:
+            assert dev.withheld == {
+                1: f"a reply to you, listed as live, but the drop says it is gone ({refused})"
+            }
+            assert "withholds 1 entries" in (dev.listing_problem or "")
+        c.gone = set()
+        got = dev.fetch_replies(c)
+    assert [r["text"] for r in got] == ["Received. Stay safe."]
+    assert dev.withheld == {} and dev.state["cursor"] == 4

@@ -430,6 +430,12 @@ def _walk_listing(
                     # A download broke: retry from here next time; nothing is lost.
                     page_cursor = rec.index - 1
                     return
+                if outcome == "gone":
+                    flags[rec.index] = (
+                        "listed as live, but the drop answers that it is gone"
+                        f" ({intake.gone_status})"
+                    )
+                    continue
                 if intake.served_other:
                     flags[rec.index] = (
                         "the drop served another envelope than its log holds at this index"
@@ -499,7 +505,8 @@ def _deleted_without_us(
     digest is the log's, proved against the verified checkpoint, never the drop's word."""
     try:
         digest = client.proved_entry(index, cp)
-    except (VerificationError, ProtocolError) as exc:
+    except (VerificationError, ProtocolError, DropRefused) as exc:
+        # A drop that refuses the proof (its tiles, its entry bundle) proves nothing either.
         return f"called deleted, but its log entry cannot be proved ({exc.message})"
     if digest in held:
         return None
@@ -613,19 +620,22 @@ class _Intake:
         self.digest = b""
         #: The envelope served is not the log's entry at this index (issue 9.6: withheld).
         self.served_other = False
+        #: The status with which the drop called this live entry gone (404/410).
+        self.gone_status = 0
 
     def run(self) -> str:
-        """ "new", "skipped", "quarantined" or "retry"."""
+        """ "new", "skipped", "quarantined", "retry" or "gone" (listed as live, then
+        refused as gone: withheld)."""
         try:
             rid = self._steps()
         except (TransportError, ProtocolError) as exc:
             self._undo()
             status = getattr(exc, "status", None)  # DropRefused (and the older client's 4xx)
             if status in (404, 410):
-                # Listed, then collected or expired before we asked: nothing to take.
-                self.result.skipped += 1
-                self.result.warnings.append(f"envelope {self.index} is gone from the drop")
-                return "skipped"
+                # Listed as live, then "gone" when asked for: the drop withholds it (the
+                # walk flags it and keeps the cursor before it; it is asked for again).
+                self.gone_status = status
+                return "gone"
             if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
                 self._quarantine(self.step, f"refused ({status})")
                 return "quarantined"
@@ -963,8 +973,12 @@ class _Intake:
             self.store.custody(
                 "deleted-from-drop", rid, {"drop": self.drop.url, "index": self.index}
             )
-        except TyshaError:
-            pass  # the envelope expires anyway; nothing acknowledged is lost
+        except Exception as exc:  # stored already: a failed delete never quarantines it
+            # The envelope expires on the drop anyway; nothing acknowledged is lost.
+            why = exc.message if isinstance(exc, TyshaError) else "a malformed answer"
+            self.result.warnings.append(
+                f"envelope {self.index}: stored, but not deleted from the drop ({why})"
+            )
 
 
 class _Bounded:

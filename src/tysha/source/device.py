@@ -503,6 +503,7 @@ class SourceDevice:
         born = self.state.get("key_birth_hour")
         born = born if isinstance(born, int) else 0
         withheld: dict[int, str] = {}
+        held_back: list[int] = []  # replies not read this time (no answer): read next time
         page_cursor = cursor
         for _page in range(MAX_CLUE_PAGES):
             if page_cursor >= limit:
@@ -542,8 +543,20 @@ class SourceDevice:
                 except VerificationError as exc:
                     withheld[rec.index] = f"its log entry cannot be proved ({exc.message})"
                     continue
+                except DropRefused as exc:
+                    if exc.status in (404, 410):
+                        # Listed as live, then "gone": the drop hides it (it is asked for
+                        # again next time, never passed over).
+                        withheld[rec.index] = (
+                            f"a reply to you, listed as live, but the drop says it is gone"
+                            f" ({exc.status})"
+                        )
+                    else:
+                        held_back.append(rec.index)
+                    continue
                 except TyshaError:
-                    continue  # gone meanwhile, or the drop did not answer: next time
+                    held_back.append(rec.index)  # the drop did not answer: next time
+                    continue
                 if hashlib.sha256(data).digest() != entry:
                     withheld[rec.index] = "the drop served another envelope than its log holds"
                     continue
@@ -569,7 +582,9 @@ class SourceDevice:
             )
         self.withheld = dict(sorted(withheld.items()))
         # Never past a withheld entry: it is looked at again next time.
-        self.state["cursor"] = max(cursor, min([page_cursor] + [i - 1 for i in withheld]))
+        self.state["cursor"] = max(
+            cursor, min([page_cursor] + [i - 1 for i in [*withheld, *held_back]])
+        )
         if page_cursor >= limit:
             self.state["listing_seen"] = [cp.size, now_hour]
         self.save()

@@ -23,14 +23,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
+import re
 import secrets
 import ssl
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import certifi
@@ -70,6 +72,7 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
+_T = TypeVar("_T")
 
 
 class Transport(Protocol):
@@ -267,13 +270,9 @@ class DropClient:
             raise TransportError(self._refusal.message)
 
     def _request(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        self._guard()
-        try:
-            resp = self._http.request(method, path, **kw)
-        except httpx.HTTPError as exc:
-            raise TransportError(f"cannot reach the drop: {type(exc).__name__}") from None
-        self._check(resp)
-        return resp
+        """A request whose answer is small JSON (receipts, upload state, deletions): read
+        no further than :data:`_ANSWER_MAX` bytes."""
+        return self._bounded(path, _ANSWER_MAX, method=method, **kw)
 
     @staticmethod
     def _check(resp: httpx.Response) -> None:
@@ -281,8 +280,8 @@ class DropClient:
             return
         body: dict[str, object] = {}
         try:
-            obj = resp.json()
-        except ValueError:
+            obj = json.loads(resp.content)
+        except (ValueError, RecursionError):
             obj = None
         if isinstance(obj, dict):
             body = obj
@@ -298,7 +297,8 @@ class DropClient:
 
     def info(self) -> dict[str, Any]:
         if self._info is None:
-            self._info = dict(self._request("GET", "/v1/info").json())
+            resp = self._bounded("/v1/info", _ANSWER_MAX)
+            self._info = _parse(resp, "info", dict)
         return self._info
 
     def _pow(self, digest: bytes, length: int, bits: int | None = None, fresh: bool = True) -> str:
@@ -362,7 +362,7 @@ class DropClient:
             )
             if progress:
                 progress(total, total)
-            return Receipt.from_json(resp.json()["receipt"])
+            return _parse(resp, "upload", lambda obj: Receipt.from_json(obj["receipt"]))
         resp = self._with_work(
             digest,
             total,
@@ -372,11 +372,24 @@ class DropClient:
                 json={"digest": digest.hex(), "length": total, "pow": pow_hex},
             ),
         )
-        uid, offset = resp.json()["upload"], int(resp.json()["offset"])
-        chunk = int(info.get("chunk_max", 4 << 20))
+        uid, offset = _parse(
+            resp, "upload", lambda obj: (obj["upload"], _offset(obj["offset"], total))
+        )
+        if not isinstance(uid, str) or not _UPLOAD_ID.fullmatch(uid):
+            raise ProtocolError("the drop's upload answer names no valid upload")
+        chunk = _int_field(info, "chunk_max", 4 << 20)
+        if not _CHUNK_MIN <= chunk <= _CHUNK_MAX:
+            # 0 would loop forever, a few bytes nearly so: the drop's word is not taken.
+            raise ProtocolError(f"the drop asks for an unreasonable chunk size ({chunk})")
         src = opener() if opener else None
+        # Every accepted chunk advances; a drop that keeps rewinding us (409 with an earlier
+        # offset) gets twice the chunks the envelope needs, and a few more, then no more.
+        budget = 2 * (-(-total // chunk)) + 16
         try:
             while offset < total:
+                budget -= 1
+                if budget < 0:
+                    raise ProtocolError("the drop keeps rewinding this upload; stopped")
                 if src is not None:
                     src.seek(offset)
                     piece = src.read(chunk)
@@ -386,10 +399,19 @@ class DropClient:
                     r = self._request(
                         "PUT", f"/v1/uploads/{uid}", params={"offset": offset}, content=piece
                     )
-                    offset = int(r.json()["offset"])
+                    told_ok = _parse(r, "upload chunk", lambda obj: _offset(obj["offset"], total))
+                    if told_ok <= offset:
+                        # Accepted, yet no further: a drop that says so would loop us forever.
+                        raise ProtocolError(
+                            "the drop accepted a chunk but its offset did not advance"
+                        )
+                    offset = told_ok
                 except DropRefused as exc:
                     told = exc.body.get("offset")
-                    if exc.status != 409 or not isinstance(told, int) or not 0 <= told <= total:
+                    if (
+                        exc.status != 409 or isinstance(told, bool) or not isinstance(told, int)
+                        or not 0 <= told <= total
+                    ):
                         raise
                     if told == offset:  # a drop that repeats itself would loop us forever
                         raise
@@ -401,7 +423,7 @@ class DropClient:
             if src is not None:
                 src.close()
         r = self._request("POST", f"/v1/uploads/{uid}/finish")
-        return Receipt.from_json(r.json()["receipt"])
+        return _parse(r, "upload finish", lambda obj: Receipt.from_json(obj["receipt"]))
 
     #: The most records one listing page may hold, whatever the drop sends.
     PAGE_MAX = 10000
@@ -541,12 +563,12 @@ class DropClient:
             yield records, nxt
             cursor = nxt
 
-    def _bounded(self, path: str, cap: int, **kw: Any) -> httpx.Response:
-        """GET whose body may not exceed ``cap`` bytes (a lying drop cannot make a client
-        hold or wait for an endless answer)."""
+    def _bounded(self, path: str, cap: int, method: str = "GET", **kw: Any) -> httpx.Response:
+        """A request (GET unless told) whose answer may not exceed ``cap`` bytes (a lying
+        drop cannot make a client hold or wait for an endless answer)."""
         self._guard()
         try:
-            with self._http.stream("GET", path, **kw) as resp:
+            with self._http.stream(method, path, **kw) as resp:
                 buf = bytearray()
                 limit = cap if resp.status_code < 400 else 1 << 16
                 for piece in resp.iter_bytes(1 << 16):
@@ -555,9 +577,12 @@ class DropClient:
                         raise VerificationError(
                             "the drop sent a longer answer than the protocol allows"
                         )
+            # The body is decoded already: a Content-Encoding kept would decode it again.
+            headers = [(k, v) for k, v in resp.headers.multi_items()
+                       if k.lower() != "content-encoding"]  # fmt: skip
+            out = httpx.Response(resp.status_code, headers=headers, content=bytes(buf))
         except httpx.HTTPError as exc:
             raise TransportError(f"cannot reach the drop: {type(exc).__name__}") from None
-        out = httpx.Response(resp.status_code, headers=resp.headers, content=bytes(buf))
         self._check(out)
         return out
 
@@ -621,21 +646,28 @@ class DropClient:
 
     def delete(self, index: int, secret: bytes) -> bool:
         r = self._request("POST", f"/v1/envelopes/{index}/delete", json={"secret": secret.hex()})
-        return bool(r.json()["deleted"])
+        return _parse(r, "delete", lambda obj: _flag(obj["deleted"]))
 
     def checkpoint(self) -> str:
-        return self._request("GET", "/log/checkpoint").text
+        """The drop's checkpoint note (untrusted until its signature is checked)."""
+        return self._bounded("/log/checkpoint", _NOTE_MAX).text
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
-        r = self._request("GET", "/v1/proof/inclusion", params={"index": index, "size": size})
-        return [bytes.fromhex(h) for h in r.json()["proof"]]
+        r = self._bounded(
+            "/v1/proof/inclusion", _PROOF_ANSWER_MAX, params={"index": index, "size": size}
+        )
+        return _parse(r, "inclusion proof", lambda obj: _hashes(obj["proof"]))
 
     def consistency_proof(self, old: int, new: int) -> list[bytes]:
-        r = self._request("GET", "/v1/proof/consistency", params={"old": old, "new": new})
-        return [bytes.fromhex(h) for h in r.json()["proof"]]
+        r = self._bounded(
+            "/v1/proof/consistency", _PROOF_ANSWER_MAX, params={"old": old, "new": new}
+        )
+        return _parse(r, "consistency proof", lambda obj: _hashes(obj["proof"]))
 
-    def log_file(self, path: str) -> bytes:
-        return self._request("GET", "/log/" + path).content
+    def log_file(self, path: str, cap: int | None = None) -> bytes:
+        """A small file of the drop's log directory (the cosigned checkpoint: a note with
+        its cosignatures), read no further than ``cap`` (default :data:`_NOTE_MAX`)."""
+        return self._bounded("/log/" + path, _NOTE_MAX if cap is None else cap).content
 
 
 #: The most bytes one listing record can take (index delta, key, slot count, clues).
@@ -643,6 +675,60 @@ _RECORD_MAX = 10 + 32 + 2 + MAX_SLOTS * CLUE_SIZE
 #: A hash tile (256 hashes) and an entry bundle (256 digests with their length prefixes).
 _TILE_MAX = TILE_WIDTH * 32
 _BUNDLE_MAX = TILE_WIDTH * (2 + 32)
+
+
+#: A checkpoint note, cosignatures included; a JSON answer (info, receipt, upload state);
+#: a proof answer (at most 64 hashes of 64 hex digits, quoted, with its JSON around).
+_NOTE_MAX = 64 << 10
+_ANSWER_MAX = 64 << 10
+_MAX_PROOF = 64
+_PROOF_ANSWER_MAX = _MAX_PROOF * (64 + 4) + 1024
+#: The chunk sizes of a resumable upload a client accepts from a drop's info.
+_CHUNK_MIN, _CHUNK_MAX = 64 << 10, 64 << 20
+_UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def _parse(resp: httpx.Response, what: str, read: Callable[[Any], _T]) -> _T:
+    """The one reader of the drop's JSON answers: ``read`` takes the parsed JSON (an object,
+    else ProtocolError) to what the caller wants. Whatever the drop sent, only a
+    ``TyshaError`` comes out (a malformed answer: ``ProtocolError`` naming ``what``, never
+    the drop's words or Python's)."""
+    try:
+        obj = json.loads(resp.content)
+    except (ValueError, RecursionError):
+        raise ProtocolError(f"the drop's {what} answer is not JSON") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError(f"the drop's {what} answer is not a JSON object")
+    try:
+        return read(obj)
+    except KeyError:
+        raise ProtocolError(f"the drop's {what} answer lacks a field") from None
+    except (TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        raise ProtocolError(f"the drop's {what} answer is malformed") from None
+
+
+def _hashes(value: Any) -> list[bytes]:
+    """A proof: a list of at most :data:`_MAX_PROOF` hashes, each 64 hex digits."""
+    if not isinstance(value, list) or len(value) > _MAX_PROOF:
+        raise ValueError("not a list of hashes")
+    out = []
+    for h in value:
+        if not isinstance(h, str) or len(h) != 64:
+            raise ValueError("not a hash")
+        out.append(bytes.fromhex(h))
+    return out
+
+
+def _offset(value: Any, total: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= total:
+        raise ValueError("not an offset of this upload")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("not a boolean")
+    return value
 
 
 def _int_field(info: dict[str, Any], name: str, default: int = 0) -> int:

@@ -1,0 +1,176 @@
+"""`desk fetch` against a drop that lies in one answer (reviewer's points 4-7): a live entry
+answered "gone", a refused proof of an entry called deleted, a malformed inclusion proof, a
+malformed delete answer. Nothing is lost, nothing genuine is quarantined, the walk goes on.
+
+In-process: a real drop app behind a transport that rewrites chosen answers (no socket)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tysha.desk.fetch import withheld
+from tysha.desk.service import Desk
+from tysha.drop.launcher import InProcessDrop, in_process_drop
+from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
+from tysha.protocol.listing import DELETED, ListingRecord
+from tysha.transport import DropClient
+
+PASS = "desk passphrase for tests"
+Rule = Callable[[httpx.Request], httpx.Response | None]
+
+
+class _Tamper:
+    """The in-process drop's transport, with answers rewritten by path (``rules``)."""
+
+    name = "tamper"
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.rules: dict[str, Rule] = {}
+        self.prefix_rules: dict[str, Rule] = {}
+
+    def client(self, base_url: str, timeout: float) -> httpx.Client:
+        inner = self.real.client(base_url, timeout)
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            request.read()
+            path = request.url.path
+            rule = self.rules.get(path) or next(
+                (r for p, r in self.prefix_rules.items() if path.startswith(p)), None
+            )
+            if rule is not None:
+                out = rule(request)
+                if out is not None:
+                    return out
+            r = inner.request(request.method, path, params=request.url.params,
+                              content=request.content,
+                              headers={"content-type": request.headers.get("content-type", "")})
+            return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+
+        return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler),
+                            timeout=timeout)
+
+
+class _Liar(DropClient):
+    """Calls one live entry deleted in its listing."""
+
+    target = -1
+
+    def clues(self, after: int = -1, limit: int = 1000) -> Any:
+        recs, cur, size = super().clues(after, limit)
+        return [replace(r, state=DELETED)
+                if r.index == self.target and isinstance(r, ListingRecord) else r
+                for r in recs], cur, size  # fmt: skip
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[InProcessDrop, Desk, _Tamper, Callable[[str], int]]]:
+    with in_process_drop(tmp_path / "drop") as d:
+        tamper = _Tamper(d.transport)
+        _Liar.target = -1
+        Desk.init(tmp_path / "desk", "Cell", PASS)
+        desk = Desk.open(tmp_path / "desk", PASS,
+                         client_factory=lambda url: _Liar(url, transport=tamper))
+        inv = desk.invite(d.client.url, d.vkey)
+        ident = Identity.generate(os.urandom)
+
+        def report(text: str) -> int:
+            body = {"categories": ["det"], "text": text, "when": "", "where": "",
+                    "created_at": ""}
+            m = Manifest("report", ident.public(), body, (), inv.secret).signed(ident)
+            env = seal_envelope(frame_content(m.to_bytes()), [desk.store.public], os.urandom)
+            return d.client.upload(env).index
+
+        try:
+            yield d, desk, tamper, report
+        finally:
+            desk.close()
+
+
+def _texts(desk: Desk) -> list[str]:
+    return sorted(v.text for v in desk.reports())
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_live_entry_answered_gone_is_withheld_not_lost(world: Any, status: int) -> None:
+    d, desk, tamper, report = world
+    report("r0")
+    hidden = report("r1 hidden")
+    report("r2")
+    tamper.rules[f"/v1/envelopes/{hidden}"] = lambda rq: httpx.Response(
+        status, json={"detail": "gone"})
+    for _ in range(2):  # every fetch says so, and the cursor never passes it
+        res = desk.fetch()
+        assert [w.split(": ", 1)[1] for w in res.withheld] == [
+            f"entry {hidden} WITHHELD: listed as live, but the drop answers that it is gone"
+            f" ({status})"
+        ]
+        assert res.skipped == 0 and res.quarantined == []
+        assert desk.store.drops()[0].cursor == hidden - 1
+        assert withheld(desk.store, d.client.url) == {
+            hidden: f"listed as live, but the drop answers that it is gone ({status})"
+        }
+    assert _texts(desk) == ["r0", "r2"]
+    actions = [e["action"] for e in desk.custody()]
+    assert actions.count("withheld-by-drop") == 1  # a custody event the first time
+    tamper.rules.clear()  # the drop turns honest: the entry arrives
+    res = desk.fetch()
+    assert res.withheld == [] and _texts(desk) == ["r0", "r1 hidden", "r2"]
+    assert desk.store.drops()[0].cursor == 2
+
+
+def test_a_refused_proof_of_an_entry_called_deleted_is_withheld(world: Any) -> None:
+    """The old desk let the DropRefused escape: "stopped answering", its cursor stuck."""
+    d, desk, tamper, report = world
+    report("r0")
+    _Liar.target = report("r1 hidden")
+    report("r2 after")
+    tamper.prefix_rules["/log/tile/"] = lambda rq: httpx.Response(404, json={"detail": "no"})
+    res = desk.fetch()
+    assert res.errors == [] and res.unreachable == []
+    assert len(res.withheld) == 1 and "entry 1 WITHHELD: called deleted" in res.withheld[0]
+    assert _texts(desk) == ["r0", "r2 after"]
+    assert desk.store.drops()[0].cursor == 0
+
+
+@pytest.mark.parametrize("answer", [
+    httpx.Response(200, content=b"<html>"),
+    httpx.Response(200, json={"proof": 5}),
+    httpx.Response(200, json={"proof": ["zz"]}),
+    httpx.Response(200, json=[1]),
+])
+def test_a_malformed_inclusion_proof_keeps_the_report_unverified(
+    world: Any, answer: httpx.Response
+) -> None:
+    """Handled as a refused proof: the report is kept, flagged, never quarantined."""
+    d, desk, tamper, report = world
+    report("genuine")
+    tamper.rules["/v1/proof/inclusion"] = lambda rq: httpx.Response(
+        answer.status_code, headers=answer.headers, content=answer.content)
+    res = desk.fetch()
+    assert res.quarantined == [] and desk.quarantined() == []
+    assert len(res.new_reports) == 1 and _texts(desk) == ["genuine"]
+    assert any("receipt: the drop's inclusion proof answer" in w for w in res.warnings)
+    assert desk.store.get_report(res.new_reports[0])["receipt_verified"] is False
+
+
+@pytest.mark.parametrize("answer", [b"ok", b'{"deleted": "yes"}', b"[]", b"{}"])
+def test_a_malformed_delete_answer_never_quarantines_a_stored_report(
+    world: Any, answer: bytes
+) -> None:
+    d, desk, tamper, report = world
+    index = report("r0")
+    tamper.rules[f"/v1/envelopes/{index}/delete"] = lambda rq: httpx.Response(
+        200, content=answer)
+    res = desk.fetch()
+    assert res.quarantined == [] and desk.quarantined() == []
+    assert len(res.new_reports) == 1 and _texts(desk) == ["r0"]
+    assert any("stored, but not deleted from the drop" in w for w in res.warnings)
+    assert desk.store.drops()[0].cursor == index
