@@ -973,11 +973,11 @@ class _Intake:
             self.store.custody(
                 "deleted-from-drop", rid, {"drop": self.drop.url, "index": self.index}
             )
-        except Exception as exc:  # stored already: a failed delete never quarantines it
-            # The envelope expires on the drop anyway; nothing acknowledged is lost.
-            why = exc.message if isinstance(exc, TyshaError) else "a malformed answer"
+        except TyshaError as exc:  # stored already: a failed delete never quarantines it
+            # The envelope expires on the drop anyway; nothing acknowledged is lost. (The
+            # client turns any malformed answer into a ProtocolError: transport/client._parse.)
             self.result.warnings.append(
-                f"envelope {self.index}: stored, but not deleted from the drop ({why})"
+                f"envelope {self.index}: stored, but not deleted from the drop ({exc.message})"
             )
 
 

@@ -32,7 +32,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeGuard, TypeVar
 from urllib.parse import urlsplit
 
 import certifi
@@ -408,10 +408,7 @@ class DropClient:
                     offset = told_ok
                 except DropRefused as exc:
                     told = exc.body.get("offset")
-                    if (
-                        exc.status != 409 or isinstance(told, bool) or not isinstance(told, int)
-                        or not 0 <= told <= total
-                    ):
+                    if exc.status != 409 or not _is_offset(told, total):
                         raise
                     if told == offset:  # a drop that repeats itself would loop us forever
                         raise
@@ -719,8 +716,13 @@ def _hashes(value: Any) -> list[bytes]:
     return out
 
 
+def _is_offset(value: object, total: int) -> TypeGuard[int]:
+    """An offset into an upload of ``total`` bytes (a whole number, never a bool)."""
+    return type(value) is int and 0 <= value <= total
+
+
 def _offset(value: Any, total: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= total:
+    if not _is_offset(value, total):
         raise ValueError("not an offset of this upload")
     return value
 
