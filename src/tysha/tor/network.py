@@ -396,6 +396,10 @@ class PrivateTorNetwork:
         """A client torrc of this network (SOCKS on 127.0.0.1, isolation by SOCKS credentials)."""
         conf = self._common(node) + (
             f"SocksPort 127.0.0.1:{node.socks_port} IsolateSOCKSAuth\nORPort 0\nDirPort 0\n"
+            # A fixed, generous circuit build timeout: Tor's learned one shrinks to what an idle
+            # loopback network takes, so on a starved machine every build "times out", the
+            # client decides its network changed and, for a while, that all routers are down.
+            "LearnCircuitBuildTimeout 0\nCircuitBuildTimeout 60\n"
         )
         if not bridge_line:
             # The exit allows only 127.0.0.1, which a microdescriptor's policy summary cannot
