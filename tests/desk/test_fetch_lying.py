@@ -174,3 +174,59 @@ def test_a_malformed_delete_answer_never_quarantines_a_stored_report(
     assert len(res.new_reports) == 1 and _texts(desk) == ["r0"]
     assert any("stored, but not deleted from the drop" in w for w in res.warnings)
     assert desk.store.drops()[0].cursor == index
+
+
+@pytest.mark.parametrize("answer", [
+    httpx.Response(200, content=b"<html>"),
+    httpx.Response(200, json={"proof": 5}),
+    httpx.Response(200, json={"proof": ["zz"]}),
+])
+def test_an_unusable_consistency_proof_is_no_fork_and_nothing_advances(
+    world: Any, answer: httpx.Response
+) -> None:
+    """A malformed consistency proof proves nothing either way: the desk says the
+    drop did not prove its log, takes nothing new from it and asks again next time. The old
+    desk recorded a fork for good - every report of that drop flagged "log forked" - on one
+    garbled answer."""
+    d, desk, tamper, report = world
+    report("r0")
+    assert len(desk.fetch().new_reports) == 1
+    seen = desk.store.drops()[0]
+    report("r1")
+    tamper.rules["/v1/proof/consistency"] = lambda rq: httpx.Response(
+        answer.status_code, headers=answer.headers, content=answer.content)
+    for _ in range(2):
+        res = desk.fetch()
+        assert res.forks == [] and res.new_reports == []
+        assert len(res.errors) == 1 and "did not prove it consistent with the 1" in res.errors[0]
+        assert "may be hiding a fork" in res.errors[0]
+        now = desk.store.drops()[0]
+        assert not now.forked and (now.cp_size, now.cp_root, now.cursor) == (
+            seen.cp_size, seen.cp_root, seen.cursor)
+    assert "fork-detected" not in [e["action"] for e in desk.custody()]
+    assert all(v.trusted and v.log_consistent for v in desk.reports())
+    tamper.rules.clear()  # the drop answers: the fetch goes on where it stopped
+    res = desk.fetch()
+    assert res.errors == [] and res.forks == [] and _texts(desk) == ["r0", "r1"]
+
+
+@pytest.mark.parametrize("answer", [
+    httpx.Response(200, json={"proof": ["00" * 32]}),
+    httpx.Response(404, json={"detail": "no such tree"}),
+])
+def test_a_consistency_proof_that_fails_to_verify_is_a_fork(
+    world: Any, answer: httpx.Response
+) -> None:
+    """A well-formed proof that does not verify, or a refusal to prove a tree the drop signed,
+    is a fork: recorded for good. (The old desk called the refusal "unreachable".)"""
+    d, desk, tamper, report = world
+    report("r0")
+    desk.fetch()
+    report("r1")
+    tamper.rules["/v1/proof/consistency"] = lambda rq: httpx.Response(
+        answer.status_code, headers=answer.headers, content=answer.content)
+    res = desk.fetch()
+    assert len(res.forks) == 1 and res.forks[0].startswith("FORK")
+    assert desk.store.drops()[0].forked
+    assert "fork-detected" in [e["action"] for e in desk.custody()]
+    assert all(not v.trusted for v in desk.reports())

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tysha.drop.witnessing import Witnessing
-from tysha.errors import BadInput, VerificationError
+from tysha.errors import BadInput, ProtocolError, VerificationError
 from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
 from tysha.source.device import SourceDevice
 from tysha.source.vault import Vault
@@ -89,6 +89,30 @@ def test_a_fork_shown_to_the_witnesses_is_told(world: dict[str, Any]) -> None:
     forked.stop()
     for s in services:
         s.close()
+
+
+def test_an_unusable_proof_to_the_witnessed_tree_is_no_fork(world: dict[str, Any]) -> None:
+    """A malformed answer where the proof from the cosigned tree to the shown one should be
+    proves nothing: the source is told so, not told of a fork (the old device said "THE DROP
+    SHOWS ITS WITNESSES A DIFFERENT HISTORY ... tell your handler in person")."""
+    dev: SourceDevice = world["dev"]
+    dev.set_witness_policy(world["vkeys"], 2)
+    dev.enroll(world["code"])
+    _reply(world, "first")
+    note = Witnessed.cosign()
+    Witnessed.cosign = lambda: note  # the witnesses cosigned the log of one entry
+    _reply(world, "second")
+
+    class Garbled(Witnessed):
+        def consistency_proof(self, old: int, new: int) -> list[bytes]:
+            raise ProtocolError("the drop's consistency proof answer is malformed")
+
+    with Garbled(world["drop"].client.url, transport=world["drop"].transport) as c:
+        with pytest.raises(VerificationError) as caught:
+            dev.fetch_replies(c)
+    assert "did not prove" in caught.value.message and "is malformed" in caught.value.message
+    assert "DIFFERENT HISTORY" not in caught.value.message
+    assert dev.replies() == []
 
 
 def test_a_bad_policy_is_refused(world: dict[str, Any]) -> None:

@@ -141,6 +141,37 @@ def _record_fork(store: DeskStore, drop: DropState, detail: str) -> None:
     store.custody("fork-detected", None, {"drop": drop.url, "detail": detail})
 
 
+class UnprovenConsistency(ProtocolError):
+    """The drop signed a checkpoint but answered the request for the proof that it extends
+    what this desk saw with something malformed. That proves no fork - only a proof that
+    fails to verify, a refusal to prove a tree the drop signed, or a log that shrank does -
+    but nothing is taken from that drop until it proves it: the desk's checkpoint stays where
+    it was, and the next fetch asks again."""
+
+
+def _proof_or_unproven(client: DropClient, drop: DropState, old: int, new: int) -> list[bytes]:
+    """The drop's consistency proof from ``old`` to ``new`` entries (``[]`` when equal),
+    both sizes of checkpoints the drop signed. A refusal (4xx) raises VerificationError:
+    the drop denies a tree its key signed. A malformed answer raises
+    :class:`UnprovenConsistency`; a server failure (5xx) or no answer stays a TransportError
+    (try again later)."""
+    if old == new:
+        return []
+    try:
+        return client.consistency_proof(old, new)
+    except DropRefused as exc:
+        if (exc.status or 500) >= 500:
+            raise
+        raise VerificationError(exc.message) from None
+    except ProtocolError as exc:
+        raise UnprovenConsistency(
+            f"{drop.url}: not advancing: the drop signed a log of {new} entries but did not"
+            f" prove it consistent with the {old} this desk saw ({exc.message}); nothing new"
+            " was taken from it. If this persists, the drop may be hiding a fork: tell your"
+            " organisation."
+        ) from None
+
+
 def _check_log(store: DeskStore, client: DropClient, drop: DropState) -> Checkpoint:
     note = client.checkpoint()
     cp = open_checkpoint(note, NoteVerifier.from_vkey(drop.vkey))
@@ -150,16 +181,11 @@ def _check_log(store: DeskStore, client: DropClient, drop: DropState) -> Checkpo
         root = bytes.fromhex(old_root)
         try:
             if old_size <= cp.size:
-                verify_consistency(
-                    old_size,
-                    cp.size,
-                    root,
-                    cp.root_hash,
-                    client.consistency_proof(old_size, cp.size),
-                )
+                proof = _proof_or_unproven(client, drop, old_size, cp.size)
+                verify_consistency(old_size, cp.size, root, cp.root_hash, proof)
             else:
                 raise VerificationError(f"the log shrank from {old_size} to {cp.size} entries")
-        except (VerificationError, ProtocolError) as exc:
+        except VerificationError as exc:
             _record_fork(store, drop, exc.message)
             raise VerificationError(
                 f"FORK: the drop {drop.url} shows a history inconsistent with the one this desk "
@@ -192,6 +218,9 @@ def fetch_all(
                 " try again later"
             )
             continue
+        except UnprovenConsistency as exc:
+            result.errors.append(exc.message)
+            continue
         except ProtocolError as exc:
             result.errors.append(f"{drop.url}: the drop's checkpoint is unusable: {exc}")
             continue
@@ -204,6 +233,9 @@ def fetch_all(
             except TransportError:
                 result.unreachable.append(drop.url)
                 result.errors.append(f"{drop.url}: the drop stopped answering; try again later")
+                continue
+            except UnprovenConsistency as exc:
+                result.errors.append(exc.message)
                 continue
             except VerificationError as exc:
                 (result.forks if exc.message.startswith("FORK") else result.unwitnessed).append(
@@ -288,14 +320,12 @@ def _check_witnesses(
     wcp = checked.checkpoint
     try:
         if wcp.size <= cp.size:
-            proof = client.consistency_proof(wcp.size, cp.size) if wcp.size < cp.size else []
+            proof = _proof_or_unproven(client, drop, wcp.size, cp.size)
             verify_consistency(wcp.size, cp.size, wcp.root_hash, cp.root_hash, proof)
         else:
-            proof = client.consistency_proof(cp.size, wcp.size)
+            proof = _proof_or_unproven(client, drop, cp.size, wcp.size)
             verify_consistency(cp.size, wcp.size, cp.root_hash, wcp.root_hash, proof)
-    except (VerificationError, ProtocolError, DropRefused) as exc:
-        if isinstance(exc, DropRefused) and (exc.status or 500) >= 500:
-            raise  # the drop failed to answer: try again later
+    except VerificationError as exc:
         _record_fork(store, drop, exc.message)
         raise VerificationError(
             f"FORK: the drop {drop.url} had its witnesses cosign a history inconsistent with"

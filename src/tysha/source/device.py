@@ -639,11 +639,17 @@ class SourceDevice:
                 f" {', '.join(missing) or '-'}. Nothing was read"
             )
         wcp = checked.checkpoint
+        small, big = (wcp, cp) if wcp.size <= cp.size else (cp, wcp)
         try:
-            small, big = (wcp, cp) if wcp.size <= cp.size else (cp, wcp)
             proof = client.consistency_proof(small.size, big.size) if small.size < big.size else []
             verify_consistency(small.size, big.size, small.root_hash, big.root_hash, proof)
-        except (VerificationError, ProtocolError, DropRefused) as exc:
+        except ProtocolError as exc:
+            # A malformed answer proves no fork; it proves nothing at all.
+            raise VerificationError(
+                "the drop did not prove that what its witnesses cosigned and what it shows you"
+                f" are one history ({exc.message}). Nothing was read"
+            ) from None
+        except (VerificationError, DropRefused) as exc:
             if isinstance(exc, DropRefused) and (exc.status or 500) >= 500:
                 raise
             raise VerificationError(
