@@ -5,14 +5,16 @@ In-process: every drop here is an ``httpx.MockTransport`` (no socket)."""
 
 from __future__ import annotations
 
+import io
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tysha.errors import ProtocolError, TyshaError, VerificationError
+from tysha.errors import ProtocolError, TransportError, TyshaError, VerificationError
 from tysha.transport import DropClient
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -205,3 +207,32 @@ def test_a_drop_that_keeps_rewinding_an_upload_is_left() -> None:
     c = _client(handler)
     exc = _ends_within(lambda: c.upload(b"\x00" * (300 << 10)))
     assert isinstance(exc, ProtocolError) and state["n"] < 100
+
+
+def _trickle(n: int, pause: float) -> Iterator[bytes]:
+    for _ in range(n):
+        time.sleep(pause)
+        yield b"x"
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: c.checkpoint(),
+    lambda c: c.info(),
+    lambda c: c.download(0, io.BytesIO()),
+])
+def test_a_drop_that_trickles_its_answer_is_given_up(call: Callable[[DropClient], Any]) -> None:
+    """Each byte arrives before the read timeout, so only an overall pace stops it: the old
+    client waited as long as the drop kept dripping (here the answer would take ~10 min)."""
+    c = DropClient("http://x", timeout=0.3,
+                   transport=_Fake(lambda rq: httpx.Response(200, content=_trickle(2000, 0.3))))
+    t = time.monotonic()
+    with pytest.raises(TransportError, match="answers too slowly"):
+        call(c)
+    assert time.monotonic() - t < 5
+
+
+def test_an_error_answer_to_a_download_is_read_no_further_than_its_bound() -> None:
+    endless = (b"x" * 65536 for _ in range(1 << 20))  # 64 GiB, never all sent
+    c = _client(lambda rq: httpx.Response(400, content=endless))
+    with pytest.raises(VerificationError, match="longer answer"):
+        c.download(0, io.BytesIO())

@@ -245,6 +245,7 @@ class DropClient:
             except TransportError as exc:
                 self._refusal = exc
         self.transport: Transport = transport or DirectTransport()
+        self.timeout = timeout
         self._http = self.transport.client(self.url, timeout)
         self._info: dict[str, Any] | None = None
 
@@ -566,14 +567,8 @@ class DropClient:
         self._guard()
         try:
             with self._http.stream(method, path, **kw) as resp:
-                buf = bytearray()
                 limit = cap if resp.status_code < 400 else 1 << 16
-                for piece in resp.iter_bytes(1 << 16):
-                    buf += piece
-                    if len(buf) > limit:
-                        raise VerificationError(
-                            "the drop sent a longer answer than the protocol allows"
-                        )
+                buf = self._read_capped(resp, limit)
             # The body is decoded already: a Content-Encoding kept would decode it again.
             headers = [(k, v) for k, v in resp.headers.multi_items()
                        if k.lower() != "content-encoding"]  # fmt: skip
@@ -582,6 +577,24 @@ class DropClient:
             raise TransportError(f"cannot reach the drop: {type(exc).__name__}") from None
         self._check(out)
         return out
+
+    def _paced(self, start: float, done: int) -> None:
+        """Raise TransportError when an answer of ``done`` bytes so far has taken longer than
+        the timeout plus what :data:`_MIN_RATE` allows: the timeout alone bounds each read,
+        so a drop trickling a byte now and then would hold the client forever."""
+        if time.monotonic() - start > self.timeout + done / _MIN_RATE:
+            raise TransportError("the drop answers too slowly (under 1 KiB/s); try again later")
+
+    def _read_capped(self, resp: httpx.Response, limit: int) -> bytearray:
+        """The body of ``resp``: at most ``limit`` bytes, at the pace :meth:`_paced` asks."""
+        start = time.monotonic()
+        buf = bytearray()
+        for piece in resp.iter_bytes():
+            buf += piece
+            if len(buf) > limit:
+                raise VerificationError("the drop sent a longer answer than the protocol allows")
+            self._paced(start, len(buf))
+        return buf
 
     def clues(self, after: int = -1, limit: int = 1000) -> tuple[list[ClueRecord], int, int]:
         """One page of the clue listing: (records, next cursor, tree size).
@@ -616,19 +629,22 @@ class DropClient:
         try:
             with self._http.stream("GET", f"/v1/envelopes/{index}") as resp:
                 if resp.status_code >= 400:
-                    resp.read()
-                    self._check(resp)
-                total = int(resp.headers.get("content-length", 0))
+                    body = bytes(self._read_capped(resp, 1 << 16))
+                    self._check(httpx.Response(resp.status_code, content=body))
+                start = time.monotonic()
+                length = resp.headers.get("content-length", "")
+                total = int(length) if length.isascii() and length.isdigit() else 0
                 done = 0
                 out = open(sink, "wb") if isinstance(sink, Path) else sink  # noqa: SIM115
                 try:
-                    for piece in resp.iter_bytes(1 << 16):
+                    for piece in resp.iter_bytes():
                         done += len(piece)
                         if done > MAX_ENVELOPE_SIZE:
                             raise VerificationError(
                                 "the drop sent more bytes than an envelope can have"
                             )
                         out.write(piece)
+                        self._paced(start, done)
                         if progress:
                             progress(done, total)
                 finally:
@@ -677,6 +693,9 @@ _BUNDLE_MAX = TILE_WIDTH * (2 + 32)
 #: A checkpoint note, cosignatures included; a JSON answer (info, receipt, upload state);
 #: a proof answer (at most 64 hashes of 64 hex digits, quoted, with its JSON around).
 _NOTE_MAX = 64 << 10
+#: The slowest average pace (bytes per second) at which an answer is still awaited once the
+#: client's timeout has passed; Tor at its worst is far faster.
+_MIN_RATE = 1024
 _ANSWER_MAX = 64 << 10
 _MAX_PROOF = 64
 _PROOF_ANSWER_MAX = _MAX_PROOF * (64 + 4) + 1024
