@@ -207,3 +207,32 @@ def test_the_desk_keeps_no_witnessed_checkpoint_that_no_witness_cosigned(
     served[0] = add_signatures(log.checkpoint(), [pinned.cosign(body, 5)])
     got = ask()
     assert got is not None and got["note"] == served[0]
+
+
+def test_a_tsa_root_given_for_a_bundle_without_a_time_stamp_fails(
+    witnessed: dict[str, Any], tmp_path: Any
+) -> None:
+    """``--tsa-root`` asks verify to check the custody head's RFC 3161 time-stamp; a bundle
+    that carries none used to pass (exit 0) without a word about it, as if checked. It fails
+    at step 7 now, as ``--witness`` does for a bundle without a witnessed checkpoint."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "some TSA root")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    root = tmp_path / "root.pem"
+    root.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    w = witnessed
+    with zipfile.ZipFile(w["out"]) as z:
+        assert "tsa_token" not in json.loads(z.read("anchor.json"))
+    r = run("verify", str(w["out"]), "--desk-key", w["fp"], "--drop-key", w["vkey"],
+            "--tsa-root", str(root), check=False)
+    assert r.returncode == 1 and "step 7 (time-stamp)" in r.stderr, r.stdout + r.stderr
