@@ -45,19 +45,30 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     req = rfc3161_client.TimestampRequestBuilder(
         data=data, hash_algorithm=rfc3161_client.HashAlgorithm.SHA256, nonce=True, cert_req=True
     ).build()
+    # Read as a stream, no further than MAX_TSA_RESPONSE and within ``timeout`` in all.
+    deadline = time.monotonic() + timeout
+    body = bytearray()
     try:
-        with httpx.Client(timeout=timeout, verify=tls_context()) as c:
-            r = c.post(
+        with (
+            httpx.Client(timeout=timeout, verify=tls_context()) as c,
+            c.stream(
+                "POST",
                 url,
                 content=req.as_bytes(),
                 headers={"Content-Type": "application/timestamp-query"},
-            )
+            ) as r,
+        ):
+            status = r.status_code
+            for piece in r.iter_bytes():
+                body += piece
+                if len(body) > MAX_TSA_RESPONSE or time.monotonic() > deadline:
+                    break
     except httpx.HTTPError:
         raise TransportError("the time-stamping authority cannot be reached") from None
-    if r.status_code != 200 or len(r.content) > MAX_TSA_RESPONSE:
-        raise TransportError(f"the time-stamping authority refused ({r.status_code})")
-    verify_tsa_token(r.content, data)
-    return r.content
+    if status != 200 or len(body) > MAX_TSA_RESPONSE or time.monotonic() > deadline:
+        raise TransportError(f"the time-stamping authority refused ({status})")
+    verify_tsa_token(bytes(body), data)
+    return bytes(body)
 
 
 def witnessed_checkpoint(
