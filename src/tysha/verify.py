@@ -16,9 +16,10 @@ them) and ``--drop-key`` (a drop's verifier key, as ``tysha drop info --json`` g
 them the key that signed is printed as UNPINNED: a forger can sign with a key of their own.
 
 A bundle's custody anchor (step 7) may carry an RFC 3161 token, checked under ``--tsa-root
-PEM`` (else reported UNPINNED), and the drop's witnessed checkpoint, checked against the policy
-``--witness VKEY … [--witnesses-needed K]`` (K of those C2SP tlog-cosignature keys; default all):
-the line says which cosignatures were valid, invalid or missing.
+PEM`` (else reported UNPINNED; with ``--tsa-root``, a bundle without one fails), and the
+drop's witnessed checkpoint, checked against the policy ``--witness VKEY …
+[--witnesses-needed K]`` (K of those C2SP tlog-cosignature keys; default all): the line says
+which cosignatures were valid, invalid or missing.
 """
 
 from __future__ import annotations

@@ -153,3 +153,39 @@ def test_cli_desk_anchor_and_export_uwazi(tmp_path: Path, drop: tuple[str, str, 
     empty = run("desk", "export-uwazi", "--desk", str(tmp_path / "desk"), "--out",
                 str(tmp_path / "u"), env=env, check=False)
     assert empty.returncode == 1 and "no reports" in empty.stderr
+
+
+def test_a_huge_tsa_answer_is_not_held(tmp_path: Path) -> None:
+    """The desk's time-stamping authority (or whoever sits on its plain-HTTP path) answers
+    with hundreds of megabytes: the desk stops at its bound instead of reading them all first
+    and checking the size afterwards."""
+    import socket
+    import threading
+
+    from tysha.desk.anchor import request_tsa_token
+    from tysha.errors import TransportError
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    sent = [0]
+
+    def serve() -> None:
+        conn, _ = srv.accept()
+        with conn, srv:
+            conn.recv(1 << 16)
+            conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 400000000\r\n\r\n")
+            chunk = b"x" * (1 << 20)
+            try:
+                for _ in range(400):
+                    conn.sendall(chunk)
+                    sent[0] += len(chunk)
+            except OSError:
+                pass
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    with pytest.raises(TransportError):
+        request_tsa_token(f"http://127.0.0.1:{srv.getsockname()[1]}/", b"head", timeout=5)
+    t.join(10)
+    assert sent[0] < 64 << 20

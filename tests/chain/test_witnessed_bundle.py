@@ -19,7 +19,15 @@ from tysha.drop.witnessing import Witnessing
 from tysha.errors import VerificationError
 from tysha.evidence.anchor import verify_witnessed
 from tysha.protocol import Identity
-from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, parse_skey
+from tysha.tlog import (
+    Checkpoint,
+    CosignatureSigner,
+    NoteVerifier,
+    add_signatures,
+    open_checkpoint,
+    parse_note,
+    parse_skey,
+)
 from tysha.tlog.witness import WitnessPolicy
 from tysha.transport import DropClient
 from tysha.witness import WitnessClient
@@ -94,8 +102,6 @@ def test_verify_says_which_cosignatures_it_checked(witnessed: dict[str, Any]) ->
     r = run(*args)
     assert "no --witness given, so its cosignatures were not checked" in r.stdout
     # A witness the drop never asked: the policy is not met, and verify says so.
-    from tysha.tlog import CosignatureSigner
-
     stranger = CosignatureSigner("w3.example", b"\x09" * 32).verifier().vkey
     bad = run(*args, "--witness", stranger, check=False)
     assert bad.returncode == 1 and "step 7 (witnesses)" in bad.stderr
@@ -142,18 +148,91 @@ def test_the_desk_reports_a_drop_whose_witnessed_tree_is_not_its_own(
     # What the drop had its witnesses cosign: a tree under the same key that ours is not in.
     fork_of_ours = MemoryLog("fork.example/drop", b"\x05" * 32)
     fork_of_ours.append(b"x", b"y", b"z", b"w", b"v")
-    monkeypatch.setattr(DropClient, "log_file",
-                        lambda self, path: fork_of_ours.checkpoint().encode())
+    w = CosignatureSigner("w.example", b"\x06" * 32)
+
+    def cosigned_by_w(log: MemoryLog) -> str:
+        return add_signatures(log.checkpoint(), [w.cosign(log.checkpoint().split("\n\n")[0] + "\n", 1)])
+
+    forked = cosigned_by_w(fork_of_ours)
+    monkeypatch.setattr(DropClient, "log_file", lambda self, path: forked.encode())
     monkeypatch.setattr(DropClient, "consistency_proof",
                         lambda self, old, new: fork_of_ours.proof(old, new))
-    store = SimpleNamespace(list_reports=lambda: [])
+    store = SimpleNamespace(list_reports=lambda: [], get_setting=lambda key, default=None: default)
     with pytest.raises(VerificationError, match="the drop forked"):
         witnessed_checkpoint(store, "http://drop.invalid", honest.vkey,  # type: ignore[arg-type]
                              SimpleNamespace(checkpoint=receipt_cp), 1.0)  # type: ignore[arg-type]
-    # The honest extension is accepted.
-    monkeypatch.setattr(DropClient, "log_file", lambda self, path: honest.checkpoint().encode())
+    # The honest extension is accepted (cosigned by a witness).
+    cosigned = cosigned_by_w(honest)
+    monkeypatch.setattr(DropClient, "log_file", lambda self, path: cosigned.encode())
     monkeypatch.setattr(DropClient, "consistency_proof",
                         lambda self, old, new: honest.proof(old, new))
     got = witnessed_checkpoint(store, "http://drop.invalid", honest.vkey,  # type: ignore[arg-type]
                                SimpleNamespace(checkpoint=receipt_cp), 1.0)  # type: ignore[arg-type]
     assert got is not None and got["proofs"]["3"]
+
+
+def test_the_desk_keeps_no_witnessed_checkpoint_that_no_witness_cosigned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A drop serving its own checkpoint as ``checkpoint.cosigned`` (no cosignature at all),
+    or one the desk's pinned witnesses did not cosign: ``tysha desk anchor`` used to keep it
+    and print "the drop's witnessed checkpoint kept". Nothing is kept now, and nothing said."""
+    from types import SimpleNamespace
+
+    from tysha.desk.anchor import witnessed_checkpoint
+
+    log = MemoryLog("plain.example/drop", b"\x07" * 32)
+    log.append(b"a", b"b")
+    receipt = SimpleNamespace(checkpoint=log.checkpoint())
+    log.append(b"c")
+    body = log.checkpoint().split("\n\n")[0] + "\n"
+    served = [log.checkpoint()]
+    monkeypatch.setattr(DropClient, "log_file", lambda self, path: served[0].encode())
+    monkeypatch.setattr(DropClient, "consistency_proof", lambda self, old, new: log.proof(old, new))
+    settings: dict[str, Any] = {}
+    store = SimpleNamespace(list_reports=lambda: [],
+                            get_setting=lambda key, default=None: settings.get(key, default))
+    url = "http://drop.invalid"
+
+    def ask() -> dict[str, Any] | None:
+        return witnessed_checkpoint(store, url, log.vkey, receipt, 0.3)  # type: ignore[arg-type]
+
+    assert ask() is None  # the drop's own signature only: not witnessed
+    pinned = CosignatureSigner("pinned.example", b"\x08" * 32)
+    stranger = CosignatureSigner("stranger.example", b"\x09" * 32)
+    served[0] = add_signatures(log.checkpoint(), [stranger.cosign(body, 5)])
+    assert ask() is not None  # no policy: a cosignature is carried (verify --witness checks it)
+    settings["witness_policy"] = {url: {"witnesses": [pinned.verifier().vkey], "k": 1}}
+    assert ask() is None  # the desk's pinned witness did not cosign it
+    served[0] = add_signatures(log.checkpoint(), [pinned.cosign(body, 5)])
+    got = ask()
+    assert got is not None and got["note"] == served[0]
+
+
+def test_a_tsa_root_given_for_a_bundle_without_a_time_stamp_fails(
+    witnessed: dict[str, Any], tmp_path: Any
+) -> None:
+    """``--tsa-root`` asks verify to check the custody head's RFC 3161 time-stamp; a bundle
+    that carries none used to pass (exit 0) without a word about it, as if checked. It fails
+    at step 7 now, as ``--witness`` does for a bundle without a witnessed checkpoint."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "some TSA root")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    root = tmp_path / "root.pem"
+    root.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    w = witnessed
+    with zipfile.ZipFile(w["out"]) as z:
+        assert "tsa_token" not in json.loads(z.read("anchor.json"))
+    r = run("verify", str(w["out"]), "--desk-key", w["fp"], "--drop-key", w["vkey"],
+            "--tsa-root", str(root), check=False)
+    assert r.returncode == 1 and "step 7 (time-stamp)" in r.stderr, r.stdout + r.stderr

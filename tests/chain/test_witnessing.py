@@ -110,3 +110,26 @@ def test_witness_configuration(tmp_path: Path) -> None:
     (tmp_path / "witnesses.json").write_text('{"url": 1}')
     with pytest.raises(ConfigError):
         load_witnesses(tmp_path)
+
+
+def test_a_witness_answering_garbage_is_not_reported_as_a_fork(
+    log: MemoryLog, two: list[Witness], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A witness that answers 200 with junk or a false cosignature misbehaves itself: the drop
+    used to record it in ``forks`` and log "refused the log as inconsistent" - telling its
+    operator the log had forked when nothing had."""
+    import httpx
+
+    from tysha.witness import WitnessClient
+    from tysha.witness.client import BadWitnessAnswer
+
+    junk = httpx.Client(transport=httpx.MockTransport(
+        lambda req: httpx.Response(200, content=b"hello\n")))
+    liar = WitnessClient("http://junk", two[1].vkey, client=junk)
+    w = Witnessing([two[0].client, liar], lambda: (log.size, log.checkpoint()), log.proof)
+    log.append(b"a", b"b")
+    with caplog.at_level("WARNING", logger="tysha.drop.witnessing"):
+        assert w.cosign_now() is not None  # the honest witness's cosignature is served
+    assert w.forks == {}
+    assert isinstance(w.last["w2.example"], BadWitnessAnswer)
+    assert "inconsistent" not in caplog.text and "w2.example" in caplog.text

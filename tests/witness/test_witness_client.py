@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -14,6 +18,7 @@ from tysha.errors import TransportError, VerificationError
 from tysha.tlog import CosignatureSigner, NoteVerifier
 from tysha.tlog.witness import WitnessPolicy, check_witnesses
 from tysha.witness import WitnessClient, WitnessRefused, cosign_all
+from tysha.witness.client import BadWitnessAnswer
 from tysha.witness.service import WitnessService, init_witness
 from tysha.witness.testing import MemoryLog
 from tysha.witness.web import create_app
@@ -148,3 +153,64 @@ def test_a_lying_witness_is_caught(log: MemoryLog) -> None:
     c = WitnessClient("http://w", real.vkey, client=_lying(b"", 500))
     with pytest.raises(WitnessRefused, match="HTTP 500"):
         c.add_checkpoint(log.checkpoint(), 0, [])
+
+
+def _raw_witness(answer: Callable[[socket.socket], None]) -> tuple[str, threading.Event]:
+    """A witness on loopback that reads a request and answers with ``answer(conn)``."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    done = threading.Event()
+
+    def serve() -> None:
+        conn, _ = srv.accept()
+        with conn, srv:
+            conn.recv(1 << 16)
+            with contextlib.suppress(OSError):
+                answer(conn)
+            done.set()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{srv.getsockname()[1]}", done
+
+
+def test_a_witness_cannot_make_the_client_hold_a_huge_answer(log: MemoryLog) -> None:
+    """A hostile witness streams a 200 answer of hundreds of megabytes: the client stops
+    reading at the protocol's bound (it held them all before, enough to exhaust a drop)."""
+    sent = [0]
+
+    def huge(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 400000000\r\n"
+                     b"content-type: text/plain\r\n\r\n")
+        chunk = b"x" * (1 << 20)
+        for _ in range(400):
+            conn.sendall(chunk)
+            sent[0] += len(chunk)
+
+    url, done = _raw_witness(huge)
+    w = CosignatureSigner("w.example", b"\x55" * 32)
+    log.append(b"a")
+    with WitnessClient(url, w.vkey, timeout=5) as c, pytest.raises(BadWitnessAnswer):
+        c.add_checkpoint(log.checkpoint(), 0, [])
+    done.wait(10)
+    assert sent[0] < 64 << 20  # the client hung up long before the end
+
+
+def test_a_witness_dripping_its_answer_is_cut_off(log: MemoryLog) -> None:
+    """One byte a second never trips a per-read timeout: the whole answer has a deadline, so
+    a stalling witness cannot hold the drop's witnessing round (and every other witness)."""
+
+    def drip(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n"
+                     b"content-type: text/plain\r\n\r\n")
+        for _ in range(100):
+            conn.sendall(b"x")
+            time.sleep(0.2)
+
+    url, _ = _raw_witness(drip)
+    w = CosignatureSigner("w.example", b"\x55" * 32)
+    log.append(b"a")
+    t = time.monotonic()
+    with WitnessClient(url, w.vkey, timeout=1) as c, pytest.raises(TransportError, match="slow"):
+        c.add_checkpoint(log.checkpoint(), 0, [])
+    assert time.monotonic() - t < 5

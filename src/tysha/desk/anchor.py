@@ -29,6 +29,7 @@ from tysha.evidence.anchor import ANCHOR_FORMAT, anchor_content, verify_tsa_toke
 from tysha.evidence.custody import custody_head
 from tysha.protocol import Receipt, open_envelope, seal_envelope
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
+from tysha.tlog.witness import WitnessPolicy, check_witnesses
 from tysha.transport.client import tls_context
 
 __all__ = ["anchor_custody", "anchor_due", "request_tsa_token", "witnessed_checkpoint"]
@@ -44,19 +45,30 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     req = rfc3161_client.TimestampRequestBuilder(
         data=data, hash_algorithm=rfc3161_client.HashAlgorithm.SHA256, nonce=True, cert_req=True
     ).build()
+    # Read as a stream, no further than MAX_TSA_RESPONSE and within ``timeout`` in all.
+    deadline = time.monotonic() + timeout
+    body = bytearray()
     try:
-        with httpx.Client(timeout=timeout, verify=tls_context()) as c:
-            r = c.post(
+        with (
+            httpx.Client(timeout=timeout, verify=tls_context()) as c,
+            c.stream(
+                "POST",
                 url,
                 content=req.as_bytes(),
                 headers={"Content-Type": "application/timestamp-query"},
-            )
+            ) as r,
+        ):
+            status = r.status_code
+            for piece in r.iter_bytes():
+                body += piece
+                if len(body) > MAX_TSA_RESPONSE or time.monotonic() > deadline:
+                    break
     except httpx.HTTPError:
         raise TransportError("the time-stamping authority cannot be reached") from None
-    if r.status_code != 200 or len(r.content) > MAX_TSA_RESPONSE:
-        raise TransportError(f"the time-stamping authority refused ({r.status_code})")
-    verify_tsa_token(r.content, data)
-    return r.content
+    if status != 200 or len(body) > MAX_TSA_RESPONSE or time.monotonic() > deadline:
+        raise TransportError(f"the time-stamping authority refused ({status})")
+    verify_tsa_token(bytes(body), data)
+    return bytes(body)
 
 
 def witnessed_checkpoint(
@@ -65,7 +77,11 @@ def witnessed_checkpoint(
     """The drop's cosigned checkpoint once it covers the anchor (the drop asks its witnesses
     right after the batch, so it follows within moments), with consistency proofs to it from
     the anchor's checkpoint and from every checkpoint this desk's reports from that drop hold.
-    None when the drop has no witnesses or they have not answered within ``wait`` seconds."""
+    It must be witnessed: cosigned as the witness policy the desk pinned for this drop asks
+    (:func:`tysha.desk.fetch.witness_policy`), else, without a policy, carry at least one
+    cosignature (``tysha verify --witness`` checks whose). None when the drop has no
+    witnesses or they have not cosigned within ``wait`` seconds."""
+    from tysha.desk.fetch import witness_policy
     from tysha.transport import DropClient
 
     verifier = NoteVerifier.from_vkey(vkey)
@@ -73,14 +89,23 @@ def witnessed_checkpoint(
         anchor_cp = open_checkpoint(receipt.checkpoint, verifier)
     except TyshaError:
         return None
+    policy = witness_policy(store, url)
     deadline = time.monotonic() + wait
     note_seen = False
     with DropClient(url) as c:
         while True:
             try:
                 note = c.log_file("checkpoint.cosigned").decode("utf-8")
-                cp = open_checkpoint(note, verifier)
-                if cp.size >= anchor_cp.size:
+                checked = check_witnesses(
+                    note, verifier, policy or WitnessPolicy((), 0), origin=anchor_cp.origin
+                )
+                cp = checked.checkpoint
+                cosigned = (
+                    checked.accepted
+                    if policy is not None
+                    else any(x.status == "other" for x in checked.checks)
+                )
+                if cp.size >= anchor_cp.size and cosigned:
                     break
             except DropRefused as exc:
                 if exc.status == 404 and not note_seen:

@@ -9,7 +9,8 @@ the thread then cosigns the *latest* checkpoint (several batches in a row are co
 A witness that answers "inconsistent" (422, or 409 at the same size with another root) has
 seen another history of this log under this key: that is recorded in ``forks`` and logged as
 a warning naming the witness (never an IP or a report), and the cosigned checkpoint is not
-replaced by one that witness refused.
+replaced by one that witness refused. A witness whose own answer is junk or a false
+cosignature (:class:`~tysha.witness.client.BadWitnessAnswer`) is logged as such, not as a fork.
 
 Integration (for the drop's owner; one line each)::
 
@@ -139,14 +140,17 @@ class Witnessing:
         size, note = self._checkpoint()
         if size == self._cosigned_size:
             return self._cosigned
-        from tysha.witness.client import Cosigned, cosign_all
+        from tysha.witness.client import BadWitnessAnswer, Cosigned, cosign_all
 
         cosigned, results = cosign_all(note, self.clients, self._proof, self._sizes)
         self.rounds += 1
         self.last = results
         good = 0
         for name, got in results.items():
-            if isinstance(got, VerificationError):
+            if isinstance(got, BadWitnessAnswer):
+                # The witness's own answer is junk or false: it misbehaves, not the log.
+                _log.warning("witness %s answered without a valid cosignature", name)
+            elif isinstance(got, VerificationError):
                 self.forks[name] = got.message
                 _log.warning("witness %s refused the log as inconsistent", name)
             elif isinstance(got, Cosigned):

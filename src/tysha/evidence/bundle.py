@@ -53,7 +53,8 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    report of the bundle, in order, included in that head, and each report's events are complete
    (per-report links); a removed, reordered or altered event is named; ``anchor.json``,
    when present: that head extends a desk-signed head logged in a drop's log (envelope,
-   receipt, drop pin, content), its RFC 3161 token (under ``tsa_roots``), and the drop's
+   receipt, drop pin, content), its RFC 3161 token (under ``tsa_roots``; with roots given,
+   a bundle without a token fails), and the drop's
    witnessed checkpoint under the witness policy (which cosignatures were checked, and that
    the anchor's and the reports' checkpoints are in the witnessed tree). Formats 1-2: the
    custody log's chain and signatures hold under the desk key;
@@ -1048,6 +1049,10 @@ class BundleVerifier:
                     "witnesses",
                     "the bundle carries no witnessed checkpoint, and --witness was given",
                 )
+            if self.tsa_roots:
+                raise _fail(
+                    7, "time-stamp", "the bundle carries no time-stamp, and --tsa-root was given"
+                )
             on_step(
                 Step(
                     7,
@@ -1072,6 +1077,10 @@ class BundleVerifier:
             )
         )
         self._witnessed(_json(small[ANCHOR]).get("witnessed"), res, on_step)
+        if res.tsa == "none" and self.tsa_roots:
+            raise _fail(
+                7, "time-stamp", "the bundle carries no time-stamp, and --tsa-root was given"
+            )
         if res.tsa != "none":
             status, when = res.tsa.split(" ", 1)
             on_step(

@@ -9,16 +9,24 @@ learning the witness's size from a ``409`` and retrying once if the first guess 
 Every line returned is verified against the witness's vkey; lines by other keys are ignored
 (tlog-witness: "The client MUST ignore any cosignatures from unknown keys").
 
-Errors: TransportError if the witness cannot be reached; :class:`WitnessRefused` (a
-TransportError with ``status`` and, for 409, ``size``) for a refusal that says nothing about
-the log's honesty (unknown log, our key not trusted, it already cosigned a larger tree);
-VerificationError when the witness says the checkpoint is *inconsistent* with what it
-cosigned (422, or 409 at the same size with another root): the log has forked or lied, and
-the caller must report it, not retry it away.
+Errors: TransportError if the witness cannot be reached or answers too slowly;
+:class:`WitnessRefused` (a TransportError with ``status`` and, for 409, ``size``) for a refusal
+that says nothing about the log's honesty (unknown log, our key not trusted, it already
+cosigned a larger tree); :class:`BadWitnessAnswer` (a VerificationError) when the witness's own
+answer is false or malformed (no valid cosignature, an answer beyond the protocol's size):
+the witness misbehaves, which says nothing about the log; any other VerificationError when the
+witness says the checkpoint is *inconsistent* with what it cosigned (422, or 409 at the same
+size with another root): the log has forked or lied, and the caller must report it, not retry
+it away.
+
+A witness's answer is read no further than :data:`MAX_ANSWER` bytes and must arrive whole
+within the client's ``timeout`` (a per-read timeout alone lets a witness drip one byte at a
+time for ever).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +44,8 @@ from tysha.tlog.witness import (
 from tysha.transport.client import tls_context
 
 __all__ = [
+    "MAX_ANSWER",
+    "BadWitnessAnswer",
     "Cosigned",
     "ProofSource",
     "WitnessClient",
@@ -45,6 +55,9 @@ __all__ = [
 
 #: ``proof_source(old_size, new_size)`` -> the log's consistency proof between the two sizes.
 ProofSource = Callable[[int, int], Sequence[bytes]]
+
+#: The longest answer read from a witness: a 200 is a few cosignature lines, a 409 one number.
+MAX_ANSWER = 64 << 10
 
 
 class WitnessRefused(TransportError):
@@ -56,6 +69,10 @@ class WitnessRefused(TransportError):
         super().__init__(message)
         self.status = status
         self.size = size
+
+
+class BadWitnessAnswer(VerificationError):
+    """The witness's answer is false or malformed: the witness misbehaves (not the log)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,8 @@ class WitnessClient:
     ) -> None:
         self.url = url.rstrip("/")
         self.verifier = CosignatureVerifier.from_vkey(vkey)
+        #: Seconds for each network step, and for the whole answer to arrive.
+        self.timeout = timeout
         self._own = client is None
         self._http = client or httpx.Client(timeout=timeout, verify=tls_context())
 
@@ -103,19 +122,11 @@ class WitnessClient:
         text, _ = parse_note(note)
         checkpoint = Checkpoint.parse(text)
         body = format_add_checkpoint(old_size, proof, note)
-        try:
-            resp = self._http.post(
-                self.url + "/add-checkpoint",
-                content=body,
-                headers={"content-type": "text/plain; charset=utf-8"},
-            )
-        except httpx.HTTPError:
-            raise TransportError(f"witness {self.name} could not be reached") from None
-        status = resp.status_code
+        status, ctype, content = self._post(body)
         if status == 200:
-            return self._verified(checkpoint, resp.content)
+            return self._verified(checkpoint, content)
         if status == 409:
-            size = self._conflict_size(resp)
+            size = self._conflict_size(ctype, content)
             if old_size == checkpoint.size and size == checkpoint.size:
                 raise VerificationError(
                     f"witness {self.name} cosigned another tree of size {checkpoint.size} for "
@@ -170,12 +181,36 @@ class WitnessClient:
             f"witness {self.name} kept changing its size; try again later", status=409, size=old
         )
 
-    def _conflict_size(self, resp: httpx.Response) -> int:
-        ctype = resp.headers.get("content-type", "").split(";")[0].strip()
+    def _post(self, body: bytes) -> tuple[int, str, bytes]:
+        """POST add-checkpoint: (status, media type, answer), the answer bounded in size and
+        time (see the module doc)."""
+        deadline = time.monotonic() + self.timeout
+        try:
+            with self._http.stream(
+                "POST",
+                self.url + "/add-checkpoint",
+                content=body,
+                headers={"content-type": "text/plain; charset=utf-8"},
+            ) as resp:
+                buf = bytearray()
+                for piece in resp.iter_bytes():
+                    buf += piece
+                    if len(buf) > MAX_ANSWER:
+                        raise BadWitnessAnswer(
+                            f"witness {self.name} sent a longer answer than the protocol allows"
+                        )
+                    if time.monotonic() > deadline:
+                        raise TransportError(f"witness {self.name} answered too slowly")
+                return resp.status_code, resp.headers.get("content-type", ""), bytes(buf)
+        except httpx.HTTPError:
+            raise TransportError(f"witness {self.name} could not be reached") from None
+
+    def _conflict_size(self, content_type: str, content: bytes) -> int:
+        ctype = content_type.split(";")[0].strip()
         try:
             if ctype != SIZE_CONTENT_TYPE:
                 raise ProtocolError("wrong content type")
-            return parse_size_body(resp.content)
+            return parse_size_body(content)
         except ProtocolError:
             raise WitnessRefused(
                 f"witness {self.name} answered 409 without its tree size", status=409
@@ -185,7 +220,7 @@ class WitnessClient:
         try:
             lines = parse_cosignature_lines(content)
         except ProtocolError:
-            raise VerificationError(
+            raise BadWitnessAnswer(
                 f"witness {self.name} answered without well-formed cosignature lines"
             ) from None
         mine: list[str] = []
@@ -195,10 +230,15 @@ class WitnessClient:
             sig = sigs[0]
             if (sig.name, sig.key_id) != (self.verifier.name, self.verifier.key_id):
                 continue  # another key of the witness, or junk: ignored, as the spec says
-            stamp = self.verifier.verify_line(checkpoint, line)  # VerificationError if bad
+            try:
+                stamp = self.verifier.verify_line(checkpoint, line)
+            except (VerificationError, ProtocolError):
+                raise BadWitnessAnswer(
+                    f"witness {self.name} answered with a cosignature that does not verify"
+                ) from None
             mine.append(line)
         if not mine:
-            raise VerificationError(f"witness {self.name} answered without its cosignature")
+            raise BadWitnessAnswer(f"witness {self.name} answered without its cosignature")
         return Cosigned(self.name, checkpoint.size, tuple(mine), stamp)
 
 
