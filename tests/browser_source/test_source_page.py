@@ -451,3 +451,45 @@ def test_without_javascript_the_page_explains(
     assert ("Tor Browser" in body) and (("Standard" in body) if lang == "en" else ("Стандартний" in body))
     _shot(page, lang, "9-no-javascript")
     ctx.close()
+
+
+def test_a_closed_session_keeps_no_report_text_in_the_browser_profile(
+    world: dict[str, Any], playwright: Any, tmp_path: Path
+) -> None:
+    """A phone's browser saves each tab's form fields in its session files (to restore the tab),
+    in plain text on disk, unless a field says autocomplete="off". The report's text, place,
+    time and categories, the pasted invitation and the codename must never land there: after a
+    session the profile holds none of them, and going back to the page restores nothing."""
+    profile = tmp_path / "profile"
+    ctx = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), args=["--no-sandbox"], viewport=PHONE,
+        locale="en-US")
+    try:
+        page = ctx.new_page()
+        page.goto(world["url"] + "/source/en/")
+        page.wait_for_selector("body[data-ready='1']")
+        page.fill("#invite", world["code"])
+        page.click("#enrol-go")
+        page.wait_for_selector("#enrolled:not([hidden])")
+        _codename(page, "profile marker codename words")
+        page.check("input[name=cat][value=tor]")
+        page.fill("#text", "Reportmarker they beat him at the checkpoint")
+        page.fill("#where", "Wheremarker Melitopol")
+        page.fill("#when", "Whenmarker yesterday")
+        page.goto(world["url"] + "/v1/info")  # leave the page (the tab's history keeps it)
+        page.go_back()
+        page.wait_for_selector("body[data-ready='1']")
+        assert page.input_value("#text") == "" and page.input_value("#where") == ""
+        assert page.input_value("#invite") == "" and page.input_value("#code-input") == ""
+        assert not page.is_checked("input[name=cat][value=tor]")
+    finally:
+        ctx.close()  # the browser writes its session files as it shuts down
+    invitation = world["code"].split(":", 1)[1][:24]
+    markers = ["Reportmarker", "Wheremarker", "Whenmarker", "profile marker codename", invitation]
+    found = []
+    for f in profile.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            found += [(str(f.relative_to(profile)), m) for m in markers
+                      if m.encode() in data or m.encode("utf-16-le") in data]
+    assert found == [], found
