@@ -493,3 +493,75 @@ def test_a_closed_session_keeps_no_report_text_in_the_browser_profile(
             found += [(str(f.relative_to(profile)), m) for m in markers
                       if m.encode() in data or m.encode("utf-16-le") in data]
     assert found == [], found
+
+
+@pytest.mark.parametrize("lie", ["offset-repeats", "offset-beyond", "chunk-size-garbage"])
+def test_a_drop_answering_garbage_to_the_upload_never_loops(
+    world: dict[str, Any], browser: Any, lie: str
+) -> None:
+    """The page takes the drop's upload offsets and chunk size as the CLI's client does: an
+    accepted chunk that does not move the offset on, or an offset outside the envelope, is the
+    drop's error (before, the page sent the same chunk for ever, "Sending…" and "Send" greyed);
+    a chunk size that is no number is not taken (before, every PUT was empty, for ever)."""
+    ctx, page = _enrolled_page(browser, world)
+    big = world["tmp"] / f"lie-{lie}.bin"
+    big.write_bytes(os.urandom(3 << 20))
+    page.set_input_files("#files", str(big))
+    page.wait_for_selector("#file-list li")
+    puts: list[int] = []
+
+    def lying(route: Any) -> None:
+        req = route.request
+        if req.method == "PUT":
+            puts.append(len(req.post_data_buffer or b""))
+            offset = int(req.url.rsplit("offset=", 1)[1])
+            if lie != "chunk-size-garbage":
+                told = offset if lie == "offset-repeats" else 1 << 40
+                route.fulfill(status=200, content_type="application/json",
+                              body=json.dumps({"offset": told}))
+                return
+        if lie == "chunk-size-garbage" and req.url.endswith("/v1/info"):
+            resp = route.fetch()
+            info = resp.json()
+            info["chunk_max"] = "lots"
+            route.fulfill(response=resp, body=json.dumps(info))
+            return
+        route.continue_()
+
+    page.route("**/v1/**", lying)
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=60_000)
+    if lie == "chunk-size-garbage":  # the page's own chunk size: 1 MiB pieces, and received
+        assert page.get_attribute("body", "data-receipt") == "ok", page.text_content("#report-error")
+        assert puts[:3] == [1 << 20] * 3 and len(puts) == 4, puts
+    else:
+        assert page.get_attribute("body", "data-receipt") == "error"
+        assert page.text_content("#report-error") == "The drop refused the report."
+        assert page.is_hidden("#result") and page.is_enabled("#send")
+        assert len(puts) == 1, puts
+        assert page.eval_on_selector_all("#file-list li", "els => els.length") == 1  # kept
+    ctx.close()
+
+
+def test_a_stalled_drop_is_an_error_not_a_hang(world: dict[str, Any], browser: Any) -> None:
+    """A drop (or a network) that takes the request and never answers: after the page's
+    deadline the person is told the drop could not be reached, and can send again (before,
+    the page waited for ever with "Send" greyed out)."""
+    ctx = _context(browser, "en")
+    page = ctx.new_page()
+    page.clock.install()  # the page's timers, fast-forwarded below
+    page.goto(world["url"] + "/#" + world["code"])
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page)
+    page.check("input[name=cat][value=other]")
+    page.fill("#text", "stall test")
+    page.route("**/v1/info", lambda route: None)  # taken, never answered
+    page.click("#send")
+    page.wait_for_function("document.getElementById('send').disabled")
+    page.wait_for_timeout(1000)
+    page.clock.fast_forward("02:00")
+    page.wait_for_selector("body[data-receipt]", timeout=30_000)
+    assert page.get_attribute("body", "data-receipt") == "error"
+    assert "could not be reached" in (page.text_content("#report-error") or "")
+    assert page.is_enabled("#send") and page.input_value("#text") == "stall test"
+    ctx.close()
