@@ -565,3 +565,23 @@ def test_a_stalled_drop_is_an_error_not_a_hang(world: dict[str, Any], browser: A
     assert "could not be reached" in (page.text_content("#report-error") or "")
     assert page.is_enabled("#send") and page.input_value("#text") == "stall test"
     ctx.close()
+
+
+def test_a_refused_invitation_closes_the_report_form(world: dict[str, Any], browser: Any) -> None:
+    """Enrolled with a codename, then a damaged code pasted: the invitation is gone from the
+    page, so the report form goes too (before, it stayed open with no handler shown, and
+    "Seal and send" only said that something went wrong)."""
+    ctx, page = _enrolled_page(browser, world)
+    assert page.is_visible("#report")
+    code = world["code"]
+    i = len(code) // 2
+    page.fill("#invite", code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1:])
+    page.click("#enrol-go")
+    page.wait_for_selector("#enrol-error:not([hidden])")
+    assert page.is_hidden("#enrolled") and page.is_hidden("#report")
+    assert page.get_attribute("body", "data-enrolled") is None
+    assert page.is_visible("#replies")  # the codename still reads replies
+    page.fill("#invite", code)  # the right one again: the form is back
+    page.click("#enrol-go")
+    page.wait_for_selector("#report:not([hidden])")
+    ctx.close()

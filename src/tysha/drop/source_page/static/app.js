@@ -42,8 +42,11 @@
     try {
       state.inv = parse();
     } catch (e) {
+      // No invitation in force: no handler shown, and no report form to send without one.
       state.inv = null;
       show($('enrolled'), false);
+      delete document.body.dataset.enrolled;
+      ready();
       say(box, e instanceof T.VerificationError ? S.err_forged : (ERR[e.message] || S.err_damaged), 'error');
       return;
     }
