@@ -232,3 +232,13 @@ def test_english_codename_list_leaves_out_words_of_war_and_prison() -> None:
     assert len(words) == 7776 - len(mod.DENY)
     assert not words & mod.DENY
     assert not words & {"army", "prison", "tank", "bomb", "gun"}
+
+
+def test_every_field_keeps_its_value_out_of_the_browsers_saved_state(client: TestClient) -> None:
+    # A browser saves form fields into its session files and autofill database unless they say
+    # autocomplete="off" (tests/browser_source/test_source_page.py shows it on a real profile).
+    for lang in source_page.LANGS:
+        html = client.get(f"/source/{lang}/").text
+        fields = re.findall(r"<(?:input|textarea)\b[^>]*>", html)
+        assert len(fields) > 10
+        assert [f for f in fields if 'autocomplete="off"' not in f] == [], lang

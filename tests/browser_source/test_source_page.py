@@ -451,3 +451,137 @@ def test_without_javascript_the_page_explains(
     assert ("Tor Browser" in body) and (("Standard" in body) if lang == "en" else ("Стандартний" in body))
     _shot(page, lang, "9-no-javascript")
     ctx.close()
+
+
+def test_a_closed_session_keeps_no_report_text_in_the_browser_profile(
+    world: dict[str, Any], playwright: Any, tmp_path: Path
+) -> None:
+    """A phone's browser saves each tab's form fields in its session files (to restore the tab),
+    in plain text on disk, unless a field says autocomplete="off". The report's text, place,
+    time and categories, the pasted invitation and the codename must never land there: after a
+    session the profile holds none of them, and going back to the page restores nothing."""
+    profile = tmp_path / "profile"
+    ctx = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), args=["--no-sandbox"], viewport=PHONE,
+        locale="en-US")
+    try:
+        page = ctx.new_page()
+        page.goto(world["url"] + "/source/en/")
+        page.wait_for_selector("body[data-ready='1']")
+        page.fill("#invite", world["code"])
+        page.click("#enrol-go")
+        page.wait_for_selector("#enrolled:not([hidden])")
+        _codename(page, "profile marker codename words")
+        page.check("input[name=cat][value=tor]")
+        page.fill("#text", "Reportmarker they beat him at the checkpoint")
+        page.fill("#where", "Wheremarker Melitopol")
+        page.fill("#when", "Whenmarker yesterday")
+        page.goto(world["url"] + "/v1/info")  # leave the page (the tab's history keeps it)
+        page.go_back()
+        page.wait_for_selector("body[data-ready='1']")
+        assert page.input_value("#text") == "" and page.input_value("#where") == ""
+        assert page.input_value("#invite") == "" and page.input_value("#code-input") == ""
+        assert not page.is_checked("input[name=cat][value=tor]")
+    finally:
+        ctx.close()  # the browser writes its session files as it shuts down
+    invitation = world["code"].split(":", 1)[1][:24]
+    markers = ["Reportmarker", "Wheremarker", "Whenmarker", "profile marker codename", invitation]
+    found = []
+    for f in profile.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            found += [(str(f.relative_to(profile)), m) for m in markers
+                      if m.encode() in data or m.encode("utf-16-le") in data]
+    assert found == [], found
+
+
+@pytest.mark.parametrize("lie", ["offset-repeats", "offset-beyond", "chunk-size-garbage"])
+def test_a_drop_answering_garbage_to_the_upload_never_loops(
+    world: dict[str, Any], browser: Any, lie: str
+) -> None:
+    """The page takes the drop's upload offsets and chunk size as the CLI's client does: an
+    accepted chunk that does not move the offset on, or an offset outside the envelope, is the
+    drop's error (before, the page sent the same chunk for ever, "Sending…" and "Send" greyed);
+    a chunk size that is no number is not taken (before, every PUT was empty, for ever)."""
+    ctx, page = _enrolled_page(browser, world)
+    big = world["tmp"] / f"lie-{lie}.bin"
+    big.write_bytes(os.urandom(3 << 20))
+    page.set_input_files("#files", str(big))
+    page.wait_for_selector("#file-list li")
+    puts: list[int] = []
+
+    def lying(route: Any) -> None:
+        req = route.request
+        if req.method == "PUT":
+            puts.append(len(req.post_data_buffer or b""))
+            offset = int(req.url.rsplit("offset=", 1)[1])
+            if lie != "chunk-size-garbage":
+                told = offset if lie == "offset-repeats" else 1 << 40
+                route.fulfill(status=200, content_type="application/json",
+                              body=json.dumps({"offset": told}))
+                return
+        if lie == "chunk-size-garbage" and req.url.endswith("/v1/info"):
+            resp = route.fetch()
+            info = resp.json()
+            info["chunk_max"] = "lots"
+            route.fulfill(response=resp, body=json.dumps(info))
+            return
+        route.continue_()
+
+    page.route("**/v1/**", lying)
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=60_000)
+    if lie == "chunk-size-garbage":  # the page's own chunk size: 1 MiB pieces, and received
+        assert page.get_attribute("body", "data-receipt") == "ok", page.text_content("#report-error")
+        assert puts[:3] == [1 << 20] * 3 and len(puts) == 4, puts
+    else:
+        assert page.get_attribute("body", "data-receipt") == "error"
+        assert page.text_content("#report-error") == "The drop refused the report."
+        assert page.is_hidden("#result") and page.is_enabled("#send")
+        assert len(puts) == 1, puts
+        assert page.eval_on_selector_all("#file-list li", "els => els.length") == 1  # kept
+    ctx.close()
+
+
+def test_a_stalled_drop_is_an_error_not_a_hang(world: dict[str, Any], browser: Any) -> None:
+    """A drop (or a network) that takes the request and never answers: after the page's
+    deadline the person is told the drop could not be reached, and can send again (before,
+    the page waited for ever with "Send" greyed out)."""
+    ctx = _context(browser, "en")
+    page = ctx.new_page()
+    page.clock.install()  # the page's timers, fast-forwarded below
+    page.goto(world["url"] + "/#" + world["code"])
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page)
+    page.check("input[name=cat][value=other]")
+    page.fill("#text", "stall test")
+    page.route("**/v1/info", lambda route: None)  # taken, never answered
+    page.click("#send")
+    page.wait_for_function("document.getElementById('send').disabled")
+    page.wait_for_timeout(1000)
+    page.clock.fast_forward("02:00")
+    page.wait_for_selector("body[data-receipt]", timeout=30_000)
+    assert page.get_attribute("body", "data-receipt") == "error"
+    assert "could not be reached" in (page.text_content("#report-error") or "")
+    assert page.is_enabled("#send") and page.input_value("#text") == "stall test"
+    ctx.close()
+
+
+def test_a_refused_invitation_closes_the_report_form(world: dict[str, Any], browser: Any) -> None:
+    """Enrolled with a codename, then a damaged code pasted: the invitation is gone from the
+    page, so the report form goes too (before, it stayed open with no handler shown, and
+    "Seal and send" only said that something went wrong)."""
+    ctx, page = _enrolled_page(browser, world)
+    assert page.is_visible("#report")
+    code = world["code"]
+    i = len(code) // 2
+    page.fill("#invite", code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1:])
+    page.click("#enrol-go")
+    page.wait_for_selector("#enrol-error:not([hidden])")
+    assert page.is_hidden("#enrolled") and page.is_hidden("#report")
+    assert page.get_attribute("body", "data-enrolled") is None
+    assert page.is_visible("#replies")  # the codename still reads replies
+    page.fill("#invite", code)  # the right one again: the form is back
+    page.click("#enrol-go")
+    page.wait_for_selector("#report:not([hidden])")
+    ctx.close()

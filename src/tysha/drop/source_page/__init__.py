@@ -171,8 +171,8 @@ def render_page(lang: str) -> str:
         for rel in _SCRIPTS
     )
     cats = "\n".join(
-        f'<label class="cat"><input type="checkbox" name="cat" value="{e(c["code"])}"> '
-        f'{e(c["label"])}</label>' for c in _categories(lang)
+        f'<label class="cat"><input type="checkbox" name="cat" value="{e(c["code"])}" '
+        f'autocomplete="off"> {e(c["label"])}</label>' for c in _categories(lang)
     )
     return f"""<!doctype html>
 <html lang="{lang}">
@@ -202,7 +202,7 @@ def render_page(lang: str) -> str:
 spellcheck="false"></textarea>
 <button type="button" id="enrol-go">{e(s["enrol_button"])}</button>
 <label for="qr-file">{e(s["enrol_qr_label"])}</label>
-<input type="file" id="qr-file" accept="image/*">
+<input type="file" id="qr-file" accept="image/*" autocomplete="off">
 <button type="button" id="qr-camera">{e(s["qr_camera"])}</button>
 <div id="camera" hidden>
 <p>{e(s["qr_camera_hint"])}</p>
@@ -235,13 +235,13 @@ spellcheck="false"></textarea>
 {cats}
 </fieldset>
 <label for="text">{e(s["text_label"])}</label>
-<textarea id="text" rows="6"></textarea>
+<textarea id="text" rows="6" autocomplete="off"></textarea>
 <label for="where">{e(s["where_label"])}</label>
-<input type="text" id="where">
+<input type="text" id="where" autocomplete="off">
 <label for="when">{e(s["when_label"])}</label>
-<input type="text" id="when">
+<input type="text" id="when" autocomplete="off">
 <label for="files">{e(s["files_label"])}</label>
-<input type="file" id="files" multiple>
+<input type="file" id="files" multiple autocomplete="off">
 <ul id="file-list"></ul>
 <p class="error" id="report-error" role="alert" hidden></p>
 <button type="button" id="send" class="primary">{e(s["send_button"])}</button>

@@ -42,8 +42,11 @@
     try {
       state.inv = parse();
     } catch (e) {
+      // No invitation in force: no handler shown, and no report form to send without one.
       state.inv = null;
       show($('enrolled'), false);
+      delete document.body.dataset.enrolled;
+      ready();
       say(box, e instanceof T.VerificationError ? S.err_forged : (ERR[e.message] || S.err_damaged), 'error');
       return;
     }
@@ -350,15 +353,33 @@
     const p = $('progress');
     show(p); p.value = frac;
   }
+  // A connection that stalls (no answer, no error) would leave the page waiting for ever with
+  // "Send" disabled: every request has a deadline, a minute plus one second per 4 KiB it
+  // carries, and one that passes it is a dropped connection (an upload then resumes).
+  function deadline(bytes) { return 60000 + Math.ceil((bytes || 0) / 4096) * 1000; }
+  /** {resp, data}; data is null (nothing read) when the answer says it is over maxBytes. */
+  async function fetchWithin(path, init, ms, maxBytes = Infinity) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), ms);
+    try {
+      let resp;
+      try { resp = await fetch(path, { ...init, signal: ctl.signal }); } catch (e) { const err = new Error('network'); err.network = true; throw err; }
+      if (Number(resp.headers.get('Content-Length') || 0) > maxBytes) { ctl.abort(); return { resp, data: null }; }
+      let data;
+      try { data = new Uint8Array(await resp.arrayBuffer()); } catch (e) { const err = new Error('network'); err.network = true; throw err; }
+      return { resp, data };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   async function api(method, path, body, json = true) {
     const init = { method, credentials: 'omit', cache: 'no-store', redirect: 'error', referrerPolicy: 'no-referrer' };
     if (body !== undefined) {
       init.body = json ? JSON.stringify(body) : body;
       init.headers = { 'Content-Type': json ? 'application/json' : 'application/octet-stream' };
     }
-    let resp;
-    try { resp = await fetch(path, init); } catch (e) { const err = new Error('network'); err.network = true; throw err; }
-    const text = await resp.text();
+    const { resp, data } = await fetchWithin(path, init, deadline(json ? 0 : body && body.length));
+    const text = new TextDecoder().decode(data);
     let obj = null;
     try { obj = JSON.parse(text); } catch (e) { obj = null; }
     if (!resp.ok) { const err = new Error('drop'); err.status = resp.status; err.body = obj; throw err; }
@@ -419,7 +440,9 @@
       let bits = Number.isInteger(info.pow_unit) && info.pow_unit > 0
         ? T.workBits(env.length, int(info.pow_bits), info.pow_unit, int(info.pow_load_bits))
         : int(info.pow_bits);
-      const chunkMax = Math.max(1 << 16, Math.min(info.chunk_max || (1 << 20), 8 << 20));
+      // The drop's word for its chunk size is taken only when it is a sane whole number: a
+      // string or NaN here made every PUT empty, and the page sent them for ever.
+      const chunkMax = Number.isInteger(info.chunk_max) ? Math.max(1 << 16, Math.min(info.chunk_max, 8 << 20)) : 1 << 20;
       const solve = async () => {
         progress(S.progress_pow, 0);
         return bits > 0 ? await work({ op: 'pow', digest, bits: Math.min(bits, 32) }, (f) => progress(S.progress_pow, f)) : new Uint8Array(8);
@@ -437,19 +460,32 @@
         nonce = await solve();
         up = await api('POST', '/v1/uploads', { digest: id, length: env.length, pow: T.hex(nonce) });
       }
-      let offset = up.offset, failures = 0;
+      // An offset is a whole number within the envelope, and an accepted chunk moves it on; a
+      // drop that keeps rewinding gets twice the chunks the envelope needs and a few more (as
+      // the CLI's client): otherwise a drop that repeats itself would keep the page sending.
+      const offsetOf = (obj) => {
+        const v = obj && obj.offset;
+        if (!(Number.isInteger(v) && v >= 0 && v <= env.length)) throw new Error('drop');
+        return v;
+      };
+      let offset = offsetOf(up), failures = 0;
+      let budget = 2 * Math.ceil(env.length / chunkMax) + 16;
       while (offset < env.length) {
+        if (--budget < 0) throw new Error('drop');
         progress(failures ? S.progress_resume : S.progress_upload, offset / env.length);
         try {
           up = await api('PUT', `/v1/uploads/${id}?offset=${offset}`, env.subarray(offset, offset + chunkMax), false);
-          offset = up.offset; failures = 0;
         } catch (e) {
           // A dropped connection or a conflicting offset: ask the drop where it stands, go on.
           if (!(e.network || e.status === 409 || e.status >= 500) || ++failures > 8) throw e;
           progress(S.progress_resume, offset / env.length);
           await sleep(Math.min(8000, 500 * 2 ** failures));
-          try { offset = (await api('GET', `/v1/uploads/${id}`)).offset; } catch (e2) { if (!e2.network) throw e2; }
+          try { offset = offsetOf(await api('GET', `/v1/uploads/${id}`)); } catch (e2) { if (!e2.network) throw e2; }
+          continue;
         }
+        const next = offsetOf(up);
+        if (next <= offset) throw new Error('drop');
+        offset = next; failures = 0;
       }
       progress(S.progress_upload, 1);
       const answer = await api('POST', `/v1/uploads/${id}/finish`);
@@ -485,10 +521,11 @@
   $('send').addEventListener('click', send);
 
   // --- 5. replies ---------------------------------------------------------------------------------
+  const GET = { credentials: 'omit', cache: 'no-store', redirect: 'error', referrerPolicy: 'no-referrer' };
   async function listing(after) {
-    const resp = await fetch(`/v1/clues?after=${after}&limit=10000`, { credentials: 'omit', cache: 'no-store' });
+    const { resp, data } = await fetchWithin(`/v1/clues?after=${after}&limit=10000`, GET, deadline(0));
     if (!resp.ok) throw new Error('drop');
-    return { data: new Uint8Array(await resp.arrayBuffer()), cursor: Number(resp.headers.get('X-Tysha-Cursor')) };
+    return { data, cursor: Number(resp.headers.get('X-Tysha-Cursor')) };
   }
   const MAX_REPLY = 1 << 20;
   async function replies() {
@@ -503,13 +540,11 @@
         if (!data.length) break;
         const hits = await work({ op: 'scan', listing: data, after, clueSecret: state.me.clueSecret, cluePublic: state.me.public.clue });
         for (const hit of hits) {
-          const resp = await fetch(`/v1/envelopes/${hit.index}`, { credentials: 'omit', cache: 'no-store' });
           // A reply is text only (one 8 KiB bucket): anything far bigger is not one.
-          if (!resp.ok || Number(resp.headers.get('Content-Length') || 0) > MAX_REPLY) continue;
+          const { resp, data } = await fetchWithin(`/v1/envelopes/${hit.index}`, GET, deadline(MAX_REPLY), MAX_REPLY);
+          if (!resp.ok || !data || data.length > MAX_REPLY) continue;
           let reply, opened;
           try {
-            const data = new Uint8Array(await resp.arrayBuffer());
-            if (data.length > MAX_REPLY) continue;
             opened = T.openEnvelope(data, state.me);
             reply = T.readReply(opened.content, state.inv ? state.inv.handler : null, true);
           } catch (e) { continue; }
