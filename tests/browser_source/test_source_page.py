@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from tysha.drop import source_page
 from tysha.drop.launcher import threaded_drop
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -486,6 +487,9 @@ def test_a_closed_session_keeps_no_report_text_in_the_browser_profile(
         ctx.close()  # the browser writes its session files as it shuts down
     invitation = world["code"].split(":", 1)[1][:24]
     markers = ["Reportmarker", "Wheremarker", "Whenmarker", "profile marker codename", invitation]
+    # Nor the page's own code in the browser's cache (it would show the phone used a drop).
+    core = (source_page.STATIC / "tysha-core.js").read_text("utf-8")
+    markers.append(core[len(core) // 2 : len(core) // 2 + 64])
     found = []
     for f in profile.rglob("*"):
         if f.is_file():

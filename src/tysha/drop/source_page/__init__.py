@@ -9,8 +9,9 @@ only serves files and never sees plaintext. What this module adds to the drop:
 * ``GET /source/static/<file>`` — the page's scripts, style, word lists and Web Workers;
 * on every response: a strict Content-Security-Policy (no inline script or style,
   ``connect-src 'self'``, no third-party origin), ``Referrer-Policy: no-referrer``,
-  ``X-Content-Type-Options: nosniff``, no framing; HTML is ``Cache-Control: no-store``;
-  static files, which carry nothing but themselves, are cacheable;
+  ``X-Content-Type-Options: nosniff``, no framing; everything is ``Cache-Control: no-store``,
+  the static files too: a phone's browser cache holding ``tysha-core.js`` would show whoever
+  seizes it that the phone visited a drop (a few hundred KiB more per visit is the price);
 * every ``<script>`` and the style sheet carry Subresource Integrity (sha384 of the shipped
   bytes); :func:`bundle_digest` (``tysha drop info``) names the whole page so a handler can
   tell reporters what to expect.
@@ -303,7 +304,7 @@ def routes(service: Any = None) -> list[Route]:
         return Response(
             _file_bytes(rel),
             media_type=media or "application/octet-stream",
-            headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"},
+            headers={**SECURITY_HEADERS, "Cache-Control": "no-store"},  # see the module doc
         )
 
     return [
