@@ -589,3 +589,27 @@ def test_a_refused_invitation_closes_the_report_form(world: dict[str, Any], brow
     page.click("#enrol-go")
     page.wait_for_selector("#report:not([hidden])")
     ctx.close()
+
+
+def test_enrolment_by_link_warns_that_the_history_keeps_it(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The browser writes a link, the invitation in its fragment included, to its history
+    before any script runs (found in the profile's History by the review): the page cannot
+    take it back, so it tells the person to delete it. A pasted code gets no such warning."""
+    ctx = _context(browser, "uk")
+    try:
+        page = ctx.new_page()
+        page.goto(world["url"] + "/source/uk/#" + world["code"])
+        page.wait_for_selector("#enrolled:not([hidden])")
+        box = page.locator("#enrol-error")
+        assert box.is_visible() and box.get_attribute("class") == "warn"
+        assert "історії" in (box.text_content() or "")
+        page.goto(world["url"] + "/source/uk/")
+        page.wait_for_selector("body[data-ready='1']")
+        page.fill("#invite", world["code"])
+        page.click("#enrol-go")
+        page.wait_for_selector("#enrolled:not([hidden])")
+        assert not page.locator("#enrol-error").is_visible()
+    finally:
+        ctx.close()

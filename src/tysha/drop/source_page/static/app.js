@@ -152,6 +152,9 @@
     history.replaceState(null, '', location.pathname + location.search);
     $('invite').value = code;
     enrolWith(() => T.invitationFromText(code));
+    // The browser wrote the link, code and all, to its history before this script ran; only
+    // the person can delete it from there.
+    if (state.inv) say($('enrol-error'), S.enrol_link_history, 'warn');
   }
 
   // --- 2. codename ------------------------------------------------------------------------------
