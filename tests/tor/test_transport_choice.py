@@ -252,3 +252,36 @@ def test_desk_fetch_of_an_onion_drop_without_tor_says_so(tmp_path: Path, cli: An
     r = cli("desk", "fetch", "--desk", d, "--drop", ONION, "--drop-key", vkey, env=denv,
             check=False)
     assert r.returncode == 1 and "use --tor" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_tor_flag_with_an_empty_tysha_tor_never_goes_direct(
+    tmp_path: Path, cli: Any, drop: tuple[str, str, Path]
+) -> None:
+    """``--tor`` while ``TYSHA_TOR`` is set but empty (a wrapper's ``TYSHA_TOR=``): before, the
+    source kept the empty value (``setdefault``), found no Tor in it and sent straight to the
+    clearnet drop, reporting "sent" - the one thing --tor promises never to do. Now it goes to
+    the default Tor (nothing there, or no way to a loopback drop): nothing sent."""
+    from tysha.protocol import Identity, Invitation
+
+    url, vkey, _ = drop
+    inv = Invitation.create((url,), vkey, Identity.generate(os.urandom), None, os.urandom(16))
+    env = {"TYSHA_PASSPHRASE": "a source passphrase"}
+    v = str(tmp_path / "s.vault")
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation", inv.to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "x", env=env)
+    r = cli("source", "send", "--vault", v, "--now", "--tor", env={**env, "TYSHA_TOR": ""},
+            check=False)
+    assert r.returncode == 1 and "outbox" in r.stderr and "Traceback" not in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_desk_tor_flag_puts_back_an_empty_tysha_tor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk's ``--tor`` is for one command: an empty ``TYSHA_TOR`` before it is empty after
+    it (before, an in-process caller was left routing every later command through Tor)."""
+    from tysha.desk.cli import _with_tor
+
+    seen: list[str | None] = []
+    monkeypatch.setenv("TYSHA_TOR", "")
+    _with_tor(lambda tor: seen.append(os.environ.get("TYSHA_TOR")))(tor=True)
+    assert seen == ["socks5://127.0.0.1:9050"] and os.environ["TYSHA_TOR"] == ""
