@@ -285,3 +285,40 @@ def test_desk_tor_flag_puts_back_an_empty_tysha_tor(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("TYSHA_TOR", "")
     _with_tor(lambda tor: seen.append(os.environ.get("TYSHA_TOR")))(tor=True)
     assert seen == ["socks5://127.0.0.1:9050"] and os.environ["TYSHA_TOR"] == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://" + "a" * 56 + "\uff0eonion",  # a fullwidth full stop (IDNA: a dot)
+        "http://" + "a" * 56 + ".onion\u3002",  # an ideographic full stop at the end
+        "http://" + "a" * 56 + ".onion%2e",  # percent-escapes httpx keeps in the host
+        "http://" + "a" * 56 + "%2Eonion",
+        "http://" + "a" * 56 + ".ONION%20/",
+    ],
+)
+def test_an_onion_address_in_another_spelling_is_never_resolved(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An onion address httpx reads as one (or sends to the resolver as written) while
+    urllib's host did not end in ".onion": before, it was taken for clearnet and reached
+    directly - a plaintext DNS query naming the onion service (THREAT_MODEL A3) from a source
+    whose invitation or --drop held it. Now it is an onion address: through Tor or not at all."""
+    import socket
+
+    asked: list[object] = []
+
+    def resolver(host: object, *args: object, **kw: object) -> Any:
+        asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "not here")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    assert is_onion(url)
+    with pytest.raises(TransportError, match="only through Tor"):
+        transport_for(url)
+    for transport in (None, DirectTransport()):
+        with DropClient(url, transport=transport) as c, pytest.raises(TransportError,
+                                                                       match="only through Tor"):
+            c.info()
+    assert asked == []
+    assert not is_onion("http://my-onion.example") and not is_onion("http://onion.example")

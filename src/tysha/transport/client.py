@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeGuard, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import certifi
 import httpx
@@ -178,7 +178,23 @@ class TorTransport(Socks5Transport):
 
 
 def is_onion(url: str) -> bool:
-    return (urlsplit(url).hostname or "").lower().rstrip(".").endswith(".onion")
+    """Whether ``url`` names an onion service: a name that must never reach a DNS resolver.
+
+    The host is read as httpx, which connects, reads it (IDNA: a fullwidth or ideographic
+    full stop is a dot) and as urllib reads it, with percent-escapes undone and trailing
+    dots, spaces or other marks ignored: ``x．onion``, ``x.onion%2e`` and ``x%2Eonion`` are
+    onion addresses (httpx would hand them to the resolver as they are). A URL neither can
+    read is not one (httpx cannot connect to it either)."""
+    hosts: list[str] = []
+    with contextlib.suppress(ValueError):
+        hosts.append(urlsplit(url).hostname or "")
+    with contextlib.suppress(httpx.InvalidURL):
+        hosts.append(httpx.URL(url).host)
+    for host in hosts:
+        name = re.sub(r"[^a-z0-9]+$", "", unquote(host).lower())
+        if name == "onion" or name.endswith(".onion"):
+            return True
+    return False
 
 
 #: One TorTransport per SOCKS URL per process, so each drop keeps one isolation identity.
