@@ -322,3 +322,34 @@ def test_an_onion_address_in_another_spelling_is_never_resolved(
             c.info()
     assert asked == []
     assert not is_onion("http://my-onion.example") and not is_onion("http://onion.example")
+
+
+@pytest.mark.parametrize("bad", ["http://[abc]", "http://drop.example:80O"])
+def test_a_malformed_drop_address_is_refused_clearly(bad: str, tmp_path: Path, cli: Any) -> None:
+    """A drop address no HTTP client can read (a bracketed host that is no IPv6 address, a
+    port with a letter in it). Before: "an unexpected internal error" from the source's send
+    (with or without --tor) and the desk's fetch; and the desk had already stored the address,
+    so every later fetch failed the same way, from every drop. Now the desk refuses it before
+    storing anything, and a client given one refuses it as a route (nothing sent)."""
+    from tysha.drop.launcher import init_data
+
+    vkey = init_data(tmp_path / "drop", 0)
+    denv = {"TYSHA_PASSPHRASE": "desk passphrase for tests"}
+    d = str(tmp_path / "desk")
+    cli("desk", "init", "--desk", d, "--name", "Cell", env=denv)
+    r = cli("desk", "fetch", "--desk", d, "--drop", bad, "--drop-key", vkey, env=denv, check=False)
+    assert r.returncode != 0 and "not a valid URL" in r.stderr and "internal" not in r.stderr
+    r = cli("desk", "invite", "--desk", d, "--drop", bad, "--drop-key", vkey, env=denv,
+            check=False)
+    assert r.returncode != 0 and "not a valid URL" in r.stderr
+    r = cli("desk", "fetch", "--desk", d, env=denv, check=False)  # nothing was stored
+    assert r.returncode == 0 and "internal" not in r.stderr
+
+    v, env = _enrolled_source(tmp_path / "s", cli, ("http://203.0.113.5:8080",))
+    for extra in ([], ["--tor"]):
+        r = cli("source", "send", "--vault", v, "--now", "--drop", bad, *extra,
+                env={**env, "TYSHA_TOR": "socks5://127.0.0.1:9"}, check=False)
+        assert r.returncode == 1 and "not a valid URL" in r.stderr and "outbox" in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+    with DropClient(bad) as c, pytest.raises(TransportError, match="not a valid URL"):
+        c.info()

@@ -65,6 +65,7 @@ __all__ = [
     "Socks5Transport",
     "TorTransport",
     "Transport",
+    "is_http_url",
     "is_onion",
     "tls_context",
     "wait_answering",
@@ -197,6 +198,18 @@ def is_onion(url: str) -> bool:
     return False
 
 
+def is_http_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) address with a host that the HTTP client (and the
+    transports, which read its host with urllib) can read: a bracketed host that is no IPv6
+    address, or a port that is no number, is not."""
+    try:
+        parsed = httpx.URL(url)
+        urlsplit(url).port  # noqa: B018 - raises ValueError on what urllib cannot read
+    except (httpx.InvalidURL, ValueError):
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)
+
+
 #: One TorTransport per SOCKS URL per process, so each drop keeps one isolation identity.
 _TOR: dict[str, TorTransport] = {}
 
@@ -261,7 +274,10 @@ class DropClient:
             except TransportError as exc:
                 self._refusal = exc
         self.transport: Transport = transport or DirectTransport()
-        self._http = self.transport.client(self.url, timeout)
+        if not is_http_url(self.url):
+            # No route reaches an address no client can read: refused like a route.
+            self._refusal = TransportError("the drop address is not a valid URL")
+        self._http = self.transport.client(self.url if self._refusal is None else "", timeout)
         self._info: dict[str, Any] | None = None
 
     def close(self) -> None:
