@@ -353,3 +353,39 @@ def test_a_malformed_drop_address_is_refused_clearly(bad: str, tmp_path: Path, c
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
     with DropClient(bad) as c, pytest.raises(TransportError, match="not a valid URL"):
         c.info()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_tor_port_that_speaks_no_socks_keeps_the_outbox(tmp_path: Path, cli: Any) -> None:
+    """``TYSHA_TOR`` naming a port where something else answers (an HTTP proxy, Tor's control
+    port, a service that hangs up): socksio's ProtocolError came through httpx unmapped and the
+    send ended in "an unexpected internal error". Now: the drop cannot be reached, nothing
+    sent, the outbox keeps the report."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(64)
+                conn.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    v, env = _enrolled_source(tmp_path, cli, (ONION,))
+    try:
+        r = cli("source", "send", "--vault", v, "--now", "--tor",
+                env={**env, "TYSHA_TOR": f"socks5://127.0.0.1:{srv.getsockname()[1]}"},
+                check=False)
+    finally:
+        srv.close()
+    assert r.returncode == 1 and "outbox" in r.stderr and "internal" not in r.stderr
+    assert "ProxyError" in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1

@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 import certifi
 import httpx
+import socksio
 
 from tysha.errors import DropRefused, ProtocolError, TransportError, VerificationError
 from tysha.protocol import ClueRecord, Receipt, decode_clue_records, solve_pow
@@ -74,6 +75,11 @@ __all__ = [
 
 Progress = Callable[[int, int], None]
 _T = TypeVar("_T")
+
+#: What a request raises when the network or the proxy fails: httpx's errors, and socksio's
+#: for a "SOCKS proxy" that answers no SOCKS (an HTTP proxy, Tor's control port, a port that
+#: hangs up), which httpcore lets through as they are.
+NETWORK_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPError, socksio.ProtocolError)
 
 
 class Transport(Protocol):
@@ -610,8 +616,8 @@ class DropClient:
             headers = [(k, v) for k, v in resp.headers.multi_items()
                        if k.lower() != "content-encoding"]  # fmt: skip
             out = httpx.Response(resp.status_code, headers=headers, content=bytes(buf))
-        except httpx.HTTPError as exc:
-            raise TransportError(f"cannot reach the drop: {type(exc).__name__}") from None
+        except NETWORK_ERRORS as exc:
+            raise TransportError(f"cannot reach the drop: {_kind(exc)}") from None
         self._check(out)
         return out
 
@@ -667,8 +673,8 @@ class DropClient:
                     if isinstance(sink, Path):
                         out.close()
                 return done
-        except httpx.HTTPError as exc:
-            raise TransportError(f"download broke: {type(exc).__name__}") from None
+        except NETWORK_ERRORS as exc:
+            raise TransportError(f"download broke: {_kind(exc)}") from None
 
     def fetch_bytes(self, index: int) -> bytes:
         return self._bounded(f"/v1/envelopes/{index}", MAX_ENVELOPE_SIZE).content
@@ -715,6 +721,12 @@ _PROOF_ANSWER_MAX = _MAX_PROOF * (64 + 4) + 1024
 #: The chunk sizes of a resumable upload a client accepts from a drop's info.
 _CHUNK_MIN, _CHUNK_MAX = 64 << 10, 64 << 20
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def _kind(exc: Exception) -> str:
+    """The name a person sees for a network failure (httpx's; a proxy that speaks no SOCKS
+    is a ProxyError, as httpx names a SOCKS refusal)."""
+    return "ProxyError" if isinstance(exc, socksio.ProtocolError) else type(exc).__name__
 
 
 def _parse(resp: httpx.Response, what: str, read: Callable[[Any], _T]) -> _T:
