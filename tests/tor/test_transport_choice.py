@@ -252,3 +252,145 @@ def test_desk_fetch_of_an_onion_drop_without_tor_says_so(tmp_path: Path, cli: An
     r = cli("desk", "fetch", "--desk", d, "--drop", ONION, "--drop-key", vkey, env=denv,
             check=False)
     assert r.returncode == 1 and "use --tor" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_tor_flag_with_an_empty_tysha_tor_never_goes_direct(
+    tmp_path: Path, cli: Any, drop: tuple[str, str, Path]
+) -> None:
+    """``--tor`` while ``TYSHA_TOR`` is set but empty (a wrapper's ``TYSHA_TOR=``): before, the
+    source kept the empty value (``setdefault``), found no Tor in it and sent straight to the
+    clearnet drop, reporting "sent" - the one thing --tor promises never to do. Now it goes to
+    the default Tor (nothing there, or no way to a loopback drop): nothing sent."""
+    from tysha.protocol import Identity, Invitation
+
+    url, vkey, _ = drop
+    inv = Invitation.create((url,), vkey, Identity.generate(os.urandom), None, os.urandom(16))
+    env = {"TYSHA_PASSPHRASE": "a source passphrase"}
+    v = str(tmp_path / "s.vault")
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation", inv.to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "x", env=env)
+    r = cli("source", "send", "--vault", v, "--now", "--tor", env={**env, "TYSHA_TOR": ""},
+            check=False)
+    assert r.returncode == 1 and "outbox" in r.stderr and "Traceback" not in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_desk_tor_flag_puts_back_an_empty_tysha_tor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk's ``--tor`` is for one command: an empty ``TYSHA_TOR`` before it is empty after
+    it (before, an in-process caller was left routing every later command through Tor)."""
+    from tysha.desk.cli import _with_tor
+
+    seen: list[str | None] = []
+    monkeypatch.setenv("TYSHA_TOR", "")
+    _with_tor(lambda tor: seen.append(os.environ.get("TYSHA_TOR")))(tor=True)
+    assert seen == ["socks5://127.0.0.1:9050"] and os.environ["TYSHA_TOR"] == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://" + "a" * 56 + "\uff0eonion",  # a fullwidth full stop (IDNA: a dot)
+        "http://" + "a" * 56 + ".onion\u3002",  # an ideographic full stop at the end
+        "http://" + "a" * 56 + ".onion%2e",  # percent-escapes httpx keeps in the host
+        "http://" + "a" * 56 + "%2Eonion",
+        "http://" + "a" * 56 + ".ONION%20/",
+    ],
+)
+def test_an_onion_address_in_another_spelling_is_never_resolved(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An onion address httpx reads as one (or sends to the resolver as written) while
+    urllib's host did not end in ".onion": before, it was taken for clearnet and reached
+    directly - a plaintext DNS query naming the onion service (THREAT_MODEL A3) from a source
+    whose invitation or --drop held it. Now it is an onion address: through Tor or not at all."""
+    import socket
+
+    asked: list[object] = []
+
+    def resolver(host: object, *args: object, **kw: object) -> Any:
+        asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "not here")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    assert is_onion(url)
+    with pytest.raises(TransportError, match="only through Tor"):
+        transport_for(url)
+    for transport in (None, DirectTransport()):
+        with DropClient(url, transport=transport) as c, pytest.raises(TransportError,
+                                                                       match="only through Tor"):
+            c.info()
+    assert asked == []
+    assert not is_onion("http://my-onion.example") and not is_onion("http://onion.example")
+
+
+@pytest.mark.parametrize("bad", ["http://[abc]", "http://drop.example:80O"])
+def test_a_malformed_drop_address_is_refused_clearly(bad: str, tmp_path: Path, cli: Any) -> None:
+    """A drop address no HTTP client can read (a bracketed host that is no IPv6 address, a
+    port with a letter in it). Before: "an unexpected internal error" from the source's send
+    (with or without --tor) and the desk's fetch; and the desk had already stored the address,
+    so every later fetch failed the same way, from every drop. Now the desk refuses it before
+    storing anything, and a client given one refuses it as a route (nothing sent)."""
+    from tysha.drop.launcher import init_data
+
+    vkey = init_data(tmp_path / "drop", 0)
+    denv = {"TYSHA_PASSPHRASE": "desk passphrase for tests"}
+    d = str(tmp_path / "desk")
+    cli("desk", "init", "--desk", d, "--name", "Cell", env=denv)
+    r = cli("desk", "fetch", "--desk", d, "--drop", bad, "--drop-key", vkey, env=denv, check=False)
+    assert r.returncode != 0 and "not a valid URL" in r.stderr and "internal" not in r.stderr
+    r = cli("desk", "invite", "--desk", d, "--drop", bad, "--drop-key", vkey, env=denv,
+            check=False)
+    assert r.returncode != 0 and "not a valid URL" in r.stderr
+    r = cli("desk", "fetch", "--desk", d, env=denv, check=False)  # nothing was stored
+    assert r.returncode == 0 and "internal" not in r.stderr
+
+    v, env = _enrolled_source(tmp_path / "s", cli, ("http://203.0.113.5:8080",))
+    for extra in ([], ["--tor"]):
+        r = cli("source", "send", "--vault", v, "--now", "--drop", bad, *extra,
+                env={**env, "TYSHA_TOR": "socks5://127.0.0.1:9"}, check=False)
+        assert r.returncode == 1 and "not a valid URL" in r.stderr and "outbox" in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+    with DropClient(bad) as c, pytest.raises(TransportError, match="not a valid URL"):
+        c.info()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_tor_port_that_speaks_no_socks_keeps_the_outbox(tmp_path: Path, cli: Any) -> None:
+    """``TYSHA_TOR`` naming a port where something else answers (an HTTP proxy, Tor's control
+    port, a service that hangs up): socksio's ProtocolError came through httpx unmapped and the
+    send ended in "an unexpected internal error". Now: the drop cannot be reached, nothing
+    sent, the outbox keeps the report."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(64)
+                conn.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    v, env = _enrolled_source(tmp_path, cli, (ONION,))
+    try:
+        r = cli("source", "send", "--vault", v, "--now", "--tor",
+                env={**env, "TYSHA_TOR": f"socks5://127.0.0.1:{srv.getsockname()[1]}"},
+                check=False)
+    finally:
+        srv.close()
+        # httpcore leaves the socket of a failed SOCKS handshake to the garbage collector:
+        # collect it here, where its ResourceWarning is expected, not in a later test.
+        import gc
+
+        gc.collect()
+    assert r.returncode == 1 and "outbox" in r.stderr and "internal" not in r.stderr
+    assert "ProxyError" in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1

@@ -171,6 +171,8 @@ def _with_tor(command: Callable[..., None]) -> Callable[..., None]:
         finally:
             if old is None:
                 os.environ.pop("TYSHA_TOR", None)
+            else:
+                os.environ["TYSHA_TOR"] = old
 
     return run
 

@@ -72,6 +72,7 @@ from tysha.errors import (
 from tysha.evidence.incident import Incident
 from tysha.protocol import Invitation
 from tysha.transport import DropClient
+from tysha.transport.client import is_http_url
 
 __all__ = [
     "STATUSES",
@@ -137,6 +138,8 @@ def make_invitation(
             raise BadInput("the drop address must start with http:// or https://")
         if any(c.isspace() for c in url):
             raise BadInput("a drop address has no spaces; give each address with its own --drop")
+        if not is_http_url(url):
+            raise BadInput("the drop address is not a valid URL")
     if len(set(drops)) != len(drops):
         raise BadInput("the same drop address is given twice")
     try:
@@ -405,6 +408,8 @@ class Desk:
 
         if not url.startswith(("http://", "https://")):
             raise BadInput("the drop address must start with http:// or https://")
+        if not is_http_url(url):
+            raise BadInput("the drop address is not a valid URL")
         try:
             NoteVerifier.from_vkey(vkey)
         except ProtocolError:

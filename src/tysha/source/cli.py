@@ -281,8 +281,9 @@ def _route(tor: bool, bridges: list[str]) -> Iterator[None]:
                 os.environ["TYSHA_TOR"] = socks
                 yield
             return
-        if tor:
-            os.environ.setdefault("TYSHA_TOR", "socks5://127.0.0.1:9050")
+        if tor and not old:
+            # Set but empty names no Tor (tor_from_env): --tor must not then go direct.
+            os.environ["TYSHA_TOR"] = "socks5://127.0.0.1:9050"
         yield
     finally:
         if old is None:

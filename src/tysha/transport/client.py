@@ -33,10 +33,11 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeGuard, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import certifi
 import httpx
+import socksio
 
 from tysha.errors import DropRefused, ProtocolError, TransportError, VerificationError
 from tysha.protocol import ClueRecord, Receipt, decode_clue_records, solve_pow
@@ -65,6 +66,7 @@ __all__ = [
     "Socks5Transport",
     "TorTransport",
     "Transport",
+    "is_http_url",
     "is_onion",
     "tls_context",
     "wait_answering",
@@ -73,6 +75,11 @@ __all__ = [
 
 Progress = Callable[[int, int], None]
 _T = TypeVar("_T")
+
+#: What a request raises when the network or the proxy fails: httpx's errors, and socksio's
+#: for a "SOCKS proxy" that answers no SOCKS (an HTTP proxy, Tor's control port, a port that
+#: hangs up), which httpcore lets through as they are.
+NETWORK_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPError, socksio.ProtocolError)
 
 
 class Transport(Protocol):
@@ -178,7 +185,35 @@ class TorTransport(Socks5Transport):
 
 
 def is_onion(url: str) -> bool:
-    return (urlsplit(url).hostname or "").lower().rstrip(".").endswith(".onion")
+    """Whether ``url`` names an onion service: a name that must never reach a DNS resolver.
+
+    The host is read as httpx, which connects, reads it (IDNA: a fullwidth or ideographic
+    full stop is a dot) and as urllib reads it, with percent-escapes undone and trailing
+    dots, spaces or other marks ignored: ``x．onion``, ``x.onion%2e`` and ``x%2Eonion`` are
+    onion addresses (httpx would hand them to the resolver as they are). A URL neither can
+    read is not one (httpx cannot connect to it either)."""
+    hosts: list[str] = []
+    with contextlib.suppress(ValueError):
+        hosts.append(urlsplit(url).hostname or "")
+    with contextlib.suppress(httpx.InvalidURL):
+        hosts.append(httpx.URL(url).host)
+    for host in hosts:
+        name = re.sub(r"[^a-z0-9]+$", "", unquote(host).lower())
+        if name == "onion" or name.endswith(".onion"):
+            return True
+    return False
+
+
+def is_http_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) address with a host that the HTTP client (and the
+    transports, which read its host with urllib) can read: a bracketed host that is no IPv6
+    address, or a port that is no number, is not."""
+    try:
+        parsed = httpx.URL(url)
+        urlsplit(url).port  # noqa: B018 - raises ValueError on what urllib cannot read
+    except (httpx.InvalidURL, ValueError):
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)
 
 
 #: One TorTransport per SOCKS URL per process, so each drop keeps one isolation identity.
@@ -246,7 +281,10 @@ class DropClient:
                 self._refusal = exc
         self.transport: Transport = transport or DirectTransport()
         self.timeout = timeout
-        self._http = self.transport.client(self.url, timeout)
+        if not is_http_url(self.url):
+            # No route reaches an address no client can read: refused like a route.
+            self._refusal = TransportError("the drop address is not a valid URL")
+        self._http = self.transport.client(self.url if self._refusal is None else "", timeout)
         self._info: dict[str, Any] | None = None
 
     def close(self) -> None:
@@ -573,8 +611,8 @@ class DropClient:
             headers = [(k, v) for k, v in resp.headers.multi_items()
                        if k.lower() != "content-encoding"]  # fmt: skip
             out = httpx.Response(resp.status_code, headers=headers, content=bytes(buf))
-        except httpx.HTTPError as exc:
-            raise TransportError(f"cannot reach the drop: {type(exc).__name__}") from None
+        except NETWORK_ERRORS as exc:
+            raise TransportError(f"cannot reach the drop: {_kind(exc)}") from None
         self._check(out)
         return out
 
@@ -651,8 +689,8 @@ class DropClient:
                     if isinstance(sink, Path):
                         out.close()
                 return done
-        except httpx.HTTPError as exc:
-            raise TransportError(f"download broke: {type(exc).__name__}") from None
+        except NETWORK_ERRORS as exc:
+            raise TransportError(f"download broke: {_kind(exc)}") from None
 
     def fetch_bytes(self, index: int) -> bytes:
         return self._bounded(f"/v1/envelopes/{index}", MAX_ENVELOPE_SIZE).content
@@ -702,6 +740,12 @@ _PROOF_ANSWER_MAX = _MAX_PROOF * (64 + 4) + 1024
 #: The chunk sizes of a resumable upload a client accepts from a drop's info.
 _CHUNK_MIN, _CHUNK_MAX = 64 << 10, 64 << 20
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def _kind(exc: Exception) -> str:
+    """The name a person sees for a network failure (httpx's; a proxy that speaks no SOCKS
+    is a ProxyError, as httpx names a SOCKS refusal)."""
+    return "ProxyError" if isinstance(exc, socksio.ProtocolError) else type(exc).__name__
 
 
 def _parse(resp: httpx.Response, what: str, read: Callable[[Any], _T]) -> _T:
