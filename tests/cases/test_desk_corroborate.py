@@ -94,3 +94,44 @@ def test_cli_corroborate_json(tmp_path: Path, cli: Any) -> None:
     r = cli("desk", "corroborate", "--desk", tmp_path / "desk", "--no-update",
             env={"TYSHA_PASSPHRASE": PASS})  # fmt: skip
     assert "near-duplicate photos" in r.stdout
+
+
+def _many_scans(side: int, repeats: int) -> bytes:
+    """A progressive JPEG whose last refinement scan is repeated ``repeats`` times: every
+    scan is a pass over all the pixels, so a small file takes minutes to decode (a hostile
+    source's photo; real ones have about ten scans)."""
+    import io
+    import struct
+
+    import numpy as np
+    from PIL import Image
+
+    small = np.random.default_rng(1).integers(0, 255, (side // 64, side // 64, 3), np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(small).resize((side, side)).save(buf, "JPEG", progressive=True)
+    data = buf.getvalue()
+    i, scans = 2, []
+    while data[i + 1] != 0xD9:
+        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+        j = i + 2 + length
+        if data[i + 1] == 0xDA:  # a scan: its header, then entropy-coded data to a marker
+            while data[j] != 0xFF or data[j + 1] == 0 or 0xD0 <= data[j + 1] <= 0xD7:
+                j += 1
+            scans.append(data[i:j])
+        i = j
+    return data[:i] + min(scans[1:], key=len) * repeats + b"\xff\xd9"
+
+
+def test_a_photo_too_slow_to_decode_is_given_up(monkeypatch: Any) -> None:
+    # Before: hashing had no time limit; a 6 MB JPEG of 60,000 scans held `desk fetch` for
+    # 8 minutes (the time grows with the file), and was tried again on the next fetch.
+    import time
+
+    slow = _many_scans(2048, 6000)
+    monkeypatch.setattr(corroborate, "_PHOTO_CPU_S", 0.5, raising=False)
+    t = time.monotonic()
+    assert corroborate.hash_photo(slow) is None
+    assert time.monotonic() - t < 10
+    # The limit is per photo: the next one is hashed as before.
+    windows = corroborate.hash_photo(encode(scene(1)))
+    assert windows is not None and len(windows) == len(corroborate.WINDOWS)

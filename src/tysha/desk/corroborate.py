@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from tysha.desk.cputime import TooSlow, cpu_deadline
 from tysha.desk.store import DeskStore
 from tysha.desk.views import report_views
 from tysha.errors import StorageError, VerificationError
@@ -75,6 +76,10 @@ _MAX_PIXELS = 60_000_000  # a larger "photo" is a decompression bomb, not eviden
 _DRAFT_SIDE = 192
 _MAX_SIDE = 1024  # other formats (no draft mode) are reduced to this before hashing
 _WINDOW_SIDE = 192  # sub-windows are cut from a copy this size
+# CPU seconds one photo may take (a 60-megapixel JPEG decodes and hashes in under 1 s here): a
+# progressive JPEG of thousands of tiny scans, each a pass over every pixel, takes minutes per
+# megabyte and would hold ``desk fetch`` for hours (measured: 6 MB, 49 MP, 480 s).
+_PHOTO_CPU_S = 20.0
 
 # Video limits (hostile files): bytes handed to the decoder, frames kept, frames decoded,
 # and the decoding child's CPU seconds, address space and wall-clock time.
@@ -132,7 +137,7 @@ def hash_photo(data: bytes) -> list[Window] | None:
 
     Image.MAX_IMAGE_PIXELS = _MAX_PIXELS
     try:
-        with warnings.catch_warnings():
+        with cpu_deadline(_PHOTO_CPU_S), warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as src:
                 src.draft("RGB", (_DRAFT_SIDE, _DRAFT_SIDE))  # JPEG: decode at reduced scale
@@ -141,6 +146,8 @@ def hash_photo(data: bytes) -> list[Window] | None:
                     img.thumbnail((_MAX_SIDE, _MAX_SIDE))
                 return _windows(img)
     except Exception:  # noqa: BLE001 — hostile bytes: any failure means "not a photo"
+        return None
+    except TooSlow:
         return None
 
 
