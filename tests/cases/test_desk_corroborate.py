@@ -135,3 +135,14 @@ def test_a_photo_too_slow_to_decode_is_given_up(monkeypatch: Any) -> None:
     # The limit is per photo: the next one is hashed as before.
     windows = corroborate.hash_photo(encode(scene(1)))
     assert windows is not None and len(windows) == len(corroborate.WINDOWS)
+
+
+def test_the_workers_that_decode_photos_are_not_forked_from_the_desk() -> None:
+    """A crafted photo attacks the worker that decodes it; that worker must not hold a copy of
+    the unlocked desk. Forked from the desk (the old pool, Python's default here) its parent
+    was the desk process; now it comes from a fresh interpreter's fork server."""
+    import os
+
+    with corroborate.hashing_pool(2) as pool:
+        parents = {pool.submit(os.getppid).result() for _ in range(4)}
+    assert os.getpid() not in parents

@@ -194,7 +194,7 @@ def test_big_files_are_handed_to_the_workers_a_few_at_a_time(
     real = corroborate.hash_media
 
     class Pool:  # the real pool's map, counting what each batch holds
-        def __init__(self, max_workers: int) -> None:
+        def __init__(self, max_workers: int, mp_context: Any = None) -> None:
             pass
 
         def __enter__(self) -> Pool:

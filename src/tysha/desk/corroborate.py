@@ -29,6 +29,7 @@ from __future__ import annotations
 import collections
 import io
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -441,6 +442,17 @@ def _pending(store: DeskStore, mi: MediaIndex) -> list[tuple[str, int, str, int,
     return out
 
 
+def hashing_pool(workers: int) -> ProcessPoolExecutor:
+    """The worker processes that decode a source's photos and videos (hostile input, decoded
+    by Pillow and the video reader outside any jail). They come from a fresh interpreter (the
+    ``forkserver`` start method), never forked from this process: a fork would carry a copy
+    of the unlocked desk - its keys and opened reports - into the one process a crafted file
+    attacks."""
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
+    )
+
+
 def update_index(
     store: DeskStore,
     progress: Callable[[str, int, int], None] | None = None,
@@ -455,7 +467,7 @@ def update_index(
     done = 0
     if todo:
         workers = workers or os.cpu_count() or 1
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with hashing_pool(workers) as pool:
             # Decrypt here (the key never goes to a worker); hash there, a bounded batch at a
             # time so memory holds a few files per worker, not the whole desk.
             batch = max(1, workers * 4)
