@@ -448,9 +448,11 @@ def hashing_pool(workers: int) -> ProcessPoolExecutor:
     ``forkserver`` start method), never forked from this process: a fork would carry a copy
     of the unlocked desk - its keys and opened reports - into the one process a crafted file
     attacks."""
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
-    )
+    ctx = multiprocessing.get_context("forkserver")
+    # The server imports this module once, as it starts; each worker forked from it then
+    # has it already (otherwise every worker of every pool imported it again).
+    ctx.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
 def update_index(
