@@ -389,3 +389,49 @@ def test_a_tor_port_that_speaks_no_socks_keeps_the_outbox(tmp_path: Path, cli: A
     assert r.returncode == 1 and "outbox" in r.stderr and "internal" not in r.stderr
     assert "ProxyError" in r.stderr
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def _listener() -> tuple[Any, list[bytes]]:
+    """A loopback socket that records the first bytes of every connection and hangs up."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    hits: list[bytes] = []
+
+    def run() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            with conn:
+                hits.append(conn.recv(64))
+
+    threading.Thread(target=run, daemon=True).start()
+    return srv, hits
+
+
+# httpcore leaves the socket of a refused SOCKS handshake to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_time_stamping_authority_is_asked_through_tor_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A desk set to use Tor (``--tor``, ``TYSHA_TOR``) anchors its custody head: the drop was
+    reached through Tor, but the RFC 3161 request went straight to the time-stamping
+    authority (and honoured HTTP_PROXY-style variables, which nothing else does). Now it takes
+    the same route as the drops."""
+    from tysha.desk.anchor import request_tsa_token
+
+    socks, socks_hits = _listener()
+    tsa, tsa_hits = _listener()
+    monkeypatch.setenv("TYSHA_TOR", f"socks5://127.0.0.1:{socks.getsockname()[1]}")
+    try:
+        with pytest.raises(TransportError, match="cannot be reached"):
+            request_tsa_token(f"http://127.0.0.1:{tsa.getsockname()[1]}/tsr", b"head", timeout=5)
+    finally:
+        socks.close()
+        tsa.close()
+    assert tsa_hits == [] and socks_hits and socks_hits[0].startswith(b"\x05")

@@ -29,7 +29,7 @@ from tysha.evidence.anchor import ANCHOR_FORMAT, anchor_content, verify_tsa_toke
 from tysha.evidence.custody import custody_head
 from tysha.protocol import Receipt, open_envelope, seal_envelope
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
-from tysha.transport.client import tls_context
+from tysha.transport.client import NETWORK_ERRORS, transport_from_env
 
 __all__ = ["anchor_custody", "anchor_due", "request_tsa_token", "witnessed_checkpoint"]
 
@@ -38,20 +38,21 @@ MAX_TSA_RESPONSE = 64 << 10
 
 def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     """An RFC 3161 time-stamp response (DER) over SHA-256(``data``), checked to cover it."""
-    import httpx
     import rfc3161_client
 
     req = rfc3161_client.TimestampRequestBuilder(
         data=data, hash_algorithm=rfc3161_client.HashAlgorithm.SHA256, nonce=True, cert_req=True
     ).build()
     try:
-        with httpx.Client(timeout=timeout, verify=tls_context()) as c:
+        # The drops' route (Tor or the proxy when the desk is set to use one): never direct
+        # beside a drop reached through Tor, nor through proxy variables nothing else honours.
+        with transport_from_env().client(url, timeout) as c:
             r = c.post(
                 url,
                 content=req.as_bytes(),
                 headers={"Content-Type": "application/timestamp-query"},
             )
-    except httpx.HTTPError:
+    except NETWORK_ERRORS:
         raise TransportError("the time-stamping authority cannot be reached") from None
     if r.status_code != 200 or len(r.content) > MAX_TSA_RESPONSE:
         raise TransportError(f"the time-stamping authority refused ({r.status_code})")
