@@ -435,3 +435,36 @@ def test_the_time_stamping_authority_is_asked_through_tor_too(
         socks.close()
         tsa.close()
     assert tsa_hits == [] and socks_hits and socks_hits[0].startswith(b"\x05")
+
+
+def test_a_bridge_line_without_a_bridge_address_is_refused_before_tor_starts(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A --bridge line whose address is missing or no IP:PORT (Tor takes nothing else): before,
+    a Tor was started on it, exited on its own torrc, and the source read "the bridge Tor
+    stopped" with the hint "try again later" - which never helps. Now the line is refused as
+    what it is, before any Tor starts, and the outbox keeps everything."""
+    from tysha.tor import client as tor_client
+    from tysha.tor.client import bridge_torrc
+
+    for bad in ("obfs4", "obfs4 notanaddress", "obfs4 127.0.0.1:99999 cert=x iat-mode=0",
+                "snowflake 127.0.0.1 2B280B23E1107BB62ABFC40DDCC8824814F80A72",
+                "obfs4 [2001:db8::zz]:443 cert=x"):
+        with pytest.raises(BadInput, match="IP:PORT"):
+            bridge_torrc([bad], tmp_path, 9999)
+    monkeypatch.setattr(tor_client.shutil, "which", lambda exe: "/usr/bin/" + exe)
+    for good in ("obfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=x iat-mode=0",
+                 "obfs4 [2001:db8::1]:443 cert=x iat-mode=0",
+                 "snowflake 192.0.2.3:80 2B280B23E1107BB62ABFC40DDCC8824814F80A72 url=https://x"):
+        assert f"Bridge {good}\n" in bridge_torrc([good], tmp_path, 9999)
+
+    def no_tor(*args: object, **kw: object) -> None:
+        raise AssertionError("a Tor was started for a malformed bridge line")
+
+    v, env = _enrolled_source(tmp_path, cli, (ONION,))
+    monkeypatch.setattr(tor_client.subprocess, "Popen", no_tor)
+    r = cli("source", "send", "--vault", v, "--now", "--bridge", "obfs4 notanaddress", env=env,
+            check=False)
+    assert r.returncode != 0 and "IP:PORT" in r.stderr and "Traceback" not in r.stderr
+    assert "try again later" not in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
