@@ -394,3 +394,82 @@ def test_a_tor_port_that_speaks_no_socks_keeps_the_outbox(tmp_path: Path, cli: A
     assert r.returncode == 1 and "outbox" in r.stderr and "internal" not in r.stderr
     assert "ProxyError" in r.stderr
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def _listener() -> tuple[Any, list[bytes]]:
+    """A loopback socket that records the first bytes of every connection and hangs up."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    hits: list[bytes] = []
+
+    def run() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            with conn:
+                hits.append(conn.recv(64))
+
+    threading.Thread(target=run, daemon=True).start()
+    return srv, hits
+
+
+# httpcore leaves the socket of a refused SOCKS handshake to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_time_stamping_authority_is_asked_through_tor_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A desk set to use Tor (``--tor``, ``TYSHA_TOR``) anchors its custody head: the drop was
+    reached through Tor, but the RFC 3161 request went straight to the time-stamping
+    authority (and honoured HTTP_PROXY-style variables, which nothing else does). Now it takes
+    the same route as the drops."""
+    from tysha.desk.anchor import request_tsa_token
+
+    socks, socks_hits = _listener()
+    tsa, tsa_hits = _listener()
+    monkeypatch.setenv("TYSHA_TOR", f"socks5://127.0.0.1:{socks.getsockname()[1]}")
+    try:
+        with pytest.raises(TransportError, match="cannot be reached"):
+            request_tsa_token(f"http://127.0.0.1:{tsa.getsockname()[1]}/tsr", b"head", timeout=5)
+    finally:
+        socks.close()
+        tsa.close()
+    assert tsa_hits == [] and socks_hits and socks_hits[0].startswith(b"\x05")
+
+
+def test_a_bridge_line_without_a_bridge_address_is_refused_before_tor_starts(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A --bridge line whose address is missing or no IP:PORT (Tor takes nothing else): before,
+    a Tor was started on it, exited on its own torrc, and the source read "the bridge Tor
+    stopped" with the hint "try again later" - which never helps. Now the line is refused as
+    what it is, before any Tor starts, and the outbox keeps everything."""
+    from tysha.tor import client as tor_client
+    from tysha.tor.client import bridge_torrc
+
+    for bad in ("obfs4", "obfs4 notanaddress", "obfs4 127.0.0.1:99999 cert=x iat-mode=0",
+                "snowflake 127.0.0.1 2B280B23E1107BB62ABFC40DDCC8824814F80A72",
+                "obfs4 [2001:db8::zz]:443 cert=x"):
+        with pytest.raises(BadInput, match="IP:PORT"):
+            bridge_torrc([bad], tmp_path, 9999)
+    monkeypatch.setattr(tor_client.shutil, "which", lambda exe: "/usr/bin/" + exe)
+    for good in ("obfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=x iat-mode=0",
+                 "obfs4 [2001:db8::1]:443 cert=x iat-mode=0",
+                 "snowflake 192.0.2.3:80 2B280B23E1107BB62ABFC40DDCC8824814F80A72 url=https://x"):
+        assert f"Bridge {good}\n" in bridge_torrc([good], tmp_path, 9999)
+
+    def no_tor(*args: object, **kw: object) -> None:
+        raise AssertionError("a Tor was started for a malformed bridge line")
+
+    v, env = _enrolled_source(tmp_path, cli, (ONION,))
+    monkeypatch.setattr(tor_client.subprocess, "Popen", no_tor)
+    r = cli("source", "send", "--vault", v, "--now", "--bridge", "obfs4 notanaddress", env=env,
+            check=False)
+    assert r.returncode != 0 and "IP:PORT" in r.stderr and "Traceback" not in r.stderr
+    assert "try again later" not in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1

@@ -30,7 +30,7 @@ from tysha.evidence.custody import custody_head
 from tysha.protocol import Receipt, open_envelope, seal_envelope
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
 from tysha.tlog.witness import WitnessPolicy, check_witnesses
-from tysha.transport.client import tls_context
+from tysha.transport.client import NETWORK_ERRORS, transport_from_env
 
 __all__ = ["anchor_custody", "anchor_due", "request_tsa_token", "witnessed_checkpoint"]
 
@@ -39,7 +39,6 @@ MAX_TSA_RESPONSE = 64 << 10
 
 def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     """An RFC 3161 time-stamp response (DER) over SHA-256(``data``), checked to cover it."""
-    import httpx
     import rfc3161_client
 
     req = rfc3161_client.TimestampRequestBuilder(
@@ -49,8 +48,10 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     deadline = time.monotonic() + timeout
     body = bytearray()
     try:
+        # The drops' route (Tor or the proxy when the desk is set to use one): never direct
+        # beside a drop reached through Tor, nor through proxy variables nothing else honours.
         with (
-            httpx.Client(timeout=timeout, verify=tls_context()) as c,
+            transport_from_env().client(url, timeout) as c,
             c.stream(
                 "POST",
                 url,
@@ -63,7 +64,7 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
                 body += piece
                 if len(body) > MAX_TSA_RESPONSE or time.monotonic() > deadline:
                     break
-    except httpx.HTTPError:
+    except NETWORK_ERRORS:
         raise TransportError("the time-stamping authority cannot be reached") from None
     if status != 200 or len(body) > MAX_TSA_RESPONSE or time.monotonic() > deadline:
         raise TransportError(f"the time-stamping authority refused ({status})")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import ipaddress
 import os
 import random
 import shutil
@@ -75,6 +76,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _is_ip_port(word: str) -> bool:
+    """``192.0.2.1:443`` or ``[2001:db8::1]:443``: the only bridge address Tor takes."""
+    host, sep, port = word.rpartition(":")
+    if not sep or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        return False
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+        version = 6
+    else:
+        version = 4
+    try:
+        return ipaddress.ip_address(host).version == version
+    except ValueError:
+        return False
+
+
 def bridge_torrc(bridges: list[str], datadir: Path, socks_port: int) -> str:
     """The torrc of a bridge-only client; refuses a line whose transport we cannot run."""
     if not bridges:
@@ -84,9 +101,13 @@ def bridge_torrc(bridges: list[str], datadir: Path, socks_port: int) -> str:
     for b in bridges:
         if any(c in b for c in "\r\n\0") or len(b) > 2000:
             raise BadInput("a --bridge line is one line of text")
-        kind = b.split(maxsplit=1)[0] if b.strip() else ""
+        words = b.split()
+        kind = words[0] if words else ""
         if kind not in _PLUGINS:
             raise BadInput("a --bridge line starts with obfs4 or snowflake")
+        if len(words) < 2 or not _is_ip_port(words[1]):
+            # Tor would start, refuse its torrc and stop: say what is wrong before that.
+            raise BadInput("a --bridge line names the bridge's IP:PORT after obfs4 or snowflake")
         exe = shutil.which(_PLUGINS[kind])
         if exe is None:
             raise TransportError(f"{_PLUGINS[kind]} is not installed (apt-get install it)")
