@@ -361,24 +361,7 @@ def test_a_tor_port_that_speaks_no_socks_keeps_the_outbox(tmp_path: Path, cli: A
     port, a service that hangs up): socksio's ProtocolError came through httpx unmapped and the
     send ended in "an unexpected internal error". Now: the drop cannot be reached, nothing
     sent, the outbox keeps the report."""
-    import socket
-    import threading
-
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(64)
-                conn.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
-
-    threading.Thread(target=serve, daemon=True).start()
+    srv, _hits = _listener(answer=b"HTTP/1.0 400 Bad Request\r\n\r\n")
     v, env = _enrolled_source(tmp_path, cli, (ONION,))
     try:
         r = cli("source", "send", "--vault", v, "--now", "--tor",
@@ -386,24 +369,30 @@ def test_a_tor_port_that_speaks_no_socks_keeps_the_outbox(tmp_path: Path, cli: A
                 check=False)
     finally:
         srv.close()
-        # httpcore leaves the socket of a failed SOCKS handshake to the garbage collector:
-        # collect it here, where its ResourceWarning is expected, not in a later test.
-        import gc
-
-        gc.collect()
+        _collect_failed_handshakes()
     assert r.returncode == 1 and "outbox" in r.stderr and "internal" not in r.stderr
     assert "ProxyError" in r.stderr
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
 
 
-def _listener() -> tuple[Any, list[bytes]]:
-    """A loopback socket that records the first bytes of every connection and hangs up."""
+def _collect_failed_handshakes() -> None:
+    """httpcore leaves the socket of a failed SOCKS handshake to the garbage collector:
+    collect it in the test that made it, where its ResourceWarning is expected (ignored by
+    its mark), not in whichever test runs next."""
+    import gc
+
+    gc.collect()
+
+
+def _listener(answer: bytes = b"") -> tuple[Any, list[bytes]]:
+    """A loopback socket that records the first bytes of every connection, sends ``answer``
+    and hangs up."""
     import socket
     import threading
 
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
-    srv.listen(4)
+    srv.listen(8)
     hits: list[bytes] = []
 
     def run() -> None:
@@ -414,6 +403,8 @@ def _listener() -> tuple[Any, list[bytes]]:
                 return
             with conn:
                 hits.append(conn.recv(64))
+                if answer:
+                    conn.sendall(answer)
 
     threading.Thread(target=run, daemon=True).start()
     return srv, hits
@@ -439,6 +430,7 @@ def test_the_time_stamping_authority_is_asked_through_tor_too(
     finally:
         socks.close()
         tsa.close()
+        _collect_failed_handshakes()
     assert tsa_hits == [] and socks_hits and socks_hits[0].startswith(b"\x05")
 
 
