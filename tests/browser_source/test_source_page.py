@@ -613,3 +613,43 @@ def test_enrolment_by_link_warns_that_the_history_keeps_it(
         assert not page.locator("#enrol-error").is_visible()
     finally:
         ctx.close()
+
+
+def photo_with_xmp_gps() -> tuple[bytes, bytes]:
+    """A JPEG whose place is only in an XMP packet (as some phone and editing apps write it),
+    and the copy the page must send once the place is removed: the packet blanked."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (10, 200, 10)).save(buf, "JPEG")
+    jpeg = buf.getvalue()
+    header = b"http://ns.adobe.com/xap/1.0/\x00"
+    packet = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+              b'02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/"'
+              b' exif:GPSLatitude="47,10.5N" exif:GPSLongitude="35,22.1E"/></rdf:RDF>'
+              b"</x:xmpmeta>")
+    segment = b"\xff\xe1" + (2 + len(header) + len(packet)).to_bytes(2, "big") + header + packet
+    original = jpeg[:2] + segment + jpeg[2:]
+    stripped = jpeg[:2] + segment[: 4 + len(header)] + b" " * len(packet) + jpeg[2:]
+    return original, stripped
+
+
+def test_a_place_kept_in_xmp_is_shown_and_removed(world: dict[str, Any], browser: Any) -> None:
+    """The page read the place only from EXIF: a photo carrying it in XMP got no warning and
+    no way to remove it. Now it is flagged, and the copy is blanked; "the place was removed"
+    is said only when the copy, read again, carries no place."""
+    original, stripped = photo_with_xmp_gps()
+    path = world["tmp"] / "xmp-gps.jpg"
+    path.write_bytes(original)
+    ctx, page = _enrolled_page(browser, world)
+    try:
+        page.set_input_files("#files", str(path))
+        page.wait_for_selector("#file-list li .warn")
+        assert "GPS" in (page.text_content("#file-list li .warn") or "")
+        page.click("#file-list li button")
+        page.wait_for_selector("#file-list li .ok")
+        assert page.locator("#file-list li button").count() == 0
+        head = page.text_content("#file-list li div") or ""
+        assert hashlib.sha256(stripped).hexdigest()[:16] in head, head
+    finally:
+        ctx.close()

@@ -258,8 +258,10 @@
     const it = state.files[i];
     const copy = it.data.slice();
     try { if (!removeGps(copy)) return; } catch (e) { return; }
-    it.data = copy; it.sha256 = T.sha256(copy); it.exif = readExif(copy); it.stripped = true;
-    if (it.exif) it.exif.gps = null;
+    // "The place was removed" only when the copy, read again, carries no place.
+    const again = readExif(copy);
+    if (again && again.gps) return;
+    it.data = copy; it.sha256 = T.sha256(copy); it.exif = again; it.stripped = true;
     renderFiles();
   }
 
@@ -303,13 +305,40 @@
     for (let i = 0; i < 3; i++) { const d = t.dv.getUint32(en.at + 8 * i + 4, t.le); if (!d) return null; v.push(t.dv.getUint32(en.at + 8 * i, t.le) / d); }
     return v;
   }
+  // XMP packets (an APP1 segment whose header, up to its NUL, names the XMP namespace
+  // ns.adobe.com/xap/1.0/ or extended XMP's ns.adobe.com/xmp/extension/) can carry the place
+  // too (exif:GPSLatitude …): [start, end) of each packet's bytes after its header.
+  const XMP_NAMESPACES = ['ns.adobe.com/xap/1.0/', 'ns.adobe.com/xmp/extension/'];
+  function xmpPackets(data) {
+    const out = [];
+    if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) return out;
+    let p = 2;
+    while (p + 4 <= data.length && data[p] === 0xff) {
+      const marker = data[p + 1];
+      const len = (data[p + 2] << 8) | data[p + 3];
+      if (marker === 0xda || len < 2) break;
+      if (marker === 0xe1) {
+        const end = Math.min(data.length, p + 2 + len);
+        const nul = data.subarray(p + 4, Math.min(end, p + 4 + 64)).indexOf(0);
+        const header = nul < 0 ? '' : String.fromCharCode(...data.subarray(p + 4, p + 4 + nul));
+        if (XMP_NAMESPACES.some((ns) => header.endsWith(ns))) out.push([p + 4 + nul + 1, end]);
+      }
+      p += 2 + len;
+    }
+    return out;
+  }
+  const XMP_GPS = /GPS(Latitude|Longitude|Altitude|DestLatitude|DestLongitude)/;
+  function xmpGps(data, packet) {
+    return XMP_GPS.test(new TextDecoder('latin1').decode(data.subarray(packet[0], packet[1])));
+  }
   function readExif(data) {
     try {
+      const inXmp = xmpPackets(data).some((pk) => xmpGps(data, pk));
       const t = tiff(data);
-      if (!t) return null;
+      if (!t) return inXmp ? { gps: true, device: '', time: '' } : null;
       const root = ifd(t, t.dv.getUint32(4, t.le));
       const by = (list, tag) => list.find((e) => e.tag === tag);
-      const out = { gps: null, device: '', time: '' };
+      const out = { gps: inXmp || null, device: '', time: '' };
       const make = by(root, 0x010f), model = by(root, 0x0110);
       out.device = [make && ascii(t, make), model && ascii(t, model)].filter(Boolean).join(' ').slice(0, 80);
       const ex = by(root, 0x8769);
@@ -334,14 +363,19 @@
       return null;
     }
   }
-  /** Zero every GPS value and entry in place and leave an empty GPS IFD (a valid EXIF). */
+  /** Zero every GPS value and entry in place and leave an empty GPS IFD (a valid EXIF); blank
+   *  with spaces every XMP packet that names a GPS field (the segment stays, empty of XMP). */
   function removeGps(data) {
+    let removed = false;
+    for (const pk of xmpPackets(data)) {
+      if (xmpGps(data, pk)) { data.fill(0x20, pk[0], pk[1]); removed = true; }
+    }
     const t = tiff(data);
-    if (!t) return false;
+    if (!t) return removed;
     const g = ifd(t, t.dv.getUint32(4, t.le)).find((e) => e.tag === 0x8825);
-    if (!g) return false;
+    if (!g) return removed;
     const at = pointer(t, g);
-    if (at + 2 > t.size) return false;
+    if (at + 2 > t.size) return removed;
     for (const e of ifd(t, at)) {
       if (e.bytes > 4 && e.at + e.bytes <= t.size) data.fill(0, t.start + e.at, t.start + e.at + e.bytes);
       data.fill(0, t.start + e.entry, t.start + e.entry + 12);
