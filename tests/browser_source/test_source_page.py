@@ -605,6 +605,7 @@ def test_enrolment_by_link_warns_that_the_history_keeps_it(
         box = page.locator("#enrol-error")
         assert box.is_visible() and box.get_attribute("class") == "warn"
         assert "історії" in (box.text_content() or "")
+        _shot(page, "uk", "1-enrolled-by-link")
         page.goto(world["url"] + "/source/uk/")
         page.wait_for_selector("body[data-ready='1']")
         page.fill("#invite", world["code"])
@@ -646,6 +647,7 @@ def test_a_place_kept_in_xmp_is_shown_and_removed(world: dict[str, Any], browser
         page.set_input_files("#files", str(path))
         page.wait_for_selector("#file-list li .warn")
         assert "GPS" in (page.text_content("#file-list li .warn") or "")
+        _shot(page, "en", "3-report-xmp-place")
         page.click("#file-list li button")
         page.wait_for_selector("#file-list li .ok")
         assert page.locator("#file-list li button").count() == 0
