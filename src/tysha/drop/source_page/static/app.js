@@ -265,21 +265,29 @@
     renderFiles();
   }
 
-  // A minimal EXIF reader for JPEG (TIFF IFDs: IFD0 Make/Model, Exif DateTimeOriginal, GPS).
-  function tiff(data) {
-    if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) return null;
+  /** The APP1 segments of a JPEG before its image data: [start of payload, end) each. */
+  function app1Segments(data) {
+    const out = [];
+    if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) return out;
     let p = 2;
     while (p + 4 <= data.length && data[p] === 0xff) {
       const marker = data[p + 1];
       const len = (data[p + 2] << 8) | data[p + 3];
       if (marker === 0xda || len < 2) break;
-      if (marker === 0xe1 && p + 10 <= data.length && String.fromCharCode(...data.subarray(p + 4, p + 8)) === 'Exif') {
-        const start = p + 10, end = Math.min(data.length, p + 2 + len);
+      if (marker === 0xe1) out.push([p + 4, Math.min(data.length, p + 2 + len)]);
+      p += 2 + len;
+    }
+    return out;
+  }
+  // A minimal EXIF reader for JPEG (TIFF IFDs: IFD0 Make/Model, Exif DateTimeOriginal, GPS).
+  function tiff(data) {
+    for (const [at, end] of app1Segments(data)) {
+      if (at + 6 <= end && String.fromCharCode(...data.subarray(at, at + 4)) === 'Exif') {
+        const start = at + 6;
         const le = data[start] === 0x49;
         const dv = new DataView(data.buffer, data.byteOffset + start, end - start);
         return { dv, le, start, size: end - start };
       }
-      p += 2 + len;
     }
     return null;
   }
@@ -311,19 +319,10 @@
   const XMP_NAMESPACES = ['ns.adobe.com/xap/1.0/', 'ns.adobe.com/xmp/extension/'];
   function xmpPackets(data) {
     const out = [];
-    if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) return out;
-    let p = 2;
-    while (p + 4 <= data.length && data[p] === 0xff) {
-      const marker = data[p + 1];
-      const len = (data[p + 2] << 8) | data[p + 3];
-      if (marker === 0xda || len < 2) break;
-      if (marker === 0xe1) {
-        const end = Math.min(data.length, p + 2 + len);
-        const nul = data.subarray(p + 4, Math.min(end, p + 4 + 64)).indexOf(0);
-        const header = nul < 0 ? '' : String.fromCharCode(...data.subarray(p + 4, p + 4 + nul));
-        if (XMP_NAMESPACES.some((ns) => header.endsWith(ns))) out.push([p + 4 + nul + 1, end]);
-      }
-      p += 2 + len;
+    for (const [at, end] of app1Segments(data)) {
+      const nul = data.subarray(at, Math.min(end, at + 64)).indexOf(0);
+      const header = nul < 0 ? '' : String.fromCharCode(...data.subarray(at, at + nul));
+      if (XMP_NAMESPACES.some((ns) => header.endsWith(ns))) out.push([at + nul + 1, end]);
     }
     return out;
   }
