@@ -421,3 +421,24 @@ def test_where_a_report_came_from_and_the_handler_name(
     assert "bundle ok" in cli("verify", str(bundle)).stdout
     readme = zipfile.ZipFile(bundle).read("README.txt").decode()
     assert "Sent from (browser or app): app" in readme
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "has no report.pdf"),
+                                            ("uk", "немає report.pdf")])
+def test_export_says_when_the_bundle_has_no_pdf(
+    world: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch, lang: str, words: str
+) -> None:
+    """When the PDF cannot be made here (no font, no fpdf2, over its time budget) the bundle
+    goes out without it: before, `desk export` said nothing of it."""
+    from tysha.desk import bundle
+
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    send_report(w, cli, "taken at night", ["det"], [])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    monkeypatch.setattr(bundle, "render_pdf", lambda page: None)
+    out = w["tmp"] / "b.zip"
+    r = cli("desk", "export", "--desk", d, "--out", str(out), env={**denv, "TYSHA_LANG": lang})
+    assert words in r.stderr and "report.html" in r.stderr
+    names = zipfile.ZipFile(out).namelist()
+    assert "report.html" in names and "report.pdf" not in names

@@ -17,7 +17,7 @@ import hashlib
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +88,14 @@ def report_flags(store: DeskStore, reports: list[Any]) -> dict[str, list[Flag]]:
     }
 
 
-def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> int:
-    """Write a bundle of the reports ``ids`` (all when None) to ``out``; return how many."""
+def export_bundle(
+    store: DeskStore,
+    out: Path,
+    ids: list[str] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> int:
+    """Write a bundle of the reports ``ids`` (all when None) to ``out``; return how many.
+    ``warn`` hears what the bundle lacks that a person would expect in it (the PDF)."""
     reports = [store.get_report(i) for i in ids] if ids else store.list_reports()
     if not reports:
         raise ConfigError("no reports to export")
@@ -222,6 +228,11 @@ def export_bundle(store: DeskStore, out: Path, ids: list[str] | None = None) -> 
                 pdf = render_pdf(files_raw[REPORT_HTML])
                 if pdf is not None:
                     put(REPORT_PDF, pdf)
+                elif warn is not None:
+                    warn(
+                        "the bundle has no report.pdf: it could not be typeset here;"
+                        " report.html in the bundle has the same content"
+                    )
                 raw = build_index(
                     desk=store.public,
                     desk_name=store.name,

@@ -691,7 +691,7 @@ def export(
 ) -> None:
     """A court bundle of the given reports (all when none is given)."""
     d = open_desk(desk)
-    n = d.export(out, ids or None)
+    n = d.export(out, ids or None, warn=lambda text: typer.echo(translate_message(text), err=True))
     typer.echo(
         ngettext(
             "bundle of {n} report written to {out}; check it with `tysha verify {out}`",

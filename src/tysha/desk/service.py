@@ -727,12 +727,14 @@ class Desk:
         resolved = [self.resolve(i) for i in ids] if ids else None
         return export_uwazi(self.store, Path(out_dir), resolved)
 
-    def export(self, out: Path, ids: list[str] | None = None) -> int:
+    def export(
+        self, out: Path, ids: list[str] | None = None, warn: Callable[[str], None] | None = None
+    ) -> int:
         from tysha.desk.bundle import export_bundle
 
         resolved = [self.resolve(i) for i in ids] if ids else None
         try:
-            return export_bundle(self.store, Path(out), resolved)
+            return export_bundle(self.store, Path(out), resolved, warn)
         except TyshaError:
             raise
         except OSError:
