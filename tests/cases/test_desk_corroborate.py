@@ -140,9 +140,20 @@ def test_a_photo_too_slow_to_decode_is_given_up(monkeypatch: Any) -> None:
 def test_the_workers_that_decode_photos_are_not_forked_from_the_desk() -> None:
     """A crafted photo attacks the worker that decodes it; that worker must not hold a copy of
     the unlocked desk. Forked from the desk (the old pool, Python's default here) its parent
-    was the desk process; now it comes from a fresh interpreter's fork server."""
+    was the desk process; now each is a fresh interpreter (spawned), and a long TMPDIR, which
+    made the fork server's socket path too long to bind, does not stop it."""
     import os
+    import tempfile
+    from pathlib import Path
 
-    with corroborate.hashing_pool(2) as pool:
-        parents = {pool.submit(os.getppid).result() for _ in range(4)}
-    assert os.getpid() not in parents
+    with tempfile.TemporaryDirectory(prefix="t" * 90) as long_tmp:
+        old = tempfile.tempdir
+        tempfile.tempdir = long_tmp
+        try:
+            with corroborate.hashing_pool(2) as pool:
+                parents = {pool.submit(os.getppid).result() for _ in range(4)}
+                cmdline = pool.submit(Path("/proc/self/cmdline").read_bytes).result()
+        finally:
+            tempfile.tempdir = old
+    assert parents == {os.getpid()}  # children of the desk process ...
+    assert b"spawn_main" in cmdline  # ... started as fresh interpreters, not forks of it

@@ -444,15 +444,12 @@ def _pending(store: DeskStore, mi: MediaIndex) -> list[tuple[str, int, str, int,
 
 def hashing_pool(workers: int) -> ProcessPoolExecutor:
     """The worker processes that decode a source's photos and videos (hostile input, decoded
-    by Pillow and the video reader outside any jail). They come from a fresh interpreter (the
-    ``forkserver`` start method), never forked from this process: a fork would carry a copy
-    of the unlocked desk - its keys and opened reports - into the one process a crafted file
-    attacks."""
-    ctx = multiprocessing.get_context("forkserver")
-    # The server imports this module once, as it starts; each worker forked from it then
-    # has it already (otherwise every worker of every pool imported it again).
-    ctx.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    by Pillow and the video reader outside any jail). Each starts as a fresh interpreter (the
+    ``spawn`` start method), never forked from this process: a fork would carry a copy of the
+    unlocked desk - its keys and opened reports - into the one process a crafted file
+    attacks. (Not ``forkserver``: its Unix socket lives under TMPDIR, and a long TMPDIR makes
+    that path too long to bind.)"""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def update_index(
