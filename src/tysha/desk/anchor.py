@@ -30,7 +30,13 @@ from tysha.evidence.custody import custody_head
 from tysha.protocol import Receipt, open_envelope, seal_envelope
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
 from tysha.tlog.witness import WitnessPolicy, check_witnesses
-from tysha.transport.client import NETWORK_ERRORS, transport_from_env
+from tysha.transport.client import (
+    NETWORK_ERRORS,
+    AnswerTooLong,
+    AnswerTooSlow,
+    read_capped,
+    transport_from_env,
+)
 
 __all__ = ["anchor_custody", "anchor_due", "request_tsa_token", "witnessed_checkpoint"]
 
@@ -46,7 +52,7 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     ).build()
     # Read as a stream, no further than MAX_TSA_RESPONSE and within ``timeout`` in all.
     deadline = time.monotonic() + timeout
-    body = bytearray()
+    body: bytes | None
     try:
         # The drops' route (Tor or the proxy when the desk is set to use one): never direct
         # beside a drop reached through Tor, nor through proxy variables nothing else honours.
@@ -60,16 +66,16 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
             ) as r,
         ):
             status = r.status_code
-            for piece in r.iter_bytes():
-                body += piece
-                if len(body) > MAX_TSA_RESPONSE or time.monotonic() > deadline:
-                    break
+            try:
+                body = read_capped(r, MAX_TSA_RESPONSE, lambda _n: time.monotonic() > deadline)
+            except (AnswerTooLong, AnswerTooSlow):
+                body = None
     except NETWORK_ERRORS:
         raise TransportError("the time-stamping authority cannot be reached") from None
-    if status != 200 or len(body) > MAX_TSA_RESPONSE or time.monotonic() > deadline:
+    if status != 200 or body is None:
         raise TransportError(f"the time-stamping authority refused ({status})")
-    verify_tsa_token(bytes(body), data)
-    return bytes(body)
+    verify_tsa_token(body, data)
+    return body
 
 
 def witnessed_checkpoint(

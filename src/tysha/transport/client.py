@@ -184,6 +184,29 @@ class TorTransport(Socks5Transport):
         )
 
 
+class AnswerTooLong(Exception):
+    """Raised by :func:`read_capped`: the answer passed its limit."""
+
+
+class AnswerTooSlow(Exception):
+    """Raised by :func:`read_capped`: the answer came too slowly."""
+
+
+def read_capped(resp: httpx.Response, limit: int, too_slow: Callable[[int], bool]) -> bytes:
+    """The body of a streamed answer, read as it arrives (a per-read timeout alone lets a peer
+    drip a byte at a time for ever): :class:`AnswerTooLong` once it passes ``limit`` bytes,
+    :class:`AnswerTooSlow` once ``too_slow(bytes so far)`` says so. The caller says what each
+    means to a person."""
+    buf = bytearray()
+    for piece in resp.iter_bytes():
+        buf += piece
+        if len(buf) > limit:
+            raise AnswerTooLong
+        if too_slow(len(buf)):
+            raise AnswerTooSlow
+    return bytes(buf)
+
+
 def is_onion(url: str) -> bool:
     """Whether ``url`` names an onion service: a name that must never reach a DNS resolver.
 
@@ -606,11 +629,11 @@ class DropClient:
         try:
             with self._http.stream(method, path, **kw) as resp:
                 limit = cap if resp.status_code < 400 else 1 << 16
-                buf = self._read_capped(resp, limit)
+                body = self._read_capped(resp, limit)
             # The body is decoded already: a Content-Encoding kept would decode it again.
             headers = [(k, v) for k, v in resp.headers.multi_items()
                        if k.lower() != "content-encoding"]  # fmt: skip
-            out = httpx.Response(resp.status_code, headers=headers, content=bytes(buf))
+            out = httpx.Response(resp.status_code, headers=headers, content=body)
         except NETWORK_ERRORS as exc:
             raise TransportError(f"cannot reach the drop: {_kind(exc)}") from None
         self._check(out)
@@ -623,16 +646,20 @@ class DropClient:
         if time.monotonic() - start > self.timeout + done / _MIN_RATE:
             raise TransportError("the drop answers too slowly (under 1 KiB/s); try again later")
 
-    def _read_capped(self, resp: httpx.Response, limit: int) -> bytearray:
+    def _read_capped(self, resp: httpx.Response, limit: int) -> bytes:
         """The body of ``resp``: at most ``limit`` bytes, at the pace :meth:`_paced` asks."""
         start = time.monotonic()
-        buf = bytearray()
-        for piece in resp.iter_bytes():
-            buf += piece
-            if len(buf) > limit:
-                raise VerificationError("the drop sent a longer answer than the protocol allows")
-            self._paced(start, len(buf))
-        return buf
+
+        def too_slow(done: int) -> bool:
+            self._paced(start, done)  # raises TransportError, which says why
+            return False
+
+        try:
+            return read_capped(resp, limit, too_slow)
+        except AnswerTooLong:
+            raise VerificationError(
+                "the drop sent a longer answer than the protocol allows"
+            ) from None
 
     def clues(self, after: int = -1, limit: int = 1000) -> tuple[list[ClueRecord], int, int]:
         """One page of the clue listing: (records, next cursor, tree size).
@@ -667,7 +694,7 @@ class DropClient:
         try:
             with self._http.stream("GET", f"/v1/envelopes/{index}") as resp:
                 if resp.status_code >= 400:
-                    body = bytes(self._read_capped(resp, 1 << 16))
+                    body = self._read_capped(resp, 1 << 16)
                     self._check(httpx.Response(resp.status_code, content=body))
                 start = time.monotonic()
                 length = resp.headers.get("content-length", "")

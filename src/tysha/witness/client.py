@@ -41,7 +41,7 @@ from tysha.tlog.witness import (
     parse_cosignature_lines,
     parse_size_body,
 )
-from tysha.transport.client import tls_context
+from tysha.transport.client import AnswerTooLong, AnswerTooSlow, read_capped, tls_context
 
 __all__ = [
     "MAX_ANSWER",
@@ -192,16 +192,14 @@ class WitnessClient:
                 content=body,
                 headers={"content-type": "text/plain; charset=utf-8"},
             ) as resp:
-                buf = bytearray()
-                for piece in resp.iter_bytes():
-                    buf += piece
-                    if len(buf) > MAX_ANSWER:
-                        raise BadWitnessAnswer(
-                            f"witness {self.name} sent a longer answer than the protocol allows"
-                        )
-                    if time.monotonic() > deadline:
-                        raise TransportError(f"witness {self.name} answered too slowly")
-                return resp.status_code, resp.headers.get("content-type", ""), bytes(buf)
+                body = read_capped(resp, MAX_ANSWER, lambda _n: time.monotonic() > deadline)
+                return resp.status_code, resp.headers.get("content-type", ""), body
+        except AnswerTooLong:
+            raise BadWitnessAnswer(
+                f"witness {self.name} sent a longer answer than the protocol allows"
+            ) from None
+        except AnswerTooSlow:
+            raise TransportError(f"witness {self.name} answered too slowly") from None
         except httpx.HTTPError:
             raise TransportError(f"witness {self.name} could not be reached") from None
 
