@@ -30,6 +30,13 @@ def _client(desk_dir: Path) -> tuple[TestClient, str]:
     return c, token
 
 
+def _qualifications(page: str) -> str:
+    """The acts' recorded qualifications on an incident page: each act's last cell up to its
+    qualify form (the form's own list of codes left out)."""
+    return " ".join(re.findall(r"<td>((?:(?!<td>).)*?)<form method=\"post\" action=\"[^\"]*/qualify\"",
+                               page, re.DOTALL))  # fmt: skip
+
+
 @pytest.fixture
 def case_desk(tmp_path: Path) -> dict[str, object]:
     desk = make_desk(tmp_path)
@@ -65,9 +72,17 @@ def test_incident_flow_on_the_web(case_desk: dict[str, object]) -> None:
     assert r.status_code == 200 and "Rosgvardia" in r.text
     assert "Sasha" not in r.text  # protected details are not shown on the page
     act = re.search(r"\?act=([0-9a-f]+)", r.text).group(1)  # type: ignore[union-attr]
+    # An act nobody has qualified says so, and the form's list starts on no code: its first
+    # code, shown selected beside "medium", read as the act's qualification.
+    assert "not qualified yet" in r.text and "RS 7(1)(e)" not in _qualifications(r.text)
+    chosen = re.findall(r'<select name="code"[^>]*>\s*<option ([^>]*)>', r.text)
+    assert chosen and all('value=""' in o and "selected" in o for o in chosen)
+    before = c.get(url).text
+    refused = c.post(f"{url}/qualify", data={"csrf": token, "act_id": act, "code": ""})
+    assert refused.status_code == 400 and c.get(url).text == before
     r = c.post(f"{url}/qualify", data={"csrf": token, "act_id": act, "code": "RS 7(1)(e)",
                                        "confidence": "high"}, follow_redirects=True)  # fmt: skip
-    assert "RS 7(1)(e)" in r.text
+    assert "RS 7(1)(e)" in _qualifications(r.text) and "not qualified yet" not in r.text
     r = c.post(f"{url}/attach", data={"csrf": token, "reports": r3}, follow_redirects=True)
     # r3's key was never enrolled: a report, flagged, not an independent source.
     assert "supported by 3 reports (1 flagged) from 2 independent trusted sources" in r.text
