@@ -403,3 +403,30 @@ def test_hostile_share_flags_are_refused_or_flagged_never_trusted(
     [v] = a1.reports()
     assert v.flag_codes == ["shared-revoked-source", "shared-other"] and not v.trusted
     assert "for a reason this desk does not know" in v.flags[1].reason
+
+
+def test_a_share_forwarded_to_another_analyst_is_refused(world: dict[str, Any]) -> None:
+    """A share names the analyst desk it was sealed for, under the handler's signature: an
+    analyst that re-seals what it received to a second analyst desk (or anyone holding its
+    plaintext) cannot make the second desk take it as the pinned handler's share to it.
+    Before, the second desk stored it as trusted, "shared by" the handler, with the first
+    analyst's label: one source counted as two independent sources, and a text the handler
+    approved for one analyst shown at another."""
+    handler, (a1, a2) = world["handler"], world["analysts"]
+    first = _by_text(handler)[SECRET_TEXT]
+    handler.share(handler.share_plan(a1.store.public.to_text(), [first.id], text_approved=True))
+    [env] = _Recording.sent
+    plain = _plaintext(env, a1)
+    m = Manifest.from_bytes(plain[4 : 4 + int.from_bytes(plain[:4], "big")])
+    assert m.body["to"] == a1.store.public.fingerprint()
+    handler.share(handler.share_plan(a2.store.public.to_text(), [first.id]))
+    forwarded = seal_envelope(plain, [a2.store.public], os.urandom)
+    with DropClient(handler.drops()[0]["url"]) as c:
+        c.upload(forwarded)
+    res = a2.fetch()
+    assert len(res.new_reports) == 1 and len(res.quarantined) == 1
+    assert "another desk" in res.quarantined[0]
+    [v] = a2.reports()
+    assert v.text == "" and v.trusted
+    iid = a2.create_incident("Column", [v.id], "analyst B")
+    assert a2.incident_summary(iid)["independent_sources"] == 1

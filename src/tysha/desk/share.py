@@ -133,6 +133,9 @@ def plan_share(
             "label": source_label(secret, key),
             "shared_at": now_iso(),
             "checks": " ".join(checks),
+            # The analyst it is for, under this desk's signature: re-sealed to another desk
+            # (by the analyst, or anyone holding its plaintext), it is refused there.
+            "to": analyst.fingerprint(),
         }
         if view.flags:
             body["flags"] = " ".join(view.flag_codes)
