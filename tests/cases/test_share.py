@@ -430,3 +430,25 @@ def test_a_share_forwarded_to_another_analyst_is_refused(world: dict[str, Any]) 
     assert v.text == "" and v.trusted
     iid = a2.create_incident("Column", [v.id], "analyst B")
     assert a2.incident_summary(iid)["independent_sources"] == 1
+
+
+def test_one_report_that_cannot_be_sealed_does_not_stop_the_others(
+    world: dict[str, Any],
+) -> None:
+    """An original that no longer matches its hash (a damaged blob) keeps that one report
+    back, named in the errors; the reports before and after it are sent and said to be sent.
+    Before, the error ended the share there: the reports already uploaded were in custody as
+    shared while the handler was told only that the share failed, and the rest never went."""
+    handler, (a1, _) = world["handler"], world["analysts"]
+    by = _by_text(handler)
+    ids = [by[SECRET_TEXT].id, by["second"].id, by["third"].id]
+    d = handler.store.get_report(ids[1]).data
+    d["attachments"][0]["sha256"] = "00" * 32
+    handler.store._update_report(ids[1], d)
+    res = handler.share(handler.share_plan(a1.store.public.to_text(), ids))
+    assert res.sent == [ids[0], ids[2]]
+    [err] = res.errors
+    assert err.startswith(f"report {ids[1]}: ") and "no longer matches its hash" in err
+    shared = [e["report"] for e in handler.custody() if e["action"] == "shared"]
+    assert sorted(shared) == sorted([ids[0], ids[2]])
+    assert len(a1.fetch().new_reports) == 2
