@@ -312,7 +312,7 @@ def test_a_revoked_sources_report_stays_flagged_at_the_analyst(
     fields = {m.group(1): m.group(2) for m in
               re.finditer(r'<input type="hidden" name="([a-z]+)" value="([^"]*)"', r.text)}  # fmt: skip
     r = c.post("/share", data=fields)
-    assert r.status_code == 200 and "1 reports sealed and sent" in r.text
+    assert r.status_code == 200 and "1 report sealed and sent" in r.text
     c.__exit__(None, None, None)
 
     res = a1.fetch()
