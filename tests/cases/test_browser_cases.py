@@ -134,7 +134,7 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
                                         "незалежних довірених джерел: 1"
                                         if lang == "uk" else
                                         "supported by 2 reports (1 flagged) from 1 independent "
-                                        "trusted sources")  # fmt: skip
+                                        "trusted source")  # fmt: skip
                             assert expected in body
                         if name == "suggestions":
                             assert r4 in body and r1 in body  # not yet in the incident

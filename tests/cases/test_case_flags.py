@@ -176,3 +176,39 @@ def test_escrow_cells_count_only_trusted_reports(tmp_path: Path) -> None:
     assert desk.incident_cells(iid) == 1
     assert desk.incident_summary(iid)["independent_sources"] == 1
     desk.close()
+
+
+def test_one_report_and_one_source_are_said_in_the_singular(tmp_path: Path, cli: Any) -> None:
+    """The support line counts reports, sources and cells with their plural rules (English
+    said "supported by 1 reports from 1 independent sources" and "1 independent trusted
+    sources"), on the web pages and in ``desk incidents``; the other languages say the same
+    as before."""
+    desk = make_desk(tmp_path, "escrow")
+    good = add_report(desk, "enrolled", trusted=True)
+    desk.store._update_report(good, {**desk.store.get_report(good).data, "to": "1" * 35})
+    bad = add_report(desk, None)
+    iid = desk.create_incident("Column", [good], "H")
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS}
+    one = "supported by 1 report from 1 independent source"
+    c = _client(tmp_path / "desk")
+    assert one in c.get("/incidents").text and one in c.get(f"/incident/{iid}").text
+    assert "1 independent source / 1 cell" in c.get(f"/incident/{iid}").text
+    assert one in cli("desk", "incidents", "--desk", tmp_path / "desk", env=env).stdout
+    uk = c.get(f"/incident/{iid}?lang=uk").text
+    assert "підтверджено повідомленнями: 1, незалежних джерел: 1" in uk
+    assert "незалежних джерел: 1 / осередків: 1" in uk
+    c.get("/incidents?lang=en")
+    c.__exit__(None, None, None)
+    desk = Desk.open(tmp_path / "desk", PASS)
+    desk.attach_reports(iid, [bad], "H")
+    desk.close()
+    two = "supported by 2 reports (1 flagged) from 1 independent trusted source"
+    c = _client(tmp_path / "desk")
+    assert two in c.get(f"/incident/{iid}").text
+    c.__exit__(None, None, None)
+    out = cli("desk", "incidents", "--desk", tmp_path / "desk", env=env).stdout
+    assert two + " (flagged: " in out
+    uk = cli("desk", "incidents", "--desk", tmp_path / "desk", env={**env, "TYSHA_LANG": "uk"})
+    assert ("підтверджено повідомленнями: 2 (з позначками: 1), незалежних довірених "
+            "джерел: 1") in uk.stdout  # fmt: skip

@@ -124,7 +124,7 @@ def test_cli_incidents_json(tmp_path: Path, cli: Any) -> None:
             "--json", env=env)  # fmt: skip
     new = json.loads(r.stdout)["id"]
     r = cli("desk", "incidents", "--desk", tmp_path / "desk", env=env)
-    assert "supported by 1 reports from 1 independent sources" in r.stdout and new in r.stdout
+    assert "supported by 1 report from 1 independent source" in r.stdout and new in r.stdout
     r = cli("desk", "incidents", "--desk", tmp_path / "desk", "--create", "x", "ffffffffffff",
             env=env, check=False)  # fmt: skip
     assert r.returncode == 1 and "Traceback" not in r.stderr and "no report" in r.stderr

@@ -312,7 +312,7 @@ def test_a_revoked_sources_report_stays_flagged_at_the_analyst(
     fields = {m.group(1): m.group(2) for m in
               re.finditer(r'<input type="hidden" name="([a-z]+)" value="([^"]*)"', r.text)}  # fmt: skip
     r = c.post("/share", data=fields)
-    assert r.status_code == 200 and "1 reports sealed and sent" in r.text
+    assert r.status_code == 200 and "1 report sealed and sent" in r.text
     c.__exit__(None, None, None)
 
     res = a1.fetch()
@@ -403,3 +403,52 @@ def test_hostile_share_flags_are_refused_or_flagged_never_trusted(
     [v] = a1.reports()
     assert v.flag_codes == ["shared-revoked-source", "shared-other"] and not v.trusted
     assert "for a reason this desk does not know" in v.flags[1].reason
+
+
+def test_a_share_forwarded_to_another_analyst_is_refused(world: dict[str, Any]) -> None:
+    """A share names the analyst desk it was sealed for, under the handler's signature: an
+    analyst that re-seals what it received to a second analyst desk (or anyone holding its
+    plaintext) cannot make the second desk take it as the pinned handler's share to it.
+    Before, the second desk stored it as trusted, "shared by" the handler, with the first
+    analyst's label: one source counted as two independent sources, and a text the handler
+    approved for one analyst shown at another."""
+    handler, (a1, a2) = world["handler"], world["analysts"]
+    first = _by_text(handler)[SECRET_TEXT]
+    handler.share(handler.share_plan(a1.store.public.to_text(), [first.id], text_approved=True))
+    [env] = _Recording.sent
+    plain = _plaintext(env, a1)
+    m = Manifest.from_bytes(plain[4 : 4 + int.from_bytes(plain[:4], "big")])
+    assert m.body["to"] == a1.store.public.fingerprint()
+    handler.share(handler.share_plan(a2.store.public.to_text(), [first.id]))
+    forwarded = seal_envelope(plain, [a2.store.public], os.urandom)
+    with DropClient(handler.drops()[0]["url"]) as c:
+        c.upload(forwarded)
+    res = a2.fetch()
+    assert len(res.new_reports) == 1 and len(res.quarantined) == 1
+    assert "another desk" in res.quarantined[0]
+    [v] = a2.reports()
+    assert v.text == "" and v.trusted
+    iid = a2.create_incident("Column", [v.id], "analyst B")
+    assert a2.incident_summary(iid)["independent_sources"] == 1
+
+
+def test_one_report_that_cannot_be_sealed_does_not_stop_the_others(
+    world: dict[str, Any],
+) -> None:
+    """An original that no longer matches its hash (a damaged blob) keeps that one report
+    back, named in the errors; the reports before and after it are sent and said to be sent.
+    Before, the error ended the share there: the reports already uploaded were in custody as
+    shared while the handler was told only that the share failed, and the rest never went."""
+    handler, (a1, _) = world["handler"], world["analysts"]
+    by = _by_text(handler)
+    ids = [by[SECRET_TEXT].id, by["second"].id, by["third"].id]
+    d = handler.store.get_report(ids[1]).data
+    d["attachments"][0]["sha256"] = "00" * 32
+    handler.store._update_report(ids[1], d)
+    res = handler.share(handler.share_plan(a1.store.public.to_text(), ids))
+    assert res.sent == [ids[0], ids[2]]
+    [err] = res.errors
+    assert err.startswith(f"report {ids[1]}: ") and "no longer matches its hash" in err
+    shared = [e["report"] for e in handler.custody() if e["action"] == "shared"]
+    assert sorted(shared) == sorted([ids[0], ids[2]])
+    assert len(a1.fetch().new_reports) == 2

@@ -101,7 +101,7 @@ def test_preview_shows_what_is_sealed_and_only_the_confirmation_sends(
 
     # Confirmed without ticking the text: one envelope, and no free text in it.
     r = c.post("/share", data=fields)
-    assert r.status_code == 200 and "1 reports sealed and sent" in r.text, r.text
+    assert r.status_code == 200 and "1 report sealed and sent" in r.text, r.text
     [env] = _Recording.sent
     analyst = Desk.open(cell["a"], PASS)
     plain = _plaintext(env, analyst)

@@ -865,12 +865,23 @@ def _support_text(i: dict[str, Any]) -> str:
     """An incident's support, as the web desk says it: flagged reports are counted apart and
     never as independent sources."""
     n, k, f = len(i["reports"]), i["independent_sources"], i["flagged_reports"]
+    # Two counts, each with its own plural form: one piece per count (the web says the same).
     if not f:
-        return _("supported by {n} reports from {k} independent sources").format(n=n, k=k)
-    return (
-        _("supported by {n} reports ({f} flagged) from {k} independent trusted sources").format(
-            n=n, f=f, k=k
+        return (
+            ngettext("supported by {n} report from", "supported by {n} reports from", n)
+            .format(n=n)
+            + " "
+            + ngettext("{k} independent source", "{k} independent sources", k).format(k=k)
         )
+    return (
+        ngettext(
+            "supported by {n} report ({f} flagged) from",
+            "supported by {n} reports ({f} flagged) from",
+            n,
+        ).format(n=n, f=f)
+        + " "
+        + ngettext("{k} independent trusted source", "{k} independent trusted sources", k)
+        .format(k=k)
         + f" ({_flagged_text(i['flag_codes'])})"
     )
 

@@ -842,6 +842,11 @@ class _Intake:
             v = body.get(k, "")
             if not isinstance(v, str) or len(v) > limit:
                 raise _Quarantine("manifest", f"{k} is not text")
+        # A share names the analyst desk it was sealed for (desk/share.py); one naming another
+        # desk was re-sealed by someone who received it: not the handler's share to this desk.
+        to = body.get("to")
+        if manifest.kind == "share" and to is not None and to != self.store.public.fingerprint():
+            raise _Quarantine("manifest", "a share addressed to another desk")
         for a in manifest.attachments:
             if not (isinstance(a.name, str) and isinstance(a.media_type, str)):
                 raise _Quarantine("manifest", "attachment name is not text")

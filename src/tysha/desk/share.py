@@ -51,6 +51,7 @@ from tysha.errors import (
     NotFound,
     ProtocolError,
     TransportError,
+    TyshaError,
     VerificationError,
 )
 from tysha.protocol import (
@@ -133,6 +134,9 @@ def plan_share(
             "label": source_label(secret, key),
             "shared_at": now_iso(),
             "checks": " ".join(checks),
+            # The analyst it is for, under this desk's signature: re-sealed to another desk
+            # (by the analyst, or anyone holding its plaintext), it is refused there.
+            "to": analyst.fingerprint(),
         }
         if view.flags:
             body["flags"] = " ".join(view.flag_codes)
@@ -189,7 +193,9 @@ def send_share(
     client_factory: Callable[[str], DropClient] = DropClient,
 ) -> ShareResult:
     """Seal each planned item to the analyst and upload it through a drop the desk watches;
-    each one recorded in custody (``shared``: report, analyst fingerprint, drop index)."""
+    each one recorded in custody (``shared``: report, analyst fingerprint, drop index). A
+    report that cannot be sealed (an original damaged or too large) or sent is named in
+    ``errors``; the others still go."""
     drops = store.drops()
     drop = next((d for d in drops if drop_url in (None, d.url)), None)
     if drop is None:
@@ -197,7 +203,11 @@ def send_share(
                        else "this desk watches no drop to share through")  # fmt: skip
     res = ShareResult()
     for item in plan.items:
-        env = _envelope(store, item, plan.analyst)
+        try:
+            env = _envelope(store, item, plan.analyst)
+        except TyshaError as exc:  # a damaged or too large original: this report stays here
+            res.errors.append(f"report {item['report']}: {exc.message}")
+            continue
         try:
             with client_factory(drop.url) as client:
                 receipt = client.upload(env)

@@ -29,7 +29,9 @@ e.g. ``"capture receipt"``) and ``flags`` (optional, up to 400: the handler desk
 report when it shared it, stable codes of ``tysha.desk.views`` such as ``"revoked-source"``,
 separated by one space, at most 16, no repeats; each ``[a-z][a-z0-9-]{1,39}``, so a code a
 newer desk adds still parses; absent or empty when the report had none, and absent in shares
-made before the field existed). A share carries no enrolment secret; its attachments' capture
+made before the field existed), and ``to`` (optional: the fingerprint of the analyst desk it
+was sealed for, so a share re-sealed to another desk is refused there; absent in shares made
+before the field existed). A share carries no enrolment secret; its attachments' capture
 attestations are the handler's re-attestations, signed by the manifest's sender.
 
 Attachments: at most 1000 entries ``{0: name (1..255 chars), 1: media type (..127),
@@ -75,7 +77,7 @@ _BODY_TEXT: dict[str, dict[str, tuple[int, bool]]] = {
     "reply": {"text": (100_000, True), "in_reply_to": (128, False), "created_at": (40, False)},
     "share": {"text": (100_000, False), "when": (200, False), "where": (1000, False),
               "created_at": (40, False), "label": (64, True), "shared_at": (40, False),
-              "checks": (200, False), "flags": (400, False)},
+              "checks": (200, False), "flags": (400, False), "to": (35, False)},
 }
 _LABEL_RE = re.compile(r"[0-9a-f]{64}")
 #: A share's ``flags``: flag codes separated by one space.
