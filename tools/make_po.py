@@ -1480,6 +1480,11 @@ CLI: dict[str, tuple[str, str, str]] = {
         "Ctrl-C останавливает всё и удаляет папку демонстрации.",
         "Ctrl-C episini toqtata ve demo papkasını siler.",
     ),
+    "Ctrl-C stops everything; the demo folder stays: {folder}": (
+        "Ctrl-C зупиняє все; тека демонстрації залишається: {folder}",
+        "Ctrl-C останавливает всё; папка демонстрации остаётся: {folder}",
+        "Ctrl-C episini toqtata; demo papkası qala: {folder}",
+    ),
     "hashing photos": ("обчислення хешів фото", "вычисление хешей фото", "resimlerniñ heşleri esaplana"),
     "envelope {index}": ("конверт {index}", "конверт {index}", "zarf {index}"),
     # errors raised by the command line and the desk service (translated at the face by template)

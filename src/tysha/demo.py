@@ -484,7 +484,15 @@ def run_demo(
                 "  " + _("Browser source (open in a browser; the invitation is in the fragment):")
             )
             typer.echo(f"    {info['source_page']}#{info['browser_invitation']}")
-            typer.echo("  " + _("Ctrl-C stops everything and deletes the demo folder."))
+            if keep:  # --keep: the folder is not deleted on the way out
+                typer.echo(
+                    "  "
+                    + _("Ctrl-C stops everything; the demo folder stays: {folder}").format(
+                        folder=info["root"]
+                    )
+                )
+            else:
+                typer.echo("  " + _("Ctrl-C stops everything and deletes the demo folder."))
             typer.echo("")
 
         serve_web(Path(info["desk"]), "127.0.0.1", web_port, ready)

@@ -60,3 +60,47 @@ def test_no_incident_is_claimed_when_the_desks_found_no_copies(
     assert _state(info, "desk")[0] == 0 and _state(info, "escrow")[0] == 0
     assert "an incident" not in said, said
     assert "no incident was made" in said, said
+
+
+class _Proc:
+    pid = 0
+
+    def terminate(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("keep", [False, True], ids=["default", "--keep"])
+def test_the_banner_says_what_ctrl_c_does_to_the_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    keep: bool,
+) -> None:
+    """The servers are stand-ins: the claim is about the banner and the folder."""
+    import tempfile
+
+    import tysha.demo as demo
+    import tysha.desk.web.serve as serve
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def fake_build(root: Path, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        info: dict[str, Any] = {k: str(root / k) for k in ("desk", "desk_b", "escrow", "vault")}
+        info.update({f"{k}_passphrase": "p" for k in ("desk", "desk_b", "escrow", "vault")})
+        return {**info, "root": str(root), "drop_url": "http://127.0.0.1:1",
+                "source_page": "http://127.0.0.1:1/", "browser_invitation": "X",
+                "reports_fetched": 1, "_proc": _Proc()}  # fmt: skip
+
+    monkeypatch.setattr(demo, "build", fake_build)
+    monkeypatch.setattr(demo, "_serve_process", lambda desk_dir, port: _Proc())
+    monkeypatch.setattr(serve, "serve_web", lambda desk, host, port, ready: ready())
+    demo.run_demo(serve=True, keep=keep, port=0)
+    said = capsys.readouterr().out
+    left = list(tmp_path.glob("tysha-demo-*"))
+    if keep:
+        [folder] = left
+        assert "deletes the demo folder" not in said, said
+        assert f"the demo folder stays: {folder}" in said, said
+    else:
+        assert left == []
+        assert "Ctrl-C stops everything and deletes the demo folder." in said
