@@ -238,3 +238,28 @@ def test_upload_through_socks5(enrolled: dict[str, Any]) -> None:
         assert ("127.0.0.1", port) in proxy.connections
     finally:
         proxy.close()
+
+
+def test_a_send_that_stops_midway_says_what_left(enrolled: dict[str, Any], cli: Any,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drop goes away after the first upload: the reporter is told that one report left
+    (its receipt verified) and two wait, not only that the drop cannot be reached."""
+    from tysha.errors import TransportError
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    for i in range(3):
+        cli("source", "report", "--vault", v, "--category", "det", "--text", f"r{i}", env=env)
+    real = DropClient.upload
+    calls = []
+
+    def upload(self: DropClient, envelope: Any, progress: Any = None) -> Any:
+        calls.append(1)
+        if len(calls) > 1:
+            raise TransportError("cannot reach the drop: the connection was reset")
+        return real(self, envelope, progress=progress)
+
+    monkeypatch.setattr(DropClient, "upload", upload)
+    r = cli("source", "send", "--vault", v, "--now", env=env, check=False)
+    assert r.returncode == 1 and "cannot reach the drop" in r.stderr
+    assert "sent 1, receipts verified; 2 still waiting" in r.stdout, (r.stdout, r.stderr)
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 2
