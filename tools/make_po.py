@@ -1480,6 +1480,11 @@ CLI: dict[str, tuple[str, str, str]] = {
         "Ctrl-C останавливает всё и удаляет папку демонстрации.",
         "Ctrl-C episini toqtata ve demo papkasını siler.",
     ),
+    "Ctrl-C stops everything; the demo folder stays: {folder}": (
+        "Ctrl-C зупиняє все; тека демонстрації залишається: {folder}",
+        "Ctrl-C останавливает всё; папка демонстрации остаётся: {folder}",
+        "Ctrl-C episini toqtata; demo papkası qala: {folder}",
+    ),
     "hashing photos": ("обчислення хешів фото", "вычисление хешей фото", "resimlerniñ heşleri esaplana"),
     "envelope {index}": ("конверт {index}", "конверт {index}", "zarf {index}"),
     # errors raised by the command line and the desk service (translated at the face by template)
@@ -2672,10 +2677,25 @@ INTEGRATION: dict[str, tuple[str, str, str]] = {
         "рабочие места двух ячеек и депозитарий готовы; приглашение создано",
         "eki hüceyreniñ iş yerleri ve emanet yeri azır; davetname yapıldı",
     ),
-    "two more sources, in two cells, corroborated a report: an incident at cell A's desk and at the escrow desk, more suggested": (
-        "ще два джерела у двох осередках підтвердили повідомлення: інцидент у осередку A і в депозитарії, інші запропоновано",
-        "ещё два источника в двух ячейках подтвердили сообщение: инцидент в ячейке A и в депозитарии, другие предложены",
-        "eki hüceyrede daa eki menba bir bildirimni tasdıqladı: A hüceyresinde ve emanet yerinde adise, başqaları teklif etildi",
+    "two more sources, in two cells, corroborated a report: an incident at cell A's desk and at the escrow desk": (
+        "ще два джерела у двох осередках підтвердили повідомлення: інцидент у осередку A і в депозитарії",
+        "ещё два источника в двух ячейках подтвердили сообщение: инцидент в ячейке A и в депозитарии",
+        "eki hüceyrede daa eki menba bir bildirimni tasdıqladı: A hüceyresinde ve emanet yerinde adise",
+    ),
+    "two more sources, in two cells, corroborated a report: an incident at cell A's desk only (the escrow desk found no copies)": (
+        "ще два джерела у двох осередках підтвердили повідомлення: інцидент лише в осередку A (депозитарій не знайшов копій)",
+        "ещё два источника в двух ячейках подтвердили сообщение: инцидент только в ячейке A (депозитарий не нашёл копий)",
+        "eki hüceyrede daa eki menba bir bildirimni tasdıqladı: adise tek A hüceyresinde (emanet yeri kopiyalar tapmadı)",
+    ),
+    "two more sources, in two cells, corroborated a report: an incident at the escrow desk only (cell A's desk found no copies)": (
+        "ще два джерела у двох осередках підтвердили повідомлення: інцидент лише в депозитарії (осередок A не знайшов копій)",
+        "ещё два источника в двух ячейках подтвердили сообщение: инцидент только в депозитарии (ячейка A не нашла копий)",
+        "eki hüceyrede daa eki menba bir bildirimni tasdıqladı: adise tek emanet yerinde (A hüceyresi kopiyalar tapmadı)",
+    ),
+    "two more sources, in two cells, sent copies of a report's photo, but no desk found them alike: no incident was made": (
+        "ще два джерела у двох осередках надіслали копії фото з повідомлення, але жодне робоче місце не визнало їх схожими: інцидент не створено",
+        "ещё два источника в двух ячейках прислали копии фото из сообщения, но ни одно рабочее место не признало их похожими: инцидент не создан",
+        "eki hüceyrede daa eki menba bir bildirimniñ fotosınıñ kopiyalarını yiberdi, amma iç bir iş yeri olarnı beñzer tapmadı: adise yapılmadı",
     ),
     # --- i18n2: witness policy, withheld entries, ProofMode/C2PA (errors and help) ---
     "--witness needs a drop: give --drop URL --drop-key VKEY": (

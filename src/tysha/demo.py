@@ -360,6 +360,7 @@ def _corroborating_sources(
     act = {"category": "chd", "start": day, "place": f"{where}, {town}", "lat": f"{lat:.4f}",
            "lon": f"{lon:.4f}", "precision_m": "5000", "victims": "11",
            "children": "1"}  # fmt: skip
+    made = []
     for d in (desk, escrow):
         d.update_media_index()
         near = d.corroborate()["near_duplicates"]
@@ -375,8 +376,21 @@ def _corroborating_sources(
         ids = sorted(group)
         iid = d.create_incident("Children taken from the boarding school", ids, "demo")
         d.add_act(iid, {**act, "reports": ids}, "demo")
-    say(_("two more sources, in two cells, corroborated a report: an incident at cell A's desk"
-          " and at the escrow desk, more suggested"))
+        made.append(d)
+    # Only what was made: a desk that found no copies (photos it could not read) has no
+    # incident, and an incident takes its suggestion in (the suggestions page is then empty).
+    if len(made) == 2:
+        say(_("two more sources, in two cells, corroborated a report: an incident at cell A's"
+              " desk and at the escrow desk"))
+    elif made and made[0] is desk:
+        say(_("two more sources, in two cells, corroborated a report: an incident at cell A's"
+              " desk only (the escrow desk found no copies)"))
+    elif made:
+        say(_("two more sources, in two cells, corroborated a report: an incident at the escrow"
+              " desk only (cell A's desk found no copies)"))
+    else:
+        say(_("two more sources, in two cells, sent copies of a report's photo, but no desk"
+              " found them alike: no incident was made"))
 
 
 def _serve_process(desk_dir: Path, port: int) -> Any:
@@ -470,7 +484,15 @@ def run_demo(
                 "  " + _("Browser source (open in a browser; the invitation is in the fragment):")
             )
             typer.echo(f"    {info['source_page']}#{info['browser_invitation']}")
-            typer.echo("  " + _("Ctrl-C stops everything and deletes the demo folder."))
+            if keep:  # --keep: the folder is not deleted on the way out
+                typer.echo(
+                    "  "
+                    + _("Ctrl-C stops everything; the demo folder stays: {folder}").format(
+                        folder=info["root"]
+                    )
+                )
+            else:
+                typer.echo("  " + _("Ctrl-C stops everything and deletes the demo folder."))
             typer.echo("")
 
         serve_web(Path(info["desk"]), "127.0.0.1", web_port, ready)

@@ -173,12 +173,14 @@ def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
             len(consistency),
         ).format(n=len(consistency))
     )
+    # Envelopes, not lines: a receipt the file repeats is one envelope.
+    n = len({r.envelope_digest for r in receipts})
     typer.echo(
         ngettext(
             "receipts ok: {n} envelope is in the drop's log{where}",
             "receipts ok: {n} envelopes are in the drop's log{where}",
-            len(receipts),
-        ).format(n=len(receipts), where=where)
+            n,
+        ).format(n=n, where=where)
     )
 
 

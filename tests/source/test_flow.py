@@ -238,3 +238,47 @@ def test_upload_through_socks5(enrolled: dict[str, Any]) -> None:
         assert ("127.0.0.1", port) in proxy.connections
     finally:
         proxy.close()
+
+
+def test_a_send_that_stops_midway_says_what_left(enrolled: dict[str, Any], cli: Any,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drop goes away after the first upload: the reporter is told that one report left
+    (its receipt verified) and two wait, not only that the drop cannot be reached."""
+    from tysha.errors import TransportError
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    for i in range(3):
+        cli("source", "report", "--vault", v, "--category", "det", "--text", f"r{i}", env=env)
+    real = DropClient.upload
+    calls = []
+
+    def upload(self: DropClient, envelope: Any, progress: Any = None) -> Any:
+        calls.append(1)
+        if len(calls) > 1:
+            raise TransportError("cannot reach the drop: the connection was reset")
+        return real(self, envelope, progress=progress)
+
+    monkeypatch.setattr(DropClient, "upload", upload)
+    r = cli("source", "send", "--vault", v, "--now", env=env, check=False)
+    assert r.returncode == 1 and "cannot reach the drop" in r.stderr
+    assert "sent 1, receipts verified; 2 still waiting" in r.stdout, (r.stdout, r.stderr)
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 2
+
+
+def test_a_receipt_brought_twice_confirms_one_envelope(tmp_path: Path, enrolled: dict[str, Any],
+                                                       cli: Any) -> None:
+    """A courier's file naming the same receipt twice (a careless or lying courier) confirms
+    that envelope once: the count says how many envelopes the drop's log holds."""
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    for i in range(2):
+        cli("source", "report", "--vault", v, "--category", "pil", "--text", f"carts {i}", env=env)
+    usb = tmp_path / "usb.bin"
+    cli("source", "export", "--vault", v, "--to", str(usb), env=env)
+    receipts = tmp_path / "receipts.json"
+    cli("courier", "deliver", str(usb), "--drop", enrolled["url"], "--receipts", str(receipts))
+    doc = json.loads(receipts.read_text())
+    doc["receipts"] = [doc["receipts"][0]] * 2  # one envelope's receipt, twice
+    receipts.write_text(json.dumps(doc))
+    out = cli("source", "import-receipts", "--vault", v, "--from", str(receipts), env=env)
+    assert "1 envelope confirmed by the drop's log; 1 still waiting" in out.stdout, out.stdout
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1

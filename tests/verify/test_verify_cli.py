@@ -293,6 +293,17 @@ def test_courier_receipts_file(world: dict[str, Any]) -> None:
     assert "FAILED  receipt 2" in bad.stdout
 
 
+def test_a_receipt_listed_twice_is_one_envelope(world: dict[str, Any]) -> None:
+    """The closing line counts envelopes, not lines: a receipt repeated (by a careless or
+    lying courier) does not make two envelopes of one."""
+    doc = json.loads(world["receipts"].read_text())
+    doc["receipts"] = [doc["receipts"][0]] * 3
+    twice = world["tmp"] / "twice-receipts.json"
+    twice.write_text(json.dumps(doc))
+    ok = run("verify", str(twice), "--drop-key", world["vkey"])
+    assert "receipts ok: 1 envelope is in the drop's log" in ok.stdout, ok.stdout
+
+
 def test_usage_and_hostile_paths(world: dict[str, Any]) -> None:
     missing = run("verify", str(world["tmp"] / "nope.zip"), check=False)
     assert missing.returncode == 1 and "does not exist" in missing.stderr

@@ -349,15 +349,27 @@ def send(
                 )
             )
         return
-    with (
-        _route(tor, bridge),
-        _drop_client(dev, drop) as client,
-        _progress(_("sending")) as prog,
-    ):
-        result = dev.send(client, now=now, progress=prog)
+    sent_before = len(dev.state.get("sent", []))
+    try:
+        with (
+            _route(tor, bridge),
+            _drop_client(dev, drop) as client,
+            _progress(_("sending")) as prog,
+        ):
+            dev.send(client, now=now, progress=prog)
+    except BaseException:
+        # Stopped midway (the drop went away, a receipt failed, the witness check after the
+        # sends): what left, with its receipt verified and kept, is said before the error.
+        if len(dev.state.get("sent", [])) > sent_before:
+            _say_sent(dev, sent_before)
+        raise
+    _say_sent(dev, sent_before)
+
+
+def _say_sent(dev, sent_before: int) -> None:  # type: ignore[no-untyped-def]
     typer.echo(
         _("sent {sent}, receipts verified; {waiting} still waiting").format(
-            sent=result.sent, waiting=result.waiting
+            sent=len(dev.state.get("sent", [])) - sent_before, waiting=len(dev.outbox())
         )
     )
 

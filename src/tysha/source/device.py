@@ -737,7 +737,8 @@ class SourceDevice:
         }
         applied = 0
         for r in receipts:
-            item = by_digest.get(r.envelope_digest)
+            # Each waiting envelope is confirmed once: a receipt brought twice counts once.
+            item = by_digest.pop(r.envelope_digest, None)
             if item is None:
                 continue
             got = r.verify(inv.drop_vkey, r.envelope_digest)
