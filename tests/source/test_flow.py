@@ -16,6 +16,7 @@ from PIL import Image
 
 from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
 from tysha.transport import DropClient, Socks5Transport
+from tysha.transport.courier import MAX_RECEIPTS_FILE
 
 from ._inv import make_invitation
 from .test_vault import chi_square_ok, no_marker
@@ -155,6 +156,22 @@ def test_courier_round_trip(tmp_path: Path, enrolled: dict[str, Any], cli: Any) 
     bad = cli("source", "import-receipts", "--vault", v, "--from", str(deep), env=env, check=False)
     assert bad.returncode == 1 and "malformed receipts file" in bad.stderr
     assert "internal error" not in bad.stderr
+    # A file bigger than any courier's (read whole, it filled the phone's memory) and fields of
+    # the wrong type: refused in our words, never the parser's ("string indices must be ...").
+    huge = tmp_path / "huge.json"
+    with open(huge, "wb") as f:
+        f.truncate(MAX_RECEIPTS_FILE + 1)
+    wrong = {"checkpoint": doc["checkpoint"], "consistency": "ab", "receipts": doc["receipts"]}
+    (tmp_path / "wrong.json").write_text(json.dumps(wrong))
+    (tmp_path / "list.json").write_text(json.dumps([doc]))
+    (tmp_path / "nothex.json").write_text(json.dumps({**doc, "consistency": ["zz"]}))
+    for name, said in [("huge.json", "larger than any receipts file"),
+                       ("wrong.json", "a field has the wrong type"),
+                       ("list.json", "not the fields a courier's file has"),
+                       ("nothex.json", "a consistency hash is not hex")]:  # fmt: skip
+        bad = cli("source", "import-receipts", "--vault", v, "--from", str(tmp_path / name),
+                  env=env, check=False)  # fmt: skip
+        assert bad.returncode == 1 and f"malformed receipts file: {said}" in bad.stderr, bad.stderr
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 3
     out = cli("source", "import-receipts", "--vault", v, "--from", str(receipts), env=env)
     assert "3 envelopes confirmed" in out.stdout

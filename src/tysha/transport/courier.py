@@ -81,16 +81,40 @@ def write_receipts(
         raise StorageError(f"cannot write {path}: {exc.strerror}") from None
 
 
+#: The largest receipts file a source or ``tysha verify`` reads: a courier's file for ~10^4
+#: envelopes is ~10 MB. A bigger one is refused before it is read into the phone's memory.
+MAX_RECEIPTS_FILE = 16 << 20
+
+
 def read_receipts(path: Path) -> tuple[str, list[bytes], list[Receipt]]:
+    """The checkpoint, consistency proof and receipts of a courier's receipts file.
+
+    The file comes from whoever carried it: at most :data:`MAX_RECEIPTS_FILE` bytes are read,
+    and anything but the shape :func:`write_receipts` writes is a ``ProtocolError`` that says
+    what is wrong in our words (never the parser's own text)."""
     try:
-        doc: Any = json.loads(Path(path).read_text())
-        cp = str(doc["checkpoint"])
-        Checkpoint.parse(cp.split("\n\n", 1)[0] + "\n")
-        cons = [bytes.fromhex(h) for h in doc["consistency"]]
-        return cp, cons, [Receipt.from_json(r) for r in doc["receipts"]]
+        with open(path, "rb") as f:
+            raw = f.read(MAX_RECEIPTS_FILE + 1)
     except OSError as exc:
         raise StorageError(f"cannot read {path}: {exc.strerror}") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ProtocolError(f"malformed receipts file: {exc}") from None
-    except RecursionError:  # JSON nested deeper than the parser goes
-        raise ProtocolError("malformed receipts file: nested too deeply") from None
+    if len(raw) > MAX_RECEIPTS_FILE:
+        raise ProtocolError(
+            f"malformed receipts file: larger than any receipts file ({MAX_RECEIPTS_FILE} bytes)"
+        )
+    try:
+        doc: Any = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        raise ProtocolError("malformed receipts file: not JSON") from None
+    if not isinstance(doc, dict) or not {"checkpoint", "consistency", "receipts"} <= set(doc):
+        raise ProtocolError("malformed receipts file: not the fields a courier's file has")
+    cp, cons, receipts = doc["checkpoint"], doc["consistency"], doc["receipts"]
+    if not isinstance(cp, str) or not isinstance(cons, list) or not isinstance(receipts, list):
+        raise ProtocolError("malformed receipts file: a field has the wrong type")
+    Checkpoint.parse(cp.split("\n\n", 1)[0] + "\n")
+    try:
+        hashes = [bytes.fromhex(h) for h in cons]
+    except (ValueError, TypeError):
+        raise ProtocolError("malformed receipts file: a consistency hash is not hex") from None
+    if any(len(h) != 32 for h in hashes):
+        raise ProtocolError("malformed receipts file: a consistency hash is not 32 bytes")
+    return cp, hashes, [Receipt.from_json(r) for r in receipts]
