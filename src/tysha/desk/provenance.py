@@ -132,10 +132,40 @@ class OpenPgpKey:
         self._fpr = str(self._key.fingerprint).replace(" ", "").upper()
         uids = list(self._key.userids)
         self._uid = str(uids[0].userid) if uids else ""
-        # The key ids a signature may name: the primary key's and its subkeys'.
-        self._ids = {self._fpr[-16:]} | {
-            str(k).replace(" ", "").upper()[-16:] for k in getattr(self._key, "subkeys", {})
-        }
+        # The key ids a signature may name: the primary key's, and those of the subkeys it
+        # certifies for signing. pgpy verifies with any subkey in the blob, and the blob is
+        # the sender's: a subkey appended to the source's (public) key, bound by another key,
+        # would otherwise sign in its name.
+        subkeys = dict(getattr(self._key, "subkeys", {}))
+        self._ids = {self._fpr[-16:]}
+        self._unbound: set[str] = set()
+        for kid, sub in subkeys.items():
+            short = str(kid).replace(" ", "").upper()[-16:]
+            (self._ids if self._certifies(sub) else self._unbound).add(short)
+
+    def _certifies(self, sub: Any) -> bool:
+        """Whether the primary key binds ``sub`` as a signing subkey (RFC 4880 5.2.1: a
+        subkey binding signature by the primary with the sign flag, and the subkey's own
+        primary key binding signature back), every binding signature present verifying."""
+        from pgpy.constants import KeyFlags, SignatureType
+
+        with _quiet():
+            try:
+                checked = self._key.verify(sub)
+            except Exception:  # pgpy: no signatures at all, or ones it cannot check
+                return False
+            if not checked:
+                return False
+            good = list(checked.good_signatures)
+        primary = self._key.fingerprint
+        bound = any(
+            g.signature.type == SignatureType.Subkey_Binding
+            and g.by.fingerprint == primary
+            and KeyFlags.Sign in (g.signature.key_flags or set())
+            for g in good
+        )
+        back = any(g.signature.type == SignatureType.PrimaryKey_Binding for g in good)
+        return bound and back
 
     @property
     def fingerprint(self) -> str:
@@ -155,7 +185,10 @@ class OpenPgpKey:
             except Exception:
                 return "not an OpenPGP signature"
             try:
-                if sig.signer and str(sig.signer).upper()[-16:] not in self._ids:
+                signer = str(sig.signer or "").upper()[-16:]
+                if signer in self._unbound:
+                    return f"made by a subkey ({sig.signer}) that pubkey.asc's key does not certify"
+                if signer and signer not in self._ids:
                     return f"made by another key ({sig.signer})"
                 ok = bool(self._key.verify(data, sig))
             except Exception:
