@@ -382,3 +382,46 @@ def test_records_from_anything(obj: Any) -> None:
     except ProtocolError:
         pass
     assert isinstance(records_of({"provenance": obj if isinstance(obj, list) else [obj]}), list)
+
+
+def _packets(raw: bytes) -> list[bytes]:
+    """OpenPGP packets (new-format headers, as pgpy writes them)."""
+    out, i = [], 0
+    while i < len(raw):
+        first = raw[i + 1]
+        if first < 192:
+            length, head = first, 2
+        elif first < 224:
+            length, head = ((first - 192) << 8) + raw[i + 2] + 192, 3
+        else:
+            length, head = int.from_bytes(raw[i + 2 : i + 6], "big"), 6
+        out.append(raw[i : i + head + length])
+        i += head + length
+    return out
+
+
+def test_a_subkey_the_key_does_not_certify_signs_nothing(tmp_path: Path, key: Any) -> None:
+    """The source's ProofMode public key is public (it is in every bundle it shares): a bundle
+    that appends someone else's signing subkey to it (bound by their own key, not by this
+    one) and signs with that subkey was 'valid, signed by' the source's key, even pinned."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgpy
+        from pgpy.constants import EllipticCurveOID, KeyFlags, PubKeyAlgorithm
+
+        forger = pgp_key("forger")
+        sub = pgpy.PGPKey.new(PubKeyAlgorithm.EdDSA, EllipticCurveOID.Ed25519)
+        forger.add_subkey(sub, usage={KeyFlags.Sign})
+        theirs = _packets(bytes(forger.pubkey))
+        assert [p[0] & 0x3F for p in theirs] == [6, 13, 2, 14, 2]
+        grafted = bytes(key.pubkey) + theirs[3] + theirs[4]
+        armored = str(pgpy.PGPKey.from_blob(grafted)[0]).encode()
+    media = photo(51)
+    desk, rid = _desk(tmp_path, media)
+    b = proofmode_bundle(media, forger, signer=sub)
+    b.files["pubkey.asc"] = armored
+    [r] = desk.import_proofmode(rid, _write(tmp_path, b), signer=pgp_fingerprint(key))
+    assert r.state == "invalid" and not r.signature_ok
+    assert any("subkey" in e and "does not certify" in e for e in r.errors), r.errors

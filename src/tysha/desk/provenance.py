@@ -13,6 +13,12 @@ What the records mean, and the rules a proof must meet, are in the pure
   fetching anything over the network (remote manifests and OCSP are switched off; a desk may
   sit behind Tor). The trust anchors are the desk's setting ``c2pa_trust_anchors`` (PEM),
   set with :func:`set_trust_anchors`; without them a good signature is ``untrusted-signer``.
+  At fetch (:func:`check_attachments`) the Reader runs in a child process, never in the desk
+  (which holds the unlocked keys): a fresh interpreter, in bubblewrap where installed (as
+  the video decoder, tysha.desk.corroborate), with CPU, memory and wall-clock limits, fed
+  the file as it is decrypted. A file that holds the reader (c2pa-rs reads an MP4 of many
+  small boxes in time growing with their square) or makes it die is recorded ``unchecked``
+  with the reason, and the report's other files are still checked.
 
 Hostile input: a ProofMode zip is bounded before it is read (its size on disk, its member
 count, each member's declared size and expansion ratio, as the court bundle reader bounds a
@@ -25,8 +31,13 @@ does not verify); nothing here lets an exception from a library reach a person.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
+import json
+import subprocess
+import sys
+import threading
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -71,6 +82,14 @@ C2PA_MAX_BYTES = 64 << 20
 #: without it carries no manifest, and is never held whole in memory to find out.
 C2PA_UUID = bytes.fromhex("6332706100110010800000aa00389b71")
 TRUST_SETTING = "c2pa_trust_anchors"
+#: The child that reads one file's manifest: wall-clock (and CPU) seconds, address space.
+#: A good 64 MiB photo is read in under a second.
+C2PA_FILE_SECONDS = 30
+C2PA_CHILD_MEMORY = 1 << 30
+#: Wall-clock seconds for all the C2PA reads of one report (a report of a thousand crafted
+#: files must not hold the fetch for a thousand times C2PA_FILE_SECONDS).
+C2PA_REPORT_SECONDS = 180
+_CHILD_OUTPUT = 1 << 20  # a record's JSON is a few KiB
 
 
 @dataclass(frozen=True)
@@ -113,10 +132,40 @@ class OpenPgpKey:
         self._fpr = str(self._key.fingerprint).replace(" ", "").upper()
         uids = list(self._key.userids)
         self._uid = str(uids[0].userid) if uids else ""
-        # The key ids a signature may name: the primary key's and its subkeys'.
-        self._ids = {self._fpr[-16:]} | {
-            str(k).replace(" ", "").upper()[-16:] for k in getattr(self._key, "subkeys", {})
-        }
+        # The key ids a signature may name: the primary key's, and those of the subkeys it
+        # certifies for signing. pgpy verifies with any subkey in the blob, and the blob is
+        # the sender's: a subkey appended to the source's (public) key, bound by another key,
+        # would otherwise sign in its name.
+        subkeys = dict(getattr(self._key, "subkeys", {}))
+        self._ids = {self._fpr[-16:]}
+        self._unbound: set[str] = set()
+        for kid, sub in subkeys.items():
+            short = str(kid).replace(" ", "").upper()[-16:]
+            (self._ids if self._certifies(sub) else self._unbound).add(short)
+
+    def _certifies(self, sub: Any) -> bool:
+        """Whether the primary key binds ``sub`` as a signing subkey (RFC 4880 5.2.1: a
+        subkey binding signature by the primary with the sign flag, and the subkey's own
+        primary key binding signature back), every binding signature present verifying."""
+        from pgpy.constants import KeyFlags, SignatureType
+
+        with _quiet():
+            try:
+                checked = self._key.verify(sub)
+            except Exception:  # pgpy: no signatures at all, or ones it cannot check
+                return False
+            if not checked:
+                return False
+            good = list(checked.good_signatures)
+        primary = self._key.fingerprint
+        bound = any(
+            g.signature.type == SignatureType.Subkey_Binding
+            and g.by.fingerprint == primary
+            and KeyFlags.Sign in (g.signature.key_flags or set())
+            for g in good
+        )
+        back = any(g.signature.type == SignatureType.PrimaryKey_Binding for g in good)
+        return bound and back
 
     @property
     def fingerprint(self) -> str:
@@ -136,7 +185,10 @@ class OpenPgpKey:
             except Exception:
                 return "not an OpenPGP signature"
             try:
-                if sig.signer and str(sig.signer).upper()[-16:] not in self._ids:
+                signer = str(sig.signer or "").upper()[-16:]
+                if signer in self._unbound:
+                    return f"made by a subkey ({sig.signer}) that pubkey.asc's key does not certify"
+                if signer and signer not in self._ids:
                     return f"made by another key ({sig.signer})"
                 ok = bool(self._key.verify(data, sig))
             except Exception:
@@ -352,6 +404,8 @@ def c2pa_check(
             state = r.get_validation_state()
             manifest = r.get_active_manifest()
             results = r.get_validation_results()
+    except MemoryError:  # the reader's limits, not what the file holds
+        raise
     except Exception as exc:  # c2pa.C2paError and its family; an unusable native library
         name = type(exc).__name__
         text = str(exc).strip()
@@ -390,42 +444,166 @@ def _carries_manifest(store: DeskStore, blob: str, size: int) -> str | None:
     return None
 
 
+def _unchecked(sha: str, n: int, why: str) -> ProvenanceRecord:
+    from tysha.desk.store import now_iso
+
+    return ProvenanceRecord(
+        kind="c2pa",
+        state="unchecked",
+        media_sha256=sha,
+        attachment=n,
+        errors=(why,),
+        imported_at=now_iso(),
+    )
+
+
+def _child_command() -> list[str]:
+    """The reading child: this interpreter, isolated, running this same Tysha (the folder
+    this module was loaded from first on its path), in bubblewrap where installed."""
+    from tysha.desk.corroborate import _jail
+
+    root = str(Path(__file__).resolve().parents[2])
+    code = (
+        f"import sys; sys.path.insert(0, {root!r}); "
+        "from tysha.desk.provenance import _c2pa_child; sys.exit(_c2pa_child())"
+    )
+    return _jail([sys.executable, "-I", "-c", code, str(C2PA_CHILD_MEMORY)])
+
+
+def _c2pa_confined(
+    pieces: Iterator[bytes], media_type: str, trust: str | None, seconds: float
+) -> tuple[dict[str, Any] | None, str]:
+    """Have a child read a file's manifest (its bytes written to the child as they come).
+    Returns (the record's JSON as the child gave it, "") or (None, why not)."""
+    header = json.dumps({"media_type": media_type, "trust": trust or "", "cpu": seconds})
+    try:
+        proc = subprocess.Popen(
+            _child_command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
+        )
+    except OSError:
+        return None, "the C2PA reader could not be started on this machine; not checked"
+    late = threading.Event()
+
+    def stop() -> None:
+        late.set()
+        proc.kill()
+
+    timer = threading.Timer(seconds, stop)
+    timer.start()
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        with contextlib.suppress(OSError):  # the child is gone: its answer says why
+            proc.stdin.write(header.encode() + b"\n")
+            for piece in pieces:
+                proc.stdin.write(piece)
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        out = proc.stdout.read(_CHILD_OUTPUT)
+        code = proc.wait()
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+    if late.is_set() or code in (-9, -24):  # SIGKILL by the timer, SIGXCPU by the rlimit
+        return None, (
+            f"the C2PA reader took longer than {seconds:.0f} s on this file "
+            "(it may be made to hold it); not checked"
+        )
+    try:
+        obj = json.loads(out)
+    except ValueError:
+        obj = None
+    if code != 0 or not isinstance(obj, dict):
+        return None, (
+            "the C2PA reader stopped on this file (it may be made to crash it, or it needed "
+            "more memory than the desk gives it); not checked"
+        )
+    return obj, ""
+
+
+def _c2pa_child() -> int:  # pragma: no cover - runs in the reading child
+    """Read one file's manifest: limits first, then a header line, then the file (stdin);
+    the record as JSON on stdout."""
+    import resource
+
+    memory = int(sys.argv[1])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    head = json.loads(sys.stdin.buffer.readline(16 << 20))
+    cpu = max(1, int(float(head["cpu"])) + 1)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    data = sys.stdin.buffer.read(C2PA_MAX_BYTES + 1)
+    if len(data) > C2PA_MAX_BYTES:
+        return 2
+    rec = c2pa_check(data, str(head["media_type"]), media_sha256="-",
+                     trust_pem=str(head["trust"]) or None)  # fmt: skip
+    obj = rec.to_json()
+    obj["errors"] = obj["errors"][:50]  # a manifest may list any number of failures
+    sys.stdout.write(json.dumps(obj))
+    return 0
+
+
+def _check_one(
+    store: DeskStore, a: dict[str, Any], n: int, media_type: str, trust: str | None,
+    seconds: float,
+) -> ProvenanceRecord:  # fmt: skip
+    from tysha.desk.store import now_iso
+
+    sha = str(a.get("sha256", ""))
+    size = int(a.get("size", 0) or 0)
+    if size > C2PA_MAX_BYTES:
+        return _unchecked(sha, n, f"larger than the desk checks ({C2PA_MAX_BYTES >> 20} MiB)")
+    if seconds <= 0:
+        return _unchecked(
+            sha, n, f"the report's files took more than the {C2PA_REPORT_SECONDS} s the desk "
+            "gives their C2PA checks together; not checked",
+        )  # fmt: skip
+    obj, why = _c2pa_confined(store.read_blob(a["blob"], size), media_type, trust, seconds)
+    if obj is None:
+        return _unchecked(sha, n, why)
+    try:
+        rec = ProvenanceRecord.from_json(obj)  # bounded text; the child's word on the rest
+    except ProtocolError:
+        return _unchecked(sha, n, "the C2PA reader gave no usable answer; not checked")
+    if rec.kind != "c2pa":
+        return _unchecked(sha, n, "the C2PA reader gave no usable answer; not checked")
+    return dataclasses.replace(
+        rec, media_sha256=sha, attachment=n, source_file="", imported_at=now_iso()
+    )
+
+
 def check_attachments(store: DeskStore, rid: str) -> list[ProvenanceRecord]:
     """The fetch hook: every attachment of ``rid`` that is a JPEG, PNG or MP4 by content and
     carries a C2PA manifest gets its validation state kept in the report (sealed with it) and
     a custody event ``c2pa-checked``. Files without a manifest are left as they are (found by
-    streaming them, never holding them whole). Never raises: a desk failure here must not
-    lose the report it is about (its photos then simply show no C2PA state)."""
-    from tysha.desk.store import now_iso
+    streaming them, never holding them whole). The manifests are read in a limited child
+    (module docstring); one that is not read in time, or whose reader dies, is ``unchecked``
+    with the reason. Never raises: a desk failure here must not lose the report it is about
+    (its photos then simply show no C2PA state)."""
+    import time
 
     try:
         report = store.get_report(rid)
         trust = store.get_setting(TRUST_SETTING)
+        trust = trust if isinstance(trust, str) else None
         found: list[ProvenanceRecord] = []
+        deadline = time.monotonic() + C2PA_REPORT_SECONDS
         for n, a in enumerate(report.data.get("attachments", [])):
             size = int(a.get("size", 0) or 0)
             media_type = _carries_manifest(store, a["blob"], size)
             if media_type is None:
                 continue
-            sha = str(a.get("sha256", ""))
-            if size > C2PA_MAX_BYTES:
-                rec = ProvenanceRecord(
-                    kind="c2pa",
-                    state="unchecked",
-                    media_sha256=sha,
-                    attachment=n,
-                    errors=(f"larger than the desk checks ({C2PA_MAX_BYTES >> 20} MiB)",),
-                    imported_at=now_iso(),
-                )
-            else:
-                rec = c2pa_check(
-                    store.blob_bytes(a["blob"], size),
-                    media_type,
-                    media_sha256=sha,
-                    attachment=n,
-                    trust_pem=trust if isinstance(trust, str) else None,
-                    checked_at=now_iso(),
-                )
+            seconds = min(C2PA_FILE_SECONDS, deadline - time.monotonic())
+            try:
+                rec = _check_one(store, a, n, media_type, trust, seconds)
+            except Exception:  # noqa: BLE001 - the desk's own failure: said, not hidden
+                rec = _unchecked(str(a.get("sha256", "")), n, "the desk could not check it")
             if rec.state != "absent":
                 found.append(rec)
         if found:
