@@ -70,6 +70,13 @@ def test_states_of_a_signed_photo(ca: SigningCA, signed: bytes) -> None:
     # A manifest cut short is a manifest that cannot be read: invalid, never a traceback.
     cut = c2pa_check(signed[: len(signed) // 2], "image/jpeg", trust_pem=trust)
     assert cut.state == "invalid" and cut.errors
+    # A camera-signed photo whose manifest segments were moved out of APP11 (mangled on the
+    # way): the reader finds no manifest, but the file carries the C2PA label. "absent" showed
+    # nothing at all, as for any plain photo; it is "invalid", with the reason.
+    moved = c2pa_check(signed.replace(b"\xff\xeb", b"\xff\xec"), "image/jpeg", trust_pem=trust)
+    assert moved.state == "invalid", moved
+    assert moved.errors == ("the manifest cannot be read: the file carries the C2PA label, "
+                            "but no manifest the reader can find",)  # fmt: skip
 
 
 def test_media_type_by_content() -> None:

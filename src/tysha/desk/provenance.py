@@ -410,9 +410,14 @@ def c2pa_check(
         name = type(exc).__name__
         text = str(exc).strip()
         # A file the library cannot parse carries no manifest we could read; it has one
-        # (and a broken one is "invalid") only if the C2PA JUMBF label is in its bytes.
-        if "ManifestNotFound" in name or "NotSupported" in name or C2PA_UUID not in data:
+        # (and a broken one is "invalid") only if the C2PA JUMBF label is in its bytes. A
+        # file that has the label but in which the reader finds no manifest (a camera-signed
+        # photo whose manifest segment was cut or mangled) is not a plain photo: "invalid",
+        # with the reason, never "absent", which shows nothing at all.
+        if C2PA_UUID not in data or "NotSupported" in name:
             error = "absent"
+        elif "ManifestNotFound" in name:
+            error = "the file carries the C2PA label, but no manifest the reader can find"
         else:
             error = text.splitlines()[0][:200] if text else name
     return c2pa_record(
