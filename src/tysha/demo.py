@@ -324,7 +324,8 @@ def _corroborating_sources(
     with its own words an hour after that. Cell A's desk and the escrow desk (which opens
     both cells' reports) each see the near-duplicates as a suggestion; one incident is built
     from them at each, so a new user sees a case, the map and the timeline at once. At the
-    escrow desk the incident is "3 independent sources / 2 cells"."""
+    escrow desk the incident is "3 source keys, not vouched for (…) · 2 cells, as the sources
+    say or as recorded here": it enrols no one, so it does not call them independent sources."""
     from PIL import Image
 
     from tysha.transport import DropClient

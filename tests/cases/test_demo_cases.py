@@ -1,6 +1,8 @@
 """`tysha demo` shows a case at once: two cells (a handler desk each) and the escrow desk,
 corroborating sources in both cells, a suggestion, an incident at cell A and at the escrow
-desk, whose incident page counts "3 independent sources / 2 cells"."""
+desk, whose incident page counts "3 source keys, not vouched for (…) · 2 cells, as the sources
+say or as recorded here": the escrow desk enrols no one, so it cannot call them independent
+sources."""
 
 from __future__ import annotations
 
@@ -46,9 +48,11 @@ def test_demo_builds_incidents_from_corroborating_sources_in_two_cells(tmp_path:
             r = c.post("/login", data={"passphrase": info["escrow_passphrase"]})
             assert r.status_code == 200
             page = c.get(f"/incident/{e_inc['id']}").text
-            assert "3 independent sources / 2 cells" in page
+            assert "from 3 source keys, not vouched for" in page and "independent" not in page
+            assert "2 cells, as the sources say or as recorded here" in page
             uk = c.get(f"/incident/{e_inc['id']}?lang=uk").text
-            assert "незалежних джерел: 3 / осередків: 2" in uk
+            assert "ключів джерел: 3," in uk
+            assert "осередків: 2, як кажуть джерела або як записано тут" in uk
             assert 'href="/share"' not in page  # an escrow desk shares nothing
             assert c.get("/share").status_code == 403
             token = re.search(r'name="csrf" value="([^"]+)"', page)

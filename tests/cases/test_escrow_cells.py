@@ -1,7 +1,8 @@
 """The escrow desk counts cells (issue 12): a report names the handler desk it is for (the
 manifest's signed ``to``), and for reports from before that, the cell of a source can be recorded
-at the escrow desk (the handlers say so out of band); an incident there reads "K independent
-sources / N cells". Handler and analyst desks have no cells. In-process web."""
+at the escrow desk (the handlers say so out of band); an incident there reads "K source keys,
+not vouched for (…) · N cells, as the sources say or as recorded here" (tests/cases/test_escrow_support.py).
+Handler and analyst desks have no cells. In-process web."""
 
 from __future__ import annotations
 
@@ -89,8 +90,10 @@ def test_escrow_desk_counts_the_cells_of_an_incident(tmp_path: Path) -> None:
         assert r.status_code == 200 and 'value="Cell C"' in r.text
         assert c.post("/sources/cell", data={"csrf": token, "source": s3,
                                              "cell": ""}).status_code == 400  # fmt: skip
-        assert "2 independent sources / 2 cells" not in c.get(f"/incident/{iid}").text
-        assert "3 independent sources / 2 cells" in c.get(f"/incident/{iid}").text
+        page = c.get(f"/incident/{iid}").text
+        # r4 has no known source: flagged, so 3 unflagged keys (and no cell of its own).
+        assert "from 3 unflagged source keys, not vouched for" in page
+        assert "2 cells, as the sources say or as recorded here" in page
 
 
 @pytest.mark.parametrize("role", ["handler", "analyst"])

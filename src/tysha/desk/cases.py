@@ -93,7 +93,11 @@ def incident_summary(store: DeskStore, inc: Incident) -> dict[str, Any]:
 
     ``independent_sources`` counts only unflagged (trusted) reports' sources; the flagged
     supporting reports are counted in ``flagged_reports``, their distinct flag codes in
-    ``flag_codes`` (every face shows them beside the count)."""
+    ``flag_codes`` (every face shows them beside the count). ``sources_vouched`` is False on
+    an escrow desk: it enrols no one (``DeskStore.source_for`` gives every sender key a
+    pseudonym), so there the count is of distinct sender keys nobody vouched for, which one
+    person holding an invitation can make up at will, and the faces say so instead of
+    "independent sources"."""
     flags = report_flags(store, inc.reports)
     s = support(inc.reports, source_keys(store, inc.reports), flags.keys())
     return {
@@ -106,6 +110,7 @@ def incident_summary(store: DeskStore, inc: Incident) -> dict[str, Any]:
         "unattributed_reports": s.unattributed,
         "flagged_reports": s.flagged,
         "flag_codes": flag_codes(flags.values()),
+        "sources_vouched": store.role != "escrow",
         "children": inc.children,
     }
 

@@ -863,15 +863,27 @@ def _flagged_text(codes: list[str]) -> str:
 
 def _support_text(i: dict[str, Any]) -> str:
     """An incident's support, as the web desk says it: flagged reports are counted apart and
-    never as independent sources."""
+    never as independent sources. On an escrow desk (``sources_vouched`` false) the count is
+    of sender keys nobody vouched for, and it says so: never "independent sources"."""
     n, k, f = len(i["reports"]), i["independent_sources"], i["flagged_reports"]
+    vouched = i.get("sources_vouched", True)
     # Two counts, each with its own plural form: one piece per count (the web says the same).
     if not f:
         return (
             ngettext("supported by {n} report from", "supported by {n} reports from", n)
             .format(n=n)
             + " "
-            + ngettext("{k} independent source", "{k} independent sources", k).format(k=k)
+            + (
+                ngettext("{k} independent source", "{k} independent sources", k)
+                if vouched
+                else ngettext(
+                    "{k} source key, not vouched for (the escrow desk enrols no one; "
+                    "one sender can make many keys)",
+                    "{k} source keys, not vouched for (the escrow desk enrols no one; "
+                    "one sender can make many keys)",
+                    k,
+                )
+            ).format(k=k)
         )
     return (
         ngettext(
@@ -880,8 +892,17 @@ def _support_text(i: dict[str, Any]) -> str:
             n,
         ).format(n=n, f=f)
         + " "
-        + ngettext("{k} independent trusted source", "{k} independent trusted sources", k)
-        .format(k=k)
+        + (
+            ngettext("{k} independent trusted source", "{k} independent trusted sources", k)
+            if vouched
+            else ngettext(
+                "{k} unflagged source key, not vouched for (the escrow desk enrols no one; "
+                "one sender can make many keys)",
+                "{k} unflagged source keys, not vouched for (the escrow desk enrols no one; "
+                "one sender can make many keys)",
+                k,
+            )
+        ).format(k=k)
         + f" ({_flagged_text(i['flag_codes'])})"
     )
 

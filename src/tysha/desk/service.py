@@ -627,8 +627,10 @@ class Desk:
         cell is the handler desk its source signed it for (the manifest's ``to``: a handler's
         fingerprint); a report from before that field falls back to the cell recorded for its
         source (:meth:`set_cell`), else adds none; a flagged report adds none (like
-        ``independent_sources``, cells count only trusted corroboration). None elsewhere: a
-        handler desk sees one cell, its own."""
+        ``independent_sources``, cells count only trusted corroboration). ``to`` is the
+        sender's own word and this desk enrols no one, so the faces say "as the sources say or
+        as recorded here", never that the cells were checked. None elsewhere: a handler desk
+        sees one cell, its own."""
         from tysha.desk.cases import report_flags
 
         if self.role != "escrow":

@@ -1,0 +1,96 @@
+"""What the escrow desk says about an incident's support is what it knows (review of the escrow
+desk): it enrols no one and cannot check an invitation, so every sender key whose reports it
+can open gets a pseudonym, and the cell a report names is the sender's own word. Whoever holds
+one invitation (the escrow key is in every one) can make up any number of keys and name any
+cell; the escrow desk must not call those keys "independent trusted sources". A handler desk's
+enrolled sources are counted as before."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from tysha.desk.service import Desk
+from tysha.desk.store import now_iso
+from tysha.desk.web.app import create_app
+from tysha.protocol import Identity
+
+from .helpers import PASS, add_report, make_desk
+
+BASE = "http://127.0.0.1:8090"
+UNVOUCHED = "not vouched for (the escrow desk enrols no one; one sender can make many keys)"
+
+
+def _made_up_key_report(desk: Desk, to: str, receipt: bool = True) -> str:
+    """A report as the escrow desk's fetch stores it, from a key nobody enrolled."""
+    ident = Identity.generate(os.urandom)
+    src = desk.store.source_for(ident.public(), None)  # the escrow desk takes every sender
+    assert src is not None
+    data = {"categories": ["det"], "text": "seen", "when": "2026-03-01", "where": "Tokmak",
+            "received_at": now_iso(), "attachments": [], "source_key": ident.public().to_text(),
+            "source_id": src.id, "source": src.pseudonym, "trusted": True, "to": to,
+            "receipt_verified": receipt}  # fmt: skip
+    return desk.store.add_report(os.urandom(32), data)
+
+
+def _web(desk_dir: Path, *paths: str) -> list[str]:
+    c = TestClient(create_app(desk_dir, port=8090), base_url=BASE)
+    with c:
+        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
+        return [c.get(p).text for p in paths]
+
+
+def test_made_up_keys_at_the_escrow_desk_are_not_independent_trusted_sources(
+    tmp_path: Path, cli: Any
+) -> None:
+    desk = make_desk(tmp_path, "escrow")
+    cells = ["a" * 40, "b" * 40, "c" * 40]  # three handler desks, as the senders name them
+    rids = [_made_up_key_report(desk, cells[n % 3]) for n in range(5)]
+    iid = desk.create_incident("Tokmak", rids, "E")
+    assert desk.incident_cells(iid) == 3
+    desk.close()
+
+    listing, page, uk = _web(tmp_path / "desk", "/incidents", f"/incident/{iid}",
+                             f"/incident/{iid}?lang=uk")  # fmt: skip
+    for html in (listing, page):
+        assert "independent" not in html
+        assert "supported by 5 reports from 5 source keys, " + UNVOUCHED in html
+    assert "3 cells, as the sources say or as recorded here" in page
+    assert "незалежних" not in uk and "ключів джерел: 5" in uk and "осередків: 3" in uk
+
+    env = {"TYSHA_PASSPHRASE": PASS}
+    text = cli("desk", "incidents", "--desk", tmp_path / "desk", env=env).stdout
+    assert "independent" not in text
+    assert "supported by 5 reports from 5 source keys, " + UNVOUCHED in text
+    [row] = json.loads(cli("desk", "incidents", "--desk", tmp_path / "desk", "--json",
+                           env=env).stdout)  # fmt: skip
+    # The keys scripts read are kept; the new field says the count is not of vouched sources.
+    assert row["independent_sources"] == 5 and row["sources_vouched"] is False
+
+    # A flagged report (its receipt does not verify) is still counted apart.
+    desk = Desk.open(tmp_path / "desk", PASS)
+    desk.attach_reports(iid, [_made_up_key_report(desk, cells[0], receipt=False)], "E")
+    desk.close()
+    [page] = _web(tmp_path / "desk", f"/incident/{iid}")
+    text = cli("desk", "incidents", "--desk", tmp_path / "desk", env=env).stdout
+    flagged = "supported by 6 reports (1 flagged) from 5 unflagged source keys, " + UNVOUCHED
+    assert flagged in page and flagged + " (flagged: receipt-unverified)" in text
+    assert "independent" not in page and "independent" not in text
+
+
+def test_a_handler_desks_enrolled_sources_are_still_independent(tmp_path: Path, cli: Any) -> None:
+    desk = make_desk(tmp_path, "handler")
+    rids = [add_report(desk, k, trusted=True) for k in ("key-A", "key-B")]
+    iid = desk.create_incident("Tokmak", rids, "H")
+    desk.close()
+    [page] = _web(tmp_path / "desk", f"/incident/{iid}")
+    assert "supported by 2 reports from 2 independent sources" in page
+    assert "source keys" not in page
+    env = {"TYSHA_PASSPHRASE": PASS}
+    [row] = json.loads(cli("desk", "incidents", "--desk", tmp_path / "desk", "--json",
+                           env=env).stdout)  # fmt: skip
+    assert row["independent_sources"] == 2 and row["sources_vouched"] is True
