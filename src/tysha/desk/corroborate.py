@@ -27,12 +27,14 @@ photo, so it is as private as the photo.
 from __future__ import annotations
 
 import collections
+import contextlib
 import io
 import json
 import multiprocessing
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -224,6 +226,25 @@ def _jail(child: list[str]) -> list[str]:
     return [*cmd, "--", *child]
 
 
+def start_group(cmd: list[str], **popen: Any) -> subprocess.Popen[bytes]:
+    """Start a confined child (``cmd``, usually :func:`_jail`'s) in a process group of its
+    own, to be ended with :func:`kill_group`. Killing only the process that ``Popen`` started
+    is not enough: bubblewrap forks the jail's first process (pid 1 of its namespace, in the
+    same process group), and when bubblewrap is killed before that process has asked to die
+    with it, as a timeout right after the start does, it stays behind for ever (a handler's
+    desk collected one per such timeout)."""
+    return subprocess.Popen(cmd, start_new_session=True, **popen)
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """End a child started by :func:`start_group` and everything of its jail (SIGKILL to its
+    process group: bubblewrap, the namespace's first process and, with it, all inside)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+
+
 def confinement() -> str:
     """'bwrap' when video is decoded in a bubblewrap jail, 'rlimits' when only limited."""
     return "bwrap" if shutil.which("bwrap") else "rlimits"
@@ -238,19 +259,28 @@ def hash_video(data: bytes) -> tuple[str, list[Frame]]:
         return "too large", []
     child = [sys.executable, "-I", "-m", "tysha.desk.corroborate"]
     try:
-        proc = subprocess.run(
+        proc = start_group(
             _jail(child),
-            input=data,
-            capture_output=True,
-            timeout=_VIDEO_WALL_S,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             preexec_fn=_child_limits,
             env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
         )
-        out, code = proc.stdout, proc.returncode
-    except subprocess.TimeoutExpired as exc:
-        out, code = (exc.stdout or b""), None
     except OSError:
         return "unreadable", []
+    code: int | None
+    with proc:  # its pipes closed and the child waited for, whatever happens
+        try:
+            out, _err = proc.communicate(data, timeout=_VIDEO_WALL_S)
+            code = proc.returncode
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            out, _err = proc.communicate()
+            code = None
+        finally:
+            if proc.poll() is None:  # an exception (a stopped fetch) while the child ran
+                kill_group(proc)
     frames: list[Frame] = []
     for line in out.split(b"\n"):
         try:

@@ -481,8 +481,10 @@ def _c2pa_confined(
     """Have a child read a file's manifest (its bytes written to the child as they come).
     Returns (the record's JSON as the child gave it, "") or (None, why not)."""
     header = json.dumps({"media_type": media_type, "trust": trust or "", "cpu": seconds})
+    from tysha.desk.corroborate import kill_group, start_group
+
     try:
-        proc = subprocess.Popen(
+        proc = start_group(
             _child_command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -495,7 +497,7 @@ def _c2pa_confined(
 
     def stop() -> None:
         late.set()
-        proc.kill()
+        kill_group(proc)
 
     timer = threading.Timer(seconds, stop)
     timer.start()
@@ -512,7 +514,7 @@ def _c2pa_confined(
     finally:
         timer.cancel()
         if proc.poll() is None:
-            proc.kill()
+            kill_group(proc)
             proc.wait()
         proc.stdout.close()
     if late.is_set() or code in (-9, -24):  # SIGKILL by the timer, SIGXCPU by the rlimit

@@ -127,12 +127,14 @@ def thumbnail(data: bytes) -> bytes | None:
         return None
     child = [sys.executable, "-I", "-m", "tysha.desk.web.sanitize"]
     bwrap = shutil.which("bwrap")
+    from tysha.desk.corroborate import kill_group, start_group
+
     try:
-        proc = subprocess.run(
+        proc = start_group(
             bwrap_command(bwrap, child) if bwrap else child,
-            input=data,
-            capture_output=True,
-            timeout=_TIMEOUT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             preexec_fn=_limits,
             env={
                 "PYTHONDONTWRITEBYTECODE": "1",
@@ -140,11 +142,19 @@ def thumbnail(data: bytes) -> bytes | None:
                 "PYTHONPATH": ":".join(p for p in sys.path if p),
             },
         )
-    except (subprocess.TimeoutExpired, OSError):
+    except OSError:
         return None
-    if proc.returncode != 0 or not proc.stdout.startswith(b"\x89PNG"):
+    with proc:  # its pipes closed and the child waited for, whatever happens
+        try:
+            out, _err = proc.communicate(data, timeout=_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            if proc.poll() is None:  # timed out, or stopped while the child ran: all goes
+                kill_group(proc)
+    if proc.returncode != 0 or not out.startswith(b"\x89PNG"):
         return None
-    return proc.stdout
+    return out
 
 
 def _child() -> int:  # pragma: no cover - exercised through thumbnail()
