@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import still_running
 
 from tysha.desk import corroborate
 from tysha.desk.web import sanitize
@@ -56,7 +57,8 @@ def test_given_up_video_and_thumbnail_children_leave_no_jail_behind(
             monkeypatch.setattr(sanitize, "_TIMEOUT", seconds)
             assert corroborate.hash_video(b"\x00" * 4096)[0] in ("timed out", "unreadable")
             assert sanitize.thumbnail(photo) is None
-        left = _left(marker)
+        # A process SIGKILLed a moment ago may take a few milliseconds to go: wait for those.
+        left = still_running(_left(marker), timeout=5)
     finally:
         _reap(_left(marker))
     assert left == [], f"{len(left)} jailed processes outlived their timeout"
