@@ -452,3 +452,25 @@ def test_one_report_that_cannot_be_sealed_does_not_stop_the_others(
     shared = [e["report"] for e in handler.custody() if e["action"] == "shared"]
     assert sorted(shared) == sorted([ids[0], ids[2]])
     assert len(a1.fetch().new_reports) == 2
+
+
+def test_cli_share_names_every_report_kept_back(world: dict[str, Any], tmp_path: Path) -> None:
+    """`tysha desk share` of three reports, two of them damaged: one is shared, and each of the
+    two kept back is named (only the last one was)."""
+    from tests.conftest import tysha
+
+    handler, (a1, _) = world["handler"], world["analysts"]
+    by = _by_text(handler)
+    ids = [by[SECRET_TEXT].id, by["second"].id, by["third"].id]
+    for rid in ids[1:]:
+        d = handler.store.get_report(rid).data
+        d["attachments"][0]["sha256"] = "00" * 32
+        handler.store._update_report(rid, d)
+    env = {"TYSHA_PASSPHRASE": PASS}
+    akey = a1.store.public.to_text()
+    r = tysha("desk", "share", "--desk", tmp_path / "h", "--analyst", akey, *ids,
+              "--text-approved", env=env, check=False)  # fmt: skip
+    assert r.returncode == 1
+    assert "1 report shared with their text" in r.stdout, r.stdout
+    assert all(f"report {rid}" in r.stderr for rid in ids[1:]), r.stderr
+

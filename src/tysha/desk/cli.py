@@ -997,11 +997,15 @@ def share(
             item["body"].pop("text", None)
     res = d.share(plan, drop)
     shared = len(res.sent)
+    # "with their text" only when a report that went had text to send.
+    texts = any("text" in i["body"] for i in plan.items if i["report"] in res.sent)
     typer.echo(
         ngettext("{n} report shared", "{n} reports shared", shared).format(n=shared)
-        + (" " + _("with their text") if approved else "")
+        + (" " + _("with their text") if texts else "")
     )
     if res.errors:
+        for error in res.errors[:-1]:  # the last one is the command's error line below
+            typer.echo(f"  {translate_message(error)}", err=True)
         raise TransportError(f"{len(res.errors)} not shared: {res.errors[-1]}")
 
 
