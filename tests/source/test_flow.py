@@ -299,3 +299,40 @@ def test_a_receipt_brought_twice_confirms_one_envelope(tmp_path: Path, enrolled:
     out = cli("source", "import-receipts", "--vault", v, "--from", str(receipts), env=env)
     assert "1 envelope confirmed by the drop's log; 1 still waiting" in out.stdout, out.stdout
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_a_report_written_while_a_send_runs_is_never_lost(enrolled: dict[str, Any], cli: Any,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A send is slow (Tor, a bridge, a large photo): a report written while it runs is either
+    kept or refused with a clear error. Before, 'sealed into the outbox' was said and the send,
+    saving the state it had read before, then wrote over it: the report was gone."""
+    from tysha.errors import StorageError
+    from tysha.source.device import SourceDevice
+    from tysha.source.vault import Vault
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "first", env=env)
+    real = DropClient.upload
+    meanwhile: list[str] = []
+
+    def upload(self: DropClient, envelope: Any, progress: Any = None) -> Any:
+        try:  # the reporter writes another report while the upload runs
+            SourceDevice.open(Path(v), env["TYSHA_PASSPHRASE"]).report(["det"], "second")
+            meanwhile.append("kept")
+        except StorageError as exc:
+            meanwhile.append(exc.message)
+        return real(self, envelope, progress=progress)
+
+    monkeypatch.setattr(DropClient, "upload", upload)
+    assert "sent 1" in cli("source", "send", "--vault", v, "--now", env=env).stdout
+    waiting = Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"]).state["outbox"]
+    if meanwhile == ["kept"]:
+        assert len(waiting) == 1, "the report written during the send was lost"
+    else:
+        assert "another tysha command is using this vault" in meanwhile[0], meanwhile
+        assert waiting == []
+    monkeypatch.setattr(DropClient, "upload", real)
+    # Once the send has ended, the vault is free again.
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "third", env=env)
+    out = json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)
+    assert len(out) == len(waiting) + 1

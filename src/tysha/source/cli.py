@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -27,13 +28,23 @@ courier_app = typer.Typer(no_args_is_help=True, help="Carry ciphertext from a so
 VAULT = typer.Option(..., "--vault", help="The vault file.")
 
 
+#: Vaults this command holds (Vault.hold: one command at a time), let go when it ends.
+_HELD: list[Any] = []
+
+
+def _release_held() -> None:
+    while _HELD:
+        _HELD.pop().release()
+
+
 @app.callback()
-def _every_source_command() -> None:
+def _every_source_command(ctx: typer.Context) -> None:
     # A bridge Tor's folder left in the temporary folder by a send that was killed outright
     # (the phone's system ending the app) goes at the next source command, whatever it is.
     from tysha.tor.client import remove_stale_tor_folders
 
     remove_stale_tor_folders()
+    ctx.call_on_close(_release_held)
 
 
 def _passphrase(
@@ -82,10 +93,17 @@ def _new_passphrase(env: str, what: str) -> str:
     raise BadInput(f"no {what} strong enough was given; nothing was changed")
 
 
+def _held(v: Any) -> None:
+    """Hold the vault (one command at a time, Vault.hold) until this command ends."""
+    v.hold()
+    _HELD.append(v)
+
+
 def _device(vault: Path):  # type: ignore[no-untyped-def]
     from tysha.source.device import SourceDevice
 
     dev = SourceDevice.open(vault, _passphrase())
+    _HELD.append(dev.vault)
     if dev.comp.damage:
         # On stderr, so --json output stays one document; said on every command until the
         # next save overwrites the damaged copy.
@@ -430,6 +448,7 @@ def decoy(
 
     real = _passphrase()
     v = Vault(vault)
+    _held(v)
     comp = v.unlock(real)
     if comp.number != PRIMARY:
         # Opened with the decoy passphrase: writing a decoy would overwrite the real contents.
@@ -464,6 +483,7 @@ def purge(vault: Path = VAULT) -> None:
     from tysha.source.vault import Vault
 
     v = Vault(vault)
+    _held(v)
     v.purge(v.unlock(_passphrase()))
     typer.echo(_("done."))
 
