@@ -336,3 +336,24 @@ def test_a_report_written_while_a_send_runs_is_never_lost(enrolled: dict[str, An
     cli("source", "report", "--vault", v, "--category", "det", "--text", "third", env=env)
     out = json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)
     assert len(out) == len(waiting) + 1
+
+
+def test_the_report_text_can_come_from_standard_input(enrolled: dict[str, Any], cli: Any) -> None:
+    """'--text TEXT' typed in a shell stays in its history file (~/.bash_history), in plain text
+    beside the vault; '--text -' reads the text from standard input instead."""
+    from tysha.protocol import open_envelope
+    from tysha.protocol.sealed_report import read_report
+    from tysha.source.vault import Vault
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    said = "Soldiers took the Hrytsenko boy from the market\nat noon, in a white van"
+    out = cli("source", "report", "--vault", v, "--category", "chd", "--text", "-", env=env,
+              input=said + "\n")
+    assert said not in out.stdout + out.stderr
+    [item] = Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"]).state["outbox"]
+    opened = open_envelope(bytes(item["env"]), enrolled["handler"])
+    report, _ = read_report([opened.content])
+    assert report.manifest.body["text"] == said
+    empty = cli("source", "report", "--vault", v, "--category", "chd", "--text", "-", env=env,
+                input="  \n", check=False)
+    assert empty.returncode == 1 and "needs some text" in empty.stderr

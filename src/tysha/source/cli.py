@@ -223,11 +223,33 @@ def enroll(
     typer.echo(f"  {inv.handler.fingerprint()}")
 
 
+MAX_TEXT = 1 << 20
+
+
+def _text_from_stdin() -> str:
+    """The report's text from standard input (``--text -``): typed on a terminal or piped, it
+    never reaches the shell's history. At most ``MAX_TEXT`` characters."""
+    if sys.stdin.isatty():
+        typer.echo(_("Type the report; end with Ctrl-D on a line of its own:"), err=True)
+    got = sys.stdin.read(MAX_TEXT + 1)
+    if len(got) > MAX_TEXT:
+        raise BadInput(
+            f"the report's text is longer than {MAX_TEXT} characters; nothing was sealed",
+            hint="attach a long text as a file (--attach FILE)",
+        )
+    return got.rstrip("\n")
+
+
 @app.command()
 def report(
     vault: Path = VAULT,
     category: list[str] = typer.Option(..., "--category"),
-    text: str = typer.Option(..., "--text"),
+    text: str = typer.Option(
+        ...,
+        "--text",
+        help="The report's text; '-' reads it from standard input (text typed after --text "
+        "stays in the shell's history file, readable beside the vault).",
+    ),
     when: str = typer.Option(
         None,
         "--when",
@@ -243,6 +265,8 @@ def report(
 ) -> None:
     """Seal a report into the outbox (prints nothing about its content)."""
     dev = _device(vault)
+    if text == "-":
+        text = _text_from_stdin()
     dev.report(category, text, when, where, list(attach), mean_delay)
     typer.echo(_("sealed into the outbox."))
     if attach:
