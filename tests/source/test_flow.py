@@ -357,3 +357,19 @@ def test_the_report_text_can_come_from_standard_input(enrolled: dict[str, Any], 
     empty = cli("source", "report", "--vault", v, "--category", "chd", "--text", "-", env=env,
                 input="  \n", check=False)
     assert empty.returncode == 1 and "needs some text" in empty.stderr
+
+
+def test_what_the_vault_keeps_of_a_sent_report_is_what_the_readme_says(
+        enrolled: dict[str, Any], cli: Any) -> None:
+    """Opened with its passphrase (under duress), the vault shows of each sent report its local
+    id, the hour it was written and the drop's receipt, never its text; the README said 'only
+    receipts', which hid the hour a coercer can set beside a known event."""
+    from tysha.source.vault import Vault
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    cli("source", "report", "--vault", v, "--category", "kil", "--text", "shelling", env=env)
+    cli("source", "send", "--vault", v, "--now", env=env)
+    state = Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"]).state
+    assert state["outbox"] == [] and [set(s) for s in state["sent"]] == [{"id", "created", "digest"}]
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
+    assert "the hour each was written" in readme
