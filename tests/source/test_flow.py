@@ -299,3 +299,77 @@ def test_a_receipt_brought_twice_confirms_one_envelope(tmp_path: Path, enrolled:
     out = cli("source", "import-receipts", "--vault", v, "--from", str(receipts), env=env)
     assert "1 envelope confirmed by the drop's log; 1 still waiting" in out.stdout, out.stdout
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_a_report_written_while_a_send_runs_is_never_lost(enrolled: dict[str, Any], cli: Any,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A send is slow (Tor, a bridge, a large photo): a report written while it runs is either
+    kept or refused with a clear error. Before, 'sealed into the outbox' was said and the send,
+    saving the state it had read before, then wrote over it: the report was gone."""
+    from tysha.errors import StorageError
+    from tysha.source.device import SourceDevice
+    from tysha.source.vault import Vault
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "first", env=env)
+    real = DropClient.upload
+    meanwhile: list[str] = []
+
+    def upload(self: DropClient, envelope: Any, progress: Any = None) -> Any:
+        try:  # the reporter writes another report while the upload runs
+            SourceDevice.open(Path(v), env["TYSHA_PASSPHRASE"]).report(["det"], "second")
+            meanwhile.append("kept")
+        except StorageError as exc:
+            meanwhile.append(exc.message)
+        return real(self, envelope, progress=progress)
+
+    monkeypatch.setattr(DropClient, "upload", upload)
+    assert "sent 1" in cli("source", "send", "--vault", v, "--now", env=env).stdout
+    waiting = Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"]).state["outbox"]
+    if meanwhile == ["kept"]:
+        assert len(waiting) == 1, "the report written during the send was lost"
+    else:
+        assert "another tysha command is using this vault" in meanwhile[0], meanwhile
+        assert waiting == []
+    monkeypatch.setattr(DropClient, "upload", real)
+    # Once the send has ended, the vault is free again.
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "third", env=env)
+    out = json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)
+    assert len(out) == len(waiting) + 1
+
+
+def test_the_report_text_can_come_from_standard_input(enrolled: dict[str, Any], cli: Any) -> None:
+    """'--text TEXT' typed in a shell stays in its history file (~/.bash_history), in plain text
+    beside the vault; '--text -' reads the text from standard input instead."""
+    from tysha.protocol import open_envelope
+    from tysha.protocol.sealed_report import read_report
+    from tysha.source.vault import Vault
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    said = "Soldiers took the Hrytsenko boy from the market\nat noon, in a white van"
+    out = cli("source", "report", "--vault", v, "--category", "chd", "--text", "-", env=env,
+              input=said + "\n")
+    assert said not in out.stdout + out.stderr
+    [item] = Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"]).state["outbox"]
+    opened = open_envelope(bytes(item["env"]), enrolled["handler"])
+    report, _ = read_report([opened.content])
+    assert report.manifest.body["text"] == said
+    empty = cli("source", "report", "--vault", v, "--category", "chd", "--text", "-", env=env,
+                input="  \n", check=False)
+    assert empty.returncode == 1 and "needs some text" in empty.stderr
+
+
+def test_what_the_vault_keeps_of_a_sent_report_is_what_the_readme_says(
+        enrolled: dict[str, Any], cli: Any) -> None:
+    """Opened with its passphrase (under duress), the vault shows of each sent report its local
+    id, the hour it was written and the drop's receipt, never its text; the README said 'only
+    receipts', which hid the hour a coercer can set beside a known event."""
+    from tysha.source.vault import Vault
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    cli("source", "report", "--vault", v, "--category", "kil", "--text", "shelling", env=env)
+    cli("source", "send", "--vault", v, "--now", env=env)
+    state = Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"]).state
+    assert state["outbox"] == [] and [set(s) for s in state["sent"]] == [{"id", "created", "digest"}]
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
+    assert "the hour each was written" in readme

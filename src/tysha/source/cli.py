@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -27,13 +28,23 @@ courier_app = typer.Typer(no_args_is_help=True, help="Carry ciphertext from a so
 VAULT = typer.Option(..., "--vault", help="The vault file.")
 
 
+#: Vaults this command holds (Vault.hold: one command at a time), let go when it ends.
+_HELD: list[Any] = []
+
+
+def _release_held() -> None:
+    while _HELD:
+        _HELD.pop().release()
+
+
 @app.callback()
-def _every_source_command() -> None:
+def _every_source_command(ctx: typer.Context) -> None:
     # A bridge Tor's folder left in the temporary folder by a send that was killed outright
     # (the phone's system ending the app) goes at the next source command, whatever it is.
     from tysha.tor.client import remove_stale_tor_folders
 
     remove_stale_tor_folders()
+    ctx.call_on_close(_release_held)
 
 
 def _passphrase(
@@ -82,10 +93,17 @@ def _new_passphrase(env: str, what: str) -> str:
     raise BadInput(f"no {what} strong enough was given; nothing was changed")
 
 
+def _held(v: Any) -> None:
+    """Hold the vault (one command at a time, Vault.hold) until this command ends."""
+    v.hold()
+    _HELD.append(v)
+
+
 def _device(vault: Path):  # type: ignore[no-untyped-def]
     from tysha.source.device import SourceDevice
 
     dev = SourceDevice.open(vault, _passphrase())
+    _HELD.append(dev.vault)
     if dev.comp.damage:
         # On stderr, so --json output stays one document; said on every command until the
         # next save overwrites the damaged copy.
@@ -205,11 +223,33 @@ def enroll(
     typer.echo(f"  {inv.handler.fingerprint()}")
 
 
+MAX_TEXT = 1 << 20
+
+
+def _text_from_stdin() -> str:
+    """The report's text from standard input (``--text -``): typed on a terminal or piped, it
+    never reaches the shell's history. At most ``MAX_TEXT`` characters."""
+    if sys.stdin.isatty():
+        typer.echo(_("Type the report; end with Ctrl-D on a line of its own:"), err=True)
+    got = sys.stdin.read(MAX_TEXT + 1)
+    if len(got) > MAX_TEXT:
+        raise BadInput(
+            f"the report's text is longer than {MAX_TEXT} characters; nothing was sealed",
+            hint="attach a long text as a file (--attach FILE)",
+        )
+    return got.rstrip("\n")
+
+
 @app.command()
 def report(
     vault: Path = VAULT,
     category: list[str] = typer.Option(..., "--category"),
-    text: str = typer.Option(..., "--text"),
+    text: str = typer.Option(
+        ...,
+        "--text",
+        help="The report's text; '-' reads it from standard input (text typed after --text "
+        "stays in the shell's history file, readable beside the vault).",
+    ),
     when: str = typer.Option(
         None,
         "--when",
@@ -225,6 +265,8 @@ def report(
 ) -> None:
     """Seal a report into the outbox (prints nothing about its content)."""
     dev = _device(vault)
+    if text == "-":
+        text = _text_from_stdin()
     dev.report(category, text, when, where, list(attach), mean_delay)
     typer.echo(_("sealed into the outbox."))
     if attach:
@@ -430,6 +472,7 @@ def decoy(
 
     real = _passphrase()
     v = Vault(vault)
+    _held(v)
     comp = v.unlock(real)
     if comp.number != PRIMARY:
         # Opened with the decoy passphrase: writing a decoy would overwrite the real contents.
@@ -464,6 +507,7 @@ def purge(vault: Path = VAULT) -> None:
     from tysha.source.vault import Vault
 
     v = Vault(vault)
+    _held(v)
     v.purge(v.unlock(_passphrase()))
     typer.echo(_("done."))
 

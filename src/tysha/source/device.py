@@ -228,8 +228,15 @@ class SourceDevice:
 
     @classmethod
     def open(cls, path: Path, passphrase: str, **kw: Any) -> SourceDevice:
+        """Unlock ``path`` and hold it (:meth:`Vault.hold`) until ``vault.release()`` or the end
+        of this process: no other command reads or saves it meanwhile."""
         vault = Vault(path)
-        return cls(vault, vault.unlock(passphrase), **kw)
+        vault.hold()
+        try:
+            return cls(vault, vault.unlock(passphrase), **kw)
+        except BaseException:
+            vault.release()
+            raise
 
     @property
     def state(self) -> dict[str, Any]:

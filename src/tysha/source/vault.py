@@ -119,6 +119,7 @@ from tysha.store.partfiles import remove_stale_parts
 
 __all__ = [
     "BLOCK",
+    "BUSY",
     "DEFAULT_SIZE",
     "MIN_SIZE",
     "NO_ROOM",
@@ -156,6 +157,10 @@ NOTHING_OPENS_HINT = (
 # Every refusal to add a passphrase says this and nothing else: asked from the decoy, the
 # answer must not tell that another compartment may exist (THREAT_MODEL A12).
 NO_ROOM = "this vault has no room for another passphrase; nothing was changed"
+BUSY = (
+    "another tysha command is using this vault right now (a send can take a while); "
+    "nothing was changed"
+)
 PRIMARY, SECONDARY = 0, 1  # the compartment `source init` makes; the decoy's
 
 
@@ -275,6 +280,7 @@ class Vault:
         # compartment -> slot of what this object made in a vault it created (it then knows
         # everything live); None for a vault it opened, whose live compartments can't be known.
         self._made: dict[int, int] | None = None
+        self._hold: int | None = None  # the descriptor that holds the lock (hold)
 
     # --- creation --------------------------------------------------------------------------
 
@@ -375,6 +381,40 @@ class Vault:
         if len(data) != n:
             raise StorageError("the vault file is truncated")
         return data
+
+    # --- one command at a time -------------------------------------------------------------
+
+    def hold(self) -> None:
+        """Keep every other command out of this vault until :meth:`release` (or this process
+        ends). A command reads the state, works (a send can take minutes) and saves what it
+        read plus its own change: two at once and the later save wipes out what the earlier
+        one saved (a report written during a send). Taken at once or refused with
+        :data:`BUSY` (``StorageError``), never waited for. It is an advisory lock (``flock``)
+        on the vault file itself, so nothing is written anywhere; storage that has no locks
+        goes without."""
+        if self._hold is not None:
+            return
+        self.size()  # NotFound / a folder, in the usual words
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError as exc:
+            raise StorageError(f"cannot open the vault {self.path.name}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StorageError(
+                BUSY, hint="run this again when the other command has ended"
+            ) from None
+        except OSError:
+            pass  # no locks on this storage
+        self._hold = fd
+
+    def release(self) -> None:
+        """Let other commands in again (:meth:`hold`)."""
+        fd, self._hold = self._hold, None
+        if fd is not None:
+            os.close(fd)
 
     # --- unlock ----------------------------------------------------------------------------
 
