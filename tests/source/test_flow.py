@@ -373,3 +373,18 @@ def test_what_the_vault_keeps_of_a_sent_report_is_what_the_readme_says(
     assert state["outbox"] == [] and [set(s) for s in state["sent"]] == [{"id", "created", "digest"}]
     readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
     assert "the hour each was written" in readme
+
+
+def test_shred_originals_once_each_and_says_its_limits(tmp_path: Path, enrolled: dict[str, Any],
+                                                       cli: Any) -> None:
+    """`--shred-originals` with the same photo attached twice overwrites and removes it once
+    (the second overwrite found it gone and failed the command after "sealed into the outbox",
+    so a reporter would write the report again), and says where copies may survive."""
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    att = photo(tmp_path / "IMG_7.jpg")
+    out = cli("source", "report", "--vault", v, "--category", "det", "--text", "x", "--attach",
+              str(att), "--attach", str(tmp_path / "." / "IMG_7.jpg"), "--shred-originals",
+              env=env)  # fmt: skip
+    assert out.returncode == 0 and not att.exists()
+    assert "copy-on-write file systems" in out.stdout and "messengers" in out.stdout
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1

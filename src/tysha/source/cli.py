@@ -273,12 +273,17 @@ def report(
         if shred_originals:
             from tysha.source.shred import shred
 
-            for p in attach:
+            # Each file once (the same photo attached twice is one original): a second
+            # overwrite found it gone and failed the command after "sealed into the outbox",
+            # and a reporter told "error" may write the report again.
+            for p in dict.fromkeys(a.resolve() for a in attach):
                 shred(p)
             typer.echo(
                 _(
-                    "the originals were overwritten and removed. On phones and USB flash this "
-                    "is best effort: old copies may survive inside the storage chip."
+                    "the originals were overwritten and removed. This is best effort: on "
+                    "phones, flash storage and copy-on-write file systems old copies may "
+                    "survive in free space, and other apps (gallery thumbnails, backups, "
+                    "messengers) may keep copies of their own."
                 )
             )
         else:
