@@ -299,20 +299,24 @@ def create_app(
         fields = await form(request, None)
         chosen = str(fields.get("lang") or "")  # the language the login page was shown in
         bucket = throttle.key(request.cookies.get("tysha_device", ""))
-        if throttle.wait(bucket) > 0:
+        # One attempt per bucket at a time: guesses sent together wait for the first one.
+        if not throttle.begin(bucket):
             return render(request, "login.html", status=429, chosen=chosen, error="wait")
         try:
-            desk = await asyncio.to_thread(
-                Desk.open, desk_dir, str(fields.get("passphrase", "")), client_factory
-            )
-        except ConfigError:
-            throttle.fail(bucket)
-            return render(request, "login.html", status=401, chosen=chosen, error="passphrase")
-        # A code is accepted once: the Desk remembers the last accepted time step (9.7).
-        if desk.totp_enabled() and not desk.check_totp(str(fields.get("totp", ""))):
-            throttle.fail(bucket)
-            desk.close()
-            return render(request, "login.html", status=401, chosen=chosen, error="totp")
+            try:
+                desk = await asyncio.to_thread(
+                    Desk.open, desk_dir, str(fields.get("passphrase", "")), client_factory
+                )
+            except ConfigError:
+                throttle.fail(bucket)
+                return render(request, "login.html", status=401, chosen=chosen, error="passphrase")
+            # A code is accepted once: the Desk remembers the last accepted time step (9.7).
+            if desk.totp_enabled() and not desk.check_totp(str(fields.get("totp", ""))):
+                throttle.fail(bucket)
+                desk.close()
+                return render(request, "login.html", status=401, chosen=chosen, error="totp")
+        finally:
+            throttle.end(bucket)
         device = throttle.succeed(bucket)
         token = secrets.token_urlsafe(32)
         chosen = chosen or lang
