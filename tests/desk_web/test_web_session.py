@@ -7,10 +7,12 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
+from starlette.testclient import TestClient
 
 from tysha.desk.web.app import create_app
 
-from .test_web import BASE
+from .test_web import BASE, login
 
 
 def test_guesses_sent_at_once_are_throttled_like_guesses_in_a_row(desk: dict[str, Any]) -> None:
@@ -31,3 +33,56 @@ def test_guesses_sent_at_once_are_throttled_like_guesses_in_a_row(desk: dict[str
     codes = asyncio.run(guesses())
     assert codes.count(401) == 1, codes  # one passphrase checked ...
     assert codes.count(429) == 11, codes  # ... the others told to wait, not checked
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_a_session_left_alone_ends_and_its_desk_is_closed(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session lived eight hours whatever happened in it: a handler who walked away from an
+    open tab left the desk open to whoever sat down for the rest of the working day, and a
+    session whose cookie never came back (a closed browser) kept its unlocked desk in the
+    server's memory for good. After 30 minutes without a request it now ends on the server,
+    its desk closed; a session in use goes on; logging out ends it at once."""
+    import tysha.desk.web.app as web_app
+    from tysha.desk.service import Desk
+
+    clock = _Clock()
+    monkeypatch.setattr(web_app, "time", clock)
+    closed: list[Desk] = []
+    real_close = Desk.close
+
+    def close(self: Desk) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(Desk, "close", close)
+    app = create_app(desk["desk"], port=8090)
+    with TestClient(app, base_url=BASE) as busy, TestClient(app, base_url=BASE) as idle:
+        login(busy)
+        login(idle)
+        for _ in range(4):  # two hours of work, a request every 25 minutes
+            clock.now += 25 * 60
+            assert busy.get("/", follow_redirects=False).status_code == 200
+        assert len(closed) == 1  # the idle one was closed by the first request after 30 min
+        r = idle.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        clock.now += 31 * 60
+        r = busy.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        assert len(closed) == 2
+    with TestClient(app, base_url=BASE) as c:
+        token = login(c)
+        cookie = c.cookies["tysha_session"]
+        assert c.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+        assert len(closed) == 3
+        c.cookies.set("tysha_session", cookie)  # the old cookie, kept and replayed
+        r = c.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
