@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from tysha.desk.web.app import create_app
 
+from .conftest import DESK_PASS
 from .test_web import BASE, login
 
 
@@ -86,3 +87,18 @@ def test_a_session_left_alone_ends_and_its_desk_is_closed(
         c.cookies.set("tysha_session", cookie)  # the old cookie, kept and replayed
         r = c.get("/", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/login"
+
+
+def test_the_session_cookie_ends_with_the_browser(desk: dict[str, Any]) -> None:
+    """The session cookie carried Max-Age (eight hours): the browser kept it on disk, in its
+    profile, and a handler who closed the browser to leave the desk found it open again when
+    the browser was opened again. It is now a browser-session cookie: HttpOnly,
+    SameSite=Strict, for the whole desk, with no lifetime of its own."""
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        r = c.post("/login", data={"passphrase": DESK_PASS}, follow_redirects=False)
+        assert r.status_code == 303
+        cookie = next(v for v in r.headers.get_list("set-cookie") if v.startswith("tysha_session="))
+        attrs = {a.strip().split("=")[0].lower() for a in cookie.split(";")[1:]}
+        assert {"httponly", "samesite", "path"} <= attrs
+        assert "samesite=strict" in cookie.lower()
+        assert not attrs & {"max-age", "expires"}, cookie

@@ -341,9 +341,9 @@ def create_app(
             "lang": chosen if chosen in LANGUAGES else "en",
         }
         resp = RedirectResponse("/", status_code=303)
-        resp.set_cookie(
-            "tysha_session", token, httponly=True, samesite="strict", path="/", max_age=SESSION_TTL
-        )
+        # No lifetime of its own: the browser forgets it when it closes (the server ends the
+        # session by itself, see session()).
+        resp.set_cookie("tysha_session", token, httponly=True, samesite="strict", path="/")
         resp.set_cookie(
             "tysha_device", device, httponly=True, samesite="strict", path="/login",
             max_age=180 * 24 * 3600,
