@@ -5,7 +5,8 @@ Security posture (THREAT_MODEL, Desk; A8, A9; issue 9 points 7, 9-12, 15):
 * login with the desk passphrase (which opens the encrypted store) and, when enabled, a TOTP
   code (RFC 6238) usable once; failures are throttled per browser, not for the whole desk
   (:mod:`tysha.desk.web.guard`); the session is a random token in an ``HttpOnly;
-  SameSite=Strict`` cookie;
+  SameSite=Strict`` cookie, and ends on the server (its desk closed) at logout, after
+  ``SESSION_IDLE`` without a request, or ``SESSION_TTL`` after login;
 * only the desk's own host names are served (DNS rebinding); a request another site or
   another local port makes (``Sec-Fetch-Site``) is refused; every POST carries our
   ``Origin`` and the session's CSRF token;
@@ -67,6 +68,8 @@ CSP = (
 )
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
 SESSION_TTL = 8 * 3600
+#: A session without a request for this long ends (someone at a desk the handler walked away from).
+SESSION_IDLE = 30 * 60
 THUMBS_PER_VIEW = 24
 THUMB_CACHE_BYTES = 64 << 20
 MAX_THUMB_INPUT = 64 << 20
@@ -210,12 +213,22 @@ def create_app(
     kinds_cache: dict[str, Any] = {}
     jail = asyncio.Semaphore(2)  # the machine's cores: never 300 jailed processes at once
 
+    def end_session(token: str) -> None:
+        s = sessions.pop(token, None)
+        if s is not None:
+            s["desk"].close()
+
     def session(request: Request) -> dict[str, Any] | None:
-        token = request.cookies.get("tysha_session", "")
-        s = sessions.get(token)
-        if s is None or s["expires"] < time.time():
-            sessions.pop(token, None)
-            return None
+        # Every request first ends the sessions that are over (eight hours since login, or
+        # SESSION_IDLE without a request), their desks closed: also those whose cookie never
+        # comes back (a browser closed, a tab abandoned).
+        now = time.time()
+        over = [t for t, x in sessions.items() if min(x["expires"], x["seen"] + SESSION_IDLE) < now]
+        for token in over:
+            end_session(token)
+        s = sessions.get(request.cookies.get("tysha_session", ""))
+        if s is not None:
+            s["seen"] = now
         return s
 
     def render(
@@ -299,20 +312,24 @@ def create_app(
         fields = await form(request, None)
         chosen = str(fields.get("lang") or "")  # the language the login page was shown in
         bucket = throttle.key(request.cookies.get("tysha_device", ""))
-        if throttle.wait(bucket) > 0:
+        # One attempt per bucket at a time: guesses sent together wait for the first one.
+        if not throttle.begin(bucket):
             return render(request, "login.html", status=429, chosen=chosen, error="wait")
         try:
-            desk = await asyncio.to_thread(
-                Desk.open, desk_dir, str(fields.get("passphrase", "")), client_factory
-            )
-        except ConfigError:
-            throttle.fail(bucket)
-            return render(request, "login.html", status=401, chosen=chosen, error="passphrase")
-        # A code is accepted once: the Desk remembers the last accepted time step (9.7).
-        if desk.totp_enabled() and not desk.check_totp(str(fields.get("totp", ""))):
-            throttle.fail(bucket)
-            desk.close()
-            return render(request, "login.html", status=401, chosen=chosen, error="totp")
+            try:
+                desk = await asyncio.to_thread(
+                    Desk.open, desk_dir, str(fields.get("passphrase", "")), client_factory
+                )
+            except ConfigError:
+                throttle.fail(bucket)
+                return render(request, "login.html", status=401, chosen=chosen, error="passphrase")
+            # A code is accepted once: the Desk remembers the last accepted time step (9.7).
+            if desk.totp_enabled() and not desk.check_totp(str(fields.get("totp", ""))):
+                throttle.fail(bucket)
+                desk.close()
+                return render(request, "login.html", status=401, chosen=chosen, error="totp")
+        finally:
+            throttle.end(bucket)
         device = throttle.succeed(bucket)
         token = secrets.token_urlsafe(32)
         chosen = chosen or lang
@@ -320,12 +337,13 @@ def create_app(
             "desk": desk,
             "csrf": secrets.token_urlsafe(32),
             "expires": time.time() + SESSION_TTL,
+            "seen": time.time(),
             "lang": chosen if chosen in LANGUAGES else "en",
         }
         resp = RedirectResponse("/", status_code=303)
-        resp.set_cookie(
-            "tysha_session", token, httponly=True, samesite="strict", path="/", max_age=SESSION_TTL
-        )
+        # No lifetime of its own: the browser forgets it when it closes (the server ends the
+        # session by itself, see session()).
+        resp.set_cookie("tysha_session", token, httponly=True, samesite="strict", path="/")
         resp.set_cookie(
             "tysha_device", device, httponly=True, samesite="strict", path="/login",
             max_age=180 * 24 * 3600,
@@ -335,8 +353,7 @@ def create_app(
     async def logout(request: Request) -> Response:
         s = need(request)
         await form(request, s)
-        sessions.pop(request.cookies.get("tysha_session", ""), None)
-        s["desk"].close()
+        end_session(request.cookies.get("tysha_session", ""))
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie("tysha_session", path="/")
         return resp

@@ -14,6 +14,8 @@ Threats (THREAT_MODEL A8/A9; issue 9, points 7, 10, 11):
   in before holds a random *device cookie*; its failures count in its own bucket, so an
   attacker's guesses (which lack that cookie) slow down only anonymous attempts
   (the OWASP "device cookie" pattern). The delay is capped; nobody is locked out for good.
+  One attempt per bucket is checked at a time: guesses sent together would otherwise all pass
+  the throttle before the first of them had failed.
 * **One-time codes** (RFC 6238): failures count like passphrase failures; a code is accepted
   once (``Desk.check_totp`` remembers the last accepted time step, sealed in the desk).
 """
@@ -115,6 +117,7 @@ class Throttle:
     clock: Callable[[], float] = time.monotonic
     buckets: dict[str, tuple[int, float]] = field(default_factory=dict)
     devices: set[str] = field(default_factory=set)
+    checking: set[str] = field(default_factory=set)
 
     def key(self, device_cookie: str) -> str:
         # Only a cookie this desk issued gets its own bucket; anything else is anonymous.
@@ -125,6 +128,17 @@ class Throttle:
     def wait(self, key: str) -> float:
         _count, until = self.buckets.get(key, (0, 0.0))
         return max(0.0, until - self.clock())
+
+    def begin(self, key: str) -> bool:
+        """Start checking an attempt from this bucket; False (wait) while the bucket is slowed
+        down or another of its attempts is being checked. :meth:`end` it, whatever happens."""
+        if key in self.checking or self.wait(key) > 0:
+            return False
+        self.checking.add(key)
+        return True
+
+    def end(self, key: str) -> None:
+        self.checking.discard(key)
 
     def fail(self, key: str) -> None:
         count, _until = self.buckets.get(key, (0, 0.0))

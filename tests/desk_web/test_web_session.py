@@ -1,0 +1,104 @@
+"""The web desk's login and session against someone at the keyboard or another local process:
+guesses sent at once, a session left alone, a browser closed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from tysha.desk.web.app import create_app
+
+from .conftest import DESK_PASS
+from .test_web import BASE, login
+
+
+def test_guesses_sent_at_once_are_throttled_like_guesses_in_a_row(desk: dict[str, Any]) -> None:
+    """The throttle was read before the passphrase was checked (in a thread, a fraction of a
+    second of Argon2id) and written only after: twelve guesses sent together were all checked,
+    so a local process could try passphrases as fast as the machine derives keys. While one
+    attempt from a bucket is being checked, another from the same bucket waits (429)."""
+    app = create_app(desk["desk"], port=8090)
+
+    async def guesses() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
+            rs = await asyncio.gather(
+                *(c.post("/login", data={"passphrase": f"guess {i}"}) for i in range(12))
+            )
+        return [r.status_code for r in rs]
+
+    codes = asyncio.run(guesses())
+    assert codes.count(401) == 1, codes  # one passphrase checked ...
+    assert codes.count(429) == 11, codes  # ... the others told to wait, not checked
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_a_session_left_alone_ends_and_its_desk_is_closed(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session lived eight hours whatever happened in it: a handler who walked away from an
+    open tab left the desk open to whoever sat down for the rest of the working day, and a
+    session whose cookie never came back (a closed browser) kept its unlocked desk in the
+    server's memory for good. After 30 minutes without a request it now ends on the server,
+    its desk closed; a session in use goes on; logging out ends it at once."""
+    import tysha.desk.web.app as web_app
+    from tysha.desk.service import Desk
+
+    clock = _Clock()
+    monkeypatch.setattr(web_app, "time", clock)
+    closed: list[Desk] = []
+    real_close = Desk.close
+
+    def close(self: Desk) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(Desk, "close", close)
+    app = create_app(desk["desk"], port=8090)
+    with TestClient(app, base_url=BASE) as busy, TestClient(app, base_url=BASE) as idle:
+        login(busy)
+        login(idle)
+        for _ in range(4):  # two hours of work, a request every 25 minutes
+            clock.now += 25 * 60
+            assert busy.get("/", follow_redirects=False).status_code == 200
+        assert len(closed) == 1  # the idle one was closed by the first request after 30 min
+        r = idle.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        clock.now += 31 * 60
+        r = busy.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+        assert len(closed) == 2
+    with TestClient(app, base_url=BASE) as c:
+        token = login(c)
+        cookie = c.cookies["tysha_session"]
+        assert c.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+        assert len(closed) == 3
+        c.cookies.set("tysha_session", cookie)  # the old cookie, kept and replayed
+        r = c.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+
+
+def test_the_session_cookie_ends_with_the_browser(desk: dict[str, Any]) -> None:
+    """The session cookie carried Max-Age (eight hours): the browser kept it on disk, in its
+    profile, and a handler who closed the browser to leave the desk found it open again when
+    the browser was opened again. It is now a browser-session cookie: HttpOnly,
+    SameSite=Strict, for the whole desk, with no lifetime of its own."""
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        r = c.post("/login", data={"passphrase": DESK_PASS}, follow_redirects=False)
+        assert r.status_code == 303
+        cookie = next(v for v in r.headers.get_list("set-cookie") if v.startswith("tysha_session="))
+        attrs = {a.strip().split("=")[0].lower() for a in cookie.split(";")[1:]}
+        assert {"httponly", "samesite", "path"} <= attrs
+        assert "samesite=strict" in cookie.lower()
+        assert not attrs & {"max-age", "expires"}, cookie
