@@ -66,7 +66,10 @@ def test_handler_session_in_chromium(served: dict[str, Any], cli: Any, tmp_path:
         chosen = page.eval_on_selector(
             "select[name=qualification]", "e => [...e.selectedOptions].map(o => o.value)")
         assert chosen == ["RS 8(2)(a)(v)", "CCU 438"]
-        page.fill("form[action$='/reply'] textarea[name=text]", "We received it. Stay safe.")
+        # typing keeps the session in use (static/activity.js): a long reply is not lost to
+        # the idle timeout
+        with page.expect_request(lambda r: r.url == base + "/keepalive" and r.method == "POST"):
+            page.fill("form[action$='/reply'] textarea[name=text]", "We received it. Stay safe.")
         page.click("form[action$='/reply'] button[type=submit]")
         page.wait_for_selector("text=Reply sent.")
         screenshot(page, "report.png", full_page=True)

@@ -102,3 +102,33 @@ def test_the_session_cookie_ends_with_the_browser(desk: dict[str, Any]) -> None:
         assert {"httponly", "samesite", "path"} <= attrs
         assert "samesite=strict" in cookie.lower()
         assert not attrs & {"max-age", "expires"}, cookie
+
+
+def test_a_handler_typing_keeps_the_session(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler writing a long reply makes no request until they submit it: after 30 minutes
+    the idle timeout ended the session and the reply was lost at submit. The page's script
+    (static/activity.js, on every page of a session) posts /keepalive while they type; only
+    with the session's CSRF token, and it changes nothing else."""
+    import tysha.desk.web.app as web_app
+
+    clock = _Clock()
+    monkeypatch.setattr(web_app, "time", clock)
+    app = create_app(desk["desk"], port=8090)
+    with TestClient(app, base_url=BASE) as c:
+        token = login(c)
+        page = c.get("/").text
+        assert '<script src="/static/activity.js" defer></script>' in page
+        script = c.get("/static/activity.js")
+        assert script.status_code == 200 and '"/keepalive"' in script.text
+        for _ in range(8):  # four hours of typing, a keystroke post every 30 minutes
+            clock.now += 29 * 60
+            assert c.post("/keepalive", data={"csrf": token}).status_code == 204
+        assert c.get("/", follow_redirects=False).status_code == 200
+        assert c.post("/keepalive", data={"csrf": "forged"}).status_code == 403
+        clock.now += 31 * 60  # then nothing: the session ends on time
+        r = c.post("/keepalive", data={"csrf": token}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login"
+    with TestClient(app, base_url=BASE) as c:
+        assert "activity.js" not in c.get("/login").text  # no session, no script

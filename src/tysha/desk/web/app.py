@@ -358,6 +358,14 @@ def create_app(
         resp.delete_cookie("tysha_session", path="/")
         return resp
 
+    async def keepalive(request: Request) -> Response:
+        """A handler typing (static/activity.js posts here at most every few minutes while
+        they write): the session counts as in use, so a long reply is not lost to the idle
+        timeout. Only the session's own page can post it (CSRF token); nothing else changes."""
+        s = need(request)
+        await form(request, s)
+        return Response(status_code=204)
+
     # --- inbox ------------------------------------------------------------------------------
 
     async def inbox(request: Request) -> Response:
@@ -675,6 +683,7 @@ def create_app(
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
+        Route("/keepalive", keepalive, methods=["POST"]),
         Route("/", inbox, methods=["GET"]),
         Route("/fetch", fetch_now, methods=["POST"]),
         Route("/report/{rid:str}", report_page, methods=["GET"]),
