@@ -393,6 +393,40 @@ def test_serve_fails_with_one_line(tmp_path: Path, cli: Any) -> None:
     assert len(r.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
+def test_serve_beyond_loopback_says_so_and_refuses_a_wildcard(tmp_path: Path, cli: Any) -> None:
+    """`desk serve --i-know-this-is-exposed` on a wildcard printed "web desk on
+    http://0.0.0.0:8090/", an address that answers nothing but loopback (the desk serves only
+    the name it is bound to): refused, one line. On a real non-loopback address it warns, on
+    stderr, that the passphrase and every page cross the network unencrypted."""
+    import subprocess
+    import sys
+
+    from tysha.drop.launcher import free_port
+
+    d = tmp_path / "d"
+    cli("desk", "init", "--desk", str(d), "--name", "x", env={"TYSHA_PASSPHRASE": DESK_PASS})
+    for wildcard in ("0.0.0.0", "::"):
+        r = cli("desk", "serve", "--desk", str(d), "--host", wildcard, "--i-know-this-is-exposed",
+                check=False)  # fmt: skip
+        assert r.returncode == 1 and "not a wildcard" in r.stderr and "web desk on" not in r.stdout
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk", str(d), "--host",
+         "127.0.0.2", "--port", str(port), "--i-know-this-is-exposed"],
+        env={**os.environ, "TYSHA_PASSPHRASE": DESK_PASS, "TYSHA_LANG": "en"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        listening = proc.stdout.readline()  # printed once it listens; the warning just after
+    finally:
+        proc.terminate()
+        _out, err = proc.communicate(timeout=30)
+    assert f"web desk on http://127.0.0.2:{port}/" in listening
+    assert "warning: the web desk is reachable from the network" in err and "unencrypted" in err
+
+
 def test_where_a_report_came_from_and_the_handler_name(
     world: dict[str, Any], cli: Any, tmp_path: Path
 ) -> None:

@@ -809,17 +809,30 @@ def serve(
             "the web desk binds to loopback only (127.0.0.1); reach it over "
             "an SSH tunnel, or pass --i-know-this-is-exposed"
         )
+    if host.strip("[]") in ("0.0.0.0", "::", ""):
+        # The desk answers only the name it is bound to (DNS rebinding, desk/web/guard.py):
+        # on a wildcard it would print an address that answers nothing but loopback.
+        raise BadInput(
+            "give the one address the web desk should answer on, not a wildcard: it answers "
+            "only the name it is bound to"
+        )
     shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
     from tysha.desk.web.serve import serve_web
 
-    serve_web(
-        desk,
-        host,
-        port,
-        lambda: typer.echo(
-            _("web desk on {url} (Ctrl-C to stop)").format(url=f"http://{shown}:{port}/")
-        ),
-    )
+    def listening() -> None:
+        typer.echo(_("web desk on {url} (Ctrl-C to stop)").format(url=url))
+        if host not in _LOOPBACK:
+            typer.echo(
+                _(
+                    "warning: the web desk is reachable from the network at {url}; the "
+                    "passphrase and every page cross it unencrypted unless TLS or an SSH "
+                    "tunnel carries them"
+                ).format(url=url),
+                err=True,
+            )
+
+    serve_web(desk, host, port, listening)
 
 
 # --- cases and corroboration (issue 12) ------------------------------------------------------
