@@ -124,7 +124,8 @@ class DropConfig:
     #: Below this much free space in the data folder, intake answers 507 (reads go on).
     min_free_bytes: int = 256 << 20
     #: A request body must keep arriving: at most ``body_idle_s`` between pieces and
-    #: ``body_deadline_s`` in all, or the request is cut off (slow-body attacks).
+    #: ``body_deadline_s`` in all, or the request is cut off (slow-body attacks); an answer
+    #: the client stops reading for ``body_idle_s`` ends its connection (slow readers).
     body_idle_s: float = 30.0
     body_deadline_s: float = 600.0
     #: uvicorn: idle keep-alive connections are closed after this; at most
