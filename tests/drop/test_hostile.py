@@ -448,6 +448,77 @@ def test_header_spanning_two_chunks_is_checked(inproc: InProcessDrop) -> None:
     assert r.status_code == 400  # the header is whole in this chunk: checked at once
 
 
+def test_chunks_trickling_in_are_not_held_in_memory(tmp_path: Path) -> None:
+    """A chunk's body was gathered in memory until it was whole: 150 PUTs of 4 MiB less a
+    byte to one upload of 100 bytes (one proof of 8 bits), each then stalled, took a drop
+    from 46 to 687 MB, and max_connections of them ~2 GB for as long as a byte came every
+    body_idle_s. Now a chunk is spooled to an unnamed file past a few hundred KiB, and one
+    announced past what the upload still lacks is refused before its body is read."""
+    import tracemalloc
+
+    init_data(tmp_path / "d")
+    svc = DropService(tmp_path / "d")
+    app = create_app(svc)
+    digest, small = os.urandom(32).hex(), os.urandom(32).hex()
+    svc.open_upload(digest, 8 << 20)
+    svc.open_upload(small, 100)
+    n, piece = 24, b"\0" * (64 << 10)
+    stalled = pulled = 0
+
+    def call(
+        headers: list[tuple[bytes, bytes]], pieces: Iterator[bytes], upload: str = digest
+    ) -> Any:
+        out: dict[str, Any] = {}
+
+        async def receive() -> dict[str, Any]:
+            nonlocal stalled, pulled
+            p = next(pieces, None)
+            if p is None:
+                stalled += 1
+                await asyncio.Event().wait()  # a client that stops one byte short
+            pulled += len(p)
+            return {"type": "http.request", "body": p, "more_body": bool(p)}
+
+        async def send(msg: dict[str, Any]) -> None:
+            if msg["type"] == "http.response.start":
+                out["status"] = msg["status"]
+
+        scope = {"type": "http", "method": "PUT", "path": f"/v1/uploads/{upload}",
+                 "query_string": b"offset=0", "headers": headers, "http_version": "1.1",
+                 "scheme": "http", "server": ("drop", 80), "client": None, "root_path": "",
+                 "asgi": {"version": "3.0"}}
+        return app(scope, receive, send), out
+
+    async def go() -> int:
+        tracemalloc.start()
+        try:
+            tasks = [asyncio.create_task(call([], iter([piece] * 63 + [piece[:-1]]))[0])
+                     for _ in range(n)]
+            for _ in range(1000):
+                if stalled == n:
+                    break
+                await asyncio.sleep(0.01)
+            assert stalled == n
+            held = tracemalloc.get_traced_memory()[0]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            return held
+        finally:
+            tracemalloc.stop()
+
+    try:
+        held = asyncio.run(go())
+        assert held < n << 20, held  # before: n x 4 MiB
+        # More than the upload lacks, announced: refused before a byte is read.
+        pulled = 0
+        coro, out = call([(b"content-length", b"4096")], iter([b"\0" * 4096, b""]), small)
+        asyncio.run(coro)
+        assert out["status"] == 400 and pulled == 0
+    finally:
+        svc.store.close()
+
+
 # --- 9.13: one upload, one request at a time -------------------------------------------
 
 
