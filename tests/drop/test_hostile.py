@@ -286,6 +286,38 @@ def test_open_uploads_are_capped(tmp_path: Path) -> None:
         assert len(list((tmp_path / "d" / "uploads").glob("*.meta"))) == 2
 
 
+def test_an_upload_refused_for_room_costs_no_proof_and_raises_no_price(tmp_path: Path) -> None:
+    """With every place taken, a new upload got 507, yet its announced bytes were counted
+    against the intake rate and its proof spent: a client announcing large uploads the drop
+    refused kept everyone's price up (+1 bit per doubling), and a refused reporter's retry
+    'when there is room' was told the proof was spent. A refusal changes nothing now."""
+    with in_process_drop(tmp_path / "d", pow_bits=4, max_open_uploads=1,
+                         pow_target_per_min=64 << 10) as d:
+        svc = d.service
+
+        def create(digest: bytes, length: int) -> httpx.Response:
+            bits = svc.work.required(length)
+            return http(d).post("/v1/uploads", json={
+                "digest": digest.hex(), "length": length,
+                "pow": solve_pow(digest, bits).hex()})  # fmt: skip
+
+        first = os.urandom(32)
+        assert create(first, 100).status_code == 200
+        assert svc.work.load_bits() == 0
+        later = os.urandom(32)
+        for _ in range(3):
+            r = create(os.urandom(32), 1 << 20)  # 1 MiB announced, refused
+            assert r.status_code == 507, r.text
+        assert svc.work.load_bits() == 0  # before: 6 (3 MiB on a 64 KiB/min target)
+        bits = svc.work.required(5000)
+        proof = solve_pow(later, bits).hex()
+        body = {"digest": later.hex(), "length": 5000, "pow": proof}
+        assert http(d).post("/v1/uploads", json=body).status_code == 507
+        svc.uploads.discard(first.hex())  # room again
+        r = http(d).post("/v1/uploads", json=body)
+        assert r.status_code == 200, r.text  # the same proof: it was never spent
+
+
 def test_the_upload_cap_holds_under_concurrent_creates(tmp_path: Path) -> None:
     """The room check and the creation are one step: 40 creates at once, 5 places, 5 open."""
     with in_process_drop(tmp_path / "d", max_open_uploads=5) as d:

@@ -605,11 +605,17 @@ class DropService:
             raise InsufficientStorage("too many uploads are open; try again later")
         self.check_space(length)
 
-    def open_upload(self, digest_hex: str, length: int) -> UploadState:
+    def open_upload(
+        self, digest_hex: str, length: int, pay: Callable[[], None] | None = None
+    ) -> UploadState:
         """A new resumable upload if there is room for it (the check and the creation under
-        one lock: concurrent requests cannot each take the last place)."""
+        one lock: concurrent requests cannot each take the last place). ``pay`` (the work,
+        :meth:`check_work`) is called once there is room, before the upload is made: a
+        request refused for room spends no proof and counts nothing against the rate."""
         with self._upload_room:
             self.check_upload_room(length)
+            if pay is not None:
+                pay()
             return self.uploads.create(digest_hex, length)
 
     #: One-shot envelopes up to this size are hashed and written on the event loop: the

@@ -272,16 +272,19 @@ def create_app(service: DropService) -> ASGIApp:
             # Asked again (an answer lost on the way): the work was paid when it opened.
             st = await _to_thread(svc.uploads.status, digest_hex)
         except NotFound:
-            # Work for every byte announced, before anything is kept for this client; the
-            # proof is spent (check_work: an upload thrown away cannot be reopened with it).
-            svc.check_work(
-                bytes.fromhex(digest_hex),
-                pow_hex if isinstance(pow_hex, str) else None,
-                length,
-                token,
-                once=True,
-            )
-            st = await _to_thread(svc.open_upload, digest_hex, length)
+            # Work for every byte announced, once there is room and before anything is kept
+            # for this client; the proof is spent (check_work: an upload thrown away cannot
+            # be reopened with it).
+            def pay() -> None:
+                svc.check_work(
+                    bytes.fromhex(digest_hex),
+                    pow_hex if isinstance(pow_hex, str) else None,
+                    length,
+                    token,
+                    once=True,
+                )
+
+            st = await _to_thread(svc.open_upload, digest_hex, length, pay)
         if st.length != length:
             raise UploadExists("an upload of this digest with another length exists")
         return _state(st)
