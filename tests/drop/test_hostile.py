@@ -286,6 +286,38 @@ def test_open_uploads_are_capped(tmp_path: Path) -> None:
         assert len(list((tmp_path / "d" / "uploads").glob("*.meta"))) == 2
 
 
+def test_an_upload_refused_for_room_costs_no_proof_and_raises_no_price(tmp_path: Path) -> None:
+    """With every place taken, a new upload got 507, yet its announced bytes were counted
+    against the intake rate and its proof spent: a client announcing large uploads the drop
+    refused kept everyone's price up (+1 bit per doubling), and a refused reporter's retry
+    'when there is room' was told the proof was spent. A refusal changes nothing now."""
+    with in_process_drop(tmp_path / "d", pow_bits=4, max_open_uploads=1,
+                         pow_target_per_min=64 << 10) as d:
+        svc = d.service
+
+        def create(digest: bytes, length: int) -> httpx.Response:
+            bits = svc.work.required(length)
+            return http(d).post("/v1/uploads", json={
+                "digest": digest.hex(), "length": length,
+                "pow": solve_pow(digest, bits).hex()})  # fmt: skip
+
+        first = os.urandom(32)
+        assert create(first, 100).status_code == 200
+        assert svc.work.load_bits() == 0
+        later = os.urandom(32)
+        for _ in range(3):
+            r = create(os.urandom(32), 1 << 20)  # 1 MiB announced, refused
+            assert r.status_code == 507, r.text
+        assert svc.work.load_bits() == 0  # before: 6 (3 MiB on a 64 KiB/min target)
+        bits = svc.work.required(5000)
+        proof = solve_pow(later, bits).hex()
+        body = {"digest": later.hex(), "length": 5000, "pow": proof}
+        assert http(d).post("/v1/uploads", json=body).status_code == 507
+        svc.uploads.discard(first.hex())  # room again
+        r = http(d).post("/v1/uploads", json=body)
+        assert r.status_code == 200, r.text  # the same proof: it was never spent
+
+
 def test_the_upload_cap_holds_under_concurrent_creates(tmp_path: Path) -> None:
     """The room check and the creation are one step: 40 creates at once, 5 places, 5 open."""
     with in_process_drop(tmp_path / "d", max_open_uploads=5) as d:
@@ -446,6 +478,77 @@ def test_header_spanning_two_chunks_is_checked(inproc: InProcessDrop) -> None:
     assert c.put(f"/v1/uploads/{digest}?offset=0", content=bytes(bad[:3])).status_code == 200
     r = c.put(f"/v1/uploads/{digest}?offset=3", content=bytes(bad[3:]))
     assert r.status_code == 400  # the header is whole in this chunk: checked at once
+
+
+def test_chunks_trickling_in_are_not_held_in_memory(tmp_path: Path) -> None:
+    """A chunk's body was gathered in memory until it was whole: 150 PUTs of 4 MiB less a
+    byte to one upload of 100 bytes (one proof of 8 bits), each then stalled, took a drop
+    from 46 to 687 MB, and max_connections of them ~2 GB for as long as a byte came every
+    body_idle_s. Now a chunk is spooled to an unnamed file past a few hundred KiB, and one
+    announced past what the upload still lacks is refused before its body is read."""
+    import tracemalloc
+
+    init_data(tmp_path / "d")
+    svc = DropService(tmp_path / "d")
+    app = create_app(svc)
+    digest, small = os.urandom(32).hex(), os.urandom(32).hex()
+    svc.open_upload(digest, 8 << 20)
+    svc.open_upload(small, 100)
+    n, piece = 24, b"\0" * (64 << 10)
+    stalled = pulled = 0
+
+    def call(
+        headers: list[tuple[bytes, bytes]], pieces: Iterator[bytes], upload: str = digest
+    ) -> Any:
+        out: dict[str, Any] = {}
+
+        async def receive() -> dict[str, Any]:
+            nonlocal stalled, pulled
+            p = next(pieces, None)
+            if p is None:
+                stalled += 1
+                await asyncio.Event().wait()  # a client that stops one byte short
+            pulled += len(p)
+            return {"type": "http.request", "body": p, "more_body": bool(p)}
+
+        async def send(msg: dict[str, Any]) -> None:
+            if msg["type"] == "http.response.start":
+                out["status"] = msg["status"]
+
+        scope = {"type": "http", "method": "PUT", "path": f"/v1/uploads/{upload}",
+                 "query_string": b"offset=0", "headers": headers, "http_version": "1.1",
+                 "scheme": "http", "server": ("drop", 80), "client": None, "root_path": "",
+                 "asgi": {"version": "3.0"}}
+        return app(scope, receive, send), out
+
+    async def go() -> int:
+        tracemalloc.start()
+        try:
+            tasks = [asyncio.create_task(call([], iter([piece] * 63 + [piece[:-1]]))[0])
+                     for _ in range(n)]
+            for _ in range(1000):
+                if stalled == n:
+                    break
+                await asyncio.sleep(0.01)
+            assert stalled == n
+            held = tracemalloc.get_traced_memory()[0]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            return held
+        finally:
+            tracemalloc.stop()
+
+    try:
+        held = asyncio.run(go())
+        assert held < n << 20, held  # before: n x 4 MiB
+        # More than the upload lacks, announced: refused before a byte is read.
+        pulled = 0
+        coro, out = call([(b"content-length", b"4096")], iter([b"\0" * 4096, b""]), small)
+        asyncio.run(coro)
+        assert out["status"] == 400 and pulled == 0
+    finally:
+        svc.store.close()
 
 
 # --- 9.13: one upload, one request at a time -------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import socket
 import time
@@ -292,3 +293,46 @@ def test_a_get_with_a_chunked_body_is_refused_before_its_answer(served: Served) 
         s.sendall(b"GET /v1/envelopes/0 HTTP/1.1\r\nHost: drop\r\n\r\n")
         status, _, body = read_response(f)
         assert status == 200 and body == env
+
+
+def test_a_client_that_never_reads_its_answers_is_let_go(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Downloads asked for and never read (pipelined, a receive window of almost nothing)
+    held their connection, an open file and a place under ``max_connections`` for good: a
+    few such clients made the drop answer 503 to everyone. Writing blocked for
+    ``body_idle_s`` now ends the connection; a slow but steady reader gets every byte."""
+    init_data(tmp_path / "d")
+    cfg = DropConfig.load(tmp_path / "d")
+    cfg.body_idle_s = 1.0  # wide enough for the steady reader on a loaded machine
+    cfg.save(tmp_path / "d")
+    svc = DropService(tmp_path / "d")
+    big = envelope(900_000)
+    whole = 8 * len(big)
+
+    def drain(s: socket.socket, pause: float) -> int:
+        got = 0
+        with contextlib.suppress(ConnectionResetError, TimeoutError):
+            while got < whole and (piece := s.recv(64 << 10)):
+                got += len(piece)
+                time.sleep(pause)
+        return got
+
+    with serve_in_thread(svc) as port:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(post(big))
+            index = json.loads(read_response(s.makefile("rb"))[2])["receipt"]["index"]
+        ask = b"GET /v1/envelopes/%d HTTP/1.1\r\nHost: drop\r\n\r\n" % index
+        stuck = socket.socket()
+        stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        with stuck:
+            stuck.connect(("127.0.0.1", port))
+            stuck.settimeout(10)
+            stuck.sendall(ask * 8)
+            time.sleep(3.0)  # three times body_idle_s without reading a byte
+            assert drain(stuck, 0) < whole
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as steady:
+            steady.sendall(ask * 8)
+            assert drain(steady, 0.01) >= whole  # 64 KiB per 10 ms: never blocked for 1 s
+    # The answer cut off ends quietly (no traceback of a write to a closed connection).
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

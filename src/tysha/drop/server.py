@@ -8,11 +8,14 @@ bound what a connection may cost (docs/drop-api.md, "Production").
 * A connection must send its request headers within ``HEADER_TIMEOUT`` seconds of opening (or
   of its previous response): uvicorn has no such timeout, so the HTTP protocol class is
   extended with one (slowloris). Bodies have their own deadlines (``body_idle_s``,
-  ``body_deadline_s``, enforced by the app). Idle keep-alive connections close after
-  ``keep_alive_s``; beyond ``max_connections`` concurrent connections and requests uvicorn
-  answers 503 at once, before descriptors run out. A request's line and headers are capped
-  at ``MAX_HEADER_BYTES`` (16 KiB; 431 and the connection closed): httptools, which parses
-  here, keeps whatever a header brings, and uvicorn's size setting applies to h11 only.
+  ``body_deadline_s``, enforced by the app), and so do answers: writing blocked for
+  ``body_idle_s`` (a client that stopped reading what it asked for) ends the connection,
+  which would otherwise keep its place, its task and an open file for good. Idle keep-alive
+  connections close after ``keep_alive_s``; beyond ``max_connections`` concurrent
+  connections and requests uvicorn answers 503 at once, before descriptors run out. A
+  request's line and headers are capped at ``MAX_HEADER_BYTES`` (16 KiB; 431 and the
+  connection closed): httptools, which parses here, keeps whatever a header brings, and
+  uvicorn's size setting applies to h11 only.
 * The one hot route, ``POST /v1/envelopes``, is answered by the protocol class itself
   (:class:`GuardedHttpTools`, through the app's ``intake`` object,
   :class:`tysha.drop.web.ProtocolIntake`): no ASGI task and no message dictionaries per
@@ -161,8 +164,48 @@ class GuardedHttpTools(HttpToolsProtocol):
         ):
             self._arm()
 
+    # --- answers must keep leaving (module docstring) ------------------------------------
+
+    #: Seconds writing may stay blocked when the app is not the drop's (no ``intake``).
+    send_idle_s = 30.0
+    _send_timer: asyncio.TimerHandle | None = None
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._send_timer is None:
+            intake = getattr(self.app, "intake", None)
+            idle = intake.idle_s if intake is not None else self.send_idle_s
+            self._send_timer = self.loop.call_later(idle, self._send_stalled)
+
+    def resume_writing(self) -> None:
+        self._stop_send_timer()
+        super().resume_writing()
+
+    def _send_stalled(self) -> None:
+        # Nothing the client asked for has drained since: let it go. abort, not close: close
+        # would wait for the unread buffer to be written, which is what never happens.
+        self._send_timer = None
+        self._gone()
+        self.transport.abort()
+
+    def _gone(self) -> None:
+        """The answer being written, and the last request read, are for no one any more:
+        their next send returns quietly. (uvicorn marks only the last request read, which
+        with pipelining is not the one being answered: that one wrote to a closed
+        transport and logged a traceback.)"""
+        for cycle in (self._answering, self.cycle):
+            if cycle is not None and not cycle.response_complete:
+                cycle.disconnected = True
+
+    def _stop_send_timer(self) -> None:
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
+
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        self._stop_send_timer()
+        self._gone()
         if self._fast is not None:
             self._fast.stop_timer()
         super().connection_lost(exc)
@@ -170,8 +213,11 @@ class GuardedHttpTools(HttpToolsProtocol):
     # --- the intake route, answered here (module docstring) ------------------------------
 
     _fast: _FastRequest | None = None
+    #: The request being answered (the others read are queued behind it: pipelining).
+    _answering: RequestResponseCycle | None = None
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        self._answering = cycle
         intake = getattr(self.app, "intake", None)
         if (
             intake is not None

@@ -124,7 +124,8 @@ class DropConfig:
     #: Below this much free space in the data folder, intake answers 507 (reads go on).
     min_free_bytes: int = 256 << 20
     #: A request body must keep arriving: at most ``body_idle_s`` between pieces and
-    #: ``body_deadline_s`` in all, or the request is cut off (slow-body attacks).
+    #: ``body_deadline_s`` in all, or the request is cut off (slow-body attacks); an answer
+    #: the client stops reading for ``body_idle_s`` ends its connection (slow readers).
     body_idle_s: float = 30.0
     body_deadline_s: float = 600.0
     #: uvicorn: idle keep-alive connections are closed after this; at most
@@ -604,11 +605,17 @@ class DropService:
             raise InsufficientStorage("too many uploads are open; try again later")
         self.check_space(length)
 
-    def open_upload(self, digest_hex: str, length: int) -> UploadState:
+    def open_upload(
+        self, digest_hex: str, length: int, pay: Callable[[], None] | None = None
+    ) -> UploadState:
         """A new resumable upload if there is room for it (the check and the creation under
-        one lock: concurrent requests cannot each take the last place)."""
+        one lock: concurrent requests cannot each take the last place). ``pay`` (the work,
+        :meth:`check_work`) is called once there is room, before the upload is made: a
+        request refused for room spends no proof and counts nothing against the rate."""
         with self._upload_room:
             self.check_upload_room(length)
+            if pay is not None:
+                pay()
             return self.uploads.create(digest_hex, length)
 
     #: One-shot envelopes up to this size are hashed and written on the event loop: the

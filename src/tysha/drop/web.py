@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import re
+import tempfile
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -76,6 +77,8 @@ _SHORT_CACHE = "no-cache"
 
 #: Body limits per route (bytes), enforced from Content-Length at once and while reading.
 JSON_MAX = 4096
+#: A chunk's body is kept in memory up to this size, beyond it in an unnamed file.
+CHUNK_SPOOL = 256 << 10
 
 
 def _body_limit(method: str, path: str) -> int:
@@ -269,16 +272,19 @@ def create_app(service: DropService) -> ASGIApp:
             # Asked again (an answer lost on the way): the work was paid when it opened.
             st = await _to_thread(svc.uploads.status, digest_hex)
         except NotFound:
-            # Work for every byte announced, before anything is kept for this client; the
-            # proof is spent (check_work: an upload thrown away cannot be reopened with it).
-            svc.check_work(
-                bytes.fromhex(digest_hex),
-                pow_hex if isinstance(pow_hex, str) else None,
-                length,
-                token,
-                once=True,
-            )
-            st = await _to_thread(svc.open_upload, digest_hex, length)
+            # Work for every byte announced, once there is room and before anything is kept
+            # for this client; the proof is spent (check_work: an upload thrown away cannot
+            # be reopened with it).
+            def pay() -> None:
+                svc.check_work(
+                    bytes.fromhex(digest_hex),
+                    pow_hex if isinstance(pow_hex, str) else None,
+                    length,
+                    token,
+                    once=True,
+                )
+
+            st = await _to_thread(svc.open_upload, digest_hex, length, pay)
         if st.length != length:
             raise UploadExists("an upload of this digest with another length exists")
         return _state(st)
@@ -292,22 +298,56 @@ def create_app(service: DropService) -> ASGIApp:
         st = await _to_thread(svc.uploads.status, uid)
         if offset != st.offset:  # refused before its body is read
             raise OffsetMismatch(st.offset)
-        data = await _read_limited(request, CHUNK_MAX)
-        if offset + len(data) > st.length:
+        lacking = st.length - offset
+        if _announced_too_large(request.headers.raw, lacking):
             raise HTTPProblem(400, "malformed", "chunk goes past the announced length")
-        if offset < 4 + MAX_HEADER_SIZE:
-            # The header comes first: refuse a wrong form as soon as it is whole.
-            prefix = (await _to_thread(svc.uploads.head, uid, offset)) + data
-            if len(prefix) >= 4:
-                hlen = int.from_bytes(prefix[:4], "big")
-                if hlen > MAX_HEADER_SIZE:
-                    raise ProtocolError(f"envelope header of {hlen} bytes is too large")
-                if offset < 4 + hlen <= len(prefix):
-                    svc.check_form(prefix[: 4 + hlen], st.length)
-        svc.check_space(len(data))
-        # Appended under the upload's lock, which re-checks the offset: of two chunks sent
-        # at one offset, exactly one is taken.
-        return _state(await _to_thread(svc.uploads.append, uid, offset, data))
+        # Spooled, not gathered in memory: a chunk that trickles in (or stalls a byte short)
+        # holds at most CHUNK_SPOOL bytes of the drop's memory for its body_deadline_s.
+        with await _spool(request, min(CHUNK_MAX, lacking)) as body:
+            size = body.seek(0, os.SEEK_END)
+            body.seek(0)
+            if offset < 4 + MAX_HEADER_SIZE:
+                # The header comes first: refuse a wrong form as soon as it is whole.
+                first = body.read(4 + MAX_HEADER_SIZE - offset)
+                body.seek(0)
+                prefix = (await _to_thread(svc.uploads.head, uid, offset)) + first
+                if len(prefix) >= 4:
+                    hlen = int.from_bytes(prefix[:4], "big")
+                    if hlen > MAX_HEADER_SIZE:
+                        raise ProtocolError(f"envelope header of {hlen} bytes is too large")
+                    if offset < 4 + hlen <= len(prefix):
+                        svc.check_form(prefix[: 4 + hlen], st.length)
+            svc.check_space(size)
+            # Appended under the upload's lock, which re-checks the offset: of two chunks
+            # sent at one offset, exactly one is taken. Read back on the worker thread: the
+            # whole chunk is in memory only while it is appended.
+            return _state(
+                await _to_thread(lambda: svc.uploads.append(uid, offset, body.read()))
+            )
+
+    async def _spool(request: Request, limit: int) -> tempfile.SpooledTemporaryFile[bytes]:
+        """The body, at most ``limit`` bytes (400 past it: more than the upload lacks), in
+        memory up to ``CHUNK_SPOOL`` bytes and beyond that in an unnamed file of the
+        uploads folder (nothing left behind by a crash)."""
+        f = tempfile.SpooledTemporaryFile(max_size=CHUNK_SPOOL, dir=str(svc.uploads_dir))
+        try:
+            size = 0
+            async for piece in request.stream():
+                size += len(piece)
+                if size > limit:
+                    if limit < CHUNK_MAX:
+                        raise HTTPProblem(
+                            400, "malformed", "chunk goes past the announced length"
+                        )
+                    raise _too_large(limit)
+                f.write(piece)
+        except OSError:
+            f.close()
+            raise Busy() from None
+        except BaseException:
+            f.close()
+            raise
+        return f
 
     async def finish_upload(request: Request) -> Response:
         uid = _uid(request)
