@@ -981,21 +981,26 @@ class _Intake:
         data |= {
             "manifest": manifest.to_bytes().hex(),
         }
-        rid = self.store.add_report(self.digest, data)
+        # The report and its intake events are one commit: a desk killed (or a disk full)
+        # between them would keep a report that its custody never received, and the next
+        # fetch, finding its digest held, would never complete it.
+        with self.store.transaction():
+            rid = self.store.add_report(self.digest, data)
+            self.store.custody(
+                "received", rid,
+                {"drop": drop.url, "index": self.index, "digest": self.digest.hex()},
+            )  # fmt: skip
+            self.store.custody(
+                "verified",
+                rid,
+                {
+                    "capture": capture_ok,
+                    "receipt": receipt_ok,
+                    "log_consistent": True,
+                    "revoked_source": revoked,
+                },
+            )
         self.writers.clear()  # stored: the blobs belong to the report now
-        self.store.custody(
-            "received", rid, {"drop": drop.url, "index": self.index, "digest": self.digest.hex()}
-        )
-        self.store.custody(
-            "verified",
-            rid,
-            {
-                "capture": capture_ok,
-                "receipt": receipt_ok,
-                "log_consistent": True,
-                "revoked_source": revoked,
-            },
-        )
         # C2PA manifests in its photos and videos: their validation state, sealed in the
         # report, with a custody event (desk/provenance.py; never fails the intake).
         check_attachments(self.store, rid)

@@ -187,10 +187,30 @@ class DeskStore:
                 conn = sqlite3.connect(self.dir / "desk.db", timeout=30, check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
                 self._local.conn = conn
+            if getattr(self._local, "tx", False):
+                yield conn  # inside transaction(): committed or rolled back there, whole
+                return
             with self._lock, conn:
                 yield conn
         except sqlite3.Error as exc:
             raise StorageError(f"desk database error: {type(exc).__name__}") from exc
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything this thread writes inside the block is committed together at its end,
+        or not at all (an exception, a killed process): a report is never stored without
+        its custody events."""
+        if getattr(self._local, "tx", False):
+            yield
+            return
+        with self._db() as db:
+            if not db.in_transaction:
+                db.execute("BEGIN IMMEDIATE")
+            self._local.tx = True
+            try:
+                yield
+            finally:
+                self._local.tx = False
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -1,0 +1,146 @@
+"""`desk fetch` killed outright (SIGKILL) between any two of its steps, then run again.
+
+The claim is about a process, so the fetch runs in a child that kills itself at a chosen point
+(no cleanup, no ``finally``); the drop is an in-process one over the same data folder in the
+child and here. After the next fetch: the report is stored exactly once, its custody holds
+each of its intake events once, and its copy on the drop is deleted - or, when it cannot be
+deleted, the desk says so and tries again on the next fetch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tysha.desk.service import Desk
+from tysha.drop.launcher import in_process_drop
+from tysha.protocol import (
+    Attachment,
+    CaptureAttestation,
+    Identity,
+    Manifest,
+    frame_content,
+    seal_envelope,
+)
+from tysha.transport import DropClient
+
+PASS = "desk passphrase for tests"
+PHOTO = b"\xff\xd8\xff" + os.urandom(3000)
+
+#: The child: fetch once, killing itself with SIGKILL right after (or before) ``point``.
+CHILD = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from tysha.desk import fetch, store
+    from tysha.desk.service import Desk
+    from tysha.drop.launcher import in_process_drop
+    from tysha.transport import DropClient
+
+    drop_dir, desk_dir, point = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def after(owner, name, when=lambda *a, **k: True):
+        real = getattr(owner, name)
+        def wrapper(*a, **k):
+            out = real(*a, **k)
+            if when(*a, **k):
+                die()
+            return out
+        setattr(owner, name, wrapper)
+
+    if point == "blobs":
+        after(fetch._Intake, "step3_open")
+    elif point == "report":
+        after(store.DeskStore, "add_report")
+    elif point in ("received", "verified", "deleted-from-drop"):
+        after(store.DeskStore, "custody", lambda self, action, *a, **k: action == point)
+    elif point == "drop-delete":
+        after(DropClient, "delete")
+    elif point == "cursor":
+        real = fetch._save_cursor
+        fetch._save_cursor = lambda *a: die()
+
+    with in_process_drop(drop_dir) as d:
+        desk = Desk.open(desk_dir, sys.argv[4],
+                         client_factory=lambda url: DropClient(url, transport=d.transport))
+        desk.fetch()
+    sys.exit(3)  # the point was never reached
+    """
+)
+
+POINTS = ["blobs", "report", "received", "verified", "deleted-from-drop",
+          "cursor"]
+
+
+def _send(d: object, desk: Desk, inv: object, ident: Identity) -> int:
+    sha = hashlib.sha256(PHOTO).digest()
+    att = CaptureAttestation.create(ident, {"sha256": sha, "size": len(PHOTO),
+                                            "media_type": "image/jpeg"})
+    body = {"categories": ["det"], "text": "crash me", "when": "", "where": "",
+            "created_at": ""}
+    m = Manifest("report", ident.public(), body,
+                 (Attachment("p.jpg", "image/jpeg", len(PHOTO), sha, att),),
+                 inv.secret).signed(ident)  # type: ignore[attr-defined]
+    env = seal_envelope(frame_content(m.to_bytes()) + PHOTO, [desk.store.public], os.urandom)
+    return int(d.client.upload(env).index)  # type: ignore[attr-defined]
+
+
+def _open(desk_dir: Path, d: object) -> Desk:
+    return Desk.open(desk_dir, PASS, client_factory=lambda url: DropClient(
+        url, transport=d.transport))  # type: ignore[attr-defined]
+
+
+def _slot_kept(d: object, index: int) -> bool:
+    """The desk's slot of the envelope is still unmarked on the drop (the envelope itself
+    goes when every slot is; the others are padding here)."""
+    row = d.service.store.envelope(index)  # type: ignore[attr-defined]
+    return row is not None and not row.gone and row.deleted_mask == 0
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_a_fetch_killed_at_any_step_ends_with_the_report_once(tmp_path: Path,
+                                                             point: str) -> None:
+    drop_dir, desk_dir = tmp_path / "drop", tmp_path / "desk"
+    Desk.init(desk_dir, "Cell", PASS)
+    with in_process_drop(drop_dir) as d:
+        desk = _open(desk_dir, d)
+        inv = desk.invite(d.client.url, d.vkey)
+        index = _send(d, desk, inv, Identity.generate(os.urandom))
+        desk.close()
+    child = subprocess.run([sys.executable, "-c", CHILD, str(drop_dir), str(desk_dir), point,
+                            PASS], capture_output=True, text=True, timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    with in_process_drop(drop_dir) as d:
+        desk = _open(desk_dir, d)
+        try:
+            res = desk.fetch()
+            assert res.errors == [] and res.quarantined == [] and res.withheld == [], res
+            desk.fetch()  # and once more: nothing changes
+            reports = desk.reports()
+            assert [v.text for v in reports] == ["crash me"]
+            rid = reports[0].id
+            r = desk.store.get_report(rid)
+            assert r["trusted"] is True
+            assert b"".join(desk.attachment_chunks(rid, 0)) == PHOTO
+            actions = [e["action"] for e in desk.custody(rid)]
+            for action in ("received", "verified", "deleted-from-drop"):
+                assert actions.count(action) == 1, (action, actions)
+            assert actions.index("received") < actions.index("verified") < actions.index(
+                "deleted-from-drop")
+            assert not _slot_kept(d, index)  # the desk's copy on the drop is deleted
+            # Its blobs are there (a kill before the commit leaves the ones it wrote as
+            # unreferenced files, sealed like every blob).
+            held = {r["envelope_blob"]} | {a["blob"] for a in r["attachments"]}
+            assert held <= set(os.listdir(desk_dir / "blobs"))
+        finally:
+            desk.close()
