@@ -21,6 +21,7 @@ import pytest
 
 from tysha.desk.service import Desk
 from tysha.drop.launcher import in_process_drop
+from tysha.errors import DropRefused, TransportError
 from tysha.protocol import (
     Attachment,
     CaptureAttestation,
@@ -78,7 +79,7 @@ CHILD = textwrap.dedent(
     """
 )
 
-POINTS = ["blobs", "report", "received", "verified", "deleted-from-drop",
+POINTS = ["blobs", "report", "received", "verified", "drop-delete", "deleted-from-drop",
           "cursor"]
 
 
@@ -143,4 +144,69 @@ def test_a_fetch_killed_at_any_step_ends_with_the_report_once(tmp_path: Path,
             held = {r["envelope_blob"]} | {a["blob"] for a in r["attachments"]}
             assert held <= set(os.listdir(desk_dir / "blobs"))
         finally:
+            desk.close()
+
+
+class _Failing(DropClient):
+    """A drop whose deletions fail (``answer``: a status, or None for no answer at all)."""
+
+    answer: int | None = 0
+
+    def delete(self, index: int, secret: bytes) -> bool:
+        if self.answer == 0:
+            return super().delete(index, secret)
+        if self.answer is None:
+            raise TransportError("the drop did not answer")
+        raise DropRefused("no", status=self.answer)
+
+
+@pytest.mark.parametrize("answer", [None, 500, 503, 429])
+def test_a_deletion_the_drop_fails_is_tried_again_and_custody_says_only_what_happened(
+    tmp_path: Path, answer: int | None
+) -> None:
+    desk_dir = tmp_path / "desk"
+    Desk.init(desk_dir, "Cell", PASS)
+    with in_process_drop(tmp_path / "drop") as d:
+        desk = Desk.open(desk_dir, PASS, client_factory=lambda url: _Failing(
+            url, transport=d.transport))
+        try:
+            inv = desk.invite(d.client.url, d.vkey)
+            index = _send(d, desk, inv, Identity.generate(os.urandom))
+            _Failing.answer = answer
+            for _ in range(2):  # as often as it fails
+                res = desk.fetch()
+                assert len(desk.reports()) == 1 and res.quarantined == []
+                assert [w for w in res.warnings if "tries again on the next fetch" in w]
+                assert _slot_kept(d, index)
+            rid = desk.reports()[0].id
+            assert "deleted-from-drop" not in [e["action"] for e in desk.custody(rid)]
+            _Failing.answer = 0  # the drop recovers
+            res = desk.fetch()
+            assert res.warnings == [] and not _slot_kept(d, index)
+            desk.fetch()
+            actions = [e["action"] for e in desk.custody(rid)]
+            assert actions.count("deleted-from-drop") == 1 and len(desk.reports()) == 1
+        finally:
+            _Failing.answer = 0
+            desk.close()
+
+
+def test_a_deletion_the_drop_refuses_is_not_asked_again(tmp_path: Path) -> None:
+    desk_dir = tmp_path / "desk"
+    Desk.init(desk_dir, "Cell", PASS)
+    with in_process_drop(tmp_path / "drop") as d:
+        desk = Desk.open(desk_dir, PASS, client_factory=lambda url: _Failing(
+            url, transport=d.transport))
+        try:
+            inv = desk.invite(d.client.url, d.vkey)
+            _send(d, desk, inv, Identity.generate(os.urandom))
+            _Failing.answer = 403
+            res = desk.fetch()
+            assert any("refused to delete it" in w and "until it expires" in w
+                       for w in res.warnings)
+            assert desk.fetch().warnings == []  # not asked again
+            rid = desk.reports()[0].id
+            assert "deleted-from-drop" not in [e["action"] for e in desk.custody(rid)]
+        finally:
+            _Failing.answer = 0
             desk.close()
