@@ -210,3 +210,51 @@ def test_a_deletion_the_drop_refuses_is_not_asked_again(tmp_path: Path) -> None:
         finally:
             _Failing.answer = 0
             desk.close()
+
+
+def test_the_report_is_on_disk_before_the_drop_deletes_its_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a power cut could still take (a new blob's name in its folder, a commit the
+    SQLite build does not sync) is synced before the drop is told to delete."""
+    import sqlite3
+
+    from tysha.desk import store as store_mod
+
+    real_connect = sqlite3.connect
+
+    def connect(*a: object, **k: object) -> sqlite3.Connection:
+        conn = real_connect(*a, **k)  # type: ignore[arg-type]
+        conn.execute("PRAGMA synchronous=NORMAL")  # a build whose WAL default is NORMAL
+        return conn
+
+    monkeypatch.setattr(store_mod.sqlite3, "connect", connect)
+    desk_dir = tmp_path / "desk"
+    Desk.init(desk_dir, "Cell", PASS)
+    events: list[str] = []
+    real_fsync, real_delete = os.fsync, DropClient.delete
+
+    def fsync(fd: int) -> None:
+        events.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    def delete(self: DropClient, index: int, secret: bytes) -> bool:
+        events.append("delete")
+        return real_delete(self, index, secret)
+
+    with in_process_drop(tmp_path / "drop") as d:
+        desk = _open(desk_dir, d)
+        try:
+            inv = desk.invite(d.client.url, d.vkey)
+            _send(d, desk, inv, Identity.generate(os.urandom))
+            monkeypatch.setattr(os, "fsync", fsync)
+            monkeypatch.setattr(DropClient, "delete", delete)
+            assert len(desk.fetch().new_reports) == 1
+            with desk.store._db() as db:
+                assert db.execute("PRAGMA synchronous").fetchone()[0] >= 2  # FULL
+        finally:
+            desk.close()
+    blobs = str((desk_dir / "blobs").resolve())
+    before = events[: events.index("delete")]
+    last_blob = max(i for i, p in enumerate(before) if p.startswith(blobs + os.sep))
+    assert blobs in before[last_blob:], events  # the folder, after its last new file

@@ -1054,6 +1054,7 @@ class _Intake:
         data |= {
             "manifest": manifest.to_bytes().hex(),
         }
+        self.store.blobs.sync()  # its blobs' names are on disk before the report names them
         # The report and its intake events are one commit: a desk killed (or a disk full)
         # between them would keep a report that its custody never received, and the next
         # fetch, finding its digest held, would never complete it.

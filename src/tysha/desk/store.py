@@ -186,6 +186,9 @@ class DeskStore:
             if conn is None:
                 conn = sqlite3.connect(self.dir / "desk.db", timeout=30, check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
+                # Every commit synced, whatever the SQLite build's WAL default: a report is
+                # committed before its copy on the drop is deleted (desk/fetch.py, step 8).
+                conn.execute("PRAGMA synchronous=FULL")
                 self._local.conn = conn
             if getattr(self._local, "tx", False):
                 yield conn  # inside transaction(): committed or rolled back there, whole
