@@ -258,3 +258,62 @@ def test_the_report_is_on_disk_before_the_drop_deletes_its_copy(
     before = events[: events.index("delete")]
     last_blob = max(i for i, p in enumerate(before) if p.startswith(blobs + os.sep))
     assert blobs in before[last_blob:], events  # the folder, after its last new file
+
+
+def _full(*a: object, **k: object) -> None:
+    raise OSError(28, "No space left on device")
+
+
+def _db_full(*a: object, **k: object) -> None:
+    import sqlite3
+
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.parametrize("where", ["blob-write", "blob-close", "blob-sync", "report",
+                                   "custody", "after-delete"])
+def test_a_full_disk_mid_fetch_loses_nothing_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from tysha.desk import blobs as blobs_mod
+    from tysha.desk import store as store_mod
+
+    desk_dir = tmp_path / "desk"
+    Desk.init(desk_dir, "Cell", PASS)
+    with in_process_drop(tmp_path / "drop") as d:
+        desk = _open(desk_dir, d)
+        try:
+            inv = desk.invite(d.client.url, d.vkey)
+            index = _send(d, desk, inv, Identity.generate(os.urandom))
+            with monkeypatch.context() as m:
+                if where == "blob-write":
+                    m.setattr(blobs_mod.BlobWriter, "write", _full)
+                elif where == "blob-close":
+                    m.setattr(blobs_mod.BlobWriter, "close", _full)
+                elif where == "blob-sync":
+                    m.setattr(blobs_mod.BlobStore, "sync", _full)
+                elif where == "report":
+                    m.setattr(store_mod.DeskStore, "add_report", _db_full)
+                elif where == "custody":
+                    real = store_mod.DeskStore.custody
+                    m.setattr(store_mod.DeskStore, "custody", lambda self, action, *a: (
+                        _db_full() if action == "verified" else real(self, action, *a)))
+                else:
+                    real = store_mod.DeskStore.custody
+                    m.setattr(store_mod.DeskStore, "custody", lambda self, action, *a: (
+                        _db_full() if action == "deleted-from-drop"
+                        else real(self, action, *a)))
+                res = desk.fetch()
+            assert res.quarantined == [] and desk.quarantined() == []
+            assert res.errors == [f"envelope {index}: the desk could not store it"]
+            if where != "after-delete":
+                assert desk.reports() == [] and _slot_kept(d, index)
+            res = desk.fetch()  # room again
+            assert res.errors == [] and [v.text for v in desk.reports()] == ["crash me"]
+            rid = desk.reports()[0].id
+            actions = [e["action"] for e in desk.custody(rid)]
+            for action in ("received", "verified", "deleted-from-drop"):
+                assert actions.count(action) == 1, (action, actions)
+            assert not _slot_kept(d, index)
+        finally:
+            desk.close()
