@@ -317,3 +317,50 @@ def test_a_full_disk_mid_fetch_loses_nothing_and_says_so(
             assert not _slot_kept(d, index)
         finally:
             desk.close()
+
+
+@pytest.mark.parametrize("failing", ["reply-queued", "replied"])
+def test_a_reply_that_fails_midway_is_all_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """The desk's disk fails while a reply is queued or marked sent: the handler is told,
+    and the desk shows exactly what its custody says (never 'sent' without 'replied', never
+    a reply queued, to go out later, that the handler was told failed)."""
+    from tysha.desk import store as store_mod
+    from tysha.errors import StorageError
+
+    desk_dir = tmp_path / "desk"
+    Desk.init(desk_dir, "Cell", PASS)
+    with in_process_drop(tmp_path / "drop") as d:
+        desk = _open(desk_dir, d)
+        try:
+            inv = desk.invite(d.client.url, d.vkey)
+            _send(d, desk, inv, Identity.generate(os.urandom))
+            desk.fetch()
+            rid = desk.reports()[0].id
+            real = store_mod.DeskStore.custody
+
+            def custody(self: object, action: str, *a: object) -> None:
+                if action == failing:
+                    raise StorageError("desk database error: OperationalError")
+                real(self, action, *a)  # type: ignore[arg-type]
+
+            with monkeypatch.context() as m:
+                m.setattr(store_mod.DeskStore, "custody", custody)
+                with pytest.raises(StorageError):
+                    desk.reply(rid, "we hear you")
+            actions = [e["action"] for e in desk.custody(rid)]
+            replies = desk.store.get_report(rid).data.get("replies", [])
+            if failing == "reply-queued":  # told it failed: nothing is queued to go out
+                assert desk.outbox() == [] and replies == [] and "reply-queued" not in actions
+                assert desk.send_queued().sent == []
+            else:  # sent, but not yet recorded: still queued, shown unsent, sent again
+                assert len(desk.outbox()) == 1 and "replied" not in actions
+                assert [r["sent_at"] for r in replies] == [None]
+                assert desk.send_queued().sent == [rid]
+                actions = [e["action"] for e in desk.custody(rid)]
+                assert actions.count("replied") == 1 and desk.outbox() == []
+                replies = desk.store.get_report(rid).data["replies"]
+                assert len(replies) == 1 and replies[0]["sent_at"]
+        finally:
+            desk.close()

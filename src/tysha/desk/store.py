@@ -521,13 +521,15 @@ class DeskStore:
     def queue_reply(self, rid: str, text: str, written_at: str, drop: str, envelope: bytes) -> str:
         """Keep a sealed reply (and its text) until the drop has logged it."""
         qid = os.urandom(8).hex()
-        self._outbox.insert(qid, OutboxItem(qid, rid, text, written_at, drop, envelope))
-        r = self.get_report(rid)
-        r.data.setdefault("replies", []).append(
-            {"text": text, "at": written_at, "queued": qid, "sent_at": None, "index": None}
-        )
-        self._update_report(rid, r.data)
-        self.custody("reply-queued", rid, {"queued": qid})
+        # One commit: a reply the handler is told failed is never queued to go out later.
+        with self.transaction():
+            self._outbox.insert(qid, OutboxItem(qid, rid, text, written_at, drop, envelope))
+            r = self.get_report(rid)
+            r.data.setdefault("replies", []).append(
+                {"text": text, "at": written_at, "queued": qid, "sent_at": None, "index": None}
+            )
+            self._update_report(rid, r.data)
+            self.custody("reply-queued", rid, {"queued": qid})
         return qid
 
     def outbox(self) -> list[OutboxItem]:
@@ -544,16 +546,18 @@ class DeskStore:
         self._outbox.update(qid, change)
 
     def reply_sent(self, qid: str, index: Any) -> None:
-        q = self.queued_reply(qid)
-        if q is None:
-            return
-        r = self.get_report(q.report)
-        for rep in r.data.setdefault("replies", []):
-            if rep.get("queued") == qid:
-                rep.update(sent_at=now_iso(), index=index)
-        self._update_report(q.report, r.data)
-        self._outbox.delete(qid)
-        self.custody("replied", q.report, {"envelope_index": index})
+        # One commit: never shown sent without "replied" in custody, nor left queued after.
+        with self.transaction():
+            q = self.queued_reply(qid)
+            if q is None:
+                return
+            r = self.get_report(q.report)
+            for rep in r.data.setdefault("replies", []):
+                if rep.get("queued") == qid:
+                    rep.update(sent_at=now_iso(), index=index)
+            self._update_report(q.report, r.data)
+            self._outbox.delete(qid)
+            self.custody("replied", q.report, {"envelope_index": index})
 
     # --- quarantine (issue 9.1): what could not be opened, without its content ----------------
 
