@@ -364,3 +364,40 @@ def test_a_reply_that_fails_midway_is_all_or_nothing(
                 assert len(replies) == 1 and replies[0]["sent_at"]
         finally:
             desk.close()
+
+
+def test_an_export_that_runs_out_of_disk_leaves_the_old_bundle_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from tysha.errors import StorageError
+
+    desk_dir = tmp_path / "desk"
+    Desk.init(desk_dir, "Cell", PASS)
+    with in_process_drop(tmp_path / "drop") as d:
+        desk = _open(desk_dir, d)
+        try:
+            inv = desk.invite(d.client.url, d.vkey)
+            _send(d, desk, inv, Identity.generate(os.urandom))
+            desk.fetch()
+            out = tmp_path / "out" / "case.zip"
+            out.parent.mkdir()
+            assert desk.export(out) == 1
+            before = out.read_bytes()
+            real = zipfile.ZipFile.writestr
+            calls = [0]
+
+            def writestr(self: zipfile.ZipFile, *a: object, **k: object) -> None:
+                calls[0] += 1
+                if calls[0] == 3:
+                    raise OSError(28, "No space left on device")
+                real(self, *a, **k)  # type: ignore[arg-type]
+
+            monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+            with pytest.raises(StorageError, match="cannot write the bundle"):
+                desk.export(out)
+            assert out.read_bytes() == before  # the old bundle, whole
+            assert os.listdir(out.parent) == ["case.zip"]  # no part file left
+        finally:
+            desk.close()
