@@ -69,6 +69,15 @@ class BlobStore:
         with contextlib.suppress(FileNotFoundError):
             self.path(name).unlink()
 
+    def sync(self) -> None:
+        """fsync the folder: the names of the blobs written so far survive a power cut (each
+        blob's bytes are synced when it is closed)."""
+        fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
 
 class BlobWriter:
     """Encrypt an attachment into the blob folder as it streams in."""

@@ -243,6 +243,7 @@ def fetch_all(
                 )
                 continue
             try:
+                _retry_deletions(store, client, drop, result)
                 _walk_listing(store, client, drop, cp, scanner, progress, result)
             except TransportError:
                 result.unreachable.append(drop.url)
@@ -500,6 +501,78 @@ _BORN_KEY = "key_birth_hour"
 _TAKEN_KEY = "taken_beyond_cursor"
 #: The retention assumed for a drop that does not announce one (DropConfig's default).
 _DEFAULT_RETENTION_HOURS = 90 * 24
+
+
+#: Desk setting: per drop, the entries stored here whose slot on the drop is not yet known
+#: deleted (index -> report id); each fetch tries again (step 8).
+_UNDELETED_KEY = "undeleted_on_drop"
+
+
+def _undeleted(store: DeskStore, url: str) -> dict[int, str]:
+    raw = store.get_setting(_UNDELETED_KEY, {}).get(url, {})
+    return {int(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def _set_undeleted(store: DeskStore, url: str, index: int, rid: str | None) -> None:
+    """Remember (``rid``) or forget (None) that entry ``index`` still waits for deletion."""
+    every = dict(store.get_setting(_UNDELETED_KEY, {}))
+    mine = {k: v for k, v in dict(every.get(url, {})).items() if k != str(index)}
+    if rid is not None:
+        mine[str(index)] = rid
+    if mine:
+        every[url] = mine
+    else:
+        every.pop(url, None)
+    store.set_setting(_UNDELETED_KEY, every)
+
+
+def _delete_slot(
+    store: DeskStore, client: DropClient, drop: DropState, index: int, rid: str, secret: bytes,
+    result: FetchResult,
+) -> None:
+    """Delete this desk's slot of a stored report's envelope. Done: the custody event and the
+    end of the retry are one commit. A failure that may pass (no answer, a server error, a
+    malformed answer) keeps it for the next fetch; a refusal ends the retries (the envelope
+    expires on the drop). Either way custody claims no deletion the drop did not accept."""
+    try:
+        client.delete(index, secret)
+    except TyshaError as exc:
+        status = getattr(exc, "status", None)
+        if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
+            _set_undeleted(store, drop.url, index, None)
+            result.warnings.append(
+                f"envelope {index}: stored, but the drop refused to delete it ({exc.message});"
+                " it stays there until it expires"
+            )
+        else:
+            result.warnings.append(
+                f"envelope {index}: stored, but not deleted from the drop ({exc.message});"
+                " the desk tries again on the next fetch"
+            )
+        return
+    with store.transaction():
+        store.custody("deleted-from-drop", rid, {"drop": drop.url, "index": index})
+        _set_undeleted(store, drop.url, index, None)
+
+
+def _retry_deletions(
+    store: DeskStore, client: DropClient, drop: DropState, result: FetchResult
+) -> None:
+    """Delete the slots an earlier fetch stored but could not delete (the drop failed, or
+    the desk stopped between storing and deleting)."""
+    for index, rid in sorted(_undeleted(store, drop.url).items()):
+        try:
+            r = store.get_report(rid).data
+            head = b""
+            for piece in store.read_blob(str(r["envelope_blob"]), int(r["envelope_size"])):
+                head += piece
+                if len(head) >= 4 + MAX_HEADER_SIZE:
+                    break
+            secret = unwrap_slot(parse_header(head), store.identity).deletion_secret
+        except (TyshaError, KeyError, ValueError, TypeError):
+            _set_undeleted(store, drop.url, index, None)  # nothing to delete it with
+            continue
+        _delete_slot(store, client, drop, index, rid, secret, result)
 
 
 def _pair(value: Any) -> bool:
@@ -981,21 +1054,29 @@ class _Intake:
         data |= {
             "manifest": manifest.to_bytes().hex(),
         }
-        rid = self.store.add_report(self.digest, data)
+        self.store.blobs.sync()  # its blobs' names are on disk before the report names them
+        # The report and its intake events are one commit: a desk killed (or a disk full)
+        # between them would keep a report that its custody never received, and the next
+        # fetch, finding its digest held, would never complete it.
+        with self.store.transaction():
+            rid = self.store.add_report(self.digest, data)
+            if receipt_ok:  # its slot is deleted next (step 8), and again until it is
+                _set_undeleted(self.store, drop.url, self.index, rid)
+            self.store.custody(
+                "received", rid,
+                {"drop": drop.url, "index": self.index, "digest": self.digest.hex()},
+            )  # fmt: skip
+            self.store.custody(
+                "verified",
+                rid,
+                {
+                    "capture": capture_ok,
+                    "receipt": receipt_ok,
+                    "log_consistent": True,
+                    "revoked_source": revoked,
+                },
+            )
         self.writers.clear()  # stored: the blobs belong to the report now
-        self.store.custody(
-            "received", rid, {"drop": drop.url, "index": self.index, "digest": self.digest.hex()}
-        )
-        self.store.custody(
-            "verified",
-            rid,
-            {
-                "capture": capture_ok,
-                "receipt": receipt_ok,
-                "log_consistent": True,
-                "revoked_source": revoked,
-            },
-        )
         # C2PA manifests in its photos and videos: their validation state, sealed in the
         # report, with a custody event (desk/provenance.py; never fails the intake).
         check_attachments(self.store, rid)
@@ -1003,17 +1084,9 @@ class _Intake:
 
     # 8. ---------------------------------------------------------------------------------------
     def step8_delete(self, rid: str, secret: bytes) -> None:
-        try:
-            self.client.delete(self.index, secret)
-            self.store.custody(
-                "deleted-from-drop", rid, {"drop": self.drop.url, "index": self.index}
-            )
-        except TyshaError as exc:  # stored already: a failed delete never quarantines it
-            # The envelope expires on the drop anyway; nothing acknowledged is lost. (The
-            # client turns any malformed answer into a ProtocolError: transport/client._parse.)
-            self.result.warnings.append(
-                f"envelope {self.index}: stored, but not deleted from the drop ({exc.message})"
-            )
+        # Stored already: a failed delete never quarantines it (the client turns any
+        # malformed answer into a ProtocolError: transport/client._parse), and is tried again.
+        _delete_slot(self.store, self.client, self.drop, self.index, rid, secret, self.result)
 
 
 class _Bounded:

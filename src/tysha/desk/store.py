@@ -186,11 +186,34 @@ class DeskStore:
             if conn is None:
                 conn = sqlite3.connect(self.dir / "desk.db", timeout=30, check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
+                # Every commit synced, whatever the SQLite build's WAL default: a report is
+                # committed before its copy on the drop is deleted (desk/fetch.py, step 8).
+                conn.execute("PRAGMA synchronous=FULL")
                 self._local.conn = conn
+            if getattr(self._local, "tx", False):
+                yield conn  # inside transaction(): committed or rolled back there, whole
+                return
             with self._lock, conn:
                 yield conn
         except sqlite3.Error as exc:
             raise StorageError(f"desk database error: {type(exc).__name__}") from exc
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything this thread writes inside the block is committed together at its end,
+        or not at all (an exception, a killed process): a report is never stored without
+        its custody events."""
+        if getattr(self._local, "tx", False):
+            yield
+            return
+        with self._db() as db:
+            if not db.in_transaction:
+                db.execute("BEGIN IMMEDIATE")
+            self._local.tx = True
+            try:
+                yield
+            finally:
+                self._local.tx = False
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -498,13 +521,15 @@ class DeskStore:
     def queue_reply(self, rid: str, text: str, written_at: str, drop: str, envelope: bytes) -> str:
         """Keep a sealed reply (and its text) until the drop has logged it."""
         qid = os.urandom(8).hex()
-        self._outbox.insert(qid, OutboxItem(qid, rid, text, written_at, drop, envelope))
-        r = self.get_report(rid)
-        r.data.setdefault("replies", []).append(
-            {"text": text, "at": written_at, "queued": qid, "sent_at": None, "index": None}
-        )
-        self._update_report(rid, r.data)
-        self.custody("reply-queued", rid, {"queued": qid})
+        # One commit: a reply the handler is told failed is never queued to go out later.
+        with self.transaction():
+            self._outbox.insert(qid, OutboxItem(qid, rid, text, written_at, drop, envelope))
+            r = self.get_report(rid)
+            r.data.setdefault("replies", []).append(
+                {"text": text, "at": written_at, "queued": qid, "sent_at": None, "index": None}
+            )
+            self._update_report(rid, r.data)
+            self.custody("reply-queued", rid, {"queued": qid})
         return qid
 
     def outbox(self) -> list[OutboxItem]:
@@ -521,16 +546,18 @@ class DeskStore:
         self._outbox.update(qid, change)
 
     def reply_sent(self, qid: str, index: Any) -> None:
-        q = self.queued_reply(qid)
-        if q is None:
-            return
-        r = self.get_report(q.report)
-        for rep in r.data.setdefault("replies", []):
-            if rep.get("queued") == qid:
-                rep.update(sent_at=now_iso(), index=index)
-        self._update_report(q.report, r.data)
-        self._outbox.delete(qid)
-        self.custody("replied", q.report, {"envelope_index": index})
+        # One commit: never shown sent without "replied" in custody, nor left queued after.
+        with self.transaction():
+            q = self.queued_reply(qid)
+            if q is None:
+                return
+            r = self.get_report(q.report)
+            for rep in r.data.setdefault("replies", []):
+                if rep.get("queued") == qid:
+                    rep.update(sent_at=now_iso(), index=index)
+            self._update_report(q.report, r.data)
+            self._outbox.delete(qid)
+            self.custody("replied", q.report, {"envelope_index": index})
 
     # --- quarantine (issue 9.1): what could not be opened, without its content ----------------
 
