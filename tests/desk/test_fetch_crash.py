@@ -212,6 +212,28 @@ def test_a_deletion_the_drop_refuses_is_not_asked_again(tmp_path: Path) -> None:
             desk.close()
 
 
+def test_a_deletion_of_a_copy_already_gone_says_so_and_ends(tmp_path: Path) -> None:
+    """A drop answering 410 (its copy already deleted or expired): the desk says so and asks no
+    more; custody records no deletion the desk did not make."""
+    desk_dir = tmp_path / "desk"
+    Desk.init(desk_dir, "Cell", PASS)
+    with in_process_drop(tmp_path / "drop") as d:
+        desk = Desk.open(desk_dir, PASS, client_factory=lambda url: _Failing(
+            url, transport=d.transport))
+        try:
+            inv = desk.invite(d.client.url, d.vkey)
+            _send(d, desk, inv, Identity.generate(os.urandom))
+            _Failing.answer = 410
+            res = desk.fetch()
+            assert any("already gone (deleted or expired)" in w for w in res.warnings), res
+            assert desk.fetch().warnings == []  # not asked again
+            rid = desk.reports()[0].id
+            assert "deleted-from-drop" not in [e["action"] for e in desk.custody(rid)]
+        finally:
+            _Failing.answer = 0
+            desk.close()
+
+
 def test_the_report_is_on_disk_before_the_drop_deletes_its_copy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

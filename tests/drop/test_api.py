@@ -207,6 +207,17 @@ def test_expiry_with_injected_clock(tmp_path: Path) -> None:
     assert not svc.blobs.exists(d)
     assert svc.store.listing(-1, 10)[0] == []
     assert svc.store.checkpoint()[0] == 1  # the log keeps the digest forever
+    # A desk still asking to delete its slot (an earlier deletion failed) hears that the
+    # envelope is gone - 410, as the download says it - not "malformed" (400), which told the
+    # desk its own request was wrong.
+    from starlette.testclient import TestClient
+
+    from tysha.drop.web import create_app
+
+    with TestClient(create_app(svc), base_url="http://drop.test") as c:
+        r = c.post("/v1/envelopes/0/delete", json={"secret": "ab" * 32})
+        assert r.status_code == 410 and r.json()["error"] == "gone", r.text
+        assert c.get("/v1/envelopes/0").status_code in (404, 410)
 
 
 def test_info_cli(drop: tuple[str, str, Path], cli) -> None:  # type: ignore[no-untyped-def]

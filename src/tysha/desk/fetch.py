@@ -538,7 +538,13 @@ def _delete_slot(
         client.delete(index, secret)
     except TyshaError as exc:
         status = getattr(exc, "status", None)
-        if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
+        if status == 410:  # already deleted or expired there: nothing left to delete
+            _set_undeleted(store, drop.url, index, None)
+            result.warnings.append(
+                f"envelope {index}: stored; the drop says its copy is already gone"
+                " (deleted or expired)"
+            )
+        elif isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
             _set_undeleted(store, drop.url, index, None)
             result.warnings.append(
                 f"envelope {index}: stored, but the drop refused to delete it ({exc.message});"

@@ -482,8 +482,11 @@ def create_app(service: DropService) -> ASGIApp:
         secret = obj.get("secret")
         if not isinstance(secret, str) or not _HEX64.match(secret):
             raise HTTPProblem(400, "malformed", "secret must be 64 hex characters")
-        if await _to_thread(svc.store.envelope, index) is None:
+        row = await _to_thread(svc.store.envelope, index)
+        if row is None:
             raise HTTPProblem(404, "not_found", "no envelope at that index")
+        if row.gone:  # as the download says it (a 400 "malformed" told the desk it erred)
+            raise HTTPProblem(410, "gone", "that envelope was deleted or has expired")
         done = await _to_thread(svc.delete_slot, index, bytes.fromhex(secret))
         return JSONResponse({"deleted": done})
 
