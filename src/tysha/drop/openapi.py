@@ -181,6 +181,7 @@ OPENAPI: dict[str, Any] = {
                     "403": _ERR,
                     "404": _ERR,
                     "408": _ERR,
+                    "410": _ERR,
                     "413": _ERR,
                 },
             }
