@@ -524,11 +524,14 @@ def export_(
     now: bool = typer.Option(True, "--now/--due", help="All waiting, or only due ones."),
 ) -> None:
     """Write the waiting envelopes as one padded ciphertext file for a courier."""
-    from tysha.transport.courier import write_export
+    from tysha.store.partfiles import write_new
+    from tysha.transport.courier import pack_export
 
     dev = _device(vault)
     envs = [bytes(i["env"]) for i in dev.due(now)]
-    size = write_export(to, envs, dev.last_checkpoint_size())
+    data = pack_export(envs, dev.last_checkpoint_size())
+    write_new(to, data)
+    size = len(data)
     typer.echo(
         ngettext("wrote {n} envelope", "wrote {n} envelopes", len(envs)).format(n=len(envs))
         + " ("

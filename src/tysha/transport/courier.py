@@ -25,24 +25,15 @@ from tysha.errors import ProtocolError, StorageError
 from tysha.protocol import Receipt, padme
 from tysha.tlog import Checkpoint
 
-__all__ = ["read_export", "read_receipts", "write_export", "write_receipts"]
+__all__ = ["pack_export", "read_export", "read_receipts", "write_receipts"]
 
 
-def write_export(path: Path, envelopes: list[bytes], last_size: int) -> int:
+def pack_export(envelopes: list[bytes], last_size: int) -> bytes:
+    """The bytes of an export file (the caller writes them as a new file, never in place)."""
     body = struct.pack(">QI", last_size, len(envelopes))
     body += b"".join(struct.pack(">Q", len(e)) + e for e in envelopes)
     padded = padme(len(body))
-    data = body + os.urandom(padded - len(body))
-    try:
-        tmp = Path(str(path) + ".part")
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror}") from None
-    return len(data)
+    return body + os.urandom(padded - len(body))
 
 
 def read_export(path: Path) -> tuple[int, list[bytes]]:
