@@ -58,3 +58,155 @@ def test_an_export_never_replaces_a_file(tmp_path: Path, enrolled: dict[str, Any
     assert r.returncode == 1 and "IMG_0001.jpg already exists; refusing to overwrite it" in r.stderr
     assert taken.read_bytes() == b"a holiday photo"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["IMG_0001.jpg", "drop", "phone.vault"]
+
+
+def _outbox(phone: dict[str, Any]) -> list[bytes]:
+    from tysha.source.device import SourceDevice
+
+    dev = SourceDevice.open(phone["vault"], phone["env"]["TYSHA_PASSPHRASE"])
+    try:
+        return [bytes(i["env"]) for i in dev.state["outbox"]]
+    finally:
+        dev.vault.release()
+
+
+def test_the_export_file_looks_like_random_bytes(tmp_path: Path, enrolled: dict[str, Any],  # noqa: F811
+                                                 cli: Any) -> None:
+    """Nothing in a courier's file is recognisable without knowing Tysha's format: before, its
+    first 12 bytes were mostly zeros and a count, and every envelope began with a length and
+    the same CBOR header, a signature a forensic scan of a seized stick could look for. And
+    its length does not say how many reports it carries: one and three make the same size."""
+    from .test_vault import chi_square_ok, no_marker
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    _report(enrolled, cli)
+    cli("source", "export", "--vault", v, "--to", str(tmp_path / "one.bin"), env=env)
+    _report(enrolled, cli, 2)
+    cli("source", "export", "--vault", v, "--to", str(tmp_path / "three.bin"), env=env)
+    one, three = (tmp_path / "one.bin").read_bytes(), (tmp_path / "three.bin").read_bytes()
+    assert len(one) == len(three)
+    for data in (one, three):
+        chi_square_ok(data)
+        no_marker(data)
+        assert data[:12].count(0) < 6
+        for e in _outbox(enrolled):
+            assert e[:16] not in data and len(e).to_bytes(8, "big") not in data
+    assert one[:32] != three[:32]  # a new seed every time
+
+
+# --- the export file's format: vectors ------------------------------------------------------
+
+SEED = bytes(range(32))
+ENVS = [b"\x01" * 5, b"abc"]
+
+
+def _seal(inner: bytes, seed: bytes = SEED) -> bytes:
+    """Version 2's masking, by pyca cryptography (not the libsodium binding the code uses)."""
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+    return seed + ChaCha20Poly1305(seed).encrypt(bytes(12), inner, b"tysha courier")
+
+
+def _legacy(envelopes: list[bytes], last_size: int) -> bytes:
+    """What version 1 wrote (the writer before version 2, as it was)."""
+    import struct
+
+    from tysha.protocol import padme
+
+    body = struct.pack(">QI", last_size, len(envelopes))
+    body += b"".join(struct.pack(">Q", len(e)) + e for e in envelopes)
+    return body + os.urandom(padme(len(body)) - len(body))
+
+
+def test_the_aead_is_rfc_8439s() -> None:
+    """RFC 8439 §2.8.2's AEAD_CHACHA20_POLY1305 vector, through the binding the code uses."""
+    from nacl.bindings import crypto_aead_chacha20poly1305_ietf_encrypt
+
+    pt = (b"Ladies and Gentlemen of the class of '99: If I could offer you only one tip for "
+          b"the future, sunscreen would be it.")
+    out = crypto_aead_chacha20poly1305_ietf_encrypt(
+        pt, bytes.fromhex("50515253c0c1c2c3c4c5c6c7"), bytes.fromhex("070000004041424344454647"),
+        bytes(range(0x80, 0xA0)))
+    assert out[:16].hex() == "d31a8d34648e60db7b86afbc53ef7ec2"
+    assert out[-16:].hex() == "1ae10b594f09e26a7e902ecbd0600691"
+
+
+def test_export_vector() -> None:
+    import hashlib
+    import struct
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+
+    from tysha.transport.courier import MIN_EXPORT_SIZE, pack_export, unpack_export
+
+    data = pack_export(ENVS, 7, lambda n: SEED)
+    assert len(data) == MIN_EXPORT_SIZE == 1 << 20
+    assert hashlib.sha256(data).hexdigest() == (
+        "38ed3af1833edc7ed82b088a6da395a9d1adc7c47667110b00697617f08a6606")
+    assert data[:32] == SEED
+    assert data[32:56].hex() == "1ab84231ade6a6d114615c61ad434e27f8b1f3f5e4ac5a5d"
+    inner = (struct.pack(">BQI", 2, 7, 2) + struct.pack(">Q", 5) + b"\x01" * 5
+             + struct.pack(">Q", 3) + b"abc")
+    inner += bytes(len(data) - 48 - len(inner))
+    assert data == _seal(inner)  # the same bytes from an independent implementation
+    # ... which is the inner bytes XORed with ChaCha20's keystream (RFC 8439 §2.4) under the
+    # seed, from block 1 (block 0 keys Poly1305), then the tag.
+    stream = Cipher(algorithms.ChaCha20(SEED, (1).to_bytes(4, "little") + bytes(12)), None)
+    ks = stream.encryptor().update(bytes(64))
+    assert data[32:96] == bytes(a ^ b for a, b in zip(inner[:64], ks, strict=True))
+    assert unpack_export(data) == (7, ENVS)
+    assert unpack_export(pack_export([], 0)) == (0, [])
+
+
+@pytest.mark.parametrize(("what", "said"), [
+    ("cut by one byte", "not a courier file, or it is damaged"),
+    ("cut to 47 bytes", "not a courier file, or it is damaged"),
+    ("cut to 11 bytes", "not a courier file (too short)"),
+    ("seed bit flipped", "not a courier file, or it is damaged"),
+    ("body bit flipped", "not a courier file, or it is damaged"),
+    ("tag bit flipped", "not a courier file, or it is damaged"),
+    ("version 3", "a format this tysha does not read (version 3); update tysha"),
+    ("version 0", "a format this tysha does not read (version 0); update tysha"),
+    ("an envelope past the end", "courier file is truncated"),
+    ("random bytes", "not a courier file, or it is damaged"),
+    ("empty", "not a courier file (too short)"),
+])  # fmt: skip
+def test_export_negative_vectors(what: str, said: str) -> None:
+    import struct
+
+    from tysha.errors import ProtocolError
+    from tysha.transport.courier import pack_export, unpack_export
+
+    good = bytearray(pack_export(ENVS, 7, lambda n: SEED))
+    bad = {
+        "cut by one byte": good[:-1],
+        "cut to 47 bytes": good[:47],
+        "cut to 11 bytes": good[:11],
+        "seed bit flipped": good[:3] + bytes([good[3] ^ 4]) + good[4:],
+        "body bit flipped": good[:5000] + bytes([good[5000] ^ 1]) + good[5001:],
+        "tag bit flipped": good[:-1] + bytes([good[-1] ^ 0x80]),
+        "version 3": _seal(struct.pack(">BQI", 3, 7, 0) + bytes(100)),
+        "version 0": _seal(struct.pack(">BQI", 0, 7, 0) + bytes(100)),
+        "an envelope past the end": _seal(struct.pack(">BQIQ", 2, 7, 1, 1000) + bytes(100)),
+        "random bytes": os.urandom(1 << 20),
+        "empty": b"",
+    }[what]
+    with pytest.raises(ProtocolError) as exc:
+        unpack_export(bytes(bad))
+    assert said in exc.value.message
+
+
+def test_a_version_1_file_is_still_read(tmp_path: Path) -> None:
+    """An export written before version 2 (a stick made with an older Tysha) is delivered as
+    before; bytes that are not exactly one are refused like any other damage."""
+    from tysha.errors import ProtocolError
+    from tysha.transport.courier import read_export, unpack_export
+
+    for envs in ([], ENVS, [os.urandom(11244) for _ in range(3)]):
+        old = tmp_path / "old.bin"
+        old.write_bytes(_legacy(envs, 42))
+        assert read_export(old) == (42, envs)
+    data = _legacy(ENVS, 42)
+    for bad in (data + b"\x00", data[:-1], data[:12] + b"\xff" + data[13:]):
+        with pytest.raises(ProtocolError, match="not a courier file, or it is damaged"):
+            unpack_export(bad)
