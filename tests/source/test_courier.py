@@ -210,3 +210,67 @@ def test_a_version_1_file_is_still_read(tmp_path: Path) -> None:
     for bad in (data + b"\x00", data[:-1], data[:12] + b"\xff" + data[13:]):
         with pytest.raises(ProtocolError, match="not a courier file, or it is damaged"):
             unpack_export(bad)
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+def test_the_receipts_file_is_whole_or_untouched(tmp_path: Path, enrolled: dict[str, Any],  # noqa: F811
+                                                 cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A receipts file is replaced only by a whole one: a write that fails midway (a full
+    stick) leaves the earlier file as it was and no part file; a delivery that reaches no
+    drop leaves it as well. Before, the file was truncated and half-written in place."""
+    import errno
+    import io
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    _report(enrolled, cli, 2)
+    usb = tmp_path / "stick"
+    usb.mkdir()
+    cli("source", "export", "--vault", v, "--to", str(usb / "x.bin"), env=env)
+    receipts = usb / "x.bin.receipts.json"
+    cli("courier", "deliver", str(usb / "x.bin"), "--drop", enrolled["url"])
+    before = receipts.read_bytes()
+    real_open = io.open
+
+    class Full:
+        def __init__(self, f: Any) -> None:
+            self.f = f
+
+        def write(self, data: Any) -> int:
+            self.f.write(data[: len(data) // 2])
+            self.f.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.f, name)
+
+        def __enter__(self) -> Any:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.f.close()
+
+    def full_open(file: Any, mode: str = "r", *a: Any, **kw: Any) -> Any:
+        f = real_open(file, mode, *a, **kw)
+        where = os.readlink(f"/proc/self/fd/{file}") if isinstance(file, int) else str(file)
+        return Full(f) if "w" in mode and where.startswith(str(usb)) else f
+
+    monkeypatch.setattr(io, "open", full_open)
+    r = cli("courier", "deliver", str(usb / "x.bin"), "--drop", enrolled["url"], check=False)
+    monkeypatch.setattr(io, "open", real_open)
+    assert r.returncode == 1 and "the disk is full" in r.stderr, (r.stdout, r.stderr)
+    assert receipts.read_bytes() == before
+    assert sorted(p.name for p in usb.iterdir()) == ["x.bin", "x.bin.receipts.json"]
+    dead = socket_port()
+    r = cli("courier", "deliver", str(usb / "x.bin"), "--drop", f"http://127.0.0.1:{dead}",
+            check=False)
+    assert r.returncode == 1 and receipts.read_bytes() == before
+
+
+def socket_port() -> int:
+    """A loopback port nobody listens on."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

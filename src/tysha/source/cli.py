@@ -566,8 +566,9 @@ def deliver(
 ) -> None:
     """Upload a source's export file; write the receipts file for the source."""
     from tysha.protocol import Receipt
+    from tysha.store.partfiles import write_replacing
     from tysha.transport import DropClient
-    from tysha.transport.courier import read_export, write_receipts
+    from tysha.transport.courier import pack_receipts, read_export
 
     last_size, envs = read_export(path)
     out = receipts or Path(str(path) + ".receipts.json")
@@ -582,7 +583,7 @@ def deliver(
             for r in got
         ]
         cons = client.consistency_proof(min(last_size, size), size) if last_size else []
-    write_receipts(out, note, cons, final)
+    write_replacing(out, pack_receipts(note, cons, final))
     typer.echo(
         ngettext(
             "delivered {n} envelope; receipts in {out}",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tysha.errors import ConfigError, StorageError
 
-__all__ = ["remove_stale_parts", "write_new"]
+__all__ = ["remove_stale_parts", "write_new", "write_replacing"]
 
 #: What ``link`` fails with where the file system has no hard links (FAT and exFAT sticks).
 _NO_LINK = {errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
@@ -49,6 +49,17 @@ def write_new(path: Path, data: bytes) -> None:
     path = Path(path)
     if path.exists() or path.is_symlink():
         raise ConfigError(f"{path.name} already exists; refusing to overwrite it")
+    _write_whole(path, data, replace=False)
+
+
+def write_replacing(path: Path, data: bytes) -> None:
+    """Write ``data`` as the file ``path``, replacing the one there only once the new one is
+    whole (a part file renamed over it, as :func:`write_new`): a write that fails or is
+    stopped leaves the old file as it was and no part file."""
+    _write_whole(Path(path), data, replace=True)
+
+
+def _write_whole(path: Path, data: bytes, replace: bool) -> None:
     prefix = f".{path.name}."
     remove_stale_parts(path.parent, prefix)
     tmp = ""
@@ -59,19 +70,10 @@ def write_new(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise ConfigError(f"{path.name} already exists; refusing to overwrite it") from None
-            except OSError as exc:
-                if exc.errno not in _NO_LINK:
-                    raise
-                # No hard links on this storage: checked, then renamed.
-                if path.exists():
-                    raise ConfigError(
-                        f"{path.name} already exists; refusing to overwrite it"
-                    ) from None
-                os.rename(tmp, path)
+            if replace:
+                os.replace(tmp, path)
+            else:
+                _link_new(Path(tmp), path)
         with contextlib.suppress(OSError):  # the new name itself made durable
             dfd = os.open(path.parent, os.O_RDONLY)
             try:
@@ -84,3 +86,18 @@ def write_new(path: Path, data: bytes) -> None:
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _link_new(part: Path, path: Path) -> None:
+    """Give the whole part file the name ``path`` without ever replacing a file there."""
+    try:
+        os.link(part, path)
+    except FileExistsError:
+        raise ConfigError(f"{path.name} already exists; refusing to overwrite it") from None
+    except OSError as exc:
+        if exc.errno not in _NO_LINK:
+            raise
+        # No hard links on this storage (FAT and exFAT sticks): checked, then renamed.
+        if path.exists():
+            raise ConfigError(f"{path.name} already exists; refusing to overwrite it") from None
+        os.rename(part, path)

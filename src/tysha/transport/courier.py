@@ -73,10 +73,10 @@ __all__ = [
     "EXPORT_VERSION",
     "MIN_EXPORT_SIZE",
     "pack_export",
+    "pack_receipts",
     "read_export",
     "read_receipts",
     "unpack_export",
-    "write_receipts",
 ]
 
 #: The export format :func:`pack_export` writes.
@@ -175,18 +175,14 @@ def read_export(path: Path) -> tuple[int, list[bytes]]:
     return unpack_export(data)
 
 
-def write_receipts(
-    path: Path, checkpoint: str, consistency: list[bytes], receipts: list[Receipt]
-) -> None:
+def pack_receipts(checkpoint: str, consistency: list[bytes], receipts: list[Receipt]) -> bytes:
+    """The bytes of a receipts file (the caller writes them whole, never in place)."""
     doc = {
         "checkpoint": checkpoint,
         "consistency": [h.hex() for h in consistency],
         "receipts": [r.to_json() for r in receipts],
     }
-    try:
-        Path(path).write_text(json.dumps(doc, indent=1) + "\n")
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror}") from None
+    return (json.dumps(doc, indent=1) + "\n").encode()
 
 
 #: The largest receipts file a source or ``tysha verify`` reads: a courier's file for ~10^4
