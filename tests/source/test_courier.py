@@ -214,6 +214,52 @@ def test_a_version_1_file_is_still_read(tmp_path: Path) -> None:
 
 # --- delivery -------------------------------------------------------------------------------
 
+def test_a_lying_or_refusing_drop_stops_only_its_envelopes(tmp_path: Path,
+                                                           enrolled: dict[str, Any],  # noqa: F811
+                                                           cli: Any,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The drop refuses one envelope and lies about another (a receipt whose index is another
+    envelope's): the others are still delivered, the receipts file holds only the receipts
+    that prove their own envelope, the courier is told which were not delivered (exit 1), and
+    the source keeps those waiting. Before, the first refusal ended the delivery with no
+    receipts file at all, for the envelopes already uploaded as well."""
+    import hashlib
+    import json
+
+    from tysha.errors import DropRefused
+    from tysha.transport import DropClient
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    _report(enrolled, cli, 4)
+    usb = tmp_path / "x.bin"
+    cli("source", "export", "--vault", v, "--to", str(usb), env=env)
+    envs = _outbox(enrolled)
+    real = DropClient.upload
+
+    def upload(self: DropClient, envelope: Any, progress: Any = None) -> Any:
+        if envelope == envs[1]:
+            raise DropRefused("the drop refused (413): too large", status=413)
+        r = real(self, envelope, progress)
+        if envelope == envs[2]:  # a receipt that names the envelope, at another's place
+            return type(r)(r.envelope_digest, r.index - 1 if r.index else 1, r.checkpoint,
+                           r.proof)
+        return r
+
+    monkeypatch.setattr(DropClient, "upload", upload)
+    receipts = tmp_path / "receipts.json"
+    r = cli("courier", "deliver", str(usb), "--drop", enrolled["url"], "--receipts",
+            str(receipts), check=False)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert "delivered 2 envelopes; receipts in" in r.stdout, r.stdout
+    assert "2 not delivered" in r.stderr and "the drop refused (413)" in r.stderr, r.stderr
+    assert "does not prove" in r.stderr, r.stderr
+    doc = json.loads(receipts.read_text())
+    assert sorted(x["envelope_digest"] for x in doc["receipts"]) == sorted(
+        hashlib.sha256(e).hexdigest() for e in (envs[0], envs[3]))
+    out = cli("source", "import-receipts", "--vault", v, "--from", str(receipts), env=env)
+    assert "2 envelopes confirmed by the drop's log; 2 still waiting" in out.stdout, out.stdout
+
+
 def test_the_receipts_file_is_whole_or_untouched(tmp_path: Path, enrolled: dict[str, Any],  # noqa: F811
                                                  cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """A receipts file is replaced only by a whole one: a write that fails midway (a full
