@@ -320,3 +320,24 @@ def socket_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_the_reporter_is_told_to_delete_what_was_carried(tmp_path: Path,
+                                                         enrolled: dict[str, Any],  # noqa: F811
+                                                         cli: Any) -> None:
+    """The export file is a Tysha file on the phone (or stick) until it is deleted, and the
+    receipts file names the drop's log in plain words: after each step the reporter is told
+    to delete it, and why that loses nothing. Before, neither command said so."""
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    _report(enrolled, cli)
+    usb = tmp_path / "x.bin"
+    out = cli("source", "export", "--vault", v, "--to", str(usb), env=env).stdout
+    assert f"once the courier has it, delete {usb} from this device" in out, out
+    assert "the reports stay in the outbox until their receipts come back" in out
+    receipts = tmp_path / "back.json"
+    cli("courier", "deliver", str(usb), "--drop", enrolled["url"], "--receipts", str(receipts))
+    out = cli("source", "import-receipts", "--vault", v, "--from", str(receipts), env=env).stdout
+    assert f"delete {receipts}: the vault keeps the receipts it confirmed" in out, out
+    uk = cli("source", "export", "--vault", v, "--to", str(tmp_path / "y.bin"),
+             env={**env, "TYSHA_LANG": "uk"}).stdout
+    assert "видаліть" in uk, uk

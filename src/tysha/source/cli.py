@@ -538,6 +538,13 @@ def export_(
         + ngettext("{n} byte", "{n} bytes", size).format(n=size)
         + ")"
     )
+    # A Tysha file left on the phone is what a search finds; deleting it loses nothing.
+    typer.echo(
+        _(
+            "once the courier has it, delete {path} from this device and any copy left on it:"
+            " the reports stay in the outbox until their receipts come back."
+        ).format(path=to)
+    )
 
 
 @app.command("import-receipts")
@@ -556,6 +563,8 @@ def import_receipts(vault: Path = VAULT, from_: Path = typer.Option(..., "--from
             n,
         ).format(n=n, waiting=waiting)
     )
+    # The receipts file names the drop's log in plain words (its checkpoint).
+    typer.echo(_("delete {path}: the vault keeps the receipts it confirmed.").format(path=from_))
 
 
 @courier_app.command()
