@@ -44,6 +44,7 @@ from tysha.protocol import (
     decode_clue_records,
     frame_content,
     open_envelope,
+    padme,
     parse_header,
     read_report,
     seal_envelope,
@@ -232,8 +233,13 @@ def build_targets(seed: int = 1) -> tuple[dict[str, Target], Callable[[], None]]
 
     receipt_file = json.dumps({"checkpoint": w.note, "consistency": ["00" * 32],
                                "receipts": [w.receipt.to_json()]}).encode()
+    from tysha.transport.courier import pack_export
+
+    # Version 1 (unmasked, still read) and version 2 (masked: mutations mostly break its tag).
     export = (len(w.envelope).to_bytes(8, "big") + w.envelope)
     export = (7).to_bytes(8, "big") + (1).to_bytes(4, "big") + export
+    export += bytes(padme(len(export)) - len(export))
+    export_v2 = pack_export([w.envelope], 7, lambda n: bytes(n))
     targets = [
         Target("cbor", lambda b: cbor_decode(b), (ProtocolError,),
                [w.manifest.to_bytes(), w.receipt.to_bytes(), cbor_encode([1, -1, "x", b"y",
@@ -266,7 +272,7 @@ def build_targets(seed: int = 1) -> tuple[dict[str, Target], Callable[[], None]]
                 (tile_path(0, 5) + ".p/7").encode()]),
         Target("entry_bundle", entry_bundle, PV,
                [encode_entry_bundle([b"a", b"", bytes(300)]), encode_entry_bundle([b"x"] * 256)]),
-        Target("courier_export", courier_export, (*PV, StorageError), [export]),
+        Target("courier_export", courier_export, (*PV, StorageError), [export, export_v2]),
         Target("courier_receipts", courier_receipts, (*PV, StorageError), [receipt_file]),
         Target("bundle", bundle, PV, [w.bundle]),
     ]

@@ -54,6 +54,7 @@ RAISING_MODULES = (
     "transport/courier.py",
     "drop/witnessing.py",
     "source/shred.py",
+    "store/partfiles.py",
 )
 _ERRORS = {
     "TyshaError", "ProtocolError", "VerificationError", "StorageError", "TransportError",

@@ -524,16 +524,26 @@ def export_(
     now: bool = typer.Option(True, "--now/--due", help="All waiting, or only due ones."),
 ) -> None:
     """Write the waiting envelopes as one padded ciphertext file for a courier."""
-    from tysha.transport.courier import write_export
+    from tysha.store.partfiles import write_new
+    from tysha.transport.courier import pack_export
 
     dev = _device(vault)
     envs = [bytes(i["env"]) for i in dev.due(now)]
-    size = write_export(to, envs, dev.last_checkpoint_size())
+    data = pack_export(envs, dev.last_checkpoint_size())
+    write_new(to, data)
+    size = len(data)
     typer.echo(
         ngettext("wrote {n} envelope", "wrote {n} envelopes", len(envs)).format(n=len(envs))
         + " ("
         + ngettext("{n} byte", "{n} bytes", size).format(n=size)
         + ")"
+    )
+    # A Tysha file left on the phone is what a search finds; deleting it loses nothing.
+    typer.echo(
+        _(
+            "once the courier has it, delete {path} from this device and any copy left on it:"
+            " the reports stay in the outbox until their receipts come back."
+        ).format(path=to)
     )
 
 
@@ -553,6 +563,8 @@ def import_receipts(vault: Path = VAULT, from_: Path = typer.Option(..., "--from
             n,
         ).format(n=n, waiting=waiting)
     )
+    # The receipts file names the drop's log in plain words (its checkpoint).
+    typer.echo(_("delete {path}: the vault keeps the receipts it confirmed.").format(path=from_))
 
 
 @courier_app.command()
@@ -562,28 +574,80 @@ def deliver(
     receipts: Path = typer.Option(None, "--receipts"),
 ) -> None:
     """Upload a source's export file; write the receipts file for the source."""
+    import hashlib
+
+    from tysha.errors import DropRefused, ProtocolError, TransportError, VerificationError
     from tysha.protocol import Receipt
+    from tysha.store.partfiles import write_replacing
+    from tysha.tlog import Checkpoint, leaf_hash, verify_inclusion
     from tysha.transport import DropClient
-    from tysha.transport.courier import read_export, write_receipts
+    from tysha.transport.courier import pack_receipts, read_export
 
     last_size, envs = read_export(path)
     out = receipts or Path(str(path) + ".receipts.json")
+    # The drop is not trusted, and the courier holds no key of it (the source checks the
+    # drop's signature): an envelope counts as delivered only when the drop's receipt names
+    # its digest and the final inclusion proof leads to the root the drop's checkpoint states.
+    # One envelope refused or lied about never stops the others; a drop that cannot be
+    # reached at all stops the delivery (uploads are repeatable: deliver again later).
+    failed: list[tuple[int, str]] = []
+    got: list[tuple[int, Receipt]] = []
+    final: list[Receipt] = []
+    note, cons = "", []
+    item_errors = (DropRefused, ProtocolError, VerificationError)
     with DropClient(drop) as client, _progress(_("delivering")) as prog:
-        got = [client.upload(e, progress=prog) for e in envs]
-        note = client.checkpoint()
-        from tysha.tlog import Checkpoint
-
-        size = Checkpoint.parse(note.split("\n\n", 1)[0] + "\n").size
-        final = [
-            Receipt(r.envelope_digest, r.index, note, tuple(client.inclusion_proof(r.index, size)))
-            for r in got
-        ]
-        cons = client.consistency_proof(min(last_size, size), size) if last_size else []
-    write_receipts(out, note, cons, final)
-    typer.echo(
-        ngettext(
-            "delivered {n} envelope; receipts in {out}",
-            "delivered {n} envelopes; receipts in {out}",
-            len(got),
-        ).format(n=len(got), out=out)
-    )
+        for n, e in enumerate(envs, 1):
+            try:
+                r = client.upload(e, progress=prog)
+                if r.envelope_digest != hashlib.sha256(e).digest():
+                    raise VerificationError("the drop's receipt is for another envelope")
+            except item_errors as exc:
+                failed.append((n, exc.message))
+                continue
+            got.append((n, r))
+        if got:
+            note = client.checkpoint()
+            cp = Checkpoint.parse(note.split("\n\n", 1)[0] + "\n")
+            for n, r in got:
+                try:
+                    if r.index >= cp.size:
+                        raise VerificationError("the drop's receipt is outside its own log")
+                    proof = client.inclusion_proof(r.index, cp.size)
+                    verify_inclusion(
+                        leaf_hash(r.envelope_digest), r.index, cp.size, proof, cp.root_hash
+                    )
+                except VerificationError:
+                    failed.append(
+                        (n, "the drop's receipt does not prove this envelope is in its log")
+                    )
+                    continue
+                except item_errors as exc:
+                    failed.append((n, exc.message))
+                    continue
+                final.append(Receipt(r.envelope_digest, r.index, note, tuple(proof)))
+            if final and last_size:
+                cons = client.consistency_proof(min(last_size, cp.size), cp.size)
+    if final:
+        write_replacing(out, pack_receipts(note, cons, final))
+        typer.echo(
+            ngettext(
+                "delivered {n} envelope; receipts in {out}",
+                "delivered {n} envelopes; receipts in {out}",
+                len(final),
+            ).format(n=len(final), out=out)
+        )
+    elif envs:
+        typer.echo(_("no envelope was delivered; no receipts file was written"))
+    for n, why in sorted(failed):
+        typer.echo(
+            _("envelope {n} of {total} not delivered: {why}").format(
+                n=n, total=len(envs), why=translate_message(why)
+            ),
+            err=True,
+        )
+    if failed:
+        raise TransportError(
+            f"{len(failed)} not delivered (see above)",
+            hint="the source keeps them waiting until their receipts come back; deliver this "
+            "file again later, or to another drop",
+        )

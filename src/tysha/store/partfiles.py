@@ -1,17 +1,25 @@
 """Part files: a file written under a temporary name beside its target and renamed or linked
-into place once whole (a court bundle, a source's vault). Each writer holds an ``flock`` on
-its part file for as long as it writes; a part file that no process holds was left by a writer
-killed outright (SIGKILL, a power cut) and is deleted by the next writer of the same target."""
+into place once whole (a court bundle, a source's vault, a courier's file). Each writer holds
+an ``flock`` on its part file for as long as it writes; a part file that no process holds was
+left by a writer killed outright (SIGKILL, a power cut) and is deleted by the next writer of
+the same target."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import tempfile
 from glob import escape as glob_escape
 from pathlib import Path
 
-__all__ = ["remove_stale_parts"]
+from tysha.errors import ConfigError, StorageError
+
+__all__ = ["remove_stale_parts", "write_new", "write_replacing"]
+
+#: What ``link`` fails with where the file system has no hard links (FAT and exFAT sticks).
+_NO_LINK = {errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
 
 
 def remove_stale_parts(folder: Path, prefix: str) -> None:
@@ -28,3 +36,68 @@ def remove_stale_parts(folder: Path, prefix: str) -> None:
                 except BlockingIOError:
                     continue  # its writer is still at work
                 old.unlink()
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write ``data`` as the new file ``path``, never replacing a file there (``ConfigError``).
+
+    Nothing is at ``path`` until it is whole: the bytes go to a part file beside it
+    (``.<name>.<random>.part``, mode 0600 from its first byte, ``flock``ed while written),
+    flushed to disk and linked into place; the part file is removed however this ends (an
+    error, Ctrl-C, SIGTERM), and the part files of ``path`` a writer killed outright left
+    are removed first."""
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        raise ConfigError(f"{path.name} already exists; refusing to overwrite it")
+    _write_whole(path, data, replace=False)
+
+
+def write_replacing(path: Path, data: bytes) -> None:
+    """Write ``data`` as the file ``path``, replacing the one there only once the new one is
+    whole (a part file renamed over it, as :func:`write_new`): a write that fails or is
+    stopped leaves the old file as it was and no part file."""
+    _write_whole(Path(path), data, replace=True)
+
+
+def _write_whole(path: Path, data: bytes, replace: bool) -> None:
+    prefix = f".{path.name}."
+    remove_stale_parts(path.parent, prefix)
+    tmp = ""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)  # held until the part file is gone
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+            if replace:
+                os.replace(tmp, path)
+            else:
+                _link_new(Path(tmp), path)
+        with contextlib.suppress(OSError):  # the new name itself made durable
+            dfd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _link_new(part: Path, path: Path) -> None:
+    """Give the whole part file the name ``path`` without ever replacing a file there."""
+    try:
+        os.link(part, path)
+    except FileExistsError:
+        raise ConfigError(f"{path.name} already exists; refusing to overwrite it") from None
+    except OSError as exc:
+        if exc.errno not in _NO_LINK:
+            raise
+        # No hard links on this storage (FAT and exFAT sticks): checked, then renamed.
+        if path.exists():
+            raise ConfigError(f"{path.name} already exists; refusing to overwrite it") from None
+        os.rename(part, path)

@@ -1,12 +1,49 @@
 """Courier files: envelopes carried by hand (USB stick) and the receipts brought back.
 
-Export file (source → courier), no magic and no name inside::
+Export file (source → courier), version 2, no magic and no name in it::
 
-    u64be(last_checkpoint_size) || u32be(count) || count × (u64be(len) || envelope) || padding
+    file  = seed || AEAD_CHACHA20_POLY1305(key = seed, nonce = 12 zero bytes,
+                                           aad = "tysha courier", inner)
+    inner = u8(2) || u64be(last_checkpoint_size) || u32be(count)
+            || count × (u64be(len) || envelope) || zero bytes up to the file's size
+    seed  = 32 random bytes, new for every file
 
-The file is padded with random bytes to a Padmé size (see :mod:`tysha.protocol.padding`), so a
-courier learns the envelopes' padded sizes and nothing else: envelopes are ciphertext, carry no
-recipient and the drop address is not in the file.
+The AEAD is ChaCha20-Poly1305 as RFC 8439 §2.8 defines it (libsodium's
+``crypto_aead_chacha20poly1305_ietf``): ``inner`` XORed with the ChaCha20 keystream (RFC 8439
+§2.4, block counter from 1) under the seed, then a 16-byte Poly1305 tag.
+
+**This masking is obfuscation against signature scanning, not secrecy.** Its key is the
+file's own first 32 bytes. What it does:
+
+* to anyone who does not know this format (a forensic tool's file signatures, a person looking
+  at the bytes), the whole file is indistinguishable from random bytes: no zeros, no counts,
+  no lengths, no envelope's CBOR header (version 1 showed all of them). It looks like any
+  encrypted or compressed file; that a stick holds a file of random bytes is itself visible;
+* the tag catches accidental damage (a failing stick, a file cut short), so a courier is told
+  the file is damaged before anything is uploaded.
+
+What it does not do:
+
+* it hides nothing from anyone who knows Tysha (the code is public): taking the first 32
+  bytes as the key and checking the tag recognises a courier file with certainty and opens
+  it. What it then shows is what version 1 showed: the envelopes (ciphertext, no recipient
+  in them) and the size of the drop's log the source last saw. The drop's address is not in
+  the file;
+* the tag proves nothing against someone who changes the file on purpose (the key is in the
+  file): envelopes are authenticated end to end, and the source keeps each envelope until a
+  receipt for its exact digest comes back.
+
+Size: a file is at least :data:`MIN_EXPORT_SIZE` bytes (1 MiB, about 90 text-only
+envelopes), and above that a Padmé size (:mod:`tysha.protocol.padding`), so its length does
+not give the number of envelopes it carries: every export of text reports is the same size,
+and a larger one leaks O(log log L) bits of its length.
+
+Version 1 (written by earlier versions; still read, never written)::
+
+    u64be(last_size) || u32be(count) || count × (u64be(len) || envelope) || random bytes
+
+of exactly ``padme(len(body))`` bytes; it is tried only when the version 2 tag does not hold,
+and only a file that parses whole and has exactly that length is taken as one.
 
 Receipts file (courier → source): JSON ``{"checkpoint", "consistency", "receipts": [...]}``.
 All receipts are re-proved against one final checkpoint, and ``consistency`` proves that
@@ -18,42 +55,59 @@ from __future__ import annotations
 import json
 import os
 import struct
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from nacl.bindings import (
+    crypto_aead_chacha20poly1305_ietf_decrypt,
+    crypto_aead_chacha20poly1305_ietf_encrypt,
+)
+from nacl.exceptions import CryptoError
 
 from tysha.errors import ProtocolError, StorageError
 from tysha.protocol import Receipt, padme
 from tysha.tlog import Checkpoint
 
-__all__ = ["read_export", "read_receipts", "write_export", "write_receipts"]
+__all__ = [
+    "EXPORT_VERSION",
+    "MIN_EXPORT_SIZE",
+    "pack_export",
+    "pack_receipts",
+    "read_export",
+    "read_receipts",
+    "unpack_export",
+]
+
+#: The export format :func:`pack_export` writes.
+EXPORT_VERSION = 2
+#: The smallest export file: every export of text reports (about 11 KiB each) up to this
+#: size has this size, so the length does not count them.
+MIN_EXPORT_SIZE = 1 << 20
+_SEED = 32
+_TAG = 16
+_NONCE = bytes(12)
+_AAD = b"tysha courier"
 
 
-def write_export(path: Path, envelopes: list[bytes], last_size: int) -> int:
-    body = struct.pack(">QI", last_size, len(envelopes))
-    body += b"".join(struct.pack(">Q", len(e)) + e for e in envelopes)
-    padded = padme(len(body))
-    data = body + os.urandom(padded - len(body))
-    try:
-        tmp = Path(str(path) + ".part")
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror}") from None
-    return len(data)
+def pack_export(
+    envelopes: list[bytes], last_size: int, rand: Callable[[int], bytes] = os.urandom
+) -> bytes:
+    """The bytes of an export file (the caller writes them as a new file, never in place)."""
+    inner = bytearray(struct.pack(">BQI", EXPORT_VERSION, last_size, len(envelopes)))
+    for e in envelopes:
+        inner += struct.pack(">Q", len(e))
+        inner += e
+    size = max(MIN_EXPORT_SIZE, padme(_SEED + len(inner) + _TAG))
+    inner += bytes(size - _SEED - _TAG - len(inner))
+    seed = rand(_SEED)
+    if len(seed) != _SEED:
+        raise ValueError("the seed must be 32 bytes")
+    return seed + crypto_aead_chacha20poly1305_ietf_encrypt(bytes(inner), _AAD, _NONCE, seed)
 
 
-def read_export(path: Path) -> tuple[int, list[bytes]]:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise StorageError(f"cannot read {path}: {exc.strerror}") from None
-    if len(data) < 12:
-        raise ProtocolError("this is not a courier file (too short)")
-    last_size, count = struct.unpack(">QI", data[:12])
-    pos = 12
+def _entries(data: bytes | memoryview, pos: int, count: int) -> tuple[list[bytes], int]:
+    """``count`` length-prefixed envelopes from ``pos``, and where they end."""
     envs = []
     for _ in range(count):
         if pos + 8 > len(data):
@@ -62,23 +116,73 @@ def read_export(path: Path) -> tuple[int, list[bytes]]:
         pos += 8
         if pos + n > len(data):
             raise ProtocolError("courier file is truncated")
-        envs.append(data[pos : pos + n])
+        envs.append(bytes(data[pos : pos + n]))
         pos += n
+    return envs, pos
+
+
+def _legacy(data: bytes) -> tuple[int, list[bytes]] | None:
+    """A version 1 file, or None when ``data`` is not exactly one."""
+    if len(data) < 12:
+        return None
+    last_size, count = struct.unpack(">QI", data[:12])
+    try:
+        envs, end = _entries(data, 12, count)
+    except ProtocolError:
+        return None
+    return (last_size, envs) if len(data) == padme(end) else None
+
+
+def unpack_export(data: bytes) -> tuple[int, list[bytes]]:
+    """The last checkpoint size and the envelopes of an export file's bytes (either version);
+    anything else is a ``ProtocolError`` that says what is wrong."""
+    if len(data) < 12:
+        raise ProtocolError("this is not a courier file (too short)")
+    inner: bytes | None = None
+    if len(data) >= _SEED + _TAG:
+        try:
+            inner = crypto_aead_chacha20poly1305_ietf_decrypt(
+                data[_SEED:], _AAD, _NONCE, data[:_SEED]
+            )
+        except CryptoError:
+            inner = None
+    if inner is None:
+        old = _legacy(data)
+        if old is None:
+            raise ProtocolError(
+                "this is not a courier file, or it is damaged (its check does not hold)"
+            )
+        return old
+    if not inner or inner[0] != EXPORT_VERSION:
+        version = inner[0] if inner else 0
+        raise ProtocolError(
+            f"this courier file has a format this tysha does not read (version {version}); "
+            "update tysha"
+        )
+    if len(inner) < 13:
+        raise ProtocolError("courier file is truncated")
+    last_size, count = struct.unpack(">QI", inner[1:13])
+    envs, _end = _entries(memoryview(inner), 13, count)
     return last_size, envs
 
 
-def write_receipts(
-    path: Path, checkpoint: str, consistency: list[bytes], receipts: list[Receipt]
-) -> None:
+def read_export(path: Path) -> tuple[int, list[bytes]]:
+    """The last checkpoint size and the envelopes of the export file at ``path``."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror}") from None
+    return unpack_export(data)
+
+
+def pack_receipts(checkpoint: str, consistency: list[bytes], receipts: list[Receipt]) -> bytes:
+    """The bytes of a receipts file (the caller writes them whole, never in place)."""
     doc = {
         "checkpoint": checkpoint,
         "consistency": [h.hex() for h in consistency],
         "receipts": [r.to_json() for r in receipts],
     }
-    try:
-        Path(path).write_text(json.dumps(doc, indent=1) + "\n")
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror}") from None
+    return (json.dumps(doc, indent=1) + "\n").encode()
 
 
 #: The largest receipts file a source or ``tysha verify`` reads: a courier's file for ~10^4
