@@ -38,6 +38,7 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -228,19 +229,49 @@ def _jail(child: list[str]) -> list[str]:
 
 def start_group(cmd: list[str], **popen: Any) -> subprocess.Popen[bytes]:
     """Start a confined child (``cmd``, usually :func:`_jail`'s) in a process group of its
-    own, to be ended with :func:`kill_group`. Killing only the process that ``Popen`` started
-    is not enough: bubblewrap forks the jail's first process (pid 1 of its namespace, in the
-    same process group), and when bubblewrap is killed before that process has asked to die
-    with it, as a timeout right after the start does, it stays behind for ever (a handler's
-    desk collected one per such timeout)."""
+    own, to be ended with :func:`kill_group`."""
     return subprocess.Popen(cmd, start_new_session=True, **popen)
 
 
+def _state(pid: int) -> str:
+    """A process's state letter ("" when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0].decode()
+    except (OSError, IndexError):
+        return ""
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/children") as f:
+                out += [int(c) for c in f.read().split()]
+    return out
+
+
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """End a child started by :func:`start_group` and everything of its jail (SIGKILL to its
-    process group: bubblewrap, the namespace's first process and, with it, all inside)."""
+    """End a child started by :func:`start_group` and everything of its jail.
+
+    Killing only the process ``Popen`` started is not enough: bubblewrap forks the jail's
+    first process (pid 1 of its namespace), which makes a session of its own and asks to die
+    with bubblewrap only a moment later; killed in that moment, bubblewrap left it behind for
+    good, holding the child's pipes (a desk collected one per such timeout, and a reader of
+    those pipes waited for ever). So bubblewrap is stopped first (it forks nothing more),
+    then its children are killed - the namespace's first process takes everything inside
+    with it - and then bubblewrap and its process group."""
+    pid = proc.pid
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGSTOP)
+        deadline = time.monotonic() + 2
+        while _state(pid) not in ("T", "t", "Z", "X", "") and time.monotonic() < deadline:
+            time.sleep(0.001)
+    for child in _children(pid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(child, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
     with contextlib.suppress(ProcessLookupError):
         proc.kill()
 
@@ -276,7 +307,10 @@ def hash_video(data: bytes) -> tuple[str, list[Frame]]:
             code = proc.returncode
         except subprocess.TimeoutExpired:
             kill_group(proc)
-            out, _err = proc.communicate()
+            try:  # what it wrote before it was stopped
+                out, _err = proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                out = b""
             code = None
         finally:
             if proc.poll() is None:  # an exception (a stopped fetch) while the child ran
