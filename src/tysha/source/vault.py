@@ -91,7 +91,6 @@ are still read; they carry no hour or count, so their messages say less.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import os
 import struct
@@ -115,7 +114,7 @@ from tysha.errors import (
 )
 from tysha.protocol import atrest as _atrest
 from tysha.protocol import cbor_decode, cbor_encode
-from tysha.store.partfiles import remove_stale_parts
+from tysha.store.partfiles import link_new, remove_stale_parts
 
 __all__ = [
     "BLOCK",
@@ -170,7 +169,6 @@ def no_room() -> ConfigError:
 
 
 # link() refused by the storage (no hard links there): the part file is renamed instead.
-_NO_LINK = {errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
 
 
 def parse_size(text: str) -> int:
@@ -696,17 +694,7 @@ class Vault:
 
 def _place(part: Path, path: Path) -> None:
     """Give the whole part file its final name without ever replacing a file there."""
-    try:
-        os.link(part, path)
-    except FileExistsError:
-        raise ConfigError(f"{path.name} already exists; refusing to overwrite it") from None
-    except OSError as exc:
-        if exc.errno not in _NO_LINK:
-            raise
-        # No hard links on this storage (FAT and exFAT cards): checked, then renamed.
-        if path.exists():
-            raise ConfigError(f"{path.name} already exists; refusing to overwrite it") from None
-        os.rename(part, path)
+    link_new(part, path)
     with contextlib.suppress(OSError):  # the new name itself made durable
         fd = os.open(path.parent, os.O_RDONLY)
         try:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tysha.errors import ConfigError, StorageError
 
-__all__ = ["remove_stale_parts", "write_new", "write_replacing"]
+__all__ = ["link_new", "remove_stale_parts", "write_new", "write_replacing"]
 
 #: What ``link`` fails with where the file system has no hard links (FAT and exFAT sticks).
 _NO_LINK = {errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
@@ -73,7 +73,7 @@ def _write_whole(path: Path, data: bytes, replace: bool) -> None:
             if replace:
                 os.replace(tmp, path)
             else:
-                _link_new(Path(tmp), path)
+                link_new(Path(tmp), path)
         with contextlib.suppress(OSError):  # the new name itself made durable
             dfd = os.open(path.parent, os.O_RDONLY)
             try:
@@ -88,8 +88,10 @@ def _write_whole(path: Path, data: bytes, replace: bool) -> None:
                 os.unlink(tmp)
 
 
-def _link_new(part: Path, path: Path) -> None:
-    """Give the whole part file the name ``path`` without ever replacing a file there."""
+def link_new(part: Path, path: Path) -> None:
+    """Give the whole part file the name ``path`` without ever replacing a file there: a
+    hard link, or where the storage has none (FAT and exFAT sticks and cards) a check, then
+    a rename. A name in use is ``ConfigError``."""
     try:
         os.link(part, path)
     except FileExistsError:
@@ -97,7 +99,6 @@ def _link_new(part: Path, path: Path) -> None:
     except OSError as exc:
         if exc.errno not in _NO_LINK:
             raise
-        # No hard links on this storage (FAT and exFAT sticks): checked, then renamed.
         if path.exists():
             raise ConfigError(f"{path.name} already exists; refusing to overwrite it") from None
         os.rename(part, path)
