@@ -212,6 +212,19 @@ def process_alive(pid: int) -> bool:
     return state != "Z"
 
 
+def running_with(text: str) -> list[int]:
+    """Running processes (not zombies) whose command line holds ``text``."""
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if text.encode() in cmd and process_alive(int(pid)):
+            out.append(int(pid))
+    return out
+
+
 def still_running(pids: Iterable[int], timeout: float = 10.0) -> list[int]:
     """Wait until none of ``pids`` runs, at most ``timeout`` seconds; those still running."""
     pids = list(pids)  # read again on every round

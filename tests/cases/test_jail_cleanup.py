@@ -9,29 +9,15 @@ import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import still_running
+from conftest import running_with, still_running
 
 from tysha.desk import corroborate
 from tysha.desk.web import sanitize
 
 pytestmark = pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap is not installed")
-
-
-def _left(marker: str) -> list[int]:
-    """Live processes whose command line holds ``marker``."""
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if marker.encode() in cmd:
-            out.append(int(pid))
-    return out
 
 
 def _reap(pids: list[int]) -> None:
@@ -66,9 +52,9 @@ def test_given_up_video_and_thumbnail_children_leave_no_jail_behind(
                 assert all(v.result(timeout=60)[0] in ("timed out", "unreadable") for v in videos)
                 assert all(t.result(timeout=60) is None for t in thumbs)
         # A process SIGKILLed a moment ago may take a few milliseconds to go: wait for those.
-        left = still_running(_left(marker), timeout=5)
+        left = still_running(running_with(marker), timeout=5)
     finally:
-        _reap(_left(marker))
+        _reap(running_with(marker))
     assert left == [], f"{len(left)} jailed processes outlived their timeout"
 
 
@@ -95,7 +81,7 @@ def test_a_jail_whose_first_process_left_the_group_is_ended_with_it(
             state = pool.submit(corroborate.hash_video, bytes(4096)).result(timeout=60)
         assert state == ("timed out", [])
         assert time.monotonic() - started < 30  # not the 120 s the stand-in sleeps
-        left = still_running(_left(marker), timeout=5)
+        left = still_running(running_with(marker), timeout=5)
     finally:
-        _reap(_left(marker))
+        _reap(running_with(marker))
     assert left == [], f"{len(left)} processes of the jail outlived it"

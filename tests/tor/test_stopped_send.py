@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import process_alive
+from conftest import running_with
 
 from tysha.drop.launcher import free_port, run_drop
 from tysha.tor.client import remove_stale_tor_folders
@@ -33,15 +33,7 @@ SRC_PASS = "source passphrase, stopped send"
 
 def _tor_with(datadir: Path) -> list[int]:
     """Tor processes whose command line names ``datadir``'s torrc."""
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if str(datadir).encode() in cmd and process_alive(int(pid)):
-            out.append(int(pid))
-    return out
+    return running_with(str(datadir))
 
 
 def _start_send(tornet: PrivateTorNetwork, tmp_path: Path, cli: Any, url: str, vkey: str,
