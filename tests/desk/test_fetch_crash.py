@@ -9,13 +9,16 @@ deleted, the desk says so and tries again on the next fetch.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,78 +163,59 @@ class _Failing(DropClient):
         raise DropRefused("no", status=self.answer)
 
 
+@contextlib.contextmanager
+def _failing_desk(tmp_path: Path) -> Iterator[tuple[Any, Desk, int]]:
+    """A desk whose drop's deletions fail as ``_Failing.answer`` says, with one report sent to
+    it: (the in-process drop, the desk, the envelope's index)."""
+    desk_dir = tmp_path / "desk"
+    Desk.init(desk_dir, "Cell", PASS)
+    with in_process_drop(tmp_path / "drop") as d:
+        desk = Desk.open(desk_dir, PASS, client_factory=lambda url: _Failing(
+            url, transport=d.transport))
+        try:
+            inv = desk.invite(d.client.url, d.vkey)
+            yield d, desk, _send(d, desk, inv, Identity.generate(os.urandom))
+        finally:
+            _Failing.answer = 0
+            desk.close()
+
+
 @pytest.mark.parametrize("answer", [None, 500, 503, 429])
 def test_a_deletion_the_drop_fails_is_tried_again_and_custody_says_only_what_happened(
     tmp_path: Path, answer: int | None
 ) -> None:
-    desk_dir = tmp_path / "desk"
-    Desk.init(desk_dir, "Cell", PASS)
-    with in_process_drop(tmp_path / "drop") as d:
-        desk = Desk.open(desk_dir, PASS, client_factory=lambda url: _Failing(
-            url, transport=d.transport))
-        try:
-            inv = desk.invite(d.client.url, d.vkey)
-            index = _send(d, desk, inv, Identity.generate(os.urandom))
-            _Failing.answer = answer
-            for _ in range(2):  # as often as it fails
-                res = desk.fetch()
-                assert len(desk.reports()) == 1 and res.quarantined == []
-                assert [w for w in res.warnings if "tries again on the next fetch" in w]
-                assert _slot_kept(d, index)
-            rid = desk.reports()[0].id
-            assert "deleted-from-drop" not in [e["action"] for e in desk.custody(rid)]
-            _Failing.answer = 0  # the drop recovers
+    with _failing_desk(tmp_path) as (d, desk, index):
+        _Failing.answer = answer
+        for _ in range(2):  # as often as it fails
             res = desk.fetch()
-            assert res.warnings == [] and not _slot_kept(d, index)
-            desk.fetch()
-            actions = [e["action"] for e in desk.custody(rid)]
-            assert actions.count("deleted-from-drop") == 1 and len(desk.reports()) == 1
-        finally:
-            _Failing.answer = 0
-            desk.close()
+            assert len(desk.reports()) == 1 and res.quarantined == []
+            assert [w for w in res.warnings if "tries again on the next fetch" in w]
+            assert _slot_kept(d, index)
+        rid = desk.reports()[0].id
+        assert "deleted-from-drop" not in [e["action"] for e in desk.custody(rid)]
+        _Failing.answer = 0  # the drop recovers
+        res = desk.fetch()
+        assert res.warnings == [] and not _slot_kept(d, index)
+        desk.fetch()
+        actions = [e["action"] for e in desk.custody(rid)]
+        assert actions.count("deleted-from-drop") == 1 and len(desk.reports()) == 1
 
 
-def test_a_deletion_the_drop_refuses_is_not_asked_again(tmp_path: Path) -> None:
-    desk_dir = tmp_path / "desk"
-    Desk.init(desk_dir, "Cell", PASS)
-    with in_process_drop(tmp_path / "drop") as d:
-        desk = Desk.open(desk_dir, PASS, client_factory=lambda url: _Failing(
-            url, transport=d.transport))
-        try:
-            inv = desk.invite(d.client.url, d.vkey)
-            _send(d, desk, inv, Identity.generate(os.urandom))
-            _Failing.answer = 403
-            res = desk.fetch()
-            assert any("refused to delete it" in w and "until it expires" in w
-                       for w in res.warnings)
-            assert desk.fetch().warnings == []  # not asked again
-            rid = desk.reports()[0].id
-            assert "deleted-from-drop" not in [e["action"] for e in desk.custody(rid)]
-        finally:
-            _Failing.answer = 0
-            desk.close()
-
-
-def test_a_deletion_of_a_copy_already_gone_says_so_and_ends(tmp_path: Path) -> None:
-    """A drop answering 410 (its copy already deleted or expired): the desk says so and asks no
-    more; custody records no deletion the desk did not make."""
-    desk_dir = tmp_path / "desk"
-    Desk.init(desk_dir, "Cell", PASS)
-    with in_process_drop(tmp_path / "drop") as d:
-        desk = Desk.open(desk_dir, PASS, client_factory=lambda url: _Failing(
-            url, transport=d.transport))
-        try:
-            inv = desk.invite(d.client.url, d.vkey)
-            _send(d, desk, inv, Identity.generate(os.urandom))
-            _Failing.answer = 410
-            res = desk.fetch()
-            assert any("already gone (deleted or expired)" in w for w in res.warnings), res
-            assert desk.fetch().warnings == []  # not asked again
-            rid = desk.reports()[0].id
-            assert "deleted-from-drop" not in [e["action"] for e in desk.custody(rid)]
-        finally:
-            _Failing.answer = 0
-            desk.close()
+@pytest.mark.parametrize(("answer", "said"), [
+    (403, "refused to delete it"),  # a refusal: the envelope stays until it expires
+    (410, "already gone (deleted or expired)"),  # its copy is gone already
+])  # fmt: skip
+def test_a_deletion_the_drop_refuses_or_calls_gone_is_not_asked_again(
+    tmp_path: Path, answer: int, said: str
+) -> None:
+    """Custody records no deletion the desk did not make, and the desk says which it was."""
+    with _failing_desk(tmp_path) as (_d, desk, _index):
+        _Failing.answer = answer
+        res = desk.fetch()
+        assert any(said in w for w in res.warnings), res.warnings
+        assert desk.fetch().warnings == []  # not asked again
+        rid = desk.reports()[0].id
+        assert "deleted-from-drop" not in [e["action"] for e in desk.custody(rid)]
 
 
 def test_the_report_is_on_disk_before_the_drop_deletes_its_copy(
