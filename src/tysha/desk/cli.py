@@ -848,7 +848,8 @@ def incidents(
     reports: list[str] = typer.Argument(None, metavar="[ID …]"),
     reviewer: str = typer.Option("", "--reviewer", help="Who decides (for custody)."),
 ) -> None:
-    """Incidents: "supported by N reports from K independent sources" (no protected details)."""
+    """Incidents: "supported by N reports from K independent sources" on a handler or analyst
+    desk, "K source keys, not vouched for" on the escrow desk (no protected details)."""
     d = open_desk(desk)
     if create is not None:
         iid = d.create_incident(create, list(reports or []), reviewer or d.name)
