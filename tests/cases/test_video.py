@@ -181,6 +181,8 @@ def test_video_matches_on_the_web_and_the_cli(
         uk = c.get("/suggestions?lang=uk").text
     assert re.search("frame at 00:0[45] of a video matches a photo", page)
     assert "videos compared: 2" in page and re.search(r"not fully read", page)
+    m = re.search(r"videos compared: 2 \((\d+) (frames?)\)", page)
+    assert m and m.group(2) == ("frame" if m.group(1) == "1" else "frames")  # not "1 frames"
     assert re.search("кадр на 00:0[45] відео збігається з фото", uk)
     assert "порівняно відео: 2" in uk and "прочитані не повністю" in uk
 
