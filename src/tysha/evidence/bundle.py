@@ -914,8 +914,8 @@ class BundleVerifier:
                 5,
                 "ok",
                 f"report {rid}: the envelope re-opens to this report; text, categories, "
-                f"when, where, created at and {len(manifest.attachments)} attachments "
-                f"(names, hashes, capture claims) are {whose}",
+                f"when, where, created at and attachments ({len(manifest.attachments)}: "
+                f"names, hashes, capture claims) are {whose}",
             )
         )
         return manifest, piece_sha
