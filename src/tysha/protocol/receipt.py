@@ -99,11 +99,20 @@ class Receipt:
         """Check the checkpoint's signature and the inclusion proof; return the Checkpoint.
 
         Raises ``VerificationError`` on any failure."""
-        from tysha.tlog import NoteVerifier, leaf_hash, open_checkpoint, verify_inclusion
+        from tysha.tlog import NoteVerifier, open_checkpoint
 
         if expected_digest is not None and expected_digest != self.envelope_digest:
             raise VerificationError("receipt is for another envelope")
         cp = open_checkpoint(self.checkpoint, NoteVerifier.from_vkey(drop_vkey))
+        self.check_inclusion(cp)
+        return cp
+
+    def check_inclusion(self, cp: Any) -> None:
+        """That the proof leads from the envelope's leaf to the root of ``cp`` (a parsed
+        checkpoint: its signature is the caller's to check, as :meth:`verify` does; a courier,
+        who holds no drop key, checks only this). ``VerificationError`` otherwise."""
+        from tysha.tlog import leaf_hash, verify_inclusion
+
         if self.index >= cp.size:
             raise VerificationError(
                 f"receipt leaf index {self.index} is outside the checkpoint's tree "
@@ -112,4 +121,3 @@ class Receipt:
         verify_inclusion(
             leaf_hash(self.envelope_digest), self.index, cp.size, list(self.proof), cp.root_hash
         )
-        return cp

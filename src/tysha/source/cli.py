@@ -18,7 +18,7 @@ from typing import Any
 
 import typer
 
-from tysha.errors import BadInput, ConfigError
+from tysha.errors import BadInput, ConfigError, TransportError
 from tysha.i18n import gettext as _
 from tysha.i18n import ngettext, translate_message
 
@@ -343,7 +343,6 @@ def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
     """The first drop of the invitation that answers, tried in order (each over its own
     route; one drop's address is never sent to another). An invitation that lists an onion
     address asks for Tor: its clearnet addresses are then never reached directly."""
-    from tysha.errors import TransportError
     from tysha.transport import DropClient, is_onion, transport_for
 
     inv = dev.invitation()
@@ -574,80 +573,36 @@ def deliver(
     receipts: Path = typer.Option(None, "--receipts"),
 ) -> None:
     """Upload a source's export file; write the receipts file for the source."""
-    import hashlib
-
-    from tysha.errors import DropRefused, ProtocolError, TransportError, VerificationError
-    from tysha.protocol import Receipt
     from tysha.store.partfiles import write_replacing
-    from tysha.tlog import Checkpoint, leaf_hash, verify_inclusion
     from tysha.transport import DropClient
+    from tysha.transport.courier import deliver as deliver_envelopes
     from tysha.transport.courier import pack_receipts, read_export
 
     last_size, envs = read_export(path)
     out = receipts or Path(str(path) + ".receipts.json")
-    # The drop is not trusted, and the courier holds no key of it (the source checks the
-    # drop's signature): an envelope counts as delivered only when the drop's receipt names
-    # its digest and the final inclusion proof leads to the root the drop's checkpoint states.
-    # One envelope refused or lied about never stops the others; a drop that cannot be
-    # reached at all stops the delivery (uploads are repeatable: deliver again later).
-    failed: list[tuple[int, str]] = []
-    got: list[tuple[int, Receipt]] = []
-    final: list[Receipt] = []
-    note, cons = "", []
-    item_errors = (DropRefused, ProtocolError, VerificationError)
     with DropClient(drop) as client, _progress(_("delivering")) as prog:
-        for n, e in enumerate(envs, 1):
-            try:
-                r = client.upload(e, progress=prog)
-                if r.envelope_digest != hashlib.sha256(e).digest():
-                    raise VerificationError("the drop's receipt is for another envelope")
-            except item_errors as exc:
-                failed.append((n, exc.message))
-                continue
-            got.append((n, r))
-        if got:
-            note = client.checkpoint()
-            cp = Checkpoint.parse(note.split("\n\n", 1)[0] + "\n")
-            for n, r in got:
-                try:
-                    if r.index >= cp.size:
-                        raise VerificationError("the drop's receipt is outside its own log")
-                    proof = client.inclusion_proof(r.index, cp.size)
-                    verify_inclusion(
-                        leaf_hash(r.envelope_digest), r.index, cp.size, proof, cp.root_hash
-                    )
-                except VerificationError:
-                    failed.append(
-                        (n, "the drop's receipt does not prove this envelope is in its log")
-                    )
-                    continue
-                except item_errors as exc:
-                    failed.append((n, exc.message))
-                    continue
-                final.append(Receipt(r.envelope_digest, r.index, note, tuple(proof)))
-            if final and last_size:
-                cons = client.consistency_proof(min(last_size, cp.size), cp.size)
-    if final:
-        write_replacing(out, pack_receipts(note, cons, final))
+        done = deliver_envelopes(client, envs, last_size, prog)
+    if done.receipts:
+        write_replacing(out, pack_receipts(done.checkpoint, done.consistency, done.receipts))
         typer.echo(
             ngettext(
                 "delivered {n} envelope; receipts in {out}",
                 "delivered {n} envelopes; receipts in {out}",
-                len(final),
-            ).format(n=len(final), out=out)
+                len(done.receipts),
+            ).format(n=len(done.receipts), out=out)
         )
     elif envs:
         typer.echo(_("no envelope was delivered; no receipts file was written"))
-    for n, why in sorted(failed):
+    for n, why in sorted(done.failed):
         typer.echo(
             _("envelope {n} of {total} not delivered: {why}").format(
                 n=n, total=len(envs), why=translate_message(why)
             ),
             err=True,
         )
-    if failed:
+    if done.failed:
         raise TransportError(
-            f"{len(failed)} not delivered (see above)",
+            f"{len(done.failed)} not delivered (see above)",
             hint="the source keeps them waiting until their receipts come back; deliver this "
             "file again later, or to another drop",
         )

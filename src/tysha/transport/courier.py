@@ -52,10 +52,12 @@ checkpoint extends the one the source last saw, so the source checks everything 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +67,16 @@ from nacl.bindings import (
 )
 from nacl.exceptions import CryptoError
 
-from tysha.errors import ProtocolError, StorageError
+from tysha.errors import DropRefused, ProtocolError, StorageError, VerificationError
 from tysha.protocol import Receipt, padme
 from tysha.tlog import Checkpoint
 
 __all__ = [
+    "Delivery",
     "EXPORT_VERSION",
     "MIN_EXPORT_SIZE",
     "pack_export",
+    "deliver",
     "pack_receipts",
     "read_export",
     "read_receipts",
@@ -222,3 +226,67 @@ def read_receipts(path: Path) -> tuple[str, list[bytes], list[Receipt]]:
     if any(len(h) != 32 for h in hashes):
         raise ProtocolError("malformed receipts file: a consistency hash is not 32 bytes")
     return cp, hashes, [Receipt.from_json(r) for r in receipts]
+
+
+@dataclass
+class Delivery:
+    """What :func:`deliver` got: the drop's checkpoint note, the consistency proof from the
+    size the source last saw, the receipts that prove their envelope under that checkpoint,
+    and the envelopes not delivered (their number, counted from 1, and why)."""
+
+    checkpoint: str = ""
+    consistency: list[bytes] = field(default_factory=list)
+    receipts: list[Receipt] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+
+def deliver(
+    client: Any,
+    envelopes: list[bytes],
+    last_size: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Delivery:
+    """Upload a courier's envelopes through ``client`` (a ``DropClient``) and re-prove each
+    receipt against the drop's final checkpoint.
+
+    The drop is not trusted, and the courier holds no key of it (the source checks the drop's
+    signature at import): an envelope counts as delivered only when the drop's receipt names
+    its digest and the final inclusion proof leads to the root the drop's checkpoint states
+    (:meth:`Receipt.check_inclusion`). One envelope refused or lied about never stops the
+    others; a drop that cannot be reached at all stops the delivery (``TransportError``:
+    uploads are repeatable, deliver again later)."""
+    item_errors = (DropRefused, ProtocolError, VerificationError)
+    out = Delivery()
+    got: list[tuple[int, Receipt]] = []
+    for n, e in enumerate(envelopes, 1):
+        try:
+            r = client.upload(e, progress=progress)
+            if r.envelope_digest != hashlib.sha256(e).digest():
+                raise VerificationError("the drop's receipt is for another envelope")
+        except item_errors as exc:
+            out.failed.append((n, exc.message))
+            continue
+        got.append((n, r))
+    if not got:
+        return out
+    note = client.checkpoint()
+    cp = Checkpoint.parse(note.split("\n\n", 1)[0] + "\n")
+    for n, r in got:
+        try:
+            if r.index >= cp.size:  # asked of no drop: its proof of it would be refused
+                raise VerificationError("the drop's receipt is outside its own log")
+            final = Receipt(r.envelope_digest, r.index, note,
+                            tuple(client.inclusion_proof(r.index, cp.size)))  # fmt: skip
+            final.check_inclusion(cp)
+        except VerificationError:
+            out.failed.append((n, "the drop's receipt does not prove this envelope is in its log"))
+            continue
+        except item_errors as exc:
+            out.failed.append((n, exc.message))
+            continue
+        out.receipts.append(final)
+    out.checkpoint = note
+    if out.receipts and last_size:
+        out.consistency = client.consistency_proof(min(last_size, cp.size), cp.size)
+    return out
+
