@@ -276,6 +276,33 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
+def run_confined(
+    cmd: list[str], data: bytes, timeout: float, **popen: Any
+) -> tuple[bytes, int | None]:
+    """Run a confined child (started as :func:`start_group` does) on ``data``, its standard
+    input: (its standard output, its exit code), or, when it took longer than ``timeout``
+    seconds, (what it wrote before it was stopped, None) once it and everything of its jail
+    are ended (:func:`kill_group`). Its pipes are closed and it is waited for however this
+    ends (a stopped fetch too); ``OSError`` when it cannot be started."""
+    proc = start_group(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, **popen
+    )
+    with proc:
+        try:
+            out, _err = proc.communicate(data, timeout=timeout)
+            return out, proc.returncode
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            try:  # what it wrote before it was stopped
+                out, _err = proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                out = b""
+            return out, None
+        finally:
+            if proc.poll() is None:  # an exception while the child ran: all of it goes
+                kill_group(proc)
+
+
 def confinement() -> str:
     """'bwrap' when video is decoded in a bubblewrap jail, 'rlimits' when only limited."""
     return "bwrap" if shutil.which("bwrap") else "rlimits"
@@ -290,31 +317,15 @@ def hash_video(data: bytes) -> tuple[str, list[Frame]]:
         return "too large", []
     child = [sys.executable, "-I", "-m", "tysha.desk.corroborate"]
     try:
-        proc = start_group(
+        out, code = run_confined(
             _jail(child),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            data,
+            _VIDEO_WALL_S,
             preexec_fn=_child_limits,
             env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
         )
     except OSError:
         return "unreadable", []
-    code: int | None
-    with proc:  # its pipes closed and the child waited for, whatever happens
-        try:
-            out, _err = proc.communicate(data, timeout=_VIDEO_WALL_S)
-            code = proc.returncode
-        except subprocess.TimeoutExpired:
-            kill_group(proc)
-            try:  # what it wrote before it was stopped
-                out, _err = proc.communicate(timeout=10)
-            except subprocess.TimeoutExpired:
-                out = b""
-            code = None
-        finally:
-            if proc.poll() is None:  # an exception (a stopped fetch) while the child ran
-                kill_group(proc)
     frames: list[Frame] = []
     for line in out.split(b"\n"):
         try:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -127,14 +126,13 @@ def thumbnail(data: bytes) -> bytes | None:
         return None
     child = [sys.executable, "-I", "-m", "tysha.desk.web.sanitize"]
     bwrap = shutil.which("bwrap")
-    from tysha.desk.corroborate import kill_group, start_group
+    from tysha.desk.corroborate import run_confined
 
     try:
-        proc = start_group(
+        out, code = run_confined(
             bwrap_command(bwrap, child) if bwrap else child,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            data,
+            _TIMEOUT,
             preexec_fn=_limits,
             env={
                 "PYTHONDONTWRITEBYTECODE": "1",
@@ -144,15 +142,7 @@ def thumbnail(data: bytes) -> bytes | None:
         )
     except OSError:
         return None
-    with proc:  # its pipes closed and the child waited for, whatever happens
-        try:
-            out, _err = proc.communicate(data, timeout=_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            return None
-        finally:
-            if proc.poll() is None:  # timed out, or stopped while the child ran: all goes
-                kill_group(proc)
-    if proc.returncode != 0 or not out.startswith(b"\x89PNG"):
+    if code != 0 or not out.startswith(b"\x89PNG"):
         return None
     return out
 
