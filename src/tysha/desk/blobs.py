@@ -19,6 +19,7 @@ from pathlib import Path
 from tysha.desk.atrest import derive
 from tysha.errors import StorageError
 from tysha.protocol.stream import CHUNK_SIZE, TAG_SIZE, StreamOpener, StreamSealer
+from tysha.store.partfiles import fsync_path
 
 __all__ = ["BlobStore", "BlobWriter"]
 
@@ -72,11 +73,7 @@ class BlobStore:
     def sync(self) -> None:
         """fsync the folder: the names of the blobs written so far survive a power cut (each
         blob's bytes are synced when it is closed)."""
-        fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(self.dir)
 
 
 class BlobWriter:

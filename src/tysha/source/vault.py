@@ -114,7 +114,7 @@ from tysha.errors import (
 )
 from tysha.protocol import atrest as _atrest
 from tysha.protocol import cbor_decode, cbor_encode
-from tysha.store.partfiles import link_new, remove_stale_parts
+from tysha.store.partfiles import fsync_path, link_new, remove_stale_parts
 
 __all__ = [
     "BLOCK",
@@ -696,8 +696,4 @@ def _place(part: Path, path: Path) -> None:
     """Give the whole part file its final name without ever replacing a file there."""
     link_new(part, path)
     with contextlib.suppress(OSError):  # the new name itself made durable
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(path.parent)

@@ -39,6 +39,7 @@ from typing import Any, BinaryIO, Protocol
 
 from tysha.errors import NotFound, StorageError
 from tysha.protocol import cbor_decode, cbor_encode
+from tysha.store.partfiles import fsync_path
 from tysha.tlog import CompactRange, leaf_hash
 
 __all__ = [
@@ -266,7 +267,7 @@ class FolderBlobStore:
                 self._syncfs()
             else:
                 for _, src in moves:
-                    _fsync_path(src, missing_ok=True)
+                    fsync_path(src, missing_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from exc
         folders: set[Path] = set()
@@ -292,7 +293,7 @@ class FolderBlobStore:
                 self._syncfs()
             else:
                 for folder in folders:
-                    _fsync_path(folder)
+                    fsync_path(folder)
         except OSError as exc:
             raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from exc
         return out
@@ -344,7 +345,7 @@ class FolderBlobStore:
         durable; the drop calls this for a batch before committing it to the log."""
         try:
             for folder in {self.path(d).parent for d in digests} | {self.root}:
-                _fsync_path(folder)
+                fsync_path(folder)
         except OSError as exc:
             raise StorageError(f"cannot make envelopes durable: {exc.strerror}") from exc
 
@@ -372,19 +373,6 @@ class FolderBlobStore:
         if self._fs_fd >= 0:
             os.close(self._fs_fd)
             self._fs_fd = -1
-
-
-def _fsync_path(path: Path, missing_ok: bool = False) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        if missing_ok:
-            return
-        raise
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class DropStore:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tysha.errors import ConfigError, StorageError
 
-__all__ = ["link_new", "remove_stale_parts", "write_new", "write_replacing"]
+__all__ = ["fsync_path", "link_new", "remove_stale_parts", "write_new", "write_replacing"]
 
 #: What ``link`` fails with where the file system has no hard links (FAT and exFAT sticks).
 _NO_LINK = {errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
@@ -75,17 +75,28 @@ def _write_whole(path: Path, data: bytes, replace: bool) -> None:
             else:
                 link_new(Path(tmp), path)
         with contextlib.suppress(OSError):  # the new name itself made durable
-            dfd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+            fsync_path(path.parent)
     except OSError as exc:
         raise StorageError(f"cannot write {path}: {exc.strerror}") from None
     finally:
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def fsync_path(path: Path, missing_ok: bool = False) -> None:
+    """``fsync`` a file or a folder by its path (a folder: the names in it survive a power
+    cut). A missing path is ``FileNotFoundError``, or nothing with ``missing_ok``."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        if missing_ok:
+            return
+        raise
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def link_new(part: Path, path: Path) -> None:

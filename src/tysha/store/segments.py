@@ -72,6 +72,7 @@ from typing import BinaryIO
 
 from tysha.errors import NotFound, StorageError
 from tysha.store.drop_store import FolderBlobStore, check_blob_name, libc_function
+from tysha.store.partfiles import fsync_path
 
 __all__ = ["SegmentBlobStore"]
 
@@ -355,11 +356,7 @@ class SegmentBlobStore:
             path.unlink(missing_ok=True)  # created before O_DIRECT was refused
             fd = os.open(path, flags, 0o600)  # the page cache, aligned all the same
         fcntl.flock(fd, fcntl.LOCK_EX)  # ours while we append; a restart rescans it after
-        dfd = os.open(self.dir, os.O_RDONLY)
-        try:
-            os.fsync(dfd)  # the new name is durable before any record in it is acknowledged
-        finally:
-            os.close(dfd)
+        fsync_path(self.dir)  # the new name is durable before any record in it is acknowledged
         if w is not None:
             os.close(w.fd)
         self._writer = _Writer(name, fd, hour, 0)

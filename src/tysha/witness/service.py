@@ -38,6 +38,7 @@ from tysha.errors import (
     StorageError,
     VerificationError,
 )
+from tysha.store.partfiles import fsync_path
 from tysha.tlog import CosignatureSigner, NoteVerifier, empty_root, open_note, verify_consistency
 from tysha.tlog.witness import (
     SIZE_CONTENT_TYPE,
@@ -100,14 +101,6 @@ class Answer:
         return cls(status, TEXT, (message + "\n").encode("utf-8"))
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     db.execute("PRAGMA journal_mode=WAL")
@@ -146,7 +139,7 @@ def init_witness(data_dir: Path, name: str | None = None) -> str:
         # would otherwise make it cosign any history again.
         db.execute("INSERT INTO meta (key, value) VALUES ('vkey', ?)", (signer.vkey,))
         db.close()
-        _fsync_dir(data_dir)
+        fsync_path(data_dir)
     except OSError:
         raise StorageError(f"cannot create the witness in {data_dir}") from None
     return signer.vkey
