@@ -168,9 +168,6 @@ def no_room() -> ConfigError:
     return ConfigError(NO_ROOM, hint="")
 
 
-# link() refused by the storage (no hard links there): the part file is renamed instead.
-
-
 def parse_size(text: str) -> int:
     t = text.strip().lower().replace(" ", "")
     units = {
