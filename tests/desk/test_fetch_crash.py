@@ -164,13 +164,15 @@ class _Failing(DropClient):
 
 
 @contextlib.contextmanager
-def _failing_desk(tmp_path: Path) -> Iterator[tuple[Any, Desk, int]]:
-    """A desk whose drop's deletions fail as ``_Failing.answer`` says, with one report sent to
-    it: (the in-process drop, the desk, the envelope's index)."""
+def _desk_with_a_report(
+    tmp_path: Path, client: type[DropClient] = DropClient
+) -> Iterator[tuple[Any, Desk, int]]:
+    """A desk (its drop reached through ``client``) with one report sent to it, not yet
+    fetched: (the in-process drop, the desk, the envelope's index)."""
     desk_dir = tmp_path / "desk"
     Desk.init(desk_dir, "Cell", PASS)
     with in_process_drop(tmp_path / "drop") as d:
-        desk = Desk.open(desk_dir, PASS, client_factory=lambda url: _Failing(
+        desk = Desk.open(desk_dir, PASS, client_factory=lambda url: client(
             url, transport=d.transport))
         try:
             inv = desk.invite(d.client.url, d.vkey)
@@ -184,7 +186,7 @@ def _failing_desk(tmp_path: Path) -> Iterator[tuple[Any, Desk, int]]:
 def test_a_deletion_the_drop_fails_is_tried_again_and_custody_says_only_what_happened(
     tmp_path: Path, answer: int | None
 ) -> None:
-    with _failing_desk(tmp_path) as (d, desk, index):
+    with _desk_with_a_report(tmp_path, _Failing) as (d, desk, index):
         _Failing.answer = answer
         for _ in range(2):  # as often as it fails
             res = desk.fetch()
@@ -209,7 +211,7 @@ def test_a_deletion_the_drop_refuses_or_calls_gone_is_not_asked_again(
     tmp_path: Path, answer: int, said: str
 ) -> None:
     """Custody records no deletion the desk did not make, and the desk says which it was."""
-    with _failing_desk(tmp_path) as (_d, desk, _index):
+    with _desk_with_a_report(tmp_path, _Failing) as (_d, desk, _index):
         _Failing.answer = answer
         res = desk.fetch()
         assert any(said in w for w in res.warnings), res.warnings
@@ -235,8 +237,6 @@ def test_the_report_is_on_disk_before_the_drop_deletes_its_copy(
         return conn
 
     monkeypatch.setattr(store_mod.sqlite3, "connect", connect)
-    desk_dir = tmp_path / "desk"
-    Desk.init(desk_dir, "Cell", PASS)
     events: list[str] = []
     real_fsync, real_delete = os.fsync, DropClient.delete
 
@@ -248,19 +248,13 @@ def test_the_report_is_on_disk_before_the_drop_deletes_its_copy(
         events.append("delete")
         return real_delete(self, index, secret)
 
-    with in_process_drop(tmp_path / "drop") as d:
-        desk = _open(desk_dir, d)
-        try:
-            inv = desk.invite(d.client.url, d.vkey)
-            _send(d, desk, inv, Identity.generate(os.urandom))
-            monkeypatch.setattr(os, "fsync", fsync)
-            monkeypatch.setattr(DropClient, "delete", delete)
-            assert len(desk.fetch().new_reports) == 1
-            with desk.store._db() as db:
-                assert db.execute("PRAGMA synchronous").fetchone()[0] >= 2  # FULL
-        finally:
-            desk.close()
-    blobs = str((desk_dir / "blobs").resolve())
+    with _desk_with_a_report(tmp_path) as (d, desk, _index):
+        monkeypatch.setattr(os, "fsync", fsync)
+        monkeypatch.setattr(DropClient, "delete", delete)
+        assert len(desk.fetch().new_reports) == 1
+        with desk.store._db() as db:
+            assert db.execute("PRAGMA synchronous").fetchone()[0] >= 2  # FULL
+    blobs = str((tmp_path / "desk" / "blobs").resolve())
     before = events[: events.index("delete")]
     last_blob = max(i for i, p in enumerate(before) if p.startswith(blobs + os.sep))
     assert blobs in before[last_blob:], events  # the folder, after its last new file
@@ -284,45 +278,37 @@ def test_a_full_disk_mid_fetch_loses_nothing_and_says_so(
     from tysha.desk import blobs as blobs_mod
     from tysha.desk import store as store_mod
 
-    desk_dir = tmp_path / "desk"
-    Desk.init(desk_dir, "Cell", PASS)
-    with in_process_drop(tmp_path / "drop") as d:
-        desk = _open(desk_dir, d)
-        try:
-            inv = desk.invite(d.client.url, d.vkey)
-            index = _send(d, desk, inv, Identity.generate(os.urandom))
-            with monkeypatch.context() as m:
-                if where == "blob-write":
-                    m.setattr(blobs_mod.BlobWriter, "write", _full)
-                elif where == "blob-close":
-                    m.setattr(blobs_mod.BlobWriter, "close", _full)
-                elif where == "blob-sync":
-                    m.setattr(blobs_mod.BlobStore, "sync", _full)
-                elif where == "report":
-                    m.setattr(store_mod.DeskStore, "add_report", _db_full)
-                elif where == "custody":
-                    real = store_mod.DeskStore.custody
-                    m.setattr(store_mod.DeskStore, "custody", lambda self, action, *a: (
-                        _db_full() if action == "verified" else real(self, action, *a)))
-                else:
-                    real = store_mod.DeskStore.custody
-                    m.setattr(store_mod.DeskStore, "custody", lambda self, action, *a: (
-                        _db_full() if action == "deleted-from-drop"
-                        else real(self, action, *a)))
-                res = desk.fetch()
-            assert res.quarantined == [] and desk.quarantined() == []
-            assert res.errors == [f"envelope {index}: the desk could not store it"]
-            if where != "after-delete":
-                assert desk.reports() == [] and _slot_kept(d, index)
-            res = desk.fetch()  # room again
-            assert res.errors == [] and [v.text for v in desk.reports()] == ["crash me"]
-            rid = desk.reports()[0].id
-            actions = [e["action"] for e in desk.custody(rid)]
-            for action in ("received", "verified", "deleted-from-drop"):
-                assert actions.count(action) == 1, (action, actions)
-            assert not _slot_kept(d, index)
-        finally:
-            desk.close()
+    with _desk_with_a_report(tmp_path) as (d, desk, index):
+        with monkeypatch.context() as m:
+            if where == "blob-write":
+                m.setattr(blobs_mod.BlobWriter, "write", _full)
+            elif where == "blob-close":
+                m.setattr(blobs_mod.BlobWriter, "close", _full)
+            elif where == "blob-sync":
+                m.setattr(blobs_mod.BlobStore, "sync", _full)
+            elif where == "report":
+                m.setattr(store_mod.DeskStore, "add_report", _db_full)
+            elif where == "custody":
+                real = store_mod.DeskStore.custody
+                m.setattr(store_mod.DeskStore, "custody", lambda self, action, *a: (
+                    _db_full() if action == "verified" else real(self, action, *a)))
+            else:
+                real = store_mod.DeskStore.custody
+                m.setattr(store_mod.DeskStore, "custody", lambda self, action, *a: (
+                    _db_full() if action == "deleted-from-drop"
+                    else real(self, action, *a)))
+            res = desk.fetch()
+        assert res.quarantined == [] and desk.quarantined() == []
+        assert res.errors == [f"envelope {index}: the desk could not store it"]
+        if where != "after-delete":
+            assert desk.reports() == [] and _slot_kept(d, index)
+        res = desk.fetch()  # room again
+        assert res.errors == [] and [v.text for v in desk.reports()] == ["crash me"]
+        rid = desk.reports()[0].id
+        actions = [e["action"] for e in desk.custody(rid)]
+        for action in ("received", "verified", "deleted-from-drop"):
+            assert actions.count(action) == 1, (action, actions)
+        assert not _slot_kept(d, index)
 
 
 @pytest.mark.parametrize("failing", ["reply-queued", "replied"])
@@ -335,41 +321,33 @@ def test_a_reply_that_fails_midway_is_all_or_nothing(
     from tysha.desk import store as store_mod
     from tysha.errors import StorageError
 
-    desk_dir = tmp_path / "desk"
-    Desk.init(desk_dir, "Cell", PASS)
-    with in_process_drop(tmp_path / "drop") as d:
-        desk = _open(desk_dir, d)
-        try:
-            inv = desk.invite(d.client.url, d.vkey)
-            _send(d, desk, inv, Identity.generate(os.urandom))
-            desk.fetch()
-            rid = desk.reports()[0].id
-            real = store_mod.DeskStore.custody
+    with _desk_with_a_report(tmp_path) as (d, desk, _index):
+        desk.fetch()
+        rid = desk.reports()[0].id
+        real = store_mod.DeskStore.custody
 
-            def custody(self: object, action: str, *a: object) -> None:
-                if action == failing:
-                    raise StorageError("desk database error: OperationalError")
-                real(self, action, *a)  # type: ignore[arg-type]
+        def custody(self: object, action: str, *a: object) -> None:
+            if action == failing:
+                raise StorageError("desk database error: OperationalError")
+            real(self, action, *a)  # type: ignore[arg-type]
 
-            with monkeypatch.context() as m:
-                m.setattr(store_mod.DeskStore, "custody", custody)
-                with pytest.raises(StorageError):
-                    desk.reply(rid, "we hear you")
+        with monkeypatch.context() as m:
+            m.setattr(store_mod.DeskStore, "custody", custody)
+            with pytest.raises(StorageError):
+                desk.reply(rid, "we hear you")
+        actions = [e["action"] for e in desk.custody(rid)]
+        replies = desk.store.get_report(rid).data.get("replies", [])
+        if failing == "reply-queued":  # told it failed: nothing is queued to go out
+            assert desk.outbox() == [] and replies == [] and "reply-queued" not in actions
+            assert desk.send_queued().sent == []
+        else:  # sent, but not yet recorded: still queued, shown unsent, sent again
+            assert len(desk.outbox()) == 1 and "replied" not in actions
+            assert [r["sent_at"] for r in replies] == [None]
+            assert desk.send_queued().sent == [rid]
             actions = [e["action"] for e in desk.custody(rid)]
-            replies = desk.store.get_report(rid).data.get("replies", [])
-            if failing == "reply-queued":  # told it failed: nothing is queued to go out
-                assert desk.outbox() == [] and replies == [] and "reply-queued" not in actions
-                assert desk.send_queued().sent == []
-            else:  # sent, but not yet recorded: still queued, shown unsent, sent again
-                assert len(desk.outbox()) == 1 and "replied" not in actions
-                assert [r["sent_at"] for r in replies] == [None]
-                assert desk.send_queued().sent == [rid]
-                actions = [e["action"] for e in desk.custody(rid)]
-                assert actions.count("replied") == 1 and desk.outbox() == []
-                replies = desk.store.get_report(rid).data["replies"]
-                assert len(replies) == 1 and replies[0]["sent_at"]
-        finally:
-            desk.close()
+            assert actions.count("replied") == 1 and desk.outbox() == []
+            replies = desk.store.get_report(rid).data["replies"]
+            assert len(replies) == 1 and replies[0]["sent_at"]
 
 
 def test_an_export_that_runs_out_of_disk_leaves_the_old_bundle_whole(
@@ -379,31 +357,23 @@ def test_an_export_that_runs_out_of_disk_leaves_the_old_bundle_whole(
 
     from tysha.errors import StorageError
 
-    desk_dir = tmp_path / "desk"
-    Desk.init(desk_dir, "Cell", PASS)
-    with in_process_drop(tmp_path / "drop") as d:
-        desk = _open(desk_dir, d)
-        try:
-            inv = desk.invite(d.client.url, d.vkey)
-            _send(d, desk, inv, Identity.generate(os.urandom))
-            desk.fetch()
-            out = tmp_path / "out" / "case.zip"
-            out.parent.mkdir()
-            assert desk.export(out) == 1
-            before = out.read_bytes()
-            real = zipfile.ZipFile.writestr
-            calls = [0]
+    with _desk_with_a_report(tmp_path) as (d, desk, _index):
+        desk.fetch()
+        out = tmp_path / "out" / "case.zip"
+        out.parent.mkdir()
+        assert desk.export(out) == 1
+        before = out.read_bytes()
+        real = zipfile.ZipFile.writestr
+        calls = [0]
 
-            def writestr(self: zipfile.ZipFile, *a: object, **k: object) -> None:
-                calls[0] += 1
-                if calls[0] == 3:
-                    raise OSError(28, "No space left on device")
-                real(self, *a, **k)  # type: ignore[arg-type]
+        def writestr(self: zipfile.ZipFile, *a: object, **k: object) -> None:
+            calls[0] += 1
+            if calls[0] == 3:
+                raise OSError(28, "No space left on device")
+            real(self, *a, **k)  # type: ignore[arg-type]
 
-            monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
-            with pytest.raises(StorageError, match="cannot write the bundle"):
-                desk.export(out)
-            assert out.read_bytes() == before  # the old bundle, whole
-            assert os.listdir(out.parent) == ["case.zip"]  # no part file left
-        finally:
-            desk.close()
+        monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+        with pytest.raises(StorageError, match="cannot write the bundle"):
+            desk.export(out)
+        assert out.read_bytes() == before  # the old bundle, whole
+        assert os.listdir(out.parent) == ["case.zip"]  # no part file left
