@@ -63,6 +63,20 @@ def add_report(
     return desk.store.add_report(os.urandom(32), data)
 
 
+def escrow_report(
+    desk: Desk, ident: Identity, to: str | None = None, receipt: bool = True
+) -> tuple[str, str]:
+    """A report as an escrow desk's fetch stores it, from ``ident``'s key, which the escrow
+    desk takes like every sender (it enrols no one): (report id, source id)."""
+    src = desk.store.source_for(ident.public(), None)
+    assert src is not None
+    data = {"categories": ["det"], "text": "seen", "when": "2026-03-01", "where": "Tokmak",
+            "received_at": now_iso(), "attachments": [], "source_key": ident.public().to_text(),
+            "source_id": src.id, "source": src.pseudonym, "trusted": True, "to": to,
+            "receipt_verified": receipt}  # fmt: skip
+    return desk.store.add_report(os.urandom(32), data), src.id
+
+
 def _enrolled(desk: Desk, label: str) -> str:
     """The id of the source enrolled for ``label`` (the same label, the same source)."""
     seed = hashlib.sha256(b"tysha test source " + label.encode()).digest()

@@ -13,35 +13,23 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from tysha.desk.service import Desk
-from tysha.desk.store import now_iso
 from tysha.desk.web.app import create_app
 from tysha.errors import BadInput, NotAllowed, TyshaError
 from tysha.protocol import Identity
 
-from .helpers import PASS, add_report, make_desk
+from .helpers import PASS, add_report, escrow_report, make_desk
 
 BASE = "http://127.0.0.1:8090"
-
-
-def _sourced_report(desk: Desk, ident: Identity, to: str | None = None) -> tuple[str, str]:
-    src = desk.store.source_for(ident.public(), None)  # an escrow desk enrols every sender
-    assert src is not None
-    data = {"categories": ["det"], "text": "seen", "when": "2026-03-01", "where": "Tokmak",
-            "received_at": now_iso(), "attachments": [], "source_key": ident.public().to_text(),
-            "source_id": src.id, "source": src.pseudonym, "trusted": True, "to": to,
-            "receipt_verified": True}  # fmt: skip
-    return desk.store.add_report(os.urandom(32), data), src.id
 
 
 def test_reports_name_their_cell_and_recorded_cells_cover_older_ones(tmp_path: Path) -> None:
     desk = make_desk(tmp_path, "escrow")
     cell_a, cell_b = (Identity.generate(os.urandom).public().fingerprint() for _ in range(2))
     idents = [Identity.generate(os.urandom) for _ in range(4)]
-    r1, _ = _sourced_report(desk, idents[0], to=cell_a)
-    r2, _ = _sourced_report(desk, idents[1], to=cell_a)
-    r3, _ = _sourced_report(desk, idents[2], to=cell_b)
-    r4, s4 = _sourced_report(desk, idents[3])  # an older source: no `to` in its report
+    r1, _ = escrow_report(desk, idents[0], to=cell_a)
+    r2, _ = escrow_report(desk, idents[1], to=cell_a)
+    r3, _ = escrow_report(desk, idents[2], to=cell_b)
+    r4, s4 = escrow_report(desk, idents[3])  # an older source: no `to` in its report
     iid = desk.create_incident("Tokmak", [r1, r2], "E")
     assert desk.incident_cells(iid) == 1  # two sources, one handler desk: one cell
     desk.attach_reports(iid, [r3], "E")
@@ -56,7 +44,7 @@ def test_reports_name_their_cell_and_recorded_cells_cover_older_ones(tmp_path: P
 def test_escrow_desk_counts_the_cells_of_an_incident(tmp_path: Path) -> None:
     desk = make_desk(tmp_path, "escrow")
     idents = [Identity.generate(os.urandom) for _ in range(3)]
-    (r1, s1), (r2, s2), (r3, s3) = (_sourced_report(desk, i) for i in idents)
+    (r1, s1), (r2, s2), (r3, s3) = (escrow_report(desk, i) for i in idents)
     r4 = add_report(desk, None, when="2026-03-01")  # no source known: no cell either
     desk.set_cell(s1, "Cell A")
     desk.set_cell(s2, "  Cell   A ")  # the same cell, however it is typed

@@ -15,11 +15,10 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from tysha.desk.service import Desk
-from tysha.desk.store import now_iso
 from tysha.desk.web.app import create_app
 from tysha.protocol import Identity
 
-from .helpers import PASS, add_report, make_desk
+from .helpers import PASS, add_report, escrow_report, make_desk
 
 BASE = "http://127.0.0.1:8090"
 UNVOUCHED = "not vouched for (the escrow desk enrols no one; one sender can make many keys)"
@@ -27,14 +26,7 @@ UNVOUCHED = "not vouched for (the escrow desk enrols no one; one sender can make
 
 def _made_up_key_report(desk: Desk, to: str, receipt: bool = True) -> str:
     """A report as the escrow desk's fetch stores it, from a key nobody enrolled."""
-    ident = Identity.generate(os.urandom)
-    src = desk.store.source_for(ident.public(), None)  # the escrow desk takes every sender
-    assert src is not None
-    data = {"categories": ["det"], "text": "seen", "when": "2026-03-01", "where": "Tokmak",
-            "received_at": now_iso(), "attachments": [], "source_key": ident.public().to_text(),
-            "source_id": src.id, "source": src.pseudonym, "trusted": True, "to": to,
-            "receipt_verified": receipt}  # fmt: skip
-    return desk.store.add_report(os.urandom(32), data)
+    return escrow_report(desk, Identity.generate(os.urandom), to, receipt)[0]
 
 
 def _web(desk_dir: Path, *paths: str) -> list[str]:
