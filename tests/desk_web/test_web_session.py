@@ -127,6 +127,9 @@ def test_a_handler_typing_keeps_the_session(
             assert c.post("/keepalive", data={"csrf": token}).status_code == 204
         assert c.get("/", follow_redirects=False).status_code == 200
         assert c.post("/keepalive", data={"csrf": "forged"}).status_code == 403
+        big = b"csrf=" + b"a" * (2 << 20)  # refused before it is parsed, as on every route
+        form = {"content-type": "application/x-www-form-urlencoded"}
+        assert c.post("/keepalive", content=big, headers=form).status_code == 413
         clock.now += 31 * 60  # then nothing: the session ends on time
         r = c.post("/keepalive", data={"csrf": token}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/login"
