@@ -357,6 +357,12 @@ def test_the_report_text_can_come_from_standard_input(enrolled: dict[str, Any], 
     empty = cli("source", "report", "--vault", v, "--category", "chd", "--text", "-", env=env,
                 input="  \n", check=False)
     assert empty.returncode == 1 and "needs some text" in empty.stderr
+    from tysha.source.cli import MAX_TEXT
+
+    huge = cli("source", "report", "--vault", v, "--category", "chd", "--text", "-", env=env,
+               input="x" * (MAX_TEXT + 1), check=False)  # fmt: skip
+    assert huge.returncode == 1 and "longer than" in huge.stderr, huge.stderr
+    assert len(Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"]).state["outbox"]) == 1  # unchanged
 
 
 def test_what_the_vault_keeps_of_a_sent_report_is_what_the_readme_says(
