@@ -58,6 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
     a desk server, ``python -m tysha.cli`` - compiles every module of the package it imports
     again (~0.1 s of CPU each, hundreds of processes). Reading bytecode changes nothing the
     tests check: the source's no-bytecode test runs on a copy without ``__pycache__``."""
+    _sigint_as_at_a_terminal()
     if hasattr(config, "workerinput"):
         return  # a worker: the controller compiled before starting it
     import compileall
@@ -66,6 +67,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
     compileall.compile_dir(Path(tysha.__file__).parent, quiet=2)
     _precompile_tests(config)
+
+
+def _sigint_as_at_a_terminal() -> None:
+    """Ctrl-C's signal is caught, not ignored, in this process and so in every process it
+    starts. A shell runs a background job (``.ci/run &``, ``nohup``) with SIGINT ignored, which
+    its children inherit through exec: a server started by a test then stopped on SIGINT as
+    uvicorn does, but its re-raised SIGINT was ignored and it exited 0 instead of 130
+    (tests/cli/test_serve_signals.py failed only when the suite was started that way)."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _precompile_tests(config: pytest.Config) -> None:
