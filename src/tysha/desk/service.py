@@ -87,6 +87,11 @@ __all__ = [
 #: RFC 6238 parameters the authenticator apps expect: HMAC-SHA1, 6 digits, 30 s steps.
 TOTP_STEP = 30
 _MAX_REPLY = 64 * 1024
+#: Why a queued reply to a key revoked since is not sent (kept as its error; a gettext msgid).
+_REVOKED_HELD = (
+    "the source's key was revoked as compromised: the reply is held, not sent "
+    "(it goes if the key is restored)"
+)
 
 
 @dataclass(frozen=True)
@@ -468,6 +473,11 @@ class Desk:
             raise NotAllowed("this report has no source key or drop to reply through")
         if self.store.drop(r["drop"]) is None:
             raise NotFound("this report's drop is unknown to the desk")
+        if self._key_revoked(r.get("source_id")):
+            raise NotAllowed(
+                "this source's key is revoked as compromised: a reply would be read by whoever "
+                "holds it (restore the key first if it was not compromised)"
+            )
         recipient = PublicIdentity.from_text(r["source_key"])
         written = now_iso()
         body = {"text": text, "in_reply_to": r["envelope_digest"], "created_at": written}
@@ -479,6 +489,16 @@ class Desk:
             q = self.store.queued_reply(qid)
             return ReplyOutcome(qid, False, None, q.last_error if q else "")
         return ReplyOutcome(qid, True, sent, via=via)
+
+    def _key_revoked(self, source_id: object) -> bool:
+        """Whether the source key a reply would be sealed to is revoked now (a source row that
+        cannot be read counts as revoked, as in the report views)."""
+        if not isinstance(source_id, str) or not source_id:
+            return False
+        try:
+            return bool(self.store.get_source(source_id).revoked)
+        except Exception:  # noqa: BLE001 - unreadable: not trusted with a reply
+            return True
 
     def outbox(self) -> list[QueuedReply]:
         return [
@@ -507,6 +527,15 @@ class Desk:
         client; only an unreachable address moves on to the next)."""
         q = self.store.queued_reply(qid)
         if q is None:
+            return None, ""
+        # Revoked after the reply was written: whoever seized the key would read it. Held
+        # (kept queued, the reason said) until the handler restores the key.
+        try:
+            source_id = self.store.get_report(q.report).get("source_id")
+        except NotFound:
+            source_id = None
+        if self._key_revoked(source_id):
+            self.store.reply_failed(qid, _REVOKED_HELD)
             return None, ""
         drop = self.store.drop(q.drop)
         if drop is None:
