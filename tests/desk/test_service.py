@@ -371,13 +371,20 @@ def test_no_reply_goes_to_a_revoked_key(tmp_path: Path, drop: tuple[str, str, Pa
     with pytest.raises(NotAllowed, match="revoked"):
         online.reply(rid, "are you safe?")
     res = online.send_queued()
-    assert uploads == [] and res.sent == [] and res.left == 1
-    assert any("revoked" in e for e in res.errors)
+    assert uploads == [] and res.sent == [] and res.left == 0 and res.held == 1
     assert [q.text for q in online.outbox()] == ["meet at the old place"]
     assert online.outbox()[0].last_error and "revoked" in online.outbox()[0].last_error
     assert "are you safe?" not in json.dumps([q.text for q in online.outbox()])
     online.fetch()  # fetch sends the outbox too: still held
     assert uploads == [] and len(online.outbox()) == 1
+    # 'desk send' says it is held (not "still queued" for an unreachable drop, no failure).
+    from tests.conftest import tysha
+
+    env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
+    out = tysha("desk", "send", "--desk", tmp_path / "desk", env=env)
+    assert "0 still queued, 1 held: its source's key is revoked" in out.stdout
+    out = tysha("desk", "send", "--desk", tmp_path / "desk", "--json", env=env)
+    assert json.loads(out.stdout)["held"] == 1 and uploads == []
     online.restore("Source 1", "phone was returned unopened")
     assert online.send_queued().sent == [rid] and len(uploads) == 1
     desk.close()

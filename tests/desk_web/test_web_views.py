@@ -259,7 +259,8 @@ def test_a_revoked_sources_report_offers_no_reply_and_holds_the_queued_one(
         r = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "are you safe?"})
         assert r.status_code == 400 and "are you safe?" in r.text
         inbox = c.post("/fetch", data={"csrf": token}, follow_redirects=True).text
-        assert "queued reply sent" not in inbox
+        assert "queued reply sent" not in inbox and "waiting for the drop" not in inbox
+        assert "1 reply held: its source&#39;s key is revoked" in inbox
     store = DeskStore.open(desk["desk"], DESK_PASS)
     try:
         assert [q.text for q in store.outbox()] == ["We will call your sister."]

@@ -119,6 +119,8 @@ class ReplyOutcome:
 class SendResult:
     sent: list[str] = field(default_factory=list)
     left: int = 0
+    #: replies kept back because their source's key was revoked since (sent once restored)
+    held: int = 0
     errors: list[str] = field(default_factory=list)
     via: list[str] = field(default_factory=list)  # addresses that took them (several-address drops)
 
@@ -490,6 +492,19 @@ class Desk:
             return ReplyOutcome(qid, False, None, q.last_error if q else "")
         return ReplyOutcome(qid, True, sent, via=via)
 
+    def _hold_if_revoked(self, q: Any) -> bool:
+        """Whether queued reply ``q`` is held: its source's key was revoked after it was
+        written, and whoever seized the key would read it. Kept queued with the reason, it
+        goes once the handler restores the key."""
+        try:
+            source_id = self.store.get_report(q.report).get("source_id")
+        except NotFound:
+            source_id = None
+        if not self._key_revoked(source_id):
+            return False
+        self.store.reply_failed(q.id, _REVOKED_HELD)
+        return True
+
     def _key_revoked(self, source_id: object) -> bool:
         """Whether the source key a reply would be sealed to is revoked now (a source row that
         cannot be read counts as revoked, as in the report views)."""
@@ -509,6 +524,9 @@ class Desk:
     def send_queued(self) -> SendResult:
         res = SendResult()
         for q in self.store.outbox():
+            if self._hold_if_revoked(q):
+                res.held += 1
+                continue
             index, via = self._send_one(q.id)
             if via and via not in res.via:
                 res.via.append(via)
@@ -526,16 +544,7 @@ class Desk:
         the address that took it when the drop has several (tried in order, each over its own
         client; only an unreachable address moves on to the next)."""
         q = self.store.queued_reply(qid)
-        if q is None:
-            return None, ""
-        # Revoked after the reply was written: whoever seized the key would read it. Held
-        # (kept queued, the reason said) until the handler restores the key.
-        try:
-            source_id = self.store.get_report(q.report).get("source_id")
-        except NotFound:
-            source_id = None
-        if self._key_revoked(source_id):
-            self.store.reply_failed(qid, _REVOKED_HELD)
+        if q is None or self._hold_if_revoked(q):
             return None, ""
         drop = self.store.drop(q.drop)
         if drop is None:
