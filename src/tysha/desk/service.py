@@ -858,6 +858,12 @@ class Desk:
                 out.append(hits[0])
         return out
 
+    def act_flags(self, incidents: Sequence[Incident]) -> dict[tuple[str, str], list[Any]]:
+        """(incident id, act id) -> the flags of the act's flagged supporting reports."""
+        from tysha.desk import cases
+
+        return cases.act_flags(self.store, incidents)
+
     def add_act(
         self, iid: str, fields: dict[str, Any], reviewer: str, act_id: str | None = None
     ) -> str:
