@@ -242,11 +242,12 @@ def fetch(
         "unreachable": res.unreachable,
         "replies_sent": len(replies.sent) if replies else 0,
         "replies_queued": replies.left if replies else 0,
-        "replies_held": replies.held if replies else 0,
         "answered": res.answered,
         "photos_hashed": hashed,
         "seconds": {k: round(v, 3) for k, v in res.seconds.items()},
     }
+    if replies and replies.held:  # only when some are held: the fields before stay exact
+        summary["replies_held"] = replies.held
     if as_json:
         typer.echo(json.dumps(summary))
     else:
@@ -608,8 +609,8 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
     d = open_desk(desk)
     res = d.send_queued()
     if as_json:
-        out = {"sent": len(res.sent), "queued": res.left, "held": res.held,
-               "errors": res.errors}  # fmt: skip
+        out = {"sent": len(res.sent), "queued": res.left, "errors": res.errors}
+        out |= {"held": res.held} if res.held else {}
         typer.echo(json.dumps(out | ({"answered": res.via} if res.via else {})))
     else:
         typer.echo(
