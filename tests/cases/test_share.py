@@ -514,3 +514,26 @@ def test_a_revocation_the_handler_shares_later_taints_that_sources_earlier_share
     ]
     handler.close()
     a1.close()
+
+
+def test_shares_that_came_before_the_handler_was_pinned_are_trusted_once_it_is(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """Shares from a handler desk the analyst had not pinned yet are flagged; once the analyst
+    pins that key (compared in person), they are that handler's word like every later share:
+    the flag said "never enrolled at this desk" for good before, a false statement that also
+    kept them out of every count of independent sources."""
+    handler = world["handler"]
+    Desk.init(tmp_path / "a3", "a3", PASS, "analyst")
+    a3 = Desk.open(tmp_path / "a3", PASS)
+    a3.watch_drop(drop[0], drop[1])
+    ids = [v.id for v in handler.reports()]
+    handler.share(handler.share_plan(a3.store.public.to_text(), ids, text_approved=True))
+    a3.fetch()
+    assert all(v.flag_codes == ["unenrolled-source"] for v in a3.reports())
+    a3.pin_handler(handler.store.public.to_text())
+    assert all(v.trusted for v in a3.reports())
+    iid = a3.create_incident("Case", [v.id for v in a3.reports()], "analyst")
+    assert a3.incident_summary(iid)["independent_sources"] == 2
+    handler.close()
+    a3.close()

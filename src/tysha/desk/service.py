@@ -698,7 +698,8 @@ class Desk:
 
     def pin_handler(self, key: str) -> str:
         """Pin a handler desk's key (exchanged out of band) at this analyst desk; its
-        fingerprint. Shares from an unpinned handler are kept but flagged untrusted."""
+        fingerprint. Shares from an unpinned handler are kept but flagged untrusted until it is
+        pinned (desk/views.py reads the pins now, for earlier shares too)."""
         from tysha.protocol import PublicIdentity
 
         if self.role != "analyst":

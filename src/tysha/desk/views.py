@@ -319,6 +319,20 @@ class _State:
         setting = getattr(store, "get_setting", None)
         shared = setting("shared_revoked_keys") if callable(setting) else None
         self.shared_revoked = {k for k in shared or [] if isinstance(k, str)}
+        # The handler desks pinned now: a share is vouched for once its sender is pinned,
+        # whether it came before or after (None: a store without settings).
+        pinned = setting("pinned_handlers") if callable(setting) else None
+        self.pinned: set[str] | None = (
+            {k for k in pinned if isinstance(k, str)} if isinstance(pinned, list) else None
+        )
+
+    def share_pinned(self, d: Mapping[str, Any], stored_codes: set[str]) -> bool:
+        """Whether the handler desk that sent share ``d`` is pinned here now (a share stored
+        without its sender's key: as recorded at intake)."""
+        key = d.get("shared_by_key")
+        if self.pinned is not None and isinstance(key, str):
+            return key in self.pinned
+        return "unpinned-handler" not in stored_codes
 
     def source_revoked(self, sid: str | None) -> bool:
         if not sid:
@@ -359,8 +373,8 @@ def _view(state: _State, report: Report) -> ReportView:
     source_id = d.get("source_id")
     stored_codes = set(d.get("flag_codes", []))
     # A share on an analyst desk (desk/share.py) has no source row by design: it is flagged
-    # only when the handler desk that vouches for it is not pinned here.
-    pinned_share = bool(d.get("shared_by")) and "unpinned-handler" not in stored_codes
+    # only when the handler desk that vouches for it is not pinned here (now).
+    pinned_share = bool(d.get("shared_by")) and state.share_pinned(d, stored_codes)
     if not source_id and not pinned_share:
         reused = "invitation-reused" in stored_codes or any(
             "already enrolled another key" in p for p in problems
@@ -391,7 +405,7 @@ def _view(state: _State, report: Report) -> ReportView:
     if d.get("shared_by"):
         # The capture chain of a share rests on the handler's word (desk/share.py).
         # A key the pinned handler said (in a later share) was revoked taints this one too.
-        later = bool(d.get("source_label")) and "unpinned-handler" not in stored_codes and (
+        later = bool(d.get("source_label")) and pinned_share and (
             f"{d.get('shared_by')} {d.get('source_label')}" in state.shared_revoked
         )
         flags += _handler_flags(d, later)
