@@ -227,3 +227,33 @@ def test_one_report_and_one_source_are_said_in_the_singular(
     assert two + " (flagged: " in out
     uk = cli("desk", "incidents", "--desk", tmp_path / "desk", env={**env, "TYSHA_LANG": "uk"})
     assert two_uk in uk.stdout
+
+
+def test_an_act_resting_on_flagged_reports_is_flagged_on_the_incident_page_and_timeline(
+    tmp_path: Path,
+) -> None:
+    """An act shows the flags of its flagged supporting reports wherever it is listed, as the
+    map already did: on the incident page's acts table (where it is qualified) and on the
+    timeline. Before, an act supported only by a throwaway key's report read clean in both;
+    an act resting on a trusted report still carries no badge."""
+    desk = make_desk(tmp_path)
+    good = add_report(desk, "enrolled", when="2026-03-01T08:00:00Z", trusted=True)
+    bad = add_report(desk, "throwaway", when="2026-03-01T09:00:00Z")
+    iid = desk.create_incident("Raid", [good, bad], "H")
+    clean = desk.add_act(iid, {"category": "det", "start": "2026-03-01T08:00:00Z",
+                               "place": "Vasylivka", "reports": [good]}, "H")  # fmt: skip
+    shaky = desk.add_act(iid, {"category": "tor", "start": "2026-03-01T09:00:00Z",
+                               "place": "Tokmak", "reports": [bad]}, "H")  # fmt: skip
+    desk.close()
+    c = _client(tmp_path / "desk")
+    page = c.get(f"/incident/{iid}").text
+    [clean_row] = re.findall(rf'<tr><td>(?:(?!</tr>).)*?\?act={clean}.*?</tr>', page, re.S)
+    [shaky_row] = re.findall(rf'<tr><td>(?:(?!</tr>).)*?\?act={shaky}.*?</tr>', page, re.S)
+    assert UNKNOWN in shaky_row and BADGE not in clean_row
+    items = re.findall(r"<li>.*?</li>", c.get("/timeline").text.split('<ol class="timeline">')[1],
+                       re.S)  # fmt: skip
+    acts = [li for li in items if f'href="/incident/{iid}"' in li]
+    assert len(acts) == 2
+    by_place = {("Tokmak" if "09:00" in li else "Vasylivka"): li for li in acts}
+    assert UNKNOWN in by_place["Tokmak"] and BADGE not in by_place["Vasylivka"]
+    c.__exit__(None, None, None)

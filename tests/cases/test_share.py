@@ -474,3 +474,66 @@ def test_cli_share_names_every_report_kept_back(world: dict[str, Any], tmp_path:
     assert "1 report shared with their text" in r.stdout, r.stdout
     assert all(f"report {rid}" in r.stderr for rid in ids[1:]), r.stderr
 
+
+
+def test_a_revocation_the_handler_shares_later_taints_that_sources_earlier_shares(
+    world: dict[str, Any],
+) -> None:
+    """The analyst holds a share of source A's report, trusted. The handler then revokes A's
+    key and shares A's second report, which carries 'revoked-source': the label (A's key, at
+    this analyst) is now known revoked, and the earlier share, from the same key, is flagged
+    too and no longer counted as an independent source (as the handler's own desk taints
+    every earlier report of a revoked key). Before, it stayed trusted beside the flagged one.
+    Another source's share and another handler's word are untouched."""
+    handler, (a1, _) = world["handler"], world["analysts"]
+    by = _by_text(handler)
+    akey = a1.store.public.to_text()
+    handler.share(handler.share_plan(akey, [by[SECRET_TEXT].id, by["third"].id],
+                                     text_approved=True))  # fmt: skip
+    a1.fetch()
+    assert all(v.trusted for v in a1.reports())
+    [sid] = {s.id for s in handler.sources() if s.pseudonym == by["second"].source}
+    handler.revoke(sid, "phone seized")
+    handler.share(handler.share_plan(akey, [by["second"].id], text_approved=True))
+    a1.fetch()
+    views = _by_text(a1)
+    assert views["second"].flag_codes == ["shared-revoked-source"]
+    assert views[SECRET_TEXT].flag_codes == ["shared-revoked-source"]  # the same key, earlier
+    assert views["third"].trusted  # another source
+    iid = a1.create_incident("Case", [v.id for v in views.values()], "analyst A")
+    s = a1.incident_summary(iid)
+    assert s["independent_sources"] == 1 and s["flagged_reports"] == 2
+    # Restored at the handler and shared again: the latest word of the handler lifts the
+    # inferred flag, never the flag a share carried itself.
+    handler.restore(sid, "phone returned")
+    handler.share(handler.share_plan(akey, [by["second"].id], text_approved=True))
+    a1.fetch()
+    after = {v.id: v.flag_codes for v in a1.reports()}
+    assert after[views[SECRET_TEXT].id] == [] and after[views["second"].id] == [
+        "shared-revoked-source"
+    ]
+    handler.close()
+    a1.close()
+
+
+def test_shares_that_came_before_the_handler_was_pinned_are_trusted_once_it_is(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """Shares from a handler desk the analyst had not pinned yet are flagged; once the analyst
+    pins that key (compared in person), they are that handler's word like every later share:
+    the flag said "never enrolled at this desk" for good before, a false statement that also
+    kept them out of every count of independent sources."""
+    handler = world["handler"]
+    Desk.init(tmp_path / "a3", "a3", PASS, "analyst")
+    a3 = Desk.open(tmp_path / "a3", PASS)
+    a3.watch_drop(drop[0], drop[1])
+    ids = [v.id for v in handler.reports()]
+    handler.share(handler.share_plan(a3.store.public.to_text(), ids, text_approved=True))
+    a3.fetch()
+    assert all(v.flag_codes == ["unenrolled-source"] for v in a3.reports())
+    a3.pin_handler(handler.store.public.to_text())
+    assert all(v.trusted for v in a3.reports())
+    iid = a3.create_incident("Case", [v.id for v in a3.reports()], "analyst")
+    assert a3.incident_summary(iid)["independent_sources"] == 2
+    handler.close()
+    a3.close()

@@ -342,3 +342,49 @@ def test_gone_refused_and_failing_downloads(tmp_path: Path, drop: tuple[str, str
     assert sorted(v.text for v in desk.reports()) == ["r0", "r3", "r4"]
     assert res.withheld == [] and len(res.quarantined) == 0
     desk.close()
+
+
+def test_no_reply_goes_to_a_revoked_key(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
+    """A key revoked as compromised is held by whoever seized the phone: a reply sealed to it
+    is theirs to read. A reply written to it is refused, one queued before the revocation is
+    held (not uploaded, the reason kept), and goes once the handler restores the key."""
+    url = drop[0]
+    desk, inv = _desk(tmp_path, drop)
+    ident = Identity.generate(os.urandom)
+    _send(url, desk, inv, ident, _body(text="needs an answer"))
+    desk.fetch()
+    rid = desk.reports()[0].id
+    uploads: list[bytes] = []
+
+    class Down(DropClient):
+        def upload(self, envelope: Any, progress: Any = None) -> Any:
+            raise TransportError("cannot reach the drop: ConnectError")
+
+    class Counting(DropClient):
+        def upload(self, envelope: Any, progress: Any = None) -> Any:
+            uploads.append(envelope)
+            return super().upload(envelope, progress)
+
+    assert not Desk(desk.store, client_factory=Down).reply(rid, "meet at the old place").sent
+    desk.revoke("Source 1", "phone seized at a checkpoint")
+    online = Desk(desk.store, client_factory=Counting)
+    with pytest.raises(NotAllowed, match="revoked"):
+        online.reply(rid, "are you safe?")
+    res = online.send_queued()
+    assert uploads == [] and res.sent == [] and res.left == 0 and res.held == 1
+    assert [q.text for q in online.outbox()] == ["meet at the old place"]
+    assert online.outbox()[0].last_error and "revoked" in online.outbox()[0].last_error
+    assert "are you safe?" not in json.dumps([q.text for q in online.outbox()])
+    online.fetch()  # fetch sends the outbox too: still held
+    assert uploads == [] and len(online.outbox()) == 1
+    # 'desk send' says it is held (not "still queued" for an unreachable drop, no failure).
+    from tests.conftest import tysha
+
+    env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
+    out = tysha("desk", "send", "--desk", tmp_path / "desk", env=env)
+    assert "0 still queued, 1 held: its source's key is revoked" in out.stdout
+    out = tysha("desk", "send", "--desk", tmp_path / "desk", "--json", env=env)
+    assert json.loads(out.stdout)["held"] == 1 and uploads == []
+    online.restore("Source 1", "phone was returned unopened")
+    assert online.send_queued().sent == [rid] and len(uploads) == 1
+    desk.close()

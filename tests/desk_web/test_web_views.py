@@ -233,3 +233,37 @@ def html_unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def test_a_revoked_sources_report_offers_no_reply_and_holds_the_queued_one(
+    desk: dict[str, Any],
+) -> None:
+    """A key revoked as compromised is the seizer's: the report page offers no reply form, a
+    forged reply POST is refused with the typed text kept, and a reply queued before the
+    revocation is shown held, never sent by 'fetch now'."""
+    with web(desk["desk"], client_factory=DropDown) as c:
+        token = login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "We will call your sister."})
+    store = DeskStore.open(desk["desk"], DESK_PASS)
+    try:
+        sid = store.get_report(rid).data["source_id"]
+        store.revoke(sid, "phone seized at a checkpoint")
+    finally:
+        store.close()
+    with web(desk["desk"]) as c:  # the drop is up
+        token = login(c)
+        page = c.get(f"/report/{rid}").text
+        assert 'id="reply-revoked"' in page and f'action="/report/{rid}/reply"' not in page
+        assert "held: the key is revoked" in page and "We will call your sister." in page
+        r = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "are you safe?"})
+        assert r.status_code == 400 and "are you safe?" in r.text
+        inbox = c.post("/fetch", data={"csrf": token}, follow_redirects=True).text
+        assert "queued reply sent" not in inbox and "waiting for the drop" not in inbox
+        assert "1 reply held: its source&#39;s key is revoked" in inbox
+    store = DeskStore.open(desk["desk"], DESK_PASS)
+    try:
+        assert [q.text for q in store.outbox()] == ["We will call your sister."]
+        assert not any(r.get("sent_at") for r in store.get_report(rid).data.get("replies", []))
+    finally:
+        store.close()

@@ -180,6 +180,23 @@ def test_flags_are_in_the_summary_and_fail_verify(world: dict[str, Any]) -> None
     assert "bundle ok: 2 reports verified offline; 2 flagged reports accepted" in ok.stdout
 
 
+def test_each_report_json_states_the_flags_the_bundle_carries(world: dict[str, Any]) -> None:
+    """report.json is the desk's record of a report, read by whatever imports the bundle: the
+    report received before its key was revoked must not say "trusted": true, "revoked": false
+    there while the index flags it revoked. Its desk results are the desk's view at export."""
+    m = members(world["flagged"])
+    index = json.loads(m["bundle.json"])
+    for rid in index["reports"]:
+        doc = json.loads(m[f"reports/{rid}/report.json"])
+        codes = [f["code"] for f in index["flags"][rid]]
+        assert doc["trusted"] is False and doc["revoked"] is True, (rid, doc["trusted"])
+        assert doc["flag_codes"] == codes
+    genuine = members(world["genuine"])
+    rid = json.loads(genuine["bundle.json"])["reports"][0]
+    doc = json.loads(genuine[f"reports/{rid}/report.json"])
+    assert doc["trusted"] is True and doc["revoked"] is False and doc["flag_codes"] == []
+
+
 def test_summary_cannot_hide_a_flag(world: dict[str, Any]) -> None:
     """A README that leaves a flag out (even re-hashed and re-signed) fails step 3."""
     m = members(world["flagged"])

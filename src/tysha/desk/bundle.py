@@ -88,6 +88,26 @@ def report_flags(store: DeskStore, reports: list[Any]) -> dict[str, list[Flag]]:
     }
 
 
+def _desk_results(store: DeskStore, reports: list[Any]) -> dict[str, dict[str, Any]]:
+    """Each report's desk results as the desk's view states them now (desk/views.py): what
+    ``report.json`` says of trust, the key's revocation, the log's consistency and the flags,
+    so a key revoked or a fork found after intake is stated there as in the index's flags,
+    never the intake's "trusted": true beside them."""
+    from tysha.desk.views import report_views
+
+    return {
+        v.id: {
+            "trusted": v.trusted,
+            "revoked": v.revoked,
+            "log_consistent": v.log_consistent,
+            "capture_verified": v.capture_verified,
+            "receipt_verified": v.receipt_verified,
+            "flag_codes": v.flag_codes,
+        }
+        for v in report_views(store, reports)
+    }
+
+
 def export_bundle(
     store: DeskStore,
     out: Path,
@@ -104,6 +124,7 @@ def export_bundle(
     files_raw: dict[str, bytes] = {}
     drops: dict[str, str] = {}
     flags = report_flags(store, reports)
+    results = _desk_results(store, reports)
     # Recorded before the custody head is signed, so each report's custody in the bundle must
     # end here (a tail cut off is then detectable); "exported" follows once it is written.
     for r in reports:
@@ -145,7 +166,7 @@ def export_bundle(
                     d = r.data
                     base = f"reports/{r.id}"
                     drops[d["drop"]] = d["drop_vkey"]
-                    public[r.id] = report_public(d)
+                    public[r.id] = report_public(d) | results[r.id]
                     put(f"{base}/report.json", canonical_json(public[r.id]))
                     put_stream(
                         f"{base}/envelope.bin",

@@ -30,6 +30,7 @@ from tysha.evidence.incident import (
 from tysha.evidence.report import LegalQualification
 
 __all__ = [
+    "act_flags",
     "act_from_fields",
     "add_act",
     "attach_reports",
@@ -245,6 +246,24 @@ def release_protected(
                   {"incident": iid, "reviewer": reviewer, "recipient": recipient,
                    "reason": reason})  # fmt: skip
     return inc.to_json(protected=True)
+
+
+def act_flags(
+    store: DeskStore, incidents: Iterable[Incident]
+) -> dict[tuple[str, str], list[Flag]]:
+    """(incident id, act id) -> the distinct flags of the act's flagged supporting reports (its
+    own reports, else the incident's), as every face that lists an act shows them (the map,
+    the incident page, the timeline); an act resting only on unflagged reports maps to []."""
+    pairs = [(inc, act) for inc in incidents for act in inc.acts]
+    flags = report_flags(store, (r for inc, act in pairs for r in act.reports or inc.reports))
+    return {
+        (inc.id, act.id): [
+            Flag.of(c)
+            for c in flag_codes(flags[r] for r in dict.fromkeys(act.reports or inc.reports)
+                                if r in flags)  # fmt: skip
+        ]
+        for inc, act in pairs
+    }
 
 
 def places(store: DeskStore) -> list[dict[str, Any]]:

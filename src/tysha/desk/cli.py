@@ -246,6 +246,8 @@ def fetch(
         "photos_hashed": hashed,
         "seconds": {k: round(v, 3) for k, v in res.seconds.items()},
     }
+    if replies and replies.held:  # only when some are held: the fields before stay exact
+        summary["replies_held"] = replies.held
     if as_json:
         typer.echo(json.dumps(summary))
     else:
@@ -279,11 +281,12 @@ def fetch(
                     q,
                 ).format(n=q)
             )
-        if replies and (replies.sent or replies.left):
+        if replies and (replies.sent or replies.left or replies.held):
             typer.echo(
                 _("replies: {sent} sent, {left} still queued").format(
                     sent=len(replies.sent), left=replies.left
                 )
+                + _held_text(replies.held)
             )
     for e in res.errors + res.warnings + res.quarantined:
         typer.echo(_("warning: {detail}").format(detail=translate_message(str(e))), err=True)
@@ -607,12 +610,14 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
     res = d.send_queued()
     if as_json:
         out = {"sent": len(res.sent), "queued": res.left, "errors": res.errors}
+        out |= {"held": res.held} if res.held else {}
         typer.echo(json.dumps(out | ({"answered": res.via} if res.via else {})))
     else:
         typer.echo(
             ngettext("{n} reply sent", "{n} replies sent", len(res.sent)).format(n=len(res.sent))
             + ", "
             + ngettext("{n} still queued", "{n} still queued", res.left).format(n=res.left)
+            + _held_text(res.held)
             + (
                 " (" + _("answered at {address}").format(address=", ".join(res.via)) + ")"
                 if res.via
@@ -621,6 +626,17 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
         )
     if res.left:
         raise TransportError(f"{res.left} replies are still queued: {res.errors[-1]}")
+
+
+def _held_text(n: int) -> str:
+    """Replies kept back because their source's key was revoked since (desk/service.py)."""
+    if not n:
+        return ""
+    return ", " + ngettext(
+        "{n} held: its source's key is revoked (restore the key to send it)",
+        "{n} held: their sources' keys are revoked (restore a key to send its replies)",
+        n,
+    ).format(n=n)
 
 
 def _confirm(question: str, yes: bool) -> None:

@@ -1066,6 +1066,11 @@ class _Intake:
         # fetch, finding its digest held, would never complete it.
         with self.store.transaction():
             rid = self.store.add_report(self.digest, data)
+            if share and not others:
+                # The pinned handler's latest word on this source key (desk/views.py: a key it
+                # revoked taints that key's earlier shares here, as at its own desk).
+                note_shared_key(self.store, data["shared_by"], data["source_label"],
+                                "revoked-source" in data["handler_flags"])  # fmt: skip
             if receipt_ok:  # its slot is deleted next (step 8), and again until it is
                 _set_undeleted(self.store, drop.url, self.index, rid)
             self.store.custody(
@@ -1093,6 +1098,23 @@ class _Intake:
         # Stored already: a failed delete never quarantines it (the client turns any
         # malformed answer into a ProtocolError: transport/client._parse), and is tried again.
         _delete_slot(self.store, self.client, self.drop, self.index, rid, secret, self.result)
+
+
+#: Settings key: "<handler fingerprint> <source label>" of each source key the latest share
+#: from a pinned handler desk said was revoked (an analyst desk; desk/views.py reads it).
+SHARED_REVOKED = "shared_revoked_keys"
+
+
+def note_shared_key(store: DeskStore, handler: str, label: str, revoked: bool) -> None:
+    """Keep what the latest share from ``handler`` says of the source key behind ``label``."""
+    if not label:
+        return
+    key = f"{handler} {label}"
+    known = [k for k in store.get_setting(SHARED_REVOKED) or [] if isinstance(k, str)]
+    if revoked and key not in known:
+        store.set_setting(SHARED_REVOKED, [*known, key])
+    elif not revoked and key in known:
+        store.set_setting(SHARED_REVOKED, [k for k in known if k != key])
 
 
 class _Bounded:

@@ -87,6 +87,11 @@ __all__ = [
 #: RFC 6238 parameters the authenticator apps expect: HMAC-SHA1, 6 digits, 30 s steps.
 TOTP_STEP = 30
 _MAX_REPLY = 64 * 1024
+#: Why a queued reply to a key revoked since is not sent (kept as its error; a gettext msgid).
+_REVOKED_HELD = (
+    "the source's key was revoked as compromised: the reply is held, not sent "
+    "(it goes if the key is restored)"
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,8 @@ class ReplyOutcome:
 class SendResult:
     sent: list[str] = field(default_factory=list)
     left: int = 0
+    #: replies kept back because their source's key was revoked since (sent once restored)
+    held: int = 0
     errors: list[str] = field(default_factory=list)
     via: list[str] = field(default_factory=list)  # addresses that took them (several-address drops)
 
@@ -468,6 +475,11 @@ class Desk:
             raise NotAllowed("this report has no source key or drop to reply through")
         if self.store.drop(r["drop"]) is None:
             raise NotFound("this report's drop is unknown to the desk")
+        if self._key_revoked(r.get("source_id")):
+            raise NotAllowed(
+                "this source's key is revoked as compromised: a reply would be read by whoever "
+                "holds it (restore the key first if it was not compromised)"
+            )
         recipient = PublicIdentity.from_text(r["source_key"])
         written = now_iso()
         body = {"text": text, "in_reply_to": r["envelope_digest"], "created_at": written}
@@ -480,6 +492,29 @@ class Desk:
             return ReplyOutcome(qid, False, None, q.last_error if q else "")
         return ReplyOutcome(qid, True, sent, via=via)
 
+    def _hold_if_revoked(self, q: Any) -> bool:
+        """Whether queued reply ``q`` is held: its source's key was revoked after it was
+        written, and whoever seized the key would read it. Kept queued with the reason, it
+        goes once the handler restores the key."""
+        try:
+            source_id = self.store.get_report(q.report).get("source_id")
+        except NotFound:
+            source_id = None
+        if not self._key_revoked(source_id):
+            return False
+        self.store.reply_failed(q.id, _REVOKED_HELD)
+        return True
+
+    def _key_revoked(self, source_id: object) -> bool:
+        """Whether the source key a reply would be sealed to is revoked now (a source row that
+        cannot be read counts as revoked, as in the report views)."""
+        if not isinstance(source_id, str) or not source_id:
+            return False
+        try:
+            return bool(self.store.get_source(source_id).revoked)
+        except Exception:  # noqa: BLE001 - unreadable: not trusted with a reply
+            return True
+
     def outbox(self) -> list[QueuedReply]:
         return [
             QueuedReply(q.id, q.report, q.text, q.written_at, q.attempts, q.last_error)
@@ -489,6 +524,9 @@ class Desk:
     def send_queued(self) -> SendResult:
         res = SendResult()
         for q in self.store.outbox():
+            if self._hold_if_revoked(q):
+                res.held += 1
+                continue
             index, via = self._send_one(q.id)
             if via and via not in res.via:
                 res.via.append(via)
@@ -506,7 +544,7 @@ class Desk:
         the address that took it when the drop has several (tried in order, each over its own
         client; only an unreachable address moves on to the next)."""
         q = self.store.queued_reply(qid)
-        if q is None:
+        if q is None or self._hold_if_revoked(q):
             return None, ""
         drop = self.store.drop(q.drop)
         if drop is None:
@@ -660,7 +698,8 @@ class Desk:
 
     def pin_handler(self, key: str) -> str:
         """Pin a handler desk's key (exchanged out of band) at this analyst desk; its
-        fingerprint. Shares from an unpinned handler are kept but flagged untrusted."""
+        fingerprint. Shares from an unpinned handler are kept but flagged untrusted until it is
+        pinned (desk/views.py reads the pins now, for earlier shares too)."""
         from tysha.protocol import PublicIdentity
 
         if self.role != "analyst":
@@ -819,6 +858,12 @@ class Desk:
             else:
                 out.append(hits[0])
         return out
+
+    def act_flags(self, incidents: Sequence[Incident]) -> dict[tuple[str, str], list[Any]]:
+        """(incident id, act id) -> the flags of the act's flagged supporting reports."""
+        from tysha.desk import cases
+
+        return cases.act_flags(self.store, incidents)
 
     def add_act(
         self, iid: str, fields: dict[str, Any], reviewer: str, act_id: str | None = None

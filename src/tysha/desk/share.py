@@ -27,7 +27,9 @@ is not re-attested as verified: ``checks`` then omits ``capture``). The report's
 handler desk (its :class:`~tysha.desk.views.ReportView`, computed now: a source revoked after
 intake, a forked log, a reused invitation) go too, as ``flags`` (their codes), so a report
 the handler does not trust is not trusted at the analyst either: the analyst desk shows them
-as the handler's (``shared-<code>``), and a missing check as not vouched for. The analyst desk
+as the handler's (``shared-<code>``), and a missing check as not vouched for; a key the latest
+share from that handler says is revoked taints every share of that key's label there (a key
+revoked after an earlier share: desk/views.py). The analyst desk
 verifies the handler's signature over each original (the attestation's signer must be the
 share's sender) and records the report as "shared by <handler fingerprint>": the analyst
 relies on the handler's word for the capture chain, and a court can ask the handler desk for

@@ -22,7 +22,9 @@ shared-<code>          on an analyst desk: the handler desk that shared the repo
                        ``<code>`` (one of the above) when it shared it, or (capture, receipt)
                        did not vouch for that check; ``shared-other``: a code this desk does
                        not know. The analyst cannot check these itself: it has the handler's
-                       word, and shows it
+                       word, and shows it. ``shared-revoked-source`` also marks every share of
+                       a source key (its label) that the pinned handler's latest share of that
+                       key said was revoked: a key revoked later taints its earlier shares
 =====================  =======================================================================
 
 JSON (``ReportView.to_json``): the fields of CLI.md's ``desk list`` row, where ``flags`` is the
@@ -312,6 +314,25 @@ class _State:
         self.forked = {d.url for d in drops} | {d.vkey for d in drops if d.vkey}
         self.revoked: dict[str, bool] = {}
         self._store = store
+        # On an analyst desk: the source keys (by handler and label) a pinned handler desk's
+        # latest share said were revoked (desk/fetch.py note_shared_key).
+        setting = getattr(store, "get_setting", None)
+        shared = setting("shared_revoked_keys") if callable(setting) else None
+        self.shared_revoked = {k for k in shared or [] if isinstance(k, str)}
+        # The handler desks pinned now: a share is vouched for once its sender is pinned,
+        # whether it came before or after (None: a store without settings).
+        pinned = setting("pinned_handlers") if callable(setting) else None
+        self.pinned: set[str] | None = (
+            {k for k in pinned if isinstance(k, str)} if isinstance(pinned, list) else None
+        )
+
+    def share_pinned(self, d: Mapping[str, Any], stored_codes: set[str]) -> bool:
+        """Whether the handler desk that sent share ``d`` is pinned here now (a share stored
+        without its sender's key: as recorded at intake)."""
+        key = d.get("shared_by_key")
+        if self.pinned is not None and isinstance(key, str):
+            return key in self.pinned
+        return "unpinned-handler" not in stored_codes
 
     def source_revoked(self, sid: str | None) -> bool:
         if not sid:
@@ -324,7 +345,7 @@ class _State:
         return self.revoked[sid]
 
 
-def _handler_flags(d: Mapping[str, Any]) -> list[Flag]:
+def _handler_flags(d: Mapping[str, Any], key_revoked: bool = False) -> list[Flag]:
     """A share's flags as the handler desk that shared it stated them (desk/share.py): its
     flags when it shared the report, and a check it does not name in ``checks`` as not vouched
     for. A code this desk does not know is ``shared-other``: never dropped."""
@@ -337,6 +358,8 @@ def _handler_flags(d: Mapping[str, Any]) -> list[Flag]:
         codes = ["?"]
     checks = str(d.get("handler_checks") or "").split()
     codes += [code for check, code in _SHARE_CHECKS if check not in checks]
+    if key_revoked:  # said by a later share of the same source key
+        codes.append("revoked-source")
     order = list(FLAG_REASONS)
     found = {f"shared-{c}" if f"shared-{c}" in FLAG_REASONS else "shared-other" for c in codes}
     return [Flag.of(c) for c in sorted(found, key=order.index)]
@@ -350,8 +373,8 @@ def _view(state: _State, report: Report) -> ReportView:
     source_id = d.get("source_id")
     stored_codes = set(d.get("flag_codes", []))
     # A share on an analyst desk (desk/share.py) has no source row by design: it is flagged
-    # only when the handler desk that vouches for it is not pinned here.
-    pinned_share = bool(d.get("shared_by")) and "unpinned-handler" not in stored_codes
+    # only when the handler desk that vouches for it is not pinned here (now).
+    pinned_share = bool(d.get("shared_by")) and state.share_pinned(d, stored_codes)
     if not source_id and not pinned_share:
         reused = "invitation-reused" in stored_codes or any(
             "already enrolled another key" in p for p in problems
@@ -381,7 +404,11 @@ def _view(state: _State, report: Report) -> ReportView:
         flags.append(Flag.of("implausible-claims"))
     if d.get("shared_by"):
         # The capture chain of a share rests on the handler's word (desk/share.py).
-        flags += _handler_flags(d)
+        # A key the pinned handler said (in a later share) was revoked taints this one too.
+        later = bool(d.get("source_label")) and pinned_share and (
+            f"{d.get('shared_by')} {d.get('source_label')}" in state.shared_revoked
+        )
+        flags += _handler_flags(d, later)
         capture_ok = capture_ok and not any(f.code == "shared-capture-unverified" for f in flags)
     received = str(d.get("received_at") or report.received_at or "")
     index = d.get("index")

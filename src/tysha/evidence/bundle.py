@@ -18,7 +18,8 @@ their declared sizes and their bytes, handed in through a :class:`Members` reade
                                 only, each with an inclusion proof into the desk-signed custody
                                 head, :func:`tysha.evidence.custody.verify_segment`); formats
                                 1-2: the desk's whole signed, hash-chained custody log
-    reports/<id>/report.json    the report as the desk holds it (canonical JSON)
+    reports/<id>/report.json    the report as the desk holds it (canonical JSON), its desk results
+                                (trusted, revoked, log_consistent, flag_codes …) as at export
     reports/<id>/envelope.bin   the envelope exactly as the drop logged it
     reports/<id>/content-key    the envelope's content key (hex), to re-open it
     reports/<id>/receipt.json   checkpoint note + inclusion proof of the envelope's digest

@@ -204,6 +204,7 @@ def case_routes(
             i=summary,
             inc=inc,
             cells=desk.incident_cells(inc.id),
+            act_flags={a: f for (_i, a), f in desk.act_flags([inc]).items()},
             edit=act,
             reports=desk.incident_reports(inc.id, SHOWN),
             message=request.query_params.get("m"),
@@ -324,7 +325,9 @@ def case_routes(
                     "flags": v.flags,
                 }
             )
-        for inc in (desk.incident(i["id"]) for i in desk.incidents()):
+        incidents = [desk.incident(i["id"]) for i in desk.incidents()]
+        flags = desk.act_flags(incidents)
+        for inc in incidents:
             for a in inc.acts:
                 if f["category"] and a.category != f["category"]:
                     continue
@@ -344,7 +347,7 @@ def case_routes(
                         "category": a.category,
                         "label": inc.title,
                         "href": f"/incident/{inc.id}",
-                        "flags": [],
+                        "flags": flags[(inc.id, a.id)],
                     }
                 )
         items.sort(key=lambda i: (i["at"] or "~", i["id"]))
