@@ -476,3 +476,60 @@ def test_export_says_when_the_bundle_has_no_pdf(
     assert words in r.stderr and "report.html" in r.stderr
     names = zipfile.ZipFile(out).namelist()
     assert "report.html" in names and "report.pdf" not in names
+
+
+#: What a seized phone can put in a report to rewrite the handler's terminal: cursor up and
+#: erase the line above (the 'trusted: NO' line), a carriage return, an OSC 8 hyperlink and a
+#: window title (BEL-ended), a C1 CSI (0x9b), and a right-to-left override.
+HOSTILE = ("calm\x1b[1A\x1b[2K  trusted:           yes\rX\x1b]8;;http://evil.example/\x07link"
+           "\x1b]8;;\x07\x1b]0;title\x07 \x9b31m red \u202eflipped\u202c end")
+CONTROLS = ("\x1b", "\r", "\x07", "\x9b", "\u202e", "\u202c")
+
+
+def test_hostile_report_text_cannot_rewrite_the_terminal(world: dict[str, Any], cli: Any) -> None:
+    """A report's text, place and attachment name are the sender's: printed raw by
+    `desk show`/`list`, escape sequences in them erased the 'trusted: NO' line printed
+    before and wrote their own. Every control character is now shown as a visible token;
+    newlines in the text stay as indented lines; --json keeps the text exact."""
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    photo = jpeg(w["tmp"] / "ph\x1b[2Ko\u202egpj.exe.jpg")
+    args = ["source", "report", "--vault", str(w["vault"]), "--category", "det",
+            "--text", "first line\n" + HOSTILE, "--where", "Kherson\x1b[1A\nfake: line",
+            "--attach", str(photo)]
+    cli(*args, env=w["senv"])
+    cli("source", "send", "--vault", str(w["vault"]), "--now", env=w["senv"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    rid = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)[0]["id"]
+    assert json.loads(cli("desk", "show", rid, "--desk", d, "--json", env=denv).stdout)[
+        "text"] == "first line\n" + HOSTILE
+    for out in (cli("desk", "show", rid, "--desk", d, env=denv).stdout,
+                cli("desk", "list", "--desk", d, env=denv).stdout):
+        for c in CONTROLS:
+            assert c not in out, (repr(c), out)
+        assert "calm⟨U+001B⟩[1A⟨U+001B⟩[2K" in out  # `list` shows the text's first 60
+    shown = cli("desk", "show", rid, "--desk", d, env=denv).stdout.splitlines()
+    assert "  first line" in shown  # the text's own lines, indented as before
+    assert any(line.startswith("  calm⟨U+001B⟩[1A") and "⟨U+000D⟩X" in line for line in shown)
+    assert not any(line.startswith("fake") for line in shown)  # the place stays on its line
+    assert any("Kherson⟨U+001B⟩[1A⟨U+000A⟩fake: line" in line for line in shown)
+    assert any("ph⟨U+001B⟩[2Ko⟨U+202E⟩gpj.exe.jpg" in line for line in shown)
+    assert any("⟨U+202E⟩flipped⟨U+202C⟩ end" in line for line in shown)
+    # an error line naming a file (a bundle someone sent) shows its name the same way
+    err = cli("verify", str(w["tmp"] / "b\x1b[2K\u202epiz.zip"), check=False).stderr
+    assert "\x1b" not in err and "\u202e" not in err and "b⟨U+001B⟩[2K⟨U+202E⟩piz" in err
+
+
+def test_a_verify_step_quoting_a_bundle_cannot_rewrite_the_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`tysha verify` quotes a bundle's carried provenance (a C2PA signer's name is the photo's
+    own words): an escape sequence there could erase the UNPINNED or FLAG line above it."""
+    from tysha.evidence.bundle import Step
+    from tysha.verify import _echo
+
+    _echo(Step(4, "carried provenance",
+               "report abc: c2pa valid, signed by \x1b[1A\x1b[2K\r  [2] ok  desk key pinned"))
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\r" not in out
+    assert "signed by ⟨U+001B⟩[1A⟨U+001B⟩[2K⟨U+000D⟩  [2] ok" in out

@@ -20,7 +20,7 @@ import typer
 
 from tysha.errors import BadInput, BadPassphrase, NotFound, TransportError, VerificationError
 from tysha.i18n import gettext as _
-from tysha.i18n import ngettext, translate_message
+from tysha.i18n import ngettext, shown, shown_lines, translate_message
 
 if TYPE_CHECKING:  # imported when a command runs: `tysha --help` stays light
     from tysha.desk.service import Desk
@@ -286,10 +286,10 @@ def fetch(
                 )
             )
     for e in res.errors + res.warnings + res.quarantined:
-        typer.echo(_("warning: {detail}").format(detail=translate_message(str(e))), err=True)
+        typer.echo(shown(_("warning: {detail}").format(detail=translate_message(str(e)))), err=True)
     for e in res.withheld:
         # "WITHHELD:" is the contract's marker (docs/CLI.md); the detail is translated.
-        typer.echo("WITHHELD: " + translate_message(str(e)), err=True)
+        typer.echo(shown("WITHHELD: " + translate_message(str(e))), err=True)
     # each message translated on its own (joined, they would match no catalog template)
     if res.forks:
         raise VerificationError(" ".join(translate_message(m) for m in res.forks))
@@ -359,9 +359,11 @@ def list_(
     for v in views:
         text = " ".join(v.text.split())
         typer.echo(
-            f"{v.id:12}  {v.received_at:20}  {v.event_time or '-':20}  "
-            f"{','.join(v.categories) or '-':12}  {_(v.status):10}  "
-            f"{_(CLIENT_SHORT.get(v.client, v.client)):7}  {_flags_cell(v):24}  {text[:60]}"
+            shown(
+                f"{v.id:12}  {v.received_at:20}  {v.event_time or '-':20}  "
+                f"{','.join(v.categories) or '-':12}  {_(v.status):10}  "
+                f"{_(CLIENT_SHORT.get(v.client, v.client)):7}  {_flags_cell(v):24}  {text[:60]}"
+            )
         )
 
 
@@ -452,7 +454,7 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
         _field("drop", f"{v.drop or '-'}  (" + _("log index {index}").format(index=v.index) + ")"),
         _field("envelope sha-256", v.envelope_digest or "-"),
         "",
-        "  " + v.text.replace("\n", "\n  "),
+        *("  " + line for line in shown_lines(v.text)),
         "",
     ]
     for n, a in enumerate(v.attachments):
@@ -512,7 +514,9 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
         )
         action = _custody_action(str(e.get("action")))
         lines.append(f"    {e.get('at')}  {action}" + (f"  ({detail})" if detail else ""))
-    return lines
+    # Every line holds someone else's words (text, place, names, claims, reasons): none may
+    # send the terminal a control character (tysha.i18n.shown).
+    return [shown(line) for line in lines]
 
 
 def _provenance_lines(records: list[Any]) -> list[str]:
@@ -755,7 +759,7 @@ def import_proofmode(
     d = open_desk(desk)
     records = d.import_proofmode(id, zip_path, signer=signer)
     for line in _provenance_lines(records):
-        typer.echo(line.strip())
+        typer.echo(shown(line.strip()))
     bad = [r for r in records if r.state != "valid"]
     typer.echo(
         ngettext(
@@ -867,7 +871,7 @@ def incidents(
         typer.echo(_("no incidents yet"))
     for i in out:
         acts = ngettext("{n} act", "{n} acts", len(i["acts"])).format(n=len(i["acts"]))
-        typer.echo(f"{i['id']}  {i['title']}: {acts}; {_support_text(i)}")
+        typer.echo(shown(f"{i['id']}  {i['title']}: {acts}; {_support_text(i)}"))
 
 
 def _flagged_text(codes: list[str]) -> str:
@@ -945,7 +949,7 @@ def corroborate(
             f"{r} ({_flagged_text(s['flags'][r])})" if r in s["flags"] else r
             for r in s["reports"]
         )
-        typer.echo(f"{ids}: {translate_message(str(s['why']))}")
+        typer.echo(shown(f"{ids}: {translate_message(str(s['why']))}"))
 
 
 def _preview(plan: Any, with_text: bool) -> None:
@@ -958,7 +962,9 @@ def _preview(plan: Any, with_text: bool) -> None:
         typer.echo(
             "  "
             + _("report {id}: source label {label}, {categories}").format(
-                id=item["report"], label=b["label"][:12], categories=", ".join(b["categories"])
+                id=item["report"],
+                label=shown(b["label"][:12]),
+                categories=shown(", ".join(b["categories"])),
             )
             + "; "
             + ngettext(
@@ -969,12 +975,14 @@ def _preview(plan: Any, with_text: bool) -> None:
         )
         for f in item.get("flags", []):  # the report's flags here: they go with it
             reason = translate_message(f.reason)
-            typer.echo("    " + _("FLAG {code}: {reason}").format(code=f.code, reason=reason))
+            typer.echo(
+                shown("    " + _("FLAG {code}: {reason}").format(code=f.code, reason=reason))
+            )
         for k in ("when", "where"):
             if k in b:
-                typer.echo(f"    {_(k)}: {b[k]}")
+                typer.echo(f"    {_(k)}: {shown(b[k])}")
         if with_text and "text" in b:
-            typer.echo(f"    {_('text')}: {b['text']}")
+            typer.echo(f"    {_('text')}: " + "\n      ".join(shown_lines(b["text"])))
     typer.echo(_("No source key, pseudonym, enrolment secret or protected detail is sent."))
 
 
@@ -1019,7 +1027,7 @@ def share(
     )
     if res.errors:
         for error in res.errors[:-1]:  # the last one is the command's error line below
-            typer.echo(f"  {translate_message(error)}", err=True)
+            typer.echo(f"  {shown(translate_message(error))}", err=True)
         raise TransportError(f"{len(res.errors)} not shared: {res.errors[-1]}")
 
 

@@ -20,7 +20,7 @@ import typer
 
 from tysha.errors import BadInput, ConfigError, TransportError
 from tysha.i18n import gettext as _
-from tysha.i18n import ngettext, translate_message
+from tysha.i18n import ngettext, shown, shown_lines, translate_message
 
 app = typer.Typer(no_args_is_help=True, help="A reporter's device: one vault file, nothing else.")
 courier_app = typer.Typer(no_args_is_help=True, help="Carry ciphertext from a source to a drop.")
@@ -448,7 +448,8 @@ def replies(
                 if ref
                 else _("names no report sent from this vault")
             )
-            typer.echo(f"[{r['received_at']}] ({about}) {r['text']}")
+            text = "\n  ".join(shown_lines(r["text"]))  # no control character reaches the screen
+            typer.echo(f"[{shown(r['received_at'])}] ({shown(about)}) {text}")
         if not items:
             typer.echo(_("no replies yet."))
     if dev.listing_problem:
