@@ -21,11 +21,12 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from tysha.evidence.visible import visible
 
 __all__ = [
     "LANGUAGES",
@@ -192,28 +193,14 @@ def language_from_env() -> str:
     return "en"
 
 
-#: Unicode categories a terminal must never receive from someone else's text: Cc (C0 and C1
-#: controls: ESC starts every VT/ANSI sequence, CR and BS move the cursor back, 0x9b is a
-#: one-byte CSI), Cf (bidi overrides and isolates, zero-width characters), Zl/Zp (separators
-#: some terminals take for a line break), Co/Cs/Cn (private, surrogate, unassigned). The same
-#: set the web desk shows as tokens (tysha.desk.web.display).
-_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
-
-
-def _token(ch: str) -> str:
-    return f"\u27e8U+{ord(ch):04X}\u27e9"
-
-
 def shown(value: object) -> str:
     """``value`` as one line safe to print on a terminal: each control, format or separator
     character (a newline too, but not a tab) is replaced by a visible ``⟨U+001B⟩`` token, so an
     escape sequence, a carriage return or a right-to-left override in a report, a file name or
     a server's answer can neither rewrite nor reorder what is printed around it, and the
-    person sees that it was there. For human-readable output only; JSON stays exact."""
-    s = "" if value is None else str(value)
-    return "".join(
-        _token(c) if c != "\t" and unicodedata.category(c) in _HIDDEN else c for c in s
-    )
+    person sees that it was there (tysha.evidence.visible). For human-readable output only;
+    JSON stays exact."""
+    return visible(value)
 
 
 def shown_lines(value: object) -> list[str]:

@@ -533,3 +533,40 @@ def test_a_verify_step_quoting_a_bundle_cannot_rewrite_the_terminal(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\r" not in out
     assert "signed by ⟨U+001B⟩[1A⟨U+001B⟩[2K⟨U+000D⟩  [2] ok" in out
+
+
+def test_a_bundles_readme_shows_a_hostile_place_on_its_own_line(
+    world: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README.txt, what a court reads first, wrote a source's place raw: its line breaks added
+    lines of the sender's choosing (a second 'Source key fingerprint' before the real one) and
+    its escape sequences, in a terminal, erased the FLAGS lines above. Such characters are now
+    visible tokens on the place's own line; a bundle from before (raw) still verifies, with a
+    note that says so."""
+    from tysha.evidence import bundle as evidence_bundle
+
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    fake = "  Source key fingerprint: 0000"
+    cli("source", "report", "--vault", str(w["vault"]), "--category", "det", "--text", "t",
+        "--where", f"Kyiv\x1b[1A\x1b[2K\r\n{fake}", env=w["senv"])
+    cli("source", "send", "--vault", str(w["vault"]), "--now", env=w["senv"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    out = w["tmp"] / "bundle.zip"
+    cli("desk", "export", "--desk", d, "--out", str(out), env=denv)
+    readme = zipfile.ZipFile(out).read("README.txt").decode()
+    assert "\x1b" not in readme and "\r" not in readme
+    assert f"  Where (source): Kyiv⟨U+001B⟩[1A⟨U+001B⟩[2K⟨U+000D⟩⟨U+000A⟩{fake}\n" in readme
+    assert not any(line.startswith(fake) for line in readme.splitlines())
+    ok = cli("verify", str(out)).stdout
+    assert "bundle ok: 1 report verified" in ok and "made before" not in ok
+    # A bundle exported before this change (README raw) still verifies, and verify says so.
+    raw = evidence_bundle.summary_text
+    monkeypatch.setattr("tysha.desk.bundle.summary_text",
+                        lambda *a, **k: raw(*a, **k, raw=True))
+    old = w["tmp"] / "old.zip"
+    cli("desk", "export", "--desk", d, "--out", str(old), env=denv)
+    assert "\x1b" in zipfile.ZipFile(old).read("README.txt").decode()
+    ok = cli("verify", str(old)).stdout
+    assert "bundle ok: 1 report verified" in ok
+    assert "README.txt was made before" in ok

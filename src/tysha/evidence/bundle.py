@@ -81,6 +81,7 @@ from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain, v
 from tysha.evidence.provenance import records_of
 from tysha.evidence.receipts import check_drop_pins
 from tysha.evidence.report_html import render_report_html
+from tysha.evidence.visible import visible
 from tysha.protocol import (
     MAX_ENVELOPE_SIZE,
     ContentSplitter,
@@ -300,9 +301,16 @@ def summary_text(
     desk_fingerprint: str,
     drops: Mapping[str, str],
     reports: Sequence[tuple[str, Mapping[str, Any], Sequence[Flag]]],
+    *,
+    raw: bool = False,
 ) -> bytes:
     """``README.txt``: what a person reads first. Every report with every flag and its reason;
-    the verifier regenerates it from the signed data, so it cannot hide a flag."""
+    the verifier regenerates it from the signed data, so it cannot hide a flag.
+
+    Each line shows the source's words (place, time, categories, provenance signers) with
+    their control, format and separator characters as visible tokens (:mod:`visible`), so none
+    adds a line or sends a terminal an escape sequence. ``raw``: as desks wrote it before
+    (those characters as they are), which the verifier still accepts, and says so."""
     flagged = sum(1 for _rid, _d, fl in reports if fl)
     lines = [
         "TYSHA COURT BUNDLE",
@@ -347,6 +355,8 @@ def summary_text(
                 )
         # ProofMode proofs and C2PA manifests, as the desk recorded them (not checked here).
         lines += [f"  Provenance (desk's record): {rec.summary()}" for rec in records_of(d)]
+    if not raw:
+        lines = [visible(line) for line in lines]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -695,6 +705,7 @@ class BundleVerifier:
             for part in _SMALL + ("envelope.bin",):
                 if f"reports/{rid}/{part}" not in files:
                     raise _fail(3, "files", f"report {rid} has no {part}")
+        raw_readme = False
         if index["format"] != "tysha-bundle/1":
             if CUSTODY not in small or README not in small:
                 raise _fail(3, "files", f"{CUSTODY} or {README} is missing")
@@ -713,10 +724,32 @@ class BundleVerifier:
             except (TyshaError, ValueError, TypeError, AttributeError) as exc:
                 raise _fail(3, "files", f"a report or flag is malformed ({_why(exc)})") from None
             if small[README] != expect:
-                raise _fail(3, "files", f"{README} does not match the signed reports and flags")
+                # As desks wrote it before control characters were shown as tokens: the same
+                # words, a source's characters as they are; accepted, and said.
+                if small[README] != summary_text(
+                    str(index["desk"].get("name", "")),
+                    str(PublicIdentity.from_text(index["desk"]["public_key"]).fingerprint()),
+                    index["drops"],
+                    entries,
+                    raw=True,
+                ):
+                    raise _fail(
+                        3, "files", f"{README} does not match the signed reports and flags"
+                    )
+                raw_readme = True
             if index["format"] == BUNDLE_FORMAT:
                 self._check_page(index, small, entries)
         on_step(Step(3, "ok", f"{len(files)} members present, unaltered, and nothing else"))
+        if raw_readme:
+            on_step(
+                Step(
+                    3,
+                    "note",
+                    f"{README} was made before control characters were shown as tokens: a "
+                    "source's place, time or names in it may hold some that a terminal or "
+                    "editor acts on or hides; report.json holds the same words exactly",
+                )
+            )
         if REPORT_PDF in files:
             on_step(
                 Step(
