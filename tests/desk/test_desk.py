@@ -570,3 +570,39 @@ def test_a_bundles_readme_shows_a_hostile_place_on_its_own_line(
     ok = cli("verify", str(old)).stdout
     assert "bundle ok: 1 report verified" in ok
     assert "README.txt was made before" in ok
+
+
+def test_a_bundles_report_page_shows_hidden_characters(
+    world: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """report.html (and report.pdf, typeset from it) put a source's words in the page as they
+    came: a right-to-left override made the court read 'ph<RLO>gpj.exe.jpg' as 'phgpj.exe.jpg'
+    reversed ('exe.jpg'), zero-width characters made two different names or places look the
+    same. They are now visible tokens, as on the web desk; a page made before still verifies,
+    with a note."""
+    from tysha.evidence import report_html
+
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    photo = jpeg(w["tmp"] / "ph\u202egpj.exe.jpg")
+    cli("source", "report", "--vault", str(w["vault"]), "--category", "det", "--text",
+        "line one\nline two \u200bhidden", "--where", "Bu\u200dcha", "--attach", str(photo),
+        env=w["senv"])
+    cli("source", "send", "--vault", str(w["vault"]), "--now", env=w["senv"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    out = w["tmp"] / "bundle.zip"
+    cli("desk", "export", "--desk", d, "--out", str(out), env=denv)
+    page = zipfile.ZipFile(out).read("report.html").decode()
+    assert "\u202e" not in page and "\u200b" not in page and "\u200d" not in page
+    assert "ph⟨U+202E⟩gpj.exe.jpg" in page and "Bu⟨U+200D⟩cha" in page
+    assert "line one\nline two ⟨U+200B⟩hidden" in page  # its line breaks as they were
+    ok = cli("verify", str(out)).stdout
+    assert "bundle ok: 1 report verified" in ok and "made before" not in ok
+    raw = report_html.render_report_html
+    monkeypatch.setattr("tysha.desk.bundle.render_report_html",
+                        lambda **k: raw(**k, raw=True))
+    old = w["tmp"] / "old.zip"
+    cli("desk", "export", "--desk", d, "--out", str(old), env=denv)
+    assert "\u202e" in zipfile.ZipFile(old).read("report.html").decode()
+    ok = cli("verify", str(old)).stdout
+    assert "bundle ok: 1 report verified" in ok and "report.html was made before" in ok

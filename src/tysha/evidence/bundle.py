@@ -705,7 +705,7 @@ class BundleVerifier:
             for part in _SMALL + ("envelope.bin",):
                 if f"reports/{rid}/{part}" not in files:
                     raise _fail(3, "files", f"report {rid} has no {part}")
-        raw_readme = False
+        raw_made: list[str] = []  # pages made before hidden characters were shown
         if index["format"] != "tysha-bundle/1":
             if CUSTODY not in small or README not in small:
                 raise _fail(3, "files", f"{CUSTODY} or {README} is missing")
@@ -736,18 +736,18 @@ class BundleVerifier:
                     raise _fail(
                         3, "files", f"{README} does not match the signed reports and flags"
                     )
-                raw_readme = True
-            if index["format"] == BUNDLE_FORMAT:
-                self._check_page(index, small, entries)
+                raw_made.append(README)
+            if index["format"] == BUNDLE_FORMAT and not self._check_page(index, small, entries):
+                raw_made.append(REPORT_HTML)
         on_step(Step(3, "ok", f"{len(files)} members present, unaltered, and nothing else"))
-        if raw_readme:
+        for name in raw_made:
             on_step(
                 Step(
                     3,
                     "note",
-                    f"{README} was made before control characters were shown as tokens: a "
-                    "source's place, time or names in it may hold some that a terminal or "
-                    "editor acts on or hides; report.json holds the same words exactly",
+                    f"{name} was made before control characters were shown as tokens: a "
+                    "source's words in it may hold some that a terminal, editor or browser "
+                    "acts on or hides; report.json holds the same words exactly",
                 )
             )
         if REPORT_PDF in files:
@@ -766,12 +766,15 @@ class BundleVerifier:
         index: dict[str, Any],
         small: dict[str, bytes],
         entries: list[tuple[str, Any, list[Flag]]],
-    ) -> None:
-        """``report.html`` must be exactly the page the signed data makes (like README.txt)."""
+    ) -> bool:
+        """``report.html`` must be exactly the page the signed data makes (like README.txt):
+        True, or False for the page as desks made it before hidden characters were shown as
+        tokens (the same page with a source's characters raw)."""
         if REPORT_HTML not in small:
             raise _fail(3, "files", f"{REPORT_HTML} is missing")
-        try:
-            expect = render_report_html(
+
+        def page(raw: bool) -> bytes:
+            return render_report_html(
                 lang=str(index.get("lang", "en")),
                 desk_name=str(index["desk"].get("name", "")),
                 desk_fingerprint=PublicIdentity.from_text(
@@ -780,11 +783,17 @@ class BundleVerifier:
                 drops=index["drops"],
                 reports=entries,
                 custody=custody_by_report(small.get(CUSTODY, b"")),
+                raw=raw,
             )
+
+        try:
+            if small[REPORT_HTML] == page(False):
+                return True
+            if small[REPORT_HTML] == page(True):
+                return False
         except (TyshaError, ValueError, TypeError, AttributeError) as exc:
             raise _fail(3, "files", f"a report is malformed ({_why(exc)})") from None
-        if small[REPORT_HTML] != expect:
-            raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
+        raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
 
     def _flags(self, rid: str, report: dict[str, Any], in_index: dict[str, Any]) -> list[Flag]:
         try:

@@ -19,10 +19,11 @@ __all__ = ["visible"]
 _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
 
 
-def visible(value: object) -> str:
-    """``value`` as one line: each such character (a line break too; not a tab) as a token."""
+def visible(value: object, keep: str = "\t") -> str:
+    """``value`` with each such character as a token, but those in ``keep`` (by default a tab:
+    so one line, a line break too made a token)."""
     s = "" if value is None else str(value)
     return "".join(
-        f"\u27e8U+{ord(c):04X}\u27e9" if c != "\t" and unicodedata.category(c) in _HIDDEN else c
+        f"\u27e8U+{ord(c):04X}\u27e9" if c not in keep and unicodedata.category(c) in _HIDDEN else c
         for c in s
     )
