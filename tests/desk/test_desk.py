@@ -606,3 +606,23 @@ def test_a_bundles_report_page_shows_hidden_characters(
     assert "\u202e" in zipfile.ZipFile(old).read("report.html").decode()
     ok = cli("verify", str(old)).stdout
     assert "bundle ok: 1 report verified" in ok and "report.html was made before" in ok
+
+
+def test_json_output_carries_no_raw_c1_or_bidi_characters(world: dict[str, Any], cli: Any) -> None:
+    """--json printed the text with ensure_ascii=False: JSON escapes C0 controls, but a C1
+    CSI (U+009B, which terminals take for ESC [) and bidi overrides went to the terminal raw.
+    They are now \\u escapes, which every JSON reader decodes to the same exact text."""
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    text = "a\x9b2K b\u202ec\x7f d\U000e0041 ж"
+    send_report(w, cli, text, ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    listed = cli("desk", "list", "--desk", d, "--json", env=denv).stdout
+    rid = json.loads(listed)[0]["id"]
+    shown = cli("desk", "show", rid, "--desk", d, "--json", env=denv).stdout
+    for out in (listed, shown):
+        for c in ("\x9b", "\u202e", "\x7f", "\U000e0041"):
+            assert c not in out, (repr(c), out)
+        assert "\\u009b" in out and "\\u202e" in out and "\\udb40\\udc41" in out
+        assert "ж" in out  # everything else stays as it is (UTF-8, not \\u escapes)
+    assert json.loads(shown)["text"] == text and json.loads(listed)[0]["text"] == text

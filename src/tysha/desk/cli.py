@@ -20,7 +20,7 @@ import typer
 
 from tysha.errors import BadInput, BadPassphrase, NotFound, TransportError, VerificationError
 from tysha.i18n import gettext as _
-from tysha.i18n import ngettext, shown, shown_lines, translate_message
+from tysha.i18n import ngettext, shown, shown_json, shown_lines, translate_message
 
 if TYPE_CHECKING:  # imported when a command runs: `tysha --help` stays light
     from tysha.desk.service import Desk
@@ -347,7 +347,7 @@ def list_(
         sort=sort,
     )
     if as_json:
-        typer.echo(json.dumps([v.to_json() for v in views], ensure_ascii=False))
+        typer.echo(shown_json([v.to_json() for v in views]))
         return
     if not views:
         typer.echo(_("no reports"))
@@ -570,7 +570,7 @@ def show(
         out = v.to_json(full=True)
         out["drop_forked"] = v.has_flag("log-forked")
         out["custody"] = custody
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        typer.echo(shown_json(out))
     else:
         for line in render_report(v, custody):
             typer.echo(line)
@@ -865,7 +865,7 @@ def incidents(
         raise BadInput("report ids go with --create TITLE")
     out = d.incidents()
     if as_json:
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        typer.echo(shown_json(out))
         return
     if not out:
         typer.echo(_("no incidents yet"))
@@ -939,7 +939,7 @@ def corroborate(
             d.update_media_index(prog)
     out = d.corroborate()
     if as_json:
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        typer.echo(shown_json(out))
         return
     rows = out["exact"] + out["near_duplicates"] + out["clusters"]
     if not rows:

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["visible"]
+__all__ = ["hidden", "visible"]
 
 _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+
+
+def hidden(ch: str) -> bool:
+    """Whether ``ch`` is one of the characters :func:`visible` shows as a token."""
+    return unicodedata.category(ch) in _HIDDEN
 
 
 def visible(value: object, keep: str = "\t") -> str:
