@@ -40,7 +40,9 @@ Steps (each failure raises :class:`VerificationError` naming its step):
 2. ``bundle.sig`` is the desk key's signature over ``bundle.json``, and that key is the pinned one
    (else UNPINNED and the signer's fingerprint);
 3. every listed member is present with its SHA-256 (hashed as a stream), nothing unlisted is
-   present, and ``README.txt`` is exactly the summary of the signed data;
+   present, and ``README.txt`` is exactly the summary of the signed data (a source's hidden
+   characters as visible tokens; a summary made before, with them raw, is accepted with a note,
+   and so is such a ``report.html``);
 4. per report, the envelope's digest is in the drop's log: the checkpoint is signed by the
    (pinned) drop key and the inclusion proof leads to its root, and ``report.json`` states that
    same receipt;
