@@ -2002,6 +2002,11 @@ CLI_VERIFY: dict[str, tuple[str, str, str]] = {
         "{pdf} — вёрстка {html} рабочим местом (подписана, здесь не воспроизводится): с данными сверяется страница {html}",
         "{pdf} iş yeriniñ {html} saifesini tizüvi (imzalanğan, mında kene yapılmay): malümat ile {html} saifesi qıyaslana",
     ),
+    "{name} was made before control characters were shown as tokens: a source's words in it may hold some that a terminal, editor or browser acts on or hides; report.json holds the same words exactly": (
+        "{name} створено ще до того, як керувальні символи почали показуватися видимими позначками: слова джерела в ньому можуть містити символи, які термінал, редактор чи браузер виконає або приховає; report.json містить ті самі слова без змін",
+        "{name} создан ещё до того, как управляющие символы стали показываться видимыми метками: слова источника в нём могут содержать символы, которые терминал, редактор или браузер выполнит или скроет; report.json содержит те же слова без изменений",
+        "{name} idare işaretleri körünir belgiler olaraq kösterilmeden evel yapıldı: içindeki menba sözleri terminal, muarrir ya da brauzer icra etken ya da gizlegen işaretlerni tuta bile; report.json aynı sözlerni degişmeden tuta",
+    ),
     "drop key {vkey} was not pinned (--drop-key): the log proves inclusion only in that key's log": (
         "ключ сервера прийому {vkey} не закріплено (--drop-key): журнал доводить включення лише в журнал цього ключа",
         "ключ сервера приёма {vkey} не закреплён (--drop-key): журнал доказывает включение только в журнал этого ключа",

@@ -540,7 +540,9 @@ def main(argv: list[str] | None = None) -> None:
         expected = isinstance(exc, TyshaError | OSError | UnicodeError | MemoryError)
         if not expected and os.environ.get("TYSHA_DEBUG"):
             raise
-        print(f"tysha: error: {describe_error(exc)}", file=sys.stderr)
+        from tysha.i18n import shown  # names and servers' words in it: no control characters
+
+        print(f"tysha: error: {shown(describe_error(exc))}", file=sys.stderr)
         sys.exit(1)
     finally:
         signals.restore()

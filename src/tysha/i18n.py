@@ -19,12 +19,15 @@ table, ``tools/make_po.py``, holds every string; the catalogs are generated from
 from __future__ import annotations
 
 import gettext as _gettext
+import json
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from tysha.evidence.visible import hidden, visible
 
 __all__ = [
     "LANGUAGES",
@@ -35,6 +38,9 @@ __all__ = [
     "language_from_env",
     "ngettext",
     "ngettext_for",
+    "shown",
+    "shown_json",
+    "shown_lines",
     "translate_message",
     "translations",
 ]
@@ -187,3 +193,37 @@ def language_from_env() -> str:
             if value in LANGUAGES:
                 return value
     return "en"
+
+
+def shown(value: object) -> str:
+    """``value`` as one line safe to print on a terminal: each control, format or separator
+    character (a newline too, but not a tab) is replaced by a visible ``⟨U+001B⟩`` token, so an
+    escape sequence, a carriage return or a right-to-left override in a report, a file name or
+    a server's answer can neither rewrite nor reorder what is printed around it, and the
+    person sees that it was there (tysha.evidence.visible). For human-readable output only;
+    JSON stays exact."""
+    return visible(value)
+
+
+def shown_lines(value: object) -> list[str]:
+    """A multi-line text (a report's) as :func:`shown` lines: split at its newlines (CRLF as
+    one), every other control character made visible."""
+    s = "" if value is None else str(value)
+    return [shown(line) for line in s.replace("\r\n", "\n").split("\n")]
+
+
+def _json_escape(ch: str) -> str:
+    n = ord(ch)
+    if n > 0xFFFF:  # as a UTF-16 surrogate pair, JSON's only way to escape it
+        n -= 0x10000
+        return f"\\u{0xD800 + (n >> 10):04x}\\u{0xDC00 + (n & 0x3FF):04x}"
+    return f"\\u{n:04x}"
+
+
+def shown_json(value: object) -> str:
+    """``value`` as JSON for a terminal: UTF-8 as it is, but every character :func:`shown`
+    would make a token as a ``\\u`` escape - json.dumps escapes C0 controls only, so a C1
+    CSI (U+009B) or a bidi override reached the terminal raw. Such characters occur only in
+    strings, so the document decodes to exactly the same value."""
+    text = json.dumps(value, ensure_ascii=False)
+    return "".join(_json_escape(c) if hidden(c) else c for c in text)

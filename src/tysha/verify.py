@@ -52,7 +52,7 @@ from tysha.evidence.bundle import (
 )
 from tysha.evidence.receipts import check_courier_receipts, check_drop_pins, check_receipt
 from tysha.i18n import gettext as _
-from tysha.i18n import ngettext, translate_message
+from tysha.i18n import ngettext, shown, translate_message
 from tysha.protocol import Receipt
 from tysha.tlog.witness import WitnessPolicy, pinned_policy
 
@@ -85,7 +85,8 @@ def _echo(step: Step) -> None:
     text = _carried(step.text) if step.status == "carried provenance" else (
         translate_message(step.text)
     )
-    typer.echo(f"  [{step.number}] {_(step.status)}  {text}")
+    # A step can quote the bundle (provenance signers and claims, names): no control characters.
+    typer.echo(shown(f"  [{step.number}] {_(step.status)}  {text}"))
 
 
 def _read_json(path: Path) -> Any:

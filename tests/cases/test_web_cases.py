@@ -223,3 +223,19 @@ def test_big_incident_lists_some_reports_and_takes_the_rest_by_id(tmp_path: Path
     again = Desk.open(tmp_path / "desk", PASS)
     assert again.incident(iid).acts[0].reports == (ids[0], ids[-1])
     again.close()
+
+
+def test_the_maps_popups_show_hidden_characters(tmp_path: Path) -> None:
+    """The map's popups (map.js, from the page's map-data) put a report's place in the page as
+    it came, while the list beside them shows its hidden characters as tokens: a right-to-left
+    override reversed the place in the popup and zero-width characters hid there. The data now
+    carries the tokens the rest of the page shows."""
+    desk = make_desk(tmp_path)
+    rid = add_report(desk, "k1", when="2026-03-01T08:00:00Z", where="Vasy\u202elivka\u200b",
+                     gps=(47_440_000, 35_280_000), photos=(encode(scene(11)),),
+                     trusted=True)  # fmt: skip
+    c, _token = _client(tmp_path / "desk")
+    m = c.get("/map").text
+    data = json.loads(m.split('id="map-data">')[1].split("</script>")[0])
+    point = next(p for p in data["points"] if p["id"] == rid)
+    assert point["title"] == "Vasy⟨U+202E⟩livka⟨U+200B⟩"

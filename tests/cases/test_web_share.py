@@ -203,3 +203,39 @@ def test_handler_flags_at_preview_and_analyst_are_translated(
     assert html.escape(_("handler: revoked key"), False) in page
     assert not english_leaks(page, lang)
     c.__exit__(None, None, None)
+
+
+def test_the_preview_isolates_an_attachments_media_type(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """An attachment's media type is the sender's text (the manifest bounds only its length):
+    the share preview printed it raw in the line that ends with the original's size and hash,
+    so a right-to-left override in it reversed them there. It is now shown as the other
+    fields are: isolated, the override a visible token."""
+    import hashlib
+
+    from tysha.protocol import Attachment, Manifest, frame_content, seal_envelope
+    from tysha.transport import DropClient
+
+    url, vkey, _ = drop
+    Desk.init(tmp_path / "h", "Cell", PASS)
+    handler = Desk.open(tmp_path / "h", PASS, client_factory=_Recording)
+    inv = handler.invite(url, vkey)
+    ident = Identity.generate(os.urandom)
+    photo = b"\xff\xd8photo" * 40
+    att = Attachment("p.jpg", "image/jpeg\u202e", len(photo), hashlib.sha256(photo).digest())
+    body = {"categories": ["det"], "text": "t", "when": "2026-03-01 08:00", "where": "Tokmak"}
+    m = Manifest("report", ident.public(), body, (att,), inv.secret).signed(ident)
+    with DropClient(url) as client:
+        client.upload(seal_envelope(frame_content(m.to_bytes()) + photo,
+                                    [handler.store.public], os.urandom))  # fmt: skip
+    handler.fetch()
+    rid = handler.reports()[0].id
+    handler.close()
+    Desk.init(tmp_path / "a", "Analyst", PASS, "analyst")
+    analyst = Desk.open(tmp_path / "a", PASS)
+    key = analyst.store.public.to_text()
+    analyst.close()
+    c, token = _client(tmp_path / "h")
+    page = c.post("/share/preview", data={"csrf": token, "analyst": key, "reports": rid}).text
+    assert "original-1" in page and "\u202e" not in page and "⟨U+202E⟩" in page

@@ -189,3 +189,23 @@ def test_uwazi_csv_reads_back_against_the_template(exported: Any) -> None:
     assert set(first["categories"].split("|")) >= {"detained / disappeared"}
     # '|' separates Uwazi values: inside a text it is kept (the CSV quotes it).
     assert by_id[exported["ids"][1]]["description"] == "second | report"
+
+
+def test_uwazi_markdown_cells_make_no_link_image_or_html() -> None:
+    """description and attachments are Uwazi markdown: a report's '![](https://…)' became an
+    image every analyst's browser fetched from the sender's server on opening the entity
+    (telling the sender who looks, and from where), '[verified](…)' a link in the desk's
+    voice, '<img …>' HTML. Their brackets are escaped: Uwazi shows the words as written."""
+    from tysha.evidence.uwazi import entity_rows
+
+    text = ("see ![x](https://evil.example/p.png) and [verified](https://evil.example/) "
+            "<img src=https://evil.example/q.png> \\[kept\\] | pipe")
+    rows = entity_rows([("r1", {"text": text, "attachments": [
+        {"name": "![a](https://evil.example/a.png)", "size": 1, "sha256": "00"}]}, [])])
+    row = dict(zip(rows[0], rows[1], strict=True))
+    for cell in (row["description"], row["attachments"]):
+        assert not re.search(r"(?<!\\)\]\(|(?<!\\)<", cell), cell  # each one escaped
+    assert row["description"] == (
+        "see !\\[x\\](https://evil.example/p.png) and \\[verified\\](https://evil.example/) "
+        "\\<img src=https://evil.example/q.png> \\\\\\[kept\\\\\\] | pipe")
+    assert row["title"] == text[:80]  # a text field: as written (Uwazi shows it as text)

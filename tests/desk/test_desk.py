@@ -476,3 +476,153 @@ def test_export_says_when_the_bundle_has_no_pdf(
     assert words in r.stderr and "report.html" in r.stderr
     names = zipfile.ZipFile(out).namelist()
     assert "report.html" in names and "report.pdf" not in names
+
+
+#: What a seized phone can put in a report to rewrite the handler's terminal: cursor up and
+#: erase the line above (the 'trusted: NO' line), a carriage return, an OSC 8 hyperlink and a
+#: window title (BEL-ended), a C1 CSI (0x9b), and a right-to-left override.
+HOSTILE = ("calm\x1b[1A\x1b[2K  trusted:           yes\rX\x1b]8;;http://evil.example/\x07link"
+           "\x1b]8;;\x07\x1b]0;title\x07 \x9b31m red \u202eflipped\u202c end")
+CONTROLS = ("\x1b", "\r", "\x07", "\x9b", "\u202e", "\u202c")
+
+
+def test_hostile_report_text_cannot_rewrite_the_terminal(world: dict[str, Any], cli: Any) -> None:
+    """A report's text, place and attachment name are the sender's: printed raw by
+    `desk show`/`list`, escape sequences in them erased the 'trusted: NO' line printed
+    before and wrote their own. Every control character is now shown as a visible token;
+    newlines in the text stay as indented lines; --json keeps the text exact."""
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    photo = jpeg(w["tmp"] / "ph\x1b[2Ko\u202egpj.exe.jpg")
+    args = ["source", "report", "--vault", str(w["vault"]), "--category", "det",
+            "--text", "first line\n" + HOSTILE, "--where", "Kherson\x1b[1A\nfake: line",
+            "--attach", str(photo)]
+    cli(*args, env=w["senv"])
+    cli("source", "send", "--vault", str(w["vault"]), "--now", env=w["senv"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    rid = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)[0]["id"]
+    assert json.loads(cli("desk", "show", rid, "--desk", d, "--json", env=denv).stdout)[
+        "text"] == "first line\n" + HOSTILE
+    for out in (cli("desk", "show", rid, "--desk", d, env=denv).stdout,
+                cli("desk", "list", "--desk", d, env=denv).stdout):
+        for c in CONTROLS:
+            assert c not in out, (repr(c), out)
+        assert "calm⟨U+001B⟩[1A⟨U+001B⟩[2K" in out  # `list` shows the text's first 60
+    shown = cli("desk", "show", rid, "--desk", d, env=denv).stdout.splitlines()
+    assert "  first line" in shown  # the text's own lines, indented as before
+    assert any(line.startswith("  calm⟨U+001B⟩[1A") and "⟨U+000D⟩X" in line for line in shown)
+    assert not any(line.startswith("fake") for line in shown)  # the place stays on its line
+    assert any("Kherson⟨U+001B⟩[1A⟨U+000A⟩fake: line" in line for line in shown)
+    assert any("ph⟨U+001B⟩[2Ko⟨U+202E⟩gpj.exe.jpg" in line for line in shown)
+    assert any("⟨U+202E⟩flipped⟨U+202C⟩ end" in line for line in shown)
+    # an error line naming a file (a bundle someone sent) shows its name the same way
+    err = cli("verify", str(w["tmp"] / "b\x1b[2K\u202epiz.zip"), check=False).stderr
+    assert "\x1b" not in err and "\u202e" not in err and "b⟨U+001B⟩[2K⟨U+202E⟩piz" in err
+
+
+def test_a_verify_step_quoting_a_bundle_cannot_rewrite_the_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`tysha verify` quotes a bundle's carried provenance (a C2PA signer's name is the photo's
+    own words): an escape sequence there could erase the UNPINNED or FLAG line above it."""
+    from tysha.evidence.bundle import Step
+    from tysha.verify import _echo
+
+    _echo(Step(4, "carried provenance",
+               "report abc: c2pa valid, signed by \x1b[1A\x1b[2K\r  [2] ok  desk key pinned"))
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\r" not in out
+    assert "signed by ⟨U+001B⟩[1A⟨U+001B⟩[2K⟨U+000D⟩  [2] ok" in out
+
+
+def test_a_bundles_readme_shows_a_hostile_place_on_its_own_line(
+    world: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README.txt, what a court reads first, wrote a source's place raw: its line breaks added
+    lines of the sender's choosing (a second 'Source key fingerprint' before the real one) and
+    its escape sequences, in a terminal, erased the FLAGS lines above. Such characters are now
+    visible tokens on the place's own line; a bundle from before (raw) still verifies, with a
+    note that says so."""
+    from tysha.evidence import bundle as evidence_bundle
+
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    fake = "  Source key fingerprint: 0000"
+    cli("source", "report", "--vault", str(w["vault"]), "--category", "det", "--text", "t",
+        "--where", f"Kyiv\x1b[1A\x1b[2K\r\n{fake}", env=w["senv"])
+    cli("source", "send", "--vault", str(w["vault"]), "--now", env=w["senv"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    out = w["tmp"] / "bundle.zip"
+    cli("desk", "export", "--desk", d, "--out", str(out), env=denv)
+    readme = zipfile.ZipFile(out).read("README.txt").decode()
+    assert "\x1b" not in readme and "\r" not in readme
+    assert f"  Where (source): Kyiv⟨U+001B⟩[1A⟨U+001B⟩[2K⟨U+000D⟩⟨U+000A⟩{fake}\n" in readme
+    assert not any(line.startswith(fake) for line in readme.splitlines())
+    ok = cli("verify", str(out)).stdout
+    assert "bundle ok: 1 report verified" in ok and "made before" not in ok
+    # A bundle exported before this change (README raw) still verifies, and verify says so.
+    raw = evidence_bundle.summary_text
+    monkeypatch.setattr("tysha.desk.bundle.summary_text",
+                        lambda *a, **k: raw(*a, **k, raw=True))
+    old = w["tmp"] / "old.zip"
+    cli("desk", "export", "--desk", d, "--out", str(old), env=denv)
+    assert "\x1b" in zipfile.ZipFile(old).read("README.txt").decode()
+    ok = cli("verify", str(old)).stdout
+    assert "bundle ok: 1 report verified" in ok
+    assert "README.txt was made before" in ok
+
+
+def test_a_bundles_report_page_shows_hidden_characters(
+    world: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """report.html (and report.pdf, typeset from it) put a source's words in the page as they
+    came: a right-to-left override made the court read 'ph<RLO>gpj.exe.jpg' as 'phgpj.exe.jpg'
+    reversed ('exe.jpg'), zero-width characters made two different names or places look the
+    same. They are now visible tokens, as on the web desk; a page made before still verifies,
+    with a note."""
+    from tysha.evidence import report_html
+
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    photo = jpeg(w["tmp"] / "ph\u202egpj.exe.jpg")
+    cli("source", "report", "--vault", str(w["vault"]), "--category", "det", "--text",
+        "line one\nline two \u200bhidden", "--where", "Bu\u200dcha", "--attach", str(photo),
+        env=w["senv"])
+    cli("source", "send", "--vault", str(w["vault"]), "--now", env=w["senv"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    out = w["tmp"] / "bundle.zip"
+    cli("desk", "export", "--desk", d, "--out", str(out), env=denv)
+    page = zipfile.ZipFile(out).read("report.html").decode()
+    assert "\u202e" not in page and "\u200b" not in page and "\u200d" not in page
+    assert "ph⟨U+202E⟩gpj.exe.jpg" in page and "Bu⟨U+200D⟩cha" in page
+    assert "line one\nline two ⟨U+200B⟩hidden" in page  # its line breaks as they were
+    ok = cli("verify", str(out)).stdout
+    assert "bundle ok: 1 report verified" in ok and "made before" not in ok
+    raw = report_html.render_report_html
+    monkeypatch.setattr("tysha.desk.bundle.render_report_html",
+                        lambda **k: raw(**k, raw=True))
+    old = w["tmp"] / "old.zip"
+    cli("desk", "export", "--desk", d, "--out", str(old), env=denv)
+    assert "\u202e" in zipfile.ZipFile(old).read("report.html").decode()
+    ok = cli("verify", str(old)).stdout
+    assert "bundle ok: 1 report verified" in ok and "report.html was made before" in ok
+
+
+def test_json_output_carries_no_raw_c1_or_bidi_characters(world: dict[str, Any], cli: Any) -> None:
+    """--json printed the text with ensure_ascii=False: JSON escapes C0 controls, but a C1
+    CSI (U+009B, which terminals take for ESC [) and bidi overrides went to the terminal raw.
+    They are now \\u escapes, which every JSON reader decodes to the same exact text."""
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    text = "a\x9b2K b\u202ec\x7f d\U000e0041 ж"
+    send_report(w, cli, text, ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    listed = cli("desk", "list", "--desk", d, "--json", env=denv).stdout
+    rid = json.loads(listed)[0]["id"]
+    shown = cli("desk", "show", rid, "--desk", d, "--json", env=denv).stdout
+    for out in (listed, shown):
+        for c in ("\x9b", "\u202e", "\x7f", "\U000e0041"):
+            assert c not in out, (repr(c), out)
+        assert "\\u009b" in out and "\\u202e" in out and "\\udb40\\udc41" in out
+        assert "ж" in out  # everything else stays as it is (UTF-8, not \\u escapes)
+    assert json.loads(shown)["text"] == text and json.loads(listed)[0]["text"] == text

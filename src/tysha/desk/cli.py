@@ -20,7 +20,7 @@ import typer
 
 from tysha.errors import BadInput, BadPassphrase, NotFound, TransportError, VerificationError
 from tysha.i18n import gettext as _
-from tysha.i18n import ngettext, translate_message
+from tysha.i18n import ngettext, shown, shown_json, shown_lines, translate_message
 
 if TYPE_CHECKING:  # imported when a command runs: `tysha --help` stays light
     from tysha.desk.service import Desk
@@ -289,10 +289,10 @@ def fetch(
                 + _held_text(replies.held)
             )
     for e in res.errors + res.warnings + res.quarantined:
-        typer.echo(_("warning: {detail}").format(detail=translate_message(str(e))), err=True)
+        typer.echo(shown(_("warning: {detail}").format(detail=translate_message(str(e)))), err=True)
     for e in res.withheld:
         # "WITHHELD:" is the contract's marker (docs/CLI.md); the detail is translated.
-        typer.echo("WITHHELD: " + translate_message(str(e)), err=True)
+        typer.echo(shown("WITHHELD: " + translate_message(str(e))), err=True)
     # each message translated on its own (joined, they would match no catalog template)
     if res.forks:
         raise VerificationError(" ".join(translate_message(m) for m in res.forks))
@@ -350,7 +350,7 @@ def list_(
         sort=sort,
     )
     if as_json:
-        typer.echo(json.dumps([v.to_json() for v in views], ensure_ascii=False))
+        typer.echo(shown_json([v.to_json() for v in views]))
         return
     if not views:
         typer.echo(_("no reports"))
@@ -362,9 +362,11 @@ def list_(
     for v in views:
         text = " ".join(v.text.split())
         typer.echo(
-            f"{v.id:12}  {v.received_at:20}  {v.event_time or '-':20}  "
-            f"{','.join(v.categories) or '-':12}  {_(v.status):10}  "
-            f"{_(CLIENT_SHORT.get(v.client, v.client)):7}  {_flags_cell(v):24}  {text[:60]}"
+            shown(
+                f"{v.id:12}  {v.received_at:20}  {v.event_time or '-':20}  "
+                f"{','.join(v.categories) or '-':12}  {_(v.status):10}  "
+                f"{_(CLIENT_SHORT.get(v.client, v.client)):7}  {_flags_cell(v):24}  {text[:60]}"
+            )
         )
 
 
@@ -455,7 +457,7 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
         _field("drop", f"{v.drop or '-'}  (" + _("log index {index}").format(index=v.index) + ")"),
         _field("envelope sha-256", v.envelope_digest or "-"),
         "",
-        "  " + v.text.replace("\n", "\n  "),
+        *("  " + line for line in shown_lines(v.text)),
         "",
     ]
     for n, a in enumerate(v.attachments):
@@ -515,7 +517,9 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
         )
         action = _custody_action(str(e.get("action")))
         lines.append(f"    {e.get('at')}  {action}" + (f"  ({detail})" if detail else ""))
-    return lines
+    # Every line holds someone else's words (text, place, names, claims, reasons): none may
+    # send the terminal a control character (tysha.i18n.shown).
+    return [shown(line) for line in lines]
 
 
 def _provenance_lines(records: list[Any]) -> list[str]:
@@ -569,7 +573,7 @@ def show(
         out = v.to_json(full=True)
         out["drop_forked"] = v.has_flag("log-forked")
         out["custody"] = custody
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        typer.echo(shown_json(out))
     else:
         for line in render_report(v, custody):
             typer.echo(line)
@@ -771,7 +775,7 @@ def import_proofmode(
     d = open_desk(desk)
     records = d.import_proofmode(id, zip_path, signer=signer)
     for line in _provenance_lines(records):
-        typer.echo(line.strip())
+        typer.echo(shown(line.strip()))
     bad = [r for r in records if r.state != "valid"]
     typer.echo(
         ngettext(
@@ -877,13 +881,13 @@ def incidents(
         raise BadInput("report ids go with --create TITLE")
     out = d.incidents()
     if as_json:
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        typer.echo(shown_json(out))
         return
     if not out:
         typer.echo(_("no incidents yet"))
     for i in out:
         acts = ngettext("{n} act", "{n} acts", len(i["acts"])).format(n=len(i["acts"]))
-        typer.echo(f"{i['id']}  {i['title']}: {acts}; {_support_text(i)}")
+        typer.echo(shown(f"{i['id']}  {i['title']}: {acts}; {_support_text(i)}"))
 
 
 def _flagged_text(codes: list[str]) -> str:
@@ -951,7 +955,7 @@ def corroborate(
             d.update_media_index(prog)
     out = d.corroborate()
     if as_json:
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        typer.echo(shown_json(out))
         return
     rows = out["exact"] + out["near_duplicates"] + out["clusters"]
     if not rows:
@@ -961,7 +965,7 @@ def corroborate(
             f"{r} ({_flagged_text(s['flags'][r])})" if r in s["flags"] else r
             for r in s["reports"]
         )
-        typer.echo(f"{ids}: {translate_message(str(s['why']))}")
+        typer.echo(shown(f"{ids}: {translate_message(str(s['why']))}"))
 
 
 def _preview(plan: Any, with_text: bool) -> None:
@@ -974,7 +978,9 @@ def _preview(plan: Any, with_text: bool) -> None:
         typer.echo(
             "  "
             + _("report {id}: source label {label}, {categories}").format(
-                id=item["report"], label=b["label"][:12], categories=", ".join(b["categories"])
+                id=item["report"],
+                label=shown(b["label"][:12]),
+                categories=shown(", ".join(b["categories"])),
             )
             + "; "
             + ngettext(
@@ -985,12 +991,14 @@ def _preview(plan: Any, with_text: bool) -> None:
         )
         for f in item.get("flags", []):  # the report's flags here: they go with it
             reason = translate_message(f.reason)
-            typer.echo("    " + _("FLAG {code}: {reason}").format(code=f.code, reason=reason))
+            typer.echo(
+                shown("    " + _("FLAG {code}: {reason}").format(code=f.code, reason=reason))
+            )
         for k in ("when", "where"):
             if k in b:
-                typer.echo(f"    {_(k)}: {b[k]}")
+                typer.echo(f"    {_(k)}: {shown(b[k])}")
         if with_text and "text" in b:
-            typer.echo(f"    {_('text')}: {b['text']}")
+            typer.echo(f"    {_('text')}: " + "\n      ".join(shown_lines(b["text"])))
     typer.echo(_("No source key, pseudonym, enrolment secret or protected detail is sent."))
 
 
@@ -1035,7 +1043,7 @@ def share(
     )
     if res.errors:
         for error in res.errors[:-1]:  # the last one is the command's error line below
-            typer.echo(f"  {translate_message(error)}", err=True)
+            typer.echo(f"  {shown(translate_message(error))}", err=True)
         raise TransportError(f"{len(res.errors)} not shared: {res.errors[-1]}")
 
 

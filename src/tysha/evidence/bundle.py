@@ -41,7 +41,9 @@ Steps (each failure raises :class:`VerificationError` naming its step):
 2. ``bundle.sig`` is the desk key's signature over ``bundle.json``, and that key is the pinned one
    (else UNPINNED and the signer's fingerprint);
 3. every listed member is present with its SHA-256 (hashed as a stream), nothing unlisted is
-   present, and ``README.txt`` is exactly the summary of the signed data;
+   present, and ``README.txt`` is exactly the summary of the signed data (a source's hidden
+   characters as visible tokens; a summary made before, with them raw, is accepted with a note,
+   and so is such a ``report.html``);
 4. per report, the envelope's digest is in the drop's log: the checkpoint is signed by the
    (pinned) drop key and the inclusion proof leads to its root, and ``report.json`` states that
    same receipt;
@@ -82,6 +84,7 @@ from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain, v
 from tysha.evidence.provenance import records_of
 from tysha.evidence.receipts import check_drop_pins
 from tysha.evidence.report_html import render_report_html
+from tysha.evidence.visible import visible
 from tysha.protocol import (
     MAX_ENVELOPE_SIZE,
     ContentSplitter,
@@ -301,9 +304,16 @@ def summary_text(
     desk_fingerprint: str,
     drops: Mapping[str, str],
     reports: Sequence[tuple[str, Mapping[str, Any], Sequence[Flag]]],
+    *,
+    raw: bool = False,
 ) -> bytes:
     """``README.txt``: what a person reads first. Every report with every flag and its reason;
-    the verifier regenerates it from the signed data, so it cannot hide a flag."""
+    the verifier regenerates it from the signed data, so it cannot hide a flag.
+
+    Each line shows the source's words (place, time, categories, provenance signers) with
+    their control, format and separator characters as visible tokens (:mod:`visible`), so none
+    adds a line or sends a terminal an escape sequence. ``raw``: as desks wrote it before
+    (those characters as they are), which the verifier still accepts, and says so."""
     flagged = sum(1 for _rid, _d, fl in reports if fl)
     lines = [
         "TYSHA COURT BUNDLE",
@@ -348,6 +358,8 @@ def summary_text(
                 )
         # ProofMode proofs and C2PA manifests, as the desk recorded them (not checked here).
         lines += [f"  Provenance (desk's record): {rec.summary()}" for rec in records_of(d)]
+    if not raw:
+        lines = [visible(line) for line in lines]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -696,6 +708,7 @@ class BundleVerifier:
             for part in _SMALL + ("envelope.bin",):
                 if f"reports/{rid}/{part}" not in files:
                     raise _fail(3, "files", f"report {rid} has no {part}")
+        raw_made: list[str] = []  # pages made before hidden characters were shown
         if index["format"] != "tysha-bundle/1":
             if CUSTODY not in small or README not in small:
                 raise _fail(3, "files", f"{CUSTODY} or {README} is missing")
@@ -714,10 +727,32 @@ class BundleVerifier:
             except (TyshaError, ValueError, TypeError, AttributeError) as exc:
                 raise _fail(3, "files", f"a report or flag is malformed ({_why(exc)})") from None
             if small[README] != expect:
-                raise _fail(3, "files", f"{README} does not match the signed reports and flags")
-            if index["format"] == BUNDLE_FORMAT:
-                self._check_page(index, small, entries)
+                # As desks wrote it before control characters were shown as tokens: the same
+                # words, a source's characters as they are; accepted, and said.
+                if small[README] != summary_text(
+                    str(index["desk"].get("name", "")),
+                    str(PublicIdentity.from_text(index["desk"]["public_key"]).fingerprint()),
+                    index["drops"],
+                    entries,
+                    raw=True,
+                ):
+                    raise _fail(
+                        3, "files", f"{README} does not match the signed reports and flags"
+                    )
+                raw_made.append(README)
+            if index["format"] == BUNDLE_FORMAT and not self._check_page(index, small, entries):
+                raw_made.append(REPORT_HTML)
         on_step(Step(3, "ok", f"{len(files)} members present, unaltered, and nothing else"))
+        for name in raw_made:
+            on_step(
+                Step(
+                    3,
+                    "note",
+                    f"{name} was made before control characters were shown as tokens: a "
+                    "source's words in it may hold some that a terminal, editor or browser "
+                    "acts on or hides; report.json holds the same words exactly",
+                )
+            )
         if REPORT_PDF in files:
             on_step(
                 Step(
@@ -734,12 +769,15 @@ class BundleVerifier:
         index: dict[str, Any],
         small: dict[str, bytes],
         entries: list[tuple[str, Any, list[Flag]]],
-    ) -> None:
-        """``report.html`` must be exactly the page the signed data makes (like README.txt)."""
+    ) -> bool:
+        """``report.html`` must be exactly the page the signed data makes (like README.txt):
+        True, or False for the page as desks made it before hidden characters were shown as
+        tokens (the same page with a source's characters raw)."""
         if REPORT_HTML not in small:
             raise _fail(3, "files", f"{REPORT_HTML} is missing")
-        try:
-            expect = render_report_html(
+
+        def page(raw: bool) -> bytes:
+            return render_report_html(
                 lang=str(index.get("lang", "en")),
                 desk_name=str(index["desk"].get("name", "")),
                 desk_fingerprint=PublicIdentity.from_text(
@@ -748,11 +786,17 @@ class BundleVerifier:
                 drops=index["drops"],
                 reports=entries,
                 custody=custody_by_report(small.get(CUSTODY, b"")),
+                raw=raw,
             )
+
+        try:
+            if small[REPORT_HTML] == page(False):
+                return True
+            if small[REPORT_HTML] == page(True):
+                return False
         except (TyshaError, ValueError, TypeError, AttributeError) as exc:
             raise _fail(3, "files", f"a report is malformed ({_why(exc)})") from None
-        if small[REPORT_HTML] != expect:
-            raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
+        raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
 
     def _flags(self, rid: str, report: dict[str, Any], in_index: dict[str, Any]) -> list[Flag]:
         try:

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tysha.evidence.provenance import records_of
+from tysha.evidence.visible import visible
 
 __all__ = ["LANGS", "render_report_html"]
 
@@ -196,9 +197,15 @@ def render_report_html(
     drops: Mapping[str, str],
     reports: Sequence[tuple[str, Mapping[str, Any], Sequence[Any]]],
     custody: Mapping[str, Sequence[Mapping[str, Any]]],
+    raw: bool = False,
 ) -> bytes:
     """The page, as bytes (UTF-8). ``reports``: (id, report.json, flags with .code/.reason);
-    ``custody``: report id -> its custody events (dicts as in the segment)."""
+    ``custody``: report id -> its custody events (dicts as in the segment).
+
+    A source's control, format and separator characters (a bidi override in a file name,
+    zero-width characters in a place) are visible tokens (:mod:`visible`; HTML's white space,
+    line breaks and tabs, stays). ``raw``: as desks made the page before (those characters as
+    they are), which the verifier still accepts, and says so."""
     t = _tr(lang if lang in LANGS else "en")
     flagged = sum(1 for _r, _d, fl in reports if fl)
     out = [
@@ -297,4 +304,5 @@ def render_report_html(
         ]
         out.append("</ul>")
     out.append("</body></html>\n")
-    return "\n".join(out).encode("utf-8")
+    text = "\n".join(out)
+    return (text if raw else visible(text, keep="\t\n\r")).encode("utf-8")

@@ -8,7 +8,11 @@ read the CSV back with :mod:`csv` against it. Thesauri are CSVs with one column 
 (``en``, ``uk``, ``ru``), one row per value.
 
 Free-text cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading ``'`` so a
-spreadsheet never runs a report's text as a formula (CSV injection). Pure: rows in, rows out.
+spreadsheet never runs a report's text as a formula (CSV injection). In the markdown cells
+(``description``, ``attachments``) a source's ``\\``, ``[``, ``]`` and ``<`` are backslash-escaped:
+Uwazi shows the words as written and makes of them no link, no image (which every analyst's
+browser would fetch from the sender's server on opening the entity) and no HTML. Pure: rows in,
+rows out.
 """
 
 from __future__ import annotations
@@ -73,6 +77,14 @@ def _text(value: Any) -> str:
     return "'" + s if s.startswith(_RISKY) else s
 
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\[]<"})
+
+
+def _markdown(value: str) -> str:
+    """A source's words in a markdown cell: no link, image or HTML of theirs (module doc)."""
+    return _text(value.translate(_MARKDOWN))
+
+
 def _multi(values: Sequence[str]) -> str:
     # '|' separates values in Uwazi; a value never holds one.
     return "|".join(v.replace("|", "/") for v in values)
@@ -117,14 +129,14 @@ def entity_rows(
             "place": _text(d.get("where") or ""),
             "geolocation": _geo(d.get("attachments")),
             "categories": _multi([category(c).en for c in cats]),
-            "description": _text(text),
+            "description": _markdown(text),
             "status": str(d.get("status") or "new"),
             "legal_qualifications": _multi(quals),
             "flags": _multi(list(flags)),
             "source_fingerprint": str(d.get("source_fingerprint") or ""),
             "envelope_sha256": str(d.get("envelope_digest") or ""),
             "drop_log_entry": f"{d.get('index')} of {d.get('drop') or '-'}",
-            "attachments": _text("\n".join(atts)),
+            "attachments": _markdown("\n".join(atts)),
             "received_at": str(d.get("received_at") or ""),
         }
         rows.append([row[name] for name, _t, _th in TEMPLATE])

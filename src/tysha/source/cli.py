@@ -20,7 +20,7 @@ import typer
 
 from tysha.errors import BadInput, ConfigError, TransportError
 from tysha.i18n import gettext as _
-from tysha.i18n import ngettext, translate_message
+from tysha.i18n import ngettext, shown, shown_json, shown_lines, translate_message
 
 app = typer.Typer(no_args_is_help=True, help="A reporter's device: one vault file, nothing else.")
 courier_app = typer.Typer(no_args_is_help=True, help="Carry ciphertext from a source to a drop.")
@@ -437,7 +437,7 @@ def replies(
     if dev.witnessed and not as_json:
         typer.echo(_("witnesses: {checked}").format(checked=dev.witnessed))
     if as_json:
-        typer.echo(json.dumps(items, ensure_ascii=False))
+        typer.echo(shown_json(items))
     else:
         for r in items:
             ref = r["in_reply_to"]
@@ -448,7 +448,8 @@ def replies(
                 if ref
                 else _("names no report sent from this vault")
             )
-            typer.echo(f"[{r['received_at']}] ({about}) {r['text']}")
+            text = "\n  ".join(shown_lines(r["text"]))  # no control character reaches the screen
+            typer.echo(f"[{shown(r['received_at'])}] ({shown(about)}) {text}")
         if not items:
             typer.echo(_("no replies yet."))
     if dev.listing_problem:
@@ -502,7 +503,7 @@ def notes(
         dev.state.setdefault("notes", []).extend(add)
         dev.save()
     items = list(dev.state.get("notes", []))
-    typer.echo(json.dumps(items, ensure_ascii=False) if as_json else "\n".join(items))
+    typer.echo(shown_json(items) if as_json else "\n".join(items))
 
 
 @app.command()

@@ -57,6 +57,7 @@ from tysha.desk.web.sharing import share_routes
 from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
 from tysha.errors import BadInput, ConfigError, NotAllowed, NotFound, TyshaError
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
+from tysha.evidence.visible import visible
 from tysha.i18n import LANGUAGES, translations
 
 __all__ = ["CSP", "create_app", "totp_now"]
@@ -186,6 +187,8 @@ def _templates() -> Environment:
         loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"])
     )
     env.filters["u"] = user_text
+    # Text a script puts in the page (map-data): the tokens `u` shows, without its markup.
+    env.filters["v"] = lambda value: visible(value, keep="\n\t")
     env.filters["t"] = _fmt_time
     return env
 
