@@ -15,9 +15,9 @@ Long unbroken strings wrap through CSS (``overflow-wrap: anywhere`` on ``.user``
 
 from __future__ import annotations
 
-import unicodedata
-
 from markupsafe import Markup, escape
+
+from tysha.evidence.visible import hidden
 
 __all__ = ["plain_name", "user_text"]
 
@@ -25,9 +25,9 @@ _KEEP = {"\n", "\t"}
 
 
 def _invisible(ch: str) -> bool:
-    if ch in _KEEP:
-        return False
-    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn")
+    """The characters :mod:`tysha.evidence.visible` shows as tokens (one rule for the
+    terminal, the bundle and these pages), but a page's own line breaks and tabs."""
+    return ch not in _KEEP and hidden(ch)
 
 
 def user_text(value: object, limit: int | None = None) -> Markup:
