@@ -229,6 +229,87 @@ def _declared_members(path: Path) -> int | None:
     return count
 
 
+def _only_zip64(extra: bytes) -> bool:
+    """True if ``extra`` holds nothing but ZIP64 size records (what a desk's archive carries)."""
+    at = 0
+    while at < len(extra):
+        if at + 4 > len(extra):
+            return False
+        tag, size = struct.unpack("<HH", extra[at : at + 4])
+        if tag != 0x0001:
+            return False
+        at += 4 + size
+    return at == len(extra)
+
+
+def _check_layout(path: Path, z: zipfile.ZipFile) -> None:
+    """The archive is its members and nothing else: from its first byte, each member's local
+    header and data in turn, then the central directory and its end records, with no comment
+    and no extra field beyond ZIP64 sizes. zipfile reads an archive by its central directory
+    and passes over whatever lies outside the members (bytes before the first, between two,
+    after the end; a comment), where a forger can put a second archive, which a reader going by
+    the local headers opens instead, or words a file manager shows beside the bundle; a bundle
+    the desk writes holds none of them."""
+    outside = VerificationError(
+        "step 1 (bundle readable): the archive holds bytes outside its members "
+        "(not a bundle Tysha writes)"
+    )
+    if z.comment:
+        raise VerificationError(
+            "step 1 (bundle readable): the archive carries a comment (not a bundle Tysha writes)"
+        )
+    infos = sorted(z.infolist(), key=lambda i: i.header_offset)
+    with open(path, "rb") as f:
+        end = f.seek(0, 2)
+        at = 0
+        for info in infos:
+            if info.header_offset != at:
+                raise outside
+            f.seek(at)
+            head = f.read(30)
+            if len(head) < 30 or head[:4] != b"PK\x03\x04":
+                raise outside
+            flags, method, _t, _d, crc, csize, usize, n, e = struct.unpack(
+                "<HHHHIIIHH", head[6:30]
+            )
+            f.seek(n, 1)
+            extra = f.read(e)
+            if flags & 0x08 or info.comment or not (_only_zip64(extra) and _only_zip64(info.extra)):
+                raise VerificationError(
+                    f"step 1 (bundle readable): member {info.filename!r} carries a comment, "
+                    "extra fields or a data descriptor (not a bundle Tysha writes)"
+                )
+            # What a reader going by the local header takes: the same as the directory says.
+            if (method, crc) != (info.compress_type, info.CRC) or (
+                (csize, usize) != (info.compress_size, info.file_size)
+                and (csize, usize) != (0xFFFFFFFF, 0xFFFFFFFF)
+            ):
+                raise VerificationError(
+                    f"step 1 (bundle readable): member {info.filename!r} is described one way "
+                    "in its own header and another in the directory (not a bundle Tysha writes)"
+                )
+            at += 30 + n + e + info.compress_size
+        if at != z.start_dir:
+            raise outside
+        f.seek(at)
+        for _info in infos:
+            head = f.read(46)
+            if len(head) < 46 or head[:4] != b"PK\x01\x02":
+                raise outside
+            n, e, c = struct.unpack("<HHH", head[28:34])
+            f.seek(n + e + c, 1)
+            at += 46 + n + e + c
+        tail = f.read(end - at) if 0 <= end - at <= 1 << 10 else b""
+    # The end records: [the ZIP64 end record and its locator,] the end record, no comment.
+    if tail[:4] == _EOCD64 and len(tail) >= 12:
+        size = 12 + int(struct.unpack("<Q", tail[4:12])[0])
+        if tail[size : size + 4] != b"PK\x06\x07":
+            raise outside
+        tail = tail[size + 20 :]
+    if len(tail) != 22 or tail[:4] != _EOCD:
+        raise outside
+
+
 def verify_bundle(
     path: Path,
     desk_pin: str | None = None,
@@ -253,6 +334,12 @@ def verify_bundle(
             "read (not a bundle Tysha writes)"
         ) from None
     with z:
+        try:
+            _check_layout(path, z)
+        except (OSError, struct.error):
+            raise VerificationError(
+                "step 1 (bundle readable): not a readable zip archive"
+            ) from None
         return BundleVerifier(
             _ZipMembers(z),
             desk_pin=desk_pin,

@@ -201,6 +201,87 @@ def test_summary_cannot_hide_a_flag(world: dict[str, Any]) -> None:
     assert r.returncode == 1 and "step 3" in r.stderr and "README.txt" in r.stderr
 
 
+def _rezip(src: Path, out: Path, before: bytes = b"", between: bytes = b"", after: bytes = b"",
+           comment: bytes = b"", edit: Callable[[zipfile.ZipInfo], None] = lambda i: None,
+           streamed: bool = False) -> Path:
+    """``src``'s members, byte for byte and under the same signature, in an archive that also
+    holds something outside them."""
+    class Unseekable:  # zipfile writes data descriptors to a stream it cannot seek
+        def __init__(self, f: Any) -> None:
+            self.f = f
+
+        def write(self, b: bytes) -> int:
+            return int(self.f.write(b))
+
+        def flush(self) -> None:
+            self.f.flush()
+
+    with zipfile.ZipFile(src) as zi, open(out, "wb") as f:
+        f.write(before)
+        sink: Any = Unseekable(f) if streamed else f
+        with zipfile.ZipFile(sink, "w") as zo:
+            for n, info in enumerate(zi.infolist()):
+                data = zi.read(info)
+                edit(info)
+                zo.writestr(info, data)
+                if n == 0 and between:
+                    f.write(between)
+                    zo.start_dir = f.tell()  # zipfile writes the next member at start_dir
+            zo.comment = comment
+        f.write(after)
+    return out
+
+
+def test_nothing_outside_a_bundles_members_passes(world: dict[str, Any]) -> None:
+    """zipfile reads an archive by its central directory and passes over what lies outside the
+    members. A forger kept the genuine bundle's members (signature intact) and added: a second
+    archive in front (a reader of the local headers, as a streaming unzipper, opens its forged
+    README.txt first), bytes between members or after the end, an archive comment or a member
+    comment that file managers show beside the bundle ("certified authentic by …"), extra
+    fields, a data descriptor, a local header that says another thing than the directory.
+    Each verified as 'bundle ok ... nothing else'."""
+    import io
+
+    pin = ("--desk-key", world["info"]["fingerprint"], "--drop-key", world["vkey"])
+    forged = io.BytesIO()
+    with zipfile.ZipFile(forged, "w") as z:
+        z.writestr("README.txt", "TYSHA COURT BUNDLE\n\nForged: 0 reports carry flags.\n")
+
+    def note(info: zipfile.ZipInfo) -> None:
+        info.comment = b"certified authentic"
+
+    def extra(info: zipfile.ZipInfo) -> None:
+        info.extra = b"\xfe\xca\x04\x00note"
+
+    tmp, genuine = world["tmp"], world["genuine"]
+    cases = {
+        "prefixed-archive": _rezip(genuine, tmp / "outside-1.zip", before=forged.getvalue()),
+        "between": _rezip(genuine, tmp / "outside-2.zip", between=b"hidden words"),
+        "after": _rezip(genuine, tmp / "outside-3.zip", after=b"hidden words"),
+        "comment": _rezip(genuine, tmp / "outside-4.zip", comment=b"certified authentic"),
+        "member-comment": _rezip(genuine, tmp / "outside-5.zip", edit=note),
+        "extra-field": _rezip(genuine, tmp / "outside-6.zip", edit=extra),
+        "data-descriptor": _rezip(genuine, tmp / "outside-7.zip", streamed=True),
+    }
+    # The local header of a deflated member says "stored": a reader going by it extracts the
+    # raw deflate stream as README.txt, while zipfile takes the directory's word.
+    raw = bytearray(genuine.read_bytes())
+    with zipfile.ZipFile(genuine) as z:
+        readme = z.getinfo("README.txt")
+    assert readme.compress_type == zipfile.ZIP_DEFLATED
+    raw[readme.header_offset + 8 : readme.header_offset + 10] = b"\x00\x00"
+    (tmp / "outside-8.zip").write_bytes(bytes(raw))
+    cases["local-header"] = tmp / "outside-8.zip"
+    plain = _rezip(genuine, tmp / "outside-0.zip")  # the same rewriting, nothing added
+    assert "bundle ok" in run("verify", str(plain), *pin).stdout
+    for what, path in cases.items():
+        assert members(path) == members(genuine), what
+        r = run("verify", str(path), *pin, check=False)
+        assert r.returncode == 1 and "bundle ok" not in r.stdout, (what, r.stdout)
+        assert "step 1 (bundle readable)" in r.stderr, (what, r.stderr)
+        assert "not a bundle Tysha writes" in r.stderr, (what, r.stderr)
+
+
 def test_export_is_private_from_its_first_byte(world: dict[str, Any]) -> None:
     """Issue 9.17: the bundle (and its temporary file while being written) is mode 0600."""
     from tysha.desk.bundle import export_bundle

@@ -36,7 +36,9 @@ key (``--desk-key``), and the drop's (``--drop-key``).
 Steps (each failure raises :class:`VerificationError` naming its step):
 
 1. the archive's member count and declared sizes are within bounds, ``bundle.json`` and
-   ``bundle.sig`` are present and the index is well-formed;
+   ``bundle.sig`` are present and the index is well-formed (and the reader, ``tysha verify``,
+   finds nothing in the archive outside its members: no bytes before, between or after
+   them, no comment, no extra field);
 2. ``bundle.sig`` is the desk key's signature over ``bundle.json``, and that key is the pinned one
    (else UNPINNED and the signer's fingerprint);
 3. every listed member is present with its SHA-256 (hashed as a stream), nothing unlisted is
