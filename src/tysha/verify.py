@@ -405,6 +405,14 @@ def _verdict(result: BundleResult) -> str:
                 n=flagged
             )
         )
+    if result.unproved:
+        notes.append(
+            ngettext(
+                "{n} flagged report did not pass every check (FLAG above)",
+                "{n} flagged reports did not pass every check (FLAG above)",
+                len(result.unproved),
+            ).format(n=len(result.unproved))
+        )
     if not result.desk_pinned:
         notes.append(
             _("desk key UNPINNED (fingerprint {fp})").format(fp=result.desk_fingerprint)
@@ -414,8 +422,8 @@ def _verdict(result: BundleResult) -> str:
     tail = f"; {', '.join(notes)}" if notes else ""
     line = ngettext(
         "bundle ok: {n} report verified offline", "bundle ok: {n} reports verified offline",
-        result.reports,
-    ).format(n=result.reports)
+        result.verified,
+    ).format(n=result.verified)
     return line + tail
 
 

@@ -441,6 +441,47 @@ def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[
     assert bad.returncode == 1 and "step 4" in bad.stderr and "outside" in bad.stderr
 
 
+def test_a_flagged_report_that_fails_a_check_is_not_counted_as_verified(
+    world: dict[str, Any],
+) -> None:
+    """A report the drop's log does not prove (its receipt's index is outside the tree),
+    flagged by the desk: verify refused the bundle saying 'the checks hold', and with
+    --accept-flagged closed with 'bundle ok: 1 report verified offline' - a court was told of
+    a report verified offline that failed step 4. A flagged report whose checks hold (its
+    source's key revoked) is still counted as verified, and the refusal says the checks hold."""
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+
+    m = members(world["genuine"])
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
+    index = json.loads(m["bundle.json"])
+    rid = index["reports"][0]
+    rec = json.loads(m[f"reports/{rid}/receipt.json"])
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rec["receipt"]["index"] = rep["index"] = 5  # outside the tree the checkpoint commits to
+    m[f"reports/{rid}/receipt.json"] = canonical_json(rec)
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+    index["flags"] = {rid: [{"code": "receipt-unverified",
+                             "reason": "The drop's log does not prove that it holds this report."}]}
+    path = world["tmp"] / "unproved-flagged.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in rebuild(m, index).items():
+            z.writestr(n, b)
+    r = run("verify", str(path), check=False)
+    assert r.returncode == 1 and f"[4] FLAG  report {rid}: NOT proved" in r.stdout
+    assert "the checks hold" not in r.stderr, r.stderr
+    assert "1 of them did not pass every check (FLAG above)" in r.stderr, r.stderr
+    ok = run("verify", str(path), "--accept-flagged")
+    last = ok.stdout.splitlines()[-1]
+    assert last.startswith("bundle ok: 0 reports verified offline; 1 flagged report accepted, "
+                           "1 flagged report did not pass every check (FLAG above)"), last
+    # A flagged report whose checks hold is verified, and said to be.
+    r = run("verify", str(world["flagged"]), check=False)
+    assert r.returncode == 1 and "the checks hold" in r.stderr
+    ok = run("verify", str(world["flagged"]), "--accept-flagged")
+    assert "bundle ok: 2 reports verified offline; 2 flagged reports accepted" in ok.stdout
+    assert "did not pass" not in ok.stdout
+
+
 def test_receipt_checks_in_process(world: dict[str, Any]) -> None:
     import pytest
 

@@ -403,27 +403,45 @@ class BundleResult:
     desk_pinned: bool = False
     drops_pinned: bool = False
     flags: list[tuple[str, Flag]] = field(default_factory=list)
+    #: Flagged reports a check of which did not hold (shown as FLAG at step 4 or 6): carried
+    #: because the desk flagged the failure itself, never counted as verified.
+    unproved: set[str] = field(default_factory=set)
 
     @property
     def flagged_reports(self) -> list[str]:
         return sorted({rid for rid, _f in self.flags})
+
+    @property
+    def verified(self) -> int:
+        """Reports every check of which held (flagged or not)."""
+        return self.reports - len(self.unproved)
 
     def verdict(self, accept_flagged: bool = False) -> str:
         """The closing line; raises if flagged reports are not accepted (CLI.md: a bundle
         carrying flagged reports fails unless ``--accept-flagged``)."""
         flagged = self.flagged_reports
         if flagged and not accept_flagged:
+            if self.unproved:
+                raise VerificationError(
+                    f"{len(flagged)} of {self.reports} reports carry flags (listed above with "
+                    f"their reasons) and {len(self.unproved)} of them did not pass every check "
+                    "(FLAG above); to accept flagged reports give --accept-flagged"
+                )
             raise VerificationError(
                 f"{len(flagged)} of {self.reports} reports carry flags (listed above with their "
                 "reasons); the checks hold, but to accept flagged reports give --accept-flagged"
             )
         notes = [f"{len(flagged)} flagged reports accepted"] if flagged else []
+        if self.unproved:
+            notes.append(
+                f"{len(self.unproved)} flagged reports did not pass every check (FLAG above)"
+            )
         if not self.desk_pinned:
             notes.append(f"desk key UNPINNED (fingerprint {self.desk_fingerprint})")
         if not self.drops_pinned:
             notes.append("drop key UNPINNED")
         tail = f"; {', '.join(notes)}" if notes else ""
-        return f"bundle ok: {self.reports} reports verified offline{tail}"
+        return f"bundle ok: {self.verified} reports verified offline{tail}"
 
 
 _SMALL = ("report.json", "receipt.json", "content-key")
@@ -513,9 +531,12 @@ class BundleVerifier:
                 raise _fail(4, f"report {rid}", f"incomplete or malformed ({_why(exc)})") from None
             carried = self._flags(rid, report, flags_in_index)
             codes = {f.code for f in carried}
-            self._step4(rid, base, report, rec_doc, drops, digests, codes, seen_unpinned, on_step)
+            proved = self._step4(
+                rid, base, report, rec_doc, drops, digests, codes, seen_unpinned, on_step
+            )
             manifest, piece_sha = self._step5(rid, base, report, content_key, digests, on_step)
-            self._step6(rid, manifest, piece_sha, codes, on_step)
+            if not self._step6(rid, manifest, piece_sha, codes, on_step) or not proved:
+                result.unproved.add(rid)
             for f in carried:
                 result.flags.append((rid, f))
         result.drops_pinned = not seen_unpinned
@@ -776,7 +797,9 @@ class BundleVerifier:
         codes: set[str],
         seen_unpinned: set[str],
         on_step: Callable[[Step], None],
-    ) -> None:
+    ) -> bool:
+        """True if the envelope is proved to be in the drop's log; False if not and the desk
+        flagged it (shown as FLAG); raises otherwise."""
         what = f"report {rid}, drop log"
         try:
             vkey = str(rec_doc["vkey"])
@@ -837,6 +860,7 @@ class BundleVerifier:
             )
         elif not self.drop_pins:
             seen_unpinned.add(vkey)
+        return cp is not None
 
     # 5 ---------------------------------------------------------------------------------------
     def _step5(
@@ -942,7 +966,9 @@ class BundleVerifier:
         piece_sha: dict[int, bytes],
         codes: set[str],
         on_step: Callable[[Step], None],
-    ) -> None:
+    ) -> bool:
+        """True if the signature and capture attestations hold; False if not and the desk
+        flagged it (shown as FLAG); raises otherwise."""
         bad = []
         for n, att in enumerate(manifest.attachments):
             try:
@@ -967,7 +993,7 @@ class BundleVerifier:
                     f"({'; '.join(bad[:3])}); the desk flagged this too",
                 )
             )
-            return
+            return False
         if manifest.kind == "share":
             on_step(
                 Step(
@@ -978,7 +1004,7 @@ class BundleVerifier:
                     "capture signatures were checked by that handler desk, not here",
                 )
             )
-            return
+            return True
         on_step(
             Step(
                 6,
@@ -987,6 +1013,7 @@ class BundleVerifier:
                 f"(source fingerprint {manifest.sender.fingerprint()})",
             )
         )
+        return True
 
     # 7 ---------------------------------------------------------------------------------------
     def _step7(
