@@ -387,6 +387,8 @@ def verify_path(
             raise BadInput("--desk-key applies to a court bundle; this is not one")
         if policy is not None:
             raise BadInput("--witness applies to a court bundle; this is not one")
+        if roots:
+            raise BadInput("--tsa-root applies to a court bundle; this is not one")
         verify_receipt_file(p, drop_keys)
         return
     result = verify_bundle(p, desk_key, drop_keys, tsa_roots=roots, witness_policy=policy)

@@ -358,6 +358,36 @@ def test_single_receipt_file(world: dict[str, Any]) -> None:
     assert bad.returncode == 1 and "not a pinned one" in bad.stderr
 
 
+def test_a_tsa_root_given_for_a_receipt_file_fails(world: dict[str, Any]) -> None:
+    """``--tsa-root`` asks for an RFC 3161 time-stamp to be checked; only a bundle carries one.
+    Given with a receipt or a courier's receipts file it was ignored: 'receipt ok', exit 0, as
+    if a time-stamp had been checked. It is refused now, as ``--desk-key`` and ``--witness``
+    are for such files, and nothing is checked."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "some TSA root")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    root = world["tmp"] / "tsa-root.pem"
+    root.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    receipt = world["tmp"] / "one-receipt-tsa.json"
+    rid = json.loads(members(world["genuine"])["bundle.json"])["reports"][0]
+    receipt.write_bytes(members(world["genuine"])[f"reports/{rid}/receipt.json"])
+    for path in (receipt, world["receipts"]):
+        r = run("verify", str(path), "--drop-key", world["vkey"], "--tsa-root", str(root),
+                check=False)
+        assert r.returncode == 1 and "ok" not in r.stdout, (path.name, r.stdout)
+        assert "--tsa-root applies to a court bundle; this is not one" in r.stderr, r.stderr
+
+
 def test_courier_receipts_file(world: dict[str, Any]) -> None:
     """Issue 10.13: the receipts file a courier brings back is checked against a pinned drop."""
     path = world["receipts"]
