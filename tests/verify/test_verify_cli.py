@@ -311,6 +311,35 @@ def test_export_is_private_from_its_first_byte(world: dict[str, Any]) -> None:
     assert [p.name for p in out_dir.iterdir()] == ["court.zip"]
 
 
+def test_a_report_named_twice_is_exported_once(world: dict[str, Any]) -> None:
+    """'desk export ID ID' (or the id and a prefix of it) wrote each member of the report twice
+    and listed it twice: the desk said 'bundle of 2 reports written' and `tysha verify`
+    refused the bundle ('member ... appears twice - do not trust this item'), a genuine bundle
+    a court would set aside; the Uwazi export had the report twice. Each report is exported
+    once, in the order first named."""
+    import csv
+    import shutil
+
+    desk = world["tmp"] / "desk-named-twice"
+    shutil.copytree(world["desk"], desk)
+    rid = json.loads(members(world["genuine"])["bundle.json"])["reports"][0]
+    out = world["tmp"] / "named-twice.zip"
+    r = run("desk", "export", "--desk", str(desk), "--out", str(out), rid, rid[:6], rid,
+            env=world["denv"])
+    assert "bundle of 1 report written" in r.stdout, r.stdout
+    assert json.loads(members(out)["bundle.json"])["reports"] == [rid]
+    # (its source's key has been revoked since the genuine bundle: flagged, and accepted)
+    ok = run("verify", str(out), "--desk-key", world["info"]["fingerprint"], "--drop-key",
+             world["vkey"], "--accept-flagged")
+    assert "bundle ok: 1 report verified offline; 1 flagged report accepted" in ok.stdout
+    uwazi = world["tmp"] / "named-twice-uwazi"
+    run("desk", "export-uwazi", "--desk", str(desk), "--out", str(uwazi), rid, rid[:6],
+        env=world["denv"])
+    with open(uwazi / "entities.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert [row[rows[0].index("report_id")] for row in rows[1:]] == [rid]
+
+
 def test_a_killed_exports_part_file_goes_at_the_next_export(world: dict[str, Any]) -> None:
     """An export killed outright (SIGKILL, a power cut) leaves its part file — readable
     evidence — beside the target; the next export to that name deletes it, unless another
