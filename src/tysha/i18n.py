@@ -37,6 +37,7 @@ __all__ = [
     "ngettext_for",
     "translate_message",
     "translations",
+    "visible",
 ]
 
 # crh: Crimean Tatar in its Latin script (the official one of the Qırımtatar community).
@@ -187,3 +188,20 @@ def language_from_env() -> str:
             if value in LANGUAGES:
                 return value
     return "en"
+
+
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+
+
+def visible(text: str) -> str:
+    """``text`` as a terminal line that shows what it holds: each character a terminal would
+    obey or hide rather than draw (controls such as ESC and line breaks, format characters such
+    as bidi overrides, line and paragraph separators, unassigned and private code points)
+    written as ``⟨U+XXXX⟩``. For values a line carries from a file anyone could have made."""
+    if text.isprintable():
+        return text
+    import unicodedata
+
+    return "".join(
+        f"⟨U+{ord(c):04X}⟩" if unicodedata.category(c) in _HIDDEN else c for c in text
+    )

@@ -52,7 +52,7 @@ from tysha.evidence.bundle import (
 )
 from tysha.evidence.receipts import check_courier_receipts, check_drop_pins, check_receipt
 from tysha.i18n import gettext as _
-from tysha.i18n import ngettext, translate_message
+from tysha.i18n import ngettext, translate_message, visible
 from tysha.protocol import Receipt
 from tysha.tlog.witness import WitnessPolicy, pinned_policy
 
@@ -67,6 +67,12 @@ _EOCD64 = b"PK\x06\x06"
 STEP_STATUSES = (
     "ok", "FLAG", "UNPINNED", "note", "desk's assertion", "FAILED", "carried provenance"
 )  # fmt: skip
+
+
+def _say(line: str) -> None:
+    """One line of the transcript. What a file holds (names, origins, claims: anyone's to
+    choose) is shown, never obeyed by the terminal (:func:`tysha.i18n.visible`)."""
+    typer.echo(visible(line))
 
 
 def _carried(text: str) -> str:
@@ -85,7 +91,7 @@ def _echo(step: Step) -> None:
     text = _carried(step.text) if step.status == "carried provenance" else (
         translate_message(step.text)
     )
-    typer.echo(f"  [{step.number}] {_(step.status)}  {text}")
+    _say(f"  [{step.number}] {_(step.status)}  {text}")
 
 
 def _read_json(path: Path) -> Any:
@@ -115,13 +121,13 @@ def verify_receipt_file(path: Path, drop_pins: Sequence[str] = ()) -> None:
         raise ProtocolError(f"{path.name} is not a receipt file") from None
     cp = check_receipt(receipt, vkey, drop_pins)
     if not drop_pins:
-        typer.echo(
+        _say(
             f"  {_('UNPINNED')}  "
             + _("drop key {vkey} (no --drop-key given: compare it with the drop's)").format(
                 vkey=vkey
             )
         )
-    typer.echo(
+    _say(
         _("receipt ok: envelope {digest} is entry {index} of {origin} (tree of {size})").format(
             digest=receipt.envelope_digest.hex(),
             index=receipt.index,
@@ -139,14 +145,14 @@ def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
     checks = check_courier_receipts(note, receipts, drop_pins)
     for c in checks:
         if c.error is None:
-            typer.echo(
+            _say(
                 f"  {_('ok')}  "
                 + _("envelope {digest} is entry {index}").format(
                     digest=c.receipt.envelope_digest.hex(), index=c.receipt.index
                 )
             )
         else:
-            typer.echo(
+            _say(
                 f"  {_('FAILED')}  "
                 + _("receipt {position} (entry {index}): {error}").format(
                     position=c.position, index=c.receipt.index, error=translate_message(c.error)
@@ -163,7 +169,7 @@ def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
         if cp is not None
         else ""
     )
-    typer.echo(
+    _say(
         f"  {_('note')}  "
         + ngettext(
             "the consistency proof ({n} hash) links this checkpoint to the source's previous "
@@ -175,7 +181,7 @@ def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
     )
     # Envelopes, not lines: a receipt the file repeats is one envelope.
     n = len({r.envelope_digest for r in receipts})
-    typer.echo(
+    _say(
         ngettext(
             "receipts ok: {n} envelope is in the drop's log{where}",
             "receipts ok: {n} envelopes are in the drop's log{where}",
@@ -393,7 +399,7 @@ def verify_path(
         return
     result = verify_bundle(p, desk_key, drop_keys, tsa_roots=roots, witness_policy=policy)
     result.verdict(accept_flagged)  # raises unless flagged reports are accepted
-    typer.echo(_verdict(result))
+    _say(_verdict(result))
 
 
 def _verdict(result: BundleResult) -> str:

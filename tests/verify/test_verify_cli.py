@@ -541,6 +541,58 @@ def test_a_flagged_report_that_fails_a_check_is_not_counted_as_verified(
     assert "did not pass" not in ok.stdout
 
 
+def _hidden(text: str) -> list[str]:
+    """The characters of ``text`` a terminal obeys or hides rather than shows (newlines
+    excepted)."""
+    import unicodedata
+
+    return [c for c in text if c != "\n"
+            and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn")]
+
+
+def test_hostile_text_in_a_bundle_is_shown_not_obeyed(world: dict[str, Any]) -> None:
+    """verify printed names and claims from the bundle as they were: a member name (anyone's
+    to choose) in a step 1 refusal, the signer or generator a photo's C2PA manifest or a
+    ProofMode proof claims (the source's to choose, carried under the pinned desk key) in a
+    step 8 line, an attachment name in a step 6 FLAG. Escape sequences and line breaks in them
+    were obeyed by the terminal: a refused bundle could erase its refusal and draw 'bundle ok',
+    a right-to-left override reorder a line. Each such character is now shown as ⟨U+XXXX⟩
+    (an error stays one line: its line breaks are spaces, as before)."""
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+    from tysha.evidence.provenance import ProvenanceRecord
+
+    # 1. A member name drawing a clean transcript over the refusal (exit 1 all the same).
+    fake = ("\x1b[2K\r  [1] ok  the bundle opens (11 members within bounds)\n"
+            "bundle ok: 1 report verified offline\x1b[8m")
+    path = world["tmp"] / "hostile-name.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in members(world["genuine"]).items():
+            z.writestr(n, b)
+        z.writestr(fake, b"\0" * ((16 << 20) + 1))  # deflated to a few KiB
+    r = run("verify", str(path), check=False)
+    assert r.returncode == 1 and "step 1" in r.stderr
+    assert not _hidden(r.stderr) and r.stderr.count("\n") == 1, repr(r.stderr)
+    assert "⟨U+001B⟩[2K" in r.stderr and "⟨U+001B⟩[8m declares" in r.stderr, r.stderr
+    # 2. A carried provenance record whose claimed signer holds a bidi override and a C1 CSI.
+    m = members(world["genuine"])
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
+    index = json.loads(m["bundle.json"])
+    rid = index["reports"][0]
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rep["provenance"] = [ProvenanceRecord(
+        kind="c2pa", state="invalid", signer="Camera \u202edilav\u202c", issuer="\u009b2K",
+        attachment=0, errors=("the manifest's signature does not hold",)).to_json()]
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+    out = world["tmp"] / "hostile-provenance.zip"
+    with zipfile.ZipFile(out, "w") as z:
+        for n, b in rebuild(m, index).items():
+            z.writestr(n, b)
+    r = run("verify", str(out), check=False)
+    line = next(x for x in r.stdout.splitlines() if "carried provenance" in x)
+    assert not _hidden(r.stdout), repr(line)
+    assert "⟨U+202E⟩dilav⟨U+202C⟩" in line and "⟨U+009B⟩2K" in line, line
+
+
 def test_receipt_checks_in_process(world: dict[str, Any]) -> None:
     import pytest
 
