@@ -593,6 +593,50 @@ def test_hostile_text_in_a_bundle_is_shown_not_obeyed(world: dict[str, Any]) -> 
     assert "⟨U+202E⟩dilav⟨U+202C⟩" in line and "⟨U+009B⟩2K" in line, line
 
 
+def test_the_page_claims_an_anchor_only_when_the_bundle_has_one(world: dict[str, Any]) -> None:
+    """report.html (and the PDF typeset from it) told the court, under 'What each numbered step
+    proves', that the custody head 'is anchored in the drop's log' for every bundle, while a
+    bundle exported before any 'desk anchor' carries none and step 7 says custody rests on the
+    desk's signature alone. The page now says which. A page written by an earlier desk still
+    verifies (it is what that desk signed), and step 3 says its claim is not borne out."""
+    import html
+
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+    from tysha.evidence.bundle import custody_by_report
+    from tysha.evidence.report_html import render_report_html
+
+    m = members(world["genuine"])
+    assert "anchor.json" not in m
+    page = html.unescape(m["report.html"].decode())
+    assert "which is anchored in the drop's log" not in page
+    assert "is not anchored in a drop's log: custody rests on the desk's signature alone" in page
+    # An earlier desk's page: the same data, the claim of an anchor.
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
+    index = json.loads(m["bundle.json"])
+    out = rebuild(m, index)
+    entries = [(rid, json.loads(out[f"reports/{rid}/report.json"]),
+                [Flag(f["code"], f["reason"]) for f in index["flags"].get(rid, [])])
+               for rid in index["reports"]]
+    legacy = render_report_html(lang="en", desk_name="x", desk_fingerprint=FRESH.public().fingerprint(),
+                                drops=index["drops"], reports=entries,
+                                custody=custody_by_report(out["custody.json"]), anchored=True)
+    assert "which is anchored in the drop's log" in html.unescape(legacy.decode())
+    out["report.html"] = legacy
+    files = {n: hashlib.sha256(b).hexdigest() for n, b in out.items()
+             if n not in ("bundle.json", "bundle.sig")}
+    raw = build_index(desk=FRESH.public(), desk_name="x", drops=index["drops"],
+                      reports=index["reports"], flags={}, files=files)
+    out["bundle.json"], out["bundle.sig"] = raw, sign_message(FRESH.sign_seed, BUNDLE_DOMAIN,
+                                                              raw).hex().encode()
+    path = world["tmp"] / "earlier-page.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in out.items():
+            z.writestr(n, b)
+    r = run("verify", str(path))
+    assert "[3] note  report.html says the custody head is anchored in the drop's log" in r.stdout
+    assert "[7] note  the custody head is not anchored" in r.stdout
+
+
 def test_receipt_checks_in_process(world: dict[str, Any]) -> None:
     import pytest
 

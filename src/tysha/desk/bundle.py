@@ -224,6 +224,7 @@ def export_bundle(
                         drops=drops,
                         reports=[(r.id, public[r.id], flags[r.id]) for r in reports],
                         custody=custody_by_report(files_raw[CUSTODY]),
+                        anchored=ANCHOR in files,
                     ),
                 )
                 pdf = render_pdf(files_raw[REPORT_HTML])

@@ -660,6 +660,7 @@ class BundleVerifier:
     ) -> tuple[dict[str, bytes], dict[str, str]]:
         files: dict[str, str] = index["files"]
         small: dict[str, bytes] = {}
+        earlier_page = False
         # Only members the format defines, for the reports listed: nothing rides along unchecked.
         rids = set(index["reports"])
         for name in files:
@@ -738,8 +739,18 @@ class BundleVerifier:
             if small[README] != expect:
                 raise _fail(3, "files", f"{README} does not match the signed reports and flags")
             if index["format"] == BUNDLE_FORMAT:
-                self._check_page(index, small, entries)
+                earlier_page = self._check_page(index, small, entries)
         on_step(Step(3, "ok", f"{len(files)} members present, unaltered, and nothing else"))
+        if earlier_page:
+            on_step(
+                Step(
+                    3,
+                    "note",
+                    f"{REPORT_HTML} says the custody head is anchored in the drop's log, as an "
+                    "earlier desk wrote it for every bundle: this bundle carries no anchor "
+                    "(step 7)",
+                )
+            )
         if REPORT_PDF in files:
             on_step(
                 Step(
@@ -756,12 +767,16 @@ class BundleVerifier:
         index: dict[str, Any],
         small: dict[str, bytes],
         entries: list[tuple[str, Any, list[Flag]]],
-    ) -> None:
-        """``report.html`` must be exactly the page the signed data makes (like README.txt)."""
+    ) -> bool:
+        """``report.html`` must be exactly the page the signed data makes (like README.txt).
+        True if it is the page of an earlier desk that says the custody head is anchored in a
+        drop's log while the bundle carries no anchor (it verifies: its desk signed it)."""
         if REPORT_HTML not in small:
             raise _fail(3, "files", f"{REPORT_HTML} is missing")
-        try:
-            expect = render_report_html(
+        anchored = ANCHOR in small
+
+        def page(anchored: bool) -> bytes:
+            return render_report_html(
                 lang=str(index.get("lang", "en")),
                 desk_name=str(index["desk"].get("name", "")),
                 desk_fingerprint=PublicIdentity.from_text(
@@ -770,11 +785,17 @@ class BundleVerifier:
                 drops=index["drops"],
                 reports=entries,
                 custody=custody_by_report(small.get(CUSTODY, b"")),
+                anchored=anchored,
             )
+
+        try:
+            if small[REPORT_HTML] == page(anchored):
+                return False
+            if not anchored and small[REPORT_HTML] == page(True):
+                return True
         except (TyshaError, ValueError, TypeError, AttributeError) as exc:
             raise _fail(3, "files", f"a report is malformed ({_why(exc)})") from None
-        if small[REPORT_HTML] != expect:
-            raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
+        raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
 
     def _flags(self, rid: str, report: dict[str, Any], in_index: dict[str, Any]) -> list[Flag]:
         try:
