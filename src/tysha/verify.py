@@ -142,6 +142,8 @@ def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
     from tysha.transport.courier import read_receipts
 
     note, consistency, receipts = read_receipts(path)
+    if not receipts:  # nothing would check even the checkpoint's signature
+        raise VerificationError(f"{path.name} holds no receipt: it proves nothing")
     checks = check_courier_receipts(note, receipts, drop_pins)
     for c in checks:
         if c.error is None:

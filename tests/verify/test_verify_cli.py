@@ -433,6 +433,21 @@ def test_courier_receipts_file(world: dict[str, Any]) -> None:
     assert "FAILED  receipt 2" in bad.stdout
 
 
+def test_a_receipts_file_with_no_receipt_proves_nothing(world: dict[str, Any]) -> None:
+    """A courier's receipts file whose list is empty (a courier writes none such: it writes no
+    file when nothing was delivered) closed with 'receipts ok: 0 envelopes are in the drop's
+    log', exit 0, and a note about 'this checkpoint' - whose signature nothing had checked (any
+    checkpoint text passed). It proves nothing, and says so: exit 1."""
+    doc = json.loads(world["receipts"].read_text())
+    doc["receipts"] = []
+    doc["checkpoint"] = doc["checkpoint"].split("\n\n")[0] + "\n\n— forged.example/drop abcd\n"
+    empty = world["tmp"] / "no-receipts.json"
+    empty.write_text(json.dumps(doc))
+    r = run("verify", str(empty), "--drop-key", world["vkey"], check=False)
+    assert r.returncode == 1 and "receipts ok" not in r.stdout, r.stdout
+    assert "no-receipts.json holds no receipt: it proves nothing" in r.stderr, r.stderr
+
+
 def test_a_receipt_listed_twice_is_one_envelope(world: dict[str, Any]) -> None:
     """The closing line counts envelopes, not lines: a receipt repeated (by a careless or
     lying courier) does not make two envelopes of one."""
