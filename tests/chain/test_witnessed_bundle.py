@@ -236,3 +236,47 @@ def test_a_tsa_root_given_for_a_bundle_without_a_time_stamp_fails(
     r = run("verify", str(w["out"]), "--desk-key", w["fp"], "--drop-key", w["vkey"],
             "--tsa-root", str(root), check=False)
     assert r.returncode == 1 and "step 7 (time-stamp)" in r.stderr, r.stdout + r.stderr
+
+
+def test_a_fork_the_anchor_finds_flags_that_drops_reports(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """'desk anchor' found the drop's witnessed tree inconsistent with the tree its reports'
+    receipts are in (a fork), said so and logged 'drop-forked' in custody, but never marked the
+    drop as forked: the reports stayed unflagged in 'desk list', on the web page and in every
+    court bundle exported afterwards, which a court then read as clean. They are flagged
+    'log-forked' now, as a fork that 'desk fetch' finds flags them."""
+    from tysha.drop.launcher import threaded_drop
+
+    with threaded_drop(tmp_path) as drop:
+        url, vkey, data = drop
+        desk, inv = _desk(tmp_path, drop)
+        _send(url, desk, inv, Identity.generate(os.urandom), _body(text="before the fork"))
+        desk.fetch()
+        rid = desk.reports()[0].id
+        assert not desk.reports()[0].flags
+        # The drop hands out, as its cosigned checkpoint, another history under its own key.
+        log_key = NoteVerifier.from_vkey(vkey)
+        origin = open_checkpoint(DropClient(url).checkpoint(), log_key).origin
+        fork = MemoryLog(origin, b"\x00" * 32)
+        fork.signer = parse_skey((data / "log.key").read_text().strip())
+        fork.append(*[f"forged {i}".encode() for i in range(40)])
+        w = CosignatureSigner("w.example", b"\x06" * 32)
+        body = fork.checkpoint().split("\n\n")[0] + "\n"
+        note = add_signatures(fork.checkpoint(), [w.cosign(body, 1)])
+        real = DropClient.log_file
+        monkeypatch.setattr(DropClient, "log_file", lambda self, path: note.encode()
+                            if path == "checkpoint.cosigned" else real(self, path))
+        monkeypatch.setattr(DropClient, "consistency_proof",
+                            lambda self, old, new: fork.proof(old, new))
+        with pytest.raises(VerificationError, match="the drop forked"):
+            desk.anchor()
+        assert [f.code for f in desk.reports()[0].flags] == ["log-forked"]
+        out = tmp_path / "after-the-fork.zip"
+        desk.export(out, [rid])
+        with zipfile.ZipFile(out) as z:
+            index = json.loads(z.read("bundle.json"))
+            readme = z.read("README.txt").decode()
+        assert [f["code"] for f in index["flags"][rid]] == ["log-forked"]
+        assert "! log-forked:" in readme
+        desk.close()
