@@ -58,7 +58,8 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    receipt, drop pin, content), its RFC 3161 token (under ``tsa_roots``; with roots given,
    a bundle without a token fails), and the drop's
    witnessed checkpoint under the witness policy (which cosignatures were checked, and that
-   the anchor's and the reports' checkpoints are in the witnessed tree). Formats 1-2: the
+   the anchor's and the reports' checkpoints are in the witnessed tree; reports another drop
+   logged are named as not covered by it). Formats 1-2: the
    custody log's chain and signatures hold under the desk key;
 8. the desk's assertions and every flag the desk recorded, per report, and the provenance
    it carries (ProofMode proofs, C2PA manifests: :mod:`tysha.evidence.provenance`), printed
@@ -1159,6 +1160,18 @@ class BundleVerifier:
             raise _fail(7, "witnesses", exc.message) from None
         left = sorted(set(mine) - set(w.covered))
         tail = f"; not yet covered: reports {', '.join(left)}" if left else ""
+        # Reports logged by another drop: no witness of this bundle saw their log. Named, so
+        # that a line about one drop's witnesses is not read as about the whole bundle.
+        others = sorted(rid for rid, (vkey, _cp) in self._report_cps.items() if vkey != res.vkey)
+        if others:
+            on_step(
+                Step(
+                    7,
+                    "note",
+                    f"reports {', '.join(others)} are in another drop's log: the witnessed "
+                    "checkpoint does not cover them",
+                )
+            )
         if policy is None:
             on_step(
                 Step(
