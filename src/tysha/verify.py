@@ -287,6 +287,13 @@ def _check_layout(path: Path, z: zipfile.ZipFile) -> None:
                     f"step 1 (bundle readable): member {info.filename!r} carries a comment, "
                     "extra fields or a data descriptor (not a bundle Tysha writes)"
                 )
+            # What 'unzip' makes of it: a plain file (no link, folder, program or set-id bit).
+            mode = info.external_attr >> 16
+            if mode and ((mode & 0o170000) not in (0, 0o100000) or mode & 0o7111):
+                raise VerificationError(
+                    f"step 1 (bundle readable): member {info.filename!r} carries a file mode "
+                    f"{mode:o} a bundle never has (not a bundle Tysha writes)"
+                )
             # What a reader going by the local header takes: the same as the directory says.
             if (method, crc) != (info.compress_type, info.CRC) or (
                 (csize, usize) != (info.compress_size, info.file_size)

@@ -282,6 +282,27 @@ def test_nothing_outside_a_bundles_members_passes(world: dict[str, Any]) -> None
         assert "not a bundle Tysha writes" in r.stderr, (what, r.stderr)
 
 
+def test_a_member_extracted_as_a_link_or_a_program_does_not_pass(world: dict[str, Any]) -> None:
+    """The zip's Unix mode bits of each member are outside the signed data: a forger kept the
+    genuine members and marked an attachment (bytes the source chose) as a symbolic link or an
+    executable. It verified as 'bundle ok'; 'unzip' then made a link to wherever those bytes
+    point on the clerk's machine, or a program a file manager runs on a double click. Only a
+    plain file's modes pass now (the desk writes 0600)."""
+    pin = ("--desk-key", world["info"]["fingerprint"], "--drop-key", world["vkey"])
+    tmp, genuine = world["tmp"], world["genuine"]
+    for n, mode in enumerate((0o120777, 0o100755, 0o104600, 0o040700)):
+        def mark(info: zipfile.ZipInfo, mode: int = mode) -> None:
+            if "/files/" in info.filename:
+                info.external_attr = mode << 16
+
+        path = _rezip(genuine, tmp / f"mode-{n}.zip", edit=mark)
+        assert members(path) == members(genuine)
+        r = run("verify", str(path), *pin, check=False)
+        assert r.returncode == 1 and "bundle ok" not in r.stdout, (oct(mode), r.stdout)
+        assert "step 1 (bundle readable)" in r.stderr and "file mode" in r.stderr, r.stderr
+    assert "bundle ok" in run("verify", str(_rezip(genuine, tmp / "mode-ok.zip")), *pin).stdout
+
+
 def test_export_is_private_from_its_first_byte(world: dict[str, Any]) -> None:
     """Issue 9.17: the bundle (and its temporary file while being written) is mode 0600."""
     from tysha.desk.bundle import export_bundle
