@@ -295,9 +295,10 @@ def _check_layout(path: Path, z: zipfile.ZipFile) -> None:
                     f"{mode:o} a bundle never has (not a bundle Tysha writes)"
                 )
             # What a reader going by the local header takes: the same as the directory says.
-            if (method, crc) != (info.compress_type, info.CRC) or (
-                (csize, usize) != (info.compress_size, info.file_size)
-                and (csize, usize) != (0xFFFFFFFF, 0xFFFFFFFF)
+            if (csize, usize) == (0xFFFFFFFF, 0xFFFFFFFF) and len(extra) >= 20:
+                usize, csize = struct.unpack("<QQ", extra[4:20])  # the ZIP64 record's sizes
+            if (method, crc, csize, usize) != (
+                info.compress_type, info.CRC, info.compress_size, info.file_size
             ):
                 raise VerificationError(
                     f"step 1 (bundle readable): member {info.filename!r} is described one way "

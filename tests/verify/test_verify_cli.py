@@ -203,7 +203,7 @@ def test_summary_cannot_hide_a_flag(world: dict[str, Any]) -> None:
 
 def _rezip(src: Path, out: Path, before: bytes = b"", between: bytes = b"", after: bytes = b"",
            comment: bytes = b"", edit: Callable[[zipfile.ZipInfo], None] = lambda i: None,
-           streamed: bool = False) -> Path:
+           streamed: bool = False, zip64: bool = False) -> Path:
     """``src``'s members, byte for byte and under the same signature, in an archive that also
     holds something outside them."""
     class Unseekable:  # zipfile writes data descriptors to a stream it cannot seek
@@ -223,7 +223,11 @@ def _rezip(src: Path, out: Path, before: bytes = b"", between: bytes = b"", afte
             for n, info in enumerate(zi.infolist()):
                 data = zi.read(info)
                 edit(info)
-                zo.writestr(info, data)
+                if zip64 and "/files/" in info.filename:  # as the desk writes a member >= 2 GiB
+                    with zo.open(info, "w", force_zip64=True) as w:
+                        w.write(data)
+                else:
+                    zo.writestr(info, data)
                 if n == 0 and between:
                     f.write(between)
                     zo.start_dir = f.tell()  # zipfile writes the next member at start_dir
@@ -272,6 +276,16 @@ def test_nothing_outside_a_bundles_members_passes(world: dict[str, Any]) -> None
     raw[readme.header_offset + 8 : readme.header_offset + 10] = b"\x00\x00"
     (tmp / "outside-8.zip").write_bytes(bytes(raw))
     cases["local-header"] = tmp / "outside-8.zip"
+    # The same with the ZIP64 record of a large member's local header (its sizes live there).
+    big = _rezip(genuine, tmp / "outside-9.zip", zip64=True)
+    assert "bundle ok" in run("verify", str(big), *pin).stdout  # as the desk writes it
+    raw = bytearray(big.read_bytes())
+    with zipfile.ZipFile(big) as z:
+        att = next(i for i in z.infolist() if "/files/" in i.filename)
+    at = att.header_offset + 30 + len(att.filename.encode()) + 4  # the record's first size
+    raw[at : at + 8] = (att.file_size - 1).to_bytes(8, "little")
+    (tmp / "outside-10.zip").write_bytes(bytes(raw))
+    cases["local-zip64-sizes"] = tmp / "outside-10.zip"
     plain = _rezip(genuine, tmp / "outside-0.zip")  # the same rewriting, nothing added
     assert "bundle ok" in run("verify", str(plain), *pin).stdout
     for what, path in cases.items():
