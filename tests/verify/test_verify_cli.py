@@ -687,6 +687,32 @@ def test_the_page_claims_an_anchor_only_when_the_bundle_has_one(world: dict[str,
     assert "[7] note  the custody head is not anchored" in r.stdout
 
 
+def test_a_record_whose_problems_are_not_a_list_is_named_not_a_crash(
+    world: dict[str, Any],
+) -> None:
+    """A report.json (signed: by an unpinned key, or a desk of another make) whose 'problems'
+    or 'capture_problems' is a number, and whose index lists no flags so that verify reads the
+    record's own: verify stopped with 'an unexpected internal error ... this is a bug', naming
+    no step and showing no flag. The record's flags are shown now, with what it holds."""
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+
+    m = members(world["genuine"])
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
+    index = json.loads(m["bundle.json"])
+    rid = index["reports"][0]
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rep.update(problems=5, capture_problems=7, trusted=False, capture_verified=False)
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+    path = world["tmp"] / "problems-not-a-list.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in rebuild(m, index).items():
+            z.writestr(n, b)
+    r = run("verify", str(path), check=False)
+    assert r.returncode == 1 and "internal error" not in r.stderr, r.stderr
+    assert f"[8] FLAG  report {rid}: capture-unverified: An attachment's capture attestation " \
+           "does not verify. (7)" in r.stdout, r.stdout
+
+
 def test_receipt_checks_in_process(world: dict[str, Any]) -> None:
     import pytest
 

@@ -211,15 +211,23 @@ class Flag:
         return cls(obj["code"], str(obj.get("reason", "")))
 
 
+def _texts(value: Any) -> list[str]:
+    """A record's list of problems as text: a list's items, another value as one item."""
+    if not value:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
 def record_flags(data: Mapping[str, Any]) -> list[Flag]:
     """Flags a desk record states by its own fields (for desks without a report view, and for
-    format 1 bundles, which carry no flag list)."""
-    problems = [str(p) for p in data.get("problems", []) or []]
+    format 1 bundles, which carry no flag list). A problem list that is not a list (a hostile
+    or foreign record) is read as one problem, never a crash."""
+    problems = _texts(data.get("problems"))
     out: list[Flag] = []
     if data.get("revoked") is True:
         out.append(Flag("revoked-source", "The sender's key has been revoked as compromised."))
     if data.get("capture_verified") is False:
-        detail = "; ".join(str(p) for p in data.get("capture_problems", []) or [])
+        detail = "; ".join(_texts(data.get("capture_problems")))
         out.append(
             Flag(
                 "capture-unverified",
