@@ -238,7 +238,11 @@ def describe_error(exc: BaseException) -> str:
             "without personal data"
         )
     line = f"{message} — {tr(hint)}" if hint else message
-    return " ".join(line.split())  # one line, whatever the message held
+    # One line, whatever the message held, and one that shows what it holds: a name from a
+    # hostile file must not move the cursor, erase the line or hide the rest (ESC, bidi).
+    from tysha.i18n import visible
+
+    return visible(" ".join(line.split()))
 
 
 # ---------------------------------------------------------------------------------------------

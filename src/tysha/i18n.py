@@ -43,6 +43,7 @@ __all__ = [
     "shown_lines",
     "translate_message",
     "translations",
+    "visible",
 ]
 
 # crh: Crimean Tatar in its Latin script (the official one of the Qırımtatar community).

@@ -52,7 +52,7 @@ from tysha.evidence.bundle import (
 )
 from tysha.evidence.receipts import check_courier_receipts, check_drop_pins, check_receipt
 from tysha.i18n import gettext as _
-from tysha.i18n import ngettext, shown, translate_message
+from tysha.i18n import ngettext, translate_message, visible
 from tysha.protocol import Receipt
 from tysha.tlog.witness import WitnessPolicy, pinned_policy
 
@@ -67,6 +67,12 @@ _EOCD64 = b"PK\x06\x06"
 STEP_STATUSES = (
     "ok", "FLAG", "UNPINNED", "note", "desk's assertion", "FAILED", "carried provenance"
 )  # fmt: skip
+
+
+def _say(line: str) -> None:
+    """One line of the transcript. What a file holds (names, origins, claims: anyone's to
+    choose) is shown, never obeyed by the terminal (:func:`tysha.i18n.visible`)."""
+    typer.echo(visible(line))
 
 
 def _carried(text: str) -> str:
@@ -85,8 +91,7 @@ def _echo(step: Step) -> None:
     text = _carried(step.text) if step.status == "carried provenance" else (
         translate_message(step.text)
     )
-    # A step can quote the bundle (provenance signers and claims, names): no control characters.
-    typer.echo(shown(f"  [{step.number}] {_(step.status)}  {text}"))
+    _say(f"  [{step.number}] {_(step.status)}  {text}")
 
 
 def _read_json(path: Path) -> Any:
@@ -116,13 +121,13 @@ def verify_receipt_file(path: Path, drop_pins: Sequence[str] = ()) -> None:
         raise ProtocolError(f"{path.name} is not a receipt file") from None
     cp = check_receipt(receipt, vkey, drop_pins)
     if not drop_pins:
-        typer.echo(
+        _say(
             f"  {_('UNPINNED')}  "
             + _("drop key {vkey} (no --drop-key given: compare it with the drop's)").format(
                 vkey=vkey
             )
         )
-    typer.echo(
+    _say(
         _("receipt ok: envelope {digest} is entry {index} of {origin} (tree of {size})").format(
             digest=receipt.envelope_digest.hex(),
             index=receipt.index,
@@ -137,17 +142,19 @@ def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
     from tysha.transport.courier import read_receipts
 
     note, consistency, receipts = read_receipts(path)
+    if not receipts:  # nothing would check even the checkpoint's signature
+        raise VerificationError(f"{path.name} holds no receipt: it proves nothing")
     checks = check_courier_receipts(note, receipts, drop_pins)
     for c in checks:
         if c.error is None:
-            typer.echo(
+            _say(
                 f"  {_('ok')}  "
                 + _("envelope {digest} is entry {index}").format(
                     digest=c.receipt.envelope_digest.hex(), index=c.receipt.index
                 )
             )
         else:
-            typer.echo(
+            _say(
                 f"  {_('FAILED')}  "
                 + _("receipt {position} (entry {index}): {error}").format(
                     position=c.position, index=c.receipt.index, error=translate_message(c.error)
@@ -164,7 +171,7 @@ def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
         if cp is not None
         else ""
     )
-    typer.echo(
+    _say(
         f"  {_('note')}  "
         + ngettext(
             "the consistency proof ({n} hash) links this checkpoint to the source's previous "
@@ -176,7 +183,7 @@ def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
     )
     # Envelopes, not lines: a receipt the file repeats is one envelope.
     n = len({r.envelope_digest for r in receipts})
-    typer.echo(
+    _say(
         ngettext(
             "receipts ok: {n} envelope is in the drop's log{where}",
             "receipts ok: {n} envelopes are in the drop's log{where}",
@@ -230,6 +237,95 @@ def _declared_members(path: Path) -> int | None:
     return count
 
 
+def _only_zip64(extra: bytes) -> bool:
+    """True if ``extra`` holds nothing but ZIP64 size records (what a desk's archive carries)."""
+    at = 0
+    while at < len(extra):
+        if at + 4 > len(extra):
+            return False
+        tag, size = struct.unpack("<HH", extra[at : at + 4])
+        if tag != 0x0001:
+            return False
+        at += 4 + size
+    return at == len(extra)
+
+
+def _check_layout(path: Path, z: zipfile.ZipFile) -> None:
+    """The archive is its members and nothing else: from its first byte, each member's local
+    header and data in turn, then the central directory and its end records, with no comment
+    and no extra field beyond ZIP64 sizes. zipfile reads an archive by its central directory
+    and passes over whatever lies outside the members (bytes before the first, between two,
+    after the end; a comment), where a forger can put a second archive, which a reader going by
+    the local headers opens instead, or words a file manager shows beside the bundle; a bundle
+    the desk writes holds none of them."""
+    outside = VerificationError(
+        "step 1 (bundle readable): the archive holds bytes outside its members "
+        "(not a bundle Tysha writes)"
+    )
+    if z.comment:
+        raise VerificationError(
+            "step 1 (bundle readable): the archive carries a comment (not a bundle Tysha writes)"
+        )
+    infos = sorted(z.infolist(), key=lambda i: i.header_offset)
+    with open(path, "rb") as f:
+        end = f.seek(0, 2)
+        at = 0
+        for info in infos:
+            if info.header_offset != at:
+                raise outside
+            f.seek(at)
+            head = f.read(30)
+            if len(head) < 30 or head[:4] != b"PK\x03\x04":
+                raise outside
+            flags, method, _t, _d, crc, csize, usize, n, e = struct.unpack(
+                "<HHHHIIIHH", head[6:30]
+            )
+            f.seek(n, 1)
+            extra = f.read(e)
+            if flags & 0x08 or info.comment or not (_only_zip64(extra) and _only_zip64(info.extra)):
+                raise VerificationError(
+                    f"step 1 (bundle readable): member {info.filename!r} carries a comment, "
+                    "extra fields or a data descriptor (not a bundle Tysha writes)"
+                )
+            # What 'unzip' makes of it: a plain file (no link, folder, program or set-id bit).
+            mode = info.external_attr >> 16
+            if mode and ((mode & 0o170000) not in (0, 0o100000) or mode & 0o7111):
+                raise VerificationError(
+                    f"step 1 (bundle readable): member {info.filename!r} carries a file mode "
+                    f"{mode:o} a bundle never has (not a bundle Tysha writes)"
+                )
+            # What a reader going by the local header takes: the same as the directory says.
+            if (csize, usize) == (0xFFFFFFFF, 0xFFFFFFFF) and len(extra) >= 20:
+                usize, csize = struct.unpack("<QQ", extra[4:20])  # the ZIP64 record's sizes
+            if (method, crc, csize, usize) != (
+                info.compress_type, info.CRC, info.compress_size, info.file_size
+            ):
+                raise VerificationError(
+                    f"step 1 (bundle readable): member {info.filename!r} is described one way "
+                    "in its own header and another in the directory (not a bundle Tysha writes)"
+                )
+            at += 30 + n + e + info.compress_size
+        if at != z.start_dir:
+            raise outside
+        f.seek(at)
+        for _info in infos:
+            head = f.read(46)
+            if len(head) < 46 or head[:4] != b"PK\x01\x02":
+                raise outside
+            n, e, c = struct.unpack("<HHH", head[28:34])
+            f.seek(n + e + c, 1)
+            at += 46 + n + e + c
+        tail = f.read(end - at) if 0 <= end - at <= 1 << 10 else b""
+    # The end records: [the ZIP64 end record and its locator,] the end record, no comment.
+    if tail[:4] == _EOCD64 and len(tail) >= 12:
+        size = 12 + int(struct.unpack("<Q", tail[4:12])[0])
+        if tail[size : size + 4] != b"PK\x06\x07":
+            raise outside
+        tail = tail[size + 20 :]
+    if len(tail) != 22 or tail[:4] != _EOCD:
+        raise outside
+
+
 def verify_bundle(
     path: Path,
     desk_pin: str | None = None,
@@ -254,6 +350,12 @@ def verify_bundle(
             "read (not a bundle Tysha writes)"
         ) from None
     with z:
+        try:
+            _check_layout(path, z)
+        except (OSError, struct.error):
+            raise VerificationError(
+                "step 1 (bundle readable): not a readable zip archive"
+            ) from None
         return BundleVerifier(
             _ZipMembers(z),
             desk_pin=desk_pin,
@@ -301,11 +403,13 @@ def verify_path(
             raise BadInput("--desk-key applies to a court bundle; this is not one")
         if policy is not None:
             raise BadInput("--witness applies to a court bundle; this is not one")
+        if roots:
+            raise BadInput("--tsa-root applies to a court bundle; this is not one")
         verify_receipt_file(p, drop_keys)
         return
     result = verify_bundle(p, desk_key, drop_keys, tsa_roots=roots, witness_policy=policy)
     result.verdict(accept_flagged)  # raises unless flagged reports are accepted
-    typer.echo(_verdict(result))
+    _say(_verdict(result))
 
 
 def _verdict(result: BundleResult) -> str:
@@ -319,6 +423,14 @@ def _verdict(result: BundleResult) -> str:
                 n=flagged
             )
         )
+    if result.unproved:
+        notes.append(
+            ngettext(
+                "{n} flagged report did not pass every check (FLAG above)",
+                "{n} flagged reports did not pass every check (FLAG above)",
+                len(result.unproved),
+            ).format(n=len(result.unproved))
+        )
     if not result.desk_pinned:
         notes.append(
             _("desk key UNPINNED (fingerprint {fp})").format(fp=result.desk_fingerprint)
@@ -328,8 +440,8 @@ def _verdict(result: BundleResult) -> str:
     tail = f"; {', '.join(notes)}" if notes else ""
     line = ngettext(
         "bundle ok: {n} report verified offline", "bundle ok: {n} reports verified offline",
-        result.reports,
-    ).format(n=result.reports)
+        result.verified,
+    ).format(n=result.verified)
     return line + tail
 
 

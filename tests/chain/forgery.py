@@ -42,4 +42,5 @@ def page(members: dict[str, bytes], desk_name: str, desk_fingerprint: str,
 
     return render_report_html(lang=lang, desk_name=desk_name, desk_fingerprint=desk_fingerprint,
                               drops=drops, reports=entries,
-                              custody=custody_by_report(members.get("custody.json", b"")))
+                              custody=custody_by_report(members.get("custody.json", b"")),
+                              anchored="anchor.json" in members)

@@ -236,3 +236,102 @@ def test_a_tsa_root_given_for_a_bundle_without_a_time_stamp_fails(
     r = run("verify", str(w["out"]), "--desk-key", w["fp"], "--drop-key", w["vkey"],
             "--tsa-root", str(root), check=False)
     assert r.returncode == 1 and "step 7 (time-stamp)" in r.stderr, r.stdout + r.stderr
+
+
+def test_a_fork_the_anchor_finds_flags_that_drops_reports(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """'desk anchor' found the drop's witnessed tree inconsistent with the tree its reports'
+    receipts are in (a fork), said so and logged 'drop-forked' in custody, but never marked the
+    drop as forked: the reports stayed unflagged in 'desk list', on the web page and in every
+    court bundle exported afterwards, which a court then read as clean. They are flagged
+    'log-forked' now, as a fork that 'desk fetch' finds flags them."""
+    from tysha.drop.launcher import threaded_drop
+
+    with threaded_drop(tmp_path) as drop:
+        url, vkey, data = drop
+        desk, inv = _desk(tmp_path, drop)
+        _send(url, desk, inv, Identity.generate(os.urandom), _body(text="before the fork"))
+        desk.fetch()
+        rid = desk.reports()[0].id
+        assert not desk.reports()[0].flags
+        # The drop hands out, as its cosigned checkpoint, another history under its own key.
+        log_key = NoteVerifier.from_vkey(vkey)
+        origin = open_checkpoint(DropClient(url).checkpoint(), log_key).origin
+        fork = MemoryLog(origin, b"\x00" * 32)
+        fork.signer = parse_skey((data / "log.key").read_text().strip())
+        fork.append(*[f"forged {i}".encode() for i in range(40)])
+        w = CosignatureSigner("w.example", b"\x06" * 32)
+        body = fork.checkpoint().split("\n\n")[0] + "\n"
+        note = add_signatures(fork.checkpoint(), [w.cosign(body, 1)])
+        real = DropClient.log_file
+        monkeypatch.setattr(DropClient, "log_file", lambda self, path: note.encode()
+                            if path == "checkpoint.cosigned" else real(self, path))
+        monkeypatch.setattr(DropClient, "consistency_proof",
+                            lambda self, old, new: fork.proof(old, new))
+        with pytest.raises(VerificationError, match="the drop forked"):
+            desk.anchor()
+        assert [f.code for f in desk.reports()[0].flags] == ["log-forked"]
+        out = tmp_path / "after-the-fork.zip"
+        desk.export(out, [rid])
+        with zipfile.ZipFile(out) as z:
+            index = json.loads(z.read("bundle.json"))
+            readme = z.read("README.txt").decode()
+        assert [f["code"] for f in index["flags"][rid]] == ["log-forked"]
+        assert "! log-forked:" in readme
+        desk.close()
+
+
+def test_reports_of_another_drop_are_named_as_not_witnessed(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bundle of reports from two drops, anchored (and witnessed) through one: with
+    --witness, step 7 said 'accepted ...; the anchor and reports A are in the witnessed tree'
+    and nothing of report B, whose log no witness of the bundle saw - a clerk who asked for
+    witnessed evidence read the bundle as witnessed. Step 7 now names them."""
+    from tysha.drop.launcher import threaded_drop
+
+    with threaded_drop(tmp_path / "d1") as drop1, threaded_drop(tmp_path / "d2") as drop2:
+        url1, vkey1, _ = drop1
+        url2, vkey2, _ = drop2
+        log_key = NoteVerifier.from_vkey(vkey1)
+        c1 = DropClient(url1)
+        origin = open_checkpoint(c1.checkpoint(), log_key).origin
+        wvkey = init_witness(tmp_path / "w", "w.example")
+        service = WitnessService(tmp_path / "w", {origin: [log_key]})
+        client = WitnessClient("http://testserver", wvkey, client=TestClient(create_app(service)))
+
+        def checkpoint() -> tuple[int, str]:
+            note = c1.checkpoint()
+            return open_checkpoint(note, log_key).size, note
+
+        witnessing = Witnessing([client], checkpoint, c1.consistency_proof)
+        real = DropClient.log_file
+
+        def log_file(self: DropClient, path: str) -> bytes:
+            if path == "checkpoint.cosigned" and self.url.rstrip("/") == url1.rstrip("/"):
+                return (witnessing.cosign_now() or "").encode()
+            return real(self, path)
+
+        monkeypatch.setattr(DropClient, "log_file", log_file)
+        desk, inv1 = _desk(tmp_path, drop1)
+        inv2 = desk.invite(url2, vkey2)
+        _send(url1, desk, inv1, Identity.generate(os.urandom), _body(text="through drop 1"))
+        _send(url2, desk, inv2, Identity.generate(os.urandom), _body(text="through drop 2"))
+        desk.fetch()
+        by_text = {v.text: v.id for v in desk.reports()}
+        a = desk.anchor(url1)
+        assert a["witnessed"] is True
+        out = tmp_path / "two-drops.zip"
+        desk.export(out, [by_text["through drop 1"], by_text["through drop 2"]])
+        fp = desk.fingerprint
+        desk.close()
+        c1.close()
+        service.close()
+    r = run("verify", str(out), "--desk-key", fp, "--drop-key", vkey1, "--drop-key", vkey2,
+            "--witness", wvkey, "--accept-flagged")
+    line = next(x for x in r.stdout.splitlines() if "witnessed:" in x)
+    assert f"reports {by_text['through drop 1']} are in the witnessed tree" in line
+    other = by_text["through drop 2"]
+    assert (f"[7] note  reports {other} are in another drop's log: the witnessed checkpoint "
+            "does not cover them") in r.stdout, r.stdout

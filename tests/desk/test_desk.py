@@ -606,6 +606,15 @@ def test_a_bundles_report_page_shows_hidden_characters(
     assert "\u202e" in zipfile.ZipFile(old).read("report.html").decode()
     ok = cli("verify", str(old)).stdout
     assert "bundle ok: 1 report verified" in ok and "report.html was made before" in ok
+    # A page of a desk older still: its characters raw and, like every page then, the claim
+    # that the custody head is anchored though this bundle carries no anchor. Both are said.
+    monkeypatch.setattr("tysha.desk.bundle.render_report_html",
+                        lambda **k: raw(**dict(k, anchored=True), raw=True))
+    oldest = w["tmp"] / "oldest.zip"
+    cli("desk", "export", "--desk", d, "--out", str(oldest), env=denv)
+    ok = cli("verify", str(oldest)).stdout
+    assert "bundle ok: 1 report verified" in ok and "report.html was made before" in ok
+    assert "as an earlier desk wrote it for every bundle" in ok
 
 
 def test_json_output_carries_no_raw_c1_or_bidi_characters(world: dict[str, Any], cli: Any) -> None:

@@ -24,7 +24,7 @@ def _page(*texts: str) -> bytes:
         for n, t in enumerate(texts)
     ]  # fmt: skip
     return render_report_html(lang="en", desk_name="cell", desk_fingerprint="12345",
-                              drops={}, reports=reports, custody={})  # fmt: skip
+                              drops={}, reports=reports, custody={}, anchored=False)  # fmt: skip
 
 
 def test_a_testimony_longer_than_a_page_still_gets_a_pdf() -> None:

@@ -51,7 +51,7 @@ def empty_bundle(drbg_seed: bytes = b"k" * 32, extra: dict[str, bytes] | None = 
     readme = summary_text("cell", ident.public().fingerprint(), {}, [])
     html = render_report_html(lang="en", desk_name="cell",
                               desk_fingerprint=ident.public().fingerprint(), drops={}, reports=[],
-                              custody={})
+                              custody={}, anchored=False)
     members = {"custody.json": custody, "README.txt": readme, "report.html": html,
                **(extra or {})}
     files = {n: hashlib.sha256(b).hexdigest() for n, b in members.items()

@@ -218,6 +218,122 @@ def test_summary_cannot_hide_a_flag(world: dict[str, Any]) -> None:
     assert r.returncode == 1 and "step 3" in r.stderr and "README.txt" in r.stderr
 
 
+def _rezip(src: Path, out: Path, before: bytes = b"", between: bytes = b"", after: bytes = b"",
+           comment: bytes = b"", edit: Callable[[zipfile.ZipInfo], None] = lambda i: None,
+           streamed: bool = False, zip64: bool = False) -> Path:
+    """``src``'s members, byte for byte and under the same signature, in an archive that also
+    holds something outside them."""
+    class Unseekable:  # zipfile writes data descriptors to a stream it cannot seek
+        def __init__(self, f: Any) -> None:
+            self.f = f
+
+        def write(self, b: bytes) -> int:
+            return int(self.f.write(b))
+
+        def flush(self) -> None:
+            self.f.flush()
+
+    with zipfile.ZipFile(src) as zi, open(out, "wb") as f:
+        f.write(before)
+        sink: Any = Unseekable(f) if streamed else f
+        with zipfile.ZipFile(sink, "w") as zo:
+            for n, info in enumerate(zi.infolist()):
+                data = zi.read(info)
+                edit(info)
+                if zip64 and "/files/" in info.filename:  # as the desk writes a member >= 2 GiB
+                    with zo.open(info, "w", force_zip64=True) as w:
+                        w.write(data)
+                else:
+                    zo.writestr(info, data)
+                if n == 0 and between:
+                    f.write(between)
+                    zo.start_dir = f.tell()  # zipfile writes the next member at start_dir
+            zo.comment = comment
+        f.write(after)
+    return out
+
+
+def test_nothing_outside_a_bundles_members_passes(world: dict[str, Any]) -> None:
+    """zipfile reads an archive by its central directory and passes over what lies outside the
+    members. A forger kept the genuine bundle's members (signature intact) and added: a second
+    archive in front (a reader of the local headers, as a streaming unzipper, opens its forged
+    README.txt first), bytes between members or after the end, an archive comment or a member
+    comment that file managers show beside the bundle ("certified authentic by …"), extra
+    fields, a data descriptor, a local header that says another thing than the directory.
+    Each verified as 'bundle ok ... nothing else'."""
+    import io
+
+    pin = ("--desk-key", world["info"]["fingerprint"], "--drop-key", world["vkey"])
+    forged = io.BytesIO()
+    with zipfile.ZipFile(forged, "w") as z:
+        z.writestr("README.txt", "TYSHA COURT BUNDLE\n\nForged: 0 reports carry flags.\n")
+
+    def note(info: zipfile.ZipInfo) -> None:
+        info.comment = b"certified authentic"
+
+    def extra(info: zipfile.ZipInfo) -> None:
+        info.extra = b"\xfe\xca\x04\x00note"
+
+    tmp, genuine = world["tmp"], world["genuine"]
+    cases = {
+        "prefixed-archive": _rezip(genuine, tmp / "outside-1.zip", before=forged.getvalue()),
+        "between": _rezip(genuine, tmp / "outside-2.zip", between=b"hidden words"),
+        "after": _rezip(genuine, tmp / "outside-3.zip", after=b"hidden words"),
+        "comment": _rezip(genuine, tmp / "outside-4.zip", comment=b"certified authentic"),
+        "member-comment": _rezip(genuine, tmp / "outside-5.zip", edit=note),
+        "extra-field": _rezip(genuine, tmp / "outside-6.zip", edit=extra),
+        "data-descriptor": _rezip(genuine, tmp / "outside-7.zip", streamed=True),
+    }
+    # The local header of a deflated member says "stored": a reader going by it extracts the
+    # raw deflate stream as README.txt, while zipfile takes the directory's word.
+    raw = bytearray(genuine.read_bytes())
+    with zipfile.ZipFile(genuine) as z:
+        readme = z.getinfo("README.txt")
+    assert readme.compress_type == zipfile.ZIP_DEFLATED
+    raw[readme.header_offset + 8 : readme.header_offset + 10] = b"\x00\x00"
+    (tmp / "outside-8.zip").write_bytes(bytes(raw))
+    cases["local-header"] = tmp / "outside-8.zip"
+    # The same with the ZIP64 record of a large member's local header (its sizes live there).
+    big = _rezip(genuine, tmp / "outside-9.zip", zip64=True)
+    assert "bundle ok" in run("verify", str(big), *pin).stdout  # as the desk writes it
+    raw = bytearray(big.read_bytes())
+    with zipfile.ZipFile(big) as z:
+        att = next(i for i in z.infolist() if "/files/" in i.filename)
+    at = att.header_offset + 30 + len(att.filename.encode()) + 4  # the record's first size
+    raw[at : at + 8] = (att.file_size - 1).to_bytes(8, "little")
+    (tmp / "outside-10.zip").write_bytes(bytes(raw))
+    cases["local-zip64-sizes"] = tmp / "outside-10.zip"
+    plain = _rezip(genuine, tmp / "outside-0.zip")  # the same rewriting, nothing added
+    assert "bundle ok" in run("verify", str(plain), *pin).stdout
+    for what, path in cases.items():
+        assert members(path) == members(genuine), what
+        r = run("verify", str(path), *pin, check=False)
+        assert r.returncode == 1 and "bundle ok" not in r.stdout, (what, r.stdout)
+        assert "step 1 (bundle readable)" in r.stderr, (what, r.stderr)
+        assert "not a bundle Tysha writes" in r.stderr, (what, r.stderr)
+
+
+def test_a_member_extracted_as_a_link_or_a_program_does_not_pass(world: dict[str, Any]) -> None:
+    """The zip's Unix mode bits of each member are outside the signed data: a forger kept the
+    genuine members and marked an attachment (bytes the source chose) as a symbolic link or an
+    executable. It verified as 'bundle ok'; 'unzip' then made a link to wherever those bytes
+    point on the clerk's machine, or a program a file manager runs on a double click. Only a
+    plain file's modes pass now (the desk writes 0600)."""
+    pin = ("--desk-key", world["info"]["fingerprint"], "--drop-key", world["vkey"])
+    tmp, genuine = world["tmp"], world["genuine"]
+    for n, mode in enumerate((0o120777, 0o100755, 0o104600, 0o040700)):
+        def mark(info: zipfile.ZipInfo, mode: int = mode) -> None:
+            if "/files/" in info.filename:
+                info.external_attr = mode << 16
+
+        path = _rezip(genuine, tmp / f"mode-{n}.zip", edit=mark)
+        assert members(path) == members(genuine)
+        r = run("verify", str(path), *pin, check=False)
+        assert r.returncode == 1 and "bundle ok" not in r.stdout, (oct(mode), r.stdout)
+        assert "step 1 (bundle readable)" in r.stderr and "file mode" in r.stderr, r.stderr
+    assert "bundle ok" in run("verify", str(_rezip(genuine, tmp / "mode-ok.zip")), *pin).stdout
+
+
 def test_export_is_private_from_its_first_byte(world: dict[str, Any]) -> None:
     """Issue 9.17: the bundle (and its temporary file while being written) is mode 0600."""
     from tysha.desk.bundle import export_bundle
@@ -245,6 +361,35 @@ def test_export_is_private_from_its_first_byte(world: dict[str, Any]) -> None:
     assert seen and set(seen) == {0o600}
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert [p.name for p in out_dir.iterdir()] == ["court.zip"]
+
+
+def test_a_report_named_twice_is_exported_once(world: dict[str, Any]) -> None:
+    """'desk export ID ID' (or the id and a prefix of it) wrote each member of the report twice
+    and listed it twice: the desk said 'bundle of 2 reports written' and `tysha verify`
+    refused the bundle ('member ... appears twice - do not trust this item'), a genuine bundle
+    a court would set aside; the Uwazi export had the report twice. Each report is exported
+    once, in the order first named."""
+    import csv
+    import shutil
+
+    desk = world["tmp"] / "desk-named-twice"
+    shutil.copytree(world["desk"], desk)
+    rid = json.loads(members(world["genuine"])["bundle.json"])["reports"][0]
+    out = world["tmp"] / "named-twice.zip"
+    r = run("desk", "export", "--desk", str(desk), "--out", str(out), rid, rid[:6], rid,
+            env=world["denv"])
+    assert "bundle of 1 report written" in r.stdout, r.stdout
+    assert json.loads(members(out)["bundle.json"])["reports"] == [rid]
+    # (its source's key has been revoked since the genuine bundle: flagged, and accepted)
+    ok = run("verify", str(out), "--desk-key", world["info"]["fingerprint"], "--drop-key",
+             world["vkey"], "--accept-flagged")
+    assert "bundle ok: 1 report verified offline; 1 flagged report accepted" in ok.stdout
+    uwazi = world["tmp"] / "named-twice-uwazi"
+    run("desk", "export-uwazi", "--desk", str(desk), "--out", str(uwazi), rid, rid[:6],
+        env=world["denv"])
+    with open(uwazi / "entities.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert [row[rows[0].index("report_id")] for row in rows[1:]] == [rid]
 
 
 def test_a_killed_exports_part_file_goes_at_the_next_export(world: dict[str, Any]) -> None:
@@ -294,6 +439,36 @@ def test_single_receipt_file(world: dict[str, Any]) -> None:
     assert bad.returncode == 1 and "not a pinned one" in bad.stderr
 
 
+def test_a_tsa_root_given_for_a_receipt_file_fails(world: dict[str, Any]) -> None:
+    """``--tsa-root`` asks for an RFC 3161 time-stamp to be checked; only a bundle carries one.
+    Given with a receipt or a courier's receipts file it was ignored: 'receipt ok', exit 0, as
+    if a time-stamp had been checked. It is refused now, as ``--desk-key`` and ``--witness``
+    are for such files, and nothing is checked."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "some TSA root")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    root = world["tmp"] / "tsa-root.pem"
+    root.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    receipt = world["tmp"] / "one-receipt-tsa.json"
+    rid = json.loads(members(world["genuine"])["bundle.json"])["reports"][0]
+    receipt.write_bytes(members(world["genuine"])[f"reports/{rid}/receipt.json"])
+    for path in (receipt, world["receipts"]):
+        r = run("verify", str(path), "--drop-key", world["vkey"], "--tsa-root", str(root),
+                check=False)
+        assert r.returncode == 1 and "ok" not in r.stdout, (path.name, r.stdout)
+        assert "--tsa-root applies to a court bundle; this is not one" in r.stderr, r.stderr
+
+
 def test_courier_receipts_file(world: dict[str, Any]) -> None:
     """Issue 10.13: the receipts file a courier brings back is checked against a pinned drop."""
     path = world["receipts"]
@@ -308,6 +483,21 @@ def test_courier_receipts_file(world: dict[str, Any]) -> None:
     bad = run("verify", str(forged), "--drop-key", world["vkey"], check=False)
     assert bad.returncode == 1 and "1 of 2 receipts" in bad.stderr
     assert "FAILED  receipt 2" in bad.stdout
+
+
+def test_a_receipts_file_with_no_receipt_proves_nothing(world: dict[str, Any]) -> None:
+    """A courier's receipts file whose list is empty (a courier writes none such: it writes no
+    file when nothing was delivered) closed with 'receipts ok: 0 envelopes are in the drop's
+    log', exit 0, and a note about 'this checkpoint' - whose signature nothing had checked (any
+    checkpoint text passed). It proves nothing, and says so: exit 1."""
+    doc = json.loads(world["receipts"].read_text())
+    doc["receipts"] = []
+    doc["checkpoint"] = doc["checkpoint"].split("\n\n")[0] + "\n\n— forged.example/drop abcd\n"
+    empty = world["tmp"] / "no-receipts.json"
+    empty.write_text(json.dumps(doc))
+    r = run("verify", str(empty), "--drop-key", world["vkey"], check=False)
+    assert r.returncode == 1 and "receipts ok" not in r.stdout, r.stdout
+    assert "no-receipts.json holds no receipt: it proves nothing" in r.stderr, r.stderr
 
 
 def test_a_receipt_listed_twice_is_one_envelope(world: dict[str, Any]) -> None:
@@ -375,6 +565,169 @@ def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[
     silent = write([], "receipt-silent.zip")
     bad = run("verify", str(silent), "--accept-flagged", check=False)
     assert bad.returncode == 1 and "step 4" in bad.stderr and "outside" in bad.stderr
+
+
+def test_a_flagged_report_that_fails_a_check_is_not_counted_as_verified(
+    world: dict[str, Any],
+) -> None:
+    """A report the drop's log does not prove (its receipt's index is outside the tree),
+    flagged by the desk: verify refused the bundle saying 'the checks hold', and with
+    --accept-flagged closed with 'bundle ok: 1 report verified offline' - a court was told of
+    a report verified offline that failed step 4. A flagged report whose checks hold (its
+    source's key revoked) is still counted as verified, and the refusal says the checks hold."""
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+
+    m = members(world["genuine"])
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
+    index = json.loads(m["bundle.json"])
+    rid = index["reports"][0]
+    rec = json.loads(m[f"reports/{rid}/receipt.json"])
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rec["receipt"]["index"] = rep["index"] = 5  # outside the tree the checkpoint commits to
+    m[f"reports/{rid}/receipt.json"] = canonical_json(rec)
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+    index["flags"] = {rid: [{"code": "receipt-unverified",
+                             "reason": "The drop's log does not prove that it holds this report."}]}
+    path = world["tmp"] / "unproved-flagged.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in rebuild(m, index).items():
+            z.writestr(n, b)
+    r = run("verify", str(path), check=False)
+    assert r.returncode == 1 and f"[4] FLAG  report {rid}: NOT proved" in r.stdout
+    assert "the checks hold" not in r.stderr, r.stderr
+    assert "1 of them did not pass every check (FLAG above)" in r.stderr, r.stderr
+    ok = run("verify", str(path), "--accept-flagged")
+    last = ok.stdout.splitlines()[-1]
+    assert last.startswith("bundle ok: 0 reports verified offline; 1 flagged report accepted, "
+                           "1 flagged report did not pass every check (FLAG above)"), last
+    # A flagged report whose checks hold is verified, and said to be.
+    r = run("verify", str(world["flagged"]), check=False)
+    assert r.returncode == 1 and "the checks hold" in r.stderr
+    ok = run("verify", str(world["flagged"]), "--accept-flagged")
+    assert "bundle ok: 2 reports verified offline; 2 flagged reports accepted" in ok.stdout
+    assert "did not pass" not in ok.stdout
+
+
+def _hidden(text: str) -> list[str]:
+    """The characters of ``text`` a terminal obeys or hides rather than shows (newlines
+    excepted)."""
+    import unicodedata
+
+    return [c for c in text if c != "\n"
+            and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn")]
+
+
+def test_hostile_text_in_a_bundle_is_shown_not_obeyed(world: dict[str, Any]) -> None:
+    """verify printed names and claims from the bundle as they were: a member name (anyone's
+    to choose) in a step 1 refusal, the signer or generator a photo's C2PA manifest or a
+    ProofMode proof claims (the source's to choose, carried under the pinned desk key) in a
+    step 8 line, an attachment name in a step 6 FLAG. Escape sequences and line breaks in them
+    were obeyed by the terminal: a refused bundle could erase its refusal and draw 'bundle ok',
+    a right-to-left override reorder a line. Each such character is now shown as ⟨U+XXXX⟩
+    (an error stays one line: its line breaks are spaces, as before)."""
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+    from tysha.evidence.provenance import ProvenanceRecord
+
+    # 1. A member name drawing a clean transcript over the refusal (exit 1 all the same).
+    fake = ("\x1b[2K\r  [1] ok  the bundle opens (11 members within bounds)\n"
+            "bundle ok: 1 report verified offline\x1b[8m")
+    path = world["tmp"] / "hostile-name.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in members(world["genuine"]).items():
+            z.writestr(n, b)
+        z.writestr(fake, b"\0" * ((16 << 20) + 1))  # deflated to a few KiB
+    r = run("verify", str(path), check=False)
+    assert r.returncode == 1 and "step 1" in r.stderr
+    assert not _hidden(r.stderr) and r.stderr.count("\n") == 1, repr(r.stderr)
+    assert "⟨U+001B⟩[2K" in r.stderr and "⟨U+001B⟩[8m declares" in r.stderr, r.stderr
+    # 2. A carried provenance record whose claimed signer holds a bidi override and a C1 CSI.
+    m = members(world["genuine"])
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
+    index = json.loads(m["bundle.json"])
+    rid = index["reports"][0]
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rep["provenance"] = [ProvenanceRecord(
+        kind="c2pa", state="invalid", signer="Camera \u202edilav\u202c", issuer="\u009b2K",
+        attachment=0, errors=("the manifest's signature does not hold",)).to_json()]
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+    out = world["tmp"] / "hostile-provenance.zip"
+    with zipfile.ZipFile(out, "w") as z:
+        for n, b in rebuild(m, index).items():
+            z.writestr(n, b)
+    r = run("verify", str(out), check=False)
+    line = next(x for x in r.stdout.splitlines() if "carried provenance" in x)
+    assert not _hidden(r.stdout), repr(line)
+    assert "⟨U+202E⟩dilav⟨U+202C⟩" in line and "⟨U+009B⟩2K" in line, line
+
+
+def test_the_page_claims_an_anchor_only_when_the_bundle_has_one(world: dict[str, Any]) -> None:
+    """report.html (and the PDF typeset from it) told the court, under 'What each numbered step
+    proves', that the custody head 'is anchored in the drop's log' for every bundle, while a
+    bundle exported before any 'desk anchor' carries none and step 7 says custody rests on the
+    desk's signature alone. The page now says which. A page written by an earlier desk still
+    verifies (it is what that desk signed), and step 3 says its claim is not borne out."""
+    import html
+
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+    from tysha.evidence.bundle import custody_by_report
+    from tysha.evidence.report_html import render_report_html
+
+    m = members(world["genuine"])
+    assert "anchor.json" not in m
+    page = html.unescape(m["report.html"].decode())
+    assert "which is anchored in the drop's log" not in page
+    assert "is not anchored in a drop's log: custody rests on the desk's signature alone" in page
+    # An earlier desk's page: the same data, the claim of an anchor.
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
+    index = json.loads(m["bundle.json"])
+    out = rebuild(m, index)
+    entries = [(rid, json.loads(out[f"reports/{rid}/report.json"]),
+                [Flag(f["code"], f["reason"]) for f in index["flags"].get(rid, [])])
+               for rid in index["reports"]]
+    legacy = render_report_html(lang="en", desk_name="x", desk_fingerprint=FRESH.public().fingerprint(),
+                                drops=index["drops"], reports=entries,
+                                custody=custody_by_report(out["custody.json"]), anchored=True)
+    assert "which is anchored in the drop's log" in html.unescape(legacy.decode())
+    out["report.html"] = legacy
+    files = {n: hashlib.sha256(b).hexdigest() for n, b in out.items()
+             if n not in ("bundle.json", "bundle.sig")}
+    raw = build_index(desk=FRESH.public(), desk_name="x", drops=index["drops"],
+                      reports=index["reports"], flags={}, files=files)
+    out["bundle.json"], out["bundle.sig"] = raw, sign_message(FRESH.sign_seed, BUNDLE_DOMAIN,
+                                                              raw).hex().encode()
+    path = world["tmp"] / "earlier-page.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in out.items():
+            z.writestr(n, b)
+    r = run("verify", str(path))
+    assert "[3] note  report.html says the custody head is anchored in the drop's log" in r.stdout
+    assert "[7] note  the custody head is not anchored" in r.stdout
+
+
+def test_a_record_whose_problems_are_not_a_list_is_named_not_a_crash(
+    world: dict[str, Any],
+) -> None:
+    """A report.json (signed: by an unpinned key, or a desk of another make) whose 'problems'
+    or 'capture_problems' is a number, and whose index lists no flags so that verify reads the
+    record's own: verify stopped with 'an unexpected internal error ... this is a bug', naming
+    no step and showing no flag. The record's flags are shown now, with what it holds."""
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+
+    m = members(world["genuine"])
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
+    index = json.loads(m["bundle.json"])
+    rid = index["reports"][0]
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rep.update(problems=5, capture_problems=7, trusted=False, capture_verified=False)
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+    path = world["tmp"] / "problems-not-a-list.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in rebuild(m, index).items():
+            z.writestr(n, b)
+    r = run("verify", str(path), check=False)
+    assert r.returncode == 1 and "internal error" not in r.stderr, r.stderr
+    assert f"[8] FLAG  report {rid}: capture-unverified: An attachment's capture attestation " \
+           "does not verify. (7)" in r.stdout, r.stdout
 
 
 def test_receipt_checks_in_process(world: dict[str, Any]) -> None:

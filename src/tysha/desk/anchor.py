@@ -200,11 +200,16 @@ def anchor_custody(
             store, drop.url, drop.vkey, receipt, witness_wait
         )
     except VerificationError as exc:
-        # The anchor itself holds; the drop showed a witnessed tree that is not ours: kept on
-        # record in custody, and said to the person.
+        # The anchor itself holds; the drop showed a witnessed tree that is not ours: the
+        # drop is marked forked (every report of its log is flagged 'log-forked' wherever it
+        # is shown, court bundles included, as a fork 'desk fetch' finds), kept on record in
+        # custody, and said to the person.
         record["witnessed"] = None
-        store.save_anchor(head.size, digest, record)
-        store.custody("drop-forked", None, {"drop": drop.url, "seen": exc.message})
+        with store.transaction():
+            store.save_anchor(head.size, digest, record)
+            drop.forked = True
+            store.save_drop(drop)
+            store.custody("drop-forked", None, {"drop": drop.url, "seen": exc.message})
         raise
     store.save_anchor(head.size, digest, record)
     store.custody(

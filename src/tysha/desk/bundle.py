@@ -115,8 +115,9 @@ def export_bundle(
     warn: Callable[[str], None] | None = None,
 ) -> int:
     """Write a bundle of the reports ``ids`` (all when None) to ``out``; return how many.
-    ``warn`` hears what the bundle lacks that a person would expect in it (the PDF)."""
-    reports = [store.get_report(i) for i in ids] if ids else store.list_reports()
+    ``warn`` hears what the bundle lacks that a person would expect in it (the PDF). A report
+    named twice is exported once (a bundle listing it twice does not verify)."""
+    reports = [store.get_report(i) for i in dict.fromkeys(ids)] if ids else store.list_reports()
     if not reports:
         raise ConfigError("no reports to export")
     out = Path(out)
@@ -244,6 +245,7 @@ def export_bundle(
                         drops=drops,
                         reports=[(r.id, public[r.id], flags[r.id]) for r in reports],
                         custody=custody_by_report(files_raw[CUSTODY]),
+                        anchored=ANCHOR in files,
                     ),
                 )
                 pdf = render_pdf(files_raw[REPORT_HTML])
@@ -301,10 +303,11 @@ def _write_csv(path: Path, rows: list[list[str]]) -> None:
 
 
 def export_uwazi(store: DeskStore, out_dir: Path, ids: list[str] | None = None) -> int:
-    """``entities.csv`` and ``thesauri/<name>.csv`` for Uwazi (:mod:`tysha.evidence.uwazi`)."""
+    """``entities.csv`` and ``thesauri/<name>.csv`` for Uwazi (:mod:`tysha.evidence.uwazi`);
+    a report named twice is one row."""
     from tysha.evidence.uwazi import THESAURI, entity_rows, thesaurus_rows
 
-    reports = [store.get_report(i) for i in ids] if ids else store.list_reports()
+    reports = [store.get_report(i) for i in dict.fromkeys(ids)] if ids else store.list_reports()
     if not reports:
         raise ConfigError("no reports to export")
     flags = report_flags(store, reports)

@@ -37,7 +37,9 @@ key (``--desk-key``), and the drop's (``--drop-key``).
 Steps (each failure raises :class:`VerificationError` naming its step):
 
 1. the archive's member count and declared sizes are within bounds, ``bundle.json`` and
-   ``bundle.sig`` are present and the index is well-formed;
+   ``bundle.sig`` are present and the index is well-formed (and the reader, ``tysha verify``,
+   finds nothing in the archive outside its members: no bytes before, between or after
+   them, no comment, no extra field);
 2. ``bundle.sig`` is the desk key's signature over ``bundle.json``, and that key is the pinned one
    (else UNPINNED and the signer's fingerprint);
 3. every listed member is present with its SHA-256 (hashed as a stream), nothing unlisted is
@@ -59,7 +61,8 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    receipt, drop pin, content), its RFC 3161 token (under ``tsa_roots``; with roots given,
    a bundle without a token fails), and the drop's
    witnessed checkpoint under the witness policy (which cosignatures were checked, and that
-   the anchor's and the reports' checkpoints are in the witnessed tree). Formats 1-2: the
+   the anchor's and the reports' checkpoints are in the witnessed tree; reports another drop
+   logged are named as not covered by it). Formats 1-2: the
    custody log's chain and signatures hold under the desk key;
 8. the desk's assertions and every flag the desk recorded, per report, and the provenance
    it carries (ProofMode proofs, C2PA manifests: :mod:`tysha.evidence.provenance`), printed
@@ -212,15 +215,23 @@ class Flag:
         return cls(obj["code"], str(obj.get("reason", "")))
 
 
+def _texts(value: Any) -> list[str]:
+    """A record's list of problems as text: a list's items, another value as one item."""
+    if not value:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
 def record_flags(data: Mapping[str, Any]) -> list[Flag]:
     """Flags a desk record states by its own fields (for desks without a report view, and for
-    format 1 bundles, which carry no flag list)."""
-    problems = [str(p) for p in data.get("problems", []) or []]
+    format 1 bundles, which carry no flag list). A problem list that is not a list (a hostile
+    or foreign record) is read as one problem, never a crash."""
+    problems = _texts(data.get("problems"))
     out: list[Flag] = []
     if data.get("revoked") is True:
         out.append(Flag("revoked-source", "The sender's key has been revoked as compromised."))
     if data.get("capture_verified") is False:
-        detail = "; ".join(str(p) for p in data.get("capture_problems", []) or [])
+        detail = "; ".join(_texts(data.get("capture_problems")))
         out.append(
             Flag(
                 "capture-unverified",
@@ -414,27 +425,45 @@ class BundleResult:
     desk_pinned: bool = False
     drops_pinned: bool = False
     flags: list[tuple[str, Flag]] = field(default_factory=list)
+    #: Flagged reports a check of which did not hold (shown as FLAG at step 4 or 6): carried
+    #: because the desk flagged the failure itself, never counted as verified.
+    unproved: set[str] = field(default_factory=set)
 
     @property
     def flagged_reports(self) -> list[str]:
         return sorted({rid for rid, _f in self.flags})
+
+    @property
+    def verified(self) -> int:
+        """Reports every check of which held (flagged or not)."""
+        return self.reports - len(self.unproved)
 
     def verdict(self, accept_flagged: bool = False) -> str:
         """The closing line; raises if flagged reports are not accepted (CLI.md: a bundle
         carrying flagged reports fails unless ``--accept-flagged``)."""
         flagged = self.flagged_reports
         if flagged and not accept_flagged:
+            if self.unproved:
+                raise VerificationError(
+                    f"{len(flagged)} of {self.reports} reports carry flags (listed above with "
+                    f"their reasons) and {len(self.unproved)} of them did not pass every check "
+                    "(FLAG above); to accept flagged reports give --accept-flagged"
+                )
             raise VerificationError(
                 f"{len(flagged)} of {self.reports} reports carry flags (listed above with their "
                 "reasons); the checks hold, but to accept flagged reports give --accept-flagged"
             )
         notes = [f"{len(flagged)} flagged reports accepted"] if flagged else []
+        if self.unproved:
+            notes.append(
+                f"{len(self.unproved)} flagged reports did not pass every check (FLAG above)"
+            )
         if not self.desk_pinned:
             notes.append(f"desk key UNPINNED (fingerprint {self.desk_fingerprint})")
         if not self.drops_pinned:
             notes.append("drop key UNPINNED")
         tail = f"; {', '.join(notes)}" if notes else ""
-        return f"bundle ok: {self.reports} reports verified offline{tail}"
+        return f"bundle ok: {self.verified} reports verified offline{tail}"
 
 
 _SMALL = ("report.json", "receipt.json", "content-key")
@@ -524,9 +553,12 @@ class BundleVerifier:
                 raise _fail(4, f"report {rid}", f"incomplete or malformed ({_why(exc)})") from None
             carried = self._flags(rid, report, flags_in_index)
             codes = {f.code for f in carried}
-            self._step4(rid, base, report, rec_doc, drops, digests, codes, seen_unpinned, on_step)
+            proved = self._step4(
+                rid, base, report, rec_doc, drops, digests, codes, seen_unpinned, on_step
+            )
             manifest, piece_sha = self._step5(rid, base, report, content_key, digests, on_step)
-            self._step6(rid, manifest, piece_sha, codes, on_step)
+            if not self._step6(rid, manifest, piece_sha, codes, on_step) or not proved:
+                result.unproved.add(rid)
             for f in carried:
                 result.flags.append((rid, f))
         result.drops_pinned = not seen_unpinned
@@ -650,6 +682,7 @@ class BundleVerifier:
     ) -> tuple[dict[str, bytes], dict[str, str]]:
         files: dict[str, str] = index["files"]
         small: dict[str, bytes] = {}
+        earlier_page = False
         # Only members the format defines, for the reports listed: nothing rides along unchecked.
         rids = set(index["reports"])
         for name in files:
@@ -740,9 +773,21 @@ class BundleVerifier:
                         3, "files", f"{README} does not match the signed reports and flags"
                     )
                 raw_made.append(README)
-            if index["format"] == BUNDLE_FORMAT and not self._check_page(index, small, entries):
-                raw_made.append(REPORT_HTML)
+            if index["format"] == BUNDLE_FORMAT:
+                raw_page, earlier_page = self._check_page(index, small, entries)
+                if raw_page:
+                    raw_made.append(REPORT_HTML)
         on_step(Step(3, "ok", f"{len(files)} members present, unaltered, and nothing else"))
+        if earlier_page:
+            on_step(
+                Step(
+                    3,
+                    "note",
+                    f"{REPORT_HTML} says the custody head is anchored in the drop's log, as an "
+                    "earlier desk wrote it for every bundle: this bundle carries no anchor "
+                    "(step 7)",
+                )
+            )
         for name in raw_made:
             on_step(
                 Step(
@@ -769,14 +814,17 @@ class BundleVerifier:
         index: dict[str, Any],
         small: dict[str, bytes],
         entries: list[tuple[str, Any, list[Flag]]],
-    ) -> bool:
-        """``report.html`` must be exactly the page the signed data makes (like README.txt):
-        True, or False for the page as desks made it before hidden characters were shown as
-        tokens (the same page with a source's characters raw)."""
+    ) -> tuple[bool, bool]:
+        """``report.html`` must be exactly the page the signed data makes (like README.txt).
+        Pages of earlier desks verify too (their desk signed them), and are told apart:
+        (raw, claims_anchor) - ``raw``: made before hidden characters were shown as tokens (a
+        source's characters as they are); ``claims_anchor``: it says the custody head is
+        anchored in a drop's log, as every page did, while the bundle carries no anchor."""
         if REPORT_HTML not in small:
             raise _fail(3, "files", f"{REPORT_HTML} is missing")
+        anchored = ANCHOR in small
 
-        def page(raw: bool) -> bytes:
+        def page(raw: bool, anchored: bool) -> bytes:
             return render_report_html(
                 lang=str(index.get("lang", "en")),
                 desk_name=str(index["desk"].get("name", "")),
@@ -786,14 +834,16 @@ class BundleVerifier:
                 drops=index["drops"],
                 reports=entries,
                 custody=custody_by_report(small.get(CUSTODY, b"")),
+                anchored=anchored,
                 raw=raw,
             )
 
         try:
-            if small[REPORT_HTML] == page(False):
-                return True
-            if small[REPORT_HTML] == page(True):
-                return False
+            for raw, claims in ((False, anchored), (True, anchored)) + (
+                () if anchored else ((False, True), (True, True))
+            ):
+                if small[REPORT_HTML] == page(raw, claims):
+                    return raw, claims and not anchored
         except (TyshaError, ValueError, TypeError, AttributeError) as exc:
             raise _fail(3, "files", f"a report is malformed ({_why(exc)})") from None
         raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
@@ -819,7 +869,9 @@ class BundleVerifier:
         codes: set[str],
         seen_unpinned: set[str],
         on_step: Callable[[Step], None],
-    ) -> None:
+    ) -> bool:
+        """True if the envelope is proved to be in the drop's log; False if not and the desk
+        flagged it (shown as FLAG); raises otherwise."""
         what = f"report {rid}, drop log"
         try:
             vkey = str(rec_doc["vkey"])
@@ -880,6 +932,7 @@ class BundleVerifier:
             )
         elif not self.drop_pins:
             seen_unpinned.add(vkey)
+        return cp is not None
 
     # 5 ---------------------------------------------------------------------------------------
     def _step5(
@@ -985,7 +1038,9 @@ class BundleVerifier:
         piece_sha: dict[int, bytes],
         codes: set[str],
         on_step: Callable[[Step], None],
-    ) -> None:
+    ) -> bool:
+        """True if the signature and capture attestations hold; False if not and the desk
+        flagged it (shown as FLAG); raises otherwise."""
         bad = []
         for n, att in enumerate(manifest.attachments):
             try:
@@ -1010,7 +1065,7 @@ class BundleVerifier:
                     f"({'; '.join(bad[:3])}); the desk flagged this too",
                 )
             )
-            return
+            return False
         if manifest.kind == "share":
             on_step(
                 Step(
@@ -1021,7 +1076,7 @@ class BundleVerifier:
                     "capture signatures were checked by that handler desk, not here",
                 )
             )
-            return
+            return True
         on_step(
             Step(
                 6,
@@ -1030,6 +1085,7 @@ class BundleVerifier:
                 f"(source fingerprint {manifest.sender.fingerprint()})",
             )
         )
+        return True
 
     # 7 ---------------------------------------------------------------------------------------
     def _step7(
@@ -1154,6 +1210,18 @@ class BundleVerifier:
             raise _fail(7, "witnesses", exc.message) from None
         left = sorted(set(mine) - set(w.covered))
         tail = f"; not yet covered: reports {', '.join(left)}" if left else ""
+        # Reports logged by another drop: no witness of this bundle saw their log. Named, so
+        # that a line about one drop's witnesses is not read as about the whole bundle.
+        others = sorted(rid for rid, (vkey, _cp) in self._report_cps.items() if vkey != res.vkey)
+        if others:
+            on_step(
+                Step(
+                    7,
+                    "note",
+                    f"reports {', '.join(others)} are in another drop's log: the witnessed "
+                    "checkpoint does not cover them",
+                )
+            )
         if policy is None:
             on_step(
                 Step(

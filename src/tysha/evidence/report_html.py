@@ -143,6 +143,22 @@ _STEPS = {
 }
 
 
+#: Step 7 for a bundle that carries no custody anchor (``anchor.json``): the lists above say
+#: the head is anchored, which only an anchored bundle may (their words are kept byte for
+#: byte, so the pages of anchored bundles stay what their desks signed).
+_UNANCHORED = {
+    "en": "the custody events of these reports are complete, in order and in the desk-signed "
+    "custody head; this bundle's custody head is not anchored in a drop's log: custody rests "
+    "on the desk's signature alone;",
+    "uk": "записи зберігання цих повідомлень повні, впорядковані й входять до підписаної "
+    "голови журналу зберігання; голова журналу цього пакета не закріплена в журналі сервера: "
+    "зберігання засвідчене лише підписом робочого місця;",
+    "ru": "записи хранения этих сообщений полны, упорядочены и входят в подписанную голову "
+    "журнала хранения; голова журнала этого пакета не закреплена в журнале сервера: хранение "
+    "засвидетельствовано лишь подписью рабочего места;",
+}
+
+
 def _tr(lang: str) -> Any:
     col = {"uk": 0, "ru": 1}.get(lang)
 
@@ -197,10 +213,12 @@ def render_report_html(
     drops: Mapping[str, str],
     reports: Sequence[tuple[str, Mapping[str, Any], Sequence[Any]]],
     custody: Mapping[str, Sequence[Mapping[str, Any]]],
+    anchored: bool,
     raw: bool = False,
 ) -> bytes:
     """The page, as bytes (UTF-8). ``reports``: (id, report.json, flags with .code/.reason);
-    ``custody``: report id -> its custody events (dicts as in the segment).
+    ``custody``: report id -> its custody events (dicts as in the segment); ``anchored``:
+    whether the bundle carries a custody anchor (what step 7 is said to prove depends on it).
 
     A source's control, format and separator characters (a bidi override in a file name,
     zero-width characters in a place) are visible tokens (:mod:`visible`; HTML's white space,
@@ -294,7 +312,9 @@ def render_report_html(
         " [--witness WITNESS_VKEY ... --witnesses-needed K] [--tsa-root TSA_ROOT.pem]</pre>"
     )
     out.append(f"<p>{_e(t('What each numbered step proves'))}:</p><ol>")
-    steps = _STEPS.get(lang, _STEPS["en"])
+    steps = list(_STEPS.get(lang, _STEPS["en"]))
+    if not anchored:
+        steps[6] = _UNANCHORED.get(lang, _UNANCHORED["en"])
     out += [f"<li>{_e(s)}</li>" for s in steps]
     out.append("</ol>")
     if drops:
