@@ -151,6 +151,14 @@ def test_fetch_checks_c2pa_show_web_bundle(
     assert [(d["attachment"], d["state"]) for d in checked] == [(0, "valid"), (1, "invalid")]
     # The report itself is not flagged by provenance: the source's capture signature holds.
     assert doc["capture_verified"] is True
+    # ... but no list says of it that all its checks passed (the inbox said "✓ all checks
+    # passed", desk list "-" as for a clean report): a credential that does not hold is said.
+    row = next(ln for ln in cli("desk", "list", "--desk", str(desk), env=denv).stdout.splitlines()
+               if rid[:8] in ln)
+    assert "- (credential invalid)" in row
+    listed = json.loads(cli("desk", "list", "--desk", str(desk), "--json", env=denv).stdout)
+    assert [r["capture_credentials"] for r in listed if r["id"] == rid] == [["invalid"]]
+    assert doc["flag_codes"] == [] and "capture_credentials" in doc
 
     # a ProofMode bundle about the plain photo, through the web upload form
     key = pgp_key()
@@ -168,6 +176,8 @@ def test_fetch_checks_c2pa_show_web_bundle(
         assert 'data-kind="c2pa" data-state="invalid"' in page and "assertion.dataHash.mismatch" in page
         assert "Tysha test camera" in page and "tysha-test-camera 1.0" in page
         assert 'action="/report/' + rid + '/provenance"' in page
+        inbox = c.get("/").text
+        assert "capture credential invalid" in inbox and "all checks passed" not in inbox
         # a forged CSRF token changes nothing
         r = c.post(f"/report/{rid}/provenance", data={"csrf": "forged"},
                    files={"bundle": ("proof.zip", zipped, "application/zip")})

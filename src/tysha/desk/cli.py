@@ -325,7 +325,13 @@ def fetch(
 
 
 def _flags_cell(v: ReportView) -> str:
-    return ",".join(v.flag_codes) if v.flags else "-"
+    if v.flags:
+        return ",".join(v.flag_codes)
+    if "invalid" in v.credential_states:
+        return "- " + _("(credential invalid)")
+    if v.credential_states:
+        return "- " + _("(credential unchecked)")
+    return "-"
 
 
 @app.command("list")

@@ -187,6 +187,15 @@ class ReportView:
     def flag_codes(self) -> list[str]:
         return [f.code for f in self.flags]
 
+    @property
+    def credential_states(self) -> list[str]:
+        """``"invalid"`` and/or ``"unchecked"``: a capture credential about an attachment (a
+        C2PA manifest, a ProofMode proof) that does not hold, or that was not read. Not a flag
+        - the source's own signature on the report holds, and a photo blurred for safety after
+        the camera signed it fails its credential - but a list must not say of such a report
+        that all its checks passed."""
+        return sorted({r.state for r in self.provenance} & {"invalid", "unchecked"})
+
     def has_flag(self, code: str) -> bool:
         return any(f.code == code for f in self.flags)
 
@@ -208,6 +217,8 @@ class ReportView:
             "status": self.status,
             "client": self.client,
         }
+        if self.credential_states:
+            out["capture_credentials"] = self.credential_states
         if full:
             out.update(
                 log_consistent=self.log_consistent,
