@@ -532,10 +532,12 @@ def test_usage_and_hostile_paths(world: dict[str, Any]) -> None:
         assert r.returncode == 1 and "cut.zip starts as a bundle (zip) but is cut short" in r.stderr
 
 
-def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[str, Any]) -> None:
-    """A report whose receipt does not hold is kept by the desk, flagged: the bundle verifies
-    it as FLAG at step 4 (exit 1 unless --accept-flagged). The same failure with no flag
-    carried is a failed check, whatever the options."""
+def _unproved(
+    world: dict[str, Any], flags: list[dict[str, str]], name: str
+) -> tuple[Path, str]:
+    """The genuine bundle, re-signed, with its first report's receipt index moved outside the
+    tree its checkpoint commits to (step 4 cannot prove it) and ``flags`` listed for it in the
+    index: (its path, the report id)."""
     from tests.verify.test_fuzz_bundle import FRESH, rebuild
 
     m = members(world["genuine"])
@@ -547,22 +549,27 @@ def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[
     rec["receipt"]["index"] = rep["index"] = 5  # outside the tree the checkpoint commits to
     m[f"reports/{rid}/receipt.json"] = canonical_json(rec)
     m[f"reports/{rid}/report.json"] = canonical_json(rep)
+    index["flags"] = {rid: flags}
+    path = world["tmp"] / name
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in rebuild(m, index).items():
+            z.writestr(n, b)
+    return path, rid
 
-    def write(flags: list[dict[str, str]], name: str) -> Path:
-        index["flags"] = {rid: flags}
-        path = world["tmp"] / name
-        with zipfile.ZipFile(path, "w") as z:
-            for n, b in rebuild(m, index).items():
-                z.writestr(n, b)
-        return path
 
-    flagged = write([{"code": "receipt-unverified", "reason": "The drop's log does not prove it."}],
-                    "receipt-flagged.zip")
+def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[str, Any]) -> None:
+    """A report whose receipt does not hold is kept by the desk, flagged: the bundle verifies
+    it as FLAG at step 4 (exit 1 unless --accept-flagged). The same failure with no flag
+    carried is a failed check, whatever the options."""
+    flagged, rid = _unproved(
+        world, [{"code": "receipt-unverified", "reason": "The drop's log does not prove it."}],
+        "receipt-flagged.zip",
+    )
     r = run("verify", str(flagged), check=False)
     assert r.returncode == 1 and f"[4] FLAG  report {rid}: NOT proved" in r.stdout
     ok = run("verify", str(flagged), "--accept-flagged")
     assert "1 flagged report accepted" in ok.stdout
-    silent = write([], "receipt-silent.zip")
+    silent, _ = _unproved(world, [], "receipt-silent.zip")
     bad = run("verify", str(silent), "--accept-flagged", check=False)
     assert bad.returncode == 1 and "step 4" in bad.stderr and "outside" in bad.stderr
 
@@ -575,23 +582,12 @@ def test_a_flagged_report_that_fails_a_check_is_not_counted_as_verified(
     --accept-flagged closed with 'bundle ok: 1 report verified offline' - a court was told of
     a report verified offline that failed step 4. A flagged report whose checks hold (its
     source's key revoked) is still counted as verified, and the refusal says the checks hold."""
-    from tests.verify.test_fuzz_bundle import FRESH, rebuild
-
-    m = members(world["genuine"])
-    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
-    index = json.loads(m["bundle.json"])
-    rid = index["reports"][0]
-    rec = json.loads(m[f"reports/{rid}/receipt.json"])
-    rep = json.loads(m[f"reports/{rid}/report.json"])
-    rec["receipt"]["index"] = rep["index"] = 5  # outside the tree the checkpoint commits to
-    m[f"reports/{rid}/receipt.json"] = canonical_json(rec)
-    m[f"reports/{rid}/report.json"] = canonical_json(rep)
-    index["flags"] = {rid: [{"code": "receipt-unverified",
-                             "reason": "The drop's log does not prove that it holds this report."}]}
-    path = world["tmp"] / "unproved-flagged.zip"
-    with zipfile.ZipFile(path, "w") as z:
-        for n, b in rebuild(m, index).items():
-            z.writestr(n, b)
+    path, rid = _unproved(
+        world,
+        [{"code": "receipt-unverified",
+          "reason": "The drop's log does not prove that it holds this report."}],
+        "unproved-flagged.zip",
+    )  # fmt: skip
     r = run("verify", str(path), check=False)
     assert r.returncode == 1 and f"[4] FLAG  report {rid}: NOT proved" in r.stdout
     assert "the checks hold" not in r.stderr, r.stderr
