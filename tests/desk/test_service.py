@@ -170,17 +170,25 @@ def test_lying_listing_cannot_hang_or_push_the_cursor_past_the_log(
     desk.close()
 
 
-def test_reply_outbox_survives_an_unreachable_drop(
+def _a_report_to_answer(
     tmp_path: Path, drop: tuple[str, str, Path]
-) -> None:
-    """Issue 10.5: a reply written while the drop is unreachable is queued, sealed, and sent
-    by send_queued (and by fetch) once the drop answers."""
+) -> tuple[str, Desk, str, Identity]:
+    """A desk that fetched one report asking for an answer: (the drop's URL, the desk, the
+    report id, the source's identity)."""
     url = drop[0]
     desk, inv = _desk(tmp_path, drop)
     ident = Identity.generate(os.urandom)
     _send(url, desk, inv, ident, _body(text="needs an answer"))
     desk.fetch()
-    rid = desk.reports()[0].id
+    return url, desk, desk.reports()[0].id, ident
+
+
+def test_reply_outbox_survives_an_unreachable_drop(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """Issue 10.5: a reply written while the drop is unreachable is queued, sealed, and sent
+    by send_queued (and by fetch) once the drop answers."""
+    url, desk, rid, ident = _a_report_to_answer(tmp_path, drop)
 
     class Down(DropClient):
         def upload(self, envelope: Any, progress: Any = None) -> Any:
@@ -348,12 +356,7 @@ def test_no_reply_goes_to_a_revoked_key(tmp_path: Path, drop: tuple[str, str, Pa
     """A key revoked as compromised is held by whoever seized the phone: a reply sealed to it
     is theirs to read. A reply written to it is refused, one queued before the revocation is
     held (not uploaded, the reason kept), and goes once the handler restores the key."""
-    url = drop[0]
-    desk, inv = _desk(tmp_path, drop)
-    ident = Identity.generate(os.urandom)
-    _send(url, desk, inv, ident, _body(text="needs an answer"))
-    desk.fetch()
-    rid = desk.reports()[0].id
+    url, desk, rid, ident = _a_report_to_answer(tmp_path, drop)
     uploads: list[bytes] = []
 
     class Down(DropClient):
