@@ -64,7 +64,9 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    the anchor's and the reports' checkpoints are in the witnessed tree; reports another drop
    logged are named as not covered by it). Formats 1-2: the
    custody log's chain and signatures hold under the desk key;
-8. the desk's assertions and every flag the desk recorded, per report, and the provenance
+8. the desk's assertions and every flag the bundle's signed list carries, per report (the
+   flags README.txt and report.html show; format 1, without a list: those each report.json
+   states; a report.json stating flags the list does not is said in a note), and the provenance
    it carries (ProofMode proofs, C2PA manifests: :mod:`tysha.evidence.provenance`), printed
    as "carried provenance" with the state the desk recorded (informative, never a failure).
 
@@ -506,6 +508,7 @@ class BundleVerifier:
         self.tsa_roots = list(tsa_roots)
         self.witness_policy = witness_policy
         self._report_cps: dict[str, tuple[str, Checkpoint]] = {}
+        self._record_only: dict[str, list[Flag]] = {}  # flags only a report.json states
         self._files_index: dict[str, set[str]] | None = None
         self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
         self.drop_pins = [p.lower() for p in check_drop_pins(drop_pins)]
@@ -535,8 +538,8 @@ class BundleVerifier:
         desk = self._step2(index, raw, result, on_step)
         small, digests = self._step3(index, result, on_step)
         drops = index["drops"]
-        flags_in_index: dict[str, Any] = (
-            index.get("flags", {}) if index["format"] != "tysha-bundle/1" else {}
+        flags_in_index: dict[str, Any] | None = (
+            index.get("flags", {}) if index["format"] != "tysha-bundle/1" else None
         )
         seen_unpinned: set[str] = set()
         for rid in index["reports"]:
@@ -576,6 +579,18 @@ class BundleVerifier:
             # informative, as the desk recorded them; they fail nothing here.
             for rec in records_of(report):
                 on_step(Step(8, "carried provenance", f"report {rid}: {rec.summary()}"))
+            if rid in self._record_only:
+                stated = "; ".join(f"{f.code}: {f.reason}" for f in self._record_only[rid])
+                on_step(
+                    Step(
+                        8,
+                        "note",
+                        f"report {rid}: its report.json states flags the bundle's signed flag "
+                        f"list does not carry ({stated}): an earlier desk kept there what it "
+                        "found at intake; the list is the desk's view at export, and README.txt "
+                        "and report.html show it",
+                    )
+                )
             for r2, f in result.flags:
                 if r2 == rid:
                     on_step(Step(8, "FLAG", f"report {rid}: {f.code}: {f.reason}"))
@@ -848,14 +863,25 @@ class BundleVerifier:
             raise _fail(3, "files", f"a report is malformed ({_why(exc)})") from None
         raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
 
-    def _flags(self, rid: str, report: dict[str, Any], in_index: dict[str, Any]) -> list[Flag]:
+    def _flags(
+        self, rid: str, report: dict[str, Any], in_index: dict[str, Any] | None
+    ) -> list[Flag]:
+        """The report's flags: the index's signed list (formats 2-3), which README.txt and
+        report.html show, so verify and what the court reads never disagree; format 1 carries
+        no list, and its record's own fields state its flags. A record stating flags the list
+        does not carry (an earlier desk's report.json kept what it found at intake, such as a
+        key revoked then and restored before export) is said at step 8, never hidden."""
+        if in_index is None:
+            return record_flags(report)
         try:
             listed = [Flag.from_json(f) for f in in_index.get(rid, [])]
         except TyshaError as exc:
             raise _fail(3, f"report {rid}", exc.message) from None
-        # A desk that flags in its record but not in the list is not let off: its own fields
-        # are its assertion too.
-        return listed or record_flags(report)
+        if not listed:
+            stated = record_flags(report)
+            if stated:
+                self._record_only[rid] = stated
+        return listed
 
     # 4 ---------------------------------------------------------------------------------------
     def _step4(
