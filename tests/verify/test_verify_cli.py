@@ -780,6 +780,29 @@ def test_the_readme_and_verify_agree_on_a_restored_sources_flags(
             "list does not carry (revoked-source: ") in r.stdout
 
 
+def test_only_a_share_is_said_to_be_signed_by_a_handler_desk(world: dict[str, Any]) -> None:
+    """README.txt and report.html say a report whose report.json names a handler desk's key was
+    signed by that desk, not its source: a report its source signed may not be so named (the
+    re-derived README would tell the court another signer than the envelope's)."""
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+
+    m = members(world["genuine"])
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
+    index = json.loads(m["bundle.json"])
+    rid = index["reports"][0]
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rep["shared_by_key"] = FRESH.public().to_text()
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+    out = rebuild(m, index)
+    assert "Shared by a handler desk" in out["README.txt"].decode()
+    path = world["tmp"] / "not-a-share.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in out.items():
+            z.writestr(n, b)
+    r = run("verify", str(path), check=False)
+    assert r.returncode == 1 and "step 5" in r.stderr and "shared_by_key" in r.stderr, r.stderr
+
+
 def test_receipt_checks_in_process(world: dict[str, Any]) -> None:
     import pytest
 
