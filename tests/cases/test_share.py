@@ -265,6 +265,78 @@ def test_analyst_court_bundle_verifies_and_says_whose_word(
     assert "source fingerprint" not in r.stdout and "are the source's" not in r.stdout
 
 
+def test_a_share_bundle_says_the_handler_desk_signed_it(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """An analyst's court bundle of a shared report: README.txt said 'The source vouches for
+    the text, categories, time, place and attachments' and report.html headed the incident
+    'as the source signed it', while the handler desk signed it and the source's signature is
+    not in the bundle. Both now say the handler desk signed it (with its fingerprint). A bundle
+    an earlier analyst desk exported, its README and page in the source's words (the page also
+    claiming an anchor the bundle lacks), still verifies, with step-3 notes saying so."""
+    import hashlib
+    import html
+    import json
+    import zipfile
+
+    from tests.conftest import tysha
+    from tysha.evidence.bundle import BUNDLE_DOMAIN, custody_by_report, summary_text
+    from tysha.evidence.custody import canonical_json
+    from tysha.evidence.report_html import render_report_html
+    from tysha.protocol import sign_message
+
+    handler, (a1, _) = world["handler"], world["analysts"]
+    handler.share(handler.share_plan(a1.store.public.to_text(), [handler.reports()[0].id]))
+    a1.fetch()
+    out = tmp_path / "b.zip"
+    assert a1.export(out) == 1
+    with zipfile.ZipFile(out) as z:
+        m = {n: z.read(n) for n in z.namelist()}
+    readme = m["README.txt"].decode()
+    page = html.unescape(m["report.html"].decode())
+    fp = handler.fingerprint
+    assert "The source vouches for" not in readme
+    assert f"Shared by a handler desk, key fingerprint {fp}: it signed" in readme
+    assert "the source's own signature is not in this bundle" in readme
+    assert "Incident (as the source signed it)" not in page
+    assert "Incident (as the handler desk that shared it signed it)" in page
+    assert f"<th>Signed by the handler desk that shared it (key fingerprint)</th><td>{fp}</td>" \
+        in page
+    pins = ("--desk-key", a1.store.public.to_text(), "--drop-key", drop[1])
+    r = tysha("verify", out, *pins)
+    assert "[3] note" not in r.stdout.replace("[3] note  report.pdf", "")
+
+    # As an earlier analyst desk exported it: the source's words, the page claiming an anchor.
+    index = json.loads(m["bundle.json"])
+    assert "anchor.json" not in m
+    entries = [(rid, json.loads(m[f"reports/{rid}/report.json"]), []) for rid in index["reports"]]
+    m["README.txt"] = summary_text(a1.store.name, a1.store.public.fingerprint(), index["drops"],
+                                   entries, shares_as_source=True)
+    m["report.html"] = render_report_html(
+        lang="en", desk_name=a1.store.name, desk_fingerprint=a1.store.public.fingerprint(),
+        drops=index["drops"], reports=entries, custody=custody_by_report(m["custody.json"]),
+        anchored=True, shares_as_source=True)
+    assert "The source vouches for the text," in m["README.txt"].decode()
+    assert "Incident (as the source signed it)" in html.unescape(m["report.html"].decode())
+    for n in ("README.txt", "report.html"):
+        index["files"][n] = hashlib.sha256(m[n]).hexdigest()
+    raw = canonical_json(index)
+    m["bundle.json"] = raw
+    m["bundle.sig"] = sign_message(a1.store.identity.sign_seed, BUNDLE_DOMAIN, raw).hex().encode()
+    earlier = tmp_path / "earlier.zip"
+    with zipfile.ZipFile(earlier, "w") as z:
+        for n, b in m.items():
+            z.writestr(n, b)
+    r = tysha("verify", earlier, *pins)
+    [rid] = index["reports"]
+    for name in ("README.txt", "report.html"):
+        assert (f"[3] note  {name} says the source vouches for every report's words, as earlier "
+                f"desks wrote it: reports {rid} were shared by a handler desk, which signed them; "
+                "the source's own signature is not in this bundle (step 6)") in r.stdout
+    assert "[3] note  report.html says the custody head is anchored" in r.stdout
+    assert "bundle ok: 1 report verified offline" in r.stdout
+
+
 # --- the handler's flags travel with the share (a reviewer found they did not) ----------------
 
 

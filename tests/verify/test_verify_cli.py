@@ -706,7 +706,7 @@ def test_a_record_whose_problems_are_not_a_list_is_named_not_a_crash(
     """A report.json (signed: by an unpinned key, or a desk of another make) whose 'problems'
     or 'capture_problems' is a number, and whose index lists no flags so that verify reads the
     record's own: verify stopped with 'an unexpected internal error ... this is a bug', naming
-    no step and showing no flag. The record's flags are shown now, with what it holds."""
+    no step and showing no flag. The record's flags are said now (step 8), with what it holds."""
     from tests.verify.test_fuzz_bundle import FRESH, rebuild
 
     m = members(world["genuine"])
@@ -721,9 +721,86 @@ def test_a_record_whose_problems_are_not_a_list_is_named_not_a_crash(
         for n, b in rebuild(m, index).items():
             z.writestr(n, b)
     r = run("verify", str(path), check=False)
-    assert r.returncode == 1 and "internal error" not in r.stderr, r.stderr
-    assert f"[8] FLAG  report {rid}: capture-unverified: An attachment's capture attestation " \
-           "does not verify. (7)" in r.stdout, r.stdout
+    assert "internal error" not in r.stderr, r.stderr
+    # The index lists no flag (what README.txt shows): the record's are said, with what it holds.
+    assert f"[8] note  report {rid}: its report.json states flags the bundle's signed flag " \
+           "list does not carry (capture-unverified: An attachment's capture attestation " \
+           "does not verify. (7))" in r.stdout, r.stdout
+
+
+def test_the_readme_and_verify_agree_on_a_restored_sources_flags(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """A report received while its source's key was revoked, the key restored before export,
+    from a desk whose report.json kept the intake's results ("revoked": true): the signed flag
+    list is the desk's view at export (none), README.txt and report.html said 'Flags: none',
+    and verify fell back to the record's fields and printed 'FLAG revoked-source' and refused
+    the bundle as flagged. Verify now reads the list the README shows, and says what the
+    record states at step 8."""
+    import shutil
+
+    from tysha.desk.store import DeskStore
+
+    desk = tmp_path / "desk"
+    shutil.copytree(world["desk"], desk)
+    run("desk", "restore", "Source 1", "--desk", str(desk), "--reason", "false alarm",
+        env=world["denv"])
+    out = tmp_path / "restored.zip"
+    run("desk", "export", "--desk", str(desk), "--out", str(out), env=world["denv"])
+    m = members(out)
+    index = json.loads(m["bundle.json"])
+    assert index["flags"] and not any(index["flags"].values())
+    store = DeskStore.open(desk, DESK_PASS)
+    try:
+        seed = store.identity.sign_seed
+        intake = {r.id: r.data for r in store.list_reports()}
+    finally:
+        store.close()
+    [rid] = [r for r in index["reports"] if intake[r]["revoked"]]
+    # As a desk before report.json stated its view at export wrote it: the intake's results.
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rep.update({k: intake[rid][k] for k in ("trusted", "revoked", "flag_codes")})
+    assert rep["revoked"] is True and rep["trusted"] is False
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+    index["files"][f"reports/{rid}/report.json"] = hashlib.sha256(
+        m[f"reports/{rid}/report.json"]).hexdigest()
+    raw = canonical_json(index)
+    m["bundle.json"], m["bundle.sig"] = raw, sign_message(seed, BUNDLE_DOMAIN, raw).hex().encode()
+    earlier = tmp_path / "earlier.zip"
+    with zipfile.ZipFile(earlier, "w") as z:
+        for n, b in m.items():
+            z.writestr(n, b)
+    readme = m["README.txt"].decode()
+    assert f"Report {rid}\n  Flags: none" in readme and "0 carry flags" in readme
+    r = run("verify", str(earlier), "--desk-key", world["info"]["fingerprint"],
+            "--drop-key", world["vkey"], check=False)
+    assert r.returncode == 0 and "FLAG" not in r.stdout, r.stdout + r.stderr
+    assert "bundle ok: 2 reports verified offline" in r.stdout
+    assert (f"[8] note  report {rid}: its report.json states flags the bundle's signed flag "
+            "list does not carry (revoked-source: ") in r.stdout
+
+
+def test_only_a_share_is_said_to_be_signed_by_a_handler_desk(world: dict[str, Any]) -> None:
+    """README.txt and report.html say a report whose report.json names a handler desk's key was
+    signed by that desk, not its source: a report its source signed may not be so named (the
+    re-derived README would tell the court another signer than the envelope's)."""
+    from tests.verify.test_fuzz_bundle import FRESH, rebuild
+
+    m = members(world["genuine"])
+    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
+    index = json.loads(m["bundle.json"])
+    rid = index["reports"][0]
+    rep = json.loads(m[f"reports/{rid}/report.json"])
+    rep["shared_by_key"] = FRESH.public().to_text()
+    m[f"reports/{rid}/report.json"] = canonical_json(rep)
+    out = rebuild(m, index)
+    assert "Shared by a handler desk" in out["README.txt"].decode()
+    path = world["tmp"] / "not-a-share.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in out.items():
+            z.writestr(n, b)
+    r = run("verify", str(path), check=False)
+    assert r.returncode == 1 and "step 5" in r.stderr and "shared_by_key" in r.stderr, r.stderr
 
 
 def test_receipt_checks_in_process(world: dict[str, Any]) -> None:

@@ -29,10 +29,12 @@ Who vouches for what. The *source* signed the manifest (text, categories, when, 
 at, attachment names, sizes, media types, hashes) and each capture attestation (the capture
 claims: device time, EXIF time, GPS); the *drop's log* proves the envelope holding them was
 logged; the *desk* signs everything else (status, qualifications, notes, pseudonyms, custody,
-flags). :class:`BundleVerifier` checks every evidentiary field of ``report.json`` against what
-the source signed inside the logged envelope, and reports the rest as the desk's assertion. A
-bundle re-signed with another key verifies only as UNPINNED unless the verifier pins the desk's
-key (``--desk-key``), and the drop's (``--drop-key``).
+flags). A report an analyst desk received as a share carries no source signature: the *handler
+desk* that shared it signed its words and re-attested its attachments, and README.txt and
+report.html say so. :class:`BundleVerifier` checks every evidentiary field of ``report.json``
+against what the source (or handler desk) signed inside the logged envelope, and reports the
+rest as the desk's assertion. A bundle re-signed with another key verifies only as UNPINNED
+unless the verifier pins the desk's key (``--desk-key``), and the drop's (``--drop-key``).
 
 Steps (each failure raises :class:`VerificationError` naming its step):
 
@@ -44,8 +46,8 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    (else UNPINNED and the signer's fingerprint);
 3. every listed member is present with its SHA-256 (hashed as a stream), nothing unlisted is
    present, and ``README.txt`` is exactly the summary of the signed data (a source's hidden
-   characters as visible tokens; a summary made before, with them raw, is accepted with a note,
-   and so is such a ``report.html``);
+   characters as visible tokens; a summary made before, with them raw, or saying a shared
+   report is the source's word, is accepted with a note, and so is such a ``report.html``);
 4. per report, the envelope's digest is in the drop's log: the checkpoint is signed by the
    (pinned) drop key and the inclusion proof leads to its root, and ``report.json`` states that
    same receipt;
@@ -64,7 +66,9 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    the anchor's and the reports' checkpoints are in the witnessed tree; reports another drop
    logged are named as not covered by it). Formats 1-2: the
    custody log's chain and signatures hold under the desk key;
-8. the desk's assertions and every flag the desk recorded, per report, and the provenance
+8. the desk's assertions and every flag the bundle's signed list carries, per report (the
+   flags README.txt and report.html show; format 1, without a list: those each report.json
+   states; a report.json stating flags the list does not is said in a note), and the provenance
    it carries (ProofMode proofs, C2PA manifests: :mod:`tysha.evidence.provenance`), printed
    as "carried provenance" with the state the desk recorded (informative, never a failure).
 
@@ -86,7 +90,7 @@ from tysha.evidence.anchor import AnchorResult, verify_anchor, verify_witnessed
 from tysha.evidence.custody import CustodyEvent, canonical_json, verify_chain, verify_segment
 from tysha.evidence.provenance import records_of
 from tysha.evidence.receipts import check_drop_pins
-from tysha.evidence.report_html import render_report_html
+from tysha.evidence.report_html import render_report_html, shared_by
 from tysha.evidence.visible import visible
 from tysha.protocol import (
     MAX_ENVELOPE_SIZE,
@@ -317,6 +321,7 @@ def summary_text(
     reports: Sequence[tuple[str, Mapping[str, Any], Sequence[Flag]]],
     *,
     raw: bool = False,
+    shares_as_source: bool = False,
 ) -> bytes:
     """``README.txt``: what a person reads first. Every report with every flag and its reason;
     the verifier regenerates it from the signed data, so it cannot hide a flag.
@@ -324,8 +329,31 @@ def summary_text(
     Each line shows the source's words (place, time, categories, provenance signers) with
     their control, format and separator characters as visible tokens (:mod:`visible`), so none
     adds a line or sends a terminal an escape sequence. ``raw``: as desks wrote it before
-    (those characters as they are), which the verifier still accepts, and says so."""
+    (those characters as they are), which the verifier still accepts, and says so.
+
+    A report an analyst desk received as a share (:func:`shared_by`) is said to be signed by
+    the handler desk that shared it, not by its source (whose signature a share does not
+    carry). ``shares_as_source``: as desks wrote it before, the source said to vouch for every
+    report (accepted, and said)."""
     flagged = sum(1 for _rid, _d, fl in reports if fl)
+    handlers = {rid: None if shares_as_source else shared_by(d) for rid, d, _fl in reports}
+    if any(h is not None for h in handlers.values()):
+        vouch = [
+            "Each numbered step it prints says what it proved. For a report its source sent,",
+            "the source vouches for the text, categories, time, place and attachments (and",
+            "their capture claims). A report marked 'Shared by a handler desk' came to this",
+            "desk from that handler desk, which signed those and re-attested the attachments:",
+            "the source's own signature is not in this bundle. The drop's log proves they were",
+            "logged; everything else (status, qualifications, notes, custody) is the desk's",
+            "assertion.",
+        ]
+    else:
+        vouch = [
+            "Each numbered step it prints says what it proved. The source vouches for the text,",
+            "categories, time, place and attachments (and their capture claims); the drop's log",
+            "proves they were logged; everything else (status, qualifications, notes, custody) is",
+            "the desk's assertion.",
+        ]
     lines = [
         "TYSHA COURT BUNDLE",
         "",
@@ -337,10 +365,7 @@ def summary_text(
         "",
         "    tysha verify THIS_FILE.zip --desk-key DESK_FINGERPRINT --drop-key DROP_VKEY",
         "",
-        "Each numbered step it prints says what it proved. The source vouches for the text,",
-        "categories, time, place and attachments (and their capture claims); the drop's log",
-        "proves they were logged; everything else (status, qualifications, notes, custody) is",
-        "the desk's assertion.",
+        *vouch,
         "",
         "Drops:",
     ]
@@ -350,14 +375,23 @@ def summary_text(
         lines.append("  FLAGS:" if fl else "  Flags: none")
         lines += [f"    ! {f.code}: {f.reason}" for f in fl]
         cats = ", ".join(str(c) for c in d.get("categories", []) or [])
-        lines.append(f"  Categories (source): {cats or '-'}")
-        lines.append(f"  When (source): {d.get('when') or '-'}")
-        lines.append(f"  Where (source): {d.get('where') or '-'}")
-        lines.append(f"  Written (source's device): {d.get('created_at') or '-'}")
+        handler = handlers[rid]
+        who = "source" if handler is None else "as the handler desk signed it"
+        if handler is not None:
+            lines.append(f"  Shared by a handler desk, key fingerprint {handler}: it signed")
+            lines.append("  this report; the source's own signature is not in this bundle")
+        lines.append(f"  Categories ({who}): {cats or '-'}")
+        lines.append(f"  When ({who}): {d.get('when') or '-'}")
+        lines.append(f"  Where ({who}): {d.get('where') or '-'}")
+        device = "source's device" + ("" if handler is None else "; as the handler desk signed it")
+        lines.append(f"  Written ({device}): {d.get('created_at') or '-'}")
         if "client" in d:  # recorded since issue 11; older bundles' summaries stay identical
             lines.append(f"  Sent from (browser or app): {d.get('client')}")
         lines.append(f"  Received by the desk: {d.get('received_at') or '-'}")
-        lines.append(f"  Source key fingerprint: {d.get('source_fingerprint') or '-'}")
+        if handler is None:
+            lines.append(f"  Source key fingerprint: {d.get('source_fingerprint') or '-'}")
+        else:
+            lines.append(f"  Source (the handler desk's label): {d.get('source_label') or '-'}")
         lines.append(f"  Drop log entry: {d.get('index')} of {d.get('drop') or '-'}")
         lines.append(f"  Envelope SHA-256: {d.get('envelope_digest') or '-'}")
         lines.append(f"  Status (desk): {d.get('status', 'new')}")
@@ -506,6 +540,7 @@ class BundleVerifier:
         self.tsa_roots = list(tsa_roots)
         self.witness_policy = witness_policy
         self._report_cps: dict[str, tuple[str, Checkpoint]] = {}
+        self._record_only: dict[str, list[Flag]] = {}  # flags only a report.json states
         self._files_index: dict[str, set[str]] | None = None
         self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
         self.drop_pins = [p.lower() for p in check_drop_pins(drop_pins)]
@@ -535,8 +570,8 @@ class BundleVerifier:
         desk = self._step2(index, raw, result, on_step)
         small, digests = self._step3(index, result, on_step)
         drops = index["drops"]
-        flags_in_index: dict[str, Any] = (
-            index.get("flags", {}) if index["format"] != "tysha-bundle/1" else {}
+        flags_in_index: dict[str, Any] | None = (
+            index.get("flags", {}) if index["format"] != "tysha-bundle/1" else None
         )
         seen_unpinned: set[str] = set()
         for rid in index["reports"]:
@@ -576,6 +611,18 @@ class BundleVerifier:
             # informative, as the desk recorded them; they fail nothing here.
             for rec in records_of(report):
                 on_step(Step(8, "carried provenance", f"report {rid}: {rec.summary()}"))
+            if rid in self._record_only:
+                stated = "; ".join(f"{f.code}: {f.reason}" for f in self._record_only[rid])
+                on_step(
+                    Step(
+                        8,
+                        "note",
+                        f"report {rid}: its report.json states flags the bundle's signed flag "
+                        f"list does not carry ({stated}): an earlier desk kept there what it "
+                        "found at intake; the list is the desk's view at export, and README.txt "
+                        "and report.html show it",
+                    )
+                )
             for r2, f in result.flags:
                 if r2 == rid:
                     on_step(Step(8, "FLAG", f"report {rid}: {f.code}: {f.reason}"))
@@ -742,41 +789,50 @@ class BundleVerifier:
                 if f"reports/{rid}/{part}" not in files:
                     raise _fail(3, "files", f"report {rid} has no {part}")
         raw_made: list[str] = []  # pages made before hidden characters were shown
+        as_source: list[str] = []  # pages made before shares were said to be the handler's
+        shared: list[str] = []
         if index["format"] != "tysha-bundle/1":
             if CUSTODY not in small or README not in small:
                 raise _fail(3, "files", f"{CUSTODY} or {README} is missing")
+            desk_name = str(index["desk"].get("name", ""))
             try:
                 entries = []
                 for rid in index["reports"]:
                     d = _json(small[f"reports/{rid}/report.json"])
                     fl = [Flag.from_json(f) for f in index.get("flags", {}).get(rid, [])]
                     entries.append((rid, d, fl))
-                expect = summary_text(
-                    str(index["desk"].get("name", "")),
-                    str(PublicIdentity.from_text(index["desk"]["public_key"]).fingerprint()),
-                    index["drops"],
-                    entries,
+                shared = [rid for rid, d, _fl in entries if shared_by(d) is not None]
+                fp = str(PublicIdentity.from_text(index["desk"]["public_key"]).fingerprint())
+                # As desks wrote it before: a source's characters as they are (raw), and every
+                # report said to be the source's word, shares too; accepted, and said.
+                found = next(
+                    (
+                        (raw, old)
+                        for raw, old in ((False, False), (True, False))
+                        + (((False, True), (True, True)) if shared else ())
+                        if small[README]
+                        == summary_text(
+                            desk_name, fp, index["drops"], entries, raw=raw, shares_as_source=old
+                        )
+                    ),
+                    None,
                 )
             except (TyshaError, ValueError, TypeError, AttributeError) as exc:
                 raise _fail(3, "files", f"a report or flag is malformed ({_why(exc)})") from None
-            if small[README] != expect:
-                # As desks wrote it before control characters were shown as tokens: the same
-                # words, a source's characters as they are; accepted, and said.
-                if small[README] != summary_text(
-                    str(index["desk"].get("name", "")),
-                    str(PublicIdentity.from_text(index["desk"]["public_key"]).fingerprint()),
-                    index["drops"],
-                    entries,
-                    raw=True,
-                ):
-                    raise _fail(
-                        3, "files", f"{README} does not match the signed reports and flags"
-                    )
+            if found is None:
+                raise _fail(3, "files", f"{README} does not match the signed reports and flags")
+            if found[0]:
                 raw_made.append(README)
+            if found[1]:
+                as_source.append(README)
             if index["format"] == BUNDLE_FORMAT:
-                raw_page, earlier_page = self._check_page(index, small, entries)
+                raw_page, earlier_page, old_shares = self._check_page(
+                    index, small, entries, bool(shared)
+                )
                 if raw_page:
                     raw_made.append(REPORT_HTML)
+                if old_shares:
+                    as_source.append(REPORT_HTML)
         on_step(Step(3, "ok", f"{len(files)} members present, unaltered, and nothing else"))
         if earlier_page:
             on_step(
@@ -798,6 +854,17 @@ class BundleVerifier:
                     "acts on or hides; report.json holds the same words exactly",
                 )
             )
+        for name in as_source:
+            on_step(
+                Step(
+                    3,
+                    "note",
+                    f"{name} says the source vouches for every report's words, as earlier desks "
+                    f"wrote it: reports {', '.join(shared)} were shared by a handler desk, "
+                    "which signed them; the source's own signature is not in this bundle "
+                    "(step 6)",
+                )
+            )
         if REPORT_PDF in files:
             on_step(
                 Step(
@@ -814,17 +881,20 @@ class BundleVerifier:
         index: dict[str, Any],
         small: dict[str, bytes],
         entries: list[tuple[str, Any, list[Flag]]],
-    ) -> tuple[bool, bool]:
+        shared: bool,
+    ) -> tuple[bool, bool, bool]:
         """``report.html`` must be exactly the page the signed data makes (like README.txt).
         Pages of earlier desks verify too (their desk signed them), and are told apart:
-        (raw, claims_anchor) - ``raw``: made before hidden characters were shown as tokens (a
-        source's characters as they are); ``claims_anchor``: it says the custody head is
-        anchored in a drop's log, as every page did, while the bundle carries no anchor."""
+        (raw, claims_anchor, as_source) - ``raw``: made before hidden characters were shown as
+        tokens (a source's characters as they are); ``claims_anchor``: it says the custody head
+        is anchored in a drop's log, as every page did, while the bundle carries no anchor;
+        ``as_source``: it heads a shared report 'as the source signed it' (``shared``: the
+        bundle holds shared reports), as every page did. A page may be all three."""
         if REPORT_HTML not in small:
             raise _fail(3, "files", f"{REPORT_HTML} is missing")
         anchored = ANCHOR in small
 
-        def page(raw: bool, anchored: bool) -> bytes:
+        def page(raw: bool, anchored: bool, as_source: bool) -> bytes:
             return render_report_html(
                 lang=str(index.get("lang", "en")),
                 desk_name=str(index["desk"].get("name", "")),
@@ -836,26 +906,39 @@ class BundleVerifier:
                 custody=custody_by_report(small.get(CUSTODY, b"")),
                 anchored=anchored,
                 raw=raw,
+                shares_as_source=as_source,
             )
 
         try:
-            for raw, claims in ((False, anchored), (True, anchored)) + (
-                () if anchored else ((False, True), (True, True))
-            ):
-                if small[REPORT_HTML] == page(raw, claims):
-                    return raw, claims and not anchored
+            for as_source in (False, True) if shared else (False,):
+                for raw, claims in ((False, anchored), (True, anchored)) + (
+                    () if anchored else ((False, True), (True, True))
+                ):
+                    if small[REPORT_HTML] == page(raw, claims, as_source):
+                        return raw, claims and not anchored, as_source
         except (TyshaError, ValueError, TypeError, AttributeError) as exc:
             raise _fail(3, "files", f"a report is malformed ({_why(exc)})") from None
         raise _fail(3, "files", f"{REPORT_HTML} does not match the signed data")
 
-    def _flags(self, rid: str, report: dict[str, Any], in_index: dict[str, Any]) -> list[Flag]:
+    def _flags(
+        self, rid: str, report: dict[str, Any], in_index: dict[str, Any] | None
+    ) -> list[Flag]:
+        """The report's flags: the index's signed list (formats 2-3), which README.txt and
+        report.html show, so verify and what the court reads never disagree; format 1 carries
+        no list, and its record's own fields state its flags. A record stating flags the list
+        does not carry (an earlier desk's report.json kept what it found at intake, such as a
+        key revoked then and restored before export) is said at step 8, never hidden."""
+        if in_index is None:
+            return record_flags(report)
         try:
             listed = [Flag.from_json(f) for f in in_index.get(rid, [])]
         except TyshaError as exc:
             raise _fail(3, f"report {rid}", exc.message) from None
-        # A desk that flags in its record but not in the list is not let off: its own fields
-        # are its assertion too.
-        return listed or record_flags(report)
+        if not listed:
+            stated = record_flags(report)
+            if stated:
+                self._record_only[rid] = stated
+        return listed
 
     # 4 ---------------------------------------------------------------------------------------
     def _step4(
@@ -1349,6 +1432,9 @@ def _compare(report: dict[str, Any], manifest: Manifest, piece_sha: dict[int, by
         del expect["source_key"], expect["source_fingerprint"]
         expect["shared_by_key"] = (manifest.sender.to_text(),)
         expect["source_label"] = (body.get("label"),)
+    elif "shared_by_key" in report:
+        # Only a share names a handler desk as its signer (README.txt and report.html say so).
+        expect["shared_by_key"] = (None,)
     for k in ("text", "when", "where", "created_at"):
         expect[k] = (_jsonable(body.get(k, "")), str(body.get(k, "")))
     if "client" in report:  # desks before issue 11 did not store it

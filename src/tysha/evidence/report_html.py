@@ -16,10 +16,26 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tysha.errors import TyshaError
 from tysha.evidence.provenance import records_of
 from tysha.evidence.visible import visible
+from tysha.protocol import PublicIdentity
 
-__all__ = ["LANGS", "render_report_html"]
+__all__ = ["LANGS", "render_report_html", "shared_by"]
+
+
+def shared_by(d: Mapping[str, Any]) -> str | None:
+    """For a report an analyst desk received as a share (desk/share.py): the fingerprint of
+    the handler desk that signed it (its key is ``shared_by_key``, which step 5 checks against
+    the share's signer); None for a report its source sent. The source's own signature is not
+    in a share, so what the bundle says of the report's words is the handler desk's."""
+    key = d.get("shared_by_key")
+    if not isinstance(key, str) or not key:
+        return None
+    try:
+        return PublicIdentity.from_text(key).fingerprint()
+    except (TyshaError, ValueError, TypeError):
+        return "-"
 
 LANGS = ("en", "uk", "ru")
 
@@ -38,6 +54,24 @@ _T: dict[str, tuple[str, str]] = {
     "Incident (as the source signed it)": (
         "Подія (як її підписало джерело)",
         "Событие (как его подписал источник)",
+    ),
+    "Incident (as the handler desk that shared it signed it)": (
+        "Подія (як її підписало робоче місце куратора, що нею поділилося)",
+        "Событие (как его подписало рабочее место куратора, которое им поделилось)",
+    ),
+    "Signed by the handler desk that shared it (key fingerprint)": (
+        "Підписано робочим місцем куратора, що ним поділилося (відбиток ключа)",
+        "Подписано рабочим местом куратора, которое им поделилось (отпечаток ключа)",
+    ),
+    "share_signer_note": (
+        "Підпис самого джерела не входить до цього пакета: текст, категорії, час, місце й "
+        "вкладення засвідчує робоче місце куратора, яке поділилося цим повідомленням.",
+        "Подписи самого источника нет в этом пакете: текст, категории, время, место и "
+        "вложения удостоверяет рабочее место куратора, которое поделилось этим сообщением.",
+    ),
+    "Source (the handler desk's label)": (
+        "Джерело (позначення робочого місця куратора)",
+        "Источник (обозначение рабочего места куратора)",
     ),
     "Text": ("Текст", "Текст"),
     "Categories": ("Категорії", "Категории"),
@@ -90,6 +124,11 @@ _T: dict[str, tuple[str, str]] = {
         "Что доказывает каждый пронумерованный шаг",
     ),
 }
+_T["share_signer_note_en"] = (
+    "The source's own signature is not in this bundle: the handler desk that shared this "
+    "report vouches for its text, categories, time, place and attachments.",
+    "",
+)
 _T["verify_intro_en"] = (
     "Offline, with the keys you obtained from the desk and the drop yourself "
     "(never the ones printed here):",
@@ -159,12 +198,43 @@ _UNANCHORED = {
 }
 
 
+#: Steps 5 and 6 for a bundle holding shared reports: their words and attachments are the
+#: handler desk's (the lists above say the source's, as every page of a bundle without shares
+#: keeps, byte for byte).
+_SHARED_STEPS = {
+    "en": (
+        "each envelope re-opens to this report: text, categories, time, place and attachments "
+        "are the source's (for a shared report, as the handler desk that shared it signed "
+        "them);",
+        "the source's signature and each attachment's capture attestation hold (for a shared "
+        "report: the handler desk's signature and its re-attestations of the originals; the "
+        "source's own signature is not in the bundle);",
+    ),
+    "uk": (
+        "кожен конверт знову відкривається в це повідомлення: текст, категорії, час, місце "
+        "й вкладення — від джерела (для повідомлення, яким поділилися, — як їх підписало "
+        "робоче місце куратора, що ним поділилося);",
+        "підпис джерела й атестації зйомки кожного вкладення дійсні (для повідомлення, яким "
+        "поділилися: підпис робочого місця куратора та його повторні атестації оригіналів; "
+        "підпису самого джерела в пакеті немає);",
+    ),
+    "ru": (
+        "каждый конверт снова открывается в это сообщение: текст, категории, время, место "
+        "и вложения — от источника (для сообщения, которым поделились, — как их подписало "
+        "рабочее место куратора, которое им поделилось);",
+        "подпись источника и аттестации съёмки каждого вложения действительны (для "
+        "сообщения, которым поделились: подпись рабочего места куратора и его повторные "
+        "аттестации оригиналов; подписи самого источника в пакете нет);",
+    ),
+}
+
+
 def _tr(lang: str) -> Any:
     col = {"uk": 0, "ru": 1}.get(lang)
 
     def t(s: str) -> str:
         if col is None:
-            return _T["verify_intro_en"][0] if s == "verify_intro" else s
+            return _T[f"{s}_en"][0] if f"{s}_en" in _T else s
         return _T.get(s, (s, s))[col]
 
     return t
@@ -215,6 +285,7 @@ def render_report_html(
     custody: Mapping[str, Sequence[Mapping[str, Any]]],
     anchored: bool,
     raw: bool = False,
+    shares_as_source: bool = False,
 ) -> bytes:
     """The page, as bytes (UTF-8). ``reports``: (id, report.json, flags with .code/.reason);
     ``custody``: report id -> its custody events (dicts as in the segment); ``anchored``:
@@ -223,7 +294,9 @@ def render_report_html(
     A source's control, format and separator characters (a bidi override in a file name,
     zero-width characters in a place) are visible tokens (:mod:`visible`; HTML's white space,
     line breaks and tabs, stays). ``raw``: as desks made the page before (those characters as
-    they are), which the verifier still accepts, and says so."""
+    they are), which the verifier still accepts, and says so. A shared report (:func:`shared_by`)
+    is said to be signed by the handler desk that shared it; ``shares_as_source``: as desks
+    made the page before, every report headed as the source signed it (accepted, and said)."""
     t = _tr(lang if lang in LANGS else "en")
     flagged = sum(1 for _r, _d, fl in reports if fl)
     out = [
@@ -250,14 +323,26 @@ def render_report_html(
         else:
             out.append(f"<p>{_e(t('Flags'))}: {_e(t('none'))}</p>")
         cats = ", ".join(str(c) for c in d.get("categories", []) or [])
-        out.append(f"<h3>{_e(t('Incident (as the source signed it)'))}</h3><table>")
+        handler = None if shares_as_source else shared_by(d)
+        if handler is None:
+            out.append(f"<h3>{_e(t('Incident (as the source signed it)'))}</h3><table>")
+            signer: tuple[tuple[str, Any], ...] = (
+                ("Source key fingerprint", d.get("source_fingerprint")),
+            )
+        else:
+            heading = t("Incident (as the handler desk that shared it signed it)")
+            out.append(f"<h3>{_e(heading)}</h3><p>{_e(t('share_signer_note'))}</p><table>")
+            signer = (
+                ("Signed by the handler desk that shared it (key fingerprint)", handler),
+                ("Source (the handler desk's label)", d.get("source_label")),
+            )
         for label, value in (
             ("Text", d.get("text")),
             ("Categories", cats),
             ("When", d.get("when")),
             ("Where", d.get("where")),
             ("Written on the source's device", d.get("created_at")),
-            ("Source key fingerprint", d.get("source_fingerprint")),
+            *signer,
             # Only in bundles whose desk recorded it (issue 11): older bundles stay identical.
             *([("Sent from (browser or app)", d.get("client"))] if "client" in d else []),
         ):
@@ -315,6 +400,8 @@ def render_report_html(
     steps = list(_STEPS.get(lang, _STEPS["en"]))
     if not anchored:
         steps[6] = _UNANCHORED.get(lang, _UNANCHORED["en"])
+    if not shares_as_source and any(shared_by(d) is not None for _r, d, _f in reports):
+        steps[4:6] = _SHARED_STEPS.get(lang, _SHARED_STEPS["en"])
     out += [f"<li>{_e(s)}</li>" for s in steps]
     out.append("</ol>")
     if drops:
