@@ -5,7 +5,7 @@ The passphrase goes through Argon2id (libsodium ``crypto_pwhash``, RFC 9106) wit
 result seals the identity's bytes with :func:`tysha.desk.atrest.seal` under the associated
 data ``"tysha-desk-identity"``. Name, role, public key and the escrow key are in clear:
 ``tysha desk info`` reads them without the passphrase. The file is created 0600 in a 0700
-folder, and never overwritten.
+folder, whole and synced to disk, and never overwritten.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tysha.desk.atrest import open_sealed, seal
 from tysha.errors import (
     BadInput,
     BadPassphrase,
+    ConfigError,
     NotAllowed,
     NotFound,
     ProtocolError,
@@ -29,8 +30,16 @@ from tysha.errors import (
 )
 from tysha.protocol import Identity, PublicIdentity
 from tysha.protocol.atrest import passphrase_key
+from tysha.store.partfiles import write_new
 
-__all__ = ["KeyFile", "create_keyfile", "read_keyfile"]
+__all__ = [
+    "KeyFile",
+    "create_keyfile",
+    "make_desk_folder",
+    "new_keyfile",
+    "read_keyfile",
+    "write_keyfile",
+]
 
 _AAD = b"tysha-desk-identity"
 ROLES = ("handler", "escrow", "analyst")
@@ -98,6 +107,60 @@ def read_keyfile(desk_dir: Path) -> KeyFile:
     return kf
 
 
+def new_keyfile(
+    name: str,
+    passphrase: str,
+    role: str = "handler",
+    escrow_key: str | None = None,
+    rand: Any = os.urandom,
+) -> tuple[KeyFile, Identity]:
+    """A new identity and the key file that seals it (checked; nothing written yet)."""
+    if role not in ROLES:
+        raise BadInput("a desk is a handler, escrow or analyst desk")
+    if not name.strip():
+        raise BadInput("give the desk a name")
+    if not passphrase or len(passphrase) < 8:
+        raise BadInput("choose a desk passphrase of at least 8 characters")
+    if escrow_key:
+        try:
+            PublicIdentity.from_text(escrow_key)
+        except ProtocolError:
+            raise BadInput("--escrow-key is not a desk's public key") from None
+    ident = Identity.generate(rand)
+    salt = rand(16)
+    kf = KeyFile(
+        name,
+        role,
+        ident.public().to_text(),
+        escrow_key,
+        salt,
+        seal(_kdf(passphrase, salt), _AAD, ident.to_bytes(), rand),
+    )
+    return kf, ident
+
+
+def write_keyfile(desk_dir: Path, kf: KeyFile) -> None:
+    """Write ``desk.json`` whole and durably, never over a file there: the identity in it is
+    the desk's only copy of its keys, so it is on disk (bytes and name) before anything is
+    made with it, and a write stopped midway leaves no key file (store.partfiles)."""
+    path = Path(desk_dir) / "desk.json"
+    if path.exists() or path.is_symlink():
+        raise NotAllowed(f"{desk_dir} already holds a desk")
+    try:
+        write_new(path, json.dumps(kf.to_json(), indent=1).encode())
+    except ConfigError:  # another init took the name first
+        raise NotAllowed(f"{desk_dir} already holds a desk") from None
+
+
+def make_desk_folder(desk_dir: Path) -> None:
+    """The desk folder, 0700 (made if it is not there)."""
+    try:
+        desk_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(desk_dir, 0o700)
+    except OSError:
+        raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
+
+
 def create_keyfile(
     desk_dir: Path,
     name: str,
@@ -110,33 +173,7 @@ def create_keyfile(
     desk_dir = Path(desk_dir)
     if (desk_dir / "desk.json").exists():
         raise NotAllowed(f"{desk_dir} already holds a desk")
-    if role not in ROLES:
-        raise BadInput("a desk is a handler, escrow or analyst desk")
-    if not name.strip():
-        raise BadInput("give the desk a name")
-    if not passphrase or len(passphrase) < 8:
-        raise BadInput("choose a desk passphrase of at least 8 characters")
-    if escrow_key:
-        try:
-            PublicIdentity.from_text(escrow_key)
-        except ProtocolError:
-            raise BadInput("--escrow-key is not a desk's public key") from None
-    try:
-        desk_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(desk_dir, 0o700)
-    except OSError:
-        raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
-    ident = Identity.generate(rand)
-    salt = rand(16)
-    kf = KeyFile(
-        name,
-        role,
-        ident.public().to_text(),
-        escrow_key,
-        salt,
-        seal(_kdf(passphrase, salt), _AAD, ident.to_bytes(), rand),
-    )
-    fd = os.open(desk_dir / "desk.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(kf.to_json(), f, indent=1)
+    kf, ident = new_keyfile(name, passphrase, role, escrow_key, rand)
+    make_desk_folder(desk_dir)
+    write_keyfile(desk_dir, kf)
     return ident
