@@ -3,6 +3,8 @@ damaged or incomplete one refused in one clear line that changes nothing."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import resource
 import signal
@@ -15,6 +17,98 @@ import pytest
 
 DESK_PASS = "desk passphrase for tests"
 ENV = {"TYSHA_PASSPHRASE": DESK_PASS}
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` and a digest of its bytes."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _used_desk(tmp_path: Path, cli: Any) -> Path:
+    """A desk that holds something (a drop it knows, an invitation and their custody)."""
+    desk = tmp_path / "desk"
+    cli("desk", "init", "--desk", desk, "--name", "Olena", env=ENV)
+    from tysha.desk.service import Desk
+    from tysha.tlog import NoteSigner
+
+    vkey = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    with Desk.open(desk, DESK_PASS) as d:
+        d.invite(["http://127.0.0.1:9/"], vkey)
+    return desk
+
+
+def test_a_desk_whose_database_is_missing_is_refused_not_made_anew(
+    tmp_path: Path, cli: Any
+) -> None:
+    desk = _used_desk(tmp_path, cli)
+    for name in ("desk.db", "desk.db-wal", "desk.db-shm"):
+        (desk / name).unlink(missing_ok=True)
+    before = _tree(desk)
+    for argv in (("list",), ("list", "--json"), ("fetch",), ("invite", "--drop",
+                 "http://127.0.0.1:9/", "--drop-key", "x")):  # fmt: skip
+        r = cli("desk", argv[0], "--desk", desk, *argv[1:], env=ENV, check=False)
+        assert r.returncode == 1, (argv, r.stdout, r.stderr)
+        assert r.stdout == ""
+        assert "desk.db" in r.stderr and "missing" in r.stderr
+        assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+        assert _tree(desk) == before  # no empty desk made in its place
+
+
+def test_init_never_makes_a_desk_over_a_desk_database(tmp_path: Path, cli: Any) -> None:
+    desk = _used_desk(tmp_path, cli)
+    (desk / "desk.json").unlink()  # the key file lost (or not yet restored from a backup)
+    before = _tree(desk)
+    r = cli("desk", "init", "--desk", desk, "--name", "Olena", env=ENV, check=False)
+    assert r.returncode == 1 and r.stdout == ""
+    assert "desk.db" in r.stderr and "desk.json" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert _tree(desk) == before  # no new key file beside the old database
+
+
+def test_an_init_stopped_before_its_key_file_leaves_no_desk_and_can_be_run_again(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tysha.desk import store
+
+    def stop(*_a: Any, **_k: Any) -> None:
+        raise KeyboardInterrupt
+
+    desk = tmp_path / "desk"
+    monkeypatch.setattr(store.DeskStore, "custody", stop)
+    r = cli("desk", "init", "--desk", desk, "--name", "Olena", env=ENV, check=False)
+    assert r.returncode == 130
+    monkeypatch.undo()
+    assert not (desk / "desk.json").exists()
+    assert "ready" in cli("desk", "init", "--desk", desk, "--name", "Olena", env=ENV).stdout
+    assert cli("desk", "list", "--desk", desk, "--json", env=ENV).stdout.strip() == "[]"
+
+
+def test_an_init_stopped_after_its_key_file_is_finished_by_the_next_open(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tysha.desk import store
+
+    def stop(*_a: Any, **_k: Any) -> None:
+        raise KeyboardInterrupt
+
+    desk = tmp_path / "desk"
+    monkeypatch.setattr(store, "_finish_init", stop)
+    r = cli("desk", "init", "--desk", desk, "--name", "Olena", env=ENV, check=False)
+    assert r.returncode == 130
+    monkeypatch.undo()
+    assert (desk / "desk.json").exists()
+    r = cli("desk", "show", "--desk", desk, "--json", "x", env=ENV, check=False)
+    assert "no report" in r.stderr  # the desk opened
+    events = json.loads(cli("desk", "list", "--desk", desk, "--json", env=ENV).stdout)
+    assert events == []
+    from tysha.desk.service import Desk
+
+    with Desk.open(desk, DESK_PASS) as d:
+        assert [e["action"] for e in d.custody()] == ["desk-created"]
 
 
 def _init_on_a_full_disk(desk: Path, room: int) -> subprocess.CompletedProcess[str]:

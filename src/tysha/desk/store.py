@@ -37,7 +37,13 @@ from typing import Any
 from tysha.desk import sources as _sources
 from tysha.desk.atrest import derive
 from tysha.desk.blobs import BlobStore, BlobWriter
-from tysha.desk.keyfile import KeyFile, create_keyfile, read_keyfile
+from tysha.desk.keyfile import (
+    KeyFile,
+    make_desk_folder,
+    new_keyfile,
+    read_keyfile,
+    write_keyfile,
+)
 from tysha.desk.models import (
     STATUSES,
     DropState,
@@ -51,6 +57,7 @@ from tysha.desk.table import SealedTable
 from tysha.errors import BadInput, NotAllowed, NotFound, StorageError
 from tysha.evidence.incident import Incident
 from tysha.protocol import Identity, PublicIdentity
+from tysha.store.partfiles import fsync_path
 
 __all__ = [
     "STATUSES",
@@ -93,15 +100,57 @@ def now_iso() -> str:
     return _second(time.time())
 
 
+#: The database's name while init makes it: renamed to ``desk.db`` once the key file is on
+#: disk, so a ``desk.db`` is always a desk's, and a ``desk.db.init`` never holds anything
+#: that was handed out (SQLite's ``-wal`` and ``-shm`` files go with it).
+_DB, _DB_INIT = "desk.db", "desk.db.init"
+_DB_SUFFIXES = ("", "-wal", "-shm")
+
+
 def init_desk(
     desk_dir: Path, name: str, passphrase: str, role: str = "handler", escrow_key: str | None = None
 ) -> Identity:
-    """Create a desk: keys sealed under ``passphrase`` and an empty store."""
-    ident = create_keyfile(Path(desk_dir), name, passphrase, role, escrow_key)
-    store = DeskStore(Path(desk_dir), read_keyfile(Path(desk_dir)), ident)
-    store.custody("desk-created", None, {"name": name, "role": role})
-    store.close()
+    """Create a desk: keys sealed under ``passphrase`` and an empty store.
+
+    A folder holds a desk once ``desk.json`` is there; the database is made under a name of
+    its own first and given its name after the key file is on disk, so an init stopped at
+    any point (Ctrl-C, a full disk, a power cut) leaves no desk, or one the next open
+    finishes. A folder holding a desk's database is never made into a new desk."""
+    desk_dir = Path(desk_dir)
+    if (desk_dir / "desk.json").exists() or (desk_dir / "desk.json").is_symlink():
+        raise NotAllowed(f"{desk_dir} already holds a desk")
+    if (desk_dir / _DB).exists() or (desk_dir / _DB).is_symlink():
+        raise NotAllowed(
+            f"{desk_dir} holds a desk's database (desk.db) without its key file (desk.json): "
+            "restore desk.json from your backup; a new desk is never made over it"
+        )
+    kf, ident = new_keyfile(name, passphrase, role, escrow_key)
+    make_desk_folder(desk_dir)
+    try:
+        for suffix in _DB_SUFFIXES:  # what an init stopped before its key file left
+            (desk_dir / (_DB_INIT + suffix)).unlink(missing_ok=True)
+    except OSError:
+        raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
+    store = DeskStore(desk_dir, kf, ident, db_name=_DB_INIT)
+    try:
+        store.custody("desk-created", None, {"name": name, "role": role})
+        store.checkpoint()
+    finally:
+        store.close()
+    write_keyfile(desk_dir, kf)
+    _finish_init(desk_dir)
     return ident
+
+
+def _finish_init(desk_dir: Path) -> None:
+    """Give the database init made its name (the key file is on disk)."""
+    try:
+        for suffix in reversed(_DB_SUFFIXES):  # the database itself last
+            with contextlib.suppress(FileNotFoundError):
+                os.rename(desk_dir / (_DB_INIT + suffix), desk_dir / (_DB + suffix))
+        fsync_path(desk_dir)
+    except OSError:
+        raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
 
 
 def _url_key(url: str) -> str:
@@ -111,8 +160,21 @@ def _url_key(url: str) -> str:
 class DeskStore:
     """An unlocked desk. Open with :meth:`open`; every method is safe to call from threads."""
 
-    def __init__(self, desk_dir: Path, keyfile: KeyFile, identity: Identity) -> None:
+    def __init__(
+        self, desk_dir: Path, keyfile: KeyFile, identity: Identity, db_name: str = _DB
+    ) -> None:
         self.dir = Path(desk_dir)
+        # Only init makes a database (under its own name): an open never puts an empty desk
+        # in place of a lost one, and finishes an init stopped after its key file.
+        self._db_path, self._create = self.dir / db_name, db_name == _DB_INIT
+        if not self._create and not self._db_path.is_file():
+            if (self.dir / _DB_INIT).is_file():
+                _finish_init(self.dir)
+            else:
+                raise StorageError(
+                    "the desk's database (desk.db) is missing; nothing was changed: restore "
+                    "the desk folder from your backup"
+                )
         self.keyfile = keyfile
         self.identity = identity
         self.public = identity.public()
@@ -184,7 +246,9 @@ class DeskStore:
         conn = getattr(self._local, "conn", None)
         try:
             if conn is None:
-                conn = sqlite3.connect(self.dir / "desk.db", timeout=30, check_same_thread=False)
+                # mode=rw: a database gone since the desk opened is an error, not a new one.
+                where = self._db_path.resolve().as_uri() + ("" if self._create else "?mode=rw")
+                conn = sqlite3.connect(where, timeout=30, check_same_thread=False, uri=True)
                 conn.execute("PRAGMA journal_mode=WAL")
                 # Every commit synced, whatever the SQLite build's WAL default: a report is
                 # committed before its copy on the drop is deleted (desk/fetch.py, step 8).
@@ -214,6 +278,11 @@ class DeskStore:
                 yield
             finally:
                 self._local.tx = False
+
+    def checkpoint(self) -> None:
+        """Move the write-ahead log into the database file (init, before renaming it)."""
+        with self._db() as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
