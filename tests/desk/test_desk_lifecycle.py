@@ -3,6 +3,7 @@ damaged or incomplete one refused in one clear line that changes nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -162,3 +163,44 @@ def test_the_key_file_is_on_disk_before_init_says_the_desk_is_ready(
     assert "desk" in synced and any(n.startswith(".desk.json") or n == "desk.json"
                                     for n in synced), synced
     assert synced.index("desk") > 0
+
+
+def test_one_damaged_report_hides_none_of_the_others(tmp_path: Path, cli: Any) -> None:
+    """A bit flipped in one report's sealed record (bit rot, a bad copy) made 'desk list',
+    the web inbox and 'desk fetch' fail as a whole: every other report was out of reach."""
+    import re
+    import sqlite3
+
+    from starlette.testclient import TestClient
+
+    from tysha.desk.service import Desk
+    from tysha.desk.store import now_iso
+    from tysha.desk.web.app import create_app
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    with Desk.open(desk, DESK_PASS) as d:
+        ids = [d.store.add_report(bytes([i]) * 32, {"text": f"report number {i}",
+               "received_at": now_iso(), "categories": ["det"], "attachments": []})
+               for i in range(3)]  # fmt: skip
+    with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db, db:
+        enc = bytearray(db.execute("SELECT enc FROM reports WHERE id = ?", (ids[1],)).fetchone()[0])
+        enc[40] ^= 1
+        db.execute("UPDATE reports SET enc = ? WHERE id = ?", (bytes(enc), ids[1]))
+
+    r = cli("desk", "list", "--desk", desk, "--json", env=ENV, check=False)
+    assert sorted(v["id"] for v in json.loads(r.stdout)) == sorted([ids[0], ids[2]])
+    assert r.returncode == 1 and ids[1] in r.stderr and "damaged" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = cli("desk", "list", "--desk", desk, env=ENV, check=False)
+    assert "report number 0" in r.stdout and "report number 2" in r.stdout
+    assert r.returncode == 1 and ids[1] in r.stderr
+
+    with TestClient(create_app(desk, port=8090), base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": DESK_PASS},
+                      follow_redirects=False).status_code == 303  # fmt: skip
+        page = c.get("/")
+        assert page.status_code == 200
+        assert "report number 0" in page.text and "report number 2" in page.text
+        notice = re.search(r'<p class="bad" role="alert">[^<]*damaged[^<]*</p>', page.text)
+        assert notice and ids[1] in page.text

@@ -295,9 +295,12 @@ class Desk:
         search: str | None = None,
         flagged: bool | None = None,
         sort: str = "received",
+        damaged: list[str] | None = None,
     ) -> list[ReportView]:
         """Reports newest first, by the time received or (``sort="event"``) by the reporter's
-        event time, reports without one last."""
+        event time, reports without one last. With ``damaged``, reports whose stored record
+        does not open are left out and named there (the faces say so); without it they are
+        an error."""
         if sort not in ("received", "event"):
             raise BadInput("sort by received or event")
         if status and status not in STATUSES:
@@ -305,7 +308,8 @@ class Desk:
         views = report_views(
             self.store,
             self.store.list_reports(
-                category=category, status=status, since=since, until=until, search=search
+                category=category, status=status, since=since, until=until, search=search,
+                damaged=damaged,
             ),
         )
         if flagged is not None:

@@ -54,7 +54,7 @@ from tysha.desk.models import (
     Source,
 )
 from tysha.desk.table import SealedTable
-from tysha.errors import BadInput, NotAllowed, NotFound, StorageError
+from tysha.errors import BadInput, NotAllowed, NotFound, StorageError, VerificationError
 from tysha.evidence.incident import Incident
 from tysha.protocol import Identity, PublicIdentity
 from tysha.store.partfiles import fsync_path
@@ -504,13 +504,28 @@ class DeskStore:
         since: str | None = None,
         until: str | None = None,
         search: str | None = None,
+        damaged: list[str] | None = None,
     ) -> list[Report]:
+        """The reports that fit, newest first. With ``damaged``, a report whose stored record
+        does not open (bit rot, a bad copy) is left out and its id added there, so one such
+        record never hides the others; without it, it is an error naming the report."""
         with self._db() as db:
             rows = db.execute("SELECT id, received, enc FROM reports").fetchall()
         out = []
         needle = (search or "").strip().lower()
         for rid, received, enc in rows:
-            d = self._reports.unseal(rid, enc)
+            try:
+                d = self._reports.unseal(rid, enc)
+            except (VerificationError, ValueError):
+                if damaged is None:
+                    raise VerificationError(
+                        f"report {rid} is damaged in the desk: its stored record does not "
+                        "decrypt",
+                        hint="name the other reports to use them; restore the desk folder from "
+                        "your backup",
+                    ) from None
+                damaged.append(rid)
+                continue
             if category and category not in d.get("categories", []):
                 continue
             if status and d.get("status") != status:

@@ -375,8 +375,9 @@ def create_app(
             k: (q.get(k) or None) for k in ("category", "status", "since", "until", "search")
         }
         sort = q.get("sort") if q.get("sort") in ("received", "event") else "received"
+        damaged: list[str] = []  # one damaged record never hides the other reports
         try:
-            rows: list[ReportView] = s["desk"].reports(**filters)
+            rows: list[ReportView] = s["desk"].reports(**filters, damaged=damaged)
         except BadInput as exc:
             return render(request, "error.html", status=400, message=exc.message)
         if sort == "event":
@@ -386,7 +387,7 @@ def create_app(
         tpl = "_rows.html" if request.headers.get("HX-Request") else "inbox.html"
         return render(
             request, tpl, reports=rows, filters=filters, sort=sort,
-            fetched=s.pop("fetched", None),
+            fetched=s.pop("fetched", None), damaged=sorted(damaged),
         )
 
     async def fetch_now(request: Request) -> Response:
