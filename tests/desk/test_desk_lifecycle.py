@@ -204,3 +204,83 @@ def test_one_damaged_report_hides_none_of_the_others(tmp_path: Path, cli: Any) -
         assert "report number 0" in page.text and "report number 2" in page.text
         notice = re.search(r'<p class="bad" role="alert">[^<]*damaged[^<]*</p>', page.text)
         assert notice and ids[1] in page.text
+
+
+def _custody_fails_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next custody event fails as on a full disk (after the change it records was
+    written in the same process)."""
+    from tysha.desk.store import DeskStore
+    from tysha.errors import StorageError
+
+    real = DeskStore.custody
+    left = [1]
+
+    def custody(self: DeskStore, *a: Any, **k: Any) -> None:
+        if left:
+            left.pop()
+            raise StorageError("desk database error: disk I/O error")
+        real(self, *a, **k)
+
+    monkeypatch.setattr(DeskStore, "custody", custody)
+
+
+def test_an_enrolment_cut_short_never_leaves_its_invitation_open_to_another_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One invitation enrols one key: an enrolment whose last write failed (a full disk,
+    the desk killed) must not keep the new source while the invitation stays unused."""
+    from tysha.desk.store import DeskStore, init_desk
+    from tysha.errors import StorageError
+    from tysha.protocol import Identity
+
+    init_desk(tmp_path / "d", "Olena", DESK_PASS)
+    store = DeskStore.open(tmp_path / "d", DESK_PASS)
+    secret = os.urandom(16)
+    store.add_invitation(secret, "http://127.0.0.1:9/", "k", "TYSHA2:x")
+    events = len(store.custody_events())
+    first, second = (Identity.generate(os.urandom).public() for _ in range(2))
+    _custody_fails_once(monkeypatch)
+    with pytest.raises(StorageError):
+        store.source_for(first, secret)
+    assert store.list_sources() == [] and not store.list_invitations()[0].used
+    assert len(store.custody_events()) == events
+    enrolled = store.source_for(first, secret)  # the envelope is fetched again
+    assert enrolled is not None and store.list_invitations()[0].source == enrolled.id
+    assert store.source_for(second, secret) is None  # the code is spent
+    assert [s.id for s in store.list_sources()] == [enrolled.id]
+    store.close()
+
+
+@pytest.mark.parametrize("change", ["revoke", "restore", "status", "qualify", "note", "unqualify"])
+def test_a_change_whose_custody_event_fails_is_not_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A handler told that revoking a key (or a triage step) failed must find it not done, and
+    custody must hold every change the desk shows."""
+    from tysha.desk.store import DeskStore, init_desk, now_iso
+    from tysha.errors import StorageError
+    from tysha.protocol import Identity
+
+    init_desk(tmp_path / "d", "Escrow", DESK_PASS, role="escrow")
+    store = DeskStore.open(tmp_path / "d", DESK_PASS)
+    src = store.source_for(Identity.generate(os.urandom).public(), None)
+    assert src is not None
+    rid = store.add_report(os.urandom(32), {"received_at": now_iso(), "text": "r"})
+    if change == "restore":
+        store.revoke(src.id)
+    if change == "unqualify":
+        store.add_qualification(rid, "RS 7(1)(i)", "medium", "A")
+    before = (store.get_source(src.id), store.get_report(rid).data, len(store.custody_events()))
+    _custody_fails_once(monkeypatch)
+    with pytest.raises(StorageError):
+        {
+            "revoke": lambda: store.revoke(src.id, "phone seized"),
+            "restore": lambda: store.restore(src.id),
+            "status": lambda: store.set_status(rid, "reviewing", "A"),
+            "qualify": lambda: store.add_qualification(rid, "RS 7(1)(i)", "high", "A"),
+            "note": lambda: store.add_note(rid, "call back", "A"),
+            "unqualify": lambda: store.remove_qualification(rid, "RS 7(1)(i)", "A"),
+        }[change]()
+    after = (store.get_source(src.id), store.get_report(rid).data, len(store.custody_events()))
+    assert after == before
+    store.close()

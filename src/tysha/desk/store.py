@@ -372,9 +372,10 @@ class DeskStore:
     ) -> str:
         iid = os.urandom(8).hex()
         inv = Invitation(iid, now_iso(), drop_url, drop_vkey, text, mirrors=tuple(mirrors))
-        self._invitations.insert(iid, inv, secret_hash=hashlib.sha256(secret).digest())
-        self.add_drop(drop_url, drop_vkey, mirrors)
-        self.custody("invitation-created", None, {"invitation": iid})
+        with self.transaction():  # never an invitation its custody did not record
+            self._invitations.insert(iid, inv, secret_hash=hashlib.sha256(secret).digest())
+            self.add_drop(drop_url, drop_vkey, mirrors)
+            self.custody("invitation-created", None, {"invitation": iid})
         return iid
 
     def invitation_for_secret(self, secret: bytes) -> Invitation | None:
@@ -407,7 +408,9 @@ class DeskStore:
         # The escrow desk holds the organisation's key and enrols no one: every sender
         # whose reports it can open gets a pseudonym of its own.
         sid = os.urandom(8).hex()
-        with self._db() as db:
+        # One commit: a source is never enrolled while its invitation stays open to another
+        # key (a disk full or a kill between them), nor without its custody event.
+        with self.transaction(), self._db() as db:
             n = db.execute("SELECT COUNT(*) FROM sources").fetchone()[0] + 1
             src = Source(
                 sid, _sources.pseudonym(n, public), now_iso(), False, public,
@@ -417,9 +420,9 @@ class DeskStore:
                 "INSERT INTO sources (id, sign, enc) VALUES (?, ?, ?)",
                 (sid, public.sign, self._sources.seal(sid, src.to_json())),
             )
-        if inv is not None:
-            self._invitations.update(inv.id, lambda i: _used(i, sid))
-        self.custody("source-enrolled", None, {"source": sid})
+            if inv is not None:
+                self._invitations.update(inv.id, lambda i: _used(i, sid))
+            self.custody("source-enrolled", None, {"source": sid})
         return self.get_source(sid)
 
     def get_source(self, sid: str) -> Source:
@@ -440,9 +443,10 @@ class DeskStore:
         s = self.find_source(ref)
         if s.revoked:
             raise NotAllowed(f"{s.pseudonym} is already revoked")
-        self._sources.update(s.id, lambda x: _set(x, revoked=True, revoked_at=now_iso(),
-                                                  revoke_reason=reason))  # fmt: skip
-        self.custody("source-revoked", None, {"source": s.id, "reason": reason})
+        with self.transaction():  # a change and its custody event: one commit (as below)
+            self._sources.update(s.id, lambda x: _set(x, revoked=True, revoked_at=now_iso(),
+                                                      revoke_reason=reason))  # fmt: skip
+            self.custody("source-revoked", None, {"source": s.id, "reason": reason})
         return self.get_source(s.id)
 
     def restore(self, ref: str, reason: str = "") -> Source:
@@ -450,9 +454,10 @@ class DeskStore:
         s = self.find_source(ref)
         if not s.revoked:
             raise NotAllowed(f"{s.pseudonym} is not revoked")
-        self._sources.update(s.id, lambda x: _set(x, revoked=False, revoked_at=None,
-                                                  revoke_reason=""))  # fmt: skip
-        self.custody("source-restored", None, {"source": s.id, "reason": reason})
+        with self.transaction():
+            self._sources.update(s.id, lambda x: _set(x, revoked=False, revoked_at=None,
+                                                      revoke_reason=""))  # fmt: skip
+            self.custody("source-restored", None, {"source": s.id, "reason": reason})
         return self.get_source(s.id)
 
     def set_real_name(self, sid: str, name: str) -> None:
@@ -549,8 +554,9 @@ class DeskStore:
         r = self.get_report(rid)
         old = r.data.get("status")
         r.data["status"] = status
-        self._update_report(rid, r.data)
-        self.custody("status", rid, {"from": old, "to": status, "reviewer": reviewer})
+        with self.transaction():
+            self._update_report(rid, r.data)
+            self.custody("status", rid, {"from": old, "to": status, "reviewer": reviewer})
 
     def add_qualification(self, rid: str, code: str, confidence: str, reviewer: str) -> None:
         from tysha.evidence.taxonomy import qualification
@@ -566,8 +572,9 @@ class DeskStore:
         # Several qualifications per report; the same code again replaces its assessment.
         quals = [x for x in r.data.get("qualifications", []) if x.get("code") != code]
         r.data["qualifications"] = [*quals, q]
-        self._update_report(rid, r.data)
-        self.custody("qualified", rid, q)
+        with self.transaction():
+            self._update_report(rid, r.data)
+            self.custody("qualified", rid, q)
 
     def remove_qualification(self, rid: str, code: str, reviewer: str) -> None:
         r = self.get_report(rid)
@@ -576,14 +583,16 @@ class DeskStore:
         if len(keep) == len(quals):
             raise NotFound(f"report {rid} has no qualification {code!r}")
         r.data["qualifications"] = keep
-        self._update_report(rid, r.data)
-        self.custody("unqualified", rid, {"code": code, "reviewer": reviewer})
+        with self.transaction():
+            self._update_report(rid, r.data)
+            self.custody("unqualified", rid, {"code": code, "reviewer": reviewer})
 
     def add_note(self, rid: str, text: str, author: str) -> None:
         r = self.get_report(rid)
         r.data.setdefault("notes", []).append({"text": text, "author": author, "at": now_iso()})
-        self._update_report(rid, r.data)
-        self.custody("annotated", rid, {"author": author})
+        with self.transaction():
+            self._update_report(rid, r.data)
+            self.custody("annotated", rid, {"author": author})
 
     def add_provenance(self, rid: str, records: list[dict[str, Any]]) -> None:
         """Keep provenance records (evidence/provenance.py) in the sealed report; a record
