@@ -284,3 +284,30 @@ def test_a_change_whose_custody_event_fails_is_not_made(
     after = (store.get_source(src.id), store.get_report(rid).data, len(store.custody_events()))
     assert after == before
     store.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_web_desk_login_says_what_is_wrong_with_a_damaged_desk(
+    tmp_path: Path, lang: str
+) -> None:
+    """The web desk's login on a desk whose database is missing answered 'internal error: the
+    desk could not do this' (500): the handler could not tell a lost file from a bug."""
+    from starlette.testclient import TestClient
+
+    from tysha.desk.service import Desk
+    from tysha.desk.web.app import create_app
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    (desk / "desk.db").unlink()
+    before = _tree(desk)
+    with TestClient(create_app(desk, lang, port=8090), base_url="http://127.0.0.1:8090") as c:
+        r = c.post("/login", data={"passphrase": DESK_PASS, "lang": lang},
+                   follow_redirects=False)  # fmt: skip
+        assert r.status_code == 503
+        assert "desk.db" in r.text
+        assert ("is missing" if lang == "en" else "не знайдено") in r.text
+        assert "tysha_session" not in r.headers.get("set-cookie", "")
+        r = c.post("/login", data={"passphrase": "wrong passphrase", "lang": lang})
+        assert r.status_code in (401, 429)  # a wrong one is still only that
+    assert _tree(desk) == before

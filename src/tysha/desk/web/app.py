@@ -55,7 +55,14 @@ from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, same_
 from tysha.desk.web.sanitize import confinement, sniff, thumbnail
 from tysha.desk.web.sharing import share_routes
 from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
-from tysha.errors import BadInput, ConfigError, NotAllowed, NotFound, TyshaError
+from tysha.errors import (
+    BadInput,
+    BadPassphrase,
+    ConfigError,
+    NotAllowed,
+    NotFound,
+    TyshaError,
+)
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
 from tysha.i18n import LANGUAGES, translations
 
@@ -320,9 +327,12 @@ def create_app(
                 desk = await asyncio.to_thread(
                     Desk.open, desk_dir, str(fields.get("passphrase", "")), client_factory
                 )
-            except ConfigError:
+            except BadPassphrase:
                 throttle.fail(bucket)
                 return render(request, "login.html", status=401, chosen=chosen, error="passphrase")
+            except TyshaError as exc:  # a damaged or incomplete desk: said, not a 500
+                return render(request, "login.html", status=503, chosen=chosen, error="desk",
+                              message=exc.message)  # fmt: skip
             # A code is accepted once: the Desk remembers the last accepted time step (9.7).
             if desk.totp_enabled() and not desk.check_totp(str(fields.get("totp", ""))):
                 throttle.fail(bucket)
