@@ -311,3 +311,25 @@ def test_the_web_desk_login_says_what_is_wrong_with_a_damaged_desk(
         r = c.post("/login", data={"passphrase": "wrong passphrase", "lang": lang})
         assert r.status_code in (401, 429)  # a wrong one is still only that
     assert _tree(desk) == before
+
+
+def test_a_desk_from_a_newer_tysha_is_refused_before_anything_is_written(
+    tmp_path: Path, cli: Any
+) -> None:
+    """Opening read the schema version only after creating this version's tables: a desk
+    whose newer schema dropped or renamed one got it back, written by the older Tysha."""
+    import sqlite3
+
+    desk = _used_desk(tmp_path, cli)
+    with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db, db:
+        db.execute("DROP TABLE incidents")
+        db.execute("PRAGMA user_version = 99")
+
+    def schema() -> list[Any]:
+        with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db:
+            return db.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+    before = schema()
+    r = cli("desk", "list", "--desk", desk, env=ENV, check=False)
+    assert r.returncode == 1 and "newer Tysha" in r.stderr
+    assert schema() == before

@@ -187,10 +187,11 @@ class DeskStore:
             raise StorageError("cannot open the desk's blob folder") from None
         self.blob_dir = self.blobs.dir
         with self._db() as db:
-            db.executescript(_SCHEMA)
+            # The version first: a newer desk's schema is not this one's to add to.
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StorageError("this desk was written by a newer Tysha; upgrade first")
+            db.executescript(_SCHEMA)
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db_fn = self._db
