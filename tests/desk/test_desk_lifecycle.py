@@ -333,3 +333,24 @@ def test_a_desk_from_a_newer_tysha_is_refused_before_anything_is_written(
     r = cli("desk", "list", "--desk", desk, env=ENV, check=False)
     assert r.returncode == 1 and "newer Tysha" in r.stderr
     assert schema() == before
+
+
+def test_a_one_time_code_never_required_unless_its_secret_was_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'desk totp' stored the secret, then failed (a full disk) before the handler was shown
+    it: the web desk then asked every login for a code no authenticator could make."""
+    from tysha.desk.service import Desk
+    from tysha.errors import StorageError
+
+    Desk.init(tmp_path / "d", "Olena", DESK_PASS)
+    with Desk.open(tmp_path / "d", DESK_PASS) as d:
+        _custody_fails_once(monkeypatch)
+        with pytest.raises(StorageError):
+            d.enable_totp()
+        assert not d.totp_enabled()
+        d.enable_totp()
+        _custody_fails_once(monkeypatch)
+        with pytest.raises(StorageError):
+            d.disable_totp()
+        assert d.totp_enabled()  # told it failed: still required, as custody says

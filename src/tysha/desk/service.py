@@ -729,15 +729,18 @@ class Desk:
         from urllib.parse import quote
 
         secret = os.urandom(20)
-        self.store.set_setting("totp", secret.hex())
-        self.store.set_setting("totp_last_step", -1)
-        self.store.custody("totp-enabled", None, {})
+        # One commit: never a code required whose secret the handler was not shown.
+        with self.store.transaction():
+            self.store.set_setting("totp", secret.hex())
+            self.store.set_setting("totp_last_step", -1)
+            self.store.custody("totp-enabled", None, {})
         b32 = base64.b32encode(secret).decode().rstrip("=")
         return f"otpauth://totp/Tysha:{quote(self.name)}?secret={b32}&issuer=Tysha"
 
     def disable_totp(self) -> None:
-        self.store.set_setting("totp", None)
-        self.store.custody("totp-disabled", None, {})
+        with self.store.transaction():
+            self.store.set_setting("totp", None)
+            self.store.custody("totp-disabled", None, {})
 
     def check_totp(self, code: str, now: float | None = None) -> bool:
         """True if ``code`` is valid now (±1 step for clock drift) and its time step is later
