@@ -354,3 +354,30 @@ def test_a_one_time_code_never_required_unless_its_secret_was_shown(
         with pytest.raises(StorageError):
             d.disable_totp()
         assert d.totp_enabled()  # told it failed: still required, as custody says
+
+
+def test_a_key_file_from_a_newer_tysha_is_not_called_a_wrong_passphrase(
+    tmp_path: Path, cli: Any
+) -> None:
+    """desk.json's "version" was never read: a key file of a later format was unlocked as
+    this one's and the handler was told the passphrase is wrong (and kept trying others)."""
+    desk = tmp_path / "desk"
+    cli("desk", "init", "--desk", desk, "--name", "Olena", env=ENV)
+    doc = json.loads((desk / "desk.json").read_text())
+    doc["version"] = 2
+    (desk / "desk.json").write_text(json.dumps(doc))
+    for argv in (("list",), ("info",)):
+        r = cli("desk", *argv, "--desk", desk, env=ENV, check=False)
+        assert r.returncode == 1 and "newer Tysha" in r.stderr, r.stderr
+        assert "passphrase" not in r.stderr
+
+
+def test_a_cut_key_file_is_called_damaged(tmp_path: Path, cli: Any) -> None:
+    desk = tmp_path / "desk"
+    cli("desk", "init", "--desk", desk, "--name", "Olena", env=ENV)
+    raw = (desk / "desk.json").read_bytes()
+    (desk / "desk.json").write_bytes(raw[: len(raw) // 2])
+    for argv in (("list",), ("info",)):
+        r = cli("desk", *argv, "--desk", desk, env=ENV, check=False)
+        assert r.returncode == 1 and "desk.json" in r.stderr and "damaged" in r.stderr
+        assert "passphrase" not in r.stderr and "backup" in r.stderr

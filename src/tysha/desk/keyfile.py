@@ -58,7 +58,7 @@ class KeyFile:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "version": 1,
+            "version": KEYFILE_VERSION,
             "name": self.name,
             "role": self.role,
             "public_key": self.public_key,
@@ -84,14 +84,34 @@ def _kdf(passphrase: str, salt: bytes) -> bytes:
     return passphrase_key(passphrase, salt)
 
 
+#: The key file format this code reads and writes ("version" in desk.json).
+KEYFILE_VERSION = 1
+_RESTORE = "restore desk.json from your backup"
+
+
 def read_keyfile(desk_dir: Path) -> KeyFile:
     path = Path(desk_dir) / "desk.json"
     try:
-        doc = json.loads(path.read_text())
+        raw = path.read_text()
     except (FileNotFoundError, NotADirectoryError):
         raise NotFound(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
-    except (OSError, ValueError):
+    except OSError:
         raise StorageError("cannot read the desk's key file (desk.json)") from None
+    damaged = StorageError("the desk's key file (desk.json) is damaged", hint=_RESTORE)
+    try:
+        doc = json.loads(raw)
+    except ValueError:  # cut short, bytes changed: not a wrong passphrase, nor a disk to check
+        raise damaged from None
+    if not isinstance(doc, dict):
+        raise damaged
+    version = doc.get("version", KEYFILE_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise damaged
+    if version > KEYFILE_VERSION:  # a later format: never unlocked as this one's
+        raise StorageError(
+            "this desk was written by a newer Tysha; upgrade first",
+            hint="open it with the Tysha that wrote it, or a later one",
+        )
     try:
         kf = KeyFile(
             name=str(doc["name"]),
@@ -103,7 +123,7 @@ def read_keyfile(desk_dir: Path) -> KeyFile:
         )
         kf.public  # noqa: B018 - parse it now: a damaged file fails here, in one clear line
     except (KeyError, TypeError, ValueError, ProtocolError):
-        raise StorageError("the desk's key file (desk.json) is damaged") from None
+        raise damaged from None
     return kf
 
 

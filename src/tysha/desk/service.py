@@ -46,7 +46,6 @@ import contextlib
 import hashlib
 import hmac
 import io
-import json
 import os
 import time
 import unicodedata
@@ -222,22 +221,15 @@ class Desk:
     @staticmethod
     def info(desk_dir: Path) -> dict[str, str]:
         """Name, role, fingerprint and public key, read without the passphrase."""
-        from tysha.protocol import PublicIdentity
+        from tysha.desk.keyfile import read_keyfile
 
-        path = Path(desk_dir) / "desk.json"
-        try:
-            meta = json.loads(path.read_text())
-            pub = PublicIdentity.from_text(meta["public_key"])
-            return {
-                "name": str(meta["name"]),
-                "role": str(meta["role"]),
-                "fingerprint": pub.fingerprint(),
-                "public_key": str(meta["public_key"]),
-            }
-        except FileNotFoundError:
-            raise NotFound(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
-        except (OSError, ValueError, KeyError, TypeError, ProtocolError):
-            raise StorageError("the desk's key file (desk.json) is unreadable") from None
+        kf = read_keyfile(Path(desk_dir))  # a damaged or newer key file said as such
+        return {
+            "name": kf.name,
+            "role": kf.role,
+            "fingerprint": kf.public.fingerprint(),
+            "public_key": kf.public_key,
+        }
 
     @classmethod
     def open(

@@ -190,7 +190,10 @@ class DeskStore:
             # The version first: a newer desk's schema is not this one's to add to.
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise StorageError("this desk was written by a newer Tysha; upgrade first")
+                raise StorageError(
+                    "this desk was written by a newer Tysha; upgrade first",
+                    hint="open it with the Tysha that wrote it, or a later one",
+                )
             db.executescript(_SCHEMA)
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
