@@ -381,3 +381,18 @@ def test_a_cut_key_file_is_called_damaged(tmp_path: Path, cli: Any) -> None:
         r = cli("desk", *argv, "--desk", desk, env=ENV, check=False)
         assert r.returncode == 1 and "desk.json" in r.stderr and "damaged" in r.stderr
         assert "passphrase" not in r.stderr and "backup" in r.stderr
+
+
+@pytest.mark.parametrize("damage", ["cut", "garbled"])
+def test_a_damaged_database_is_called_damaged_not_by_a_python_name(
+    tmp_path: Path, cli: Any, damage: str
+) -> None:
+    """A desk.db cut short or overwritten read 'desk database error: DatabaseError': a name
+    from the program's insides that tells a handler nothing about what to do."""
+    desk = _used_desk(tmp_path, cli)
+    raw = (desk / "desk.db").read_bytes()
+    (desk / "desk.db").write_bytes(raw[:5000] if damage == "cut" else bytes(len(raw)))
+    for lang, word in (("en", "damaged"), ("uk", "пошкоджено")):
+        r = cli("desk", "list", "--desk", desk, env={**ENV, "TYSHA_LANG": lang}, check=False)
+        assert r.returncode == 1 and "desk.db" in r.stderr and word in r.stderr, r.stderr
+        assert "Error" not in r.stderr and "passphrase" not in r.stderr

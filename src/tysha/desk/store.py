@@ -153,6 +153,36 @@ def _finish_init(desk_dir: Path) -> None:
         raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
 
 
+def _database_error(exc: sqlite3.Error) -> StorageError:
+    """What a database error means to the handler, and what to do (never the library's
+    names): SQLite's primary result code says which it is."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StorageError(
+            "the desk's database (desk.db) is damaged",
+            hint="restore the desk folder from your backup",
+        )
+    if primary == sqlite3.SQLITE_FULL:
+        return StorageError(
+            "the disk holding the desk is full; nothing was changed",
+            hint="free some disk space and try again",
+        )
+    if primary == sqlite3.SQLITE_READONLY:
+        return StorageError(
+            "the desk folder cannot be written (read-only); nothing was changed",
+            hint="check the folder's permissions, or that its disk is mounted for writing",
+        )
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StorageError(
+            "the desk is busy in another program; nothing was changed",
+            hint="try again in a moment",
+        )
+    if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
+        return StorageError("the desk's database (desk.db) could not be read or written")
+    return StorageError(f"desk database error: {getattr(exc, 'sqlite_errorname', 'unknown')}")
+
+
 def _url_key(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()
 
@@ -264,7 +294,7 @@ class DeskStore:
             with self._lock, conn:
                 yield conn
         except sqlite3.Error as exc:
-            raise StorageError(f"desk database error: {type(exc).__name__}") from exc
+            raise _database_error(exc) from exc
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
