@@ -396,3 +396,57 @@ def test_a_damaged_database_is_called_damaged_not_by_a_python_name(
         r = cli("desk", "list", "--desk", desk, env={**ENV, "TYSHA_LANG": lang}, check=False)
         assert r.returncode == 1 and "desk.db" in r.stderr and word in r.stderr, r.stderr
         assert "Error" not in r.stderr and "passphrase" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    "change", ["pin", "cell", "c2pa", "incident", "attach", "act", "qualify-act"]
+)
+def test_the_other_changes_are_not_made_when_their_custody_event_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """As revocation: pinning a handler (its shares then trusted), an escrow desk's cell, the
+    C2PA trust anchors and each incident change were stored, then failed on their custody
+    event - the person was told it failed, the desk used it, and custody never had it (a
+    pin, once stored, was never recorded at all: pinning again found it pinned)."""
+    from tests.provenance.helpers import make_ca
+    from tysha.desk.service import Desk
+    from tysha.desk.store import now_iso
+    from tysha.errors import StorageError
+    from tysha.protocol import Identity
+
+    role = {"pin": "analyst", "cell": "escrow"}.get(change, "handler")
+    Desk.init(tmp_path / "d", "Olena", DESK_PASS, role)
+    d = Desk.open(tmp_path / "d", DESK_PASS)
+    rid = d.store.add_report(os.urandom(32), {"received_at": now_iso(), "text": "r",
+                                              "categories": ["det"]})  # fmt: skip
+    rid2 = d.store.add_report(os.urandom(32), {"received_at": now_iso(), "text": "s",
+                                               "categories": ["det"]})  # fmt: skip
+    src = d.store.source_for(Identity.generate(os.urandom).public(), None)
+    iid = d.create_incident("Shelling", [rid], "A") if role == "handler" else ""
+    act = {"category": "atk", "when": "2026-01-01", "place": "Kherson", "reports": [rid]}
+    act_id = d.add_act(iid, act, "A") if change == "qualify-act" else ""
+    key = Identity.generate(os.urandom).public().to_text()
+    do = {
+        "pin": lambda: d.pin_handler(key),
+        "cell": lambda: d.set_cell(src.id if src else "", "north"),
+        "c2pa": lambda: d.set_c2pa_trust(make_ca().ca_pem),
+        "incident": lambda: d.create_incident("Detentions", [rid2], "A"),
+        "attach": lambda: d.attach_reports(iid, [rid2], "A"),
+        "act": lambda: d.add_act(iid, act, "A"),
+        "qualify-act": lambda: d.qualify_act(iid, act_id, "RS 8(2)(b)(i)", "high", "A"),
+    }[change]
+
+    def state() -> Any:
+        s = d.store
+        return (s.get_setting("pinned_handlers"), s.get_setting("cells"),
+                s.get_setting("c2pa_trust_anchors"), [i.to_json(protected=True) for i in s.incidents()],
+                len(s.custody_events()))  # fmt: skip
+
+    before = state()
+    _custody_fails_once(monkeypatch)
+    with pytest.raises(StorageError):
+        do()
+    assert state() == before
+    do()  # done again, it is done once, with its custody event
+    assert len(d.store.custody_events()) == before[-1] + 1
+    d.close()

@@ -647,8 +647,9 @@ class Desk:
         src = self.store.find_source(source)
         cells = dict(self.store.get_setting("cells") or {})
         cells[src.id] = cell
-        self.store.set_setting("cells", cells)
-        self.store.custody("cell-assigned", None, {"source": src.id, "cell": cell})
+        with self.store.transaction():  # with its custody event, or not at all
+            self.store.set_setting("cells", cells)
+            self.store.custody("cell-assigned", None, {"source": src.id, "cell": cell})
 
     def cells(self) -> dict[str, str]:
         """On an escrow desk: source id -> the cell recorded for it (empty elsewhere)."""
@@ -707,8 +708,10 @@ class Desk:
         pinned = list(self.store.get_setting("pinned_handlers") or [])
         if pub.to_text() not in pinned:
             pinned.append(pub.to_text())
-            self.store.set_setting("pinned_handlers", pinned)
-            self.store.custody("handler-pinned", None, {"fingerprint": pub.fingerprint()})
+            # One commit: a pin that failed is not in force, and one in force is in custody.
+            with self.store.transaction():
+                self.store.set_setting("pinned_handlers", pinned)
+                self.store.custody("handler-pinned", None, {"fingerprint": pub.fingerprint()})
         return pub.fingerprint()
 
     # --- one-time codes (RFC 6238) ---------------------------------------------------------
