@@ -450,3 +450,35 @@ def test_the_other_changes_are_not_made_when_their_custody_event_fails(
     do()  # done again, it is done once, with its custody event
     assert len(d.store.custody_events()) == before[-1] + 1
     d.close()
+
+
+def test_a_damaged_corroboration_index_is_rebuilt_not_a_failed_fetch(tmp_path: Path) -> None:
+    """The photo index is derived from the reports; written without an fsync, a power cut
+    could leave it empty or cut, and every later 'desk fetch' then stored its new reports and
+    ended on 'the corroboration index does not decrypt; delete it to rebuild', before its
+    summary (forks, withheld entries) was shown."""
+    import io
+
+    from PIL import Image
+
+    from tysha.desk.corroborate import INDEX_FILE
+    from tysha.desk.service import Desk
+    from tysha.desk.store import now_iso
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buf, "JPEG")
+    Desk.init(tmp_path / "d", "Olena", DESK_PASS)
+    with Desk.open(tmp_path / "d", DESK_PASS) as d:
+        w = d.store.blob_writer()
+        w.write(buf.getvalue())
+        digest = w.close()
+        att = {"name": "a.jpg", "sha256": digest.hex(), "size": len(buf.getvalue()),
+               "media_type": "image/jpeg", "blob": w.name, "capture_verified": True}
+        d.store.add_report(os.urandom(32), {"received_at": now_iso(), "text": "r",
+                                            "categories": ["atk"], "attachments": [att]})
+        assert d.update_media_index() == 1
+        for damage in (b"", b"\0" * 100):
+            (tmp_path / "d" / INDEX_FILE).write_bytes(damage)
+            assert d.update_media_index() == 1  # rebuilt from the reports
+            assert d.corroborate() is not None
+            assert d.update_media_index() == 0  # and kept

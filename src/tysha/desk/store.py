@@ -720,8 +720,12 @@ class DeskStore:
         path = self.dir / name
         tmp = path.with_suffix(".tmp")
         try:
-            tmp.write_bytes(seal(self._key, f"file:{name}".encode(), data))
+            with open(tmp, "wb") as f:
+                f.write(seal(self._key, f"file:{name}".encode(), data))
+                f.flush()
+                os.fsync(f.fileno())  # whole on disk before it takes the name
             os.replace(tmp, path)
+            fsync_path(self.dir)
         except OSError:
             raise StorageError(f"cannot write the desk's {name}") from None
 
