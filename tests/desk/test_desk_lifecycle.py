@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.desk.test_desk import jpeg, send_report, world  # noqa: F401 - world: a fixture
+
 DESK_PASS = "desk passphrase for tests"
 ENV = {"TYSHA_PASSPHRASE": DESK_PASS}
 
@@ -482,3 +484,33 @@ def test_a_damaged_corroboration_index_is_rebuilt_not_a_failed_fetch(tmp_path: P
             assert d.update_media_index() == 1  # rebuilt from the reports
             assert d.corroborate() is not None
             assert d.update_media_index() == 0  # and kept
+
+
+@pytest.mark.parametrize("damage", ["flipped", "missing"])
+def test_an_export_names_the_report_whose_stored_file_is_damaged(
+    world: dict[str, Any], cli: Any, damage: str,  # noqa: F811 - the imported fixture
+) -> None:
+    """A blob of the desk damaged (a flipped bit) or gone stopped 'desk export' with 'a stored
+    item does not decrypt ... tell your handler or auditor' or 'an attachment of this report
+    is missing': the handler could not tell which report to leave out to export the rest."""
+    from tysha.desk.service import Desk
+
+    w = world
+    send_report(w, cli, "a checkpoint moved", ["det"], [jpeg(w["tmp"] / "a.jpg")])
+    send_report(w, cli, "children moved", ["chd"], [jpeg(w["tmp"] / "b.jpg")])
+    cli("desk", "fetch", "--desk", w["desk"], env=w["denv"])
+    with Desk.open(w["desk"], DESK_PASS) as d:
+        bad = next(v for v in d.reports() if v.text == "children moved").id
+        blob = d.store.get_report(bad).data["attachments"][0]["blob"]
+    path = w["desk"] / "blobs" / blob
+    if damage == "missing":
+        path.unlink()
+    else:
+        raw = bytearray(path.read_bytes())
+        raw[len(raw) // 2] ^= 1
+        path.write_bytes(bytes(raw))
+    out = w["tmp"] / "case.zip"
+    r = cli("desk", "export", "--desk", w["desk"], "--out", out, env=w["denv"], check=False)
+    assert r.returncode == 1 and bad in r.stderr and "attachment 0" in r.stderr, r.stderr
+    assert "tell your handler" not in r.stderr
+    assert not out.exists() and not list(w["tmp"].glob(".case.zip*"))
