@@ -514,3 +514,47 @@ def test_an_export_names_the_report_whose_stored_file_is_damaged(
     assert r.returncode == 1 and bad in r.stderr and "attachment 0" in r.stderr, r.stderr
     assert "tell your handler" not in r.stderr
     assert not out.exists() and not list(w["tmp"].glob(".case.zip*"))
+
+
+def test_a_damaged_source_record_never_stops_revoking_another(
+    tmp_path: Path, cli: Any
+) -> None:
+    """Finding a source read every source's record, so one damaged record (bit rot, a bad
+    copy) made 'desk revoke "Source 1"' fail: a handler could not revoke the key of a seized
+    phone, and the web sources page answered 500."""
+    import re
+    import sqlite3
+
+    from starlette.testclient import TestClient
+
+    from tysha.desk.service import Desk
+    from tysha.desk.web.app import create_app
+    from tysha.protocol import Identity
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Escrow", DESK_PASS, "escrow")
+    with Desk.open(desk, DESK_PASS) as d:
+        made = [d.store.source_for(Identity.generate(os.urandom).public(), None)
+                for _ in range(3)]  # fmt: skip
+    ids = [s.id for s in made if s is not None]
+    with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db, db:
+        enc = bytearray(db.execute("SELECT enc FROM sources WHERE id = ?", (ids[1],)).fetchone()[0])
+        enc[40] ^= 1
+        db.execute("UPDATE sources SET enc = ? WHERE id = ?", (bytes(enc), ids[1]))
+
+    r = cli("desk", "revoke", "--desk", desk, "Source 1", "--yes", env=ENV, check=False)
+    assert r.returncode == 0, r.stderr
+    with Desk.open(desk, DESK_PASS) as d:
+        assert d.store.get_source(ids[0]).revoked
+    r = cli("desk", "revoke", "--desk", desk, ids[1], "--yes", env=ENV, check=False)
+    assert r.returncode == 1 and ids[1] in r.stderr and "damaged" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+    with TestClient(create_app(desk, port=8090), base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": DESK_PASS},
+                      follow_redirects=False).status_code == 303  # fmt: skip
+        page = c.get("/sources")
+        assert page.status_code == 200
+        assert "Source 1" in page.text and "Source 3" in page.text
+        assert re.search(r'<p class="bad" role="alert">[^<]*damaged', page.text)
+        assert ids[1] in page.text

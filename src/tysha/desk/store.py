@@ -465,12 +465,33 @@ class DeskStore:
             raise NotFound(f"no source {sid!r}")
         return s
 
-    def list_sources(self) -> list[Source]:
-        return sorted(self._sources.all(), key=_sources.source_order)
+    def list_sources(self, damaged: list[str] | None = None) -> list[Source]:
+        """The sources in order; with ``damaged``, those whose record does not open are left
+        out and named there (else they are an error)."""
+        return sorted(self._sources.all(damaged), key=_sources.source_order)
 
     def find_source(self, ref: str) -> Source:
-        """A source by id, full pseudonym, "Source 7" or "Amber Fox" (never a guess)."""
-        return _sources.find(ref, self.list_sources())
+        """A source by id, full pseudonym, "Source 7" or "Amber Fox" (never a guess). A
+        damaged source record never stops finding another (revoking a seized phone's key);
+        while there is one, only an id, a full pseudonym or a number is taken, since the
+        damaged one might fit the words too."""
+        damaged: list[str] = []
+        found = self.list_sources(damaged)
+        if not damaged:
+            return _sources.find(ref, found)
+        if ref in damaged:
+            raise StorageError(
+                f"source {ref} is damaged in the desk: its stored record does not decrypt",
+                hint="restore the desk folder from your backup",
+            )
+        try:
+            return _sources.find(ref, found, words=False)
+        except NotFound:
+            raise StorageError(
+                f"no source the desk can read matches {ref!r}; damaged source records: "
+                f"{', '.join(sorted(damaged))}",
+                hint="give the source's number or id; restore the desk folder from your backup",
+            ) from None
 
     def revoke(self, ref: str, reason: str = "") -> Source:
         """Mark a source's key compromised; the reason goes into custody (issue 10.6)."""

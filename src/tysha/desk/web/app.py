@@ -595,7 +595,10 @@ def create_app(
     async def sources_page(request: Request) -> Response:
         s = need(request)
         desk: Desk = s["desk"]
-        return render(request, "sources.html", sources=desk.sources(), cells=desk.cells())
+        damaged: list[str] = []  # one damaged record never hides the other sources
+        listed = desk.sources(damaged)
+        return render(request, "sources.html", sources=listed, cells=desk.cells(),
+                      damaged=sorted(damaged))  # fmt: skip
 
     async def set_cell(request: Request) -> Response:
         # The escrow desk records which cell a source reports through (issue 12).
