@@ -558,3 +558,33 @@ def test_a_damaged_source_record_never_stops_revoking_another(
         assert "Source 1" in page.text and "Source 3" in page.text
         assert re.search(r'<p class="bad" role="alert">[^<]*damaged', page.text)
         assert ids[1] in page.text
+
+
+def test_a_report_whose_source_record_is_damaged_is_not_said_revoked(
+    tmp_path: Path, cli: Any
+) -> None:
+    """A report whose source's record no longer decrypts was flagged 'revoked-source': 'The
+    sender's key has been revoked as compromised', which nobody did. It is flagged for what it
+    is, and still not trusted."""
+    import sqlite3
+
+    from tysha.desk.service import Desk
+    from tysha.desk.store import now_iso
+    from tysha.protocol import Identity
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Escrow", DESK_PASS, "escrow")
+    with Desk.open(desk, DESK_PASS) as d:
+        src = d.store.source_for(Identity.generate(os.urandom).public(), None)
+        assert src is not None
+        d.store.add_report(os.urandom(32), {"received_at": now_iso(), "text": "r",
+                                            "source_id": src.id, "receipt_verified": True})
+    with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db, db:
+        enc = bytearray(db.execute("SELECT enc FROM sources").fetchone()[0])
+        enc[40] ^= 1
+        db.execute("UPDATE sources SET enc = ?", (bytes(enc),))
+    (view,) = json.loads(cli("desk", "list", "--desk", desk, "--json", env=ENV).stdout)
+    assert view["flag_codes"] == ["source-unreadable"] and view["trusted"] is False
+    assert not any("has been revoked" in f for f in view["flags"]) and view.get("revoked") is not True
+    r = cli("desk", "list", "--desk", desk, env={**ENV, "TYSHA_LANG": "uk"})
+    assert "source-unreadable" in r.stdout

@@ -503,7 +503,8 @@ class Desk:
 
     def _key_revoked(self, source_id: object) -> bool:
         """Whether the source key a reply would be sealed to is revoked now (a source row that
-        cannot be read counts as revoked, as in the report views)."""
+        cannot be read holds the reply too: its revocation cannot be checked; the report views
+        flag it 'source-unreadable')."""
         if not isinstance(source_id, str) or not source_id:
             return False
         try:

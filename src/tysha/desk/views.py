@@ -14,6 +14,7 @@ a gettext msgid the faces translate):
 unenrolled-source      the sender's key was never enrolled at this desk
 invitation-reused      the sender presented a one-time invitation that already enrolled a key
 revoked-source         the sender's key is revoked now (whenever that happened)
+source-unreadable      the desk's record of the sender is damaged: its revocation cannot be read
 capture-unverified     an attachment's capture attestation or hash does not hold
 receipt-unverified     the drop's log does not prove it holds this envelope at its index
 log-forked             the drop showed this desk two inconsistent histories of its log
@@ -71,6 +72,10 @@ FLAG_REASONS: dict[str, str] = {
         "(a leaked or reused code)."
     ),
     "revoked-source": "The sender's key has been revoked as compromised.",
+    "source-unreadable": (
+        "The desk's record of the sender is damaged: whether its key was revoked cannot be "
+        "read (restore the desk folder from your backup)."
+    ),
     "capture-unverified": "An attachment's capture attestation does not verify.",
     "receipt-unverified": "The drop's log does not prove that it holds this report.",
     "log-forked": "The drop showed this desk two inconsistent histories of its log.",
@@ -313,6 +318,7 @@ class _State:
         drops = [d for d in store.drops() if d.forked]
         self.forked = {d.url for d in drops} | {d.vkey for d in drops if d.vkey}
         self.revoked: dict[str, bool] = {}
+        self.unreadable: set[str] = set()
         self._store = store
         # On an analyst desk: the source keys (by handler and label) a pinned handler desk's
         # latest share said were revoked (desk/fetch.py note_shared_key).
@@ -340,8 +346,9 @@ class _State:
         if sid not in self.revoked:
             try:
                 self.revoked[sid] = bool(self._store.get_source(sid).revoked)
-            except Exception:  # a source row that cannot be read is treated as revoked
-                self.revoked[sid] = True
+            except Exception:  # a source row that cannot be read: flagged as that, never
+                self.revoked[sid] = False  # said revoked (nor trusted)
+                self.unreadable.add(sid)
         return self.revoked[sid]
 
 
@@ -385,6 +392,8 @@ def _view(state: _State, report: Report) -> ReportView:
     revoked = state.source_revoked(source_id) if source_id else bool(d.get("revoked"))
     if revoked:
         flags.append(Flag.of("revoked-source"))
+    if source_id in state.unreadable:
+        flags.append(Flag.of("source-unreadable"))
     capture_ok = bool(d.get("capture_verified", True)) and all(
         a.capture_verified for a in attachments
     )

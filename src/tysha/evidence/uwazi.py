@@ -42,6 +42,7 @@ TEMPLATE: tuple[tuple[str, str, str], ...] = (
 _STATUSES = ("new", "reviewing", "verified", "escalated")  # desk.models.STATUSES
 _FLAGS = (
     "revoked-source",
+    "source-unreadable",
     "capture-unverified",
     "receipt-unverified",
     "log-forked",
