@@ -588,3 +588,16 @@ def test_a_report_whose_source_record_is_damaged_is_not_said_revoked(
     assert not any("has been revoked" in f for f in view["flags"]) and view.get("revoked") is not True
     r = cli("desk", "list", "--desk", desk, env={**ENV, "TYSHA_LANG": "uk"})
     assert "source-unreadable" in r.stdout
+
+
+def test_init_never_makes_a_desk_beside_a_desk_databases_log(tmp_path: Path, cli: Any) -> None:
+    """desk.db lost but its write-ahead log (desk.db-wal, the last commits) still there: a new
+    desk.db beside it could have that log replayed into it."""
+    desk = _used_desk(tmp_path, cli)
+    (desk / "desk.json").unlink()
+    (desk / "desk.db").rename(tmp_path / "elsewhere.db")
+    (desk / "desk.db-wal").write_bytes(b"log of the last commits")
+    before = _tree(desk)
+    r = cli("desk", "init", "--desk", desk, "--name", "Olena", env=ENV, check=False)
+    assert r.returncode == 1 and "desk.db" in r.stderr
+    assert _tree(desk) == before

@@ -119,7 +119,10 @@ def init_desk(
     desk_dir = Path(desk_dir)
     if (desk_dir / "desk.json").exists() or (desk_dir / "desk.json").is_symlink():
         raise NotAllowed(f"{desk_dir} already holds a desk")
-    if (desk_dir / _DB).exists() or (desk_dir / _DB).is_symlink():
+    # A write-ahead log left without its database is a desk's too (its last commits), and
+    # SQLite would replay it into a new database of the same name.
+    if any((desk_dir / (_DB + x)).exists() or (desk_dir / (_DB + x)).is_symlink()
+           for x in ("", "-wal")):  # fmt: skip
         raise NotAllowed(
             f"{desk_dir} holds a desk's database (desk.db) without its key file (desk.json): "
             "restore desk.json from your backup; a new desk is never made over it"
