@@ -601,3 +601,49 @@ def test_init_never_makes_a_desk_beside_a_desk_databases_log(tmp_path: Path, cli
     r = cli("desk", "init", "--desk", desk, "--name", "Olena", env=ENV, check=False)
     assert r.returncode == 1 and "desk.db" in r.stderr
     assert _tree(desk) == before
+
+
+def test_a_damaged_drop_record_stops_neither_the_other_drops_nor_the_listing(
+    tmp_path: Path, cli: Any
+) -> None:
+    """Every fetch and every listing read all the drops' records: one that no longer decrypted
+    made 'desk fetch' fetch from no drop at all (the reports waiting there expire at the drop
+    in time) and 'desk list' and the inbox fail as a whole."""
+    import hashlib as _h
+    import sqlite3
+
+    from tysha.desk.fetch import fetch_all
+    from tysha.desk.service import Desk
+    from tysha.desk.store import now_iso
+    from tysha.errors import TransportError
+    from tysha.tlog import NoteSigner
+
+    a, b = "http://127.0.0.1:9/a/", "http://127.0.0.1:9/b/"
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Escrow", DESK_PASS, "escrow")
+    with Desk.open(desk, DESK_PASS) as d:
+        for url, seed in ((a, 1), (b, 2)):
+            d.store.add_drop(url, NoteSigner(f"drop{seed}.example/log", bytes([seed]) * 32)
+                             .verifier().vkey)  # fmt: skip
+            d.store.add_report(os.urandom(32), {"received_at": now_iso(), "text": url,
+                                                "drop": url, "receipt_verified": True})
+    with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db, db:
+        key = _h.sha256(b.encode()).digest()
+        enc = bytearray(db.execute("SELECT enc FROM drops WHERE url_hash = ?", (key,)).fetchone()[0])
+        enc[40] ^= 1
+        db.execute("UPDATE drops SET enc = ? WHERE url_hash = ?", (bytes(enc), key))
+
+    asked: list[str] = []
+
+    def client(url: str) -> Any:
+        asked.append(url)
+        raise TransportError("unreachable")
+
+    with Desk.open(desk, DESK_PASS) as d:
+        res = fetch_all(d.store, None, client)
+        assert asked == [a] and res.unreachable == [a]
+        assert any("damaged" in e for e in res.errors)
+    views = {v["text"]: v for v in json.loads(
+        cli("desk", "list", "--desk", desk, "--json", env=ENV).stdout)}  # fmt: skip
+    assert "drop-unreadable" in views[b]["flag_codes"] and not views[b]["trusted"]
+    assert "drop-unreadable" not in views[a]["flag_codes"]

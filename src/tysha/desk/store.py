@@ -367,8 +367,10 @@ class DeskStore:
 
     # --- drops -----------------------------------------------------------------------------------
 
-    def drops(self) -> list[DropState]:
-        return list(self._drops.all())
+    def drops(self, damaged: list[str] | None = None) -> list[DropState]:
+        """The drops known; with ``damaged``, a drop whose record does not open is left out
+        and the SHA-256 of its address (the row's clear key) added there."""
+        return list(self._drops.all(damaged))
 
     def save_drop(self, drop: DropState) -> None:
         self._drops.put(_url_key(drop.url), drop)

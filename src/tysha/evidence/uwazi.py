@@ -43,6 +43,7 @@ _STATUSES = ("new", "reviewing", "verified", "escalated")  # desk.models.STATUSE
 _FLAGS = (
     "revoked-source",
     "source-unreadable",
+    "drop-unreadable",
     "capture-unverified",
     "receipt-unverified",
     "log-forked",

@@ -65,6 +65,7 @@ FLAG_LABELS: dict[str, str] = {
     "invitation-reused": "reused invitation",
     "revoked-source": "revoked key",
     "source-unreadable": "sender's record damaged",
+    "drop-unreadable": "drop's record damaged",
     "capture-unverified": "capture not verified",
     "receipt-unverified": "receipt failed",
     "log-forked": "forked log",
