@@ -24,7 +24,7 @@ class _Store:
     def __init__(self, forked: bool = False, revoked: bool = False) -> None:
         self.forked, self.src_revoked = forked, revoked
 
-    def drops(self) -> list[Any]:
+    def drops(self, damaged: list[str] | None = None) -> list[Any]:
         from tysha.desk.models import DropState
 
         return [DropState("http://d", "vk", forked=self.forked)]

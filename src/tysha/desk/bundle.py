@@ -23,7 +23,7 @@ from typing import Any
 
 from tysha.desk.report_pdf import render_pdf
 from tysha.desk.store import DeskStore
-from tysha.errors import ConfigError, StorageError
+from tysha.errors import ConfigError, StorageError, VerificationError
 from tysha.evidence.anchor import ANCHOR_FIELDS
 from tysha.evidence.bundle import (
     ANCHOR,
@@ -108,6 +108,15 @@ def _desk_results(store: DeskStore, reports: list[Any]) -> dict[str, dict[str, A
     }
 
 
+def _stored(store: DeskStore, blob: str, size: int, damaged: str) -> Iterator[bytes]:
+    """A stored file's bytes; one that is damaged or gone is said with ``damaged`` (which
+    report, which file), so the handler knows what to leave out to export the rest."""
+    try:
+        yield from store.read_blob(blob, size)
+    except (VerificationError, StorageError):
+        raise StorageError(damaged, hint="restore the desk folder from your backup") from None
+
+
 def export_bundle(
     store: DeskStore,
     out: Path,
@@ -172,7 +181,9 @@ def export_bundle(
                     put_stream(
                         f"{base}/envelope.bin",
                         int(d["envelope_size"]),
-                        store.read_blob(d["envelope_blob"], d["envelope_size"]),
+                        _stored(store, d["envelope_blob"], d["envelope_size"],
+                                f"the envelope of report {r.id} is damaged or missing in "
+                                "the desk; name the other reports to export them"),
                     )
                     put(f"{base}/content-key", d["content_key"].encode())
                     put(
@@ -193,7 +204,9 @@ def export_bundle(
                         put_stream(
                             f"{base}/files/{n}-{member_name(a['name'])}",
                             int(a["size"]),
-                            store.read_blob(a["blob"], a["size"]),
+                            _stored(store, a["blob"], a["size"],
+                                    f"attachment {n} of report {r.id} is damaged or missing "
+                                    "in the desk; name the other reports to export them"),
                         )
                 # Only these reports' events, proved into a signed head of the whole log:
                 # exporting one report discloses nothing of the others (issue 14).

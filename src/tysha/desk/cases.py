@@ -124,18 +124,20 @@ def create_incident(store: DeskStore, title: str, reports: Iterable[str], review
         inc = Incident(os.urandom(8).hex(), title.strip(), now_iso(), tuple(ids))
     except ProtocolError as exc:
         raise _bad(exc) from None
-    store.put_incident(inc)
-    store.custody("incident-created", None,
-                  {"incident": inc.id, "reports": ids, "reviewer": reviewer})  # fmt: skip
+    with store.transaction():  # each change and its custody event: one commit
+        store.put_incident(inc)
+        store.custody("incident-created", None,
+                      {"incident": inc.id, "reports": ids, "reviewer": reviewer})  # fmt: skip
     return inc.id
 
 
 def attach_reports(store: DeskStore, iid: str, reports: Iterable[str], reviewer: str) -> None:
     inc = store.get_incident(iid)
     ids = _check_reports(store, reports)
-    store.put_incident(inc.attach(ids))
-    store.custody("incident-attached", None,
-                  {"incident": iid, "reports": ids, "reviewer": reviewer})  # fmt: skip
+    with store.transaction():
+        store.put_incident(inc.attach(ids))
+        store.custody("incident-attached", None,
+                      {"incident": iid, "reports": ids, "reviewer": reviewer})  # fmt: skip
 
 
 def _int_or_none(value: Any, what: str) -> int | None:
@@ -212,11 +214,12 @@ def add_act(
         new = inc.with_act(act)
     except ProtocolError as exc:
         raise _bad(exc) from None
-    store.put_incident(new)
-    # Custody says what changed, never who the victims are.
-    store.custody("incident-act-edited" if act_id else "incident-act-added", None,
-                  {"incident": iid, "act": act.id, "category": act.category,
-                   "reviewer": reviewer})  # fmt: skip
+    with store.transaction():
+        store.put_incident(new)
+        # Custody says what changed, never who the victims are.
+        store.custody("incident-act-edited" if act_id else "incident-act-added", None,
+                      {"incident": iid, "act": act.id, "category": act.category,
+                       "reviewer": reviewer})  # fmt: skip
     return act.id
 
 
@@ -229,9 +232,10 @@ def qualify_act(
         act = inc.act(act_id).qualified(q)
     except ProtocolError as exc:
         raise _bad(exc) from None
-    store.put_incident(inc.with_act(act))
-    store.custody("incident-act-qualified", None,
-                  {"incident": iid, "act": act_id, **q.to_json()})  # fmt: skip
+    with store.transaction():
+        store.put_incident(inc.with_act(act))
+        store.custody("incident-act-qualified", None,
+                      {"incident": iid, "act": act_id, **q.to_json()})  # fmt: skip
 
 
 def release_protected(

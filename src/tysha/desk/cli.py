@@ -225,7 +225,8 @@ def fetch(
         hashed = d.update_media_index(prog) if res.new_reports else 0
     replies = res.replies
     new = set(res.new_reports)
-    flagged = [v.id for v in d.reports(flagged=True) if v.id in new] if new else []
+    # a damaged earlier report is 'desk list's to name: it never hides what was fetched
+    flagged = [v.id for v in d.reports(flagged=True, damaged=[]) if v.id in new] if new else []
     summary = {
         "scanned": res.scanned,
         "new": len(res.new_reports),
@@ -348,13 +349,25 @@ def list_(
 ) -> None:
     """The reports in this desk, newest first, with their flags."""
     d = open_desk(desk)
+    damaged: list[str] = []
     views = d.reports(
         category=category,
         status=status,
         search=search,
         flagged=True if flagged else None,
         sort=sort,
+        damaged=damaged,
     )
+    _list_reports(views, as_json)
+    if damaged:  # the others are listed; these are named, and the command fails
+        raise VerificationError(
+            f"reports damaged in the desk, their stored records do not decrypt: "
+            f"{', '.join(sorted(damaged))}",
+            hint="the others are listed; restore the desk folder from your backup",
+        )
+
+
+def _list_reports(views: list[ReportView], as_json: bool) -> None:
     if as_json:
         typer.echo(shown_json([v.to_json() for v in views]))
         return

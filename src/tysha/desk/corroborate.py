@@ -535,7 +535,12 @@ def update_index(
     """Hash the photos and videos not yet indexed (in a process pool) and record
     near-duplicate pairs; returns how many attachments were hashed. Safe to interrupt: the
     index is written every 64 batches and at the end, each time whole (atomically replaced)."""
-    mi = load_index(store)
+    try:
+        mi = load_index(store)
+    except StorageError:
+        # Derived from the reports, so rebuilt from them: a damaged index (a power cut while
+        # it was replaced, a bad copy) never stops the fetch that calls this.
+        mi = MediaIndex()
     todo = _pending(store, mi)
     label = "hashing photos" if all(t[4] == "photo" for t in todo) else "hashing photos and videos"
     done = 0

@@ -203,7 +203,14 @@ def fetch_all(
 ) -> FetchResult:
     result = FetchResult()
     scanner = Scanner(store.identity.clue_secret, store.public.clue)
-    for drop in store.drops():
+    damaged: list[str] = []  # one damaged drop record never stops fetching from the others
+    drops = store.drops(damaged)
+    for _ in damaged:
+        result.errors.append(
+            "a drop's record in the desk is damaged: its reports are not fetched; restore the "
+            "desk folder from your backup"
+        )
+    for drop in drops:
         t = time.perf_counter()
         try:
             client, cp, address = _first_answering(store, drop, client_factory)

@@ -5,7 +5,7 @@ The passphrase goes through Argon2id (libsodium ``crypto_pwhash``, RFC 9106) wit
 result seals the identity's bytes with :func:`tysha.desk.atrest.seal` under the associated
 data ``"tysha-desk-identity"``. Name, role, public key and the escrow key are in clear:
 ``tysha desk info`` reads them without the passphrase. The file is created 0600 in a 0700
-folder, and never overwritten.
+folder, whole and synced to disk, and never overwritten.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tysha.desk.atrest import open_sealed, seal
 from tysha.errors import (
     BadInput,
     BadPassphrase,
+    ConfigError,
     NotAllowed,
     NotFound,
     ProtocolError,
@@ -29,8 +30,16 @@ from tysha.errors import (
 )
 from tysha.protocol import Identity, PublicIdentity
 from tysha.protocol.atrest import passphrase_key
+from tysha.store.partfiles import write_new
 
-__all__ = ["KeyFile", "create_keyfile", "read_keyfile"]
+__all__ = [
+    "KeyFile",
+    "create_keyfile",
+    "make_desk_folder",
+    "new_keyfile",
+    "read_keyfile",
+    "write_keyfile",
+]
 
 _AAD = b"tysha-desk-identity"
 ROLES = ("handler", "escrow", "analyst")
@@ -49,7 +58,7 @@ class KeyFile:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "version": 1,
+            "version": KEYFILE_VERSION,
             "name": self.name,
             "role": self.role,
             "public_key": self.public_key,
@@ -75,14 +84,34 @@ def _kdf(passphrase: str, salt: bytes) -> bytes:
     return passphrase_key(passphrase, salt)
 
 
+#: The key file format this code reads and writes ("version" in desk.json).
+KEYFILE_VERSION = 1
+_RESTORE = "restore desk.json from your backup"
+
+
 def read_keyfile(desk_dir: Path) -> KeyFile:
     path = Path(desk_dir) / "desk.json"
     try:
-        doc = json.loads(path.read_text())
+        raw = path.read_text()
     except (FileNotFoundError, NotADirectoryError):
         raise NotFound(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
-    except (OSError, ValueError):
+    except OSError:
         raise StorageError("cannot read the desk's key file (desk.json)") from None
+    damaged = StorageError("the desk's key file (desk.json) is damaged", hint=_RESTORE)
+    try:
+        doc = json.loads(raw)
+    except ValueError:  # cut short, bytes changed: not a wrong passphrase, nor a disk to check
+        raise damaged from None
+    if not isinstance(doc, dict):
+        raise damaged
+    version = doc.get("version", KEYFILE_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise damaged
+    if version > KEYFILE_VERSION:  # a later format: never unlocked as this one's
+        raise StorageError(
+            "this desk was written by a newer Tysha; upgrade first",
+            hint="open it with the Tysha that wrote it, or a later one",
+        )
     try:
         kf = KeyFile(
             name=str(doc["name"]),
@@ -94,8 +123,62 @@ def read_keyfile(desk_dir: Path) -> KeyFile:
         )
         kf.public  # noqa: B018 - parse it now: a damaged file fails here, in one clear line
     except (KeyError, TypeError, ValueError, ProtocolError):
-        raise StorageError("the desk's key file (desk.json) is damaged") from None
+        raise damaged from None
     return kf
+
+
+def new_keyfile(
+    name: str,
+    passphrase: str,
+    role: str = "handler",
+    escrow_key: str | None = None,
+    rand: Any = os.urandom,
+) -> tuple[KeyFile, Identity]:
+    """A new identity and the key file that seals it (checked; nothing written yet)."""
+    if role not in ROLES:
+        raise BadInput("a desk is a handler, escrow or analyst desk")
+    if not name.strip():
+        raise BadInput("give the desk a name")
+    if not passphrase or len(passphrase) < 8:
+        raise BadInput("choose a desk passphrase of at least 8 characters")
+    if escrow_key:
+        try:
+            PublicIdentity.from_text(escrow_key)
+        except ProtocolError:
+            raise BadInput("--escrow-key is not a desk's public key") from None
+    ident = Identity.generate(rand)
+    salt = rand(16)
+    kf = KeyFile(
+        name,
+        role,
+        ident.public().to_text(),
+        escrow_key,
+        salt,
+        seal(_kdf(passphrase, salt), _AAD, ident.to_bytes(), rand),
+    )
+    return kf, ident
+
+
+def write_keyfile(desk_dir: Path, kf: KeyFile) -> None:
+    """Write ``desk.json`` whole and durably, never over a file there: the identity in it is
+    the desk's only copy of its keys, so it is on disk (bytes and name) before anything is
+    made with it, and a write stopped midway leaves no key file (store.partfiles)."""
+    path = Path(desk_dir) / "desk.json"
+    if path.exists() or path.is_symlink():
+        raise NotAllowed(f"{desk_dir} already holds a desk")
+    try:
+        write_new(path, json.dumps(kf.to_json(), indent=1).encode())
+    except ConfigError:  # another init took the name first
+        raise NotAllowed(f"{desk_dir} already holds a desk") from None
+
+
+def make_desk_folder(desk_dir: Path) -> None:
+    """The desk folder, 0700 (made if it is not there)."""
+    try:
+        desk_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(desk_dir, 0o700)
+    except OSError:
+        raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
 
 
 def create_keyfile(
@@ -110,33 +193,7 @@ def create_keyfile(
     desk_dir = Path(desk_dir)
     if (desk_dir / "desk.json").exists():
         raise NotAllowed(f"{desk_dir} already holds a desk")
-    if role not in ROLES:
-        raise BadInput("a desk is a handler, escrow or analyst desk")
-    if not name.strip():
-        raise BadInput("give the desk a name")
-    if not passphrase or len(passphrase) < 8:
-        raise BadInput("choose a desk passphrase of at least 8 characters")
-    if escrow_key:
-        try:
-            PublicIdentity.from_text(escrow_key)
-        except ProtocolError:
-            raise BadInput("--escrow-key is not a desk's public key") from None
-    try:
-        desk_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(desk_dir, 0o700)
-    except OSError:
-        raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
-    ident = Identity.generate(rand)
-    salt = rand(16)
-    kf = KeyFile(
-        name,
-        role,
-        ident.public().to_text(),
-        escrow_key,
-        salt,
-        seal(_kdf(passphrase, salt), _AAD, ident.to_bytes(), rand),
-    )
-    fd = os.open(desk_dir / "desk.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(kf.to_json(), f, indent=1)
+    kf, ident = new_keyfile(name, passphrase, role, escrow_key, rand)
+    make_desk_folder(desk_dir)
+    write_keyfile(desk_dir, kf)
     return ident

@@ -356,8 +356,9 @@ def set_trust_anchors(store: DeskStore, pem: bytes) -> int:
         certs = x509.load_pem_x509_certificates(pem)
     except ValueError:
         raise BadInput("the trust anchors are not PEM certificates") from None
-    store.set_setting(TRUST_SETTING, pem.decode("ascii"))
-    store.custody("c2pa-trust-set", None, {"anchors": len(certs)})
+    with store.transaction():  # with its custody event, or not at all
+        store.set_setting(TRUST_SETTING, pem.decode("ascii"))
+        store.custody("c2pa-trust-set", None, {"anchors": len(certs)})
     return len(certs)
 
 

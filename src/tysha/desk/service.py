@@ -46,7 +46,6 @@ import contextlib
 import hashlib
 import hmac
 import io
-import json
 import os
 import time
 import unicodedata
@@ -222,22 +221,15 @@ class Desk:
     @staticmethod
     def info(desk_dir: Path) -> dict[str, str]:
         """Name, role, fingerprint and public key, read without the passphrase."""
-        from tysha.protocol import PublicIdentity
+        from tysha.desk.keyfile import read_keyfile
 
-        path = Path(desk_dir) / "desk.json"
-        try:
-            meta = json.loads(path.read_text())
-            pub = PublicIdentity.from_text(meta["public_key"])
-            return {
-                "name": str(meta["name"]),
-                "role": str(meta["role"]),
-                "fingerprint": pub.fingerprint(),
-                "public_key": str(meta["public_key"]),
-            }
-        except FileNotFoundError:
-            raise NotFound(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
-        except (OSError, ValueError, KeyError, TypeError, ProtocolError):
-            raise StorageError("the desk's key file (desk.json) is unreadable") from None
+        kf = read_keyfile(Path(desk_dir))  # a damaged or newer key file said as such
+        return {
+            "name": kf.name,
+            "role": kf.role,
+            "fingerprint": kf.public.fingerprint(),
+            "public_key": kf.public_key,
+        }
 
     @classmethod
     def open(
@@ -295,9 +287,12 @@ class Desk:
         search: str | None = None,
         flagged: bool | None = None,
         sort: str = "received",
+        damaged: list[str] | None = None,
     ) -> list[ReportView]:
         """Reports newest first, by the time received or (``sort="event"``) by the reporter's
-        event time, reports without one last."""
+        event time, reports without one last. With ``damaged``, reports whose stored record
+        does not open are left out and named there (the faces say so); without it they are
+        an error."""
         if sort not in ("received", "event"):
             raise BadInput("sort by received or event")
         if status and status not in STATUSES:
@@ -305,7 +300,8 @@ class Desk:
         views = report_views(
             self.store,
             self.store.list_reports(
-                category=category, status=status, since=since, until=until, search=search
+                category=category, status=status, since=since, until=until, search=search,
+                damaged=damaged,
             ),
         )
         if flagged is not None:
@@ -507,7 +503,8 @@ class Desk:
 
     def _key_revoked(self, source_id: object) -> bool:
         """Whether the source key a reply would be sealed to is revoked now (a source row that
-        cannot be read counts as revoked, as in the report views)."""
+        cannot be read holds the reply too: its revocation cannot be checked; the report views
+        flag it 'source-unreadable')."""
         if not isinstance(source_id, str) or not source_id:
             return False
         try:
@@ -596,9 +593,11 @@ class Desk:
         if self.role == "analyst":
             raise NotAllowed(f"an analyst desk has no {what}")
 
-    def sources(self) -> list[Source]:
+    def sources(self, damaged: list[str] | None = None) -> list[Source]:
+        """With ``damaged``, sources whose record does not open are named there, not an
+        error (the faces say so)."""
         self._not_analyst("sources")
-        return self.store.list_sources()
+        return self.store.list_sources(damaged)
 
     def source(self, ref: str) -> Source:
         self._not_analyst("sources")
@@ -651,8 +650,9 @@ class Desk:
         src = self.store.find_source(source)
         cells = dict(self.store.get_setting("cells") or {})
         cells[src.id] = cell
-        self.store.set_setting("cells", cells)
-        self.store.custody("cell-assigned", None, {"source": src.id, "cell": cell})
+        with self.store.transaction():  # with its custody event, or not at all
+            self.store.set_setting("cells", cells)
+            self.store.custody("cell-assigned", None, {"source": src.id, "cell": cell})
 
     def cells(self) -> dict[str, str]:
         """On an escrow desk: source id -> the cell recorded for it (empty elsewhere)."""
@@ -711,8 +711,10 @@ class Desk:
         pinned = list(self.store.get_setting("pinned_handlers") or [])
         if pub.to_text() not in pinned:
             pinned.append(pub.to_text())
-            self.store.set_setting("pinned_handlers", pinned)
-            self.store.custody("handler-pinned", None, {"fingerprint": pub.fingerprint()})
+            # One commit: a pin that failed is not in force, and one in force is in custody.
+            with self.store.transaction():
+                self.store.set_setting("pinned_handlers", pinned)
+                self.store.custody("handler-pinned", None, {"fingerprint": pub.fingerprint()})
         return pub.fingerprint()
 
     # --- one-time codes (RFC 6238) ---------------------------------------------------------
@@ -725,15 +727,18 @@ class Desk:
         from urllib.parse import quote
 
         secret = os.urandom(20)
-        self.store.set_setting("totp", secret.hex())
-        self.store.set_setting("totp_last_step", -1)
-        self.store.custody("totp-enabled", None, {})
+        # One commit: never a code required whose secret the handler was not shown.
+        with self.store.transaction():
+            self.store.set_setting("totp", secret.hex())
+            self.store.set_setting("totp_last_step", -1)
+            self.store.custody("totp-enabled", None, {})
         b32 = base64.b32encode(secret).decode().rstrip("=")
         return f"otpauth://totp/Tysha:{quote(self.name)}?secret={b32}&issuer=Tysha"
 
     def disable_totp(self) -> None:
-        self.store.set_setting("totp", None)
-        self.store.custody("totp-disabled", None, {})
+        with self.store.transaction():
+            self.store.set_setting("totp", None)
+            self.store.custody("totp-disabled", None, {})
 
     def check_totp(self, code: str, now: float | None = None) -> bool:
         """True if ``code`` is valid now (±1 step for clock drift) and its time step is later

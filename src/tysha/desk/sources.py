@@ -35,16 +35,17 @@ def source_order(s: Source) -> tuple[int, str]:
     return (int(head[-1]) if head and head[-1].isascii() and head[-1].isdigit() else 1 << 30, s.id)
 
 
-def find(ref: str, sources: Sequence[Source]) -> Source:
-    """A source by id, full pseudonym, "Source 7" or "Amber Fox"."""
+def find(ref: str, sources: Sequence[Source], words: bool = True) -> Source:
+    """A source by id, full pseudonym, "Source 7" or (``words``) "Amber Fox"."""
     for s in sources:
         if ref in (s.id, s.pseudonym):
             return s
     want = " ".join(ref.replace("·", " ").split()).lower()
     hits = []
     for s in sources:
-        number, _, words = s.pseudonym.partition(" · ")
-        if want and want in (number.lower(), words.lower(), f"{number} {words}".lower()):
+        number, _, name = s.pseudonym.partition(" · ")
+        fits = (number.lower(), f"{number} {name}".lower()) + ((name.lower(),) if words else ())
+        if want and want in fits:
             hits.append(s)
     if len(hits) == 1:
         return hits[0]

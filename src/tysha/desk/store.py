@@ -37,7 +37,13 @@ from typing import Any
 from tysha.desk import sources as _sources
 from tysha.desk.atrest import derive
 from tysha.desk.blobs import BlobStore, BlobWriter
-from tysha.desk.keyfile import KeyFile, create_keyfile, read_keyfile
+from tysha.desk.keyfile import (
+    KeyFile,
+    make_desk_folder,
+    new_keyfile,
+    read_keyfile,
+    write_keyfile,
+)
 from tysha.desk.models import (
     STATUSES,
     DropState,
@@ -48,9 +54,10 @@ from tysha.desk.models import (
     Source,
 )
 from tysha.desk.table import SealedTable
-from tysha.errors import BadInput, NotAllowed, NotFound, StorageError
+from tysha.errors import BadInput, NotAllowed, NotFound, StorageError, VerificationError
 from tysha.evidence.incident import Incident
 from tysha.protocol import Identity, PublicIdentity
+from tysha.store.partfiles import fsync_path
 
 __all__ = [
     "STATUSES",
@@ -93,15 +100,90 @@ def now_iso() -> str:
     return _second(time.time())
 
 
+#: The database's name while init makes it: renamed to ``desk.db`` once the key file is on
+#: disk, so a ``desk.db`` is always a desk's, and a ``desk.db.init`` never holds anything
+#: that was handed out (SQLite's ``-wal`` and ``-shm`` files go with it).
+_DB, _DB_INIT = "desk.db", "desk.db.init"
+_DB_SUFFIXES = ("", "-wal", "-shm")
+
+
 def init_desk(
     desk_dir: Path, name: str, passphrase: str, role: str = "handler", escrow_key: str | None = None
 ) -> Identity:
-    """Create a desk: keys sealed under ``passphrase`` and an empty store."""
-    ident = create_keyfile(Path(desk_dir), name, passphrase, role, escrow_key)
-    store = DeskStore(Path(desk_dir), read_keyfile(Path(desk_dir)), ident)
-    store.custody("desk-created", None, {"name": name, "role": role})
-    store.close()
+    """Create a desk: keys sealed under ``passphrase`` and an empty store.
+
+    A folder holds a desk once ``desk.json`` is there; the database is made under a name of
+    its own first and given its name after the key file is on disk, so an init stopped at
+    any point (Ctrl-C, a full disk, a power cut) leaves no desk, or one the next open
+    finishes. A folder holding a desk's database is never made into a new desk."""
+    desk_dir = Path(desk_dir)
+    if (desk_dir / "desk.json").exists() or (desk_dir / "desk.json").is_symlink():
+        raise NotAllowed(f"{desk_dir} already holds a desk")
+    # A write-ahead log left without its database is a desk's too (its last commits), and
+    # SQLite would replay it into a new database of the same name.
+    if any((desk_dir / (_DB + x)).exists() or (desk_dir / (_DB + x)).is_symlink()
+           for x in ("", "-wal")):  # fmt: skip
+        raise NotAllowed(
+            f"{desk_dir} holds a desk's database (desk.db) without its key file (desk.json): "
+            "restore desk.json from your backup; a new desk is never made over it"
+        )
+    kf, ident = new_keyfile(name, passphrase, role, escrow_key)
+    make_desk_folder(desk_dir)
+    try:
+        for suffix in _DB_SUFFIXES:  # what an init stopped before its key file left
+            (desk_dir / (_DB_INIT + suffix)).unlink(missing_ok=True)
+    except OSError:
+        raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
+    store = DeskStore(desk_dir, kf, ident, db_name=_DB_INIT)
+    try:
+        store.custody("desk-created", None, {"name": name, "role": role})
+        store.checkpoint()
+    finally:
+        store.close()
+    write_keyfile(desk_dir, kf)
+    _finish_init(desk_dir)
     return ident
+
+
+def _finish_init(desk_dir: Path) -> None:
+    """Give the database init made its name (the key file is on disk)."""
+    try:
+        for suffix in reversed(_DB_SUFFIXES):  # the database itself last
+            with contextlib.suppress(FileNotFoundError):
+                os.rename(desk_dir / (_DB_INIT + suffix), desk_dir / (_DB + suffix))
+        fsync_path(desk_dir)
+    except OSError:
+        raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
+
+
+def _database_error(exc: sqlite3.Error) -> StorageError:
+    """What a database error means to the handler, and what to do (never the library's
+    names): SQLite's primary result code says which it is."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StorageError(
+            "the desk's database (desk.db) is damaged",
+            hint="restore the desk folder from your backup",
+        )
+    if primary == sqlite3.SQLITE_FULL:
+        return StorageError(
+            "the disk holding the desk is full; nothing was changed",
+            hint="free some disk space and try again",
+        )
+    if primary == sqlite3.SQLITE_READONLY:
+        return StorageError(
+            "the desk folder cannot be written (read-only); nothing was changed",
+            hint="check the folder's permissions, or that its disk is mounted for writing",
+        )
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StorageError(
+            "the desk is busy in another program; nothing was changed",
+            hint="try again in a moment",
+        )
+    if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
+        return StorageError("the desk's database (desk.db) could not be read or written")
+    return StorageError(f"desk database error: {getattr(exc, 'sqlite_errorname', 'unknown')}")
 
 
 def _url_key(url: str) -> str:
@@ -111,8 +193,21 @@ def _url_key(url: str) -> str:
 class DeskStore:
     """An unlocked desk. Open with :meth:`open`; every method is safe to call from threads."""
 
-    def __init__(self, desk_dir: Path, keyfile: KeyFile, identity: Identity) -> None:
+    def __init__(
+        self, desk_dir: Path, keyfile: KeyFile, identity: Identity, db_name: str = _DB
+    ) -> None:
         self.dir = Path(desk_dir)
+        # Only init makes a database (under its own name): an open never puts an empty desk
+        # in place of a lost one, and finishes an init stopped after its key file.
+        self._db_path, self._create = self.dir / db_name, db_name == _DB_INIT
+        if not self._create and not self._db_path.is_file():
+            if (self.dir / _DB_INIT).is_file():
+                _finish_init(self.dir)
+            else:
+                raise StorageError(
+                    "the desk's database (desk.db) is missing; nothing was changed: restore "
+                    "the desk folder from your backup"
+                )
         self.keyfile = keyfile
         self.identity = identity
         self.public = identity.public()
@@ -125,10 +220,14 @@ class DeskStore:
             raise StorageError("cannot open the desk's blob folder") from None
         self.blob_dir = self.blobs.dir
         with self._db() as db:
-            db.executescript(_SCHEMA)
+            # The version first: a newer desk's schema is not this one's to add to.
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise StorageError("this desk was written by a newer Tysha; upgrade first")
+                raise StorageError(
+                    "this desk was written by a newer Tysha; upgrade first",
+                    hint="open it with the Tysha that wrote it, or a later one",
+                )
+            db.executescript(_SCHEMA)
             if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db_fn = self._db
@@ -184,7 +283,9 @@ class DeskStore:
         conn = getattr(self._local, "conn", None)
         try:
             if conn is None:
-                conn = sqlite3.connect(self.dir / "desk.db", timeout=30, check_same_thread=False)
+                # mode=rw: a database gone since the desk opened is an error, not a new one.
+                where = self._db_path.resolve().as_uri() + ("" if self._create else "?mode=rw")
+                conn = sqlite3.connect(where, timeout=30, check_same_thread=False, uri=True)
                 conn.execute("PRAGMA journal_mode=WAL")
                 # Every commit synced, whatever the SQLite build's WAL default: a report is
                 # committed before its copy on the drop is deleted (desk/fetch.py, step 8).
@@ -196,7 +297,7 @@ class DeskStore:
             with self._lock, conn:
                 yield conn
         except sqlite3.Error as exc:
-            raise StorageError(f"desk database error: {type(exc).__name__}") from exc
+            raise _database_error(exc) from exc
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -214,6 +315,11 @@ class DeskStore:
                 yield
             finally:
                 self._local.tx = False
+
+    def checkpoint(self) -> None:
+        """Move the write-ahead log into the database file (init, before renaming it)."""
+        with self._db() as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -261,8 +367,10 @@ class DeskStore:
 
     # --- drops -----------------------------------------------------------------------------------
 
-    def drops(self) -> list[DropState]:
-        return list(self._drops.all())
+    def drops(self, damaged: list[str] | None = None) -> list[DropState]:
+        """The drops known; with ``damaged``, a drop whose record does not open is left out
+        and the SHA-256 of its address (the row's clear key) added there."""
+        return list(self._drops.all(damaged))
 
     def save_drop(self, drop: DropState) -> None:
         self._drops.put(_url_key(drop.url), drop)
@@ -303,9 +411,10 @@ class DeskStore:
     ) -> str:
         iid = os.urandom(8).hex()
         inv = Invitation(iid, now_iso(), drop_url, drop_vkey, text, mirrors=tuple(mirrors))
-        self._invitations.insert(iid, inv, secret_hash=hashlib.sha256(secret).digest())
-        self.add_drop(drop_url, drop_vkey, mirrors)
-        self.custody("invitation-created", None, {"invitation": iid})
+        with self.transaction():  # never an invitation its custody did not record
+            self._invitations.insert(iid, inv, secret_hash=hashlib.sha256(secret).digest())
+            self.add_drop(drop_url, drop_vkey, mirrors)
+            self.custody("invitation-created", None, {"invitation": iid})
         return iid
 
     def invitation_for_secret(self, secret: bytes) -> Invitation | None:
@@ -338,7 +447,9 @@ class DeskStore:
         # The escrow desk holds the organisation's key and enrols no one: every sender
         # whose reports it can open gets a pseudonym of its own.
         sid = os.urandom(8).hex()
-        with self._db() as db:
+        # One commit: a source is never enrolled while its invitation stays open to another
+        # key (a disk full or a kill between them), nor without its custody event.
+        with self.transaction(), self._db() as db:
             n = db.execute("SELECT COUNT(*) FROM sources").fetchone()[0] + 1
             src = Source(
                 sid, _sources.pseudonym(n, public), now_iso(), False, public,
@@ -348,9 +459,9 @@ class DeskStore:
                 "INSERT INTO sources (id, sign, enc) VALUES (?, ?, ?)",
                 (sid, public.sign, self._sources.seal(sid, src.to_json())),
             )
-        if inv is not None:
-            self._invitations.update(inv.id, lambda i: _used(i, sid))
-        self.custody("source-enrolled", None, {"source": sid})
+            if inv is not None:
+                self._invitations.update(inv.id, lambda i: _used(i, sid))
+            self.custody("source-enrolled", None, {"source": sid})
         return self.get_source(sid)
 
     def get_source(self, sid: str) -> Source:
@@ -359,21 +470,43 @@ class DeskStore:
             raise NotFound(f"no source {sid!r}")
         return s
 
-    def list_sources(self) -> list[Source]:
-        return sorted(self._sources.all(), key=_sources.source_order)
+    def list_sources(self, damaged: list[str] | None = None) -> list[Source]:
+        """The sources in order; with ``damaged``, those whose record does not open are left
+        out and named there (else they are an error)."""
+        return sorted(self._sources.all(damaged), key=_sources.source_order)
 
     def find_source(self, ref: str) -> Source:
-        """A source by id, full pseudonym, "Source 7" or "Amber Fox" (never a guess)."""
-        return _sources.find(ref, self.list_sources())
+        """A source by id, full pseudonym, "Source 7" or "Amber Fox" (never a guess). A
+        damaged source record never stops finding another (revoking a seized phone's key);
+        while there is one, only an id, a full pseudonym or a number is taken, since the
+        damaged one might fit the words too."""
+        damaged: list[str] = []
+        found = self.list_sources(damaged)
+        if not damaged:
+            return _sources.find(ref, found)
+        if ref in damaged:
+            raise StorageError(
+                f"source {ref} is damaged in the desk: its stored record does not decrypt",
+                hint="restore the desk folder from your backup",
+            )
+        try:
+            return _sources.find(ref, found, words=False)
+        except NotFound:
+            raise StorageError(
+                f"no source the desk can read matches {ref!r}; damaged source records: "
+                f"{', '.join(sorted(damaged))}",
+                hint="give the source's number or id; restore the desk folder from your backup",
+            ) from None
 
     def revoke(self, ref: str, reason: str = "") -> Source:
         """Mark a source's key compromised; the reason goes into custody (issue 10.6)."""
         s = self.find_source(ref)
         if s.revoked:
             raise NotAllowed(f"{s.pseudonym} is already revoked")
-        self._sources.update(s.id, lambda x: _set(x, revoked=True, revoked_at=now_iso(),
-                                                  revoke_reason=reason))  # fmt: skip
-        self.custody("source-revoked", None, {"source": s.id, "reason": reason})
+        with self.transaction():  # a change and its custody event: one commit (as below)
+            self._sources.update(s.id, lambda x: _set(x, revoked=True, revoked_at=now_iso(),
+                                                      revoke_reason=reason))  # fmt: skip
+            self.custody("source-revoked", None, {"source": s.id, "reason": reason})
         return self.get_source(s.id)
 
     def restore(self, ref: str, reason: str = "") -> Source:
@@ -381,9 +514,10 @@ class DeskStore:
         s = self.find_source(ref)
         if not s.revoked:
             raise NotAllowed(f"{s.pseudonym} is not revoked")
-        self._sources.update(s.id, lambda x: _set(x, revoked=False, revoked_at=None,
-                                                  revoke_reason=""))  # fmt: skip
-        self.custody("source-restored", None, {"source": s.id, "reason": reason})
+        with self.transaction():
+            self._sources.update(s.id, lambda x: _set(x, revoked=False, revoked_at=None,
+                                                      revoke_reason=""))  # fmt: skip
+            self.custody("source-restored", None, {"source": s.id, "reason": reason})
         return self.get_source(s.id)
 
     def set_real_name(self, sid: str, name: str) -> None:
@@ -435,13 +569,28 @@ class DeskStore:
         since: str | None = None,
         until: str | None = None,
         search: str | None = None,
+        damaged: list[str] | None = None,
     ) -> list[Report]:
+        """The reports that fit, newest first. With ``damaged``, a report whose stored record
+        does not open (bit rot, a bad copy) is left out and its id added there, so one such
+        record never hides the others; without it, it is an error naming the report."""
         with self._db() as db:
             rows = db.execute("SELECT id, received, enc FROM reports").fetchall()
         out = []
         needle = (search or "").strip().lower()
         for rid, received, enc in rows:
-            d = self._reports.unseal(rid, enc)
+            try:
+                d = self._reports.unseal(rid, enc)
+            except (VerificationError, ValueError):
+                if damaged is None:
+                    raise VerificationError(
+                        f"report {rid} is damaged in the desk: its stored record does not "
+                        "decrypt",
+                        hint="name the other reports to use them; restore the desk folder from "
+                        "your backup",
+                    ) from None
+                damaged.append(rid)
+                continue
             if category and category not in d.get("categories", []):
                 continue
             if status and d.get("status") != status:
@@ -465,8 +614,9 @@ class DeskStore:
         r = self.get_report(rid)
         old = r.data.get("status")
         r.data["status"] = status
-        self._update_report(rid, r.data)
-        self.custody("status", rid, {"from": old, "to": status, "reviewer": reviewer})
+        with self.transaction():
+            self._update_report(rid, r.data)
+            self.custody("status", rid, {"from": old, "to": status, "reviewer": reviewer})
 
     def add_qualification(self, rid: str, code: str, confidence: str, reviewer: str) -> None:
         from tysha.evidence.taxonomy import qualification
@@ -482,8 +632,9 @@ class DeskStore:
         # Several qualifications per report; the same code again replaces its assessment.
         quals = [x for x in r.data.get("qualifications", []) if x.get("code") != code]
         r.data["qualifications"] = [*quals, q]
-        self._update_report(rid, r.data)
-        self.custody("qualified", rid, q)
+        with self.transaction():
+            self._update_report(rid, r.data)
+            self.custody("qualified", rid, q)
 
     def remove_qualification(self, rid: str, code: str, reviewer: str) -> None:
         r = self.get_report(rid)
@@ -492,14 +643,16 @@ class DeskStore:
         if len(keep) == len(quals):
             raise NotFound(f"report {rid} has no qualification {code!r}")
         r.data["qualifications"] = keep
-        self._update_report(rid, r.data)
-        self.custody("unqualified", rid, {"code": code, "reviewer": reviewer})
+        with self.transaction():
+            self._update_report(rid, r.data)
+            self.custody("unqualified", rid, {"code": code, "reviewer": reviewer})
 
     def add_note(self, rid: str, text: str, author: str) -> None:
         r = self.get_report(rid)
         r.data.setdefault("notes", []).append({"text": text, "author": author, "at": now_iso()})
-        self._update_report(rid, r.data)
-        self.custody("annotated", rid, {"author": author})
+        with self.transaction():
+            self._update_report(rid, r.data)
+            self.custody("annotated", rid, {"author": author})
 
     def add_provenance(self, rid: str, records: list[dict[str, Any]]) -> None:
         """Keep provenance records (evidence/provenance.py) in the sealed report; a record
@@ -593,8 +746,12 @@ class DeskStore:
         path = self.dir / name
         tmp = path.with_suffix(".tmp")
         try:
-            tmp.write_bytes(seal(self._key, f"file:{name}".encode(), data))
+            with open(tmp, "wb") as f:
+                f.write(seal(self._key, f"file:{name}".encode(), data))
+                f.flush()
+                os.fsync(f.fileno())  # whole on disk before it takes the name
             os.replace(tmp, path)
+            fsync_path(self.dir)
         except OSError:
             raise StorageError(f"cannot write the desk's {name}") from None
 

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
 from tysha.desk.atrest import open_sealed, seal
+from tysha.errors import VerificationError
 
 __all__ = ["SealedTable"]
 
@@ -53,12 +54,21 @@ class SealedTable(Generic[T]):
             ).fetchone()
         return None if row is None else self._load(rid, self.unseal(rid, row[0]))
 
-    def all(self) -> Iterator[T]:
+    def all(self, damaged: list[str] | None = None) -> Iterator[T]:
+        """Every row; with ``damaged``, a row that does not open is left out and its id
+        added there (one damaged record never hides the others)."""
         with self._db() as db:
             rows = db.execute(f"SELECT {self._idc}, enc FROM {self.name}").fetchall()
         for raw, enc in rows:
             rid = self._from_sql(raw)
-            yield self._load(rid, self.unseal(rid, enc))
+            try:
+                obj = self.unseal(rid, enc)
+            except (VerificationError, ValueError):
+                if damaged is None:
+                    raise
+                damaged.append(rid)
+                continue
+            yield self._load(rid, obj)
 
     def insert(self, rid: str, item: T, **clear: Any) -> None:
         cols = ", ".join([self._idc, *clear, "enc"])

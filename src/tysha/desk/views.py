@@ -14,6 +14,9 @@ a gettext msgid the faces translate):
 unenrolled-source      the sender's key was never enrolled at this desk
 invitation-reused      the sender presented a one-time invitation that already enrolled a key
 revoked-source         the sender's key is revoked now (whenever that happened)
+source-unreadable      the desk's record of the sender is damaged: its revocation cannot be read
+drop-unreadable        the desk's record of the drop it came through is damaged: whether that
+                       drop's log was found forked cannot be read
 capture-unverified     an attachment's capture attestation or hash does not hold
 receipt-unverified     the drop's log does not prove it holds this envelope at its index
 log-forked             the drop showed this desk two inconsistent histories of its log
@@ -35,6 +38,7 @@ scripts), ``event_time`` and ``status``. ``full=True`` (``desk show``) adds the 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -71,6 +75,14 @@ FLAG_REASONS: dict[str, str] = {
         "(a leaked or reused code)."
     ),
     "revoked-source": "The sender's key has been revoked as compromised.",
+    "source-unreadable": (
+        "The desk's record of the sender is damaged: whether its key was revoked cannot be "
+        "read (restore the desk folder from your backup)."
+    ),
+    "drop-unreadable": (
+        "The desk's record of the drop this report came through is damaged: whether its log "
+        "was found forked cannot be read (restore the desk folder from your backup)."
+    ),
     "capture-unverified": "An attachment's capture attestation does not verify.",
     "receipt-unverified": "The drop's log does not prove that it holds this report.",
     "log-forked": "The drop showed this desk two inconsistent histories of its log.",
@@ -310,7 +322,7 @@ def _checkpoint_text(cp: Any) -> str | None:
 class DeskState(Protocol):
     """What a view reads from the desk (a :class:`~tysha.desk.store.DeskStore`)."""
 
-    def drops(self) -> list[DropState]: ...
+    def drops(self, damaged: list[str] | None = None) -> list[DropState]: ...
 
     def get_source(self, sid: str) -> Source: ...
 
@@ -321,9 +333,12 @@ class _State:
     def __init__(self, store: DeskState) -> None:
         # A fork is a property of the log, named by its key: every report whose receipt came
         # from that log is tainted, whatever address the drop was reached at.
-        drops = [d for d in store.drops() if d.forked]
+        damaged: list[str] = []  # the address hashes of drop records that do not open
+        drops = [d for d in store.drops(damaged) if d.forked]
+        self.unreadable_drops = set(damaged)
         self.forked = {d.url for d in drops} | {d.vkey for d in drops if d.vkey}
         self.revoked: dict[str, bool] = {}
+        self.unreadable: set[str] = set()
         self._store = store
         # On an analyst desk: the source keys (by handler and label) a pinned handler desk's
         # latest share said were revoked (desk/fetch.py note_shared_key).
@@ -351,8 +366,9 @@ class _State:
         if sid not in self.revoked:
             try:
                 self.revoked[sid] = bool(self._store.get_source(sid).revoked)
-            except Exception:  # a source row that cannot be read is treated as revoked
-                self.revoked[sid] = True
+            except Exception:  # a source row that cannot be read: flagged as that, never
+                self.revoked[sid] = False  # said revoked (nor trusted)
+                self.unreadable.add(sid)
         return self.revoked[sid]
 
 
@@ -396,6 +412,8 @@ def _view(state: _State, report: Report) -> ReportView:
     revoked = state.source_revoked(source_id) if source_id else bool(d.get("revoked"))
     if revoked:
         flags.append(Flag.of("revoked-source"))
+    if source_id in state.unreadable:
+        flags.append(Flag.of("source-unreadable"))
     capture_ok = bool(d.get("capture_verified", True)) and all(
         a.capture_verified for a in attachments
     )
@@ -411,6 +429,10 @@ def _view(state: _State, report: Report) -> ReportView:
     )
     if not log_ok:
         flags.append(Flag.of("log-forked"))
+    elif state.unreadable_drops and isinstance(d.get("drop"), str) and (
+        hashlib.sha256(d["drop"].encode()).hexdigest() in state.unreadable_drops
+    ):
+        flags.append(Flag.of("drop-unreadable"))
     if not all(a.plausible for a in attachments):
         flags.append(Flag.of("implausible-claims"))
     if d.get("shared_by"):

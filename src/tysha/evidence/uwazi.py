@@ -46,6 +46,8 @@ TEMPLATE: tuple[tuple[str, str, str], ...] = (
 _STATUSES = ("new", "reviewing", "verified", "escalated")  # desk.models.STATUSES
 _FLAGS = (
     "revoked-source",
+    "source-unreadable",
+    "drop-unreadable",
     "capture-unverified",
     "receipt-unverified",
     "log-forked",

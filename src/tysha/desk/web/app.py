@@ -55,7 +55,14 @@ from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, same_
 from tysha.desk.web.sanitize import confinement, sniff, thumbnail
 from tysha.desk.web.sharing import share_routes
 from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
-from tysha.errors import BadInput, ConfigError, NotAllowed, NotFound, TyshaError
+from tysha.errors import (
+    BadInput,
+    BadPassphrase,
+    ConfigError,
+    NotAllowed,
+    NotFound,
+    TyshaError,
+)
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
 from tysha.evidence.visible import visible
 from tysha.i18n import LANGUAGES, translations
@@ -323,9 +330,12 @@ def create_app(
                 desk = await asyncio.to_thread(
                     Desk.open, desk_dir, str(fields.get("passphrase", "")), client_factory
                 )
-            except ConfigError:
+            except BadPassphrase:
                 throttle.fail(bucket)
                 return render(request, "login.html", status=401, chosen=chosen, error="passphrase")
+            except TyshaError as exc:  # a damaged or incomplete desk: said, not a 500
+                return render(request, "login.html", status=503, chosen=chosen, error="desk",
+                              message=exc.message)  # fmt: skip
             # A code is accepted once: the Desk remembers the last accepted time step (9.7).
             if desk.totp_enabled() and not desk.check_totp(str(fields.get("totp", ""))):
                 throttle.fail(bucket)
@@ -378,8 +388,9 @@ def create_app(
             k: (q.get(k) or None) for k in ("category", "status", "since", "until", "search")
         }
         sort = q.get("sort") if q.get("sort") in ("received", "event") else "received"
+        damaged: list[str] = []  # one damaged record never hides the other reports
         try:
-            rows: list[ReportView] = s["desk"].reports(**filters)
+            rows: list[ReportView] = s["desk"].reports(**filters, damaged=damaged)
         except BadInput as exc:
             return render(request, "error.html", status=400, message=exc.message)
         if sort == "event":
@@ -389,7 +400,7 @@ def create_app(
         tpl = "_rows.html" if request.headers.get("HX-Request") else "inbox.html"
         return render(
             request, tpl, reports=rows, filters=filters, sort=sort,
-            fetched=s.pop("fetched", None),
+            fetched=s.pop("fetched", None), damaged=sorted(damaged),
         )
 
     async def fetch_now(request: Request) -> Response:
@@ -587,7 +598,10 @@ def create_app(
     async def sources_page(request: Request) -> Response:
         s = need(request)
         desk: Desk = s["desk"]
-        return render(request, "sources.html", sources=desk.sources(), cells=desk.cells())
+        damaged: list[str] = []  # one damaged record never hides the other sources
+        listed = desk.sources(damaged)
+        return render(request, "sources.html", sources=listed, cells=desk.cells(),
+                      damaged=sorted(damaged))  # fmt: skip
 
     async def set_cell(request: Request) -> Response:
         # The escrow desk records which cell a source reports through (issue 12).

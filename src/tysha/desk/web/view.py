@@ -64,6 +64,8 @@ FLAG_LABELS: dict[str, str] = {
     "unenrolled-source": "unknown sender",
     "invitation-reused": "reused invitation",
     "revoked-source": "revoked key",
+    "source-unreadable": "sender's record damaged",
+    "drop-unreadable": "drop's record damaged",
     "capture-unverified": "capture not verified",
     "receipt-unverified": "receipt failed",
     "log-forked": "forked log",
