@@ -206,6 +206,11 @@ def test_one_damaged_report_hides_none_of_the_others(tmp_path: Path, cli: Any) -
         assert "report number 0" in page.text and "report number 2" in page.text
         notice = re.search(r'<p class="bad" role="alert">[^<]*damaged[^<]*</p>', page.text)
         assert notice and ids[1] in page.text
+        # The damaged one opened by its address: said in the desk's words, not a bare 500
+        # "internal error", and the desk goes on serving the others.
+        bad = c.get(f"/report/{ids[1]}")
+        assert bad.status_code == 500 and "does not decrypt" in bad.text, bad.text
+        assert "Traceback" not in bad.text and c.get(f"/report/{ids[0]}").status_code == 200
 
 
 def _custody_fails_once(monkeypatch: pytest.MonkeyPatch) -> None:

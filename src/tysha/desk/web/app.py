@@ -739,6 +739,14 @@ def create_app(
         assert isinstance(exc, NotAllowed)
         return render(request, "error.html", status=403, message=exc.message)
 
+    async def on_desk_error(request: Request, exc: Exception) -> Response:
+        # Any other error of the desk's family: a damaged or unreadable item (a sealed record
+        # that no longer decrypts, a database the disk cut short) opened by its address. Said
+        # in the desk's own words, in the handler's language - a plain "internal error" named
+        # nothing, and the rest of the desk still works.
+        assert isinstance(exc, TyshaError)
+        return render(request, "error.html", status=500, message=exc.message)
+
     async def on_too_large(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("request too large", status_code=413)
 
@@ -760,6 +768,7 @@ def create_app(
             _NotFound: on_not_found,
             NotFound: on_not_found,
             NotAllowed: on_not_allowed,
+            TyshaError: on_desk_error,
             404: on_not_found,
             405: on_method,
             500: on_error,
