@@ -267,3 +267,33 @@ def test_a_revoked_sources_report_offers_no_reply_and_holds_the_queued_one(
         assert not any(r.get("sent_at") for r in store.get_report(rid).data.get("replies", []))
     finally:
         store.close()
+
+
+def fetched(c: Any, token: str) -> str:
+    """What Fetch now says of the fetch (the inbox's result box)."""
+    page = c.post("/fetch", data={"csrf": token}, follow_redirects=True).text
+    return str(page.split('role="status"')[1].split("</section>")[0])
+
+
+def test_fetch_now_says_how_many_new_reports_are_flagged(populated: dict[str, Any], cli: Any) -> None:
+    """'desk fetch' says '{n} of them flagged'; the web desk's Fetch now said only 'N new
+    reports', so a handler fetching through the web was not told that what just came in is
+    not to be taken at face value. A report from a revoked key (the phone seized) is flagged."""
+    p = populated
+    with web(p["desk"]) as c:
+        token = login(c)
+        sid = re.search(r'href="/sources/([0-9a-f]+)/revoke"', c.get("/sources").text).group(1)  # type: ignore[union-attr]
+        c.post(f"/sources/{sid}/revoke", data={"csrf": token, "reason": "phone seized", "confirm": "yes"})
+    for text in ("Soldiers at the school", "Shelling at night"):
+        cli("source", "report", "--vault", str(p["vault"]), "--category", "atk", "--text", text,
+            env=p["senv"])
+    cli("source", "send", "--vault", str(p["vault"]), "--now", env=p["senv"])
+    with web(p["desk"]) as c:
+        token = login(c)
+        c.get("/?lang=uk")
+        uk = fetched(c, token)
+        assert "2 нові повідомлення" in uk and "2 з них позначені, не приймайте їх на віру" in uk, uk
+        c.get("/?lang=en")
+        # The desk holds two flagged reports now; none of this fetch's (none) is flagged.
+        again = fetched(c, token)
+        assert "0 new reports" in again and "flagged" not in again, again
