@@ -189,3 +189,38 @@ def test_a_huge_tsa_answer_is_not_held(tmp_path: Path) -> None:
         request_tsa_token(f"http://127.0.0.1:{srv.getsockname()[1]}/", b"head", timeout=5)
     t.join(10)
     assert sent[0] < 64 << 20
+
+
+@pytest.mark.parametrize(("tsa", "says"), [
+    ("http://[abc]/", "is not a valid URL"),
+    ("http://tsa.example:80O/", "is not a valid URL"),
+    ("freetsa.org/tsr", "must start with http:// or https://"),
+    ("ftp://tsa.example/", "must start with http:// or https://"),
+])
+def test_a_malformed_tsa_address_is_refused_clearly(
+    tmp_path: Path, drop: tuple[str, str, Path], tsa: str, says: str
+) -> None:
+    """'desk anchor --tsa URL' with an address no HTTP client reads ended in 'an unexpected
+    internal error', and one without http:// (freetsa.org/tsr, as a TSA's page writes it) said
+    'the time-stamping authority cannot be reached', sending the handler to look at the network.
+    Both are refused before anything is sent or kept, saying what is wrong with the address."""
+    from tests.desk.test_service import PASS
+
+    desk, _inv = _desk(tmp_path, drop)
+    before = desk.store.custody_events()
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS}
+    r = run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--tsa", tsa, env=env,
+            check=False)
+    assert r.returncode == 1 and says in r.stderr and "time-stamping authority" in r.stderr
+    assert "internal" not in r.stderr and "cannot be reached" not in r.stderr, r.stderr
+    uk = run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--tsa", tsa,
+             env={**env, "TYSHA_LANG": "uk"}, check=False)
+    assert "адреса служби позначок часу" in uk.stderr, uk.stderr
+    from tysha.desk.store import DeskStore
+
+    store = DeskStore.open(tmp_path / "desk", PASS)
+    try:
+        assert store.custody_events() == before and store.latest_anchor(10**9) is None
+    finally:
+        store.close()

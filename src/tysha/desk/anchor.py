@@ -19,6 +19,7 @@ from typing import Any
 
 from tysha.desk.store import DeskStore, now_iso
 from tysha.errors import (
+    BadInput,
     ConfigError,
     DropRefused,
     TransportError,
@@ -34,6 +35,7 @@ from tysha.transport.client import (
     NETWORK_ERRORS,
     AnswerTooLong,
     AnswerTooSlow,
+    is_http_url,
     read_capped,
     transport_from_env,
 )
@@ -47,6 +49,11 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     """An RFC 3161 time-stamp response (DER) over SHA-256(``data``), checked to cover it."""
     import rfc3161_client
 
+    # Said before anything is sent: no network fault to look for in an address mistyped.
+    if not url.startswith(("http://", "https://")):
+        raise BadInput("the time-stamping authority's address must start with http:// or https://")
+    if not is_http_url(url):
+        raise BadInput("the time-stamping authority's address is not a valid URL")
     req = rfc3161_client.TimestampRequestBuilder(
         data=data, hash_algorithm=rfc3161_client.HashAlgorithm.SHA256, nonce=True, cert_req=True
     ).build()
