@@ -119,6 +119,25 @@ def test_tsa_token_negative_cases(anchored: dict[str, Any]) -> None:
             verify_tsa_token(token, head, [other_root.read_bytes()])
 
 
+def test_a_failed_time_stamp_is_said_in_the_verifiers_language(
+    anchored: dict[str, Any], tmp_path: Path
+) -> None:
+    """Step 7's reasons (evidence/anchor.py: the time-stamp, the anchor, the witnessed
+    checkpoint) were in no catalog, so a court reading 'tysha verify' in Ukrainian, Russian or
+    Crimean Tatar read them in English inside its own sentence."""
+    a = anchored
+    with local_tsa() as (_url, other_root):  # another TSA's root
+        (tmp_path / "other.pem").write_bytes(other_root.read_bytes())
+    words = {"uk": "токен позначки часу не підписано", "ru": "токен метки времени не подписан",
+             "crh": "vaqıt damğası tokeni"}
+    for lang, said in words.items():
+        r = run("verify", str(a["out"]), "--desk-key", a["fingerprint"], "--drop-key", a["vkey"],
+                "--tsa-root", str(tmp_path / "other.pem"), env={"TYSHA_LANG": lang}, check=False)
+        assert r.returncode == 1 and said in r.stderr, (lang, r.stderr)
+        assert "time-stamp token" not in r.stderr and "TSA root" not in r.stderr.replace(
+            "--tsa-root", ""), (lang, r.stderr)
+
+
 def test_anchored_at_intervals_after_fetch(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
     """The desk setting ``anchor_every`` (events): a fetch anchors when the log grew that much;
     a drop without witnesses answers 404 for the cosigned checkpoint and nothing waits."""

@@ -249,7 +249,7 @@ def verify_anchor(
     try:
         header = parse_header(envelope)
         if header.envelope_length() != len(envelope):
-            raise ProtocolError("length")
+            raise ProtocolError("the anchor envelope does not open with its content key")
         opener = EnvelopeOpener(header, SlotKey(0, content_key, b""))
         content = b"".join(opener.body([envelope[header.size :]]))
     except TyshaError:
@@ -295,24 +295,29 @@ def verify_witnessed(
 
     def covers(old: Checkpoint, what: str) -> None:
         if old.size > cp.size:
-            raise VerificationError(f"{what} is newer than the witnessed checkpoint")
+            raise VerificationError(
+                f"the checkpoint of {what} is newer than the witnessed checkpoint"
+            )
         try:
             proof = [bytes.fromhex(h) for h in proofs[str(old.size)]]
             verify_consistency(old.size, cp.size, old.root_hash, cp.root_hash, proof)
         except KeyError:
-            raise VerificationError(f"{what}: no proof to the witnessed checkpoint") from None
+            raise VerificationError(
+                f"the checkpoint of {what}: no proof to the witnessed checkpoint"
+            ) from None
         except (TypeError, ValueError):
             raise ProtocolError("the witnessed checkpoint's proofs are malformed") from None
         except TyshaError:
             raise VerificationError(
-                f"{what} is not consistent with the witnessed checkpoint: the drop forked"
+                f"the checkpoint of {what} is not consistent with the witnessed checkpoint: "
+                "the drop forked"
             ) from None
 
-    covers(anchor_cp, "the anchor's checkpoint")
+    covers(anchor_cp, "the anchor")
     covered = []
     for rid, rcp in report_cps.items():
         try:
-            covers(rcp, f"report {rid}'s checkpoint")
+            covers(rcp, f"report {rid}")
             covered.append(rid)
         except VerificationError as exc:
             if policy is not None or "forked" in exc.message:
