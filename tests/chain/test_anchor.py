@@ -243,3 +243,85 @@ def test_a_malformed_tsa_address_is_refused_clearly(
         assert store.custody_events() == before and store.latest_anchor(10**9) is None
     finally:
         store.close()
+
+
+def _tsa_answering(body: bytes, status: int = 200) -> Any:
+    """A loopback 'TSA' that answers every request with ``body``; yields its URL."""
+    import contextlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+    @contextlib.contextmanager
+    def serve() -> Any:
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{srv.server_address[1]}/"
+        finally:
+            srv.shutdown()
+            srv.server_close()
+
+    return serve()
+
+
+# A TimeStampResp with status 'rejection' (2), as a TSA refuses a request it will not stamp.
+_REJECTION = bytes.fromhex("30053003020102")
+
+
+@pytest.mark.parametrize("tsa", ["rejected", "garbled", "refused", "unreachable"])
+def test_a_tsa_that_gives_no_time_stamp_is_not_blamed_on_the_drop_or_the_evidence(
+    tmp_path: Path, drop: tuple[str, str, Path], tsa: str
+) -> None:
+    """'desk anchor --tsa URL' when the time-stamping authority rejects the request, answers
+    something that is no time-stamp of the head, refuses (HTTP 5xx) or cannot be reached. It
+    said 'the time-stamp token was not granted (do not trust this item; keep it aside and tell
+    your handler or auditor)' - as if evidence had been tampered with - or 'the time-stamping
+    authority cannot be reached (the drop may be unreachable ...)' of a drop that is fine. Now
+    it names the TSA, says nothing was anchored and what to do; nothing is kept."""
+    from tests.desk.test_service import PASS
+    from tysha.desk.store import DeskStore
+
+    desk, _inv = _desk(tmp_path, drop)
+    before = desk.store.custody_events()
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS}
+    answers = {"rejected": (_REJECTION, 200), "garbled": (b"<html>hello</html>", 200),
+               "refused": (b"busy", 503)}
+
+    def anchor(url: str, lang: str = "en") -> Any:
+        return run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--tsa", url,
+                   env={**env, "TYSHA_LANG": lang}, check=False)
+
+    if tsa == "unreachable":
+        import socket
+
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        r = anchor(f"http://127.0.0.1:{port}/")
+    else:
+        with _tsa_answering(*answers[tsa]) as url:
+            r = anchor(url)
+            uk = anchor(url, "uk").stderr
+        assert "служба позначок часу" in uk and "нічого не закріплено" in uk, uk
+    assert r.returncode == 1 and "time-stamping authority" in r.stderr, r.stderr
+    assert "nothing was anchored" in r.stderr, r.stderr
+    assert "do not trust this item" not in r.stderr and "the drop may be" not in r.stderr, r.stderr
+    store = DeskStore.open(tmp_path / "desk", PASS)
+    try:
+        assert store.custody_events() == before and store.latest_anchor(10**9) is None
+    finally:
+        store.close()
