@@ -297,3 +297,35 @@ def test_fetch_now_says_how_many_new_reports_are_flagged(populated: dict[str, An
         # The desk holds two flagged reports now; none of this fetch's (none) is flagged.
         again = fetched(c, token)
         assert "0 new reports" in again and "flagged" not in again, again
+
+
+def test_fetch_now_does_not_call_a_full_disk_an_unreachable_drop(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    """Fetch now said 'A drop could not be reached; nothing was lost, try again later' for
+    any error of the fetch: the desk's own disk full ('the desk could not store it'), a drop
+    whose listing misbehaves, a checkpoint it could not use - sending the handler to check a
+    network that was fine. Each is said for what it is, as 'desk fetch' does."""
+    import os
+
+    from tests.desk.test_fetch_crash import _full, _send
+    from tysha.desk import blobs as blobs_mod
+    from tysha.desk.service import Desk
+    from tysha.drop.launcher import in_process_drop
+    from tysha.protocol import Identity
+    from tysha.transport import DropClient
+
+    Desk.init(tmp_path / "desk", "Cell", DESK_PASS)
+    with in_process_drop(tmp_path / "drop") as d:
+        with Desk.open(tmp_path / "desk", DESK_PASS) as desk:
+            _send(d, desk, desk.invite(d.client.url, d.vkey), Identity.generate(os.urandom))
+        factory = lambda url: DropClient(url, transport=d.transport)  # noqa: E731
+        with web(tmp_path / "desk", client_factory=factory) as c:
+            token = login(c)
+            with monkeypatch.context() as m:
+                m.setattr(blobs_mod.BlobWriter, "write", _full)
+                result = fetched(c, token)
+            assert "could not be reached" not in result, result
+            assert "Part of the fetch failed" in result and "could not store it" in result
+            result = fetched(c, token)  # room again
+            assert "1 new report." in result and "could not" not in result, result
