@@ -329,3 +329,15 @@ def test_fetch_now_does_not_call_a_full_disk_an_unreachable_drop(
             assert "Part of the fetch failed" in result and "could not store it" in result
             result = fetched(c, token)  # room again
             assert "1 new report." in result and "could not" not in result, result
+
+
+def test_fetch_now_details_are_in_the_handlers_language(desk: dict[str, Any]) -> None:
+    """The fetch result's details (and a fork's, a withheld entry's, an unwitnessed drop's
+    words) were shown in English on a Ukrainian page, where 'desk fetch' translates each."""
+    with web(desk["desk"], client_factory=DropDown) as c:
+        token = login(c)
+        c.get("/?lang=uk")
+        result = fetched(c, token)
+    details = result.split("<details>")[1]
+    assert "the drop is unreachable" not in details and "try again later" not in details, details
+    assert "недоступний" in details or "недоступ" in details, details

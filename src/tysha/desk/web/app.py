@@ -269,6 +269,8 @@ def create_app(
         html = env.get_template(name).render(
             _=_,
             ngettext=tr.ngettext,
+            # a service's English line (a fetch's details), in this language by its template
+            tm=tr.message,
             lang=language,
             languages=LANGUAGES,
             session=s,
