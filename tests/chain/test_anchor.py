@@ -119,6 +119,25 @@ def test_tsa_token_negative_cases(anchored: dict[str, Any]) -> None:
             verify_tsa_token(token, head, [other_root.read_bytes()])
 
 
+def test_a_failed_time_stamp_is_said_in_the_verifiers_language(
+    anchored: dict[str, Any], tmp_path: Path
+) -> None:
+    """Step 7's reasons (evidence/anchor.py: the time-stamp, the anchor, the witnessed
+    checkpoint) were in no catalog, so a court reading 'tysha verify' in Ukrainian, Russian or
+    Crimean Tatar read them in English inside its own sentence."""
+    a = anchored
+    with local_tsa() as (_url, other_root):  # another TSA's root
+        (tmp_path / "other.pem").write_bytes(other_root.read_bytes())
+    words = {"uk": "токен позначки часу не підписано", "ru": "токен метки времени не подписан",
+             "crh": "vaqıt damğası tokeni"}
+    for lang, said in words.items():
+        r = run("verify", str(a["out"]), "--desk-key", a["fingerprint"], "--drop-key", a["vkey"],
+                "--tsa-root", str(tmp_path / "other.pem"), env={"TYSHA_LANG": lang}, check=False)
+        assert r.returncode == 1 and said in r.stderr, (lang, r.stderr)
+        assert "time-stamp token" not in r.stderr and "TSA root" not in r.stderr.replace(
+            "--tsa-root", ""), (lang, r.stderr)
+
+
 def test_anchored_at_intervals_after_fetch(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
     """The desk setting ``anchor_every`` (events): a fetch anchors when the log grew that much;
     a drop without witnesses answers 404 for the cosigned checkpoint and nothing waits."""
@@ -189,3 +208,120 @@ def test_a_huge_tsa_answer_is_not_held(tmp_path: Path) -> None:
         request_tsa_token(f"http://127.0.0.1:{srv.getsockname()[1]}/", b"head", timeout=5)
     t.join(10)
     assert sent[0] < 64 << 20
+
+
+@pytest.mark.parametrize(("tsa", "says"), [
+    ("http://[abc]/", "is not a valid URL"),
+    ("http://tsa.example:80O/", "is not a valid URL"),
+    ("freetsa.org/tsr", "must start with http:// or https://"),
+    ("ftp://tsa.example/", "must start with http:// or https://"),
+])
+def test_a_malformed_tsa_address_is_refused_clearly(
+    tmp_path: Path, drop: tuple[str, str, Path], tsa: str, says: str
+) -> None:
+    """'desk anchor --tsa URL' with an address no HTTP client reads ended in 'an unexpected
+    internal error', and one without http:// (freetsa.org/tsr, as a TSA's page writes it) said
+    'the time-stamping authority cannot be reached', sending the handler to look at the network.
+    Both are refused before anything is sent or kept, saying what is wrong with the address."""
+    from tests.desk.test_service import PASS
+
+    desk, _inv = _desk(tmp_path, drop)
+    before = desk.store.custody_events()
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS}
+    r = run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--tsa", tsa, env=env,
+            check=False)
+    assert r.returncode == 1 and says in r.stderr and "time-stamping authority" in r.stderr
+    assert "internal" not in r.stderr and "cannot be reached" not in r.stderr, r.stderr
+    uk = run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--tsa", tsa,
+             env={**env, "TYSHA_LANG": "uk"}, check=False)
+    assert "адреса служби позначок часу" in uk.stderr, uk.stderr
+    from tysha.desk.store import DeskStore
+
+    store = DeskStore.open(tmp_path / "desk", PASS)
+    try:
+        assert store.custody_events() == before and store.latest_anchor(10**9) is None
+    finally:
+        store.close()
+
+
+def _tsa_answering(body: bytes, status: int = 200) -> Any:
+    """A loopback 'TSA' that answers every request with ``body``; yields its URL."""
+    import contextlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+    @contextlib.contextmanager
+    def serve() -> Any:
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{srv.server_address[1]}/"
+        finally:
+            srv.shutdown()
+            srv.server_close()
+
+    return serve()
+
+
+# A TimeStampResp with status 'rejection' (2), as a TSA refuses a request it will not stamp.
+_REJECTION = bytes.fromhex("30053003020102")
+
+
+@pytest.mark.parametrize("tsa", ["rejected", "garbled", "refused", "unreachable"])
+def test_a_tsa_that_gives_no_time_stamp_is_not_blamed_on_the_drop_or_the_evidence(
+    tmp_path: Path, drop: tuple[str, str, Path], tsa: str
+) -> None:
+    """'desk anchor --tsa URL' when the time-stamping authority rejects the request, answers
+    something that is no time-stamp of the head, refuses (HTTP 5xx) or cannot be reached. It
+    said 'the time-stamp token was not granted (do not trust this item; keep it aside and tell
+    your handler or auditor)' - as if evidence had been tampered with - or 'the time-stamping
+    authority cannot be reached (the drop may be unreachable ...)' of a drop that is fine. Now
+    it names the TSA, says nothing was anchored and what to do; nothing is kept."""
+    from tests.desk.test_service import PASS
+    from tysha.desk.store import DeskStore
+
+    desk, _inv = _desk(tmp_path, drop)
+    before = desk.store.custody_events()
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS}
+    answers = {"rejected": (_REJECTION, 200), "garbled": (b"<html>hello</html>", 200),
+               "refused": (b"busy", 503)}
+
+    def anchor(url: str, lang: str = "en") -> Any:
+        return run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--tsa", url,
+                   env={**env, "TYSHA_LANG": lang}, check=False)
+
+    if tsa == "unreachable":
+        import socket
+
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        r = anchor(f"http://127.0.0.1:{port}/")
+    else:
+        with _tsa_answering(*answers[tsa]) as url:
+            r = anchor(url)
+            uk = anchor(url, "uk").stderr
+        assert "служба позначок часу" in uk and "нічого не закріплено" in uk, uk
+    assert r.returncode == 1 and "time-stamping authority" in r.stderr, r.stderr
+    assert "nothing was anchored" in r.stderr, r.stderr
+    assert "do not trust this item" not in r.stderr and "the drop may be" not in r.stderr, r.stderr
+    store = DeskStore.open(tmp_path / "desk", PASS)
+    try:
+        assert store.custody_events() == before and store.latest_anchor(10**9) is None
+    finally:
+        store.close()

@@ -30,6 +30,7 @@ RAISING_MODULES = (
     "source/device.py",
     "source/passphrase.py",
     "evidence/bundle.py",
+    "evidence/anchor.py",
     "transport/client.py",
     "desk/keyfile.py",
     "desk/sources.py",

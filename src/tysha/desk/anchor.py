@@ -19,6 +19,7 @@ from typing import Any
 
 from tysha.desk.store import DeskStore, now_iso
 from tysha.errors import (
+    BadInput,
     ConfigError,
     DropRefused,
     TransportError,
@@ -34,6 +35,7 @@ from tysha.transport.client import (
     NETWORK_ERRORS,
     AnswerTooLong,
     AnswerTooSlow,
+    is_http_url,
     read_capped,
     transport_from_env,
 )
@@ -41,12 +43,20 @@ from tysha.transport.client import (
 __all__ = ["anchor_custody", "anchor_due", "request_tsa_token", "witnessed_checkpoint"]
 
 MAX_TSA_RESPONSE = 64 << 10
+#: What a handler can do when the time-stamping authority gives no time-stamp (not the drop's
+#: fault, nor the evidence's).
+_TSA_HINT = "nothing was anchored; check the --tsa address, or try again later"
 
 
 def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     """An RFC 3161 time-stamp response (DER) over SHA-256(``data``), checked to cover it."""
     import rfc3161_client
 
+    # Said before anything is sent: no network fault to look for in an address mistyped.
+    if not url.startswith(("http://", "https://")):
+        raise BadInput("the time-stamping authority's address must start with http:// or https://")
+    if not is_http_url(url):
+        raise BadInput("the time-stamping authority's address is not a valid URL")
     req = rfc3161_client.TimestampRequestBuilder(
         data=data, hash_algorithm=rfc3161_client.HashAlgorithm.SHA256, nonce=True, cert_req=True
     ).build()
@@ -71,10 +81,19 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
             except (AnswerTooLong, AnswerTooSlow):
                 body = None
     except NETWORK_ERRORS:
-        raise TransportError("the time-stamping authority cannot be reached") from None
+        raise TransportError(
+            "the time-stamping authority cannot be reached", hint=_TSA_HINT
+        ) from None
     if status != 200 or body is None:
-        raise TransportError(f"the time-stamping authority refused ({status})")
-    verify_tsa_token(body, data)
+        raise TransportError(f"the time-stamping authority refused ({status})", hint=_TSA_HINT)
+    try:
+        verify_tsa_token(body, data)
+    except VerificationError as exc:
+        # The TSA's answer, not the evidence: the desk kept nothing of it.
+        raise TransportError(
+            f"the time-stamping authority gave no time-stamp of the custody head ({exc.message})",
+            hint=_TSA_HINT,
+        ) from None
     return body
 
 

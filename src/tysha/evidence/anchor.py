@@ -93,16 +93,70 @@ class AnchorResult:
     tsa: str  # "none", "verified <time>", "UNPINNED <time>"
 
 
+def _der_element(buf: bytes, pos: int, end: int) -> tuple[int, int, int]:
+    """(tag, start of contents, end of contents) of the DER element at ``pos``, or ValueError:
+    a single-byte tag and a definite length within ``end``."""
+    if pos + 2 > end or buf[pos] & 0x1F == 0x1F:
+        raise ValueError("tag")
+    tag, first, at = buf[pos], buf[pos + 1], pos + 2
+    if first < 0x80:
+        length = first
+    elif 0x81 <= first <= 0x84 and at + (first & 0x7F) <= end:
+        length = int.from_bytes(buf[at : at + (first & 0x7F)], "big")
+        at += first & 0x7F
+    else:
+        raise ValueError("length")
+    if at + length > end:
+        raise ValueError("overrun")
+    return tag, at, at + length
+
+
+def _certificates_in_der_order(resp: bytes) -> bytes:
+    """``resp`` with its token's SignedData certificates in DER SET OF order.
+
+    A TSA built on OpenSSL sends its own certificate first and then the CAs that issued it (BER
+    allows any order; the certificates are outside what the TSA signs), while the token reader
+    takes only DER order and called such a token malformed. Sorting the elements keeps every
+    length, so nothing else moves. Anything not shaped as expected is returned unchanged (the
+    reader then says what is wrong with it)."""
+    try:
+        _t, at, end = _der_element(resp, 0, len(resp))  # TimeStampResp
+        _t, _s, at = _der_element(resp, at, end)  # status
+        tag, at, end = _der_element(resp, at, end)  # timeStampToken (ContentInfo)
+        _t, _s, at = _der_element(resp, at, end)  # contentType
+        tag, at, end = _der_element(resp, at, end)  # [0] EXPLICIT content
+        if tag != 0xA0:
+            return resp
+        tag, at, end = _der_element(resp, at, end)  # SignedData
+        for _ in range(3):  # version, digestAlgorithms, encapContentInfo
+            _t, _s, at = _der_element(resp, at, end)
+        tag, start, stop = _der_element(resp, at, end)
+        if tag != 0xA0:  # [0] IMPLICIT certificates
+            return resp
+        certs, pos = [], start
+        while pos < stop:
+            _t, _s, nxt = _der_element(resp, pos, stop)
+            certs.append(resp[pos:nxt])
+            pos = nxt
+    except ValueError:
+        return resp
+    return resp[:start] + b"".join(sorted(certs)) + resp[stop:]
+
+
 def verify_tsa_token(
     token_der: bytes, data: bytes, roots_pem: Sequence[bytes] = ()
 ) -> tuple[str, bool]:
     """Check an RFC 3161 response over ``data``: its imprint is the hash of data; with roots, its
-    signature chains to one of them. Returns (generation time ISO, verified under a root)."""
+    signature chains to one of them. Returns (generation time ISO, verified under a root).
+
+    The path from the TSA's certificate to a root may run through intermediate CAs the token
+    carries (untrusted: only to build the path) or certificates given with the roots (a PEM may
+    hold several; a root must be self-signed, an intermediate alone is no root)."""
     import rfc3161_client
     from cryptography import x509
 
     try:
-        resp = rfc3161_client.decode_timestamp_response(token_der)
+        resp = rfc3161_client.decode_timestamp_response(_certificates_in_der_order(token_der))
         granted = resp.status == rfc3161_client.PKIStatus.GRANTED
         info = resp.tst_info if granted else None
         algo = _TSA_HASHES.get(info.message_imprint.hash_algorithm.dotted_string) if info else None
@@ -118,15 +172,24 @@ def verify_tsa_token(
         raise VerificationError("the time-stamp token is over other data than the custody head")
     if not roots_pem:
         return when, False
+    # All given certificates in one store: a chain may need several of them (a root and the
+    # intermediate beside it). The token's own certificates are never put in it.
+    given: list[x509.Certificate] = []
     for pem in roots_pem:
         try:
-            root = x509.load_pem_x509_certificate(pem)
-            verifier = rfc3161_client.VerifierBuilder().add_root_certificate(root).build()
-            verifier.verify_message(resp, data)
-            return when, True
-        except Exception:  # not this root (the library's own errors and ValueError)
+            given += [c for c in x509.load_pem_x509_certificates(pem) if c not in given]
+        except ValueError:  # not a PEM certificate: no root
             continue
-    raise VerificationError("the time-stamp token is not signed under a given TSA root")
+    try:
+        builder = rfc3161_client.VerifierBuilder()
+        for cert in given:
+            builder = builder.add_root_certificate(cert)
+        builder.build().verify_message(resp, data)
+    except Exception:  # not under these roots (the library's own errors and ValueError)
+        raise VerificationError(
+            "the time-stamp token is not signed under a given TSA root"
+        ) from None
+    return when, True
 
 
 def verify_anchor(
@@ -186,7 +249,7 @@ def verify_anchor(
     try:
         header = parse_header(envelope)
         if header.envelope_length() != len(envelope):
-            raise ProtocolError("length")
+            raise ProtocolError("the anchor envelope does not open with its content key")
         opener = EnvelopeOpener(header, SlotKey(0, content_key, b""))
         content = b"".join(opener.body([envelope[header.size :]]))
     except TyshaError:
@@ -232,24 +295,29 @@ def verify_witnessed(
 
     def covers(old: Checkpoint, what: str) -> None:
         if old.size > cp.size:
-            raise VerificationError(f"{what} is newer than the witnessed checkpoint")
+            raise VerificationError(
+                f"the checkpoint of {what} is newer than the witnessed checkpoint"
+            )
         try:
             proof = [bytes.fromhex(h) for h in proofs[str(old.size)]]
             verify_consistency(old.size, cp.size, old.root_hash, cp.root_hash, proof)
         except KeyError:
-            raise VerificationError(f"{what}: no proof to the witnessed checkpoint") from None
+            raise VerificationError(
+                f"the checkpoint of {what}: no proof to the witnessed checkpoint"
+            ) from None
         except (TypeError, ValueError):
             raise ProtocolError("the witnessed checkpoint's proofs are malformed") from None
         except TyshaError:
             raise VerificationError(
-                f"{what} is not consistent with the witnessed checkpoint: the drop forked"
+                f"the checkpoint of {what} is not consistent with the witnessed checkpoint: "
+                "the drop forked"
             ) from None
 
-    covers(anchor_cp, "the anchor's checkpoint")
+    covers(anchor_cp, "the anchor")
     covered = []
     for rid, rcp in report_cps.items():
         try:
-            covers(rcp, f"report {rid}'s checkpoint")
+            covers(rcp, f"report {rid}")
             covered.append(rid)
         except VerificationError as exc:
             if policy is not None or "forked" in exc.message:

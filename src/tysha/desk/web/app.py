@@ -276,6 +276,8 @@ def create_app(
         html = env.get_template(name).render(
             _=_,
             ngettext=tr.ngettext,
+            # a service's English line (a fetch's details), in this language by its template
+            tm=tr.message,
             lang=language,
             languages=LANGUAGES,
             session=s,
@@ -400,14 +402,22 @@ def create_app(
         tpl = "_rows.html" if request.headers.get("HX-Request") else "inbox.html"
         return render(
             request, tpl, reports=rows, filters=filters, sort=sort,
-            fetched=s.pop("fetched", None), damaged=sorted(damaged),
+            fetched=s.pop("fetched", None), fetched_flagged=s.pop("fetched_flagged", 0),
+            damaged=sorted(damaged),
         )
+
+    def _fetch(desk: Desk) -> tuple[Any, int]:
+        """Fetch, and how many of the new reports are flagged (as 'desk fetch' says)."""
+        res = desk.fetch()
+        new = set(res.new_reports)
+        flagged = sum(1 for v in desk.reports(flagged=True) if v.id in new) if new else 0
+        return res, flagged
 
     async def fetch_now(request: Request) -> Response:
         s = need(request)
         await form(request, s)
         try:
-            s["fetched"] = await asyncio.to_thread(s["desk"].fetch)
+            s["fetched"], s["fetched_flagged"] = await asyncio.to_thread(_fetch, s["desk"])
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse("/", status_code=303)
