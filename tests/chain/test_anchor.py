@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.chain.tsa import local_tsa
+from tests.chain.tsa import local_tsa, tsa_answering
 from tests.desk.test_service import _body, _desk, _send
 from tests.verify.conftest import run
 from tysha.errors import ProtocolError, VerificationError
@@ -247,33 +247,7 @@ def test_a_malformed_tsa_address_is_refused_clearly(
 
 def _tsa_answering(body: bytes, status: int = 200) -> Any:
     """A loopback 'TSA' that answers every request with ``body``; yields its URL."""
-    import contextlib
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            self.send_response(status)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *a: object) -> None:
-            pass
-
-    @contextlib.contextmanager
-    def serve() -> Any:
-        srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        try:
-            yield f"http://127.0.0.1:{srv.server_address[1]}/"
-        finally:
-            srv.shutdown()
-            srv.server_close()
-
-    return serve()
+    return tsa_answering(lambda _request: (status, body))
 
 
 # A TimeStampResp with status 'rejection' (2), as a TSA refuses a request it will not stamp.

@@ -204,28 +204,8 @@ def test_a_chained_token_that_does_not_hold_still_fails(
 def test_the_desk_takes_a_chained_token_from_its_tsa(chain: Chain) -> None:
     """The desk checks what its TSA answers before it keeps it: a chained token was refused as
     malformed, so 'desk anchor' could not use a TSA whose certificate has an intermediate."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from tests.chain.tsa import tsa_answering
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            out = chain.token()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-
-        def log_message(self, *a: object) -> None:
-            pass
-
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
-        body = request_tsa_token(f"http://127.0.0.1:{srv.server_address[1]}/", HEAD, timeout=30)
-    finally:
-        srv.shutdown()
-        srv.server_close()
+    with tsa_answering(lambda _request: (200, chain.token())) as url:
+        body = request_tsa_token(url, HEAD, timeout=30)
     assert verify_tsa_token(body, HEAD, [_pem(chain.root)])[1] is True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -70,29 +70,40 @@ def local_tsa() -> Iterator[tuple[str, Path]]:
         make_tsa(d)
         lock = threading.Lock()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                with lock:
-                    (d / "q.tsq").write_bytes(body)
-                    r = subprocess.run(
-                        ["openssl", "ts", "-reply", "-config", "tsa.cnf", "-queryfile", "q.tsq",
-                         "-inkey", "tsa.key", "-signer", "tsa.pem", "-out", "r.tsr"], cwd=d, capture_output=True, timeout=60)
-                    out = (d / "r.tsr").read_bytes() if r.returncode == 0 else b""
-                self.send_response(200 if out else 500)
-                self.send_header("Content-Type", "application/timestamp-reply")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
+        def answer(body: bytes) -> tuple[int, bytes]:
+            with lock:
+                (d / "q.tsq").write_bytes(body)
+                r = subprocess.run(
+                    ["openssl", "ts", "-reply", "-config", "tsa.cnf", "-queryfile", "q.tsq",
+                     "-inkey", "tsa.key", "-signer", "tsa.pem", "-out", "r.tsr"], cwd=d, capture_output=True, timeout=60)
+                out = (d / "r.tsr").read_bytes() if r.returncode == 0 else b""
+            return (200 if out else 500), out
 
-            def log_message(self, *a: object) -> None:
-                pass
+        with tsa_answering(answer) as url:
+            yield url, d / "ca.pem"
 
-        srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        t = threading.Thread(target=srv.serve_forever, daemon=True)
-        t.start()
-        try:
-            yield f"http://127.0.0.1:{srv.server_address[1]}/", d / "ca.pem"
-        finally:
-            srv.shutdown()
-            srv.server_close()
+
+@contextmanager
+def tsa_answering(answer: Callable[[bytes], tuple[int, bytes]]) -> Iterator[str]:
+    """A loopback 'TSA' answering each POSTed request with ``answer(request)`` (status, body);
+    yields its URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            status, out = answer(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}/"
+    finally:
+        srv.shutdown()
+        srv.server_close()
