@@ -215,21 +215,9 @@ def test_a_tsa_root_given_for_a_bundle_without_a_time_stamp_fails(
     """``--tsa-root`` asks verify to check the custody head's RFC 3161 time-stamp; a bundle
     that carries none used to pass (exit 0) without a word about it, as if checked. It fails
     at step 7 now, as ``--witness`` does for a bundle without a witnessed checkpoint."""
-    import datetime
+    from tests.chain.tsa import some_root_pem
 
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "some TSA root")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
-            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
-    root = tmp_path / "root.pem"
-    root.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    root = some_root_pem(tmp_path / "root.pem")
     w = witnessed
     with zipfile.ZipFile(w["out"]) as z:
         assert "tsa_token" not in json.loads(z.read("anchor.json"))

@@ -107,3 +107,23 @@ def tsa_answering(answer: Callable[[bytes], tuple[int, bytes]]) -> Iterator[str]
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def some_root_pem(path: Path) -> Path:
+    """A self-signed certificate "some TSA root" (a day's validity) written to ``path`` as
+    PEM: a root that signed no time-stamp at hand."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "some TSA root")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path

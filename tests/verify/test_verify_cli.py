@@ -444,21 +444,9 @@ def test_a_tsa_root_given_for_a_receipt_file_fails(world: dict[str, Any]) -> Non
     Given with a receipt or a courier's receipts file it was ignored: 'receipt ok', exit 0, as
     if a time-stamp had been checked. It is refused now, as ``--desk-key`` and ``--witness``
     are for such files, and nothing is checked."""
-    import datetime
+    from tests.chain.tsa import some_root_pem
 
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "some TSA root")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
-            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
-    root = world["tmp"] / "tsa-root.pem"
-    root.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    root = some_root_pem(world["tmp"] / "tsa-root.pem")
     receipt = world["tmp"] / "one-receipt-tsa.json"
     rid = json.loads(members(world["genuine"])["bundle.json"])["reports"][0]
     receipt.write_bytes(members(world["genuine"])[f"reports/{rid}/receipt.json"])
