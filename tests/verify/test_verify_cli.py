@@ -520,11 +520,14 @@ def test_usage_and_hostile_paths(world: dict[str, Any]) -> None:
         assert r.returncode == 1 and "cut.zip starts as a bundle (zip) but is cut short" in r.stderr
 
 
-def _unproved(
-    world: dict[str, Any], flags: list[dict[str, str]], name: str
+def _altered(
+    world: dict[str, Any],
+    name: str,
+    change: Callable[[dict[str, Any], dict[str, Any]], None],
+    flags: list[dict[str, str]] | None = None,
 ) -> tuple[Path, str]:
-    """The genuine bundle, re-signed, with its first report's receipt index moved outside the
-    tree its checkpoint commits to (step 4 cannot prove it) and ``flags`` listed for it in the
+    """The genuine bundle, re-signed (FRESH), its first report's report.json and receipt.json
+    changed by ``change(report, receipt)`` and, given ``flags``, those listed for it in the
     index: (its path, the report id)."""
     from tests.verify.test_fuzz_bundle import FRESH, rebuild
 
@@ -534,15 +537,28 @@ def _unproved(
     rid = index["reports"][0]
     rec = json.loads(m[f"reports/{rid}/receipt.json"])
     rep = json.loads(m[f"reports/{rid}/report.json"])
-    rec["receipt"]["index"] = rep["index"] = 5  # outside the tree the checkpoint commits to
+    change(rep, rec)
     m[f"reports/{rid}/receipt.json"] = canonical_json(rec)
     m[f"reports/{rid}/report.json"] = canonical_json(rep)
-    index["flags"] = {rid: flags}
+    if flags is not None:
+        index["flags"] = {rid: flags}
     path = world["tmp"] / name
     with zipfile.ZipFile(path, "w") as z:
         for n, b in rebuild(m, index).items():
             z.writestr(n, b)
     return path, rid
+
+
+def _unproved(
+    world: dict[str, Any], flags: list[dict[str, str]], name: str
+) -> tuple[Path, str]:
+    """:func:`_altered` with the receipt's index moved outside the tree its checkpoint commits
+    to (step 4 cannot prove the report) and ``flags`` listed for it."""
+
+    def outside(rep: dict[str, Any], rec: dict[str, Any]) -> None:
+        rec["receipt"]["index"] = rep["index"] = 5
+
+    return _altered(world, name, outside, flags)
 
 
 def test_a_failed_check_the_desk_flagged_itself_is_shown_not_hidden(world: dict[str, Any]) -> None:
@@ -609,7 +625,6 @@ def test_hostile_text_in_a_bundle_is_shown_not_obeyed(world: dict[str, Any]) -> 
     were obeyed by the terminal: a refused bundle could erase its refusal and draw 'bundle ok',
     a right-to-left override reorder a line. Each such character is now shown as ⟨U+XXXX⟩
     (an error stays one line: its line breaks are spaces, as before)."""
-    from tests.verify.test_fuzz_bundle import FRESH, rebuild
     from tysha.evidence.provenance import ProvenanceRecord
 
     # 1. A member name drawing a clean transcript over the refusal (exit 1 all the same).
@@ -625,19 +640,12 @@ def test_hostile_text_in_a_bundle_is_shown_not_obeyed(world: dict[str, Any]) -> 
     assert not _hidden(r.stderr) and r.stderr.count("\n") == 1, repr(r.stderr)
     assert "⟨U+001B⟩[2K" in r.stderr and "⟨U+001B⟩[8m declares" in r.stderr, r.stderr
     # 2. A carried provenance record whose claimed signer holds a bidi override and a C1 CSI.
-    m = members(world["genuine"])
-    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
-    index = json.loads(m["bundle.json"])
-    rid = index["reports"][0]
-    rep = json.loads(m[f"reports/{rid}/report.json"])
-    rep["provenance"] = [ProvenanceRecord(
-        kind="c2pa", state="invalid", signer="Camera \u202edilav\u202c", issuer="\u009b2K",
-        attachment=0, errors=("the manifest's signature does not hold",)).to_json()]
-    m[f"reports/{rid}/report.json"] = canonical_json(rep)
-    out = world["tmp"] / "hostile-provenance.zip"
-    with zipfile.ZipFile(out, "w") as z:
-        for n, b in rebuild(m, index).items():
-            z.writestr(n, b)
+    def hostile(rep: dict[str, Any], _rec: dict[str, Any]) -> None:
+        rep["provenance"] = [ProvenanceRecord(
+            kind="c2pa", state="invalid", signer="Camera \u202edilav\u202c", issuer="\u009b2K",
+            attachment=0, errors=("the manifest's signature does not hold",)).to_json()]
+
+    out, _ = _altered(world, "hostile-provenance.zip", hostile)
     r = run("verify", str(out), check=False)
     line = next(x for x in r.stdout.splitlines() if "carried provenance" in x)
     assert not _hidden(r.stdout), repr(line)
@@ -695,19 +703,12 @@ def test_a_record_whose_problems_are_not_a_list_is_named_not_a_crash(
     or 'capture_problems' is a number, and whose index lists no flags so that verify reads the
     record's own: verify stopped with 'an unexpected internal error ... this is a bug', naming
     no step and showing no flag. The record's flags are said now (step 8), with what it holds."""
-    from tests.verify.test_fuzz_bundle import FRESH, rebuild
 
-    m = members(world["genuine"])
-    m["custody.json"] = resign_segment(m["custody.json"], FRESH)
-    index = json.loads(m["bundle.json"])
-    rid = index["reports"][0]
-    rep = json.loads(m[f"reports/{rid}/report.json"])
-    rep.update(problems=5, capture_problems=7, trusted=False, capture_verified=False)
-    m[f"reports/{rid}/report.json"] = canonical_json(rep)
-    path = world["tmp"] / "problems-not-a-list.zip"
-    with zipfile.ZipFile(path, "w") as z:
-        for n, b in rebuild(m, index).items():
-            z.writestr(n, b)
+    path, rid = _altered(
+        world, "problems-not-a-list.zip",
+        lambda rep, _rec: rep.update(problems=5, capture_problems=7, trusted=False,
+                                     capture_verified=False),
+    )  # fmt: skip
     r = run("verify", str(path), check=False)
     assert "internal error" not in r.stderr, r.stderr
     # The index lists no flag (what README.txt shows): the record's are said, with what it holds.
