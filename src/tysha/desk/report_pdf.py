@@ -21,6 +21,7 @@ import datetime
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from tysha.desk.cputime import TooSlow, cpu_deadline
 
@@ -65,7 +66,9 @@ def _without_tables(body: str) -> str:
     return _CELL.sub(one, body)
 
 
-def _typeset(body: str, font: Path, bold: Path) -> bytes:
+def _new_pdf(font: Path, bold: Path) -> Any:
+    """A document with the page's font (fontTools reads font files lazily: they stay open
+    until :func:`_close`)."""
     from fpdf import FPDF
 
     pdf = FPDF()
@@ -75,14 +78,23 @@ def _typeset(body: str, font: Path, bold: Path) -> bytes:
         pdf.add_font("Body", "", str(font))
         pdf.add_font("Body", "B", str(bold if bold.is_file() else font))
         pdf.set_font("Body", size=9)
-        pdf.add_page()
-        pdf.write_html(body, font_family="Body")
-        return bytes(pdf.output())
-    finally:
-        for f in pdf.fonts.values():  # fontTools reads the font files lazily: close them
-            ttfont = getattr(f, "ttfont", None)
-            if ttfont is not None:
-                ttfont.close()
+    except BaseException:
+        _close(pdf)
+        raise
+    return pdf
+
+
+def _close(pdf: Any) -> None:
+    for f in pdf.fonts.values():
+        ttfont = getattr(f, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
+
+
+def _typeset(pdf: Any, body: str) -> bytes:
+    pdf.add_page()
+    pdf.write_html(body, font_family="Body")
+    return bytes(pdf.output())
 
 
 def render_pdf(page: bytes) -> bytes | None:
@@ -100,13 +112,22 @@ def render_pdf(page: bytes) -> bytes | None:
     if start < 0 or end < 0:
         return None
     body = html[start + len("<body>") : end]
+    # Both documents (the page, and the page without tables should a row be taller than a
+    # page) are made before the CPU deadline and closed after it: a deadline striking while
+    # a font was opened or closed left its file open.
+    pdfs: list[Any] = []
     try:
+        pdfs.append(_new_pdf(font, bold))
+        pdfs.append(_new_pdf(font, bold))
         with cpu_deadline(_budget(body)):
             try:
-                return _typeset(body, font, bold)
+                return _typeset(pdfs[0], body)
             except Exception:  # noqa: BLE001 - a row taller than a page: no tables
-                return _typeset(_without_tables(body), font, bold)
+                return _typeset(pdfs[1], _without_tables(body))
     except Exception:  # a font or layout the library refuses: the HTML page stands alone
         return None
     except TooSlow:  # typesetting this page would take longer than any real page does
         return None
+    finally:
+        for pdf in pdfs:
+            _close(pdf)
