@@ -154,3 +154,72 @@ def test_the_reason_a_raiser_hid_is_still_told(monkeypatch: pytest.MonkeyPatch, 
         line = describe_error(exc)
     assert line.startswith("cannot read the vault x.bin: ") and "does not exist" in line
     assert "passphrase" not in line and not PYTHON_TEXT.search(line)
+
+
+_HANDLER_HINT = "do not trust this item; keep it aside and tell your handler or auditor"
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+@pytest.mark.parametrize("reader", ["desk", "verify", "drop", "witness", None])
+def test_only_a_source_is_told_to_tell_its_handler(lang: str, reader: str | None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # A check that failed at the desk (a drop that lies, an export's proof) was hinted 'tell
+    # your handler or auditor', to the handler; the court's and the operators' have no handler.
+    from tysha.errors import VerificationError
+    from tysha.i18n import translate_message
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    exc = VerificationError("the drop's receipt is for another envelope")
+    line = describe_error(exc, reader)
+    assert translate_message(_HANDLER_HINT, lang) not in line, line
+    hint = line.split(" — ")[-1]
+    assert hint == translate_message(
+        "do not trust this item; keep it aside and tell your organisation", lang
+    ), line
+    source = describe_error(exc, "source")
+    assert source.endswith(" — " + translate_message(_HANDLER_HINT, lang)), source
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+@pytest.mark.parametrize(("reader", "message"), [
+    ("desk", "FORK: the drop http://d.example shows a history inconsistent with the one this desk"
+             " saw before (the log shrank from 3 to 2 entries). Do not trust it; tell your"
+             " organisation."),
+    ("source", "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): the log shrank."
+               " Stop sending to it and tell your handler in person."),
+])  # fmt: skip
+def test_an_error_that_says_whom_to_tell_gets_no_second_hint(
+    lang: str, reader: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each ended '… tell your organisation. — do not trust this item; keep it aside and tell
+    # your handler or auditor': two pieces of advice, the second wrong at the desk.
+    from tysha.errors import VerificationError
+    from tysha.i18n import translate_message
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    line = describe_error(VerificationError(message), reader)
+    assert line == translate_message(message, lang), line
+
+
+@pytest.mark.skipif(os.environ.get("TYSHA_TEST_CLI") == "process",
+                    reason="the fault is injected into this process")
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_desk_command_never_tells_the_handler_to_tell_a_handler(
+    lang: str, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A damaged desk record read 'a stored item does not decrypt: wrong key or corrupted desk —
+    # do not trust this item; keep it aside and tell your handler or auditor' at the desk.
+    from tysha.desk import atrest
+    from tysha.desk import cli as desk_cli
+    from tysha.i18n import translate_message
+
+    def damaged(_desk: Path) -> None:
+        atrest.open_sealed(bytes(32), b"t:1", bytes(60))
+
+    monkeypatch.setattr(desk_cli, "open_desk", damaged)
+    (tmp_path / "desk.json").write_text("{}")
+    line = one_clear_line(cli("desk", "list", "--desk", tmp_path, env={"TYSHA_LANG": lang},
+                              check=False))  # fmt: skip
+    assert translate_message(_HANDLER_HINT, lang) not in line, line
+    assert line.endswith(" — " + translate_message("restore the desk folder from your backup",
+                                                   lang)), line  # fmt: skip
