@@ -652,3 +652,48 @@ def test_a_damaged_drop_record_stops_neither_the_other_drops_nor_the_listing(
         cli("desk", "list", "--desk", desk, "--json", env=ENV).stdout)}  # fmt: skip
     assert "drop-unreadable" in views[b]["flag_codes"] and not views[b]["trusted"]
     assert "drop-unreadable" not in views[a]["flag_codes"]
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+def test_a_damaged_custody_head_is_named_and_nothing_is_chained_past_it(
+    tmp_path: Path, cli: Any, lang: str
+) -> None:
+    """The last custody event damaged (bit rot, a bad copy): every change failed with 'a stored
+    item does not decrypt: wrong key or corrupted desk', which never said that the custody log
+    is what is damaged, nor that no change can be made until it is restored. Each change is
+    still refused (custody is a hash chain), and says why; fetch and send touch no drop."""
+    import sqlite3
+
+    from tysha.i18n import translate_message
+
+    desk = _used_desk(tmp_path, cli)
+    with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db, db:
+        seq, enc = db.execute("SELECT seq, enc FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+        raw = bytearray(enc)
+        raw[40] ^= 1
+        db.execute("UPDATE custody SET enc = ? WHERE seq = ?", (bytes(raw), seq))
+
+    def rows() -> list[Any]:
+        with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db:
+            return [db.execute(f"SELECT * FROM {t}").fetchall()
+                    for t in ("custody", "invitations", "drops", "outbox")]  # fmt: skip
+
+    before = rows()
+    env = {**ENV, "TYSHA_LANG": lang}
+    said = translate_message(
+        f"the desk's custody log is damaged: its last event (number {seq}) does not decrypt, "
+        "and no change can be recorded after it",
+        lang,
+    )
+    restore = translate_message("restore the desk folder from your backup", lang)
+    from tysha.tlog import NoteSigner
+
+    vkey = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    for argv in (("invite", "--drop", "http://127.0.0.1:9/", "--drop-key", vkey),
+                 ("fetch",), ("send",)):  # fmt: skip
+        r = cli("desk", argv[0], "--desk", desk, *argv[1:], env=env, check=False)
+        assert r.returncode == 1, (argv, r.stdout, r.stderr)
+        assert r.stderr.strip() == f"tysha: error: {said} — {restore}", (argv, r.stderr)
+        assert rows() == before  # nothing chained past the damaged head
+    r = cli("desk", "list", "--desk", desk, env=env, check=False)  # reading still works
+    assert r.returncode == 0, r.stderr

@@ -433,7 +433,9 @@ class Desk:
 
     def fetch(self, progress: Callable[[str, int, int], None] | None = None) -> FetchResult:
         """Fetch from every known drop, then send queued replies (their result is in
-        ``FetchResult.replies``)."""
+        ``FetchResult.replies``). A damaged custody head stops it first: nothing it stores,
+        deletes or sends could be recorded."""
+        self.store.check_custody_head()
         res = fetch_all(self.store, progress, client_factory=self.client_factory)
         res.replies = self.send_queued()
         self._anchor_if_due()
@@ -519,6 +521,7 @@ class Desk:
         ]
 
     def send_queued(self) -> SendResult:
+        self.store.check_custody_head()  # a reply sent must be recorded as sent
         res = SendResult()
         for q in self.store.outbox():
             if self._hold_if_revoked(q):

@@ -54,7 +54,14 @@ from tysha.desk.models import (
     Source,
 )
 from tysha.desk.table import SealedTable
-from tysha.errors import BadInput, NotAllowed, NotFound, StorageError, VerificationError
+from tysha.errors import (
+    BadInput,
+    NotAllowed,
+    NotFound,
+    ProtocolError,
+    StorageError,
+    VerificationError,
+)
 from tysha.evidence.incident import Incident
 from tysha.protocol import Identity, PublicIdentity
 from tysha.store.partfiles import fsync_path
@@ -184,6 +191,16 @@ def _database_error(exc: sqlite3.Error) -> StorageError:
     if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
         return StorageError("the desk's database (desk.db) could not be read or written")
     return StorageError(f"desk database error: {getattr(exc, 'sqlite_errorname', 'unknown')}")
+
+
+def custody_damaged(seq: int) -> StorageError:
+    """The custody log's last event (``seq``) does not decrypt: the hash chain cannot go on
+    past it, so nothing that records an event is done until the desk is restored."""
+    return StorageError(
+        f"the desk's custody log is damaged: its last event (number {seq}) does not decrypt, "
+        "and no change can be recorded after it",
+        hint="restore the desk folder from your backup",
+    )
 
 
 def _url_key(url: str) -> str:
@@ -793,13 +810,7 @@ class DeskStore:
             if not db.in_transaction:
                 db.execute("BEGIN IMMEDIATE")
             row = db.execute("SELECT seq, enc FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
-            prev = (
-                bytes(32)
-                if row is None
-                else CustodyEvent.from_json(
-                    self._custody.unseal(str(row[0]), row[1])
-                ).prev_for_next(2)
-            )
+            prev = bytes(32) if row is None else self._custody_head(row).prev_for_next(2)
             seq = 0 if row is None else row[0] + 1
             # Each report's events link to its previous one, so a bundle's custody segment
             # shows a removed event (evidence/custody.py).
@@ -821,6 +832,26 @@ class DeskStore:
                     "INSERT OR REPLACE INTO custody_link (report, seq) VALUES (?, ?)",
                     (report, seq),
                 )
+
+    def _custody_head(self, row: Any) -> Any:
+        """The custody event in ``row`` (seq, enc), the last one: the next links to it. A head
+        that does not decrypt (bit rot, a bad copy) leaves nothing to chain to: said as the
+        custody log's damage, and every change that needs an event is refused."""
+        from tysha.evidence.custody import CustodyEvent
+
+        try:
+            return CustodyEvent.from_json(self._custody.unseal(str(row[0]), row[1]))
+        except (VerificationError, ProtocolError, ValueError, KeyError, TypeError):
+            raise custody_damaged(int(row[0])) from None
+
+    def check_custody_head(self) -> None:
+        """Raise :func:`custody_damaged` if the custody log's last event is damaged: nothing
+        the desk does that records an event can be done (``desk fetch`` asks first, so no
+        drop's copy is touched)."""
+        with self._db() as db:
+            row = db.execute("SELECT seq, enc FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+        if row is not None:
+            self._custody_head(row)
 
     def save_anchor(self, size: int, digest: bytes, record: dict[str, Any]) -> None:
         """Keep a custody anchor (desk/anchor.py); sealed like every other record."""
