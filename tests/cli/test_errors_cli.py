@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from tysha.cli import describe_error
-from tysha.errors import BadPassphrase, ConfigError, NotFound, ProtocolError, StorageError
+from tysha.errors import (
+    BadPassphrase,
+    ConfigError,
+    NotAllowed,
+    NotFound,
+    ProtocolError,
+    StorageError,
+)
 
 PYTHON_TEXT = re.compile(
     r"Traceback|\[Errno|codec can't|\b[A-Z][a-z]+(?:[A-Z][a-z]+)*Error\b|\bFile \"|0x[0-9a-f]{2}|"
@@ -223,3 +230,22 @@ def test_a_desk_command_never_tells_the_handler_to_tell_a_handler(
     assert translate_message(_HANDLER_HINT, lang) not in line, line
     assert line.endswith(" — " + translate_message("restore the desk folder from your backup",
                                                    lang)), line  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+@pytest.mark.parametrize("exc", [
+    StorageError("the desk's database (desk.db) is missing; nothing was changed: restore the "
+                 "desk folder from your backup"),
+    NotAllowed("the desk's record of this source is damaged: whether its key is revoked cannot "
+               "be read, so nothing is sent to it; restore the desk folder from your backup"),
+])  # fmt: skip
+def test_an_error_that_says_to_restore_a_backup_gets_no_second_hint(
+    lang: str, exc: BaseException, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A lost desk.db read '…: restore the desk folder from your backup — check the path, free
+    # disk space and the passphrase': the passphrase had nothing to do with it.
+    from tysha.i18n import translate_message
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    assert isinstance(exc, StorageError | NotAllowed)
+    assert describe_error(exc, "desk") == translate_message(exc.message, lang)

@@ -196,10 +196,9 @@ def _database_error(exc: sqlite3.Error) -> StorageError:
 def custody_damaged(seq: int) -> StorageError:
     """The custody log's last event (``seq``) does not decrypt: the hash chain cannot go on
     past it, so nothing that records an event is done until the desk is restored."""
-    return StorageError(
+    return StorageError(  # what to do is in the message: the web desk shows only that
         f"the desk's custody log is damaged: its last event (number {seq}) does not decrypt, "
-        "and no change can be recorded after it",
-        hint="restore the desk folder from your backup",
+        "and no change can be recorded after it; restore the desk folder from your backup"
     )
 
 
