@@ -249,3 +249,23 @@ def test_an_error_that_says_to_restore_a_backup_gets_no_second_hint(
     monkeypatch.setenv("TYSHA_LANG", lang)
     assert isinstance(exc, StorageError | NotAllowed)
     assert describe_error(exc, "desk") == translate_message(exc.message, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+@pytest.mark.parametrize("message", [
+    "could not reach http://127.0.0.1:9/; nothing was lost, fetch again later",
+    "some envelopes could not be fetched; fetch again later",
+])  # fmt: skip
+def test_a_fetch_that_says_fetch_again_later_gets_no_second_hint(
+    lang: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 'desk fetch' with a drop down ended 'could not reach …; nothing was lost, fetch again
+    # later — the drop may be unreachable; nothing was lost, try again later' (in uk the same
+    # words twice over).
+    from tysha.errors import TransportError
+    from tysha.i18n import translate_message
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    line = describe_error(TransportError(message), "desk")
+    assert line == translate_message(message, lang) != message or lang == "en", line
+    assert " — " not in line, line
