@@ -269,3 +269,24 @@ def test_a_fetch_that_says_fetch_again_later_gets_no_second_hint(
     line = describe_error(TransportError(message), "desk")
     assert line == translate_message(message, lang) != message or lang == "en", line
     assert " — " not in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+def test_a_drop_that_cannot_be_reached_is_said_without_a_library_name(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A source (or the desk) whose drop was down read 'cannot reach the drop: ConnectError',
+    # httpx's class name, in English whatever the language.
+    from tysha.errors import TransportError
+    from tysha.i18n import translate_message
+    from tysha.transport import DropClient
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    with DropClient("http://127.0.0.1:9/") as c, pytest.raises(TransportError) as refused:
+        c.checkpoint()
+    for reader in ("source", "desk"):
+        line = describe_error(refused.value, reader)
+        assert not PYTHON_TEXT.search(line) and "Connect" not in line, line
+        assert translate_message("the connection could not be made", lang) in line, line
+        if lang in ("uk", "ru"):  # every word in the person's language
+            assert not re.search("[A-Za-z]", line), line
