@@ -713,3 +713,50 @@ def test_a_damaged_custody_head_is_named_and_nothing_is_chained_past_it(
         r = c.post("/fetch", data={"csrf": token[1]})
         assert said in html.unescape(r.text), r.text
     assert rows() == before
+
+
+def test_a_damaged_custody_event_hides_no_report(tmp_path: Path, cli: Any) -> None:
+    """One custody event damaged (bit rot, a bad copy): 'desk show' of every report failed
+    with 'a stored item does not decrypt: wrong key or corrupted desk' and the web desk's
+    report pages answered an error: custody is read whole for each. The report is shown, the
+    damaged events named; an export, which needs the whole chain, names them and refuses."""
+    import re
+    import sqlite3
+
+    from starlette.testclient import TestClient
+
+    from tysha.desk.service import Desk
+    from tysha.desk.store import now_iso
+    from tysha.desk.web.app import create_app
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    with Desk.open(desk, DESK_PASS) as d:
+        rid = d.store.add_report(bytes(32), {"text": "report number 0", "categories": ["det"],
+                                             "received_at": now_iso(), "attachments": []})
+        d.set_status(rid, "reviewing", "Olena")
+    with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db, db:
+        (n,) = db.execute("SELECT COUNT(*) FROM custody").fetchone()
+        assert n >= 2  # seq 0 (desk-created) is not the head
+        enc = bytearray(db.execute("SELECT enc FROM custody WHERE seq = 0").fetchone()[0])
+        enc[40] ^= 1
+        db.execute("UPDATE custody SET enc = ? WHERE seq = 0", (bytes(enc),))
+
+    r = cli("desk", "show", "--desk", desk, rid, env=ENV, check=False)
+    assert "report number 0" in r.stdout, r.stderr
+    assert r.returncode == 1 and "custody log is damaged" in r.stderr and "0" in r.stderr
+    assert "restore the desk folder from your backup" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = cli("desk", "show", "--desk", desk, rid, env={**ENV, "TYSHA_LANG": "uk"}, check=False)
+    assert r.returncode == 1 and "журнал зберігання робочого місця пошкоджено: події 0" in r.stderr
+    r = cli("desk", "export", "--desk", desk, "--out", tmp_path / "b.zip", rid, env=ENV,
+            check=False)  # fmt: skip
+    assert r.returncode == 1 and "custody log is damaged" in r.stderr, r.stderr
+    assert not (tmp_path / "b.zip").exists()
+
+    with TestClient(create_app(desk, port=8090), base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": DESK_PASS},
+                      follow_redirects=False).status_code == 303  # fmt: skip
+        page = c.get(f"/report/{rid}")
+        assert page.status_code == 200 and "report number 0" in page.text
+        assert re.search(r'<p class="bad"[^>]*>[^<]*custody log is damaged', page.text)

@@ -587,7 +587,8 @@ def show(
     """One report, with its verification, flags and triage."""
     d = open_desk(desk)
     v = d.report(id)
-    custody = d.custody(v.id)
+    damaged: list[int] = []  # custody events that do not decrypt: the report is still shown
+    custody = d.custody(v.id, damaged)
     if as_json:
         out = v.to_json(full=True)
         out["drop_forked"] = v.has_flag("log-forked")
@@ -596,6 +597,10 @@ def show(
     else:
         for line in render_report(v, custody):
             typer.echo(line)
+    if damaged:
+        from tysha.desk.store import custody_event_damaged
+
+        raise custody_event_damaged(damaged)
 
 
 @app.command()

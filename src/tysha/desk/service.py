@@ -321,8 +321,12 @@ class Desk:
     def report(self, ref: str) -> ReportView:
         return report_view(self.store, self.store.get_report(self.resolve(ref)))
 
-    def custody(self, ref: str | None = None) -> list[dict[str, Any]]:
-        return self.store.custody_events(self.resolve(ref) if ref else None)
+    def custody(
+        self, ref: str | None = None, damaged: list[int] | None = None
+    ) -> list[dict[str, Any]]:
+        """The custody events (of ``ref``); with ``damaged``, those that do not decrypt are
+        left out and their numbers put there (desk/store.py custody_events)."""
+        return self.store.custody_events(self.resolve(ref) if ref else None, damaged)
 
     # --- triage ----------------------------------------------------------------------------
 

@@ -202,6 +202,15 @@ def custody_damaged(seq: int) -> StorageError:
     )
 
 
+def custody_event_damaged(seqs: list[int]) -> StorageError:
+    """Custody events ``seqs`` do not decrypt: what they recorded cannot be read (nor, for a
+    report's view, whether they concern it)."""
+    return StorageError(
+        f"the desk's custody log is damaged: events {', '.join(map(str, seqs))} do not "
+        "decrypt; restore the desk folder from your backup"
+    )
+
+
 def _url_key(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()
 
@@ -870,10 +879,22 @@ class DeskStore:
             ).fetchone()
         return None if row is None else self._custody.unseal(f"anchor-{row[0]}", row[1])
 
-    def custody_events(self, report: str | None = None) -> list[dict[str, Any]]:
+    def custody_events(
+        self, report: str | None = None, damaged: list[int] | None = None
+    ) -> list[dict[str, Any]]:
+        """The custody events (of ``report``), in order. One that does not decrypt is named:
+        with ``damaged``, its number is added there and the others returned (a view of a
+        report); without, the log is refused as damaged (what needs the whole chain)."""
         with self._db() as db:
             rows = db.execute("SELECT seq, enc FROM custody ORDER BY seq").fetchall()
-        evs = [self._custody.unseal(str(s), e) for s, e in rows]
+        evs = []
+        for s, e in rows:
+            try:
+                evs.append(self._custody.unseal(str(s), e))
+            except VerificationError:
+                if damaged is None:
+                    raise custody_event_damaged([int(s)]) from None
+                damaged.append(int(s))
         return [e for e in evs if report is None or e.get("report") == report]
 
 
