@@ -27,6 +27,7 @@ from tysha.errors import (
     BadPassphrase,
     NotFound,
     TyshaError,
+    VerificationError,
 )
 
 __all__ = ["app", "describe_error", "main", "polish_help"]
@@ -117,11 +118,18 @@ _CODEC_TEXT = re.compile(
     r"'[\w.-]+' codec can't (?:en|de)code [^()]*?(?:: [a-z][a-z -]*[a-z])?(?=$|\))"
 )
 # A message that already tells the person what to do ("…; run `tysha desk init` first").
+# So does a sentence that tells the person to stop or whom to tell ("… Do not trust it; tell
+# your organisation.", "… Stop sending to it and tell your handler in person.") or to restore
+# a backup ("…; restore the desk folder from your backup") or to fetch again later.
 _SAYS_WHAT_TO_DO = re.compile(
-    r"[;:,]\s*(?:run|use|try|give|set|check|see|ask|choose|remove|"
-    r"pass|add|start|wait)\b",
+    r"(?:[;:,]|\.\s)\s*(?:run|use|try|give|set|check|see|ask|choose|remove|"
+    r"pass|add|start|wait|tell|stop|do not|restore|fetch)\b",
     re.IGNORECASE,
 )
+# Who reads the error: a reporter (the source's and the courier's commands) has a handler to
+# tell; the handler at the desk, a drop's or a witness's operator and a court do not.
+_SOURCE_SIDE = frozenset({"source", "courier"})
+_NOT_TRUSTED = "do not trust this item; keep it aside and tell your organisation"
 _LOOKS_MISSING = re.compile(
     r"\b(?:does not exist|no such file|is not a file|is not a folder)\b", re.IGNORECASE
 )
@@ -193,12 +201,14 @@ def _with_context(
     return f"{message}: {found[0]}", found[1]
 
 
-def describe_error(exc: BaseException) -> str:
+def describe_error(exc: BaseException, reader: str | None = None) -> str:
     """One line for a person: what happened and what to do, in their language, no Python text.
 
     The hint is chosen to fit this error, in order: the one its raiser gave; the one an
     underlying OS or codec error implies; none if the message already says what to do; the
-    precise kind's (not found, wrong passphrase, …); the family's.
+    precise kind's (not found, wrong passphrase, …); the family's, for whom it fits: ``reader``
+    is the command group run (``source``, ``desk``, …); only a source's is told to tell its
+    handler.
     """
     tr = _gettext()
     if isinstance(exc, TyshaError):
@@ -222,6 +232,8 @@ def describe_error(exc: BaseException) -> str:
             hint = "check the path and its spelling"
         elif isinstance(exc, NotFound):  # a report, a source, an invitation…
             hint = NotFound.hint
+        elif isinstance(exc, VerificationError) and reader not in _SOURCE_SIDE:
+            hint = _NOT_TRUSTED  # the handler has no handler to tell
         else:
             hint = exc.hint or None
     elif isinstance(exc, OSError):
@@ -518,6 +530,11 @@ class _Signals:
         return 128 + self.received if self.received is not None and code == 130 else code
 
 
+def _reader(argv: list[str]) -> str | None:
+    """The command group run (``desk``, ``source``, …): whom an error speaks to."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into one line and an exit code.
 
@@ -546,7 +563,8 @@ def main(argv: list[str] | None = None) -> None:
             raise
         from tysha.i18n import shown  # names and servers' words in it: no control characters
 
-        print(f"tysha: error: {shown(describe_error(exc))}", file=sys.stderr)
+        line = describe_error(exc, _reader(sys.argv[1:] if argv is None else argv))
+        print(f"tysha: error: {shown(line)}", file=sys.stderr)
         sys.exit(1)
     finally:
         signals.restore()

@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from tysha.cli import describe_error
-from tysha.errors import BadPassphrase, ConfigError, NotFound, ProtocolError, StorageError
+from tysha.errors import (
+    BadPassphrase,
+    ConfigError,
+    NotAllowed,
+    NotFound,
+    ProtocolError,
+    StorageError,
+)
 
 PYTHON_TEXT = re.compile(
     r"Traceback|\[Errno|codec can't|\b[A-Z][a-z]+(?:[A-Z][a-z]+)*Error\b|\bFile \"|0x[0-9a-f]{2}|"
@@ -154,3 +161,132 @@ def test_the_reason_a_raiser_hid_is_still_told(monkeypatch: pytest.MonkeyPatch, 
         line = describe_error(exc)
     assert line.startswith("cannot read the vault x.bin: ") and "does not exist" in line
     assert "passphrase" not in line and not PYTHON_TEXT.search(line)
+
+
+_HANDLER_HINT = "do not trust this item; keep it aside and tell your handler or auditor"
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+@pytest.mark.parametrize("reader", ["desk", "verify", "drop", "witness", None])
+def test_only_a_source_is_told_to_tell_its_handler(lang: str, reader: str | None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # A check that failed at the desk (a drop that lies, an export's proof) was hinted 'tell
+    # your handler or auditor', to the handler; the court's and the operators' have no handler.
+    from tysha.errors import VerificationError
+    from tysha.i18n import translate_message
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    exc = VerificationError("the drop's receipt is for another envelope")
+    line = describe_error(exc, reader)
+    assert translate_message(_HANDLER_HINT, lang) not in line, line
+    hint = line.split(" — ")[-1]
+    assert hint == translate_message(
+        "do not trust this item; keep it aside and tell your organisation", lang
+    ), line
+    source = describe_error(exc, "source")
+    assert source.endswith(" — " + translate_message(_HANDLER_HINT, lang)), source
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+@pytest.mark.parametrize(("reader", "message"), [
+    ("desk", "FORK: the drop http://d.example shows a history inconsistent with the one this desk"
+             " saw before (the log shrank from 3 to 2 entries). Do not trust it; tell your"
+             " organisation."),
+    ("source", "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): the log shrank."
+               " Stop sending to it and tell your handler in person."),
+])  # fmt: skip
+def test_an_error_that_says_whom_to_tell_gets_no_second_hint(
+    lang: str, reader: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each ended '… tell your organisation. — do not trust this item; keep it aside and tell
+    # your handler or auditor': two pieces of advice, the second wrong at the desk.
+    from tysha.errors import VerificationError
+    from tysha.i18n import translate_message
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    line = describe_error(VerificationError(message), reader)
+    assert line == translate_message(message, lang), line
+
+
+@pytest.mark.skipif(os.environ.get("TYSHA_TEST_CLI") == "process",
+                    reason="the fault is injected into this process")
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_desk_command_never_tells_the_handler_to_tell_a_handler(
+    lang: str, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A damaged desk record read 'a stored item does not decrypt: wrong key or corrupted desk —
+    # do not trust this item; keep it aside and tell your handler or auditor' at the desk.
+    from tysha.desk import atrest
+    from tysha.desk import cli as desk_cli
+    from tysha.i18n import translate_message
+
+    def damaged(_desk: Path) -> None:
+        atrest.open_sealed(bytes(32), b"t:1", bytes(60))
+
+    monkeypatch.setattr(desk_cli, "open_desk", damaged)
+    (tmp_path / "desk.json").write_text("{}")
+    line = one_clear_line(cli("desk", "list", "--desk", tmp_path, env={"TYSHA_LANG": lang},
+                              check=False))  # fmt: skip
+    assert translate_message(_HANDLER_HINT, lang) not in line, line
+    assert line.endswith(" — " + translate_message("restore the desk folder from your backup",
+                                                   lang)), line  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+@pytest.mark.parametrize("exc", [
+    StorageError("the desk's database (desk.db) is missing; nothing was changed: restore the "
+                 "desk folder from your backup"),
+    NotAllowed("the desk's record of this source is damaged: whether its key is revoked cannot "
+               "be read, so nothing is sent to it; restore the desk folder from your backup"),
+])  # fmt: skip
+def test_an_error_that_says_to_restore_a_backup_gets_no_second_hint(
+    lang: str, exc: BaseException, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A lost desk.db read '…: restore the desk folder from your backup — check the path, free
+    # disk space and the passphrase': the passphrase had nothing to do with it.
+    from tysha.i18n import translate_message
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    assert isinstance(exc, StorageError | NotAllowed)
+    assert describe_error(exc, "desk") == translate_message(exc.message, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+@pytest.mark.parametrize("message", [
+    "could not reach http://127.0.0.1:9/; nothing was lost, fetch again later",
+    "some envelopes could not be fetched; fetch again later",
+])  # fmt: skip
+def test_a_fetch_that_says_fetch_again_later_gets_no_second_hint(
+    lang: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 'desk fetch' with a drop down ended 'could not reach …; nothing was lost, fetch again
+    # later — the drop may be unreachable; nothing was lost, try again later' (in uk the same
+    # words twice over).
+    from tysha.errors import TransportError
+    from tysha.i18n import translate_message
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    line = describe_error(TransportError(message), "desk")
+    assert line == translate_message(message, lang) != message or lang == "en", line
+    assert " — " not in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+def test_a_drop_that_cannot_be_reached_is_said_without_a_library_name(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A source (or the desk) whose drop was down read 'cannot reach the drop: ConnectError',
+    # httpx's class name, in English whatever the language.
+    from tysha.errors import TransportError
+    from tysha.i18n import translate_message
+    from tysha.transport import DropClient
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    with DropClient("http://127.0.0.1:9/") as c, pytest.raises(TransportError) as refused:
+        c.checkpoint()
+    for reader in ("source", "desk"):
+        line = describe_error(refused.value, reader)
+        assert not PYTHON_TEXT.search(line) and "Connect" not in line, line
+        assert translate_message("the connection could not be made", lang) in line, line
+        if lang in ("uk", "ru"):  # every word in the person's language
+            assert not re.search("[A-Za-z]", line), line

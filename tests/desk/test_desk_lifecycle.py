@@ -652,3 +652,111 @@ def test_a_damaged_drop_record_stops_neither_the_other_drops_nor_the_listing(
         cli("desk", "list", "--desk", desk, "--json", env=ENV).stdout)}  # fmt: skip
     assert "drop-unreadable" in views[b]["flag_codes"] and not views[b]["trusted"]
     assert "drop-unreadable" not in views[a]["flag_codes"]
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+def test_a_damaged_custody_head_is_named_and_nothing_is_chained_past_it(
+    tmp_path: Path, cli: Any, lang: str
+) -> None:
+    """The last custody event damaged (bit rot, a bad copy): every change failed with 'a stored
+    item does not decrypt: wrong key or corrupted desk', which never said that the custody log
+    is what is damaged, nor that no change can be made until it is restored. Each change is
+    still refused (custody is a hash chain), and says why; fetch and send touch no drop."""
+    import re
+    import sqlite3
+
+    from tysha.i18n import translate_message
+
+    desk = _used_desk(tmp_path, cli)
+    with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db, db:
+        seq, enc = db.execute("SELECT seq, enc FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+        raw = bytearray(enc)
+        raw[40] ^= 1
+        db.execute("UPDATE custody SET enc = ? WHERE seq = ?", (bytes(raw), seq))
+
+    def rows() -> list[Any]:
+        with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db:
+            return [db.execute(f"SELECT * FROM {t}").fetchall()
+                    for t in ("custody", "invitations", "drops", "outbox")]  # fmt: skip
+
+    before = rows()
+    env = {**ENV, "TYSHA_LANG": lang}
+    said = translate_message(
+        f"the desk's custody log is damaged: its last event (number {seq}) does not decrypt, "
+        "and no change can be recorded after it; restore the desk folder from your backup",
+        lang,
+    )
+    from tysha.tlog import NoteSigner
+
+    vkey = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    for argv in (("invite", "--drop", "http://127.0.0.1:9/", "--drop-key", vkey),
+                 ("fetch",), ("send",)):  # fmt: skip
+        r = cli("desk", argv[0], "--desk", desk, *argv[1:], env=env, check=False)
+        assert r.returncode == 1, (argv, r.stdout, r.stderr)
+        assert r.stderr.strip() == f"tysha: error: {said}", (argv, r.stderr)
+        assert rows() == before  # nothing chained past the damaged head
+    r = cli("desk", "list", "--desk", desk, env=env, check=False)  # reading still works
+    assert r.returncode == 0, r.stderr
+    # The web desk shows the message alone: what to do is in it.
+    import html
+
+    from starlette.testclient import TestClient
+
+    from tysha.desk.web.app import create_app
+
+    with TestClient(create_app(desk, port=8090), base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": DESK_PASS, "lang": lang},
+                      follow_redirects=False).status_code == 303  # fmt: skip
+        page = c.get("/").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert token
+        r = c.post("/fetch", data={"csrf": token[1]})
+        assert said in html.unescape(r.text), r.text
+    assert rows() == before
+
+
+def test_a_damaged_custody_event_hides_no_report(tmp_path: Path, cli: Any) -> None:
+    """One custody event damaged (bit rot, a bad copy): 'desk show' of every report failed
+    with 'a stored item does not decrypt: wrong key or corrupted desk' and the web desk's
+    report pages answered an error: custody is read whole for each. The report is shown, the
+    damaged events named; an export, which needs the whole chain, names them and refuses."""
+    import re
+    import sqlite3
+
+    from starlette.testclient import TestClient
+
+    from tysha.desk.service import Desk
+    from tysha.desk.store import now_iso
+    from tysha.desk.web.app import create_app
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    with Desk.open(desk, DESK_PASS) as d:
+        rid = d.store.add_report(bytes(32), {"text": "report number 0", "categories": ["det"],
+                                             "received_at": now_iso(), "attachments": []})
+        d.set_status(rid, "reviewing", "Olena")
+    with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db, db:
+        (n,) = db.execute("SELECT COUNT(*) FROM custody").fetchone()
+        assert n >= 2  # seq 0 (desk-created) is not the head
+        enc = bytearray(db.execute("SELECT enc FROM custody WHERE seq = 0").fetchone()[0])
+        enc[40] ^= 1
+        db.execute("UPDATE custody SET enc = ? WHERE seq = 0", (bytes(enc),))
+
+    r = cli("desk", "show", "--desk", desk, rid, env=ENV, check=False)
+    assert "report number 0" in r.stdout, r.stderr
+    assert r.returncode == 1 and "custody log is damaged" in r.stderr and "0" in r.stderr
+    assert "restore the desk folder from your backup" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = cli("desk", "show", "--desk", desk, rid, env={**ENV, "TYSHA_LANG": "uk"}, check=False)
+    assert r.returncode == 1 and "журнал зберігання робочого місця пошкоджено: події 0" in r.stderr
+    r = cli("desk", "export", "--desk", desk, "--out", tmp_path / "b.zip", rid, env=ENV,
+            check=False)  # fmt: skip
+    assert r.returncode == 1 and "custody log is damaged" in r.stderr, r.stderr
+    assert not (tmp_path / "b.zip").exists()
+
+    with TestClient(create_app(desk, port=8090), base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": DESK_PASS},
+                      follow_redirects=False).status_code == 303  # fmt: skip
+        page = c.get(f"/report/{rid}")
+        assert page.status_code == 200 and "report number 0" in page.text
+        assert re.search(r'<p class="bad"[^>]*>[^<]*custody log is damaged', page.text)

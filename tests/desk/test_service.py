@@ -391,3 +391,69 @@ def test_no_reply_goes_to_a_revoked_key(tmp_path: Path, drop: tuple[str, str, Pa
     online.restore("Source 1", "phone was returned unopened")
     assert online.send_queued().sent == [rid] and len(uploads) == 1
     desk.close()
+
+
+def _damage_sources(folder: Path) -> None:
+    """Flip a bit in every source's sealed record (bit rot, a bad copy)."""
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(folder / "desk.db")) as db, db:
+        for sid, enc in db.execute("SELECT id, enc FROM sources").fetchall():
+            raw = bytearray(enc)
+            raw[40] ^= 1
+            db.execute("UPDATE sources SET enc = ? WHERE id = ?", (bytes(raw), sid))
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_reply_held_for_a_damaged_source_record_is_not_said_revoked(
+    tmp_path: Path, drop: tuple[str, str, Path], lang: str
+) -> None:
+    """A source whose record no longer decrypts holds its replies (its revocation cannot be
+    read), rightly, but every surface said 'its source's key is revoked': the handler went to
+    restore a key nobody revoked, found nothing to restore, and never learnt that a backup
+    would send the reply."""
+    from tests.conftest import tysha
+    from tysha.i18n import translations
+
+    url, desk, rid, ident = _a_report_to_answer(tmp_path, drop)
+    uploads: list[bytes] = []
+
+    class Down(DropClient):
+        def upload(self, envelope: Any, progress: Any = None) -> Any:
+            raise TransportError("cannot reach the drop: ConnectError")
+
+    class Counting(DropClient):
+        def upload(self, envelope: Any, progress: Any = None) -> Any:
+            uploads.append(envelope)
+            return super().upload(envelope, progress)
+
+    assert not Desk(desk.store, client_factory=Down).reply(rid, "meet at the old place").sent
+    _damage_sources(tmp_path / "desk")
+    online = Desk(desk.store, client_factory=Counting)
+    with pytest.raises(NotAllowed, match="record of this source is damaged") as refused:
+        online.reply(rid, "are you safe?")
+    assert "revoked as compromised" not in str(refused.value)
+    res = online.send_queued()
+    assert uploads == [] and res.held == 1 and res.held_damaged == 1
+    (q,) = online.outbox()
+    assert "damaged" in q.last_error and "revoked as compromised" not in q.last_error
+
+    env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": lang}
+    out = tysha("desk", "send", "--desk", tmp_path / "desk", env=env).stdout
+    tr = translations(lang)
+    damaged = tr.ngettext(
+        "{n} held: its source's record is damaged (restore the desk folder from your backup to "
+        "send it)",
+        "{n} held: their sources' records are damaged (restore the desk folder from your "
+        "backup to send them)",
+        1,
+    ).format(n=1)
+    revoked = tr.ngettext(
+        "{n} held: its source's key is revoked (restore the key to send it)",
+        "{n} held: their sources' keys are revoked (restore a key to send its replies)",
+        1,
+    ).format(n=1)
+    assert damaged in out and revoked not in out, out
+    assert uploads == []
+    desk.close()

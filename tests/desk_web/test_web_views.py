@@ -341,3 +341,38 @@ def test_fetch_now_details_are_in_the_handlers_language(desk: dict[str, Any]) ->
     details = result.split("<details>")[1]
     assert "the drop is unreachable" not in details and "try again later" not in details, details
     assert "недоступний" in details or "недоступ" in details, details
+
+def test_a_report_whose_source_record_is_damaged_holds_its_reply_and_says_why(
+    desk: dict[str, Any],
+) -> None:
+    """The source's record damaged: the page offered the reply form (a reply it then refused
+    as to a 'revoked' key) and showed the held reply as 'queued'; 'fetch now' said '1 reply
+    held: its source's key is revoked'. Each now says the record is damaged."""
+    import contextlib
+    import sqlite3
+
+    with web(desk["desk"], client_factory=DropDown) as c:
+        token = login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "We will call your sister."})
+    with contextlib.closing(sqlite3.connect(desk["desk"] / "desk.db")) as db, db:
+        for sid, enc in db.execute("SELECT id, enc FROM sources").fetchall():
+            raw = bytearray(enc)
+            raw[40] ^= 1
+            db.execute("UPDATE sources SET enc = ? WHERE id = ?", (bytes(raw), sid))
+    with web(desk["desk"]) as c:  # the drop is up
+        token = login(c)
+        page = c.get(f"/report/{rid}").text
+        assert 'id="reply-damaged"' in page and f'action="/report/{rid}/reply"' not in page
+        assert "held: the source&#39;s record is damaged" in page
+        assert "held: the key is revoked" not in page and 'id="reply-revoked"' not in page
+        r = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "are you safe?"})
+        assert r.status_code == 400 and "are you safe?" in r.text and "damaged" in r.text
+        inbox = c.post("/fetch", data={"csrf": token}, follow_redirects=True).text
+        assert "queued reply sent" not in inbox and "key is revoked" not in inbox
+        assert "1 reply held: its source&#39;s record is damaged" in inbox
+    store = DeskStore.open(desk["desk"], DESK_PASS)
+    try:
+        assert [q.text for q in store.outbox()] == ["We will call your sister."]
+    finally:
+        store.close()

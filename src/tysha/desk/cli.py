@@ -287,7 +287,7 @@ def fetch(
                 _("replies: {sent} sent, {left} still queued").format(
                     sent=len(replies.sent), left=replies.left
                 )
-                + _held_text(replies.held)
+                + _held_text(replies.held, replies.held_damaged)
             )
     for e in res.errors + res.warnings + res.quarantined:
         typer.echo(shown(_("warning: {detail}").format(detail=translate_message(str(e)))), err=True)
@@ -587,7 +587,8 @@ def show(
     """One report, with its verification, flags and triage."""
     d = open_desk(desk)
     v = d.report(id)
-    custody = d.custody(v.id)
+    damaged: list[int] = []  # custody events that do not decrypt: the report is still shown
+    custody = d.custody(v.id, damaged)
     if as_json:
         out = v.to_json(full=True)
         out["drop_forked"] = v.has_flag("log-forked")
@@ -596,6 +597,10 @@ def show(
     else:
         for line in render_report(v, custody):
             typer.echo(line)
+    if damaged:
+        from tysha.desk.store import custody_event_damaged
+
+        raise custody_event_damaged(damaged)
 
 
 @app.command()
@@ -640,7 +645,7 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
             ngettext("{n} reply sent", "{n} replies sent", len(res.sent)).format(n=len(res.sent))
             + ", "
             + ngettext("{n} still queued", "{n} still queued", res.left).format(n=res.left)
-            + _held_text(res.held)
+            + _held_text(res.held, res.held_damaged)
             + (
                 " (" + _("answered at {address}").format(address=", ".join(res.via)) + ")"
                 if res.via
@@ -651,15 +656,25 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
         raise TransportError(f"{res.left} replies are still queued: {res.errors[-1]}")
 
 
-def _held_text(n: int) -> str:
-    """Replies kept back because their source's key was revoked since (desk/service.py)."""
-    if not n:
-        return ""
-    return ", " + ngettext(
-        "{n} held: its source's key is revoked (restore the key to send it)",
-        "{n} held: their sources' keys are revoked (restore a key to send its replies)",
-        n,
-    ).format(n=n)
+def _held_text(n: int, damaged: int = 0) -> str:
+    """Replies kept back because their source's key was revoked since, or (``damaged`` of the
+    ``n``) their source's record is damaged (desk/service.py)."""
+    text = ""
+    if n - damaged:
+        text += ", " + ngettext(
+            "{n} held: its source's key is revoked (restore the key to send it)",
+            "{n} held: their sources' keys are revoked (restore a key to send its replies)",
+            n - damaged,
+        ).format(n=n - damaged)
+    if damaged:
+        text += ", " + ngettext(
+            "{n} held: its source's record is damaged (restore the desk folder from your "
+            "backup to send it)",
+            "{n} held: their sources' records are damaged (restore the desk folder from your "
+            "backup to send them)",
+            damaged,
+        ).format(n=damaged)
+    return text
 
 
 def _confirm(question: str, yes: bool) -> None:

@@ -91,6 +91,12 @@ _REVOKED_HELD = (
     "the source's key was revoked as compromised: the reply is held, not sent "
     "(it goes if the key is restored)"
 )
+#: Why a queued reply to a source whose record no longer decrypts is not sent: whether its key
+#: was revoked cannot be read.
+_DAMAGED_HELD = (
+    "the desk's record of the source is damaged, so whether its key is revoked cannot be "
+    "read: the reply is held, not sent (restore the desk folder from your backup)"
+)
 
 
 @dataclass(frozen=True)
@@ -118,8 +124,10 @@ class ReplyOutcome:
 class SendResult:
     sent: list[str] = field(default_factory=list)
     left: int = 0
-    #: replies kept back because their source's key was revoked since (sent once restored)
+    #: replies kept back because their source's key was revoked since (sent once restored),
+    #: or its record is damaged (``held_damaged`` of them: sent once the desk is restored)
     held: int = 0
+    held_damaged: int = 0
     errors: list[str] = field(default_factory=list)
     via: list[str] = field(default_factory=list)  # addresses that took them (several-address drops)
 
@@ -313,8 +321,12 @@ class Desk:
     def report(self, ref: str) -> ReportView:
         return report_view(self.store, self.store.get_report(self.resolve(ref)))
 
-    def custody(self, ref: str | None = None) -> list[dict[str, Any]]:
-        return self.store.custody_events(self.resolve(ref) if ref else None)
+    def custody(
+        self, ref: str | None = None, damaged: list[int] | None = None
+    ) -> list[dict[str, Any]]:
+        """The custody events (of ``ref``); with ``damaged``, those that do not decrypt are
+        left out and their numbers put there (desk/store.py custody_events)."""
+        return self.store.custody_events(self.resolve(ref) if ref else None, damaged)
 
     # --- triage ----------------------------------------------------------------------------
 
@@ -433,7 +445,9 @@ class Desk:
 
     def fetch(self, progress: Callable[[str, int, int], None] | None = None) -> FetchResult:
         """Fetch from every known drop, then send queued replies (their result is in
-        ``FetchResult.replies``)."""
+        ``FetchResult.replies``). A damaged custody head stops it first: nothing it stores,
+        deletes or sends could be recorded."""
+        self.store.check_custody_head()
         res = fetch_all(self.store, progress, client_factory=self.client_factory)
         res.replies = self.send_queued()
         self._anchor_if_due()
@@ -471,7 +485,13 @@ class Desk:
             raise NotAllowed("this report has no source key or drop to reply through")
         if self.store.drop(r["drop"]) is None:
             raise NotFound("this report's drop is unknown to the desk")
-        if self._key_revoked(r.get("source_id")):
+        held = self._why_held(r.get("source_id"))
+        if held == "damaged":
+            raise NotAllowed(
+                "the desk's record of this source is damaged: whether its key is revoked cannot "
+                "be read, so nothing is sent to it; restore the desk folder from your backup"
+            )
+        if held == "revoked":
             raise NotAllowed(
                 "this source's key is revoked as compromised: a reply would be read by whoever "
                 "holds it (restore the key first if it was not compromised)"
@@ -488,29 +508,30 @@ class Desk:
             return ReplyOutcome(qid, False, None, q.last_error if q else "")
         return ReplyOutcome(qid, True, sent, via=via)
 
-    def _hold_if_revoked(self, q: Any) -> bool:
-        """Whether queued reply ``q`` is held: its source's key was revoked after it was
-        written, and whoever seized the key would read it. Kept queued with the reason, it
-        goes once the handler restores the key."""
+    def _hold_if_revoked(self, q: Any) -> str | None:
+        """Why queued reply ``q`` is held, or None: its source's key was revoked after it was
+        written, and whoever seized the key would read it ("revoked"; it goes once the handler
+        restores the key), or the source's record is damaged ("damaged"). Kept queued with the
+        reason."""
         try:
             source_id = self.store.get_report(q.report).get("source_id")
         except NotFound:
             source_id = None
-        if not self._key_revoked(source_id):
-            return False
-        self.store.reply_failed(q.id, _REVOKED_HELD)
-        return True
+        why = self._why_held(source_id)
+        if why is not None:
+            self.store.reply_failed(q.id, _DAMAGED_HELD if why == "damaged" else _REVOKED_HELD)
+        return why
 
-    def _key_revoked(self, source_id: object) -> bool:
-        """Whether the source key a reply would be sealed to is revoked now (a source row that
-        cannot be read holds the reply too: its revocation cannot be checked; the report views
-        flag it 'source-unreadable')."""
+    def _why_held(self, source_id: object) -> str | None:
+        """"revoked" if the source key a reply would be sealed to is revoked now, "damaged" if
+        the source's row cannot be read (its revocation cannot be checked: held too; the report
+        views flag it 'source-unreadable'), else None."""
         if not isinstance(source_id, str) or not source_id:
-            return False
+            return None
         try:
-            return bool(self.store.get_source(source_id).revoked)
+            return "revoked" if self.store.get_source(source_id).revoked else None
         except Exception:  # noqa: BLE001 - unreadable: not trusted with a reply
-            return True
+            return "damaged"
 
     def outbox(self) -> list[QueuedReply]:
         return [
@@ -519,10 +540,13 @@ class Desk:
         ]
 
     def send_queued(self) -> SendResult:
+        self.store.check_custody_head()  # a reply sent must be recorded as sent
         res = SendResult()
         for q in self.store.outbox():
-            if self._hold_if_revoked(q):
+            why = self._hold_if_revoked(q)
+            if why is not None:
                 res.held += 1
+                res.held_damaged += why == "damaged"
                 continue
             index, via = self._send_one(q.id)
             if via and via not in res.via:

@@ -54,7 +54,14 @@ from tysha.desk.models import (
     Source,
 )
 from tysha.desk.table import SealedTable
-from tysha.errors import BadInput, NotAllowed, NotFound, StorageError, VerificationError
+from tysha.errors import (
+    BadInput,
+    NotAllowed,
+    NotFound,
+    ProtocolError,
+    StorageError,
+    VerificationError,
+)
 from tysha.evidence.incident import Incident
 from tysha.protocol import Identity, PublicIdentity
 from tysha.store.partfiles import fsync_path
@@ -184,6 +191,24 @@ def _database_error(exc: sqlite3.Error) -> StorageError:
     if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
         return StorageError("the desk's database (desk.db) could not be read or written")
     return StorageError(f"desk database error: {getattr(exc, 'sqlite_errorname', 'unknown')}")
+
+
+def custody_damaged(seq: int) -> StorageError:
+    """The custody log's last event (``seq``) does not decrypt: the hash chain cannot go on
+    past it, so nothing that records an event is done until the desk is restored."""
+    return StorageError(  # what to do is in the message: the web desk shows only that
+        f"the desk's custody log is damaged: its last event (number {seq}) does not decrypt, "
+        "and no change can be recorded after it; restore the desk folder from your backup"
+    )
+
+
+def custody_event_damaged(seqs: list[int]) -> StorageError:
+    """Custody events ``seqs`` do not decrypt: what they recorded cannot be read (nor, for a
+    report's view, whether they concern it)."""
+    return StorageError(
+        f"the desk's custody log is damaged: events {', '.join(map(str, seqs))} do not "
+        "decrypt; restore the desk folder from your backup"
+    )
 
 
 def _url_key(url: str) -> str:
@@ -793,13 +818,7 @@ class DeskStore:
             if not db.in_transaction:
                 db.execute("BEGIN IMMEDIATE")
             row = db.execute("SELECT seq, enc FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
-            prev = (
-                bytes(32)
-                if row is None
-                else CustodyEvent.from_json(
-                    self._custody.unseal(str(row[0]), row[1])
-                ).prev_for_next(2)
-            )
+            prev = bytes(32) if row is None else self._custody_head(row).prev_for_next(2)
             seq = 0 if row is None else row[0] + 1
             # Each report's events link to its previous one, so a bundle's custody segment
             # shows a removed event (evidence/custody.py).
@@ -822,6 +841,26 @@ class DeskStore:
                     (report, seq),
                 )
 
+    def _custody_head(self, row: Any) -> Any:
+        """The custody event in ``row`` (seq, enc), the last one: the next links to it. A head
+        that does not decrypt (bit rot, a bad copy) leaves nothing to chain to: said as the
+        custody log's damage, and every change that needs an event is refused."""
+        from tysha.evidence.custody import CustodyEvent
+
+        try:
+            return CustodyEvent.from_json(self._custody.unseal(str(row[0]), row[1]))
+        except (VerificationError, ProtocolError, ValueError, KeyError, TypeError):
+            raise custody_damaged(int(row[0])) from None
+
+    def check_custody_head(self) -> None:
+        """Raise :func:`custody_damaged` if the custody log's last event is damaged: nothing
+        the desk does that records an event can be done (``desk fetch`` asks first, so no
+        drop's copy is touched)."""
+        with self._db() as db:
+            row = db.execute("SELECT seq, enc FROM custody ORDER BY seq DESC LIMIT 1").fetchone()
+        if row is not None:
+            self._custody_head(row)
+
     def save_anchor(self, size: int, digest: bytes, record: dict[str, Any]) -> None:
         """Keep a custody anchor (desk/anchor.py); sealed like every other record."""
         with self._db() as db:
@@ -840,10 +879,22 @@ class DeskStore:
             ).fetchone()
         return None if row is None else self._custody.unseal(f"anchor-{row[0]}", row[1])
 
-    def custody_events(self, report: str | None = None) -> list[dict[str, Any]]:
+    def custody_events(
+        self, report: str | None = None, damaged: list[int] | None = None
+    ) -> list[dict[str, Any]]:
+        """The custody events (of ``report``), in order. One that does not decrypt is named:
+        with ``damaged``, its number is added there and the others returned (a view of a
+        report); without, the log is refused as damaged (what needs the whole chain)."""
         with self._db() as db:
             rows = db.execute("SELECT seq, enc FROM custody ORDER BY seq").fetchall()
-        evs = [self._custody.unseal(str(s), e) for s, e in rows]
+        evs = []
+        for s, e in rows:
+            try:
+                evs.append(self._custody.unseal(str(s), e))
+            except VerificationError:
+                if damaged is None:
+                    raise custody_event_damaged([int(s)]) from None
+                damaged.append(int(s))
         return [e for e in evs if report is None or e.get("report") == report]
 
 

@@ -769,10 +769,24 @@ _CHUNK_MIN, _CHUNK_MAX = 64 << 10, 64 << 20
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
+#: What a person is told of a network failure, by httpx's exception (the most specific first):
+#: plain words the catalogs translate, never the library's class names.
+_KINDS: tuple[tuple[type[Exception] | tuple[type[Exception], ...], str], ...] = (
+    ((httpx.ProxyError, socksio.ProtocolError), "the proxy (Tor) refused the connection"),
+    (httpx.ConnectTimeout, "the connection timed out"),
+    (httpx.ConnectError, "the connection could not be made"),
+    (httpx.TimeoutException, "it stopped answering (timed out)"),
+    ((httpx.NetworkError, httpx.RemoteProtocolError), "the connection broke"),
+)
+
+
 def _kind(exc: Exception) -> str:
-    """The name a person sees for a network failure (httpx's; a proxy that speaks no SOCKS
-    is a ProxyError, as httpx names a SOCKS refusal)."""
-    return "ProxyError" if isinstance(exc, socksio.ProtocolError) else type(exc).__name__
+    """What a person sees for a network failure: plain words, in the catalogs (a proxy that
+    speaks no SOCKS is the proxy's refusal, as httpx names a SOCKS refusal)."""
+    for types, words in _KINDS:
+        if isinstance(exc, types):
+            return words
+    return "the network failed"
 
 
 def _parse(resp: httpx.Response, what: str, read: Callable[[Any], _T]) -> _T:

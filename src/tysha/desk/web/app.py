@@ -458,6 +458,7 @@ def create_app(
                 shown.add(i)
                 previews += 1
         more = sum(1 for k in kinds if k.image) - previews
+        custody_damaged: list[int] = []  # events that do not decrypt: named, not a failed page
         return render(
             request,
             "report.html",
@@ -468,7 +469,8 @@ def create_app(
             more_previews=more,
             next_limit=limit + thumbs_per_view,
             jail=confinement(),
-            custody=desk.custody(v.id),
+            custody=desk.custody(v.id, custody_damaged),
+            custody_damaged=custody_damaged,
             queued=[q for q in desk.outbox() if q.report == v.id],
             message=request.query_params.get("m"),
             **extra,
