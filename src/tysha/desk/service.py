@@ -423,12 +423,14 @@ class Desk:
         """Envelopes that could not be opened or verified: drop, index, digest, why, when."""
         return [q.to_json() for q in self.store.quarantined()]
 
-    def drops(self) -> list[dict[str, Any]]:
+    def drops(self, damaged: list[str] | None = None) -> list[dict[str, Any]]:
+        """The drops known; with ``damaged``, a drop whose record does not open is left out
+        and named there (the SHA-256 of its address), not an error (the faces say so)."""
         return [
             {k: getattr(d, k) for k in ("url", "vkey", "cursor", "cp_size", "forked")}
             | {"addresses": list(d.addresses)}
             | {"withheld": {str(i): why for i, why in withheld(self.store, d.url).items()}}
-            for d in self.store.drops()
+            for d in self.store.drops(damaged)
         ]
 
     def fetch(self, progress: Callable[[str, int, int], None] | None = None) -> FetchResult:
@@ -582,9 +584,11 @@ class Desk:
         self._not_analyst("invitations")
         return make_invitation(self.store, drop, drop_key)
 
-    def invitations(self) -> list[dict[str, Any]]:
+    def invitations(self, damaged: list[str] | None = None) -> list[dict[str, Any]]:
+        """With ``damaged``, invitations whose record does not open are named there, not an
+        error (the faces say so)."""
         self._not_analyst("invitations")
-        return [i.to_json() for i in self.store.list_invitations()]
+        return [i.to_json() for i in self.store.list_invitations(damaged)]
 
     # --- sources ---------------------------------------------------------------------------
 
@@ -694,7 +698,9 @@ class Desk:
         desk shares nothing: the compartment of issue 12)."""
         if self.role != "handler":
             raise NotAllowed("only a handler desk shares reports with an analyst")
-        return {"incidents": self.incidents(), "drops": [d["url"] for d in self.drops()]}
+        damaged: list[str] = []  # one damaged drop record never hides the others
+        drops = [d["url"] for d in self.drops(damaged)]
+        return {"incidents": self.incidents(), "drops": drops, "damaged_drops": damaged}
 
     def pin_handler(self, key: str) -> str:
         """Pin a handler desk's key (exchanged out of band) at this analyst desk; its

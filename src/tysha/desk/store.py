@@ -382,7 +382,8 @@ class DeskStore:
         are added to it as mirrors, never a second drop state, so it is fetched once."""
         with self._lock:
             addresses = list(dict.fromkeys((url, *mirrors)))
-            known = next((d for d in self.drops() if d.vkey == vkey), None)
+            # A damaged drop record never stops knowing another drop (a new invitation).
+            known = next((d for d in self.drops([]) if d.vkey == vkey), None)
             # An address already read under another log's key is never moved to this one.
             free = [a for a in addresses if (o := self.drop(a)) is None or o.vkey == vkey]
             if known is None:
@@ -401,7 +402,7 @@ class DeskStore:
         """The drop named ``url`` or having it among its mirrors."""
         found = self._drops.get(_url_key(url))
         if found is None:
-            found = next((d for d in self.drops() if url in d.mirrors), None)
+            found = next((d for d in self.drops([]) if url in d.mirrors), None)
         return found
 
     # --- invitations -----------------------------------------------------------------------------
@@ -425,8 +426,10 @@ class DeskStore:
             ).fetchone()
         return None if row is None else self._invitations.get(row[0])
 
-    def list_invitations(self) -> list[Invitation]:
-        return sorted(self._invitations.all(), key=lambda i: i.created_at)
+    def list_invitations(self, damaged: list[str] | None = None) -> list[Invitation]:
+        """The invitations in order; with ``damaged``, those whose record does not open are
+        left out and named there (else they are an error)."""
+        return sorted(self._invitations.all(damaged), key=lambda i: i.created_at)
 
     # --- sources ---------------------------------------------------------------------------------
 

@@ -661,16 +661,16 @@ def create_app(
 
     # --- invitations ------------------------------------------------------------------------
 
+    def _invitations(desk: Desk) -> dict[str, Any]:
+        # One damaged invitation or drop record never hides the others: named, not a 500.
+        damaged: list[str] = []
+        damaged_drops: list[str] = []
+        return {"invitations": desk.invitations(damaged), "drops": desk.drops(damaged_drops),
+                "damaged": sorted(damaged), "damaged_drops": sorted(damaged_drops)}  # fmt: skip
+
     async def invitations_page(request: Request) -> Response:
         s = need(request)
-        return render(
-            request,
-            "invitations.html",
-            invitations=s["desk"].invitations(),
-            new=None,
-            qr=None,
-            drops=s["desk"].drops(),
-        )
+        return render(request, "invitations.html", new=None, qr=None, **_invitations(s["desk"]))
 
     async def invite(request: Request) -> Response:
         import base64
@@ -685,12 +685,11 @@ def create_app(
         return render(
             request,
             "invitations.html",
-            invitations=s["desk"].invitations(),
             new=inv.to_text(),
             new_name=inv.handler_name or "",  # what the source's page shows (issue 11)
             new_fingerprint=inv.handler.fingerprint(),
             qr=qr,
-            drops=s["desk"].drops(),
+            **_invitations(s["desk"]),
         )
 
     async def favicon(request: Request) -> Response:
