@@ -954,10 +954,21 @@ class _Intake:
         if source is not None:
             return source, ""
         inv = self.store.invitation_for_secret(enrolment) if enrolment else None
-        if inv is not None:
+        state = inv.state(now_iso()) if inv is not None else ""
+        if state == "used":
             return (
                 None,
                 "sender: this invitation already enrolled another key (leaked or reused code)",
+            )
+        if state == "cancelled":
+            return None, (
+                "sender: not enrolled at this desk: this invitation was cancelled at the desk "
+                f"({inv and inv.cancelled_at}) before its first use (a leaked or lost code?)"
+            )
+        if state == "expired":
+            return None, (
+                "sender: not enrolled at this desk: this invitation expired "
+                f"({inv and inv.expires_at}) before its first report reached the desk"
             )
         return None, "sender: not enrolled at this desk"
 

@@ -60,6 +60,7 @@ from tysha.protocol import Identity, PublicIdentity
 from tysha.store.partfiles import fsync_path
 
 __all__ = [
+    "INVITATION_DAYS",
     "STATUSES",
     "BlobWriter",
     "DeskStore",
@@ -89,6 +90,13 @@ _SCHEMA = """
     CREATE TABLE IF NOT EXISTS quarantine (id TEXT PRIMARY KEY, enc BLOB);
     CREATE TABLE IF NOT EXISTS incidents (id TEXT PRIMARY KEY, enc BLOB);
 """
+
+
+#: How long an invitation enrols the key of its first report, unless said (desk invite
+#: --valid-days), and the longest it may: a code photographed or left on a phone is no way in
+#: for ever.
+INVITATION_DAYS = 14
+MAX_INVITATION_DAYS = 366
 
 
 def _second(t: float) -> str:
@@ -408,15 +416,46 @@ class DeskStore:
     # --- invitations -----------------------------------------------------------------------------
 
     def add_invitation(
-        self, secret: bytes, drop_url: str, drop_vkey: str, text: str, mirrors: Sequence[str] = ()
+        self, secret: bytes, drop_url: str, drop_vkey: str, text: str, mirrors: Sequence[str] = (),
+        valid_days: int = INVITATION_DAYS,
     ) -> str:
+        """Record an invitation; a first report under it enrols its key until ``valid_days``
+        from now (a leaked or photographed code is no way in for ever)."""
+        if not isinstance(valid_days, int) or not 1 <= valid_days <= MAX_INVITATION_DAYS:
+            raise BadInput(f"an invitation is valid for 1 to {MAX_INVITATION_DAYS} days")
         iid = os.urandom(8).hex()
-        inv = Invitation(iid, now_iso(), drop_url, drop_vkey, text, mirrors=tuple(mirrors))
+        now = time.time()
+        inv = Invitation(iid, _second(now), drop_url, drop_vkey, text, mirrors=tuple(mirrors),
+                         expires_at=_second(now + valid_days * 86400))  # fmt: skip
         with self.transaction():  # never an invitation its custody did not record
             self._invitations.insert(iid, inv, secret_hash=hashlib.sha256(secret).digest())
             self.add_drop(drop_url, drop_vkey, mirrors)
-            self.custody("invitation-created", None, {"invitation": iid})
+            self.custody("invitation-created", None,
+                         {"invitation": iid, "expires_at": inv.expires_at})  # fmt: skip
         return iid
+
+    def get_invitation(self, iid: str) -> Invitation:
+        inv = self._invitations.get(iid) if iid.isalnum() else None
+        if inv is None:
+            raise NotFound(f"no invitation {iid!r}")
+        return inv
+
+    def cancel_invitation(self, iid: str) -> Invitation:
+        """Close an unused invitation: a first report under it then enrols no one (it is kept,
+        flagged). One commit with its custody event."""
+        inv = self.get_invitation(iid)
+        with self.transaction():
+            inv = self.get_invitation(iid)  # read again under the write lock (a fetch)
+            state = inv.state(now_iso())
+            if state == "used":
+                raise NotAllowed(f"invitation {iid} already enrolled a source; revoke the "
+                                 "source instead")  # fmt: skip
+            if state == "cancelled":
+                raise NotAllowed(f"invitation {iid} is already cancelled")
+            when = now_iso()
+            self._invitations.update(iid, lambda i: _set(i, cancelled_at=when))
+            self.custody("invitation-cancelled", None, {"invitation": iid})
+        return self.get_invitation(iid)
 
     def invitation_for_secret(self, secret: bytes) -> Invitation | None:
         with self._db() as db:
@@ -445,6 +484,12 @@ class DeskStore:
             # it (a leaked or photographed code) is not a source of this cell.
             self.custody("invitation-reused", None, {"invitation": inv.id})
             return None
+        if inv is not None and inv.state(now_iso()) != "open":
+            # Expired or cancelled before its first use: a code found later on a seized
+            # phone or a photograph is no way in. The report is kept, flagged (fetch).
+            self.custody("invitation-refused", None,
+                         {"invitation": inv.id, "why": inv.state(now_iso())})  # fmt: skip
+            return None
         if inv is None and self.role != "escrow":
             return None  # not enrolled here: a handler trusts only its own cell
         # The escrow desk holds the organisation's key and enrols no one: every sender
@@ -453,6 +498,8 @@ class DeskStore:
         # One commit: a source is never enrolled while its invitation stays open to another
         # key (a disk full or a kill between them), nor without its custody event.
         with self.transaction(), self._db() as db:
+            if inv is not None and self.get_invitation(inv.id).state(now_iso()) != "open":
+                return None  # cancelled meanwhile (the web desk): fetch says why
             n = db.execute("SELECT COUNT(*) FROM sources").fetchone()[0] + 1
             src = Source(
                 sid, _sources.pseudonym(n, public), now_iso(), False, public,

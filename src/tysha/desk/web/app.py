@@ -48,6 +48,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tysha.desk.service import STATUSES, Desk, qr_png
+from tysha.desk.store import INVITATION_DAYS, MAX_INVITATION_DAYS
 from tysha.desk.views import CLIENT_LABELS, FLAG_REASONS, ReportView, pseudonym_text
 from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
@@ -678,7 +679,12 @@ def create_app(
         s = need(request)
         fields = await form(request, s)
         try:
-            inv = s["desk"].invite(str(fields.get("drop", "")), str(fields.get("drop_key", "")))
+            days = str(fields.get("valid_days", "")).strip() or str(INVITATION_DAYS)
+            if not days.isdecimal() or len(days) > 4:
+                raise BadInput(f"an invitation is valid for 1 to {MAX_INVITATION_DAYS} days")
+            inv = s["desk"].invite(str(fields.get("drop", "")), str(fields.get("drop_key", "")),
+                                   int(days))  # fmt: skip
+            rec = s["desk"].invitation_of(inv)
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
         qr = "data:image/png;base64," + base64.b64encode(qr_png(inv, scale=3)).decode()
@@ -688,9 +694,25 @@ def create_app(
             new=inv.to_text(),
             new_name=inv.handler_name or "",  # what the source's page shows (issue 11)
             new_fingerprint=inv.handler.fingerprint(),
+            new_expires=rec["expires_at"],
             qr=qr,
             **_invitations(s["desk"]),
         )
+
+    async def cancel_invitation(request: Request) -> Response:
+        # A leaked or photographed code, unused yet: closed, one commit with its custody.
+        s = need(request)
+        await form(request, s)
+        iid = request.path_params["iid"]
+        if not iid.isalnum():
+            raise _NotFound()
+        try:
+            s["desk"].cancel_invitation(iid)
+        except NotFound:
+            raise _NotFound() from None
+        except TyshaError as exc:
+            return render(request, "error.html", status=400, message=exc.message)
+        return RedirectResponse("/invitations", status_code=303)
 
     async def favicon(request: Request) -> Response:
         return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
@@ -715,6 +737,7 @@ def create_app(
         Route("/sources/cell", set_cell, methods=["POST"]),
         Route("/invitations", invitations_page, methods=["GET"]),
         Route("/invitations", invite, methods=["POST"]),
+        Route("/invitations/{iid:str}/cancel", cancel_invitation, methods=["POST"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
         # Cases (issue 12): incidents, suggestions, timeline, map — desk/web/cases.py.
         *case_routes(need, render, form, _NotFound),
