@@ -206,3 +206,33 @@ def test_an_invitation_used_once_cannot_be_cancelled_and_the_web_desk_cancels(
         states = {i["id"]: i["state"] for i in d.invitations()}
         assert states == {used_id: "used", new["id"]: "cancelled"}
         assert sum(e["action"] == "invitation-cancelled" for e in d.store.custody_events()) == 1
+
+
+def test_an_invitation_under_another_key_than_the_desk_reads_its_drop_is_refused(
+    tmp_path: Path, cli: Any
+) -> None:
+    """An invitation naming a drop address the desk already reads under another log key was
+    made all the same: the desk kept reading that address under the old key, the source got
+    the new one, so the invitation handed over in person could never bring a report to the
+    desk. It is refused, and nothing is recorded."""
+    from tysha.desk.service import Desk
+    from tysha.tlog import NoteSigner
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    url = "http://127.0.0.1:9/"
+    k1 = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    k2 = NoteSigner("drop.example/log", bytes([1]) * 32).verifier().vkey
+    with Desk.open(desk, DESK_PASS) as d:
+        d.invite([url], k1)
+        before = (len(d.invitations()), len(d.store.custody_events()))
+    env = {"TYSHA_PASSPHRASE": DESK_PASS}
+    for drops in ([url], ["http://127.0.0.1:9/onion/", url]):
+        argv = [a for u in drops for a in ("--drop", u)]
+        r = cli("desk", "invite", "--desk", desk, *argv, "--drop-key", k2, env=env, check=False)
+        assert r.returncode == 1 and r.stdout == "" and "Traceback" not in r.stderr
+        assert url in r.stderr and "another log key" in r.stderr, r.stderr
+    with Desk.open(desk, DESK_PASS) as d:
+        assert (len(d.invitations()), len(d.store.custody_events())) == before
+        assert [x["vkey"] for x in d.drops()] == [k1]
+        d.invite(["http://127.0.0.1:9/mirror/", url], k1)  # the same log's key: a mirror

@@ -163,6 +163,15 @@ def make_invitation(
         NoteVerifier.from_vkey(drop_key)
     except ProtocolError:
         raise BadInput("that is not a drop's verifier key") from None
+    for url in drops:
+        # A log's key never changes: an address the desk reads under another key would take
+        # the source's reports to a log the desk cannot read (or the source could not send).
+        known = store.drop(url)
+        if known is not None and known.vkey != drop_key:
+            raise BadInput(
+                f"the desk reads {url} under another log key ({known.vkey}); check --drop-key "
+                "(a drop set up anew is a new drop: give it a new address)"
+            )
     secret = os.urandom(16)
     inv = Invitation.create(tuple(drops), drop_key, store.identity, store.escrow_key, secret,
                             handler_name=_handler_name(store.name))
