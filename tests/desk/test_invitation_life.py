@@ -236,3 +236,34 @@ def test_an_invitation_under_another_key_than_the_desk_reads_its_drop_is_refused
         assert (len(d.invitations()), len(d.store.custody_events())) == before
         assert [x["vkey"] for x in d.drops()] == [k1]
         d.invite(["http://127.0.0.1:9/mirror/", url], k1)  # the same log's key: a mirror
+
+
+def test_a_first_report_under_a_damaged_invitation_record_is_kept_flagged(
+    world: dict[str, Any], cli: Any  # noqa: F811 - the imported fixture
+) -> None:
+    """The invitation's record no longer decrypting (bit rot, a bad copy) made the first
+    report under it raise in the sender step: the envelope was set aside ('quarantined'), the
+    report never stored and left at the drop until it expires there, though the source holds
+    the drop's receipt. It is stored, flagged, and no key is enrolled on a record the desk
+    cannot read (used, expired or cancelled cannot be told)."""
+    import json
+
+    from tests.desk.test_desk import send_report
+    from tysha.desk.store import DeskStore
+
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    store = DeskStore.open(w["desk"], DESK_PASS)
+    (inv,) = store.list_invitations()
+    store.close()
+    _damage(w["desk"], "invitations", "id", inv.id)
+    send_report(w, cli, "first report, invitation record damaged", ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv, check=False)
+    (v,) = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
+    assert v["text"] == "first report, invitation record damaged"
+    assert v["trusted"] is False and v["flag_codes"] == ["unenrolled-source"]
+    shown = json.loads(cli("desk", "show", v["id"], "--desk", d, "--json", env=denv).stdout)
+    assert any("damaged" in p and "invitation" in p for p in shown["problems"]), shown
+    store = DeskStore.open(w["desk"], DESK_PASS)
+    assert store.list_sources() == [] and store.quarantined() == []
+    store.close()

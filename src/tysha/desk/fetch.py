@@ -953,7 +953,13 @@ class _Intake:
         source = self.store.source_for(manifest.sender, enrolment)
         if source is not None:
             return source, ""
-        inv = self.store.invitation_for_secret(enrolment) if enrolment else None
+        try:
+            inv = self.store.invitation_for_secret(enrolment) if enrolment else None
+        except VerificationError:  # one damaged record never loses the report (kept, flagged)
+            return None, (
+                "sender: not enrolled at this desk: the desk's record of the invitation it "
+                "presents is damaged (restore the desk folder from your backup)"
+            )
         state = inv.state(now_iso()) if inv is not None else ""
         if state == "used":
             return (

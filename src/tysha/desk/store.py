@@ -478,7 +478,13 @@ class DeskStore:
             row = db.execute("SELECT id FROM sources WHERE sign = ?", (public.sign,)).fetchone()
         if row is not None:
             return self.get_source(row[0])
-        inv = self.invitation_for_secret(enrolment) if enrolment else None
+        try:
+            inv = self.invitation_for_secret(enrolment) if enrolment else None
+        except VerificationError:
+            # The invitation's record does not open: whether it was used, expired or
+            # cancelled cannot be read, so no key is enrolled on it (fetch keeps the report,
+            # flagged, and says why).
+            return None
         if inv is not None and inv.source:
             # One-time: the invitation already enrolled another key. A second key presenting
             # it (a leaked or photographed code) is not a source of this cell.
