@@ -267,3 +267,34 @@ def test_a_first_report_under_a_damaged_invitation_record_is_kept_flagged(
     store = DeskStore.open(w["desk"], DESK_PASS)
     assert store.list_sources() == [] and store.quarantined() == []
     store.close()
+
+
+def test_a_report_of_a_source_whose_record_is_damaged_is_kept_flagged(
+    world: dict[str, Any], cli: Any  # noqa: F811 - the imported fixture
+) -> None:
+    """Enrolling looked the sender's key up and read its source's sealed record: one that no
+    longer decrypted made every later report of that source raise in the sender step, set
+    aside ('quarantined'), never stored, left at the drop until it expires there, though the
+    source holds the drop's receipt. It is stored, flagged 'source-unreadable', not trusted."""
+    import json
+
+    from tests.desk.test_desk import send_report
+    from tysha.desk.store import DeskStore
+
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    send_report(w, cli, "one", ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    store = DeskStore.open(w["desk"], DESK_PASS)
+    (s,) = store.list_sources()
+    store.close()
+    _damage(w["desk"], "sources", "id", s.id)
+    send_report(w, cli, "two", ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv, check=False)
+    views = {v["text"]: v for v in json.loads(
+        cli("desk", "list", "--desk", d, "--json", env=denv).stdout)}  # fmt: skip
+    assert set(views) == {"one", "two"}
+    assert views["two"]["flag_codes"] == ["source-unreadable"] and not views["two"]["trusted"]
+    store = DeskStore.open(w["desk"], DESK_PASS)
+    assert store.quarantined() == []
+    store.close()

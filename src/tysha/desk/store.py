@@ -520,6 +520,13 @@ class DeskStore:
             self.custody("source-enrolled", None, {"source": sid})
         return self.get_source(sid)
 
+    def source_id_of(self, public: PublicIdentity) -> str | None:
+        """The id of the source with this key, from its clear lookup column (its sealed
+        record need not open)."""
+        with self._db() as db:
+            row = db.execute("SELECT id FROM sources WHERE sign = ?", (public.sign,)).fetchone()
+        return None if row is None else str(row[0])
+
     def get_source(self, sid: str) -> Source:
         s = self._sources.get(sid)
         if s is None:
