@@ -298,3 +298,32 @@ def test_a_report_of_a_source_whose_record_is_damaged_is_kept_flagged(
     store = DeskStore.open(w["desk"], DESK_PASS)
     assert store.quarantined() == []
     store.close()
+
+
+def test_the_qr_file_of_an_invitation_is_readable_by_the_handler_only(
+    tmp_path: Path, cli: Any
+) -> None:
+    """'desk invite --qr FILE.png' wrote the live invitation (its enrolment secret) with the
+    umask's mode, 0644: any other account on the workstation (or a backup or sync agent
+    reading as another user) could read the code and enrol a key first."""
+    import os
+    import stat
+
+    from tysha.tlog import NoteSigner
+
+    desk = tmp_path / "desk"
+    env = {"TYSHA_PASSPHRASE": DESK_PASS}
+    cli("desk", "init", "--desk", desk, "--name", "Olena", env=env)
+    vkey = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    old = os.umask(0o022)
+    try:
+        for qr in (tmp_path / "new.png", tmp_path / "old.png"):
+            if qr.name == "old.png":
+                qr.write_bytes(b"an earlier file")
+                qr.chmod(0o644)
+            cli("desk", "invite", "--desk", desk, "--drop", "http://127.0.0.1:9/",
+                "--drop-key", vkey, "--qr", qr, env=env)  # fmt: skip
+            assert qr.read_bytes().startswith(b"\x89PNG")
+            assert stat.S_IMODE(qr.stat().st_mode) == 0o600, oct(qr.stat().st_mode)
+    finally:
+        os.umask(old)

@@ -73,7 +73,13 @@ def write_qr(inv: Any, path: Path) -> None:
     from tysha.desk.service import qr_png
 
     try:
-        path.write_bytes(qr_png(inv))
+        # The code is live (its enrolment secret): readable by the handler only, from its
+        # first byte, and an earlier file's wider mode is not kept.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
+                     0o600)  # fmt: skip
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o600)
+            f.write(qr_png(inv))
     except OSError:
         raise BadInput(f"cannot write the QR code to {path.name}") from None
 
