@@ -73,7 +73,13 @@ def write_qr(inv: Any, path: Path) -> None:
     from tysha.desk.service import qr_png
 
     try:
-        path.write_bytes(qr_png(inv))
+        # The code is live (its enrolment secret): readable by the handler only, from its
+        # first byte, and an earlier file's wider mode is not kept.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
+                     0o600)  # fmt: skip
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o600)
+            f.write(qr_png(inv))
     except OSError:
         raise BadInput(f"cannot write the QR code to {path.name}") from None
 
@@ -145,13 +151,74 @@ def invite(
     ),
     drop_key: str = typer.Option(..., "--drop-key", metavar="VKEY"),
     qr: Path = typer.Option(None, "--qr", metavar="FILE.png", help="Also write a QR code PNG."),
+    valid_days: int = typer.Option(
+        None, "--valid-days", metavar="N",
+        help="Days a first report under it enrols its key (1-366; default 14).",
+    ),  # fmt: skip
 ) -> None:
     """Print a one-time invitation code (and write its QR code)."""
     d = open_desk(desk)
-    inv = d.invite(drop, drop_key)
+    inv = d.invite(drop, drop_key) if valid_days is None else d.invite(drop, drop_key, valid_days)
     if qr:
         write_qr(inv, qr)
     typer.echo(inv.to_text())
+    rec = d.invitation_of(inv)
+    # On stderr: stdout is the code alone (INVITATION=$(tysha desk invite …)).
+    typer.echo(
+        _("invitation {id}: valid until {expires}; a first report after that enrols no one "
+          "(cancel it unused: tysha desk invitations --cancel {id})").format(
+            id=rec["id"], expires=_utc(rec["expires_at"])),
+        err=True,
+    )  # fmt: skip
+
+
+def _utc(when: str | None) -> str:
+    """A time the desk stored (2026-12-15T09:53:17Z) as '2026-12-15 09:53 UTC'."""
+    return f"{when[:10]} {when[11:16]} UTC" if when else _("never")
+
+
+@app.command()
+def invitations(
+    desk: Path = DESK,
+    as_json: bool = JSON,
+    cancel: str = typer.Option(
+        None, "--cancel", metavar="ID", help="Cancel this unused invitation."
+    ),  # fmt: skip
+) -> None:
+    """The invitations made here, with their state and expiry; --cancel closes an unused one."""
+    d = open_desk(desk)
+    if cancel is not None:
+        rec = d.cancel_invitation(cancel)
+        typer.echo(json.dumps(rec) if as_json else _(
+            "invitation {id} cancelled: a first report under it enrols no one").format(
+            id=rec["id"]))  # fmt: skip
+        return
+    damaged: list[str] = []
+    out = d.invitations(damaged)
+    if as_json:
+        typer.echo(shown_json([{k: i[k] for k in ("id", "created_at", "expires_at",
+                   "cancelled_at", "state", "source", "drops")} for i in out]))  # fmt: skip
+    elif not out and not damaged:
+        typer.echo(_("no invitations yet"))
+    for i in [] if as_json else out:
+        typer.echo(shown(_("{id}  made {made}  {state}  expires {expires}  {drops}").format(
+            id=i["id"], made=_utc(i["created_at"]), state=_(_INVITATION_STATES[i["state"]]),
+            expires=_utc(i["expires_at"]), drops=" ".join(i["drops"]))))  # fmt: skip
+    if damaged:  # the others are listed; these are named, and the command fails
+        raise VerificationError(
+            f"invitations damaged in the desk, their stored records do not decrypt: "
+            f"{', '.join(sorted(damaged))}",
+            hint="the others are listed; restore the desk folder from your backup",
+        )
+
+
+#: An invitation's state (Desk.invitations) -> how it is said (a gettext msgid).
+_INVITATION_STATES = {
+    "open": "open",
+    "used": "used",
+    "expired": "expired",
+    "cancelled": "cancelled",
+}
 
 
 TOR = typer.Option(False, "--tor", help="Through the local Tor (TYSHA_TOR or 127.0.0.1:9050).")

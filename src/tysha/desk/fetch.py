@@ -738,6 +738,9 @@ class _Intake:
         self.served_other = False
         #: The status with which the drop called this live entry gone (404/410).
         self.gone_status = 0
+        #: The sender's source, enrolled here, whose record does not open (stored as the
+        #: report's source_id: the views flag it 'source-unreadable', never trusted).
+        self.unreadable_source: str | None = None
 
     def run(self) -> str:
         """ "new", "skipped", "quarantined", "retry" or "gone" (listed as live, then
@@ -950,14 +953,43 @@ class _Intake:
                 return None, ""
             return None, "sender: this handler desk is not pinned at this analyst desk"
         enrolment = manifest.enrolment if isinstance(manifest.enrolment, bytes) else None
-        source = self.store.source_for(manifest.sender, enrolment)
+        try:
+            source = self.store.source_for(manifest.sender, enrolment)
+        except VerificationError:
+            # The sender's key is enrolled here but its record is damaged: the report is
+            # kept (the source holds the drop's receipt), flagged, never trusted.
+            sid = self.store.source_id_of(manifest.sender)
+            if sid is None:
+                raise
+            self.unreadable_source = sid
+            return None, (
+                f"sender: the desk's record of source {sid} is damaged "
+                "(restore the desk folder from your backup)"
+            )
         if source is not None:
             return source, ""
-        inv = self.store.invitation_for_secret(enrolment) if enrolment else None
-        if inv is not None:
+        try:
+            inv = self.store.invitation_for_secret(enrolment) if enrolment else None
+        except VerificationError:  # one damaged record never loses the report (kept, flagged)
+            return None, (
+                "sender: not enrolled at this desk: the desk's record of the invitation it "
+                "presents is damaged (restore the desk folder from your backup)"
+            )
+        state = inv.state(now_iso()) if inv is not None else ""
+        if state == "used":
             return (
                 None,
                 "sender: this invitation already enrolled another key (leaked or reused code)",
+            )
+        if state == "cancelled":
+            return None, (
+                "sender: not enrolled at this desk: this invitation was cancelled at the desk "
+                f"({inv and inv.cancelled_at}) before its first use (a leaked or lost code?)"
+            )
+        if state == "expired":
+            return None, (
+                "sender: not enrolled at this desk: this invitation expired "
+                f"({inv and inv.expires_at}) before its first report reached the desk"
             )
         return None, "sender: not enrolled at this desk"
 
@@ -1008,6 +1040,8 @@ class _Intake:
         if share:
             if others:
                 codes.append("unpinned-handler")
+        elif self.unreadable_source:
+            codes.append("source-unreadable")
         elif source is None:
             codes.append("invitation-reused" if "already enrolled" in " ".join(others)
                          else "unenrolled-source")  # fmt: skip
@@ -1037,8 +1071,10 @@ class _Intake:
             "drop": drop.url,
             "index": self.index,
             "envelope_digest": self.digest.hex(),
-            "source_id": source.id if source else None,
-            "source": source.pseudonym if source else "unknown (not enrolled here)",
+            "source_id": source.id if source else self.unreadable_source,
+            "source": source.pseudonym if source else (
+                "unknown (its record at this desk is damaged)" if self.unreadable_source
+                else "unknown (not enrolled here)"),  # fmt: skip
             "source_key": manifest.sender.to_text(),
             "source_fingerprint": manifest.sender.fingerprint(),
             "revoked": revoked,

@@ -77,10 +77,25 @@ class Invitation:
     used: bool = False
     source: str | None = None
     mirrors: tuple[str, ...] = ()  # the drop's other addresses, in the invitation's order
+    # Kept at the desk only (the invitation itself does not change): after ``expires_at``
+    # (or once cancelled) a first report under it enrols no one. None: made before invitations
+    # expired, so never said to expire (they can be cancelled).
+    expires_at: str | None = None
+    cancelled_at: str | None = None
 
     @property
     def drops(self) -> tuple[str, ...]:
         return (self.drop, *self.mirrors)
+
+    def state(self, now: str) -> str:
+        """"used", "cancelled", "expired" or "open" (``now`` as the desk writes times)."""
+        if self.source:
+            return "used"
+        if self.cancelled_at:
+            return "cancelled"
+        if self.expires_at is not None and now >= self.expires_at:
+            return "expired"
+        return "open"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,6 +107,8 @@ class Invitation:
             "text": self.text,
             "used": self.used,
             "source": self.source,
+            "expires_at": self.expires_at,
+            "cancelled_at": self.cancelled_at,
         }
 
     @classmethod
@@ -105,6 +122,8 @@ class Invitation:
             bool(d.get("used")),
             d.get("source"),
             tuple(str(m) for m in (d.get("drops") or [d["drop"]])[1:]),
+            d.get("expires_at"),
+            d.get("cancelled_at"),
         )
 
     # Old callers read invitations as mappings.

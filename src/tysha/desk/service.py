@@ -21,8 +21,11 @@ failure is a :class:`~tysha.errors.TyshaError` of the family that says what it m
     desk.watch_drop(url, vkey)
     desk.reply(ref, text) -> ReplyOutcome     (queued in a sealed outbox, then sent if it can)
     desk.send_queued() -> SendResult;  desk.outbox() -> [QueuedReply]
-    desk.invite(drop, drop_key) -> Invitation (NotAllowed unless a handler desk)
-    desk.invitations();  desk.drops();  qr_png(invitation) -> PNG bytes
+    desk.invite(drop, drop_key, valid_days=14) -> Invitation (NotAllowed unless a handler desk)
+    desk.invitation_of(invitation) -> its record {"id", "expires_at", "state", …}
+    desk.cancel_invitation(id);  desk.invitations(damaged=None)  (state: open, used, expired,
+    cancelled; a first report under an expired or cancelled one enrols no one: flagged)
+    desk.drops(damaged=None);  qr_png(invitation) -> PNG bytes
     desk.sources();  desk.source(ref);  desk.revoke(ref, reason);  desk.restore(ref, reason)
     desk.set_real_name(ref, name)
     desk.totp_enabled();  desk.enable_totp() -> otpauth URI;  desk.disable_totp()
@@ -55,7 +58,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from tysha.desk.fetch import FetchResult, fetch_all, withheld
-from tysha.desk.store import STATUSES, DeskStore, Source, init_desk, now_iso
+from tysha.desk.store import (
+    INVITATION_DAYS,
+    STATUSES,
+    DeskStore,
+    Source,
+    init_desk,
+    now_iso,
+)
 from tysha.desk.views import AttachmentView, ReportView, report_view, report_views
 from tysha.errors import (
     BadInput,
@@ -133,7 +143,8 @@ class SendResult:
 
 
 def make_invitation(
-    store: DeskStore, drop: str | Sequence[str], drop_key: str
+    store: DeskStore, drop: str | Sequence[str], drop_key: str,
+    valid_days: int = INVITATION_DAYS,
 ) -> Invitation:
     """A fresh one-time invitation through ``drop`` (NotAllowed unless a handler desk).
 
@@ -160,10 +171,19 @@ def make_invitation(
         NoteVerifier.from_vkey(drop_key)
     except ProtocolError:
         raise BadInput("that is not a drop's verifier key") from None
+    for url in drops:
+        # A log's key never changes: an address the desk reads under another key would take
+        # the source's reports to a log the desk cannot read (or the source could not send).
+        known = store.drop(url)
+        if known is not None and known.vkey != drop_key:
+            raise BadInput(
+                f"the desk reads {url} under another log key ({known.vkey}); check --drop-key "
+                "(a drop set up anew is a new drop: give it a new address)"
+            )
     secret = os.urandom(16)
     inv = Invitation.create(tuple(drops), drop_key, store.identity, store.escrow_key, secret,
                             handler_name=_handler_name(store.name))
-    store.add_invitation(secret, drops[0], drop_key, inv.to_text(), drops[1:])
+    store.add_invitation(secret, drops[0], drop_key, inv.to_text(), drops[1:], valid_days)
     return inv
 
 
@@ -435,12 +455,14 @@ class Desk:
         """Envelopes that could not be opened or verified: drop, index, digest, why, when."""
         return [q.to_json() for q in self.store.quarantined()]
 
-    def drops(self) -> list[dict[str, Any]]:
+    def drops(self, damaged: list[str] | None = None) -> list[dict[str, Any]]:
+        """The drops known; with ``damaged``, a drop whose record does not open is left out
+        and named there (the SHA-256 of its address), not an error (the faces say so)."""
         return [
             {k: getattr(d, k) for k in ("url", "vkey", "cursor", "cp_size", "forked")}
             | {"addresses": list(d.addresses)}
             | {"withheld": {str(i): why for i, why in withheld(self.store, d.url).items()}}
-            for d in self.store.drops()
+            for d in self.store.drops(damaged)
         ]
 
     def fetch(self, progress: Callable[[str, int, int], None] | None = None) -> FetchResult:
@@ -602,13 +624,34 @@ class Desk:
 
     # --- invitations -----------------------------------------------------------------------
 
-    def invite(self, drop: str | Sequence[str], drop_key: str) -> Invitation:
+    def invite(
+        self, drop: str | Sequence[str], drop_key: str, valid_days: int = INVITATION_DAYS
+    ) -> Invitation:
+        """A one-time invitation; a first report under it enrols its key for ``valid_days``
+        (the desk's record, :meth:`invitation_of`, says until when)."""
         self._not_analyst("invitations")
-        return make_invitation(self.store, drop, drop_key)
+        return make_invitation(self.store, drop, drop_key, valid_days)
 
-    def invitations(self) -> list[dict[str, Any]]:
+    def invitation_of(self, inv: Invitation) -> dict[str, Any]:
+        """The desk's record of an invitation it made (its id, expiry, state)."""
         self._not_analyst("invitations")
-        return [i.to_json() for i in self.store.list_invitations()]
+        rec = self.store.invitation_for_secret(inv.secret)
+        if rec is None:
+            raise NotFound("this invitation was not made at this desk")
+        return rec.to_json() | {"state": rec.state(now_iso())}
+
+    def cancel_invitation(self, iid: str) -> dict[str, Any]:
+        """Close an unused invitation (NotAllowed once it enrolled a source, or if cancelled)."""
+        self._not_analyst("invitations")
+        rec = self.store.cancel_invitation(iid.strip())
+        return rec.to_json() | {"state": rec.state(now_iso())}
+
+    def invitations(self, damaged: list[str] | None = None) -> list[dict[str, Any]]:
+        """With ``damaged``, invitations whose record does not open are named there, not an
+        error (the faces say so)."""
+        self._not_analyst("invitations")
+        now = now_iso()
+        return [i.to_json() | {"state": i.state(now)} for i in self.store.list_invitations(damaged)]
 
     # --- sources ---------------------------------------------------------------------------
 
@@ -718,7 +761,9 @@ class Desk:
         desk shares nothing: the compartment of issue 12)."""
         if self.role != "handler":
             raise NotAllowed("only a handler desk shares reports with an analyst")
-        return {"incidents": self.incidents(), "drops": [d["url"] for d in self.drops()]}
+        damaged: list[str] = []  # one damaged drop record never hides the others
+        drops = [d["url"] for d in self.drops(damaged)]
+        return {"incidents": self.incidents(), "drops": drops, "damaged_drops": damaged}
 
     def pin_handler(self, key: str) -> str:
         """Pin a handler desk's key (exchanged out of band) at this analyst desk; its

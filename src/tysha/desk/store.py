@@ -67,6 +67,7 @@ from tysha.protocol import Identity, PublicIdentity
 from tysha.store.partfiles import fsync_path
 
 __all__ = [
+    "INVITATION_DAYS",
     "STATUSES",
     "BlobWriter",
     "DeskStore",
@@ -96,6 +97,13 @@ _SCHEMA = """
     CREATE TABLE IF NOT EXISTS quarantine (id TEXT PRIMARY KEY, enc BLOB);
     CREATE TABLE IF NOT EXISTS incidents (id TEXT PRIMARY KEY, enc BLOB);
 """
+
+
+#: How long an invitation enrols the key of its first report, unless said (desk invite
+#: --valid-days), and the longest it may: a code photographed or left on a phone is no way in
+#: for ever.
+INVITATION_DAYS = 14
+MAX_INVITATION_DAYS = 366
 
 
 def _second(t: float) -> str:
@@ -407,7 +415,8 @@ class DeskStore:
         are added to it as mirrors, never a second drop state, so it is fetched once."""
         with self._lock:
             addresses = list(dict.fromkeys((url, *mirrors)))
-            known = next((d for d in self.drops() if d.vkey == vkey), None)
+            # A damaged drop record never stops knowing another drop (a new invitation).
+            known = next((d for d in self.drops([]) if d.vkey == vkey), None)
             # An address already read under another log's key is never moved to this one.
             free = [a for a in addresses if (o := self.drop(a)) is None or o.vkey == vkey]
             if known is None:
@@ -426,21 +435,52 @@ class DeskStore:
         """The drop named ``url`` or having it among its mirrors."""
         found = self._drops.get(_url_key(url))
         if found is None:
-            found = next((d for d in self.drops() if url in d.mirrors), None)
+            found = next((d for d in self.drops([]) if url in d.mirrors), None)
         return found
 
     # --- invitations -----------------------------------------------------------------------------
 
     def add_invitation(
-        self, secret: bytes, drop_url: str, drop_vkey: str, text: str, mirrors: Sequence[str] = ()
+        self, secret: bytes, drop_url: str, drop_vkey: str, text: str, mirrors: Sequence[str] = (),
+        valid_days: int = INVITATION_DAYS,
     ) -> str:
+        """Record an invitation; a first report under it enrols its key until ``valid_days``
+        from now (a leaked or photographed code is no way in for ever)."""
+        if not isinstance(valid_days, int) or not 1 <= valid_days <= MAX_INVITATION_DAYS:
+            raise BadInput(f"an invitation is valid for 1 to {MAX_INVITATION_DAYS} days")
         iid = os.urandom(8).hex()
-        inv = Invitation(iid, now_iso(), drop_url, drop_vkey, text, mirrors=tuple(mirrors))
+        now = time.time()
+        inv = Invitation(iid, _second(now), drop_url, drop_vkey, text, mirrors=tuple(mirrors),
+                         expires_at=_second(now + valid_days * 86400))  # fmt: skip
         with self.transaction():  # never an invitation its custody did not record
             self._invitations.insert(iid, inv, secret_hash=hashlib.sha256(secret).digest())
             self.add_drop(drop_url, drop_vkey, mirrors)
-            self.custody("invitation-created", None, {"invitation": iid})
+            self.custody("invitation-created", None,
+                         {"invitation": iid, "expires_at": inv.expires_at})  # fmt: skip
         return iid
+
+    def get_invitation(self, iid: str) -> Invitation:
+        inv = self._invitations.get(iid) if iid.isalnum() else None
+        if inv is None:
+            raise NotFound(f"no invitation {iid!r}")
+        return inv
+
+    def cancel_invitation(self, iid: str) -> Invitation:
+        """Close an unused invitation: a first report under it then enrols no one (it is kept,
+        flagged). One commit with its custody event."""
+        inv = self.get_invitation(iid)
+        with self.transaction():
+            inv = self.get_invitation(iid)  # read again under the write lock (a fetch)
+            state = inv.state(now_iso())
+            if state == "used":
+                raise NotAllowed(f"invitation {iid} already enrolled a source; revoke the "
+                                 "source instead")  # fmt: skip
+            if state == "cancelled":
+                raise NotAllowed(f"invitation {iid} is already cancelled")
+            when = now_iso()
+            self._invitations.update(iid, lambda i: _set(i, cancelled_at=when))
+            self.custody("invitation-cancelled", None, {"invitation": iid})
+        return self.get_invitation(iid)
 
     def invitation_for_secret(self, secret: bytes) -> Invitation | None:
         with self._db() as db:
@@ -450,8 +490,10 @@ class DeskStore:
             ).fetchone()
         return None if row is None else self._invitations.get(row[0])
 
-    def list_invitations(self) -> list[Invitation]:
-        return sorted(self._invitations.all(), key=lambda i: i.created_at)
+    def list_invitations(self, damaged: list[str] | None = None) -> list[Invitation]:
+        """The invitations in order; with ``damaged``, those whose record does not open are
+        left out and named there (else they are an error)."""
+        return sorted(self._invitations.all(damaged), key=lambda i: i.created_at)
 
     # --- sources ---------------------------------------------------------------------------------
 
@@ -461,11 +503,23 @@ class DeskStore:
             row = db.execute("SELECT id FROM sources WHERE sign = ?", (public.sign,)).fetchone()
         if row is not None:
             return self.get_source(row[0])
-        inv = self.invitation_for_secret(enrolment) if enrolment else None
+        try:
+            inv = self.invitation_for_secret(enrolment) if enrolment else None
+        except VerificationError:
+            # The invitation's record does not open: whether it was used, expired or
+            # cancelled cannot be read, so no key is enrolled on it (fetch keeps the report,
+            # flagged, and says why).
+            return None
         if inv is not None and inv.source:
             # One-time: the invitation already enrolled another key. A second key presenting
             # it (a leaked or photographed code) is not a source of this cell.
             self.custody("invitation-reused", None, {"invitation": inv.id})
+            return None
+        if inv is not None and inv.state(now_iso()) != "open":
+            # Expired or cancelled before its first use: a code found later on a seized
+            # phone or a photograph is no way in. The report is kept, flagged (fetch).
+            self.custody("invitation-refused", None,
+                         {"invitation": inv.id, "why": inv.state(now_iso())})  # fmt: skip
             return None
         if inv is None and self.role != "escrow":
             return None  # not enrolled here: a handler trusts only its own cell
@@ -475,6 +529,8 @@ class DeskStore:
         # One commit: a source is never enrolled while its invitation stays open to another
         # key (a disk full or a kill between them), nor without its custody event.
         with self.transaction(), self._db() as db:
+            if inv is not None and self.get_invitation(inv.id).state(now_iso()) != "open":
+                return None  # cancelled meanwhile (the web desk): fetch says why
             n = db.execute("SELECT COUNT(*) FROM sources").fetchone()[0] + 1
             src = Source(
                 sid, _sources.pseudonym(n, public), now_iso(), False, public,
@@ -488,6 +544,13 @@ class DeskStore:
                 self._invitations.update(inv.id, lambda i: _used(i, sid))
             self.custody("source-enrolled", None, {"source": sid})
         return self.get_source(sid)
+
+    def source_id_of(self, public: PublicIdentity) -> str | None:
+        """The id of the source with this key, from its clear lookup column (its sealed
+        record need not open)."""
+        with self._db() as db:
+            row = db.execute("SELECT id FROM sources WHERE sign = ?", (public.sign,)).fetchone()
+        return None if row is None else str(row[0])
 
     def get_source(self, sid: str) -> Source:
         s = self._sources.get(sid)

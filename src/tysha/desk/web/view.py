@@ -29,6 +29,8 @@ CUSTODY_LABELS: dict[str, str] = {
     "fork-detected": "fork detected",
     "invitation-created": "invitation made",
     "invitation-reused": "invitation reused",
+    "invitation-cancelled": "invitation cancelled",
+    "invitation-refused": "expired or cancelled invitation presented",
     "qualified": "qualified",
     "received": "received",
     "replied": "replied",
