@@ -202,6 +202,11 @@ def test_an_invitation_used_once_cannot_be_cancelled_and_the_web_desk_cancels(
         r = c.post(f"/invitations/{used_id}/cancel", data={"csrf": csrf})
         assert r.status_code == 400 and "already enrolled a source" in r.text
         assert c.post("/invitations/nosuch/cancel", data={"csrf": csrf}).status_code == 404
+        # A validity out of range or not a number: refused, no invitation made (checked below).
+        for bad in ("0", "367", "x", "99999", "-1"):
+            r = c.post("/invitations", data={"csrf": csrf, "drop": "http://127.0.0.1:9/",
+                                             "drop_key": vkey, "valid_days": bad})  # fmt: skip
+            assert r.status_code == 400 and "days" in r.text, bad
     with Desk.open(desk, DESK_PASS) as d:
         states = {i["id"]: i["state"] for i in d.invitations()}
         assert states == {used_id: "used", new["id"]: "cancelled"}
