@@ -343,7 +343,7 @@ def test_cli_outbox_revoke_prefix_and_exit_codes(world: dict[str, Any], cli: Any
     r = cli("desk", "reply", rid, "--desk", d, "--text", "Stay safe; we read it.", env=down)
     assert "queued" in r.stdout and "sent;" not in r.stdout
     r = cli("desk", "send", "--desk", d, env=down, check=False)
-    assert r.returncode == 1 and "still queued" in r.stderr
+    assert r.returncode == 1 and "replies still queued: 1;" in r.stderr, r.stderr  # not "1 replies"
     assert cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout.strip() == "[]"
     assert "1 reply sent" in cli("desk", "send", "--desk", d, env=denv).stdout
     replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json", env=w["senv"]).stdout)

@@ -720,7 +720,7 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
             )
         )
     if res.left:
-        raise TransportError(f"{res.left} replies are still queued: {res.errors[-1]}")
+        raise TransportError(f"replies still queued: {res.left}; {res.errors[-1]}")
 
 
 def _held_text(n: int, damaged: int = 0) -> str:
