@@ -760,3 +760,19 @@ def test_a_damaged_custody_event_hides_no_report(tmp_path: Path, cli: Any) -> No
         page = c.get(f"/report/{rid}")
         assert page.status_code == 200 and "report number 0" in page.text
         assert re.search(r'<p class="bad"[^>]*>[^<]*custody log is damaged', page.text)
+
+
+def test_a_desk_database_that_cannot_be_read_is_not_blamed_on_the_passphrase() -> None:
+    """An I/O error on desk.db (a failing or detached disk) was said with the storage family's
+    hint, '... and the passphrase': the passphrase had opened the key file already."""
+    import sqlite3
+
+    from tysha.cli import describe_error
+    from tysha.desk.store import _database_error
+
+    for code in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
+        exc = sqlite3.OperationalError("disk I/O error")
+        exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+        said = describe_error(_database_error(exc), "desk")
+        assert "could not be read or written" in said and "passphrase" not in said, said
+        assert "disk holding the desk is attached" in said, said

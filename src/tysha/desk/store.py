@@ -197,7 +197,10 @@ def _database_error(exc: sqlite3.Error) -> StorageError:
             hint="try again in a moment",
         )
     if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
-        return StorageError("the desk's database (desk.db) could not be read or written")
+        return StorageError(
+            "the desk's database (desk.db) could not be read or written",
+            hint="check that the disk holding the desk is attached and not failing",
+        )
     return StorageError(f"desk database error: {getattr(exc, 'sqlite_errorname', 'unknown')}")
 
 
