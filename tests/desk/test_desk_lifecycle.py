@@ -210,6 +210,8 @@ def test_one_damaged_report_hides_none_of_the_others(tmp_path: Path, cli: Any) -
         # "internal error", and the desk goes on serving the others.
         bad = c.get(f"/report/{ids[1]}")
         assert bad.status_code == 500 and "does not decrypt" in bad.text, bad.text
+        # The desk's key opened everything else: the record is damaged, not the key wrong.
+        assert "wrong key" not in bad.text and "damaged" in bad.text
         assert "Traceback" not in bad.text and c.get(f"/report/{ids[0]}").status_code == 200
 
 

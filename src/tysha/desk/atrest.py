@@ -45,6 +45,6 @@ def open_sealed(key: bytes, aad: bytes, sealed: bytes) -> bytes:
         return _core.open_sealed(key, aad, sealed)
     except (ProtocolError, VerificationError):
         raise VerificationError(
-            "a stored item does not decrypt: wrong key or corrupted desk",
+            "a stored item does not decrypt: it is damaged, or it belongs to another desk",
             hint="restore the desk folder from your backup",
         ) from None
