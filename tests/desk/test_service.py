@@ -352,11 +352,12 @@ def test_gone_refused_and_failing_downloads(tmp_path: Path, drop: tuple[str, str
     desk.close()
 
 
-def test_no_reply_goes_to_a_revoked_key(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
-    """A key revoked as compromised is held by whoever seized the phone: a reply sealed to it
-    is theirs to read. A reply written to it is refused, one queued before the revocation is
-    held (not uploaded, the reason kept), and goes once the handler restores the key."""
-    url, desk, rid, ident = _a_report_to_answer(tmp_path, drop)
+def _a_reply_queued_while_the_drop_is_down(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> tuple[Desk, str, list[bytes], type[DropClient]]:
+    """A desk with a report and a reply to it queued while its drop could not be reached:
+    (the desk, the report id, the envelopes uploaded since, a client class that records them)."""
+    _url, desk, rid, _ident = _a_report_to_answer(tmp_path, drop)
     uploads: list[bytes] = []
 
     class Down(DropClient):
@@ -369,6 +370,14 @@ def test_no_reply_goes_to_a_revoked_key(tmp_path: Path, drop: tuple[str, str, Pa
             return super().upload(envelope, progress)
 
     assert not Desk(desk.store, client_factory=Down).reply(rid, "meet at the old place").sent
+    return desk, rid, uploads, Counting
+
+
+def test_no_reply_goes_to_a_revoked_key(tmp_path: Path, drop: tuple[str, str, Path]) -> None:
+    """A key revoked as compromised is held by whoever seized the phone: a reply sealed to it
+    is theirs to read. A reply written to it is refused, one queued before the revocation is
+    held (not uploaded, the reason kept), and goes once the handler restores the key."""
+    desk, rid, uploads, Counting = _a_reply_queued_while_the_drop_is_down(tmp_path, drop)
     desk.revoke("Source 1", "phone seized at a checkpoint")
     online = Desk(desk.store, client_factory=Counting)
     with pytest.raises(NotAllowed, match="revoked"):
@@ -416,19 +425,7 @@ def test_a_reply_held_for_a_damaged_source_record_is_not_said_revoked(
     from tests.conftest import tysha
     from tysha.i18n import translations
 
-    url, desk, rid, ident = _a_report_to_answer(tmp_path, drop)
-    uploads: list[bytes] = []
-
-    class Down(DropClient):
-        def upload(self, envelope: Any, progress: Any = None) -> Any:
-            raise TransportError("cannot reach the drop: ConnectError")
-
-    class Counting(DropClient):
-        def upload(self, envelope: Any, progress: Any = None) -> Any:
-            uploads.append(envelope)
-            return super().upload(envelope, progress)
-
-    assert not Desk(desk.store, client_factory=Down).reply(rid, "meet at the old place").sent
+    desk, rid, uploads, Counting = _a_reply_queued_while_the_drop_is_down(tmp_path, drop)
     _damage_sources(tmp_path / "desk")
     online = Desk(desk.store, client_factory=Counting)
     with pytest.raises(NotAllowed, match="record of this source is damaged") as refused:
