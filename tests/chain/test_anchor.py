@@ -299,3 +299,45 @@ def test_a_tsa_that_gives_no_time_stamp_is_not_blamed_on_the_drop_or_the_evidenc
         assert store.custody_events() == before and store.latest_anchor(10**9) is None
     finally:
         store.close()
+
+
+def test_the_desk_checks_its_tsas_answer_under_the_root_it_is_given(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """The desk kept whatever time-stamp the TSA's address answered (only its imprint was
+    checked): an answer forged on the way, or a TSA other than the one the court trusts, was
+    found only when `tysha verify --tsa-root` failed the bundle. `desk anchor --tsa-root PEM`
+    checks the answer under that root before anything is kept."""
+    from tests.chain.tsa import some_root_pem
+    from tests.desk.test_service import PASS
+    from tysha.desk.store import DeskStore
+
+    desk, _inv = _desk(tmp_path, drop)
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS}
+    path = str(tmp_path / "desk")
+    other = some_root_pem(tmp_path / "other-root.pem")
+
+    def events() -> Any:
+        store = DeskStore.open(tmp_path / "desk", PASS)
+        try:
+            return store.custody_events(), store.latest_anchor(10**9)
+        finally:
+            store.close()
+
+    with local_tsa() as (tsa_url, root):
+        before = events()
+        r = run("desk", "anchor", "--desk", path, "--tsa", tsa_url, "--tsa-root", str(other),
+                env=env, check=False)
+        assert r.returncode == 1 and "not signed under a given TSA root" in r.stderr, r.stderr
+        assert "nothing was anchored" in r.stderr and events() == before
+        r = run("desk", "anchor", "--desk", path, "--tsa", tsa_url, "--tsa-root", str(root),
+                env=env)
+        assert "time-stamped, checked under the given root" in r.stdout, r.stdout
+        assert events()[1] is not None
+    # Without --tsa there is no answer to check: said, nothing done.
+    r = run("desk", "anchor", "--desk", path, "--tsa-root", str(root), env=env, check=False)
+    assert r.returncode == 1 and "give --tsa too" in r.stderr, r.stderr
+    r = run("desk", "anchor", "--desk", path, "--tsa", "http://127.0.0.1:9/", "--tsa-root",
+            str(tmp_path / "no-such.pem"), env=env, check=False)
+    assert r.returncode == 1 and "cannot read the TSA root certificate" in r.stderr, r.stderr

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import os
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from tysha.desk.store import DeskStore, now_iso
@@ -48,8 +49,13 @@ MAX_TSA_RESPONSE = 64 << 10
 _TSA_HINT = "nothing was anchored; check the --tsa address, or try again later"
 
 
-def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
-    """An RFC 3161 time-stamp response (DER) over SHA-256(``data``), checked to cover it."""
+def request_tsa_token(
+    url: str, data: bytes, timeout: float = 30.0, roots_pem: Sequence[bytes] = ()
+) -> bytes:
+    """An RFC 3161 time-stamp response (DER) over SHA-256(``data``), checked to cover it and,
+    given the TSA's root certificate(s), to be signed under one of them: what `tysha verify
+    --tsa-root` will ask of it, checked before it is kept (a forged or wrong answer on the way
+    from the TSA is refused now, not found by the court)."""
     import rfc3161_client
 
     # Said before anything is sent: no network fault to look for in an address mistyped.
@@ -87,7 +93,7 @@ def request_tsa_token(url: str, data: bytes, timeout: float = 30.0) -> bytes:
     if status != 200 or body is None:
         raise TransportError(f"the time-stamping authority refused ({status})", hint=_TSA_HINT)
     try:
-        verify_tsa_token(body, data)
+        verify_tsa_token(body, data, roots_pem)
     except VerificationError as exc:
         # The TSA's answer, not the evidence: the desk kept nothing of it.
         raise TransportError(
@@ -172,6 +178,7 @@ def anchor_custody(
     drop_url: str | None = None,
     tsa_url: str | None = None,
     witness_wait: float = 10.0,
+    tsa_roots: Sequence[bytes] = (),
 ) -> dict[str, Any]:
     """Anchor the current custody head; return what was kept (size, drop, index, tsa)."""
     from tysha.transport import DropClient
@@ -189,7 +196,9 @@ def anchor_custody(
     envelope = seal_envelope(anchor_content(note), [store.public], os.urandom)
     content_key = open_envelope(envelope, store.identity).key.content_key
     digest = hashlib.sha256(envelope).digest()
-    token = request_tsa_token(tsa_url, note.encode("utf-8")) if tsa_url else b""
+    token = (
+        request_tsa_token(tsa_url, note.encode("utf-8"), roots_pem=tsa_roots) if tsa_url else b""
+    )
     # Known before the upload, so a fetch racing this never takes the anchor for a report.
     record: dict[str, Any] = {
         "format": ANCHOR_FORMAT,

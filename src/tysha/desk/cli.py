@@ -847,17 +847,30 @@ def anchor(
     tsa: str = typer.Option(
         None, "--tsa", metavar="URL", help="An RFC 3161 time-stamping authority."
     ),
+    tsa_root: list[Path] = typer.Option(
+        [], "--tsa-root", metavar="PEM",
+        help="The TSA's root certificate: its answer is checked under it before it is kept.",
+    ),  # fmt: skip
 ) -> None:
     """Anchor the custody log's signed head in a drop's log (run it at intervals)."""
+    if tsa_root and not tsa:
+        raise BadInput("--tsa-root checks a time-stamping authority's answer: give --tsa too")
+    roots: list[bytes] = []
+    for pem in tsa_root:
+        try:
+            roots.append(pem.read_bytes()[: 1 << 20])
+        except OSError:
+            raise BadInput(f"cannot read the TSA root certificate {pem.name}") from None
     d = open_desk(desk)
-    a = d.anchor(drop, tsa)
+    a = d.anchor(drop, tsa, roots)
     typer.echo(
         ngettext(
             "custody head of {n} event anchored as entry {index} of the drop's log",
             "custody head of {n} events anchored as entry {index} of the drop's log",
             a["size"],
         ).format(n=a["size"], index=a["index"])
-        + ("; " + _("time-stamped") if a["tsa"] else "")
+        + ("; " + (_("time-stamped, checked under the given root") if roots else _("time-stamped"))
+           if a["tsa"] else "")
         + ("; " + _("the drop's witnessed checkpoint kept") if a.get("witnessed") else "")
     )
 

@@ -828,11 +828,14 @@ class Desk:
 
     # --- bundles ---------------------------------------------------------------------------
 
-    def anchor(self, drop: str | None = None, tsa_url: str | None = None) -> dict[str, Any]:
-        """Anchor the custody head in a drop's log (desk/anchor.py)."""
+    def anchor(
+        self, drop: str | None = None, tsa_url: str | None = None, tsa_roots: Sequence[bytes] = ()
+    ) -> dict[str, Any]:
+        """Anchor the custody head in a drop's log (desk/anchor.py); with ``tsa_roots`` (PEM)
+        the TSA's answer must be signed under one of them before anything is kept."""
         from tysha.desk.anchor import anchor_custody
 
-        return anchor_custody(self.store, drop, tsa_url)
+        return anchor_custody(self.store, drop, tsa_url, tsa_roots=tsa_roots)
 
     def export_uwazi(self, out_dir: Path, ids: list[str] | None = None) -> int:
         """Uwazi CSVs of the given reports (all when None): ``entities.csv`` and
