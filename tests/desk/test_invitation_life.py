@@ -241,6 +241,12 @@ def test_an_invitation_under_another_key_than_the_desk_reads_its_drop_is_refused
         assert (len(d.invitations()), len(d.store.custody_events())) == before
         assert [x["vkey"] for x in d.drops()] == [k1]
         d.invite(["http://127.0.0.1:9/mirror/", url], k1)  # the same log's key: a mirror
+    # desk fetch --drop URL --drop-key OTHER: refused too, before anything is fetched or kept
+    # (it kept reading the address under the old key and said nothing).
+    r = cli("desk", "fetch", "--desk", desk, "--drop", url, "--drop-key", k2, env=env, check=False)
+    assert r.returncode == 1 and "another log key" in r.stderr and "Traceback" not in r.stderr
+    with Desk.open(desk, DESK_PASS) as d:
+        assert [x["vkey"] for x in d.drops()] == [k1]
 
 
 def test_a_first_report_under_a_damaged_invitation_record_is_kept_flagged(

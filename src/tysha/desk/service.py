@@ -449,6 +449,14 @@ class Desk:
             NoteVerifier.from_vkey(vkey)
         except ProtocolError:
             raise BadInput("that is not a drop's verifier key") from None
+        known = self.store.drop(url)
+        if known is not None and known.vkey != vkey:
+            # As for an invitation: the desk went on reading the address under the old key
+            # and said nothing, so the handler believed the new key was pinned.
+            raise BadInput(
+                f"the desk reads {url} under another log key ({known.vkey}); check --drop-key "
+                "(a drop set up anew is a new drop: give it a new address)"
+            )
         self.store.add_drop(url, vkey)
 
     def quarantined(self) -> list[dict[str, Any]]:
