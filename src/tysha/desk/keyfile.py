@@ -34,7 +34,6 @@ from tysha.store.partfiles import write_new
 
 __all__ = [
     "KeyFile",
-    "create_keyfile",
     "make_desk_folder",
     "new_keyfile",
     "read_keyfile",
@@ -179,21 +178,3 @@ def make_desk_folder(desk_dir: Path) -> None:
         os.chmod(desk_dir, 0o700)
     except OSError:
         raise StorageError(f"cannot create the desk folder {desk_dir.name}") from None
-
-
-def create_keyfile(
-    desk_dir: Path,
-    name: str,
-    passphrase: str,
-    role: str = "handler",
-    escrow_key: str | None = None,
-    rand: Any = os.urandom,
-) -> Identity:
-    """Create the desk folder and its key file; returns the new identity."""
-    desk_dir = Path(desk_dir)
-    if (desk_dir / "desk.json").exists():
-        raise NotAllowed(f"{desk_dir} already holds a desk")
-    kf, ident = new_keyfile(name, passphrase, role, escrow_key, rand)
-    make_desk_folder(desk_dir)
-    write_keyfile(desk_dir, kf)
-    return ident
