@@ -64,7 +64,7 @@ from tysha.errors import (
 )
 from tysha.evidence.incident import Incident
 from tysha.protocol import Identity, PublicIdentity
-from tysha.store.partfiles import fsync_path
+from tysha.store.partfiles import fsync_path, write_replacing
 
 __all__ = [
     "INVITATION_DAYS",
@@ -471,9 +471,8 @@ class DeskStore:
     def cancel_invitation(self, iid: str) -> Invitation:
         """Close an unused invitation: a first report under it then enrols no one (it is kept,
         flagged). One commit with its custody event."""
-        inv = self.get_invitation(iid)
         with self.transaction():
-            inv = self.get_invitation(iid)  # read again under the write lock (a fetch)
+            inv = self.get_invitation(iid)  # read under the write lock (a fetch may enrol)
             state = inv.state(now_iso())
             if state == "used":
                 raise NotAllowed(f"invitation {iid} already enrolled a source; revoke the "
@@ -502,10 +501,9 @@ class DeskStore:
 
     def source_for(self, public: PublicIdentity, enrolment: bytes | None) -> Source | None:
         """The source with this key; a new pseudonym if its enrolment secret is ours."""
-        with self._db() as db:
-            row = db.execute("SELECT id FROM sources WHERE sign = ?", (public.sign,)).fetchone()
-        if row is not None:
-            return self.get_source(row[0])
+        known = self.source_id_of(public)
+        if known is not None:
+            return self.get_source(known)
         try:
             inv = self.invitation_for_secret(enrolment) if enrolment else None
         except VerificationError:
@@ -834,16 +832,9 @@ class DeskStore:
         as associated data; replaced atomically so a crash leaves the old one."""
         from tysha.desk.atrest import seal
 
-        path = self.dir / name
-        tmp = path.with_suffix(".tmp")
-        try:
-            with open(tmp, "wb") as f:
-                f.write(seal(self._key, f"file:{name}".encode(), data))
-                f.flush()
-                os.fsync(f.fileno())  # whole on disk before it takes the name
-            os.replace(tmp, path)
-            fsync_path(self.dir)
-        except OSError:
+        try:  # whole on disk before it takes the name, the name made durable
+            write_replacing(self.dir / name, seal(self._key, f"file:{name}".encode(), data))
+        except StorageError:
             raise StorageError(f"cannot write the desk's {name}") from None
 
     def read_sealed_file(self, name: str) -> bytes | None:
