@@ -142,6 +142,24 @@ class SendResult:
     via: list[str] = field(default_factory=list)  # addresses that took them (several-address drops)
 
 
+def _refuse_another_key(store: DeskStore, url: str, vkey: str) -> None:
+    """BadInput if the desk reads ``url`` under another log key. A log's key never changes: an
+    invitation under the new one would take the source's reports to a log the desk cannot read
+    (or the source could not send), and a fetch would go on under the old one while the
+    handler believed the new one pinned."""
+    known = store.drop(url)
+    if known is not None and known.vkey != vkey:
+        raise BadInput(
+            f"the desk reads {url} under another log key ({known.vkey}); check --drop-key "
+            "(a drop set up anew is a new drop: give it a new address)"
+        )
+
+
+def _with_state(rec: Any, now: str | None = None) -> dict[str, Any]:
+    """An invitation's record as the faces show it: its fields and its state ``now``."""
+    return dict(rec.to_json(), state=rec.state(now or now_iso()))
+
+
 def make_invitation(
     store: DeskStore, drop: str | Sequence[str], drop_key: str,
     valid_days: int = INVITATION_DAYS,
@@ -172,14 +190,7 @@ def make_invitation(
     except ProtocolError:
         raise BadInput("that is not a drop's verifier key") from None
     for url in drops:
-        # A log's key never changes: an address the desk reads under another key would take
-        # the source's reports to a log the desk cannot read (or the source could not send).
-        known = store.drop(url)
-        if known is not None and known.vkey != drop_key:
-            raise BadInput(
-                f"the desk reads {url} under another log key ({known.vkey}); check --drop-key "
-                "(a drop set up anew is a new drop: give it a new address)"
-            )
+        _refuse_another_key(store, url, drop_key)
     secret = os.urandom(16)
     inv = Invitation.create(tuple(drops), drop_key, store.identity, store.escrow_key, secret,
                             handler_name=_handler_name(store.name))
@@ -449,14 +460,7 @@ class Desk:
             NoteVerifier.from_vkey(vkey)
         except ProtocolError:
             raise BadInput("that is not a drop's verifier key") from None
-        known = self.store.drop(url)
-        if known is not None and known.vkey != vkey:
-            # As for an invitation: the desk went on reading the address under the old key
-            # and said nothing, so the handler believed the new key was pinned.
-            raise BadInput(
-                f"the desk reads {url} under another log key ({known.vkey}); check --drop-key "
-                "(a drop set up anew is a new drop: give it a new address)"
-            )
+        _refuse_another_key(self.store, url, vkey)
         self.store.add_drop(url, vkey)
 
     def quarantined(self) -> list[dict[str, Any]]:
@@ -646,20 +650,19 @@ class Desk:
         rec = self.store.invitation_for_secret(inv.secret)
         if rec is None:
             raise NotFound("this invitation was not made at this desk")
-        return rec.to_json() | {"state": rec.state(now_iso())}
+        return _with_state(rec)
 
     def cancel_invitation(self, iid: str) -> dict[str, Any]:
         """Close an unused invitation (NotAllowed once it enrolled a source, or if cancelled)."""
         self._not_analyst("invitations")
-        rec = self.store.cancel_invitation(iid.strip())
-        return rec.to_json() | {"state": rec.state(now_iso())}
+        return _with_state(self.store.cancel_invitation(iid.strip()))
 
     def invitations(self, damaged: list[str] | None = None) -> list[dict[str, Any]]:
         """With ``damaged``, invitations whose record does not open are named there, not an
         error (the faces say so)."""
         self._not_analyst("invitations")
         now = now_iso()
-        return [i.to_json() | {"state": i.state(now)} for i in self.store.list_invitations(damaged)]
+        return [_with_state(i, now) for i in self.store.list_invitations(damaged)]
 
     # --- sources ---------------------------------------------------------------------------
 
