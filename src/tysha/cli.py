@@ -561,10 +561,9 @@ def main(argv: list[str] | None = None) -> None:
         expected = isinstance(exc, TyshaError | OSError | UnicodeError | MemoryError)
         if not expected and os.environ.get("TYSHA_DEBUG"):
             raise
-        from tysha.i18n import shown  # names and servers' words in it: no control characters
-
+        # describe_error shows names and servers' words in it as tokens: no control character
         line = describe_error(exc, _reader(sys.argv[1:] if argv is None else argv))
-        print(f"tysha: error: {shown(line)}", file=sys.stderr)
+        print(f"tysha: error: {line}", file=sys.stderr)
         sys.exit(1)
     finally:
         signals.restore()
