@@ -82,19 +82,18 @@ def report_flags(store: DeskStore, reports: list[Any]) -> dict[str, list[Flag]]:
         from tysha.desk.views import report_views
     except ImportError:  # a desk without views (older branches)
         return {r.id: record_flags(r.data) for r in reports}
-    return {
-        v.id: [Flag(str(f.code), str(f.reason)) for f in v.flags]
-        for v in report_views(store, reports)
-    }
+    return _flags_of(report_views(store, reports))
 
 
-def _desk_results(store: DeskStore, reports: list[Any]) -> dict[str, dict[str, Any]]:
+def _flags_of(views: list[Any]) -> dict[str, list[Flag]]:
+    return {v.id: [Flag(str(f.code), str(f.reason)) for f in v.flags] for v in views}
+
+
+def _desk_results(views: list[Any]) -> dict[str, dict[str, Any]]:
     """Each report's desk results as the desk's view states them now (desk/views.py): what
     ``report.json`` says of trust, the key's revocation, the log's consistency and the flags,
     so a key revoked or a fork found after intake is stated there as in the index's flags,
     never the intake's "trusted": true beside them."""
-    from tysha.desk.views import report_views
-
     return {
         v.id: {
             "trusted": v.trusted,
@@ -104,7 +103,7 @@ def _desk_results(store: DeskStore, reports: list[Any]) -> dict[str, dict[str, A
             "receipt_verified": v.receipt_verified,
             "flag_codes": v.flag_codes,
         }
-        for v in report_views(store, reports)
+        for v in views
     }
 
 
@@ -133,8 +132,10 @@ def export_bundle(
     files: dict[str, str] = {}
     files_raw: dict[str, bytes] = {}
     drops: dict[str, str] = {}
-    flags = report_flags(store, reports)
-    results = _desk_results(store, reports)
+    from tysha.desk.views import report_views
+
+    views = report_views(store, reports)  # the desk's state read once: flags and results
+    flags, results = _flags_of(views), _desk_results(views)
     # Recorded before the custody head is signed, so each report's custody in the bundle must
     # end here (a tail cut off is then detectable); "exported" follows once it is written.
     for r in reports:
