@@ -261,13 +261,15 @@ def act_flags(
     pairs = [(inc, act) for inc in incidents for act in inc.acts]
     flags = report_flags(store, (r for inc, act in pairs for r in act.reports or inc.reports))
     return {
-        (inc.id, act.id): [
-            Flag.of(c)
-            for c in flag_codes(flags[r] for r in dict.fromkeys(act.reports or inc.reports)
-                                if r in flags)  # fmt: skip
-        ]
+        (inc.id, act.id): [Flag.of(c) for c in flag_codes(_supporting(inc, act, flags))]
         for inc, act in pairs
     }
+
+
+def _supporting(inc: Incident, act: Any, flags: dict[str, list[Flag]]) -> list[list[Flag]]:
+    """The flags of each flagged report an act rests on (its own reports, else the
+    incident's), given every report's flags (:func:`report_flags`)."""
+    return [flags[r] for r in dict.fromkeys(act.reports or inc.reports) if r in flags]
 
 
 def places(store: DeskStore) -> list[dict[str, Any]]:
@@ -281,8 +283,7 @@ def places(store: DeskStore) -> list[dict[str, Any]]:
     located = [(inc, act) for inc in incidents for act in inc.acts if act.place.located]
     act_flags = report_flags(store, (r for inc, act in located for r in act.reports or inc.reports))
     for inc, act in located:
-        ids = list(dict.fromkeys(act.reports or inc.reports))
-        flagged = [act_flags[r] for r in ids if r in act_flags]
+        flagged = _supporting(inc, act, act_flags)
         out.append({"kind": "act", "id": inc.id, "title": inc.title,
                     "category": act.category, "lat_e6": act.place.lat_e6,
                     "lon_e6": act.place.lon_e6, "precision_m": act.place.precision_m,
