@@ -52,6 +52,7 @@ from typing import IO, Any
 
 from tysha.desk.provenance import check_attachments
 from tysha.desk.store import BlobWriter, DeskStore, DropState, Source, now_iso
+from tysha.desk.views import SHARED_REVOKED, shared_key
 from tysha.errors import (
     DropRefused,
     ProtocolError,
@@ -1143,16 +1144,11 @@ class _Intake:
         _delete_slot(self.store, self.client, self.drop, self.index, rid, secret, self.result)
 
 
-#: Settings key: "<handler fingerprint> <source label>" of each source key the latest share
-#: from a pinned handler desk said was revoked (an analyst desk; desk/views.py reads it).
-SHARED_REVOKED = "shared_revoked_keys"
-
-
 def note_shared_key(store: DeskStore, handler: str, label: str, revoked: bool) -> None:
     """Keep what the latest share from ``handler`` says of the source key behind ``label``."""
     if not label:
         return
-    key = f"{handler} {label}"
+    key = shared_key(handler, label)
     known = [k for k in store.get_setting(SHARED_REVOKED) or [] if isinstance(k, str)]
     if revoked and key not in known:
         store.set_setting(SHARED_REVOKED, [*known, key])

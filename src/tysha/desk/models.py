@@ -8,6 +8,7 @@ mapping the bundle carries verbatim (``report.json``); its typed reading for peo
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,9 +22,16 @@ __all__ = [
     "QuarantineRecord",
     "Report",
     "Source",
+    "url_key",
 ]
 
 STATUSES = ("new", "reviewing", "verified", "escalated")
+
+
+def url_key(url: str) -> str:
+    """A drop record's clear row key: the SHA-256 of its address (what a damaged drop record
+    is named by)."""
+    return hashlib.sha256(url.encode()).hexdigest()
 
 
 @dataclass

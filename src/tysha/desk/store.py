@@ -52,6 +52,7 @@ from tysha.desk.models import (
     QuarantineRecord,
     Report,
     Source,
+    url_key,
 )
 from tysha.desk.table import SealedTable
 from tysha.errors import (
@@ -220,10 +221,6 @@ def custody_event_damaged(seqs: list[int]) -> StorageError:
         f"the desk's custody log is damaged: events {', '.join(map(str, seqs))} do not "
         "decrypt; restore the desk folder from your backup"
     )
-
-
-def _url_key(url: str) -> str:
-    return hashlib.sha256(url.encode()).hexdigest()
 
 
 class DeskStore:
@@ -409,7 +406,7 @@ class DeskStore:
         return list(self._drops.all(damaged))
 
     def save_drop(self, drop: DropState) -> None:
-        self._drops.put(_url_key(drop.url), drop)
+        self._drops.put(url_key(drop.url), drop)
 
     def add_drop(self, url: str, vkey: str, mirrors: Sequence[str] = ()) -> DropState:
         """Know a drop without making an invitation (the escrow desk's way in).
@@ -436,7 +433,7 @@ class DeskStore:
 
     def drop(self, url: str) -> DropState | None:
         """The drop named ``url`` or having it among its mirrors."""
-        found = self._drops.get(_url_key(url))
+        found = self._drops.get(url_key(url))
         if found is None:
             found = next((d for d in self.drops([]) if url in d.mirrors), None)
         return found

@@ -38,12 +38,12 @@ scripts), ``event_time`` and ``status``. ``full=True`` (``desk show``) adds the 
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tysha.desk.models import url_key
 from tysha.evidence.provenance import ProvenanceRecord, records_of
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ __all__ = [
     "normalise_time",
     "report_view",
     "report_views",
+    "SHARED_REVOKED",
+    "shared_key",
 ]
 
 #: ReportView.client -> how the faces name it (a gettext msgid).
@@ -319,6 +321,17 @@ def _checkpoint_text(cp: Any) -> str | None:
     return str(cp) if cp else None
 
 
+#: Settings key of an analyst desk: :func:`shared_key` of each source key the latest share
+#: from a pinned handler desk said was revoked (desk/fetch.py note_shared_key keeps it).
+SHARED_REVOKED = "shared_revoked_keys"
+
+
+def shared_key(handler: object, label: object) -> str:
+    """How a handler desk's source key (by that desk's label for it) is named in
+    :data:`SHARED_REVOKED`."""
+    return f"{handler} {label}"
+
+
 class DeskState(Protocol):
     """What a view reads from the desk (a :class:`~tysha.desk.store.DeskStore`)."""
 
@@ -343,7 +356,7 @@ class _State:
         # On an analyst desk: the source keys (by handler and label) a pinned handler desk's
         # latest share said were revoked (desk/fetch.py note_shared_key).
         setting = getattr(store, "get_setting", None)
-        shared = setting("shared_revoked_keys") if callable(setting) else None
+        shared = setting(SHARED_REVOKED) if callable(setting) else None
         self.shared_revoked = {k for k in shared or [] if isinstance(k, str)}
         # The handler desks pinned now: a share is vouched for once its sender is pinned,
         # whether it came before or after (None: a store without settings).
@@ -430,7 +443,7 @@ def _view(state: _State, report: Report) -> ReportView:
     if not log_ok:
         flags.append(Flag.of("log-forked"))
     elif state.unreadable_drops and isinstance(d.get("drop"), str) and (
-        hashlib.sha256(d["drop"].encode()).hexdigest() in state.unreadable_drops
+        url_key(d["drop"]) in state.unreadable_drops
     ):
         flags.append(Flag.of("drop-unreadable"))
     if not all(a.plausible for a in attachments):
@@ -439,7 +452,7 @@ def _view(state: _State, report: Report) -> ReportView:
         # The capture chain of a share rests on the handler's word (desk/share.py).
         # A key the pinned handler said (in a later share) was revoked taints this one too.
         later = bool(d.get("source_label")) and pinned_share and (
-            f"{d.get('shared_by')} {d.get('source_label')}" in state.shared_revoked
+            shared_key(d.get("shared_by"), d.get("source_label")) in state.shared_revoked
         )
         flags += _handler_flags(d, later)
         capture_ok = capture_ok and not any(f.code == "shared-capture-unverified" for f in flags)
