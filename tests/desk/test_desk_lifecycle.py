@@ -778,3 +778,28 @@ def test_a_desk_database_that_cannot_be_read_is_not_blamed_on_the_passphrase() -
         said = describe_error(_database_error(exc), "desk")
         assert "could not be read or written" in said and "passphrase" not in said, said
         assert "disk holding the desk is attached" in said, said
+
+
+def test_a_damaged_report_never_stops_counting_a_fetchs_flagged_reports(tmp_path: Path) -> None:
+    """'Fetch now' on the web desk counted the new flagged reports over the whole desk
+    without leaving damaged records aside (the CLI did): one damaged earlier report turned a
+    fetch that had stored everything into an error page. Both faces now ask the service."""
+    import sqlite3
+
+    from tysha.desk.service import Desk
+    from tysha.desk.store import now_iso
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    with Desk.open(desk, DESK_PASS) as d:
+        ids = [d.store.add_report(bytes([i]) * 32, {"text": f"report number {i}",
+               "received_at": now_iso(), "categories": ["det"], "attachments": [],
+               "flag_codes": ["unenrolled-source"]})
+               for i in range(2)]  # fmt: skip
+    with contextlib.closing(sqlite3.connect(desk / "desk.db")) as db, db:
+        enc = bytearray(db.execute("SELECT enc FROM reports WHERE id = ?", (ids[0],)).fetchone()[0])
+        enc[40] ^= 1
+        db.execute("UPDATE reports SET enc = ? WHERE id = ?", (bytes(enc), ids[0]))
+    with Desk.open(desk, DESK_PASS) as d:
+        assert d.flagged_among([ids[1]]) == [ids[1]]  # no source: flagged, and counted
+        assert d.flagged_among([]) == []

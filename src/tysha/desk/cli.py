@@ -291,9 +291,7 @@ def fetch(
         # never on a web request.
         hashed = d.update_media_index(prog) if res.new_reports else 0
     replies = res.replies
-    new = set(res.new_reports)
-    # a damaged earlier report is 'desk list's to name: it never hides what was fetched
-    flagged = [v.id for v in d.reports(flagged=True, damaged=[]) if v.id in new] if new else []
+    flagged = d.flagged_among(res.new_reports)
     summary = {
         "scanned": res.scanned,
         "new": len(res.new_reports),

@@ -349,6 +349,12 @@ class Desk:
             views.sort(key=lambda v: (v.event_time != "", v.event_time, v.id), reverse=True)
         return views
 
+    def flagged_among(self, ids: Sequence[str]) -> list[str]:
+        """Which of the reports ``ids`` (a fetch's new ones) carry a flag; a damaged report
+        elsewhere in the desk never stops the count ('desk list' names it)."""
+        new = set(ids)
+        return [v.id for v in self.reports(flagged=True, damaged=[]) if v.id in new] if new else []
+
     def report(self, ref: str) -> ReportView:
         return report_view(self.store, self.store.get_report(self.resolve(ref)))
 

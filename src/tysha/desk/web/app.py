@@ -410,9 +410,7 @@ def create_app(
     def _fetch(desk: Desk) -> tuple[Any, int]:
         """Fetch, and how many of the new reports are flagged (as 'desk fetch' says)."""
         res = desk.fetch()
-        new = set(res.new_reports)
-        flagged = sum(1 for v in desk.reports(flagged=True) if v.id in new) if new else 0
-        return res, flagged
+        return res, len(desk.flagged_among(res.new_reports))
 
     async def fetch_now(request: Request) -> Response:
         s = need(request)
