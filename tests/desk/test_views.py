@@ -85,7 +85,7 @@ def test_each_intake_flag() -> None:
 
 
 def test_normalise_time() -> None:
-    assert normalise_time("2026-03-01") == "2026-03-01T00:00:00Z"
+    assert normalise_time("2026-03-01") == "2026-03-01"
     assert normalise_time("2026-03-01T14:00:05Z") == "2026-03-01T14:00:05Z"
     assert normalise_time("yesterday") == "" and normalise_time("") == ""
 
@@ -102,3 +102,23 @@ def test_random_passphrase_shape_and_strength() -> None:
     # Uniform draws: 255 would bias the vowels (256 % 5 != 0), so it is drawn again.
     seq = iter([0, 255, 0, 0, 0, 0])
     assert random_passphrase(1, lambda n: bytes([next(seq)])) == "babab"
+
+
+def test_a_time_given_without_a_zone_is_not_shown_as_utc() -> None:
+    """The source gives the local time where it happened (parse_when: no zone is guessed); a
+    day is a day. Neither may come out as a UTC instant the reporter never said."""
+    from tysha.desk.cli import render_report
+    from tysha.desk.web.app import _templates
+
+    local = report_view(_Store(), _good(when="2026-03-01T10:20"))
+    assert local.event_time == "2026-03-01T10:20:00"
+    assert normalise_time("2026-03-01 10:20:30") == "2026-03-01T10:20:30"
+    assert normalise_time("2026-03-01") == "2026-03-01"
+    show = "\n".join(render_report(local, []))
+    assert "10:20:00Z" not in show and "local time, no zone given" in show
+    page = _templates().from_string("{{ t|t }}").render(t=local.event_time, _=lambda s: s)
+    assert "UTC" not in page and page == "2026-03-01 10:20 (local time, no zone given)"
+    day = _templates().from_string("{{ t|t }}").render(t="2026-03-01", _=lambda s: s)
+    assert day == "2026-03-01"
+    zoned = _templates().from_string("{{ t|t }}").render(t="2026-03-01T07:20:00Z", _=str)
+    assert zoned == "2026-03-01 07:20 UTC"
