@@ -377,16 +377,23 @@ class SourceDevice:
             for i in self.state.get("outbox", [])
         ]
 
+    def _due_at(self, item: dict[str, Any], t: float) -> float:
+        """When ``item`` is due. Its delay was counted from the clock at writing; a clock now
+        before the hour it was written has been put back (it ran ahead, years perhaps): the
+        wait cannot be measured, and the report is due rather than kept until then."""
+        return t if t < item["created"] else float(item["due"])
+
     def next_due(self) -> float | None:
         """Seconds until the next waiting report is due (None when nothing waits)."""
         items = self.state.get("outbox", [])
         if not items:
             return None
-        return max(0.0, min(float(i["due"]) for i in items) - self.clock())
+        t = self.clock()
+        return max(0.0, min(self._due_at(i, t) for i in items) - t)
 
     def due(self, now: bool = False) -> list[dict[str, Any]]:
         t = self.clock()
-        items = [i for i in self.state.get("outbox", []) if now or i["due"] <= t]
+        items = [i for i in self.state.get("outbox", []) if now or self._due_at(i, t) <= t]
         # Random order: the drop must not learn the order of capture.
         keyed = sorted((self.rand(8), n) for n in range(len(items)))
         return [items[n] for _, n in keyed]
