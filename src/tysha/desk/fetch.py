@@ -69,7 +69,7 @@ from tysha.protocol import (
     unwrap_slot,
 )
 from tysha.protocol.envelope import MAX_ENVELOPE_SIZE, MAX_HEADER_SIZE, EnvelopeHeader, SlotKey
-from tysha.protocol.listing import DELETED, EXPIRED
+from tysha.protocol.listing import DELETED, EXPIRED, hour_text
 from tysha.protocol.manifest import addressed_to, client_of
 from tysha.protocol.sealed_report import OpenedReport, ReportReader
 from tysha.tlog import (
@@ -446,8 +446,8 @@ def _walk_listing(
             for rec in hits:
                 if rec.state == EXPIRED and rec.hour is not None and rec.hour < born - 1:
                     flags[rec.index] = (
-                        f"claimed expired (hour {rec.hour}), but it is addressed to this desk,"
-                        " whose key is younger"
+                        f"claimed expired ({hour_text(rec.hour)}), but it is addressed to this"
+                        " desk, whose key is younger"
                     )
                     continue
                 if rec.state == EXPIRED:

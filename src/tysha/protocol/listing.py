@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from tysha.errors import ProtocolError, StorageError, VerificationError
 from tysha.protocol import _wire
@@ -66,11 +67,24 @@ __all__ = [
     "audit_page",
     "decode_listing",
     "encode_listing",
+    "hour_text",
     "proved_entries",
     "root_with_leaves",
 ]
 
 LISTING_VERSION = 2
+
+
+def hour_text(hour: int | None) -> str:
+    """An hour since 1970 as a person reads it (``2026-05-01 13:00 UTC``); an hour no
+    calendar holds (a hostile drop's) as ``hour N``. Never raises."""
+    if hour is None:
+        return "no hour given"
+    try:
+        return datetime.fromtimestamp(hour * 3600, UTC).strftime("%Y-%m-%d %H:00 UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"hour {hour}"
+
 LIVE, DELETED, EXPIRED = "live", "deleted", "expired"
 _STATES = (LIVE, DELETED, EXPIRED)
 #: How much earlier than the retention allows an expiry may be claimed (client clocks drift).
@@ -225,7 +239,9 @@ def audit_page(
         elif rec.state == EXPIRED and not _expiry_plausible(
             rec, now_hour, retention_hours, fresh_from, fresh_hour
         ):
-            audit.problems[i] = f"claimed expired, but it arrived too recently (hour {rec.hour})"
+            audit.problems[i] = (
+                f"claimed expired, but it arrived too recently ({hour_text(rec.hour)})"
+            )
         else:
             audit.records.append(rec)
     return audit
