@@ -127,7 +127,12 @@ def parse_when(text: str, now: float) -> str:
             f"{text!r} is not a real date or time; accepted forms: {WHEN_FORMS}"
         ) from None
     if utc.replace(tzinfo=UTC).timestamp() > now + 86400:
-        raise BadInput(f"{text!r} is in the future (by the device's clock)")
+        clock = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        raise BadInput(
+            f"{text!r} is in the future (by the device's clock)",
+            hint=f"this device's clock says {clock}; if that is wrong, set its date and time "
+            "right (photos you attach carry it too), or leave --when out",
+        )
     if hh is None:
         return day.isoformat()
     out = f"{day.isoformat()}T{hh}:{mm}" + (f":{ss}" if ss is not None else "")
