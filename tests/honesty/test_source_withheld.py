@@ -84,3 +84,30 @@ def test_an_honest_drop_raises_no_alarm(world: dict[str, Any]) -> None:
         dev.fetch_replies(c)
     assert [r["text"] for r in dev.replies()] == ["one"]
     assert dev.listing_problem is None and dev.withheld == {}
+
+
+def test_a_phone_clock_far_behind_is_named_beside_the_expiries_it_makes_look_false(
+    world: dict[str, Any],
+) -> None:
+    """A phone whose clock reads 2000 (reset by a flat battery) finds every honest expiry on
+    the drop 'too recent': it said only that the drop withholds entries. The drop names hours
+    ahead of the phone's clock, so the source is told to check it - and the entry is still
+    not passed over (the drop might be the liar)."""
+    import datetime as dt
+    import time
+
+    dev: SourceDevice = world["dev"]
+    d = world["drop"]
+    _noise(world)
+    arrived = time.time()
+    d.service.clock = lambda: arrived + 91 * 86400  # the drop's retention (90 days) is over
+    d.service.maintenance()
+    dev.clock = lambda: dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp()
+    dev.fetch_replies(d.client)
+    problem = dev.listing_problem or ""
+    assert "this phone's clock" in problem and "2000-01-01 00:00 UTC" in problem, problem
+    assert dev.withheld  # still looked at again next time
+    from tysha.i18n import translate_message
+
+    uk = translate_message(problem, "uk")
+    assert "годинник цього телефона" in uk and "2000-01-01 00:00 UTC" in uk, uk

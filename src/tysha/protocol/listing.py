@@ -204,6 +204,9 @@ class PageAudit:
     problems: dict[int, str] = field(default_factory=dict)
     #: False for a version-1 listing (live records only): omissions cannot be seen.
     verifiable: bool = True
+    #: The latest hour of arrival the page gives an expired record (None: none expired). Far
+    #: ahead of the client's clock, it is the drop's word or a sign that clock is behind.
+    latest_hour: int | None = None
 
 
 def audit_page(
@@ -234,6 +237,8 @@ def audit_page(
     audit = PageAudit()
     for i in range(after + 1, cursor + 1):
         rec = by_index.get(i)
+        if rec is not None and rec.state == EXPIRED and rec.hour is not None:
+            audit.latest_hour = max(audit.latest_hour or 0, rec.hour)
         if rec is None:
             audit.problems[i] = "omitted from the listing"
         elif rec.state == EXPIRED and not _expiry_plausible(

@@ -41,7 +41,7 @@ from tysha.protocol import (
     parse_header,
 )
 from tysha.protocol.capture import gps_from_exif
-from tysha.protocol.listing import DELETED, EXPIRED
+from tysha.protocol.listing import DELETED, EXPIRED, EXPIRY_SLACK_HOURS, hour_text
 from tysha.protocol.sealed_report import read_report
 from tysha.source.vault import Compartment, Vault
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
@@ -522,6 +522,7 @@ class SourceDevice:
         born = self.state.get("key_birth_hour")
         born = born if isinstance(born, int) else 0
         withheld: dict[int, str] = {}
+        latest: int | None = None  # the latest arrival hour the drop gives an expired entry
         held_back: list[int] = []  # replies not read this time (no answer): read next time
         page_cursor = cursor
         for _page in range(MAX_CLUE_PAGES):
@@ -541,6 +542,8 @@ class SourceDevice:
                 self.listing_problem = "its listing stops short of the log it signed"
                 break
             withheld.update(audit.problems)
+            if audit.latest_hour is not None:
+                latest = max(latest or 0, audit.latest_hour)
             for rec in audit.records:
                 if scanner.match(rec) is None or str(rec.index) in seen:
                     continue
@@ -599,6 +602,15 @@ class SourceDevice:
                 f"it withholds {len(withheld)} entries of its log from you (entry {first}:"
                 f" {withheld[first]})"
             )
+            if latest is not None and latest > now_hour + EXPIRY_SLACK_HOURS:
+                # Honest expiries look too recent to a clock far behind (reset to 2000): the
+                # source can tell which of the two is wrong; the entries stay withheld.
+                self.listing_problem = (
+                    f"{self.listing_problem}; or this phone's clock is behind: it says"
+                    f" {hour_text(now_hour)}, and the drop says entries arrived up to"
+                    f" {hour_text(latest)}. If the phone's date is wrong, set it right and"
+                    " look again"
+                )
         self.withheld = dict(sorted(withheld.items()))
         # Never past a withheld entry: it is looked at again next time.
         self.state["cursor"] = max(
