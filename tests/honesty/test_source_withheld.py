@@ -111,3 +111,20 @@ def test_a_phone_clock_far_behind_is_named_beside_the_expiries_it_makes_look_fal
 
     uk = translate_message(problem, "uk")
     assert "годинник цього телефона" in uk and "2000-01-01 00:00 UTC" in uk, uk
+
+
+def test_a_reply_is_kept_with_the_hour_it_was_read_like_every_time_in_the_vault(
+    world: dict[str, Any],
+) -> None:
+    """The vault keeps times to the hour (README: whoever opens it learns little of when):
+    a reply's time of reading was kept to the second."""
+    import datetime as dt
+
+    dev: SourceDevice = world["dev"]
+    _reply(world, "one")
+    read = dt.datetime(2026, 12, 1, 11, 37, 12, tzinfo=dt.UTC).timestamp()
+    dev.clock = lambda: read
+    dev.fetch_replies(world["drop"].client)
+    (r,) = dev.replies()
+    assert r["received_at"] == "2026-12-01T11:00:00Z"
+    assert Vault(dev.vault.path).unlock("p").state["replies"][0]["received_at"].endswith("T11:00:00Z")

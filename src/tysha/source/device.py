@@ -720,7 +720,7 @@ class SourceDevice:
                 answers = None
         return {
             "text": str(m.body.get("text", "")),
-            "received_at": _iso(self.clock()),
+            "received_at": _iso(int(self.clock()) // 3600 * 3600),  # to the hour, as all
             "in_reply_to": answers if isinstance(answers, bytes) else None,
             "_del": opened.key.deletion_secret,
         }
