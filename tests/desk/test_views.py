@@ -122,3 +122,23 @@ def test_a_time_given_without_a_zone_is_not_shown_as_utc() -> None:
     assert day == "2026-03-01"
     zoned = _templates().from_string("{{ t|t }}").render(t="2026-03-01T07:20:00Z", _=str)
     assert zoned == "2026-03-01 07:20 UTC"
+
+
+def test_the_device_time_of_an_attachment_is_not_called_its_capture_time(
+    monkeypatch: Any,
+) -> None:
+    """device_time is the phone's clock when the file was attached to the report and signed
+    (a photo from the gallery may be weeks older; its camera time is exif_time): 'device clock
+    at capture' (the web desk; 'під час зйомки' in desk show in Ukrainian) told a handler,
+    and a court, that the photo was taken then."""
+    from tysha.desk.cli import render_report
+    from tysha.desk.web.view import CLAIM_LABELS
+
+    assert CLAIM_LABELS["device_time"] == "device clock when attached to the report"
+    rep = _good()
+    rep.data["attachments"][0]["claims"] = {"device_time": "2026-03-09T08:00:00Z",
+                                            "exif_time": "2026:03:01 10:20:30"}
+    monkeypatch.setenv("TYSHA_LANG", "uk")
+    show = "\n".join(render_report(report_view(_Store(), rep), []))
+    assert "зйомки: 2026-03-09" not in show
+    assert "час пристрою, коли файл додано до повідомлення: 2026-03-09T08:00:00Z" in show, show

@@ -17,7 +17,7 @@ CLAIM_LABELS: dict[str, str] = {
     "size": "size at capture",
     "media_type": "file type",
     "name": "file name",
-    "device_time": "device clock at capture",
+    "device_time": "device clock when attached to the report",
     "exif_time": "camera time (EXIF)",
     "exif_gps": "camera position (EXIF)",
 }
