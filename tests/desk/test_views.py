@@ -142,3 +142,17 @@ def test_the_device_time_of_an_attachment_is_not_called_its_capture_time(
     show = "\n".join(render_report(report_view(_Store(), rep), []))
     assert "зйомки: 2026-03-09" not in show
     assert "час пристрою, коли файл додано до повідомлення: 2026-03-09T08:00:00Z" in show, show
+
+
+def test_the_camera_time_is_said_to_be_a_local_time_without_zone() -> None:
+    """EXIF DateTimeOriginal is the camera's own local time with no zone; shown among UTC
+    times as 'camera time (EXIF)', a handler comparing it with the device clock (UTC) saw
+    hours that do not agree and had no word why."""
+    from tysha.desk.web.app import _templates
+    from tysha.desk.web.view import CLAIM_LABELS
+    from tysha.i18n import translations
+
+    label = CLAIM_LABELS["exif_time"]
+    assert "no zone" in label
+    uk = _templates().from_string("{{ _(x) }}").render(x=label, _=translations("uk").gettext)
+    assert "без часового поясу" in uk, uk

@@ -18,7 +18,7 @@ CLAIM_LABELS: dict[str, str] = {
     "media_type": "file type",
     "name": "file name",
     "device_time": "device clock when attached to the report",
-    "exif_time": "camera time (EXIF)",
+    "exif_time": "camera time (EXIF: its local time, no zone)",
     "exif_gps": "camera position (EXIF)",
 }
 CUSTODY_LABELS: dict[str, str] = {
