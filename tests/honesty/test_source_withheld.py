@@ -128,3 +128,29 @@ def test_a_reply_is_kept_with_the_hour_it_was_read_like_every_time_in_the_vault(
     (r,) = dev.replies()
     assert r["received_at"] == "2026-12-01T11:00:00Z"
     assert Vault(dev.vault.path).unlock("p").state["replies"][0]["received_at"].endswith("T11:00:00Z")
+
+
+def test_a_key_made_while_the_phones_clock_ran_ahead_does_not_turn_an_honest_expiry_into_a_lie(
+    tmp_path: Path,
+) -> None:
+    """Enrolled while the phone's clock read five years ahead, the vault dated its key then.
+    The clock put right, a reply to it that expired unread on the drop (honestly, after the
+    retention) was 'claimed expired before your key existed': the source was told the drop
+    lies and not to rely on it. A kept hour later than the clock now shows the clock has been
+    put back; hours read from it are not held against the drop."""
+    import time
+
+    real = time.time()
+    with in_process_drop(tmp_path / "drop") as d:
+        handler = Identity.generate(os.urandom)
+        vault = Vault.create(tmp_path / "v", 4 * 1024 * 1024)
+        dev = SourceDevice(vault, vault.add_compartment("p", 0, {"v": 1, "notes": []}),
+                           clock=lambda: real + 5 * 365 * 86400)
+        dev.enroll(make_invitation(d.client.url, d.vkey, handler).to_text())
+        w = {"drop": d, "dev": dev, "handler": handler}
+        _reply(w, "unread for 91 days")
+        d.service.clock = lambda: real + 91 * 86400
+        d.service.maintenance()
+        dev.clock = lambda: real + 92 * 86400  # put right
+        dev.fetch_replies(d.client)
+        assert dev.listing_problem is None and dev.withheld == {}, dev.listing_problem

@@ -521,6 +521,11 @@ class SourceDevice:
         retention = self._retention_hours(client)
         born = self.state.get("key_birth_hour")
         born = born if isinstance(born, int) else 0
+        if max(born, fresh_hour or 0) > now_hour + EXPIRY_SLACK_HOURS:
+            # An hour this vault kept is later than the clock now: the clock has been put back
+            # (it ran ahead, a wrong year). Hours read from it then are not held against the
+            # drop; the clock of now still is.
+            born, fresh_from, fresh_hour = 0, None, None
         withheld: dict[int, str] = {}
         latest: int | None = None  # the latest arrival hour the drop gives an expired entry
         held_back: list[int] = []  # replies not read this time (no answer): read next time
