@@ -370,3 +370,25 @@ def test_custody_times_after_the_time_stamp_over_them_are_named(
     uk = run("verify", str(out), "--desk-key", fingerprint, "--drop-key", drop[1],
              "--accept-flagged", env={"TYSHA_LANG": "uk"})
     assert "годинник робочого місця поспішав" in uk.stdout, uk.stdout
+
+
+def test_desk_anchor_says_when_the_desks_clock_is_far_from_the_tsas(
+    tmp_path: Path, drop: tuple[str, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one moment the desk hears a time it did not read from its own clock: the TSA's.
+    A desk clock a year off dated every custody event wrong, and 'desk anchor --tsa' said only
+    'time-stamped'. It now says both times and to set the clock right."""
+    import tysha.desk.anchor as desk_anchor
+    from tests.desk.test_service import PASS
+
+    desk, _inv = _desk(tmp_path, drop)
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS}
+    with local_tsa() as (tsa_url, _root):
+        r = run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--tsa", tsa_url, env=env)
+        assert "clock" not in r.stdout + r.stderr  # a right clock: nothing to say
+        monkeypatch.setattr(desk_anchor, "now_iso", lambda: "2031-06-01T12:00:00Z")
+        r = run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--tsa", tsa_url, env=env)
+    out = r.stdout + r.stderr
+    assert "this desk's clock reads 2031-06-01T12:00:00Z" in out, out
+    assert "the time-stamping authority's" in out and "set it right" in out, out

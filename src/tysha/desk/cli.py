@@ -881,6 +881,15 @@ def anchor(
            if a["tsa"] else "")
         + ("; " + _("the drop's witnessed checkpoint kept") if a.get("witnessed") else "")
     )
+    if a.get("clock_off"):
+        desk_at, tsa_at = a["clock_off"]
+        typer.echo(
+            _(
+                "warning: this desk's clock reads {desk}, the time-stamping authority's {tsa}: "
+                "every custody event is dated by the desk's clock; set it right"
+            ).format(desk=desk_at, tsa=tsa_at),
+            err=True,
+        )
 
 
 @app.command("import-proofmode")
