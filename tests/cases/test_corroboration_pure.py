@@ -113,3 +113,15 @@ def test_clusters_need_time_place_and_a_shared_category_or_unit() -> None:
     assert out[("a", "b")].summary == "2 reports within 2 km and 6 h, same category"
     assert out[("f", "g")].summary == "2 reports at the same place within 6 h, same unit"
     assert clusters([]) == []
+
+
+def test_a_report_that_gives_only_a_day_clusters_with_a_time_on_that_day() -> None:
+    """'2026-03-01' (a day, the source knew no hour) was taken as its midnight, so a report
+    at 14:00 that day at the same place was 14 hours away and never suggested with it."""
+    from tysha.desk.corroborate import _facts
+
+    day = {"when": "2026-03-01", "where": "Vasylivka", "categories": ["det"]}
+    at = {"when": "2026-03-01T14:00Z", "where": "vasylivka", "categories": ["det"]}
+    later = {"when": "2026-03-02T14:00Z", "where": "vasylivka", "categories": ["det"]}
+    facts = [_facts("a", day, set()), _facts("b", at, set()), _facts("c", later, set())]
+    assert [c.reports for c in clusters(facts)] == [("a", "b")]

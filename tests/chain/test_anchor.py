@@ -341,3 +341,54 @@ def test_the_desk_checks_its_tsas_answer_under_the_root_it_is_given(
     r = run("desk", "anchor", "--desk", path, "--tsa", "http://127.0.0.1:9/", "--tsa-root",
             str(tmp_path / "no-such.pem"), env=env, check=False)
     assert r.returncode == 1 and "cannot read the TSA root certificate" in r.stderr, r.stderr
+
+
+def test_custody_times_after_the_time_stamp_over_them_are_named(
+    tmp_path: Path, drop: tuple[str, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A desk whose clock runs years ahead dates its custody events 2031; the TSA stamps the
+    head that holds them at the true time. 'tysha verify' printed both without a word: a court
+    read the desk's dates as true. The verifier now says which clock is whose."""
+    import tysha.desk.store as desk_store
+
+    monkeypatch.setattr(desk_store, "now_iso", lambda: "2031-06-01T12:00:00Z")
+    with local_tsa() as (tsa_url, tsa_root):
+        desk, inv = _desk(tmp_path, drop)
+        _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="shelling"))
+        desk.fetch()
+        rid = desk.reports()[0].id
+        desk.anchor(None, tsa_url)
+        out = tmp_path / "ahead.zip"
+        desk.export(out, [rid])
+        fingerprint = desk.fingerprint
+        desk.close()
+        (tmp_path / "root.pem").write_bytes(tsa_root.read_bytes())
+    r = run("verify", str(out), "--desk-key", fingerprint, "--drop-key", drop[1],
+            "--tsa-root", str(tmp_path / "root.pem"), "--accept-flagged")
+    assert "bundle ok" in r.stdout, r.stdout
+    assert "dated up to 2031-06-01T12:00:00Z, after the time-stamp over them" in r.stdout, r.stdout
+    uk = run("verify", str(out), "--desk-key", fingerprint, "--drop-key", drop[1],
+             "--accept-flagged", env={"TYSHA_LANG": "uk"})
+    assert "годинник робочого місця поспішав" in uk.stdout, uk.stdout
+
+
+def test_desk_anchor_says_when_the_desks_clock_is_far_from_the_tsas(
+    tmp_path: Path, drop: tuple[str, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one moment the desk hears a time it did not read from its own clock: the TSA's.
+    A desk clock a year off dated every custody event wrong, and 'desk anchor --tsa' said only
+    'time-stamped'. It now says both times and to set the clock right."""
+    import tysha.desk.anchor as desk_anchor
+    from tests.desk.test_service import PASS
+
+    desk, _inv = _desk(tmp_path, drop)
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS}
+    with local_tsa() as (tsa_url, _root):
+        r = run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--tsa", tsa_url, env=env)
+        assert "clock" not in r.stdout + r.stderr  # a right clock: nothing to say
+        monkeypatch.setattr(desk_anchor, "now_iso", lambda: "2031-06-01T12:00:00Z")
+        r = run("desk", "anchor", "--desk", str(tmp_path / "desk"), "--tsa", tsa_url, env=env)
+    out = r.stdout + r.stderr
+    assert "this desk's clock reads 2031-06-01T12:00:00Z" in out, out
+    assert "the time-stamping authority's" in out and "set it right" in out, out

@@ -454,3 +454,25 @@ def test_a_reply_held_for_a_damaged_source_record_is_not_said_revoked(
     assert damaged in out and revoked not in out, out
     assert uploads == []
     desk.close()
+
+
+def test_a_report_whose_when_is_words_is_filtered_by_the_day_it_was_received(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """The browser page's "when" is a free field ("вчора ввечері"): the date filters compared
+    its first ten characters with the dates as text, so a date range that holds the day it
+    was received left it out (and a range after it kept it)."""
+    import datetime as dt
+
+    url, _vkey, _ = drop
+    desk, inv = _desk(tmp_path, drop)
+    ident = Identity.generate(os.urandom)
+    _send(url, desk, inv, ident, _body(text="words", when="вчора ввечері"))
+    _send(url, desk, inv, ident, _body(text="dated", when="2020-05-01T10:00"))
+    desk.fetch()
+    received = desk.reports(search="words")[0].received_at[:10]
+    later = (dt.date.fromisoformat(received) + dt.timedelta(days=1)).isoformat()
+    assert [v.text for v in desk.reports(since=received, until=received)] == ["words"]
+    assert [v.text for v in desk.reports(since=later)] == []
+    assert [v.text for v in desk.reports(until="2020-05-01")] == ["dated"]
+    desk.close()

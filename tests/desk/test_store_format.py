@@ -27,7 +27,7 @@ def test_a_desk_written_by_the_previous_store_opens(tmp_path: Path, product_argo
         (v,) = desk.reports()
         assert (v.id, v.text, v.status, v.received_at) == (
             "71763030d004", "old report", "reviewing", "2026-01-02T03:04:05Z")
-        assert v.event_time == "2026-01-01T10:00:00Z" and v.notes[0]["text"] == "old note"
+        assert v.event_time == "2026-01-01T10:00:00" and v.notes[0]["text"] == "old note"
         assert v.replies[0]["text"] == "old reply"
         assert b"".join(desk.attachment_chunks(v.id, 0)) == b"old attachment bytes"
         (s,) = desk.sources()

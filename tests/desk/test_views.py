@@ -85,7 +85,7 @@ def test_each_intake_flag() -> None:
 
 
 def test_normalise_time() -> None:
-    assert normalise_time("2026-03-01") == "2026-03-01T00:00:00Z"
+    assert normalise_time("2026-03-01") == "2026-03-01"
     assert normalise_time("2026-03-01T14:00:05Z") == "2026-03-01T14:00:05Z"
     assert normalise_time("yesterday") == "" and normalise_time("") == ""
 
@@ -102,3 +102,57 @@ def test_random_passphrase_shape_and_strength() -> None:
     # Uniform draws: 255 would bias the vowels (256 % 5 != 0), so it is drawn again.
     seq = iter([0, 255, 0, 0, 0, 0])
     assert random_passphrase(1, lambda n: bytes([next(seq)])) == "babab"
+
+
+def test_a_time_given_without_a_zone_is_not_shown_as_utc() -> None:
+    """The source gives the local time where it happened (parse_when: no zone is guessed); a
+    day is a day. Neither may come out as a UTC instant the reporter never said."""
+    from tysha.desk.cli import render_report
+    from tysha.desk.web.app import _templates
+
+    local = report_view(_Store(), _good(when="2026-03-01T10:20"))
+    assert local.event_time == "2026-03-01T10:20:00"
+    assert normalise_time("2026-03-01 10:20:30") == "2026-03-01T10:20:30"
+    assert normalise_time("2026-03-01") == "2026-03-01"
+    show = "\n".join(render_report(local, []))
+    assert "10:20:00Z" not in show and "local time, no zone given" in show
+    page = _templates().from_string("{{ t|t }}").render(t=local.event_time, _=lambda s: s)
+    assert "UTC" not in page and page == "2026-03-01 10:20 (local time, no zone given)"
+    day = _templates().from_string("{{ t|t }}").render(t="2026-03-01", _=lambda s: s)
+    assert day == "2026-03-01"
+    zoned = _templates().from_string("{{ t|t }}").render(t="2026-03-01T07:20:00Z", _=str)
+    assert zoned == "2026-03-01 07:20 UTC"
+
+
+def test_the_device_time_of_an_attachment_is_not_called_its_capture_time(
+    monkeypatch: Any,
+) -> None:
+    """device_time is the phone's clock when the file was attached to the report and signed
+    (a photo from the gallery may be weeks older; its camera time is exif_time): 'device clock
+    at capture' (the web desk; 'під час зйомки' in desk show in Ukrainian) told a handler,
+    and a court, that the photo was taken then."""
+    from tysha.desk.cli import render_report
+    from tysha.desk.web.view import CLAIM_LABELS
+
+    assert CLAIM_LABELS["device_time"] == "device clock when attached to the report"
+    rep = _good()
+    rep.data["attachments"][0]["claims"] = {"device_time": "2026-03-09T08:00:00Z",
+                                            "exif_time": "2026:03:01 10:20:30"}
+    monkeypatch.setenv("TYSHA_LANG", "uk")
+    show = "\n".join(render_report(report_view(_Store(), rep), []))
+    assert "зйомки: 2026-03-09" not in show
+    assert "час пристрою, коли файл додано до повідомлення: 2026-03-09T08:00:00Z" in show, show
+
+
+def test_the_camera_time_is_said_to_be_a_local_time_without_zone() -> None:
+    """EXIF DateTimeOriginal is the camera's own local time with no zone; shown among UTC
+    times as 'camera time (EXIF)', a handler comparing it with the device clock (UTC) saw
+    hours that do not agree and had no word why."""
+    from tysha.desk.web.app import _templates
+    from tysha.desk.web.view import CLAIM_LABELS
+    from tysha.i18n import translations
+
+    label = CLAIM_LABELS["exif_time"]
+    assert "no zone" in label
+    uk = _templates().from_string("{{ _(x) }}").render(x=label, _=translations("uk").gettext)
+    assert "без часового поясу" in uk, uk

@@ -376,3 +376,13 @@ def test_a_report_whose_source_record_is_damaged_holds_its_reply_and_says_why(
         assert [q.text for q in store.outbox()] == ["We will call your sister."]
     finally:
         store.close()
+
+
+def test_the_invitations_list_says_the_zone_of_when_each_was_made(desk: dict[str, Any]) -> None:
+    """'Made' showed '2026-12-01T11:11' (the stored UTC time cut short: a T, no zone) beside
+    'Valid until … UTC': now both read as the other desk times do, with their zone."""
+    with web(desk["desk"]) as c:
+        login(c)
+        page = c.get("/invitations").text
+    rows = re.findall(r'<tr id="invitation-[^"]+"><td>([^<]*)</td>', page)
+    assert rows and all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", r) for r in rows), rows

@@ -207,3 +207,17 @@ def test_proved_entries_accepts_the_log_and_nothing_else() -> None:
 
     with pytest.raises(VerificationError):
         proved_entries(300, log.root, 256, bundle, Lying())
+
+
+def test_a_false_expiry_says_when_the_entry_arrived_as_a_date() -> None:
+    """'claimed expired, but it arrived too recently (hour 493789)': hours since 1970 read
+    by a source on a phone or a handler. The time is said as a date and an hour, in UTC."""
+    import datetime as dt
+
+    from tysha.protocol.listing import hour_text
+
+    hour = int(dt.datetime(2026, 5, 1, 13, tzinfo=dt.UTC).timestamp()) // 3600
+    page = [rec(i, EXPIRED, hour) if i == 6 else rec(i) for i in range(5, 8)]
+    why = audit(Log(20), page, 4, 7, now_hour=hour + 5).problems[6]
+    assert str(hour) not in why and "2026-05-01 13:00 UTC" in why, why
+    assert hour_text(hour) == "2026-05-01 13:00 UTC"

@@ -84,3 +84,73 @@ def test_an_honest_drop_raises_no_alarm(world: dict[str, Any]) -> None:
         dev.fetch_replies(c)
     assert [r["text"] for r in dev.replies()] == ["one"]
     assert dev.listing_problem is None and dev.withheld == {}
+
+
+def test_a_phone_clock_far_behind_is_named_beside_the_expiries_it_makes_look_false(
+    world: dict[str, Any],
+) -> None:
+    """A phone whose clock reads 2000 (reset by a flat battery) finds every honest expiry on
+    the drop 'too recent': it said only that the drop withholds entries. The drop names hours
+    ahead of the phone's clock, so the source is told to check it - and the entry is still
+    not passed over (the drop might be the liar)."""
+    import datetime as dt
+    import time
+
+    dev: SourceDevice = world["dev"]
+    d = world["drop"]
+    _noise(world)
+    arrived = time.time()
+    d.service.clock = lambda: arrived + 91 * 86400  # the drop's retention (90 days) is over
+    d.service.maintenance()
+    dev.clock = lambda: dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp()
+    dev.fetch_replies(d.client)
+    problem = dev.listing_problem or ""
+    assert "this phone's clock" in problem and "2000-01-01 00:00 UTC" in problem, problem
+    assert dev.withheld  # still looked at again next time
+    from tysha.i18n import translate_message
+
+    uk = translate_message(problem, "uk")
+    assert "годинник цього телефона" in uk and "2000-01-01 00:00 UTC" in uk, uk
+
+
+def test_a_reply_is_kept_with_the_hour_it_was_read_like_every_time_in_the_vault(
+    world: dict[str, Any],
+) -> None:
+    """The vault keeps times to the hour (README: whoever opens it learns little of when):
+    a reply's time of reading was kept to the second."""
+    import datetime as dt
+
+    dev: SourceDevice = world["dev"]
+    _reply(world, "one")
+    read = dt.datetime(2026, 12, 1, 11, 37, 12, tzinfo=dt.UTC).timestamp()
+    dev.clock = lambda: read
+    dev.fetch_replies(world["drop"].client)
+    (r,) = dev.replies()
+    assert r["received_at"] == "2026-12-01T11:00:00Z"
+    assert Vault(dev.vault.path).unlock("p").state["replies"][0]["received_at"].endswith("T11:00:00Z")
+
+
+def test_a_key_made_while_the_phones_clock_ran_ahead_does_not_turn_an_honest_expiry_into_a_lie(
+    tmp_path: Path,
+) -> None:
+    """Enrolled while the phone's clock read five years ahead, the vault dated its key then.
+    The clock put right, a reply to it that expired unread on the drop (honestly, after the
+    retention) was 'claimed expired before your key existed': the source was told the drop
+    lies and not to rely on it. A kept hour later than the clock now shows the clock has been
+    put back; hours read from it are not held against the drop."""
+    import time
+
+    real = time.time()
+    with in_process_drop(tmp_path / "drop") as d:
+        handler = Identity.generate(os.urandom)
+        vault = Vault.create(tmp_path / "v", 4 * 1024 * 1024)
+        dev = SourceDevice(vault, vault.add_compartment("p", 0, {"v": 1, "notes": []}),
+                           clock=lambda: real + 5 * 365 * 86400)
+        dev.enroll(make_invitation(d.client.url, d.vkey, handler).to_text())
+        w = {"drop": d, "dev": dev, "handler": handler}
+        _reply(w, "unread for 91 days")
+        d.service.clock = lambda: real + 91 * 86400
+        d.service.maintenance()
+        dev.clock = lambda: real + 92 * 86400  # put right
+        dev.fetch_replies(d.client)
+        assert dev.listing_problem is None and dev.withheld == {}, dev.listing_problem

@@ -221,3 +221,35 @@ def test_a_drop_without_the_verifiable_listing_is_said_to_be_unchecked(
     res = desk.fetch()
     assert _texts(desk) == ["r0"]
     assert any("only the old listing" in w for w in res.warnings)
+
+
+def test_a_desk_clock_far_behind_is_named_beside_the_expiries_it_makes_look_false(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk's clock reads 2000: every honest expiry looks 'too recent' to it and is
+    reported WITHHELD. The drop gives arrival hours ahead of that clock, so the handler is
+    told what the desk's clock reads and to set it right; the entry stays withheld."""
+    import datetime as dt
+    import time
+    import types
+
+    import tysha.desk.fetch as fetch_module
+
+    desk: Desk = world["desk"]
+    d = world["drop"]
+    _noise(world, 1)
+    arrived = time.time()
+    d.service.clock = lambda: arrived + 91 * 86400
+    d.service.maintenance()
+    behind = dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp()
+    shim = types.SimpleNamespace(time=lambda: behind, perf_counter=time.perf_counter,
+                                 monotonic=time.monotonic, sleep=time.sleep)
+    monkeypatch.setattr(fetch_module, "time", shim)
+    res = desk.fetch()
+    assert len(res.withheld) == 1
+    said = " ".join(res.warnings)
+    assert "this desk's clock reads 2000-01-01 00:00 UTC" in said, res.warnings
+    from tysha.i18n import translate_message
+
+    uk = translate_message(next(w for w in res.warnings if "clock" in w), "uk")
+    assert "годинник цього робочого місця" in uk, uk

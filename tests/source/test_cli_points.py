@@ -291,3 +291,23 @@ def test_a_terminal_is_offered_a_generated_passphrase(tmp_path: Path, product_ar
     from tysha.source.vault import Vault
 
     assert Vault(vault).unlock(words.decode()).state["notes"] == []
+
+
+def test_a_date_refused_as_future_says_what_the_phones_clock_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A phone whose clock was reset (to 2000, a flat battery) refuses the true date of the
+    event as 'in the future': the refusal now says what the clock reads and to put it right,
+    in the source's language too."""
+    import datetime as dt
+
+    from tysha.cli import describe_error
+
+    reset = dt.datetime(2000, 1, 1, 0, 5, tzinfo=dt.UTC).timestamp()
+    with pytest.raises(BadInput) as e:
+        parse_when("2026-03-01", reset)
+    assert "2000-01-01 00:05 UTC" in (e.value.hint or ""), e.value.hint
+    assert "date and time" in describe_error(e.value, "source")
+    monkeypatch.setenv("TYSHA_LANG", "uk")
+    line = describe_error(e.value, "source")
+    assert "2000-01-01 00:05 UTC" in line and "дату й час" in line, line

@@ -394,3 +394,36 @@ def test_shred_originals_once_each_and_says_its_limits(tmp_path: Path, enrolled:
     assert out.returncode == 0 and not att.exists()
     assert "copy-on-write file systems" in out.stdout and "messengers" in out.stdout
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_a_report_written_while_the_phone_clock_ran_years_ahead_leaves_once_it_is_put_right(
+    enrolled: dict[str, Any],
+) -> None:
+    """A phone's clock set wrong (five years ahead) when a report was written, then put right:
+    the report's random delay was counted from a time that has not come, so 'source send'
+    said 'the next is due in about 1827 days' and kept it on the phone. The clock has gone
+    back past the hour the report was made: its wait cannot be measured; it is due."""
+    import time
+
+    from tysha.source.device import SourceDevice
+
+    v, pw = Path(enrolled["vault"]), enrolled["env"]["TYSHA_PASSPHRASE"]
+    right = time.time()
+    ahead = right + 5 * 365 * 86400
+    dev = SourceDevice.open(v, pw, clock=lambda: ahead)
+    dev.report(["det"], "written with the clock five years ahead", mean_delay=3600)
+    dev.vault.release()
+    dev = SourceDevice.open(v, pw, clock=lambda: right)
+    try:
+        assert dev.next_due() == 0 and len(dev.due()) == 1
+    finally:
+        dev.vault.release()
+    # A report written with the clock right still waits for its delay.
+    dev = SourceDevice.open(v, pw, clock=lambda: right)
+    try:
+        dev.state["outbox"] = []
+        dev.report(["det"], "written with the clock right", mean_delay=3600)
+        dev.state["outbox"][0]["due"] = int(right) + 3600
+        assert dev.due() == [] and dev.next_due() == 3600 - (right - int(right))
+    finally:
+        dev.vault.release()

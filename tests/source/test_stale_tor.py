@@ -60,3 +60,13 @@ def test_any_source_command_deletes_a_stale_folder(tmp_path: Path, cli: Any) -> 
             env={"TMPDIR": str(tmp), "TYSHA_PASSPHRASE": "x"}, process=True)
     assert r.returncode == 1  # no such vault: the command itself fails, the cleanup ran first
     assert not stale.exists()
+
+
+def test_a_folder_left_while_the_phones_clock_ran_ahead_is_deleted_once_it_is_put_right(
+    tmp_path: Path,
+) -> None:
+    """A Tor killed before it made its lock file, while the phone's clock read a year ahead:
+    the folder's time is then in the future, 'younger than a Tor takes to start' for ever, and
+    the folder naming the bridges stayed on the phone for that year."""
+    ahead = _folder(tmp_path, "ahead", lock=False, age_s=-365 * 86400)
+    assert remove_stale_tor_folders(tmp_path) == 1 and not ahead.exists()

@@ -16,6 +16,7 @@ import hashlib
 import os
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from tysha.desk.store import DeskStore, now_iso
@@ -199,6 +200,8 @@ def anchor_custody(
     token = (
         request_tsa_token(tsa_url, note.encode("utf-8"), roots_pem=tsa_roots) if tsa_url else b""
     )
+    # The TSA's time: the one this desk did not read from its own clock (checked above).
+    tsa_time = verify_tsa_token(token, note.encode("utf-8"))[0] if token else ""
     # Known before the upload, so a fetch racing this never takes the anchor for a report.
     record: dict[str, Any] = {
         "format": ANCHOR_FORMAT,
@@ -251,7 +254,20 @@ def anchor_custody(
         "index": receipt.index,
         "tsa": bool(token),
         "witnessed": record["witnessed"] is not None,
+        # Set when the desk's clock (which dates every custody event) is more than ten
+        # minutes from the TSA's: (the desk's time, the TSA's).
+        "clock_off": (record["at"], tsa_time) if _apart_s(record["at"], tsa_time) > 600 else None,
     }
+
+
+def _apart_s(a: str, b: str) -> float:
+    """Seconds between two times as the desk and a TSA write them; 0 for anything else."""
+    try:
+        ta = datetime.fromisoformat(a.replace("Z", "+00:00"))
+        tb = datetime.fromisoformat(b.replace("Z", "+00:00"))
+        return abs((ta - tb).total_seconds()) if ta.tzinfo and tb.tzinfo else 0.0
+    except ValueError:
+        return 0.0
 
 
 def anchor_due(store: DeskStore, every: int) -> bool:

@@ -510,6 +510,16 @@ def _field(label: str, value: str) -> str:
     return "  " + (head.ljust(19) if len(head) < 19 else head + " ") + value
 
 
+def _event_time_note(v: ReportView) -> str:
+    """After ``when``: the time it gives in UTC, or that it is a local time without zone (the
+    reporter's, never made UTC); nothing when it says no more than ``when`` itself."""
+    from tysha.desk.views import LOCAL_TIME, zoneless
+
+    if not v.event_time or v.event_time == v.when:
+        return ""
+    return "  (" + (_(LOCAL_TIME) if zoneless(v.event_time) else v.event_time) + ")"
+
+
 def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
     """``desk show`` as readable lines (no Python reprs), in the user's language."""
     yes = {True: _("yes"), False: _("NO")}
@@ -530,7 +540,7 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
         source += "  " + _("REVOKED")
     lines += [
         _field("categories", ", ".join(v.categories) or "-"),
-        _field("when", v.when or "-") + (f"  ({v.event_time})" if v.event_time else ""),
+        _field("when", v.when or "-") + _event_time_note(v),
         _field("where", v.where or "-"),
         _field("received", v.received_at),
         _field("sent from", _(CLIENT_TEXT.get(v.client, v.client))),
@@ -871,6 +881,15 @@ def anchor(
            if a["tsa"] else "")
         + ("; " + _("the drop's witnessed checkpoint kept") if a.get("witnessed") else "")
     )
+    if a.get("clock_off"):
+        desk_at, tsa_at = a["clock_off"]
+        typer.echo(
+            _(
+                "warning: this desk's clock reads {desk}, the time-stamping authority's {tsa}: "
+                "every custody event is dated by the desk's clock; set it right"
+            ).format(desk=desk_at, tsa=tsa_at),
+            err=True,
+        )
 
 
 @app.command("import-proofmode")

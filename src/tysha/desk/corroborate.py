@@ -628,7 +628,9 @@ def _seconds(text: str) -> int | None:
 
 
 def _facts(rid: str, d: dict[str, Any], units: set[str]) -> Facts:
-    when = _seconds(str(d.get("when") or ""))
+    given = str(d.get("when") or "").strip()
+    when = _seconds(given)
+    span = 86400 if when is not None and _DAY.fullmatch(given) else 0  # a day: all of it
     lat = lon = None
     for a in d.get("attachments", []):
         claims = a.get("claims") or {}
@@ -640,7 +642,7 @@ def _facts(rid: str, d: dict[str, Any], units: set[str]) -> Facts:
             when = _seconds(claims["device_time"])
     return Facts(
         rid, when, lat, lon, " ".join(str(d.get("where") or "").lower().split()),
-        frozenset(str(c).lower() for c in d.get("categories", [])), frozenset(units),
+        frozenset(str(c).lower() for c in d.get("categories", [])), frozenset(units), span,
     )  # fmt: skip
 
 

@@ -69,7 +69,7 @@ from tysha.protocol import (
     unwrap_slot,
 )
 from tysha.protocol.envelope import MAX_ENVELOPE_SIZE, MAX_HEADER_SIZE, EnvelopeHeader, SlotKey
-from tysha.protocol.listing import DELETED, EXPIRED
+from tysha.protocol.listing import DELETED, EXPIRED, EXPIRY_SLACK_HOURS, hour_text
 from tysha.protocol.manifest import addressed_to, client_of
 from tysha.protocol.sealed_report import OpenedReport, ReportReader
 from tysha.tlog import (
@@ -408,6 +408,7 @@ def _walk_listing(
     flags: dict[int, str] = {}
     pages_left = -(-(last - cursor) // MIN_ADVANCE) + 2
     warned_legacy = False
+    latest: int | None = None  # the latest arrival hour the drop gives an expired entry
     try:
         while page_cursor < last:
             if pages_left == 0:
@@ -440,14 +441,16 @@ def _walk_listing(
                 )
             for index, why in audit.problems.items():
                 flags[index] = why
+            if audit.latest_hour is not None:
+                latest = max(latest or 0, audit.latest_hour)
             result.scanned += len(audit.records)
             hits = [rec for rec in audit.records if scanner.match(rec) is not None]
             result._add("scan", t)
             for rec in hits:
                 if rec.state == EXPIRED and rec.hour is not None and rec.hour < born - 1:
                     flags[rec.index] = (
-                        f"claimed expired (hour {rec.hour}), but it is addressed to this desk,"
-                        " whose key is younger"
+                        f"claimed expired ({hour_text(rec.hour)}), but it is addressed to this"
+                        " desk, whose key is younger"
                     )
                     continue
                 if rec.state == EXPIRED:
@@ -483,6 +486,14 @@ def _walk_listing(
                     taken.add(rec.index)
             page_cursor = end
     finally:
+        if flags and latest is not None and latest > now_hour + EXPIRY_SLACK_HOURS:
+            # Honest expiries look too recent to a clock far behind: the handler can tell
+            # which of the two is wrong; the entries stay withheld.
+            result.warnings.append(
+                f"{drop.url}: this desk's clock reads {hour_text(now_hour)}, and the drop says"
+                f" entries arrived up to {hour_text(latest)}: if the desk's clock is behind,"
+                " set it right and fetch again"
+            )
         _record_withheld(store, result, drop, old_flags, flags, page_cursor)
         # Never past an entry withheld: it is looked at again next time. What was taken
         # beyond the stored cursor is remembered, so a later pass does not download it again.

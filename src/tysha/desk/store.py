@@ -25,6 +25,7 @@ an invitation's secret (lookup columns).
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import hashlib
 import os
 import sqlite3
@@ -109,6 +110,16 @@ MAX_INVITATION_DAYS = 366
 
 def _second(t: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def _day(value: object) -> str:
+    """The date a stored time starts with (``YYYY-MM-DD``), or "" when it does not start with
+    one (a reporter's "when" may be words: "вчора ввечері")."""
+    day = value[:10] if isinstance(value, str) else ""
+    try:
+        return _dt.date.fromisoformat(day).isoformat() if len(day) == 10 else ""
+    except ValueError:
+        return ""
 
 
 def now_iso() -> str:
@@ -681,7 +692,7 @@ class DeskStore:
                 continue
             if status and d.get("status") != status:
                 continue
-            day = (d.get("when") or d.get("received_at") or "")[:10]
+            day = _day(d.get("when")) or _day(d.get("received_at")) or received[:10]
             if since and day < since:
                 continue
             if until and day > until:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -50,12 +51,14 @@ if TYPE_CHECKING:
     from tysha.desk.models import DropState, Report, Source
 
 __all__ = [
+    "LOCAL_TIME",
     "CLIENT_LABELS",
     "FLAG_REASONS",
     "AttachmentView",
     "Flag",
     "ReportView",
     "normalise_time",
+    "zoneless",
     "report_view",
     "report_views",
     "SHARED_REVOKED",
@@ -167,7 +170,9 @@ class ReportView:
     when: str
     where: str
     received_at: str  # ISO-8601 with zone, to the second
-    event_time: str  # the reporter's "when" in UTC ISO-8601, "" if none or unreadable
+    # The reporter's "when" (normalise_time): UTC, or a local time without zone, or a date;
+    # "" if none or unreadable.
+    event_time: str
     attachments: list[AttachmentView]
     capture_verified: bool
     receipt_verified: bool
@@ -263,22 +268,35 @@ def pseudonym_text(p: str, gettext: Callable[[str], str]) -> str:
 
 
 def normalise_time(value: str) -> str:
-    """A reporter's time as UTC ISO-8601 to the second (``2026-03-01T14:00:00Z``), so event
-    times sort; "" when empty or not ISO-8601. A time without a zone is taken as UTC (the
-    source CLI sends UTC); a bare date is its midnight."""
+    """A reporter's time in one ISO-8601 form, so event times sort; "" when empty or not
+    ISO-8601. Nothing the reporter did not say is added: a time with a zone is UTC to the
+    second (``2026-03-01T14:00:00Z``); one without is the local time where it happened
+    (``tysha source report --when``: no zone is guessed under occupation) and stays without
+    one (``2026-03-01T10:20:00``); a bare date stays a date (``2026-03-01``)."""
     text = (value or "").strip()
     if not text:
         return ""
     try:
         if len(text) == 10:
-            t = _dt.datetime.combine(_dt.date.fromisoformat(text), _dt.time())
-        else:
-            t = _dt.datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+            return _dt.date.fromisoformat(text).isoformat()
+        t = _dt.datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
     except ValueError:
         return ""
     if t.tzinfo is None:
-        t = t.replace(tzinfo=_dt.UTC)
+        return t.strftime("%Y-%m-%dT%H:%M:%S")
     return t.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_ZONELESS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+
+
+def zoneless(iso: str) -> bool:
+    """A time of day without a zone (a reporter's local time, :func:`normalise_time`)."""
+    return _ZONELESS.fullmatch(iso) is not None
+
+
+#: How the faces label a time of day given without a zone (a gettext msgid).
+LOCAL_TIME = "local time, no zone given"
 
 
 def _plausible(claims: Mapping[str, object]) -> bool:

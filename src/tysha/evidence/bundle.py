@@ -83,6 +83,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from tysha.errors import BadInput, ProtocolError, TyshaError, VerificationError
@@ -1186,7 +1187,10 @@ class BundleVerifier:
                     raise ProtocolError("custody.json is not in canonical form")
             except (TyshaError, KeyError) as exc:
                 raise _fail(7, "custody", _why(exc)) from None
-            self._anchor(small, desk, seg.head, on_step)
+            dated = [
+                (e["event"]["seq"], e["event"]["at"]) for e in _json(small[CUSTODY])["events"]
+            ]
+            self._anchor(small, desk, seg.head, on_step, dated)
             old = f"; {seg.unlinked} older events carry no per-report link" if seg.unlinked else ""
             on_step(
                 Step(
@@ -1225,7 +1229,10 @@ class BundleVerifier:
         desk: PublicIdentity,
         head: Any,
         on_step: Callable[[Step], None],
+        dated: Sequence[tuple[int, str]] = (),
     ) -> None:
+        """Step 7's anchor; ``dated``: the (seq, time) of the custody events carried, to say
+        when the desk dated ones the time-stamp covers after it (the desk's clock ran ahead)."""
         if ANCHOR not in small:
             if self.witness_policy is not None:
                 raise _fail(
@@ -1279,6 +1286,17 @@ class BundleVerifier:
                     ),
                 )
             )
+            late = [at for seq, at in dated if seq < res.head.size and _later(at, when, 600)]
+            if late:
+                on_step(
+                    Step(
+                        7,
+                        "note",
+                        f"custody events the time-stamp covers are dated up to {max(late)}, "
+                        f"after the time-stamp over them ({when}): the desk's clock ran ahead; "
+                        "the custody times are the desk's word, the time-stamp the TSA's",
+                    )
+                )
 
     def _witnessed(self, doc: Any, res: AnchorResult, on_step: Callable[[Step], None]) -> None:
         policy = self.witness_policy
@@ -1324,6 +1342,17 @@ class BundleVerifier:
                 f"are in the witnessed tree of {w.checkpoint.size}{tail}",
             )
         )
+
+
+def _later(a: str, b: str, by_s: float) -> bool:
+    """Whether the time ``a`` is more than ``by_s`` seconds after ``b`` (both ISO 8601 with a
+    zone, as the desk and the TSA write them); False for anything else."""
+    try:
+        ta = datetime.fromisoformat(a.replace("Z", "+00:00"))
+        tb = datetime.fromisoformat(b.replace("Z", "+00:00"))
+        return ta.tzinfo is not None and tb.tzinfo is not None and (ta - tb).total_seconds() > by_s
+    except (ValueError, TypeError, AttributeError):
+        return False
 
 
 def _json(raw: bytes) -> Any:

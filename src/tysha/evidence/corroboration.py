@@ -271,7 +271,9 @@ def distance_m(lat1_e6: int, lon1_e6: int, lat2_e6: int, lon2_e6: int) -> float:
 @dataclass(frozen=True)
 class Facts:
     """What clustering knows of a report (the desk extracts it): seconds since the epoch,
-    coordinates in micro-degrees, a normalised place name, categories, perpetrator units."""
+    coordinates in micro-degrees, a normalised place name, categories, perpetrator units;
+    ``span_s``: how long after ``when_s`` it may have been (a day for a report that gives
+    only its date)."""
 
     report: str
     when_s: int | None = None
@@ -280,6 +282,13 @@ class Facts:
     place: str = ""
     categories: frozenset[str] = frozenset()
     units: frozenset[str] = frozenset()
+    span_s: int = 0
+
+
+def _apart_s(a: Facts, b: Facts) -> int:
+    """Seconds between two reports' times (0 when their spans meet); both have a time."""
+    a0, b0 = a.when_s or 0, b.when_s or 0
+    return max(0, b0 - (a0 + a.span_s), a0 - (b0 + b.span_s))
 
 
 @dataclass(frozen=True)
@@ -290,7 +299,7 @@ class Cluster:
 
 
 def _near(a: Facts, b: Facts, window_s: int, radius_m: int) -> str | None:
-    if a.when_s is None or b.when_s is None or abs(a.when_s - b.when_s) > window_s:
+    if a.when_s is None or b.when_s is None or _apart_s(a, b) > window_s:
         return None
     if None not in (a.lat_e6, a.lon_e6, b.lat_e6, b.lon_e6):
         if distance_m(a.lat_e6, a.lon_e6, b.lat_e6, b.lon_e6) <= radius_m:  # type: ignore[arg-type]
@@ -318,8 +327,8 @@ def clusters(
     for i, a in enumerate(items):
         for j in range(i + 1, len(items)):
             b = items[j]
-            if (b.when_s or 0) - (a.when_s or 0) > window_s:
-                break
+            if (b.when_s or 0) - (a.when_s or 0) - a.span_s > window_s:
+                break  # (sorted by start: every later report starts later still)
             where = _near(a, b, window_s, radius_m)
             if where is None:
                 continue

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from tysha.errors import ProtocolError, StorageError, VerificationError
 from tysha.protocol import _wire
@@ -66,11 +67,24 @@ __all__ = [
     "audit_page",
     "decode_listing",
     "encode_listing",
+    "hour_text",
     "proved_entries",
     "root_with_leaves",
 ]
 
 LISTING_VERSION = 2
+
+
+def hour_text(hour: int | None) -> str:
+    """An hour since 1970 as a person reads it (``2026-05-01 13:00 UTC``); an hour no
+    calendar holds (a hostile drop's) as ``hour N``. Never raises."""
+    if hour is None:
+        return "no hour given"
+    try:
+        return datetime.fromtimestamp(hour * 3600, UTC).strftime("%Y-%m-%d %H:00 UTC")
+    except (OverflowError, OSError, ValueError):
+        return f"hour {hour}"
+
 LIVE, DELETED, EXPIRED = "live", "deleted", "expired"
 _STATES = (LIVE, DELETED, EXPIRED)
 #: How much earlier than the retention allows an expiry may be claimed (client clocks drift).
@@ -190,6 +204,9 @@ class PageAudit:
     problems: dict[int, str] = field(default_factory=dict)
     #: False for a version-1 listing (live records only): omissions cannot be seen.
     verifiable: bool = True
+    #: The latest hour of arrival the page gives an expired record (None: none expired). Far
+    #: ahead of the client's clock, it is the drop's word or a sign that clock is behind.
+    latest_hour: int | None = None
 
 
 def audit_page(
@@ -220,12 +237,16 @@ def audit_page(
     audit = PageAudit()
     for i in range(after + 1, cursor + 1):
         rec = by_index.get(i)
+        if rec is not None and rec.state == EXPIRED and rec.hour is not None:
+            audit.latest_hour = max(audit.latest_hour or 0, rec.hour)
         if rec is None:
             audit.problems[i] = "omitted from the listing"
         elif rec.state == EXPIRED and not _expiry_plausible(
             rec, now_hour, retention_hours, fresh_from, fresh_hour
         ):
-            audit.problems[i] = f"claimed expired, but it arrived too recently (hour {rec.hour})"
+            audit.problems[i] = (
+                f"claimed expired, but it arrived too recently ({hour_text(rec.hour)})"
+            )
         else:
             audit.records.append(rec)
     return audit

@@ -41,7 +41,7 @@ from tysha.protocol import (
     parse_header,
 )
 from tysha.protocol.capture import gps_from_exif
-from tysha.protocol.listing import DELETED, EXPIRED
+from tysha.protocol.listing import DELETED, EXPIRED, EXPIRY_SLACK_HOURS, hour_text
 from tysha.protocol.sealed_report import read_report
 from tysha.source.vault import Compartment, Vault
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
@@ -127,7 +127,12 @@ def parse_when(text: str, now: float) -> str:
             f"{text!r} is not a real date or time; accepted forms: {WHEN_FORMS}"
         ) from None
     if utc.replace(tzinfo=UTC).timestamp() > now + 86400:
-        raise BadInput(f"{text!r} is in the future (by the device's clock)")
+        clock = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        raise BadInput(
+            f"{text!r} is in the future (by the device's clock)",
+            hint=f"this device's clock says {clock}; if that is wrong, set its date and time "
+            "right (photos you attach carry it too), or leave --when out",
+        )
     if hh is None:
         return day.isoformat()
     out = f"{day.isoformat()}T{hh}:{mm}" + (f":{ss}" if ss is not None else "")
@@ -377,16 +382,23 @@ class SourceDevice:
             for i in self.state.get("outbox", [])
         ]
 
+    def _due_at(self, item: dict[str, Any], t: float) -> float:
+        """When ``item`` is due. Its delay was counted from the clock at writing; a clock now
+        before the hour it was written has been put back (it ran ahead, years perhaps): the
+        wait cannot be measured, and the report is due rather than kept until then."""
+        return t if t < item["created"] else float(item["due"])
+
     def next_due(self) -> float | None:
         """Seconds until the next waiting report is due (None when nothing waits)."""
         items = self.state.get("outbox", [])
         if not items:
             return None
-        return max(0.0, min(float(i["due"]) for i in items) - self.clock())
+        t = self.clock()
+        return max(0.0, min(self._due_at(i, t) for i in items) - t)
 
     def due(self, now: bool = False) -> list[dict[str, Any]]:
         t = self.clock()
-        items = [i for i in self.state.get("outbox", []) if now or i["due"] <= t]
+        items = [i for i in self.state.get("outbox", []) if now or self._due_at(i, t) <= t]
         # Random order: the drop must not learn the order of capture.
         keyed = sorted((self.rand(8), n) for n in range(len(items)))
         return [items[n] for _, n in keyed]
@@ -509,7 +521,13 @@ class SourceDevice:
         retention = self._retention_hours(client)
         born = self.state.get("key_birth_hour")
         born = born if isinstance(born, int) else 0
+        if max(born, fresh_hour or 0) > now_hour + EXPIRY_SLACK_HOURS:
+            # An hour this vault kept is later than the clock now: the clock has been put back
+            # (it ran ahead, a wrong year). Hours read from it then are not held against the
+            # drop; the clock of now still is.
+            born, fresh_from, fresh_hour = 0, None, None
         withheld: dict[int, str] = {}
+        latest: int | None = None  # the latest arrival hour the drop gives an expired entry
         held_back: list[int] = []  # replies not read this time (no answer): read next time
         page_cursor = cursor
         for _page in range(MAX_CLUE_PAGES):
@@ -529,6 +547,8 @@ class SourceDevice:
                 self.listing_problem = "its listing stops short of the log it signed"
                 break
             withheld.update(audit.problems)
+            if audit.latest_hour is not None:
+                latest = max(latest or 0, audit.latest_hour)
             for rec in audit.records:
                 if scanner.match(rec) is None or str(rec.index) in seen:
                     continue
@@ -587,6 +607,15 @@ class SourceDevice:
                 f"it withholds {len(withheld)} entries of its log from you (entry {first}:"
                 f" {withheld[first]})"
             )
+            if latest is not None and latest > now_hour + EXPIRY_SLACK_HOURS:
+                # Honest expiries look too recent to a clock far behind (reset to 2000): the
+                # source can tell which of the two is wrong; the entries stay withheld.
+                self.listing_problem = (
+                    f"{self.listing_problem}; or this phone's clock is behind: it says"
+                    f" {hour_text(now_hour)}, and the drop says entries arrived up to"
+                    f" {hour_text(latest)}. If the phone's date is wrong, set it right and"
+                    " look again"
+                )
         self.withheld = dict(sorted(withheld.items()))
         # Never past a withheld entry: it is looked at again next time.
         self.state["cursor"] = max(
@@ -696,7 +725,7 @@ class SourceDevice:
                 answers = None
         return {
             "text": str(m.body.get("text", "")),
-            "received_at": _iso(self.clock()),
+            "received_at": _iso(int(self.clock()) // 3600 * 3600),  # to the hour, as all
             "in_reply_to": answers if isinstance(answers, bytes) else None,
             "_del": opened.key.deletion_secret,
         }

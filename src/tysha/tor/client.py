@@ -162,8 +162,10 @@ def remove_stale_tor_folders(tmp: Path | None = None, now: float | None = None) 
                         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     except BlockingIOError:
                         continue  # a running Tor (another send) holds it
-            elif now - d.stat().st_mtime < _STARTING_S:
-                continue  # a Tor just starting: its lock file is not there yet
+            elif abs(now - d.stat().st_mtime) < _STARTING_S:
+                # A Tor just starting: its lock file is not there yet. (A folder dated well
+                # after now was left while the clock ran ahead: not one starting now.)
+                continue
             shutil.rmtree(d)
             removed += 1
         except OSError:

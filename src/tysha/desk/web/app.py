@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
@@ -49,7 +50,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tysha.desk.service import STATUSES, Desk, qr_png
 from tysha.desk.store import INVITATION_DAYS, MAX_INVITATION_DAYS
-from tysha.desk.views import CLIENT_LABELS, FLAG_REASONS, ReportView, pseudonym_text
+from tysha.desk.views import (
+    CLIENT_LABELS,
+    FLAG_REASONS,
+    LOCAL_TIME,
+    ReportView,
+    pseudonym_text,
+    zoneless,
+)
 from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, same_text, totp_at
@@ -176,10 +184,15 @@ class ThumbCache:
             self.size -= len(old or b"")
 
 
-def _fmt_time(iso: str) -> str:
-    """'2026-11-29T23:57:15Z' → '2026-11-29 23:57 UTC' (the zone always shown)."""
+@pass_context
+def _fmt_time(ctx: Context, iso: str) -> str:
+    """'2026-11-29T23:57:15Z' → '2026-11-29 23:57 UTC' (the zone always shown); a reporter's
+    time without a zone → '2026-03-01 10:20 (local time, no zone given)', never UTC."""
     if not iso or len(iso) < 16 or iso[10:11] != "T":
         return iso or "—"
+    if zoneless(iso):
+        gettext = ctx.get("_") or str
+        return f"{iso[:10]} {iso[11:16]} ({gettext(LOCAL_TIME)})"
     zone = iso[19:] if len(iso) > 19 else ""
     zone = zone.lstrip("0123456789.")
     zone = "UTC" if zone in ("Z", "+00:00", "") else zone

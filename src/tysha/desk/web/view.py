@@ -17,8 +17,8 @@ CLAIM_LABELS: dict[str, str] = {
     "size": "size at capture",
     "media_type": "file type",
     "name": "file name",
-    "device_time": "device clock at capture",
-    "exif_time": "camera time (EXIF)",
+    "device_time": "device clock when attached to the report",
+    "exif_time": "camera time (EXIF: its local time, no zone)",
     "exif_gps": "camera position (EXIF)",
 }
 CUSTODY_LABELS: dict[str, str] = {
