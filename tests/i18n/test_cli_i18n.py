@@ -165,6 +165,17 @@ def test_template_translation_keeps_the_values() -> None:
     assert translate_message(other, "crh") == other
 
 
+@pytest.mark.parametrize("lang", ["en", *TRANSLATED])
+def test_every_catalog_states_its_plural_rule(lang: str) -> None:
+    """A catalog without a ``Plural-Forms`` header is picked up with a guessed rule, and
+    ``msgfmt -c`` refuses it as an error: each one names its number of forms and the rule."""
+    po = Path(cli_module.__file__).parent / "locale" / lang / "LC_MESSAGES" / "tysha.po"
+    header = po.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    rule = re.search(r'"Plural-Forms: nplurals=(\d+); plural=[^"]+;\\n"', header)
+    assert rule, f"{lang}: no Plural-Forms in the header"
+    assert int(rule.group(1)) == {"en": 2, "uk": 3, "ru": 3, "crh": 2}[lang]
+
+
 def test_the_crh_catalog_asks_for_a_native_review() -> None:
     po = Path(cli_module.__file__).parent / "locale" / "crh" / "LC_MESSAGES" / "tysha.po"
     head = po.read_text(encoding="utf-8")[:600]
