@@ -443,6 +443,9 @@ class DropClient:
         if not _CHUNK_MIN <= chunk <= _CHUNK_MAX:
             # 0 would loop forever, a few bytes nearly so: the drop's word is not taken.
             raise ProtocolError(f"the drop asks for an unreasonable chunk size ({chunk})")
+        # A chunk cut off midway is sent again whole: never more than _CHUNK_SEND at a time,
+        # so a connection that breaks every few MiB still gets a large photo through.
+        chunk = min(chunk, _CHUNK_SEND)
         src = opener() if opener else None
         # Every accepted chunk advances; a drop that keeps rewinding us (409 with an earlier
         # offset) gets twice the chunks the envelope needs, and a few more, then no more.
@@ -766,6 +769,8 @@ _MAX_PROOF = 64
 _PROOF_ANSWER_MAX = _MAX_PROOF * (64 + 4) + 1024
 #: The chunk sizes of a resumable upload a client accepts from a drop's info.
 _CHUNK_MIN, _CHUNK_MAX = 64 << 10, 64 << 20
+#: The most a chunk carries, whatever the drop allows: what a cut connection makes it send again.
+_CHUNK_SEND = 512 << 10
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 

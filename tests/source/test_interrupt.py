@@ -1,0 +1,57 @@
+"""The source under interruption and scarcity: a cut connection, a killed command, a full
+disk, a vault made by a newer Tysha."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tysha.errors import TransportError
+from tysha.transport import DropClient
+
+from .test_flow import enrolled  # noqa: F401  (the fixture)
+
+
+def test_a_photo_cut_off_midway_gets_through_a_little_more_each_time(
+    tmp_path: Path, enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """A bad connection breaks after about 1.5 MiB each time it is tried. A 2.5 MiB photo went
+    as one piece of the drop's chunk size (4 MiB) and was cut every time, each attempt from
+    zero: it never left. Each send now keeps what got through and the photo arrives."""
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    bigger = tmp_path / "big.vault"  # 8 MiB holds one 2.5 MiB photo
+    cli("source", "init", "--vault", str(bigger), "--size", "8MiB", env=env)
+    cli("source", "enroll", "--vault", str(bigger), "--invitation", enrolled["inv"].to_text(),
+        env=env)
+    v = str(bigger)
+    photo = tmp_path / "video.bin"
+    photo.write_bytes(os.urandom(5 << 19))
+    cli("source", "report", "--vault", v, "--category", "atk", "--text", "shelling",
+        "--attach", str(photo), env=env)
+    real = DropClient._request
+    carried = [0]
+
+    def request(self: DropClient, method: str, path: str, **kw: Any) -> httpx.Response:
+        body = kw.get("content") or b""
+        if carried[0] + len(body) > 3 << 19:  # this connection breaks after 1.5 MiB
+            raise TransportError("cannot reach the drop: the connection was reset")
+        carried[0] += len(body)
+        return real(self, method, path, **kw)
+
+    monkeypatch.setattr(DropClient, "_request", request)
+    sent = False
+    for _attempt in range(6):
+        carried[0] = 0  # the next try of the reporter, on a new connection
+        r = cli("source", "send", "--vault", v, "--now", env=env, check=False)
+        if r.returncode == 0:
+            sent = True
+            break
+        assert "everything stays in the outbox" in r.stderr or "cannot reach" in r.stderr, r.stderr
+        assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+    assert sent, "the photo never got through"
+    assert "sent 1, receipts verified; 0 still waiting" in r.stdout, r.stdout
