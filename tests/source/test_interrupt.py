@@ -55,3 +55,29 @@ def test_a_photo_cut_off_midway_gets_through_a_little_more_each_time(
         assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
     assert sent, "the photo never got through"
     assert "sent 1, receipts verified; 0 still waiting" in r.stdout, r.stdout
+
+
+def test_a_vault_of_a_newer_tysha_is_refused_and_left_alone(
+    enrolled: dict[str, Any], cli: Any  # noqa: F811
+) -> None:
+    """A phone restored from an older backup of the app meets a vault a newer Tysha wrote.
+    Before, this Tysha read it as its own and wrote its own idea of the state back over it
+    (a report, a send). It is now refused in plain words before anything is written, as a
+    newer desk is; destroying it (purge) still works."""
+    from tysha.source.device import SourceDevice
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "first", env=env)
+    dev = SourceDevice.open(Path(v), env["TYSHA_PASSPHRASE"])
+    dev.state["v"] = 2  # what a later format would say
+    dev.save()
+    dev.vault.release()
+    before = Path(v).read_bytes()
+    for args in (["report", "--category", "det", "--text", "second"], ["send", "--now"],
+                 ["outbox"], ["notes", "--add", "x"]):
+        r = cli("source", args[0], "--vault", v, *args[1:], env=env, check=False)
+        assert r.returncode == 1, (args, r.stdout)
+        assert "this vault was written by a newer Tysha" in r.stderr, r.stderr
+        assert "sealed" not in r.stdout
+    assert Path(v).read_bytes() == before
+    cli("source", "purge", "--vault", v, env=env)

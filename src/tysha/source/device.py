@@ -24,6 +24,7 @@ from tysha.errors import (
     ConfigError,
     DropRefused,
     ProtocolError,
+    StorageError,
     TyshaError,
     VerificationError,
 )
@@ -73,6 +74,8 @@ CATEGORIES = (
     "other",
 )
 DEFAULT_MEAN_DELAY = 6 * 3600.0
+#: The format of a compartment's state (its ``v``); a vault of a later one is refused.
+STATE_VERSION = 1
 # Signed invitations (wt-core) read an unsigned, already pinned one only when told to.
 #: Clue records asked for per page, and pages read per run at most (10 million entries): a
 #: drop that lies about its cursor can't keep the source busy for longer than that.
@@ -215,6 +218,13 @@ class SourceDevice:
         clock: Callable[[], float] = time.time,
         rand: Callable[[int], bytes] = os.urandom,
     ) -> None:
+        version = comp.state.get("v", 1)
+        if isinstance(version, int) and version > STATE_VERSION:
+            # A later format: never read, nor written back, as this one's.
+            raise StorageError(
+                "this vault was written by a newer Tysha; nothing was read or changed",
+                hint="open it with the Tysha that wrote it, or a later one",
+            )
         self.vault = vault
         self.comp = comp
         self.clock = clock
