@@ -81,3 +81,40 @@ def test_a_vault_of_a_newer_tysha_is_refused_and_left_alone(
         assert "sealed" not in r.stdout
     assert Path(v).read_bytes() == before
     cli("source", "purge", "--vault", v, env=env)
+
+
+def test_a_send_whose_vault_cannot_be_saved_claims_only_what_it_kept(
+    enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """The phone's storage is full (or the command is stopped) right after a report reached the
+    drop, before the vault recorded it. Before, the reporter read "sent 1, receipts verified;
+    0 still waiting" next to "the disk is full ... nothing was changed", while the vault still
+    had it waiting (the next send said "sent 1" again). Now only what the vault kept is
+    claimed; the next send confirms it once, and the drop holds it once."""
+    import errno
+
+    from tysha.source.vault import Vault
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    for i in range(2):
+        cli("source", "report", "--vault", v, "--category", "det", "--text", f"r{i}", env=env)
+    real = Vault.save
+    saves = [0]
+
+    def save(self: Vault, comp: Any) -> None:
+        saves[0] += 1
+        if saves[0] > 1:  # the first report's receipt is kept, then the card is full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(self, comp)
+
+    monkeypatch.setattr(Vault, "save", save)
+    r = cli("source", "send", "--vault", v, "--now", env=env, check=False)
+    monkeypatch.setattr(Vault, "save", real)
+    assert r.returncode == 1 and "the disk is full" in r.stderr, r.stderr
+    waiting = len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout))
+    assert waiting == 1
+    assert r.stdout.strip() == "sent 1, receipts verified; 1 still waiting", r.stdout
+    r = cli("source", "send", "--vault", v, "--now", env=env)
+    assert "sent 1, receipts verified; 0 still waiting" in r.stdout
+    with DropClient(enrolled["url"]) as c:
+        assert c.info()["tree_size"] == 2

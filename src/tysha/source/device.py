@@ -453,8 +453,19 @@ class SourceDevice:
             digest = hashlib.sha256(env).digest()
             receipt = client.upload(env, progress=progress)
             last = self.check_receipt(receipt, digest, client.consistency_proof)
+            kept: dict[str, Any] = {
+                k: self.state[k] for k in ("outbox", "receipts", "sent") if k in self.state
+            }
             self._mark_sent(item, receipt)
-            self.save()
+            try:
+                self.save()
+            except BaseException:
+                # Not in the vault (a full card, the command stopped): it still waits there,
+                # so it is not counted as sent; the next send gets the drop's same receipt.
+                for k in ("outbox", "receipts", "sent"):
+                    self.state.pop(k, None)
+                self.state.update(kept)
+                raise
             receipts.append(receipt)
         if last is not None:
             # Receipts never wait for witnesses; what they cosigned so far must be the same
@@ -465,11 +476,13 @@ class SourceDevice:
     def _mark_sent(self, item: dict[str, Any], receipt: Receipt) -> None:
         """Move an item from the outbox to the sent list: its local id, the hour it was written
         and its digest (what a reply names), never its content."""
+        # New lists, not appended to: send() puts the old ones back when the save fails.
         self.state["outbox"] = [i for i in self.state["outbox"] if i["id"] != item["id"]]
-        self.state.setdefault("receipts", []).append(receipt.to_bytes())
-        self.state.setdefault("sent", []).append(
-            {"id": item["id"], "created": item["created"], "digest": receipt.envelope_digest}
-        )
+        self.state["receipts"] = [*self.state.get("receipts", []), receipt.to_bytes()]
+        self.state["sent"] = [
+            *self.state.get("sent", []),
+            {"id": item["id"], "created": item["created"], "digest": receipt.envelope_digest},
+        ]
 
     # --- replies -----------------------------------------------------------------------------
 
