@@ -118,3 +118,31 @@ def test_a_send_whose_vault_cannot_be_saved_claims_only_what_it_kept(
     assert "sent 1, receipts verified; 0 still waiting" in r.stdout
     with DropClient(enrolled["url"]) as c:
         assert c.info()["tree_size"] == 2
+
+
+def test_a_video_larger_than_the_vault_is_refused_before_it_is_read(
+    tmp_path: Path, enrolled: dict[str, Any], cli: Any  # noqa: F811
+) -> None:
+    """A 4 MiB vault and a 40 MiB video. Before, the whole video was read, hashed and sealed
+    in memory (several copies of it: what gets a cheap phone's app killed) and only then
+    "the vault is full" was said. It is now said before the file is read, with the same
+    numbers, and the vault is unchanged."""
+    import tracemalloc
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    video = tmp_path / "clip.mp4"
+    with open(video, "wb") as f:
+        f.truncate(40 << 20)
+    before = Path(v).read_bytes()
+    tracemalloc.start()
+    try:
+        r = cli("source", "report", "--vault", v, "--category", "atk", "--text", "shelling",
+                "--attach", str(video), env=env, check=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert r.returncode == 1 and "the vault is full: this needs" in r.stderr, r.stderr
+    assert "send what waits, or make a larger vault" in r.stderr
+    assert "sealed" not in r.stdout
+    assert peak < 8 << 20, peak
+    assert Path(v).read_bytes() == before

@@ -328,10 +328,17 @@ class SourceDevice:
         when = parse_when(when, self.clock()) if when else None
         ident = self.identity()
         inv = self.invitation()
+        paths = [Path(p) for p in attachments]
+        try:
+            sizes = [path.stat().st_size for path in paths]
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the attachment {Path(exc.filename or '?').name}: {exc.strerror}"
+            ) from None
+        self.vault.check_room(self.comp, sum(sizes))  # before a file too large is read
         atts = []
         blobs = []
-        for p in attachments:
-            path = Path(p)
+        for path in paths:
             try:
                 data = path.read_bytes()
             except OSError as exc:

@@ -555,6 +555,20 @@ class Vault:
         _, length = _layout(self.size())[number]
         return length // 2 - GEN_HEADER - NONCE - TAG
 
+    def check_room(self, comp: Compartment, extra: int) -> None:
+        """Refuse (``StorageError``, the vault is full) to add ``extra`` bytes to the state of
+        ``comp``, before they are read: a video larger than the vault is said to be so at
+        once, not after it was read and sealed in memory."""
+        self._room(comp, len(cbor_encode(comp.state)) + extra)
+
+    def _room(self, comp: Compartment, need: int) -> None:
+        have = self.capacity(comp.number)
+        if need > have:
+            raise StorageError(
+                f"the vault is full: this needs {need // 1024} KiB, the compartment "
+                f"holds {have // 1024} KiB; send what waits, or make a larger vault"
+            )
+
     def save(self, comp: Compartment) -> None:
         """Write the compartment's state into its older generation, then fsync."""
         size = self.checked_size()
@@ -567,12 +581,7 @@ class Vault:
         body_pt = cbor_encode(comp.state)
         offset, length = _layout(size)[comp.number]
         half = length // 2
-        if len(body_pt) > self.capacity(comp.number):
-            raise StorageError(
-                f"the vault is full: this needs {len(body_pt) // 1024} KiB, the compartment "
-                f"holds {self.capacity(comp.number) // 1024} KiB; send what waits, or make a "
-                "larger vault"
-            )
+        self._room(comp, len(body_pt))
         g = 1 - comp.generation
         seq = comp.seq + 1
         kh, kb = _derive(comp.key, b"header"), _derive(comp.key, b"body")
