@@ -146,3 +146,35 @@ def test_a_video_larger_than_the_vault_is_refused_before_it_is_read(
     assert "sealed" not in r.stdout
     assert peak < 8 << 20, peak
     assert Path(v).read_bytes() == before
+
+
+@pytest.mark.parametrize(("err", "said"), [
+    ("ENOSPC", "the disk is full"),
+    ("EIO", "Input/output error"),
+])
+def test_a_report_the_card_cannot_take_says_so_and_keeps_the_vault(
+    enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    err: str, said: str,
+) -> None:
+    """A full or failing memory card while a report is saved. Before, a failing card (EIO)
+    was "the system refused the operation on ? — check the path": no word of the vault or of
+    what was kept. Now the vault is named, the cause said, and that the save before is kept;
+    the vault still opens with what it held."""
+    import errno
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "first", env=env)
+    real = os.fsync
+    code = getattr(errno, err)
+
+    def fsync(fd: int) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    r = cli("source", "report", "--vault", v, "--category", "det", "--text", "second", env=env,
+            check=False)
+    monkeypatch.setattr(os, "fsync", real)
+    assert r.returncode == 1 and "sealed" not in r.stdout
+    assert said in r.stderr and "phone.vault" in r.stderr and "?" not in r.stderr, r.stderr
+    assert "the save before is kept" in r.stderr, r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1

@@ -595,17 +595,25 @@ class Vault:
             struct.pack(">QQQQ", seq, len(body), saved, _made(comp.state)),
         )
         base = offset + g * half
-        with self._file(write=True) as f:
-            # Body first, header last: until the header lands, this generation stays invalid
-            # and the other one is what opens.
-            f.seek(base + GEN_HEADER)
-            f.write(body)
-            f.flush()
-            os.fsync(f.fileno())
-            f.seek(base)
-            f.write(head)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with self._file(write=True) as f:
+                # Body first, header last: until the header lands, this generation stays
+                # invalid and the other one is what opens.
+                f.seek(base + GEN_HEADER)
+                f.write(body)
+                f.flush()
+                os.fsync(f.fileno())
+                f.seek(base)
+                f.write(head)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:  # a full or failing card: the other generation still opens
+            raise StorageError(
+                f"the vault {self.path.name} could not be saved (the save before is kept): "
+                f"{exc.strerror}",
+                hint="free some space on this device, or copy the vault to other storage, "
+                "and try again",
+            ) from None
         comp.seq, comp.generation = seq, g
         comp.damage = None
 
