@@ -178,3 +178,32 @@ def test_a_report_the_card_cannot_take_says_so_and_keeps_the_vault(
     assert said in r.stderr and "phone.vault" in r.stderr and "?" not in r.stderr, r.stderr
     assert "the save before is kept" in r.stderr, r.stderr
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_a_photo_under_a_mib_also_goes_in_pieces(
+    tmp_path: Path, enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """Up to the drop's one-shot limit (1 MiB) an envelope went as one request: a connection
+    that breaks every 640 KiB never got a 700 KB photo through. It now goes in pieces too."""
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(os.urandom(700_000))
+    cli("source", "report", "--vault", v, "--category", "atk", "--text", "shelling",
+        "--attach", str(photo), env=env)
+    real = DropClient._request
+    carried = [0]
+
+    def request(self: DropClient, method: str, path: str, **kw: Any) -> httpx.Response:
+        body = kw.get("content") or b""
+        if carried[0] + len(body) > 640 << 10:  # this connection breaks after 640 KiB
+            raise TransportError("cannot reach the drop: the connection was reset")
+        carried[0] += len(body)
+        return real(self, method, path, **kw)
+
+    monkeypatch.setattr(DropClient, "_request", request)
+    for _attempt in range(4):
+        carried[0] = 0
+        r = cli("source", "send", "--vault", v, "--now", env=env, check=False)
+        if r.returncode == 0:
+            break
+    assert "sent 1, receipts verified; 0 still waiting" in r.stdout, (r.stdout, r.stderr)

@@ -410,7 +410,9 @@ class DropClient:
             digest = _hash_file(path)
             data = b""
             opener = lambda: open(path, "rb")  # noqa: E731, SIM115
-        if total <= _int_field(info, "max_oneshot", 1 << 20):
+        # One request only for what a chunk would carry: a larger envelope cut off midway
+        # keeps, in resumable pieces, what got through.
+        if total <= min(_int_field(info, "max_oneshot", 1 << 20), _CHUNK_SEND):
             body = data if opener is None else _read_all(opener)
             resp = self._with_work(
                 digest,
