@@ -74,7 +74,7 @@ def test_a_vault_of_a_newer_tysha_is_refused_and_left_alone(
     dev.vault.release()
     before = Path(v).read_bytes()
     for args in (["report", "--category", "det", "--text", "second"], ["send", "--now"],
-                 ["outbox"], ["notes", "--add", "x"]):
+                 ["outbox"], ["notes", "--add", "x"], ["decoy", "--note", "recipes"]):
         r = cli("source", args[0], "--vault", v, *args[1:], env=env, check=False)
         assert r.returncode == 1, (args, r.stdout)
         assert "this vault was written by a newer Tysha" in r.stderr, r.stderr

@@ -473,12 +473,13 @@ def decoy(
     # Run with the vault's own passphrase, it replaces the decoy there was (whose passphrase
     # then opens nothing). The help says no more: read on a seized phone next to the refusal
     # below, "only from the real passphrase" would tell a coercer what the refusal hides.
-    from tysha.source.vault import PRIMARY, SECONDARY, Vault, no_room
+    from tysha.source.vault import PRIMARY, SECONDARY, Vault, no_room, refuse_newer
 
     real = _passphrase()
     v = Vault(vault)
     _held(v)
     comp = v.unlock(real)
+    refuse_newer(comp)  # nothing is written into a vault of a later format
     if comp.number != PRIMARY:
         # Opened with the decoy passphrase: writing a decoy would overwrite the real contents.
         # Refused with the sentence of a vault without room, which says nothing of another

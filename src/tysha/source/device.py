@@ -24,7 +24,6 @@ from tysha.errors import (
     ConfigError,
     DropRefused,
     ProtocolError,
-    StorageError,
     TyshaError,
     VerificationError,
 )
@@ -44,7 +43,7 @@ from tysha.protocol import (
 from tysha.protocol.capture import gps_from_exif
 from tysha.protocol.listing import DELETED, EXPIRED
 from tysha.protocol.sealed_report import read_report
-from tysha.source.vault import Compartment, Vault
+from tysha.source.vault import Compartment, Vault, refuse_newer
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
 from tysha.tlog.witness import WitnessPolicy, check_witnesses, pinned_policy
 
@@ -74,8 +73,6 @@ CATEGORIES = (
     "other",
 )
 DEFAULT_MEAN_DELAY = 6 * 3600.0
-#: The format of a compartment's state (its ``v``); a vault of a later one is refused.
-STATE_VERSION = 1
 # Signed invitations (wt-core) read an unsigned, already pinned one only when told to.
 #: Clue records asked for per page, and pages read per run at most (10 million entries): a
 #: drop that lies about its cursor can't keep the source busy for longer than that.
@@ -218,13 +215,7 @@ class SourceDevice:
         clock: Callable[[], float] = time.time,
         rand: Callable[[int], bytes] = os.urandom,
     ) -> None:
-        version = comp.state.get("v", 1)
-        if isinstance(version, int) and version > STATE_VERSION:
-            # A later format: never read, nor written back, as this one's.
-            raise StorageError(
-                "this vault was written by a newer Tysha; nothing was read or changed",
-                hint="open it with the Tysha that wrote it, or a later one",
-            )
+        refuse_newer(comp)
         self.vault = vault
         self.comp = comp
         self.clock = clock

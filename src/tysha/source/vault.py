@@ -124,11 +124,13 @@ __all__ = [
     "NO_ROOM",
     "PRIMARY",
     "SECONDARY",
+    "STATE_VERSION",
     "Compartment",
     "Vault",
     "check_size",
     "no_room",
     "parse_size",
+    "refuse_newer",
 ]
 
 DEFAULT_SIZE = 64 * 1024 * 1024
@@ -161,6 +163,21 @@ BUSY = (
     "nothing was changed"
 )
 PRIMARY, SECONDARY = 0, 1  # the compartment `source init` makes; the decoy's
+
+
+#: The format of a compartment's state (its ``v``); a vault of a later one is refused.
+STATE_VERSION = 1
+
+
+def refuse_newer(comp: Compartment) -> None:
+    """Refuse (``StorageError``) a compartment a newer Tysha wrote: a later format is never
+    read, nor anything written into its vault, as this one's (purging it still works)."""
+    version = comp.state.get("v", 1)
+    if isinstance(version, int) and version > STATE_VERSION:
+        raise StorageError(
+            "this vault was written by a newer Tysha; nothing was read or changed",
+            hint="open it with the Tysha that wrote it, or a later one",
+        )
 
 
 def no_room() -> ConfigError:
