@@ -207,3 +207,38 @@ def test_a_photo_under_a_mib_also_goes_in_pieces(
         if r.returncode == 0:
             break
     assert "sent 1, receipts verified; 0 still waiting" in r.stdout, (r.stdout, r.stderr)
+
+
+def test_an_original_that_cannot_be_shredded_stops_neither_the_others_nor_the_truth(
+    tmp_path: Path, enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """`--shred-originals` with two photos, the first on storage this app may only read (a
+    gallery's, a read-only card). Before, the command failed at the first one: the second
+    was never overwritten, nothing said so, and the error did not say the report was sealed
+    (a reporter told "error" writes it again: two reports). Now every original is tried,
+    and the error says the report is sealed and which originals are still there."""
+    import errno
+
+    from tysha.errors import StorageError
+    from tysha.source import shred as shredding
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    first, second = tmp_path / "IMG_1.jpg", tmp_path / "IMG_2.jpg"
+    first.write_bytes(b"\xff\xd8 one")
+    second.write_bytes(b"\xff\xd8 two")
+    real = shredding.shred
+
+    def shred(path: Path) -> None:
+        if path.name == first.name:
+            raise StorageError(f"could not overwrite {path.name}: {os.strerror(errno.EROFS)}")
+        real(path)
+
+    monkeypatch.setattr(shredding, "shred", shred)
+    r = cli("source", "report", "--vault", v, "--category", "det", "--text", "x", "--attach",
+            str(first), "--attach", str(second), "--shred-originals", env=env, check=False)
+    assert r.returncode == 1
+    assert not second.exists() and first.exists()
+    assert "sealed into the outbox" in r.stdout
+    assert "the report is sealed" in r.stderr and "IMG_1.jpg" in r.stderr, r.stderr
+    assert "IMG_2.jpg" not in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1

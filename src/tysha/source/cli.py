@@ -18,7 +18,7 @@ from typing import Any
 
 import typer
 
-from tysha.errors import BadInput, ConfigError, TransportError
+from tysha.errors import BadInput, ConfigError, StorageError, TransportError
 from tysha.i18n import gettext as _
 from tysha.i18n import ngettext, shown, shown_json, shown_lines, translate_message
 
@@ -275,9 +275,21 @@ def report(
 
             # Each file once (the same photo attached twice is one original): a second
             # overwrite found it gone and failed the command after "sealed into the outbox",
-            # and a reporter told "error" may write the report again.
+            # and a reporter told "error" may write the report again. One that can't be
+            # overwritten (read-only storage) stops none of the others, and the error says
+            # the report is sealed.
+            failed = []
             for p in dict.fromkeys(a.resolve() for a in attach):
-                shred(p)
+                try:
+                    shred(p)
+                except StorageError as exc:
+                    failed.append(exc.message)
+            if failed:
+                raise StorageError(
+                    "the report is sealed into the outbox (do not write it again), but not "
+                    f"every original was removed: {'; '.join(failed)}",
+                    hint="remove those files yourself (from the gallery or a file manager)",
+                )
             typer.echo(
                 _(
                     "the originals were overwritten and removed. This is best effort: on "
