@@ -242,3 +242,30 @@ def test_an_original_that_cannot_be_shredded_stops_neither_the_others_nor_the_tr
     assert "the report is sealed" in r.stderr and "IMG_1.jpg" in r.stderr, r.stderr
     assert "IMG_2.jpg" not in r.stderr
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+def test_a_clock_set_a_year_ahead_then_corrected_does_not_hold_reports_for_a_year(
+    enrolled: dict[str, Any],  # noqa: F811
+) -> None:
+    """The phone's clock was a year ahead when the reports were written (a battery change, a
+    wrong year typed in), then corrected. Before, each waited for its random delay counted
+    from the wrong clock: `send` said "the next is due in about 366 days" and sent nothing
+    for a year. A report written "in the future" now waits its delay from now."""
+    from tysha.source.device import SourceDevice
+
+    v, env = Path(enrolled["vault"]), enrolled["env"]
+    now = 1_790_000_000.0
+    ahead = now + 366 * 86400
+    dev = SourceDevice.open(v, env["TYSHA_PASSPHRASE"], clock=lambda: ahead)
+    for i in range(3):
+        dev.report(["det"], f"r{i}", mean_delay=6 * 3600)
+    dev.vault.release()
+    dev = SourceDevice.open(v, env["TYSHA_PASSPHRASE"], clock=lambda: now)
+    wait = dev.next_due()
+    assert wait is not None and wait < 30 * 86400, wait / 86400
+    later = SourceDevice(dev.vault, dev.comp, clock=lambda: now + 60 * 86400)
+    assert len(later.due()) == 3  # two months on, every one is due
+    dev.vault.release()
+    again = SourceDevice.open(v, env["TYSHA_PASSPHRASE"], clock=lambda: now + 3600)
+    assert again.next_due() is not None and again.next_due() <= wait  # kept, not moved on
+    again.vault.release()

@@ -385,14 +385,30 @@ class SourceDevice:
             for i in self.state.get("outbox", [])
         ]
 
+    def _clock_went_back(self) -> None:
+        """A report written while the clock was ahead of it now (set wrong, then corrected)
+        would wait for its delay counted from the wrong time, months perhaps: it waits its
+        delay from now instead, and is said to be written now (saved, so this is done once)."""
+        t = self.clock()
+        moved = False
+        for i in self.state.get("outbox", []):
+            if t + 3600 < i["created"]:
+                i["due"] = int(t + max(0, i["due"] - i["created"]))
+                i["created"] = int(t) // 3600 * 3600
+                moved = True
+        if moved:
+            self.save()
+
     def next_due(self) -> float | None:
         """Seconds until the next waiting report is due (None when nothing waits)."""
+        self._clock_went_back()
         items = self.state.get("outbox", [])
         if not items:
             return None
         return max(0.0, min(float(i["due"]) for i in items) - self.clock())
 
     def due(self, now: bool = False) -> list[dict[str, Any]]:
+        self._clock_went_back()
         t = self.clock()
         items = [i for i in self.state.get("outbox", []) if now or i["due"] <= t]
         # Random order: the drop must not learn the order of capture.
