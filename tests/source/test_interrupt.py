@@ -269,3 +269,34 @@ def test_a_clock_set_a_year_ahead_then_corrected_does_not_hold_reports_for_a_yea
     again = SourceDevice.open(v, env["TYSHA_PASSPHRASE"], clock=lambda: now + 3600)
     assert again.next_due() is not None and again.next_due() <= wait  # kept, not moved on
     again.vault.release()
+
+
+def test_replies_kept_are_shown_while_the_drop_is_unreachable(
+    enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """The drop has been unreachable for days and the reporter wants to read the handler's
+    last answer again. Before, `source replies` showed nothing, only "cannot reach the drop
+    ...; nothing was sent, everything stays in the outbox" (a check for replies sends
+    nothing). Now the replies kept in the vault are shown, and the error says that new ones
+    could not be checked."""
+    from tysha.source.device import SourceDevice
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    dev = SourceDevice.open(Path(v), env["TYSHA_PASSPHRASE"])
+    dev.state.setdefault("replies", []).append(
+        {"id": "7", "text": "Stay safe.", "received_at": "2026-03-02T10:00:00Z",
+         "in_reply_to": None})
+    dev.save()
+    dev.vault.release()
+
+    def unreachable(self: DropClient) -> dict[str, Any]:
+        raise TransportError("cannot reach the drop: the connection could not be made")
+
+    monkeypatch.setattr(DropClient, "info", unreachable)
+    r = cli("source", "replies", "--vault", v, env=env, check=False)
+    assert r.returncode == 1
+    assert "Stay safe." in r.stdout, (r.stdout, r.stderr)
+    assert "outbox" not in r.stderr and "nothing was sent" not in r.stderr, r.stderr
+    assert "cannot reach the drop" in r.stderr and "new replies" in r.stderr, r.stderr
+    r = cli("source", "replies", "--vault", v, "--json", env=env, check=False)
+    assert r.returncode == 1 and [x["text"] for x in json.loads(r.stdout)] == ["Stay safe."]

@@ -351,10 +351,11 @@ def _route(tor: bool, bridges: list[str]) -> Iterator[None]:
             os.environ["TYSHA_TOR"] = old
 
 
-def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
+def _drop_client(dev, drop: str | None, sending: bool = True):  # type: ignore[no-untyped-def]
     """The first drop of the invitation that answers, tried in order (each over its own
     route; one drop's address is never sent to another). An invitation that lists an onion
-    address asks for Tor: its clearnet addresses are then never reached directly."""
+    address asks for Tor: its clearnet addresses are then never reached directly. When none
+    answers, a send (``sending``) says that everything stays in the outbox."""
     from tysha.transport import DropClient, is_onion, transport_for
 
     inv = dev.invitation()
@@ -379,7 +380,7 @@ def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
             )
         return client
     why = last.message if last else "no drop answered"
-    if "outbox" not in why:
+    if sending and "outbox" not in why:
         why += "; nothing was sent, everything stays in the outbox"
     raise TransportError(why)
 
@@ -442,9 +443,13 @@ def replies(
 ) -> None:
     """Check the drop for replies from your handler and show them."""
     dev = _device(vault)
+    unreachable: TransportError | None = None
     if not offline:
-        with _route(tor, bridge), _drop_client(dev, None) as client:
-            dev.fetch_replies(client)
+        try:
+            with _route(tor, bridge), _drop_client(dev, None, sending=False) as client:
+                dev.fetch_replies(client)
+        except TransportError as exc:
+            unreachable = exc  # the replies kept are shown all the same, then this is said
     items = dev.replies()
     if dev.witnessed and not as_json:
         typer.echo(_("witnesses: {checked}").format(checked=dev.witnessed))
@@ -464,6 +469,12 @@ def replies(
             typer.echo(f"[{shown(r['received_at'])}] ({shown(about)}) {text}")
         if not items:
             typer.echo(_("no replies yet."))
+    if unreachable is not None:
+        why = unreachable.message
+        raise TransportError(
+            f"{why}; new replies could not be checked, those shown are the ones kept in this "
+            "vault"
+        )
     if dev.listing_problem:
         from tysha.errors import VerificationError
 
