@@ -15,6 +15,7 @@ from tysha.errors import TransportError
 from tysha.transport import DropClient
 
 from .test_flow import enrolled  # noqa: F401  (the fixture)
+from .test_lying_drop import send_report_and_reply, world  # noqa: F401  (world: the fixture)
 
 
 def test_a_photo_cut_off_midway_gets_through_a_little_more_each_time(
@@ -300,3 +301,38 @@ def test_replies_kept_are_shown_while_the_drop_is_unreachable(
     assert "cannot reach the drop" in r.stderr and "new replies" in r.stderr, r.stderr
     r = cli("source", "replies", "--vault", v, "--json", env=env, check=False)
     assert r.returncode == 1 and [x["text"] for x in json.loads(r.stdout)] == ["Stay safe."]
+
+
+def test_a_reply_read_before_the_connection_broke_is_kept(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """The connection breaks in the middle of a check for replies, after the handler's reply
+    was read. Before, nothing of that check was saved: the reply shown was not in the vault
+    (and `replies` now says those shown are the ones kept). It is kept; the listing is read
+    again from where it was next time, and the reply is not read twice."""
+    from tysha.source import device as device_mod
+    from tysha.source.device import SourceDevice
+    from tysha.source.vault import Vault
+
+    w = world
+    send_report_and_reply(w)
+    dev = w["dev"]
+    monkeypatch.setattr(device_mod, "CLUE_PAGE", 1)
+
+    class Breaking(DropClient):
+        pages = 0
+
+        def audited_page(self, *a: Any, **kw: Any) -> Any:
+            Breaking.pages += 1
+            if Breaking.pages > 2:  # the reply is at index 1: read on page 2
+                raise TransportError("cannot reach the drop: it stopped answering (timed out)")
+            return super().audited_page(*a, **kw)
+
+    with Breaking(w["url"]) as c, pytest.raises(TransportError):
+        dev.fetch_replies(c)
+    kept = Vault(dev.vault.path).unlock("p").state
+    assert [r["text"] for r in kept.get("replies", [])] == ["Received. Stay safe."]
+    again = SourceDevice(dev.vault, Vault(dev.vault.path).unlock("p"))
+    with DropClient(w["url"]) as c:
+        assert again.fetch_replies(c) == []
+    assert [r["text"] for r in again.replies()] == ["Received. Stay safe."]

@@ -24,6 +24,7 @@ from tysha.errors import (
     ConfigError,
     DropRefused,
     ProtocolError,
+    TransportError,
     TyshaError,
     VerificationError,
 )
@@ -533,7 +534,7 @@ class SourceDevice:
             # lying drop. Read the listing again from the start (seen replies are skipped).
             cursor = -1
         seen = {str(r.get("id")) for r in self.state.get("replies", [])}
-        new = []
+        new: list[dict[str, Any]] = []
         self.listing_problem = None
         now_hour = int(self.clock()) // 3600
         fresh = self.state.get("listing_seen")
@@ -560,6 +561,12 @@ class SourceDevice:
             except (VerificationError, ProtocolError) as exc:
                 self.listing_problem = exc.message
                 break
+            except TransportError:
+                # The connection broke midway: the replies read so far are kept (the cursor
+                # stays where it was, so the listing is read again from there next time).
+                if new:
+                    self.save()
+                raise
             if end - page_cursor < CLUE_PAGE and end < limit:
                 # A page shorter than asked must reach the drop's end, which is at least the
                 # size of the checkpoint it signed (its log only grows: checked above).
