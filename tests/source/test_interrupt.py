@@ -336,3 +336,36 @@ def test_a_reply_read_before_the_connection_broke_is_kept(
     with DropClient(w["url"]) as c:
         assert again.fetch_replies(c) == []
     assert [r["text"] for r in again.replies()] == ["Received. Stay safe."]
+
+
+@pytest.mark.parametrize("fails_at", [1, 2])
+def test_a_purge_the_card_cuts_short_says_what_to_do(
+    enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    fails_at: int,
+) -> None:
+    """A purge on a failing or full card. Before, it said "the system refused the operation
+    on ? — check the path", or for a full card "nothing was changed", which may be false:
+    the keys may already be overwritten. It now says the purge did not finish and that
+    running it again tells: if the passphrase then opens nothing, the contents are gone."""
+    import errno
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    real = os.fsync
+    calls = [0]
+
+    def fsync(fd: int) -> None:
+        calls[0] += 1
+        if calls[0] == fails_at:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    r = cli("source", "purge", "--vault", v, env=env, check=False)
+    monkeypatch.setattr(os, "fsync", real)
+    assert r.returncode == 1 and "done" not in r.stdout
+    assert "purge" in r.stderr and "phone.vault" in r.stderr and "?" not in r.stderr, r.stderr
+    assert "nothing was changed" not in r.stderr
+    assert "run it again" in r.stderr, r.stderr
+    cli("source", "purge", "--vault", v, env=env, check=False)
+    gone = cli("source", "outbox", "--vault", v, env=env, check=False)
+    assert gone.returncode == 1 and "opens nothing" in gone.stderr

@@ -701,22 +701,30 @@ class Vault:
         """Destroy a compartment in place: key material first (fsync), then its whole area."""
         offset, length = _layout(self.checked_size())[comp.number]
         half = length // 2
-        with self._file(write=True) as f:
-            f.seek(SALT + comp.slot * SLOT_SIZE)
-            f.write(os.urandom(SLOT_SIZE))
-            for g in (0, 1):
-                f.seek(offset + g * half)
-                f.write(os.urandom(GEN_HEADER))
-            f.flush()
-            os.fsync(f.fileno())
-            pos, end = offset, offset + length
-            while pos < end:
-                n = min(1 << 20, end - pos)
-                f.seek(pos)
-                f.write(os.urandom(n))
-                pos += n
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with self._file(write=True) as f:
+                f.seek(SALT + comp.slot * SLOT_SIZE)
+                f.write(os.urandom(SLOT_SIZE))
+                for g in (0, 1):
+                    f.seek(offset + g * half)
+                    f.write(os.urandom(GEN_HEADER))
+                f.flush()
+                os.fsync(f.fileno())
+                pos, end = offset, offset + length
+                while pos < end:
+                    n = min(1 << 20, end - pos)
+                    f.seek(pos)
+                    f.write(os.urandom(n))
+                    pos += n
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            # Whether the keys were already overwritten can't be known from here.
+            raise StorageError(
+                f"the purge of {self.path.name} did not finish: {exc.strerror}",
+                hint="run it again: if the passphrase then opens nothing, the contents are "
+                "already destroyed",
+            ) from None
         comp.key = bytes(32)
         comp.state = {}
         if self._made is not None and self._made.get(comp.number) == comp.slot:
