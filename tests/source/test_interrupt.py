@@ -369,3 +369,42 @@ def test_a_purge_the_card_cuts_short_says_what_to_do(
     cli("source", "purge", "--vault", v, env=env, check=False)
     gone = cli("source", "outbox", "--vault", v, env=env, check=False)
     assert gone.returncode == 1 and "opens nothing" in gone.stderr
+
+
+def test_a_lost_answer_to_the_last_step_does_not_send_the_photo_again(
+    tmp_path: Path, enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """Every piece of a 2.5 MiB photo reached the drop, which logged it, but its answer to the
+    last step was lost (Tor dropped the circuit while the drop was committing). Before, the
+    next send uploaded the whole photo again from zero; now it asks for the receipt first
+    and sends nothing again, and the drop holds the report once."""
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    bigger = tmp_path / "big.vault"
+    cli("source", "init", "--vault", str(bigger), "--size", "8MiB", env=env)
+    cli("source", "enroll", "--vault", str(bigger), "--invitation", enrolled["inv"].to_text(),
+        env=env)
+    v = str(bigger)
+    video = tmp_path / "video.bin"
+    video.write_bytes(os.urandom(5 << 19))
+    cli("source", "report", "--vault", v, "--category", "atk", "--text", "shelling",
+        "--attach", str(video), env=env)
+    real = DropClient._request
+    carried = [0]
+    lose = [True]
+
+    def request(self: DropClient, method: str, path: str, **kw: Any) -> httpx.Response:
+        carried[0] += len(kw.get("content") or b"")
+        r = real(self, method, path, **kw)
+        if path.endswith("/finish") and lose[0] and r.status_code == 200:
+            raise TransportError("cannot reach the drop: it stopped answering (timed out)")
+        return r
+
+    monkeypatch.setattr(DropClient, "_request", request)
+    r = cli("source", "send", "--vault", v, "--now", env=env, check=False)
+    assert r.returncode == 1 and "cannot reach the drop" in r.stderr
+    lose[0], carried[0] = False, 0
+    r = cli("source", "send", "--vault", v, "--now", env=env)
+    assert "sent 1, receipts verified; 0 still waiting" in r.stdout
+    assert carried[0] == 0, carried[0]
+    with DropClient(enrolled["url"]) as c:
+        assert c.info()["tree_size"] == 1

@@ -427,6 +427,9 @@ class DropClient:
             if progress:
                 progress(total, total)
             return _parse(resp, "upload", lambda obj: Receipt.from_json(obj["receipt"]))
+        done = self._finished(digest)
+        if done is not None:
+            return done
         resp = self._with_work(
             digest,
             total,
@@ -488,6 +491,20 @@ class DropClient:
                 src.close()
         r = self._request("POST", f"/v1/uploads/{uid}/finish")
         return _parse(r, "upload finish", lambda obj: Receipt.from_json(obj["receipt"]))
+
+    def _finished(self, digest: bytes) -> Receipt | None:
+        """The receipt of an upload an earlier try sent whole (or the drop logged) when only
+        the answer to its last step was lost, without sending it again; None otherwise (no
+        such upload, or not all of it: it is resumed)."""
+        try:
+            r = self._request("POST", f"/v1/uploads/{digest.hex()}/finish")
+            return _parse(r, "upload finish", lambda obj: Receipt.from_json(obj["receipt"]))
+        except DropRefused as exc:
+            if (exc.status or 500) >= 500:
+                raise
+            return None
+        except ProtocolError:
+            return None
 
     #: The most records one listing page may hold, whatever the drop sends.
     PAGE_MAX = 10000
