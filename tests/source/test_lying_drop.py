@@ -154,7 +154,7 @@ def test_replies_shows_what_it_has_then_fails_loudly(world: dict[str, Any],
         dev.fetch_replies(c)  # one genuine reply is already in the vault
         for _ in range(3):  # the log grows: there is more to list
             c.upload(seal_envelope(b"noise", [Identity.generate(os.urandom).public()], os.urandom))
-    monkeypatch.setattr(source_cli, "_drop_client", lambda d, drop: LyingClient(world["url"], "creep"))
+    monkeypatch.setattr(source_cli, "_drop_client", lambda d, drop, **kw: LyingClient(world["url"], "creep"))
     monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
     result = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), "--json"])
     assert isinstance(result.exception, VerificationError)

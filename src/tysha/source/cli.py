@@ -18,7 +18,7 @@ from typing import Any
 
 import typer
 
-from tysha.errors import BadInput, ConfigError, TransportError
+from tysha.errors import BadInput, ConfigError, StorageError, TransportError
 from tysha.i18n import gettext as _
 from tysha.i18n import ngettext, shown, shown_json, shown_lines, translate_message
 
@@ -275,9 +275,21 @@ def report(
 
             # Each file once (the same photo attached twice is one original): a second
             # overwrite found it gone and failed the command after "sealed into the outbox",
-            # and a reporter told "error" may write the report again.
+            # and a reporter told "error" may write the report again. One that can't be
+            # overwritten (read-only storage) stops none of the others, and the error says
+            # the report is sealed.
+            failed = []
             for p in dict.fromkeys(a.resolve() for a in attach):
-                shred(p)
+                try:
+                    shred(p)
+                except StorageError as exc:
+                    failed.append(exc.message)
+            if failed:
+                raise StorageError(
+                    "the report is sealed into the outbox (do not write it again), but not "
+                    f"every original was removed: {'; '.join(failed)}",
+                    hint="remove those files yourself (from the gallery or a file manager)",
+                )
             typer.echo(
                 _(
                     "the originals were overwritten and removed. This is best effort: on "
@@ -339,10 +351,11 @@ def _route(tor: bool, bridges: list[str]) -> Iterator[None]:
             os.environ["TYSHA_TOR"] = old
 
 
-def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
+def _drop_client(dev, drop: str | None, sending: bool = True):  # type: ignore[no-untyped-def]
     """The first drop of the invitation that answers, tried in order (each over its own
     route; one drop's address is never sent to another). An invitation that lists an onion
-    address asks for Tor: its clearnet addresses are then never reached directly."""
+    address asks for Tor: its clearnet addresses are then never reached directly. When none
+    answers, a send (``sending``) says that everything stays in the outbox."""
     from tysha.transport import DropClient, is_onion, transport_for
 
     inv = dev.invitation()
@@ -367,7 +380,7 @@ def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
             )
         return client
     why = last.message if last else "no drop answered"
-    if "outbox" not in why:
+    if sending and "outbox" not in why:
         why += "; nothing was sent, everything stays in the outbox"
     raise TransportError(why)
 
@@ -430,9 +443,13 @@ def replies(
 ) -> None:
     """Check the drop for replies from your handler and show them."""
     dev = _device(vault)
+    unreachable: TransportError | None = None
     if not offline:
-        with _route(tor, bridge), _drop_client(dev, None) as client:
-            dev.fetch_replies(client)
+        try:
+            with _route(tor, bridge), _drop_client(dev, None, sending=False) as client:
+                dev.fetch_replies(client)
+        except TransportError as exc:
+            unreachable = exc  # the replies kept are shown all the same, then this is said
     items = dev.replies()
     if dev.witnessed and not as_json:
         typer.echo(_("witnesses: {checked}").format(checked=dev.witnessed))
@@ -452,6 +469,12 @@ def replies(
             typer.echo(f"[{shown(r['received_at'])}] ({shown(about)}) {text}")
         if not items:
             typer.echo(_("no replies yet."))
+    if unreachable is not None:
+        why = unreachable.message
+        raise TransportError(
+            f"{why}; new replies could not be checked, those shown are the ones kept in this "
+            "vault"
+        )
     if dev.listing_problem:
         from tysha.errors import VerificationError
 
@@ -473,12 +496,13 @@ def decoy(
     # Run with the vault's own passphrase, it replaces the decoy there was (whose passphrase
     # then opens nothing). The help says no more: read on a seized phone next to the refusal
     # below, "only from the real passphrase" would tell a coercer what the refusal hides.
-    from tysha.source.vault import PRIMARY, SECONDARY, Vault, no_room
+    from tysha.source.vault import PRIMARY, SECONDARY, Vault, no_room, refuse_newer
 
     real = _passphrase()
     v = Vault(vault)
     _held(v)
     comp = v.unlock(real)
+    refuse_newer(comp)  # nothing is written into a vault of a later format
     if comp.number != PRIMARY:
         # Opened with the decoy passphrase: writing a decoy would overwrite the real contents.
         # Refused with the sentence of a vault without room, which says nothing of another

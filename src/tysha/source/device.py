@@ -24,6 +24,7 @@ from tysha.errors import (
     ConfigError,
     DropRefused,
     ProtocolError,
+    TransportError,
     TyshaError,
     VerificationError,
 )
@@ -43,7 +44,7 @@ from tysha.protocol import (
 from tysha.protocol.capture import gps_from_exif
 from tysha.protocol.listing import DELETED, EXPIRED, EXPIRY_SLACK_HOURS, hour_text
 from tysha.protocol.sealed_report import read_report
-from tysha.source.vault import Compartment, Vault
+from tysha.source.vault import Compartment, Vault, refuse_newer
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
 from tysha.tlog.witness import WitnessPolicy, check_witnesses, pinned_policy
 
@@ -220,6 +221,7 @@ class SourceDevice:
         clock: Callable[[], float] = time.time,
         rand: Callable[[int], bytes] = os.urandom,
     ) -> None:
+        refuse_newer(comp)
         self.vault = vault
         self.comp = comp
         self.clock = clock
@@ -323,10 +325,17 @@ class SourceDevice:
         when = parse_when(when, self.clock()) if when else None
         ident = self.identity()
         inv = self.invitation()
+        paths = [Path(p) for p in attachments]
+        try:
+            sizes = [path.stat().st_size for path in paths]
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the attachment {Path(exc.filename or '?').name}: {exc.strerror}"
+            ) from None
+        self.vault.check_room(self.comp, sum(sizes))  # before a file too large is read
         atts = []
         blobs = []
-        for p in attachments:
-            path = Path(p)
+        for path in paths:
             try:
                 data = path.read_bytes()
             except OSError as exc:
@@ -382,23 +391,33 @@ class SourceDevice:
             for i in self.state.get("outbox", [])
         ]
 
-    def _due_at(self, item: dict[str, Any], t: float) -> float:
-        """When ``item`` is due. Its delay was counted from the clock at writing; a clock now
-        before the hour it was written has been put back (it ran ahead, years perhaps): the
-        wait cannot be measured, and the report is due rather than kept until then."""
-        return t if t < item["created"] else float(item["due"])
+    def _clock_went_back(self) -> None:
+        """A report written while the clock was ahead of it now (set wrong, then corrected)
+        would wait for its delay counted from the wrong time, months perhaps: it waits its
+        delay from now instead, and is said to be written now (saved, so this is done once)."""
+        t = self.clock()
+        moved = False
+        for i in self.state.get("outbox", []):
+            if t + 3600 < i["created"]:
+                i["due"] = int(t + max(0, i["due"] - i["created"]))
+                i["created"] = int(t) // 3600 * 3600
+                moved = True
+        if moved:
+            self.save()
 
     def next_due(self) -> float | None:
         """Seconds until the next waiting report is due (None when nothing waits)."""
+        self._clock_went_back()
         items = self.state.get("outbox", [])
         if not items:
             return None
         t = self.clock()
-        return max(0.0, min(self._due_at(i, t) for i in items) - t)
+        return max(0.0, min(float(i["due"]) for i in items) - t)
 
     def due(self, now: bool = False) -> list[dict[str, Any]]:
+        self._clock_went_back()
         t = self.clock()
-        items = [i for i in self.state.get("outbox", []) if now or self._due_at(i, t) <= t]
+        items = [i for i in self.state.get("outbox", []) if now or i["due"] <= t]
         # Random order: the drop must not learn the order of capture.
         keyed = sorted((self.rand(8), n) for n in range(len(items)))
         return [items[n] for _, n in keyed]
@@ -455,8 +474,19 @@ class SourceDevice:
             digest = hashlib.sha256(env).digest()
             receipt = client.upload(env, progress=progress)
             last = self.check_receipt(receipt, digest, client.consistency_proof)
+            kept: dict[str, Any] = {
+                k: self.state[k] for k in ("outbox", "receipts", "sent") if k in self.state
+            }
             self._mark_sent(item, receipt)
-            self.save()
+            try:
+                self.save()
+            except BaseException:
+                # Not in the vault (a full card, the command stopped): it still waits there,
+                # so it is not counted as sent; the next send gets the drop's same receipt.
+                for k in ("outbox", "receipts", "sent"):
+                    self.state.pop(k, None)
+                self.state.update(kept)
+                raise
             receipts.append(receipt)
         if last is not None:
             # Receipts never wait for witnesses; what they cosigned so far must be the same
@@ -467,11 +497,13 @@ class SourceDevice:
     def _mark_sent(self, item: dict[str, Any], receipt: Receipt) -> None:
         """Move an item from the outbox to the sent list: its local id, the hour it was written
         and its digest (what a reply names), never its content."""
+        # New lists, not appended to: send() puts the old ones back when the save fails.
         self.state["outbox"] = [i for i in self.state["outbox"] if i["id"] != item["id"]]
-        self.state.setdefault("receipts", []).append(receipt.to_bytes())
-        self.state.setdefault("sent", []).append(
-            {"id": item["id"], "created": item["created"], "digest": receipt.envelope_digest}
-        )
+        self.state["receipts"] = [*self.state.get("receipts", []), receipt.to_bytes()]
+        self.state["sent"] = [
+            *self.state.get("sent", []),
+            {"id": item["id"], "created": item["created"], "digest": receipt.envelope_digest},
+        ]
 
     # --- replies -----------------------------------------------------------------------------
 
@@ -508,7 +540,7 @@ class SourceDevice:
             # lying drop. Read the listing again from the start (seen replies are skipped).
             cursor = -1
         seen = {str(r.get("id")) for r in self.state.get("replies", [])}
-        new = []
+        new: list[dict[str, Any]] = []
         self.listing_problem = None
         now_hour = int(self.clock()) // 3600
         fresh = self.state.get("listing_seen")
@@ -541,6 +573,12 @@ class SourceDevice:
             except (VerificationError, ProtocolError) as exc:
                 self.listing_problem = exc.message
                 break
+            except TransportError:
+                # The connection broke midway: the replies read so far are kept (the cursor
+                # stays where it was, so the listing is read again from there next time).
+                if new:
+                    self.save()
+                raise
             if end - page_cursor < CLUE_PAGE and end < limit:
                 # A page shorter than asked must reach the drop's end, which is at least the
                 # size of the checkpoint it signed (its log only grows: checked above).

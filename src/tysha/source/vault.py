@@ -124,11 +124,13 @@ __all__ = [
     "NO_ROOM",
     "PRIMARY",
     "SECONDARY",
+    "STATE_VERSION",
     "Compartment",
     "Vault",
     "check_size",
     "no_room",
     "parse_size",
+    "refuse_newer",
 ]
 
 DEFAULT_SIZE = 64 * 1024 * 1024
@@ -161,6 +163,21 @@ BUSY = (
     "nothing was changed"
 )
 PRIMARY, SECONDARY = 0, 1  # the compartment `source init` makes; the decoy's
+
+
+#: The format of a compartment's state (its ``v``); a vault of a later one is refused.
+STATE_VERSION = 1
+
+
+def refuse_newer(comp: Compartment) -> None:
+    """Refuse (``StorageError``) a compartment a newer Tysha wrote: a later format is never
+    read, nor anything written into its vault, as this one's (purging it still works)."""
+    version = comp.state.get("v", 1)
+    if isinstance(version, int) and version > STATE_VERSION:
+        raise StorageError(
+            "this vault was written by a newer Tysha; nothing was read or changed",
+            hint="open it with the Tysha that wrote it, or a later one",
+        )
 
 
 def no_room() -> ConfigError:
@@ -555,6 +572,20 @@ class Vault:
         _, length = _layout(self.size())[number]
         return length // 2 - GEN_HEADER - NONCE - TAG
 
+    def check_room(self, comp: Compartment, extra: int) -> None:
+        """Refuse (``StorageError``, the vault is full) to add ``extra`` bytes to the state of
+        ``comp``, before they are read: a video larger than the vault is said to be so at
+        once, not after it was read and sealed in memory."""
+        self._room(comp, len(cbor_encode(comp.state)) + extra)
+
+    def _room(self, comp: Compartment, need: int) -> None:
+        have = self.capacity(comp.number)
+        if need > have:
+            raise StorageError(
+                f"the vault is full: this needs {need // 1024} KiB, the compartment "
+                f"holds {have // 1024} KiB; send what waits, or make a larger vault"
+            )
+
     def save(self, comp: Compartment) -> None:
         """Write the compartment's state into its older generation, then fsync."""
         size = self.checked_size()
@@ -567,12 +598,7 @@ class Vault:
         body_pt = cbor_encode(comp.state)
         offset, length = _layout(size)[comp.number]
         half = length // 2
-        if len(body_pt) > self.capacity(comp.number):
-            raise StorageError(
-                f"the vault is full: this needs {len(body_pt) // 1024} KiB, the compartment "
-                f"holds {self.capacity(comp.number) // 1024} KiB; send what waits, or make a "
-                "larger vault"
-            )
+        self._room(comp, len(body_pt))
         g = 1 - comp.generation
         seq = comp.seq + 1
         kh, kb = _derive(comp.key, b"header"), _derive(comp.key, b"body")
@@ -586,17 +612,25 @@ class Vault:
             struct.pack(">QQQQ", seq, len(body), saved, _made(comp.state)),
         )
         base = offset + g * half
-        with self._file(write=True) as f:
-            # Body first, header last: until the header lands, this generation stays invalid
-            # and the other one is what opens.
-            f.seek(base + GEN_HEADER)
-            f.write(body)
-            f.flush()
-            os.fsync(f.fileno())
-            f.seek(base)
-            f.write(head)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with self._file(write=True) as f:
+                # Body first, header last: until the header lands, this generation stays
+                # invalid and the other one is what opens.
+                f.seek(base + GEN_HEADER)
+                f.write(body)
+                f.flush()
+                os.fsync(f.fileno())
+                f.seek(base)
+                f.write(head)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:  # a full or failing card: the other generation still opens
+            raise StorageError(
+                f"the vault {self.path.name} could not be saved (the save before is kept): "
+                f"{exc.strerror}",
+                hint="free some space on this device, or copy the vault to other storage, "
+                "and try again",
+            ) from None
         comp.seq, comp.generation = seq, g
         comp.damage = None
 
@@ -667,22 +701,30 @@ class Vault:
         """Destroy a compartment in place: key material first (fsync), then its whole area."""
         offset, length = _layout(self.checked_size())[comp.number]
         half = length // 2
-        with self._file(write=True) as f:
-            f.seek(SALT + comp.slot * SLOT_SIZE)
-            f.write(os.urandom(SLOT_SIZE))
-            for g in (0, 1):
-                f.seek(offset + g * half)
-                f.write(os.urandom(GEN_HEADER))
-            f.flush()
-            os.fsync(f.fileno())
-            pos, end = offset, offset + length
-            while pos < end:
-                n = min(1 << 20, end - pos)
-                f.seek(pos)
-                f.write(os.urandom(n))
-                pos += n
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with self._file(write=True) as f:
+                f.seek(SALT + comp.slot * SLOT_SIZE)
+                f.write(os.urandom(SLOT_SIZE))
+                for g in (0, 1):
+                    f.seek(offset + g * half)
+                    f.write(os.urandom(GEN_HEADER))
+                f.flush()
+                os.fsync(f.fileno())
+                pos, end = offset, offset + length
+                while pos < end:
+                    n = min(1 << 20, end - pos)
+                    f.seek(pos)
+                    f.write(os.urandom(n))
+                    pos += n
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            # Whether the keys were already overwritten can't be known from here.
+            raise StorageError(
+                f"the purge of {self.path.name} did not finish: {exc.strerror}",
+                hint="run it again: if the passphrase then opens nothing, the contents are "
+                "already destroyed",
+            ) from None
         comp.key = bytes(32)
         comp.state = {}
         if self._made is not None and self._made.get(comp.number) == comp.slot:

@@ -410,7 +410,9 @@ class DropClient:
             digest = _hash_file(path)
             data = b""
             opener = lambda: open(path, "rb")  # noqa: E731, SIM115
-        if total <= _int_field(info, "max_oneshot", 1 << 20):
+        # One request only for what a chunk would carry: a larger envelope cut off midway
+        # keeps, in resumable pieces, what got through.
+        if total <= min(_int_field(info, "max_oneshot", 1 << 20), _CHUNK_SEND):
             body = data if opener is None else _read_all(opener)
             resp = self._with_work(
                 digest,
@@ -425,6 +427,9 @@ class DropClient:
             if progress:
                 progress(total, total)
             return _parse(resp, "upload", lambda obj: Receipt.from_json(obj["receipt"]))
+        done = self._finished(digest)
+        if done is not None:
+            return done
         resp = self._with_work(
             digest,
             total,
@@ -443,6 +448,9 @@ class DropClient:
         if not _CHUNK_MIN <= chunk <= _CHUNK_MAX:
             # 0 would loop forever, a few bytes nearly so: the drop's word is not taken.
             raise ProtocolError(f"the drop asks for an unreasonable chunk size ({chunk})")
+        # A chunk cut off midway is sent again whole: never more than _CHUNK_SEND at a time,
+        # so a connection that breaks every few MiB still gets a large photo through.
+        chunk = min(chunk, _CHUNK_SEND)
         src = opener() if opener else None
         # Every accepted chunk advances; a drop that keeps rewinding us (409 with an earlier
         # offset) gets twice the chunks the envelope needs, and a few more, then no more.
@@ -483,6 +491,20 @@ class DropClient:
                 src.close()
         r = self._request("POST", f"/v1/uploads/{uid}/finish")
         return _parse(r, "upload finish", lambda obj: Receipt.from_json(obj["receipt"]))
+
+    def _finished(self, digest: bytes) -> Receipt | None:
+        """The receipt of an upload an earlier try sent whole (or the drop logged) when only
+        the answer to its last step was lost, without sending it again; None otherwise (no
+        such upload, or not all of it: it is resumed)."""
+        try:
+            r = self._request("POST", f"/v1/uploads/{digest.hex()}/finish")
+            return _parse(r, "upload finish", lambda obj: Receipt.from_json(obj["receipt"]))
+        except DropRefused as exc:
+            if (exc.status or 500) >= 500:
+                raise
+            return None
+        except ProtocolError:
+            return None
 
     #: The most records one listing page may hold, whatever the drop sends.
     PAGE_MAX = 10000
@@ -766,6 +788,8 @@ _MAX_PROOF = 64
 _PROOF_ANSWER_MAX = _MAX_PROOF * (64 + 4) + 1024
 #: The chunk sizes of a resumable upload a client accepts from a drop's info.
 _CHUNK_MIN, _CHUNK_MAX = 64 << 10, 64 << 20
+#: The most a chunk carries, whatever the drop allows: what a cut connection makes it send again.
+_CHUNK_SEND = 512 << 10
 _UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
