@@ -1,0 +1,127 @@
+"""The web desk as a handler with a screen reader or only a keyboard meets it (headless Chromium).
+
+What a screen reader reads is Chromium's own accessibility tree (the DevTools protocol's
+``Accessibility.getFullAXTree``), not a guess from the HTML: every control has a name, every
+page a title of its own in the page's language, and nothing is laid out by inline styles the
+desk's Content-Security-Policy blocks.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import _HTTP, DESK_PASS, free_port
+from .test_browser import ARGS, CHROMIUM
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+#: Roles a handler operates or must be told about; each needs a name a screen reader can say.
+NAMED_ROLES = {"textbox", "searchbox", "combobox", "listbox", "checkbox", "radio", "button",
+               "spinbutton", "slider", "link", "image", "img"}
+
+
+@pytest.fixture(scope="module")
+def site(populated_once: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[str]:
+    copy = tmp_path_factory.mktemp("a11y") / "desk"
+    shutil.copytree(populated_once["desk"], copy)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk",
+                             str(copy), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if _HTTP.get(base + "/login").status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def desk(site: str) -> Iterator[SimpleNamespace]:
+    """One logged-in handler, in Ukrainian, with an incident to look at."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        console: list[str] = []
+        pg.on("console", lambda m: console.append(m.text))
+        pg.goto(site + "/login?lang=uk")
+        pg.fill("input[name=passphrase]", DESK_PASS)
+        pg.click("button[type=submit]")
+        pg.wait_for_url(site + "/")
+        report = str(pg.locator("table.reports tbody a[href^='/report/']").first.get_attribute(
+            "href"))
+        pg.goto(site + "/incidents")
+        pg.fill("section.card input[name=title]", "Обшук на блокпосту")
+        pg.fill("section.card input[name=reports]", report.rsplit("/", 1)[1])
+        pg.click("section.card form[action='/incidents'] button[type=submit]")
+        pg.wait_for_url(site + "/incident/*")
+        yield SimpleNamespace(page=pg, site=site, console=console, report=report,
+                              incident=pg.url[len(site):])
+        browser.close()
+
+
+def _unnamed(page: Any) -> list[str]:
+    """The controls and images in Chromium's accessibility tree that have no name."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    out = []
+    for n in nodes:
+        role = (n.get("role") or {}).get("value")
+        name = str((n.get("name") or {}).get("value") or "").strip()
+        if not n.get("ignored") and role in NAMED_ROLES and not name:
+            node = n.get("backendDOMNodeId")
+            out.append(f"{role} (DOM node {node})")
+    return out
+
+
+def _pages(desk: SimpleNamespace) -> list[str]:
+    return ["/", "/incidents", desk.incident, "/suggestions", "/timeline", "/map", "/sources",
+            "/invitations", "/share", desk.report]
+
+
+def test_every_page_has_a_title_of_its_own_in_the_pages_language(desk: SimpleNamespace) -> None:
+    """A screen reader announces the title first, and tabs are told apart by it: each page's
+    says what the page is (its heading), in the language the page is shown in."""
+    page = desk.page
+    titles = {}
+    for path in [*_pages(desk), "/no-such-page"]:
+        page.goto(desk.site + path)
+        assert page.evaluate("document.documentElement.lang") == "uk", path
+        title = page.title()
+        heading = page.locator("h1").first.inner_text().strip()
+        if path != desk.report:  # the report's h1 is its categories; its title its id
+            assert heading in title, (path, title, heading)
+        assert "Тиша" in title, (path, title)
+        titles[path] = title
+    assert len(set(titles.values())) == len(titles), titles
+    page.goto(desk.site + "/?lang=ru")
+    assert page.title().startswith("Входящие"), page.title()
+    assert page.evaluate("document.documentElement.lang") == "ru"
+    page.goto(desk.site + "/?lang=uk")
