@@ -88,17 +88,17 @@ def _unnamed(page: Any) -> list[str]:
     """The controls and images in Chromium's accessibility tree that have no name."""
     cdp = page.context.new_cdp_session(page)
     try:
-        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+        out = []
+        for n in cdp.send("Accessibility.getFullAXTree")["nodes"]:
+            role = (n.get("role") or {}).get("value")
+            name = str((n.get("name") or {}).get("value") or "").strip()
+            if not n.get("ignored") and role in NAMED_ROLES and not name:
+                node = cdp.send("DOM.describeNode", {"backendNodeId": n["backendDOMNodeId"]})
+                attrs = node["node"].get("attributes", [])
+                out.append(f"{role}: <{node['node']['nodeName'].lower()} {attrs}>")
+        return out
     finally:
         cdp.detach()
-    out = []
-    for n in nodes:
-        role = (n.get("role") or {}).get("value")
-        name = str((n.get("name") or {}).get("value") or "").strip()
-        if not n.get("ignored") and role in NAMED_ROLES and not name:
-            node = n.get("backendDOMNodeId")
-            out.append(f"{role} (DOM node {node})")
-    return out
 
 
 def _pages(desk: SimpleNamespace) -> list[str]:
@@ -125,3 +125,17 @@ def test_every_page_has_a_title_of_its_own_in_the_pages_language(desk: SimpleNam
     assert page.title().startswith("Входящие"), page.title()
     assert page.evaluate("document.documentElement.lang") == "ru"
     page.goto(desk.site + "/?lang=uk")
+
+
+def test_every_control_and_image_has_a_name(desk: SimpleNamespace) -> None:
+    """Every field, button, link and image is named for a screen reader: the reply box, the
+    invitation's code and QR image, the timeline's and the map's drawings."""
+    page = desk.page
+    page.goto(desk.site + "/invitations")
+    page.click("form[action='/invitations'] button[type=submit]")
+    page.wait_for_selector("textarea[readonly]")
+    missing = {"/invitations (new)": _unnamed(page)}
+    for path in _pages(desk):
+        page.goto(desk.site + path)
+        missing[path] = _unnamed(page)
+    assert not any(missing.values()), "\n".join(f"{k}: {v}" for k, v in missing.items() if v)

@@ -83,7 +83,7 @@ def map_svg(points: list[dict[str, Any]]) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" class="map" '
-        f'role="img"><rect width="{_W}" height="{_H}" fill="#eef3f6"/>'
+        f'aria-hidden="true"><rect width="{_W}" height="{_H}" fill="#eef3f6"/>'
     ]
     for ring in _outline():
         if not any(x0 - 5 <= x <= x1 + 5 and y0 - 5 <= y <= y1 + 5 for x, y in ring):
@@ -116,7 +116,7 @@ def timeline_svg(items: list[dict[str, Any]]) -> str:
     times = [i["at"] for i in items if i["at"]]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} 90" class="timeline" '
-        f'role="img"><line x1="20" y1="45" x2="{_W - 20}" y2="45" stroke="#9aa"/>'
+        f'aria-hidden="true"><line x1="20" y1="45" x2="{_W - 20}" y2="45" stroke="#9aa"/>'
     ]
     if times:
         lo, hi = min(times), max(times)

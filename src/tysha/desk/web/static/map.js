@@ -40,6 +40,9 @@
 
   var outlines = map.createPane("outlines");
   outlines.style.zIndex = "350";
+  // The drawn shapes are nameless SVG to a screen reader; the page's table says each place.
+  outlines.setAttribute("aria-hidden", "true");
+  map.getPane("overlayPane").setAttribute("aria-hidden", "true");
   getJSON("/static/map/outline.json", function (o) {
     // Each ring is its own polygon: the outline file keeps rings, not holes.
     var features = [];
