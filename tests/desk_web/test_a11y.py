@@ -139,3 +139,17 @@ def test_every_control_and_image_has_a_name(desk: SimpleNamespace) -> None:
         page.goto(desk.site + path)
         missing[path] = _unnamed(page)
     assert not any(missing.values()), "\n".join(f"{k}: {v}" for k, v in missing.items() if v)
+
+
+def test_incident_checkboxes_sit_beside_their_labels(desk: SimpleNamespace) -> None:
+    """The act form's checkboxes were laid out by inline style attributes, which the desk's
+    CSP (style-src 'self') blocks: each box stretched across the form, away from its words."""
+    page = desk.page
+    desk.console.clear()
+    page.goto(desk.site + desk.incident)
+    assert not [m for m in desk.console if "Content Security Policy" in m]
+    for box in page.locator("#act-form input[type=checkbox]").all():
+        label = box.locator("xpath=ancestor::label[1]")
+        b, lab = box.bounding_box(), label.bounding_box()
+        assert b and lab and b["width"] < 40, b
+        assert b["x"] - lab["x"] < 10, (b, lab)  # at the start of its label's line
