@@ -655,3 +655,57 @@ def test_a_place_kept_in_xmp_is_shown_and_removed(world: dict[str, Any], browser
         assert hashlib.sha256(stripped).hexdigest()[:16] in head, head
     finally:
         ctx.close()
+
+
+#: Elements wider than the page, or reaching past its right edge: what a reader must scroll
+#: sideways to see (the page itself then scrolls sideways).
+_OVERFLOW = """() => {
+  const width = document.scrollingElement.clientWidth;
+  const out = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    let r;
+    if (n.nodeType === Node.TEXT_NODE) {  // a word wider than its box spills out of it
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      r = range.getBoundingClientRect();
+    } else {
+      r = n.getBoundingClientRect();
+    }
+    if (r.width && (r.right > width + 0.5 || r.left < -0.5))
+      out.push((n.nodeType === Node.TEXT_NODE ? 'text' : n.tagName.toLowerCase() +
+               (n.id ? '#' + n.id : '')) + ' ' + Math.round(r.left) + '..' + Math.round(r.right) +
+               ': ' + (n.textContent || '').trim().slice(0, 40));
+  }
+  return {scroll: document.scrollingElement.scrollWidth, width, out};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "crh", "en"])
+def test_a_small_phone_with_doubled_text_never_scrolls_sideways(
+    world: dict[str, Any], browser: Any, lang: str
+) -> None:
+    """A 360 x 640 phone with its text at 200% (the page laid out in 180 x 320 CSS pixels, as
+    WCAG's reflow test does): every section fits the width - no sideways scrolling, no control
+    or category cut off at the right edge - in every language, with its longest words."""
+    locale = {"uk": "uk-UA", "en": "en-US", "ru": "ru-RU", "crh": "crh"}[lang]
+    ctx = browser.new_context(viewport={"width": 180, "height": 320}, device_scale_factor=2,
+                              locale=locale, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(world["url"] + f"/source/{lang}/")
+    page.wait_for_selector("body[data-ready='1']")
+    seen = {"start": page.evaluate(_OVERFLOW)}
+    page.fill("#invite", "not an invitation")
+    page.click("#enrol-go")
+    page.wait_for_selector("#enrol-error:not([hidden])")
+    seen["refused"] = page.evaluate(_OVERFLOW)
+    page.fill("#invite", world["code"])
+    page.click("#enrol-go")
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page)
+    page.click("#code-have")
+    page.wait_for_selector("#report:not([hidden])")
+    seen["report"] = page.evaluate(_OVERFLOW)
+    ctx.close()
+    wide = {k: v for k, v in seen.items() if v["scroll"] > v["width"] or v["out"]}
+    assert not wide, wide
