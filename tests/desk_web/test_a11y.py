@@ -59,13 +59,21 @@ def site(populated_once: dict[str, Any], tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="module")
-def desk(site: str) -> Iterator[SimpleNamespace]:
-    """One logged-in handler, in Ukrainian, with an incident to look at."""
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def desk(site: str, browser: Any) -> Iterator[SimpleNamespace]:
+    """One logged-in handler, in Ukrainian, with an incident to look at."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        pg = ctx.new_page()
         console: list[str] = []
         pg.on("console", lambda m: console.append(m.text))
         pg.goto(site + "/login?lang=uk")
@@ -81,7 +89,8 @@ def desk(site: str) -> Iterator[SimpleNamespace]:
         pg.wait_for_url(site + "/incident/*")
         yield SimpleNamespace(page=pg, site=site, console=console, report=report,
                               incident=pg.url[len(site):])
-        browser.close()
+    finally:
+        ctx.close()
 
 
 def _unnamed(page: Any) -> list[str]:
@@ -153,3 +162,29 @@ def test_incident_checkboxes_sit_beside_their_labels(desk: SimpleNamespace) -> N
         b, lab = box.bounding_box(), label.bounding_box()
         assert b and lab and b["width"] < 40, b
         assert b["x"] - lab["x"] < 10, (b, lab)  # at the start of its label's line
+
+
+def test_a_wrong_passphrase_is_said_at_the_field_the_page_puts_the_handler_in(
+    site: str, browser: Any
+) -> None:
+    """After a refused login the page comes back with the cursor in the passphrase field: an
+    alert already on a page that loads is not announced, so the field itself must say why
+    (its description), or a screen reader user hears only "Desk passphrase, edit"."""
+    from playwright.sync_api import expect
+
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.goto(site + "/login?lang=uk")
+        page.fill("input[name=passphrase]", "not the passphrase")
+        page.click("button[type=submit]")
+        page.wait_for_selector("[role=alert]")
+        field = page.locator("input[name=passphrase]")
+        expect(field).to_be_focused()
+        alert = page.locator("[role=alert]").inner_text().strip()
+        assert alert
+        expect(field).to_have_accessible_description(alert)
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("input[name=totp]")).to_have_accessible_description("")
+    finally:
+        ctx.close()
