@@ -146,6 +146,15 @@ def _same_origin(seen: dict[str, list[str]], origin: str) -> None:
     assert seen["errors"] == []
 
 
+def _announced(page: Any, selector: str) -> str | None:
+    """How a screen reader is told of what appears at ``selector``: the live region around it
+    (its role or aria-live), None when it appears in silence."""
+    return page.eval_on_selector(selector, """e => {
+        const r = e.closest('[role=alert], [role=status], [aria-live]:not([aria-live=off])');
+        return r && (r.getAttribute('aria-live') || r.getAttribute('role'));
+    }""")
+
+
 def _send_report(page: Any, photo: Path, lang: str) -> None:
     page.check("input[name=cat][value=det]")
     page.fill("#text", "Сусіда забрали вночі. / They took the neighbour at night.")
@@ -153,9 +162,15 @@ def _send_report(page: Any, photo: Path, lang: str) -> None:
     page.fill("#when", "28.11, 23:00")
     page.set_input_files("#files", str(photo))
     page.wait_for_selector("#file-list li .warn")
+    # "this photo shows where it was taken" is said to a screen reader too
+    assert _announced(page, "#file-list li .warn"), "the place warning appears in silence"
     _shot(page, lang, "3-report-exif-warning")
-    page.click("#file-list li button")
+    page.focus("#file-list li button")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#file-list li .ok")
+    # the button is gone; the keyboard stays where it was, on what happened, not the page's top
+    assert page.evaluate("document.activeElement.closest('#file-list li') !== null")
+    assert page.evaluate("document.activeElement.classList.contains('ok')")
     page.click("#send")
     page.wait_for_selector("body[data-receipt]", timeout=180_000)
 

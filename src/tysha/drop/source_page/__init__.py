@@ -243,7 +243,7 @@ spellcheck="false"></textarea>
 <input type="text" id="when" autocomplete="off">
 <label for="files">{e(s["files_label"])}</label>
 <input type="file" id="files" multiple autocomplete="off">
-<ul id="file-list"></ul>
+<ul id="file-list" aria-live="polite"></ul>
 <p class="error" id="report-error" role="alert" hidden></p>
 <button type="button" id="send" class="primary">{e(s["send_button"])}</button>
 <progress id="progress" max="1" value="0" hidden></progress>

@@ -250,6 +250,7 @@
       }
       if (it.stripped) {
         const ok = document.createElement('div'); ok.className = 'ok'; ok.textContent = S.stripped; li.appendChild(ok);
+        ok.tabIndex = -1; ok.dataset.stripped = String(i);
       }
       ul.appendChild(li);
     });
@@ -263,6 +264,10 @@
     if (again && again.gps) return;
     it.data = copy; it.sha256 = T.sha256(copy); it.exif = again; it.stripped = true;
     renderFiles();
+    // The pressed button is gone with the old list: the keyboard goes on from what it did
+    // (read out there), not from the top of the page.
+    const done = document.querySelector(`#file-list [data-stripped="${i}"]`);
+    if (done) done.focus();
   }
 
   /** The APP1 segments of a JPEG before its image data: [start of payload, end) each. */
