@@ -173,6 +173,8 @@ def _send_report(page: Any, photo: Path, lang: str) -> None:
     assert page.evaluate("document.activeElement.classList.contains('ok')")
     page.click("#send")
     page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    # the outcome of the long wait (received, or not confirmed) is said, not only shown
+    assert _announced(page, "#received"), "the receipt's outcome appears in silence"
 
 
 def _desk_reports(w: dict[str, Any]) -> list[dict[str, Any]]:

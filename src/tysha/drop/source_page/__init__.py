@@ -249,7 +249,7 @@ spellcheck="false"></textarea>
 <progress id="progress" max="1" value="0" hidden></progress>
 <p id="progress-label" role="status"></p>
 <div id="result" hidden>
-<p id="received" class="ok"></p>
+<p id="received" class="ok" role="alert"></p>
 <details><summary>{e(s["receipt_keep"])}</summary><pre id="receipt"></pre></details>
 </div>
 </section>
