@@ -726,3 +726,31 @@ def test_a_small_phone_with_doubled_text_never_scrolls_sideways(
     ctx.close()
     wide = {k: v for k, v in seen.items() if v["scroll"] > v["width"] or v["out"]}
     assert not wide, wide
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru"])
+def test_every_control_of_the_page_has_a_name(
+    world: dict[str, Any], browser: Any, lang: str
+) -> None:
+    """Every field, button, link and the progress bar are named for a screen reader, in every
+    step of the page (the progress bar shows while a report is sealed and sent)."""
+    from conftest import unnamed_controls
+
+    ctx = _context(browser, lang)
+    page = ctx.new_page()
+    page.goto(world["url"] + f"/source/{lang}/")
+    page.wait_for_selector("body[data-ready='1']")
+    missing = {"start": unnamed_controls(page)}
+    page.fill("#invite", world["code"])
+    page.click("#enrol-go")
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page)
+    page.click("#code-have")
+    page.wait_for_selector("#report:not([hidden])")
+    missing["report"] = unnamed_controls(page)
+    # as send() shows it: the bar and the words of its step
+    page.evaluate("""() => { document.getElementById('progress').hidden = false;
+                             document.getElementById('progress-label').textContent = '…'; }""")
+    missing["sending"] = unnamed_controls(page)
+    ctx.close()
+    assert not any(missing.values()), missing

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import unnamed_controls
 
 from .conftest import _HTTP, DESK_PASS, free_port
 from .test_browser import ARGS, CHROMIUM
@@ -28,11 +29,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
-
-#: Roles a handler operates or must be told about; each needs a name a screen reader can say.
-NAMED_ROLES = {"textbox", "searchbox", "combobox", "listbox", "checkbox", "radio", "button",
-               "spinbutton", "slider", "link", "image", "img"}
-
 
 @pytest.fixture(scope="module")
 def site(populated_once: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
@@ -93,23 +89,6 @@ def desk(site: str, browser: Any) -> Iterator[SimpleNamespace]:
         ctx.close()
 
 
-def _unnamed(page: Any) -> list[str]:
-    """The controls and images in Chromium's accessibility tree that have no name."""
-    cdp = page.context.new_cdp_session(page)
-    try:
-        out = []
-        for n in cdp.send("Accessibility.getFullAXTree")["nodes"]:
-            role = (n.get("role") or {}).get("value")
-            name = str((n.get("name") or {}).get("value") or "").strip()
-            if not n.get("ignored") and role in NAMED_ROLES and not name:
-                node = cdp.send("DOM.describeNode", {"backendNodeId": n["backendDOMNodeId"]})
-                attrs = node["node"].get("attributes", [])
-                out.append(f"{role}: <{node['node']['nodeName'].lower()} {attrs}>")
-        return out
-    finally:
-        cdp.detach()
-
-
 def _pages(desk: SimpleNamespace) -> list[str]:
     return ["/", "/incidents", desk.incident, "/suggestions", "/timeline", "/map", "/sources",
             "/invitations", "/share", desk.report]
@@ -143,10 +122,10 @@ def test_every_control_and_image_has_a_name(desk: SimpleNamespace) -> None:
     page.goto(desk.site + "/invitations")
     page.click("form[action='/invitations'] button[type=submit]")
     page.wait_for_selector("textarea[readonly]")
-    missing = {"/invitations (new)": _unnamed(page)}
+    missing = {"/invitations (new)": unnamed_controls(page)}
     for path in _pages(desk):
         page.goto(desk.site + path)
-        missing[path] = _unnamed(page)
+        missing[path] = unnamed_controls(page)
     assert not any(missing.values()), "\n".join(f"{k}: {v}" for k, v in missing.items() if v)
 
 

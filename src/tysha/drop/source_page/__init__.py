@@ -246,7 +246,7 @@ spellcheck="false"></textarea>
 <ul id="file-list" aria-live="polite"></ul>
 <p class="error" id="report-error" role="alert" hidden></p>
 <button type="button" id="send" class="primary">{e(s["send_button"])}</button>
-<progress id="progress" max="1" value="0" hidden></progress>
+<progress id="progress" max="1" value="0" aria-labelledby="progress-label" hidden></progress>
 <p id="progress-label" role="status"></p>
 <div id="result" hidden>
 <p id="received" class="ok" role="alert"></p>
