@@ -167,3 +167,23 @@ def test_a_wrong_passphrase_is_said_at_the_field_the_page_puts_the_handler_in(
         expect(page.locator("input[name=totp]")).to_have_accessible_description("")
     finally:
         ctx.close()
+
+
+def test_a_filtered_inbox_says_how_many_reports_it_now_lists(desk: SimpleNamespace) -> None:
+    """Choosing a category redraws the rows in place (htmx): the new count is said in a live
+    region that stays on the page, not only shown in rows a screen reader is not told of."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.goto(desk.site + "/")
+    count = page.locator("#report-count")
+    expect(count).to_have_text("3 повідомлення")
+    expect(count).to_have_attribute("role", "status")
+    page.evaluate("document.getElementById('report-count').tysha_kept = true")
+    page.select_option("select[name=category]", "mob")
+    expect(page.locator("table.reports tbody tr")).to_have_count(1)
+    expect(count).to_have_text("1 повідомлення")
+    # the same element, its text changed: a replaced region is not announced
+    assert page.evaluate("document.getElementById('report-count').tysha_kept === true")
+    assert page.locator(".count").count() == 1
+    page.select_option("select[name=category]", "")
