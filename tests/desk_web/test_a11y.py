@@ -187,3 +187,16 @@ def test_a_filtered_inbox_says_how_many_reports_it_now_lists(desk: SimpleNamespa
     assert page.evaluate("document.getElementById('report-count').tysha_kept === true")
     assert page.locator(".count").count() == 1
     page.select_option("select[name=category]", "")
+
+
+def test_the_inbox_says_which_column_it_is_sorted_by(desk: SimpleNamespace) -> None:
+    """aria-sort counts only on a column header: on the link inside it a screen reader never
+    hears that the inbox is sorted, newest first, by that column."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    for sort, column in (("received", "Отримано"), ("event", "Час події")):
+        page.goto(desk.site + f"/?sort={sort}")
+        expect(page.get_by_role("columnheader", name=column)).to_have_attribute(
+            "aria-sort", "descending")
+        assert page.eval_on_selector_all("[aria-sort]", "es => es.map(e => e.tagName)") == ["TH"]
