@@ -200,3 +200,19 @@ def test_the_inbox_says_which_column_it_is_sorted_by(desk: SimpleNamespace) -> N
         expect(page.get_by_role("columnheader", name=column)).to_have_attribute(
             "aria-sort", "descending")
         assert page.eval_on_selector_all("[aria-sort]", "es => es.map(e => e.tagName)") == ["TH"]
+
+
+def test_the_keyboard_skips_the_header_to_the_page(desk: SimpleNamespace) -> None:
+    """The first Tab on a page offers, visibly, a way past the header's dozen links (nine pages,
+    log out, four languages) straight to the page's own first control."""
+    page = desk.page
+    page.goto(desk.site + "/")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text().strip() == "Перейти до змісту"
+    box = skip.bounding_box()
+    assert box and box["width"] > 40 and box["height"] > 20 and box["x"] >= 0 and box["y"] >= 0
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+    assert page.locator(":focus").inner_text().strip() == "Отримати зараз"
