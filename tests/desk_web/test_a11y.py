@@ -216,3 +216,35 @@ def test_the_keyboard_skips_the_header_to_the_page(desk: SimpleNamespace) -> Non
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
     assert page.locator(":focus").inner_text().strip() == "Отримати зараз"
+
+
+def test_the_map_tells_an_incident_from_a_report_by_more_than_colour(
+    desk: SimpleNamespace
+) -> None:
+    """On the map an incident's act and a report were a red and a blue dot, alike in all but
+    colour, and the table below did not say which was which: a colour-blind handler could not
+    tell them apart. An act is a ring (a report a filled dot), the page says so, and its row
+    is marked as an incident."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.goto(desk.site + desk.incident)
+    page.select_option("#act-form select[name=category]", "fil")
+    page.fill("#act-form input[name=place]", "Василівка")
+    page.fill("#act-form input[name=lat]", "47.44")
+    page.fill("#act-form input[name=lon]", "35.27")
+    page.fill("#act-form input[name=precision_m]", "2000")
+    page.check("#act-form input[name=reports]")
+    page.click("#act-form button[type=submit]")
+    page.wait_for_selector("td:has-text('Василівка')")
+    page.goto(desk.site + "/map")
+    expect(page.locator("#leaflet-map")).to_have_attribute("data-ready", "1")
+    row = page.locator("table.reports tbody tr", has_text="Обшук на блокпосту")
+    expect(row.locator(".badge", has_text="Інцидент")).to_have_count(1)
+    expect(page.get_by_text("Кільце — дія інциденту, суцільна точка — повідомлення.")).to_be_visible()
+    ring = {"stroke-width": "3", "fill-opacity": "0.2"}
+    dot = page.locator("#leaflet-map path.tysha-dot.tysha-act")
+    svg = page.locator("#svg-map circle:not([stroke-dasharray])")
+    for name, value in ring.items():
+        expect(dot).to_have_attribute(name, value)  # the Leaflet map
+        expect(svg).to_have_attribute(name, value)  # the page without scripts

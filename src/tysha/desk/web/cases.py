@@ -62,7 +62,8 @@ def _outline() -> list[list[tuple[float, float]]]:
 def map_svg(points: list[dict[str, Any]]) -> str:
     """An equirectangular map around the points (Ukraine when there are none): outlines,
     then each point as a circle of its precision (a city-level place is an area, not a pin)
-    and a dot sized by its number of reports."""
+    and a dot sized by its number of reports: a filled dot for a report, a ring for an
+    incident's act (told apart by shape, not only by colour)."""
     if points:
         lats = [p["lat_e6"] / 1e6 for p in points]
         lons = [p["lon_e6"] / 1e6 for p in points]
@@ -103,9 +104,10 @@ def map_svg(points: list[dict[str, Any]]) -> str:
                 'fill-opacity="0.15" stroke-dasharray="3 2" '
                 f'stroke="{colour}"/>'
             )
+        hollow = ' fill-opacity="0.2" stroke-width="3" stroke="' + colour + '"'
         parts.append(
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{dot:.1f}" fill="{colour}" '
-            'fill-opacity="0.8"/>'
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{dot:.1f}" fill="{colour}"'
+            + (hollow if p["kind"] == "act" else ' fill-opacity="0.8"') + "/>"
         )
     parts.append("</svg>")
     return "".join(parts)

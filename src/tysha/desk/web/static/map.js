@@ -98,9 +98,11 @@
       radius: p.precision_m, className: "tysha-area tysha-" + p.kind, color: colour, weight: 1,
       dashArray: "4 3", fillColor: colour, fillOpacity: 0.12
     }).bindPopup(popup(p)).addTo(map);
+    // An act is a ring, a report a filled dot: told apart by shape, not only by colour.
     L.circleMarker(at, {
       radius: 3 + 2 * Math.sqrt(Math.max(1, p.reports)), className: "tysha-dot tysha-" + p.kind,
-      color: colour, weight: 1, fillColor: colour, fillOpacity: 0.8
+      color: colour, weight: p.kind === "act" ? 3 : 1, fillColor: colour,
+      fillOpacity: p.kind === "act" ? 0.2 : 0.8
     }).bindPopup(popup(p)).addTo(map);
   });
   mark();
