@@ -754,3 +754,39 @@ def test_every_control_of_the_page_has_a_name(
     missing["sending"] = unnamed_controls(page)
     ctx.close()
     assert not any(missing.values()), missing
+
+
+def test_the_keyboard_is_not_dropped_while_the_page_works(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """Each button is disabled while it works (keys, replies, sending), which drops the
+    keyboard's focus to the page: a screen reader then says nothing of where it is. A new
+    codename takes the focus to its words (shown only once, so they are read out); the other
+    buttons get it back when they are done."""
+    ctx = _context(browser, "uk")
+    page = ctx.new_page()
+    focused = "document.activeElement && document.activeElement.id"
+    page.goto(world["url"] + "/source/uk/")
+    page.wait_for_selector("body[data-ready='1']")
+    page.fill("#invite", world["code"])
+    page.focus("#enrol-go")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#enrolled:not([hidden])")
+    page.focus("#code-new")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-keys='1']", timeout=120_000)
+    page.wait_for_function("() => document.activeElement !== document.body", timeout=10_000)
+    assert page.evaluate(focused) == "code-shown"
+    words = page.text_content("#code-words") or ""
+    assert words.strip() and words in page.evaluate("document.activeElement.innerText")
+    page.focus("#replies-go")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-replies]", timeout=120_000)
+    assert page.evaluate(focused) == "replies-go"
+    page.check("input[name=cat][value=det]")
+    page.fill("#text", "Обшук на блокпосту")
+    page.focus("#send")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    assert page.evaluate(focused) == "send"
+    ctx.close()

@@ -222,7 +222,8 @@ spellcheck="false"></textarea>
 <p>{e(s["code_intro"])}</p>
 <button type="button" id="code-new">{e(s["code_new"])}</button>
 <button type="button" id="code-have">{e(s["code_have"])}</button>
-<div id="code-shown" hidden><p>{e(s["code_write"])}</p><p class="words" id="code-words"></p></div>
+<div id="code-shown" tabindex="-1" hidden><p>{e(s["code_write"])}</p>
+<p class="words" id="code-words"></p></div>
 <div id="code-entry" hidden>
 <label for="code-input">{e(s["code_input_label"])}</label>
 <input type="text" id="code-input" autocomplete="off" autocapitalize="off" spellcheck="false">

@@ -21,6 +21,8 @@
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   function show(el, on = true) { el.hidden = !on; }
   function say(el, text, cls) { el.textContent = text; if (cls !== undefined) el.className = cls; show(el, !!text); }
+  // A button disabled while it works drops the keyboard's focus to the page: give it back.
+  function refocus(el) { if (!document.activeElement || document.activeElement === document.body) el.focus(); }
 
   function work(msg, onProgress) {
     return new Promise((resolve, reject) => {
@@ -193,11 +195,13 @@
     $('code-words').textContent = c;
     show($('code-shown')); show($('code-entry'), false);
     await useCodename(c);
+    // The words are shown once: the keyboard (and a screen reader) goes to them, not to the page.
+    $('code-shown').focus();
   });
   $('code-have').addEventListener('click', () => { show($('code-entry')); show($('code-shown'), false); $('code-input').focus(); });
   $('code-use').addEventListener('click', () => {
     const c = $('code-input').value;
-    if (T.normalizeCodename(c)) useCodename(c);
+    if (T.normalizeCodename(c)) useCodename(c).then(() => refocus($('code-use')));
   });
 
   function ready() {
@@ -557,6 +561,7 @@
     } finally {
       state.busy = false; $('send').disabled = false;
       say($('progress-label'), ''); show($('progress'), false);
+      refocus($('send'));
     }
   }
   $('send').addEventListener('click', send);
@@ -602,6 +607,7 @@
       say(status, S.err_network, 'error');
     } finally {
       $('replies-go').disabled = false;
+      refocus($('replies-go'));
     }
   }
   function showReply(r) {
