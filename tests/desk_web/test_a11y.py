@@ -248,3 +248,22 @@ def test_the_map_tells_an_incident_from_a_report_by_more_than_colour(
     for name, value in ring.items():
         expect(dot).to_have_attribute(name, value)  # the Leaflet map
         expect(svg).to_have_attribute(name, value)  # the page without scripts
+
+
+def test_at_200_percent_zoom_every_header_control_is_on_screen(desk: SimpleNamespace) -> None:
+    """A handler who zooms the desk to 200% (a 1280-px window is then 640 CSS px wide) found
+    the header one unbroken row of 1044 px: Invitations, Share, Log out and the languages off
+    the right edge, reachable only by scrolling every page sideways. The header wraps."""
+    page = desk.page
+    page.set_viewport_size({"width": 640, "height": 450})
+    try:
+        for path in ("/sources", desk.report):
+            page.goto(desk.site + path)
+            width = page.evaluate("document.documentElement.clientWidth")
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width, path
+            for control in page.locator("header.top a, header.top button").all():
+                box = control.bounding_box()
+                assert box and 0 <= box["x"] and box["x"] + box["width"] <= width, (
+                    control.inner_text(), box)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
