@@ -267,3 +267,21 @@ def test_at_200_percent_zoom_every_header_control_is_on_screen(desk: SimpleNames
                     control.inner_text(), box)
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_the_maps_buttons_are_named_in_the_pages_language(desk: SimpleNamespace) -> None:
+    """Leaflet names its zoom buttons and a place's close button in English ("Zoom in", "Close
+    popup"): a screen reader on a Ukrainian desk read them in English. They are named in the
+    page's language. (Needs the located act of the colour test above.)"""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.goto(desk.site + "/map")
+    expect(page.locator("#leaflet-map")).to_have_attribute("data-ready", "1")
+    expect(page.get_by_role("button", name="Наблизити")).to_have_count(1)
+    expect(page.get_by_role("button", name="Віддалити")).to_have_count(1)
+    page.locator("#leaflet-map path.tysha-dot").first.click(force=True)
+    expect(page.get_by_role("button", name="Закрити")).to_have_count(1)
+    leaflet = [n for n in ("Zoom in", "Zoom out", "Close popup")
+               if page.get_by_role("button", name=n).count()]
+    assert not leaflet, leaflet

@@ -25,7 +25,13 @@
   box.hidden = false;
   var fallback = document.getElementById("svg-map");
   if (fallback) { fallback.hidden = true; }
-  var map = L.map(box, { zoomSnap: 1, attributionControl: true, preferCanvas: false });
+  var map = L.map(box, { zoomSnap: 1, attributionControl: true, preferCanvas: false, zoomControl: false });
+  // Leaflet names its buttons in English ("Zoom in", "Close popup"): in the page's language here.
+  L.control.zoom({ zoomInTitle: labels.zoom_in || "Zoom in", zoomOutTitle: labels.zoom_out || "Zoom out" }).addTo(map);
+  map.on("popupopen", function (e) {
+    var close = e.popup.getElement() && e.popup.getElement().querySelector(".leaflet-popup-close-button");
+    if (close && labels.close) { close.setAttribute("aria-label", labels.close); close.title = labels.close; }
+  });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution(labels.attribution || "Natural Earth");
   var bounds = points.length
