@@ -66,7 +66,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def desk(site: str, browser: Any) -> Iterator[SimpleNamespace]:
-    """One logged-in handler, in Ukrainian, with an incident to look at."""
+    """One logged-in handler, in Ukrainian, with an incident (one act, on the map) to look at."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         pg = ctx.new_page()
@@ -83,6 +83,15 @@ def desk(site: str, browser: Any) -> Iterator[SimpleNamespace]:
         pg.fill("section.card input[name=reports]", report.rsplit("/", 1)[1])
         pg.click("section.card form[action='/incidents'] button[type=submit]")
         pg.wait_for_url(site + "/incident/*")
+        # one act, located: a point on the map
+        pg.select_option("#act-form select[name=category]", "fil")
+        pg.fill("#act-form input[name=place]", "Василівка")
+        pg.fill("#act-form input[name=lat]", "47.44")
+        pg.fill("#act-form input[name=lon]", "35.27")
+        pg.fill("#act-form input[name=precision_m]", "2000")
+        pg.check("#act-form input[name=reports]")
+        pg.click("#act-form button[type=submit]")
+        pg.wait_for_selector("td:has-text('Василівка')")
         yield SimpleNamespace(page=pg, site=site, console=console, report=report,
                               incident=pg.url[len(site):])
     finally:
@@ -228,15 +237,6 @@ def test_the_map_tells_an_incident_from_a_report_by_more_than_colour(
     from playwright.sync_api import expect
 
     page = desk.page
-    page.goto(desk.site + desk.incident)
-    page.select_option("#act-form select[name=category]", "fil")
-    page.fill("#act-form input[name=place]", "Василівка")
-    page.fill("#act-form input[name=lat]", "47.44")
-    page.fill("#act-form input[name=lon]", "35.27")
-    page.fill("#act-form input[name=precision_m]", "2000")
-    page.check("#act-form input[name=reports]")
-    page.click("#act-form button[type=submit]")
-    page.wait_for_selector("td:has-text('Василівка')")
     page.goto(desk.site + "/map")
     expect(page.locator("#leaflet-map")).to_have_attribute("data-ready", "1")
     row = page.locator("table.reports tbody tr", has_text="Обшук на блокпосту")
@@ -272,7 +272,7 @@ def test_at_200_percent_zoom_every_header_control_is_on_screen(desk: SimpleNames
 def test_the_maps_buttons_are_named_in_the_pages_language(desk: SimpleNamespace) -> None:
     """Leaflet names its zoom buttons and a place's close button in English ("Zoom in", "Close
     popup"): a screen reader on a Ukrainian desk read them in English. They are named in the
-    page's language. (Needs the located act of the colour test above.)"""
+    page's language."""
     from playwright.sync_api import expect
 
     page = desk.page
