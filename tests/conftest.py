@@ -264,6 +264,30 @@ def screenshot(page: Any, name: str, **kw: Any) -> None:
     page.screenshot(path=str(path), **kw)
 
 
+#: Roles a user operates or must be told about: each needs a name a screen reader can say.
+NAMED_ROLES = frozenset({"textbox", "searchbox", "combobox", "listbox", "checkbox", "radio",
+                         "button", "spinbutton", "slider", "progressbar", "link", "image", "img"})
+
+
+def unnamed_controls(page: Any) -> list[str]:
+    """The controls and images of a Playwright Chromium ``page`` that have no accessible name,
+    read from Chromium's own accessibility tree (what a screen reader gets), as
+    ``role: <tag [attributes]>``."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        out = []
+        for n in cdp.send("Accessibility.getFullAXTree")["nodes"]:
+            role = (n.get("role") or {}).get("value")
+            name = str((n.get("name") or {}).get("value") or "").strip()
+            if not n.get("ignored") and role in NAMED_ROLES and not name:
+                node = cdp.send("DOM.describeNode", {"backendNodeId": n["backendDOMNodeId"]})
+                attrs = node["node"].get("attributes", [])
+                out.append(f"{role}: <{node['node']['nodeName'].lower()} {attrs}>")
+        return out
+    finally:
+        cdp.detach()
+
+
 @pytest.fixture
 def product_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     """This test's own process derives passphrase keys at the product's Argon2id cost: for

@@ -146,6 +146,15 @@ def _same_origin(seen: dict[str, list[str]], origin: str) -> None:
     assert seen["errors"] == []
 
 
+def _announced(page: Any, selector: str) -> str | None:
+    """How a screen reader is told of what appears at ``selector``: the live region around it
+    (its role or aria-live), None when it appears in silence."""
+    return page.eval_on_selector(selector, """e => {
+        const r = e.closest('[role=alert], [role=status], [aria-live]:not([aria-live=off])');
+        return r && (r.getAttribute('aria-live') || r.getAttribute('role'));
+    }""")
+
+
 def _send_report(page: Any, photo: Path, lang: str) -> None:
     page.check("input[name=cat][value=det]")
     page.fill("#text", "Сусіда забрали вночі. / They took the neighbour at night.")
@@ -153,11 +162,19 @@ def _send_report(page: Any, photo: Path, lang: str) -> None:
     page.fill("#when", "28.11, 23:00")
     page.set_input_files("#files", str(photo))
     page.wait_for_selector("#file-list li .warn")
+    # "this photo shows where it was taken" is said to a screen reader too
+    assert _announced(page, "#file-list li .warn"), "the place warning appears in silence"
     _shot(page, lang, "3-report-exif-warning")
-    page.click("#file-list li button")
+    page.focus("#file-list li button")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#file-list li .ok")
+    # the button is gone; the keyboard stays where it was, on what happened, not the page's top
+    assert page.evaluate("document.activeElement.closest('#file-list li') !== null")
+    assert page.evaluate("document.activeElement.classList.contains('ok')")
     page.click("#send")
     page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    # the outcome of the long wait (received, or not confirmed) is said, not only shown
+    assert _announced(page, "#received"), "the receipt's outcome appears in silence"
 
 
 def _desk_reports(w: dict[str, Any]) -> list[dict[str, Any]]:
@@ -655,3 +672,121 @@ def test_a_place_kept_in_xmp_is_shown_and_removed(world: dict[str, Any], browser
         assert hashlib.sha256(stripped).hexdigest()[:16] in head, head
     finally:
         ctx.close()
+
+
+#: Elements wider than the page, or reaching past its right edge: what a reader must scroll
+#: sideways to see (the page itself then scrolls sideways).
+_OVERFLOW = """() => {
+  const width = document.scrollingElement.clientWidth;
+  const out = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    let r;
+    if (n.nodeType === Node.TEXT_NODE) {  // a word wider than its box spills out of it
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      r = range.getBoundingClientRect();
+    } else {
+      r = n.getBoundingClientRect();
+    }
+    if (r.width && (r.right > width + 0.5 || r.left < -0.5))
+      out.push((n.nodeType === Node.TEXT_NODE ? 'text' : n.tagName.toLowerCase() +
+               (n.id ? '#' + n.id : '')) + ' ' + Math.round(r.left) + '..' + Math.round(r.right) +
+               ': ' + (n.textContent || '').trim().slice(0, 40));
+  }
+  return {scroll: document.scrollingElement.scrollWidth, width, out};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "crh", "en"])
+def test_a_small_phone_with_doubled_text_never_scrolls_sideways(
+    world: dict[str, Any], browser: Any, lang: str
+) -> None:
+    """A 360 x 640 phone with its text at 200% (the page laid out in 180 x 320 CSS pixels, as
+    WCAG's reflow test does): every section fits the width - no sideways scrolling, no control
+    or category cut off at the right edge - in every language, with its longest words."""
+    locale = {"uk": "uk-UA", "en": "en-US", "ru": "ru-RU", "crh": "crh"}[lang]
+    ctx = browser.new_context(viewport={"width": 180, "height": 320}, device_scale_factor=2,
+                              locale=locale, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(world["url"] + f"/source/{lang}/")
+    page.wait_for_selector("body[data-ready='1']")
+    seen = {"start": page.evaluate(_OVERFLOW)}
+    page.fill("#invite", "not an invitation")
+    page.click("#enrol-go")
+    page.wait_for_selector("#enrol-error:not([hidden])")
+    seen["refused"] = page.evaluate(_OVERFLOW)
+    page.fill("#invite", world["code"])
+    page.click("#enrol-go")
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page)
+    page.click("#code-have")
+    page.wait_for_selector("#report:not([hidden])")
+    seen["report"] = page.evaluate(_OVERFLOW)
+    ctx.close()
+    wide = {k: v for k, v in seen.items() if v["scroll"] > v["width"] or v["out"]}
+    assert not wide, wide
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru"])
+def test_every_control_of_the_page_has_a_name(
+    world: dict[str, Any], browser: Any, lang: str
+) -> None:
+    """Every field, button, link and the progress bar are named for a screen reader, in every
+    step of the page (the progress bar shows while a report is sealed and sent)."""
+    from conftest import unnamed_controls
+
+    ctx = _context(browser, lang)
+    page = ctx.new_page()
+    page.goto(world["url"] + f"/source/{lang}/")
+    page.wait_for_selector("body[data-ready='1']")
+    missing = {"start": unnamed_controls(page)}
+    page.fill("#invite", world["code"])
+    page.click("#enrol-go")
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page)
+    page.click("#code-have")
+    page.wait_for_selector("#report:not([hidden])")
+    missing["report"] = unnamed_controls(page)
+    # as send() shows it: the bar and the words of its step
+    page.evaluate("""() => { document.getElementById('progress').hidden = false;
+                             document.getElementById('progress-label').textContent = '…'; }""")
+    missing["sending"] = unnamed_controls(page)
+    ctx.close()
+    assert not any(missing.values()), missing
+
+
+def test_the_keyboard_is_not_dropped_while_the_page_works(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """Each button is disabled while it works (keys, replies, sending), which drops the
+    keyboard's focus to the page: a screen reader then says nothing of where it is. A new
+    codename takes the focus to its words (shown only once, so they are read out); the other
+    buttons get it back when they are done."""
+    ctx = _context(browser, "uk")
+    page = ctx.new_page()
+    focused = "document.activeElement && document.activeElement.id"
+    page.goto(world["url"] + "/source/uk/")
+    page.wait_for_selector("body[data-ready='1']")
+    page.fill("#invite", world["code"])
+    page.focus("#enrol-go")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#enrolled:not([hidden])")
+    page.focus("#code-new")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-keys='1']", timeout=120_000)
+    page.wait_for_function("() => document.activeElement !== document.body", timeout=10_000)
+    assert page.evaluate(focused) == "code-shown"
+    words = page.text_content("#code-words") or ""
+    assert words.strip() and words in page.evaluate("document.activeElement.innerText")
+    page.focus("#replies-go")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-replies]", timeout=120_000)
+    assert page.evaluate(focused) == "replies-go"
+    page.check("input[name=cat][value=det]")
+    page.fill("#text", "Обшук на блокпосту")
+    page.focus("#send")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    assert page.evaluate(focused) == "send"
+    ctx.close()

@@ -94,7 +94,7 @@ def test_incidents_show_flags_and_a_true_count_on_the_web(flagged_desk: dict[str
         rows = _rows(page, rid)
         assert rows and all(BADGE in r for r in rows)
         # The act form's list of supporting reports names each one with its flags too.
-        [label] = re.findall(rf'<label><input type="checkbox" name="reports" value="{rid}".*?</label>',
+        [label] = re.findall(rf'<label class="check"><input type="checkbox" name="reports" value="{rid}".*?</label>',
                              page, re.S)  # fmt: skip
         assert UNKNOWN in label
     c.__exit__(None, None, None)

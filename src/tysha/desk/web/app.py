@@ -415,7 +415,7 @@ def create_app(
             rows.sort(key=lambda v: (v.received_at, v.id), reverse=True)
         tpl = "_rows.html" if request.headers.get("HX-Request") else "inbox.html"
         return render(
-            request, tpl, reports=rows, filters=filters, sort=sort,
+            request, tpl, reports=rows, filters=filters, sort=sort, partial=tpl == "_rows.html",
             fetched=s.pop("fetched", None), fetched_flagged=s.pop("fetched_flagged", 0),
             damaged=sorted(damaged),
         )

@@ -62,7 +62,8 @@ def _outline() -> list[list[tuple[float, float]]]:
 def map_svg(points: list[dict[str, Any]]) -> str:
     """An equirectangular map around the points (Ukraine when there are none): outlines,
     then each point as a circle of its precision (a city-level place is an area, not a pin)
-    and a dot sized by its number of reports."""
+    and a dot sized by its number of reports: a filled dot for a report, a ring for an
+    incident's act (told apart by shape, not only by colour)."""
     if points:
         lats = [p["lat_e6"] / 1e6 for p in points]
         lons = [p["lon_e6"] / 1e6 for p in points]
@@ -83,7 +84,7 @@ def map_svg(points: list[dict[str, Any]]) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" class="map" '
-        f'role="img"><rect width="{_W}" height="{_H}" fill="#eef3f6"/>'
+        f'aria-hidden="true"><rect width="{_W}" height="{_H}" fill="#eef3f6"/>'
     ]
     for ring in _outline():
         if not any(x0 - 5 <= x <= x1 + 5 and y0 - 5 <= y <= y1 + 5 for x, y in ring):
@@ -103,9 +104,10 @@ def map_svg(points: list[dict[str, Any]]) -> str:
                 'fill-opacity="0.15" stroke-dasharray="3 2" '
                 f'stroke="{colour}"/>'
             )
+        hollow = ' fill-opacity="0.2" stroke-width="3" stroke="' + colour + '"'
         parts.append(
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{dot:.1f}" fill="{colour}" '
-            'fill-opacity="0.8"/>'
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{dot:.1f}" fill="{colour}"'
+            + (hollow if p["kind"] == "act" else ' fill-opacity="0.8"') + "/>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -116,7 +118,7 @@ def timeline_svg(items: list[dict[str, Any]]) -> str:
     times = [i["at"] for i in items if i["at"]]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} 90" class="timeline" '
-        f'role="img"><line x1="20" y1="45" x2="{_W - 20}" y2="45" stroke="#9aa"/>'
+        f'aria-hidden="true"><line x1="20" y1="45" x2="{_W - 20}" y2="45" stroke="#9aa"/>'
     ]
     if times:
         lo, hi = min(times), max(times)

@@ -222,7 +222,8 @@ spellcheck="false"></textarea>
 <p>{e(s["code_intro"])}</p>
 <button type="button" id="code-new">{e(s["code_new"])}</button>
 <button type="button" id="code-have">{e(s["code_have"])}</button>
-<div id="code-shown" hidden><p>{e(s["code_write"])}</p><p class="words" id="code-words"></p></div>
+<div id="code-shown" tabindex="-1" hidden><p>{e(s["code_write"])}</p>
+<p class="words" id="code-words"></p></div>
 <div id="code-entry" hidden>
 <label for="code-input">{e(s["code_input_label"])}</label>
 <input type="text" id="code-input" autocomplete="off" autocapitalize="off" spellcheck="false">
@@ -243,13 +244,13 @@ spellcheck="false"></textarea>
 <input type="text" id="when" autocomplete="off">
 <label for="files">{e(s["files_label"])}</label>
 <input type="file" id="files" multiple autocomplete="off">
-<ul id="file-list"></ul>
+<ul id="file-list" aria-live="polite"></ul>
 <p class="error" id="report-error" role="alert" hidden></p>
 <button type="button" id="send" class="primary">{e(s["send_button"])}</button>
-<progress id="progress" max="1" value="0" hidden></progress>
+<progress id="progress" max="1" value="0" aria-labelledby="progress-label" hidden></progress>
 <p id="progress-label" role="status"></p>
 <div id="result" hidden>
-<p id="received" class="ok"></p>
+<p id="received" class="ok" role="alert"></p>
 <details><summary>{e(s["receipt_keep"])}</summary><pre id="receipt"></pre></details>
 </div>
 </section>

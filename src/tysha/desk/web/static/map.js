@@ -25,7 +25,13 @@
   box.hidden = false;
   var fallback = document.getElementById("svg-map");
   if (fallback) { fallback.hidden = true; }
-  var map = L.map(box, { zoomSnap: 1, attributionControl: true, preferCanvas: false });
+  var map = L.map(box, { zoomSnap: 1, attributionControl: true, preferCanvas: false, zoomControl: false });
+  // Leaflet names its buttons in English ("Zoom in", "Close popup"): in the page's language here.
+  L.control.zoom({ zoomInTitle: labels.zoom_in || "Zoom in", zoomOutTitle: labels.zoom_out || "Zoom out" }).addTo(map);
+  map.on("popupopen", function (e) {
+    var close = e.popup.getElement() && e.popup.getElement().querySelector(".leaflet-popup-close-button");
+    if (close && labels.close) { close.setAttribute("aria-label", labels.close); close.title = labels.close; }
+  });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution(labels.attribution || "Natural Earth");
   var bounds = points.length
@@ -40,6 +46,9 @@
 
   var outlines = map.createPane("outlines");
   outlines.style.zIndex = "350";
+  // The drawn shapes are nameless SVG to a screen reader; the page's table says each place.
+  outlines.setAttribute("aria-hidden", "true");
+  map.getPane("overlayPane").setAttribute("aria-hidden", "true");
   getJSON("/static/map/outline.json", function (o) {
     // Each ring is its own polygon: the outline file keeps rings, not holes.
     var features = [];
@@ -95,9 +104,11 @@
       radius: p.precision_m, className: "tysha-area tysha-" + p.kind, color: colour, weight: 1,
       dashArray: "4 3", fillColor: colour, fillOpacity: 0.12
     }).bindPopup(popup(p)).addTo(map);
+    // An act is a ring, a report a filled dot: told apart by shape, not only by colour.
     L.circleMarker(at, {
       radius: 3 + 2 * Math.sqrt(Math.max(1, p.reports)), className: "tysha-dot tysha-" + p.kind,
-      color: colour, weight: 1, fillColor: colour, fillOpacity: 0.8
+      color: colour, weight: p.kind === "act" ? 3 : 1, fillColor: colour,
+      fillOpacity: p.kind === "act" ? 0.2 : 0.8
     }).bindPopup(popup(p)).addTo(map);
   });
   mark();

@@ -21,6 +21,8 @@
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   function show(el, on = true) { el.hidden = !on; }
   function say(el, text, cls) { el.textContent = text; if (cls !== undefined) el.className = cls; show(el, !!text); }
+  // A button disabled while it works drops the keyboard's focus to the page: give it back.
+  function refocus(el) { if (!document.activeElement || document.activeElement === document.body) el.focus(); }
 
   function work(msg, onProgress) {
     return new Promise((resolve, reject) => {
@@ -193,11 +195,13 @@
     $('code-words').textContent = c;
     show($('code-shown')); show($('code-entry'), false);
     await useCodename(c);
+    // The words are shown once: the keyboard (and a screen reader) goes to them, not to the page.
+    $('code-shown').focus();
   });
   $('code-have').addEventListener('click', () => { show($('code-entry')); show($('code-shown'), false); $('code-input').focus(); });
   $('code-use').addEventListener('click', () => {
     const c = $('code-input').value;
-    if (T.normalizeCodename(c)) useCodename(c);
+    if (T.normalizeCodename(c)) useCodename(c).then(() => refocus($('code-use')));
   });
 
   function ready() {
@@ -250,6 +254,7 @@
       }
       if (it.stripped) {
         const ok = document.createElement('div'); ok.className = 'ok'; ok.textContent = S.stripped; li.appendChild(ok);
+        ok.tabIndex = -1; ok.dataset.stripped = String(i);
       }
       ul.appendChild(li);
     });
@@ -263,6 +268,10 @@
     if (again && again.gps) return;
     it.data = copy; it.sha256 = T.sha256(copy); it.exif = again; it.stripped = true;
     renderFiles();
+    // The pressed button is gone with the old list: the keyboard goes on from what it did
+    // (read out there), not from the top of the page.
+    const done = document.querySelector(`#file-list [data-stripped="${i}"]`);
+    if (done) done.focus();
   }
 
   /** The APP1 segments of a JPEG before its image data: [start of payload, end) each. */
@@ -552,6 +561,7 @@
     } finally {
       state.busy = false; $('send').disabled = false;
       say($('progress-label'), ''); show($('progress'), false);
+      refocus($('send'));
     }
   }
   $('send').addEventListener('click', send);
@@ -597,6 +607,7 @@
       say(status, S.err_network, 'error');
     } finally {
       $('replies-go').disabled = false;
+      refocus($('replies-go'));
     }
   }
   function showReply(r) {
