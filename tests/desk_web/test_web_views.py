@@ -376,3 +376,29 @@ def test_a_report_whose_source_record_is_damaged_holds_its_reply_and_says_why(
         assert [q.text for q in store.outbox()] == ["We will call your sister."]
     finally:
         store.close()
+
+
+def test_the_handler_is_told_a_reply_was_sent_or_queued_in_every_language(
+    desk: dict[str, Any],
+) -> None:
+    """The report page's notice after a reply came from the query (?m=queued, ?m=replied),
+    which the page translated as if it were a service message: in uk, ru and crh "queued"
+    and "replied" are msgids (a badge, a custody action), so the page compared "у черзі" with
+    "queued" and said nothing at all: the handler was not told whether the reply went."""
+    from tysha.i18n import translations
+
+    for lang in ("en", "uk", "ru", "crh"):
+        _ = translations(lang).gettext
+        with web(desk["desk"], client_factory=DropDown) as c:
+            token = login(c)
+            rid = rid_of(c, "Summons in every mailbox")
+            c.get(f"/?lang={lang}")
+            page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": f"wait {lang}"},
+                          follow_redirects=True).text
+            assert 'class="warn" role="status"' in page, lang
+        with web(desk["desk"]) as c:
+            token = login(c)
+            c.get(f"/?lang={lang}")
+            page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": f"go {lang}"},
+                          follow_redirects=True).text
+            assert f'<p class="good" role="status">{_("Reply sent.")}</p>' in page, lang

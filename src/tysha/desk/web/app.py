@@ -471,7 +471,8 @@ def create_app(
             custody=desk.custody(v.id, custody_damaged),
             custody_damaged=custody_damaged,
             queued=[q for q in desk.outbox() if q.report == v.id],
-            message=request.query_params.get("m"),
+            # What the last action did (?m=…): a code, never a service message to translate.
+            notice=request.query_params.get("m"),
             **extra,
         )
 
