@@ -402,3 +402,23 @@ def test_the_handler_is_told_a_reply_was_sent_or_queued_in_every_language(
             page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": f"go {lang}"},
                           follow_redirects=True).text
             assert f'<p class="good" role="status">{_("Reply sent.")}</p>' in page, lang
+
+
+def test_a_queued_reply_is_listed_once_and_a_sent_one_says_when_it_went(
+    desk: dict[str, Any],
+) -> None:
+    """The report page listed every reply the desk wrote under the queued ones, without a
+    state: a reply still queued (or held for a revoked key) was shown twice, once as if it had
+    gone, and a sent one never said when it went (`desk show` says QUEUED or sent AT)."""
+    with web(desk["desk"], client_factory=DropDown) as c:
+        token = login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "Stay inside tonight."},
+                      follow_redirects=True).text
+        assert page.count("Stay inside tonight.") == 1
+    with web(desk["desk"]) as c:
+        token = login(c)
+        c.post("/fetch", data={"csrf": token})
+        page = c.get(f"/report/{rid}").text
+        [item] = re.findall(r"<li>[^\n]*?Stay inside tonight\.[^\n]*?</li>", page)
+        assert re.search(r"sent \d{4}-\d\d-\d\d \d\d:\d\d UTC", item), item
