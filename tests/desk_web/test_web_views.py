@@ -422,3 +422,36 @@ def test_a_queued_reply_is_listed_once_and_a_sent_one_says_when_it_went(
         page = c.get(f"/report/{rid}").text
         [item] = re.findall(r"<li>[^\n]*?Stay inside tonight\.[^\n]*?</li>", page)
         assert re.search(r"sent \d{4}-\d\d-\d\d \d\d:\d\d UTC", item), item
+
+
+class DropRefuses(DropDown):
+    """A drop that answers, and refuses the upload (too large, rate-limited, out of space)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from tysha.errors import DropRefused
+
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise DropRefused("the drop refused", status=507, body={})
+
+        return refuse
+
+
+def test_a_reply_the_drop_refused_is_not_said_to_be_waiting_for_an_unreachable_drop(
+    desk: dict[str, Any],
+) -> None:
+    """The page said "The drop cannot be reached" for every reply that stayed queued, and
+    never why: a drop that answered and refused the reply (or whose receipt did not verify)
+    read as a network outage. It says the reply is queued, and the queued reply says why, in
+    the handler's language (as `desk reply` does)."""
+    from tysha.i18n import translations
+
+    with web(desk["desk"], client_factory=DropRefuses) as c:
+        token = login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "Stay inside."},
+                      follow_redirects=True).text
+        assert "cannot be reached" not in page and "the reply is queued" in page
+        assert "the drop refused the reply (507)" in page
+        c.get("/?lang=uk")
+        page = c.get(f"/report/{rid}").text
+        assert translations("uk").message("the drop refused the reply (507)") in page
