@@ -136,7 +136,7 @@ def test_a_reply_names_the_report_it_answers(world: dict[str, Any]) -> None:
     [r] = dev.replies()
     assert r["in_reply_to"]["id"] == rid
     assert r["in_reply_to"]["created_at"].endswith(":00:00Z")  # the hour, as the outbox showed
-    assert set(r) == {"id", "text", "received_at", "in_reply_to"}
+    assert set(r) == {"id", "text", "received_at", "written_at", "in_reply_to"}
 
 
 def test_replies_shows_what_it_has_then_fails_loudly(world: dict[str, Any],
@@ -199,3 +199,34 @@ def test_a_live_reply_answered_gone_is_withheld_and_read_again(
         got = dev.fetch_replies(c)
     assert [r["text"] for r in got] == ["Received. Stay safe."]
     assert dev.withheld == {} and dev.state["cursor"] == 4
+
+
+def test_replies_come_in_the_order_the_handler_wrote_them_not_the_drops(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drop chooses the order of its log: by stalling the handler's first reply (the desk
+    keeps it queued) and taking the second, it showed "It is safe now, go home" before "Do not
+    go home". The source saw only when it fetched each; the time the handler signed was
+    dropped. Each reply now says when the handler wrote it, and they are listed in that order."""
+    from typer.testing import CliRunner
+
+    from tysha.source import cli as source_cli
+
+    dev, handler = world["dev"], world["handler"]
+    with DropClient(world["url"]) as c:
+        for text, at in (("It is safe now, go home.", "2026-11-30T18:00:00Z"),
+                         ("Do not go home tonight.", "2026-11-30T09:00:00Z")):
+            m = Manifest("reply", handler.public(), {"text": text, "created_at": at}).signed(handler)
+            c.upload(seal_envelope(frame_content(m.to_bytes()), [dev.identity().public()], os.urandom))
+        dev.fetch_replies(c)
+    got = dev.replies()
+    assert [(r["text"], r["written_at"]) for r in got] == [
+        ("Do not go home tonight.", "2026-11-30T09:00:00Z"),
+        ("It is safe now, go home.", "2026-11-30T18:00:00Z"),
+    ]
+    monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
+    out = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), "--offline"])
+    assert out.exit_code == 0, out.output
+    first, second = out.output.splitlines()
+    assert "2026-11-30T09:00:00Z" in first and "Do not go home" in first
+    assert "2026-11-30T18:00:00Z" in second

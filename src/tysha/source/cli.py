@@ -448,6 +448,8 @@ def replies(
                 if ref
                 else _("names no report sent from this vault")
             )
+            if r["written_at"]:
+                about = _("written by your handler {at}").format(at=r["written_at"]) + "; " + about
             text = "\n  ".join(shown_lines(r["text"]))  # no control character reaches the screen
             typer.echo(f"[{shown(r['received_at'])}] ({shown(about)}) {text}")
         if not items:

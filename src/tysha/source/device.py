@@ -151,6 +151,20 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _signed_time(value: object) -> str | None:
+    """A time a reply's signer put in it (ISO 8601 with its zone), as :func:`_iso` writes
+    times; None when there is none or it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+        if when.tzinfo is None:
+            return None
+        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
+        return None
+
+
 def capture_claims(path: Path, data: bytes, clock: Callable[[], float]) -> dict[str, Any]:
     """What the device can say about a file at capture: hash, size, type, times, position."""
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -697,14 +711,18 @@ class SourceDevice:
         return {
             "text": str(m.body.get("text", "")),
             "received_at": _iso(self.clock()),
+            # When the handler wrote it (signed): the drop chooses the order of its log, and a
+            # reply it held back would otherwise read as the newest.
+            "written_at": _signed_time(m.body.get("created_at")),
             "in_reply_to": answers if isinstance(answers, bytes) else None,
             "_del": opened.key.deletion_secret,
         }
 
     def replies(self) -> list[dict[str, Any]]:
-        """Stored replies; ``in_reply_to`` names the report answered by its local outbox id and
-        the hour it was written (what ``outbox`` showed), or is None when the reply names no
-        report this vault sent."""
+        """Stored replies, in the order the handler wrote them (``written_at``, signed; None
+        for a reply that carries no time, kept where it arrived); ``in_reply_to`` names the
+        report answered by its local outbox id and the hour it was written (what ``outbox``
+        showed), or is None when the reply names no report this vault sent."""
         sent = {
             bytes(s["digest"]): s
             for s in self.state.get("sent", [])
@@ -720,10 +738,11 @@ class SourceDevice:
                     "id": r["id"],
                     "text": r["text"],
                     "received_at": r["received_at"],
+                    "written_at": r.get("written_at"),
                     "in_reply_to": answers,
                 }
             )
-        return out
+        return sorted(out, key=lambda r: r["written_at"] or r["received_at"])
 
     # --- courier -----------------------------------------------------------------------------
 
