@@ -230,3 +230,51 @@ def test_replies_come_in_the_order_the_handler_wrote_them_not_the_drops(
     first, second = out.output.splitlines()
     assert "2026-11-30T09:00:00Z" in first and "Do not go home" in first
     assert "2026-11-30T18:00:00Z" in second
+
+
+class ReplayClient(DropClient):
+    """A drop that logs an old reply's envelope again at a later index (an honest drop keeps
+    one index per envelope): the listing, the envelope and the log entry at ``copy`` are those
+    of ``original``."""
+
+    original = -1
+    copy = -1
+
+    def _at(self, index: int) -> int:
+        return self.original if index == self.copy else index
+
+    def clues(self, after: int = -1, limit: int = 1000) -> Any:
+        from dataclasses import replace
+
+        records, cursor, size = super().clues(after, limit)
+        if after < self.copy <= cursor:
+            [old], _c, _s = super().clues(self.original - 1, 1)
+            records = [replace(old, index=self.copy) if r.index == self.copy else r for r in records]
+        return records, cursor, size
+
+    def fetch_bytes(self, index: int) -> bytes:
+        return super().fetch_bytes(self._at(index))
+
+    def proved_entry(self, index: int, checkpoint: Any) -> bytes:
+        return super().proved_entry(self._at(index), checkpoint)
+
+
+def test_an_old_reply_logged_again_is_not_shown_twice_and_the_replay_is_said(
+    world: dict[str, Any],
+) -> None:
+    """"Come to the station at noon", read last week, served again as a new entry of the log:
+    the source kept replies by log index, so it showed the old instruction a second time, as
+    just received, and said nothing of the drop's lie."""
+    send_report_and_reply(world, "Come to the station at noon.")
+    dev = world["dev"]
+    with DropClient(world["url"]) as c:
+        dev.fetch_replies(c)
+        c.upload(seal_envelope(b"noise", [Identity.generate(os.urandom).public()], os.urandom))
+        size = dev.last_checkpoint_size()
+    [first] = dev.replies()
+    with ReplayClient(world["url"]) as replay:
+        replay.original, replay.copy = int(first["id"]), size
+        assert dev.fetch_replies(replay) == []
+    assert [r["text"] for r in dev.replies()] == ["Come to the station at noon."]
+    assert dev.listing_problem is not None and f"entry {size}" in dev.listing_problem
+    assert "already have again" in dev.listing_problem

@@ -490,7 +490,9 @@ class SourceDevice:
         the drop did. An entry the drop omits, lists with another digest or calls expired
         too early, and a reply to this vault it calls deleted although this vault never took
         it, is *withheld*: ``listing_problem`` says so, the vault's cursor stays before it
-        (it is looked at again next time) and the pages after it are still read.
+        (it is looked at again next time) and the pages after it are still read. A reply's
+        envelope logged again at another index (an old reply replayed) is not kept twice;
+        ``listing_problem`` says so too.
 
         A cursor beyond the verified checkpoint is normal on a busy drop (entries arrived
         after the checkpoint was read): it is cut back to the checkpoint, so the cursor kept
@@ -510,6 +512,10 @@ class SourceDevice:
             # lying drop. Read the listing again from the start (seen replies are skipped).
             cursor = -1
         seen = {str(r.get("id")) for r in self.state.get("replies", [])}
+        # An envelope is logged once; the same one at another index is an old reply replayed.
+        held = {bytes(r["digest"]) for r in self.state.get("replies", [])
+                if isinstance(r.get("digest"), bytes)}  # fmt: skip
+        replayed: list[int] = []
         new = []
         self.listing_problem = None
         now_hour = int(self.clock()) // 3600
@@ -581,12 +587,17 @@ class SourceDevice:
                 if hashlib.sha256(data).digest() != entry:
                     withheld[rec.index] = "the drop served another envelope than its log holds"
                     continue
+                if entry in held:
+                    replayed.append(rec.index)  # shown once, as when it first came
+                    continue
                 try:
                     reply = self._open_reply(data, ident, inv)
                 except TyshaError:
                     continue  # not a valid reply from our handler: ignore it
                 reply["id"] = f"{rec.index}"
+                reply["digest"] = entry
                 seen.add(reply["id"])
+                held.add(entry)
                 secret = reply.pop("_del")
                 new.append(reply)
                 self.state.setdefault("replies", []).append(reply)
@@ -601,6 +612,9 @@ class SourceDevice:
                 f"it withholds {len(withheld)} entries of its log from you (entry {first}:"
                 f" {withheld[first]})"
             )
+        if replayed and self.listing_problem is None:
+            index = replayed[0]
+            self.listing_problem = f"it logged a reply you already have again, as entry {index}"
         self.withheld = dict(sorted(withheld.items()))
         # Never past a withheld entry: it is looked at again next time.
         self.state["cursor"] = max(
