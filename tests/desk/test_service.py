@@ -219,6 +219,23 @@ def test_reply_outbox_survives_an_unreachable_drop(
     desk.close()
 
 
+def test_the_custody_event_of_a_sent_reply_names_what_the_drop_logged(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """"replied" said only "envelope_index 1": not on which drop, nor which envelope, so no
+    one could check it against a log (as "received" can: drop, index, digest). It names the
+    drop and the envelope's digest, and the drop's log holds that digest at that index."""
+    url, desk, rid, _ident = _a_report_to_answer(tmp_path, drop)
+    out = desk.reply(rid, "we read you")
+    [event] = [e for e in desk.custody(rid) if e["action"] == "replied"]
+    detail = event["detail"]
+    assert detail["drop"] == url and detail["envelope_index"] == out.index
+    with DropClient(url) as c:
+        logged = c.fetch_bytes(out.index)
+    assert detail["digest"] == hashlib.sha256(logged).hexdigest()
+    desk.close()
+
+
 class _FakeIds:
     class store:  # noqa: N801 - stands in for the DeskStore attribute
         ids: list[str] = []
