@@ -86,3 +86,14 @@ def test_a_handler_desks_enrolled_sources_are_still_independent(tmp_path: Path, 
     [row] = json.loads(cli("desk", "incidents", "--desk", tmp_path / "desk", "--json",
                            env=env).stdout)  # fmt: skip
     assert row["independent_sources"] == 2 and row["sources_vouched"] is True
+
+
+def test_the_escrow_desks_report_page_offers_no_reply_and_says_why(tmp_path: Path) -> None:
+    """The escrow desk's report page offered "Send encrypted reply": a reply its source would
+    never read (signed by a key the source never pinned). It says why there is no reply."""
+    desk = make_desk(tmp_path, "escrow")
+    rid = _made_up_key_report(desk, "a" * 40)
+    desk.close()
+    [page, uk] = _web(tmp_path / "desk", f"/report/{rid}", f"/report/{rid}?lang=uk")
+    assert f'action="/report/{rid}/reply"' not in page and 'id="reply-escrow"' in page
+    assert "an escrow desk does not reply" in page and "депозитарій не відповідає" in uk

@@ -96,6 +96,11 @@ __all__ = [
 #: RFC 6238 parameters the authenticator apps expect: HMAC-SHA1, 6 digits, 30 s steps.
 TOTP_STEP = 30
 _MAX_REPLY = 64 * 1024
+#: Why an escrow desk sends no reply (a gettext msgid).
+_ESCROW_NO_REPLY = (
+    "an escrow desk does not reply: a source reads replies signed by its handler's key only, "
+    "so it would never see this one; ask the source's handler to answer"
+)
 #: Why a queued reply to a key revoked since is not sent (kept as its error; a gettext msgid).
 _REVOKED_HELD = (
     "the source's key was revoked as compromised: the reply is held, not sent "
@@ -507,13 +512,16 @@ class Desk:
     # --- replies (a sealed outbox: nothing typed is lost while the drop is down) ------------
 
     def reply(self, ref: str, text: str) -> ReplyOutcome:
-        self._not_analyst("replies")
         """Seal ``text`` to the report's source, keep it in the outbox, and try to send it.
 
         Unreachable drop: the reply stays queued (``sent=False``) and goes with the next
-        ``send_queued`` or ``fetch``."""
+        ``send_queued`` or ``fetch``. Only a handler desk replies (an escrow desk's reply would
+        be signed by a key its source never pinned, and ignored)."""
         from tysha.protocol import Manifest, PublicIdentity, frame_content, seal_envelope
 
+        self._not_analyst("replies")
+        if self.role == "escrow":
+            raise NotAllowed(_ESCROW_NO_REPLY)
         text = text.strip()
         if not text:
             raise BadInput("a reply needs some text")
