@@ -97,3 +97,17 @@ def test_the_escrow_desks_report_page_offers_no_reply_and_says_why(tmp_path: Pat
     [page, uk] = _web(tmp_path / "desk", f"/report/{rid}", f"/report/{rid}?lang=uk")
     assert f'action="/report/{rid}/reply"' not in page and 'id="reply-escrow"' in page
     assert "an escrow desk does not reply" in page and "депозитарій не відповідає" in uk
+
+
+def test_a_report_from_a_key_not_enrolled_here_offers_no_reply(tmp_path: Path) -> None:
+    """A report from a key this cell never enrolled (a photographed invitation used again)
+    offered "Send encrypted reply" like any other: the reply went to whoever held the key.
+    The page says why there is no reply."""
+    from .helpers import add_report
+
+    desk = make_desk(tmp_path, "handler")
+    rid = add_report(desk, Identity.generate(os.urandom).public().to_text())
+    desk.close()
+    [page, ru] = _web(tmp_path / "desk", f"/report/{rid}", f"/report/{rid}?lang=ru")
+    assert f'action="/report/{rid}/reply"' not in page and 'id="reply-unenrolled"' in page
+    assert "не подключён на этом рабочем месте" in ru

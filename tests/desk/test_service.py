@@ -236,6 +236,29 @@ def test_the_custody_event_of_a_sent_reply_names_what_the_drop_logged(
     desk.close()
 
 
+def test_no_reply_goes_to_a_key_this_desk_never_enrolled(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A second key presenting a used invitation (a photographed code: an infiltrator) is kept,
+    flagged "not enrolled here", and the handler could still answer it: the reply went to
+    whoever held that key, as a revoked one is refused for. Refused, nothing queued or sent."""
+    url = drop[0]
+    desk, inv = _desk(tmp_path, drop)
+    _send(url, desk, inv, Identity.generate(os.urandom), _body(text="needs an answer"))
+    desk.fetch()
+    [rid] = [r.id for r in desk.reports()]
+    _send(url, desk, inv, Identity.generate(os.urandom), _body(text="who else reports here?"))
+    desk.fetch()
+    [theirs] = [r for r in desk.reports() if r.id != rid]
+    assert "invitation-reused" in theirs.flag_codes or "unenrolled-source" in theirs.flag_codes
+    with pytest.raises(NotAllowed, match="not enrolled at this desk"):
+        desk.reply(theirs.id, "we know; stay safe")
+    assert desk.outbox() == []
+    assert "reply-queued" not in [e["action"] for e in desk.custody(theirs.id)]
+    assert desk.reply(rid, "the enrolled source is answered").sent
+    desk.close()
+
+
 class _FakeIds:
     class store:  # noqa: N801 - stands in for the DeskStore attribute
         ids: list[str] = []

@@ -101,6 +101,11 @@ _ESCROW_NO_REPLY = (
     "an escrow desk does not reply: a source reads replies signed by its handler's key only, "
     "so it would never see this one; ask the source's handler to answer"
 )
+#: Why a report from a key this desk never enrolled gets no reply (a gettext msgid).
+_UNENROLLED_NO_REPLY = (
+    "this report's key is not enrolled at this desk (a reused or expired invitation, or "
+    "none): a reply would be read by whoever holds that key, so nothing is sent"
+)
 #: Why a queued reply to a key revoked since is not sent (kept as its error; a gettext msgid).
 _REVOKED_HELD = (
     "the source's key was revoked as compromised: the reply is held, not sent "
@@ -533,6 +538,10 @@ class Desk:
             raise NotAllowed("this report has no source key or drop to reply through")
         if self.store.drop(r["drop"]) is None:
             raise NotFound("this report's drop is unknown to the desk")
+        if not r.get("source_id"):
+            # Flagged "not enrolled here" (a reused or expired invitation, or none): the key
+            # may be anyone's, an infiltrator's with a photographed code (threat model A9).
+            raise NotAllowed(_UNENROLLED_NO_REPLY)
         held = self._why_held(r.get("source_id"))
         if held == "damaged":
             raise NotAllowed(
