@@ -568,6 +568,8 @@
     const status = $('replies-status');
     say(status, S.replies_checking, '');
     $('replies-go').disabled = true;
+    // Each check lists the drop's replies afresh (they stay on it until they expire): once.
+    $('reply-list').replaceChildren();
     let found = 0;
     try {
       let after = -1;
