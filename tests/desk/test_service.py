@@ -442,6 +442,23 @@ def test_no_reply_goes_to_a_revoked_key(tmp_path: Path, drop: tuple[str, str, Pa
     desk.close()
 
 
+def test_desk_show_says_a_reply_to_a_revoked_key_is_held_as_the_web_desk_does(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """`desk show` said "(QUEUED)" of a reply held because its source's key was revoked, as if
+    the next fetch would send it; the web desk's report page says "held: the key is revoked"."""
+    from tests.conftest import tysha
+
+    desk, rid, _uploads, _counting = _a_reply_queued_while_the_drop_is_down(tmp_path, drop)
+    desk.revoke("Source 1", "phone seized at a checkpoint")
+    desk.close()
+    for lang, held in (("en", "held: the key is revoked"), ("uk", "затримано: ключ відкликано")):
+        env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": lang}
+        shown = tysha("desk", "show", rid, "--desk", tmp_path / "desk", env=env).stdout
+        [line] = [ln for ln in shown.splitlines() if "meet at the old place" in ln]
+        assert held in line and "QUEUED" not in line and "У ЧЕРЗІ" not in line, line
+
+
 def _damage_sources(folder: Path) -> None:
     """Flip a bit in every source's sealed record (bit rot, a bad copy)."""
     import contextlib
