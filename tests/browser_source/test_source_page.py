@@ -260,6 +260,46 @@ def test_fresh_context_reads_reply_with_codename(
     ctx.close()
 
 
+def test_replies_say_when_the_handler_wrote_them_and_come_in_that_order(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The page showed no time for a reply and listed replies in the drop's log order, which
+    the drop chooses (by stalling the handler's first reply it shows the second first). Each
+    reply says when its signer wrote it, and they are listed in that order."""
+    from tysha.desk.store import DeskStore
+    from tysha.protocol import Manifest, PublicIdentity, frame_content, seal_envelope
+    from tysha.transport import DropClient
+
+    w, lang = world, "en"
+    if lang not in w.get("codenames", {}):
+        pytest.skip(f"needs the report of test_enrol_seal_send_desk_verifies[{lang}]")
+    rid = str(w["report_ids"][lang])
+    _tysha("desk", "reply", "--desk", str(w["desk"]), rid, "--text", "Written now.")
+    shown = json.loads(_tysha("desk", "show", "--desk", str(w["desk"]), rid, "--json"))
+    written_now = shown["replies"][-1]["at"]
+    store = DeskStore.open(w["desk"], PASS)
+    try:
+        handler = store.identity
+        source = PublicIdentity.from_text(store.get_report(rid).data["source_key"])
+    finally:
+        store.close()
+    early = {"text": "Written long before.", "created_at": "2026-01-01T09:00:00Z"}
+    m = Manifest("reply", handler.public(), early).signed(handler)
+    with DropClient(w["url"]) as c:  # logged after the reply written now
+        c.upload(seal_envelope(frame_content(m.to_bytes()), [source], os.urandom))
+    ctx = _context(browser, lang)
+    page = ctx.new_page()
+    page.goto(w["url"] + f"/source/{lang}/#" + w["code"])
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page, w["codenames"][lang])
+    page.click("#replies-go")
+    page.wait_for_selector("body[data-replies]", timeout=120_000)
+    texts = page.locator("#reply-list .reply").all_text_contents()
+    assert "Written long before." in texts[0] and "Written 2026-01-01T09:00:00Z" in texts[0], texts
+    assert "Written now." in texts[-1] and f"Written {written_now}" in texts[-1], texts
+    ctx.close()
+
+
 @pytest.mark.parametrize("lang", ["uk", "en"])
 def test_enrol_from_qr_photo(world: dict[str, Any], browser: Any, lang: str) -> None:
     ctx = _context(browser, lang)

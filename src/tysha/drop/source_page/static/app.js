@@ -601,16 +601,34 @@
       $('replies-go').disabled = false;
     }
   }
+  // When the signer wrote it (ISO 8601 with its zone, as the desk writes it), or ''.
+  const WRITTEN = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+  const writtenAt = (r) => {
+    const ms = typeof r.createdAt === 'string' && WRITTEN.test(r.createdAt) ? Date.parse(r.createdAt) : NaN;
+    return Number.isNaN(ms) ? '' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  };
   function showReply(r) {
     const div = document.createElement('div');
     div.className = 'reply';
     const h = document.createElement('p');
     h.textContent = r.fromSigner ? S.reply_from : `${S.reply_other} ${T.fingerprint(r.sender)}`;
     if (!r.fromSigner) h.className = 'warn';
+    const at = writtenAt(r);
+    if (at) {
+      const w = document.createElement('p');
+      w.textContent = S.reply_written.replace('{at}', at);
+      div.append(h, w);
+    } else {
+      div.append(h);
+    }
     const p = document.createElement('p');
     p.textContent = r.text;
-    div.append(h, p);
-    $('reply-list').appendChild(div);
+    div.append(p);
+    // In the order they were written (signed), not the drop's: it chooses the order of its log.
+    div.dataset.written = at;
+    const list = $('reply-list');
+    const later = at ? [...list.children].find((c) => c.dataset.written > at) : null;
+    list.insertBefore(div, later || null);
   }
   $('replies-go').addEventListener('click', replies);
 
