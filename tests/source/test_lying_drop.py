@@ -278,3 +278,30 @@ def test_an_old_reply_logged_again_is_not_shown_twice_and_the_replay_is_said(
     assert [r["text"] for r in dev.replies()] == ["Come to the station at noon."]
     assert dev.listing_problem is not None and f"entry {size}" in dev.listing_problem
     assert "already have again" in dev.listing_problem
+
+
+def test_replies_kept_in_the_vault_are_shown_when_the_drop_is_unreachable(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a blackout `source replies` said only "cannot reach the drop": the handler's last
+    words, kept in the vault, were not shown (only --offline shows them, which the error did
+    not name). It shows them, then fails as before."""
+    from typer.testing import CliRunner
+
+    from tysha.errors import TransportError
+    from tysha.source import cli as source_cli
+
+    send_report_and_reply(world, "Stay away from the bridge.")
+    dev = world["dev"]
+    with DropClient(world["url"]) as c:
+        dev.fetch_replies(c)
+
+    def unreachable(d: Any, drop: Any) -> Any:
+        raise TransportError("cannot reach the drop: ConnectError")
+
+    monkeypatch.setattr(source_cli, "_drop_client", unreachable)
+    monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
+    for args in (["--json"], []):
+        out = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), *args])
+        assert isinstance(out.exception, TransportError), out.output
+        assert "Stay away from the bridge." in out.stdout

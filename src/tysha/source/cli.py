@@ -430,9 +430,13 @@ def replies(
 ) -> None:
     """Check the drop for replies from your handler and show them."""
     dev = _device(vault)
+    unreachable: TransportError | None = None
     if not offline:
-        with _route(tor, bridge), _drop_client(dev, None) as client:
-            dev.fetch_replies(client)
+        try:
+            with _route(tor, bridge), _drop_client(dev, None) as client:
+                dev.fetch_replies(client)
+        except TransportError as exc:
+            unreachable = exc  # in a blackout the replies kept in the vault are shown first
     items = dev.replies()
     if dev.witnessed and not as_json:
         typer.echo(_("witnesses: {checked}").format(checked=dev.witnessed))
@@ -452,8 +456,10 @@ def replies(
                 about = _("written by your handler {at}").format(at=r["written_at"]) + "; " + about
             text = "\n  ".join(shown_lines(r["text"]))  # no control character reaches the screen
             typer.echo(f"[{shown(r['received_at'])}] ({shown(about)}) {text}")
-        if not items:
+        if not items and unreachable is None:  # not "none yet" when none could be asked for
             typer.echo(_("no replies yet."))
+    if unreachable is not None:
+        raise unreachable
     if dev.listing_problem:
         from tysha.errors import VerificationError
 
