@@ -111,3 +111,20 @@ def test_a_report_from_a_key_not_enrolled_here_offers_no_reply(tmp_path: Path) -
     [page, ru] = _web(tmp_path / "desk", f"/report/{rid}", f"/report/{rid}?lang=ru")
     assert f'action="/report/{rid}/reply"' not in page and 'id="reply-unenrolled"' in page
     assert "не подключён на этом рабочем месте" in ru
+
+
+def test_a_reply_posted_at_the_escrow_desk_keeps_the_typed_text(tmp_path: Path) -> None:
+    """A reply posted anyway (an old tab, a bookmark) is refused with "Your text is kept
+    below", and the text was not below: the escrow branch had no place for it."""
+    import re
+
+    desk = make_desk(tmp_path, "escrow")
+    rid = _made_up_key_report(desk, "a" * 40)
+    desk.close()
+    c = TestClient(create_app(tmp_path / "desk", port=8090), base_url=BASE)
+    with c:
+        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
+        token = re.search(r'name="csrf" value="([^"]+)"', c.get("/").text).group(1)  # type: ignore[union-attr]
+        r = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "typed at length"})
+    assert r.status_code == 400 and 'id="reply-escrow"' in r.text
+    assert "typed at length" in r.text
