@@ -459,6 +459,34 @@ def test_desk_show_says_a_reply_to_a_revoked_key_is_held_as_the_web_desk_does(
         assert held in line and "QUEUED" not in line and "У ЧЕРЗІ" not in line, line
 
 
+def test_no_reply_goes_through_a_drop_known_to_have_forked_its_log(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A drop caught showing this desk a history inconsistent with the one it saw before is
+    flagged forked: fetch takes nothing more from it, yet replies still went through it and
+    the handler read "reply sent; in the drop's log at index N", a log the source may never
+    be shown. A new reply is refused, a queued one is kept (not uploaded), each saying why."""
+    desk, rid, uploads, Counting = _a_reply_queued_while_the_drop_is_down(tmp_path, drop)
+    [d] = desk.store.drops()
+    desk.store.save_drop(dataclasses.replace(d, forked=True))
+    online = Desk(desk.store, client_factory=Counting)
+    with pytest.raises(NotAllowed, match="forked"):
+        online.reply(rid, "are you safe?")
+    res = online.send_queued()
+    assert uploads == [] and res.sent == [] and res.left == 1
+    assert "forked" in online.outbox()[0].last_error
+    assert [q.text for q in online.outbox()] == ["meet at the old place"]
+    desk.close()
+    from starlette.testclient import TestClient
+
+    from tysha.desk.web.app import create_app
+
+    with TestClient(create_app(tmp_path / "desk", port=8090), base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
+        page = c.get(f"/report/{rid}").text
+    assert f'action="/report/{rid}/reply"' not in page and 'id="reply-forked"' in page
+
+
 def _damage_sources(folder: Path) -> None:
     """Flip a bit in every source's sealed record (bit rot, a bad copy)."""
     import contextlib

@@ -106,6 +106,15 @@ _UNENROLLED_NO_REPLY = (
     "this report's key is not enrolled at this desk (a reused or expired invitation, or "
     "none): a reply would be read by whoever holds that key, so nothing is sent"
 )
+#: Why no reply goes through a drop caught forking its log (fetch takes nothing more from it:
+#: a reply "in its log" may be in a history the source is never shown). gettext msgids.
+_FORKED_NO_REPLY = (
+    "this report's drop showed a forked history (different logs to different people): a "
+    "reply through it may never reach the source, so nothing is sent; tell your organisation"
+)
+_FORKED_HELD = (
+    "the drop showed a forked history: the reply is kept, not sent; tell your organisation"
+)
 #: Why a queued reply to a key revoked since is not sent (kept as its error; a gettext msgid).
 _REVOKED_HELD = (
     "the source's key was revoked as compromised: the reply is held, not sent "
@@ -538,6 +547,8 @@ class Desk:
             raise NotAllowed("this report has no source key or drop to reply through")
         if self.store.drop(r["drop"]) is None:
             raise NotFound("this report's drop is unknown to the desk")
+        if self.report(rid).has_flag("log-forked"):  # as the views flag it
+            raise NotAllowed(_FORKED_NO_REPLY)
         if not r.get("source_id"):
             # Flagged "not enrolled here" (a reused or expired invitation, or none): the key
             # may be anyone's, an infiltrator's with a photographed code (threat model A9).
@@ -627,6 +638,9 @@ class Desk:
         drop = self.store.drop(q.drop)
         if drop is None:
             self.store.reply_failed(qid, "the report's drop is unknown to the desk")
+            return None, ""
+        if drop.forked:
+            self.store.reply_failed(qid, _FORKED_HELD)
             return None, ""
         env = q.envelope
         receipt = None
