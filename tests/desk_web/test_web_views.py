@@ -455,3 +455,20 @@ def test_a_reply_the_drop_refused_is_not_said_to_be_waiting_for_an_unreachable_d
         c.get("/?lang=uk")
         page = c.get(f"/report/{rid}").text
         assert translations("uk").message("the drop refused the reply (507)") in page
+
+
+def test_a_refused_reply_says_why_in_the_handlers_language(desk: dict[str, Any]) -> None:
+    """"The reply was not sent. Your text is kept below." and never why: a handler whose
+    reply was too long was not told to shorten it (`desk reply` says "a reply is limited to
+    64 KiB of text")."""
+    from tysha.i18n import translations
+
+    with web(desk["desk"]) as c:
+        token = login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        long = "x" * (70 * 1024)
+        page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": long}).text
+        assert "a reply is limited to 64 KiB of text" in page
+        c.get("/?lang=uk")
+        page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": long}).text
+        assert translations("uk").message("a reply is limited to 64 KiB of text") in page

@@ -506,10 +506,12 @@ def create_app(
         text = str(fields.get("text", ""))
         try:
             outcome = await asyncio.to_thread(s["desk"].reply, v.id, text)
-        except TyshaError:
+        except TyshaError as exc:
             # Neither sent nor queued (empty, too long, no way back to the source): keep
-            # what was typed on the page and say so.
-            return report_response(request, s, v, status=400, reply_text=text, reply_error=True)
+            # what was typed on the page and say so, and why (as `desk reply` does).
+            return report_response(
+                request, s, v, status=400, reply_text=text, reply_error=exc.message
+            )
         return RedirectResponse(
             f"/report/{v.id}?m={'replied' if outcome.sent else 'queued'}", status_code=303
         )
