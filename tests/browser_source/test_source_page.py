@@ -300,6 +300,57 @@ def test_replies_say_when_the_handler_wrote_them_and_come_in_that_order(
     ctx.close()
 
 
+def test_a_reply_the_drop_serves_twice_is_shown_once_and_said(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """A drop that logs an old reply's envelope again at a later index (an honest drop keeps
+    one index per envelope) had the page show it twice, the old instruction as if new. It is
+    shown once, and the page says the drop may be replaying replies (as `source replies`)."""
+    from urllib.parse import parse_qs, urlparse
+
+    from tysha.protocol import Identity, seal_envelope
+    from tysha.protocol.clues import ClueRecord, decode_clue_records, encode_clue_records
+    from tysha.transport import DropClient
+
+    w, lang = world, "uk"
+    if lang not in w.get("codenames", {}):
+        pytest.skip(f"needs the report of test_enrol_seal_send_desk_verifies[{lang}]")
+    rid = str(w["report_ids"][lang])
+    _tysha("desk", "reply", "--desk", str(w["desk"]), rid, "--text", "Приходьте опівдні.")
+    shown = json.loads(_tysha("desk", "show", "--desk", str(w["desk"]), rid, "--json"))
+    original = int(shown["replies"][-1]["index"])
+    with DropClient(w["url"]) as c:
+        copy = int(c.upload(seal_envelope(b"noise", [Identity.generate(os.urandom).public()],
+                                          os.urandom)).index)
+        replayed = c.fetch_bytes(original)
+
+    def listing(route: Any) -> None:  # the entry at ``copy`` is listed as the old reply
+        resp = route.fetch()
+        after = int(parse_qs(urlparse(route.request.url).query)["after"][0])
+        records = decode_clue_records(resp.body(), after)
+        old = {r.index: r for r in records}.get(original)
+        if old is not None:
+            records = [ClueRecord(copy, old.clue_pub, old.clues) if r.index == copy else r
+                       for r in records]
+        route.fulfill(response=resp, body=encode_clue_records(records, after=after))
+
+    ctx = _context(browser, lang)
+    page = ctx.new_page()
+    page.route(lambda url: "/v1/clues" in url, listing)
+    page.route(lambda url: url.endswith(f"/v1/envelopes/{copy}"),
+               lambda route: route.fulfill(status=200, body=replayed,
+                                           content_type="application/octet-stream"))
+    page.goto(w["url"] + f"/source/{lang}/#" + w["code"])
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page, w["codenames"][lang])
+    page.click("#replies-go")
+    page.wait_for_selector("body[data-replies]", timeout=120_000)
+    texts = page.locator("#reply-list .reply").all_text_contents()
+    assert sum("Приходьте опівдні." in t for t in texts) == 1, texts
+    assert page.locator("#replies-replayed").count() == 1
+    ctx.close()
+
+
 @pytest.mark.parametrize("lang", ["uk", "en"])
 def test_enrol_from_qr_photo(world: dict[str, Any], browser: Any, lang: str) -> None:
     ctx = _context(browser, lang)

@@ -571,6 +571,9 @@
     // Each check lists the drop's replies afresh (they stay on it until they expire): once.
     $('reply-list').replaceChildren();
     let found = 0;
+    // An envelope is logged once: the same one at another index is an old reply replayed.
+    const shownDigests = new Set();
+    let replayed = 0;
     try {
       let after = -1;
       for (let page = 0; page < 1000; page++) {
@@ -581,12 +584,15 @@
           // A reply is text only (one 8 KiB bucket): anything far bigger is not one.
           const { resp, data } = await fetchWithin(`/v1/envelopes/${hit.index}`, GET, deadline(MAX_REPLY), MAX_REPLY);
           if (!resp.ok || !data || data.length > MAX_REPLY) continue;
+          const digest = T.hex(T.sha256(data));
+          if (shownDigests.has(digest)) { replayed++; continue; }
           let reply, opened;
           try {
             opened = T.openEnvelope(data, state.me);
             reply = T.readReply(opened.content, state.inv ? state.inv.handler : null, true);
           } catch (e) { continue; }
           found++;
+          shownDigests.add(digest);
           showReply(reply);
           await api('POST', `/v1/envelopes/${hit.index}/delete`, { secret: T.hex(opened.deletionSecret) }).catch(() => null);
         }
@@ -594,6 +600,13 @@
         after = cursor;
       }
       say(status, found ? S.reply_deleted : S.replies_none, found ? 'ok' : '');
+      if (replayed) {
+        const warn = document.createElement('p');
+        warn.className = 'warn';
+        warn.id = 'replies-replayed';
+        warn.textContent = S.replies_replayed;
+        $('reply-list').prepend(warn);
+      }
       document.body.dataset.replies = String(found);
     } catch (e) {
       say(status, S.err_network, 'error');
