@@ -305,3 +305,35 @@ def test_replies_kept_in_the_vault_are_shown_when_the_drop_is_unreachable(
         out = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), *args])
         assert isinstance(out.exception, TransportError), out.output
         assert "Stay away from the bridge." in out.stdout
+
+
+class ForgedCheckpoint(DropClient):
+    """A drop whose checkpoint's signature does not verify (a drop key that is not the one
+    the invitation pinned: an impostor, or a drop that lost its key)."""
+
+    def checkpoint(self) -> str:
+        note = super().checkpoint()
+        body, sig = note.rsplit(" ", 1)
+        return body + " " + sig[:8] + ("A" if sig[8] != "A" else "B") + sig[9:]
+
+
+def test_replies_kept_in_the_vault_are_shown_when_the_drop_fails_its_check(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drop whose signed checkpoint does not verify is refused (nothing is read from it),
+    and the handler's words already kept in the vault, verified when they came, were not
+    shown either: they are, then the refusal."""
+    from typer.testing import CliRunner
+
+    from tysha.errors import VerificationError
+    from tysha.source import cli as source_cli
+
+    send_report_and_reply(world, "Stay away from the bridge.")
+    dev = world["dev"]
+    with DropClient(world["url"]) as c:
+        dev.fetch_replies(c)
+    monkeypatch.setattr(source_cli, "_drop_client", lambda d, drop: ForgedCheckpoint(world["url"]))
+    monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
+    out = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), "--json"])
+    assert isinstance(out.exception, VerificationError), (out.exception, out.output)
+    assert "Stay away from the bridge." in out.stdout

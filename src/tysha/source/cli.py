@@ -430,13 +430,17 @@ def replies(
 ) -> None:
     """Check the drop for replies from your handler and show them."""
     dev = _device(vault)
-    unreachable: TransportError | None = None
+    from tysha.errors import VerificationError
+
+    unreachable: TransportError | VerificationError | None = None
     if not offline:
         try:
             with _route(tor, bridge), _drop_client(dev, None) as client:
                 dev.fetch_replies(client)
-        except TransportError as exc:
-            unreachable = exc  # in a blackout the replies kept in the vault are shown first
+        except (TransportError, VerificationError) as exc:
+            # In a blackout, or from a drop refused (nothing read from it), the replies kept in
+            # the vault (verified when they came) are shown first.
+            unreachable = exc
     items = dev.replies()
     if dev.witnessed and not as_json:
         typer.echo(_("witnesses: {checked}").format(checked=dev.witnessed))
@@ -461,8 +465,6 @@ def replies(
     if unreachable is not None:
         raise unreachable
     if dev.listing_problem:
-        from tysha.errors import VerificationError
-
         raise VerificationError(
             f"the drop is not honest about its listing: {dev.listing_problem}; replies may be "
             "withheld from you. The replies shown are genuine (each is signed by your handler)",
