@@ -194,7 +194,11 @@ def test_enrol_seal_send_desk_verifies(world: dict[str, Any], browser: Any, lang
     assert resp.headers["content-language"] == lang
     page.wait_for_selector("body[data-ready='1']")
     _shot(page, lang, "0-start")
-    page.fill("#invite", w["code"])
+    # One invitation per source: a second key presenting a used one is not enrolled, and
+    # the desk sends no reply to it (the reply test needs an enrolled source).
+    code = _tysha("desk", "invite", "--desk", str(w["desk"]), "--drop", w["url"],
+                  "--drop-key", w["vkey"]).strip()
+    page.fill("#invite", code)
     page.click("#enrol-go")
     page.wait_for_selector("#enrolled:not([hidden])")
     assert page.text_content("#fingerprint") == w["fp"]
@@ -223,6 +227,7 @@ def test_enrol_seal_send_desk_verifies(world: dict[str, Any], browser: Any, lang
     assert r["capture_verified"] is True and r["receipt_verified"] is True, r
     assert r["categories"] == ["det"] and r["where"] == "Мелітополь"
     assert r["client"] == "browser"  # the page says so in the signed manifest (issue 11)
+    assert r["trusted"] and r["flags"] == [], r  # enrolled by its own invitation
     sent = r["attachments"][0]
     assert sent["sha256"] != hashlib.sha256(original).hexdigest()  # the GPS-stripped copy
     assert sent["size"] == len(original)
@@ -261,8 +266,105 @@ def test_fresh_context_reads_reply_with_codename(
     # The page showed its deletion secret to the drop, as the CLI does (the drop keeps the
     # envelope until its look-alike slot expires: see the report on issue 11).
     assert deletes == [200], deletes
+    # Asked again (the envelope stays on the drop until its look-alike slot expires): the
+    # list is the drop's replies once, not each of them once more per click.
+    page.evaluate("document.body.removeAttribute('data-replies')")
+    page.click("#replies-go")
+    page.wait_for_selector("body[data-replies]", timeout=120_000)
+    assert page.locator("#reply-list .reply").count() == 1
     _storage_empty(page, ctx)
     _same_origin(seen, w["url"])
+    ctx.close()
+
+
+def test_replies_say_when_the_handler_wrote_them_and_come_in_that_order(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The page showed no time for a reply and listed replies in the drop's log order, which
+    the drop chooses (by stalling the handler's first reply it shows the second first). Each
+    reply says when its signer wrote it, and they are listed in that order."""
+    from tysha.desk.store import DeskStore
+    from tysha.protocol import Manifest, PublicIdentity, frame_content, seal_envelope
+    from tysha.transport import DropClient
+
+    w, lang = world, "en"
+    if lang not in w.get("codenames", {}):
+        pytest.skip(f"needs the report of test_enrol_seal_send_desk_verifies[{lang}]")
+    rid = str(w["report_ids"][lang])
+    _tysha("desk", "reply", "--desk", str(w["desk"]), rid, "--text", "Written now.")
+    shown = json.loads(_tysha("desk", "show", "--desk", str(w["desk"]), rid, "--json"))
+    written_now = shown["replies"][-1]["at"]
+    store = DeskStore.open(w["desk"], PASS)
+    try:
+        handler = store.identity
+        source = PublicIdentity.from_text(store.get_report(rid).data["source_key"])
+    finally:
+        store.close()
+    early = {"text": "Written long before.", "created_at": "2026-01-01T09:00:00Z"}
+    m = Manifest("reply", handler.public(), early).signed(handler)
+    with DropClient(w["url"]) as c:  # logged after the reply written now
+        c.upload(seal_envelope(frame_content(m.to_bytes()), [source], os.urandom))
+    ctx = _context(browser, lang)
+    page = ctx.new_page()
+    page.goto(w["url"] + f"/source/{lang}/#" + w["code"])
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page, w["codenames"][lang])
+    page.click("#replies-go")
+    page.wait_for_selector("body[data-replies]", timeout=120_000)
+    texts = page.locator("#reply-list .reply").all_text_contents()
+    assert "Written long before." in texts[0] and "Written 2026-01-01T09:00:00Z" in texts[0], texts
+    assert "Written now." in texts[-1] and f"Written {written_now}" in texts[-1], texts
+    ctx.close()
+
+
+def test_a_reply_the_drop_serves_twice_is_shown_once_and_said(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """A drop that logs an old reply's envelope again at a later index (an honest drop keeps
+    one index per envelope) had the page show it twice, the old instruction as if new. It is
+    shown once, and the page says the drop may be replaying replies (as `source replies`)."""
+    from urllib.parse import parse_qs, urlparse
+
+    from tysha.protocol import Identity, seal_envelope
+    from tysha.protocol.clues import ClueRecord, decode_clue_records, encode_clue_records
+    from tysha.transport import DropClient
+
+    w, lang = world, "uk"
+    if lang not in w.get("codenames", {}):
+        pytest.skip(f"needs the report of test_enrol_seal_send_desk_verifies[{lang}]")
+    rid = str(w["report_ids"][lang])
+    _tysha("desk", "reply", "--desk", str(w["desk"]), rid, "--text", "Приходьте опівдні.")
+    shown = json.loads(_tysha("desk", "show", "--desk", str(w["desk"]), rid, "--json"))
+    original = int(shown["replies"][-1]["index"])
+    with DropClient(w["url"]) as c:
+        copy = int(c.upload(seal_envelope(b"noise", [Identity.generate(os.urandom).public()],
+                                          os.urandom)).index)
+        replayed = c.fetch_bytes(original)
+
+    def listing(route: Any) -> None:  # the entry at ``copy`` is listed as the old reply
+        resp = route.fetch()
+        after = int(parse_qs(urlparse(route.request.url).query)["after"][0])
+        records = decode_clue_records(resp.body(), after)
+        old = {r.index: r for r in records}.get(original)
+        if old is not None:
+            records = [ClueRecord(copy, old.clue_pub, old.clues) if r.index == copy else r
+                       for r in records]
+        route.fulfill(response=resp, body=encode_clue_records(records, after=after))
+
+    ctx = _context(browser, lang)
+    page = ctx.new_page()
+    page.route(lambda url: "/v1/clues" in url, listing)
+    page.route(lambda url: url.endswith(f"/v1/envelopes/{copy}"),
+               lambda route: route.fulfill(status=200, body=replayed,
+                                           content_type="application/octet-stream"))
+    page.goto(w["url"] + f"/source/{lang}/#" + w["code"])
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page, w["codenames"][lang])
+    page.click("#replies-go")
+    page.wait_for_selector("body[data-replies]", timeout=120_000)
+    texts = page.locator("#reply-list .reply").all_text_contents()
+    assert sum("Приходьте опівдні." in t for t in texts) == 1, texts
+    assert page.locator("#replies-replayed").count() == 1
     ctx.close()
 
 

@@ -86,3 +86,45 @@ def test_a_handler_desks_enrolled_sources_are_still_independent(tmp_path: Path, 
     [row] = json.loads(cli("desk", "incidents", "--desk", tmp_path / "desk", "--json",
                            env=env).stdout)  # fmt: skip
     assert row["independent_sources"] == 2 and row["sources_vouched"] is True
+
+
+def test_the_escrow_desks_report_page_offers_no_reply_and_says_why(tmp_path: Path) -> None:
+    """The escrow desk's report page offered "Send encrypted reply": a reply its source would
+    never read (signed by a key the source never pinned). It says why there is no reply."""
+    desk = make_desk(tmp_path, "escrow")
+    rid = _made_up_key_report(desk, "a" * 40)
+    desk.close()
+    [page, uk] = _web(tmp_path / "desk", f"/report/{rid}", f"/report/{rid}?lang=uk")
+    assert f'action="/report/{rid}/reply"' not in page and 'id="reply-escrow"' in page
+    assert "an escrow desk does not reply" in page and "депозитарій не відповідає" in uk
+
+
+def test_a_report_from_a_key_not_enrolled_here_offers_no_reply(tmp_path: Path) -> None:
+    """A report from a key this cell never enrolled (a photographed invitation used again)
+    offered "Send encrypted reply" like any other: the reply went to whoever held the key.
+    The page says why there is no reply."""
+    from .helpers import add_report
+
+    desk = make_desk(tmp_path, "handler")
+    rid = add_report(desk, Identity.generate(os.urandom).public().to_text())
+    desk.close()
+    [page, ru] = _web(tmp_path / "desk", f"/report/{rid}", f"/report/{rid}?lang=ru")
+    assert f'action="/report/{rid}/reply"' not in page and 'id="reply-unenrolled"' in page
+    assert "не подключён на этом рабочем месте" in ru
+
+
+def test_a_reply_posted_at_the_escrow_desk_keeps_the_typed_text(tmp_path: Path) -> None:
+    """A reply posted anyway (an old tab, a bookmark) is refused with "Your text is kept
+    below", and the text was not below: the escrow branch had no place for it."""
+    import re
+
+    desk = make_desk(tmp_path, "escrow")
+    rid = _made_up_key_report(desk, "a" * 40)
+    desk.close()
+    c = TestClient(create_app(tmp_path / "desk", port=8090), base_url=BASE)
+    with c:
+        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
+        token = re.search(r'name="csrf" value="([^"]+)"', c.get("/").text).group(1)  # type: ignore[union-attr]
+        r = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "typed at length"})
+    assert r.status_code == 400 and 'id="reply-escrow"' in r.text
+    assert "typed at length" in r.text

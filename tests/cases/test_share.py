@@ -609,3 +609,19 @@ def test_shares_that_came_before_the_handler_was_pinned_are_trusted_once_it_is(
     assert a3.incident_summary(iid)["independent_sources"] == 2
     handler.close()
     a3.close()
+
+
+def test_the_analyst_desks_report_page_offers_no_reply(world: dict[str, Any]) -> None:
+    """An analyst desk's report page offered "Reply to the source" and "Send encrypted reply"
+    for a share: an analyst has no source to answer, and the reply was refused after it was
+    typed."""
+    handler, (a1, _) = world["handler"], world["analysts"]
+    handler.share(handler.share_plan(a1.store.public.to_text(), [handler.reports()[0].id]))
+    a1.fetch()
+    [v] = a1.reports()
+    a1.close()
+    with TestClient(create_app(world["dirs"][0], port=8090), base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": PASS}, follow_redirects=False).status_code == 303
+        page = c.get(f"/report/{v.id}").text
+    assert f'action="/report/{v.id}/reply"' not in page and "Reply to the source" not in page
+    assert "Custody log" in page

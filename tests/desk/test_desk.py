@@ -635,3 +635,32 @@ def test_json_output_carries_no_raw_c1_or_bidi_characters(world: dict[str, Any],
         assert "\\u009b" in out and "\\u202e" in out and "\\udb40\\udc41" in out
         assert "ж" in out  # everything else stays as it is (UTF-8, not \\u escapes)
     assert json.loads(shown)["text"] == text and json.loads(listed)[0]["text"] == text
+
+
+def test_an_escrow_desk_does_not_claim_a_reply_its_source_will_never_read(
+    tmp_path: Path, drop: tuple[str, str, Path], cli: Any
+) -> None:
+    """The org escrow desk opens every report too, and its `desk reply` said "reply sent": but
+    a source reads replies signed by its handler's key only, so it never saw it ("no replies
+    yet."; the browser page showed it as from an unknown key). The escrow desk refuses, says
+    why, and nothing goes to the drop."""
+    url, vkey, data = drop
+    env, senv = {"TYSHA_PASSPHRASE": DESK_PASS}, {"TYSHA_PASSPHRASE": SRC_PASS}
+    esc, hd, v = tmp_path / "escrow", tmp_path / "handler", tmp_path / "v.vault"
+    cli("desk", "init", "--desk", str(esc), "--name", "Org escrow", "--escrow", env=env)
+    key = json.loads(cli("desk", "info", "--desk", str(esc), "--json", env=env).stdout)["public_key"]
+    cli("desk", "init", "--desk", str(hd), "--name", "Cell", "--escrow-key", key, env=env)
+    code = cli("desk", "invite", "--desk", str(hd), "--drop", url, "--drop-key", vkey, env=env).stdout.strip()
+    cli("source", "init", "--vault", str(v), "--size", "4MiB", env=senv)
+    cli("source", "enroll", "--vault", str(v), "--invitation", code, env=senv)
+    cli("source", "report", "--vault", str(v), "--category", "det", "--text", "taken", env=senv)
+    cli("source", "send", "--vault", str(v), "--now", env=senv)
+    cli("desk", "fetch", "--desk", str(esc), "--drop", url, "--drop-key", vkey, env=env)
+    [r] = json.loads(cli("desk", "list", "--desk", str(esc), "--json", env=env).stdout)
+    size = json.loads(cli("drop", "info", "--data", str(data), "--json").stdout)["tree_size"]
+    out = cli("desk", "reply", r["id"], "--desk", str(esc), "--text", "we have it", env=env, check=False)
+    assert out.returncode == 1 and "escrow desk does not reply" in out.stderr, out.stdout
+    assert json.loads(cli("drop", "info", "--data", str(data), "--json").stdout)["tree_size"] == size
+    uk = cli("desk", "reply", r["id"], "--desk", str(esc), "--text", "x", check=False,
+             env={**env, "TYSHA_LANG": "uk"})
+    assert uk.returncode == 1 and "депозитарій" in uk.stderr, uk.stderr

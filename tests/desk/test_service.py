@@ -219,6 +219,46 @@ def test_reply_outbox_survives_an_unreachable_drop(
     desk.close()
 
 
+def test_the_custody_event_of_a_sent_reply_names_what_the_drop_logged(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """"replied" said only "envelope_index 1": not on which drop, nor which envelope, so no
+    one could check it against a log (as "received" can: drop, index, digest). It names the
+    drop and the envelope's digest, and the drop's log holds that digest at that index."""
+    url, desk, rid, _ident = _a_report_to_answer(tmp_path, drop)
+    out = desk.reply(rid, "we read you")
+    [event] = [e for e in desk.custody(rid) if e["action"] == "replied"]
+    detail = event["detail"]
+    assert detail["drop"] == url and detail["envelope_index"] == out.index
+    with DropClient(url) as c:
+        logged = c.fetch_bytes(out.index)
+    assert detail["digest"] == hashlib.sha256(logged).hexdigest()
+    desk.close()
+
+
+def test_no_reply_goes_to_a_key_this_desk_never_enrolled(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A second key presenting a used invitation (a photographed code: an infiltrator) is kept,
+    flagged "not enrolled here", and the handler could still answer it: the reply went to
+    whoever held that key, as a revoked one is refused for. Refused, nothing queued or sent."""
+    url = drop[0]
+    desk, inv = _desk(tmp_path, drop)
+    _send(url, desk, inv, Identity.generate(os.urandom), _body(text="needs an answer"))
+    desk.fetch()
+    [rid] = [r.id for r in desk.reports()]
+    _send(url, desk, inv, Identity.generate(os.urandom), _body(text="who else reports here?"))
+    desk.fetch()
+    [theirs] = [r for r in desk.reports() if r.id != rid]
+    assert "invitation-reused" in theirs.flag_codes or "unenrolled-source" in theirs.flag_codes
+    with pytest.raises(NotAllowed, match="not enrolled at this desk"):
+        desk.reply(theirs.id, "we know; stay safe")
+    assert desk.outbox() == []
+    assert "reply-queued" not in [e["action"] for e in desk.custody(theirs.id)]
+    assert desk.reply(rid, "the enrolled source is answered").sent
+    desk.close()
+
+
 class _FakeIds:
     class store:  # noqa: N801 - stands in for the DeskStore attribute
         ids: list[str] = []
@@ -400,6 +440,51 @@ def test_no_reply_goes_to_a_revoked_key(tmp_path: Path, drop: tuple[str, str, Pa
     online.restore("Source 1", "phone was returned unopened")
     assert online.send_queued().sent == [rid] and len(uploads) == 1
     desk.close()
+
+
+def test_desk_show_says_a_reply_to_a_revoked_key_is_held_as_the_web_desk_does(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """`desk show` said "(QUEUED)" of a reply held because its source's key was revoked, as if
+    the next fetch would send it; the web desk's report page says "held: the key is revoked"."""
+    from tests.conftest import tysha
+
+    desk, rid, _uploads, _counting = _a_reply_queued_while_the_drop_is_down(tmp_path, drop)
+    desk.revoke("Source 1", "phone seized at a checkpoint")
+    desk.close()
+    for lang, held in (("en", "held: the key is revoked"), ("uk", "затримано: ключ відкликано")):
+        env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": lang}
+        shown = tysha("desk", "show", rid, "--desk", tmp_path / "desk", env=env).stdout
+        [line] = [ln for ln in shown.splitlines() if "meet at the old place" in ln]
+        assert held in line and "QUEUED" not in line and "У ЧЕРЗІ" not in line, line
+
+
+def test_no_reply_goes_through_a_drop_known_to_have_forked_its_log(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A drop caught showing this desk a history inconsistent with the one it saw before is
+    flagged forked: fetch takes nothing more from it, yet replies still went through it and
+    the handler read "reply sent; in the drop's log at index N", a log the source may never
+    be shown. A new reply is refused, a queued one is kept (not uploaded), each saying why."""
+    desk, rid, uploads, Counting = _a_reply_queued_while_the_drop_is_down(tmp_path, drop)
+    [d] = desk.store.drops()
+    desk.store.save_drop(dataclasses.replace(d, forked=True))
+    online = Desk(desk.store, client_factory=Counting)
+    with pytest.raises(NotAllowed, match="forked"):
+        online.reply(rid, "are you safe?")
+    res = online.send_queued()
+    assert uploads == [] and res.sent == [] and res.left == 1
+    assert "forked" in online.outbox()[0].last_error
+    assert [q.text for q in online.outbox()] == ["meet at the old place"]
+    desk.close()
+    from starlette.testclient import TestClient
+
+    from tysha.desk.web.app import create_app
+
+    with TestClient(create_app(tmp_path / "desk", port=8090), base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
+        page = c.get(f"/report/{rid}").text
+    assert f'action="/report/{rid}/reply"' not in page and 'id="reply-forked"' in page
 
 
 def _damage_sources(folder: Path) -> None:

@@ -386,3 +386,99 @@ def test_the_invitations_list_says_the_zone_of_when_each_was_made(desk: dict[str
         page = c.get("/invitations").text
     rows = re.findall(r'<tr id="invitation-[^"]+"><td>([^<]*)</td>', page)
     assert rows and all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", r) for r in rows), rows
+
+
+def test_the_handler_is_told_a_reply_was_sent_or_queued_in_every_language(
+    desk: dict[str, Any],
+) -> None:
+    """The report page's notice after a reply came from the query (?m=queued, ?m=replied),
+    which the page translated as if it were a service message: in uk, ru and crh "queued"
+    and "replied" are msgids (a badge, a custody action), so the page compared "у черзі" with
+    "queued" and said nothing at all: the handler was not told whether the reply went."""
+    from tysha.i18n import translations
+
+    for lang in ("en", "uk", "ru", "crh"):
+        _ = translations(lang).gettext
+        with web(desk["desk"], client_factory=DropDown) as c:
+            token = login(c)
+            rid = rid_of(c, "Summons in every mailbox")
+            c.get(f"/?lang={lang}")
+            page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": f"wait {lang}"},
+                          follow_redirects=True).text
+            assert 'class="warn" role="status"' in page, lang
+        with web(desk["desk"]) as c:
+            token = login(c)
+            c.get(f"/?lang={lang}")
+            page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": f"go {lang}"},
+                          follow_redirects=True).text
+            assert f'<p class="good" role="status">{_("Reply sent.")}</p>' in page, lang
+
+
+def test_a_queued_reply_is_listed_once_and_a_sent_one_says_when_it_went(
+    desk: dict[str, Any],
+) -> None:
+    """The report page listed every reply the desk wrote under the queued ones, without a
+    state: a reply still queued (or held for a revoked key) was shown twice, once as if it had
+    gone, and a sent one never said when it went (`desk show` says QUEUED or sent AT)."""
+    with web(desk["desk"], client_factory=DropDown) as c:
+        token = login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "Stay inside tonight."},
+                      follow_redirects=True).text
+        assert page.count("Stay inside tonight.") == 1
+    with web(desk["desk"]) as c:
+        token = login(c)
+        c.post("/fetch", data={"csrf": token})
+        page = c.get(f"/report/{rid}").text
+        [item] = re.findall(r"<li>[^\n]*?Stay inside tonight\.[^\n]*?</li>", page)
+        assert re.search(r"sent \d{4}-\d\d-\d\d \d\d:\d\d UTC", item), item
+
+
+class DropRefuses(DropDown):
+    """A drop that answers, and refuses the upload (too large, rate-limited, out of space)."""
+
+    def __getattr__(self, name: str) -> Any:
+        from tysha.errors import DropRefused
+
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise DropRefused("the drop refused", status=507, body={})
+
+        return refuse
+
+
+def test_a_reply_the_drop_refused_is_not_said_to_be_waiting_for_an_unreachable_drop(
+    desk: dict[str, Any],
+) -> None:
+    """The page said "The drop cannot be reached" for every reply that stayed queued, and
+    never why: a drop that answered and refused the reply (or whose receipt did not verify)
+    read as a network outage. It says the reply is queued, and the queued reply says why, in
+    the handler's language (as `desk reply` does)."""
+    from tysha.i18n import translations
+
+    with web(desk["desk"], client_factory=DropRefuses) as c:
+        token = login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "Stay inside."},
+                      follow_redirects=True).text
+        assert "cannot be reached" not in page and "the reply is queued" in page
+        assert "the drop refused the reply (507)" in page
+        c.get("/?lang=uk")
+        page = c.get(f"/report/{rid}").text
+        assert translations("uk").message("the drop refused the reply (507)") in page
+
+
+def test_a_refused_reply_says_why_in_the_handlers_language(desk: dict[str, Any]) -> None:
+    """"The reply was not sent. Your text is kept below." and never why: a handler whose
+    reply was too long was not told to shorten it (`desk reply` says "a reply is limited to
+    64 KiB of text")."""
+    from tysha.i18n import translations
+
+    with web(desk["desk"]) as c:
+        token = login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        long = "x" * (70 * 1024)
+        page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": long}).text
+        assert "a reply is limited to 64 KiB of text" in page
+        c.get("/?lang=uk")
+        page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": long}).text
+        assert translations("uk").message("a reply is limited to 64 KiB of text") in page

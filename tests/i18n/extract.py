@@ -177,3 +177,15 @@ def reported(modules: tuple[str, ...] = REPORTING_MODULES) -> set[str]:
                 if text is not None and len(re.sub(r"V\d+x|\W", "", text)) >= 4:
                     out.add(text)
     return out
+
+
+def queue_reasons(rel: str = "desk/service.py") -> set[str]:
+    """Why a reply stays queued: the text each ``reply_failed(qid, …)`` keeps in the desk's
+    outbox, which `desk reply`, `desk send` and the web desk show (rendered with samples)."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse((SRC / rel).read_text(), rel)):
+        if isinstance(node, ast.Call) and _name(node.func) == "reply_failed" and len(node.args) > 1:
+            text = _sample(node.args[1])
+            if text is not None:
+                out.add(text)
+    return out

@@ -22,7 +22,7 @@ from tysha.drop.launcher import threaded_drop
 from tysha.i18n import LANGUAGES, translate_message, translations
 from tysha.source import device, vault
 
-from .extract import RAISING_MODULES, SRC, Found, extract, raised, reported
+from .extract import RAISING_MODULES, SRC, Found, extract, queue_reasons, raised, reported
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 
@@ -133,6 +133,20 @@ def test_every_fetch_warning_is_translated(lang: str) -> None:
     assert "WITHHELD" in translate_message(withheld, lang)
     assert "omitted" not in translate_message(withheld, lang)
     assert all(translate_message(m, "en") == m for m in found)
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_reason_a_reply_stays_queued_is_translated(lang: str) -> None:
+    """`desk reply` says why a reply was queued, not sent ("the drop is unreachable", "the drop
+    refused the reply (413)", a receipt that does not verify): those reasons had no msgid, so
+    a handler working in Ukrainian read "відповідь поставлено в чергу, ще не надіслано (the
+    drop is unreachable; the reply stays queued)"."""
+    reasons = queue_reasons()
+    assert len(reasons) >= 4 and any("unreachable" in m for m in reasons)
+    untranslated = sorted(m for m in reasons if translate_message(m, lang) == m)
+    assert not untranslated, f"{lang}: {untranslated}"
+    why = "the drop refused the reply (413)"
+    assert "(413)" in translate_message(why, lang) and "refused" not in translate_message(why, lang)
 
 
 def test_english_errors_are_unchanged() -> None:

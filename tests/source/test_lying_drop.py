@@ -136,7 +136,7 @@ def test_a_reply_names_the_report_it_answers(world: dict[str, Any]) -> None:
     [r] = dev.replies()
     assert r["in_reply_to"]["id"] == rid
     assert r["in_reply_to"]["created_at"].endswith(":00:00Z")  # the hour, as the outbox showed
-    assert set(r) == {"id", "text", "received_at", "in_reply_to"}
+    assert set(r) == {"id", "text", "received_at", "written_at", "in_reply_to"}
 
 
 def test_replies_shows_what_it_has_then_fails_loudly(world: dict[str, Any],
@@ -199,3 +199,141 @@ def test_a_live_reply_answered_gone_is_withheld_and_read_again(
         got = dev.fetch_replies(c)
     assert [r["text"] for r in got] == ["Received. Stay safe."]
     assert dev.withheld == {} and dev.state["cursor"] == 4
+
+
+def test_replies_come_in_the_order_the_handler_wrote_them_not_the_drops(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drop chooses the order of its log: by stalling the handler's first reply (the desk
+    keeps it queued) and taking the second, it showed "It is safe now, go home" before "Do not
+    go home". The source saw only when it fetched each; the time the handler signed was
+    dropped. Each reply now says when the handler wrote it, and they are listed in that order."""
+    from typer.testing import CliRunner
+
+    from tysha.source import cli as source_cli
+
+    dev, handler = world["dev"], world["handler"]
+    with DropClient(world["url"]) as c:
+        for text, at in (("It is safe now, go home.", "2026-11-30T18:00:00Z"),
+                         ("Do not go home tonight.", "2026-11-30T09:00:00Z")):
+            m = Manifest("reply", handler.public(), {"text": text, "created_at": at}).signed(handler)
+            c.upload(seal_envelope(frame_content(m.to_bytes()), [dev.identity().public()], os.urandom))
+        dev.fetch_replies(c)
+    got = dev.replies()
+    assert [(r["text"], r["written_at"]) for r in got] == [
+        ("Do not go home tonight.", "2026-11-30T09:00:00Z"),
+        ("It is safe now, go home.", "2026-11-30T18:00:00Z"),
+    ]
+    monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
+    out = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), "--offline"])
+    assert out.exit_code == 0, out.output
+    first, second = out.output.splitlines()
+    assert "2026-11-30T09:00:00Z" in first and "Do not go home" in first
+    assert "2026-11-30T18:00:00Z" in second
+
+
+class ReplayClient(DropClient):
+    """A drop that logs an old reply's envelope again at a later index (an honest drop keeps
+    one index per envelope): the listing, the envelope and the log entry at ``copy`` are those
+    of ``original``."""
+
+    original = -1
+    copy = -1
+
+    def _at(self, index: int) -> int:
+        return self.original if index == self.copy else index
+
+    def clues(self, after: int = -1, limit: int = 1000) -> Any:
+        from dataclasses import replace
+
+        records, cursor, size = super().clues(after, limit)
+        if after < self.copy <= cursor:
+            [old], _c, _s = super().clues(self.original - 1, 1)
+            records = [replace(old, index=self.copy) if r.index == self.copy else r for r in records]
+        return records, cursor, size
+
+    def fetch_bytes(self, index: int) -> bytes:
+        return super().fetch_bytes(self._at(index))
+
+    def proved_entry(self, index: int, checkpoint: Any) -> bytes:
+        return super().proved_entry(self._at(index), checkpoint)
+
+
+def test_an_old_reply_logged_again_is_not_shown_twice_and_the_replay_is_said(
+    world: dict[str, Any],
+) -> None:
+    """"Come to the station at noon", read last week, served again as a new entry of the log:
+    the source kept replies by log index, so it showed the old instruction a second time, as
+    just received, and said nothing of the drop's lie."""
+    send_report_and_reply(world, "Come to the station at noon.")
+    dev = world["dev"]
+    with DropClient(world["url"]) as c:
+        dev.fetch_replies(c)
+        c.upload(seal_envelope(b"noise", [Identity.generate(os.urandom).public()], os.urandom))
+        size = dev.last_checkpoint_size()
+    [first] = dev.replies()
+    with ReplayClient(world["url"]) as replay:
+        replay.original, replay.copy = int(first["id"]), size
+        assert dev.fetch_replies(replay) == []
+    assert [r["text"] for r in dev.replies()] == ["Come to the station at noon."]
+    assert dev.listing_problem is not None and f"entry {size}" in dev.listing_problem
+    assert "already have again" in dev.listing_problem
+
+
+def test_replies_kept_in_the_vault_are_shown_when_the_drop_is_unreachable(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a blackout `source replies` said only "cannot reach the drop": the handler's last
+    words, kept in the vault, were not shown (only --offline shows them, which the error did
+    not name). It shows them, then fails as before."""
+    from typer.testing import CliRunner
+
+    from tysha.errors import TransportError
+    from tysha.source import cli as source_cli
+
+    send_report_and_reply(world, "Stay away from the bridge.")
+    dev = world["dev"]
+    with DropClient(world["url"]) as c:
+        dev.fetch_replies(c)
+
+    def unreachable(d: Any, drop: Any) -> Any:
+        raise TransportError("cannot reach the drop: ConnectError")
+
+    monkeypatch.setattr(source_cli, "_drop_client", unreachable)
+    monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
+    for args in (["--json"], []):
+        out = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), *args])
+        assert isinstance(out.exception, TransportError), out.output
+        assert "Stay away from the bridge." in out.stdout
+
+
+class ForgedCheckpoint(DropClient):
+    """A drop whose checkpoint's signature does not verify (a drop key that is not the one
+    the invitation pinned: an impostor, or a drop that lost its key)."""
+
+    def checkpoint(self) -> str:
+        note = super().checkpoint()
+        body, sig = note.rsplit(" ", 1)
+        return body + " " + sig[:8] + ("A" if sig[8] != "A" else "B") + sig[9:]
+
+
+def test_replies_kept_in_the_vault_are_shown_when_the_drop_fails_its_check(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drop whose signed checkpoint does not verify is refused (nothing is read from it),
+    and the handler's words already kept in the vault, verified when they came, were not
+    shown either: they are, then the refusal."""
+    from typer.testing import CliRunner
+
+    from tysha.errors import VerificationError
+    from tysha.source import cli as source_cli
+
+    send_report_and_reply(world, "Stay away from the bridge.")
+    dev = world["dev"]
+    with DropClient(world["url"]) as c:
+        dev.fetch_replies(c)
+    monkeypatch.setattr(source_cli, "_drop_client", lambda d, drop: ForgedCheckpoint(world["url"]))
+    monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
+    out = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), "--json"])
+    assert isinstance(out.exception, VerificationError), (out.exception, out.output)
+    assert "Stay away from the bridge." in out.stdout

@@ -593,11 +593,14 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
             )
         )
     for r in v.replies:
-        state = (
-            _("sent {at}").format(at=r.get("sent_at"))
-            if r.get("sent_at") or r.get("index") is not None
-            else _("QUEUED")
-        )
+        if r.get("sent_at") or r.get("index") is not None:
+            state = _("sent {at}").format(at=r.get("sent_at"))
+        elif v.has_flag("source-unreadable"):  # held, never sent (as the web desk says)
+            state = _("held: the source's record is damaged")
+        elif v.revoked:
+            state = _("held: the key is revoked")
+        else:
+            state = _("QUEUED")
         lines.append(
             "  "
             + _("reply written {at} ({state}): {text}").format(

@@ -96,6 +96,25 @@ __all__ = [
 #: RFC 6238 parameters the authenticator apps expect: HMAC-SHA1, 6 digits, 30 s steps.
 TOTP_STEP = 30
 _MAX_REPLY = 64 * 1024
+#: Why an escrow desk sends no reply (a gettext msgid).
+_ESCROW_NO_REPLY = (
+    "an escrow desk does not reply: a source reads replies signed by its handler's key only, "
+    "so it would never see this one; ask the source's handler to answer"
+)
+#: Why a report from a key this desk never enrolled gets no reply (a gettext msgid).
+_UNENROLLED_NO_REPLY = (
+    "this report's key is not enrolled at this desk (a reused or expired invitation, or "
+    "none): a reply would be read by whoever holds that key, so nothing is sent"
+)
+#: Why no reply goes through a drop caught forking its log (fetch takes nothing more from it:
+#: a reply "in its log" may be in a history the source is never shown). gettext msgids.
+_FORKED_NO_REPLY = (
+    "this report's drop showed a forked history (different logs to different people): a "
+    "reply through it may never reach the source, so nothing is sent; tell your organisation"
+)
+_FORKED_HELD = (
+    "the drop showed a forked history: the reply is kept, not sent; tell your organisation"
+)
 #: Why a queued reply to a key revoked since is not sent (kept as its error; a gettext msgid).
 _REVOKED_HELD = (
     "the source's key was revoked as compromised: the reply is held, not sent "
@@ -507,13 +526,16 @@ class Desk:
     # --- replies (a sealed outbox: nothing typed is lost while the drop is down) ------------
 
     def reply(self, ref: str, text: str) -> ReplyOutcome:
-        self._not_analyst("replies")
         """Seal ``text`` to the report's source, keep it in the outbox, and try to send it.
 
         Unreachable drop: the reply stays queued (``sent=False``) and goes with the next
-        ``send_queued`` or ``fetch``."""
+        ``send_queued`` or ``fetch``. Only a handler desk replies (an escrow desk's reply would
+        be signed by a key its source never pinned, and ignored)."""
         from tysha.protocol import Manifest, PublicIdentity, frame_content, seal_envelope
 
+        self._not_analyst("replies")
+        if self.role == "escrow":
+            raise NotAllowed(_ESCROW_NO_REPLY)
         text = text.strip()
         if not text:
             raise BadInput("a reply needs some text")
@@ -525,6 +547,12 @@ class Desk:
             raise NotAllowed("this report has no source key or drop to reply through")
         if self.store.drop(r["drop"]) is None:
             raise NotFound("this report's drop is unknown to the desk")
+        if self.report(rid).has_flag("log-forked"):  # as the views flag it
+            raise NotAllowed(_FORKED_NO_REPLY)
+        if not r.get("source_id"):
+            # Flagged "not enrolled here" (a reused or expired invitation, or none): the key
+            # may be anyone's, an infiltrator's with a photographed code (threat model A9).
+            raise NotAllowed(_UNENROLLED_NO_REPLY)
         held = self._why_held(r.get("source_id"))
         if held == "damaged":
             raise NotAllowed(
@@ -610,6 +638,9 @@ class Desk:
         drop = self.store.drop(q.drop)
         if drop is None:
             self.store.reply_failed(qid, "the report's drop is unknown to the desk")
+            return None, ""
+        if drop.forked:
+            self.store.reply_failed(qid, _FORKED_HELD)
             return None, ""
         env = q.envelope
         receipt = None

@@ -807,7 +807,10 @@ class DeskStore:
                     rep.update(sent_at=now_iso(), index=index)
             self._update_report(q.report, r.data)
             self._outbox.delete(qid)
-            self.custody("replied", q.report, {"envelope_index": index})
+            # What anyone can check against the drop's log, as "received" names it.
+            digest = hashlib.sha256(q.envelope).hexdigest()
+            detail = {"drop": q.drop, "envelope_index": index, "digest": digest}
+            self.custody("replied", q.report, detail)
 
     # --- quarantine (issue 9.1): what could not be opened, without its content ----------------
 

@@ -443,13 +443,17 @@ def replies(
 ) -> None:
     """Check the drop for replies from your handler and show them."""
     dev = _device(vault)
-    unreachable: TransportError | None = None
+    from tysha.errors import VerificationError
+
+    unreachable: TransportError | VerificationError | None = None
     if not offline:
         try:
             with _route(tor, bridge), _drop_client(dev, None, sending=False) as client:
                 dev.fetch_replies(client)
-        except TransportError as exc:
-            unreachable = exc  # the replies kept are shown all the same, then this is said
+        except (TransportError, VerificationError) as exc:
+            # In a blackout, or from a drop refused (nothing read from it), the replies kept in
+            # the vault (verified when they came) are shown first.
+            unreachable = exc
     items = dev.replies()
     if dev.witnessed and not as_json:
         typer.echo(_("witnesses: {checked}").format(checked=dev.witnessed))
@@ -465,19 +469,20 @@ def replies(
                 if ref
                 else _("names no report sent from this vault")
             )
+            if r["written_at"]:
+                about = _("written by your handler {at}").format(at=r["written_at"]) + "; " + about
             text = "\n  ".join(shown_lines(r["text"]))  # no control character reaches the screen
             typer.echo(f"[{shown(r['received_at'])}] ({shown(about)}) {text}")
-        if not items:
+        if not items and unreachable is None:  # not "none yet" when none could be asked for
             typer.echo(_("no replies yet."))
     if unreachable is not None:
-        why = unreachable.message
-        raise TransportError(
-            f"{why}; new replies could not be checked, those shown are the ones kept in this "
-            "vault"
-        )
+        if isinstance(unreachable, TransportError):
+            raise TransportError(
+                f"{unreachable.message}; new replies could not be checked, those shown are the"
+                " ones kept in this vault"
+            )
+        raise unreachable
     if dev.listing_problem:
-        from tysha.errors import VerificationError
-
         raise VerificationError(
             f"the drop is not honest about its listing: {dev.listing_problem}; replies may be "
             "withheld from you. The replies shown are genuine (each is signed by your handler)",

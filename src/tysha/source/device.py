@@ -157,6 +157,20 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _signed_time(value: object) -> str | None:
+    """A time a reply's signer put in it (ISO 8601 with its zone), as :func:`_iso` writes
+    times; None when there is none or it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+        if when.tzinfo is None:
+            return None
+        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
+        return None
+
+
 def capture_claims(path: Path, data: bytes, clock: Callable[[], float]) -> dict[str, Any]:
     """What the device can say about a file at capture: hash, size, type, times, position."""
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -520,7 +534,9 @@ class SourceDevice:
         the drop did. An entry the drop omits, lists with another digest or calls expired
         too early, and a reply to this vault it calls deleted although this vault never took
         it, is *withheld*: ``listing_problem`` says so, the vault's cursor stays before it
-        (it is looked at again next time) and the pages after it are still read.
+        (it is looked at again next time) and the pages after it are still read. A reply's
+        envelope logged again at another index (an old reply replayed) is not kept twice;
+        ``listing_problem`` says so too.
 
         A cursor beyond the verified checkpoint is normal on a busy drop (entries arrived
         after the checkpoint was read): it is cut back to the checkpoint, so the cursor kept
@@ -540,6 +556,10 @@ class SourceDevice:
             # lying drop. Read the listing again from the start (seen replies are skipped).
             cursor = -1
         seen = {str(r.get("id")) for r in self.state.get("replies", [])}
+        # An envelope is logged once; the same one at another index is an old reply replayed.
+        held = {bytes(r["digest"]) for r in self.state.get("replies", [])
+                if isinstance(r.get("digest"), bytes)}  # fmt: skip
+        replayed: list[int] = []
         new: list[dict[str, Any]] = []
         self.listing_problem = None
         now_hour = int(self.clock()) // 3600
@@ -625,12 +645,17 @@ class SourceDevice:
                 if hashlib.sha256(data).digest() != entry:
                     withheld[rec.index] = "the drop served another envelope than its log holds"
                     continue
+                if entry in held:
+                    replayed.append(rec.index)  # shown once, as when it first came
+                    continue
                 try:
                     reply = self._open_reply(data, ident, inv)
                 except TyshaError:
                     continue  # not a valid reply from our handler: ignore it
                 reply["id"] = f"{rec.index}"
+                reply["digest"] = entry
                 seen.add(reply["id"])
+                held.add(entry)
                 secret = reply.pop("_del")
                 new.append(reply)
                 self.state.setdefault("replies", []).append(reply)
@@ -654,6 +679,9 @@ class SourceDevice:
                     f" {hour_text(latest)}. If the phone's date is wrong, set it right and"
                     " look again"
                 )
+        if replayed and self.listing_problem is None:
+            index = replayed[0]
+            self.listing_problem = f"it logged a reply you already have again, as entry {index}"
         self.withheld = dict(sorted(withheld.items()))
         # Never past a withheld entry: it is looked at again next time.
         self.state["cursor"] = max(
@@ -764,14 +792,18 @@ class SourceDevice:
         return {
             "text": str(m.body.get("text", "")),
             "received_at": _iso(int(self.clock()) // 3600 * 3600),  # to the hour, as all
+            # When the handler wrote it (signed): the drop chooses the order of its log, and a
+            # reply it held back would otherwise read as the newest.
+            "written_at": _signed_time(m.body.get("created_at")),
             "in_reply_to": answers if isinstance(answers, bytes) else None,
             "_del": opened.key.deletion_secret,
         }
 
     def replies(self) -> list[dict[str, Any]]:
-        """Stored replies; ``in_reply_to`` names the report answered by its local outbox id and
-        the hour it was written (what ``outbox`` showed), or is None when the reply names no
-        report this vault sent."""
+        """Stored replies, in the order the handler wrote them (``written_at``, signed; None
+        for a reply that carries no time, kept where it arrived); ``in_reply_to`` names the
+        report answered by its local outbox id and the hour it was written (what ``outbox``
+        showed), or is None when the reply names no report this vault sent."""
         sent = {
             bytes(s["digest"]): s
             for s in self.state.get("sent", [])
@@ -787,10 +819,11 @@ class SourceDevice:
                     "id": r["id"],
                     "text": r["text"],
                     "received_at": r["received_at"],
+                    "written_at": r.get("written_at"),
                     "in_reply_to": answers,
                 }
             )
-        return out
+        return sorted(out, key=lambda r: r["written_at"] or r["received_at"])
 
     # --- courier -----------------------------------------------------------------------------
 

@@ -484,7 +484,8 @@ def create_app(
             custody=desk.custody(v.id, custody_damaged),
             custody_damaged=custody_damaged,
             queued=[q for q in desk.outbox() if q.report == v.id],
-            message=request.query_params.get("m"),
+            # What the last action did (?m=…): a code, never a service message to translate.
+            notice=request.query_params.get("m"),
             **extra,
         )
 
@@ -518,10 +519,12 @@ def create_app(
         text = str(fields.get("text", ""))
         try:
             outcome = await asyncio.to_thread(s["desk"].reply, v.id, text)
-        except TyshaError:
+        except TyshaError as exc:
             # Neither sent nor queued (empty, too long, no way back to the source): keep
-            # what was typed on the page and say so.
-            return report_response(request, s, v, status=400, reply_text=text, reply_error=True)
+            # what was typed on the page and say so, and why (as `desk reply` does).
+            return report_response(
+                request, s, v, status=400, reply_text=text, reply_error=exc.message
+            )
         return RedirectResponse(
             f"/report/{v.id}?m={'replied' if outcome.sent else 'queued'}", status_code=303
         )

@@ -578,7 +578,12 @@
     const status = $('replies-status');
     say(status, S.replies_checking, '');
     $('replies-go').disabled = true;
+    // Each check lists the drop's replies afresh (they stay on it until they expire): once.
+    $('reply-list').replaceChildren();
     let found = 0;
+    // An envelope is logged once: the same one at another index is an old reply replayed.
+    const shownDigests = new Set();
+    let replayed = 0;
     try {
       let after = -1;
       for (let page = 0; page < 1000; page++) {
@@ -589,12 +594,15 @@
           // A reply is text only (one 8 KiB bucket): anything far bigger is not one.
           const { resp, data } = await fetchWithin(`/v1/envelopes/${hit.index}`, GET, deadline(MAX_REPLY), MAX_REPLY);
           if (!resp.ok || !data || data.length > MAX_REPLY) continue;
+          const digest = T.hex(T.sha256(data));
+          if (shownDigests.has(digest)) { replayed++; continue; }
           let reply, opened;
           try {
             opened = T.openEnvelope(data, state.me);
             reply = T.readReply(opened.content, state.inv ? state.inv.handler : null, true);
           } catch (e) { continue; }
           found++;
+          shownDigests.add(digest);
           showReply(reply);
           await api('POST', `/v1/envelopes/${hit.index}/delete`, { secret: T.hex(opened.deletionSecret) }).catch(() => null);
         }
@@ -602,6 +610,13 @@
         after = cursor;
       }
       say(status, found ? S.reply_deleted : S.replies_none, found ? 'ok' : '');
+      if (replayed) {
+        const warn = document.createElement('p');
+        warn.className = 'warn';
+        warn.id = 'replies-replayed';
+        warn.textContent = S.replies_replayed;
+        $('reply-list').prepend(warn);
+      }
       document.body.dataset.replies = String(found);
     } catch (e) {
       say(status, S.err_network, 'error');
@@ -610,16 +625,34 @@
       refocus($('replies-go'));
     }
   }
+  // When the signer wrote it (ISO 8601 with its zone, as the desk writes it), or ''.
+  const WRITTEN = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+  const writtenAt = (r) => {
+    const ms = typeof r.createdAt === 'string' && WRITTEN.test(r.createdAt) ? Date.parse(r.createdAt) : NaN;
+    return Number.isNaN(ms) ? '' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  };
   function showReply(r) {
     const div = document.createElement('div');
     div.className = 'reply';
     const h = document.createElement('p');
     h.textContent = r.fromSigner ? S.reply_from : `${S.reply_other} ${T.fingerprint(r.sender)}`;
     if (!r.fromSigner) h.className = 'warn';
+    const at = writtenAt(r);
+    if (at) {
+      const w = document.createElement('p');
+      w.textContent = S.reply_written.replace('{at}', at);
+      div.append(h, w);
+    } else {
+      div.append(h);
+    }
     const p = document.createElement('p');
     p.textContent = r.text;
-    div.append(h, p);
-    $('reply-list').appendChild(div);
+    div.append(p);
+    // In the order they were written (signed), not the drop's: it chooses the order of its log.
+    div.dataset.written = at;
+    const list = $('reply-list');
+    const later = at ? [...list.children].find((c) => c.dataset.written > at) : null;
+    list.insertBefore(div, later || null);
   }
   $('replies-go').addEventListener('click', replies);
 
