@@ -296,7 +296,7 @@ def test_replies_kept_in_the_vault_are_shown_when_the_drop_is_unreachable(
     with DropClient(world["url"]) as c:
         dev.fetch_replies(c)
 
-    def unreachable(d: Any, drop: Any) -> Any:
+    def unreachable(d: Any, drop: Any, **kw: Any) -> Any:
         raise TransportError("cannot reach the drop: ConnectError")
 
     monkeypatch.setattr(source_cli, "_drop_client", unreachable)
@@ -332,7 +332,7 @@ def test_replies_kept_in_the_vault_are_shown_when_the_drop_fails_its_check(
     dev = world["dev"]
     with DropClient(world["url"]) as c:
         dev.fetch_replies(c)
-    monkeypatch.setattr(source_cli, "_drop_client", lambda d, drop: ForgedCheckpoint(world["url"]))
+    monkeypatch.setattr(source_cli, "_drop_client", lambda d, drop, **kw: ForgedCheckpoint(world["url"]))
     monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
     out = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), "--json"])
     assert isinstance(out.exception, VerificationError), (out.exception, out.output)
