@@ -28,15 +28,16 @@ def login(client: TestClient) -> str:
 
 
 def test_login_csrf_headers_and_filters(desk: dict[str, Any]) -> None:
-    with web(desk["desk"]) as c:
+    now = [1000.0]  # the throttle's clock: a loaded machine's slow answer cannot pass its wait
+    with web(desk["desk"], clock=lambda: now[0]) as c:
         r = c.get("/", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/login"
         assert c.post("/login", data={"passphrase": "wrong"}).status_code == 401
         # a failed attempt slows the next one down (brute force), even with the right passphrase
         assert c.post("/login", data={"passphrase": DESK_PASS}).status_code == 429
-        import time
-
-        time.sleep(0.6)
+        now[0] += 0.49
+        assert c.post("/login", data={"passphrase": DESK_PASS}).status_code == 429
+        now[0] += 0.02
         csrf = login(c)
         page = c.get("/")
         assert page.headers["content-security-policy"] == CSP
@@ -109,7 +110,6 @@ def test_sanitiser_units() -> None:
 
 def test_totp_login(desk: dict[str, Any], cli: Any) -> None:  # type: ignore[no-untyped-def]
     import base64
-    import time
     from urllib.parse import parse_qs, urlparse
 
     from tysha.desk.web.app import totp_now
@@ -118,11 +118,12 @@ def test_totp_login(desk: dict[str, Any], cli: Any) -> None:  # type: ignore[no-
     uri = next(line for line in out.splitlines() if line.startswith("otpauth://"))
     b32 = parse_qs(urlparse(uri).query)["secret"][0]
     secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
-    with web(desk["desk"]) as c:
+    now = [1000.0]  # the throttle's clock (failed logins wait 0.5 s, then 1 s)
+    with web(desk["desk"], clock=lambda: now[0]) as c:
         assert c.post("/login", data={"passphrase": DESK_PASS}).status_code == 401
-        time.sleep(0.6)
-        assert c.post("/login", data={"passphrase": DESK_PASS, "totp": "000000"}).status_code in (401, 429)
-        time.sleep(1.1)
+        now[0] += 0.6
+        assert c.post("/login", data={"passphrase": DESK_PASS, "totp": "000000"}).status_code == 401
+        now[0] += 1.1
         r = c.post("/login", data={"passphrase": DESK_PASS, "totp": totp_now(secret)},
                    follow_redirects=False)
         assert r.status_code == 303

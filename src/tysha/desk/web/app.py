@@ -223,16 +223,18 @@ def create_app(
     thumbs_per_view: int = THUMBS_PER_VIEW,
     make_thumbnail: Callable[[bytes], bytes | None] = thumbnail,
     client_factory: Callable[[str], Any] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Starlette:
     """The web desk over ``desk_dir`` (a thin face over :class:`~tysha.desk.service.Desk`).
 
     ``host``/``port``: the address it is served on; only the loopback names and ``host`` are
     answered, on ``port`` when given (any port otherwise: a rebinding attacker's ``Host`` is
-    its own name, never a loopback one). ``client_factory``: the drop transport (tests)."""
+    its own name, never a loopback one). ``client_factory``: the drop transport (tests).
+    ``clock``: the monotonic clock that slows down failed logins (tests give their own)."""
     desk_dir = Path(desk_dir)
     sessions: dict[str, dict[str, Any]] = {}
     env = _templates()
-    throttle = Throttle()
+    throttle = Throttle(clock=clock)
     thumbs = ThumbCache()
     kinds_cache: dict[str, Any] = {}
     jail = asyncio.Semaphore(2)  # the machine's cores: never 300 jailed processes at once
