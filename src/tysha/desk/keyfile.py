@@ -164,11 +164,19 @@ def write_keyfile(desk_dir: Path, kf: KeyFile) -> None:
     made with it, and a write stopped midway leaves no key file (store.partfiles)."""
     path = Path(desk_dir) / "desk.json"
     if path.exists() or path.is_symlink():
-        raise NotAllowed(f"{desk_dir} already holds a desk")
+        raise NotAllowed(
+            f"{desk_dir} already holds a desk",
+            hint="nothing was changed; use that desk with --desk, or choose another folder for "
+            "a new desk",
+        )
     try:
         write_new(path, json.dumps(kf.to_json(), indent=1).encode())
     except ConfigError:  # another init took the name first
-        raise NotAllowed(f"{desk_dir} already holds a desk") from None
+        raise NotAllowed(
+            f"{desk_dir} already holds a desk",
+            hint="nothing was changed; use that desk with --desk, or choose another folder for "
+            "a new desk",
+        ) from None
 
 
 def make_desk_folder(desk_dir: Path) -> None:

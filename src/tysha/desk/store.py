@@ -134,7 +134,11 @@ def init_desk(
     finishes. A folder holding a desk's database is never made into a new desk."""
     desk_dir = Path(desk_dir)
     if (desk_dir / "desk.json").exists() or (desk_dir / "desk.json").is_symlink():
-        raise NotAllowed(f"{desk_dir} already holds a desk")
+        raise NotAllowed(
+            f"{desk_dir} already holds a desk",
+            hint="nothing was changed; use that desk with --desk, or choose another folder for "
+            "a new desk",
+        )
     # A write-ahead log left without its database is a desk's too (its last commits), and
     # SQLite would replay it into a new database of the same name.
     if any((desk_dir / (_DB + x)).exists() or (desk_dir / (_DB + x)).is_symlink()

@@ -136,7 +136,11 @@ def init(vault: Path = VAULT, size: str = typer.Option("64MiB", "--size")) -> No
     n = parse_size(size)
     check_size(n)
     if vault.exists():
-        raise ConfigError(f"{vault.name} already exists; refusing to overwrite it")
+        raise ConfigError(
+            f"{vault.name} already exists; refusing to overwrite it",
+            hint="nothing was changed; use that vault with --vault, or choose another file name "
+            "for a new vault",
+        )
     passphrase = _new_passphrase("TYSHA_PASSPHRASE", "vault passphrase")
     # Whole or not at all: nothing is at the final name until the compartment is in it.
     v = Vault.create(vault, n, passphrase, {"v": 1, "notes": []})
