@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import functools
 import importlib.abc
 import importlib.util
 import os
@@ -352,6 +353,7 @@ def polish_help(command: Any) -> Any:
     from tysha.i18n import language_from_env, translations
 
     tr = translations(language_from_env()).gettext  # help texts: by exact msgid only
+    command.context_class = _localised_context(command.context_class)
     command.help = _tr_help(command.help, tr)
     if getattr(command, "short_help", None):
         command.short_help = _tr_help(command.short_help, tr)
@@ -403,6 +405,9 @@ _TYPER_WORDS = {
     "DEFAULT_STRING": "[default: {}]",
     "REQUIRED_LONG_STRING": "[required]",
     "ENVVAR_STRING": "[env var: {}]",
+    "ERRORS_PANEL_TITLE": "Error",
+    "RICH_HELP": "Try [blue]'{command_path} {help_option}'[/] for help.",
+    "ABORTED_TEXT": "Aborted.",
 }
 #: The words for the language of the current run, set on ``typer.rich_utils`` when it is
 #: imported: Typer imports it (and rich's Markdown) only to render help or an error, and a
@@ -411,9 +416,41 @@ _typer_words: dict[str, str] = dict(_TYPER_WORDS)
 
 
 def _set_typer_words(module: Any) -> None:
-    """Put :data:`_typer_words` on Typer's help renderer (``typer.rich_utils``)."""
+    """Put :data:`_typer_words` on Typer's help renderer (``typer.rich_utils``), and
+    :func:`_usage_error` in place of its renderer of usage errors."""
     for name, word in _typer_words.items():
         setattr(module, name, word)
+    if module.rich_format_error is not _usage_error:
+        _typer_renderer.append(module.rich_format_error)
+        module.rich_format_error = _usage_error
+
+
+#: Typer's own renderer of usage errors, once :func:`_set_typer_words` has replaced it.
+_typer_renderer: list[Callable[[Any], None]] = []
+
+
+def _usage_error(exc: Any) -> None:
+    """Typer's rendering of a usage error (exit 2: a typo in an option, a missing value…),
+    with the message in the user's language: Typer and the click it carries word them in
+    English, and the catalogs hold their templates ("Missing option {name}.")."""
+    english = exc.format_message()
+    exc.format_message = lambda: _gettext()(english)
+    _typer_renderer[0](exc)
+
+
+@functools.cache
+def _localised_context(context_class: type) -> type:
+    """``context_class`` with a help formatter whose usage line begins with "Usage:" in the
+    user's language (Typer's click writes it in English)."""
+    formatter = context_class.formatter_class  # type: ignore[attr-defined]
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:
+            prefix = _gettext()("Usage:") + " "
+        formatter.write_usage(self, prog, args, prefix)
+
+    localised = type("Formatter", (formatter,), {"write_usage": write_usage})
+    return type("Context", (context_class,), {"formatter_class": localised})
 
 
 class _TyperWordsOnImport(importlib.abc.MetaPathFinder):

@@ -52,3 +52,52 @@ def test_a_second_init_says_the_old_one_is_kept_and_what_to_do(
     after = {p: sorted(x.read_bytes() for x in p.rglob("*") if x.is_file()) if p.is_dir()
              else p.read_bytes() for p in (desk, drop, witness, vault)}  # fmt: skip
     assert after == before
+
+
+# Typos and missing pieces, each as a person makes them on a first run: Typer (and the click
+# it carries) words these in English, whatever the language.
+ENGLISH = re.compile(
+    r"\b(?:no|such|option|command|missing|argument|invalid|value|for|try|help|error|usage|"
+    r"requires|unexpected|extra|did|you|mean|possible|not|valid|give|exactly|one)\b",
+    re.IGNORECASE,
+)
+USAGE_MISTAKES = [
+    ["desk", "init", "--dsk", "./desk", "--name", "Cell 3"],  # a typo in an option
+    ["desk", "init", "--desk", "./desk"],  # a missing option
+    ["desk", "fecth", "--desk", "./desk"],  # a typo in a command
+    ["deks", "init"],  # a typo in a group
+    ["verify"],  # a missing argument
+    ["desk", "serve", "--desk", "./desk", "--port", "eighty"],  # not a number
+    ["desk", "init", "--desk"],  # an option without its value
+    ["drop", "init", "--data", "./drop", "extra"],  # one word too many
+    ["source", "enroll", "--vault", "notes.bin"],  # neither --invitation nor --qr
+]
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "crh"])
+@pytest.mark.parametrize("argv", USAGE_MISTAKES, ids=[" ".join(a) for a in USAGE_MISTAKES])
+def test_a_usage_mistake_is_told_in_the_users_language(
+    lang: str, argv: list[str], tmp_path: Path, cli: Any
+) -> None:
+    r = cli(*argv, env={"TYSHA_LANG": lang}, check=False, cwd=tmp_path)
+    assert r.returncode == 2 and r.stdout == "", (r.returncode, r.stdout, r.stderr)
+    assert "Usage:" not in r.stderr and "Error" not in r.stderr, r.stderr
+    lines = [line.strip(" │╭╮╰╯─") for line in r.stderr.splitlines() if line.strip(" │╭╮╰╯─")]
+    if lines[0].startswith("tysha") or " tysha " in lines[0]:  # the usage line, when there is one
+        assert lines[0].startswith(translate_message("Usage:", lang) + " tysha "), lines[0]
+        lines = lines[1:]
+    # Beyond what the person typed (quoted back), commands, options and placeholders: their
+    # language, no English word.
+    said = re.sub(r"'[^']*'|`[^`]*`|--?[a-z-]+|\b[A-Z][A-Z0-9_.-]+\b|\btysha\b", "", " ".join(lines))
+    for word in argv:
+        said = said.replace(word, "")
+    assert said.strip() and not ENGLISH.search(said), r.stderr
+    if lang != "crh":  # Cyrillic
+        assert not re.search(r"[A-Za-z]{3,}", said), r.stderr
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "crh"])
+def test_help_says_usage_in_the_users_language(lang: str, cli: Any) -> None:
+    out = cli("desk", "init", "--help", env={"TYSHA_LANG": lang}).stdout
+    assert translate_message("Usage:", lang) + " tysha desk init" in out, out
+    assert "Usage:" not in out
