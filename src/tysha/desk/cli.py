@@ -11,6 +11,7 @@ import functools
 import getpass
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -166,8 +167,8 @@ def invite(
     # On stderr: stdout is the code alone (INVITATION=$(tysha desk invite …)).
     typer.echo(
         _("invitation {id}: valid until {expires}; a first report after that enrols no one "
-          "(cancel it unused: tysha desk invitations --cancel {id})").format(
-            id=rec["id"], expires=_utc(rec["expires_at"])),
+          "(cancel it unused: tysha desk invitations --desk {desk} --cancel {id})").format(
+            id=rec["id"], expires=_utc(rec["expires_at"]), desk=shlex.quote(str(desk))),
         err=True,
     )  # fmt: skip
 
