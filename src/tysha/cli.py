@@ -139,10 +139,24 @@ _LOOKS_PASSPHRASE = re.compile(
 )
 
 
+def _missing_folder(path: str) -> str | None:
+    """The first folder of ``path`` that is not there, when the folder the file goes in is
+    missing: what a person must create or correct (a stick not mounted, a typo in a folder),
+    rather than the file (or the part file beside it) a command was about to write."""
+    folder = os.path.dirname(path)
+    if not folder or os.path.isdir(folder):
+        return None
+    while (up := os.path.dirname(folder)) and up != folder and not os.path.lexists(up):
+        folder = up
+    return folder
+
+
 def _errno_phrase(n: int, path: str, tr: Callable[[str], str]) -> tuple[str, str] | None:
     known = _ERRNO.get(n)
     if known is None:
         return None
+    if n == errno.ENOENT:
+        path = _missing_folder(path) or path
     what, todo = known
     return tr(what).format(path=path or "?"), todo
 

@@ -124,3 +124,38 @@ def test_the_cancel_command_invite_prints_runs_as_written(
     assert out.returncode == 0
     listed = json.loads(cli("desk", "invitations", "--desk", str(desk), "--json", env=env).stdout)
     assert [i["state"] for i in listed] == ["cancelled"], listed
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_writing_into_a_missing_folder_names_the_folder(
+    lang: str, tmp_path: Path, cli: Any, drop: tuple[str, str, Path]
+) -> None:
+    # `desk export --out /media/usb/case.zip` with the stick not mounted said 'cannot write
+    # the bundle: bundle does not exist' - a word of the message taken for the missing path.
+    env = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": DESK_PASS}
+    desk = desk_with_a_report(tmp_path, cli, drop)
+    missing = tmp_path / "usb-stick"
+    line = one_clear_line(cli("desk", "export", "--desk", str(desk), "--out",
+                              str(missing / "case.zip"), env=env, check=False))  # fmt: skip
+    said = translate_message("{path} does not exist", lang).format(path=missing)
+    assert said in line and "bundle does not exist" not in line, line
+    assert translate_message("check the path and its spelling", lang) in line, line
+    assert not missing.exists()
+
+
+def desk_with_a_report(tmp_path: Path, cli: Any, drop: tuple[str, str, Path]) -> Path:
+    """A desk that has fetched one report from an enrolled source, through ``drop``."""
+    url, vkey, _data = drop
+    denv = {"TYSHA_PASSPHRASE": DESK_PASS}
+    senv = {"TYSHA_PASSPHRASE": VAULT_PASS}
+    desk, vault = tmp_path / "desk", str(tmp_path / "notes.bin")
+    cli("desk", "init", "--desk", str(desk), "--name", "Cell 3", env=denv)
+    code = cli("desk", "invite", "--desk", str(desk), "--drop", url, "--drop-key", vkey,
+               env=denv).stdout.strip()  # fmt: skip
+    cli("source", "init", "--vault", vault, "--size", "1MiB", env=senv)
+    cli("source", "enroll", "--vault", vault, "--invitation", code, env=senv)
+    cli("source", "report", "--vault", vault, "--category", "det", "--text", "at the school",
+        env=senv)  # fmt: skip
+    cli("source", "send", "--vault", vault, "--now", env=senv)
+    cli("desk", "fetch", "--desk", str(desk), env=denv)
+    return desk

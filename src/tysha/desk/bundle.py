@@ -149,7 +149,7 @@ def export_bundle(
     try:
         fd, tmp_name = part.enter_context(_part_file(out))
     except OSError as exc:
-        raise StorageError(f"cannot write the bundle: {exc.strerror}") from None
+        raise StorageError(f"cannot write the bundle to {out.name}") from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -289,7 +289,7 @@ def export_bundle(
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise StorageError(f"cannot write the bundle: {exc.strerror}") from None
+        raise StorageError(f"cannot write the bundle to {out.name}") from exc
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
