@@ -159,3 +159,26 @@ def desk_with_a_report(tmp_path: Path, cli: Any, drop: tuple[str, str, Path]) ->
     cli("source", "send", "--vault", vault, "--now", env=senv)
     cli("desk", "fetch", "--desk", str(desk), env=denv)
     return desk
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_export_and_fetch_on_a_new_desk_say_what_comes_first(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A handler trying the commands in the README's order on a desk with no invitation yet:
+    # `desk export` ended 'no reports to export — check the command's options and environment
+    # variables', and `desk fetch` said 'scanned 0 envelopes, 0 new reports' as if it had
+    # asked a drop, when the desk knew none.
+    env = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": DESK_PASS}
+    desk = str(tmp_path / "desk")
+    cli("desk", "init", "--desk", desk, "--name", "Cell 3", env=env)
+    for argv in (["export", "--out", str(tmp_path / "case.zip")],
+                 ["export-uwazi", "--out", str(tmp_path / "uwazi")]):  # fmt: skip
+        line = one_clear_line(cli("desk", *argv, "--desk", desk, env=env, check=False))
+        assert translate_message(ConfigError.hint, lang) not in line, line
+        assert "`tysha desk fetch`" in line, line
+    fetched = cli("desk", "fetch", "--desk", desk, env=env)
+    assert "`tysha desk invite`" in fetched.stdout + fetched.stderr, fetched
+    assert "--drop" in fetched.stdout + fetched.stderr, fetched
+    summary = json.loads(cli("desk", "fetch", "--desk", desk, "--json", env=env).stdout)
+    assert summary["scanned"] == 0  # --json stays one document

@@ -127,7 +127,10 @@ def export_bundle(
     named twice is exported once (a bundle listing it twice does not verify)."""
     reports = [store.get_report(i) for i in dict.fromkeys(ids)] if ids else store.list_reports()
     if not reports:
-        raise ConfigError("no reports to export")
+        raise ConfigError(
+            "no reports to export",
+            hint="this desk holds no report yet: fetch them first with `tysha desk fetch`",
+        )
     out = Path(out)
     files: dict[str, str] = {}
     files_raw: dict[str, bytes] = {}
@@ -323,7 +326,10 @@ def export_uwazi(store: DeskStore, out_dir: Path, ids: list[str] | None = None) 
 
     reports = [store.get_report(i) for i in dict.fromkeys(ids)] if ids else store.list_reports()
     if not reports:
-        raise ConfigError("no reports to export")
+        raise ConfigError(
+            "no reports to export",
+            hint="this desk holds no report yet: fetch them first with `tysha desk fetch`",
+        )
     flags = report_flags(store, reports)
     rows = entity_rows([(r.id, r.data, [f.code for f in flags[r.id]]) for r in reports])
     try:

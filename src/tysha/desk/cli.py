@@ -286,6 +286,9 @@ def fetch(
         urls = [x.url for x in d.store.drops()
                 if not drop or drop in (x.url, *x.addresses)]  # fmt: skip
         set_witness_policy(d.store, urls or [drop], witness, witnesses_needed)
+    if not as_json and not d.store.drops():
+        typer.echo(_("this desk knows no drop yet: `tysha desk invite` adds the drop an "
+                     "invitation names, or give --drop URL --drop-key VKEY"), err=True)
     with _progress() as prog:
         res = d.fetch(prog)
         # Near-duplicate index (issue 12): new photos are hashed here, in a process pool,
