@@ -346,15 +346,11 @@ def _category_help() -> str:
 
 def _tr_help(text: str | None, tr: Callable[[str], str]) -> str | None:
     """A help text in the user's language, paragraph by paragraph (each one a msgid with its
-    whitespace folded, as a docstring wraps it); a paragraph no catalog holds stays as written."""
+    whitespace folded, as a docstring wraps it); a paragraph no catalog holds stays in English,
+    folded too: the help renderer keeps a docstring's line ends, which broke it mid-sentence."""
     if not text:
         return text
-    out = []
-    for paragraph in text.split("\n\n"):
-        folded = " ".join(paragraph.split())
-        translated = tr(folded)
-        out.append(paragraph if translated == folded else translated)
-    return "\n\n".join(out)
+    return "\n\n".join(tr(" ".join(paragraph.split())) for paragraph in text.split("\n\n"))
 
 
 def polish_help(command: Any) -> Any:

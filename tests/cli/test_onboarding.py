@@ -182,3 +182,18 @@ def test_export_and_fetch_on_a_new_desk_say_what_comes_first(
     assert "--drop" in fetched.stdout + fetched.stderr, fetched
     summary = json.loads(cli("desk", "fetch", "--desk", desk, "--json", env=env).stdout)
     assert summary["scanned"] == 0  # --json stays one document
+
+
+def test_english_help_keeps_each_paragraph_whole(cli: Any) -> None:
+    # In English (the docstrings as written) every paragraph after the first broke where the
+    # source's line ended: 'keeps the policy "K' / 'of these' / 'witnesses" for…', and the
+    # command lists ('tysha --help', 'tysha desk --help') broke mid-sentence the same way;
+    # the translations, one line each, read whole.
+    env = {"TYSHA_LANG": "en", "COLUMNS": "400"}
+    fetch = cli("desk", "fetch", "--help", env=env).stdout
+    assert 'keeps the policy "K of these witnesses" for' in fetch, fetch
+    assert "misbehaves, withholds entries or lacks the required cosignatures" in fetch, fetch
+    desk = cli("desk", "--help", env=env).stdout
+    assert "if the drop is unreachable it stays queued" in desk, desk
+    root = cli("--help", env=env).stdout
+    assert "offline (exit 0 only if every check holds)" in root, root
