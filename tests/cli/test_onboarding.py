@@ -197,3 +197,32 @@ def test_english_help_keeps_each_paragraph_whole(cli: Any) -> None:
     assert "if the drop is unreachable it stays queued" in desk, desk
     root = cli("--help", env=env).stdout
     assert "offline (exit 0 only if every check holds)" in root, root
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_server_on_a_busy_port_says_so_in_one_line(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A second server started on a port another program holds: the witness printed uvicorn's
+    # 'ERROR:    [Errno 98] error while attempting to bind on address …' and exited 3, the
+    # drop ended '— check the command's options and environment variables'; each now says the
+    # port is busy and to choose another with --port (exit 1, one line, the user's language).
+    import socket
+
+    env = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": DESK_PASS}
+    vkey = cli("drop", "init", "--data", str(tmp_path / "drop"), env=env).stdout.strip()
+    cli("witness", "init", "--data", str(tmp_path / "w"), env=env)
+    cli("desk", "init", "--desk", str(tmp_path / "desk"), "--name", "Cell 3", env=env)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        for argv in (["drop", "serve", "--data", str(tmp_path / "drop")],
+                     ["witness", "serve", "--data", str(tmp_path / "w"),
+                      "--log", f"{vkey.split('+')[0]}={vkey}"],
+                     ["desk", "serve", "--desk", str(tmp_path / "desk")]):  # fmt: skip
+            line = one_clear_line(cli(*argv, "--port", port, env=env, check=False))
+            assert port in line and "--port" in line, line
+            assert translate_message(ConfigError.hint, lang) not in line, line
+            if lang == "uk":
+                assert re.search("[а-яіїєґ]{4}", line), line

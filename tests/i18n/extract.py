@@ -32,6 +32,7 @@ RAISING_MODULES = (
     "evidence/bundle.py",
     "evidence/anchor.py",
     "transport/client.py",
+    "transport/serving.py",
     "desk/keyfile.py",
     "desk/sources.py",
     "desk/fetch.py",
