@@ -121,10 +121,11 @@ _CODEC_TEXT = re.compile(
 # A message that already tells the person what to do ("…; run `tysha desk init` first").
 # So does a sentence that tells the person to stop or whom to tell ("… Do not trust it; tell
 # your organisation.", "… Stop sending to it and tell your handler in person.") or to restore
-# a backup ("…; restore the desk folder from your backup") or to fetch again later.
+# a backup ("…; restore the desk folder from your backup"), to fetch again later or to copy a
+# file again ("…; copy the bundle again").
 _SAYS_WHAT_TO_DO = re.compile(
     r"(?:[;:,]|\.\s)\s*(?:run|use|try|give|set|check|see|ask|choose|remove|"
-    r"pass|add|start|wait|tell|stop|do not|restore|fetch)\b",
+    r"pass|add|start|wait|tell|stop|do not|restore|fetch|copy)\b",
     re.IGNORECASE,
 )
 # Who reads the error: a reporter (the source's and the courier's commands) has a handler to

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tysha.errors import ConfigError, NotAllowed
+from tysha.errors import ConfigError, NotAllowed, ProtocolError
 from tysha.i18n import translate_message
 
 from .test_errors_cli import DESK_PASS, one_clear_line
@@ -226,3 +226,28 @@ def test_a_server_on_a_busy_port_says_so_in_one_line(
             assert translate_message(ConfigError.hint, lang) not in line, line
             if lang == "uk":
                 assert re.search("[а-яіїєґ]{4}", line), line
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_verify_on_the_wrong_file_tells_the_clerk_what_to_give(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A clerk given the wrong file (the drop's key, a vault, a report's photo) was told '— the
+    # data is malformed, truncated or from an incompatible version', as if the right file were
+    # damaged; a bundle cut short in copying said 'copy the bundle again — the data is
+    # malformed, truncated…', two pieces of advice.
+    env = {"TYSHA_LANG": lang}
+    text, binary, cut = tmp_path / "vkey.txt", tmp_path / "notes.bin", tmp_path / "case.zip"
+    text.write_text("tysha.drop/0749299292d9+17006b7e+AbFNAS5\n")
+    binary.write_bytes(bytes(range(256)) * 8)
+    cut.write_bytes(b"PK\x03\x04" + bytes(500))
+    malformed = translate_message(ProtocolError.hint, lang)
+    for wrong in (text, binary):
+        line = one_clear_line(cli("verify", str(wrong), env=env, check=False))
+        assert malformed not in line, line
+        assert translate_message(WRONG_FILE, lang) in line, line
+    line = one_clear_line(cli("verify", str(cut), env=env, check=False))
+    assert malformed not in line and line.count(" — ") == 0, line
+
+
+WRONG_FILE = "give the court bundle (.zip), receipt or receipts file you were given to check"
