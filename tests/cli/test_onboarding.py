@@ -4,15 +4,19 @@ language, and never suggests an unsafe step."""
 
 from __future__ import annotations
 
+import getpass
+import io
 import json
 import re
 import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tysha.errors import ConfigError, NotAllowed, ProtocolError
+from tysha.cli import describe_error
+from tysha.errors import BadInput, ConfigError, NotAllowed, ProtocolError, TyshaError
 from tysha.i18n import translate_message
 
 from .test_errors_cli import DESK_PASS, one_clear_line
@@ -251,3 +255,42 @@ def test_verify_on_the_wrong_file_tells_the_clerk_what_to_give(
 
 
 WRONG_FILE = "give the court bundle (.zip), receipt or receipts file you were given to check"
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_mistyped_new_passphrase_says_to_run_the_command_again(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a terminal, a new desk's or vault's passphrase typed differently the second time
+    # ended '— see the command's --help for the accepted forms' (the desk) or '— check the
+    # command's options and environment variables' (the vault); a desk passphrase too short,
+    # after typing it twice, '— see the command's --help…' as well. None says what to do.
+    from tysha.desk import cli as desk_cli
+    from tysha.desk.keyfile import new_keyfile
+    from tysha.source import cli as source_cli
+
+    monkeypatch.setenv("TYSHA_LANG", lang)
+    monkeypatch.delenv("TYSHA_PASSPHRASE", raising=False)
+    monkeypatch.setattr(sys, "stdin", _Tty())
+    typed = iter(["orchard lantern copper seventeen", "orchard lantern copper sixteen"] * 3)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(typed))
+    failures = []
+    for reader, attempt in (("desk", lambda: desk_cli.passphrase(confirm=True)),
+                            ("source", lambda: source_cli._passphrase(confirm=True)),
+                            ("source", lambda: source_cli._new_passphrase(
+                                "TYSHA_PASSPHRASE", "vault passphrase")),
+                            ("desk", lambda: new_keyfile("Cell 3", "short", "handler"))):  # fmt: skip
+        with pytest.raises(TyshaError) as failed:
+            attempt()
+        failures.append(describe_error(failed.value, reader))
+    for line in failures:
+        for family in (BadInput.hint, ConfigError.hint):
+            assert translate_message(family, lang) not in line, line
+        hint = line.split(" — ", 1)[1]
+        assert ("nothing was changed; run the command again" if lang == "en"
+                else "нічого не змінено; виконайте команду ще раз") in hint, line  # fmt: skip

@@ -51,7 +51,10 @@ def passphrase(confirm: bool = False) -> str:
         raise BadPassphrase("no passphrase: set TYSHA_PASSPHRASE or run on a terminal")
     first = getpass.getpass(_("Desk passphrase") + ": ")
     if confirm and getpass.getpass(_("Again: ")) != first:
-        raise BadInput("the two passphrases differ")
+        raise BadInput(
+            "the two passphrases differ",
+            hint="nothing was changed; run the command again and type the same passphrase twice",
+        )
     return first
 
 

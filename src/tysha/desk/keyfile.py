@@ -139,7 +139,10 @@ def new_keyfile(
     if not name.strip():
         raise BadInput("give the desk a name")
     if not passphrase or len(passphrase) < 8:
-        raise BadInput("choose a desk passphrase of at least 8 characters")
+        raise BadInput(
+            "choose a desk passphrase of at least 8 characters",
+            hint="nothing was changed; run the command again",
+        )
     if escrow_key:
         try:
             PublicIdentity.from_text(escrow_key)

@@ -57,7 +57,10 @@ def _passphrase(
         raise ConfigError(f"no passphrase: set {env} or run on a terminal")
     first = getpass.getpass(_(prompt))
     if confirm and getpass.getpass(_("Again: ")) != first:
-        raise ConfigError("the two passphrases differ")
+        raise ConfigError(
+            "the two passphrases differ",
+            hint="nothing was changed; run the command again and type the same passphrase twice",
+        )
     return first
 
 
@@ -88,9 +91,16 @@ def _new_passphrase(env: str, what: str) -> str:
             typer.echo(translate_message(exc.message), err=True)
             continue
         if getpass.getpass(_("Again: ")) != first:
-            raise ConfigError("the two passphrases differ")
+            raise ConfigError(
+                "the two passphrases differ",
+                hint="nothing was changed; run the command again and type the same passphrase "
+                "twice",
+            )
         return first
-    raise BadInput(f"no {what} strong enough was given; nothing was changed")
+    raise BadInput(
+        f"no {what} strong enough was given; nothing was changed",
+        hint="run the command again, and press Enter to get a generated one",
+    )
 
 
 def _held(v: Any) -> None:
