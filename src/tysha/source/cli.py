@@ -383,7 +383,7 @@ def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
     why = last.message if last else "no drop answered"
     if "outbox" not in why:
         why += "; nothing was sent, everything stays in the outbox"
-    raise TransportError(why)
+    raise TransportError(why, hint="try again later")  # the message says nothing is lost
 
 
 @app.command()
