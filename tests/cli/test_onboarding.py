@@ -318,3 +318,21 @@ def test_a_send_with_the_drop_down_says_once_that_nothing_is_lost(
     assert translate_message("the drop may be unreachable; nothing was lost, try again later",
                              lang) not in line, line  # fmt: skip
     assert line.endswith(" — " + translate_message("try again later", lang)), line
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_courier_with_an_empty_file_is_told_there_is_nothing_to_deliver(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A source whose outbox was empty can still export a file (as big as any other); the
+    # courier carrying it ran `courier deliver` and got nothing at all: no line, exit 0, no
+    # receipts - as if the drop had taken it silently.
+    senv = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": VAULT_PASS}
+    vault, carried = str(tmp_path / "notes.bin"), tmp_path / "x.bin"
+    cli("source", "init", "--vault", vault, "--size", "1MiB", env=senv)
+    cli("source", "export", "--vault", vault, "--to", str(carried), env=senv)
+    r = cli("courier", "deliver", str(carried), "--drop", "http://127.0.0.1:9",
+            env={"TYSHA_LANG": lang})  # fmt: skip
+    said = translate_message("this file holds no envelope: there is nothing to deliver", lang)
+    assert r.stdout.strip() == said, r
+    assert not Path(str(carried) + ".receipts.json").exists()

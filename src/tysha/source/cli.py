@@ -594,6 +594,9 @@ def deliver(
     from tysha.transport.courier import pack_receipts, read_export
 
     last_size, envs = read_export(path)
+    if not envs:  # a source may export an empty outbox: said, not silence
+        typer.echo(_("this file holds no envelope: there is nothing to deliver"))
+        return
     out = receipts or Path(str(path) + ".receipts.json")
     with DropClient(drop) as client, _progress(_("delivering")) as prog:
         done = deliver_envelopes(client, envs, last_size, prog)
