@@ -162,8 +162,12 @@ def _errno_phrase(n: int, path: str, tr: Callable[[str], str]) -> tuple[str, str
     return tr(what).format(path=path or "?"), todo
 
 
-def _clean(message: str, tr: Callable[[str], str]) -> tuple[str, str | None]:
-    """``message`` without Python's error renderings, and the hint they imply (if any)."""
+def _clean(
+    message: str, tr: Callable[[str], str], context: BaseException | None = None
+) -> tuple[str, str | None]:
+    """``message`` without Python's error renderings, and the hint they imply (if any).
+    ``context`` is the error the raiser caught: its file name, when it has one, is the path
+    a trailing OS text is about (not the message's last word: "cannot create the vault")."""
     hint: str | None = None
 
     def errno_sub(m: re.Match[str]) -> str:
@@ -184,6 +188,8 @@ def _clean(message: str, tr: Callable[[str], str]) -> tuple[str, str | None]:
         if text.endswith(": " + phrase):
             head = text[: -len(phrase) - 2]
             subject = head.rsplit(" ", 1)[-1] if " " in head else head
+            if isinstance(context, OSError) and context.errno == n and context.filename:
+                subject = str(context.filename)
             found = _errno_phrase(n, subject, tr)
             if found is not None:
                 text = f"{head}: {found[0]}"
@@ -228,7 +234,7 @@ def describe_error(exc: BaseException, reader: str | None = None) -> str:
     """
     tr = _gettext()
     if isinstance(exc, TyshaError):
-        message, implied = _clean(exc.message, tr)
+        message, implied = _clean(exc.message, tr, exc.__cause__ or exc.__context__)
         # Whether it already says what to do is read in English, before translation.
         says_what_to_do = bool(_SAYS_WHAT_TO_DO.search(message))
         message = tr(message)

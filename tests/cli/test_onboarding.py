@@ -336,3 +336,18 @@ def test_a_courier_with_an_empty_file_is_told_there_is_nothing_to_deliver(
     said = translate_message("this file holds no envelope: there is nothing to deliver", lang)
     assert r.stdout.strip() == said, r
     assert not Path(str(carried) + ".receipts.json").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_missing_folder_is_named_whatever_word_ends_the_message(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # `source init --vault /media/usb/notes.bin` with the stick not mounted said 'cannot
+    # create the vault: vault does not exist': the message's last word, taken for the path.
+    missing = tmp_path / "usb-stick"
+    r = cli("source", "init", "--vault", str(missing / "notes.bin"), "--size", "1MiB",
+            env={"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": VAULT_PASS}, check=False)  # fmt: skip
+    line = one_clear_line(r)
+    said = translate_message("{path} does not exist", lang)
+    assert said.format(path=missing) in line and said.format(path="vault") not in line, line
+    assert not missing.exists()
