@@ -351,3 +351,31 @@ def test_a_missing_folder_is_named_whatever_word_ends_the_message(
     said = translate_message("{path} does not exist", lang)
     assert said.format(path=missing) in line and said.format(path="vault") not in line, line
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru"])
+def test_a_damaged_invitation_is_explained_in_the_users_language(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A reporter enrolling from a code cut short in copying, or from something that is not a
+    # code, read 'це запрошення пошкоджене або неповне (this invitation code is damaged (a
+    # character is missing, changed or swapped); ask the handler to send it again); …': the
+    # reason, the part that says what went wrong, in English (the invitation module's words
+    # were in no catalog).
+    denv = {"TYSHA_PASSPHRASE": DESK_PASS}
+    senv = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": VAULT_PASS}
+    vkey = cli("drop", "init", "--data", str(tmp_path / "drop"), env=denv).stdout.strip()
+    desk, vault = str(tmp_path / "desk"), str(tmp_path / "notes.bin")
+    cli("desk", "init", "--desk", desk, "--name", "Cell 3", env=denv)
+    code = cli("desk", "invite", "--desk", desk, "--drop", "http://127.0.0.1:9", "--drop-key",
+               vkey, env=denv).stdout.strip()  # fmt: skip
+    cli("source", "init", "--vault", vault, "--size", "1MiB", env=senv)
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    for argv in (["--invitation", code[:-5]], ["--invitation", "hello"],
+                 ["--invitation", "TYSHA1:ABCDEFGH"], ["--qr", str(photo)]):  # fmt: skip
+        line = one_clear_line(cli("source", "enroll", "--vault", vault, *argv, env=senv,
+                                  check=False))  # fmt: skip
+        words = re.sub(r"TYSHA\d:?|Tysha|--[a-z]+|\bQR\b|photo\.png", "",
+                       line.removeprefix("tysha: error: "))
+        assert not re.search(r"[A-Za-z]{3,}", words), line

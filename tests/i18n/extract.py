@@ -33,6 +33,7 @@ RAISING_MODULES = (
     "evidence/anchor.py",
     "transport/client.py",
     "transport/serving.py",
+    "protocol/invitation.py",
     "desk/keyfile.py",
     "desk/sources.py",
     "desk/fetch.py",

@@ -20,6 +20,7 @@ from tysha import cli as cli_module
 from tysha import errors, verify
 from tysha.drop.launcher import threaded_drop
 from tysha.i18n import LANGUAGES, translate_message, translations
+from tysha.protocol import invitation
 from tysha.source import device, vault
 
 from .extract import RAISING_MODULES, SRC, Found, extract, raised, reported
@@ -53,6 +54,7 @@ EXTRA = (
     | set(cli_module._CODEC)
     | {cls.hint for cls in vars(errors).values() if isinstance(cls, type) and getattr(cls, "hint", "")}
     | {vault.NOTHING_OPENS, vault.NOTHING_OPENS_HINT, vault.NO_ROOM, device.WHEN_FORMS}
+    | {invitation.DAMAGED, invitation.OLD_FORMAT}
     | {device.coarse_wait(s) for s in (0, 1800)}
 )  # fmt: skip
 # Words that are the same in a language (an identifier, a status code).
