@@ -379,3 +379,18 @@ def test_a_damaged_invitation_is_explained_in_the_users_language(
         words = re.sub(r"TYSHA\d:?|Tysha|--[a-z]+|\bQR\b|photo\.png", "",
                        line.removeprefix("tysha: error: "))
         assert not re.search(r"[A-Za-z]{3,}", words), line
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "crh"])
+def test_a_mistyped_drop_key_is_told_to_the_clerk_in_their_language(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # `tysha verify FILE --drop-key <a typo>` said '--drop-key 'nonsense' is not a drop key
+    # (`tysha drop info --json` gives it as "vkey")' in English whatever the language.
+    receipts = tmp_path / "receipts.json"
+    receipts.write_text("{}")
+    line = one_clear_line(cli("verify", str(receipts), "--drop-key", "nonsense",
+                              env={"TYSHA_LANG": lang}, check=False))  # fmt: skip
+    english = 'is not a drop key (`tysha drop info --json` gives it as "vkey")'
+    assert "'nonsense'" in line and english not in line, line
+    assert translate_message(f"--drop-key 'nonsense' {english}", lang) in line, line

@@ -34,6 +34,7 @@ RAISING_MODULES = (
     "transport/client.py",
     "transport/serving.py",
     "protocol/invitation.py",
+    "evidence/receipts.py",
     "desk/keyfile.py",
     "desk/sources.py",
     "desk/fetch.py",
