@@ -394,3 +394,25 @@ def test_a_mistyped_drop_key_is_told_to_the_clerk_in_their_language(
     english = 'is not a drop key (`tysha drop info --json` gives it as "vkey")'
     assert "'nonsense'" in line and english not in line, line
     assert translate_message(f"--drop-key 'nonsense' {english}", lang) in line, line
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "crh"])
+def test_a_mistyped_log_key_is_explained_in_the_users_language(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A witness's operator pasting a log's key with a piece missing or mistyped read why in
+    # English whatever the language ('журнал --log a: a verifier key has the form <name>+<key
+    # id>+<base64 key>'): the signed-note key parser's words were in no catalog.
+    env = {"TYSHA_LANG": lang}
+    vkey = cli("drop", "init", "--data", str(tmp_path / "drop"), env=env).stdout.strip()
+    cli("witness", "init", "--data", str(tmp_path / "w"), env=env)
+    name, key_id, key = vkey.split("+", 2)
+    for bad in (f"{name}+{key}", f"{name}+ZZ+{key}", f"{name}+{key_id}+{key[:-3]}!!",
+                f"{name}+{key_id}+{key[:-6]}", f"{name}x+{key_id}+{key}",
+                f"+{key_id}+{key}", f"{name}+{key_id}+AA=="):  # fmt: skip
+        line = one_clear_line(cli("witness", "serve", "--data", str(tmp_path / "w"), "--log",
+                                  f"{name}={bad}", env=env, check=False))  # fmt: skip
+        said = line.removeprefix("tysha: error: ").replace(name, "").replace(key_id, "")
+        said = re.sub(r"--[a-z]+|<[^>]*>|Ed25519|base64|'[^']*'", "", said)
+        assert not re.search(r"\b(?:key|is|the|not|has|form|does|match|digits|short)\b",
+                             said), line  # fmt: skip
