@@ -416,3 +416,21 @@ def test_a_mistyped_log_key_is_explained_in_the_users_language(
         said = re.sub(r"--[a-z]+|<[^>]*>|Ed25519|base64|'[^']*'", "", said)
         assert not re.search(r"\b(?:key|is|the|not|has|form|does|match|digits|short)\b",
                              said), line  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_key_file_overwritten_with_binary_is_said_damaged(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A desk.json overwritten with binary (an image written over it by mistake) read 'the file
+    # is not text (it holds binary data) — give the file the command expects': it names no
+    # file, and the desk folder is what the handler gave. The README promises that a damaged
+    # key file is said so, with the way out: restore the folder from the backup.
+    env = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": DESK_PASS}
+    desk = tmp_path / "desk"
+    cli("desk", "init", "--desk", str(desk), "--name", "Cell 3", env=env)
+    (desk / "desk.json").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe" + bytes(100))
+    for argv in (["list"], ["info"]):
+        line = one_clear_line(cli("desk", *argv, "--desk", str(desk), env=env, check=False))
+        assert translate_message("the desk's key file (desk.json) is damaged", lang) in line, line
+        assert translate_message("restore desk.json from your backup", lang) in line, line

@@ -91,7 +91,7 @@ _RESTORE = "restore desk.json from your backup"
 def read_keyfile(desk_dir: Path) -> KeyFile:
     path = Path(desk_dir) / "desk.json"
     try:
-        raw = path.read_text()
+        raw = path.read_bytes()  # not text: a file of bytes that are not UTF-8 is damaged too
     except (FileNotFoundError, NotADirectoryError):
         raise NotFound(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
     except OSError:
