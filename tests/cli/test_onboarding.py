@@ -434,3 +434,37 @@ def test_a_key_file_overwritten_with_binary_is_said_damaged(
         line = one_clear_line(cli("desk", *argv, "--desk", str(desk), env=env, check=False))
         assert translate_message("the desk's key file (desk.json) is damaged", lang) in line, line
         assert translate_message("restore desk.json from your backup", lang) in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_an_output_option_never_replaces_another_kind_of_file(
+    lang: str, tmp_path: Path, cli: Any, drop: tuple[str, str, Path]
+) -> None:
+    # `desk invite --qr desk/desk.json` (a slip of the tab key) wrote the QR code's PNG over
+    # the desk's key file - the only copy of its keys - and exited 0; `desk export --out`
+    # likewise replaced whatever file it was given (a vault, the key file) with a zip. Each
+    # output now replaces only a file of its own kind (an earlier QR code, an earlier bundle).
+    env = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": DESK_PASS}
+    desk = desk_with_a_report(tmp_path, cli, drop)
+    url, vkey, _data = drop
+    keyfile, vault = desk / "desk.json", tmp_path / "notes.bin"
+    kept = {p: p.read_bytes() for p in (keyfile, vault)}
+    invitations = cli("desk", "invitations", "--desk", str(desk), "--json", env=env).stdout
+    for target in (keyfile, vault):
+        line = one_clear_line(cli("desk", "invite", "--desk", str(desk), "--drop", url,
+                                  "--drop-key", vkey, "--qr", str(target), env=env,
+                                  check=False))  # fmt: skip
+        assert target.name in line, line
+        line = one_clear_line(cli("desk", "export", "--desk", str(desk), "--out", str(target),
+                                  env=env, check=False))  # fmt: skip
+        assert target.name in line, line
+    assert {p: p.read_bytes() for p in kept} == kept
+    # no invitation was made for a QR code that could not be written
+    assert cli("desk", "invitations", "--desk", str(desk), "--json", env=env).stdout == invitations
+    # an earlier QR code and an earlier bundle are replaced, as before
+    qr, bundle = tmp_path / "invite.png", tmp_path / "case.zip"
+    for _ in range(2):
+        cli("desk", "invite", "--desk", str(desk), "--drop", url, "--drop-key", vkey, "--qr",
+            str(qr), env=env)  # fmt: skip
+        cli("desk", "export", "--desk", str(desk), "--out", str(bundle), env=env)
+    assert qr.read_bytes().startswith(b"\x89PNG") and bundle.read_bytes().startswith(b"PK")

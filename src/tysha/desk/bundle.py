@@ -51,7 +51,7 @@ from tysha.evidence.custody import (
 from tysha.evidence.report_html import render_report_html
 from tysha.i18n import language_from_env
 from tysha.protocol import Receipt, sign_message
-from tysha.store.partfiles import remove_stale_parts
+from tysha.store.partfiles import remove_stale_parts, replaceable
 from tysha.tlog import Checkpoint, parse_note
 
 __all__ = ["BUNDLE_DOMAIN", "export_bundle", "export_uwazi", "report_flags"]
@@ -132,6 +132,7 @@ def export_bundle(
             hint="this desk holds no report yet: fetch them first with `tysha desk fetch`",
         )
     out = Path(out)
+    replaceable(out, b"PK\x03\x04", "a court bundle")  # before any custody is recorded
     files: dict[str, str] = {}
     files_raw: dict[str, bytes] = {}
     drops: dict[str, str] = {}

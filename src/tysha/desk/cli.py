@@ -161,6 +161,10 @@ def invite(
     ),  # fmt: skip
 ) -> None:
     """Print a one-time invitation code (and write its QR code)."""
+    if qr:  # before the invitation is made: a QR code that cannot be written makes none
+        from tysha.store.partfiles import replaceable
+
+        replaceable(qr, b"\x89PNG", "a QR code image")
     d = open_desk(desk)
     inv = d.invite(drop, drop_key) if valid_days is None else d.invite(drop, drop_key, valid_days)
     if qr:
