@@ -468,3 +468,30 @@ def test_an_output_option_never_replaces_another_kind_of_file(
             str(qr), env=env)  # fmt: skip
         cli("desk", "export", "--desk", str(desk), "--out", str(bundle), env=env)
     assert qr.read_bytes().startswith(b"\x89PNG") and bundle.read_bytes().startswith(b"PK")
+
+
+def test_a_courier_never_writes_receipts_over_another_file(
+    tmp_path: Path, cli: Any, drop: tuple[str, str, Path]
+) -> None:
+    # `courier deliver x.bin --receipts notes.bin` (on a phone that is a courier too) wrote
+    # the receipts over the vault. It now refuses before uploading anything, and replaces
+    # only an earlier receipts file.
+    url, vkey, _data = drop
+    denv, senv = {"TYSHA_PASSPHRASE": DESK_PASS}, {"TYSHA_PASSPHRASE": VAULT_PASS}
+    desk, vault, carried = str(tmp_path / "desk"), tmp_path / "notes.bin", tmp_path / "x.bin"
+    cli("desk", "init", "--desk", desk, "--name", "Cell 3", env=denv)
+    code = cli("desk", "invite", "--desk", desk, "--drop", url, "--drop-key", vkey,
+               env=denv).stdout.strip()  # fmt: skip
+    cli("source", "init", "--vault", str(vault), "--size", "1MiB", env=senv)
+    cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=senv)
+    cli("source", "report", "--vault", str(vault), "--category", "det", "--text", "x", env=senv)
+    cli("source", "export", "--vault", str(vault), "--to", str(carried), env=senv)
+    kept = vault.read_bytes()
+    line = one_clear_line(cli("courier", "deliver", str(carried), "--drop", url, "--receipts",
+                              str(vault), check=False))  # fmt: skip
+    assert "notes.bin" in line and vault.read_bytes() == kept, line
+    assert json.loads(cli("drop", "info", "--data", str(_data), "--json").stdout)["tree_size"] == 0
+    receipts = tmp_path / "r.json"
+    for _ in range(2):  # an earlier receipts file is replaced
+        cli("courier", "deliver", str(carried), "--drop", url, "--receipts", str(receipts))
+    cli("source", "import-receipts", "--vault", str(vault), "--from", str(receipts), env=senv)

@@ -588,7 +588,7 @@ def deliver(
     receipts: Path = typer.Option(None, "--receipts"),
 ) -> None:
     """Upload a source's export file; write the receipts file for the source."""
-    from tysha.store.partfiles import write_replacing
+    from tysha.store.partfiles import replaceable, write_replacing
     from tysha.transport import DropClient
     from tysha.transport.courier import deliver as deliver_envelopes
     from tysha.transport.courier import pack_receipts, read_export
@@ -598,6 +598,8 @@ def deliver(
         typer.echo(_("this file holds no envelope: there is nothing to deliver"))
         return
     out = receipts or Path(str(path) + ".receipts.json")
+    # before anything is uploaded: an earlier receipts file is replaced, never another file
+    replaceable(out, b'{\n "checkpoint"', "a receipts file")
     with DropClient(drop) as client, _progress(_("delivering")) as prog:
         done = deliver_envelopes(client, envs, last_size, prog)
     if done.receipts:
