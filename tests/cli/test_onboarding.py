@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 
 from tysha.cli import describe_error
-from tysha.errors import BadInput, ConfigError, NotAllowed, ProtocolError, TyshaError
+from tysha.errors import (
+    BadInput,
+    ConfigError,
+    NotAllowed,
+    NotFound,
+    ProtocolError,
+    TyshaError,
+)
 from tysha.i18n import translate_message
 
 from .test_errors_cli import DESK_PASS, one_clear_line
@@ -495,3 +502,28 @@ def test_a_courier_never_writes_receipts_over_another_file(
     for _ in range(2):  # an earlier receipts file is replaced
         cli("courier", "deliver", str(carried), "--drop", url, "--receipts", str(receipts))
     cli("source", "import-receipts", "--vault", str(vault), "--from", str(receipts), env=senv)
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_cancelling_an_invitation_twice_or_a_mistyped_one_says_what_to_do(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A second `desk invitations --cancel ID` ended '— this desk's role or the item's state
+    # does not allow it', and a mistyped id '— check the name or id (the list command shows
+    # what exists)': `desk list` lists reports, not invitations.
+    env = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": DESK_PASS}
+    desk = str(tmp_path / "desk")
+    vkey = cli("drop", "init", "--data", str(tmp_path / "drop"), env=env).stdout.strip()
+    cli("desk", "init", "--desk", desk, "--name", "Cell 3", env=env)
+    cli("desk", "invite", "--desk", desk, "--drop", "http://127.0.0.1:9", "--drop-key", vkey,
+        env=env)  # fmt: skip
+    iid = json.loads(cli("desk", "invitations", "--desk", desk, "--json", env=env).stdout)[0]["id"]
+    cli("desk", "invitations", "--desk", desk, "--cancel", iid, env=env)
+    again = one_clear_line(cli("desk", "invitations", "--desk", desk, "--cancel", iid, env=env,
+                               check=False))  # fmt: skip
+    assert translate_message(NotAllowed.hint, lang) not in again, again
+    assert translate_message("nothing to do: a first report under it enrols no one",
+                             lang) in again, again  # fmt: skip
+    typo = one_clear_line(cli("desk", "invitations", "--desk", desk, "--cancel", iid[:-1] + "x",
+                              env=env, check=False))  # fmt: skip
+    assert translate_message(NotFound.hint, lang) not in typo and "`tysha desk invitations`" in typo

@@ -466,7 +466,9 @@ class DeskStore:
     def get_invitation(self, iid: str) -> Invitation:
         inv = self._invitations.get(iid) if iid.isalnum() else None
         if inv is None:
-            raise NotFound(f"no invitation {iid!r}")
+            raise NotFound(
+                f"no invitation {iid!r}", hint="check the id (`tysha desk invitations` lists them)"
+            )
         return inv
 
     def cancel_invitation(self, iid: str) -> Invitation:
@@ -479,7 +481,10 @@ class DeskStore:
                 raise NotAllowed(f"invitation {iid} already enrolled a source; revoke the "
                                  "source instead")  # fmt: skip
             if state == "cancelled":
-                raise NotAllowed(f"invitation {iid} is already cancelled")
+                raise NotAllowed(
+                    f"invitation {iid} is already cancelled",
+                    hint="nothing to do: a first report under it enrols no one",
+                )
             when = now_iso()
             self._invitations.update(iid, lambda i: _set(i, cancelled_at=when))
             self.custody("invitation-cancelled", None, {"invitation": iid})
