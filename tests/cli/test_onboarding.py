@@ -527,3 +527,20 @@ def test_cancelling_an_invitation_twice_or_a_mistyped_one_says_what_to_do(
     typo = one_clear_line(cli("desk", "invitations", "--desk", desk, "--cancel", iid[:-1] + "x",
                               env=env, check=False))  # fmt: skip
     assert translate_message(NotFound.hint, lang) not in typo and "`tysha desk invitations`" in typo
+
+
+def test_an_invitation_whose_qr_code_could_not_be_written_is_not_left_open(
+    tmp_path: Path, cli: Any
+) -> None:
+    # `desk invite --qr /media/usb/invite.png` with the stick not mounted failed after making
+    # the invitation: its code was never shown to anyone, yet it stayed open for 14 days,
+    # enrolling whoever sent a first report under it.
+    env = {"TYSHA_PASSPHRASE": DESK_PASS}
+    desk = str(tmp_path / "desk")
+    vkey = cli("drop", "init", "--data", str(tmp_path / "drop"), env=env).stdout.strip()
+    cli("desk", "init", "--desk", desk, "--name", "Cell 3", env=env)
+    r = cli("desk", "invite", "--desk", desk, "--drop", "http://127.0.0.1:9", "--drop-key", vkey,
+            "--qr", str(tmp_path / "usb-stick" / "invite.png"), env=env, check=False)  # fmt: skip
+    one_clear_line(r)
+    made = json.loads(cli("desk", "invitations", "--desk", desk, "--json", env=env).stdout)
+    assert [i["state"] for i in made if i["state"] != "cancelled"] == [], made

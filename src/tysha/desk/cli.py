@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tysha.errors import BadInput, BadPassphrase, NotFound, TransportError, VerificationError
+from tysha.errors import (
+    BadInput,
+    BadPassphrase,
+    NotFound,
+    TransportError,
+    TyshaError,
+    VerificationError,
+)
 from tysha.i18n import gettext as _
 from tysha.i18n import ngettext, shown, shown_json, shown_lines, translate_message
 
@@ -168,7 +175,11 @@ def invite(
     d = open_desk(desk)
     inv = d.invite(drop, drop_key) if valid_days is None else d.invite(drop, drop_key, valid_days)
     if qr:
-        write_qr(inv, qr)
+        try:
+            write_qr(inv, qr)
+        except TyshaError:  # its code was never shown: no one is to enrol with it
+            d.cancel_invitation(d.invitation_of(inv)["id"])
+            raise
     typer.echo(inv.to_text())
     rec = d.invitation_of(inv)
     # On stderr: stdout is the code alone (INVITATION=$(tysha desk invite …)).
