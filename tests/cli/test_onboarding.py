@@ -7,6 +7,7 @@ from __future__ import annotations
 import getpass
 import io
 import json
+import os
 import re
 import shlex
 import sys
@@ -22,6 +23,7 @@ from tysha.errors import (
     NotAllowed,
     NotFound,
     ProtocolError,
+    StorageError,
     TyshaError,
 )
 from tysha.i18n import translate_message
@@ -544,3 +546,34 @@ def test_an_invitation_whose_qr_code_could_not_be_written_is_not_left_open(
     one_clear_line(r)
     made = json.loads(cli("desk", "invitations", "--desk", desk, "--json", env=env).stdout)
     assert [i["state"] for i in made if i["state"] != "cancelled"] == [], made
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_report_too_big_for_the_vault_is_not_blamed_on_the_passphrase(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A photo too big for a small vault ended '…; send what waits, or make a larger vault —
+    # check the path, free disk space and the passphrase': neither the path, the disk nor the
+    # passphrase had anything to do with it.
+    env = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": VAULT_PASS}
+    vault, photo = tmp_path / "notes.bin", tmp_path / "IMG_0042.jpg"
+    enrolled(tmp_path, cli, vault)
+    photo.write_bytes(os.urandom(2 << 20))
+    before = vault.read_bytes()
+    line = one_clear_line(cli("source", "report", "--vault", str(vault), "--category", "det",
+                              "--text", "x", "--attach", str(photo), env=env, check=False))
+    assert translate_message(StorageError.hint, lang) not in line, line
+    assert line.endswith(" — " + translate_message("nothing was changed", lang)), line
+    assert vault.read_bytes() == before
+
+
+def enrolled(tmp_path: Path, cli: Any, vault: Path) -> None:
+    """A 1 MiB vault at ``vault``, enrolled by a desk of a drop that is not running."""
+    denv, senv = {"TYSHA_PASSPHRASE": DESK_PASS}, {"TYSHA_PASSPHRASE": VAULT_PASS}
+    vkey = cli("drop", "init", "--data", str(tmp_path / "drop"), env=denv).stdout.strip()
+    desk = str(tmp_path / "desk")
+    cli("desk", "init", "--desk", desk, "--name", "Cell 3", env=denv)
+    code = cli("desk", "invite", "--desk", desk, "--drop", "http://127.0.0.1:9", "--drop-key",
+               vkey, env=denv).stdout.strip()  # fmt: skip
+    cli("source", "init", "--vault", str(vault), "--size", "1MiB", env=senv)
+    cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=senv)

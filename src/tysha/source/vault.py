@@ -571,7 +571,8 @@ class Vault:
             raise StorageError(
                 f"the vault is full: this needs {len(body_pt) // 1024} KiB, the compartment "
                 f"holds {self.capacity(comp.number) // 1024} KiB; send what waits, or make a "
-                "larger vault"
+                "larger vault",
+                hint="nothing was changed",  # refused before a byte is written
             )
         g = 1 - comp.generation
         seq = comp.seq + 1
