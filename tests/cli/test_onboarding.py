@@ -577,3 +577,36 @@ def enrolled(tmp_path: Path, cli: Any, vault: Path) -> None:
                vkey, env=denv).stdout.strip()  # fmt: skip
     cli("source", "init", "--vault", str(vault), "--size", "1MiB", env=senv)
     cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=senv)
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_an_invitation_made_with_another_drops_key_is_explained(
+    lang: str, tmp_path: Path, cli: Any, drop: tuple[str, str, Path]
+) -> None:
+    # A handler who gave `desk invite` the key of another drop (two drops set up in the first
+    # hour): `desk fetch` said 'the note has no signature by a known key: expected one of …,
+    # found …' - in English whatever the language, with no word of the --drop-key that is the
+    # likely cause - and the reporter's send said the same, in English.
+    url, _vkey, _data = drop
+    other = cli("drop", "init", "--data", str(tmp_path / "other-drop")).stdout.strip()
+    denv = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": DESK_PASS}
+    senv = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": VAULT_PASS}
+    desk, vault = str(tmp_path / "desk"), str(tmp_path / "notes.bin")
+    cli("desk", "init", "--desk", desk, "--name", "Cell 3", env=denv)
+    code = cli("desk", "invite", "--desk", desk, "--drop", url, "--drop-key", other,
+               env=denv).stdout.strip()  # fmt: skip
+    r = cli("desk", "fetch", "--desk", desk, env=denv, check=False)
+    assert r.returncode == 1 and r.stderr.count("tysha: error: ") == 1, r.stderr
+    fetched = r.stderr.strip().splitlines()[-1]
+    assert "`tysha drop info --json`" in fetched and "--drop-key" in fetched, fetched
+    cli("source", "init", "--vault", vault, "--size", "1MiB", env=senv)
+    cli("source", "enroll", "--vault", vault, "--invitation", code, env=senv)
+    cli("source", "report", "--vault", vault, "--category", "det", "--text", "x", env=senv)
+    sent = one_clear_line(cli("source", "send", "--vault", vault, "--now", env=senv, check=False))
+    for line in (fetched, sent):
+        assert "the note has no signature" not in line or lang == "en", line
+        if lang == "uk":
+            words = re.sub(r"tysha\.\w+/\S+|`[^`]*`|--[a-z-]+|https?://\S+|tysha|\"vkey\"", "",
+                           line.removeprefix("tysha: error: "))
+            assert line.count(" — ") <= 1, line
+            assert not re.search(r"[A-Za-z]{3,}", words), line

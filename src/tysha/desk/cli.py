@@ -383,7 +383,9 @@ def fetch(
         typer.echo(shown("WITHHELD: " + translate_message(str(e))), err=True)
     # each message translated on its own (joined, they would match no catalog template)
     if res.forks:
-        raise VerificationError(" ".join(translate_message(m) for m in res.forks))
+        # each ends saying what to do (whom to tell): no hint after it, in any language (the
+        # CLI reads that in English, and these are translated already)
+        raise VerificationError(" ".join(translate_message(m) for m in res.forks), hint="")
     if res.unwitnessed:
         raise VerificationError(
             " ".join(translate_message(m) for m in res.unwitnessed),
