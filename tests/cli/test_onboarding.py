@@ -610,3 +610,17 @@ def test_an_invitation_made_with_another_drops_key_is_explained(
                            line.removeprefix("tysha: error: "))
             assert line.count(" — ") <= 1, line
             assert not re.search(r"[A-Za-z]{3,}", words), line
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_source_command_before_init_names_the_command_that_makes_a_vault(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A reporter's first command, before `source init`, ended '… does not exist — check the
+    # path and its spelling', where the desk's and the drop's say which command makes one.
+    env = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": VAULT_PASS}
+    for argv in (["enroll", "--invitation", "TYSHA2:AAAA"], ["send", "--now"], ["outbox"]):
+        line = one_clear_line(cli("source", argv[0], "--vault", str(tmp_path / "notes.bin"),
+                                  *argv[1:], env=env, check=False))  # fmt: skip
+        assert "`tysha source init`" in line.split(" — ", 1)[1], line
+    assert not (tmp_path / "notes.bin").exists()

@@ -334,7 +334,11 @@ class Vault:
         try:
             st = self.path.stat()
         except FileNotFoundError:
-            raise NotFound(f"the vault {self.path} does not exist") from None
+            raise NotFound(
+                f"the vault {self.path} does not exist",
+                hint="check the path and its spelling; a new vault is made with "
+                "`tysha source init`",
+            ) from None
         except OSError:
             raise StorageError(f"cannot read the vault {self.path.name}") from None
         if stat.S_ISDIR(st.st_mode):
