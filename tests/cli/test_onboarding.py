@@ -624,3 +624,20 @@ def test_a_source_command_before_init_names_the_command_that_makes_a_vault(
                                   *argv[1:], env=env, check=False))  # fmt: skip
         assert "`tysha source init`" in line.split(" — ", 1)[1], line
     assert not (tmp_path / "notes.bin").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_desk_and_a_drop_never_share_a_folder(lang: str, tmp_path: Path, cli: Any) -> None:
+    # `drop init --data ./desk` (a tab completion one folder off) made the untrusted server's
+    # log key, database and uploads inside the handler's desk folder - its blobs/ shared - and
+    # `desk init` did the same in a drop's folder; a backup of the desk then carried the drop.
+    env = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": DESK_PASS}
+    desk, drop = tmp_path / "desk", tmp_path / "drop"
+    cli("desk", "init", "--desk", str(desk), "--name", "Cell 3", env=env)
+    cli("drop", "init", "--data", str(drop), env=env)
+    before = {p: sorted(x.name for x in p.iterdir()) for p in (desk, drop)}
+    for argv in (["drop", "init", "--data", str(desk)],
+                 ["desk", "init", "--desk", str(drop), "--name", "Cell 4"]):  # fmt: skip
+        line = one_clear_line(cli(*argv, env=env, check=False))
+        assert translate_message("nothing was changed; choose another folder", lang) in line
+    assert {p: sorted(x.name for x in p.iterdir()) for p in (desk, drop)} == before

@@ -139,6 +139,11 @@ def init_desk(
             hint="nothing was changed; use that desk with --desk, or choose another folder for "
             "a new desk",
         )
+    if (desk_dir / "log.key").exists():  # a drop's folder: the untrusted server's, not a desk's
+        raise NotAllowed(
+            f"{desk_dir} holds a drop; a desk needs a folder of its own",
+            hint="nothing was changed; choose another folder",
+        )
     # A write-ahead log left without its database is a desk's too (its last commits), and
     # SQLite would replay it into a new database of the same name.
     if any((desk_dir / (_DB + x)).exists() or (desk_dir / (_DB + x)).is_symlink()
