@@ -398,8 +398,11 @@ def polish_help(command: Any) -> Any:
                 extra.append(tr("Repeat the option for several."))
             if param.name in {"category", "categories"}:
                 extra.append(_category_help())
-            if not getattr(param, "help", "x") and param.name in _DEFAULT_HELP:
-                param.help = _DEFAULT_HELP[param.name]
+            default = _DEFAULT_HELP.get(param.name) or _DEFAULT_HELP.get(
+                (param.opts or ["--"])[0].removeprefix("--").replace("-", "_")
+            )  # ``as_json`` is --json's
+            if not getattr(param, "help", "x") and default:
+                param.help = default
             if getattr(param, "help", None):
                 param.help = _tr_help(param.help, tr)
             if extra and hasattr(param, "help"):

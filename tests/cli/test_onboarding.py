@@ -641,3 +641,23 @@ def test_a_desk_and_a_drop_never_share_a_folder(lang: str, tmp_path: Path, cli: 
         line = one_clear_line(cli(*argv, env=env, check=False))
         assert translate_message("nothing was changed; choose another folder", lang) in line
     assert {p: sorted(x.name for x in p.iterdir()) for p in (desk, drop)} == before
+
+
+def test_every_option_says_what_it_is_for() -> None:
+    # A first reader of `tysha source send --help` saw `--now` with nothing beside it (CLI.md:
+    # "skips the random delay (tests, demos)"), `source init --help` a bare `--size`, `source
+    # export --help` a bare `--to`, `courier deliver --help` a bare `--receipts`, and the
+    # drop's, the witness's and several desk commands' options the same.
+    from tysha.cli import _command
+
+    bare = []
+    pending = [([], _command())]
+    while pending:
+        path, command = pending.pop()
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            pending += [([*path, n], c) for n, c in subcommands.items()]
+            continue
+        bare += [f"tysha {' '.join(path)} {p.opts[0]}" for p in command.params
+                 if p.param_type_name == "option" and not (p.help or "").strip()]  # fmt: skip
+    assert not bare, bare

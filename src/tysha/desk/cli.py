@@ -429,8 +429,13 @@ def list_(
     desk: Path = DESK,
     as_json: bool = JSON,
     category: str = typer.Option(None, "--category", metavar="CODE"),
-    status: str = typer.Option(None, "--status", metavar="STATUS"),
-    search: str = typer.Option(None, "--search", metavar="TEXT"),
+    status: str = typer.Option(
+        None, "--status", metavar="STATUS",
+        help="Only reports in this status: new, reviewing, verified or escalated.",
+    ),
+    search: str = typer.Option(
+        None, "--search", metavar="TEXT", help="Only reports whose text, place or time holds this."
+    ),
     flagged: bool = typer.Option(False, "--flagged", help="Only reports with a flag."),
     sort: str = typer.Option(
         "received", "--sort", metavar="received|event", help="Newest first by this time."
@@ -814,7 +819,10 @@ def restore(
 
 
 @app.command()
-def totp(desk: Path = DESK, disable: bool = typer.Option(False, "--disable")) -> None:
+def totp(
+    desk: Path = DESK,
+    disable: bool = typer.Option(False, "--disable", help="Stop requiring the code."),
+) -> None:
     """Require a one-time code (RFC 6238) at the web desk's login, or stop requiring it."""
     d = open_desk(desk)
     if disable:
@@ -1145,7 +1153,9 @@ def share(
     desk: Path = DESK,
     analyst: str = typer.Option(..., "--analyst", metavar="KEY",
                                 help="The analyst desk's public key (pinned out of band)."),
-    incident: str = typer.Option(None, "--incident", metavar="ID"),
+    incident: str = typer.Option(
+        None, "--incident", metavar="ID", help="Share the reports of this incident."
+    ),
     text_approved: bool = typer.Option(False, "--text-approved",
                                        help="The reports' free text was reviewed: share it."),
     drop: str = typer.Option(None, "--drop", metavar="URL", help="Share through this drop."),

@@ -139,7 +139,12 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 @app.command()
-def init(vault: Path = VAULT, size: str = typer.Option("64MiB", "--size")) -> None:
+def init(
+    vault: Path = VAULT,
+    size: str = typer.Option(
+        "64MiB", "--size", help="The vault's fixed size (at least 1MiB; it never grows)."
+    ),
+) -> None:
     """Create the fixed-size vault (it looks like random data)."""
     from tysha.source.vault import Vault, check_size, parse_size
 
@@ -389,7 +394,9 @@ def _drop_client(dev, drop: str | None):  # type: ignore[no-untyped-def]
 @app.command()
 def send(
     vault: Path = VAULT,
-    now: bool = typer.Option(False, "--now"),
+    now: bool = typer.Option(
+        False, "--now", help="Send now, without the random delay (tests, demos)."
+    ),
     drop: str = typer.Option(None, "--drop", help="Use this drop address instead."),
     tor: bool = TOR,
     bridge: list[str] = BRIDGE,
@@ -534,7 +541,9 @@ def purge(vault: Path = VAULT) -> None:
 @app.command("export")
 def export_(
     vault: Path = VAULT,
-    to: Path = typer.Option(..., "--to"),
+    to: Path = typer.Option(
+        ..., "--to", help="The new file to write for the courier (never an existing one)."
+    ),
     now: bool = typer.Option(True, "--now/--due", help="All waiting, or only due ones."),
 ) -> None:
     """Write the waiting envelopes as one padded ciphertext file for a courier."""
@@ -562,7 +571,10 @@ def export_(
 
 
 @app.command("import-receipts")
-def import_receipts(vault: Path = VAULT, from_: Path = typer.Option(..., "--from")) -> None:
+def import_receipts(
+    vault: Path = VAULT,
+    from_: Path = typer.Option(..., "--from", help="The receipts file the courier brought back."),
+) -> None:
     """Verify and apply the receipts a courier brought back."""
     from tysha.transport.courier import read_receipts
 
@@ -585,7 +597,9 @@ def import_receipts(vault: Path = VAULT, from_: Path = typer.Option(..., "--from
 def deliver(
     path: Path = typer.Argument(...),
     drop: str = typer.Option(..., "--drop"),
-    receipts: Path = typer.Option(None, "--receipts"),
+    receipts: Path = typer.Option(
+        None, "--receipts", help="The receipts file to write (default: PATH.receipts.json)."
+    ),
 ) -> None:
     """Upload a source's export file; write the receipts file for the source."""
     from tysha.store.partfiles import replaceable, write_replacing

@@ -27,7 +27,9 @@ def init(
 
 @app.command()
 def serve(
-    data: Path = typer.Option(..., "--data"),
+    data: Path = typer.Option(
+        ..., "--data", help="The witness's folder (`tysha witness init`)."
+    ),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8070, "--port"),
     log: list[str] = typer.Option(
