@@ -354,10 +354,13 @@ def _category_help() -> str:
 def _tr_help(text: str | None, tr: Callable[[str], str]) -> str | None:
     """A help text in the user's language, paragraph by paragraph (each one a msgid with its
     whitespace folded, as a docstring wraps it); a paragraph no catalog holds stays in English,
-    folded too: the help renderer keeps a docstring's line ends, which broke it mid-sentence."""
+    folded too: the help renderer keeps a docstring's line ends, which broke it mid-sentence.
+    A docstring's ``literal`` shows as `literal`, as the rest of the help writes commands."""
     if not text:
         return text
-    return "\n\n".join(tr(" ".join(paragraph.split())) for paragraph in text.split("\n\n"))
+    return "\n\n".join(
+        tr(" ".join(paragraph.split())).replace("``", "`") for paragraph in text.split("\n\n")
+    )
 
 
 def polish_help(command: Any) -> Any:

@@ -661,3 +661,12 @@ def test_every_option_says_what_it_is_for() -> None:
         bare += [f"tysha {' '.join(path)} {p.opts[0]}" for p in command.params
                  if p.param_type_name == "option" and not (p.help or "").strip()]  # fmt: skip
     assert not bare, bare
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_help_shows_no_docstring_markup(lang: str, cli: Any) -> None:
+    # Help texts come from docstrings, whose ``--witness VKEY`` reached the screen with its
+    # doubled backquotes ('With ``--witness VKEY … [--witnesses-needed K]`` the desk keeps…').
+    for argv in (["desk", "fetch"], ["source", "send"], ["source", "enroll"]):
+        out = cli(*argv, "--help", env={"TYSHA_LANG": lang, "COLUMNS": "200"}).stdout
+        assert "``" not in out, out
