@@ -156,6 +156,24 @@ def test_writing_into_a_missing_folder_names_the_folder(
     assert not missing.exists()
 
 
+def test_an_export_into_a_missing_folder_records_nothing_in_custody(
+    tmp_path: Path, cli: Any, drop: tuple[str, str, Path]
+) -> None:
+    # Each `desk export --out` into a folder that is not there (a typo, a stick not mounted)
+    # left an "export started" event per report in the custody log, evidence of exports that
+    # never were, before failing; the folder is now checked first.
+    env = {"TYSHA_PASSPHRASE": DESK_PASS}
+    desk = desk_with_a_report(tmp_path, cli, drop)
+    (rid,) = [r["id"] for r in json.loads(cli("desk", "list", "--desk", str(desk), "--json",
+                                              env=env).stdout)]  # fmt: skip
+    before = json.loads(cli("desk", "show", "--desk", str(desk), rid, "--json", env=env).stdout)
+    r = cli("desk", "export", "--desk", str(desk), "--out", str(tmp_path / "usb" / "case.zip"),
+            env=env, check=False)  # fmt: skip
+    assert r.returncode == 1
+    after = json.loads(cli("desk", "show", "--desk", str(desk), rid, "--json", env=env).stdout)
+    assert after.get("custody") == before.get("custody") and "custody" in before, after
+
+
 def desk_with_a_report(tmp_path: Path, cli: Any, drop: tuple[str, str, Path]) -> Path:
     """A desk that has fetched one report from an enrolled source, through ``drop``."""
     url, vkey, _data = drop

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import fcntl
 import hashlib
 import os
@@ -133,6 +134,11 @@ def export_bundle(
         )
     out = Path(out)
     replaceable(out, b"PK\x03\x04", "a court bundle")  # before any custody is recorded
+    if not out.parent.is_dir():  # a typo, a stick not mounted: no "export started" for it
+        code = errno.ENOTDIR if out.parent.exists() else errno.ENOENT
+        raise StorageError(f"cannot write the bundle to {out.name}") from OSError(
+            code, os.strerror(code), str(out)
+        )
     files: dict[str, str] = {}
     files_raw: dict[str, bytes] = {}
     drops: dict[str, str] = {}
