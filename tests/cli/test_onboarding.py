@@ -688,3 +688,17 @@ def test_help_shows_no_docstring_markup(lang: str, cli: Any) -> None:
     for argv in (["desk", "fetch"], ["source", "send"], ["source", "enroll"]):
         out = cli(*argv, "--help", env={"TYSHA_LANG": lang, "COLUMNS": "200"}).stdout
         assert "``" not in out, out
+
+
+def test_serving_the_web_desk_on_a_wildcard_is_not_told_to_add_the_flag(
+    tmp_path: Path, cli: Any
+) -> None:
+    # `desk serve --host 0.0.0.0` said to pass --i-know-this-is-exposed; with it, the command
+    # then refused the wildcard anyway. The refusal that holds is said first.
+    env = {"TYSHA_LANG": "en", "TYSHA_PASSPHRASE": DESK_PASS}
+    desk = str(tmp_path / "desk")
+    cli("desk", "init", "--desk", desk, "--name", "Cell 3", env=env)
+    for host in ("0.0.0.0", "::"):
+        line = one_clear_line(cli("desk", "serve", "--desk", desk, "--host", host, env=env,
+                                  check=False))  # fmt: skip
+        assert "wildcard" in line and "--i-know-this-is-exposed" not in line, line

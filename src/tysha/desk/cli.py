@@ -968,17 +968,17 @@ def serve(
     ),
 ) -> None:
     """The desk's web interface, on loopback."""
-    if host not in _LOOPBACK and not exposed:
-        raise BadInput(
-            "the web desk binds to loopback only (127.0.0.1); reach it over "
-            "an SSH tunnel, or pass --i-know-this-is-exposed"
-        )
     if host.strip("[]") in ("0.0.0.0", "::", ""):
         # The desk answers only the name it is bound to (DNS rebinding, desk/web/guard.py):
         # on a wildcard it would print an address that answers nothing but loopback.
         raise BadInput(
             "give the one address the web desk should answer on, not a wildcard: it answers "
             "only the name it is bound to"
+        )
+    if host not in _LOOPBACK and not exposed:
+        raise BadInput(
+            "the web desk binds to loopback only (127.0.0.1); reach it over "
+            "an SSH tunnel, or pass --i-know-this-is-exposed"
         )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
