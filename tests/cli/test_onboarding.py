@@ -702,3 +702,31 @@ def test_serving_the_web_desk_on_a_wildcard_is_not_told_to_add_the_flag(
         line = one_clear_line(cli("desk", "serve", "--desk", desk, "--host", host, env=env,
                                   check=False))  # fmt: skip
         assert "wildcard" in line and "--i-know-this-is-exposed" not in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_drop_operators_mistyped_storage_url_is_explained(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # A drop operator's first `drop serve --database …` read 'database error: OperationalError
+    # — check the path, free disk space and the passphrase' when PostgreSQL was not there (a
+    # driver's class name, and a passphrase the drop does not have), and '--database takes a
+    # postgresql:// URL' / '--blobs takes an s3://BUCKET/PREFIX URL' in English whatever the
+    # language, the first with the same wrong hint.
+    env = {"TYSHA_LANG": lang}
+    data = str(tmp_path / "drop")
+    cli("drop", "init", "--data", data, env=env)
+    lines = [
+        one_clear_line(cli("drop", "serve", "--data", data, "--port", "0", *opt, env=env,
+                           check=False))  # fmt: skip
+        for opt in (["--database", "garbage"], ["--blobs", "garbage"],
+                    ["--database", "postgresql://nobody@127.0.0.1:1/none"])  # fmt: skip
+    ]
+    for line in lines:
+        assert translate_message(StorageError.hint, lang) not in line, line
+        assert not re.search(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*Error\b", line), line
+        if lang == "uk":
+            words = re.sub(r"--[a-z]+|postgresql://\S*|s3://\S+|tysha|\b[A-Z0-9/]{2,}\b", "",
+                           line.removeprefix("tysha: error: "))  # fmt: skip
+            assert not re.search(r"[A-Za-z]{3,}", words), line
+    assert "--database" in lines[2], lines[2]
