@@ -730,3 +730,22 @@ def test_a_drop_operators_mistyped_storage_url_is_explained(
                            line.removeprefix("tysha: error: "))  # fmt: skip
             assert not re.search(r"[A-Za-z]{3,}", words), line
     assert "--database" in lines[2], lines[2]
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_send_through_a_tor_that_is_not_running_says_so(
+    lang: str, tmp_path: Path, cli: Any
+) -> None:
+    # `source send --tor` with no Tor running said 'cannot reach the drop: the connection could
+    # not be made', as if the drop were down: the reporter waits for a drop that is fine, when
+    # it is Tor on the phone that is not started.
+    vault = tmp_path / "notes.bin"
+    enrolled(tmp_path, cli, vault)
+    env = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": VAULT_PASS,
+           "TYSHA_TOR": "socks5://127.0.0.1:7"}  # nothing listens there  # fmt: skip
+    cli("source", "report", "--vault", str(vault), "--category", "det", "--text", "x", env=env)
+    line = one_clear_line(cli("source", "send", "--vault", str(vault), "--now", "--tor", env=env,
+                              check=False))  # fmt: skip
+    assert "127.0.0.1:7" in line and "TYSHA_TOR" in line, line
+    said = translate_message("the connection could not be made", lang)
+    assert said not in line, line
