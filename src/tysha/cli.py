@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import errno
+import functools
 import importlib.abc
 import importlib.util
 import os
@@ -120,10 +121,11 @@ _CODEC_TEXT = re.compile(
 # A message that already tells the person what to do ("…; run `tysha desk init` first").
 # So does a sentence that tells the person to stop or whom to tell ("… Do not trust it; tell
 # your organisation.", "… Stop sending to it and tell your handler in person.") or to restore
-# a backup ("…; restore the desk folder from your backup") or to fetch again later.
+# a backup ("…; restore the desk folder from your backup"), to fetch again later or to copy a
+# file again ("…; copy the bundle again").
 _SAYS_WHAT_TO_DO = re.compile(
     r"(?:[;:,]|\.\s)\s*(?:run|use|try|give|set|check|see|ask|choose|remove|"
-    r"pass|add|start|wait|tell|stop|do not|restore|fetch)\b",
+    r"pass|add|start|wait|tell|stop|do not|restore|fetch|copy)\b",
     re.IGNORECASE,
 )
 # Who reads the error: a reporter (the source's and the courier's commands) has a handler to
@@ -138,16 +140,34 @@ _LOOKS_PASSPHRASE = re.compile(
 )
 
 
+def _missing_folder(path: str) -> str | None:
+    """The first folder of ``path`` that is not there, when the folder the file goes in is
+    missing: what a person must create or correct (a stick not mounted, a typo in a folder),
+    rather than the file (or the part file beside it) a command was about to write."""
+    folder = os.path.dirname(path)
+    if not folder or os.path.isdir(folder):
+        return None
+    while (up := os.path.dirname(folder)) and up != folder and not os.path.lexists(up):
+        folder = up
+    return folder
+
+
 def _errno_phrase(n: int, path: str, tr: Callable[[str], str]) -> tuple[str, str] | None:
     known = _ERRNO.get(n)
     if known is None:
         return None
+    if n == errno.ENOENT:
+        path = _missing_folder(path) or path
     what, todo = known
     return tr(what).format(path=path or "?"), todo
 
 
-def _clean(message: str, tr: Callable[[str], str]) -> tuple[str, str | None]:
-    """``message`` without Python's error renderings, and the hint they imply (if any)."""
+def _clean(
+    message: str, tr: Callable[[str], str], context: BaseException | None = None
+) -> tuple[str, str | None]:
+    """``message`` without Python's error renderings, and the hint they imply (if any).
+    ``context`` is the error the raiser caught: its file name, when it has one, is the path
+    a trailing OS text is about (not the message's last word: "cannot create the vault")."""
     hint: str | None = None
 
     def errno_sub(m: re.Match[str]) -> str:
@@ -168,6 +188,8 @@ def _clean(message: str, tr: Callable[[str], str]) -> tuple[str, str | None]:
         if text.endswith(": " + phrase):
             head = text[: -len(phrase) - 2]
             subject = head.rsplit(" ", 1)[-1] if " " in head else head
+            if isinstance(context, OSError) and context.errno == n and context.filename:
+                subject = str(context.filename)
             found = _errno_phrase(n, subject, tr)
             if found is not None:
                 text = f"{head}: {found[0]}"
@@ -212,7 +234,7 @@ def describe_error(exc: BaseException, reader: str | None = None) -> str:
     """
     tr = _gettext()
     if isinstance(exc, TyshaError):
-        message, implied = _clean(exc.message, tr)
+        message, implied = _clean(exc.message, tr, exc.__cause__ or exc.__context__)
         # Whether it already says what to do is read in English, before translation.
         says_what_to_do = bool(_SAYS_WHAT_TO_DO.search(message))
         message = tr(message)
@@ -331,15 +353,14 @@ def _category_help() -> str:
 
 def _tr_help(text: str | None, tr: Callable[[str], str]) -> str | None:
     """A help text in the user's language, paragraph by paragraph (each one a msgid with its
-    whitespace folded, as a docstring wraps it); a paragraph no catalog holds stays as written."""
+    whitespace folded, as a docstring wraps it); a paragraph no catalog holds stays in English,
+    folded too: the help renderer keeps a docstring's line ends, which broke it mid-sentence.
+    A docstring's ``literal`` shows as `literal`, as the rest of the help writes commands."""
     if not text:
         return text
-    out = []
-    for paragraph in text.split("\n\n"):
-        folded = " ".join(paragraph.split())
-        translated = tr(folded)
-        out.append(paragraph if translated == folded else translated)
-    return "\n\n".join(out)
+    return "\n\n".join(
+        tr(" ".join(paragraph.split())).replace("``", "`") for paragraph in text.split("\n\n")
+    )
 
 
 def polish_help(command: Any) -> Any:
@@ -352,6 +373,7 @@ def polish_help(command: Any) -> Any:
     from tysha.i18n import language_from_env, translations
 
     tr = translations(language_from_env()).gettext  # help texts: by exact msgid only
+    command.context_class = _localised_context(command.context_class)
     command.help = _tr_help(command.help, tr)
     if getattr(command, "short_help", None):
         command.short_help = _tr_help(command.short_help, tr)
@@ -379,8 +401,11 @@ def polish_help(command: Any) -> Any:
                 extra.append(tr("Repeat the option for several."))
             if param.name in {"category", "categories"}:
                 extra.append(_category_help())
-            if not getattr(param, "help", "x") and param.name in _DEFAULT_HELP:
-                param.help = _DEFAULT_HELP[param.name]
+            default = _DEFAULT_HELP.get(param.name) or _DEFAULT_HELP.get(
+                (param.opts or ["--"])[0].removeprefix("--").replace("-", "_")
+            )  # ``as_json`` is --json's
+            if not getattr(param, "help", "x") and default:
+                param.help = default
             if getattr(param, "help", None):
                 param.help = _tr_help(param.help, tr)
             if extra and hasattr(param, "help"):
@@ -403,6 +428,9 @@ _TYPER_WORDS = {
     "DEFAULT_STRING": "[default: {}]",
     "REQUIRED_LONG_STRING": "[required]",
     "ENVVAR_STRING": "[env var: {}]",
+    "ERRORS_PANEL_TITLE": "Error",
+    "RICH_HELP": "Try [blue]'{command_path} {help_option}'[/] for help.",
+    "ABORTED_TEXT": "Aborted.",
 }
 #: The words for the language of the current run, set on ``typer.rich_utils`` when it is
 #: imported: Typer imports it (and rich's Markdown) only to render help or an error, and a
@@ -411,9 +439,41 @@ _typer_words: dict[str, str] = dict(_TYPER_WORDS)
 
 
 def _set_typer_words(module: Any) -> None:
-    """Put :data:`_typer_words` on Typer's help renderer (``typer.rich_utils``)."""
+    """Put :data:`_typer_words` on Typer's help renderer (``typer.rich_utils``), and
+    :func:`_usage_error` in place of its renderer of usage errors."""
     for name, word in _typer_words.items():
         setattr(module, name, word)
+    if module.rich_format_error is not _usage_error:
+        _typer_renderer.append(module.rich_format_error)
+        module.rich_format_error = _usage_error
+
+
+#: Typer's own renderer of usage errors, once :func:`_set_typer_words` has replaced it.
+_typer_renderer: list[Callable[[Any], None]] = []
+
+
+def _usage_error(exc: Any) -> None:
+    """Typer's rendering of a usage error (exit 2: a typo in an option, a missing value…),
+    with the message in the user's language: Typer and the click it carries word them in
+    English, and the catalogs hold their templates ("Missing option {name}.")."""
+    english = exc.format_message()
+    exc.format_message = lambda: _gettext()(english)
+    _typer_renderer[0](exc)
+
+
+@functools.cache
+def _localised_context(context_class: type) -> type:
+    """``context_class`` with a help formatter whose usage line begins with "Usage:" in the
+    user's language (Typer's click writes it in English)."""
+    formatter = context_class.formatter_class  # type: ignore[attr-defined]
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:
+            prefix = _gettext()("Usage:") + " "
+        formatter.write_usage(self, prog, args, prefix)
+
+    localised = type("Formatter", (formatter,), {"write_usage": write_usage})
+    return type("Context", (context_class,), {"formatter_class": localised})
 
 
 class _TyperWordsOnImport(importlib.abc.MetaPathFinder):

@@ -107,7 +107,10 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
-        raise ProtocolError(f"{path.name} is neither a bundle nor a receipt file") from None
+        raise ProtocolError(
+            f"{path.name} is neither a bundle nor a receipt file",
+            hint="give the court bundle (.zip), receipt or receipts file you were given to check",
+        ) from None
 
 
 def verify_receipt_file(path: Path, drop_pins: Sequence[str] = ()) -> None:

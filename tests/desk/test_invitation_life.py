@@ -330,7 +330,7 @@ def test_the_qr_file_of_an_invitation_is_readable_by_the_handler_only(
     try:
         for qr in (tmp_path / "new.png", tmp_path / "old.png"):
             if qr.name == "old.png":
-                qr.write_bytes(b"an earlier file")
+                qr.write_bytes(b"\x89PNG an earlier QR code")  # another kind is not replaced
                 qr.chmod(0o644)
             cli("desk", "invite", "--desk", desk, "--drop", "http://127.0.0.1:9/",
                 "--drop-key", vkey, "--qr", qr, env=env)  # fmt: skip

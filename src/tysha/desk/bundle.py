@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import fcntl
 import hashlib
 import os
@@ -51,7 +52,7 @@ from tysha.evidence.custody import (
 from tysha.evidence.report_html import render_report_html
 from tysha.i18n import language_from_env
 from tysha.protocol import Receipt, sign_message
-from tysha.store.partfiles import remove_stale_parts
+from tysha.store.partfiles import remove_stale_parts, replaceable
 from tysha.tlog import Checkpoint, parse_note
 
 __all__ = ["BUNDLE_DOMAIN", "export_bundle", "export_uwazi", "report_flags"]
@@ -127,8 +128,17 @@ def export_bundle(
     named twice is exported once (a bundle listing it twice does not verify)."""
     reports = [store.get_report(i) for i in dict.fromkeys(ids)] if ids else store.list_reports()
     if not reports:
-        raise ConfigError("no reports to export")
+        raise ConfigError(
+            "no reports to export",
+            hint="this desk holds no report yet: fetch them first with `tysha desk fetch`",
+        )
     out = Path(out)
+    replaceable(out, b"PK\x03\x04", "a court bundle")  # before any custody is recorded
+    if not out.parent.is_dir():  # a typo, a stick not mounted: no "export started" for it
+        code = errno.ENOTDIR if out.parent.exists() else errno.ENOENT
+        raise StorageError(f"cannot write the bundle to {out.name}") from OSError(
+            code, os.strerror(code), str(out)
+        )
     files: dict[str, str] = {}
     files_raw: dict[str, bytes] = {}
     drops: dict[str, str] = {}
@@ -149,7 +159,7 @@ def export_bundle(
     try:
         fd, tmp_name = part.enter_context(_part_file(out))
     except OSError as exc:
-        raise StorageError(f"cannot write the bundle: {exc.strerror}") from None
+        raise StorageError(f"cannot write the bundle to {out.name}") from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -289,7 +299,7 @@ def export_bundle(
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise StorageError(f"cannot write the bundle: {exc.strerror}") from None
+        raise StorageError(f"cannot write the bundle to {out.name}") from exc
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -323,7 +333,10 @@ def export_uwazi(store: DeskStore, out_dir: Path, ids: list[str] | None = None) 
 
     reports = [store.get_report(i) for i in dict.fromkeys(ids)] if ids else store.list_reports()
     if not reports:
-        raise ConfigError("no reports to export")
+        raise ConfigError(
+            "no reports to export",
+            hint="this desk holds no report yet: fetch them first with `tysha desk fetch`",
+        )
     flags = report_flags(store, reports)
     rows = entity_rows([(r.id, r.data, [f.code for f in flags[r.id]]) for r in reports])
     try:

@@ -11,6 +11,7 @@ import functools
 import getpass
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tysha.errors import BadInput, BadPassphrase, NotFound, TransportError, VerificationError
+from tysha.errors import (
+    BadInput,
+    BadPassphrase,
+    NotFound,
+    TransportError,
+    TyshaError,
+    VerificationError,
+)
 from tysha.i18n import gettext as _
 from tysha.i18n import ngettext, shown, shown_json, shown_lines, translate_message
 
@@ -50,7 +58,10 @@ def passphrase(confirm: bool = False) -> str:
         raise BadPassphrase("no passphrase: set TYSHA_PASSPHRASE or run on a terminal")
     first = getpass.getpass(_("Desk passphrase") + ": ")
     if confirm and getpass.getpass(_("Again: ")) != first:
-        raise BadInput("the two passphrases differ")
+        raise BadInput(
+            "the two passphrases differ",
+            hint="nothing was changed; run the command again and type the same passphrase twice",
+        )
     return first
 
 
@@ -157,17 +168,25 @@ def invite(
     ),  # fmt: skip
 ) -> None:
     """Print a one-time invitation code (and write its QR code)."""
+    if qr:  # before the invitation is made: a QR code that cannot be written makes none
+        from tysha.store.partfiles import replaceable
+
+        replaceable(qr, b"\x89PNG", "a QR code image")
     d = open_desk(desk)
     inv = d.invite(drop, drop_key) if valid_days is None else d.invite(drop, drop_key, valid_days)
     if qr:
-        write_qr(inv, qr)
+        try:
+            write_qr(inv, qr)
+        except TyshaError:  # its code was never shown: no one is to enrol with it
+            d.cancel_invitation(d.invitation_of(inv)["id"])
+            raise
     typer.echo(inv.to_text())
     rec = d.invitation_of(inv)
     # On stderr: stdout is the code alone (INVITATION=$(tysha desk invite …)).
     typer.echo(
         _("invitation {id}: valid until {expires}; a first report after that enrols no one "
-          "(cancel it unused: tysha desk invitations --cancel {id})").format(
-            id=rec["id"], expires=_utc(rec["expires_at"])),
+          "(cancel it unused: tysha desk invitations --desk {desk} --cancel {id})").format(
+            id=rec["id"], expires=_utc(rec["expires_at"]), desk=shlex.quote(str(desk))),
         err=True,
     )  # fmt: skip
 
@@ -285,6 +304,9 @@ def fetch(
         urls = [x.url for x in d.store.drops()
                 if not drop or drop in (x.url, *x.addresses)]  # fmt: skip
         set_witness_policy(d.store, urls or [drop], witness, witnesses_needed)
+    if not as_json and not d.store.drops():
+        typer.echo(_("this desk knows no drop yet: `tysha desk invite` adds the drop an "
+                     "invitation names, or give --drop URL --drop-key VKEY"), err=True)
     with _progress() as prog:
         res = d.fetch(prog)
         # Near-duplicate index (issue 12): new photos are hashed here, in a process pool,
@@ -361,7 +383,9 @@ def fetch(
         typer.echo(shown("WITHHELD: " + translate_message(str(e))), err=True)
     # each message translated on its own (joined, they would match no catalog template)
     if res.forks:
-        raise VerificationError(" ".join(translate_message(m) for m in res.forks))
+        # each ends saying what to do (whom to tell): no hint after it, in any language (the
+        # CLI reads that in English, and these are translated already)
+        raise VerificationError(" ".join(translate_message(m) for m in res.forks), hint="")
     if res.unwitnessed:
         raise VerificationError(
             " ".join(translate_message(m) for m in res.unwitnessed),
@@ -405,8 +429,13 @@ def list_(
     desk: Path = DESK,
     as_json: bool = JSON,
     category: str = typer.Option(None, "--category", metavar="CODE"),
-    status: str = typer.Option(None, "--status", metavar="STATUS"),
-    search: str = typer.Option(None, "--search", metavar="TEXT"),
+    status: str = typer.Option(
+        None, "--status", metavar="STATUS",
+        help="Only reports in this status: new, reviewing, verified or escalated.",
+    ),
+    search: str = typer.Option(
+        None, "--search", metavar="TEXT", help="Only reports whose text, place or time holds this."
+    ),
     flagged: bool = typer.Option(False, "--flagged", help="Only reports with a flag."),
     sort: str = typer.Option(
         "received", "--sort", metavar="received|event", help="Newest first by this time."
@@ -803,7 +832,10 @@ def restore(
 
 
 @app.command()
-def totp(desk: Path = DESK, disable: bool = typer.Option(False, "--disable")) -> None:
+def totp(
+    desk: Path = DESK,
+    disable: bool = typer.Option(False, "--disable", help="Stop requiring the code."),
+) -> None:
     """Require a one-time code (RFC 6238) at the web desk's login, or stop requiring it."""
     d = open_desk(desk)
     if disable:
@@ -958,17 +990,17 @@ def serve(
     ),
 ) -> None:
     """The desk's web interface, on loopback."""
-    if host not in _LOOPBACK and not exposed:
-        raise BadInput(
-            "the web desk binds to loopback only (127.0.0.1); reach it over "
-            "an SSH tunnel, or pass --i-know-this-is-exposed"
-        )
     if host.strip("[]") in ("0.0.0.0", "::", ""):
         # The desk answers only the name it is bound to (DNS rebinding, desk/web/guard.py):
         # on a wildcard it would print an address that answers nothing but loopback.
         raise BadInput(
             "give the one address the web desk should answer on, not a wildcard: it answers "
             "only the name it is bound to"
+        )
+    if host not in _LOOPBACK and not exposed:
+        raise BadInput(
+            "the web desk binds to loopback only (127.0.0.1); reach it over "
+            "an SSH tunnel, or pass --i-know-this-is-exposed"
         )
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
@@ -1143,7 +1175,9 @@ def share(
     desk: Path = DESK,
     analyst: str = typer.Option(..., "--analyst", metavar="KEY",
                                 help="The analyst desk's public key (pinned out of band)."),
-    incident: str = typer.Option(None, "--incident", metavar="ID"),
+    incident: str = typer.Option(
+        None, "--incident", metavar="ID", help="Share the reports of this incident."
+    ),
     text_approved: bool = typer.Option(False, "--text-approved",
                                        help="The reports' free text was reviewed: share it."),
     drop: str = typer.Option(None, "--drop", metavar="URL", help="Share through this drop."),

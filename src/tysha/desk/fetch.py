@@ -175,7 +175,17 @@ def _proof_or_unproven(client: DropClient, drop: DropState, old: int, new: int) 
 
 def _check_log(store: DeskStore, client: DropClient, drop: DropState) -> Checkpoint:
     note = client.checkpoint()
-    cp = open_checkpoint(note, NoteVerifier.from_vkey(drop.vkey))
+    try:
+        cp = open_checkpoint(note, NoteVerifier.from_vkey(drop.vkey))
+    except VerificationError as exc:
+        # Another key than the one the invitation was made with: most often a --drop-key
+        # copied from another drop; else someone answering in the drop's place.
+        raise VerificationError(
+            f"{drop.url}: the drop's log is not signed by the key this desk was given for it"
+            f" ({exc.message}). Check the --drop-key the invitation was made with: `tysha drop"
+            ' info --json` on the drop gives it as "vkey"; if it is the same, do not trust this'
+            " drop and tell your organisation."
+        ) from None
     drop.cp_note = note
     old_size, old_root = drop.cp_size, drop.cp_root
     if old_size and old_root:

@@ -91,7 +91,7 @@ _RESTORE = "restore desk.json from your backup"
 def read_keyfile(desk_dir: Path) -> KeyFile:
     path = Path(desk_dir) / "desk.json"
     try:
-        raw = path.read_text()
+        raw = path.read_bytes()  # not text: a file of bytes that are not UTF-8 is damaged too
     except (FileNotFoundError, NotADirectoryError):
         raise NotFound(f"{desk_dir} is not a desk; run `tysha desk init` first") from None
     except OSError:
@@ -139,7 +139,10 @@ def new_keyfile(
     if not name.strip():
         raise BadInput("give the desk a name")
     if not passphrase or len(passphrase) < 8:
-        raise BadInput("choose a desk passphrase of at least 8 characters")
+        raise BadInput(
+            "choose a desk passphrase of at least 8 characters",
+            hint="nothing was changed; run the command again",
+        )
     if escrow_key:
         try:
             PublicIdentity.from_text(escrow_key)
@@ -164,11 +167,19 @@ def write_keyfile(desk_dir: Path, kf: KeyFile) -> None:
     made with it, and a write stopped midway leaves no key file (store.partfiles)."""
     path = Path(desk_dir) / "desk.json"
     if path.exists() or path.is_symlink():
-        raise NotAllowed(f"{desk_dir} already holds a desk")
+        raise NotAllowed(
+            f"{desk_dir} already holds a desk",
+            hint="nothing was changed; use that desk with --desk, or choose another folder for "
+            "a new desk",
+        )
     try:
         write_new(path, json.dumps(kf.to_json(), indent=1).encode())
     except ConfigError:  # another init took the name first
-        raise NotAllowed(f"{desk_dir} already holds a desk") from None
+        raise NotAllowed(
+            f"{desk_dir} already holds a desk",
+            hint="nothing was changed; use that desk with --desk, or choose another folder for "
+            "a new desk",
+        ) from None
 
 
 def make_desk_folder(desk_dir: Path) -> None:

@@ -145,7 +145,16 @@ def init_desk(
     finishes. A folder holding a desk's database is never made into a new desk."""
     desk_dir = Path(desk_dir)
     if (desk_dir / "desk.json").exists() or (desk_dir / "desk.json").is_symlink():
-        raise NotAllowed(f"{desk_dir} already holds a desk")
+        raise NotAllowed(
+            f"{desk_dir} already holds a desk",
+            hint="nothing was changed; use that desk with --desk, or choose another folder for "
+            "a new desk",
+        )
+    if (desk_dir / "log.key").exists():  # a drop's folder: the untrusted server's, not a desk's
+        raise NotAllowed(
+            f"{desk_dir} holds a drop; a desk needs a folder of its own",
+            hint="nothing was changed; choose another folder",
+        )
     # A write-ahead log left without its database is a desk's too (its last commits), and
     # SQLite would replay it into a new database of the same name.
     if any((desk_dir / (_DB + x)).exists() or (desk_dir / (_DB + x)).is_symlink()
@@ -473,7 +482,9 @@ class DeskStore:
     def get_invitation(self, iid: str) -> Invitation:
         inv = self._invitations.get(iid) if iid.isalnum() else None
         if inv is None:
-            raise NotFound(f"no invitation {iid!r}")
+            raise NotFound(
+                f"no invitation {iid!r}", hint="check the id (`tysha desk invitations` lists them)"
+            )
         return inv
 
     def cancel_invitation(self, iid: str) -> Invitation:
@@ -486,7 +497,10 @@ class DeskStore:
                 raise NotAllowed(f"invitation {iid} already enrolled a source; revoke the "
                                  "source instead")  # fmt: skip
             if state == "cancelled":
-                raise NotAllowed(f"invitation {iid} is already cancelled")
+                raise NotAllowed(
+                    f"invitation {iid} is already cancelled",
+                    hint="nothing to do: a first report under it enrols no one",
+                )
             when = now_iso()
             self._invitations.update(iid, lambda i: _set(i, cancelled_at=when))
             self.custody("invitation-cancelled", None, {"invitation": iid})

@@ -29,7 +29,7 @@ def init(
 
 @app.command()
 def serve(
-    data: Path = typer.Option(..., "--data"),
+    data: Path = typer.Option(..., "--data", help="The drop's folder (`tysha drop init`)."),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8080, "--port"),
     database: str = typer.Option(None, "--database", help="postgresql://… instead of SQLite."),
@@ -90,9 +90,9 @@ def serve(
 
 @app.command()
 def info(
-    data: Path = typer.Option(..., "--data"),
+    data: Path = typer.Option(..., "--data", help="The drop's folder (`tysha drop init`)."),
     as_json: bool = typer.Option(False, "--json"),
-    database: str = typer.Option(None, "--database"),
+    database: str = typer.Option(None, "--database", help="postgresql://… instead of SQLite."),
 ) -> None:
     """The drop's origin, verifier key and current tree."""
     from tysha.drop import source_page

@@ -34,10 +34,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import os
 import signal
-import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -49,10 +47,9 @@ from uvicorn.protocols.http.httptools_impl import (
 from uvicorn.supervisors.multiprocess import SIGNALS, Multiprocess
 
 from tysha.drop.service import DropService
-from tysha.errors import ConfigError
-from tysha.transport.serving import run_server, signals_restored
+from tysha.transport.serving import listen, run_server, signals_restored
 
-__all__ = ["HEADER_TIMEOUT", "bind", "serve", "serve_in_thread"]
+__all__ = ["HEADER_TIMEOUT", "serve", "serve_in_thread"]
 
 HEADER_TIMEOUT = 10.0
 MAX_HEADER_BYTES = 16 << 10
@@ -360,30 +357,6 @@ class _FastRequest:
         cycle.on_response()  # keep-alive, the header deadline, a pipelined next request
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """Bind and listen, or raise one clear ``ConfigError``."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(2048)
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise ConfigError(f"port {port} is busy: another program is listening there") from None
-        if exc.errno == errno.EACCES:
-            raise ConfigError(f"not allowed to listen on port {port}") from None
-        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
-            raise ConfigError(f"cannot listen on {host}: no such local address") from None
-        raise ConfigError(f"cannot listen on port {port}") from None
-    except (OverflowError, socket.gaierror):
-        sock.close()
-        raise ConfigError(f"cannot listen on {host} port {port}: not a valid address") from None
-    sock.set_inheritable(True)
-    return sock
-
-
 def serve(
     service: DropService,
     data: str,
@@ -399,7 +372,7 @@ def serve(
 
     cfg = service.config
     workers = max(1, cfg.workers)
-    sock = bind(host, port)
+    sock = listen(host, port)
     message = f"drop {cfg.origin} serving on port {sock.getsockname()[1]}" + (
         f" with {workers} processes" if workers > 1 else ""
     )
@@ -478,7 +451,7 @@ def serve_in_thread(service: DropService, host: str = "127.0.0.1") -> Iterator[i
 
     from tysha.drop.web import create_app
 
-    sock = bind(host, 0)
+    sock = listen(host, 0)
     config = uvicorn.Config(create_app(service), log_config=None, **_options(service))
     server = uvicorn.Server(config)
     failed: list[BaseException] = []

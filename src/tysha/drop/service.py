@@ -200,8 +200,17 @@ def init_drop(data_dir: Path, origin: str | None = None, pow_bits: int = 8) -> s
     """Create the log key and storage; return the verifier key (C2SP vkey)."""
     data_dir = Path(data_dir)
     key_path = data_dir / "log.key"
+    if (data_dir / "desk.json").exists():  # the trusted desk's folder: never the server's too
+        raise ConfigError(
+            f"{data_dir} holds a desk; a drop needs a folder of its own",
+            hint="nothing was changed; choose another folder",
+        )
     if key_path.exists():
-        raise ConfigError(f"{data_dir} already holds a drop; refusing to overwrite its log key")
+        raise ConfigError(
+            f"{data_dir} already holds a drop; refusing to overwrite its log key",
+            hint="nothing was changed; run that drop with `tysha drop serve --data`, or choose "
+            "another folder for a new drop",
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     origin = origin or f"tysha.drop/{os.urandom(6).hex()}"
     if not origin or any(c.isspace() for c in origin) or "+" in origin:

@@ -57,7 +57,10 @@ def _passphrase(
         raise ConfigError(f"no passphrase: set {env} or run on a terminal")
     first = getpass.getpass(_(prompt))
     if confirm and getpass.getpass(_("Again: ")) != first:
-        raise ConfigError("the two passphrases differ")
+        raise ConfigError(
+            "the two passphrases differ",
+            hint="nothing was changed; run the command again and type the same passphrase twice",
+        )
     return first
 
 
@@ -88,9 +91,16 @@ def _new_passphrase(env: str, what: str) -> str:
             typer.echo(translate_message(exc.message), err=True)
             continue
         if getpass.getpass(_("Again: ")) != first:
-            raise ConfigError("the two passphrases differ")
+            raise ConfigError(
+                "the two passphrases differ",
+                hint="nothing was changed; run the command again and type the same passphrase "
+                "twice",
+            )
         return first
-    raise BadInput(f"no {what} strong enough was given; nothing was changed")
+    raise BadInput(
+        f"no {what} strong enough was given; nothing was changed",
+        hint="run the command again, and press Enter to get a generated one",
+    )
 
 
 def _held(v: Any) -> None:
@@ -129,14 +139,23 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 @app.command()
-def init(vault: Path = VAULT, size: str = typer.Option("64MiB", "--size")) -> None:
+def init(
+    vault: Path = VAULT,
+    size: str = typer.Option(
+        "64MiB", "--size", help="The vault's fixed size (at least 1MiB; it never grows)."
+    ),
+) -> None:
     """Create the fixed-size vault (it looks like random data)."""
     from tysha.source.vault import Vault, check_size, parse_size
 
     n = parse_size(size)
     check_size(n)
     if vault.exists():
-        raise ConfigError(f"{vault.name} already exists; refusing to overwrite it")
+        raise ConfigError(
+            f"{vault.name} already exists; refusing to overwrite it",
+            hint="nothing was changed; use that vault with --vault, or choose another file name "
+            "for a new vault",
+        )
     passphrase = _new_passphrase("TYSHA_PASSPHRASE", "vault passphrase")
     # Whole or not at all: nothing is at the final name until the compartment is in it.
     v = Vault.create(vault, n, passphrase, {"v": 1, "notes": []})
@@ -382,13 +401,15 @@ def _drop_client(dev, drop: str | None, sending: bool = True):  # type: ignore[n
     why = last.message if last else "no drop answered"
     if sending and "outbox" not in why:
         why += "; nothing was sent, everything stays in the outbox"
-    raise TransportError(why)
+    raise TransportError(why, hint="try again later")  # the message says nothing is lost
 
 
 @app.command()
 def send(
     vault: Path = VAULT,
-    now: bool = typer.Option(False, "--now"),
+    now: bool = typer.Option(
+        False, "--now", help="Send now, without the random delay (tests, demos)."
+    ),
     drop: str = typer.Option(None, "--drop", help="Use this drop address instead."),
     tor: bool = TOR,
     bridge: list[str] = BRIDGE,
@@ -549,7 +570,9 @@ def purge(vault: Path = VAULT) -> None:
 @app.command("export")
 def export_(
     vault: Path = VAULT,
-    to: Path = typer.Option(..., "--to"),
+    to: Path = typer.Option(
+        ..., "--to", help="The new file to write for the courier (never an existing one)."
+    ),
     now: bool = typer.Option(True, "--now/--due", help="All waiting, or only due ones."),
 ) -> None:
     """Write the waiting envelopes as one padded ciphertext file for a courier."""
@@ -577,7 +600,10 @@ def export_(
 
 
 @app.command("import-receipts")
-def import_receipts(vault: Path = VAULT, from_: Path = typer.Option(..., "--from")) -> None:
+def import_receipts(
+    vault: Path = VAULT,
+    from_: Path = typer.Option(..., "--from", help="The receipts file the courier brought back."),
+) -> None:
     """Verify and apply the receipts a courier brought back."""
     from tysha.transport.courier import read_receipts
 
@@ -600,16 +626,23 @@ def import_receipts(vault: Path = VAULT, from_: Path = typer.Option(..., "--from
 def deliver(
     path: Path = typer.Argument(...),
     drop: str = typer.Option(..., "--drop"),
-    receipts: Path = typer.Option(None, "--receipts"),
+    receipts: Path = typer.Option(
+        None, "--receipts", help="The receipts file to write (default: PATH.receipts.json)."
+    ),
 ) -> None:
     """Upload a source's export file; write the receipts file for the source."""
-    from tysha.store.partfiles import write_replacing
+    from tysha.store.partfiles import replaceable, write_replacing
     from tysha.transport import DropClient
     from tysha.transport.courier import deliver as deliver_envelopes
     from tysha.transport.courier import pack_receipts, read_export
 
     last_size, envs = read_export(path)
+    if not envs:  # a source may export an empty outbox: said, not silence
+        typer.echo(_("this file holds no envelope: there is nothing to deliver"))
+        return
     out = receipts or Path(str(path) + ".receipts.json")
+    # before anything is uploaded: an earlier receipts file is replaced, never another file
+    replaceable(out, b'{\n "checkpoint"', "a receipts file")
     with DropClient(drop) as client, _progress(_("delivering")) as prog:
         done = deliver_envelopes(client, envs, last_size, prog)
     if done.receipts:

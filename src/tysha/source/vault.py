@@ -351,7 +351,11 @@ class Vault:
         try:
             st = self.path.stat()
         except FileNotFoundError:
-            raise NotFound(f"the vault {self.path} does not exist") from None
+            raise NotFound(
+                f"the vault {self.path} does not exist",
+                hint="check the path and its spelling; a new vault is made with "
+                "`tysha source init`",
+            ) from None
         except OSError:
             raise StorageError(f"cannot read the vault {self.path.name}") from None
         if stat.S_ISDIR(st.st_mode):
@@ -583,7 +587,8 @@ class Vault:
         if need > have:
             raise StorageError(
                 f"the vault is full: this needs {need // 1024} KiB, the compartment "
-                f"holds {have // 1024} KiB; send what waits, or make a larger vault"
+                f"holds {have // 1024} KiB; send what waits, or make a larger vault",
+                hint="nothing was changed",  # refused before a byte is written
             )
 
     def save(self, comp: Compartment) -> None:

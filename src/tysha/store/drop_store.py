@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from tysha.errors import NotFound, StorageError
+from tysha.errors import BadInput, NotFound, StorageError
 from tysha.protocol import cbor_decode, cbor_encode
 from tysha.store.partfiles import fsync_path
 from tysha.tlog import CompactRange, leaf_hash
@@ -462,11 +462,21 @@ def _row(r: Sequence[Any]) -> EnvelopeRow:
 _COLS = "idx, digest, size, clue_pub, clues, del_hashes, del_mask, hour, gone"
 
 
+# A DB-API driver's error, by its standard class name, in a person's words (not the name).
+_DB_REFUSED = "the database refused the operation"
+_DB_ERRORS = {
+    "OperationalError": "the database cannot be reached, or it refused the operation",
+    "InterfaceError": "the connection to the database failed",
+}
+
+
 class _SqlDropStore(DropStore):
     """Shared SQL for both backends; subclasses provide connections and placeholders."""
 
     ph = "?"
     _driver_error: type[Exception] = Exception
+    #: What to check when the driver fails (the file's store: its folder and disk).
+    _error_hint = "check the drop folder: free disk space, permissions, and that drop.db is whole"
 
     @contextlib.contextmanager
     def _tx(self, write: bool = False) -> Iterator[Any]:
@@ -480,7 +490,10 @@ class _SqlDropStore(DropStore):
             try:
                 yield
             except store._driver_error as exc:
-                raise StorageError(f"database error: {type(exc).__name__}") from exc
+                raise StorageError(
+                    f"database error: {_DB_ERRORS.get(type(exc).__name__, _DB_REFUSED)}",
+                    hint=store._error_hint,
+                ) from exc
 
         return guard()
 
@@ -806,6 +819,11 @@ class PostgresDropStore(_SqlDropStore):
     """PostgreSQL (psycopg 3): how a drop outgrows one machine. Integration takes a
     transaction-scoped advisory lock, so one sequencer at a time assigns indices."""
 
+    _error_hint = (
+        "check that the database runs and what --database names (server, user, password, "
+        "database)"
+    )
+
     ph = "%s"
     _LOCK_KEY = 0x7479736861  # "tysha"
     #: The sequencer lease. Integration holds the transaction-scoped advisory lock, so the
@@ -888,6 +906,6 @@ class PostgresDropStore(_SqlDropStore):
 def open_drop_store(data_dir: Path, database: str | None = None) -> DropStore:
     if database:
         if not database.startswith(("postgresql://", "postgres://")):
-            raise StorageError("--database takes a postgresql:// URL")
+            raise BadInput("--database takes a postgresql:// URL")
         return PostgresDropStore(database)
     return SQLiteDropStore(Path(data_dir) / "drop.db")

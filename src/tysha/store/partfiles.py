@@ -16,7 +16,14 @@ from pathlib import Path
 
 from tysha.errors import ConfigError, StorageError
 
-__all__ = ["fsync_path", "link_new", "remove_stale_parts", "write_new", "write_replacing"]
+__all__ = [
+    "fsync_path",
+    "link_new",
+    "remove_stale_parts",
+    "replaceable",
+    "write_new",
+    "write_replacing",
+]
 
 #: What ``link`` fails with where the file system has no hard links (FAT and exFAT sticks).
 _NO_LINK = {errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
@@ -50,6 +57,27 @@ def write_new(path: Path, data: bytes) -> None:
     if path.exists() or path.is_symlink():
         raise ConfigError(f"{path.name} already exists; refusing to overwrite it")
     _write_whole(path, data, replace=False)
+
+
+def replaceable(path: Path, magic: bytes, what: str) -> None:
+    """Refuse (``ConfigError``) to let an output replace ``path`` unless nothing is there or
+    the file there is of the output's own kind (it starts with ``magic``): an output option
+    given another file's name - a slip of the tab key to ``desk.json`` or a vault - must not
+    write over it. ``what`` names the kind ("a QR code image"). Checked before anything is
+    made or recorded; an error reading the file is left to the write, which says it."""
+    path = Path(path)
+    if not (path.exists() or path.is_symlink()):
+        return
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(magic))
+    except OSError:
+        return
+    if head != magic:
+        raise ConfigError(
+            f"{path.name} already exists and is not {what}; refusing to overwrite it",
+            hint="nothing was written; choose another file name",
+        )
 
 
 def write_replacing(path: Path, data: bytes) -> None:

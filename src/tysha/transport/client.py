@@ -657,9 +657,22 @@ class DropClient:
                        if k.lower() != "content-encoding"]  # fmt: skip
             out = httpx.Response(resp.status_code, headers=headers, content=body)
         except NETWORK_ERRORS as exc:
-            raise TransportError(f"cannot reach the drop: {_kind(exc)}") from None
+            raise TransportError(f"cannot reach the drop: {self._failure(exc)}") from None
         self._check(out)
         return out
+
+    def _failure(self, exc: Exception) -> str:
+        """:func:`_kind`, except that through a proxy a connection that cannot be made is the
+        proxy's (the drop's own failures come back as the proxy's refusal): most often Tor
+        not started on the device, said as such - not a drop to wait for."""
+        proxy = getattr(self.transport, "proxy_url", None)
+        if proxy and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            where = urlsplit(proxy)
+            return (
+                f"the proxy (Tor) at {where.hostname}:{where.port} cannot be reached; start "
+                "Tor, or check TYSHA_TOR and TYSHA_PROXY"
+            )
+        return _kind(exc)
 
     def _paced(self, start: float, done: int) -> None:
         """Raise TransportError when an answer of ``done`` bytes so far has taken longer than
@@ -739,7 +752,7 @@ class DropClient:
                         out.close()
                 return done
         except NETWORK_ERRORS as exc:
-            raise TransportError(f"download broke: {_kind(exc)}") from None
+            raise TransportError(f"download broke: {self._failure(exc)}") from None
 
     def fetch_bytes(self, index: int) -> bytes:
         return self._bounded(f"/v1/envelopes/{index}", MAX_ENVELOPE_SIZE).content

@@ -27,7 +27,9 @@ def init(
 
 @app.command()
 def serve(
-    data: Path = typer.Option(..., "--data"),
+    data: Path = typer.Option(
+        ..., "--data", help="The witness's folder (`tysha witness init`)."
+    ),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8070, "--port"),
     log: list[str] = typer.Option(
@@ -39,7 +41,7 @@ def serve(
     from uvicorn.config import STARTUP_FAILURE
 
     from tysha.tlog import NoteVerifier
-    from tysha.transport.serving import run_server
+    from tysha.transport.serving import listen, run_server
     from tysha.witness.service import WitnessService, parse_log_option
     from tysha.witness.web import create_app
 
@@ -48,6 +50,7 @@ def serve(
         origin, verifier = parse_log_option(value)
         logs.setdefault(origin, []).append(verifier)
     service = WitnessService(data, logs)  # checks the folder, key and state first
+    sock = listen(host, port, backlog=512)  # a busy port: one clear line, before "following"
     serving = ngettext(
         "witness {name} following {n} log on port {port}",
         "witness {name} following {n} logs on port {port}",
@@ -68,5 +71,5 @@ def serve(
         ws="none",  # no WebSocket: an upgrade request is an ordinary request
     )
     # Said once the port serves, as the drop and the desk say theirs: a busy port says nothing.
-    if not run_server(config, on_started=lambda: typer.echo(serving, err=True)):
+    if not run_server(config, sockets=[sock], on_started=lambda: typer.echo(serving, err=True)):
         raise typer.Exit(STARTUP_FAILURE)

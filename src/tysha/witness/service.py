@@ -113,7 +113,11 @@ def init_witness(data_dir: Path, name: str | None = None) -> str:
     """Create the witness's cosigning key and empty state; return its vkey (type 0x04)."""
     data_dir = Path(data_dir)
     if (data_dir / KEY_FILE).exists() or (data_dir / DB_FILE).exists():
-        raise ConfigError(f"{data_dir} already holds a witness; refusing to overwrite its key")
+        raise ConfigError(
+            f"{data_dir} already holds a witness; refusing to overwrite its key",
+            hint="nothing was changed; run that witness with `tysha witness serve --data`, or "
+            "choose another folder for a new witness",
+        )
     name = name or f"tysha.witness/{os.urandom(6).hex()}"
     seed = os.urandom(32)
     try:

@@ -4,33 +4,13 @@ Shared by ``tysha desk serve`` and ``tysha demo`` so neither face reaches into t
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from tysha.errors import BadInput, NotFound
-from tysha.transport.serving import run_server
+from tysha.errors import NotFound
+from tysha.transport.serving import listen, run_server
 
 __all__ = ["serve_web"]
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """Bind and listen before saying "serving": a busy port fails with one clear line."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError:
-        sock.close()
-        raise BadInput(
-            f"cannot listen on {host}:{port}: the port is in use or not allowed; "
-            "choose another with --port"
-        ) from None
-    sock.set_inheritable(True)
-    return sock
-
 
 
 def serve_web(
@@ -50,7 +30,7 @@ def serve_web(
     if not (Path(desk) / "desk.json").exists():
         raise NotFound(f"{desk} is not a desk; run `tysha desk init` first")
     web = create_app(Path(desk), language_from_env(), host=host, port=port)
-    sock = _listen("127.0.0.1" if host == "localhost" else host, port)
+    sock = listen("127.0.0.1" if host == "localhost" else host, port, backlog=128)
     config = uvicorn.Config(
         web, access_log=False, log_level="warning", server_header=False, ws="none"
     )

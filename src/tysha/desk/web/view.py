@@ -25,6 +25,7 @@ CUSTODY_LABELS: dict[str, str] = {
     "annotated": "note added",
     "deleted-from-drop": "deleted from the drop",
     "desk-created": "desk created",
+    "export-started": "export started",
     "exported": "exported",
     "fork-detected": "fork detected",
     "invitation-created": "invitation made",
