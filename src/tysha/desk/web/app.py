@@ -464,12 +464,19 @@ def create_app(
             limit = max(thumbs_per_view, int(request.query_params.get("thumbs", "0")))
         except ValueError:
             limit = thumbs_per_view
+        # An image whose thumbnail cannot be made (too large to read, or already refused by
+        # the jail: a bomb, a broken file) is named as such, never shown as a broken <img>.
+        unreadable = {
+            i for i, (a, k) in enumerate(zip(v.attachments, kinds, strict=True))
+            if k.image
+            and (a.size > MAX_THUMB_INPUT or thumbs.get(f"{a.sha256}:{a.size}") == (True, None))
+        }
         shown, previews = set(), 0
         for i, k in enumerate(kinds):
-            if k.image and previews < limit:
+            if k.image and i not in unreadable and previews < limit:
                 shown.add(i)
                 previews += 1
-        more = sum(1 for k in kinds if k.image) - previews
+        more = sum(1 for k in kinds if k.image) - previews - len(unreadable)
         custody_damaged: list[int] = []  # events that do not decrypt: named, not a failed page
         return render(
             request,
@@ -478,6 +485,7 @@ def create_app(
             r=v,
             kinds=kinds,
             previews=shown,
+            unreadable=unreadable,
             more_previews=more,
             next_limit=limit + thumbs_per_view,
             jail=confinement(),
