@@ -286,3 +286,32 @@ def test_the_maps_buttons_are_named_in_the_pages_language(desk: SimpleNamespace)
     leaflet = [n for n in ("Zoom in", "Zoom out", "Close popup")
                if page.get_by_role("button", name=n).count()]
     assert not leaflet, leaflet
+
+
+def test_at_200_percent_zoom_a_wide_table_scrolls_in_a_named_region(desk: SimpleNamespace) -> None:
+    """At 200% zoom (640 CSS px) the inbox (967 px) and an incident's acts (717 px) pushed the
+    whole page sideways: every line of the page scrolled with them. A wide table scrolls in a
+    region of its own, named for a screen reader and reachable by Tab (so by the arrow keys)."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.set_viewport_size({"width": 640, "height": 450})
+    try:
+        for path, name in (("/", "Повідомлення"), (desk.incident, "Дії"), ("/sources", "Джерела"),
+                           ("/suggestions", "Пропозиції")):
+            page.goto(desk.site + path)
+            width = page.evaluate("document.documentElement.clientWidth")
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width, path
+            region = page.get_by_role("region", name=name, exact=True)
+            expect(region).to_have_count(1)
+            expect(region).to_have_attribute("tabindex", "0")
+            expect(region.locator("table.reports")).to_have_count(1)
+        page.goto(desk.site + "/")
+        region = page.get_by_role("region", name="Повідомлення", exact=True)
+        assert region.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls in it
+        region.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(300)
+        assert region.evaluate("e => e.scrollLeft") > 0
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
