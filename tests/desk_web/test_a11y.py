@@ -315,3 +315,22 @@ def test_at_200_percent_zoom_a_wide_table_scrolls_in_a_named_region(desk: Simple
         assert region.evaluate("e => e.scrollLeft") > 0
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_each_language_link_says_its_language_in_that_language(desk: SimpleNamespace) -> None:
+    """The header's language links read "en", "uk", "ru", "crh": a screen reader spelled the
+    codes out, and a handler who does not know "crh" could not tell what it was. Each link is
+    its language's own name, marked as that language (so read with its pronunciation)."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.goto(desk.site + "/")
+    links = page.locator("header .langs a")
+    expect(links).to_have_count(4)
+    for code, name in (("en", "English"), ("uk", "Українська"), ("ru", "Русский"),
+                       ("crh", "Qırımtatarca")):
+        link = page.get_by_role("link", name=name, exact=True)
+        expect(link).to_have_attribute("lang", code)
+        expect(link).to_have_attribute("href", f"?lang={code}")
+    expect(page.get_by_role("link", name="Українська", exact=True)).to_have_attribute(
+        "aria-current", "true")

@@ -74,7 +74,7 @@ from tysha.errors import (
 )
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
 from tysha.evidence.visible import visible
-from tysha.i18n import LANGUAGES, translations
+from tysha.i18n import LANGUAGE_NAMES, LANGUAGES, translations
 
 __all__ = ["CSP", "create_app", "totp_now"]
 
@@ -294,6 +294,7 @@ def create_app(
             tm=tr.message,
             lang=language,
             languages=LANGUAGES,
+            language_names=LANGUAGE_NAMES,
             session=s,
             csrf=(s or {}).get("csrf", ""),
             categories=CATEGORIES,
