@@ -126,7 +126,9 @@ def test_every_page_has_a_title_of_its_own_in_the_pages_language(desk: SimpleNam
 
 def test_every_control_and_image_has_a_name(desk: SimpleNamespace) -> None:
     """Every field, button, link and image is named for a screen reader: the reply box, the
-    invitation's code and QR image, the timeline's and the map's drawings."""
+    invitation's code and QR image, the timeline's and the map's drawings; and every column
+    header (the sources', invitations' and suggestions' last columns, of their buttons and
+    links, had none: a screen reader said "column" and nothing before each button)."""
     page = desk.page
     page.goto(desk.site + "/invitations")
     page.click("form[action='/invitations'] button[type=submit]")
