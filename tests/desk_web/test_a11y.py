@@ -336,3 +336,26 @@ def test_each_language_link_says_its_language_in_that_language(desk: SimpleNames
         expect(link).to_have_attribute("href", f"?lang={code}")
     expect(page.get_by_role("link", name="Українська", exact=True)).to_have_attribute(
         "aria-current", "true")
+
+
+def _spoken_text(page: Any) -> list[str]:
+    """The text nodes of Chromium's accessibility tree: what a screen reader reads out."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        return [str((n.get("name") or {}).get("value") or "")
+                for n in cdp.send("Accessibility.getFullAXTree")["nodes"]
+                if not n.get("ignored") and (n.get("role") or {}).get("value") == "StaticText"]
+    finally:
+        cdp.detach()
+
+
+def test_the_verification_checks_bullets_are_not_read_aloud(desk: SimpleNamespace) -> None:
+    """Each verification check is drawn with a "●" before it (CSS ::before), in its colour: a
+    screen reader read "black circle" before every check. The dot is for the eye only."""
+    page = desk.page
+    page.goto(desk.site + desk.report)
+    spoken = _spoken_text(page)
+    assert any("Підпис і хеші під час зйомки" in t for t in spoken), spoken  # the check itself is read
+    assert not [t for t in spoken if "●" in t]
+    assert page.locator("ul.checks li").first.evaluate(
+        "e => getComputedStyle(e, '::before').content").startswith('"●')  # still drawn
