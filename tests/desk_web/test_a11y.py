@@ -359,3 +359,47 @@ def test_the_verification_checks_bullets_are_not_read_aloud(desk: SimpleNamespac
     assert not [t for t in spoken if "●" in t]
     assert page.locator("ul.checks li").first.evaluate(
         "e => getComputedStyle(e, '::before').content").startswith('"●')  # still drawn
+
+
+def test_what_an_action_says_is_read_when_its_page_loads(desk: SimpleNamespace) -> None:
+    """"Saved.", "Reply sent." and a fetch's result (with its forked-history and withheld-entry
+    alerts) are already on the page the desk redirects to: a live region present when a page
+    loads is not announced, so a screen reader user heard nothing of them. The message takes
+    the focus, so it is read."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.goto(desk.site + desk.report)
+    page.select_option("form[action$='/triage'] select[name=status]", "reviewing")
+    page.click("form[action$='/triage'] button[type=submit]")
+    page.wait_for_url("**?m=saved")
+    expect(page.locator(":focus")).to_have_text("Збережено.")
+    page.goto(desk.site + desk.incident.split("?")[0] + "?m=saved")
+    expect(page.locator(":focus")).to_have_text("Збережено.")
+    page.goto(desk.site + "/")
+    page.get_by_role("button", name="Отримати зараз").click()
+    page.wait_for_url(desk.site + "/")
+    expect(page.locator(":focus")).to_have_class("card result")
+    expect(page.locator(":focus")).to_contain_text("0 нових повідомлень")
+
+
+def test_the_warning_not_to_rely_on_a_report_is_read_first(desk: SimpleNamespace) -> None:
+    """A flagged report's banner ("Do not rely on this report without checking") is an alert
+    already on the page: not announced. It takes the focus when the page opens (unless the
+    handler's own action has a message to say, which comes just before it). Runs last: it
+    revokes the source."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.goto(desk.site + "/sources")
+    page.click("a.danger")
+    page.fill("textarea[name=reason]", "phone seized at a checkpoint")
+    page.check("input[name=confirm]")
+    page.click("form button[type=submit]")
+    page.wait_for_url(desk.site + "/sources")
+    page.goto(desk.site + desk.report)
+    focused = page.locator(":focus")
+    expect(focused).to_have_class("banner bad")
+    expect(focused).to_contain_text("Не покладайтеся на це повідомлення без перевірки")
+    page.goto(desk.site + desk.report + "?m=saved")
+    expect(page.locator(":focus")).to_have_text("Збережено.")
