@@ -77,7 +77,7 @@ def test_handler_session_in_chromium(served: dict[str, Any], cli: Any, tmp_path:
         page.goto(base + "/")
         page.click("text=Checkpoint search; files attached")
         page.wait_for_selector("h2:has-text('Attachments')")
-        page.wait_for_timeout(1500)
+        _settle_previews(page)  # (a full-page screenshot does not load lazy images itself)
         screenshot(page, "hostile-report.png", full_page=True)
         assert MARK not in page.title()
         names = []
@@ -138,12 +138,25 @@ _FIGURES = """() => [...document.querySelectorAll('figure.att')].map(f => {
 })"""
 
 
+def _settle_previews(page: Any) -> dict[str, dict[str, Any]]:
+    """Scroll each attachment into view (its thumbnail is loaded lazily) and wait until no
+    preview is still being made: the figures as _FIGURES reads them, by file name."""
+    import time
+
+    for fig in page.locator("figure.att").all():
+        fig.scroll_into_view_if_needed()
+    deadline = time.monotonic() + 60
+    while True:
+        figs = {f["name"]: f for f in page.evaluate(_FIGURES)}
+        if not any(f["pending"] for f in figs.values()) or time.monotonic() > deadline:
+            return figs
+        page.wait_for_timeout(200)
+
+
 def test_every_attachment_shows_its_preview_or_why_not(served: dict[str, Any]) -> None:
     """On the first view of the hostile report, in each language: each picture's preview, or a
     note why there is none (the bomb is refused in the jail: its thumbnail is a 404) — never a
     broken or empty image; each picture below the fold too (lazy loading)."""
-    import time
-
     from playwright.sync_api import sync_playwright
 
     base = served["base"]
@@ -163,15 +176,7 @@ def test_every_attachment_shows_its_preview_or_why_not(served: dict[str, Any]) -
             # English first: the jail's refusal arrives after the page (the script names it);
             # then the desk remembers it and names it in the page itself
             page.goto(f"{url}?lang={lang}&thumbs=24")
-            for fig in page.locator("figure.att").all():
-                fig.scroll_into_view_if_needed()
-            deadline = time.monotonic() + 60
-            while True:
-                figs = {f["name"]: f for f in page.evaluate(_FIGURES)}
-                pictures = [figs[n] for n in ("bomb.png", "polyglot.jpg", "street.jpg", "фото.jpg")]
-                if not any(f["pending"] for f in pictures) or time.monotonic() > deadline:
-                    break
-                page.wait_for_timeout(200)
+            figs = _settle_previews(page)
             assert not [f for f in figs.values() if f["broken"]], lang
             assert all(f["shown"] or f["notes"] for f in figs.values()), (lang, figs)
             assert figs["bomb.png"]["notes"] and note in figs["bomb.png"]["notes"][0], lang
