@@ -349,6 +349,43 @@ def test_refused_thumbnail_is_named_not_a_broken_image(desk: dict[str, Any]) -> 
         app_module.MAX_THUMB_INPUT = original
 
 
+def test_an_attachment_missing_or_damaged_in_the_desk_leaves_its_report_readable(
+    desk: dict[str, Any]
+) -> None:
+    """One attachment's stored file gone (a disk error, a partial copy of the desk folder),
+    another's tampered with: the report page was only "Something was refused" — no text, no
+    triage, no reply — and a download was cut off after its headers. The report is shown; each
+    such attachment is named as missing or damaged, with no preview and no download."""
+    from tysha.desk.service import Desk
+
+    with web(desk["desk"]) as c:
+        token = login(c)
+        rid = rid_of(c, "Checkpoint search")
+        d = Desk.open(desk["desk"], DESK_PASS)
+        names = [a.name for a in d.report(rid).attachments]
+        street, photo = names.index("street.jpg"), names.index("polyglot.jpg")
+        blob = {n: d.store.blobs.path(d._stored_attachment(rid, n)["blob"]) for n in (street, photo)}
+        d.close()
+        blob[street].unlink()
+        data = bytearray(blob[photo].read_bytes())
+        data[40] ^= 1
+        blob[photo].write_bytes(bytes(data))
+        r = c.post(f"/report/{rid}/att/{street}/download", data={"csrf": token})
+        assert r.status_code == 500 and "missing from the desk" in r.text
+        assert "application/octet-stream" not in r.headers["content-type"]
+        for lang, said in (("en", "This attachment is missing from the desk or does not decrypt"),
+                           ("uk", "Цього вкладення немає на робочому місці")):
+            page = c.get(f"/report/{rid}?lang={lang}")
+            assert page.status_code == 200 and "Checkpoint search; files attached" in page.text
+            figures = page.text.split('<figure class="att">')[1:]
+            for n in (street, photo):
+                assert said in figures[n]
+                assert "thumb.png" not in figures[n] and "/download" not in figures[n]
+            assert "/download" in figures[names.index("фото.jpg")]  # the others are as before
+        assert c.get(f"/report/{rid}/att/{photo}/thumb.png").status_code == 404
+        assert exported(desk["desk"]) == 0
+
+
 def test_thumbnail_jail_confines_or_says_so(desk: dict[str, Any]) -> None:
     cmd = bwrap_command("/usr/bin/bwrap", ["python3", "-I", "-m", "x"])
     assert "--unshare-all" in cmd and "--die-with-parent" in cmd and "--clearenv" in cmd
