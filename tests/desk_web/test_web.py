@@ -107,6 +107,34 @@ def test_sanitiser_units() -> None:
     assert thumbnail(b"<html><script>x</script>") is None
 
 
+def test_a_phones_large_photo_is_previewed_and_a_huge_one_still_refused() -> None:
+    """A 48-megapixel phone photo (8000 x 6000, a common camera now) was refused as a
+    decompression bomb: "No preview" for a civilian's ordinary picture. A JPEG is decoded at
+    up to 1/8 a side, so it is previewed; what is decoded stays under the same limit: a JPEG
+    that declares 65000 x 65000, a PNG of 48 megapixels and the PNG bomb are still refused."""
+    import io
+
+    from PIL import Image
+
+    def jpeg(w: int, h: int) -> bytes:
+        buf = io.BytesIO()
+        Image.new("RGB", (w, h), (90, 120, 60)).save(buf, "JPEG", quality=80)
+        return buf.getvalue()
+
+    out = thumbnail(jpeg(8000, 6000))
+    assert out is not None
+    with Image.open(io.BytesIO(out)) as im:
+        assert im.format == "PNG" and im.size == (640, 480)
+    small = bytearray(jpeg(64, 48))
+    sof = small.index(b"\xff\xc0")
+    small[sof + 5:sof + 9] = (65000).to_bytes(2, "big") * 2  # height, width as declared
+    assert thumbnail(bytes(small)) is None
+    png = io.BytesIO()
+    Image.new("L", (8000, 6000)).save(png, "PNG")
+    assert thumbnail(png.getvalue()) is None
+    assert thumbnail(png_bomb()) is None
+
+
 def test_totp_login(desk: dict[str, Any], cli: Any) -> None:  # type: ignore[no-untyped-def]
     import base64
     import time
