@@ -135,6 +135,29 @@ def test_a_phones_large_photo_is_previewed_and_a_huge_one_still_refused() -> Non
     assert thumbnail(png_bomb()) is None
 
 
+def test_a_portrait_phone_photo_is_previewed_upright() -> None:
+    """A phone stores a portrait photo on its side with an EXIF orientation (6: turn 90 degrees
+    clockwise to view): the preview, which drops the EXIF, showed it lying on its side. It is
+    turned upright first; the PNG still carries no EXIF."""
+    import io
+
+    from PIL import Image
+
+    im = Image.new("RGB", (300, 200), (20, 40, 200))
+    im.paste((220, 20, 20), (0, 0, 100, 200))  # the left third red: the top when viewed
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", exif=exif.tobytes())
+    out = thumbnail(buf.getvalue())
+    assert out is not None
+    with Image.open(io.BytesIO(out)) as shown:
+        assert shown.size == (200, 300)
+        assert shown.getpixel((100, 20))[0] > 150  # red on top
+        assert shown.getpixel((100, 280))[2] > 150  # blue below
+        assert not shown.getexif() and b"Exif" not in out
+
+
 def test_totp_login(desk: dict[str, Any], cli: Any) -> None:  # type: ignore[no-untyped-def]
     import base64
     import time

@@ -158,7 +158,7 @@ def thumbnail(data: bytes) -> bytes | None:
 def _child() -> int:  # pragma: no cover - exercised through thumbnail()
     import warnings
 
-    from PIL import Image
+    from PIL import Image, ImageOps
 
     data = sys.stdin.buffer.read()
     # A JPEG is decoded at a reduced scale (draft: down to 1/8 a side), so a phone's 48- or
@@ -175,8 +175,11 @@ def _child() -> int:  # pragma: no cover - exercised through thumbnail()
             if im.size[0] * im.size[1] > MAX_PIXELS:
                 return 4
             im.thumbnail((THUMB, THUMB))
-            clean = Image.new("RGB", im.size)
-            clean.paste(im.convert("RGB"))
+            # upright as the camera held it (a phone's portrait photo is stored on its side
+            # with an EXIF orientation); the EXIF itself is dropped below
+            shown = ImageOps.exif_transpose(im)
+            clean = Image.new("RGB", shown.size)
+            clean.paste(shown.convert("RGB"))
     except Exception:
         return 3
     out = io.BytesIO()
