@@ -158,6 +158,20 @@ def test_a_portrait_phone_photo_is_previewed_upright() -> None:
         assert not shown.getexif() and b"Exif" not in out
 
 
+def test_an_iphone_photo_is_called_a_photo_not_a_video() -> None:
+    """An iPhone's photo (HEIC) and an AVIF picture are ISO media files like an MP4: the report
+    page said "(video)" of a civilian's photo. They are named as HEIF/AVIF photos (of which no
+    preview is made), an MP4 is still a video; none is shown."""
+    def iso(brand: bytes) -> bytes:
+        return b"\x00\x00\x00\x18ftyp" + brand + b"\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+
+    for brand in (b"heic", b"heix", b"mif1", b"avif"):
+        kind = sniff(iso(brand))
+        assert kind.name == "heif" and not kind.image and "HEIF/AVIF photo" in kind.label
+    for brand in (b"isom", b"mp42", b"qt  "):
+        assert sniff(iso(brand)).name == "video"
+
+
 def test_totp_login(desk: dict[str, Any], cli: Any) -> None:  # type: ignore[no-untyped-def]
     import base64
     import time

@@ -42,6 +42,11 @@ _LIMIT_CPU = 8
 _TIMEOUT = 15
 
 
+#: ISO base media file brands of still pictures (HEIF/HEIC and AVIF, and their sequences).
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1",
+                          b"msf1", b"avif", b"avis"})
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -70,6 +75,9 @@ def sniff(data: bytes) -> Kind:
         return Kind("svg", False, "SVG/XML document (may contain scripts)")
     if b"<html" in low or b"<script" in low or low.startswith(b"<!doctype"):
         return Kind("html", False, "HTML document (may contain scripts)")
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        # an iPhone's photo (HEIC) or an AVIF: a picture, not a video; Pillow cannot read it
+        return Kind("heif", False, "HEIF/AVIF photo: no preview is made of this format")
     if head[4:8] == b"ftyp":
         return Kind("video", False, "video")
     return Kind("binary", False, "unknown file")
