@@ -264,9 +264,11 @@ def screenshot(page: Any, name: str, **kw: Any) -> None:
     page.screenshot(path=str(path), **kw)
 
 
-#: Roles a user operates or must be told about: each needs a name a screen reader can say.
+#: Roles a user operates or must be told about: each needs a name a screen reader can say
+#: (a column's header too: it is read before each of the column's cells).
 NAMED_ROLES = frozenset({"textbox", "searchbox", "combobox", "listbox", "checkbox", "radio",
-                         "button", "spinbutton", "slider", "progressbar", "link", "image", "img"})
+                         "button", "spinbutton", "slider", "progressbar", "link", "image", "img",
+                         "columnheader"})
 
 
 def unnamed_controls(page: Any) -> list[str]:

@@ -31,6 +31,7 @@ from tysha.evidence.visible import hidden, visible
 
 __all__ = [
     "LANGUAGES",
+    "LANGUAGE_NAMES",
     "Translations",
     "catalog",
     "gettext",
@@ -48,6 +49,8 @@ __all__ = [
 
 # crh: Crimean Tatar in its Latin script (the official one of the Qırımtatar community).
 LANGUAGES = ("en", "uk", "ru", "crh")
+#: Each language named in itself: how a switch to it is labelled (and read, in its own ``lang``).
+LANGUAGE_NAMES = {"en": "English", "uk": "Українська", "ru": "Русский", "crh": "Qırımtatarca"}
 _LOCALE = Path(__file__).parent / "locale"
 
 

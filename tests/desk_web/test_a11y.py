@@ -126,7 +126,9 @@ def test_every_page_has_a_title_of_its_own_in_the_pages_language(desk: SimpleNam
 
 def test_every_control_and_image_has_a_name(desk: SimpleNamespace) -> None:
     """Every field, button, link and image is named for a screen reader: the reply box, the
-    invitation's code and QR image, the timeline's and the map's drawings."""
+    invitation's code and QR image, the timeline's and the map's drawings; and every column
+    header (the sources', invitations' and suggestions' last columns, of their buttons and
+    links, had none: a screen reader said "column" and nothing before each button)."""
     page = desk.page
     page.goto(desk.site + "/invitations")
     page.click("form[action='/invitations'] button[type=submit]")
@@ -286,3 +288,118 @@ def test_the_maps_buttons_are_named_in_the_pages_language(desk: SimpleNamespace)
     leaflet = [n for n in ("Zoom in", "Zoom out", "Close popup")
                if page.get_by_role("button", name=n).count()]
     assert not leaflet, leaflet
+
+
+def test_at_200_percent_zoom_a_wide_table_scrolls_in_a_named_region(desk: SimpleNamespace) -> None:
+    """At 200% zoom (640 CSS px) the inbox (967 px) and an incident's acts (717 px) pushed the
+    whole page sideways: every line of the page scrolled with them. A wide table scrolls in a
+    region of its own, named for a screen reader and reachable by Tab (so by the arrow keys)."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.set_viewport_size({"width": 640, "height": 450})
+    try:
+        for path, name in (("/", "Повідомлення"), (desk.incident, "Дії"), ("/sources", "Джерела"),
+                           ("/suggestions", "Пропозиції")):
+            page.goto(desk.site + path)
+            width = page.evaluate("document.documentElement.clientWidth")
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width, path
+            region = page.get_by_role("region", name=name, exact=True)
+            expect(region).to_have_count(1)
+            expect(region).to_have_attribute("tabindex", "0")
+            expect(region.locator("table.reports")).to_have_count(1)
+        page.goto(desk.site + "/")
+        region = page.get_by_role("region", name="Повідомлення", exact=True)
+        assert region.evaluate("e => e.scrollWidth > e.clientWidth")  # the table scrolls in it
+        region.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(300)
+        assert region.evaluate("e => e.scrollLeft") > 0
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_each_language_link_says_its_language_in_that_language(desk: SimpleNamespace) -> None:
+    """The header's language links read "en", "uk", "ru", "crh": a screen reader spelled the
+    codes out, and a handler who does not know "crh" could not tell what it was. Each link is
+    its language's own name, marked as that language (so read with its pronunciation)."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.goto(desk.site + "/")
+    links = page.locator("header .langs a")
+    expect(links).to_have_count(4)
+    for code, name in (("en", "English"), ("uk", "Українська"), ("ru", "Русский"),
+                       ("crh", "Qırımtatarca")):
+        link = page.get_by_role("link", name=name, exact=True)
+        expect(link).to_have_attribute("lang", code)
+        expect(link).to_have_attribute("href", f"?lang={code}")
+    expect(page.get_by_role("link", name="Українська", exact=True)).to_have_attribute(
+        "aria-current", "true")
+
+
+def _spoken_text(page: Any) -> list[str]:
+    """The text nodes of Chromium's accessibility tree: what a screen reader reads out."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        return [str((n.get("name") or {}).get("value") or "")
+                for n in cdp.send("Accessibility.getFullAXTree")["nodes"]
+                if not n.get("ignored") and (n.get("role") or {}).get("value") == "StaticText"]
+    finally:
+        cdp.detach()
+
+
+def test_the_verification_checks_bullets_are_not_read_aloud(desk: SimpleNamespace) -> None:
+    """Each verification check is drawn with a "●" before it (CSS ::before), in its colour: a
+    screen reader read "black circle" before every check. The dot is for the eye only."""
+    page = desk.page
+    page.goto(desk.site + desk.report)
+    spoken = _spoken_text(page)
+    assert any("Підпис і хеші під час зйомки" in t for t in spoken), spoken  # the check itself is read
+    assert not [t for t in spoken if "●" in t]
+    assert page.locator("ul.checks li").first.evaluate(
+        "e => getComputedStyle(e, '::before').content").startswith('"●')  # still drawn
+
+
+def test_what_an_action_says_is_read_when_its_page_loads(desk: SimpleNamespace) -> None:
+    """"Saved.", "Reply sent." and a fetch's result (with its forked-history and withheld-entry
+    alerts) are already on the page the desk redirects to: a live region present when a page
+    loads is not announced, so a screen reader user heard nothing of them. The message takes
+    the focus, so it is read."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.goto(desk.site + desk.report)
+    page.select_option("form[action$='/triage'] select[name=status]", "reviewing")
+    page.click("form[action$='/triage'] button[type=submit]")
+    page.wait_for_url("**?m=saved")
+    expect(page.locator(":focus")).to_have_text("Збережено.")
+    page.goto(desk.site + desk.incident.split("?")[0] + "?m=saved")
+    expect(page.locator(":focus")).to_have_text("Збережено.")
+    page.goto(desk.site + "/")
+    page.get_by_role("button", name="Отримати зараз").click()
+    page.wait_for_url(desk.site + "/")
+    expect(page.locator(":focus")).to_have_class("card result")
+    expect(page.locator(":focus")).to_contain_text("0 нових повідомлень")
+
+
+def test_the_warning_not_to_rely_on_a_report_is_read_first(desk: SimpleNamespace) -> None:
+    """A flagged report's banner ("Do not rely on this report without checking") is an alert
+    already on the page: not announced. It takes the focus when the page opens (unless the
+    handler's own action has a message to say, which comes just before it). Runs last: it
+    revokes the source."""
+    from playwright.sync_api import expect
+
+    page = desk.page
+    page.goto(desk.site + "/sources")
+    page.click("a.danger")
+    page.fill("textarea[name=reason]", "phone seized at a checkpoint")
+    page.check("input[name=confirm]")
+    page.click("form button[type=submit]")
+    page.wait_for_url(desk.site + "/sources")
+    page.goto(desk.site + desk.report)
+    focused = page.locator(":focus")
+    expect(focused).to_have_class("banner bad")
+    expect(focused).to_contain_text("Не покладайтеся на це повідомлення без перевірки")
+    page.goto(desk.site + desk.report + "?m=saved")
+    expect(page.locator(":focus")).to_have_text("Збережено.")

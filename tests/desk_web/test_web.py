@@ -108,6 +108,71 @@ def test_sanitiser_units() -> None:
     assert thumbnail(b"<html><script>x</script>") is None
 
 
+def test_a_phones_large_photo_is_previewed_and_a_huge_one_still_refused() -> None:
+    """A 48-megapixel phone photo (8000 x 6000, a common camera now) was refused as a
+    decompression bomb: "No preview" for a civilian's ordinary picture. A JPEG is decoded at
+    up to 1/8 a side, so it is previewed; what is decoded stays under the same limit: a JPEG
+    that declares 65000 x 65000, a PNG of 48 megapixels and the PNG bomb are still refused."""
+    import io
+
+    from PIL import Image
+
+    def jpeg(w: int, h: int) -> bytes:
+        buf = io.BytesIO()
+        Image.new("RGB", (w, h), (90, 120, 60)).save(buf, "JPEG", quality=80)
+        return buf.getvalue()
+
+    out = thumbnail(jpeg(8000, 6000))
+    assert out is not None
+    with Image.open(io.BytesIO(out)) as im:
+        assert im.format == "PNG" and im.size == (640, 480)
+    small = bytearray(jpeg(64, 48))
+    sof = small.index(b"\xff\xc0")
+    small[sof + 5:sof + 9] = (65000).to_bytes(2, "big") * 2  # height, width as declared
+    assert thumbnail(bytes(small)) is None
+    png = io.BytesIO()
+    Image.new("L", (8000, 6000)).save(png, "PNG")
+    assert thumbnail(png.getvalue()) is None
+    assert thumbnail(png_bomb()) is None
+
+
+def test_a_portrait_phone_photo_is_previewed_upright() -> None:
+    """A phone stores a portrait photo on its side with an EXIF orientation (6: turn 90 degrees
+    clockwise to view): the preview, which drops the EXIF, showed it lying on its side. It is
+    turned upright first; the PNG still carries no EXIF."""
+    import io
+
+    from PIL import Image
+
+    im = Image.new("RGB", (300, 200), (20, 40, 200))
+    im.paste((220, 20, 20), (0, 0, 100, 200))  # the left third red: the top when viewed
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", exif=exif.tobytes())
+    out = thumbnail(buf.getvalue())
+    assert out is not None
+    with Image.open(io.BytesIO(out)) as shown:
+        assert shown.size == (200, 300)
+        assert shown.getpixel((100, 20))[0] > 150  # red on top
+        assert shown.getpixel((100, 280))[2] > 150  # blue below
+        assert not shown.getexif() and b"Exif" not in out
+
+
+def test_an_iphone_photo_is_called_a_photo_not_a_video() -> None:
+    """An iPhone's photo (HEIC) and an AVIF picture are ISO media files like an MP4: the report
+    page said "(video)" of a civilian's photo. They are named as HEIF/AVIF photos (of which no
+    preview is made), an MP4 is still a video; none is shown."""
+    def iso(brand: bytes) -> bytes:
+        return b"\x00\x00\x00\x18ftyp" + brand + b"\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+
+    for brand in (b"heic", b"heix", b"mif1", b"avif"):
+        kind = sniff(iso(brand))
+        assert kind.name == "heif" and not kind.image and "HEIF/AVIF photo" in kind.label
+    for brand in (b"isom", b"mp42", b"qt  "):
+        assert sniff(iso(brand)).name == "video"
+
+
 def test_totp_login(desk: dict[str, Any], cli: Any) -> None:  # type: ignore[no-untyped-def]
     import base64
     from urllib.parse import parse_qs, urlparse

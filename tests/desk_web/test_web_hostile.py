@@ -311,7 +311,79 @@ def test_thumbnails_cached_and_capped_per_view(desk: dict[str, Any]) -> None:
                 c.get(u)
         assert len(calls) == 2  # made once each, then served from the in-memory cache
         more = c.get(f"/report/{rid}?thumbs=4").text
-        assert len(re.findall(r'thumb.png"', more)) == 4 and "more preview" not in more
+        # the bomb (one of the first two) was refused: named, and not offered again
+        assert len(re.findall(r'thumb.png"', more)) == 3 and "more preview" not in more
+        assert more.count('<p class="warn">No preview: this image could not be read safely') == 1
+
+
+def test_refused_thumbnail_is_named_not_a_broken_image(desk: dict[str, Any]) -> None:
+    """bomb.png is a PNG by its bytes, but the jail refuses it: once that is known the page
+    says why there is no preview (in the handler's language) instead of an <img> that 404s;
+    an image too large to read at all is named at once."""
+    import tysha.desk.web.app as app_module
+
+    with web(desk["desk"]) as c:
+        login(c)
+        rid = rid_of(c, "Checkpoint search")
+        page = c.get(f"/report/{rid}").text
+        figures = page.split('<figure class="att">')[1:]
+        bomb = next(i for i, f in enumerate(figures) if "bomb.png" in f)
+        assert c.get(f"/report/{rid}/att/{bomb}/thumb.png").status_code == 404
+        for lang, note in (("en", "No preview: this image could not be read safely"),
+                           ("uk", "Мініатюри немає: це зображення не вдалося безпечно прочитати")):
+            again = c.get(f"/report/{rid}?lang={lang}").text
+            assert f"/att/{bomb}/thumb.png" not in again
+            fig = again.split('<figure class="att">')[1:][bomb]
+            assert note in fig and "hidden" not in fig.split("<figcaption>")[0]
+            assert len(re.findall(r"thumb\.png", again)) == 3  # the three readable pictures
+    original = app_module.MAX_THUMB_INPUT
+    app_module.MAX_THUMB_INPUT = 700  # street.jpg (1616 bytes) is now "too large to read"
+    try:
+        with web(desk["desk"]) as c:
+            login(c)
+            rid = rid_of(c, "Checkpoint search")
+            page = c.get(f"/report/{rid}").text
+            fig = next(f for f in page.split('<figure class="att">')[1:] if "street.jpg" in f)
+            assert "thumb.png" not in fig and "No preview: this image could not be read" in fig
+    finally:
+        app_module.MAX_THUMB_INPUT = original
+
+
+def test_an_attachment_missing_or_damaged_in_the_desk_leaves_its_report_readable(
+    desk: dict[str, Any]
+) -> None:
+    """One attachment's stored file gone (a disk error, a partial copy of the desk folder),
+    another's tampered with: the report page was only "Something was refused" — no text, no
+    triage, no reply — and a download was cut off after its headers. The report is shown; each
+    such attachment is named as missing or damaged, with no preview and no download."""
+    from tysha.desk.service import Desk
+
+    with web(desk["desk"]) as c:
+        token = login(c)
+        rid = rid_of(c, "Checkpoint search")
+        d = Desk.open(desk["desk"], DESK_PASS)
+        names = [a.name for a in d.report(rid).attachments]
+        street, photo = names.index("street.jpg"), names.index("polyglot.jpg")
+        blob = {n: d.store.blobs.path(d._stored_attachment(rid, n)["blob"]) for n in (street, photo)}
+        d.close()
+        blob[street].unlink()
+        data = bytearray(blob[photo].read_bytes())
+        data[40] ^= 1
+        blob[photo].write_bytes(bytes(data))
+        r = c.post(f"/report/{rid}/att/{street}/download", data={"csrf": token})
+        assert r.status_code == 500 and "missing from the desk" in r.text
+        assert "application/octet-stream" not in r.headers["content-type"]
+        for lang, said in (("en", "This attachment is missing from the desk or does not decrypt"),
+                           ("uk", "Цього вкладення немає на робочому місці")):
+            page = c.get(f"/report/{rid}?lang={lang}")
+            assert page.status_code == 200 and "Checkpoint search; files attached" in page.text
+            figures = page.text.split('<figure class="att">')[1:]
+            for n in (street, photo):
+                assert said in figures[n]
+                assert "thumb.png" not in figures[n] and "/download" not in figures[n]
+            assert "/download" in figures[names.index("фото.jpg")]  # the others are as before
+        assert c.get(f"/report/{rid}/att/{photo}/thumb.png").status_code == 404
+        assert exported(desk["desk"]) == 0
 
 
 def test_thumbnail_jail_confines_or_says_so(desk: dict[str, Any]) -> None:

@@ -61,7 +61,7 @@ from tysha.desk.views import (
 from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, same_text, totp_at
-from tysha.desk.web.sanitize import confinement, sniff, thumbnail
+from tysha.desk.web.sanitize import Kind, confinement, sniff, thumbnail
 from tysha.desk.web.sharing import share_routes
 from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
 from tysha.errors import (
@@ -70,11 +70,14 @@ from tysha.errors import (
     ConfigError,
     NotAllowed,
     NotFound,
+    ProtocolError,
+    StorageError,
     TyshaError,
+    VerificationError,
 )
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
 from tysha.evidence.visible import visible
-from tysha.i18n import LANGUAGES, translations
+from tysha.i18n import LANGUAGE_NAMES, LANGUAGES, translations
 
 __all__ = ["CSP", "create_app", "totp_now"]
 
@@ -90,6 +93,7 @@ SESSION_IDLE = 30 * 60
 THUMBS_PER_VIEW = 24
 THUMB_CACHE_BYTES = 64 << 20
 MAX_THUMB_INPUT = 64 << 20
+DAMAGED = Kind("damaged", False, "missing or damaged in the desk")
 # Every form this desk serves fits in far less (a reply is at most 64 KiB of text).
 MAX_BODY = 1 << 20
 #: A ProofMode bundle upload (desk/provenance.py bounds what is inside it).
@@ -296,6 +300,7 @@ def create_app(
             tm=tr.message,
             lang=language,
             languages=LANGUAGES,
+            language_names=LANGUAGE_NAMES,
             session=s,
             csrf=(s or {}).get("csrf", ""),
             categories=CATEGORIES,
@@ -449,7 +454,12 @@ def create_app(
         a = v.attachments[n]
         key = f"{a.sha256}:{a.size}"  # content-addressed: the same bytes are the same kind
         if key not in kinds_cache:
-            kinds_cache[key] = sniff(desk.attachment_head(v.id, n, 512))
+            try:
+                kinds_cache[key] = sniff(desk.attachment_head(v.id, n, 512))
+            except (StorageError, VerificationError, ProtocolError):
+                # missing from the desk or not decrypting: said on the report, which stays
+                # readable (not remembered: a restored desk folder brings it back)
+                return DAMAGED
         return kinds_cache[key]
 
     async def report_page(request: Request) -> Response:
@@ -466,12 +476,19 @@ def create_app(
             limit = max(thumbs_per_view, int(request.query_params.get("thumbs", "0")))
         except ValueError:
             limit = thumbs_per_view
+        # An image whose thumbnail cannot be made (too large to read, or already refused by
+        # the jail: a bomb, a broken file) is named as such, never shown as a broken <img>.
+        unreadable = {
+            i for i, (a, k) in enumerate(zip(v.attachments, kinds, strict=True))
+            if k.image
+            and (a.size > MAX_THUMB_INPUT or thumbs.get(f"{a.sha256}:{a.size}") == (True, None))
+        }
         shown, previews = set(), 0
         for i, k in enumerate(kinds):
-            if k.image and previews < limit:
+            if k.image and i not in unreadable and previews < limit:
                 shown.add(i)
                 previews += 1
-        more = sum(1 for k in kinds if k.image) - previews
+        more = sum(1 for k in kinds if k.image) - previews - len(unreadable)
         custody_damaged: list[int] = []  # events that do not decrypt: named, not a failed page
         return render(
             request,
@@ -480,6 +497,7 @@ def create_app(
             r=v,
             kinds=kinds,
             previews=shown,
+            unreadable=unreadable,
             more_previews=more,
             next_limit=limit + thumbs_per_view,
             jail=confinement(),
@@ -598,9 +616,15 @@ def create_app(
             f"filename*=UTF-8''{quote(name, safe='')}"
         )
         chunks = desk.attachment_chunks(v.id, n)
+        # The first piece before the headers: an attachment missing from the desk or not
+        # decrypting is the refused page that says so, not a download cut off at once.
+        first = await asyncio.to_thread(next, chunks, None)
 
         async def body() -> AsyncIterator[bytes]:
             sent = 0
+            if first is not None:
+                sent += len(first)
+                yield first
             while True:
                 chunk = await asyncio.to_thread(next, chunks, None)
                 if chunk is None:

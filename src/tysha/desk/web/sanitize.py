@@ -5,8 +5,9 @@ An infiltrator can send malware (THREAT_MODEL, Desk). Rules:
 * the type is decided by sniffing the bytes, never by the name or the declared type;
 * only JPEG, PNG, GIF and WebP are ever shown, and only as a thumbnail *re-encoded* to PNG by
   Pillow in a separate process with a CPU-time limit, an address-space limit and a wall-clock
-  timeout, under Pillow's decompression-bomb limit — a bomb or a parser exploit kills that
-  process, not the desk; everything (EXIF, ICC, comments, trailing polyglot bytes) is dropped;
+  timeout, under Pillow's decompression-bomb limit (a JPEG is decoded at a reduced scale: the
+  limit counts what is decoded) — a bomb or a parser exploit kills that process, not the desk;
+  everything (EXIF, ICC, comments, trailing polyglot bytes) is dropped;
 * SVG, HTML, PDF, office files, archives and anything else are never rendered: they are
   offered as a download (``application/octet-stream``, ``Content-Disposition: attachment``,
   a sandboxing CSP) with a warning; archives are not unpacked.
@@ -34,10 +35,16 @@ from dataclasses import dataclass
 __all__ = ["Kind", "bwrap_command", "confinement", "sniff", "thumbnail"]
 
 MAX_PIXELS = 40_000_000
+JPEG_SCALE = 8  # the most a JPEG's decoder reduces each side by (Pillow's draft mode)
 THUMB = 640
 _LIMIT_AS = 768 * 1024 * 1024
 _LIMIT_CPU = 8
 _TIMEOUT = 15
+
+
+#: ISO base media file brands of still pictures (HEIF/HEIC and AVIF, and their sequences).
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1",
+                          b"msf1", b"avif", b"avis"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,9 @@ def sniff(data: bytes) -> Kind:
         return Kind("svg", False, "SVG/XML document (may contain scripts)")
     if b"<html" in low or b"<script" in low or low.startswith(b"<!doctype"):
         return Kind("html", False, "HTML document (may contain scripts)")
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        # an iPhone's photo (HEIC) or an AVIF: a picture, not a video; Pillow cannot read it
+        return Kind("heif", False, "HEIF/AVIF photo: no preview is made of this format")
     if head[4:8] == b"ftyp":
         return Kind("video", False, "video")
     return Kind("binary", False, "unknown file")
@@ -124,7 +134,13 @@ def thumbnail(data: bytes) -> bytes | None:
     """A safe PNG thumbnail of an image, or None if it cannot be made safely."""
     if not sniff(data).image:
         return None
-    child = [sys.executable, "-I", "-m", "tysha.desk.web.sanitize"]
+    # this interpreter, isolated, running this same Tysha (its folder first on the path; -I
+    # ignores PYTHONPATH), as the provenance reader's child does
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.realpath(__file__)))))
+    program = (f"import sys; sys.path.insert(0, {root!r}); "
+               "from tysha.desk.web.sanitize import _child; sys.exit(_child())")
+    child = [sys.executable, "-I", "-c", program]
     bwrap = shutil.which("bwrap")
     from tysha.desk.corroborate import run_confined
 
@@ -150,19 +166,28 @@ def thumbnail(data: bytes) -> bytes | None:
 def _child() -> int:  # pragma: no cover - exercised through thumbnail()
     import warnings
 
-    from PIL import Image
+    from PIL import Image, ImageOps
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    warnings.simplefilter("error", Image.DecompressionBombWarning)
     data = sys.stdin.buffer.read()
+    # A JPEG is decoded at a reduced scale (draft: down to 1/8 a side), so a phone's 48- or
+    # 108-megapixel photo is previewed: its declared size may be up to 64 times the limit, what
+    # is decoded is checked against the limit itself once the scale is chosen.
+    jpeg = sniff(data).name == "jpeg"
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS * (JPEG_SCALE**2 if jpeg else 1)
+    warnings.simplefilter("error", Image.DecompressionBombWarning)
     try:
         with Image.open(io.BytesIO(data)) as im:
-            if im.format not in ("JPEG", "PNG", "GIF", "WEBP"):
+            if im.format not in ("JPEG", "PNG", "GIF", "WEBP") or (jpeg != (im.format == "JPEG")):
                 return 2
             im.draft("RGB", (THUMB, THUMB))
+            if im.size[0] * im.size[1] > MAX_PIXELS:
+                return 4
             im.thumbnail((THUMB, THUMB))
-            clean = Image.new("RGB", im.size)
-            clean.paste(im.convert("RGB"))
+            # upright as the camera held it (a phone's portrait photo is stored on its side
+            # with an EXIF orientation); the EXIF itself is dropped below
+            shown = ImageOps.exif_transpose(im)
+            clean = Image.new("RGB", shown.size)
+            clean.paste(shown.convert("RGB"))
     except Exception:
         return 3
     out = io.BytesIO()

@@ -35,12 +35,14 @@ from starlette.responses import Response
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tysha.i18n import LANGUAGE_NAMES
+
 __all__ = ["LANGS", "bundle_digest", "choose_lang", "mount", "render_page", "routes"]
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 LANGS = ("uk", "ru", "crh", "en")
-_NAMES = {"uk": "Українська", "ru": "Русский", "crh": "Qırımtatarca", "en": "English"}
+_NAMES = LANGUAGE_NAMES
 _SCRIPTS = ("vendor/noble.js", "tysha-core.js", "app.js")
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
           ".txt": "text/plain; charset=utf-8"}
