@@ -411,7 +411,7 @@ def test_the_handler_is_told_a_reply_was_sent_or_queued_in_every_language(
             c.get(f"/?lang={lang}")
             page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": f"go {lang}"},
                           follow_redirects=True).text
-            assert f'<p class="good" role="status">{_("Reply sent.")}</p>' in page, lang
+            assert f'<p class="good" role="status" tabindex="-1" autofocus>{_("Reply sent.")}</p>' in page, lang
 
 
 def test_a_queued_reply_is_listed_once_and_a_sent_one_says_when_it_went(
