@@ -108,6 +108,21 @@ def test_genuine_bundle_verifies_pinned(world: dict[str, Any]) -> None:
     assert "UNPINNED" not in r.stdout
 
 
+def test_a_fingerprint_written_with_dashes_pins_as_with_spaces(world: dict[str, Any]) -> None:
+    """A clerk who copies the desk's fingerprint as people write it, "94226-79729-…", was
+    refused ("--desk-key is the desk's fingerprint (30 digits) or public key"), though the
+    same digits with spaces or none pinned. Dashes between its groups are read as spaces; a
+    wrong fingerprint written so still fails step 2."""
+    fp = world["info"]["fingerprint"]
+    r = run("verify", str(world["genuine"]), "--desk-key", fp.replace(" ", "-"),
+            "--drop-key", world["vkey"])
+    assert "bundle ok: 1 report verified offline" in r.stdout and "UNPINNED" not in r.stdout
+    wrong = ("1" if fp[0] != "1" else "2") + fp[1:]
+    r = run("verify", str(world["genuine"]), "--desk-key", wrong.replace(" ", "-"),
+            "--drop-key", world["vkey"], check=False)
+    assert r.returncode == 1 and "step 2 (desk signature)" in r.stderr, (r.stdout, r.stderr)
+
+
 def test_unpinned_genuine_bundle_says_so(world: dict[str, Any]) -> None:
     r = run("verify", str(world["genuine"]))
     assert "[2] UNPINNED" in r.stdout and world["info"]["fingerprint"] in r.stdout

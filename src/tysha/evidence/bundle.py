@@ -714,7 +714,7 @@ class BundleVerifier:
                 )
             )
             return desk
-        if _norm(self.desk_pin) not in (_norm(desk.to_text()), _norm(fp)):
+        if _pin_text(self.desk_pin) not in (_norm(desk.to_text()), _norm(fp)):
             raise _fail(
                 2,
                 "desk signature",
@@ -1365,7 +1365,7 @@ def _json(raw: bytes) -> Any:
 
 def check_desk_pin(pin: str) -> str:
     """A desk pin is its public key text or its 30-digit fingerprint (``tysha desk info``)."""
-    text = _norm(pin)
+    text = _pin_text(pin)
     if text.startswith("tysha-key"):
         try:
             PublicIdentity.from_text(pin)
@@ -1381,6 +1381,13 @@ def check_desk_pin(pin: str) -> str:
 
 def _norm(text: str) -> str:
     return "".join(str(text).split()).lower()
+
+
+def _pin_text(pin: str) -> str:
+    """A desk pin as compared: :func:`_norm`, and a fingerprint also without the dashes people
+    write between its groups (a key text keeps its own: base64url has dashes)."""
+    text = _norm(pin)
+    return text if text.startswith("tysha-key") else text.replace("-", "")
 
 
 def _short(value: Any) -> str:
