@@ -403,7 +403,7 @@ def _enrolled_page(browser: Any, w: dict[str, Any]) -> tuple[Any, Any]:
 def test_interrupted_upload_resumes(world: dict[str, Any], browser: Any) -> None:
     ctx, page = _enrolled_page(browser, world)
     big = world["tmp"] / "video.bin"
-    big.write_bytes(os.urandom(5 << 20))  # two upload chunks (the drop takes 4 MiB a PUT)
+    big.write_bytes(os.urandom(5 << 20))  # eleven upload chunks (the page sends 512 KiB a PUT)
     page.set_input_files("#files", str(big))
     page.wait_for_selector("#file-list li")
     puts: list[str] = []
@@ -552,9 +552,9 @@ def test_a_drop_answering_garbage_to_the_upload_never_loops(
     page.route("**/v1/**", lying)
     page.click("#send")
     page.wait_for_selector("body[data-receipt]", timeout=60_000)
-    if lie == "chunk-size-garbage":  # the page's own chunk size: 1 MiB pieces, and received
+    if lie == "chunk-size-garbage":  # the page's own chunk size: 512 KiB pieces, and received
         assert page.get_attribute("body", "data-receipt") == "ok", page.text_content("#report-error")
-        assert puts[:3] == [1 << 20] * 3 and len(puts) == 4, puts
+        assert puts[:6] == [512 << 10] * 6 and len(puts) == 7, puts
     else:
         assert page.get_attribute("body", "data-receipt") == "error"
         assert page.text_content("#report-error") == "The drop refused the report."
@@ -790,3 +790,48 @@ def test_the_keyboard_is_not_dropped_while_the_page_works(
     page.wait_for_selector("body[data-receipt]", timeout=180_000)
     assert page.evaluate(focused) == "send"
     ctx.close()
+
+
+# --- a bad link: the page sends as the CLI does (tests/source/test_interrupt.py) -------------------
+
+def _uploads_of(w: dict[str, Any], marker: str) -> int:
+    """How many reports with ``marker`` in their text the desk holds."""
+    return sum(1 for r in _desk_reports(w) if marker in (r.get("text") or ""))
+
+
+def _send_again(page: Any) -> None:
+    page.evaluate("delete document.body.dataset.receipt")
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+
+
+def test_a_photo_cut_off_every_mib_gets_through_in_pieces(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """A link that breaks once a request has carried a MiB: the page sent the drop's chunk size
+    (4 MiB), so a 3 MiB photo went as one piece, cut every time, and never left ("could not be
+    reached" after every try). Pieces of at most 512 KiB each get through."""
+    ctx, page = _enrolled_page(browser, world)
+    page.fill("#text", "cut every mib")
+    big = world["tmp"] / "cut-every-mib.bin"
+    big.write_bytes(os.urandom(3 << 20))
+    page.set_input_files("#files", str(big))
+    page.wait_for_selector("#file-list li")
+    puts: list[int] = []
+
+    def cut_after_a_mib(route: Any) -> None:
+        if route.request.method == "PUT":
+            puts.append(len(route.request.post_data_buffer or b""))
+            if puts[-1] > 1 << 20:
+                route.abort("connectionreset")
+                return
+        route.continue_()
+
+    page.route("**/v1/uploads/**", cut_after_a_mib)
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    assert page.get_attribute("body", "data-receipt") == "ok", (page.text_content("#report-error"), puts)
+    assert max(puts) <= 512 << 10, puts
+    assert _uploads_of(world, "cut every mib") == 1
+    ctx.close()
+

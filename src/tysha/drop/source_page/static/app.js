@@ -398,6 +398,8 @@
     const p = $('progress');
     show(p); p.value = frac;
   }
+  // The most an upload's chunk carries, whatever the drop allows: what a cut link makes it send again.
+  const CHUNK_SEND = 512 << 10;
   // A connection that stalls (no answer, no error) would leave the page waiting for ever with
   // "Send" disabled: every request has a deadline, a minute plus one second per 4 KiB it
   // carries, and one that passes it is a dropped connection (an upload then resumes).
@@ -487,7 +489,9 @@
         : int(info.pow_bits);
       // The drop's word for its chunk size is taken only when it is a sane whole number: a
       // string or NaN here made every PUT empty, and the page sent them for ever.
-      const chunkMax = Number.isInteger(info.chunk_max) ? Math.max(1 << 16, Math.min(info.chunk_max, 8 << 20)) : 1 << 20;
+      // A chunk cut off midway is sent again whole: never more than CHUNK_SEND at a time (as the
+      // CLI), so a link that breaks every MiB or two still gets a photo through, piece by piece.
+      const chunkMax = Number.isInteger(info.chunk_max) ? Math.max(1 << 16, Math.min(info.chunk_max, CHUNK_SEND)) : CHUNK_SEND;
       const solve = async () => {
         progress(S.progress_pow, 0);
         return bits > 0 ? await work({ op: 'pow', digest, bits: Math.min(bits, 32) }, (f) => progress(S.progress_pow, f)) : new Uint8Array(8);
