@@ -835,3 +835,32 @@ def test_a_photo_cut_off_every_mib_gets_through_in_pieces(
     assert _uploads_of(world, "cut every mib") == 1
     ctx.close()
 
+
+def test_a_lost_answer_to_the_last_step_is_asked_again_not_sent_again(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The drop took the whole report and logged it, but the answer to the upload's last step
+    (finish) was lost on the way. The page said "The drop could not be reached", and the person
+    pressing Send again sealed a new envelope and sent it all again: the desk got the report
+    twice. The page now asks the drop for that upload's receipt again, and says received."""
+    ctx, page = _enrolled_page(browser, world)
+    page.fill("#text", "lost finish answer once")
+    lost: list[str] = []
+
+    def lose_first_answer(route: Any) -> None:
+        if not lost:
+            lost.append(route.request.url)
+            route.fetch()  # the drop commits
+            route.abort("connectionreset")  # the answer never arrives
+            return
+        route.continue_()
+
+    page.route("**/v1/uploads/*/finish", lose_first_answer)
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    if page.get_attribute("body", "data-receipt") == "error":
+        _send_again(page)  # what the person was told to do
+    assert page.get_attribute("body", "data-receipt") == "ok", page.text_content("#report-error")
+    assert _uploads_of(world, "lost finish answer once") == 1
+    ctx.close()
+

@@ -537,7 +537,19 @@
         offset = next; failures = 0;
       }
       progress(S.progress_upload, 1);
-      const answer = await api('POST', `/v1/uploads/${id}/finish`);
+      // The answer to the last step lost on the way (the drop may have logged the report
+      // meanwhile): ask again, as often as a chunk; a repeated finish answers with the receipt.
+      let answer;
+      for (let tries = 1; ; tries++) {
+        try {
+          answer = await api('POST', `/v1/uploads/${id}/finish`);
+          break;
+        } catch (e) {
+          if (!(e.network || e.status >= 500) || tries > 8) throw e;
+          progress(S.progress_resume, 1);
+          await sleep(Math.min(8000, 500 * 2 ** tries));
+        }
+      }
       const receipt = answer && answer.receipt;
       progress(S.progress_verify, 1);
       let checked;
