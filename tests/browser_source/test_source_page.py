@@ -864,3 +864,93 @@ def test_a_lost_answer_to_the_last_step_is_asked_again_not_sent_again(
     assert _uploads_of(world, "lost finish answer once") == 1
     ctx.close()
 
+
+def test_send_again_after_a_lost_receipt_asks_first_and_never_duplicates(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The link goes down just as the drop logs the report and stays down for the whole send:
+    the page says it could not reach the drop. Once the link is back the person presses Send
+    again: the page asks the drop for the receipt of the envelope it sealed (nothing is sent
+    again, no second proof of work) and says received; the desk holds the report once. Before,
+    a new envelope was sealed and sent whole: the report twice."""
+    ctx, page = _enrolled_page(browser, world)
+    page.fill("#text", "lost finish answer for good")
+    big = world["tmp"] / "lost-for-good.bin"
+    big.write_bytes(os.urandom(700 << 10))
+    page.set_input_files("#files", str(big))
+    page.wait_for_selector("#file-list li")
+    link = {"down": False}
+    sent: list[str] = []
+
+    def flaky(route: Any) -> None:
+        req = route.request
+        if link["down"]:
+            route.abort("connectionreset")
+            return
+        if req.method in ("PUT", "POST") and "/v1/uploads" in req.url:
+            sent.append(f"{req.method} {req.url.rsplit('/v1/', 1)[1]}")
+        if req.url.endswith("/finish") and not link.get("went"):
+            link["went"] = True
+            route.fetch()
+            link["down"] = True
+            route.abort("connectionreset")
+            return
+        route.continue_()
+
+    page.route("**/v1/**", flaky)
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    assert page.get_attribute("body", "data-receipt") == "error"
+    before = len(sent)
+    link["down"] = False
+    _send_again(page)
+    assert page.get_attribute("body", "data-receipt") == "ok", page.text_content("#report-error")
+    again = sent[before:]
+    assert [s for s in again if not s.endswith("/finish")] == [], again
+    assert _uploads_of(world, "lost finish answer for good") == 1
+    ctx.close()
+
+
+def test_send_again_after_the_link_went_down_midway_goes_on_where_it_stood(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The link goes down for good after two pieces of a photo reached the drop; the page gives
+    up and says so. Send again (the link back) goes on from what the drop holds, with no new
+    proof of work; before, a new envelope was sealed and sent from its first byte, so on a link
+    that never stays up for a whole photo the photo never left."""
+    ctx, page = _enrolled_page(browser, world)
+    page.fill("#text", "link down midway")
+    big = world["tmp"] / "down-midway.bin"
+    big.write_bytes(os.urandom(3 << 20))
+    page.set_input_files("#files", str(big))
+    page.wait_for_selector("#file-list li")
+    link = {"down": False}
+    sent: list[str] = []
+
+    def flaky(route: Any) -> None:
+        req = route.request
+        if link["down"]:
+            route.abort("connectionreset")
+            return
+        if req.method in ("PUT", "POST") and "/v1/uploads" in req.url:
+            sent.append(f"{req.method} {req.url.rsplit('/v1/', 1)[1]}")
+        route.continue_()
+        if req.method == "PUT" and len([s for s in sent if s.startswith("PUT")]) == 2:
+            link["down"] = True
+
+    page.route("**/v1/**", flaky)
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    assert page.get_attribute("body", "data-receipt") == "error"
+    first = [s for s in sent if s.startswith("PUT")]
+    before = len(sent)
+    link["down"] = False
+    _send_again(page)
+    assert page.get_attribute("body", "data-receipt") == "ok", page.text_content("#report-error")
+    again = sent[before:]
+    assert not [s for s in again if s.startswith("POST uploads") and not s.endswith("/finish")], again
+    puts = [s for s in again if s.startswith("PUT")]
+    assert puts and puts[0] != first[0] and puts[0].split("?")[0] == first[0].split("?")[0], (first, again)
+    assert not [s for s in puts if s.endswith("offset=0")], again
+    assert _uploads_of(world, "link down midway") == 1
+    ctx.close()
