@@ -901,6 +901,11 @@ def test_send_again_after_a_lost_receipt_asks_first_and_never_duplicates(
     page.click("#send")
     page.wait_for_selector("body[data-receipt]", timeout=180_000)
     assert page.get_attribute("body", "data-receipt") == "error"
+    # The drop was reached and holds the report: "could not be reached" would be untrue, and
+    # sends the person to another tab, where a new envelope is the report twice.
+    told = page.text_content("#report-error") or ""
+    assert "could not be reached" not in told and "may have arrived" in told, told
+    assert "Keep this page open" in told
     before = len(sent)
     link["down"] = False
     _send_again(page)
@@ -942,6 +947,7 @@ def test_send_again_after_the_link_went_down_midway_goes_on_where_it_stood(
     page.click("#send")
     page.wait_for_selector("body[data-receipt]", timeout=180_000)
     assert page.get_attribute("body", "data-receipt") == "error"
+    assert "could not be reached" in (page.text_content("#report-error") or "")
     first = [s for s in sent if s.startswith("PUT")]
     before = len(sent)
     link["down"] = False

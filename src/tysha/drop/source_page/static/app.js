@@ -537,6 +537,8 @@
       offset = next; failures = 0;
     }
     progress(S.progress_upload, 1);
+    // From here the drop may log the report before its answer is lost: no longer "not reached".
+    if (state.pending) state.pending.asked = true;
     // The answer to the last step lost on the way (the drop may have logged the report
     // meanwhile): ask again, as often as a chunk; a repeated finish answers with the receipt.
     let answer;
@@ -604,7 +606,8 @@
       $('text').value = ''; $('where').value = ''; $('when').value = '';
       document.querySelectorAll('input[name=cat]:checked').forEach((x) => { x.checked = false; });
     } catch (e) {
-      const msg = e.network ? S.err_network : e.message === 'drop' ? S.err_drop : S.err_generic;
+      const unconfirmed = state.pending && state.pending.asked;
+      const msg = e.network ? (unconfirmed ? S.err_unconfirmed : S.err_network) : e.message === 'drop' ? S.err_drop : S.err_generic;
       say($('report-error'), msg, 'error');
       document.body.dataset.receipt = 'error';
     } finally {
