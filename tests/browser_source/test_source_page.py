@@ -960,3 +960,51 @@ def test_send_again_after_the_link_went_down_midway_goes_on_where_it_stood(
     assert not [s for s in puts if s.endswith("offset=0")], again
     assert _uploads_of(world, "link down midway") == 1
     ctx.close()
+
+
+def test_closing_the_tab_while_the_report_is_on_its_way_asks_first(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The page keeps nothing once its tab goes: closed (or reloaded) while a report is on its
+    way, or while it waits to be sent again unconfirmed, the report was gone without a word,
+    the person perhaps believing it sent. The browser now asks before the tab goes; once the
+    report is received it lets it go quietly."""
+    ctx, page = _enrolled_page(browser, world)
+    page.fill("#text", "closing mid upload")
+    held: list[Any] = []
+    hold = {"on": True}
+    # taken, not answered yet (while the test holds the link)
+    page.route("**/v1/uploads/**",
+               lambda route: held.append(route) if hold["on"] else route.continue_())
+    dialogs: list[str] = []
+
+    def on_dialog(d: Any) -> None:
+        dialogs.append(d.type)
+        d.dismiss()  # "stay on the page"
+
+    page.on("dialog", on_dialog)
+    page.click("#send")
+    page.wait_for_function("document.getElementById('send').disabled")
+    page.wait_for_timeout(200)
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the upload never started"
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(1000)
+    assert dialogs == ["beforeunload"] and not page.is_closed()
+    hold["on"] = False
+    for r in held:  # this try fails; the report waits in the page to be sent again
+        r.fulfill(status=400, content_type="application/json", body='{"error": "malformed"}')
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    assert page.get_attribute("body", "data-receipt") == "error"
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(1000)
+    assert dialogs == ["beforeunload"] * 2 and not page.is_closed()
+    _send_again(page)
+    assert page.get_attribute("body", "data-receipt") == "ok", page.text_content("#report-error")
+    with page.expect_event("close", timeout=10_000):
+        page.close(run_before_unload=True)
+    assert dialogs == ["beforeunload"] * 2
+    ctx.close()

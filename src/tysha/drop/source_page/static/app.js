@@ -617,6 +617,11 @@
     }
   }
   $('send').addEventListener('click', send);
+  // Nothing outlives the tab: closed or reloaded while a report is on its way (or waits, not
+  // confirmed, to be sent again), the report would be gone without a word. The browser asks.
+  window.addEventListener('beforeunload', (ev) => {
+    if (state.busy || state.pending) { ev.preventDefault(); ev.returnValue = ''; }
+  });
 
   // --- 5. replies ---------------------------------------------------------------------------------
   const GET = { credentials: 'omit', cache: 'no-store', redirect: 'error', referrerPolicy: 'no-referrer' };
