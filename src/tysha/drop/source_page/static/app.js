@@ -8,7 +8,7 @@
   const D = JSON.parse(document.getElementById('tysha-data').textContent);
   const S = D.strings;
   const $ = (id) => document.getElementById(id);
-  const state = { inv: null, me: null, files: [], busy: false };
+  const state = { inv: null, me: null, files: [], busy: false, pending: null };
   const WORKER = '/source/static/worker.js';
 
   // crypto.getRandomValues fills at most 65536 bytes a call.
@@ -398,6 +398,8 @@
     const p = $('progress');
     show(p); p.value = frac;
   }
+  // The most an upload's chunk carries, whatever the drop allows: what a cut link makes it send again.
+  const CHUNK_SEND = 512 << 10;
   // A connection that stalls (no answer, no error) would leave the page waiting for ever with
   // "Send" disabled: every request has a deadline, a minute plus one second per 4 KiB it
   // carries, and one that passes it is a dropped connection (an upload then resumes).
@@ -438,63 +440,64 @@
     return c;
   }
 
-  async function send() {
-    if (state.busy) return;
-    const cats = [...document.querySelectorAll('input[name=cat]:checked')].map((x) => x.value);
-    const text = $('text').value.trim();
-    if (!cats.length || !text) { say($('report-error'), S.need_fields, 'error'); return; }
-    say($('report-error'), '');
-    show($('result'), false);
-    state.busy = true; $('send').disabled = true;
-    try {
-      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      // client: the desk shows that this report came from the browser page (signed, like the rest).
-      const body = new Map([['categories', cats], ['text', text], ['created_at', now], ['client', 'browser']]);
-      // to: the handler desk it is for (an escrow desk counts cells by it; signed, like the rest).
-      body.set('to', state.inv.fingerprint);
-      if ($('where').value.trim()) body.set('where', $('where').value.trim().slice(0, 1000));
-      if ($('when').value.trim()) body.set('when', $('when').value.trim().slice(0, 200));
-      const atts = state.files.map((it) => ({ name: it.name, mediaType: it.type, size: it.data.length, sha256: it.sha256,
-        attestation: T.captureAttestation(state.me, claimsFor(it, now)) }));
-      const manifest = T.signedManifest(state.me, 'report', body, atts, state.inv.secret);
-      const head = T.frameContent(manifest);
-      const total = head.length + state.files.reduce((n, it) => n + it.data.length, 0);
-      progress(S.progress_seal, 0);
-      await tick();
-      const sealer = new T.EnvelopeSealer(state.inv.recipients, total, rand, T.KEM_XWING);
-      const env = new Uint8Array(sealer.envelopeLength);
-      env.set(sealer.header);
-      let o = sealer.header.length, fed = 0;
-      const feed = async (bytes) => {
-        for (let i = 0; i < bytes.length; i += 1 << 20) {
-          const out = sealer.chunk(bytes.subarray(i, i + (1 << 20)));
-          env.set(out, o); o += out.length;
-          fed += Math.min(1 << 20, bytes.length - i);
-          progress(S.progress_seal, fed / total);
-          await tick();
-        }
-      };
-      await feed(head);
-      for (const it of state.files) await feed(it.data);
-      env.set(sealer.finish(), o);
-      const digest = T.sha256(env);
+  /** The report in the form, sealed to the handler: {env, digest}. */
+  async function seal(cats, text) {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    // client: the desk shows that this report came from the browser page (signed, like the rest).
+    const body = new Map([['categories', cats], ['text', text], ['created_at', now], ['client', 'browser']]);
+    // to: the handler desk it is for (an escrow desk counts cells by it; signed, like the rest).
+    body.set('to', state.inv.fingerprint);
+    if ($('where').value.trim()) body.set('where', $('where').value.trim().slice(0, 1000));
+    if ($('when').value.trim()) body.set('when', $('when').value.trim().slice(0, 200));
+    const atts = state.files.map((it) => ({ name: it.name, mediaType: it.type, size: it.data.length, sha256: it.sha256,
+      attestation: T.captureAttestation(state.me, claimsFor(it, now)) }));
+    const manifest = T.signedManifest(state.me, 'report', body, atts, state.inv.secret);
+    const head = T.frameContent(manifest);
+    const total = head.length + state.files.reduce((n, it) => n + it.data.length, 0);
+    progress(S.progress_seal, 0);
+    await tick();
+    const sealer = new T.EnvelopeSealer(state.inv.recipients, total, rand, T.KEM_XWING);
+    const env = new Uint8Array(sealer.envelopeLength);
+    env.set(sealer.header);
+    let o = sealer.header.length, fed = 0;
+    const feed = async (bytes) => {
+      for (let i = 0; i < bytes.length; i += 1 << 20) {
+        const out = sealer.chunk(bytes.subarray(i, i + (1 << 20)));
+        env.set(out, o); o += out.length;
+        fed += Math.min(1 << 20, bytes.length - i);
+        progress(S.progress_seal, fed / total);
+        await tick();
+      }
+    };
+    await feed(head);
+    for (const it of state.files) await feed(it.data);
+    env.set(sealer.finish(), o);
+    const digest = T.sha256(env);
+    return { env, digest };
+  }
 
-      const info = await api('GET', '/v1/info');
-      const int = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
-      // A drop that prices work per byte says pow_unit (and pow_load_bits while busy).
-      let bits = Number.isInteger(info.pow_unit) && info.pow_unit > 0
-        ? T.workBits(env.length, int(info.pow_bits), info.pow_unit, int(info.pow_load_bits))
-        : int(info.pow_bits);
-      // The drop's word for its chunk size is taken only when it is a sane whole number: a
-      // string or NaN here made every PUT empty, and the page sent them for ever.
-      const chunkMax = Number.isInteger(info.chunk_max) ? Math.max(1 << 16, Math.min(info.chunk_max, 8 << 20)) : 1 << 20;
-      const solve = async () => {
-        progress(S.progress_pow, 0);
-        return bits > 0 ? await work({ op: 'pow', digest, bits: Math.min(bits, 32) }, (f) => progress(S.progress_pow, f)) : new Uint8Array(8);
-      };
-      const id = T.hex(digest);
+  /** Upload a sealed envelope (resumed when `again`, an earlier try's) and finish: the receipt. */
+  async function upload(env, digest, again) {
+    const info = await api('GET', '/v1/info');
+    const int = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
+    // A drop that prices work per byte says pow_unit (and pow_load_bits while busy).
+    let bits = Number.isInteger(info.pow_unit) && info.pow_unit > 0
+      ? T.workBits(env.length, int(info.pow_bits), info.pow_unit, int(info.pow_load_bits))
+      : int(info.pow_bits);
+    // The drop's word for its chunk size is taken only when it is a sane whole number: a
+    // string or NaN here made every PUT empty, and the page sent them for ever.
+    // A chunk cut off midway is sent again whole: never more than CHUNK_SEND at a time (as the
+    // CLI), so a link that breaks every MiB or two still gets a photo through, piece by piece.
+    const chunkMax = Number.isInteger(info.chunk_max) ? Math.max(1 << 16, Math.min(info.chunk_max, CHUNK_SEND)) : CHUNK_SEND;
+    const solve = async () => {
+      progress(S.progress_pow, 0);
+      return bits > 0 ? await work({ op: 'pow', digest, bits: Math.min(bits, 32) }, (f) => progress(S.progress_pow, f)) : new Uint8Array(8);
+    };
+    const id = T.hex(digest);
+    // An upload an earlier try opened goes on where it stands: its work was paid then.
+    let up = again ? await api('GET', `/v1/uploads/${id}`).catch((e) => { if (e.network || e.status >= 500) throw e; return null; }) : null;
+    if (!up) {
       let nonce = await solve();
-      let up;
       try {
         up = await api('POST', '/v1/uploads', { digest: id, length: env.length, pow: T.hex(nonce) });
       } catch (e) {
@@ -505,36 +508,84 @@
         nonce = await solve();
         up = await api('POST', '/v1/uploads', { digest: id, length: env.length, pow: T.hex(nonce) });
       }
-      // An offset is a whole number within the envelope, and an accepted chunk moves it on; a
-      // drop that keeps rewinding gets twice the chunks the envelope needs and a few more (as
-      // the CLI's client): otherwise a drop that repeats itself would keep the page sending.
-      const offsetOf = (obj) => {
-        const v = obj && obj.offset;
-        if (!(Number.isInteger(v) && v >= 0 && v <= env.length)) throw new Error('drop');
-        return v;
-      };
-      let offset = offsetOf(up), failures = 0;
-      let budget = 2 * Math.ceil(env.length / chunkMax) + 16;
-      while (offset < env.length) {
-        if (--budget < 0) throw new Error('drop');
-        progress(failures ? S.progress_resume : S.progress_upload, offset / env.length);
-        try {
-          up = await api('PUT', `/v1/uploads/${id}?offset=${offset}`, env.subarray(offset, offset + chunkMax), false);
-        } catch (e) {
-          // A dropped connection or a conflicting offset: ask the drop where it stands, go on.
-          if (!(e.network || e.status === 409 || e.status >= 500) || ++failures > 8) throw e;
-          progress(S.progress_resume, offset / env.length);
-          await sleep(Math.min(8000, 500 * 2 ** failures));
-          try { offset = offsetOf(await api('GET', `/v1/uploads/${id}`)); } catch (e2) { if (!e2.network) throw e2; }
-          continue;
-        }
-        const next = offsetOf(up);
-        if (next <= offset) throw new Error('drop');
-        offset = next; failures = 0;
+    }
+    // An offset is a whole number within the envelope, and an accepted chunk moves it on; a
+    // drop that keeps rewinding gets twice the chunks the envelope needs and a few more (as
+    // the CLI's client): otherwise a drop that repeats itself would keep the page sending.
+    const offsetOf = (obj) => {
+      const v = obj && obj.offset;
+      if (!(Number.isInteger(v) && v >= 0 && v <= env.length)) throw new Error('drop');
+      return v;
+    };
+    let offset = offsetOf(up), failures = 0;
+    let budget = 2 * Math.ceil(env.length / chunkMax) + 16;
+    while (offset < env.length) {
+      if (--budget < 0) throw new Error('drop');
+      progress(failures ? S.progress_resume : S.progress_upload, offset / env.length);
+      try {
+        up = await api('PUT', `/v1/uploads/${id}?offset=${offset}`, env.subarray(offset, offset + chunkMax), false);
+      } catch (e) {
+        // A dropped connection or a conflicting offset: ask the drop where it stands, go on.
+        if (!(e.network || e.status === 409 || e.status >= 500) || ++failures > 8) throw e;
+        progress(S.progress_resume, offset / env.length);
+        await sleep(Math.min(8000, 500 * 2 ** failures));
+        try { offset = offsetOf(await api('GET', `/v1/uploads/${id}`)); } catch (e2) { if (!e2.network) throw e2; }
+        continue;
       }
-      progress(S.progress_upload, 1);
+      const next = offsetOf(up);
+      if (next <= offset) throw new Error('drop');
+      offset = next; failures = 0;
+    }
+    progress(S.progress_upload, 1);
+    // From here the drop may log the report before its answer is lost: no longer "not reached".
+    if (state.pending) state.pending.asked = true;
+    // The answer to the last step lost on the way (the drop may have logged the report
+    // meanwhile): ask again, as often as a chunk; a repeated finish answers with the receipt.
+    let answer;
+    for (let tries = 1; ; tries++) {
+      try {
+        answer = await api('POST', `/v1/uploads/${id}/finish`);
+        break;
+      } catch (e) {
+        if (!(e.network || e.status >= 500) || tries > 8) throw e;
+        progress(S.progress_resume, 1);
+        await sleep(Math.min(8000, 500 * 2 ** tries));
+      }
+    }
+    return answer && answer.receipt;
+  }
+
+  /** The receipt of an envelope an earlier try sent whole (only the answer to its last step was
+   *  lost) or the drop logged; null when it has no such upload or not all of it. */
+  async function finished(id) {
+    try {
       const answer = await api('POST', `/v1/uploads/${id}/finish`);
-      const receipt = answer && answer.receipt;
+      return answer && answer.receipt;
+    } catch (e) {
+      if (e.network || e.status >= 500) throw e;
+      return null;
+    }
+  }
+
+  async function send() {
+    if (state.busy) return;
+    const cats = [...document.querySelectorAll('input[name=cat]:checked')].map((x) => x.value);
+    const text = $('text').value.trim();
+    if (!cats.length || !text) { say($('report-error'), S.need_fields, 'error'); return; }
+    say($('report-error'), '');
+    show($('result'), false);
+    state.busy = true; $('send').disabled = true;
+    try {
+      // Sent again, unchanged (the last try broke off): the envelope sealed then, which the
+      // drop is asked about first, so the report is never sent, nor logged, twice.
+      const key = JSON.stringify([cats, text, $('where').value.trim(), $('when').value.trim(),
+        state.files.map((it) => [it.name, it.type, T.hex(it.sha256)])]);
+      const p = state.pending;
+      const again = !!p && p.key === key && p.inv === state.inv && p.me === state.me;
+      if (!again) state.pending = { key, inv: state.inv, me: state.me, ...(await seal(cats, text)) };
+      const { env, digest } = state.pending;
+      if (again) progress(S.progress_upload, 0);
+      const receipt = (again && await finished(T.hex(digest))) || await upload(env, digest, again);
       progress(S.progress_verify, 1);
       let checked;
       try {
@@ -551,11 +602,12 @@
       $('receipt').textContent = JSON.stringify(receipt, null, 1);
       show($('result'));
       document.body.dataset.receipt = 'ok';
-      state.files = []; renderFiles();
+      state.pending = null; state.files = []; renderFiles();
       $('text').value = ''; $('where').value = ''; $('when').value = '';
       document.querySelectorAll('input[name=cat]:checked').forEach((x) => { x.checked = false; });
     } catch (e) {
-      const msg = e.network ? S.err_network : e.message === 'drop' ? S.err_drop : S.err_generic;
+      const unconfirmed = state.pending && state.pending.asked;
+      const msg = e.network ? (unconfirmed ? S.err_unconfirmed : S.err_network) : e.message === 'drop' ? S.err_drop : S.err_generic;
       say($('report-error'), msg, 'error');
       document.body.dataset.receipt = 'error';
     } finally {
@@ -565,6 +617,11 @@
     }
   }
   $('send').addEventListener('click', send);
+  // Nothing outlives the tab: closed or reloaded while a report is on its way (or waits, not
+  // confirmed, to be sent again), the report would be gone without a word. The browser asks.
+  window.addEventListener('beforeunload', (ev) => {
+    if (state.busy || state.pending) { ev.preventDefault(); ev.returnValue = ''; }
+  });
 
   // --- 5. replies ---------------------------------------------------------------------------------
   const GET = { credentials: 'omit', cache: 'no-store', redirect: 'error', referrerPolicy: 'no-referrer' };
