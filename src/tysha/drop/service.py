@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import itertools
 import json
 import logging
 import os
 import shutil
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -49,6 +51,7 @@ from tysha.store.drop_store import (
     BlobStore,
     DropStore,
     IntegrationItem,
+    Vanished,
     open_drop_store,
 )
 from tysha.store.uploads import UploadState
@@ -87,6 +90,58 @@ class Busy(StorageError):
     def __init__(self) -> None:
         super().__init__("the drop could not store this now; nothing was acknowledged")
 
+
+def storage_full(exc: BaseException) -> bool:
+    """Whether ``exc``, or an error it came from, is a full disk or quota: ENOSPC or EDQUOT,
+    SQLite's SQLITE_FULL, PostgreSQL's disk_full (SQLSTATE 53100)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if getattr(seen, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return True
+        if getattr(seen, "sqlstate", None) == "53100":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class _Outage:
+    """Intake failing for its storage, told to the operator once when it begins and once
+    when it ends, with how many submissions were refused meanwhile: never a line per request
+    or batch, which a full disk would spend its last space on. Its text names no envelope,
+    path or driver message (type names at most). On the event loop only."""
+
+    def __init__(self) -> None:
+        self.refused = 0  # > 0 while an outage lasts
+
+    def failed(self, exc: BaseException, count: int) -> None:
+        if not self.refused:
+            if storage_full(exc):
+                _log.error(
+                    "the drop's disk is full: intake answers 503 and acknowledges nothing"
+                    " until space is freed where it keeps its data"
+                )
+            else:
+                _log.error(
+                    "the drop cannot store envelopes (%s): intake answers 503 and"
+                    " acknowledges nothing until its storage works again",
+                    type(exc).__name__,
+                )
+        self.refused += count
+
+    def stored(self) -> None:
+        if self.refused:
+            _log.warning(
+                "the drop stores envelopes again; %d submission(s) were refused meanwhile",
+                self.refused,
+            )
+            self.refused = 0
+
+
+_log = logging.getLogger("tysha.drop")
 
 MAX_ONESHOT = 1 << 20
 CHUNK_MAX = 4 << 20
@@ -362,6 +417,7 @@ class DropService:
         # Batches hold it shared from their first rename to their commit, debris collection
         # exclusively: a blob between the two is never mistaken for debris by this process.
         self._batch_lock = _SharedLock()
+        self._outage = _Outage()
         #: Where integration time goes (seconds, summed over batches): benchmarks read it.
         self.stats: dict[str, float] = dict.fromkeys(
             ("batches", "entries", "blobs_s", "commit_s", "proofs_s", "blobs_cpu_s",
@@ -713,13 +769,19 @@ class DropService:
         try:
             results = await asyncio.to_thread(self._commit_batch, batch)
         except Exception as exc:  # every waiter learns of the failure
-            # Its text (driver messages, paths) stays here: waiters get a fixed message.
-            logging.getLogger("tysha.drop").warning("batch failed: %s", type(exc).__name__)
+            # Its text (driver messages, paths) stays here: waiters get a fixed message, the
+            # operator one line for the whole outage.
+            self._outage.failed(exc, len(batch))
             err = Busy()
             for p in batch:
                 if not p.future.done():
                     p.future.set_exception(err)
             return
+        failures = [r for r in results if isinstance(r, Exception) and not isinstance(r, Vanished)]
+        if failures:
+            self._outage.failed(failures[0], len(failures))
+        else:
+            self._outage.stored()
         if self._publish_wanted is not None:
             self._publish_wanted.set()
         if self.witnessing is not None:

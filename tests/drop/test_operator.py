@@ -1,0 +1,69 @@
+"""What the drop's operator meets: a storage outage (a full disk) told once when it begins and
+once when it ends - never a line per request, which would fill what space remains - and
+nothing of a client's (address, bytes) in what is logged."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tysha.drop.launcher import in_process_drop
+from tysha.protocol import Identity, seal_envelope
+from tysha.store import segments
+
+ME = Identity.generate(os.urandom)
+
+
+def envelope(n: int = 3000) -> bytes:
+    return seal_envelope(os.urandom(n), [ME.public()], os.urandom)
+
+
+def no_space(*_: Any) -> int:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def drop_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name.startswith("tysha")]
+
+
+def test_a_full_disk_answers_503_keeps_nothing_and_is_told_once_then_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The disk filling under the drop (its writes, then its fdatasync, fail with ENOSPC):
+    every submission meanwhile is 503 with Retry-After and none is in the log; the operator
+    was told nothing at all while the blob writes failed (and a line per batch, naming only
+    an exception class, while the syncs did). Now one line says the disk is full and what
+    the drop does meanwhile, and one more that it stores again once space is back."""
+    caplog.set_level(logging.INFO)
+    with in_process_drop(tmp_path / "d") as drop:
+        http = drop.transport.client(drop.client.url, 30)
+
+        def submit() -> httpx.Response:
+            return http.post("/v1/envelopes", content=envelope())
+
+        with monkeypatch.context() as m:
+            m.setattr(segments.os, "pwrite", no_space)
+            answers = [submit() for _ in range(4)]
+        with monkeypatch.context() as m:
+            m.setattr(segments.os, "fdatasync", no_space)
+            answers += [submit() for _ in range(4)]
+        assert [a.status_code for a in answers] == [503] * 8
+        assert all(a.headers["retry-after"] == "5" for a in answers)
+        assert all("nothing was acknowledged" in a.json()["detail"] for a in answers)
+        assert drop.service.checkpoint()[0] == 0  # nothing kept, nothing acknowledged
+        failing = drop_lines(caplog)
+        assert len(failing) == 1, failing
+        assert "disk is full" in failing[0] and "503" in failing[0]
+        caplog.clear()
+        back = submit()
+        assert back.status_code == 200 and back.json()["receipt"]["index"] == 0
+        assert submit().status_code == 200
+        told = drop_lines(caplog)
+        assert len(told) == 1 and "again" in told[0], told
+        assert "8" in told[0]  # how many were refused meanwhile
