@@ -67,3 +67,32 @@ def test_a_full_disk_answers_503_keeps_nothing_and_is_told_once_then_its_end(
         told = drop_lines(caplog)
         assert len(told) == 1 and "again" in told[0], told
         assert "8" in told[0]  # how many were refused meanwhile
+
+
+def test_a_client_gone_mid_body_is_not_logged_as_an_internal_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that hangs up in the middle of a request body (a phone losing its network,
+    every few minutes on a bad line) was logged by the drop as ``unexpected
+    ClientDisconnect`` at ERROR - a line per dropped connection that anyone can produce, and
+    that reads as a bug. It is an ordinary event now: nothing is logged."""
+    import socket
+    import time
+
+    from tysha.drop.launcher import threaded_drop
+
+    caplog.set_level(logging.INFO)
+    with threaded_drop(tmp_path) as (url, _, _):
+        port = int(url.rsplit(":", 1)[1])
+        for head in (
+            b"POST /v1/uploads HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 200\r\n\r\n{\"digest\":",
+            b"POST /v1/envelopes/0/delete HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 300\r\n\r\n{",
+        ):
+            with socket.create_connection(("127.0.0.1", port)) as s:
+                s.sendall(head)
+                time.sleep(0.3)
+        time.sleep(0.5)
+    noisy = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert noisy == []

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -145,6 +145,8 @@ def _problem(exc: BaseException) -> tuple[int, dict[str, Any]]:
         return 503, {"error": "unavailable", "detail": Busy().message}
     if isinstance(exc, TyshaError):
         return 400, {"error": "refused", "detail": "the drop refused this request"}
+    if isinstance(exc, ClientDisconnect):  # gone mid-body (a lost network): nothing to log
+        return 400, {"error": "malformed", "detail": "the request body was cut short"}
     logging.getLogger("tysha.drop").error("unexpected %s", type(exc).__name__)
     return 500, {"error": "internal", "detail": "internal error"}
 
