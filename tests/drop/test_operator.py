@@ -96,3 +96,38 @@ def test_a_client_gone_mid_body_is_not_logged_as_an_internal_error(
         time.sleep(0.5)
     noisy = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert noisy == []
+
+
+def test_garbage_and_upgrade_requests_write_no_line_each_to_the_operators_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every garbage request (a port scanner, TLS spoken to plain HTTP) got a warning line,
+    and every ``Upgrade: websocket`` request two - the second advising the operator to
+    ``pip install 'uvicorn[standard]'``, WebSocket support the drop leaves out on purpose:
+    a line per request that anyone can send, filling the disk the drop keeps envelopes on.
+    The client has its 400 (or its ordinary answer); the log keeps nothing of it."""
+    import socket
+
+    from tysha.drop.launcher import threaded_drop
+
+    caplog.set_level(logging.INFO)
+    with threaded_drop(tmp_path) as (url, _, _):
+        port = int(url.rsplit(":", 1)[1])
+        for request in (
+            b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + os.urandom(64),
+            b"GET /v1/info HTTP/1.1\r\nHost: d\r\nX-Bad\x00: 1\r\n\r\n",
+            b"GET /v1/info HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            b"Sec-WebSocket-Key: x\r\nSec-WebSocket-Version: 13\r\n\r\n",
+            b"GET /v1/info HTTP/1.1\r\nHost: d\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+            b"Upgrade: h2c\r\nHTTP2-Settings: AAA\r\n\r\n",
+        ):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(request)
+                assert s.recv(64).startswith(b"HTTP/1.1 ")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    # Requests refused beyond max_connections: said, but not once per request.
+    from tysha.drop.server import _ClientFaults
+
+    faults = _ClientFaults()
+    busy = logging.LogRecord("uvicorn.error.drop", logging.WARNING, "", 0, faults.BUSY, None, None)
+    assert [faults.filter(busy) for _ in range(3)] == [True, False, False]

@@ -35,9 +35,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import logging
 import os
 import signal
 import socket
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -58,6 +60,36 @@ HEADER_TIMEOUT = 10.0
 MAX_HEADER_BYTES = 16 << 10
 
 
+class _ClientFaults(logging.Filter):
+    """uvicorn's warnings about one client's request - garbage that does not parse, an
+    upgrade asked for (with advice to install the WebSocket support the drop leaves out on
+    purpose) - are a line per request that anyone can send, filling the disk the drop keeps
+    envelopes on; the client had its answer. They are dropped. Its warning that requests
+    beyond ``max_connections`` get 503 says something to the operator: at most once a
+    minute."""
+
+    QUIET = ("Invalid HTTP request received.", "Unsupported upgrade request.",
+             "No supported WebSocket library detected")  # fmt: skip
+    BUSY = "Exceeded concurrency limit."
+    _said = -60.0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = str(record.msg)
+        if msg.startswith(self.QUIET):
+            return False
+        if msg == self.BUSY:
+            now = time.monotonic()
+            if now - self._said < 60:
+                return False
+            self._said = now
+        return True
+
+
+#: The logger of :class:`GuardedHttpTools` (uvicorn's, filtered: :class:`_ClientFaults`).
+_HTTP_LOG = logging.getLogger("uvicorn.error.drop")
+_HTTP_LOG.addFilter(_ClientFaults())
+
+
 class GuardedHttpTools(HttpToolsProtocol):
     """uvicorn's HTTP protocol with a deadline and a size cap for each request's headers
     (module level: the worker processes of ``workers > 1`` receive it pickled)."""
@@ -74,6 +106,7 @@ class GuardedHttpTools(HttpToolsProtocol):
     _refused = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self.logger = _HTTP_LOG
         super().connection_made(transport)
         self._arm()
 
