@@ -144,6 +144,9 @@ def test_witness_on_a_busy_port_fails_without_saying_it_serves(tmp_path: Path) -
         busy.listen()
         done = subprocess.run(argv, capture_output=True, text=True, timeout=60,
                               env=dict(os.environ, TYSHA_LANG="en"))  # fmt: skip
-    assert done.returncode == 3, done.stderr  # uvicorn's STARTUP_FAILURE
-    assert "following" not in done.stderr
+    # CLI.md: a user-facing error is exit 1 and one clear line (it was uvicorn's exit 3 and
+    # its "[Errno 98] error while attempting to bind").
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("tysha: error: port") and "busy" in done.stderr
+    assert "following" not in done.stderr and "Errno" not in done.stderr
     assert "Traceback" not in done.stderr

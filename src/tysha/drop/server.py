@@ -1,8 +1,9 @@
 """Running the drop's app under uvicorn: bind first, say "serving" only once listening, and
 bound what a connection may cost (docs/drop-api.md, "Production").
 
-* The port is bound here, before anything is announced: a busy port or a refused address is
-  one clear line (``ConfigError``), never a traceback after a premature "serving".
+* The port is bound first (:func:`tysha.transport.serving.bind`), before anything is
+  announced: a busy port or a refused address is one clear line (``ConfigError``), never a
+  traceback after a premature "serving".
 * "serving" is printed once the socket listens and the app's startup (storage, maintenance)
   succeeded.
 * A connection must send its request headers within ``HEADER_TIMEOUT`` seconds of opening (or
@@ -34,11 +35,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import logging
 import os
 import signal
-import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -51,8 +50,7 @@ from uvicorn.protocols.http.httptools_impl import (
 from uvicorn.supervisors.multiprocess import SIGNALS, Multiprocess
 
 from tysha.drop.service import DropService
-from tysha.errors import ConfigError
-from tysha.transport.serving import run_server, signals_restored
+from tysha.transport.serving import bind, run_server, signals_restored
 
 __all__ = ["HEADER_TIMEOUT", "bind", "serve", "serve_in_thread"]
 
@@ -391,30 +389,6 @@ class _FastRequest:
         if not keep:
             transport.close()
         cycle.on_response()  # keep-alive, the header deadline, a pipelined next request
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """Bind and listen, or raise one clear ``ConfigError``."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(2048)
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise ConfigError(f"port {port} is busy: another program is listening there") from None
-        if exc.errno == errno.EACCES:
-            raise ConfigError(f"not allowed to listen on port {port}") from None
-        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
-            raise ConfigError(f"cannot listen on {host}: no such local address") from None
-        raise ConfigError(f"cannot listen on port {port}") from None
-    except (OverflowError, socket.gaierror):
-        sock.close()
-        raise ConfigError(f"cannot listen on {host} port {port}: not a valid address") from None
-    sock.set_inheritable(True)
-    return sock
 
 
 def serve(

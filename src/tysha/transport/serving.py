@@ -19,6 +19,7 @@ handling. (SIGHUP reaches it as SIGTERM: the CLI passes it on.)
 from __future__ import annotations
 
 import contextlib
+import errno
 import signal
 import socket
 import threading
@@ -28,7 +29,9 @@ from types import FrameType
 import uvicorn  # this module is imported only by the commands that serve
 from uvicorn.server import HANDLED_SIGNALS  # what uvicorn stops on: SIGINT, SIGTERM
 
-__all__ = ["run_server", "signals_restored"]
+from tysha.errors import ConfigError
+
+__all__ = ["bind", "run_server", "signals_restored"]
 
 
 class _Server(uvicorn.Server):
@@ -89,3 +92,27 @@ def run_server(
     if caught:
         signal.raise_signal(caught[0])
     return server.started
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind and listen, or raise one clear ``ConfigError``."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except (OverflowError, socket.gaierror):  # gaierror first: it is an OSError too
+        sock.close()
+        raise ConfigError(f"cannot listen on {host} port {port}: not a valid address") from None
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} is busy: another program is listening there") from None
+        if exc.errno == errno.EACCES:
+            raise ConfigError(f"not allowed to listen on port {port}") from None
+        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+            raise ConfigError(f"cannot listen on {host}: no such local address") from None
+        raise ConfigError(f"cannot listen on port {port}") from None
+    sock.set_inheritable(True)
+    return sock

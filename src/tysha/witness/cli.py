@@ -39,7 +39,7 @@ def serve(
     from uvicorn.config import STARTUP_FAILURE
 
     from tysha.tlog import NoteVerifier
-    from tysha.transport.serving import run_server
+    from tysha.transport.serving import bind, run_server
     from tysha.witness.service import WitnessService, parse_log_option
     from tysha.witness.web import create_app
 
@@ -48,6 +48,9 @@ def serve(
         origin, verifier = parse_log_option(value)
         logs.setdefault(origin, []).append(verifier)
     service = WitnessService(data, logs)  # checks the folder, key and state first
+    # Bound before anything is said: a busy port or a wrong address is one clear line.
+    sock = bind(host, port)
+    port = sock.getsockname()[1]
     serving = ngettext(
         "witness {name} following {n} log on port {port}",
         "witness {name} following {n} logs on port {port}",
@@ -56,8 +59,6 @@ def serve(
     # No access log and no proxy headers: client addresses are never recorded.
     config = uvicorn.Config(
         create_app(service),
-        host=host,
-        port=port,
         access_log=False,
         # Bounded: a flood of connections gets 503s instead of exhausting the process.
         limit_concurrency=512,
@@ -68,5 +69,5 @@ def serve(
         ws="none",  # no WebSocket: an upgrade request is an ordinary request
     )
     # Said once the port serves, as the drop and the desk say theirs: a busy port says nothing.
-    if not run_server(config, on_started=lambda: typer.echo(serving, err=True)):
+    if not run_server(config, sockets=[sock], on_started=lambda: typer.echo(serving, err=True)):
         raise typer.Exit(STARTUP_FAILURE)

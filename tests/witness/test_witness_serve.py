@@ -1,0 +1,56 @@
+"""``tysha witness serve`` as its operator meets it (real processes: the claim is about them):
+a port it cannot listen on is one clear line, as for the drop and the desk, and the port it
+says it serves on is the one it serves on."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tysha.witness.service import init_witness
+from tysha.witness.testing import MemoryLog
+
+
+def serve(data: Path, *args: str) -> tuple[int, str]:
+    log = MemoryLog("example.org/log")
+    p = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "witness", "serve", "--data", str(data),
+         "--log", f"{log.origin}={log.vkey}", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )  # fmt: skip
+    try:
+        _, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+        pytest.fail(f"the witness served where it could not listen as asked: {err!r}")
+    return p.returncode, err
+
+
+def test_a_port_it_cannot_listen_on_is_one_clear_line(tmp_path: Path) -> None:
+    """A busy port was uvicorn's ``ERROR: [Errno 98] error while attempting to bind on
+    address ('127.0.0.1', N): address already in use`` and exit code 3; an unknown host
+    ``[Errno -2] Name or service not known``; and ``--port 99999`` said "on port 99999"
+    while it listened on 34463 (the number wrapped round). Each is now the CLI's one line,
+    exit 1, and nothing says it is serving."""
+    init_witness(tmp_path / "w", "witness.example/w1")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        code, err = serve(tmp_path / "w", "--port", str(busy.getsockname()[1]))
+    assert code == 1 and "busy" in err, err
+    for args, said in (
+        (["--port", "99999"], "not a valid address"),
+        (["--host", "no-such-host.invalid", "--port", "0"], "not a valid address"),
+    ):
+        code, err = serve(tmp_path / "w", *args)
+        assert code == 1 and said in err, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("tysha: error:"), err
+        assert "Errno" not in err and "following" not in err
