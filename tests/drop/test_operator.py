@@ -126,8 +126,8 @@ def test_garbage_and_upgrade_requests_write_no_line_each_to_the_operators_log(
                 assert s.recv(64).startswith(b"HTTP/1.1 ")
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     # Requests refused beyond max_connections: said, but not once per request.
-    from tysha.drop.server import _ClientFaults
+    from tysha.transport.serving import _ClientFaults
 
     faults = _ClientFaults()
-    busy = logging.LogRecord("uvicorn.error.drop", logging.WARNING, "", 0, faults.BUSY, None, None)
+    busy = logging.LogRecord("uvicorn.error.tysha", logging.WARNING, "", 0, faults.BUSY, None, None)
     assert [faults.filter(busy) for _ in range(3)] == [True, False, False]

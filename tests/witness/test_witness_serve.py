@@ -54,3 +54,49 @@ def test_a_port_it_cannot_listen_on_is_one_clear_line(tmp_path: Path) -> None:
         lines = err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("tysha: error:"), err
         assert "Errno" not in err and "following" not in err
+
+
+@pytest.mark.slow
+def test_hostile_connections_are_cut_off_and_leave_no_line_each(tmp_path: Path) -> None:
+    """The witness ran uvicorn's plain HTTP protocol: a connection that sent half a request
+    line and then nothing was held for good (a few hundred such, under its concurrency limit
+    of 512, and every drop's cosigning request got 503), a header of any size was read into
+    memory, and each garbage or upgrade request wrote a warning line (two for an upgrade, one
+    advising ``pip install 'uvicorn[standard]'``). It serves with the drop's guarded protocol
+    now: headers must arrive within the header deadline and under the header cap (431), and
+    a hostile request leaves nothing in the operator's log."""
+    import time
+
+    from tysha.drop.launcher import free_port
+    from tysha.transport.serving import HEADER_TIMEOUT
+    from tysha.witness.testing import start_witness, wait_witness
+
+    init_witness(tmp_path / "w", "witness.example/w1")
+    log = MemoryLog("example.org/log")
+    port = free_port()
+    out = tmp_path / "witness.log"
+    proc = start_witness(tmp_path / "w", port, [(log.origin, log.vkey)], log_file=out)
+    try:
+        wait_witness(f"http://127.0.0.1:{port}", proc)
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + os.urandom(64))
+            assert s.recv(64).startswith(b"HTTP/1.1 400")
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: w\r\nConnection: Upgrade\r\n"
+                      b"Upgrade: websocket\r\n\r\n")  # fmt: skip
+            assert s.recv(64).startswith(b"HTTP/1.1 200")
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: w\r\nX-Fill: " + b"a" * (64 << 10))
+            s.settimeout(10)
+            assert s.recv(64).startswith(b"HTTP/1.1 431")
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(b"POST /add-checkpoint HTTP/1.1\r\nHost: w\r\n")
+            s.settimeout(HEADER_TIMEOUT + 20)
+            t0 = time.monotonic()
+            assert s.recv(64) == b""  # let go by the witness
+            assert time.monotonic() - t0 < HEADER_TIMEOUT + 15
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    lines = out.read_text().splitlines()
+    assert [line for line in lines if "following" not in line] == [], lines

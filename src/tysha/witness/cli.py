@@ -39,7 +39,7 @@ def serve(
     from uvicorn.config import STARTUP_FAILURE
 
     from tysha.tlog import NoteVerifier
-    from tysha.transport.serving import bind, run_server
+    from tysha.transport.serving import GuardedHttp, bind, run_server
     from tysha.witness.service import WitnessService, parse_log_option
     from tysha.witness.web import create_app
 
@@ -67,6 +67,8 @@ def serve(
         server_header=False,
         date_header=False,
         ws="none",  # no WebSocket: an upgrade request is an ordinary request
+        # The drop's guards: a deadline and a cap for headers, none of a hostile request logged.
+        http=GuardedHttp,
     )
     # Said once the port serves, as the drop and the desk say theirs: a busy port says nothing.
     if not run_server(config, sockets=[sock], on_started=lambda: typer.echo(serving, err=True)):
