@@ -131,3 +131,25 @@ def test_garbage_and_upgrade_requests_write_no_line_each_to_the_operators_log(
     faults = _ClientFaults()
     busy = logging.LogRecord("uvicorn.error.tysha", logging.WARNING, "", 0, faults.BUSY, None, None)
     assert [faults.filter(busy) for _ in range(3)] == [True, False, False]
+
+
+def test_a_database_the_drop_cannot_use_is_told_as_such(tmp_path: Path) -> None:
+    """``--database`` naming a PostgreSQL server that does not answer said "database error:
+    OperationalError — check the path, free disk space and the passphrase" (a drop has no
+    passphrase, and nothing said it could not connect); a URL that is not PostgreSQL's got the
+    same passphrase advice. Each now says what is wrong with the database given and what to
+    check, and never repeats the URL's password."""
+    from tests.conftest import tysha
+    from tysha.drop.launcher import init_data
+
+    init_data(tmp_path / "d")
+    for url, said in (
+        ("postgresql://alice:SECRETPW@127.0.0.1:1/x", "cannot connect to the database"),
+        ("mysql://alice:SECRETPW@127.0.0.1/x", "postgresql://"),
+    ):
+        r = tysha("drop", "info", "--data", tmp_path / "d", "--database", url, check=False,
+                  env={"TYSHA_LANG": "en"})  # fmt: skip
+        assert r.returncode == 1 and said in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+        assert "passphrase" not in r.stderr and "SECRETPW" not in r.stderr
+        assert "OperationalError" not in r.stderr

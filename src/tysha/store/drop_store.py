@@ -843,6 +843,14 @@ class PostgresDropStore(_SqlDropStore):
         self._all: list[Any] = []
         self._all_lock = threading.Lock()
         try:
+            try:
+                self._conn()
+            except psycopg.Error:  # its text may name the host, user and database: not shown
+                raise StorageError(
+                    "cannot connect to the database given with --database",
+                    hint="check that PostgreSQL answers at the URL's host and port, and that"
+                    " the URL's database, user and password are right",
+                ) from None
             self._migrate()
         except BaseException:
             self.close()  # a refused database leaves no connection behind
@@ -895,6 +903,9 @@ class PostgresDropStore(_SqlDropStore):
 def open_drop_store(data_dir: Path, database: str | None = None) -> DropStore:
     if database:
         if not database.startswith(("postgresql://", "postgres://")):
-            raise StorageError("--database takes a postgresql:// URL")
+            raise StorageError(
+                "--database takes a postgresql:// URL",
+                hint="give one such as postgresql://USER@HOST:5432/DATABASE",
+            )
         return PostgresDropStore(database)
     return SQLiteDropStore(Path(data_dir) / "drop.db")
