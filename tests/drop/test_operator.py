@@ -153,3 +153,25 @@ def test_a_database_the_drop_cannot_use_is_told_as_such(tmp_path: Path) -> None:
         assert len(r.stderr.strip().splitlines()) == 1
         assert "passphrase" not in r.stderr and "SECRETPW" not in r.stderr
         assert "OperationalError" not in r.stderr
+
+
+def test_intake_refused_for_low_disk_space_is_told_once_then_its_end(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Below ``min_free_bytes`` free the drop answers 507 to every submission - and told its
+    operator nothing, who learnt of it from sources that could not send. One line now says
+    so when it begins, and one when space is back."""
+    caplog.set_level(logging.INFO)
+    with in_process_drop(tmp_path / "d") as drop:
+        http = drop.transport.client(drop.client.url, 30)
+        drop.service.free_space = lambda: 0
+        answers = [http.post("/v1/envelopes", content=envelope()) for _ in range(3)]
+        assert [a.status_code for a in answers] == [507] * 3
+        told = drop_lines(caplog)
+        assert len(told) == 1 and "507" in told[0] and "min_free_bytes" in told[0], told
+        caplog.clear()
+        drop.service.free_space = lambda: 1 << 40
+        assert http.post("/v1/envelopes", content=envelope()).status_code == 200
+        assert http.post("/v1/envelopes", content=envelope()).status_code == 200
+        told = drop_lines(caplog)
+        assert len(told) == 1 and "again" in told[0], told

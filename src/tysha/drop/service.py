@@ -632,6 +632,8 @@ class DropService:
     #: while it stays well above ``min_free_bytes``: a ``statvfs`` per envelope cost the
     #: drop more than its proof of work check.
     FREE_READING_S = 0.25
+    #: The operator was told intake is refused for want of space (and is told when it ends).
+    _low_told = False
     FREE_MARGIN = 1 << 30
 
     def check_space(self, incoming: int) -> None:
@@ -649,7 +651,19 @@ class DropService:
             except OSError:
                 raise Busy() from None
             self._free_spent = 0
+            # A quarter more than the floor: envelopes near it, some refused and some not,
+            # must not say "back" and "out" in turn.
+            if self._low_told and seen[0] - incoming >= low + low // 4:
+                self._low_told = False
+                _log.warning("free space is back above min_free_bytes: intake accepts again")
         if seen[0] - self._free_spent - incoming < low:
+            if not self._low_told:  # once, not per request: the operator has one thing to do
+                self._low_told = True
+                _log.error(
+                    "less than min_free_bytes (%d MiB) is free where the drop keeps its data:"
+                    " intake answers 507 until space is freed",
+                    low >> 20,
+                )
             raise InsufficientStorage("the drop is out of storage; try again later")
         self._free_spent += incoming
 
