@@ -443,3 +443,32 @@ def test_a_non_ascii_content_length_is_refused(desk: dict[str, Any]) -> None:
                          (b"content-type", b"application/x-www-form-urlencoded")]}  # fmt: skip
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 413
+
+
+def test_a_form_cut_short_by_the_browser_is_no_traceback(desk: dict[str, Any]) -> None:
+    """A form post whose connection ends mid-body (a tab closed during an upload, the
+    laptop's lid shut) raised ClientDisconnect out of the app: uvicorn logged "Exception in
+    ASGI application" and a 50-line traceback for an ordinary event. It ends quietly now."""
+    import asyncio
+
+    app = create_app(desk["desk"])
+    pieces: list[dict[str, Any]] = [
+        {"type": "http.request", "body": b"passphrase=web%20desk", "more_body": True},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return pieces.pop(0) if pieces else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/login", "raw_path": b"/login", "query_string": b"",
+        "root_path": "", "client": None, "server": ("127.0.0.1", 8090),
+        "headers": [(b"host", b"127.0.0.1:8090"), (b"content-length", b"400"),
+                    (b"content-type", b"application/x-www-form-urlencoded")],
+    }  # fmt: skip
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    assert sent and sent[0]["status"] == 400
