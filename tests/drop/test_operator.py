@@ -175,3 +175,50 @@ def test_intake_refused_for_low_disk_space_is_told_once_then_its_end(
         assert http.post("/v1/envelopes", content=envelope()).status_code == 200
         told = drop_lines(caplog)
         assert len(told) == 1 and "again" in told[0], told
+
+
+def test_an_object_store_outage_is_told_once_not_every_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With ``--blobs`` the drop publishes its log to the object store after batches, and
+    tried again every second while that failed - writing "publishing failed: StorageError"
+    each time: 3,600 lines an hour of an outage. One line now when publishing starts to
+    fail, one when it works again."""
+    import asyncio
+    import contextlib
+
+    from tysha.drop.launcher import init_data
+    from tysha.drop.service import DropService
+    from tysha.errors import StorageError
+
+    init_data(tmp_path / "d")
+    svc = DropService(tmp_path / "d")
+    calls = {"n": 0}
+
+    def publish() -> None:
+        calls["n"] += 1
+        if calls["n"] <= 3:
+            raise StorageError("cannot publish the log")
+
+    monkeypatch.setattr(svc, "publish_log", publish)
+
+    async def run() -> None:
+        svc._publish_wanted = asyncio.Event()
+        svc._publish_wanted.set()
+        task = asyncio.create_task(svc._publisher())
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if calls["n"] >= 4:
+                break
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    caplog.set_level(logging.INFO)
+    asyncio.run(run())
+    svc.store.close()
+    svc.blobs.close()
+    assert calls["n"] == 4
+    lines = drop_lines(caplog)
+    assert len(lines) == 2, lines
+    assert "publish" in lines[0] and "again" in lines[1]

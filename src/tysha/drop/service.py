@@ -470,15 +470,26 @@ class DropService:
         """Publish the log to the object store after batches (coalesced: one pass covers
         every batch that committed while the previous pass ran)."""
         assert self._publish_wanted is not None
+        failing = False  # told once per outage, not every second of it
         while True:
             await self._publish_wanted.wait()
             self._publish_wanted.clear()
             try:
                 await asyncio.to_thread(self.publish_log)
             except Exception as exc:  # tried again after the next batch, or in a second
-                logging.getLogger("tysha.drop").warning("publishing failed: %s", type(exc).__name__)
+                if not failing:
+                    failing = True
+                    _log.error(
+                        "publishing the log to the object store failed (%s); retrying every"
+                        " second",
+                        type(exc).__name__,
+                    )
                 await asyncio.sleep(1)
                 self._publish_wanted.set()
+            else:
+                if failing:
+                    failing = False
+                    _log.warning("publishing the log to the object store works again")
 
     def publish_log(self) -> None:
         """Tiles and entry bundles the log grew by since the last publication, then the
