@@ -74,3 +74,34 @@ def test_serving_is_printed_once_listening_and_stalled_headers_are_dropped(
     finally:
         p.terminate()
         p.communicate(timeout=10)  # also closes its pipes
+
+
+def test_a_drop_that_cannot_start_says_so_in_one_line(tmp_path: Path) -> None:
+    """The drop's startup work (expiry and debris collection over its storage) failing - a
+    database gone between the check and the start, a disk's I/O error - printed uvicorn's
+    "ERROR: Traceback (most recent call last): …" (the drop's source paths, the error's
+    text) and "Application startup failed. Exiting.", exit 3. It is the CLI's one line now,
+    exit 1, with what to check."""
+    init_data(tmp_path / "d")
+    failing = tmp_path / "failing.py"
+    failing.write_text(
+        "import sys\n"
+        "import tysha.drop.service as s\n"
+        "def bad(self):\n"
+        "    raise s.StorageError('database error: OperationalError')\n"
+        "s.DropService.maintenance = bad\n"
+        "from tysha.cli import main\n"
+        "sys.argv = ['tysha', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    p = subprocess.run(
+        [sys.executable, str(failing), "drop", "serve", "--data", str(tmp_path / "d"),
+         "--port", str(free_port())],
+        capture_output=True, text=True, timeout=60,
+        env=dict(os.environ, PYTHONUNBUFFERED="1", TYSHA_LANG="en"),
+    )  # fmt: skip
+    assert p.returncode == 1, p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tysha: error: "), p.stderr
+    assert "could not start" in lines[0] and "passphrase" not in lines[0]
+    assert "Traceback" not in p.stderr and "serving" not in p.stderr

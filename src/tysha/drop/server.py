@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -44,6 +45,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, RequestResponseCy
 from uvicorn.supervisors.multiprocess import SIGNALS, Multiprocess
 
 from tysha.drop.service import DropService
+from tysha.errors import StorageError, TyshaError
 from tysha.transport.serving import (
     HEADER_TIMEOUT,
     MAX_HEADER_BYTES,
@@ -240,7 +242,25 @@ def serve(
     options = _options(service)
     if workers == 1:
         config = uvicorn.Config(create_app(service), **options)
-        run_server(config, sockets=[sock], on_started=lambda: announce(message))
+        quiet = _StartupTraceback()
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        uvicorn_log.addFilter(quiet)
+        try:
+            started = run_server(config, sockets=[sock], on_started=lambda: announce(message))
+        except SystemExit:  # uvicorn's exit when the app's startup failed
+            if service.start_failed is None:
+                raise
+            started = False
+        finally:
+            uvicorn_log.removeFilter(quiet)
+        failed = service.start_failed
+        if not started and failed is not None:
+            what = failed.message if isinstance(failed, TyshaError) else type(failed).__name__
+            raise StorageError(
+                f"the drop could not start: {what}",
+                hint="check the drop's data folder and its free space, and the database"
+                " given with --database",
+            ) from None
         return
     service.store.close()
     service.blobs.close()
@@ -256,6 +276,18 @@ def serve(
         supervisor.run()
     if supervisor.stopped_by is not None:
         signal.raise_signal(supervisor.stopped_by)  # the CLI's handler: exit 128 + signal
+
+
+class _StartupTraceback(logging.Filter):
+    """The app's startup failing is said once, by the CLI (:func:`serve` raises it): not
+    also as uvicorn's traceback of it (the drop's source paths, the error's own text)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = str(record.msg)
+        return not (
+            msg.startswith("Traceback (most recent call last)")
+            or msg == "Application startup failed. Exiting."
+        )
 
 
 #: What stops the supervisor (and, raised again after it, the command).

@@ -443,7 +443,11 @@ class DropService:
             ThreadPoolExecutor(max_workers=64, thread_name_prefix="drop-io")
         )
         self._queue = asyncio.Queue()
-        await asyncio.to_thread(self.maintenance)
+        try:
+            await asyncio.to_thread(self.maintenance)
+        except Exception as exc:  # said by `tysha drop serve` as one line (drop.server)
+            self.start_failed = exc
+            raise
         self._tasks = [
             asyncio.create_task(self._integrator()),
             asyncio.create_task(self._maintainer()),
@@ -526,6 +530,9 @@ class DropService:
         self.blobs.delete_many(self.store.expire(cutoff))
         with self._batch_lock.exclusive():
             self._collect_debris()
+
+    #: Why :meth:`start` failed, if it did.
+    start_failed: Exception | None = None
 
     #: Blob names checked against the database per query during debris collection.
     DEBRIS_SLICE = 1000
