@@ -41,15 +41,17 @@ import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, RequestResponseCycle
 from uvicorn.supervisors.multiprocess import SIGNALS, Multiprocess
 
 from tysha.drop.service import DropService
-from tysha.errors import StorageError, TyshaError
+from tysha.errors import StorageError
 from tysha.transport.serving import (
     HEADER_TIMEOUT,
     MAX_HEADER_BYTES,
     GuardedHttp,
+    StartupTraceback,
     bind,
     run_server,
     signals_restored,
@@ -242,7 +244,7 @@ def serve(
     options = _options(service)
     if workers == 1:
         config = uvicorn.Config(create_app(service), **options)
-        quiet = _StartupTraceback()
+        quiet = StartupTraceback()
         uvicorn_log = logging.getLogger("uvicorn.error")
         uvicorn_log.addFilter(quiet)
         try:
@@ -253,14 +255,10 @@ def serve(
             started = False
         finally:
             uvicorn_log.removeFilter(quiet)
-        failed = service.start_failed
-        if not started and failed is not None:
-            what = failed.message if isinstance(failed, TyshaError) else type(failed).__name__
-            raise StorageError(
-                f"the drop could not start: {what}",
-                hint="check the drop's data folder and its free space, and the database"
-                " given with --database",
-            ) from None
+        if not started and service.start_failed is not None:
+            from tysha.drop.web import start_failure
+
+            raise _could_not_start(start_failure(service))
         return
     service.store.close()
     service.blobs.close()
@@ -276,18 +274,17 @@ def serve(
         supervisor.run()
     if supervisor.stopped_by is not None:
         signal.raise_signal(supervisor.stopped_by)  # the CLI's handler: exit 128 + signal
+    if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
+        # uvicorn stopped every worker as one failed to start: each said why (app_from_env).
+        raise _could_not_start("a server process failed to start (its reason is above)")
 
 
-class _StartupTraceback(logging.Filter):
-    """The app's startup failing is said once, by the CLI (:func:`serve` raises it): not
-    also as uvicorn's traceback of it (the drop's source paths, the error's own text)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        msg = str(record.msg)
-        return not (
-            msg.startswith("Traceback (most recent call last)")
-            or msg == "Application startup failed. Exiting."
-        )
+def _could_not_start(what: str) -> StorageError:
+    return StorageError(
+        f"the drop could not start: {what}",
+        hint="check the drop's data folder and its free space, and the database"
+        " given with --database",
+    )
 
 
 #: What stops the supervisor (and, raised again after it, the command).

@@ -725,16 +725,32 @@ class _BodyGuard:
 def app_from_env() -> ASGIApp:
     """The app of one server process among several (``workers`` in drop.json): uvicorn
     imports this factory in each process, given the folder by ``tysha drop serve``."""
+    from tysha.transport.serving import StartupTraceback
+
     data = os.environ.get("TYSHA_DROP_DATA")
     if not data:
         raise RuntimeError("TYSHA_DROP_DATA is not set; start the drop with `tysha drop serve`")
-    return create_app(
-        DropService(
-            Path(data),
-            os.environ.get("TYSHA_DROP_DATABASE") or None,
-            blobs=os.environ.get("TYSHA_DROP_BLOBS") or None,
+    svc = DropService(
+        Path(data),
+        os.environ.get("TYSHA_DROP_DATABASE") or None,
+        blobs=os.environ.get("TYSHA_DROP_BLOBS") or None,
+    )
+    # A failed startup is one line of this worker's, not uvicorn's traceback of it; the
+    # command then exits with the CLI's line (tysha.drop.server.serve).
+    logging.getLogger("uvicorn.error").addFilter(
+        StartupTraceback(
+            lambda: None
+            if svc.start_failed is None
+            else f"the drop could not start: {start_failure(svc)}"
         )
     )
+    return create_app(svc)
+
+
+def start_failure(svc: DropService) -> str:
+    """Why ``svc`` could not start, in words fit for its operator (no driver text)."""
+    failed = svc.start_failed
+    return failed.message if isinstance(failed, TyshaError) else type(failed).__name__
 
 
 def _listing_record(row: EnvelopeRow) -> ListingRecord:

@@ -50,6 +50,7 @@ __all__ = [
     "HEADER_TIMEOUT",
     "MAX_HEADER_BYTES",
     "GuardedHttp",
+    "StartupTraceback",
     "bind",
     "run_server",
     "signals_restored",
@@ -344,3 +345,25 @@ class GuardedHttp(HttpToolsProtocol):
             return
         self._header_bytes = 0  # what follows is the next request's line and headers
         super().on_message_complete()
+
+
+class StartupTraceback(logging.Filter):
+    """For uvicorn's logger: an app whose startup failed is said in one line, not as
+    uvicorn's traceback of it (source paths, the error's own text) and "Application startup
+    failed. Exiting.". ``say()`` gives that line; without it (or when it gives None) the
+    traceback is dropped and the caller says it (the CLI's one line)."""
+
+    def __init__(self, say: Callable[[], str | None] | None = None) -> None:
+        super().__init__()
+        self.say = say
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = str(record.msg)
+        if msg == "Application startup failed. Exiting.":
+            return False
+        if msg.startswith("Traceback (most recent call last)"):
+            line = self.say() if self.say is not None else None
+            if line is None:
+                return False
+            record.msg, record.args = line, ()
+        return True
