@@ -222,3 +222,38 @@ def test_an_object_store_outage_is_told_once_not_every_second(
     lines = drop_lines(caplog)
     assert len(lines) == 2, lines
     assert "publish" in lines[0] and "again" in lines[1]
+
+
+def test_a_chunk_the_full_disk_cut_short_is_503_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A resumable upload's chunk written while the disk filled raised the bare OSError out
+    of the upload store: the client got 500 "internal error" (no Retry-After), the operator
+    an "unexpected OSError" line per chunk, and the part file kept the bytes written before
+    the fsync failed - never acknowledged, yet counted in the upload's offset. Now it is
+    503 with Retry-After, the part is cut back to what was acknowledged, nothing is logged
+    per chunk, and the chunk is taken once space is back."""
+    import hashlib
+
+    from tysha.drop import uploads
+
+    caplog.set_level(logging.INFO)
+    env = envelope(200_000)
+    with in_process_drop(tmp_path / "d") as drop:
+        http = drop.transport.client(drop.client.url, 30)
+        made = http.post("/v1/uploads", json={
+            "digest": hashlib.sha256(env).hexdigest(), "length": len(env)}).json()  # fmt: skip
+        url = f"/v1/uploads/{made['upload']}?offset=0"
+        with monkeypatch.context() as m:
+            # The chunk's bytes are written, then making them durable finds the disk full.
+            m.setattr(uploads.os, "fsync", no_space)
+            r = http.put(url, content=env[:100_000])
+            other = envelope(100_000)
+            opened = http.post("/v1/uploads", json={
+                "digest": hashlib.sha256(other).hexdigest(), "length": len(other)})  # fmt: skip
+        assert opened.status_code == 503, opened.text
+        assert r.status_code == 503 and r.headers["retry-after"] == "5", r.text
+        status = http.get(f"/v1/uploads/{made['upload']}").json()
+        assert status["offset"] == 0  # nothing unacknowledged counted
+        assert drop_lines(caplog) == []
+        assert http.put(url, content=env[:100_000]).json()["offset"] == 100_000
