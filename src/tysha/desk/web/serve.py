@@ -51,8 +51,13 @@ def serve_web(
         raise NotFound(f"{desk} is not a desk; run `tysha desk init` first")
     web = create_app(Path(desk), language_from_env(), host=host, port=port)
     sock = _listen("127.0.0.1" if host == "localhost" else host, port)
+    from tysha.transport.serving import GuardedHttp
+
+    # The drop's guarded protocol: a deadline and a cap for headers, slow readers let go,
+    # nothing of a hostile request printed to the handler's terminal.
     config = uvicorn.Config(
-        web, access_log=False, log_level="warning", server_header=False, ws="none"
+        web, access_log=False, log_level="warning", server_header=False, ws="none",
+        http=GuardedHttp,
     )
     run_server(config, sockets=[sock], on_started=on_listening)
 
