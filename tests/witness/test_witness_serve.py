@@ -100,3 +100,53 @@ def test_hostile_connections_are_cut_off_and_leave_no_line_each(tmp_path: Path) 
         proc.wait(10)
     lines = out.read_text().splitlines()
     assert [line for line in lines if "following" not in line] == [], lines
+
+
+def test_a_witness_that_cannot_commit_tells_its_operator_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A witness whose disk filled answered every drop 503 (nothing cosigned, as it must) and
+    told its own operator nothing at all. One line now says it cannot commit its state and
+    what it answers meanwhile, and one more once it cosigns again."""
+    import logging
+    import sqlite3
+
+    from tysha.errors import StorageError
+    from tysha.tlog import NoteVerifier
+    from tysha.tlog.witness import format_add_checkpoint
+    from tysha.witness.service import WitnessService
+
+    log = MemoryLog("example.org/log")
+    init_witness(tmp_path / "w", "witness.example/w1")
+    svc = WitnessService(tmp_path / "w", {log.origin: [NoteVerifier.from_vkey(log.vkey)]})
+    real = svc._db
+    full = {"on": True}
+
+    class FullDisk:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            if sql == "COMMIT" and full["on"]:
+                raise sqlite3.OperationalError("database or disk is full")
+            return real.execute(sql, *args)
+
+    svc._db = FullDisk()  # type: ignore[assignment]
+    caplog.set_level(logging.INFO, logger="tysha.witness")
+    for n in range(3):
+        log.append(b"entry %d" % n)
+        with pytest.raises(StorageError):
+            svc.add_checkpoint(format_add_checkpoint(0, [], log.checkpoint()))
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 1 and "cannot commit" in lines[0] and "503" in lines[0], lines
+    caplog.clear()
+    full["on"] = False
+    for n in range(2):
+        log.append(b"later %d" % n)
+        old = svc.state(log.origin)[0]
+        proof = log.proof(old, log.size) if old else []
+        assert svc.add_checkpoint(format_add_checkpoint(old, proof, log.checkpoint())).status == 200
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 1 and "again" in lines[0], lines
+    svc._db = real  # type: ignore[assignment]
+    svc.close()
