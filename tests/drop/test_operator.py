@@ -257,3 +257,25 @@ def test_a_chunk_the_full_disk_cut_short_is_503_and_leaves_nothing_behind(
         assert status["offset"] == 0  # nothing unacknowledged counted
         assert drop_lines(caplog) == []
         assert http.put(url, content=env[:100_000]).json()["offset"] == 100_000
+
+
+def test_a_storage_outage_that_is_not_a_full_disk_is_named_in_the_drops_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An outage that is not a full disk (an I/O error, the database away) was told as
+    "the drop cannot store envelopes (StorageError)" - the name of an exception class, the
+    same for every cause. It names what failed now, in the drop's own words (no path, no
+    driver text)."""
+
+    def io_error(*_: Any) -> int:
+        raise OSError(errno.EIO, "Input/output error")
+
+    caplog.set_level(logging.INFO)
+    with in_process_drop(tmp_path / "d") as drop:
+        http = drop.transport.client(drop.client.url, 30)
+        with monkeypatch.context() as m:
+            m.setattr(segments.os, "pwrite", io_error)
+            assert http.post("/v1/envelopes", content=envelope()).status_code == 503
+    lines = drop_lines(caplog)
+    assert len(lines) == 1 and "cannot store envelope" in lines[0], lines
+    assert "StorageError" not in lines[0] and str(tmp_path) not in lines[0]

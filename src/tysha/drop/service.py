@@ -44,7 +44,14 @@ from typing import Any
 
 from tysha.drop.uploads import FolderUploads, Uploads
 from tysha.drop.work import NoTokens, TokenVerifier, WorkPolicy
-from tysha.errors import ConfigError, NotFound, ProtocolError, StorageError, VerificationError
+from tysha.errors import (
+    ConfigError,
+    NotFound,
+    ProtocolError,
+    StorageError,
+    TyshaError,
+    VerificationError,
+)
 from tysha.protocol import Receipt, check_pow, parse_header
 from tysha.protocol.envelope import MAX_HEADER_SIZE, EnvelopeHeader
 from tysha.store.drop_store import (
@@ -125,10 +132,12 @@ class _Outage:
                     " until space is freed where it keeps its data"
                 )
             else:
+                # A TyshaError's words are the drop's own (no driver text, no path).
+                why = exc.message if isinstance(exc, TyshaError) else type(exc).__name__
                 _log.error(
                     "the drop cannot store envelopes (%s): intake answers 503 and"
                     " acknowledges nothing until its storage works again",
-                    type(exc).__name__,
+                    why,
                 )
         self.refused += count
 
