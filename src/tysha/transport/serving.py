@@ -162,6 +162,8 @@ class _ClientFaults(logging.Filter):
         msg = str(record.msg)
         if msg.startswith(self.QUIET):
             return False
+        if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+            return False  # a request cut off by a stop signal's grace period: no traceback
         if msg == self.BUSY:
             now = time.monotonic()
             if now - self._said < 60:

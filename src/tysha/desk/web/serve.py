@@ -13,6 +13,9 @@ from tysha.transport.serving import run_server
 
 __all__ = ["serve_web"]
 
+#: Seconds a stop signal waits for requests still open before they are cut off.
+STOP_GRACE_S = 5
+
 
 def _listen(host: str, port: int) -> socket.socket:
     """Bind and listen before saying "serving": a busy port fails with one clear line."""
@@ -54,10 +57,11 @@ def serve_web(
     from tysha.transport.serving import GuardedHttp
 
     # The drop's guarded protocol: a deadline and a cap for headers, slow readers let go,
-    # nothing of a hostile request printed to the handler's terminal.
+    # nothing of a hostile request printed to the handler's terminal. A stop signal waits at
+    # most a few seconds for requests still open (a stalled form would hold it for good).
     config = uvicorn.Config(
         web, access_log=False, log_level="warning", server_header=False, ws="none",
-        http=GuardedHttp,
+        http=GuardedHttp, timeout_graceful_shutdown=STOP_GRACE_S,
     )
     run_server(config, sockets=[sock], on_started=on_listening)
 
