@@ -133,3 +133,46 @@ def test_a_witness_answering_garbage_is_not_reported_as_a_fork(
     assert w.forks == {}
     assert isinstance(w.last["w2.example"], BadWitnessAnswer)
     assert "inconsistent" not in caplog.text and "w2.example" in caplog.text
+
+
+def test_a_witness_gone_or_misbehaving_is_told_once_not_every_round(
+    log: MemoryLog, two: list[Witness], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A witness that could not be reached was never mentioned to the drop's operator (its
+    cosignatures were simply missing, and sources with a witness policy stopped trusting
+    the drop's receipts); one answering junk got a warning every round - after every batch,
+    a line per few submissions. Each is now told once when it begins (naming the witness),
+    and once when the witness cosigns again."""
+    import httpx
+
+    from tysha.witness import WitnessClient
+
+    down = {"yes": True}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        if down["yes"]:
+            raise httpx.ConnectError("refused", request=request)
+        return two[0].http.post(request.url.path, content=request.content,
+                                headers=dict(request.headers))  # fmt: skip
+
+    away = WitnessClient("http://away", two[0].vkey,
+                         client=httpx.Client(transport=httpx.MockTransport(flaky)))  # fmt: skip
+    junk = httpx.Client(transport=httpx.MockTransport(
+        lambda req: httpx.Response(200, content=b"hello\n")))
+    liar = WitnessClient("http://junk", two[1].vkey, client=junk)
+    w = Witnessing([away, liar], lambda: (log.size, log.checkpoint()), log.proof)
+    with caplog.at_level("INFO", logger="tysha.drop.witnessing"):
+        for batch in range(4):
+            log.append(b"batch %d" % batch)
+            w.cosign_now()
+        lines = [r.getMessage() for r in caplog.records]
+        assert len(lines) == 2, lines
+        assert any("w1.example" in line and "reached" in line for line in lines)
+        assert any("w2.example" in line for line in lines)
+        caplog.clear()
+        down["yes"] = False
+        for batch in range(2):
+            log.append(b"later %d" % batch)
+            w.cosign_now()
+        lines = [r.getMessage() for r in caplog.records]
+        assert len(lines) == 1 and "w1.example" in lines[0] and "again" in lines[0], lines

@@ -17,6 +17,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -153,3 +154,39 @@ def test_witness_on_a_busy_port_fails_without_saying_it_serves(tmp_path: Path) -
         f"tysha: error: port {port} is busy: another program is listening there — choose another "
         "with --port, or stop the program that holds it"
     ], done.stderr
+
+
+@pytest.mark.slow
+def test_desk_serve_stops_on_sigterm_while_a_request_hangs(tmp_path: Path, cli: Any) -> None:
+    """A request whose body stalls (a browser tab asleep, a half-sent form) kept ``tysha desk
+    serve`` from stopping: uvicorn waited for that request to end, for good, so a SIGTERM (a
+    shutdown, a service manager) or a Ctrl-C did nothing. It stops within seconds now, with
+    the signal's exit code, and without a traceback of the request it cut off."""
+    import socket
+
+    from tysha.transport.client import wait_answering
+
+    cli("desk", "init", "--desk", str(tmp_path / "desk"), "--name", "Stopping cell",
+        env={"TYSHA_PASSPHRASE": "a desk passphrase for stopping"})  # fmt: skip
+    port = free_port()
+    out = tmp_path / "serve.log"
+    with open(out, "wb") as f:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk",
+             str(tmp_path / "desk"), "--port", str(port)], stdout=f, stderr=f,
+        )  # fmt: skip
+    try:
+        wait_answering(f"http://127.0.0.1:{port}/login", proc, "desk")
+        with socket.create_connection(("127.0.0.1", port)) as hanging:
+            hanging.sendall(
+                b"POST /login HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: 40\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n\r\npassphrase=a" % port
+            )
+            time.sleep(1)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(20) == 128 + signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in out.read_text()  # the request cut off is no error of the desk's

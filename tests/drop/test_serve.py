@@ -74,3 +74,39 @@ def test_serving_is_printed_once_listening_and_stalled_headers_are_dropped(
     finally:
         p.terminate()
         p.communicate(timeout=10)  # also closes its pipes
+
+
+def test_a_drop_that_cannot_start_says_so_in_one_line(tmp_path: Path) -> None:
+    """The drop's startup work (expiry and debris collection over its storage) failing - a
+    database gone between the check and the start, a disk's I/O error - printed uvicorn's
+    "ERROR: Traceback (most recent call last): …" (the drop's source paths, the error's
+    text) and "Application startup failed. Exiting.", exit 3; with ``--workers`` a traceback
+    per worker, and exit 0 - a drop that never served reported success. It is the CLI's one
+    line now, exit 1, with what to check; each worker says why in one line."""
+    init_data(tmp_path / "d")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    # Every process started (the workers too) finds the drop's startup failing.
+    (hook / "sitecustomize.py").write_text(
+        "import tysha.drop.service as s\n"
+        "def bad(self):\n"
+        "    raise s.StorageError('database error: OperationalError')\n"
+        "s.DropService.maintenance = bad\n"
+    )
+    path = os.pathsep.join([str(hook), *filter(None, [os.environ.get("PYTHONPATH")])])
+    for workers in ([], ["--workers", "2"]):
+        p = subprocess.run(
+            [sys.executable, "-m", "tysha.cli", "drop", "serve", "--data", str(tmp_path / "d"),
+             "--port", str(free_port()), *workers],
+            capture_output=True, text=True, timeout=60,
+            env=dict(os.environ, PYTHONUNBUFFERED="1", TYSHA_LANG="en", PYTHONPATH=path),
+        )  # fmt: skip
+        assert p.returncode == 1, p.stderr
+        last = p.stderr.strip().splitlines()[-1]
+        assert last.startswith("tysha: error: the drop could not start"), p.stderr
+        assert "passphrase" not in last and "Traceback" not in p.stderr
+        if not workers:
+            assert len(p.stderr.strip().splitlines()) == 1 and "serving" not in p.stderr
+            assert "database error" in last
+        else:
+            assert p.stderr.count("could not start: database error") == 2, p.stderr

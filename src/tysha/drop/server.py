@@ -1,8 +1,9 @@
 """Running the drop's app under uvicorn: bind first, say "serving" only once listening, and
 bound what a connection may cost (docs/drop-api.md, "Production").
 
-* The port is bound here, before anything is announced: a busy port or a refused address is
-  one clear line (``ConfigError``), never a traceback after a premature "serving".
+* The port is bound first (:func:`tysha.transport.serving.listen`), before anything is
+  announced: a busy port or a refused address is one clear line (``ConfigError``), never a
+  traceback after a premature "serving".
 * "serving" is printed once the socket listens and the app's startup (storage, maintenance)
   succeeded.
 * A connection must send its request headers within ``HEADER_TIMEOUT`` seconds of opening (or
@@ -34,187 +35,50 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import (
-    STATUS_LINE,
-    HttpToolsProtocol,
-    RequestResponseCycle,
-)
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, RequestResponseCycle
 from uvicorn.supervisors.multiprocess import SIGNALS, Multiprocess
 
 from tysha.drop.service import DropService
-from tysha.transport.serving import listen, run_server, signals_restored
+from tysha.errors import StorageError
+from tysha.transport.serving import (
+    HEADER_TIMEOUT,
+    MAX_HEADER_BYTES,
+    GuardedHttp,
+    StartupTraceback,
+    listen,
+    run_server,
+    signals_restored,
+)
 
-__all__ = ["HEADER_TIMEOUT", "serve", "serve_in_thread"]
+__all__ = ["HEADER_TIMEOUT", "MAX_HEADER_BYTES", "serve", "serve_in_thread"]
 
-HEADER_TIMEOUT = 10.0
-MAX_HEADER_BYTES = 16 << 10
-
-
-class GuardedHttpTools(HttpToolsProtocol):
-    """uvicorn's HTTP protocol with a deadline and a size cap for each request's headers
-    (module level: the worker processes of ``workers > 1`` receive it pickled)."""
-
-    header_timeout = HEADER_TIMEOUT
-    max_header_bytes = MAX_HEADER_BYTES
-    #: Bytes received while a request's line and headers were incomplete, counted per piece
-    #: read (httptools hands a header over only once it is whole, so a header that never
-    #: ends is caught here, to within one read). None while a body is being read.
-    _header_bytes: int | None = 0
-    #: The line and headers of the request being parsed, as the parser hands them over.
-    _header_size = 0
-    #: Refused for its headers: whatever the parser still finds in the last read is ignored.
-    _refused = False
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm()
-
-    def data_received(self, data: bytes) -> None:
-        if self._refused:
-            return
-        if self._header_bytes is not None:
-            self._header_bytes += len(data)
-        super().data_received(data)
-        if (
-            self._header_bytes is not None
-            and self._header_bytes > self.max_header_bytes
-            and not self._refused
-        ):
-            self._refuse_headers()
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._header_size = 0
-
-    def on_url(self, url: bytes) -> None:
-        if self._refused:
-            return
-        super().on_url(url)
-        self._grown(len(url))
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if self._refused:
-            return
-        super().on_header(name, value)
-        self._grown(len(name) + len(value) + 4)
-
-    def _grown(self, n: int) -> None:
-        self._header_size += n
-        if self._header_size > self.max_header_bytes:
-            self._refuse_headers()
-
-    def _refuse_headers(self) -> None:
-        """431, unless an earlier request's answer is still being made (it would be cut
-        into), then close: the rest of what the client sends is not read, and what the
-        parser still finds in the last read is ignored."""
-        self._refused = True
-        self._disarm()
-        if self.transport.is_closing():
-            return
-        if self.cycle is None or self.cycle.response_complete:
-            payload = b'{"error":"too_large","detail":"request headers are too large"}'
-            self.transport.write(
-                STATUS_LINE[431]
-                + b"content-type: application/json\r\ncontent-length: %d\r\n"
-                b"connection: close\r\n\r\n" % len(payload)
-                + payload
-            )
-        self.transport.close()
-
-    def _arm(self) -> None:
-        self._waiting_for = self.cycle
-        self._header_timer: asyncio.TimerHandle | None = self.loop.call_later(
-            self.header_timeout, self._expire
-        )
-
-    def _expire(self) -> None:
-        # No new request's headers since the timer was armed: drop the connection.
-        if self.cycle is self._waiting_for and not self.transport.is_closing():
-            self.transport.close()
-
-    def _disarm(self) -> None:
-        timer = getattr(self, "_header_timer", None)
-        if timer is not None:
-            timer.cancel()
-            self._header_timer = None
-
-    def on_headers_complete(self) -> None:
-        if self._refused:
-            return
-        self._header_bytes = None
-        super().on_headers_complete()
-        self._disarm()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        self._disarm()
-        # The deadline is for headers still to come: not when the next request's headers
-        # were already read (pipelined; it has just started, or waits its turn), whose body
-        # keeps the app's own deadlines.
-        if not self.transport.is_closing() and (
-            self.cycle is None or self.cycle.response_complete
-        ):
-            self._arm()
-
-    # --- answers must keep leaving (module docstring) ------------------------------------
-
-    #: Seconds writing may stay blocked when the app is not the drop's (no ``intake``).
-    send_idle_s = 30.0
-    _send_timer: asyncio.TimerHandle | None = None
-
-    def pause_writing(self) -> None:
-        super().pause_writing()
-        if self._send_timer is None:
-            intake = getattr(self.app, "intake", None)
-            idle = intake.idle_s if intake is not None else self.send_idle_s
-            self._send_timer = self.loop.call_later(idle, self._send_stalled)
-
-    def resume_writing(self) -> None:
-        self._stop_send_timer()
-        super().resume_writing()
-
-    def _send_stalled(self) -> None:
-        # Nothing the client asked for has drained since: let it go. abort, not close: close
-        # would wait for the unread buffer to be written, which is what never happens.
-        self._send_timer = None
-        self._gone()
-        self.transport.abort()
-
-    def _gone(self) -> None:
-        """The answer being written, and the last request read, are for no one any more:
-        their next send returns quietly. (uvicorn marks only the last request read, which
-        with pipelining is not the one being answered: that one wrote to a closed
-        transport and logged a traceback.)"""
-        for cycle in (self._answering, self.cycle):
-            if cycle is not None and not cycle.response_complete:
-                cycle.disconnected = True
-
-    def _stop_send_timer(self) -> None:
-        if self._send_timer is not None:
-            self._send_timer.cancel()
-            self._send_timer = None
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        self._stop_send_timer()
-        self._gone()
-        if self._fast is not None:
-            self._fast.stop_timer()
-        super().connection_lost(exc)
+class GuardedHttpTools(GuardedHttp):
+    """The drop's HTTP protocol: :class:`~tysha.transport.serving.GuardedHttp` (header
+    deadline and cap, slow readers, quiet about hostile requests) answering the intake
+    route itself (module docstring; module level: the worker processes of ``workers > 1``
+    receive it pickled)."""
 
     # --- the intake route, answered here (module docstring) ------------------------------
 
     _fast: _FastRequest | None = None
-    #: The request being answered (the others read are queued behind it: pipelining).
-    _answering: RequestResponseCycle | None = None
+
+    def send_idle(self) -> float:
+        intake = getattr(self.app, "intake", None)
+        return float(intake.idle_s) if intake is not None else self.send_idle_s
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._fast is not None:
+            self._fast.stop_timer()
+        super().connection_lost(exc)
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
-        self._answering = cycle
         intake = getattr(self.app, "intake", None)
         if (
             intake is not None
@@ -223,6 +87,7 @@ class GuardedHttpTools(HttpToolsProtocol):
             and cycle.scope["path"] == intake.path
             and intake.ready
         ):
+            self._answering = cycle
             self._begin_intake(cycle, intake)
         else:
             super()._start_asgi_task(cycle, app)
@@ -256,9 +121,9 @@ class GuardedHttpTools(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         if self._refused:
             return
-        self._header_bytes = 0  # what follows is the next request's line and headers
         fast = self._fast
         if fast is not None and fast.cycle is self.cycle:
+            self._header_bytes = 0  # what follows is the next request's line and headers
             self.cycle.more_body = False
             fast.complete()
         else:
@@ -379,7 +244,21 @@ def serve(
     options = _options(service)
     if workers == 1:
         config = uvicorn.Config(create_app(service), **options)
-        run_server(config, sockets=[sock], on_started=lambda: announce(message))
+        quiet = StartupTraceback()
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        uvicorn_log.addFilter(quiet)
+        try:
+            started = run_server(config, sockets=[sock], on_started=lambda: announce(message))
+        except SystemExit:  # uvicorn's exit when the app's startup failed
+            if service.start_failed is None:
+                raise
+            started = False
+        finally:
+            uvicorn_log.removeFilter(quiet)
+        if not started and service.start_failed is not None:
+            from tysha.drop.web import start_failure
+
+            raise _could_not_start(start_failure(service))
         return
     service.store.close()
     service.blobs.close()
@@ -395,6 +274,17 @@ def serve(
         supervisor.run()
     if supervisor.stopped_by is not None:
         signal.raise_signal(supervisor.stopped_by)  # the CLI's handler: exit 128 + signal
+    if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
+        # uvicorn stopped every worker as one failed to start: each said why (app_from_env).
+        raise _could_not_start("a server process failed to start (its reason is above)")
+
+
+def _could_not_start(what: str) -> StorageError:
+    return StorageError(
+        f"the drop could not start: {what}",
+        hint="check the drop's data folder and its free space, and the database"
+        " given with --database",
+    )
 
 
 #: What stops the supervisor (and, raised again after it, the command).

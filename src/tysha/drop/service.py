@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import itertools
 import json
 import logging
 import os
 import shutil
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -42,13 +44,21 @@ from typing import Any
 
 from tysha.drop.uploads import FolderUploads, Uploads
 from tysha.drop.work import NoTokens, TokenVerifier, WorkPolicy
-from tysha.errors import ConfigError, NotFound, ProtocolError, StorageError, VerificationError
+from tysha.errors import (
+    ConfigError,
+    NotFound,
+    ProtocolError,
+    StorageError,
+    TyshaError,
+    VerificationError,
+)
 from tysha.protocol import Receipt, check_pow, parse_header
 from tysha.protocol.envelope import MAX_HEADER_SIZE, EnvelopeHeader
 from tysha.store.drop_store import (
     BlobStore,
     DropStore,
     IntegrationItem,
+    Vanished,
     open_drop_store,
 )
 from tysha.store.uploads import UploadState
@@ -87,6 +97,60 @@ class Busy(StorageError):
     def __init__(self) -> None:
         super().__init__("the drop could not store this now; nothing was acknowledged")
 
+
+def storage_full(exc: BaseException) -> bool:
+    """Whether ``exc``, or an error it came from, is a full disk or quota: ENOSPC or EDQUOT,
+    SQLite's SQLITE_FULL, PostgreSQL's disk_full (SQLSTATE 53100)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if getattr(seen, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return True
+        if getattr(seen, "sqlstate", None) == "53100":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class _Outage:
+    """Intake failing for its storage, told to the operator once when it begins and once
+    when it ends, with how many submissions were refused meanwhile: never a line per request
+    or batch, which a full disk would spend its last space on. Its text names no envelope,
+    path or driver message (type names at most). On the event loop only."""
+
+    def __init__(self) -> None:
+        self.refused = 0  # > 0 while an outage lasts
+
+    def failed(self, exc: BaseException, count: int) -> None:
+        if not self.refused:
+            if storage_full(exc):
+                _log.error(
+                    "the drop's disk is full: intake answers 503 and acknowledges nothing"
+                    " until space is freed where it keeps its data"
+                )
+            else:
+                # A TyshaError's words are the drop's own (no driver text, no path).
+                why = exc.message if isinstance(exc, TyshaError) else type(exc).__name__
+                _log.error(
+                    "the drop cannot store envelopes (%s): intake answers 503 and"
+                    " acknowledges nothing until its storage works again",
+                    why,
+                )
+        self.refused += count
+
+    def stored(self) -> None:
+        if self.refused:
+            _log.warning(
+                "the drop stores envelopes again; %d submission(s) were refused meanwhile",
+                self.refused,
+            )
+            self.refused = 0
+
+
+_log = logging.getLogger("tysha.drop")
 
 MAX_ONESHOT = 1 << 20
 CHUNK_MAX = 4 << 20
@@ -371,6 +435,7 @@ class DropService:
         # Batches hold it shared from their first rename to their commit, debris collection
         # exclusively: a blob between the two is never mistaken for debris by this process.
         self._batch_lock = _SharedLock()
+        self._outage = _Outage()
         #: Where integration time goes (seconds, summed over batches): benchmarks read it.
         self.stats: dict[str, float] = dict.fromkeys(
             ("batches", "entries", "blobs_s", "commit_s", "proofs_s", "blobs_cpu_s",
@@ -396,7 +461,11 @@ class DropService:
             ThreadPoolExecutor(max_workers=64, thread_name_prefix="drop-io")
         )
         self._queue = asyncio.Queue()
-        await asyncio.to_thread(self.maintenance)
+        try:
+            await asyncio.to_thread(self.maintenance)
+        except Exception as exc:  # said by `tysha drop serve` as one line (drop.server)
+            self.start_failed = exc
+            raise
         self._tasks = [
             asyncio.create_task(self._integrator()),
             asyncio.create_task(self._maintainer()),
@@ -423,15 +492,26 @@ class DropService:
         """Publish the log to the object store after batches (coalesced: one pass covers
         every batch that committed while the previous pass ran)."""
         assert self._publish_wanted is not None
+        failing = False  # told once per outage, not every second of it
         while True:
             await self._publish_wanted.wait()
             self._publish_wanted.clear()
             try:
                 await asyncio.to_thread(self.publish_log)
             except Exception as exc:  # tried again after the next batch, or in a second
-                logging.getLogger("tysha.drop").warning("publishing failed: %s", type(exc).__name__)
+                if not failing:
+                    failing = True
+                    _log.error(
+                        "publishing the log to the object store failed (%s); retrying every"
+                        " second",
+                        type(exc).__name__,
+                    )
                 await asyncio.sleep(1)
                 self._publish_wanted.set()
+            else:
+                if failing:
+                    failing = False
+                    _log.warning("publishing the log to the object store works again")
 
     def publish_log(self) -> None:
         """Tiles and entry bundles the log grew by since the last publication, then the
@@ -468,6 +548,9 @@ class DropService:
         self.blobs.delete_many(self.store.expire(cutoff))
         with self._batch_lock.exclusive():
             self._collect_debris()
+
+    #: Why :meth:`start` failed, if it did.
+    start_failed: Exception | None = None
 
     #: Blob names checked against the database per query during debris collection.
     DEBRIS_SLICE = 1000
@@ -585,6 +668,8 @@ class DropService:
     #: while it stays well above ``min_free_bytes``: a ``statvfs`` per envelope cost the
     #: drop more than its proof of work check.
     FREE_READING_S = 0.25
+    #: The operator was told intake is refused for want of space (and is told when it ends).
+    _low_told = False
     FREE_MARGIN = 1 << 30
 
     def check_space(self, incoming: int) -> None:
@@ -602,7 +687,19 @@ class DropService:
             except OSError:
                 raise Busy() from None
             self._free_spent = 0
+            # A quarter more than the floor: envelopes near it, some refused and some not,
+            # must not say "back" and "out" in turn.
+            if self._low_told and seen[0] - incoming >= low + low // 4:
+                self._low_told = False
+                _log.warning("free space is back above min_free_bytes: intake accepts again")
         if seen[0] - self._free_spent - incoming < low:
+            if not self._low_told:  # once, not per request: the operator has one thing to do
+                self._low_told = True
+                _log.error(
+                    "less than min_free_bytes (%d MiB) is free where the drop keeps its data:"
+                    " intake answers 507 until space is freed",
+                    low >> 20,
+                )
             raise InsufficientStorage("the drop is out of storage; try again later")
         self._free_spent += incoming
 
@@ -722,13 +819,19 @@ class DropService:
         try:
             results = await asyncio.to_thread(self._commit_batch, batch)
         except Exception as exc:  # every waiter learns of the failure
-            # Its text (driver messages, paths) stays here: waiters get a fixed message.
-            logging.getLogger("tysha.drop").warning("batch failed: %s", type(exc).__name__)
+            # Its text (driver messages, paths) stays here: waiters get a fixed message, the
+            # operator one line for the whole outage.
+            self._outage.failed(exc, len(batch))
             err = Busy()
             for p in batch:
                 if not p.future.done():
                     p.future.set_exception(err)
             return
+        failures = [r for r in results if isinstance(r, Exception) and not isinstance(r, Vanished)]
+        if failures:
+            self._outage.failed(failures[0], len(failures))
+        else:
+            self._outage.stored()
         if self._publish_wanted is not None:
             self._publish_wanted.set()
         if self.witnessing is not None:

@@ -89,11 +89,16 @@ class FolderUploads:
             if known >= 0 and known != length:
                 raise UploadExists("an upload of this digest with another length exists")
             if known < 0:
-                part.touch()
-                with open(meta, "r+b") as f:
-                    f.write(str(length).encode())
-                    f.flush()
-                    os.fsync(f.fileno())
+                try:
+                    part.touch()
+                    with open(meta, "r+b") as f:
+                        f.write(str(length).encode())
+                        f.flush()
+                        os.fsync(f.fileno())
+                except OSError as exc:  # a full disk: 503, the record stays unfinished
+                    with contextlib.suppress(OSError):
+                        os.truncate(meta, 0)
+                    raise StorageError(f"cannot open an upload: {exc.strerror}") from exc
             return UploadState(upload, _size(part), length)
 
     def status(self, upload: str) -> UploadState:
@@ -107,10 +112,17 @@ class FolderUploads:
                 raise OffsetMismatch(current)
             if current + len(data) > length:
                 raise ProtocolError("chunk goes past the announced length")
-            with open(part, "ab") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
+            try:
+                with open(part, "ab") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            except OSError as exc:
+                # A full disk mid-chunk: what was written is not acknowledged, so it must not
+                # count in the offset either (503: the client sends the chunk again later).
+                with contextlib.suppress(OSError):
+                    os.truncate(part, current)
+                raise StorageError(f"cannot store a chunk: {exc.strerror}") from exc
             return UploadState(upload, current + len(data), length)
 
     def head(self, upload: str, n: int) -> bytes:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -145,6 +145,8 @@ def _problem(exc: BaseException) -> tuple[int, dict[str, Any]]:
         return 503, {"error": "unavailable", "detail": Busy().message}
     if isinstance(exc, TyshaError):
         return 400, {"error": "refused", "detail": "the drop refused this request"}
+    if isinstance(exc, ClientDisconnect):  # gone mid-body (a lost network): nothing to log
+        return 400, {"error": "malformed", "detail": "the request body was cut short"}
     logging.getLogger("tysha.drop").error("unexpected %s", type(exc).__name__)
     return 500, {"error": "internal", "detail": "internal error"}
 
@@ -723,16 +725,32 @@ class _BodyGuard:
 def app_from_env() -> ASGIApp:
     """The app of one server process among several (``workers`` in drop.json): uvicorn
     imports this factory in each process, given the folder by ``tysha drop serve``."""
+    from tysha.transport.serving import StartupTraceback
+
     data = os.environ.get("TYSHA_DROP_DATA")
     if not data:
         raise RuntimeError("TYSHA_DROP_DATA is not set; start the drop with `tysha drop serve`")
-    return create_app(
-        DropService(
-            Path(data),
-            os.environ.get("TYSHA_DROP_DATABASE") or None,
-            blobs=os.environ.get("TYSHA_DROP_BLOBS") or None,
+    svc = DropService(
+        Path(data),
+        os.environ.get("TYSHA_DROP_DATABASE") or None,
+        blobs=os.environ.get("TYSHA_DROP_BLOBS") or None,
+    )
+    # A failed startup is one line of this worker's, not uvicorn's traceback of it; the
+    # command then exits with the CLI's line (tysha.drop.server.serve).
+    logging.getLogger("uvicorn.error").addFilter(
+        StartupTraceback(
+            lambda: None
+            if svc.start_failed is None
+            else f"the drop could not start: {start_failure(svc)}"
         )
     )
+    return create_app(svc)
+
+
+def start_failure(svc: DropService) -> str:
+    """Why ``svc`` could not start, in words fit for its operator (no driver text)."""
+    failed = svc.start_failed
+    return failed.message if isinstance(failed, TyshaError) else type(failed).__name__
 
 
 def _listing_record(row: EnvelopeRow) -> ListingRecord:

@@ -95,6 +95,8 @@ class Witnessing:
         #: witness name -> the last answer (Cosigned or the error), for status pages.
         self.last: dict[str, Cosigned | TyshaError] = {}
         self.rounds = 0
+        #: witness name -> what the operator was last told of it (until it cosigns again).
+        self._told: dict[str, str] = {}
         if path is not None:
             with contextlib.suppress(OSError, UnicodeDecodeError, TyshaError):
                 note = path.read_text("utf-8")
@@ -140,7 +142,7 @@ class Witnessing:
         size, note = self._checkpoint()
         if size == self._cosigned_size:
             return self._cosigned
-        from tysha.witness.client import BadWitnessAnswer, Cosigned, cosign_all
+        from tysha.witness.client import BadWitnessAnswer, Cosigned, WitnessRefused, cosign_all
 
         cosigned, results = cosign_all(note, self.clients, self._proof, self._sizes)
         self.rounds += 1
@@ -149,17 +151,31 @@ class Witnessing:
         for name, got in results.items():
             if isinstance(got, BadWitnessAnswer):
                 # The witness's own answer is junk or false: it misbehaves, not the log.
-                _log.warning("witness %s answered without a valid cosignature", name)
+                self._tell(name, "bad", f"witness {name} answered without a valid cosignature")
             elif isinstance(got, VerificationError):
                 self.forks[name] = got.message
-                _log.warning("witness %s refused the log as inconsistent", name)
+                self._tell(name, "fork", f"witness {name} refused the log as inconsistent")
             elif isinstance(got, Cosigned):
                 good += 1
+                if self._told.pop(name, None) is not None:
+                    _log.warning("witness %s cosigns the log again", name)
+            elif isinstance(got, WitnessRefused):  # our client's words: no address, no entry
+                self._tell(name, f"refused {got.status}", f"{got.message}; it cosigns nothing")
+            else:
+                self._tell(name, "away", f"witness {name} cannot be reached; it cosigns nothing")
         if good:
             with self._lock:
                 self._cosigned, self._cosigned_size = cosigned, size
             self._persist(cosigned)
         return cosigned if good else self._cosigned
+
+    def _tell(self, name: str, kind: str, line: str) -> None:
+        """Say ``line`` of witness ``name`` once per ``kind`` of failure, not every round:
+        rounds follow every batch, and a witness away for an hour would otherwise write a
+        line per few submissions."""
+        if self._told.get(name) != kind:
+            self._told[name] = kind
+            _log.warning("%s", line)
 
     def _persist(self, note: str) -> None:
         if self._path is None:

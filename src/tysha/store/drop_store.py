@@ -104,6 +104,15 @@ class BlobStore(Protocol):
     def close(self) -> None: ...
 
 
+class Vanished(StorageError):
+    """A staged upload's bytes were gone before they were stored, its digest not held: that
+    upload's client starts again. Not a failure of the storage (the drop's outage notice,
+    tysha.drop.service, leaves it out)."""
+
+    def __init__(self) -> None:
+        super().__init__("the uploaded bytes vanished before they were stored")
+
+
 def check_blob_name(digest: bytes) -> None:
     if not isinstance(digest, bytes) or len(digest) != 32:
         raise StorageError("blob names are 32-byte digests")
@@ -130,11 +139,7 @@ class MemoryBlobStore:
             try:
                 data = Path(src).read_bytes()
             except FileNotFoundError:
-                out.append(
-                    None
-                    if self.exists(digest)
-                    else StorageError("the uploaded bytes vanished before they were stored")
-                )
+                out.append(None if self.exists(digest) else Vanished())
                 continue
             except OSError:
                 out.append(StorageError("cannot store envelope"))
@@ -285,9 +290,11 @@ class FolderBlobStore:
                 folders.add(dest.parent)
             except FileNotFoundError:
                 if not dest.exists():
-                    out[i] = StorageError("the uploaded bytes vanished before they were stored")
+                    out[i] = Vanished()
             except OSError as exc:
-                out[i] = StorageError(f"cannot store envelope: {exc.strerror}")
+                err = StorageError(f"cannot store envelope: {exc.strerror}")
+                err.__cause__ = exc  # a full disk is told to the operator (drop.service)
+                out[i] = err
         try:
             if batch_sync:
                 self._syncfs()
@@ -854,6 +861,14 @@ class PostgresDropStore(_SqlDropStore):
         self._all: list[Any] = []
         self._all_lock = threading.Lock()
         try:
+            try:
+                self._conn()
+            except psycopg.Error:  # its text may name the host, user and database: not shown
+                raise StorageError(
+                    "cannot connect to the database given with --database",
+                    hint="check that PostgreSQL answers at the URL's host and port, and that"
+                    " the URL's database, user and password are right",
+                ) from None
             self._migrate()
         except BaseException:
             self.close()  # a refused database leaves no connection behind
@@ -906,6 +921,9 @@ class PostgresDropStore(_SqlDropStore):
 def open_drop_store(data_dir: Path, database: str | None = None) -> DropStore:
     if database:
         if not database.startswith(("postgresql://", "postgres://")):
-            raise BadInput("--database takes a postgresql:// URL")
+            raise BadInput(
+                "--database takes a postgresql:// URL",
+                hint="give one such as postgresql://USER@HOST:5432/DATABASE",
+            )
         return PostgresDropStore(database)
     return SQLiteDropStore(Path(data_dir) / "drop.db")

@@ -44,6 +44,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from tysha.errors import ConfigError, NotFound, ProtocolError, StorageError
+from tysha.store.drop_store import Vanished
 from tysha.store.uploads import OffsetMismatch, UploadExists, UploadState
 
 __all__ = ["PART_SIZE", "S3BlobStore", "S3Location", "S3Uploads", "parse_s3_url", "s3_client"]
@@ -214,7 +215,7 @@ class S3BlobStore:
         except FileNotFoundError:
             if self.exists(digest):  # a twin upload placed it
                 return None
-            return StorageError("the uploaded bytes vanished before they were stored")
+            return Vanished()
         except OSError:
             return StorageError("cannot store envelope")
         except self._errors:

@@ -71,7 +71,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tysha.errors import NotFound, StorageError
-from tysha.store.drop_store import FolderBlobStore, check_blob_name, libc_function
+from tysha.store.drop_store import (
+    FolderBlobStore,
+    Vanished,
+    check_blob_name,
+    libc_function,
+)
 from tysha.store.partfiles import fsync_path
 
 __all__ = ["SegmentBlobStore"]
@@ -400,9 +405,7 @@ class SegmentBlobStore:
                     try:
                         start, length = self._append(batch, digest, src)
                     except FileNotFoundError:
-                        out[i] = StorageError(
-                            "the uploaded bytes vanished before they were stored"
-                        )
+                        out[i] = Vanished()
                         continue
                     held.add(digest)
                     fresh.add(digest)
@@ -417,6 +420,7 @@ class SegmentBlobStore:
                 err = StorageError(
                     "the drop is out of storage" if full else "cannot store envelope"
                 )
+                err.__cause__ = exc  # a full disk is told to the operator (drop.service)
                 for i in appended + again:
                     out[i] = err
                 rows = []

@@ -41,7 +41,7 @@ def serve(
     from uvicorn.config import STARTUP_FAILURE
 
     from tysha.tlog import NoteVerifier
-    from tysha.transport.serving import listen, run_server
+    from tysha.transport.serving import GuardedHttp, listen, run_server
     from tysha.witness.service import WitnessService, parse_log_option
     from tysha.witness.web import create_app
 
@@ -50,7 +50,9 @@ def serve(
         origin, verifier = parse_log_option(value)
         logs.setdefault(origin, []).append(verifier)
     service = WitnessService(data, logs)  # checks the folder, key and state first
-    sock = listen(host, port, backlog=512)  # a busy port: one clear line, before "following"
+    # Bound before anything is said: a busy port or a wrong address is one clear line.
+    sock = listen(host, port, backlog=512)
+    port = sock.getsockname()[1]
     serving = ngettext(
         "witness {name} following {n} log on port {port}",
         "witness {name} following {n} logs on port {port}",
@@ -59,8 +61,6 @@ def serve(
     # No access log and no proxy headers: client addresses are never recorded.
     config = uvicorn.Config(
         create_app(service),
-        host=host,
-        port=port,
         access_log=False,
         # Bounded: a flood of connections gets 503s instead of exhausting the process.
         limit_concurrency=512,
@@ -69,6 +69,8 @@ def serve(
         server_header=False,
         date_header=False,
         ws="none",  # no WebSocket: an upgrade request is an ordinary request
+        # The drop's guards: a deadline and a cap for headers, none of a hostile request logged.
+        http=GuardedHttp,
     )
     # Said once the port serves, as the drop and the desk say theirs: a busy port says nothing.
     if not run_server(config, sockets=[sock], on_started=lambda: typer.echo(serving, err=True)):

@@ -274,7 +274,23 @@ class WitnessService:
         if req.old_size > cp.size:
             return Answer.text(400, "the old size is larger than the checkpoint size")
         with self._lock:
-            return self._decide(req, bytes(body))
+            try:
+                answer = self._decide(req, bytes(body))
+            except StorageError:
+                if not self._failing:  # once, not per request: drops retry every few seconds
+                    self._failing = True
+                    _log.error(
+                        "the witness cannot commit its state (is its disk full?): it answers"
+                        " 503 and cosigns nothing until it can"
+                    )
+                raise
+            if self._failing and answer.status == 200:
+                self._failing = False
+                _log.warning("the witness commits its state again and cosigns")
+            return answer
+
+    #: The operator was told the witness cannot commit (and is told when it can again).
+    _failing = False
 
     def _decide(self, req: AddCheckpoint, body: bytes) -> Answer:
         cp = req.checkpoint

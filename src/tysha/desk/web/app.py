@@ -35,7 +35,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import (
     FileResponse,
     HTMLResponse,
@@ -824,6 +824,11 @@ def create_app(
     async def on_too_large(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("request too large", status_code=413)
 
+    async def on_gone(request: Request, exc: Exception) -> Response:
+        # The browser went away mid-body (a tab closed, a lid shut): no one reads this, and it
+        # is no error of the desk's to log.
+        return PlainTextResponse("request cut short", status_code=400)
+
     async def on_method(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("method not allowed", status_code=405)
 
@@ -839,6 +844,7 @@ def create_app(
             _Redirect: on_redirect,
             _Forbidden: on_forbidden,
             _TooLarge: on_too_large,
+            ClientDisconnect: on_gone,
             _NotFound: on_not_found,
             NotFound: on_not_found,
             NotAllowed: on_not_allowed,

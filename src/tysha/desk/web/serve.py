@@ -12,6 +12,9 @@ from tysha.transport.serving import listen, run_server
 
 __all__ = ["serve_web"]
 
+#: Seconds a stop signal waits for requests still open before they are cut off.
+STOP_GRACE_S = 5
+
 
 def serve_web(
     desk: Path,
@@ -31,8 +34,14 @@ def serve_web(
         raise NotFound(f"{desk} is not a desk; run `tysha desk init` first")
     web = create_app(Path(desk), language_from_env(), host=host, port=port)
     sock = listen("127.0.0.1" if host == "localhost" else host, port, backlog=128)
+    from tysha.transport.serving import GuardedHttp
+
+    # The drop's guarded protocol: a deadline and a cap for headers, slow readers let go,
+    # nothing of a hostile request printed to the handler's terminal. A stop signal waits at
+    # most a few seconds for requests still open (a stalled form would hold it for good).
     config = uvicorn.Config(
-        web, access_log=False, log_level="warning", server_header=False, ws="none"
+        web, access_log=False, log_level="warning", server_header=False, ws="none",
+        http=GuardedHttp, timeout_graceful_shutdown=STOP_GRACE_S,
     )
     run_server(config, sockets=[sock], on_started=on_listening)
 
