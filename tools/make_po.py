@@ -2438,10 +2438,15 @@ CLI_SERVICES: dict[str, tuple[str, str, str]] = {
         "{ref} подходит к {n} источникам; укажите номер или идентификатор",
         "{ref} {n} menbağa uyğun; nomerni ya da identifikatornı beriñiz",
     ),
-    "no source matches {ref}; see the sources page": (
-        "жодне джерело не відповідає {ref}; див. сторінку джерел",
-        "ни один источник не соответствует {ref}; см. страницу источников",
-        "iç bir menba {ref} ile uyğun degil; menbalar saifesine baqıñız",
+    "no source matches {ref}": (
+        "жодне джерело не відповідає {ref}",
+        "ни один источник не соответствует {ref}",
+        "iç bir menba {ref} ile uyğun degil",
+    ),
+    "`tysha desk show REPORT` names a report's source; the web desk's Sources page lists every source": (
+        "`tysha desk show REPORT` називає джерело повідомлення; сторінка «Джерела» веб-робочого місця перелічує всі джерела",
+        "`tysha desk show REPORT` называет источник сообщения; страница «Источники» веб-рабочего места перечисляет все источники",
+        "`tysha desk show REPORT` haberniñ menbasını adlandıra; veb masasınıñ «Menbalar» saifesi bütün menbalarnı köstere",
     ),
     "FORK: the drop {url} shows a history inconsistent with the one this desk saw before ({reason}). Do not trust it; tell your organisation.": (
         "РОЗГАЛУЖЕННЯ: сервер прийому {url} показує історію, несумісну з тією, яку це робоче місце бачило раніше ({reason}). Не довіряйте йому; повідомте свою організацію.",

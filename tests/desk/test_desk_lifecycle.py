@@ -803,3 +803,19 @@ def test_a_damaged_report_never_stops_counting_a_fetchs_flagged_reports(tmp_path
     with Desk.open(desk, DESK_PASS) as d:
         assert d.flagged_among([ids[1]]) == [ids[1]]  # no source: flagged, and counted
         assert d.flagged_among([]) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_an_unknown_source_says_what_lists_sources(tmp_path: Path, cli: Any, lang: str) -> None:
+    """'desk revoke nosuch' sent the handler to "the sources page", which the command line
+    does not have: it names the command that shows a source and the web desk's page."""
+    from tysha.desk.service import Desk
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    r = cli("desk", "revoke", "--desk", desk, "nosuch", "--yes",
+            env={**ENV, "TYSHA_LANG": lang}, check=False)  # fmt: skip
+    assert r.returncode == 1 and "nosuch" in r.stderr, r.stderr
+    assert "sources page" not in r.stderr and "list command" not in r.stderr, r.stderr
+    assert "`tysha desk show REPORT`" in r.stderr, r.stderr
+    assert ("Sources page" if lang == "en" else "«Джерела»") in r.stderr, r.stderr

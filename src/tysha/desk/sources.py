@@ -51,4 +51,8 @@ def find(ref: str, sources: Sequence[Source], words: bool = True) -> Source:
         return hits[0]
     if len(hits) > 1:
         raise BadInput(f"{ref!r} fits {len(hits)} sources; give the number or the id")
-    raise NotFound(f"no source matches {ref!r}; see the sources page")
+    raise NotFound(
+        f"no source matches {ref!r}",
+        hint="`tysha desk show REPORT` names a report's source; the web desk's Sources page "
+        "lists every source",
+    )
