@@ -134,15 +134,10 @@ def thumbnail(data: bytes) -> bytes | None:
     """A safe PNG thumbnail of an image, or None if it cannot be made safely."""
     if not sniff(data).image:
         return None
-    # this interpreter, isolated, running this same Tysha (its folder first on the path; -I
-    # ignores PYTHONPATH), as the provenance reader's child does
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.realpath(__file__)))))
-    program = (f"import sys; sys.path.insert(0, {root!r}); "
-               "from tysha.desk.web.sanitize import _child; sys.exit(_child())")
-    child = [sys.executable, "-I", "-c", program]
+    from tysha.desk.corroborate import run_confined, same_tysha
+
+    child = same_tysha("from tysha.desk.web.sanitize import _child; sys.exit(_child())")
     bwrap = shutil.which("bwrap")
-    from tysha.desk.corroborate import run_confined
 
     try:
         out, code = run_confined(
