@@ -1523,6 +1523,11 @@ CLI: dict[str, tuple[str, str, str]] = {
         "--witnesses-needed требует ключей --witness",
         "--witnesses-needed içün --witness anahtarları kerek",
     ),
+    "--pow-bits must be between 0 and 24": (
+        "--pow-bits має бути від 0 до 24",
+        "--pow-bits должно быть от 0 до 24",
+        "--pow-bits 0 ile 24 arasında olmalı",
+    ),
     "--workers must be between 1 and 256": (
         "--workers має бути від 1 до 256",
         "--workers должно быть от 1 до 256",

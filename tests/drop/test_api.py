@@ -261,7 +261,8 @@ def test_init_refusal_creates_nothing(tmp_path: Path, cli, bad: list[str]) -> No
     folder "already hold a drop", so the corrected command was refused too)."""
     data = tmp_path / "new" / "drop"
     r = cli("drop", "init", "--data", str(data), *bad, check=False)
-    assert r.returncode != 0 and ("origin" in r.stderr or "pow_bits" in r.stderr), r.stderr
+    assert r.returncode != 0 and ("origin" in r.stderr or "--pow-bits" in r.stderr), r.stderr
+    assert "drop.json" not in r.stderr, r.stderr  # there is none yet
     assert not (tmp_path / "new").exists()
     r = cli("drop", "init", "--data", str(data), "--origin", "good.test/drop", check=False)
     assert r.returncode == 0 and (data / "log.key").exists(), r.stderr
