@@ -1523,6 +1523,11 @@ CLI: dict[str, tuple[str, str, str]] = {
         "--witnesses-needed требует ключей --witness",
         "--witnesses-needed içün --witness anahtarları kerek",
     ),
+    "--pow-bits must be between 0 and 24": (
+        "--pow-bits має бути від 0 до 24",
+        "--pow-bits должно быть от 0 до 24",
+        "--pow-bits 0 ile 24 arasında olmalı",
+    ),
     "--workers must be between 1 and 256": (
         "--workers має бути від 1 до 256",
         "--workers должно быть от 1 до 256",
@@ -2438,10 +2443,15 @@ CLI_SERVICES: dict[str, tuple[str, str, str]] = {
         "{ref} подходит к {n} источникам; укажите номер или идентификатор",
         "{ref} {n} menbağa uyğun; nomerni ya da identifikatornı beriñiz",
     ),
-    "no source matches {ref}; see the sources page": (
-        "жодне джерело не відповідає {ref}; див. сторінку джерел",
-        "ни один источник не соответствует {ref}; см. страницу источников",
-        "iç bir menba {ref} ile uyğun degil; menbalar saifesine baqıñız",
+    "no source matches {ref}": (
+        "жодне джерело не відповідає {ref}",
+        "ни один источник не соответствует {ref}",
+        "iç bir menba {ref} ile uyğun degil",
+    ),
+    "`tysha desk show REPORT` names a report's source; the web desk's Sources page lists every source": (
+        "`tysha desk show REPORT` називає джерело повідомлення; сторінка «Джерела» веб-робочого місця перелічує всі джерела",
+        "`tysha desk show REPORT` называет источник сообщения; страница «Источники» веб-рабочего места перечисляет все источники",
+        "`tysha desk show REPORT` haberniñ menbasını adlandıra; veb masasınıñ «Menbalar» saifesi bütün menbalarnı köstere",
     ),
     "FORK: the drop {url} shows a history inconsistent with the one this desk saw before ({reason}). Do not trust it; tell your organisation.": (
         "РОЗГАЛУЖЕННЯ: сервер прийому {url} показує історію, несумісну з тією, яку це робоче місце бачило раніше ({reason}). Не довіряйте йому; повідомте свою організацію.",

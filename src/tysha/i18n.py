@@ -190,10 +190,15 @@ def translate_message(text: str, lang: str | None = None) -> str:
     return translations(lang or language_from_env()).message(text)
 
 
+#: Names people give a language by mistake: ``ua`` is Ukraine's country code (Ukrainian is ``uk``).
+_LANGUAGE_ALIASES = {"ua": "uk"}
+
+
 def language_from_env() -> str:
     for var in ("TYSHA_LANG", "LANG"):
         raw = os.environ.get(var, "").lower()
         for value in (raw.split("_")[0].split(".")[0], raw[:2]):
+            value = _LANGUAGE_ALIASES.get(value, value)
             if value in LANGUAGES:
                 return value
     return "en"

@@ -222,3 +222,28 @@ def test_big_files_are_handed_to_the_workers_a_few_at_a_time(
     assert [n["reports"] for n in out["near_duplicates"]] == [sorted([a, b])]
     assert out["index"]["unreadable"] == [{"report": c, "attachment": 0, "state": "too large",
                                            "flags": desk.report(c).flag_codes}]  # fmt: skip
+
+
+def test_the_video_child_runs_the_running_tysha(tmp_path: Path) -> None:
+    """The video child was started as `python -I -m tysha.desk.corroborate`: -I ignores
+    PYTHONPATH, so it ran the interpreter's installed Tysha, not the desk's own (another
+    version, or none). A copy of this Tysha whose child answers one known frame is run: its
+    hash_video must get that frame back."""
+    import shutil
+    import subprocess
+    import sys
+
+    here = Path(corroborate.__file__).resolve().parents[1]
+    alt = tmp_path / "alt"
+    shutil.copytree(here, alt / "tysha", ignore=shutil.ignore_patterns("__pycache__"))
+    mod = alt / "tysha" / "desk" / "corroborate.py"
+    text = mod.read_text()
+    marker = 'sys.stdout.write(json.dumps([7, -1, ["ab" * 32] * 8]) + "\\n")\n    return 0\n'
+    mod.write_text(text.replace("def _child() -> int:", "def _child() -> int:\n    " + marker
+                                + "\n\ndef _old_child() -> int:", 1))  # fmt: skip
+    program = (f"import sys; sys.path.insert(0, {str(alt)!r}); "
+               "from tysha.desk.corroborate import hash_video; print(hash_video(b'x' * 64))")
+    r = subprocess.run([sys.executable, "-I", "-c", program], capture_output=True, text=True,
+                       timeout=120)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("('ok', [(7, "), r.stdout

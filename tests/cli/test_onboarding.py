@@ -749,3 +749,36 @@ def test_a_send_through_a_tor_that_is_not_running_says_so(
     assert "127.0.0.1:7" in line and "TYSHA_TOR" in line, line
     said = translate_message("the connection could not be made", lang)
     assert said not in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+def test_a_damaged_invitation_says_what_to_do_once(lang: str, tmp_path: Path, cli: Any) -> None:
+    # A reporter read 'this invitation is damaged or incomplete (this invitation code is
+    # damaged (…); ask the handler to send it again); nothing was changed — ask your handler
+    # for the code again, or copy it again whole': the same advice twice, in two forms.
+    import dataclasses
+
+    from tysha.protocol import invitation
+
+    denv = {"TYSHA_PASSPHRASE": DESK_PASS}
+    senv = {"TYSHA_LANG": lang, "TYSHA_PASSPHRASE": VAULT_PASS}
+    vkey = cli("drop", "init", "--data", str(tmp_path / "drop"), env=denv).stdout.strip()
+    desk, vault = str(tmp_path / "desk"), str(tmp_path / "notes.bin")
+    cli("desk", "init", "--desk", desk, "--name", "Cell 3", env=denv)
+    code = cli("desk", "invite", "--desk", desk, "--drop", "http://127.0.0.1:9", "--drop-key",
+               vkey, env=denv).stdout.strip()  # fmt: skip
+    cli("source", "init", "--vault", vault, "--size", "1MiB", env=senv)
+    inv = invitation.Invitation.from_text(code)
+    forged = dataclasses.replace(inv, drops=("http://127.0.0.1:8",)).to_text()
+    outer = translate_message("ask your handler for the code again, or copy it again whole", lang)
+    for bad, says in ((code[:-5], invitation.DAMAGED), ("TYSHA1:ABCDEFGH", invitation.OLD_FORMAT),
+                      (forged, "this invitation's signature does not match the handler key "
+                       "inside it: it was altered or not made by that desk; do not use it, and "
+                       "ask the handler in person")):  # fmt: skip
+        r = cli("source", "enroll", "--vault", vault, "--invitation", bad, env=senv, check=False)
+        line = one_clear_line(r)
+        assert translate_message(says, lang) in line, line
+        assert outer not in line, line
+        assert line.endswith(translate_message("nothing was changed", lang)), line
+        if lang == "en":
+            assert line.count("damaged") <= 1 and line.count("ask") == 1, line

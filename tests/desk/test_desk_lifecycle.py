@@ -803,3 +803,48 @@ def test_a_damaged_report_never_stops_counting_a_fetchs_flagged_reports(tmp_path
     with Desk.open(desk, DESK_PASS) as d:
         assert d.flagged_among([ids[1]]) == [ids[1]]  # no source: flagged, and counted
         assert d.flagged_among([]) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_an_unknown_source_says_what_lists_sources(tmp_path: Path, cli: Any, lang: str) -> None:
+    """'desk revoke nosuch' sent the handler to "the sources page", which the command line
+    does not have: it names the command that shows a source and the web desk's page."""
+    from tysha.desk.service import Desk
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    r = cli("desk", "revoke", "--desk", desk, "nosuch", "--yes",
+            env={**ENV, "TYSHA_LANG": lang}, check=False)  # fmt: skip
+    assert r.returncode == 1 and "nosuch" in r.stderr, r.stderr
+    assert "sources page" not in r.stderr and "list command" not in r.stderr, r.stderr
+    assert "`tysha desk show REPORT`" in r.stderr, r.stderr
+    assert ("Sources page" if lang == "en" else "«Джерела»") in r.stderr, r.stderr
+
+
+def test_a_source_is_found_by_the_pseudonym_the_handler_reads(tmp_path: Path, cli: Any) -> None:
+    """A Ukrainian handler reads "Джерело 1 · Тихий Борсук" in `desk show` and on the web
+    desk, but `desk revoke "Джерело 1"` answered that no source matches: only the English
+    words were looked up. The pseudonym is found as every language shows it."""
+    from tysha.desk.service import Desk
+    from tysha.desk.views import pseudonym_text
+    from tysha.i18n import translations
+    from tysha.protocol import Identity
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Escrow", DESK_PASS, "escrow")
+    with Desk.open(desk, DESK_PASS) as d:
+        made = [d.store.source_for(Identity.generate(os.urandom).public(), None)
+                for _ in range(2)]  # fmt: skip
+    first = made[0]
+    assert first is not None
+    read = pseudonym_text(first.pseudonym, translations("uk").gettext)
+    number, _sep, name = read.partition(" · ")
+    assert number == "Джерело 1" and name and name != first.pseudonym.partition(" · ")[2]
+    with Desk.open(desk, DESK_PASS) as d:
+        for ref in (read, number, name.lower(), first.pseudonym, "Source 1"):
+            assert d.source(ref).id == first.id, ref
+    r = cli("desk", "revoke", "--desk", desk, number, "--yes",
+            env={**ENV, "TYSHA_LANG": "uk"}, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    with Desk.open(desk, DESK_PASS) as d:
+        assert d.store.get_source(first.id).revoked

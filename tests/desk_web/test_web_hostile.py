@@ -584,3 +584,64 @@ def test_hostile_requests_leave_no_line_in_the_desk_servers_output(
         proc.wait(10)
     lines = out.read_text().splitlines()
     assert [line for line in lines if "web desk on" not in line] == [], lines
+
+
+def test_a_timed_out_thumbnail_is_tried_again_but_not_forever(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thumbnail that timed out (a busy machine) was remembered like one the jail refused
+    (a hostile file): a legitimate photo showed "no preview" until the desk restarted. A
+    refusal is remembered; a timeout is tried again on a later view, once, so a file that
+    always times out does not make every view wait the whole timeout again."""
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    import tysha.desk.web.sanitize as sanitize
+    from tysha.desk.web.sanitize import ThumbnailTimedOut, thumbnail
+
+    small = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(small, "PNG")
+    monkeypatch.setattr(sanitize, "_TIMEOUT", 0.001)  # the real child cannot finish in time
+    with pytest.raises(ThumbnailTimedOut):
+        thumbnail(small.getvalue())
+    monkeypatch.undo()
+
+    calls: dict[str, int] = {}
+    busy = {"first": True}
+
+    def flaky(data: bytes) -> bytes | None:
+        key = hashlib.sha256(data).hexdigest()
+        calls[key] = calls.get(key, 0) + 1
+        if busy["first"]:
+            raise ThumbnailTimedOut()
+        return thumbnail(data)
+
+    with web(desk["desk"], make_thumbnail=flaky) as c:
+        login(c)
+        rid = rid_of(c, "Checkpoint search")
+        page = c.get(f"/report/{rid}").text
+        imgs = re.findall(r'src="(/report/[0-9a-f]+/att/\d+/thumb.png)"', page)
+        figures = page.split('<figure class="att">')[1:]
+        bomb = next(i for i, f in enumerate(figures) if "bomb.png" in f)
+        photo = next(u for u in imgs if f"/att/{bomb}/" not in u)
+        assert c.get(photo).status_code == 404  # timed out
+        assert f'src="{photo}"' in c.get(f"/report/{rid}").text  # offered again, not "no preview"
+        busy["first"] = False
+        got = c.get(photo)
+        assert got.status_code == 200 and got.content.startswith(b"\x89PNG")  # the machine is free
+        made = sum(calls.values())
+        c.get(photo)
+        assert sum(calls.values()) == made  # a made one is cached as before
+
+        busy["first"] = True  # a file that always times out: tried twice, then named
+        others = [u for u in imgs if u != photo]
+        for _ in range(4):
+            for u in others:
+                c.get(u)
+        assert all(n <= 2 for n in calls.values()), calls
+        again = c.get(f"/report/{rid}").text
+        assert all(f'src="{u}"' not in again for u in others)
+        note = '<p class="warn">No preview: this image could not be read safely'
+        assert again.count(note) == page.count(note) + len(others)

@@ -253,3 +253,16 @@ def test_stale_partial_uploads_are_collected(tmp_path: Path) -> None:
     assert fresh_part.exists() and fresh_tmp.exists()
     assert not old_part.exists() and not old_tmp.exists()
     svc.store.close()
+
+
+@pytest.mark.parametrize("bad", [["--origin", "bad name"], ["--origin", "a+b"], ["--pow-bits", "99"]])
+def test_init_refusal_creates_nothing(tmp_path: Path, cli, bad: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """A refused `drop init` leaves no folder and no log key behind (a key left there made the
+    folder "already hold a drop", so the corrected command was refused too)."""
+    data = tmp_path / "new" / "drop"
+    r = cli("drop", "init", "--data", str(data), *bad, check=False)
+    assert r.returncode != 0 and ("origin" in r.stderr or "--pow-bits" in r.stderr), r.stderr
+    assert "drop.json" not in r.stderr, r.stderr  # there is none yet
+    assert not (tmp_path / "new").exists()
+    r = cli("drop", "init", "--data", str(data), "--origin", "good.test/drop", check=False)
+    assert r.returncode == 0 and (data / "log.key").exists(), r.stderr

@@ -471,3 +471,16 @@ def test_a_failed_capture_check_reads_as_failed(lang: str, verified: str, failed
     DEGİL" ("not not-checked"), a double negation that a reader takes for verified."""
     tr = translations(lang)
     assert (tr.gettext("verified"), tr.gettext("NOT verified")) == (verified, failed)
+
+
+@pytest.mark.parametrize("value", ["ua", "UA", "ua_UA.UTF-8", "uk", "uk_UA.UTF-8"])
+def test_ukraine_country_code_chooses_ukrainian(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # TYSHA_LANG=ua (Ukraine's country code, not its language's) silently gave English.
+    from tests.conftest import tysha
+    from tysha.i18n import language_from_env
+
+    monkeypatch.delenv("LANG", raising=False)
+    monkeypatch.setenv("TYSHA_LANG", value)
+    assert language_from_env() == "uk"
+    out = tysha("source", "report", "--help", env={"TYSHA_LANG": value, "COLUMNS": "400"}).stdout
+    assert "Запечатати повідомлення у вихідні" in " ".join(out.replace("│", " ").split()), out

@@ -408,3 +408,38 @@ def test_a_lost_answer_to_the_last_step_does_not_send_the_photo_again(
     assert carried[0] == 0, carried[0]
     with DropClient(enrolled["url"]) as c:
         assert c.info()["tree_size"] == 1
+
+
+def test_hour_kept_times_are_shown_as_the_hour_they_mean(
+    enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """The vault keeps its times to the hour (by design), but `source outbox` and `source
+    replies` printed them as 2026-03-02T10:00:00Z, which reads as an exact time. They say the
+    hour: 2026-03-02 10:00–11:00 UTC; --json stays as CLI.md gives it."""
+    import re
+
+    from tysha.source.device import SourceDevice
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken", env=env)
+    dev = SourceDevice.open(Path(v), env["TYSHA_PASSPHRASE"])
+    dev.state.setdefault("replies", []).append(
+        {"id": "7", "text": "Stay safe.", "received_at": "2026-03-02T23:00:00Z",
+         "written_at": "2026-03-02T22:47:13Z", "in_reply_to": None})
+    dev.save()
+    dev.vault.release()
+    monkeypatch.setattr(DropClient, "info", lambda self: (_ for _ in ()).throw(
+        TransportError("cannot reach the drop: the connection could not be made")))
+
+    created = json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:00:00Z", created["created_at"])  # CLI.md's form
+    out = cli("source", "outbox", "--vault", v, env=env).stdout
+    h = int(created["created_at"][11:13])
+    assert f"{created['created_at'][:10]} {h:02d}:00–{(h + 1) % 24:02d}:00 UTC" in out, out
+    assert ":00:00Z" not in out, out
+
+    r = cli("source", "replies", "--vault", v, env=env, check=False)
+    assert "[2026-03-02 23:00–00:00 UTC]" in r.stdout and "2026-03-02 22:47 UTC" in r.stdout, r.stdout
+    assert ":00:00Z" not in r.stdout and "22:47:13Z" not in r.stdout, r.stdout
+    r = cli("source", "replies", "--vault", v, "--json", env=env, check=False)
+    assert json.loads(r.stdout)[0]["received_at"] == "2026-03-02T23:00:00Z"

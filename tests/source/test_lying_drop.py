@@ -228,8 +228,8 @@ def test_replies_come_in_the_order_the_handler_wrote_them_not_the_drops(
     out = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), "--offline"])
     assert out.exit_code == 0, out.output
     first, second = out.output.splitlines()
-    assert "2026-11-30T09:00:00Z" in first and "Do not go home" in first
-    assert "2026-11-30T18:00:00Z" in second
+    assert "2026-11-30 09:00 UTC" in first and "Do not go home" in first
+    assert "2026-11-30 18:00 UTC" in second
 
 
 class ReplayClient(DropClient):

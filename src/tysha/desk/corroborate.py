@@ -42,6 +42,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -227,6 +228,14 @@ def _jail(child: list[str]) -> list[str]:
     return [*cmd, "--", *child]
 
 
+def same_tysha(call: str) -> list[str]:
+    """A child command: this interpreter, isolated (-I: no PYTHONPATH, no user site), running
+    this same Tysha (the folder it was loaded from first on its path, not an installed one),
+    then the Python statement ``call``."""
+    root = str(Path(__file__).resolve().parents[2])
+    return [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {root!r}); {call}"]
+
+
 def start_group(cmd: list[str], **popen: Any) -> subprocess.Popen[bytes]:
     """Start a confined child (``cmd``, usually :func:`_jail`'s) in a process group of its
     own, to be ended with :func:`kill_group`."""
@@ -315,7 +324,7 @@ def hash_video(data: bytes) -> tuple[str, list[Frame]]:
     process; this never raises on bad bytes. Runs in a worker process."""
     if len(data) > MAX_VIDEO_BYTES:
         return "too large", []
-    child = [sys.executable, "-I", "-m", "tysha.desk.corroborate"]
+    child = same_tysha("from tysha.desk.corroborate import _child; sys.exit(_child())")
     try:
         out, code = run_confined(
             _jail(child),

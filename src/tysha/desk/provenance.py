@@ -466,14 +466,10 @@ def _unchecked(sha: str, n: int, why: str) -> ProvenanceRecord:
 def _child_command() -> list[str]:
     """The reading child: this interpreter, isolated, running this same Tysha (the folder
     this module was loaded from first on its path), in bubblewrap where installed."""
-    from tysha.desk.corroborate import _jail
+    from tysha.desk.corroborate import _jail, same_tysha
 
-    root = str(Path(__file__).resolve().parents[2])
-    code = (
-        f"import sys; sys.path.insert(0, {root!r}); "
-        "from tysha.desk.provenance import _c2pa_child; sys.exit(_c2pa_child())"
-    )
-    return _jail([sys.executable, "-I", "-c", code, str(C2PA_CHILD_MEMORY)])
+    code = "from tysha.desk.provenance import _c2pa_child; sys.exit(_c2pa_child())"
+    return _jail([*same_tysha(code), str(C2PA_CHILD_MEMORY)])
 
 
 def _c2pa_confined(

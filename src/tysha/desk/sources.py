@@ -35,20 +35,40 @@ def source_order(s: Source) -> tuple[int, str]:
     return (int(head[-1]) if head and head[-1].isascii() and head[-1].isdigit() else 1 << 30, s.id)
 
 
+def _as_read(pseudonym: str) -> list[str]:
+    """The pseudonym as each language shows it ("Source 1 · Quiet Badger", "Джерело 1 · Тихий
+    Борсук", …): a handler types what the faces showed them."""
+    from tysha.desk.views import pseudonym_text
+    from tysha.i18n import LANGUAGES, translations
+
+    return list(dict.fromkeys(
+        [pseudonym] + [pseudonym_text(pseudonym, translations(lang).gettext) for lang in LANGUAGES]
+    ))  # fmt: skip
+
+
 def find(ref: str, sources: Sequence[Source], words: bool = True) -> Source:
-    """A source by id, full pseudonym, "Source 7" or (``words``) "Amber Fox"."""
+    """A source by id, full pseudonym, "Source 7" or (``words``) "Amber Fox", in any of the
+    interface's languages."""
+    read = {s.id: _as_read(s.pseudonym) for s in sources}
     for s in sources:
-        if ref in (s.id, s.pseudonym):
+        if ref == s.id or ref in read[s.id]:
             return s
     want = " ".join(ref.replace("·", " ").split()).lower()
     hits = []
     for s in sources:
-        number, _, name = s.pseudonym.partition(" · ")
-        fits = (number.lower(), f"{number} {name}".lower()) + ((name.lower(),) if words else ())
+        fits: tuple[str, ...] = ()
+        for pseudonym in read[s.id]:
+            number, _, name = pseudonym.partition(" · ")
+            fits += (number.lower(), f"{number} {name}".lower())
+            fits += (name.lower(),) if words else ()
         if want and want in fits:
             hits.append(s)
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
         raise BadInput(f"{ref!r} fits {len(hits)} sources; give the number or the id")
-    raise NotFound(f"no source matches {ref!r}; see the sources page")
+    raise NotFound(
+        f"no source matches {ref!r}",
+        hint="`tysha desk show REPORT` names a report's source; the web desk's Sources page "
+        "lists every source",
+    )

@@ -23,7 +23,10 @@ def init(
 ) -> None:
     """Create the drop's log key and storage; print its verifier key (C2SP vkey)."""
     from tysha.drop.service import init_drop
+    from tysha.errors import BadInput
 
+    if not 0 <= pow_bits <= 24:  # before anything is made
+        raise BadInput("--pow-bits must be between 0 and 24")
     typer.echo(init_drop(data, origin, pow_bits))
 
 

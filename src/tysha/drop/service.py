@@ -275,15 +275,16 @@ def init_drop(data_dir: Path, origin: str | None = None, pow_bits: int = 8) -> s
             hint="nothing was changed; run that drop with `tysha drop serve --data`, or choose "
             "another folder for a new drop",
         )
-    data_dir.mkdir(parents=True, exist_ok=True)
     origin = origin or f"tysha.drop/{os.urandom(6).hex()}"
     if not origin or any(c.isspace() for c in origin) or "+" in origin:
         raise ConfigError("the origin must be a non-empty name without spaces or '+'")
+    config = DropConfig(origin=origin, pow_bits=pow_bits)  # checked before anything is made
+    data_dir.mkdir(parents=True, exist_ok=True)
     skey = generate_skey(origin, os.urandom(32))
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(skey + "\n")
-    DropConfig(origin=origin, pow_bits=pow_bits).save(data_dir)
+    config.save(data_dir)
     (data_dir / "blobs").mkdir(exist_ok=True)
     (data_dir / "uploads").mkdir(exist_ok=True)
     store = open_drop_store(data_dir)

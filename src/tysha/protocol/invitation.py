@@ -210,7 +210,8 @@ class Invitation:
         except VerificationError:
             raise VerificationError(
                 "this invitation's signature does not match the handler key inside it: it was "
-                "altered or not made by that desk; do not use it, and ask the handler in person"
+                "altered or not made by that desk; do not use it, and ask the handler in person",
+                hint="",
             ) from None
 
     def to_bytes(self) -> bytes:

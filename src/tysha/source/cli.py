@@ -326,6 +326,20 @@ def report(
             )
 
 
+def _hour(iso: str) -> str:
+    """A time the vault keeps to the hour (``2026-12-01T11:00:00Z``) as the hour it means
+    (``2026-12-01 11:00–12:00 UTC``): never read as an exact time."""
+    if len(iso) != 20 or not iso.endswith(":00:00Z") or not iso[11:13].isdigit():
+        return shown(iso)
+    h = int(iso[11:13])
+    return f"{iso[:10]} {h:02d}:00–{(h + 1) % 24:02d}:00 UTC"
+
+
+def _minute(iso: str) -> str:
+    """A time to the second (``2026-12-01T11:23:45Z``) as ``2026-12-01 11:23 UTC``."""
+    return f"{iso[:10]} {iso[11:16]} UTC" if len(iso) == 20 and iso.endswith("Z") else shown(iso)
+
+
 @app.command()
 def outbox(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json")) -> None:
     """What waits to be sent: ids and size buckets, never content."""
@@ -337,7 +351,7 @@ def outbox(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json")) -
             size = ngettext("{n} byte", "{n} bytes", i["size_bucket"]).format(
                 n=f"{i['size_bucket']:>10}"
             )
-            typer.echo(f"{i['id']}  {size}  {i['created_at']}")
+            typer.echo(f"{i['id']}  {size}  {_hour(i['created_at'])}")
         typer.echo(ngettext("{n} waiting", "{n} waiting", len(items)).format(n=len(items)))
 
 
@@ -485,15 +499,16 @@ def replies(
             ref = r["in_reply_to"]
             about = (
                 _("answers your report {id} (written {at})").format(
-                    id=ref["id"], at=ref["created_at"]
+                    id=ref["id"], at=_hour(ref["created_at"])
                 )
                 if ref
                 else _("names no report sent from this vault")
             )
             if r["written_at"]:
-                about = _("written by your handler {at}").format(at=r["written_at"]) + "; " + about
+                about = (_("written by your handler {at}").format(at=_minute(r["written_at"]))
+                         + "; " + about)  # fmt: skip
             text = "\n  ".join(shown_lines(r["text"]))  # no control character reaches the screen
-            typer.echo(f"[{shown(r['received_at'])}] ({shown(about)}) {text}")
+            typer.echo(f"[{_hour(r['received_at'])}] ({shown(about)}) {text}")
         if not items and unreachable is None:  # not "none yet" when none could be asked for
             typer.echo(_("no replies yet."))
     if unreachable is not None:

@@ -297,6 +297,8 @@ class SourceDevice:
                 inv = Invitation.from_text(code)
             NoteVerifier.from_vkey(inv.drop_vkey)  # refuse a malformed drop key now
         except (ProtocolError, VerificationError) as exc:
+            if "hint" in vars(exc):  # its message says what was wrong and what to do: once
+                raise BadInput(exc.message, hint="nothing was changed") from None
             raise BadInput(
                 f"this invitation is damaged or incomplete ({exc.message}); nothing was changed",
                 hint="ask your handler for the code again, or copy it again whole",

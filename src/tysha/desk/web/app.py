@@ -61,7 +61,7 @@ from tysha.desk.views import (
 from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, same_text, totp_at
-from tysha.desk.web.sanitize import Kind, confinement, sniff, thumbnail
+from tysha.desk.web.sanitize import Kind, ThumbnailTimedOut, confinement, sniff, thumbnail
 from tysha.desk.web.sharing import share_routes
 from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
 from tysha.errors import (
@@ -92,6 +92,9 @@ SESSION_TTL = 8 * 3600
 SESSION_IDLE = 30 * 60
 THUMBS_PER_VIEW = 24
 THUMB_CACHE_BYTES = 64 << 20
+#: Times a thumbnail that timed out is tried (a busy machine) before it is remembered as one
+#: that cannot be made (a file that always times out must not cost every view the timeout).
+THUMB_TRIES = 2
 MAX_THUMB_INPUT = 64 << 20
 DAMAGED = Kind("damaged", False, "missing or damaged in the desk")
 # Every form this desk serves fits in far less (a reply is at most 64 KiB of text).
@@ -173,6 +176,7 @@ class ThumbCache:
         self.limit = limit
         self.items: OrderedDict[str, bytes | None] = OrderedDict()
         self.size = 0
+        self.timeouts: dict[str, int] = {}  # not remembered yet: tried again on a later view
 
     def get(self, key: str) -> tuple[bool, bytes | None]:
         if key not in self.items:
@@ -180,7 +184,17 @@ class ThumbCache:
         self.items.move_to_end(key)
         return True, self.items[key]
 
+    def timed_out(self, key: str) -> bool:
+        """Count a timeout; True once ``key`` has timed out ``THUMB_TRIES`` times (then it is
+        remembered as not readable)."""
+        self.timeouts[key] = self.timeouts.get(key, 0) + 1
+        if self.timeouts[key] < THUMB_TRIES:
+            return False
+        self.put(key, None)
+        return True
+
     def put(self, key: str, png: bytes | None) -> None:
+        self.timeouts.pop(key, None)
         self.items[key] = png
         self.size += len(png or b"")
         while self.size > self.limit and self.items:
@@ -593,8 +607,12 @@ def create_app(
         hit, png = thumbs.get(key)
         if not hit:
             data = b"".join(desk.attachment_chunks(v.id, n))
-            async with jail:
-                png = await asyncio.to_thread(make_thumbnail, data)
+            try:
+                async with jail:
+                    png = await asyncio.to_thread(make_thumbnail, data)
+            except ThumbnailTimedOut:  # a refusal is remembered; a timeout is tried again
+                thumbs.timed_out(key)
+                raise _NotFound() from None
             thumbs.put(key, png)
         if png is None:
             raise _NotFound()

@@ -32,7 +32,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 
-__all__ = ["Kind", "bwrap_command", "confinement", "sniff", "thumbnail"]
+__all__ = ["Kind", "ThumbnailTimedOut", "bwrap_command", "confinement", "sniff", "thumbnail"]
 
 MAX_PIXELS = 40_000_000
 JPEG_SCALE = 8  # the most a JPEG's decoder reduces each side by (Pillow's draft mode)
@@ -130,19 +130,19 @@ def confinement() -> str:
     return "bwrap" if shutil.which("bwrap") else "rlimits"
 
 
+class ThumbnailTimedOut(Exception):
+    """The jailed child did not finish in time: a busy machine as much as a hostile file."""
+
+
 def thumbnail(data: bytes) -> bytes | None:
-    """A safe PNG thumbnail of an image, or None if it cannot be made safely."""
+    """A safe PNG thumbnail of an image, or None if it cannot be made safely;
+    :class:`ThumbnailTimedOut` when the child was stopped for taking too long."""
     if not sniff(data).image:
         return None
-    # this interpreter, isolated, running this same Tysha (its folder first on the path; -I
-    # ignores PYTHONPATH), as the provenance reader's child does
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.realpath(__file__)))))
-    program = (f"import sys; sys.path.insert(0, {root!r}); "
-               "from tysha.desk.web.sanitize import _child; sys.exit(_child())")
-    child = [sys.executable, "-I", "-c", program]
+    from tysha.desk.corroborate import run_confined, same_tysha
+
+    child = same_tysha("from tysha.desk.web.sanitize import _child; sys.exit(_child())")
     bwrap = shutil.which("bwrap")
-    from tysha.desk.corroborate import run_confined
 
     try:
         out, code = run_confined(
@@ -158,6 +158,8 @@ def thumbnail(data: bytes) -> bytes | None:
         )
     except OSError:
         return None
+    if code is None:
+        raise ThumbnailTimedOut()
     if code != 0 or not out.startswith(b"\x89PNG"):
         return None
     return out
