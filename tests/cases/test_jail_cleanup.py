@@ -50,7 +50,11 @@ def test_given_up_video_and_thumbnail_children_leave_no_jail_behind(
                 videos = [pool.submit(corroborate.hash_video, bytes(4096)) for _ in range(4)]
                 thumbs = [pool.submit(sanitize.thumbnail, photo) for _ in range(4)]
                 assert all(v.result(timeout=60)[0] in ("timed out", "unreadable") for v in videos)
-                assert all(t.result(timeout=60) is None for t in thumbs)
+                for t in thumbs:  # no thumbnail: refused (None), or given up on (timed out)
+                    try:
+                        assert t.result(timeout=60) is None
+                    except sanitize.ThumbnailTimedOut:
+                        pass
         # A process SIGKILLed a moment ago may take a few milliseconds to go: wait for those.
         left = still_running(running_with(marker), timeout=5)
     finally:
