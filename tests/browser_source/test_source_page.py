@@ -502,12 +502,17 @@ def _enrolled_page(browser: Any, w: dict[str, Any]) -> tuple[Any, Any]:
     return ctx, page
 
 
+def _attach_random(page: Any, world: dict[str, Any], name: str, size: int) -> None:
+    """Attach a file of ``size`` random bytes (incompressible: an upload of that size)."""
+    path = world["tmp"] / name
+    path.write_bytes(os.urandom(size))
+    page.set_input_files("#files", str(path))
+    page.wait_for_selector("#file-list li")
+
+
 def test_interrupted_upload_resumes(world: dict[str, Any], browser: Any) -> None:
     ctx, page = _enrolled_page(browser, world)
-    big = world["tmp"] / "video.bin"
-    big.write_bytes(os.urandom(5 << 20))  # eleven upload chunks (the page sends 512 KiB a PUT)
-    page.set_input_files("#files", str(big))
-    page.wait_for_selector("#file-list li")
+    _attach_random(page, world, "video.bin", 5 << 20)  # eleven upload chunks (the page sends 512 KiB a PUT)
     puts: list[str] = []
 
     def cut_second_put(route: Any) -> None:
@@ -627,10 +632,7 @@ def test_a_drop_answering_garbage_to_the_upload_never_loops(
     drop's error (before, the page sent the same chunk for ever, "Sending…" and "Send" greyed);
     a chunk size that is no number is not taken (before, every PUT was empty, for ever)."""
     ctx, page = _enrolled_page(browser, world)
-    big = world["tmp"] / f"lie-{lie}.bin"
-    big.write_bytes(os.urandom(3 << 20))
-    page.set_input_files("#files", str(big))
-    page.wait_for_selector("#file-list li")
+    _attach_random(page, world, f"lie-{lie}.bin", 3 << 20)
     puts: list[int] = []
 
     def lying(route: Any) -> None:
@@ -915,10 +917,7 @@ def test_a_photo_cut_off_every_mib_gets_through_in_pieces(
     reached" after every try). Pieces of at most 512 KiB each get through."""
     ctx, page = _enrolled_page(browser, world)
     page.fill("#text", "cut every mib")
-    big = world["tmp"] / "cut-every-mib.bin"
-    big.write_bytes(os.urandom(3 << 20))
-    page.set_input_files("#files", str(big))
-    page.wait_for_selector("#file-list li")
+    _attach_random(page, world, "cut-every-mib.bin", 3 << 20)
     puts: list[int] = []
 
     def cut_after_a_mib(route: Any) -> None:
@@ -977,10 +976,7 @@ def test_send_again_after_a_lost_receipt_asks_first_and_never_duplicates(
     a new envelope was sealed and sent whole: the report twice."""
     ctx, page = _enrolled_page(browser, world)
     page.fill("#text", "lost finish answer for good")
-    big = world["tmp"] / "lost-for-good.bin"
-    big.write_bytes(os.urandom(700 << 10))
-    page.set_input_files("#files", str(big))
-    page.wait_for_selector("#file-list li")
+    _attach_random(page, world, "lost-for-good.bin", 700 << 10)
     link = {"down": False}
     sent: list[str] = []
 
@@ -1027,10 +1023,7 @@ def test_send_again_after_the_link_went_down_midway_goes_on_where_it_stood(
     that never stays up for a whole photo the photo never left."""
     ctx, page = _enrolled_page(browser, world)
     page.fill("#text", "link down midway")
-    big = world["tmp"] / "down-midway.bin"
-    big.write_bytes(os.urandom(3 << 20))
-    page.set_input_files("#files", str(big))
-    page.wait_for_selector("#file-list li")
+    _attach_random(page, world, "down-midway.bin", 3 << 20)
     link = {"down": False}
     sent: list[str] = []
 

@@ -18,6 +18,23 @@ from .test_flow import enrolled  # noqa: F401  (the fixture)
 from .test_lying_drop import send_report_and_reply, world  # noqa: F401  (world: the fixture)
 
 
+def _link_breaking_after(monkeypatch: pytest.MonkeyPatch, limit: int) -> list[int]:
+    """Requests to the drop over a link that breaks once ``limit`` bytes went over one
+    connection; the caller sets the count (``[0]``) back to 0 for each new try."""
+    real = DropClient._request
+    carried = [0]
+
+    def request(self: DropClient, method: str, path: str, **kw: Any) -> httpx.Response:
+        body = kw.get("content") or b""
+        if carried[0] + len(body) > limit:
+            raise TransportError("cannot reach the drop: the connection was reset")
+        carried[0] += len(body)
+        return real(self, method, path, **kw)
+
+    monkeypatch.setattr(DropClient, "_request", request)
+    return carried
+
+
 def test_a_photo_cut_off_midway_gets_through_a_little_more_each_time(
     tmp_path: Path, enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
@@ -34,17 +51,7 @@ def test_a_photo_cut_off_midway_gets_through_a_little_more_each_time(
     photo.write_bytes(os.urandom(5 << 19))
     cli("source", "report", "--vault", v, "--category", "atk", "--text", "shelling",
         "--attach", str(photo), env=env)
-    real = DropClient._request
-    carried = [0]
-
-    def request(self: DropClient, method: str, path: str, **kw: Any) -> httpx.Response:
-        body = kw.get("content") or b""
-        if carried[0] + len(body) > 3 << 19:  # this connection breaks after 1.5 MiB
-            raise TransportError("cannot reach the drop: the connection was reset")
-        carried[0] += len(body)
-        return real(self, method, path, **kw)
-
-    monkeypatch.setattr(DropClient, "_request", request)
+    carried = _link_breaking_after(monkeypatch, 3 << 19)  # after 1.5 MiB
     sent = False
     for _attempt in range(6):
         carried[0] = 0  # the next try of the reporter, on a new connection
@@ -191,17 +198,7 @@ def test_a_photo_under_a_mib_also_goes_in_pieces(
     photo.write_bytes(os.urandom(700_000))
     cli("source", "report", "--vault", v, "--category", "atk", "--text", "shelling",
         "--attach", str(photo), env=env)
-    real = DropClient._request
-    carried = [0]
-
-    def request(self: DropClient, method: str, path: str, **kw: Any) -> httpx.Response:
-        body = kw.get("content") or b""
-        if carried[0] + len(body) > 640 << 10:  # this connection breaks after 640 KiB
-            raise TransportError("cannot reach the drop: the connection was reset")
-        carried[0] += len(body)
-        return real(self, method, path, **kw)
-
-    monkeypatch.setattr(DropClient, "_request", request)
+    carried = _link_breaking_after(monkeypatch, 640 << 10)  # after 640 KiB
     for _attempt in range(4):
         carried[0] = 0
         r = cli("source", "send", "--vault", v, "--now", env=env, check=False)
