@@ -491,8 +491,11 @@ def test_damaged_code_is_refused(world: dict[str, Any], browser: Any) -> None:
     ctx.close()
 
 
-def _enrolled_page(browser: Any, w: dict[str, Any]) -> tuple[Any, Any]:
+def _enrolled_page(browser: Any, w: dict[str, Any], retry_ms: int | None = None) -> tuple[Any, Any]:
+    """An enrolled page; ``retry_ms``: the page's first wait between tries (500 ms for people)."""
     ctx = _context(browser, "en")
+    if retry_ms is not None:
+        ctx.add_init_script(f"window.TYSHA_RETRY_MS = {int(retry_ms)}")
     page = ctx.new_page()
     page.goto(w["url"] + "/#" + w["code"])
     page.wait_for_selector("#enrolled:not([hidden])")
@@ -974,7 +977,7 @@ def test_send_again_after_a_lost_receipt_asks_first_and_never_duplicates(
     again: the page asks the drop for the receipt of the envelope it sealed (nothing is sent
     again, no second proof of work) and says received; the desk holds the report once. Before,
     a new envelope was sealed and sent whole: the report twice."""
-    ctx, page = _enrolled_page(browser, world)
+    ctx, page = _enrolled_page(browser, world, retry_ms=5)  # the link stays down: no 47 s
     page.fill("#text", "lost finish answer for good")
     _attach_random(page, world, "lost-for-good.bin", 700 << 10)
     link = {"down": False}
@@ -1021,7 +1024,7 @@ def test_send_again_after_the_link_went_down_midway_goes_on_where_it_stood(
     up and says so. Send again (the link back) goes on from what the drop holds, with no new
     proof of work; before, a new envelope was sealed and sent from its first byte, so on a link
     that never stays up for a whole photo the photo never left."""
-    ctx, page = _enrolled_page(browser, world)
+    ctx, page = _enrolled_page(browser, world, retry_ms=5)  # the link stays down: no 47 s
     page.fill("#text", "link down midway")
     _attach_random(page, world, "down-midway.bin", 3 << 20)
     link = {"down": False}

@@ -19,6 +19,11 @@
   }
   const tick = () => new Promise((r) => setTimeout(r, 0));
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  // The wait before another try after a connection dropped: half a second, doubling, at most
+  // 8 s. A test scales it through window.TYSHA_RETRY_MS (set before the page loads), so that
+  // a link down for good is given up on in a moment rather than in the person's 47 s.
+  const RETRY_MS = Number(window.TYSHA_RETRY_MS) > 0 ? Number(window.TYSHA_RETRY_MS) : 500;
+  const backoff = (n) => Math.min(16 * RETRY_MS, RETRY_MS * 2 ** n);
   function show(el, on = true) { el.hidden = !on; }
   function say(el, text, cls) { el.textContent = text; if (cls !== undefined) el.className = cls; show(el, !!text); }
   // A button disabled while it works drops the keyboard's focus to the page: give it back.
@@ -528,7 +533,7 @@
         // A dropped connection or a conflicting offset: ask the drop where it stands, go on.
         if (!(e.network || e.status === 409 || e.status >= 500) || ++failures > 8) throw e;
         progress(S.progress_resume, offset / env.length);
-        await sleep(Math.min(8000, 500 * 2 ** failures));
+        await sleep(backoff(failures));
         try { offset = offsetOf(await api('GET', `/v1/uploads/${id}`)); } catch (e2) { if (!e2.network) throw e2; }
         continue;
       }
@@ -549,7 +554,7 @@
       } catch (e) {
         if (!(e.network || e.status >= 500) || tries > 8) throw e;
         progress(S.progress_resume, 1);
-        await sleep(Math.min(8000, 500 * 2 ** tries));
+        await sleep(backoff(tries));
       }
     }
     return answer && answer.receipt;
