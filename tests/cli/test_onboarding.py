@@ -27,6 +27,7 @@ from tysha.errors import (
     TyshaError,
 )
 from tysha.i18n import translate_message
+from tysha.witness.service import parse_log_option
 
 from .test_errors_cli import DESK_PASS, one_clear_line
 
@@ -425,7 +426,7 @@ def test_a_mistyped_drop_key_is_told_to_the_clerk_in_their_language(
 
 @pytest.mark.parametrize("lang", ["uk", "ru", "crh"])
 def test_a_mistyped_log_key_is_explained_in_the_users_language(
-    lang: str, tmp_path: Path, cli: Any
+    lang: str, tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A witness's operator pasting a log's key with a piece missing or mistyped read why in
     # English whatever the language ('журнал --log a: a verifier key has the form <name>+<key
@@ -434,11 +435,17 @@ def test_a_mistyped_log_key_is_explained_in_the_users_language(
     vkey = cli("drop", "init", "--data", str(tmp_path / "drop"), env=env).stdout.strip()
     cli("witness", "init", "--data", str(tmp_path / "w"), env=env)
     name, key_id, key = vkey.split("+", 2)
-    for bad in (f"{name}+{key}", f"{name}+ZZ+{key}", f"{name}+{key_id}+{key[:-3]}!!",
+    for i, bad in enumerate((f"{name}+{key}", f"{name}+ZZ+{key}", f"{name}+{key_id}+{key[:-3]}!!",
                 f"{name}+{key_id}+{key[:-6]}", f"{name}x+{key_id}+{key}",
-                f"+{key_id}+{key}", f"{name}+{key_id}+AA=="):  # fmt: skip
-        line = one_clear_line(cli("witness", "serve", "--data", str(tmp_path / "w"), "--log",
-                                  f"{name}={bad}", env=env, check=False))  # fmt: skip
+                f"+{key_id}+{key}", f"{name}+{key_id}+AA==")):  # fmt: skip
+        if i == 0:  # the first: the real command, in its own process
+            line = one_clear_line(cli("witness", "serve", "--data", str(tmp_path / "w"),
+                                      "--log", f"{name}={bad}", env=env, check=False))  # fmt: skip
+        else:  # the others: the same parser and the same rendering as `tysha` prints, here
+            monkeypatch.setenv("TYSHA_LANG", lang)
+            with pytest.raises(TyshaError) as caught:
+                parse_log_option(f"{name}={bad}")
+            line = "tysha: error: " + describe_error(caught.value)
         said = line.removeprefix("tysha: error: ").replace(name, "").replace(key_id, "")
         said = re.sub(r"--[a-z]+|<[^>]*>|Ed25519|base64|'[^']*'", "", said)
         assert not re.search(r"\b(?:key|is|the|not|has|form|does|match|digits|short)\b",
