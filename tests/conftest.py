@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -288,6 +289,28 @@ def unnamed_controls(page: Any) -> list[str]:
         return out
     finally:
         cdp.detach()
+
+
+@contextlib.contextmanager
+def desk_served(desk: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``tysha desk serve`` over ``desk`` in its own process on a free loopback port, once it
+    answers; yields its base URL and stops it afterwards."""
+    from tysha.drop.launcher import free_port
+    from tysha.transport.client import wait_answering
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk", str(desk),
+         "--port", str(port)], env=None if env is None else dict(os.environ, **env),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_answering(base + "/login", proc, "desk serve")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 @pytest.fixture

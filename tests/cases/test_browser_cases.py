@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import screenshot
+from conftest import desk_served, screenshot
 
 from tysha.drop.launcher import free_port
 from tysha.transport.client import tls_context
@@ -85,21 +85,7 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
                        "children": "1", "unit": "unit 12345", "reports": [r1, r2]}, "H")  # fmt: skip
     desk.update_media_index()
     desk.close()
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk", str(tmp_path / "desk"),
-         "--port", str(port)], env=dict(os.environ, TYSHA_PASSPHRASE=PASS),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if _HTTP.get(base + "/login").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with desk_served(tmp_path / "desk", {"TYSHA_PASSPHRASE": PASS}) as base:
         requests: list[str] = []
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -140,9 +126,6 @@ def test_case_pages_in_chromium(tmp_path: Path) -> None:
                             assert r4 in body and r1 in body  # not yet in the incident
                 ctx.close()
             browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(10)
     assert requests and all(u.startswith(base + "/") for u in requests), [
         u for u in requests if not u.startswith(base)
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import struct
 import subprocess
-import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import desk_served
 from PIL import Image
 
 from tysha.drop.launcher import free_port, wait_ready  # noqa: F401
@@ -135,22 +135,5 @@ def desk(populated_once: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
 
 @pytest.fixture
 def served(populated: dict[str, Any], tmp_path: Path) -> Iterator[dict[str, Any]]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk",
-                             str(populated["desk"]), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    import time
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if _HTTP.get(base + "/login").status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    try:
+    with desk_served(populated["desk"]) as base:
         yield dict(populated, base=base)
-    finally:
-        proc.terminate()
-        proc.wait(10)

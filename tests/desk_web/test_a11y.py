@@ -9,19 +9,15 @@ desk's Content-Security-Policy blocks.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import httpx
 import pytest
-from conftest import unnamed_controls
+from conftest import desk_served, unnamed_controls
 
-from .conftest import _HTTP, DESK_PASS, free_port
+from .conftest import DESK_PASS
 from .test_browser import ARGS, CHROMIUM
 
 pytestmark = [
@@ -35,23 +31,8 @@ def site(populated_once: dict[str, Any], tmp_path_factory: pytest.TempPathFactor
          ) -> Iterator[str]:
     copy = tmp_path_factory.mktemp("a11y") / "desk"
     shutil.copytree(populated_once["desk"], copy)
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tysha.cli", "desk", "serve", "--desk",
-                             str(copy), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if _HTTP.get(base + "/login").status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    try:
+    with desk_served(copy) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture(scope="module")
