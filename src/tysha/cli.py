@@ -72,8 +72,8 @@ _register()
 
 
 # ---------------------------------------------------------------------------------------------
-# The user's language: the catalogs of tysha.i18n (made by tools/make_po.py, the one table of
-# every string), matched by msgid or by msgid template for messages formatted with values.
+# The user's language: the catalogs of tysha.i18n (the four .po files, edited by hand), matched
+# by msgid or by msgid template for messages formatted with values.
 
 
 def _gettext() -> Callable[[str], str]:

@@ -12,8 +12,9 @@ same noun in both (a Turkic noun does not change after a numeral: "1 haber", "3 
 The faces translate; services stay English. An error's text was formatted by the service
 (``f"no report {ref!r}"``); :func:`translate_message` finds the catalog's msgid template it came
 from (``"no report {ref}"``), translates that and puts the values back, so the command line and
-the web desk show it in the user's language without the service knowing any language. One
-table, ``tools/make_po.py``, holds every string; the catalogs are generated from it.
+the web desk show it in the user's language without the service knowing any language. The
+four ``.po`` files are the source: a new string is added to each by hand (``msgfmt -c`` must
+pass on each, and ``tests/i18n`` checks that every catalog has every msgid the others have).
 """
 
 from __future__ import annotations

@@ -192,6 +192,31 @@ def test_every_catalog_states_its_plural_rule(lang: str) -> None:
     assert int(rule.group(1)) == {"en": 2, "uk": 3, "ru": 3, "crh": 2}[lang]
 
 
+def test_the_four_catalogs_hold_the_same_strings_each_translated() -> None:
+    """The .po files are the source of the translations (edited by hand, no generator):
+    a string added to one catalog and forgotten in another, or left with an empty msgstr,
+    would show English to a reporter who chose their own language."""
+    from babel.messages.pofile import read_po
+
+    locale = Path(cli_module.__file__).parent / "locale"
+    ids: dict[str, set[object]] = {}
+    for lang in LANGUAGES:
+        with open(locale / lang / "LC_MESSAGES" / "tysha.po", "rb") as f:
+            catalog = read_po(f)
+        ids[lang] = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id}
+        if lang != "en":
+            empty = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+            assert not empty, f"{lang}: untranslated {empty[:3]}"
+    for lang in TRANSLATED:
+        assert ids[lang] == ids["en"], (
+            f"{lang}: missing {sorted(map(str, ids['en'] - ids[lang]))[:3]}, "
+            f"extra {sorted(map(str, ids[lang] - ids['en']))[:3]}"
+        )
+    assert not (Path(cli_module.__file__).parents[2] / "tools" / "make_po.py").exists(), (
+        "a generator would overwrite the hand-kept catalogs"
+    )
+
+
 def test_the_crh_catalog_asks_for_a_native_review() -> None:
     po = Path(cli_module.__file__).parent / "locale" / "crh" / "LC_MESSAGES" / "tysha.po"
     head = po.read_text(encoding="utf-8")[:600]
