@@ -156,6 +156,11 @@ def test_share_pages_are_translated(cell: dict[str, Any], lang: str) -> None:
     r = c.post("/share/preview", data={"csrf": token, "analyst": cell["analyst_key"],
                                        "incident": cell["iid"]})  # fmt: skip
     pages["preview"] = r.text
+    # The originals' sizes in the page's words, as on the report page (not "550 B").
+    from tysha.i18n import ngettext_for
+
+    size = ngettext_for(lang)("%(n)d byte", "%(n)d bytes", 550) % {"n": 550}
+    assert size in r.text and " 550 B " not in r.text
     pages["changed"] = c.post("/share", data={**_hidden(r.text), "digest": "0" * 64}).text
     pages["done"] = c.post("/share", data=_hidden(r.text)).text
     pages["incident"] = c.get(f"/incident/{cell['iid']}").text
