@@ -35,22 +35,30 @@ def _link_breaking_after(monkeypatch: pytest.MonkeyPatch, limit: int) -> list[in
     return carried
 
 
+def _vault_with_a_big_photo(
+    tmp_path: Path, enrolled: dict[str, Any], cli: Any  # noqa: F811
+) -> tuple[str, dict[str, str]]:
+    """A vault of 8 MiB (it holds one 2.5 MiB photo), enrolled, with one report carrying a
+    2.5 MiB photo in its outbox: (the vault's path, the environment)."""
+    env = enrolled["env"]
+    bigger = tmp_path / "big.vault"
+    cli("source", "init", "--vault", str(bigger), "--size", "8MiB", env=env)
+    cli("source", "enroll", "--vault", str(bigger), "--invitation", enrolled["inv"].to_text(),
+        env=env)
+    photo = tmp_path / "video.bin"
+    photo.write_bytes(os.urandom(5 << 19))
+    cli("source", "report", "--vault", str(bigger), "--category", "atk", "--text", "shelling",
+        "--attach", str(photo), env=env)
+    return str(bigger), env
+
+
 def test_a_photo_cut_off_midway_gets_through_a_little_more_each_time(
     tmp_path: Path, enrolled: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
     """A bad connection breaks after about 1.5 MiB each time it is tried. A 2.5 MiB photo went
     as one piece of the drop's chunk size (4 MiB) and was cut every time, each attempt from
     zero: it never left. Each send now keeps what got through and the photo arrives."""
-    v, env = str(enrolled["vault"]), enrolled["env"]
-    bigger = tmp_path / "big.vault"  # 8 MiB holds one 2.5 MiB photo
-    cli("source", "init", "--vault", str(bigger), "--size", "8MiB", env=env)
-    cli("source", "enroll", "--vault", str(bigger), "--invitation", enrolled["inv"].to_text(),
-        env=env)
-    v = str(bigger)
-    photo = tmp_path / "video.bin"
-    photo.write_bytes(os.urandom(5 << 19))
-    cli("source", "report", "--vault", v, "--category", "atk", "--text", "shelling",
-        "--attach", str(photo), env=env)
+    v, env = _vault_with_a_big_photo(tmp_path, enrolled, cli)
     carried = _link_breaking_after(monkeypatch, 3 << 19)  # after 1.5 MiB
     sent = False
     for _attempt in range(6):
@@ -375,16 +383,7 @@ def test_a_lost_answer_to_the_last_step_does_not_send_the_photo_again(
     last step was lost (Tor dropped the circuit while the drop was committing). Before, the
     next send uploaded the whole photo again from zero; now it asks for the receipt first
     and sends nothing again, and the drop holds the report once."""
-    v, env = str(enrolled["vault"]), enrolled["env"]
-    bigger = tmp_path / "big.vault"
-    cli("source", "init", "--vault", str(bigger), "--size", "8MiB", env=env)
-    cli("source", "enroll", "--vault", str(bigger), "--invitation", enrolled["inv"].to_text(),
-        env=env)
-    v = str(bigger)
-    video = tmp_path / "video.bin"
-    video.write_bytes(os.urandom(5 << 19))
-    cli("source", "report", "--vault", v, "--category", "atk", "--text", "shelling",
-        "--attach", str(video), env=env)
+    v, env = _vault_with_a_big_photo(tmp_path, enrolled, cli)
     real = DropClient._request
     carried = [0]
     lose = [True]
