@@ -61,7 +61,8 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    (per-report links); a removed, reordered or altered event is named; ``anchor.json``,
    when present: that head extends a desk-signed head logged in a drop's log (envelope,
    receipt, drop pin, content), its RFC 3161 token (under ``tsa_roots``; with roots given,
-   a bundle without a token fails), and the drop's
+   a bundle without a token fails), which reports' receipt the anchored head records (so the
+   desk held them by the token's time, the TSA's clock) and which it does not, and the drop's
    witnessed checkpoint under the witness policy (which cosignatures were checked, and that
    the anchor's and the reports' checkpoints are in the witnessed tree; reports another drop
    logged are named as not covered by it). Formats 1-2: the
@@ -541,6 +542,7 @@ class BundleVerifier:
         self.tsa_roots = list(tsa_roots)
         self.witness_policy = witness_policy
         self._report_cps: dict[str, tuple[str, Checkpoint]] = {}
+        self._envelopes: dict[str, str] = {}  # report id -> its logged envelope's SHA-256 (hex)
         self._record_only: dict[str, list[Flag]] = {}  # flags only a report.json states
         self._files_index: dict[str, set[str]] | None = None
         self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
@@ -967,6 +969,7 @@ class BundleVerifier:
         if self.drop_pins and _norm(vkey) not in self.drop_pins:
             raise _fail(4, what, f"logged by drop key {vkey!r}, not a pinned one")
         digest = bytes.fromhex(digests[f"{base}/envelope.bin"])
+        self._envelopes[rid] = digest.hex()
         try:
             cp = receipt.verify(vkey, digest)
         except TyshaError as exc:
@@ -1187,10 +1190,17 @@ class BundleVerifier:
                     raise ProtocolError("custody.json is not in canonical form")
             except (TyshaError, KeyError) as exc:
                 raise _fail(7, "custody", _why(exc)) from None
-            dated = [
-                (e["event"]["seq"], e["event"]["at"]) for e in _json(small[CUSTODY])["events"]
-            ]
-            self._anchor(small, desk, seg.head, on_step, dated)
+            carried = [e["event"] for e in _json(small[CUSTODY])["events"]]
+            dated = [(e["seq"], e["at"]) for e in carried]
+            # Where each report's envelope was recorded received (the event naming it).
+            received = {
+                str(e["report"]): int(e["seq"])
+                for e in carried
+                if e["action"] == "received"
+                and isinstance(e.get("detail"), dict)
+                and e["detail"].get("digest") == self._envelopes.get(str(e["report"]))
+            }
+            self._anchor(small, desk, seg.head, on_step, dated, reports, received)
             old = f"; {seg.unlinked} older events carry no per-report link" if seg.unlinked else ""
             on_step(
                 Step(
@@ -1230,9 +1240,14 @@ class BundleVerifier:
         head: Any,
         on_step: Callable[[Step], None],
         dated: Sequence[tuple[int, str]] = (),
+        reports: Sequence[str] = (),
+        received: Mapping[str, int] | None = None,
     ) -> None:
         """Step 7's anchor; ``dated``: the (seq, time) of the custody events carried, to say
-        when the desk dated ones the time-stamp covers after it (the desk's clock ran ahead)."""
+        when the desk dated ones the time-stamp covers after it (the desk's clock ran ahead);
+        ``received``: report id -> the seq of the custody event recording its envelope
+        received, to say which reports the anchor (and its time-stamp) bounds, and which not:
+        one time-stamp line read as a bound on every report of the bundle."""
         if ANCHOR not in small:
             if self.witness_policy is not None:
                 raise _fail(
@@ -1286,6 +1301,17 @@ class BundleVerifier:
                     ),
                 )
             )
+            held = [r for r in reports if (received or {}).get(r, res.head.size) < res.head.size]
+            if held:
+                on_step(
+                    Step(
+                        7,
+                        "ok" if status == "verified" else "UNPINNED",
+                        f"reports {', '.join(held)}: the anchored custody head records the "
+                        "receipt of their envelopes, so the desk held them no later than "
+                        f"{when} (the time-stamping authority's clock)",
+                    )
+                )
             late = [at for seq, at in dated if seq < res.head.size and _later(at, when, 600)]
             if late:
                 on_step(
@@ -1297,6 +1323,17 @@ class BundleVerifier:
                         "the custody times are the desk's word, the time-stamp the TSA's",
                     )
                 )
+        after = [r for r in reports if (received or {}).get(r, res.head.size) >= res.head.size]
+        if after:
+            ids = ", ".join(after)
+            text = (
+                f"reports {ids}: the anchored custody head does not record their receipt: the "
+                "anchor does not bound when the desk received them"
+                if res.tsa == "none"
+                else f"reports {ids}: the anchored custody head does not record their receipt: "
+                "neither the anchor nor its time-stamp bounds when the desk received them"
+            )
+            on_step(Step(7, "note", text))
 
     def _witnessed(self, doc: Any, res: AnchorResult, on_step: Callable[[Step], None]) -> None:
         policy = self.witness_policy
