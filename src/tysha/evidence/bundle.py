@@ -50,7 +50,8 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    report is the source's word, is accepted with a note, and so is such a ``report.html``);
 4. per report, the envelope's digest is in the drop's log: the checkpoint is signed by the
    (pinned) drop key and the inclusion proof leads to its root, and ``report.json`` states that
-   same receipt;
+   same receipt; two reports' checkpoints of one drop key for the same tree size have the
+   same root (else the drop forked its log);
 5. the envelope opens with its content key to exactly the report's signed manifest followed by
    the bundled attachments, and every evidentiary field of ``report.json`` equals what the
    envelope holds;
@@ -995,6 +996,7 @@ class BundleVerifier:
             if report.get(k) != v:
                 raise _fail(4, what, f"report.json's {k} is not the logged receipt's")
         if cp is not None:
+            self._same_history(rid, vkey, cp, codes, on_step)
             self._report_cps[rid] = (vkey, cp)
             stated = report.get("checkpoint")
             if stated != {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin}:
@@ -1020,6 +1022,36 @@ class BundleVerifier:
         elif not self.drop_pins:
             seen_unpinned.add(vkey)
         return cp is not None
+
+    def _same_history(
+        self,
+        rid: str,
+        vkey: str,
+        cp: Checkpoint,
+        codes: set[str],
+        on_step: Callable[[Step], None],
+    ) -> None:
+        """Two checkpoints of one drop key for the same tree size must have the same root: two
+        roots are two histories of its log, both signed by the drop (each report's inclusion
+        holds in its own tree, so nothing else here would say it). Raises, unless the desk
+        flagged the fork itself (then FLAG)."""
+        other = next(
+            (
+                r
+                for r, (v, c) in self._report_cps.items()
+                if v == vkey and c.size == cp.size and c.root_hash != cp.root_hash
+            ),
+            None,
+        )
+        if other is None:
+            return
+        said = (
+            f"the drop's log forked: reports {other} and {rid} are in two different trees of "
+            f"{cp.size} entries, both signed by its key"
+        )
+        if "log-forked" not in codes:
+            raise _fail(4, f"report {rid}, drop log", said)
+        on_step(Step(4, "FLAG", f"report {rid}: {said}; the desk flagged this too"))
 
     # 5 ---------------------------------------------------------------------------------------
     def _step5(
