@@ -111,6 +111,27 @@ def test_verify_says_which_cosignatures_it_checked(witnessed: dict[str, Any]) ->
     assert usage.returncode != 0 and "between 1 and 1" in usage.stderr
 
 
+def test_verify_names_the_witnesses_whose_keys_to_pin(witnessed: dict[str, Any]) -> None:
+    """Without --witness, step 7 said only that the cosignatures 'were not checked': a court
+    did not learn whose keys to obtain to check them. It now names each cosigner as the start
+    of its key (name+key id), to compare with the key the witness itself gives."""
+    w = witnessed
+    args = ["verify", str(w["out"]), "--desk-key", w["fp"], "--drop-key", w["vkey"]]
+    r = run(*args)
+    starts = ["+".join(k.split("+")[:2]) for k in w["wvkeys"]]
+    line = next(x for x in r.stdout.splitlines() if "cosignatures by" in x)
+    assert line.startswith("  [7] note") and all(s in line for s in starts), line
+    assert "--witness" in line and "never from this bundle" in line, line
+    # Given one of them, the other is still named; given both, nothing is left to name.
+    r = run(*args, "--witness", w["wvkeys"][0])
+    line = next(x for x in r.stdout.splitlines() if "cosignatures by" in x)
+    assert starts[1] in line and starts[0] not in line, line
+    r = run(*args, "--witness", w["wvkeys"][0], "--witness", w["wvkeys"][1])
+    assert "cosignatures by" not in r.stdout
+    uk = run(*args, env={"TYSHA_LANG": "uk"}).stdout
+    assert "співпідписи від" in uk and starts[0] in uk, uk
+
+
 def test_a_forked_drop_is_reported(witnessed: dict[str, Any]) -> None:
     """The drop signs another history (same key) of a larger tree and hands it out as its
     cosigned checkpoint: the witnesses never cosigned it, and the reports' checkpoints are not

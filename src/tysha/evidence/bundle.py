@@ -64,7 +64,8 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    receipt, drop pin, content), its RFC 3161 token (under ``tsa_roots``; with roots given,
    a bundle without a token fails), which reports' receipt the anchored head records (so the
    desk held them by the token's time, the TSA's clock) and which it does not, and the drop's
-   witnessed checkpoint under the witness policy (which cosignatures were checked, and that
+   witnessed checkpoint under the witness policy (which cosignatures were checked, whose were
+   not, by name and key id, so the verifier knows whose keys to obtain, and that
    the anchor's and the reports' checkpoints are in the witnessed tree; reports another drop
    logged are named as not covered by it). Formats 1-2: the
    custody log's chain and signatures hold under the desk key;
@@ -1390,6 +1391,16 @@ class BundleVerifier:
                     "note",
                     f"reports {', '.join(others)} are in another drop's log: the witnessed "
                     "checkpoint does not cover them",
+                )
+            )
+        if w.unchecked:
+            on_step(
+                Step(
+                    7,
+                    "note",
+                    f"the witnessed checkpoint carries cosignatures by {', '.join(w.unchecked)} "
+                    "that were not checked: to check them, get each witness's key from the "
+                    "witness itself (never from this bundle) and give it with --witness",
                 )
             )
         if policy is None:
