@@ -378,6 +378,17 @@ def test_export_is_private_from_its_first_byte(world: dict[str, Any]) -> None:
     assert [p.name for p in out_dir.iterdir()] == ["court.zip"]
 
 
+def test_a_bundle_does_not_carry_the_desks_clock_or_time_zone(world: dict[str, Any]) -> None:
+    """Each member's zip date was the desk machine's local wall time at export, beside the
+    custody events' UTC times: anyone holding the bundle read the handler's time zone (Moscow
+    time in occupied territory, Kyiv time elsewhere), which the handler never chose to export.
+    Every member now carries the same fixed date, as envelopes and attachments already did."""
+    for name in ("genuine", "flagged"):
+        with zipfile.ZipFile(world[name]) as z:
+            dates = {i.filename: i.date_time for i in z.infolist()}
+        assert set(dates.values()) == {(1980, 1, 1, 0, 0, 0)}, dates
+
+
 def test_a_report_named_twice_is_exported_once(world: dict[str, Any]) -> None:
     """'desk export ID ID' (or the id and a prefix of it) wrote each member of the report twice
     and listed it twice: the desk said 'bundle of 2 reports written' and `tysha verify`
