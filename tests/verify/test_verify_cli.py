@@ -146,6 +146,30 @@ def test_issue_9_8_resigned_forgery_is_refused(world: dict[str, Any]) -> None:
     assert "not by the pinned desk key" in pinned.stderr
 
 
+def test_an_index_naming_another_desks_fingerprint_fails_step_2(world: dict[str, Any]) -> None:
+    """A forger re-signs a bundle with a key of their own and leaves the real desk's
+    fingerprint in bundle.json's "desk" entry, where a person or a case-management import
+    reads it. Unpinned, verify said 'bundle ok' (it printed the signer's fingerprint, never
+    comparing it with the one the index states). It now fails step 2 naming both."""
+    forged = world["tmp"] / "forged-fingerprint.zip"
+    fresh = forge(world["genuine"], forged)
+    m = members(forged)
+    index = json.loads(m["bundle.json"])
+    index["desk"]["fingerprint"] = world["info"]["fingerprint"]
+    raw = canonical_json(index)
+    m["bundle.json"] = raw
+    m["bundle.sig"] = sign_message(fresh.sign_seed, BUNDLE_DOMAIN, raw).hex().encode()
+    with zipfile.ZipFile(forged, "w") as z:
+        for n, b in m.items():
+            z.writestr(n, b)
+    r = run("verify", str(forged), check=False)
+    assert r.returncode == 1 and "bundle ok" not in r.stdout, r.stdout
+    assert "step 2" in r.stderr and world["info"]["fingerprint"] in r.stderr, r.stderr
+    assert fresh.public().fingerprint() in r.stderr, r.stderr
+    uk = run("verify", str(forged), check=False, env={"TYSHA_LANG": "uk"})
+    assert "крок 2" in uk.stderr and "відбиток" in uk.stderr and "names" not in uk.stderr
+
+
 def test_forged_desk_assertions_show_as_unpinned_and_fail_pinned(world: dict[str, Any]) -> None:
     """What only the desk asserts (status, notes, custody) cannot be checked against the source:
     unpinned it is labelled as the desk's assertion under an UNPINNED key; pinned it fails."""

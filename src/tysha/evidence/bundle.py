@@ -42,8 +42,9 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    ``bundle.sig`` are present and the index is well-formed (and the reader, ``tysha verify``,
    finds nothing in the archive outside its members: no bytes before, between or after
    them, no comment, no extra field);
-2. ``bundle.sig`` is the desk key's signature over ``bundle.json``, and that key is the pinned one
-   (else UNPINNED and the signer's fingerprint);
+2. ``bundle.sig`` is the desk key's signature over ``bundle.json``, the fingerprint the index
+   states is that key's, and that key is the pinned one (else UNPINNED and the signer's
+   fingerprint);
 3. every listed member is present with its SHA-256 (hashed as a stream), nothing unlisted is
    present, and ``README.txt`` is exactly the summary of the signed data (a source's hidden
    characters as visible tokens; a summary made before, with them raw, or saying a shared
@@ -706,6 +707,16 @@ class BundleVerifier:
             raise _fail(2, "desk signature", _why(exc)) from None
         fp = desk.fingerprint()
         result.desk_fingerprint = fp
+        # The index states the fingerprint too (a person or an import reads it there): it must
+        # be the signing key's, never another desk's beside a forger's key.
+        stated = index["desk"].get("fingerprint")
+        if stated is not None and _pin_text(str(stated)) != _pin_text(fp):
+            raise _fail(
+                2,
+                "desk signature",
+                f"the index names the desk's fingerprint {str(stated)[:80]}, but the key that "
+                f"signed it has fingerprint {fp}",
+            )
         name = str(index["desk"].get("name", ""))
         if self.desk_pin is None:
             on_step(
