@@ -915,3 +915,31 @@ def test_pins_that_are_not_keys_are_named(world: dict[str, Any]) -> None:
     assert bad.returncode == 1 and "fingerprint (30 digits)" in bad.stderr
     bad = run("verify", str(world["receipts"]), "--drop-key", "nonsense", check=False)
     assert bad.returncode == 1 and "is not a drop key" in bad.stderr
+
+
+def test_a_bundle_carries_no_reply_the_desk_wrote_to_the_source(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """report.json was the desk's whole record but the content key: it carried every reply
+    the handler wrote to the source, word for word (a private conversation no court asked
+    for, which can name the source or a meeting), and verify printed it at step 8. The
+    handler exported reports, not that conversation. The custody segment still records that
+    a reply was sent (its envelope's drop entry and digest), never its words."""
+    from tests.desk.test_service import _body, _desk, _send
+
+    desk, inv = _desk(tmp_path, drop)
+    _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="shelling at dawn"))
+    desk.fetch()
+    rid = desk.reports()[0].id
+    secret = "Olena, it is Petro from the market: delete the app after this"
+    assert desk.reply(rid, secret).sent
+    out = tmp_path / "replied.zip"
+    desk.export(out, [rid])
+    fingerprint = desk.fingerprint
+    desk.close()
+    m = members(out)
+    assert not any(secret.encode() in b for b in m.values())
+    assert "replies" not in json.loads(m[f"reports/{rid}/report.json"])
+    assert b'"replied"' in m["custody.json"]  # that it was sent stays in custody
+    r = run("verify", str(out), "--desk-key", fingerprint, "--drop-key", drop[1])
+    assert "bundle ok" in r.stdout and secret not in r.stdout

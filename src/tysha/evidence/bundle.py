@@ -19,7 +19,8 @@ their declared sizes and their bytes, handed in through a :class:`Members` reade
                                 head, :func:`tysha.evidence.custody.verify_segment`); formats
                                 1-2: the desk's whole signed, hash-chained custody log
     reports/<id>/report.json    the report as the desk holds it (canonical JSON), its desk results
-                                (trusted, revoked, log_consistent, flag_codes …) as at export
+                                (trusted, revoked, log_consistent, flag_codes …) as at export;
+                                never the replies the handler wrote to the source
     reports/<id>/envelope.bin   the envelope exactly as the drop logged it
     reports/<id>/content-key    the envelope's content key (hex), to re-open it
     reports/<id>/receipt.json   checkpoint note + inclusion proof of the envelope's digest
@@ -194,10 +195,16 @@ def member_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80] or "file"
 
 
+#: What a desk's record holds that never goes into a bundle: the content key (its own member),
+#: the blob names (the desk's storage) and the replies the handler wrote to the source (a
+#: private conversation, not the report; custody records that each was sent, not its words).
+_PRIVATE = ("content_key", "envelope_blob", "replies")
+
+
 def report_public(data: Mapping[str, Any]) -> dict[str, Any]:
-    """``report.json``: the desk's record without what is secret or local (the content key is
-    its own member; blob names are the desk's storage)."""
-    out = {k: v for k, v in data.items() if k not in ("content_key", "envelope_blob")}
+    """``report.json``: the desk's record without what is secret, local or private
+    (:data:`_PRIVATE`)."""
+    out = {k: v for k, v in data.items() if k not in _PRIVATE}
     out["attachments"] = [
         {k: v for k, v in a.items() if k != "blob"} for a in data.get("attachments", [])
     ]
