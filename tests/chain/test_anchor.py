@@ -66,6 +66,20 @@ def test_anchor_round_trip_verifies_with_pins(anchored: dict[str, Any]) -> None:
     assert "[7] UNPINNED  RFC 3161" in r.stdout
 
 
+def test_the_closing_line_says_an_unpinned_time_stamp(anchored: dict[str, Any]) -> None:
+    """Without --tsa-root, step 7 printed the time-stamp as UNPINNED, but the closing line a
+    court quotes said 'bundle ok: 1 report verified offline' with nothing unpinned: the
+    desk's and drop's keys were pinned, and the time-stamp's signer was not, unsaid there."""
+    a = anchored
+    args = ("verify", str(a["out"]), "--desk-key", a["fingerprint"], "--drop-key", a["vkey"])
+    last = run(*args).stdout.strip().splitlines()[-1]
+    assert last.startswith("bundle ok") and "time-stamp UNPINNED (no --tsa-root)" in last, last
+    last = run(*args, "--tsa-root", str(a["tmp"] / "root.pem")).stdout.strip().splitlines()[-1]
+    assert "UNPINNED" not in last, last
+    uk = run(*args, env={"TYSHA_LANG": "uk"}).stdout.strip().splitlines()[-1]
+    assert "позначка часу НЕ ЗАКРІПЛЕНА" in uk, uk
+
+
 def _verify(a: dict[str, Any], edit: Any, pins: tuple[str, ...] = (),
             roots: tuple[bytes, ...] = ()) -> None:
     m = _members(a["out"])

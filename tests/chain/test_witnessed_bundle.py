@@ -122,12 +122,14 @@ def test_verify_names_the_witnesses_whose_keys_to_pin(witnessed: dict[str, Any])
     line = next(x for x in r.stdout.splitlines() if "cosignatures by" in x)
     assert line.startswith("  [7] note") and all(s in line for s in starts), line
     assert "--witness" in line and "never from this bundle" in line, line
+    last = r.stdout.strip().splitlines()[-1]  # the closing line a court quotes says it too
+    assert "witness cosignatures not checked (no --witness)" in last, last
     # Given one of them, the other is still named; given both, nothing is left to name.
     r = run(*args, "--witness", w["wvkeys"][0])
     line = next(x for x in r.stdout.splitlines() if "cosignatures by" in x)
     assert starts[1] in line and starts[0] not in line, line
     r = run(*args, "--witness", w["wvkeys"][0], "--witness", w["wvkeys"][1])
-    assert "cosignatures by" not in r.stdout
+    assert "cosignatures by" not in r.stdout and "not checked" not in r.stdout.splitlines()[-1]
     uk = run(*args, env={"TYSHA_LANG": "uk"}).stdout
     assert "співпідписи від" in uk and starts[0] in uk, uk
 

@@ -470,6 +470,11 @@ class BundleResult:
     desk_fingerprint: str = ""
     desk_pinned: bool = False
     drops_pinned: bool = False
+    #: The custody anchor's time-stamp was checked only for what it covers, not its signer
+    #: (no ``--tsa-root``); the witnessed checkpoint's cosignatures were not checked (no
+    #: ``--witness``). Said in the closing line, as the unpinned desk and drop keys are.
+    tsa_unpinned: bool = False
+    witnesses_unchecked: bool = False
     flags: list[tuple[str, Flag]] = field(default_factory=list)
     #: Flagged reports a check of which did not hold (shown as FLAG at step 4 or 6): carried
     #: because the desk flagged the failure itself, never counted as verified.
@@ -508,6 +513,10 @@ class BundleResult:
             notes.append(f"desk key UNPINNED (fingerprint {self.desk_fingerprint})")
         if not self.drops_pinned:
             notes.append("drop key UNPINNED")
+        if self.tsa_unpinned:
+            notes.append("time-stamp UNPINNED (no --tsa-root)")
+        if self.witnesses_unchecked:
+            notes.append("witness cosignatures not checked (no --witness)")
         tail = f"; {', '.join(notes)}" if notes else ""
         return f"bundle ok: {self.verified} reports verified offline{tail}"
 
@@ -610,7 +619,7 @@ class BundleVerifier:
             for f in carried:
                 result.flags.append((rid, f))
         result.drops_pinned = not seen_unpinned
-        self._step7(small, desk, index["format"], index["reports"], on_step)
+        self._step7(small, desk, index["format"], index["reports"], on_step, result)
         for rid in index["reports"]:
             report = _json(small[f"reports/{rid}/report.json"])
             asserted = sorted(
@@ -1233,6 +1242,7 @@ class BundleVerifier:
         fmt: str,
         reports: Sequence[str],
         on_step: Callable[[Step], None],
+        result: BundleResult | None = None,
     ) -> None:
         if fmt == BUNDLE_FORMAT:
             try:
@@ -1251,7 +1261,7 @@ class BundleVerifier:
                 and isinstance(e.get("detail"), dict)
                 and e["detail"].get("digest") == self._envelopes.get(str(e["report"]))
             }
-            self._anchor(small, desk, seg.head, on_step, dated, reports, received)
+            self._anchor(small, desk, seg.head, on_step, dated, reports, received, result)
             old = f"; {seg.unlinked} older events carry no per-report link" if seg.unlinked else ""
             on_step(
                 Step(
@@ -1293,6 +1303,7 @@ class BundleVerifier:
         dated: Sequence[tuple[int, str]] = (),
         reports: Sequence[str] = (),
         received: Mapping[str, int] | None = None,
+        result: BundleResult | None = None,
     ) -> None:
         """Step 7's anchor; ``dated``: the (seq, time) of the custody events carried, to say
         when the desk dated ones the time-stamp covers after it (the desk's clock ran ahead);
@@ -1333,13 +1344,18 @@ class BundleVerifier:
                 f"this bundle's custody head extends it",
             )
         )
-        self._witnessed(_json(small[ANCHOR]).get("witnessed"), res, on_step)
+        witnessed = _json(small[ANCHOR]).get("witnessed")
+        self._witnessed(witnessed, res, on_step)
+        if result is not None and witnessed is not None and self.witness_policy is None:
+            result.witnesses_unchecked = True
         if res.tsa == "none" and self.tsa_roots:
             raise _fail(
                 7, "time-stamp", "the bundle carries no time-stamp, and --tsa-root was given"
             )
         if res.tsa != "none":
             status, when = res.tsa.split(" ", 1)
+            if result is not None and status != "verified":
+                result.tsa_unpinned = True
             on_step(
                 Step(
                     7,
