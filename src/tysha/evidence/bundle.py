@@ -1262,7 +1262,12 @@ class BundleVerifier:
                 and e["detail"].get("digest") == self._envelopes.get(str(e["report"]))
             }
             self._anchor(small, desk, seg.head, on_step, dated, reports, received, result)
-            old = f"; {seg.unlinked} older events carry no per-report link" if seg.unlinked else ""
+            old = (
+                f"; {seg.unlinked} older events carry no per-report link, so an event removed "
+                "among them would not show"
+                if seg.unlinked
+                else ""
+            )
             on_step(
                 Step(
                     7,
