@@ -442,3 +442,50 @@ def test_a_bundle_whose_reports_show_two_histories_of_the_drops_log_fails(
             "--accept-flagged")
     assert "[4] FLAG" in r.stdout and "the drop's log forked" in r.stdout, r.stdout
     assert "bundle ok" in r.stdout
+
+
+def test_a_report_and_the_anchor_in_two_histories_of_the_drops_log_fail(
+    tmp_path: Any, drop: tuple[str, str, Any]
+) -> None:
+    """A report's receipt in a tree of the same size as the custody anchor's, with another
+    root, both signed by the drop's key: the bundle proves the drop forked its log. Without a
+    witnessed checkpoint nothing compared the two, and verify said 'bundle ok'. Step 7 now
+    fails naming the report."""
+    from tysha.tlog import inclusion_proof
+
+    url, vkey, data = drop
+    desk, inv = _desk(tmp_path, drop)
+    _send(url, desk, inv, Identity.generate(os.urandom), _body(text="first"))
+    desk.fetch()
+    desk.anchor()
+    desk.fetch()
+    genuine = tmp_path / "genuine.zip"
+    desk.export(genuine)
+    fingerprint, identity = desk.fingerprint, desk.store.identity
+    desk.close()
+    with zipfile.ZipFile(genuine) as z:
+        anchor = json.loads(z.read("anchor.json"))
+        rid = json.loads(z.read("bundle.json"))["reports"][0]
+        rep = json.loads(z.read(f"reports/{rid}/report.json"))
+    anchor_cp = open_checkpoint(anchor["receipt"]["checkpoint"], NoteVerifier.from_vkey(vkey))
+    assert rep["index"] == 0 and anchor_cp.size == 2 and rep["checkpoint"]["size"] == 1
+    fork = MemoryLog(anchor_cp.origin, b"\x00" * 32)
+    fork.signer = parse_skey((data / "log.key").read_text().strip())
+    fork.append(bytes.fromhex(rep["envelope_digest"]), b"\x02" * 32)  # not the anchor's
+    note = fork.checkpoint()
+    proof = [h.hex() for h in inclusion_proof(0, 2, fork.store)]
+    cp = open_checkpoint(note, NoteVerifier.from_vkey(vkey))
+
+    def forked(_rid: str, rep: dict[str, Any], rec: dict[str, Any]) -> None:
+        rec["receipt"].update(checkpoint=note, proof=proof)
+        rep.update(checkpoint_note=note, inclusion_proof=proof,
+                   checkpoint={"size": 2, "root": cp.root_hash.hex(), "origin": cp.origin})
+
+    out = tmp_path / "forked.zip"
+    _resign(genuine, out, identity, forked)
+    r = run("verify", str(out), "--desk-key", fingerprint, "--drop-key", vkey, check=False)
+    assert r.returncode == 1 and "bundle ok" not in r.stdout, r.stdout
+    assert "step 7" in r.stderr and "the drop's log forked" in r.stderr and rid in r.stderr, (
+        r.stderr)
+    uk = run("verify", str(out), "--desk-key", fingerprint, env={"TYSHA_LANG": "uk"}, check=False)
+    assert "закріплення журналу зберігання є у двох різних деревах" in uk.stderr, uk.stderr

@@ -53,7 +53,7 @@ Steps (each failure raises :class:`VerificationError` naming its step):
 4. per report, the envelope's digest is in the drop's log: the checkpoint is signed by the
    (pinned) drop key and the inclusion proof leads to its root, and ``report.json`` states that
    same receipt; two reports' checkpoints of one drop key for the same tree size have the
-   same root (else the drop forked its log);
+   same root (else the drop forked its log; step 7 compares the custody anchor's too);
 5. the envelope opens with its content key to exactly the report's signed manifest followed by
    the bundled attachments, and every evidentiary field of ``report.json`` equals what the
    envelope holds;
@@ -562,6 +562,7 @@ class BundleVerifier:
         self.witness_policy = witness_policy
         self._report_cps: dict[str, tuple[str, Checkpoint]] = {}
         self._envelopes: dict[str, str] = {}  # report id -> its logged envelope's SHA-256 (hex)
+        self._codes: dict[str, set[str]] = {}  # report id -> the codes of the flags it carries
         self._record_only: dict[str, list[Flag]] = {}  # flags only a report.json states
         self._files_index: dict[str, set[str]] | None = None
         self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
@@ -610,6 +611,7 @@ class BundleVerifier:
                 raise _fail(4, f"report {rid}", f"incomplete or malformed ({_why(exc)})") from None
             carried = self._flags(rid, report, flags_in_index)
             codes = {f.code for f in carried}
+            self._codes[rid] = codes
             proved = self._step4(
                 rid, base, report, rec_doc, drops, digests, codes, seen_unpinned, on_step
             )
@@ -1339,6 +1341,17 @@ class BundleVerifier:
             res = verify_anchor(_json(small[ANCHOR]), desk, head, self.drop_pins, self.tsa_roots)
         except TyshaError as exc:
             raise _fail(7, "custody anchor", exc.message) from None
+        # The anchor's checkpoint and a report's of the same drop and tree size: one history.
+        for rid, (vkey, cp) in self._report_cps.items():
+            cp2 = res.drop_checkpoint
+            if vkey == res.vkey and cp.size == cp2.size and cp.root_hash != cp2.root_hash:
+                said = (
+                    f"the drop's log forked: report {rid} and the custody anchor are in two "
+                    f"different trees of {cp.size} entries, both signed by its key"
+                )
+                if "log-forked" not in self._codes.get(rid, set()):
+                    raise _fail(7, "custody anchor", said)
+                on_step(Step(7, "FLAG", f"report {rid}: {said}; the desk flagged this too"))
         pin = "" if res.drop_pinned else f" (drop key {res.vkey} UNPINNED)"
         on_step(
             Step(
