@@ -440,6 +440,10 @@ def _verdict(result: BundleResult) -> str:
         )
     if not result.drops_pinned:
         notes.append(_("drop key UNPINNED"))
+    if result.tsa_unpinned:
+        notes.append(_("time-stamp UNPINNED (no --tsa-root)"))
+    if result.witnesses_unchecked:
+        notes.append(_("witness cosignatures not checked (no --witness)"))
     tail = f"; {', '.join(notes)}" if notes else ""
     line = ngettext(
         "bundle ok: {n} report verified offline", "bundle ok: {n} reports verified offline",

@@ -66,6 +66,20 @@ def test_anchor_round_trip_verifies_with_pins(anchored: dict[str, Any]) -> None:
     assert "[7] UNPINNED  RFC 3161" in r.stdout
 
 
+def test_the_closing_line_says_an_unpinned_time_stamp(anchored: dict[str, Any]) -> None:
+    """Without --tsa-root, step 7 printed the time-stamp as UNPINNED, but the closing line a
+    court quotes said 'bundle ok: 1 report verified offline' with nothing unpinned: the
+    desk's and drop's keys were pinned, and the time-stamp's signer was not, unsaid there."""
+    a = anchored
+    args = ("verify", str(a["out"]), "--desk-key", a["fingerprint"], "--drop-key", a["vkey"])
+    last = run(*args).stdout.strip().splitlines()[-1]
+    assert last.startswith("bundle ok") and "time-stamp UNPINNED (no --tsa-root)" in last, last
+    last = run(*args, "--tsa-root", str(a["tmp"] / "root.pem")).stdout.strip().splitlines()[-1]
+    assert "UNPINNED" not in last, last
+    uk = run(*args, env={"TYSHA_LANG": "uk"}).stdout.strip().splitlines()[-1]
+    assert "позначка часу НЕ ЗАКРІПЛЕНА" in uk, uk
+
+
 def _verify(a: dict[str, Any], edit: Any, pins: tuple[str, ...] = (),
             roots: tuple[bytes, ...] = ()) -> None:
     m = _members(a["out"])
@@ -392,3 +406,45 @@ def test_desk_anchor_says_when_the_desks_clock_is_far_from_the_tsas(
     out = r.stdout + r.stderr
     assert "this desk's clock reads 2031-06-01T12:00:00Z" in out, out
     assert "the time-stamping authority's" in out and "set it right" in out, out
+
+
+def test_verify_says_which_reports_the_anchor_and_its_time_stamp_bound(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A report received after the last anchor is in the bundle beside one received before it.
+    'tysha verify' printed one time-stamp line for the bundle, and a court read its time as a
+    bound on when the desk held every report. It now names the reports whose receipt the
+    anchored custody head records (held no later than the TSA's time) and those it does not."""
+    with local_tsa() as (tsa_url, tsa_root):
+        desk, inv = _desk(tmp_path, drop)
+        ident = Identity.generate(os.urandom)
+        _send(drop[0], desk, inv, ident, _body(text="before the anchor"))
+        desk.fetch()
+        early = desk.reports()[0].id
+        desk.anchor(None, tsa_url)
+        desk.fetch()
+        _send(drop[0], desk, inv, ident, _body(text="after the anchor"))
+        desk.fetch()
+        late = next(r.id for r in desk.reports() if r.id != early)
+        out = tmp_path / "two.zip"
+        desk.export(out, [early, late])
+        fingerprint = desk.fingerprint
+        desk.close()
+        (tmp_path / "root.pem").write_bytes(tsa_root.read_bytes())
+    args = ("verify", str(out), "--desk-key", fingerprint, "--drop-key", drop[1])
+    r = run(*args, "--tsa-root", str(tmp_path / "root.pem"))
+    stamped = next(x for x in r.stdout.splitlines() if "RFC 3161 time-stamp over" in x)
+    when = stamped.rsplit(": ", 1)[1]
+    assert (f"[7] ok  reports {early}: the anchored custody head records the receipt of their "
+            f"envelopes, so the desk held them no later than {when} (the time-stamping "
+            "authority's clock)") in r.stdout, r.stdout
+    assert (f"[7] note  reports {late}: the anchored custody head does not record their receipt: "
+            "neither the anchor nor its time-stamp bounds when the desk received them"
+            ) in r.stdout, r.stdout
+    assert late not in stamped and "bundle ok" in r.stdout
+    # Without --tsa-root the time is the token's word, said as UNPINNED like the token.
+    r = run(*args)
+    assert f"[7] UNPINNED  reports {early}: the anchored custody head records" in r.stdout
+    for lang, word in (("uk", "не пізніше ніж"), ("ru", "не позже чем"), ("crh", "soñ degil")):
+        said = run(*args, env={"TYSHA_LANG": lang}).stdout
+        assert word in said and "anchored custody head" not in said, (lang, said)

@@ -243,3 +243,27 @@ def test_a_neighbours_guessed_body_cannot_be_confirmed_from_prev() -> None:
         CustodyEvent.from_json({**b.to_json(), "v": 3})
     with pytest.raises(ProtocolError):
         CustodyEvent.from_json({**b.to_json(), "v": 1})
+
+
+def test_step_7_does_not_call_custody_complete_where_a_removal_would_not_show() -> None:
+    """A desk upgraded mid-log: an event removed among a report's older events (they carry no
+    per-report link) is not detectable, and verify still said the events were 'in order and
+    complete', adding only that they 'carry no per-report link'. It now says a removal among
+    them would not show."""
+    from tysha.evidence.bundle import BUNDLE_FORMAT, CUSTODY, BundleVerifier, Step
+
+    prev, out = bytes(32), []
+    for seq, link in enumerate([None, None, -1, 2]):
+        ev = CustodyEvent(seq, "2026-01-01T00:00:00Z", "status" if seq < 3 else "export-started",
+                          "rA", {}, prev, report_prev=link).signed(DESK)
+        prev = ev.digest()
+        out.append(ev.to_json())
+    seg = build_segment(out, ["rA"], DESK)
+    seg["events"] = [e for e in seg["events"] if e["event"]["seq"] != 1]  # one removed
+    steps: list[Step] = []
+    verifier = BundleVerifier(members=None)  # type: ignore[arg-type]
+    verifier._step7({CUSTODY: canonical_json(seg)}, DESK.public(), BUNDLE_FORMAT, ["rA"],
+                    steps.append)
+    line = next(s.text for s in steps if s.status == "ok")
+    assert ("1 older events carry no per-report link, so an event removed among them would "
+            "not show") in line, line

@@ -4,6 +4,7 @@ the desk keeps the cosigned checkpoint with its custody anchor; `tysha verify --
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zipfile
@@ -108,6 +109,29 @@ def test_verify_says_which_cosignatures_it_checked(witnessed: dict[str, Any]) ->
     assert "w3.example: missing" in bad.stderr
     usage = run(*args, "--witness", w["wvkeys"][0], "--witnesses-needed", "3", check=False)
     assert usage.returncode != 0 and "between 1 and 1" in usage.stderr
+
+
+def test_verify_names_the_witnesses_whose_keys_to_pin(witnessed: dict[str, Any]) -> None:
+    """Without --witness, step 7 said only that the cosignatures 'were not checked': a court
+    did not learn whose keys to obtain to check them. It now names each cosigner as the start
+    of its key (name+key id), to compare with the key the witness itself gives."""
+    w = witnessed
+    args = ["verify", str(w["out"]), "--desk-key", w["fp"], "--drop-key", w["vkey"]]
+    r = run(*args)
+    starts = ["+".join(k.split("+")[:2]) for k in w["wvkeys"]]
+    line = next(x for x in r.stdout.splitlines() if "cosignatures by" in x)
+    assert line.startswith("  [7] note") and all(s in line for s in starts), line
+    assert "--witness" in line and "never from this bundle" in line, line
+    last = r.stdout.strip().splitlines()[-1]  # the closing line a court quotes says it too
+    assert "witness cosignatures not checked (no --witness)" in last, last
+    # Given one of them, the other is still named; given both, nothing is left to name.
+    r = run(*args, "--witness", w["wvkeys"][0])
+    line = next(x for x in r.stdout.splitlines() if "cosignatures by" in x)
+    assert starts[1] in line and starts[0] not in line, line
+    r = run(*args, "--witness", w["wvkeys"][0], "--witness", w["wvkeys"][1])
+    assert "cosignatures by" not in r.stdout and "not checked" not in r.stdout.splitlines()[-1]
+    uk = run(*args, env={"TYSHA_LANG": "uk"}).stdout
+    assert "співпідписи від" in uk and starts[0] in uk, uk
 
 
 def test_a_forked_drop_is_reported(witnessed: dict[str, Any]) -> None:
@@ -323,3 +347,145 @@ def test_reports_of_another_drop_are_named_as_not_witnessed(
     other = by_text["through drop 2"]
     assert (f"[7] note  reports {other} are in another drop's log: the witnessed checkpoint "
             "does not cover them") in r.stdout, r.stdout
+
+
+def _resign(src: Any, out: Any, identity: Identity, edit: Any, flag: Any = None) -> None:
+    """``src`` with its reports edited (``edit(rid, report_json, receipt_json)``) and signed
+    again by the desk's own key: README.txt, report.html and the index made consistent."""
+    from tests.chain.forgery import page
+    from tysha.evidence.bundle import BUNDLE_DOMAIN, Flag, build_index, summary_text
+    from tysha.evidence.custody import canonical_json
+    from tysha.protocol import sign_message
+
+    with zipfile.ZipFile(src) as z:
+        m = {n: z.read(n) for n in z.namelist()}
+    index = json.loads(m.pop("bundle.json"))
+    m.pop("bundle.sig")
+    entries = []
+    for rid in index["reports"]:
+        rep = json.loads(m[f"reports/{rid}/report.json"])
+        rec = json.loads(m[f"reports/{rid}/receipt.json"])
+        edit(rid, rep, rec)
+        m[f"reports/{rid}/report.json"] = canonical_json(rep)
+        m[f"reports/{rid}/receipt.json"] = canonical_json(rec)
+        fl = [Flag(f["code"], f["reason"]) for f in index["flags"][rid]]
+        entries.append((rid, rep, fl + ([flag] if flag is not None else [])))
+    name, fp = index["desk"]["name"], index["desk"]["fingerprint"]
+    m["README.txt"] = summary_text(name, fp, index["drops"], entries)
+    m["report.html"] = page(m, name, fp, index["drops"], entries, lang=index["lang"])
+    m.pop("report.pdf", None)
+    files = {n: hashlib.sha256(b).hexdigest() for n, b in m.items()}
+    raw = build_index(desk=identity.public(), desk_name=name, drops=index["drops"],
+                      reports=index["reports"], flags={r: fl for r, _d, fl in entries},
+                      files=files, lang=index["lang"])
+    with zipfile.ZipFile(out, "w") as z:
+        for n, b in m.items():
+            z.writestr(n, b)
+        z.writestr("bundle.json", raw)
+        z.writestr("bundle.sig", sign_message(identity.sign_seed, BUNDLE_DOMAIN, raw).hex())
+
+
+def test_a_bundle_whose_reports_show_two_histories_of_the_drops_log_fails(
+    tmp_path: Any, drop: tuple[str, str, Any]
+) -> None:
+    """Two reports of one drop, their receipts in two different trees of the same size, both
+    signed by the drop's key: the bundle itself proves the drop forked its log. 'tysha verify'
+    said 'ok' for both (each inclusion holds in its own tree) and 'bundle ok'. It now fails
+    step 4 naming both reports, unless the desk flagged the fork itself (then FLAG)."""
+    from tysha.tlog import inclusion_proof
+
+    url, vkey, data = drop
+    desk, inv = _desk(tmp_path, drop)
+    ident = Identity.generate(os.urandom)
+    _send(url, desk, inv, ident, _body(text="first"))
+    _send(url, desk, inv, ident, _body(text="second"))
+    desk.fetch()
+    genuine = tmp_path / "genuine.zip"
+    desk.export(genuine)
+    fingerprint, identity = desk.fingerprint, desk.store.identity
+    desk.close()
+    with zipfile.ZipFile(genuine) as z:
+        reps = {rid: json.loads(z.read(f"reports/{rid}/report.json"))
+                for rid in json.loads(z.read("bundle.json"))["reports"]}
+    first = next(rid for rid, r in reps.items() if r["index"] == 0)
+    size = reps[first]["checkpoint"]["size"]
+    assert size == 2 and {r["checkpoint"]["size"] for r in reps.values()} == {2}
+    # The other history: the first report's envelope, then an entry that is not the second's.
+    fork = MemoryLog(open_checkpoint(reps[first]["checkpoint_note"],
+                                     NoteVerifier.from_vkey(vkey)).origin, b"\x00" * 32)
+    fork.signer = parse_skey((data / "log.key").read_text().strip())
+    fork.append(bytes.fromhex(reps[first]["envelope_digest"]), b"\x01" * 32)
+    note = fork.checkpoint()
+    proof = [h.hex() for h in inclusion_proof(0, 2, fork.store)]
+    cp = open_checkpoint(note, NoteVerifier.from_vkey(vkey))
+
+    def forked(rid: str, rep: dict[str, Any], rec: dict[str, Any]) -> None:
+        if rid == first:
+            rec["receipt"].update(checkpoint=note, proof=proof)
+            rep.update(checkpoint_note=note, inclusion_proof=proof,
+                       checkpoint={"size": 2, "root": cp.root_hash.hex(), "origin": cp.origin})
+
+    out = tmp_path / "forked.zip"
+    _resign(genuine, out, identity, forked)
+    r = run("verify", str(out), "--desk-key", fingerprint, "--drop-key", vkey, check=False)
+    assert r.returncode == 1 and "bundle ok" not in r.stdout, r.stdout
+    assert "step 4" in r.stderr and "the drop's log forked" in r.stderr, r.stderr
+    assert all(rid in r.stderr for rid in reps), r.stderr
+    uk = run("verify", str(out), "--desk-key", fingerprint, env={"TYSHA_LANG": "uk"}, check=False)
+    assert uk.returncode == 1 and "журнал сервера прийому розгалузився" in uk.stderr, uk.stderr
+    # The desk found the fork itself and flagged its reports: shown, and accepted only as flagged.
+    from tysha.evidence.bundle import Flag
+
+    _resign(genuine, out, identity, forked,
+            Flag("log-forked", "The drop showed this desk two inconsistent histories of its log."))
+    r = run("verify", str(out), "--desk-key", fingerprint, "--drop-key", vkey,
+            "--accept-flagged")
+    assert "[4] FLAG" in r.stdout and "the drop's log forked" in r.stdout, r.stdout
+    assert "bundle ok" in r.stdout
+
+
+def test_a_report_and_the_anchor_in_two_histories_of_the_drops_log_fail(
+    tmp_path: Any, drop: tuple[str, str, Any]
+) -> None:
+    """A report's receipt in a tree of the same size as the custody anchor's, with another
+    root, both signed by the drop's key: the bundle proves the drop forked its log. Without a
+    witnessed checkpoint nothing compared the two, and verify said 'bundle ok'. Step 7 now
+    fails naming the report."""
+    from tysha.tlog import inclusion_proof
+
+    url, vkey, data = drop
+    desk, inv = _desk(tmp_path, drop)
+    _send(url, desk, inv, Identity.generate(os.urandom), _body(text="first"))
+    desk.fetch()
+    desk.anchor()
+    desk.fetch()
+    genuine = tmp_path / "genuine.zip"
+    desk.export(genuine)
+    fingerprint, identity = desk.fingerprint, desk.store.identity
+    desk.close()
+    with zipfile.ZipFile(genuine) as z:
+        anchor = json.loads(z.read("anchor.json"))
+        rid = json.loads(z.read("bundle.json"))["reports"][0]
+        rep = json.loads(z.read(f"reports/{rid}/report.json"))
+    anchor_cp = open_checkpoint(anchor["receipt"]["checkpoint"], NoteVerifier.from_vkey(vkey))
+    assert rep["index"] == 0 and anchor_cp.size == 2 and rep["checkpoint"]["size"] == 1
+    fork = MemoryLog(anchor_cp.origin, b"\x00" * 32)
+    fork.signer = parse_skey((data / "log.key").read_text().strip())
+    fork.append(bytes.fromhex(rep["envelope_digest"]), b"\x02" * 32)  # not the anchor's
+    note = fork.checkpoint()
+    proof = [h.hex() for h in inclusion_proof(0, 2, fork.store)]
+    cp = open_checkpoint(note, NoteVerifier.from_vkey(vkey))
+
+    def forked(_rid: str, rep: dict[str, Any], rec: dict[str, Any]) -> None:
+        rec["receipt"].update(checkpoint=note, proof=proof)
+        rep.update(checkpoint_note=note, inclusion_proof=proof,
+                   checkpoint={"size": 2, "root": cp.root_hash.hex(), "origin": cp.origin})
+
+    out = tmp_path / "forked.zip"
+    _resign(genuine, out, identity, forked)
+    r = run("verify", str(out), "--desk-key", fingerprint, "--drop-key", vkey, check=False)
+    assert r.returncode == 1 and "bundle ok" not in r.stdout, r.stdout
+    assert "step 7" in r.stderr and "the drop's log forked" in r.stderr and rid in r.stderr, (
+        r.stderr)
+    uk = run("verify", str(out), "--desk-key", fingerprint, env={"TYSHA_LANG": "uk"}, check=False)
+    assert "закріплення журналу зберігання є у двох різних деревах" in uk.stderr, uk.stderr

@@ -146,6 +146,30 @@ def test_issue_9_8_resigned_forgery_is_refused(world: dict[str, Any]) -> None:
     assert "not by the pinned desk key" in pinned.stderr
 
 
+def test_an_index_naming_another_desks_fingerprint_fails_step_2(world: dict[str, Any]) -> None:
+    """A forger re-signs a bundle with a key of their own and leaves the real desk's
+    fingerprint in bundle.json's "desk" entry, where a person or a case-management import
+    reads it. Unpinned, verify said 'bundle ok' (it printed the signer's fingerprint, never
+    comparing it with the one the index states). It now fails step 2 naming both."""
+    forged = world["tmp"] / "forged-fingerprint.zip"
+    fresh = forge(world["genuine"], forged)
+    m = members(forged)
+    index = json.loads(m["bundle.json"])
+    index["desk"]["fingerprint"] = world["info"]["fingerprint"]
+    raw = canonical_json(index)
+    m["bundle.json"] = raw
+    m["bundle.sig"] = sign_message(fresh.sign_seed, BUNDLE_DOMAIN, raw).hex().encode()
+    with zipfile.ZipFile(forged, "w") as z:
+        for n, b in m.items():
+            z.writestr(n, b)
+    r = run("verify", str(forged), check=False)
+    assert r.returncode == 1 and "bundle ok" not in r.stdout, r.stdout
+    assert "step 2" in r.stderr and world["info"]["fingerprint"] in r.stderr, r.stderr
+    assert fresh.public().fingerprint() in r.stderr, r.stderr
+    uk = run("verify", str(forged), check=False, env={"TYSHA_LANG": "uk"})
+    assert "крок 2" in uk.stderr and "відбиток" in uk.stderr and "names" not in uk.stderr
+
+
 def test_forged_desk_assertions_show_as_unpinned_and_fail_pinned(world: dict[str, Any]) -> None:
     """What only the desk asserts (status, notes, custody) cannot be checked against the source:
     unpinned it is labelled as the desk's assertion under an UNPINNED key; pinned it fails."""
@@ -376,6 +400,17 @@ def test_export_is_private_from_its_first_byte(world: dict[str, Any]) -> None:
     assert seen and set(seen) == {0o600}
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert [p.name for p in out_dir.iterdir()] == ["court.zip"]
+
+
+def test_a_bundle_does_not_carry_the_desks_clock_or_time_zone(world: dict[str, Any]) -> None:
+    """Each member's zip date was the desk machine's local wall time at export, beside the
+    custody events' UTC times: anyone holding the bundle read the handler's time zone (Moscow
+    time in occupied territory, Kyiv time elsewhere), which the handler never chose to export.
+    Every member now carries the same fixed date, as envelopes and attachments already did."""
+    for name in ("genuine", "flagged"):
+        with zipfile.ZipFile(world[name]) as z:
+            dates = {i.filename: i.date_time for i in z.infolist()}
+        assert set(dates.values()) == {(1980, 1, 1, 0, 0, 0)}, dates
 
 
 def test_a_report_named_twice_is_exported_once(world: dict[str, Any]) -> None:
@@ -880,3 +915,31 @@ def test_pins_that_are_not_keys_are_named(world: dict[str, Any]) -> None:
     assert bad.returncode == 1 and "fingerprint (30 digits)" in bad.stderr
     bad = run("verify", str(world["receipts"]), "--drop-key", "nonsense", check=False)
     assert bad.returncode == 1 and "is not a drop key" in bad.stderr
+
+
+def test_a_bundle_carries_no_reply_the_desk_wrote_to_the_source(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """report.json was the desk's whole record but the content key: it carried every reply
+    the handler wrote to the source, word for word (a private conversation no court asked
+    for, which can name the source or a meeting), and verify printed it at step 8. The
+    handler exported reports, not that conversation. The custody segment still records that
+    a reply was sent (its envelope's drop entry and digest), never its words."""
+    from tests.desk.test_service import _body, _desk, _send
+
+    desk, inv = _desk(tmp_path, drop)
+    _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="shelling at dawn"))
+    desk.fetch()
+    rid = desk.reports()[0].id
+    secret = "Olena, it is Petro from the market: delete the app after this"
+    assert desk.reply(rid, secret).sent
+    out = tmp_path / "replied.zip"
+    desk.export(out, [rid])
+    fingerprint = desk.fingerprint
+    desk.close()
+    m = members(out)
+    assert not any(secret.encode() in b for b in m.values())
+    assert "replies" not in json.loads(m[f"reports/{rid}/report.json"])
+    assert b'"replied"' in m["custody.json"]  # that it was sent stays in custody
+    r = run("verify", str(out), "--desk-key", fingerprint, "--drop-key", drop[1])
+    assert "bundle ok" in r.stdout and secret not in r.stdout

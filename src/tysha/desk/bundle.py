@@ -58,6 +58,21 @@ from tysha.tlog import Checkpoint, parse_note
 __all__ = ["BUNDLE_DOMAIN", "export_bundle", "export_uwazi", "report_flags"]
 
 
+#: Every member's zip date: one fixed value, never the desk's wall time, whose local time zone
+#: (beside the custody events' UTC times) would tell anyone holding the bundle where the
+#: handler's machine is set to be.
+_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A compressed member as ``ZipFile.writestr(name, …)`` makes it (mode 0600), but dated
+    :data:`_DATE`."""
+    info = zipfile.ZipInfo(name, date_time=_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
+
+
 @contextlib.contextmanager
 def _part_file(path: Path) -> Iterator[tuple[int, str]]:
     """A new part file beside ``path`` (mode 0600 from its first byte, ``mkstemp``), ``flock``ed
@@ -166,13 +181,13 @@ def export_bundle(
             with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
 
                 def put(name: str, data: bytes) -> None:
-                    z.writestr(name, data)
+                    z.writestr(_member(name), data)
                     files[name] = hashlib.sha256(data).hexdigest()
                     if name in (CUSTODY, REPORT_HTML):
                         files_raw[name] = data
 
                 def put_stream(name: str, size: int, pieces: Iterable[bytes]) -> None:
-                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    info = zipfile.ZipInfo(name, date_time=_DATE)
                     info.compress_type = zipfile.ZIP_STORED
                     info.file_size = size
                     h = hashlib.sha256()
@@ -289,9 +304,10 @@ def export_bundle(
                     files=files,
                     lang=lang,
                 )
-                z.writestr(INDEX, raw)
+                z.writestr(_member(INDEX), raw)
                 z.writestr(
-                    SIGNATURE, sign_message(store.identity.sign_seed, BUNDLE_DOMAIN, raw).hex()
+                    _member(SIGNATURE),
+                    sign_message(store.identity.sign_seed, BUNDLE_DOMAIN, raw).hex(),
                 )
             f.flush()
             os.fsync(f.fileno())

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tysha.errors import ProtocolError, TyshaError, VerificationError
@@ -269,6 +269,9 @@ class WitnessedResult:
     summary: str  # which cosignatures were checked (tlog.witness.WitnessPolicyResult.summary)
     covered: list[str]  # report ids proved in the witnessed log
     accepted: bool
+    #: Cosigners the policy does not list, as the start of their key (``name+key id``), so a
+    #: verifier knows whose keys to obtain to check them (their lines are not checked here).
+    unchecked: list[str] = field(default_factory=list)
 
 
 def verify_witnessed(
@@ -322,4 +325,7 @@ def verify_witnessed(
         except VerificationError as exc:
             if policy is not None or "forked" in exc.message:
                 raise
-    return WitnessedResult(cp, res.summary(), covered, res.accepted)
+    unchecked = list(
+        dict.fromkeys(f"{c.name}+{c.key_id.hex()}" for c in res.checks if c.status == "other")
+    )
+    return WitnessedResult(cp, res.summary(), covered, res.accepted, unchecked)

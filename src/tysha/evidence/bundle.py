@@ -19,7 +19,8 @@ their declared sizes and their bytes, handed in through a :class:`Members` reade
                                 head, :func:`tysha.evidence.custody.verify_segment`); formats
                                 1-2: the desk's whole signed, hash-chained custody log
     reports/<id>/report.json    the report as the desk holds it (canonical JSON), its desk results
-                                (trusted, revoked, log_consistent, flag_codes …) as at export
+                                (trusted, revoked, log_consistent, flag_codes …) as at export;
+                                never the replies the handler wrote to the source
     reports/<id>/envelope.bin   the envelope exactly as the drop logged it
     reports/<id>/content-key    the envelope's content key (hex), to re-open it
     reports/<id>/receipt.json   checkpoint note + inclusion proof of the envelope's digest
@@ -42,15 +43,17 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    ``bundle.sig`` are present and the index is well-formed (and the reader, ``tysha verify``,
    finds nothing in the archive outside its members: no bytes before, between or after
    them, no comment, no extra field);
-2. ``bundle.sig`` is the desk key's signature over ``bundle.json``, and that key is the pinned one
-   (else UNPINNED and the signer's fingerprint);
+2. ``bundle.sig`` is the desk key's signature over ``bundle.json``, the fingerprint the index
+   states is that key's, and that key is the pinned one (else UNPINNED and the signer's
+   fingerprint);
 3. every listed member is present with its SHA-256 (hashed as a stream), nothing unlisted is
    present, and ``README.txt`` is exactly the summary of the signed data (a source's hidden
    characters as visible tokens; a summary made before, with them raw, or saying a shared
    report is the source's word, is accepted with a note, and so is such a ``report.html``);
 4. per report, the envelope's digest is in the drop's log: the checkpoint is signed by the
    (pinned) drop key and the inclusion proof leads to its root, and ``report.json`` states that
-   same receipt;
+   same receipt; two reports' checkpoints of one drop key for the same tree size have the
+   same root (else the drop forked its log; step 7 compares the custody anchor's too);
 5. the envelope opens with its content key to exactly the report's signed manifest followed by
    the bundled attachments, and every evidentiary field of ``report.json`` equals what the
    envelope holds;
@@ -61,8 +64,10 @@ Steps (each failure raises :class:`VerificationError` naming its step):
    (per-report links); a removed, reordered or altered event is named; ``anchor.json``,
    when present: that head extends a desk-signed head logged in a drop's log (envelope,
    receipt, drop pin, content), its RFC 3161 token (under ``tsa_roots``; with roots given,
-   a bundle without a token fails), and the drop's
-   witnessed checkpoint under the witness policy (which cosignatures were checked, and that
+   a bundle without a token fails), which reports' receipt the anchored head records (so the
+   desk held them by the token's time, the TSA's clock) and which it does not, and the drop's
+   witnessed checkpoint under the witness policy (which cosignatures were checked, whose were
+   not, by name and key id, so the verifier knows whose keys to obtain, and that
    the anchor's and the reports' checkpoints are in the witnessed tree; reports another drop
    logged are named as not covered by it). Formats 1-2: the
    custody log's chain and signatures hold under the desk key;
@@ -190,10 +195,16 @@ def member_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80] or "file"
 
 
+#: What a desk's record holds that never goes into a bundle: the content key (its own member),
+#: the blob names (the desk's storage) and the replies the handler wrote to the source (a
+#: private conversation, not the report; custody records that each was sent, not its words).
+_PRIVATE = ("content_key", "envelope_blob", "replies")
+
+
 def report_public(data: Mapping[str, Any]) -> dict[str, Any]:
-    """``report.json``: the desk's record without what is secret or local (the content key is
-    its own member; blob names are the desk's storage)."""
-    out = {k: v for k, v in data.items() if k not in ("content_key", "envelope_blob")}
+    """``report.json``: the desk's record without what is secret, local or private
+    (:data:`_PRIVATE`)."""
+    out = {k: v for k, v in data.items() if k not in _PRIVATE}
     out["attachments"] = [
         {k: v for k, v in a.items() if k != "blob"} for a in data.get("attachments", [])
     ]
@@ -459,6 +470,11 @@ class BundleResult:
     desk_fingerprint: str = ""
     desk_pinned: bool = False
     drops_pinned: bool = False
+    #: The custody anchor's time-stamp was checked only for what it covers, not its signer
+    #: (no ``--tsa-root``); the witnessed checkpoint's cosignatures were not checked (no
+    #: ``--witness``). Said in the closing line, as the unpinned desk and drop keys are.
+    tsa_unpinned: bool = False
+    witnesses_unchecked: bool = False
     flags: list[tuple[str, Flag]] = field(default_factory=list)
     #: Flagged reports a check of which did not hold (shown as FLAG at step 4 or 6): carried
     #: because the desk flagged the failure itself, never counted as verified.
@@ -497,6 +513,10 @@ class BundleResult:
             notes.append(f"desk key UNPINNED (fingerprint {self.desk_fingerprint})")
         if not self.drops_pinned:
             notes.append("drop key UNPINNED")
+        if self.tsa_unpinned:
+            notes.append("time-stamp UNPINNED (no --tsa-root)")
+        if self.witnesses_unchecked:
+            notes.append("witness cosignatures not checked (no --witness)")
         tail = f"; {', '.join(notes)}" if notes else ""
         return f"bundle ok: {self.verified} reports verified offline{tail}"
 
@@ -541,6 +561,8 @@ class BundleVerifier:
         self.tsa_roots = list(tsa_roots)
         self.witness_policy = witness_policy
         self._report_cps: dict[str, tuple[str, Checkpoint]] = {}
+        self._envelopes: dict[str, str] = {}  # report id -> its logged envelope's SHA-256 (hex)
+        self._codes: dict[str, set[str]] = {}  # report id -> the codes of the flags it carries
         self._record_only: dict[str, list[Flag]] = {}  # flags only a report.json states
         self._files_index: dict[str, set[str]] | None = None
         self.desk_pin = check_desk_pin(desk_pin) if desk_pin is not None else None
@@ -589,6 +611,7 @@ class BundleVerifier:
                 raise _fail(4, f"report {rid}", f"incomplete or malformed ({_why(exc)})") from None
             carried = self._flags(rid, report, flags_in_index)
             codes = {f.code for f in carried}
+            self._codes[rid] = codes
             proved = self._step4(
                 rid, base, report, rec_doc, drops, digests, codes, seen_unpinned, on_step
             )
@@ -598,7 +621,7 @@ class BundleVerifier:
             for f in carried:
                 result.flags.append((rid, f))
         result.drops_pinned = not seen_unpinned
-        self._step7(small, desk, index["format"], index["reports"], on_step)
+        self._step7(small, desk, index["format"], index["reports"], on_step, result)
         for rid in index["reports"]:
             report = _json(small[f"reports/{rid}/report.json"])
             asserted = sorted(
@@ -702,6 +725,16 @@ class BundleVerifier:
             raise _fail(2, "desk signature", _why(exc)) from None
         fp = desk.fingerprint()
         result.desk_fingerprint = fp
+        # The index states the fingerprint too (a person or an import reads it there): it must
+        # be the signing key's, never another desk's beside a forger's key.
+        stated = index["desk"].get("fingerprint")
+        if stated is not None and _pin_text(str(stated)) != _pin_text(fp):
+            raise _fail(
+                2,
+                "desk signature",
+                f"the index names the desk's fingerprint {str(stated)[:80]}, but the key that "
+                f"signed it has fingerprint {fp}",
+            )
         name = str(index["desk"].get("name", ""))
         if self.desk_pin is None:
             on_step(
@@ -967,6 +1000,7 @@ class BundleVerifier:
         if self.drop_pins and _norm(vkey) not in self.drop_pins:
             raise _fail(4, what, f"logged by drop key {vkey!r}, not a pinned one")
         digest = bytes.fromhex(digests[f"{base}/envelope.bin"])
+        self._envelopes[rid] = digest.hex()
         try:
             cp = receipt.verify(vkey, digest)
         except TyshaError as exc:
@@ -992,6 +1026,7 @@ class BundleVerifier:
             if report.get(k) != v:
                 raise _fail(4, what, f"report.json's {k} is not the logged receipt's")
         if cp is not None:
+            self._same_history(rid, vkey, cp, codes, on_step)
             self._report_cps[rid] = (vkey, cp)
             stated = report.get("checkpoint")
             if stated != {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin}:
@@ -1017,6 +1052,36 @@ class BundleVerifier:
         elif not self.drop_pins:
             seen_unpinned.add(vkey)
         return cp is not None
+
+    def _same_history(
+        self,
+        rid: str,
+        vkey: str,
+        cp: Checkpoint,
+        codes: set[str],
+        on_step: Callable[[Step], None],
+    ) -> None:
+        """Two checkpoints of one drop key for the same tree size must have the same root: two
+        roots are two histories of its log, both signed by the drop (each report's inclusion
+        holds in its own tree, so nothing else here would say it). Raises, unless the desk
+        flagged the fork itself (then FLAG)."""
+        other = next(
+            (
+                r
+                for r, (v, c) in self._report_cps.items()
+                if v == vkey and c.size == cp.size and c.root_hash != cp.root_hash
+            ),
+            None,
+        )
+        if other is None:
+            return
+        said = (
+            f"the drop's log forked: reports {other} and {rid} are in two different trees of "
+            f"{cp.size} entries, both signed by its key"
+        )
+        if "log-forked" not in codes:
+            raise _fail(4, f"report {rid}, drop log", said)
+        on_step(Step(4, "FLAG", f"report {rid}: {said}; the desk flagged this too"))
 
     # 5 ---------------------------------------------------------------------------------------
     def _step5(
@@ -1179,6 +1244,7 @@ class BundleVerifier:
         fmt: str,
         reports: Sequence[str],
         on_step: Callable[[Step], None],
+        result: BundleResult | None = None,
     ) -> None:
         if fmt == BUNDLE_FORMAT:
             try:
@@ -1187,11 +1253,23 @@ class BundleVerifier:
                     raise ProtocolError("custody.json is not in canonical form")
             except (TyshaError, KeyError) as exc:
                 raise _fail(7, "custody", _why(exc)) from None
-            dated = [
-                (e["event"]["seq"], e["event"]["at"]) for e in _json(small[CUSTODY])["events"]
-            ]
-            self._anchor(small, desk, seg.head, on_step, dated)
-            old = f"; {seg.unlinked} older events carry no per-report link" if seg.unlinked else ""
+            carried = [e["event"] for e in _json(small[CUSTODY])["events"]]
+            dated = [(e["seq"], e["at"]) for e in carried]
+            # Where each report's envelope was recorded received (the event naming it).
+            received = {
+                str(e["report"]): int(e["seq"])
+                for e in carried
+                if e["action"] == "received"
+                and isinstance(e.get("detail"), dict)
+                and e["detail"].get("digest") == self._envelopes.get(str(e["report"]))
+            }
+            self._anchor(small, desk, seg.head, on_step, dated, reports, received, result)
+            old = (
+                f"; {seg.unlinked} older events carry no per-report link, so an event removed "
+                "among them would not show"
+                if seg.unlinked
+                else ""
+            )
             on_step(
                 Step(
                     7,
@@ -1230,9 +1308,15 @@ class BundleVerifier:
         head: Any,
         on_step: Callable[[Step], None],
         dated: Sequence[tuple[int, str]] = (),
+        reports: Sequence[str] = (),
+        received: Mapping[str, int] | None = None,
+        result: BundleResult | None = None,
     ) -> None:
         """Step 7's anchor; ``dated``: the (seq, time) of the custody events carried, to say
-        when the desk dated ones the time-stamp covers after it (the desk's clock ran ahead)."""
+        when the desk dated ones the time-stamp covers after it (the desk's clock ran ahead);
+        ``received``: report id -> the seq of the custody event recording its envelope
+        received, to say which reports the anchor (and its time-stamp) bounds, and which not:
+        one time-stamp line read as a bound on every report of the bundle."""
         if ANCHOR not in small:
             if self.witness_policy is not None:
                 raise _fail(
@@ -1257,6 +1341,17 @@ class BundleVerifier:
             res = verify_anchor(_json(small[ANCHOR]), desk, head, self.drop_pins, self.tsa_roots)
         except TyshaError as exc:
             raise _fail(7, "custody anchor", exc.message) from None
+        # The anchor's checkpoint and a report's of the same drop and tree size: one history.
+        for rid, (vkey, cp) in self._report_cps.items():
+            cp2 = res.drop_checkpoint
+            if vkey == res.vkey and cp.size == cp2.size and cp.root_hash != cp2.root_hash:
+                said = (
+                    f"the drop's log forked: report {rid} and the custody anchor are in two "
+                    f"different trees of {cp.size} entries, both signed by its key"
+                )
+                if "log-forked" not in self._codes.get(rid, set()):
+                    raise _fail(7, "custody anchor", said)
+                on_step(Step(7, "FLAG", f"report {rid}: {said}; the desk flagged this too"))
         pin = "" if res.drop_pinned else f" (drop key {res.vkey} UNPINNED)"
         on_step(
             Step(
@@ -1267,13 +1362,18 @@ class BundleVerifier:
                 f"this bundle's custody head extends it",
             )
         )
-        self._witnessed(_json(small[ANCHOR]).get("witnessed"), res, on_step)
+        witnessed = _json(small[ANCHOR]).get("witnessed")
+        self._witnessed(witnessed, res, on_step)
+        if result is not None and witnessed is not None and self.witness_policy is None:
+            result.witnesses_unchecked = True
         if res.tsa == "none" and self.tsa_roots:
             raise _fail(
                 7, "time-stamp", "the bundle carries no time-stamp, and --tsa-root was given"
             )
         if res.tsa != "none":
             status, when = res.tsa.split(" ", 1)
+            if result is not None and status != "verified":
+                result.tsa_unpinned = True
             on_step(
                 Step(
                     7,
@@ -1286,6 +1386,17 @@ class BundleVerifier:
                     ),
                 )
             )
+            held = [r for r in reports if (received or {}).get(r, res.head.size) < res.head.size]
+            if held:
+                on_step(
+                    Step(
+                        7,
+                        "ok" if status == "verified" else "UNPINNED",
+                        f"reports {', '.join(held)}: the anchored custody head records the "
+                        "receipt of their envelopes, so the desk held them no later than "
+                        f"{when} (the time-stamping authority's clock)",
+                    )
+                )
             late = [at for seq, at in dated if seq < res.head.size and _later(at, when, 600)]
             if late:
                 on_step(
@@ -1297,6 +1408,17 @@ class BundleVerifier:
                         "the custody times are the desk's word, the time-stamp the TSA's",
                     )
                 )
+        after = [r for r in reports if (received or {}).get(r, res.head.size) >= res.head.size]
+        if after:
+            ids = ", ".join(after)
+            text = (
+                f"reports {ids}: the anchored custody head does not record their receipt: the "
+                "anchor does not bound when the desk received them"
+                if res.tsa == "none"
+                else f"reports {ids}: the anchored custody head does not record their receipt: "
+                "neither the anchor nor its time-stamp bounds when the desk received them"
+            )
+            on_step(Step(7, "note", text))
 
     def _witnessed(self, doc: Any, res: AnchorResult, on_step: Callable[[Step], None]) -> None:
         policy = self.witness_policy
@@ -1321,6 +1443,16 @@ class BundleVerifier:
                     "note",
                     f"reports {', '.join(others)} are in another drop's log: the witnessed "
                     "checkpoint does not cover them",
+                )
+            )
+        if w.unchecked:
+            on_step(
+                Step(
+                    7,
+                    "note",
+                    f"the witnessed checkpoint carries cosignatures by {', '.join(w.unchecked)} "
+                    "that were not checked: to check them, get each witness's key from the "
+                    "witness itself (never from this bundle) and give it with --witness",
                 )
             )
         if policy is None:
