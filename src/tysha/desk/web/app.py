@@ -101,6 +101,11 @@ DAMAGED = Kind("damaged", False, "missing or damaged in the desk")
 MAX_BODY = 1 << 20
 #: A ProofMode bundle upload (desk/provenance.py bounds what is inside it).
 MAX_UPLOAD = 256 << 20
+#: A request body must keep arriving: at most this many seconds between its pieces and
+#: ``BODY_DEADLINE_S`` in all, or it is answered 408 and its connection closed (the drop's
+#: deadlines: a client that sends headers and then dribbles, or stops, held a worker for good).
+BODY_IDLE_S = 30.0
+BODY_DEADLINE_S = 600.0
 
 
 def totp_now(secret: bytes, at: float | None = None) -> str:
@@ -140,15 +145,32 @@ class Guard:
             await resp(scope, receive, send)
             return
         seen = 0
+        done = False
+        idle, deadline = BODY_IDLE_S, time.monotonic() + BODY_DEADLINE_S
 
         async def bounded_receive() -> Message:
-            # A body without a length (chunked) is counted as it arrives.
-            nonlocal seen
-            message = await receive()
+            # A body without a length (chunked) is counted as it arrives; a body that stalls
+            # is cut off. Once it is complete the calls pass through untouched (Starlette
+            # waits on them for a disconnect while a download streams).
+            nonlocal seen, done
+            if done:
+                return await receive()
+            wait = min(idle, deadline - time.monotonic())
+            if wait <= 0:
+                raise _TooSlow()
+            try:
+                async with asyncio.timeout(wait):
+                    message = await receive()
+            except TimeoutError:
+                raise _TooSlow() from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     raise _TooLarge()
+                if not message.get("more_body", False):
+                    done = True
+            else:
+                done = True
             return message
 
         async def send_hardened(message: Message) -> None:
@@ -842,6 +864,12 @@ def create_app(
     async def on_too_large(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("request too large", status_code=413)
 
+    async def on_too_slow(request: Request, exc: Exception) -> Response:
+        # The rest of the body is not waited for: the connection closes after this answer.
+        return PlainTextResponse(
+            "request body too slow", status_code=408, headers={"Connection": "close"}
+        )
+
     async def on_gone(request: Request, exc: Exception) -> Response:
         # The browser went away mid-body (a tab closed, a lid shut): no one reads this, and it
         # is no error of the desk's to log.
@@ -862,6 +890,7 @@ def create_app(
             _Redirect: on_redirect,
             _Forbidden: on_forbidden,
             _TooLarge: on_too_large,
+            _TooSlow: on_too_slow,
             ClientDisconnect: on_gone,
             _NotFound: on_not_found,
             NotFound: on_not_found,
@@ -893,4 +922,8 @@ class _TooLarge(Exception):
 
 
 class _NotFound(Exception):
+    pass
+
+
+class _TooSlow(Exception):
     pass
