@@ -4,13 +4,19 @@ never ends, an error the desk did not expect, stale pages and repeated submits."
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import tysha.desk.web.app as web_app
 from tysha.desk.web.app import create_app
+
+from .conftest import DESK_PASS
+from .test_web import BASE
 
 
 def _scope(path: str, length: int) -> dict[str, Any]:
@@ -58,3 +64,59 @@ def test_a_body_that_stops_or_dribbles_is_cut_off(
     asyncio.run(run())
     assert sent[0]["status"] == 408
     assert (b"connection", b"close") in sent[0]["headers"]
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if all(r is not record for r in self.records):  # once, whichever logger it reached
+            self.records.append(record)
+
+
+def test_an_unexpected_error_is_an_id_in_the_log_and_on_the_page(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error the desk did not expect went up to uvicorn, which printed "Exception in ASGI
+    application" and the whole traceback on the handler's terminal - with the exception's
+    text, which may quote a report or name a source (whoever sees the terminal, or a log
+    kept of it). Now the server gets no exception: one line with a short error id and the
+    exception's type only, and the handler's page names the same id, in their language."""
+    from tysha.desk.store import DeskStore
+
+    secret = "Source Amber Fox at 12 Lenina St saw the soldiers"
+
+    def boom(self: Any, rid: str) -> Any:
+        raise RuntimeError(secret)
+
+    lines = _Lines()
+    loggers = [logging.getLogger(n) for n in ("", "uvicorn", "uvicorn.error", "tysha")]
+    for lg in loggers:
+        lg.addHandler(lines)
+    try:
+        app = create_app(desk["desk"], port=8090)
+
+        async def run() -> tuple[int, str]:
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+            async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
+                await c.post("/login", data={"passphrase": DESK_PASS, "lang": "uk"})
+                rid = re.search(r'href="/report/([0-9a-f]+)"', (await c.get("/")).text)
+                assert rid is not None
+                monkeypatch.setattr(DeskStore, "get_report", boom)
+                r = await c.get(f"/report/{rid.group(1)}")
+                return r.status_code, r.text
+
+        status, page = asyncio.run(run())
+    finally:
+        for lg in loggers:
+            lg.removeHandler(lines)
+    assert status == 500 and secret not in page
+    said = [r for r in lines.records if r.levelno >= logging.ERROR]
+    assert len(said) == 1, [r.getMessage() for r in said]
+    line = said[0].getMessage()
+    assert said[0].exc_info is None and secret not in line and "RuntimeError" in line
+    eid = re.search(r"\b([0-9a-f]{8})\b", line)
+    assert eid is not None and eid.group(1) in page
+    assert "Непередбачена помилка" in page  # the handler's language

@@ -23,7 +23,9 @@ Security posture (THREAT_MODEL, Desk; A8, A9; issue 9 points 7, 9-12, 15):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import logging
 import secrets
 import time
 from collections import OrderedDict
@@ -879,12 +881,21 @@ def create_app(
         return PlainTextResponse("method not allowed", status_code=405)
 
     async def on_error(request: Request, exc: Exception) -> Response:
-        # Never the exception's text: it may name paths or internals (issue 9.9).
-        resp = PlainTextResponse("internal error: the desk could not do this", status_code=500)
+        # Never the exception's text, on the page or in the log: it may quote a report, name
+        # a source or a path (issue 9.9). A short id ties the page to the log's one line.
+        error_id = _log_unexpected(exc)
+        try:
+            resp: Response = render(
+                request, "error.html", status=500, message="internal", error_id=error_id
+            )
+        except Exception:  # noqa: BLE001 - the page itself failed: the id, in plain text
+            resp = PlainTextResponse(
+                f"internal error {error_id}: the desk could not do this", status_code=500
+            )
         harden(resp.headers, CSP)
         return resp
 
-    app = Starlette(
+    app = _DeskApp(
         routes=routes,
         exception_handlers={
             _Redirect: on_redirect,
@@ -905,6 +916,51 @@ def create_app(
     # handler hardens its own response because ServerErrorMiddleware is outermost.
     app.add_middleware(Guard, hosts=allowed_hosts(host, port))
     return app
+
+
+#: Where an unexpected error is said: uvicorn's own logger (the terminal ``desk serve`` runs in).
+_LOG = logging.getLogger("uvicorn.error")
+
+
+def _log_unexpected(exc: BaseException) -> str:
+    """Say an unexpected error in one line - a short id and the exception's type, never its
+    text or traceback - and return the id (given once per exception: the 500 handler says
+    it, and the app's outermost layer does not say it again)."""
+    error_id = getattr(exc, "_tysha_error_id", None)
+    if isinstance(error_id, str):
+        return error_id
+    error_id = secrets.token_hex(4)
+    with contextlib.suppress(AttributeError, TypeError):
+        exc._tysha_error_id = error_id  # type: ignore[attr-defined]
+    _LOG.error("web desk: unexpected error %s (%s)", error_id, type(exc).__name__)
+    return error_id
+
+
+class _DeskApp(Starlette):
+    """Starlette, whose error middleware answers an unexpected error with the 500 handler's
+    page and then raises it again "for the server to log": uvicorn printed the traceback, the
+    exception's text with it. The error is said here (:func:`_log_unexpected`) and goes no
+    further; the answer, if none had started, is the plain one with the id."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await super().__call__(scope, receive, tracked)
+        except Exception as exc:  # noqa: BLE001 - said in one line, without its text
+            error_id = _log_unexpected(exc)
+            if scope["type"] == "http" and not started:
+                resp = PlainTextResponse(
+                    f"internal error {error_id}: the desk could not do this", status_code=500
+                )
+                harden(resp.headers, CSP)
+                await resp(scope, receive, send)
 
 
 class _Redirect(Exception):
