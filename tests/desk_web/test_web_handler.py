@@ -6,17 +6,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
 import tysha.desk.web.app as web_app
 from tysha.desk.web.app import create_app
 
 from .conftest import DESK_PASS
-from .test_web import BASE
+from .test_web import BASE, login
+from .test_web_hostile import rid_of
 
 
 def _scope(path: str, length: int) -> dict[str, Any]:
@@ -120,3 +124,77 @@ def test_an_unexpected_error_is_an_id_in_the_log_and_on_the_page(
     eid = re.search(r"\b([0-9a-f]{8})\b", line)
     assert eid is not None and eid.group(1) in page
     assert "Непередбачена помилка" in page  # the handler's language
+
+
+class _Form(HTMLParser):
+    """The fields a browser sends for the form whose action ends with ``action``, as the page
+    shows them (hidden inputs, text inputs, selected options, textareas)."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.fields = action, False, []
+        self.select: str | None = None
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("action", "").endswith(self.action)
+        elif not self.inside:
+            return
+        elif tag == "input" and a.get("name"):
+            self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self.select = a.get("name")
+        elif tag == "option" and self.select and "selected" in a:
+            self.fields.append((self.select, a.get("value", "")))
+        elif tag == "textarea":
+            self.textarea = a.get("name")
+            self.fields.append((self.textarea or "", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def _form(page: str, action: str) -> list[tuple[str, str]]:
+    parser = _Form(action)
+    parser.feed(page)
+    return parser.fields
+
+
+def test_a_stale_triage_tab_changes_only_what_its_handler_changed(desk: dict[str, Any]) -> None:
+    """Two tabs of the same report (or a page left open while a colleague triaged): saving a
+    note from the older one sent the status and the qualifications it still showed, and the
+    desk took them as the handler's decision - the status set meanwhile went back, the
+    qualification applied meanwhile was withdrawn (a legal qualification gone from the
+    evidence without anyone choosing it). The form now says what it showed: only what the
+    handler changed on that page changes."""
+    from tysha.desk.service import Desk
+    from tysha.evidence.taxonomy import QUALIFICATIONS
+
+    code = QUALIFICATIONS[0].code
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Children taken")
+        old_tab = c.get(f"/report/{rid}").text
+        new_tab = dict(_form(c.get(f"/report/{rid}").text, "/triage"))
+        new_tab |= {"status": "verified", "qualification": code, "confidence": "high"}
+        assert c.post(f"/report/{rid}/triage", data=new_tab).status_code == 200
+        stale = [(k, v) for k, v in _form(old_tab, "/triage") if k != "note"]
+        stale.append(("note", "called the witness back"))
+        r = c.post(f"/report/{rid}/triage", content=urlencode(stale),
+                   headers={"content-type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 200 and "Saved." in r.text
+    d = Desk.open(desk["desk"], DESK_PASS)
+    try:
+        v = d.report(rid)
+        assert v.status == "verified"
+        assert [q["code"] for q in v.qualifications] == [code]
+        assert [n["text"] for n in v.notes] == ["called the witness back"]
+    finally:
+        d.close()

@@ -557,13 +557,23 @@ def create_app(
         have = {q["code"] for q in v.qualifications}
         # The multi-select shows what is applied; what the handler leaves selected stays,
         # what is newly selected is added, what is deselected is withdrawn (in custody).
+        # "Applied" is what the page showed (listed in the form), not what is applied now:
+        # a page left open while another tab or a colleague triaged must not undo their
+        # decision - withdraw what they added, re-apply what they withdrew, put the status
+        # back. (A form that does not list them - "1" - compares with what is applied now.)
         want = [c for c in fields.get("qualification[]", []) if c]
-        withdraw = sorted(have - set(want)) if "qualifications-shown" in fields else []
+        shown = have
+        if fields.get("qualifications-shown") == "listed":
+            shown = {c for c in fields.get("applied[]", []) if c}
+        add = [c for c in want if c not in shown and c not in have]
+        withdraw = sorted((have & shown) - set(want)) if "qualifications-shown" in fields else []
+        status = str(fields["status"]) if fields.get("status") else None
+        if "status-shown" in fields and status == fields["status-shown"]:
+            status = None  # left as the page showed it: not a decision about the status
         try:
             # One decision: a refused part (an unknown code, a bad confidence) changes nothing.
             desk.triage(
-                v.id, reviewer, status=str(fields["status"]) if fields.get("status") else None,
-                add=[c for c in want if c not in have], withdraw=withdraw,
+                v.id, reviewer, status=status, add=add, withdraw=withdraw,
                 confidence=confidence, note=str(fields.get("note", "")),
             )  # fmt: skip
         except TyshaError as exc:
