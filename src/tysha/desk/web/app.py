@@ -86,6 +86,9 @@ __all__ = ["CSP", "create_app", "totp_now"]
 HERE = Path(__file__).parent
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    # object: the report page's previews without JavaScript (an <object> of a thumbnail shows
+    # its fallback, the reason, when the thumbnail is refused; templates/report.html)
+    "object-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
