@@ -191,15 +191,16 @@ def test_an_invitation_used_once_cannot_be_cancelled_and_the_web_desk_cancels(
         with Desk.open(desk, DESK_PASS) as d:
             new = next(i for i in d.invitations() if i["id"] != used_id)
         assert new["expires_at"][:16].replace("T", " ") in r.text
-        assert f'action="/invitations/{new["id"]}/cancel"' in r.text
-        assert f'action="/invitations/{used_id}/cancel"' not in r.text  # used: nothing to cancel
+        assert f'href="/invitations/{new["id"]}/cancel"' in r.text  # (confirmed there)
+        assert f'href="/invitations/{used_id}/cancel"' not in r.text  # used: nothing to cancel
         # Without the CSRF token: refused, nothing changed.
-        bad = c.post(f"/invitations/{new['id']}/cancel", data={}, follow_redirects=False)
+        bad = c.post(f"/invitations/{new['id']}/cancel", data={"confirm": "yes"},
+                     follow_redirects=False)  # fmt: skip
         assert bad.status_code in (400, 403)
-        r = c.post(f"/invitations/{new['id']}/cancel", data={"csrf": csrf},
+        r = c.post(f"/invitations/{new['id']}/cancel", data={"csrf": csrf, "confirm": "yes"},
                    follow_redirects=False)  # fmt: skip
         assert r.status_code == 303
-        r = c.post(f"/invitations/{used_id}/cancel", data={"csrf": csrf})
+        r = c.post(f"/invitations/{used_id}/cancel", data={"csrf": csrf, "confirm": "yes"})
         assert r.status_code == 400 and "already enrolled a source" in r.text
         assert c.post("/invitations/nosuch/cancel", data={"csrf": csrf}).status_code == 404
         # A validity out of range or not a number: refused, no invitation made (checked below).

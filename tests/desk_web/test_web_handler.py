@@ -198,3 +198,45 @@ def test_a_stale_triage_tab_changes_only_what_its_handler_changed(desk: dict[str
         assert [n["text"] for n in v.notes] == ["called the witness back"]
     finally:
         d.close()
+
+
+def test_cancelling_an_invitation_shows_it_and_asks_first(tmp_path: Path) -> None:
+    """"Cancel this invitation" was a button in each row of the invitations table that
+    cancelled at once: one click on the wrong row (the rows differ only by a date) killed a
+    code already handed over, which cannot be undone - the source needs a new one, handed
+    over in person - and the page came back saying nothing of what was done. Now the button
+    leads to a page naming the invitation, which cancels only once the handler confirms,
+    and the list then says which invitation was cancelled."""
+    from tysha.desk.service import Desk
+    from tysha.tlog import NoteSigner
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    vkey = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    with Desk.open(desk, DESK_PASS) as d:
+        d.invite(["http://127.0.0.1:9/"], vkey)
+        d.invite(["http://drop.example/"], vkey)
+        first, second = d.invitations()
+    with TestClient(create_app(desk, port=8090), base_url=BASE) as c:
+        csrf = login(c)
+        listed = c.get("/invitations").text
+        # the list offers a way to the confirmation, not a one-click cancel
+        assert f'action="/invitations/{second["id"]}/cancel"' not in listed
+        assert f'href="/invitations/{second["id"]}/cancel"' in listed
+        ask = c.get(f"/invitations/{second['id']}/cancel")
+        assert ask.status_code == 200 and "http://drop.example/" in ask.text
+        assert "http://127.0.0.1:9/" not in ask.text  # only the one to be cancelled is named
+        assert second["created_at"][:10] in ask.text
+        unconfirmed = c.post(f"/invitations/{second['id']}/cancel", data={"csrf": csrf})
+        assert unconfirmed.status_code == 400 and "I am sure" in unconfirmed.text
+        with Desk.open(desk, DESK_PASS) as d:
+            assert [i["state"] for i in d.invitations()] == ["open", "open"]
+        done = c.post(f"/invitations/{second['id']}/cancel",
+                      data={"csrf": csrf, "confirm": "yes"})
+        assert done.status_code == 200
+        notice = re.search(r'<p class="good" role="status"[^>]*>([^<]*)</p>', done.text)
+        assert notice is not None and "cancelled" in notice.group(1), done.text
+        assert second["created_at"][:10] in notice.group(1)
+    with Desk.open(desk, DESK_PASS) as d:
+        states = {i["id"]: i["state"] for i in d.invitations()}
+    assert states == {first["id"]: "open", second["id"]: "cancelled"}

@@ -778,7 +778,19 @@ def create_app(
 
     async def invitations_page(request: Request) -> Response:
         s = need(request)
-        return render(request, "invitations.html", new=None, qr=None, **_invitations(s["desk"]))
+        # What the last cancel did (kept in the session, said once; ?m= only asks for it).
+        done = s.pop("cancelled", None) if request.query_params.get("m") == "cancelled" else None
+        return render(request, "invitations.html", new=None, qr=None, cancelled=done,
+                      **_invitations(s["desk"]))  # fmt: skip
+
+    def _invitation(desk: Desk, iid: str) -> dict[str, Any]:
+        """The invitation named by the URL (by its exact id), or 404."""
+        if not iid.isalnum():
+            raise _NotFound()
+        found = [i for i in desk.invitations() if i["id"] == iid]
+        if not found:
+            raise _NotFound()
+        return found[0]
 
     async def invite(request: Request) -> Response:
         import base64
@@ -806,20 +818,28 @@ def create_app(
             **_invitations(s["desk"]),
         )
 
+    async def cancel_invitation_page(request: Request) -> Response:
+        # Cancelling cannot be undone (the source needs a new code, handed over in person):
+        # the invitation is shown, and cancelled only once the handler confirms.
+        s = need(request)
+        inv = _invitation(s["desk"], request.path_params["iid"])
+        return render(request, "cancel_invitation.html", inv=inv, error=False)
+
     async def cancel_invitation(request: Request) -> Response:
         # A leaked or photographed code, unused yet: closed, one commit with its custody.
         s = need(request)
-        await form(request, s)
-        iid = request.path_params["iid"]
-        if not iid.isalnum():
-            raise _NotFound()
+        fields = await form(request, s)
+        inv = _invitation(s["desk"], request.path_params["iid"])
+        if fields.get("confirm") != "yes":
+            return render(request, "cancel_invitation.html", status=400, inv=inv, error=True)
         try:
-            s["desk"].cancel_invitation(iid)
+            s["desk"].cancel_invitation(inv["id"])
         except NotFound:
             raise _NotFound() from None
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
-        return RedirectResponse("/invitations", status_code=303)
+        s["cancelled"] = inv
+        return RedirectResponse("/invitations?m=cancelled", status_code=303)
 
     async def favicon(request: Request) -> Response:
         return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
@@ -844,6 +864,7 @@ def create_app(
         Route("/sources/cell", set_cell, methods=["POST"]),
         Route("/invitations", invitations_page, methods=["GET"]),
         Route("/invitations", invite, methods=["POST"]),
+        Route("/invitations/{iid:str}/cancel", cancel_invitation_page, methods=["GET"]),
         Route("/invitations/{iid:str}/cancel", cancel_invitation, methods=["POST"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
         # Cases (issue 12): incidents, suggestions, timeline, map — desk/web/cases.py.
