@@ -240,3 +240,31 @@ def test_cancelling_an_invitation_shows_it_and_asks_first(tmp_path: Path) -> Non
     with Desk.open(desk, DESK_PASS) as d:
         states = {i["id"]: i["state"] for i in d.invitations()}
     assert states == {first["id"]: "open", second["id"]: "cancelled"}
+
+
+def test_a_reply_submitted_twice_is_sent_once(desk: dict[str, Any]) -> None:
+    """Sending a reply waits for the drop (through Tor, many seconds): a handler who clicked
+    "Send encrypted reply" again, or resubmitted the page, sent the source the same reply
+    twice - two envelopes to a phone that may be checked at a checkpoint. The form now
+    carries a one-time token: the same form submitted again sends nothing and says so."""
+    from tysha.desk.service import Desk
+
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        fields = dict(_form(c.get(f"/report/{rid}").text, "/reply"))
+        fields["text"] = "We read it. Stay safe."
+        first = c.post(f"/report/{rid}/reply", data=fields)
+        assert first.status_code == 200 and "not sent a second time" not in first.text
+        again = c.post(f"/report/{rid}/reply", data=fields)
+        assert again.status_code == 200 and "not sent a second time" in again.text
+        # a new reply from the page shown afterwards goes as usual
+        fields = dict(_form(again.text, "/reply")) | {"text": "One more thing."}
+        assert "not sent a second time" not in c.post(f"/report/{rid}/reply", data=fields).text
+    d = Desk.open(desk["desk"], DESK_PASS)
+    try:
+        texts = [q.text for q in d.outbox() if q.report == rid]
+        texts += [r["text"] for r in d.report(rid).replies if r.get("sent_at")]
+    finally:
+        d.close()
+    assert sorted(texts) == ["One more thing.", "We read it. Stay safe."]

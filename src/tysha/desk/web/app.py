@@ -95,6 +95,8 @@ DOWNLOAD_CSP = "default-src 'none'; sandbox"
 SESSION_TTL = 8 * 3600
 #: A session without a request for this long ends (someone at a desk the handler walked away from).
 SESSION_IDLE = 30 * 60
+#: One-time form tokens a session remembers as used (a reply sent twice is caught).
+ONCE_KEPT = 1000
 THUMBS_PER_VIEW = 24
 THUMB_CACHE_BYTES = 64 << 20
 #: Times a thumbnail that timed out is tried (a busy machine) before it is remembered as one
@@ -345,6 +347,8 @@ def create_app(
             language_names=LANGUAGE_NAMES,
             session=s,
             csrf=(s or {}).get("csrf", ""),
+            # a form that must not act twice carries a fresh token (claim_once)
+            once=lambda: secrets.token_urlsafe(16),
             categories=CATEGORIES,
             cat_label=cat_label,
             qual_label=qual_label,
@@ -360,6 +364,20 @@ def create_app(
             **ctx,
         )
         return HTMLResponse(html, status_code=status)
+
+    def claim_once(s: dict[str, Any], token: str) -> bool:
+        """True the first time a form's one-time token comes back in this session (the
+        form was not submitted before); the last ONCE_KEPT tokens are remembered."""
+        used: OrderedDict[str, None] = s.setdefault("once", OrderedDict())
+        if token in used:
+            return False
+        used[token] = None
+        while len(used) > ONCE_KEPT:
+            used.popitem(last=False)
+        return True
+
+    def release_once(s: dict[str, Any], token: str) -> None:
+        s.get("once", {}).pop(token, None)
 
     def need(request: Request) -> dict[str, Any]:
         s = session(request)
@@ -589,9 +607,16 @@ def create_app(
         fields = await form(request, s)
         v = _report(s, request.path_params["rid"])
         text = str(fields.get("text", ""))
+        # The same form again (a second click while the drop was slow, a resubmitted page):
+        # nothing is sent a second time. Claimed before the send starts, so a click that
+        # arrives while the first is still sending is caught too.
+        once = str(fields.get("once", ""))
+        if once and not claim_once(s, once):
+            return RedirectResponse(f"/report/{v.id}?m=reply-repeated", status_code=303)
         try:
             outcome = await asyncio.to_thread(s["desk"].reply, v.id, text)
         except TyshaError as exc:
+            release_once(s, once)  # nothing was sent or queued: the same form may try again
             # Neither sent nor queued (empty, too long, no way back to the source): keep
             # what was typed on the page and say so, and why (as `desk reply` does).
             return report_response(
