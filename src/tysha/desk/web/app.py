@@ -896,7 +896,7 @@ def create_app(
         # Cases (issue 12): incidents, suggestions, timeline, map — desk/web/cases.py.
         *case_routes(need, render, form, _NotFound),
         # The share preview (issue 12): desk/web/sharing.py.
-        *share_routes(need, render, form, _NotFound),
+        *share_routes(need, render, form, _NotFound, (claim_once, release_once)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 
