@@ -717,11 +717,21 @@ def reply(
     desk: Path = DESK,
     text: str = typer.Option(..., "--text"),
     tor: bool = TOR,
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Queue an encrypted reply to the report's source and send it; if the drop is
     unreachable it stays queued (sent by `desk send` or the next `desk fetch`)."""
     d = open_desk(desk)
-    out = d.reply(id, text)
+    v = d.report(id)
+    if v.source:
+        # A reply cannot be taken back, and ID may be any start of a report id: at a
+        # terminal, the source and the report it resolved to are named first.
+        _confirm(
+            shown(_("Send this reply to {source} (report {id}, received {received})?").format(
+                source=_pseudonym(v.source), id=v.id, received=_utc(v.received_at))),
+            yes,
+        )  # fmt: skip
+    out = d.reply(v.id, text)
     if out.sent:
         typer.echo(
             _("reply sent; in the drop's log at index {index}").format(index=out.index)
