@@ -268,3 +268,28 @@ def test_a_reply_submitted_twice_is_sent_once(desk: dict[str, Any]) -> None:
     finally:
         d.close()
     assert sorted(texts) == ["One more thing.", "We read it. Stay safe."]
+
+
+def test_a_revocation_sent_twice_says_it_is_done(desk: dict[str, Any]) -> None:
+    """A double click on "Revoke key" (or the confirmation sent again from an older page)
+    revoked the key and then answered the second request "Something was refused" - which
+    is what the browser shows: a handler under pressure read that the seized phone's key
+    was not revoked. The sources page now says what was done, for both requests, and the
+    second one changes and records nothing."""
+    from tysha.desk.service import Desk
+
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        sources = c.get("/sources").text
+        sid = re.search(r'href="/sources/([0-9a-z]+)/revoke"', sources)
+        assert sid is not None
+        confirm = c.get(f"/sources/{sid.group(1)}/revoke").text
+        fields = dict(_form(confirm, "/revoke")) | {"reason": "phone seized", "confirm": "yes"}
+        pages = [c.post(f"/sources/{sid.group(1)}/revoke", data=fields) for _ in range(2)]
+    for page in pages:
+        notice = re.search(r'<p class="good" role="status"[^>]*>(.*?)</p>', page.text, re.S)
+        assert page.status_code == 200 and notice is not None, page.text
+        assert "revoked" in notice.group(1) and "Source" in notice.group(1)
+    assert "nothing was changed" in pages[1].text and "nothing was changed" not in pages[0].text
+    with Desk.open(desk["desk"], DESK_PASS) as d:
+        assert sum(e["action"] == "source-revoked" for e in d.custody()) == 1

@@ -734,8 +734,11 @@ def create_app(
         desk: Desk = s["desk"]
         damaged: list[str] = []  # one damaged record never hides the other sources
         listed = desk.sources(damaged)
+        # What the last revoke or restore did (kept in the session, said once: on the page
+        # its form redirects to).
+        done = s.pop("source_done", None)
         return render(request, "sources.html", sources=listed, cells=desk.cells(),
-                      damaged=sorted(damaged))  # fmt: skip
+                      damaged=sorted(damaged), done=done)  # fmt: skip
 
     async def set_cell(request: Request) -> Response:
         # The escrow desk records which cell a source reports through (issue 12).
@@ -778,10 +781,16 @@ def create_app(
         reason = str(fields.get("reason", "")).strip()[:2000]
         if not reason or fields.get("confirm") != "yes":
             return render(request, "confirm.html", status=400, src=src, action=action, error=True)
-        try:
-            (s["desk"].revoke if action == "revoke" else s["desk"].restore)(src.id, reason)
-        except TyshaError as exc:
-            return render(request, "error.html", status=400, message=exc.message)
+        # Already as asked (a double click, the confirmation sent again from an older page):
+        # nothing changed or recorded again, and said so - not "refused", which read as if
+        # the seized phone's key were not revoked.
+        already = bool(src.revoked) == (action == "revoke")
+        if not already:
+            try:
+                (s["desk"].revoke if action == "revoke" else s["desk"].restore)(src.id, reason)
+            except TyshaError as exc:
+                return render(request, "error.html", status=400, message=exc.message)
+        s["source_done"] = {"action": action, "pseudonym": src.pseudonym, "already": already}
         return RedirectResponse("/sources", status_code=303)
 
     async def set_name(request: Request) -> Response:
