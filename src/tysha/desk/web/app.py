@@ -1023,8 +1023,10 @@ class _DeskApp(Starlette):
         try:
             await super().__call__(scope, receive, tracked)
         except Exception as exc:  # noqa: BLE001 - said in one line, without its text
+            if scope["type"] != "http":
+                raise  # the lifespan's own protocol reports its failures
             error_id = _log_unexpected(exc)
-            if scope["type"] == "http" and not started:
+            if not started:
                 resp = PlainTextResponse(
                     f"internal error {error_id}: the desk could not do this", status_code=500
                 )
