@@ -293,3 +293,22 @@ def test_a_revocation_sent_twice_says_it_is_done(desk: dict[str, Any]) -> None:
     assert "nothing was changed" in pages[1].text and "nothing was changed" not in pages[0].text
     with Desk.open(desk["desk"], DESK_PASS) as d:
         assert sum(e["action"] == "source-revoked" for e in d.custody()) == 1
+
+
+def test_a_triage_note_saved_twice_is_recorded_once(desk: dict[str, Any]) -> None:
+    """A double click on "Save", or the form sent again, wrote the handler's note into the
+    report - and its custody log, which a court reads - twice. The form carries a one-time
+    token: sent again it records nothing more, and the page says it was saved."""
+    from tysha.desk.service import Desk
+
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Children taken")
+        fields = [(k, v) for k, v in _form(c.get(f"/report/{rid}").text, "/triage")
+                  if k != "note"] + [("note", "witness called back, confirms the bus")]
+        for _ in range(2):
+            r = c.post(f"/report/{rid}/triage", content=urlencode(fields),
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+            assert r.status_code == 200 and "Saved." in r.text
+    with Desk.open(desk["desk"], DESK_PASS) as d:
+        assert [n["text"] for n in d.report(rid).notes] == ["witness called back, confirms the bus"]

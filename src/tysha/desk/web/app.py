@@ -592,6 +592,10 @@ def create_app(
         status = str(fields["status"]) if fields.get("status") else None
         if "status-shown" in fields and status == fields["status-shown"]:
             status = None  # left as the page showed it: not a decision about the status
+        # The same form again (a double click): it was saved; nothing is recorded twice.
+        once = str(fields.get("once", ""))
+        if once and not claim_once(s, once):
+            return RedirectResponse(f"/report/{v.id}?m=saved", status_code=303)
         try:
             # One decision: a refused part (an unknown code, a bad confidence) changes nothing.
             desk.triage(
@@ -599,6 +603,7 @@ def create_app(
                 confidence=confidence, note=str(fields.get("note", "")),
             )  # fmt: skip
         except TyshaError as exc:
+            release_once(s, once)  # nothing was saved: the same form may try again
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse(f"/report/{v.id}?m=saved", status_code=303)
 
