@@ -203,10 +203,21 @@ def invitations(
     cancel: str = typer.Option(
         None, "--cancel", metavar="ID", help="Cancel this unused invitation."
     ),  # fmt: skip
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """The invitations made here, with their state and expiry; --cancel closes an unused one."""
     d = open_desk(desk)
     if cancel is not None:
+        # Cancelling cannot be undone (the source needs a new code, in person): at a
+        # terminal, the invitation is named first. An unknown or used one: the service says.
+        found = [i for i in d.invitations([]) if i["id"] == cancel.strip()]
+        if found and found[0]["state"] in ("open", "expired"):
+            i = found[0]
+            question = _(
+                "Cancel the invitation {id}, made {made} for {drops}? Its code stops working; "
+                "this cannot be undone."
+            ).format(id=i["id"], made=_utc(i["created_at"]), drops=" ".join(i["drops"]))
+            _confirm(shown(question), yes)
         rec = d.cancel_invitation(cancel)
         typer.echo(json.dumps(rec) if as_json else _(
             "invitation {id} cancelled: a first report under it enrols no one").format(
