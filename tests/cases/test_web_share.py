@@ -244,3 +244,25 @@ def test_the_preview_isolates_an_attachments_media_type(
     c, token = _client(tmp_path / "h")
     page = c.post("/share/preview", data={"csrf": token, "analyst": key, "reports": rid}).text
     assert "original-1" in page and "\u202e" not in page and "⟨U+202E⟩" in page
+
+
+def test_a_share_confirmed_twice_is_sent_once(cell: dict[str, Any]) -> None:
+    """The "Shared" page is the answer to the confirming POST: reloading it (the browser's
+    "resubmit the form?"), going back and confirming again, or a second click while the
+    drop was slow sealed and sent the same reports to the analyst desk again. The preview's
+    form now carries a one-time token: confirmed again it sends nothing and says so."""
+    c, token = _client(cell["h"])
+    r = c.post("/share/preview", data={"csrf": token, "analyst": cell["analyst_key"],
+                                       "reports": cell["second"]})  # fmt: skip
+    fields = _hidden(r.text)
+    r = c.post("/share", data=fields)
+    assert r.status_code == 200 and "1 report sealed and sent" in r.text, r.text
+    again = c.post("/share", data=fields)
+    assert "not sent again" in again.text and "sealed and sent" not in again.text
+    assert len(_Recording.sent) == 1
+    # a new preview of the same reports is a new decision: it sends
+    fields = _hidden(c.post("/share/preview", data={
+        "csrf": token, "analyst": cell["analyst_key"], "reports": cell["second"]}).text)
+    assert "1 report sealed and sent" in c.post("/share", data=fields).text
+    assert len(_Recording.sent) == 2
+    c.__exit__(None, None, None)

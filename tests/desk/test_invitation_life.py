@@ -191,15 +191,16 @@ def test_an_invitation_used_once_cannot_be_cancelled_and_the_web_desk_cancels(
         with Desk.open(desk, DESK_PASS) as d:
             new = next(i for i in d.invitations() if i["id"] != used_id)
         assert new["expires_at"][:16].replace("T", " ") in r.text
-        assert f'action="/invitations/{new["id"]}/cancel"' in r.text
-        assert f'action="/invitations/{used_id}/cancel"' not in r.text  # used: nothing to cancel
+        assert f'href="/invitations/{new["id"]}/cancel"' in r.text  # (confirmed there)
+        assert f'href="/invitations/{used_id}/cancel"' not in r.text  # used: nothing to cancel
         # Without the CSRF token: refused, nothing changed.
-        bad = c.post(f"/invitations/{new['id']}/cancel", data={}, follow_redirects=False)
+        bad = c.post(f"/invitations/{new['id']}/cancel", data={"confirm": "yes"},
+                     follow_redirects=False)  # fmt: skip
         assert bad.status_code in (400, 403)
-        r = c.post(f"/invitations/{new['id']}/cancel", data={"csrf": csrf},
+        r = c.post(f"/invitations/{new['id']}/cancel", data={"csrf": csrf, "confirm": "yes"},
                    follow_redirects=False)  # fmt: skip
         assert r.status_code == 303
-        r = c.post(f"/invitations/{used_id}/cancel", data={"csrf": csrf})
+        r = c.post(f"/invitations/{used_id}/cancel", data={"csrf": csrf, "confirm": "yes"})
         assert r.status_code == 400 and "already enrolled a source" in r.text
         assert c.post("/invitations/nosuch/cancel", data={"csrf": csrf}).status_code == 404
         # A validity out of range or not a number: refused, no invitation made (checked below).
@@ -338,3 +339,42 @@ def test_the_qr_file_of_an_invitation_is_readable_by_the_handler_only(
             assert stat.S_IMODE(qr.stat().st_mode) == 0o600, oct(qr.stat().st_mode)
     finally:
         os.umask(old)
+
+
+def test_cancelling_at_a_terminal_names_the_invitation_first(
+    tmp_path: Path, cli: Any, monkeypatch: Any
+) -> None:
+    """`desk invitations --cancel ID` cancelled at once: an id copied from the wrong line
+    killed a code already handed over, which cannot be undone (the source needs a new one,
+    in person). At a terminal it now asks first, naming the invitation (when it was made,
+    its drop); declined, nothing changes. --yes, or a script, keeps CLI.md's form."""
+    from tysha.desk import cli as desk_cli
+    from tysha.desk.service import Desk
+    from tysha.errors import BadInput
+    from tysha.tlog import NoteSigner
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    vkey = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    with Desk.open(desk, DESK_PASS) as d:
+        d.invite(["http://drop.example/"], vkey)
+        [inv] = d.invitations()
+    asked: list[tuple[str, bool]] = []
+
+    def decline(question: str, yes: bool) -> None:
+        asked.append((question, yes))
+        if not yes:
+            raise BadInput("not confirmed; nothing changed")
+
+    monkeypatch.setattr(desk_cli, "_confirm", decline)
+    env = {"TYSHA_PASSPHRASE": DESK_PASS}
+    r = cli("desk", "invitations", "--desk", str(desk), "--cancel", inv["id"], env=env,
+            check=False)  # fmt: skip
+    assert r.returncode == 1 and "not confirmed" in r.stderr
+    [(question, _yes)] = asked
+    assert inv["id"] in question and "http://drop.example/" in question
+    assert inv["created_at"][:10] in question
+    with Desk.open(desk, DESK_PASS) as d:
+        assert [i["state"] for i in d.invitations()] == ["open"]
+    r = cli("desk", "invitations", "--desk", str(desk), "--cancel", inv["id"], "--yes", env=env)
+    assert asked[-1][1] is True and "cancelled" in r.stdout

@@ -183,3 +183,49 @@ def test_every_attachment_shows_its_preview_or_why_not(served: dict[str, Any]) -
             assert all(figs[n]["shown"] and not figs[n]["notes"]
                        for n in ("polyglot.jpg", "street.jpg", "фото.jpg")), lang
         browser.close()
+
+
+def test_without_javascript_a_refused_preview_says_why(served: dict[str, Any]) -> None:
+    """With JavaScript off (a hardened browser, Tor Browser's safest level) the report page
+    showed a refused picture's preview as an empty box: the note saying why was left for
+    static/previews.js to reveal. Without the script the preview is an <object> whose
+    fallback is that note: a picture shows, or the reason does - never an empty box."""
+    from playwright.sync_api import sync_playwright
+
+    base = served["base"]
+    note = "No preview: this image could not be read safely"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  java_script_enabled=False)
+        page = ctx.new_page()
+        page.goto(base + "/login")
+        page.fill("input[name=passphrase]", DESK_PASS)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/")
+        page.click("text=Checkpoint search; files attached")
+        page.wait_for_selector("h2:has-text('Attachments')")
+        for fig in page.locator("figure.att").all():
+            fig.scroll_into_view_if_needed()
+        page.wait_for_load_state("networkidle")
+
+        def figure(name: str) -> Any:
+            return page.locator("figure.att").filter(
+                has=page.locator("figcaption strong", has_text=name))
+
+        def pictures(name: str) -> list[dict[str, float]]:
+            # boxes where a picture is (an <object> showing its fallback shows no picture)
+            return [b for el in figure(name).locator("img, object").all()
+                    if el.is_visible() and (b := el.bounding_box()) and b["height"] > 8
+                    and not any(p.is_visible() for p in el.locator("p").all())]
+
+        def says_why(name: str) -> bool:
+            # (CSS, not a text selector: Playwright's text engine skips <noscript> content)
+            return any(el.is_visible() and note in el.inner_text()
+                       for el in figure(name).locator("p").all())
+
+        assert says_why("bomb.png")
+        assert pictures("bomb.png") == []  # no empty box beside the note
+        for name in ("polyglot.jpg", "street.jpg"):
+            assert len(pictures(name)) == 1 and not says_why(name), name
+        browser.close()

@@ -203,10 +203,21 @@ def invitations(
     cancel: str = typer.Option(
         None, "--cancel", metavar="ID", help="Cancel this unused invitation."
     ),  # fmt: skip
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """The invitations made here, with their state and expiry; --cancel closes an unused one."""
     d = open_desk(desk)
     if cancel is not None:
+        # Cancelling cannot be undone (the source needs a new code, in person): at a
+        # terminal, the invitation is named first. An unknown or used one: the service says.
+        found = [i for i in d.invitations([]) if i["id"] == cancel.strip()]
+        if found and found[0]["state"] in ("open", "expired"):
+            i = found[0]
+            question = _(
+                "Cancel the invitation {id}, made {made} for {drops}? Its code stops working; "
+                "this cannot be undone."
+            ).format(id=i["id"], made=_utc(i["created_at"]), drops=" ".join(i["drops"]))
+            _confirm(shown(question), yes)
         rec = d.cancel_invitation(cancel)
         typer.echo(json.dumps(rec) if as_json else _(
             "invitation {id} cancelled: a first report under it enrols no one").format(
@@ -717,11 +728,21 @@ def reply(
     desk: Path = DESK,
     text: str = typer.Option(..., "--text"),
     tor: bool = TOR,
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Queue an encrypted reply to the report's source and send it; if the drop is
     unreachable it stays queued (sent by `desk send` or the next `desk fetch`)."""
     d = open_desk(desk)
-    out = d.reply(id, text)
+    v = d.report(id)
+    if v.source:
+        # A reply cannot be taken back, and ID may be any start of a report id: at a
+        # terminal, the source and the report it resolved to are named first.
+        _confirm(
+            shown(_("Send this reply to {source} (report {id}, received {received})?").format(
+                source=_pseudonym(v.source), id=v.id, received=_utc(v.received_at))),
+            yes,
+        )  # fmt: skip
+    out = d.reply(v.id, text)
     if out.sent:
         typer.echo(
             _("reply sent; in the drop's log at index {index}").format(index=out.index)

@@ -23,7 +23,9 @@ Security posture (THREAT_MODEL, Desk; A8, A9; issue 9 points 7, 9-12, 15):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import logging
 import secrets
 import time
 from collections import OrderedDict
@@ -84,12 +86,17 @@ __all__ = ["CSP", "create_app", "totp_now"]
 HERE = Path(__file__).parent
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    # object: the report page's previews without JavaScript (an <object> of a thumbnail shows
+    # its fallback, the reason, when the thumbnail is refused; templates/report.html)
+    "object-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
 SESSION_TTL = 8 * 3600
 #: A session without a request for this long ends (someone at a desk the handler walked away from).
 SESSION_IDLE = 30 * 60
+#: One-time form tokens a session remembers as used (a reply sent twice is caught).
+ONCE_KEPT = 1000
 THUMBS_PER_VIEW = 24
 THUMB_CACHE_BYTES = 64 << 20
 #: Times a thumbnail that timed out is tried (a busy machine) before it is remembered as one
@@ -101,6 +108,11 @@ DAMAGED = Kind("damaged", False, "missing or damaged in the desk")
 MAX_BODY = 1 << 20
 #: A ProofMode bundle upload (desk/provenance.py bounds what is inside it).
 MAX_UPLOAD = 256 << 20
+#: A request body must keep arriving: at most this many seconds between its pieces and
+#: ``BODY_DEADLINE_S`` in all, or it is answered 408 and its connection closed (the drop's
+#: deadlines: a client that sends headers and then dribbles, or stops, held a worker for good).
+BODY_IDLE_S = 30.0
+BODY_DEADLINE_S = 600.0
 
 
 def totp_now(secret: bytes, at: float | None = None) -> str:
@@ -140,15 +152,33 @@ class Guard:
             await resp(scope, receive, send)
             return
         seen = 0
+        done = False
+        clock = asyncio.get_running_loop().time  # (not time: tests replace that module)
+        idle, deadline = BODY_IDLE_S, clock() + BODY_DEADLINE_S
 
         async def bounded_receive() -> Message:
-            # A body without a length (chunked) is counted as it arrives.
-            nonlocal seen
-            message = await receive()
+            # A body without a length (chunked) is counted as it arrives; a body that stalls
+            # is cut off. Once it is complete the calls pass through untouched (Starlette
+            # waits on them for a disconnect while a download streams).
+            nonlocal seen, done
+            if done:
+                return await receive()
+            wait = min(idle, deadline - clock())
+            if wait <= 0:
+                raise _TooSlow()
+            try:
+                async with asyncio.timeout(wait):
+                    message = await receive()
+            except TimeoutError:
+                raise _TooSlow() from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     raise _TooLarge()
+                if not message.get("more_body", False):
+                    done = True
+            else:
+                done = True
             return message
 
         async def send_hardened(message: Message) -> None:
@@ -317,6 +347,8 @@ def create_app(
             language_names=LANGUAGE_NAMES,
             session=s,
             csrf=(s or {}).get("csrf", ""),
+            # a form that must not act twice carries a fresh token (claim_once)
+            once=lambda: secrets.token_urlsafe(16),
             categories=CATEGORIES,
             cat_label=cat_label,
             qual_label=qual_label,
@@ -332,6 +364,20 @@ def create_app(
             **ctx,
         )
         return HTMLResponse(html, status_code=status)
+
+    def claim_once(s: dict[str, Any], token: str) -> bool:
+        """True the first time a form's one-time token comes back in this session (the
+        form was not submitted before); the last ONCE_KEPT tokens are remembered."""
+        used: OrderedDict[str, None] = s.setdefault("once", OrderedDict())
+        if token in used:
+            return False
+        used[token] = None
+        while len(used) > ONCE_KEPT:
+            used.popitem(last=False)
+        return True
+
+    def release_once(s: dict[str, Any], token: str) -> None:
+        s.get("once", {}).pop(token, None)
 
     def need(request: Request) -> dict[str, Any]:
         s = session(request)
@@ -533,16 +579,31 @@ def create_app(
         have = {q["code"] for q in v.qualifications}
         # The multi-select shows what is applied; what the handler leaves selected stays,
         # what is newly selected is added, what is deselected is withdrawn (in custody).
+        # "Applied" is what the page showed (listed in the form), not what is applied now:
+        # a page left open while another tab or a colleague triaged must not undo their
+        # decision - withdraw what they added, re-apply what they withdrew, put the status
+        # back. (A form that does not list them - "1" - compares with what is applied now.)
         want = [c for c in fields.get("qualification[]", []) if c]
-        withdraw = sorted(have - set(want)) if "qualifications-shown" in fields else []
+        shown = have
+        if fields.get("qualifications-shown") == "listed":
+            shown = {c for c in fields.get("applied[]", []) if c}
+        add = [c for c in want if c not in shown and c not in have]
+        withdraw = sorted((have & shown) - set(want)) if "qualifications-shown" in fields else []
+        status = str(fields["status"]) if fields.get("status") else None
+        if "status-shown" in fields and status == fields["status-shown"]:
+            status = None  # left as the page showed it: not a decision about the status
+        # The same form again (a double click): it was saved; nothing is recorded twice.
+        once = str(fields.get("once", ""))
+        if once and not claim_once(s, once):
+            return RedirectResponse(f"/report/{v.id}?m=saved", status_code=303)
         try:
             # One decision: a refused part (an unknown code, a bad confidence) changes nothing.
             desk.triage(
-                v.id, reviewer, status=str(fields["status"]) if fields.get("status") else None,
-                add=[c for c in want if c not in have], withdraw=withdraw,
+                v.id, reviewer, status=status, add=add, withdraw=withdraw,
                 confidence=confidence, note=str(fields.get("note", "")),
             )  # fmt: skip
         except TyshaError as exc:
+            release_once(s, once)  # nothing was saved: the same form may try again
             return render(request, "error.html", status=400, message=exc.message)
         return RedirectResponse(f"/report/{v.id}?m=saved", status_code=303)
 
@@ -551,9 +612,16 @@ def create_app(
         fields = await form(request, s)
         v = _report(s, request.path_params["rid"])
         text = str(fields.get("text", ""))
+        # The same form again (a second click while the drop was slow, a resubmitted page):
+        # nothing is sent a second time. Claimed before the send starts, so a click that
+        # arrives while the first is still sending is caught too.
+        once = str(fields.get("once", ""))
+        if once and not claim_once(s, once):
+            return RedirectResponse(f"/report/{v.id}?m=reply-repeated", status_code=303)
         try:
             outcome = await asyncio.to_thread(s["desk"].reply, v.id, text)
         except TyshaError as exc:
+            release_once(s, once)  # nothing was sent or queued: the same form may try again
             # Neither sent nor queued (empty, too long, no way back to the source): keep
             # what was typed on the page and say so, and why (as `desk reply` does).
             return report_response(
@@ -671,8 +739,11 @@ def create_app(
         desk: Desk = s["desk"]
         damaged: list[str] = []  # one damaged record never hides the other sources
         listed = desk.sources(damaged)
+        # What the last revoke or restore did (kept in the session, said once: on the page
+        # its form redirects to).
+        done = s.pop("source_done", None)
         return render(request, "sources.html", sources=listed, cells=desk.cells(),
-                      damaged=sorted(damaged))  # fmt: skip
+                      damaged=sorted(damaged), done=done)  # fmt: skip
 
     async def set_cell(request: Request) -> Response:
         # The escrow desk records which cell a source reports through (issue 12).
@@ -715,10 +786,16 @@ def create_app(
         reason = str(fields.get("reason", "")).strip()[:2000]
         if not reason or fields.get("confirm") != "yes":
             return render(request, "confirm.html", status=400, src=src, action=action, error=True)
-        try:
-            (s["desk"].revoke if action == "revoke" else s["desk"].restore)(src.id, reason)
-        except TyshaError as exc:
-            return render(request, "error.html", status=400, message=exc.message)
+        # Already as asked (a double click, the confirmation sent again from an older page):
+        # nothing changed or recorded again, and said so - not "refused", which read as if
+        # the seized phone's key were not revoked.
+        already = bool(src.revoked) == (action == "revoke")
+        if not already:
+            try:
+                (s["desk"].revoke if action == "revoke" else s["desk"].restore)(src.id, reason)
+            except TyshaError as exc:
+                return render(request, "error.html", status=400, message=exc.message)
+        s["source_done"] = {"action": action, "pseudonym": src.pseudonym, "already": already}
         return RedirectResponse("/sources", status_code=303)
 
     async def set_name(request: Request) -> Response:
@@ -741,7 +818,19 @@ def create_app(
 
     async def invitations_page(request: Request) -> Response:
         s = need(request)
-        return render(request, "invitations.html", new=None, qr=None, **_invitations(s["desk"]))
+        # What the last cancel did (kept in the session, said once; ?m= only asks for it).
+        done = s.pop("cancelled", None) if request.query_params.get("m") == "cancelled" else None
+        return render(request, "invitations.html", new=None, qr=None, cancelled=done,
+                      **_invitations(s["desk"]))  # fmt: skip
+
+    def _invitation(desk: Desk, iid: str) -> dict[str, Any]:
+        """The invitation named by the URL (by its exact id), or 404."""
+        if not iid.isalnum():
+            raise _NotFound()
+        found = [i for i in desk.invitations() if i["id"] == iid]
+        if not found:
+            raise _NotFound()
+        return found[0]
 
     async def invite(request: Request) -> Response:
         import base64
@@ -769,20 +858,28 @@ def create_app(
             **_invitations(s["desk"]),
         )
 
+    async def cancel_invitation_page(request: Request) -> Response:
+        # Cancelling cannot be undone (the source needs a new code, handed over in person):
+        # the invitation is shown, and cancelled only once the handler confirms.
+        s = need(request)
+        inv = _invitation(s["desk"], request.path_params["iid"])
+        return render(request, "cancel_invitation.html", inv=inv, error=False)
+
     async def cancel_invitation(request: Request) -> Response:
         # A leaked or photographed code, unused yet: closed, one commit with its custody.
         s = need(request)
-        await form(request, s)
-        iid = request.path_params["iid"]
-        if not iid.isalnum():
-            raise _NotFound()
+        fields = await form(request, s)
+        inv = _invitation(s["desk"], request.path_params["iid"])
+        if fields.get("confirm") != "yes":
+            return render(request, "cancel_invitation.html", status=400, inv=inv, error=True)
         try:
-            s["desk"].cancel_invitation(iid)
+            s["desk"].cancel_invitation(inv["id"])
         except NotFound:
             raise _NotFound() from None
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
-        return RedirectResponse("/invitations", status_code=303)
+        s["cancelled"] = inv
+        return RedirectResponse("/invitations?m=cancelled", status_code=303)
 
     async def favicon(request: Request) -> Response:
         return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
@@ -807,12 +904,13 @@ def create_app(
         Route("/sources/cell", set_cell, methods=["POST"]),
         Route("/invitations", invitations_page, methods=["GET"]),
         Route("/invitations", invite, methods=["POST"]),
+        Route("/invitations/{iid:str}/cancel", cancel_invitation_page, methods=["GET"]),
         Route("/invitations/{iid:str}/cancel", cancel_invitation, methods=["POST"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
         # Cases (issue 12): incidents, suggestions, timeline, map — desk/web/cases.py.
         *case_routes(need, render, form, _NotFound),
         # The share preview (issue 12): desk/web/sharing.py.
-        *share_routes(need, render, form, _NotFound),
+        *share_routes(need, render, form, _NotFound, (claim_once, release_once)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 
@@ -842,6 +940,12 @@ def create_app(
     async def on_too_large(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("request too large", status_code=413)
 
+    async def on_too_slow(request: Request, exc: Exception) -> Response:
+        # The rest of the body is not waited for: the connection closes after this answer.
+        return PlainTextResponse(
+            "request body too slow", status_code=408, headers={"Connection": "close"}
+        )
+
     async def on_gone(request: Request, exc: Exception) -> Response:
         # The browser went away mid-body (a tab closed, a lid shut): no one reads this, and it
         # is no error of the desk's to log.
@@ -851,17 +955,27 @@ def create_app(
         return PlainTextResponse("method not allowed", status_code=405)
 
     async def on_error(request: Request, exc: Exception) -> Response:
-        # Never the exception's text: it may name paths or internals (issue 9.9).
-        resp = PlainTextResponse("internal error: the desk could not do this", status_code=500)
+        # Never the exception's text, on the page or in the log: it may quote a report, name
+        # a source or a path (issue 9.9). A short id ties the page to the log's one line.
+        error_id = _log_unexpected(exc)
+        try:
+            resp: Response = render(
+                request, "error.html", status=500, message="internal", error_id=error_id
+            )
+        except Exception:  # noqa: BLE001 - the page itself failed: the id, in plain text
+            resp = PlainTextResponse(
+                f"internal error {error_id}: the desk could not do this", status_code=500
+            )
         harden(resp.headers, CSP)
         return resp
 
-    app = Starlette(
+    app = _DeskApp(
         routes=routes,
         exception_handlers={
             _Redirect: on_redirect,
             _Forbidden: on_forbidden,
             _TooLarge: on_too_large,
+            _TooSlow: on_too_slow,
             ClientDisconnect: on_gone,
             _NotFound: on_not_found,
             NotFound: on_not_found,
@@ -876,6 +990,53 @@ def create_app(
     # handler hardens its own response because ServerErrorMiddleware is outermost.
     app.add_middleware(Guard, hosts=allowed_hosts(host, port))
     return app
+
+
+#: Where an unexpected error is said: uvicorn's own logger (the terminal ``desk serve`` runs in).
+_LOG = logging.getLogger("uvicorn.error")
+
+
+def _log_unexpected(exc: BaseException) -> str:
+    """Say an unexpected error in one line - a short id and the exception's type, never its
+    text or traceback - and return the id (given once per exception: the 500 handler says
+    it, and the app's outermost layer does not say it again)."""
+    error_id = getattr(exc, "_tysha_error_id", None)
+    if isinstance(error_id, str):
+        return error_id
+    error_id = secrets.token_hex(4)
+    with contextlib.suppress(AttributeError, TypeError):
+        exc._tysha_error_id = error_id  # type: ignore[attr-defined]
+    _LOG.error("web desk: unexpected error %s (%s)", error_id, type(exc).__name__)
+    return error_id
+
+
+class _DeskApp(Starlette):
+    """Starlette, whose error middleware answers an unexpected error with the 500 handler's
+    page and then raises it again "for the server to log": uvicorn printed the traceback, the
+    exception's text with it. The error is said here (:func:`_log_unexpected`) and goes no
+    further; the answer, if none had started, is the plain one with the id."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await super().__call__(scope, receive, tracked)
+        except Exception as exc:  # noqa: BLE001 - said in one line, without its text
+            if scope["type"] != "http":
+                raise  # the lifespan's own protocol reports its failures
+            error_id = _log_unexpected(exc)
+            if not started:
+                resp = PlainTextResponse(
+                    f"internal error {error_id}: the desk could not do this", status_code=500
+                )
+                harden(resp.headers, CSP)
+                await resp(scope, receive, send)
 
 
 class _Redirect(Exception):
@@ -893,4 +1054,8 @@ class _TooLarge(Exception):
 
 
 class _NotFound(Exception):
+    pass
+
+
+class _TooSlow(Exception):
     pass

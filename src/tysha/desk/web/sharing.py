@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tysha.desk.service import Desk
@@ -52,8 +52,13 @@ def share_routes(
     render: Callable[..., Response],
     form: Callable[[Request, dict[str, Any] | None], Awaitable[dict[str, Any]]],
     not_found: type[Exception],
+    once: tuple[Callable[[dict[str, Any], str], bool], Callable[[dict[str, Any], str], None]]
+    | None = None,
 ) -> list[Route]:
-    """GET /share (the choice), POST /share/preview, POST /share (confirm and send)."""
+    """GET /share (the choice), POST /share/preview, POST /share (confirm and send).
+
+    ``once``: (claim, release) of the app's one-time form tokens: a preview confirmed a
+    second time (a reloaded "Shared" page, a second click) sends nothing."""
 
     def ids(text: Any) -> list[str]:
         return [t for t in str(text or "").replace(",", " ").split() if t][:1000]
@@ -77,7 +82,7 @@ def share_routes(
         s = need(request)
         q = request.query_params
         fields = {"incident": q.get("incident", ""), "reports": q.get("reports", "")}
-        return choice(request, s["desk"], fields=fields)
+        return choice(request, s["desk"], fields=fields, repeated=q.get("m") == "repeated")
 
     async def preview(request: Request) -> Response:
         s = need(request)
@@ -108,6 +113,12 @@ def share_routes(
                 request, "share_preview.html", status=409, plan=plan, digest=plan_digest(plan),
                 fields=fields, reports=" ".join(i["report"] for i in plan.items), changed=True,
             )  # fmt: skip
+        # This preview confirmed before (a reloaded "Shared" page, a second click while the
+        # drop was slow): nothing is sealed or sent again. Claimed before sending, so a
+        # second click while the first is sending is caught too.
+        token = str(fields.get("once", ""))
+        if once is not None and token and not once[0](s, token):
+            return RedirectResponse("/share?m=repeated", status_code=303)
         approved = set(fields.get("text[]", []))
         for item in plan.items:
             if item["report"] not in approved:
@@ -116,6 +127,8 @@ def share_routes(
         try:
             res = desk.share(plan, drop)
         except TyshaError as exc:
+            if once is not None:
+                once[1](s, token)  # refused before anything left: the preview may try again
             return choice(request, desk, status=400, fields=fields, error=exc.message)
         return render(
             request, "share_done.html", status=200 if not res.errors else 502, result=res,

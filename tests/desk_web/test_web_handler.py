@@ -1,0 +1,314 @@
+"""The web desk under a handler's mistakes and a hostile local client: a request body that
+never ends, an error the desk did not expect, stale pages and repeated submits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+import tysha.desk.web.app as web_app
+from tysha.desk.web.app import create_app
+
+from .conftest import DESK_PASS
+from .test_web import BASE, login
+from .test_web_hostile import rid_of
+
+
+def _scope(path: str, length: int) -> dict[str, Any]:
+    return {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "client": None, "server": ("127.0.0.1", 8090),
+        "headers": [(b"host", b"127.0.0.1:8090"), (b"content-length", str(length).encode()),
+                    (b"content-type", b"application/x-www-form-urlencoded")],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("dribble", [False, True])
+def test_a_body_that_stops_or_dribbles_is_cut_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dribble: bool
+) -> None:
+    """A client that sent a form's headers and then a few bytes of its body, and no more (or
+    a byte now and then), held the web desk's request (and its worker) for good: the desk
+    had a deadline for headers only. A body that stops arriving for the idle deadline, or
+    is not complete by the total one, is answered 408 and its connection closed, like the
+    drop's."""
+    monkeypatch.setattr(web_app, "BODY_IDLE_S", 0.3, raising=False)
+    monkeypatch.setattr(web_app, "BODY_DEADLINE_S", 0.6, raising=False)
+    path = "/login"
+    app = create_app(tmp_path)
+    never = asyncio.Event()
+    first = [{"type": "http.request", "body": b"passphrase=a", "more_body": True}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if first:
+            return first.pop()
+        if dribble:  # a byte well within the idle deadline, for ever
+            await asyncio.sleep(0.05)
+            return {"type": "http.request", "body": b"a", "more_body": True}
+        await never.wait()  # the client keeps the connection and sends nothing more
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def run() -> None:
+        await asyncio.wait_for(app(_scope(path, 400), receive, send), 10)  # type: ignore[arg-type]
+
+    asyncio.run(run())
+    assert sent[0]["status"] == 408
+    assert (b"connection", b"close") in sent[0]["headers"]
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if all(r is not record for r in self.records):  # once, whichever logger it reached
+            self.records.append(record)
+
+
+def test_an_unexpected_error_is_an_id_in_the_log_and_on_the_page(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error the desk did not expect went up to uvicorn, which printed "Exception in ASGI
+    application" and the whole traceback on the handler's terminal - with the exception's
+    text, which may quote a report or name a source (whoever sees the terminal, or a log
+    kept of it). Now the server gets no exception: one line with a short error id and the
+    exception's type only, and the handler's page names the same id, in their language."""
+    from tysha.desk.store import DeskStore
+
+    secret = "Source Amber Fox at 12 Lenina St saw the soldiers"
+
+    def boom(self: Any, rid: str) -> Any:
+        raise RuntimeError(secret)
+
+    lines = _Lines()
+    loggers = [logging.getLogger(n) for n in ("", "uvicorn", "uvicorn.error", "tysha")]
+    for lg in loggers:
+        lg.addHandler(lines)
+    try:
+        app = create_app(desk["desk"], port=8090)
+
+        async def run() -> tuple[int, str]:
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+            async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
+                await c.post("/login", data={"passphrase": DESK_PASS, "lang": "uk"})
+                rid = re.search(r'href="/report/([0-9a-f]+)"', (await c.get("/")).text)
+                assert rid is not None
+                monkeypatch.setattr(DeskStore, "get_report", boom)
+                r = await c.get(f"/report/{rid.group(1)}")
+                return r.status_code, r.text
+
+        status, page = asyncio.run(run())
+    finally:
+        for lg in loggers:
+            lg.removeHandler(lines)
+    assert status == 500 and secret not in page
+    said = [r for r in lines.records if r.levelno >= logging.ERROR]
+    assert len(said) == 1, [r.getMessage() for r in said]
+    line = said[0].getMessage()
+    assert said[0].exc_info is None and secret not in line and "RuntimeError" in line
+    eid = re.search(r"\b([0-9a-f]{8})\b", line)
+    assert eid is not None and eid.group(1) in page
+    assert "Непередбачена помилка" in page  # the handler's language
+
+
+class _Form(HTMLParser):
+    """The fields a browser sends for the form whose action ends with ``action``, as the page
+    shows them (hidden inputs, text inputs, selected options, textareas)."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.fields = action, False, []
+        self.select: str | None = None
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("action", "").endswith(self.action)
+        elif not self.inside:
+            return
+        elif tag == "input" and a.get("name"):
+            self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self.select = a.get("name")
+        elif tag == "option" and self.select and "selected" in a:
+            self.fields.append((self.select, a.get("value", "")))
+        elif tag == "textarea":
+            self.textarea = a.get("name")
+            self.fields.append((self.textarea or "", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def _form(page: str, action: str) -> list[tuple[str, str]]:
+    parser = _Form(action)
+    parser.feed(page)
+    return parser.fields
+
+
+def test_a_stale_triage_tab_changes_only_what_its_handler_changed(desk: dict[str, Any]) -> None:
+    """Two tabs of the same report (or a page left open while a colleague triaged): saving a
+    note from the older one sent the status and the qualifications it still showed, and the
+    desk took them as the handler's decision - the status set meanwhile went back, the
+    qualification applied meanwhile was withdrawn (a legal qualification gone from the
+    evidence without anyone choosing it). The form now says what it showed: only what the
+    handler changed on that page changes."""
+    from tysha.desk.service import Desk
+    from tysha.evidence.taxonomy import QUALIFICATIONS
+
+    code = QUALIFICATIONS[0].code
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Children taken")
+        old_tab = c.get(f"/report/{rid}").text
+        new_tab = dict(_form(c.get(f"/report/{rid}").text, "/triage"))
+        new_tab |= {"status": "verified", "qualification": code, "confidence": "high"}
+        assert c.post(f"/report/{rid}/triage", data=new_tab).status_code == 200
+        stale = [(k, v) for k, v in _form(old_tab, "/triage") if k != "note"]
+        stale.append(("note", "called the witness back"))
+        r = c.post(f"/report/{rid}/triage", content=urlencode(stale),
+                   headers={"content-type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 200 and "Saved." in r.text
+    d = Desk.open(desk["desk"], DESK_PASS)
+    try:
+        v = d.report(rid)
+        assert v.status == "verified"
+        assert [q["code"] for q in v.qualifications] == [code]
+        assert [n["text"] for n in v.notes] == ["called the witness back"]
+    finally:
+        d.close()
+
+
+def test_cancelling_an_invitation_shows_it_and_asks_first(tmp_path: Path) -> None:
+    """"Cancel this invitation" was a button in each row of the invitations table that
+    cancelled at once: one click on the wrong row (the rows differ only by a date) killed a
+    code already handed over, which cannot be undone - the source needs a new one, handed
+    over in person - and the page came back saying nothing of what was done. Now the button
+    leads to a page naming the invitation, which cancels only once the handler confirms,
+    and the list then says which invitation was cancelled."""
+    from tysha.desk.service import Desk
+    from tysha.tlog import NoteSigner
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    vkey = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    with Desk.open(desk, DESK_PASS) as d:
+        d.invite(["http://127.0.0.1:9/"], vkey)
+        d.invite(["http://drop.example/"], vkey)
+        first, second = d.invitations()
+    with TestClient(create_app(desk, port=8090), base_url=BASE) as c:
+        csrf = login(c)
+        listed = c.get("/invitations").text
+        # the list offers a way to the confirmation, not a one-click cancel
+        assert f'action="/invitations/{second["id"]}/cancel"' not in listed
+        assert f'href="/invitations/{second["id"]}/cancel"' in listed
+        ask = c.get(f"/invitations/{second['id']}/cancel")
+        assert ask.status_code == 200 and "http://drop.example/" in ask.text
+        assert "http://127.0.0.1:9/" not in ask.text  # only the one to be cancelled is named
+        assert second["created_at"][:10] in ask.text
+        unconfirmed = c.post(f"/invitations/{second['id']}/cancel", data={"csrf": csrf})
+        assert unconfirmed.status_code == 400 and "I am sure" in unconfirmed.text
+        with Desk.open(desk, DESK_PASS) as d:
+            assert [i["state"] for i in d.invitations()] == ["open", "open"]
+        done = c.post(f"/invitations/{second['id']}/cancel",
+                      data={"csrf": csrf, "confirm": "yes"})
+        assert done.status_code == 200
+        notice = re.search(r'<p class="good" role="status"[^>]*>([^<]*)</p>', done.text)
+        assert notice is not None and "cancelled" in notice.group(1), done.text
+        assert second["created_at"][:10] in notice.group(1)
+    with Desk.open(desk, DESK_PASS) as d:
+        states = {i["id"]: i["state"] for i in d.invitations()}
+    assert states == {first["id"]: "open", second["id"]: "cancelled"}
+
+
+def test_a_reply_submitted_twice_is_sent_once(desk: dict[str, Any]) -> None:
+    """Sending a reply waits for the drop (through Tor, many seconds): a handler who clicked
+    "Send encrypted reply" again, or resubmitted the page, sent the source the same reply
+    twice - two envelopes to a phone that may be checked at a checkpoint. The form now
+    carries a one-time token: the same form submitted again sends nothing and says so."""
+    from tysha.desk.service import Desk
+
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        fields = dict(_form(c.get(f"/report/{rid}").text, "/reply"))
+        fields["text"] = "We read it. Stay safe."
+        first = c.post(f"/report/{rid}/reply", data=fields)
+        assert first.status_code == 200 and "not sent a second time" not in first.text
+        again = c.post(f"/report/{rid}/reply", data=fields)
+        assert again.status_code == 200 and "not sent a second time" in again.text
+        # a new reply from the page shown afterwards goes as usual
+        fields = dict(_form(again.text, "/reply")) | {"text": "One more thing."}
+        assert "not sent a second time" not in c.post(f"/report/{rid}/reply", data=fields).text
+    d = Desk.open(desk["desk"], DESK_PASS)
+    try:
+        texts = [q.text for q in d.outbox() if q.report == rid]
+        texts += [r["text"] for r in d.report(rid).replies if r.get("sent_at")]
+    finally:
+        d.close()
+    assert sorted(texts) == ["One more thing.", "We read it. Stay safe."]
+
+
+def test_a_revocation_sent_twice_says_it_is_done(desk: dict[str, Any]) -> None:
+    """A double click on "Revoke key" (or the confirmation sent again from an older page)
+    revoked the key and then answered the second request "Something was refused" - which
+    is what the browser shows: a handler under pressure read that the seized phone's key
+    was not revoked. The sources page now says what was done, for both requests, and the
+    second one changes and records nothing."""
+    from tysha.desk.service import Desk
+
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        sources = c.get("/sources").text
+        sid = re.search(r'href="/sources/([0-9a-z]+)/revoke"', sources)
+        assert sid is not None
+        confirm = c.get(f"/sources/{sid.group(1)}/revoke").text
+        fields = dict(_form(confirm, "/revoke")) | {"reason": "phone seized", "confirm": "yes"}
+        pages = [c.post(f"/sources/{sid.group(1)}/revoke", data=fields) for _ in range(2)]
+    for page in pages:
+        notice = re.search(r'<p class="good" role="status"[^>]*>(.*?)</p>', page.text, re.S)
+        assert page.status_code == 200 and notice is not None, page.text
+        assert "revoked" in notice.group(1) and "Source" in notice.group(1)
+    assert "nothing was changed" in pages[1].text and "nothing was changed" not in pages[0].text
+    with Desk.open(desk["desk"], DESK_PASS) as d:
+        assert sum(e["action"] == "source-revoked" for e in d.custody()) == 1
+
+
+def test_a_triage_note_saved_twice_is_recorded_once(desk: dict[str, Any]) -> None:
+    """A double click on "Save", or the form sent again, wrote the handler's note into the
+    report - and its custody log, which a court reads - twice. The form carries a one-time
+    token: sent again it records nothing more, and the page says it was saved."""
+    from tysha.desk.service import Desk
+
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Children taken")
+        fields = [(k, v) for k, v in _form(c.get(f"/report/{rid}").text, "/triage")
+                  if k != "note"] + [("note", "witness called back, confirms the bus")]
+        for _ in range(2):
+            r = c.post(f"/report/{rid}/triage", content=urlencode(fields),
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+            assert r.status_code == 200 and "Saved." in r.text
+    with Desk.open(desk["desk"], DESK_PASS) as d:
+        assert [n["text"] for n in d.report(rid).notes] == ["witness called back, confirms the bus"]
