@@ -312,3 +312,35 @@ def test_a_triage_note_saved_twice_is_recorded_once(desk: dict[str, Any]) -> Non
             assert r.status_code == 200 and "Saved." in r.text
     with Desk.open(desk["desk"], DESK_PASS) as d:
         assert [n["text"] for n in d.report(rid).notes] == ["witness called back, confirms the bus"]
+
+
+def test_each_revoke_and_restore_link_names_its_source(desk: dict[str, Any]) -> None:
+    """Every row's link read just "Revoke key" (or "Restore key"): a screen reader's list of
+    links gave the handler a column of identical names, with nothing to tell which source
+    each would act on. Each link's name now starts with its visible words and names its
+    source's pseudonym, as the row shows it."""
+    import html
+
+    from tysha.desk.service import Desk
+
+    seen = set()
+    for step in ("as enrolled", "revoked"):
+        if step == "revoked":
+            with Desk.open(desk["desk"], DESK_PASS) as d:
+                d.revoke(d.sources()[0].id, "phone seized")
+        with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+            login(c)
+            page = c.get("/sources").text
+        tags = list(re.finditer(r'<a[^>]*href="/sources/[0-9a-z]+/(revoke|restore)"[^>]*>([^<]*)</a>', page))
+        assert tags, page
+        for tag in tags:
+            seen.add(tag.group(1))
+            label = re.search(r'aria-label="([^"]*)"', tag.group(0))
+            assert label is not None, tag.group(0)
+            name = html.unescape(label.group(1))
+            row = page[: tag.start()].rsplit("<tr>", 1)[1]
+            shown = re.search(r'<span title="[^"]*">([^<]*)</span>', row)
+            assert shown is not None
+            assert name.startswith(html.unescape(tag.group(2)))
+            assert html.unescape(shown.group(1)) in name
+    assert seen == {"revoke", "restore"}
