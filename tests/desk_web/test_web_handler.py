@@ -344,3 +344,27 @@ def test_each_revoke_and_restore_link_names_its_source(desk: dict[str, Any]) -> 
             assert name.startswith(html.unescape(tag.group(2)))
             assert html.unescape(shown.group(1)) in name
     assert seen == {"revoke", "restore"}
+
+
+def test_an_invitation_form_sent_twice_makes_one_invitation_and_shows_it(tmp_path: Path) -> None:
+    """A double click on "Make a one-time invitation" (or the page sent again) made two
+    invitations; the browser shows only the last answer, so the first code was never seen
+    and stayed open, a live way to enrol, for its whole validity. The form carries a
+    one-time token: sent again it makes nothing and shows the same invitation again."""
+    from tysha.desk.service import Desk
+    from tysha.tlog import NoteSigner
+
+    desk = tmp_path / "desk"
+    Desk.init(desk, "Olena", DESK_PASS)
+    vkey = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    with TestClient(create_app(desk, port=8090), base_url=BASE) as c:
+        login(c)
+        page = c.get("/invitations").text
+        fields = dict(_form(page, "/invitations")) | {"drop": "http://drop.example/",
+                                                     "drop_key": vkey}  # fmt: skip
+        first, second = (c.post("/invitations", data=fields) for _ in range(2))
+    codes = [re.search(r'<textarea readonly[^>]*>([^<]+)</textarea>', p.text) for p in (first, second)]
+    assert all(codes) and first.status_code == second.status_code == 200
+    assert codes[0].group(1) == codes[1].group(1)  # type: ignore[union-attr]
+    with Desk.open(desk, DESK_PASS) as d:
+        assert len(d.invitations()) == 1

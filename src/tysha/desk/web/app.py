@@ -837,15 +837,28 @@ def create_app(
 
         s = need(request)
         fields = await form(request, s)
+        # The same form again (a double click, the page sent again): the browser shows only
+        # the last answer, so a second invitation would leave the first one unseen and open.
+        # The invitation this form made is shown again instead; none is made.
+        once = str(fields.get("once", ""))
+        made: OrderedDict[str, Any] = s.setdefault("invited", OrderedDict())
         try:
-            days = str(fields.get("valid_days", "")).strip() or str(INVITATION_DAYS)
-            if not days.isdecimal() or len(days) > 4:
-                raise BadInput(f"an invitation is valid for 1 to {MAX_INVITATION_DAYS} days")
-            inv = s["desk"].invite(str(fields.get("drop", "")), str(fields.get("drop_key", "")),
-                                   int(days))  # fmt: skip
+            inv = made.get(once) if once else None
+            if inv is None:
+                days = str(fields.get("valid_days", "")).strip() or str(INVITATION_DAYS)
+                if not days.isdecimal() or len(days) > 4:
+                    raise BadInput(f"an invitation is valid for 1 to {MAX_INVITATION_DAYS} days")
+                inv = s["desk"].invite(str(fields.get("drop", "")),
+                                       str(fields.get("drop_key", "")), int(days))  # fmt: skip
+                if once:
+                    made[once] = inv
+                    while len(made) > 20:
+                        made.popitem(last=False)
             rec = s["desk"].invitation_of(inv)
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
+        if rec.get("state") != "open":  # cancelled (or used) since: not shown as new
+            return RedirectResponse("/invitations", status_code=303)
         qr = "data:image/png;base64," + base64.b64encode(qr_png(inv, scale=3)).decode()
         return render(
             request,
