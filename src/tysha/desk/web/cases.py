@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import math
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from functools import cache
 from html import escape
@@ -150,6 +151,9 @@ def _days(iso: str) -> float:
     return d + hh / 24 + mm / 1440
 
 
+#: Forms a session remembers as done (a double submit records nothing twice).
+FORMS_KEPT = 200
+
 Page = Callable[[Request], Awaitable[Response]]
 
 
@@ -167,6 +171,22 @@ def case_routes(
     def reviewer(desk: Desk, fields: dict[str, Any]) -> str:
         return str(fields.get("reviewer") or desk.name).strip()[:200]
 
+    def repeated(s: dict[str, Any], fields: dict[str, Any]) -> Response | None:
+        """The same form again (a double click, the page sent again): where the first one
+        led, and nothing recorded twice (an act twice would count its victims twice)."""
+        once = str(fields.get("once", ""))
+        url = s.get("forms_done", {}).get(once) if once else None
+        return RedirectResponse(url, status_code=303) if url else None
+
+    def done(s: dict[str, Any], fields: dict[str, Any], url: str) -> Response:
+        once = str(fields.get("once", ""))
+        if once:
+            seen: OrderedDict[str, str] = s.setdefault("forms_done", OrderedDict())
+            seen[once] = url
+            while len(seen) > FORMS_KEPT:
+                seen.popitem(last=False)
+        return RedirectResponse(url, status_code=303)
+
     def ids(text: Any) -> list[str]:
         return [t for t in str(text or "").replace(",", " ").split() if t][:1000]
 
@@ -177,6 +197,8 @@ def case_routes(
     async def create(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
+        if (again := repeated(s, fields)) is not None:
+            return again
         desk: Desk = s["desk"]
         try:
             iid = desk.create_incident(
@@ -186,7 +208,7 @@ def case_routes(
             raise not_found() from None
         except TyshaError as exc:
             return refused(request, exc)
-        return RedirectResponse(f"/incident/{iid}", status_code=303)
+        return done(s, fields, f"/incident/{iid}")
 
     def _incident(desk: Desk, iid: str) -> Any:
         try:
@@ -215,6 +237,8 @@ def case_routes(
     async def act(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
+        if (again := repeated(s, fields)) is not None:
+            return again
         desk: Desk = s["desk"]
         iid = request.path_params["iid"]
         _incident(desk, iid)
@@ -255,11 +279,13 @@ def case_routes(
             raise not_found() from None
         except TyshaError as exc:
             return refused(request, exc)
-        return RedirectResponse(f"/incident/{iid}?m=saved", status_code=303)
+        return done(s, fields, f"/incident/{iid}?m=saved")
 
     async def attach(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
+        if (again := repeated(s, fields)) is not None:
+            return again
         desk: Desk = s["desk"]
         iid = request.path_params["iid"]
         try:
@@ -268,11 +294,13 @@ def case_routes(
             raise not_found() from None
         except TyshaError as exc:
             return refused(request, exc)
-        return RedirectResponse(f"/incident/{iid}?m=saved", status_code=303)
+        return done(s, fields, f"/incident/{iid}?m=saved")
 
     async def qualify(request: Request) -> Response:
         s = need(request)
         fields = await form(request, s)
+        if (again := repeated(s, fields)) is not None:
+            return again
         desk: Desk = s["desk"]
         iid = request.path_params["iid"]
         try:
@@ -287,7 +315,7 @@ def case_routes(
             raise not_found() from None
         except TyshaError as exc:
             return refused(request, exc)
-        return RedirectResponse(f"/incident/{iid}?m=saved", status_code=303)
+        return done(s, fields, f"/incident/{iid}?m=saved")
 
     async def suggestions_page(request: Request) -> Response:
         s = need(request)
