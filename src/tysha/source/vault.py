@@ -16,7 +16,8 @@ Layout of a vault of ``N`` bytes (nothing marks any boundary; every byte starts 
   are random bytes, indistinguishable from used ones.
 * **A compartment** is stored twice (two generations, for crash safety). A generation starts
   with ``nonce (24) || XChaCha20-Poly1305(Kh, nonce, aad = "tysha-vault-gen" || c || g)`` of
-  ``sequence (8) || length (8) || saved hour (8) || reports made (8)`` and is followed by
+  ``sequence (8) || length (8) || saved hour (8) || format (1) || reports made (7)`` and is
+  followed by
   ``nonce (24) || XChaCha20-Poly1305(Kb, nonce, aad = "tysha-vault-body" || c || g ||
   sequence)`` of the compartment's state (deterministic CBOR). XChaCha20-Poly1305 is libsodium's
   (draft-irtf-cfrg-xchacha, over RFC 8439). ``Kh`` and ``Kb`` are BLAKE2b-derived from
@@ -86,6 +87,17 @@ and a wrong passphrase look the same, because every byte of the file is random t
 
 Headers of the first format (16 bytes of plaintext: sequence and length; 56 bytes on disk)
 are still read; they carry no hour or count, so their messages say less.
+
+Format
+------
+The byte after the saved hour is the save's format: :data:`FORMAT` (0) for every vault so far
+(headers before it was named held the top byte of the count of reports there, always 0, so
+they read as format 0, and the Tysha of before reads what this one writes). A later Tysha that
+lays out or encodes a save differently keeps this header (its 72 bytes, its associated data,
+the format in this byte) and writes a higher number; this one then refuses the vault in plain
+words ("written by a newer Tysha", :func:`refuse_newer`), before its body is read and without
+writing anything, instead of calling a body it can't decode damaged. A purge still destroys
+it. The first format's 56-byte headers are format 0 too.
 """
 
 from __future__ import annotations
@@ -120,6 +132,7 @@ __all__ = [
     "BLOCK",
     "BUSY",
     "DEFAULT_SIZE",
+    "FORMAT",
     "MIN_SIZE",
     "NO_ROOM",
     "PRIMARY",
@@ -167,13 +180,15 @@ PRIMARY, SECONDARY = 0, 1  # the compartment `source init` makes; the decoy's
 
 #: The format of a compartment's state (its ``v``); a vault of a later one is refused.
 STATE_VERSION = 1
+#: The format of a save, in every save header (module docstring, Format); a later one is refused.
+FORMAT = 0
 
 
 def refuse_newer(comp: Compartment) -> None:
     """Refuse (``StorageError``) a compartment a newer Tysha wrote: a later format is never
     read, nor anything written into its vault, as this one's (purging it still works)."""
     version = comp.state.get("v", 1)
-    if isinstance(version, int) and version > STATE_VERSION:
+    if comp.format > FORMAT or (isinstance(version, int) and version > STATE_VERSION):
         raise StorageError(
             "this vault was written by a newer Tysha; nothing was read or changed",
             hint="open it with the Tysha that wrote it, or a later one",
@@ -252,7 +267,8 @@ class Compartment:
 
     ``damage`` is a sentence for the user when the newest save could not be read and an older
     one was opened (None when all is well); ``size`` is the vault size sealed in the slot (0
-    for slots of the first format, which did not record it)."""
+    for slots of the first format, which did not record it); ``format`` is its newest save's
+    (above :data:`FORMAT`: a later Tysha's, whose ``state`` is not read and stays empty)."""
 
     number: int
     slot: int
@@ -262,6 +278,7 @@ class Compartment:
     generation: int
     damage: str | None = None
     size: int = 0
+    format: int = FORMAT
 
 
 @dataclass
@@ -275,12 +292,13 @@ class _Gen:
     seq: int = 0
     saved: int = 0
     made: int = -1
+    format: int = FORMAT
     state: dict[str, Any] | None = None
 
 
 def _made(state: dict[str, Any]) -> int:
     made = state.get("made", 0)
-    return made if isinstance(made, int) and 0 <= made < 1 << 62 else 0
+    return made if isinstance(made, int) and 0 <= made < 1 << 56 else 0  # 7 bytes
 
 
 class Vault:
@@ -500,7 +518,8 @@ class Vault:
         out.header_ok = True
         out.seq, out.blen = struct.unpack(">QQ", head[:16])
         if len(head) == HEADER_PT:
-            out.saved, out.made = struct.unpack(">QQ", head[16:])
+            (out.saved,) = struct.unpack(">Q", head[16:24])
+            out.format, out.made = head[24], int.from_bytes(head[25:32], "big")
         return out
 
     def _body(
@@ -533,6 +552,12 @@ class Vault:
         # Newest first; the older body is read only when the newer one is not whole (what
         # is said about an older generation needs its header alone).
         for g in sorted((g for g in (0, 1) if gens[g].header_ok), key=lambda g: -gens[g].seq):
+            if gens[g].format > FORMAT:
+                # A later Tysha's save: its body is not read as this one's (refuse_newer
+                # refuses the compartment; a purge still destroys it).
+                return Compartment(
+                    number, slot, key, {}, gens[g].seq, g, size=recorded, format=gens[g].format
+                )
             self._body(f, gens[g], half, number, g, kb, size)
             if gens[g].state is not None:
                 break
@@ -593,6 +618,8 @@ class Vault:
 
     def save(self, comp: Compartment) -> None:
         """Write the compartment's state into its older generation, then fsync."""
+        if comp.format > FORMAT:  # never this Tysha's idea of a state over a later save
+            refuse_newer(comp)
         size = self.checked_size()
         if comp.size and comp.size != size:
             raise StorageError(
@@ -614,7 +641,9 @@ class Vault:
         head = _seal(
             kh,
             b"tysha-vault-gen" + bytes((comp.number, g)),
-            struct.pack(">QQQQ", seq, len(body), saved, _made(comp.state)),
+            struct.pack(">QQQ", seq, len(body), saved)
+            + bytes((FORMAT,))
+            + _made(comp.state).to_bytes(7, "big"),
         )
         base = offset + g * half
         try:
