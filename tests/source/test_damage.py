@@ -300,3 +300,40 @@ def test_a_save_header_carries_a_format_and_a_later_one_is_refused_not_called_da
                    cbor_encode({"v": 1, "notes": ["older"], "made": 5}))  # fmt: skip
     r = cli("source", "notes", "--vault", str(path2), env=env)
     assert r.stdout.strip() == "older"
+
+
+@pytest.mark.parametrize("harm", ["both saves damaged", "cut short", "extended"])
+def test_a_damaged_or_resized_vault_is_still_purged(three_saves: Any, cli: Any, harm: str) -> None:
+    """The passphrase still opens its slot, so the compartment key is there for whoever is
+    made to type it, and most of the ciphertext decrypts with it (only its tags fail). Before,
+    purge refused such a vault as unlock does ("both saves … are damaged", "cut short or
+    extended … Nothing was read or changed") and left it all readable. Now it destroys it as
+    any other: the slot first, then the compartment's area as the vault was made (what of it
+    the file still holds); the file keeps the size it has."""
+    from tysha.source import vault as vm
+
+    path, c, _ = three_saves
+    if harm == "both saves damaged":
+        for g in (0, 1):
+            scribble(path, gen_base(path, 0, g) + GEN_HEADER)
+    elif harm == "cut short":
+        path.write_bytes(path.read_bytes()[:-65536])
+    else:
+        path.write_bytes(path.read_bytes() + os.urandom(5))
+    size = path.stat().st_size
+    old = path.read_bytes()
+    r = cli("source", "purge", "--vault", str(path), env={"TYSHA_PASSPHRASE": "right passphrase"},
+            check=False)
+    assert r.returncode == 0, r.stderr
+    new = path.read_bytes()
+    assert len(new) == size
+    at = vm.SALT + c.slot * vm.SLOT_SIZE
+    assert new[at:at + vm.SLOT_SIZE] != old[at:at + vm.SLOT_SIZE]
+    offset, length = _layout(SIZE)[0]
+    end = min(offset + length, size)
+    same = sum(1 for a, b in zip(old[offset:end], new[offset:end], strict=True) if a == b)
+    assert same < (end - offset) / 64  # random bytes over it: 1 in 256 alike by chance
+    # Made whole again, the file answers the passphrase as a wrong one.
+    path.write_bytes(new[:SIZE] + os.urandom(max(0, SIZE - len(new))))
+    with pytest.raises(BadPassphrase):
+        Vault(path).unlock("right passphrase")

@@ -585,7 +585,9 @@ def purge(vault: Path = VAULT) -> None:
         # which no passphrase reaches once the slot is overwritten: they bring nothing back.
         if exc.message != BUSY:
             raise
-    v.purge(v.unlock(_passphrase()))
+    # Also a vault whose contents are damaged or whose size changed: the passphrase still
+    # opens its key, and what is left decrypts with it.
+    v.purge(v.unlock_to_purge(_passphrase()))
     typer.echo(_("done."))
 
 

@@ -505,6 +505,21 @@ class Vault:
             )
         raise BadPassphrase(NOTHING_OPENS, hint=NOTHING_OPENS_HINT)
 
+    def unlock_to_purge(self, passphrase: str) -> Compartment:
+        """The compartment of ``passphrase``, for :meth:`purge` alone: its slot, key and number
+        (state empty), whatever became of the rest of the file (both saves damaged, the size
+        changed, a later format). The key opens what is left of the ciphertext for whoever is
+        made to type the passphrase, so such a vault is destroyed as any other. The same work
+        as :meth:`unlock` (Argon2id, all eight slots); ``BadPassphrase`` when no slot opens."""
+        self.size()  # NotFound / a folder, in the usual words
+        with self._file() as f:
+            master = self._master(f, passphrase)
+            found = [s for s in self._slots(f, master) if s[2] in (PRIMARY, SECONDARY)]
+        if not found:
+            raise BadPassphrase(NOTHING_OPENS, hint=NOTHING_OPENS_HINT)
+        slot, key, number, recorded = found[0]
+        return Compartment(number, slot, key, {}, 0, 0, size=recorded)
+
     def _header(self, f: Any, base: int, number: int, g: int, kh: bytes) -> _Gen:
         out = _Gen(base=base)
         raw = self._read(f, base, GEN_HEADER)
@@ -732,19 +747,26 @@ class Vault:
         return comp
 
     def purge(self, comp: Compartment) -> None:
-        """Destroy a compartment in place: key material first (fsync), then its whole area."""
-        offset, length = _layout(self.checked_size())[comp.number]
+        """Destroy a compartment in place: key material first (fsync), then its whole area.
+
+        The area is where the vault was made to have it (the size sealed in the slot), also in
+        a file cut short or extended since (:meth:`unlock_to_purge`): what of it the file holds
+        is overwritten, and the file keeps the size it has."""
+        size = self.size()
+        offset, length = _layout(comp.size or size)[comp.number]
         half = length // 2
         try:
             with self._file(write=True) as f:
                 f.seek(SALT + comp.slot * SLOT_SIZE)
                 f.write(os.urandom(SLOT_SIZE))
                 for g in (0, 1):
-                    f.seek(offset + g * half)
-                    f.write(os.urandom(GEN_HEADER))
+                    at = offset + g * half
+                    if at < size:
+                        f.seek(at)
+                        f.write(os.urandom(min(GEN_HEADER, size - at)))
                 f.flush()
                 os.fsync(f.fileno())
-                pos, end = offset, offset + length
+                pos, end = offset, min(offset + length, size)
                 while pos < end:
                     n = min(1 << 20, end - pos)
                     f.seek(pos)
