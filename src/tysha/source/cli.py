@@ -211,7 +211,12 @@ def read_qr(path: Path) -> bytes:
 @app.command()
 def enroll(
     vault: Path = VAULT,
-    invitation: str = typer.Option(None, "--invitation", help="The invitation code (text)."),
+    invitation: str = typer.Option(
+        None,
+        "--invitation",
+        help="The invitation code (text); '-' reads it from standard input (a code typed after "
+        "--invitation stays in the shell's history file, and it names your drop and handler).",
+    ),
     qr: Path = typer.Option(
         None, "--qr", help="A photo or PNG of the invitation's QR code.", metavar="IMAGE"
     ),
@@ -229,6 +234,8 @@ def enroll(
     those witnesses cosigned the drop's log."""
     if (invitation is None) == (qr is None):
         raise typer.BadParameter("give exactly one of --invitation CODE or --qr IMAGE")
+    if invitation == "-":
+        invitation = _invitation_from_stdin()
     code: str | bytes = read_qr(qr) if qr is not None else invitation
     dev = _device(vault)
     if witness or witnesses_needed is not None:
@@ -240,6 +247,34 @@ def enroll(
         typer.echo(_("handler's name: {name}").format(name=isolate(inv.handler_name)))
     typer.echo(_("enrolled. Compare this fingerprint with your handler, in person:"))
     typer.echo(f"  {inv.handler.fingerprint()}")
+    if qr is not None:
+        # The photo names the drop and the handler, and a search of the phone finds it.
+        typer.echo(
+            _(
+                "delete {path} and every copy of it (gallery, messengers, backups): it holds "
+                "your invitation, which names your drop and your handler."
+            ).format(path=qr)
+        )
+
+
+#: An invitation code is a few hundred characters (a QR code holds at most about 3 KB).
+MAX_INVITATION = 64 * 1024
+
+
+def _invitation_from_stdin() -> str:
+    """The invitation code from standard input (``--invitation -``): pasted on a terminal (one
+    line) or piped, it never reaches the shell's history."""
+    if sys.stdin.isatty():
+        typer.echo(_("Paste the invitation code, then press Enter:"), err=True)
+        got = sys.stdin.readline(MAX_INVITATION)
+    else:
+        got = sys.stdin.read(MAX_INVITATION)
+    if not got.strip():
+        raise BadInput(
+            "no invitation code came on standard input; nothing was changed",
+            hint="paste the whole code, or use --qr IMAGE",
+        )
+    return got.strip()
 
 
 MAX_TEXT = 1 << 20
