@@ -155,7 +155,10 @@ def bundle_digest() -> str:
 
 
 def render_page(lang: str) -> str:
-    """The page's HTML in ``lang``: no inline script or style; strings travel as JSON data."""
+    """The page's HTML in ``lang``: no inline script or style; strings travel as JSON data.
+
+    Its ``<title>`` is a neutral word (``doc_title``), not the heading: the title is what the
+    browser's history, its tab list and the phone's recent apps keep once the tab is closed."""
     s = _strings()[lang]
     e = html.escape
     words = WORDS[lang]
@@ -183,7 +186,7 @@ def render_page(lang: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>{e(s["title"])}</title>
+<title>{e(s["doc_title"])}</title>
 <link rel="stylesheet" href="/source/static/page.css" integrity="{_sri("page.css")}">
 <script type="application/json" id="tysha-data">{blob}</script>
 {scripts}
