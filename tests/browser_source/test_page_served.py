@@ -47,7 +47,7 @@ def test_every_script_and_style_has_sri_matching_the_served_bytes(client: TestCl
     tags = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"[^>]*integrity="([^"]+)"',
                       html)
     assert {t[0] for t in tags} == {"/source/static/vendor/noble.js",
-                                    "/source/static/tysha-core.js", "/source/static/app.js",
+                                    "/source/static/core.js", "/source/static/app.js",
                                     "/source/static/page.css"}
     for url, sri in tags:
         body = client.get(url).content

@@ -1,6 +1,6 @@
 """The browser source page (issue 11): static files the drop serves at ``/`` and ``/source/…``.
 
-The page seals reports in the reporter's browser (``static/tysha-core.js``, the same envelope
+The page seals reports in the reporter's browser (``static/core.js``, the same envelope
 format as :mod:`tysha.protocol`, checked against Python-made vectors by ``tests/js``); the drop
 only serves files and never sees plaintext. What this module adds to the drop:
 
@@ -10,8 +10,10 @@ only serves files and never sees plaintext. What this module adds to the drop:
 * on every response: a strict Content-Security-Policy (no inline script or style,
   ``connect-src 'self'``, no third-party origin), ``Referrer-Policy: no-referrer``,
   ``X-Content-Type-Options: nosniff``, no framing; everything is ``Cache-Control: no-store``,
-  the static files too: a phone's browser cache holding ``tysha-core.js`` would show whoever
-  seizes it that the phone visited a drop (a few hundred KiB more per visit is the price);
+  the static files too: a phone's browser cache holding ``core.js`` would show whoever
+  seizes it that the phone visited a drop (a few hundred KiB more per visit is the price).
+  Chromium's code cache still keeps each script's address, past a cleared history: no file
+  name says "tysha";
 * every ``<script>`` and the style sheet carry Subresource Integrity (sha384 of the shipped
   bytes); :func:`bundle_digest` (``tysha drop info``) names the whole page so a handler can
   tell reporters what to expect.
@@ -43,7 +45,7 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 LANGS = ("uk", "ru", "crh", "en")
 _NAMES = LANGUAGE_NAMES
-_SCRIPTS = ("vendor/noble.js", "tysha-core.js", "app.js")
+_SCRIPTS = ("vendor/noble.js", "core.js", "app.js")
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
           ".txt": "text/plain; charset=utf-8"}
 
