@@ -37,8 +37,23 @@ def _release_held() -> None:
         _HELD.pop().release()
 
 
+def _no_core_dumps() -> None:
+    """A source command that crashes (a native library fed a hostile photo) must leave no
+    memory image on disk: its passphrase, the vault's keys, the report being written. The core
+    limit (the one the kernel applies) goes to zero for this process and what it starts (a
+    bridge Tor); cores kept by systemd-coredump honour it. Best effort: a platform without it
+    goes without."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 @app.callback()
 def _every_source_command(ctx: typer.Context) -> None:
+    _no_core_dumps()
     # A bridge Tor's folder left in the temporary folder by a send that was killed outright
     # (the phone's system ending the app) goes at the next source command, whatever it is.
     from tysha.tor.client import remove_stale_tor_folders
