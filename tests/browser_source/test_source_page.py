@@ -378,6 +378,12 @@ def test_enrol_from_qr_photo(world: dict[str, Any], browser: Any, lang: str) -> 
     page.set_input_files("#qr-file", str(world["qr"]))
     page.wait_for_selector("#enrolled:not([hidden])", timeout=60_000)
     assert page.text_content("#fingerprint") == world["fp"]
+    # The photo stays in the gallery and names the drop and the handler: said, as the CLI
+    # says it (before, nothing was said; the camera's frames are never kept, a photo is).
+    box = page.locator("#enrol-error")
+    assert box.is_visible() and box.get_attribute("class") == "warn"
+    strings = json.loads((source_page.HERE / "strings.json").read_text("utf-8"))
+    assert box.text_content() == strings[page.get_attribute("html", "lang")]["enrol_photo_delete"]
     _shot(page, lang, "1-enrolled-by-qr")
     _same_origin(seen, world["url"])
     ctx.close()
