@@ -3,9 +3,9 @@ against the Python sealer in the same run, codename derivation, proof of work.
 
     python bench/browser.py [--json]
 
-* page_kb_compressed: gzip -9 of the JS and CSS the page loads up front (noble.js, tysha-core.js,
+* page_kb_compressed: gzip -9 of the JS and CSS the page loads up front (noble.js, core.js,
   app.js, page.css); qr_kb_compressed: the QR reader, loaded only when a photo is chosen;
-* seal_10mib_s: seconds for tysha-core.js to seal 10 MiB with X-Wing to two recipients in
+* seal_10mib_s: seconds for core.js to seal 10 MiB with X-Wing to two recipients in
   Debian's headless Chromium; python_seal_10mib_s: the same in tysha.protocol;
 * codename_s: Argon2id (t=2, 19 MiB) + key derivation in Chromium, in the page's Worker;
   codename_jitless_s (with --jitless, about 15 s more): the same without a JIT
@@ -30,7 +30,7 @@ from tysha.drop import source_page
 from tysha.drop.launcher import run_drop
 from tysha.protocol import Identity, seal_envelope
 
-UPFRONT = ("vendor/noble.js", "tysha-core.js", "app.js", "page.css")
+UPFRONT = ("vendor/noble.js", "core.js", "app.js", "page.css")
 POW_BITS = 8
 
 

@@ -135,7 +135,7 @@ def test_vendor_check_notices_a_changed_file(tmp_path: Path, monkeypatch: pytest
 
 
 def test_page_work_table_matches_python_work_bits() -> None:
-    """tests/js/core.test.mjs checks tysha-core.js's workBits against WORK_TABLE; the same
+    """tests/js/core.test.mjs checks core.js's workBits against WORK_TABLE; the same
     table must hold for the drop's own work_bits wherever that exists."""
     pow_mod = pytest.importorskip("tysha.protocol.pow")
     work_bits = getattr(pow_mod, "work_bits", None)

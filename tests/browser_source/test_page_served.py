@@ -47,7 +47,7 @@ def test_every_script_and_style_has_sri_matching_the_served_bytes(client: TestCl
     tags = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"[^>]*integrity="([^"]+)"',
                       html)
     assert {t[0] for t in tags} == {"/source/static/vendor/noble.js",
-                                    "/source/static/tysha-core.js", "/source/static/app.js",
+                                    "/source/static/core.js", "/source/static/app.js",
                                     "/source/static/page.css"}
     for url, sri in tags:
         body = client.get(url).content
@@ -243,3 +243,22 @@ def test_every_field_keeps_its_value_out_of_the_browsers_saved_state(client: Tes
         fields = re.findall(r"<(?:input|textarea)\b[^>]*>", html)
         assert len(fields) > 10
         assert [f for f in fields if 'autocomplete="off"' not in f] == [], lang
+
+
+def test_the_history_keeps_no_title_that_says_what_the_page_is_for(client: TestClient) -> None:
+    """A page's <title> is what the browser's history, its list of tabs and the phone's recent
+    apps keep of it once the tab is closed, for whoever searches the phone. It was the page's
+    heading ("Send a report safely", "Надіслати повідомлення безпечно"…). Now it is a
+    neutral word in the reader's language; the heading on the page still says what it is for."""
+    import html
+
+    strings = json.loads((source_page.HERE / "strings.json").read_text("utf-8"))
+    for lang in source_page.LANGS:
+        page = client.get(f"/source/{lang}/").text
+        found = re.search(r"<title>(.*?)</title>", page)
+        assert found is not None
+        title = html.unescape(found.group(1))
+        heading = strings[lang]["title"]
+        assert f"<h1>{html.escape(heading)}</h1>" in page
+        words = set(re.findall(r"\w+", heading.lower()))
+        assert title.strip() and not words & set(re.findall(r"\w+", title.lower())), (lang, title)

@@ -1,4 +1,4 @@
-// tysha-core.js against vectors the Python code generated (tests/vectors/js, tests/vectors/protocol).
+// core.js against vectors the Python code generated (tests/vectors/js, tests/vectors/protocol).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { T, V, VP, h, drbg, untag, identity } from './load.mjs';

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..');
 export const STATIC = join(ROOT, 'src', 'tysha', 'drop', 'source_page', 'static');
-for (const f of ['vendor/noble.js', 'tysha-core.js']) {
+for (const f of ['vendor/noble.js', 'core.js']) {
   if (!globalThis.TyshaCore) runInThisContext(readFileSync(join(STATIC, f), 'utf8'), { filename: f });
 }
 export const T = globalThis.TyshaCore;

@@ -167,6 +167,34 @@ def test_enroll_from_a_photo_of_the_qr_code(tmp_path: Path, cli: Any,
     assert handler.public().fingerprint() in out.stdout
 
 
+def test_enrolment_leaves_the_invitation_nowhere_unsaid(tmp_path: Path, cli: Any,
+                                                       drop: tuple[str, str, Path]) -> None:
+    """The invitation names the drop and the handler and carries the enrolment secret. Before,
+    the only ways in were a code typed after --invitation (kept in the shell's history file,
+    readable beside the vault) and a photo of its QR code, left in the gallery without a
+    word. Now '--invitation -' reads the code from standard input (as '--text -' does), and
+    an enrolment from a photo says to delete it."""
+    pytest.importorskip("zxingcpp")  # zxing-cpp: a dependency of the source's --qr
+    inv, handler = real_invitation(drop)
+    v = tmp_path / "phone.vault"
+    env = {"TYSHA_PASSPHRASE": PASS}
+    cli("source", "init", "--vault", str(v), "--size", "1MiB", env=env)
+    out = cli("source", "enroll", "--vault", str(v), "--invitation", "-", env=env,
+              input=inv.to_text() + "\n")
+    assert handler.public().fingerprint() in out.stdout
+    photo = as_photo(qr_png(inv.qr_payload(), tmp_path / "code.png"), tmp_path / "IMG_9.jpg")
+    out = cli("source", "enroll", "--vault", str(v), "--qr", str(photo), env=env)
+    assert handler.public().fingerprint() in out.stdout
+    assert f"delete {photo} and every copy of it" in out.stdout, out.stdout
+    # Nothing on standard input: refused, nothing pinned.
+    cli("source", "init", "--vault", str(tmp_path / "other.vault"), "--size", "1MiB", env=env)
+    before = (tmp_path / "other.vault").read_bytes()
+    r = cli("source", "enroll", "--vault", str(tmp_path / "other.vault"), "--invitation", "-",
+            env=env, input="", check=False)
+    assert r.returncode == 1 and "no invitation code came on standard input" in r.stderr
+    assert (tmp_path / "other.vault").read_bytes() == before
+
+
 def test_enroll_refuses_a_damaged_or_missing_code(tmp_path: Path, cli: Any) -> None:
     pytest.importorskip("zxingcpp")  # zxing-cpp: a dependency of the source's --qr
     inv, _ = invitation()

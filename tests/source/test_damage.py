@@ -228,3 +228,112 @@ def test_a_vault_of_the_first_format_still_opens(tmp_path: Path) -> None:
     old.state["notes"].append("saved again")
     Vault(path).save(old)
     assert Vault(path).unlock("right passphrase").state["notes"] == ["old 8", "saved again"]
+
+
+def _rewrite_saves(path: Path, passphrase: str, header: Any, body: bytes) -> None:
+    """Write both saves of the primary compartment anew: ``header(seq, body_len, g)`` is the
+    plaintext of each save's header, ``body`` the plaintext of each body."""
+    import struct
+
+    from tysha.source import vault as vm
+
+    c = Vault(path).unlock(passphrase)
+    kh, kb = vm._derive(c.key, b"header"), vm._derive(c.key, b"body")
+    with open(path, "r+b") as f:
+        for g, seq in ((0, 7), (1, 8)):
+            sealed = vm._seal(kb, b"tysha-vault-body" + bytes((0, g)) + struct.pack(">Q", seq), body)
+            head = vm._seal(kh, b"tysha-vault-gen" + bytes((0, g)), header(seq, len(sealed), g))
+            f.seek(gen_base(path, 0, g))
+            f.write(head + sealed)
+
+
+def test_a_save_header_carries_a_format_and_a_later_one_is_refused_not_called_damaged(
+    tmp_path: Path, cli: Any
+) -> None:
+    """The save header had no format number: a later Tysha that lays out or encodes a save
+    differently could not be told from damage, and this one told the reporter "the passphrase
+    is right, but both saves of this vault's contents are damaged" (who may then throw the
+    vault away, or write every report again). The header's byte after the saved hour is the
+    format now (0 for every vault so far, which is what they hold there, so they open as
+    before and the Tysha of before reads what this one writes); a higher one is refused in
+    plain words, nothing written, and a purge still destroys it."""
+    import struct
+
+    from tysha.source import vault as vm
+
+    path = tmp_path / "phone.vault"
+    Vault.create(path, SIZE, "right passphrase", {"v": 1, "notes": ["kept"]})
+    # What this Tysha writes: format 0, where every earlier header had the top byte of its
+    # count of reports (always 0).
+    c = Vault(path).unlock("right passphrase")
+    kh = vm._derive(c.key, b"header")
+    with open(path, "rb") as f:
+        f.seek(gen_base(path, 0, c.generation))
+        raw = f.read(vm.GEN_HEADER)
+    head = vm._open(kh, b"tysha-vault-gen" + bytes((0, c.generation)), raw)
+    assert head is not None and len(head) == 32 and head[24] == 0
+
+    # A later format: the same header, format 1, and a body this Tysha can't decode.
+    _rewrite_saves(path, "right passphrase",
+                   lambda seq, n, g: struct.pack(">QQQ", seq, n, 1_780_000_000) + bytes((1,))
+                   + (3).to_bytes(7, "big"),
+                   b"\x28\xb5\x2f\xfd not cbor: a later encoding")  # fmt: skip
+    before = digest(path)
+    env = {"TYSHA_PASSPHRASE": "right passphrase", "TYSHA_DECOY_PASSPHRASE": "q" * 30}
+    for args in (["outbox"], ["notes", "--add", "x"], ["decoy", "--note", "recipes"]):
+        r = cli("source", args[0], "--vault", str(path), *args[1:], env=env, check=False)
+        assert r.returncode == 1, (args, r.stdout)
+        assert "this vault was written by a newer Tysha" in r.stderr, (args, r.stderr)
+        assert "damaged" not in r.stderr
+    assert digest(path) == before
+    cli("source", "purge", "--vault", str(path), env=env)
+    with pytest.raises(BadPassphrase):
+        Vault(path).unlock("right passphrase")
+
+    # A vault whose headers hold format 0 (every vault so far) opens as before.
+    path2 = tmp_path / "older.vault"
+    Vault.create(path2, SIZE, "right passphrase", {})
+    from tysha.protocol import cbor_encode
+
+    _rewrite_saves(path2, "right passphrase",
+                   lambda seq, n, g: struct.pack(">QQQQ", seq, n, 1_780_000_000, 5),
+                   cbor_encode({"v": 1, "notes": ["older"], "made": 5}))  # fmt: skip
+    r = cli("source", "notes", "--vault", str(path2), env=env)
+    assert r.stdout.strip() == "older"
+
+
+@pytest.mark.parametrize("harm", ["both saves damaged", "cut short", "extended"])
+def test_a_damaged_or_resized_vault_is_still_purged(three_saves: Any, cli: Any, harm: str) -> None:
+    """The passphrase still opens its slot, so the compartment key is there for whoever is
+    made to type it, and most of the ciphertext decrypts with it (only its tags fail). Before,
+    purge refused such a vault as unlock does ("both saves … are damaged", "cut short or
+    extended … Nothing was read or changed") and left it all readable. Now it destroys it as
+    any other: the slot first, then the compartment's area as the vault was made (what of it
+    the file still holds); the file keeps the size it has."""
+    from tysha.source import vault as vm
+
+    path, c, _ = three_saves
+    if harm == "both saves damaged":
+        for g in (0, 1):
+            scribble(path, gen_base(path, 0, g) + GEN_HEADER)
+    elif harm == "cut short":
+        path.write_bytes(path.read_bytes()[:-65536])
+    else:
+        path.write_bytes(path.read_bytes() + os.urandom(5))
+    size = path.stat().st_size
+    old = path.read_bytes()
+    r = cli("source", "purge", "--vault", str(path), env={"TYSHA_PASSPHRASE": "right passphrase"},
+            check=False)
+    assert r.returncode == 0, r.stderr
+    new = path.read_bytes()
+    assert len(new) == size
+    at = vm.SALT + c.slot * vm.SLOT_SIZE
+    assert new[at:at + vm.SLOT_SIZE] != old[at:at + vm.SLOT_SIZE]
+    offset, length = _layout(SIZE)[0]
+    end = min(offset + length, size)
+    same = sum(1 for a, b in zip(old[offset:end], new[offset:end], strict=True) if a == b)
+    assert same < (end - offset) / 64  # random bytes over it: 1 in 256 alike by chance
+    # Made whole again, the file answers the passphrase as a wrong one.
+    path.write_bytes(new[:SIZE] + os.urandom(max(0, SIZE - len(new))))
+    with pytest.raises(BadPassphrase):
+        Vault(path).unlock("right passphrase")

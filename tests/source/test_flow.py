@@ -433,3 +433,31 @@ def test_a_report_written_while_the_phone_clock_ran_years_ahead_leaves_once_it_i
         assert dev.due() == [] and dev.next_due() == 3600 - (right - int(right))
     finally:
         dev.vault.release()
+
+
+def test_purge_is_not_refused_while_a_send_holds_the_vault(
+    enrolled: dict[str, Any], cli: Any
+) -> None:
+    """A send over Tor or a bridge holds the vault for minutes; the reporter sees a checkpoint
+    ahead and purges. Before, the purge was refused ("another tysha command is using this vault
+    right now … nothing was changed": run it again when the send has ended) and the contents
+    stayed readable. Now it destroys them at once; the send's later saves are sealed under a
+    key no passphrase reaches any more, so they bring nothing back."""
+    from tysha.errors import BadPassphrase
+    from tysha.source.device import SourceDevice
+    from tysha.source.vault import Vault
+
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "first", env=env)
+    cli("source", "decoy", "--vault", v, "--note", "shopping list", env=env)
+    sending = SourceDevice.open(Path(v), env["TYSHA_PASSPHRASE"])  # holds it, as a send does
+    try:
+        r = cli("source", "purge", "--vault", v, env=env, check=False, process=True)
+        assert r.returncode == 0, r.stderr
+        sending.state["receipts"] = [b"what the send kept"]
+        sending.save()  # the send goes on and saves what it did
+    finally:
+        sending.vault.release()
+    with pytest.raises(BadPassphrase):
+        Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"])
+    assert Vault(Path(v)).unlock(env["TYSHA_DECOY_PASSPHRASE"]).state["notes"] == ["shopping list"]

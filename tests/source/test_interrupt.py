@@ -439,3 +439,57 @@ def test_hour_kept_times_are_shown_as_the_hour_they_mean(
     assert ":00:00Z" not in r.stdout and "22:47:13Z" not in r.stdout, r.stdout
     r = cli("source", "replies", "--vault", v, "--json", env=env, check=False)
     assert json.loads(r.stdout)[0]["received_at"] == "2026-03-02T23:00:00Z"
+
+
+def test_a_source_command_that_crashes_leaves_no_core_file(
+    enrolled: dict[str, Any], tmp_path: Path  # noqa: F811
+) -> None:
+    """A source command that crashes (a native library fed a hostile photo, SIGABRT) had the
+    core limit of its shell: where cores are kept (a laptop whose shell allows them,
+    systemd-coredump), the memory image - the passphrase, the vault's keys, the report being
+    written - landed on disk. Every source command now sets its core limit to zero first."""
+    import fcntl
+    import resource
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    if hard != resource.RLIM_INFINITY and hard < 64 << 20:
+        pytest.skip("cores are not allowed here, so none can be shown to be avoided")
+
+    def allow_cores() -> None:
+        resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    v = enrolled["vault"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "source", "report", "--vault", str(v),
+         "--category", "det", "--text", "-"],
+        cwd=cwd, env={**os.environ, **enrolled["env"]}, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=allow_cores,
+    )  # fmt: skip
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(b"they took him at night")
+        proc.stdin.flush()
+        deadline = time.monotonic() + 60
+        with open(v, "rb") as f:
+            while True:  # the command holds the vault: it has started and is at work
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(f, fcntl.LOCK_UN)
+                except BlockingIOError:
+                    break
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.01)
+        proc.send_signal(signal.SIGABRT)
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == -signal.SIGABRT
+    assert list(cwd.iterdir()) == []

@@ -12,13 +12,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tysha.tor.client import TOR_DIR_PREFIX, remove_stale_tor_folders
 
 
-def _folder(base: Path, name: str, lock: bool, age_s: float = 0.0) -> Path:
-    d = base / (TOR_DIR_PREFIX + name)
+def _folder(base: Path, name: str, lock: bool, age_s: float = 0.0, prefix: str = TOR_DIR_PREFIX) -> Path:
+    d = base / (prefix + name)
     d.mkdir()
-    (d / "torrc").write_text("Bridge obfs4 192.0.2.1:443 ...\n")
+    # As bridge_torrc writes it: the folder names itself first.
+    (d / "torrc").write_text(f"DataDirectory {d}\nBridge obfs4 192.0.2.1:443 ...\n")
     if lock:
         (d / "lock").write_bytes(b"")
     t = time.time() - age_s
@@ -70,3 +73,54 @@ def test_a_folder_left_while_the_phones_clock_ran_ahead_is_deleted_once_it_is_pu
     the folder naming the bridges stayed on the phone for that year."""
     ahead = _folder(tmp_path, "ahead", lock=False, age_s=-365 * 86400)
     assert remove_stale_tor_folders(tmp_path) == 1 and not ahead.exists()
+
+
+def test_a_bridge_tors_folder_and_command_line_do_not_say_tysha(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A send through a bridge made its Tor's folder "tysha-tor-…" in the temporary folder and
+    ran "tor -f /tmp/tysha-tor-…/torrc": a process list looked at on a phone seized during a
+    send, or the folder a killed send left (it stays until the next source command, across a
+    restart where the temporary folder is on disk, as in Termux), named the app. Now the folder
+    is named as any program's temporary folder ("tmp…"), and is told from other programs'
+    folders by its torrc, which names the folder itself; folders of the old name still go."""
+    import tempfile
+
+    from tysha.tor import client
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    monkeypatch.setattr(client.shutil, "which", lambda name: f"/usr/bin/{name}")
+    started: list[list[str]] = []
+
+    class Tor:  # bootstraps at once; nothing is run
+        pid = 0
+
+        def __init__(self, argv: list[str], **kw: Any) -> None:
+            started.append(argv)
+            (Path(argv[2]).parent / "notice.log").write_text("Bootstrapped 100% (done): Done\n")
+
+        def poll(self) -> int:
+            return 0
+
+    monkeypatch.setattr(client.subprocess, "Popen", Tor)
+    with client.bridge_client(["obfs4 192.0.2.1:443 cert=AAAA iat-mode=0"]):
+        [folder] = list(tmp.iterdir())
+        assert "tysha" not in folder.name.lower()
+        assert not any("tysha" in arg.lower() for arg in started[0]), started
+        # Killed outright here, it is a stale folder the next command deletes.
+        assert remove_stale_tor_folders(tmp, now=time.time() + 600) == 1
+    assert list(tmp.iterdir()) == []
+
+    # Another program's temporary folders are left alone, a torrc of its own too; a folder of
+    # the name bridge Tors had before goes.
+    theirs = tmp / "tmpab12cd34"
+    theirs.mkdir()
+    (theirs / "torrc").write_text(f"DataDirectory {tmp_path}\n")
+    plain = tmp / "tmpzz99yy88"
+    plain.mkdir()
+    (plain / "data").write_text("x")
+    old = _folder(tmp, "x1y2z3", lock=False, age_s=600, prefix="tysha-tor-")
+    assert remove_stale_tor_folders(tmp, now=time.time() + 600) == 1
+    assert not old.exists() and theirs.exists() and plain.exists()

@@ -83,9 +83,11 @@ def test_onion_drop_sources_via_tor_and_bridge_desk_replies(
         # The second source starts its own Tor that reaches the network only through the bridge.
         extra = tmp_path / "private.torrc"
         extra.write_text(tornet.private_torrc())
+        tmp = tmp_path / "tmp"  # where its Tor's folder is made
+        tmp.mkdir()
         t = time.monotonic()
         cli("source", "send", "--vault", str(vaults[1]), "--now", "--bridge", tornet.bridge_line,
-            env={**senv, "TYSHA_TOR_TORRC": str(extra)}, process=True)
+            env={**senv, "TYSHA_TOR_TORRC": str(extra), "TMPDIR": str(tmp)}, process=True)
         figures["send_bridge_incl_tor_start_s"] = round(time.monotonic() - t, 2)
         # The source's own Tor (and its obfs4proxy) ended with the command.
         for pid in os.listdir("/proc"):
@@ -94,7 +96,8 @@ def test_onion_drop_sources_via_tor_and_bridge_desk_replies(
                     cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
                 except OSError:
                     continue
-                assert b"tysha-tor-" not in cmd, cmd
+                assert str(tmp).encode() not in cmd, cmd
+        assert list(tmp.iterdir()) == []
         for v in vaults:
             assert json.loads(cli("source", "outbox", "--vault", str(v), "--json",
                                   env=senv).stdout) == []

@@ -1,6 +1,5 @@
 """A source's send through a bridge, stopped while its own Tor starts: by its terminal closing
-(SIGHUP), the Tor's temporary folder — whose torrc names the bridge, and whose name says
-"tysha" — is deleted and that Tor ends, as after Ctrl-C; killed outright with its Tor (SIGKILL,
+(SIGHUP), the Tor's temporary folder — whose torrc names the bridge — is deleted and that Tor ends, as after Ctrl-C; killed outright with its Tor (SIGKILL,
 the phone's system ending the app), the folder goes at the next source command. The report
 stays in the outbox either way. Before, SIGHUP ended the process at once and left the folder
 on the phone (THREAT_MODEL: a phone searched at a checkpoint)."""
@@ -64,7 +63,7 @@ def _start_send(tornet: PrivateTorNetwork, tmp_path: Path, cli: Any, url: str, v
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        started = [d for d in tmp.glob("tysha-tor-*") if _tor_with(d) and (d / "lock").exists()]
+        started = [d for d in tmp.iterdir() if _tor_with(d) and (d / "lock").exists()]
         if started:
             [datadir] = started
             assert "Bridge obfs4" in (datadir / "torrc").read_text()

@@ -29,7 +29,7 @@ chose themselves; its parameters are the OWASP minimum (19 MiB, 2 passes) rather
 vault's 64 MiB because the page runs it in JavaScript, without a JIT in Tor Browser's
 "Safer" mode: there 64 MiB took 53 s in headless Chromium with ``--jitless`` on a server
 core, and a cheap phone may not grant a tab 64 MiB. The same function is in the page
-(``source_page/static/tysha-core.js``, ``identityFromCodename``); ``tests/vectors/js``
+(``source_page/static/core.js``, ``identityFromCodename``); ``tests/vectors/js``
 holds vectors both must reproduce. Pure: no randomness, no clock.
 """
 

@@ -118,7 +118,7 @@ _NAME_REFUSED = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
 
 def check_handler_name(name: object) -> str:
     """``name`` if it is an acceptable handler display name (see the module docstring), else
-    a ``ProtocolError`` saying why. Pure; the same rule as ``handlerName`` in tysha-core.js."""
+    a ``ProtocolError`` saying why. Pure; the same rule as ``handlerName`` in core.js."""
     if type(name) is not str:
         raise ProtocolError("the handler's name is not text")
     if not 1 <= len(name) <= HANDLER_NAME_MAX:

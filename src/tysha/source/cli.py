@@ -37,8 +37,23 @@ def _release_held() -> None:
         _HELD.pop().release()
 
 
+def _no_core_dumps() -> None:
+    """A source command that crashes (a native library fed a hostile photo) must leave no
+    memory image on disk: its passphrase, the vault's keys, the report being written. The core
+    limit (the one the kernel applies) goes to zero for this process and what it starts (a
+    bridge Tor); cores kept by systemd-coredump honour it. Best effort: a platform without it
+    goes without."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 @app.callback()
 def _every_source_command(ctx: typer.Context) -> None:
+    _no_core_dumps()
     # A bridge Tor's folder left in the temporary folder by a send that was killed outright
     # (the phone's system ending the app) goes at the next source command, whatever it is.
     from tysha.tor.client import remove_stale_tor_folders
@@ -211,7 +226,12 @@ def read_qr(path: Path) -> bytes:
 @app.command()
 def enroll(
     vault: Path = VAULT,
-    invitation: str = typer.Option(None, "--invitation", help="The invitation code (text)."),
+    invitation: str = typer.Option(
+        None,
+        "--invitation",
+        help="The invitation code (text); '-' reads it from standard input (a code typed after "
+        "--invitation stays in the shell's history file, and it names your drop and handler).",
+    ),
     qr: Path = typer.Option(
         None, "--qr", help="A photo or PNG of the invitation's QR code.", metavar="IMAGE"
     ),
@@ -229,6 +249,8 @@ def enroll(
     those witnesses cosigned the drop's log."""
     if (invitation is None) == (qr is None):
         raise typer.BadParameter("give exactly one of --invitation CODE or --qr IMAGE")
+    if invitation == "-":
+        invitation = _invitation_from_stdin()
     code: str | bytes = read_qr(qr) if qr is not None else invitation
     dev = _device(vault)
     if witness or witnesses_needed is not None:
@@ -240,6 +262,34 @@ def enroll(
         typer.echo(_("handler's name: {name}").format(name=isolate(inv.handler_name)))
     typer.echo(_("enrolled. Compare this fingerprint with your handler, in person:"))
     typer.echo(f"  {inv.handler.fingerprint()}")
+    if qr is not None:
+        # The photo names the drop and the handler, and a search of the phone finds it.
+        typer.echo(
+            _(
+                "delete {path} and every copy of it (gallery, messengers, backups): it holds "
+                "your invitation, which names your drop and your handler."
+            ).format(path=qr)
+        )
+
+
+#: An invitation code is a few hundred characters (a QR code holds at most about 3 KB).
+MAX_INVITATION = 64 * 1024
+
+
+def _invitation_from_stdin() -> str:
+    """The invitation code from standard input (``--invitation -``): pasted on a terminal (one
+    line) or piped, it never reaches the shell's history."""
+    if sys.stdin.isatty():
+        typer.echo(_("Paste the invitation code, then press Enter:"), err=True)
+        got = sys.stdin.readline(MAX_INVITATION)
+    else:
+        got = sys.stdin.read(MAX_INVITATION)
+    if not got.strip():
+        raise BadInput(
+            "no invitation code came on standard input; nothing was changed",
+            hint="paste the whole code, or use --qr IMAGE",
+        )
+    return got.strip()
 
 
 MAX_TEXT = 1 << 20
@@ -574,11 +624,20 @@ def notes(
 @app.command()
 def purge(vault: Path = VAULT) -> None:
     """Destroy the real contents in place; the file keeps its size and looks the same."""
-    from tysha.source.vault import Vault
+    from tysha.source.vault import BUSY, Vault
 
     v = Vault(vault)
-    _held(v)
-    v.purge(v.unlock(_passphrase()))
+    try:
+        _held(v)
+    except StorageError as exc:
+        # A send holds the vault for minutes (Tor, a bridge); a purge is for when there are
+        # none: it goes ahead. The send's later saves are sealed under the compartment key,
+        # which no passphrase reaches once the slot is overwritten: they bring nothing back.
+        if exc.message != BUSY:
+            raise
+    # Also a vault whose contents are damaged or whose size changed: the passphrase still
+    # opens its key, and what is left decrypts with it.
+    v.purge(v.unlock_to_purge(_passphrase()))
     typer.echo(_("done."))
 
 

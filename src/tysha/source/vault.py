@@ -16,7 +16,8 @@ Layout of a vault of ``N`` bytes (nothing marks any boundary; every byte starts 
   are random bytes, indistinguishable from used ones.
 * **A compartment** is stored twice (two generations, for crash safety). A generation starts
   with ``nonce (24) || XChaCha20-Poly1305(Kh, nonce, aad = "tysha-vault-gen" || c || g)`` of
-  ``sequence (8) || length (8) || saved hour (8) || reports made (8)`` and is followed by
+  ``sequence (8) || length (8) || saved hour (8) || format (1) || reports made (7)`` and is
+  followed by
   ``nonce (24) || XChaCha20-Poly1305(Kb, nonce, aad = "tysha-vault-body" || c || g ||
   sequence)`` of the compartment's state (deterministic CBOR). XChaCha20-Poly1305 is libsodium's
   (draft-irtf-cfrg-xchacha, over RFC 8439). ``Kh`` and ``Kb`` are BLAKE2b-derived from
@@ -86,6 +87,17 @@ and a wrong passphrase look the same, because every byte of the file is random t
 
 Headers of the first format (16 bytes of plaintext: sequence and length; 56 bytes on disk)
 are still read; they carry no hour or count, so their messages say less.
+
+Format
+------
+The byte after the saved hour is the save's format: :data:`FORMAT` (0) for every vault so far
+(headers before it was named held the top byte of the count of reports there, always 0, so
+they read as format 0, and the Tysha of before reads what this one writes). A later Tysha that
+lays out or encodes a save differently keeps this header (its 72 bytes, its associated data,
+the format in this byte) and writes a higher number; this one then refuses the vault in plain
+words ("written by a newer Tysha", :func:`refuse_newer`), before its body is read and without
+writing anything, instead of calling a body it can't decode damaged. A purge still destroys
+it. The first format's 56-byte headers are format 0 too.
 """
 
 from __future__ import annotations
@@ -120,6 +132,7 @@ __all__ = [
     "BLOCK",
     "BUSY",
     "DEFAULT_SIZE",
+    "FORMAT",
     "MIN_SIZE",
     "NO_ROOM",
     "PRIMARY",
@@ -167,13 +180,15 @@ PRIMARY, SECONDARY = 0, 1  # the compartment `source init` makes; the decoy's
 
 #: The format of a compartment's state (its ``v``); a vault of a later one is refused.
 STATE_VERSION = 1
+#: The format of a save, in every save header (module docstring, Format); a later one is refused.
+FORMAT = 0
 
 
 def refuse_newer(comp: Compartment) -> None:
     """Refuse (``StorageError``) a compartment a newer Tysha wrote: a later format is never
     read, nor anything written into its vault, as this one's (purging it still works)."""
     version = comp.state.get("v", 1)
-    if isinstance(version, int) and version > STATE_VERSION:
+    if comp.format > FORMAT or (isinstance(version, int) and version > STATE_VERSION):
         raise StorageError(
             "this vault was written by a newer Tysha; nothing was read or changed",
             hint="open it with the Tysha that wrote it, or a later one",
@@ -252,7 +267,8 @@ class Compartment:
 
     ``damage`` is a sentence for the user when the newest save could not be read and an older
     one was opened (None when all is well); ``size`` is the vault size sealed in the slot (0
-    for slots of the first format, which did not record it)."""
+    for slots of the first format, which did not record it); ``format`` is its newest save's
+    (above :data:`FORMAT`: a later Tysha's, whose ``state`` is not read and stays empty)."""
 
     number: int
     slot: int
@@ -262,6 +278,7 @@ class Compartment:
     generation: int
     damage: str | None = None
     size: int = 0
+    format: int = FORMAT
 
 
 @dataclass
@@ -275,12 +292,13 @@ class _Gen:
     seq: int = 0
     saved: int = 0
     made: int = -1
+    format: int = FORMAT
     state: dict[str, Any] | None = None
 
 
 def _made(state: dict[str, Any]) -> int:
     made = state.get("made", 0)
-    return made if isinstance(made, int) and 0 <= made < 1 << 62 else 0
+    return made if isinstance(made, int) and 0 <= made < 1 << 56 else 0  # 7 bytes
 
 
 class Vault:
@@ -487,6 +505,21 @@ class Vault:
             )
         raise BadPassphrase(NOTHING_OPENS, hint=NOTHING_OPENS_HINT)
 
+    def unlock_to_purge(self, passphrase: str) -> Compartment:
+        """The compartment of ``passphrase``, for :meth:`purge` alone: its slot, key and number
+        (state empty), whatever became of the rest of the file (both saves damaged, the size
+        changed, a later format). The key opens what is left of the ciphertext for whoever is
+        made to type the passphrase, so such a vault is destroyed as any other. The same work
+        as :meth:`unlock` (Argon2id, all eight slots); ``BadPassphrase`` when no slot opens."""
+        self.size()  # NotFound / a folder, in the usual words
+        with self._file() as f:
+            master = self._master(f, passphrase)
+            found = [s for s in self._slots(f, master) if s[2] in (PRIMARY, SECONDARY)]
+        if not found:
+            raise BadPassphrase(NOTHING_OPENS, hint=NOTHING_OPENS_HINT)
+        slot, key, number, recorded = found[0]
+        return Compartment(number, slot, key, {}, 0, 0, size=recorded)
+
     def _header(self, f: Any, base: int, number: int, g: int, kh: bytes) -> _Gen:
         out = _Gen(base=base)
         raw = self._read(f, base, GEN_HEADER)
@@ -500,7 +533,8 @@ class Vault:
         out.header_ok = True
         out.seq, out.blen = struct.unpack(">QQ", head[:16])
         if len(head) == HEADER_PT:
-            out.saved, out.made = struct.unpack(">QQ", head[16:])
+            (out.saved,) = struct.unpack(">Q", head[16:24])
+            out.format, out.made = head[24], int.from_bytes(head[25:32], "big")
         return out
 
     def _body(
@@ -533,6 +567,12 @@ class Vault:
         # Newest first; the older body is read only when the newer one is not whole (what
         # is said about an older generation needs its header alone).
         for g in sorted((g for g in (0, 1) if gens[g].header_ok), key=lambda g: -gens[g].seq):
+            if gens[g].format > FORMAT:
+                # A later Tysha's save: its body is not read as this one's (refuse_newer
+                # refuses the compartment; a purge still destroys it).
+                return Compartment(
+                    number, slot, key, {}, gens[g].seq, g, size=recorded, format=gens[g].format
+                )
             self._body(f, gens[g], half, number, g, kb, size)
             if gens[g].state is not None:
                 break
@@ -593,6 +633,8 @@ class Vault:
 
     def save(self, comp: Compartment) -> None:
         """Write the compartment's state into its older generation, then fsync."""
+        if comp.format > FORMAT:  # never this Tysha's idea of a state over a later save
+            refuse_newer(comp)
         size = self.checked_size()
         if comp.size and comp.size != size:
             raise StorageError(
@@ -614,7 +656,9 @@ class Vault:
         head = _seal(
             kh,
             b"tysha-vault-gen" + bytes((comp.number, g)),
-            struct.pack(">QQQQ", seq, len(body), saved, _made(comp.state)),
+            struct.pack(">QQQ", seq, len(body), saved)
+            + bytes((FORMAT,))
+            + _made(comp.state).to_bytes(7, "big"),
         )
         base = offset + g * half
         try:
@@ -703,19 +747,26 @@ class Vault:
         return comp
 
     def purge(self, comp: Compartment) -> None:
-        """Destroy a compartment in place: key material first (fsync), then its whole area."""
-        offset, length = _layout(self.checked_size())[comp.number]
+        """Destroy a compartment in place: key material first (fsync), then its whole area.
+
+        The area is where the vault was made to have it (the size sealed in the slot), also in
+        a file cut short or extended since (:meth:`unlock_to_purge`): what of it the file holds
+        is overwritten, and the file keeps the size it has."""
+        size = self.size()
+        offset, length = _layout(comp.size or size)[comp.number]
         half = length // 2
         try:
             with self._file(write=True) as f:
                 f.seek(SALT + comp.slot * SLOT_SIZE)
                 f.write(os.urandom(SLOT_SIZE))
                 for g in (0, 1):
-                    f.seek(offset + g * half)
-                    f.write(os.urandom(GEN_HEADER))
+                    at = offset + g * half
+                    if at < size:
+                        f.seek(at)
+                        f.write(os.urandom(min(GEN_HEADER, size - at)))
                 f.flush()
                 os.fsync(f.fileno())
-                pos, end = offset, offset + length
+                pos, end = offset, min(offset + length, size)
                 while pos < end:
                     n = min(1 << 20, end - pos)
                     f.seek(pos)

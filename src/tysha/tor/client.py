@@ -31,8 +31,13 @@ from tysha.errors import BadInput, TransportError
 __all__ = ["bridge_client", "bridge_torrc", "free_port", "remove_stale_tor_folders"]
 
 _PLUGINS = {"obfs4": "obfs4proxy", "snowflake": "snowflake-client"}
-#: The prefix of a bridge Tor's temporary DataDirectory.
-TOR_DIR_PREFIX = "tysha-tor-"
+#: The prefix of a bridge Tor's temporary DataDirectory: tempfile's own, so the folder (and the
+#: command line of the Tor running from it) is named as any program's temporary folder is, not
+#: after the app, on a phone that may be searched. It is told from other programs' folders by
+#: its torrc, whose first line names the folder itself (:func:`bridge_torrc`).
+TOR_DIR_PREFIX = "tmp"
+#: The prefix such folders had before (one a killed send left is still deleted).
+_OLD_PREFIX = "tysha-tor-"
 #: A folder without Tor's lock file is taken for a Tor still starting until it is this old.
 _STARTING_S = 120.0
 
@@ -93,7 +98,8 @@ def _is_ip_port(word: str) -> bool:
 
 
 def bridge_torrc(bridges: list[str], datadir: Path, socks_port: int) -> str:
-    """The torrc of a bridge-only client; refuses a line whose transport we cannot run."""
+    """The torrc of a bridge-only client; refuses a line whose transport we cannot run. Its
+    first line names ``datadir``: that is how a stale folder is known (remove_stale_tor_folders)."""
     if not bridges:
         raise BadInput("give at least one --bridge line")
     used: dict[str, str] = {}
@@ -139,21 +145,27 @@ def stop_group(proc: subprocess.Popen[bytes]) -> None:
 def remove_stale_tor_folders(tmp: Path | None = None, now: float | None = None) -> int:
     """Delete the DataDirectories that bridge Tors of this user left in ``tmp`` (the temporary
     folder) when their command was killed outright (SIGKILL: the phone's system ending the
-    app), where nothing could delete them: a torrc naming the bridges, Tor's state and a name
-    that says "tysha", on a phone that may be searched. A folder is stale when no Tor holds
-    its lock file (Tor keeps ``lock`` locked with ``flock`` while it runs), or, without one,
-    when it is older than a Tor takes to start. Returns how many were deleted. The source's
-    CLI runs it at the start of every command (a bridge send included)."""
+    app), where nothing could delete them: a torrc naming the bridges and Tor's state, on a
+    phone that may be searched. A folder is a bridge Tor's when its torrc names it first
+    (:func:`_bridge_folder`: other programs' temporary folders are left alone). It is stale
+    when no Tor holds its lock file (Tor keeps ``lock`` locked with ``flock`` while it runs),
+    or, without one, when it is older than a Tor takes to start. Returns how many were
+    deleted. The source's CLI runs it at the start of every command (a bridge send included)."""
     base = Path(tmp or tempfile.gettempdir())
     now = time.time() if now is None else now
     removed = 0
     try:
-        folders = [d for d in base.glob(TOR_DIR_PREFIX + "*") if d.is_dir() and not d.is_symlink()]
+        folders = [
+            d
+            for prefix in (TOR_DIR_PREFIX, _OLD_PREFIX)
+            for d in base.glob(prefix + "*")
+            if d.is_dir() and not d.is_symlink()
+        ]
     except OSError:
         return 0
     for d in folders:
         try:
-            if d.stat().st_uid != os.getuid():
+            if d.stat().st_uid != os.getuid() or not _bridge_folder(d):
                 continue
             lock = d / "lock"
             if lock.exists():
@@ -171,6 +183,24 @@ def remove_stale_tor_folders(tmp: Path | None = None, now: float | None = None) 
         except OSError:
             continue
     return removed
+
+
+def _bridge_folder(d: Path) -> bool:
+    """Whether ``d`` is a bridge Tor's DataDirectory: one of the old name, or one whose torrc
+    (a regular file) starts with ``DataDirectory`` naming ``d`` itself, as
+    :func:`bridge_torrc` writes it."""
+    if d.name.startswith(_OLD_PREFIX):
+        return True
+    torrc = d / "torrc"
+    try:
+        if torrc.is_symlink() or not torrc.is_file():
+            return False
+        with open(torrc, "rb") as f:
+            first = f.readline(4096).decode("utf-8", "surrogateescape").rstrip("\n")
+        key, _, named = first.partition(" ")
+        return key == "DataDirectory" and os.path.samefile(named, d)
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager

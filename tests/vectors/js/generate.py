@@ -3,7 +3,7 @@
     python tests/vectors/js/generate.py
 
 Every value here is computed by the Python code (tysha.protocol, tysha.tlog); node's test runner
-(tests/js/) checks tysha-core.js against it, and tests/browser_js/test_vectors.py regenerates
+(tests/js/) checks core.js against it, and tests/browser_js/test_vectors.py regenerates
 the file and compares it byte for byte. Randomness comes from a SHA-256 counter DRBG with fixed
 seeds; the JS tests run the same DRBG, so deterministic constructions (DHKEM envelopes,
 manifests, capture attestations: Ed25519 is deterministic) must match byte for byte. X-Wing

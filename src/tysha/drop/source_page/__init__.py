@@ -1,6 +1,6 @@
 """The browser source page (issue 11): static files the drop serves at ``/`` and ``/source/…``.
 
-The page seals reports in the reporter's browser (``static/tysha-core.js``, the same envelope
+The page seals reports in the reporter's browser (``static/core.js``, the same envelope
 format as :mod:`tysha.protocol`, checked against Python-made vectors by ``tests/js``); the drop
 only serves files and never sees plaintext. What this module adds to the drop:
 
@@ -10,8 +10,10 @@ only serves files and never sees plaintext. What this module adds to the drop:
 * on every response: a strict Content-Security-Policy (no inline script or style,
   ``connect-src 'self'``, no third-party origin), ``Referrer-Policy: no-referrer``,
   ``X-Content-Type-Options: nosniff``, no framing; everything is ``Cache-Control: no-store``,
-  the static files too: a phone's browser cache holding ``tysha-core.js`` would show whoever
-  seizes it that the phone visited a drop (a few hundred KiB more per visit is the price);
+  the static files too: a phone's browser cache holding ``core.js`` would show whoever
+  seizes it that the phone visited a drop (a few hundred KiB more per visit is the price).
+  Chromium's code cache still keeps each script's address, past a cleared history: no file
+  name says "tysha";
 * every ``<script>`` and the style sheet carry Subresource Integrity (sha384 of the shipped
   bytes); :func:`bundle_digest` (``tysha drop info``) names the whole page so a handler can
   tell reporters what to expect.
@@ -43,7 +45,7 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 LANGS = ("uk", "ru", "crh", "en")
 _NAMES = LANGUAGE_NAMES
-_SCRIPTS = ("vendor/noble.js", "tysha-core.js", "app.js")
+_SCRIPTS = ("vendor/noble.js", "core.js", "app.js")
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
           ".txt": "text/plain; charset=utf-8"}
 
@@ -155,7 +157,10 @@ def bundle_digest() -> str:
 
 
 def render_page(lang: str) -> str:
-    """The page's HTML in ``lang``: no inline script or style; strings travel as JSON data."""
+    """The page's HTML in ``lang``: no inline script or style; strings travel as JSON data.
+
+    Its ``<title>`` is a neutral word (``doc_title``), not the heading: the title is what the
+    browser's history, its tab list and the phone's recent apps keep once the tab is closed."""
     s = _strings()[lang]
     e = html.escape
     words = WORDS[lang]
@@ -183,7 +188,7 @@ def render_page(lang: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>{e(s["title"])}</title>
+<title>{e(s["doc_title"])}</title>
 <link rel="stylesheet" href="/source/static/page.css" integrity="{_sri("page.css")}">
 <script type="application/json" id="tysha-data">{blob}</script>
 {scripts}

@@ -87,6 +87,9 @@
       const code = readQr(bmp, bmp.width, bmp.height, 1600);
       if (!code) { say($('enrol-error'), S.err_qr_none, 'error'); return; }
       enrolWith(() => T.invitationFromQr(Uint8Array.from(code.binaryData)));
+      // The photo stays in the gallery, naming the drop and the handler: only the person can
+      // delete it (the camera's frames are never kept).
+      if (state.inv) say($('enrol-error'), S.enrol_photo_delete, 'warn');
     } catch (e) {
       say($('enrol-error'), S.err_qr_none, 'error');
     }

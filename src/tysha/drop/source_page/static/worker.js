@@ -2,7 +2,7 @@
  * {op: 'codename', codename} -> identity secrets; {op: 'pow', digest, bits} -> nonce, with
  * progress; {op: 'scan', listing, after, clueSecret, cluePublic} -> [{index, slot}]. */
 /* global importScripts */
-importScripts('/source/static/vendor/noble.js', '/source/static/tysha-core.js');
+importScripts('/source/static/vendor/noble.js', '/source/static/core.js');
 const T = globalThis.TyshaCore;
 onmessage = (e) => {
   const m = e.data;

@@ -11,7 +11,7 @@
 (function () {
   'use strict';
   const N = globalThis.TyshaNoble;
-  if (!N) throw new Error('vendor/noble.js must load before tysha-core.js');
+  if (!N) throw new Error('vendor/noble.js must load before core.js');
 
   class TyshaError extends Error {}
   class ProtocolError extends TyshaError { constructor(m) { super(m); this.name = 'ProtocolError'; } }
