@@ -222,18 +222,47 @@ def enroll(
     witnesses_needed: int = typer.Option(
         None, "--witnesses-needed", metavar="K", help="How many of the --witness keys (all)."
     ),
+    new_handler: bool = typer.Option(
+        False, "--new-handler",
+        help="Switch this vault to another handler's invitation (reports still waiting for "
+        "the current handler are then not sent).",
+    ),
 ) -> None:
     """Check an invitation and pin its keys and drop addresses (refuses a damaged code).
 
     With ``--witness VKEY … [--witnesses-needed K]`` replies are read only as far as K of
-    those witnesses cosigned the drop's log."""
+    those witnesses cosigned the drop's log.
+
+    An invitation from another handler than the one this vault is enrolled with is refused
+    unless ``--new-handler`` is given."""
     if (invitation is None) == (qr is None):
         raise typer.BadParameter("give exactly one of --invitation CODE or --qr IMAGE")
     code: str | bytes = read_qr(qr) if qr is not None else invitation
     dev = _device(vault)
     if witness or witnesses_needed is not None:
         dev.set_witness_policy(list(witness), witnesses_needed)  # checked before enrolling
-    inv = dev.enroll(code)
+    inv = dev.enroll(code, new_handler=new_handler)
+    if dev.enrolment == "switched":
+        typer.echo(
+            _(
+                "you switched to a new handler: from now on your reports go to this handler "
+                "only, under a new key of this vault. Replies you kept stay marked as your "
+                "former handler's."
+            )
+        )
+    if dev.not_sent:
+        typer.echo(
+            ngettext(
+                "not sent: {n} report written for your former handler left the outbox (the new "
+                "handler could not read it); write it again if the new handler should have it:",
+                "not sent: {n} reports written for your former handler left the outbox (the new "
+                "handler could not read them); write them again if the new handler should have "
+                "them:",
+                len(dev.not_sent),
+            ).format(n=len(dev.not_sent))
+        )
+        for i in dev.not_sent:
+            typer.echo(f"  {i['id']}  {_hour(i['created_at'])}")
     if inv.handler_name:  # signed by the key the fingerprint below names; bidi-isolated
         from tysha.protocol.invitation import isolate
 
@@ -504,9 +533,16 @@ def replies(
                 if ref
                 else _("names no report sent from this vault")
             )
-            if r["written_at"]:
+            # A reply kept from before this vault switched handlers names the one who wrote it.
+            if r["written_at"] and r["former"]:
+                about = (_("written by your former handler {fingerprint} {at}").format(
+                    fingerprint=r["handler"], at=_minute(r["written_at"])) + "; " + about)
+            elif r["written_at"]:
                 about = (_("written by your handler {at}").format(at=_minute(r["written_at"]))
                          + "; " + about)  # fmt: skip
+            elif r["former"]:
+                about = (_("from your former handler {fingerprint}").format(
+                    fingerprint=r["handler"]) + "; " + about)
             text = "\n  ".join(shown_lines(r["text"]))  # no control character reaches the screen
             typer.echo(f"[{_hour(r['received_at'])}] ({shown(about)}) {text}")
         if not items and unreachable is None:  # not "none yet" when none could be asked for

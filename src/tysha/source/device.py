@@ -23,6 +23,7 @@ from tysha.errors import (
     BadInput,
     ConfigError,
     DropRefused,
+    NotAllowed,
     ProtocolError,
     TransportError,
     TyshaError,
@@ -246,6 +247,12 @@ class SourceDevice:
         self.withheld: dict[int, str] = {}
         #: Set by :meth:`fetch_replies` with a witness policy: which cosignatures were checked.
         self.witnessed: str | None = None
+        #: Set by :meth:`enroll`: "new" (a first invitation), "same" (the pinned handler's
+        #: again) or "switched" (another handler's, confirmed).
+        self.enrolment: str | None = None
+        #: Set by :meth:`enroll` on a switch: the reports that waited for the former handler
+        #: and left the outbox unsent, as :meth:`outbox` showed them.
+        self.not_sent: list[dict[str, Any]] = []
 
     @classmethod
     def open(cls, path: Path, passphrase: str, **kw: Any) -> SourceDevice:
@@ -282,11 +289,21 @@ class SourceDevice:
         # enrolled before invitations were signed, stays usable.
         return Invitation.from_bytes(raw, legacy_ok=True)
 
-    def enroll(self, code: str | bytes) -> Invitation:
+    def enroll(self, code: str | bytes, new_handler: bool = False) -> Invitation:
         """Pin an invitation given as its text code or as the bytes of its QR code.
 
         A damaged code is refused (``BadInput``) and nothing changes: a typo would pin a wrong
-        key, and every report sealed to it would be lost."""
+        key, and every report sealed to it would be lost.
+
+        In a vault already enrolled, the same handler's invitation (the same handler key) is
+        pinned in place of the old one (``enrolment`` = "same"). Another handler's (a code
+        someone else gave, or planted) is refused with ``NotAllowed`` and nothing changes,
+        unless ``new_handler``: then the vault switches (``enrolment`` = "switched"). It gets
+        a new key for the new handler (the former one cannot link the two), its replies kept
+        so far stay marked as the former handler's, and the reports still waiting for the
+        former handler leave the outbox unsent (sealed to that handler's keys, they would go
+        to a drop it may not read, and the new one could not open them): ``not_sent`` lists
+        them. They are never sent to the new handler's drop."""
         try:
             if isinstance(code, bytes) and code.lstrip()[:5].upper() == b"TYSHA":
                 # A QR code made of the text form (any QR app can make one): read it as text.
@@ -303,10 +320,30 @@ class SourceDevice:
                 f"this invitation is damaged or incomplete ({exc.message}); nothing was changed",
                 hint="ask your handler for the code again, or copy it again whole",
             ) from None
-        if "identity" not in self.state:
+        former = self._former_handler()
+        switched = former is not None and former != inv.handler.fingerprint()
+        if switched and not new_handler:
+            waiting = len(self.state.get("outbox", []))
+            raise NotAllowed(
+                f"this invitation is from another handler (fingerprint {inv.handler.fingerprint()})"
+                f" than the one this vault is enrolled with (fingerprint {former}); nothing was"
+                f" changed. Reports waiting for your handler: {waiting}",
+                hint="do not use a code you did not get in person: compare its fingerprint "
+                "with that handler, face to face. To switch to this handler for good, run "
+                "again with --new-handler; the reports still waiting for your handler are then "
+                "not sent (send them first: tysha source send --now)",
+            )
+        self.not_sent = []
+        if switched:
+            self.not_sent = self.outbox()
+            self.state["outbox"] = []
+            for r in self.state.get("replies", []):
+                r.setdefault("handler", former)  # whose reply it was, said by `replies`
+        if "identity" not in self.state or switched:
             self.state["identity"] = Identity.generate(self.rand).to_bytes()
             # No reply to this key can be older (an expiry claimed before it is a lie).
             self.state["key_birth_hour"] = int(self.clock()) // 3600
+        self.enrolment = "switched" if switched else "new" if former is None else "same"
         self.state["invitation"] = inv.to_bytes()
         self.state.setdefault("outbox", [])
         self.state.setdefault("receipts", [])
@@ -316,6 +353,17 @@ class SourceDevice:
         self.state.pop("checkpoint", None)
         self.save()
         return inv
+
+    def _former_handler(self) -> str | None:
+        """The fingerprint of the handler this vault is enrolled with (None: not enrolled; a
+        pinned invitation that no longer reads is no handler's: "unreadable")."""
+        raw = self.state.get("invitation")
+        if not isinstance(raw, bytes):
+            return None
+        try:
+            return Invitation.from_bytes(raw, legacy_ok=True).handler.fingerprint()
+        except TyshaError:
+            return "unreadable"
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -798,6 +846,7 @@ class SourceDevice:
             # reply it held back would otherwise read as the newest.
             "written_at": _signed_time(m.body.get("created_at")),
             "in_reply_to": answers if isinstance(answers, bytes) else None,
+            "handler": inv.handler.fingerprint(),  # whose: a vault may switch handlers
             "_del": opened.key.deletion_secret,
         }
 
@@ -805,14 +854,18 @@ class SourceDevice:
         """Stored replies, in the order the handler wrote them (``written_at``, signed; None
         for a reply that carries no time, kept where it arrived); ``in_reply_to`` names the
         report answered by its local outbox id and the hour it was written (what ``outbox``
-        showed), or is None when the reply names no report this vault sent."""
+        showed), or is None when the reply names no report this vault sent; ``handler`` is
+        the fingerprint of the handler who wrote it (``former`` true when that is not the
+        handler this vault is enrolled with now)."""
         sent = {
             bytes(s["digest"]): s
             for s in self.state.get("sent", [])
             if isinstance(s, dict) and isinstance(s.get("digest"), bytes)
         }
         out = []
+        current = self._former_handler()
         for r in self.state.get("replies", []):
+            handler = r.get("handler") if isinstance(r.get("handler"), str) else current
             ref = r.get("in_reply_to")
             item = sent.get(bytes(ref)) if isinstance(ref, bytes) else None
             answers = {"id": item["id"], "created_at": _iso(item["created"])} if item else None
@@ -823,6 +876,8 @@ class SourceDevice:
                     "received_at": r["received_at"],
                     "written_at": r.get("written_at"),
                     "in_reply_to": answers,
+                    "handler": handler,
+                    "former": handler != current,
                 }
             )
         return sorted(out, key=lambda r: r["written_at"] or r["received_at"])

@@ -1,0 +1,134 @@
+"""A vault enrolled more than once: another handler's code never silently takes over, nothing
+sealed for one handler goes to another's drop, and what the vault kept says whose it is."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tysha.errors import NotAllowed
+from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
+from tysha.source.device import SourceDevice
+from tysha.source.vault import Vault
+from tysha.tlog.note import NoteSigner
+from tysha.transport import DropClient
+
+from ._inv import make_invitation
+
+PASS = "real passphrase 1"
+
+
+def _device(tmp_path: Path) -> SourceDevice:
+    vault = Vault.create(tmp_path / "v", 4 * 1024 * 1024)
+    return SourceDevice(vault, vault.add_compartment(PASS, 0, {"v": 1, "notes": []}))
+
+
+def _kept(tmp_path: Path) -> dict[str, Any]:
+    """What the vault file holds (read again from the disk)."""
+    return Vault(tmp_path / "v").unlock(PASS).state
+
+
+def _vkey(name: str) -> str:
+    return NoteSigner(name, os.urandom(32)).vkey
+
+
+def test_another_handlers_invitation_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    dev = _device(tmp_path)
+    mine, other = Identity.generate(os.urandom), Identity.generate(os.urandom)
+    dev.enroll(make_invitation("http://drop-a.example", _vkey("drop-a"), mine).to_text())
+    dev.report(["det"], "a neighbour taken at night", mean_delay=0)
+    before = copy.deepcopy(dev.state)
+    # A code someone else gave, or planted: same form, another desk's keys.
+    planted = make_invitation("http://drop-b.example", _vkey("drop-b"), other).to_text()
+    with pytest.raises(NotAllowed) as got:
+        dev.enroll(planted)
+    said = got.value.diagnostics()
+    assert other.public().fingerprint() in said and mine.public().fingerprint() in said
+    assert "nothing was changed" in said and "--new-handler" in said
+    assert "waiting for your handler: 1" in said
+    assert dev.state == before and _kept(tmp_path) == before
+    assert dev.invitation().handler == mine.public()
+
+
+def test_switching_handlers_sends_nothing_sealed_for_the_old_one(tmp_path: Path) -> None:
+    dev = _device(tmp_path)
+    mine, other = Identity.generate(os.urandom), Identity.generate(os.urandom)
+    dev.enroll(make_invitation("http://drop-a.example", _vkey("drop-a"), mine).to_text())
+    key_before = dev.identity().public()
+    waiting = dev.report(["det"], "a neighbour taken at night", mean_delay=0)
+    [shown] = dev.outbox()
+    dev.enroll(make_invitation("http://drop-b.example", _vkey("drop-b"), other).to_text(),
+               new_handler=True)
+    assert dev.enrolment == "switched"
+    assert dev.invitation().handler == other.public()
+    # The old handler's report can't go to the new drop: it leaves the outbox, said, not sent.
+    assert dev.outbox() == [] and dev.due(now=True) == []
+    assert dev.not_sent == [shown] and shown["id"] == waiting
+    # The new handler gets a key of its own: the old desk can't link the two.
+    assert dev.identity().public() != key_before
+    assert _kept(tmp_path)["outbox"] == [] and dev.state.get("checkpoint") is None
+
+
+def test_the_same_handlers_invitation_again_is_no_switch(tmp_path: Path) -> None:
+    dev = _device(tmp_path)
+    mine = Identity.generate(os.urandom)
+    vkey = _vkey("drop-a")
+    dev.enroll(make_invitation("http://drop-a.example", vkey, mine).to_text())
+    assert dev.enrolment == "new"
+    key_before = dev.identity().public()
+    rid = dev.report(["det"], "a neighbour taken at night", mean_delay=0)
+    dev.enroll(make_invitation("http://drop-a2.example", vkey, mine).to_text())
+    assert dev.enrolment == "same" and dev.not_sent == []
+    assert [i["id"] for i in dev.outbox()] == [rid] and dev.identity().public() == key_before
+    assert dev.invitation().drops == ("http://drop-a2.example",)
+
+
+def test_the_cli_refuses_a_switch_until_told_and_says_what_was_not_sent(
+    tmp_path: Path, drop: tuple[str, str, Path], cli: Any
+) -> None:
+    url, vkey, _ = drop
+    mine, other = Identity.generate(os.urandom), Identity.generate(os.urandom)
+    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation",
+        make_invitation(url, vkey, mine).to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken at night",
+        "--mean-delay", "0", env=env)
+    cli("source", "send", "--vault", v, "--now", env=env)
+    dev = SourceDevice.open(Path(v), PASS)
+    try:
+        _reply_to(url, dev, mine, bytes(dev.state["sent"][0]["digest"]), "Received. Stay safe.")
+    finally:
+        dev.vault.release()
+    cli("source", "replies", "--vault", v, env=env)
+    cli("source", "report", "--vault", v, "--category", "mob", "--text", "summons",
+        "--mean-delay", "0", env=env)
+    waiting = json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)
+    code = make_invitation(url, vkey, other).to_text()
+    r = cli("source", "enroll", "--vault", v, "--invitation", code, env=env, check=False)
+    assert r.returncode == 1 and "another handler" in r.stderr and "--new-handler" in r.stderr
+    assert other.public().fingerprint() in r.stderr
+    # The documented form, unchanged, still pins a first invitation; the new option switches.
+    r = cli("source", "enroll", "--vault", v, "--invitation", code, "--new-handler", env=env)
+    assert other.public().fingerprint() in r.stdout
+    assert "not sent" in r.stdout and waiting[0]["id"] in r.stdout
+    assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []
+    out = cli("source", "replies", "--vault", v, "--offline", env=env).stdout
+    assert "Received. Stay safe." in out
+    assert "former handler" in out and mine.public().fingerprint() in out
+    shown = json.loads(cli("source", "replies", "--vault", v, "--offline", "--json",
+                           env=env).stdout)
+    assert [r["handler"] for r in shown] == [mine.public().fingerprint()]
+
+
+def _reply_to(url: str, dev: SourceDevice, handler: Identity, digest: bytes, text: str) -> None:
+    body = {"text": text, "in_reply_to": digest.hex()}
+    reply = Manifest("reply", handler.public(), body).signed(handler)
+    with DropClient(url) as c:
+        c.upload(seal_envelope(frame_content(reply.to_bytes()), [dev.identity().public()],
+                               os.urandom))
