@@ -132,3 +132,30 @@ def _reply_to(url: str, dev: SourceDevice, handler: Identity, digest: bytes, tex
     with DropClient(url) as c:
         c.upload(seal_envelope(frame_content(reply.to_bytes()), [dev.identity().public()],
                                os.urandom))
+
+
+def test_the_same_desks_invitation_again_keeps_the_drops_history(
+    tmp_path: Path, drop: tuple[str, str, Path], cli: Any
+) -> None:
+    """"Enrol again with the code" (a handler's advice, or a lying drop's) must not wipe what
+    the vault saw of the drop's log: a drop that forked its history would no longer be caught."""
+    url, vkey, _ = drop
+    mine = Identity.generate(os.urandom)
+    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation",
+        make_invitation(url, vkey, mine).to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken at night",
+        "--mean-delay", "0", env=env)
+    cli("source", "send", "--vault", v, "--now", env=env)
+    cli("source", "replies", "--vault", v, env=env)
+    before = Vault(Path(v)).unlock(PASS).state
+    assert isinstance(before["checkpoint"], dict) and before["cursor"] >= 0
+    r = cli("source", "enroll", "--vault", v, "--invitation",
+            make_invitation(url, vkey, mine).to_text(), env=env)
+    after = Vault(Path(v)).unlock(PASS).state
+    assert after.get("checkpoint") == before["checkpoint"]
+    assert after["cursor"] == before["cursor"]
+    assert after["identity"] == before["identity"] and after["sent"] == before["sent"]
+    assert "the handler this vault is enrolled with" in r.stdout
+    assert mine.public().fingerprint() in r.stdout

@@ -250,6 +250,14 @@ def enroll(
                 "former handler's."
             )
         )
+    elif dev.enrolment == "same":
+        typer.echo(
+            _(
+                "this invitation is from the handler this vault is enrolled with: it is pinned "
+                "again, with the drop addresses it gives; your key, your outbox and your "
+                "replies are unchanged."
+            )
+        )
     if dev.not_sent:
         typer.echo(
             ngettext(

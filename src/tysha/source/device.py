@@ -296,7 +296,9 @@ class SourceDevice:
         key, and every report sealed to it would be lost.
 
         In a vault already enrolled, the same handler's invitation (the same handler key) is
-        pinned in place of the old one (``enrolment`` = "same"). Another handler's (a code
+        pinned in place of the old one (``enrolment`` = "same"); on the same drop's log (the
+        same log key) what the vault saw of that log is kept (its last checkpoint, against
+        which a forked history is caught, and the reply cursor). Another handler's (a code
         someone else gave, or planted) is refused with ``NotAllowed`` and nothing changes,
         unless ``new_handler``: then the vault switches (``enrolment`` = "switched"). It gets
         a new key for the new handler (the former one cannot link the two), its replies kept
@@ -320,8 +322,12 @@ class SourceDevice:
                 f"this invitation is damaged or incomplete ({exc.message}); nothing was changed",
                 hint="ask your handler for the code again, or copy it again whole",
             ) from None
+        pinned = self._pinned()
         former = self._former_handler()
         switched = former is not None and former != inv.handler.fingerprint()
+        # The same drop's log (its key): what the vault saw of it stays, so a drop that forks
+        # its history is still caught, and replies are not read again from the start.
+        same_drop = not switched and pinned is not None and pinned.drop_vkey == inv.drop_vkey
         if switched and not new_handler:
             waiting = len(self.state.get("outbox", []))
             raise NotAllowed(
@@ -349,21 +355,29 @@ class SourceDevice:
         self.state.setdefault("receipts", [])
         self.state.setdefault("replies", [])
         self.state.setdefault("sent", [])
-        self.state["cursor"] = -1
-        self.state.pop("checkpoint", None)
+        if not same_drop:
+            self.state["cursor"] = -1
+            self.state.pop("checkpoint", None)
         self.save()
         return inv
 
-    def _former_handler(self) -> str | None:
-        """The fingerprint of the handler this vault is enrolled with (None: not enrolled; a
-        pinned invitation that no longer reads is no handler's: "unreadable")."""
+    def _pinned(self) -> Invitation | None:
+        """The invitation pinned now (None: none, or it no longer reads)."""
         raw = self.state.get("invitation")
         if not isinstance(raw, bytes):
             return None
         try:
-            return Invitation.from_bytes(raw, legacy_ok=True).handler.fingerprint()
+            return Invitation.from_bytes(raw, legacy_ok=True)
         except TyshaError:
-            return "unreadable"
+            return None
+
+    def _former_handler(self) -> str | None:
+        """The fingerprint of the handler this vault is enrolled with (None: not enrolled; a
+        pinned invitation that no longer reads is no handler's: "unreadable")."""
+        if not isinstance(self.state.get("invitation"), bytes):
+            return None
+        pinned = self._pinned()
+        return pinned.handler.fingerprint() if pinned is not None else "unreadable"
 
     # --- reports -----------------------------------------------------------------------------
 
