@@ -159,3 +159,38 @@ def test_the_same_desks_invitation_again_keeps_the_drops_history(
     assert after["identity"] == before["identity"] and after["sent"] == before["sent"]
     assert "the handler this vault is enrolled with" in r.stdout
     assert mine.public().fingerprint() in r.stdout
+
+
+def test_after_the_handler_moves_drops_its_replies_there_are_all_read(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """Replies were known by their index in the drop's log: after the handler moved to a new
+    drop, a reply there at an index an old reply had was passed over, never shown."""
+    from tysha.drop.launcher import threaded_drop
+
+    url, vkey, _ = drop
+    mine = Identity.generate(os.urandom)
+    dev = _device(tmp_path)
+    dev.enroll(make_invitation(url, vkey, mine).to_text())
+    dev.report(["det"], "a neighbour taken at night", mean_delay=0)
+    with DropClient(url) as c:
+        dev.send(c, now=True)
+        _reply_to(url, dev, mine, bytes(dev.state["sent"][0]["digest"]), "Received.")
+        assert [r["text"] for r in dev.fetch_replies(c)] == ["Received."]
+    [old] = dev.replies()
+    (tmp_path / "b").mkdir()
+    with threaded_drop(tmp_path / "b") as (url_b, vkey_b, _data):
+        dev.enroll(make_invitation(url_b, vkey_b, mine).to_text())
+        assert dev.enrolment == "moved" and dev.not_sent == []
+        # What the vault learnt of the old drop is not held against the new one.
+        for kept in ("checkpoint", "listing_seen", "drop_retention_hours"):
+            assert kept not in dev.state, kept
+        dev.report(["mob"], "summons at the school", mean_delay=0)
+        with DropClient(url_b) as c:
+            dev.send(c, now=True)  # index 0 of the new log, as the old report was
+            _reply_to(url_b, dev, mine, bytes(dev.state["sent"][1]["digest"]), "Go now.")
+            got = dev.fetch_replies(c)
+            assert dev.listing_problem is None
+        assert [r["id"] for r in got] == [old["id"]]  # the same index, on another log
+        assert [r["text"] for r in got] == ["Go now."]
+    assert sorted(r["text"] for r in dev.replies()) == ["Go now.", "Received."]

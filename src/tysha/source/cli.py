@@ -258,6 +258,14 @@ def enroll(
                 "replies are unchanged."
             )
         )
+    elif dev.enrolment == "moved":
+        typer.echo(
+            _(
+                "this invitation is from the handler this vault is enrolled with, at another "
+                "drop: the new drop is pinned, and the reports waiting in your outbox go there "
+                "(your handler reads it); your key and your replies are unchanged."
+            )
+        )
     if dev.not_sent:
         typer.echo(
             ngettext(

@@ -248,7 +248,8 @@ class SourceDevice:
         #: Set by :meth:`fetch_replies` with a witness policy: which cosignatures were checked.
         self.witnessed: str | None = None
         #: Set by :meth:`enroll`: "new" (a first invitation), "same" (the pinned handler's
-        #: again) or "switched" (another handler's, confirmed).
+        #: again), "moved" (the pinned handler's, at another drop's log) or "switched"
+        #: (another handler's, confirmed).
         self.enrolment: str | None = None
         #: Set by :meth:`enroll` on a switch: the reports that waited for the former handler
         #: and left the outbox unsent, as :meth:`outbox` showed them.
@@ -298,7 +299,9 @@ class SourceDevice:
         In a vault already enrolled, the same handler's invitation (the same handler key) is
         pinned in place of the old one (``enrolment`` = "same"); on the same drop's log (the
         same log key) what the vault saw of that log is kept (its last checkpoint, against
-        which a forked history is caught, and the reply cursor). Another handler's (a code
+        which a forked history is caught, and the reply cursor); on another drop's log
+        (``enrolment`` = "moved") the waiting reports go to the new drop, which that handler
+        reads, and the replies kept are marked as the old log's. Another handler's (a code
         someone else gave, or planted) is refused with ``NotAllowed`` and nothing changes,
         unless ``new_handler``: then the vault switches (``enrolment`` = "switched"). It gets
         a new key for the new handler (the former one cannot link the two), its replies kept
@@ -349,7 +352,19 @@ class SourceDevice:
             self.state["identity"] = Identity.generate(self.rand).to_bytes()
             # No reply to this key can be older (an expiry claimed before it is a lie).
             self.state["key_birth_hour"] = int(self.clock()) // 3600
-        self.enrolment = "switched" if switched else "new" if former is None else "same"
+        if not same_drop:
+            # Replies are known by their index in one drop's log: those kept are marked with
+            # the log they came from, so the new log's entries at the same indices are read.
+            old_log = pinned.drop_vkey if pinned is not None else ""
+            for r in self.state.get("replies", []):
+                r.setdefault("drop", old_log)
+            # What the vault learnt of the old drop is not held against the new one.
+            self.state.pop("listing_seen", None)
+            self.state.pop("drop_retention_hours", None)
+        self.enrolment = (
+            "switched" if switched else "new" if former is None
+            else "same" if same_drop else "moved"
+        )  # fmt: skip
         self.state["invitation"] = inv.to_bytes()
         self.state.setdefault("outbox", [])
         self.state.setdefault("receipts", [])
@@ -619,10 +634,13 @@ class SourceDevice:
             # Never written by this code: a cursor from before this check, pushed ahead by a
             # lying drop. Read the listing again from the start (seen replies are skipped).
             cursor = -1
-        seen = {str(r.get("id")) for r in self.state.get("replies", [])}
+        # Replies read from this drop's log (one kept from another drop, before the handler
+        # moved, names an index of that log).
+        here = [r for r in self.state.get("replies", [])
+                if r.get("drop", inv.drop_vkey) == inv.drop_vkey]  # fmt: skip
+        seen = {str(r.get("id")) for r in here}
         # An envelope is logged once; the same one at another index is an old reply replayed.
-        held = {bytes(r["digest"]) for r in self.state.get("replies", [])
-                if isinstance(r.get("digest"), bytes)}  # fmt: skip
+        held = {bytes(r["digest"]) for r in here if isinstance(r.get("digest"), bytes)}
         replayed: list[int] = []
         new: list[dict[str, Any]] = []
         self.listing_problem = None
