@@ -194,3 +194,31 @@ def test_after_the_handler_moves_drops_its_replies_there_are_all_read(
         assert [r["id"] for r in got] == [old["id"]]  # the same index, on another log
         assert [r["text"] for r in got] == ["Go now."]
     assert sorted(r["text"] for r in dev.replies()) == ["Go now.", "Received."]
+
+
+def test_a_drop_that_keeps_another_log_gets_nothing(
+    tmp_path: Path, drop: tuple[str, str, Path], cli: Any
+) -> None:
+    """An address that leads to another drop (a mistyped --drop, an invitation made with
+    another drop's key) got the report uploaded, and only then did its receipt fail: the
+    report sat in a log the handler does not read, and the person read "do not trust"."""
+    from tysha.drop.launcher import threaded_drop
+
+    url, vkey, _ = drop
+    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation",
+        make_invitation(url, vkey, Identity.generate(os.urandom)).to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken at night",
+        "--mean-delay", "0", env=env)
+    (tmp_path / "other").mkdir()
+    with threaded_drop(tmp_path / "other") as (other, _vkey_other, _data):
+        r = cli("source", "send", "--vault", v, "--now", "--drop", other, env=env, check=False)
+        with DropClient(other) as c:
+            assert c.info()["tree_size"] == 0  # nothing reached the other drop
+    assert r.returncode == 1
+    assert "not the drop your invitation names" in r.stderr and "outbox" in r.stderr
+    assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+    # The drop the invitation names still gets it.
+    cli("source", "send", "--vault", v, "--now", env=env)
+    assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []

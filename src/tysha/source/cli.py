@@ -447,10 +447,19 @@ def _drop_client(dev, drop: str | None, sending: bool = True):  # type: ignore[n
             last = exc
             continue
         try:
-            client.info()
+            info = client.info()
         except TransportError as exc:
             client.close()
             last = exc
+            continue
+        if not _same_log(info.get("vkey") if isinstance(info, dict) else None, inv.drop_vkey):
+            # Another drop answers at this address (a mistyped --drop, an invitation made
+            # with another drop's key): nothing goes to a log the handler does not read.
+            client.close()
+            last = TransportError(
+                "the drop at this address is not the drop your invitation names (it keeps "
+                "another log, under another key)"
+            )
             continue
         if len(candidates) > 1:
             typer.echo(
@@ -460,7 +469,26 @@ def _drop_client(dev, drop: str | None, sending: bool = True):  # type: ignore[n
     why = last.message if last else "no drop answered"
     if sending and "outbox" not in why:
         why += "; nothing was sent, everything stays in the outbox"
+    if last is not None and "not the drop your invitation names" in last.message:
+        raise TransportError(
+            why, hint="check the drop's address; if it is the one your handler gave, tell your "
+            "handler in person",
+        )
     raise TransportError(why, hint="try again later")  # the message says nothing is lost
+
+
+def _same_log(announced: object, pinned: str) -> bool:
+    """Whether a drop's announced log key (``/v1/info`` "vkey") is the pinned one. A drop that
+    announces none is not judged here (its receipts are, against the pinned key)."""
+    if announced is None:
+        return True
+    from tysha.errors import TyshaError
+    from tysha.tlog import NoteVerifier
+
+    try:
+        return NoteVerifier.from_vkey(str(announced)).vkey == NoteVerifier.from_vkey(pinned).vkey
+    except TyshaError:
+        return False
 
 
 @app.command()
