@@ -1106,3 +1106,38 @@ def test_closing_the_tab_while_the_report_is_on_its_way_asks_first(
         page.close(run_before_unload=True)
     assert dialogs == ["beforeunload"] * 2
     ctx.close()
+
+
+def test_an_invitation_for_another_drop_sends_nothing_here(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The page of one drop given an invitation that names another drop (a link opened on the
+    wrong address): the report was uploaded here, into a log the handler does not read, and
+    only then was the receipt "not confirmed". Now nothing is sent, and the page says why."""
+    from tysha.protocol import Identity, Invitation
+    from tysha.transport import DropClient
+
+    with threaded_drop(world["tmp"] / "elsewhere") as (other, other_vkey, _data):
+        inv = Invitation.create((other,), other_vkey, Identity.generate(os.urandom), None,
+                                os.urandom(16))
+    with DropClient(world["url"]) as c:
+        size = c.info()["tree_size"]
+    ctx = _context(browser, "en")
+    page = ctx.new_page()
+    uploads: list[str] = []
+    page.on("request", lambda r: uploads.append(r.url) if "/v1/uploads" in r.url else None)
+    page.goto(world["url"] + "/#" + inv.to_text())
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page)
+    page.check("input[name=cat][value=other]")
+    page.fill("#text", "wrong drop test")
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    assert page.get_attribute("body", "data-receipt") == "error"
+    said = page.text_content("#report-error") or ""
+    assert "another drop" in said and "NOT sent" in said, said
+    assert uploads == []
+    with DropClient(world["url"]) as c:
+        assert c.info()["tree_size"] == size
+    assert page.input_value("#text") == "wrong drop test"  # kept, to send where it belongs
+    ctx.close()

@@ -484,6 +484,9 @@
   /** Upload a sealed envelope (resumed when `again`, an earlier try's) and finish: the receipt. */
   async function upload(env, digest, again) {
     const info = await api('GET', '/v1/info');
+    // The invitation names another drop (its log key): nothing goes into a log its handler
+    // does not read.
+    if (typeof info.vkey === 'string' && info.vkey !== state.inv.dropVkey) throw new Error('otherdrop');
     const int = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
     // A drop that prices work per byte says pow_unit (and pow_load_bits while busy).
     let bits = Number.isInteger(info.pow_unit) && info.pow_unit > 0
@@ -612,7 +615,8 @@
       document.querySelectorAll('input[name=cat]:checked').forEach((x) => { x.checked = false; });
     } catch (e) {
       const unconfirmed = state.pending && state.pending.asked;
-      const msg = e.network ? (unconfirmed ? S.err_unconfirmed : S.err_network) : e.message === 'drop' ? S.err_drop : S.err_generic;
+      const msg = e.network ? (unconfirmed ? S.err_unconfirmed : S.err_network) : e.message === 'drop' ? S.err_drop
+        : e.message === 'otherdrop' ? S.err_other_drop : S.err_generic;
       say($('report-error'), msg, 'error');
       document.body.dataset.receipt = 'error';
     } finally {
