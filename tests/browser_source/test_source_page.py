@@ -1141,3 +1141,40 @@ def test_an_invitation_for_another_drop_sends_nothing_here(
         assert c.info()["tree_size"] == size
     assert page.input_value("#text") == "wrong drop test"  # kept, to send where it belongs
     ctx.close()
+
+
+def test_the_same_invitation_entered_again_never_sends_a_report_twice(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The drop logged the report but its answer was lost, and the page said to press Send
+    again. Entering the invitation again meanwhile (the same code, pasted or scanned once more)
+    made it a new invitation to the page: a new envelope was sealed and sent, and the desk
+    got the report twice. The same invitation is now the same one: the drop is asked first."""
+    ctx, page = _enrolled_page(browser, world, retry_ms=5)
+    page.fill("#text", "same invitation twice")
+    link = {"down": False}
+
+    def flaky(route: Any) -> None:
+        if link["down"]:
+            route.abort("connectionreset")
+            return
+        if route.request.url.endswith("/finish") and not link.get("went"):
+            link["went"] = True
+            route.fetch()  # the drop logs it
+            link["down"] = True
+            route.abort("connectionreset")  # the answer never arrives
+            return
+        route.continue_()
+
+    page.route("**/v1/**", flaky)
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    assert page.get_attribute("body", "data-receipt") == "error"
+    link["down"] = False
+    page.fill("#invite", world["code"])
+    page.click("#enrol-go")
+    page.wait_for_selector("#report:not([hidden])")
+    _send_again(page)
+    assert page.get_attribute("body", "data-receipt") == "ok", page.text_content("#report-error")
+    assert _uploads_of(world, "same invitation twice") == 1
+    ctx.close()
