@@ -117,6 +117,8 @@ def test_the_cli_refuses_a_switch_until_told_and_says_what_was_not_sent(
     r = cli("source", "enroll", "--vault", v, "--invitation", code, "--new-handler", env=env)
     assert other.public().fingerprint() in r.stdout
     assert "not sent" in r.stdout and waiting[0]["id"] in r.stdout
+    # What switching costs is said: the former handler's later replies can't reach this key.
+    assert "a reply your former handler writes from now on does not reach" in r.stdout
     assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []
     out = cli("source", "replies", "--vault", v, "--offline", env=env).stdout
     assert "Received. Stay safe." in out

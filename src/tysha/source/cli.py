@@ -247,7 +247,8 @@ def enroll(
             _(
                 "you switched to a new handler: from now on your reports go to this handler "
                 "only, under a new key of this vault. Replies you kept stay marked as your "
-                "former handler's."
+                "former handler's; a reply your former handler writes from now on does not "
+                "reach this vault."
             )
         )
     elif dev.enrolment == "same":
