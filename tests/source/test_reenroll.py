@@ -110,6 +110,7 @@ def test_the_cli_refuses_a_switch_until_told_and_says_what_was_not_sent(
         "--mean-delay", "0", env=env)
     waiting = json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)
     code = make_invitation(url, vkey, other).to_text()
+    seen = Vault(Path(v)).unlock(PASS).state["checkpoint"]
     r = cli("source", "enroll", "--vault", v, "--invitation", code, env=env, check=False)
     assert r.returncode == 1 and "another handler" in r.stderr and "--new-handler" in r.stderr
     assert other.public().fingerprint() in r.stderr
@@ -120,6 +121,8 @@ def test_the_cli_refuses_a_switch_until_told_and_says_what_was_not_sent(
     # What switching costs is said: the former handler's later replies can't reach this key.
     assert "a reply your former handler writes from now on does not reach" in r.stdout
     assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []
+    # The new handler reads the same drop: what the vault verified of its log stays.
+    assert Vault(Path(v)).unlock(PASS).state["checkpoint"] == seen
     out = cli("source", "replies", "--vault", v, "--offline", env=env).stdout
     assert "Received. Stay safe." in out
     assert "former handler" in out and mine.public().fingerprint() in out
@@ -224,3 +227,38 @@ def test_a_drop_that_keeps_another_log_gets_nothing(
     # The drop the invitation names still gets it.
     cli("source", "send", "--vault", v, "--now", env=env)
     assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []
+
+
+def test_a_witness_policy_for_the_old_drop_does_not_block_the_new_one(
+    tmp_path: Path, cli: Any
+) -> None:
+    """The handler moved to another drop (the old one seized or blocked): the witnesses pinned
+    for the old drop's log stayed required of the new one, so every `source replies` failed
+    and no reply was ever read, and no command could remove them. Now the policy goes with the
+    old drop, said so, unless witnesses are given again with the new invitation."""
+    from tysha.witness.service import init_witness
+
+    mine = Identity.generate(os.urandom)
+    w1, w2 = (init_witness(tmp_path / n, f"{n}.example") for n in ("w1", "w2"))
+    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
+    policy = lambda: Vault(Path(v)).unlock(PASS).state.get("witness_policy")  # noqa: E731
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    vkey_a = _vkey("drop-a")
+    cli("source", "enroll", "--vault", v, "--invitation",
+        make_invitation("http://drop-a.example", vkey_a, mine).to_text(),
+        "--witness", w1, "--witness", w2, env=env)
+    assert policy() == {"witnesses": [w1, w2], "k": 2}
+    # The same drop again: the policy stays.
+    r = cli("source", "enroll", "--vault", v, "--invitation",
+            make_invitation("http://drop-a.example", vkey_a, mine).to_text(), env=env)
+    assert policy() == {"witnesses": [w1, w2], "k": 2} and "witness" not in r.stdout
+    # Another drop's log, no witnesses given: the old drop's policy is removed, and said.
+    r = cli("source", "enroll", "--vault", v, "--invitation",
+            make_invitation("http://drop-b.example", _vkey("drop-b"), mine).to_text(), env=env)
+    assert policy() is None
+    assert "witness" in r.stdout and "w1.example" in r.stdout and "--witness" in r.stdout
+    # Witnesses given with the new drop's invitation are the new policy.
+    cli("source", "enroll", "--vault", v, "--invitation",
+        make_invitation("http://drop-c.example", _vkey("drop-c"), mine).to_text(),
+        "--witness", w2, env=env)
+    assert policy() == {"witnesses": [w2], "k": 1}

@@ -267,6 +267,14 @@ def enroll(
                 "(your handler reads it); your key and your replies are unchanged."
             )
         )
+    if dev.witnesses_removed:
+        typer.echo(
+            _(
+                "the witnesses you required ({policy}) were for the former drop's log and "
+                "are no longer required; if your handler gave you witnesses for the new drop, "
+                "enroll again with them (--witness)."
+            ).format(policy=dev.witnesses_removed)
+        )
     if dev.not_sent:
         typer.echo(
             ngettext(

@@ -219,6 +219,16 @@ def _exif_claims(path: Path) -> dict[str, Any]:
     return out
 
 
+def _policy_text(policy: dict[str, Any]) -> str:
+    """A pinned witness policy as a person reads it: "2 of w1.example, w2.example"."""
+    try:
+        names = [w.name for w in WitnessPolicy.from_vkeys(
+            [str(v) for v in policy["witnesses"]], int(policy["k"])).witnesses]
+        return f"{int(policy['k'])} of {', '.join(names)}"
+    except (TyshaError, KeyError, TypeError, ValueError):
+        return "unreadable"
+
+
 @dataclass
 class SendResult:
     sent: int
@@ -254,6 +264,10 @@ class SourceDevice:
         #: Set by :meth:`enroll` on a switch: the reports that waited for the former handler
         #: and left the outbox unsent, as :meth:`outbox` showed them.
         self.not_sent: list[dict[str, Any]] = []
+        #: Set by :meth:`enroll` when the drop's log changed: the witness policy pinned for the
+        #: old log, removed ("K of NAME, NAME"), unless one was given again.
+        self.witnesses_removed: str | None = None
+        self._policy_given = False  # set_witness_policy was called before this enroll
 
     @classmethod
     def open(cls, path: Path, passphrase: str, **kw: Any) -> SourceDevice:
@@ -301,7 +315,9 @@ class SourceDevice:
         same log key) what the vault saw of that log is kept (its last checkpoint, against
         which a forked history is caught, and the reply cursor); on another drop's log
         (``enrolment`` = "moved") the waiting reports go to the new drop, which that handler
-        reads, and the replies kept are marked as the old log's. Another handler's (a code
+        reads, the replies kept are marked as the old log's, and a witness policy pinned for
+        the old log is removed (``witnesses_removed``) unless :meth:`set_witness_policy` gave
+        one just before. Another handler's (a code
         someone else gave, or planted) is refused with ``NotAllowed`` and nothing changes,
         unless ``new_handler``: then the vault switches (``enrolment`` = "switched"). It gets
         a new key for the new handler (the former one cannot link the two), its replies kept
@@ -330,7 +346,7 @@ class SourceDevice:
         switched = former is not None and former != inv.handler.fingerprint()
         # The same drop's log (its key): what the vault saw of it stays, so a drop that forks
         # its history is still caught, and replies are not read again from the start.
-        same_drop = not switched and pinned is not None and pinned.drop_vkey == inv.drop_vkey
+        same_drop = pinned is not None and pinned.drop_vkey == inv.drop_vkey
         if switched and not new_handler:
             waiting = len(self.state.get("outbox", []))
             raise NotAllowed(
@@ -343,6 +359,7 @@ class SourceDevice:
                 "not sent (send them first: tysha source send --now)",
             )
         self.not_sent = []
+        self.witnesses_removed = None
         if switched:
             self.not_sent = self.outbox()
             self.state["outbox"] = []
@@ -361,6 +378,14 @@ class SourceDevice:
             # What the vault learnt of the old drop is not held against the new one.
             self.state.pop("listing_seen", None)
             self.state.pop("drop_retention_hours", None)
+            # Witnesses chosen for the old drop's log, required of the new one, would block
+            # every reply (and no command takes a policy away): it goes, said, unless given
+            # again now.
+            old_policy = self.state.get("witness_policy")
+            if isinstance(old_policy, dict) and not self._policy_given:
+                self.witnesses_removed = _policy_text(old_policy)
+                self.state.pop("witness_policy")
+        self._policy_given = False
         self.enrolment = (
             "switched" if switched else "new" if former is None
             else "same" if same_drop else "moved"
@@ -781,6 +806,7 @@ class SourceDevice:
         vault; an empty list removes it. BadInput (nothing changed) for a key that is not a
         witness key or a ``k`` that cannot be met."""
         policy = pinned_policy(vkeys, k)
+        self._policy_given = True
         if policy is None:
             self.state.pop("witness_policy", None)
         else:
