@@ -254,9 +254,12 @@ def test_a_witness_policy_for_the_old_drop_does_not_block_the_new_one(
     assert policy() == {"witnesses": [w1, w2], "k": 2} and "witness" not in r.stdout
     # Another drop's log, no witnesses given: the old drop's policy is removed, and said.
     r = cli("source", "enroll", "--vault", v, "--invitation",
-            make_invitation("http://drop-b.example", _vkey("drop-b"), mine).to_text(), env=env)
+            make_invitation("http://drop-b.example", _vkey("drop-b"), mine).to_text(),
+            env={**env, "TYSHA_LANG": "uk"})
     assert policy() is None
-    assert "witness" in r.stdout and "w1.example" in r.stdout and "--witness" in r.stdout
+    # Said whole in the person's language ("2 of" was left in English).
+    assert "свідки, яких ви вимагали (2 з w1.example, w2.example)" in r.stdout, r.stdout
+    assert "--witness" in r.stdout
     # Witnesses given with the new drop's invitation are the new policy.
     cli("source", "enroll", "--vault", v, "--invitation",
         make_invitation("http://drop-c.example", _vkey("drop-c"), mine).to_text(),

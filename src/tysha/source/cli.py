@@ -268,12 +268,13 @@ def enroll(
             )
         )
     if dev.witnesses_removed:
+        k, names = dev.witnesses_removed
         typer.echo(
             _(
-                "the witnesses you required ({policy}) were for the former drop's log and "
-                "are no longer required; if your handler gave you witnesses for the new drop, "
-                "enroll again with them (--witness)."
-            ).format(policy=dev.witnesses_removed)
+                "the witnesses you required ({k} of {names}) were for the former drop's log "
+                "and are no longer required; if your handler gave you witnesses for the new "
+                "drop, enroll again with them (--witness)."
+            ).format(k=k, names=", ".join(names))
         )
     if dev.not_sent:
         typer.echo(

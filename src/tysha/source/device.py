@@ -219,14 +219,14 @@ def _exif_claims(path: Path) -> dict[str, Any]:
     return out
 
 
-def _policy_text(policy: dict[str, Any]) -> str:
-    """A pinned witness policy as a person reads it: "2 of w1.example, w2.example"."""
+def _policy_names(policy: dict[str, Any]) -> tuple[int, list[str]]:
+    """A pinned witness policy as a person reads it: how many of which witnesses (names)."""
     try:
-        names = [w.name for w in WitnessPolicy.from_vkeys(
-            [str(v) for v in policy["witnesses"]], int(policy["k"])).witnesses]
-        return f"{int(policy['k'])} of {', '.join(names)}"
+        k = int(policy["k"])
+        return k, [w.name for w in WitnessPolicy.from_vkeys(
+            [str(v) for v in policy["witnesses"]], k).witnesses]
     except (TyshaError, KeyError, TypeError, ValueError):
-        return "unreadable"
+        return 0, []
 
 
 @dataclass
@@ -265,8 +265,8 @@ class SourceDevice:
         #: and left the outbox unsent, as :meth:`outbox` showed them.
         self.not_sent: list[dict[str, Any]] = []
         #: Set by :meth:`enroll` when the drop's log changed: the witness policy pinned for the
-        #: old log, removed ("K of NAME, NAME"), unless one was given again.
-        self.witnesses_removed: str | None = None
+        #: old log, removed (how many of which witnesses), unless one was given again.
+        self.witnesses_removed: tuple[int, list[str]] | None = None
         self._policy_given = False  # set_witness_policy was called before this enroll
 
     @classmethod
@@ -383,7 +383,7 @@ class SourceDevice:
             # again now.
             old_policy = self.state.get("witness_policy")
             if isinstance(old_policy, dict) and not self._policy_given:
-                self.witnesses_removed = _policy_text(old_policy)
+                self.witnesses_removed = _policy_names(old_policy)
                 self.state.pop("witness_policy")
         self._policy_given = False
         self.enrolment = (
