@@ -265,3 +265,39 @@ def test_a_witness_policy_for_the_old_drop_does_not_block_the_new_one(
         make_invitation("http://drop-c.example", _vkey("drop-c"), mine).to_text(),
         "--witness", w2, env=env)
     assert policy() == {"witnesses": [w2], "k": 1}
+
+
+def test_receipts_from_another_drop_are_said_to_be_so_and_change_nothing(
+    tmp_path: Path, drop: tuple[str, str, Path], cli: Any
+) -> None:
+    """The courier carried the reports to the drop the handler used before it moved (or to
+    another drop than the invitation names): importing its receipts said the drop's signature
+    did not verify, "do not trust", as for a forgery. Now it says whose they are, that nothing
+    was applied and that the reports stay in the outbox for the drop the invitation names."""
+    from tysha.drop.launcher import threaded_drop
+
+    url, vkey, _ = drop
+    mine = Identity.generate(os.urandom)
+    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation",
+        make_invitation(url, vkey, mine).to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken at night",
+        "--mean-delay", "0", env=env)
+    carried, back = tmp_path / "x.bin", tmp_path / "back.json"
+    cli("source", "export", "--vault", v, "--to", str(carried), env=env)
+    cli("courier", "deliver", str(carried), "--drop", url, "--receipts", str(back))
+    (tmp_path / "b").mkdir()
+    with threaded_drop(tmp_path / "b") as (url_b, vkey_b, _data):
+        cli("source", "enroll", "--vault", v, "--invitation",
+            make_invitation(url_b, vkey_b, mine).to_text(), env=env)
+        r = cli("source", "import-receipts", "--vault", v, "--from", str(back), env=env,
+                check=False)
+        assert r.returncode == 1
+        assert "another drop's log than the one your invitation names" in r.stderr, r.stderr
+        assert "do not trust" not in r.stderr and "stay in the outbox" in r.stderr
+        waiting = json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)
+        assert len(waiting) == 1
+        # They go to the drop the invitation names now.
+        cli("source", "send", "--vault", v, "--now", env=env)
+        assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []

@@ -46,7 +46,7 @@ from tysha.protocol.capture import gps_from_exif
 from tysha.protocol.listing import DELETED, EXPIRED, EXPIRY_SLACK_HOURS, hour_text
 from tysha.protocol.sealed_report import read_report
 from tysha.source.vault import Compartment, Vault, refuse_newer
-from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
+from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
 from tysha.tlog.witness import WitnessPolicy, check_witnesses, pinned_policy
 
 __all__ = [
@@ -951,7 +951,19 @@ class SourceDevice:
     ) -> int:
         """Verify receipts a courier brought back and drop their envelopes from the outbox."""
         inv = self.invitation()
-        cp = open_checkpoint(new_checkpoint, NoteVerifier.from_vkey(inv.drop_vkey))
+        log_key = NoteVerifier.from_vkey(inv.drop_vkey)
+        _text, signatures = parse_note(new_checkpoint)
+        if not any((s.name, s.key_id) == (log_key.name, log_key.key_id) for s in signatures):
+            # Not signed by the pinned drop at all (a forgery of it would carry its key): the
+            # courier went to another drop, or the handler's drop changed since the export.
+            raise ConfigError(
+                "these receipts are from another drop's log than the one your invitation names"
+                " (the courier delivered to another drop, or your handler's drop changed since"
+                " the export): nothing was applied, and the reports stay in the outbox",
+                hint="send them with tysha source send, or export them again for a courier to "
+                "the drop your invitation names",
+            )
+        cp = open_checkpoint(new_checkpoint, log_key)
         proof = list(consistency or [])
         self.observe_checkpoint(cp, lambda old, new: proof)
         by_digest = {
