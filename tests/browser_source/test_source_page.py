@@ -1126,6 +1126,21 @@ def test_an_invitation_for_another_drop_sends_nothing_here(
     page = ctx.new_page()
     uploads: list[str] = []
     page.on("request", lambda r: uploads.append(r.url) if "/v1/uploads" in r.url else None)
+    asked: list[str] = []
+
+    def no_key_at_first(route: Any) -> None:
+        # The check made on enrolment gets no answer it can use (a drop that says no key):
+        # the send checks again, before anything is uploaded.
+        asked.append(route.request.url)
+        if len(asked) > 1:
+            route.continue_()
+            return
+        resp = route.fetch()
+        info = resp.json()
+        info.pop("vkey")
+        route.fulfill(response=resp, body=json.dumps(info))
+
+    page.route("**/v1/info", no_key_at_first)
     page.goto(world["url"] + "/#" + inv.to_text())
     page.wait_for_selector("#enrolled:not([hidden])")
     _codename(page)
@@ -1177,4 +1192,33 @@ def test_the_same_invitation_entered_again_never_sends_a_report_twice(
     _send_again(page)
     assert page.get_attribute("body", "data-receipt") == "ok", page.text_content("#report-error")
     assert _uploads_of(world, "same invitation twice") == 1
+    ctx.close()
+
+
+def test_an_invitation_for_another_drop_is_refused_on_enrolment(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """Said at once, not after the codename and the report are written: an invitation that
+    names another drop than this page's closes the report form, and says where to go."""
+    from tysha.protocol import Identity, Invitation
+
+    with threaded_drop(world["tmp"] / "elsewhere-2") as (other, other_vkey, _data):
+        inv = Invitation.create((other,), other_vkey, Identity.generate(os.urandom), None,
+                                os.urandom(16))
+    ctx = _context(browser, "en")
+    page = ctx.new_page()
+    page.goto(world["url"] + "/#" + inv.to_text())
+    page.wait_for_selector("#enrol-error.error:not([hidden])")
+    said = page.text_content("#enrol-error") or ""
+    assert "another drop" in said, said
+    assert "history" in said  # the link's own warning is still there
+    assert page.is_hidden("#enrolled") and page.get_attribute("body", "data-enrolled") is None
+    _codename(page)
+    assert page.is_hidden("#report")
+    # The right invitation works on this page as before.
+    page.fill("#invite", world["code"])
+    page.click("#enrol-go")
+    page.wait_for_selector("body[data-drop]")  # the check's answer came
+    assert page.get_attribute("body", "data-drop") == "this"
+    assert page.is_visible("#report") and page.is_hidden("#enrol-error")
     ctx.close()

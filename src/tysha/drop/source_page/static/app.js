@@ -75,6 +75,26 @@
     show($('enrolled'));
     document.body.dataset.enrolled = '1';
     ready();
+    checkDrop(state.inv, box);
+  }
+  /** An invitation that names another drop than this page's: nothing sent from here reaches
+   * its handler, so it is refused now, before a codename and a report are written (the send
+   * checks again). Asked after the page's script has run (an invitation in the link is read
+   * before the rest is defined); a drop that cannot be asked now changes nothing. */
+  function checkDrop(inv, box) {
+    delete document.body.dataset.drop;
+    Promise.resolve().then(() => api('GET', '/v1/info')).then((info) => {
+      if (state.inv !== inv) return;
+      const other = !!info && typeof info.vkey === 'string' && info.vkey !== inv.dropVkey;
+      document.body.dataset.drop = other ? 'other' : 'this';
+      if (!other) return;
+      state.inv = null;
+      show($('enrolled'), false);
+      delete document.body.dataset.enrolled;
+      ready();
+      // The link's own warning (its history) stays said after this one.
+      say(box, [S.err_other_drop_enrol, box.hidden ? '' : box.textContent].filter(Boolean).join(' '), 'error');
+    }).catch(() => { if (state.inv === inv) document.body.dataset.drop = 'unknown'; });
   }
   $('enrol-go').addEventListener('click', () => enrolWith(() => T.invitationFromText($('invite').value)));
   /** Look for a QR code in an image or a video frame (scaled to at most `max` pixels a side). */
