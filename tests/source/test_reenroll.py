@@ -301,3 +301,36 @@ def test_receipts_from_another_drop_are_said_to_be_so_and_change_nothing(
         # They go to the drop the invitation names now.
         cli("source", "send", "--vault", v, "--now", env=env)
         assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []
+
+
+def test_a_vault_no_report_has_left_is_told_to_send_one_soon(
+    tmp_path: Path, drop: tuple[str, str, Path], cli: Any
+) -> None:
+    """The desk enrols a key when its first report arrives, and only while the invitation is
+    valid (14 days unless the handler chose otherwise): a reporter who enrolled and waited
+    for something to report was, weeks later, an unenrolled stranger to the desk (reports
+    flagged untrusted, no reply possible), and was never told to send early."""
+    from tysha.desk.store import INVITATION_DAYS
+
+    url, vkey, _ = drop
+    mine = Identity.generate(os.urandom)
+    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    out = cli("source", "enroll", "--vault", v, "--invitation",
+              make_invitation(url, vkey, mine).to_text(), env=env).stdout
+    assert "send a first report soon" in out and f"{INVITATION_DAYS} days" in out, out
+    # Enrolled again before anything was sent: still said.
+    out = cli("source", "enroll", "--vault", v, "--invitation",
+              make_invitation(url, vkey, mine).to_text(), env=env).stdout
+    assert "send a first report soon" in out
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken at night",
+        "--mean-delay", "0", env=env)
+    cli("source", "send", "--vault", v, "--now", env=env)
+    out = cli("source", "enroll", "--vault", v, "--invitation",
+              make_invitation(url, vkey, mine).to_text(), env=env).stdout
+    assert "send a first report soon" not in out
+    # A new handler knows nothing of the new key: said again.
+    out = cli("source", "enroll", "--vault", v, "--invitation",
+              make_invitation(url, vkey, Identity.generate(os.urandom)).to_text(),
+              "--new-handler", env=env).stdout
+    assert "send a first report soon" in out

@@ -295,6 +295,17 @@ def enroll(
         typer.echo(_("handler's name: {name}").format(name=isolate(inv.handler_name)))
     typer.echo(_("enrolled. Compare this fingerprint with your handler, in person:"))
     typer.echo(f"  {inv.handler.fingerprint()}")
+    if dev.enrolment == "switched" or not dev.state.get("sent"):
+        # The desk enrols this key when its first report arrives, and only while the
+        # invitation is valid there (INVITATION_DAYS, tysha.desk.store, unless the handler
+        # chose otherwise): later, its reports are flagged untrusted and get no reply.
+        typer.echo(
+            _(
+                "your handler's desk enrols this vault when its first report arrives, and "
+                "only while the invitation is valid ({days} days unless your handler said "
+                "otherwise): send a first report soon, even a short one."
+            ).format(days=14)
+        )
 
 
 MAX_TEXT = 1 << 20
