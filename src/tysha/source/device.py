@@ -317,9 +317,9 @@ class SourceDevice:
         (``enrolment`` = "moved") the waiting reports go to the new drop, which that handler
         reads, the replies kept are marked as the old log's, and a witness policy pinned for
         the old log is removed (``witnesses_removed``) unless :meth:`set_witness_policy` gave
-        one just before. Another handler's (a code
-        someone else gave, or planted) is refused with ``NotAllowed`` and nothing changes,
-        unless ``new_handler``: then the vault switches (``enrolment`` = "switched"). It gets
+        one just before. Another handler's (a code someone else gave, or planted) is refused
+        with ``NotAllowed`` and nothing changes, unless ``new_handler``: then the vault
+        switches (``enrolment`` = "switched"). It gets
         a new key for the new handler (the former one cannot link the two), its replies kept
         so far stay marked as the former handler's, and the reports still waiting for the
         former handler leave the outbox unsent (sealed to that handler's keys, they would go
