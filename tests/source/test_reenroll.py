@@ -334,3 +334,19 @@ def test_a_vault_no_report_has_left_is_told_to_send_one_soon(
               make_invitation(url, vkey, Identity.generate(os.urandom)).to_text(),
               "--new-handler", env=env).stdout
     assert "send a first report soon" in out
+
+
+def test_replies_from_a_drop_of_another_log_say_what_to_do(
+    tmp_path: Path, drop: tuple[str, str, Path], cli: Any
+) -> None:
+    """`source replies` at an address where another drop answers said to try again later,
+    which never helps: it now says, as `send` does, to check the address or tell the handler."""
+    url, _key, _ = drop
+    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation",
+        make_invitation(url, _vkey("another-drop"), Identity.generate(os.urandom)).to_text(),
+        env=env)
+    r = cli("source", "replies", "--vault", v, env=env, check=False)
+    assert r.returncode == 1 and "not the drop your invitation names" in r.stderr, r.stderr
+    assert "check the drop's address" in r.stderr and "try again later" not in r.stderr

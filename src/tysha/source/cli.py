@@ -490,12 +490,16 @@ def _drop_client(dev, drop: str | None, sending: bool = True):  # type: ignore[n
     why = last.message if last else "no drop answered"
     if sending and "outbox" not in why:
         why += "; nothing was sent, everything stays in the outbox"
-    if last is not None and "not the drop your invitation names" in last.message:
+    if last is not None and _OTHER_DROP in last.message:
         raise TransportError(
             why, hint="check the drop's address; if it is the one your handler gave, tell your "
             "handler in person",
         )
     raise TransportError(why, hint="try again later")  # the message says nothing is lost
+
+
+#: What the error of an address where another drop answers says (found in it again).
+_OTHER_DROP = "not the drop your invitation names"
 
 
 def _same_log(announced: object, pinned: str) -> bool:
@@ -616,7 +620,9 @@ def replies(
         if isinstance(unreachable, TransportError):
             raise TransportError(
                 f"{unreachable.message}; new replies could not be checked, those shown are the"
-                " ones kept in this vault"
+                " ones kept in this vault",
+                # Another drop answers there: its hint (check the address) stays.
+                **({"hint": unreachable.hint} if _OTHER_DROP in unreachable.message else {}),
             )
         raise unreachable
     if dev.listing_problem:
