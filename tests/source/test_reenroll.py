@@ -129,6 +129,14 @@ def test_the_cli_refuses_a_switch_until_told_and_says_what_was_not_sent(
     shown = json.loads(cli("source", "replies", "--vault", v, "--offline", "--json",
                            env=env).stdout)
     assert [r["handler"] for r in shown] == [mine.public().fingerprint()]
+    # Back to the first handler: what waited for it is in the outbox again, and said.
+    r = cli("source", "enroll", "--vault", v, "--invitation",
+            make_invitation(url, vkey, mine).to_text(), "--new-handler", env=env)
+    assert "switched back" in r.stdout and "back in the outbox" in r.stdout
+    assert waiting[0]["id"] in r.stdout
+    assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == waiting
+    out = cli("source", "replies", "--vault", v, "--offline", env=env).stdout
+    assert "former handler" not in out and "Received. Stay safe." in out
 
 
 def _reply_to(url: str, dev: SourceDevice, handler: Identity, digest: bytes, text: str) -> None:
@@ -350,3 +358,35 @@ def test_replies_from_a_drop_of_another_log_say_what_to_do(
     r = cli("source", "replies", "--vault", v, env=env, check=False)
     assert r.returncode == 1 and "not the drop your invitation names" in r.stderr, r.stderr
     assert "check the drop's address" in r.stderr and "try again later" not in r.stderr
+
+
+def test_switching_back_gives_the_former_handler_its_reports_and_key_again(
+    tmp_path: Path,
+) -> None:
+    """A switch made by mistake, or talked into by someone with a planted code, destroyed
+    the reports that waited for the real handler (evidence written once), and switching
+    back gave the vault yet another key, which that handler's desk does not know (its one
+    invitation already used: every later report flagged). Now a switch keeps them aside,
+    sent to no one, and enrolling that handler's invitation again brings back its reports
+    and its key."""
+    dev = _device(tmp_path)
+    mine, other = Identity.generate(os.urandom), Identity.generate(os.urandom)
+    code_a = make_invitation("http://drop-a.example", _vkey("drop-a"), mine).to_text()
+    dev.enroll(code_a)
+    key_a = dev.identity().public()
+    for_a = dev.report(["det"], "a neighbour taken at night", mean_delay=0)
+    env_a = bytes(dev.state["outbox"][0]["env"])
+    dev.enroll(make_invitation("http://drop-b.example", _vkey("drop-b"), other).to_text(),
+               new_handler=True)
+    assert [i["id"] for i in dev.not_sent] == [for_a] and dev.outbox() == []
+    for_b = dev.report(["mob"], "summons at the school", mean_delay=0)
+    dev.enroll(code_a, new_handler=True)
+    assert dev.enrolment == "back" and dev.invitation().handler == mine.public()
+    assert dev.identity().public() == key_a
+    assert [i["id"] for i in dev.restored] == [for_a]
+    assert [i["id"] for i in dev.outbox()] == [for_a]
+    assert bytes(dev.state["outbox"][0]["env"]) == env_a
+    assert [i["id"] for i in dev.not_sent] == [for_b]
+    # Kept in the vault file, not only in this process.
+    dev = SourceDevice(dev.vault, Vault(tmp_path / "v").unlock(PASS))
+    assert [i["id"] for i in dev.outbox()] == [for_a]

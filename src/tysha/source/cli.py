@@ -251,6 +251,15 @@ def enroll(
                 "reach this vault."
             )
         )
+    elif dev.enrolment == "back":
+        typer.echo(
+            _(
+                "you switched back to a handler this vault reported to before: from now on "
+                "your reports go to this handler only, under the key it knows. Replies you kept "
+                "from the handler you leave stay marked as theirs; a reply that handler writes "
+                "from now on does not reach this vault."
+            )
+        )
     elif dev.enrolment == "same":
         typer.echo(
             _(
@@ -279,15 +288,28 @@ def enroll(
     if dev.not_sent:
         typer.echo(
             ngettext(
-                "not sent: {n} report written for your former handler left the outbox (the new "
-                "handler could not read it); write it again if the new handler should have it:",
-                "not sent: {n} reports written for your former handler left the outbox (the new "
-                "handler could not read them); write them again if the new handler should have "
-                "them:",
+                "not sent: {n} report written for your former handler left the outbox; it is "
+                "kept aside in this vault, sent to no one (the new handler could not read it). "
+                "It goes to your former handler if you enroll its invitation again; write it "
+                "again if the new handler should have it:",
+                "not sent: {n} reports written for your former handler left the outbox; they "
+                "are kept aside in this vault, sent to no one (the new handler could not read "
+                "them). They go to your former handler if you enroll its invitation again; "
+                "write them again if the new handler should have them:",
                 len(dev.not_sent),
             ).format(n=len(dev.not_sent))
         )
         for i in dev.not_sent:
+            typer.echo(f"  {i['id']}  {_hour(i['created_at'])}")
+    if dev.restored:
+        typer.echo(
+            ngettext(
+                "{n} report kept aside for this handler is back in the outbox, to be sent:",
+                "{n} reports kept aside for this handler are back in the outbox, to be sent:",
+                len(dev.restored),
+            ).format(n=len(dev.restored))
+        )
+        for i in dev.restored:
             typer.echo(f"  {i['id']}  {_hour(i['created_at'])}")
     if inv.handler_name:  # signed by the key the fingerprint below names; bidi-isolated
         from tysha.protocol.invitation import isolate

@@ -258,12 +258,17 @@ class SourceDevice:
         #: Set by :meth:`fetch_replies` with a witness policy: which cosignatures were checked.
         self.witnessed: str | None = None
         #: Set by :meth:`enroll`: "new" (a first invitation), "same" (the pinned handler's
-        #: again), "moved" (the pinned handler's, at another drop's log) or "switched"
-        #: (another handler's, confirmed).
+        #: again), "moved" (the pinned handler's, at another drop's log), "switched"
+        #: (another handler's, confirmed) or "back" (switched to a handler this vault
+        #: reported to before, its key and waiting reports restored).
         self.enrolment: str | None = None
         #: Set by :meth:`enroll` on a switch: the reports that waited for the former handler
-        #: and left the outbox unsent, as :meth:`outbox` showed them.
+        #: and left the outbox unsent (kept aside in the vault for that handler), as
+        #: :meth:`outbox` showed them.
         self.not_sent: list[dict[str, Any]] = []
+        #: Set by :meth:`enroll` on a switch back to a handler this vault reported to before:
+        #: the reports kept aside for it, back in the outbox.
+        self.restored: list[dict[str, Any]] = []
         #: Set by :meth:`enroll` when the drop's log changed: the witness policy pinned for the
         #: old log, removed (how many of which witnesses), unless one was given again.
         self.witnesses_removed: tuple[int, list[str]] | None = None
@@ -324,7 +329,9 @@ class SourceDevice:
         so far stay marked as the former handler's, and the reports still waiting for the
         former handler leave the outbox unsent (sealed to that handler's keys, they would go
         to a drop it may not read, and the new one could not open them): ``not_sent`` lists
-        them. They are never sent to the new handler's drop."""
+        them. They are never sent to the new handler's drop: they are kept aside in the vault
+        with the former key, and a switch back to that handler (its invitation enrolled again,
+        ``enrolment`` = "back") brings both back (``restored``)."""
         try:
             if isinstance(code, bytes) and code.lstrip()[:5].upper() == b"TYSHA":
                 # A QR code made of the text form (any QR app can make one): read it as text.
@@ -359,13 +366,23 @@ class SourceDevice:
                 "not sent (send them first: tysha source send --now)",
             )
         self.not_sent = []
+        self.restored = []
         self.witnesses_removed = None
+        back: dict[str, Any] | None = None
         if switched:
             self.not_sent = self.outbox()
+            back = self._hold_for(str(former), inv.handler.fingerprint())
             self.state["outbox"] = []
             for r in self.state.get("replies", []):
                 r.setdefault("handler", former)  # whose reply it was, said by `replies`
-        if "identity" not in self.state or switched:
+        if back is not None:
+            # Back to a handler this vault reported to before: its key (which that desk
+            # knows) and the reports that waited for it.
+            self.state["identity"] = bytes(back["identity"])
+            self.state["key_birth_hour"] = back.get("key_birth_hour")
+            self.state["outbox"] = list(back.get("outbox") or [])
+            self.restored = self.outbox()
+        elif "identity" not in self.state or switched:
             self.state["identity"] = Identity.generate(self.rand).to_bytes()
             # No reply to this key can be older (an expiry claimed before it is a lie).
             self.state["key_birth_hour"] = int(self.clock()) // 3600
@@ -387,8 +404,8 @@ class SourceDevice:
                 self.state.pop("witness_policy")
         self._policy_given = False
         self.enrolment = (
-            "switched" if switched else "new" if former is None
-            else "same" if same_drop else "moved"
+            "back" if back is not None else "switched" if switched
+            else "new" if former is None else "same" if same_drop else "moved"
         )  # fmt: skip
         self.state["invitation"] = inv.to_bytes()
         self.state.setdefault("outbox", [])
@@ -400,6 +417,24 @@ class SourceDevice:
             self.state.pop("checkpoint", None)
         self.save()
         return inv
+
+    def _hold_for(self, leaving: str, coming: str) -> dict[str, Any] | None:
+        """Keep aside, in the vault, what belongs to the handler ``leaving`` (its key and the
+        reports still waiting for it, sent to no one); return what was kept aside for the
+        handler ``coming`` (None: this vault never reported to it), taking it out."""
+        held = [h for h in self.state.get("held", [])
+                if isinstance(h, dict) and isinstance(h.get("identity"), bytes)]  # fmt: skip
+        back = next((h for h in held if h.get("handler") == coming), None)
+        kept = [h for h in held if h.get("handler") not in (leaving, coming)]
+        if isinstance(self.state.get("identity"), bytes):
+            kept.append({
+                "handler": leaving,
+                "identity": self.state["identity"],
+                "key_birth_hour": self.state.get("key_birth_hour"),
+                "outbox": list(self.state.get("outbox", [])),
+            })  # fmt: skip
+        self.state["held"] = kept
+        return back
 
     def _pinned(self) -> Invitation | None:
         """The invitation pinned now (None: none, or it no longer reads)."""
