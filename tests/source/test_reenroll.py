@@ -390,3 +390,35 @@ def test_switching_back_gives_the_former_handler_its_reports_and_key_again(
     # Kept in the vault file, not only in this process.
     dev = SourceDevice(dev.vault, Vault(tmp_path / "v").unlock(PASS))
     assert [i["id"] for i in dev.outbox()] == [for_a]
+
+
+def test_back_with_the_former_handler_its_replies_written_meanwhile_are_read(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """Both handlers read one drop: while the vault reported to the second, the first wrote
+    to the key it knows, and the vault's reading of the log went past that reply. Switched
+    back, the vault read on from there and never showed it."""
+    url, vkey, _ = drop
+    mine, other = Identity.generate(os.urandom), Identity.generate(os.urandom)
+    dev = _device(tmp_path)
+    code_a = make_invitation(url, vkey, mine).to_text()
+    dev.enroll(code_a)
+    dev.report(["det"], "a neighbour taken at night", mean_delay=0)
+    with DropClient(url) as c:
+        dev.send(c, now=True)
+        digest = bytes(dev.state["sent"][0]["digest"])
+        dev.enroll(make_invitation(url, vkey, other).to_text(), new_handler=True)
+        _reply_to(url, dev, other, digest, "to the new key")  # so the log has it too
+        # The first handler answers the key it knows, after the switch.
+        body = {"text": "Do not go home tonight.", "in_reply_to": digest.hex()}
+        m = Manifest("reply", mine.public(), body).signed(mine)
+        key_a = SourceDevice(dev.vault, Vault(tmp_path / "v").unlock(PASS))
+        key_a.state["identity"] = dev.state["held"][0]["identity"]
+        c.upload(seal_envelope(frame_content(m.to_bytes()), [key_a.identity().public()],
+                               os.urandom))
+        dev.fetch_replies(c)  # reads past it (not for the new key)
+        assert dev.state["cursor"] >= 2
+        dev.enroll(code_a, new_handler=True)
+        assert dev.enrolment == "back"
+        got = dev.fetch_replies(c)
+    assert [r["text"] for r in got] == ["Do not go home tonight."]

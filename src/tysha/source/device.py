@@ -415,6 +415,10 @@ class SourceDevice:
         if not same_drop:
             self.state["cursor"] = -1
             self.state.pop("checkpoint", None)
+        elif back is not None:
+            # The log was read meanwhile for another key: replies this handler wrote to its
+            # key since are before the cursor (those kept are not shown twice).
+            self.state["cursor"] = -1
         self.save()
         return inv
 
