@@ -422,3 +422,38 @@ def test_back_with_the_former_handler_its_replies_written_meanwhile_are_read(
         assert dev.enrolment == "back"
         got = dev.fetch_replies(c)
     assert [r["text"] for r in got] == ["Do not go home tonight."]
+
+
+def test_replies_from_two_drops_logs_keep_distinct_ids(
+    tmp_path: Path, drop: tuple[str, str, Path], cli: Any
+) -> None:
+    """A reply is known by its index in its drop's log: after the handler moved drops, a
+    reply from each log at the same index had the same "id" in `source replies --json`, and
+    a program keyed on it showed one of the two."""
+    from tysha.drop.launcher import threaded_drop
+
+    url, vkey, _ = drop
+    mine = Identity.generate(os.urandom)
+    dev = _device(tmp_path)
+    dev.enroll(make_invitation(url, vkey, mine).to_text())
+    dev.report(["det"], "a neighbour taken at night", mean_delay=0)
+    with DropClient(url) as c:
+        dev.send(c, now=True)
+        _reply_to(url, dev, mine, bytes(dev.state["sent"][0]["digest"]), "Received.")
+        dev.fetch_replies(c)
+    (tmp_path / "b").mkdir()
+    with threaded_drop(tmp_path / "b") as (url_b, vkey_b, _data):
+        dev.enroll(make_invitation(url_b, vkey_b, mine).to_text())
+        dev.report(["mob"], "summons at the school", mean_delay=0)
+        with DropClient(url_b) as c:
+            dev.send(c, now=True)
+            _reply_to(url_b, dev, mine, bytes(dev.state["sent"][1]["digest"]), "Go now.")
+            dev.fetch_replies(c)
+    dev.vault.release()
+    shown = json.loads(cli("source", "replies", "--vault", str(tmp_path / "v"), "--offline",
+                           "--json", env={"TYSHA_PASSPHRASE": PASS}).stdout)
+    assert sorted(r["text"] for r in shown) == ["Go now.", "Received."]
+    ids = [r["id"] for r in shown]
+    assert len(set(ids)) == 2, ids
+    # The current drop's replies keep the id they always had: the log index.
+    assert [r["id"] for r in shown if r["text"] == "Go now."] == ["1"]

@@ -407,6 +407,13 @@ class SourceDevice:
             "back" if back is not None else "switched" if switched
             else "new" if former is None else "same" if same_drop else "moved"
         )  # fmt: skip
+        # The drops' logs this vault pinned, in order: a reply kept from a former one is
+        # shown with that log's number (its index alone may be another reply's here).
+        logs = [str(k) for k in self.state.get("logs", []) if isinstance(k, str)]
+        for key in (pinned.drop_vkey if pinned is not None else None, inv.drop_vkey):
+            if key is not None and key not in logs:
+                logs.append(key)
+        self.state["logs"] = logs
         self.state["invitation"] = inv.to_bytes()
         self.state.setdefault("outbox", [])
         self.state.setdefault("receipts", [])
@@ -951,7 +958,9 @@ class SourceDevice:
         """Stored replies, in the order the handler wrote them (``written_at``, signed; None
         for a reply that carries no time, kept where it arrived); ``in_reply_to`` names the
         report answered by its local outbox id and the hour it was written (what ``outbox``
-        showed), or is None when the reply names no report this vault sent; ``handler`` is
+        showed), or is None when the reply names no report this vault sent; ``id`` is the
+        reply's index in its drop's log, with ``@N`` after it for a reply kept from a drop
+        this vault used before (the Nth it pinned), so no two are the same; ``handler`` is
         the fingerprint of the handler who wrote it (``former`` true when that is not the
         handler this vault is enrolled with now)."""
         sent = {
@@ -961,14 +970,20 @@ class SourceDevice:
         }
         out = []
         current = self._former_handler()
+        pinned = self._pinned()
+        log = pinned.drop_vkey if pinned is not None else None
+        logs = list(self.state.get("logs", []))
         for r in self.state.get("replies", []):
             handler = r.get("handler") if isinstance(r.get("handler"), str) else current
+            rid = str(r["id"])
+            if r.get("drop", log) != log:  # from a former drop's log: "INDEX@N", N its number
+                rid += f"@{logs.index(r['drop']) + 1 if r['drop'] in logs else 0}"
             ref = r.get("in_reply_to")
             item = sent.get(bytes(ref)) if isinstance(ref, bytes) else None
             answers = {"id": item["id"], "created_at": _iso(item["created"])} if item else None
             out.append(
                 {
-                    "id": r["id"],
+                    "id": rid,
                     "text": r["text"],
                     "received_at": r["received_at"],
                     "written_at": r.get("written_at"),
