@@ -1140,3 +1140,119 @@ def test_closing_the_tab_while_the_report_is_on_its_way_asks_first(
         page.close(run_before_unload=True)
     assert dialogs == ["beforeunload"] * 2
     ctx.close()
+
+
+def test_an_invitation_for_another_drop_sends_nothing_here(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The page of one drop given an invitation that names another drop (a link opened on the
+    wrong address): the report was uploaded here, into a log the handler does not read, and
+    only then was the receipt "not confirmed". Now nothing is sent, and the page says why."""
+    from tysha.protocol import Identity, Invitation
+    from tysha.transport import DropClient
+
+    with threaded_drop(world["tmp"] / "elsewhere") as (other, other_vkey, _data):
+        inv = Invitation.create((other,), other_vkey, Identity.generate(os.urandom), None,
+                                os.urandom(16))
+    with DropClient(world["url"]) as c:
+        size = c.info()["tree_size"]
+    ctx = _context(browser, "en")
+    page = ctx.new_page()
+    uploads: list[str] = []
+    page.on("request", lambda r: uploads.append(r.url) if "/v1/uploads" in r.url else None)
+    asked: list[str] = []
+
+    def no_key_at_first(route: Any) -> None:
+        # The check made on enrolment gets no answer it can use (a drop that says no key):
+        # the send checks again, before anything is uploaded.
+        asked.append(route.request.url)
+        if len(asked) > 1:
+            route.continue_()
+            return
+        resp = route.fetch()
+        info = resp.json()
+        info.pop("vkey")
+        route.fulfill(response=resp, body=json.dumps(info))
+
+    page.route("**/v1/info", no_key_at_first)
+    page.goto(world["url"] + "/#" + inv.to_text())
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page)
+    page.check("input[name=cat][value=other]")
+    page.fill("#text", "wrong drop test")
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    assert page.get_attribute("body", "data-receipt") == "error"
+    said = page.text_content("#report-error") or ""
+    assert "another drop" in said and "NOT sent" in said, said
+    assert uploads == []
+    with DropClient(world["url"]) as c:
+        assert c.info()["tree_size"] == size
+    assert page.input_value("#text") == "wrong drop test"  # kept, to send where it belongs
+    ctx.close()
+
+
+def test_the_same_invitation_entered_again_never_sends_a_report_twice(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The drop logged the report but its answer was lost, and the page said to press Send
+    again. Entering the invitation again meanwhile (the same code, pasted or scanned once more)
+    made it a new invitation to the page: a new envelope was sealed and sent, and the desk
+    got the report twice. The same invitation is now the same one: the drop is asked first."""
+    ctx, page = _enrolled_page(browser, world, retry_ms=5)
+    page.fill("#text", "same invitation twice")
+    link = {"down": False}
+
+    def flaky(route: Any) -> None:
+        if link["down"]:
+            route.abort("connectionreset")
+            return
+        if route.request.url.endswith("/finish") and not link.get("went"):
+            link["went"] = True
+            route.fetch()  # the drop logs it
+            link["down"] = True
+            route.abort("connectionreset")  # the answer never arrives
+            return
+        route.continue_()
+
+    page.route("**/v1/**", flaky)
+    page.click("#send")
+    page.wait_for_selector("body[data-receipt]", timeout=180_000)
+    assert page.get_attribute("body", "data-receipt") == "error"
+    link["down"] = False
+    page.fill("#invite", world["code"])
+    page.click("#enrol-go")
+    page.wait_for_selector("#report:not([hidden])")
+    _send_again(page)
+    assert page.get_attribute("body", "data-receipt") == "ok", page.text_content("#report-error")
+    assert _uploads_of(world, "same invitation twice") == 1
+    ctx.close()
+
+
+def test_an_invitation_for_another_drop_is_refused_on_enrolment(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """Said at once, not after the codename and the report are written: an invitation that
+    names another drop than this page's closes the report form, and says where to go."""
+    from tysha.protocol import Identity, Invitation
+
+    with threaded_drop(world["tmp"] / "elsewhere-2") as (other, other_vkey, _data):
+        inv = Invitation.create((other,), other_vkey, Identity.generate(os.urandom), None,
+                                os.urandom(16))
+    ctx = _context(browser, "en")
+    page = ctx.new_page()
+    page.goto(world["url"] + "/#" + inv.to_text())
+    page.wait_for_selector("#enrol-error.error:not([hidden])")
+    said = page.text_content("#enrol-error") or ""
+    assert "another drop" in said, said
+    assert "history" in said  # the link's own warning is still there
+    assert page.is_hidden("#enrolled") and page.get_attribute("body", "data-enrolled") is None
+    _codename(page)
+    assert page.is_hidden("#report")
+    # The right invitation works on this page as before.
+    page.fill("#invite", world["code"])
+    page.click("#enrol-go")
+    page.wait_for_selector("body[data-drop]")  # the check's answer came
+    assert page.get_attribute("body", "data-drop") == "this"
+    assert page.is_visible("#report") and page.is_hidden("#enrol-error")
+    ctx.close()

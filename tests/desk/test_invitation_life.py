@@ -378,3 +378,41 @@ def test_cancelling_at_a_terminal_names_the_invitation_first(
         assert [i["state"] for i in d.invitations()] == ["open"]
     r = cli("desk", "invitations", "--desk", str(desk), "--cancel", inv["id"], "--yes", env=env)
     assert asked[-1][1] is True and "cancelled" in r.stdout
+
+
+def test_a_new_invitation_an_enrolled_source_takes_is_closed_to_anyone_else(
+    world: dict[str, Any], cli: Any  # noqa: F811 - the imported fixture
+) -> None:
+    """A source already enrolled here enrols again with a new invitation of this desk (the
+    handler handed one over again, new drop addresses): its reports carry the new code's
+    secret, but the desk knew the key and left that invitation open, so the same code,
+    photographed at hand-over or found later, still enrolled a stranger as a trusted source.
+    Now the code is used by the source that took it."""
+    import json
+
+    from tests.desk.test_desk import send_report
+    from tysha.desk.store import DeskStore
+
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    send_report(w, cli, "first report", ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    again = cli("desk", "invite", "--desk", d, "--drop", w["url"], "--drop-key", w["vkey"],
+                env=denv).stdout.strip()  # fmt: skip
+    cli("source", "enroll", "--vault", str(w["vault"]), "--invitation", again, env=w["senv"])
+    send_report(w, cli, "second report", ["det"])
+    cli("desk", "fetch", "--desk", d, env=denv)
+    listed = json.loads(cli("desk", "invitations", "--desk", d, "--json", env=denv).stdout)
+    [source] = {i["source"] for i in listed}
+    assert [i["state"] for i in listed] == ["used", "used"] and source
+    # The code, in a stranger's hands, enrols no one.
+    _first_report_under(w, cli, again, "stranger", "planted under a code already taken")
+    cli("desk", "fetch", "--desk", d, env=denv, check=False)
+    reports = {r["text"]: r for r in json.loads(
+        cli("desk", "list", "--desk", d, "--json", env=denv).stdout)}  # fmt: skip
+    assert reports["second report"]["trusted"] is True
+    assert reports["planted under a code already taken"]["trusted"] is False
+    store = DeskStore.open(w["desk"], DESK_PASS)
+    assert [s.id for s in store.list_sources()] == [source]
+    assert "invitation-taken" in [e["action"] for e in store.custody_events()]
+    store.close()

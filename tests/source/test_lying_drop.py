@@ -136,7 +136,8 @@ def test_a_reply_names_the_report_it_answers(world: dict[str, Any]) -> None:
     [r] = dev.replies()
     assert r["in_reply_to"]["id"] == rid
     assert r["in_reply_to"]["created_at"].endswith(":00:00Z")  # the hour, as the outbox showed
-    assert set(r) == {"id", "text", "received_at", "written_at", "in_reply_to"}
+    assert set(r) == {"id", "text", "received_at", "written_at", "in_reply_to", "handler", "former"}
+    assert r["handler"] == world["handler"].public().fingerprint() and r["former"] is False
 
 
 def test_replies_shows_what_it_has_then_fails_loudly(world: dict[str, Any],

@@ -514,6 +514,20 @@ class DeskStore:
             ).fetchone()
         return None if row is None else self._invitations.get(row[0])
 
+    def _taken_by(self, sid: str, enrolment: bytes) -> None:
+        """A source enrolled here presents another invitation of this desk (it enrolled again
+        with a new code): that code is used by it, never left open to another key (a code
+        photographed at hand-over). One whose record does not open is left as it is."""
+        try:
+            inv = self.invitation_for_secret(enrolment)
+        except VerificationError:
+            return
+        if inv is None or inv.source or inv.state(now_iso()) != "open":
+            return
+        with self.transaction():
+            self._invitations.update(inv.id, lambda i: _used(i, sid))
+            self.custody("invitation-taken", None, {"invitation": inv.id, "source": sid})
+
     def list_invitations(self, damaged: list[str] | None = None) -> list[Invitation]:
         """The invitations in order; with ``damaged``, those whose record does not open are
         left out and named there (else they are an error)."""
@@ -525,6 +539,8 @@ class DeskStore:
         """The source with this key; a new pseudonym if its enrolment secret is ours."""
         known = self.source_id_of(public)
         if known is not None:
+            if enrolment:
+                self._taken_by(known, enrolment)
             return self.get_source(known)
         try:
             inv = self.invitation_for_secret(enrolment) if enrolment else None

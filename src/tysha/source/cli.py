@@ -242,11 +242,19 @@ def enroll(
     witnesses_needed: int = typer.Option(
         None, "--witnesses-needed", metavar="K", help="How many of the --witness keys (all)."
     ),
+    new_handler: bool = typer.Option(
+        False, "--new-handler",
+        help="Switch this vault to another handler's invitation (reports still waiting for "
+        "the current handler are then not sent).",
+    ),
 ) -> None:
     """Check an invitation and pin its keys and drop addresses (refuses a damaged code).
 
     With ``--witness VKEY … [--witnesses-needed K]`` replies are read only as far as K of
-    those witnesses cosigned the drop's log."""
+    those witnesses cosigned the drop's log.
+
+    An invitation from another handler than the one this vault is enrolled with is refused
+    unless ``--new-handler`` is given."""
     if (invitation is None) == (qr is None):
         raise typer.BadParameter("give exactly one of --invitation CODE or --qr IMAGE")
     if invitation == "-":
@@ -255,13 +263,93 @@ def enroll(
     dev = _device(vault)
     if witness or witnesses_needed is not None:
         dev.set_witness_policy(list(witness), witnesses_needed)  # checked before enrolling
-    inv = dev.enroll(code)
+    inv = dev.enroll(code, new_handler=new_handler)
+    if dev.enrolment == "switched":
+        typer.echo(
+            _(
+                "you switched to a new handler: from now on your reports go to this handler "
+                "only, under a new key of this vault. Replies you kept stay marked as your "
+                "former handler's; a reply your former handler writes from now on does not "
+                "reach this vault."
+            )
+        )
+    elif dev.enrolment == "back":
+        typer.echo(
+            _(
+                "you switched back to a handler this vault reported to before: from now on "
+                "your reports go to this handler only, under the key it knows. Replies you kept "
+                "from the handler you leave stay marked as theirs; a reply that handler writes "
+                "from now on does not reach this vault."
+            )
+        )
+    elif dev.enrolment == "same":
+        typer.echo(
+            _(
+                "this invitation is from the handler this vault is enrolled with: it is pinned "
+                "again, with the drop addresses it gives; your key, your outbox and your "
+                "replies are unchanged."
+            )
+        )
+    elif dev.enrolment == "moved":
+        typer.echo(
+            _(
+                "this invitation is from the handler this vault is enrolled with, at another "
+                "drop: the new drop is pinned, and the reports waiting in your outbox go there "
+                "(your handler reads it); your key and your replies are unchanged."
+            )
+        )
+    if dev.witnesses_removed:
+        k, names = dev.witnesses_removed
+        typer.echo(
+            _(
+                "the witnesses you required ({k} of {names}) were for the former drop's log "
+                "and are no longer required; if your handler gave you witnesses for the new "
+                "drop, enroll again with them (--witness)."
+            ).format(k=k, names=", ".join(names))
+        )
+    if dev.not_sent:
+        typer.echo(
+            ngettext(
+                "not sent: {n} report written for your former handler left the outbox; it is "
+                "kept aside in this vault, sent to no one (the new handler could not read it). "
+                "It goes to your former handler if you enroll its invitation again; write it "
+                "again if the new handler should have it:",
+                "not sent: {n} reports written for your former handler left the outbox; they "
+                "are kept aside in this vault, sent to no one (the new handler could not read "
+                "them). They go to your former handler if you enroll its invitation again; "
+                "write them again if the new handler should have them:",
+                len(dev.not_sent),
+            ).format(n=len(dev.not_sent))
+        )
+        for i in dev.not_sent:
+            typer.echo(f"  {i['id']}  {_hour(i['created_at'])}")
+    if dev.restored:
+        typer.echo(
+            ngettext(
+                "{n} report kept aside for this handler is back in the outbox, to be sent:",
+                "{n} reports kept aside for this handler are back in the outbox, to be sent:",
+                len(dev.restored),
+            ).format(n=len(dev.restored))
+        )
+        for i in dev.restored:
+            typer.echo(f"  {i['id']}  {_hour(i['created_at'])}")
     if inv.handler_name:  # signed by the key the fingerprint below names; bidi-isolated
         from tysha.protocol.invitation import isolate
 
         typer.echo(_("handler's name: {name}").format(name=isolate(inv.handler_name)))
     typer.echo(_("enrolled. Compare this fingerprint with your handler, in person:"))
     typer.echo(f"  {inv.handler.fingerprint()}")
+    if dev.enrolment == "switched" or not dev.state.get("sent"):
+        # The desk enrols this key when its first report arrives, and only while the
+        # invitation is valid there (INVITATION_DAYS, tysha.desk.store, unless the handler
+        # chose otherwise): later, its reports are flagged untrusted and get no reply.
+        typer.echo(
+            _(
+                "your handler's desk enrols this vault when its first report arrives, and "
+                "only while the invitation is valid ({days} days unless your handler said "
+                "otherwise): send a first report soon, even a short one."
+            ).format(days=14)
+        )
     if qr is not None:
         # The photo names the drop and the handler, and a search of the phone finds it.
         typer.echo(
@@ -452,10 +540,19 @@ def _drop_client(dev, drop: str | None, sending: bool = True):  # type: ignore[n
             last = exc
             continue
         try:
-            client.info()
+            info = client.info()
         except TransportError as exc:
             client.close()
             last = exc
+            continue
+        if not _same_log(info.get("vkey") if isinstance(info, dict) else None, inv.drop_vkey):
+            # Another drop answers at this address (a mistyped --drop, an invitation made
+            # with another drop's key): nothing goes to a log the handler does not read.
+            client.close()
+            last = TransportError(
+                "the drop at this address is not the drop your invitation names (it keeps "
+                "another log, under another key)"
+            )
             continue
         if len(candidates) > 1:
             typer.echo(
@@ -465,7 +562,30 @@ def _drop_client(dev, drop: str | None, sending: bool = True):  # type: ignore[n
     why = last.message if last else "no drop answered"
     if sending and "outbox" not in why:
         why += "; nothing was sent, everything stays in the outbox"
+    if last is not None and _OTHER_DROP in last.message:
+        raise TransportError(
+            why, hint="check the drop's address; if it is the one your handler gave, tell your "
+            "handler in person",
+        )
     raise TransportError(why, hint="try again later")  # the message says nothing is lost
+
+
+#: What the error of an address where another drop answers says (found in it again).
+_OTHER_DROP = "not the drop your invitation names"
+
+
+def _same_log(announced: object, pinned: str) -> bool:
+    """Whether a drop's announced log key (``/v1/info`` "vkey") is the pinned one. A drop that
+    announces none is not judged here (its receipts are, against the pinned key)."""
+    if announced is None:
+        return True
+    from tysha.errors import TyshaError
+    from tysha.tlog import NoteVerifier
+
+    try:
+        return NoteVerifier.from_vkey(str(announced)).vkey == NoteVerifier.from_vkey(pinned).vkey
+    except TyshaError:
+        return False
 
 
 @app.command()
@@ -554,9 +674,16 @@ def replies(
                 if ref
                 else _("names no report sent from this vault")
             )
-            if r["written_at"]:
+            # A reply kept from before this vault switched handlers names the one who wrote it.
+            if r["written_at"] and r["former"]:
+                about = (_("written by your former handler {fingerprint} {at}").format(
+                    fingerprint=r["handler"], at=_minute(r["written_at"])) + "; " + about)
+            elif r["written_at"]:
                 about = (_("written by your handler {at}").format(at=_minute(r["written_at"]))
                          + "; " + about)  # fmt: skip
+            elif r["former"]:
+                about = (_("from your former handler {fingerprint}").format(
+                    fingerprint=r["handler"]) + "; " + about)
             text = "\n  ".join(shown_lines(r["text"]))  # no control character reaches the screen
             typer.echo(f"[{_hour(r['received_at'])}] ({shown(about)}) {text}")
         if not items and unreachable is None:  # not "none yet" when none could be asked for
@@ -565,7 +692,9 @@ def replies(
         if isinstance(unreachable, TransportError):
             raise TransportError(
                 f"{unreachable.message}; new replies could not be checked, those shown are the"
-                " ones kept in this vault"
+                " ones kept in this vault",
+                # Another drop answers there: its hint (check the address) stays.
+                **({"hint": unreachable.hint} if _OTHER_DROP in unreachable.message else {}),
             )
         raise unreachable
     if dev.listing_problem:

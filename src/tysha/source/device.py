@@ -23,6 +23,7 @@ from tysha.errors import (
     BadInput,
     ConfigError,
     DropRefused,
+    NotAllowed,
     ProtocolError,
     TransportError,
     TyshaError,
@@ -45,7 +46,7 @@ from tysha.protocol.capture import gps_from_exif
 from tysha.protocol.listing import DELETED, EXPIRED, EXPIRY_SLACK_HOURS, hour_text
 from tysha.protocol.sealed_report import read_report
 from tysha.source.vault import Compartment, Vault, refuse_newer
-from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, verify_consistency
+from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
 from tysha.tlog.witness import WitnessPolicy, check_witnesses, pinned_policy
 
 __all__ = [
@@ -218,6 +219,16 @@ def _exif_claims(path: Path) -> dict[str, Any]:
     return out
 
 
+def _policy_names(policy: dict[str, Any]) -> tuple[int, list[str]]:
+    """A pinned witness policy as a person reads it: how many of which witnesses (names)."""
+    try:
+        k = int(policy["k"])
+        return k, [w.name for w in WitnessPolicy.from_vkeys(
+            [str(v) for v in policy["witnesses"]], k).witnesses]
+    except (TyshaError, KeyError, TypeError, ValueError):
+        return 0, []
+
+
 @dataclass
 class SendResult:
     sent: int
@@ -246,6 +257,22 @@ class SourceDevice:
         self.withheld: dict[int, str] = {}
         #: Set by :meth:`fetch_replies` with a witness policy: which cosignatures were checked.
         self.witnessed: str | None = None
+        #: Set by :meth:`enroll`: "new" (a first invitation), "same" (the pinned handler's
+        #: again), "moved" (the pinned handler's, at another drop's log), "switched"
+        #: (another handler's, confirmed) or "back" (switched to a handler this vault
+        #: reported to before, its key and waiting reports restored).
+        self.enrolment: str | None = None
+        #: Set by :meth:`enroll` on a switch: the reports that waited for the former handler
+        #: and left the outbox unsent (kept aside in the vault for that handler), as
+        #: :meth:`outbox` showed them.
+        self.not_sent: list[dict[str, Any]] = []
+        #: Set by :meth:`enroll` on a switch back to a handler this vault reported to before:
+        #: the reports kept aside for it, back in the outbox.
+        self.restored: list[dict[str, Any]] = []
+        #: Set by :meth:`enroll` when the drop's log changed: the witness policy pinned for the
+        #: old log, removed (how many of which witnesses), unless one was given again.
+        self.witnesses_removed: tuple[int, list[str]] | None = None
+        self._policy_given = False  # set_witness_policy was called before this enroll
 
     @classmethod
     def open(cls, path: Path, passphrase: str, **kw: Any) -> SourceDevice:
@@ -282,11 +309,29 @@ class SourceDevice:
         # enrolled before invitations were signed, stays usable.
         return Invitation.from_bytes(raw, legacy_ok=True)
 
-    def enroll(self, code: str | bytes) -> Invitation:
+    def enroll(self, code: str | bytes, new_handler: bool = False) -> Invitation:
         """Pin an invitation given as its text code or as the bytes of its QR code.
 
         A damaged code is refused (``BadInput``) and nothing changes: a typo would pin a wrong
-        key, and every report sealed to it would be lost."""
+        key, and every report sealed to it would be lost.
+
+        In a vault already enrolled, the same handler's invitation (the same handler key) is
+        pinned in place of the old one (``enrolment`` = "same"); on the same drop's log (the
+        same log key) what the vault saw of that log is kept (its last checkpoint, against
+        which a forked history is caught, and the reply cursor); on another drop's log
+        (``enrolment`` = "moved") the waiting reports go to the new drop, which that handler
+        reads, the replies kept are marked as the old log's, and a witness policy pinned for
+        the old log is removed (``witnesses_removed``) unless :meth:`set_witness_policy` gave
+        one just before. Another handler's (a code someone else gave, or planted) is refused
+        with ``NotAllowed`` and nothing changes, unless ``new_handler``: then the vault
+        switches (``enrolment`` = "switched"). It gets
+        a new key for the new handler (the former one cannot link the two), its replies kept
+        so far stay marked as the former handler's, and the reports still waiting for the
+        former handler leave the outbox unsent (sealed to that handler's keys, they would go
+        to a drop it may not read, and the new one could not open them): ``not_sent`` lists
+        them. They are never sent to the new handler's drop: they are kept aside in the vault
+        with the former key, and a switch back to that handler (its invitation enrolled again,
+        ``enrolment`` = "back") brings both back (``restored``)."""
         try:
             if isinstance(code, bytes) and code.lstrip()[:5].upper() == b"TYSHA":
                 # A QR code made of the text form (any QR app can make one): read it as text.
@@ -303,19 +348,122 @@ class SourceDevice:
                 f"this invitation is damaged or incomplete ({exc.message}); nothing was changed",
                 hint="ask your handler for the code again, or copy it again whole",
             ) from None
-        if "identity" not in self.state:
+        pinned = self._pinned()
+        former = self._former_handler()
+        switched = former is not None and former != inv.handler.fingerprint()
+        # The same drop's log (its key): what the vault saw of it stays, so a drop that forks
+        # its history is still caught, and replies are not read again from the start.
+        same_drop = pinned is not None and pinned.drop_vkey == inv.drop_vkey
+        if switched and not new_handler:
+            waiting = len(self.state.get("outbox", []))
+            raise NotAllowed(
+                f"this invitation is from another handler (fingerprint {inv.handler.fingerprint()})"
+                f" than the one this vault is enrolled with (fingerprint {former}); nothing was"
+                f" changed. Reports waiting for your handler: {waiting}",
+                hint="do not use a code you did not get in person: compare its fingerprint "
+                "with that handler, face to face. To switch to this handler for good, run "
+                "again with --new-handler; the reports still waiting for your handler are then "
+                "not sent (send them first: tysha source send --now)",
+            )
+        self.not_sent = []
+        self.restored = []
+        self.witnesses_removed = None
+        back: dict[str, Any] | None = None
+        if switched:
+            self.not_sent = self.outbox()
+            back = self._hold_for(str(former), inv.handler.fingerprint())
+            self.state["outbox"] = []
+            for r in self.state.get("replies", []):
+                r.setdefault("handler", former)  # whose reply it was, said by `replies`
+        if back is not None:
+            # Back to a handler this vault reported to before: its key (which that desk
+            # knows) and the reports that waited for it.
+            self.state["identity"] = bytes(back["identity"])
+            self.state["key_birth_hour"] = back.get("key_birth_hour")
+            self.state["outbox"] = list(back.get("outbox") or [])
+            self.restored = self.outbox()
+        elif "identity" not in self.state or switched:
             self.state["identity"] = Identity.generate(self.rand).to_bytes()
             # No reply to this key can be older (an expiry claimed before it is a lie).
             self.state["key_birth_hour"] = int(self.clock()) // 3600
+        if not same_drop:
+            # Replies are known by their index in one drop's log: those kept are marked with
+            # the log they came from, so the new log's entries at the same indices are read.
+            old_log = pinned.drop_vkey if pinned is not None else ""
+            for r in self.state.get("replies", []):
+                r.setdefault("drop", old_log)
+            # What the vault learnt of the old drop is not held against the new one.
+            self.state.pop("listing_seen", None)
+            self.state.pop("drop_retention_hours", None)
+            # Witnesses chosen for the old drop's log, required of the new one, would block
+            # every reply (and no command takes a policy away): it goes, said, unless given
+            # again now.
+            old_policy = self.state.get("witness_policy")
+            if isinstance(old_policy, dict) and not self._policy_given:
+                self.witnesses_removed = _policy_names(old_policy)
+                self.state.pop("witness_policy")
+        self._policy_given = False
+        self.enrolment = (
+            "back" if back is not None else "switched" if switched
+            else "new" if former is None else "same" if same_drop else "moved"
+        )  # fmt: skip
+        # The drops' logs this vault pinned, in order: a reply kept from a former one is
+        # shown with that log's number (its index alone may be another reply's here).
+        logs = [str(k) for k in self.state.get("logs", []) if isinstance(k, str)]
+        for key in (pinned.drop_vkey if pinned is not None else None, inv.drop_vkey):
+            if key is not None and key not in logs:
+                logs.append(key)
+        self.state["logs"] = logs
         self.state["invitation"] = inv.to_bytes()
         self.state.setdefault("outbox", [])
         self.state.setdefault("receipts", [])
         self.state.setdefault("replies", [])
         self.state.setdefault("sent", [])
-        self.state["cursor"] = -1
-        self.state.pop("checkpoint", None)
+        if not same_drop:
+            self.state["cursor"] = -1
+            self.state.pop("checkpoint", None)
+        elif back is not None:
+            # The log was read meanwhile for another key: replies this handler wrote to its
+            # key since are before the cursor (those kept are not shown twice).
+            self.state["cursor"] = -1
         self.save()
         return inv
+
+    def _hold_for(self, leaving: str, coming: str) -> dict[str, Any] | None:
+        """Keep aside, in the vault, what belongs to the handler ``leaving`` (its key and the
+        reports still waiting for it, sent to no one); return what was kept aside for the
+        handler ``coming`` (None: this vault never reported to it), taking it out."""
+        held = [h for h in self.state.get("held", [])
+                if isinstance(h, dict) and isinstance(h.get("identity"), bytes)]  # fmt: skip
+        back = next((h for h in held if h.get("handler") == coming), None)
+        kept = [h for h in held if h.get("handler") not in (leaving, coming)]
+        if isinstance(self.state.get("identity"), bytes):
+            kept.append({
+                "handler": leaving,
+                "identity": self.state["identity"],
+                "key_birth_hour": self.state.get("key_birth_hour"),
+                "outbox": list(self.state.get("outbox", [])),
+            })  # fmt: skip
+        self.state["held"] = kept
+        return back
+
+    def _pinned(self) -> Invitation | None:
+        """The invitation pinned now (None: none, or it no longer reads)."""
+        raw = self.state.get("invitation")
+        if not isinstance(raw, bytes):
+            return None
+        try:
+            return Invitation.from_bytes(raw, legacy_ok=True)
+        except TyshaError:
+            return None
+
+    def _former_handler(self) -> str | None:
+        """The fingerprint of the handler this vault is enrolled with (None: not enrolled; a
+        pinned invitation that no longer reads is no handler's: "unreadable")."""
+        if not isinstance(self.state.get("invitation"), bytes):
+            return None
+        pinned = self._pinned()
+        return pinned.handler.fingerprint() if pinned is not None else "unreadable"
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -557,10 +705,13 @@ class SourceDevice:
             # Never written by this code: a cursor from before this check, pushed ahead by a
             # lying drop. Read the listing again from the start (seen replies are skipped).
             cursor = -1
-        seen = {str(r.get("id")) for r in self.state.get("replies", [])}
+        # Replies read from this drop's log (one kept from another drop, before the handler
+        # moved, names an index of that log).
+        here = [r for r in self.state.get("replies", [])
+                if r.get("drop", inv.drop_vkey) == inv.drop_vkey]  # fmt: skip
+        seen = {str(r.get("id")) for r in here}
         # An envelope is logged once; the same one at another index is an old reply replayed.
-        held = {bytes(r["digest"]) for r in self.state.get("replies", [])
-                if isinstance(r.get("digest"), bytes)}  # fmt: skip
+        held = {bytes(r["digest"]) for r in here if isinstance(r.get("digest"), bytes)}
         replayed: list[int] = []
         new: list[dict[str, Any]] = []
         self.listing_problem = None
@@ -701,6 +852,7 @@ class SourceDevice:
         vault; an empty list removes it. BadInput (nothing changed) for a key that is not a
         witness key or a ``k`` that cannot be met."""
         policy = pinned_policy(vkeys, k)
+        self._policy_given = True
         if policy is None:
             self.state.pop("witness_policy", None)
         else:
@@ -798,6 +950,7 @@ class SourceDevice:
             # reply it held back would otherwise read as the newest.
             "written_at": _signed_time(m.body.get("created_at")),
             "in_reply_to": answers if isinstance(answers, bytes) else None,
+            "handler": inv.handler.fingerprint(),  # whose: a vault may switch handlers
             "_del": opened.key.deletion_secret,
         }
 
@@ -805,24 +958,38 @@ class SourceDevice:
         """Stored replies, in the order the handler wrote them (``written_at``, signed; None
         for a reply that carries no time, kept where it arrived); ``in_reply_to`` names the
         report answered by its local outbox id and the hour it was written (what ``outbox``
-        showed), or is None when the reply names no report this vault sent."""
+        showed), or is None when the reply names no report this vault sent; ``id`` is the
+        reply's index in its drop's log, with ``@N`` after it for a reply kept from a drop
+        this vault used before (the Nth it pinned), so no two are the same; ``handler`` is
+        the fingerprint of the handler who wrote it (``former`` true when that is not the
+        handler this vault is enrolled with now)."""
         sent = {
             bytes(s["digest"]): s
             for s in self.state.get("sent", [])
             if isinstance(s, dict) and isinstance(s.get("digest"), bytes)
         }
         out = []
+        current = self._former_handler()
+        pinned = self._pinned()
+        log = pinned.drop_vkey if pinned is not None else None
+        logs = list(self.state.get("logs", []))
         for r in self.state.get("replies", []):
+            handler = r.get("handler") if isinstance(r.get("handler"), str) else current
+            rid = str(r["id"])
+            if r.get("drop", log) != log:  # from a former drop's log: "INDEX@N", N its number
+                rid += f"@{logs.index(r['drop']) + 1 if r['drop'] in logs else 0}"
             ref = r.get("in_reply_to")
             item = sent.get(bytes(ref)) if isinstance(ref, bytes) else None
             answers = {"id": item["id"], "created_at": _iso(item["created"])} if item else None
             out.append(
                 {
-                    "id": r["id"],
+                    "id": rid,
                     "text": r["text"],
                     "received_at": r["received_at"],
                     "written_at": r.get("written_at"),
                     "in_reply_to": answers,
+                    "handler": handler,
+                    "former": handler != current,
                 }
             )
         return sorted(out, key=lambda r: r["written_at"] or r["received_at"])
@@ -838,7 +1005,19 @@ class SourceDevice:
     ) -> int:
         """Verify receipts a courier brought back and drop their envelopes from the outbox."""
         inv = self.invitation()
-        cp = open_checkpoint(new_checkpoint, NoteVerifier.from_vkey(inv.drop_vkey))
+        log_key = NoteVerifier.from_vkey(inv.drop_vkey)
+        _text, signatures = parse_note(new_checkpoint)
+        if not any((s.name, s.key_id) == (log_key.name, log_key.key_id) for s in signatures):
+            # Not signed by the pinned drop at all (a forgery of it would carry its key): the
+            # courier went to another drop, or the handler's drop changed since the export.
+            raise ConfigError(
+                "these receipts are from another drop's log than the one your invitation names"
+                " (the courier delivered to another drop, or your handler's drop changed since"
+                " the export): nothing was applied, and the reports stay in the outbox",
+                hint="send them with tysha source send, or export them again for a courier to "
+                "the drop your invitation names",
+            )
+        cp = open_checkpoint(new_checkpoint, log_key)
         proof = list(consistency or [])
         self.observe_checkpoint(cp, lambda old, new: proof)
         by_digest = {

@@ -32,6 +32,7 @@ CUSTODY_LABELS: dict[str, str] = {
     "invitation-reused": "invitation reused",
     "invitation-cancelled": "invitation cancelled",
     "invitation-refused": "expired or cancelled invitation presented",
+    "invitation-taken": "invitation taken by an enrolled source",
     "qualified": "qualified",
     "received": "received",
     "replied": "replied",

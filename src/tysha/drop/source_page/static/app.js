@@ -44,10 +44,19 @@
 
   // --- 1. enrol ---------------------------------------------------------------------------------
   const ERR = { damaged: S.err_damaged, old: S.err_old, notcode: S.err_notcode };
+  /** One invitation, whichever way it came in again (pasted, scanned, a link): the same
+   * handler, escrow, enrolment secret and drop. A report sealed under it and waiting to be
+   * sent again stays the same envelope, so the drop is asked about it, never sent it twice. */
+  function sameInvitation(a, b) {
+    const fp = (id) => (id ? T.fingerprint(id) : '');
+    return !!a && !!b && a.fingerprint === b.fingerprint && fp(a.escrow) === fp(b.escrow)
+      && T.hex(a.secret) === T.hex(b.secret) && a.dropVkey === b.dropVkey;
+  }
   function enrolWith(parse) {
     const box = $('enrol-error');
     try {
-      state.inv = parse();
+      const inv = parse();
+      if (!sameInvitation(inv, state.inv)) state.inv = inv;
     } catch (e) {
       // No invitation in force: no handler shown, and no report form to send without one.
       state.inv = null;
@@ -66,6 +75,26 @@
     show($('enrolled'));
     document.body.dataset.enrolled = '1';
     ready();
+    checkDrop(state.inv, box);
+  }
+  /** An invitation that names another drop than this page's: nothing sent from here reaches
+   * its handler, so it is refused now, before a codename and a report are written (the send
+   * checks again). Asked after the page's script has run (an invitation in the link is read
+   * before the rest is defined); a drop that cannot be asked now changes nothing. */
+  function checkDrop(inv, box) {
+    delete document.body.dataset.drop;
+    Promise.resolve().then(() => api('GET', '/v1/info')).then((info) => {
+      if (state.inv !== inv) return;
+      const other = !!info && typeof info.vkey === 'string' && info.vkey !== inv.dropVkey;
+      document.body.dataset.drop = other ? 'other' : 'this';
+      if (!other) return;
+      state.inv = null;
+      show($('enrolled'), false);
+      delete document.body.dataset.enrolled;
+      ready();
+      // The link's own warning (its history) stays said after this one.
+      say(box, [S.err_other_drop_enrol, box.hidden ? '' : box.textContent].filter(Boolean).join(' '), 'error');
+    }).catch(() => { if (state.inv === inv) document.body.dataset.drop = 'unknown'; });
   }
   $('enrol-go').addEventListener('click', () => enrolWith(() => T.invitationFromText($('invite').value)));
   /** Look for a QR code in an image or a video frame (scaled to at most `max` pixels a side). */
@@ -485,8 +514,11 @@
   }
 
   /** Upload a sealed envelope (resumed when `again`, an earlier try's) and finish: the receipt. */
-  async function upload(env, digest, again) {
+  async function upload(env, digest, again, inv) {
     const info = await api('GET', '/v1/info');
+    // The invitation names another drop (its log key): nothing goes into a log its handler
+    // does not read.
+    if (typeof info.vkey === 'string' && info.vkey !== inv.dropVkey) throw new Error('otherdrop');
     const int = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
     // A drop that prices work per byte says pow_unit (and pow_load_bits while busy).
     let bits = Number.isInteger(info.pow_unit) && info.pow_unit > 0
@@ -591,13 +623,14 @@
       const p = state.pending;
       const again = !!p && p.key === key && p.inv === state.inv && p.me === state.me;
       if (!again) state.pending = { key, inv: state.inv, me: state.me, ...(await seal(cats, text)) };
-      const { env, digest } = state.pending;
+      // The invitation the report was sealed under, whatever is entered while it is sent.
+      const { env, digest, inv } = state.pending;
       if (again) progress(S.progress_upload, 0);
-      const receipt = (again && await finished(T.hex(digest))) || await upload(env, digest, again);
+      const receipt = (again && await finished(T.hex(digest))) || await upload(env, digest, again, inv);
       progress(S.progress_verify, 1);
       let checked;
       try {
-        checked = T.verifyReceipt(receipt, state.inv.dropVkey, digest);
+        checked = T.verifyReceipt(receipt, inv.dropVkey, digest);
       } catch (e) {
         say($('received'), S.receipt_bad, 'error');
         $('receipt').textContent = '';
@@ -615,7 +648,8 @@
       document.querySelectorAll('input[name=cat]:checked').forEach((x) => { x.checked = false; });
     } catch (e) {
       const unconfirmed = state.pending && state.pending.asked;
-      const msg = e.network ? (unconfirmed ? S.err_unconfirmed : S.err_network) : e.message === 'drop' ? S.err_drop : S.err_generic;
+      const msg = e.network ? (unconfirmed ? S.err_unconfirmed : S.err_network) : e.message === 'drop' ? S.err_drop
+        : e.message === 'otherdrop' ? S.err_other_drop : S.err_generic;
       say($('report-error'), msg, 'error');
       document.body.dataset.receipt = 'error';
     } finally {
