@@ -622,8 +622,15 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
             )
         )
     for r in v.replies:
-        if r.get("sent_at") or r.get("index") is not None:
+        if r.get("log_consistent") is False:  # its receipt came from another history
+            state = _(
+                "FORK: the drop's receipt for it came from a history inconsistent with the one"
+                " this desk verified; the source may never see it"
+            )
+        elif r.get("sent_at") or r.get("index") is not None:
             state = _("sent {at}").format(at=r.get("sent_at"))
+        elif v.has_flag("log-forked"):  # held, never sent (as the web desk says)
+            state = _("held: the drop showed a forked history")
         elif v.has_flag("source-unreadable"):  # held, never sent (as the web desk says)
             state = _("held: the source's record is damaged")
         elif v.revoked:
@@ -722,6 +729,9 @@ def reply(
     unreachable it stays queued (sent by `desk send` or the next `desk fetch`)."""
     d = open_desk(desk)
     out = d.reply(id, text)
+    if out.forked:
+        # A split view: the drop logged the reply in a history its sources are not shown.
+        raise VerificationError(out.error)
     if out.sent:
         typer.echo(
             _("reply sent; in the drop's log at index {index}").format(index=out.index)

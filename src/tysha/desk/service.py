@@ -57,7 +57,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from tysha.desk.fetch import FetchResult, fetch_all, withheld
+from tysha.desk.fetch import (
+    FetchResult,
+    UnprovenConsistency,
+    check_receipt_log,
+    fetch_all,
+    withheld,
+)
 from tysha.desk.store import (
     INVITATION_DAYS,
     STATUSES,
@@ -115,6 +121,13 @@ _FORKED_NO_REPLY = (
 _FORKED_HELD = (
     "the drop showed a forked history: the reply is kept, not sent; tell your organisation"
 )
+#: Why a reply the drop took stays queued: its receipt's log was not proved one history with
+#: the log this desk verified (a gettext msgid).
+_UNPROVEN_RECEIPT = (
+    "the drop did not prove its receipt's log consistent with the one this desk verified: "
+    "the reply stays queued and is sent again (if this persists, the drop may be hiding a "
+    "fork: tell your organisation)"
+)
 #: Why a queued reply to a key revoked since is not sent (kept as its error; a gettext msgid).
 _REVOKED_HELD = (
     "the source's key was revoked as compromised: the reply is held, not sent "
@@ -147,6 +160,9 @@ class ReplyOutcome:
     index: int | None = None
     error: str = ""
     via: str = ""  # the drop address that took it, when the drop has several
+    #: The drop's receipt came from another history than the one this desk verified (a fork:
+    #: the drop is flagged, the reply kept queued; ``error`` says so).
+    forked: bool = False
 
 
 @dataclass
@@ -573,7 +589,11 @@ class Desk:
         sent, via = self._send_one(qid)
         if sent is None:
             q = self.store.queued_reply(qid)
-            return ReplyOutcome(qid, False, None, q.last_error if q else "")
+            forked = any(
+                rep.get("queued") == qid and rep.get("log_consistent") is False
+                for rep in self.store.get_report(rid).get("replies", [])
+            )
+            return ReplyOutcome(qid, False, None, q.last_error if q else "", forked=forked)
         return ReplyOutcome(qid, True, sent, via=via)
 
     def _hold_if_revoked(self, q: Any) -> str | None:
@@ -643,12 +663,25 @@ class Desk:
             self.store.reply_failed(qid, _FORKED_HELD)
             return None, ""
         env = q.envelope
-        receipt = None
+        digest = hashlib.sha256(env).digest()
+        receipt, cp, fork = None, None, ""
         for address in drop.addresses:
             try:
                 with self.client_factory(address) as client:
                     receipt = client.upload(env)
-                receipt.verify(drop.vkey, hashlib.sha256(env).digest())
+                    cp = receipt.verify(drop.vkey, digest)
+                    # The receipt's log must be the one this desk verified: a drop that logs
+                    # the handler's replies in a history only the handler is shown (a split
+                    # view) keeps them from every source.
+                    try:
+                        check_receipt_log(
+                            self.store, client, drop, cp, {"reply_digest": digest.hex()}
+                        )
+                    except VerificationError as exc:  # recorded there: the drop is forked
+                        fork = exc.message
+            except UnprovenConsistency:
+                self.store.reply_failed(qid, _UNPROVEN_RECEIPT)
+                return None, ""
             except DropRefused as exc:
                 self.store.reply_failed(qid, f"the drop refused the reply ({exc.status})")
                 return None, ""
@@ -667,8 +700,12 @@ class Desk:
         if receipt is None:
             self.store.reply_failed(qid, "the drop is unreachable; the reply stays queued")
             return None, ""
+        seen = {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin} if cp else None
+        if fork and seen is not None:
+            self.store.reply_forked(qid, seen, fork)
+            return None, ""
         index = receipt.to_json().get("index")
-        self.store.reply_sent(qid, index)
+        self.store.reply_sent(qid, index, seen)
         return (index if isinstance(index, int) else -1), (address if drop.mirrors else "")
 
     # --- invitations -----------------------------------------------------------------------
