@@ -229,3 +229,48 @@ def test_a_reply_receipt_whose_log_is_not_proved_keeps_the_reply_queued(
     assert desk.send_queued().sent == [rid] and desk.outbox() == []
     [rep] = desk.store.get_report(rid)["replies"]
     assert rep["log_consistent"] is True and rep["index"] == 2
+
+
+def test_a_queued_reply_sent_by_fetch_into_a_split_view_fails_the_fetch_saying_fork(
+    world: _World, tmp_path: Path
+) -> None:
+    """A queued reply that `desk fetch` (or `desk send`) sent into another history was named
+    only in the reply's stored error: fetch printed "replies: 0 sent, 1 still queued" and
+    exited 0 when nothing else was wrong, and `desk send` said the drop was unreachable-like
+    "still queued". Both now say FORK and exit 1; the web inbox shows it with the forks."""
+    from tests.conftest import tysha
+    from tysha.desk import service
+    from tysha.errors import TransportError
+
+    desk = world.desk
+    rid = _rid(desk)
+
+    class Down(DropClient):
+        def upload(self, envelope: Any, progress: Any = None) -> Any:
+            raise TransportError("cannot reach the drop: ConnectError")
+
+    class Split(DropClient):
+        """The honest log for everything but uploads, which the other history takes."""
+
+        def upload(self, envelope: Any, progress: Any = None) -> Any:
+            with DropClient(self.url, transport=world.forked.transport) as c:
+                return c.upload(envelope, progress)
+
+    assert not Desk(desk.store, client_factory=lambda url: Down(url)).reply(rid, "stay home").sent
+    res = Desk(desk.store, client_factory=lambda url: Split(url, transport=world.honest
+                                                             .transport)).fetch()
+    assert res.replies.forks and res.replies.forks[0].startswith("FORK")
+    assert res.forks == res.replies.forks  # what fails the fetch (CLI) and the web inbox shows
+    desk.close()
+    # `desk send` through the split view: exit 1, saying so (the drop is known forked now).
+    world.serving = world.forked
+    orig = service.Desk.open
+    mp = pytest.MonkeyPatch()
+    mp.setattr(service.Desk, "open",
+               staticmethod(lambda *a, **kw: orig(*a, **kw | {"client_factory": world.client})))
+    try:
+        env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
+        r = tysha("desk", "send", "--desk", tmp_path / "desk", env=env, check=False)
+    finally:
+        mp.undo()
+    assert r.returncode == 1 and "forked" in r.stderr, r.stderr

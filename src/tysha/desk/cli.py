@@ -756,6 +756,7 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
     if as_json:
         out = {"sent": len(res.sent), "queued": res.left, "errors": res.errors}
         out |= {"held": res.held} if res.held else {}
+        out |= {"forks": res.forks} if res.forks else {}
         typer.echo(json.dumps(out | ({"answered": res.via} if res.via else {})))
     else:
         typer.echo(
@@ -769,6 +770,8 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
                 else ""
             )
         )
+    if res.forks:  # a receipt from another history: the drop shows its sources another log
+        raise VerificationError(" ".join(translate_message(m) for m in res.forks), hint="")
     if res.left:
         raise TransportError(f"replies still queued: {res.left}; {res.errors[-1]}")
 

@@ -173,6 +173,8 @@ class SendResult:
     #: or its record is damaged (``held_damaged`` of them: sent once the desk is restored)
     held: int = 0
     held_damaged: int = 0
+    #: a drop answered a reply with a receipt from another history: the FORK each time said
+    forks: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     via: list[str] = field(default_factory=list)  # addresses that took them (several-address drops)
 
@@ -525,6 +527,8 @@ class Desk:
         self.store.check_custody_head()
         res = fetch_all(self.store, progress, client_factory=self.client_factory)
         res.replies = self.send_queued()
+        # A reply's receipt from another history is a fork like one the fetch finds.
+        res.forks += [f for f in res.replies.forks if f not in res.forks]
         self._anchor_if_due()
         return res
 
@@ -589,12 +593,18 @@ class Desk:
         sent, via = self._send_one(qid)
         if sent is None:
             q = self.store.queued_reply(qid)
-            forked = any(
-                rep.get("queued") == qid and rep.get("log_consistent") is False
-                for rep in self.store.get_report(rid).get("replies", [])
-            )
+            forked = self._fork_found(qid, rid)
             return ReplyOutcome(qid, False, None, q.last_error if q else "", forked=forked)
         return ReplyOutcome(qid, True, sent, via=via)
+
+    def _fork_found(self, qid: str, rid: str) -> bool:
+        """Whether the drop's last receipt for queued reply ``qid`` came from another history
+        (its record says so, with the receipt's checkpoint: store.reply_forked)."""
+        try:
+            replies = self.store.get_report(rid).get("replies", [])
+        except NotFound:
+            return False
+        return any(r.get("queued") == qid and r.get("log_consistent") is False for r in replies)
 
     def _hold_if_revoked(self, q: Any) -> str | None:
         """Why queued reply ``q`` is held, or None: its source's key was revoked after it was
@@ -636,6 +646,7 @@ class Desk:
                 res.held += 1
                 res.held_damaged += why == "damaged"
                 continue
+            forked_before = self._fork_found(q.id, q.report)
             index, via = self._send_one(q.id)
             if via and via not in res.via:
                 res.via.append(via)
@@ -644,6 +655,8 @@ class Desk:
                 again = self.store.queued_reply(q.id)
                 if again and again.last_error:
                     res.errors.append(again.last_error)
+                if again and not forked_before and self._fork_found(q.id, q.report):
+                    res.forks.append(again.last_error)  # found now, by this reply's receipt
             else:
                 res.sent.append(q.report)
         return res
