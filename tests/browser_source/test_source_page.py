@@ -432,6 +432,8 @@ def test_a_drop_showing_the_page_another_history_is_said_a_fork(
     if lang not in w.get("codenames", {}):
         pytest.skip(f"needs the report of test_enrol_seal_send_desk_verifies[{lang}]")
     signer = parse_skey((w["data"] / "log.key").read_text().strip())
+    _tysha("desk", "reply", "--desk", str(w["desk"]), str(w["report_ids"][lang]),
+           "--text", "Тримайтеся.")
     ctx = _context(browser, lang)
     page = ctx.new_page()
     page.goto(w["url"] + f"/source/{lang}/#" + w["code"])
@@ -453,6 +455,12 @@ def test_a_drop_showing_the_page_another_history_is_said_a_fork(
     assert page.get_attribute("body", "data-log-audit") == "fork"
     assert page.locator("#reply-list .reply").count() == 0
     assert "розгалужений журнал" in (page.text_content("#replies-status") or "")
+    # The drop shows the first history again: the tab does not forget what it saw.
+    page.unroute_all()
+    _reply_check(page)
+    assert page.get_attribute("body", "data-replies") == found
+    assert page.get_attribute("body", "data-log-audit") == "fork"
+    assert "розгалужений журнал" in (page.text_content("#replies-fork-earlier") or "")
     ctx.close()
 
 

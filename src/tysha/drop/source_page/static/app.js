@@ -8,7 +8,7 @@
   const D = JSON.parse(document.getElementById('tysha-data').textContent);
   const S = D.strings;
   const $ = (id) => document.getElementById(id);
-  const state = { inv: null, me: null, files: [], busy: false, pending: null, log: null };
+  const state = { inv: null, me: null, files: [], busy: false, pending: null, log: null, forked: null };
   const WORKER = '/source/static/worker.js';
 
   // crypto.getRandomValues fills at most 65536 bytes a call.
@@ -616,10 +616,14 @@
         // Not answered, or a garbled proof: proves nothing either way; the next check asks again.
       }
       const hour = String(new Date().getHours()).padStart(2, '0');
-      say($('received'), S.received.replace('{hour}', hour).replace('{n}', String(checked.index)), 'ok');
+      const said = S.received.replace('{hour}', hour).replace('{n}', String(checked.index));
+      if (state.forked === state.inv.dropVkey) {
+        // Logged, but by a drop that showed this tab two histories: the handler may not see it.
+        say($('received'), `${said} ${S.receipt_fork_earlier}`, 'error');
+      } else say($('received'), said, 'ok');
       $('receipt').textContent = JSON.stringify(receipt, null, 1);
       show($('result'));
-      document.body.dataset.receipt = 'ok';
+      document.body.dataset.receipt = state.forked === state.inv.dropVkey ? 'forked-drop' : 'ok';
       state.pending = null; state.files = []; renderFiles();
       $('text').value = ''; $('where').value = ''; $('when').value = '';
       document.querySelectorAll('input[name=cat]:checked').forEach((x) => { x.checked = false; });
@@ -662,6 +666,7 @@
           obj = await api('GET', `/v1/proof/consistency?old=${small.size}&new=${big.size}`);
         } catch (e) {
           if (e.network || !(e.status >= 400 && e.status < 500)) throw e;
+          state.forked = state.inv.dropVkey;
           throw logError('fork');  // it refuses to prove a tree its key signed
         }
         try {
@@ -669,7 +674,10 @@
           proof = obj.proof.map((x) => T.unhex(String(x)));
         } catch (e) { throw logError('unverified'); }  // a garbled answer proves nothing
       }
-      try { T.verifyConsistency(small.size, big.size, small.root, big.root, proof); } catch (e) { throw logError('fork'); }
+      try { T.verifyConsistency(small.size, big.size, small.root, big.root, proof); } catch (e) {
+        state.forked = state.inv.dropVkey;  // said for as long as the tab lives, whatever it shows next
+        throw logError('fork');
+      }
     }
     if (!seen || cp.size >= seen.size) state.log = { vkey: state.inv.dropVkey, size: cp.size, root: cp.root };
   }
@@ -777,6 +785,11 @@
       if (withheld.size) {
         audit = 'withheld';
         warnReplies('replies-withheld', S.replies_withheld.replace('{n}', String(withheld.size)), 'error');
+      }
+      if (state.forked === state.inv.dropVkey) {
+        // It showed this tab another history before: what it shows now may be the other one.
+        audit = 'fork';
+        warnReplies('replies-fork-earlier', S.replies_fork_earlier, 'error');
       }
       document.body.dataset.logAudit = audit;
       document.body.dataset.replies = String(found);
