@@ -77,7 +77,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                       "--qr", str(qr)).strip()
         fp = json.loads(_tysha("desk", "info", "--desk", str(desk), "--json"))["fingerprint"]
         yield {"url": url, "vkey": vkey, "desk": desk, "code": code, "qr": qr, "fp": fp,
-               "tmp": tmp}
+               "tmp": tmp, "data": _data}
 
 
 @pytest.fixture(scope="module")
@@ -320,13 +320,14 @@ def test_replies_say_when_the_handler_wrote_them_and_come_in_that_order(
 def test_a_reply_the_drop_serves_twice_is_shown_once_and_said(
     world: dict[str, Any], browser: Any
 ) -> None:
-    """A drop that logs an old reply's envelope again at a later index (an honest drop keeps
+    """A drop that lists an old reply's envelope again at a later index (an honest drop keeps
     one index per envelope) had the page show it twice, the old instruction as if new. It is
-    shown once, and the page says the drop may be replaying replies (as `source replies`)."""
+    shown once, and the page says what the drop did: the envelope it serves there is not the
+    one its log holds at that index (an entry withheld), as `source replies` says."""
     from urllib.parse import parse_qs, urlparse
 
     from tysha.protocol import Identity, seal_envelope
-    from tysha.protocol.clues import ClueRecord, decode_clue_records, encode_clue_records
+    from tysha.protocol.listing import ListingRecord, decode_listing, encode_listing
     from tysha.transport import DropClient
 
     w, lang = world, "uk"
@@ -344,12 +345,12 @@ def test_a_reply_the_drop_serves_twice_is_shown_once_and_said(
     def listing(route: Any) -> None:  # the entry at ``copy`` is listed as the old reply
         resp = route.fetch()
         after = int(parse_qs(urlparse(route.request.url).query)["after"][0])
-        records = decode_clue_records(resp.body(), after)
+        records = decode_listing(resp.body(), after)
         old = {r.index: r for r in records}.get(original)
         if old is not None:
-            records = [ClueRecord(copy, old.clue_pub, old.clues) if r.index == copy else r
+            records = [ListingRecord(copy, old.clue_pub, old.clues) if r.index == copy else r
                        for r in records]
-        route.fulfill(response=resp, body=encode_clue_records(records, after=after))
+        route.fulfill(response=resp, body=encode_listing(records, after=after))
 
     ctx = _context(browser, lang)
     page = ctx.new_page()
@@ -364,7 +365,102 @@ def test_a_reply_the_drop_serves_twice_is_shown_once_and_said(
     page.wait_for_selector("body[data-replies]", timeout=120_000)
     texts = page.locator("#reply-list .reply").all_text_contents()
     assert sum("Приходьте опівдні." in t for t in texts) == 1, texts
-    assert page.locator("#replies-replayed").count() == 1
+    assert page.get_attribute("body", "data-log-audit") == "withheld"
+    assert page.locator("#replies-withheld").count() == 1
+    ctx.close()
+
+
+def _reply_check(page: Any) -> None:
+    page.evaluate("document.body.removeAttribute('data-replies')")
+    page.click("#replies-go")
+    page.wait_for_selector("body[data-replies]", timeout=120_000)
+
+
+def test_a_reply_the_drop_leaves_out_of_its_listing_is_said_withheld(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The page read the drop's clue listing on its word: a drop that left the handler's reply
+    out of it (a stale or doctored listing) hid it without a trace, where `tysha source
+    replies` audits every index against the signed log. The page now reads the verifiable
+    listing up to the verified checkpoint and says the drop withholds an entry."""
+    from urllib.parse import parse_qs, urlparse
+
+    from tysha.protocol.listing import decode_listing, encode_listing
+
+    w, lang = world, "en"
+    if lang not in w.get("codenames", {}):
+        pytest.skip(f"needs the report of test_enrol_seal_send_desk_verifies[{lang}]")
+    rid = str(w["report_ids"][lang])
+    _tysha("desk", "reply", "--desk", str(w["desk"]), rid, "--text", "Leave the town tonight.")
+    shown = json.loads(_tysha("desk", "show", "--desk", str(w["desk"]), rid, "--json"))
+    hidden = int(shown["replies"][-1]["index"])
+
+    def listing(route: Any) -> None:
+        resp = route.fetch()
+        after = int(parse_qs(urlparse(route.request.url).query)["after"][0])
+        records = [r for r in decode_listing(resp.body(), after) if r.index != hidden]
+        route.fulfill(response=resp, body=encode_listing(records, after=after))
+
+    ctx = _context(browser, lang)
+    page = ctx.new_page()
+    page.goto(w["url"] + f"/source/{lang}/#" + w["code"])
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page, w["codenames"][lang])
+    _reply_check(page)
+    assert "Leave the town tonight." in (page.text_content("#reply-list") or "")
+    assert page.get_attribute("body", "data-log-audit") == "ok"
+    page.route(lambda url: "/v1/clues" in url, listing)
+    _reply_check(page)
+    assert "Leave the town tonight." not in (page.text_content("#reply-list") or "")
+    assert page.get_attribute("body", "data-log-audit") == "withheld"
+    warning = page.text_content("#replies-withheld") or ""
+    assert "withholds 1 entries" in warning and "in person" in warning
+    ctx.close()
+
+
+def test_a_drop_showing_the_page_another_history_is_said_a_fork(
+    world: dict[str, Any], browser: Any
+) -> None:
+    """The page never looked at the drop's checkpoint when it read replies: a drop could show
+    it one log now and another later (a split view) and the reporter read on. The page keeps
+    the checkpoint it verified (in memory) and a later one of another history, signed by the
+    same key, is said to be a fork; nothing is read from it."""
+    from tysha.tlog import Checkpoint, open_checkpoint, sign_checkpoint
+    from tysha.tlog.note import NoteVerifier, parse_skey
+
+    w, lang = world, "uk"
+    if lang not in w.get("codenames", {}):
+        pytest.skip(f"needs the report of test_enrol_seal_send_desk_verifies[{lang}]")
+    signer = parse_skey((w["data"] / "log.key").read_text().strip())
+    _tysha("desk", "reply", "--desk", str(w["desk"]), str(w["report_ids"][lang]),
+           "--text", "Тримайтеся.")
+    ctx = _context(browser, lang)
+    page = ctx.new_page()
+    page.goto(w["url"] + f"/source/{lang}/#" + w["code"])
+    page.wait_for_selector("#enrolled:not([hidden])")
+    _codename(page, w["codenames"][lang])
+    _reply_check(page)
+    assert page.get_attribute("body", "data-log-audit") == "ok"
+    found = page.get_attribute("body", "data-replies")
+
+    def other_history(route: Any) -> None:  # the same size, another root, the drop's own key
+        resp = route.fetch()
+        cp = open_checkpoint(resp.text(), NoteVerifier.from_vkey(w["vkey"]))
+        fork = Checkpoint(cp.origin, cp.size, hashlib.sha256(b"another history").digest())
+        route.fulfill(response=resp, body=sign_checkpoint(fork, signer))
+
+    page.route(lambda url: url.endswith("/log/checkpoint"), other_history)
+    _reply_check(page)
+    assert found != "0" and page.get_attribute("body", "data-replies") == "0"
+    assert page.get_attribute("body", "data-log-audit") == "fork"
+    assert page.locator("#reply-list .reply").count() == 0
+    assert "розгалужений журнал" in (page.text_content("#replies-status") or "")
+    # The drop shows the first history again: the tab does not forget what it saw.
+    page.unroute_all()
+    _reply_check(page)
+    assert page.get_attribute("body", "data-replies") == found
+    assert page.get_attribute("body", "data-log-audit") == "fork"
+    assert "розгалужений журнал" in (page.text_content("#replies-fork-earlier") or "")
     ctx.close()
 
 

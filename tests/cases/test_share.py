@@ -625,3 +625,44 @@ def test_the_analyst_desks_report_page_offers_no_reply(world: dict[str, Any]) ->
         page = c.get(f"/report/{v.id}").text
     assert f'action="/report/{v.id}/reply"' not in page and "Reply to the source" not in page
     assert "Custody log" in page
+
+
+def _forked_drop(tmp_path: Path, data: Path) -> Any:
+    """A second history under the drop's own log key (a split view), served on its own port."""
+    import shutil
+
+    from tysha.drop.launcher import threaded_drop
+
+    forked = tmp_path / "forked-drop"
+    forked.mkdir()
+    for name in ("log.key", "drop.json"):
+        shutil.copy(data / name, forked / name)
+    return threaded_drop(tmp_path / "forked-run", data_dir=forked)
+
+
+def test_a_share_receipt_from_another_history_is_a_fork_not_shared(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A drop that answered a share with a receipt from another history (the handler shown
+    one log, the analyst another) had the handler told "shared" and custody say so, though
+    the analyst would never see it. The receipt's log is checked against the one the desk
+    verified: a fork is recorded (the drop flagged, a custody event), the share is not said
+    sent, and nothing more is shared through that drop."""
+    handler, (a1, _) = world["handler"], world["analysts"]
+    first = _by_text(handler)[SECRET_TEXT]
+    with _forked_drop(tmp_path, drop[2]) as (furl, _fvkey, _):
+        with DropClient(furl) as c:  # the other history: other entries under the same key
+            for _ in range(5):
+                c.upload(seal_envelope(b"other history", [Identity.generate(os.urandom).public()],
+                                       os.urandom))
+        split = Desk(handler.store, client_factory=lambda url: DropClient(furl))
+        res = split.share(split.share_plan(a1.store.public.to_text(), [first.id]))
+    assert res.sent == [] and len(res.errors) == 1 and "FORK" in res.errors[0], res.errors
+    assert handler.store.drops()[0].forked
+    actions = [e["action"] for e in handler.custody()]
+    assert "fork-detected" in actions and "shared" not in actions
+    # Nothing more goes through a drop known to fork its log (none is uploaded).
+    _Recording.sent = []
+    with pytest.raises(NotAllowed, match="forked"):
+        handler.share(handler.share_plan(a1.store.public.to_text(), [first.id]))
+    assert _Recording.sent == []

@@ -448,3 +448,49 @@ def test_verify_says_which_reports_the_anchor_and_its_time_stamp_bound(
     for lang, word in (("uk", "не пізніше ніж"), ("ru", "не позже чем"), ("crh", "soñ degil")):
         said = run(*args, env={"TYSHA_LANG": lang}).stdout
         assert word in said and "anchored custody head" not in said, (lang, said)
+
+
+def test_an_anchor_receipt_from_another_history_is_a_fork_not_an_anchor(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A drop without witnesses that answered the custody anchor with a receipt from another
+    history (a split view: the desk shown one log, the court another) had the desk record the
+    custody head as anchored, and a bundle carried that anchor. The receipt's log is checked
+    against the one the desk verified: a fork is recorded (the drop flagged, a custody event),
+    nothing is recorded as anchored, and the desk says FORK."""
+    import dataclasses
+    import shutil
+
+    from tysha.drop.launcher import threaded_drop
+    from tysha.transport import DropClient
+
+    desk, inv = _desk(tmp_path, drop)
+    _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="shelling"))
+    desk.fetch()
+    forked = tmp_path / "forked-drop"
+    forked.mkdir()
+    for name in ("log.key", "drop.json"):
+        shutil.copy(drop[2] / name, forked / name)
+    with threaded_drop(tmp_path / "forked-run", data_dir=forked) as (furl, _v, _d):
+        with DropClient(furl) as c:
+            for _ in range(3):
+                c.upload(seal_other())
+        [d] = desk.store.drops()
+        # The same log, as the desk verified it, answering at this address.
+        desk.store.save_drop(dataclasses.replace(d, url=furl))
+        with pytest.raises(VerificationError, match="FORK"):
+            desk.anchor(furl)
+        assert next(x for x in desk.store.drops() if x.url == furl).forked
+        assert desk.store.latest_anchor(10**9) is None
+        actions = [e["action"] for e in desk.custody()]
+        assert "fork-detected" in actions and "custody-anchored" not in actions
+        # Nothing is anchored in a drop known to fork its log.
+        with pytest.raises(VerificationError, match="forked"):
+            desk.anchor(furl)
+    desk.close()
+
+
+def seal_other() -> bytes:
+    from tysha.protocol import seal_envelope
+
+    return seal_envelope(b"another history", [Identity.generate(os.urandom).public()], os.urandom)

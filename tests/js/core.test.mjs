@@ -250,3 +250,34 @@ export const WORK_TABLE = [
 test('per-byte work matches work_bits', () => {
   for (const [length, base, unit, load, bits] of WORK_TABLE) assert.equal(T.workBits(length, base, unit, load), bits, String([length, base, unit, load]));
 });
+
+test('verifiable listing (version 2): decodes as Python wrote it; malformed ones refused', () => {
+  const L = V.listing_v2;
+  const recs = T.decodeListing(h(L.listing), L.after);
+  assert.deepEqual(recs.map((r) => ({ index: r.index, clue_pub: T.hex(r.cluePub), clues: r.clues.map(T.hex), state: r.state, hour: r.hour })), L.records);
+  for (const bad of L.bad) assert.throws(() => T.decodeListing(h(bad)), T.ProtocolError, bad);
+  assert.throws(() => T.decodeListing(h(L.listing).slice(0, -1), L.after), T.ProtocolError);
+});
+
+test('listing audit: every index accounted for, as audit_page finds (omitted, falsely expired)', () => {
+  const L = V.listing_v2;
+  const recs = T.decodeListing(h(L.listing), L.after);
+  for (const a of L.audits) {
+    const page = recs.filter((r) => a.after < r.index && r.index <= a.cursor);
+    const out = T.auditPage(page, a.after, a.cursor, a.size, L.now_hour, L.retention_hours);
+    assert.deepEqual(out.records.map((r) => r.index), a.records);
+    assert.deepEqual([...out.problems.entries()], a.problems);
+  }
+  const upTo8 = recs.filter((r) => r.index <= 8);
+  for (const a of L.refused) {
+    assert.throws(() => T.auditPage(upTo8, a.after, a.cursor, a.size, L.now_hour, L.retention_hours), T.VerificationError);
+  }
+});
+
+test('consistency proofs: Python\'s verify; another history, short, long, altered ones refused', () => {
+  const C = V.consistency;
+  const args = (c) => [c.old, c.new, h(c.old_root), h(c.new_root), c.proof.map(h)];
+  for (const c of C.good) T.verifyConsistency(...args(c));
+  assert.ok(C.bad.length >= 7);
+  for (const c of C.bad) assert.throws(() => T.verifyConsistency(...args(c)), T.VerificationError, JSON.stringify(c));
+});

@@ -338,3 +338,44 @@ def test_replies_kept_in_the_vault_are_shown_when_the_drop_fails_its_check(
     out = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path), "--json"])
     assert isinstance(out.exception, VerificationError), (out.exception, out.output)
     assert "Stay away from the bridge." in out.stdout
+
+
+def test_a_fork_is_remembered_and_nothing_more_is_sent_through_that_drop(
+    world: dict[str, Any], drop: tuple[str, str, Path]
+) -> None:
+    """A drop that showed the source another history once (a checkpoint signed by its key,
+    inconsistent with one the vault saw) was caught then - "stop sending to it" - and forgotten:
+    once the drop showed the first history again, `source send` sent the next reports to it
+    without a word, into a log the handler may never be shown. The vault keeps the fork: no
+    report goes through that drop (they stay sealed in the vault) until the source enrols
+    with a new invitation, and `source replies` says so every time."""
+    from tysha.errors import VerificationError
+    from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_skey, sign_checkpoint
+
+    url, vkey, data = drop
+    dev = world["dev"]
+    send_report_and_reply(world)
+    signer = parse_skey((data / "log.key").read_text().strip())
+
+    class Forking(DropClient):
+        def checkpoint(self) -> str:  # the same size, another root, the drop's own key
+            cp = open_checkpoint(super().checkpoint(), NoteVerifier.from_vkey(vkey))
+            other = Checkpoint(cp.origin, cp.size, hashlib.sha256(b"another history").digest())
+            return sign_checkpoint(other, signer)
+
+    with Forking(url) as c, pytest.raises(VerificationError, match="DIFFERENT HISTORY"):
+        dev.fetch_replies(c)
+    dev.report(["det"], "a second report", mean_delay=0)
+    with DropClient(url) as c:  # the first history again
+        size = c.info().get("tree_size")
+        with pytest.raises(VerificationError, match="two histories"):
+            dev.send(c, now=True)
+        assert c.info().get("tree_size") == size  # nothing was uploaded
+    assert len(dev.outbox()) == 1
+    with DropClient(url) as c:
+        dev.fetch_replies(c)  # replies are still read (each is signed by the handler)
+    assert dev.listing_problem and "two histories" in dev.listing_problem
+    # A new invitation (met in person) starts afresh.
+    dev.enroll(make_invitation(url, vkey, world["handler"]).to_text())
+    with DropClient(url) as c:
+        assert dev.send(c, now=True).sent == 1

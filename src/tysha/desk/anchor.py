@@ -187,9 +187,16 @@ def anchor_custody(
     drops = store.drops()
     if not drops:
         raise ConfigError("this desk has no drop to anchor its custody in (tysha desk invite)")
-    drop = next((d for d in drops if d.url == drop_url), None) if drop_url else drops[0]
+    # A drop caught forking its log is passed over: what a court is shown may be another history.
+    drop = (next((d for d in drops if d.url == drop_url), None) if drop_url
+            else next((d for d in drops if not d.forked), drops[0]))  # fmt: skip
     if drop is None:
         raise ConfigError("that drop is not one of this desk's")
+    if drop.forked:
+        raise VerificationError(
+            f"the drop {drop.url} showed a forked history: the custody head is not anchored in"
+            " it; anchor through another drop (--drop) and tell your organisation"
+        )
     events = store.custody_events()
     note = custody_head(events, store.identity)
     body, _sigs = parse_note(note)
@@ -215,16 +222,27 @@ def anchor_custody(
         "at": now_iso(),
     }
     store.save_anchor(-1 - head.size, digest, record)  # pending until the drop answers
+    from tysha.desk.fetch import check_receipt_log
+
+    fork = ""
     try:
         with DropClient(drop.url) as c:
             receipt = c.upload(envelope)
-        receipt.verify(drop.vkey, digest)
+            cp = receipt.verify(drop.vkey, digest)
+            # The receipt's log must be the one this desk verified (the one a court is shown):
+            # another history is a fork, recorded there; nothing is said anchored.
+            try:
+                check_receipt_log(store, c, drop, cp, {"anchor_digest": digest.hex()})
+            except VerificationError as exc:
+                fork = exc.message
     except VerificationError as exc:
         raise VerificationError(
             f"the drop's receipt for the anchor does not hold ({exc.message})"
         ) from None
     except TyshaError:
         raise
+    if fork:
+        raise VerificationError(fork)
     record["receipt"] = receipt.to_json()
     try:
         record["witnessed"] = witnessed_checkpoint(

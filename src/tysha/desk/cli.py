@@ -633,8 +633,15 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
             )
         )
     for r in v.replies:
-        if r.get("sent_at") or r.get("index") is not None:
+        if r.get("log_consistent") is False:  # its receipt came from another history
+            state = _(
+                "FORK: the drop's receipt for it came from a history inconsistent with the one"
+                " this desk verified; the source may never see it"
+            )
+        elif r.get("sent_at") or r.get("index") is not None:
             state = _("sent {at}").format(at=r.get("sent_at"))
+        elif v.has_flag("log-forked"):  # held, never sent (as the web desk says)
+            state = _("held: the drop showed a forked history")
         elif v.has_flag("source-unreadable"):  # held, never sent (as the web desk says)
             state = _("held: the source's record is damaged")
         elif v.revoked:
@@ -743,6 +750,9 @@ def reply(
             yes,
         )  # fmt: skip
     out = d.reply(v.id, text)
+    if out.forked:
+        # A split view: the drop logged the reply in a history its sources are not shown.
+        raise VerificationError(out.error)
     if out.sent:
         typer.echo(
             _("reply sent; in the drop's log at index {index}").format(index=out.index)
@@ -767,6 +777,7 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
     if as_json:
         out = {"sent": len(res.sent), "queued": res.left, "errors": res.errors}
         out |= {"held": res.held} if res.held else {}
+        out |= {"forks": res.forks} if res.forks else {}
         typer.echo(json.dumps(out | ({"answered": res.via} if res.via else {})))
     else:
         typer.echo(
@@ -780,6 +791,8 @@ def send(desk: Path = DESK, as_json: bool = JSON, tor: bool = TOR) -> None:
                 else ""
             )
         )
+    if res.forks:  # a receipt from another history: the drop shows its sources another log
+        raise VerificationError(" ".join(translate_message(m) for m in res.forks), hint="")
     if res.left:
         raise TransportError(f"replies still queued: {res.left}; {res.errors[-1]}")
 

@@ -48,7 +48,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, TypeGuard
 
 from tysha.desk.provenance import check_attachments
 from tysha.desk.store import BlobWriter, DeskStore, DropState, Source, now_iso
@@ -86,6 +86,7 @@ from tysha.transport import DropClient
 __all__ = [
     "PAGE",
     "FetchResult",
+    "check_receipt_log",
     "fetch_all",
     "set_witness_policy",
     "withheld",
@@ -204,7 +205,94 @@ def _check_log(store: DeskStore, client: DropClient, drop: DropState) -> Checkpo
             ) from None
     drop.cp_size, drop.cp_root = cp.size, cp.root_hash.hex()
     store.save_drop(drop)
+    _check_receipts_ahead(store, client, drop, cp)
     return cp
+
+
+#: Desk setting: drop URL -> [size, root hex] of the largest checkpoint a reply's receipt
+#: carried beyond the log this desk verified at fetch (checked against the next one fetched).
+_RECEIPT_AHEAD_KEY = "receipt_checkpoint_ahead"
+
+
+def _consistent_either_way(
+    client: DropClient, drop: DropState, a_size: int, a_root: bytes, cp: Checkpoint
+) -> None:
+    """That ``cp`` and the tree (``a_size``, ``a_root``) are one history, whichever is larger
+    (VerificationError if not; UnprovenConsistency for a malformed proof)."""
+    if a_size <= cp.size:
+        proof = _proof_or_unproven(client, drop, a_size, cp.size)
+        verify_consistency(a_size, cp.size, a_root, cp.root_hash, proof)
+    else:
+        proof = _proof_or_unproven(client, drop, cp.size, a_size)
+        verify_consistency(cp.size, a_size, cp.root_hash, a_root, proof)
+
+
+def _check_receipts_ahead(
+    store: DeskStore, client: DropClient, drop: DropState, cp: Checkpoint
+) -> None:
+    """A reply's receipt showed a tree larger than the one verified then: the log verified now
+    must be the same history (a fork otherwise, recorded and raised as in _check_log)."""
+    every = dict(store.get_setting(_RECEIPT_AHEAD_KEY, {}))
+    ahead = every.get(drop.url)
+    if not _pair_hex(ahead):
+        return
+    size, root = int(ahead[0]), bytes.fromhex(ahead[1])
+    try:
+        _consistent_either_way(client, drop, size, root, cp)
+    except VerificationError as exc:
+        _record_fork(store, drop, exc.message)
+        raise VerificationError(
+            f"FORK: the drop {drop.url} shows a history inconsistent with the one this desk "
+            f"saw before ({exc.message}). Do not trust it; tell your organisation."
+        ) from None
+    if cp.size >= size:
+        every.pop(drop.url, None)
+        store.set_setting(_RECEIPT_AHEAD_KEY, every)
+
+
+def _pair_hex(value: Any) -> TypeGuard[list[Any]]:
+    return (
+        isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)
+        and isinstance(value[1], str) and len(value[1]) == 64
+    )  # fmt: skip
+
+
+def check_receipt_log(
+    store: DeskStore, client: DropClient, drop: DropState, cp: Checkpoint, detail: dict[str, Any]
+) -> None:
+    """The checkpoint of a receipt the drop gave this desk (its signature checked) against the
+    log this desk verified for ``drop``: the drop must show everyone one history, the desk's
+    replies included. A receipt from another history is a fork: recorded (the drop flagged
+    forked, a custody event with ``detail`` and the receipt's checkpoint) and raised as a
+    VerificationError starting ``FORK``. UnprovenConsistency for a malformed proof (nothing
+    proved either way), TransportError when the drop did not answer. A checkpoint ahead of the
+    verified log is remembered: the next fetch's must be consistent with it too (a checkpoint
+    the drop publishes may lag behind its receipts, so it is not taken as the verified one)."""
+    every = dict(store.get_setting(_RECEIPT_AHEAD_KEY, {}))
+    ahead = every.get(drop.url)
+    seen = [(drop.cp_size, drop.cp_root)] if drop.cp_size and drop.cp_root else []
+    if _pair_hex(ahead):  # an earlier receipt's tree: one history with this one too
+        seen.append((int(ahead[0]), str(ahead[1])))
+    for size, root in seen:
+        try:
+            _consistent_either_way(client, drop, size, bytes.fromhex(root), cp)
+        except VerificationError as exc:
+            drop.forked = True
+            with store.transaction():
+                store.save_drop(drop)
+                store.custody("fork-detected", None, {
+                    "drop": drop.url, "detail": exc.message, **detail,
+                    "receipt_checkpoint": {"size": cp.size, "root": cp.root_hash.hex()},
+                })  # fmt: skip
+            raise VerificationError(
+                f"FORK: the drop {drop.url} answered this desk with a receipt from a history"
+                f" inconsistent with the one this desk verified ({exc.message}). What it sent"
+                " may never reach the source. Do not trust the drop; tell your organisation."
+            ) from None
+    if cp.size > drop.cp_size:
+        if not _pair_hex(ahead) or int(ahead[0]) < cp.size:
+            every[drop.url] = [cp.size, cp.root_hash.hex()]
+            store.set_setting(_RECEIPT_AHEAD_KEY, every)
 
 
 def fetch_all(

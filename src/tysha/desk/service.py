@@ -57,7 +57,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from tysha.desk.fetch import FetchResult, fetch_all, withheld
+from tysha.desk.fetch import (
+    FetchResult,
+    UnprovenConsistency,
+    check_receipt_log,
+    fetch_all,
+    withheld,
+)
 from tysha.desk.store import (
     INVITATION_DAYS,
     STATUSES,
@@ -115,6 +121,13 @@ _FORKED_NO_REPLY = (
 _FORKED_HELD = (
     "the drop showed a forked history: the reply is kept, not sent; tell your organisation"
 )
+#: Why a reply the drop took stays queued: its receipt's log was not proved one history with
+#: the log this desk verified (a gettext msgid).
+_UNPROVEN_RECEIPT = (
+    "the drop did not prove its receipt's log consistent with the one this desk verified: "
+    "the reply stays queued and is sent again (if this persists, the drop may be hiding a "
+    "fork: tell your organisation)"
+)
 #: Why a queued reply to a key revoked since is not sent (kept as its error; a gettext msgid).
 _REVOKED_HELD = (
     "the source's key was revoked as compromised: the reply is held, not sent "
@@ -147,6 +160,9 @@ class ReplyOutcome:
     index: int | None = None
     error: str = ""
     via: str = ""  # the drop address that took it, when the drop has several
+    #: The drop's receipt came from another history than the one this desk verified (a fork:
+    #: the drop is flagged, the reply kept queued; ``error`` says so).
+    forked: bool = False
 
 
 @dataclass
@@ -157,6 +173,8 @@ class SendResult:
     #: or its record is damaged (``held_damaged`` of them: sent once the desk is restored)
     held: int = 0
     held_damaged: int = 0
+    #: a drop answered a reply with a receipt from another history: the FORK each time said
+    forks: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     via: list[str] = field(default_factory=list)  # addresses that took them (several-address drops)
 
@@ -509,6 +527,8 @@ class Desk:
         self.store.check_custody_head()
         res = fetch_all(self.store, progress, client_factory=self.client_factory)
         res.replies = self.send_queued()
+        # A reply's receipt from another history is a fork like one the fetch finds.
+        res.forks += [f for f in res.replies.forks if f not in res.forks]
         self._anchor_if_due()
         return res
 
@@ -573,8 +593,18 @@ class Desk:
         sent, via = self._send_one(qid)
         if sent is None:
             q = self.store.queued_reply(qid)
-            return ReplyOutcome(qid, False, None, q.last_error if q else "")
+            forked = self._fork_found(qid, rid)
+            return ReplyOutcome(qid, False, None, q.last_error if q else "", forked=forked)
         return ReplyOutcome(qid, True, sent, via=via)
+
+    def _fork_found(self, qid: str, rid: str) -> bool:
+        """Whether the drop's last receipt for queued reply ``qid`` came from another history
+        (its record says so, with the receipt's checkpoint: store.reply_forked)."""
+        try:
+            replies = self.store.get_report(rid).get("replies", [])
+        except NotFound:
+            return False
+        return any(r.get("queued") == qid and r.get("log_consistent") is False for r in replies)
 
     def _hold_if_revoked(self, q: Any) -> str | None:
         """Why queued reply ``q`` is held, or None: its source's key was revoked after it was
@@ -616,6 +646,7 @@ class Desk:
                 res.held += 1
                 res.held_damaged += why == "damaged"
                 continue
+            forked_before = self._fork_found(q.id, q.report)
             index, via = self._send_one(q.id)
             if via and via not in res.via:
                 res.via.append(via)
@@ -624,6 +655,8 @@ class Desk:
                 again = self.store.queued_reply(q.id)
                 if again and again.last_error:
                     res.errors.append(again.last_error)
+                if again and not forked_before and self._fork_found(q.id, q.report):
+                    res.forks.append(again.last_error)  # found now, by this reply's receipt
             else:
                 res.sent.append(q.report)
         return res
@@ -643,12 +676,25 @@ class Desk:
             self.store.reply_failed(qid, _FORKED_HELD)
             return None, ""
         env = q.envelope
-        receipt = None
+        digest = hashlib.sha256(env).digest()
+        receipt, cp, fork = None, None, ""
         for address in drop.addresses:
             try:
                 with self.client_factory(address) as client:
                     receipt = client.upload(env)
-                receipt.verify(drop.vkey, hashlib.sha256(env).digest())
+                    cp = receipt.verify(drop.vkey, digest)
+                    # The receipt's log must be the one this desk verified: a drop that logs
+                    # the handler's replies in a history only the handler is shown (a split
+                    # view) keeps them from every source.
+                    try:
+                        check_receipt_log(
+                            self.store, client, drop, cp, {"reply_digest": digest.hex()}
+                        )
+                    except VerificationError as exc:  # recorded there: the drop is forked
+                        fork = exc.message
+            except UnprovenConsistency:
+                self.store.reply_failed(qid, _UNPROVEN_RECEIPT)
+                return None, ""
             except DropRefused as exc:
                 self.store.reply_failed(qid, f"the drop refused the reply ({exc.status})")
                 return None, ""
@@ -667,8 +713,12 @@ class Desk:
         if receipt is None:
             self.store.reply_failed(qid, "the drop is unreachable; the reply stays queued")
             return None, ""
+        seen = {"size": cp.size, "root": cp.root_hash.hex(), "origin": cp.origin} if cp else None
+        if fork and seen is not None:
+            self.store.reply_forked(qid, seen, fork)
+            return None, ""
         index = receipt.to_json().get("index")
-        self.store.reply_sent(qid, index)
+        self.store.reply_sent(qid, index, seen)
         return (index if isinstance(index, int) else -1), (address if drop.mirrors else "")
 
     # --- invitations -----------------------------------------------------------------------

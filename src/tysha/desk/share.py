@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tysha.desk.fetch import UnprovenConsistency, check_receipt_log
 from tysha.desk.store import DeskStore, now_iso
 from tysha.desk.views import report_views
 from tysha.errors import (
@@ -188,6 +189,18 @@ def _envelope(store: DeskStore, item: dict[str, Any], analyst: PublicIdentity) -
     return seal_envelope(content, [analyst], os.urandom)
 
 
+#: Why nothing is shared through a drop caught forking its log (a gettext msgid).
+_FORKED_NO_SHARE = (
+    "the drop showed a forked history (different logs to different people): a share through "
+    "it may never reach the analyst, so nothing is sent; tell your organisation"
+)
+#: Why a share the drop took is not said sent (a gettext msgid).
+_UNPROVEN_SHARE = (
+    "not shared: the drop did not prove its receipt's log consistent with the one this desk "
+    "verified (if this persists, the drop may be hiding a fork: tell your organisation)"
+)
+
+
 def send_share(
     store: DeskStore,
     plan: SharePlan,
@@ -203,6 +216,10 @@ def send_share(
     if drop is None:
         raise NotFound("no such drop at this desk; watch one first" if drop_url
                        else "this desk watches no drop to share through")  # fmt: skip
+    if drop.forked:
+        # Another history may be what the analyst is shown: a share "in its log" may never
+        # reach it (as no reply goes through a forked drop).
+        raise NotAllowed(_FORKED_NO_SHARE)
     res = ShareResult()
     for item in plan.items:
         try:
@@ -210,10 +227,21 @@ def send_share(
         except TyshaError as exc:  # a damaged or too large original: this report stays here
             res.errors.append(f"report {item['report']}: {exc.message}")
             continue
+        digest = hashlib.sha256(env).digest()
         try:
             with client_factory(drop.url) as client:
                 receipt = client.upload(env)
-            receipt.verify(drop.vkey, hashlib.sha256(env).digest())
+                cp = receipt.verify(drop.vkey, digest)
+                # The receipt's log must be the one this desk verified (the analyst reads that
+                # one): another history is a fork, recorded there, and nothing more goes.
+                try:
+                    check_receipt_log(store, client, drop, cp, {"share_digest": digest.hex()})
+                except VerificationError as exc:
+                    res.errors.append(f"report {item['report']}: {exc.message}")
+                    return res
+        except UnprovenConsistency:
+            res.errors.append(f"report {item['report']}: {_UNPROVEN_SHARE}")
+            continue
         except TransportError as exc:
             res.errors.append(f"report {item['report']}: {exc.message}")
             continue

@@ -825,7 +825,25 @@ class DeskStore:
 
         self._outbox.update(qid, change)
 
-    def reply_sent(self, qid: str, index: Any) -> None:
+    def reply_forked(self, qid: str, checkpoint: dict[str, Any], error: str) -> None:
+        """The drop answered reply ``qid`` with a receipt from another history than the one this
+        desk verified: it stays queued (``error`` kept), and its record says so, with the
+        receipt's checkpoint, wherever it is shown."""
+        with self.transaction():
+            q = self.queued_reply(qid)
+            if q is None:
+                return
+            r = self.get_report(q.report)
+            for rep in r.data.setdefault("replies", []):
+                if rep.get("queued") == qid:
+                    rep.update(receipt_checkpoint=checkpoint, log_consistent=False)
+            self._update_report(q.report, r.data)
+            self.reply_failed(qid, error)
+
+    def reply_sent(
+        self, qid: str, index: Any, checkpoint: dict[str, Any] | None = None
+    ) -> None:
+        """``checkpoint``: the receipt's, checked consistent with the log this desk verified."""
         # One commit: never shown sent without "replied" in custody, nor left queued after.
         with self.transaction():
             q = self.queued_reply(qid)
@@ -835,6 +853,8 @@ class DeskStore:
             for rep in r.data.setdefault("replies", []):
                 if rep.get("queued") == qid:
                     rep.update(sent_at=now_iso(), index=index)
+                    if checkpoint is not None:
+                        rep.update(receipt_checkpoint=checkpoint, log_consistent=True)
             self._update_report(q.report, r.data)
             self._outbox.delete(qid)
             # What anyone can check against the drop's log, as "received" names it.

@@ -426,6 +426,7 @@ class SourceDevice:
             # The log was read meanwhile for another key: replies this handler wrote to its
             # key since are before the cursor (those kept are not shown twice).
             self.state["cursor"] = -1
+        self.state.pop("log_forked", None)  # a new invitation, met in person: a fresh start
         self.save()
         return inv
 
@@ -615,12 +616,36 @@ class SourceDevice:
                         cp.size, old_size, cp.root_hash, old_root, consistency(cp.size, old_size)
                     )
             except VerificationError as exc:
+                self._remember_fork()
                 raise VerificationError(
                     "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): "
                     f"{exc.message}. Stop sending to it and tell your handler in person."
                 ) from None
         if not isinstance(last, dict) or cp.size >= int(last["size"]):
             self.state["checkpoint"] = {"size": cp.size, "root": cp.root_hash}
+
+    def _remember_fork(self) -> None:
+        """The drop signed two histories of its log: kept in the vault (the hour only), so a
+        drop that shows the first one again is not trusted again (send refuses it, replies say
+        so) until the source enrols with a new invitation."""
+        if not isinstance(self.state.get("log_forked"), int):
+            self.state["log_forked"] = int(self.clock()) // 3600
+            self.save()
+
+    def fork_seen(self) -> str | None:
+        """When this vault saw the drop show two histories of its log (as a person reads the
+        hour), or None."""
+        hour = self.state.get("log_forked")
+        return hour_text(hour) if isinstance(hour, int) else None
+
+    def _refuse_if_forked(self) -> None:
+        when = self.fork_seen()
+        if when is not None:
+            raise VerificationError(
+                f"the drop showed you two histories of its log ({when}): nothing is sent"
+                " through it, your reports stay sealed in the vault. Tell your handler in"
+                " person and enrol with a new invitation"
+            )
 
     # --- sending -----------------------------------------------------------------------------
 
@@ -630,6 +655,7 @@ class SourceDevice:
         """Upload due envelopes; keep only the verified receipt of each. With a witness policy
         the drop's cosigned checkpoint is checked afterwards (:meth:`_witnessed`): a fork or a
         policy not met raises VerificationError once every receipt is kept."""
+        self._refuse_if_forked()
         items = self.due(now)
         receipts = []
         last: Checkpoint | None = None
@@ -832,6 +858,13 @@ class SourceDevice:
                     f" {hour_text(latest)}. If the phone's date is wrong, set it right and"
                     " look again"
                 )
+        when = self.fork_seen()
+        if when is not None:  # said every time: what it shows now may be the other history
+            self.listing_problem = (
+                f"it showed you two histories of its log ({when}); {self.listing_problem}"
+                if self.listing_problem
+                else f"it showed you two histories of its log ({when})"
+            )
         if replayed and self.listing_problem is None:
             index = replayed[0]
             self.listing_problem = f"it logged a reply you already have again, as entry {index}"
@@ -908,6 +941,7 @@ class SourceDevice:
         except (VerificationError, DropRefused) as exc:
             if isinstance(exc, DropRefused) and (exc.status or 500) >= 500:
                 raise
+            self._remember_fork()
             raise VerificationError(
                 "THE DROP SHOWS ITS WITNESSES A DIFFERENT HISTORY than it shows you (a forked"
                 f" log): {exc.message}. Stop sending to it and tell your handler in person."

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tysha.errors import ProtocolError
+from tysha.errors import ProtocolError, VerificationError
 from tysha.protocol import cbor
 from tysha.protocol.capture import CaptureAttestation
 from tysha.protocol.clues import ClueRecord, encode_clue_records
@@ -29,6 +29,15 @@ from tysha.protocol.envelope import seal_envelope
 from tysha.protocol.invitation import Invitation, check_handler_name, invitation_check
 from tysha.protocol.kem import KEM_X25519, KEM_XWING
 from tysha.protocol.keys import Identity
+from tysha.protocol.listing import (
+    DELETED,
+    EXPIRED,
+    LIVE,
+    ListingRecord,
+    audit_page,
+    decode_listing,
+    encode_listing,
+)
 from tysha.protocol.manifest import Attachment, Manifest, frame_content
 from tysha.protocol.padding import padded_length
 from tysha.protocol.pow import solve_pow
@@ -38,6 +47,7 @@ from tysha.tlog import (
     leaf_hash,
     node_hash,
     sign_checkpoint,
+    verify_consistency,
     verify_inclusion,
 )
 
@@ -113,6 +123,99 @@ def _receipts() -> dict[str, Any]:
             "short_proof": {**base, "proof": base["proof"][:-1]},
             "index_outside": {**base, "index": 7},
         },
+    }
+
+
+def _subproof(m: int, leaves: list[bytes], whole: bool) -> list[bytes]:
+    """RFC 9162 §2.1.4.1 SUBPROOF(m, D[n], b) over leaf hashes (independent of tysha.tlog)."""
+    n = len(leaves)
+    if m == n:
+        return [] if whole else [_mth(leaves)]
+    k = 1 << ((n - 1).bit_length() - 1)
+    if m <= k:
+        return _subproof(m, leaves[:k], whole) + [_mth(leaves[k:])]
+    return _subproof(m - k, leaves[k:], False) + [_mth(leaves[:k])]
+
+
+def _consistency() -> dict[str, Any]:
+    """Consistency proofs between trees over the same leaves; the bad ones fail in Python."""
+    leaves = [leaf_hash(hashlib.sha256(b"entry %d" % i).digest()) for i in range(13)]
+    good, bad = [], []
+    for old, new in ((1, 1), (1, 2), (1, 13), (2, 5), (3, 7), (4, 8), (4, 13), (6, 13),
+                     (7, 8), (12, 13), (13, 13)):
+        proof = _subproof(old, leaves[:new], True) if old < new else []
+        case = {"old": old, "new": new, "old_root": _mth(leaves[:old]).hex(),
+                "new_root": _mth(leaves[:new]).hex(), "proof": [h.hex() for h in proof]}
+        verify_consistency(old, new, bytes.fromhex(case["old_root"]),
+                           bytes.fromhex(case["new_root"]), proof)
+        good.append(case)
+    base = good[6]  # 4 -> 13
+    other = _mth([leaf_hash(b"x" * 32)] + leaves[1:4]).hex()  # another history of 4 entries
+    for case in (
+        {**base, "old_root": other},
+        {**base, "proof": base["proof"][:-1]},
+        {**base, "proof": [*base["proof"], base["proof"][0]]},
+        {**base, "proof": [("00" * 32)] + base["proof"][1:]},
+        {**good[4], "new_root": good[5]["new_root"]},
+        {**good[4], "old": 4},
+        {**good[0], "new_root": base["new_root"]},
+    ):
+        try:
+            verify_consistency(case["old"], case["new"], bytes.fromhex(case["old_root"]),
+                               bytes.fromhex(case["new_root"]),
+                               [bytes.fromhex(h) for h in case["proof"]])
+        except VerificationError:
+            bad.append(case)
+            continue
+        raise AssertionError(f"a bad consistency vector verifies: {case}")
+    return {"good": good, "bad": bad}
+
+
+def _listing() -> dict[str, Any]:
+    """The verifiable listing (version 2) and what audit_page finds on it."""
+    def rec(i: int, state: str = LIVE, hour: int | None = None) -> ListingRecord:
+        return ListingRecord(i, DRBG(b"v2 clue pub %d" % i)(32),
+                             tuple(DRBG(b"v2 clue %d" % i)(8) for _ in range(2 + i % 3)),
+                             state, hour)
+
+    now, retention = 493_000, 90 * 24
+    records = [rec(3), rec(4, DELETED), rec(5, EXPIRED, now - retention - 1), rec(7),
+               rec(8, EXPIRED, now - 5), rec(200), rec(70000, EXPIRED, 0)]
+    after = 2
+    audits = []
+    for a, cursor, size in ((2, 8, 9), (2, 12, 300), (6, 7, 8)):
+        page = [r for r in records if a < r.index <= cursor]
+        out = audit_page(page, a, cursor, size, now, retention)
+        audits.append({"after": a, "cursor": cursor, "size": size,
+                       "records": [r.index for r in out.records],
+                       "problems": [[i, why] for i, why in sorted(out.problems.items())]})
+    refused = []
+    for a, cursor, size in ((2, 9, 9), (8, 5, 9), (4, 5, 9)):
+        try:
+            audit_page([r for r in records if r.index <= 8], a, cursor, size, now, retention)
+        except VerificationError:
+            refused.append({"after": a, "cursor": cursor, "size": size})
+            continue
+        raise AssertionError("an unusable listing page was audited")
+    bad = [bytes([0, 3]).hex() + "00" * 33,
+           "0000" + "00" * 32 + "01" + "00" * 8,
+           (bytes([0, 2]) + b"\0" * 32 + bytes([2]) + b"\0" * 16 + b"\x80").hex(),
+           "8000" + "00" * 33]
+    for b in bad:
+        try:
+            decode_listing(bytes.fromhex(b))
+        except ProtocolError:
+            continue
+        raise AssertionError(f"a bad listing vector decodes: {b}")
+    return {
+        "after": after, "now_hour": now, "retention_hours": retention,
+        "listing": encode_listing(records, after).hex(),
+        "records": [{"index": r.index, "clue_pub": r.clue_pub.hex(),
+                     "clues": [c.hex() for c in r.clues], "state": r.state, "hour": r.hour}
+                    for r in records],
+        "audits": audits, "refused": refused,
+        # Malformed: an unknown state, a slot count of 1, a truncated hour, a non-minimal varint.
+        "bad": bad,
     }
 
 
@@ -232,6 +335,8 @@ def build() -> dict[str, Any]:
                                "clues": [c.hex() for c in r.clues]} for r in recs]},
         "pow": {"digest": digest.hex(), "bits": 12, "nonce": solve_pow(digest, 12).hex()},
         "receipts": receipts,
+        "consistency": _consistency(),
+        "listing_v2": _listing(),
         "invitation": {"text": text, "lower_spaced": " ".join(text[i:i + 40].lower()
                                                                for i in range(0, len(text), 40)),
                        "qr": inv.qr_payload().hex(), "damaged": damaged,

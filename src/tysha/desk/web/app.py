@@ -627,9 +627,8 @@ def create_app(
             return report_response(
                 request, s, v, status=400, reply_text=text, reply_error=exc.message
             )
-        return RedirectResponse(
-            f"/report/{v.id}?m={'replied' if outcome.sent else 'queued'}", status_code=303
-        )
+        notice = "replied" if outcome.sent else "forked" if outcome.forked else "queued"
+        return RedirectResponse(f"/report/{v.id}?m={notice}", status_code=303)
 
     async def import_provenance(request: Request) -> Response:
         """A ProofMode bundle uploaded for this report (desk/provenance.py does the checks;

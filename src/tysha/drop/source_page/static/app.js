@@ -8,7 +8,7 @@
   const D = JSON.parse(document.getElementById('tysha-data').textContent);
   const S = D.strings;
   const $ = (id) => document.getElementById(id);
-  const state = { inv: null, me: null, files: [], busy: false, pending: null };
+  const state = { inv: null, me: null, files: [], busy: false, pending: null, log: null, forked: null };
   const WORKER = '/source/static/worker.js';
 
   // crypto.getRandomValues fills at most 65536 bytes a call.
@@ -638,11 +638,28 @@
         document.body.dataset.receipt = 'bad';
         return;
       }
+      // The receipt's log must be one history with the drop's log this tab saw before.
+      try {
+        await sameHistory(checked);
+      } catch (e) {
+        if (e.fork) {
+          say($('received'), S.receipt_fork, 'error');
+          $('receipt').textContent = '';
+          show($('result'));
+          document.body.dataset.receipt = 'fork';
+          return;
+        }
+        // Not answered, or a garbled proof: proves nothing either way; the next check asks again.
+      }
       const hour = String(new Date().getHours()).padStart(2, '0');
-      say($('received'), S.received.replace('{hour}', hour).replace('{n}', String(checked.index)), 'ok');
+      const said = S.received.replace('{hour}', hour).replace('{n}', String(checked.index));
+      if (state.forked === state.inv.dropVkey) {
+        // Logged, but by a drop that showed this tab two histories: the handler may not see it.
+        say($('received'), `${said} ${S.receipt_fork_earlier}`, 'error');
+      } else say($('received'), said, 'ok');
       $('receipt').textContent = JSON.stringify(receipt, null, 1);
       show($('result'));
-      document.body.dataset.receipt = 'ok';
+      document.body.dataset.receipt = state.forked === state.inv.dropVkey ? 'forked-drop' : 'ok';
       state.pending = null; state.files = []; renderFiles();
       $('text').value = ''; $('where').value = ''; $('when').value = '';
       document.querySelectorAll('input[name=cat]:checked').forEach((x) => { x.checked = false; });
@@ -667,12 +684,70 @@
 
   // --- 5. replies ---------------------------------------------------------------------------------
   const GET = { credentials: 'omit', cache: 'no-store', redirect: 'error', referrerPolicy: 'no-referrer' };
-  async function listing(after) {
-    const { resp, data } = await fetchWithin(`/v1/clues?after=${after}&limit=10000`, GET, deadline(0));
-    if (!resp.ok) throw new Error('drop');
-    return { data, cursor: Number(resp.headers.get('X-Tysha-Cursor')) };
-  }
   const MAX_REPLY = 1 << 20;
+  const LISTING_PAGE = 5000;
+  /** Why the drop's log cannot be trusted: `fork` (two histories), `unverified` (not signed by the
+   *  invitation's drop key, or not proved one history with what this tab saw). */
+  const logError = (kind) => { const err = new Error(kind); err[kind] = true; return err; };
+  /** The drop is untrusted (THREAT_MODEL.md): a checkpoint it shows this tab (a receipt's, or the
+   *  log's when replies are checked) must be one history with the last one this tab saw. The tab
+   *  keeps that in memory only: nothing is stored, so a new tab starts afresh. */
+  async function sameHistory(cp) {
+    const seen = state.log && state.log.vkey === state.inv.dropVkey ? state.log : null;
+    if (seen) {
+      const [small, big] = seen.size <= cp.size ? [seen, cp] : [cp, seen];
+      let proof = [];
+      if (small.size < big.size) {
+        let obj;
+        try {
+          obj = await api('GET', `/v1/proof/consistency?old=${small.size}&new=${big.size}`);
+        } catch (e) {
+          if (e.network || !(e.status >= 400 && e.status < 500)) throw e;
+          state.forked = state.inv.dropVkey;
+          throw logError('fork');  // it refuses to prove a tree its key signed
+        }
+        try {
+          if (!obj || !Array.isArray(obj.proof) || obj.proof.length > 64) throw new T.ProtocolError('malformed proof');
+          proof = obj.proof.map((x) => T.unhex(String(x)));
+        } catch (e) { throw logError('unverified'); }  // a garbled answer proves nothing
+      }
+      try { T.verifyConsistency(small.size, big.size, small.root, big.root, proof); } catch (e) {
+        state.forked = state.inv.dropVkey;  // said for as long as the tab lives, whatever it shows next
+        throw logError('fork');
+      }
+    }
+    if (!seen || cp.size >= seen.size) state.log = { vkey: state.inv.dropVkey, size: cp.size, root: cp.root };
+  }
+  /** The drop's checkpoint, signed by the drop key the invitation pins, one history with what this tab saw. */
+  async function verifiedLog() {
+    const { resp, data } = await fetchWithin('/log/checkpoint', GET, deadline(0), 1 << 16);
+    if (!resp.ok || !data) throw new Error('drop');
+    let cp;
+    try { cp = T.openCheckpoint(new TextDecoder('utf-8', { fatal: true }).decode(data), state.inv.dropVkey); } catch (e) { throw logError('unverified'); }
+    await sameHistory(cp);
+    return cp;
+  }
+  /** Whether the envelope with this digest is the log's entry at `index` under the verified checkpoint. */
+  async function inLog(digest, index, cp) {
+    let obj;
+    try { obj = await api('GET', `/v1/proof/inclusion?index=${index}&size=${cp.size}`); } catch (e) { if (e.network) throw e; return false; }
+    try {
+      if (!obj || !Array.isArray(obj.proof) || obj.proof.length > 64) return false;
+      return T.equal(T.rootFromInclusion(T.leafHash(digest), index, cp.size, obj.proof.map((x) => T.unhex(String(x)))), cp.root);
+    } catch (e) { return false; }
+  }
+  function warnReplies(id, text, cls = 'warn') {
+    const warn = document.createElement('p');
+    warn.className = cls;
+    warn.id = id;
+    warn.setAttribute('role', 'alert');
+    warn.textContent = text;
+    $('reply-list').prepend(warn);
+  }
+  // The drop is not trusted (as `tysha source replies`): its checkpoint is verified first, the
+  // listing is read only up to it, and every index of it must be accounted for (the verifiable
+  // listing, protocol/listing.py); a reply's envelope must be the log's entry at its index. What
+  // the drop withholds, a fork, or a log it does not prove is said, never passed over in silence.
   async function replies() {
     const status = $('replies-status');
     say(status, S.replies_checking, '');
@@ -683,17 +758,50 @@
     // An envelope is logged once: the same one at another index is an old reply replayed.
     const shownDigests = new Set();
     let replayed = 0;
+    const withheld = new Map();  // log index -> what the drop did there
+    let audit = 'ok';
     try {
+      const cp = await verifiedLog();
+      const info = await api('GET', '/v1/info').catch(() => null);
+      const days = info && Number.isSafeInteger(info.retention_days) && info.retention_days > 0 && info.retention_days < 100000 ? info.retention_days : 90;
+      const nowHour = Math.floor(Date.now() / 3600000);
+      const last = cp.size - 1;  // the last index the verified log holds
       let after = -1;
-      for (let page = 0; page < 1000; page++) {
-        const { data, cursor } = await listing(after);
-        if (!data.length) break;
-        const hits = await work({ op: 'scan', listing: data, after, clueSecret: state.me.clueSecret, cluePublic: state.me.public.clue });
+      for (let page = 0; page < 100000 && after < last; page++) {
+        const { resp, data } = await fetchWithin(`/v1/clues?after=${after}&limit=${LISTING_PAGE}&v=2`, GET, deadline(0));
+        if (!resp.ok || !data) throw new Error('drop');
+        const v2 = resp.headers.get('X-Tysha-Listing') === '2';
+        const nxt = Number(resp.headers.get('X-Tysha-Cursor'));
+        let recs;
+        try {
+          recs = v2 ? T.decodeListing(data, after, LISTING_PAGE)
+            : T.decodeClueRecords(data, after, LISTING_PAGE).map((r) => ({ ...r, state: T.LIVE, hour: null }));
+        } catch (e) { audit = 'listing'; break; }
+        // It must move forward, by no more than asked, naming no record outside the page.
+        if (!Number.isSafeInteger(nxt) || nxt <= after || nxt - after > LISTING_PAGE
+            || recs.some((r) => !(after < r.index && r.index <= nxt))) { audit = 'listing'; break; }
+        const end = Math.min(nxt, last);  // what lies beyond the verified log waits for the next check
+        let records = recs.filter((r) => r.index <= end);
+        if (v2) {
+          const a = T.auditPage(records, after, end, cp.size, nowHour, days * 24);
+          a.problems.forEach((why, i) => withheld.set(i, why));
+          records = a.records;
+        } else audit = 'unaudited';
+        const byIndex = new Map(records.map((r) => [r.index, r]));
+        const hits = await work({ op: 'scan', records: records.map((r) => ({ index: r.index, cluePub: r.cluePub, clues: r.clues })), clueSecret: state.me.clueSecret, cluePublic: state.me.public.clue });
         for (const hit of hits) {
+          const rec = byIndex.get(hit.index);
+          if (rec.state === T.EXPIRED) continue;
+          // Deleting needs every slot's secret; a reply's look-alike slot has none: never deleted honestly.
+          if (rec.state === T.DELETED) { withheld.set(hit.index, 'a reply to you, deleted on the drop'); continue; }
           // A reply is text only (one 8 KiB bucket): anything far bigger is not one.
           const { resp, data } = await fetchWithin(`/v1/envelopes/${hit.index}`, GET, deadline(MAX_REPLY), MAX_REPLY);
+          if (resp.status === 404 || resp.status === 410) { withheld.set(hit.index, 'listed as live, but gone'); continue; }
           if (!resp.ok || !data || data.length > MAX_REPLY) continue;
-          const digest = T.hex(T.sha256(data));
+          const digestBytes = T.sha256(data);
+          // The envelope must be the one the log holds at this index (another one hides the entry there).
+          if (!(await inLog(digestBytes, hit.index, cp))) { withheld.set(hit.index, 'the drop served another envelope than its log holds'); continue; }
+          const digest = T.hex(digestBytes);
           if (shownDigests.has(digest)) { replayed++; continue; }
           let reply, opened;
           try {
@@ -705,20 +813,30 @@
           showReply(reply);
           await api('POST', `/v1/envelopes/${hit.index}/delete`, { secret: T.hex(opened.deletionSecret) }).catch(() => null);
         }
-        if (!(cursor > after)) break;
-        after = cursor;
+        after = end;
       }
       say(status, found ? S.reply_deleted : S.replies_none, found ? 'ok' : '');
-      if (replayed) {
-        const warn = document.createElement('p');
-        warn.className = 'warn';
-        warn.id = 'replies-replayed';
-        warn.textContent = S.replies_replayed;
-        $('reply-list').prepend(warn);
+      if (replayed) warnReplies('replies-replayed', S.replies_replayed);
+      if (audit === 'listing') warnReplies('replies-listing-bad', S.replies_listing_bad, 'error');
+      if (audit === 'unaudited') warnReplies('replies-unaudited', S.replies_unaudited);
+      if (withheld.size) {
+        audit = 'withheld';
+        warnReplies('replies-withheld', S.replies_withheld.replace('{n}', String(withheld.size)), 'error');
       }
+      if (state.forked === state.inv.dropVkey) {
+        // It showed this tab another history before: what it shows now may be the other one.
+        audit = 'fork';
+        warnReplies('replies-fork-earlier', S.replies_fork_earlier, 'error');
+      }
+      document.body.dataset.logAudit = audit;
       document.body.dataset.replies = String(found);
     } catch (e) {
-      say(status, S.err_network, 'error');
+      if (e.fork || e.unverified) {
+        // Nothing read: a fork, or a log the page cannot check, says so loudly.
+        say(status, e.fork ? S.replies_fork : S.replies_unverified, 'error');
+        document.body.dataset.logAudit = e.fork ? 'fork' : 'unverified';
+        document.body.dataset.replies = '0';
+      } else say(status, S.err_network, 'error');
     } finally {
       $('replies-go').disabled = false;
       refocus($('replies-go'));

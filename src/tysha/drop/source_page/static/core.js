@@ -543,6 +543,114 @@
     return recs;
   }
 
+
+  // --- the verifiable listing, version 2 (protocol/listing.py) --------------------------------------
+  const LIVE = 'live', DELETED = 'deleted', EXPIRED = 'expired';
+  const STATES = [LIVE, DELETED, EXPIRED];
+  const EXPIRY_SLACK_HOURS = 24;
+  /** An unsigned LEB128 varint, minimal, at most 64 bits (_wire.read_uvarint): [value, pos]. */
+  function readUvarint(data, pos, what) {
+    let value = 0, shift = 0;
+    const start = pos;
+    for (;;) {
+      if (pos >= data.length) throw new ProtocolError(`${what} truncated in a varint`);
+      const b = data[pos++];
+      value += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (!(b & 0x80)) break;
+      if (shift > 63) throw new ProtocolError('varint too long');
+    }
+    if (pos - start > 1 && data[pos - 1] === 0) throw new ProtocolError(`non-minimal varint in ${what}`);
+    if (!Number.isSafeInteger(value)) throw new ProtocolError(`${what}: a number out of range`);
+    return [value, pos];
+  }
+  /** decode_listing: every log index after `after`, live or gone, as {index, cluePub, clues, state, hour}. */
+  function decodeListing(data, after = -1, maxRecords = 100000) {
+    const recs = [];
+    let pos = 0, prev = after;
+    while (pos < data.length) {
+      if (recs.length >= maxRecords) throw new ProtocolError('too many listing records');
+      let delta;
+      [delta, pos] = readUvarint(data, pos, 'listing');
+      if (pos + 1 + 32 + 1 > data.length) throw new ProtocolError('listing truncated in a record');
+      const code = data[pos];
+      if (code >= STATES.length) throw new ProtocolError('listing record has an unknown state');
+      const cluePub = data.slice(pos + 1, pos + 33);
+      const count = data[pos + 33];
+      pos += 34;
+      if (count < MIN_SLOTS || count > MAX_SLOTS) throw new ProtocolError('listing record has an impossible slot count');
+      const end = pos + count * CLUE_SIZE;
+      if (end > data.length) throw new ProtocolError('listing truncated in the clues');
+      const clues = [];
+      for (let i = pos; i < end; i += CLUE_SIZE) clues.push(data.slice(i, i + CLUE_SIZE));
+      pos = end;
+      let hour = null;
+      if (STATES[code] === EXPIRED) [hour, pos] = readUvarint(data, pos, 'listing');
+      prev = prev + delta + 1;
+      if (!Number.isSafeInteger(prev)) throw new ProtocolError('listing index out of range');
+      recs.push({ index: prev, cluePub, clues, state: STATES[code], hour });
+    }
+    return recs;
+  }
+  const hourText = (hour) => {
+    const ms = hour * 3600 * 1000;
+    return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15
+      ? new Date(ms).toISOString().slice(0, 13).replace('T', ' ') + ':00 UTC' : `hour ${hour}`;
+  };
+  /** audit_page: one page (after, cursor] of the listing against a VERIFIED checkpoint of `size`
+   * entries. Throws VerificationError when the page cannot be used; else {records, problems},
+   * every index of the page in one of them (problems: index -> what the drop did). */
+  function auditPage(records, after, cursor, size, nowHour, retentionHours) {
+    if (!(after < cursor && cursor < size)) {
+      throw new VerificationError(`the listing page (${after}, ${cursor}] is not inside the verified log (${size})`);
+    }
+    if (records.some((r) => !(after < r.index && r.index <= cursor))) {
+      throw new VerificationError('the listing holds records outside the page it names');
+    }
+    const byIndex = new Map(records.map((r) => [r.index, r]));
+    const out = { records: [], problems: new Map() };
+    for (let i = after + 1; i <= cursor; i++) {
+      const rec = byIndex.get(i);
+      if (rec === undefined) out.problems.set(i, 'omitted from the listing');
+      else if (rec.state === EXPIRED && (rec.hour === null || rec.hour + retentionHours > nowHour + EXPIRY_SLACK_HOURS)) {
+        out.problems.set(i, rec.hour === null ? 'claimed expired, but it arrived too recently (no hour given)'
+          : `claimed expired, but it arrived too recently (${hourText(rec.hour)})`);
+      } else out.records.push(rec);
+    }
+    return out;
+  }
+  /** RFC 9162 §2.1.4.2 (tlog.verify_consistency): the tree (newSize, newRoot) extends
+   * (oldSize, oldRoot). Throws VerificationError on any mismatch. */
+  const EMPTY_ROOT = sha256(new Uint8Array(0));
+  function verifyConsistency(oldSize, newSize, oldRoot, newRoot, proof) {
+    if (oldRoot.length !== 32 || newRoot.length !== 32) throw new VerificationError('a root is not 32 bytes');
+    if (!(oldSize >= 0 && newSize >= oldSize)) throw new VerificationError(`a tree of size ${newSize} cannot extend a tree of size ${oldSize}`);
+    if (proof.some((p) => p.length !== 32)) throw new VerificationError('consistency proof hash is not 32 bytes');
+    if (oldSize === 0 || oldSize === newSize) {
+      if (proof.length) throw new VerificationError('consistency proof is too long');
+      if (oldSize === 0 ? !equal(oldRoot, EMPTY_ROOT) : !equal(oldRoot, newRoot)) {
+        throw new VerificationError(`trees of the same size ${oldSize} have different roots`);
+      }
+      return;
+    }
+    const path = [...proof];
+    if (2 ** Math.round(Math.log2(oldSize)) === oldSize) path.unshift(oldRoot);  // a power of two
+    if (!path.length) throw new VerificationError('consistency proof is too short');
+    let fn = oldSize - 1, sn = newSize - 1;
+    while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    let fr = path[0], sr = path[0];
+    for (const c of path.slice(1)) {
+      if (sn === 0) throw new VerificationError('consistency proof is too long');
+      if (fn % 2 === 1 || fn === sn) {
+        fr = nodeHash(c, fr); sr = nodeHash(c, sr);
+        if (fn % 2 === 0) while (fn !== 0 && fn % 2 === 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+      } else sr = nodeHash(sr, c);
+      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+    }
+    if (sn !== 0) throw new VerificationError('consistency proof is too short');
+    if (!equal(fr, oldRoot)) throw new VerificationError('the consistency proof does not lead to the old root');
+    if (!equal(sr, newRoot)) throw new VerificationError('the consistency proof does not lead to the new root');
+  }
   // --- identities (protocol/keys.py) ---------------------------------------------------------------
   const identityObj = (p) => M({ 0: p.sign, 1: p.kemId, 2: p.kem, 3: p.clue });
   function identityFromObj(o) {
@@ -753,7 +861,7 @@
     if (r.index >= cp.size) throw new VerificationError("receipt leaf index is outside the checkpoint's tree");
     const root = rootFromInclusion(leafHash(d), r.index, cp.size, proof);
     if (!equal(root, cp.root)) throw new VerificationError("the inclusion proof does not lead to the checkpoint's root");
-    return { index: r.index, size: cp.size, origin: cp.origin };
+    return { index: r.index, size: cp.size, origin: cp.origin, root: cp.root };
   }
 
   // --- invitations (protocol/invitation.py) ---------------------------------------------------------
@@ -847,6 +955,7 @@
     KEM_X25519, KEM_XWING, DhKem, XWing, kemFor, hpkeSeal, hpkeOpen,
     TEXT_BUCKET, padme, paddedLength, isValidPaddedLength, CHUNK, TAG,
     EnvelopeSealer, sealEnvelope, parseHeader, openEnvelope, findSlot, clueFor, decodeClueRecords,
+    LIVE, DELETED, EXPIRED, decodeListing, auditPage, verifyConsistency,
     identityObj, identityFromObj, identityFromSecrets, fingerprint, signMessage, verifySignature,
     CODENAME_SALT, CODENAME_T, CODENAME_M_KIB, normalizeCodename, identityFromCodename,
     captureAttestation, signedManifest, frameContent, readReply,

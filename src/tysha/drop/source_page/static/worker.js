@@ -1,6 +1,6 @@
 /* The page's Web Worker: slow work off the main thread so the page stays responsive.
  * {op: 'codename', codename} -> identity secrets; {op: 'pow', digest, bits} -> nonce, with
- * progress; {op: 'scan', listing, after, clueSecret, cluePublic} -> [{index, slot}]. */
+ * progress; {op: 'scan', records | listing + after, clueSecret, cluePublic} -> [{index, slot}]. */
 /* global importScripts */
 importScripts('/source/static/vendor/noble.js', '/source/static/core.js');
 const T = globalThis.TyshaCore;
@@ -16,7 +16,8 @@ onmessage = (e) => {
       postMessage({ result: nonce });
     } else if (m.op === 'scan') {
       const hits = [];
-      for (const r of T.decodeClueRecords(m.listing, m.after)) {
+      // Records the page decoded and audited, or a listing (version 1) to decode here.
+      for (const r of m.records || T.decodeClueRecords(m.listing, m.after)) {
         const slot = T.findSlot(r.cluePub, r.clues, m.clueSecret, m.cluePublic);
         if (slot !== null) hits.push({ index: r.index, slot });
       }

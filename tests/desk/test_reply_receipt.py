@@ -1,0 +1,276 @@
+"""A reply's receipt from a drop that lies (THREAT_MODEL.md: the drop is untrusted).
+
+The drop answers a reply's upload with a receipt: a checkpoint it signed and an inclusion proof.
+Both verify; what a split view adds is that the checkpoint belongs to another history than the
+one this desk verified at fetch: the drop logs the handler's replies in a log it shows the
+handler only, and every source sees another. The desk must check the receipt's checkpoint
+against the log it verified, record it, and show the fork wherever the reply and its report
+appear (CLI and web).
+
+In-process: two drops under one log key (a second history), served at the same address."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tysha.desk.service import Desk
+from tysha.drop.launcher import InProcessDrop, in_process_drop
+from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
+from tysha.transport import DropClient
+
+PASS = "desk passphrase for tests"
+
+
+class _World:
+    def __init__(self, honest: InProcessDrop, forked: InProcessDrop, desk: Desk) -> None:
+        self.honest, self.forked, self.desk = honest, forked, desk
+        #: The drop the desk reaches now (a drop answering each client as it chooses).
+        self.serving = honest
+        #: The envelopes of the two reports the desk fetched, in the log's order.
+        self.envelopes: list[bytes] = []
+
+    def client(self, url: str) -> DropClient:
+        return DropClient(url, transport=self.serving.transport)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[_World]:
+    with in_process_drop(tmp_path / "drop") as honest:
+        fork_dir = tmp_path / "forked"
+        fork_dir.mkdir()
+        for name in ("log.key", "drop.json"):
+            shutil.copy(honest.data / name, fork_dir / name)
+        with in_process_drop(fork_dir) as forked:
+            Desk.init(tmp_path / "desk", "Cell", PASS)
+            holder: dict[str, _World] = {}
+            desk = Desk.open(tmp_path / "desk", PASS,
+                             client_factory=lambda url: holder["w"].client(url))
+            w = _World(honest, forked, desk)
+            holder["w"] = w
+            inv = desk.invite(honest.client.url, honest.vkey)
+            ident = Identity.generate(os.urandom)
+            for text in ("first", "needs an answer"):
+                body = {"categories": ["det"], "text": text, "when": "", "where": "",
+                        "created_at": ""}
+                m = Manifest("report", ident.public(), body, (), inv.secret).signed(ident)
+                env = seal_envelope(frame_content(m.to_bytes()), [desk.store.public], os.urandom)
+                honest.client.upload(env)
+                w.envelopes.append(env)
+            assert len(desk.fetch().new_reports) == 2
+            # The second history: other entries under the same key.
+            for _ in range(3):
+                other = Identity.generate(os.urandom).public()
+                forked.client.upload(seal_envelope(b"another history", [other], os.urandom))
+            try:
+                yield w
+            finally:
+                desk.close()
+
+
+def _rid(desk: Desk) -> str:
+    return next(v.id for v in desk.reports() if v.text == "needs an answer")
+
+
+def test_a_reply_receipt_from_another_history_is_a_fork_shown_wherever_the_reply_is(
+    world: _World, tmp_path: Path
+) -> None:
+    """Before: the desk took the forked drop's receipt (signed by its key, the proof leading
+    to its root) as "reply sent; in the drop's log at index 3", recorded nothing of its
+    checkpoint, and went on trusting the drop; the source, shown the other history, never saw
+    the reply and nobody learnt why."""
+    from tests.conftest import tysha
+
+    desk = world.desk
+    rid = _rid(desk)
+    world.serving = world.forked
+    out = desk.reply(rid, "meet at the old place")
+    assert not out.sent and out.forked and out.error.startswith("FORK")
+    [d] = desk.store.drops()
+    assert d.forked
+    # Its checkpoint is recorded: in custody (what a court reads) and on the reply.
+    [fork] = [e for e in desk.custody() if e["action"] == "fork-detected"]
+    assert fork["detail"]["receipt_checkpoint"]["size"] == 4
+    [rep] = desk.store.get_report(rid)["replies"]
+    assert rep["sent_at"] is None and rep["receipt_checkpoint"]["size"] == 4
+    assert rep["log_consistent"] is False
+    # Nothing more goes through that drop; the report (and its neighbour) are flagged.
+    assert all(not v.trusted and v.has_flag("log-forked") for v in desk.reports())
+    res = desk.send_queued()
+    assert res.sent == [] and res.left == 1 and "forked" in res.errors[0]
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
+    shown = tysha("desk", "show", rid, "--desk", tmp_path / "desk", env=env).stdout
+    [line] = [ln for ln in shown.splitlines() if "meet at the old place" in ln]
+    assert "FORK" in line and "QUEUED" not in line, line
+    js = json.loads(tysha("desk", "show", rid, "--desk", tmp_path / "desk", "--json",
+                          env=env).stdout)
+    assert js["drop_forked"] is True and js["replies"][0]["log_consistent"] is False
+    uk = tysha("desk", "show", rid, "--desk", tmp_path / "desk",
+               env=env | {"TYSHA_LANG": "uk"}).stdout
+    [line] = [ln for ln in uk.splitlines() if "meet at the old place" in ln]
+    assert "РОЗГАЛУЖЕННЯ" in line, line
+    from starlette.testclient import TestClient
+
+    from tysha.desk.web.app import create_app
+
+    with TestClient(create_app(tmp_path / "desk", port=8090),
+                    base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
+        page = c.get(f"/report/{rid}").text
+        # What the web desk's reply form answers when the drop's receipt is a fork.
+        assert 'id="reply-fork-notice"' in c.get(f"/report/{rid}?m=forked").text
+    assert 'id="reply-forked"' in page
+    [item] = [ln for ln in page.split("<li>") if "meet at the old place" in ln]
+    assert 'id="reply-fork-' in item and "FORK" in item
+
+
+def test_the_cli_reply_through_a_split_view_exits_1_saying_fork(
+    world: _World, tmp_path: Path
+) -> None:
+    """`desk reply` printed "reply sent" and exited 0 for a receipt from another history."""
+    from tests.conftest import tysha
+    from tysha.desk import service
+
+    rid = _rid(world.desk)
+    world.desk.close()
+    world.serving = world.forked
+    orig = service.Desk.open
+
+    def opened(*a: Any, **kw: Any) -> Desk:
+        return orig(*a, **kw | {"client_factory": world.client})
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(service.Desk, "open", staticmethod(opened))
+    try:
+        env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
+        r = tysha("desk", "reply", rid, "--desk", tmp_path / "desk", "--text", "hello",
+                  env=env, check=False)
+    finally:
+        mp.undo()
+    assert r.returncode == 1 and "FORK" in r.stderr and "reply sent" not in r.stdout
+
+
+def test_a_consistent_reply_receipt_is_recorded_and_binds_the_next_fetch(
+    world: _World, tmp_path: Path
+) -> None:
+    """An honest drop: the receipt's checkpoint is recorded on the reply. It is ahead of the
+    log the desk verified at fetch, so the next fetch's checkpoint must be one history with
+    it too: a drop that shows the fetch a log which extends the desk's old one but not the
+    one the reply went into is caught (it was not: only the fetched checkpoints were
+    compared)."""
+    desk = world.desk
+    rid = _rid(desk)
+    out = desk.reply(rid, "we read you")
+    assert out.sent and not out.forked and out.index == 2
+    [rep] = desk.store.get_report(rid)["replies"]
+    assert rep["receipt_checkpoint"]["size"] == 3 and rep["log_consistent"] is True
+    assert not desk.store.drops()[0].forked
+    # A third history: the same two reports, then something else where the reply is.
+    third = tmp_path / "third"
+    third.mkdir()
+    for name in ("log.key", "drop.json"):
+        shutil.copy(world.honest.data / name, third / name)
+    with in_process_drop(third) as other:
+        for env in world.envelopes:
+            other.client.upload(env)
+        other.client.upload(seal_envelope(b"not the reply", [Identity.generate(os.urandom)
+                                                             .public()], os.urandom))
+        world.serving = other
+        res = desk.fetch()
+    assert len(res.forks) == 1 and res.forks[0].startswith("FORK")
+    assert desk.store.drops()[0].forked
+    assert all(v.has_flag("log-forked") for v in desk.reports())
+
+
+def test_a_reply_receipt_whose_log_is_not_proved_keeps_the_reply_queued(
+    world: _World,
+) -> None:
+    """A drop that will not prove its receipt's log consistent with the desk's (a garbled
+    answer) proves no fork, but the reply is not said sent: it stays queued and is sent again
+    (the drop answers with the same entry) until the drop proves it."""
+    import httpx
+
+    desk = world.desk
+    rid = _rid(desk)
+    real = world.honest.transport
+
+    class Garbling:
+        name = "garbling"
+
+        def client(self, base_url: str, timeout: float) -> httpx.Client:
+            inner = real.client(base_url, timeout)
+
+            def handler(request: httpx.Request) -> httpx.Response:
+                request.read()
+                if request.url.path == "/v1/proof/consistency":
+                    return httpx.Response(200, content=b"<html>")
+                r = inner.request(request.method, request.url.path, params=request.url.params,
+                                  content=request.content,
+                                  headers={"content-type": request.headers.get("content-type",
+                                                                               "")})
+                return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+
+            return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler),
+                                timeout=timeout)
+
+    garbling = Garbling()
+    world.serving = type("S", (), {"transport": garbling})()  # type: ignore[assignment]
+    out = desk.reply(rid, "we read you")
+    assert not out.sent and not out.forked and "did not prove" in out.error
+    assert not desk.store.drops()[0].forked and len(desk.outbox()) == 1
+    world.serving = world.honest
+    assert desk.send_queued().sent == [rid] and desk.outbox() == []
+    [rep] = desk.store.get_report(rid)["replies"]
+    assert rep["log_consistent"] is True and rep["index"] == 2
+
+
+def test_a_queued_reply_sent_by_fetch_into_a_split_view_fails_the_fetch_saying_fork(
+    world: _World, tmp_path: Path
+) -> None:
+    """A queued reply that `desk fetch` (or `desk send`) sent into another history was named
+    only in the reply's stored error: fetch printed "replies: 0 sent, 1 still queued" and
+    exited 0 when nothing else was wrong, and `desk send` said the drop was unreachable-like
+    "still queued". Both now say FORK and exit 1; the web inbox shows it with the forks."""
+    from tests.conftest import tysha
+    from tysha.desk import service
+    from tysha.errors import TransportError
+
+    desk = world.desk
+    rid = _rid(desk)
+
+    class Down(DropClient):
+        def upload(self, envelope: Any, progress: Any = None) -> Any:
+            raise TransportError("cannot reach the drop: ConnectError")
+
+    class Split(DropClient):
+        """The honest log for everything but uploads, which the other history takes."""
+
+        def upload(self, envelope: Any, progress: Any = None) -> Any:
+            with DropClient(self.url, transport=world.forked.transport) as c:
+                return c.upload(envelope, progress)
+
+    assert not Desk(desk.store, client_factory=lambda url: Down(url)).reply(rid, "stay home").sent
+    res = Desk(desk.store, client_factory=lambda url: Split(url, transport=world.honest
+                                                             .transport)).fetch()
+    assert res.replies.forks and res.replies.forks[0].startswith("FORK")
+    assert res.forks == res.replies.forks  # what fails the fetch (CLI) and the web inbox shows
+    desk.close()
+    # `desk send` through the split view: exit 1, saying so (the drop is known forked now).
+    world.serving = world.forked
+    orig = service.Desk.open
+    mp = pytest.MonkeyPatch()
+    mp.setattr(service.Desk, "open",
+               staticmethod(lambda *a, **kw: orig(*a, **kw | {"client_factory": world.client})))
+    try:
+        env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
+        r = tysha("desk", "send", "--desk", tmp_path / "desk", env=env, check=False)
+    finally:
+        mp.undo()
+    assert r.returncode == 1 and "forked" in r.stderr, r.stderr
