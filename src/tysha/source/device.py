@@ -489,7 +489,7 @@ class SourceDevice:
             env = bytes(item["env"])
             digest = hashlib.sha256(env).digest()
             receipt = client.upload(env, progress=progress)
-            last = self.check_receipt(receipt, digest, client.consistency_proof)
+            last = self.check_receipt(receipt, digest, client.tiled_consistency)
             kept: dict[str, Any] = {
                 k: self.state[k] for k in ("outbox", "receipts", "sent") if k in self.state
             }
@@ -548,7 +548,7 @@ class SourceDevice:
         ident = self.identity()
         inv = self.invitation()
         cp = open_checkpoint(client.checkpoint(), NoteVerifier.from_vkey(inv.drop_vkey))
-        self.observe_checkpoint(cp, client.consistency_proof)
+        self.observe_checkpoint(cp, client.tiled_consistency)
         cp = self._witnessed(client, cp)
         limit = cp.size - 1  # the last index the verified (and witnessed) log holds
         scanner = Scanner(ident.clue_secret, ident.public().clue)
