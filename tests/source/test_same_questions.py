@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from tysha.protocol import Identity, seal_envelope
+from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
 from tysha.source.device import SourceDevice
 from tysha.source.vault import Vault
 from tysha.transport import DropClient
@@ -72,7 +72,7 @@ def two(tmp_path: Path, drop: tuple[str, str, Path]) -> dict[str, Any]:
     _send(b, url, "the school closed by soldiers")  # entry 1: B's receipt is of size 2
     _noise(url, 3)
     assert (a.last_checkpoint_size(), b.last_checkpoint_size()) == (1, 2)
-    return {"url": url, "a": a, "b": b}
+    return {"url": url, "a": a, "b": b, "handler": handler}
 
 
 def test_a_later_visit_never_names_the_sources_earlier_report(two: dict[str, Any]) -> None:
@@ -108,3 +108,47 @@ def test_a_later_visit_never_names_the_sources_earlier_report(two: dict[str, Any
     # ...and the proof the courier worked out convinces the source at import.
     assert a.apply_courier_receipts(done.receipts, done.consistency, done.checkpoint) == 1
     assert a.outbox() == []
+
+
+def test_a_reply_check_does_not_say_where_the_last_one_stopped(two: dict[str, Any]) -> None:
+    """The listing is the same for every client only if every client asks for the same pages.
+    Before, a source asked ``/v1/clues?after=<where it stopped last time>``: a position its
+    own (the log's size at its last check, or just before a reply to it that could not be
+    read then), so the drop could link its visits. It now asks from the page boundary at or
+    before that position, as every source that last looked within the same page does."""
+    url, a, b = two["url"], two["a"], two["b"]
+    with Recording(url) as c:
+        a.fetch_replies(c)  # A looks when the log holds 5 entries
+    _noise(url, 2)
+    with Recording(url) as c:
+        b.fetch_replies(c)  # B when it holds 7
+    assert (a.state["cursor"], b.state["cursor"]) == (4, 6)
+    _noise(url, 2)
+    with Recording(url) as ca:
+        a.fetch_replies(ca)
+    with Recording(url) as cb:
+        b.fetch_replies(cb)
+    assert a.listing_problem is None and b.listing_problem is None
+    assert ca.asked == cb.asked
+    assert [q for q in ca.asked if q.startswith("GET /v1/clues")] == [
+        "GET /v1/clues?after=-1&limit=1000&v=2"
+    ]
+
+
+def test_a_reply_read_again_from_the_page_start_is_kept_once(two: dict[str, Any]) -> None:
+    """Starting each check at the page boundary reads entries already looked at again: the
+    source's own reply among them (its slot deleted by the source when it took it) is neither
+    shown twice nor taken for a drop's lie."""
+    url, a, handler = two["url"], two["a"], two["handler"]
+    reply = Manifest("reply", handler.public(), {"text": "Received. Stay safe."}).signed(handler)
+    with DropClient(url) as c:
+        c.upload(seal_envelope(frame_content(reply.to_bytes()), [a.identity().public()],
+                               os.urandom))
+        assert [r["text"] for r in a.fetch_replies(c)] == ["Received. Stay safe."]
+    _noise(url, 2)
+    for _ in range(2):
+        with Recording(url) as c:
+            assert a.fetch_replies(c) == []
+        assert "GET /v1/clues?after=-1&limit=1000&v=2" in c.asked  # entry 5 is read again
+        assert a.listing_problem is None and a.withheld == {}
+    assert [r["text"] for r in a.replies()] == ["Received. Stay safe."]

@@ -583,7 +583,12 @@ class SourceDevice:
         withheld: dict[int, str] = {}
         latest: int | None = None  # the latest arrival hour the drop gives an expired entry
         held_back: list[int] = []  # replies not read this time (no answer): read next time
-        page_cursor = cursor
+        # From the page boundary at or before the cursor, not the cursor itself: where this
+        # vault stopped last time (the log's size at its last check, or just before a reply
+        # to it that could not be read then) is its own, and asked of the drop it would link
+        # its visits (THREAT_MODEL A7, A8). Every source that last looked within the same
+        # page asks the same pages; what is read again is skipped (``seen``).
+        page_cursor = (cursor + 1) // CLUE_PAGE * CLUE_PAGE - 1
         for _page in range(MAX_CLUE_PAGES):
             if page_cursor >= limit:
                 break
