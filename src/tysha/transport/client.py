@@ -174,13 +174,15 @@ class TorTransport(Socks5Transport):
 
     def credentials(self, host: str) -> str:
         if host not in self._creds:
-            self._creds[host] = secrets.token_hex(12)
+            self._creds[host] = secrets.token_hex(20)
         return self._creds[host]
 
     def client(self, base_url: str, timeout: float) -> httpx.Client:
         # One drop = one host and port (two drops may share a host name or address).
         token = self.credentials(urlsplit(base_url).netloc.lower())
-        proxy = httpx.Proxy(self.proxy_url, auth=("tysha-" + token[:8], token))
+        # Random, both of them: they travel in clear to the proxy (RFC 1929) and Tor lists
+        # them to its control port (SOCKS_USERNAME), so nothing in them may name the app.
+        proxy = httpx.Proxy(self.proxy_url, auth=(token[:16], token[16:]))
         return httpx.Client(
             base_url=base_url,
             timeout=timeout,
