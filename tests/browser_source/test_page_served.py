@@ -110,6 +110,10 @@ def test_the_sizes_of_the_page_and_its_word_list_do_not_tell_the_language(
     pages["/"] = client.get("/", headers={"accept-language": "crh"})
     assert len({len(r.content) for r in pages.values()}) == 1, {
         k: len(r.content) for k, r in pages.items()}
+    # The answer's head too (over HTTPS its bytes are counted with the body's).
+    heads = {k: sum(len(n) + len(v) for n, v in r.headers.raw if n.lower() != b"date")
+             for k, r in pages.items()}
+    assert len(set(heads.values())) == 1, heads
     lists = {}
     for lang in source_page.LANGS:
         html = pages[lang].text
