@@ -152,3 +152,54 @@ def test_a_reply_read_again_from_the_page_start_is_kept_once(two: dict[str, Any]
         assert "GET /v1/clues?after=-1&limit=1000&v=2" in c.asked  # entry 5 is read again
         assert a.listing_problem is None and a.withheld == {}
     assert [r["text"] for r in a.replies()] == ["Received. Stay safe."]
+
+
+def test_receipts_a_courier_brings_after_an_online_visit_are_no_fork(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A source exports for a courier, then goes online itself (checks for replies) before
+    the courier comes back. The courier's proof starts at the size the export file carried,
+    no longer the vault's last checkpoint. Before, the import said "THE DROP SHOWS A
+    DIFFERENT HISTORY ... Stop sending to it and tell your handler in person" of an honest
+    drop and applied no receipt. Now the proof is checked from the checkpoint it was made
+    for (one the vault trusted), the receipts are applied, and the courier's checkpoint is
+    checked against the drop's history at the next visit."""
+    url, vkey, _ = drop
+    a = _device(tmp_path, "a", url, vkey, Identity.generate(os.urandom))
+    _send(a, url, "first")
+    _noise(url, 2)
+    a.report(["det"], "carried by hand", mean_delay=0)
+    last = a.last_checkpoint_size()
+    envs = [bytes(i["env"]) for i in a.due(now=True)]
+    with DropClient(url) as c:
+        a.fetch_replies(c)  # online meanwhile: the vault's checkpoint moves on
+    assert a.last_checkpoint_size() > last
+    _noise(url, 2)
+    with DropClient(url) as c:
+        done = deliver(c, envs, last)
+    assert a.apply_courier_receipts(done.receipts, done.consistency, done.checkpoint) == 1
+    assert a.outbox() == []
+    with DropClient(url) as c:  # the next visit checks the courier's checkpoint too
+        a.fetch_replies(c)
+    assert a.listing_problem is None and "unchecked" not in a.state
+
+
+def test_a_courier_proof_from_no_trusted_checkpoint_is_still_a_fork(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A proof that links the courier's checkpoint to no checkpoint the vault trusted is
+    what a forked log gives: still said loudly, and nothing applied."""
+    from tysha.errors import VerificationError
+
+    url, vkey, _ = drop
+    a = _device(tmp_path, "a", url, vkey, Identity.generate(os.urandom))
+    _send(a, url, "first")
+    _noise(url, 2)
+    a.report(["det"], "carried by hand", mean_delay=0)
+    envs = [bytes(i["env"]) for i in a.due(now=True)]
+    with DropClient(url) as c:
+        done = deliver(c, envs, a.last_checkpoint_size())
+    forged = [bytes(32 - len(h)) + bytes(reversed(h)) for h in done.consistency]
+    with pytest.raises(VerificationError, match="DIFFERENT HISTORY"):
+        a.apply_courier_receipts(done.receipts, forged, done.checkpoint)
+    assert len(a.outbox()) == 1

@@ -79,6 +79,8 @@ DEFAULT_MEAN_DELAY = 6 * 3600.0
 #: drop that lies about its cursor can't keep the source busy for longer than that.
 CLUE_PAGE = 1000
 MAX_CLUE_PAGES = 10_000
+#: Checkpoints the vault keeps of those it trusted (what a courier's proof may start from).
+TRUSTED_KEPT = 64
 
 WHEN_FORMS = (
     "2026-03-01 (a day), 2026-03-01T10:20 or 2026-03-01 10:20[:30] (local time where it "
@@ -313,7 +315,8 @@ class SourceDevice:
         self.state.setdefault("replies", [])
         self.state.setdefault("sent", [])
         self.state["cursor"] = -1
-        self.state.pop("checkpoint", None)
+        for key in ("checkpoint", "trusted", "unchecked"):
+            self.state.pop(key, None)
         self.save()
         return inv
 
@@ -450,29 +453,53 @@ class SourceDevice:
         return cp
 
     def observe_checkpoint(
-        self, cp: Checkpoint, consistency: Callable[[int, int], list[bytes]] | None
+        self,
+        cp: Checkpoint,
+        consistency: Callable[[int, int], list[bytes]] | None,
+        *,
+        online: bool = True,
     ) -> None:
+        """Check ``cp`` against the last checkpoint the vault trusted (a fork is said loudly)
+        and keep it when it is larger. ``online`` (``consistency`` asks the drop): the
+        checkpoints a courier brought that could not be checked against the last one
+        (``unchecked``, see :meth:`apply_courier_receipts`) are checked against ``cp`` too."""
         last = self.state.get("checkpoint")
         if isinstance(last, dict):
-            old_size, old_root = int(last["size"]), bytes(last["root"])
-            if consistency is None:
-                raise VerificationError("cannot check the drop's log against the last checkpoint")
-            try:
-                if old_size <= cp.size:
-                    verify_consistency(
-                        old_size, cp.size, old_root, cp.root_hash, consistency(old_size, cp.size)
-                    )
-                else:
-                    verify_consistency(
-                        cp.size, old_size, cp.root_hash, old_root, consistency(cp.size, old_size)
-                    )
-            except VerificationError as exc:
-                raise VerificationError(
-                    "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): "
-                    f"{exc.message}. Stop sending to it and tell your handler in person."
-                ) from None
+            self._check_consistent(int(last["size"]), bytes(last["root"]), cp, consistency)
+        unchecked = self.state.get("unchecked")
+        if online and isinstance(unchecked, list):
+            for size, root in unchecked:
+                self._check_consistent(int(size), bytes(root), cp, consistency)
+            self.state.pop("unchecked")
         if not isinstance(last, dict) or cp.size >= int(last["size"]):
             self.state["checkpoint"] = {"size": cp.size, "root": cp.root_hash}
+            # The checkpoints trusted lately: a courier's proof starts at the one the export
+            # file carried, and the vault may have gone online (and on) since.
+            trusted = self.state.get("trusted")
+            kept = trusted if isinstance(trusted, list) else []
+            self.state["trusted"] = [*kept, [cp.size, cp.root_hash]][-TRUSTED_KEPT:]
+
+    @staticmethod
+    def _check_consistent(
+        size: int,
+        root: bytes,
+        cp: Checkpoint,
+        consistency: Callable[[int, int], list[bytes]] | None,
+    ) -> None:
+        """``cp`` and the trusted checkpoint (``size``, ``root``) are one history, or the
+        fork is said in the words a reporter acts on."""
+        if consistency is None:
+            raise VerificationError("cannot check the drop's log against the last checkpoint")
+        try:
+            if size <= cp.size:
+                verify_consistency(size, cp.size, root, cp.root_hash, consistency(size, cp.size))
+            else:
+                verify_consistency(cp.size, size, cp.root_hash, root, consistency(cp.size, size))
+        except VerificationError as exc:
+            raise VerificationError(
+                "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): "
+                f"{exc.message}. Stop sending to it and tell your handler in person."
+            ) from None
 
     # --- sending -----------------------------------------------------------------------------
 
@@ -834,6 +861,25 @@ class SourceDevice:
 
     # --- courier -----------------------------------------------------------------------------
 
+    def _courier_proof_start(self, cp: Checkpoint, proof: list[bytes]) -> int | None:
+        """The size of the trusted checkpoint (newest first) from which ``proof`` proves
+        ``cp``: a courier's proof starts at the size the export file carried. None when it
+        starts at none of them."""
+        trusted = self.state.get("trusted")
+        kept = [(int(n), bytes(r)) for n, r in trusted] if isinstance(trusted, list) else []
+        last = self.state.get("checkpoint")
+        if isinstance(last, dict):
+            kept.append((int(last["size"]), bytes(last["root"])))
+        for size, root in reversed(kept):
+            if size > cp.size or size == 0:
+                continue
+            try:
+                verify_consistency(size, cp.size, root, cp.root_hash, proof)
+            except VerificationError:
+                continue
+            return size
+        return None
+
     def last_checkpoint_size(self) -> int:
         last = self.state.get("checkpoint")
         return int(last["size"]) if isinstance(last, dict) else 0
@@ -845,7 +891,18 @@ class SourceDevice:
         inv = self.invitation()
         cp = open_checkpoint(new_checkpoint, NoteVerifier.from_vkey(inv.drop_vkey))
         proof = list(consistency or [])
-        self.observe_checkpoint(cp, lambda old, new: proof)
+        start = self._courier_proof_start(cp, proof)
+        last = self.state.get("checkpoint")
+        if start is None or not isinstance(last, dict) or start == int(last["size"]):
+            # From the last checkpoint (or from none the vault trusted: a fork, said so).
+            self.observe_checkpoint(cp, lambda old, new: proof, online=False)
+        else:
+            # The proof starts at a checkpoint the vault trusted before it went online again
+            # (the one the export file carried): one history with that one, not yet shown
+            # to be one with the last; the next visit to the drop checks it.
+            unchecked = self.state.get("unchecked")
+            kept = unchecked if isinstance(unchecked, list) else []
+            self.state["unchecked"] = [*kept, [cp.size, cp.root_hash]][-TRUSTED_KEPT:]
         by_digest = {
             hashlib.sha256(bytes(i["env"])).digest(): i for i in self.state.get("outbox", [])
         }
