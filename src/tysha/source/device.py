@@ -746,6 +746,7 @@ class SourceDevice:
         cosignatures were checked is in ``witnessed``."""
         raw = self.state.get("witness_policy")
         if not isinstance(raw, dict):
+            self._asked_as_witnessed(client, cp)
             return cp
         policy = WitnessPolicy.from_vkeys([str(v) for v in raw["witnesses"]], int(raw["k"]))
         names = ", ".join(w.name for w in policy.witnesses)
@@ -793,6 +794,33 @@ class SourceDevice:
                 f" log): {exc.message}. Stop sending to it and tell your handler in person."
             ) from None
         return wcp if wcp.size < cp.size else cp
+
+    def _asked_as_witnessed(self, client: Any, cp: Checkpoint) -> None:
+        """Without a witness policy: ask what a source with one asks (the cosigned checkpoint,
+        and the proof from it to ``cp``), so that the drop cannot tell the few sources with a
+        policy from the rest, nor link their visits (THREAT_MODEL A7, A8). What the drop signed
+        is checked: two checkpoints it signed that a proof shows are not one history are a
+        fork, said as with a policy. Anything else (no such file, a refused or malformed
+        answer, a broken connection) changes nothing: no policy depends on it, and a source
+        without one is never told to leave a drop on less than proof."""
+        try:
+            note = client.log_file("checkpoint.cosigned").decode("utf-8")
+            wcp = open_checkpoint(
+                note, NoteVerifier.from_vkey(self.invitation().drop_vkey), origin=cp.origin
+            )
+        except (TyshaError, UnicodeDecodeError):
+            return
+        small, big = (wcp, cp) if wcp.size <= cp.size else (cp, wcp)
+        try:
+            proof = client.consistency_proof(small.size, big.size) if small.size < big.size else []
+            verify_consistency(small.size, big.size, small.root_hash, big.root_hash, proof)
+        except VerificationError as exc:  # two signed checkpoints, proved of two histories
+            raise VerificationError(
+                "THE DROP SHOWS ITS WITNESSES A DIFFERENT HISTORY than it shows you (a forked"
+                f" log): {exc.message}. Stop sending to it and tell your handler in person."
+            ) from None
+        except TyshaError:
+            return
 
     def _retention_hours(self, client: Any) -> int:
         """The drop's retention as first announced, kept in the vault (a drop that later
