@@ -96,6 +96,39 @@ def test_language_follows_accept_language_with_a_visible_switch(client: TestClie
             assert f'href="/source/{code}/"' in r.text
 
 
+def test_the_sizes_of_the_page_and_its_word_list_do_not_tell_the_language(
+    client: TestClient,
+) -> None:
+    """A network observer (THREAT_MODEL A3, A7) sees only how many bytes a drop sends, over
+    HTTPS or Tor. Before, the page in Crimean Tatar was 14,404 bytes, in Russian 19,579, and
+    the codename word lists 8,066 (crh), 13,338 (uk), 13,692 (ru) and 61,708 (en) bytes: the
+    sizes alone told which language the reporter reads, in Crimea a narrow and persecuted
+    group. Every language's page, and every language's word list, is now one size; the page
+    reads the same words (trailing empty lines are dropped) and the SRI names the bytes
+    served."""
+    pages = {lang: client.get(f"/source/{lang}/") for lang in source_page.LANGS}
+    pages["/"] = client.get("/", headers={"accept-language": "crh"})
+    assert len({len(r.content) for r in pages.values()}) == 1, {
+        k: len(r.content) for k, r in pages.items()}
+    # The answer's head too (over HTTPS its bytes are counted with the body's).
+    heads = {k: sum(len(n) + len(v) for n, v in r.headers.raw if n.lower() != b"date")
+             for k, r in pages.items()}
+    assert len(set(heads.values())) == 1, heads
+    lists = {}
+    for lang in source_page.LANGS:
+        html = pages[lang].text
+        assert f'<html lang="{lang}">' in html
+        data = json.loads(re.search(r'id="tysha-data">(.*?)</script>', html, re.S).group(1))
+        body = client.get("/source/static/" + data["words"]).content
+        assert data["words_sri"] == "sha384-" + base64.b64encode(
+            hashlib.sha384(body).digest()).decode()
+        # What the page makes of it: split on newlines, empty lines dropped.
+        read = [w for w in body.decode("utf-8").split("\n") if w]
+        assert read == (STATIC / source_page.WORDS[lang]).read_text("utf-8").split()
+        lists[lang] = len(body)
+    assert len(set(lists.values())) == 1, lists
+
+
 def test_every_string_is_translated_in_every_language() -> None:
     strings = json.loads((source_page.HERE / "strings.json").read_text("utf-8"))
     assert set(strings) == set(source_page.LANGS)

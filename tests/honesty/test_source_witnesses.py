@@ -150,3 +150,64 @@ def test_send_checks_the_witnessed_history_after_keeping_its_receipts(
     forked.stop()
     for s in services:
         s.close()
+
+
+class _Noted(Witnessed):
+    """Notes what is asked of the drop: its HTTP requests and the cosigned checkpoint."""
+
+    def __init__(self, *a: Any, **kw: Any) -> None:
+        super().__init__(*a, **kw)
+        self.asked: list[str] = []
+        self._http.event_hooks["request"] = [
+            lambda r: self.asked.append(f"{r.method} {r.url.path}?{r.url.query.decode()}")]
+
+    def log_file(self, path: str, cap: int | None = None) -> bytes:
+        self.asked.append(f"GET /log/{path}")
+        return super().log_file(path)
+
+
+def test_a_source_with_a_witness_policy_asks_what_every_source_asks(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    """Only sources enrolled with ``--witness`` asked for the cosigned checkpoint (and the
+    proof from it): the drop could tell their visits from all others', and link the visits
+    of the few (one cell, often) who have one (THREAT_MODEL A7, A8). Every source now asks
+    it, and checks it as far as the drop's own key goes."""
+    policy: SourceDevice = world["dev"]
+    policy.set_witness_policy(world["vkeys"], 2)
+    policy.enroll(world["code"])
+    vault = Vault.create(tmp_path / "plain", 4 * 1024 * 1024)
+    plain = SourceDevice(vault, vault.add_compartment("p", 0, {"v": 1, "notes": []}))
+    plain.enroll(make_invitation(world["drop"].client.url, world["drop"].vkey,
+                                 world["handler"]).to_text())
+    for dev in (policy, plain):
+        dev.report(["det"], "a report", mean_delay=0)
+    asked = []
+    for dev in (policy, plain):
+        with _Noted(world["drop"].client.url, transport=world["drop"].transport) as c:
+            dev.send(c, now=True)
+            sent = [q for q in c.asked if not q.startswith(("POST /v1/envelopes", "GET /log/tile"))]
+        with _Noted(world["drop"].client.url, transport=world["drop"].transport) as c:
+            dev.fetch_replies(c)
+        asked.append((sent, [q for q in c.asked if not q.startswith("GET /log/tile")]))
+        assert dev.listing_problem is None
+    assert asked[0] == asked[1]
+    assert plain.witnessed is None  # nothing is claimed of witnesses it never asked for
+
+
+def test_a_fork_in_what_every_source_now_asks_is_told_without_a_policy(
+    world: dict[str, Any],
+) -> None:
+    """The cosigned checkpoint a source without a policy now asks for is checked as far as
+    the drop's key goes: a drop-signed checkpoint of another history is a fork, said so."""
+    dev: SourceDevice = world["dev"]
+    fork = MemoryLog(world["origin"])
+    fork.signer = parse_skey((world["drop"].data / "log.key").read_text().strip())
+    fork.append(*[f"forged {i}".encode() for i in range(5)])
+    Witnessed.cosign = fork.checkpoint  # signed by the drop's key, no witness needed
+    dev.enroll(world["code"])
+    for n in range(6):  # the drop's own log outgrows the fork: it proves the two differ
+        _reply(world, f"r{n}")
+    with _client(world) as c, pytest.raises(VerificationError, match="DIFFERENT HISTORY"):
+        dev.fetch_replies(c)
+    assert dev.witnessed is None

@@ -341,3 +341,27 @@ def test_the_reporter_is_told_to_delete_what_was_carried(tmp_path: Path,
     uk = cli("source", "export", "--vault", v, "--to", str(tmp_path / "y.bin"),
              env={**env, "TYSHA_LANG": "uk"}).stdout
     assert "видаліть" in uk, uk
+
+
+def test_a_courier_can_deliver_through_tor(tmp_path: Path, enrolled: dict[str, Any],  # noqa: F811
+                                           cli: Any) -> None:
+    """A courier often carries the file out of the same occupied town: reaching the drop
+    directly names it to the local network (its address, its name in DNS and TLS: THREAT_MODEL
+    A3). Before, ``courier deliver`` had no ``--tor`` (only the TYSHA_TOR variable, which a
+    courier is not told of). Now ``--tor`` goes through the local Tor, as ``source send``
+    does, and never falls back to a direct connection."""
+    import socket
+
+    _report(enrolled, cli, 1)
+    usb = tmp_path / "x.bin"
+    cli("source", "export", "--vault", str(enrolled["vault"]), "--to", str(usb),
+        env=enrolled["env"])
+    with socket.socket() as s:  # a port where no Tor listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = cli("courier", "deliver", str(usb), "--drop", enrolled["url"], "--tor",
+            env={"TYSHA_TOR": f"socks5://127.0.0.1:{port}"}, check=False)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert "the proxy (Tor)" in r.stderr and "cannot be reached" in r.stderr, r.stderr
+    assert not (tmp_path / "x.bin.receipts.json").exists()
+    assert len(_outbox(enrolled)) == 1

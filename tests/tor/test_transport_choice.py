@@ -99,6 +99,49 @@ def test_tor_client_sends_its_per_drop_credentials(monkeypatch: pytest.MonkeyPat
     assert len(seen) == 2 and seen[0] != seen[1] and all(s.startswith(b"\x01") for s in seen)
 
 
+# httpcore leaves the socket of a refused SOCKS handshake to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_tor_credentials_do_not_name_the_app() -> None:
+    """The SOCKS5 username and password travel in clear to the proxy (RFC 1929), and Tor shows
+    them to anything on its control port (SOCKS_USERNAME in circuit events, what a Tor app
+    on the phone lists). Before, the username was ``tysha-<hex>``: the app's name wherever
+    the proxy is not on the device itself, and in every circuit list (THREAT_MODEL A3, A13).
+    Now both are random, nothing the same from one run to the next."""
+    import socket
+    import threading
+
+    seen: list[bytes] = []
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def serve() -> None:
+        for _ in range(2):
+            conn, _ = srv.accept()
+            with conn:
+                conn.recv(16)
+                conn.sendall(b"\x05\x02")  # choose username/password
+                seen.append(conn.recv(600))
+                conn.sendall(b"\x01\x01")  # and refuse: we only wanted to see them
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    for _ in range(2):  # two processes' worth: a fresh transport each time
+        tor = TorTransport(f"socks5://127.0.0.1:{srv.getsockname()[1]}")
+        with DropClient(ONION, transport=tor) as c, pytest.raises(TransportError):
+            c.info()
+    t.join(10)
+    srv.close()
+    assert len(seen) == 2
+    users = []
+    for auth in seen:
+        assert auth[0] == 1 and b"tysha" not in auth.lower(), auth
+        ulen = auth[1]
+        users.append(auth[2 : 2 + ulen])
+    # Nothing shared between two runs: no fixed prefix that would mark the app.
+    assert users[0][:4] != users[1][:4]
+
+
 def test_proxy_keeps_working(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TYSHA_PROXY", "socks5h://127.0.0.1:9050")
     assert isinstance(transport_for(ONION), Socks5Transport)

@@ -832,6 +832,8 @@ def deliver(
     receipts: Path = typer.Option(
         None, "--receipts", help="The receipts file to write (default: PATH.receipts.json)."
     ),
+    tor: bool = TOR,
+    bridge: list[str] = BRIDGE,
 ) -> None:
     """Upload a source's export file; write the receipts file for the source."""
     from tysha.store.partfiles import replaceable, write_replacing
@@ -846,7 +848,8 @@ def deliver(
     out = receipts or Path(str(path) + ".receipts.json")
     # before anything is uploaded: an earlier receipts file is replaced, never another file
     replaceable(out, b'{\n "checkpoint"', "a receipts file")
-    with DropClient(drop) as client, _progress(_("delivering")) as prog:
+    # --tor / --bridge as for a source: a courier leaving the same town is watched as closely.
+    with _route(tor, bridge), DropClient(drop) as client, _progress(_("delivering")) as prog:
         done = deliver_envelopes(client, envs, last_size, prog)
     if done.receipts:
         write_replacing(out, pack_receipts(done.checkpoint, done.consistency, done.receipts))

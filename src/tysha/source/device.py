@@ -80,6 +80,8 @@ DEFAULT_MEAN_DELAY = 6 * 3600.0
 #: drop that lies about its cursor can't keep the source busy for longer than that.
 CLUE_PAGE = 1000
 MAX_CLUE_PAGES = 10_000
+#: Checkpoints the vault keeps of those it trusted (what a courier's proof may start from).
+TRUSTED_KEPT = 64
 
 WHEN_FORMS = (
     "2026-03-01 (a day), 2026-03-01T10:20 or 2026-03-01 10:20[:30] (local time where it "
@@ -421,7 +423,8 @@ class SourceDevice:
         self.state.setdefault("sent", [])
         if not same_drop:
             self.state["cursor"] = -1
-            self.state.pop("checkpoint", None)
+            for key in ("checkpoint", "trusted", "unchecked"):
+                self.state.pop(key, None)
         elif back is not None:
             # The log was read meanwhile for another key: replies this handler wrote to its
             # key since are before the cursor (those kept are not shown twice).
@@ -599,30 +602,55 @@ class SourceDevice:
         return cp
 
     def observe_checkpoint(
-        self, cp: Checkpoint, consistency: Callable[[int, int], list[bytes]] | None
+        self,
+        cp: Checkpoint,
+        consistency: Callable[[int, int], list[bytes]] | None,
+        *,
+        online: bool = True,
     ) -> None:
+        """Check ``cp`` against the last checkpoint the vault trusted (a fork is said loudly)
+        and keep it when it is larger. ``online`` (``consistency`` asks the drop): the
+        checkpoints a courier brought that could not be checked against the last one
+        (``unchecked``, see :meth:`apply_courier_receipts`) are checked against ``cp`` too."""
         last = self.state.get("checkpoint")
         if isinstance(last, dict):
-            old_size, old_root = int(last["size"]), bytes(last["root"])
-            if consistency is None:
-                raise VerificationError("cannot check the drop's log against the last checkpoint")
-            try:
-                if old_size <= cp.size:
-                    verify_consistency(
-                        old_size, cp.size, old_root, cp.root_hash, consistency(old_size, cp.size)
-                    )
-                else:
-                    verify_consistency(
-                        cp.size, old_size, cp.root_hash, old_root, consistency(cp.size, old_size)
-                    )
-            except VerificationError as exc:
-                self._remember_fork()
-                raise VerificationError(
-                    "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): "
-                    f"{exc.message}. Stop sending to it and tell your handler in person."
-                ) from None
+            self._check_consistent(int(last["size"]), bytes(last["root"]), cp, consistency)
+        unchecked = self.state.get("unchecked")
+        if online and isinstance(unchecked, list):
+            for size, root in unchecked:
+                self._check_consistent(int(size), bytes(root), cp, consistency)
+            self.state.pop("unchecked")
         if not isinstance(last, dict) or cp.size >= int(last["size"]):
             self.state["checkpoint"] = {"size": cp.size, "root": cp.root_hash}
+            # The checkpoints trusted lately: a courier's proof starts at the one the export
+            # file carried, and the vault may have gone online (and on) since.
+            trusted = self.state.get("trusted")
+            kept = trusted if isinstance(trusted, list) else []
+            self.state["trusted"] = [*kept, [cp.size, cp.root_hash]][-TRUSTED_KEPT:]
+
+    def _check_consistent(
+        self,
+        size: int,
+        root: bytes,
+        cp: Checkpoint,
+        consistency: Callable[[int, int], list[bytes]] | None,
+    ) -> None:
+        """``cp`` and the trusted checkpoint (``size``, ``root``) are one history, or the
+        fork is remembered in the vault (:meth:`_remember_fork`) and said in the words a
+        reporter acts on."""
+        if consistency is None:
+            raise VerificationError("cannot check the drop's log against the last checkpoint")
+        try:
+            if size <= cp.size:
+                verify_consistency(size, cp.size, root, cp.root_hash, consistency(size, cp.size))
+            else:
+                verify_consistency(cp.size, size, cp.root_hash, root, consistency(cp.size, size))
+        except VerificationError as exc:
+            self._remember_fork()
+            raise VerificationError(
+                "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): "
+                f"{exc.message}. Stop sending to it and tell your handler in person."
+            ) from None
 
     def _remember_fork(self) -> None:
         """The drop signed two histories of its log: kept in the vault (the hour only), so a
@@ -663,7 +691,7 @@ class SourceDevice:
             env = bytes(item["env"])
             digest = hashlib.sha256(env).digest()
             receipt = client.upload(env, progress=progress)
-            last = self.check_receipt(receipt, digest, client.consistency_proof)
+            last = self.check_receipt(receipt, digest, client.tiled_consistency)
             kept: dict[str, Any] = {
                 k: self.state[k] for k in ("outbox", "receipts", "sent") if k in self.state
             }
@@ -722,7 +750,7 @@ class SourceDevice:
         ident = self.identity()
         inv = self.invitation()
         cp = open_checkpoint(client.checkpoint(), NoteVerifier.from_vkey(inv.drop_vkey))
-        self.observe_checkpoint(cp, client.consistency_proof)
+        self.observe_checkpoint(cp, client.tiled_consistency)
         cp = self._witnessed(client, cp)
         limit = cp.size - 1  # the last index the verified (and witnessed) log holds
         scanner = Scanner(ident.clue_secret, ident.public().clue)
@@ -760,7 +788,12 @@ class SourceDevice:
         withheld: dict[int, str] = {}
         latest: int | None = None  # the latest arrival hour the drop gives an expired entry
         held_back: list[int] = []  # replies not read this time (no answer): read next time
-        page_cursor = cursor
+        # From the page boundary at or before the cursor, not the cursor itself: where this
+        # vault stopped last time (the log's size at its last check, or just before a reply
+        # to it that could not be read then) is its own, and asked of the drop it would link
+        # its visits (THREAT_MODEL A7, A8). Every source that last looked within the same
+        # page asks the same pages; what is read again is skipped (``seen``).
+        page_cursor = (cursor + 1) // CLUE_PAGE * CLUE_PAGE - 1
         for _page in range(MAX_CLUE_PAGES):
             if page_cursor >= limit:
                 break
@@ -899,6 +932,7 @@ class SourceDevice:
         cosignatures were checked is in ``witnessed``."""
         raw = self.state.get("witness_policy")
         if not isinstance(raw, dict):
+            self._asked_as_witnessed(client, cp)
             return cp
         policy = WitnessPolicy.from_vkeys([str(v) for v in raw["witnesses"]], int(raw["k"]))
         names = ", ".join(w.name for w in policy.witnesses)
@@ -947,6 +981,33 @@ class SourceDevice:
                 f" log): {exc.message}. Stop sending to it and tell your handler in person."
             ) from None
         return wcp if wcp.size < cp.size else cp
+
+    def _asked_as_witnessed(self, client: Any, cp: Checkpoint) -> None:
+        """Without a witness policy: ask what a source with one asks (the cosigned checkpoint,
+        and the proof from it to ``cp``), so that the drop cannot tell the few sources with a
+        policy from the rest, nor link their visits (THREAT_MODEL A7, A8). What the drop signed
+        is checked: two checkpoints it signed that a proof shows are not one history are a
+        fork, said as with a policy. Anything else (no such file, a refused or malformed
+        answer, a broken connection) changes nothing: no policy depends on it, and a source
+        without one is never told to leave a drop on less than proof."""
+        try:
+            note = client.log_file("checkpoint.cosigned").decode("utf-8")
+            wcp = open_checkpoint(
+                note, NoteVerifier.from_vkey(self.invitation().drop_vkey), origin=cp.origin
+            )
+        except (TyshaError, UnicodeDecodeError):
+            return
+        small, big = (wcp, cp) if wcp.size <= cp.size else (cp, wcp)
+        try:
+            proof = client.consistency_proof(small.size, big.size) if small.size < big.size else []
+            verify_consistency(small.size, big.size, small.root_hash, big.root_hash, proof)
+        except VerificationError as exc:  # two signed checkpoints, proved of two histories
+            raise VerificationError(
+                "THE DROP SHOWS ITS WITNESSES A DIFFERENT HISTORY than it shows you (a forked"
+                f" log): {exc.message}. Stop sending to it and tell your handler in person."
+            ) from None
+        except TyshaError:
+            return
 
     def _retention_hours(self, client: Any) -> int:
         """The drop's retention as first announced, kept in the vault (a drop that later
@@ -1030,6 +1091,25 @@ class SourceDevice:
 
     # --- courier -----------------------------------------------------------------------------
 
+    def _courier_proof_start(self, cp: Checkpoint, proof: list[bytes]) -> int | None:
+        """The size of the trusted checkpoint (newest first) from which ``proof`` proves
+        ``cp``: a courier's proof starts at the size the export file carried. None when it
+        starts at none of them."""
+        trusted = self.state.get("trusted")
+        kept = [(int(n), bytes(r)) for n, r in trusted] if isinstance(trusted, list) else []
+        last = self.state.get("checkpoint")
+        if isinstance(last, dict):
+            kept.append((int(last["size"]), bytes(last["root"])))
+        for size, root in reversed(kept):
+            if size > cp.size or size == 0:
+                continue
+            try:
+                verify_consistency(size, cp.size, root, cp.root_hash, proof)
+            except VerificationError:
+                continue
+            return size
+        return None
+
     def last_checkpoint_size(self) -> int:
         last = self.state.get("checkpoint")
         return int(last["size"]) if isinstance(last, dict) else 0
@@ -1053,7 +1133,18 @@ class SourceDevice:
             )
         cp = open_checkpoint(new_checkpoint, log_key)
         proof = list(consistency or [])
-        self.observe_checkpoint(cp, lambda old, new: proof)
+        start = self._courier_proof_start(cp, proof)
+        last = self.state.get("checkpoint")
+        if start is None or not isinstance(last, dict) or start == int(last["size"]):
+            # From the last checkpoint (or from none the vault trusted: a fork, said so).
+            self.observe_checkpoint(cp, lambda old, new: proof, online=False)
+        else:
+            # The proof starts at a checkpoint the vault trusted before it went online again
+            # (the one the export file carried): one history with that one, not yet shown
+            # to be one with the last; the next visit to the drop checks it.
+            unchecked = self.state.get("unchecked")
+            kept = unchecked if isinstance(unchecked, list) else []
+            self.state["unchecked"] = [*kept, [cp.size, cp.root_hash]][-TRUSTED_KEPT:]
         by_digest = {
             hashlib.sha256(bytes(i["env"])).digest(): i for i in self.state.get("outbox", [])
         }

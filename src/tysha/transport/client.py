@@ -39,7 +39,13 @@ import certifi
 import httpx
 import socksio
 
-from tysha.errors import DropRefused, ProtocolError, TransportError, VerificationError
+from tysha.errors import (
+    DropRefused,
+    ProtocolError,
+    StorageError,
+    TransportError,
+    VerificationError,
+)
 from tysha.protocol import ClueRecord, Receipt, decode_clue_records, solve_pow
 from tysha.protocol.envelope import CLUE_SIZE, MAX_ENVELOPE_SIZE, MAX_SLOTS
 from tysha.protocol.listing import (
@@ -56,6 +62,7 @@ from tysha.tlog import (
     TILE_WIDTH,
     Checkpoint,
     TileHashReader,
+    consistency_proof,
     decode_entry_bundle,
     entries_path,
 )
@@ -167,13 +174,15 @@ class TorTransport(Socks5Transport):
 
     def credentials(self, host: str) -> str:
         if host not in self._creds:
-            self._creds[host] = secrets.token_hex(12)
+            self._creds[host] = secrets.token_hex(20)
         return self._creds[host]
 
     def client(self, base_url: str, timeout: float) -> httpx.Client:
         # One drop = one host and port (two drops may share a host name or address).
         token = self.credentials(urlsplit(base_url).netloc.lower())
-        proxy = httpx.Proxy(self.proxy_url, auth=("tysha-" + token[:8], token))
+        # Random, both of them: they travel in clear to the proxy (RFC 1929) and Tor lists
+        # them to its control port (SOCKS_USERNAME), so nothing in them may name the app.
+        proxy = httpx.Proxy(self.proxy_url, auth=(token[:16], token[16:]))
         return httpx.Client(
             base_url=base_url,
             timeout=timeout,
@@ -776,6 +785,25 @@ class DropClient:
             "/v1/proof/consistency", _PROOF_ANSWER_MAX, params={"old": old, "new": new}
         )
         return _parse(r, "consistency proof", lambda obj: _hashes(obj["proof"]))
+
+    def tiled_consistency(self, old: int, new: int) -> list[bytes]:
+        """A consistency proof from ``old`` to ``new``, worked out here from the log's hash
+        tiles at ``new`` (untrusted: verify it against both roots, as any proof).
+
+        A source's ``old`` is the log's size at its last receipt, that is the index of its
+        own last report: asked of the drop (``/v1/proof/consistency?old=…``) it would tie
+        every later visit to that report (THREAT_MODEL A7, A8). The tiles read are those every
+        reader of the log at ``new`` reads, and one tile of 256 entries around ``old`` (the
+        level-0 tile holding its edge, unless ``old`` falls in the tiles read anyway), so
+        the drop learns at most that ``old`` lies within those 256 entries."""
+        if not 0 <= old <= new:
+            raise VerificationError(f"no consistency from a tree of {old} to one of {new}")
+        if old in (0, new):
+            return []
+        try:
+            return consistency_proof(old, new, self.tile_reader(new))
+        except StorageError as exc:  # a node the tiles of a tree of that size cannot hold
+            raise VerificationError(f"the drop's log tiles are unusable: {exc.message}") from None
 
     def log_file(self, path: str, cap: int | None = None) -> bytes:
         """A small file of the drop's log directory (the cosigned checkpoint: a note with

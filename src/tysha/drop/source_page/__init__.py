@@ -135,9 +135,34 @@ def _file_bytes(rel: str) -> bytes:
     return (STATIC / rel).read_bytes()
 
 
+#: Sizes are rounded up to this many bytes before they are made equal across languages.
+_SIZE_STEP = 1024
+
+
+def _rounded(n: int) -> int:
+    return -(-n // _SIZE_STEP) * _SIZE_STEP
+
+
+@cache
+def _words_size() -> int:
+    """The one size every language's word list is served at (the longest, rounded up)."""
+    return _rounded(max(len(_file_bytes(rel)) for rel in WORDS.values()))
+
+
+@cache
+def _served(rel: str) -> bytes:
+    """A static file as served. A word list is padded with empty lines (the page drops them)
+    to the one size of every list: its size would otherwise tell a network observer the
+    reporter's language (THREAT_MODEL A3, A7)."""
+    data = _file_bytes(rel)
+    if rel in WORDS.values():
+        data += b"\n" * (_words_size() - len(data))
+    return data
+
+
 @cache
 def _sri(rel: str) -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(_file_bytes(rel)).digest()).decode()
+    return "sha384-" + base64.b64encode(hashlib.sha384(_served(rel)).digest()).decode()
 
 
 def _static_files() -> list[str]:
@@ -156,7 +181,24 @@ def bundle_digest() -> str:
     return h.hexdigest()
 
 
+@cache
+def _page_size() -> int:
+    """The one size (UTF-8 bytes) of the page in every language: the longest, rounded up."""
+    return _rounded(max(len(_unpadded_page(lang).encode()) for lang in LANGS) + len(_PAD_EMPTY))
+
+
+_PAD_EMPTY = "<!---->\n"
+
+
 def render_page(lang: str) -> str:
+    """The page's HTML in ``lang``, padded (a comment after ``</html>``) to one size for every
+    language: a network observer who sees only how many bytes came must not learn the
+    reporter's language from it (THREAT_MODEL A3, A7)."""
+    page = _unpadded_page(lang)
+    return page + "<!--" + " " * (_page_size() - len(page.encode()) - len(_PAD_EMPTY)) + "-->\n"
+
+
+def _unpadded_page(lang: str) -> str:
     """The page's HTML in ``lang``: no inline script or style; strings travel as JSON data.
 
     Its ``<title>`` is a neutral word (``doc_title``), not the heading: the title is what the
@@ -281,8 +323,9 @@ def _page_response(lang: str) -> Response:
     return Response(
         render_page(lang),
         media_type="text/html; charset=utf-8",
-        headers={**SECURITY_HEADERS, "Cache-Control": "no-store", "Content-Language": lang,
-                 "Vary": "Accept-Language"},
+        # No Content-Language: its length (crh is one letter longer) would undo the padding
+        # of the page; the page says its language in <html lang>.
+        headers={**SECURITY_HEADERS, "Cache-Control": "no-store", "Vary": "Accept-Language"},
     )
 
 
@@ -310,7 +353,7 @@ def routes(service: Any = None) -> list[Route]:
             return _not_found()
         media = _TYPES.get(Path(rel).suffix) or mimetypes.guess_type(rel)[0]
         return Response(
-            _file_bytes(rel),
+            _served(rel),
             media_type=media or "application/octet-stream",
             headers={**SECURITY_HEADERS, "Cache-Control": "no-store"},  # see the module doc
         )
