@@ -704,6 +704,18 @@ class DropService:
             raise InsufficientStorage("the drop is out of storage; try again later")
         self._free_spent += incoming
 
+    def out_of_storage(self) -> bool:
+        """Whether intake refuses every envelope now for want of space (below
+        ``min_free_bytes``): ``GET /v1/info`` says so, for a client to learn before it solves
+        a proof of work or sends a byte. An unreadable free space is not "out": intake says."""
+        try:
+            self.check_space(0)
+        except InsufficientStorage:
+            return True
+        except Busy:
+            return False
+        return False
+
     def check_upload_room(self, length: int) -> None:
         """Open resumable uploads are capped in number and in bytes announced."""
         count, total = self.uploads.totals()

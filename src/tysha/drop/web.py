@@ -233,6 +233,8 @@ def create_app(service: DropService) -> ASGIApp:
                 "retention_days": cfg.retention_days,
                 "upload_expiry_hours": cfg.upload_expiry_hours,
                 "tree_size": size,
+                # Told before a client spends work or radio time on a 507 (docs/drop-api.md).
+                "out_of_storage": await _to_thread(svc.out_of_storage),
             }
         )
 

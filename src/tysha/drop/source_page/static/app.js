@@ -484,6 +484,10 @@
   /** Upload a sealed envelope (resumed when `again`, an earlier try's) and finish: the receipt. */
   async function upload(env, digest, again) {
     const info = await api('GET', '/v1/info');
+    // A drop out of room says so here: no work is solved and no byte sent for its 507.
+    if (info && info.out_of_storage === true) {
+      const err = new Error('drop'); err.status = 507; err.body = info; throw err;
+    }
     const int = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
     // A drop that prices work per byte says pow_unit (and pow_load_bits while busy).
     let bits = Number.isInteger(info.pow_unit) && info.pow_unit > 0
@@ -612,7 +616,7 @@
       document.querySelectorAll('input[name=cat]:checked').forEach((x) => { x.checked = false; });
     } catch (e) {
       const unconfirmed = state.pending && state.pending.asked;
-      const msg = e.network ? (unconfirmed ? S.err_unconfirmed : S.err_network) : e.message === 'drop' ? S.err_drop : S.err_generic;
+      const msg = e.network ? (unconfirmed ? S.err_unconfirmed : S.err_network) : e.status === 507 ? S.err_full : e.message === 'drop' ? S.err_drop : S.err_generic;
       say($('report-error'), msg, 'error');
       document.body.dataset.receipt = 'error';
     } finally {
