@@ -304,6 +304,13 @@ class _Pending:
     queued: float = field(default_factory=time.monotonic)
 
 
+def _elapsed() -> float:
+    """Seconds the machine has run, time suspended included (CLOCK_BOOTTIME where there is
+    one): a laptop or VM that slept is not a clock that was set."""
+    boot = getattr(time, "CLOCK_BOOTTIME", None)
+    return time.clock_gettime(boot) if boot is not None else time.monotonic()
+
+
 def hour_now(clock: Any = time.time) -> int:
     """Stored times are coarsened to the hour (THREAT_MODEL "Drop")."""
     return int(clock()) // 3600
@@ -376,6 +383,7 @@ class DropService:
         database: str | None = None,
         clock: Any = time.time,
         blobs: str | None = None,
+        steady: Any = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.config = DropConfig.load(self.data_dir)
@@ -402,6 +410,12 @@ class DropService:
             self.uploads = FolderUploads(self.uploads_dir)
         self.store: DropStore = open_drop_store(self.data_dir, database)
         self.clock = clock
+        # The machine's elapsed time (suspended time included), which no one sets: what the
+        # wall clock is checked against between maintenance passes (see _expiry_hour). An
+        # injected clock (tests) is its own, unless they inject both.
+        if steady is None:
+            steady = _elapsed if clock is time.time else clock
+        self.steady = steady
         c = self.config
         self.work = WorkPolicy(c.pow_bits, c.pow_unit, c.pow_target_per_min)
         #: Proofs of work that opened a resumable upload, newest last (see check_work).
@@ -545,10 +559,41 @@ class DropService:
     def maintenance(self) -> None:
         """Expire old envelopes and remove blobs that no live row points to (crash debris
         older than an hour: a younger one may belong to an upload being integrated)."""
-        cutoff = hour_now(self.clock) - self.config.retention_days * 24
+        cutoff = self._expiry_hour() - self.config.retention_days * 24
         self.blobs.delete_many(self.store.expire(cutoff))
         with self._batch_lock.exclusive():
             self._collect_debris()
+
+    #: A wall clock that moved this much more (or less) than the machine's elapsed time
+    #: between two maintenance passes was set, not run: expiry does not follow the jump.
+    CLOCK_JUMP_S = 3600.0
+    #: How far the wall clock was set ahead while this process ran (0: it was not).
+    _clock_ahead = 0.0
+    _clock_seen: tuple[float, float] | None = None
+
+    def _expiry_hour(self) -> int:
+        """The hour expiry counts from: the wall clock's, less how far it was set ahead
+        while this process ran. A clock set a hundred days ahead would otherwise erase at
+        once every envelope no desk had fetched yet, reports whose sources had already
+        deleted their own copies; set right again, expiry follows it again. (A jump while
+        the drop was stopped cannot be told from the time it was stopped.)"""
+        wall, steady = float(self.clock()), float(self.steady())
+        seen, self._clock_seen = self._clock_seen, (wall, steady)
+        if seen is not None:
+            jump = (wall - seen[0]) - (steady - seen[1])
+            if abs(jump) > self.CLOCK_JUMP_S:
+                was = self._clock_ahead
+                self._clock_ahead = max(0.0, was + jump)
+                if self._clock_ahead and not was:
+                    _log.error(
+                        "the system clock was set about %d hours ahead while the drop ran:"
+                        " envelopes expire by the clock as it ran before, so none is erased"
+                        " early; check the machine's clock (a restart takes it as it is)",
+                        round(self._clock_ahead / 3600),
+                    )
+                elif was and not self._clock_ahead:
+                    _log.warning("the system clock was set back: expiry follows it again")
+        return int(wall - self._clock_ahead) // 3600
 
     #: Why :meth:`start` failed, if it did.
     start_failed: Exception | None = None
