@@ -391,24 +391,15 @@ class DropService:
             self.signer: NoteSigner = parse_skey((self.data_dir / "log.key").read_text().strip())
         except OSError as exc:
             raise ConfigError(f"cannot read the drop's log key: {exc.strerror}") from None
-        self.uploads_dir = self.data_dir / "uploads"
-        self.uploads_dir.mkdir(exist_ok=True)
-        self.blobs: BlobStore
-        self.uploads: Uploads
-        if blobs:
-            # Envelopes and open uploads in the object store: this process keeps nothing
-            # on its disk but staging files of the batch it is committing.
-            from tysha.store.s3 import S3BlobStore, S3Uploads, parse_s3_url
-
-            s3 = S3BlobStore(parse_s3_url(blobs))
-            s3.check()
-            self.blobs, self.uploads = s3, S3Uploads(s3)
-        else:
-            from tysha.store.segments import SegmentBlobStore
-
-            self.blobs = SegmentBlobStore(self.data_dir / "blobs")
-            self.uploads = FolderUploads(self.uploads_dir)
+        # The database first: it refuses one a newer Tysha wrote before anything else in
+        # the folder is opened for writing (the segments' recovery cuts off tails it cannot
+        # read; a newer format's records are such tails).
         self.store: DropStore = open_drop_store(self.data_dir, database)
+        try:
+            self._open_blobs(blobs)
+        except BaseException:
+            self.store.close()
+            raise
         self.clock = clock
         # The machine's elapsed time (suspended time included), which no one sets: what the
         # wall clock is checked against between maintenance passes (see _expiry_hour). An
@@ -563,6 +554,25 @@ class DropService:
         self.blobs.delete_many(self.store.expire(cutoff))
         with self._batch_lock.exclusive():
             self._collect_debris()
+
+    def _open_blobs(self, blobs: str | None) -> None:
+        self.uploads_dir = self.data_dir / "uploads"
+        self.uploads_dir.mkdir(exist_ok=True)
+        self.blobs: BlobStore
+        self.uploads: Uploads
+        if blobs:
+            # Envelopes and open uploads in the object store: this process keeps nothing
+            # on its disk but staging files of the batch it is committing.
+            from tysha.store.s3 import S3BlobStore, S3Uploads, parse_s3_url
+
+            s3 = S3BlobStore(parse_s3_url(blobs))
+            s3.check()
+            self.blobs, self.uploads = s3, S3Uploads(s3)
+        else:
+            from tysha.store.segments import SegmentBlobStore
+
+            self.blobs = SegmentBlobStore(self.data_dir / "blobs")
+            self.uploads = FolderUploads(self.uploads_dir)
 
     #: A wall clock that moved this much more (or less) than the machine's elapsed time
     #: between two maintenance passes was set, not run: expiry does not follow the jump.
