@@ -648,7 +648,14 @@ def _deleted_without_us(
         return f"called deleted, but its log entry cannot be proved ({exc.message})"
     if digest in held:
         return None
-    return "addressed to this desk, but deleted on the drop without this desk"
+    # Deleting takes every slot's secret, this desk's among them, sealed to its key alone:
+    # a copy of this desk used it (one restored from a backup made before it took the
+    # entry, or the same desk run in two places), or the drop says so falsely.
+    return (
+        "addressed to this desk and deleted on the drop with this desk's secret: a copy of this"
+        " desk took it (this desk restored from a backup, or run in two places), or the drop"
+        " hides it"
+    )
 
 
 def _key_birth_hour(store: DeskStore) -> int:
