@@ -848,3 +848,40 @@ def test_a_source_is_found_by_the_pseudonym_the_handler_reads(tmp_path: Path, cl
     assert r.returncode == 0, r.stderr
     with Desk.open(desk, DESK_PASS) as d:
         assert d.store.get_source(first.id).revoked
+
+
+def test_a_desk_in_use_is_backed_up_whole_and_the_copy_opens(tmp_path: Path, cli: Any) -> None:
+    """The desk's messages say "restore the desk folder from your backup", and there was no
+    way to make one: a copy of the folder while the desk serves or fetches misses what its
+    database's write-ahead log holds (its last reports and custody) or takes the database
+    after the attachments it names. `desk backup` writes a copy consistent at one moment,
+    also while the desk is in use; the copy opens as the desk did; a folder that holds
+    something is never written into."""
+    from tysha.desk.service import Desk
+    from tysha.tlog import NoteSigner
+
+    desk = _used_desk(tmp_path, cli)
+    backup = tmp_path / "backup"
+    vkey = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    with Desk.open(desk, DESK_PASS) as d:  # in use: its last commits are in its WAL
+        d.invite(["http://127.0.0.1:9/"], vkey)
+        w = d.store.blob_writer()
+        w.write(b"an attachment's bytes")
+        w.close()
+        assert (desk / "desk.db-wal").stat().st_size > 0
+        r = cli("desk", "backup", "--desk", desk, "--to", backup, env=ENV)
+        assert str(backup) in r.stdout and r.stderr == ""
+        custody, invitations = d.custody(), d.invitations()
+        blob = list(d.store.blobs.read(w.name))
+    assert (backup / "desk.json").read_bytes() == (desk / "desk.json").read_bytes()
+    assert backup.stat().st_mode & 0o777 == 0o700
+    with Desk.open(backup, DESK_PASS) as b:
+        assert b.custody() == custody and len(custody) >= 3
+        assert b.invitations() == invitations and len(invitations) == 2
+        assert list(b.store.blobs.read(w.name)) == blob
+    before = _tree(backup)
+    r = cli("desk", "backup", "--desk", desk, "--to", backup, env=ENV, check=False)
+    assert r.returncode == 1 and "not empty" in r.stderr and _tree(backup) == before
+    r = cli("desk", "backup", "--desk", tmp_path / "nowhere", "--to", tmp_path / "b2",
+            env=ENV, check=False)  # fmt: skip
+    assert r.returncode == 1 and not (tmp_path / "b2").exists()
