@@ -254,3 +254,50 @@ def test_a_clock_jumping_forward_while_serving_expires_nothing_early(
     assert not tick(10 * 86400, 10 * 86400)  # 91 days on: expired, as it should be
     svc.store.close()
     svc.blobs.close()
+
+
+def test_a_clock_behind_the_log_stamps_no_envelope_into_the_past(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A drop restarted on a machine whose clock was a hundred days behind (a dead clock
+    battery, a time server not reached yet) stamped new envelopes with that hour; once the
+    clock was set right and the drop restarted, expiry found them a hundred days old and
+    erased them at once, unfetched. An envelope is never stamped before the newest one in
+    the log now, and the operator is told once that the clock is behind."""
+    import logging
+
+    from tysha.drop.service import DropService, init_drop
+
+    caplog.set_level(logging.INFO)
+    init_drop(tmp_path / "d", "behind.test", 0)
+    now = [1_800_000_000.0]
+
+    def stored(text: bytes) -> bytes:
+        """An envelope taken in through a started drop (its hour is the drop's to stamp)."""
+        svc = DropService(tmp_path / "d", clock=lambda: now[0])
+        e = seal_envelope(text, [A.public()], os.urandom)
+        (tmp_path / "t").write_bytes(e)
+
+        async def go() -> None:
+            await svc.start()
+            try:
+                await svc.submit(svc.stage(e, None), temp=tmp_path / "t")
+            finally:
+                await svc.stop()
+
+        asyncio.run(go())
+        return hashlib.sha256(e).digest()
+
+    stored(b"first")
+    now[0] -= 100 * 86400  # restarted with the clock 100 days behind
+    late = stored(b"sent while the clock was behind")
+    told = [r.getMessage() for r in caplog.records if r.name == "tysha.drop"]
+    assert len(told) == 1 and "behind" in told[0], told
+    now[0] += 100 * 86400 + 3600  # set right, restarted
+    svc = DropService(tmp_path / "d", clock=lambda: now[0])
+    svc.maintenance()
+    assert svc.blobs.exists(late), "expired at once, a hundred days early"
+    row = svc.store.envelope(1)
+    assert row is not None and row.hour == svc.store.envelope(0).hour  # type: ignore[union-attr]
+    svc.store.close()
+    svc.blobs.close()

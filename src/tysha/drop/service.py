@@ -550,6 +550,11 @@ class DropService:
     def maintenance(self) -> None:
         """Expire old envelopes and remove blobs that no live row points to (crash debris
         older than an hour: a younger one may belong to an upload being integrated)."""
+        if not self._floor_read:  # at startup: the newest hour the log holds
+            size, _ = self.store.checkpoint()
+            newest = self.store.envelope(size - 1) if size else None
+            self._hour_floor = max(self._hour_floor or 0, newest.hour if newest else 0)
+            self._floor_read = True
         cutoff = self._expiry_hour() - self.config.retention_days * 24
         self.blobs.delete_many(self.store.expire(cutoff))
         with self._batch_lock.exclusive():
@@ -661,8 +666,34 @@ class DropService:
             header.clue_pub,
             header.clues,
             header.deletion_hashes,
-            hour_now(self.clock),
+            self._stamp_hour(),
         )
+
+    #: The newest hour this process stamped or found in the log (see _stamp_hour); read
+    #: from the log at startup (maintenance).
+    _hour_floor: int | None = None
+    _floor_read = False
+    _behind_told = False
+
+    def _stamp_hour(self) -> int:
+        """The hour an envelope arriving now is stored with: the clock's, but never before
+        the newest one in the log. A clock behind (a dead clock battery, a time server not
+        reached yet) would stamp envelopes into the past, and once it is set right expiry
+        would find them old and erase them at once, unfetched."""
+        hour = hour_now(self.clock)
+        floor = self._hour_floor or 0
+        if hour >= floor:
+            self._hour_floor = hour
+            return hour
+        if not self._behind_told:
+            self._behind_told = True
+            _log.error(
+                "the system clock is about %d hours behind the newest envelope in the log:"
+                " envelopes are stored with that envelope's hour until it catches up; check"
+                " the machine's clock",
+                floor - hour,
+            )
+        return floor
 
     #: How many spent upload proofs each process remembers (~100 bytes each).
     SPENT_WORK_KEPT = 32_768
@@ -967,7 +998,7 @@ class DropService:
     def store_blob(self, digest: bytes, path: Path) -> None:
         """Move a staged file into the blob store now (bulk loading, e.g. bench/fetch.py; the
         intake path lets the integrator do it for a whole batch)."""
-        errors = self.blobs.put_many([(digest, path)], mtime=hour_now(self.clock) * 3600)
+        errors = self.blobs.put_many([(digest, path)], mtime=self._stamp_hour() * 3600)
         self.blobs.sync([digest])
         if errors[0] is not None:
             raise errors[0]
