@@ -43,7 +43,7 @@
   }
 
   // --- 1. enrol ---------------------------------------------------------------------------------
-  const ERR = { damaged: S.err_damaged, old: S.err_old, notcode: S.err_notcode };
+  const ERR = { damaged: S.err_damaged, old: S.err_old, newer: S.err_newer, notcode: S.err_notcode };
   function enrolWith(parse) {
     const box = $('enrol-error');
     try {
