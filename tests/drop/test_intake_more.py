@@ -246,6 +246,10 @@ def test_a_clock_jumping_forward_while_serving_expires_nothing_early(
 
     assert tick(100 * 86400, 3600)  # set 100 days ahead an hour later: kept
     assert len(told()) == 1 and "clock" in told()[0] and "ahead" in told()[0], told()
+    # What arrives meanwhile is stamped by the same clock: not a hundred days ahead of the
+    # log (which, once the clock is set right, would hold its stamps for a hundred days).
+    e2 = seal_envelope(b"meanwhile", [A.public()], os.urandom)
+    assert svc.stage(e2, None).hour == (now[0] - 100 * 86400 + 3600) // 3600
     assert tick(3600, 3600) and len(told()) == 1  # said once
     assert tick(80 * 86400, 80 * 86400)  # 81 days of the envelope's 90 have passed
     caplog.clear()

@@ -679,8 +679,9 @@ class DropService:
         """The hour an envelope arriving now is stored with: the clock's, but never before
         the newest one in the log. A clock behind (a dead clock battery, a time server not
         reached yet) would stamp envelopes into the past, and once it is set right expiry
-        would find them old and erase them at once, unfetched."""
-        hour = hour_now(self.clock)
+        would find them old and erase them at once, unfetched. A clock seen set ahead while
+        the drop runs (_expiry_hour) does not move the stamps either."""
+        hour = int(self.clock() - self._clock_ahead) // 3600
         floor = self._hour_floor or 0
         if hour >= floor:
             self._hour_floor = hour
