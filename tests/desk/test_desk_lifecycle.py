@@ -848,3 +848,84 @@ def test_a_source_is_found_by_the_pseudonym_the_handler_reads(tmp_path: Path, cl
     assert r.returncode == 0, r.stderr
     with Desk.open(desk, DESK_PASS) as d:
         assert d.store.get_source(first.id).revoked
+
+
+def test_a_desk_in_use_is_backed_up_whole_and_the_copy_opens(tmp_path: Path, cli: Any) -> None:
+    """The desk's messages say "restore the desk folder from your backup", and there was no
+    way to make one: a copy of the folder while the desk serves or fetches misses what its
+    database's write-ahead log holds (its last reports and custody) or takes the database
+    after the attachments it names. `desk backup` writes a copy consistent at one moment,
+    also while the desk is in use; the copy opens as the desk did; a folder that holds
+    something is never written into."""
+    from tysha.desk.service import Desk
+    from tysha.tlog import NoteSigner
+
+    desk = _used_desk(tmp_path, cli)
+    backup = tmp_path / "backup"
+    vkey = NoteSigner("drop.example/log", bytes(32)).verifier().vkey
+    with Desk.open(desk, DESK_PASS) as d:  # in use: its last commits are in its WAL
+        d.invite(["http://127.0.0.1:9/"], vkey)
+        w = d.store.blob_writer()
+        w.write(b"an attachment's bytes")
+        w.close()
+        assert (desk / "desk.db-wal").stat().st_size > 0
+        r = cli("desk", "backup", "--desk", desk, "--to", backup, env=ENV)
+        assert str(backup) in r.stdout and r.stderr == ""
+        custody, invitations = d.custody(), d.invitations()
+        blob = list(d.store.blobs.read(w.name))
+    assert (backup / "desk.json").read_bytes() == (desk / "desk.json").read_bytes()
+    assert backup.stat().st_mode & 0o777 == 0o700
+    with Desk.open(backup, DESK_PASS) as b:
+        assert b.custody() == custody and len(custody) >= 3
+        assert b.invitations() == invitations and len(invitations) == 2
+        assert list(b.store.blobs.read(w.name)) == blob
+    before = _tree(backup)
+    r = cli("desk", "backup", "--desk", desk, "--to", backup, env=ENV, check=False)
+    assert r.returncode == 1 and "not empty" in r.stderr and _tree(backup) == before
+    r = cli("desk", "backup", "--desk", tmp_path / "nowhere", "--to", tmp_path / "b2",
+            env=ENV, check=False)  # fmt: skip
+    assert r.returncode == 1 and not (tmp_path / "b2").exists()
+
+
+def test_a_restored_desk_says_its_custody_was_anchored_further_and_records_it(
+    tmp_path: Path,
+) -> None:
+    """A desk restored from a backup made before its last custody anchor met that anchor
+    (sealed to itself, in the drop's log) on its next fetch and set it aside as a hostile
+    envelope ("open: ProtocolError"); it then anchored another custody log of the same size
+    under the same key: in the drop's log, two heads of one desk's custody at one size - a
+    rewritten custody log, as a court reads it, with nothing to explain it. The desk now
+    recognises its own anchor, says that its custody was anchored further than it holds
+    (restored from an earlier copy), and records that in custody, once."""
+    import shutil
+
+    from tysha.desk.service import Desk
+    from tysha.drop.launcher import threaded_drop
+
+    with threaded_drop(tmp_path) as (url, vkey, _data):
+        path, backup = tmp_path / "desk", tmp_path / "backup"
+        Desk.init(path, "Cell", DESK_PASS)
+        with Desk.open(path, DESK_PASS) as d:
+            d.invite(url, vkey)
+            d.anchor()
+        shutil.copytree(path, backup)  # last night's backup
+        with Desk.open(path, DESK_PASS) as d:
+            d.invite(url, vkey)
+            lost = d.anchor()
+        shutil.rmtree(path)
+        shutil.copytree(backup, path)  # restored
+        with Desk.open(path, DESK_PASS) as d:
+            held = len(d.custody())
+            res = d.fetch()
+            assert res.quarantined == [] and res.errors == [], res
+            said = [w for w in res.warnings if "custody" in w]
+            assert len(said) == 1, res.warnings
+            assert f"{lost['size']} events" in said[0] and f"entry {lost['index']}" in said[0]
+            assert "earlier copy" in said[0] and f"holds {held}" in said[0], said
+            events = [e for e in d.custody() if e["action"] == "custody-restored"]
+            assert len(events) == 1
+            assert events[0]["detail"]["anchored_size"] == lost["size"]
+            assert events[0]["detail"]["held"] == held
+            again = d.fetch()  # said and recorded once
+            assert [w for w in again.warnings if "custody" in w] == [] and not again.quarantined
+            assert len([e for e in d.custody() if e["action"] == "custody-restored"]) == 1

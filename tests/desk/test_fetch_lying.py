@@ -18,7 +18,14 @@ import pytest
 from tysha.desk.fetch import withheld
 from tysha.desk.service import Desk
 from tysha.drop.launcher import InProcessDrop, in_process_drop
-from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
+from tysha.protocol import (
+    Identity,
+    Manifest,
+    frame_content,
+    parse_header,
+    seal_envelope,
+    unwrap_slot,
+)
 from tysha.protocol.listing import DELETED, ListingRecord
 from tysha.transport import DropClient
 
@@ -230,3 +237,62 @@ def test_a_consistency_proof_that_fails_to_verify_is_a_fork(
     assert desk.store.drops()[0].forked
     assert "fork-detected" in [e["action"] for e in desk.custody()]
     assert all(not v.trusted for v in desk.reports())
+
+
+def test_a_desk_restored_from_a_backup_is_not_told_that_the_drop_deleted_alone(
+    tmp_path: Path,
+) -> None:
+    """A desk deletes its copy on the drop once it has taken a report. Restored from a backup
+    made before such a fetch, it found that entry deleted and said "deleted on the drop
+    without this desk" - untrue, and a charge against an honest drop: its own copy deleted
+    it, with a secret only this desk's key opens. It says now that this desk's secret was
+    used, and the two ways that happens (a copy of this desk took it: a restored backup or
+    the desk run in two places; or the drop hides it), so the handler knows the report was
+    lost with the restore."""
+    import shutil
+
+    with in_process_drop(tmp_path / "drop") as d:
+        path, backup = tmp_path / "desk", tmp_path / "backup"
+        Desk.init(path, "Cell", PASS)
+
+        def opened() -> Desk:
+            return Desk.open(path, PASS, client_factory=lambda url: DropClient(
+                url, transport=d.transport))  # fmt: skip
+
+        desk = opened()
+        inv = desk.invite(d.client.url, d.vkey)
+        ident, escrow = Identity.generate(os.urandom), Identity.generate(os.urandom)
+        sealed: dict[int, bytes] = {}
+
+        def report(text: str) -> int:
+            body = {"categories": ["det"], "text": text, "when": "", "where": "",
+                    "created_at": ""}
+            m = Manifest("report", ident.public(), body, (), inv.secret).signed(ident)
+            env = seal_envelope(frame_content(m.to_bytes()), [desk.store.public,
+                                escrow.public()], os.urandom)  # fmt: skip
+            index = d.client.upload(env).index
+            sealed[index] = env
+            return index
+
+        report("r0")
+        desk.fetch()
+        desk.close()
+        shutil.copytree(path, backup)  # last night's backup
+        desk = opened()
+        lost = report("r1, fetched after the backup")
+        assert desk.fetch().withheld == []  # taken: its slot deleted on the drop
+        desk.close()
+        # The escrow desk takes its copy too: every slot deleted, the envelope gone.
+        assert d.client.delete(lost, unwrap_slot(parse_header(sealed[lost]), escrow).deletion_secret)
+        shutil.rmtree(path)
+        shutil.copytree(backup, path)  # the laptop died; restored
+        desk = opened()
+        try:
+            res = desk.fetch()
+            assert len(res.withheld) == 1, res.withheld
+            said = res.withheld[0]
+            assert f"entry {lost} WITHHELD:" in said and "without this desk" not in said, said
+            assert "restored from a backup" in said and "this desk's secret" in said, said
+            assert _texts(desk) == ["r0"]
+        finally:
+            desk.close()

@@ -386,6 +386,53 @@ def test_507_when_the_disk_is_nearly_full_injected_probe(tmp_path: Path) -> None
         assert http(d).get("/v1/clues").status_code == 200  # reading goes on
 
 
+def test_a_full_drop_says_so_before_the_source_spends_work_or_sends_a_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drop below ``min_free_bytes`` answered 507 only once the source had solved its proof
+    of work (seconds to minutes on a phone at a busy drop's price) and sent the whole
+    envelope over a watched network. Its info says ``out_of_storage`` now, and the client
+    refuses there with the drop's own 507: no work, no upload, the envelope kept."""
+    import tysha.transport.client as client_mod
+    from tysha.i18n import translate_message
+
+    solved: list[int] = []
+    real_solve = client_mod.solve_pow
+
+    def counting(digest: bytes, bits: int, start: int = 0) -> bytes:
+        solved.append(bits)
+        return real_solve(digest, bits, start)
+
+    monkeypatch.setattr(client_mod, "solve_pow", counting)
+    with in_process_drop(tmp_path / "d", pow_bits=12) as d:
+        sent: list[str] = []  # what reached intake (a one-shot body, an upload opened)
+        for name in ("stage", "open_upload"):
+            monkeypatch.setattr(d.service, name, _recording(getattr(d.service, name), sent))
+        d.service.free_space = lambda: 10 << 20  # below min_free_bytes (256 MiB)
+        assert http(d).get("/v1/info").json()["out_of_storage"] is True
+        for envelope in (env(), env(3 << 20)):  # one-shot and resumable
+            c = d.new_client()
+            with pytest.raises(DropRefused) as refused:
+                c.upload(envelope)
+            assert refused.value.status == 507
+            assert refused.value.body["error"] == "insufficient_storage"
+            said = translate_message(refused.value.message, "uk")
+            assert said == "на сервері прийому зараз немає місця; нічого не надіслано", said
+        assert solved == [] and sent == [], sent
+        assert d.service.checkpoint()[0] == 0
+        d.service.free_space = lambda: 1 << 40  # space again: the same client sends
+        assert http(d).get("/v1/info").json()["out_of_storage"] is False
+        assert d.new_client().upload(env()).envelope_digest and solved
+
+
+def _recording(method: Any, seen: list[str]) -> Any:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        seen.append(method.__name__)
+        return method(*args, **kwargs)
+
+    return wrapped
+
+
 def test_free_space_readings_are_reused_only_far_from_the_limit(tmp_path: Path) -> None:
     """A reading of the free space serves intake for a quarter second, less the bytes accepted
     since, while it stays more than 1 GiB above ``min_free_bytes``; near the limit every

@@ -198,3 +198,110 @@ def test_worker_processes_stop_on_a_signal_as_one_process_does(
         for k in kids:
             if process_alive(k):
                 os.kill(k, signal.SIGKILL)
+
+
+def test_a_clock_jumping_forward_while_serving_expires_nothing_early(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The drop expires envelopes 90 days after their hour by the wall clock. A clock set a
+    hundred days ahead while it ran (a mistyped date, a bad time server, a VM snapshot)
+    erased, at the next maintenance pass, every envelope no desk had fetched yet - reports
+    whose sources had already deleted their copies on the receipt. Expiry now counts by the
+    clock as it ran before a jump it saw (the machine's own elapsed time says how much
+    passed), tells the operator once, and follows the clock again once it is set right."""
+    import logging
+
+    from tysha.drop.service import DropService, init_drop
+    from tysha.store.drop_store import IntegrationItem
+
+    caplog.set_level(logging.INFO)
+    init_drop(tmp_path / "d", "clock.test", 0)
+    now, ran = [1_800_000_000.0], [5_000.0]  # the wall clock; the machine's elapsed time
+    svc = DropService(tmp_path / "d", clock=lambda: now[0], steady=lambda: ran[0])
+    e = seal_envelope(b"kept", [A.public()], os.urandom)
+    d = hashlib.sha256(e).digest()
+    h = parse_header(e)
+
+    async def store() -> None:
+        await svc.start()
+        try:
+            (tmp_path / "t").write_bytes(e)
+            await svc.submit(IntegrationItem(d, len(e), h.clue_pub, h.clues, h.deletion_hashes,
+                                             int(now[0]) // 3600), temp=tmp_path / "t")
+        finally:
+            await svc.stop()
+
+    asyncio.run(store())
+    svc = DropService(tmp_path / "d", clock=lambda: now[0], steady=lambda: ran[0])
+    svc.maintenance()  # a pass of the running drop: where both clocks stand
+
+    def told() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "tysha.drop"]
+
+    def tick(wall: float, elapsed: float) -> bool:
+        now[0] += wall
+        ran[0] += elapsed
+        svc.maintenance()
+        return svc.blobs.exists(d)
+
+    assert tick(100 * 86400, 3600)  # set 100 days ahead an hour later: kept
+    assert len(told()) == 1 and "clock" in told()[0] and "ahead" in told()[0], told()
+    # What arrives meanwhile is stamped by the same clock: not a hundred days ahead of the
+    # log (which, once the clock is set right, would hold its stamps for a hundred days).
+    e2 = seal_envelope(b"meanwhile", [A.public()], os.urandom)
+    assert svc.stage(e2, None).hour == (now[0] - 100 * 86400 + 3600) // 3600
+    assert tick(3600, 3600) and len(told()) == 1  # said once
+    assert tick(80 * 86400, 80 * 86400)  # 81 days of the envelope's 90 have passed
+    caplog.clear()
+    assert tick(-100 * 86400, 3600)  # the clock set right: the same envelope, the same age
+    assert len(told()) == 1 and "again" in told()[0], told()
+    assert not tick(10 * 86400, 10 * 86400)  # 91 days on: expired, as it should be
+    svc.store.close()
+    svc.blobs.close()
+
+
+def test_a_clock_behind_the_log_stamps_no_envelope_into_the_past(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A drop restarted on a machine whose clock was a hundred days behind (a dead clock
+    battery, a time server not reached yet) stamped new envelopes with that hour; once the
+    clock was set right and the drop restarted, expiry found them a hundred days old and
+    erased them at once, unfetched. An envelope is never stamped before the newest one in
+    the log now, and the operator is told once that the clock is behind."""
+    import logging
+
+    from tysha.drop.service import DropService, init_drop
+
+    caplog.set_level(logging.INFO)
+    init_drop(tmp_path / "d", "behind.test", 0)
+    now = [1_800_000_000.0]
+
+    def stored(text: bytes) -> bytes:
+        """An envelope taken in through a started drop (its hour is the drop's to stamp)."""
+        svc = DropService(tmp_path / "d", clock=lambda: now[0])
+        e = seal_envelope(text, [A.public()], os.urandom)
+        (tmp_path / "t").write_bytes(e)
+
+        async def go() -> None:
+            await svc.start()
+            try:
+                await svc.submit(svc.stage(e, None), temp=tmp_path / "t")
+            finally:
+                await svc.stop()
+
+        asyncio.run(go())
+        return hashlib.sha256(e).digest()
+
+    stored(b"first")
+    now[0] -= 100 * 86400  # restarted with the clock 100 days behind
+    late = stored(b"sent while the clock was behind")
+    told = [r.getMessage() for r in caplog.records if r.name == "tysha.drop"]
+    assert len(told) == 1 and "behind" in told[0], told
+    now[0] += 100 * 86400 + 3600  # set right, restarted
+    svc = DropService(tmp_path / "d", clock=lambda: now[0])
+    svc.maintenance()
+    assert svc.blobs.exists(late), "expired at once, a hundred days early"
+    row = svc.store.envelope(1)
+    assert row is not None and row.hour == svc.store.envelope(0).hour  # type: ignore[union-attr]
+    svc.store.close()
+    svc.blobs.close()

@@ -279,3 +279,52 @@ def test_a_storage_outage_that_is_not_a_full_disk_is_named_in_the_drops_words(
     lines = drop_lines(caplog)
     assert len(lines) == 1 and "cannot store envelope" in lines[0], lines
     assert "StorageError" not in lines[0] and str(tmp_path) not in lines[0]
+
+
+def test_a_drop_folder_of_a_newer_tysha_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    """A drop whose database a newer Tysha wrote was refused - but only after this version
+    had opened its segments: made ``segments/index.db`` and ``uploads`` where there were
+    none, added this version's tables to the index, and cut off, as torn, every segment's
+    tail it could not read (a newer record format's envelopes, acknowledged ones). It is
+    refused now before anything in the folder is opened for writing, in one line that says
+    what to do (not "check the passphrase"), in the operator's language; no byte changes."""
+    import contextlib
+    import sqlite3
+
+    from conftest import tysha
+
+    from tysha.store.drop_store import SCHEMA_VERSION
+
+    data = tmp_path / "d"
+    with in_process_drop(data) as d:
+        d.client.upload(envelope())
+    seg = next((data / "blobs" / "segments").glob("*.seg"))
+    with open(seg, "ab") as f:  # a record of a later format, past what this one indexed
+        f.write(b"TYS9" + os.urandom(4096))
+    db = sqlite3.connect(data / "drop.db")
+    with db:
+        db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    db.close()
+    (data / "uploads").rmdir()
+    (data / "blobs" / "segments" / "index.db").rename(data / "blobs" / "segments" / "old-index")
+
+    def content(p: Path) -> bytes:
+        if p.name.endswith(".db"):  # what it holds, its WAL included (a checkpoint moves it)
+            with contextlib.closing(sqlite3.connect(f"{p.as_uri()}?mode=ro", uri=True)) as db:
+                return "\n".join(db.iterdump()).encode()
+        return p.read_bytes() if p.is_file() else b"/"
+
+    def tree() -> dict[str, bytes]:
+        # A database's -wal and -shm are read through it (content above).
+        return {str(p.relative_to(data)): content(p) for p in sorted(data.rglob("*"))
+                if not p.name.endswith(("-wal", "-shm"))}  # fmt: skip
+
+    before = tree()
+    for command in (["info", "--json"], ["serve", "--port", "0"]):
+        r = tysha("drop", *command, "--data", data, check=False, env={"TYSHA_LANG": "en"})
+        assert r.returncode == 1 and "newer than this version" in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "passphrase" not in r.stderr
+        assert tree() == before
+    r = tysha("drop", "info", "--data", data, check=False, env={"TYSHA_LANG": "uk"})
+    assert r.returncode == 1 and "новіш" in r.stderr, r.stderr
+    assert tree() == before

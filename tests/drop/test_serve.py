@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,3 +111,97 @@ def test_a_drop_that_cannot_start_says_so_in_one_line(tmp_path: Path) -> None:
             assert "database error" in last
         else:
             assert p.stderr.count("could not start: database error") == 2, p.stderr
+            assert "serving" not in p.stderr, p.stderr  # it never served
+
+
+def _hooked(tmp_path: Path, code: str) -> dict[str, str]:
+    """The environment of a drop whose every process (its workers too) first runs ``code``
+    (a ``sitecustomize`` on its path)."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(code)
+    path = os.pathsep.join([str(hook), *filter(None, [os.environ.get("PYTHONPATH")])])
+    return dict(os.environ, PYTHONUNBUFFERED="1", TYSHA_LANG="en", PYTHONPATH=path)
+
+
+def _until(check: Any, proc: subprocess.Popen[str], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert proc.poll() is None, f"the drop ended while waiting for {what}"
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.05)
+
+
+def test_with_workers_serving_is_said_once_every_process_answers(tmp_path: Path) -> None:
+    """``drop serve --workers N`` printed "serving on port … with N processes" before its
+    processes had even started: a drop whose workers were still collecting debris (minutes on
+    a large drop), or could not start at all, said it served. It is said now once every
+    process answers, and then a request is answered at once."""
+    init_data(tmp_path / "d")
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    env = _hooked(tmp_path, (
+        "import os, pathlib, time\n"
+        "import tysha.drop.service as s\n"
+        "real = s.DropService.maintenance\n"
+        "def held(self):\n"
+        f"    gate = pathlib.Path({str(gate)!r})\n"
+        "    (gate / f'in-{os.getpid()}').touch()\n"
+        "    while not (gate / 'open').exists():\n"
+        "        time.sleep(0.02)\n"
+        "    real(self)\n"
+        "s.DropService.maintenance = held\n"
+    ))  # fmt: skip
+    port = free_port()
+    p = subprocess.Popen(
+        [sys.executable, "-m", "tysha.cli", "drop", "serve", "--data", str(tmp_path / "d"),
+         "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert p.stderr is not None
+        # Both workers are held in their startup: nothing may say the drop serves.
+        _until(lambda: len(list(gate.glob("in-*"))) == 2, p, "both workers starting")
+        early, _, _ = select.select([p.stderr], [], [], 0)
+        said = os.read(p.stderr.fileno(), 4096).decode() if early else ""
+        assert "serving" not in said, said
+        (gate / "open").touch()
+        ready, _, _ = select.select([p.stderr], [], [], 60)
+        assert ready, "the drop never said it was serving"
+        line = p.stderr.readline()
+        assert "serving on port" in line and "with 2 processes" in line, line
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"GET /v1/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert s.recv(64).startswith(b"HTTP/1.1 200")
+    finally:
+        (gate / "open").touch()
+        p.terminate()
+        p.communicate(timeout=30)
+
+
+def test_a_worker_that_cannot_open_the_drop_stops_it_in_one_line(tmp_path: Path) -> None:
+    """A worker process that could not open the drop (its database refusing one more
+    connection, the folder unreadable to it) printed a traceback and was started again, for
+    ever: the command said it served and never ended. It ends now, exit 1, with the worker's
+    reason in one line and the CLI's line last; it never said it served."""
+    init_data(tmp_path / "d")
+    env = _hooked(tmp_path, (
+        "import os\n"
+        "import tysha.drop.service as s\n"
+        "real = s.DropService.__init__\n"
+        "def refused(self, *a, **k):\n"
+        "    if os.environ.get('TYSHA_DROP_DATA'):  # a worker (the command sets it for them)\n"
+        "        raise s.StorageError('database error: OperationalError')\n"
+        "    real(self, *a, **k)\n"
+        "s.DropService.__init__ = refused\n"
+    ))  # fmt: skip
+    p = subprocess.run(
+        [sys.executable, "-m", "tysha.cli", "drop", "serve", "--data", str(tmp_path / "d"),
+         "--port", str(free_port()), "--workers", "2"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert p.returncode == 1, p.stderr
+    assert "Traceback" not in p.stderr and "serving" not in p.stderr, p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert lines[-1].startswith("tysha: error: the drop could not start"), p.stderr
+    assert "could not start: database error" in p.stderr, p.stderr

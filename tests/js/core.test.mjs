@@ -174,6 +174,17 @@ test('invitations: text, spaced lower case and QR parse; damaged, forged, old re
   assert.throws(() => T.invitationFromQr(qr), T.TyshaError);
 });
 
+test('invitations: a code of a newer Tysha says so, not damaged (its prefix, its QR magic, its version inside)', () => {
+  const newer = (e) => e instanceof T.ProtocolError && e.message === 'newer';
+  assert.throws(() => T.invitationFromText('TYSHA3:' + 'A'.repeat(40)), newer);
+  assert.throws(() => T.invitationFromText('tysha12: ' + 'a'.repeat(40)), newer);
+  const later = T.cborEncode(new Map([[0, 3], [1, ['http://x']]]));
+  assert.throws(() => T.invitationFromQr(T.concat(T.utf8('TY3'), later)), newer);
+  assert.throws(() => T.invitationFromQr(T.concat(T.utf8('TY2'), later)), newer);
+  // a prefix that only looks like one is damaged, as before
+  assert.throws(() => T.invitationFromText('TYSHAX:' + 'A'.repeat(40)), (e) => e.message === 'damaged');
+});
+
 test('invitations: the signed handler name (key 7) reads as Python wrote it; an unnamed one has none', () => {
   const N = V.invitation.named;
   const inv = T.invitationFromText(N.text);

@@ -14,6 +14,7 @@ from tysha.protocol.invitation import (
     CHECK_PRIME,
     DAMAGED,
     INVITE_PREFIX,
+    NEWER_FORMAT,
     OLD_FORMAT,
     invitation_check,
 )
@@ -168,3 +169,33 @@ def test_not_an_invitation(inv: Invitation) -> None:
     for raw in (b"", b"\xff\xfe", b"TY2", b"TY2\xa0", "TYSHA2:ÄÖ".encode(), "ТУ2", "TY2x", 5):
         with pytest.raises(ProtocolError):
             Invitation.from_qr_payload(raw)
+
+
+def test_an_invitation_of_a_newer_tysha_says_so_not_damaged(inv: Invitation) -> None:
+    """A handler's desk updated, a reporter's app not (sideloaded builds are updated seldom):
+    a code of a later format was called damaged ("ask the handler to send it again"), and
+    the same code came back damaged, again and again. It says now that a newer Tysha made it
+    and what to do, whichever way it arrives (text of a later prefix, the current prefix
+    carrying a later version, a QR code)."""
+    import base64
+
+    obj = cbor_decode(inv.to_bytes())
+    assert isinstance(obj, dict)
+    obj[0] = 3
+    later = cbor_encode(obj)
+    body = base64.b32encode(later).decode().rstrip("=")
+    for attempt in (
+        lambda: Invitation.from_text("TYSHA3:" + body + invitation_check(body)),
+        lambda: Invitation.from_text(INVITE_PREFIX + body + invitation_check(body)),
+        lambda: Invitation.from_bytes(later),
+        lambda: Invitation.from_qr_payload(b"TY3" + later),
+        lambda: Invitation.from_qr_payload(b"TY2" + later),
+    ):
+        with pytest.raises(ProtocolError) as e:
+            attempt()
+        assert e.value.message == NEWER_FORMAT, e.value.message
+    # A code that only looks like one (letters after TYSHA, a damaged prefix) is still damaged.
+    for junk in ("TYSHAX:" + body, "TYSHA:" + body):
+        with pytest.raises(ProtocolError) as e:
+            Invitation.from_text(junk)
+        assert e.value.message == DAMAGED

@@ -150,3 +150,33 @@ def test_a_witness_that_cannot_commit_tells_its_operator_once(
     assert len(lines) == 1 and "again" in lines[0], lines
     svc._db = real  # type: ignore[assignment]
     svc.close()
+
+
+def test_a_witness_folder_of_a_newer_tysha_is_refused_and_left_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """``witness.json`` carries the format's version, and nothing read it: a folder written by
+    a newer Tysha (another state, other rules for what was cosigned) was opened and served as
+    this one's - a witness that may cosign what its state would refuse. It is refused now,
+    in one line, before its database is opened: no file changes."""
+    import json
+
+    from tysha.errors import TyshaError
+    from tysha.i18n import translate_message
+    from tysha.tlog import NoteVerifier
+    from tysha.witness.service import WitnessService
+
+    data = tmp_path / "w"
+    init_witness(data, "witness.example/w1")
+    config = json.loads((data / "witness.json").read_text())
+    (data / "witness.json").write_text(json.dumps(config | {"version": 2}))
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    log = MemoryLog("example.org/log")
+    with pytest.raises(TyshaError) as refused:
+        WitnessService(data, {log.origin: [NoteVerifier.from_vkey(log.vkey)]})
+    assert refused.value.message == "this witness was written by a newer Tysha; upgrade first"
+    assert translate_message(refused.value.message, "uk").startswith("цього свідка")
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == before
+    # The same folder in its own version's form opens.
+    (data / "witness.json").write_text(json.dumps(config))
+    WitnessService(data, {log.origin: [NoteVerifier.from_vkey(log.vkey)]}).close()

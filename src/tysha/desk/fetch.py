@@ -61,6 +61,8 @@ from tysha.errors import (
     TyshaError,
     VerificationError,
 )
+from tysha.evidence.anchor import ANCHOR_DOMAIN
+from tysha.evidence.custody import custody_head, custody_origin, custody_verifier
 from tysha.protocol import (
     EnvelopeOpener,
     Manifest,
@@ -77,6 +79,7 @@ from tysha.tlog import (
     NoteVerifier,
     leaf_hash,
     open_checkpoint,
+    parse_note,
     verify_consistency,
     verify_inclusion,
 )
@@ -614,6 +617,8 @@ def _walk_listing(
 _SEEN_KEY = "listing_seen"
 _RETENTION_KEY = "drop_retention_hours"
 _WITHHELD_KEY = "withheld"
+#: "<drop url> <index>" of the anchors of another copy of this desk already recorded.
+_LOST_ANCHORS_KEY = "lost_anchors"
 _BORN_KEY = "key_birth_hour"
 _TAKEN_KEY = "taken_beyond_cursor"
 #: The retention assumed for a drop that does not announce one (DropConfig's default).
@@ -736,7 +741,14 @@ def _deleted_without_us(
         return f"called deleted, but its log entry cannot be proved ({exc.message})"
     if digest in held:
         return None
-    return "addressed to this desk, but deleted on the drop without this desk"
+    # Deleting takes every slot's secret, this desk's among them, sealed to its key alone:
+    # a copy of this desk used it (one restored from a backup made before it took the
+    # entry, or the same desk run in two places), or the drop says so falsely.
+    return (
+        "addressed to this desk and deleted on the drop with this desk's secret: a copy of this"
+        " desk took it (this desk restored from a backup, or run in two places), or the drop"
+        " hides it"
+    )
 
 
 def _key_birth_hour(store: DeskStore) -> int:
@@ -826,6 +838,21 @@ class _Quarantine(Exception):
         self.step, self.family = step, family
 
 
+class _OwnAnchor(Exception):  # noqa: N818 - a finding, not an error
+    """The envelope is one of this desk's own custody anchors (desk/anchor.py): ``note`` is
+    the custody head it carries."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__("an anchor of this desk's custody")
+        self.note = note
+
+
+#: How an anchor's content starts (tysha.evidence.anchor.anchor_content).
+_ANCHOR_PREFIX = ANCHOR_DOMAIN + b"\x00"
+#: An anchor is one signed note: anything longer is not one.
+_ANCHOR_MAX = 16 << 10
+
+
 class _Intake:
     """One envelope, through the numbered steps of the module docstring."""
 
@@ -882,6 +909,20 @@ class _Intake:
             self._undo()
             self._quarantine(q.step, q.family)
             return "quarantined"
+        except _OwnAnchor as anchor:
+            self._undo()
+            try:
+                self._own_anchor(anchor.note)
+            except (VerificationError, ProtocolError):
+                self._quarantine("open", "an anchor not signed by this desk")
+                return "quarantined"
+            except (StorageError, sqlite3.Error, OSError):
+                self.result.errors.append(
+                    f"envelope {self.index}: the desk could not store it"
+                )
+                return "retry"
+            self.result.skipped += 1
+            return "skipped"
         except Exception as exc:  # hostile input must never stop the other envelopes
             self._undo()
             family = type(exc).__name__ if isinstance(exc, TyshaError) else "malformed"
@@ -892,6 +933,45 @@ class _Intake:
             return "skipped"
         self.result.new_reports.append(rid)
         return "new"
+
+    def _own_anchor(self, note: str) -> None:
+        """One of this desk's custody anchors that it does not hold (a desk keeps a record
+        of each it makes): made by another copy of this desk. When that copy's custody went
+        further than, or elsewhere from, this desk's - this desk restored from an earlier
+        backup, or run in two places - this desk's next anchor would put a second custody
+        head of the same desk in the log with nothing to explain it. It is said, and
+        recorded in custody once: the anchor's size and root, and what this desk holds."""
+        desk = self.store.public
+        head = open_checkpoint(note, custody_verifier(desk), origin=custody_origin(desk))
+        events = self.store.custody_events()
+        if head.size <= len(events):
+            mine = Checkpoint.parse(parse_note(custody_head(events[: head.size],
+                                                            self.store.identity))[0])  # fmt: skip
+            if mine.root_hash == head.root_hash:
+                return  # the same custody: an anchor whose record this copy lacks
+        key = f"{self.drop.url} {self.index}"
+        seen = self.store.get_setting(_LOST_ANCHORS_KEY)
+        seen = list(seen) if isinstance(seen, list) else []
+        if key in seen:
+            return
+        self.store.custody(
+            "custody-restored",
+            None,
+            {
+                "drop": self.drop.url,
+                "index": self.index,
+                "anchored_size": head.size,
+                "anchored_root": head.root_hash.hex(),
+                "held": len(events),
+            },
+        )
+        self.store.set_setting(_LOST_ANCHORS_KEY, [*seen, key])
+        self.result.warnings.append(
+            f"this desk anchored a custody log of {head.size} events ({self.drop.url}, entry"
+            f" {self.index}) that it does not hold (it holds {len(events)}): it was restored"
+            " from an earlier copy, or run in two places; what the other copy recorded is not"
+            " here. This is recorded in custody"
+        )
 
     def _undo(self) -> None:
         for w in self.writers:
@@ -1018,7 +1098,22 @@ class _Intake:
             while piece := spool.read(1 << 20):
                 yield piece
 
-        for content in opener.body(body_pieces()):
+        pieces = opener.body(body_pieces())
+        first = True
+        for content in pieces:
+            if first and content.startswith(_ANCHOR_PREFIX):
+                # One of this desk's own custody anchors (sealed to itself): not a report.
+                note = bytearray(content[len(_ANCHOR_PREFIX) :])
+                for more in pieces:
+                    note += more
+                    if len(note) > _ANCHOR_MAX:
+                        raise _Quarantine("open", "an anchor too long")
+                try:
+                    text = bytes(note).decode("utf-8")
+                except UnicodeDecodeError:
+                    raise _Quarantine("open", "an anchor not in UTF-8") from None
+                raise _OwnAnchor(text)
+            first = False
             reader.feed(content)
         return env_writer, key, reader.finish(), blobs
 

@@ -5,7 +5,9 @@ bound what a connection may cost (docs/drop-api.md, "Production").
   announced: a busy port or a refused address is one clear line (``ConfigError``), never a
   traceback after a premature "serving".
 * "serving" is printed once the socket listens and the app's startup (storage, maintenance)
-  succeeded.
+  succeeded - with ``workers > 1``, in every worker process (:class:`_Supervisor`); a
+  worker that ends before then stops the drop, with its reason, instead of being started
+  again for ever.
 * A connection must send its request headers within ``HEADER_TIMEOUT`` seconds of opening (or
   of its previous response): uvicorn has no such timeout, so the HTTP protocol class is
   extended with one (slowloris). Bodies have their own deadlines (``body_idle_s``,
@@ -269,13 +271,18 @@ def serve(
     # The supervisor takes over every signal of uvicorn's SIGNALS as it is made, and puts
     # none back.
     with signals_restored(SIGNALS):
-        supervisor = _Supervisor(config, sockets=[sock])
-        announce(message)  # the socket listens; the workers accept from it as they come up
+        # "serving" once every worker answers that its startup is done, not before.
+        supervisor = _Supervisor(config, sockets=[sock], on_ready=lambda: announce(message))
         supervisor.run()
     if supervisor.stopped_by is not None:
         signal.raise_signal(supervisor.stopped_by)  # the CLI's handler: exit 128 + signal
-    if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
-        # uvicorn stopped every worker as one failed to start: each said why (app_from_env).
+    ended = supervisor.ended_starting
+    if ended is not None and ended != STARTUP_FAILURE:
+        raise _could_not_start(
+            f"a server process ended while starting (exit code {ended})"
+        )
+    if ended is not None or any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
+        # A worker failed to start and every one was stopped: each said why (app_from_env).
         raise _could_not_start("a server process failed to start (its reason is above)")
 
 
@@ -299,6 +306,42 @@ class _Supervisor(Multiprocess):
     single-process drop."""
 
     stopped_by: int | None = None
+    #: The exit code of a worker that ended before every worker had started (the drop
+    #: stops: uvicorn would start it again for ever, each time with its traceback).
+    ended_starting: int | None = None
+
+    def __init__(
+        self, config: Any, sockets: list[Any], on_ready: Callable[[], None]
+    ) -> None:
+        super().__init__(config, sockets)
+        self.on_ready = on_ready
+        self.ready = False
+
+    def run(self) -> None:
+        """uvicorn's loop, but until every worker has started none is started again: a
+        worker that ends meanwhile failed to start, and the drop stops. ``on_ready`` is
+        called once all of them answer that their startup is done."""
+        self.init_processes()
+        while not self.should_exit.wait(0.5 if self.ready else 0.1):
+            self.handle_signals()
+            if self.ready:
+                self.keep_subprocess_alive()
+            else:
+                self._await_startup()
+        self.terminate_all()
+        self.join_all()
+
+    def _await_startup(self) -> None:
+        for process in self.processes:
+            if not process.process.is_alive():
+                process.join()
+                code = process.exitcode
+                self.ended_starting = STARTUP_FAILURE if code is None else code
+                self.should_exit.set()
+                return
+        if all(process.is_ready(timeout=1) for process in self.processes):
+            self.ready = True
+            self.on_ready()
 
     def handle_signals(self) -> None:
         for sig in self.signal_queue:

@@ -304,6 +304,13 @@ class _Pending:
     queued: float = field(default_factory=time.monotonic)
 
 
+def _elapsed() -> float:
+    """Seconds the machine has run, time suspended included (CLOCK_BOOTTIME where there is
+    one): a laptop or VM that slept is not a clock that was set."""
+    boot = getattr(time, "CLOCK_BOOTTIME", None)
+    return time.clock_gettime(boot) if boot is not None else time.monotonic()
+
+
 def hour_now(clock: Any = time.time) -> int:
     """Stored times are coarsened to the hour (THREAT_MODEL "Drop")."""
     return int(clock()) // 3600
@@ -376,6 +383,7 @@ class DropService:
         database: str | None = None,
         clock: Any = time.time,
         blobs: str | None = None,
+        steady: Any = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.config = DropConfig.load(self.data_dir)
@@ -383,25 +391,22 @@ class DropService:
             self.signer: NoteSigner = parse_skey((self.data_dir / "log.key").read_text().strip())
         except OSError as exc:
             raise ConfigError(f"cannot read the drop's log key: {exc.strerror}") from None
-        self.uploads_dir = self.data_dir / "uploads"
-        self.uploads_dir.mkdir(exist_ok=True)
-        self.blobs: BlobStore
-        self.uploads: Uploads
-        if blobs:
-            # Envelopes and open uploads in the object store: this process keeps nothing
-            # on its disk but staging files of the batch it is committing.
-            from tysha.store.s3 import S3BlobStore, S3Uploads, parse_s3_url
-
-            s3 = S3BlobStore(parse_s3_url(blobs))
-            s3.check()
-            self.blobs, self.uploads = s3, S3Uploads(s3)
-        else:
-            from tysha.store.segments import SegmentBlobStore
-
-            self.blobs = SegmentBlobStore(self.data_dir / "blobs")
-            self.uploads = FolderUploads(self.uploads_dir)
+        # The database first: it refuses one a newer Tysha wrote before anything else in
+        # the folder is opened for writing (the segments' recovery cuts off tails it cannot
+        # read; a newer format's records are such tails).
         self.store: DropStore = open_drop_store(self.data_dir, database)
+        try:
+            self._open_blobs(blobs)
+        except BaseException:
+            self.store.close()
+            raise
         self.clock = clock
+        # The machine's elapsed time (suspended time included), which no one sets: what the
+        # wall clock is checked against between maintenance passes (see _expiry_hour). An
+        # injected clock (tests) is its own, unless they inject both.
+        if steady is None:
+            steady = _elapsed if clock is time.time else clock
+        self.steady = steady
         c = self.config
         self.work = WorkPolicy(c.pow_bits, c.pow_unit, c.pow_target_per_min)
         #: Proofs of work that opened a resumable upload, newest last (see check_work).
@@ -545,10 +550,65 @@ class DropService:
     def maintenance(self) -> None:
         """Expire old envelopes and remove blobs that no live row points to (crash debris
         older than an hour: a younger one may belong to an upload being integrated)."""
-        cutoff = hour_now(self.clock) - self.config.retention_days * 24
+        if not self._floor_read:  # at startup: the newest hour the log holds
+            size, _ = self.store.checkpoint()
+            newest = self.store.envelope(size - 1) if size else None
+            self._hour_floor = max(self._hour_floor or 0, newest.hour if newest else 0)
+            self._floor_read = True
+        cutoff = self._expiry_hour() - self.config.retention_days * 24
         self.blobs.delete_many(self.store.expire(cutoff))
         with self._batch_lock.exclusive():
             self._collect_debris()
+
+    def _open_blobs(self, blobs: str | None) -> None:
+        self.uploads_dir = self.data_dir / "uploads"
+        self.uploads_dir.mkdir(exist_ok=True)
+        self.blobs: BlobStore
+        self.uploads: Uploads
+        if blobs:
+            # Envelopes and open uploads in the object store: this process keeps nothing
+            # on its disk but staging files of the batch it is committing.
+            from tysha.store.s3 import S3BlobStore, S3Uploads, parse_s3_url
+
+            s3 = S3BlobStore(parse_s3_url(blobs))
+            s3.check()
+            self.blobs, self.uploads = s3, S3Uploads(s3)
+        else:
+            from tysha.store.segments import SegmentBlobStore
+
+            self.blobs = SegmentBlobStore(self.data_dir / "blobs")
+            self.uploads = FolderUploads(self.uploads_dir)
+
+    #: A wall clock that moved this much more (or less) than the machine's elapsed time
+    #: between two maintenance passes was set, not run: expiry does not follow the jump.
+    CLOCK_JUMP_S = 3600.0
+    #: How far the wall clock was set ahead while this process ran (0: it was not).
+    _clock_ahead = 0.0
+    _clock_seen: tuple[float, float] | None = None
+
+    def _expiry_hour(self) -> int:
+        """The hour expiry counts from: the wall clock's, less how far it was set ahead
+        while this process ran. A clock set a hundred days ahead would otherwise erase at
+        once every envelope no desk had fetched yet, reports whose sources had already
+        deleted their own copies; set right again, expiry follows it again. (A jump while
+        the drop was stopped cannot be told from the time it was stopped.)"""
+        wall, steady = float(self.clock()), float(self.steady())
+        seen, self._clock_seen = self._clock_seen, (wall, steady)
+        if seen is not None:
+            jump = (wall - seen[0]) - (steady - seen[1])
+            if abs(jump) > self.CLOCK_JUMP_S:
+                was = self._clock_ahead
+                self._clock_ahead = max(0.0, was + jump)
+                if self._clock_ahead and not was:
+                    _log.error(
+                        "the system clock was set about %d hours ahead while the drop ran:"
+                        " envelopes expire by the clock as it ran before, so none is erased"
+                        " early; check the machine's clock (a restart takes it as it is)",
+                        round(self._clock_ahead / 3600),
+                    )
+                elif was and not self._clock_ahead:
+                    _log.warning("the system clock was set back: expiry follows it again")
+        return int(wall - self._clock_ahead) // 3600
 
     #: Why :meth:`start` failed, if it did.
     start_failed: Exception | None = None
@@ -606,8 +666,35 @@ class DropService:
             header.clue_pub,
             header.clues,
             header.deletion_hashes,
-            hour_now(self.clock),
+            self._stamp_hour(),
         )
+
+    #: The newest hour this process stamped or found in the log (see _stamp_hour); read
+    #: from the log at startup (maintenance).
+    _hour_floor: int | None = None
+    _floor_read = False
+    _behind_told = False
+
+    def _stamp_hour(self) -> int:
+        """The hour an envelope arriving now is stored with: the clock's, but never before
+        the newest one in the log. A clock behind (a dead clock battery, a time server not
+        reached yet) would stamp envelopes into the past, and once it is set right expiry
+        would find them old and erase them at once, unfetched. A clock seen set ahead while
+        the drop runs (_expiry_hour) does not move the stamps either."""
+        hour = int(self.clock() - self._clock_ahead) // 3600
+        floor = self._hour_floor or 0
+        if hour >= floor:
+            self._hour_floor = hour
+            return hour
+        if not self._behind_told:
+            self._behind_told = True
+            _log.error(
+                "the system clock is about %d hours behind the newest envelope in the log:"
+                " envelopes are stored with that envelope's hour until it catches up; check"
+                " the machine's clock",
+                floor - hour,
+            )
+        return floor
 
     #: How many spent upload proofs each process remembers (~100 bytes each).
     SPENT_WORK_KEPT = 32_768
@@ -703,6 +790,18 @@ class DropService:
                 )
             raise InsufficientStorage("the drop is out of storage; try again later")
         self._free_spent += incoming
+
+    def out_of_storage(self) -> bool:
+        """Whether intake refuses every envelope now for want of space (below
+        ``min_free_bytes``): ``GET /v1/info`` says so, for a client to learn before it solves
+        a proof of work or sends a byte. An unreadable free space is not "out": intake says."""
+        try:
+            self.check_space(0)
+        except InsufficientStorage:
+            return True
+        except Busy:
+            return False
+        return False
 
     def check_upload_room(self, length: int) -> None:
         """Open resumable uploads are capped in number and in bytes announced."""
@@ -900,7 +999,7 @@ class DropService:
     def store_blob(self, digest: bytes, path: Path) -> None:
         """Move a staged file into the blob store now (bulk loading, e.g. bench/fetch.py; the
         intake path lets the integrator do it for a whole batch)."""
-        errors = self.blobs.put_many([(digest, path)], mtime=hour_now(self.clock) * 3600)
+        errors = self.blobs.put_many([(digest, path)], mtime=self._stamp_hour() * 3600)
         self.blobs.sync([digest])
         if errors[0] is not None:
             raise errors[0]

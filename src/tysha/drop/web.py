@@ -233,6 +233,8 @@ def create_app(service: DropService) -> ASGIApp:
                 "retention_days": cfg.retention_days,
                 "upload_expiry_hours": cfg.upload_expiry_hours,
                 "tree_size": size,
+                # Told before a client spends work or radio time on a 507 (docs/drop-api.md).
+                "out_of_storage": await _to_thread(svc.out_of_storage),
             }
         )
 
@@ -730,11 +732,20 @@ def app_from_env() -> ASGIApp:
     data = os.environ.get("TYSHA_DROP_DATA")
     if not data:
         raise RuntimeError("TYSHA_DROP_DATA is not set; start the drop with `tysha drop serve`")
-    svc = DropService(
-        Path(data),
-        os.environ.get("TYSHA_DROP_DATABASE") or None,
-        blobs=os.environ.get("TYSHA_DROP_BLOBS") or None,
-    )
+    try:
+        svc = DropService(
+            Path(data),
+            os.environ.get("TYSHA_DROP_DATABASE") or None,
+            blobs=os.environ.get("TYSHA_DROP_BLOBS") or None,
+        )
+    except Exception as exc:
+        # Said in one line, and the worker ends as one that failed to start (uvicorn's
+        # STARTUP_FAILURE): the command stops, rather than starting it again for ever.
+        from uvicorn.config import STARTUP_FAILURE
+
+        why = exc.message if isinstance(exc, TyshaError) else type(exc).__name__
+        logging.getLogger("uvicorn.error").error("the drop could not start: %s", why)
+        raise SystemExit(STARTUP_FAILURE) from None
     # A failed startup is one line of this worker's, not uvicorn's traceback of it; the
     # command then exits with the CLI's line (tysha.drop.server.serve).
     logging.getLogger("uvicorn.error").addFilter(

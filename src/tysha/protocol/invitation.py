@@ -95,6 +95,21 @@ OLD_FORMAT = (
     "ask the handler for a new invitation"
 )
 
+#: A code of a later format (``TYSHA3:``, a ``TY3`` QR code, or a later version inside): a
+#: reporter's app older than the handler's desk, which no retyping or resending mends.
+NEWER_FORMAT = (
+    "this invitation was made by a newer Tysha than this one; update Tysha, or ask the handler"
+    " for a code this version reads"
+)
+#: The newest invitation format this code reads (key 0 of the map; the prefix's number).
+VERSION = 2
+
+
+def _later(number: bytes) -> bool:
+    """Whether ``number`` (the digits of a ``TYSHA<n>:`` or ``TY<n>`` prefix) is a later
+    format than this code reads."""
+    return number.isdigit() and len(number) < 4 and int(number) > VERSION
+
 
 def invitation_check(body: str) -> str:
     """The 7 check characters for an upper-case base32 ``body`` (see the module docstring)."""
@@ -227,6 +242,9 @@ class Invitation:
         """Parse and verify the signature. ``legacy_ok`` accepts an unsigned version-1
         invitation: only for one already stored in a vault at enrolment, never a new code."""
         obj = cbor.decode(data, max_bytes=8192, max_items=16, max_depth=4)
+        version = obj.get(0) if isinstance(obj, dict) else None
+        if type(version) is int and version > VERSION:
+            raise ProtocolError(NEWER_FORMAT, hint="")
         if isinstance(obj, dict) and obj.get(0) == 1 and type(obj.get(0)) is int:
             if not legacy_ok:
                 raise ProtocolError(OLD_FORMAT, hint="")
@@ -278,6 +296,8 @@ class Invitation:
         upper = compact.upper()
         if upper.startswith(_OLD_PREFIX):
             raise ProtocolError(OLD_FORMAT, hint="")
+        if _later(upper[5:].split(":", 1)[0].encode()) and upper.startswith("TYSHA"):
+            raise ProtocolError(NEWER_FORMAT, hint="")
         if not upper.startswith(INVITE_PREFIX):
             if upper.startswith("TYSHA") or upper[:7].count(":") == 1:
                 raise _damaged()
@@ -300,7 +320,7 @@ class Invitation:
         except VerificationError:
             raise
         except ProtocolError as exc:
-            if exc.message == OLD_FORMAT:
+            if exc.message in (OLD_FORMAT, NEWER_FORMAT):
                 raise
             # The check held, so this is no typo: a malformed code from a broken or hostile
             # maker. Still nothing a reporter can fix but by asking again.
@@ -335,7 +355,9 @@ class Invitation:
                 return cls.from_bytes(data[len(_QR_MAGIC) :])
             except VerificationError:
                 raise
-            except ProtocolError:
+            except ProtocolError as exc:
+                if exc.message == NEWER_FORMAT:
+                    raise
                 raise ProtocolError(
                     "this QR code is damaged or incomplete; scan it again or ask the handler "
                     "for the invitation code as text",
@@ -343,6 +365,8 @@ class Invitation:
                 ) from None
         if data.startswith(_OLD_QR_MAGIC):
             raise ProtocolError(OLD_FORMAT, hint="")
+        if data.startswith(b"TY") and _later(data[2:3]):
+            raise ProtocolError(NEWER_FORMAT, hint="")
         try:
             text = data.decode("ascii")
         except UnicodeDecodeError:

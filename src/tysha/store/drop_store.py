@@ -528,7 +528,9 @@ class _SqlDropStore(DropStore):
             if version > SCHEMA_VERSION:
                 raise StorageError(
                     f"the drop's database has schema version {version}, newer than this"
-                    f" version of tysha understands ({SCHEMA_VERSION}); upgrade tysha"
+                    f" version of tysha understands ({SCHEMA_VERSION}); upgrade tysha",
+                    hint="nothing was read or changed; run it with the Tysha that wrote it,"
+                    " or a later one",
                 )
             if version == SCHEMA_VERSION:
                 return

@@ -390,10 +390,26 @@ class DropClient:
         start = 0 if fresh else secrets.randbits(48)
         return solve_pow(digest, bits, start).hex() if bits > 0 else ""
 
+    def _check_room(self) -> None:
+        """Refuse as the drop's 507 would when its info says it is out of storage (a stale
+        "out" is read again once: space may have been freed since)."""
+        if self.info().get("out_of_storage") is not True:
+            return
+        self._info = None
+        if self.info().get("out_of_storage") is True:
+            raise DropRefused(
+                "the drop is out of storage now; nothing was sent",
+                status=507,
+                body={"error": "insufficient_storage"},
+            )
+
     def _with_work(
         self, digest: bytes, length: int, send: Callable[[str], httpx.Response]
     ) -> httpx.Response:
-        """Send with work; when the drop's price rose meanwhile, solve once more for it."""
+        """Send with work; when the drop's price rose meanwhile, solve once more for it.
+        A drop whose info says it is out of storage is not sent to: it would answer 507
+        only after the work was done and the envelope sent."""
+        self._check_room()
         try:
             return send(self._pow(digest, length))
         except DropRefused as exc:

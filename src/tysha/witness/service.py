@@ -57,6 +57,8 @@ __all__ = [
 CONFIG_FILE = "witness.json"
 KEY_FILE = "witness.key"
 DB_FILE = "witness.db"
+#: The witness folder's format this code reads and writes ("version" in witness.json).
+WITNESS_VERSION = 1
 #: Kept evidence of refused, log-signed requests (the oldest are dropped beyond this).
 MAX_REFUSED = 1_000
 
@@ -133,7 +135,7 @@ def init_witness(data_dir: Path, name: str | None = None) -> str:
             os.fsync(f.fileno())
         tmp = data_dir / (CONFIG_FILE + ".tmp")
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"version": 1, "name": name}, f)
+            json.dump({"version": WITNESS_VERSION, "name": name}, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, data_dir / CONFIG_FILE)
@@ -188,6 +190,15 @@ class WitnessService:
             raise ConfigError(
                 f"the witness key or settings in {self.data_dir} are unreadable"
             ) from None
+        version = config.get("version", WITNESS_VERSION)
+        if not isinstance(version, int) or version > WITNESS_VERSION:
+            # A later format's state is not this code's to read or to cosign from; its
+            # database is not even opened (opening it may write to it).
+            raise StorageError(
+                "this witness was written by a newer Tysha; upgrade first",
+                hint="nothing was read or changed; run it with the Tysha that wrote it,"
+                " or a later one",
+            )
         if not logs:
             raise BadInput("a witness needs at least one --log ORIGIN=VKEY to follow")
         self.logs: dict[str, tuple[NoteVerifier, ...]] = {o: tuple(v) for o, v in logs.items()}

@@ -52,6 +52,7 @@ CUSTODY_LABELS: dict[str, str] = {
     "c2pa-trust-set": "C2PA trust anchors set",
     "cell-assigned": "source assigned to a cell",
     "custody-anchored": "custody anchored in the drop's log",
+    "custody-restored": "custody found anchored further: restored from an earlier copy",
     "drop-forked": "drop's log forked",
     "handler-pinned": "handler key pinned",
     "incident-created": "incident created",

@@ -43,7 +43,7 @@
   }
 
   // --- 1. enrol ---------------------------------------------------------------------------------
-  const ERR = { damaged: S.err_damaged, old: S.err_old, notcode: S.err_notcode };
+  const ERR = { damaged: S.err_damaged, old: S.err_old, newer: S.err_newer, notcode: S.err_notcode };
   /** One invitation, whichever way it came in again (pasted, scanned, a link): the same
    * handler, escrow, enrolment secret and drop. A report sealed under it and waiting to be
    * sent again stays the same envelope, so the drop is asked about it, never sent it twice. */
@@ -519,6 +519,10 @@
     // The invitation names another drop (its log key): nothing goes into a log its handler
     // does not read.
     if (typeof info.vkey === 'string' && info.vkey !== inv.dropVkey) throw new Error('otherdrop');
+    // A drop out of room says so here: no work is solved and no byte sent for its 507.
+    if (info && info.out_of_storage === true) {
+      const err = new Error('drop'); err.status = 507; err.body = info; throw err;
+    }
     const int = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
     // A drop that prices work per byte says pow_unit (and pow_load_bits while busy).
     let bits = Number.isInteger(info.pow_unit) && info.pow_unit > 0
@@ -665,8 +669,8 @@
       document.querySelectorAll('input[name=cat]:checked').forEach((x) => { x.checked = false; });
     } catch (e) {
       const unconfirmed = state.pending && state.pending.asked;
-      const msg = e.network ? (unconfirmed ? S.err_unconfirmed : S.err_network) : e.message === 'drop' ? S.err_drop
-        : e.message === 'otherdrop' ? S.err_other_drop : S.err_generic;
+      const msg = e.network ? (unconfirmed ? S.err_unconfirmed : S.err_network) : e.status === 507 ? S.err_full
+        : e.message === 'drop' ? S.err_drop : e.message === 'otherdrop' ? S.err_other_drop : S.err_generic;
       say($('report-error'), msg, 'error');
       document.body.dataset.receipt = 'error';
     } finally {

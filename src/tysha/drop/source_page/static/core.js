@@ -900,8 +900,13 @@
     if (v.normalize('NFC') !== v) throw bad('is not in Unicode normal form C');
     return v;
   }
+  // The newest invitation format this page reads; a later one is 'newer' (a desk updated
+  // before this drop's page), never 'damaged': no resending mends it.
+  const INVITATION_VERSION = 2;
+  const laterPrefix = (digits) => /^[0-9]{1,3}$/.test(digits) && Number(digits) > INVITATION_VERSION;
   function invitationFromBytes(data) {
     const obj = cborDecode(data, { maxBytes: 8192, maxItems: 16, maxDepth: 4 });
+    if (obj instanceof Map && Number.isInteger(obj.get(0)) && obj.get(0) > INVITATION_VERSION) throw new ProtocolError('newer');
     // Key 7, the handler's name, is optional (older invitations lack it) and signed when present.
     const keys = [0, 1, 2, 3, 4, 5, 6].concat(obj instanceof Map && obj.has(7) ? [7] : []);
     const o = expectMap(obj, keys, 'invitation', 2);
@@ -921,11 +926,12 @@
     inv.fingerprint = fingerprint(inv.handler);
     return inv;
   }
-  /** Parse a pasted code. Errors carry message 'damaged', 'old', 'notcode' or 'forged' for the UI. */
+  /** Parse a pasted code. Errors carry message 'damaged', 'old', 'newer', 'notcode' or 'forged' for the UI. */
   function invitationFromText(t) {
     if (typeof t !== 'string' || t.length > 65536) throw new ProtocolError('notcode');
     const compact = t.replace(/[\s\p{Cf}]/gu, '').toUpperCase();
     if (compact.startsWith('TYSHA1:')) throw new ProtocolError('old');
+    if (compact.startsWith('TYSHA') && laterPrefix(compact.slice(5).split(':')[0])) throw new ProtocolError('newer');
     if (!compact.startsWith('TYSHA2:')) throw new ProtocolError(compact.startsWith('TYSHA') ? DAMAGED : 'notcode');
     const rest = compact.slice(7);
     if (rest.length <= 7 || /[^A-Z2-7]/.test(rest)) throw new ProtocolError(DAMAGED);
@@ -933,15 +939,16 @@
     if (invitationCheck(body) !== check) throw new ProtocolError(DAMAGED);
     const raw = b32decode(body);
     try { return invitationFromBytes(raw); } catch (e) {
-      if (e instanceof VerificationError) throw e;
+      if (e instanceof VerificationError || e.message === 'newer') throw e;
       throw new ProtocolError(DAMAGED);
     }
   }
   /** What a QR decoder returns: bytes (TY2 + CBOR) or the text form. */
   function invitationFromQr(bytes) {
     if (bytes.length > 3 && bytes[0] === 0x54 && bytes[1] === 0x59 && bytes[2] === 0x32) {
-      try { return invitationFromBytes(bytes.subarray(3)); } catch (e) { if (e instanceof VerificationError) throw e; throw new ProtocolError(DAMAGED); }
+      try { return invitationFromBytes(bytes.subarray(3)); } catch (e) { if (e instanceof VerificationError || e.message === 'newer') throw e; throw new ProtocolError(DAMAGED); }
     }
+    if (bytes.length > 3 && bytes[0] === 0x54 && bytes[1] === 0x59 && laterPrefix(String.fromCharCode(bytes[2]))) throw new ProtocolError('newer');
     let s;
     try { s = td.decode(bytes); } catch (e) { throw new ProtocolError('notcode'); }
     return invitationFromText(s);
