@@ -296,7 +296,10 @@ class Invitation:
         upper = compact.upper()
         if upper.startswith(_OLD_PREFIX):
             raise ProtocolError(OLD_FORMAT, hint="")
-        if _later(upper[5:].split(":", 1)[0].encode()) and upper.startswith("TYSHA"):
+        # ASCII digits or nothing: a pasted lone surrogate or any other character is no
+        # version number (and must not raise past the parser's family).
+        number = upper[5:].split(":", 1)[0].encode("ascii", "replace")
+        if _later(number) and upper.startswith("TYSHA"):
             raise ProtocolError(NEWER_FORMAT, hint="")
         if not upper.startswith(INVITE_PREFIX):
             if upper.startswith("TYSHA") or upper[:7].count(":") == 1:
