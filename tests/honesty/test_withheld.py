@@ -72,6 +72,15 @@ class Liar(DropClient):
         return super().fetch_bytes(index)
 
 
+def _days_pass(service: Any, start: float, days: int) -> None:
+    """``days`` pass for the drop from ``start``: its wall clock and its elapsed time move
+    together (a wall clock that moved alone would be a clock set ahead, which expiry does
+    not follow)."""
+    steady = service.steady()
+    service.clock = lambda: start + days * 86400
+    service.steady = lambda: steady + days * 86400
+
+
 def _hour() -> int:
     import time
 
@@ -239,7 +248,7 @@ def test_a_desk_clock_far_behind_is_named_beside_the_expiries_it_makes_look_fals
     d = world["drop"]
     _noise(world, 1)
     arrived = time.time()
-    d.service.clock = lambda: arrived + 91 * 86400
+    _days_pass(d.service, arrived, 91)
     d.service.maintenance()
     behind = dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp()
     shim = types.SimpleNamespace(time=lambda: behind, perf_counter=time.perf_counter,
