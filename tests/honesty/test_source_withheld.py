@@ -17,16 +17,7 @@ from tysha.source.device import SourceDevice
 from tysha.source.vault import Vault
 from tysha.transport import DropClient
 
-from .test_withheld import Liar
-
-
-def _days_pass(service: Any, start: float, days: int) -> None:
-    """``days`` pass for the drop from ``start``: its wall clock and its elapsed time move
-    together (a wall clock that moved alone would be a clock set ahead, which expiry does
-    not follow)."""
-    steady = service.steady()
-    service.clock = lambda: start + days * 86400
-    service.steady = lambda: steady + days * 86400
+from .test_withheld import Liar, _days_pass
 
 
 def make_invitation(url: str, vkey: str, handler: Identity) -> Invitation:
