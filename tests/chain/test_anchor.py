@@ -494,3 +494,18 @@ def seal_other() -> bytes:
     from tysha.protocol import seal_envelope
 
     return seal_envelope(b"another history", [Identity.generate(os.urandom).public()], os.urandom)
+
+
+def test_verify_json_says_the_time_stamps_state(anchored: dict[str, Any]) -> None:
+    """``tysha verify --json`` (its steps those of the transcript, tests/verify): the custody
+    anchor's time-stamp checked under --tsa-root, or carried UNPINNED without it."""
+    from tests.verify.test_verify_json import same_in_json
+
+    a = anchored
+    args = (str(a["out"]), "--desk-key", a["fingerprint"], "--drop-key", a["vkey"])
+    _h, doc, _r = same_in_json(*args, "--tsa-root", str(a["tmp"] / "root.pem"))
+    assert doc["verdict"] == "ok" and doc["keys"]["time_stamp"] == "checked"
+    assert doc["keys"]["drop"] == {a["vkey"]: True}
+    _h, doc, _r = same_in_json(*args)
+    assert doc["verdict"] == "ok" and doc["keys"]["time_stamp"] == "unpinned"
+    assert any(s["number"] == 7 and s["status"] == "UNPINNED" for s in doc["steps"])

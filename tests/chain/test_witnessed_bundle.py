@@ -491,3 +491,23 @@ def test_a_report_and_the_anchor_in_two_histories_of_the_drops_log_fail(
         r.stderr)
     uk = run("verify", str(out), "--desk-key", fingerprint, env={"TYSHA_LANG": "uk"}, check=False)
     assert "закріплення журналу зберігання є у двох різних деревах" in uk.stderr, uk.stderr
+
+
+def test_verify_json_says_whether_the_cosignatures_were_checked(
+    witnessed: dict[str, Any],
+) -> None:
+    """``tysha verify --json`` (its steps those of the transcript, tests/verify): the
+    witnessed checkpoint's state, and a policy not met as a failed verdict at step 7."""
+    from tests.verify.test_verify_json import same_in_json
+
+    w = witnessed
+    args = (str(w["out"]), "--desk-key", w["fp"], "--drop-key", w["vkey"])
+    _h, doc, _r = same_in_json(*args, "--witness", w["wvkeys"][0], "--witness", w["wvkeys"][1])
+    assert doc["verdict"] == "ok" and doc["keys"]["witnesses"] == "checked"
+    assert doc["keys"]["time_stamp"] == "absent"
+    _h, doc, _r = same_in_json(*args)
+    assert doc["verdict"] == "ok" and doc["keys"]["witnesses"] == "unchecked"
+    stranger = CosignatureSigner("w3.example", b"\x09" * 32).verifier().vkey
+    _h, doc, r = same_in_json(*args, "--witness", stranger)
+    assert r.returncode == 1 and doc["verdict"] == "failed"
+    assert doc["error"].startswith("step 7 (witnesses)")

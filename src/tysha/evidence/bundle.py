@@ -476,6 +476,13 @@ class BundleResult:
     tsa_unpinned: bool = False
     witnesses_unchecked: bool = False
     flags: list[tuple[str, Flag]] = field(default_factory=list)
+    #: Every drop key the checks met (the reports' and the custody anchor's), and whether it
+    #: was pinned (``--drop-key``); the custody anchor's time-stamp and witnessed checkpoint:
+    #: "absent", or "checked" / "unpinned" (time-stamp) and "checked" / "unchecked" (witnesses).
+    #: Filled as the steps run, so a caller holding the result sees them up to a failed step.
+    drop_keys: dict[str, bool] = field(default_factory=dict)
+    time_stamp: str = "absent"
+    witnesses: str = "absent"
     #: Flagged reports a check of which did not hold (shown as FLAG at step 4 or 6): carried
     #: because the desk flagged the failure itself, never counted as verified.
     unproved: set[str] = field(default_factory=set)
@@ -586,8 +593,12 @@ class BundleVerifier:
             raise VerificationError(f"{name} is larger than {cap} bytes")
         return b"".join(self._stream(name))
 
-    def run(self, on_step: Callable[[Step], None]) -> BundleResult:
-        result = BundleResult()
+    def run(
+        self, on_step: Callable[[Step], None], result: BundleResult | None = None
+    ) -> BundleResult:
+        """The checks, each line to ``on_step``; ``result`` (a fresh one if None) is filled as
+        they run, so a caller that passes it in still holds what was found before a failure."""
+        result = BundleResult() if result is None else result
         index, raw = self._step1()
         on_step(Step(1, "ok", f"the bundle opens ({len(self._declared)} members within bounds)"))
         desk = self._step2(index, raw, result, on_step)
@@ -615,6 +626,8 @@ class BundleVerifier:
             proved = self._step4(
                 rid, base, report, rec_doc, drops, digests, codes, seen_unpinned, on_step
             )
+            if rid in self._report_cps:
+                result.drop_keys[self._report_cps[rid][0]] = bool(self.drop_pins)
             manifest, piece_sha = self._step5(rid, base, report, content_key, digests, on_step)
             if not self._step6(rid, manifest, piece_sha, codes, on_step) or not proved:
                 result.unproved.add(rid)
@@ -1352,6 +1365,8 @@ class BundleVerifier:
                 if "log-forked" not in self._codes.get(rid, set()):
                     raise _fail(7, "custody anchor", said)
                 on_step(Step(7, "FLAG", f"report {rid}: {said}; the desk flagged this too"))
+        if result is not None:
+            result.drop_keys[res.vkey] = res.drop_pinned
         pin = "" if res.drop_pinned else f" (drop key {res.vkey} UNPINNED)"
         on_step(
             Step(
@@ -1364,6 +1379,8 @@ class BundleVerifier:
         )
         witnessed = _json(small[ANCHOR]).get("witnessed")
         self._witnessed(witnessed, res, on_step)
+        if result is not None and witnessed is not None:
+            result.witnesses = "checked" if self.witness_policy is not None else "unchecked"
         if result is not None and witnessed is not None and self.witness_policy is None:
             result.witnesses_unchecked = True
         if res.tsa == "none" and self.tsa_roots:
@@ -1372,6 +1389,8 @@ class BundleVerifier:
             )
         if res.tsa != "none":
             status, when = res.tsa.split(" ", 1)
+            if result is not None:
+                result.time_stamp = "checked" if status == "verified" else "unpinned"
             if result is not None and status != "verified":
                 result.tsa_unpinned = True
             on_step(
