@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
         witnesses_needed: int = typer.Option(
             None, "--witnesses-needed", metavar="K", help="How many must cosign (default: all)."
         ),
+        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Check a receipt, a courier's receipts file or a court bundle offline (exit 0 only if
         every check holds)."""
@@ -40,6 +41,7 @@ def register(app: typer.Typer) -> None:
             tsa_roots=tsa_root,
             witnesses=witness,
             witnesses_needed=witnesses_needed,
+            as_json=as_json,
         )
 
     @app.command()

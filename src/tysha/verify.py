@@ -29,7 +29,8 @@ import json
 import os
 import struct
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,14 @@ from tysha.evidence.bundle import (
 )
 from tysha.evidence.receipts import check_courier_receipts, check_drop_pins, check_receipt
 from tysha.i18n import gettext as _
-from tysha.i18n import ngettext, translate_message, visible
+from tysha.i18n import (
+    gettext_for,
+    ngettext,
+    ngettext_for,
+    shown_json,
+    translate_message,
+    visible,
+)
 from tysha.protocol import Receipt
 from tysha.tlog.witness import WitnessPolicy, pinned_policy
 
@@ -85,13 +93,75 @@ def _carried(text: str) -> str:
     return _("report {id}: {detail}").format(id=head.removeprefix("report "), detail=parts)
 
 
+def _local(step: Step) -> str:
+    """A bundle step's words in the user's language (the bundle's own words are English
+    msgids, translated here, at the face)."""
+    if step.status == "carried provenance":
+        return _carried(step.text)
+    return translate_message(step.text)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the transcript: a bundle's numbered step (``number``), or a receipt
+    file's check (no number). ``text`` is English (what ``--json`` gives), ``local`` the
+    same words in the user's language (what the terminal shows)."""
+
+    number: int | None
+    status: str
+    text: str
+    local: str
+
+
+class _both:  # noqa: N801 - read as the gettext functions it stands beside
+    """A message in English (for ``--json``) and in the user's language (for the terminal),
+    as a pair; named so that the catalogs' check finds its msgids (tests/i18n/extract.py)."""
+
+    @staticmethod
+    def gettext(msgid: str) -> tuple[str, str]:
+        return msgid, _(msgid)
+
+    @staticmethod
+    def ngettext(singular: str, plural: str, n: int) -> tuple[str, str]:
+        return (singular if n == 1 else plural), ngettext(singular, plural, n)
+
+
+def _format(pair: tuple[str, str], **values: Any) -> tuple[str, str]:
+    return pair[0].format(**values), pair[1].format(**values)
+
+
+@dataclass
+class Transcript:
+    """Where every line of ``tysha verify`` goes: printed as it comes, or (``--json``) kept
+    for the one JSON document. Both are made from these same lines, so the two outputs
+    cannot disagree."""
+
+    as_json: bool = False
+    kind: str | None = None  # "bundle", "receipt" or "receipts" (a courier's file)
+    lines: list[Line] = field(default_factory=list)
+    summary: str | None = None  # the closing line, English
+    #: Each key's state: "desk" (fingerprint, pinned), "drop" (key -> pinned), "time_stamp",
+    #: "witnesses" (see :class:`tysha.evidence.bundle.BundleResult`).
+    keys: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, number: int | None, status: str, text: str, local: str) -> None:
+        self.lines.append(Line(number, status, text, local))
+        if not self.as_json:
+            where = "" if number is None else f"[{number}] "
+            _say(f"  {where}{_(status)}  {local}")
+
+    def step(self, step: Step) -> None:
+        self.add(step.number, step.status, step.text, _local(step))
+
+    def close(self, text: str, local: str) -> None:
+        self.summary = text
+        if not self.as_json:
+            _say(local)
+
+
 def _echo(step: Step) -> None:
-    """One numbered step, in the user's language (the bundle's own words are English msgids,
-    translated here, at the face)."""
-    text = _carried(step.text) if step.status == "carried provenance" else (
-        translate_message(step.text)
-    )
-    _say(f"  [{step.number}] {_(step.status)}  {text}")
+    """One numbered step, printed in the user's language."""
+    Transcript().step(step)
 
 
 def _read_json(path: Path) -> Any:
@@ -113,55 +183,81 @@ def _read_json(path: Path) -> Any:
         ) from None
 
 
-def verify_receipt_file(path: Path, drop_pins: Sequence[str] = ()) -> None:
+def verify_receipt_file(
+    path: Path, drop_pins: Sequence[str] = (), out: Transcript | None = None
+) -> str:
+    """Checks a receipt or a courier's receipts file; returns which ("receipt", "receipts")."""
+    out = Transcript() if out is None else out
     doc = _read_json(Path(path))
     if isinstance(doc, dict) and "receipts" in doc and "vkey" not in doc:
-        return verify_courier_receipts(Path(path), drop_pins)
+        out.kind = "receipts"
+        verify_courier_receipts(Path(path), drop_pins, out)
+        return "receipts"
     try:
         receipt = Receipt.from_json(doc["receipt"])
         vkey = str(doc["vkey"])
     except (KeyError, TypeError):
         raise ProtocolError(f"{path.name} is not a receipt file") from None
+    out.keys = {"drop": {vkey: bool(drop_pins)}}
     cp = check_receipt(receipt, vkey, drop_pins)
     if not drop_pins:
-        _say(
-            f"  {_('UNPINNED')}  "
-            + _("drop key {vkey} (no --drop-key given: compare it with the drop's)").format(
-                vkey=vkey
-            )
+        out.add(
+            None,
+            "UNPINNED",
+            *_format(
+                _both.gettext("drop key {vkey} (no --drop-key given: compare it with the drop's)"),
+                vkey=vkey,
+            ),
         )
-    _say(
-        _("receipt ok: envelope {digest} is entry {index} of {origin} (tree of {size})").format(
+    out.close(
+        *_format(
+            _both.gettext(
+                "receipt ok: envelope {digest} is entry {index} of {origin} (tree of {size})"
+            ),
             digest=receipt.envelope_digest.hex(),
             index=receipt.index,
             origin=cp.origin,
             size=cp.size,
         )
     )
+    return "receipt"
 
 
-def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
+def verify_courier_receipts(
+    path: Path, drop_pins: Sequence[str], out: Transcript | None = None
+) -> None:
     """Every receipt a courier brought back, against the drop key the user pins."""
     from tysha.transport.courier import read_receipts
 
+    out = Transcript() if out is None else out
+    out.keys = {"drop": dict.fromkeys(drop_pins, True)}
     note, consistency, receipts = read_receipts(path)
     if not receipts:  # nothing would check even the checkpoint's signature
         raise VerificationError(f"{path.name} holds no receipt: it proves nothing")
     checks = check_courier_receipts(note, receipts, drop_pins)
     for c in checks:
         if c.error is None:
-            _say(
-                f"  {_('ok')}  "
-                + _("envelope {digest} is entry {index}").format(
-                    digest=c.receipt.envelope_digest.hex(), index=c.receipt.index
-                )
+            out.add(
+                None,
+                "ok",
+                *_format(
+                    _both.gettext("envelope {digest} is entry {index}"),
+                    digest=c.receipt.envelope_digest.hex(),
+                    index=c.receipt.index,
+                ),
             )
         else:
-            _say(
-                f"  {_('FAILED')}  "
-                + _("receipt {position} (entry {index}): {error}").format(
-                    position=c.position, index=c.receipt.index, error=translate_message(c.error)
-                )
+            en, local = _format(
+                _both.gettext("receipt {position} (entry {index}): {error}"),
+                position=c.position,
+                index=c.receipt.index,
+                error="{error}",
+            )
+            out.add(
+                None,
+                "FAILED",
+                en.replace("{error}", c.error),
+                local.replace("{error}", translate_message(c.error)),
             )
     failed = [c for c in checks if c.error is not None]
     if failed:
@@ -170,28 +266,35 @@ def verify_courier_receipts(path: Path, drop_pins: Sequence[str]) -> None:
         )
     cp = next((c.checkpoint for c in checks if c.checkpoint is not None), None)
     where = (
-        " " + _("of {origin} (tree of {size})").format(origin=cp.origin, size=cp.size)
+        _format(_both.gettext("of {origin} (tree of {size})"), origin=cp.origin, size=cp.size)
         if cp is not None
-        else ""
+        else None
     )
-    _say(
-        f"  {_('note')}  "
-        + ngettext(
-            "the consistency proof ({n} hash) links this checkpoint to the source's previous "
-            "one; only the source device holds that, so it is checked there",
-            "the consistency proof ({n} hashes) links this checkpoint to the source's previous "
-            "one; only the source device holds that, so it is checked there",
-            len(consistency),
-        ).format(n=len(consistency))
+    k = len(consistency)
+    out.add(
+        None,
+        "note",
+        *_format(
+            _both.ngettext(
+                "the consistency proof ({n} hash) links this checkpoint to the source's previous "
+                "one; only the source device holds that, so it is checked there",
+                "the consistency proof ({n} hashes) links this checkpoint to the source's "
+                "previous one; only the source device holds that, so it is checked there",
+                k,
+            ),
+            n=k,
+        ),
     )
     # Envelopes, not lines: a receipt the file repeats is one envelope.
     n = len({r.envelope_digest for r in receipts})
-    _say(
-        ngettext(
-            "receipts ok: {n} envelope is in the drop's log{where}",
-            "receipts ok: {n} envelopes are in the drop's log{where}",
-            n,
-        ).format(n=n, where=where)
+    en, local = _both.ngettext(
+        "receipts ok: {n} envelope is in the drop's log{where}",
+        "receipts ok: {n} envelopes are in the drop's log{where}",
+        n,
+    )
+    out.close(
+        en.format(n=n, where="" if where is None else " " + where[0]),
+        local.format(n=n, where="" if where is None else " " + where[1]),
     )
 
 
@@ -336,6 +439,8 @@ def verify_bundle(
     limits: BundleLimits | None = None,
     tsa_roots: Sequence[bytes] = (),
     witness_policy: WitnessPolicy | None = None,
+    on_step: Callable[[Step], None] = _echo,
+    result: BundleResult | None = None,
 ) -> BundleResult:
     limits = limits or BundleLimits()
     try:
@@ -366,7 +471,7 @@ def verify_bundle(
             limits=limits,
             tsa_roots=tsa_roots,
             witness_policy=witness_policy,
-        ).run(_echo)
+        ).run(on_step, result)
 
 
 def verify_path(
@@ -377,7 +482,12 @@ def verify_path(
     tsa_roots: Sequence[str] = (),
     witnesses: Sequence[str] = (),
     witnesses_needed: int | None = None,
+    as_json: bool = False,
 ) -> None:
+    """Checks PATH and prints the transcript; raises (exit 1) unless every check holds. With
+    ``as_json``, the same lines as one JSON document (:func:`_document`), printed before the
+    failure, if any, is raised: options that cannot be used and a PATH that is no file are
+    refused before, with no document."""
     drop_keys = check_drop_pins(drop_keys)
     roots = [_read_pem(r) for r in tsa_roots]
     policy = _witness_policy(witnesses, witnesses_needed)
@@ -394,7 +504,36 @@ def verify_path(
             zip_head = f.read(4) == b"PK\x03\x04"
     except OSError as exc:
         raise StorageError(f"cannot read {p.name}: {exc.strerror}") from None
-    if not is_zip and zip_head:
+    if not is_zip and not zip_head:
+        if desk_key:
+            raise BadInput("--desk-key applies to a court bundle; this is not one")
+        if policy is not None:
+            raise BadInput("--witness applies to a court bundle; this is not one")
+        if roots:
+            raise BadInput("--tsa-root applies to a court bundle; this is not one")
+    out = Transcript(as_json=as_json, kind="bundle" if is_zip or zip_head else "receipt")
+    state: dict[str, Any] = {"result": None, "accept_flagged": accept_flagged}
+    try:
+        _verify_file(p, is_zip, desk_key, drop_keys, roots, policy, out, state)
+    except Exception as exc:
+        if as_json:
+            typer.echo(shown_json(_document(out, state, exc)))
+        raise
+    if as_json:
+        typer.echo(shown_json(_document(out, state, None)))
+
+
+def _verify_file(
+    p: Path,
+    is_zip: bool,
+    desk_key: str | None,
+    drop_keys: Sequence[str],
+    roots: Sequence[bytes],
+    policy: WitnessPolicy | None,
+    out: Transcript,
+    state: dict[str, Any],
+) -> None:
+    if not is_zip and out.kind == "bundle":
         # A zip's directory is at its end: a bundle cut short (an interrupted copy) starts
         # as one and has none. Say so, rather than "not a receipt file" or blaming a flag.
         raise ProtocolError(
@@ -402,22 +541,72 @@ def verify_path(
             "its directory of files is missing; copy the bundle again"
         )
     if not is_zip:
-        if desk_key:
-            raise BadInput("--desk-key applies to a court bundle; this is not one")
-        if policy is not None:
-            raise BadInput("--witness applies to a court bundle; this is not one")
-        if roots:
-            raise BadInput("--tsa-root applies to a court bundle; this is not one")
-        verify_receipt_file(p, drop_keys)
+        verify_receipt_file(p, drop_keys, out)
         return
-    result = verify_bundle(p, desk_key, drop_keys, tsa_roots=roots, witness_policy=policy)
-    result.verdict(accept_flagged)  # raises unless flagged reports are accepted
-    _say(_verdict(result))
+    result = state["result"] = BundleResult()
+    verify_bundle(
+        p, desk_key, drop_keys, tsa_roots=roots, witness_policy=policy, on_step=out.step,
+        result=result,
+    )  # fmt: skip
+    state["checked"] = True
+    result.verdict(state["accept_flagged"])  # raises unless flagged reports are accepted
+    out.close(_verdict(result, gettext_for("en"), ngettext_for("en")), _verdict(result))
 
 
-def _verdict(result: BundleResult) -> str:
+def _document(out: Transcript, state: dict[str, Any], exc: Exception | None) -> dict[str, Any]:
+    """``tysha verify --json``: the verdict, each key's state and every line, in English.
+
+    ``verdict``: "ok" (exit 0), "flagged" (every check held but reports carry flags and
+    ``--accept-flagged`` was not given: exit 1) or "failed" (exit 1, ``error`` says why)."""
+    from tysha.errors import TyshaError
+
+    result: BundleResult | None = state["result"]
+    keys: dict[str, Any] = dict(out.keys)
+    doc: dict[str, Any] = {"path_kind": out.kind}
+    if result is not None:
+        keys = {
+            "desk": {
+                "fingerprint": result.desk_fingerprint or None,
+                "pinned": result.desk_pinned,
+            },
+            "drop": dict(result.drop_keys),
+            "time_stamp": result.time_stamp,
+            "witnesses": result.witnesses,
+        }
+        doc.update(
+            reports=result.reports,
+            # Reports every check of which held: none when a check failed.
+            verified=result.verified if state.get("checked", False) else 0,
+            flagged_reports=result.flagged_reports,
+            unproved_reports=sorted(result.unproved),
+        )
+    # Every check ran (the result is whole) and only the flags were not accepted.
+    flagged_only = exc is not None and state.get("checked", False)
+    verdict = "ok" if exc is None else "flagged" if flagged_only else "failed"
+    error = None
+    if exc is not None:
+        error = exc.message if isinstance(exc, TyshaError) else str(exc)
+    doc.update(
+        verdict=verdict,
+        exit_code=0 if exc is None else 1,
+        keys=keys,
+        steps=[
+            {"number": line.number, "status": line.status, "message": line.text}
+            for line in out.lines
+        ],
+        summary=out.summary,
+        error=error,
+    )
+    return doc
+
+
+def _verdict(
+    result: BundleResult,
+    _: Callable[[str], str] = _,
+    ngettext: Callable[[str, str, int], str] = ngettext,
+) -> str:
     """:meth:`BundleResult.verdict`'s closing line, in the user's language (the same words
-    in English)."""
+    in English), or in the language of the ``_`` and ``ngettext`` given."""
     flagged = len(result.flagged_reports)
     notes = []
     if flagged:

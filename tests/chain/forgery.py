@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tysha.evidence.custody import CustodyEvent, build_segment, canonical_json
@@ -44,3 +45,48 @@ def page(members: dict[str, bytes], desk_name: str, desk_fingerprint: str,
                               drops=drops, reports=entries,
                               custody=custody_by_report(members.get("custody.json", b"")),
                               anchored="anchor.json" in members)
+
+
+def with_readme(src: Path, out: Path, identity: Identity, readme: bytes) -> Path:
+    """``src`` with README.txt replaced and the index signed again by ``identity`` (the desk's
+    own key): a bundle as a desk that wrote that README.txt would have exported it."""
+    import hashlib
+    import zipfile
+
+    from tysha.evidence.bundle import BUNDLE_DOMAIN
+    from tysha.protocol import sign_message
+
+    with zipfile.ZipFile(src) as z:
+        m = {n: z.read(n) for n in z.namelist()}
+    index = json.loads(m.pop("bundle.json"))
+    m.pop("bundle.sig")
+    m["README.txt"] = readme
+    index["files"]["README.txt"] = hashlib.sha256(readme).hexdigest()
+    raw = canonical_json(index)
+    with zipfile.ZipFile(out, "w") as z:
+        for n, b in m.items():
+            z.writestr(n, b)
+        z.writestr("bundle.json", raw)
+        z.writestr("bundle.sig", sign_message(identity.sign_seed, BUNDLE_DOMAIN, raw).hex())
+    return out
+
+
+def _zip_members(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def readme_as(out: Path, how: tuple[bool, bool]) -> bytes:
+    """The bundle's README.txt as summary_text makes it with ``how`` (time-stamped,
+    witnessed) said."""
+    from tysha.evidence.bundle import Flag, summary_text
+
+    m = _zip_members(out)
+    index = json.loads(m["bundle.json"])
+    entries = [(rid, json.loads(m[f"reports/{rid}/report.json"]),
+                [Flag(f["code"], f["reason"]) for f in index["flags"].get(rid, [])])
+               for rid in index["reports"]]
+    return summary_text(index["desk"]["name"], index["desk"]["fingerprint"], index["drops"],
+                        entries, time_stamped=how[0], witnessed=how[1])

@@ -494,3 +494,47 @@ def seal_other() -> bytes:
     from tysha.protocol import seal_envelope
 
     return seal_envelope(b"another history", [Identity.generate(os.urandom).public()], os.urandom)
+
+
+def test_verify_json_says_the_time_stamps_state(anchored: dict[str, Any]) -> None:
+    """``tysha verify --json`` (its steps those of the transcript, tests/verify): the custody
+    anchor's time-stamp checked under --tsa-root, or carried UNPINNED without it."""
+    from tests.verify.test_verify_json import same_in_json
+
+    a = anchored
+    args = (str(a["out"]), "--desk-key", a["fingerprint"], "--drop-key", a["vkey"])
+    _h, doc, _r = same_in_json(*args, "--tsa-root", str(a["tmp"] / "root.pem"))
+    assert doc["verdict"] == "ok" and doc["keys"]["time_stamp"] == "checked"
+    assert doc["keys"]["drop"] == {a["vkey"]: True}
+    _h, doc, _r = same_in_json(*args)
+    assert doc["verdict"] == "ok" and doc["keys"]["time_stamp"] == "unpinned"
+    assert any(s["number"] == 7 and s["status"] == "UNPINNED" for s in doc["steps"])
+
+
+def test_the_readme_says_to_check_the_time_stamp_and_older_ones_still_verify(
+    anchored: dict[str, Any],
+) -> None:
+    """README.txt, the court's first page, said to verify with --desk-key and --drop-key only:
+    a bundle whose custody anchor carries an RFC 3161 time-stamp verified with its signer
+    UNPINNED, unless the reader knew of --tsa-root. It now says to add --tsa-root (and
+    nothing of --witness: this anchor has no witnessed checkpoint). A bundle an earlier desk
+    exported, whose README.txt does not say it, still verifies byte for byte; a README.txt
+    saying a time-stamp the bundle does not carry does not."""
+    from tests.chain.forgery import readme_as, with_readme
+
+    a = anchored
+    readme = _members(a["out"])["README.txt"].decode()
+    assert "--tsa-root TSA_ROOT.pem" in readme and "RFC 3161 time-stamp" in readme, readme
+    assert "--witness" not in readme
+    args = ("--desk-key", a["fingerprint"], "--drop-key", a["vkey"],
+            "--tsa-root", str(a["tmp"] / "root.pem"))
+    older = with_readme(a["out"], a["tmp"] / "older-readme.zip", a["identity"],
+                        readme_as(a["out"], (False, False)))
+    assert b"--tsa-root" not in _members(older)["README.txt"]
+    r = run("verify", str(older), *args)
+    assert "bundle ok" in r.stdout and "[3] ok" in r.stdout, r.stdout
+    # Saying a witnessed checkpoint this anchor does not carry is not the summary of its data.
+    wrong = with_readme(a["out"], a["tmp"] / "wrong-readme.zip", a["identity"],
+                        readme_as(a["out"], (True, True)))
+    r = run("verify", str(wrong), *args, check=False)
+    assert r.returncode == 1 and "README.txt does not match" in r.stderr, r.stderr

@@ -81,7 +81,8 @@ def witnessed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         out = tmp / "witnessed.zip"
         desk.export(out, [rid])
         info = {"out": out, "fp": desk.fingerprint, "vkey": vkey, "wvkeys": wvkeys,
-                "origin": origin, "skey": (data / "log.key").read_text().strip(), "rid": rid}
+                "origin": origin, "skey": (data / "log.key").read_text().strip(), "rid": rid,
+                "identity": desk.store.identity, "tmp": tmp}
         desk.close()
         yield info
         mp.undo()
@@ -491,3 +492,49 @@ def test_a_report_and_the_anchor_in_two_histories_of_the_drops_log_fail(
         r.stderr)
     uk = run("verify", str(out), "--desk-key", fingerprint, env={"TYSHA_LANG": "uk"}, check=False)
     assert "закріплення журналу зберігання є у двох різних деревах" in uk.stderr, uk.stderr
+
+
+def test_verify_json_says_whether_the_cosignatures_were_checked(
+    witnessed: dict[str, Any],
+) -> None:
+    """``tysha verify --json`` (its steps those of the transcript, tests/verify): the
+    witnessed checkpoint's state, and a policy not met as a failed verdict at step 7."""
+    from tests.verify.test_verify_json import same_in_json
+
+    w = witnessed
+    args = (str(w["out"]), "--desk-key", w["fp"], "--drop-key", w["vkey"])
+    _h, doc, _r = same_in_json(*args, "--witness", w["wvkeys"][0], "--witness", w["wvkeys"][1])
+    assert doc["verdict"] == "ok" and doc["keys"]["witnesses"] == "checked"
+    assert doc["keys"]["time_stamp"] == "absent"
+    _h, doc, _r = same_in_json(*args)
+    assert doc["verdict"] == "ok" and doc["keys"]["witnesses"] == "unchecked"
+    stranger = CosignatureSigner("w3.example", b"\x09" * 32).verifier().vkey
+    _h, doc, r = same_in_json(*args, "--witness", stranger)
+    assert r.returncode == 1 and doc["verdict"] == "failed"
+    assert doc["error"].startswith("step 7 (witnesses)")
+
+
+def test_the_readme_says_to_check_the_witnesses_and_older_ones_still_verify(
+    witnessed: dict[str, Any],
+) -> None:
+    """README.txt said to verify with --desk-key and --drop-key only, though this bundle's
+    custody anchor carries a witnessed checkpoint whose cosignatures verify leaves unchecked
+    without --witness. It now says to add each witness's key (and nothing of --tsa-root: the
+    anchor has no time-stamp). An earlier desk's README.txt, without it, still verifies."""
+    from tests.chain.forgery import readme_as, with_readme
+
+    w = witnessed
+    with zipfile.ZipFile(w["out"]) as z:
+        readme = z.read("README.txt").decode()
+    assert "--witness WITNESS_VKEY" in readme and "cosigned by witnesses" in readme, readme
+    assert "--tsa-root" not in readme
+    assert readme.encode() == readme_as(w["out"], (False, True))
+    pins = ["--desk-key", w["fp"], "--drop-key", w["vkey"]]
+    witnesses = ["--witness", w["wvkeys"][0], "--witness", w["wvkeys"][1]]
+    older = with_readme(w["out"], w["tmp"] / "older-readme.zip", w["identity"],
+                        readme_as(w["out"], (False, False)))
+    with zipfile.ZipFile(older) as z:
+        assert b"--witness" not in z.read("README.txt")
+    for path in (w["out"], older):
+        r = run("verify", str(path), *pins, *witnesses)
+        assert "bundle ok" in r.stdout and "[3] ok" in r.stdout, r.stdout

@@ -36,6 +36,7 @@ from tysha.evidence.bundle import (
     REPORT_PDF,
     SIGNATURE,
     Flag,
+    anchor_checks,
     build_index,
     custody_by_report,
     member_name,
@@ -245,6 +246,7 @@ def export_bundle(
                 # The latest anchor of the custody log in a drop's log, and the proof that
                 # this bundle's custody head extends it (evidence/anchor.py).
                 anchor = store.latest_anchor(cut)
+                anchor_doc: dict[str, Any] | None = None
                 if anchor is not None and anchor.get("receipt"):
                     size = int(Checkpoint.parse(parse_note(anchor["head"])[0]).size)
                     doc = {k: anchor[k] for k in ANCHOR_FIELDS if anchor.get(k) is not None}
@@ -265,6 +267,8 @@ def export_bundle(
                             "proofs": {k: v for k, v in w["proofs"].items() if k in need},
                         }
                     put(ANCHOR, canonical_json(doc))
+                    anchor_doc = doc
+                time_stamped, witnessed = anchor_checks(anchor_doc)
                 put(
                     README,
                     summary_text(
@@ -272,6 +276,8 @@ def export_bundle(
                         store.public.fingerprint(),
                         drops,
                         [(r.id, public[r.id], flags[r.id]) for r in reports],
+                        time_stamped=time_stamped,
+                        witnessed=witnessed,
                     ),
                 )
                 lang = str(store.get_setting("lang") or language_from_env())

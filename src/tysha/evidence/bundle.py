@@ -49,7 +49,9 @@ Steps (each failure raises :class:`VerificationError` naming its step):
 3. every listed member is present with its SHA-256 (hashed as a stream), nothing unlisted is
    present, and ``README.txt`` is exactly the summary of the signed data (a source's hidden
    characters as visible tokens; a summary made before, with them raw, or saying a shared
-   report is the source's word, is accepted with a note, and so is such a ``report.html``);
+   report is the source's word, is accepted with a note, and so is such a ``report.html``;
+   one made before it named ``--tsa-root`` / ``--witness`` for an anchor carrying a
+   time-stamp / witnessed checkpoint is accepted as it was);
 4. per report, the envelope's digest is in the drop's log: the checkpoint is signed by the
    (pinned) drop key and the inclusion proof leads to its root, and ``report.json`` states that
    same receipt; two reports' checkpoints of one drop key for the same tree size have the
@@ -130,6 +132,7 @@ __all__ = [
     "MemberInfo",
     "Members",
     "Step",
+    "anchor_checks",
     "build_index",
     "check_desk_pin",
     "member_name",
@@ -326,6 +329,39 @@ def custody_by_report(raw: bytes) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def anchor_checks(anchor: Any) -> tuple[bool, bool]:
+    """Whether a bundle's custody anchor (``anchor.json``'s document; None: no anchor) carries
+    an RFC 3161 time-stamp and a witnessed checkpoint, as step 7 reads them: what README.txt
+    says to check with ``--tsa-root`` and ``--witness``."""
+    if not isinstance(anchor, Mapping):
+        return False, False
+    return bool(anchor.get("tsa_token")), anchor.get("witnessed") is not None
+
+
+def _anchor_how(time_stamped: bool, witnessed: bool) -> list[str]:
+    """README.txt's lines on checking the custody anchor's time-stamp and witnesses."""
+    lines: list[str] = []
+    if time_stamped:
+        lines += [
+            "",
+            "Its custody anchor carries an RFC 3161 time-stamp. To check who signed it, add",
+            "the time-stamping authority's root certificate (a PEM file you obtained from the",
+            "authority itself):",
+            "",
+            "    --tsa-root TSA_ROOT.pem",
+        ]
+    if witnessed:
+        lines += [
+            "",
+            "Its custody anchor carries the drop's checkpoint cosigned by witnesses. To check",
+            "their cosignatures, add each witness's key (obtained from the witness itself;",
+            "verify names the witnesses it did not check):",
+            "",
+            "    --witness WITNESS_VKEY [--witness WITNESS_VKEY ...] [--witnesses-needed K]",
+        ]
+    return lines
+
+
 def summary_text(
     desk_name: str,
     desk_fingerprint: str,
@@ -334,6 +370,8 @@ def summary_text(
     *,
     raw: bool = False,
     shares_as_source: bool = False,
+    time_stamped: bool = False,
+    witnessed: bool = False,
 ) -> bytes:
     """``README.txt``: what a person reads first. Every report with every flag and its reason;
     the verifier regenerates it from the signed data, so it cannot hide a flag.
@@ -346,7 +384,11 @@ def summary_text(
     A report an analyst desk received as a share (:func:`shared_by`) is said to be signed by
     the handler desk that shared it, not by its source (whose signature a share does not
     carry). ``shares_as_source``: as desks wrote it before, the source said to vouch for every
-    report (accepted, and said)."""
+    report (accepted, and said).
+
+    ``time_stamped`` / ``witnessed`` (:func:`anchor_checks`): the custody anchor carries an
+    RFC 3161 time-stamp / a witnessed checkpoint, and the way to verify names ``--tsa-root`` /
+    ``--witness`` too; desks wrote it before without them (accepted as it was)."""
     flagged = sum(1 for _rid, _d, fl in reports if fl)
     handlers = {rid: None if shares_as_source else shared_by(d) for rid, d, _fl in reports}
     if any(h is not None for h in handlers.values()):
@@ -376,6 +418,7 @@ def summary_text(
         "(never the ones printed here: a forger would print their own):",
         "",
         "    tysha verify THIS_FILE.zip --desk-key DESK_FINGERPRINT --drop-key DROP_VKEY",
+        *_anchor_how(time_stamped, witnessed),
         "",
         *vouch,
         "",
@@ -476,6 +519,13 @@ class BundleResult:
     tsa_unpinned: bool = False
     witnesses_unchecked: bool = False
     flags: list[tuple[str, Flag]] = field(default_factory=list)
+    #: Every drop key the checks met (the reports' and the custody anchor's), and whether it
+    #: was pinned (``--drop-key``); the custody anchor's time-stamp and witnessed checkpoint:
+    #: "absent", or "checked" / "unpinned" (time-stamp) and "checked" / "unchecked" (witnesses).
+    #: Filled as the steps run, so a caller holding the result sees them up to a failed step.
+    drop_keys: dict[str, bool] = field(default_factory=dict)
+    time_stamp: str = "absent"
+    witnesses: str = "absent"
     #: Flagged reports a check of which did not hold (shown as FLAG at step 4 or 6): carried
     #: because the desk flagged the failure itself, never counted as verified.
     unproved: set[str] = field(default_factory=set)
@@ -586,8 +636,12 @@ class BundleVerifier:
             raise VerificationError(f"{name} is larger than {cap} bytes")
         return b"".join(self._stream(name))
 
-    def run(self, on_step: Callable[[Step], None]) -> BundleResult:
-        result = BundleResult()
+    def run(
+        self, on_step: Callable[[Step], None], result: BundleResult | None = None
+    ) -> BundleResult:
+        """The checks, each line to ``on_step``; ``result`` (a fresh one if None) is filled as
+        they run, so a caller that passes it in still holds what was found before a failure."""
+        result = BundleResult() if result is None else result
         index, raw = self._step1()
         on_step(Step(1, "ok", f"the bundle opens ({len(self._declared)} members within bounds)"))
         desk = self._step2(index, raw, result, on_step)
@@ -615,6 +669,8 @@ class BundleVerifier:
             proved = self._step4(
                 rid, base, report, rec_doc, drops, digests, codes, seen_unpinned, on_step
             )
+            if rid in self._report_cps:
+                result.drop_keys[self._report_cps[rid][0]] = bool(self.drop_pins)
             manifest, piece_sha = self._step5(rid, base, report, content_key, digests, on_step)
             if not self._step6(rid, manifest, piece_sha, codes, on_step) or not proved:
                 result.unproved.add(rid)
@@ -837,16 +893,27 @@ class BundleVerifier:
                     entries.append((rid, d, fl))
                 shared = [rid for rid, d, _fl in entries if shared_by(d) is not None]
                 fp = str(PublicIdentity.from_text(index["desk"]["public_key"]).fingerprint())
+                # The anchor's time-stamp and witnesses, which README.txt says how to check
+                # (as desks wrote it before: not said, accepted as it was).
+                hows = list(dict.fromkeys([self._anchor_checks(small), (False, False)]))
                 # As desks wrote it before: a source's characters as they are (raw), and every
                 # report said to be the source's word, shares too; accepted, and said.
                 found = next(
                     (
                         (raw, old)
+                        for how in hows
                         for raw, old in ((False, False), (True, False))
                         + (((False, True), (True, True)) if shared else ())
                         if small[README]
                         == summary_text(
-                            desk_name, fp, index["drops"], entries, raw=raw, shares_as_source=old
+                            desk_name,
+                            fp,
+                            index["drops"],
+                            entries,
+                            raw=raw,
+                            shares_as_source=old,
+                            time_stamped=how[0],
+                            witnessed=how[1],
                         )
                     ),
                     None,
@@ -909,6 +976,15 @@ class BundleVerifier:
                 )
             )
         return small, dict(files)
+
+    @staticmethod
+    def _anchor_checks(small: dict[str, bytes]) -> tuple[bool, bool]:
+        """:func:`anchor_checks` of the bundle's anchor; one that does not parse is step 7's
+        to name (here: nothing to say of it)."""
+        try:
+            return anchor_checks(_json(small[ANCHOR]) if ANCHOR in small else None)
+        except ProtocolError:
+            return False, False
 
     def _check_page(
         self,
@@ -1352,6 +1428,8 @@ class BundleVerifier:
                 if "log-forked" not in self._codes.get(rid, set()):
                     raise _fail(7, "custody anchor", said)
                 on_step(Step(7, "FLAG", f"report {rid}: {said}; the desk flagged this too"))
+        if result is not None:
+            result.drop_keys[res.vkey] = res.drop_pinned
         pin = "" if res.drop_pinned else f" (drop key {res.vkey} UNPINNED)"
         on_step(
             Step(
@@ -1364,6 +1442,8 @@ class BundleVerifier:
         )
         witnessed = _json(small[ANCHOR]).get("witnessed")
         self._witnessed(witnessed, res, on_step)
+        if result is not None and witnessed is not None:
+            result.witnesses = "checked" if self.witness_policy is not None else "unchecked"
         if result is not None and witnessed is not None and self.witness_policy is None:
             result.witnesses_unchecked = True
         if res.tsa == "none" and self.tsa_roots:
@@ -1372,6 +1452,8 @@ class BundleVerifier:
             )
         if res.tsa != "none":
             status, when = res.tsa.split(" ", 1)
+            if result is not None:
+                result.time_stamp = "checked" if status == "verified" else "unpinned"
             if result is not None and status != "verified":
                 result.tsa_unpinned = True
             on_step(
