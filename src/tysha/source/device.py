@@ -680,16 +680,22 @@ class SourceDevice:
     def send(
         self, client: Any, now: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> SendResult:
-        """Upload due envelopes; keep only the verified receipt of each. With a witness policy
+        """Upload due envelopes, each over a Tor circuit of its own when the route is Tor
+        (``client.new_circuit``); keep only the verified receipt of each. With a witness policy
         the drop's cosigned checkpoint is checked afterwards (:meth:`_witnessed`): a fork or a
         policy not met raises VerificationError once every receipt is kept."""
         self._refuse_if_forked()
         items = self.due(now)
         receipts = []
         last: Checkpoint | None = None
+        # Through Tor each envelope goes over a circuit of its own (fresh SOCKS credentials):
+        # the drop does not get all the reports due on one circuit, as one person's.
+        new_circuit = getattr(client, "new_circuit", None)
         for item in items:
             env = bytes(item["env"])
             digest = hashlib.sha256(env).digest()
+            if new_circuit is not None:
+                new_circuit()
             receipt = client.upload(env, progress=progress)
             last = self.check_receipt(receipt, digest, client.tiled_consistency)
             kept: dict[str, Any] = {
