@@ -425,9 +425,12 @@ def test_what_the_vault_keeps_of_a_sent_report_is_what_the_readme_says(
     cli("source", "report", "--vault", v, "--category", "kil", "--text", "shelling", env=env)
     cli("source", "send", "--vault", v, "--now", env=env)
     state = Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"]).state
-    assert state["outbox"] == [] and [set(s) for s in state["sent"]] == [{"id", "created", "digest"}]
+    assert state["outbox"] == [] and [set(s) for s in state["sent"]] == [
+        {"id", "created", "digest", "sent_hour"}
+    ]
     readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
     assert "the hour each was written" in readme
+    assert "its receipt and digest are forgotten" in readme  # tests/source/test_forget_sends.py
 
 
 def test_shred_originals_once_each_and_says_its_limits(tmp_path: Path, enrolled: dict[str, Any],

@@ -134,6 +134,10 @@ def _device(vault: Path):  # type: ignore[no-untyped-def]
         # next save overwrites the damaged copy.
         damage = translate_message(dev.comp.damage)
         typer.echo(_("tysha: WARNING: {damage}").format(damage=damage), err=True)
+    if dev.forgotten:
+        # Receipts and digests of reports sent longer ago than the drop keeps them: gone
+        # from the vault now, not at the next command that happens to save it.
+        dev.save()
     return dev
 
 
