@@ -306,6 +306,33 @@ def test_each_report_leaves_on_its_own_tor_circuit(enrolled: dict[str, Any], cli
     assert not set(others) & set(keys)
 
 
+def test_a_courier_delivers_each_envelope_on_its_own_tor_circuit(
+    tmp_path: Path, enrolled: dict[str, Any], cli: Any
+) -> None:
+    """`courier deliver --tor` uploaded a reporter's envelopes, and asked the proofs of their
+    log indices, over one SOCKS identity, one circuit: the drop saw them together, as one
+    person's. Now each envelope and each proof has a circuit of its own."""
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    for i in range(3):
+        cli("source", "report", "--vault", v, "--category", "det", "--text", f"c{i}", env=env)
+    usb = tmp_path / "usb.bin"
+    cli("source", "export", "--vault", v, "--to", str(usb), env=env)
+    proxy = Socks5Proxy()
+    try:
+        cli("courier", "deliver", str(usb), "--drop", enrolled["url"], "--tor",
+            "--receipts", str(tmp_path / "r.json"),
+            env={"TYSHA_TOR": f"socks5://127.0.0.1:{proxy.port}"})
+    finally:
+        proxy.close()
+    uploads = [creds for creds, lines in proxy.streams for line in lines
+               if line.startswith(b"POST /v1/envelopes")]  # fmt: skip
+    assert len(uploads) == 3 and all(uploads) and len(set(uploads)) == 3, proxy.streams
+    # Nor are the proofs of their indices asked together (each names one envelope's entry).
+    proofs = [creds for creds, lines in proxy.streams for line in lines
+              if line.startswith(b"GET /v1/proof/inclusion")]  # fmt: skip
+    assert len(proofs) == 3 and len(set(proofs)) == 3, proxy.streams
+
+
 def test_a_send_that_stops_midway_says_what_left(enrolled: dict[str, Any], cli: Any,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The drop goes away after the first upload: the reporter is told that one report left
