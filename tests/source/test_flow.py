@@ -179,7 +179,9 @@ def test_courier_round_trip(tmp_path: Path, enrolled: dict[str, Any], cli: Any) 
 
 
 class Socks5Proxy:
-    """A minimal SOCKS5 proxy (RFC 1928, no auth, CONNECT) on loopback, counting connections."""
+    """A minimal SOCKS5 proxy (RFC 1928, CONNECT) on loopback, counting connections. It takes
+    the username/password a client offers (RFC 1929, Tor's IsolateSOCKSAuth key) and keeps,
+    per connection, those credentials and the request lines sent through it."""
 
     def __init__(self) -> None:
         self.sock = socket.socket()
@@ -187,6 +189,8 @@ class Socks5Proxy:
         self.sock.listen(16)
         self.port = self.sock.getsockname()[1]
         self.connections: list[tuple[str, int]] = []
+        #: Per connection: (username:password or None, the requests' first lines).
+        self.streams: list[tuple[str | None, list[bytes]]] = []
         self._stop = False
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -201,8 +205,19 @@ class Socks5Proxy:
     def _handle(self, c: socket.socket) -> None:
         try:
             greeting = c.recv(2)  # VER, NMETHODS
-            c.recv(greeting[1])
-            c.sendall(b"\x05\x00")
+            methods = c.recv(greeting[1])
+            creds = None
+            if 2 in methods:  # username/password
+                c.sendall(b"\x05\x02")
+                c.recv(1)
+                user = c.recv(c.recv(1)[0])
+                password = c.recv(c.recv(1)[0])
+                creds = (user + b":" + password).decode()
+                c.sendall(b"\x01\x00")
+            else:
+                c.sendall(b"\x05\x00")
+            lines: list[bytes] = []
+            self.streams.append((creds, lines))
             head = c.recv(4)
             if head[3] == 1:
                 host = socket.inet_ntoa(c.recv(4))
@@ -215,9 +230,14 @@ class Socks5Proxy:
             up = socket.create_connection((host, port))
             c.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + struct.pack(">H", 0))
 
-            def pipe(a: socket.socket, b: socket.socket) -> None:
+            def pipe(a: socket.socket, b: socket.socket, seen: list[bytes] | None = None) -> None:
                 try:
                     while data := a.recv(65536):
+                        if seen is not None:
+                            seen.extend(
+                                line for line in data.split(b"\r\n")
+                                if line.startswith((b"GET /", b"POST /", b"PUT /"))
+                            )
                         b.sendall(data)
                 except OSError:
                     pass
@@ -230,7 +250,7 @@ class Socks5Proxy:
 
             t = threading.Thread(target=pipe, args=(up, c), daemon=True)
             t.start()
-            pipe(c, up)
+            pipe(c, up, lines)
             t.join(5)
             up.close()
         except (OSError, IndexError):
@@ -255,6 +275,62 @@ def test_upload_through_socks5(enrolled: dict[str, Any]) -> None:
         assert ("127.0.0.1", port) in proxy.connections
     finally:
         proxy.close()
+
+
+def test_each_report_leaves_on_its_own_tor_circuit(enrolled: dict[str, Any], cli: Any) -> None:
+    """Before, every report due went out in one send over one SOCKS identity, so Tor put them
+    on one circuit and the drop (or its exit) saw them arrive together as one person's. Now
+    each envelope is uploaded with fresh random SOCKS credentials (Tor's IsolateSOCKSAuth: a
+    circuit of its own) on a new connection."""
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    for i in range(3):
+        cli("source", "report", "--vault", v, "--category", "det", "--text", f"r{i}", env=env)
+    proxy = Socks5Proxy()
+    try:
+        r = cli("source", "send", "--vault", v, "--now", "--tor",
+                env={**env, "TYSHA_TOR": f"socks5://127.0.0.1:{proxy.port}"})
+    finally:
+        proxy.close()
+    assert "sent 3" in r.stdout
+    uploads = [
+        (creds, sum(line.startswith(b"POST /v1/envelopes") for line in lines))
+        for creds, lines in proxy.streams
+        if any(line.startswith(b"POST /v1/envelopes") for line in lines)
+    ]
+    assert [n for _, n in uploads] == [1, 1, 1], proxy.streams  # one upload per connection
+    keys = [creds for creds, _ in uploads]
+    assert all(keys) and len(set(keys)) == 3, keys  # each its own isolation key
+    # No other stream of the send shares an upload's key either.
+    others = [creds for creds, lines in proxy.streams if not any(
+        line.startswith(b"POST /v1/envelopes") for line in lines)]
+    assert not set(others) & set(keys)
+
+
+def test_a_courier_delivers_each_envelope_on_its_own_tor_circuit(
+    tmp_path: Path, enrolled: dict[str, Any], cli: Any
+) -> None:
+    """`courier deliver --tor` uploaded a reporter's envelopes, and asked the proofs of their
+    log indices, over one SOCKS identity, one circuit: the drop saw them together, as one
+    person's. Now each envelope and each proof has a circuit of its own."""
+    v, env = str(enrolled["vault"]), enrolled["env"]
+    for i in range(3):
+        cli("source", "report", "--vault", v, "--category", "det", "--text", f"c{i}", env=env)
+    usb = tmp_path / "usb.bin"
+    cli("source", "export", "--vault", v, "--to", str(usb), env=env)
+    proxy = Socks5Proxy()
+    try:
+        cli("courier", "deliver", str(usb), "--drop", enrolled["url"], "--tor",
+            "--receipts", str(tmp_path / "r.json"),
+            env={"TYSHA_TOR": f"socks5://127.0.0.1:{proxy.port}"})
+    finally:
+        proxy.close()
+    uploads = [creds for creds, lines in proxy.streams for line in lines
+               if line.startswith(b"POST /v1/envelopes")]  # fmt: skip
+    assert len(uploads) == 3 and all(uploads) and len(set(uploads)) == 3, proxy.streams
+    # Nor are the proofs of their indices asked together (each names one envelope's entry).
+    proofs = [creds for creds, lines in proxy.streams for line in lines
+              if line.startswith(b"GET /v1/proof/inclusion")]  # fmt: skip
+    assert len(proofs) == 3 and len(set(proofs)) == 3, proxy.streams
 
 
 def test_a_send_that_stops_midway_says_what_left(enrolled: dict[str, Any], cli: Any,
@@ -376,9 +452,12 @@ def test_what_the_vault_keeps_of_a_sent_report_is_what_the_readme_says(
     cli("source", "report", "--vault", v, "--category", "kil", "--text", "shelling", env=env)
     cli("source", "send", "--vault", v, "--now", env=env)
     state = Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"]).state
-    assert state["outbox"] == [] and [set(s) for s in state["sent"]] == [{"id", "created", "digest"}]
+    assert state["outbox"] == [] and [set(s) for s in state["sent"]] == [
+        {"id", "created", "digest", "sent_hour"}
+    ]
     readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
     assert "the hour each was written" in readme
+    assert "its receipt and digest are forgotten" in readme  # tests/source/test_forget_sends.py
 
 
 def test_shred_originals_once_each_and_says_its_limits(tmp_path: Path, enrolled: dict[str, Any],

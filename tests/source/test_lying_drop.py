@@ -379,3 +379,46 @@ def test_a_fork_is_remembered_and_nothing_more_is_sent_through_that_drop(
     dev.enroll(make_invitation(url, vkey, world["handler"]).to_text())
     with DropClient(url) as c:
         assert dev.send(c, now=True).sent == 1
+
+
+def test_the_outbox_says_the_drop_showed_two_histories(
+    world: dict[str, Any], drop: tuple[str, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`source outbox` listed the waiting reports and "1 waiting" and nothing else, though the
+    vault remembers that the drop showed two histories of its log and no report will ever go
+    through it (send refuses): a reporter who looks there thought they only had to wait. Now
+    the human output says it, with the hour, as `send` does; --json keeps its contract."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from tysha.errors import VerificationError
+    from tysha.source import cli as source_cli
+    from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_skey, sign_checkpoint
+
+    url, vkey, data = drop
+    dev = world["dev"]
+    send_report_and_reply(world)
+    signer = parse_skey((data / "log.key").read_text().strip())
+
+    class Forking(DropClient):
+        def checkpoint(self) -> str:
+            cp = open_checkpoint(super().checkpoint(), NoteVerifier.from_vkey(vkey))
+            other = Checkpoint(cp.origin, cp.size, hashlib.sha256(b"another history").digest())
+            return sign_checkpoint(other, signer)
+
+    monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
+    args = ["outbox", "--vault", str(dev.vault.path)]
+    dev.report(["det"], "a second report", mean_delay=0)
+    dev.save()
+    before = CliRunner().invoke(source_cli.app, args)
+    assert before.exit_code == 0 and "two histories" not in before.stdout
+    with Forking(url) as c, pytest.raises(VerificationError, match="DIFFERENT HISTORY"):
+        dev.fetch_replies(c)
+    out = CliRunner().invoke(source_cli.app, args)
+    assert out.exit_code == 0, out.output
+    assert "1 waiting" in out.stdout
+    assert f"two histories of its log ({dev.fork_seen()})" in out.stdout
+    assert "nothing is sent through it" in out.stdout
+    listed = CliRunner().invoke(source_cli.app, [*args, "--json"])
+    assert len(json.loads(listed.stdout)) == 1

@@ -508,3 +508,34 @@ def test_a_bridge_line_without_a_bridge_address_is_refused_before_tor_starts(
     assert r.returncode != 0 and "IP:PORT" in r.stderr and "Traceback" not in r.stderr
     assert "try again later" not in r.stderr
     assert len(json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout)) == 1
+
+
+
+def test_a_new_circuit_only_through_tor() -> None:
+    """DropClient.new_circuit (each envelope of a send): through Tor a new connection with
+    fresh random SOCKS credentials, never the drop's own ones again; direct and through a
+    plain SOCKS proxy the client is left as it is."""
+    for transport in (DirectTransport(), Socks5Transport("socks5://127.0.0.1:9")):
+        c = DropClient("http://drop.example", transport=transport)
+        http = c._http
+        c.new_circuit()
+        assert c._http is http
+        c.close()
+    keys: list[str | None] = []
+
+    class Recording(TorTransport):
+        def client(self, base_url: str, timeout: float, isolation: str | None = None) -> Any:
+            keys.append(isolation)
+            return super().client(base_url, timeout, isolation)
+
+    tor = Recording("socks5://127.0.0.1:9")
+    c = DropClient("http://drop.example", transport=tor)
+    for _ in range(3):
+        before = c._http
+        c.new_circuit()
+        assert c._http is not before and before.is_closed
+    c.close()
+    first, *fresh = keys
+    assert first is None  # the drop's own isolation key, as before
+    assert len(fresh) == 3 and all(fresh) and len(set(fresh)) == 3
+    assert tor.credentials("drop.example") not in fresh

@@ -134,6 +134,10 @@ def _device(vault: Path):  # type: ignore[no-untyped-def]
         # next save overwrites the damaged copy.
         damage = translate_message(dev.comp.damage)
         typer.echo(_("tysha: WARNING: {damage}").format(damage=damage), err=True)
+    if dev.forgotten:
+        # Receipts and digests of reports sent longer ago than the drop keeps them: gone
+        # from the vault now, not at the next command that happens to save it.
+        dev.save()
     return dev
 
 
@@ -481,7 +485,8 @@ def _minute(iso: str) -> str:
 @app.command()
 def outbox(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json")) -> None:
     """What waits to be sent: ids and size buckets, never content."""
-    items = _device(vault).outbox()
+    dev = _device(vault)
+    items = dev.outbox()
     if as_json:
         typer.echo(json.dumps(items))
     else:
@@ -491,6 +496,17 @@ def outbox(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json")) -
             )
             typer.echo(f"{i['id']}  {size}  {_hour(i['created_at'])}")
         typer.echo(ngettext("{n} waiting", "{n} waiting", len(items)).format(n=len(items)))
+        forked = dev.fork_seen()
+        if forked is not None:
+            # What waits here will not leave through that drop (send refuses it): said where
+            # the reporter looks, not only when a send or replies fails.
+            typer.echo(
+                _(
+                    "the drop showed you two histories of its log ({when}): nothing is sent"
+                    " through it, your reports stay sealed in the vault. Tell your handler in"
+                    " person and enrol with a new invitation"
+                ).format(when=forked)
+            )
 
 
 TOR = typer.Option(False, "--tor", help="Through the local Tor (TYSHA_TOR or 127.0.0.1:9050).")

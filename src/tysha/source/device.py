@@ -82,6 +82,9 @@ CLUE_PAGE = 1000
 MAX_CLUE_PAGES = 10_000
 #: Checkpoints the vault keeps of those it trusted (what a courier's proof may start from).
 TRUSTED_KEPT = 64
+#: How long a sent report's receipt and digest are kept when the drop never announced its
+#: retention (the drop's default): :meth:`SourceDevice.forget_old_sends`.
+DEFAULT_RETENTION_HOURS = 90 * 24
 
 WHEN_FORMS = (
     "2026-03-01 (a day), 2026-03-01T10:20 or 2026-03-01 10:20[:30] (local time where it "
@@ -275,6 +278,9 @@ class SourceDevice:
         #: old log, removed (how many of which witnesses), unless one was given again.
         self.witnesses_removed: tuple[int, list[str]] | None = None
         self._policy_given = False  # set_witness_policy was called before this enroll
+        #: How many digests of sent reports (and of replies naming them) were forgotten on
+        #: opening, past the drop's retention (:meth:`forget_old_sends`): saved when any.
+        self.forgotten = self.forget_old_sends()
 
     @classmethod
     def open(cls, path: Path, passphrase: str, **kw: Any) -> SourceDevice:
@@ -294,6 +300,88 @@ class SourceDevice:
 
     def save(self) -> None:
         self.vault.save(self.comp)
+
+    def forget_old_sends(self) -> int:
+        """Forget the receipt and the digest of each report sent longer ago than the drop
+        keeps envelopes; return how many digests were forgotten, of sent reports and of the
+        replies that name them (the caller saves the vault when any).
+
+        Under a forced unlock (THREAT_MODEL A12) a receipt (the envelope's digest, its index
+        in the drop's log, a checkpoint) and the sent list's digest tie the reporter to
+        entries of a log others can read. They are needed only while the drop may still hold
+        the envelope: fork detection uses the vault's checkpoint, never old receipts; nothing
+        sent can be fetched again once the drop deleted it, after its retention (the one it
+        announced first and the vault pinned, else ``DEFAULT_RETENTION_HOURS``, 90 days).
+        So once that long has passed since the report was sent (the hour it was sent; for a
+        report sent before that hour was kept, the hour it was written, which is earlier):
+
+        * its entry leaves the sent list and its receipt the receipts;
+        * a reply kept that answers it keeps, instead of its digest, the words ``outbox``
+          showed of it (its local id and the hour it was written), so it still says which
+          report it answers;
+        * a reply kept that names a digest of no report in the sent list or the outbox (a
+          report forgotten before that reply came, or none of this vault's) forgets that
+          digest: it named no report it could be shown with anyway. (One in the outbox is a
+          report a courier delivered whose receipts are not imported yet.)
+
+        The cost: a reply the handler writes after that (later than the drop's retention
+        after the send) cannot be told which report it answers, and says it names none. A
+        phone clock set far ahead forgets early; what is lost is only that naming."""
+        sent = self.state.get("sent")
+        replies = self.state.get("replies")
+        if not isinstance(sent, list):
+            return 0
+        pinned = self.state.get("drop_retention_hours")
+        keep = pinned if isinstance(pinned, int) and pinned > 0 else DEFAULT_RETENTION_HOURS
+        now_hour = int(self.clock()) // 3600
+        old: list[dict[str, Any]] = []
+        kept: list[Any] = []
+        for s in sent:
+            hour = s.get("sent_hour") if isinstance(s, dict) else None
+            if not isinstance(hour, int) and isinstance(s, dict):
+                created = s.get("created")
+                hour = int(created) // 3600 if isinstance(created, (int, float)) else None
+            (old if isinstance(hour, int) and now_hour - hour >= keep else kept).append(s)
+        kept_digests = {
+            bytes(s["digest"])
+            for s in kept
+            if isinstance(s, dict) and isinstance(s.get("digest"), bytes)
+        }
+        words = {
+            bytes(s["digest"]): {"id": s.get("id"), "created": s.get("created")}
+            for s in old
+            if isinstance(s.get("digest"), bytes)
+        }
+        waiting = {
+            hashlib.sha256(bytes(i["env"])).digest()
+            for i in self.state.get("outbox", [])
+            if isinstance(i, dict) and isinstance(i.get("env"), bytes)
+        }
+        changed = 0
+        for r in replies if isinstance(replies, list) else []:
+            ref = r.get("in_reply_to") if isinstance(r, dict) else None
+            if not isinstance(ref, bytes):
+                continue
+            if ref in words:
+                r["in_reply_to"] = dict(words[ref])
+                changed += 1
+            elif ref not in kept_digests and ref not in waiting:
+                r["in_reply_to"] = None
+                changed += 1
+        receipts = self.state.get("receipts")
+        if isinstance(receipts, list) and (old or changed):
+            still = []
+            for raw in receipts:
+                try:
+                    digest = Receipt.from_bytes(bytes(raw)).envelope_digest
+                except (TyshaError, ValueError, TypeError):
+                    continue  # unreadable: of no use to anyone but a searcher
+                if digest in kept_digests:
+                    still.append(raw)
+            self.state["receipts"] = still
+        if old:
+            self.state["sent"] = kept
+        return len(old) + changed
 
     # --- enrolment -------------------------------------------------------------------------
 
@@ -680,16 +768,22 @@ class SourceDevice:
     def send(
         self, client: Any, now: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> SendResult:
-        """Upload due envelopes; keep only the verified receipt of each. With a witness policy
+        """Upload due envelopes, each over a Tor circuit of its own when the route is Tor
+        (``client.new_circuit``); keep only the verified receipt of each. With a witness policy
         the drop's cosigned checkpoint is checked afterwards (:meth:`_witnessed`): a fork or a
         policy not met raises VerificationError once every receipt is kept."""
         self._refuse_if_forked()
         items = self.due(now)
         receipts = []
         last: Checkpoint | None = None
+        # Through Tor each envelope goes over a circuit of its own (fresh SOCKS credentials):
+        # the drop does not get all the reports due on one circuit, as one person's.
+        new_circuit = getattr(client, "new_circuit", None)
         for item in items:
             env = bytes(item["env"])
             digest = hashlib.sha256(env).digest()
+            if new_circuit is not None:
+                new_circuit()
             receipt = client.upload(env, progress=progress)
             last = self.check_receipt(receipt, digest, client.tiled_consistency)
             kept: dict[str, Any] = {
@@ -720,7 +814,14 @@ class SourceDevice:
         self.state["receipts"] = [*self.state.get("receipts", []), receipt.to_bytes()]
         self.state["sent"] = [
             *self.state.get("sent", []),
-            {"id": item["id"], "created": item["created"], "digest": receipt.envelope_digest},
+            {
+                "id": item["id"],
+                "created": item["created"],
+                "digest": receipt.envelope_digest,
+                # When it left (the hour): its receipt and digest go once the drop's
+                # retention has passed since (forget_old_sends).
+                "sent_hour": int(self.clock()) // 3600,
+            },
         ]
 
     # --- replies -----------------------------------------------------------------------------
@@ -908,6 +1009,8 @@ class SourceDevice:
         )
         if page_cursor >= limit:
             self.state["listing_seen"] = [cp.size, now_hour]
+        # A new reply that names no report remembered here keeps no digest (nor do others).
+        self.forgotten += self.forget_old_sends()
         self.save()
         return new
 
@@ -1074,7 +1177,12 @@ class SourceDevice:
             if r.get("drop", log) != log:  # from a former drop's log: "INDEX@N", N its number
                 rid += f"@{logs.index(r['drop']) + 1 if r['drop'] in logs else 0}"
             ref = r.get("in_reply_to")
-            item = sent.get(bytes(ref)) if isinstance(ref, bytes) else None
+            # A digest, or the words kept of a report sent long ago (forget_old_sends).
+            item = (
+                sent.get(bytes(ref)) if isinstance(ref, bytes)
+                else ref if isinstance(ref, dict) and "id" in ref and "created" in ref
+                else None
+            )  # fmt: skip
             answers = {"id": item["id"], "created_at": _iso(item["created"])} if item else None
             out.append(
                 {

@@ -28,7 +28,13 @@ from pathlib import Path
 
 from tysha.errors import BadInput, TransportError
 
-__all__ = ["bridge_client", "bridge_torrc", "free_port", "remove_stale_tor_folders"]
+__all__ = [
+    "bridge_client",
+    "bridge_torrc",
+    "child_environment",
+    "free_port",
+    "remove_stale_tor_folders",
+]
 
 _PLUGINS = {"obfs4": "obfs4proxy", "snowflake": "snowflake-client"}
 #: The prefix of a bridge Tor's temporary DataDirectory: tempfile's own, so the folder (and the
@@ -126,6 +132,17 @@ def bridge_torrc(bridges: list[str], datadir: Path, socks_port: int) -> str:
     )
     conf += "".join(f"ClientTransportPlugin {k} exec {v}\n" for k, v in used.items())
     return conf + "\n".join(lines) + "\n"
+
+
+def child_environment() -> dict[str, str]:
+    """The environment of a process the source starts (its bridge Tor, and through it the
+    pluggable transport): this process's, without any ``TYSHA_*`` variable. Those hold the
+    passphrases (``TYSHA_PASSPHRASE``, ``TYSHA_DECOY_PASSPHRASE``), which any process of the
+    user can read in ``/proc/<pid>/environ`` for as long as the child lives (a Tor may outlive
+    a send killed outright for seconds), and name the app on a phone that may be searched.
+    What the child needs to run (``PATH``, the language, ``LD_*`` and ``PREFIX`` on Termux) is
+    kept."""
+    return {k: v for k, v in os.environ.items() if not k.upper().startswith("TYSHA")}
 
 
 def stop_group(proc: subprocess.Popen[bytes]) -> None:
@@ -227,6 +244,7 @@ def bridge_client(bridges: list[str], timeout: float = 120.0) -> Iterator[str]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            env=child_environment(),
         )
         try:
             log = datadir / "notice.log"

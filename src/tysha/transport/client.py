@@ -177,9 +177,13 @@ class TorTransport(Socks5Transport):
             self._creds[host] = secrets.token_hex(20)
         return self._creds[host]
 
-    def client(self, base_url: str, timeout: float) -> httpx.Client:
+    def client(
+        self, base_url: str, timeout: float, isolation: str | None = None
+    ) -> httpx.Client:
+        """A client for one drop, on that drop's isolation key, or on ``isolation`` (random
+        credentials of a circuit of its own, :meth:`DropClient.new_circuit`)."""
         # One drop = one host and port (two drops may share a host name or address).
-        token = self.credentials(urlsplit(base_url).netloc.lower())
+        token = isolation or self.credentials(urlsplit(base_url).netloc.lower())
         # Random, both of them: they travel in clear to the proxy (RFC 1929) and Tor lists
         # them to its control port (SOCKS_USERNAME), so nothing in them may name the app.
         proxy = httpx.Proxy(self.proxy_url, auth=(token[:16], token[16:]))
@@ -327,6 +331,19 @@ class DropClient:
         if http is not None:
             with contextlib.suppress(Exception):
                 http.close()
+
+    def new_circuit(self) -> None:
+        """Through Tor: what this client asks from here on goes over a circuit of its own,
+        with new random SOCKS credentials (Tor's ``IsolateSOCKSAuth``) on a new connection, so
+        it shares no circuit (exit, rendezvous) with what it asked before. A source's send
+        does this for each envelope (:meth:`tysha.source.device.Device.send`): the drop does
+        not get all of a reporter's reports on one circuit, as one person's. Through any other
+        route (direct, a plain SOCKS proxy) nothing changes."""
+        if self._refusal is not None or not isinstance(self.transport, TorTransport):
+            return
+        old = self._http
+        self._http = self.transport.client(self.url, self.timeout, secrets.token_hex(20))
+        old.close()
 
     def __enter__(self) -> DropClient:
         return self
