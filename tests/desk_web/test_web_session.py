@@ -135,3 +135,57 @@ def test_a_handler_typing_keeps_the_session(
         assert r.status_code == 303 and r.headers["location"] == "/login"
     with TestClient(app, base_url=BASE) as c:
         assert "activity.js" not in c.get("/login").text  # no session, no script
+
+
+@pytest.mark.parametrize("field", ["text", "note"])
+def test_what_the_handler_wrote_survives_the_session_ending(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    """A handler who wrote a reply to a source (or a triage note) while their session ended -
+    eight hours since login, 30 minutes without a request, or a new login in another tab -
+    lost it on submit: the desk answered with a redirect to the login page (or a bare
+    "refused" page for the other tab's token) and the text was gone. Now nothing is sent or
+    saved, the login page carries the text (not stored anywhere), and after logging in the
+    report comes back with the text in its form, unsent, for the handler to send again."""
+    import html
+
+    import tysha.desk.web.app as web_app
+    from tysha.desk.service import Desk
+
+    from .test_web_handler import _form
+    from .test_web_hostile import rid_of
+
+    clock = _Clock()
+    monkeypatch.setattr(web_app, "time", clock)
+    action = "/reply" if field == "text" else "/triage"
+    typed = "Спасибо. Do not write from home <b>again</b> & stay safe."
+    app = create_app(desk["desk"], port=8090)
+    with TestClient(app, base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        fields = [(k, v) for k, v in _form(c.get(f"/report/{rid}").text, action) if k != field]
+        fields.append((field, typed))
+        clock.now += 31 * 60  # typing, with no script to keep the session
+        r = c.post(f"/report/{rid}{action}", data=dict(fields), follow_redirects=False)
+        assert r.status_code == 401 and 'action="/login"' in r.text
+        assert html.escape(typed) in r.text and "<b>again" not in r.text
+        again = dict(_form(r.text, "/login")) | {"passphrase": DESK_PASS}
+        assert html.escape(typed) not in c.get("/login").text  # only that page carries it
+        r = c.post("/login", data=again, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith(f"/report/{rid}")
+        assert typed not in r.headers["location"]
+        page = c.get(r.headers["location"]).text
+        restored = dict(_form(page, action))
+        assert restored[field] == "" and html.escape(typed) in page  # in the textarea
+        assert "your session had ended" in page
+        # a page from the session before (its token) is given back too, not refused
+        other = dict(fields) | {"csrf": "an earlier session's token"}
+        r = c.post(f"/report/{rid}{action}", data=other, follow_redirects=False)
+        assert r.status_code == 403 and html.escape(typed) in r.text
+        assert "your session had ended" in r.text
+        # shown once: the report read later is the plain page
+        assert html.escape(typed) not in c.get(f"/report/{rid}").text
+    with Desk.open(desk["desk"], DESK_PASS) as d:
+        v = d.report(rid)
+        assert typed not in [q.text for q in d.outbox()] + [x["text"] for x in v.replies]
+        assert typed not in [n["text"] for n in v.notes]
