@@ -231,6 +231,56 @@ def test_a_reply_receipt_whose_log_is_not_proved_keeps_the_reply_queued(
     assert rep["log_consistent"] is True and rep["index"] == 2
 
 
+@pytest.mark.parametrize("status", [503, 500])
+def test_a_drop_failing_the_proof_of_a_reply_receipt_is_not_said_to_refuse_it(
+    world: _World, status: int
+) -> None:
+    """The drop took the reply and gave a receipt, then answered the desk's request for the
+    proof of its log with an error (503: overloaded, restarting): the reply stayed queued,
+    but the handler read "the drop refused the reply (503)" - as if the drop had turned it
+    down and sending it again were pointless. It now says the receipt could not be checked
+    and the reply stays queued to be sent again, in the handler's language."""
+    import httpx
+
+    from tysha.i18n import translations
+
+    desk = world.desk
+    rid = _rid(desk)
+    real = world.honest.transport
+
+    class Failing:
+        name = "failing"
+
+        def client(self, base_url: str, timeout: float) -> httpx.Client:
+            inner = real.client(base_url, timeout)
+
+            def handler(request: httpx.Request) -> httpx.Response:
+                request.read()
+                if request.url.path == "/v1/proof/consistency":
+                    return httpx.Response(status, json={"error": "busy"})
+                r = inner.request(request.method, request.url.path, params=request.url.params,
+                                  content=request.content,
+                                  headers={"content-type": request.headers.get("content-type",
+                                                                               "")})
+                return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+
+            return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler),
+                                timeout=timeout)
+
+    world.serving = type("S", (), {"transport": Failing()})()  # type: ignore[assignment]
+    out = desk.reply(rid, "we read you")
+    assert not out.sent and not out.forked
+    assert "refused" not in out.error and str(status) in out.error, out.error
+    assert "could not be checked" in out.error and "stays queued" in out.error, out.error
+    [q] = desk.outbox()
+    assert q.last_error == out.error and not desk.store.drops()[0].forked
+    for lang in ("uk", "ru", "crh"):
+        said = translations(lang).message(out.error)
+        assert said != out.error and str(status) in said, (lang, said)
+    world.serving = world.honest
+    assert desk.send_queued().sent == [rid] and desk.outbox() == []
+
+
 def test_a_queued_reply_sent_by_fetch_into_a_split_view_fails_the_fetch_saying_fork(
     world: _World, tmp_path: Path
 ) -> None:
