@@ -189,6 +189,41 @@ def test_a_consistent_reply_receipt_is_recorded_and_binds_the_next_fetch(
     assert all(v.has_flag("log-forked") for v in desk.reports())
 
 
+def test_a_reply_sent_before_its_drop_showed_a_fork_is_flagged_wherever_it_is_shown(
+    world: _World, tmp_path: Path
+) -> None:
+    """A reply the drop logged consistently, whose drop later showed this desk another
+    history: the report said "forked" but the reply itself still read just "sent" in `desk
+    show` and on the web report page - a handler reading the reply took it that the source
+    had it. Beside the reply both now say its drop has since shown two histories, in the
+    handler's language."""
+    from starlette.testclient import TestClient
+
+    from tests.conftest import tysha
+    from tysha.desk.web.app import create_app
+
+    desk = world.desk
+    rid = _rid(desk)
+    assert desk.reply(rid, "we read you, stay safe").sent
+    world.serving = world.forked
+    assert len(desk.fetch().forks) == 1 and desk.store.drops()[0].forked
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
+    shown = tysha("desk", "show", rid, "--desk", tmp_path / "desk", env=env).stdout
+    [line] = [ln for ln in shown.splitlines() if "we read you, stay safe" in ln]
+    assert "sent " in line and "since shown two histories" in line, line
+    uk = tysha("desk", "show", rid, "--desk", tmp_path / "desk",
+               env=env | {"TYSHA_LANG": "uk"}).stdout
+    [line] = [ln for ln in uk.splitlines() if "we read you, stay safe" in ln]
+    assert "дві історії" in line, line
+    with TestClient(create_app(tmp_path / "desk", port=8090),
+                    base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
+        page = c.get(f"/report/{rid}").text
+    [item] = [ln for ln in page.split("<li>") if "we read you, stay safe" in ln]
+    assert "since shown two histories" in item and 'class="badge bad"' in item, item
+
+
 def test_a_reply_receipt_whose_log_is_not_proved_keeps_the_reply_queued(
     world: _World,
 ) -> None:
