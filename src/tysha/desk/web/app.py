@@ -835,7 +835,9 @@ def create_app(
         src = _source(s, request.path_params["sid"])
         reason = str(fields.get("reason", "")).strip()[:2000]
         if not reason or fields.get("confirm") != "yes":
-            return render(request, "confirm.html", status=400, src=src, action=action, error=True)
+            # what the handler wrote stays on the page (a reason sent without the tick)
+            return render(request, "confirm.html", status=400, src=src, action=action,
+                          error=True, reason=reason)  # fmt: skip
         # Already as asked (a double click, the confirmation sent again from an older page):
         # nothing changed or recorded again, and said so - not "refused", which read as if
         # the seized phone's key were not revoked.
