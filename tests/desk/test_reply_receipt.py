@@ -189,6 +189,52 @@ def test_a_consistent_reply_receipt_is_recorded_and_binds_the_next_fetch(
     assert all(v.has_flag("log-forked") for v in desk.reports())
 
 
+@pytest.mark.parametrize("status", [429, 408])
+def test_a_busy_answer_to_a_proof_is_not_taken_for_a_fork(world: _World, status: int) -> None:
+    """A proxy in front of the drop answering the desk's request for a consistency proof
+    "429 Too Many Requests" (or "408 Request Timeout") was taken as the drop denying a tree
+    its key signed: the drop was marked forked for good - every report flagged, every reply
+    held, "Do not trust the drop; tell your organisation" - for a rate limit. A busy answer
+    proves nothing either way: the reply stays queued (and the fetch does not advance), as
+    for a 5xx, and both go through once the drop answers."""
+    import httpx
+
+    desk = world.desk
+    rid = _rid(desk)
+    real = world.honest.transport
+
+    class Busy:
+        name = "busy"
+
+        def client(self, base_url: str, timeout: float) -> httpx.Client:
+            inner = real.client(base_url, timeout)
+
+            def handler(request: httpx.Request) -> httpx.Response:
+                request.read()
+                if request.url.path == "/v1/proof/consistency":
+                    return httpx.Response(status, json={"error": "busy"})
+                r = inner.request(request.method, request.url.path, params=request.url.params,
+                                  content=request.content,
+                                  headers={"content-type": request.headers.get("content-type",
+                                                                               "")})
+                return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+
+            return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler),
+                                timeout=timeout)
+
+    world.serving = type("S", (), {"transport": Busy()})()  # type: ignore[assignment]
+    out = desk.reply(rid, "we read you")
+    assert not out.sent and not out.forked and "could not be checked" in out.error, out.error
+    world.honest.client.upload(seal_envelope(b"later", [Identity.generate(os.urandom).public()],
+                                             os.urandom))
+    res = desk.fetch()
+    assert res.forks == [] and not desk.store.drops()[0].forked
+    assert not any(v.has_flag("log-forked") for v in desk.reports())
+    world.serving = world.honest
+    assert desk.send_queued().sent == [rid] and desk.outbox() == []
+    assert desk.fetch().forks == [] and not desk.store.drops()[0].forked
+
+
 def test_a_reply_sent_before_its_drop_showed_a_fork_is_flagged_wherever_it_is_shown(
     world: _World, tmp_path: Path
 ) -> None:

@@ -151,18 +151,23 @@ class UnprovenConsistency(ProtocolError):
     it was, and the next fetch asks again."""
 
 
+#: Answers that refuse nothing about the log: the drop, or a proxy in front of it, is busy.
+_BUSY = frozenset({408, 429})
+
+
 def _proof_or_unproven(client: DropClient, drop: DropState, old: int, new: int) -> list[bytes]:
     """The drop's consistency proof from ``old`` to ``new`` entries (``[]`` when equal),
     both sizes of checkpoints the drop signed. A refusal (4xx) raises VerificationError:
     the drop denies a tree its key signed. A malformed answer raises
-    :class:`UnprovenConsistency`; a server failure (5xx) or no answer stays a TransportError
-    (try again later)."""
+    :class:`UnprovenConsistency`; a server failure (5xx), a busy answer (429 or 408: a proxy's
+    rate limit, a request that took too long) or no answer stays a TransportError (try again
+    later): they say nothing of the log, and a fork is recorded for good."""
     if old == new:
         return []
     try:
         return client.consistency_proof(old, new)
     except DropRefused as exc:
-        if (exc.status or 500) >= 500:
+        if (exc.status or 500) >= 500 or exc.status in _BUSY:
             raise
         raise VerificationError(exc.message) from None
     except ProtocolError as exc:
