@@ -4,6 +4,7 @@ guesses sent at once, a session left alone, a browser closed."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import httpx
@@ -169,6 +170,10 @@ def test_what_the_handler_wrote_survives_the_session_ending(
         r = c.post(f"/report/{rid}{action}", data=dict(fields), follow_redirects=False)
         assert r.status_code == 401 and 'action="/login"' in r.text
         assert html.escape(typed) in r.text and "<b>again" not in r.text
+        # said where the cursor is (a notice on a page that loads is not announced)
+        box = re.search(r'<input type="password"[^>]*>', r.text)
+        assert box is not None and 'aria-describedby="kept-notice"' in box.group(0)
+        assert 'id="kept-notice"' in r.text
         again = dict(_form(r.text, "/login")) | {"passphrase": DESK_PASS}
         assert html.escape(typed) not in c.get("/login").text  # only that page carries it
         r = c.post("/login", data=again, follow_redirects=False)
