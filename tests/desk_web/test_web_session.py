@@ -194,3 +194,35 @@ def test_what_the_handler_wrote_survives_the_session_ending(
         v = d.report(rid)
         assert typed not in [q.text for q in d.outbox()] + [x["text"] for x in v.replies]
         assert typed not in [n["text"] for n in v.notes]
+
+
+def test_the_kept_reply_is_given_back_in_the_handlers_language(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler working in Ukrainian whose session ended while they wrote a reply was shown
+    the login page (the notice that their reply was kept, and how to get it back) in the
+    desk's default language, and the desk went on in it after they logged in. The reply form
+    now carries the page's language: the login page and the desk after it stay in theirs."""
+    import tysha.desk.web.app as web_app
+    from tysha.i18n import translations
+
+    from .test_web_handler import _form
+    from .test_web_hostile import rid_of
+
+    clock = _Clock()
+    monkeypatch.setattr(web_app, "time", clock)
+    _ = translations("uk").gettext
+    with TestClient(create_app(desk["desk"], port=8090, lang="en"), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        fields = dict(_form(c.get(f"/report/{rid}?lang=uk").text, "/reply"))
+        fields["text"] = "Дякуємо, тримайтеся."
+        clock.now += 31 * 60
+        r = c.post(f"/report/{rid}/reply", data=fields, follow_redirects=False)
+        assert r.status_code == 401 and '<html lang="uk"' in r.text, r.text[:300]
+        kept = _("Your session had ended, so your reply was not sent. Log in again: it comes "
+                 "back in the reply form, unsent, for you to check and send.")
+        assert kept in r.text
+        again = dict(_form(r.text, "/login")) | {"passphrase": DESK_PASS}
+        page = c.post("/login", data=again).text
+        assert '<html lang="uk"' in page and "Дякуємо, тримайтеся." in page

@@ -430,8 +430,10 @@ def create_app(
             if s is None:
                 raise _Redirect("/login")
             raise _Forbidden()
-        if s is None:
-            raise _Kept(render(request, "login.html", status=401, error=None, **kept))
+        if s is None:  # in the language the page was in (its form says), not the desk's
+            chosen = str(fields.get("lang") or "")
+            raise _Kept(render(request, "login.html", status=401, chosen=chosen, error=None,
+                               **kept))  # fmt: skip
         v = _report(s, kept["kept_report"])
         raise _Kept(report_response(request, s, v, status=403, **kept_page(kept)))
 
