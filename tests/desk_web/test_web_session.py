@@ -226,3 +226,29 @@ def test_the_kept_reply_is_given_back_in_the_handlers_language(
         again = dict(_form(r.text, "/login")) | {"passphrase": DESK_PASS}
         page = c.post("/login", data=again).text
         assert '<html lang="uk"' in page and "Дякуємо, тримайтеся." in page
+
+
+def test_a_kept_reply_is_kept_whole(desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """What is given back after the session ended is what was written, never a cut copy: a
+    reply cut to the reply limit would be accepted when sent again, its end silently lost
+    (one sent whole is refused as too long, and kept on the page, as before)."""
+    import tysha.desk.web.app as web_app
+
+    from .test_web_handler import _form
+    from .test_web_hostile import rid_of
+
+    clock = _Clock()
+    monkeypatch.setattr(web_app, "time", clock)
+    long = "x" * (70 * 1024) + " END"
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        fields = dict(_form(c.get(f"/report/{rid}").text, "/reply")) | {"text": long}
+        clock.now += 31 * 60
+        r = c.post(f"/report/{rid}/reply", data=fields, follow_redirects=False)
+        assert r.status_code == 401 and long in r.text
+        page = c.post("/login", data=dict(_form(r.text, "/login")) | {"passphrase": DESK_PASS})
+        assert long in page.text
+        again = dict(_form(page.text, "/reply")) | {"text": long}
+        sent = c.post(f"/report/{rid}/reply", data=again)
+        assert sent.status_code == 400 and "The reply was not sent" in sent.text

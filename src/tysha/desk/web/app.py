@@ -114,8 +114,6 @@ MAX_UPLOAD = 256 << 20
 #: The forms whose text a handler must not lose when their session ends: the kept item's name
 #: (the report page's ``<name>_text``) and the form field it is written in.
 KEPT_FIELDS = {"reply": "text", "note": "note"}
-#: A reply is at most 64 KiB of text (a note less): what is kept is never more.
-MAX_KEPT = 64 << 10
 BODY_IDLE_S = 30.0
 BODY_DEADLINE_S = 600.0
 
@@ -413,7 +411,9 @@ def create_app(
         what = fields.get("kept_field")
         if what not in KEPT_FIELDS or not where or not text.strip():
             return {}
-        return {"kept_report": where, "kept_field": what, "kept_text": text[:MAX_KEPT]}
+        # Whole (MAX_BODY bounds it): a copy cut to the reply limit would be accepted when
+        # sent again, its end silently lost.
+        return {"kept_report": where, "kept_field": what, "kept_text": text}
 
     async def written(request: Request, field: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The session and the form of a POST that carries what the handler wrote (``field``).
