@@ -151,10 +151,6 @@ class UnprovenConsistency(ProtocolError):
     it was, and the next fetch asks again."""
 
 
-#: Answers that refuse nothing about the log: the drop, or a proxy in front of it, is busy.
-_BUSY = frozenset({408, 429})
-
-
 def _proof_or_unproven(client: DropClient, drop: DropState, old: int, new: int) -> list[bytes]:
     """The drop's consistency proof from ``old`` to ``new`` entries (``[]`` when equal),
     both sizes of checkpoints the drop signed. A refusal (4xx) raises VerificationError:
@@ -167,7 +163,7 @@ def _proof_or_unproven(client: DropClient, drop: DropState, old: int, new: int) 
     try:
         return client.consistency_proof(old, new)
     except DropRefused as exc:
-        if (exc.status or 500) >= 500 or exc.status in _BUSY:
+        if exc.busy:
             raise
         raise VerificationError(exc.message) from None
     except ProtocolError as exc:
