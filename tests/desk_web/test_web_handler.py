@@ -409,3 +409,38 @@ def test_the_confirmations_and_the_reply_notice_name_their_source(
         notice = re.search(r'<p class="good" role="status"[^>]*>(.*?)</p>',
                            c.get(f"/report/{rid}?m=replied").text, re.S)
         assert notice is not None and name in notice.group(1), notice
+
+
+def test_a_triage_the_desk_could_not_save_keeps_the_note(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A triage the desk refused or could not write (a damaged store, a full disk) answered
+    with a bare error page: the handler's note - a witness's call written up - was gone (the
+    browser keeps no copy: the desk's pages are not stored). The report comes back with the
+    note in its form, nothing saved, and why."""
+    import html
+
+    from tysha.desk.service import Desk
+    from tysha.errors import StorageError
+
+    note = "Called the witness back: the bus left at 6 <am>, two soldiers."
+
+    def failing(self: Any, *a: Any, **kw: Any) -> None:
+        raise StorageError("the desk could not write its database (disk full?)")
+
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Children taken")
+        fields = [(k, v) for k, v in _form(c.get(f"/report/{rid}").text, "/triage")
+                  if k != "note"] + [("note", note)]
+        monkeypatch.setattr(Desk, "triage", failing)
+        r = c.post(f"/report/{rid}/triage", content=urlencode(fields),
+                   headers={"content-type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 400
+        assert html.escape(note, quote=False) in r.text and "<am>" not in r.text
+        assert 'id="triage-error"' in r.text and "disk full" in r.text
+        monkeypatch.undo()
+        # the same form again (its one-time token was released): saved
+        again = c.post(f"/report/{rid}/triage", content=urlencode(fields),
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+        assert again.status_code == 200 and "Saved." in again.text

@@ -658,7 +658,11 @@ def create_app(
             )  # fmt: skip
         except TyshaError as exc:
             release_once(s, once)  # nothing was saved: the same form may try again
-            return render(request, "error.html", status=400, message=exc.message)
+            # The report again, the note the handler wrote back in its form, and why (a bare
+            # error page lost it: the desk's pages are not kept by the browser).
+            return report_response(request, s, v, status=400,
+                                   note_text=str(fields.get("note", "")),
+                                   triage_error=exc.message)  # fmt: skip
         return RedirectResponse(f"/report/{v.id}?m=saved", status_code=303)
 
     async def reply(request: Request) -> Response:
