@@ -101,6 +101,13 @@ class DropRefused(TransportError):
         self.status = status
         self.body: dict[str, object] = dict(body or {})
 
+    @property
+    def busy(self) -> bool:
+        """A server failure (5xx) or a busy answer (429 Too Many Requests, 408 Request
+        Timeout: often a proxy in front of the drop): it denies nothing, try again later -
+        never evidence against the drop (a fork)."""
+        return (self.status or 500) >= 500 or self.status in (408, 429)
+
 
 class NotFound(ConfigError):
     """The report, source, invitation, file or folder named does not exist."""

@@ -189,6 +189,87 @@ def test_a_consistent_reply_receipt_is_recorded_and_binds_the_next_fetch(
     assert all(v.has_flag("log-forked") for v in desk.reports())
 
 
+@pytest.mark.parametrize("status", [429, 408])
+def test_a_busy_answer_to_a_proof_is_not_taken_for_a_fork(world: _World, status: int) -> None:
+    """A proxy in front of the drop answering the desk's request for a consistency proof
+    "429 Too Many Requests" (or "408 Request Timeout") was taken as the drop denying a tree
+    its key signed: the drop was marked forked for good - every report flagged, every reply
+    held, "Do not trust the drop; tell your organisation" - for a rate limit. A busy answer
+    proves nothing either way: the reply stays queued (and the fetch does not advance), as
+    for a 5xx, and both go through once the drop answers."""
+    import httpx
+
+    desk = world.desk
+    rid = _rid(desk)
+    real = world.honest.transport
+
+    class Busy:
+        name = "busy"
+
+        def client(self, base_url: str, timeout: float) -> httpx.Client:
+            inner = real.client(base_url, timeout)
+
+            def handler(request: httpx.Request) -> httpx.Response:
+                request.read()
+                if request.url.path == "/v1/proof/consistency":
+                    return httpx.Response(status, json={"error": "busy"})
+                r = inner.request(request.method, request.url.path, params=request.url.params,
+                                  content=request.content,
+                                  headers={"content-type": request.headers.get("content-type",
+                                                                               "")})
+                return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+
+            return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler),
+                                timeout=timeout)
+
+    world.serving = type("S", (), {"transport": Busy()})()  # type: ignore[assignment]
+    out = desk.reply(rid, "we read you")
+    assert not out.sent and not out.forked and "could not be checked" in out.error, out.error
+    world.honest.client.upload(seal_envelope(b"later", [Identity.generate(os.urandom).public()],
+                                             os.urandom))
+    res = desk.fetch()
+    assert res.forks == [] and not desk.store.drops()[0].forked
+    assert not any(v.has_flag("log-forked") for v in desk.reports())
+    world.serving = world.honest
+    assert desk.send_queued().sent == [rid] and desk.outbox() == []
+    assert desk.fetch().forks == [] and not desk.store.drops()[0].forked
+
+
+def test_a_reply_sent_before_its_drop_showed_a_fork_is_flagged_wherever_it_is_shown(
+    world: _World, tmp_path: Path
+) -> None:
+    """A reply the drop logged consistently, whose drop later showed this desk another
+    history: the report said "forked" but the reply itself still read just "sent" in `desk
+    show` and on the web report page - a handler reading the reply took it that the source
+    had it. Beside the reply both now say its drop has since shown two histories, in the
+    handler's language."""
+    from starlette.testclient import TestClient
+
+    from tests.conftest import tysha
+    from tysha.desk.web.app import create_app
+
+    desk = world.desk
+    rid = _rid(desk)
+    assert desk.reply(rid, "we read you, stay safe").sent
+    world.serving = world.forked
+    assert len(desk.fetch().forks) == 1 and desk.store.drops()[0].forked
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
+    shown = tysha("desk", "show", rid, "--desk", tmp_path / "desk", env=env).stdout
+    [line] = [ln for ln in shown.splitlines() if "we read you, stay safe" in ln]
+    assert "sent " in line and "since shown two histories" in line, line
+    uk = tysha("desk", "show", rid, "--desk", tmp_path / "desk",
+               env=env | {"TYSHA_LANG": "uk"}).stdout
+    [line] = [ln for ln in uk.splitlines() if "we read you, stay safe" in ln]
+    assert "дві історії" in line, line
+    with TestClient(create_app(tmp_path / "desk", port=8090),
+                    base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
+        page = c.get(f"/report/{rid}").text
+    [item] = [ln for ln in page.split("<li>") if "we read you, stay safe" in ln]
+    assert "since shown two histories" in item and 'class="badge bad"' in item, item
+
+
 def test_a_reply_receipt_whose_log_is_not_proved_keeps_the_reply_queued(
     world: _World,
 ) -> None:
@@ -229,6 +310,56 @@ def test_a_reply_receipt_whose_log_is_not_proved_keeps_the_reply_queued(
     assert desk.send_queued().sent == [rid] and desk.outbox() == []
     [rep] = desk.store.get_report(rid)["replies"]
     assert rep["log_consistent"] is True and rep["index"] == 2
+
+
+@pytest.mark.parametrize("status", [503, 500])
+def test_a_drop_failing_the_proof_of_a_reply_receipt_is_not_said_to_refuse_it(
+    world: _World, status: int
+) -> None:
+    """The drop took the reply and gave a receipt, then answered the desk's request for the
+    proof of its log with an error (503: overloaded, restarting): the reply stayed queued,
+    but the handler read "the drop refused the reply (503)" - as if the drop had turned it
+    down and sending it again were pointless. It now says the receipt could not be checked
+    and the reply stays queued to be sent again, in the handler's language."""
+    import httpx
+
+    from tysha.i18n import translations
+
+    desk = world.desk
+    rid = _rid(desk)
+    real = world.honest.transport
+
+    class Failing:
+        name = "failing"
+
+        def client(self, base_url: str, timeout: float) -> httpx.Client:
+            inner = real.client(base_url, timeout)
+
+            def handler(request: httpx.Request) -> httpx.Response:
+                request.read()
+                if request.url.path == "/v1/proof/consistency":
+                    return httpx.Response(status, json={"error": "busy"})
+                r = inner.request(request.method, request.url.path, params=request.url.params,
+                                  content=request.content,
+                                  headers={"content-type": request.headers.get("content-type",
+                                                                               "")})
+                return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+
+            return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler),
+                                timeout=timeout)
+
+    world.serving = type("S", (), {"transport": Failing()})()  # type: ignore[assignment]
+    out = desk.reply(rid, "we read you")
+    assert not out.sent and not out.forked
+    assert "refused" not in out.error and str(status) in out.error, out.error
+    assert "could not be checked" in out.error and "stays queued" in out.error, out.error
+    [q] = desk.outbox()
+    assert q.last_error == out.error and not desk.store.drops()[0].forked
+    for lang in ("uk", "ru", "crh"):
+        said = translations(lang).message(out.error)
+        assert said != out.error and str(status) in said, (lang, said)
+    world.serving = world.honest
+    assert desk.send_queued().sent == [rid] and desk.outbox() == []
 
 
 def test_a_queued_reply_sent_by_fetch_into_a_split_view_fails_the_fetch_saying_fork(

@@ -71,7 +71,7 @@ def test_handler_session_in_chromium(served: dict[str, Any], cli: Any, tmp_path:
         with page.expect_request(lambda r: r.url == base + "/keepalive" and r.method == "POST"):
             page.fill("form[action$='/reply'] textarea[name=text]", "We received it. Stay safe.")
         page.click("form[action$='/reply'] button[type=submit]")
-        page.wait_for_selector("text=Reply sent.")
+        page.wait_for_selector("text=Reply sent to")
         screenshot(page, "report.png", full_page=True)
         # the hostile report: nothing it carries may execute
         page.goto(base + "/")

@@ -368,3 +368,79 @@ def test_an_invitation_form_sent_twice_makes_one_invitation_and_shows_it(tmp_pat
     assert codes[0].group(1) == codes[1].group(1)  # type: ignore[union-attr]
     with Desk.open(desk, DESK_PASS) as d:
         assert len(d.invitations()) == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
+def test_the_confirmations_and_the_reply_notice_name_their_source(
+    desk: dict[str, Any], lang: str
+) -> None:
+    """The "Revoke key" / "Restore key" confirmation page was headed "Revoke this source's
+    key?" (its tab, its heading and its button named no one: two tabs open on two sources
+    read the same, and a screen reader's heading list said nothing of whose key), and a
+    reply answered "Reply sent." without saying to whom. The heading, the page title and
+    the button now name the source's pseudonym, as does the notice of a reply sent, in the
+    handler's language; a reason typed on a confirmation sent without its tick is kept."""
+    import html
+
+    from tysha.desk.service import Desk
+    from tysha.desk.views import pseudonym_text
+    from tysha.i18n import translations
+
+    with Desk.open(desk["desk"], DESK_PASS) as d:
+        src = d.sources()[0]
+        rid = next(v.id for v in d.reports() if v.source == src.pseudonym)
+    name = html.escape(pseudonym_text(src.pseudonym, translations(lang).gettext))
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        csrf = login(c)
+        for action in ("revoke", "restore"):
+            page = c.get(f"/sources/{src.id}/{action}?lang={lang}").text
+            title = re.search(r"<title>(.*?)</title>", page, re.S)
+            h1 = re.search(r"<h1>(.*?)</h1>", page, re.S)
+            button = re.search(r'<button type="submit"[^>]*>', page)
+            assert title and h1 and button, page
+            assert name in title.group(1) and name in h1.group(1), (title.group(1), h1.group(1))
+            assert name in button.group(0), button.group(0)
+            unticked = c.post(f"/sources/{src.id}/{action}",
+                              data={"csrf": csrf, "reason": "phone back with her"})
+            assert unticked.status_code == 400 and "phone back with her" in unticked.text
+            done = c.post(f"/sources/{src.id}/{action}",
+                          data={"csrf": csrf, "reason": "checked", "confirm": "yes"})
+            assert done.status_code == 200
+        notice = re.search(r'<p class="good" role="status"[^>]*>(.*?)</p>',
+                           c.get(f"/report/{rid}?m=replied").text, re.S)
+        assert notice is not None and name in notice.group(1), notice
+
+
+def test_a_triage_the_desk_could_not_save_keeps_the_note(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A triage the desk refused or could not write (a damaged store, a full disk) answered
+    with a bare error page: the handler's note - a witness's call written up - was gone (the
+    browser keeps no copy: the desk's pages are not stored). The report comes back with the
+    note in its form, nothing saved, and why."""
+    import html
+
+    from tysha.desk.service import Desk
+    from tysha.errors import StorageError
+
+    note = "Called the witness back: the bus left at 6 <am>, two soldiers."
+
+    def failing(self: Any, *a: Any, **kw: Any) -> None:
+        raise StorageError("the desk could not write its database (disk full?)")
+
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Children taken")
+        fields = [(k, v) for k, v in _form(c.get(f"/report/{rid}").text, "/triage")
+                  if k != "note"] + [("note", note)]
+        monkeypatch.setattr(Desk, "triage", failing)
+        r = c.post(f"/report/{rid}/triage", content=urlencode(fields),
+                   headers={"content-type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 400
+        assert html.escape(note, quote=False) in r.text and "<am>" not in r.text
+        assert 'id="triage-error"' in r.text and "disk full" in r.text
+        monkeypatch.undo()
+        # the same form again (its one-time token was released): saved
+        again = c.post(f"/report/{rid}/triage", content=urlencode(fields),
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+        assert again.status_code == 200 and "Saved." in again.text

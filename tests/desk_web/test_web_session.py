@@ -4,6 +4,7 @@ guesses sent at once, a session left alone, a browser closed."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import httpx
@@ -135,3 +136,119 @@ def test_a_handler_typing_keeps_the_session(
         assert r.status_code == 303 and r.headers["location"] == "/login"
     with TestClient(app, base_url=BASE) as c:
         assert "activity.js" not in c.get("/login").text  # no session, no script
+
+
+@pytest.mark.parametrize("field", ["text", "note"])
+def test_what_the_handler_wrote_survives_the_session_ending(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    """A handler who wrote a reply to a source (or a triage note) while their session ended -
+    eight hours since login, 30 minutes without a request, or a new login in another tab -
+    lost it on submit: the desk answered with a redirect to the login page (or a bare
+    "refused" page for the other tab's token) and the text was gone. Now nothing is sent or
+    saved, the login page carries the text (not stored anywhere), and after logging in the
+    report comes back with the text in its form, unsent, for the handler to send again."""
+    import html
+
+    import tysha.desk.web.app as web_app
+    from tysha.desk.service import Desk
+
+    from .test_web_handler import _form
+    from .test_web_hostile import rid_of
+
+    clock = _Clock()
+    monkeypatch.setattr(web_app, "time", clock)
+    action = "/reply" if field == "text" else "/triage"
+    typed = "Спасибо. Do not write from home <b>again</b> & stay safe."
+    app = create_app(desk["desk"], port=8090)
+    with TestClient(app, base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        fields = [(k, v) for k, v in _form(c.get(f"/report/{rid}").text, action) if k != field]
+        fields.append((field, typed))
+        clock.now += 31 * 60  # typing, with no script to keep the session
+        r = c.post(f"/report/{rid}{action}", data=dict(fields), follow_redirects=False)
+        assert r.status_code == 401 and 'action="/login"' in r.text
+        assert html.escape(typed) in r.text and "<b>again" not in r.text
+        # said where the cursor is (a notice on a page that loads is not announced)
+        box = re.search(r'<input type="password"[^>]*>', r.text)
+        assert box is not None and 'aria-describedby="kept-notice"' in box.group(0)
+        assert 'id="kept-notice"' in r.text
+        again = dict(_form(r.text, "/login")) | {"passphrase": DESK_PASS}
+        assert html.escape(typed) not in c.get("/login").text  # only that page carries it
+        r = c.post("/login", data=again, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith(f"/report/{rid}")
+        assert typed not in r.headers["location"]
+        page = c.get(r.headers["location"]).text
+        restored = dict(_form(page, action))
+        assert restored[field] == "" and html.escape(typed) in page  # in the textarea
+        assert "your session had ended" in page
+        # a page from the session before (its token) is given back too, not refused
+        other = dict(fields) | {"csrf": "an earlier session's token"}
+        r = c.post(f"/report/{rid}{action}", data=other, follow_redirects=False)
+        assert r.status_code == 403 and html.escape(typed) in r.text
+        assert "your session had ended" in r.text
+        # shown once: the report read later is the plain page
+        assert html.escape(typed) not in c.get(f"/report/{rid}").text
+    with Desk.open(desk["desk"], DESK_PASS) as d:
+        v = d.report(rid)
+        assert typed not in [q.text for q in d.outbox()] + [x["text"] for x in v.replies]
+        assert typed not in [n["text"] for n in v.notes]
+
+
+def test_the_kept_reply_is_given_back_in_the_handlers_language(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler working in Ukrainian whose session ended while they wrote a reply was shown
+    the login page (the notice that their reply was kept, and how to get it back) in the
+    desk's default language, and the desk went on in it after they logged in. The reply form
+    now carries the page's language: the login page and the desk after it stay in theirs."""
+    import tysha.desk.web.app as web_app
+    from tysha.i18n import translations
+
+    from .test_web_handler import _form
+    from .test_web_hostile import rid_of
+
+    clock = _Clock()
+    monkeypatch.setattr(web_app, "time", clock)
+    _ = translations("uk").gettext
+    with TestClient(create_app(desk["desk"], port=8090, lang="en"), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        fields = dict(_form(c.get(f"/report/{rid}?lang=uk").text, "/reply"))
+        fields["text"] = "Дякуємо, тримайтеся."
+        clock.now += 31 * 60
+        r = c.post(f"/report/{rid}/reply", data=fields, follow_redirects=False)
+        assert r.status_code == 401 and '<html lang="uk"' in r.text, r.text[:300]
+        kept = _("Your session had ended, so your reply was not sent. Log in again: it comes "
+                 "back in the reply form, unsent, for you to check and send.")
+        assert kept in r.text
+        again = dict(_form(r.text, "/login")) | {"passphrase": DESK_PASS}
+        page = c.post("/login", data=again).text
+        assert '<html lang="uk"' in page and "Дякуємо, тримайтеся." in page
+
+
+def test_a_kept_reply_is_kept_whole(desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """What is given back after the session ended is what was written, never a cut copy: a
+    reply cut to the reply limit would be accepted when sent again, its end silently lost
+    (one sent whole is refused as too long, and kept on the page, as before)."""
+    import tysha.desk.web.app as web_app
+
+    from .test_web_handler import _form
+    from .test_web_hostile import rid_of
+
+    clock = _Clock()
+    monkeypatch.setattr(web_app, "time", clock)
+    long = "x" * (70 * 1024) + " END"
+    with TestClient(create_app(desk["desk"], port=8090), base_url=BASE) as c:
+        login(c)
+        rid = rid_of(c, "Summons in every mailbox")
+        fields = dict(_form(c.get(f"/report/{rid}").text, "/reply")) | {"text": long}
+        clock.now += 31 * 60
+        r = c.post(f"/report/{rid}/reply", data=fields, follow_redirects=False)
+        assert r.status_code == 401 and long in r.text
+        page = c.post("/login", data=dict(_form(r.text, "/login")) | {"passphrase": DESK_PASS})
+        assert long in page.text
+        again = dict(_form(page.text, "/reply")) | {"text": long}
+        sent = c.post(f"/report/{rid}/reply", data=again)
+        assert sent.status_code == 400 and "The reply was not sent" in sent.text

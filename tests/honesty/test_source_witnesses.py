@@ -115,6 +115,40 @@ def test_an_unusable_proof_to_the_witnessed_tree_is_no_fork(world: dict[str, Any
     assert dev.replies() == []
 
 
+@pytest.mark.parametrize("status", [429, 408])
+def test_a_busy_answer_to_the_proof_to_the_witnessed_tree_is_no_fork(
+    world: dict[str, Any], status: int
+) -> None:
+    """A proxy in front of the drop answering the proof from the cosigned tree "429 Too Many
+    Requests" (or "408") was taken as the drop denying the tree: the source was told "THE
+    DROP SHOWS ITS WITNESSES A DIFFERENT HISTORY ... Stop sending to it", and the vault kept
+    the drop as forked until a new invitation, handed over in person. A busy answer proves
+    nothing: the fetch fails as when the drop is unreachable (try again later), no fork is
+    kept, and the replies are read once the drop answers."""
+    from tysha.errors import DropRefused, TransportError
+
+    dev: SourceDevice = world["dev"]
+    dev.set_witness_policy(world["vkeys"], 2)
+    dev.enroll(world["code"])
+    _reply(world, "first")
+    note = Witnessed.cosign()
+    Witnessed.cosign = lambda: note  # the witnesses cosigned the log of one entry
+    _reply(world, "second")
+
+    class Busy(Witnessed):
+        def consistency_proof(self, old: int, new: int) -> list[bytes]:
+            raise DropRefused(f"the drop refused ({status}): no reason given", status=status)
+
+    with Busy(world["drop"].client.url, transport=world["drop"].transport) as c:
+        with pytest.raises(TransportError) as caught:
+            dev.fetch_replies(c)
+    assert "DIFFERENT HISTORY" not in caught.value.message
+    assert dev.fork_seen() is None and dev.replies() == []
+    with _client(world) as c:  # (read as far as the witnesses cosigned)
+        dev.fetch_replies(c)
+    assert [r["text"] for r in dev.replies()] == ["first"] and dev.fork_seen() is None
+
+
 def test_a_bad_policy_is_refused(world: dict[str, Any]) -> None:
     dev: SourceDevice = world["dev"]
     with pytest.raises(BadInput):

@@ -658,6 +658,11 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
             )
         elif r.get("sent_at") or r.get("index") is not None:
             state = _("sent {at}").format(at=r.get("sent_at"))
+            if v.has_flag("log-forked"):  # sent before its drop showed a fork (the web says so)
+                state += "; " + _(
+                    "its drop has since shown two histories of its log: the source may never"
+                    " see this reply"
+                )
         elif v.has_flag("log-forked"):  # held, never sent (as the web desk says)
             state = _("held: the drop showed a forked history")
         elif v.has_flag("source-unreadable"):  # held, never sent (as the web desk says)

@@ -158,14 +158,15 @@ def _proof_or_unproven(client: DropClient, drop: DropState, old: int, new: int) 
     """The drop's consistency proof from ``old`` to ``new`` entries (``[]`` when equal),
     both sizes of checkpoints the drop signed. A refusal (4xx) raises VerificationError:
     the drop denies a tree its key signed. A malformed answer raises
-    :class:`UnprovenConsistency`; a server failure (5xx) or no answer stays a TransportError
-    (try again later)."""
+    :class:`UnprovenConsistency`; a server failure (5xx), a busy answer (429 or 408: a proxy's
+    rate limit, a request that took too long) or no answer stays a TransportError (try again
+    later): they say nothing of the log, and a fork is recorded for good."""
     if old == new:
         return []
     try:
         return client.consistency_proof(old, new)
     except DropRefused as exc:
-        if (exc.status or 500) >= 500:
+        if exc.busy:
             raise
         raise VerificationError(exc.message) from None
     except ProtocolError as exc:

@@ -123,6 +123,10 @@ _FORKED_HELD = (
 )
 #: Why a reply the drop took stays queued: its receipt's log was not proved one history with
 #: the log this desk verified (a gettext msgid).
+_RECEIPT_UNCHECKED = (
+    "the drop took the reply, but its receipt could not be checked (the drop answered "
+    "{status} when asked to prove its log): the reply stays queued and is sent again"
+)
 _UNPROVEN_RECEIPT = (
     "the drop did not prove its receipt's log consistent with the one this desk verified: "
     "the reply stays queued and is sent again (if this persists, the drop may be hiding a "
@@ -696,7 +700,12 @@ class Desk:
                 self.store.reply_failed(qid, _UNPROVEN_RECEIPT)
                 return None, ""
             except DropRefused as exc:
-                self.store.reply_failed(qid, f"the drop refused the reply ({exc.status})")
+                if receipt is not None:
+                    # The drop took the reply; it failed (5xx) when asked to prove its
+                    # receipt's log: not a refusal, and the reply goes again (the same entry).
+                    self.store.reply_failed(qid, _RECEIPT_UNCHECKED.format(status=exc.status))
+                else:
+                    self.store.reply_failed(qid, f"the drop refused the reply ({exc.status})")
                 return None, ""
             except TransportError:
                 receipt = None

@@ -1076,7 +1076,7 @@ class SourceDevice:
                 f" are one history ({exc.message}). Nothing was read"
             ) from None
         except (VerificationError, DropRefused) as exc:
-            if isinstance(exc, DropRefused) and (exc.status or 500) >= 500:
+            if isinstance(exc, DropRefused) and exc.busy:  # proves nothing: try again later
                 raise
             self._remember_fork()
             raise VerificationError(

@@ -111,6 +111,9 @@ MAX_UPLOAD = 256 << 20
 #: A request body must keep arriving: at most this many seconds between its pieces and
 #: ``BODY_DEADLINE_S`` in all, or it is answered 408 and its connection closed (the drop's
 #: deadlines: a client that sends headers and then dribbles, or stops, held a worker for good).
+#: The forms whose text a handler must not lose when their session ends: the kept item's name
+#: (the report page's ``<name>_text``) and the form field it is written in.
+KEPT_FIELDS = {"reply": "text", "note": "note"}
 BODY_IDLE_S = 30.0
 BODY_DEADLINE_S = 600.0
 
@@ -401,13 +404,54 @@ def create_app(
     async def login_page(request: Request) -> Response:
         return render(request, "login.html", error=None)
 
+    def kept_of(fields: dict[str, Any]) -> dict[str, Any]:
+        """What the handler wrote when their session had ended (a reply, a triage note), as a
+        login form carries it back: only on that page and in that form, never stored."""
+        where, text = str(fields.get("kept_report", "")), str(fields.get("kept_text", ""))
+        what = fields.get("kept_field")
+        if what not in KEPT_FIELDS or not where or not text.strip():
+            return {}
+        # Whole (MAX_BODY bounds it): a copy cut to the reply limit would be accepted when
+        # sent again, its end silently lost.
+        return {"kept_report": where, "kept_field": what, "kept_text": text}
+
+    async def written(request: Request, field: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The session and the form of a POST that carries what the handler wrote (``field``).
+        When the session has ended, or the form is from an earlier one (its CSRF token), it
+        is not acted on and the text is not lost: the login page, or the report, gives it
+        back unsent (_Kept)."""
+        s = session(request)
+        fields = await form(request, None)
+        if s is not None and same_text(str(fields.get("csrf", "")), s["csrf"]):
+            return s, fields
+        kept = kept_of({"kept_report": request.path_params["rid"], "kept_field": field,
+                        "kept_text": fields.get(KEPT_FIELDS[field], "")})  # fmt: skip
+        if not kept:  # nothing written to lose: as any other form
+            if s is None:
+                raise _Redirect("/login")
+            raise _Forbidden()
+        if s is None:  # in the language the page was in (its form says), not the desk's
+            chosen = str(fields.get("lang") or "")
+            raise _Kept(render(request, "login.html", status=401, chosen=chosen, error=None,
+                               **kept))  # fmt: skip
+        v = _report(s, kept["kept_report"])
+        raise _Kept(report_response(request, s, v, status=403, **kept_page(kept)))
+
+    def kept_page(kept: dict[str, Any]) -> dict[str, Any]:
+        """The report page's context that puts a kept text back in its form, unsent."""
+        field = kept["kept_field"]
+        return {"notice": f"kept-{field}", f"{field}_text": kept["kept_text"]}
+
     async def login(request: Request) -> Response:
         fields = await form(request, None)
         chosen = str(fields.get("lang") or "")  # the language the login page was shown in
+        kept = kept_of(fields)  # a reply or a note written when the session ended
         bucket = throttle.key(request.cookies.get("tysha_device", ""))
         # One attempt per bucket at a time: guesses sent together wait for the first one.
         if not throttle.begin(bucket):
-            return render(request, "login.html", status=429, chosen=chosen, error="wait")
+            return render(
+                request, "login.html", status=429, chosen=chosen, error="wait", **kept
+            )
         try:
             try:
                 desk = await asyncio.to_thread(
@@ -415,15 +459,19 @@ def create_app(
                 )
             except BadPassphrase:
                 throttle.fail(bucket)
-                return render(request, "login.html", status=401, chosen=chosen, error="passphrase")
+                return render(
+                    request, "login.html", status=401, chosen=chosen, error="passphrase", **kept
+                )
             except TyshaError as exc:  # a damaged or incomplete desk: said, not a 500
                 return render(request, "login.html", status=503, chosen=chosen, error="desk",
-                              message=exc.message)  # fmt: skip
+                              message=exc.message, **kept)  # fmt: skip
             # A code is accepted once: the Desk remembers the last accepted time step (9.7).
             if desk.totp_enabled() and not desk.check_totp(str(fields.get("totp", ""))):
                 throttle.fail(bucket)
                 desk.close()
-                return render(request, "login.html", status=401, chosen=chosen, error="totp")
+                return render(
+                    request, "login.html", status=401, chosen=chosen, error="totp", **kept
+                )
         finally:
             throttle.end(bucket)
         device = throttle.succeed(bucket)
@@ -436,7 +484,12 @@ def create_app(
             "seen": time.time(),
             "lang": chosen if chosen in LANGUAGES else "en",
         }
-        resp = RedirectResponse("/", status_code=303)
+        to = "/"
+        if kept:
+            # Back to the report, the text in its form (held in memory until it is shown).
+            sessions[token]["kept"] = kept
+            to = f"/report/{quote(kept['kept_report'], safe='')}"
+        resp = RedirectResponse(to, status_code=303)
         # No lifetime of its own: the browser forgets it when it closes (the server ends the
         # session by itself, see session()).
         resp.set_cookie("tysha_session", token, httponly=True, samesite="strict", path="/")
@@ -525,6 +578,9 @@ def create_app(
     async def report_page(request: Request) -> Response:
         s = need(request)
         v = _report(s, request.path_params["rid"])
+        kept = s.pop("kept", None)
+        if kept is not None and kept["kept_report"] == v.id:
+            return report_response(request, s, v, **kept_page(kept))
         return report_response(request, s, v)
 
     def report_response(
@@ -565,13 +621,11 @@ def create_app(
             custody_damaged=custody_damaged,
             queued=[q for q in desk.outbox() if q.report == v.id],
             # What the last action did (?m=…): a code, never a service message to translate.
-            notice=request.query_params.get("m"),
-            **extra,
+            **({"notice": request.query_params.get("m")} | extra),
         )
 
     async def triage(request: Request) -> Response:
-        s = need(request)
-        fields = await form(request, s)
+        s, fields = await written(request, "note")
         desk: Desk = s["desk"]
         v = _report(s, request.path_params["rid"])
         reviewer = str(fields.get("reviewer") or desk.name).strip()[:200]
@@ -604,12 +658,15 @@ def create_app(
             )  # fmt: skip
         except TyshaError as exc:
             release_once(s, once)  # nothing was saved: the same form may try again
-            return render(request, "error.html", status=400, message=exc.message)
+            # The report again, the note the handler wrote back in its form, and why (a bare
+            # error page lost it: the desk's pages are not kept by the browser).
+            return report_response(request, s, v, status=400,
+                                   note_text=str(fields.get("note", "")),
+                                   triage_error=exc.message)  # fmt: skip
         return RedirectResponse(f"/report/{v.id}?m=saved", status_code=303)
 
     async def reply(request: Request) -> Response:
-        s = need(request)
-        fields = await form(request, s)
+        s, fields = await written(request, "reply")
         v = _report(s, request.path_params["rid"])
         text = str(fields.get("text", ""))
         # The same form again (a second click while the drop was slow, a resubmitted page):
@@ -784,7 +841,9 @@ def create_app(
         src = _source(s, request.path_params["sid"])
         reason = str(fields.get("reason", "")).strip()[:2000]
         if not reason or fields.get("confirm") != "yes":
-            return render(request, "confirm.html", status=400, src=src, action=action, error=True)
+            # what the handler wrote stays on the page (a reason sent without the tick)
+            return render(request, "confirm.html", status=400, src=src, action=action,
+                          error=True, reason=reason)  # fmt: skip
         # Already as asked (a double click, the confirmation sent again from an older page):
         # nothing changed or recorded again, and said so - not "refused", which read as if
         # the seized phone's key were not revoked.
@@ -930,6 +989,10 @@ def create_app(
         assert isinstance(exc, _Redirect)
         return RedirectResponse(exc.to, status_code=303)
 
+    async def on_kept(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, _Kept)
+        return exc.page
+
     async def on_forbidden(request: Request, exc: Exception) -> Response:
         return render(request, "error.html", status=403, message="CSRF")
 
@@ -986,6 +1049,7 @@ def create_app(
         exception_handlers={
             _Redirect: on_redirect,
             _Forbidden: on_forbidden,
+            _Kept: on_kept,
             _TooLarge: on_too_large,
             _TooSlow: on_too_slow,
             ClientDisconnect: on_gone,
@@ -1059,6 +1123,14 @@ class _Redirect(Exception):
 
 class _Forbidden(Exception):
     pass
+
+
+class _Kept(Exception):
+    """A form not acted on, its text given back: ``page`` is the answer."""
+
+    def __init__(self, page: Response) -> None:
+        super().__init__("kept")
+        self.page = page
 
 
 class _TooLarge(Exception):
