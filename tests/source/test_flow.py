@@ -452,11 +452,14 @@ def test_what_the_vault_keeps_of_a_sent_report_is_what_the_readme_says(
     cli("source", "report", "--vault", v, "--category", "kil", "--text", "shelling", env=env)
     cli("source", "send", "--vault", v, "--now", env=env)
     state = Vault(Path(v)).unlock(env["TYSHA_PASSPHRASE"]).state
+    # "enrol": which invitation's secret it carried, kept until the handler's first reply
+    # (tests/source/test_enrol_secret.py).
     assert state["outbox"] == [] and [set(s) for s in state["sent"]] == [
-        {"id", "created", "digest", "sent_hour"}
+        {"id", "created", "digest", "sent_hour", "enrol"}
     ]
     readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
     assert "the hour each was written" in readme
+    assert "until its handler's first reply whether it carried the invitation's secret" in readme
     assert "its receipt and digest are forgotten" in readme  # tests/source/test_forget_sends.py
 
 

@@ -180,7 +180,8 @@ class Manifest:
     ``kind`` is ``"report"`` (source → desk), ``"reply"`` (desk → source) or ``"share"``
     (handler desk → analyst desk, de-identified); ``body`` is
     checked by :func:`check_body`. ``enrolment`` is the invitation's secret on a source's
-    reports, so the desk can tie them to its invitation.
+    reports, so the desk can enrol the key by its invitation; ``tysha source`` leaves it out
+    (None) once its handler's reply has shown the key enrolled (a desk knows the key then).
     """
 
     kind: str

@@ -224,6 +224,12 @@ def _exif_claims(path: Path) -> dict[str, Any]:
     return out
 
 
+def _enrol_tag(secret: bytes) -> bytes:
+    """What the vault keeps to know which invitation's secret a report carried (the
+    invitation itself is in the vault: this tells an unlocker nothing more)."""
+    return hashlib.sha256(b"tysha/v1 enrol-tag\x00" + secret).digest()[:8]
+
+
 def _policy_names(policy: dict[str, Any]) -> tuple[int, list[str]]:
     """A pinned witness policy as a person reads it: how many of which witnesses (names)."""
     try:
@@ -615,14 +621,56 @@ class SourceDevice:
             # The handler desk it is for: an escrow desk counts cells by it (issue 12).
             "to": inv.handler.fingerprint(),
         }
-        manifest = Manifest("report", ident.public(), body, tuple(atts), inv.secret).signed(ident)
+        # The invitation's secret enrols this key at the desk; carried by every report it
+        # would tie each one, in any court bundle, to whoever holds the code (a QR photo on a
+        # seized phone). So it goes only until the desk has shown this key enrolled
+        # (enrolment_proved); before that a first report may be lost or late, and each
+        # carries it.
+        tag = _enrol_tag(inv.secret)
+        carried = None if self.enrolment_proved() else inv.secret
+        manifest = Manifest("report", ident.public(), body, tuple(atts), carried).signed(ident)
         prefix = frame_content(manifest.to_bytes())
         total = len(prefix) + sum(len(b) for b in blobs)
         sealer = EnvelopeSealer(inv.recipients(), total, self.rand)
         env = sealer.header + b"".join(sealer.body([prefix, *blobs]))
-        return self._enqueue(env, now, mean_delay)
+        return self._enqueue(env, now, mean_delay, tag if carried else None)
 
-    def _enqueue(self, env: bytes, now: float, mean_delay: float) -> str:
+    def enrolment_proved(self) -> bool:
+        """Whether the desk has shown that it enrolled this vault's key under the invitation
+        pinned now: a reply from the pinned handler, sealed to this key, answered a report
+        that carried this invitation's secret (the desk replies only to an enrolled key, and
+        a report with the secret from a key it knows marks that invitation used). Kept in
+        the vault; another invitation pinned since (a new code) is not proved by it."""
+        raw = self.state.get("invitation")
+        if not isinstance(raw, bytes):
+            return False
+        return self.state.get("enrol_proved") == _enrol_tag(self.invitation().secret)
+
+    def _note_enrolled(self, reply: dict[str, Any], inv: Invitation) -> None:
+        """A verified reply of the pinned handler that answers a report of this vault which
+        carried the current invitation's secret (sent, or in the outbox once a courier
+        delivered it) proves this key enrolled (:meth:`enrolment_proved`). Each report keeps,
+        until then, which invitation's secret it carried (a short hash of it)."""
+        ref = reply.get("in_reply_to")
+        if not isinstance(ref, bytes):
+            return
+        tag = _enrol_tag(inv.secret)
+        carried = [s.get("enrol") for s in self.state.get("sent", [])
+                   if isinstance(s, dict) and s.get("digest") == ref]  # fmt: skip
+        carried += [i.get("enrol") for i in self.state.get("outbox", [])
+                    if isinstance(i, dict) and isinstance(i.get("env"), bytes)
+                    and hashlib.sha256(bytes(i["env"])).digest() == ref]  # fmt: skip
+        if tag in carried:
+            self.state["enrol_proved"] = tag
+            # Which reports carried a secret is of no more use (a new code's reports get
+            # their own mark): the vault keeps no more of them than it must.
+            for item in [*self.state.get("sent", []), *self.state.get("outbox", [])]:
+                if isinstance(item, dict):
+                    item.pop("enrol", None)
+
+    def _enqueue(
+        self, env: bytes, now: float, mean_delay: float, enrol: bytes | None = None
+    ) -> str:
         header = parse_header(env)
         u = int.from_bytes(self.rand(7), "big") / float(1 << 56)
         delay = -mean_delay * math.log(1.0 - u) if mean_delay > 0 else 0.0
@@ -633,6 +681,9 @@ class SourceDevice:
             "due": int(now + delay),
             "bucket": header.length,
         }
+        if enrol is not None:
+            # It carries the invitation's secret: a reply to it proves the key enrolled.
+            item["enrol"] = enrol
         self.state.setdefault("outbox", []).append(item)
         # Counted in the vault's sealed save header too, so a damaged save can say how many
         # reports it took with it (vault.py).
@@ -821,6 +872,7 @@ class SourceDevice:
                 # When it left (the hour): its receipt and digest go once the drop's
                 # retention has passed since (forget_old_sends).
                 "sent_hour": int(self.clock()) // 3600,
+                **({"enrol": item["enrol"]} if isinstance(item.get("enrol"), bytes) else {}),
             },
         ]
 
@@ -972,6 +1024,7 @@ class SourceDevice:
                 secret = reply.pop("_del")
                 new.append(reply)
                 self.state.setdefault("replies", []).append(reply)
+                self._note_enrolled(reply, inv)
                 try:
                     client.delete(rec.index, secret)
                 except TyshaError:
