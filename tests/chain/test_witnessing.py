@@ -176,3 +176,57 @@ def test_a_witness_gone_or_misbehaving_is_told_once_not_every_round(
             w.cosign_now()
         lines = [r.getMessage() for r in caplog.records]
         assert len(lines) == 1 and "w1.example" in lines[0] and "again" in lines[0], lines
+
+
+def test_a_witness_restored_from_an_older_state_is_named_not_trusted_again(
+    tmp_path: Path, log: MemoryLog, two: list[Witness], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A witness restarted from an older copy of its state (a backup, a disk snapshot, its
+    folder run on a second machine) has forgotten what it cosigned since and can cosign a
+    fork of it; it cannot tell by itself. The drop can: it keeps that witness's valid
+    cosignature on a larger tree (checkpoint.cosigned). It quietly took the witness's
+    smaller size from its 409 and asked again from there; now it refuses to go on with that
+    witness, says once why (its state is older than a checkpoint it cosigned), also after
+    the drop restarts, and the others cosign as before."""
+    import logging
+    import shutil
+
+    from tysha.witness.client import WitnessClient, WitnessRefused
+    from tysha.witness.service import WitnessService
+    from tysha.witness.web import create_app
+
+    kept = tmp_path / "cosigned"
+    w1 = two[0]
+    w1.service.close()
+    shutil.copytree(tmp_path / "w1", tmp_path / "w1-backup")  # its state at size 0
+    w1.service = WitnessService(tmp_path / "w1", {ORIGIN: [NoteVerifier.from_vkey(log.vkey)]})
+    w1.client = WitnessClient("http://testserver", w1.vkey,
+                              client=TestClient(create_app(w1.service)))  # fmt: skip
+    log.append(b"a", b"b", b"c")
+    w = _witnessing(log, two, kept)
+    w.cosign_now()
+    assert w1.service.state(ORIGIN)[0] == 3
+    w1.service.close()
+    shutil.rmtree(tmp_path / "w1")
+    shutil.copytree(tmp_path / "w1-backup", tmp_path / "w1")  # restored: it forgot size 3
+    w1.service = WitnessService(tmp_path / "w1", {ORIGIN: [NoteVerifier.from_vkey(log.vkey)]})
+    w1.client = WitnessClient("http://testserver", w1.vkey,
+                              client=TestClient(create_app(w1.service)))  # fmt: skip
+    log.append(b"d")
+    for drop in (w, _witnessing(log, two, kept)):  # running on, and restarted
+        drop.clients[0] = w1.client
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="tysha"):
+            note = drop.cosign_now()
+            drop.cosign_now()  # said once
+            log.append(b"e")
+            drop.cosign_now()
+        got = drop.last[w1.client.name]
+        assert isinstance(got, WitnessRefused), got
+        said = [r.getMessage() for r in caplog.records if w1.client.name in r.getMessage()]
+        assert len(said) == 1, said
+        assert "cosigned size 3" in said[0] and "older copy" in said[0], said
+        assert w1.service.state(ORIGIN)[0] == 0  # it cosigned nothing from its old state
+        res = check_witnesses(note or "", NoteVerifier.from_vkey(log.vkey),
+                              WitnessPolicy.from_vkeys([two[1].vkey], 1))  # fmt: skip
+        res.require()

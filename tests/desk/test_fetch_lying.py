@@ -6,6 +6,7 @@ In-process: a real drop app behind a transport that rewrites chosen answers (no 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -293,6 +294,81 @@ def test_a_desk_restored_from_a_backup_is_not_told_that_the_drop_deleted_alone(
             said = res.withheld[0]
             assert f"entry {lost} WITHHELD:" in said and "without this desk" not in said, said
             assert "restored from a backup" in said and "this desk's secret" in said, said
+            assert _texts(desk) == ["r0"]
+        finally:
+            desk.close()
+
+
+def test_entries_a_restored_desks_lost_copy_took_are_recorded_once_not_withheld_forever(
+    tmp_path: Path,
+) -> None:
+    """Restored from a backup, a desk found the entries its lost copy had taken (and deleted,
+    with this desk's secret) WITHHELD on every fetch, and every fetch exited 1, forever: a
+    warning that never clears. An entry that arrived in the drop's log before an anchor of
+    this desk's own custody that this desk does not hold (signed with its key: proof that a
+    copy of it ran there, further than it holds) is now recorded once in custody as taken by
+    that copy and no longer reported withheld; one deleted after that anchor is proved by
+    nothing and stays WITHHELD."""
+    import shutil
+
+    from tysha.drop.launcher import threaded_drop
+
+    with threaded_drop(tmp_path / "d") as (url, vkey, _data):
+        client = DropClient(url)
+        path, backup = tmp_path / "desk", tmp_path / "backup"
+        Desk.init(path, "Cell", PASS)
+        desk = Desk.open(path, PASS)
+        inv = desk.invite(url, vkey)
+        ident, escrow = Identity.generate(os.urandom), Identity.generate(os.urandom)
+        sealed: dict[int, bytes] = {}
+
+        def report(text: str) -> int:
+            body = {"categories": ["det"], "text": text, "when": "", "where": "",
+                    "created_at": ""}
+            m = Manifest("report", ident.public(), body, (), inv.secret).signed(ident)
+            env = seal_envelope(frame_content(m.to_bytes()), [desk.store.public,
+                                escrow.public()], os.urandom)  # fmt: skip
+            index = client.upload(env).index
+            sealed[index] = env
+            return index
+
+        def escrow_takes(index: int) -> None:  # every slot deleted: the envelope gone
+            secret = unwrap_slot(parse_header(sealed[index]), escrow).deletion_secret
+            assert client.delete(index, secret)
+
+        report("r0")
+        desk.fetch()
+        desk.close()
+        shutil.copytree(path, backup)  # last night's backup
+        desk = Desk.open(path, PASS)
+        lost = report("r1, fetched after the backup")
+        assert desk.fetch().withheld == []
+        anchored = desk.anchor()  # its custody, further than the backup's, in the drop's log
+        later = report("r2, fetched after the anchor")
+        assert desk.fetch().withheld == []
+        desk.close()
+        escrow_takes(lost)
+        escrow_takes(later)
+        shutil.rmtree(path)
+        shutil.copytree(backup, path)  # the laptop died; restored
+        desk = Desk.open(path, PASS)
+        try:
+            assert lost < anchored["index"] < later
+            res = desk.fetch()
+            assert [w.split(" WITHHELD:")[0] for w in res.withheld] == [f"{url}: entry {later}"]
+            assert "this desk's secret" in res.withheld[0]
+            said = [w for w in res.warnings if f"entry {lost}, " in w]
+            assert len(said) == 1 and "another copy of this desk" in said[0], res.warnings
+            assert f"entry {anchored['index']}" in said[0], said
+            took = [e for e in desk.custody() if e["action"] == "taken-by-another-copy"]
+            assert [(e["detail"]["index"], e["detail"]["anchor_index"]) for e in took] == [
+                (lost, anchored["index"])]  # fmt: skip
+            assert took[0]["detail"]["digest"] == hashlib.sha256(sealed[lost]).hexdigest()
+            assert set(withheld(desk.store, url)) == {later}
+            again = desk.fetch()  # recorded once; the other stays withheld
+            assert [w for w in again.warnings if f"entry {lost}, " in w] == []
+            assert len(again.withheld) == 1 and f"entry {later} " in again.withheld[0]
+            assert len([e for e in desk.custody() if e["action"] == "taken-by-another-copy"]) == 1
             assert _texts(desk) == ["r0"]
         finally:
             desk.close()

@@ -252,3 +252,64 @@ def test_a_kept_reply_is_kept_whole(desk: dict[str, Any], monkeypatch: pytest.Mo
         again = dict(_form(page.text, "/reply")) | {"text": long}
         sent = c.post(f"/report/{rid}/reply", data=again)
         assert sent.status_code == 400 and "The reply was not sent" in sent.text
+
+
+@pytest.mark.parametrize("action", ["revoke", "restore"])
+def test_a_revocation_reason_survives_the_session_ending(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    """A handler who typed why a source's key is revoked (a phone seized) - or restored - while
+    their session ended lost the reason on submit: a redirect to the login page, the key
+    not revoked and the reason gone. Now nothing is changed, the login page carries the
+    reason (stored nowhere), and after logging in the confirmation page comes back with it
+    in its form, the key still as it was, for the handler to confirm again."""
+    import html
+
+    import tysha.desk.web.app as web_app
+    from tysha.desk.service import Desk
+
+    from .test_web_handler import _form
+
+    clock = _Clock()
+    monkeypatch.setattr(web_app, "time", clock)
+    typed = "Телефон изъят на блокпосту <b>today</b> & the code may be known."
+    app = create_app(desk["desk"], port=8090)
+    with TestClient(app, base_url=BASE) as c:
+        token = login(c)
+        sid = re.search(r'href="/sources/([0-9a-z]+)/revoke"', c.get("/sources").text)
+        assert sid is not None
+        sid = sid.group(1)
+        if action == "restore":  # a revoked key to restore
+            c.post(f"/sources/{sid}/revoke",
+                   data={"csrf": token, "reason": "seized", "confirm": "yes"})  # fmt: skip
+        with Desk.open(desk["desk"], DESK_PASS) as d:
+            before = (d.source(sid).revoked, len(d.custody()))
+        url = f"/sources/{sid}/{action}"
+        fields = dict(_form(c.get(url).text, f"/{action}")) | {"reason": typed, "confirm": "yes"}
+        clock.now += 31 * 60  # typing
+        r = c.post(url, data=fields, follow_redirects=False)
+        assert r.status_code == 401 and 'action="/login"' in r.text
+        assert html.escape(typed) in r.text and "<b>today" not in r.text
+        assert 'id="kept-notice"' in r.text
+        box = re.search(r'<input type="password"[^>]*>', r.text)
+        assert box is not None and 'aria-describedby="kept-notice"' in box.group(0)
+        again = dict(_form(r.text, "/login")) | {"passphrase": DESK_PASS}
+        r = c.post("/login", data=again, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == url
+        page = c.get(url).text
+        assert html.escape(typed) in page and 'id="kept-notice"' in page
+        form = dict(_form(page, f"/{action}"))
+        assert re.search(r'name="confirm"[^>]*checked', page) is None  # to tick again
+        # a page from the session before (its token) gives the reason back too
+        r = c.post(url, data=fields, follow_redirects=False)
+        assert r.status_code == 403 and html.escape(typed) in r.text
+        assert 'id="kept-notice"' in r.text
+        assert html.escape(typed) not in c.get(url).text  # shown once
+        with Desk.open(desk["desk"], DESK_PASS) as d:
+            assert (d.source(sid).revoked, len(d.custody())) == before
+        # confirmed again: done, with the reason kept in custody
+        r = c.post(url, data=form | {"reason": typed, "confirm": "yes"}, follow_redirects=False)
+        assert r.status_code == 303
+    with Desk.open(desk["desk"], DESK_PASS) as d:
+        assert bool(d.source(sid).revoked) == (action == "revoke")
+        assert typed in [str(e["detail"].get("reason")) for e in d.custody()]

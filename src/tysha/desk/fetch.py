@@ -508,6 +508,9 @@ def _walk_listing(
     taken = {int(i) for i in raw_taken if isinstance(i, int) and i > cursor}
     old_flags = withheld(store, drop.url)
     flags: dict[int, str] = {}
+    # Entries deleted with this desk's secret although it holds none of them: index -> digest
+    copy_took = _copy_took(store, drop.url)
+    own_secret: dict[int, bytes] = {}
     pages_left = -(-(last - cursor) // MIN_ADVANCE) + 2
     warned_legacy = False
     latest: int | None = None  # the latest arrival hour the drop gives an expired entry
@@ -564,7 +567,9 @@ def _walk_listing(
                 if rec.index in taken:
                     continue  # taken on an earlier pass (the cursor was held back before it)
                 if rec.state == DELETED:
-                    problem = _deleted_without_us(client, cp, rec.index, held)
+                    if rec.index in copy_took:
+                        continue  # taken by another copy of this desk: recorded already
+                    problem = _deleted_without_us(client, cp, rec.index, held, own_secret)
                     if problem:
                         flags[rec.index] = problem
                     continue
@@ -596,6 +601,7 @@ def _walk_listing(
                 f" entries arrived up to {hour_text(latest)}: if the desk's clock is behind,"
                 " set it right and fetch again"
             )
+        _taken_by_another_copy(store, result, drop, flags, own_secret)
         _record_withheld(store, result, drop, old_flags, flags, page_cursor)
         # Never past an entry withheld: it is looked at again next time. What was taken
         # beyond the stored cursor is remembered, so a later pass does not download it again.
@@ -620,6 +626,8 @@ _RETENTION_KEY = "drop_retention_hours"
 _WITHHELD_KEY = "withheld"
 #: "<drop url> <index>" of the anchors of another copy of this desk already recorded.
 _LOST_ANCHORS_KEY = "lost_anchors"
+#: "<drop url> <index>" of the entries recorded as taken by another copy of this desk.
+_COPY_TOOK_KEY = "taken_by_another_copy"
 _BORN_KEY = "key_birth_hour"
 _TAKEN_KEY = "taken_beyond_cursor"
 #: The retention assumed for a drop that does not announce one (DropConfig's default).
@@ -730,11 +738,14 @@ def _retention_hours(store: DeskStore, client: DropClient, drop: DropState) -> i
 
 
 def _deleted_without_us(
-    client: DropClient, cp: Checkpoint, index: int, held: set[bytes]
+    client: DropClient, cp: Checkpoint, index: int, held: set[bytes],
+    own_secret: dict[int, bytes],
 ) -> str | None:
     """Why an entry addressed to this desk that the drop calls deleted was withheld, or None
     when this desk took it (deleting needs this desk's slot secret, sealed to it alone). Its
-    digest is the log's, proved against the verified checkpoint, never the drop's word."""
+    digest is the log's, proved against the verified checkpoint, never the drop's word. One
+    proved but not held goes into ``own_secret`` (index -> digest): a copy of this desk may
+    have taken it (:func:`_taken_by_another_copy`)."""
     try:
         digest = client.proved_entry(index, cp)
     except (VerificationError, ProtocolError, DropRefused) as exc:
@@ -742,6 +753,7 @@ def _deleted_without_us(
         return f"called deleted, but its log entry cannot be proved ({exc.message})"
     if digest in held:
         return None
+    own_secret[index] = digest
     # Deleting takes every slot's secret, this desk's among them, sealed to its key alone:
     # a copy of this desk used it (one restored from a backup made before it took the
     # entry, or the same desk run in two places), or the drop says so falsely.
@@ -750,6 +762,64 @@ def _deleted_without_us(
         " desk took it (this desk restored from a backup, or run in two places), or the drop"
         " hides it"
     )
+
+
+def _entry_keys(store: DeskStore, setting: str, url: str) -> list[int]:
+    """The indexes of ``url`` in a setting of "<drop url> <index>" strings."""
+    raw = store.get_setting(setting)
+    out = []
+    for item in raw if isinstance(raw, list) else []:
+        where, _, index = str(item).rpartition(" ")
+        if where == url and index.isdigit():
+            out.append(int(index))
+    return out
+
+
+def _copy_took(store: DeskStore, url: str) -> set[int]:
+    """The entries of ``url`` recorded as taken by another copy of this desk."""
+    return set(_entry_keys(store, _COPY_TOOK_KEY, url))
+
+
+def _taken_by_another_copy(
+    store: DeskStore,
+    result: FetchResult,
+    drop: DropState,
+    flags: dict[int, str],
+    own_secret: dict[int, bytes],
+) -> None:
+    """Entries deleted on the drop with this desk's secret, that this desk does not hold, are
+    no longer withheld once another copy of this desk is proved to have run past them: an
+    anchor of this desk's custody, signed with its key and sealed to it (the drop can forge
+    neither), that holds a custody this desk does not (``custody-restored``), logged on this
+    drop after the entry. That copy - the desk before it was restored from an earlier backup,
+    or the same desk run in two places - walked this drop past the entry and took it. Each is
+    recorded in custody once (what was taken, and the anchor that proves the copy), said
+    once, and never looked at again; the cursor may pass it. Any other stays withheld."""
+    anchors = _entry_keys(store, _LOST_ANCHORS_KEY, drop.url)
+    if not anchors or not own_secret:
+        return
+    at = max(anchors)
+    took = store.get_setting(_COPY_TOOK_KEY)
+    took = list(took) if isinstance(took, list) else []
+    for index, digest in sorted(own_secret.items()):
+        if index not in flags or index >= at:
+            continue
+        with store.transaction():
+            store.custody(
+                "taken-by-another-copy",
+                None,
+                {"drop": drop.url, "index": index, "digest": digest.hex(), "anchor_index": at},
+            )
+            took.append(f"{drop.url} {index}")
+            store.set_setting(_COPY_TOOK_KEY, took)
+        del flags[index]
+        result.warnings.append(
+            f"{drop.url}: entry {index}, addressed to this desk, was taken by another copy of"
+            f" this desk, which anchored a custody this desk does not hold at entry {at}: its"
+            " report went with that copy (this desk was restored from an earlier copy, or run"
+            " in two places); an escrow desk, if this desk has one, holds it too. This is"
+            " recorded in custody"
+        )
 
 
 def _key_birth_hour(store: DeskStore) -> int:

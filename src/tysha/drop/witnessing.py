@@ -97,11 +97,24 @@ class Witnessing:
         self.rounds = 0
         #: witness name -> what the operator was last told of it (until it cosigns again).
         self._told: dict[str, str] = {}
+        #: witness name -> the latest note carrying its valid cosignature (kept beside the
+        #: cosigned checkpoint): what it signed, so a witness whose state went back is caught
+        #: also after the drop restarts, and the proof for its operator.
+        self._signed: dict[str, str] = {}
         if path is not None:
             with contextlib.suppress(OSError, UnicodeDecodeError, TyshaError):
                 note = path.read_text("utf-8")
                 self._cosigned_size = Checkpoint.parse(parse_note(note)[0]).size
                 self._cosigned = note
+            kept: Any = {}
+            with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
+                kept = json.loads(self._signed_path().read_text("utf-8"))
+            notes = [str(n) for n in kept.values()] if isinstance(kept, dict) else []
+            for c in self.clients:
+                for n in [self._cosigned or "", *notes]:
+                    size = c.cosigned_in(n) if n else None
+                    if size is not None and size > self._sizes.get(c.name, -1):
+                        self._sizes[c.name], self._signed[c.name] = size, n
 
     # --- the receipt path calls only this -------------------------------------------------
     def notify(self) -> None:
@@ -142,7 +155,13 @@ class Witnessing:
         size, note = self._checkpoint()
         if size == self._cosigned_size:
             return self._cosigned
-        from tysha.witness.client import BadWitnessAnswer, Cosigned, WitnessRefused, cosign_all
+        from tysha.witness.client import (
+            BadWitnessAnswer,
+            Cosigned,
+            WitnessRefused,
+            WitnessWentBack,
+            cosign_all,
+        )
 
         cosigned, results = cosign_all(note, self.clients, self._proof, self._sizes)
         self.rounds += 1
@@ -155,8 +174,14 @@ class Witnessing:
             elif isinstance(got, VerificationError):
                 self.forks[name] = got.message
                 self._tell(name, "fork", f"witness {name} refused the log as inconsistent")
+            elif isinstance(got, WitnessWentBack):
+                # Its state is older than a checkpoint it cosigned: it may cosign a fork.
+                if self._told.get(name) != "went back":
+                    self._told[name] = "went back"
+                    _log.error("%s", got.message)
             elif isinstance(got, Cosigned):
                 good += 1
+                self._signed[name] = cosigned
                 if self._told.pop(name, None) is not None:
                     _log.warning("witness %s cosigns the log again", name)
             elif isinstance(got, WitnessRefused):  # our client's words: no address, no entry
@@ -167,7 +192,18 @@ class Witnessing:
             with self._lock:
                 self._cosigned, self._cosigned_size = cosigned, size
             self._persist(cosigned)
+            self._persist_signed()
         return cosigned if good else self._cosigned
+
+    def _signed_path(self) -> Path:
+        assert self._path is not None
+        return self._path.with_name(self._path.name + ".witnesses")
+
+    def _persist_signed(self) -> None:
+        """Keep, per witness, the latest note it cosigned (see ``_signed``)."""
+        if self._path is None:
+            return
+        self._write(self._signed_path(), json.dumps(self._signed, sort_keys=True))
 
     def _tell(self, name: str, kind: str, line: str) -> None:
         """Say ``line`` of witness ``name`` once per ``kind`` of failure, not every round:
@@ -180,15 +216,19 @@ class Witnessing:
     def _persist(self, note: str) -> None:
         if self._path is None:
             return
+        self._write(self._path, note)
+
+    @staticmethod
+    def _write(path: Path, text: str) -> None:
         # One temporary name per process: several worker processes of one drop may persist at
         # once, and each must rename a whole file of its own into place.
-        tmp = self._path.with_name(f"{self._path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
             with open(tmp, "w", encoding="utf-8") as f:
-                f.write(note)
+                f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, self._path)
+            os.replace(tmp, path)
         except OSError:
             _log.warning("cannot keep the cosigned checkpoint on disk")
 

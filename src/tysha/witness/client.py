@@ -50,6 +50,7 @@ __all__ = [
     "ProofSource",
     "WitnessClient",
     "WitnessRefused",
+    "WitnessWentBack",
     "cosign_all",
 ]
 
@@ -69,6 +70,14 @@ class WitnessRefused(TransportError):
         super().__init__(message)
         self.status = status
         self.size = size
+
+
+class WitnessWentBack(WitnessRefused):
+    """The witness holds a smaller tree than one it cosigned for this caller: its state is an
+    older copy (restored from a backup, a disk snapshot, or the same key run in two places),
+    so it may cosign a fork of what it signed. It is not asked to cosign from that size."""
+
+    hint = "its operator must retire that witness key and start a new witness"
 
 
 class BadWitnessAnswer(VerificationError):
@@ -155,9 +164,11 @@ class WitnessClient:
     ) -> Cosigned:
         """Obtain the witness's cosignature on ``note``, learning its size from a 409.
 
-        ``known_size`` is the size the caller believes the witness holds (0 if unknown).
-        A witness already past this checkpoint raises WitnessRefused (it cannot cosign an
-        older tree); an inconsistency raises VerificationError.
+        ``known_size`` is the size of the largest tree the caller holds this witness's valid
+        cosignature on (0 if none). A witness already past this checkpoint raises
+        WitnessRefused (it cannot cosign an older tree); one whose 409 names a size smaller
+        than ``known_size`` raises :class:`WitnessWentBack` (its state went back: it is not
+        asked again from there); an inconsistency raises VerificationError.
         """
         text, _ = parse_note(note)
         size = Checkpoint.parse(text).size
@@ -176,10 +187,31 @@ class WitnessClient:
             except WitnessRefused as exc:
                 if exc.status != 409 or exc.size is None or exc.size == old:
                     raise
+                if exc.size < known_size:
+                    raise WitnessWentBack(
+                        f"witness {self.name} holds size {exc.size} of this log, but it cosigned"
+                        f" size {known_size} before (its cosignature is kept): its state is an"
+                        " older copy (restored from a backup or a snapshot, or its key run in"
+                        " two places) and it may cosign a fork of what it signed; it is not"
+                        " asked to cosign from there: its operator must start a new witness"
+                        " with a new key",
+                        status=409,
+                        size=exc.size,
+                    ) from None
                 old = exc.size
         raise WitnessRefused(
             f"witness {self.name} kept changing its size; try again later", status=409, size=old
         )
+
+    def cosigned_in(self, note: str) -> int | None:
+        """The size of ``note``'s checkpoint when the note carries this witness's valid
+        cosignature on it, else None."""
+        try:
+            text, _ = parse_note(note)
+            checkpoint = Checkpoint.parse(text)
+            return self._verified(checkpoint, note.split("\n\n", 1)[1].encode("utf-8")).size
+        except (TyshaError, IndexError, UnicodeError):
+            return None
 
     def _post(self, body: bytes) -> tuple[int, str, bytes]:
         """POST add-checkpoint: (status, media type, answer), the answer bounded in size and

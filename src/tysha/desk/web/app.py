@@ -112,8 +112,11 @@ MAX_UPLOAD = 256 << 20
 #: ``BODY_DEADLINE_S`` in all, or it is answered 408 and its connection closed (the drop's
 #: deadlines: a client that sends headers and then dribbles, or stops, held a worker for good).
 #: The forms whose text a handler must not lose when their session ends: the kept item's name
-#: (the report page's ``<name>_text``) and the form field it is written in.
-KEPT_FIELDS = {"reply": "text", "note": "note"}
+#: (the report page's ``<name>_text``, or a source's key to revoke or restore) and the form
+#: field it is written in.
+KEPT_FIELDS = {"reply": "text", "note": "note", "revoke": "reason", "restore": "reason"}
+#: Kept items written on a source's confirmation page (``kept_report`` is the source's id).
+KEPT_SOURCE = ("revoke", "restore")
 BODY_IDLE_S = 30.0
 BODY_DEADLINE_S = 600.0
 
@@ -418,13 +421,14 @@ def create_app(
     async def written(request: Request, field: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The session and the form of a POST that carries what the handler wrote (``field``).
         When the session has ended, or the form is from an earlier one (its CSRF token), it
-        is not acted on and the text is not lost: the login page, or the report, gives it
-        back unsent (_Kept)."""
+        is not acted on and the text is not lost: the login page, the report, or the source's
+        confirmation page gives it back unsent (_Kept)."""
         s = session(request)
         fields = await form(request, None)
         if s is not None and same_text(str(fields.get("csrf", "")), s["csrf"]):
             return s, fields
-        kept = kept_of({"kept_report": request.path_params["rid"], "kept_field": field,
+        where = request.path_params["sid" if field in KEPT_SOURCE else "rid"]
+        kept = kept_of({"kept_report": where, "kept_field": field,
                         "kept_text": fields.get(KEPT_FIELDS[field], "")})  # fmt: skip
         if not kept:  # nothing written to lose: as any other form
             if s is None:
@@ -434,6 +438,10 @@ def create_app(
             chosen = str(fields.get("lang") or "")
             raise _Kept(render(request, "login.html", status=401, chosen=chosen, error=None,
                                **kept))  # fmt: skip
+        if field in KEPT_SOURCE:
+            src = _source(s, where)
+            raise _Kept(render(request, "confirm.html", status=403, src=src, action=field,
+                               error=False, reason=kept["kept_text"], kept=True))  # fmt: skip
         v = _report(s, kept["kept_report"])
         raise _Kept(report_response(request, s, v, status=403, **kept_page(kept)))
 
@@ -489,6 +497,8 @@ def create_app(
             # Back to the report, the text in its form (held in memory until it is shown).
             sessions[token]["kept"] = kept
             to = f"/report/{quote(kept['kept_report'], safe='')}"
+            if kept["kept_field"] in KEPT_SOURCE:  # back to the source's confirmation page
+                to = f"/sources/{quote(kept['kept_report'], safe='')}/{kept['kept_field']}"
         resp = RedirectResponse(to, status_code=303)
         # No lifetime of its own: the browser forgets it when it closes (the server ends the
         # session by itself, see session()).
@@ -830,14 +840,19 @@ def create_app(
         if action not in ("revoke", "restore"):
             raise _NotFound()
         src = _source(s, request.path_params["sid"])
+        kept = s.pop("kept", None)
+        if kept is not None and (kept["kept_field"], kept["kept_report"]) == (action, src.id):
+            # The reason written when the session had ended, back in the form, unconfirmed.
+            return render(request, "confirm.html", src=src, action=action, error=False,
+                          reason=kept["kept_text"], kept=True)  # fmt: skip
         return render(request, "confirm.html", src=src, action=action, error=False)
 
     async def change_source(request: Request) -> Response:
-        s = need(request)
-        fields = await form(request, s)
         action = request.path_params["action"]
-        if action not in ("revoke", "restore"):
+        if action not in KEPT_SOURCE:
             raise _NotFound()
+        # A reason written when the session had ended is given back, not lost (written()).
+        s, fields = await written(request, action)
         src = _source(s, request.path_params["sid"])
         reason = str(fields.get("reason", "")).strip()[:2000]
         if not reason or fields.get("confirm") != "yes":

@@ -53,6 +53,7 @@ CUSTODY_LABELS: dict[str, str] = {
     "cell-assigned": "source assigned to a cell",
     "custody-anchored": "custody anchored in the drop's log",
     "custody-restored": "custody found anchored further: restored from an earlier copy",
+    "taken-by-another-copy": "entry taken by another copy of this desk",
     "drop-forked": "drop's log forked",
     "handler-pinned": "handler key pinned",
     "incident-created": "incident created",
