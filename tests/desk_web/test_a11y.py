@@ -364,6 +364,25 @@ def test_what_an_action_says_is_read_when_its_page_loads(desk: SimpleNamespace) 
     expect(page.locator(":focus")).to_contain_text("0 нових повідомлень")
 
 
+def test_an_action_link_in_a_table_looks_like_one(desk: SimpleNamespace) -> None:
+    """"Revoke key" (and "Cancel this invitation…") are links in a table, whose report links
+    are styled as plain text: the table's rule won over the action's, so the one way to revoke
+    a seized phone's key read as ink-coloured words with nothing to say they can be clicked
+    (WCAG 1.4.1). An action link in a table keeps its colour and its underline."""
+    page = desk.page
+    page.goto(desk.site + "/sources")
+    link = page.locator("table.reports a.danger").first
+    style = link.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.color, s.textDecorationLine]; }")
+    bad = page.evaluate(
+        "(() => { const p = document.createElement('p'); p.style.color = 'var(--bad)';"
+        " document.body.append(p); const c = getComputedStyle(p).color; p.remove(); return c; })()")
+    ink = page.evaluate(
+        "(() => { const p = document.createElement('p'); p.style.color = 'var(--ink)';"
+        " document.body.append(p); const c = getComputedStyle(p).color; p.remove(); return c; })()")
+    assert bad != ink
+    assert style == [bad, "underline"], style
+
 def test_the_warning_not_to_rely_on_a_report_is_read_first(desk: SimpleNamespace) -> None:
     """A flagged report's banner ("Do not rely on this report without checking") is an alert
     already on the page: not announced. It takes the focus when the page opens (unless the
@@ -384,3 +403,8 @@ def test_the_warning_not_to_rely_on_a_report_is_read_first(desk: SimpleNamespace
     expect(focused).to_contain_text("Не покладайтеся на це повідомлення без перевірки")
     page.goto(desk.site + desk.report + "?m=saved")
     expect(page.locator(":focus")).to_have_text("Збережено.")
+
+    # The revoked source's "Restore key" is an action link in the table too: underlined.
+    page.goto(desk.site + "/sources")
+    restore = page.locator("table.reports a[href$='/restore']").first
+    assert restore.evaluate("e => getComputedStyle(e).textDecorationLine") == "underline"
