@@ -17,8 +17,21 @@ batch's bodies to one open segment file instead, as Tessera, Kafka and SQLite's 
   Where ``O_DIRECT`` is refused (tmpfs, some network file systems) the same aligned writes go
   through the page cache.
 - **Records describe themselves**: ``magic "TYS1" | body length (u64, big-endian) | SHA-256 of
-  the body | body``. A segment can always be rescanned; a record whose body does not hash to
-  its digest (a torn write) ends the valid part of the segment.
+  the body | body``. A segment can always be rescanned, and a rescan keeps exactly the records
+  that verify: a record whose body hashes to its digest, or an erased record (digest and body
+  all zeros).
+- **A damaged record loses no other.** A record that does not verify (a flipped bit in its
+  head or body, a page a crash left unwritten) is skipped, never indexed nor served; the scan
+  finds the next record boundary by looking for the next ``"TYS1"`` head whose body hashes to
+  its digest (erased and filler records are all zeros, so no record is stepped over; only a
+  body crafted to hold a whole valid record could mislead it, and only where the disk has
+  already damaged the record around it) and goes on from there, so every intact record after
+  the damage -- acknowledged envelopes of that batch and of later ones -- is kept. The skipped
+  record is told to the operator once, at the rescan that finds it (``tysha.drop`` log: the
+  segment, the byte, the envelope's digest when its head still names it; an erasure that a
+  crash cut short is stepped over without naming the deleted envelope). Bytes after the last
+  record that verifies are a torn tail -- the last, unacknowledged batch of a crashed process
+  -- and are cut off the file as before. The format is unchanged: older segments scan alike.
 - **Segments roll by hour and by size**: a segment holds envelopes of one hour of arrival
   (the drop's coarse time) and at most :attr:`SegmentBlobStore.SEGMENT_MAX` bytes; its name is
   ``<hour>-<writer>-<n>.seg``. Every process (``workers`` in drop.json) writes its own
@@ -30,9 +43,10 @@ batch's bodies to one open segment file instead, as Tessera, Kafka and SQLite's 
   drop no resident memory here. Its commits are not fsynced (``synchronous=NORMAL``): it is
   rebuildable from the segments. The table ``segs`` records, per segment, the end offset up to
   which the index is known complete; at open, every segment that is longer than that and not
-  locked by a live writer has its tail rescanned: whole records are (re)indexed and a torn
-  last record is truncated away, never served. The drop starts without reading its segments
-  (only the unindexed tails, normally none).
+  locked by a live writer has its tail rescanned: whole records are (re)indexed, a damaged
+  one is skipped and a torn tail is truncated away, never served (above). Deleting
+  ``index.db`` rebuilds the index: every segment is rescanned from its start, alike. The drop
+  starts without reading its segments (only the unindexed tails, normally none).
 - **Deleting one envelope really erases its bytes** (a source's deletion secret): its record
   is overwritten in place -- the head becomes ``"TYSD"`` (an erased record, skipped by a
   rescan; its length is kept so the scan can step over it) with the digest zeroed, the body
@@ -59,6 +73,7 @@ import fcntl
 import hashlib
 import io
 import itertools
+import logging
 import mmap
 import os
 import random
@@ -80,6 +95,8 @@ from tysha.store.drop_store import (
 from tysha.store.partfiles import fsync_path
 
 __all__ = ["SegmentBlobStore"]
+
+_log = logging.getLogger("tysha.drop")
 
 MAGIC = b"TYS1"
 ERASED = b"TYSD"
@@ -315,32 +332,52 @@ class SegmentBlobStore:
                 os.close(fd)
 
     def _rescan(self, name: str, fd: int, off: int) -> None:
+        """Index the whole records from ``off`` (a record boundary) to the end of the
+        segment: a damaged record is skipped (and told once), the records after it that
+        verify are kept, and bytes after the last whole record (a torn tail) are cut."""
         size = os.fstat(fd).st_size
         rows: list[tuple[bytes, str, int, int, int]] = []
+        damaged: list[tuple[int, bytes | None]] = []
         hour = _segment_hour(name)
+        end = off  # the end of the last whole record: the segment is cut there
         while off + HEAD.size <= size:
-            magic, length, digest = HEAD.unpack(os.pread(fd, HEAD.size, off))
-            body_at = off + HEAD.size
-            if magic not in (MAGIC, ERASED) or body_at + length > size:
-                break
-            if magic == MAGIC:
-                h = hashlib.sha256()
-                pos = body_at
-                while pos < body_at + length:
-                    piece = os.pread(fd, min(_COPY, body_at + length - pos), pos)
-                    if not piece:
-                        break
-                    h.update(piece)
-                    pos += len(piece)
-                if h.digest() != digest:
+            found = _record(fd, off, size)
+            if found is None:
+                after = _next_record(fd, off + 1, size)
+                if after is None:
                     break  # torn: what it and anything after it hold was never acknowledged
-                rows.append((digest, name, body_at, length, hour))
-            off = body_at + length
-        if off < size:
-            os.ftruncate(fd, off)
+                lost = _damaged_envelope(fd, off, after)
+                if lost is not None:
+                    damaged.append((off, lost or None))
+                off = after
+                continue
+            magic, length, digest = found
+            if magic == MAGIC:
+                rows.append((digest, name, off + HEAD.size, length, hour))
+            off = end = off + HEAD.size + length
+        if end < size:
+            os.ftruncate(fd, end)
             os.fsync(fd)
         with self._ilock:
-            self._index(rows, name, hour, off, rescanned=True)
+            self._index(rows, name, hour, end, rescanned=True)
+        for at, named in damaged:  # after the index commit: told once, not at every start
+            if named is None:
+                _log.error(
+                    "segment %s: a damaged record at byte %d was skipped (a bad disk block,"
+                    " or a write cut short by a crash); which envelope it held cannot be read;"
+                    " the records after it are kept",
+                    name,
+                    at,
+                )
+            else:
+                _log.error(
+                    "segment %s: a damaged record at byte %d was skipped (a bad disk block,"
+                    " or a write cut short by a crash): envelope %s is not served; if the drop"
+                    " acknowledged it, the desk gets 410 for it; the records after it are kept",
+                    name,
+                    at,
+                    named.hex(),
+                )
 
     # --- writing -------------------------------------------------------------------------
 
@@ -726,3 +763,70 @@ def _segment_hour(name: str) -> int:
         return int(name.split("-", 1)[0])
     except ValueError:
         return 0
+
+
+def _zeros(fd: int, start: int, end: int) -> bool:
+    """Whether the bytes ``[start, end)`` of the file are all zeros."""
+    while start < end:
+        piece = os.pread(fd, min(_COPY, end - start), start)
+        if not piece or piece.count(0) != len(piece):
+            return False
+        start += len(piece)
+    return True
+
+
+def _record(fd: int, off: int, size: int) -> tuple[bytes, int, bytes] | None:
+    """The whole, intact record at ``off`` (magic, body length, digest), or None: a record
+    whose body hashes to its digest, or an erased record (digest and body all zeros)."""
+    head = os.pread(fd, HEAD.size, off)
+    if len(head) < HEAD.size:
+        return None
+    magic, length, digest = HEAD.unpack(head)
+    body_at = off + HEAD.size
+    if magic not in (MAGIC, ERASED) or body_at + length > size:
+        return None
+    if magic == ERASED:
+        if digest != bytes(32) or not _zeros(fd, body_at, body_at + length):
+            return None
+        return magic, length, digest
+    h = hashlib.sha256()
+    pos = body_at
+    while pos < body_at + length:
+        piece = os.pread(fd, min(_COPY, body_at + length - pos), pos)
+        if not piece:
+            return None
+        h.update(piece)
+        pos += len(piece)
+    return (magic, length, digest) if h.digest() == digest else None
+
+
+def _next_record(fd: int, start: int, size: int) -> int | None:
+    """Where the first intact record at or after ``start`` begins (resynchronising after a
+    damaged one): the next ``"TYS1"`` head whose body hashes to its digest. Erased and
+    filler records between are all zeros, so no head is missed by looking for that one."""
+    pos = start
+    while pos + HEAD.size <= size:
+        chunk = os.pread(fd, min(_COPY, size - pos), pos)
+        if len(chunk) < len(MAGIC):
+            return None
+        at = chunk.find(MAGIC)
+        while at >= 0:
+            if _record(fd, pos + at, size) is not None:
+                return pos + at
+            at = chunk.find(MAGIC, at + 1)
+        pos += len(chunk) - (len(MAGIC) - 1)  # a head may straddle two chunks
+    return None
+
+
+def _damaged_envelope(fd: int, off: int, after: int) -> bytes | None:
+    """What a damaged record at ``off`` (the next intact one at ``after``) held, to be told:
+    its digest if its magic is intact, ``b""`` if that cannot be read, None for what was
+    no envelope any more (an erasure a crash interrupted: an erased head, or a body already
+    all zeros - a deleted envelope's name is not written to the log)."""
+    magic, length, digest = HEAD.unpack(os.pread(fd, HEAD.size, off))
+    if magic == ERASED:
+        return None
+    body_at = off + HEAD.size
+    if body_at < after and _zeros(fd, body_at, min(after, body_at + length)):
+        return None
+    return digest if magic == MAGIC else b""
