@@ -579,3 +579,78 @@ def test_an_erasure_a_crash_cut_short_is_stepped_over_and_names_nothing(
     assert all(read_all(s, d) == dt for d, dt in items if d != gone)
     assert not any(gone.hex() in r.getMessage() for r in caplog.records)
     s.close()
+
+
+def test_an_indexed_record_damaged_on_disk_is_never_served_whole(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A record the index knows whose body then rots on disk (a flipped bit): reading it
+    breaks off before its last bytes, so no reader ever holds the whole of wrong bytes as the
+    envelope; the operator is told once; from then on it is not held (a later read is "not
+    found", a resubmission stores it afresh); its neighbours are served as before."""
+    import logging
+
+    from tysha.errors import StorageError
+
+    s = SegmentBlobStore(tmp_path)
+    items = [body(i, 600_000 if i == 1 else 5000) for i in range(3)]
+    s.put_many(items, mtime=HOUR)
+    bad, data = items[1]
+    where_bad = s._where(bad)
+    assert where_bad is not None
+    _damage(segments(tmp_path)[0], where_bad[1], "body")
+    caplog.set_level(logging.WARNING)
+    got = bytearray()
+    with s.open(bad) as f, pytest.raises(StorageError):
+        while piece := f.read(65536):
+            got += piece
+    assert len(got) < len(data)
+    assert not s.exists(bad)
+    with pytest.raises(NotFound):
+        s.open(bad)
+    told = [r.getMessage() for r in caplog.records if r.name == "tysha.drop"]
+    assert len(told) == 1 and bad.hex() in told[0] and "damaged" in told[0], told
+    assert all(read_all(s, d) == dt for d, dt in items if d != bad)
+    assert s.put_many([(bad, data)], mtime=HOUR) == [None]
+    assert read_all(s, bad) == data
+    s.close()
+
+
+def test_a_download_of_an_envelope_damaged_on_disk_breaks_off_then_is_gone(
+    tmp_path: Path,
+) -> None:
+    """Through a real drop server: the desk's download of an envelope damaged on disk
+    breaks off (it never receives bytes its log does not hold, which it would take for a
+    drop serving forged envelopes); asked again, the drop answers 410 at once, so the desk
+    flags the entry and goes on with later ones instead of retrying this one for ever; the
+    source's resubmission makes it whole again."""
+    from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
+    from tysha.errors import DropRefused, TransportError
+    from tysha.protocol import Identity, seal_envelope
+    from tysha.transport import DropClient
+
+    me = Identity.generate(os.urandom)
+    env = seal_envelope(os.urandom(300_000), [me.public()], os.urandom)
+    data = tmp_path / "drop"
+    init_data(data, pow_bits=0)
+    port = free_port()
+    proc = start_drop(data, port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, proc)
+        with DropClient(url) as c:
+            receipt = c.upload(env)
+            seg = next((data / "blobs" / "segments").glob("*.seg"))
+            at = seg.read_bytes().index(env[:64])
+            _damage(seg, at, "body")
+            with pytest.raises(TransportError) as broke:
+                c.fetch_bytes(receipt.index)
+            assert not isinstance(broke.value, DropRefused)
+            with pytest.raises(DropRefused) as gone:
+                c.fetch_bytes(receipt.index)
+            assert gone.value.status == 410
+            assert c.upload(env).index == receipt.index
+            assert c.fetch_bytes(receipt.index) == env
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -57,7 +57,11 @@ batch's bodies to one open segment file instead, as Tessera, Kafka and SQLite's 
   under way in this process) is not cut short: the erasure waits until the last one closes.
 - **Reading** (:meth:`SegmentBlobStore.open`) returns a bounded view of the record's bytes
   (``pread`` within the record), never the whole segment; the head is checked first, so an
-  erased or overwritten record is never served as an envelope.
+  erased or overwritten record is never served as an envelope. The bytes are hashed as they
+  are read: a record damaged on disk after it was indexed breaks off before its last bytes
+  (a download of it is cut, never complete with wrong bytes), leaves the index (so later
+  downloads answer gone at once and a resubmission stores it afresh) and is told to the
+  operator once.
 - **Older drops**: blobs of the per-digest folder (``blobs/ab/cdef…``) are still read,
   listed and deleted (:class:`~tysha.store.drop_store.FolderBlobStore` under the same
   folder); new envelopes go to segments.
@@ -127,14 +131,29 @@ _DIRECT = getattr(os, "O_DIRECT", 0)
 
 
 class _RecordView(io.RawIOBase):
-    """The bytes of one record, read with ``pread`` from the segment: a bounded view."""
+    """The bytes of one record, read with ``pread`` from the segment: a bounded view. They
+    are hashed as they are read; when they do not hash to the record's digest (damaged on
+    disk since they were indexed), the read that would return the last of them raises
+    instead (``on_damaged`` is called first): no reader ever holds the whole of wrong bytes
+    as the envelope."""
 
-    def __init__(self, fd: int, start: int, length: int, on_close: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        fd: int,
+        start: int,
+        length: int,
+        digest: bytes,
+        on_close: Callable[[], None],
+        on_damaged: Callable[[], None],
+    ) -> None:
         self._fd = fd
         self._start = start
         self._length = length
         self._pos = 0
+        self._digest = digest
+        self._hash = hashlib.sha256()
         self._on_close: Callable[[], None] | None = on_close
+        self._on_damaged = on_damaged
 
     def readable(self) -> bool:
         return True
@@ -146,6 +165,10 @@ class _RecordView(io.RawIOBase):
         data = os.pread(self._fd, want, self._start + self._pos)
         if not data:
             raise StorageError("a stored envelope is shorter than its record")
+        self._hash.update(data)
+        if self._pos + len(data) == self._length and self._hash.digest() != self._digest:
+            self._on_damaged()
+            raise StorageError("a stored envelope is damaged (its bytes do not hash to it)")
         memoryview(buffer)[: len(data)] = data
         self._pos += len(data)
         return len(data)
@@ -268,6 +291,7 @@ class SegmentBlobStore:
         self._ilock = threading.Lock()  # the index connection
         self._readers: dict[tuple[str, int], int] = {}
         self._erase_later: dict[tuple[str, int], int] = {}
+        self._told: set[tuple[str, int]] = set()  # records found damaged while read
         self._rlock = threading.Lock()
         self._db = sqlite3.connect(
             self.dir / "index.db", isolation_level=None, check_same_thread=False, timeout=30
@@ -607,8 +631,46 @@ class SegmentBlobStore:
             os.close(fd)
             self._release(key)
             raise NotFound("no such blob")
-        view = _RecordView(fd, off, length, lambda: self._release(key))
+        view = _RecordView(
+            fd, off, length, digest, lambda: self._release(key), lambda: self._damaged(fd, key)
+        )
         return io.BufferedReader(view, buffer_size=1 << 18)
+
+    def _damaged(self, fd: int, key: tuple[str, int]) -> None:
+        """A record read whole did not hash to its digest (unless it was erased meanwhile,
+        by another drop process, whose erasure does not wait for this one's downloads): it
+        leaves the index -- later downloads answer gone at once rather than break off again,
+        which would hold a desk's fetch at this entry for ever, and a resubmission of the
+        envelope stores it afresh -- and the operator is told (once). Its bytes stay where
+        they are, unread, until their segment goes."""
+        seg, off = key
+        try:
+            head = os.pread(fd, HEAD.size, off - HEAD.size)
+        except OSError:
+            head = b""
+        magic, _, digest = HEAD.unpack(head) if len(head) == HEAD.size else (b"", 0, b"")
+        if magic != MAGIC:
+            return
+        with self._ilock:
+            try:
+                gone = self._db.execute(
+                    "DELETE FROM blobs WHERE digest = ? AND seg = ? AND off = ? RETURNING 1",
+                    (digest, seg, off),
+                ).fetchall()
+            except sqlite3.Error:
+                gone = []  # told all the same; the next read finds it again
+        with self._rlock:
+            if not gone and key in self._told:
+                return
+            self._told.add(key)
+        _log.error(
+            "segment %s: envelope %s at byte %d is damaged on disk (its bytes no longer hash"
+            " to it): it is never served; its download was broken off and now answers 410;"
+            " if its source sends it again, it is stored afresh",
+            seg,
+            digest.hex(),
+            off - HEAD.size,
+        )
 
     def _release(self, key: tuple[str, int]) -> None:
         with self._rlock:
