@@ -336,12 +336,20 @@ class SegmentBlobStore:
     # --- recovery ------------------------------------------------------------------------
 
     def _recover(self) -> None:
-        """Index the whole records past each idle segment's indexed end; cut a torn tail."""
+        """Index the whole records past each idle segment's indexed end; cut a torn tail.
+        A segment indexed to its end without a live record is unlinked: a deletion or an
+        expiry that emptied it was stopped (the process killed) between its index commit
+        and the unlink, and nothing else would ever look at it again."""
         known = dict(self._db.execute("SELECT name, indexed FROM segs").fetchall())
         for path in sorted(self.dir.glob("*.seg")):
             indexed = int(known.get(path.name, 0))
             try:
                 if path.stat().st_size <= indexed:
+                    # Only a segment with a row in segs: a new one (no batch indexed yet)
+                    # may be a writer's that it has created and not yet locked.
+                    if path.name in known:
+                        with contextlib.suppress(OSError):  # tried again at the next open
+                            self._drop_if_empty(path.name)
                     continue
                 fd = os.open(path, os.O_RDWR)
             except OSError:
