@@ -694,3 +694,44 @@ def test_a_segment_expiry_emptied_goes_even_when_the_drop_died_before_unlinking_
     assert not any(s.exists(d) for d, _ in old)
     assert read_all(s, body(9)[0]) == body(9)[1]
     s.close()
+
+
+def _delete_while_downloaded_and_die(root: str, digest: bytes) -> None:
+    """A deletion arrives while a download of the envelope is under way (its erasure waits
+    for the download to end); the drop process is killed before that."""
+    s = SegmentBlobStore(Path(root))
+    reader = s.open(digest)
+    reader.read(1000)
+    s.delete(digest)
+    os._exit(0)
+
+
+def test_a_deletion_whose_erasure_waited_for_a_download_is_erased_after_a_crash(
+    tmp_path: Path,
+) -> None:
+    """A source's deletion must erase the envelope's bytes. One that waited for an open
+    download (anyone may hold one open, for as long as they like) was remembered only in
+    the process's memory: the drop killed or restarted meanwhile left the envelope's bytes
+    on disk, unindexed, for good. The erasure now waits in the index and the next open
+    does it; the other envelopes are untouched."""
+    import multiprocessing as mp
+
+    s = SegmentBlobStore(tmp_path)
+    secret = b"SECRET-REPORT-" * 5000
+    d = hashlib.sha256(secret).digest()
+    items = [body(1), (d, secret), body(2)]
+    s.put_many(items, mtime=HOUR)
+    s.close()
+    seg = segments(tmp_path)[0]
+    p = mp.get_context("fork").Process(target=_delete_while_downloaded_and_die,
+                                       args=(str(tmp_path), d))
+    p.start()
+    p.join(60)
+    assert p.exitcode == 0
+    assert b"SECRET-REPORT-" in seg.read_bytes()  # the killed process never erased it
+    s = SegmentBlobStore(tmp_path)
+    raw = seg.read_bytes()
+    assert b"SECRET" not in raw and d not in raw
+    assert not s.exists(d)
+    assert all(read_all(s, dd) == data for dd, data in items if dd != d)
+    s.close()

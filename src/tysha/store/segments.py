@@ -55,6 +55,10 @@ batch's bodies to one open segment file instead, as Tessera, Kafka and SQLite's 
   device may hold elsewhere, e.g. SSD remapping, are beyond any file API; THREAT_MODEL.) A
   segment left without live records is unlinked. An open stream of the record (a download
   under way in this process) is not cut short: the erasure waits until the last one closes.
+  A record waiting for its erasure is written in the index (table ``erasing``) in the same
+  transaction that takes it out, and struck off once the erasure is durable: a process
+  stopped before that (a download held open, a restart, a kill) leaves it to the next open,
+  which erases it -- never on disk for good, unindexed and forgotten.
 - **Reading** (:meth:`SegmentBlobStore.open`) returns a bounded view of the record's bytes
   (``pread`` within the record), never the whole segment; the head is checked first, so an
   erased or overwritten record is never served as an envelope. The bytes are hashed as they
@@ -332,6 +336,13 @@ class SegmentBlobStore:
             "CREATE TABLE IF NOT EXISTS segs (name TEXT PRIMARY KEY, hour INTEGER NOT NULL,"
             " indexed INTEGER NOT NULL)"
         )
+        # Records deleted from the index whose bytes are not yet erased (a download under
+        # way, or a process stopped first): entered in the deleting transaction, removed
+        # once the erasure is durable, done at the next open if it never was.
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS erasing (seg TEXT NOT NULL, off INTEGER NOT NULL,"
+            " len INTEGER NOT NULL, PRIMARY KEY (seg, off)) WITHOUT ROWID"
+        )
 
     # --- recovery ------------------------------------------------------------------------
 
@@ -362,6 +373,20 @@ class SegmentBlobStore:
                 self._rescan(path.name, fd, indexed)
             finally:
                 os.close(fd)
+        self._finish_erasures()
+
+    def _finish_erasures(self) -> None:
+        """Erase the records a deletion took out of the index whose erasure never became
+        durable: it waited for a download and the process was stopped first, or it was
+        stopped in the middle. (A download under way in another drop process meanwhile is
+        cut short: the envelope is deleted.)"""
+        bysegment: dict[str, list[tuple[int, int]]] = {}
+        for seg, off, length in self._db.execute("SELECT seg, off, len FROM erasing"):
+            bysegment.setdefault(str(seg), []).append((int(off), int(length)))
+        for seg, records in bysegment.items():
+            with contextlib.suppress(StorageError, OSError):  # tried again at the next open
+                self._erase_many(seg, records)
+                self._drop_if_empty(seg)
 
     def _rescan(self, name: str, fd: int, off: int) -> None:
         """Index the whole records from ``off`` (a record boundary) to the end of the
@@ -737,6 +762,12 @@ class SegmentBlobStore:
                         ).fetchall()
                         for digest in part
                     ]
+                    # Erased below (or the segment unlinked), or at the next open if this
+                    # process is stopped before that is durable.
+                    self._db.executemany(
+                        "INSERT OR IGNORE INTO erasing VALUES (?, ?, ?)",
+                        [row for rows in found for row in rows],
+                    )
                     self._db.execute("COMMIT")
                 except sqlite3.Error:
                     self._db.execute("ROLLBACK")
@@ -767,6 +798,7 @@ class SegmentBlobStore:
         try:
             fd = os.open(self.dir / seg, os.O_WRONLY)
         except FileNotFoundError:
+            self._erased(seg, records)  # its segment is gone: nothing left to erase
             return
         except OSError:
             raise StorageError("cannot erase a stored envelope") from None
@@ -787,6 +819,15 @@ class SegmentBlobStore:
             raise StorageError("cannot erase a stored envelope") from None
         finally:
             os.close(fd)
+        self._erased(seg, records)
+
+    def _erased(self, seg: str, records: Sequence[tuple[int, int]]) -> None:
+        """The records' erasure is durable: no longer waiting (a failure here only means
+        they are erased once more at the next open)."""
+        with self._ilock, contextlib.suppress(sqlite3.Error):
+            self._db.executemany(
+                "DELETE FROM erasing WHERE seg = ? AND off = ?", [(seg, off) for off, _ in records]
+            )
 
     def _drop_if_empty(self, seg: str) -> bool:
         """Unlink a segment without live records that no process is appending to."""
@@ -809,6 +850,7 @@ class SegmentBlobStore:
             os.close(fd)
         with self._ilock:
             self._db.execute("DELETE FROM segs WHERE name = ?", (seg,))
+            self._db.execute("DELETE FROM erasing WHERE seg = ?", (seg,))
         path.unlink(missing_ok=True)
         return True
 
