@@ -735,3 +735,30 @@ def test_a_deletion_whose_erasure_waited_for_a_download_is_erased_after_a_crash(
     assert not s.exists(d)
     assert all(read_all(s, dd) == data for dd, data in items if dd != d)
     s.close()
+
+
+def test_a_damaged_index_says_it_is_rebuilt_once_deleted(tmp_path: Path) -> None:
+    """The envelope index is only an index: the segments hold everything. A damaged one (a
+    bad disk block, a file overwritten) stopped the drop with SQLite's words alone, and the
+    operator had no way to learn that deleting it was safe and would bring the drop back.
+    The refusal names the file, says so, in the operator's language; doing it serves every
+    envelope again."""
+    from tysha.errors import StorageError
+    from tysha.i18n import translate_message
+
+    s = SegmentBlobStore(tmp_path)
+    items = [body(i) for i in range(5)]
+    s.put_many(items, mtime=HOUR)
+    s.close()
+    index = tmp_path / "segments" / "index.db"
+    index.write_bytes(os.urandom(8192))
+    with pytest.raises(StorageError) as refused:
+        SegmentBlobStore(tmp_path)
+    said = refused.value.message
+    assert str(index) in said and "delete" in said and "rebuilt" in said, said
+    assert translate_message(said, "uk") != said
+    for f in (tmp_path / "segments").glob("index.db*"):
+        f.unlink()
+    s = SegmentBlobStore(tmp_path)
+    assert all(read_all(s, d) == data for d, data in items)
+    s.close()

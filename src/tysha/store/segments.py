@@ -318,6 +318,14 @@ class SegmentBlobStore:
                 raise StorageError(f"cannot open the envelope index: {exc}") from None
             except sqlite3.Error as exc:
                 self._db.close()
+                if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                    # Only an index: every envelope is in the segments.
+                    path = self.dir / "index.db"
+                    raise StorageError(
+                        f"the drop's envelope index {path} is damaged: stop the drop, delete"
+                        " that file and start it again (it is rebuilt from the segments, which"
+                        " hold every envelope)"
+                    ) from None
                 raise StorageError(f"cannot open the envelope index: {exc}") from None
 
     def _create_index(self) -> None:
