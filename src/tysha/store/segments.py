@@ -53,8 +53,10 @@ batch's bodies to one open segment file instead, as Tessera, Kafka and SQLite's 
   is overwritten with zeros, the interior pages are deallocated with ``fallocate(PUNCH_HOLE)``
   where the file system supports it -- and then ``fdatasync``. (Copies the file system or the
   device may hold elsewhere, e.g. SSD remapping, are beyond any file API; THREAT_MODEL.) A
-  segment left without live records is unlinked. An open stream of the record (a download
-  under way in this process) is not cut short: the erasure waits until the last one closes.
+  segment left without live records is unlinked (by the next open, if the process that
+  emptied it was stopped first: an expiry unlinks segments one after another). An open
+  stream of the record (a download under way in this process) is not cut short: the erasure
+  waits until the last one closes.
   A record waiting for its erasure is written in the index (table ``erasing``) in the same
   transaction that takes it out, and struck off once the erasure is durable: a process
   stopped before that (a download held open, a restart, a kill) leaves it to the next open,
