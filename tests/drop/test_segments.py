@@ -199,19 +199,27 @@ def test_torn_last_record_is_cut_and_never_served(tmp_path: Path) -> None:
     s.close()
 
 
-def test_record_with_wrong_digest_ends_the_segment(tmp_path: Path) -> None:
+def test_record_with_wrong_digest_is_skipped_and_the_whole_record_after_it_kept(
+    tmp_path: Path,
+) -> None:
+    """A record whose bytes do not hash to its digest is never served; a whole record after
+    it that does is kept (one the log never took is debris that maintenance removes), and so
+    nothing is cut off the segment."""
     s = SegmentBlobStore(tmp_path)
     s.put_many([body(1)], mtime=HOUR)
     s.close()
     seg = segments(tmp_path)[0]
-    good = seg.stat().st_size
     d, data = body(2)
     with open(seg, "ab") as f:  # whole length, wrong bytes (a torn page inside)
         f.write(HEAD.pack(MAGIC, len(data), d) + data[:-1] + b"!")
         f.write(HEAD.pack(MAGIC, 3, hashlib.sha256(b"abc").digest()) + b"abc")
+    size = seg.stat().st_size
     s = SegmentBlobStore(tmp_path)
-    assert seg.stat().st_size == good and not s.exists(d)
-    assert not s.exists(hashlib.sha256(b"abc").digest())
+    assert seg.stat().st_size == size and not s.exists(d)
+    with pytest.raises(NotFound):
+        s.open(d)
+    assert read_all(s, hashlib.sha256(b"abc").digest()) == b"abc"
+    assert read_all(s, body(1)[0]) == body(1)[1]
     s.close()
 
 
@@ -438,3 +446,319 @@ def test_drop_processes_opening_a_new_folder_at_once_all_open_it(tmp_path: Path)
         for p in procs:
             p.join(60)
         assert [p.exitcode for p in procs] == [0, 0, 0, 0], i
+
+
+def _index_lost(root: Path, how: str, seg: Path, since: int) -> None:
+    """What a restart finds of the index: none at all (``rebuilt``: deleted, as an operator
+    does to rebuild it), or its commits since ``since`` lost (``lost``: they are not fsynced,
+    the segments are)."""
+    if how == "rebuilt":
+        for f in (root / "segments").glob("index.db*"):
+            f.unlink()
+        return
+    db = sqlite3.connect(root / "segments" / "index.db")
+    with db:
+        db.execute("UPDATE segs SET indexed = ? WHERE name = ?", (since, seg.name))
+        db.execute("DELETE FROM blobs WHERE seg = ? AND off > ?", (seg.name, since))
+    db.close()
+
+
+def _damage(seg: Path, at: int, where: str) -> None:
+    """One record's bytes on disk go bad: a flipped bit in its body, its length or its magic."""
+    offset = {"body": at + 1234, "length": at - HEAD.size + 9, "magic": at - HEAD.size + 2}
+    with open(seg, "r+b") as f:
+        f.seek(offset[where])
+        byte = f.read(1)[0]
+        f.seek(offset[where])
+        f.write(bytes([byte ^ 0x10]))
+
+
+@pytest.mark.parametrize("how", ["rebuilt", "lost"])
+@pytest.mark.parametrize("where", ["body", "length", "magic"])
+def test_a_damaged_record_in_the_middle_loses_no_acknowledged_record_after_it(
+    tmp_path: Path, how: str, where: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One unreadable record in the middle of a segment (a flipped bit on disk) and a
+    rescan of that segment (the index rebuilt, or its last commits lost): the damaged
+    envelope is reported to the operator once and never served; every acknowledged
+    envelope after it, in its batch and in later ones, is still served and hashes to its
+    digest; nothing is cut off the segment."""
+    import logging
+
+    s = SegmentBlobStore(tmp_path)
+    batches = [[body(10 * b + i, 3000 + 700 * i) for i in range(5)] for b in range(3)]
+    s.put_many(batches[0], mtime=HOUR)
+    seg = segments(tmp_path)[0]
+    first_end = seg.stat().st_size
+    s.put_many(batches[1], mtime=HOUR)
+    s.put_many(batches[2], mtime=HOUR)
+    bad, _ = batches[1][2]
+    where_bad = s._where(bad)
+    assert where_bad is not None
+    s.close()
+    size = seg.stat().st_size
+    _damage(seg, where_bad[1], where)
+    _index_lost(tmp_path, how, seg, first_end)
+    caplog.set_level(logging.WARNING)
+    s = SegmentBlobStore(tmp_path)
+    assert seg.stat().st_size == size  # nothing acknowledged is cut away
+    good = [(d, data) for b in batches for d, data in b if d != bad]
+    for d, data in good:
+        got = read_all(s, d)
+        assert got == data and hashlib.sha256(got).digest() == d
+    assert set(s.digests()) == {d for d, _ in good}
+    assert not s.exists(bad)
+    with pytest.raises(NotFound):
+        s.open(bad)
+    told = [r.getMessage() for r in caplog.records if r.name == "tysha.drop"]
+    assert len(told) == 1 and "damaged" in told[0] and seg.name in told[0], told
+    if where != "magic":
+        assert bad.hex() in told[0]  # which envelope: its log entry is that digest
+    s.close()
+    caplog.clear()
+    s = SegmentBlobStore(tmp_path)  # told once, not at every start
+    assert not [r for r in caplog.records if r.name == "tysha.drop"]
+    assert all(read_all(s, d) == data for d, data in good)
+    s.close()
+
+
+def test_a_torn_tail_after_a_damaged_record_is_still_cut(tmp_path: Path) -> None:
+    """Damage in the middle does not stop a crashed batch's torn last record being cut off
+    (and never served); the verified records between the two are kept."""
+    s = SegmentBlobStore(tmp_path)
+    items = [body(i) for i in range(6)]
+    s.put_many(items, mtime=HOUR)
+    bad = items[1][0]
+    where_bad = s._where(bad)
+    assert where_bad is not None
+    s.close()
+    seg = segments(tmp_path)[0]
+    good = seg.stat().st_size
+    _damage(seg, where_bad[1], "body")
+    d, data = body(99)
+    with open(seg, "ab") as f:  # a crash in the middle of the next batch's write
+        f.write(HEAD.pack(MAGIC, len(data), d) + data[:1000])
+    _index_lost(tmp_path, "rebuilt", seg, 0)
+    s = SegmentBlobStore(tmp_path)
+    assert seg.stat().st_size == good
+    assert not s.exists(d) and not s.exists(bad)
+    assert all(read_all(s, dd) == dt for dd, dt in items if dd != bad)
+    s.close()
+
+
+@pytest.mark.parametrize("half", ["head", "body"])
+def test_an_erasure_a_crash_cut_short_is_stepped_over_and_names_nothing(
+    tmp_path: Path, half: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A deletion erases the head and then the body; a crash between the two leaves one of
+    them. A rebuilt index steps over that record without serving it and keeps every record
+    after it, and the operator's log does not name the deleted envelope."""
+    import logging
+
+    s = SegmentBlobStore(tmp_path)
+    items = [body(i) for i in range(6)]
+    s.put_many(items, mtime=HOUR)
+    gone, data = items[2]
+    where_gone = s._where(gone)
+    assert where_gone is not None
+    s.close()
+    seg = segments(tmp_path)[0]
+    size = seg.stat().st_size
+    off = where_gone[1]
+    with open(seg, "r+b") as f:
+        if half == "head":
+            f.seek(off - HEAD.size)
+            f.write(HEAD.pack(b"TYSD", len(data), bytes(32)))
+        else:
+            f.seek(off)
+            f.write(bytes(len(data)))
+    _index_lost(tmp_path, "rebuilt", seg, 0)
+    caplog.set_level(logging.WARNING)
+    s = SegmentBlobStore(tmp_path)
+    assert seg.stat().st_size == size and not s.exists(gone)
+    assert all(read_all(s, d) == dt for d, dt in items if d != gone)
+    assert not any(gone.hex() in r.getMessage() for r in caplog.records)
+    s.close()
+
+
+def test_an_indexed_record_damaged_on_disk_is_never_served_whole(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A record the index knows whose body then rots on disk (a flipped bit): reading it
+    breaks off before its last bytes, so no reader ever holds the whole of wrong bytes as the
+    envelope; the operator is told once; from then on it is not held (a later read is "not
+    found", a resubmission stores it afresh); its neighbours are served as before."""
+    import logging
+
+    from tysha.errors import StorageError
+
+    s = SegmentBlobStore(tmp_path)
+    items = [body(i, 600_000 if i == 1 else 5000) for i in range(3)]
+    s.put_many(items, mtime=HOUR)
+    bad, data = items[1]
+    where_bad = s._where(bad)
+    assert where_bad is not None
+    _damage(segments(tmp_path)[0], where_bad[1], "body")
+    caplog.set_level(logging.WARNING)
+    got = bytearray()
+    with s.open(bad) as f, pytest.raises(StorageError):
+        while piece := f.read(65536):
+            got += piece
+    assert len(got) < len(data)
+    assert not s.exists(bad)
+    with pytest.raises(NotFound):
+        s.open(bad)
+    told = [r.getMessage() for r in caplog.records if r.name == "tysha.drop"]
+    assert len(told) == 1 and bad.hex() in told[0] and "damaged" in told[0], told
+    assert all(read_all(s, d) == dt for d, dt in items if d != bad)
+    assert s.put_many([(bad, data)], mtime=HOUR) == [None]
+    assert read_all(s, bad) == data
+    s.close()
+
+
+def test_a_download_of_an_envelope_damaged_on_disk_breaks_off_then_is_gone(
+    tmp_path: Path,
+) -> None:
+    """Through a real drop server: the desk's download of an envelope damaged on disk
+    breaks off (it never receives bytes its log does not hold, which it would take for a
+    drop serving forged envelopes); asked again, the drop answers 410 at once, so the desk
+    flags the entry and goes on with later ones instead of retrying this one for ever; the
+    source's resubmission makes it whole again."""
+    from tysha.drop.launcher import free_port, init_data, start_drop, wait_ready
+    from tysha.errors import DropRefused, TransportError
+    from tysha.protocol import Identity, seal_envelope
+    from tysha.transport import DropClient
+
+    me = Identity.generate(os.urandom)
+    env = seal_envelope(os.urandom(300_000), [me.public()], os.urandom)
+    data = tmp_path / "drop"
+    init_data(data, pow_bits=0)
+    port = free_port()
+    proc = start_drop(data, port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, proc)
+        with DropClient(url) as c:
+            receipt = c.upload(env)
+            seg = next((data / "blobs" / "segments").glob("*.seg"))
+            at = seg.read_bytes().index(env[:64])
+            _damage(seg, at, "body")
+            with pytest.raises(TransportError) as broke:
+                c.fetch_bytes(receipt.index)
+            assert not isinstance(broke.value, DropRefused)
+            with pytest.raises(DropRefused) as gone:
+                c.fetch_bytes(receipt.index)
+            assert gone.value.status == 410
+            assert c.upload(env).index == receipt.index
+            assert c.fetch_bytes(receipt.index) == env
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def _expire_and_die(root: str, digests: list[bytes]) -> None:
+    """A drop process expiring envelopes is killed (a restart, a power cut) after the index
+    commit that dropped their rows, before it unlinked their emptied segment."""
+    s = SegmentBlobStore(Path(root))
+    s._drop_if_empty = lambda seg: os._exit(0)  # type: ignore[method-assign]
+    s.delete_many(digests)
+    os._exit(1)  # not reached: nothing was emptied
+
+
+def test_a_segment_expiry_emptied_goes_even_when_the_drop_died_before_unlinking_it(
+    tmp_path: Path,
+) -> None:
+    """Expiry removes 90-day-old envelopes by unlinking their emptied segments, one after
+    another after the index commit; a drop stopped meanwhile left every segment not yet
+    unlinked on disk for good (indexed to its end, no live record: never looked at again),
+    its old envelopes past the retention a seized drop is promised to hold. The next open
+    unlinks it; a segment still holding a live envelope stays."""
+    import multiprocessing as mp
+
+    s = SegmentBlobStore(tmp_path)
+    old = [body(i) for i in range(5)]
+    s.put_many(old, mtime=HOUR)
+    s.put_many([body(9)], mtime=HOUR + 3600)
+    s.close()
+    before = segments(tmp_path)
+    assert len(before) == 2
+    p = mp.get_context("fork").Process(
+        target=_expire_and_die, args=(str(tmp_path), [d for d, _ in old])
+    )
+    p.start()
+    p.join(60)
+    assert p.exitcode == 0
+    assert segments(tmp_path) == before  # the emptied segment is still there
+    s = SegmentBlobStore(tmp_path)
+    assert segments(tmp_path) == before[1:]
+    assert not any(s.exists(d) for d, _ in old)
+    assert read_all(s, body(9)[0]) == body(9)[1]
+    s.close()
+
+
+def _delete_while_downloaded_and_die(root: str, digest: bytes) -> None:
+    """A deletion arrives while a download of the envelope is under way (its erasure waits
+    for the download to end); the drop process is killed before that."""
+    s = SegmentBlobStore(Path(root))
+    reader = s.open(digest)
+    reader.read(1000)
+    s.delete(digest)
+    os._exit(0)
+
+
+def test_a_deletion_whose_erasure_waited_for_a_download_is_erased_after_a_crash(
+    tmp_path: Path,
+) -> None:
+    """A source's deletion must erase the envelope's bytes. One that waited for an open
+    download (anyone may hold one open, for as long as they like) was remembered only in
+    the process's memory: the drop killed or restarted meanwhile left the envelope's bytes
+    on disk, unindexed, for good. The erasure now waits in the index and the next open
+    does it; the other envelopes are untouched."""
+    import multiprocessing as mp
+
+    s = SegmentBlobStore(tmp_path)
+    secret = b"SECRET-REPORT-" * 5000
+    d = hashlib.sha256(secret).digest()
+    items = [body(1), (d, secret), body(2)]
+    s.put_many(items, mtime=HOUR)
+    s.close()
+    seg = segments(tmp_path)[0]
+    p = mp.get_context("fork").Process(target=_delete_while_downloaded_and_die,
+                                       args=(str(tmp_path), d))
+    p.start()
+    p.join(60)
+    assert p.exitcode == 0
+    assert b"SECRET-REPORT-" in seg.read_bytes()  # the killed process never erased it
+    s = SegmentBlobStore(tmp_path)
+    raw = seg.read_bytes()
+    assert b"SECRET" not in raw and d not in raw
+    assert not s.exists(d)
+    assert all(read_all(s, dd) == data for dd, data in items if dd != d)
+    s.close()
+
+
+def test_a_damaged_index_says_it_is_rebuilt_once_deleted(tmp_path: Path) -> None:
+    """The envelope index is only an index: the segments hold everything. A damaged one (a
+    bad disk block, a file overwritten) stopped the drop with SQLite's words alone, and the
+    operator had no way to learn that deleting it was safe and would bring the drop back.
+    The refusal names the file, says so, in the operator's language; doing it serves every
+    envelope again."""
+    from tysha.errors import StorageError
+    from tysha.i18n import translate_message
+
+    s = SegmentBlobStore(tmp_path)
+    items = [body(i) for i in range(5)]
+    s.put_many(items, mtime=HOUR)
+    s.close()
+    index = tmp_path / "segments" / "index.db"
+    index.write_bytes(os.urandom(8192))
+    with pytest.raises(StorageError) as refused:
+        SegmentBlobStore(tmp_path)
+    said = refused.value.message
+    assert str(index) in said and "delete" in said and "rebuilt" in said, said
+    assert translate_message(said, "uk") != said
+    for f in (tmp_path / "segments").glob("index.db*"):
+        f.unlink()
+    s = SegmentBlobStore(tmp_path)
+    assert all(read_all(s, d) == data for d, data in items)
+    s.close()

@@ -17,8 +17,21 @@ batch's bodies to one open segment file instead, as Tessera, Kafka and SQLite's 
   Where ``O_DIRECT`` is refused (tmpfs, some network file systems) the same aligned writes go
   through the page cache.
 - **Records describe themselves**: ``magic "TYS1" | body length (u64, big-endian) | SHA-256 of
-  the body | body``. A segment can always be rescanned; a record whose body does not hash to
-  its digest (a torn write) ends the valid part of the segment.
+  the body | body``. A segment can always be rescanned, and a rescan keeps exactly the records
+  that verify: a record whose body hashes to its digest, or an erased record (digest and body
+  all zeros).
+- **A damaged record loses no other.** A record that does not verify (a flipped bit in its
+  head or body, a page a crash left unwritten) is skipped, never indexed nor served; the scan
+  finds the next record boundary by looking for the next ``"TYS1"`` head whose body hashes to
+  its digest (erased and filler records are all zeros, so no record is stepped over; only a
+  body crafted to hold a whole valid record could mislead it, and only where the disk has
+  already damaged the record around it) and goes on from there, so every intact record after
+  the damage -- acknowledged envelopes of that batch and of later ones -- is kept. The skipped
+  record is told to the operator once, at the rescan that finds it (``tysha.drop`` log: the
+  segment, the byte, the envelope's digest when its head still names it; an erasure that a
+  crash cut short is stepped over without naming the deleted envelope). Bytes after the last
+  record that verifies are a torn tail -- the last, unacknowledged batch of a crashed process
+  -- and are cut off the file as before. The format is unchanged: older segments scan alike.
 - **Segments roll by hour and by size**: a segment holds envelopes of one hour of arrival
   (the drop's coarse time) and at most :attr:`SegmentBlobStore.SEGMENT_MAX` bytes; its name is
   ``<hour>-<writer>-<n>.seg``. Every process (``workers`` in drop.json) writes its own
@@ -30,20 +43,31 @@ batch's bodies to one open segment file instead, as Tessera, Kafka and SQLite's 
   drop no resident memory here. Its commits are not fsynced (``synchronous=NORMAL``): it is
   rebuildable from the segments. The table ``segs`` records, per segment, the end offset up to
   which the index is known complete; at open, every segment that is longer than that and not
-  locked by a live writer has its tail rescanned: whole records are (re)indexed and a torn
-  last record is truncated away, never served. The drop starts without reading its segments
-  (only the unindexed tails, normally none).
+  locked by a live writer has its tail rescanned: whole records are (re)indexed, a damaged
+  one is skipped and a torn tail is truncated away, never served (above). Deleting
+  ``index.db`` rebuilds the index: every segment is rescanned from its start, alike. The drop
+  starts without reading its segments (only the unindexed tails, normally none).
 - **Deleting one envelope really erases its bytes** (a source's deletion secret): its record
   is overwritten in place -- the head becomes ``"TYSD"`` (an erased record, skipped by a
   rescan; its length is kept so the scan can step over it) with the digest zeroed, the body
   is overwritten with zeros, the interior pages are deallocated with ``fallocate(PUNCH_HOLE)``
   where the file system supports it -- and then ``fdatasync``. (Copies the file system or the
   device may hold elsewhere, e.g. SSD remapping, are beyond any file API; THREAT_MODEL.) A
-  segment left without live records is unlinked. An open stream of the record (a download
-  under way in this process) is not cut short: the erasure waits until the last one closes.
+  segment left without live records is unlinked (by the next open, if the process that
+  emptied it was stopped first: an expiry unlinks segments one after another). An open
+  stream of the record (a download under way in this process) is not cut short: the erasure
+  waits until the last one closes.
+  A record waiting for its erasure is written in the index (table ``erasing``) in the same
+  transaction that takes it out, and struck off once the erasure is durable: a process
+  stopped before that (a download held open, a restart, a kill) leaves it to the next open,
+  which erases it -- never on disk for good, unindexed and forgotten.
 - **Reading** (:meth:`SegmentBlobStore.open`) returns a bounded view of the record's bytes
   (``pread`` within the record), never the whole segment; the head is checked first, so an
-  erased or overwritten record is never served as an envelope.
+  erased or overwritten record is never served as an envelope. The bytes are hashed as they
+  are read: a record damaged on disk after it was indexed breaks off before its last bytes
+  (a download of it is cut, never complete with wrong bytes), leaves the index (so later
+  downloads answer gone at once and a resubmission stores it afresh) and is told to the
+  operator once.
 - **Older drops**: blobs of the per-digest folder (``blobs/ab/cdef…``) are still read,
   listed and deleted (:class:`~tysha.store.drop_store.FolderBlobStore` under the same
   folder); new envelopes go to segments.
@@ -59,6 +83,7 @@ import fcntl
 import hashlib
 import io
 import itertools
+import logging
 import mmap
 import os
 import random
@@ -80,6 +105,8 @@ from tysha.store.drop_store import (
 from tysha.store.partfiles import fsync_path
 
 __all__ = ["SegmentBlobStore"]
+
+_log = logging.getLogger("tysha.drop")
 
 MAGIC = b"TYS1"
 ERASED = b"TYSD"
@@ -110,14 +137,29 @@ _DIRECT = getattr(os, "O_DIRECT", 0)
 
 
 class _RecordView(io.RawIOBase):
-    """The bytes of one record, read with ``pread`` from the segment: a bounded view."""
+    """The bytes of one record, read with ``pread`` from the segment: a bounded view. They
+    are hashed as they are read; when they do not hash to the record's digest (damaged on
+    disk since they were indexed), the read that would return the last of them raises
+    instead (``on_damaged`` is called first): no reader ever holds the whole of wrong bytes
+    as the envelope."""
 
-    def __init__(self, fd: int, start: int, length: int, on_close: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        fd: int,
+        start: int,
+        length: int,
+        digest: bytes,
+        on_close: Callable[[], None],
+        on_damaged: Callable[[], None],
+    ) -> None:
         self._fd = fd
         self._start = start
         self._length = length
         self._pos = 0
+        self._digest = digest
+        self._hash = hashlib.sha256()
         self._on_close: Callable[[], None] | None = on_close
+        self._on_damaged = on_damaged
 
     def readable(self) -> bool:
         return True
@@ -129,6 +171,10 @@ class _RecordView(io.RawIOBase):
         data = os.pread(self._fd, want, self._start + self._pos)
         if not data:
             raise StorageError("a stored envelope is shorter than its record")
+        self._hash.update(data)
+        if self._pos + len(data) == self._length and self._hash.digest() != self._digest:
+            self._on_damaged()
+            raise StorageError("a stored envelope is damaged (its bytes do not hash to it)")
         memoryview(buffer)[: len(data)] = data
         self._pos += len(data)
         return len(data)
@@ -251,6 +297,7 @@ class SegmentBlobStore:
         self._ilock = threading.Lock()  # the index connection
         self._readers: dict[tuple[str, int], int] = {}
         self._erase_later: dict[tuple[str, int], int] = {}
+        self._told: set[tuple[str, int]] = set()  # records found damaged while read
         self._rlock = threading.Lock()
         self._db = sqlite3.connect(
             self.dir / "index.db", isolation_level=None, check_same_thread=False, timeout=30
@@ -273,6 +320,14 @@ class SegmentBlobStore:
                 raise StorageError(f"cannot open the envelope index: {exc}") from None
             except sqlite3.Error as exc:
                 self._db.close()
+                if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                    # Only an index: every envelope is in the segments.
+                    path = self.dir / "index.db"
+                    raise StorageError(
+                        f"the drop's envelope index {path} is damaged: stop the drop, delete"
+                        " that file and start it again (it is rebuilt from the segments, which"
+                        " hold every envelope)"
+                    ) from None
                 raise StorageError(f"cannot open the envelope index: {exc}") from None
 
     def _create_index(self) -> None:
@@ -291,16 +346,31 @@ class SegmentBlobStore:
             "CREATE TABLE IF NOT EXISTS segs (name TEXT PRIMARY KEY, hour INTEGER NOT NULL,"
             " indexed INTEGER NOT NULL)"
         )
+        # Records deleted from the index whose bytes are not yet erased (a download under
+        # way, or a process stopped first): entered in the deleting transaction, removed
+        # once the erasure is durable, done at the next open if it never was.
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS erasing (seg TEXT NOT NULL, off INTEGER NOT NULL,"
+            " len INTEGER NOT NULL, PRIMARY KEY (seg, off)) WITHOUT ROWID"
+        )
 
     # --- recovery ------------------------------------------------------------------------
 
     def _recover(self) -> None:
-        """Index the whole records past each idle segment's indexed end; cut a torn tail."""
+        """Index the whole records past each idle segment's indexed end; cut a torn tail.
+        A segment indexed to its end without a live record is unlinked: a deletion or an
+        expiry that emptied it was stopped (the process killed) between its index commit
+        and the unlink, and nothing else would ever look at it again."""
         known = dict(self._db.execute("SELECT name, indexed FROM segs").fetchall())
         for path in sorted(self.dir.glob("*.seg")):
             indexed = int(known.get(path.name, 0))
             try:
                 if path.stat().st_size <= indexed:
+                    # Only a segment with a row in segs: a new one (no batch indexed yet)
+                    # may be a writer's that it has created and not yet locked.
+                    if path.name in known:
+                        with contextlib.suppress(OSError):  # tried again at the next open
+                            self._drop_if_empty(path.name)
                     continue
                 fd = os.open(path, os.O_RDWR)
             except OSError:
@@ -313,34 +383,68 @@ class SegmentBlobStore:
                 self._rescan(path.name, fd, indexed)
             finally:
                 os.close(fd)
+        self._finish_erasures()
+
+    def _finish_erasures(self) -> None:
+        """Erase the records a deletion took out of the index whose erasure never became
+        durable: it waited for a download and the process was stopped first, or it was
+        stopped in the middle. (A download under way in another drop process meanwhile is
+        cut short: the envelope is deleted.)"""
+        bysegment: dict[str, list[tuple[int, int]]] = {}
+        for seg, off, length in self._db.execute("SELECT seg, off, len FROM erasing"):
+            bysegment.setdefault(str(seg), []).append((int(off), int(length)))
+        for seg, records in bysegment.items():
+            with contextlib.suppress(StorageError, OSError):  # tried again at the next open
+                self._erase_many(seg, records)
+                self._drop_if_empty(seg)
 
     def _rescan(self, name: str, fd: int, off: int) -> None:
+        """Index the whole records from ``off`` (a record boundary) to the end of the
+        segment: a damaged record is skipped (and told once), the records after it that
+        verify are kept, and bytes after the last whole record (a torn tail) are cut."""
         size = os.fstat(fd).st_size
         rows: list[tuple[bytes, str, int, int, int]] = []
+        damaged: list[tuple[int, bytes | None]] = []
         hour = _segment_hour(name)
+        end = off  # the end of the last whole record: the segment is cut there
         while off + HEAD.size <= size:
-            magic, length, digest = HEAD.unpack(os.pread(fd, HEAD.size, off))
-            body_at = off + HEAD.size
-            if magic not in (MAGIC, ERASED) or body_at + length > size:
-                break
-            if magic == MAGIC:
-                h = hashlib.sha256()
-                pos = body_at
-                while pos < body_at + length:
-                    piece = os.pread(fd, min(_COPY, body_at + length - pos), pos)
-                    if not piece:
-                        break
-                    h.update(piece)
-                    pos += len(piece)
-                if h.digest() != digest:
+            found = _record(fd, off, size)
+            if found is None:
+                after = _next_record(fd, off + 1, size)
+                if after is None:
                     break  # torn: what it and anything after it hold was never acknowledged
-                rows.append((digest, name, body_at, length, hour))
-            off = body_at + length
-        if off < size:
-            os.ftruncate(fd, off)
+                lost = _damaged_envelope(fd, off, after)
+                if lost is not None:
+                    damaged.append((off, lost or None))
+                off = after
+                continue
+            magic, length, digest = found
+            if magic == MAGIC:
+                rows.append((digest, name, off + HEAD.size, length, hour))
+            off = end = off + HEAD.size + length
+        if end < size:
+            os.ftruncate(fd, end)
             os.fsync(fd)
         with self._ilock:
-            self._index(rows, name, hour, off, rescanned=True)
+            self._index(rows, name, hour, end, rescanned=True)
+        for at, named in damaged:  # after the index commit: told once, not at every start
+            if named is None:
+                _log.error(
+                    "segment %s: a damaged record at byte %d was skipped (a bad disk block,"
+                    " or a write cut short by a crash); which envelope it held cannot be read;"
+                    " the records after it are kept",
+                    name,
+                    at,
+                )
+            else:
+                _log.error(
+                    "segment %s: a damaged record at byte %d was skipped (a bad disk block,"
+                    " or a write cut short by a crash): envelope %s is not served; if the drop"
+                    " acknowledged it, the desk gets 410 for it; the records after it are kept",
+                    name,
+                    at,
+                    named.hex(),
+                )
 
     # --- writing -------------------------------------------------------------------------
 
@@ -570,8 +674,46 @@ class SegmentBlobStore:
             os.close(fd)
             self._release(key)
             raise NotFound("no such blob")
-        view = _RecordView(fd, off, length, lambda: self._release(key))
+        view = _RecordView(
+            fd, off, length, digest, lambda: self._release(key), lambda: self._damaged(fd, key)
+        )
         return io.BufferedReader(view, buffer_size=1 << 18)
+
+    def _damaged(self, fd: int, key: tuple[str, int]) -> None:
+        """A record read whole did not hash to its digest (unless it was erased meanwhile,
+        by another drop process, whose erasure does not wait for this one's downloads): it
+        leaves the index -- later downloads answer gone at once rather than break off again,
+        which would hold a desk's fetch at this entry for ever, and a resubmission of the
+        envelope stores it afresh -- and the operator is told (once). Its bytes stay where
+        they are, unread, until their segment goes."""
+        seg, off = key
+        try:
+            head = os.pread(fd, HEAD.size, off - HEAD.size)
+        except OSError:
+            head = b""
+        magic, _, digest = HEAD.unpack(head) if len(head) == HEAD.size else (b"", 0, b"")
+        if magic != MAGIC:
+            return
+        with self._ilock:
+            try:
+                gone = self._db.execute(
+                    "DELETE FROM blobs WHERE digest = ? AND seg = ? AND off = ? RETURNING 1",
+                    (digest, seg, off),
+                ).fetchall()
+            except sqlite3.Error:
+                gone = []  # told all the same; the next read finds it again
+        with self._rlock:
+            if not gone and key in self._told:
+                return
+            self._told.add(key)
+        _log.error(
+            "segment %s: envelope %s at byte %d is damaged on disk (its bytes no longer hash"
+            " to it): it is never served; its download was broken off and now answers 410;"
+            " if its source sends it again, it is stored afresh",
+            seg,
+            digest.hex(),
+            off - HEAD.size,
+        )
 
     def _release(self, key: tuple[str, int]) -> None:
         with self._rlock:
@@ -630,6 +772,12 @@ class SegmentBlobStore:
                         ).fetchall()
                         for digest in part
                     ]
+                    # Erased below (or the segment unlinked), or at the next open if this
+                    # process is stopped before that is durable.
+                    self._db.executemany(
+                        "INSERT OR IGNORE INTO erasing VALUES (?, ?, ?)",
+                        [row for rows in found for row in rows],
+                    )
                     self._db.execute("COMMIT")
                 except sqlite3.Error:
                     self._db.execute("ROLLBACK")
@@ -660,6 +808,7 @@ class SegmentBlobStore:
         try:
             fd = os.open(self.dir / seg, os.O_WRONLY)
         except FileNotFoundError:
+            self._erased(seg, records)  # its segment is gone: nothing left to erase
             return
         except OSError:
             raise StorageError("cannot erase a stored envelope") from None
@@ -680,6 +829,15 @@ class SegmentBlobStore:
             raise StorageError("cannot erase a stored envelope") from None
         finally:
             os.close(fd)
+        self._erased(seg, records)
+
+    def _erased(self, seg: str, records: Sequence[tuple[int, int]]) -> None:
+        """The records' erasure is durable: no longer waiting (a failure here only means
+        they are erased once more at the next open)."""
+        with self._ilock, contextlib.suppress(sqlite3.Error):
+            self._db.executemany(
+                "DELETE FROM erasing WHERE seg = ? AND off = ?", [(seg, off) for off, _ in records]
+            )
 
     def _drop_if_empty(self, seg: str) -> bool:
         """Unlink a segment without live records that no process is appending to."""
@@ -702,6 +860,7 @@ class SegmentBlobStore:
             os.close(fd)
         with self._ilock:
             self._db.execute("DELETE FROM segs WHERE name = ?", (seg,))
+            self._db.execute("DELETE FROM erasing WHERE seg = ?", (seg,))
         path.unlink(missing_ok=True)
         return True
 
@@ -726,3 +885,70 @@ def _segment_hour(name: str) -> int:
         return int(name.split("-", 1)[0])
     except ValueError:
         return 0
+
+
+def _zeros(fd: int, start: int, end: int) -> bool:
+    """Whether the bytes ``[start, end)`` of the file are all zeros."""
+    while start < end:
+        piece = os.pread(fd, min(_COPY, end - start), start)
+        if not piece or piece.count(0) != len(piece):
+            return False
+        start += len(piece)
+    return True
+
+
+def _record(fd: int, off: int, size: int) -> tuple[bytes, int, bytes] | None:
+    """The whole, intact record at ``off`` (magic, body length, digest), or None: a record
+    whose body hashes to its digest, or an erased record (digest and body all zeros)."""
+    head = os.pread(fd, HEAD.size, off)
+    if len(head) < HEAD.size:
+        return None
+    magic, length, digest = HEAD.unpack(head)
+    body_at = off + HEAD.size
+    if magic not in (MAGIC, ERASED) or body_at + length > size:
+        return None
+    if magic == ERASED:
+        if digest != bytes(32) or not _zeros(fd, body_at, body_at + length):
+            return None
+        return magic, length, digest
+    h = hashlib.sha256()
+    pos = body_at
+    while pos < body_at + length:
+        piece = os.pread(fd, min(_COPY, body_at + length - pos), pos)
+        if not piece:
+            return None
+        h.update(piece)
+        pos += len(piece)
+    return (magic, length, digest) if h.digest() == digest else None
+
+
+def _next_record(fd: int, start: int, size: int) -> int | None:
+    """Where the first intact record at or after ``start`` begins (resynchronising after a
+    damaged one): the next ``"TYS1"`` head whose body hashes to its digest. Erased and
+    filler records between are all zeros, so no head is missed by looking for that one."""
+    pos = start
+    while pos + HEAD.size <= size:
+        chunk = os.pread(fd, min(_COPY, size - pos), pos)
+        if len(chunk) < len(MAGIC):
+            return None
+        at = chunk.find(MAGIC)
+        while at >= 0:
+            if _record(fd, pos + at, size) is not None:
+                return pos + at
+            at = chunk.find(MAGIC, at + 1)
+        pos += len(chunk) - (len(MAGIC) - 1)  # a head may straddle two chunks
+    return None
+
+
+def _damaged_envelope(fd: int, off: int, after: int) -> bytes | None:
+    """What a damaged record at ``off`` (the next intact one at ``after``) held, to be told:
+    its digest if its magic is intact, ``b""`` if that cannot be read, None for what was
+    no envelope any more (an erasure a crash interrupted: an erased head, or a body already
+    all zeros - a deleted envelope's name is not written to the log)."""
+    magic, length, digest = HEAD.unpack(os.pread(fd, HEAD.size, off))
+    if magic == ERASED:
+        return None
+    body_at = off + HEAD.size
+    if body_at < after and _zeros(fd, body_at, min(after, body_at + length)):
+        return None
+    return digest if magic == MAGIC else b""
