@@ -202,15 +202,21 @@ def _check_log(store: DeskStore, client: DropClient, drop: DropState) -> Checkpo
             else:
                 raise VerificationError(f"the log shrank from {old_size} to {cp.size} entries")
         except VerificationError as exc:
-            _record_fork(store, drop, exc.message)
-            raise VerificationError(
-                f"FORK: the drop {drop.url} shows a history inconsistent with the one this desk "
-                f"saw before ({exc.message}). Do not trust it; tell your organisation."
-            ) from None
+            raise _forked(store, drop, exc) from None
     drop.cp_size, drop.cp_root = cp.size, cp.root_hash.hex()
     store.save_drop(drop)
     _check_receipts_ahead(store, client, drop, cp)
     return cp
+
+
+def _forked(store: DeskStore, drop: DropState, exc: VerificationError) -> VerificationError:
+    """A fork of ``drop``'s log, recorded (the drop flagged, a custody event), as the error
+    the handler reads."""
+    _record_fork(store, drop, exc.message)
+    return VerificationError(
+        f"FORK: the drop {drop.url} shows a history inconsistent with the one this desk "
+        f"saw before ({exc.message}). Do not trust it; tell your organisation."
+    )
 
 
 #: Desk setting: drop URL -> [size, root hex] of the largest checkpoint a reply's receipt
@@ -244,11 +250,7 @@ def _check_receipts_ahead(
     try:
         _consistent_either_way(client, drop, size, root, cp)
     except VerificationError as exc:
-        _record_fork(store, drop, exc.message)
-        raise VerificationError(
-            f"FORK: the drop {drop.url} shows a history inconsistent with the one this desk "
-            f"saw before ({exc.message}). Do not trust it; tell your organisation."
-        ) from None
+        raise _forked(store, drop, exc) from None
     if cp.size >= size:
         every.pop(drop.url, None)
         store.set_setting(_RECEIPT_AHEAD_KEY, every)
