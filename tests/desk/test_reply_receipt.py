@@ -78,6 +78,35 @@ def _rid(desk: Desk) -> str:
     return next(v.id for v in desk.reports() if v.text == "needs an answer")
 
 
+def _proofs_answered(world: Any, status: int) -> Any:
+    """A serving whose transport answers every consistency-proof request with ``status`` and
+    passes everything else to the honest drop."""
+    import httpx
+
+    real = world.honest.transport
+
+    class ProofsAnswered:
+        name = "proofs-answered"
+
+        def client(self, base_url: str, timeout: float) -> httpx.Client:
+            inner = real.client(base_url, timeout)
+
+            def handler(request: httpx.Request) -> httpx.Response:
+                request.read()
+                if request.url.path == "/v1/proof/consistency":
+                    return httpx.Response(status, json={"error": "busy"})
+                r = inner.request(request.method, request.url.path, params=request.url.params,
+                                  content=request.content,
+                                  headers={"content-type": request.headers.get("content-type",
+                                                                               "")})
+                return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+
+            return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler),
+                                timeout=timeout)
+
+    return type("S", (), {"transport": ProofsAnswered()})()
+
+
 def test_a_reply_receipt_from_another_history_is_a_fork_shown_wherever_the_reply_is(
     world: _World, tmp_path: Path
 ) -> None:
@@ -197,32 +226,10 @@ def test_a_busy_answer_to_a_proof_is_not_taken_for_a_fork(world: _World, status:
     held, "Do not trust the drop; tell your organisation" - for a rate limit. A busy answer
     proves nothing either way: the reply stays queued (and the fetch does not advance), as
     for a 5xx, and both go through once the drop answers."""
-    import httpx
 
     desk = world.desk
     rid = _rid(desk)
-    real = world.honest.transport
-
-    class Busy:
-        name = "busy"
-
-        def client(self, base_url: str, timeout: float) -> httpx.Client:
-            inner = real.client(base_url, timeout)
-
-            def handler(request: httpx.Request) -> httpx.Response:
-                request.read()
-                if request.url.path == "/v1/proof/consistency":
-                    return httpx.Response(status, json={"error": "busy"})
-                r = inner.request(request.method, request.url.path, params=request.url.params,
-                                  content=request.content,
-                                  headers={"content-type": request.headers.get("content-type",
-                                                                               "")})
-                return httpx.Response(r.status_code, headers=r.headers, content=r.content)
-
-            return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler),
-                                timeout=timeout)
-
-    world.serving = type("S", (), {"transport": Busy()})()  # type: ignore[assignment]
+    world.serving = _proofs_answered(world, status)
     out = desk.reply(rid, "we read you")
     assert not out.sent and not out.forked and "could not be checked" in out.error, out.error
     world.honest.client.upload(seal_envelope(b"later", [Identity.generate(os.urandom).public()],
@@ -321,34 +328,12 @@ def test_a_drop_failing_the_proof_of_a_reply_receipt_is_not_said_to_refuse_it(
     but the handler read "the drop refused the reply (503)" - as if the drop had turned it
     down and sending it again were pointless. It now says the receipt could not be checked
     and the reply stays queued to be sent again, in the handler's language."""
-    import httpx
 
     from tysha.i18n import translations
 
     desk = world.desk
     rid = _rid(desk)
-    real = world.honest.transport
-
-    class Failing:
-        name = "failing"
-
-        def client(self, base_url: str, timeout: float) -> httpx.Client:
-            inner = real.client(base_url, timeout)
-
-            def handler(request: httpx.Request) -> httpx.Response:
-                request.read()
-                if request.url.path == "/v1/proof/consistency":
-                    return httpx.Response(status, json={"error": "busy"})
-                r = inner.request(request.method, request.url.path, params=request.url.params,
-                                  content=request.content,
-                                  headers={"content-type": request.headers.get("content-type",
-                                                                               "")})
-                return httpx.Response(r.status_code, headers=r.headers, content=r.content)
-
-            return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler),
-                                timeout=timeout)
-
-    world.serving = type("S", (), {"transport": Failing()})()  # type: ignore[assignment]
+    world.serving = _proofs_answered(world, status)
     out = desk.reply(rid, "we read you")
     assert not out.sent and not out.forked
     assert "refused" not in out.error and str(status) in out.error, out.error
