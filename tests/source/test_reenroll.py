@@ -33,6 +33,17 @@ def _kept(tmp_path: Path) -> dict[str, Any]:
     return Vault(tmp_path / "v").unlock(PASS).state
 
 
+def _reported(tmp_path: Path, cli: Any, invitation: Any) -> tuple[str, dict[str, str]]:
+    """A new 4 MiB vault enrolled with ``invitation`` and one report waiting in its outbox:
+    (its path, the environment with its passphrase)."""
+    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
+    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
+    cli("source", "enroll", "--vault", v, "--invitation", invitation.to_text(), env=env)
+    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken at night",
+        "--mean-delay", "0", env=env)
+    return v, env
+
+
 def _vkey(name: str) -> str:
     return NoteSigner(name, os.urandom(32)).vkey
 
@@ -93,12 +104,7 @@ def test_the_cli_refuses_a_switch_until_told_and_says_what_was_not_sent(
 ) -> None:
     url, vkey, _ = drop
     mine, other = Identity.generate(os.urandom), Identity.generate(os.urandom)
-    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
-    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
-    cli("source", "enroll", "--vault", v, "--invitation",
-        make_invitation(url, vkey, mine).to_text(), env=env)
-    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken at night",
-        "--mean-delay", "0", env=env)
+    v, env = _reported(tmp_path, cli, make_invitation(url, vkey, mine))
     cli("source", "send", "--vault", v, "--now", env=env)
     dev = SourceDevice.open(Path(v), PASS)
     try:
@@ -154,12 +160,7 @@ def test_the_same_desks_invitation_again_keeps_the_drops_history(
     the vault saw of the drop's log: a drop that forked its history would no longer be caught."""
     url, vkey, _ = drop
     mine = Identity.generate(os.urandom)
-    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
-    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
-    cli("source", "enroll", "--vault", v, "--invitation",
-        make_invitation(url, vkey, mine).to_text(), env=env)
-    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken at night",
-        "--mean-delay", "0", env=env)
+    v, env = _reported(tmp_path, cli, make_invitation(url, vkey, mine))
     cli("source", "send", "--vault", v, "--now", env=env)
     cli("source", "replies", "--vault", v, env=env)
     before = Vault(Path(v)).unlock(PASS).state
@@ -218,12 +219,7 @@ def test_a_drop_that_keeps_another_log_gets_nothing(
     from tysha.drop.launcher import threaded_drop
 
     url, vkey, _ = drop
-    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
-    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
-    cli("source", "enroll", "--vault", v, "--invitation",
-        make_invitation(url, vkey, Identity.generate(os.urandom)).to_text(), env=env)
-    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken at night",
-        "--mean-delay", "0", env=env)
+    v, env = _reported(tmp_path, cli, make_invitation(url, vkey, Identity.generate(os.urandom)))
     (tmp_path / "other").mkdir()
     with threaded_drop(tmp_path / "other") as (other, _vkey_other, _data):
         r = cli("source", "send", "--vault", v, "--now", "--drop", other, env=env, check=False)
@@ -286,12 +282,7 @@ def test_receipts_from_another_drop_are_said_to_be_so_and_change_nothing(
 
     url, vkey, _ = drop
     mine = Identity.generate(os.urandom)
-    v, env = str(tmp_path / "phone.vault"), {"TYSHA_PASSPHRASE": PASS}
-    cli("source", "init", "--vault", v, "--size", "4MiB", env=env)
-    cli("source", "enroll", "--vault", v, "--invitation",
-        make_invitation(url, vkey, mine).to_text(), env=env)
-    cli("source", "report", "--vault", v, "--category", "det", "--text", "taken at night",
-        "--mean-delay", "0", env=env)
+    v, env = _reported(tmp_path, cli, make_invitation(url, vkey, mine))
     carried, back = tmp_path / "x.bin", tmp_path / "back.json"
     cli("source", "export", "--vault", v, "--to", str(carried), env=env)
     cli("courier", "deliver", str(carried), "--drop", url, "--receipts", str(back))
