@@ -67,14 +67,13 @@ def test_tor_routes_everything_and_isolates_drops(monkeypatch: pytest.MonkeyPatc
     assert ca != cb and a.credentials("x.onion") == ca  # two drops never share a circuit
 
 
-# httpcore leaves the socket of a refused SOCKS handshake to the garbage collector.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_tor_client_sends_its_per_drop_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The SOCKS5 username/password (Tor's IsolateSOCKSAuth key) differ per drop host."""
-    seen: list[bytes] = []
+def _socks_auths(ask: Any) -> list[bytes]:
+    """The SOCKS5 username/password messages (RFC 1929) of two connections ``ask(proxy)``
+    makes to a proxy that asks for them and then refuses (we only want to see them)."""
     import socket
     import threading
 
+    seen: list[bytes] = []
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(4)
@@ -86,16 +85,27 @@ def test_tor_client_sends_its_per_drop_credentials(monkeypatch: pytest.MonkeyPat
                 conn.recv(16)
                 conn.sendall(b"\x05\x02")  # choose username/password
                 seen.append(conn.recv(600))
-                conn.sendall(b"\x01\x01")  # and refuse: we only wanted to see them
+                conn.sendall(b"\x01\x01")  # and refuse
 
     t = threading.Thread(target=serve, daemon=True)
     t.start()
-    tor = TorTransport(f"socks5://127.0.0.1:{srv.getsockname()[1]}")
-    for url in (ONION, "http://" + "b" * 56 + ".onion"):
-        with DropClient(url, transport=tor) as c, pytest.raises(TransportError):
-            c.info()
+    ask(f"socks5://127.0.0.1:{srv.getsockname()[1]}")
     t.join(10)
     srv.close()
+    return seen
+
+
+# httpcore leaves the socket of a refused SOCKS handshake to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_tor_client_sends_its_per_drop_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SOCKS5 username/password (Tor's IsolateSOCKSAuth key) differ per drop host."""
+    def ask(proxy: str) -> None:
+        tor = TorTransport(proxy)
+        for url in (ONION, "http://" + "b" * 56 + ".onion"):
+            with DropClient(url, transport=tor) as c, pytest.raises(TransportError):
+                c.info()
+
+    seen = _socks_auths(ask)
     assert len(seen) == 2 and seen[0] != seen[1] and all(s.startswith(b"\x01") for s in seen)
 
 
@@ -107,31 +117,13 @@ def test_tor_credentials_do_not_name_the_app() -> None:
     on the phone lists). Before, the username was ``tysha-<hex>``: the app's name wherever
     the proxy is not on the device itself, and in every circuit list (THREAT_MODEL A3, A13).
     Now both are random, nothing the same from one run to the next."""
-    import socket
-    import threading
+    def ask(proxy: str) -> None:
+        for _ in range(2):  # two processes' worth: a fresh transport each time
+            tor = TorTransport(proxy)
+            with DropClient(ONION, transport=tor) as c, pytest.raises(TransportError):
+                c.info()
 
-    seen: list[bytes] = []
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(4)
-
-    def serve() -> None:
-        for _ in range(2):
-            conn, _ = srv.accept()
-            with conn:
-                conn.recv(16)
-                conn.sendall(b"\x05\x02")  # choose username/password
-                seen.append(conn.recv(600))
-                conn.sendall(b"\x01\x01")  # and refuse: we only wanted to see them
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    for _ in range(2):  # two processes' worth: a fresh transport each time
-        tor = TorTransport(f"socks5://127.0.0.1:{srv.getsockname()[1]}")
-        with DropClient(ONION, transport=tor) as c, pytest.raises(TransportError):
-            c.info()
-    t.join(10)
-    srv.close()
+    seen = _socks_auths(ask)
     assert len(seen) == 2
     users = []
     for auth in seen:
