@@ -859,6 +859,15 @@ def revoke(
     """Mark a source key compromised: its reports are flagged, not trusted (undo: restore)."""
     d = open_desk(desk)
     s = d.source(source)
+    if d.role == "escrow":  # its pseudonyms and flags are its own: the handler's stand
+        typer.echo(
+            _(
+                "Only this escrow desk flags the key: the handler desk that enrolled this "
+                "source still trusts it and replies to it. Tell that handler desk to revoke it "
+                "there; match the key's fingerprint, not the name (each desk names its sources "
+                "itself)."
+            )
+        )
     _confirm(
         _("Revoke {source}? Its reports will be flagged as untrusted.").format(source=s.pseudonym),
         yes,
