@@ -666,3 +666,31 @@ def test_a_share_receipt_from_another_history_is_a_fork_not_shared(
     with pytest.raises(NotAllowed, match="forked"):
         handler.share(handler.share_plan(a1.store.public.to_text(), [first.id]))
     assert _Recording.sent == []
+
+
+def test_a_share_from_an_unpinned_handler_says_so_not_that_its_source_is_unknown(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A share from a handler desk the analyst has not pinned was flagged "The sender's key
+    was never enrolled at this desk": the analyst read it as a doubt about the source, when
+    what is missing is the analyst's own pin of the handler (and nothing said how to lift it).
+    The reason now says the sharing handler desk is not pinned here, and what to do."""
+    handler = world["handler"]
+    Desk.init(tmp_path / "a3", "a3", PASS, "analyst")
+    a3 = Desk.open(tmp_path / "a3", PASS)
+    a3.watch_drop(drop[0], drop[1])
+    ids = [v.id for v in handler.reports()][:1]
+    handler.share(handler.share_plan(a3.store.public.to_text(), ids))
+    handler.close()
+    a3.fetch()
+    [v] = a3.reports()
+    [flag] = v.flags
+    assert flag.code == "unenrolled-source"  # the code scripts read is kept
+    assert "not pinned at this analyst desk" in flag.reason and "pin-handler" in flag.reason
+    a3.close()
+    c, _token = _login(tmp_path / "a3")
+    page = c.get(f"/report/{v.id}").text
+    uk = c.get(f"/report/{v.id}?lang=uk").text
+    c.__exit__(None, None, None)
+    assert "not pinned at this analyst desk" in page and "never enrolled" not in page
+    assert "не закріплене на цьому робочому місці аналітика" in uk and "desk pin-handler" in uk
