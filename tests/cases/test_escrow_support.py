@@ -157,3 +157,18 @@ def test_revoking_at_the_escrow_desk_says_it_does_not_reach_the_handler(
     hdesk.close()
     [hpage] = _web(tmp_path / "h" / "desk", f"/sources/{hsrc.id}/revoke")
     assert 'id="escrow-revoke"' not in hpage and note not in hpage
+
+
+def test_the_escrow_desk_offers_no_invitation_form(tmp_path: Path) -> None:
+    """The escrow desk's menu led to "Invitations" with the form "Make a one-time invitation",
+    which always ended in an error page ("only a handler desk enrols sources"). The escrow
+    desk's page says why it makes none, and offers no form; the handler desk's is unchanged."""
+    make_desk(tmp_path, "escrow").close()
+    home, page, uk = _web(tmp_path / "desk", "/", "/invitations", "/invitations?lang=uk")
+    assert 'href="/invitations"' not in home
+    assert 'action="/invitations"' not in page and 'id="invite-escrow"' in page
+    assert 'id="invite-escrow"' in uk and "An escrow desk makes no invitations" not in uk
+    make_desk(tmp_path / "h", "handler").close()
+    hhome, hpage = _web(tmp_path / "h" / "desk", "/", "/invitations")
+    assert 'href="/invitations"' in hhome and 'action="/invitations"' in hpage
+    assert 'id="invite-escrow"' not in hpage
