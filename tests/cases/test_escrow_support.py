@@ -128,3 +128,47 @@ def test_a_reply_posted_at_the_escrow_desk_keeps_the_typed_text(tmp_path: Path) 
         r = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": "typed at length"})
     assert r.status_code == 400 and 'id="reply-escrow"' in r.text
     assert "typed at length" in r.text
+
+
+def test_revoking_at_the_escrow_desk_says_it_does_not_reach_the_handler(
+    tmp_path: Path, cli: Any
+) -> None:
+    """The escrow desk's "Revoke key" page said "Do this when the phone may be in someone
+    else's hands", as at a handler desk: the organisation's escrow operator, told of a seized
+    phone, revoked the key there and believed it done, while the handler desk that enrolled
+    the source (its own pseudonyms, its own numbering) still trusted the key and replied to
+    it. The page and the command say the revocation is this desk's only, and to match the
+    fingerprint at the handler desk."""
+    desk = make_desk(tmp_path, "escrow")
+    _rid, sid = escrow_report(desk, Identity.generate(os.urandom), "a" * 40)
+    desk.close()
+    note = "Only this escrow desk flags the key"
+    page, uk = _web(tmp_path / "desk", f"/sources/{sid}/revoke", f"/sources/{sid}/revoke?lang=uk")
+    assert note in page and 'id="escrow-revoke"' in page and "handler desk" in page
+    assert 'id="escrow-revoke"' in uk and "Only this" not in uk
+    env = {"TYSHA_PASSPHRASE": PASS}
+    out = cli("desk", "revoke", sid, "--desk", tmp_path / "desk", "--reason", "seized",
+              "--yes", env=env)  # fmt: skip
+    assert out.returncode == 0 and note in out.stdout
+    # A handler desk's revocation is the real one: no such note there.
+    hdesk = make_desk(tmp_path / "h", "handler")
+    add_report(hdesk, "key-A", trusted=True)
+    [hsrc] = hdesk.sources()
+    hdesk.close()
+    [hpage] = _web(tmp_path / "h" / "desk", f"/sources/{hsrc.id}/revoke")
+    assert 'id="escrow-revoke"' not in hpage and note not in hpage
+
+
+def test_the_escrow_desk_offers_no_invitation_form(tmp_path: Path) -> None:
+    """The escrow desk's menu led to "Invitations" with the form "Make a one-time invitation",
+    which always ended in an error page ("only a handler desk enrols sources"). The escrow
+    desk's page says why it makes none, and offers no form; the handler desk's is unchanged."""
+    make_desk(tmp_path, "escrow").close()
+    home, page, uk = _web(tmp_path / "desk", "/", "/invitations", "/invitations?lang=uk")
+    assert 'href="/invitations"' not in home
+    assert 'action="/invitations"' not in page and 'id="invite-escrow"' in page
+    assert 'id="invite-escrow"' in uk and "An escrow desk makes no invitations" not in uk
+    make_desk(tmp_path / "h", "handler").close()
+    hhome, hpage = _web(tmp_path / "h" / "desk", "/", "/invitations")
+    assert 'href="/invitations"' in hhome and 'action="/invitations"' in hpage
+    assert 'id="invite-escrow"' not in hpage

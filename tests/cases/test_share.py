@@ -666,3 +666,73 @@ def test_a_share_receipt_from_another_history_is_a_fork_not_shared(
     with pytest.raises(NotAllowed, match="forked"):
         handler.share(handler.share_plan(a1.store.public.to_text(), [first.id]))
     assert _Recording.sent == []
+
+
+def test_a_share_from_an_unpinned_handler_says_so_not_that_its_source_is_unknown(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """A share from a handler desk the analyst has not pinned was flagged "The sender's key
+    was never enrolled at this desk": the analyst read it as a doubt about the source, when
+    what is missing is the analyst's own pin of the handler (and nothing said how to lift it).
+    The reason now says the sharing handler desk is not pinned here, and what to do."""
+    handler = world["handler"]
+    Desk.init(tmp_path / "a3", "a3", PASS, "analyst")
+    a3 = Desk.open(tmp_path / "a3", PASS)
+    a3.watch_drop(drop[0], drop[1])
+    ids = [v.id for v in handler.reports()][:1]
+    handler.share(handler.share_plan(a3.store.public.to_text(), ids))
+    handler.close()
+    a3.fetch()
+    [v] = a3.reports()
+    [flag] = v.flags
+    assert flag.code == "unenrolled-source"  # the code scripts read is kept
+    assert "not pinned at this analyst desk" in flag.reason and "pin-handler" in flag.reason
+    a3.close()
+    c, _token = _login(tmp_path / "a3")
+    page = c.get(f"/report/{v.id}").text
+    uk = c.get(f"/report/{v.id}?lang=uk").text
+    c.__exit__(None, None, None)
+    assert "not pinned at this analyst desk" in page and "never enrolled" not in page
+    assert "не закріплене на цьому робочому місці аналітика" in uk and "desk pin-handler" in uk
+
+
+def test_an_older_share_fetched_late_does_not_lift_a_later_revocation(
+    world: dict[str, Any],
+    tmp_path: Path,
+    drop: tuple[str, str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The handler shares source A's report, then revokes A's key (a seized phone) and shares
+    A's next report, flagged. The analyst took "the latest share" to be the last one it
+    happened to fetch: the older share arriving after (through another drop fetched later, or
+    a slow one) lifted the revocation, and every share of the seized key was trusted again.
+    The handler's signed share time decides which word is the latest."""
+    from tysha.drop.launcher import threaded_drop
+
+    handler = world["handler"]
+    by = _by_text(handler)
+    url1, vkey1, _ = drop
+    with threaded_drop(tmp_path / "d2") as (url2, vkey2, _d2):
+        handler.watch_drop(url2, vkey2)
+        Desk.init(tmp_path / "a3", "a3", PASS, "analyst")
+        a3 = Desk.open(tmp_path / "a3", PASS)
+        a3.pin_handler(handler.store.public.to_text())
+        akey = a3.store.public.to_text()
+        # The older word (A not revoked) through drop 1, the newer (A revoked) through drop 2,
+        # five minutes apart by the handler's clock.
+        import tysha.desk.share
+
+        monkeypatch.setattr(tysha.desk.share, "now_iso", lambda: "2026-03-01T10:00:00Z")
+        assert handler.share(handler.share_plan(akey, [by[SECRET_TEXT].id]), url1).sent
+        [sid] = {s.id for s in handler.sources() if s.pseudonym == by["second"].source}
+        handler.revoke(sid, "phone seized")
+        monkeypatch.setattr(tysha.desk.share, "now_iso", lambda: "2026-03-01T10:05:00Z")
+        assert handler.share(handler.share_plan(akey, [by["second"].id]), url2).sent
+        a3.watch_drop(url2, vkey2)
+        a3.fetch()  # the newer share first
+        a3.watch_drop(url1, vkey1)
+        a3.fetch()  # then the older one
+        flags = [v.flag_codes for v in a3.reports()]
+        a3.close()
+    # Both shares are of the seized key: both flagged, the older one by the later word.
+    assert flags == [["shared-revoked-source"]] * 2, flags

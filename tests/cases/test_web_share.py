@@ -266,3 +266,74 @@ def test_a_share_confirmed_twice_is_sent_once(cell: dict[str, Any]) -> None:
     assert "1 report sealed and sent" in c.post("/share", data=fields).text
     assert len(_Recording.sent) == 2
     c.__exit__(None, None, None)
+
+
+def test_the_preview_shows_the_camera_position_and_times_that_are_sealed(
+    tmp_path: Path, drop: tuple[str, str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The preview, "exactly what will be sealed", listed each original by type, size and
+    hash only, while the share re-attests the source's verified capture claims: the camera's
+    GPS position (often where the source stood, or lives) and its clock went to the analyst
+    unseen. The preview shows them, and says the originals go byte for byte with whatever
+    metadata they hold."""
+    import hashlib
+
+    from tysha.protocol import (
+        Attachment,
+        CaptureAttestation,
+        Manifest,
+        frame_content,
+        seal_envelope,
+    )
+    from tysha.transport import DropClient
+
+    url, vkey, _ = drop
+    Desk.init(tmp_path / "h", "Cell", PASS)
+    handler = Desk.open(tmp_path / "h", PASS, client_factory=_Recording)
+    inv = handler.invite(url, vkey)
+    src = Identity.generate(os.urandom)
+    photo = b"\xff\xd8photo-gps" * 50
+    sha = hashlib.sha256(photo).digest()
+    claims = {"sha256": sha, "size": len(photo), "media_type": "image/jpeg",
+              "exif_gps": [47385112, 35981234], "exif_time": "2026:03:01 07:58:00",
+              "device_time": "2026-03-01T08:00:00Z"}  # fmt: skip
+    att = Attachment("a.jpg", "image/jpeg", len(photo), sha, CaptureAttestation.create(src, claims))
+    body = {"categories": ["det"], "text": "t", "when": "2026-03-01 08:00", "where": "Vasylivka"}
+    m = Manifest("report", src.public(), body, (att,), inv.secret).signed(src)
+    with DropClient(url) as dc:
+        dc.upload(seal_envelope(frame_content(m.to_bytes()) + photo, [handler.store.public],
+                                os.urandom))  # fmt: skip
+    handler.fetch()
+    [rep] = handler.reports()
+    Desk.init(tmp_path / "a", "Analyst", PASS, "analyst")
+    analyst = Desk.open(tmp_path / "a", PASS)
+    key = analyst.store.public.to_text()
+    # The terminal's preview (`desk share` on a terminal) says the same.
+    from tysha.desk.cli import _preview
+
+    _preview(handler.share_plan(key, [rep.id]), with_text=False)
+    out = capsys.readouterr().out
+    assert "original-1: camera position (EXIF): 47.385112, 35.981234" in out
+    assert "2026:03:01 07:58:00" in out and "byte for byte" in out
+    handler.close()
+    _Recording.sent = []
+    c, token = _client(tmp_path / "h")
+    r = c.post("/share/preview", data={"csrf": token, "analyst": key, "reports": rep.id})
+    assert r.status_code == 200, r.text
+    item = r.text[r.text.index(f'id="share-{rep.id}"') :]
+    assert "camera position (EXIF)" in item and "47.385112, 35.981234" in item
+    assert "2026:03:01 07:58:00" in item and "2026-03-01T08:00:00Z" in item
+    assert 'id="share-originals-note"' in r.text
+    uk = c.post("/share/preview?lang=uk", data={"csrf": token, "analyst": key,
+                                                "reports": rep.id}).text  # fmt: skip
+    assert 'id="share-originals-note"' in uk and "byte for byte" not in uk
+    # What the preview shows is what is sealed: the position is in the envelope.
+    r = c.post("/share", data=_hidden(r.text))
+    assert r.status_code == 200, r.text
+    [env] = _Recording.sent
+    plain = _plaintext(env, analyst)
+    [sealed] = Manifest.from_bytes(plain[4 : 4 + int.from_bytes(plain[:4], "big")]).attachments
+    assert sealed.attestation is not None
+    assert sealed.attestation.claims["exif_gps"] == [47385112, 35981234]
+    analyst.close()
+    c.__exit__(None, None, None)

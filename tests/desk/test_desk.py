@@ -701,3 +701,41 @@ def test_a_reply_at_a_terminal_names_its_recipient_first(
     r = cli("desk", "reply", report["id"][:3], "--desk", d, "--text", "Stay safe.", "--yes",
             env=denv)  # fmt: skip
     assert asked[-1][1] is True and "reply sent" in r.stdout
+
+
+def test_a_code_used_by_a_second_key_is_flagged_at_the_escrow_desk_too(
+    tmp_path: Path, drop: tuple[str, str, Path], cli: Any
+) -> None:
+    """An invitation is one-time: the handler desk flags a second key presenting a code that
+    enrolled another (a photographed code, threat model A9). The org escrow desk, which sees the
+    same code in both reports, enrolled every key and showed the infiltrator's "planted" report
+    unflagged, as from a source of its own. It now flags it as the handler does."""
+    url, vkey, _data = drop
+    env, senv = {"TYSHA_PASSPHRASE": DESK_PASS}, {"TYSHA_PASSPHRASE": SRC_PASS}
+    esc, hd = tmp_path / "escrow", tmp_path / "handler"
+    cli("desk", "init", "--desk", str(esc), "--name", "Org escrow", "--escrow", env=env)
+    key = json.loads(cli("desk", "info", "--desk", str(esc), "--json", env=env).stdout)["public_key"]
+    cli("desk", "init", "--desk", str(hd), "--name", "Cell", "--escrow-key", key, env=env)
+    code = cli("desk", "invite", "--desk", str(hd), "--drop", url, "--drop-key", vkey, env=env).stdout.strip()
+    for name, text in (("real", "from the real source"), ("intruder", "planted")):
+        v = tmp_path / f"{name}.vault"
+        cli("source", "init", "--vault", str(v), "--size", "4MiB", env=senv)
+        cli("source", "enroll", "--vault", str(v), "--invitation", code, env=senv)
+        cli("source", "report", "--vault", str(v), "--category", "det", "--text", text, env=senv)
+        cli("source", "send", "--vault", str(v), "--now", env=senv)
+    # The real source sends again (the code still in its report until the handler answers).
+    v = tmp_path / "real.vault"
+    cli("source", "report", "--vault", str(v), "--category", "det", "--text", "again", env=senv)
+    cli("source", "send", "--vault", str(v), "--now", env=senv)
+    for d in (hd, esc):
+        cli("desk", "fetch", "--desk", str(d), "--drop", url, "--drop-key", vkey, env=env)
+        reports = {r["text"]: r for r in json.loads(cli("desk", "list", "--desk", str(d), "--json", env=env).stdout)}
+        assert reports["planted"]["trusted"] is False, d
+        assert reports["planted"]["flag_codes"] == ["invitation-reused"], d
+        assert reports["from the real source"]["flag_codes"] == [] and reports["again"]["flag_codes"] == []
+    from tysha.desk.store import DeskStore
+
+    store = DeskStore.open(esc, DESK_PASS)
+    assert len(store.list_sources()) == 1
+    assert "invitation-reused" in [e["action"] for e in store.custody_events()]
+    store.close()

@@ -859,6 +859,15 @@ def revoke(
     """Mark a source key compromised: its reports are flagged, not trusted (undo: restore)."""
     d = open_desk(desk)
     s = d.source(source)
+    if d.role == "escrow":  # its pseudonyms and flags are its own: the handler's stand
+        typer.echo(
+            _(
+                "Only this escrow desk flags the key: the handler desk that enrolled this "
+                "source still trusts it and replies to it. Tell that handler desk to revoke it "
+                "there; match the key's fingerprint, not the name (each desk names its sources "
+                "itself)."
+            )
+        )
     _confirm(
         _("Revoke {source}? Its reports will be flagged as untrusted.").format(source=s.pseudonym),
         yes,
@@ -1212,6 +1221,15 @@ def _preview(plan: Any, with_text: bool) -> None:
                 originals,
             ).format(n=originals)
         )
+        # The capture claims re-signed with each original (a camera position is a place).
+        from tysha.desk.web.view import CLAIM_LABELS
+
+        for n, claims in enumerate(item.get("claims") or [], 1):
+            for k, v in claims.items():
+                if k == "exif_gps" and isinstance(v, list) and len(v) == 2:
+                    v = f"{v[0] / 1e6:.6f}, {v[1] / 1e6:.6f}"
+                label = _(CLAIM_LABELS[k]) if k in CLAIM_LABELS else k
+                typer.echo(shown(f"    original-{n}: {label}: {v}"))
         for f in item.get("flags", []):  # the report's flags here: they go with it
             reason = translate_message(f.reason)
             typer.echo(
@@ -1223,6 +1241,13 @@ def _preview(plan: Any, with_text: bool) -> None:
         if with_text and "text" in b:
             typer.echo(f"    {_('text')}: " + "\n      ".join(shown_lines(b["text"])))
     typer.echo(_("No source key, pseudonym, enrolment secret or protected detail is sent."))
+    typer.echo(
+        _(
+            "The originals go byte for byte, with whatever metadata they hold (camera model, "
+            "position, times); the capture claims listed with each original go signed by this "
+            "desk."
+        )
+    )
 
 
 @app.command()

@@ -1254,6 +1254,8 @@ class _Intake:
                 "presents is damaged (restore the desk folder from your backup)"
             )
         state = inv.state(now_iso()) if inv is not None else ""
+        if enrolment and self.store.role == "escrow" and self.store.escrow_enrolled(enrolment):
+            state = "used"  # another key presented this code first (the escrow desk's record)
         if state == "used":
             return (
                 None,
@@ -1391,7 +1393,8 @@ class _Intake:
                 # The pinned handler's latest word on this source key (desk/views.py: a key it
                 # revoked taints that key's earlier shares here, as at its own desk).
                 note_shared_key(self.store, data["shared_by"], data["source_label"],
-                                "revoked-source" in data["handler_flags"])  # fmt: skip
+                                "revoked-source" in data["handler_flags"],
+                                str(body.get("shared_at") or ""))  # fmt: skip
             if receipt_ok:  # its slot is deleted next (step 8), and again until it is
                 _set_undeleted(self.store, drop.url, self.index, rid)
             self.store.custody(
@@ -1421,12 +1424,28 @@ class _Intake:
         _delete_slot(self.store, self.client, self.drop, self.index, rid, secret, self.result)
 
 
-def note_shared_key(store: DeskStore, handler: str, label: str, revoked: bool) -> None:
-    """Keep what the latest share from ``handler`` says of the source key behind ``label``."""
+#: Setting: for each (handler, label), the share time of the word kept (note_shared_key).
+_SHARED_KEY_AT = "shared_key_at"
+
+
+def note_shared_key(
+    store: DeskStore, handler: str, label: str, revoked: bool, shared_at: str = ""
+) -> None:
+    """Keep what the latest share from ``handler`` says of the source key behind ``label``:
+    latest by the share time the handler signed (``shared_at``), not by arrival: an older
+    share fetched late (another drop, a slow one) never lifts a later revocation."""
     if not label:
         return
     key = shared_key(handler, label)
+    times = store.get_setting(_SHARED_KEY_AT)
+    times = dict(times) if isinstance(times, dict) else {}
+    kept = times.get(key)
+    if isinstance(kept, str) and shared_at < kept:
+        return  # an older word than the one kept
     known = [k for k in store.get_setting(SHARED_REVOKED) or [] if isinstance(k, str)]
+    if shared_at and kept != shared_at:
+        times[key] = shared_at
+        store.set_setting(_SHARED_KEY_AT, times)
     if revoked and key not in known:
         store.set_setting(SHARED_REVOKED, [*known, key])
     elif not revoked and key in known:

@@ -67,7 +67,14 @@ from tysha.protocol import (
 )
 from tysha.transport import DropClient
 
-__all__ = ["SharePlan", "ShareResult", "plan_share", "send_share", "source_label"]
+__all__ = [
+    "SharePlan",
+    "ShareResult",
+    "plan_share",
+    "reattested_claims",
+    "send_share",
+    "source_label",
+]
 
 #: Capture claims a share may carry (re-attested by the handler): nothing naming the source.
 _SHAREABLE_CLAIMS = ("size", "media_type", "device_time", "exif_time", "exif_gps")
@@ -95,7 +102,8 @@ def source_label(secret: bytes, source_key: str) -> str:
 @dataclass
 class SharePlan:
     """What will leave the desk, for the preview: one entry per report (``report``, ``body``,
-    ``attachments``, and ``flags``: the report's flags at this desk, which the body carries)."""
+    ``attachments``, ``flags``: the report's flags at this desk, which the body carries, and
+    ``claims``: per original, the capture claims re-attested with it)."""
 
     analyst: PublicIdentity
     items: list[dict[str, Any]] = field(default_factory=list)
@@ -148,9 +156,21 @@ def plan_share(
                 body[k] = str(d[k])
         if text_approved and d.get("text"):
             body["text"] = str(d["text"])
-        plan.items.append({"report": rid, "body": body, "attachments": d.get("attachments", []),
-                           "flags": list(view.flags)})  # fmt: skip
+        atts = d.get("attachments", [])
+        plan.items.append({"report": rid, "body": body, "attachments": atts,
+                           "flags": list(view.flags),
+                           "claims": [reattested_claims(a) for a in atts]})  # fmt: skip
     return plan
+
+
+def reattested_claims(a: dict[str, Any]) -> dict[str, Any]:
+    """The source's capture claims this desk re-attests for an original beyond its hash, size
+    and type (camera position, camera and device times): only those it verified (a failed
+    capture check: none). What the preview shows is what :func:`_envelope` signs."""
+    if not a.get("capture_verified"):
+        return {}
+    src = a.get("claims") or {}
+    return {k: src[k] for k in _SHAREABLE_CLAIMS[2:] if k in src}
 
 
 def _original(store: DeskStore, a: dict[str, Any]) -> bytes:
@@ -170,11 +190,7 @@ def _envelope(store: DeskStore, item: dict[str, Any], analyst: PublicIdentity) -
         sha = bytes.fromhex(a["sha256"])
         claims: dict[str, Any] = {"sha256": sha, "size": len(data)}
         # Only what the handler verified is re-attested (a failed capture check: hash only).
-        if a.get("capture_verified"):
-            src = a.get("claims") or {}
-            for k in _SHAREABLE_CLAIMS[1:]:
-                if k in src:
-                    claims[k] = src[k]
+        claims |= reattested_claims(a)
         claims["media_type"] = str(a.get("media_type") or "application/octet-stream")
         try:
             att = CaptureAttestation.create(store.identity, claims)

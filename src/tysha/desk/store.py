@@ -619,8 +619,17 @@ class DeskStore:
         known = self.source_id_of(public)
         if known is not None:
             if enrolment:
-                self._taken_by(known, enrolment)
+                if self.role == "escrow":
+                    self._escrow_taken(enrolment, known)
+                else:
+                    self._taken_by(known, enrolment)
             return self.get_source(known)
+        if enrolment and self.role == "escrow" and self.escrow_enrolled(enrolment):
+            # One invitation, one key (as at the handler desk that made it): a second key
+            # presenting a code another key presented first (a photographed code, or keys
+            # made up by whoever holds one) is not a source here either.
+            self.custody("invitation-reused", None, {"source": self.escrow_enrolled(enrolment)})
+            return None
         try:
             inv = self.invitation_for_secret(enrolment) if enrolment else None
         except VerificationError:
@@ -660,8 +669,30 @@ class DeskStore:
             )
             if inv is not None:
                 self._invitations.update(inv.id, lambda i: _used(i, sid))
+            if enrolment and self.role == "escrow":
+                self._escrow_taken(enrolment, sid)
             self.custody("source-enrolled", None, {"source": sid})
         return self.get_source(sid)
+
+    @staticmethod
+    def _enrolment_tag(enrolment: bytes) -> str:
+        return hashlib.sha256(b"tysha/v1 escrow enrolment\x00" + enrolment).hexdigest()
+
+    def escrow_enrolled(self, enrolment: bytes) -> str | None:
+        """On an escrow desk: the source whose key first presented this enrolment secret (an
+        invitation's code, which the escrow desk sees in the reports but never made)."""
+        seen = self.get_setting("escrow_enrolments") or {}
+        sid = seen.get(self._enrolment_tag(enrolment)) if isinstance(seen, dict) else None
+        return sid if isinstance(sid, str) else None
+
+    def _escrow_taken(self, enrolment: bytes, sid: str) -> None:
+        """Record (once) that source ``sid``'s key presented this enrolment secret first."""
+        if self.escrow_enrolled(enrolment) is not None:
+            return
+        seen = self.get_setting("escrow_enrolments")
+        seen = dict(seen) if isinstance(seen, dict) else {}
+        seen[self._enrolment_tag(enrolment)] = sid
+        self.set_setting("escrow_enrolments", seen)
 
     def source_id_of(self, public: PublicIdentity) -> str | None:
         """The id of the source with this key, from its clear lookup column (its sealed

@@ -62,6 +62,7 @@ __all__ = [
     "report_view",
     "report_views",
     "SHARED_REVOKED",
+    "UNPINNED_HANDLER",
     "shared_key",
 ]
 
@@ -124,6 +125,13 @@ FLAG_REASONS: dict[str, str] = {
         "The handler desk that shared this report flagged it for a reason this desk does not know."
     ),
 }
+#: The reason of a share's ``unenrolled-source`` flag when the handler desk that sent it is
+#: not pinned at this analyst desk (a gettext msgid).
+UNPINNED_HANDLER = (
+    "The handler desk that shared this report is not pinned at this analyst desk, so whose "
+    "word it is cannot be told. Compare that desk's fingerprint with its handler in person, "
+    "then pin its key (desk pin-handler); its shares are then trusted as its word."
+)
 #: What a share's ``checks`` must name for the handler desk to vouch for it, and the flag when
 #: it does not (desk/share.py).
 _SHARE_CHECKS = (("capture", "capture-unverified"), ("receipt", "receipt-unverified"))
@@ -433,7 +441,11 @@ def _view(state: _State, report: Report) -> ReportView:
     # A share on an analyst desk (desk/share.py) has no source row by design: it is flagged
     # only when the handler desk that vouches for it is not pinned here (now).
     pinned_share = bool(d.get("shared_by")) and state.share_pinned(d, stored_codes)
-    if not source_id and not pinned_share:
+    if d.get("shared_by") and not pinned_share:
+        # Not a doubt about the source: the analyst's own pin of the sharing handler is
+        # missing (the code scripts read is kept).
+        flags.append(Flag("unenrolled-source", UNPINNED_HANDLER))
+    elif not source_id and not pinned_share:
         reused = "invitation-reused" in stored_codes or any(
             "already enrolled another key" in p for p in problems
         )
