@@ -135,6 +135,11 @@ _DB, _DB_INIT = "desk.db", "desk.db.init"
 _DB_SUFFIXES = ("", "-wal", "-shm")
 
 
+#: The desk setting: after a fetch, the custody head is anchored in a drop's log once this many
+#: custody events are unanchored (0 or absent: only ``tysha desk anchor`` anchors).
+ANCHOR_EVERY = "anchor_every"
+
+
 def init_desk(
     desk_dir: Path, name: str, passphrase: str, role: str = "handler", escrow_key: str | None = None
 ) -> Identity:
