@@ -538,3 +538,59 @@ def test_the_readme_says_to_check_the_time_stamp_and_older_ones_still_verify(
                         readme_as(a["out"], (True, True)))
     r = run("verify", str(wrong), *args, check=False)
     assert r.returncode == 1 and "README.txt does not match" in r.stderr, r.stderr
+
+
+def test_cli_fetch_says_when_it_anchored_and_when_it_could_not(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """`desk fetch` anchored silently when ``anchor_every`` was due and, when the anchor
+    failed, said nothing at all (exit 0): the handler believed the desk provable. It says
+    which entry of the drop's log holds the anchor (``"anchored"`` in --json); a failed anchor
+    is said after the reports, which are kept, and the fetch exits 1."""
+    from tests.desk.test_service import PASS
+
+    desk, inv = _desk(tmp_path, drop)
+    desk.set_anchor_every(2)
+    _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="first"))
+    desk.close()
+    env, d = {"TYSHA_PASSPHRASE": PASS}, str(tmp_path / "desk")
+    out = json.loads(run("desk", "fetch", "--desk", d, "--json", env=env).stdout)
+    assert out["new"] == 1 and out["anchored"]["drop"] == drop[0]
+    index = out["anchored"]["index"]
+    quiet = json.loads(run("desk", "fetch", "--desk", d, "--json", env=env).stdout)
+    assert "anchored" not in quiet and "anchor_failed" not in quiet  # nothing new: not due
+    from tysha.desk.service import Desk
+
+    with Desk.open(tmp_path / "desk", PASS) as desk:
+        assert desk.store.latest_anchor(10**9)["receipt"]["index"] == index
+        _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="second"))
+        # the time-stamping authority does not answer: the anchor fails, nothing else does
+        desk.store.set_setting("tsa_url", "http://127.0.0.1:9/")
+    r = run("desk", "fetch", "--desk", d, env=env, check=False)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "1 new report" in r.stdout and "anchored as entry" not in r.stdout
+    assert "custody head was not anchored" in r.stderr and "kept" in r.stderr
+    assert "Traceback" not in r.stderr
+    with Desk.open(tmp_path / "desk", PASS) as desk:
+        assert len(desk.reports()) == 2
+        assert desk.store.latest_anchor(10**9)["receipt"]["index"] == index  # no new anchor
+    j = json.loads(run("desk", "fetch", "--desk", d, "--json", env=env, check=False).stdout)
+    assert "time-stamping authority" in j["anchor_failed"] and "anchored" not in j
+
+
+def test_fetch_never_anchors_in_a_drop_known_to_fork(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """The automatic anchor goes to a drop not known to be forked; when the only drop showed a
+    forked log, nothing is anchored and the fetch says why (its reports kept as ever)."""
+    desk, inv = _desk(tmp_path, drop)
+    desk.set_anchor_every(1)
+    [state] = desk.store.drops()
+    state.forked = True
+    desk.store.save_drop(state)
+    _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="kept anyway"))
+    res = desk.fetch()
+    assert "forked" in res.anchor_failed and res.anchored is None
+    assert desk.store.latest_anchor(10**9) is None
+    assert len(desk.reports()) == 1
+    desk.close()

@@ -739,3 +739,38 @@ def test_a_code_used_by_a_second_key_is_flagged_at_the_escrow_desk_too(
     assert len(store.list_sources()) == 1
     assert "invitation-reused" in [e["action"] for e in store.custody_events()]
     store.close()
+
+
+def test_anchor_every_is_set_shown_and_switched_off(tmp_path: Path, cli: Any) -> None:
+    """The desk setting ``anchor_every`` (anchor after a fetch) could be set by no command, so
+    nothing was anchored unless the handler remembered `desk anchor`: `desk anchor --every N`
+    sets it, `--every 0` switches it off, and `desk info` says which it is."""
+    env = {"TYSHA_PASSPHRASE": DESK_PASS}
+    d = str(tmp_path / "desk")
+    cli("desk", "init", "--desk", d, "--name", "Cell", env=env)
+    cli("desk", "anchor", "--desk", d, "--every", "0", env=env)
+    assert "anchor after fetch: off" in cli("desk", "info", "--desk", d, env=env).stdout
+    out = cli("desk", "anchor", "--desk", d, "--every", "3", env=env).stdout
+    assert "once 3 custody events are unanchored" in out
+    assert "once 3 custody events are unanchored" in cli("desk", "info", "--desk", d, env=env).stdout
+    info = json.loads(cli("desk", "info", "--desk", d, "--json", env=env).stdout)
+    assert info["anchor_every"] == 3 and {"name", "role", "fingerprint", "public_key"} <= set(info)
+    # Without the passphrase the rest is shown as before; the sealed setting is said unread.
+    bare = cli("desk", "info", "--desk", d, env={"TYSHA_PASSPHRASE": ""})
+    assert bare.returncode == 0 and "not read" in bare.stdout and "Cell" in bare.stdout
+    assert json.loads(cli("desk", "info", "--desk", d, "--json",
+                          env={"TYSHA_PASSPHRASE": ""}).stdout)["anchor_every"] is None
+    wrong = json.loads(cli("desk", "info", "--desk", d, "--json",
+                           env={"TYSHA_PASSPHRASE": "not it"}).stdout)
+    assert wrong["anchor_every"] is None and wrong["name"] == "Cell"
+    cli("desk", "anchor", "--desk", d, "--every", "0", env=env)
+    assert json.loads(cli("desk", "info", "--desk", d, "--json", env=env).stdout)["anchor_every"] == 0
+    for bad in (["--every", "-1"], ["--every", "2", "--drop", "http://127.0.0.1:9"]):
+        r = cli("desk", "anchor", "--desk", d, *bad, env=env, check=False)
+        assert r.returncode == 1 and "--every" in r.stderr and "Traceback" not in r.stderr
+    # Each change is on record in the custody log; setting it again to the same is not.
+    from tysha.desk.service import Desk
+
+    with Desk.open(tmp_path / "desk", DESK_PASS) as desk:
+        events = desk.store.custody_events()
+    assert [e["detail"]["every"] for e in events if e["action"] == "anchor-every-set"] == [3, 0]

@@ -246,3 +246,25 @@ def test_queued_reply_goes_out_through_the_live_address(world: dict[str, Any], c
     replies = json.loads(cli("source", "replies", "--vault", str(w["vault"]), "--json",
                              env=w["senv"]).stdout)
     assert [x["text"] for x in replies] == ["Stay safe"]
+
+
+def test_the_custody_is_anchored_through_the_address_that_answers(
+    world: dict[str, Any], cli: Any
+) -> None:
+    """A drop reached at several addresses (its first one down, as an onion address often is):
+    `desk fetch` and replies went through the live one, but the custody anchor went to the
+    first address only, so `desk anchor` failed and an automatic anchor never happened. It is
+    tried address by address, as a reply is."""
+    w = world
+    d, denv = str(w["desk"]), w["denv"]
+    cli("source", "report", "--vault", str(w["vault"]), "--text", "Column on the bridge",
+        "--category", "mob", env=w["senv"])
+    cli("source", "send", "--vault", str(w["vault"]), "--now", env=w["senv"])
+    cli("desk", "anchor", "--desk", d, "--every", "2", env=denv)
+    out = json.loads(cli("desk", "fetch", "--desk", d, "--json", env=denv).stdout)
+    assert out["new"] == 1 and "anchor_failed" not in out, out
+    assert out["anchored"]["drop"] == w["dead"]  # the drop (its first address), as recorded
+    r = cli("desk", "anchor", "--desk", d, env=denv)
+    assert "anchored as entry" in r.stdout
+    with Desk.open(w["desk"], DESK_PASS) as desk:
+        assert desk.store.latest_anchor(10**9)["receipt"] is not None

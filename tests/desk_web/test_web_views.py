@@ -490,3 +490,37 @@ def test_a_refused_reply_says_why_in_the_handlers_language(desk: dict[str, Any])
         c.get("/?lang=uk")
         page = c.post(f"/report/{rid}/reply", data={"csrf": token, "text": long}).text
         assert translations("uk").message("a reply is limited to 64 KiB of text") in page
+
+
+def test_fetch_now_says_when_it_anchored_the_custody_and_when_it_could_not(
+    populated: dict[str, Any], cli: Any
+) -> None:
+    """Fetch now anchored the custody head silently when ``anchor_every`` was due, and said
+    nothing when the anchor failed: the handler believed the desk provable. The result box
+    says which entry of the drop's log holds the anchor, or that none was made (the reports
+    kept), in the handler's language."""
+    p = populated
+    cli("desk", "anchor", "--desk", str(p["desk"]), "--every", "2", env=p["denv"])
+    store = DeskStore.open(p["desk"], DESK_PASS)
+    try:
+        store.set_setting("tsa_url", "http://127.0.0.1:9/")  # a time-stamping authority down
+    finally:
+        store.close()
+    with web(p["desk"]) as c:
+        token = login(c)
+        c.get("/?lang=uk")
+        failed = fetched(c, token)
+        assert "Не вдалося закріпити" in failed and "отримані повідомлення збережено" in failed, failed
+        assert "повідомлен" in failed, failed  # the fetch itself is said as ever
+    store = DeskStore.open(p["desk"], DESK_PASS)
+    try:
+        store.set_setting("tsa_url", None)
+        assert store.latest_anchor(10**9) is None
+    finally:
+        store.close()
+    with web(p["desk"]) as c:
+        token = login(c)
+        c.get("/?lang=en")
+        done = html.unescape(fetched(c, token))
+        assert "The custody log was anchored in the drop's log, entry" in done, done
+        assert "could not be anchored" not in done, done

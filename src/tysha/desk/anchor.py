@@ -105,7 +105,7 @@ def request_tsa_token(
 
 
 def witnessed_checkpoint(
-    store: DeskStore, url: str, vkey: str, receipt: Receipt, wait: float
+    store: DeskStore, url: str, vkey: str, receipt: Receipt, wait: float, address: str = ""
 ) -> dict[str, Any] | None:
     """The drop's cosigned checkpoint once it covers the anchor (the drop asks its witnesses
     right after the batch, so it follows within moments), with consistency proofs to it from
@@ -113,7 +113,8 @@ def witnessed_checkpoint(
     It must be witnessed: cosigned as the witness policy the desk pinned for this drop asks
     (:func:`tysha.desk.fetch.witness_policy`), else, without a policy, carry at least one
     cosignature (``tysha verify --witness`` checks whose). None when the drop has no
-    witnesses or they have not cosigned within ``wait`` seconds."""
+    witnesses or they have not cosigned within ``wait`` seconds. ``address``: the drop's
+    address that took the anchor (default ``url``), asked for the cosigned checkpoint."""
     from tysha.desk.fetch import witness_policy
     from tysha.transport import DropClient
 
@@ -125,7 +126,7 @@ def witnessed_checkpoint(
     policy = witness_policy(store, url)
     deadline = time.monotonic() + wait
     note_seen = False
-    with DropClient(url) as c:
+    with DropClient(address or url) as c:
         while True:
             try:
                 note = c.log_file("checkpoint.cosigned").decode("utf-8")
@@ -225,28 +226,40 @@ def anchor_custody(
     from tysha.desk.fetch import check_receipt_log
 
     fork = ""
-    try:
-        with DropClient(drop.url) as c:
-            receipt = c.upload(envelope)
-            cp = receipt.verify(drop.vkey, digest)
-            # The receipt's log must be the one this desk verified (the one a court is shown):
-            # another history is a fork, recorded there; nothing is said anchored.
-            try:
-                check_receipt_log(store, c, drop, cp, {"anchor_digest": digest.hex()})
-            except VerificationError as exc:
-                fork = exc.message
-    except VerificationError as exc:
-        raise VerificationError(
-            f"the drop's receipt for the anchor does not hold ({exc.message})"
-        ) from None
-    except TyshaError:
-        raise
+    receipt: Receipt | None = None
+    # Address by address, in the invitation's order, as fetch and replies go (an onion
+    # address that is down must not keep the custody from being anchored): only an address
+    # that could not be reached before it took the anchor moves on to the next one.
+    for n, address in enumerate(drop.addresses):
+        try:
+            with DropClient(address) as c:
+                receipt = c.upload(envelope)
+                cp = receipt.verify(drop.vkey, digest)
+                # The receipt's log must be the one this desk verified (the one a court is
+                # shown): another history is a fork, recorded there; nothing is anchored.
+                try:
+                    check_receipt_log(store, c, drop, cp, {"anchor_digest": digest.hex()})
+                except VerificationError as exc:
+                    fork = exc.message
+        except VerificationError as exc:
+            raise VerificationError(
+                f"the drop's receipt for the anchor does not hold ({exc.message})"
+            ) from None
+        except DropRefused:
+            raise  # the drop answered: its refusal is the log's answer, not another address's
+        except TransportError:
+            if receipt is not None or n == len(drop.addresses) - 1:
+                raise
+            continue
+        break
+    if receipt is None:  # never so: every address either answered or the last one raised
+        raise TransportError("the drop has no address")
     if fork:
         raise VerificationError(fork)
     record["receipt"] = receipt.to_json()
     try:
         record["witnessed"] = witnessed_checkpoint(
-            store, drop.url, drop.vkey, receipt, witness_wait
+            store, drop.url, drop.vkey, receipt, witness_wait, address=address
         )
     except VerificationError as exc:
         # The anchor itself holds; the drop showed a witnessed tree that is not ours: the

@@ -161,12 +161,32 @@ def info(desk: Path = DESK, as_json: bool = JSON) -> None:
     """Name, role, fingerprint and public key (no passphrase needed)."""
     from tysha.desk.service import Desk
 
-    out = Desk.info(desk)
+    out: dict[str, Any] = dict(Desk.info(desk))
+    # The setting is sealed in desk.db: read only with the passphrase given in the environment
+    # (never asked for here; a wrong one leaves it unread, the rest still shown).
+    every: int | None = None
+    if os.environ.get("TYSHA_PASSPHRASE"):
+        with contextlib.suppress(TyshaError):
+            with Desk.open(desk, os.environ["TYSHA_PASSPHRASE"]) as d:
+                every = d.anchor_every()
     if as_json:
-        typer.echo(json.dumps(out))
+        typer.echo(json.dumps(out | {"anchor_every": every}))
     else:
         for k, v in out.items():
             typer.echo(f"{_(k)}: {_(v) if k == 'role' else v}")
+        typer.echo(_("anchor after fetch") + ": " + _anchor_every_text(every))
+
+
+def _anchor_every_text(every: int | None) -> str:
+    if every is None:
+        return _("not read (set TYSHA_PASSPHRASE to see it)")
+    if not every:
+        return _("off (`tysha desk anchor --every N` switches it on)")
+    return ngettext(
+        "once {n} custody event is unanchored",
+        "once {n} custody events are unanchored",
+        every,
+    ).format(n=every)
 
 
 @app.command()
@@ -365,6 +385,10 @@ def fetch(
     }
     if replies and replies.held:  # only when some are held: the fields before stay exact
         summary["replies_held"] = replies.held
+    if res.anchored:  # likewise only when an anchor was due
+        summary["anchored"] = {k: res.anchored[k] for k in ("size", "drop", "index")}
+    if res.anchor_failed:
+        summary["anchor_failed"] = res.anchor_failed
     if as_json:
         typer.echo(json.dumps(summary))
     else:
@@ -405,8 +429,27 @@ def fetch(
                 )
                 + _held_text(replies.held, replies.held_damaged)
             )
+        if res.anchored:
+            typer.echo(
+                ngettext(
+                    "custody head of {n} event anchored as entry {index} of the drop's log",
+                    "custody head of {n} events anchored as entry {index} of the drop's log",
+                    res.anchored["size"],
+                ).format(n=res.anchored["size"], index=res.anchored["index"])
+            )
     for e in res.errors + res.warnings + res.quarantined:
         typer.echo(shown(_("warning: {detail}").format(detail=translate_message(str(e)))), err=True)
+    if res.anchor_failed:
+        # said after the reports: they are kept whatever became of the anchor
+        typer.echo(
+            shown(
+                _(
+                    "warning: the custody head was not anchored ({detail}); the reports fetched"
+                    " are kept; it is tried again after the next fetch, or run `tysha desk anchor`"
+                ).format(detail=translate_message(res.anchor_failed))
+            ),
+            err=True,
+        )
     for e in res.withheld:
         # "WITHHELD:" is the contract's marker (docs/CLI.md); the detail is translated.
         typer.echo(shown("WITHHELD: " + translate_message(str(e))), err=True)
@@ -441,6 +484,11 @@ def fetch(
         )
     if res.errors:
         raise TransportError("some envelopes could not be fetched; fetch again later")
+    if res.anchor_failed:
+        raise TransportError(
+            "the custody head was not anchored (see above); what was fetched is kept",
+            hint="it is tried again after the next fetch; `tysha desk anchor` anchors it now",
+        )
 
 
 def _flags_cell(v: ReportView) -> str:
@@ -960,8 +1008,24 @@ def anchor(
         [], "--tsa-root", metavar="PEM",
         help="The TSA's root certificate: its answer is checked under it before it is kept.",
     ),  # fmt: skip
+    every: int = typer.Option(
+        None, "--every", metavar="N",
+        help="Set instead: anchor after a fetch once N custody events are unanchored (0: off).",
+    ),  # fmt: skip
 ) -> None:
-    """Anchor the custody log's signed head in a drop's log (run it at intervals)."""
+    """Anchor the custody log's signed head in a drop's log (run it at intervals).
+
+    With --every N it anchors nothing now: it sets the desk to anchor after each fetch once N
+    custody events are unanchored (0: off)."""
+    if every is not None:
+        if drop or tsa or tsa_root:
+            raise BadInput(
+                "--every sets when a fetch anchors; it anchors nothing now: give it alone"
+            )
+        d = open_desk(desk)
+        d.set_anchor_every(every)
+        typer.echo(_("anchor after fetch") + ": " + _anchor_every_text(d.anchor_every()))
+        return
     if tsa_root and not tsa:
         raise BadInput("--tsa-root checks a time-stamping authority's answer: give --tsa too")
     roots: list[bytes] = []

@@ -126,6 +126,9 @@ class FetchResult:
     # drop URL -> the address that answered, for a drop with several addresses
     answered: dict[str, str] = field(default_factory=dict)
     replies: Any = None  # a service.SendResult once Desk.fetch sent queued replies
+    # the custody anchor Desk.fetch made (setting ``anchor_every``): what anchor_custody keeps
+    anchored: dict[str, Any] | None = None
+    anchor_failed: str = ""  # why the anchor that was due was not made (tried again next fetch)
     downloaded_bytes: int = 0
     seconds: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(

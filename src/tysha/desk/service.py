@@ -45,7 +45,6 @@ An analyst desk (role "analyst") has no sources, replies or invitations: NotAllo
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import io
@@ -65,6 +64,7 @@ from tysha.desk.fetch import (
     withheld,
 )
 from tysha.desk.store import (
+    ANCHOR_EVERY,
     INVITATION_DAYS,
     STATUSES,
     DeskStore,
@@ -102,6 +102,8 @@ __all__ = [
 #: RFC 6238 parameters the authenticator apps expect: HMAC-SHA1, 6 digits, 30 s steps.
 TOTP_STEP = 30
 _MAX_REPLY = 64 * 1024
+#: The largest ``anchor_every`` taken (a larger one would mean never, said as 0).
+_MAX_ANCHOR_EVERY = 1_000_000
 #: Why an escrow desk sends no reply (a gettext msgid).
 _ESCROW_NO_REPLY = (
     "an escrow desk does not reply: a source reads replies signed by its handler's key only, "
@@ -533,19 +535,46 @@ class Desk:
         res.replies = self.send_queued()
         # A reply's receipt from another history is a fork like one the fetch finds.
         res.forks += [f for f in res.replies.forks if f not in res.forks]
-        self._anchor_if_due()
+        self._anchor_if_due(res)
         return res
 
-    def _anchor_if_due(self) -> None:
+    def _anchor_if_due(self, res: FetchResult) -> None:
         """The custody head is anchored at intervals: when the desk setting ``anchor_every``
         (events) is set and the log grew that much since the last anchor (desk/anchor.py).
-        A drop that cannot take it now is tried again after the next fetch."""
+        What happened is told in ``res``: ``anchored`` (what was kept), or ``anchor_failed``
+        (why not; tried again after the next fetch), or, when the drop showed a forked log on
+        the way, among ``res.forks``. Nothing fetched is touched either way."""
         from tysha.desk.anchor import anchor_custody, anchor_due
 
-        every = self.store.get_setting("anchor_every")
-        if isinstance(every, int) and every > 0 and anchor_due(self.store, every):
-            with contextlib.suppress(TyshaError):
-                anchor_custody(self.store, None, self.store.get_setting("tsa_url"))
+        every = self.anchor_every()
+        drops = self.store.drops()
+        # a desk with no drop yet (before its first invitation) has nowhere to anchor: not a fault
+        if not (every and drops and anchor_due(self.store, every)):
+            return
+        forked = {d.url for d in drops if d.forked}
+        try:
+            res.anchored = anchor_custody(self.store, None, self.store.get_setting("tsa_url"))
+        except TyshaError as exc:
+            if {d.url for d in self.store.drops() if d.forked} - forked:
+                res.forks.append(exc.message)  # a fork found by the anchor: said as one
+            else:
+                res.anchor_failed = exc.message
+
+    def anchor_every(self) -> int:
+        """The desk setting ``anchor_every``: after a fetch, the custody head is anchored once
+        that many custody events are unanchored; 0 when off."""
+        every = self.store.get_setting(ANCHOR_EVERY)
+        return every if isinstance(every, int) and every > 0 else 0
+
+    def set_anchor_every(self, every: int) -> None:
+        """Set ``anchor_every`` (0 switches automatic anchoring off); recorded in custody."""
+        if not 0 <= every <= _MAX_ANCHOR_EVERY:
+            raise BadInput("--every takes a number of custody events from 0 to 1000000")
+        if every == self.anchor_every():
+            return
+        with self.store.transaction():
+            self.store.set_setting(ANCHOR_EVERY, every)
+            self.store.custody("anchor-every-set", None, {"every": every})
 
     # --- replies (a sealed outbox: nothing typed is lost while the drop is down) ------------
 

@@ -135,6 +135,13 @@ _DB, _DB_INIT = "desk.db", "desk.db.init"
 _DB_SUFFIXES = ("", "-wal", "-shm")
 
 
+#: The desk setting: after a fetch, the custody head is anchored in a drop's log once this many
+#: custody events are unanchored (0 or absent: only ``tysha desk anchor`` anchors). Off for a new
+#: desk too (docs/CLI.md, ``desk anchor --every``): each anchor stays in the drop's log until its
+#: retention ends it, and a fetch whose anchor fails exits 1; the handler switches it on.
+ANCHOR_EVERY = "anchor_every"
+
+
 def init_desk(
     desk_dir: Path, name: str, passphrase: str, role: str = "handler", escrow_key: str | None = None
 ) -> Identity:

@@ -52,6 +52,7 @@ CUSTODY_LABELS: dict[str, str] = {
     "c2pa-trust-set": "C2PA trust anchors set",
     "cell-assigned": "source assigned to a cell",
     "custody-anchored": "custody anchored in the drop's log",
+    "anchor-every-set": "automatic anchoring after fetch set",
     "custody-restored": "custody found anchored further: restored from an earlier copy",
     "taken-by-another-copy": "entry taken by another copy of this desk",
     "drop-forked": "drop's log forked",
