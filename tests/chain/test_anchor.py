@@ -594,3 +594,29 @@ def test_fetch_never_anchors_in_a_drop_known_to_fork(
     assert desk.store.latest_anchor(10**9) is None
     assert len(desk.reports()) == 1
     desk.close()
+
+
+def test_desk_anchor_goes_through_tor_when_asked(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """`desk fetch`, `desk reply` and `desk send` take --tor, `desk anchor` did not (a usage
+    error): a handler who reaches a clearnet drop only through Tor had to anchor the custody
+    by a direct connection, the desk's own address given to the drop and to the
+    time-stamping authority. --tor now sends the anchor (and the time-stamp request) through
+    Tor as the other commands do; without a Tor, nothing is anchored and it says so."""
+    from tests.desk.test_service import PASS
+
+    desk, _inv = _desk(tmp_path, drop)
+    desk.close()
+    env, d = {"TYSHA_PASSPHRASE": PASS, "TYSHA_TOR": ""}, str(tmp_path / "desk")
+    # Where --tor points when TYSHA_TOR is not set: nothing listens on this machine's 9050
+    # in the tests (a Tor started there would refuse a loopback drop as well).
+    r = run("desk", "anchor", "--desk", d, "--tor", env=env, check=False)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "anchored as entry" not in r.stdout and "Tor" in r.stderr, r.stderr
+    from tysha.desk.service import Desk
+
+    with Desk.open(tmp_path / "desk", PASS) as desk:
+        assert desk.store.latest_anchor(10**9) is None
+    # The same command without --tor reaches the loopback drop directly, as before.
+    assert "anchored as entry" in run("desk", "anchor", "--desk", d, env=env).stdout

@@ -998,9 +998,11 @@ def export_uwazi(
 
 
 @app.command()
+@_with_tor
 def anchor(
     desk: Path = DESK,
     drop: str = typer.Option(None, "--drop", metavar="URL", help="Default: the first drop."),
+    tor: bool = TOR,
     tsa: str = typer.Option(
         None, "--tsa", metavar="URL", help="An RFC 3161 time-stamping authority."
     ),
