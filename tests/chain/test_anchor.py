@@ -620,3 +620,63 @@ def test_desk_anchor_goes_through_tor_when_asked(
         assert desk.store.latest_anchor(10**9) is None
     # The same command without --tor reaches the loopback drop directly, as before.
     assert "anchored as entry" in run("desk", "anchor", "--desk", d, env=env).stdout
+
+
+def test_automatic_anchors_are_time_stamped_by_the_kept_tsa(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """Anchors made after a fetch (``anchor_every``) read a desk setting ``tsa_url`` that no
+    command set: they were never time-stamped, and `desk anchor --every N --tsa URL` was
+    refused. It now keeps the TSA (and with --tsa-root, its root, the answer checked under it
+    as `desk anchor --tsa-root` does) for automatic anchors; `desk info` shows it; `--every 0`
+    forgets it with the rest."""
+    from tests.chain.tsa import some_root_pem
+    from tests.desk.test_service import PASS
+    from tysha.desk.service import Desk
+
+    desk, inv = _desk(tmp_path, drop)
+    desk.close()
+    env, d = {"TYSHA_PASSPHRASE": PASS}, str(tmp_path / "desk")
+    other = some_root_pem(tmp_path / "other-root.pem")
+
+    def info() -> Any:
+        return json.loads(run("desk", "info", "--desk", d, "--json", env=env).stdout)
+
+    with local_tsa() as (tsa_url, root):
+        r = run("desk", "anchor", "--desk", d, "--every", "2", "--tsa", tsa_url,
+                "--tsa-root", str(root), env=env, check=False)
+        assert r.returncode == 0, r.stderr
+        assert tsa_url in r.stdout and "checked under the kept root" in r.stdout, r.stdout
+        assert info()["anchor_every"] == 2 and info()["anchor_tsa"] == tsa_url
+        assert tsa_url in run("desk", "info", "--desk", d, env=env).stdout
+        with Desk.open(tmp_path / "desk", PASS) as desk:
+            _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="first"))
+        out = json.loads(run("desk", "fetch", "--desk", d, "--json", env=env).stdout)
+        assert out["new"] == 1 and out["anchored"]["drop"] == drop[0], out
+        with Desk.open(tmp_path / "desk", PASS) as desk:
+            kept = desk.store.latest_anchor(10**9)
+            assert kept["tsa_token"], kept
+            token = bytes.fromhex(kept["tsa_token"])
+            assert verify_tsa_token(token, kept["head"].encode(), [root.read_bytes()])[1]
+            # A TSA answer not under the kept root is not kept: the anchor fails, said.
+            _send(drop[0], desk, inv, Identity.generate(os.urandom), _body(text="second"))
+        run("desk", "anchor", "--desk", d, "--every", "2", "--tsa", tsa_url,
+            "--tsa-root", str(other), env=env)
+        r = run("desk", "fetch", "--desk", d, "--json", env=env, check=False)
+        j = json.loads(r.stdout)
+        assert r.returncode == 1 and "not signed under a given TSA root" in j["anchor_failed"]
+        with Desk.open(tmp_path / "desk", PASS) as desk:
+            assert desk.store.latest_anchor(10**9)["head"] == kept["head"]
+        # --every N alone keeps the TSA; --every 0 forgets it with the rest.
+        run("desk", "anchor", "--desk", d, "--every", "3", env=env)
+        assert info()["anchor_tsa"] == tsa_url and info()["anchor_every"] == 3
+        run("desk", "anchor", "--desk", d, "--every", "0", env=env)
+        assert info()["anchor_tsa"] is None and info()["anchor_every"] == 0
+        bad = run("desk", "anchor", "--desk", d, "--every", "2", "--tsa", "ftp://x",
+                  env=env, check=False)
+        assert bad.returncode == 1 and "http://" in bad.stderr and info()["anchor_tsa"] is None
+    with Desk.open(tmp_path / "desk", PASS) as desk:
+        sets = [e["detail"] for e in desk.store.custody_events()
+                if e["action"] == "anchor-every-set"]
+    assert [(s["every"], s.get("tsa")) for s in sets] == [
+        (2, tsa_url), (2, tsa_url), (3, tsa_url), (0, None)]

@@ -42,12 +42,27 @@ from tysha.transport.client import (
     transport_from_env,
 )
 
-__all__ = ["anchor_custody", "anchor_due", "request_tsa_token", "witnessed_checkpoint"]
+__all__ = [
+    "anchor_custody",
+    "anchor_due",
+    "check_tsa_address",
+    "request_tsa_token",
+    "witnessed_checkpoint",
+]
 
 MAX_TSA_RESPONSE = 64 << 10
 #: What a handler can do when the time-stamping authority gives no time-stamp (not the drop's
 #: fault, nor the evidence's).
 _TSA_HINT = "nothing was anchored; check the --tsa address, or try again later"
+
+
+def check_tsa_address(url: str) -> None:
+    """Refuse a TSA address that is no http(s) URL: said before anything is sent (no network
+    fault to look for in an address mistyped)."""
+    if not url.startswith(("http://", "https://")):
+        raise BadInput("the time-stamping authority's address must start with http:// or https://")
+    if not is_http_url(url):
+        raise BadInput("the time-stamping authority's address is not a valid URL")
 
 
 def request_tsa_token(
@@ -59,11 +74,7 @@ def request_tsa_token(
     from the TSA is refused now, not found by the court)."""
     import rfc3161_client
 
-    # Said before anything is sent: no network fault to look for in an address mistyped.
-    if not url.startswith(("http://", "https://")):
-        raise BadInput("the time-stamping authority's address must start with http:// or https://")
-    if not is_http_url(url):
-        raise BadInput("the time-stamping authority's address is not a valid URL")
+    check_tsa_address(url)
     req = rfc3161_client.TimestampRequestBuilder(
         data=data, hash_algorithm=rfc3161_client.HashAlgorithm.SHA256, nonce=True, cert_req=True
     ).build()

@@ -165,16 +165,30 @@ def info(desk: Path = DESK, as_json: bool = JSON) -> None:
     # The setting is sealed in desk.db: read only with the passphrase given in the environment
     # (never asked for here; a wrong one leaves it unread, the rest still shown).
     every: int | None = None
+    tsa: tuple[str | None, list[str]] | None = None
     if os.environ.get("TYSHA_PASSPHRASE"):
         with contextlib.suppress(TyshaError):
             with Desk.open(desk, os.environ["TYSHA_PASSPHRASE"]) as d:
-                every = d.anchor_every()
+                every, tsa = d.anchor_every(), d.anchor_tsa()
     if as_json:
-        typer.echo(json.dumps(out | {"anchor_every": every}))
+        tsa_json = {"anchor_tsa": tsa[0] if tsa else None,
+                    "anchor_tsa_root": bool(tsa[1]) if tsa and tsa[0] else None}  # fmt: skip
+        typer.echo(json.dumps(out | {"anchor_every": every} | tsa_json))
     else:
         for k, v in out.items():
             typer.echo(f"{_(k)}: {_(v) if k == 'role' else v}")
         typer.echo(_("anchor after fetch") + ": " + _anchor_every_text(every))
+        if every and tsa:
+            typer.echo(_("time-stamped by") + ": " + _anchor_tsa_text(tsa))
+
+
+def _anchor_tsa_text(tsa: tuple[str | None, list[str]]) -> str:
+    url, roots = tsa
+    if not url:
+        return _("no time-stamping authority (`desk anchor --every N --tsa URL` sets one)")
+    if roots:
+        return _("{url}, its answer checked under the kept root").format(url=shown(url))
+    return _("{url}, its answer not checked under a root (--tsa-root)").format(url=shown(url))
 
 
 def _anchor_every_text(every: int | None) -> str:
@@ -1019,15 +1033,10 @@ def anchor(
 
     With --every N it anchors nothing now: it sets the desk to anchor after each fetch once N
     custody events are unanchored (0: off)."""
-    if every is not None:
-        if drop or tsa or tsa_root:
-            raise BadInput(
-                "--every sets when a fetch anchors; it anchors nothing now: give it alone"
-            )
-        d = open_desk(desk)
-        d.set_anchor_every(every)
-        typer.echo(_("anchor after fetch") + ": " + _anchor_every_text(d.anchor_every()))
-        return
+    if every is not None and drop:
+        raise BadInput(
+            "--every sets when a fetch anchors; it anchors nothing now: give it alone"
+        )
     if tsa_root and not tsa:
         raise BadInput("--tsa-root checks a time-stamping authority's answer: give --tsa too")
     roots: list[bytes] = []
@@ -1036,6 +1045,13 @@ def anchor(
             roots.append(pem.read_bytes()[: 1 << 20])
         except OSError:
             raise BadInput(f"cannot read the TSA root certificate {pem.name}") from None
+    if every is not None:
+        d = open_desk(desk)
+        d.set_anchor_every(every, tsa, roots)
+        typer.echo(_("anchor after fetch") + ": " + _anchor_every_text(d.anchor_every()))
+        if d.anchor_every():
+            typer.echo(_("time-stamped by") + ": " + _anchor_tsa_text(d.anchor_tsa()))
+        return
     d = open_desk(desk)
     a = d.anchor(drop, tsa, roots)
     typer.echo(

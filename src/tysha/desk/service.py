@@ -104,6 +104,22 @@ TOTP_STEP = 30
 _MAX_REPLY = 64 * 1024
 #: The largest ``anchor_every`` taken (a larger one would mean never, said as 0).
 _MAX_ANCHOR_EVERY = 1_000_000
+#: Desk settings: the TSA automatic anchors ask, and the roots its answer is checked under.
+ANCHOR_TSA_URL = "tsa_url"
+ANCHOR_TSA_ROOTS = "tsa_roots"
+
+
+def _tsa_root_text(pem: bytes) -> str:
+    """A TSA root certificate file's text, kept for automatic anchors: refused now when it
+    holds no PEM certificate (else every automatic anchor would fail on it later)."""
+    from cryptography import x509
+
+    try:
+        if x509.load_pem_x509_certificates(pem):
+            return pem.decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise BadInput("a TSA root given holds no PEM certificate")
 #: Why an escrow desk sends no reply (a gettext msgid).
 _ESCROW_NO_REPLY = (
     "an escrow desk does not reply: a source reads replies signed by its handler's key only, "
@@ -553,7 +569,10 @@ class Desk:
             return
         forked = {d.url for d in drops if d.forked}
         try:
-            res.anchored = anchor_custody(self.store, None, self.store.get_setting("tsa_url"))
+            tsa_url, tsa_roots = self.anchor_tsa()
+            res.anchored = anchor_custody(
+                self.store, None, tsa_url, tsa_roots=[r.encode() for r in tsa_roots]
+            )
         except TyshaError as exc:
             if {d.url for d in self.store.drops() if d.forked} - forked:
                 res.forks.append(exc.message)  # a fork found by the anchor: said as one
@@ -566,15 +585,49 @@ class Desk:
         every = self.store.get_setting(ANCHOR_EVERY)
         return every if isinstance(every, int) and every > 0 else 0
 
-    def set_anchor_every(self, every: int) -> None:
-        """Set ``anchor_every`` (0 switches automatic anchoring off); recorded in custody."""
+    def anchor_tsa(self) -> tuple[str | None, list[str]]:
+        """The time-stamping authority automatic anchors ask (desk settings ``tsa_url`` and
+        ``tsa_roots``, set by ``desk anchor --every N --tsa URL [--tsa-root PEM]``): its URL,
+        None when they are not time-stamped, and the root certificates (PEM) its answer must
+        be signed under (none: not checked under a root)."""
+        url = self.store.get_setting(ANCHOR_TSA_URL)
+        roots = self.store.get_setting(ANCHOR_TSA_ROOTS)
+        if not isinstance(url, str) or not url:
+            return None, []
+        ok = isinstance(roots, list) and all(isinstance(r, str) for r in roots)
+        return url, list(roots) if ok else []
+
+    def set_anchor_every(
+        self, every: int, tsa_url: str | None = None, tsa_roots: Sequence[bytes] = ()
+    ) -> None:
+        """Set ``anchor_every`` (0 switches automatic anchoring off, and forgets its TSA);
+        with ``tsa_url``, automatic anchors are time-stamped by it, the answer checked under
+        ``tsa_roots`` (PEM) when given; without, the TSA kept stays. Recorded in custody."""
+        from tysha.desk.anchor import check_tsa_address
+
         if not 0 <= every <= _MAX_ANCHOR_EVERY:
             raise BadInput("--every takes a number of custody events from 0 to 1000000")
-        if every == self.anchor_every():
+        if tsa_roots and not tsa_url:
+            raise BadInput("--tsa-root checks a time-stamping authority's answer: give --tsa too")
+        if tsa_url is not None:
+            if not every:
+                raise BadInput("--every 0 switches automatic anchoring off: give --tsa with N")
+            check_tsa_address(tsa_url)
+            roots = [_tsa_root_text(pem) for pem in tsa_roots]
+            url: str | None = tsa_url
+        elif every:
+            url, roots = self.anchor_tsa()
+        else:
+            url, roots = None, []
+        if (every, url, roots) == (self.anchor_every(), *self.anchor_tsa()):
             return
         with self.store.transaction():
             self.store.set_setting(ANCHOR_EVERY, every)
-            self.store.custody("anchor-every-set", None, {"every": every})
+            self.store.set_setting(ANCHOR_TSA_URL, url or "")
+            self.store.set_setting(ANCHOR_TSA_ROOTS, roots)
+            self.store.custody(
+                "anchor-every-set", None, {"every": every, "tsa": url, "tsa_root": bool(roots)}
+            )
 
     # --- replies (a sealed outbox: nothing typed is lost while the drop is down) ------------
 
