@@ -680,3 +680,39 @@ def test_automatic_anchors_are_time_stamped_by_the_kept_tsa(
                 if e["action"] == "anchor-every-set"]
     assert [(s["every"], s.get("tsa")) for s in sets] == [
         (2, tsa_url), (2, tsa_url), (3, tsa_url), (0, None)]
+
+
+def test_anchors_go_by_the_desks_injected_transport(
+    tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """Fetch and replies reach the drop through the desk's ``client_factory`` (the transport
+    it is given: tests, an embedding routing through a bridge); the anchor built its own
+    direct ``DropClient``, so an address the desk reaches only through its transport could
+    not be anchored in (by hand or after a fetch), and the anchor went by another route
+    than the desk was told to use. It now goes by the same factory, for the upload, the
+    receipt's log check and the witnessed checkpoint alike."""
+    from tests.desk.test_service import PASS
+    from tysha.desk.service import Desk
+    from tysha.transport import DropClient
+
+    url, vkey, _ = drop
+    asked: list[str] = []
+
+    def factory(address: str) -> DropClient:
+        asked.append(address)
+        return DropClient(url)  # the only route there is to the drop
+
+    Desk.init(tmp_path / "desk", "Cell", PASS)
+    desk = Desk.open(tmp_path / "desk", PASS, client_factory=factory)
+    routed = "http://drop.routed.invalid"  # resolvable by no direct connection
+    inv = desk.invite(routed, vkey)
+    _send(url, desk, inv, Identity.generate(os.urandom), _body(text="through the route"))
+    desk.set_anchor_every(2)
+    res = desk.fetch()
+    assert not res.anchor_failed and res.anchored and res.anchored["drop"] == routed
+    assert len(desk.reports()) == 1
+    asked.clear()
+    a = desk.anchor()
+    assert a["drop"] == routed and a["index"] > res.anchored["index"]
+    assert asked and set(asked) == {routed}
+    desk.close()

@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from tysha.evidence.custody import custody_head
 from tysha.protocol import Receipt, open_envelope, seal_envelope
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
 from tysha.tlog.witness import WitnessPolicy, check_witnesses
+from tysha.transport import DropClient
 from tysha.transport.client import (
     NETWORK_ERRORS,
     AnswerTooLong,
@@ -116,7 +117,13 @@ def request_tsa_token(
 
 
 def witnessed_checkpoint(
-    store: DeskStore, url: str, vkey: str, receipt: Receipt, wait: float, address: str = ""
+    store: DeskStore,
+    url: str,
+    vkey: str,
+    receipt: Receipt,
+    wait: float,
+    address: str = "",
+    client_factory: Callable[[str], DropClient] | None = None,
 ) -> dict[str, Any] | None:
     """The drop's cosigned checkpoint once it covers the anchor (the drop asks its witnesses
     right after the batch, so it follows within moments), with consistency proofs to it from
@@ -125,9 +132,9 @@ def witnessed_checkpoint(
     (:func:`tysha.desk.fetch.witness_policy`), else, without a policy, carry at least one
     cosignature (``tysha verify --witness`` checks whose). None when the drop has no
     witnesses or they have not cosigned within ``wait`` seconds. ``address``: the drop's
-    address that took the anchor (default ``url``), asked for the cosigned checkpoint."""
+    address that took the anchor (default ``url``), asked for the cosigned checkpoint;
+    ``client_factory``: the desk's transport to it (default: a direct DropClient)."""
     from tysha.desk.fetch import witness_policy
-    from tysha.transport import DropClient
 
     verifier = NoteVerifier.from_vkey(vkey)
     try:
@@ -137,7 +144,7 @@ def witnessed_checkpoint(
     policy = witness_policy(store, url)
     deadline = time.monotonic() + wait
     note_seen = False
-    with DropClient(address or url) as c:
+    with (client_factory or DropClient)(address or url) as c:
         while True:
             try:
                 note = c.log_file("checkpoint.cosigned").decode("utf-8")
@@ -192,9 +199,12 @@ def anchor_custody(
     tsa_url: str | None = None,
     witness_wait: float = 10.0,
     tsa_roots: Sequence[bytes] = (),
+    client_factory: Callable[[str], DropClient] | None = None,
 ) -> dict[str, Any]:
-    """Anchor the current custody head; return what was kept (size, drop, index, tsa)."""
-    from tysha.transport import DropClient
+    """Anchor the current custody head; return what was kept (size, drop, index, tsa).
+    ``client_factory``: the desk's transport to the drop, the one its fetch and replies use
+    (default: a direct DropClient), so the anchor goes by the route the desk is told to."""
+    connect = client_factory or DropClient
 
     drops = store.drops()
     if not drops:
@@ -243,7 +253,7 @@ def anchor_custody(
     # that could not be reached before it took the anchor moves on to the next one.
     for n, address in enumerate(drop.addresses):
         try:
-            with DropClient(address) as c:
+            with connect(address) as c:
                 receipt = c.upload(envelope)
                 cp = receipt.verify(drop.vkey, digest)
                 # The receipt's log must be the one this desk verified (the one a court is
@@ -270,7 +280,8 @@ def anchor_custody(
     record["receipt"] = receipt.to_json()
     try:
         record["witnessed"] = witnessed_checkpoint(
-            store, drop.url, drop.vkey, receipt, witness_wait, address=address
+            store, drop.url, drop.vkey, receipt, witness_wait, address=address,
+            client_factory=client_factory,
         )
     except VerificationError as exc:
         # The anchor itself holds; the drop showed a witnessed tree that is not ours: the

@@ -571,7 +571,11 @@ class Desk:
         try:
             tsa_url, tsa_roots = self.anchor_tsa()
             res.anchored = anchor_custody(
-                self.store, None, tsa_url, tsa_roots=[r.encode() for r in tsa_roots]
+                self.store,
+                None,
+                tsa_url,
+                tsa_roots=[r.encode() for r in tsa_roots],
+                client_factory=self.client_factory,
             )
         except TyshaError as exc:
             if {d.url for d in self.store.drops() if d.forked} - forked:
@@ -1024,7 +1028,9 @@ class Desk:
         the TSA's answer must be signed under one of them before anything is kept."""
         from tysha.desk.anchor import anchor_custody
 
-        return anchor_custody(self.store, drop, tsa_url, tsa_roots=tsa_roots)
+        return anchor_custody(
+            self.store, drop, tsa_url, tsa_roots=tsa_roots, client_factory=self.client_factory
+        )
 
     def export_uwazi(self, out_dir: Path, ids: list[str] | None = None) -> int:
         """Uwazi CSVs of the given reports (all when None): ``entities.csv`` and
