@@ -277,6 +277,38 @@ def test_a_reply_sent_before_its_drop_showed_a_fork_is_flagged_wherever_it_is_sh
     assert "since shown two histories" in item and 'class="badge bad"' in item, item
 
 
+def test_desk_show_json_flags_each_reply_sent_before_its_drop_showed_a_fork(
+    world: _World, tmp_path: Path
+) -> None:
+    """`desk show` and the web page say, beside a reply sent before its drop showed this desk
+    another history, that the source may never see it; `desk show --json` had only the
+    report-level ``drop_forked``, nothing on the reply itself, so a script reading the replies
+    took the sent one as delivered. Each reply item now carries ``drop_forked_since_sent``
+    (true for exactly those replies; the other keys as before)."""
+    from tests.conftest import tysha
+
+    desk = world.desk
+    rid = _rid(desk)
+    assert desk.reply(rid, "we read you, stay safe").sent
+    desk.close()
+    env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
+
+    def replies() -> Any:
+        out = tysha("desk", "show", rid, "--desk", tmp_path / "desk", "--json", env=env)
+        return json.loads(out.stdout)["replies"]
+
+    [before] = replies()
+    assert before["drop_forked_since_sent"] is False and before["sent_at"], before
+    desk = world.desk = Desk.open(tmp_path / "desk", PASS, client_factory=world.client)
+    world.serving = world.forked
+    assert len(desk.fetch().forks) == 1 and desk.store.drops()[0].forked
+    desk.close()
+    [after] = replies()
+    assert after["drop_forked_since_sent"] is True, after
+    assert {k: v for k, v in after.items() if k != "drop_forked_since_sent"} == {
+        k: v for k, v in before.items() if k != "drop_forked_since_sent"}
+
+
 def test_a_reply_receipt_whose_log_is_not_proved_keeps_the_reply_queued(
     world: _World,
 ) -> None:

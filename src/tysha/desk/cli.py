@@ -720,7 +720,7 @@ def render_report(v: ReportView, custody: list[dict[str, Any]]) -> list[str]:
             )
         elif r.get("sent_at") or r.get("index") is not None:
             state = _("sent {at}").format(at=r.get("sent_at"))
-            if v.has_flag("log-forked"):  # sent before its drop showed a fork (the web says so)
+            if _forked_since_sent(v, r):  # the web says so too, --json as drop_forked_since_sent
                 state += "; " + _(
                     "its drop has since shown two histories of its log: the source may never"
                     " see this reply"
@@ -788,6 +788,13 @@ def _provenance_lines(records: list[Any]) -> list[str]:
     return out
 
 
+def _forked_since_sent(v: Any, reply: dict[str, Any]) -> bool:
+    """A reply the drop logged in the history this desk verified, whose drop has since shown
+    two histories of its log: the source may never see it."""
+    sent = bool(reply.get("sent_at")) or reply.get("index") is not None
+    return sent and reply.get("log_consistent") is not False and v.has_flag("log-forked")
+
+
 @app.command()
 def show(
     id: str = typer.Argument(..., metavar="ID", help="A report id or an unambiguous prefix."),
@@ -802,6 +809,9 @@ def show(
     if as_json:
         out = v.to_json(full=True)
         out["drop_forked"] = v.has_flag("log-forked")
+        for r in out.get("replies") or []:
+            if isinstance(r, dict):
+                r["drop_forked_since_sent"] = _forked_since_sent(v, r)
         out["custody"] = custody
         typer.echo(shown_json(out))
     else:
