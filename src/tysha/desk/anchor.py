@@ -280,7 +280,12 @@ def anchor_custody(
     record["receipt"] = receipt.to_json()
     try:
         record["witnessed"] = witnessed_checkpoint(
-            store, drop.url, drop.vkey, receipt, witness_wait, address=address,
+            store,
+            drop.url,
+            drop.vkey,
+            receipt,
+            witness_wait,
+            address=address,
             client_factory=client_factory,
         )
     except VerificationError as exc:
