@@ -21,6 +21,10 @@ capture-unverified     an attachment's capture attestation or hash does not hold
 receipt-unverified     the drop's log does not prove it holds this envelope at its index
 log-forked             the drop showed this desk two inconsistent histories of its log
 implausible-claims     a capture claim is out of range (e.g. latitude beyond ±90°, NaN)
+unaddressed-share      on an analyst desk: a share that does not name the analyst desk it was
+                       sealed for (``to``; handler desks before the field): anyone holding its
+                       plaintext could have sealed it again to this desk, so it is readable but
+                       never trusted as the handler's share to this desk
 shared-<code>          on an analyst desk: the handler desk that shared the report flagged it
                        ``<code>`` (one of the above) when it shared it, or (capture, receipt)
                        did not vouch for that check; ``shared-other``: a code this desk does
@@ -93,6 +97,12 @@ FLAG_REASONS: dict[str, str] = {
     "receipt-unverified": "The drop's log does not prove that it holds this report.",
     "log-forked": "The drop showed this desk two inconsistent histories of its log.",
     "implausible-claims": "An attachment carries capture claims that cannot be true.",
+    # A share that names no analyst desk (desk/share.py ``to``): whose share to whom is unknown.
+    "unaddressed-share": (
+        "This share does not name the analyst desk it was sealed for (the handler desk sent "
+        "it before shares named one): it may have been shared with another desk and sealed "
+        "again to this one, so it is not trusted as the handler's share to this desk."
+    ),
     # A share on an analyst desk (desk/share.py): what the handler desk flagged.
     "shared-unenrolled-source": (
         "The handler desk that shared this report flagged it: the sender's key was never "
@@ -478,6 +488,9 @@ def _view(state: _State, report: Report) -> ReportView:
         flags.append(Flag.of("drop-unreadable"))
     if not all(a.plausible for a in attachments):
         flags.append(Flag.of("implausible-claims"))
+    if d.get("shared_by") and not d.get("to"):
+        # Not sealed for this desk under the handler's signature: maybe another's, re-sealed.
+        flags.append(Flag.of("unaddressed-share"))
     if d.get("shared_by"):
         # The capture chain of a share rests on the handler's word (desk/share.py).
         # A key the pinned handler said (in a later share) was revoked taints this one too.

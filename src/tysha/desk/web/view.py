@@ -77,6 +77,7 @@ FLAG_LABELS: dict[str, str] = {
     "receipt-unverified": "receipt failed",
     "log-forked": "forked log",
     "implausible-claims": "implausible claims",
+    "unaddressed-share": "not addressed to this desk",
     # A share on an analyst desk: flagged by the handler desk that shared it.
     "shared-unenrolled-source": "handler: unknown sender",
     "shared-invitation-reused": "handler: reused invitation",
