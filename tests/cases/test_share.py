@@ -775,3 +775,32 @@ def test_a_share_naming_no_analyst_is_readable_but_flagged_never_trusted(
     handler.share(handler.share_plan(a1.store.public.to_text(), [first.id]))
     [rid] = a1.fetch().new_reports
     assert a1.report(rid).trusted and not a1.report(rid).flags
+
+
+def test_independent_sources_are_counted_by_handler_and_label(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """An analyst desk counted an incident's independent sources by the share's label alone:
+    two pinned handler desks whose labels were the same (copied, or made to collide) counted
+    as one source, what the desk then tells a prosecutor. A label names a source only at the
+    handler desk that made it: sources are now counted by (handler desk, label)."""
+    handler, (a1, _) = world["handler"], world["analysts"]
+    Desk.init(tmp_path / "h2", "Cell 2", PASS)
+    other = Desk.open(tmp_path / "h2", PASS)
+    a1.pin_handler(other.store.public.to_text())
+    body = {"categories": ["det"], "label": "cd" * 32, "shared_at": "2026-03-01T08:00:00Z",
+            "checks": "capture receipt", "to": a1.store.public.fingerprint()}  # fmt: skip
+    _send_share(drop[0], handler, a1, {**body, "where": "first handler"})
+    _send_share(drop[0], other, a1, {**body, "where": "second handler"})
+    _send_share(drop[0], handler, a1, {**body, "where": "first handler again"})
+    res = a1.fetch()
+    assert len(res.new_reports) == 3 and not res.quarantined
+    by = {v.where: v for v in a1.reports()}
+    assert all(v.trusted for v in by.values())
+    both = a1.create_incident("Two handlers", [by["first handler"].id,
+                              by["second handler"].id], "analyst")  # fmt: skip
+    assert a1.incident_summary(both)["independent_sources"] == 2
+    same = a1.create_incident("One handler", [by["first handler"].id,
+                              by["first handler again"].id], "analyst")  # fmt: skip
+    assert a1.incident_summary(same)["independent_sources"] == 1
+    other.close()

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tysha.desk.store import DeskStore, now_iso
-from tysha.desk.views import FLAG_REASONS, Flag, report_views
+from tysha.desk.views import FLAG_REASONS, Flag, report_views, shared_key
 from tysha.errors import BadInput, NotFound, ProtocolError
 from tysha.evidence.incident import (
     Incident,
@@ -63,8 +63,13 @@ def source_keys(store: DeskStore, ids: Iterable[str]) -> dict[str, str | None]:
     for rid in ids:
         try:
             data = store.get_report(rid).data
-            # On an analyst desk a share's opaque label stands for the source (desk/share.py).
-            key = data.get("source_key") or data.get("source_label")
+            key = data.get("source_key")
+            label = data.get("source_label")
+            if not key and isinstance(label, str) and label:
+                # On an analyst desk a share's opaque label stands for the source
+                # (desk/share.py), but only at the handler desk that made it: two handlers'
+                # labels may be the same (copied, or made to collide) for different sources.
+                key = shared_key(data.get("shared_by"), label)
         except NotFound:
             key = None
         out[rid] = key if isinstance(key, str) and key else None
