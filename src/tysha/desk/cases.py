@@ -94,6 +94,18 @@ def flag_codes(flags: Iterable[Iterable[Flag]]) -> list[str]:
     return [code for code in FLAG_REASONS if code in seen]
 
 
+def distinct_flags(flags: Iterable[Iterable[Flag]]) -> list[Flag]:
+    """One flag per code of several reports' flags (:func:`flag_codes`' order), each with the
+    reason the reports' views give it (an unpinned handler's share: that, not the code's
+    generic reason)."""
+    lists = [list(fs) for fs in flags]
+    first: dict[str, Flag] = {}
+    for fs in lists:
+        for f in fs:
+            first.setdefault(f.code, f)
+    return [first[code] for code in flag_codes(lists)]
+
+
 def incident_summary(store: DeskStore, inc: Incident) -> dict[str, Any]:
     """What ``desk incidents --json`` prints: no protected details, no source keys.
 
@@ -266,7 +278,7 @@ def act_flags(
     pairs = [(inc, act) for inc in incidents for act in inc.acts]
     flags = report_flags(store, (r for inc, act in pairs for r in act.reports or inc.reports))
     return {
-        (inc.id, act.id): [Flag.of(c) for c in flag_codes(_supporting(inc, act, flags))]
+        (inc.id, act.id): distinct_flags(_supporting(inc, act, flags))
         for inc, act in pairs
     }
 
@@ -293,7 +305,7 @@ def places(store: DeskStore) -> list[dict[str, Any]]:
                     "category": act.category, "lat_e6": act.place.lat_e6,
                     "lon_e6": act.place.lon_e6, "precision_m": act.place.precision_m,
                     "reports": len(act.reports or inc.reports),
-                    "flags": [Flag.of(c) for c in flag_codes(flagged)],
+                    "flags": distinct_flags(flagged),
                     "flagged": len(flagged)})  # fmt: skip
     points: list[dict[str, Any]] = []
     shown = []

@@ -67,6 +67,7 @@ __all__ = [
     "report_views",
     "SHARED_REVOKED",
     "UNPINNED_HANDLER",
+    "flag_reasons_for",
     "shared_key",
 ]
 
@@ -142,6 +143,18 @@ UNPINNED_HANDLER = (
     "word it is cannot be told. Compare that desk's fingerprint with its handler in person, "
     "then pin its key (desk pin-handler); its shares are then trusted as its word."
 )
+
+
+def flag_reasons_for(role: str) -> dict[str, str]:
+    """:data:`FLAG_REASONS` as a desk of ``role`` gives them where only a flag's code is at hand
+    (an incident's ``flag_codes``, a suggestion's): an analyst desk takes shares only, so its
+    ``unenrolled-source`` is always a share from a handler desk not pinned there, and says so
+    (:data:`UNPINNED_HANDLER`, as that report's own view does)."""
+    if role == "analyst":
+        return FLAG_REASONS | {"unenrolled-source": UNPINNED_HANDLER}
+    return FLAG_REASONS
+
+
 #: What a share's ``checks`` must name for the handler desk to vouch for it, and the flag when
 #: it does not (desk/share.py).
 _SHARE_CHECKS = (("capture", "capture-unverified"), ("receipt", "receipt-unverified"))
