@@ -55,9 +55,10 @@ def add_report(
     if trusted:
         data["receipt_verified"] = True
         if desk.store.role == "analyst":
-            # as fetch stores a share the handler vouched for: both checks, no flags
+            # as fetch stores a share the handler vouched for: both checks, no flags, sealed
+            # for this desk (``to``)
             data.update(shared_by="pinned handler desk", handler_checks="capture receipt",
-                        handler_flags=[])  # fmt: skip
+                        handler_flags=[], to=desk.store.public.fingerprint())  # fmt: skip
         else:
             data["source_id"] = _enrolled(desk, source_key or "")
     return desk.store.add_report(os.urandom(32), data)

@@ -428,7 +428,8 @@ def test_an_old_share_without_flags_still_opens(
     ``checks`` vouch for capture and receipt, flagged as the handler's when they do not; a
     record stored before ``handler_flags`` existed reads the same."""
     handler, (a1, _) = world["handler"], world["analysts"]
-    old = {"categories": ["det"], "label": "ab" * 32, "shared_at": "2026-03-01T08:00:00Z"}
+    old = {"categories": ["det"], "label": "ab" * 32, "shared_at": "2026-03-01T08:00:00Z",
+           "to": a1.store.public.fingerprint()}  # (one without ``to``: the test below)
     _send_share(drop[0], handler, a1, {**old, "checks": "capture receipt", "where": "vouched"})
     _send_share(drop[0], handler, a1, {**old, "checks": "capture", "where": "no receipt"})
     res = a1.fetch()
@@ -453,7 +454,8 @@ def test_hostile_share_flags_are_refused_or_flagged_never_trusted(
     is kept as ``shared-other``, never dropped: the report is not trusted."""
     handler, (a1, _) = world["handler"], world["analysts"]
     ident = handler.store.identity
-    body = {"categories": ["det"], "label": "ab" * 32, "checks": "capture receipt"}
+    body = {"categories": ["det"], "label": "ab" * 32, "checks": "capture receipt",
+            "to": a1.store.public.fingerprint()}  # fmt: skip
     bad_values: list[Any] = [
         5, ["revoked-source"], {"revoked-source": 1}, None, b"revoked-source",
         "x" * 401, " ".join(f"code-{n}" for n in range(17)), "revoked-source revoked-source",
@@ -736,3 +738,69 @@ def test_an_older_share_fetched_late_does_not_lift_a_later_revocation(
         a3.close()
     # Both shares are of the seized key: both flagged, the older one by the later word.
     assert flags == [["shared-revoked-source"]] * 2, flags
+
+
+def test_a_share_naming_no_analyst_is_readable_but_flagged_never_trusted(
+    world: dict[str, Any], drop: tuple[str, str, Path]
+) -> None:
+    """A share without ``to`` (a handler desk from before the field) does not say which analyst
+    desk it was sealed for: anyone holding one such share's plaintext (the analyst it went to,
+    or whoever took it from there) can seal it again to another analyst desk. Before, every
+    analyst desk took it as the pinned handler's share to it, trusted, and counted its label
+    as an independent source. Now it opens (old genuine shares stay readable) but is flagged
+    ``unaddressed-share`` wherever the report is shown, and counted apart."""
+    handler, (a1, a2) = world["handler"], world["analysts"]
+    old = {"categories": ["det"], "label": "ab" * 32, "shared_at": "2026-03-01T08:00:00Z",
+           "checks": "capture receipt", "where": "Vasylivka"}  # fmt: skip
+    _send_share(drop[0], handler, a1, old)  # what the handler sent to the first analyst
+    _send_share(drop[0], handler, a2, old)  # the same signed plaintext, sealed to another
+    for analyst, folder in zip((a1, a2), world["dirs"], strict=True):
+        res = analyst.fetch()
+        assert len(res.new_reports) == 1 and not res.quarantined
+        [v] = analyst.reports()
+        assert v.where == "Vasylivka" and v.flag_codes == ["unaddressed-share"]
+        assert not v.trusted and "sealed again" in v.flags[0].reason
+        assert not analyst.store.get_report(v.id).data["trusted"]
+        iid = analyst.create_incident("Column", [v.id], "analyst")
+        summary = analyst.incident_summary(iid)
+        assert summary["independent_sources"] == 0 and summary["flagged_reports"] == 1
+        assert summary["flag_codes"] == ["unaddressed-share"]
+        c, _ = _login(folder)
+        assert "not addressed to this desk" in c.get("/").text  # the inbox row
+        page = c.get(f"/report/{v.id}").text
+        assert "not addressed to this desk" in page and "sealed again" in page
+        c.__exit__(None, None, None)
+    # A share that names this analyst desk is trusted as before.
+    first = _by_text(handler)[SECRET_TEXT]
+    handler.share(handler.share_plan(a1.store.public.to_text(), [first.id]))
+    [rid] = a1.fetch().new_reports
+    assert a1.report(rid).trusted and not a1.report(rid).flags
+
+
+def test_independent_sources_are_counted_by_handler_and_label(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    """An analyst desk counted an incident's independent sources by the share's label alone:
+    two pinned handler desks whose labels were the same (copied, or made to collide) counted
+    as one source, what the desk then tells a prosecutor. A label names a source only at the
+    handler desk that made it: sources are now counted by (handler desk, label)."""
+    handler, (a1, _) = world["handler"], world["analysts"]
+    Desk.init(tmp_path / "h2", "Cell 2", PASS)
+    other = Desk.open(tmp_path / "h2", PASS)
+    a1.pin_handler(other.store.public.to_text())
+    body = {"categories": ["det"], "label": "cd" * 32, "shared_at": "2026-03-01T08:00:00Z",
+            "checks": "capture receipt", "to": a1.store.public.fingerprint()}  # fmt: skip
+    _send_share(drop[0], handler, a1, {**body, "where": "first handler"})
+    _send_share(drop[0], other, a1, {**body, "where": "second handler"})
+    _send_share(drop[0], handler, a1, {**body, "where": "first handler again"})
+    res = a1.fetch()
+    assert len(res.new_reports) == 3 and not res.quarantined
+    by = {v.where: v for v in a1.reports()}
+    assert all(v.trusted for v in by.values())
+    both = a1.create_incident("Two handlers", [by["first handler"].id,
+                              by["second handler"].id], "analyst")  # fmt: skip
+    assert a1.incident_summary(both)["independent_sources"] == 2
+    same = a1.create_incident("One handler", [by["first handler"].id,
+                              by["first handler again"].id], "analyst")  # fmt: skip
+    assert a1.incident_summary(same)["independent_sources"] == 1
+    other.close()

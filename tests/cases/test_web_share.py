@@ -337,3 +337,33 @@ def test_the_preview_shows_the_camera_position_and_times_that_are_sealed(
     assert sealed.attestation.claims["exif_gps"] == [47385112, 35981234]
     analyst.close()
     c.__exit__(None, None, None)
+
+
+def test_every_badge_of_an_unpinned_handlers_share_gives_the_report_pages_reason(
+    cell: dict[str, Any],
+) -> None:
+    """A share from a handler desk the analyst has not pinned: the report page says the
+    handler desk is not pinned, but the badges in lists (inbox, incident, incidents, timeline,
+    map) had the generic "never enrolled at this desk" tooltip, and their label "unknown
+    sender": a doubt about the source, not about the analyst's own pin. Every badge now gives
+    the report page's reason."""
+    handler = Desk.open(cell["h"], PASS, client_factory=_Recording)
+    handler.share(handler.share_plan(cell["analyst_key"], [cell["first"], cell["second"]]))
+    handler.close()
+    analyst = Desk.open(cell["a"], PASS)
+    assert len(analyst.fetch().new_reports) == 2
+    ids = [v.id for v in analyst.reports()]
+    iid = analyst.create_incident("Column", ids, "A")
+    analyst.add_act(iid, {"category": "det", "start": "2026-03-01T08:00Z", "place": "Vasylivka",
+                          "lat": "47.43", "lon": "35.27", "reports": ids}, "A")  # fmt: skip
+    analyst.close()
+    c, _ = _client(cell["a"])
+    report = c.get(f"/report/{ids[0]}").text
+    assert "not pinned at this analyst desk" in report and "never enrolled" not in report
+    for path in ("/", f"/incident/{iid}", "/incidents", "/timeline", "/map"):
+        page = c.get(path).text
+        titles = re.findall(r'class="badge bad flag" title="([^"]*)"', page)
+        assert titles, path
+        assert any("not pinned at this analyst desk" in t for t in titles), path
+        assert "never enrolled" not in page and "unknown sender" not in page, path
+    c.__exit__(None, None, None)

@@ -13,7 +13,7 @@ import pytest
 
 from tysha.desk.service import STATUSES
 from tysha.desk.views import CLIENT_LABELS, FLAG_REASONS
-from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
+from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS, flag_labels_for
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS
 from tysha.i18n import LANGUAGES, catalog, gettext_for, ngettext_for, translations
 
@@ -44,6 +44,7 @@ def msgids() -> set[str]:
         found |= set(re.findall(r"_\('([^']+)'\)", text))
     found |= set(CLAIM_LABELS.values()) | set(CUSTODY_LABELS.values()) | set(FLAG_LABELS.values())
     found |= set(FLAG_REASONS.values()) | set(KINDS) | set(CLIENT_LABELS.values())
+    found |= set(flag_labels_for("analyst").values())
     found |= {q.label for q in QUALIFICATIONS} | {c.en for c in CATEGORIES}
     found |= set(sources._ADJ) | set(sources._NOUN) | {"Source {n}", "unknown (not enrolled here)"}
     return found

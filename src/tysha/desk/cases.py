@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tysha.desk.store import DeskStore, now_iso
-from tysha.desk.views import FLAG_REASONS, Flag, report_views
+from tysha.desk.views import FLAG_REASONS, Flag, report_views, shared_key
 from tysha.errors import BadInput, NotFound, ProtocolError
 from tysha.evidence.incident import (
     Incident,
@@ -63,8 +63,13 @@ def source_keys(store: DeskStore, ids: Iterable[str]) -> dict[str, str | None]:
     for rid in ids:
         try:
             data = store.get_report(rid).data
-            # On an analyst desk a share's opaque label stands for the source (desk/share.py).
-            key = data.get("source_key") or data.get("source_label")
+            key = data.get("source_key")
+            label = data.get("source_label")
+            if not key and isinstance(label, str) and label:
+                # On an analyst desk a share's opaque label stands for the source
+                # (desk/share.py), but only at the handler desk that made it: two handlers'
+                # labels may be the same (copied, or made to collide) for different sources.
+                key = shared_key(data.get("shared_by"), label)
         except NotFound:
             key = None
         out[rid] = key if isinstance(key, str) and key else None
@@ -87,6 +92,18 @@ def flag_codes(flags: Iterable[Iterable[Flag]]) -> list[str]:
     """The distinct codes of several reports' flags, in the order of ``FLAG_REASONS``."""
     seen = {f.code for fs in flags for f in fs}
     return [code for code in FLAG_REASONS if code in seen]
+
+
+def distinct_flags(flags: Iterable[Iterable[Flag]]) -> list[Flag]:
+    """One flag per code of several reports' flags (:func:`flag_codes`' order), each with the
+    reason the reports' views give it (an unpinned handler's share: that, not the code's
+    generic reason)."""
+    lists = [list(fs) for fs in flags]
+    first: dict[str, Flag] = {}
+    for fs in lists:
+        for f in fs:
+            first.setdefault(f.code, f)
+    return [first[code] for code in flag_codes(lists)]
 
 
 def incident_summary(store: DeskStore, inc: Incident) -> dict[str, Any]:
@@ -261,7 +278,7 @@ def act_flags(
     pairs = [(inc, act) for inc in incidents for act in inc.acts]
     flags = report_flags(store, (r for inc, act in pairs for r in act.reports or inc.reports))
     return {
-        (inc.id, act.id): [Flag.of(c) for c in flag_codes(_supporting(inc, act, flags))]
+        (inc.id, act.id): distinct_flags(_supporting(inc, act, flags))
         for inc, act in pairs
     }
 
@@ -288,7 +305,7 @@ def places(store: DeskStore) -> list[dict[str, Any]]:
                     "category": act.category, "lat_e6": act.place.lat_e6,
                     "lon_e6": act.place.lon_e6, "precision_m": act.place.precision_m,
                     "reports": len(act.reports or inc.reports),
-                    "flags": [Flag.of(c) for c in flag_codes(flagged)],
+                    "flags": distinct_flags(flagged),
                     "flagged": len(flagged)})  # fmt: skip
     points: list[dict[str, Any]] = []
     shown = []

@@ -1320,9 +1320,13 @@ class _Intake:
         revoked = bool(source and source.revoked)
         codes = []
         share = manifest.kind == "share"
+        # A share naming no analyst desk (a handler desk before ``to``): maybe re-sealed.
+        unaddressed = share and addressed_to(body) is None
         if share:
             if others:
                 codes.append("unpinned-handler")
+            if unaddressed:
+                codes.append("unaddressed-share")
         elif self.unreadable_source:
             codes.append("source-unreadable")
         elif source is None:
@@ -1381,7 +1385,8 @@ class _Intake:
                 "shared_by_key": manifest.sender.to_text(),
                 "handler_checks": checks,
                 "handler_flags": handler_flags,
-                "trusted": not others and capture_ok and receipt_ok and vouched,
+                "trusted": not others and not unaddressed and capture_ok and receipt_ok
+                and vouched,
             })  # fmt: skip
         data |= {
             "manifest": manifest.to_bytes().hex(),
@@ -1392,11 +1397,12 @@ class _Intake:
         # fetch, finding its digest held, would never complete it.
         with self.store.transaction():
             rid = self.store.add_report(self.digest, data)
-            if share and not others:
+            says_revoked = share and "revoked-source" in data["handler_flags"]
+            if share and not others and (not unaddressed or says_revoked):
                 # The pinned handler's latest word on this source key (desk/views.py: a key it
-                # revoked taints that key's earlier shares here, as at its own desk).
-                note_shared_key(self.store, data["shared_by"], data["source_label"],
-                                "revoked-source" in data["handler_flags"],
+                # revoked taints that key's earlier shares here, as at its own desk). A share
+                # naming no desk may be another analyst's: it can taint, never lift a taint.
+                note_shared_key(self.store, data["shared_by"], data["source_label"], says_revoked,
                                 str(body.get("shared_at") or ""))  # fmt: skip
             if receipt_ok:  # its slot is deleted next (step 8), and again until it is
                 _set_undeleted(self.store, drop.url, self.index, rid)

@@ -21,6 +21,10 @@ capture-unverified     an attachment's capture attestation or hash does not hold
 receipt-unverified     the drop's log does not prove it holds this envelope at its index
 log-forked             the drop showed this desk two inconsistent histories of its log
 implausible-claims     a capture claim is out of range (e.g. latitude beyond ±90°, NaN)
+unaddressed-share      on an analyst desk: a share that does not name the analyst desk it was
+                       sealed for (``to``; handler desks before the field): anyone holding its
+                       plaintext could have sealed it again to this desk, so it is readable but
+                       never trusted as the handler's share to this desk
 shared-<code>          on an analyst desk: the handler desk that shared the report flagged it
                        ``<code>`` (one of the above) when it shared it, or (capture, receipt)
                        did not vouch for that check; ``shared-other``: a code this desk does
@@ -63,6 +67,7 @@ __all__ = [
     "report_views",
     "SHARED_REVOKED",
     "UNPINNED_HANDLER",
+    "flag_reasons_for",
     "shared_key",
 ]
 
@@ -93,6 +98,12 @@ FLAG_REASONS: dict[str, str] = {
     "receipt-unverified": "The drop's log does not prove that it holds this report.",
     "log-forked": "The drop showed this desk two inconsistent histories of its log.",
     "implausible-claims": "An attachment carries capture claims that cannot be true.",
+    # A share that names no analyst desk (desk/share.py ``to``): whose share to whom is unknown.
+    "unaddressed-share": (
+        "This share does not name the analyst desk it was sealed for (the handler desk sent "
+        "it before shares named one): it may have been shared with another desk and sealed "
+        "again to this one, so it is not trusted as the handler's share to this desk."
+    ),
     # A share on an analyst desk (desk/share.py): what the handler desk flagged.
     "shared-unenrolled-source": (
         "The handler desk that shared this report flagged it: the sender's key was never "
@@ -132,6 +143,18 @@ UNPINNED_HANDLER = (
     "word it is cannot be told. Compare that desk's fingerprint with its handler in person, "
     "then pin its key (desk pin-handler); its shares are then trusted as its word."
 )
+
+
+def flag_reasons_for(role: str) -> dict[str, str]:
+    """:data:`FLAG_REASONS` as a desk of ``role`` gives them where only a flag's code is at hand
+    (an incident's ``flag_codes``, a suggestion's): an analyst desk takes shares only, so its
+    ``unenrolled-source`` is always a share from a handler desk not pinned there, and says so
+    (:data:`UNPINNED_HANDLER`, as that report's own view does)."""
+    if role == "analyst":
+        return FLAG_REASONS | {"unenrolled-source": UNPINNED_HANDLER}
+    return FLAG_REASONS
+
+
 #: What a share's ``checks`` must name for the handler desk to vouch for it, and the flag when
 #: it does not (desk/share.py).
 _SHARE_CHECKS = (("capture", "capture-unverified"), ("receipt", "receipt-unverified"))
@@ -478,6 +501,9 @@ def _view(state: _State, report: Report) -> ReportView:
         flags.append(Flag.of("drop-unreadable"))
     if not all(a.plausible for a in attachments):
         flags.append(Flag.of("implausible-claims"))
+    if d.get("shared_by") and not d.get("to"):
+        # Not sealed for this desk under the handler's signature: maybe another's, re-sealed.
+        flags.append(Flag.of("unaddressed-share"))
     if d.get("shared_by"):
         # The capture chain of a share rests on the handler's word (desk/share.py).
         # A key the pinned handler said (in a later share) was revoked taints this one too.

@@ -54,6 +54,7 @@ _FLAGS = (
     "unenrolled-source",
     "invitation-reused",
     "implausible-claims",
+    "unaddressed-share",
     # On an analyst desk: flagged by the handler desk that shared the report (desk.views).
     "shared-unenrolled-source",
     "shared-invitation-reused",

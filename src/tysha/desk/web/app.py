@@ -54,9 +54,9 @@ from tysha.desk.service import STATUSES, Desk, qr_png
 from tysha.desk.store import INVITATION_DAYS, MAX_INVITATION_DAYS
 from tysha.desk.views import (
     CLIENT_LABELS,
-    FLAG_REASONS,
     LOCAL_TIME,
     ReportView,
+    flag_reasons_for,
     pseudonym_text,
     zoneless,
 )
@@ -65,7 +65,7 @@ from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, same_text, totp_at
 from tysha.desk.web.sanitize import Kind, ThumbnailTimedOut, confinement, sniff, thumbnail
 from tysha.desk.web.sharing import share_routes
-from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, FLAG_LABELS
+from tysha.desk.web.view import CLAIM_LABELS, CUSTODY_LABELS, flag_labels_for
 from tysha.errors import (
     BadInput,
     BadPassphrase,
@@ -343,6 +343,7 @@ def create_app(
         def pseudonym(p: str) -> str:
             return pseudonym_text(p, _) if p else "—"
 
+        role = s["desk"].store.role if s else ""
         html = env.get_template(name).render(
             _=_,
             ngettext=tr.ngettext,
@@ -361,8 +362,10 @@ def create_app(
             pseudonym=pseudonym,
             statuses=STATUSES,
             qualifications=QUALIFICATIONS,
-            flag_labels=FLAG_LABELS,
-            flag_reasons=FLAG_REASONS,
+            # as this desk says a flag where only its code is at hand (an analyst desk's
+            # unenrolled-source is an unpinned handler's share: desk/views.py)
+            flag_labels=flag_labels_for(role),
+            flag_reasons=flag_reasons_for(role),
             client_labels=CLIENT_LABELS,
             claim_labels=CLAIM_LABELS,
             custody_labels=CUSTODY_LABELS,

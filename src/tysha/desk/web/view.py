@@ -8,7 +8,7 @@ A key not listed is shown as it is, isolated.
 
 from __future__ import annotations
 
-__all__ = ["CLAIM_LABELS", "CUSTODY_LABELS", "FLAG_LABELS"]
+__all__ = ["CLAIM_LABELS", "CUSTODY_LABELS", "FLAG_LABELS", "flag_labels_for"]
 
 # Capture-claim keys and custody actions → English msgids (the templates translate them;
 # a key not listed is shown as it is, isolated).
@@ -77,6 +77,7 @@ FLAG_LABELS: dict[str, str] = {
     "receipt-unverified": "receipt failed",
     "log-forked": "forked log",
     "implausible-claims": "implausible claims",
+    "unaddressed-share": "not addressed to this desk",
     # A share on an analyst desk: flagged by the handler desk that shared it.
     "shared-unenrolled-source": "handler: unknown sender",
     "shared-invitation-reused": "handler: reused invitation",
@@ -87,3 +88,12 @@ FLAG_LABELS: dict[str, str] = {
     "shared-implausible-claims": "handler: implausible claims",
     "shared-other": "handler: flagged",
 }
+
+
+def flag_labels_for(role: str) -> dict[str, str]:
+    """:data:`FLAG_LABELS` on a desk of ``role``: an analyst desk's ``unenrolled-source`` is a
+    share from a handler desk not pinned there (desk/views.py flag_reasons_for), not an unknown
+    sender."""
+    if role == "analyst":
+        return FLAG_LABELS | {"unenrolled-source": "handler not pinned"}
+    return FLAG_LABELS
