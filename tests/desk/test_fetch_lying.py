@@ -372,3 +372,24 @@ def test_entries_a_restored_desks_lost_copy_took_are_recorded_once_not_withheld_
             assert _texts(desk) == ["r0"]
         finally:
             desk.close()
+
+
+def test_a_drop_serving_an_older_checkpoint_than_it_served_before_is_refused_as_shrunk(
+    world: Any,
+) -> None:
+    """A drop that freezes its checkpoint after showing this desk a larger one (the older
+    checkpoint consistent with everything) hides what it logged since: the log shrank, a
+    fork recorded for good, nothing taken from it."""
+    d, desk, tamper, report = world
+    report("r0")
+    desk.fetch()
+    old_note = desk.store.drops()[0].cp_note
+    report("r1")
+    assert len(desk.fetch().new_reports) == 1
+    tamper.rules["/log/checkpoint"] = lambda rq: httpx.Response(200, text=old_note)
+    report("r2")
+    res = desk.fetch()
+    assert res.new_reports == [] and len(res.forks) == 1
+    assert res.forks[0].startswith("FORK") and "shrank from 2 to 1" in res.forks[0]
+    assert desk.store.drops()[0].forked
+    assert "fork-detected" in [e["action"] for e in desk.custody()]

@@ -259,6 +259,21 @@ def _check_receipts_ahead(
         store.set_setting(_RECEIPT_AHEAD_KEY, every)
 
 
+#: How a withheld flag for a frozen checkpoint starts (recomputed on every fetch, never kept).
+_FROZEN = "an old checkpoint:"
+
+
+def _frozen_below_receipt(store: DeskStore, drop: DropState) -> int | None:
+    """The size of the tree a reply's receipt the drop signed for this desk showed, when the
+    checkpoint it serves now (verified one history with it by :func:`_check_receipts_ahead`)
+    is smaller: the drop keeps serving an old checkpoint, so what it logged after it (reports
+    to this desk) stays hidden while every proof verifies. None otherwise."""
+    ahead = store.get_setting(_RECEIPT_AHEAD_KEY, {}).get(drop.url)
+    if not _pair_hex(ahead) or int(ahead[0]) <= drop.cp_size:
+        return None
+    return int(ahead[0])
+
+
 def _pair_hex(value: Any) -> TypeGuard[list[Any]]:
     return (
         isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)
@@ -513,6 +528,13 @@ def _walk_listing(
     taken = {int(i) for i in raw_taken if isinstance(i, int) and i > cursor}
     old_flags = withheld(store, drop.url)
     flags: dict[int, str] = {}
+    signed, served = _frozen_below_receipt(store, drop), drop.cp_size
+    if signed:
+        flags[served] = (
+            f"an old checkpoint: the drop serves its log as {served} entries, though it signed"
+            f" a receipt for this desk in a log of {signed}; the entries from this one on are"
+            " hidden from this desk"
+        )
     # Entries deleted with this desk's secret although it holds none of them: index -> digest
     copy_took = _copy_took(store, drop.url)
     own_secret: dict[int, bytes] = {}
@@ -884,7 +906,9 @@ def _record_withheld(
 ) -> None:
     """Keep the drop's withheld entries (those found now, and old ones this walk did not
     reach); a custody event for each one the first time; every one reported."""
-    now = {i: why for i, why in old.items() if i > walked_to} | found
+    now = {
+        i: why for i, why in old.items() if i > walked_to and not why.startswith(_FROZEN)
+    } | found
     for index, why in sorted(found.items()):
         if index not in old:
             store.custody(
