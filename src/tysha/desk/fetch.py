@@ -606,6 +606,14 @@ def _walk_listing(
                     # A download broke: retry from here next time; nothing is lost.
                     page_cursor = rec.index - 1
                     return
+                if outcome == "gone" and intake.gone_damaged:
+                    flags[rec.index] = (
+                        "listed as live, but the drop answers that its copy is damaged or lost"
+                        f" ({intake.gone_status}): tell the drop's operator (its disk may be"
+                        " failing); the report in it cannot be read unless its sender sends it"
+                        " again"
+                    )
+                    continue
                 if outcome == "gone":
                     flags[rec.index] = (
                         "listed as live, but the drop answers that it is gone"
@@ -975,6 +983,8 @@ class _Intake:
         self.served_other = False
         #: The status with which the drop called this live entry gone (404/410).
         self.gone_status = 0
+        #: The drop says its copy of the envelope is damaged or lost (not deleted).
+        self.gone_damaged = False
         #: The sender's source, enrolled here, whose record does not open (stored as the
         #: report's source_id: the views flag it 'source-unreadable', never trusted).
         self.unreadable_source: str | None = None
@@ -991,6 +1001,8 @@ class _Intake:
                 # Listed as live, then "gone" when asked for: the drop withholds it (the
                 # walk flags it and keeps the cursor before it; it is asked for again).
                 self.gone_status = status
+                body = getattr(exc, "body", None)
+                self.gone_damaged = isinstance(body, dict) and body.get("error") == "damaged"
                 return "gone"
             if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
                 self._quarantine(self.step, f"refused ({status})")
