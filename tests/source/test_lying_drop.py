@@ -479,3 +479,22 @@ def test_a_drop_frozen_below_a_tree_it_signed_for_the_source_is_said_until_it_se
         dev.fetch_replies(c)
     assert dev.listing_problem is None and "log_frozen" not in dev.state
     assert [r["text"] for r in dev.replies()] == ["Received. Stay safe.", "Second answer."]
+
+
+def test_a_frozen_drop_is_not_held_against_another_drop_the_source_moves_to(
+    world: dict[str, Any]
+) -> None:
+    """The vault's mark that its drop served an old checkpoint belongs to that drop's log: a
+    source enrolled on another drop's log (the old one seized) would have been told after
+    every send that the new drop hides its reports."""
+    from tysha.tlog import NoteSigner
+
+    dev = world["dev"]
+    dev.state["log_frozen"] = [5, 6]
+    # The same drop again (met in person): its log still hides entries, the mark stays.
+    dev.enroll(make_invitation(world["url"], dev.invitation().drop_vkey,
+                               world["handler"]).to_text())
+    assert dev.state["log_frozen"] == [5, 6]
+    other = NoteSigner("drop-b.example", os.urandom(32)).vkey
+    dev.enroll(make_invitation("http://drop-b.example", other, world["handler"]).to_text())
+    assert "log_frozen" not in dev.state

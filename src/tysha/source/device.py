@@ -517,7 +517,7 @@ class SourceDevice:
         self.state.setdefault("sent", [])
         if not same_drop:
             self.state["cursor"] = -1
-            for key in ("checkpoint", "trusted", "unchecked"):
+            for key in ("checkpoint", "trusted", "unchecked", "log_frozen"):
                 self.state.pop(key, None)
         elif back is not None:
             # The log was read meanwhile for another key: replies this handler wrote to its
