@@ -498,3 +498,27 @@ def test_a_frozen_drop_is_not_held_against_another_drop_the_source_moves_to(
     other = NoteSigner("drop-b.example", os.urandom(32)).vkey
     dev.enroll(make_invitation("http://drop-b.example", other, world["handler"]).to_text())
     assert "log_frozen" not in dev.state
+
+
+def test_a_reply_the_drop_says_its_copy_of_is_damaged_is_said_so(world: dict[str, Any]) -> None:
+    """The drop answers 410 "damaged" for a reply its disk lost (drop/web.py): the source was
+    told the drop says the reply is gone, as a drop hiding it would. Now it says the drop's
+    copy is damaged; still withheld (asked for again next time)."""
+    from tysha.errors import DropRefused
+
+    class Damaged(DropClient):
+        def fetch_bytes(self, index: int) -> bytes:
+            if index == 1:
+                raise DropRefused("the drop refused (410)", status=410, body={
+                    "error": "damaged",
+                    "detail": "the drop's copy of that envelope is damaged or lost"})
+            return super().fetch_bytes(index)
+
+    send_report_and_reply(world)
+    dev = world["dev"]
+    with Damaged(world["url"]) as c:
+        assert dev.fetch_replies(c) == []
+    assert dev.withheld == {
+        1: "a reply to you, listed as live, but the drop says its copy is damaged or lost (410)"
+    }
+    assert dev.state["cursor"] == 0

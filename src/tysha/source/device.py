@@ -1019,7 +1019,13 @@ class SourceDevice:
                     withheld[rec.index] = f"its log entry cannot be proved ({exc.message})"
                     continue
                 except DropRefused as exc:
-                    if exc.status in (404, 410):
+                    if exc.status == 410 and exc.body.get("error") == "damaged":
+                        # Its disk lost it (drop/web.py), or it says so: asked for again.
+                        withheld[rec.index] = (
+                            "a reply to you, listed as live, but the drop says its copy is"
+                            f" damaged or lost ({exc.status})"
+                        )
+                    elif exc.status in (404, 410):
                         # Listed as live, then "gone": the drop hides it (it is asked for
                         # again next time, never passed over).
                         withheld[rec.index] = (
