@@ -372,3 +372,49 @@ def test_entries_a_restored_desks_lost_copy_took_are_recorded_once_not_withheld_
             assert _texts(desk) == ["r0"]
         finally:
             desk.close()
+
+
+def test_a_drop_serving_an_older_checkpoint_than_it_served_before_is_refused_as_shrunk(
+    world: Any,
+) -> None:
+    """A drop that freezes its checkpoint after showing this desk a larger one (the older
+    checkpoint consistent with everything) hides what it logged since: the log shrank, a
+    fork recorded for good, nothing taken from it."""
+    d, desk, tamper, report = world
+    report("r0")
+    desk.fetch()
+    old_note = desk.store.drops()[0].cp_note
+    report("r1")
+    assert len(desk.fetch().new_reports) == 1
+    tamper.rules["/log/checkpoint"] = lambda rq: httpx.Response(200, text=old_note)
+    report("r2")
+    res = desk.fetch()
+    assert res.new_reports == [] and len(res.forks) == 1
+    assert res.forks[0].startswith("FORK") and "shrank from 2 to 1" in res.forks[0]
+    assert desk.store.drops()[0].forked
+    assert "fork-detected" in [e["action"] for e in desk.custody()]
+
+
+def test_an_envelope_damaged_on_the_drop_is_said_damaged_not_deleted(world: Any) -> None:
+    """A record the drop's disk damaged leaves its envelope index while its log entry is live:
+    the drop answered 410 "that envelope was deleted or has expired", and the desk said the
+    drop calls it gone (as a drop hiding it would). Now the drop answers that its copy is
+    damaged (410, error "damaged"), and the desk says so - still WITHHELD (a drop could say
+    it to hide an entry), asked for again on every fetch, with what to do."""
+    from tysha.errors import DropRefused
+
+    d, desk, tamper, report = world
+    report("r0")
+    bad = report("r1 damaged")
+    digest = d.service.store.envelope(bad).digest
+    d.service.blobs.delete(digest)  # as a damaged record leaves the index (segments.py)
+    assert not d.service.store.envelope(bad).gone
+    with pytest.raises(DropRefused) as refused:
+        d.client.fetch_bytes(bad)
+    body = refused.value.body
+    assert refused.value.status == 410 and body["error"] == "damaged", body
+    assert "damaged" in str(body["detail"]) and "deleted" not in str(body["detail"])
+    res = desk.fetch()
+    [line] = res.withheld
+    assert "copy is damaged" in line and "gone" not in line, line
+    assert _texts(desk) == ["r0"] and desk.store.drops()[0].cursor == bad - 1

@@ -422,3 +422,69 @@ def test_a_queued_reply_sent_by_fetch_into_a_split_view_fails_the_fetch_saying_f
     finally:
         mp.undo()
     assert r.returncode == 1 and "forked" in r.stderr, r.stderr
+
+
+def test_a_drop_frozen_below_a_reply_receipt_is_withheld_until_it_serves_that_tree(
+    world: _World, tmp_path: Path
+) -> None:
+    """A drop that signed the reply's receipt in a log of 3 entries, then keeps serving the
+    old checkpoint of 2 (every proof still verifies: an older checkpoint is consistent with
+    everything), hides whatever was logged after it - the reports sent to the desk since.
+    Before, `desk fetch` took it without a word (exit 0). Now the drop is flagged withholding,
+    custody records it, `desk fetch` exits 1 saying WITHHELD; once the drop serves a tree at
+    least that large, the flag goes."""
+    from tests.conftest import tysha
+    from tysha.desk import service
+    from tysha.desk.fetch import withheld
+
+    desk = world.desk
+    out = desk.reply(_rid(desk), "we read you")
+    assert out.sent and out.index == 2
+    [d] = desk.store.drops()
+    frozen_note = d.cp_note  # the checkpoint of 2 entries this desk verified at its fetch
+    assert d.cp_size == 2
+
+    class Frozen(DropClient):
+        def checkpoint(self) -> str:
+            return frozen_note
+
+    honest_client = world.client
+    world.client = lambda url: Frozen(url, transport=world.serving.transport)  # type: ignore[method-assign]
+    res = desk.fetch()
+    assert not res.forks
+    [line] = res.withheld
+    assert "WITHHELD" in line and "receipt" in line and "log of 3;" in line, line
+    flags = withheld(desk.store, world.honest.client.url)
+    assert list(flags) == [2]
+    events = [e for e in desk.custody() if e["action"] == "withheld-by-drop"]
+    assert len(events) == 1 and events[0]["detail"]["index"] == 2
+    assert desk.drops()[0]["withheld"] == {"2": flags[2]}
+    # Said again on every fetch (recorded in custody once), and by the CLI: exit 1.
+    assert len(desk.fetch().withheld) == 1
+    desk.close()
+    orig = service.Desk.open
+
+    def opened(*a: Any, **kw: Any) -> Desk:
+        return orig(*a, **kw | {"client_factory": world.client})
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(service.Desk, "open", staticmethod(opened))
+    try:
+        env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
+        r = tysha("desk", "fetch", "--desk", tmp_path / "desk", env=env, check=False)
+        assert r.returncode == 1 and "WITHHELD" in r.stderr and "receipt" in r.stderr, r.stderr
+        uk = tysha("desk", "fetch", "--desk", tmp_path / "desk",
+                   env=env | {"TYSHA_LANG": "uk"}, check=False)
+        assert uk.returncode == 1 and "квитанц" in uk.stderr, uk.stderr
+        # The drop serves its real log again: the flag goes.
+        world.client = honest_client  # type: ignore[method-assign]
+        r = tysha("desk", "fetch", "--desk", tmp_path / "desk", env=env, check=False)
+        assert r.returncode == 0 and "WITHHELD" not in r.stderr, r.stderr
+    finally:
+        mp.undo()
+    desk = Desk.open(tmp_path / "desk", PASS, client_factory=world.client)
+    try:
+        assert withheld(desk.store, world.honest.client.url) == {}
+        assert [e for e in desk.custody() if e["action"] == "withheld-by-drop"] == events
+    finally:
+        desk.close()

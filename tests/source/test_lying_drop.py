@@ -422,3 +422,103 @@ def test_the_outbox_says_the_drop_showed_two_histories(
     assert "nothing is sent through it" in out.stdout
     listed = CliRunner().invoke(source_cli.app, [*args, "--json"])
     assert len(json.loads(listed.stdout)) == 1
+
+
+def test_a_drop_frozen_below_a_tree_it_signed_for_the_source_is_said_until_it_serves_it(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drop that signed a receipt for the source in a log of 6 entries, then keeps serving
+    an older checkpoint of 5 (every proof still verifies: an older checkpoint is consistent
+    with everything), hides what it logged after it - the reply written since, and the
+    reports the source sent from the handler. `source replies` showed what it found and
+    exited 0; `source send` said "sent". Now both say the drop serves an old checkpoint
+    (exit 1; what was sent is sent, its receipts kept), until it serves a tree at least that
+    large."""
+    from typer.testing import CliRunner
+
+    from tysha.errors import VerificationError
+    from tysha.source import cli as source_cli
+
+    send_report_and_reply(world)
+    dev, handler, url = world["dev"], world["handler"], world["url"]
+    with DropClient(url) as c:
+        old_note = c.checkpoint()  # 5 entries: the report, the reply, three others
+        dev.fetch_replies(c)
+        assert dev.last_checkpoint_size() == 5
+        dev.report(["det"], "a second report", mean_delay=0)
+        dev.send(c, now=True)  # its receipt: a log of 6
+        assert dev.last_checkpoint_size() == 6
+        later = Manifest("reply", handler.public(), {"text": "Second answer."}).signed(handler)
+        c.upload(seal_envelope(frame_content(later.to_bytes()), [dev.identity().public()],
+                               os.urandom))
+
+    class Frozen(DropClient):
+        def checkpoint(self) -> str:
+            return old_note
+
+    with Frozen(url) as frozen:
+        dev.fetch_replies(frozen)
+    assert dev.listing_problem and "old checkpoint" in dev.listing_problem
+    assert "5 entries" in dev.listing_problem and "6" in dev.listing_problem
+    assert [r["text"] for r in dev.replies()] == ["Received. Stay safe."]
+    # Remembered in the vault: `source send` says it too, after sending (receipts kept).
+    assert Vault(dev.vault.path).unlock("p").state["log_frozen"] == [5, 6]
+    dev.report(["det"], "a third report", mean_delay=0)
+    with Frozen(url) as frozen, pytest.raises(VerificationError, match="old checkpoint"):
+        dev.send(frozen, now=True)
+    assert dev.outbox() == [] and len(dev.state["sent"]) == 3
+    # The CLI: `source replies` exits 1 saying it.
+    monkeypatch.setattr(source_cli, "_drop_client", lambda d, drop, **kw: Frozen(url))
+    monkeypatch.setenv("TYSHA_PASSPHRASE", "p")
+    dev.save()
+    r = CliRunner().invoke(source_cli.app, ["replies", "--vault", str(dev.vault.path)])
+    assert isinstance(r.exception, VerificationError) and "old checkpoint" in r.exception.message
+    # The drop serves its real log again: the replies come, nothing is said any more.
+    dev = SourceDevice(Vault(dev.vault.path), Vault(dev.vault.path).unlock("p"))
+    with DropClient(url) as c:
+        dev.fetch_replies(c)
+    assert dev.listing_problem is None and "log_frozen" not in dev.state
+    assert [r["text"] for r in dev.replies()] == ["Received. Stay safe.", "Second answer."]
+
+
+def test_a_frozen_drop_is_not_held_against_another_drop_the_source_moves_to(
+    world: dict[str, Any]
+) -> None:
+    """The vault's mark that its drop served an old checkpoint belongs to that drop's log: a
+    source enrolled on another drop's log (the old one seized) would have been told after
+    every send that the new drop hides its reports."""
+    from tysha.tlog import NoteSigner
+
+    dev = world["dev"]
+    dev.state["log_frozen"] = [5, 6]
+    # The same drop again (met in person): its log still hides entries, the mark stays.
+    dev.enroll(make_invitation(world["url"], dev.invitation().drop_vkey,
+                               world["handler"]).to_text())
+    assert dev.state["log_frozen"] == [5, 6]
+    other = NoteSigner("drop-b.example", os.urandom(32)).vkey
+    dev.enroll(make_invitation("http://drop-b.example", other, world["handler"]).to_text())
+    assert "log_frozen" not in dev.state
+
+
+def test_a_reply_the_drop_says_its_copy_of_is_damaged_is_said_so(world: dict[str, Any]) -> None:
+    """The drop answers 410 "damaged" for a reply its disk lost (drop/web.py): the source was
+    told the drop says the reply is gone, as a drop hiding it would. Now it says the drop's
+    copy is damaged; still withheld (asked for again next time)."""
+    from tysha.errors import DropRefused
+
+    class Damaged(DropClient):
+        def fetch_bytes(self, index: int) -> bytes:
+            if index == 1:
+                raise DropRefused("the drop refused (410)", status=410, body={
+                    "error": "damaged",
+                    "detail": "the drop's copy of that envelope is damaged or lost"})
+            return super().fetch_bytes(index)
+
+    send_report_and_reply(world)
+    dev = world["dev"]
+    with Damaged(world["url"]) as c:
+        assert dev.fetch_replies(c) == []
+    assert dev.withheld == {
+        1: "a reply to you, listed as live, but the drop says its copy is damaged or lost (410)"
+    }
+    assert dev.state["cursor"] == 0

@@ -259,6 +259,21 @@ def _check_receipts_ahead(
         store.set_setting(_RECEIPT_AHEAD_KEY, every)
 
 
+#: How a withheld flag for a frozen checkpoint starts (recomputed on every fetch, never kept).
+_FROZEN = "an old checkpoint:"
+
+
+def _frozen_below_receipt(store: DeskStore, drop: DropState) -> int | None:
+    """The size of the tree a reply's receipt the drop signed for this desk showed, when the
+    checkpoint it serves now (verified one history with it by :func:`_check_receipts_ahead`)
+    is smaller: the drop keeps serving an old checkpoint, so what it logged after it (reports
+    to this desk) stays hidden while every proof verifies. None otherwise."""
+    ahead = store.get_setting(_RECEIPT_AHEAD_KEY, {}).get(drop.url)
+    if not _pair_hex(ahead) or int(ahead[0]) <= drop.cp_size:
+        return None
+    return int(ahead[0])
+
+
 def _pair_hex(value: Any) -> TypeGuard[list[Any]]:
     return (
         isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)
@@ -513,6 +528,13 @@ def _walk_listing(
     taken = {int(i) for i in raw_taken if isinstance(i, int) and i > cursor}
     old_flags = withheld(store, drop.url)
     flags: dict[int, str] = {}
+    signed, served = _frozen_below_receipt(store, drop), drop.cp_size
+    if signed:
+        flags[served] = (
+            f"an old checkpoint: the drop serves its log as {served} entries, though it signed"
+            f" a receipt for this desk in a log of {signed}; the entries from this one on are"
+            " hidden from this desk"
+        )
     # Entries deleted with this desk's secret although it holds none of them: index -> digest
     copy_took = _copy_took(store, drop.url)
     own_secret: dict[int, bytes] = {}
@@ -584,6 +606,14 @@ def _walk_listing(
                     # A download broke: retry from here next time; nothing is lost.
                     page_cursor = rec.index - 1
                     return
+                if outcome == "gone" and intake.gone_damaged:
+                    flags[rec.index] = (
+                        "listed as live, but the drop answers that its copy is damaged or lost"
+                        f" ({intake.gone_status}): tell the drop's operator (its disk may be"
+                        " failing); the report in it cannot be read unless its sender sends it"
+                        " again"
+                    )
+                    continue
                 if outcome == "gone":
                     flags[rec.index] = (
                         "listed as live, but the drop answers that it is gone"
@@ -884,7 +914,9 @@ def _record_withheld(
 ) -> None:
     """Keep the drop's withheld entries (those found now, and old ones this walk did not
     reach); a custody event for each one the first time; every one reported."""
-    now = {i: why for i, why in old.items() if i > walked_to} | found
+    now = {
+        i: why for i, why in old.items() if i > walked_to and not why.startswith(_FROZEN)
+    } | found
     for index, why in sorted(found.items()):
         if index not in old:
             store.custody(
@@ -951,6 +983,8 @@ class _Intake:
         self.served_other = False
         #: The status with which the drop called this live entry gone (404/410).
         self.gone_status = 0
+        #: The drop says its copy of the envelope is damaged or lost (not deleted).
+        self.gone_damaged = False
         #: The sender's source, enrolled here, whose record does not open (stored as the
         #: report's source_id: the views flag it 'source-unreadable', never trusted).
         self.unreadable_source: str | None = None
@@ -967,6 +1001,8 @@ class _Intake:
                 # Listed as live, then "gone" when asked for: the drop withholds it (the
                 # walk flags it and keeps the cursor before it; it is asked for again).
                 self.gone_status = status
+                body = getattr(exc, "body", None)
+                self.gone_damaged = isinstance(body, dict) and body.get("error") == "damaged"
                 return "gone"
             if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
                 self._quarantine(self.step, f"refused ({status})")

@@ -472,7 +472,12 @@ def create_app(service: DropService) -> ASGIApp:
         try:
             f = await _to_thread(svc.blobs.open, row.digest)
         except NotFound:
-            raise HTTPProblem(410, "gone", "that envelope was deleted or has expired") from None
+            # Live in the log, but not in the store: its record was damaged on disk (it left
+            # the index, store/segments.py) or lost. Not "deleted": a desk would take that
+            # for the drop hiding it.
+            raise HTTPProblem(
+                410, "damaged", "the drop's copy of that envelope is damaged or lost"
+            ) from None
         # Streamed from the open file: a delete meanwhile cannot cut the download short.
         return StreamingResponse(
             _stream(f),

@@ -517,7 +517,7 @@ class SourceDevice:
         self.state.setdefault("sent", [])
         if not same_drop:
             self.state["cursor"] = -1
-            for key in ("checkpoint", "trusted", "unchecked"):
+            for key in ("checkpoint", "trusted", "unchecked", "log_frozen"):
                 self.state.pop(key, None)
         elif back is not None:
             # The log was read meanwhile for another key: replies this handler wrote to its
@@ -814,6 +814,20 @@ class SourceDevice:
                 " person and enrol with a new invitation"
             )
 
+    def _refuse_if_frozen(self) -> None:
+        """The drop served this vault, at its last look, an older checkpoint than a tree it had
+        signed for it (fetch_replies): said after a send (the reports went, their receipts are
+        kept), as the drop may hide them from the handler."""
+        frozen = self.state.get("log_frozen")
+        if isinstance(frozen, list) and len(frozen) == 2:
+            served, signed = frozen
+            raise VerificationError(
+                f"the drop serves an old checkpoint of its log ({served} entries), though it"
+                f" signed one of {signed} for you: what it logged since may be hidden from your"
+                " handler. What was sent is sent and its receipts are kept; tell your handler"
+                " in person"
+            )
+
     # --- sending -----------------------------------------------------------------------------
 
     def send(
@@ -855,6 +869,7 @@ class SourceDevice:
             # Receipts never wait for witnesses; what they cosigned so far must be the same
             # history (a fork is told now; VerificationError after the sends were kept).
             self._witnessed(client, last)
+            self._refuse_if_frozen()
         return SendResult(len(receipts), len(self.state.get("outbox", [])), receipts)
 
     def _mark_sent(self, item: dict[str, Any], receipt: Receipt) -> None:
@@ -903,7 +918,17 @@ class SourceDevice:
         ident = self.identity()
         inv = self.invitation()
         cp = open_checkpoint(client.checkpoint(), NoteVerifier.from_vkey(inv.drop_vkey))
+        signed = self.last_checkpoint_size()
         self.observe_checkpoint(cp, client.tiled_consistency)
+        # One history with the largest tree the drop signed for this vault (a receipt's, or a
+        # checkpoint it served before), but smaller: it serves an old checkpoint, and what it
+        # logged since (replies to this vault, its reports) stays hidden. Kept in the vault
+        # (`send` says it too) until it serves a tree at least that large.
+        if cp.size < signed:
+            self.state["log_frozen"] = [cp.size, signed]
+        else:
+            self.state.pop("log_frozen", None)
+        served = cp.size
         cp = self._witnessed(client, cp)
         limit = cp.size - 1  # the last index the verified (and witnessed) log holds
         scanner = Scanner(ident.clue_secret, ident.public().clue)
@@ -994,7 +1019,13 @@ class SourceDevice:
                     withheld[rec.index] = f"its log entry cannot be proved ({exc.message})"
                     continue
                 except DropRefused as exc:
-                    if exc.status in (404, 410):
+                    if exc.status == 410 and exc.body.get("error") == "damaged":
+                        # Its disk lost it (drop/web.py), or it says so: asked for again.
+                        withheld[rec.index] = (
+                            "a reply to you, listed as live, but the drop says its copy is"
+                            f" damaged or lost ({exc.status})"
+                        )
+                    elif exc.status in (404, 410):
                         # Listed as live, then "gone": the drop hides it (it is asked for
                         # again next time, never passed over).
                         withheld[rec.index] = (
@@ -1045,6 +1076,12 @@ class SourceDevice:
                     f" {hour_text(latest)}. If the phone's date is wrong, set it right and"
                     " look again"
                 )
+        if served < signed:  # what it hides is more than any entry found withheld
+            self.listing_problem = (
+                f"it serves an old checkpoint of its log ({served} entries), though it signed"
+                f" one of {signed} for you: what it logged since, replies to you among it, is"
+                " hidden from you"
+            )
         when = self.fork_seen()
         if when is not None:  # said every time: what it shows now may be the other history
             self.listing_problem = (
