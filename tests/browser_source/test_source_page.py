@@ -414,7 +414,7 @@ def test_a_reply_the_drop_leaves_out_of_its_listing_is_said_withheld(
     assert "Leave the town tonight." not in (page.text_content("#reply-list") or "")
     assert page.get_attribute("body", "data-log-audit") == "withheld"
     warning = page.text_content("#replies-withheld") or ""
-    assert "withholds 1 entries" in warning and "in person" in warning
+    assert "withholds entries of its log from you: 1 (" in warning and "in person" in warning
     ctx.close()
 
 

@@ -473,6 +473,8 @@ def test_a_drop_frozen_below_a_reply_receipt_is_withheld_until_it_serves_that_tr
         env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
         r = tysha("desk", "fetch", "--desk", tmp_path / "desk", env=env, check=False)
         assert r.returncode == 1 and "WITHHELD" in r.stderr and "receipt" in r.stderr, r.stderr
+        # one entry: said without "1 entries"
+        assert "withholds entries of its log from this desk: 1 (see above)" in r.stderr, r.stderr
         uk = tysha("desk", "fetch", "--desk", tmp_path / "desk",
                    env=env | {"TYSHA_LANG": "uk"}, check=False)
         assert uk.returncode == 1 and "квитанц" in uk.stderr, uk.stderr

@@ -195,7 +195,7 @@ def test_a_live_reply_answered_gone_is_withheld_and_read_again(
             assert dev.withheld == {
                 1: f"a reply to you, listed as live, but the drop says it is gone ({refused})"
             }
-            assert "withholds 1 entries" in (dev.listing_problem or "")
+            assert "withholds entries of its log from you: 1 (" in (dev.listing_problem or "")
         c.gone = set()
         got = dev.fetch_replies(c)
     assert [r["text"] for r in got] == ["Received. Stay safe."]

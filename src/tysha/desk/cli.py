@@ -479,7 +479,7 @@ def fetch(
         )
     if res.withheld:
         raise VerificationError(
-            f"a drop withholds {len(res.withheld)} entries of its log from this desk (see above);"
+            f"a drop withholds entries of its log from this desk: {len(res.withheld)} (see above);"
             " what it did list was fetched",
             hint="this is recorded in custody; the entries are checked again on every fetch",
         )

@@ -1064,7 +1064,7 @@ class SourceDevice:
         if withheld and self.listing_problem is None:
             first = min(withheld)
             self.listing_problem = (
-                f"it withholds {len(withheld)} entries of its log from you (entry {first}:"
+                f"it withholds entries of its log from you: {len(withheld)} (entry {first}:"
                 f" {withheld[first]})"
             )
             if latest is not None and latest > now_hour + EXPIRY_SLACK_HOURS:
