@@ -60,6 +60,7 @@ from tysha.desk.views import (
     pseudonym_text,
     zoneless,
 )
+from tysha.desk.web import once as one_time
 from tysha.desk.web.cases import case_routes
 from tysha.desk.web.display import plain_name, user_text
 from tysha.desk.web.guard import Throttle, allowed_hosts, harden, refusal, same_text, totp_at
@@ -95,8 +96,6 @@ DOWNLOAD_CSP = "default-src 'none'; sandbox"
 SESSION_TTL = 8 * 3600
 #: A session without a request for this long ends (someone at a desk the handler walked away from).
 SESSION_IDLE = 30 * 60
-#: One-time form tokens a session remembers as used (a reply sent twice is caught).
-ONCE_KEPT = 1000
 THUMBS_PER_VIEW = 24
 THUMB_CACHE_BYTES = 64 << 20
 #: Times a thumbnail that timed out is tried (a busy machine) before it is remembered as one
@@ -354,8 +353,8 @@ def create_app(
             language_names=LANGUAGE_NAMES,
             session=s,
             csrf=(s or {}).get("csrf", ""),
-            # a form that must not act twice carries a fresh token (claim_once)
-            once=lambda: secrets.token_urlsafe(16),
+            # a form that must not act twice carries a fresh token (tysha.desk.web.once)
+            once=one_time.fresh,
             categories=CATEGORIES,
             cat_label=cat_label,
             qual_label=qual_label,
@@ -373,20 +372,6 @@ def create_app(
             **ctx,
         )
         return HTMLResponse(html, status_code=status)
-
-    def claim_once(s: dict[str, Any], token: str) -> bool:
-        """True the first time a form's one-time token comes back in this session (the
-        form was not submitted before); the last ONCE_KEPT tokens are remembered."""
-        used: OrderedDict[str, None] = s.setdefault("once", OrderedDict())
-        if token in used:
-            return False
-        used[token] = None
-        while len(used) > ONCE_KEPT:
-            used.popitem(last=False)
-        return True
-
-    def release_once(s: dict[str, Any], token: str) -> None:
-        s.get("once", {}).pop(token, None)
 
     def need(request: Request) -> dict[str, Any]:
         s = session(request)
@@ -661,7 +646,7 @@ def create_app(
             status = None  # left as the page showed it: not a decision about the status
         # The same form again (a double click): it was saved; nothing is recorded twice.
         once = str(fields.get("once", ""))
-        if once and not claim_once(s, once):
+        if once and not one_time.claim(s, once):
             return RedirectResponse(f"/report/{v.id}?m=saved", status_code=303)
         try:
             # One decision: a refused part (an unknown code, a bad confidence) changes nothing.
@@ -670,7 +655,7 @@ def create_app(
                 confidence=confidence, note=str(fields.get("note", "")),
             )  # fmt: skip
         except TyshaError as exc:
-            release_once(s, once)  # nothing was saved: the same form may try again
+            one_time.release(s, once)  # nothing was saved: the same form may try again
             # The report again, the note the handler wrote back in its form, and why (a bare
             # error page lost it: the desk's pages are not kept by the browser).
             return report_response(request, s, v, status=400,
@@ -686,12 +671,12 @@ def create_app(
         # nothing is sent a second time. Claimed before the send starts, so a click that
         # arrives while the first is still sending is caught too.
         once = str(fields.get("once", ""))
-        if once and not claim_once(s, once):
+        if once and not one_time.claim(s, once):
             return RedirectResponse(f"/report/{v.id}?m=reply-repeated", status_code=303)
         try:
             outcome = await asyncio.to_thread(s["desk"].reply, v.id, text)
         except TyshaError as exc:
-            release_once(s, once)  # nothing was sent or queued: the same form may try again
+            one_time.release(s, once)  # nothing was sent or queued: the same form may try again
             # Neither sent nor queued (empty, too long, no way back to the source): keep
             # what was typed on the page and say so, and why (as `desk reply` does).
             return report_response(
@@ -917,19 +902,15 @@ def create_app(
         # the last answer, so a second invitation would leave the first one unseen and open.
         # The invitation this form made is shown again instead; none is made.
         once = str(fields.get("once", ""))
-        made: OrderedDict[str, Any] = s.setdefault("invited", OrderedDict())
         try:
-            inv = made.get(once) if once else None
+            inv = one_time.result(s, once)
             if inv is None:
                 days = str(fields.get("valid_days", "")).strip() or str(INVITATION_DAYS)
                 if not days.isdecimal() or len(days) > 4:
                     raise BadInput(f"an invitation is valid for 1 to {MAX_INVITATION_DAYS} days")
                 inv = s["desk"].invite(str(fields.get("drop", "")),
                                        str(fields.get("drop_key", "")), int(days))  # fmt: skip
-                if once:
-                    made[once] = inv
-                    while len(made) > 20:
-                        made.popitem(last=False)
+                one_time.keep(s, once, inv)
             rec = s["desk"].invitation_of(inv)
         except TyshaError as exc:
             return render(request, "error.html", status=400, message=exc.message)
@@ -999,7 +980,7 @@ def create_app(
         # Cases (issue 12): incidents, suggestions, timeline, map — desk/web/cases.py.
         *case_routes(need, render, form, _NotFound),
         # The share preview (issue 12): desk/web/sharing.py.
-        *share_routes(need, render, form, _NotFound, (claim_once, release_once)),
+        *share_routes(need, render, form, _NotFound, (one_time.claim, one_time.release)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

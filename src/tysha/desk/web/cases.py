@@ -12,7 +12,6 @@ import base64
 import hashlib
 import json
 import math
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from functools import cache
 from html import escape
@@ -25,6 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tysha.desk.service import Desk
+from tysha.desk.web import once as one_time
 from tysha.errors import NotFound, TyshaError
 
 __all__ = ["case_routes", "map_svg", "sri", "timeline_svg"]
@@ -151,9 +151,6 @@ def _days(iso: str) -> float:
     return d + hh / 24 + mm / 1440
 
 
-#: Forms a session remembers as done (a double submit records nothing twice).
-FORMS_KEPT = 200
-
 Page = Callable[[Request], Awaitable[Response]]
 
 
@@ -173,18 +170,13 @@ def case_routes(
 
     def repeated(s: dict[str, Any], fields: dict[str, Any]) -> Response | None:
         """The same form again (a double click, the page sent again): where the first one
-        led, and nothing recorded twice (an act twice would count its victims twice)."""
-        once = str(fields.get("once", ""))
-        url = s.get("forms_done", {}).get(once) if once else None
+        led, and nothing recorded twice (an act twice would count its victims twice). The
+        actions here run without awaiting, so the first one's outcome is kept after it."""
+        url = one_time.result(s, str(fields.get("once", "")))
         return RedirectResponse(url, status_code=303) if url else None
 
     def done(s: dict[str, Any], fields: dict[str, Any], url: str) -> Response:
-        once = str(fields.get("once", ""))
-        if once:
-            seen: OrderedDict[str, str] = s.setdefault("forms_done", OrderedDict())
-            seen[once] = url
-            while len(seen) > FORMS_KEPT:
-                seen.popitem(last=False)
+        one_time.keep(s, str(fields.get("once", "")), url)
         return RedirectResponse(url, status_code=303)
 
     def ids(text: Any) -> list[str]:
