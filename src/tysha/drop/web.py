@@ -23,7 +23,6 @@ import logging
 import os
 import re
 import tempfile
-import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
@@ -33,7 +32,7 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tysha.drop import source_page
 from tysha.drop.openapi import OPENAPI
@@ -67,6 +66,7 @@ from tysha.protocol.listing import (
 )
 from tysha.store.drop_store import EnvelopeRow
 from tysha.tlog import encode_entry_bundle, parse_tile_path, tile_contents
+from tysha.transport.bodies import BodyGuard
 
 __all__ = ["app_from_env", "create_app"]
 
@@ -553,7 +553,9 @@ def create_app(service: DropService) -> ASGIApp:
         if _announced_too_large(scope["headers"], limit):
             await _send_json(send, *_problem(_too_large()))  # before a byte is read
             return
-        guarded = _BodyGuard(receive, limit, cfg.body_idle_s, cfg.body_deadline_s)
+        guarded = BodyGuard(
+            receive, limit, cfg.body_idle_s, cfg.body_deadline_s, _too_large, _too_slow
+        )
         if scope["method"] == "POST" and scope["path"] == _INTAKE:
             await _fast_intake(svc, scope, guarded, send)
         else:
@@ -690,43 +692,6 @@ async def _send_json(send: Send, status: int, obj: dict[str, Any]) -> None:
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
-
-
-class _BodyGuard:
-    """``receive`` with the route's byte limit and read deadlines, while the body lasts.
-
-    A body that grows past ``limit`` or stalls (``idle`` seconds without a piece, or
-    ``deadline`` seconds in all) raises ``HTTPProblem`` (413, 408) in the reading handler, so
-    no handler can hold more than its limit or wait forever. Once the body is complete the
-    calls pass through untouched (Starlette waits on them for a disconnect while streaming)."""
-
-    def __init__(self, receive: Receive, limit: int, idle: float, deadline: float) -> None:
-        self._receive, self._limit, self._idle = receive, limit, idle
-        self._deadline = time.monotonic() + deadline
-        self._seen = 0
-        self._done = False
-
-    async def __call__(self) -> Message:
-        if self._done:
-            return await self._receive()
-        wait = min(self._idle, self._deadline - time.monotonic())
-        if wait <= 0:
-            raise _too_slow()
-        try:
-            # A timeout scope, not wait_for: no task of its own per piece of every body.
-            async with asyncio.timeout(wait):
-                message = await self._receive()
-        except TimeoutError:
-            raise _too_slow() from None
-        if message["type"] == "http.request":
-            self._seen += len(message.get("body", b""))
-            if self._seen > self._limit:
-                raise _too_large(self._limit)
-            if not message.get("more_body", False):
-                self._done = True
-        else:
-            self._done = True
-        return message
 
 
 def app_from_env() -> ASGIApp:

@@ -81,6 +81,7 @@ from tysha.errors import (
 from tysha.evidence.taxonomy import CATEGORIES, QUALIFICATIONS, category, qualification
 from tysha.evidence.visible import visible
 from tysha.i18n import LANGUAGE_NAMES, LANGUAGES, translations
+from tysha.transport.bodies import BodyGuard
 
 __all__ = ["CSP", "create_app", "totp_now"]
 
@@ -156,35 +157,11 @@ class Guard:
             harden(resp.headers, CSP)
             await resp(scope, receive, send)
             return
-        seen = 0
-        done = False
-        clock = asyncio.get_running_loop().time  # (not time: tests replace that module)
-        idle, deadline = BODY_IDLE_S, clock() + BODY_DEADLINE_S
-
-        async def bounded_receive() -> Message:
-            # A body without a length (chunked) is counted as it arrives; a body that stalls
-            # is cut off. Once it is complete the calls pass through untouched (Starlette
-            # waits on them for a disconnect while a download streams).
-            nonlocal seen, done
-            if done:
-                return await receive()
-            wait = min(idle, deadline - clock())
-            if wait <= 0:
-                raise _TooSlow()
-            try:
-                async with asyncio.timeout(wait):
-                    message = await receive()
-            except TimeoutError:
-                raise _TooSlow() from None
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge()
-                if not message.get("more_body", False):
-                    done = True
-            else:
-                done = True
-            return message
+        # A body must keep arriving, and stay under the limit (counted as it arrives when it
+        # has no length), or the request is cut off: 413, or 408 and the connection closed.
+        bounded_receive = BodyGuard(
+            receive, limit, BODY_IDLE_S, BODY_DEADLINE_S, lambda _n: _TooLarge(), _TooSlow
+        )
 
         async def send_hardened(message: Message) -> None:
             if message["type"] == "http.response.start":
