@@ -947,15 +947,22 @@ class DeskStore:
         desk verified: it stays queued (``error`` kept), and its record says so, with the
         receipt's checkpoint, wherever it is shown."""
         with self.transaction():
-            q = self.queued_reply(qid)
-            if q is None:
-                return
-            r = self.get_report(q.report)
-            for rep in r.data.setdefault("replies", []):
-                if rep.get("queued") == qid:
-                    rep.update(receipt_checkpoint=checkpoint, log_consistent=False)
-            self._update_report(q.report, r.data)
-            self.reply_failed(qid, error)
+            q = self._mark_reply(qid, receipt_checkpoint=checkpoint, log_consistent=False)
+            if q is not None:
+                self.reply_failed(qid, error)
+
+    def _mark_reply(self, qid: str, **fields: Any) -> Any:
+        """In the caller's transaction: the queued reply ``qid`` (None when it is gone), its
+        record on its report updated with ``fields``."""
+        q = self.queued_reply(qid)
+        if q is None:
+            return None
+        r = self.get_report(q.report)
+        for rep in r.data.setdefault("replies", []):
+            if rep.get("queued") == qid:
+                rep.update(fields)
+        self._update_report(q.report, r.data)
+        return q
 
     def reply_sent(
         self, qid: str, index: Any, checkpoint: dict[str, Any] | None = None
@@ -963,16 +970,11 @@ class DeskStore:
         """``checkpoint``: the receipt's, checked consistent with the log this desk verified."""
         # One commit: never shown sent without "replied" in custody, nor left queued after.
         with self.transaction():
-            q = self.queued_reply(qid)
+            checked = {} if checkpoint is None else {
+                "receipt_checkpoint": checkpoint, "log_consistent": True}  # fmt: skip
+            q = self._mark_reply(qid, sent_at=now_iso(), index=index, **checked)
             if q is None:
                 return
-            r = self.get_report(q.report)
-            for rep in r.data.setdefault("replies", []):
-                if rep.get("queued") == qid:
-                    rep.update(sent_at=now_iso(), index=index)
-                    if checkpoint is not None:
-                        rep.update(receipt_checkpoint=checkpoint, log_consistent=True)
-            self._update_report(q.report, r.data)
             self._outbox.delete(qid)
             # What anyone can check against the drop's log, as "received" names it.
             digest = hashlib.sha256(q.envelope).hexdigest()
