@@ -420,3 +420,24 @@ def test_bad_inputs_to_store_and_range() -> None:
     with pytest.raises(ValueError):
         compact.extend([BIG_LEAVES[3], b"short"])
     assert compact.size == 3 and compact.root() == BIG_ROOTS[3]
+
+
+def test_consistency_between_two_trees_goes_from_the_smaller_either_way() -> None:
+    """``verify_consistency_between`` asks for the proof from the smaller tree to the larger,
+    whichever is given first, and refuses two trees that are not one history."""
+    asked: list[tuple[int, int]] = []
+
+    def proof(old: int, new: int) -> list[bytes]:
+        asked.append((old, new))
+        return consistency_proof(old, new, RFC_STORE)
+
+    from tysha.tlog.merkle import verify_consistency_between
+
+    verify_consistency_between(3, RFC_ROOTS[3], 7, RFC_ROOTS[7], proof)
+    verify_consistency_between(7, RFC_ROOTS[7], 3, RFC_ROOTS[3], proof)
+    verify_consistency_between(5, RFC_ROOTS[5], 5, RFC_ROOTS[5], proof)
+    assert asked == [(3, 7), (3, 7), (5, 5)]
+    with pytest.raises(VerificationError):
+        verify_consistency_between(7, RFC_ROOTS[6], 3, RFC_ROOTS[3], proof)
+    with pytest.raises(VerificationError):
+        verify_consistency_between(4, RFC_ROOTS[4], 4, RFC_ROOTS[5], proof)

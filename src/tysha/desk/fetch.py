@@ -83,6 +83,7 @@ from tysha.tlog import (
     verify_consistency,
     verify_inclusion,
 )
+from tysha.tlog.merkle import verify_consistency_between
 from tysha.tlog.witness import WitnessPolicy, check_witnesses, pinned_policy
 from tysha.transport import DropClient
 
@@ -232,12 +233,10 @@ def _consistent_either_way(
 ) -> None:
     """That ``cp`` and the tree (``a_size``, ``a_root``) are one history, whichever is larger
     (VerificationError if not; UnprovenConsistency for a malformed proof)."""
-    if a_size <= cp.size:
-        proof = _proof_or_unproven(client, drop, a_size, cp.size)
-        verify_consistency(a_size, cp.size, a_root, cp.root_hash, proof)
-    else:
-        proof = _proof_or_unproven(client, drop, cp.size, a_size)
-        verify_consistency(cp.size, a_size, cp.root_hash, a_root, proof)
+    verify_consistency_between(
+        a_size, a_root, cp.size, cp.root_hash,
+        lambda old, new: _proof_or_unproven(client, drop, old, new),
+    )  # fmt: skip
 
 
 def _check_receipts_ahead(
@@ -450,12 +449,7 @@ def _check_witnesses(
         )
     wcp = checked.checkpoint
     try:
-        if wcp.size <= cp.size:
-            proof = _proof_or_unproven(client, drop, wcp.size, cp.size)
-            verify_consistency(wcp.size, cp.size, wcp.root_hash, cp.root_hash, proof)
-        else:
-            proof = _proof_or_unproven(client, drop, cp.size, wcp.size)
-            verify_consistency(cp.size, wcp.size, cp.root_hash, wcp.root_hash, proof)
+        _consistent_either_way(client, drop, wcp.size, wcp.root_hash, cp)
     except VerificationError as exc:
         _record_fork(store, drop, exc.message)
         raise VerificationError(

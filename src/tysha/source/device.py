@@ -47,6 +47,7 @@ from tysha.protocol.listing import DELETED, EXPIRED, EXPIRY_SLACK_HOURS, hour_te
 from tysha.protocol.sealed_report import read_report
 from tysha.source.vault import Compartment, Vault, refuse_newer
 from tysha.tlog import Checkpoint, NoteVerifier, open_checkpoint, parse_note, verify_consistency
+from tysha.tlog.merkle import verify_consistency_between
 from tysha.tlog.witness import WitnessPolicy, check_witnesses, pinned_policy
 
 __all__ = [
@@ -780,10 +781,7 @@ class SourceDevice:
         if consistency is None:
             raise VerificationError("cannot check the drop's log against the last checkpoint")
         try:
-            if size <= cp.size:
-                verify_consistency(size, cp.size, root, cp.root_hash, consistency(size, cp.size))
-            else:
-                verify_consistency(cp.size, size, cp.root_hash, root, consistency(cp.size, size))
+            verify_consistency_between(size, root, cp.size, cp.root_hash, consistency)
         except VerificationError as exc:
             self._remember_fork()
             raise VerificationError(

@@ -20,7 +20,7 @@ Nothing here does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from hashlib import sha256 as _sha256
 from typing import Protocol
 
@@ -43,6 +43,7 @@ __all__ = [
     "root_from_inclusion",
     "root_of",
     "verify_consistency",
+    "verify_consistency_between",
     "verify_inclusion",
 ]
 
@@ -592,3 +593,21 @@ def verify_consistency(
             f"consistency proof from size {old_size} to {new_size} leads to new root "
             f"{sr.hex()}, expected {new_root.hex()}"
         )
+
+
+
+def verify_consistency_between(
+    size_a: int,
+    root_a: bytes,
+    size_b: int,
+    root_b: bytes,
+    proof: Callable[[int, int], Sequence[bytes]],
+) -> None:
+    """Check that the trees ``(size_a, root_a)`` and ``(size_b, root_b)`` are one history,
+    whichever is larger: :func:`verify_consistency` from the smaller to the larger, with the
+    proof ``proof(smaller, larger)`` gives (a client asks its log for it; passed in, so no I/O
+    happens here). Raises VerificationError on any mismatch."""
+    if size_a <= size_b:
+        verify_consistency(size_a, size_b, root_a, root_b, proof(size_a, size_b))
+    else:
+        verify_consistency(size_b, size_a, root_b, root_a, proof(size_b, size_a))
