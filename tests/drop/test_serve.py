@@ -83,7 +83,9 @@ def test_a_drop_that_cannot_start_says_so_in_one_line(tmp_path: Path) -> None:
     "ERROR: Traceback (most recent call last): …" (the drop's source paths, the error's
     text) and "Application startup failed. Exiting.", exit 3; with ``--workers`` a traceback
     per worker, and exit 0 - a drop that never served reported success. It is the CLI's one
-    line now, exit 1, with what to check; each worker says why in one line."""
+    line now, exit 1, with what to check; a worker says why in one line. (The first worker to
+    fail stops the drop: the other may be stopped before its own startup has failed, so it
+    says nothing - on a loaded machine, often.)"""
     init_data(tmp_path / "d")
     hook = tmp_path / "hook"
     hook.mkdir()
@@ -110,7 +112,7 @@ def test_a_drop_that_cannot_start_says_so_in_one_line(tmp_path: Path) -> None:
             assert len(p.stderr.strip().splitlines()) == 1 and "serving" not in p.stderr
             assert "database error" in last
         else:
-            assert p.stderr.count("could not start: database error") == 2, p.stderr
+            assert 1 <= p.stderr.count("could not start: database error") <= 2, p.stderr
             assert "serving" not in p.stderr, p.stderr  # it never served
 
 
