@@ -765,7 +765,8 @@ def test_anchor_every_is_set_shown_and_switched_off(tmp_path: Path, cli: Any) ->
     assert wrong["anchor_every"] is None and wrong["name"] == "Cell"
     cli("desk", "anchor", "--desk", d, "--every", "0", env=env)
     assert json.loads(cli("desk", "info", "--desk", d, "--json", env=env).stdout)["anchor_every"] == 0
-    for bad in (["--every", "-1"], ["--every", "2", "--drop", "http://127.0.0.1:9"]):
+    for bad in (["--every", "-1"], ["--every", "2", "--drop", "http://127.0.0.1:9"],
+                ["--every", "2", "--tor"]):
         r = cli("desk", "anchor", "--desk", d, *bad, env=env, check=False)
         assert r.returncode == 1 and "--every" in r.stderr and "Traceback" not in r.stderr
     # Each change is on record in the custody log; setting it again to the same is not.

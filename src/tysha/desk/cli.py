@@ -1047,6 +1047,13 @@ def anchor(
         raise BadInput(
             "--every sets when a fetch anchors; it anchors nothing now: give it alone"
         )
+    if every is not None and tor:
+        # Nothing goes out now, and no route is kept: each later anchor goes the way the
+        # fetch that makes it goes. Taken silently, --tor read as "later anchors use Tor".
+        raise BadInput(
+            "--every sends nothing now and keeps no route: each anchor goes the way the fetch "
+            "that makes it goes, so give --tor to `tysha desk fetch`, not here"
+        )
     if tsa_root and not tsa:
         raise BadInput("--tsa-root checks a time-stamping authority's answer: give --tsa too")
     roots: list[bytes] = []
