@@ -762,3 +762,36 @@ def test_a_damaged_index_says_it_is_rebuilt_once_deleted(tmp_path: Path) -> None
     s = SegmentBlobStore(tmp_path)
     assert all(read_all(s, d) == data for d, data in items)
     s.close()
+
+
+def test_an_envelope_lost_from_a_segment_cut_short_is_told_once_and_answers_damaged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A segment cut short after its records were indexed (file system damage, or the store
+    restored from an older copy) loses acknowledged envelopes: the drop answered them 410
+    "damaged" and told its operator nothing. Now the operator's log says which log entry is
+    missing, once however often it is asked for - its index only, no digest, no address."""
+    import logging
+
+    from tysha.drop.launcher import in_process_drop
+    from tysha.errors import DropRefused
+    from tysha.protocol import Identity, seal_envelope
+
+    me = Identity.generate(os.urandom)
+    with in_process_drop(tmp_path / "drop") as d:
+        kept = d.client.upload(seal_envelope(os.urandom(200), [me.public()], os.urandom))
+        lost_env = seal_envelope(os.urandom(200), [me.public()], os.urandom)
+        lost = d.client.upload(lost_env)
+        seg = segments(tmp_path / "drop" / "blobs")[0]
+        at = seg.read_bytes().index(lost_env[:64])
+        with open(seg, "r+b") as f:
+            f.truncate(at - HEAD.size)  # the segment ends before the second record
+        caplog.set_level(logging.ERROR, logger="tysha.drop")
+        for _ in range(3):
+            with pytest.raises(DropRefused) as gone:
+                d.client.fetch_bytes(lost.index)
+            assert gone.value.status == 410 and "damaged" in str(gone.value)
+        assert d.client.fetch_bytes(kept.index)
+    told = [r.getMessage() for r in caplog.records if r.name == "tysha.drop"]
+    assert len(told) == 1 and f"log entry {lost.index} " in told[0], told
+    assert lost_env[:32].hex() not in told[0] and "127.0.0.1" not in told[0]

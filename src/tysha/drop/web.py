@@ -204,9 +204,15 @@ def receipt_json(receipt: Any) -> dict[str, Any]:
     return {"receipt": receipt.to_json()}
 
 
+#: How many log entries found missing from the store one drop process tells (a bound on its
+#: memory and on its log when a whole store is gone; the rest answer 410 all the same).
+_MISSING_TOLD = 1024
+
+
 def create_app(service: DropService) -> ASGIApp:
     svc = service
     cfg = svc.config
+    missing: set[int] = set()  # live log entries found missing from the store, told once
 
     def wrap(handler: Any) -> Any:
         async def endpoint(request: Request) -> Response:
@@ -474,7 +480,16 @@ def create_app(service: DropService) -> ASGIApp:
         except NotFound:
             # Live in the log, but not in the store: its record was damaged on disk (it left
             # the index, store/segments.py) or lost. Not "deleted": a desk would take that
-            # for the drop hiding it.
+            # for the drop hiding it. The operator is told once per entry (a segment cut
+            # short or a store restored from an older copy said nothing before).
+            if index not in missing and len(missing) < _MISSING_TOLD:
+                missing.add(index)
+                logging.getLogger("tysha.drop").error(
+                    "log entry %d is live but its envelope is missing from the store (lost or"
+                    " damaged on disk, or the store restored from an older copy): it answers"
+                    " 410 damaged; the source may send it again",
+                    index,
+                )
             raise HTTPProblem(
                 410, "damaged", "the drop's copy of that envelope is damaged or lost"
             ) from None
