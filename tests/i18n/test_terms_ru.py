@@ -1,0 +1,102 @@
+"""The Russian glossary: each key term of the English has one Russian rendering, in the
+command line's and web desk's catalog (tysha.po) and on the browser source page
+(strings.json) alike.
+
+A reporter who reads "разветвлённый журнал" on the page and "раздвоенная история" in the app,
+or "сервер" in one warning and "сервер приёма" in the next, may take them for two different
+things; a flag left in English ("FORK:", "WITHHELD") is not read at all.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "tysha"
+PO = SRC / "locale" / "ru" / "LC_MESSAGES" / "tysha.po"
+PAGE = SRC / "drop" / "source_page" / "strings.json"
+
+
+@functools.cache
+def catalog() -> tuple[tuple[str, str], ...]:
+    """(English, Russian) of every message of the .po, a plural's forms joined."""
+    from babel.messages.pofile import read_po
+
+    with open(PO, "rb") as f:
+        cat = read_po(f, locale="ru")
+    pairs = []
+    for m in cat:
+        if not m.id:
+            continue
+        en = " || ".join(m.id) if isinstance(m.id, tuple) else m.id
+        ru = " || ".join(m.string) if isinstance(m.string, tuple) else m.string
+        pairs.append((en, ru))
+    return tuple(pairs)
+
+
+@functools.cache
+def page() -> tuple[tuple[str, str], ...]:
+    """(English, Russian) of every string of the browser source page."""
+    strings = json.loads(PAGE.read_text(encoding="utf-8"))
+    return tuple((en, strings["ru"][key]) for key, en in strings["en"].items())
+
+
+def everywhere() -> tuple[tuple[str, str], ...]:
+    return catalog() + page()
+
+
+# term: (where the English uses it, what the Russian must say, what it must not say)
+# Words that only name a file, an option, a command or a variable (drop.json, --drop,
+# `tysha drop ...`, TYSHA_PASSPHRASE) are not the term: they are taken out of the English first.
+TERMS: dict[str, tuple[str, str | None, str | None]] = {
+    # a log showing two histories: "разветвлённый журнал", "разветвление"
+    "fork": (r"\bfork", r"разветв", r"раздво|FORK"),
+    # a drop leaving entries out: "скрывает", "скрыта"
+    "withheld": (r"\bwithh(?:eld|olds?|olding)\b", r"скры", r"WITHHELD"),
+}
+
+
+NAMES = re.compile(
+    r"`[^`]*`|\{[^}]*\}|%\(\w+\)\w|--[\w-]+|\b\w+\.(?:json|db|pdf|html)\b|\btysha \w+ \w+|\bTYSHA_\w+"
+)
+
+
+def _offenders(term: str, pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    en_re, must, must_not = TERMS[term]
+    bad = []
+    for en, ru in pairs:
+        if not re.search(en_re, NAMES.sub(" ", en), re.IGNORECASE):
+            continue
+        if must and not re.search(must, ru, re.IGNORECASE):
+            bad.append((en, ru))
+        elif must_not and re.search(must_not, ru, re.IGNORECASE):
+            bad.append((en, ru))
+    return bad
+
+
+@pytest.mark.parametrize("term", sorted(TERMS))
+def test_the_catalog_renders_each_term_one_way(term: str) -> None:
+    bad = _offenders(term, catalog())
+    assert not bad, f"{term}: {len(bad)} messages, e.g. {bad[:3]}"
+
+
+@pytest.mark.parametrize("term", sorted(TERMS))
+def test_the_source_page_renders_each_term_one_way(term: str) -> None:
+    bad = _offenders(term, page())
+    assert not bad, f"{term}: {len(bad)} strings, e.g. {bad[:3]}"
+
+
+def test_no_term_of_the_occupation_is_used() -> None:
+    """Neutral words, not the occupier's official ones ("СВО", "спецоперация", "освобождение",
+    "новые регионы", "ДНР"/"ЛНР", "воссоединение", "киевский режим")."""
+    banned = re.compile(
+        r"\bСВО\b|спецоперац|специальн\w* военн\w* операц|освобожд|новы[хе] регион|"
+        r"новы[хе] территори|\bДНР\b|\bЛНР\b|воссоедин|киевск\w* режим|новоросс",
+        re.IGNORECASE,
+    )
+    used = [ru for _en, ru in everywhere() if banned.search(ru)]
+    assert not used, used[:3]
