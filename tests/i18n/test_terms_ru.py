@@ -57,6 +57,8 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     "fork": (r"\bfork", r"разветв", r"раздво|FORK"),
     # a drop leaving entries out: "скрывает", "скрыта"
     "withheld": (r"\bwithh(?:eld|olds?|olding)\b", r"скры", r"WITHHELD"),
+    # the intake server: "сервер приёма" (at least once where the English names it)
+    "drop": (r"\bdrops?\b", r"сервер\w* приёма", None),
 }
 
 
@@ -88,6 +90,13 @@ def test_the_catalog_renders_each_term_one_way(term: str) -> None:
 def test_the_source_page_renders_each_term_one_way(term: str) -> None:
     bad = _offenders(term, page())
     assert not bad, f"{term}: {len(bad)} strings, e.g. {bad[:3]}"
+
+
+def test_the_page_calls_the_drop_the_same_in_every_string() -> None:
+    """On the page a bare "сервер" beside "сервер приёма" reads as a second server: every
+    mention is the full term."""
+    bare = [ru for _en, ru in page() if re.search(r"сервер\w*(?!\w)(?! приёма)", ru)]
+    assert not bare, bare[:3]
 
 
 def test_no_term_of_the_occupation_is_used() -> None:
