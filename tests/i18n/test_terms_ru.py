@@ -59,6 +59,8 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     "withheld": (r"\bwithh(?:eld|olds?|olding)\b", r"скры", r"WITHHELD"),
     # the intake server: "сервер приёма" (at least once where the English names it)
     "drop": (r"\bdrops?\b", r"сервер\w* приёма", None),
+    # a report: "сообщение"
+    "report": (r"\breports?\b", None, r"\bотч[её]т"),
 }
 
 
