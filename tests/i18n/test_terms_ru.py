@@ -61,6 +61,8 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     "drop": (r"\bdrops?\b", r"сервер\w* приёма", None),
     # a report: "сообщение"
     "report": (r"\breports?\b", None, r"\bотч[её]т"),
+    # enrolling: "подключить"
+    "enrol": (r"\benrol", r"подключ", r"регистр|присоедин"),
 }
 
 
