@@ -63,6 +63,8 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     "report": (r"\breports?\b", None, r"\bотч[её]т"),
     # enrolling: "подключить"
     "enrol": (r"\benrol", r"подключ", r"регистр|присоедин"),
+    # a passphrase: "парольная фраза" (a database's password stays "пароль")
+    "passphrase": (r"\bpassphrases?\b", r"парольн", r"\bпароль(?!н)"),
 }
 
 
