@@ -63,6 +63,10 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     "report": (r"\breports?\b", None, r"\bотч[её]т"),
     # enrolling: "подключить"
     "enrol": (r"\benrol", r"подключ", r"регистр|присоедин"),
+    # a flag on a report: "отметка", "отмечено" (never "пометка" beside it)
+    "flag": (r"\bflag", r"отмет|отмеч", r"помет|помеч"),
+    # a report not to be trusted: "недоверенное" (not "недостоверное": false, nor "ненадёжное")
+    "untrusted": (r"\buntrusted\b(?!-)", r"недовер", r"недостовер|ненадёжн"),
     # a passphrase: "парольная фраза" (a database's password stays "пароль")
     "passphrase": (r"\bpassphrases?\b", r"парольн", r"\bпароль(?!н)"),
 }
