@@ -67,6 +67,12 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     "flag": (r"\bflag", r"отмет|отмеч", r"помет|помеч"),
     # a report not to be trusted: "недоверенное" (not "недостоверное": false, nor "ненадёжное")
     "untrusted": (r"\buntrusted\b(?!-)", r"недовер", r"недостовер|ненадёжн"),
+    # the organisation's escrow desk: "депозитарий" (never "резервное", which is a backup)
+    "escrow": (r"\bescrow\b", r"депозитар", r"резервн\w* рабоч"),
+    # a desk: "рабочее место" (never "стол")
+    "desk": (r"\bdesks?\b", None, r"\bстол"),
+    # the custody log's signed head: "вершина журнала хранения"
+    "custody head": (r"\bcustody head", r"вершин", r"голов"),
     # a passphrase: "парольная фраза" (a database's password stays "пароль")
     "passphrase": (r"\bpassphrases?\b", r"парольн", r"\bпароль(?!н)"),
 }
