@@ -141,3 +141,15 @@ MISREAD = {
 def test_the_page_says_nothing_that_reads_as_something_else(phrase: str) -> None:
     said = [ru for _en, ru in page() if re.search(phrase, ru)]
     assert not said, f"{phrase!r} ({MISREAD[phrase]}): {said}"
+
+
+def test_a_count_of_flagged_reports_reads_right_for_21() -> None:
+    """Russian takes its first plural form for 1 and for 21, 31, ...: "21 из них отмечено, не
+    принимайте его на веру" told the handler to distrust one report of 21. The first form
+    says nothing that holds for one only."""
+    from babel.messages.pofile import read_po
+
+    with open(PO, "rb") as f:
+        cat = read_po(f, locale="ru")
+    forms = [m.string[0] for m in cat if isinstance(m.id, tuple) and "of them flagged" in m.id[0]]
+    assert len(forms) == 2 and not [s for s in forms if re.search(r"\bего\b", s)], forms
