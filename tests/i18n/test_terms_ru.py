@@ -73,6 +73,8 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     "desk": (r"\bdesks?\b", None, r"\bстол"),
     # the custody log's signed head: "вершина журнала хранения"
     "custody head": (r"\bcustody head", r"вершин", r"голов"),
+    # a log's origin (its name): "имя журнала", never "происхождение" (a file's provenance)
+    "origin": (r"\borigin\b", None, r"происхожден"),
     # a passphrase: "парольная фраза" (a database's password stays "пароль")
     "passphrase": (r"\bpassphrases?\b", r"парольн", r"\bпароль(?!н)"),
 }
