@@ -75,6 +75,9 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     "custody head": (r"\bcustody head", r"вершин", r"голов"),
     # a log's origin (its name): "имя журнала", never "происхождение" (a file's provenance)
     "origin": (r"\borigin\b", None, r"происхожден"),
+    # sealing a report (to the handler's key): "зашифровать", as the page's "Seal and send"
+    # button says it (never "запечатать" in one face and "зашифровать" in the other)
+    "seal": (r"\bseal", r"шифр", r"запечат"),
     # a passphrase: "парольная фраза" (a database's password stays "пароль")
     "passphrase": (r"\bpassphrases?\b", r"парольн", r"\bпароль(?!н)"),
 }
