@@ -158,3 +158,12 @@ def test_a_count_of_flagged_reports_reads_right_for_21() -> None:
         cat = read_po(f, locale="ru")
     forms = [m.string[0] for m in cat if isinstance(m.id, tuple) and "of them flagged" in m.id[0]]
     assert len(forms) == 2 and not [s for s in forms if re.search(r"\bего\b", s)], forms
+
+
+def test_the_help_names_a_source_as_the_russian_desk_shows_it() -> None:
+    """`tysha desk revoke --help` gave "Source 3", "Amber Fox" as examples, which a Russian
+    desk never shows: it calls that source «Источник 3 · Янтарь Лис» (either works)."""
+    ru = dict(catalog())
+    example = ru['"Source 3", "Amber Fox" or the id.']
+    shown = [ru["Source {n}"].format(n=3), ru["Amber"], ru["Fox"]]
+    assert all(word in example for word in shown), (example, shown)
