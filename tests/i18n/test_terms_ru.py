@@ -78,6 +78,8 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     # sealing a report (to the handler's key): "зашифровать", as the page's "Seal and send"
     # button says it (never "запечатать" in one face and "зашифровать" in the other)
     "seal": (r"\bseal", r"шифр", r"запечат"),
+    # a checkpoint its witnesses cosigned: "заверенная контрольная точка"
+    "witnessed": (r"\bwitnessed\b", r"заверен", r"засвидетельств"),
     # a passphrase: "парольная фраза" (a database's password stays "пароль")
     "passphrase": (r"\bpassphrases?\b", r"парольн", r"\bпароль(?!н)"),
 }
