@@ -81,6 +81,9 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     "seal": (r"\bseal", r"шифр", r"запечат"),
     # a checkpoint its witnesses cosigned: "заверенная контрольная точка"
     "witnessed": (r"\bwitnessed\b", r"заверен", r"засвидетельств"),
+    # the person who reports: "источник", as everywhere on the desk (never "репортёр", a
+    # journalist: a word that marks its holder where a phone is searched)
+    "reporter": (r"\breporters?\b", r"источник", r"репорт"),
     # a passphrase: "парольная фраза" (a database's password stays "пароль")
     "passphrase": (r"\bpassphrases?\b", r"парольн", r"\bпароль(?!н)"),
 }
