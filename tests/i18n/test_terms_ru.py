@@ -71,7 +71,7 @@ TERMS: dict[str, tuple[str, str | None, str | None]] = {
     # the organisation's escrow desk: "депозитарий" (never "резервное", which is a backup)
     "escrow": (r"\bescrow\b", r"депозитар", r"резервн\w* рабоч"),
     # a desk: "рабочее место" (never "стол")
-    "desk": (r"\bdesks?\b", None, r"\bстол"),
+    "desk": (r"\bdesks?\b", None, r"\bстол(?:а|у|ом|е|ы|ов)?\b"),
     # the custody log's signed head: "вершина журнала хранения"
     "custody head": (r"\bcustody head", r"вершин", r"голов"),
     # a log's origin (its name): "имя журнала", never "происхождение" (a file's provenance)
