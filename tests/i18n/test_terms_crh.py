@@ -1,0 +1,98 @@
+"""Crimean Tatar (crh, Latin script) wording: what a reporter in Crimea reads must say what the
+English says, and one English key term must read as one crh term in every message, in the
+catalog and on the browser source page alike. A native speaker's review is still needed
+(test_cli_i18n.py::test_the_crh_catalog_asks_for_a_native_review); these tests keep what a
+non-native review fixed from coming back."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+import pytest
+
+from .extract import SRC
+
+PO = SRC / "locale" / "crh" / "LC_MESSAGES" / "tysha.po"
+STRINGS = SRC / "drop" / "source_page" / "strings.json"
+
+
+@functools.cache
+def pairs() -> tuple[tuple[str, str, str], ...]:
+    """``(where, English, crh)`` for every crh msgstr (each plural form against its English
+    form), every crh string of the source page, and the page's crh category labels."""
+    from babel.messages.pofile import read_po
+
+    from tysha.drop.source_page import CRH_CATEGORIES
+    from tysha.evidence.taxonomy import label
+
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    out: list[tuple[str, str, str]] = []
+    for m in catalog:
+        if not m.id:
+            continue
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strs = m.string if isinstance(m.string, tuple) else (m.string,)
+        for i, text in enumerate(strs):
+            out.append((f"tysha.po {ids[0][:70]!r}", ids[min(i, len(ids) - 1)], text))
+    page = json.loads(STRINGS.read_text("utf-8"))
+    out += [(f"strings.json {k}", page["en"][k], v) for k, v in page["crh"].items()]
+    out += [(f"CRH_CATEGORIES {k}", label(k, "en"), v) for k, v in CRH_CATEGORIES.items()]
+    return tuple(out)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, placeholders, options, paths, file names and code aside."""
+    text = re.sub(r"\{[^}]*\}|%\(\w+\)\w|`[^`]*`|--?[\w-]+|\S*\w[/=_.@]\w\S*", " ", text)
+    return re.findall(r"[^\W\d_]+", text)
+
+
+def test_no_cyrillic_letter_in_the_latin_script_text() -> None:
+    """crh is shown in Latin script: a Cyrillic letter in it (a script mix, often invisible:
+    Cyrillic а, е, о, с look Latin) breaks search and reads as a typo."""
+    bad = [(w, s) for w, _en, s in pairs() if re.search(r"[\u0400-\u04ff]", s)]
+    assert not bad, bad[:5]
+
+
+# One English key term, one crh rendering: (name, where the English says it (None: every
+# message), a rendering that must no longer appear). What a reader misread is in the names.
+TERMS = [
+    # "drop": 'sunucı' on the source page, 'qabul serveri' in the catalog and on the same page
+    # (replies_*): a source told to stop sending to the "qabul serveri" could not tell it was
+    # the "sunucı" the page sends to.
+    ("drop", None, r"(?i)\bsunucı"),
+]
+
+
+@pytest.mark.parametrize(("term", "english", "rendering"), TERMS)
+def test_each_key_term_reads_one_way(term: str, english: str | None, rendering: str) -> None:
+    bad = [(w, s) for w, en, s in pairs() if (english is None or re.search(english, en))
+           and re.search(rendering, s)]  # fmt: skip
+    assert not bad, (term, bad[:3])
+
+
+def caps(text: str) -> list[str]:
+    return re.findall(r"[A-ZÇĞİÑÖŞÜÂ]{3,}", " ".join(words(text)))
+
+
+def test_a_capitalised_warning_stays_capitalised() -> None:
+    """An English NOT or DANGER in capitals is the word a reader must not miss: the source
+    page's 'NOT confirmed' (a receipt from a forked log) read 'Tasdıqlanmadı', one lower-case
+    word among many."""
+    bad = []
+    for where, en, crh in pairs():
+        shouting = [w for w in caps(en) if w in {"NOT", "DANGER", "WARNING", "NEVER"}]
+        if shouting and not caps(crh):
+            bad.append((where, crh))
+    assert not bad, bad[:3]
+
+
+def test_the_source_page_says_what_the_english_says() -> None:
+    page = json.loads(STRINGS.read_text("utf-8"))["crh"]
+    # "at about {hour}:00": 'saat {hour}:00 ögünde' is "before {hour}:00".
+    assert "ögünde" not in page["received"] and "taqriben saat {hour}:00" in page["received"]
+    # "never receives anything readable": 'oqulğan bir şey' is "something that was read".
+    assert "oqulğan bir şey" not in page["noscript_body"]
+    assert "oqulıp olğan bir şey" in page["noscript_body"]
