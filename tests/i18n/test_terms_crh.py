@@ -63,6 +63,9 @@ TERMS = [
     # (replies_*): a source told to stop sending to the "qabul serveri" could not tell it was
     # the "sunucı" the page sends to.
     ("drop", None, r"(?i)\bsunucı"),
+    # "report": haber (~190 messages) vs rapor/raport (Turkish), bildirim ("notification") and
+    # hesabat (Azerbaijani).
+    ("report", None, r"(?i)\b(rapor|bildirim|hesabat)"),
 ]
 
 
