@@ -66,6 +66,10 @@ TERMS = [
     # "report": haber (~190 messages) vs rapor/raport (Turkish), bildirim ("notification") and
     # hesabat (Azerbaijani).
     ("report", None, r"(?i)\b(rapor|bildirim|hesabat)"),
+    # "receipt": makbuz vs vesiqa, which is the word for "document" ('vesiqalar teşkerildi',
+    # "receipts verified", read as "documents checked").
+    ("receipt", r"(?i)receipt", r"(?i)vesiqa"),
+    ("receipt", None, r"(?i)qabul vesiqa"),
 ]
 
 
