@@ -70,6 +70,13 @@ TERMS = [
     # "receipts verified", read as "documents checked").
     ("receipt", r"(?i)receipt", r"(?i)vesiqa"),
     ("receipt", None, r"(?i)qabul vesiqa"),
+    # the drop's "log": jurnal vs defter ("notebook") on the page and in a third of the catalog.
+    ("log", None, r"(?i)\bdefter"),
+    # "fork": one root (çatal-), not 'ekige bölün' / 'ayrıldı' ("separated") as well.
+    ("fork", r"(?i)fork", r"(?i)ekige bölün|\bayrıldı"),
+    ("FORK:", r"^FORK:", r"^FORK:"),
+    # "checkpoint" of a log: teşkerüv noqtası, not kontrol / nazaret noqtası as well.
+    ("checkpoint", None, r"(?i)\b(kontrol|nazaret) noqta"),
 ]
 
 
