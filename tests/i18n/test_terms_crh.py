@@ -77,6 +77,16 @@ TERMS = [
     ("FORK:", r"^FORK:", r"^FORK:"),
     # "checkpoint" of a log: teşkerüv noqtası, not kontrol / nazaret noqtası as well.
     ("checkpoint", None, r"(?i)\b(kontrol|nazaret) noqta"),
+    # "vault": kassa vs saqlayıcı ("storage").
+    ("vault", None, r"(?i)\bsaqlayıcı"),
+    # "revoked": keri alın-, not qaytarıp alın- ("REVOKED" and "Revoke?" read apart).
+    ("revoked", r"(?i)revok", r"(?i)qaytarıp alın"),
+    # "enrol": qayd et-, not qoşul- ("join") in two of the source's messages.
+    ("enrol", r"(?i)\benrol", r"(?i)\bqoşul"),
+    # "pinned": bekit-, not bağlan- ("connected": the source read that it had connected).
+    ("pinned", r"(?i)\bpinned", r"(?i)bağlan"),
+    # "untrusted" after a revocation: işançsız in each of the three messages that say it.
+    ("untrusted", r"(?i)flagged as untrusted", r"(?i)işanılmağan"),
 ]
 
 
