@@ -97,6 +97,14 @@ def test_each_key_term_reads_one_way(term: str, english: str | None, rendering: 
     assert not bad, (term, bad[:3])
 
 
+def test_in_person_reads_in_person() -> None:
+    """'tell your handler in person' is the one safe channel left when the drop misbehaves:
+    'kuratorıñızğa özüñiz aytıñız' ("tell them yourself") does not say face to face."""
+    bad = [(w, s) for w, en, s in pairs()
+           if re.search(r"in person|face to face", en) and not re.search(r"şahsen|yüzme-yüz", s)]  # fmt: skip
+    assert not bad, bad[:3]
+
+
 def caps(text: str) -> list[str]:
     return re.findall(r"[A-ZÇĞİÑÖŞÜÂ]{3,}", " ".join(words(text)))
 
@@ -120,3 +128,10 @@ def test_the_source_page_says_what_the_english_says() -> None:
     # "never receives anything readable": 'oqulğan bir şey' is "something that was read".
     assert "oqulğan bir şey" not in page["noscript_body"]
     assert "oqulıp olğan bir şey" in page["noscript_body"]
+
+
+def test_claims_that_cannot_be_true_do_not_read_as_maybe_true() -> None:
+    """The ``implausible-claims`` flag: 'doğru olıp olmağan' reads "whether true or not"
+    (olıp-olmağan), far weaker than "cannot be true" (olıp olamağan)."""
+    bad = [(w, s) for w, en, s in pairs() if "cannot be true" in en and "olıp olamağan" not in s]
+    assert not bad, bad
