@@ -56,6 +56,19 @@ def test_no_cyrillic_letter_in_the_latin_script_text() -> None:
     assert not bad, bad[:5]
 
 
+def test_every_letter_is_of_the_crh_latin_alphabet() -> None:
+    """The crh Latin alphabet has no x and no w (Russian х is written h: arhiv, hronologiya).
+    'blok-postta axtaruv' (Azerbaijani 'search') was the label of a category a source picks,
+    and 'sxema' a misspelling; names and terms the English has too (Tor Browser) are kept."""
+    bad = []
+    for where, en, crh in pairs():
+        english = {w.lower() for w in words(en)}
+        bad += [
+            (where, w) for w in words(crh) if re.search("[xwXW]", w) and w.lower() not in english
+        ]
+    assert not bad, bad[:5]
+
+
 # One English key term, one crh rendering: (name, where the English says it (None: every
 # message), a rendering that must no longer appear). What a reader misread is in the names.
 TERMS = [
@@ -79,6 +92,12 @@ TERMS = [
     ("checkpoint", None, r"(?i)\b(kontrol|nazaret) noqta"),
     # "vault": kassa vs saqlayıcı ("storage").
     ("vault", None, r"(?i)\bsaqlayıcı"),
+    # "check": teşker-, not Tatar-like tekşir-/tekşer-.
+    ("check", None, r"(?i)\btek[sş][ie]r"),
+    ("handler", None, r"(?i)küratö?r|kuratoruñ"),
+    ("courier", None, r"\bkurye\b"),
+    ("Tysha", None, r"Tışa"),
+    ("outbox", None, r"çıqacaqlar"),
     # "revoked": keri alın-, not qaytarıp alın- ("REVOKED" and "Revoke?" read apart).
     ("revoked", r"(?i)revok", r"(?i)qaytarıp alın"),
     # "enrol": qayd et-, not qoşul- ("join") in two of the source's messages.
@@ -95,6 +114,20 @@ def test_each_key_term_reads_one_way(term: str, english: str | None, rendering: 
     bad = [(w, s) for w, en, s in pairs() if (english is None or re.search(english, en))
            and re.search(rendering, s)]  # fmt: skip
     assert not bad, (term, bad[:3])
+
+
+# Words of neighbouring languages where Crimean Tatar has its own (all of them were in the
+# catalog): hiç (Turkish; crh iç, as in the other half of the catalog), qoşumta (Kazan Tatar
+# "attachment"; crh ilâve), ilova (Uzbek "app"; crh programma), fotoğraf (Turkish spelling),
+# körset- / tengleştir- (Kazan Tatar; crh köster-, teñeştir-), tecrübe (Turkish; crh tecribe),
+# durum (Turkish "status"; crh al, as the CLI's STATUS column), tiklen- ("restored"; crh
+# keri qaytarıl-, as on the Sources page), alâ ("excellent", where "yet" (ale) was meant).
+FOREIGN = r"(?i)\b(hiç|qoşumta|ilova|fotoğraf|körset|tengle|tecrübe|durum|tiklen|alâ)"
+
+
+def test_words_of_neighbouring_languages_are_not_used() -> None:
+    bad = [(w, m.group(0)) for w, _en, s in pairs() if (m := re.search(FOREIGN, s))]
+    assert not bad, bad[:5]
 
 
 def test_in_person_reads_in_person() -> None:
