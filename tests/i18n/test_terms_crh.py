@@ -106,6 +106,8 @@ TERMS = [
     ("pinned", r"(?i)\bpinned", r"(?i)bağlan"),
     # "untrusted" after a revocation: işançsız in each of the three messages that say it.
     ("untrusted", r"(?i)flagged as untrusted", r"(?i)işanılmağan"),
+    # "anchored" (the custody head in a drop's log): bekit-, not bağla- ("tied, connected").
+    ("anchor", r"(?i)anchor", r"(?i)bağla"),
 ]
 
 
@@ -167,4 +169,11 @@ def test_claims_that_cannot_be_true_do_not_read_as_maybe_true() -> None:
     """The ``implausible-claims`` flag: 'doğru olıp olmağan' reads "whether true or not"
     (olıp-olmağan), far weaker than "cannot be true" (olıp olamağan)."""
     bad = [(w, s) for w, en, s in pairs() if "cannot be true" in en and "olıp olamağan" not in s]
+    assert not bad, bad
+
+
+def test_a_request_to_confirm_does_not_read_do_not_confirm() -> None:
+    """After a lost session the web desk said "onı teşkerip tasdıqlamañız içün": the verbal
+    noun reads exactly as the imperative "do not confirm"; "tasdıqlamaq içün" cannot."""
+    bad = [(w, s) for w, en, s in pairs() if "check and confirm" in en and "tasdıqlamañız" in s]
     assert not bad, bad
