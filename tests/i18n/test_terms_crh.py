@@ -108,6 +108,10 @@ TERMS = [
     ("untrusted", r"(?i)flagged as untrusted", r"(?i)işanılmağan"),
     # "anchored" (the custody head in a drop's log): bekit-, not bağla- ("tied, connected").
     ("anchor", r"(?i)anchor", r"(?i)bağla"),
+    # "incident" (the desk's case of several reports): hadise, as the web desk's Incidents
+    # page; 'vaqia' is the catalog's "event" (Event time, custody events), and `desk
+    # incidents` said "{id} vaqiası yaratıldı" for "incident created".
+    ("incident", r"(?i)^(?!.*\bevent).*incident", r"(?i)\b(vaqia|adise)"),
 ]
 
 
