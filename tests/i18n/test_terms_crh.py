@@ -99,9 +99,10 @@ TERMS = [
     ("Tysha", None, r"Tışa"),
     ("outbox", None, r"çıqacaqlar"),
     # "revoked": keri alın-, not qaytarıp alın- ("REVOKED" and "Revoke?" read apart).
-    ("revoked", r"(?i)revok", r"(?i)qaytarıp alın"),
-    # "enrol": qayd et-, not qoşul- ("join") in two of the source's messages.
-    ("enrol", r"(?i)\benrol", r"(?i)\bqoşul"),
+    ("revoked", r"(?i)revo[kc]", r"(?i)qaytarıp al[ıu]n?"),
+    # "enrol": qayd et-, not qoşul- ("join") in two of the source's messages, nor qoş- ("add")
+    # in the desk's ("only a handler desk enrols sources", "the escrow desk enrols no one").
+    ("enrol", r"(?i)\benrol", r"(?i)\bqoş(ul|a\b|maq|may)"),
     # "pinned": bekit-, not bağlan- ("connected": the source read that it had connected).
     ("pinned", r"(?i)\bpinned", r"(?i)bağlan"),
     # "untrusted" after a revocation: işançsız in each of the three messages that say it.
@@ -112,6 +113,17 @@ TERMS = [
     # page; 'vaqia' is the catalog's "event" (Event time, custody events), and `desk
     # incidents` said "{id} vaqiası yaratıldı" for "incident created".
     ("incident", r"(?i)^(?!.*\bevent).*incident", r"(?i)\b(vaqia|adise)"),
+    # "time-stamp": vaqıt tamğası, not also vaqıt damğası (Turkish) or vaqıt belgisi ("time
+    # flag", where belgi is the catalog's flag).
+    ("time-stamp", r"(?i)time-stamp", r"(?i)vaqıt (damğa|belgi)"),
+    # "flagged": belgilen-, as the FLAGS column; işaret is also the catalog's "character".
+    ("flagged", r"(?i)flag", r"(?i)işaretlen"),
+    # "unflagged": 'belgisiz' is "unknown" (the catalog's unknown): "unknown source keys".
+    ("unflagged", r"(?i)unflagged", r"(?i)belgisiz"),
+    # WITHHELD glossed "(saqlanğan)", "kept, saved": a handler could take the entry for safe.
+    ("WITHHELD", r"WITHHELD", r"saqlanğan"),
+    # "readable": 'oqulğan' is "that was read" (as on the source page before).
+    ("readable", r"(?i)\breadable", r"(?i)oqulğan"),
 ]
 
 
@@ -127,8 +139,9 @@ def test_each_key_term_reads_one_way(term: str, english: str | None, rendering: 
 # "attachment"; crh ilâve), ilova (Uzbek "app"; crh programma), fotoğraf (Turkish spelling),
 # körset- / tengleştir- (Kazan Tatar; crh köster-, teñeştir-), tecrübe (Turkish; crh tecribe),
 # durum (Turkish "status"; crh al, as the CLI's STATUS column), tiklen- ("restored"; crh
-# keri qaytarıl-, as on the Sources page), alâ ("excellent", where "yet" (ale) was meant).
-FOREIGN = r"(?i)\b(hiç|qoşumta|ilova|fotoğraf|körset|tengle|tecrübe|durum|tiklen|alâ)"
+# keri qaytarıl-, as on the Sources page), alâ ("excellent", where "yet" (ale) was meant),
+# dene- / evvel- / degiş- / şahit (Turkish spellings of deñe-, evel-, deñiş-, şaat).
+FOREIGN = r"(?i)\b(hiç|qoşumta|ilova|fotoğraf|körset|tengle|tecrübe|durum|tiklen|alâ|dene[ñmn]|evvel|degiş|şahit)"
 
 
 def test_words_of_neighbouring_languages_are_not_used() -> None:
