@@ -99,7 +99,7 @@ TERMS = [
     ("Tysha", None, r"Tışa"),
     ("outbox", None, r"çıqacaqlar"),
     # "revoked": keri alın-, not qaytarıp alın- ("REVOKED" and "Revoke?" read apart).
-    ("revoked", r"(?i)revo[kc]", r"(?i)qaytarıp al[ıu]n?"),
+    ("revoked", r"(?i)revo[kc]", r"(?i)qaytarıp al"),
     # "enrol": qayd et-, not qoşul- ("join") in two of the source's messages, nor qoş- ("add")
     # in the desk's ("only a handler desk enrols sources", "the escrow desk enrols no one").
     ("enrol", r"(?i)\benrol", r"(?i)\bqoş(ul|a\b|maq|may)"),
@@ -124,6 +124,10 @@ TERMS = [
     ("WITHHELD", r"WITHHELD", r"saqlanğan"),
     # "readable": 'oqulğan' is "that was read" (as on the source page before).
     ("readable", r"(?i)\breadable", r"(?i)oqulğan"),
+    # "desk": iş yeri, not masa ("table", the furniture) on the source page and in two
+    # messages. "escrow desk": emanet yeri, not "yedek iş yeri" ("backup desk").
+    ("desk", None, r"(?i)\bmasa"),
+    ("escrow desk", r"(?i)escrow desk", r"(?i)yedek iş yeri"),
 ]
 
 
