@@ -128,6 +128,9 @@ TERMS = [
     # messages. "escrow desk": emanet yeri, not "yedek iş yeri" ("backup desk").
     ("desk", None, r"(?i)\bmasa"),
     ("escrow desk", r"(?i)escrow desk", r"(?i)yedek iş yeri"),
+    # `desk revoke --help` gave the English pseudonym as the example; the crh desk shows
+    # "Menba 3 · Kehribar Tilki" (and accepts it, desk/sources.py find).
+    ("pseudonym", r'"Source 3"', r'"Source 3"'),
 ]
 
 
