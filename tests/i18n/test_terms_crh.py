@@ -131,6 +131,9 @@ TERMS = [
     # `desk revoke --help` gave the English pseudonym as the example; the crh desk shows
     # "Menba 3 · Kehribar Tilki" (and accepts it, desk/sources.py find).
     ("pseudonym", r'"Source 3"', r'"Source 3"'),
+    # A log "entry": yazı (40 messages), not also "qayd", the catalog's "note" (and "qayd
+    # et-", enrol): a source read that the drop says "notes arrived up to {at}".
+    ("entry", r"(?i)\bentr(y|ies)\b", r"(?i)\bqayd(?! et)"),
 ]
 
 
