@@ -134,6 +134,8 @@ TERMS = [
     # A log "entry": yazı (40 messages), not also "qayd", the catalog's "note" (and "qayd
     # et-", enrol): a source read that the drop says "notes arrived up to {at}".
     ("entry", r"(?i)\bentr(y|ies)\b", r"(?i)\bqayd(?! et)"),
+    # A log's "tree": terek, as `tree_size` and the receipts say, not also ağac.
+    ("tree", r"(?i)\btree", r"(?i)ağac"),
 ]
 
 
