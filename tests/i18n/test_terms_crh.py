@@ -136,6 +136,10 @@ TERMS = [
     ("entry", r"(?i)\bentr(y|ies)\b", r"(?i)\bqayd(?! et)"),
     # A log's "tree": terek, as `tree_size` and the receipts say, not also ağac.
     ("tree", r"(?i)\btree", r"(?i)ağac"),
+    # The share's "preview": ög körüniş, not also ögden baquv / ön baquv ("ön": Turkish);
+    # an image's preview is a thumbnail (kiçik resim). "capture": çekiliş, not çekim / suret.
+    ("preview", None, r"(?i)\b(ön|ögden) baquv"),
+    ("capture", r"(?i)capture", r"(?i)\b(çekim|suret)"),
 ]
 
 
