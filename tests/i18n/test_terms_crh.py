@@ -140,6 +140,8 @@ TERMS = [
     # an image's preview is a thumbnail (kiçik resim). "capture": çekiliş, not çekim / suret.
     ("preview", None, r"(?i)\b(ön|ögden) baquv"),
     ("capture", r"(?i)capture", r"(?i)\b(çekim|suret)"),
+    # A legal "qualification": tasnif (the web desk's form), not also kvalifikatsiya.
+    ("qualification", r"(?i)qualif", r"(?i)kvalifik"),
 ]
 
 
@@ -166,8 +168,9 @@ def test_each_key_term_reads_one_way(term: str, english: str | None, rendering: 
 # körset- / tengleştir- (Kazan Tatar; crh köster-, teñeştir-), tecrübe (Turkish; crh tecribe),
 # durum (Turkish "status"; crh al, as the CLI's STATUS column), tiklen- ("restored"; crh
 # keri qaytarıl-, as on the Sources page), alâ ("excellent", where "yet" (ale) was meant),
-# dene- / evvel- / degiş- / şahit (Turkish spellings of deñe-, evel-, deñiş-, şaat).
-FOREIGN = r"(?i)\b(hiç|qoşumta|ilova|fotoğraf|körset|tengle|tecrübe|durum|tiklen|alâ|dene[ñmn]|evvel|degiş|şahit)"
+# dene- / evvel- / degiş- / şahit (Turkish spellings of deñe-, evel-, deñiş-, şaat), başlalma-
+# (Turkish başlayama-; crh başlap olama-).
+FOREIGN = r"(?i)\b(hiç|qoşumta|ilova|fotoğraf|körset|tengle|tecrübe|durum|tiklen|alâ|dene[ñmn]|evvel|degiş|şahit|başlalma)"
 
 
 def test_words_of_neighbouring_languages_are_not_used() -> None:
