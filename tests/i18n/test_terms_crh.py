@@ -209,6 +209,8 @@ def test_the_source_page_says_what_the_english_says() -> None:
     # "never receives anything readable": 'oqulğan bir şey' is "something that was read".
     assert "oqulğan bir şey" not in page["noscript_body"]
     assert "oqulıp olğan bir şey" in page["noscript_body"]
+    # "(256 MiB in all)" is the limit: 'episi 256 MiB' read "they are 256 MiB in all".
+    assert "eñ çoq 256 MiB" in page["err_too_big"]
 
 
 def test_claims_that_cannot_be_true_do_not_read_as_maybe_true() -> None:
