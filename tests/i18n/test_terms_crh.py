@@ -94,7 +94,7 @@ TERMS = [
     ("vault", None, r"(?i)\bsaqlayıcı"),
     # "check": teşker-, not Tatar-like tekşir-/tekşer-.
     ("check", None, r"(?i)\btek[sş][ie]r"),
-    ("handler", None, r"(?i)küratö?r|kuratoruñ"),
+    ("handler", None, r"(?i)kürat|kuratoruñ"),
     ("courier", None, r"\bkurye\b"),
     ("Tysha", None, r"Tışa"),
     ("outbox", None, r"çıqacaqlar"),
