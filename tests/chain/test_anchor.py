@@ -143,7 +143,7 @@ def test_a_failed_time_stamp_is_said_in_the_verifiers_language(
     with local_tsa() as (_url, other_root):  # another TSA's root
         (tmp_path / "other.pem").write_bytes(other_root.read_bytes())
     words = {"uk": "токен позначки часу не підписано", "ru": "токен метки времени не подписан",
-             "crh": "vaqıt damğası tokeni"}
+             "crh": "vaqıt tamğası tokeni"}
     for lang, said in words.items():
         r = run("verify", str(a["out"]), "--desk-key", a["fingerprint"], "--drop-key", a["vkey"],
                 "--tsa-root", str(tmp_path / "other.pem"), env={"TYSHA_LANG": lang}, check=False)

@@ -373,7 +373,7 @@ def test_every_help_text_is_translated(lang: str) -> None:
 @pytest.mark.parametrize(("lang", "words"), [
     ("uk", ("Запечатати повідомлення у вихідні", "Коди:", "Парольну фразу запитують")),
     ("ru", ("Зашифровать сообщение и сохранить в исходящих", "Коды:", "Парольную фразу запрашивают")),
-    ("crh", ("Habernı çıqış qutusına mühürlemek", "Kodlar:", "Parol ibaresi terminalde")),
+    ("crh", ("Haberni çıqış qutusına mühürlemek", "Kodlar:", "Parol ibaresi terminalde")),
     ("en", ("Seal a report into the outbox", "Codes:", "The passphrase is asked")),
 ])  # fmt: skip
 def test_help_speaks_the_language(lang: str, words: tuple[str, ...]) -> None:

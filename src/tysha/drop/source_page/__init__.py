@@ -89,7 +89,7 @@ CRH_CATEGORIES = {
     "fil": "filtratsiya / blok-postta tintüv",
     "sxv": "cinsiy zorbalıq",
     "kil": "birisini öldürdiler",
-    "atk": "sivillerge, mektepke, hastahanege, ibadethanege hücum",
+    "atk": "sivillerge, mektepke, hastahanege, ibadethanege ücüm",
     "pil": "mülkni aldılar ya da yoq ettiler",
     "shd": "insanlarnı qalqan olaraq qullandılar",
     "per": "mecburiy pasport, til, mektep",
