@@ -1,0 +1,77 @@
+"""One Ukrainian word for each key term, in the catalog and on the browser source page.
+
+A reporter or handler who reads "розгалужений журнал" in one warning and "роздвоєна історія" or
+an English "FORK:" in the next cannot tell they are the same danger; a report "недостовірне" in
+one place and "недовірене" in another reads as two different verdicts. For each term below, every
+Ukrainian string whose English names it uses the one chosen rendering (``required``) and none of
+the renderings it replaced (``forbidden``), in ``tysha.po`` and in the page's ``strings.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import pytest
+from babel.messages.pofile import read_po
+
+from .extract import SRC
+
+PO = SRC / "locale" / "uk" / "LC_MESSAGES" / "tysha.po"
+PAGE = SRC / "drop" / "source_page" / "strings.json"
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    english: str  # where the English says it
+    required: str | None  # the Ukrainian must say this
+    forbidden: str | None  # and never this
+    # what is cut from the English first: command lines, options and fields are not the term
+    ignore: str = r"`[^`]*`|--[\w-]+|\{[^}]*\}|%\(\w+\)\w"
+
+
+TERMS = (
+    # the marker a desk warning starts with: translated like the rest, never left in English
+    Term("FORK:", r"^FORK:", r"^РОЗГАЛУЖЕННЯ:", None),
+    Term("fork", r"(?i)\bfork", r"(?i)розгалу[жз]", r"(?i)роздвоєн|\bFORK\b"),
+)
+
+
+def po_pairs() -> list[tuple[str, str, str]]:
+    """(where, English, Ukrainian) for every form of every message of the uk catalog."""
+    with open(PO, "rb") as f:
+        catalog = read_po(f)
+    out = []
+    for m in catalog:
+        if not m.id:
+            continue
+        ids = (m.id,) if isinstance(m.id, str) else tuple(m.id)
+        forms = (m.string,) if isinstance(m.string, str) else tuple(m.string)
+        for form in forms:
+            out.append((f"tysha.po:{m.lineno}", " ".join(ids), form))
+    return out
+
+
+def page_pairs() -> list[tuple[str, str, str]]:
+    strings = json.loads(PAGE.read_text(encoding="utf-8"))
+    return [(f"strings.json:{key}", en, strings["uk"][key]) for key, en in strings["en"].items()]
+
+
+@pytest.mark.parametrize("term", TERMS, ids=lambda t: t.name)
+def test_each_key_term_has_one_ukrainian_rendering(term: Term) -> None:
+    named = 0
+    wrong = []
+    for where, en, uk in po_pairs() + page_pairs():
+        if not re.search(term.english, re.sub(term.ignore, "", en)):
+            continue
+        named += 1
+        if (term.required and not re.search(term.required, uk)) or (
+            term.forbidden and re.search(term.forbidden, uk)
+        ):
+            wrong.append(f"{where}: {uk[:120]}")
+    assert named, f"no English string names {term.name!r}: the term's pattern is stale"
+    assert not wrong, (
+        f"{term.name}: {len(wrong)} Ukrainian strings say it otherwise:\n" + "\n".join(wrong)
+    )
