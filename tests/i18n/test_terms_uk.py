@@ -40,6 +40,7 @@ TERMS = (
     Term("WITHHELD", r"\bWITHHELD\b", r"\bПРИХОВАНО\b", r"WITHHELD"),
     # not trusted is not "unreliable" (ненадійний) nor "not genuine" (недостовірний)
     Term("untrusted", r"(?i)\buntrusted\b", r"(?i)недовірен", r"(?i)недостовірн|ненадійн|не довірен"),
+    Term("report", r"(?i)\breports?\b", None, r"(?i)\bзвіт"),
 )
 
 
