@@ -41,6 +41,7 @@ TERMS = (
     # not trusted is not "unreliable" (ненадійний) nor "not genuine" (недостовірний)
     Term("untrusted", r"(?i)\buntrusted\b", r"(?i)недовірен", r"(?i)недостовірн|ненадійн|не довірен"),
     Term("report", r"(?i)\breports?\b", None, r"(?i)\bзвіт"),
+    Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
 )
 
 
