@@ -42,6 +42,14 @@ TERMS = (
     Term("untrusted", r"(?i)\buntrusted\b", r"(?i)недовірен", r"(?i)недостовірн|ненадійн|не довірен"),
     Term("report", r"(?i)\breports?\b", None, r"(?i)\bзвіт"),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
+    # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
+    Term(
+        "drop",
+        r"(?i)\bdrops?\b",
+        r"(?i)сервер\w* прийому",
+        r"(?i)дроп",
+        ignore=r"`[^`]*`|--[\w-]+|\{[^}]*\}|%\(\w+\)\w|\bdrop\.json\b",
+    ),
 )
 
 
