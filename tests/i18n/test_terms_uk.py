@@ -39,7 +39,9 @@ TERMS = (
     # the contract's "WITHHELD:" marker is printed in English before the line (desk/cli.py)
     Term("WITHHELD", r"\bWITHHELD\b", r"\bПРИХОВАНО\b", r"WITHHELD"),
     # not trusted is not "unreliable" (ненадійний) nor "not genuine" (недостовірний)
-    Term("untrusted", r"(?i)\buntrusted\b", r"(?i)недовірен", r"(?i)недостовірн|ненадійн|не довірен"),
+    Term(
+        "untrusted", r"(?i)\buntrusted\b", r"(?i)недовірен", r"(?i)недостовірн|ненадійн|не довірен"
+    ),
     Term("report", r"(?i)\breports?\b", None, r"(?i)\bзвіт"),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
@@ -89,3 +91,10 @@ def test_each_key_term_has_one_ukrainian_rendering(term: Term) -> None:
     assert not wrong, (
         f"{term.name}: {len(wrong)} Ukrainian strings say it otherwise:\n" + "\n".join(wrong)
     )
+
+
+def test_the_source_page_uses_one_apostrophe() -> None:
+    """The page's Ukrainian writes the apostrophe as ’ (U+2019); an ASCII ' in one string
+    breaks a search for the word (ім’я) and looks like a typo on a page that asks for trust."""
+    uk = json.loads(PAGE.read_text(encoding="utf-8"))["uk"]
+    assert not [k for k, v in uk.items() if re.search(r"[а-яіїєґ]'[а-яіїєґ]", v, re.IGNORECASE)]
