@@ -98,3 +98,39 @@ def test_the_source_page_uses_one_apostrophe() -> None:
     breaks a search for the word (ім’я) and looks like a typo on a page that asks for trust."""
     uk = json.loads(PAGE.read_text(encoding="utf-8"))["uk"]
     assert not [k for k, v in uk.items() if re.search(r"[а-яіїєґ]'[а-яіїєґ]", v, re.IGNORECASE)]
+
+
+# Counts the source reads that the English writes without ngettext ("{days} days"): the
+# Ukrainian must read right for every number, not only for 5-20 ("3 днів", "21 днів" are wrong).
+COUNTED_WITHOUT_PLURAL = {
+    "your handler's desk enrols this vault when its first report arrives, and only while the"
+    " invitation is valid ({days} days unless your handler said otherwise): send a first report"
+    " soon, even a short one.": "days",
+    "it serves an old checkpoint of its log ({served} entries), though it signed one of {signed}"
+    " for you: what it logged since, replies to you among it, is hidden from you": "served",
+    "the drop serves an old checkpoint of its log ({served} entries), though it signed one of"
+    " {signed} for you: what it logged since may be hidden from your handler. What was sent is"
+    " sent and its receipts are kept; tell your handler in person": "served",
+}
+# a number directly before a genitive plural noun is right only for the "many" form
+_GENITIVE_PLURAL = re.compile(r"\b(\d+) (днів|записів|байтів|повідомлень|конвертів)\b")
+
+
+def _many(n: int) -> bool:
+    return not (n % 10 == 1 and n % 100 != 11) and not (
+        2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14
+    )
+
+
+@pytest.mark.parametrize("msgid", sorted(COUNTED_WITHOUT_PLURAL))
+def test_a_count_outside_ngettext_reads_right_for_every_number(msgid: str) -> None:
+    with open(PO, "rb") as f:
+        catalog = read_po(f)
+    message = catalog.get(msgid)
+    assert message is not None, f"not in the catalog: {msgid[:60]}"
+    field = COUNTED_WITHOUT_PLURAL[msgid]
+    for n in (1, 2, 3, 5, 11, 21, 22, 25):
+        values = {k: n if k == field else "X" for k in re.findall(r"\{(\w+)\}", message.string)}
+        text = message.string.format(**values)
+        wrong = [m.group(0) for m in _GENITIVE_PLURAL.finditer(text) if not _many(int(m.group(1)))]
+        assert not wrong, f"{n}: {wrong} in {text[:100]}"
