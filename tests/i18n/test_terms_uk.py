@@ -43,6 +43,15 @@ TERMS = (
         "untrusted", r"(?i)\buntrusted\b", r"(?i)недовірен", r"(?i)недостовірн|ненадійн|не довірен"
     ),
     Term("report", r"(?i)\breports?\b", None, r"(?i)\bзвіт"),
+    # the desk's and the vault's secret is a "парольна фраза", as every prompt asks for it; a
+    # "пароль" on the login page reads as a different, shorter secret
+    Term(
+        "passphrase",
+        r"(?i)passphrase",
+        r"(?i)парольн\w* фраз",
+        r"(?i)\bпарол(ь|я|ем|і|ю)\b",
+        ignore=r"\bTYSHA_\w+",
+    ),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
     Term(
