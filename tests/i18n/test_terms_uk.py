@@ -52,6 +52,8 @@ TERMS = (
         r"(?i)\bпарол(ь|я|ем|і|ю)\b",
         ignore=r"\bTYSHA_\w+",
     ),
+    # the escrow desk is the депозитарій; "резервне робоче місце" is a backup copy of the desk
+    Term("escrow", r"(?i)\bescrow\b", r"(?i)депозитар", r"(?i)резервн\w* робоч"),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
     Term(
