@@ -54,6 +54,8 @@ TERMS = (
     ),
     # the escrow desk is the депозитарій; "резервне робоче місце" is a backup copy of the desk
     Term("escrow", r"(?i)\bescrow\b", r"(?i)депозитар", r"(?i)резервн\w* робоч"),
+    # the handler's workstation is the "робоче місце", never a literal "стіл"
+    Term("desk", r"(?i)\bdesks?\b", None, r"(?i)\bстіл|\bстол[аіу]\b|\bдеск"),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
     Term(
