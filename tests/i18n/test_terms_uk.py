@@ -56,6 +56,8 @@ TERMS = (
     Term("escrow", r"(?i)\bescrow\b", r"(?i)депозитар", r"(?i)резервн\w* робоч"),
     # the handler's workstation is the "робоче місце", never a literal "стіл"
     Term("desk", r"(?i)\bdesks?\b", None, r"(?i)\bстіл|\bстол[аіу]\b|\bдеск"),
+    # a courier uploads to the drop: "завантажити", never "вивантажити" (to take off, export)
+    Term("upload", r"(?i)\bupload", r"(?i)завантаж", r"(?i)вивантаж"),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
     Term(
