@@ -59,6 +59,7 @@ TERMS = (
     # a courier uploads to the drop: "завантажити", never "вивантажити" (to take off, export)
     Term("upload", r"(?i)\bupload", r"(?i)завантаж", r"(?i)вивантаж"),
     Term("hash", r"(?i)\bhash", r"(?i)хеш", r"(?i)\bгеш"),
+    Term("custody head", r"(?i)custody head", r"(?i)вершин", r"(?i)\bголов"),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
     Term(
