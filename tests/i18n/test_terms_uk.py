@@ -60,6 +60,8 @@ TERMS = (
     Term("upload", r"(?i)\bupload", r"(?i)завантаж", r"(?i)вивантаж"),
     Term("hash", r"(?i)\bhash", r"(?i)хеш", r"(?i)\bгеш"),
     Term("custody head", r"(?i)custody head", r"(?i)вершин", r"(?i)\bголов"),
+    # a capture attestation is a signature made at capture: засвідчення, not a confirmation
+    Term("attestation", r"(?i)attestation", r"(?i)засвідчен", r"(?i)підтвердження зйомки"),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
     Term(
