@@ -62,6 +62,7 @@ TERMS = (
     Term("custody head", r"(?i)custody head", r"(?i)вершин", r"(?i)\bголов"),
     # a capture attestation is a signature made at capture: засвідчення, not a confirmation
     Term("attestation", r"(?i)attestation", r"(?i)засвідчен", r"(?i)підтвердження зйомки"),
+    Term("trust anchor", r"(?i)trust anchor", r"(?i)довірч\w* кор", None),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
     Term(
