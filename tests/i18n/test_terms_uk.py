@@ -63,6 +63,7 @@ TERMS = (
     # a capture attestation is a signature made at capture: засвідчення, not a confirmation
     Term("attestation", r"(?i)attestation", r"(?i)засвідчен", r"(?i)підтвердження зйомки"),
     Term("trust anchor", r"(?i)trust anchor", r"(?i)довірч\w* кор", None),
+    Term("enrolment secret", r"(?i)enrolment secret", r"секрет підключення", None),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
     Term(
