@@ -155,3 +155,21 @@ def test_a_count_outside_ngettext_reads_right_for_every_number(msgid: str) -> No
         text = message.string.format(**values)
         wrong = [m.group(0) for m in _GENITIVE_PLURAL.finditer(text) if not _many(int(m.group(1)))]
         assert not wrong, f"{n}: {wrong} in {text[:100]}"
+
+
+def test_the_source_argument_help_names_sources_as_the_ukrainian_desk_shows_them() -> None:
+    """`desk revoke SOURCE` and `desk restore SOURCE` explain SOURCE by example. The Ukrainian
+    desk shows a pseudonym as "Джерело 3 · Бурштин Лис" (tysha.desk.views.pseudonym_text); an
+    English "Source 3", "Amber Fox" in the help names nothing the handler ever sees."""
+    with open(PO, "rb") as f:
+        catalog = read_po(f)
+
+    def uk(msgid: str) -> str:
+        message = catalog.get(msgid)
+        assert message is not None and isinstance(message.string, str), msgid
+        return message.string
+
+    help_text = uk('"Source 3", "Amber Fox" or the id.')
+    assert uk("Source {n}").format(n=3) in help_text, help_text
+    assert f"{uk('Amber')} {uk('Fox')}" in help_text, help_text
+    assert "Source" not in help_text and "Amber" not in help_text, help_text
