@@ -173,3 +173,44 @@ def test_the_source_argument_help_names_sources_as_the_ukrainian_desk_shows_them
     assert uk("Source {n}").format(n=3) in help_text, help_text
     assert f"{uk('Amber')} {uk('Fox')}" in help_text, help_text
     assert "Source" not in help_text and "Amber" not in help_text, help_text
+
+
+# Single messages whose Ukrainian said something else than the English (a wrong case that
+# changes who does what, a lost word): (msgid, plural form or None, must say, must not say).
+FIXED: tuple[tuple[str, int | None, str, str], ...] = (
+    # the source's stale-reply warning: "its copy" is the reply's (її), not the drop's (його)
+    (
+        "a reply to you, listed as live, but the drop says its copy is damaged or lost ({status})",
+        None,
+        "її копія",
+        "його копія",
+    ),
+    # "the C2PA reader could not be started": the reader is the object (читача), not the subject
+    (
+        "the C2PA reader could not be started on this machine; not checked",
+        None,
+        "читача C2PA не вдалося",
+        "читач C2PA не вдалося",
+    ),
+    # "{name} is missing": the missing member is what is lacking (бракує {name})
+    ("{name} is missing", None, "бракує {name}", "{name} бракує"),
+    # 5+ originals: the participle agrees with the genitive plural
+    (
+        "{n} original (re-attested by this desk)",
+        2,
+        "оригіналів (повторно засвідчених",
+        "засвідчені",
+    ),
+)
+
+
+@pytest.mark.parametrize(("msgid", "form", "says", "not_says"), FIXED, ids=lambda v: str(v)[:40])
+def test_fixed_messages_say_what_the_english_says(
+    msgid: str, form: int | None, says: str, not_says: str
+) -> None:
+    with open(PO, "rb") as f:
+        catalog = read_po(f)
+    message = catalog.get(msgid)
+    assert message is not None, msgid
+    text = message.string if form is None else message.string[form]
+    assert says in text and not_says not in text, text
