@@ -192,6 +192,21 @@ FIXED: tuple[tuple[str, int | None, str, str], ...] = (
         "читача C2PA не вдалося",
         "читач C2PA не вдалося",
     ),
+    # an incident's act is a "дія" on every desk page ("Дії", "Додати дію"), not "діяння"
+    ("{n} act", 0, "{n} дія", "діяння"),
+    # the source help: a "репортер" is a journalist; the person reporting is the source
+    ("A reporter's device (one vault file).", None, "джерела", "репортер"),
+    # a reply that answers none of this vault's *sent* reports (the word "sent" was lost)
+    ("names no report sent from this vault", None, "надісланого", "вказує на повідомлення"),
+    # the Tor mode was left in English; the drop's help calls it "однокроковий"
+    ("single-onion (fast, NOT location-hidden)", None, "однокроковий", "single"),
+    # the handler confirming a share may be a woman: "Я прочитав(-ла)", as "Я впевнений(-а)"
+    (
+        "I have read this text; it names no one who must stay hidden: send it",
+        None,
+        "прочитав(-ла)",
+        "прочитав цей",
+    ),
     # "{name} is missing": the missing member is what is lacking (бракує {name})
     ("{name} is missing", None, "бракує {name}", "{name} бракує"),
     # 5+ originals: the participle agrees with the genitive plural
