@@ -64,6 +64,9 @@ TERMS = (
     Term("attestation", r"(?i)attestation", r"(?i)засвідчен", r"(?i)підтвердження зйомки"),
     Term("trust anchor", r"(?i)trust anchor", r"(?i)довірч\w* кор", None),
     Term("enrolment secret", r"(?i)enrolment secret", r"секрет підключення", None),
+    # a witness cosigns: співпідпис, never "спільний підпис" in one message and "співпідпис"
+    # in the next, nor a bare "підписав" that hides that it is the witness's second signature
+    Term("cosign", r"(?i)cosign", r"(?i)співпідпи[сш]", r"(?i)спільн\w* підпис|спільно підпис"),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
     Term(
