@@ -210,6 +210,9 @@ FIXED: tuple[tuple[str, int | None, str, str], ...] = (
         "прочитав(-ла)",
         "прочитав цей",
     ),
+    # the share page's title: a share is "передано" (as "{n} reports shared", the custody
+    # event), not "Надіслано", which the desk says of a reply sent to a source
+    ("Shared", None, "Передано", "Надіслано"),
     # "{name} is missing": the missing member is what is lacking (бракує {name})
     ("{name} is missing", None, "бракує {name}", "{name} бракує"),
     # 5+ originals: the participle agrees with the genitive plural
