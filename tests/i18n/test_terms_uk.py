@@ -67,6 +67,10 @@ TERMS = (
     # a witness cosigns: співпідпис, never "спільний підпис" in one message and "співпідпис"
     # in the next, nor a bare "підписав" that hides that it is the witness's second signature
     Term("cosign", r"(?i)cosign", r"(?i)співпідпи[сш]", r"(?i)спільн\w* підпис|спільно підпис"),
+    # a control character is "керувальний" (it controls the terminal), not "керівний" (leading)
+    Term(
+        "control character", r"(?i)\bcontrol\b.{0,20}\bcharacter", r"(?i)керувальн", r"(?i)керівн"
+    ),
     Term("enrol", r"(?i)\benrol", None, r"(?i)реєстр|приєдна"),
     # the intake server: "сервер прийому", not a bare "сервер" the reader may take for any other
     Term(
