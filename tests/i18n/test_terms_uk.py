@@ -9,11 +9,13 @@ the renderings it replaced (``forbidden``), in ``tysha.po`` and in the page's ``
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from .extract import SRC
@@ -83,12 +85,16 @@ TERMS = (
 )
 
 
+@functools.cache  # read once: the catalog does not change during a run
+def uk_catalog() -> Catalog:
+    with open(PO, "rb") as f:
+        return read_po(f)
+
+
 def po_pairs() -> list[tuple[str, str, str]]:
     """(where, English, Ukrainian) for every form of every message of the uk catalog."""
-    with open(PO, "rb") as f:
-        catalog = read_po(f)
     out = []
-    for m in catalog:
+    for m in uk_catalog():
         if not m.id:
             continue
         ids = (m.id,) if isinstance(m.id, str) else tuple(m.id)
@@ -152,9 +158,7 @@ def _many(n: int) -> bool:
 
 @pytest.mark.parametrize("msgid", sorted(COUNTED_WITHOUT_PLURAL))
 def test_a_count_outside_ngettext_reads_right_for_every_number(msgid: str) -> None:
-    with open(PO, "rb") as f:
-        catalog = read_po(f)
-    message = catalog.get(msgid)
+    message = uk_catalog().get(msgid)
     assert message is not None, f"not in the catalog: {msgid[:60]}"
     field = COUNTED_WITHOUT_PLURAL[msgid]
     for n in (1, 2, 3, 5, 11, 21, 22, 25):
@@ -168,11 +172,9 @@ def test_the_source_argument_help_names_sources_as_the_ukrainian_desk_shows_them
     """`desk revoke SOURCE` and `desk restore SOURCE` explain SOURCE by example. The Ukrainian
     desk shows a pseudonym as "Джерело 3 · Бурштин Лис" (tysha.desk.views.pseudonym_text); an
     English "Source 3", "Amber Fox" in the help names nothing the handler ever sees."""
-    with open(PO, "rb") as f:
-        catalog = read_po(f)
 
     def uk(msgid: str) -> str:
-        message = catalog.get(msgid)
+        message = uk_catalog().get(msgid)
         assert message is not None and isinstance(message.string, str), msgid
         return message.string
 
@@ -233,9 +235,7 @@ FIXED: tuple[tuple[str, int | None, str, str], ...] = (
 def test_fixed_messages_say_what_the_english_says(
     msgid: str, form: int | None, says: str, not_says: str
 ) -> None:
-    with open(PO, "rb") as f:
-        catalog = read_po(f)
-    message = catalog.get(msgid)
+    message = uk_catalog().get(msgid)
     assert message is not None, msgid
     text = message.string if form is None else message.string[form]
     assert says in text and not_says not in text, text
