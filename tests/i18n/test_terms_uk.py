@@ -239,3 +239,17 @@ def test_fixed_messages_say_what_the_english_says(
     assert message is not None, msgid
     text = message.string if form is None else message.string[form]
     assert says in text and not_says not in text, text
+
+
+# The same on the browser source page: (key, must say, must not say).
+PAGE_FIXED = (
+    # the codename: "learn them" is to learn by heart (запам’ятайте, as `source init` says),
+    # not to study (вивчіть)
+    ("code_write", "запам’ятайте", "вивчіть"),
+)
+
+
+@pytest.mark.parametrize(("key", "says", "not_says"), PAGE_FIXED)
+def test_fixed_page_strings_say_what_the_english_says(key: str, says: str, not_says: str) -> None:
+    text = json.loads(PAGE.read_text(encoding="utf-8"))["uk"][key]
+    assert says in text and not_says not in text, text
