@@ -231,7 +231,9 @@ FIXED: tuple[tuple[str, int | None, str, str], ...] = (
 )
 
 
-@pytest.mark.parametrize(("msgid", "form", "says", "not_says"), FIXED, ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(
+    ("msgid", "form", "says", "not_says"), FIXED, ids=[row[0][:40] for row in FIXED]
+)
 def test_fixed_messages_say_what_the_english_says(
     msgid: str, form: int | None, says: str, not_says: str
 ) -> None:
