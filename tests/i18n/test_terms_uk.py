@@ -38,8 +38,6 @@ TERMS = (
     # the marker a desk warning starts with: translated like the rest, never left in English
     Term("FORK:", r"^FORK:", r"^РОЗГАЛУЖЕННЯ:", None),
     Term("fork", r"(?i)\bfork", r"(?i)розгалу[жз]", r"(?i)роздвоєн|\bFORK\b"),
-    # the contract's "WITHHELD:" marker is printed in English before the line (desk/cli.py)
-    Term("WITHHELD", r"\bWITHHELD\b", r"\bПРИХОВАНО\b", r"WITHHELD"),
     # not trusted is not "unreliable" (ненадійний) nor "not genuine" (недостовірний)
     Term(
         "untrusted", r"(?i)\buntrusted\b", r"(?i)недовірен", r"(?i)недостовірн|ненадійн|не довірен"
