@@ -89,16 +89,22 @@ def uk_catalog() -> Catalog:
         return read_po(f)
 
 
+def forms(value: object) -> tuple[str, ...]:
+    """A message's id or string as its forms: one for a singular, one per plural form."""
+    if isinstance(value, str):
+        return (value,)
+    assert isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value), value
+    return tuple(value)
+
+
 def po_pairs() -> list[tuple[str, str, str]]:
     """(where, English, Ukrainian) for every form of every message of the uk catalog."""
     out = []
     for m in uk_catalog():
         if not m.id:
             continue
-        ids = (m.id,) if isinstance(m.id, str) else tuple(m.id)
-        forms = (m.string,) if isinstance(m.string, str) else tuple(m.string)
-        for form in forms:
-            out.append((f"tysha.po:{m.lineno}", " ".join(ids), form))
+        for form in forms(m.string):
+            out.append((f"tysha.po:{m.lineno}", " ".join(forms(m.id)), form))
     return out
 
 
@@ -158,10 +164,11 @@ def _many(n: int) -> bool:
 def test_a_count_outside_ngettext_reads_right_for_every_number(msgid: str) -> None:
     message = uk_catalog().get(msgid)
     assert message is not None, f"not in the catalog: {msgid[:60]}"
+    (template,) = forms(message.string)
     field = COUNTED_WITHOUT_PLURAL[msgid]
     for n in (1, 2, 3, 5, 11, 21, 22, 25):
-        values = {k: n if k == field else "X" for k in re.findall(r"\{(\w+)\}", message.string)}
-        text = message.string.format(**values)
+        values = {k: n if k == field else "X" for k in re.findall(r"\{(\w+)\}", template)}
+        text = template.format(**values)
         wrong = [m.group(0) for m in _GENITIVE_PLURAL.finditer(text) if not _many(int(m.group(1)))]
         assert not wrong, f"{n}: {wrong} in {text[:100]}"
 
@@ -173,8 +180,9 @@ def test_the_source_argument_help_names_sources_as_the_ukrainian_desk_shows_them
 
     def uk(msgid: str) -> str:
         message = uk_catalog().get(msgid)
-        assert message is not None and isinstance(message.string, str), msgid
-        return message.string
+        assert message is not None, msgid
+        (text,) = forms(message.string)
+        return text
 
     help_text = uk('"Source 3", "Amber Fox" or the id.')
     assert uk("Source {n}").format(n=3) in help_text, help_text
@@ -237,7 +245,7 @@ def test_fixed_messages_say_what_the_english_says(
 ) -> None:
     message = uk_catalog().get(msgid)
     assert message is not None, msgid
-    text = message.string if form is None else message.string[form]
+    text = forms(message.string)[form or 0]
     assert says in text and not_says not in text, text
 
 
