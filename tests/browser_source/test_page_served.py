@@ -164,6 +164,24 @@ def test_noscript_explains_in_the_readers_language(client: TestClient) -> None:
         assert 'id="app" hidden' in html  # the form appears only when the script runs
 
 
+def test_the_tor_browser_advice_says_the_security_level_is_for_every_site() -> None:
+    """Tor Browser's security level is one setting for every site (its shield icon and its
+    settings change the global level). The page without JavaScript told the reporter to
+    choose "Standard" "for this site only": she would believe every other site she opened
+    stayed at "Safest" while all of them ran scripts. Every language now says the level
+    applies to every site and to switch it back as soon as the report is sent."""
+    strings = json.loads((source_page.HERE / "strings.json").read_text("utf-8"))
+    per_site = {"en": "for this site only", "uk": "лише для цього сайту",
+                "ru": "только для этого сайта", "crh": "tek bu sayt içün «Standart»"}
+    every_site = {"en": "applies to every site", "uk": "діє для всіх сайтів",
+                  "ru": "действует для всех сайтов", "crh": "bütün saytlar içün"}
+    assert set(per_site) == set(source_page.LANGS)
+    for lang in source_page.LANGS:
+        body = strings[lang]["noscript_body"]
+        assert per_site[lang] not in body, lang
+        assert every_site[lang] in body, lang
+
+
 def test_bundle_digest_names_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     d1 = source_page.bundle_digest()
     assert re.fullmatch(r"[0-9a-f]{64}", d1)
