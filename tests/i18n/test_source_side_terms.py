@@ -1,0 +1,181 @@
+"""What a reporter reads never calls the person she reports to a "handler" or a "куратор".
+
+In Ukrainian and Russian "куратор" is the everyday word for an intelligence officer who runs
+agents ("мій куратор із СБУ"); "kurator" reads the same in Crimean Tatar, and "handler" is spy
+jargon in English. A civilian in occupied territory whose phone is searched at a checkpoint,
+showing "Відповідь від вашого куратора" or "Сравните с тем, что сказал ваш куратор", holds what
+reads as proof of being an agent. The reporter's surfaces say "your contact" (en, on the browser
+source page), "контактна особа" (uk), "контактное лицо" (ru) and "tanış" (crh, "someone you
+know"): the browser source page in every language, and the uk/ru/crh translations of every
+message `tysha source …` and `tysha courier …` show (found below from the code, not listed by
+hand, so a new message cannot slip by). The handler's own desk keeps its word: its strings are
+not the reporter's.
+
+Option names are code, not words: ``--new-handler`` stays as typed.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import re
+from typing import Any
+
+import pytest
+
+from .extract import SRC, _sample
+
+PAGE = SRC / "drop" / "source_page" / "strings.json"
+PO = SRC / "locale" / "{lang}" / "LC_MESSAGES" / "tysha.po"
+
+BANNED = re.compile(r"handler|куратор|kurator", re.IGNORECASE)
+# the word each language uses instead, wherever the English names the handler
+REQUIRED = {"uk": r"контактн\w* особ", "ru": r"контактн\w* лиц", "crh": r"(?i)\btanış"}
+# an option (--new-handler) or a quoted command is typed as it is, in every language
+CODE = re.compile(r"``[^`]*``|`[^`]*`|--[\w-]+")
+
+# The modules whose messages a reporter reads: `tysha source …` and `tysha courier …`
+# (source/cli.py), the vault and device they drive, the courier file, and the invitation
+# parser whose errors `source enroll` shows ("ask the handler to send it again").
+SOURCE_MODULES = (
+    "source/cli.py",
+    "source/device.py",
+    "source/vault.py",
+    "source/passphrase.py",
+    "source/shred.py",
+    "transport/courier.py",
+    "protocol/invitation.py",
+)
+
+
+def _texts() -> set[str]:
+    """Every string literal of the source modules that could be a message (it has a space),
+    an f-string rendered with sample values, as extract.py renders raised errors."""
+    out: set[str] = set()
+    for rel in SOURCE_MODULES:
+        for node in ast.walk(ast.parse((SRC / rel).read_text(), rel)):
+            if isinstance(node, (ast.Constant, ast.JoinedStr, ast.BinOp)):
+                text = _sample(node)
+                if text and " " in text.strip():
+                    out.add(" ".join(text.split()))
+    return out
+
+
+def _help_texts() -> set[str]:
+    """The help paragraphs of `tysha source …` and `tysha courier …`, an option's default help
+    (cli._DEFAULT_HELP) where it declares none."""
+    import typer.main
+
+    from tysha import cli
+
+    found: set[str] = set()
+
+    def add(text: str | None) -> None:
+        for paragraph in (text or "").split("\n\n"):
+            if paragraph.strip():
+                found.add(" ".join(paragraph.split()))
+
+    def walk(command: Any) -> None:
+        add(command.help)
+        for param in getattr(command, "params", []):
+            add(getattr(param, "help", None) or cli._DEFAULT_HELP.get(param.name or ""))
+        for sub in (getattr(command, "commands", None) or {}).values():
+            walk(sub)
+
+    root = typer.main.get_command(cli.app)
+    for group in ("source", "courier"):
+        walk(root.commands[group])  # type: ignore[attr-defined]
+    # the default help of --invitation: only a reporter is given an invitation
+    found.add(cli._DEFAULT_HELP["invitation"])
+    return found
+
+
+@functools.cache
+def catalog(lang: str) -> dict[str, tuple[str, ...]]:
+    """msgid (a plural's singular) → its msgstr forms."""
+    from babel.messages.pofile import read_po
+
+    with open(str(PO).format(lang=lang), "rb") as f:
+        cat = read_po(f)
+    out: dict[str, tuple[str, ...]] = {}
+    for m in cat:
+        if not m.id:
+            continue
+        mid = m.id if isinstance(m.id, str) else m.id[0]
+        forms = m.string if isinstance(m.string, (tuple, list)) else (m.string,)
+        out[mid] = tuple(str(form or "") for form in forms)
+    return out
+
+
+@functools.cache
+def source_side_msgids() -> frozenset[str]:
+    """The catalog's msgids a reporter reads: used as they are in the source modules or their
+    help, or the template a raised error's text is formatted from; and the hint
+    describe_error gives a source for a failed verification (cli.describe_error tells only
+    the source side to tell its handler)."""
+    from tysha import errors
+    from tysha.i18n import _templates
+
+    texts = _texts()
+    helps = _help_texts()
+    msgids = set(catalog("uk"))
+    out = {m for m in msgids if m in texts or m in helps}
+    for pattern, msgid, _names in _templates({m: m for m in msgids - out}):
+        if any(pattern.fullmatch(t) for t in texts):
+            out.add(msgid)
+    out.add(errors.VerificationError.hint)
+    return frozenset(out)
+
+
+def test_the_walk_finds_the_reporters_messages() -> None:
+    """The set is found from the code: these must be in it, or the walk is broken."""
+    from tysha.protocol import invitation
+
+    found = source_side_msgids()
+    for msgid in (
+        "written by your handler {at}",  # `source replies`
+        "tell your handler in person; don't rely on this drop for replies",
+        invitation.DAMAGED,  # raised by the invitation parser
+        "the handler's name is 1 to {n} characters",  # raised with a value (a template)
+        "Check the drop for replies from your handler and show them.",  # help
+        "put back the copy you made before, or tell your handler in person",  # the vault
+    ):
+        assert msgid in found, msgid
+
+
+def test_no_page_string_names_a_handler() -> None:
+    page = json.loads(PAGE.read_text(encoding="utf-8"))
+    bad = [(lang, key, text) for lang, strings in page.items()
+           for key, text in strings.items() if BANNED.search(text)]  # fmt: skip
+    assert not bad, f"{len(bad)} page strings, e.g. {bad[:3]}"
+
+
+@pytest.mark.parametrize("lang", sorted(REQUIRED))
+def test_the_page_names_the_contact_one_way(lang: str) -> None:
+    """Where the English page says "your contact", the language says its one chosen word."""
+    page = json.loads(PAGE.read_text(encoding="utf-8"))
+    named = [k for k, en in page["en"].items() if re.search(r"\bcontact\b", en)]
+    assert len(named) >= 20, named  # the word replaced "handler" in 23 strings
+    bad = [(k, page[lang][k]) for k in named if not re.search(REQUIRED[lang], page[lang][k])]
+    assert not bad, bad[:3]
+
+
+@pytest.mark.parametrize("lang", sorted(REQUIRED))
+def test_no_source_side_translation_names_a_handler(lang: str) -> None:
+    cat = catalog(lang)
+    bad = [(msgid, form) for msgid in sorted(source_side_msgids())
+           for form in cat.get(msgid, ()) if BANNED.search(CODE.sub(" ", form))]  # fmt: skip
+    assert not bad, f"{lang}: {len(bad)} messages, e.g. {bad[:3]}"
+
+
+@pytest.mark.parametrize("lang", sorted(REQUIRED))
+def test_source_side_translations_name_the_contact_one_way(lang: str) -> None:
+    """Every source-side message whose English names the handler says the one chosen word
+    (not a pronoun alone, nor a second word for the same person)."""
+    cat = catalog(lang)
+    named = [m for m in source_side_msgids() if re.search(r"(?i)handler", CODE.sub(" ", m))]
+    assert len(named) >= 40, len(named)
+    bad = [(msgid, form) for msgid in sorted(named)
+           for form in cat.get(msgid, ()) if not re.search(REQUIRED[lang], form)]  # fmt: skip
+    assert not bad, f"{lang}: {len(bad)} messages, e.g. {bad[:3]}"
