@@ -309,7 +309,7 @@ _DEFAULT_HELP = {
     "drop": "The drop's address, e.g. http://127.0.0.1:8080.",
     "drop_key": "The drop's log key (C2SP vkey), as `tysha drop init` printed it.",
     "name": "A name people will recognise.",
-    "invitation": "The invitation code your handler gave you.",
+    "invitation": "The invitation code your contact gave you.",
     "host": "The address to listen on (keep 127.0.0.1 unless you know why not).",
     "port": "The TCP port to listen on.",
 }

@@ -63,7 +63,7 @@ class ProtocolError(TyshaError):
 class VerificationError(TyshaError):
     """A check that protects the evidence or the user failed; never ignore it."""
 
-    hint = "do not trust this item; keep it aside and tell your handler or auditor"
+    hint = "do not trust this item; keep it aside and tell your contact or auditor"
 
 
 class StorageError(TyshaError):

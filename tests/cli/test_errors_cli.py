@@ -163,7 +163,7 @@ def test_the_reason_a_raiser_hid_is_still_told(monkeypatch: pytest.MonkeyPatch, 
     assert "passphrase" not in line and not PYTHON_TEXT.search(line)
 
 
-_HANDLER_HINT = "do not trust this item; keep it aside and tell your handler or auditor"
+_HANDLER_HINT = "do not trust this item; keep it aside and tell your contact or auditor"
 
 
 @pytest.mark.parametrize("lang", ["en", "uk", "ru", "crh"])
@@ -193,7 +193,7 @@ def test_only_a_source_is_told_to_tell_its_handler(lang: str, reader: str | None
              " saw before (the log shrank from 3 to 2 entries). Do not trust it; tell your"
              " organisation."),
     ("source", "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): the log shrank."
-               " Stop sending to it and tell your handler in person."),
+               " Stop sending to it and tell your contact in person."),
 ])  # fmt: skip
 def test_an_error_that_says_whom_to_tell_gets_no_second_hint(
     lang: str, reader: str, message: str, monkeypatch: pytest.MonkeyPatch

@@ -777,11 +777,11 @@ def test_a_damaged_invitation_says_what_to_do_once(lang: str, tmp_path: Path, cl
     cli("source", "init", "--vault", vault, "--size", "1MiB", env=senv)
     inv = invitation.Invitation.from_text(code)
     forged = dataclasses.replace(inv, drops=("http://127.0.0.1:8",)).to_text()
-    outer = translate_message("ask your handler for the code again, or copy it again whole", lang)
+    outer = translate_message("ask your contact for the code again, or copy it again whole", lang)
     for bad, says in ((code[:-5], invitation.DAMAGED), ("TYSHA1:ABCDEFGH", invitation.OLD_FORMAT),
-                      (forged, "this invitation's signature does not match the handler key "
+                      (forged, "this invitation's signature does not match your contact's key "
                        "inside it: it was altered or not made by that desk; do not use it, and "
-                       "ask the handler in person")):  # fmt: skip
+                       "ask your contact in person")):  # fmt: skip
         r = cli("source", "enroll", "--vault", vault, "--invitation", bad, env=senv, check=False)
         line = one_clear_line(r)
         assert translate_message(says, lang) in line, line

@@ -439,7 +439,7 @@ def test_where_a_report_came_from_and_the_handler_name(
     code = cli("desk", "invite", "--desk", d, "--drop", w["url"], "--drop-key", w["vkey"],
                env=denv).stdout.strip()
     out = cli("source", "enroll", "--vault", str(vault), "--invitation", code, env=w["senv"]).stdout
-    assert "handler's name: \u2068Test cell\u2069" in out  # bidi-isolated, before the fingerprint
+    assert "your contact's name: \u2068Test cell\u2069" in out  # bidi-isolated, before the key
     assert out.index("Test cell") < out.index("fingerprint")
     send_report(w, cli, "a report from the app", ["det"])
     cli("desk", "fetch", "--desk", d, env=denv)

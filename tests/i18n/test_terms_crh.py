@@ -179,7 +179,7 @@ def test_words_of_neighbouring_languages_are_not_used() -> None:
 
 
 def test_in_person_reads_in_person() -> None:
-    """'tell your handler in person' is the one safe channel left when the drop misbehaves:
+    """'tell your contact in person' is the one safe channel left when the drop misbehaves:
     'kuratorıñızğa özüñiz aytıñız' ("tell them yourself") does not say face to face."""
     bad = [(w, s) for w, en, s in pairs()
            if re.search(r"in person|face to face", en) and not re.search(r"şahsen|yüzme-yüz", s)]  # fmt: skip

@@ -141,14 +141,14 @@ def test_the_source_page_uses_one_apostrophe() -> None:
 # Counts the source reads that the English writes without ngettext ("{days} days"): the
 # Ukrainian must read right for every number, not only for 5-20 ("3 днів", "21 днів" are wrong).
 COUNTED_WITHOUT_PLURAL = {
-    "your handler's desk enrols this vault when its first report arrives, and only while the"
-    " invitation is valid ({days} days unless your handler said otherwise): send a first report"
+    "your contact's desk enrols this vault when its first report arrives, and only while the"
+    " invitation is valid ({days} days unless your contact said otherwise): send a first report"
     " soon, even a short one.": "days",
     "it serves an old checkpoint of its log ({served} entries), though it signed one of {signed}"
     " for you: what it logged since, replies to you among it, is hidden from you": "served",
     "the drop serves an old checkpoint of its log ({served} entries), though it signed one of"
-    " {signed} for you: what it logged since may be hidden from your handler. What was sent is"
-    " sent and its receipts are kept; tell your handler in person": "served",
+    " {signed} for you: what it logged since may be hidden from your contact. What was sent is"
+    " sent and its receipts are kept; tell your contact in person": "served",
 }
 # a number directly before a genitive plural noun is right only for the "many" form
 _GENITIVE_PLURAL = re.compile(r"\b(\d+) (днів|записів|байтів|повідомлень|конвертів)\b")

@@ -112,7 +112,7 @@ def test_damaged_message_says_to_ask_again(inv: Invitation) -> None:
     text = inv.to_text()
     with pytest.raises(ProtocolError) as e:
         Invitation.from_text(text[:100] + ("A" if text[100] != "A" else "B") + text[101:])
-    assert "damaged" in e.value.diagnostics() and "ask the handler" in e.value.diagnostics()
+    assert "damaged" in e.value.diagnostics() and "ask your contact" in e.value.diagnostics()
 
 
 def test_forged_signature_is_a_verification_error(inv: Invitation) -> None:

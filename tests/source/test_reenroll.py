@@ -61,7 +61,7 @@ def test_another_handlers_invitation_is_refused_and_changes_nothing(tmp_path: Pa
     said = got.value.diagnostics()
     assert other.public().fingerprint() in said and mine.public().fingerprint() in said
     assert "nothing was changed" in said and "--new-handler" in said
-    assert "waiting for your handler: 1" in said
+    assert "waiting for your contact: 1" in said
     assert dev.state == before and _kept(tmp_path) == before
     assert dev.invitation().handler == mine.public()
 
@@ -118,20 +118,20 @@ def test_the_cli_refuses_a_switch_until_told_and_says_what_was_not_sent(
     code = make_invitation(url, vkey, other).to_text()
     seen = Vault(Path(v)).unlock(PASS).state["checkpoint"]
     r = cli("source", "enroll", "--vault", v, "--invitation", code, env=env, check=False)
-    assert r.returncode == 1 and "another handler" in r.stderr and "--new-handler" in r.stderr
+    assert r.returncode == 1 and "another contact" in r.stderr and "--new-handler" in r.stderr
     assert other.public().fingerprint() in r.stderr
     # The documented form, unchanged, still pins a first invitation; the new option switches.
     r = cli("source", "enroll", "--vault", v, "--invitation", code, "--new-handler", env=env)
     assert other.public().fingerprint() in r.stdout
     assert "not sent" in r.stdout and waiting[0]["id"] in r.stdout
     # What switching costs is said: the former handler's later replies can't reach this key.
-    assert "a reply your former handler writes from now on does not reach" in r.stdout
+    assert "a reply your former contact writes from now on does not reach" in r.stdout
     assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == []
     # The new handler reads the same drop: what the vault verified of its log stays.
     assert Vault(Path(v)).unlock(PASS).state["checkpoint"] == seen
     out = cli("source", "replies", "--vault", v, "--offline", env=env).stdout
     assert "Received. Stay safe." in out
-    assert "former handler" in out and mine.public().fingerprint() in out
+    assert "former contact" in out and mine.public().fingerprint() in out
     shown = json.loads(cli("source", "replies", "--vault", v, "--offline", "--json",
                            env=env).stdout)
     assert [r["handler"] for r in shown] == [mine.public().fingerprint()]
@@ -142,7 +142,7 @@ def test_the_cli_refuses_a_switch_until_told_and_says_what_was_not_sent(
     assert waiting[0]["id"] in r.stdout
     assert json.loads(cli("source", "outbox", "--vault", v, "--json", env=env).stdout) == waiting
     out = cli("source", "replies", "--vault", v, "--offline", env=env).stdout
-    assert "former handler" not in out and "Received. Stay safe." in out
+    assert "former contact" not in out and "Received. Stay safe." in out
 
 
 def _reply_to(url: str, dev: SourceDevice, handler: Identity, digest: bytes, text: str) -> None:
@@ -171,7 +171,7 @@ def test_the_same_desks_invitation_again_keeps_the_drops_history(
     assert after.get("checkpoint") == before["checkpoint"]
     assert after["cursor"] == before["cursor"]
     assert after["identity"] == before["identity"] and after["sent"] == before["sent"]
-    assert "the handler this vault is enrolled with" in r.stdout
+    assert "the contact this vault is enrolled with" in r.stdout
     assert mine.public().fingerprint() in r.stdout
 
 

@@ -88,17 +88,17 @@ _MAX_TEXT = 16384
 
 DAMAGED = (
     "this invitation code is damaged (a character is missing, changed or swapped); "
-    "ask the handler to send it again"
+    "ask your contact to send it again"
 )
 OLD_FORMAT = (
     "this is an old invitation format (TYSHA1) that cannot be checked for damage or forgery; "
-    "ask the handler for a new invitation"
+    "ask your contact for a new invitation"
 )
 
 #: A code of a later format (``TYSHA3:``, a ``TY3`` QR code, or a later version inside): a
 #: reporter's app older than the handler's desk, which no retyping or resending mends.
 NEWER_FORMAT = (
-    "this invitation was made by a newer Tysha than this one; update Tysha, or ask the handler"
+    "this invitation was made by a newer Tysha than this one; update Tysha, or ask your contact"
     " for a code this version reads"
 )
 #: The newest invitation format this code reads (key 0 of the map; the prefix's number).
@@ -135,17 +135,17 @@ def check_handler_name(name: object) -> str:
     """``name`` if it is an acceptable handler display name (see the module docstring), else
     a ``ProtocolError`` saying why. Pure; the same rule as ``handlerName`` in core.js."""
     if type(name) is not str:
-        raise ProtocolError("the handler's name is not text")
+        raise ProtocolError("the contact's name is not text")
     if not 1 <= len(name) <= HANDLER_NAME_MAX:
-        raise ProtocolError(f"the handler's name is 1 to {HANDLER_NAME_MAX} characters")
+        raise ProtocolError(f"the contact's name is 1 to {HANDLER_NAME_MAX} characters")
     if any(unicodedata.category(c) in _NAME_REFUSED for c in name):
-        raise ProtocolError("the handler's name holds a control or invisible character")
+        raise ProtocolError("the contact's name holds a control or invisible character")
     if name != name.strip(" ") or "  " in name:
-        raise ProtocolError("the handler's name has extra spaces")
+        raise ProtocolError("the contact's name has extra spaces")
     if any(c.isspace() and c != " " for c in name):
-        raise ProtocolError("the handler's name holds a space other than a plain one")
+        raise ProtocolError("the contact's name holds a space other than a plain one")
     if not unicodedata.is_normalized("NFC", name):
-        raise ProtocolError("the handler's name is not in Unicode normal form C")
+        raise ProtocolError("the contact's name is not in Unicode normal form C")
     return name
 
 
@@ -224,8 +224,8 @@ class Invitation:
             self.handler.verify(_DOMAIN, self._signed_fields(), self.signature)
         except VerificationError:
             raise VerificationError(
-                "this invitation's signature does not match the handler key inside it: it was "
-                "altered or not made by that desk; do not use it, and ask the handler in person",
+                "this invitation's signature does not match your contact's key inside it: it was "
+                "altered or not made by that desk; do not use it, and ask your contact in person",
                 hint="",
             ) from None
 
@@ -362,7 +362,7 @@ class Invitation:
                 if exc.message == NEWER_FORMAT:
                     raise
                 raise ProtocolError(
-                    "this QR code is damaged or incomplete; scan it again or ask the handler "
+                    "this QR code is damaged or incomplete; scan it again or ask your contact "
                     "for the invitation code as text",
                     hint="",
                 ) from None

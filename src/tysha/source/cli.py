@@ -234,7 +234,7 @@ def enroll(
         None,
         "--invitation",
         help="The invitation code (text); '-' reads it from standard input (a code typed after "
-        "--invitation stays in the shell's history file, and it names your drop and handler).",
+        "--invitation stays in the shell's history file, and it names your drop and contact).",
     ),
     qr: Path = typer.Option(
         None, "--qr", help="A photo or PNG of the invitation's QR code.", metavar="IMAGE"
@@ -248,8 +248,8 @@ def enroll(
     ),
     new_handler: bool = typer.Option(
         False, "--new-handler",
-        help="Switch this vault to another handler's invitation (reports still waiting for "
-        "the current handler are then not sent).",
+        help="Switch this vault to another contact's invitation (reports still waiting for "
+        "your current contact are then not sent).",
     ),
 ) -> None:
     """Check an invitation and pin its keys and drop addresses (refuses a damaged code).
@@ -257,7 +257,7 @@ def enroll(
     With ``--witness VKEY … [--witnesses-needed K]`` replies are read only as far as K of
     those witnesses cosigned the drop's log.
 
-    An invitation from another handler than the one this vault is enrolled with is refused
+    An invitation from another contact than the one this vault is enrolled with is refused
     unless ``--new-handler`` is given."""
     if (invitation is None) == (qr is None):
         raise typer.BadParameter("give exactly one of --invitation CODE or --qr IMAGE")
@@ -271,25 +271,25 @@ def enroll(
     if dev.enrolment == "switched":
         typer.echo(
             _(
-                "you switched to a new handler: from now on your reports go to this handler "
+                "you switched to a new contact: from now on your reports go to this contact "
                 "only, under a new key of this vault. Replies you kept stay marked as your "
-                "former handler's; a reply your former handler writes from now on does not "
+                "former contact's; a reply your former contact writes from now on does not "
                 "reach this vault."
             )
         )
     elif dev.enrolment == "back":
         typer.echo(
             _(
-                "you switched back to a handler this vault reported to before: from now on "
-                "your reports go to this handler only, under the key it knows. Replies you kept "
-                "from the handler you leave stay marked as theirs; a reply that handler writes "
+                "you switched back to a contact this vault reported to before: from now on "
+                "your reports go to this contact only, under the key it knows. Replies you kept "
+                "from the contact you leave stay marked as theirs; a reply that contact writes "
                 "from now on does not reach this vault."
             )
         )
     elif dev.enrolment == "same":
         typer.echo(
             _(
-                "this invitation is from the handler this vault is enrolled with: it is pinned "
+                "this invitation is from the contact this vault is enrolled with: it is pinned "
                 "again, with the drop addresses it gives; your key, your outbox and your "
                 "replies are unchanged."
             )
@@ -297,9 +297,9 @@ def enroll(
     elif dev.enrolment == "moved":
         typer.echo(
             _(
-                "this invitation is from the handler this vault is enrolled with, at another "
+                "this invitation is from the contact this vault is enrolled with, at another "
                 "drop: the new drop is pinned, and the reports waiting in your outbox go there "
-                "(your handler reads it); your key and your replies are unchanged."
+                "(your contact reads it); your key and your replies are unchanged."
             )
         )
     if dev.witnesses_removed:
@@ -307,21 +307,21 @@ def enroll(
         typer.echo(
             _(
                 "the witnesses you required ({k} of {names}) were for the former drop's log "
-                "and are no longer required; if your handler gave you witnesses for the new "
+                "and are no longer required; if your contact gave you witnesses for the new "
                 "drop, enroll again with them (--witness)."
             ).format(k=k, names=", ".join(names))
         )
     if dev.not_sent:
         typer.echo(
             ngettext(
-                "not sent: {n} report written for your former handler left the outbox; it is "
-                "kept aside in this vault, sent to no one (the new handler could not read it). "
-                "It goes to your former handler if you enroll its invitation again; write it "
-                "again if the new handler should have it:",
-                "not sent: {n} reports written for your former handler left the outbox; they "
-                "are kept aside in this vault, sent to no one (the new handler could not read "
-                "them). They go to your former handler if you enroll its invitation again; "
-                "write them again if the new handler should have them:",
+                "not sent: {n} report written for your former contact left the outbox; it is "
+                "kept aside in this vault, sent to no one (the new contact could not read it). "
+                "It goes to your former contact if you enroll its invitation again; write it "
+                "again if the new contact should have it:",
+                "not sent: {n} reports written for your former contact left the outbox; they "
+                "are kept aside in this vault, sent to no one (the new contact could not read "
+                "them). They go to your former contact if you enroll its invitation again; "
+                "write them again if the new contact should have them:",
                 len(dev.not_sent),
             ).format(n=len(dev.not_sent))
         )
@@ -330,8 +330,8 @@ def enroll(
     if dev.restored:
         typer.echo(
             ngettext(
-                "{n} report kept aside for this handler is back in the outbox, to be sent:",
-                "{n} reports kept aside for this handler are back in the outbox, to be sent:",
+                "{n} report kept aside for this contact is back in the outbox, to be sent:",
+                "{n} reports kept aside for this contact are back in the outbox, to be sent:",
                 len(dev.restored),
             ).format(n=len(dev.restored))
         )
@@ -340,8 +340,8 @@ def enroll(
     if inv.handler_name:  # signed by the key the fingerprint below names; bidi-isolated
         from tysha.protocol.invitation import isolate
 
-        typer.echo(_("handler's name: {name}").format(name=isolate(inv.handler_name)))
-    typer.echo(_("enrolled. Compare this fingerprint with your handler, in person:"))
+        typer.echo(_("your contact's name: {name}").format(name=isolate(inv.handler_name)))
+    typer.echo(_("enrolled. Compare this fingerprint with your contact, in person:"))
     typer.echo(f"  {inv.handler.fingerprint()}")
     if dev.enrolment == "switched" or not dev.state.get("sent"):
         # The desk enrols this key when its first report arrives, and only while the
@@ -349,8 +349,8 @@ def enroll(
         # chose otherwise): later, its reports are flagged untrusted and get no reply.
         typer.echo(
             _(
-                "your handler's desk enrols this vault when its first report arrives, and "
-                "only while the invitation is valid ({days} days unless your handler said "
+                "your contact's desk enrols this vault when its first report arrives, and "
+                "only while the invitation is valid ({days} days unless your contact said "
                 "otherwise): send a first report soon, even a short one."
             ).format(days=14)
         )
@@ -359,7 +359,7 @@ def enroll(
         typer.echo(
             _(
                 "delete {path} and every copy of it (gallery, messengers, backups): it holds "
-                "your invitation, which names your drop and your handler."
+                "your invitation, which names your drop and your contact."
             ).format(path=qr)
         )
 
@@ -503,7 +503,7 @@ def outbox(vault: Path = VAULT, as_json: bool = typer.Option(False, "--json")) -
             typer.echo(
                 _(
                     "the drop showed you two histories of its log ({when}): nothing is sent"
-                    " through it, your reports stay sealed in the vault. Tell your handler in"
+                    " through it, your reports stay sealed in the vault. Tell your contact in"
                     " person and enrol with a new invitation"
                 ).format(when=forked)
             )
@@ -580,8 +580,8 @@ def _drop_client(dev, drop: str | None, sending: bool = True):  # type: ignore[n
         why += "; nothing was sent, everything stays in the outbox"
     if last is not None and _OTHER_DROP in last.message:
         raise TransportError(
-            why, hint="check the drop's address; if it is the one your handler gave, tell your "
-            "handler in person",
+            why, hint="check the drop's address; if it is the one your contact gave, tell your "
+            "contact in person",
         )
     raise TransportError(why, hint="try again later")  # the message says nothing is lost
 
@@ -662,7 +662,7 @@ def replies(
     tor: bool = TOR,
     bridge: list[str] = BRIDGE,
 ) -> None:
-    """Check the drop for replies from your handler and show them."""
+    """Check the drop for replies from your contact and show them."""
     dev = _device(vault)
     from tysha.errors import VerificationError
 
@@ -692,13 +692,13 @@ def replies(
             )
             # A reply kept from before this vault switched handlers names the one who wrote it.
             if r["written_at"] and r["former"]:
-                about = (_("written by your former handler {fingerprint} {at}").format(
+                about = (_("written by your former contact {fingerprint} {at}").format(
                     fingerprint=r["handler"], at=_minute(r["written_at"])) + "; " + about)
             elif r["written_at"]:
-                about = (_("written by your handler {at}").format(at=_minute(r["written_at"]))
+                about = (_("written by your contact {at}").format(at=_minute(r["written_at"]))
                          + "; " + about)  # fmt: skip
             elif r["former"]:
-                about = (_("from your former handler {fingerprint}").format(
+                about = (_("from your former contact {fingerprint}").format(
                     fingerprint=r["handler"]) + "; " + about)
             text = "\n  ".join(shown_lines(r["text"]))  # no control character reaches the screen
             typer.echo(f"[{_hour(r['received_at'])}] ({shown(about)}) {text}")
@@ -716,8 +716,8 @@ def replies(
     if dev.listing_problem:
         raise VerificationError(
             f"the drop is not honest about its listing: {dev.listing_problem}; replies may be "
-            "withheld from you. The replies shown are genuine (each is signed by your handler)",
-            hint="tell your handler in person; don't rely on this drop for replies",
+            "withheld from you. The replies shown are genuine (each is signed by your contact)",
+            hint="tell your contact in person; don't rely on this drop for replies",
         )
 
 

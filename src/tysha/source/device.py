@@ -443,7 +443,7 @@ class SourceDevice:
                 raise BadInput(exc.message, hint="nothing was changed") from None
             raise BadInput(
                 f"this invitation is damaged or incomplete ({exc.message}); nothing was changed",
-                hint="ask your handler for the code again, or copy it again whole",
+                hint="ask your contact for the code again, or copy it again whole",
             ) from None
         pinned = self._pinned()
         former = self._former_handler()
@@ -454,12 +454,12 @@ class SourceDevice:
         if switched and not new_handler:
             waiting = len(self.state.get("outbox", []))
             raise NotAllowed(
-                f"this invitation is from another handler (fingerprint {inv.handler.fingerprint()})"
+                f"this invitation is from another contact (fingerprint {inv.handler.fingerprint()})"
                 f" than the one this vault is enrolled with (fingerprint {former}); nothing was"
-                f" changed. Reports waiting for your handler: {waiting}",
+                f" changed. Reports waiting for your contact: {waiting}",
                 hint="do not use a code you did not get in person: compare its fingerprint "
-                "with that handler, face to face. To switch to this handler for good, run "
-                "again with --new-handler; the reports still waiting for your handler are then "
+                "with that contact, face to face. To switch to this contact for good, run "
+                "again with --new-handler; the reports still waiting for your contact are then "
                 "not sent (send them first: tysha source send --now)",
             )
         self.not_sent = []
@@ -786,7 +786,7 @@ class SourceDevice:
             self._remember_fork()
             raise VerificationError(
                 "THE DROP SHOWS A DIFFERENT HISTORY than before (a forked log): "
-                f"{exc.message}. Stop sending to it and tell your handler in person."
+                f"{exc.message}. Stop sending to it and tell your contact in person."
             ) from None
 
     def _remember_fork(self) -> None:
@@ -808,7 +808,7 @@ class SourceDevice:
         if when is not None:
             raise VerificationError(
                 f"the drop showed you two histories of its log ({when}): nothing is sent"
-                " through it, your reports stay sealed in the vault. Tell your handler in"
+                " through it, your reports stay sealed in the vault. Tell your contact in"
                 " person and enrol with a new invitation"
             )
 
@@ -822,7 +822,7 @@ class SourceDevice:
             raise VerificationError(
                 f"the drop serves an old checkpoint of its log ({served} entries), though it"
                 f" signed one of {signed} for you: what it logged since may be hidden from your"
-                " handler. What was sent is sent and its receipts are kept; tell your handler"
+                " contact. What was sent is sent and its receipts are kept; tell your contact"
                 " in person"
             )
 
@@ -1169,7 +1169,7 @@ class SourceDevice:
             self._remember_fork()
             raise VerificationError(
                 "THE DROP SHOWS ITS WITNESSES A DIFFERENT HISTORY than it shows you (a forked"
-                f" log): {exc.message}. Stop sending to it and tell your handler in person."
+                f" log): {exc.message}. Stop sending to it and tell your contact in person."
             ) from None
         return wcp if wcp.size < cp.size else cp
 
@@ -1195,7 +1195,7 @@ class SourceDevice:
         except VerificationError as exc:  # two signed checkpoints, proved of two histories
             raise VerificationError(
                 "THE DROP SHOWS ITS WITNESSES A DIFFERENT HISTORY than it shows you (a forked"
-                f" log): {exc.message}. Stop sending to it and tell your handler in person."
+                f" log): {exc.message}. Stop sending to it and tell your contact in person."
             ) from None
         except TyshaError:
             return
@@ -1222,7 +1222,7 @@ class SourceDevice:
         reply, _files = read_report([opened.content], kind="reply")
         m = reply.manifest
         if m.sender.sign != inv.handler.sign:
-            raise VerificationError("a reply not signed by the pinned handler key")
+            raise VerificationError("a reply not signed by your contact's pinned key")
         answers = m.body.get("in_reply_to")
         if isinstance(answers, str):
             try:
@@ -1322,7 +1322,7 @@ class SourceDevice:
             # courier went to another drop, or the handler's drop changed since the export.
             raise ConfigError(
                 "these receipts are from another drop's log than the one your invitation names"
-                " (the courier delivered to another drop, or your handler's drop changed since"
+                " (the courier delivered to another drop, or your contact's drop changed since"
                 " the export): nothing was applied, and the reports stay in the outbox",
                 hint="send them with tysha source send, or export them again for a courier to "
                 "the drop your invitation names",

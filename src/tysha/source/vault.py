@@ -166,7 +166,7 @@ NOTHING_OPENS = (
 )
 NOTHING_OPENS_HINT = (
     "type it again carefully (TYSHA_PASSPHRASE for scripts); if you are sure of it, keep the "
-    "file unchanged and tell your handler in person"
+    "file unchanged and tell your contact in person"
 )
 # Every refusal to add a passphrase says this and nothing else: asked from the decoy, the
 # answer must not tell that another compartment may exist (THREAT_MODEL A12).
@@ -394,7 +394,7 @@ class Vault:
                 "of 64 KiB blocks): it was probably cut short or extended when copied or "
                 "stored. Nothing was read or changed",
                 hint="put back the copy you made before, or keep this file unchanged and tell "
-                "your handler in person",
+                "your contact in person",
             ) from None
         return size
 
@@ -490,7 +490,7 @@ class Vault:
                         f"the vault file was {recorded} bytes when it was made and is now "
                         f"{size}: it was cut short or extended. Nothing was read or changed",
                         hint="put back the copy you made before, or keep this file "
-                        "unchanged and tell your handler in person",
+                        "unchanged and tell your contact in person",
                     )
                 loaded.append(self._load(f, size, slot, key, number, recorded))
         for c in loaded:
@@ -501,7 +501,7 @@ class Vault:
                 "the passphrase is right, but both saves of this vault's contents are "
                 "damaged and nothing in them can be read",
                 hint="keep the file unchanged (a copy made before may still open) and tell "
-                "your handler in person which reports you had not sent yet",
+                "your contact in person which reports you had not sent yet",
             )
         raise BadPassphrase(NOTHING_OPENS, hint=NOTHING_OPENS_HINT)
 
@@ -640,7 +640,7 @@ class Vault:
             raise StorageError(
                 f"the vault file was {comp.size} bytes when it was made and is now {size}: "
                 "refusing to write into it",
-                hint="put back the copy you made before, or tell your handler in person",
+                hint="put back the copy you made before, or tell your contact in person",
             )
         body_pt = cbor_encode(comp.state)
         offset, length = _layout(size)[comp.number]
