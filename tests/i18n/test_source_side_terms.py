@@ -20,11 +20,11 @@ import ast
 import functools
 import json
 import re
-from typing import Any
 
 import pytest
 
 from .extract import SRC, _sample
+from .helptexts import help_paragraphs
 
 PAGE = SRC / "drop" / "source_page" / "strings.json"
 PO = SRC / "locale" / "{lang}" / "LC_MESSAGES" / "tysha.po"
@@ -76,23 +76,10 @@ def _help_texts() -> set[str]:
 
     from tysha import cli
 
-    found: set[str] = set()
-
-    def add(text: str | None) -> None:
-        for paragraph in (text or "").split("\n\n"):
-            if paragraph.strip():
-                found.add(" ".join(paragraph.split()))
-
-    def walk(command: Any) -> None:
-        add(command.help)
-        for param in getattr(command, "params", []):
-            add(getattr(param, "help", None) or cli._DEFAULT_HELP.get(param.name or ""))
-        for sub in (getattr(command, "commands", None) or {}).values():
-            walk(sub)
-
     root = typer.main.get_command(cli.app)
+    found: set[str] = set()
     for group in ("source", "courier"):
-        walk(root.commands[group])  # type: ignore[attr-defined]
+        found |= help_paragraphs(root.commands[group], cli._DEFAULT_HELP)  # type: ignore[attr-defined]
     # the default help of --invitation: only a reporter is given an invitation
     found.add(cli._DEFAULT_HELP["invitation"])
     return found
@@ -197,5 +184,5 @@ def test_no_source_side_msgid_names_a_handler() -> None:
     assert not bad, f"{len(bad)} messages, e.g. {bad[:3]}"
     # and the English catalog shows them as they are
     en = catalog("en")
-    bad = sorted((m, f) for m in found for f in en.get(m, ()) if BANNED.search(CODE.sub(" ", f)))
-    assert not bad, f"en: {len(bad)} translations, e.g. {bad[:3]}"
+    shown = sorted((m, f) for m in found for f in en.get(m, ()) if BANNED.search(CODE.sub(" ", f)))
+    assert not shown, f"en: {len(shown)} translations, e.g. {shown[:3]}"
