@@ -667,30 +667,21 @@ def test_an_escrow_desk_does_not_claim_a_reply_its_source_will_never_read(
 
 
 def test_a_reply_at_a_terminal_names_its_recipient_first(
-    world: dict[str, Any], cli: Any, monkeypatch: pytest.MonkeyPatch
+    world: dict[str, Any], cli: Any, confirms: list[tuple[str, bool]]
 ) -> None:
     """`desk reply ID` takes a report id or any unambiguous start of one: a mistyped prefix
     that happens to fit another report sent the reply - irreversibly - to that report's
     source, and the command said only "reply sent". At a terminal it now asks first, naming
     the source and the report it resolved to (--yes, or a script without a terminal, keeps
     CLI.md's one-line form); declined, nothing is queued or sent."""
-    from tysha.desk import cli as desk_cli
     from tysha.desk.service import Desk
-    from tysha.errors import BadInput
 
     w = world
     d, denv = str(w["desk"]), w["denv"]
     send_report(w, cli, "the checkpoint moved", ["det"])
     cli("desk", "fetch", "--desk", d, env=denv)
     [report] = json.loads(cli("desk", "list", "--desk", d, "--json", env=denv).stdout)
-    asked: list[tuple[str, bool]] = []
-
-    def decline(question: str, yes: bool) -> None:
-        asked.append((question, yes))
-        if not yes:
-            raise BadInput("not confirmed; nothing changed")
-
-    monkeypatch.setattr(desk_cli, "_confirm", decline)
+    asked = confirms
     r = cli("desk", "reply", report["id"][:3], "--desk", d, "--text", "Stay safe.", env=denv,
             check=False)  # fmt: skip
     assert r.returncode == 1 and "not confirmed" in r.stderr

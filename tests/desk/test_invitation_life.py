@@ -342,15 +342,13 @@ def test_the_qr_file_of_an_invitation_is_readable_by_the_handler_only(
 
 
 def test_cancelling_at_a_terminal_names_the_invitation_first(
-    tmp_path: Path, cli: Any, monkeypatch: Any
+    tmp_path: Path, cli: Any, confirms: list[tuple[str, bool]]
 ) -> None:
     """`desk invitations --cancel ID` cancelled at once: an id copied from the wrong line
     killed a code already handed over, which cannot be undone (the source needs a new one,
     in person). At a terminal it now asks first, naming the invitation (when it was made,
     its drop); declined, nothing changes. --yes, or a script, keeps CLI.md's form."""
-    from tysha.desk import cli as desk_cli
     from tysha.desk.service import Desk
-    from tysha.errors import BadInput
     from tysha.tlog import NoteSigner
 
     desk = tmp_path / "desk"
@@ -359,14 +357,7 @@ def test_cancelling_at_a_terminal_names_the_invitation_first(
     with Desk.open(desk, DESK_PASS) as d:
         d.invite(["http://drop.example/"], vkey)
         [inv] = d.invitations()
-    asked: list[tuple[str, bool]] = []
-
-    def decline(question: str, yes: bool) -> None:
-        asked.append((question, yes))
-        if not yes:
-            raise BadInput("not confirmed; nothing changed")
-
-    monkeypatch.setattr(desk_cli, "_confirm", decline)
+    asked = confirms
     env = {"TYSHA_PASSPHRASE": DESK_PASS}
     r = cli("desk", "invitations", "--desk", str(desk), "--cancel", inv["id"], env=env,
             check=False)  # fmt: skip
