@@ -78,9 +78,9 @@ def _rid(desk: Desk) -> str:
     return next(v.id for v in desk.reports() if v.text == "needs an answer")
 
 
-def _proofs_answered(world: Any, status: int) -> Any:
-    """A serving whose transport answers every consistency-proof request with ``status`` and
-    passes everything else to the honest drop."""
+def _proofs_answered(world: Any, status: int, body: bytes | None = None) -> Any:
+    """A serving whose transport answers every consistency-proof request with ``status`` (and
+    ``body``, else a JSON error) and passes everything else to the honest drop."""
     import httpx
 
     real = world.honest.transport
@@ -94,6 +94,8 @@ def _proofs_answered(world: Any, status: int) -> Any:
             def handler(request: httpx.Request) -> httpx.Response:
                 request.read()
                 if request.url.path == "/v1/proof/consistency":
+                    if body is not None:
+                        return httpx.Response(status, content=body)
                     return httpx.Response(status, json={"error": "busy"})
                 r = inner.request(request.method, request.url.path, params=request.url.params,
                                   content=request.content,
@@ -105,6 +107,27 @@ def _proofs_answered(world: Any, status: int) -> Any:
                                 timeout=timeout)
 
     return type("S", (), {"transport": ProofsAnswered()})()
+
+
+def _shown_line(desk: Path, rid: str, text: str, lang: str = "en") -> str:
+    """The one line of `tysha desk show RID` (in ``lang``) that holds ``text``."""
+    from tests.conftest import tysha
+
+    env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": lang}
+    [line] = [ln for ln in tysha("desk", "show", rid, "--desk", desk, env=env).stdout.splitlines()
+              if text in ln]  # fmt: skip
+    return line
+
+
+def _web_pages(desk: Path, *paths: str) -> list[str]:
+    """The web desk's pages at ``paths``, logged in."""
+    from starlette.testclient import TestClient
+
+    from tysha.desk.web.app import create_app
+
+    with TestClient(create_app(desk, port=8090), base_url="http://127.0.0.1:8090") as c:
+        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
+        return [c.get(p).text for p in paths]
 
 
 def test_a_reply_receipt_from_another_history_is_a_fork_shown_wherever_the_reply_is(
@@ -134,27 +157,16 @@ def test_a_reply_receipt_from_another_history_is_a_fork_shown_wherever_the_reply
     res = desk.send_queued()
     assert res.sent == [] and res.left == 1 and "forked" in res.errors[0]
     desk.close()
-    env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
-    shown = tysha("desk", "show", rid, "--desk", tmp_path / "desk", env=env).stdout
-    [line] = [ln for ln in shown.splitlines() if "meet at the old place" in ln]
+    line = _shown_line(tmp_path / "desk", rid, "meet at the old place")
     assert "FORK" in line and "QUEUED" not in line, line
     js = json.loads(tysha("desk", "show", rid, "--desk", tmp_path / "desk", "--json",
-                          env=env).stdout)
+                          env={"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}).stdout)
     assert js["drop_forked"] is True and js["replies"][0]["log_consistent"] is False
-    uk = tysha("desk", "show", rid, "--desk", tmp_path / "desk",
-               env=env | {"TYSHA_LANG": "uk"}).stdout
-    [line] = [ln for ln in uk.splitlines() if "meet at the old place" in ln]
+    line = _shown_line(tmp_path / "desk", rid, "meet at the old place", "uk")
     assert "РОЗГАЛУЖЕННЯ" in line, line
-    from starlette.testclient import TestClient
-
-    from tysha.desk.web.app import create_app
-
-    with TestClient(create_app(tmp_path / "desk", port=8090),
-                    base_url="http://127.0.0.1:8090") as c:
-        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
-        page = c.get(f"/report/{rid}").text
-        # What the web desk's reply form answers when the drop's receipt is a fork.
-        assert 'id="reply-fork-notice"' in c.get(f"/report/{rid}?m=forked").text
+    # What the web desk's reply form answers when the drop's receipt is a fork, too.
+    page, notice = _web_pages(tmp_path / "desk", f"/report/{rid}", f"/report/{rid}?m=forked")
+    assert 'id="reply-fork-notice"' in notice
     assert 'id="reply-forked"' in page
     [item] = [ln for ln in page.split("<li>") if "meet at the old place" in ln]
     assert 'id="reply-fork-' in item and "FORK" in item
@@ -250,29 +262,17 @@ def test_a_reply_sent_before_its_drop_showed_a_fork_is_flagged_wherever_it_is_sh
     show` and on the web report page - a handler reading the reply took it that the source
     had it. Beside the reply both now say its drop has since shown two histories, in the
     handler's language."""
-    from starlette.testclient import TestClient
-
-    from tests.conftest import tysha
-    from tysha.desk.web.app import create_app
-
     desk = world.desk
     rid = _rid(desk)
     assert desk.reply(rid, "we read you, stay safe").sent
     world.serving = world.forked
     assert len(desk.fetch().forks) == 1 and desk.store.drops()[0].forked
     desk.close()
-    env = {"TYSHA_PASSPHRASE": PASS, "TYSHA_LANG": "en"}
-    shown = tysha("desk", "show", rid, "--desk", tmp_path / "desk", env=env).stdout
-    [line] = [ln for ln in shown.splitlines() if "we read you, stay safe" in ln]
+    line = _shown_line(tmp_path / "desk", rid, "we read you, stay safe")
     assert "sent " in line and "since shown two histories" in line, line
-    uk = tysha("desk", "show", rid, "--desk", tmp_path / "desk",
-               env=env | {"TYSHA_LANG": "uk"}).stdout
-    [line] = [ln for ln in uk.splitlines() if "we read you, stay safe" in ln]
+    line = _shown_line(tmp_path / "desk", rid, "we read you, stay safe", "uk")
     assert "дві історії" in line, line
-    with TestClient(create_app(tmp_path / "desk", port=8090),
-                    base_url="http://127.0.0.1:8090") as c:
-        assert c.post("/login", data={"passphrase": PASS}).status_code == 200
-        page = c.get(f"/report/{rid}").text
+    [page] = _web_pages(tmp_path / "desk", f"/report/{rid}")
     [item] = [ln for ln in page.split("<li>") if "we read you, stay safe" in ln]
     assert "since shown two histories" in item and 'class="badge bad"' in item, item
 
@@ -315,33 +315,9 @@ def test_a_reply_receipt_whose_log_is_not_proved_keeps_the_reply_queued(
     """A drop that will not prove its receipt's log consistent with the desk's (a garbled
     answer) proves no fork, but the reply is not said sent: it stays queued and is sent again
     (the drop answers with the same entry) until the drop proves it."""
-    import httpx
-
     desk = world.desk
     rid = _rid(desk)
-    real = world.honest.transport
-
-    class Garbling:
-        name = "garbling"
-
-        def client(self, base_url: str, timeout: float) -> httpx.Client:
-            inner = real.client(base_url, timeout)
-
-            def handler(request: httpx.Request) -> httpx.Response:
-                request.read()
-                if request.url.path == "/v1/proof/consistency":
-                    return httpx.Response(200, content=b"<html>")
-                r = inner.request(request.method, request.url.path, params=request.url.params,
-                                  content=request.content,
-                                  headers={"content-type": request.headers.get("content-type",
-                                                                               "")})
-                return httpx.Response(r.status_code, headers=r.headers, content=r.content)
-
-            return httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler),
-                                timeout=timeout)
-
-    garbling = Garbling()
-    world.serving = type("S", (), {"transport": garbling})()  # type: ignore[assignment]
+    world.serving = _proofs_answered(world, 200, b"<html>")
     out = desk.reply(rid, "we read you")
     assert not out.sent and not out.forked and "did not prove" in out.error
     assert not desk.store.drops()[0].forked and len(desk.outbox()) == 1
