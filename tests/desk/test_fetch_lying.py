@@ -78,6 +78,14 @@ class _Liar(DropClient):
                 for r in recs], cur, size  # fmt: skip
 
 
+def _sealed_report(text: str, ident: Identity, secret: bytes, to: list[Any]) -> bytes:
+    """A report of ``text`` signed by ``ident`` with the invitation's enrolment ``secret``,
+    sealed to the keys ``to`` (the desk's, and an escrow's)."""
+    body = {"categories": ["det"], "text": text, "when": "", "where": "", "created_at": ""}
+    m = Manifest("report", ident.public(), body, (), secret).signed(ident)
+    return seal_envelope(frame_content(m.to_bytes()), to, os.urandom)
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[tuple[InProcessDrop, Desk, _Tamper, Callable[[str], int]]]:
     with in_process_drop(tmp_path / "drop") as d:
@@ -90,11 +98,7 @@ def world(tmp_path: Path) -> Iterator[tuple[InProcessDrop, Desk, _Tamper, Callab
         ident = Identity.generate(os.urandom)
 
         def report(text: str) -> int:
-            body = {"categories": ["det"], "text": text, "when": "", "where": "",
-                    "created_at": ""}
-            m = Manifest("report", ident.public(), body, (), inv.secret).signed(ident)
-            env = seal_envelope(frame_content(m.to_bytes()), [desk.store.public], os.urandom)
-            return d.client.upload(env).index
+            return d.client.upload(_sealed_report(text, ident, inv.secret, [desk.store.public])).index
 
         try:
             yield d, desk, tamper, report
@@ -266,11 +270,7 @@ def test_a_desk_restored_from_a_backup_is_not_told_that_the_drop_deleted_alone(
         sealed: dict[int, bytes] = {}
 
         def report(text: str) -> int:
-            body = {"categories": ["det"], "text": text, "when": "", "where": "",
-                    "created_at": ""}
-            m = Manifest("report", ident.public(), body, (), inv.secret).signed(ident)
-            env = seal_envelope(frame_content(m.to_bytes()), [desk.store.public,
-                                escrow.public()], os.urandom)  # fmt: skip
+            env = _sealed_report(text, ident, inv.secret, [desk.store.public, escrow.public()])
             index = d.client.upload(env).index
             sealed[index] = env
             return index
@@ -323,11 +323,7 @@ def test_entries_a_restored_desks_lost_copy_took_are_recorded_once_not_withheld_
         sealed: dict[int, bytes] = {}
 
         def report(text: str) -> int:
-            body = {"categories": ["det"], "text": text, "when": "", "where": "",
-                    "created_at": ""}
-            m = Manifest("report", ident.public(), body, (), inv.secret).signed(ident)
-            env = seal_envelope(frame_content(m.to_bytes()), [desk.store.public,
-                                escrow.public()], os.urandom)  # fmt: skip
+            env = _sealed_report(text, ident, inv.secret, [desk.store.public, escrow.public()])
             index = client.upload(env).index
             sealed[index] = env
             return index
