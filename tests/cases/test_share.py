@@ -153,16 +153,25 @@ def test_approved_text_goes_and_labels_count_sources_per_analyst(world: dict[str
     assert not set(labels[0].values()) & set(labels[1].values())  # unlinkable across analysts
 
 
-def test_unpinned_handler_is_flagged_and_bad_input_changes_nothing(
-    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
-) -> None:
-    handler = world["handler"]
+def _shared_to_an_unpinned_analyst(
+    handler: Desk, tmp_path: Path, drop: tuple[str, str, Path]
+) -> tuple[Desk, list[str]]:
+    """A new analyst desk ``a3`` that has not pinned ``handler``, after fetching the share of
+    the handler's first report: the analyst desk and the ids shared."""
     Desk.init(tmp_path / "a3", "a3", PASS, "analyst")
     a3 = Desk.open(tmp_path / "a3", PASS)
     a3.watch_drop(drop[0], drop[1])
     ids = [v.id for v in handler.reports()][:1]
     handler.share(handler.share_plan(a3.store.public.to_text(), ids))
     a3.fetch()
+    return a3, ids
+
+
+def test_unpinned_handler_is_flagged_and_bad_input_changes_nothing(
+    world: dict[str, Any], tmp_path: Path, drop: tuple[str, str, Path]
+) -> None:
+    handler = world["handler"]
+    a3, ids = _shared_to_an_unpinned_analyst(handler, tmp_path, drop)
     [v] = a3.reports()
     assert v.flags and not a3.store.get_report(v.id).data["trusted"]
     before = len(handler.custody())
@@ -678,13 +687,8 @@ def test_a_share_from_an_unpinned_handler_says_so_not_that_its_source_is_unknown
     what is missing is the analyst's own pin of the handler (and nothing said how to lift it).
     The reason now says the sharing handler desk is not pinned here, and what to do."""
     handler = world["handler"]
-    Desk.init(tmp_path / "a3", "a3", PASS, "analyst")
-    a3 = Desk.open(tmp_path / "a3", PASS)
-    a3.watch_drop(drop[0], drop[1])
-    ids = [v.id for v in handler.reports()][:1]
-    handler.share(handler.share_plan(a3.store.public.to_text(), ids))
+    a3, _ids = _shared_to_an_unpinned_analyst(handler, tmp_path, drop)
     handler.close()
-    a3.fetch()
     [v] = a3.reports()
     [flag] = v.flags
     assert flag.code == "unenrolled-source"  # the code scripts read is kept

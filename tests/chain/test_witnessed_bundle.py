@@ -8,7 +8,8 @@ import hashlib
 import json
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from tysha.tlog import (
     CosignatureSigner,
     NoteVerifier,
     add_signatures,
+    inclusion_proof,
     open_checkpoint,
     parse_note,
     parse_skey,
@@ -388,6 +390,27 @@ def _resign(src: Any, out: Any, identity: Identity, edit: Any, flag: Any = None)
         z.writestr("bundle.sig", sign_message(identity.sign_seed, BUNDLE_DOMAIN, raw).hex())
 
 
+def _other_history(
+    origin: str, data: Path, vkey: str, digest_hex: str, second: bytes
+) -> Callable[[dict[str, Any], dict[str, Any]], None]:
+    """Another history of the drop's log, signed with its key: the envelope ``digest_hex`` at
+    index 0, then ``second``. Returns what rewrites a bundled report (``report.json`` and its
+    receipt record) to its inclusion in that history."""
+    fork = MemoryLog(origin, b"\x00" * 32)
+    fork.signer = parse_skey((data / "log.key").read_text().strip())
+    fork.append(bytes.fromhex(digest_hex), second)
+    note = fork.checkpoint()
+    proof = [h.hex() for h in inclusion_proof(0, 2, fork.store)]
+    cp = open_checkpoint(note, NoteVerifier.from_vkey(vkey))
+
+    def rewrite(rep: dict[str, Any], rec: dict[str, Any]) -> None:
+        rec["receipt"].update(checkpoint=note, proof=proof)
+        rep.update(checkpoint_note=note, inclusion_proof=proof,
+                   checkpoint={"size": 2, "root": cp.root_hash.hex(), "origin": cp.origin})
+
+    return rewrite
+
+
 def test_a_bundle_whose_reports_show_two_histories_of_the_drops_log_fails(
     tmp_path: Any, drop: tuple[str, str, Any]
 ) -> None:
@@ -395,8 +418,6 @@ def test_a_bundle_whose_reports_show_two_histories_of_the_drops_log_fails(
     signed by the drop's key: the bundle itself proves the drop forked its log. 'tysha verify'
     said 'ok' for both (each inclusion holds in its own tree) and 'bundle ok'. It now fails
     step 4 naming both reports, unless the desk flagged the fork itself (then FLAG)."""
-    from tysha.tlog import inclusion_proof
-
     url, vkey, data = drop
     desk, inv = _desk(tmp_path, drop)
     ident = Identity.generate(os.urandom)
@@ -414,19 +435,12 @@ def test_a_bundle_whose_reports_show_two_histories_of_the_drops_log_fails(
     size = reps[first]["checkpoint"]["size"]
     assert size == 2 and {r["checkpoint"]["size"] for r in reps.values()} == {2}
     # The other history: the first report's envelope, then an entry that is not the second's.
-    fork = MemoryLog(open_checkpoint(reps[first]["checkpoint_note"],
-                                     NoteVerifier.from_vkey(vkey)).origin, b"\x00" * 32)
-    fork.signer = parse_skey((data / "log.key").read_text().strip())
-    fork.append(bytes.fromhex(reps[first]["envelope_digest"]), b"\x01" * 32)
-    note = fork.checkpoint()
-    proof = [h.hex() for h in inclusion_proof(0, 2, fork.store)]
-    cp = open_checkpoint(note, NoteVerifier.from_vkey(vkey))
+    origin = open_checkpoint(reps[first]["checkpoint_note"], NoteVerifier.from_vkey(vkey)).origin
+    receipt = _other_history(origin, data, vkey, reps[first]["envelope_digest"], b"\x01" * 32)
 
     def forked(rid: str, rep: dict[str, Any], rec: dict[str, Any]) -> None:
         if rid == first:
-            rec["receipt"].update(checkpoint=note, proof=proof)
-            rep.update(checkpoint_note=note, inclusion_proof=proof,
-                       checkpoint={"size": 2, "root": cp.root_hash.hex(), "origin": cp.origin})
+            receipt(rep, rec)
 
     out = tmp_path / "forked.zip"
     _resign(genuine, out, identity, forked)
@@ -454,8 +468,6 @@ def test_a_report_and_the_anchor_in_two_histories_of_the_drops_log_fail(
     root, both signed by the drop's key: the bundle proves the drop forked its log. Without a
     witnessed checkpoint nothing compared the two, and verify said 'bundle ok'. Step 7 now
     fails naming the report."""
-    from tysha.tlog import inclusion_proof
-
     url, vkey, data = drop
     desk, inv = _desk(tmp_path, drop)
     _send(url, desk, inv, Identity.generate(os.urandom), _body(text="first"))
@@ -472,17 +484,12 @@ def test_a_report_and_the_anchor_in_two_histories_of_the_drops_log_fail(
         rep = json.loads(z.read(f"reports/{rid}/report.json"))
     anchor_cp = open_checkpoint(anchor["receipt"]["checkpoint"], NoteVerifier.from_vkey(vkey))
     assert rep["index"] == 0 and anchor_cp.size == 2 and rep["checkpoint"]["size"] == 1
-    fork = MemoryLog(anchor_cp.origin, b"\x00" * 32)
-    fork.signer = parse_skey((data / "log.key").read_text().strip())
-    fork.append(bytes.fromhex(rep["envelope_digest"]), b"\x02" * 32)  # not the anchor's
-    note = fork.checkpoint()
-    proof = [h.hex() for h in inclusion_proof(0, 2, fork.store)]
-    cp = open_checkpoint(note, NoteVerifier.from_vkey(vkey))
+    receipt = _other_history(  # its second entry is not the anchor's
+        anchor_cp.origin, data, vkey, rep["envelope_digest"], b"\x02" * 32
+    )
 
     def forked(_rid: str, rep: dict[str, Any], rec: dict[str, Any]) -> None:
-        rec["receipt"].update(checkpoint=note, proof=proof)
-        rep.update(checkpoint_note=note, inclusion_proof=proof,
-                   checkpoint={"size": 2, "root": cp.root_hash.hex(), "origin": cp.origin})
+        receipt(rep, rec)
 
     out = tmp_path / "forked.zip"
     _resign(genuine, out, identity, forked)

@@ -45,6 +45,20 @@ def _client(w: dict[str, Any]) -> Witnessed:
     return Witnessed(w["drop"].client.url, transport=w["drop"].transport)
 
 
+def _witnessed_one_entry_behind(w: dict[str, Any]) -> SourceDevice:
+    """The vault enrolled under a 2-of-2 witness policy, two replies on the drop, and the
+    witnesses' cosigned checkpoint the log of the first alone: reading the replies asks the
+    drop for the proof from the cosigned tree to the one it shows."""
+    dev: SourceDevice = w["dev"]
+    dev.set_witness_policy(w["vkeys"], 2)
+    dev.enroll(w["code"])
+    _reply(w, "first")
+    note = Witnessed.cosign()
+    Witnessed.cosign = lambda: note  # the witnesses cosigned the log of one entry
+    _reply(w, "second")
+    return dev
+
+
 def test_replies_are_read_under_the_witness_policy(world: dict[str, Any]) -> None:
     dev: SourceDevice = world["dev"]
     dev.set_witness_policy(world["vkeys"], 2)
@@ -95,13 +109,7 @@ def test_an_unusable_proof_to_the_witnessed_tree_is_no_fork(world: dict[str, Any
     """A malformed answer where the proof from the cosigned tree to the shown one should be
     proves nothing: the source is told so, not told of a fork (the old device said "THE DROP
     SHOWS ITS WITNESSES A DIFFERENT HISTORY ... tell your handler in person")."""
-    dev: SourceDevice = world["dev"]
-    dev.set_witness_policy(world["vkeys"], 2)
-    dev.enroll(world["code"])
-    _reply(world, "first")
-    note = Witnessed.cosign()
-    Witnessed.cosign = lambda: note  # the witnesses cosigned the log of one entry
-    _reply(world, "second")
+    dev = _witnessed_one_entry_behind(world)
 
     class Garbled(Witnessed):
         def consistency_proof(self, old: int, new: int) -> list[bytes]:
@@ -127,13 +135,7 @@ def test_a_busy_answer_to_the_proof_to_the_witnessed_tree_is_no_fork(
     kept, and the replies are read once the drop answers."""
     from tysha.errors import DropRefused, TransportError
 
-    dev: SourceDevice = world["dev"]
-    dev.set_witness_policy(world["vkeys"], 2)
-    dev.enroll(world["code"])
-    _reply(world, "first")
-    note = Witnessed.cosign()
-    Witnessed.cosign = lambda: note  # the witnesses cosigned the log of one entry
-    _reply(world, "second")
+    dev = _witnessed_one_entry_behind(world)
 
     class Busy(Witnessed):
         def consistency_proof(self, old: int, new: int) -> list[bytes]:

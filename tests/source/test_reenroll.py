@@ -153,6 +153,21 @@ def _reply_to(url: str, dev: SourceDevice, handler: Identity, digest: bytes, tex
                                os.urandom))
 
 
+def _answered(
+    tmp_path: Path, url: str, vkey: str
+) -> tuple[SourceDevice, Identity, list[dict[str, Any]]]:
+    """A vault enrolled with a new handler's code at ``url``, one report sent, the handler's
+    reply "Received." to it on the drop and read: the vault, the handler, what was read."""
+    mine = Identity.generate(os.urandom)
+    dev = _device(tmp_path)
+    dev.enroll(make_invitation(url, vkey, mine).to_text())
+    dev.report(["det"], "a neighbour taken at night", mean_delay=0)
+    with DropClient(url) as c:
+        dev.send(c, now=True)
+        _reply_to(url, dev, mine, bytes(dev.state["sent"][0]["digest"]), "Received.")
+        return dev, mine, dev.fetch_replies(c)
+
+
 def test_the_same_desks_invitation_again_keeps_the_drops_history(
     tmp_path: Path, drop: tuple[str, str, Path], cli: Any
 ) -> None:
@@ -183,14 +198,8 @@ def test_after_the_handler_moves_drops_its_replies_there_are_all_read(
     from tysha.drop.launcher import threaded_drop
 
     url, vkey, _ = drop
-    mine = Identity.generate(os.urandom)
-    dev = _device(tmp_path)
-    dev.enroll(make_invitation(url, vkey, mine).to_text())
-    dev.report(["det"], "a neighbour taken at night", mean_delay=0)
-    with DropClient(url) as c:
-        dev.send(c, now=True)
-        _reply_to(url, dev, mine, bytes(dev.state["sent"][0]["digest"]), "Received.")
-        assert [r["text"] for r in dev.fetch_replies(c)] == ["Received."]
+    dev, mine, read = _answered(tmp_path, url, vkey)
+    assert [r["text"] for r in read] == ["Received."]
     [old] = dev.replies()
     (tmp_path / "b").mkdir()
     with threaded_drop(tmp_path / "b") as (url_b, vkey_b, _data):
@@ -424,14 +433,7 @@ def test_replies_from_two_drops_logs_keep_distinct_ids(
     from tysha.drop.launcher import threaded_drop
 
     url, vkey, _ = drop
-    mine = Identity.generate(os.urandom)
-    dev = _device(tmp_path)
-    dev.enroll(make_invitation(url, vkey, mine).to_text())
-    dev.report(["det"], "a neighbour taken at night", mean_delay=0)
-    with DropClient(url) as c:
-        dev.send(c, now=True)
-        _reply_to(url, dev, mine, bytes(dev.state["sent"][0]["digest"]), "Received.")
-        dev.fetch_replies(c)
+    dev, mine, _read = _answered(tmp_path, url, vkey)
     (tmp_path / "b").mkdir()
     with threaded_drop(tmp_path / "b") as (url_b, vkey_b, _data):
         dev.enroll(make_invitation(url_b, vkey_b, mine).to_text())
