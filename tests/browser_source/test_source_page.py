@@ -268,9 +268,7 @@ def test_fresh_context_reads_reply_with_codename(
     assert deletes == [200], deletes
     # Asked again (the envelope stays on the drop until its look-alike slot expires): the
     # list is the drop's replies once, not each of them once more per click.
-    page.evaluate("document.body.removeAttribute('data-replies')")
-    page.click("#replies-go")
-    page.wait_for_selector("body[data-replies]", timeout=120_000)
+    _reply_check(page)
     assert page.locator("#reply-list .reply").count() == 1
     _storage_empty(page, ctx)
     _same_origin(seen, w["url"])

@@ -41,10 +41,7 @@ def test_handler_session_in_chromium(served: dict[str, Any], cli: Any, tmp_path:
         page.on("request", lambda r: requests.append(r.url))
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(base + "/login")
-        page.fill("input[name=passphrase]", DESK_PASS)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
+        _log_in(page, base)
         screenshot(page, "inbox.png")
         assert page.locator("table.reports tbody tr").count() == 3
         # filter the inbox (htmx swaps the rows; without JS the form submits)
@@ -138,6 +135,21 @@ _FIGURES = """() => [...document.querySelectorAll('figure.att')].map(f => {
 })"""
 
 
+def _log_in(page: Any, base: str) -> None:
+    """Log in to the web desk at ``base``; the inbox is shown."""
+    page.goto(base + "/login")
+    page.fill("input[name=passphrase]", DESK_PASS)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def _open_the_report_with_attachments(page: Any, base: str) -> None:
+    """Logged in, the report whose attachments include the hostile images is open."""
+    _log_in(page, base)
+    page.click("text=Checkpoint search; files attached")
+    page.wait_for_selector("h2:has-text('Attachments')")
+
+
 def _settle_previews(page: Any) -> dict[str, dict[str, Any]]:
     """Scroll each attachment into view (its thumbnail is loaded lazily) and wait until no
     preview is still being made: the figures as _FIGURES reads them, by file name."""
@@ -165,12 +177,7 @@ def test_every_attachment_shows_its_preview_or_why_not(served: dict[str, Any]) -
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        page.goto(base + "/login")
-        page.fill("input[name=passphrase]", DESK_PASS)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
-        page.click("text=Checkpoint search; files attached")
-        page.wait_for_selector("h2:has-text('Attachments')")
+        _open_the_report_with_attachments(page, base)
         url = page.url
         for lang, note in no_preview.items():
             # English first: the jail's refusal arrives after the page (the script names it);
@@ -199,12 +206,7 @@ def test_without_javascript_a_refused_preview_says_why(served: dict[str, Any]) -
         ctx = browser.new_context(viewport={"width": 1280, "height": 900},
                                   java_script_enabled=False)
         page = ctx.new_page()
-        page.goto(base + "/login")
-        page.fill("input[name=passphrase]", DESK_PASS)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
-        page.click("text=Checkpoint search; files attached")
-        page.wait_for_selector("h2:has-text('Attachments')")
+        _open_the_report_with_attachments(page, base)
         for fig in page.locator("figure.att").all():
             fig.scroll_into_view_if_needed()
         page.wait_for_load_state("networkidle")
