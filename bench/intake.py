@@ -8,14 +8,15 @@ of fresh random bytes each time (the drop checks form, never content, so this is
 work a real envelope costs it). ``--big-mib`` also uploads one envelope of that size in chunks
 and reports the server's peak resident memory during that upload.
 
-Side by side in the same run: the durable-append ceiling (payload-sized appends to one file
-with an fsync per 256, on the drop's file system, for as long as the drop's load, right before
-and right after it, each after a ``sync``), the drop's own CPU per
-acknowledged submission, and OnionShare's receive mode on the same payloads when
-``onionshare-cli`` is on PATH (its own virtual environment keeps its pinned Flask apart from
-ours: ``python3 -m venv /tmp/os && /tmp/os/bin/pip install onionshare-cli``, then
-``PATH=/tmp/os/bin:$PATH`` would also shadow ``python``, so link only the one script:
-``mkdir -p /tmp/osbin && ln -s /tmp/os/bin/onionshare-cli /tmp/osbin/`` and run with
+Side by side in the same run: the durable-append ceiling (payload-sized appends to one file with
+an fsync per 256, on the drop's file system, for as long as the drop's load, right before and
+right after it, each after a ``sync``), the drop's own CPU per acknowledged submission against
+its floor (SHA-256 of the envelope plus one write of it, as the drop writes:
+``server_cpu_floor_us``, ``server_cpu_over_floor``), and OnionShare's receive mode on the same
+payloads when ``onionshare-cli`` is on PATH (its own virtual environment keeps its pinned Flask
+apart from ours: ``python3 -m venv /tmp/os && /tmp/os/bin/pip install onionshare-cli``, then
+``PATH=/tmp/os/bin:$PATH`` would also shadow ``python``, so link only the one script: ``mkdir -p
+/tmp/osbin && ln -s /tmp/os/bin/onionshare-cli /tmp/osbin/`` and run with
 ``PATH=/tmp/osbin:$PATH``).
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import shutil
@@ -113,6 +115,58 @@ def disk_append(folder: Path, payload: int, seconds: float) -> float:
     finally:
         os.close(fd)
         path.unlink(missing_ok=True)
+
+
+def cpu_floor(folder: Path, envelope: bytes, records: int = 1024) -> dict[str, float | None]:
+    """The CPU floor of one acknowledged submission, measured here: this process's CPU time
+    (user + system) per envelope to hash it (SHA-256) and to write it once, one fsync per 256
+    writes - through the page cache, and with ``O_DIRECT`` (page-aligned, as the drop's
+    segments are written; None where the file system refuses it). ``floor_us`` is the hash
+    plus the write the drop itself does (``O_DIRECT`` where taken)."""
+    import mmap
+
+    def per(fn: Callable[[int], object], fd: int) -> float:
+        fn(0)  # warm up
+        t = time.process_time()
+        for n in range(records):
+            fn(n)
+            if n % 256 == 255:
+                os.fsync(fd)
+        return 1e6 * (time.process_time() - t) / records
+
+    t = time.process_time()
+    for _ in range(records):
+        hashlib.sha256(envelope).digest()
+    hash_us = 1e6 * (time.process_time() - t) / records
+    path = folder / "floor.bin"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        write_us = per(lambda _: os.write(fd, envelope), fd)
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    size = -(-len(envelope) // 4096) * 4096
+    record = mmap.mmap(-1, size)
+    record.write(envelope)
+    direct_us: float | None = None
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o600)
+    except (OSError, AttributeError):
+        fd = -1
+    if fd >= 0:
+        try:
+            direct_us = per(lambda n: os.pwrite(fd, record, n * size), fd)
+        except OSError:
+            direct_us = None
+        finally:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+    return {
+        "sha256_us": hash_us,
+        "write_us": write_us,
+        "write_direct_us": direct_us,
+        "floor_us": hash_us + (direct_us if direct_us is not None else write_us),
+    }
 
 
 def disk_append_direct(folder: Path, payload: int, seconds: float) -> float | None:
@@ -443,6 +497,7 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         os.sync()
         disk_after = disk_append(root, a.payload, ceiling_s)
         disk_direct = disk_append_direct(root, a.payload, ceiling_s)
+        floor = cpu_floor(root, bodies.next())
         big = big_upload(url, proc.pid, a.big_mib, root) if a.big_mib else None
     finally:
         proc.terminate()
@@ -470,6 +525,17 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         # The drop's own CPU (every server process) over what it acknowledged: steadier
         # than a rate on a shared machine.
         "server_cpu_us_per_submission": round(1e6 * (cpu1 - cpu0) / ok, 1) if ok else None,
+        # Its floor, measured in this run (cpu_floor): SHA-256 of the envelope plus one write
+        # of it as the drop writes (O_DIRECT where taken), and the parts.
+        "server_cpu_floor_us": round(floor["floor_us"] or 0.0, 1),
+        "server_cpu_over_floor": round(1e6 * (cpu1 - cpu0) / ok / floor["floor_us"], 2)
+        if ok and floor["floor_us"]
+        else None,
+        "floor_sha256_us": round(floor["sha256_us"] or 0.0, 1),
+        "floor_write_us": round(floor["write_us"] or 0.0, 1),
+        "floor_write_direct_us": None
+        if floor["write_direct_us"] is None
+        else round(floor["write_direct_us"], 1),
         # The load generator's own CPU (this process) per acknowledged submission: on a
         # shared 2-core machine what it spends is taken from the drop.
         "loadgen_cpu_us_per_submission": round(1e6 * (own1 - own0) / ok, 1) if ok else None,
