@@ -15,8 +15,8 @@ its floor (SHA-256 of the envelope plus one write of it, as the drop writes:
 ``server_cpu_floor_us``, ``server_cpu_over_floor``), and OnionShare's receive mode on the same
 payloads when ``onionshare-cli`` is on PATH (its own virtual environment keeps its pinned Flask
 apart from ours: ``python3 -m venv /tmp/os && /tmp/os/bin/pip install onionshare-cli``, then
-``PATH=/tmp/os/bin:$PATH`` would also shadow ``python``, so link only the one script: ``mkdir -p
-/tmp/osbin && ln -s /tmp/os/bin/onionshare-cli /tmp/osbin/`` and run with
+``PATH=/tmp/os/bin:$PATH`` would also shadow ``python``, so link only the one script:
+``mkdir -p /tmp/osbin && ln -s /tmp/os/bin/onionshare-cli /tmp/osbin/`` and run with
 ``PATH=/tmp/osbin:$PATH``).
 """
 
