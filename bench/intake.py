@@ -553,6 +553,8 @@ def run(a: argparse.Namespace, root: Path) -> dict[str, object]:
         # Where one group commit's time goes, in the no-HTTP run (per batch, milliseconds):
         # making the blobs durable and moving them in place, the database transaction with
         # the signed checkpoint, the batch's inclusion proofs.
+        # Named here because the keys are not: --set applies to the HTTP run only.
+        "batch_stats_from": "the no-HTTP run, with drop.json's defaults",
         "batch_entries_mean": round(st.get("entries", 0.0) / batches, 1),
         "batch_blobs_ms": round(1000 * st.get("blobs_s", 0.0) / batches, 2),
         "batch_commit_ms": round(1000 * st.get("commit_s", 0.0) / batches, 2),
