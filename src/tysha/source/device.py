@@ -231,6 +231,12 @@ def _enrol_tag(secret: bytes) -> bytes:
     return hashlib.sha256(b"tysha/v1 enrol-tag\x00" + secret).digest()[:8]
 
 
+def _proofs_of(client: Any) -> Callable[[int, int], list[bytes]]:
+    """The drop's consistency proof between two sizes of its log, asked of ``client`` (none
+    between a size and itself): what a witnessed checkpoint is checked against ``cp`` with."""
+    return lambda old, new: client.consistency_proof(old, new) if old < new else []
+
+
 def _policy_names(policy: dict[str, Any]) -> tuple[int, list[str]]:
     """A pinned witness policy as a person reads it: how many of which witnesses (names)."""
     try:
@@ -1153,10 +1159,10 @@ class SourceDevice:
                 f" {', '.join(missing) or '-'}. Nothing was read"
             )
         wcp = checked.checkpoint
-        small, big = (wcp, cp) if wcp.size <= cp.size else (cp, wcp)
         try:
-            proof = client.consistency_proof(small.size, big.size) if small.size < big.size else []
-            verify_consistency(small.size, big.size, small.root_hash, big.root_hash, proof)
+            verify_consistency_between(
+                wcp.size, wcp.root_hash, cp.size, cp.root_hash, _proofs_of(client)
+            )
         except ProtocolError as exc:
             # A malformed answer proves no fork; it proves nothing at all.
             raise VerificationError(
@@ -1188,10 +1194,10 @@ class SourceDevice:
             )
         except (TyshaError, UnicodeDecodeError):
             return
-        small, big = (wcp, cp) if wcp.size <= cp.size else (cp, wcp)
         try:
-            proof = client.consistency_proof(small.size, big.size) if small.size < big.size else []
-            verify_consistency(small.size, big.size, small.root_hash, big.root_hash, proof)
+            verify_consistency_between(
+                wcp.size, wcp.root_hash, cp.size, cp.root_hash, _proofs_of(client)
+            )
         except VerificationError as exc:  # two signed checkpoints, proved of two histories
             raise VerificationError(
                 "THE DROP SHOWS ITS WITNESSES A DIFFERENT HISTORY than it shows you (a forked"
