@@ -1350,8 +1350,9 @@ class _Intake:
         revoked = bool(source and source.revoked)
         codes = []
         share = manifest.kind == "share"
+        to = addressed_to(body)
         # A share naming no analyst desk (a handler desk before ``to``): maybe re-sealed.
-        unaddressed = share and addressed_to(body) is None
+        unaddressed = share and to is None
         if share:
             if others:
                 codes.append("unpinned-handler")
@@ -1369,7 +1370,7 @@ class _Intake:
             "where": body.get("where", ""),
             "created_at": body.get("created_at", ""),
             "client": client_of(body),  # "browser", "app" or "unknown" (issue 11)
-            "to": addressed_to(body),  # the handler desk's fingerprint, as the source signed it
+            "to": to,  # the handler desk's fingerprint, as the source signed it
             "received_at": now_iso(),
             "attachments": attachments,
             "capture_verified": capture_ok,

@@ -108,18 +108,6 @@ _MAX_ANCHOR_EVERY = 1_000_000
 ANCHOR_TSA_URL = "tsa_url"
 ANCHOR_TSA_ROOTS = "tsa_roots"
 
-
-def _tsa_root_text(pem: bytes) -> str:
-    """A TSA root certificate file's text, kept for automatic anchors: refused now when it
-    holds no PEM certificate (else every automatic anchor would fail on it later)."""
-    from cryptography import x509
-
-    try:
-        if x509.load_pem_x509_certificates(pem):
-            return pem.decode("ascii")
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise BadInput("a TSA root given holds no PEM certificate")
 #: Why an escrow desk sends no reply (a gettext msgid).
 _ESCROW_NO_REPLY = (
     "an escrow desk does not reply: a source reads replies signed by its handler's key only, "
@@ -161,6 +149,19 @@ _DAMAGED_HELD = (
     "the desk's record of the source is damaged, so whether its key is revoked cannot be "
     "read: the reply is held, not sent (restore the desk folder from your backup)"
 )
+
+
+def _tsa_root_text(pem: bytes) -> str:
+    """A TSA root certificate file's text, kept for automatic anchors: refused now when it
+    holds no PEM certificate (else every automatic anchor would fail on it later)."""
+    from cryptography import x509
+
+    try:
+        if x509.load_pem_x509_certificates(pem):
+            return pem.decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise BadInput("a TSA root given holds no PEM certificate")
 
 
 @dataclass(frozen=True)

@@ -595,7 +595,6 @@ def verify_consistency(
         )
 
 
-
 def verify_consistency_between(
     size_a: int,
     root_a: bytes,
