@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -32,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import _common  # noqa: F401
@@ -89,6 +90,40 @@ def busy_share(before: tuple[int, int] | None, after: tuple[int, int] | None) ->
     return round((after[0] - before[0]) / (after[1] - before[1]), 3)
 
 
+@contextlib.contextmanager
+def _appender(
+    folder: Path, name: str, record: bytes, direct: bool
+) -> Iterator[tuple[int, Callable[[int], object]] | None]:
+    """A file ``name`` in ``folder`` (the drop's file system) and ``write(n)``, which writes
+    ``record`` to it as the n-th record: appended through the page cache, or with ``direct``
+    padded to whole pages and written at ``n`` times that size with ``O_DIRECT``, as the drop's
+    segments are written (None where the file system refuses ``O_DIRECT``). The file is
+    removed afterwards."""
+    import mmap
+
+    path = folder / name
+    size = -(-len(record) // 4096) * 4096
+    aligned = mmap.mmap(-1, size)  # page-aligned, as O_DIRECT requires
+    aligned.write(record)
+    try:
+        flags = os.O_DIRECT if direct else os.O_APPEND
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | flags, 0o600)
+    except (OSError, AttributeError):
+        if not direct:
+            raise
+        yield None
+        return
+
+    def write(n: int) -> object:
+        return os.pwrite(fd, aligned, n * size) if direct else os.write(fd, record)
+
+    try:
+        yield fd, write
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+
+
 def _appends(fd: int, write: Callable[[int], object], seconds: float) -> float:
     """Records per second of ``write(n)`` (the n-th record) to ``fd``, one fsync per 256,
     for ``seconds``."""
@@ -104,17 +139,24 @@ def _appends(fd: int, write: Callable[[int], object], seconds: float) -> float:
             return n / (time.perf_counter() - start)
 
 
+def _cpu_per_append(fd: int, write: Callable[[int], object], records: int) -> float:
+    """This process's CPU microseconds (user + system) per ``write(n)`` to ``fd``, over
+    ``records`` of them with one fsync per 256."""
+    write(0)  # warm up
+    t = time.process_time()
+    for n in range(records):
+        write(n)
+        if n % 256 == 255:
+            os.fsync(fd)
+    return 1e6 * (time.process_time() - t) / records
+
+
 def disk_append(folder: Path, payload: int, seconds: float) -> float:
     """The durable-append ceiling: ``payload``-sized records appended to one file in
     ``folder`` (the drop's file system), one fsync per 256 records; records per second."""
-    record = os.urandom(payload)
-    path = folder / "ceiling.bin"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        return _appends(fd, lambda _: os.write(fd, record), seconds)
-    finally:
-        os.close(fd)
-        path.unlink(missing_ok=True)
+    with _appender(folder, "ceiling.bin", os.urandom(payload), direct=False) as file:
+        assert file is not None
+        return _appends(*file, seconds)
 
 
 def cpu_floor(folder: Path, envelope: bytes, records: int = 1024) -> dict[str, float | None]:
@@ -123,44 +165,18 @@ def cpu_floor(folder: Path, envelope: bytes, records: int = 1024) -> dict[str, f
     writes - through the page cache, and with ``O_DIRECT`` (page-aligned, as the drop's
     segments are written; None where the file system refuses it). ``floor_us`` is the hash
     plus the write the drop itself does (``O_DIRECT`` where taken)."""
-    import mmap
-
-    def per(fn: Callable[[int], object], fd: int) -> float:
-        fn(0)  # warm up
-        t = time.process_time()
-        for n in range(records):
-            fn(n)
-            if n % 256 == 255:
-                os.fsync(fd)
-        return 1e6 * (time.process_time() - t) / records
-
     t = time.process_time()
     for _ in range(records):
         hashlib.sha256(envelope).digest()
     hash_us = 1e6 * (time.process_time() - t) / records
-    path = folder / "floor.bin"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        write_us = per(lambda _: os.write(fd, envelope), fd)
-    finally:
-        os.close(fd)
-        path.unlink(missing_ok=True)
-    size = -(-len(envelope) // 4096) * 4096
-    record = mmap.mmap(-1, size)
-    record.write(envelope)
+    with _appender(folder, "floor.bin", envelope, direct=False) as file:
+        assert file is not None
+        write_us = _cpu_per_append(*file, records)
     direct_us: float | None = None
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o600)
-    except (OSError, AttributeError):
-        fd = -1
-    if fd >= 0:
-        try:
-            direct_us = per(lambda n: os.pwrite(fd, record, n * size), fd)
-        except OSError:
-            direct_us = None
-        finally:
-            os.close(fd)
-            path.unlink(missing_ok=True)
+    with _appender(folder, "floor.bin", envelope, direct=True) as file:
+        if file is not None:
+            with contextlib.suppress(OSError):
+                direct_us = _cpu_per_append(*file, records)
     return {
         "sha256_us": hash_us,
         "write_us": write_us,
@@ -173,23 +189,13 @@ def disk_append_direct(folder: Path, payload: int, seconds: float) -> float | No
     """The same appends written with ``O_DIRECT`` (past the page cache, as the drop's
     segments are): what the device takes when the kernel's page cache is not the limit.
     None where the file system refuses ``O_DIRECT``."""
-    import mmap
-
-    size = -(-payload // 4096) * 4096
-    record = mmap.mmap(-1, size)
-    record.write(os.urandom(size))
-    path = folder / "ceiling-direct.bin"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o600)
-    except (OSError, AttributeError):
-        return None
-    try:
-        return _appends(fd, lambda n: os.pwrite(fd, record, n * size), seconds)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-        path.unlink(missing_ok=True)
+    with _appender(folder, "ceiling-direct.bin", os.urandom(payload), direct=True) as file:
+        if file is None:
+            return None
+        try:
+            return _appends(*file, seconds)
+        except OSError:
+            return None
 
 
 class Bodies:
