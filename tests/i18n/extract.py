@@ -8,8 +8,18 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "tysha"
+
+
+@functools.cache  # the catalogs do not change during a run; the i18n tests share one parse each
+def po_catalog(lang: str) -> Any:
+    """The parsed ``tysha.po`` of ``lang`` (a babel ``Catalog``; read it, never change it)."""
+    from babel.messages.pofile import read_po
+
+    with open(SRC / "locale" / lang / "LC_MESSAGES" / "tysha.po", "rb") as f:
+        return read_po(f)
 
 # The faces a person reads: every _()/ngettext() and every raised error's text in them.
 CLI_MODULES = (

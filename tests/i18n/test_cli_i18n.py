@@ -23,7 +23,16 @@ from tysha.i18n import LANGUAGES, translate_message, translations
 from tysha.protocol import invitation
 from tysha.source import device, vault
 
-from .extract import RAISING_MODULES, SRC, Found, extract, queue_reasons, raised, reported
+from .extract import (
+    RAISING_MODULES,
+    SRC,
+    Found,
+    extract,
+    po_catalog,
+    queue_reasons,
+    raised,
+    reported,
+)
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 
@@ -196,13 +205,9 @@ def test_the_four_catalogs_hold_the_same_strings_each_translated() -> None:
     """The .po files are the source of the translations (edited by hand, no generator):
     a string added to one catalog and forgotten in another, or left with an empty msgstr,
     would show English to a reporter who chose their own language."""
-    from babel.messages.pofile import read_po
-
-    locale = Path(cli_module.__file__).parent / "locale"
     ids: dict[str, set[object]] = {}
     for lang in LANGUAGES:
-        with open(locale / lang / "LC_MESSAGES" / "tysha.po", "rb") as f:
-            catalog = read_po(f)
+        catalog = po_catalog(lang)
         ids[lang] = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id}
         if lang != "en":
             empty = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]

@@ -23,11 +23,10 @@ import re
 
 import pytest
 
-from .extract import SRC, _sample
+from .extract import SRC, _sample, po_catalog
 from .helptexts import help_paragraphs
 
 PAGE = SRC / "drop" / "source_page" / "strings.json"
-PO = SRC / "locale" / "{lang}" / "LC_MESSAGES" / "tysha.po"
 
 BANNED = re.compile(r"handler|куратор|kurator", re.IGNORECASE)
 # the word each language uses instead, wherever the English names the handler
@@ -88,12 +87,8 @@ def _help_texts() -> set[str]:
 @functools.cache
 def catalog(lang: str) -> dict[str, tuple[str, ...]]:
     """msgid (a plural's singular) → its msgstr forms."""
-    from babel.messages.pofile import read_po
-
-    with open(str(PO).format(lang=lang), "rb") as f:
-        cat = read_po(f)
     out: dict[str, tuple[str, ...]] = {}
-    for m in cat:
+    for m in po_catalog(lang):
         if not m.id:
             continue
         mid = m.id if isinstance(m.id, str) else m.id[0]

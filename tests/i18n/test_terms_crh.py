@@ -12,9 +12,8 @@ import re
 
 import pytest
 
-from .extract import SRC
+from .extract import SRC, po_catalog
 
-PO = SRC / "locale" / "crh" / "LC_MESSAGES" / "tysha.po"
 STRINGS = SRC / "drop" / "source_page" / "strings.json"
 
 
@@ -22,15 +21,11 @@ STRINGS = SRC / "drop" / "source_page" / "strings.json"
 def pairs() -> tuple[tuple[str, str, str], ...]:
     """``(where, English, crh)`` for every crh msgstr (each plural form against its English
     form), every crh string of the source page, and the page's crh category labels."""
-    from babel.messages.pofile import read_po
-
     from tysha.drop.source_page import CRH_CATEGORIES
     from tysha.evidence.taxonomy import label
 
-    with PO.open("rb") as f:
-        catalog = read_po(f)
     out: list[tuple[str, str, str]] = []
-    for m in catalog:
+    for m in po_catalog("crh"):
         if not m.id:
             continue
         ids = m.id if isinstance(m.id, tuple) else (m.id,)

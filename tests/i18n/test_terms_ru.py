@@ -12,24 +12,19 @@ from __future__ import annotations
 import functools
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "tysha"
-PO = SRC / "locale" / "ru" / "LC_MESSAGES" / "tysha.po"
+from .extract import SRC, po_catalog
+
 PAGE = SRC / "drop" / "source_page" / "strings.json"
 
 
 @functools.cache
 def catalog() -> tuple[tuple[str, str], ...]:
     """(English, Russian) of every message of the .po, a plural's forms joined."""
-    from babel.messages.pofile import read_po
-
-    with open(PO, "rb") as f:
-        cat = read_po(f, locale="ru")
     pairs = []
-    for m in cat:
+    for m in po_catalog("ru"):
         if not m.id:
             continue
         en = " || ".join(m.id) if isinstance(m.id, tuple) else m.id
@@ -158,11 +153,7 @@ def test_a_count_of_flagged_reports_reads_right_for_21() -> None:
     """Russian takes its first plural form for 1 and for 21, 31, ...: "21 из них отмечено, не
     принимайте его на веру" told the handler to distrust one report of 21. The first form
     says nothing that holds for one only."""
-    from babel.messages.pofile import read_po
-
-    with open(PO, "rb") as f:
-        cat = read_po(f, locale="ru")
-    forms = [m.string[0] for m in cat if isinstance(m.id, tuple) and "of them flagged" in m.id[0]]
+    forms = [m.string[0] for m in po_catalog("ru") if isinstance(m.id, tuple) and "of them flagged" in m.id[0]]
     assert len(forms) == 2 and not [s for s in forms if re.search(r"\bего\b", s)], forms
 
 

@@ -9,18 +9,14 @@ the renderings it replaced (``forbidden``), in ``tysha.po`` and in the page's ``
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from dataclasses import dataclass
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
 
-from .extract import SRC
+from .extract import SRC, po_catalog
 
-PO = SRC / "locale" / "uk" / "LC_MESSAGES" / "tysha.po"
 PAGE = SRC / "drop" / "source_page" / "strings.json"
 
 
@@ -83,12 +79,6 @@ TERMS = (
 )
 
 
-@functools.cache  # read once: the catalog does not change during a run
-def uk_catalog() -> Catalog:
-    with open(PO, "rb") as f:
-        return read_po(f)
-
-
 def forms(value: object) -> tuple[str, ...]:
     """A message's id or string as its forms: one for a singular, one per plural form."""
     if isinstance(value, str):
@@ -100,7 +90,7 @@ def forms(value: object) -> tuple[str, ...]:
 def po_pairs() -> list[tuple[str, str, str]]:
     """(where, English, Ukrainian) for every form of every message of the uk catalog."""
     out = []
-    for m in uk_catalog():
+    for m in po_catalog("uk"):
         if not m.id:
             continue
         for form in forms(m.string):
@@ -162,7 +152,7 @@ def _many(n: int) -> bool:
 
 @pytest.mark.parametrize("msgid", sorted(COUNTED_WITHOUT_PLURAL))
 def test_a_count_outside_ngettext_reads_right_for_every_number(msgid: str) -> None:
-    message = uk_catalog().get(msgid)
+    message = po_catalog("uk").get(msgid)
     assert message is not None, f"not in the catalog: {msgid[:60]}"
     (template,) = forms(message.string)
     field = COUNTED_WITHOUT_PLURAL[msgid]
@@ -179,7 +169,7 @@ def test_the_source_argument_help_names_sources_as_the_ukrainian_desk_shows_them
     English "Source 3", "Amber Fox" in the help names nothing the handler ever sees."""
 
     def uk(msgid: str) -> str:
-        message = uk_catalog().get(msgid)
+        message = po_catalog("uk").get(msgid)
         assert message is not None, msgid
         (text,) = forms(message.string)
         return text
@@ -243,7 +233,7 @@ FIXED: tuple[tuple[str, int | None, str, str], ...] = (
 def test_fixed_messages_say_what_the_english_says(
     msgid: str, form: int | None, says: str, not_says: str
 ) -> None:
-    message = uk_catalog().get(msgid)
+    message = po_catalog("uk").get(msgid)
     assert message is not None, msgid
     text = forms(message.string)[form or 0]
     assert says in text and not_says not in text, text
