@@ -10,7 +10,8 @@ the wall clock: on a shared machine another process's load then slows a figure f
 primitives are timed in turn in short blocks (about 20 ms of CPU each, the order rotating from
 one pass to the next) until the round's time is spent, so that whatever slows this machine for
 a while (a neighbour on the host, a frequency change) slows the envelope and its floor alike;
-the median round's ratio is reported, with every round's.
+the median round's ratio is reported, with every round's. ``ratio_primitives_best`` is the same
+comparison from each one's best block (the least interference from the rest of the machine).
 """
 
 from __future__ import annotations
@@ -84,12 +85,12 @@ def envelope_and_floor(
     seal_open: Callable[[], object], payload: bytes, seconds: float
 ) -> tuple[tuple[float, dict[str, float]], tuple[float, dict[str, float]]]:
     """Microseconds of one X-Wing seal + open (``seal_open``) and of each primitive it needs,
-    measured interleaved (:func:`interleaved_us`): ML-KEM-768
-    encapsulation and decapsulation; the X25519 operations of X-Wing (an ephemeral key and a
-    shared secret to seal, a shared secret to open) and of the clue (the same): two
-    fixed-base and four variable-base multiplications; ChaCha20-Poly1305 over the padded
-    content, both ways; SHA-256 of the envelope. For the totals and for the best blocks: the
-    envelope's microseconds, and the floor's terms with ``per_s``, the rate of their sum."""
+    measured interleaved (:func:`interleaved_us`): ML-KEM-768 encapsulation and decapsulation;
+    the X25519 operations of X-Wing (an ephemeral key and a shared secret to seal, a shared
+    secret to open) and of the clue (the same): two fixed-base and four variable-base
+    multiplications; ChaCha20-Poly1305 over the padded content, both ways; SHA-256 of the
+    envelope. For the totals and for the best blocks: the envelope's microseconds, and the
+    floor's terms with ``per_s``, the rate of their sum."""
     from cryptography.hazmat.primitives.asymmetric import mlkem
     from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
     from nacl.bindings import crypto_scalarmult, crypto_scalarmult_base
