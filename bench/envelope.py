@@ -141,7 +141,8 @@ def main() -> None:
     per = max(0.5, a.seconds / 6)
     payload = os.urandom(a.payload)
 
-    def seal_open_rate(kem_id: int, seconds: float) -> float:
+    def seal_open(kem_id: int) -> Callable[[], None]:
+        """One seal + open of ``payload`` for a fresh recipient of ``kem_id``."""
         me = Identity.generate(os.urandom, kem_id)
         pub = me.public()
 
@@ -149,15 +150,10 @@ def main() -> None:
             env = seal_envelope(payload, [pub], os.urandom, kem_id)
             assert open_envelope(env, me).content == payload
 
-        return rate(once, seconds)
+        return once
 
-    def xwing_once() -> None:
-        env = seal_envelope(payload, [xwing_pub], os.urandom)
-        assert open_envelope(env, xwing_me).content == payload
-
-    xwing_me = Identity.generate(os.urandom)
-    xwing_pub = xwing_me.public()
     # The envelope and its own primitives, interleaved in each round.
+    xwing_once = seal_open(KEM_XWING)
     rounds, bests = [], []
     for _ in range(max(1, a.rounds)):
         (env_us, floor), (best_us, best_floor) = envelope_and_floor(xwing_once, payload, 1.5 * per)
@@ -175,7 +171,7 @@ def main() -> None:
         assert box_open.decrypt(box_seal.encrypt(payload)) == payload
 
     limit = rate(sealed_box, per)
-    x25519 = seal_open_rate(KEM_X25519, per)
+    x25519 = rate(seal_open(KEM_X25519), per)
     limit2 = rate(sealed_box, per)  # measure the ceiling twice, around the figures
     limit = (limit + limit2) / 2
 

@@ -11,7 +11,6 @@ import json
 import math
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -20,13 +19,19 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-@pytest.fixture(scope="module")
-def intake() -> Iterator[ModuleType]:
+def bench_module(name: str) -> ModuleType:
+    """``bench/<name>.py`` imported as the benchmarks import each other (``bench/`` on the
+    path, for their ``_common``)."""
     sys.path.insert(0, str(BENCH))
     try:
-        yield importlib.import_module("intake")
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCH))
+
+
+@pytest.fixture(scope="module")
+def intake() -> ModuleType:
+    return bench_module("intake")
 
 
 def test_envelope_bench_reports_totals_and_best_blocks() -> None:
@@ -54,11 +59,7 @@ def test_envelope_bench_reports_totals_and_best_blocks() -> None:
 
 
 def test_interleaved_timing_counts_every_call() -> None:
-    sys.path.insert(0, str(BENCH))
-    try:
-        envelope = importlib.import_module("envelope")
-    finally:
-        sys.path.remove(str(BENCH))
+    envelope = bench_module("envelope")
     calls = {"a": 0, "b": 0}
 
     def a() -> None:
