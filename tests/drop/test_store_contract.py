@@ -80,6 +80,45 @@ def test_duplicates_keep_their_index(store: DropStore) -> None:
     assert store.index_of(b.digest) == 1 and store.index_of(os.urandom(32)) is None
 
 
+def test_integrate_gives_the_nodes_that_prove_its_batch(store: DropStore) -> None:
+    """The nodes ``integrate`` hands back prove each leaf it appended exactly as the store
+    does, whatever the batch's start and length (ragged edges, a perfect tree, one leaf);
+    a digest logged before is not provable from them (its proof is read: drop.service),
+    and a batch that fails gives none."""
+    from tysha.drop.service import _Prefetched, inclusion_proofs
+
+    size = 0
+    for n in (1, 3, 4, 1, 7, 16, 5, 27, 64):
+        items = [item() for _ in range(n)]
+        nodes: dict[tuple[int, int], bytes] = {}
+        idx, new_size, _ = store.integrate(items, sign, nodes)
+        assert idx == list(range(size, size + n)) and new_size == size + n
+        held = _Prefetched(nodes)
+        for i in idx:
+            assert inclusion_proof(i, new_size, held) == inclusion_proof(i, new_size, store)
+        assert inclusion_proofs(idx, new_size, store, nodes) == inclusion_proofs(
+            idx, new_size, store
+        )
+        size = new_size
+    old = store.entries(0, 1)[0]
+    nodes = {}
+    idx, size, _ = store.integrate([item(old), item()], sign, nodes)
+    assert idx == [0, size - 1]
+    with pytest.raises(StorageError):
+        inclusion_proof(0, size, _Prefetched(nodes))
+    assert inclusion_proofs(idx, size, store, nodes) == {
+        i: inclusion_proof(i, size, store) for i in idx
+    }
+
+    def boom(size: int, root: bytes) -> str:
+        raise StorageError("signer unavailable")
+
+    nodes = {}
+    with pytest.raises(StorageError):
+        store.integrate([item()], boom, nodes)
+    assert nodes == {}
+
+
 def test_listing_entries_deletion_expiry(store: DropStore) -> None:
     items = [item(hour=1000 + i) for i in range(6)]
     store.integrate(items, sign)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tysha.errors import ProtocolError
-from tysha.protocol.cbor import decode, encode
+from tysha.protocol.cbor import decode, encode, encode_bytes_array
 
 # RFC 8949 Appendix A, for the subset Tysha uses.
 APPENDIX_A = [
@@ -90,3 +90,17 @@ def test_arbitrary_bytes_raise_only_protocol_error(data: bytes) -> None:
         decode(data)
     except ProtocolError:
         pass
+
+
+@given(st.lists(st.binary(max_size=300), max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_bytes_array_fast_path_is_encode(items: list[bytes]) -> None:
+    assert encode_bytes_array(items) == encode(items)
+    assert encode_bytes_array(tuple(items)) == encode(items)
+
+
+def test_bytes_array_fast_path_long_and_foreign() -> None:
+    many = [bytes([i % 256]) * (i % 3) for i in range(300)]  # an array head past 255
+    assert encode_bytes_array(many) == encode(many) == cbor2.dumps(many)
+    mixed = [b"a", bytearray(b"b"), 7]  # not all bytes: the general encoder's answer
+    assert encode_bytes_array(mixed) == encode(mixed)

@@ -39,6 +39,7 @@ from typing import Any, BinaryIO, Protocol
 
 from tysha.errors import BadInput, NotFound, StorageError
 from tysha.protocol import cbor_decode, cbor_encode
+from tysha.protocol.cbor import encode_bytes_array
 from tysha.store.partfiles import fsync_path
 from tysha.tlog import CompactRange, leaf_hash
 
@@ -386,10 +387,19 @@ class DropStore:
     """The interface every backend implements (the contract tests run against each)."""
 
     def integrate(
-        self, items: Sequence[IntegrationItem], sign: Callable[[int, bytes], str]
+        self,
+        items: Sequence[IntegrationItem],
+        sign: Callable[[int, bytes], str],
+        nodes: dict[tuple[int, int], bytes] | None = None,
     ) -> tuple[list[int], int, str]:
         """Append new digests (existing ones keep their index) in one transaction; ``sign``
-        makes the checkpoint note for ``(size, root)``. Returns (indices, size, checkpoint)."""
+        makes the checkpoint note for ``(size, root)``. Returns (indices, size, checkpoint).
+
+        ``nodes``, when given, receives every ``(level, index) -> hash`` an inclusion proof
+        of a leaf appended here needs in the returned tree: the border of the tree before
+        the batch and every node the batch completed (the left siblings of a new leaf's path
+        are border nodes, the rest lie within the batch). The integrator proves its batch
+        from them without reading the store back (docs/scale.md)."""
         raise NotImplementedError
 
     def checkpoint(self) -> tuple[int, str | None]:
@@ -559,12 +569,20 @@ class _SqlDropStore(DropStore):
         )
 
     def integrate(
-        self, items: Sequence[IntegrationItem], sign: Callable[[int, bytes], str]
+        self,
+        items: Sequence[IntegrationItem],
+        sign: Callable[[int, bytes], str],
+        nodes: dict[tuple[int, int], bytes] | None = None,
     ) -> tuple[list[int], int, str]:
         p = self.ph
         with self._guard(), self._tx(write=True) as cur:
             size, border, cp = self._state(cur)
             rng = CompactRange(size, border)
+            proved = (
+                dict(zip(rng.border_nodes(), rng.border(), strict=True))
+                if nodes is not None
+                else {}
+            )
             known = {d: idx for d, idx, _ in self._known(cur, [it.digest for it in items])}
             indices: list[int] = []
             new_nodes: list[tuple[int, int, bytes]] = []
@@ -582,8 +600,8 @@ class _SqlDropStore(DropStore):
                         it.digest,
                         it.size,
                         it.clue_pub,
-                        cbor_encode(list(it.clues)),
-                        cbor_encode(list(it.deletion_hashes)),
+                        encode_bytes_array(it.clues),
+                        encode_bytes_array(it.deletion_hashes),
                         0,
                         it.hour,
                         0,
@@ -604,7 +622,10 @@ class _SqlDropStore(DropStore):
             elif cp is None:
                 cp = sign(0, rng.root())
                 self._put_state(cur, cbor_encode({0: 0, 1: [], 2: cp}))
-            return indices, rng.size, cp
+        if nodes is not None:  # once the transaction committed
+            nodes.update(proved)
+            nodes.update(((lv, ix), h) for lv, ix, h in new_nodes)
+        return indices, rng.size, cp
 
     def _known(self, cur: Any, digests: Sequence[bytes]) -> list[tuple[bytes, int, bool]]:
         want = list(dict.fromkeys(digests))
