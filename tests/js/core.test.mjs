@@ -74,6 +74,28 @@ test('envelopes (DHKEM): the same DRBG seals byte for byte as Python; Python\'s 
   }
 });
 
+test('look-alike slots: a real encapsulation to a key pair made from rand (as kem.py)', () => {
+  const N = globalThis.TyshaNoble;
+  const r = drbg('look-alike')(32);
+  // DHKEM: the enc a real encapsulation with this rand gives, whoever the recipient.
+  const anyone = identity(V.identities.dh_recipient).public.kem;
+  eqHex(T.DhKem.lookalikeEnc(r), T.DhKem.encap(anyone, r).enc);
+  // X-Wing: ct_M encapsulates to the seed's ML-KEM pair (its decapsulation gives the secret
+  // the encapsulation made), ct_X is the seed's X25519 public key.
+  const enc = T.XWing.lookalikeEnc(r);
+  assert.equal(enc.length, T.XWing.nEnc);
+  const e = N.shake256(r, { dkLen: 128 });
+  const m = N.ml_kem768.keygen(e.subarray(0, 64));
+  const made = N.ml_kem768.encapsulate(m.publicKey, e.subarray(96, 128));
+  eqHex(enc.subarray(0, 1088), made.cipherText);
+  eqHex(N.ml_kem768.decapsulate(enc.subarray(0, 1088), m.secretKey), made.sharedSecret);
+  eqHex(enc.subarray(1088), N.x25519.getPublicKey(e.slice(64, 96)));
+  for (const bad of [new Uint8Array(31), new Uint8Array(33)]) {
+    assert.throws(() => T.DhKem.lookalikeEnc(bad), T.ProtocolError);
+    assert.throws(() => T.XWing.lookalikeEnc(bad), T.ProtocolError);
+  }
+});
+
 test('envelope sealer: streamed pieces give the same bytes as one piece', () => {
   const me = identity(V.identities.dh_recipient);
   const c = V.envelopes_dhkem[2];

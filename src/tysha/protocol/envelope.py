@@ -20,14 +20,15 @@ Wire form (version 1)::
 * **Slots.** For each recipient the 64 bytes ``content_key || deletion_secret`` are sealed with
   HPKE base mode (RFC 9180, :mod:`tysha.protocol.hpke`), ``info = "tysha/v1 slot"`` and
   ``aad = SHA-256(CBOR of header fields 0, 1, 2, 3, 5, 6)``. Slots are padded to at least
-  :data:`MIN_SLOTS` with random look-alikes and put in a random order. The padding hides the
-  number of recipients from readers of the clue listing (a look-alike's clue is random bytes,
-  a real one a PRF output). It does not hide it from the drop, which holds the slots, nor
-  from whoever downloads the envelope: a look-alike is uniform random bytes and a real slot
-  is not (the X25519 key in its HPKE ``enc`` has its top bit clear; an X-Wing ``enc`` begins
-  with ML-KEM-768's compressed coefficients, whose values are not uniform), so one envelope's
-  slots tell them apart. Deletion tells the same later: an envelope whose every slot was
-  deleted is gone before its expiry, and look-alike slots are never deleted.
+  :data:`MIN_SLOTS` with look-alikes and put in a random order. A look-alike's ``enc`` is a
+  real encapsulation to a key pair made for it and forgotten (``Kem.lookalike_enc``: an X25519
+  key on the curve, ML-KEM-768's compressed coefficients as an encryption gives them), its
+  wrapped key random bytes (what ChaCha20-Poly1305 gives under a key nobody has), its clue
+  random bytes (a real one is a PRF output), its deletion hash that of a random secret. So
+  neither the clue listing nor the envelope itself tells how many slots are real, to the
+  drop or to whoever downloads it (``tests/protocol/test_lookalike.py``). Deletion tells it
+  later: an envelope whose every slot was deleted is gone before its expiry, and a
+  look-alike's secret is shown to nobody, so a padded envelope lives until it expires.
 * **Clues.** ``clue_i = BLAKE2b-64(key = X25519(e, C_i), msg = E || C_i,
   personal = "tysha-clue-v1")`` where ``C_i`` is the recipient's clue public key. A recipient
   checks an envelope with one X25519 and one BLAKE2b: compute its own clue and look for it in
@@ -38,8 +39,8 @@ What a clue reveals, to whom:
 
 * to the drop, a network observer, a courier: nothing about the recipient (without a clue
   secret key the clue is a pseudorandom function output under a Diffie-Hellman key); only the
-  slot count, which is padded (and to the drop, or whoever downloads the envelope, how many
-  slots are real: see **Slots**);
+  slot count, which is padded (the drop learns how many slots were real only as their
+  recipients delete them: see **Slots**);
 * to the holder of a clue secret key (the recipient, or whoever seizes its desk or vault):
   which envelopes are addressed to that key — but not their content, which needs the KEM key;
   so clue keys can be handed to a helper that pre-filters without being able to decrypt;
@@ -427,7 +428,7 @@ class EnvelopeSealer:
         slots = []
         for _, del_secret, recipient in entries:
             if recipient is None:
-                slots.append(rand(kem.n_enc + _WRAPPED + TAG_SIZE))
+                slots.append(kem.lookalike_enc(rand(32)) + rand(_WRAPPED + TAG_SIZE))
             else:
                 enc, ct = seal_base(
                     kem_id,

@@ -151,6 +151,12 @@ class Kem:
     def decap(self, enc: bytes, secret: bytes) -> bytes:
         raise NotImplementedError
 
+    def lookalike_enc(self, rand: bytes) -> bytes:
+        """An ``enc`` for a look-alike slot (:mod:`tysha.protocol.envelope`): a real
+        encapsulation to a key pair made from the 32 bytes ``rand`` and forgotten, so that it
+        is distributed as a real slot's ``enc`` is; its shared secret is not computed."""
+        raise NotImplementedError
+
     def _check_public(self, public: bytes) -> None:
         if len(public) != self.n_pk:
             raise ProtocolError(f"public key must be {self.n_pk} bytes, got {len(public)}")
@@ -196,6 +202,13 @@ class DhKemX25519(Kem):
         self._check_enc(enc)
         dh = _x25519(secret, enc)
         return self._extract_and_expand(dh, enc + _x25519_public(secret))
+
+    def lookalike_enc(self, rand: bytes) -> bytes:
+        """The ``enc`` that :meth:`encap` with this ``rand`` gives whatever the recipient:
+        the public key of the ephemeral pair ``DeriveKeyPair(rand)``."""
+        if len(rand) != 32:
+            raise ProtocolError("a look-alike takes 32 bytes of randomness")
+        return self.derive_key_pair(rand).public
 
 
 class XWing(Kem):
@@ -267,6 +280,20 @@ class XWing(Kem):
             raise VerificationError("ML-KEM decapsulation failed") from exc
         ss_x = _x25519(sk_x, ct_x)
         return self._combine(ss_m, ss_x, ct_x, pk_x)
+
+    def lookalike_enc(self, rand: bytes) -> bytes:
+        """``ct_M || ct_X`` of an encapsulation to the key pair of seed ``rand``
+        (``GenerateKeyPairDerand``): ``ct_M`` an ML-KEM-768 encapsulation to its ``pk_M``,
+        ``ct_X`` its ``pk_X`` (a fresh X25519 public key, as an ephemeral one is). Nothing
+        is cached (a look-alike's pair serves once). The page's ``core.js`` takes ML-KEM's
+        32-byte message from bytes 96-127 of the same ``SHAKE256(rand)``; pyca/cryptography
+        draws its own (module docstring)."""
+        if len(rand) != 32:
+            raise ProtocolError("a look-alike takes 32 bytes of randomness")
+        expanded = hashlib.shake_256(rand).digest(96)
+        sk_m = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
+        _ss, ct_m = sk_m.public_key().encapsulate()
+        return ct_m + _x25519_public(expanded[64:96])
 
 
 _KEMS: dict[int, Kem] = {KEM_X25519: DhKemX25519(), KEM_XWING: XWing()}

@@ -257,6 +257,11 @@
       if (enc.length !== 32) throw new ProtocolError('encapsulation must be 32 bytes');
       return this.eae(x25519Shared(sk, enc), concat(enc, x25519Public(sk)));
     },
+    /** A look-alike slot's enc (protocol/kem.py lookalike_enc): what encap(any, rand) gives. */
+    lookalikeEnc(rand) {
+      if (rand.length !== 32) throw new ProtocolError('a look-alike takes 32 bytes of randomness');
+      return this.deriveKeyPair(rand).public;
+    },
   };
 
   // X-Wing (draft-connolly-cfrg-xwing-kem), as protocol/kem.py's XWing.
@@ -295,6 +300,15 @@
       const ctM = enc.subarray(0, 1088), ctX = enc.subarray(1088);
       const ssM = N.ml_kem768.decapsulate(ctM, k.skM);
       return this.combine(ssM, x25519Shared(k.skX, ctX), ctX, k.pkX);
+    },
+    /** A look-alike slot's enc (protocol/kem.py lookalike_enc): ct_M an encapsulation to the
+     * key pair of seed rand, ct_X its pk_X; ML-KEM's message is bytes 96-127 of SHAKE256(rand). */
+    lookalikeEnc(rand) {
+      if (rand.length !== 32) throw new ProtocolError('a look-alike takes 32 bytes of randomness');
+      const e = N.shake256(rand, { dkLen: 128 });
+      const m = N.ml_kem768.keygen(e.subarray(0, 64));
+      const ctM = N.ml_kem768.encapsulate(m.publicKey, e.subarray(96, 128)).cipherText;
+      return concat(ctM, x25519Public(e.slice(64, 96)));
     },
   };
   function kemFor(id) {
@@ -390,7 +404,7 @@
       const dels = entries.map((x) => sha256(x[1]));
       const aad = slotAad(kemId, cluePub, clues, this.length, dels);
       const slots = entries.map(([, del, r]) => {
-        if (r === null) return rand(kem.nEnc + WRAPPED + TAG);
+        if (r === null) return concat(kem.lookalikeEnc(rand(32)), rand(WRAPPED + TAG));  // as Python's
         const { enc, ct } = hpkeSeal(kemId, r.kem, SLOT_INFO, aad, concat(contentKey, del), rand);
         return concat(enc, ct);
       });
