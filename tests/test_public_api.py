@@ -14,7 +14,7 @@ def test_protocol_all() -> None:
         "EnvelopeHeader", "EnvelopeOpener", "EnvelopeSealer", "Identity", "Invitation", "Manifest",
         "OpenedEnvelope", "OpenedReport", "PublicIdentity", "Rand", "Receipt", "ReportReader", "Scanner", "SlotKey", "cbor_decode",
         "cbor_encode", "check_claims", "check_pow", "decode_clue_records", "encode_clue_records", "envelope_digest",
-        "find_slot", "frame_content", "gps_from_exif", "is_valid_padded_length", "open_envelope", "padded_length",
+        "deletion_secrets", "find_slot", "frame_content", "gps_from_exif", "is_valid_padded_length", "open_envelope", "padded_length",
         "padme", "parse_header", "read_report", "seal_envelope", "sign_message", "solve_pow", "unwrap_slot",
         "verify_signature"])
     for name in tysha.protocol.__all__:

@@ -65,7 +65,12 @@ test('envelopes (DHKEM): the same DRBG seals byte for byte as Python; Python\'s 
   for (const c of V.envelopes_dhkem) {
     const env = T.sealEnvelope(h(c.content), [me.public], drbg(`seal ${c.name}`), T.KEM_X25519);
     eqHex(env, c.envelope);
-    eqHex(T.openEnvelope(h(c.envelope), me).content, c.content);
+    const opened = T.openEnvelope(h(c.envelope), me);
+    eqHex(opened.content, c.content);
+    // Its own slot's deletion secret and the look-alike's, as Python works them out.
+    assert.deepEqual(opened.deletionSecrets.map(T.hex), c.deletion_secrets);
+    assert.equal(c.deletion_secrets.length, 2);
+    eqHex(opened.deletionSecrets[0], opened.deletionSecret);
     const cut = h(c.envelope).slice(0, -1);
     assert.throws(() => T.openEnvelope(cut, me), T.ProtocolError);
     const flip = h(c.envelope); flip[flip.length - 3] ^= 0x80;
@@ -94,6 +99,17 @@ test('look-alike slots: a real encapsulation to a key pair made from rand (as ke
     assert.throws(() => T.DhKem.lookalikeEnc(bad), T.ProtocolError);
     assert.throws(() => T.XWing.lookalikeEnc(bad), T.ProtocolError);
   }
+});
+
+test('deletion secrets: a look-alike secret that matches no slot ends them', () => {
+  const key = drbg('content key')(32), own = drbg('own')(32);
+  const first = T.lookalikeDeletionSecret(key, 0), second = T.lookalikeDeletionSecret(key, 1);
+  assert.deepEqual(T.deletionSecrets([T.sha256(own), T.sha256(first)], key, own).map(T.hex), [own, first].map(T.hex));
+  assert.deepEqual(T.deletionSecrets([T.sha256(first), T.sha256(own), T.sha256(second)], key, own).map(T.hex),
+    [own, first, second].map(T.hex));
+  // Sealed with a random look-alike secret (before they were derived): its own alone.
+  assert.deepEqual(T.deletionSecrets([T.sha256(own), T.sha256(drbg('x')(32))], key, own).map(T.hex), [T.hex(own)]);
+  assert.deepEqual(T.deletionSecrets([T.sha256(own), T.sha256(second)], key, own).map(T.hex), [T.hex(own)]);
 });
 
 test('envelope sealer: streamed pieces give the same bytes as one piece', () => {

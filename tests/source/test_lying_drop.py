@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tysha.errors import DropRefused
 from tysha.protocol import Identity, Manifest, frame_content, seal_envelope
 from tysha.source.device import CLUE_PAGE, SourceDevice
 from tysha.source.vault import Vault
@@ -236,10 +237,12 @@ def test_replies_come_in_the_order_the_handler_wrote_them_not_the_drops(
 class ReplayClient(DropClient):
     """A drop that logs an old reply's envelope again at a later index (an honest drop keeps
     one index per envelope): the listing, the envelope and the log entry at ``copy`` are those
-    of ``original``."""
+    of ``original``, listed as live, its bytes the copy it kept when the reply was first
+    fetched (the source deleted the original: it is gone from the listing and the store)."""
 
     original = -1
     copy = -1
+    kept: dict[int, bytes] = {}
 
     def _at(self, index: int) -> int:
         return self.original if index == self.copy else index
@@ -247,14 +250,21 @@ class ReplayClient(DropClient):
     def clues(self, after: int = -1, limit: int = 1000) -> Any:
         from dataclasses import replace
 
+        from tysha.protocol.listing import LIVE
+
         records, cursor, size = super().clues(after, limit)
         if after < self.copy <= cursor:
             [old], _c, _s = super().clues(self.original - 1, 1)
-            records = [replace(old, index=self.copy) if r.index == self.copy else r for r in records]
+            again = replace(old, index=self.copy, state=LIVE, hour=None)
+            records = [again if r.index == self.copy else r for r in records]
         return records, cursor, size
 
     def fetch_bytes(self, index: int) -> bytes:
-        return super().fetch_bytes(self._at(index))
+        if index == self.copy:
+            return self.kept[self.original]
+        data = super().fetch_bytes(index)
+        self.kept[index] = data
+        return data
 
     def proved_entry(self, index: int, checkpoint: Any) -> bytes:
         return super().proved_entry(self._at(index), checkpoint)
@@ -268,11 +278,15 @@ def test_an_old_reply_logged_again_is_not_shown_twice_and_the_replay_is_said(
     just received, and said nothing of the drop's lie."""
     send_report_and_reply(world, "Come to the station at noon.")
     dev = world["dev"]
-    with DropClient(world["url"]) as c:
-        dev.fetch_replies(c)
+    ReplayClient.kept = {}
+    with ReplayClient(world["url"]) as c:
+        dev.fetch_replies(c)  # the drop keeps a copy of what it serves
         c.upload(seal_envelope(b"noise", [Identity.generate(os.urandom).public()], os.urandom))
         size = dev.last_checkpoint_size()
     [first] = dev.replies()
+    with DropClient(world["url"]) as c:  # the source deleted it: every slot, it is gone
+        with pytest.raises(DropRefused):
+            c.fetch_bytes(int(first["id"]))
     with ReplayClient(world["url"]) as replay:
         replay.original, replay.copy = int(first["id"]), size
         assert dev.fetch_replies(replay) == []
@@ -522,3 +536,46 @@ def test_a_reply_the_drop_says_its_copy_of_is_damaged_is_said_so(world: dict[str
         1: "a reply to you, listed as live, but the drop says its copy is damaged or lost (410)"
     }
     assert dev.state["cursor"] == 0
+
+
+def test_a_reply_read_is_gone_from_the_drop_and_not_called_withheld_after(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vault shows the drop its slot's deletion secret and the look-alike's (derived from
+    the content key): the reply is gone from the drop, where it stayed until it expired; the
+    next look finds it deleted and, the vault holding it, says nothing of it. A vault that
+    stops before it has saved the reply deletes nothing: it finds the reply live again."""
+    from tysha.protocol.listing import DELETED, LIVE
+    from tysha.source.device import SourceDevice
+
+    send_report_and_reply(world, "We have your report.")
+    dev = world["dev"]
+
+    def states(c: DropClient) -> list[str]:
+        recs, _, _ = c.clues(-1, 100)
+        return [str(r.state) for r in recs]
+
+    def stop(self: Any) -> None:
+        raise KeyboardInterrupt
+
+    with DropClient(world["url"]) as c:
+        before = states(c)
+        with monkeypatch.context() as m:
+            m.setattr(SourceDevice, "save", stop)
+            with pytest.raises(KeyboardInterrupt):
+                dev.fetch_replies(c)
+        assert states(c) == before and DELETED not in before  # nothing deleted unsaved
+        vault = Vault(dev.vault.path)
+        again = SourceDevice(vault, vault.unlock("p"))
+        [reply] = again.fetch_replies(c)
+        assert reply["text"] == "We have your report." and again.listing_problem is None
+        index = int(reply["id"])
+        after = states(c)
+        assert after[index] == DELETED
+        assert [x for i, x in enumerate(after) if i != index] == [
+            x for i, x in enumerate(before) if i != index
+        ]
+        assert before[index] == LIVE
+        assert again.fetch_replies(c) == []
+        assert again.listing_problem is None and again.withheld == {}
+        assert [r["text"] for r in again.replies()] == ["We have your report."]

@@ -67,6 +67,7 @@ from tysha.protocol import (
     EnvelopeOpener,
     Manifest,
     Scanner,
+    deletion_secrets,
     parse_header,
     unwrap_slot,
 )
@@ -687,15 +688,22 @@ def _set_undeleted(store: DeskStore, url: str, index: int, rid: str | None) -> N
 
 
 def _delete_slot(
-    store: DeskStore, client: DropClient, drop: DropState, index: int, rid: str, secret: bytes,
-    result: FetchResult,
+    store: DeskStore, client: DropClient, drop: DropState, index: int, rid: str,
+    secrets: Sequence[bytes], result: FetchResult,
 ) -> None:
-    """Delete this desk's slot of a stored report's envelope. Done: the custody event and the
-    end of the retry are one commit. A failure that may pass (no answer, a server error, a
-    malformed answer) keeps it for the next fetch; a refusal ends the retries (the envelope
+    """Delete this desk's slot of a stored report's envelope, and its look-alike slots
+    (``secrets``: :func:`tysha.protocol.deletion_secrets`, this desk's own first). Done: the
+    custody event and the end of the retry are one commit, and the event says what the drop
+    answered: ``deleted-from-drop`` when the envelope is gone from it, ``slot-deleted-on-drop``
+    when it keeps it for another recipient (an escrow desk) or until it expires (an envelope
+    sealed before look-alike secrets were derived). A failure that may pass (no answer, a
+    server error, a malformed answer) keeps it for the next fetch, which shows every secret
+    again (a slot deleted twice stays deleted); a refusal ends the retries (the envelope
     expires on the drop). Either way custody claims no deletion the drop did not accept."""
+    gone = False
     try:
-        client.delete(index, secret)
+        for secret in secrets:
+            gone = client.delete(index, secret)
     except TyshaError as exc:
         status = getattr(exc, "status", None)
         if status == 410:  # already deleted or expired there: nothing left to delete
@@ -717,7 +725,11 @@ def _delete_slot(
             )
         return
     with store.transaction():
-        store.custody("deleted-from-drop", rid, {"drop": drop.url, "index": index})
+        store.custody(
+            "deleted-from-drop" if gone else "slot-deleted-on-drop",
+            rid,
+            {"drop": drop.url, "index": index},
+        )
         _set_undeleted(store, drop.url, index, None)
 
 
@@ -734,11 +746,12 @@ def _retry_deletions(
                 head += piece
                 if len(head) >= 4 + MAX_HEADER_SIZE:
                     break
-            secret = unwrap_slot(parse_header(head), store.identity).deletion_secret
+            header = parse_header(head)
+            secrets = deletion_secrets(header, unwrap_slot(header, store.identity))
         except (TyshaError, KeyError, ValueError, TypeError):
             _set_undeleted(store, drop.url, index, None)  # nothing to delete it with
             continue
-        _delete_slot(store, client, drop, index, rid, secret, result)
+        _delete_slot(store, client, drop, index, rid, secrets, result)
 
 
 def _pair(value: Any) -> bool:
@@ -1131,7 +1144,7 @@ class _Intake:
         )
         t = self.result._add("open_store", t)
         if not receipt_problem:
-            self.step8_delete(rid, key.deletion_secret)
+            self.step8_delete(rid, deletion_secrets(header, key))
         self.result._add("delete", t)
         return rid
 
@@ -1458,10 +1471,10 @@ class _Intake:
         return rid
 
     # 8. ---------------------------------------------------------------------------------------
-    def step8_delete(self, rid: str, secret: bytes) -> None:
+    def step8_delete(self, rid: str, secrets: Sequence[bytes]) -> None:
         # Stored already: a failed delete never quarantines it (the client turns any
         # malformed answer into a ProtocolError: transport/client._parse), and is tried again.
-        _delete_slot(self.store, self.client, self.drop, self.index, rid, secret, self.result)
+        _delete_slot(self.store, self.client, self.drop, self.index, rid, secrets, self.result)
 
 
 #: Setting: for each (handler, label), the share time of the word kept (note_shared_key).

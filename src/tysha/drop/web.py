@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -510,6 +511,9 @@ def create_app(service: DropService) -> ASGIApp:
         if row is None:
             raise HTTPProblem(404, "not_found", "no envelope at that index")
         if row.gone:  # as the download says it (a 400 "malformed" told the desk it erred)
+            if _deleted_with(row, bytes.fromhex(secret)):
+                # Deleted, one of its secrets shown again: the answer a retry lost.
+                return JSONResponse({"deleted": True})
             raise HTTPProblem(410, "gone", "that envelope was deleted or has expired")
         done = await _to_thread(svc.delete_slot, index, bytes.fromhex(secret))
         return JSONResponse({"deleted": done})
@@ -747,6 +751,15 @@ def start_failure(svc: DropService) -> str:
     """Why ``svc`` could not start, in words fit for its operator (no driver text)."""
     failed = svc.start_failed
     return failed.message if isinstance(failed, TyshaError) else type(failed).__name__
+
+
+def _deleted_with(row: EnvelopeRow, secret: bytes) -> bool:
+    """Whether ``row`` is gone because every slot was deleted, ``secret`` one of theirs: a
+    recipient whose deletion's answer was lost (its process stopped, the network failed)
+    shows its secrets again and is told the envelope is deleted, as the first time. Expired
+    ones, and secrets of none of its slots, stay 410 ``gone``."""
+    full = (1 << len(row.deletion_hashes)) - 1
+    return row.deleted_mask == full and hashlib.sha256(secret).digest() in row.deletion_hashes
 
 
 def _listing_record(row: EnvelopeRow) -> ListingRecord:

@@ -26,9 +26,9 @@ Wire form (version 1)::
   wrapped key random bytes (what ChaCha20-Poly1305 gives under a key nobody has), its clue
   random bytes (a real one is a PRF output), its deletion hash that of a random secret. So
   neither the clue listing nor the envelope itself tells how many slots are real, to the
-  drop or to whoever downloads it (``tests/protocol/test_lookalike.py``). Deletion tells it
-  later: an envelope whose every slot was deleted is gone before its expiry, and a
-  look-alike's secret is shown to nobody, so a padded envelope lives until it expires.
+  drop or to whoever downloads it (``tests/protocol/test_lookalike.py``). A look-alike's
+  deletion secret is derived from the content key (:func:`lookalike_deletion_secret`), so
+  the real recipient deletes it with its own slot (**Deletion**).
 * **Clues.** ``clue_i = BLAKE2b-64(key = X25519(e, C_i), msg = E || C_i,
   personal = "tysha-clue-v1")`` where ``C_i`` is the recipient's clue public key. A recipient
   checks an envelope with one X25519 and one BLAKE2b: compute its own clue and look for it in
@@ -39,8 +39,8 @@ What a clue reveals, to whom:
 
 * to the drop, a network observer, a courier: nothing about the recipient (without a clue
   secret key the clue is a pseudorandom function output under a Diffie-Hellman key); only the
-  slot count, which is padded (the drop learns how many slots were real only as their
-  recipients delete them: see **Slots**);
+  slot count, which is padded (the drop may guess how many slots were real from how
+  their deletions come: see **Deletion**);
 * to the holder of a clue secret key (the recipient, or whoever seizes its desk or vault):
   which envelopes are addressed to that key — but not their content, which needs the KEM key;
   so clue keys can be handed to a helper that pre-filters without being able to decrypt;
@@ -49,8 +49,14 @@ What a clue reveals, to whom:
   Contents stay protected by X-Wing; only this link is classical.
 
 * **Deletion.** A recipient that has fetched an envelope may ask the drop to drop its slot by
-  showing the slot's deletion secret; the drop deletes the stored envelope once every slot's
-  secret was shown (look-alike slots have none, so padded envelopes live until expiry).
+  showing the slot's deletion secret, and the look-alike slots' too
+  (:func:`deletion_secrets`); the drop deletes the stored envelope once every slot's secret
+  was shown. So an envelope with one recipient is gone as soon as it deletes; one with
+  several, once all of them have. What the drop learns from this: the deletions come from
+  one recipient at one time, or from several at their own times - the number of real
+  recipients that the look-alikes hide in the envelope itself. (Envelopes sealed before
+  look-alike secrets were derived keep a look-alike slot nobody can delete: they live
+  until expiry.)
 """
 
 from __future__ import annotations
@@ -90,8 +96,10 @@ __all__ = [
     "OpenedEnvelope",
     "SlotKey",
     "clue_for",
+    "deletion_secrets",
     "envelope_digest",
     "find_slot",
+    "lookalike_deletion_secret",
     "open_envelope",
     "parse_header",
     "seal_envelope",
@@ -110,6 +118,7 @@ MAX_ENVELOPE_SIZE = (
 )
 _SLOT_INFO = b"tysha/v1 slot"
 _PAYLOAD_INFO = b"tysha/v1 payload"
+_LOOKALIKE_DELETION_INFO = b"tysha/v1 look-alike deletion"
 _CLUE_PERSON = b"tysha-clue-v1\x00\x00\x00"
 _WRAPPED = 64
 #: Bytes of a slot for each KEM: HPKE enc, then the 64 wrapped bytes sealed with their tag.
@@ -418,8 +427,8 @@ class EnvelopeSealer:
         for r in recips:
             shared = _scalarmult(e, r.clue)
             entries.append((clue_for(shared, clue_pub, r.clue), rand(32), r))
-        for _ in range(n - len(recips)):
-            entries.append((rand(CLUE_SIZE), rand(32), None))
+        for k in range(n - len(recips)):
+            entries.append((rand(CLUE_SIZE), lookalike_deletion_secret(content_key, k), None))
         _shuffle(entries, rand)
         clues = [c for c, _, _ in entries]
         dels = [hashlib.sha256(d).digest() for _, d, _ in entries]
@@ -538,6 +547,34 @@ class SlotKey:
     deletion_secret: bytes
 
 
+def lookalike_deletion_secret(content_key: bytes, k: int) -> bytes:
+    """The deletion secret of an envelope's ``k``-th look-alike slot (numbered from 0 as
+    they are made, before the slots are shuffled): ``HKDF-SHA256(ikm = content_key, salt =
+    none, info = "tysha/v1 look-alike deletion" || u8(k))``, 32 bytes (RFC 5869). Every
+    real recipient can work it out once its slot is open, so the envelope can be deleted
+    as soon as its real recipients have deleted theirs (module docstring, **Deletion**)."""
+    if not 0 <= k < MAX_SLOTS:
+        raise ProtocolError("an envelope has at most 16 slots")
+    return hkdf_expand(hkdf_extract(b"", content_key), _LOOKALIKE_DELETION_INFO + bytes((k,)), 32)
+
+
+def deletion_secrets(header: EnvelopeHeader, key: SlotKey) -> list[bytes]:
+    """What the holder of ``key`` (its opened slot) can show the drop to delete: its own
+    slot's secret first, then the look-alike slots' (:func:`lookalike_deletion_secret`,
+    matched against the header's deletion hashes; they are numbered from 0, so the first
+    that matches none ends them). An envelope with other real recipients has no look-alike:
+    their slots stay theirs to delete. One sealed with random look-alike secrets (before
+    they were derived) gives its own secret alone."""
+    out = [key.deletion_secret]
+    hashes = set(header.deletion_hashes)
+    for k in range(len(header.deletion_hashes) - 1):
+        secret = lookalike_deletion_secret(key.content_key, k)
+        if hashlib.sha256(secret).digest() not in hashes:
+            break
+        out.append(secret)
+    return out
+
+
 def find_slot(
     clue_pub: bytes, clues: Iterable[bytes], clue_secret: bytes, clue_public: bytes
 ) -> int | None:
@@ -638,6 +675,11 @@ class OpenedEnvelope:
     header: EnvelopeHeader
     key: SlotKey
     content: bytes
+
+    @property
+    def deletion_secrets(self) -> list[bytes]:
+        """Every secret this recipient can show the drop (:func:`deletion_secrets`)."""
+        return deletion_secrets(self.header, self.key)
 
 
 def open_envelope(data: bytes, identity: Identity) -> OpenedEnvelope:

@@ -950,6 +950,10 @@ class SourceDevice:
         held = {bytes(r["digest"]) for r in here if isinstance(r.get("digest"), bytes)}
         replayed: list[int] = []
         new: list[dict[str, Any]] = []
+        # (index, deletion secrets) of the replies kept now: deleted on the drop once the
+        # vault holds them (saved), so that a vault stopped before its save finds the reply
+        # again, never "deleted on the drop without you".
+        deletions: list[tuple[int, list[bytes]]] = []
         self.listing_problem = None
         now_hour = int(self.clock()) // 3600
         fresh = self.state.get("listing_seen")
@@ -1056,14 +1060,10 @@ class SourceDevice:
                 reply["digest"] = entry
                 seen.add(reply["id"])
                 held.add(entry)
-                secret = reply.pop("_del")
+                deletions.append((rec.index, reply.pop("_del")))
                 new.append(reply)
                 self.state.setdefault("replies", []).append(reply)
                 self._note_enrolled(reply, inv)
-                try:
-                    client.delete(rec.index, secret)
-                except TyshaError:
-                    pass
             page_cursor = end
         if withheld and self.listing_problem is None:
             first = min(withheld)
@@ -1106,6 +1106,12 @@ class SourceDevice:
         # A new reply that names no report remembered here keeps no digest (nor do others).
         self.forgotten += self.forget_old_sends()
         self.save()
+        for index, secrets in deletions:
+            try:
+                for secret in secrets:
+                    client.delete(index, secret)
+            except TyshaError:
+                pass  # it stays on the drop until it expires; the vault has it
         return new
 
     # --- witnesses (issue 14) ------------------------------------------------------------------
@@ -1243,7 +1249,9 @@ class SourceDevice:
             "written_at": _signed_time(m.body.get("created_at")),
             "in_reply_to": answers if isinstance(answers, bytes) else None,
             "handler": inv.handler.fingerprint(),  # whose: a vault may switch handlers
-            "_del": opened.key.deletion_secret,
+            # Its own slot's secret and the look-alike's: the reply is then gone from the
+            # drop (it is never asked for again: its index is in ``seen``).
+            "_del": opened.deletion_secrets,
         }
 
     def replies(self) -> list[dict[str, Any]]:

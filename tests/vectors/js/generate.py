@@ -25,7 +25,7 @@ from tysha.protocol import cbor
 from tysha.protocol.capture import CaptureAttestation
 from tysha.protocol.clues import ClueRecord, encode_clue_records
 from tysha.protocol.codename import identity_from_codename, normalize_codename
-from tysha.protocol.envelope import seal_envelope
+from tysha.protocol.envelope import open_envelope, seal_envelope
 from tysha.protocol.invitation import Invitation, check_handler_name, invitation_check
 from tysha.protocol.kem import KEM_X25519, KEM_XWING
 from tysha.protocol.keys import Identity
@@ -267,7 +267,9 @@ def build() -> dict[str, Any]:
         content = DRBG(b"content " + name.encode())(size)
         env = seal_envelope(content, [dh_recipient.public()], DRBG(b"seal " + name.encode()),
                             KEM_X25519)
-        envs.append({"name": name, "content": content.hex(), "envelope": env.hex()})
+        envs.append({"name": name, "content": content.hex(), "envelope": env.hex(),
+                     "deletion_secrets": [d.hex() for d in
+                                          open_envelope(env, dh_recipient).deletion_secrets]})
 
     codenames = []
     for words in ("тиша вітер  КАВУН", "Sun river ＯＲＡＮＧＥ", "Ёлка\tберёза\u00a0мёд",

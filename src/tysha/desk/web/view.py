@@ -24,6 +24,8 @@ CLAIM_LABELS: dict[str, str] = {
 CUSTODY_LABELS: dict[str, str] = {
     "annotated": "note added",
     "deleted-from-drop": "deleted from the drop",
+    "slot-deleted-on-drop": "deleted for this desk; the drop keeps the envelope for its other"
+    " recipients or until it expires",
     "desk-created": "desk created",
     "export-started": "export started",
     "exported": "exported",

@@ -796,7 +796,9 @@
         for (const hit of hits) {
           const rec = byIndex.get(hit.index);
           if (rec.state === T.EXPIRED) continue;
-          // Deleting needs every slot's secret; a reply's look-alike slot has none: never deleted honestly.
+          // Deleting needs every slot's secret, the look-alike's too, which this page never shows
+          // (it deletes its own slot only: keeping nothing, it could not tell a reply it deleted
+          // whole from one the drop deleted without it): never deleted honestly.
           if (rec.state === T.DELETED) { withheld.set(hit.index, 'a reply to you, deleted on the drop'); continue; }
           // A reply is text only (one 8 KiB bucket): anything far bigger is not one.
           const { resp, data } = await fetchWithin(`/v1/envelopes/${hit.index}`, GET, deadline(MAX_REPLY), MAX_REPLY);

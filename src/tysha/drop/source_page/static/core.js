@@ -370,6 +370,21 @@
   const slotAad = (kemId, cluePub, clues, length, dels) =>
     sha256(cborEncode(M({ 0: 1, 1: kemId, 2: cluePub, 3: clues, 5: length, 6: dels })));
   const payloadKey = (contentKey, headerRaw) => hkdfExpand(hkdfExtract(sha256(headerRaw), contentKey), PAYLOAD_INFO, 32);
+  /** protocol/envelope.py lookalike_deletion_secret: the k-th look-alike slot's deletion secret. */
+  const LOOKALIKE_DELETION_INFO = utf8('tysha/v1 look-alike deletion');
+  const lookalikeDeletionSecret = (contentKey, k) =>
+    hkdfExpand(hkdfExtract(new Uint8Array(0), contentKey), concat(LOOKALIKE_DELETION_INFO, Uint8Array.of(k)), 32);
+  /** protocol/envelope.py deletion_secrets: the slot's own secret, then the look-alikes'. */
+  function deletionSecrets(dels, contentKey, own) {
+    const out = [own];
+    for (let k = 0; k < dels.length - 1; k++) {
+      const s = lookalikeDeletionSecret(contentKey, k);
+      const h = sha256(s);
+      if (!dels.some((d) => equal(d, h))) break;
+      out.push(s);
+    }
+    return out;
+  }
 
   function shuffle(items, rand) {
     for (let i = items.length - 1; i > 0; i--) {
@@ -398,7 +413,7 @@
       const cluePub = x25519Public(e);
       const n = Math.max(MIN_SLOTS, recipients.length);
       const entries = recipients.map((r) => [clueFor(x25519Shared(e, r.clue), cluePub, r.clue), rand(32), r]);
-      while (entries.length < n) entries.push([rand(CLUE_SIZE), rand(32), null]);
+      for (let k = 0; entries.length < n; k++) entries.push([rand(CLUE_SIZE), lookalikeDeletionSecret(contentKey, k), null]);
       shuffle(entries, rand);
       const clues = entries.map((x) => x[0]);
       const dels = entries.map((x) => sha256(x[1]));
@@ -521,7 +536,7 @@
     const clen = readU64(pt, 0);
     if (clen + 8 > h.length) throw new VerificationError('content length exceeds the padded payload');
     if (pt.subarray(8 + clen).some((x) => x !== 0)) throw new VerificationError('envelope padding is not zero');
-    return { slot, deletionSecret: delSecret, content: pt.slice(8, 8 + clen) };
+    return { slot, deletionSecret: delSecret, deletionSecrets: deletionSecrets(h.dels, contentKey, delSecret), content: pt.slice(8, 8 + clen) };
   }
 
   // --- clue listing (protocol/clues.py) ----------------------------------------------------------
@@ -976,6 +991,7 @@
     KEM_X25519, KEM_XWING, DhKem, XWing, kemFor, hpkeSeal, hpkeOpen,
     TEXT_BUCKET, padme, paddedLength, isValidPaddedLength, CHUNK, TAG,
     EnvelopeSealer, sealEnvelope, parseHeader, openEnvelope, findSlot, clueFor, decodeClueRecords,
+    lookalikeDeletionSecret, deletionSecrets,
     LIVE, DELETED, EXPIRED, decodeListing, auditPage, verifyConsistency,
     identityObj, identityFromObj, identityFromSecrets, fingerprint, signMessage, verifySignature,
     CODENAME_SALT, CODENAME_T, CODENAME_M_KIB, normalizeCodename, identityFromCodename,
