@@ -24,11 +24,11 @@ Wire form (version 1)::
   real encapsulation to a key pair made for it and forgotten (``Kem.lookalike_enc``: an X25519
   key on the curve, ML-KEM-768's compressed coefficients as an encryption gives them), its
   wrapped key random bytes (what ChaCha20-Poly1305 gives under a key nobody has), its clue
-  random bytes (a real one is a PRF output), its deletion hash that of a random secret. So
-  neither the clue listing nor the envelope itself tells how many slots are real, to the
-  drop or to whoever downloads it (``tests/protocol/test_lookalike.py``). A look-alike's
-  deletion secret is derived from the content key (:func:`lookalike_deletion_secret`), so
-  the real recipient deletes it with its own slot (**Deletion**).
+  random bytes (a real one is a PRF output), its deletion hash that of a secret derived from
+  the content key (:func:`lookalike_deletion_secret`: uniform to all but the recipients, who
+  delete it with their own slot, **Deletion**). So neither the clue listing nor the envelope
+  itself tells how many slots are real, to the drop or to whoever downloads it
+  (``tests/protocol/test_lookalike.py``).
 * **Clues.** ``clue_i = BLAKE2b-64(key = X25519(e, C_i), msg = E || C_i,
   personal = "tysha-clue-v1")`` where ``C_i`` is the recipient's clue public key. A recipient
   checks an envelope with one X25519 and one BLAKE2b: compute its own clue and look for it in
