@@ -211,6 +211,17 @@ class DhKemX25519(Kem):
         return self.derive_key_pair(rand).public
 
 
+def _xwing_expand(seed: bytes) -> tuple[mlkem.MLKEM768PrivateKey, bytes, bytes]:
+    """An X-Wing seed's ML-KEM-768 private key, X25519 private key and X25519 public key:
+    ``SHAKE256(seed, 96)`` split 64 / 32 (module docstring)."""
+    if len(seed) != 32:
+        raise ProtocolError("an X-Wing private key is a 32-byte seed")
+    expanded = hashlib.shake_256(seed).digest(96)
+    sk_m = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
+    sk_x = expanded[64:96]
+    return sk_m, sk_x, _x25519_public(sk_x)
+
+
 class XWing(Kem):
     """X-Wing, draft-connolly-cfrg-xwing-kem; KEM id 0x647a in HPKE."""
 
@@ -221,15 +232,8 @@ class XWing(Kem):
     n_sk = 32
     n_rand = 32
 
-    @staticmethod
-    @lru_cache(maxsize=64)
-    def _expand(seed: bytes) -> tuple[mlkem.MLKEM768PrivateKey, bytes, bytes]:
-        if len(seed) != 32:
-            raise ProtocolError("an X-Wing private key is a 32-byte seed")
-        expanded = hashlib.shake_256(seed).digest(96)
-        sk_m = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
-        sk_x = expanded[64:96]
-        return sk_m, sk_x, _x25519_public(sk_x)
+    #: :func:`_xwing_expand`, kept for the keys used again and again (a desk's, a vault's).
+    _expand = staticmethod(lru_cache(maxsize=64)(_xwing_expand))
 
     def derive_key_pair(self, ikm: bytes) -> KemKeyPair:
         """HPKE ``DeriveKeyPair`` for X-Wing: ``GenerateKeyPairDerand(SHAKE256(ikm, 32))``.
@@ -290,10 +294,9 @@ class XWing(Kem):
         draws its own (module docstring)."""
         if len(rand) != 32:
             raise ProtocolError("a look-alike takes 32 bytes of randomness")
-        expanded = hashlib.shake_256(rand).digest(96)
-        sk_m = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
+        sk_m, _sk_x, pk_x = _xwing_expand(rand)  # not cached: its pair serves once
         _ss, ct_m = sk_m.public_key().encapsulate()
-        return ct_m + _x25519_public(expanded[64:96])
+        return ct_m + pk_x
 
 
 _KEMS: dict[int, Kem] = {KEM_X25519: DhKemX25519(), KEM_XWING: XWing()}

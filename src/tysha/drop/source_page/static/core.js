@@ -305,10 +305,9 @@
      * key pair of seed rand, ct_X its pk_X; ML-KEM's message is bytes 96-127 of SHAKE256(rand). */
     lookalikeEnc(rand) {
       if (rand.length !== 32) throw new ProtocolError('a look-alike takes 32 bytes of randomness');
-      const e = N.shake256(rand, { dkLen: 128 });
-      const m = N.ml_kem768.keygen(e.subarray(0, 64));
-      const ctM = N.ml_kem768.encapsulate(m.publicKey, e.subarray(96, 128)).cipherText;
-      return concat(ctM, x25519Public(e.slice(64, 96)));
+      const k = this.expand(rand);
+      const message = N.shake256(rand, { dkLen: 128 }).subarray(96);
+      return concat(N.ml_kem768.encapsulate(k.pkM, message).cipherText, k.pkX);
     },
   };
   function kemFor(id) {
