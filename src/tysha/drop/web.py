@@ -507,15 +507,18 @@ def create_app(service: DropService) -> ASGIApp:
         secret = obj.get("secret")
         if not isinstance(secret, str) or not _HEX64.match(secret):
             raise HTTPProblem(400, "malformed", "secret must be 64 hex characters")
+        shown = bytes.fromhex(secret)
         row = await _to_thread(svc.store.envelope, index)
         if row is None:
             raise HTTPProblem(404, "not_found", "no envelope at that index")
         if row.gone:  # as the download says it (a 400 "malformed" told the desk it erred)
-            if _deleted_with(row, bytes.fromhex(secret)):
-                # Deleted, one of its secrets shown again: the answer a retry lost.
+            if row.every_slot_deleted and hashlib.sha256(shown).digest() in row.deletion_hashes:
+                # Deleted, and one of its slots' secrets shown again: a recipient whose
+                # answer was lost (its process stopped, the network failed) is told what it
+                # was told the first time. Expired, or a secret of none of its slots: 410.
                 return JSONResponse({"deleted": True})
             raise HTTPProblem(410, "gone", "that envelope was deleted or has expired")
-        done = await _to_thread(svc.delete_slot, index, bytes.fromhex(secret))
+        done = await _to_thread(svc.delete_slot, index, shown)
         return JSONResponse({"deleted": done})
 
     async def openapi(request: Request) -> Response:
@@ -753,21 +756,12 @@ def start_failure(svc: DropService) -> str:
     return failed.message if isinstance(failed, TyshaError) else type(failed).__name__
 
 
-def _deleted_with(row: EnvelopeRow, secret: bytes) -> bool:
-    """Whether ``row`` is gone because every slot was deleted, ``secret`` one of theirs: a
-    recipient whose deletion's answer was lost (its process stopped, the network failed)
-    shows its secrets again and is told the envelope is deleted, as the first time. Expired
-    ones, and secrets of none of its slots, stay 410 ``gone``."""
-    full = (1 << len(row.deletion_hashes)) - 1
-    return row.deleted_mask == full and hashlib.sha256(secret).digest() in row.deletion_hashes
-
-
 def _listing_record(row: EnvelopeRow) -> ListingRecord:
     """A stored row as a version-2 listing record. Gone with every slot's deletion secret
     shown is "deleted"; gone otherwise is "expired" (with its hour: it is past retention)."""
     if not row.gone:
         return ListingRecord(row.index, row.clue_pub, row.clues, LIVE)
-    if row.deleted_mask == (1 << len(row.deletion_hashes)) - 1:
+    if row.every_slot_deleted:
         return ListingRecord(row.index, row.clue_pub, row.clues, DELETED)
     return ListingRecord(row.index, row.clue_pub, row.clues, EXPIRED, row.hour)
 

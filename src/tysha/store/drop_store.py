@@ -69,6 +69,11 @@ class EnvelopeRow:
     hour: int
     gone: bool
 
+    @property
+    def every_slot_deleted(self) -> bool:
+        """Every slot's deletion secret was shown (gone by deletion, not by expiry)."""
+        return self.deleted_mask == (1 << len(self.deletion_hashes)) - 1
+
 
 @dataclass(frozen=True)
 class IntegrationItem:
