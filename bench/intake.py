@@ -1,7 +1,8 @@
 """Durable, logged submissions per second over HTTP on loopback, against the same store and
 log without HTTP, measured in the same run.
 
-    python bench/intake.py --json [--seconds S] [--payload BYTES] [--concurrency N] [--big-mib M]
+    python bench/intake.py --json [--seconds S] [--payload BYTES] [--processes N]
+        [--concurrency N] [--big-mib M] [--set KEY=JSON]
 
 The load generator sends distinct envelopes of valid form: one real sealed header, and a body
 of fresh random bytes each time (the drop checks form, never content, so this is exactly the
@@ -476,7 +477,9 @@ def _setting(text: str) -> tuple[str, object]:
     raise argparse.ArgumentTypeError(f"{text!r}: expected KEY=JSON, e.g. batch_depth=2")
 
 
-def main() -> None:
+def options(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, with the defaults that follow from it: two drop processes per
+    core, and 128 clients per process unless ``--concurrency`` says otherwise."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--seconds", type=float, default=10.0)
@@ -484,18 +487,21 @@ def main() -> None:
     ap.add_argument(
         "--concurrency",
         type=int,
-        default=256,
-        help="clients, each sending its next envelope when answered; at 128 a 2-core machine "
-        "sat 16-18 %% idle with every client waiting on a group commit, so the rate measured "
-        "the clients' number, not the drop",
+        default=None,
+        help="clients, each sending its next envelope when answered (default: 128 per drop "
+        "process, what one group commit of a process takes in: with fewer, a 2-core machine "
+        "sat idle with every client waiting on a commit, and the rate measured the clients' "
+        "number, not the drop)",
     )
     ap.add_argument("--big-mib", type=int, default=0)
     ap.add_argument(
         "--processes",
         type=int,
-        default=os.cpu_count() or 1,
-        help="drop server processes (drop.json `workers`) over the one store and log; "
-        "the no-HTTP limit runs as many",
+        default=2 * (os.cpu_count() or 1),
+        help="drop server processes (drop.json `workers`) over the one store and log "
+        "(default: two per core, the drop's fast setting: while one process's batch waits "
+        "for the disk, the other's requests use the core; docs/scale.md); the no-HTTP limit "
+        "runs as many",
     )
     ap.add_argument(
         "--set",
@@ -505,7 +511,18 @@ def main() -> None:
         metavar="KEY=JSON",
         help="another drop.json setting for the HTTP run, e.g. --set batch_depth=2",
     )
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
+    if a.processes < 1:
+        ap.error("--processes must be at least 1")
+    if a.concurrency is None:
+        a.concurrency = 128 * a.processes
+    if a.concurrency < 1:
+        ap.error("--concurrency must be at least 1")
+    return a
+
+
+def main() -> None:
+    a = options()
     root = Path(tempfile.mkdtemp(prefix="tysha-bench-"))
     try:
         emit(run(a, root), a.json)

@@ -126,3 +126,20 @@ def test_load_generator_counts_turned_away_clients_and_goes_on(intake: ModuleTyp
     assert intake.latency_ms([]) == {
         "latency_ms_mean": None, "latency_ms_p50": None, "latency_ms_p99": None
     }
+
+
+def test_intake_defaults_follow_the_processes(
+    intake: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two drop processes per core and 128 clients per process unless told: the drop's fast
+    setting and what one group commit of a process takes in (docs/scale.md, tenth stop)."""
+    monkeypatch.setattr(intake.os, "cpu_count", lambda: 3)
+    a = intake.options([])
+    assert (a.processes, a.concurrency) == (6, 768)
+    a = intake.options(["--processes", "2"])
+    assert (a.processes, a.concurrency) == (2, 256)
+    a = intake.options(["--processes", "2", "--concurrency", "10"])
+    assert (a.processes, a.concurrency) == (2, 10)
+    for bad in (["--processes", "0"], ["--concurrency", "0"]):
+        with pytest.raises(SystemExit):
+            intake.options(bad)

@@ -177,8 +177,9 @@ class DropConfig:
     #: How often expiry and debris collection run besides at startup.
     maintenance_s: float = 600.0
     #: Server processes behind the one port (``tysha drop serve``); each has its own
-    #: integrator, and the database's write lock keeps them one log. Python serves about one
-    #: core per process, so one per core is the fast setting.
+    #: integrator, and the database's write lock keeps them one log. Two per core is the
+    #: fast setting: a process keeps about one core busy at most, and while its batch waits
+    #: for the disk the other process's requests use the core (docs/scale.md, tenth stop).
     workers: int = 1
     #: A resumable upload untouched for this long is discarded (its client starts over).
     upload_expiry_hours: float = 24.0
