@@ -17,6 +17,7 @@ from tysha.store.drop_store import (
     SCHEMA_VERSION,
     BlobStore,
     DropStore,
+    EnvelopeRow,
     FolderBlobStore,
     IntegrationItem,
     MemoryBlobStore,
@@ -318,3 +319,17 @@ def test_read_hashes_runs_and_singles(store: DropStore) -> None:
     assert got[3:-1] == [leaf_hash(it.digest) for it in items[10:30]]
     with pytest.raises(StorageError):
         store.read_hashes([(0, i) for i in range(30, 41)])  # a run running past the log
+
+
+def test_a_row_knows_which_slot_a_secret_opens_and_whether_every_one_was_shown() -> None:
+    """What the delete route and ``DropService.delete_slot`` both ask of a row."""
+    secrets = [os.urandom(32) for _ in range(3)]
+    hashes = tuple(hashlib.sha256(s).digest() for s in secrets)
+
+    def row(mask: int) -> EnvelopeRow:
+        return EnvelopeRow(7, bytes(32), 100, bytes(32), (bytes(8),) * 3, hashes, mask, 1, False)
+
+    assert [row(0).slot_of(s) for s in secrets] == [0, 1, 2]
+    assert row(0).slot_of(os.urandom(32)) is None
+    assert row(0).slot_of(hashes[0]) is None  # the hash itself is not the secret
+    assert not row(0b011).every_slot_deleted and row(0b111).every_slot_deleted

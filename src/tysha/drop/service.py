@@ -1054,11 +1054,10 @@ class DropService:
         row = self.store.envelope(index)
         if row is None or row.gone:
             raise ProtocolError("no such envelope (expired or deleted)")
-        h = hashlib.sha256(secret).digest()
-        for slot, dh in enumerate(row.deletion_hashes):
-            if dh == h:
-                done = self.store.mark_deleted(index, slot)
-                if done:
-                    self.blobs.delete(row.digest)
-                return done
-        raise VerificationError("this deletion secret does not open any slot of that envelope")
+        slot = row.slot_of(secret)
+        if slot is None:
+            raise VerificationError("this deletion secret does not open any slot of that envelope")
+        done = self.store.mark_deleted(index, slot)
+        if done:
+            self.blobs.delete(row.digest)
+        return done

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -512,7 +511,7 @@ def create_app(service: DropService) -> ASGIApp:
         if row is None:
             raise HTTPProblem(404, "not_found", "no envelope at that index")
         if row.gone:  # as the download says it (a 400 "malformed" told the desk it erred)
-            if row.every_slot_deleted and hashlib.sha256(shown).digest() in row.deletion_hashes:
+            if row.every_slot_deleted and row.slot_of(shown) is not None:
                 # Deleted, and one of its slots' secrets shown again: a recipient whose
                 # answer was lost (its process stopped, the network failed) is told what it
                 # was told the first time. Expired, or a secret of none of its slots: 410.

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import hashlib
 import io
 import os
 import sqlite3
@@ -73,6 +74,12 @@ class EnvelopeRow:
     def every_slot_deleted(self) -> bool:
         """Every slot's deletion secret was shown (gone by deletion, not by expiry)."""
         return self.deleted_mask == (1 << len(self.deletion_hashes)) - 1
+
+    def slot_of(self, secret: bytes) -> int | None:
+        """The slot whose deletion hash is SHA-256 of ``secret`` (the first, should two
+        share it), or None."""
+        h = hashlib.sha256(secret).digest()
+        return next((slot for slot, dh in enumerate(self.deletion_hashes) if dh == h), None)
 
 
 @dataclass(frozen=True)
